@@ -1,0 +1,108 @@
+//! Checkpoints as C2SP tlog-checkpoint signed notes: the origin line, the tree
+//! size and the base64 root hash, signed by the log key. Extra signature lines
+//! (witness cosignatures) are kept and ignored when checking ours.
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use ed25519_dalek::Signature;
+
+use super::keys::SignerKey;
+use super::merkle::Hash;
+use super::LedgerError;
+use crate::model::VerifierKey;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub origin: String,
+    pub size: u64,
+    pub root: Hash,
+}
+
+impl Checkpoint {
+    /// The note text: what the signature covers.
+    pub fn text(&self) -> String {
+        format!("{}\n{}\n{}\n", self.origin, self.size, B64.encode(self.root))
+    }
+
+    /// The signed note, as served at `/checkpoint`.
+    pub fn sign(&self, key: &SignerKey) -> String {
+        let text = self.text();
+        let sig = key.sign(text.as_bytes());
+        let mut blob = Vec::with_capacity(68);
+        blob.extend_from_slice(&key.verifier().hash.to_be_bytes());
+        blob.extend_from_slice(&sig);
+        format!("{text}\n— {} {}\n", key.name, B64.encode(blob))
+    }
+
+    /// Parses a signed note and checks that `vkey` signed it.
+    pub fn open(note: &str, vkey: &VerifierKey) -> Result<Checkpoint, LedgerError> {
+        let bad = |why: &str| LedgerError::BadCheckpoint(why.to_owned());
+        let split = note.rfind("\n\n").ok_or_else(|| bad("no signature block"))?;
+        let (text, sigs) = (&note[..split + 1], &note[split + 2..]);
+        let mut verified = false;
+        for line in sigs.lines() {
+            let line = line
+                .strip_prefix("— ")
+                .ok_or_else(|| bad("signature line must start with an em dash"))?;
+            let (name, blob) = line.split_once(' ').ok_or_else(|| bad("bad signature line"))?;
+            let blob = B64.decode(blob).map_err(|_| bad("signature is not base64"))?;
+            if name != vkey.name || blob.len() < 4 || blob[..4] != vkey.hash.to_be_bytes() {
+                continue;
+            }
+            let sig = Signature::from_slice(&blob[4..]).map_err(|_| bad("bad signature length"))?;
+            vkey.key
+                .verify_strict(text.as_bytes(), &sig)
+                .map_err(|_| bad("the log key's signature does not verify"))?;
+            verified = true;
+        }
+        if !verified {
+            return Err(bad("not signed by the log key"));
+        }
+        let mut lines = text.lines();
+        let origin = lines.next().ok_or_else(|| bad("no origin line"))?.to_owned();
+        let size = lines
+            .next()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| bad("bad tree size"))?;
+        let root = lines
+            .next()
+            .and_then(|r| B64.decode(r).ok())
+            .and_then(|r| r.try_into().ok())
+            .ok_or_else(|| bad("bad root hash"))?;
+        Ok(Checkpoint { origin, size, root })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vector() -> serde_json::Value {
+        let path = crate::vectors_dir().join("tlog.json");
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn signs_the_go_note_vector_byte_for_byte() {
+        let v = vector();
+        let key = SignerKey::parse(v["checkpoint_skey"].as_str().unwrap()).unwrap();
+        let note = v["checkpoint_note"].as_str().unwrap();
+        let vkey = VerifierKey::parse(v["checkpoint_vkey"].as_str().unwrap()).unwrap();
+        let cp = Checkpoint::open(note, &vkey).unwrap();
+        assert_eq!(cp.origin, "sanquan/140421");
+        assert_eq!(cp.size, 70);
+        assert_eq!(B64.encode(cp.root), v["roots"]["70"].as_str().unwrap());
+        assert_eq!(cp.sign(&key), note);
+    }
+
+    #[test]
+    fn refuses_a_tampered_note() {
+        let v = vector();
+        let note = v["checkpoint_note"].as_str().unwrap();
+        let vkey = VerifierKey::parse(v["checkpoint_vkey"].as_str().unwrap()).unwrap();
+        let tampered = note.replacen("\n70\n", "\n71\n", 1);
+        assert!(Checkpoint::open(&tampered, &vkey).is_err());
+        let other = SignerKey::from_seed("sanquan/140421", [9; 32]).unwrap();
+        assert!(Checkpoint::open(note, &other.verifier()).is_err());
+    }
+}

@@ -1,0 +1,103 @@
+//! The sequencer admits entries in log order: nonce uniqueness, the rules,
+//! the state change, the record and the Merkle tree. The writer runs it on
+//! new entries; `verify` runs it again over the stored log. Signatures are
+//! checked before, in batches.
+
+use std::collections::HashMap;
+
+use sha2::{Digest, Sha256};
+
+use super::envelope::Envelope;
+use super::merkle::{leaf_hash, Hash};
+use super::tiles::TreeBuilder;
+use super::LedgerError;
+use crate::model::{decide, Change, Context, State};
+
+/// An admitted entry: what the store appends and projects.
+#[derive(Debug, Clone)]
+pub struct Admitted {
+    pub index: u64,
+    pub leaf: Vec<u8>,
+    pub leaf_hash: Hash,
+    pub changes: Vec<Change>,
+}
+
+/// (signer, nonce) pairs already used, as 128-bit digests, with their index.
+#[derive(Debug, Clone, Default)]
+pub struct Nonces(HashMap<u128, u64>);
+
+impl Nonces {
+    pub fn key(signer: &[u8; 32], nonce: &str) -> u128 {
+        let mut h = Sha256::new();
+        h.update(signer);
+        h.update(nonce.as_bytes());
+        u128::from_be_bytes(h.finalize()[..16].try_into().expect("16 bytes"))
+    }
+
+    pub fn used(&self, signer: &[u8; 32], nonce: &str) -> Option<u64> {
+        self.0.get(&Self::key(signer, nonce)).copied()
+    }
+
+    pub fn insert(&mut self, signer: &[u8; 32], nonce: &str, index: u64) {
+        self.0.insert(Self::key(signer, nonce), index);
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Sequencer {
+    pub county: String,
+    pub state: State,
+    pub nonces: Nonces,
+    pub tree: TreeBuilder,
+}
+
+impl Sequencer {
+    pub fn new(county: &str) -> Self {
+        Sequencer {
+            county: county.to_owned(),
+            state: State::default(),
+            nonces: Nonces::default(),
+            tree: TreeBuilder::new(),
+        }
+    }
+
+    pub fn size(&self) -> u64 {
+        self.tree.size()
+    }
+
+    /// Admits one entry whose signature was already checked, at the next index.
+    /// A refusal changes nothing.
+    pub fn admit(&mut self, env: &Envelope, integrated: &str) -> Result<Admitted, LedgerError> {
+        let index = self.tree.size();
+        if let Some(index) = self.nonces.used(&env.signer, &env.nonce) {
+            return Err(LedgerError::ReplayedNonce { index });
+        }
+        let ctx = Context {
+            index,
+            signer: &env.signer,
+            county: &self.county,
+        };
+        let changes = decide(&self.state, &ctx, &env.command)?;
+        for change in &changes {
+            self.state.apply(change);
+        }
+        self.nonces.insert(&env.signer, &env.nonce, index);
+        let leaf = env.record(index, integrated);
+        let leaf_hash = leaf_hash(&leaf);
+        self.tree.append(leaf_hash);
+        Ok(Admitted {
+            index,
+            leaf,
+            leaf_hash,
+            changes,
+        })
+    }
+}

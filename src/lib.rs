@@ -1,0 +1,24 @@
+//! sanquan (三权): a registry and transfer exchange for rural collective
+//! property rights, on an append-only, Ed25519-signed Merkle log.
+//!
+//! Layers, lowest first: [`model`] (domain and rules), [`ledger`] (envelopes,
+//! Merkle tree, checkpoints), [`store`] (database, writer, projections),
+//! [`registry`] (the service), [`api`] (HTTP) and [`cli`].
+
+//pub mod api;
+//pub mod cli;
+pub mod ledger;
+pub mod model;
+//pub mod registry;
+//pub mod store;
+
+/// The shared test vectors (`../shared/vectors` beside the repository), or
+/// `SANQUAN_VECTORS` when set.
+#[cfg(test)]
+pub(crate) fn vectors_dir() -> std::path::PathBuf {
+    std::env::var_os("SANQUAN_VECTORS")
+        .map(Into::into)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors")
+        })
+}

@@ -1,0 +1,140 @@
+//! Refusals by the rules of law. Every variant carries a stable code, an
+//! English message (its `Display`), a Chinese message and the field at fault.
+
+/// What every refusal in every layer can say about itself; `api` turns it into
+/// the JSON error body in one place.
+pub trait Refusal: std::fmt::Display {
+    /// Stable, machine-readable code (`snake_case`).
+    fn code(&self) -> &'static str;
+    /// The message in Chinese.
+    fn message_zh(&self) -> String;
+    /// The field of the request at fault, as a JSON path (`entry.body.vkey`).
+    fn field(&self) -> Option<String>;
+}
+
+/// Why a rule refused an entry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleError {
+    #[error("unknown entry kind `{0}`")]
+    UnknownKind(String),
+    #[error("invalid body: {reason}")]
+    BadBody { field: String, reason: String },
+    #[error("the signer's key is not registered on this log")]
+    UnknownSigner,
+    #[error("the signer's key was revoked at log index {at}")]
+    RevokedSigner { at: u64 },
+    #[error("a {role} key may not sign `{kind}` entries")]
+    KindNotAllowed { role: &'static str, kind: &'static str },
+    #[error("a {signer_role} key for {signer_party} may not act for {role} {party}")]
+    PartyNotAllowed {
+        signer_role: &'static str,
+        signer_party: String,
+        role: &'static str,
+        party: String,
+    },
+    #[error("invalid party code `{code}` for role {role}: {reason}")]
+    BadPartyCode {
+        role: &'static str,
+        code: String,
+        reason: &'static str,
+    },
+    #[error("invalid verifier key: {0}")]
+    BadVerifierKey(String),
+    #[error("this key is already registered (at log index {at})")]
+    KeyAlreadyRegistered { at: u64 },
+    #[error("this key is not registered on this log")]
+    KeyNotRegistered,
+    #[error("this key was already revoked at log index {at}")]
+    KeyAlreadyRevoked { at: u64 },
+    #[error("the last active county key cannot be revoked; register another first")]
+    LastCountyKey,
+    #[error("the genesis entry must be the first entry of the log and only that")]
+    GenesisMisplaced,
+    #[error("genesis: {0}")]
+    BadGenesis(&'static str),
+}
+
+impl Refusal for RuleError {
+    fn code(&self) -> &'static str {
+        use RuleError::*;
+        match self {
+            UnknownKind(_) => "unknown_kind",
+            BadBody { .. } => "bad_body",
+            UnknownSigner => "unknown_signer",
+            RevokedSigner { .. } => "revoked_signer",
+            KindNotAllowed { .. } => "kind_not_allowed",
+            PartyNotAllowed { .. } => "party_not_allowed",
+            BadPartyCode { .. } => "bad_party_code",
+            BadVerifierKey(_) => "bad_verifier_key",
+            KeyAlreadyRegistered { .. } => "key_already_registered",
+            KeyNotRegistered => "key_not_registered",
+            KeyAlreadyRevoked { .. } => "key_already_revoked",
+            LastCountyKey => "last_county_key",
+            GenesisMisplaced => "genesis_misplaced",
+            BadGenesis(_) => "bad_genesis",
+        }
+    }
+
+    fn message_zh(&self) -> String {
+        use RuleError::*;
+        match self {
+            UnknownKind(k) => format!("未知的条目类型“{k}”"),
+            BadBody { reason, .. } => format!("条目内容无效：{reason}"),
+            UnknownSigner => "签名者的密钥未在本日志登记".into(),
+            RevokedSigner { at } => format!("签名者的密钥已于日志序号 {at} 注销"),
+            KindNotAllowed { role, kind } => {
+                format!("{}密钥无权签署“{kind}”条目", role_zh(role))
+            }
+            PartyNotAllowed {
+                signer_role,
+                signer_party,
+                role,
+                party,
+            } => format!(
+                "{}（{signer_party}）的密钥无权代表{} {party} 行事",
+                role_zh(signer_role),
+                role_zh(role)
+            ),
+            BadPartyCode { role, code, reason } => {
+                format!("{}编码“{code}”无效：{reason}", role_zh(role))
+            }
+            BadVerifierKey(r) => format!("验证密钥无效：{r}"),
+            KeyAlreadyRegistered { at } => format!("该密钥已于日志序号 {at} 登记"),
+            KeyNotRegistered => "该密钥未在本日志登记".into(),
+            KeyAlreadyRevoked { at } => format!("该密钥已于日志序号 {at} 注销"),
+            LastCountyKey => "不能注销最后一个有效的县级密钥，请先登记另一个".into(),
+            GenesisMisplaced => "创世条目必须且只能是日志的第一条".into(),
+            BadGenesis(r) => format!("创世条目无效：{r}"),
+        }
+    }
+
+    fn field(&self) -> Option<String> {
+        use RuleError::*;
+        match self {
+            UnknownKind(_) => Some("entry.kind".into()),
+            BadBody { field, .. } => Some(field.clone()),
+            UnknownSigner | RevokedSigner { .. } | KindNotAllowed { .. } => {
+                Some("entry.signer".into())
+            }
+            PartyNotAllowed { .. } | BadPartyCode { .. } => Some("entry.body.party".into()),
+            BadVerifierKey(_)
+            | KeyAlreadyRegistered { .. }
+            | KeyNotRegistered
+            | KeyAlreadyRevoked { .. }
+            | LastCountyKey => Some("entry.body.vkey".into()),
+            GenesisMisplaced => Some("entry.kind".into()),
+            BadGenesis(_) => Some("entry.body".into()),
+        }
+    }
+}
+
+fn role_zh(role: &str) -> &'static str {
+    match role {
+        "county" => "县级机构",
+        "exchange" => "交易中心",
+        "collective" => "集体经济组织",
+        "household" => "农户",
+        "transferee" => "受让方",
+        _ => "参与方",
+    }
+}

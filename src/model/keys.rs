@@ -1,0 +1,120 @@
+//! Verifier keys in the signed-note format of Go's `golang.org/x/mod/sumdb/note`:
+//! `<name>+<8 hex key hash>+<base64(0x01 ‖ 32-byte public key)>`, so that
+//! existing tools can check our checkpoints and actors' keys.
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use ed25519_dalek::VerifyingKey;
+use sha2::{Digest, Sha256};
+
+/// The algorithm byte of Ed25519 in signed-note keys.
+pub const ALG_ED25519: u8 = 0x01;
+
+/// A public key with its note name, e.g. `sanquan/140421+d5a38aa7+AXm1…`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifierKey {
+    pub name: String,
+    pub hash: u32,
+    pub key: VerifyingKey,
+}
+
+/// The key hash: the first 4 bytes of SHA-256(name ‖ "\n" ‖ 0x01 ‖ key).
+pub fn key_hash(name: &str, public: &[u8; 32]) -> u32 {
+    let mut h = Sha256::new();
+    h.update(name.as_bytes());
+    h.update(b"\n");
+    h.update([ALG_ED25519]);
+    h.update(public);
+    let d = h.finalize();
+    u32::from_be_bytes([d[0], d[1], d[2], d[3]])
+}
+
+/// A note key name: non-empty, no `+`, no whitespace (as `note` requires).
+pub fn check_key_name(name: &str) -> Result<(), &'static str> {
+    if name.is_empty() {
+        return Err("empty key name");
+    }
+    if name.contains('+') || name.chars().any(char::is_whitespace) {
+        return Err("key name may not contain '+' or spaces");
+    }
+    Ok(())
+}
+
+impl VerifierKey {
+    pub fn new(name: &str, key: VerifyingKey) -> Result<Self, &'static str> {
+        check_key_name(name)?;
+        Ok(VerifierKey {
+            name: name.to_owned(),
+            hash: key_hash(name, key.as_bytes()),
+            key,
+        })
+    }
+
+    pub fn parse(text: &str) -> Result<Self, &'static str> {
+        let mut parts = text.trim_end_matches('\n').splitn(3, '+');
+        let (Some(name), Some(hash), Some(key)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err("expected <name>+<hash>+<key>");
+        };
+        check_key_name(name)?;
+        if hash.len() != 8 {
+            return Err("key hash must be 8 hex digits");
+        }
+        let hash = u32::from_str_radix(hash, 16).map_err(|_| "key hash must be 8 hex digits")?;
+        let raw = B64.decode(key).map_err(|_| "key is not valid base64")?;
+        if raw.len() != 33 || raw[0] != ALG_ED25519 {
+            return Err("key must be 0x01 followed by a 32-byte Ed25519 key");
+        }
+        let public: [u8; 32] = raw[1..].try_into().expect("33 bytes");
+        let key = VerifyingKey::from_bytes(&public).map_err(|_| "not an Ed25519 point")?;
+        if key_hash(name, &public) != hash {
+            return Err("key hash does not match name and key");
+        }
+        Ok(VerifierKey {
+            name: name.to_owned(),
+            hash,
+            key,
+        })
+    }
+
+    pub fn public_bytes(&self) -> [u8; 32] {
+        self.key.to_bytes()
+    }
+
+    /// The public key as base64, as entries name their signer.
+    pub fn signer_id(&self) -> String {
+        B64.encode(self.key.as_bytes())
+    }
+}
+
+impl std::fmt::Display for VerifierKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut raw = Vec::with_capacity(33);
+        raw.push(ALG_ED25519);
+        raw.extend_from_slice(self.key.as_bytes());
+        write!(f, "{}+{:08x}+{}", self.name, self.hash, B64.encode(raw))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints_the_vector_key() {
+        let text = "sanquan/140421+d5a38aa7+AXm1Vi6P5lT5QHixEuipi6eQH4U65pW+1+DjkQutBJZk";
+        let k = VerifierKey::parse(text).unwrap();
+        assert_eq!(k.name, "sanquan/140421");
+        assert_eq!(k.hash, 0xd5a38aa7);
+        assert_eq!(k.to_string(), text);
+    }
+
+    #[test]
+    fn refuses_a_wrong_hash_or_algorithm() {
+        let bad_hash = "sanquan/140421+d5a38aa8+AXm1Vi6P5lT5QHixEuipi6eQH4U65pW+1+DjkQutBJZk";
+        assert!(VerifierKey::parse(bad_hash).is_err());
+        let bad_alg = "sanquan/140421+d5a38aa7+Anm1Vi6P5lT5QHixEuipi6eQH4U65pW+1+DjkQutBJZk";
+        assert!(VerifierKey::parse(bad_alg).is_err());
+        assert!(VerifierKey::parse("nohash").is_err());
+    }
+}

@@ -1,0 +1,261 @@
+//! Rules of the key registry: genesis, `key.register`, `key.revoke`.
+
+use crate::model::entry::{Genesis, KeyRegister, KeyRevoke};
+use crate::model::{
+    authority, codes, log_origin, Change, Context, County, KeyBinding, Role, RuleError, State,
+    VerifierKey,
+};
+
+/// `genesis`: only as the first entry; the county root key signs it for itself.
+pub fn genesis(state: &State, ctx: &Context, body: &Genesis) -> Result<Vec<Change>, RuleError> {
+    if ctx.index != 0 || state.county.is_some() {
+        return Err(RuleError::GenesisMisplaced);
+    }
+    codes::check_county(&body.county).map_err(RuleError::BadGenesis)?;
+    if body.county != ctx.county {
+        return Err(RuleError::BadGenesis("county differs from the log origin"));
+    }
+    if body.name.trim().is_empty() {
+        return Err(RuleError::BadGenesis("county name is empty"));
+    }
+    let root = VerifierKey::parse(&body.root_vkey).map_err(RuleError::BadGenesis)?;
+    let log = VerifierKey::parse(&body.log_vkey).map_err(RuleError::BadGenesis)?;
+    if log.name != log_origin(&body.county) {
+        return Err(RuleError::BadGenesis("the log key must be named after the log origin"));
+    }
+    if &root.public_bytes() != ctx.signer {
+        return Err(RuleError::BadGenesis("must be signed by the root key it names"));
+    }
+    if root.public_bytes() == log.public_bytes() {
+        return Err(RuleError::BadGenesis("the root key and the log key must differ"));
+    }
+    Ok(vec![
+        Change::LogFounded(County {
+            code: body.county.clone(),
+            name: body.name.clone(),
+            log_vkey: log.to_string(),
+            root_vkey: root.to_string(),
+        }),
+        Change::KeyBound(KeyBinding {
+            public: root.public_bytes(),
+            vkey: root.to_string(),
+            role: Role::County,
+            party: body.county.clone(),
+            registered_at: ctx.index,
+            revoked_at: None,
+        }),
+    ])
+}
+
+/// `key.register`: the authority above binds a new key (see
+/// [`authority::may_bind`]). A key is bound once; a revoked key stays revoked.
+pub fn key_register(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &KeyRegister,
+) -> Result<Vec<Change>, RuleError> {
+    let vkey = VerifierKey::parse(&body.vkey).map_err(|r| RuleError::BadVerifierKey(r.into()))?;
+    authority::check_party(ctx.county, body.role, &body.party)?;
+    authority::may_bind(signer, body.role, &body.party)?;
+    if let Some(existing) = state.key(&vkey.public_bytes()) {
+        return Err(match existing.revoked_at {
+            Some(at) => RuleError::KeyAlreadyRevoked { at },
+            None => RuleError::KeyAlreadyRegistered {
+                at: existing.registered_at,
+            },
+        });
+    }
+    Ok(vec![Change::KeyBound(KeyBinding {
+        public: vkey.public_bytes(),
+        vkey: vkey.to_string(),
+        role: body.role,
+        party: body.party.clone(),
+        registered_at: ctx.index,
+        revoked_at: None,
+    })])
+}
+
+/// `key.revoke`: by the authority that may bind such a key, or by the key
+/// itself. The county keeps at least one active key, so it can never lock
+/// itself out of its own log.
+pub fn key_revoke(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &KeyRevoke,
+) -> Result<Vec<Change>, RuleError> {
+    let vkey = VerifierKey::parse(&body.vkey).map_err(|r| RuleError::BadVerifierKey(r.into()))?;
+    let target = state
+        .key(&vkey.public_bytes())
+        .ok_or(RuleError::KeyNotRegistered)?;
+    if let Some(at) = target.revoked_at {
+        return Err(RuleError::KeyAlreadyRevoked { at });
+    }
+    if target.public != signer.public {
+        authority::may_bind(signer, target.role, &target.party)?;
+    }
+    if target.role == Role::County && state.active_keys(Role::County, &target.party).count() == 1
+    {
+        return Err(RuleError::LastCountyKey);
+    }
+    Ok(vec![Change::KeyRevoked {
+        public: target.public,
+        at: ctx.index,
+    }])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{decide, Command, Refusal};
+    use ed25519_dalek::SigningKey;
+
+    const COUNTY: &str = "140421";
+
+    fn vkey(name: &str, seed: u8) -> VerifierKey {
+        VerifierKey::new(name, SigningKey::from_bytes(&[seed; 32]).verifying_key()).unwrap()
+    }
+
+    struct Log {
+        state: State,
+        next: u64,
+    }
+
+    impl Log {
+        /// A log after genesis, with the root key of seed 1.
+        fn new() -> Log {
+            let mut log = Log {
+                state: State::default(),
+                next: 0,
+            };
+            let root = vkey("county-140421", 1);
+            let body = Genesis {
+                county: COUNTY.into(),
+                name: "平顺县".into(),
+                log_vkey: vkey("sanquan/140421", 99).to_string(),
+                root_vkey: root.to_string(),
+            };
+            log.submit(&root, Command::Genesis(body)).unwrap();
+            log
+        }
+
+        fn submit(&mut self, signer: &VerifierKey, cmd: Command) -> Result<(), RuleError> {
+            let public = signer.public_bytes();
+            let ctx = Context {
+                index: self.next,
+                signer: &public,
+                county: COUNTY,
+            };
+            let changes = decide(&self.state, &ctx, &cmd)?;
+            changes.iter().for_each(|c| self.state.apply(c));
+            self.next += 1;
+            Ok(())
+        }
+
+        fn register(&mut self, by: &VerifierKey, k: &VerifierKey, role: Role, party: &str) -> Result<(), RuleError> {
+            let body = KeyRegister {
+                vkey: k.to_string(),
+                role,
+                party: party.into(),
+            };
+            self.submit(by, Command::KeyRegister(body))
+        }
+
+        fn revoke(&mut self, by: &VerifierKey, k: &VerifierKey) -> Result<(), RuleError> {
+            self.submit(by, Command::KeyRevoke(KeyRevoke { vkey: k.to_string() }))
+        }
+    }
+
+    #[test]
+    fn the_county_binds_collectives_and_collectives_bind_their_households() {
+        let mut log = Log::new();
+        let root = vkey("county-140421", 1);
+        let coll = vkey("c1", 2);
+        let hh = vkey("h1", 3);
+        log.register(&root, &coll, Role::Collective, "14042100100101").unwrap();
+        log.register(&coll, &hh, Role::Household, "140421001001010007").unwrap();
+        assert_eq!(log.state.key(&hh.public_bytes()).unwrap().registered_at, 2);
+    }
+
+    #[test]
+    fn a_key_may_not_act_outside_its_role_or_party() {
+        let mut log = Log::new();
+        let root = vkey("county-140421", 1);
+        let coll = vkey("c1", 2);
+        let hh = vkey("h1", 3);
+        let other = vkey("h2", 4);
+        log.register(&root, &coll, Role::Collective, "14042100100101").unwrap();
+        // A collective binds only its own households.
+        let err = log.register(&coll, &hh, Role::Household, "140421001001020007").unwrap_err();
+        assert_eq!(err.code(), "party_not_allowed");
+        // A collective does not bind collectives.
+        let err = log.register(&coll, &hh, Role::Collective, "14042100100102").unwrap_err();
+        assert_eq!(err.code(), "party_not_allowed");
+        log.register(&coll, &hh, Role::Household, "140421001001010007").unwrap();
+        // A household key may not register keys at all.
+        let err = log.register(&hh, &other, Role::Household, "140421001001010008").unwrap_err();
+        assert_eq!(err.code(), "kind_not_allowed");
+        // A party outside the county is refused.
+        let err = log.register(&root, &other, Role::Collective, "14042200100101").unwrap_err();
+        assert_eq!(err.code(), "bad_party_code");
+    }
+
+    #[test]
+    fn revoked_and_unknown_signers_are_refused() {
+        let mut log = Log::new();
+        let root = vkey("county-140421", 1);
+        let coll = vkey("c1", 2);
+        let hh = vkey("h1", 3);
+        let stranger = vkey("x", 9);
+        let err = log.register(&stranger, &hh, Role::Household, "140421001001010007").unwrap_err();
+        assert_eq!(err, RuleError::UnknownSigner);
+        log.register(&root, &coll, Role::Collective, "14042100100101").unwrap();
+        log.revoke(&root, &coll).unwrap();
+        let err = log.register(&coll, &hh, Role::Household, "140421001001010007").unwrap_err();
+        assert_eq!(err, RuleError::RevokedSigner { at: 2 });
+        // A revoked key cannot come back.
+        let err = log.register(&root, &coll, Role::Collective, "14042100100101").unwrap_err();
+        assert_eq!(err, RuleError::KeyAlreadyRevoked { at: 2 });
+    }
+
+    #[test]
+    fn keys_revoke_themselves_but_the_county_keeps_one() {
+        let mut log = Log::new();
+        let root = vkey("county-140421", 1);
+        let second = vkey("county-140421-b", 5);
+        assert_eq!(log.revoke(&root, &root), Err(RuleError::LastCountyKey));
+        log.register(&root, &second, Role::County, COUNTY).unwrap();
+        log.revoke(&root, &root).unwrap();
+        assert_eq!(log.revoke(&second, &second), Err(RuleError::LastCountyKey));
+        let coll = vkey("c1", 2);
+        log.register(&second, &coll, Role::Collective, "14042100100101").unwrap();
+        log.revoke(&coll, &coll).unwrap();
+    }
+
+    #[test]
+    fn genesis_only_first_and_self_signed() {
+        let mut log = Log::new();
+        let root = vkey("county-140421", 1);
+        let body = Genesis {
+            county: COUNTY.into(),
+            name: "平顺县".into(),
+            log_vkey: vkey("sanquan/140421", 99).to_string(),
+            root_vkey: root.to_string(),
+        };
+        assert_eq!(
+            log.submit(&root, Command::Genesis(body.clone())),
+            Err(RuleError::GenesisMisplaced)
+        );
+        let mut fresh = Log {
+            state: State::default(),
+            next: 0,
+        };
+        let err = fresh.submit(&vkey("other", 7), Command::Genesis(body)).unwrap_err();
+        assert_eq!(err.code(), "bad_genesis");
+        let err = fresh
+            .register(&root, &vkey("c", 2), Role::Collective, "14042100100101")
+            .unwrap_err();
+        assert_eq!(err, RuleError::GenesisMisplaced);
+    }
+}

@@ -1,0 +1,51 @@
+//! The rules: pure functions of (entry, signer, current state) that either
+//! refuse an entry or say what it changes. One function per entry kind.
+
+mod keys;
+
+pub use keys::{genesis, key_register, key_revoke};
+
+use super::{authority, Command, KeyBinding, RuleError, State};
+use crate::model::Change;
+
+/// What the rules know about an entry besides its body.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The log index the entry will have if accepted.
+    pub index: u64,
+    /// The signer's Ed25519 public key.
+    pub signer: &'a [u8; 32],
+    /// The county of the log the entry was signed for.
+    pub county: &'a str,
+}
+
+/// Decides an entry: checks the signer's authority for the kind, then the
+/// kind's rule. Returns the changes to apply, or the first refusal.
+pub fn decide(state: &State, ctx: &Context, cmd: &Command) -> Result<Vec<Change>, RuleError> {
+    if let Command::Genesis(body) = cmd {
+        return genesis(state, ctx, body);
+    }
+    if state.county.is_none() {
+        return Err(RuleError::GenesisMisplaced);
+    }
+    let signer = active_signer(state, ctx.signer)?;
+    if !authority::may_sign(signer.role, cmd.kind()) {
+        return Err(RuleError::KindNotAllowed {
+            role: signer.role.as_str(),
+            kind: cmd.kind(),
+        });
+    }
+    match cmd {
+        Command::Genesis(_) => unreachable!("handled above"),
+        Command::KeyRegister(body) => key_register(state, ctx, signer, body),
+        Command::KeyRevoke(body) => key_revoke(state, ctx, signer, body),
+    }
+}
+
+fn active_signer<'s>(state: &'s State, public: &[u8; 32]) -> Result<&'s KeyBinding, RuleError> {
+    let key = state.key(public).ok_or(RuleError::UnknownSigner)?;
+    match key.revoked_at {
+        Some(at) => Err(RuleError::RevokedSigner { at }),
+        None => Ok(key),
+    }
+}
