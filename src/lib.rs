@@ -5,12 +5,12 @@
 //! Merkle tree, checkpoints), [`store`] (database, writer, projections),
 //! [`registry`] (the service), [`api`] (HTTP) and [`cli`].
 
-//pub mod api;
-//pub mod cli;
+pub mod api;
+pub mod cli;
 pub mod ledger;
 pub mod model;
-//pub mod registry;
-//pub mod store;
+pub mod registry;
+pub mod store;
 
 /// The shared test vectors (`../shared/vectors` beside the repository), or
 /// `SANQUAN_VECTORS` when set.

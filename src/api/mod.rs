@@ -1,0 +1,41 @@
+//! The HTTP interface under `/api/v1` (actix-web).
+
+pub mod error;
+mod routes;
+
+pub use error::{ApiError, ErrorBody};
+
+use actix_web::{web, App, HttpServer};
+
+use crate::registry::Registry;
+
+/// The largest envelope the server reads.
+pub const MAX_BODY: usize = 1 << 20;
+
+/// Mounts the routes on an actix `App` (the server and the tests share this).
+pub fn configure(registry: Registry) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(web::Data::new(registry))
+            .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                let msg = e.to_string();
+                ApiError::new("bad_query", msg.clone(), format!("查询参数无效：{msg}"), None).into()
+            }))
+            .app_data(web::PathConfig::default().error_handler(|e, _| {
+                let msg = e.to_string();
+                ApiError::new("bad_query", msg.clone(), format!("路径参数无效：{msg}"), None).into()
+            }))
+            .configure(routes::routes)
+            .default_service(web::to(routes::not_found));
+    }
+}
+
+/// Serves until SIGINT or SIGTERM; actix then stops accepting, lets the
+/// requests in hand finish (their entries are committed and answered), and
+/// returns.
+pub async fn serve(registry: Registry, listener: std::net::TcpListener) -> std::io::Result<()> {
+    let server = HttpServer::new(move || App::new().configure(configure(registry.clone())))
+        .listen(listener)?
+        .shutdown_timeout(30)
+        .run();
+    server.await
+}

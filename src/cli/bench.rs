@@ -1,0 +1,175 @@
+//! `sanquan bench …`: benchmarks that print their figures. Each one builds
+//! its own fresh log in a temporary directory (or a throwaway PostgreSQL).
+
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use clap::Subcommand;
+use rayon::prelude::*;
+
+use super::{new_nonce, now, CliError};
+use crate::ledger::merkle::{leaf_hash, verify_inclusion};
+use crate::ledger::{Checkpoint, Envelope, SignerKey};
+use crate::model::log_origin;
+use crate::store::pg_temp::TempPostgres;
+use crate::store::verify::verify;
+use crate::store::{queries, Db, Writer};
+
+#[derive(Subcommand)]
+pub enum Bench {
+    /// Signed appends/s through the writer, `verify` entries/s, and the time
+    /// of one inclusion proof at the final log size.
+    Ledger {
+        /// How many signed entries to append.
+        #[arg(long, default_value_t = 200_000)]
+        entries: u64,
+        /// Run on a throwaway PostgreSQL server started for the benchmark.
+        #[arg(long)]
+        postgres: bool,
+        /// Run on this database instead (it must not hold county 140421 yet).
+        #[arg(long, env = "SANQUAN_DATABASE_URL")]
+        database_url: Option<String>,
+        /// How many inclusion proofs to time.
+        #[arg(long, default_value_t = 2000)]
+        proofs: usize,
+    },
+}
+
+pub fn run(which: Bench) -> Result<(), CliError> {
+    match which {
+        Bench::Ledger {
+            entries,
+            postgres,
+            database_url,
+            proofs,
+        } => ledger(entries, postgres, database_url, proofs),
+    }
+}
+
+const COUNTY: &str = "140421";
+const ROUND: u64 = 50_000;
+
+fn ledger(entries: u64, postgres: bool, database_url: Option<String>, proofs: usize) -> Result<(), CliError> {
+    let tmp = std::env::temp_dir().join(format!("sanquan-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp)?;
+    let pg = if postgres {
+        Some(TempPostgres::start().map_err(CliError::Usage)?)
+    } else {
+        None
+    };
+    let url = match (&pg, database_url) {
+        (Some(pg), _) => pg.create_database("bench").map_err(CliError::Usage)?,
+        (None, Some(url)) => url,
+        (None, None) => tmp.join("bench.db").to_string_lossy().into_owned(),
+    };
+    let backend = if pg.is_some() || url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
+    let db = Db::open(&url, COUNTY)?;
+    if queries::log_size(&mut *db.conn()?, COUNTY)? > 0 {
+        return Err(CliError::Usage(format!("{url} already holds a log for county {COUNTY}")));
+    }
+    let origin = log_origin(COUNTY);
+    let log_key = SignerKey::generate(&origin).expect("name");
+    let county_key = SignerKey::generate("county-140421").expect("name");
+    let writer = Writer::start(&db, log_key.clone())?;
+    let genesis = serde_json::json!({
+        "county": COUNTY, "name": "基准县",
+        "log_vkey": log_key.verifier().to_string(), "root_vkey": county_key.verifier().to_string(),
+    });
+    let env = Envelope::sign(&county_key, &origin, "genesis", &new_nonce(), &now(), genesis).expect("genesis");
+    writer.submit_blocking(env).map_err(|e| CliError::Usage(e.to_string()))?;
+
+    println!("bench ledger: {entries} signed key.register entries on {backend}, 2 cores");
+    let mut appending = Duration::ZERO;
+    let mut made = 0;
+    while made < entries {
+        let n = ROUND.min(entries - made);
+        // Clients sign; the server parses (in its HTTP workers). Neither is
+        // part of the writer's figure.
+        let envelopes: Vec<Envelope> = (made..made + n)
+            .into_par_iter()
+            .map(|i| collective_key_entry(&county_key, &origin, i))
+            .collect();
+        let started = Instant::now();
+        let answers = writer.submit_all_blocking(envelopes);
+        appending += started.elapsed();
+        if let Some(Err(e)) = answers.iter().find(|a| a.is_err()) {
+            return Err(CliError::Usage(format!("an append failed: {e}")));
+        }
+        made += n;
+        eprint!("\r  appended {made}/{entries}");
+    }
+    eprintln!();
+    writer.shutdown();
+    let secs = appending.as_secs_f64();
+    println!(
+        "  appends: {entries} durable signed entries in {secs:.2} s = {:.0} entries/s through the writer ({backend})",
+        entries as f64 / secs
+    );
+
+    let size = entries + 1;
+    let mut conn = db.conn()?;
+    let (_, note) = queries::latest_checkpoint(&mut conn, COUNTY)?.expect("checkpoint");
+    let checkpoint = Checkpoint::open(&note, &log_key.verifier()).map_err(|e| CliError::Usage(e.to_string()))?;
+    let mut times = Vec::with_capacity(proofs);
+    for p in 0..proofs + 50 {
+        let index = rand::random::<u64>() % size;
+        let started = Instant::now();
+        let proof = queries::inclusion_proof(&mut conn, COUNTY, &db.tiles, index, size)?;
+        let took = started.elapsed();
+        if p >= 50 {
+            times.push(took);
+        }
+        let leaf = queries::entry_leaf(&mut conn, COUNTY, index)?.expect("entry");
+        if !verify_inclusion(&leaf_hash(&leaf), index, size, &proof, &checkpoint.root) {
+            return Err(CliError::Usage(format!("the proof of {index} does not verify")));
+        }
+    }
+    drop(conn);
+    times.sort();
+    let pct = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)].as_secs_f64() * 1e6;
+    println!(
+        "  inclusion proof at {size} entries: p50 {:.0} µs, p99 {:.0} µs, max {:.0} µs ({proofs} random proofs, each verified)",
+        pct(0.5),
+        pct(0.99),
+        pct(1.0)
+    );
+
+    let started = Instant::now();
+    let report = verify(&db, &log_key.verifier(), |_, _| {})?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "  verify: {} entries in {secs:.2} s = {:.0} entries/s (signatures, rules, tiles, root {}, projections)",
+        report.entries,
+        report.entries as f64 / secs,
+        B64.encode(report.checkpoint.root)
+    );
+    println!("  peak memory: {} MiB", peak_rss_mib());
+    drop(db);
+    let _ = std::fs::remove_dir_all(&tmp);
+    Ok(())
+}
+
+/// The county binds a collective key: entry `i` of the benchmark.
+fn collective_key_entry(county_key: &SignerKey, origin: &str, i: u64) -> Envelope {
+    let mut seed = [0x5a; 32];
+    seed[..8].copy_from_slice(&i.to_le_bytes());
+    let key = SignerKey::from_seed(&format!("collective-{i}"), seed).expect("name");
+    let body = serde_json::json!({
+        "vkey": key.verifier().to_string(),
+        "role": "collective",
+        "party": format!("{COUNTY}{i:08}"),
+    });
+    Envelope::sign(county_key, origin, "key.register", &format!("b{i}"), "2026-11-22T08:00:00Z", body).expect("sign")
+}
+
+fn peak_rss_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024)
+}

@@ -1,0 +1,364 @@
+//! The `sanquan` command line.
+
+mod bench;
+mod datadir;
+
+pub use datadir::{Config, DataDir};
+
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use clap::{Parser, Subcommand};
+
+use crate::api::ErrorBody;
+use crate::ledger::{Envelope, SignerKey};
+use crate::model::{codes, log_origin};
+use crate::registry::Registry;
+use crate::store::verify::{verify, VerifyError};
+use crate::store::{queries, Db, StoreError, SubmitError, Writer};
+use datadir::{read_signer_key, write_key_pair, ServerInfo};
+
+#[derive(Parser)]
+#[command(name = "sanquan", version, about = "三权 — registry and exchange of rural collective property rights on a signed Merkle log")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct DbArgs {
+    /// Data directory made by `sanquan init`.
+    #[arg(long, env = "SANQUAN_DATA_DIR")]
+    data_dir: PathBuf,
+    /// postgres://… to use PostgreSQL instead of the SQLite file in the data directory.
+    #[arg(long, env = "SANQUAN_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a data directory: database, log key, county root key, genesis entry.
+    Init {
+        #[command(flatten)]
+        db: DbArgs,
+        /// 6-digit county code (GB/T 2260), e.g. 140421.
+        #[arg(long)]
+        county: String,
+        /// The county's name, e.g. 平顺县.
+        #[arg(long)]
+        name: String,
+    },
+    /// Make an Ed25519 key pair in the signed-note formats.
+    Keygen {
+        /// Key name, e.g. collective-14042100100101.
+        #[arg(long)]
+        name: String,
+        /// Where to write the signer key; the verifier key goes to FILE.pub.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Serve the HTTP API (and be the log's one writer).
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// Sign and submit one entry, directly or through a server.
+    Submit {
+        /// Data directory; if a server runs on it, the entry goes through the server.
+        #[arg(long, env = "SANQUAN_DATA_DIR", required_unless_present = "server")]
+        data_dir: Option<PathBuf>,
+        #[arg(long, env = "SANQUAN_DATABASE_URL")]
+        database_url: Option<String>,
+        /// Base URL of a running server, e.g. http://127.0.0.1:8080.
+        #[arg(long, conflicts_with = "data_dir")]
+        server: Option<String>,
+        /// The signer key file.
+        #[arg(long)]
+        key: PathBuf,
+        /// Entry kind, e.g. key.register.
+        #[arg(long)]
+        kind: String,
+        /// JSON file with the body (`-` for standard input).
+        #[arg(long)]
+        body: PathBuf,
+        /// Nonce; a random one by default.
+        #[arg(long)]
+        nonce: Option<String>,
+    },
+    /// Print the newest signed checkpoint.
+    Checkpoint {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Replay and check the whole log; exit 0 only if everything holds.
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Benchmarks that print their figures.
+    Bench {
+        #[command(subcommand)]
+        which: bench::Bench,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("another sanquan process is the writer of {0} and serves no API; stop it or use --server")]
+    Busy(PathBuf),
+    #[error("refused: {} — {} / {}{}", .0.code, .0.message, .0.message_zh, .0.field.as_ref().map(|f| format!(" (field {f})")).unwrap_or_default())]
+    Refused(ErrorBody),
+    #[error("{0}")]
+    Verify(#[from] VerifyError),
+    #[error("HTTP: {0}")]
+    Http(String),
+}
+
+pub fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SANQUAN_LOG").unwrap_or_else(|_| "info,actix_server=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sanquan: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> Result<(), CliError> {
+    match command {
+        Command::Init { db, county, name } => init(&db, &county, &name),
+        Command::Keygen { name, out } => {
+            let key = SignerKey::generate(&name).map_err(|e| CliError::Usage(format!("--name: {e}")))?;
+            write_key_pair(&out, &key)?;
+            println!("{}", key.verifier());
+            Ok(())
+        }
+        Command::Serve { db, listen } => serve(&db, &listen),
+        Command::Submit {
+            data_dir,
+            database_url,
+            server,
+            key,
+            kind,
+            body,
+            nonce,
+        } => submit(data_dir.as_deref(), database_url.as_deref(), server.as_deref(), &key, &kind, &body, nonce),
+        Command::Checkpoint { db } => {
+            let dir = DataDir::open(&db.data_dir)?;
+            let store = Db::open(&dir.database_url(db.database_url.as_deref()), &dir.config.county)?;
+            let (_, note) = queries::latest_checkpoint(&mut *store.conn()?, &store.county)?
+                .ok_or_else(|| CliError::Usage("the log has no checkpoint yet".into()))?;
+            print!("{note}");
+            Ok(())
+        }
+        Command::Verify { db } => verify_cmd(&db),
+        Command::Bench { which } => bench::run(which),
+    }
+}
+
+fn init(args: &DbArgs, county: &str, name: &str) -> Result<(), CliError> {
+    codes::check_county(county).map_err(|e| CliError::Usage(format!("--county: {e}")))?;
+    if name.trim().is_empty() {
+        return Err(CliError::Usage("--name: the county's name is empty".into()));
+    }
+    let dir = DataDir::create(
+        &args.data_dir,
+        Config {
+            county: county.to_owned(),
+            database_url: args.database_url.clone(),
+        },
+    )?;
+    let _lock = dir.lock()?;
+    let origin = log_origin(county);
+    let log_key = SignerKey::generate(&origin).expect("valid name");
+    let county_key = SignerKey::generate(&format!("county-{county}")).expect("valid name");
+    write_key_pair(&dir.key_path("log.key"), &log_key)?;
+    write_key_pair(&dir.key_path("county.key"), &county_key)?;
+    let db = Db::open(&dir.database_url(None), county)?;
+    if queries::log_size(&mut *db.conn()?, county)? > 0 {
+        return Err(CliError::Usage(format!("the database already holds the log of county {county}")));
+    }
+    let writer = Writer::start(&db, log_key.clone())?;
+    let body = serde_json::json!({
+        "county": county,
+        "name": name,
+        "log_vkey": log_key.verifier().to_string(),
+        "root_vkey": county_key.verifier().to_string(),
+    });
+    let genesis = Envelope::sign(&county_key, &origin, "genesis", &new_nonce(), &now(), body)
+        .map_err(|e| CliError::Refused(crate::api::ApiError::from_refusal(&e).0))?;
+    writer.submit_blocking(genesis).map_err(submit_error)?;
+    writer.shutdown();
+    println!("log origin:   {origin}");
+    println!("log key:      {}", log_key.verifier());
+    println!("county key:   {}", county_key.verifier());
+    println!("data dir:     {}", dir.path.display());
+    println!("keys:         {}", dir.path.join("keys").display());
+    Ok(())
+}
+
+fn serve(args: &DbArgs, listen: &str) -> Result<(), CliError> {
+    let dir = DataDir::open(&args.data_dir)?;
+    let _lock = dir.lock()?;
+    let db = Db::open(&dir.database_url(args.database_url.as_deref()), &dir.config.county)?;
+    let writer = Writer::start(&db, dir.log_key()?)?;
+    let registry = Registry::new(db, writer);
+    let listener = std::net::TcpListener::bind(listen).map_err(|e| CliError::Usage(format!("--listen {listen}: {e}")))?;
+    let addr = listener.local_addr()?;
+    let url = format!("http://{addr}");
+    dir.set_server(Some(&ServerInfo {
+        url: url.clone(),
+        pid: std::process::id(),
+    }))?;
+    println!("sanquan: serving {} at {url}/api/v1/", registry.origin());
+    let served = actix_web::rt::System::new().block_on(crate::api::serve(registry.clone(), listener));
+    dir.set_server(None)?;
+    registry.shutdown();
+    tracing::info!("stopped");
+    Ok(served?)
+}
+
+fn submit(
+    data_dir: Option<&Path>,
+    database_url: Option<&str>,
+    server: Option<&str>,
+    key: &Path,
+    kind: &str,
+    body: &Path,
+    nonce: Option<String>,
+) -> Result<(), CliError> {
+    let key = read_signer_key(key)?;
+    let body_text = if body == Path::new("-") {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        s
+    } else {
+        std::fs::read_to_string(body).map_err(|e| CliError::Usage(format!("{}: {e}", body.display())))?
+    };
+    let body: serde_json::Value =
+        serde_json::from_str(&body_text).map_err(|e| CliError::Usage(format!("--body is not JSON: {e}")))?;
+    let nonce = nonce.unwrap_or_else(new_nonce);
+    let sign = |origin: &str| {
+        Envelope::sign(&key, origin, kind, &nonce, &now(), body.clone())
+            .map_err(|e| CliError::Refused(crate::api::ApiError::from_refusal(&e).0))
+    };
+    let (index, leaf_hash) = match (server, data_dir) {
+        (Some(url), _) => http_submit(url, &sign(&http_origin(url)?)?)?,
+        (None, Some(path)) => {
+            let dir = DataDir::open(path)?;
+            let origin = log_origin(&dir.config.county);
+            match dir.lock() {
+                Ok(_lock) => {
+                    let db = Db::open(&dir.database_url(database_url), &dir.config.county)?;
+                    let writer = Writer::start(&db, dir.log_key()?)?;
+                    let receipt = writer.submit_blocking(sign(&origin)?).map_err(submit_error);
+                    writer.shutdown();
+                    let r = receipt?;
+                    (r.index, B64.encode(r.leaf_hash))
+                }
+                Err(busy) => match dir.server() {
+                    Some(info) => http_submit(&info.url, &sign(&origin)?)?,
+                    None => return Err(busy),
+                },
+            }
+        }
+        (None, None) => return Err(CliError::Usage("give --data-dir or --server".into())),
+    };
+    println!("{}", serde_json::json!({"index": index, "leaf_hash": leaf_hash}));
+    Ok(())
+}
+
+fn submit_error(e: SubmitError) -> CliError {
+    match e {
+        SubmitError::Refused(r) => CliError::Refused(crate::api::ApiError::from_refusal(&r).0),
+        other => CliError::Usage(other.to_string()),
+    }
+}
+
+fn http_origin(url: &str) -> Result<String, CliError> {
+    let note = ureq::get(&format!("{}/api/v1/checkpoint", url.trim_end_matches('/')))
+        .call()
+        .map_err(|e| CliError::Http(e.to_string()))?
+        .into_string()?;
+    note.lines().next().map(str::to_owned).ok_or_else(|| CliError::Http("empty checkpoint".into()))
+}
+
+fn http_submit(url: &str, env: &Envelope) -> Result<(u64, String), CliError> {
+    let resp = ureq::post(&format!("{}/api/v1/entries", url.trim_end_matches('/')))
+        .set("Content-Type", "application/json")
+        .send_bytes(&env.to_json());
+    let value: serde_json::Value = match resp {
+        Ok(r) => r.into_json()?,
+        Err(ureq::Error::Status(_, r)) => {
+            let v: serde_json::Value = r.into_json()?;
+            let e = &v["error"];
+            return Err(CliError::Refused(ErrorBody {
+                code: e["code"].as_str().unwrap_or("unknown").to_owned(),
+                message: e["message"].as_str().unwrap_or_default().to_owned(),
+                message_zh: e["message_zh"].as_str().unwrap_or_default().to_owned(),
+                field: e["field"].as_str().map(str::to_owned),
+            }));
+        }
+        Err(e) => return Err(CliError::Http(e.to_string())),
+    };
+    Ok((
+        value["index"].as_u64().unwrap_or_default(),
+        value["leaf_hash"].as_str().unwrap_or_default().to_owned(),
+    ))
+}
+
+fn verify_cmd(args: &DbArgs) -> Result<(), CliError> {
+    let dir = DataDir::open(&args.data_dir)?;
+    let db = Db::open(&dir.database_url(args.database_url.as_deref()), &dir.config.county)?;
+    let vkey = dir.log_vkey()?;
+    let bar = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(0).with_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} entries ({per_sec}, {eta})").expect("template"),
+        )
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let started = std::time::Instant::now();
+    let report = verify(&db, &vkey, |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    });
+    bar.finish_and_clear();
+    let report = report?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "ok: {} entries of {} verified in {secs:.2} s ({:.0} entries/s); root {} signed by {}",
+        report.entries,
+        report.checkpoint.origin,
+        report.entries as f64 / secs.max(1e-9),
+        B64.encode(report.checkpoint.root),
+        vkey
+    );
+    Ok(())
+}
+
+pub(crate) fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+pub(crate) fn new_nonce() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}

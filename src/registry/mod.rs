@@ -1,0 +1,162 @@
+//! The registry service: turns requests into signed commands for the one
+//! writer, and reads the log, its proofs and its checkpoints for the views.
+
+use std::sync::Arc;
+
+use crate::ledger::merkle::Hash;
+use crate::ledger::{Envelope, LedgerError};
+use crate::model::{log_origin, Refusal};
+use crate::store::{queries, Db, Receipt, StoreError, SubmitError, Writer};
+
+/// Why the service could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Refused(#[from] LedgerError),
+    #[error("{what} not found")]
+    NotFound { what: String, field: &'static str },
+    #[error("{reason}")]
+    OutOfRange { field: &'static str, reason: String },
+    #[error("the log is not accepting entries: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<SubmitError> for ServiceError {
+    fn from(e: SubmitError) -> Self {
+        match e {
+            SubmitError::Refused(r) => ServiceError::Refused(r),
+            SubmitError::Store(s) => ServiceError::Unavailable(s),
+            SubmitError::Stopped => ServiceError::Unavailable("the writer has stopped".into()),
+        }
+    }
+}
+
+impl Refusal for ServiceError {
+    fn code(&self) -> &'static str {
+        match self {
+            ServiceError::Refused(e) => e.code(),
+            ServiceError::NotFound { .. } => "not_found",
+            ServiceError::OutOfRange { .. } => "out_of_range",
+            ServiceError::Unavailable(_) => "unavailable",
+            ServiceError::Store(_) => "store_error",
+        }
+    }
+
+    fn message_zh(&self) -> String {
+        match self {
+            ServiceError::Refused(e) => e.message_zh(),
+            ServiceError::NotFound { what, .. } => format!("未找到{what}"),
+            ServiceError::OutOfRange { reason, .. } => format!("参数超出范围：{reason}"),
+            ServiceError::Unavailable(r) => format!("日志暂不接受条目：{r}"),
+            ServiceError::Store(e) => format!("存储错误：{e}"),
+        }
+    }
+
+    fn field(&self) -> Option<String> {
+        match self {
+            ServiceError::Refused(e) => e.field(),
+            ServiceError::NotFound { field, .. } | ServiceError::OutOfRange { field, .. } => {
+                Some((*field).to_owned())
+            }
+            ServiceError::Unavailable(_) | ServiceError::Store(_) => None,
+        }
+    }
+}
+
+/// One county's registry: its database and its writer.
+#[derive(Clone)]
+pub struct Registry {
+    pub db: Db,
+    writer: Arc<Writer>,
+}
+
+impl Registry {
+    pub fn new(db: Db, writer: Writer) -> Self {
+        Registry {
+            db,
+            writer: Arc::new(writer),
+        }
+    }
+
+    pub fn origin(&self) -> String {
+        log_origin(&self.db.county)
+    }
+
+    /// Parses and submits an envelope; answers once it is durable.
+    pub async fn submit(&self, bytes: &[u8]) -> Result<Receipt, ServiceError> {
+        let envelope = Envelope::parse(bytes, &self.origin())?;
+        Ok(self.writer.submit(envelope).await?)
+    }
+
+    /// Stops the writer after what it holds, once the server's workers have
+    /// let go of their handles.
+    pub fn shutdown(self) {
+        let mut writer = self.writer;
+        for _ in 0..300 {
+            match Arc::try_unwrap(writer) {
+                Ok(w) => return w.shutdown(),
+                Err(still_shared) => writer = still_shared,
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        tracing::warn!("the writer was still shared at shutdown; it stops when the last handle goes");
+    }
+
+    /// The leaf bytes of one entry, exactly as hashed into the tree.
+    pub fn entry(&self, index: u64) -> Result<Vec<u8>, ServiceError> {
+        let mut conn = self.db.conn()?;
+        queries::entry_leaf(&mut conn, &self.db.county, index)?.ok_or_else(|| ServiceError::NotFound {
+            what: format!("entry {index}"),
+            field: "index",
+        })
+    }
+
+    /// The newest signed checkpoint note.
+    pub fn checkpoint(&self) -> Result<(u64, String), ServiceError> {
+        let mut conn = self.db.conn()?;
+        queries::latest_checkpoint(&mut conn, &self.db.county)?.ok_or_else(|| ServiceError::NotFound {
+            what: "checkpoint".into(),
+            field: "checkpoint",
+        })
+    }
+
+    /// Inclusion proof of `index` in the tree of `size` (≤ the newest checkpoint).
+    pub fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<Hash>, ServiceError> {
+        let (current, _) = self.checkpoint()?;
+        if size == 0 || size > current {
+            return Err(ServiceError::OutOfRange {
+                field: "size",
+                reason: format!("size must be between 1 and the checkpoint's {current}"),
+            });
+        }
+        if index >= size {
+            return Err(ServiceError::OutOfRange {
+                field: "index",
+                reason: format!("index must be less than size {size}"),
+            });
+        }
+        let mut conn = self.db.conn()?;
+        Ok(queries::inclusion_proof(&mut conn, &self.db.county, &self.db.tiles, index, size)?)
+    }
+
+    /// Consistency proof between two tree sizes, 1 ≤ old ≤ new ≤ the checkpoint's.
+    pub fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Hash>, ServiceError> {
+        let (current, _) = self.checkpoint()?;
+        if new == 0 || new > current {
+            return Err(ServiceError::OutOfRange {
+                field: "new",
+                reason: format!("new must be between 1 and the checkpoint's {current}"),
+            });
+        }
+        if old == 0 || old > new {
+            return Err(ServiceError::OutOfRange {
+                field: "old",
+                reason: format!("old must be between 1 and new ({new})"),
+            });
+        }
+        let mut conn = self.db.conn()?;
+        Ok(queries::consistency_proof(&mut conn, &self.db.county, &self.db.tiles, old, new)?)
+    }
+}

@@ -1,0 +1,185 @@
+//! Storage: the diesel schema, both backends behind one `MultiConnection`,
+//! migrations, the single writer, projections, queries and the replaying
+//! verifier.
+//!
+//! Reads go through [`DbConnection`] and diesel's `MultiBackend`. Writes that
+//! need a backend's own SQL (SQLite's immediate transactions, upserts) use
+//! [`db_run!`] / [`db_transaction!`], which expand the same diesel code once
+//! per backend, as Vaultwarden's `db_run!` does.
+
+pub mod pg_temp;
+pub mod project;
+pub mod queries;
+pub mod schema;
+pub mod verify;
+pub mod writer;
+
+pub use queries::TileCache;
+pub use writer::{Receipt, SubmitError, Writer};
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// One connection to either backend.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+/// Runs `$body` with `$c` bound to the backend's own connection type.
+#[macro_export]
+macro_rules! db_run {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::store::DbConnection::Sqlite($c) => $body,
+            $crate::store::DbConnection::Postgres($c) => $body,
+        }
+    };
+}
+
+/// Runs `$body` in a write transaction: `BEGIN IMMEDIATE` on SQLite, so the
+/// write lock is taken up front; a plain transaction on PostgreSQL.
+#[macro_export]
+macro_rules! db_transaction {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::store::DbConnection::Sqlite(conn) => conn.immediate_transaction(|$c| $body),
+            $crate::store::DbConnection::Postgres(conn) => conn.transaction(|$c| $body),
+        }
+    };
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] diesel::result::Error),
+    #[error("cannot connect to the database: {0}")]
+    Connect(String),
+    #[error("database connection pool: {0}")]
+    Pool(#[from] r2d2::PoolError),
+    #[error("database migration failed: {0}")]
+    Migration(String),
+    #[error("another writer holds the log of county {0}; submit through the running server")]
+    WriterBusy(String),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+/// Opens connections by URL: `postgres://…` for PostgreSQL, anything else is
+/// an SQLite file path. (Diesel's derived manager would try each backend in
+/// turn and could create an SQLite file named after a PostgreSQL URL.)
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: String,
+}
+
+impl Manager {
+    pub fn new(url: &str) -> Self {
+        Manager { url: url.to_owned() }
+    }
+
+    pub fn connect(&self) -> Result<DbConnection, StoreError> {
+        let fail = |e: diesel::ConnectionError| StoreError::Connect(e.to_string());
+        Ok(match Backend::of(&self.url) {
+            Backend::Postgres => DbConnection::Postgres(PgConnection::establish(&self.url).map_err(fail)?),
+            Backend::Sqlite => {
+                let mut c = SqliteConnection::establish(&self.url).map_err(fail)?;
+                // WAL for concurrent readers; FULL so a commit is durable before
+                // the writer acknowledges it.
+                c.batch_execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+                     PRAGMA cache_size = -65536;",
+                )
+                .map_err(StoreError::Db)?;
+                DbConnection::Sqlite(c)
+            }
+        })
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        Manager::connect(self).map_err(|e| r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(e.to_string())))
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// The database of one county's log: a pool of readers plus what the writer
+/// and the verifier need to open their own connection.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<Manager>,
+    manager: Manager,
+    pub county: String,
+    pub tiles: TileCache,
+}
+
+impl Db {
+    /// Connects, runs the embedded migrations, and returns the pool.
+    pub fn open(url: &str, county: &str) -> Result<Db, StoreError> {
+        let manager = Manager::new(url);
+        let mut conn = manager.connect()?;
+        let migrated = match &mut conn {
+            DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+            DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
+        };
+        migrated.map_err(|e| StoreError::Migration(e.to_string()))?;
+        drop(conn);
+        let pool = Pool::builder()
+            .max_size(8)
+            .connection_timeout(std::time::Duration::from_secs(10))
+            .build(manager.clone())?;
+        Ok(Db {
+            pool,
+            manager,
+            county: county.to_owned(),
+            tiles: TileCache::default(),
+        })
+    }
+
+    pub fn conn(&self) -> Result<PooledConnection<Manager>, StoreError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// A connection of its own, outside the pool (the writer's, the verifier's).
+    pub fn dedicated(&self) -> Result<DbConnection, StoreError> {
+        self.manager.connect()
+    }
+
+    pub fn backend(&self) -> Backend {
+        Backend::of(&self.manager.url)
+    }
+}

@@ -1,0 +1,147 @@
+//! A throwaway PostgreSQL server in a temporary directory, for the tests and
+//! the benchmarks: `initdb` and `pg_ctl` from the PostgreSQL packages on the
+//! machine, run as the `postgres` user when we are root (the server refuses to
+//! run as root), on a free loopback port. A watchdog stops the server and
+//! removes its directory when the process that started it exits, however it
+//! exits.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub struct TempPostgres {
+    dir: PathBuf,
+    port: u16,
+    bin: PathBuf,
+    run_as: Option<String>,
+}
+
+fn find_bin() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("SANQUAN_PG_BIN") {
+        return Some(dir.into());
+    }
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+        .filter(|p| p.join("initdb").exists())
+        .collect();
+    versions.sort_by_key(|p| {
+        p.parent()
+            .and_then(|v| v.file_name()?.to_str()?.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
+    versions.pop()
+}
+
+fn output(cmd: &mut Command) -> Result<String, String> {
+    let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{cmd:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+fn free_port() -> Result<u16, String> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    Ok(l.local_addr().map_err(|e| e.to_string())?.port())
+}
+
+impl TempPostgres {
+    /// Starts a server. Takes a few seconds (initdb).
+    pub fn start() -> Result<TempPostgres, String> {
+        let bin = find_bin().ok_or("no PostgreSQL server binaries under /usr/lib/postgresql (set SANQUAN_PG_BIN)")?;
+        let is_root = output(Command::new("id").arg("-u"))? == "0";
+        let run_as = is_root.then(|| "postgres".to_owned());
+        let dir = std::env::temp_dir().join(format!("sanquan-pg-{}-{}", std::process::id(), rand::random::<u32>()));
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        if let Some(user) = &run_as {
+            let uid: u32 = output(Command::new("id").args(["-u", user]))?.parse().map_err(|_| "uid")?;
+            let gid: u32 = output(Command::new("id").args(["-g", user]))?.parse().map_err(|_| "gid")?;
+            std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).map_err(|e| e.to_string())?;
+        }
+        let mut pg = TempPostgres {
+            dir,
+            port: 0,
+            bin,
+            run_as,
+        };
+        pg.watchdog()?;
+        let data = pg.dir.join("data");
+        pg.run("initdb", &["-D", path(&data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"])?;
+        let mut last = String::new();
+        for _ in 0..5 {
+            pg.port = free_port()?;
+            let opts = format!(
+                "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200",
+                pg.port,
+                path(&pg.dir)
+            );
+            let log = pg.dir.join("server.log");
+            match pg.run("pg_ctl", &["-D", path(&data), "-o", &opts, "-l", path(&log), "-w", "-t", "60", "start"]) {
+                Ok(_) => return Ok(pg),
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) -> Result<String, String> {
+        let exe = self.bin.join(tool);
+        let mut cmd = match &self.run_as {
+            Some(user) => {
+                let mut c = Command::new("runuser");
+                c.args(["-u", user, "--"]).arg(&exe);
+                c
+            }
+            None => Command::new(&exe),
+        };
+        cmd.args(args).current_dir(&self.dir).stdin(Stdio::null());
+        output(&mut cmd)
+    }
+
+    /// A shell that waits for this process to end, then stops the server
+    /// (SIGQUIT: immediate shutdown) and removes the directory.
+    fn watchdog(&self) -> Result<(), String> {
+        let script = format!(
+            "while kill -0 {pid} 2>/dev/null; do sleep 1; done; \
+             p=$(head -1 '{dir}/data/postmaster.pid' 2>/dev/null); \
+             [ -n \"$p\" ] && kill -QUIT \"$p\" 2>/dev/null; sleep 2; rm -rf '{dir}'",
+            pid = std::process::id(),
+            dir = path(&self.dir)
+        );
+        Command::new("sh")
+            .args(["-c", &script])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("watchdog: {e}"))?;
+        Ok(())
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Creates a database and returns its URL.
+    pub fn create_database(&self, name: &str) -> Result<String, String> {
+        let port = self.port.to_string();
+        self.run("createdb", &["-h", "127.0.0.1", "-p", &port, "-U", "postgres", name])?;
+        Ok(format!("postgres://postgres@127.0.0.1:{}/{name}", self.port))
+    }
+}
+
+impl Drop for TempPostgres {
+    fn drop(&mut self) {
+        let data = self.dir.join("data");
+        let _ = self.run("pg_ctl", &["-D", path(&data), "-m", "immediate", "-w", "stop"]);
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("temporary paths are UTF-8")
+}

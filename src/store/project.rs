@@ -1,0 +1,120 @@
+//! Appends a committed batch: log rows, projection changes, tiles and the
+//! checkpoint, in the caller's transaction.
+
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+
+use super::schema::{actor_keys, checkpoints, counties, log_entries, tree_tiles};
+use super::queries::encode_tile;
+use super::StoreError;
+use crate::ledger::merkle::Hash;
+use crate::ledger::{Admitted, Envelope, TileId};
+use crate::model::Change;
+
+/// Rows per INSERT statement: under SQLite's 32766 and PostgreSQL's 65535
+/// bound parameters.
+const ROWS_PER_INSERT: usize = 4000;
+
+#[derive(Insertable)]
+#[diesel(table_name = log_entries)]
+struct NewEntry<'a> {
+    county: &'a str,
+    idx: i64,
+    kind: &'a str,
+    signer: &'a [u8],
+    nonce: &'a str,
+    leaf: &'a [u8],
+}
+
+/// Everything one batch writes.
+pub struct Batch<'a> {
+    pub county: &'a str,
+    pub entries: Vec<(&'a Envelope, &'a Admitted)>,
+    pub tiles: &'a [(TileId, Vec<Hash>)],
+    pub checkpoint: (u64, &'a str),
+}
+
+/// Writes a batch through the backend's own connection type.
+macro_rules! write_batch_impl {
+    ($c:ident, $batch:ident) => {{
+        let county = $batch.county;
+        let rows: Vec<NewEntry> = $batch
+            .entries
+            .iter()
+            .map(|(env, a)| NewEntry {
+                county,
+                idx: a.index as i64,
+                kind: &env.kind,
+                signer: &env.signer,
+                nonce: &env.nonce,
+                leaf: &a.leaf,
+            })
+            .collect();
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            diesel::insert_into(log_entries::table).values(chunk).execute($c)?;
+        }
+        for (_, a) in &$batch.entries {
+            for change in &a.changes {
+                match change {
+                    Change::LogFounded(c) => {
+                        diesel::insert_into(counties::table)
+                            .values((
+                                counties::county.eq(&c.code),
+                                counties::name.eq(&c.name),
+                                counties::log_vkey.eq(&c.log_vkey),
+                                counties::root_vkey.eq(&c.root_vkey),
+                            ))
+                            .execute($c)?;
+                    }
+                    Change::KeyBound(k) => {
+                        diesel::insert_into(actor_keys::table)
+                            .values((
+                                actor_keys::county.eq(county),
+                                actor_keys::public_key.eq(&k.public[..]),
+                                actor_keys::vkey.eq(&k.vkey),
+                                actor_keys::role.eq(k.role.as_str()),
+                                actor_keys::party.eq(&k.party),
+                                actor_keys::registered_at.eq(k.registered_at as i64),
+                                actor_keys::revoked_at.eq(k.revoked_at.map(|r| r as i64)),
+                            ))
+                            .execute($c)?;
+                    }
+                    Change::KeyRevoked { public, at } => {
+                        diesel::update(
+                            actor_keys::table
+                                .filter(actor_keys::county.eq(county))
+                                .filter(actor_keys::public_key.eq(&public[..])),
+                        )
+                        .set(actor_keys::revoked_at.eq(Some(*at as i64)))
+                        .execute($c)?;
+                    }
+                }
+            }
+        }
+        for (id, hashes) in $batch.tiles {
+            diesel::insert_into(tree_tiles::table)
+                .values((
+                    tree_tiles::county.eq(county),
+                    tree_tiles::level.eq(id.level as i32),
+                    tree_tiles::idx.eq(id.index as i64),
+                    tree_tiles::hashes.eq(encode_tile(hashes)),
+                ))
+                .on_conflict((tree_tiles::county, tree_tiles::level, tree_tiles::idx))
+                .do_update()
+                .set(tree_tiles::hashes.eq(excluded(tree_tiles::hashes)))
+                .execute($c)?;
+        }
+        diesel::insert_into(checkpoints::table)
+            .values((
+                checkpoints::county.eq(county),
+                checkpoints::size.eq($batch.checkpoint.0 as i64),
+                checkpoints::note.eq($batch.checkpoint.1),
+            ))
+            .execute($c)?;
+        Ok::<(), StoreError>(())
+    }};
+}
+
+pub fn write_batch(conn: &mut super::DbConnection, batch: &Batch) -> Result<(), StoreError> {
+    crate::db_transaction!(conn, |c| write_batch_impl!(c, batch))
+}

@@ -1,0 +1,231 @@
+//! Reads of the log, the tree tiles, the checkpoints and the key registry.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use diesel::prelude::*;
+
+use super::schema::{actor_keys, checkpoints, counties, log_entries, tree_tiles};
+use super::{DbConnection, StoreError};
+use crate::ledger::merkle::{self, Hash};
+use crate::ledger::sequencer::Nonces;
+use crate::ledger::tiles::{TileHashes, TILE_WIDTH};
+use crate::ledger::{Sequencer, TileId, TileSource, TreeBuilder};
+use crate::model::{County, KeyBinding, Role, State};
+
+/// Full tiles never change, so they are cached; partial ones are always read.
+#[derive(Clone, Default)]
+pub struct TileCache(Arc<Mutex<HashMap<TileId, Arc<Vec<Hash>>>>>);
+
+const TILE_CACHE_MAX: usize = 16_384;
+
+/// The stored tiles of one county, read through one connection.
+pub struct DbTiles<'a> {
+    conn: RefCell<&'a mut DbConnection>,
+    county: &'a str,
+    cache: &'a TileCache,
+}
+
+impl<'a> DbTiles<'a> {
+    pub fn new(conn: &'a mut DbConnection, county: &'a str, cache: &'a TileCache) -> Self {
+        DbTiles {
+            conn: RefCell::new(conn),
+            county,
+            cache,
+        }
+    }
+}
+
+impl TileSource for DbTiles<'_> {
+    type Error = StoreError;
+
+    fn tile(&self, id: TileId) -> Result<Option<Arc<Vec<Hash>>>, StoreError> {
+        if let Some(t) = self.cache.0.lock().expect("tile cache").get(&id) {
+            return Ok(Some(t.clone()));
+        }
+        let mut conn = self.conn.borrow_mut();
+        let Some(bytes) = tile_bytes(&mut conn, self.county, id)? else {
+            return Ok(None);
+        };
+        let tile = Arc::new(decode_tile(&bytes).ok_or_else(|| {
+            StoreError::Corrupt(format!("tile {}/{} is not a list of hashes", id.level, id.index))
+        })?);
+        if tile.len() == TILE_WIDTH {
+            let mut cache = self.cache.0.lock().expect("tile cache");
+            if cache.len() >= TILE_CACHE_MAX {
+                cache.clear();
+            }
+            cache.insert(id, tile.clone());
+        }
+        Ok(Some(tile))
+    }
+}
+
+pub fn tile_bytes(conn: &mut DbConnection, county: &str, id: TileId) -> Result<Option<Vec<u8>>, StoreError> {
+    Ok(tree_tiles::table
+        .filter(tree_tiles::county.eq(county))
+        .filter(tree_tiles::level.eq(id.level as i32))
+        .filter(tree_tiles::idx.eq(id.index as i64))
+        .select(tree_tiles::hashes)
+        .first::<Vec<u8>>(conn)
+        .optional()?)
+}
+
+pub fn decode_tile(bytes: &[u8]) -> Option<Vec<Hash>> {
+    if bytes.is_empty() || bytes.len() % 32 != 0 || bytes.len() > 32 * TILE_WIDTH {
+        return None;
+    }
+    Some(bytes.chunks_exact(32).map(|c| c.try_into().expect("32 bytes")).collect())
+}
+
+pub fn encode_tile(hashes: &[Hash]) -> Vec<u8> {
+    hashes.concat()
+}
+
+/// The number of entries in the log.
+pub fn log_size(conn: &mut DbConnection, county: &str) -> Result<u64, StoreError> {
+    let max: Option<i64> = log_entries::table
+        .filter(log_entries::county.eq(county))
+        .select(diesel::dsl::max(log_entries::idx))
+        .first(conn)?;
+    Ok(max.map_or(0, |m| m as u64 + 1))
+}
+
+/// The leaf bytes of entry `index`, exactly as hashed.
+pub fn entry_leaf(conn: &mut DbConnection, county: &str, index: u64) -> Result<Option<Vec<u8>>, StoreError> {
+    Ok(log_entries::table
+        .filter(log_entries::county.eq(county))
+        .filter(log_entries::idx.eq(index as i64))
+        .select(log_entries::leaf)
+        .first(conn)
+        .optional()?)
+}
+
+/// Rows of the log from `from` on, at most `limit`: (index, kind, signer, nonce, leaf).
+pub type LogRow = (i64, String, Vec<u8>, String, Vec<u8>);
+
+pub fn log_rows(conn: &mut DbConnection, county: &str, from: u64, limit: i64) -> Result<Vec<LogRow>, StoreError> {
+    Ok(log_entries::table
+        .filter(log_entries::county.eq(county))
+        .filter(log_entries::idx.ge(from as i64))
+        .order(log_entries::idx.asc())
+        .limit(limit)
+        .select((
+            log_entries::idx,
+            log_entries::kind,
+            log_entries::signer,
+            log_entries::nonce,
+            log_entries::leaf,
+        ))
+        .load(conn)?)
+}
+
+/// The newest signed checkpoint note and its size.
+pub fn latest_checkpoint(conn: &mut DbConnection, county: &str) -> Result<Option<(u64, String)>, StoreError> {
+    let row: Option<(i64, String)> = checkpoints::table
+        .filter(checkpoints::county.eq(county))
+        .order(checkpoints::size.desc())
+        .select((checkpoints::size, checkpoints::note))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(s, n)| (s as u64, n)))
+}
+
+/// Inclusion proof of `index` in the tree of `size`, from the stored tiles.
+pub fn inclusion_proof(conn: &mut DbConnection, county: &str, cache: &TileCache, index: u64, size: u64) -> Result<Vec<Hash>, StoreError> {
+    let tiles = DbTiles::new(conn, county, cache);
+    merkle::inclusion_proof(&TileHashes(&tiles), index, size).map_err(tile_error)
+}
+
+/// Consistency proof between tree sizes, from the stored tiles.
+pub fn consistency_proof(conn: &mut DbConnection, county: &str, cache: &TileCache, old: u64, new: u64) -> Result<Vec<Hash>, StoreError> {
+    let tiles = DbTiles::new(conn, county, cache);
+    merkle::consistency_proof(&TileHashes(&tiles), old, new).map_err(tile_error)
+}
+
+fn tile_error(e: crate::ledger::tiles::TileError<StoreError>) -> StoreError {
+    match e {
+        crate::ledger::tiles::TileError::Source(s) => s,
+        other => StoreError::Corrupt(other.to_string()),
+    }
+}
+
+/// The rules' state, as the projection tables hold it.
+pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreError> {
+    let mut state = State::default();
+    state.county = counties::table
+        .filter(counties::county.eq(county))
+        .select((counties::county, counties::name, counties::log_vkey, counties::root_vkey))
+        .first::<(String, String, String, String)>(conn)
+        .optional()?
+        .map(|(code, name, log_vkey, root_vkey)| County {
+            code,
+            name,
+            log_vkey,
+            root_vkey,
+        });
+    let rows: Vec<(Vec<u8>, String, String, String, i64, Option<i64>)> = actor_keys::table
+        .filter(actor_keys::county.eq(county))
+        .select((
+            actor_keys::public_key,
+            actor_keys::vkey,
+            actor_keys::role,
+            actor_keys::party,
+            actor_keys::registered_at,
+            actor_keys::revoked_at,
+        ))
+        .load(conn)?;
+    for (public, vkey, role, party, registered_at, revoked_at) in rows {
+        let public: [u8; 32] = public
+            .try_into()
+            .map_err(|_| StoreError::Corrupt("actor_keys.public_key is not 32 bytes".into()))?;
+        let role = Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("actor_keys.role `{role}`")))?;
+        state.keys.insert(
+            public,
+            KeyBinding {
+                public,
+                vkey,
+                role,
+                party,
+                registered_at: registered_at as u64,
+                revoked_at: revoked_at.map(|r| r as u64),
+            },
+        );
+    }
+    Ok(state)
+}
+
+/// The sequencer as the database holds it: state from the projections, the
+/// used nonces from the log, the tree's right edge from the tiles.
+pub fn load_sequencer(conn: &mut DbConnection, county: &str, cache: &TileCache) -> Result<Sequencer, StoreError> {
+    let size = log_size(conn, county)?;
+    let state = load_state(conn, county)?;
+    let mut nonces = Nonces::default();
+    let mut from = 0i64;
+    loop {
+        let rows: Vec<(i64, Vec<u8>, String)> = log_entries::table
+            .filter(log_entries::county.eq(county))
+            .filter(log_entries::idx.ge(from))
+            .order(log_entries::idx.asc())
+            .limit(100_000)
+            .select((log_entries::idx, log_entries::signer, log_entries::nonce))
+            .load(conn)?;
+        let Some(last) = rows.last() else { break };
+        from = last.0 + 1;
+        for (idx, signer, nonce) in rows {
+            let signer: [u8; 32] = signer
+                .try_into()
+                .map_err(|_| StoreError::Corrupt(format!("log entry {idx}: signer is not 32 bytes")))?;
+            nonces.insert(&signer, &nonce, idx as u64);
+        }
+    }
+    let tiles = DbTiles::new(conn, county, cache);
+    let tree = TreeBuilder::resume(&tiles, size).map_err(tile_error)?;
+    Ok(Sequencer {
+        county: county.to_owned(),
+        state,
+        nonces,
+        tree,
+    })
+}

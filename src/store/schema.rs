@@ -1,0 +1,52 @@
+// The tables of both backends (migrations/sqlite and migrations/postgres).
+
+diesel::table! {
+    log_entries (county, idx) {
+        county -> Text,
+        idx -> BigInt,
+        kind -> Text,
+        signer -> Binary,
+        nonce -> Text,
+        leaf -> Binary,
+    }
+}
+
+diesel::table! {
+    tree_tiles (county, level, idx) {
+        county -> Text,
+        level -> Integer,
+        idx -> BigInt,
+        hashes -> Binary,
+    }
+}
+
+diesel::table! {
+    checkpoints (county, size) {
+        county -> Text,
+        size -> BigInt,
+        note -> Text,
+    }
+}
+
+diesel::table! {
+    counties (county) {
+        county -> Text,
+        name -> Text,
+        log_vkey -> Text,
+        root_vkey -> Text,
+    }
+}
+
+diesel::table! {
+    actor_keys (county, public_key) {
+        county -> Text,
+        public_key -> Binary,
+        vkey -> Text,
+        role -> Text,
+        party -> Text,
+        registered_at -> BigInt,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(log_entries, tree_tiles, checkpoints, counties, actor_keys);

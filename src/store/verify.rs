@@ -1,0 +1,188 @@
+//! `verify`: replays the whole log from the database — every record's form,
+//! index and signature, every rule and nonce, every tile against the leaves,
+//! the root against the newest signed checkpoint, and the projections against
+//! the state the replay rebuilt. It names the first thing that is wrong.
+
+use rayon::prelude::*;
+
+use super::queries::{decode_tile, latest_checkpoint, load_state, log_rows, tile_bytes};
+use super::{Db, DbConnection, StoreError};
+use crate::ledger::{verify_signatures, Checkpoint, Envelope, Record, Sequencer, TileId};
+use crate::model::{log_origin, State, VerifierKey};
+
+/// Rows read and checked per round.
+const CHUNK: i64 = 8192;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyFailure {
+    #[error("log index {index}: {what}")]
+    Entry { index: u64, what: String },
+    #[error("checkpoint: {0}")]
+    Checkpoint(String),
+    #[error("tree tile {level}/{index}: {what}")]
+    Tile { level: u32, index: u64, what: String },
+    #[error("projection {table}, {key}: {what}")]
+    Projection { table: &'static str, key: String, what: String },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("verification failed: {0}")]
+    Failed(#[from] VerifyFailure),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What a successful verification covered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    pub entries: u64,
+    pub checkpoint: Checkpoint,
+}
+
+fn entry_failure(index: u64, what: impl Into<String>) -> VerifyError {
+    VerifyFailure::Entry {
+        index,
+        what: what.into(),
+    }
+    .into()
+}
+
+/// Verifies the log of `db`'s county against the pinned log key, calling
+/// `progress(done, total)` as it goes.
+pub fn verify(db: &Db, log_key: &VerifierKey, mut progress: impl FnMut(u64, u64)) -> Result<VerifyReport, VerifyError> {
+    let county = db.county.as_str();
+    let origin = log_origin(county);
+    let mut conn = db.dedicated()?;
+    let (_, note) = latest_checkpoint(&mut conn, county)?
+        .ok_or_else(|| VerifyFailure::Checkpoint("the log has no checkpoint".into()))?;
+    let checkpoint = Checkpoint::open(&note, log_key).map_err(|e| VerifyFailure::Checkpoint(e.to_string()))?;
+    if checkpoint.origin != origin {
+        return Err(VerifyFailure::Checkpoint(format!("origin `{}` is not `{origin}`", checkpoint.origin)).into());
+    }
+    let total = checkpoint.size;
+    let mut seq = Sequencer::new(county);
+    let mut last_time = String::new();
+    loop {
+        let rows = log_rows(&mut conn, county, seq.size(), CHUNK)?;
+        if rows.is_empty() {
+            break;
+        }
+        let parsed: Vec<_> = rows
+            .par_iter()
+            .map(|(_, _, _, _, leaf)| Record::parse(leaf, &origin))
+            .collect();
+        let envelopes: Vec<&Envelope> = parsed.iter().filter_map(|p| p.as_ref().ok()).map(|r| &r.envelope).collect();
+        let mut signatures = verify_signatures(&envelopes).into_iter();
+        for ((idx, kind, signer, nonce, leaf), record) in rows.iter().zip(&parsed) {
+            let index = seq.size();
+            if *idx as u64 != index {
+                return Err(entry_failure(index, format!("missing (the next stored entry is {idx})")));
+            }
+            let record = record.as_ref().map_err(|e| entry_failure(index, format!("unreadable record: {e}")))?;
+            if !signatures.next().expect("one per parsed record") {
+                return Err(entry_failure(index, "the signature does not verify"));
+            }
+            if record.index != index {
+                return Err(entry_failure(index, format!("the record says index {} (entries moved)", record.index)));
+            }
+            let env = &record.envelope;
+            if kind != &env.kind || signer[..] != env.signer || nonce != &env.nonce {
+                return Err(entry_failure(index, "the kind, signer or nonce columns differ from the record"));
+            }
+            if record.integrated < last_time {
+                return Err(entry_failure(index, "the integration time runs backwards"));
+            }
+            let admitted = seq
+                .admit(env, &record.integrated)
+                .map_err(|e| entry_failure(index, format!("refused on replay: {e}")))?;
+            if admitted.leaf != *leaf {
+                return Err(entry_failure(index, "the stored record is not in canonical form"));
+            }
+            last_time.clone_from(&record.integrated);
+        }
+        check_tiles(&mut conn, county, seq.tree.take_dirty())?;
+        progress(seq.size(), total);
+    }
+    if seq.size() != checkpoint.size {
+        return Err(VerifyFailure::Checkpoint(format!(
+            "the log has {} entries, the checkpoint {}",
+            seq.size(),
+            checkpoint.size
+        ))
+        .into());
+    }
+    if seq.tree.root() != checkpoint.root {
+        return Err(VerifyFailure::Checkpoint("the leaves do not hash to the signed root".into()).into());
+    }
+    if let Some(c) = &seq.state.county {
+        if VerifierKey::parse(&c.log_vkey).ok().as_ref() != Some(log_key) {
+            return Err(entry_failure(0, "the genesis entry names another log key"));
+        }
+    }
+    let stored = load_state(&mut conn, county)?;
+    compare_state(&seq.state, &stored)?;
+    Ok(VerifyReport {
+        entries: seq.size(),
+        checkpoint,
+    })
+}
+
+fn check_tiles(conn: &mut DbConnection, county: &str, rebuilt: Vec<(TileId, Vec<[u8; 32]>)>) -> Result<(), VerifyError> {
+    for (id, hashes) in rebuilt {
+        let stored = tile_bytes(conn, county, id)?.and_then(|b| decode_tile(&b));
+        let fail = |what: &str| VerifyFailure::Tile {
+            level: id.level,
+            index: id.index,
+            what: what.into(),
+        };
+        match stored {
+            None => return Err(fail("missing or unreadable").into()),
+            Some(s) if s.len() < hashes.len() => return Err(fail("narrower than the log").into()),
+            Some(s) if s[..hashes.len()] != hashes[..] => {
+                // At level 0 the tile holds leaf hashes: name the entry.
+                let at = s.iter().zip(&hashes).position(|(a, b)| a != b).unwrap_or(0) as u64;
+                if id.level == 0 {
+                    let index = id.index * crate::ledger::tiles::TILE_WIDTH as u64 + at;
+                    return Err(entry_failure(index, "its hash differs from the tree: the record was altered"));
+                }
+                return Err(fail("differs from the hashes of the stored entries").into());
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Compares the replayed state with the projection tables, naming the first
+/// row that differs.
+fn compare_state(replayed: &State, stored: &State) -> Result<(), VerifyFailure> {
+    if replayed.county != stored.county {
+        return Err(VerifyFailure::Projection {
+            table: "counties",
+            key: replayed.county.as_ref().map_or_else(String::new, |c| c.code.clone()),
+            what: "differs from the genesis entry".into(),
+        });
+    }
+    let mut keys: Vec<&[u8; 32]> = replayed.keys.keys().chain(stored.keys.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    for k in keys {
+        let (a, b) = (replayed.keys.get(k), stored.keys.get(k));
+        if a != b {
+            let key = a.or(b).map(|k| k.vkey.clone()).unwrap_or_default();
+            let what = match (a, b) {
+                (Some(_), None) => "missing".to_string(),
+                (None, Some(_)) => "not made by any entry".to_string(),
+                (Some(a), Some(b)) => format!("stored {b:?}, the log says {a:?}"),
+                (None, None) => unreachable!(),
+            };
+            return Err(VerifyFailure::Projection {
+                table: "actor_keys",
+                key,
+                what,
+            });
+        }
+    }
+    Ok(())
+}

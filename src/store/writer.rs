@@ -1,0 +1,266 @@
+//! The single writer: one thread owns the log. It takes a batch of pending
+//! envelopes, checks their signatures as a batch, admits them in order through
+//! the sequencer (authority, rules), and commits the accepted ones, their
+//! projections, the tiles and a new checkpoint in one transaction. A caller is
+//! answered only after that transaction is durable; a refused envelope never
+//! aborts the others of its batch.
+
+use std::thread::JoinHandle;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use tokio::sync::{mpsc, oneshot};
+
+use super::project::{write_batch, Batch};
+use super::queries::load_sequencer;
+use super::{Db, DbConnection, StoreError};
+use crate::ledger::merkle::Hash;
+use crate::ledger::{format_integrated, verify_signatures, Checkpoint, Envelope, LedgerError, Sequencer, SignerKey};
+use crate::model::log_origin;
+
+/// The most envelopes one transaction takes.
+pub const MAX_BATCH: usize = 8192;
+const QUEUE: usize = 65_536;
+
+/// What an accepted entry's caller gets back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Receipt {
+    pub index: u64,
+    pub leaf_hash: Hash,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SubmitError {
+    #[error(transparent)]
+    Refused(#[from] LedgerError),
+    #[error("the entry was not stored: {0}")]
+    Store(String),
+    #[error("the writer has stopped")]
+    Stopped,
+}
+
+struct Job {
+    envelope: Envelope,
+    reply: oneshot::Sender<Result<Receipt, SubmitError>>,
+}
+
+/// The handle to the writer thread. Dropping every handle (or calling
+/// [`Writer::shutdown`]) lets the thread finish what is queued and stop.
+pub struct Writer {
+    queue: mpsc::Sender<Job>,
+    thread: Option<JoinHandle<()>>,
+    pub origin: String,
+}
+
+impl Writer {
+    /// Starts the writer of `db`'s county, signing checkpoints with `log_key`.
+    pub fn start(db: &Db, log_key: SignerKey) -> Result<Writer, StoreError> {
+        let mut conn = db.dedicated()?;
+        lock_county(&mut conn, &db.county)?;
+        let seq = load_sequencer(&mut conn, &db.county, &db.tiles)?;
+        let (queue, rx) = mpsc::channel(QUEUE);
+        let mut state = WriterState {
+            conn,
+            db: db.clone(),
+            seq,
+            log_key,
+            origin: log_origin(&db.county),
+            last_time: Utc::now(),
+        };
+        let thread = std::thread::Builder::new()
+            .name("sanquan-writer".into())
+            .spawn(move || state.run(rx))
+            .map_err(|e| StoreError::Connect(e.to_string()))?;
+        Ok(Writer {
+            queue,
+            thread: Some(thread),
+            origin: log_origin(&db.county),
+        })
+    }
+
+    /// Submits one envelope and waits until it is durable or refused.
+    pub async fn submit(&self, envelope: Envelope) -> Result<Receipt, SubmitError> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Job { envelope, reply })
+            .await
+            .map_err(|_| SubmitError::Stopped)?;
+        answer.await.map_err(|_| SubmitError::Stopped)?
+    }
+
+    /// Submits many envelopes at once (bulk import, benchmarks) and waits for
+    /// all; the answers are in the order given.
+    pub fn submit_all_blocking(&self, envelopes: Vec<Envelope>) -> Vec<Result<Receipt, SubmitError>> {
+        let answers: Vec<_> = envelopes
+            .into_iter()
+            .map(|envelope| {
+                let (reply, answer) = oneshot::channel();
+                match self.queue.blocking_send(Job { envelope, reply }) {
+                    Ok(()) => Some(answer),
+                    Err(_) => None,
+                }
+            })
+            .collect();
+        answers
+            .into_iter()
+            .map(|a| match a {
+                Some(a) => a.blocking_recv().unwrap_or(Err(SubmitError::Stopped)),
+                None => Err(SubmitError::Stopped),
+            })
+            .collect()
+    }
+
+    pub fn submit_blocking(&self, envelope: Envelope) -> Result<Receipt, SubmitError> {
+        self.submit_all_blocking(vec![envelope]).pop().expect("one answer")
+    }
+
+    /// Closes the queue, lets the writer finish what it holds, and waits.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        let (closed, _) = mpsc::channel(1);
+        drop(std::mem::replace(&mut self.queue, closed));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// On PostgreSQL, where several processes can reach one database, the writer
+/// holds a session advisory lock on its county for as long as it lives.
+fn lock_county(conn: &mut DbConnection, county: &str) -> Result<(), StoreError> {
+    let DbConnection::Postgres(pg) = conn else {
+        return Ok(());
+    };
+    #[derive(QueryableByName)]
+    struct Locked {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        locked: bool,
+    }
+    let key = 0x5341_4e51_0000_0000_i64 | county.parse::<i64>().unwrap_or(0);
+    let got: Locked = diesel::sql_query("SELECT pg_try_advisory_lock($1) AS locked")
+        .bind::<diesel::sql_types::BigInt, _>(key)
+        .get_result(pg)?;
+    if got.locked {
+        Ok(())
+    } else {
+        Err(StoreError::WriterBusy(county.to_owned()))
+    }
+}
+
+struct WriterState {
+    conn: DbConnection,
+    db: Db,
+    seq: Sequencer,
+    log_key: SignerKey,
+    origin: String,
+    last_time: DateTime<Utc>,
+}
+
+impl WriterState {
+    fn run(&mut self, mut rx: mpsc::Receiver<Job>) {
+        while let Some(first) = rx.blocking_recv() {
+            let mut jobs = Vec::with_capacity(256);
+            jobs.push(first);
+            while jobs.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(job) => jobs.push(job),
+                    Err(_) => break,
+                }
+            }
+            self.process(jobs);
+        }
+    }
+
+    fn process(&mut self, jobs: Vec<Job>) {
+        let envelopes: Vec<&Envelope> = jobs.iter().map(|j| &j.envelope).collect();
+        let signatures = verify_signatures(&envelopes);
+        // The server's clock never runs backwards in the log.
+        self.last_time = self.last_time.max(Utc::now());
+        let integrated = format_integrated(self.last_time);
+        let mut answers = Vec::with_capacity(jobs.len());
+        let mut admitted = Vec::new();
+        for (job, signature_ok) in jobs.iter().zip(signatures) {
+            let result = if signature_ok {
+                self.seq.admit(&job.envelope, &integrated)
+            } else {
+                Err(LedgerError::SignatureInvalid)
+            };
+            answers.push(match result {
+                Ok(a) => {
+                    let receipt = Receipt {
+                        index: a.index,
+                        leaf_hash: a.leaf_hash,
+                    };
+                    admitted.push((&job.envelope, a));
+                    Ok(receipt)
+                }
+                Err(e) => Err(SubmitError::Refused(e)),
+            });
+        }
+        if !admitted.is_empty() {
+            if let Err(e) = self.commit(&admitted) {
+                tracing::error!(error = %e, "batch not committed; reloading the writer's state");
+                let reason = e.to_string();
+                for a in answers.iter_mut().filter(|a| a.is_ok()) {
+                    *a = Err(SubmitError::Store(reason.clone()));
+                }
+                self.reload();
+            }
+        }
+        for (job, answer) in jobs.into_iter().zip(answers) {
+            let _ = job.reply.send(answer);
+        }
+    }
+
+    fn commit(&mut self, admitted: &[(&Envelope, crate::ledger::Admitted)]) -> Result<(), StoreError> {
+        let tiles = self.seq.tree.take_dirty();
+        let checkpoint = Checkpoint {
+            origin: self.origin.clone(),
+            size: self.seq.size(),
+            root: self.seq.tree.root(),
+        };
+        let note = checkpoint.sign(&self.log_key);
+        let batch = Batch {
+            county: &self.db.county,
+            entries: admitted.iter().map(|(e, a)| (*e, a)).collect(),
+            tiles: &tiles,
+            checkpoint: (checkpoint.size, &note),
+        };
+        write_batch(&mut self.conn, &batch)
+    }
+
+    /// After a failed commit, the in-memory state is rebuilt from what is
+    /// durable; until that succeeds, the writer keeps trying.
+    fn reload(&mut self) {
+        loop {
+            let fresh = self
+                .db
+                .dedicated()
+                .and_then(|mut conn| {
+                    lock_county(&mut conn, &self.db.county)?;
+                    let seq = load_sequencer(&mut conn, &self.db.county, &self.db.tiles)?;
+                    Ok((conn, seq))
+                });
+            match fresh {
+                Ok((conn, seq)) => {
+                    self.conn = conn;
+                    self.seq = seq;
+                    return;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot reload the writer's state; retrying");
+                    std::thread::sleep(std::time::Duration::from_secs(1));
+                }
+            }
+        }
+    }
+}
