@@ -23,6 +23,8 @@ const ENTRY_FIELDS: [&str; 7] = ["v", "log", "kind", "signer", "nonce", "time", 
 pub struct Envelope {
     pub kind: String,
     pub signer: [u8; 32],
+    /// The signer's key, decompressed once.
+    pub key: VerifyingKey,
     pub nonce: String,
     pub time: String,
     pub command: Command,
@@ -103,11 +105,7 @@ impl Envelope {
             .ok()
             .and_then(|s| s.try_into().ok())
             .ok_or(LedgerError::BadSigner("must be the base64 of a 32-byte public key"))?;
-        let key = VerifyingKey::from_bytes(&signer)
-            .map_err(|_| LedgerError::BadSigner("not an Ed25519 public key"))?;
-        if key.is_weak() {
-            return Err(LedgerError::BadSigner("a weak (small-order) key"));
-        }
+        let key = signer_key(&signer).map_err(LedgerError::BadSigner)?;
         let nonce = string_field(&entry, "nonce")?;
         if nonce.is_empty() || nonce.len() > 64 || !nonce.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(LedgerError::BadNonce);
@@ -129,6 +127,7 @@ impl Envelope {
         Ok(Envelope {
             kind,
             signer,
+            key,
             nonce,
             time,
             command,
@@ -208,10 +207,8 @@ impl Envelope {
     }
 
     pub fn verify_signature(&self) -> bool {
-        let Ok(key) = VerifyingKey::from_bytes(&self.signer) else {
-            return false;
-        };
-        key.verify_strict(&self.signing_input, &Signature::from_bytes(&self.sig))
+        self.key
+            .verify_strict(&self.signing_input, &Signature::from_bytes(&self.sig))
             .is_ok()
     }
 }
@@ -245,6 +242,30 @@ impl Record {
     }
 }
 
+/// Decompresses a signer's public key, refusing weak keys. Signers repeat
+/// (a collective signs all its parcels), so each thread keeps the keys it saw.
+fn signer_key(bytes: &[u8; 32]) -> Result<VerifyingKey, &'static str> {
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<[u8; 32], VerifyingKey>> =
+            Default::default();
+    }
+    if let Some(k) = SEEN.with(|s| s.borrow().get(bytes).copied()) {
+        return Ok(k);
+    }
+    let key = VerifyingKey::from_bytes(bytes).map_err(|_| "not an Ed25519 public key")?;
+    if key.is_weak() {
+        return Err("a weak (small-order) key");
+    }
+    SEEN.with(|s| {
+        let mut seen = s.borrow_mut();
+        if seen.len() >= 4096 {
+            seen.clear();
+        }
+        seen.insert(*bytes, key);
+    });
+    Ok(key)
+}
+
 /// The server's clock as records carry it: UTC, microseconds.
 pub fn format_integrated(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
@@ -262,13 +283,8 @@ pub fn verify_signatures(envelopes: &[&Envelope]) -> Vec<bool> {
         .flat_map_iter(|part| {
             let messages: Vec<&[u8]> = part.iter().map(|e| e.signing_input()).collect();
             let sigs: Vec<Signature> = part.iter().map(|e| Signature::from_bytes(&e.sig)).collect();
-            let keys: Option<Vec<VerifyingKey>> = part
-                .iter()
-                .map(|e| VerifyingKey::from_bytes(&e.signer).ok())
-                .collect();
-            let all_good = keys
-                .map(|k| ed25519_dalek::verify_batch(&messages, &sigs, &k).is_ok())
-                .unwrap_or(false);
+            let keys: Vec<VerifyingKey> = part.iter().map(|e| e.key).collect();
+            let all_good = ed25519_dalek::verify_batch(&messages, &sigs, &keys).is_ok();
             let results: Vec<bool> = if all_good {
                 vec![true; part.len()]
             } else {
@@ -334,7 +350,7 @@ mod tests {
     }
 
     fn signed(key: &SignerKey, nonce: &str) -> Envelope {
-        let body = serde_json::json!({"vkey": "x+00000000+AQ==", "role": "household", "party": "1"});
+        let body = serde_json::json!({"vkey": key.verifier().to_string(), "role": "household", "party": "1"});
         Envelope::sign(key, "sanquan/140421", "key.register", nonce, "2026-11-22T08:00:00Z", body)
             .unwrap()
     }

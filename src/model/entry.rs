@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::error::RuleError;
-use super::Role;
+use super::{Role, VerifierKey};
 
 /// `genesis`: the first entry of a county's log. Self-signed by the county
 /// agency's root key (县农业农村局), it names the county and pins the log key.
@@ -16,16 +16,16 @@ pub struct Genesis {
     pub county: String,
     pub name: String,
     /// The verifier key that signs this log's checkpoints.
-    pub log_vkey: String,
+    pub log_vkey: VerifierKey,
     /// The county agency's root verifier key; it must be the signer.
-    pub root_vkey: String,
+    pub root_vkey: VerifierKey,
 }
 
 /// `key.register`: binds an actor key to a role and the party it acts for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KeyRegister {
-    pub vkey: String,
+    pub vkey: VerifierKey,
     pub role: Role,
     pub party: String,
 }
@@ -34,7 +34,7 @@ pub struct KeyRegister {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KeyRevoke {
-    pub vkey: String,
+    pub vkey: VerifierKey,
 }
 
 /// A parsed command: the kind and its typed body.
@@ -73,15 +73,19 @@ fn truncate(s: &str) -> String {
 }
 
 fn body_of<T: DeserializeOwned>(body: &serde_json::Value) -> Result<T, RuleError> {
-    T::deserialize(body).map_err(|e| {
-        let reason = e.to_string();
-        // serde names the field in backticks: "missing field `vkey`".
-        let field = ["missing field `", "unknown field `"]
+    serde_path_to_error::deserialize(body).map_err(|e| {
+        let reason = e.inner().to_string();
+        let path = e.path().to_string();
+        // A missing or unknown field is named in the message, not the path.
+        let named = ["missing field `", "unknown field `"]
             .iter()
             .find_map(|p| reason.strip_prefix(p))
-            .and_then(|rest| rest.split('`').next())
-            .map(|f| format!("entry.body.{f}"))
-            .unwrap_or_else(|| "entry.body".into());
+            .and_then(|rest| rest.split('`').next());
+        let field = match (path.as_str(), named) {
+            (".", Some(f)) => format!("entry.body.{f}"),
+            (".", None) => "entry.body".to_owned(),
+            (p, _) => format!("entry.body.{p}"),
+        };
         RuleError::BadBody { field, reason }
     })
 }
@@ -91,11 +95,13 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    const VKEY: &str = "sanquan/140421+d5a38aa7+AXm1Vi6P5lT5QHixEuipi6eQH4U65pW+1+DjkQutBJZk";
+
     #[test]
     fn parses_key_register() {
         let c = Command::parse(
             "key.register",
-            &json!({"vkey": "a+00000000+AQ==", "role": "collective", "party": "14042100100101"}),
+            &json!({"vkey": VKEY, "role": "collective", "party": "14042100100101"}),
         )
         .unwrap();
         assert_eq!(c.kind(), "key.register");
@@ -107,15 +113,18 @@ mod tests {
             Command::parse("parcel.burn", &json!({})),
             Err(RuleError::UnknownKind("parcel.burn".into()))
         );
-        let err = Command::parse("key.revoke", &json!({"vkey": "x", "extra": 1})).unwrap_err();
-        assert!(matches!(err, RuleError::BadBody { ref field, .. } if field == "entry.body.extra"));
-        let err = Command::parse("key.register", &json!({"vkey": "x", "party": "1"})).unwrap_err();
-        assert!(matches!(err, RuleError::BadBody { ref field, .. } if field == "entry.body.role"));
-        let err = Command::parse(
-            "key.register",
-            &json!({"vkey": "x", "role": "mayor", "party": "1"}),
-        )
-        .unwrap_err();
-        assert!(matches!(err, RuleError::BadBody { .. }));
+        let field_of = |kind, body| match Command::parse(kind, &body) {
+            Err(RuleError::BadBody { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(field_of("key.revoke", json!({"vkey": VKEY, "extra": 1})), "entry.body.extra");
+        assert_eq!(field_of("key.register", json!({"vkey": VKEY, "party": "1"})), "entry.body.role");
+        assert_eq!(
+            field_of("key.register", json!({"vkey": VKEY, "role": "mayor", "party": "1"})),
+            "entry.body.role"
+        );
+        // A malformed key is refused at parse time, naming its field.
+        let bad = VKEY.replace("d5a38aa7", "d5a38aa8");
+        assert_eq!(field_of("key.revoke", json!({"vkey": bad})), "entry.body.vkey");
     }
 }

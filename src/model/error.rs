@@ -38,8 +38,6 @@ pub enum RuleError {
         code: String,
         reason: &'static str,
     },
-    #[error("invalid verifier key: {0}")]
-    BadVerifierKey(String),
     #[error("this key is already registered (at log index {at})")]
     KeyAlreadyRegistered { at: u64 },
     #[error("this key is not registered on this log")]
@@ -65,7 +63,6 @@ impl Refusal for RuleError {
             KindNotAllowed { .. } => "kind_not_allowed",
             PartyNotAllowed { .. } => "party_not_allowed",
             BadPartyCode { .. } => "bad_party_code",
-            BadVerifierKey(_) => "bad_verifier_key",
             KeyAlreadyRegistered { .. } => "key_already_registered",
             KeyNotRegistered => "key_not_registered",
             KeyAlreadyRevoked { .. } => "key_already_revoked",
@@ -98,7 +95,6 @@ impl Refusal for RuleError {
             BadPartyCode { role, code, reason } => {
                 format!("{}编码“{code}”无效：{reason}", role_zh(role))
             }
-            BadVerifierKey(r) => format!("验证密钥无效：{r}"),
             KeyAlreadyRegistered { at } => format!("该密钥已于日志序号 {at} 登记"),
             KeyNotRegistered => "该密钥未在本日志登记".into(),
             KeyAlreadyRevoked { at } => format!("该密钥已于日志序号 {at} 注销"),
@@ -117,8 +113,7 @@ impl Refusal for RuleError {
                 Some("entry.signer".into())
             }
             PartyNotAllowed { .. } | BadPartyCode { .. } => Some("entry.body.party".into()),
-            BadVerifierKey(_)
-            | KeyAlreadyRegistered { .. }
+            KeyAlreadyRegistered { .. }
             | KeyNotRegistered
             | KeyAlreadyRevoked { .. }
             | LastCountyKey => Some("entry.body.vkey".into()),

@@ -87,6 +87,21 @@ impl VerifierKey {
     }
 }
 
+impl serde::Serialize for VerifierKey {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Bodies hold parsed keys, so a malformed key is refused when the envelope
+/// is parsed (in parallel, before the writer) with the field that holds it.
+impl<'de> serde::Deserialize<'de> for VerifierKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        VerifierKey::parse(&text).map_err(|e| serde::de::Error::custom(format!("invalid verifier key: {e}")))
+    }
+}
+
 impl std::fmt::Display for VerifierKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut raw = Vec::with_capacity(33);

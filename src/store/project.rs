@@ -50,9 +50,7 @@ macro_rules! write_batch_impl {
                 leaf: &a.leaf,
             })
             .collect();
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
-            diesel::insert_into(log_entries::table).values(chunk).execute($c)?;
-        }
+        insert_rows($c, &rows)?;
         for (_, a) in &$batch.entries {
             for change in &a.changes {
                 match change {
@@ -113,6 +111,35 @@ macro_rules! write_batch_impl {
             .execute($c)?;
         Ok::<(), StoreError>(())
     }};
+}
+
+/// SQLite: one cached prepared statement, executed per row (cheaper than
+/// re-preparing a statement of thousands of rows). PostgreSQL: multi-row
+/// statements, to save round trips.
+trait InsertRows {
+    fn insert_rows(&mut self, rows: &[NewEntry]) -> QueryResult<()>;
+}
+
+impl InsertRows for diesel::SqliteConnection {
+    fn insert_rows(&mut self, rows: &[NewEntry]) -> QueryResult<()> {
+        for row in rows {
+            diesel::insert_into(log_entries::table).values(row).execute(self)?;
+        }
+        Ok(())
+    }
+}
+
+impl InsertRows for diesel::PgConnection {
+    fn insert_rows(&mut self, rows: &[NewEntry]) -> QueryResult<()> {
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            diesel::insert_into(log_entries::table).values(chunk).execute(self)?;
+        }
+        Ok(())
+    }
+}
+
+fn insert_rows<C: InsertRows>(c: &mut C, rows: &[NewEntry]) -> QueryResult<()> {
+    c.insert_rows(rows)
 }
 
 pub fn write_batch(conn: &mut super::DbConnection, batch: &Batch) -> Result<(), StoreError> {

@@ -5,9 +5,11 @@
 
 use rayon::prelude::*;
 
-use super::queries::{decode_tile, latest_checkpoint, load_state, log_rows, tile_bytes};
-use super::{Db, DbConnection, StoreError};
-use crate::ledger::{verify_signatures, Checkpoint, Envelope, Record, Sequencer, TileId};
+use super::queries::{decode_tile, latest_checkpoint, load_state, log_rows, tile_bytes, LogRow};
+use diesel::connection::SimpleConnection;
+
+use super::{Backend, Db, DbConnection, StoreError};
+use crate::ledger::{verify_signatures, Checkpoint, Envelope, LedgerError, Record, Sequencer, TileId};
 use crate::model::{log_origin, State, VerifierKey};
 
 /// Rows read and checked per round.
@@ -50,11 +52,27 @@ fn entry_failure(index: u64, what: impl Into<String>) -> VerifyError {
 
 /// Verifies the log of `db`'s county against the pinned log key, calling
 /// `progress(done, total)` as it goes.
-pub fn verify(db: &Db, log_key: &VerifierKey, mut progress: impl FnMut(u64, u64)) -> Result<VerifyReport, VerifyError> {
-    let county = db.county.as_str();
-    let origin = log_origin(county);
+pub fn verify(db: &Db, log_key: &VerifierKey, progress: impl FnMut(u64, u64)) -> Result<VerifyReport, VerifyError> {
     let mut conn = db.dedicated()?;
-    let (_, note) = latest_checkpoint(&mut conn, county)?
+    // One snapshot for the whole run, so a server may keep appending meanwhile.
+    conn.batch_execute(match db.backend() {
+        Backend::Sqlite => "BEGIN",
+        Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    })
+    .map_err(StoreError::from)?;
+    let result = verify_snapshot(&mut conn, &db.county, log_key, progress);
+    let _ = conn.batch_execute("ROLLBACK");
+    result
+}
+
+fn verify_snapshot(
+    conn: &mut DbConnection,
+    county: &str,
+    log_key: &VerifierKey,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<VerifyReport, VerifyError> {
+    let origin = log_origin(county);
+    let (_, note) = latest_checkpoint(conn, county)?
         .ok_or_else(|| VerifyFailure::Checkpoint("the log has no checkpoint".into()))?;
     let checkpoint = Checkpoint::open(&note, log_key).map_err(|e| VerifyFailure::Checkpoint(e.to_string()))?;
     if checkpoint.origin != origin {
@@ -63,46 +81,20 @@ pub fn verify(db: &Db, log_key: &VerifierKey, mut progress: impl FnMut(u64, u64)
     let total = checkpoint.size;
     let mut seq = Sequencer::new(county);
     let mut last_time = String::new();
-    loop {
-        let rows = log_rows(&mut conn, county, seq.size(), CHUNK)?;
-        if rows.is_empty() {
-            break;
-        }
-        let parsed: Vec<_> = rows
-            .par_iter()
-            .map(|(_, _, _, _, leaf)| Record::parse(leaf, &origin))
-            .collect();
-        let envelopes: Vec<&Envelope> = parsed.iter().filter_map(|p| p.as_ref().ok()).map(|r| &r.envelope).collect();
-        let mut signatures = verify_signatures(&envelopes).into_iter();
-        for ((idx, kind, signer, nonce, leaf), record) in rows.iter().zip(&parsed) {
-            let index = seq.size();
-            if *idx as u64 != index {
-                return Err(entry_failure(index, format!("missing (the next stored entry is {idx})")));
-            }
-            let record = record.as_ref().map_err(|e| entry_failure(index, format!("unreadable record: {e}")))?;
-            if !signatures.next().expect("one per parsed record") {
-                return Err(entry_failure(index, "the signature does not verify"));
-            }
-            if record.index != index {
-                return Err(entry_failure(index, format!("the record says index {} (entries moved)", record.index)));
-            }
-            let env = &record.envelope;
-            if kind != &env.kind || signer[..] != env.signer || nonce != &env.nonce {
-                return Err(entry_failure(index, "the kind, signer or nonce columns differ from the record"));
-            }
-            if record.integrated < last_time {
-                return Err(entry_failure(index, "the integration time runs backwards"));
-            }
-            let admitted = seq
-                .admit(env, &record.integrated)
-                .map_err(|e| entry_failure(index, format!("refused on replay: {e}")))?;
-            if admitted.leaf != *leaf {
-                return Err(entry_failure(index, "the stored record is not in canonical form"));
-            }
-            last_time.clone_from(&record.integrated);
-        }
-        check_tiles(&mut conn, county, seq.tree.take_dirty())?;
+    let mut current = Chunk::parse(log_rows(conn, county, 0, CHUNK)?, &origin);
+    while let Some(last) = current.rows.last() {
+        // Read the next chunk, and parse it on another thread while this one
+        // is replayed in order.
+        let rows = log_rows(conn, county, last.0 as u64 + 1, CHUNK)?;
+        let (next, replayed) = std::thread::scope(|s| {
+            let next = s.spawn(|| Chunk::parse(rows, &origin));
+            let replayed = current.replay(&mut seq, &mut last_time);
+            (next.join().expect("parser thread"), replayed)
+        });
+        replayed?;
+        check_tiles(conn, county, seq.tree.take_dirty())?;
         progress(seq.size(), total);
+        current = next;
     }
     if seq.size() != checkpoint.size {
         return Err(VerifyFailure::Checkpoint(format!(
@@ -120,12 +112,68 @@ pub fn verify(db: &Db, log_key: &VerifierKey, mut progress: impl FnMut(u64, u64)
             return Err(entry_failure(0, "the genesis entry names another log key"));
         }
     }
-    let stored = load_state(&mut conn, county)?;
+    let stored = load_state(conn, county)?;
     compare_state(&seq.state, &stored)?;
     Ok(VerifyReport {
         entries: seq.size(),
         checkpoint,
     })
+}
+
+/// Rows of the log, parsed and with their signatures checked (in parallel).
+struct Chunk {
+    rows: Vec<LogRow>,
+    records: Vec<Result<Record, LedgerError>>,
+    signatures: Vec<bool>,
+}
+
+impl Chunk {
+    fn parse(rows: Vec<LogRow>, origin: &str) -> Chunk {
+        let records: Vec<_> = rows
+            .par_iter()
+            .map(|(_, _, _, _, leaf)| Record::parse(leaf, origin))
+            .collect();
+        let envelopes: Vec<&Envelope> = records.iter().filter_map(|r| r.as_ref().ok()).map(|r| &r.envelope).collect();
+        let signatures = verify_signatures(&envelopes);
+        Chunk {
+            rows,
+            records,
+            signatures,
+        }
+    }
+
+    /// Replays the chunk in log order through the sequencer.
+    fn replay(&self, seq: &mut Sequencer, last_time: &mut String) -> Result<(), VerifyError> {
+        let mut signatures = self.signatures.iter();
+        for ((idx, kind, signer, nonce, leaf), record) in self.rows.iter().zip(&self.records) {
+            let index = seq.size();
+            if *idx as u64 != index {
+                return Err(entry_failure(index, format!("missing (the next stored entry is {idx})")));
+            }
+            let record = record.as_ref().map_err(|e| entry_failure(index, format!("unreadable record: {e}")))?;
+            if !signatures.next().expect("one per parsed record") {
+                return Err(entry_failure(index, "the signature does not verify"));
+            }
+            if record.index != index {
+                return Err(entry_failure(index, format!("the record says index {} (entries moved)", record.index)));
+            }
+            let env = &record.envelope;
+            if kind != &env.kind || signer[..] != env.signer || nonce != &env.nonce {
+                return Err(entry_failure(index, "the kind, signer or nonce columns differ from the record"));
+            }
+            if record.integrated < *last_time {
+                return Err(entry_failure(index, "the integration time runs backwards"));
+            }
+            let admitted = seq
+                .admit(env, &record.integrated)
+                .map_err(|e| entry_failure(index, format!("refused on replay: {e}")))?;
+            if admitted.leaf != *leaf {
+                return Err(entry_failure(index, "the stored record is not in canonical form"));
+            }
+            last_time.clone_from(&record.integrated);
+        }
+        Ok(())
+    }
 }
 
 fn check_tiles(conn: &mut DbConnection, county: &str, rebuilt: Vec<(TileId, Vec<[u8; 32]>)>) -> Result<(), VerifyError> {

@@ -1,9 +1,11 @@
-//! The single writer: one thread owns the log. It takes a batch of pending
-//! envelopes, checks their signatures as a batch, admits them in order through
-//! the sequencer (authority, rules), and commits the accepted ones, their
-//! projections, the tiles and a new checkpoint in one transaction. A caller is
-//! answered only after that transaction is durable; a refused envelope never
-//! aborts the others of its batch.
+//! The single writer: one thread owns the log. A batch of pending envelopes
+//! has its signatures checked as a batch (by a stage before the writer, so
+//! that the next batch is checked while the writer commits this one); the
+//! writer then admits them in order through the sequencer (authority, rules),
+//! and commits the accepted ones, their projections, the tiles and a new
+//! checkpoint in one transaction. A caller is answered only after that
+//! transaction is durable; a refused envelope never aborts the others of its
+//! batch.
 
 use std::thread::JoinHandle;
 
@@ -44,11 +46,17 @@ struct Job {
     reply: oneshot::Sender<Result<Receipt, SubmitError>>,
 }
 
+/// A batch whose signatures were checked: `signatures[i]` is job i's.
+struct Checked {
+    jobs: Vec<Job>,
+    signatures: Vec<bool>,
+}
+
 /// The handle to the writer thread. Dropping every handle (or calling
 /// [`Writer::shutdown`]) lets the thread finish what is queued and stop.
 pub struct Writer {
     queue: mpsc::Sender<Job>,
-    thread: Option<JoinHandle<()>>,
+    threads: Vec<JoinHandle<()>>,
     pub origin: String,
 }
 
@@ -67,13 +75,20 @@ impl Writer {
             origin: log_origin(&db.county),
             last_time: Utc::now(),
         };
-        let thread = std::thread::Builder::new()
-            .name("sanquan-writer".into())
-            .spawn(move || state.run(rx))
-            .map_err(|e| StoreError::Connect(e.to_string()))?;
+        let (checked_tx, checked_rx) = std::sync::mpsc::sync_channel(1);
+        let spawn = |name: &str, f: Box<dyn FnOnce() + Send>| {
+            std::thread::Builder::new()
+                .name(name.into())
+                .spawn(f)
+                .map_err(|e| StoreError::Connect(e.to_string()))
+        };
+        let threads = vec![
+            spawn("sanquan-signatures", Box::new(move || check_signatures(rx, checked_tx)))?,
+            spawn("sanquan-writer", Box::new(move || state.run(checked_rx)))?,
+        ];
         Ok(Writer {
             queue,
-            thread: Some(thread),
+            threads,
             origin: log_origin(&db.county),
         })
     }
@@ -122,7 +137,7 @@ impl Writer {
     fn stop(&mut self) {
         let (closed, _) = mpsc::channel(1);
         drop(std::mem::replace(&mut self.queue, closed));
-        if let Some(t) = self.thread.take() {
+        for t in self.threads.drain(..) {
             let _ = t.join();
         }
     }
@@ -165,24 +180,45 @@ struct WriterState {
     last_time: DateTime<Utc>,
 }
 
+/// The stage before the writer: takes what is pending, up to a batch, and
+/// checks its signatures as a batch.
+fn check_signatures(mut rx: mpsc::Receiver<Job>, writer: std::sync::mpsc::SyncSender<Checked>) {
+    while let Some(first) = rx.blocking_recv() {
+        let mut jobs = Vec::with_capacity(256);
+        jobs.push(first);
+        while jobs.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => jobs.push(job),
+                Err(_) => break,
+            }
+        }
+        let envelopes: Vec<&Envelope> = jobs.iter().map(|j| &j.envelope).collect();
+        let signatures = verify_signatures(&envelopes);
+        if writer.send(Checked { jobs, signatures }).is_err() {
+            return;
+        }
+    }
+}
+
 impl WriterState {
-    fn run(&mut self, mut rx: mpsc::Receiver<Job>) {
-        while let Some(first) = rx.blocking_recv() {
-            let mut jobs = Vec::with_capacity(256);
-            jobs.push(first);
-            while jobs.len() < MAX_BATCH {
+    fn run(&mut self, rx: std::sync::mpsc::Receiver<Checked>) {
+        while let Ok(mut batch) = rx.recv() {
+            // What piled up while the last transaction committed goes into
+            // this one.
+            while batch.jobs.len() < 2 * MAX_BATCH {
                 match rx.try_recv() {
-                    Ok(job) => jobs.push(job),
+                    Ok(more) => {
+                        batch.jobs.extend(more.jobs);
+                        batch.signatures.extend(more.signatures);
+                    }
                     Err(_) => break,
                 }
             }
-            self.process(jobs);
+            self.process(batch);
         }
     }
 
-    fn process(&mut self, jobs: Vec<Job>) {
-        let envelopes: Vec<&Envelope> = jobs.iter().map(|j| &j.envelope).collect();
-        let signatures = verify_signatures(&envelopes);
+    fn process(&mut self, Checked { jobs, signatures }: Checked) {
         // The server's clock never runs backwards in the log.
         self.last_time = self.last_time.max(Utc::now());
         let integrated = format_integrated(self.last_time);

@@ -1,4 +1,6 @@
 -- The log: one row per entry; `leaf` is the JCS record hashed into the tree.
+-- (signer, nonce) is unique by the single writer, which keeps the used nonces
+-- in memory, and `verify` checks it again on replay.
 CREATE TABLE log_entries (
     county TEXT NOT NULL,
     idx BIGINT NOT NULL,
@@ -8,7 +10,6 @@ CREATE TABLE log_entries (
     leaf BYTEA NOT NULL,
     PRIMARY KEY (county, idx)
 );
-CREATE UNIQUE INDEX log_entries_signer_nonce ON log_entries (county, signer, nonce);
 
 -- Merkle tree as C2SP tiles (height 8); partial tiles are rewritten as they grow.
 CREATE TABLE tree_tiles (

@@ -1,14 +1,15 @@
 -- The log: one row per entry; `leaf` is the JCS record hashed into the tree.
+-- An SQLite file holds one county, so the index is the rowid: one B-tree per
+-- append. (signer, nonce) is unique by the single writer, which keeps the used
+-- nonces in memory, and `verify` checks it again on replay.
 CREATE TABLE log_entries (
+    idx INTEGER NOT NULL PRIMARY KEY,
     county TEXT NOT NULL,
-    idx BIGINT NOT NULL,
     kind TEXT NOT NULL,
     signer BLOB NOT NULL,
     nonce TEXT NOT NULL,
-    leaf BLOB NOT NULL,
-    PRIMARY KEY (county, idx)
+    leaf BLOB NOT NULL
 );
-CREATE UNIQUE INDEX log_entries_signer_nonce ON log_entries (county, signer, nonce);
 
 -- Merkle tree as C2SP tiles (height 8); partial tiles are rewritten as they grow.
 CREATE TABLE tree_tiles (

@@ -3,7 +3,6 @@
 use crate::model::entry::{Genesis, KeyRegister, KeyRevoke};
 use crate::model::{
     authority, codes, log_origin, Change, Context, County, KeyBinding, Role, RuleError, State,
-    VerifierKey,
 };
 
 /// `genesis`: only as the first entry; the county root key signs it for itself.
@@ -18,8 +17,7 @@ pub fn genesis(state: &State, ctx: &Context, body: &Genesis) -> Result<Vec<Chang
     if body.name.trim().is_empty() {
         return Err(RuleError::BadGenesis("county name is empty"));
     }
-    let root = VerifierKey::parse(&body.root_vkey).map_err(RuleError::BadGenesis)?;
-    let log = VerifierKey::parse(&body.log_vkey).map_err(RuleError::BadGenesis)?;
+    let (root, log) = (&body.root_vkey, &body.log_vkey);
     if log.name != log_origin(&body.county) {
         return Err(RuleError::BadGenesis("the log key must be named after the log origin"));
     }
@@ -55,7 +53,7 @@ pub fn key_register(
     signer: &KeyBinding,
     body: &KeyRegister,
 ) -> Result<Vec<Change>, RuleError> {
-    let vkey = VerifierKey::parse(&body.vkey).map_err(|r| RuleError::BadVerifierKey(r.into()))?;
+    let vkey = &body.vkey;
     authority::check_party(ctx.county, body.role, &body.party)?;
     authority::may_bind(signer, body.role, &body.party)?;
     if let Some(existing) = state.key(&vkey.public_bytes()) {
@@ -85,7 +83,7 @@ pub fn key_revoke(
     signer: &KeyBinding,
     body: &KeyRevoke,
 ) -> Result<Vec<Change>, RuleError> {
-    let vkey = VerifierKey::parse(&body.vkey).map_err(|r| RuleError::BadVerifierKey(r.into()))?;
+    let vkey = &body.vkey;
     let target = state
         .key(&vkey.public_bytes())
         .ok_or(RuleError::KeyNotRegistered)?;
@@ -108,7 +106,7 @@ pub fn key_revoke(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{decide, Command, Refusal};
+    use crate::model::{decide, Command, Refusal, VerifierKey};
     use ed25519_dalek::SigningKey;
 
     const COUNTY: &str = "140421";
@@ -133,8 +131,8 @@ mod tests {
             let body = Genesis {
                 county: COUNTY.into(),
                 name: "平顺县".into(),
-                log_vkey: vkey("sanquan/140421", 99).to_string(),
-                root_vkey: root.to_string(),
+                log_vkey: vkey("sanquan/140421", 99),
+                root_vkey: root.clone(),
             };
             log.submit(&root, Command::Genesis(body)).unwrap();
             log
@@ -155,7 +153,7 @@ mod tests {
 
         fn register(&mut self, by: &VerifierKey, k: &VerifierKey, role: Role, party: &str) -> Result<(), RuleError> {
             let body = KeyRegister {
-                vkey: k.to_string(),
+                vkey: k.clone(),
                 role,
                 party: party.into(),
             };
@@ -163,7 +161,7 @@ mod tests {
         }
 
         fn revoke(&mut self, by: &VerifierKey, k: &VerifierKey) -> Result<(), RuleError> {
-            self.submit(by, Command::KeyRevoke(KeyRevoke { vkey: k.to_string() }))
+            self.submit(by, Command::KeyRevoke(KeyRevoke { vkey: k.clone() }))
         }
     }
 
@@ -240,8 +238,8 @@ mod tests {
         let body = Genesis {
             county: COUNTY.into(),
             name: "平顺县".into(),
-            log_vkey: vkey("sanquan/140421", 99).to_string(),
-            root_vkey: root.to_string(),
+            log_vkey: vkey("sanquan/140421", 99),
+            root_vkey: root.clone(),
         };
         assert_eq!(
             log.submit(&root, Command::Genesis(body.clone())),
