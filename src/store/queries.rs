@@ -1,7 +1,7 @@
 //! Reads of the log, the tree tiles, the checkpoints and the key registry.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 use diesel::prelude::*;
@@ -10,7 +10,7 @@ use super::schema::{actor_keys, checkpoints, counties, log_entries, tree_tiles};
 use super::{DbConnection, StoreError};
 use crate::ledger::merkle::{self, Hash};
 use crate::ledger::sequencer::Nonces;
-use crate::ledger::tiles::{TileHashes, TILE_WIDTH};
+use crate::ledger::tiles::{TileHashes, TILE_HEIGHT, TILE_WIDTH};
 use crate::ledger::{Sequencer, TileId, TileSource, TreeBuilder};
 use crate::model::{County, KeyBinding, Role, State};
 
@@ -25,6 +25,8 @@ pub struct DbTiles<'a> {
     conn: RefCell<&'a mut DbConnection>,
     county: &'a str,
     cache: &'a TileCache,
+    /// Tiles loaded by [`DbTiles::prefetch`] for this one proof.
+    fetched: RefCell<HashMap<TileId, Arc<Vec<Hash>>>>,
 }
 
 impl<'a> DbTiles<'a> {
@@ -33,7 +35,41 @@ impl<'a> DbTiles<'a> {
             conn: RefCell::new(conn),
             county,
             cache,
+            fetched: Default::default(),
         }
+    }
+}
+
+impl DbTiles<'_> {
+    /// Loads these tiles in one query; later reads of them hit memory.
+    fn prefetch(&self, ids: BTreeSet<TileId>) -> Result<(), StoreError> {
+        let cache = self.cache.0.lock().expect("tile cache");
+        let missing: Vec<TileId> = ids.into_iter().filter(|id| !cache.contains_key(id)).collect();
+        drop(cache);
+        if missing.is_empty() {
+            return Ok(());
+        }
+        // One query for the cross product of levels and indices; the few
+        // extra tiles it may bring cost less than more round trips.
+        let levels: BTreeSet<i32> = missing.iter().map(|id| id.level as i32).collect();
+        let indices: BTreeSet<i64> = missing.iter().map(|id| id.index as i64).collect();
+        let rows: Vec<(i32, i64, Vec<u8>)> = tree_tiles::table
+            .filter(tree_tiles::county.eq(self.county))
+            .filter(tree_tiles::level.eq_any(levels))
+            .filter(tree_tiles::idx.eq_any(indices))
+            .select((tree_tiles::level, tree_tiles::idx, tree_tiles::hashes))
+            .load(&mut **self.conn.borrow_mut())?;
+        let mut fetched = self.fetched.borrow_mut();
+        for (level, index, bytes) in rows {
+            let id = TileId {
+                level: level as u32,
+                index: index as u64,
+            };
+            let tile = decode_tile(&bytes)
+                .ok_or_else(|| StoreError::Corrupt(format!("tile {level}/{index} is not a list of hashes")))?;
+            fetched.insert(id, Arc::new(tile));
+        }
+        Ok(())
     }
 }
 
@@ -44,13 +80,18 @@ impl TileSource for DbTiles<'_> {
         if let Some(t) = self.cache.0.lock().expect("tile cache").get(&id) {
             return Ok(Some(t.clone()));
         }
-        let mut conn = self.conn.borrow_mut();
-        let Some(bytes) = tile_bytes(&mut conn, self.county, id)? else {
-            return Ok(None);
+        let tile = match self.fetched.borrow().get(&id) {
+            Some(t) => t.clone(),
+            None => {
+                let mut conn = self.conn.borrow_mut();
+                let Some(bytes) = tile_bytes(&mut conn, self.county, id)? else {
+                    return Ok(None);
+                };
+                Arc::new(decode_tile(&bytes).ok_or_else(|| {
+                    StoreError::Corrupt(format!("tile {}/{} is not a list of hashes", id.level, id.index))
+                })?)
+            }
         };
-        let tile = Arc::new(decode_tile(&bytes).ok_or_else(|| {
-            StoreError::Corrupt(format!("tile {}/{} is not a list of hashes", id.level, id.index))
-        })?);
         if tile.len() == TILE_WIDTH {
             let mut cache = self.cache.0.lock().expect("tile cache");
             if cache.len() >= TILE_CACHE_MAX {
@@ -134,14 +175,37 @@ pub fn latest_checkpoint(conn: &mut DbConnection, county: &str) -> Result<Option
 
 /// Inclusion proof of `index` in the tree of `size`, from the stored tiles.
 pub fn inclusion_proof(conn: &mut DbConnection, county: &str, cache: &TileCache, index: u64, size: u64) -> Result<Vec<Hash>, StoreError> {
+    let needed = Needed::default();
+    let _ = merkle::inclusion_proof(&needed, index, size);
     let tiles = DbTiles::new(conn, county, cache);
+    tiles.prefetch(needed.0.into_inner())?;
     merkle::inclusion_proof(&TileHashes(&tiles), index, size).map_err(tile_error)
 }
 
 /// Consistency proof between tree sizes, from the stored tiles.
 pub fn consistency_proof(conn: &mut DbConnection, county: &str, cache: &TileCache, old: u64, new: u64) -> Result<Vec<Hash>, StoreError> {
+    let needed = Needed::default();
+    let _ = merkle::consistency_proof(&needed, old, new);
     let tiles = DbTiles::new(conn, county, cache);
+    tiles.prefetch(needed.0.into_inner())?;
     merkle::consistency_proof(&TileHashes(&tiles), old, new).map_err(tile_error)
+}
+
+/// A dry run of a proof: records which tiles it reads, so that they are
+/// fetched in one query (one round trip to PostgreSQL) instead of one each.
+#[derive(Default)]
+struct Needed(RefCell<BTreeSet<TileId>>);
+
+impl merkle::HashSource for Needed {
+    type Error = std::convert::Infallible;
+    fn subtree(&self, level: u32, index: u64) -> Result<Hash, Self::Error> {
+        let first = index << (level % TILE_HEIGHT);
+        self.0.borrow_mut().insert(TileId {
+            level: level / TILE_HEIGHT,
+            index: first / TILE_WIDTH as u64,
+        });
+        Ok([0; 32])
+    }
 }
 
 fn tile_error(e: crate::ledger::tiles::TileError<StoreError>) -> StoreError {

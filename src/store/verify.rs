@@ -83,15 +83,16 @@ fn verify_snapshot(
     let mut last_time = String::new();
     let mut current = Chunk::parse(log_rows(conn, county, 0, CHUNK)?, &origin);
     while let Some(last) = current.rows.last() {
-        // Read the next chunk, and parse it on another thread while this one
-        // is replayed in order.
-        let rows = log_rows(conn, county, last.0 as u64 + 1, CHUNK)?;
+        // Read and parse the next chunk on another thread while this one is
+        // replayed in order.
+        let from = last.0 as u64 + 1;
         let (next, replayed) = std::thread::scope(|s| {
-            let next = s.spawn(|| Chunk::parse(rows, &origin));
+            let next = s.spawn(|| log_rows(conn, county, from, CHUNK).map(|rows| Chunk::parse(rows, &origin)));
             let replayed = current.replay(&mut seq, &mut last_time);
-            (next.join().expect("parser thread"), replayed)
+            (next.join().expect("reader thread"), replayed)
         });
         replayed?;
+        let next = next?;
         check_tiles(conn, county, seq.tree.take_dirty())?;
         progress(seq.size(), total);
         current = next;
