@@ -23,7 +23,12 @@ pub struct ErrorBody {
 pub struct ApiError(pub ErrorBody);
 
 impl ApiError {
-    pub fn new(code: &'static str, message: impl Into<String>, message_zh: impl Into<String>, field: Option<&str>) -> Self {
+    pub fn new(
+        code: &'static str,
+        message: impl Into<String>,
+        message_zh: impl Into<String>,
+        field: Option<&str>,
+    ) -> Self {
         ApiError(ErrorBody {
             code: code.to_owned(),
             message: message.into(),
@@ -58,15 +63,25 @@ pub fn status_of(code: &str) -> StatusCode {
         "method_not_allowed" => StatusCode::METHOD_NOT_ALLOWED,
         "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
         "unsupported_media_type" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "signature_invalid" | "unknown_signer" | "revoked_signer" | "kind_not_allowed" | "party_not_allowed" => {
-            StatusCode::FORBIDDEN
-        }
-        "replayed_nonce" | "key_already_registered" | "key_already_revoked" | "genesis_misplaced" => {
-            StatusCode::CONFLICT
-        }
-        "malformed_json" | "bad_envelope" | "unsupported_version" | "wrong_log" | "bad_signer"
-        | "bad_signature_encoding" | "bad_nonce" | "bad_time" | "unknown_kind" | "bad_body" | "bad_query"
-        | "out_of_range" => StatusCode::BAD_REQUEST,
+        "signature_invalid" | "unknown_signer" | "revoked_signer" | "kind_not_allowed"
+        | "party_not_allowed" => StatusCode::FORBIDDEN,
+        "replayed_nonce"
+        | "key_already_registered"
+        | "key_already_revoked"
+        | "genesis_misplaced" => StatusCode::CONFLICT,
+        "malformed_json"
+        | "bad_envelope"
+        | "unsupported_version"
+        | "wrong_log"
+        | "bad_signer"
+        | "bad_signature_encoding"
+        | "bad_nonce"
+        | "bad_time"
+        | "unknown_kind"
+        | "bad_body"
+        | "bad_query"
+        | "out_of_range"
+        | "bad_request_body" => StatusCode::BAD_REQUEST,
         "unavailable" => StatusCode::SERVICE_UNAVAILABLE,
         "store_error" | "internal" => StatusCode::INTERNAL_SERVER_ERROR,
         // Every other refusal is a rule of law saying no.

@@ -16,13 +16,26 @@ pub const MAX_BODY: usize = 1 << 20;
 pub fn configure(registry: Registry) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(web::Data::new(registry))
+            .app_data(web::PayloadConfig::new(MAX_BODY))
             .app_data(web::QueryConfig::default().error_handler(|e, _| {
                 let msg = e.to_string();
-                ApiError::new("bad_query", msg.clone(), format!("查询参数无效：{msg}"), None).into()
+                ApiError::new(
+                    "bad_query",
+                    msg.clone(),
+                    format!("查询参数无效：{msg}"),
+                    None,
+                )
+                .into()
             }))
             .app_data(web::PathConfig::default().error_handler(|e, _| {
                 let msg = e.to_string();
-                ApiError::new("bad_query", msg.clone(), format!("路径参数无效：{msg}"), None).into()
+                ApiError::new(
+                    "bad_query",
+                    msg.clone(),
+                    format!("路径参数无效：{msg}"),
+                    None,
+                )
+                .into()
             }))
             .configure(routes::routes)
             .default_service(web::to(routes::not_found));

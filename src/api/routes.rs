@@ -31,18 +31,33 @@ async fn blocking<T: Send + 'static>(
         .map_err(ApiError::from)
 }
 
-async fn post_entry(reg: web::Data<Registry>, payload: web::Payload) -> Result<HttpResponse, ApiError> {
+async fn post_entry(
+    reg: web::Data<Registry>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let too_large = || {
+        ApiError::new(
+            "payload_too_large",
+            format!("an envelope may be at most {MAX_BODY} bytes"),
+            format!("信封不得超过 {MAX_BODY} 字节"),
+            None,
+        )
+    };
     let bytes = match payload.to_bytes_limited(MAX_BODY).await {
         Ok(Ok(b)) => b,
-        Ok(Err(_)) => {
-            return Err(ApiError::new(
-                "payload_too_large",
-                format!("an envelope may be at most {MAX_BODY} bytes"),
-                format!("信封不得超过 {MAX_BODY} 字节"),
-                None,
-            ))
+        Err(_) => return Err(too_large()),
+        Ok(Err(e)) if matches!(e.as_error(), Some(actix_web::error::PayloadError::Overflow)) => {
+            return Err(too_large())
         }
-        Err(e) => return Err(ApiError::new("malformed_json", e.to_string(), "请求体读取失败", None)),
+        Ok(Err(e)) => {
+            let msg = e.to_string();
+            return Err(ApiError::new(
+                "bad_request_body",
+                msg.clone(),
+                format!("请求体读取失败：{msg}"),
+                None,
+            ));
+        }
     };
     let receipt = reg.submit(&bytes).await?;
     Ok(HttpResponse::Created().json(serde_json::json!({
@@ -51,17 +66,24 @@ async fn post_entry(reg: web::Data<Registry>, payload: web::Payload) -> Result<H
     })))
 }
 
-async fn get_entry(reg: web::Data<Registry>, index: web::Path<u64>) -> Result<HttpResponse, ApiError> {
+async fn get_entry(
+    reg: web::Data<Registry>,
+    index: web::Path<u64>,
+) -> Result<HttpResponse, ApiError> {
     let index = index.into_inner();
     let reg = reg.into_inner();
     let leaf = blocking(move || reg.entry(index)).await?;
-    Ok(HttpResponse::Ok().content_type("application/json").body(leaf))
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(leaf))
 }
 
 async fn get_checkpoint(reg: web::Data<Registry>) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
     let (_, note) = blocking(move || reg.checkpoint()).await?;
-    Ok(HttpResponse::Ok().content_type("text/plain; charset=utf-8").body(note))
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body(note))
 }
 
 #[derive(Deserialize)]
@@ -81,13 +103,19 @@ fn hashes_json(hashes: Vec<[u8; 32]>) -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "hashes": hashes }))
 }
 
-async fn get_inclusion(reg: web::Data<Registry>, q: web::Query<InclusionQuery>) -> Result<HttpResponse, ApiError> {
+async fn get_inclusion(
+    reg: web::Data<Registry>,
+    q: web::Query<InclusionQuery>,
+) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
     let proof = blocking(move || reg.inclusion_proof(q.index, q.size)).await?;
     Ok(hashes_json(proof))
 }
 
-async fn get_consistency(reg: web::Data<Registry>, q: web::Query<ConsistencyQuery>) -> Result<HttpResponse, ApiError> {
+async fn get_consistency(
+    reg: web::Data<Registry>,
+    q: web::Query<ConsistencyQuery>,
+) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
     let proof = blocking(move || reg.consistency_proof(q.old, q.new)).await?;
     Ok(hashes_json(proof))

@@ -50,7 +50,12 @@ pub fn run(which: Bench) -> Result<(), CliError> {
 const COUNTY: &str = "140421";
 const ROUND: u64 = 50_000;
 
-fn ledger(entries: u64, postgres: bool, database_url: Option<String>, proofs: usize) -> Result<(), CliError> {
+fn ledger(
+    entries: u64,
+    postgres: bool,
+    database_url: Option<String>,
+    proofs: usize,
+) -> Result<(), CliError> {
     let tmp = std::env::temp_dir().join(format!("sanquan-bench-{}", std::process::id()));
     std::fs::create_dir_all(&tmp)?;
     let pg = if postgres {
@@ -63,10 +68,16 @@ fn ledger(entries: u64, postgres: bool, database_url: Option<String>, proofs: us
         (None, Some(url)) => url,
         (None, None) => tmp.join("bench.db").to_string_lossy().into_owned(),
     };
-    let backend = if pg.is_some() || url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
+    let backend = if pg.is_some() || url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
     let db = Db::open(&url, COUNTY)?;
     if queries::log_size(&mut *db.conn()?, COUNTY)? > 0 {
-        return Err(CliError::Usage(format!("{url} already holds a log for county {COUNTY}")));
+        return Err(CliError::Usage(format!(
+            "{url} already holds a log for county {COUNTY}"
+        )));
     }
     let origin = log_origin(COUNTY);
     let log_key = SignerKey::generate(&origin).expect("name");
@@ -76,8 +87,18 @@ fn ledger(entries: u64, postgres: bool, database_url: Option<String>, proofs: us
         "county": COUNTY, "name": "基准县",
         "log_vkey": log_key.verifier().to_string(), "root_vkey": county_key.verifier().to_string(),
     });
-    let env = Envelope::sign(&county_key, &origin, "genesis", &new_nonce(), &now(), genesis).expect("genesis");
-    writer.submit_blocking(env).map_err(|e| CliError::Usage(e.to_string()))?;
+    let env = Envelope::sign(
+        &county_key,
+        &origin,
+        "genesis",
+        &new_nonce(),
+        &now(),
+        genesis,
+    )
+    .expect("genesis");
+    writer
+        .submit_blocking(env)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
 
     println!("bench ledger: {entries} signed key.register entries on {backend}, 2 cores");
     let mut appending = Duration::ZERO;
@@ -110,7 +131,8 @@ fn ledger(entries: u64, postgres: bool, database_url: Option<String>, proofs: us
     let size = entries + 1;
     let mut conn = db.conn()?;
     let (_, note) = queries::latest_checkpoint(&mut conn, COUNTY)?.expect("checkpoint");
-    let checkpoint = Checkpoint::open(&note, &log_key.verifier()).map_err(|e| CliError::Usage(e.to_string()))?;
+    let checkpoint =
+        Checkpoint::open(&note, &log_key.verifier()).map_err(|e| CliError::Usage(e.to_string()))?;
     let mut times = Vec::with_capacity(proofs);
     for p in 0..proofs + 50 {
         let index = rand::random::<u64>() % size;
@@ -122,12 +144,16 @@ fn ledger(entries: u64, postgres: bool, database_url: Option<String>, proofs: us
         }
         let leaf = queries::entry_leaf(&mut conn, COUNTY, index)?.expect("entry");
         if !verify_inclusion(&leaf_hash(&leaf), index, size, &proof, &checkpoint.root) {
-            return Err(CliError::Usage(format!("the proof of {index} does not verify")));
+            return Err(CliError::Usage(format!(
+                "the proof of {index} does not verify"
+            )));
         }
     }
     drop(conn);
     times.sort();
-    let pct = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)].as_secs_f64() * 1e6;
+    let pct = |q: f64| {
+        times[((times.len() as f64 * q) as usize).min(times.len() - 1)].as_secs_f64() * 1e6
+    };
     println!(
         "  inclusion proof at {size} entries: p50 {:.0} µs, p99 {:.0} µs, max {:.0} µs ({proofs} random proofs, each verified)",
         pct(0.5),
@@ -160,7 +186,15 @@ fn collective_key_entry(county_key: &SignerKey, origin: &str, i: u64) -> Envelop
         "role": "collective",
         "party": format!("{COUNTY}{i:08}"),
     });
-    Envelope::sign(county_key, origin, "key.register", &format!("b{i}"), "2026-11-22T08:00:00Z", body).expect("sign")
+    Envelope::sign(
+        county_key,
+        origin,
+        "key.register",
+        &format!("b{i}"),
+        "2026-11-22T08:00:00Z",
+        body,
+    )
+    .expect("sign")
 }
 
 fn peak_rss_mib() -> u64 {

@@ -36,9 +36,14 @@ pub struct WriterLock(#[allow(dead_code)] File);
 impl DataDir {
     pub fn open(path: &Path) -> Result<DataDir, CliError> {
         let file = path.join("config.json");
-        let text = std::fs::read_to_string(&file)
-            .map_err(|e| CliError::Usage(format!("{} is not a sanquan data directory ({e}); run `sanquan init` first", path.display())))?;
-        let config = serde_json::from_str(&text).map_err(|e| CliError::Usage(format!("{}: {e}", file.display())))?;
+        let text = std::fs::read_to_string(&file).map_err(|e| {
+            CliError::Usage(format!(
+                "{} is not a sanquan data directory ({e}); run `sanquan init` first",
+                path.display()
+            ))
+        })?;
+        let config = serde_json::from_str(&text)
+            .map_err(|e| CliError::Usage(format!("{}: {e}", file.display())))?;
         Ok(DataDir {
             path: path.to_owned(),
             config,
@@ -47,10 +52,16 @@ impl DataDir {
 
     pub fn create(path: &Path, config: Config) -> Result<DataDir, CliError> {
         if path.join("config.json").exists() {
-            return Err(CliError::Usage(format!("{} is already initialised", path.display())));
+            return Err(CliError::Usage(format!(
+                "{} is already initialised",
+                path.display()
+            )));
         }
         std::fs::create_dir_all(path.join("keys"))?;
-        std::fs::write(path.join("config.json"), serde_json::to_vec_pretty(&config).expect("config"))?;
+        std::fs::write(
+            path.join("config.json"),
+            serde_json::to_vec_pretty(&config).expect("config"),
+        )?;
         Ok(DataDir {
             path: path.to_owned(),
             config,
@@ -77,8 +88,10 @@ impl DataDir {
     /// The pinned verifier key of the log, which `verify` trusts.
     pub fn log_vkey(&self) -> Result<VerifierKey, CliError> {
         let path = self.key_path("log.key.pub");
-        let text = std::fs::read_to_string(&path).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
-        VerifierKey::parse(text.trim()).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+        VerifierKey::parse(text.trim())
+            .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
     }
 
     /// Becomes the one writer of this directory, or says who is.
@@ -112,7 +125,8 @@ impl DataDir {
 }
 
 pub fn read_signer_key(path: &Path) -> Result<SignerKey, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
     SignerKey::parse(text.trim()).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
 }
 
@@ -122,10 +136,17 @@ pub fn write_key_pair(path: &Path, key: &SignerKey) -> Result<(), CliError> {
     let public = PathBuf::from(format!("{}.pub", path.display()));
     for p in [path, public.as_path()] {
         if p.exists() {
-            return Err(CliError::Usage(format!("{} exists; refusing to overwrite a key", p.display())));
+            return Err(CliError::Usage(format!(
+                "{} exists; refusing to overwrite a key",
+                p.display()
+            )));
         }
     }
-    let mut f = OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     writeln!(f, "{key}")?;
     f.sync_all()?;
     std::fs::write(&public, format!("{}\n", key.verifier()))?;

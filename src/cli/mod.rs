@@ -2,6 +2,7 @@
 
 mod bench;
 mod datadir;
+mod demo;
 
 pub use datadir::{Config, DataDir};
 
@@ -22,7 +23,11 @@ use crate::store::{queries, Db, StoreError, SubmitError, Writer};
 use datadir::{read_signer_key, write_key_pair, ServerInfo};
 
 #[derive(Parser)]
-#[command(name = "sanquan", version, about = "三权 — registry and exchange of rural collective property rights on a signed Merkle log")]
+#[command(
+    name = "sanquan",
+    version,
+    about = "三权 — registry and exchange of rural collective property rights on a signed Merkle log"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -100,6 +105,17 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Create a demo county in a fresh data directory, and serve it.
+    Demo {
+        /// Where to create it (default: a new directory under the system's temp dir).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Load the demo and exit without serving.
+        #[arg(long)]
+        load_only: bool,
+    },
     /// Benchmarks that print their figures.
     Bench {
         #[command(subcommand)]
@@ -115,7 +131,9 @@ pub enum CliError {
     Io(#[from] std::io::Error),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("another sanquan process is the writer of {0} and serves no API; stop it or use --server")]
+    #[error(
+        "another sanquan process is the writer of {0} and serves no API; stop it or use --server"
+    )]
     Busy(PathBuf),
     #[error("refused: {} — {} / {}{}", .0.code, .0.message, .0.message_zh, .0.field.as_ref().map(|f| format!(" (field {f})")).unwrap_or_default())]
     Refused(ErrorBody),
@@ -128,7 +146,8 @@ pub enum CliError {
 pub fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SANQUAN_LOG").unwrap_or_else(|_| "info,actix_server=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("SANQUAN_LOG")
+                .unwrap_or_else(|_| "info,actix_server=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -146,7 +165,8 @@ fn run(command: Command) -> Result<(), CliError> {
     match command {
         Command::Init { db, county, name } => init(&db, &county, &name),
         Command::Keygen { name, out } => {
-            let key = SignerKey::generate(&name).map_err(|e| CliError::Usage(format!("--name: {e}")))?;
+            let key =
+                SignerKey::generate(&name).map_err(|e| CliError::Usage(format!("--name: {e}")))?;
             write_key_pair(&out, &key)?;
             println!("{}", key.verifier());
             Ok(())
@@ -160,16 +180,56 @@ fn run(command: Command) -> Result<(), CliError> {
             kind,
             body,
             nonce,
-        } => submit(data_dir.as_deref(), database_url.as_deref(), server.as_deref(), &key, &kind, &body, nonce),
+        } => submit(
+            data_dir.as_deref(),
+            database_url.as_deref(),
+            server.as_deref(),
+            &key,
+            &kind,
+            &body,
+            nonce,
+        ),
         Command::Checkpoint { db } => {
             let dir = DataDir::open(&db.data_dir)?;
-            let store = Db::open(&dir.database_url(db.database_url.as_deref()), &dir.config.county)?;
+            let store = Db::open(
+                &dir.database_url(db.database_url.as_deref()),
+                &dir.config.county,
+            )?;
             let (_, note) = queries::latest_checkpoint(&mut *store.conn()?, &store.county)?
                 .ok_or_else(|| CliError::Usage("the log has no checkpoint yet".into()))?;
             print!("{note}");
             Ok(())
         }
         Command::Verify { db } => verify_cmd(&db),
+        Command::Demo {
+            data_dir,
+            listen,
+            load_only,
+        } => {
+            let path = demo::demo_dir(data_dir.as_deref());
+            println!(
+                "sanquan demo: creating {} (county {} {})",
+                path.display(),
+                demo::COUNTY,
+                demo::COUNTY_NAME
+            );
+            let dir = demo::load(&path)?;
+            println!(
+                "demo keys:    {} (county.key, log.key) and {}",
+                dir.path.join("keys").display(),
+                dir.key_path("demo").display()
+            );
+            if load_only {
+                return Ok(());
+            }
+            serve(
+                &DbArgs {
+                    data_dir: dir.path,
+                    database_url: None,
+                },
+                &listen,
+            )
+        }
         Command::Bench { which } => bench::run(which),
     }
 }
@@ -194,7 +254,9 @@ fn init(args: &DbArgs, county: &str, name: &str) -> Result<(), CliError> {
     write_key_pair(&dir.key_path("county.key"), &county_key)?;
     let db = Db::open(&dir.database_url(None), county)?;
     if queries::log_size(&mut *db.conn()?, county)? > 0 {
-        return Err(CliError::Usage(format!("the database already holds the log of county {county}")));
+        return Err(CliError::Usage(format!(
+            "the database already holds the log of county {county}"
+        )));
     }
     let writer = Writer::start(&db, log_key.clone())?;
     let body = serde_json::json!({
@@ -218,10 +280,14 @@ fn init(args: &DbArgs, county: &str, name: &str) -> Result<(), CliError> {
 fn serve(args: &DbArgs, listen: &str) -> Result<(), CliError> {
     let dir = DataDir::open(&args.data_dir)?;
     let _lock = dir.lock()?;
-    let db = Db::open(&dir.database_url(args.database_url.as_deref()), &dir.config.county)?;
+    let db = Db::open(
+        &dir.database_url(args.database_url.as_deref()),
+        &dir.config.county,
+    )?;
     let writer = Writer::start(&db, dir.log_key()?)?;
     let registry = Registry::new(db, writer);
-    let listener = std::net::TcpListener::bind(listen).map_err(|e| CliError::Usage(format!("--listen {listen}: {e}")))?;
+    let listener = std::net::TcpListener::bind(listen)
+        .map_err(|e| CliError::Usage(format!("--listen {listen}: {e}")))?;
     let addr = listener.local_addr()?;
     let url = format!("http://{addr}");
     dir.set_server(Some(&ServerInfo {
@@ -229,7 +295,8 @@ fn serve(args: &DbArgs, listen: &str) -> Result<(), CliError> {
         pid: std::process::id(),
     }))?;
     println!("sanquan: serving {} at {url}/api/v1/", registry.origin());
-    let served = actix_web::rt::System::new().block_on(crate::api::serve(registry.clone(), listener));
+    let served =
+        actix_web::rt::System::new().block_on(crate::api::serve(registry.clone(), listener));
     dir.set_server(None)?;
     registry.shutdown();
     tracing::info!("stopped");
@@ -251,10 +318,11 @@ fn submit(
         std::io::stdin().read_to_string(&mut s)?;
         s
     } else {
-        std::fs::read_to_string(body).map_err(|e| CliError::Usage(format!("{}: {e}", body.display())))?
+        std::fs::read_to_string(body)
+            .map_err(|e| CliError::Usage(format!("{}: {e}", body.display())))?
     };
-    let body: serde_json::Value =
-        serde_json::from_str(&body_text).map_err(|e| CliError::Usage(format!("--body is not JSON: {e}")))?;
+    let body: serde_json::Value = serde_json::from_str(&body_text)
+        .map_err(|e| CliError::Usage(format!("--body is not JSON: {e}")))?;
     let nonce = nonce.unwrap_or_else(new_nonce);
     let sign = |origin: &str| {
         Envelope::sign(&key, origin, kind, &nonce, &now(), body.clone())
@@ -282,7 +350,10 @@ fn submit(
         }
         (None, None) => return Err(CliError::Usage("give --data-dir or --server".into())),
     };
-    println!("{}", serde_json::json!({"index": index, "leaf_hash": leaf_hash}));
+    println!(
+        "{}",
+        serde_json::json!({"index": index, "leaf_hash": leaf_hash})
+    );
     Ok(())
 }
 
@@ -298,7 +369,10 @@ fn http_origin(url: &str) -> Result<String, CliError> {
         .call()
         .map_err(|e| CliError::Http(e.to_string()))?
         .into_string()?;
-    note.lines().next().map(str::to_owned).ok_or_else(|| CliError::Http("empty checkpoint".into()))
+    note.lines()
+        .next()
+        .map(str::to_owned)
+        .ok_or_else(|| CliError::Http("empty checkpoint".into()))
 }
 
 fn http_submit(url: &str, env: &Envelope) -> Result<(u64, String), CliError> {
@@ -327,11 +401,17 @@ fn http_submit(url: &str, env: &Envelope) -> Result<(u64, String), CliError> {
 
 fn verify_cmd(args: &DbArgs) -> Result<(), CliError> {
     let dir = DataDir::open(&args.data_dir)?;
-    let db = Db::open(&dir.database_url(args.database_url.as_deref()), &dir.config.county)?;
+    let db = Db::open(
+        &dir.database_url(args.database_url.as_deref()),
+        &dir.config.county,
+    )?;
     let vkey = dir.log_vkey()?;
     let bar = if std::io::stderr().is_terminal() {
         indicatif::ProgressBar::new(0).with_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} entries ({per_sec}, {eta})").expect("template"),
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} entries ({per_sec}, {eta})",
+            )
+            .expect("template"),
         )
     } else {
         indicatif::ProgressBar::hidden()

@@ -21,7 +21,12 @@ pub struct Checkpoint {
 impl Checkpoint {
     /// The note text: what the signature covers.
     pub fn text(&self) -> String {
-        format!("{}\n{}\n{}\n", self.origin, self.size, B64.encode(self.root))
+        format!(
+            "{}\n{}\n{}\n",
+            self.origin,
+            self.size,
+            B64.encode(self.root)
+        )
     }
 
     /// The signed note, as served at `/checkpoint`.
@@ -37,15 +42,21 @@ impl Checkpoint {
     /// Parses a signed note and checks that `vkey` signed it.
     pub fn open(note: &str, vkey: &VerifierKey) -> Result<Checkpoint, LedgerError> {
         let bad = |why: &str| LedgerError::BadCheckpoint(why.to_owned());
-        let split = note.rfind("\n\n").ok_or_else(|| bad("no signature block"))?;
+        let split = note
+            .rfind("\n\n")
+            .ok_or_else(|| bad("no signature block"))?;
         let (text, sigs) = (&note[..split + 1], &note[split + 2..]);
         let mut verified = false;
         for line in sigs.lines() {
             let line = line
                 .strip_prefix("— ")
                 .ok_or_else(|| bad("signature line must start with an em dash"))?;
-            let (name, blob) = line.split_once(' ').ok_or_else(|| bad("bad signature line"))?;
-            let blob = B64.decode(blob).map_err(|_| bad("signature is not base64"))?;
+            let (name, blob) = line
+                .split_once(' ')
+                .ok_or_else(|| bad("bad signature line"))?;
+            let blob = B64
+                .decode(blob)
+                .map_err(|_| bad("signature is not base64"))?;
             if name != vkey.name || blob.len() < 4 || blob[..4] != vkey.hash.to_be_bytes() {
                 continue;
             }
@@ -59,7 +70,10 @@ impl Checkpoint {
             return Err(bad("not signed by the log key"));
         }
         let mut lines = text.lines();
-        let origin = lines.next().ok_or_else(|| bad("no origin line"))?.to_owned();
+        let origin = lines
+            .next()
+            .ok_or_else(|| bad("no origin line"))?
+            .to_owned();
         let size = lines
             .next()
             .and_then(|s| s.parse().ok())

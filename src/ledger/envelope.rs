@@ -104,7 +104,9 @@ impl Envelope {
             .decode(string_field(&entry, "signer")?)
             .ok()
             .and_then(|s| s.try_into().ok())
-            .ok_or(LedgerError::BadSigner("must be the base64 of a 32-byte public key"))?;
+            .ok_or(LedgerError::BadSigner(
+                "must be the base64 of a 32-byte public key",
+            ))?;
         let key = signer_key(&signer).map_err(LedgerError::BadSigner)?;
         let nonce = string_field(&entry, "nonce")?;
         if nonce.is_empty() || nonce.len() > 64 || !nonce.bytes().all(|b| b.is_ascii_graphic()) {
@@ -115,7 +117,9 @@ impl Envelope {
             return Err(LedgerError::BadTime);
         }
         let kind = string_field(&entry, "kind")?;
-        let body = entry.get("body").ok_or_else(|| bad("entry.body", "is missing"))?;
+        let body = entry
+            .get("body")
+            .ok_or_else(|| bad("entry.body", "is missing"))?;
         if !body.is_object() {
             return Err(bad("entry.body", "must be an object"));
         }
@@ -230,7 +234,9 @@ impl Record {
             Some(Value::String(s)) => s.clone(),
             _ => return Err(bad("integrated", "must be a string")),
         };
-        let envelope = rec.remove("envelope").ok_or_else(|| bad("envelope", "is missing"))?;
+        let envelope = rec
+            .remove("envelope")
+            .ok_or_else(|| bad("envelope", "is missing"))?;
         if rec.len() != 2 {
             return Err(bad("", "unknown field in record"));
         }
@@ -313,7 +319,9 @@ mod tests {
             let mut got = Vec::new();
             serde_json_canonicalizer::to_writer(entry, &mut got).unwrap();
             assert_eq!(String::from_utf8(got).unwrap(), canonical);
-            let input = B64.decode(case["signing_input_base64"].as_str().unwrap()).unwrap();
+            let input = B64
+                .decode(case["signing_input_base64"].as_str().unwrap())
+                .unwrap();
             assert_eq!(input, [SIGNING_PREFIX, canonical.as_bytes()].concat());
 
             // The signature made by libsodium verifies with our code, and our
@@ -321,7 +329,8 @@ mod tests {
             let signer = B64.decode(entry["signer"].as_str().unwrap()).unwrap();
             let sig = B64.decode(case["sig"].as_str().unwrap()).unwrap();
             let key = VerifyingKey::from_bytes(&signer.try_into().unwrap()).unwrap();
-            key.verify_strict(&input, &Signature::from_slice(&sig).unwrap()).unwrap();
+            key.verify_strict(&input, &Signature::from_slice(&sig).unwrap())
+                .unwrap();
             for k in v["keys"].as_object().unwrap().values() {
                 let sk = SignerKey::parse(k["skey"].as_str().unwrap()).unwrap();
                 if sk.public_bytes() == *key.as_bytes() {
@@ -331,7 +340,10 @@ mod tests {
 
             let record = case["record_leaf_utf8"].as_str().unwrap();
             let leaf_hash = super::super::merkle::leaf_hash(record.as_bytes());
-            assert_eq!(B64.encode(leaf_hash), case["leaf_hash_base64"].as_str().unwrap());
+            assert_eq!(
+                B64.encode(leaf_hash),
+                case["leaf_hash_base64"].as_str().unwrap()
+            );
         }
     }
 
@@ -351,8 +363,15 @@ mod tests {
 
     fn signed(key: &SignerKey, nonce: &str) -> Envelope {
         let body = serde_json::json!({"vkey": key.verifier().to_string(), "role": "household", "party": "1"});
-        Envelope::sign(key, "sanquan/140421", "key.register", nonce, "2026-11-22T08:00:00Z", body)
-            .unwrap()
+        Envelope::sign(
+            key,
+            "sanquan/140421",
+            "key.register",
+            nonce,
+            "2026-11-22T08:00:00Z",
+            body,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -370,16 +389,38 @@ mod tests {
     fn refusals_name_the_field() {
         let key = SignerKey::from_seed("k", [7; 32]).unwrap();
         let good: Value = serde_json::from_slice(&signed(&key, "n1").to_json()).unwrap();
-        let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
-            ("unsupported_version", Box::new(|v| v["entry"]["v"] = 2.into())),
-            ("wrong_log", Box::new(|v| v["entry"]["log"] = "sanquan/110101".into())),
-            ("bad_signer", Box::new(|v| v["entry"]["signer"] = "!!".into())),
-            ("bad_signature_encoding", Box::new(|v| v["sig"] = "AAAA".into())),
+        type Mutation = Box<dyn Fn(&mut Value)>;
+        let cases: Vec<(&str, Mutation)> = vec![
+            (
+                "unsupported_version",
+                Box::new(|v| v["entry"]["v"] = 2.into()),
+            ),
+            (
+                "wrong_log",
+                Box::new(|v| v["entry"]["log"] = "sanquan/110101".into()),
+            ),
+            (
+                "bad_signer",
+                Box::new(|v| v["entry"]["signer"] = "!!".into()),
+            ),
+            (
+                "bad_signature_encoding",
+                Box::new(|v| v["sig"] = "AAAA".into()),
+            ),
             ("bad_nonce", Box::new(|v| v["entry"]["nonce"] = "".into())),
-            ("bad_time", Box::new(|v| v["entry"]["time"] = "yesterday".into())),
-            ("unknown_kind", Box::new(|v| v["entry"]["kind"] = "land.seize".into())),
+            (
+                "bad_time",
+                Box::new(|v| v["entry"]["time"] = "yesterday".into()),
+            ),
+            (
+                "unknown_kind",
+                Box::new(|v| v["entry"]["kind"] = "land.seize".into()),
+            ),
             ("bad_envelope", Box::new(|v| v["entry"]["extra"] = 1.into())),
-            ("bad_envelope", Box::new(|v| v["entry"]["body"] = Value::Null)),
+            (
+                "bad_envelope",
+                Box::new(|v| v["entry"]["body"] = Value::Null),
+            ),
         ];
         use crate::model::Refusal;
         for (code, mutate) in cases {
@@ -389,6 +430,9 @@ mod tests {
             assert_eq!(err.code(), code, "{err}");
             assert!(err.field().is_some() || code == "malformed_json");
         }
-        assert_eq!(Envelope::parse(b"{", "sanquan/140421").unwrap_err().code(), "malformed_json");
+        assert_eq!(
+            Envelope::parse(b"{", "sanquan/140421").unwrap_err().code(),
+            "malformed_json"
+        );
     }
 }

@@ -39,8 +39,7 @@ impl SignerKey {
             .strip_prefix("PRIVATE+KEY+")
             .ok_or("a signer key starts with PRIVATE+KEY+")?;
         let mut parts = rest.splitn(3, '+');
-        let (Some(name), Some(hash), Some(key)) = (parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(name), Some(hash), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
             return Err("expected PRIVATE+KEY+<name>+<hash>+<key>");
         };
         let hash = u32::from_str_radix(hash, 16).map_err(|_| "key hash must be 8 hex digits")?;
@@ -74,7 +73,13 @@ impl std::fmt::Display for SignerKey {
         raw.push(ALG_ED25519);
         raw.extend_from_slice(self.signing.as_bytes());
         let hash = key_hash(&self.name, self.signing.verifying_key().as_bytes());
-        write!(f, "PRIVATE+KEY+{}+{:08x}+{}", self.name, hash, B64.encode(raw))
+        write!(
+            f,
+            "PRIVATE+KEY+{}+{:08x}+{}",
+            self.name,
+            hash,
+            B64.encode(raw)
+        )
     }
 }
 
@@ -84,19 +89,28 @@ mod tests {
 
     #[test]
     fn vector_keys_round_trip() {
-        let skey = "PRIVATE+KEY+sanquan/140421+d5a38aa7+AQECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g";
+        let skey =
+            "PRIVATE+KEY+sanquan/140421+d5a38aa7+AQECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g";
         let vkey = "sanquan/140421+d5a38aa7+AXm1Vi6P5lT5QHixEuipi6eQH4U65pW+1+DjkQutBJZk";
         let k = SignerKey::parse(skey).unwrap();
         assert_eq!(k.to_string(), skey);
         assert_eq!(k.verifier().to_string(), vkey);
         let mut seed = [0u8; 32];
-        seed.iter_mut().enumerate().for_each(|(i, b)| *b = i as u8 + 1);
-        assert_eq!(SignerKey::from_seed("sanquan/140421", seed).unwrap().to_string(), skey);
+        seed.iter_mut()
+            .enumerate()
+            .for_each(|(i, b)| *b = i as u8 + 1);
+        assert_eq!(
+            SignerKey::from_seed("sanquan/140421", seed)
+                .unwrap()
+                .to_string(),
+            skey
+        );
     }
 
     #[test]
     fn refuses_a_tampered_key() {
-        let bad = "PRIVATE+KEY+sanquan/140421+d5a38aa8+AQECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g";
+        let bad =
+            "PRIVATE+KEY+sanquan/140421+d5a38aa8+AQECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g";
         assert!(SignerKey::parse(bad).is_err());
         assert!(SignerKey::parse("sanquan/140421+d5a38aa7+AXm1").is_err());
     }

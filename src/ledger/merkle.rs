@@ -64,14 +64,24 @@ pub fn range_hash<S: HashSource>(src: &S, lo: u64, hi: u64) -> Result<Hash, S::E
 
 /// The inclusion proof of leaf `index` in the tree of `size` leaves
 /// (RFC 9162 §2.1.3.1), in RFC order: from the leaf up.
-pub fn inclusion_proof<S: HashSource>(src: &S, index: u64, size: u64) -> Result<Vec<Hash>, S::Error> {
+pub fn inclusion_proof<S: HashSource>(
+    src: &S,
+    index: u64,
+    size: u64,
+) -> Result<Vec<Hash>, S::Error> {
     assert!(index < size, "index within tree");
     let mut proof = Vec::new();
     path(src, index, 0, size, &mut proof)?;
     Ok(proof)
 }
 
-fn path<S: HashSource>(src: &S, m: u64, lo: u64, hi: u64, out: &mut Vec<Hash>) -> Result<(), S::Error> {
+fn path<S: HashSource>(
+    src: &S,
+    m: u64,
+    lo: u64,
+    hi: u64,
+    out: &mut Vec<Hash>,
+) -> Result<(), S::Error> {
     let n = hi - lo;
     if n <= 1 {
         return Ok(());
@@ -88,7 +98,11 @@ fn path<S: HashSource>(src: &S, m: u64, lo: u64, hi: u64, out: &mut Vec<Hash>) -
 }
 
 /// The consistency proof between tree sizes `old` ≤ `new` (RFC 9162 §2.1.4.1).
-pub fn consistency_proof<S: HashSource>(src: &S, old: u64, new: u64) -> Result<Vec<Hash>, S::Error> {
+pub fn consistency_proof<S: HashSource>(
+    src: &S,
+    old: u64,
+    new: u64,
+) -> Result<Vec<Hash>, S::Error> {
     assert!(old <= new, "old size within new size");
     let mut proof = Vec::new();
     if old > 0 && old < new {
@@ -152,7 +166,13 @@ pub fn verify_inclusion(leaf: &Hash, index: u64, size: u64, proof: &[Hash], root
 }
 
 /// Checks a consistency proof (RFC 9162 §2.1.4.2).
-pub fn verify_consistency(old: u64, new: u64, old_root: &Hash, new_root: &Hash, proof: &[Hash]) -> bool {
+pub fn verify_consistency(
+    old: u64,
+    new: u64,
+    old_root: &Hash,
+    new_root: &Hash,
+    proof: &[Hash],
+) -> bool {
     if old > new {
         return false;
     }
@@ -268,7 +288,11 @@ mod tests {
         assert!(roots.len() >= 70);
         for (size, root) in roots {
             let size: u64 = size.parse().unwrap();
-            assert_eq!(range_hash(&tree, 0, size).unwrap(), h(root), "root of {size}");
+            assert_eq!(
+                range_hash(&tree, 0, size).unwrap(),
+                h(root),
+                "root of {size}"
+            );
         }
     }
 
@@ -276,7 +300,10 @@ mod tests {
     fn inclusion_proofs_match_and_verify() {
         let (v, tree) = vector_tree();
         for case in v["inclusion"].as_array().unwrap() {
-            let (i, n) = (case["index"].as_u64().unwrap(), case["size"].as_u64().unwrap());
+            let (i, n) = (
+                case["index"].as_u64().unwrap(),
+                case["size"].as_u64().unwrap(),
+            );
             let want = hashes(&case["hashes"]);
             let got = inclusion_proof(&tree, i, n).unwrap();
             assert_eq!(got, want, "inclusion {i} in {n}");
@@ -288,10 +315,16 @@ mod tests {
                 bad[0] = leaf_hash(first);
                 assert!(!verify_inclusion(&leaf, i, n, &bad, &root));
             }
-            assert!(!verify_inclusion(&leaf, i, i, &got, &root), "index beyond size");
+            assert!(
+                !verify_inclusion(&leaf, i, i, &got, &root),
+                "index beyond size"
+            );
             if n > 1 {
                 let other = (i + 1) % n;
-                assert!(!verify_inclusion(&leaf, other, n, &got, &root), "{i} as {other} in {n}");
+                assert!(
+                    !verify_inclusion(&leaf, other, n, &got, &root),
+                    "{i} as {other} in {n}"
+                );
             }
         }
     }

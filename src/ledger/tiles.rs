@@ -178,7 +178,9 @@ impl HashSource for EdgeHashes<'_> {
         let rest = level % TILE_HEIGHT;
         let first = (index << rest) as usize % TILE_WIDTH;
         let tile = self.0.edge.get(tile_level).ok_or(())?;
-        Ok(fold_complete(tile.get(first..first + (1 << rest)).ok_or(())?))
+        Ok(fold_complete(
+            tile.get(first..first + (1 << rest)).ok_or(())?,
+        ))
     }
 }
 
@@ -218,12 +220,22 @@ mod tests {
             }
             let n = i as u64 + 1;
             if [1, 2, 3, 255, 256, 257, 511, 65_535, 65_536, 65_537, 70_000].contains(&n) {
-                assert_eq!(b.root(), MemoryTree::new(&all[..i + 1]).root(), "root at {n}");
+                assert_eq!(
+                    b.root(),
+                    MemoryTree::new(&all[..i + 1]).root(),
+                    "root at {n}"
+                );
             }
         }
         let whole = MemoryTree::new(&all);
         let tiles = TileHashes(&store);
-        for (i, n) in [(0, 70_000), (69_999, 70_000), (65_535, 65_600), (300, 301), (12_345, 65_536)] {
+        for (i, n) in [
+            (0, 70_000),
+            (69_999, 70_000),
+            (65_535, 65_600),
+            (300, 301),
+            (12_345, 65_536),
+        ] {
             assert_eq!(
                 inclusion_proof(&tiles, i, n).unwrap(),
                 inclusion_proof(&whole, i, n).unwrap(),

@@ -73,7 +73,9 @@ pub fn check_resident_id(id: &str, today: NaiveDate) -> Result<String, &'static 
 /// company or cooperative that acts as transferee.
 pub fn check_social_credit(code: &str) -> Result<(), &'static str> {
     const CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    const WEIGHTS: [u32; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
     if code.len() != 18 {
         return Err("must be 18 characters");
     }

@@ -40,7 +40,7 @@ pub struct KeyRevoke {
 /// A parsed command: the kind and its typed body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    Genesis(Genesis),
+    Genesis(Box<Genesis>),
     KeyRegister(KeyRegister),
     KeyRevoke(KeyRevoke),
 }
@@ -52,7 +52,7 @@ impl Command {
     /// Parses a body for `kind`; unknown kinds and malformed bodies are refused.
     pub fn parse(kind: &str, body: &serde_json::Value) -> Result<Command, RuleError> {
         Ok(match kind {
-            "genesis" => Command::Genesis(body_of(body)?),
+            "genesis" => Command::Genesis(Box::new(body_of(body)?)),
             "key.register" => Command::KeyRegister(body_of(body)?),
             "key.revoke" => Command::KeyRevoke(body_of(body)?),
             other => return Err(RuleError::UnknownKind(truncate(other))),
@@ -117,14 +117,26 @@ mod tests {
             Err(RuleError::BadBody { field, .. }) => field,
             other => panic!("{other:?}"),
         };
-        assert_eq!(field_of("key.revoke", json!({"vkey": VKEY, "extra": 1})), "entry.body.extra");
-        assert_eq!(field_of("key.register", json!({"vkey": VKEY, "party": "1"})), "entry.body.role");
         assert_eq!(
-            field_of("key.register", json!({"vkey": VKEY, "role": "mayor", "party": "1"})),
+            field_of("key.revoke", json!({"vkey": VKEY, "extra": 1})),
+            "entry.body.extra"
+        );
+        assert_eq!(
+            field_of("key.register", json!({"vkey": VKEY, "party": "1"})),
+            "entry.body.role"
+        );
+        assert_eq!(
+            field_of(
+                "key.register",
+                json!({"vkey": VKEY, "role": "mayor", "party": "1"})
+            ),
             "entry.body.role"
         );
         // A malformed key is refused at parse time, naming its field.
         let bad = VKEY.replace("d5a38aa7", "d5a38aa8");
-        assert_eq!(field_of("key.revoke", json!({"vkey": bad})), "entry.body.vkey");
+        assert_eq!(
+            field_of("key.revoke", json!({"vkey": bad})),
+            "entry.body.vkey"
+        );
     }
 }

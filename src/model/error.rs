@@ -24,7 +24,10 @@ pub enum RuleError {
     #[error("the signer's key was revoked at log index {at}")]
     RevokedSigner { at: u64 },
     #[error("a {role} key may not sign `{kind}` entries")]
-    KindNotAllowed { role: &'static str, kind: &'static str },
+    KindNotAllowed {
+        role: &'static str,
+        kind: &'static str,
+    },
     #[error("a {signer_role} key for {signer_party} may not act for {role} {party}")]
     PartyNotAllowed {
         signer_role: &'static str,

@@ -52,8 +52,7 @@ impl VerifierKey {
 
     pub fn parse(text: &str) -> Result<Self, &'static str> {
         let mut parts = text.trim_end_matches('\n').splitn(3, '+');
-        let (Some(name), Some(hash), Some(key)) = (parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(name), Some(hash), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
             return Err("expected <name>+<hash>+<key>");
         };
         check_key_name(name)?;
@@ -98,7 +97,8 @@ impl serde::Serialize for VerifierKey {
 impl<'de> serde::Deserialize<'de> for VerifierKey {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        VerifierKey::parse(&text).map_err(|e| serde::de::Error::custom(format!("invalid verifier key: {e}")))
+        VerifierKey::parse(&text)
+            .map_err(|e| serde::de::Error::custom(format!("invalid verifier key: {e}")))
     }
 }
 

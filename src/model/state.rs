@@ -65,7 +65,11 @@ impl State {
         self.keys.get(public)
     }
 
-    pub fn active_keys<'a>(&'a self, role: Role, party: &'a str) -> impl Iterator<Item = &'a KeyBinding> + 'a {
+    pub fn active_keys<'a>(
+        &'a self,
+        role: Role,
+        party: &'a str,
+    ) -> impl Iterator<Item = &'a KeyBinding> + 'a {
         self.keys
             .values()
             .filter(move |k| k.is_active() && k.role == role && k.party == party)

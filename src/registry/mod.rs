@@ -101,24 +101,30 @@ impl Registry {
             }
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
-        tracing::warn!("the writer was still shared at shutdown; it stops when the last handle goes");
+        tracing::warn!(
+            "the writer was still shared at shutdown; it stops when the last handle goes"
+        );
     }
 
     /// The leaf bytes of one entry, exactly as hashed into the tree.
     pub fn entry(&self, index: u64) -> Result<Vec<u8>, ServiceError> {
         let mut conn = self.db.conn()?;
-        queries::entry_leaf(&mut conn, &self.db.county, index)?.ok_or_else(|| ServiceError::NotFound {
-            what: format!("entry {index}"),
-            field: "index",
+        queries::entry_leaf(&mut conn, &self.db.county, index)?.ok_or_else(|| {
+            ServiceError::NotFound {
+                what: format!("entry {index}"),
+                field: "index",
+            }
         })
     }
 
     /// The newest signed checkpoint note.
     pub fn checkpoint(&self) -> Result<(u64, String), ServiceError> {
         let mut conn = self.db.conn()?;
-        queries::latest_checkpoint(&mut conn, &self.db.county)?.ok_or_else(|| ServiceError::NotFound {
-            what: "checkpoint".into(),
-            field: "checkpoint",
+        queries::latest_checkpoint(&mut conn, &self.db.county)?.ok_or_else(|| {
+            ServiceError::NotFound {
+                what: "checkpoint".into(),
+                field: "checkpoint",
+            }
         })
     }
 
@@ -138,7 +144,13 @@ impl Registry {
             });
         }
         let mut conn = self.db.conn()?;
-        Ok(queries::inclusion_proof(&mut conn, &self.db.county, &self.db.tiles, index, size)?)
+        Ok(queries::inclusion_proof(
+            &mut conn,
+            &self.db.county,
+            &self.db.tiles,
+            index,
+            size,
+        )?)
     }
 
     /// Consistency proof between two tree sizes, 1 ≤ old ≤ new ≤ the checkpoint's.
@@ -157,6 +169,12 @@ impl Registry {
             });
         }
         let mut conn = self.db.conn()?;
-        Ok(queries::consistency_proof(&mut conn, &self.db.county, &self.db.tiles, old, new)?)
+        Ok(queries::consistency_proof(
+            &mut conn,
+            &self.db.county,
+            &self.db.tiles,
+            old,
+            new,
+        )?)
     }
 }

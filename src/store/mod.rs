@@ -97,13 +97,17 @@ pub struct Manager {
 
 impl Manager {
     pub fn new(url: &str) -> Self {
-        Manager { url: url.to_owned() }
+        Manager {
+            url: url.to_owned(),
+        }
     }
 
     pub fn connect(&self) -> Result<DbConnection, StoreError> {
         let fail = |e: diesel::ConnectionError| StoreError::Connect(e.to_string());
         Ok(match Backend::of(&self.url) {
-            Backend::Postgres => DbConnection::Postgres(PgConnection::establish(&self.url).map_err(fail)?),
+            Backend::Postgres => {
+                DbConnection::Postgres(PgConnection::establish(&self.url).map_err(fail)?)
+            }
             Backend::Sqlite => {
                 let mut c = SqliteConnection::establish(&self.url).map_err(fail)?;
                 // WAL for concurrent readers; FULL so a commit is durable before
@@ -125,11 +129,14 @@ impl ManageConnection for Manager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
-        Manager::connect(self).map_err(|e| r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(e.to_string())))
+        Manager::connect(self).map_err(|e| {
+            r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(e.to_string()))
+        })
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut DbConnection) -> bool {

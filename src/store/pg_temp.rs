@@ -52,14 +52,24 @@ fn free_port() -> Result<u16, String> {
 impl TempPostgres {
     /// Starts a server. Takes a few seconds (initdb).
     pub fn start() -> Result<TempPostgres, String> {
-        let bin = find_bin().ok_or("no PostgreSQL server binaries under /usr/lib/postgresql (set SANQUAN_PG_BIN)")?;
+        let bin = find_bin().ok_or(
+            "no PostgreSQL server binaries under /usr/lib/postgresql (set SANQUAN_PG_BIN)",
+        )?;
         let is_root = output(Command::new("id").arg("-u"))? == "0";
         let run_as = is_root.then(|| "postgres".to_owned());
-        let dir = std::env::temp_dir().join(format!("sanquan-pg-{}-{}", std::process::id(), rand::random::<u32>()));
+        let dir = std::env::temp_dir().join(format!(
+            "sanquan-pg-{}-{}",
+            std::process::id(),
+            rand::random::<u32>()
+        ));
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         if let Some(user) = &run_as {
-            let uid: u32 = output(Command::new("id").args(["-u", user]))?.parse().map_err(|_| "uid")?;
-            let gid: u32 = output(Command::new("id").args(["-g", user]))?.parse().map_err(|_| "gid")?;
+            let uid: u32 = output(Command::new("id").args(["-u", user]))?
+                .parse()
+                .map_err(|_| "uid")?;
+            let gid: u32 = output(Command::new("id").args(["-g", user]))?
+                .parse()
+                .map_err(|_| "gid")?;
             std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).map_err(|e| e.to_string())?;
         }
         let mut pg = TempPostgres {
@@ -70,7 +80,19 @@ impl TempPostgres {
         };
         pg.watchdog()?;
         let data = pg.dir.join("data");
-        pg.run("initdb", &["-D", path(&data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"])?;
+        pg.run(
+            "initdb",
+            &[
+                "-D",
+                path(&data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+        )?;
         let mut last = String::new();
         for _ in 0..5 {
             pg.port = free_port()?;
@@ -80,7 +102,21 @@ impl TempPostgres {
                 path(&pg.dir)
             );
             let log = pg.dir.join("server.log");
-            match pg.run("pg_ctl", &["-D", path(&data), "-o", &opts, "-l", path(&log), "-w", "-t", "60", "start"]) {
+            match pg.run(
+                "pg_ctl",
+                &[
+                    "-D",
+                    path(&data),
+                    "-o",
+                    &opts,
+                    "-l",
+                    path(&log),
+                    "-w",
+                    "-t",
+                    "60",
+                    "start",
+                ],
+            ) {
                 Ok(_) => return Ok(pg),
                 Err(e) => last = e,
             }
@@ -129,15 +165,24 @@ impl TempPostgres {
     /// Creates a database and returns its URL.
     pub fn create_database(&self, name: &str) -> Result<String, String> {
         let port = self.port.to_string();
-        self.run("createdb", &["-h", "127.0.0.1", "-p", &port, "-U", "postgres", name])?;
-        Ok(format!("postgres://postgres@127.0.0.1:{}/{name}", self.port))
+        self.run(
+            "createdb",
+            &["-h", "127.0.0.1", "-p", &port, "-U", "postgres", name],
+        )?;
+        Ok(format!(
+            "postgres://postgres@127.0.0.1:{}/{name}",
+            self.port
+        ))
     }
 }
 
 impl Drop for TempPostgres {
     fn drop(&mut self) {
         let data = self.dir.join("data");
-        let _ = self.run("pg_ctl", &["-D", path(&data), "-m", "immediate", "-w", "stop"]);
+        let _ = self.run(
+            "pg_ctl",
+            &["-D", path(&data), "-m", "immediate", "-w", "stop"],
+        );
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

@@ -4,8 +4,8 @@
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 
-use super::schema::{actor_keys, checkpoints, counties, log_entries, tree_tiles};
 use super::queries::encode_tile;
+use super::schema::{actor_keys, checkpoints, counties, log_entries, tree_tiles};
 use super::StoreError;
 use crate::ledger::merkle::Hash;
 use crate::ledger::{Admitted, Envelope, TileId};
@@ -123,7 +123,9 @@ trait InsertRows {
 impl InsertRows for diesel::SqliteConnection {
     fn insert_rows(&mut self, rows: &[NewEntry]) -> QueryResult<()> {
         for row in rows {
-            diesel::insert_into(log_entries::table).values(row).execute(self)?;
+            diesel::insert_into(log_entries::table)
+                .values(row)
+                .execute(self)?;
         }
         Ok(())
     }
@@ -132,7 +134,9 @@ impl InsertRows for diesel::SqliteConnection {
 impl InsertRows for diesel::PgConnection {
     fn insert_rows(&mut self, rows: &[NewEntry]) -> QueryResult<()> {
         for chunk in rows.chunks(ROWS_PER_INSERT) {
-            diesel::insert_into(log_entries::table).values(chunk).execute(self)?;
+            diesel::insert_into(log_entries::table)
+                .values(chunk)
+                .execute(self)?;
         }
         Ok(())
     }

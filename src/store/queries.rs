@@ -44,7 +44,10 @@ impl DbTiles<'_> {
     /// Loads these tiles in one query; later reads of them hit memory.
     fn prefetch(&self, ids: BTreeSet<TileId>) -> Result<(), StoreError> {
         let cache = self.cache.0.lock().expect("tile cache");
-        let missing: Vec<TileId> = ids.into_iter().filter(|id| !cache.contains_key(id)).collect();
+        let missing: Vec<TileId> = ids
+            .into_iter()
+            .filter(|id| !cache.contains_key(id))
+            .collect();
         drop(cache);
         if missing.is_empty() {
             return Ok(());
@@ -65,8 +68,9 @@ impl DbTiles<'_> {
                 level: level as u32,
                 index: index as u64,
             };
-            let tile = decode_tile(&bytes)
-                .ok_or_else(|| StoreError::Corrupt(format!("tile {level}/{index} is not a list of hashes")))?;
+            let tile = decode_tile(&bytes).ok_or_else(|| {
+                StoreError::Corrupt(format!("tile {level}/{index} is not a list of hashes"))
+            })?;
             fetched.insert(id, Arc::new(tile));
         }
         Ok(())
@@ -88,7 +92,10 @@ impl TileSource for DbTiles<'_> {
                     return Ok(None);
                 };
                 Arc::new(decode_tile(&bytes).ok_or_else(|| {
-                    StoreError::Corrupt(format!("tile {}/{} is not a list of hashes", id.level, id.index))
+                    StoreError::Corrupt(format!(
+                        "tile {}/{} is not a list of hashes",
+                        id.level, id.index
+                    ))
                 })?)
             }
         };
@@ -103,7 +110,11 @@ impl TileSource for DbTiles<'_> {
     }
 }
 
-pub fn tile_bytes(conn: &mut DbConnection, county: &str, id: TileId) -> Result<Option<Vec<u8>>, StoreError> {
+pub fn tile_bytes(
+    conn: &mut DbConnection,
+    county: &str,
+    id: TileId,
+) -> Result<Option<Vec<u8>>, StoreError> {
     Ok(tree_tiles::table
         .filter(tree_tiles::county.eq(county))
         .filter(tree_tiles::level.eq(id.level as i32))
@@ -114,10 +125,15 @@ pub fn tile_bytes(conn: &mut DbConnection, county: &str, id: TileId) -> Result<O
 }
 
 pub fn decode_tile(bytes: &[u8]) -> Option<Vec<Hash>> {
-    if bytes.is_empty() || bytes.len() % 32 != 0 || bytes.len() > 32 * TILE_WIDTH {
+    if bytes.is_empty() || !bytes.len().is_multiple_of(32) || bytes.len() > 32 * TILE_WIDTH {
         return None;
     }
-    Some(bytes.chunks_exact(32).map(|c| c.try_into().expect("32 bytes")).collect())
+    Some(
+        bytes
+            .chunks_exact(32)
+            .map(|c| c.try_into().expect("32 bytes"))
+            .collect(),
+    )
 }
 
 pub fn encode_tile(hashes: &[Hash]) -> Vec<u8> {
@@ -134,7 +150,11 @@ pub fn log_size(conn: &mut DbConnection, county: &str) -> Result<u64, StoreError
 }
 
 /// The leaf bytes of entry `index`, exactly as hashed.
-pub fn entry_leaf(conn: &mut DbConnection, county: &str, index: u64) -> Result<Option<Vec<u8>>, StoreError> {
+pub fn entry_leaf(
+    conn: &mut DbConnection,
+    county: &str,
+    index: u64,
+) -> Result<Option<Vec<u8>>, StoreError> {
     Ok(log_entries::table
         .filter(log_entries::county.eq(county))
         .filter(log_entries::idx.eq(index as i64))
@@ -146,7 +166,12 @@ pub fn entry_leaf(conn: &mut DbConnection, county: &str, index: u64) -> Result<O
 /// Rows of the log from `from` on, at most `limit`: (index, kind, signer, nonce, leaf).
 pub type LogRow = (i64, String, Vec<u8>, String, Vec<u8>);
 
-pub fn log_rows(conn: &mut DbConnection, county: &str, from: u64, limit: i64) -> Result<Vec<LogRow>, StoreError> {
+pub fn log_rows(
+    conn: &mut DbConnection,
+    county: &str,
+    from: u64,
+    limit: i64,
+) -> Result<Vec<LogRow>, StoreError> {
     Ok(log_entries::table
         .filter(log_entries::county.eq(county))
         .filter(log_entries::idx.ge(from as i64))
@@ -163,7 +188,10 @@ pub fn log_rows(conn: &mut DbConnection, county: &str, from: u64, limit: i64) ->
 }
 
 /// The newest signed checkpoint note and its size.
-pub fn latest_checkpoint(conn: &mut DbConnection, county: &str) -> Result<Option<(u64, String)>, StoreError> {
+pub fn latest_checkpoint(
+    conn: &mut DbConnection,
+    county: &str,
+) -> Result<Option<(u64, String)>, StoreError> {
     let row: Option<(i64, String)> = checkpoints::table
         .filter(checkpoints::county.eq(county))
         .order(checkpoints::size.desc())
@@ -174,7 +202,13 @@ pub fn latest_checkpoint(conn: &mut DbConnection, county: &str) -> Result<Option
 }
 
 /// Inclusion proof of `index` in the tree of `size`, from the stored tiles.
-pub fn inclusion_proof(conn: &mut DbConnection, county: &str, cache: &TileCache, index: u64, size: u64) -> Result<Vec<Hash>, StoreError> {
+pub fn inclusion_proof(
+    conn: &mut DbConnection,
+    county: &str,
+    cache: &TileCache,
+    index: u64,
+    size: u64,
+) -> Result<Vec<Hash>, StoreError> {
     let needed = Needed::default();
     let _ = merkle::inclusion_proof(&needed, index, size);
     let tiles = DbTiles::new(conn, county, cache);
@@ -183,7 +217,13 @@ pub fn inclusion_proof(conn: &mut DbConnection, county: &str, cache: &TileCache,
 }
 
 /// Consistency proof between tree sizes, from the stored tiles.
-pub fn consistency_proof(conn: &mut DbConnection, county: &str, cache: &TileCache, old: u64, new: u64) -> Result<Vec<Hash>, StoreError> {
+pub fn consistency_proof(
+    conn: &mut DbConnection,
+    county: &str,
+    cache: &TileCache,
+    old: u64,
+    new: u64,
+) -> Result<Vec<Hash>, StoreError> {
     let needed = Needed::default();
     let _ = merkle::consistency_proof(&needed, old, new);
     let tiles = DbTiles::new(conn, county, cache);
@@ -215,12 +255,19 @@ fn tile_error(e: crate::ledger::tiles::TileError<StoreError>) -> StoreError {
     }
 }
 
+/// public_key, vkey, role, party, registered_at, revoked_at
+type KeyRow = (Vec<u8>, String, String, String, i64, Option<i64>);
+
 /// The rules' state, as the projection tables hold it.
 pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreError> {
-    let mut state = State::default();
-    state.county = counties::table
+    let county_row = counties::table
         .filter(counties::county.eq(county))
-        .select((counties::county, counties::name, counties::log_vkey, counties::root_vkey))
+        .select((
+            counties::county,
+            counties::name,
+            counties::log_vkey,
+            counties::root_vkey,
+        ))
         .first::<(String, String, String, String)>(conn)
         .optional()?
         .map(|(code, name, log_vkey, root_vkey)| County {
@@ -229,7 +276,7 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
             log_vkey,
             root_vkey,
         });
-    let rows: Vec<(Vec<u8>, String, String, String, i64, Option<i64>)> = actor_keys::table
+    let rows: Vec<KeyRow> = actor_keys::table
         .filter(actor_keys::county.eq(county))
         .select((
             actor_keys::public_key,
@@ -240,12 +287,14 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
             actor_keys::revoked_at,
         ))
         .load(conn)?;
+    let mut keys = HashMap::with_capacity(rows.len());
     for (public, vkey, role, party, registered_at, revoked_at) in rows {
         let public: [u8; 32] = public
             .try_into()
             .map_err(|_| StoreError::Corrupt("actor_keys.public_key is not 32 bytes".into()))?;
-        let role = Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("actor_keys.role `{role}`")))?;
-        state.keys.insert(
+        let role = Role::parse(&role)
+            .ok_or_else(|| StoreError::Corrupt(format!("actor_keys.role `{role}`")))?;
+        keys.insert(
             public,
             KeyBinding {
                 public,
@@ -257,12 +306,19 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
             },
         );
     }
-    Ok(state)
+    Ok(State {
+        county: county_row,
+        keys,
+    })
 }
 
 /// The sequencer as the database holds it: state from the projections, the
 /// used nonces from the log, the tree's right edge from the tiles.
-pub fn load_sequencer(conn: &mut DbConnection, county: &str, cache: &TileCache) -> Result<Sequencer, StoreError> {
+pub fn load_sequencer(
+    conn: &mut DbConnection,
+    county: &str,
+    cache: &TileCache,
+) -> Result<Sequencer, StoreError> {
     let size = log_size(conn, county)?;
     let state = load_state(conn, county)?;
     let mut nonces = Nonces::default();
@@ -278,9 +334,9 @@ pub fn load_sequencer(conn: &mut DbConnection, county: &str, cache: &TileCache) 
         let Some(last) = rows.last() else { break };
         from = last.0 + 1;
         for (idx, signer, nonce) in rows {
-            let signer: [u8; 32] = signer
-                .try_into()
-                .map_err(|_| StoreError::Corrupt(format!("log entry {idx}: signer is not 32 bytes")))?;
+            let signer: [u8; 32] = signer.try_into().map_err(|_| {
+                StoreError::Corrupt(format!("log entry {idx}: signer is not 32 bytes"))
+            })?;
             nonces.insert(&signer, &nonce, idx as u64);
         }
     }

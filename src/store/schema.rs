@@ -49,4 +49,10 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(log_entries, tree_tiles, checkpoints, counties, actor_keys);
+diesel::allow_tables_to_appear_in_same_query!(
+    log_entries,
+    tree_tiles,
+    checkpoints,
+    counties,
+    actor_keys
+);

@@ -9,7 +9,9 @@ use super::queries::{decode_tile, latest_checkpoint, load_state, log_rows, tile_
 use diesel::connection::SimpleConnection;
 
 use super::{Backend, Db, DbConnection, StoreError};
-use crate::ledger::{verify_signatures, Checkpoint, Envelope, LedgerError, Record, Sequencer, TileId};
+use crate::ledger::{
+    verify_signatures, Checkpoint, Envelope, LedgerError, Record, Sequencer, TileId,
+};
 use crate::model::{log_origin, State, VerifierKey};
 
 /// Rows read and checked per round.
@@ -22,9 +24,17 @@ pub enum VerifyFailure {
     #[error("checkpoint: {0}")]
     Checkpoint(String),
     #[error("tree tile {level}/{index}: {what}")]
-    Tile { level: u32, index: u64, what: String },
+    Tile {
+        level: u32,
+        index: u64,
+        what: String,
+    },
     #[error("projection {table}, {key}: {what}")]
-    Projection { table: &'static str, key: String, what: String },
+    Projection {
+        table: &'static str,
+        key: String,
+        what: String,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -52,7 +62,11 @@ fn entry_failure(index: u64, what: impl Into<String>) -> VerifyError {
 
 /// Verifies the log of `db`'s county against the pinned log key, calling
 /// `progress(done, total)` as it goes.
-pub fn verify(db: &Db, log_key: &VerifierKey, progress: impl FnMut(u64, u64)) -> Result<VerifyReport, VerifyError> {
+pub fn verify(
+    db: &Db,
+    log_key: &VerifierKey,
+    progress: impl FnMut(u64, u64),
+) -> Result<VerifyReport, VerifyError> {
     let mut conn = db.dedicated()?;
     // One snapshot for the whole run, so a server may keep appending meanwhile.
     conn.batch_execute(match db.backend() {
@@ -74,9 +88,14 @@ fn verify_snapshot(
     let origin = log_origin(county);
     let (_, note) = latest_checkpoint(conn, county)?
         .ok_or_else(|| VerifyFailure::Checkpoint("the log has no checkpoint".into()))?;
-    let checkpoint = Checkpoint::open(&note, log_key).map_err(|e| VerifyFailure::Checkpoint(e.to_string()))?;
+    let checkpoint =
+        Checkpoint::open(&note, log_key).map_err(|e| VerifyFailure::Checkpoint(e.to_string()))?;
     if checkpoint.origin != origin {
-        return Err(VerifyFailure::Checkpoint(format!("origin `{}` is not `{origin}`", checkpoint.origin)).into());
+        return Err(VerifyFailure::Checkpoint(format!(
+            "origin `{}` is not `{origin}`",
+            checkpoint.origin
+        ))
+        .into());
     }
     let total = checkpoint.size;
     let mut seq = Sequencer::new(county);
@@ -87,7 +106,9 @@ fn verify_snapshot(
         // replayed in order.
         let from = last.0 as u64 + 1;
         let (next, replayed) = std::thread::scope(|s| {
-            let next = s.spawn(|| log_rows(conn, county, from, CHUNK).map(|rows| Chunk::parse(rows, &origin)));
+            let next = s.spawn(|| {
+                log_rows(conn, county, from, CHUNK).map(|rows| Chunk::parse(rows, &origin))
+            });
             let replayed = current.replay(&mut seq, &mut last_time);
             (next.join().expect("reader thread"), replayed)
         });
@@ -106,7 +127,9 @@ fn verify_snapshot(
         .into());
     }
     if seq.tree.root() != checkpoint.root {
-        return Err(VerifyFailure::Checkpoint("the leaves do not hash to the signed root".into()).into());
+        return Err(
+            VerifyFailure::Checkpoint("the leaves do not hash to the signed root".into()).into(),
+        );
     }
     if let Some(c) = &seq.state.county {
         if VerifierKey::parse(&c.log_vkey).ok().as_ref() != Some(log_key) {
@@ -134,7 +157,11 @@ impl Chunk {
             .par_iter()
             .map(|(_, _, _, _, leaf)| Record::parse(leaf, origin))
             .collect();
-        let envelopes: Vec<&Envelope> = records.iter().filter_map(|r| r.as_ref().ok()).map(|r| &r.envelope).collect();
+        let envelopes: Vec<&Envelope> = records
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .map(|r| &r.envelope)
+            .collect();
         let signatures = verify_signatures(&envelopes);
         Chunk {
             rows,
@@ -149,18 +176,29 @@ impl Chunk {
         for ((idx, kind, signer, nonce, leaf), record) in self.rows.iter().zip(&self.records) {
             let index = seq.size();
             if *idx as u64 != index {
-                return Err(entry_failure(index, format!("missing (the next stored entry is {idx})")));
+                return Err(entry_failure(
+                    index,
+                    format!("missing (the next stored entry is {idx})"),
+                ));
             }
-            let record = record.as_ref().map_err(|e| entry_failure(index, format!("unreadable record: {e}")))?;
+            let record = record
+                .as_ref()
+                .map_err(|e| entry_failure(index, format!("unreadable record: {e}")))?;
             if !signatures.next().expect("one per parsed record") {
                 return Err(entry_failure(index, "the signature does not verify"));
             }
             if record.index != index {
-                return Err(entry_failure(index, format!("the record says index {} (entries moved)", record.index)));
+                return Err(entry_failure(
+                    index,
+                    format!("the record says index {} (entries moved)", record.index),
+                ));
             }
             let env = &record.envelope;
             if kind != &env.kind || signer[..] != env.signer || nonce != &env.nonce {
-                return Err(entry_failure(index, "the kind, signer or nonce columns differ from the record"));
+                return Err(entry_failure(
+                    index,
+                    "the kind, signer or nonce columns differ from the record",
+                ));
             }
             if record.integrated < *last_time {
                 return Err(entry_failure(index, "the integration time runs backwards"));
@@ -169,7 +207,10 @@ impl Chunk {
                 .admit(env, &record.integrated)
                 .map_err(|e| entry_failure(index, format!("refused on replay: {e}")))?;
             if admitted.leaf != *leaf {
-                return Err(entry_failure(index, "the stored record is not in canonical form"));
+                return Err(entry_failure(
+                    index,
+                    "the stored record is not in canonical form",
+                ));
             }
             last_time.clone_from(&record.integrated);
         }
@@ -177,7 +218,11 @@ impl Chunk {
     }
 }
 
-fn check_tiles(conn: &mut DbConnection, county: &str, rebuilt: Vec<(TileId, Vec<[u8; 32]>)>) -> Result<(), VerifyError> {
+fn check_tiles(
+    conn: &mut DbConnection,
+    county: &str,
+    rebuilt: Vec<(TileId, Vec<[u8; 32]>)>,
+) -> Result<(), VerifyError> {
     for (id, hashes) in rebuilt {
         let stored = tile_bytes(conn, county, id)?.and_then(|b| decode_tile(&b));
         let fail = |what: &str| VerifyFailure::Tile {
@@ -193,7 +238,10 @@ fn check_tiles(conn: &mut DbConnection, county: &str, rebuilt: Vec<(TileId, Vec<
                 let at = s.iter().zip(&hashes).position(|(a, b)| a != b).unwrap_or(0) as u64;
                 if id.level == 0 {
                     let index = id.index * crate::ledger::tiles::TILE_WIDTH as u64 + at;
-                    return Err(entry_failure(index, "its hash differs from the tree: the record was altered"));
+                    return Err(entry_failure(
+                        index,
+                        "its hash differs from the tree: the record was altered",
+                    ));
                 }
                 return Err(fail("differs from the hashes of the stored entries").into());
             }
@@ -209,7 +257,10 @@ fn compare_state(replayed: &State, stored: &State) -> Result<(), VerifyFailure> 
     if replayed.county != stored.county {
         return Err(VerifyFailure::Projection {
             table: "counties",
-            key: replayed.county.as_ref().map_or_else(String::new, |c| c.code.clone()),
+            key: replayed
+                .county
+                .as_ref()
+                .map_or_else(String::new, |c| c.code.clone()),
             what: "differs from the genesis entry".into(),
         });
     }

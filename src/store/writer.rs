@@ -17,7 +17,9 @@ use super::project::{write_batch, Batch};
 use super::queries::load_sequencer;
 use super::{Db, DbConnection, StoreError};
 use crate::ledger::merkle::Hash;
-use crate::ledger::{format_integrated, verify_signatures, Checkpoint, Envelope, LedgerError, Sequencer, SignerKey};
+use crate::ledger::{
+    format_integrated, verify_signatures, Checkpoint, Envelope, LedgerError, Sequencer, SignerKey,
+};
 use crate::model::log_origin;
 
 /// The most envelopes one transaction takes.
@@ -83,7 +85,10 @@ impl Writer {
                 .map_err(|e| StoreError::Connect(e.to_string()))
         };
         let threads = vec![
-            spawn("sanquan-signatures", Box::new(move || check_signatures(rx, checked_tx)))?,
+            spawn(
+                "sanquan-signatures",
+                Box::new(move || check_signatures(rx, checked_tx)),
+            )?,
             spawn("sanquan-writer", Box::new(move || state.run(checked_rx)))?,
         ];
         Ok(Writer {
@@ -105,7 +110,10 @@ impl Writer {
 
     /// Submits many envelopes at once (bulk import, benchmarks) and waits for
     /// all; the answers are in the order given.
-    pub fn submit_all_blocking(&self, envelopes: Vec<Envelope>) -> Vec<Result<Receipt, SubmitError>> {
+    pub fn submit_all_blocking(
+        &self,
+        envelopes: Vec<Envelope>,
+    ) -> Vec<Result<Receipt, SubmitError>> {
         let answers: Vec<_> = envelopes
             .into_iter()
             .map(|envelope| {
@@ -126,7 +134,9 @@ impl Writer {
     }
 
     pub fn submit_blocking(&self, envelope: Envelope) -> Result<Receipt, SubmitError> {
-        self.submit_all_blocking(vec![envelope]).pop().expect("one answer")
+        self.submit_all_blocking(vec![envelope])
+            .pop()
+            .expect("one answer")
     }
 
     /// Closes the queue, lets the writer finish what it holds, and waits.
@@ -257,7 +267,10 @@ impl WriterState {
         }
     }
 
-    fn commit(&mut self, admitted: &[(&Envelope, crate::ledger::Admitted)]) -> Result<(), StoreError> {
+    fn commit(
+        &mut self,
+        admitted: &[(&Envelope, crate::ledger::Admitted)],
+    ) -> Result<(), StoreError> {
         let tiles = self.seq.tree.take_dirty();
         let checkpoint = Checkpoint {
             origin: self.origin.clone(),
@@ -278,14 +291,11 @@ impl WriterState {
     /// durable; until that succeeds, the writer keeps trying.
     fn reload(&mut self) {
         loop {
-            let fresh = self
-                .db
-                .dedicated()
-                .and_then(|mut conn| {
-                    lock_county(&mut conn, &self.db.county)?;
-                    let seq = load_sequencer(&mut conn, &self.db.county, &self.db.tiles)?;
-                    Ok((conn, seq))
-                });
+            let fresh = self.db.dedicated().and_then(|mut conn| {
+                lock_county(&mut conn, &self.db.county)?;
+                let seq = load_sequencer(&mut conn, &self.db.county, &self.db.tiles)?;
+                Ok((conn, seq))
+            });
             match fresh {
                 Ok((conn, seq)) => {
                     self.conn = conn;

@@ -19,13 +19,19 @@ pub fn genesis(state: &State, ctx: &Context, body: &Genesis) -> Result<Vec<Chang
     }
     let (root, log) = (&body.root_vkey, &body.log_vkey);
     if log.name != log_origin(&body.county) {
-        return Err(RuleError::BadGenesis("the log key must be named after the log origin"));
+        return Err(RuleError::BadGenesis(
+            "the log key must be named after the log origin",
+        ));
     }
     if &root.public_bytes() != ctx.signer {
-        return Err(RuleError::BadGenesis("must be signed by the root key it names"));
+        return Err(RuleError::BadGenesis(
+            "must be signed by the root key it names",
+        ));
     }
     if root.public_bytes() == log.public_bytes() {
-        return Err(RuleError::BadGenesis("the root key and the log key must differ"));
+        return Err(RuleError::BadGenesis(
+            "the root key and the log key must differ",
+        ));
     }
     Ok(vec![
         Change::LogFounded(County {
@@ -93,8 +99,7 @@ pub fn key_revoke(
     if target.public != signer.public {
         authority::may_bind(signer, target.role, &target.party)?;
     }
-    if target.role == Role::County && state.active_keys(Role::County, &target.party).count() == 1
-    {
+    if target.role == Role::County && state.active_keys(Role::County, &target.party).count() == 1 {
         return Err(RuleError::LastCountyKey);
     }
     Ok(vec![Change::KeyRevoked {
@@ -134,7 +139,7 @@ mod tests {
                 log_vkey: vkey("sanquan/140421", 99),
                 root_vkey: root.clone(),
             };
-            log.submit(&root, Command::Genesis(body)).unwrap();
+            log.submit(&root, Command::Genesis(Box::new(body))).unwrap();
             log
         }
 
@@ -151,7 +156,13 @@ mod tests {
             Ok(())
         }
 
-        fn register(&mut self, by: &VerifierKey, k: &VerifierKey, role: Role, party: &str) -> Result<(), RuleError> {
+        fn register(
+            &mut self,
+            by: &VerifierKey,
+            k: &VerifierKey,
+            role: Role,
+            party: &str,
+        ) -> Result<(), RuleError> {
             let body = KeyRegister {
                 vkey: k.clone(),
                 role,
@@ -171,8 +182,10 @@ mod tests {
         let root = vkey("county-140421", 1);
         let coll = vkey("c1", 2);
         let hh = vkey("h1", 3);
-        log.register(&root, &coll, Role::Collective, "14042100100101").unwrap();
-        log.register(&coll, &hh, Role::Household, "140421001001010007").unwrap();
+        log.register(&root, &coll, Role::Collective, "14042100100101")
+            .unwrap();
+        log.register(&coll, &hh, Role::Household, "140421001001010007")
+            .unwrap();
         assert_eq!(log.state.key(&hh.public_bytes()).unwrap().registered_at, 2);
     }
 
@@ -183,19 +196,29 @@ mod tests {
         let coll = vkey("c1", 2);
         let hh = vkey("h1", 3);
         let other = vkey("h2", 4);
-        log.register(&root, &coll, Role::Collective, "14042100100101").unwrap();
+        log.register(&root, &coll, Role::Collective, "14042100100101")
+            .unwrap();
         // A collective binds only its own households.
-        let err = log.register(&coll, &hh, Role::Household, "140421001001020007").unwrap_err();
+        let err = log
+            .register(&coll, &hh, Role::Household, "140421001001020007")
+            .unwrap_err();
         assert_eq!(err.code(), "party_not_allowed");
         // A collective does not bind collectives.
-        let err = log.register(&coll, &hh, Role::Collective, "14042100100102").unwrap_err();
+        let err = log
+            .register(&coll, &hh, Role::Collective, "14042100100102")
+            .unwrap_err();
         assert_eq!(err.code(), "party_not_allowed");
-        log.register(&coll, &hh, Role::Household, "140421001001010007").unwrap();
+        log.register(&coll, &hh, Role::Household, "140421001001010007")
+            .unwrap();
         // A household key may not register keys at all.
-        let err = log.register(&hh, &other, Role::Household, "140421001001010008").unwrap_err();
+        let err = log
+            .register(&hh, &other, Role::Household, "140421001001010008")
+            .unwrap_err();
         assert_eq!(err.code(), "kind_not_allowed");
         // A party outside the county is refused.
-        let err = log.register(&root, &other, Role::Collective, "14042200100101").unwrap_err();
+        let err = log
+            .register(&root, &other, Role::Collective, "14042200100101")
+            .unwrap_err();
         assert_eq!(err.code(), "bad_party_code");
     }
 
@@ -206,14 +229,21 @@ mod tests {
         let coll = vkey("c1", 2);
         let hh = vkey("h1", 3);
         let stranger = vkey("x", 9);
-        let err = log.register(&stranger, &hh, Role::Household, "140421001001010007").unwrap_err();
+        let err = log
+            .register(&stranger, &hh, Role::Household, "140421001001010007")
+            .unwrap_err();
         assert_eq!(err, RuleError::UnknownSigner);
-        log.register(&root, &coll, Role::Collective, "14042100100101").unwrap();
+        log.register(&root, &coll, Role::Collective, "14042100100101")
+            .unwrap();
         log.revoke(&root, &coll).unwrap();
-        let err = log.register(&coll, &hh, Role::Household, "140421001001010007").unwrap_err();
+        let err = log
+            .register(&coll, &hh, Role::Household, "140421001001010007")
+            .unwrap_err();
         assert_eq!(err, RuleError::RevokedSigner { at: 2 });
         // A revoked key cannot come back.
-        let err = log.register(&root, &coll, Role::Collective, "14042100100101").unwrap_err();
+        let err = log
+            .register(&root, &coll, Role::Collective, "14042100100101")
+            .unwrap_err();
         assert_eq!(err, RuleError::KeyAlreadyRevoked { at: 2 });
     }
 
@@ -227,7 +257,8 @@ mod tests {
         log.revoke(&root, &root).unwrap();
         assert_eq!(log.revoke(&second, &second), Err(RuleError::LastCountyKey));
         let coll = vkey("c1", 2);
-        log.register(&second, &coll, Role::Collective, "14042100100101").unwrap();
+        log.register(&second, &coll, Role::Collective, "14042100100101")
+            .unwrap();
         log.revoke(&coll, &coll).unwrap();
     }
 
@@ -242,14 +273,16 @@ mod tests {
             root_vkey: root.clone(),
         };
         assert_eq!(
-            log.submit(&root, Command::Genesis(body.clone())),
+            log.submit(&root, Command::Genesis(Box::new(body.clone()))),
             Err(RuleError::GenesisMisplaced)
         );
         let mut fresh = Log {
             state: State::default(),
             next: 0,
         };
-        let err = fresh.submit(&vkey("other", 7), Command::Genesis(body)).unwrap_err();
+        let err = fresh
+            .submit(&vkey("other", 7), Command::Genesis(Box::new(body)))
+            .unwrap_err();
         assert_eq!(err.code(), "bad_genesis");
         let err = fresh
             .register(&root, &vkey("c", 2), Role::Collective, "14042100100101")

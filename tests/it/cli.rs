@@ -1,0 +1,361 @@
+//! The `sanquan` binary: init, keygen, submit, checkpoint, verify, and one
+//! writer per data directory.
+
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use sanquan::ledger::merkle::leaf_hash;
+use sanquan::ledger::{Envelope, SignerKey};
+use sanquan::store::schema::log_entries;
+use sanquan::store::{queries, Db};
+use serde_json::json;
+
+const BIN: &str = env!("CARGO_BIN_EXE_sanquan");
+
+fn sanquan(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env_remove("SANQUAN_DATABASE_URL")
+        .output()
+        .unwrap()
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn init(dir: &Path) {
+    ok(&sanquan(&[
+        "init",
+        "--data-dir",
+        dir.to_str().unwrap(),
+        "--county",
+        "140421",
+        "--name",
+        "平顺县",
+    ]));
+}
+
+fn write_body(dir: &Path, name: &str, body: serde_json::Value) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, body.to_string()).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn init_submit_checkpoint_verify() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let d = dir.to_str().unwrap();
+    init(&dir);
+    for f in ["log.key", "log.key.pub", "county.key", "county.key.pub"] {
+        assert!(dir.join("keys").join(f).exists(), "{f}");
+    }
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(dir.join("keys/county.key"))
+            .unwrap()
+            .permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600);
+    // A second init on the same directory is refused.
+    assert!(
+        !sanquan(&["init", "--data-dir", d, "--county", "140421", "--name", "x"])
+            .status
+            .success()
+    );
+
+    let out = ok(&sanquan(&[
+        "keygen",
+        "--name",
+        "collective-14042100100101",
+        "--out",
+        tmp.path().join("coll.key").to_str().unwrap(),
+    ]));
+    let vkey = out.trim();
+    assert!(vkey.starts_with("collective-14042100100101+"));
+    let body = write_body(
+        tmp.path(),
+        "reg.json",
+        json!({"vkey": vkey, "role": "collective", "party": "14042100100101"}),
+    );
+    let county_key = dir.join("keys/county.key");
+    let out = ok(&sanquan(&[
+        "submit",
+        "--data-dir",
+        d,
+        "--key",
+        county_key.to_str().unwrap(),
+        "--kind",
+        "key.register",
+        "--body",
+        &body,
+    ]));
+    let receipt: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(receipt["index"], 1);
+    // The same body again: the key is already bound.
+    let out = sanquan(&[
+        "submit",
+        "--data-dir",
+        d,
+        "--key",
+        county_key.to_str().unwrap(),
+        "--kind",
+        "key.register",
+        "--body",
+        &body,
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("key_already_registered"));
+
+    let note = ok(&sanquan(&["checkpoint", "--data-dir", d]));
+    assert!(note.starts_with("sanquan/140421\n2\n"), "{note}");
+    let out = ok(&sanquan(&["verify", "--data-dir", d]));
+    assert!(out.starts_with("ok: 2 entries"), "{out}");
+
+    // Tamper with the SQLite file: verify exits non-zero and names the entry.
+    let db = Db::open(dir.join("sanquan.db").to_str().unwrap(), "140421").unwrap();
+    let mut conn = db.dedicated().unwrap();
+    let leaf = String::from_utf8(
+        queries::entry_leaf(&mut conn, "140421", 1)
+            .unwrap()
+            .unwrap(),
+    )
+    .unwrap();
+    let tampered = leaf.replace(
+        "\"party\":\"14042100100101\"",
+        "\"party\":\"14042100100102\"",
+    );
+    assert_ne!(tampered, leaf);
+    diesel::update(log_entries::table.filter(log_entries::idx.eq(1i64)))
+        .set(log_entries::leaf.eq(tampered.into_bytes()))
+        .execute(&mut conn)
+        .unwrap();
+    let out = sanquan(&["verify", "--data-dir", d]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("log index 1") && err.contains("signature"),
+        "{err}"
+    );
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(dir: &Path) -> Server {
+    let child = Command::new(BIN)
+        .args([
+            "serve",
+            "--data-dir",
+            dir.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .env_remove("SANQUAN_DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !dir.join("server.json").exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Server(child)
+}
+
+#[test]
+fn one_writer_per_data_directory_and_a_clean_stop() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let d = dir.to_str().unwrap();
+    init(&dir);
+    let mut server = serve(&dir);
+    // A second server on the same directory is refused.
+    let second = sanquan(&["serve", "--data-dir", d, "--listen", "127.0.0.1:0"]);
+    assert!(!second.status.success());
+    assert!(
+        String::from_utf8_lossy(&second.stderr).contains("writer"),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+
+    // `submit --data-dir` goes through the running server.
+    let coll = tmp.path().join("coll.key");
+    let vkey = ok(&sanquan(&[
+        "keygen",
+        "--name",
+        "c",
+        "--out",
+        coll.to_str().unwrap(),
+    ]));
+    let body = write_body(
+        tmp.path(),
+        "reg.json",
+        json!({"vkey": vkey.trim(), "role": "collective", "party": "14042100100101"}),
+    );
+    let county_key = dir.join("keys/county.key");
+    let out = ok(&sanquan(&[
+        "submit",
+        "--data-dir",
+        d,
+        "--key",
+        county_key.to_str().unwrap(),
+        "--kind",
+        "key.register",
+        "--body",
+        &body,
+    ]));
+    assert!(out.contains("\"index\":1"), "{out}");
+    // And so does `--server`.
+    let info: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("server.json")).unwrap()).unwrap();
+    let url = info["url"].as_str().unwrap();
+    let body = write_body(tmp.path(), "rev.json", json!({"vkey": vkey.trim()}));
+    let out = ok(&sanquan(&[
+        "submit",
+        "--server",
+        url,
+        "--key",
+        county_key.to_str().unwrap(),
+        "--kind",
+        "key.revoke",
+        "--body",
+        &body,
+    ]));
+    assert!(out.contains("\"index\":2"), "{out}");
+    // verify runs beside the live server, on one snapshot.
+    assert!(ok(&sanquan(&["verify", "--data-dir", d])).starts_with("ok: 3 entries"));
+
+    // SIGTERM: the server stops cleanly and gives the directory back.
+    let pid = server.0.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = server.0.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "server did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+    assert!(!dir.join("server.json").exists());
+    // With the server gone, `submit` is the writer itself.
+    let other = ok(&sanquan(&[
+        "keygen",
+        "--name",
+        "c2",
+        "--out",
+        tmp.path().join("c2.key").to_str().unwrap(),
+    ]));
+    let body = write_body(
+        tmp.path(),
+        "reg2.json",
+        json!({"vkey": other.trim(), "role": "collective", "party": "14042100100102"}),
+    );
+    let out = ok(&sanquan(&[
+        "submit",
+        "--data-dir",
+        d,
+        "--key",
+        county_key.to_str().unwrap(),
+        "--kind",
+        "key.register",
+        "--body",
+        &body,
+    ]));
+    assert!(out.contains("\"index\":3"), "{out}");
+    assert!(ok(&sanquan(&["verify", "--data-dir", d])).starts_with("ok: 4 entries"));
+}
+
+#[test]
+fn a_crash_loses_no_acknowledged_entry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let d = dir.to_str().unwrap();
+    init(&dir);
+    let mut server = serve(&dir);
+    let info: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("server.json")).unwrap()).unwrap();
+    let url = info["url"].as_str().unwrap().to_owned();
+    let county = SignerKey::parse(
+        std::fs::read_to_string(dir.join("keys/county.key"))
+            .unwrap()
+            .trim(),
+    )
+    .unwrap();
+    // Four clients submit as fast as they can; the server is killed (SIGKILL)
+    // in the middle of it.
+    let acked: Vec<(u64, Vec<u8>)> = std::thread::scope(|s| {
+        let clients: Vec<_> = (0..4u32)
+            .map(|t| {
+                let (url, county) = (url.clone(), county.clone());
+                s.spawn(move || {
+                    let mut acked = Vec::new();
+                    for i in 0..100_000u32 {
+                        let key = SignerKey::generate("c").unwrap();
+                        let body = json!({"vkey": key.verifier().to_string(), "role": "collective", "party": format!("1404210{t:02}{i:05}")});
+                        let env = Envelope::sign(&county, "sanquan/140421", "key.register", &format!("{t}-{i}"), "2026-11-22T08:00:00Z", body).unwrap();
+                        match ureq::post(&format!("{url}/api/v1/entries")).send_bytes(&env.to_json()) {
+                            Ok(r) => {
+                                let v: serde_json::Value = r.into_json().unwrap();
+                                let hash = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, v["leaf_hash"].as_str().unwrap()).unwrap();
+                                acked.push((v["index"].as_u64().unwrap(), hash));
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    acked
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(1500));
+        server.0.kill().unwrap();
+        server.0.wait().unwrap();
+        clients
+            .into_iter()
+            .flat_map(|c| c.join().unwrap())
+            .collect()
+    });
+    assert!(
+        acked.len() > 50,
+        "only {} entries were acknowledged before the kill",
+        acked.len()
+    );
+    // The directory is usable again (the lock died with the process) and
+    // consistent; every acknowledged entry is there with its leaf hash.
+    let out = ok(&sanquan(&["verify", "--data-dir", d]));
+    assert!(out.starts_with("ok:"), "{out}");
+    let db = Db::open(dir.join("sanquan.db").to_str().unwrap(), "140421").unwrap();
+    let mut conn = db.dedicated().unwrap();
+    for (index, hash) in &acked {
+        let leaf = queries::entry_leaf(&mut conn, "140421", *index)
+            .unwrap()
+            .expect("acknowledged entry present");
+        assert_eq!(leaf_hash(&leaf).to_vec(), *hash, "entry {index}");
+    }
+}

@@ -1,0 +1,185 @@
+//! Test harness: a fresh log on either backend, signed entries, and the app
+//! served on a random port (as zero2prod's tests do).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+
+use sanquan::ledger::{Envelope, SignerKey};
+use sanquan::model::log_origin;
+use sanquan::registry::Registry;
+use sanquan::store::pg_temp::TempPostgres;
+use sanquan::store::{Db, Writer};
+use serde_json::{json, Value};
+
+pub const COUNTY: &str = "140421";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The backends to test: SQLite always; PostgreSQL when a server can start.
+/// With `SANQUAN_REQUIRE_PG` set (CI), a PostgreSQL that cannot start fails
+/// the tests instead of skipping them.
+pub fn backends() -> Vec<Backend> {
+    let mut all = vec![Backend::Sqlite];
+    if postgres().is_some() {
+        all.push(Backend::Postgres);
+    }
+    all
+}
+
+fn postgres() -> Option<&'static TempPostgres> {
+    static PG: OnceLock<Option<TempPostgres>> = OnceLock::new();
+    PG.get_or_init(|| match TempPostgres::start() {
+        Ok(pg) => Some(pg),
+        Err(e) if std::env::var_os("SANQUAN_REQUIRE_PG").is_some() => {
+            panic!("PostgreSQL is required (SANQUAN_REQUIRE_PG) but did not start: {e}")
+        }
+        Err(e) => {
+            eprintln!("skipping PostgreSQL tests: {e}");
+            None
+        }
+    })
+    .as_ref()
+}
+
+static NEXT: AtomicU64 = AtomicU64::new(1);
+
+pub fn unique() -> u64 {
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A fresh database: a temporary SQLite file or a new PostgreSQL database.
+pub struct TestDb {
+    pub url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl TestDb {
+    pub fn new(backend: Backend) -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        let url = match backend {
+            Backend::Sqlite => dir.path().join("sanquan.db").to_string_lossy().into_owned(),
+            Backend::Postgres => postgres()
+                .expect("postgres")
+                .create_database(&format!("t{}_{}", std::process::id(), unique()))
+                .unwrap(),
+        };
+        TestDb { url, _dir: dir }
+    }
+}
+
+/// A log after genesis, with its writer running.
+pub struct TestLog {
+    pub db: Db,
+    pub test_db: TestDb,
+    pub writer: Option<Writer>,
+    pub log_key: SignerKey,
+    pub county_key: SignerKey,
+}
+
+impl TestLog {
+    pub fn new(backend: Backend) -> TestLog {
+        let test_db = TestDb::new(backend);
+        let db = Db::open(&test_db.url, COUNTY).unwrap();
+        let log_key = SignerKey::generate(&log_origin(COUNTY)).unwrap();
+        let county_key = SignerKey::generate("county-140421").unwrap();
+        let writer = Writer::start(&db, log_key.clone()).unwrap();
+        let log = TestLog {
+            db,
+            test_db,
+            writer: Some(writer),
+            log_key,
+            county_key,
+        };
+        let genesis = json!({
+            "county": COUNTY,
+            "name": "平顺县",
+            "log_vkey": log.log_key.verifier().to_string(),
+            "root_vkey": log.county_key.verifier().to_string(),
+        });
+        log.submit(&log.county_key, "genesis", genesis)
+            .expect("genesis");
+        log
+    }
+
+    pub fn writer(&self) -> &Writer {
+        self.writer.as_ref().expect("writer running")
+    }
+
+    pub fn submit(
+        &self,
+        key: &SignerKey,
+        kind: &str,
+        body: Value,
+    ) -> Result<sanquan::store::Receipt, sanquan::store::SubmitError> {
+        self.writer().submit_blocking(sign(key, kind, body))
+    }
+
+    /// Stops and restarts the writer (as a server restart would).
+    pub fn restart(&mut self) {
+        self.writer.take().unwrap().shutdown();
+        self.writer = Some(Writer::start(&self.db, self.log_key.clone()).unwrap());
+    }
+
+    /// Hands the writer to a registry (the HTTP service).
+    pub fn into_registry(mut self) -> (Registry, TestDb, SignerKey, SignerKey) {
+        let writer = self.writer.take().unwrap();
+        (
+            Registry::new(self.db.clone(), writer),
+            self.test_db,
+            self.log_key,
+            self.county_key,
+        )
+    }
+}
+
+pub fn sign(key: &SignerKey, kind: &str, body: Value) -> Envelope {
+    sign_with(
+        key,
+        kind,
+        body,
+        &format!("n{}", unique()),
+        &log_origin(COUNTY),
+    )
+}
+
+pub fn sign_with(key: &SignerKey, kind: &str, body: Value, nonce: &str, origin: &str) -> Envelope {
+    Envelope::sign(key, origin, kind, nonce, "2026-11-22T08:00:00Z", body).unwrap()
+}
+
+pub fn new_key(name: &str) -> SignerKey {
+    SignerKey::generate(name).unwrap()
+}
+
+pub fn register(role: &str, party: &str, key: &SignerKey) -> Value {
+    json!({"vkey": key.verifier().to_string(), "role": role, "party": party})
+}
+
+pub fn revoke(key: &SignerKey) -> Value {
+    json!({"vkey": key.verifier().to_string()})
+}
+
+/// The code of a refusal, or "accepted".
+pub fn outcome(r: &Result<sanquan::store::Receipt, sanquan::store::SubmitError>) -> String {
+    use sanquan::model::Refusal;
+    match r {
+        Ok(_) => "accepted".into(),
+        Err(sanquan::store::SubmitError::Refused(e)) => e.code().into(),
+        Err(e) => format!("{e}"),
+    }
+}
+
+/// Serves `registry` on a random loopback port; returns the base URL.
+pub fn spawn_app(registry: Registry) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        actix_web::rt::System::new()
+            .block_on(sanquan::api::serve(registry, listener))
+            .unwrap();
+    });
+    url
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the ledger on a real SQLite file and a real PostgreSQL
+//! server, the HTTP API on a random port, and the `sanquan` binary itself.
+
+mod common;
+
+mod cli;
+mod http;
+mod ledger;
+mod tamper;
