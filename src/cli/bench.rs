@@ -113,12 +113,16 @@ fn ledger(
             .collect();
         let started = Instant::now();
         let answers = writer.submit_all_blocking(envelopes);
-        appending += started.elapsed();
+        let took = started.elapsed();
+        appending += took;
         if let Some(Err(e)) = answers.iter().find(|a| a.is_err()) {
             return Err(CliError::Usage(format!("an append failed: {e}")));
         }
         made += n;
-        eprint!("\r  appended {made}/{entries}");
+        eprint!(
+            "\r  appended {made}/{entries} ({:.0}/s)   ",
+            n as f64 / took.as_secs_f64()
+        );
     }
     eprintln!();
     writer.shutdown();

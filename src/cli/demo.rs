@@ -5,11 +5,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use super::datadir::{write_key_pair, Config, DataDir};
-use super::{new_nonce, now, CliError};
-use crate::ledger::{Envelope, SignerKey};
-use crate::model::log_origin;
-use crate::store::{Db, Writer};
+use super::datadir::{write_key_pair, DataDir};
+use super::{CliError, NewLog};
+use crate::ledger::SignerKey;
 
 pub const COUNTY: &str = "140421";
 pub const COUNTY_NAME: &str = "平顺县";
@@ -68,52 +66,22 @@ pub fn demo_dir(given: Option<&Path>) -> PathBuf {
 
 /// Creates the demo county in `path` and loads its actors' keys.
 pub fn load(path: &Path) -> Result<DataDir, CliError> {
-    let dir = DataDir::create(
-        path,
-        Config {
-            county: COUNTY.into(),
-            database_url: None,
-        },
-    )?;
-    let _lock = dir.lock()?;
-    let origin = log_origin(COUNTY);
-    let log_key = SignerKey::generate(&origin).expect("name");
-    let county_key = SignerKey::generate(&format!("county-{COUNTY}")).expect("name");
-    write_key_pair(&dir.key_path("log.key"), &log_key)?;
-    write_key_pair(&dir.key_path("county.key"), &county_key)?;
-    let db = Db::open(&dir.database_url(None), COUNTY)?;
-    let writer = Writer::start(&db, log_key.clone())?;
-    let submit = |key: &SignerKey, kind: &str, body: serde_json::Value| -> Result<(), CliError> {
-        let env = Envelope::sign(key, &origin, kind, &new_nonce(), &now(), body)
-            .map_err(|e| CliError::Usage(e.to_string()))?;
-        writer
-            .submit_blocking(env)
-            .map(|_| ())
-            .map_err(|e| CliError::Usage(format!("demo {kind}: {e}")))
-    };
-    submit(
-        &county_key,
-        "genesis",
-        json!({"county": COUNTY, "name": COUNTY_NAME,
-               "log_vkey": log_key.verifier().to_string(), "root_vkey": county_key.verifier().to_string()}),
-    )?;
-    std::fs::create_dir_all(dir.key_path("demo"))?;
-    let mut keys = vec![("county".to_owned(), county_key)];
+    let log = NewLog::create(path, COUNTY, COUNTY_NAME, None)?;
+    let demo_keys = log.dir.key_path("demo");
+    std::fs::create_dir_all(&demo_keys)?;
+    let mut keys = vec![("county".to_owned(), log.county_key.clone())];
     for (name, role, party, by) in ACTORS {
         let key = SignerKey::generate(name).expect("name");
-        write_key_pair(&dir.key_path("demo").join(format!("{name}.key")), &key)?;
+        write_key_pair(&demo_keys.join(format!("{name}.key")), &key)?;
         let signer = &keys
             .iter()
             .find(|(n, _)| n == by)
             .expect("binder listed first")
             .1;
-        submit(
-            signer,
-            "key.register",
-            json!({"vkey": key.verifier().to_string(), "role": role, "party": party}),
-        )?;
+        let body = json!({"vkey": key.verifier().to_string(), "role": role, "party": party});
+        log.submit(signer, "key.register", body)?;
         keys.push(((*name).to_owned(), key));
     }
-    writer.shutdown();
-    Ok(dir)
+    log.writer.shutdown();
+    Ok(log.dir)
 }

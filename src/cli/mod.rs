@@ -234,41 +234,100 @@ fn run(command: Command) -> Result<(), CliError> {
     }
 }
 
+/// A new log in a new data directory: its keys, its database and its
+/// genesis entry, with the writer still running for what comes next.
+pub(crate) struct NewLog {
+    pub dir: DataDir,
+    pub log_key: SignerKey,
+    pub county_key: SignerKey,
+    pub writer: Writer,
+    _lock: datadir::WriterLock,
+}
+
+impl NewLog {
+    pub fn create(
+        path: &Path,
+        county: &str,
+        name: &str,
+        database_url: Option<String>,
+    ) -> Result<NewLog, CliError> {
+        codes::check_county(county).map_err(|e| CliError::Usage(format!("--county: {e}")))?;
+        if name.trim().is_empty() {
+            return Err(CliError::Usage("--name: the county's name is empty".into()));
+        }
+        let dir = DataDir::create(
+            path,
+            Config {
+                county: county.to_owned(),
+                database_url,
+            },
+        )?;
+        let lock = dir.lock()?;
+        let log_key = SignerKey::generate(&log_origin(county)).expect("valid name");
+        let county_key = SignerKey::generate(&format!("county-{county}")).expect("valid name");
+        write_key_pair(&dir.key_path("log.key"), &log_key)?;
+        write_key_pair(&dir.key_path("county.key"), &county_key)?;
+        let db = Db::open(&dir.database_url(None), county)?;
+        if queries::log_size(&mut *db.conn()?, county)? > 0 {
+            return Err(CliError::Usage(format!(
+                "the database already holds the log of county {county}"
+            )));
+        }
+        let writer = Writer::start(&db, log_key.clone())?;
+        let log = NewLog {
+            dir,
+            log_key,
+            county_key,
+            writer,
+            _lock: lock,
+        };
+        let body = serde_json::json!({
+            "county": county,
+            "name": name,
+            "log_vkey": log.log_key.verifier().to_string(),
+            "root_vkey": log.county_key.verifier().to_string(),
+        });
+        log.submit(&log.county_key, "genesis", body)?;
+        Ok(log)
+    }
+
+    pub fn submit(
+        &self,
+        key: &SignerKey,
+        kind: &str,
+        body: serde_json::Value,
+    ) -> Result<u64, CliError> {
+        let env = sign_entry(key, &self.writer.origin, kind, &new_nonce(), body)?;
+        Ok(self
+            .writer
+            .submit_blocking(env)
+            .map_err(submit_error)?
+            .index)
+    }
+}
+
+/// Signs an entry now, as a client would.
+fn sign_entry(
+    key: &SignerKey,
+    origin: &str,
+    kind: &str,
+    nonce: &str,
+    body: serde_json::Value,
+) -> Result<Envelope, CliError> {
+    Envelope::sign(key, origin, kind, nonce, &now(), body)
+        .map_err(|e| CliError::Refused(crate::api::ApiError::from_refusal(&e).0))
+}
+
 fn init(args: &DbArgs, county: &str, name: &str) -> Result<(), CliError> {
-    codes::check_county(county).map_err(|e| CliError::Usage(format!("--county: {e}")))?;
-    if name.trim().is_empty() {
-        return Err(CliError::Usage("--name: the county's name is empty".into()));
-    }
-    let dir = DataDir::create(
-        &args.data_dir,
-        Config {
-            county: county.to_owned(),
-            database_url: args.database_url.clone(),
-        },
-    )?;
-    let _lock = dir.lock()?;
-    let origin = log_origin(county);
-    let log_key = SignerKey::generate(&origin).expect("valid name");
-    let county_key = SignerKey::generate(&format!("county-{county}")).expect("valid name");
-    write_key_pair(&dir.key_path("log.key"), &log_key)?;
-    write_key_pair(&dir.key_path("county.key"), &county_key)?;
-    let db = Db::open(&dir.database_url(None), county)?;
-    if queries::log_size(&mut *db.conn()?, county)? > 0 {
-        return Err(CliError::Usage(format!(
-            "the database already holds the log of county {county}"
-        )));
-    }
-    let writer = Writer::start(&db, log_key.clone())?;
-    let body = serde_json::json!({
-        "county": county,
-        "name": name,
-        "log_vkey": log_key.verifier().to_string(),
-        "root_vkey": county_key.verifier().to_string(),
-    });
-    let genesis = Envelope::sign(&county_key, &origin, "genesis", &new_nonce(), &now(), body)
-        .map_err(|e| CliError::Refused(crate::api::ApiError::from_refusal(&e).0))?;
-    writer.submit_blocking(genesis).map_err(submit_error)?;
+    let NewLog {
+        dir,
+        log_key,
+        county_key,
+        writer,
+        _lock,
+    } = NewLog::create(&args.data_dir, county, name, args.database_url.clone())?;
     writer.shutdown();
+    let origin = log_origin(county);
     println!("log origin:   {origin}");
     println!("log key:      {}", log_key.verifier());
     println!("county key:   {}", county_key.verifier());
@@ -324,10 +383,7 @@ fn submit(
     let body: serde_json::Value = serde_json::from_str(&body_text)
         .map_err(|e| CliError::Usage(format!("--body is not JSON: {e}")))?;
     let nonce = nonce.unwrap_or_else(new_nonce);
-    let sign = |origin: &str| {
-        Envelope::sign(&key, origin, kind, &nonce, &now(), body.clone())
-            .map_err(|e| CliError::Refused(crate::api::ApiError::from_refusal(&e).0))
-    };
+    let sign = |origin: &str| sign_entry(&key, origin, kind, &nonce, body.clone());
     let (index, leaf_hash) = match (server, data_dir) {
         (Some(url), _) => http_submit(url, &sign(&http_origin(url)?)?)?,
         (None, Some(path)) => {

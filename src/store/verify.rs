@@ -264,25 +264,37 @@ fn compare_state(replayed: &State, stored: &State) -> Result<(), VerifyFailure> 
             what: "differs from the genesis entry".into(),
         });
     }
-    let mut keys: Vec<&[u8; 32]> = replayed.keys.keys().chain(stored.keys.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    for k in keys {
-        let (a, b) = (replayed.keys.get(k), stored.keys.get(k));
-        if a != b {
-            let key = a.or(b).map(|k| k.vkey.clone()).unwrap_or_default();
-            let what = match (a, b) {
-                (Some(_), None) => "missing".to_string(),
-                (None, Some(_)) => "not made by any entry".to_string(),
-                (Some(a), Some(b)) => format!("stored {b:?}, the log says {a:?}"),
-                (None, None) => unreachable!(),
-            };
-            return Err(VerifyFailure::Projection {
-                table: "actor_keys",
-                key,
-                what,
-            });
-        }
+    // One pass of lookups; only when something differs are the differing
+    // rows sorted, to name the same one every time.
+    let mut differing: Vec<&[u8; 32]> = replayed
+        .keys
+        .iter()
+        .filter(|(k, a)| stored.keys.get(*k) != Some(*a))
+        .map(|(k, _)| k)
+        .collect();
+    if stored.keys.len() != replayed.keys.len() || !differing.is_empty() {
+        differing.extend(
+            stored
+                .keys
+                .keys()
+                .filter(|k| !replayed.keys.contains_key(*k)),
+        );
+    }
+    differing.sort();
+    if let Some(k) = differing.first() {
+        let (a, b) = (replayed.keys.get(*k), stored.keys.get(*k));
+        let key = a.or(b).map(|k| k.vkey.clone()).unwrap_or_default();
+        let what = match (a, b) {
+            (Some(_), None) => "missing".to_string(),
+            (None, Some(_)) => "not made by any entry".to_string(),
+            (Some(a), Some(b)) => format!("stored {b:?}, the log says {a:?}"),
+            (None, None) => unreachable!("a key of one of the two"),
+        };
+        return Err(VerifyFailure::Projection {
+            table: "actor_keys",
+            key,
+            what,
+        });
     }
     Ok(())
 }

@@ -7,7 +7,11 @@
 //! transaction is durable; a refused envelope never aborts the others of its
 //! batch.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::thread::JoinHandle;
+
+use diesel::connection::SimpleConnection;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -59,6 +63,8 @@ struct Checked {
 pub struct Writer {
     queue: mpsc::Sender<Job>,
     threads: Vec<JoinHandle<()>>,
+    /// Tells the WAL checkpointer to finish.
+    stopping: Arc<AtomicBool>,
     pub origin: String,
 }
 
@@ -67,6 +73,8 @@ impl Writer {
     pub fn start(db: &Db, log_key: SignerKey) -> Result<Writer, StoreError> {
         let mut conn = db.dedicated()?;
         lock_county(&mut conn, &db.county)?;
+        let stopping = Arc::new(AtomicBool::new(false));
+        let checkpointer = wal_checkpointer(&mut conn, db, stopping.clone())?;
         let seq = load_sequencer(&mut conn, &db.county, &db.tiles)?;
         let (queue, rx) = mpsc::channel(QUEUE);
         let mut state = WriterState {
@@ -84,16 +92,20 @@ impl Writer {
                 .spawn(f)
                 .map_err(|e| StoreError::Connect(e.to_string()))
         };
-        let threads = vec![
+        let mut threads = vec![
             spawn(
                 "sanquan-signatures",
                 Box::new(move || check_signatures(rx, checked_tx)),
             )?,
             spawn("sanquan-writer", Box::new(move || state.run(checked_rx)))?,
         ];
+        if let Some(wal) = checkpointer {
+            threads.push(spawn("sanquan-wal", Box::new(wal))?);
+        }
         Ok(Writer {
             queue,
             threads,
+            stopping,
             origin: log_origin(&db.county),
         })
     }
@@ -147,7 +159,13 @@ impl Writer {
     fn stop(&mut self) {
         let (closed, _) = mpsc::channel(1);
         drop(std::mem::replace(&mut self.queue, closed));
-        for t in self.threads.drain(..) {
+        let mut threads = self.threads.drain(..);
+        // The signature stage and the writer finish what is queued first.
+        for t in threads.by_ref().take(2) {
+            let _ = t.join();
+        }
+        self.stopping.store(true, Ordering::Release);
+        for t in threads {
             let _ = t.join();
         }
     }
@@ -157,6 +175,35 @@ impl Drop for Writer {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// On SQLite, copying the write-ahead log back into the database file
+/// (checkpointing) would run on the writer's thread after each commit; it runs
+/// instead on a thread of its own, as passive checkpoints that never block
+/// the writer. The thread ends with the writer.
+fn wal_checkpointer(
+    conn: &mut DbConnection,
+    db: &Db,
+    stop: Arc<AtomicBool>,
+) -> Result<Option<impl FnOnce() + Send + 'static>, StoreError> {
+    let DbConnection::Sqlite(c) = conn else {
+        return Ok(None);
+    };
+    c.batch_execute("PRAGMA wal_autocheckpoint = 0;")?;
+    let mut own = db.dedicated()?;
+    Ok(Some(move || {
+        while !stop.load(Ordering::Acquire) {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            // Once a checkpoint has copied everything, the next commit starts
+            // the log file over from its beginning.
+            if let Err(e) = own.batch_execute("PRAGMA wal_checkpoint(PASSIVE);") {
+                tracing::warn!(error = %e, "WAL checkpoint");
+            }
+        }
+        if let Err(e) = own.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);") {
+            tracing::warn!(error = %e, "final WAL checkpoint");
+        }
+    }))
 }
 
 /// On PostgreSQL, where several processes can reach one database, the writer

@@ -59,12 +59,11 @@ fn init_submit_checkpoint_verify() {
     for f in ["log.key", "log.key.pub", "county.key", "county.key.pub"] {
         assert!(dir.join("keys").join(f).exists(), "{f}");
     }
-    let mode = std::os::unix::fs::PermissionsExt::mode(
-        &std::fs::metadata(dir.join("keys/county.key"))
-            .unwrap()
-            .permissions(),
+    let meta = std::fs::metadata(dir.join("keys/county.key")).unwrap();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777,
+        0o600
     );
-    assert_eq!(mode & 0o777, 0o600);
     // A second init on the same directory is refused.
     assert!(
         !sanquan(&["init", "--data-dir", d, "--county", "140421", "--name", "x"])
@@ -72,36 +71,18 @@ fn init_submit_checkpoint_verify() {
             .success()
     );
 
-    let out = ok(&sanquan(&[
-        "keygen",
-        "--name",
-        "collective-14042100100101",
-        "--out",
-        tmp.path().join("coll.key").to_str().unwrap(),
-    ]));
-    let vkey = out.trim();
+    let (vkey, out) = bind_collective(&dir, "14042100100101");
     assert!(vkey.starts_with("collective-14042100100101+"));
+    let receipt: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
+    assert_eq!(receipt["index"], 1);
+    // The same key again: refused with its code, nothing written.
+    let county_key = dir.join("keys/county.key");
     let body = write_body(
         tmp.path(),
-        "reg.json",
-        json!({"vkey": vkey, "role": "collective", "party": "14042100100101"}),
+        "again.json",
+        json!({"vkey": vkey, "role": "collective", "party": "14042100100109"}),
     );
-    let county_key = dir.join("keys/county.key");
-    let out = ok(&sanquan(&[
-        "submit",
-        "--data-dir",
-        d,
-        "--key",
-        county_key.to_str().unwrap(),
-        "--kind",
-        "key.register",
-        "--body",
-        &body,
-    ]));
-    let receipt: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(receipt["index"], 1);
-    // The same body again: the key is already bound.
-    let out = sanquan(&[
+    let again = sanquan(&[
         "submit",
         "--data-dir",
         d,
@@ -112,8 +93,8 @@ fn init_submit_checkpoint_verify() {
         "--body",
         &body,
     ]);
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("key_already_registered"));
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("key_already_registered"));
 
     let note = ok(&sanquan(&["checkpoint", "--data-dir", d]));
     assert!(note.starts_with("sanquan/140421\n2\n"), "{note}");
@@ -145,6 +126,43 @@ fn init_submit_checkpoint_verify() {
         err.contains("log index 1") && err.contains("signature"),
         "{err}"
     );
+}
+
+/// Makes a collective key with `keygen` and has the county bind it with
+/// `submit --data-dir`; returns the verifier key and submit's output.
+fn bind_collective(dir: &Path, party: &str) -> (String, Output) {
+    let key = dir.join(format!("../{party}.key"));
+    let vkey = ok(&sanquan(&[
+        "keygen",
+        "--name",
+        &format!("collective-{party}"),
+        "--out",
+        key.to_str().unwrap(),
+    ]));
+    let body = write_body(
+        dir,
+        &format!("../{party}.json"),
+        json!({"vkey": vkey.trim(), "role": "collective", "party": party}),
+    );
+    let county_key = dir.join("keys/county.key");
+    let out = sanquan(&[
+        "submit",
+        "--data-dir",
+        dir.to_str().unwrap(),
+        "--key",
+        county_key.to_str().unwrap(),
+        "--kind",
+        "key.register",
+        "--body",
+        &body,
+    ]);
+    (vkey.trim().to_owned(), out)
+}
+
+fn server_url(dir: &Path) -> String {
+    let info: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("server.json")).unwrap()).unwrap();
+    info["url"].as_str().unwrap().to_owned()
 }
 
 struct Server(Child);
@@ -191,48 +209,17 @@ fn one_writer_per_data_directory_and_a_clean_stop() {
     // A second server on the same directory is refused.
     let second = sanquan(&["serve", "--data-dir", d, "--listen", "127.0.0.1:0"]);
     assert!(!second.status.success());
-    assert!(
-        String::from_utf8_lossy(&second.stderr).contains("writer"),
-        "{}",
-        String::from_utf8_lossy(&second.stderr)
-    );
+    assert!(String::from_utf8_lossy(&second.stderr).contains("writer"));
 
-    // `submit --data-dir` goes through the running server.
-    let coll = tmp.path().join("coll.key");
-    let vkey = ok(&sanquan(&[
-        "keygen",
-        "--name",
-        "c",
-        "--out",
-        coll.to_str().unwrap(),
-    ]));
-    let body = write_body(
-        tmp.path(),
-        "reg.json",
-        json!({"vkey": vkey.trim(), "role": "collective", "party": "14042100100101"}),
-    );
+    // `submit --data-dir` goes through the running server, and so does `--server`.
+    let (vkey, out) = bind_collective(&dir, "14042100100101");
+    assert!(ok(&out).contains("\"index\":1"));
+    let body = write_body(tmp.path(), "rev.json", json!({"vkey": vkey}));
     let county_key = dir.join("keys/county.key");
     let out = ok(&sanquan(&[
         "submit",
-        "--data-dir",
-        d,
-        "--key",
-        county_key.to_str().unwrap(),
-        "--kind",
-        "key.register",
-        "--body",
-        &body,
-    ]));
-    assert!(out.contains("\"index\":1"), "{out}");
-    // And so does `--server`.
-    let info: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("server.json")).unwrap()).unwrap();
-    let url = info["url"].as_str().unwrap();
-    let body = write_body(tmp.path(), "rev.json", json!({"vkey": vkey.trim()}));
-    let out = ok(&sanquan(&[
-        "submit",
         "--server",
-        url,
+        &server_url(&dir),
         "--key",
         county_key.to_str().unwrap(),
         "--kind",
@@ -265,30 +252,8 @@ fn one_writer_per_data_directory_and_a_clean_stop() {
     assert!(status.success(), "{status:?}");
     assert!(!dir.join("server.json").exists());
     // With the server gone, `submit` is the writer itself.
-    let other = ok(&sanquan(&[
-        "keygen",
-        "--name",
-        "c2",
-        "--out",
-        tmp.path().join("c2.key").to_str().unwrap(),
-    ]));
-    let body = write_body(
-        tmp.path(),
-        "reg2.json",
-        json!({"vkey": other.trim(), "role": "collective", "party": "14042100100102"}),
-    );
-    let out = ok(&sanquan(&[
-        "submit",
-        "--data-dir",
-        d,
-        "--key",
-        county_key.to_str().unwrap(),
-        "--kind",
-        "key.register",
-        "--body",
-        &body,
-    ]));
-    assert!(out.contains("\"index\":3"), "{out}");
+    let (_, out) = bind_collective(&dir, "14042100100102");
+    assert!(ok(&out).contains("\"index\":3"));
     assert!(ok(&sanquan(&["verify", "--data-dir", d])).starts_with("ok: 4 entries"));
 }
 
