@@ -10,6 +10,7 @@ pub mod cli;
 pub mod ledger;
 pub mod model;
 pub mod registry;
+pub mod spatial;
 pub mod store;
 
 /// The shared test vectors (`../shared/vectors` beside the repository), or

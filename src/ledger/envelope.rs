@@ -29,6 +29,8 @@ pub struct Envelope {
     pub time: String,
     pub command: Command,
     pub sig: [u8; 64],
+    /// The command's geometry, validated and measured before the writer.
+    pub footprint: Option<std::sync::Arc<crate::model::Footprint>>,
     /// `SIGNING_PREFIX ‖ JCS(entry)`.
     signing_input: Vec<u8>,
 }
@@ -136,6 +138,7 @@ impl Envelope {
             time,
             command,
             sig,
+            footprint: None,
             signing_input,
         })
     }

@@ -11,7 +11,7 @@ use super::envelope::Envelope;
 use super::merkle::{leaf_hash, Hash};
 use super::tiles::TreeBuilder;
 use super::LedgerError;
-use crate::model::{decide, Change, Context, State};
+use crate::model::{decide, Change, Context, Land, State};
 
 /// An admitted entry: what the store appends and projects.
 #[derive(Debug, Clone)]
@@ -51,19 +51,21 @@ impl Nonces {
     }
 }
 
-#[derive(Debug, Clone)]
 pub struct Sequencer {
     pub county: String,
     pub state: State,
+    /// The spatial side of the state (active parcels, boundaries).
+    pub land: Box<dyn Land>,
     pub nonces: Nonces,
     pub tree: TreeBuilder,
 }
 
 impl Sequencer {
-    pub fn new(county: &str) -> Self {
+    pub fn new(county: &str, land: Box<dyn Land>) -> Self {
         Sequencer {
             county: county.to_owned(),
             state: State::default(),
+            land,
             nonces: Nonces::default(),
             tree: TreeBuilder::new(),
         }
@@ -84,10 +86,12 @@ impl Sequencer {
             index,
             signer: &env.signer,
             county: &self.county,
+            footprint: env.footprint.as_deref(),
         };
-        let changes = decide(&self.state, &ctx, &env.command)?;
+        let changes = decide(&self.state, self.land.as_ref(), &ctx, &env.command)?;
         for change in &changes {
             self.state.apply(change);
+            self.land.apply(change);
         }
         self.nonces.insert(&env.signer, &env.nonce, index);
         let leaf = env.record(index, integrated);

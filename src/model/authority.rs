@@ -7,7 +7,14 @@ use super::{codes, KeyBinding, Role, RuleError};
 /// signs once, for itself).
 pub fn may_sign(role: Role, kind: &str) -> bool {
     let kinds: &[&str] = match role {
-        Role::County | Role::Exchange | Role::Collective => &["key.register", "key.revoke"],
+        Role::County => &["key.register", "key.revoke", "collective.register"],
+        Role::Exchange => &["key.register", "key.revoke"],
+        Role::Collective => &[
+            "key.register",
+            "key.revoke",
+            "parcel.register",
+            "parcel.retire",
+        ],
         Role::Household | Role::Transferee => &["key.revoke"],
     };
     kinds.contains(&kind)

@@ -37,16 +37,79 @@ pub struct KeyRevoke {
     pub vkey: VerifierKey,
 }
 
+/// `collective.register`: the county admits a collective economic organisation
+/// (发包方) with its code (P1) and boundary. Field names as in NY/T 2539.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CollectiveRegister {
+    #[serde(rename = "FBFBM")]
+    pub code: String,
+    #[serde(rename = "FBFMC")]
+    pub name: String,
+    /// GeoJSON Polygon or MultiPolygon, lon/lat (CGCS2000 ≈ WGS 84, C8).
+    pub boundary: serde_json::Value,
+}
+
+/// `parcel.register`: a collective registers a parcel (地块) with its NY/T 2539
+/// attributes (C7) and geometry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParcelRegister {
+    /// 地块编码: 发包方编码 + 5 digits (P1).
+    #[serde(rename = "DKBM")]
+    pub code: String,
+    /// 地块名称.
+    #[serde(rename = "DKMC")]
+    pub name: String,
+    /// 地块类别.
+    #[serde(rename = "DKLB")]
+    pub class: String,
+    /// 土地用途.
+    #[serde(rename = "TDYT")]
+    pub land_use: String,
+    /// 地力等级 01–10.
+    #[serde(rename = "DLDJ")]
+    pub grade: String,
+    /// 是否基本农田: 1 yes, 2 no.
+    #[serde(rename = "SFJBNT")]
+    pub basic_farmland: String,
+    /// 实测面积 as declared by the survey, m² (a decimal string); the registry
+    /// computes its own geodesic area and keeps both.
+    #[serde(rename = "SCMJ", default, skip_serializing_if = "Option::is_none")]
+    pub declared_m2: Option<String>,
+    pub geometry: serde_json::Value,
+}
+
+/// `parcel.retire`: the collective retires a parcel (a survey correction, a
+/// split or merge recorded as new parcels).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParcelRetire {
+    #[serde(rename = "DKBM")]
+    pub code: String,
+    pub reason: String,
+}
+
 /// A parsed command: the kind and its typed body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Genesis(Box<Genesis>),
     KeyRegister(KeyRegister),
     KeyRevoke(KeyRevoke),
+    CollectiveRegister(Box<CollectiveRegister>),
+    ParcelRegister(Box<ParcelRegister>),
+    ParcelRetire(ParcelRetire),
 }
 
 /// The kinds this log knows, in the spelling of the envelope's `kind`.
-pub const KINDS: &[&str] = &["genesis", "key.register", "key.revoke"];
+pub const KINDS: &[&str] = &[
+    "genesis",
+    "key.register",
+    "key.revoke",
+    "collective.register",
+    "parcel.register",
+    "parcel.retire",
+];
 
 impl Command {
     /// Parses a body for `kind`; unknown kinds and malformed bodies are refused.
@@ -55,6 +118,9 @@ impl Command {
             "genesis" => Command::Genesis(Box::new(body_of(body)?)),
             "key.register" => Command::KeyRegister(body_of(body)?),
             "key.revoke" => Command::KeyRevoke(body_of(body)?),
+            "collective.register" => Command::CollectiveRegister(Box::new(body_of(body)?)),
+            "parcel.register" => Command::ParcelRegister(Box::new(body_of(body)?)),
+            "parcel.retire" => Command::ParcelRetire(body_of(body)?),
             other => return Err(RuleError::UnknownKind(truncate(other))),
         })
     }
@@ -64,6 +130,18 @@ impl Command {
             Command::Genesis(_) => "genesis",
             Command::KeyRegister(_) => "key.register",
             Command::KeyRevoke(_) => "key.revoke",
+            Command::CollectiveRegister(_) => "collective.register",
+            Command::ParcelRegister(_) => "parcel.register",
+            Command::ParcelRetire(_) => "parcel.retire",
+        }
+    }
+
+    /// The geometry to prepare before the writer, with its field name.
+    pub fn geometry(&self) -> Option<(&serde_json::Value, &'static str)> {
+        match self {
+            Command::CollectiveRegister(b) => Some((&b.boundary, "entry.body.boundary")),
+            Command::ParcelRegister(b) => Some((&b.geometry, "entry.body.geometry")),
+            _ => None,
         }
     }
 }

@@ -53,6 +53,34 @@ pub enum RuleError {
     GenesisMisplaced,
     #[error("genesis: {0}")]
     BadGenesis(&'static str),
+    #[error("invalid {field}: {reason}")]
+    BadAttribute { field: &'static str, reason: String },
+    #[error("collective {code} is already registered (log index {at})")]
+    CollectiveExists { code: String, at: u64 },
+    #[error("collective {code} is not registered")]
+    UnknownCollective { code: String },
+    #[error("parcel code {code} is not a code of collective {collective} (P1)")]
+    ParcelOutsideCollective { code: String, collective: String },
+    #[error("parcel {code} is already registered (log index {at})")]
+    ParcelExists { code: String, at: u64 },
+    #[error("parcel {code} is not registered")]
+    UnknownParcel { code: String },
+    #[error("parcel {code} was retired at log index {at}")]
+    ParcelRetired { code: String, at: u64 },
+    #[error("the parcel overlaps active parcel(s) {} by {overlap} (tolerance {tolerance})", .parcels.join(", "))]
+    ParcelOverlap {
+        parcels: Vec<String>,
+        overlap: super::Area,
+        tolerance: super::Area,
+    },
+    #[error("{outside} of the parcel lies outside the boundary of collective {collective} (tolerance {tolerance})")]
+    OutsideBoundary {
+        collective: String,
+        outside: super::Area,
+        tolerance: super::Area,
+    },
+    #[error("the geometry was not prepared before the rules ran")]
+    GeometryNotPrepared,
 }
 
 impl Refusal for RuleError {
@@ -72,6 +100,16 @@ impl Refusal for RuleError {
             LastCountyKey => "last_county_key",
             GenesisMisplaced => "genesis_misplaced",
             BadGenesis(_) => "bad_genesis",
+            BadAttribute { .. } => "bad_attribute",
+            CollectiveExists { .. } => "collective_exists",
+            UnknownCollective { .. } => "unknown_collective",
+            ParcelOutsideCollective { .. } => "parcel_code_outside_collective",
+            ParcelExists { .. } => "parcel_exists",
+            UnknownParcel { .. } => "unknown_parcel",
+            ParcelRetired { .. } => "parcel_retired",
+            ParcelOverlap { .. } => "parcel_overlap",
+            OutsideBoundary { .. } => "outside_boundary",
+            GeometryNotPrepared => "geometry_not_prepared",
         }
     }
 
@@ -104,6 +142,31 @@ impl Refusal for RuleError {
             LastCountyKey => "不能注销最后一个有效的县级密钥，请先登记另一个".into(),
             GenesisMisplaced => "创世条目必须且只能是日志的第一条".into(),
             BadGenesis(r) => format!("创世条目无效：{r}"),
+            BadAttribute { field, reason } => format!("{field} 无效：{reason}"),
+            CollectiveExists { code, at } => format!("集体经济组织 {code} 已于日志序号 {at} 登记"),
+            UnknownCollective { code } => format!("集体经济组织 {code} 未登记"),
+            ParcelOutsideCollective { code, collective } => {
+                format!("地块编码 {code} 不属于发包方 {collective}（P1）")
+            }
+            ParcelExists { code, at } => format!("地块 {code} 已于日志序号 {at} 登记"),
+            UnknownParcel { code } => format!("地块 {code} 未登记"),
+            ParcelRetired { code, at } => format!("地块 {code} 已于日志序号 {at} 注销"),
+            ParcelOverlap {
+                parcels,
+                overlap,
+                tolerance,
+            } => format!(
+                "该地块与现有地块 {} 重叠 {overlap}（容差 {tolerance}）",
+                parcels.join("、")
+            ),
+            OutsideBoundary {
+                collective,
+                outside,
+                tolerance,
+            } => format!(
+                "该地块有 {outside} 位于集体经济组织 {collective} 的界线之外（容差 {tolerance}）"
+            ),
+            GeometryNotPrepared => "几何图形未经预处理".into(),
         }
     }
 
@@ -122,6 +185,16 @@ impl Refusal for RuleError {
             | LastCountyKey => Some("entry.body.vkey".into()),
             GenesisMisplaced => Some("entry.kind".into()),
             BadGenesis(_) => Some("entry.body".into()),
+            BadAttribute { field, .. } => Some(format!("entry.body.{field}")),
+            CollectiveExists { .. } => Some("entry.body.FBFBM".into()),
+            UnknownCollective { .. }
+            | ParcelOutsideCollective { .. }
+            | ParcelExists { .. }
+            | UnknownParcel { .. }
+            | ParcelRetired { .. } => Some("entry.body.DKBM".into()),
+            ParcelOverlap { .. } | OutsideBoundary { .. } | GeometryNotPrepared => {
+                Some("entry.body.geometry".into())
+            }
         }
     }
 }

@@ -6,14 +6,18 @@ pub mod codes;
 pub mod entry;
 pub mod error;
 pub mod keys;
+pub mod land;
 pub mod rules;
 pub mod state;
+pub mod units;
 
 pub use entry::Command;
 pub use error::{Refusal, RuleError};
 pub use keys::VerifierKey;
+pub use land::{Footprint, Land};
 pub use rules::{decide, Context};
-pub use state::{Change, County, KeyBinding, State};
+pub use state::{Change, Collective, County, KeyBinding, Parcel, State};
+pub use units::Area;
 
 use serde::{Deserialize, Serialize};
 

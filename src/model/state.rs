@@ -3,8 +3,41 @@
 //! return and the store also writes to the projection tables.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
+use super::units::Area;
 use super::Role;
+
+pub type Shape = Arc<geo_types::MultiPolygon<f64>>;
+
+/// A collective economic organisation (发包方) and its boundary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Collective {
+    pub code: String,
+    pub name: String,
+    pub area: Area,
+    pub bbox: [f64; 4],
+    pub geojson: String,
+    pub registered_at: u64,
+}
+
+/// A parcel (地块) with its NY/T 2539 attributes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parcel {
+    pub code: String,
+    pub collective: String,
+    pub name: String,
+    pub class: String,
+    pub land_use: String,
+    pub grade: String,
+    pub basic_farmland: bool,
+    pub declared: Option<Area>,
+    pub area: Area,
+    pub bbox: [f64; 4],
+    pub geojson: String,
+    pub registered_at: u64,
+    pub retired_at: Option<u64>,
+}
 
 /// The county whose log this is, from the genesis entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,17 +66,34 @@ impl KeyBinding {
 }
 
 /// One effect of an accepted entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Change {
     LogFounded(County),
     KeyBound(KeyBinding),
-    KeyRevoked { public: [u8; 32], at: u64 },
+    KeyRevoked {
+        public: [u8; 32],
+        at: u64,
+    },
+    CollectiveRegistered {
+        collective: Collective,
+        shape: Shape,
+    },
+    ParcelRegistered {
+        parcel: Parcel,
+        shape: Shape,
+    },
+    ParcelRetired {
+        code: String,
+        at: u64,
+    },
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct State {
     pub county: Option<County>,
     pub keys: HashMap<[u8; 32], KeyBinding>,
+    pub collectives: HashMap<String, Collective>,
+    pub parcels: HashMap<String, Parcel>,
 }
 
 impl State {
@@ -56,6 +106,18 @@ impl State {
             Change::KeyRevoked { public, at } => {
                 if let Some(k) = self.keys.get_mut(public) {
                     k.revoked_at = Some(*at);
+                }
+            }
+            Change::CollectiveRegistered { collective, .. } => {
+                self.collectives
+                    .insert(collective.code.clone(), collective.clone());
+            }
+            Change::ParcelRegistered { parcel, .. } => {
+                self.parcels.insert(parcel.code.clone(), parcel.clone());
+            }
+            Change::ParcelRetired { code, at } => {
+                if let Some(p) = self.parcels.get_mut(code) {
+                    p.retired_at = Some(*at);
                 }
             }
         }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::ledger::merkle::Hash;
 use crate::ledger::{Envelope, LedgerError};
 use crate::model::{log_origin, Refusal};
+use crate::spatial::GeometryError;
 use crate::store::{queries, Db, Receipt, StoreError, SubmitError, Writer};
 
 /// Why the service could not do what was asked.
@@ -13,6 +14,8 @@ use crate::store::{queries, Db, Receipt, StoreError, SubmitError, Writer};
 pub enum ServiceError {
     #[error(transparent)]
     Refused(#[from] LedgerError),
+    #[error(transparent)]
+    Geometry(#[from] GeometryError),
     #[error("{what} not found")]
     NotFound { what: String, field: &'static str },
     #[error("{reason}")]
@@ -27,6 +30,7 @@ impl From<SubmitError> for ServiceError {
     fn from(e: SubmitError) -> Self {
         match e {
             SubmitError::Refused(r) => ServiceError::Refused(r),
+            SubmitError::Geometry(g) => ServiceError::Geometry(g),
             SubmitError::Store(s) => ServiceError::Unavailable(s),
             SubmitError::Stopped => ServiceError::Unavailable("the writer has stopped".into()),
         }
@@ -37,6 +41,7 @@ impl Refusal for ServiceError {
     fn code(&self) -> &'static str {
         match self {
             ServiceError::Refused(e) => e.code(),
+            ServiceError::Geometry(e) => e.code(),
             ServiceError::NotFound { .. } => "not_found",
             ServiceError::OutOfRange { .. } => "out_of_range",
             ServiceError::Unavailable(_) => "unavailable",
@@ -47,6 +52,7 @@ impl Refusal for ServiceError {
     fn message_zh(&self) -> String {
         match self {
             ServiceError::Refused(e) => e.message_zh(),
+            ServiceError::Geometry(e) => e.message_zh(),
             ServiceError::NotFound { what, .. } => format!("未找到{what}"),
             ServiceError::OutOfRange { reason, .. } => format!("参数超出范围：{reason}"),
             ServiceError::Unavailable(r) => format!("日志暂不接受条目：{r}"),
@@ -57,6 +63,7 @@ impl Refusal for ServiceError {
     fn field(&self) -> Option<String> {
         match self {
             ServiceError::Refused(e) => e.field(),
+            ServiceError::Geometry(e) => e.field(),
             ServiceError::NotFound { field, .. } | ServiceError::OutOfRange { field, .. } => {
                 Some((*field).to_owned())
             }

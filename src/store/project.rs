@@ -5,7 +5,9 @@ use diesel::prelude::*;
 use diesel::upsert::excluded;
 
 use super::queries::encode_tile;
-use super::schema::{actor_keys, checkpoints, counties, log_entries, tree_tiles};
+use super::schema::{
+    actor_keys, checkpoints, collectives, counties, log_entries, parcels, tree_tiles,
+};
 use super::StoreError;
 use crate::ledger::merkle::Hash;
 use crate::ledger::{Admitted, Envelope, TileId};
@@ -76,6 +78,58 @@ macro_rules! write_batch_impl {
                                 actor_keys::revoked_at.eq(k.revoked_at.map(|r| r as i64)),
                             ))
                             .execute($c)?;
+                    }
+                    Change::CollectiveRegistered { collective: k, .. } => {
+                        diesel::insert_into(collectives::table)
+                            .values((
+                                collectives::county.eq(county),
+                                collectives::code.eq(&k.code),
+                                collectives::name.eq(&k.name),
+                                collectives::area_centi_m2.eq(k.area.0),
+                                collectives::min_lon.eq(k.bbox[0]),
+                                collectives::min_lat.eq(k.bbox[1]),
+                                collectives::max_lon.eq(k.bbox[2]),
+                                collectives::max_lat.eq(k.bbox[3]),
+                                collectives::geometry.eq(&k.geojson),
+                                collectives::registered_at.eq(k.registered_at as i64),
+                            ))
+                            .execute($c)?;
+                    }
+                    Change::ParcelRegistered { parcel: p, .. } => {
+                        diesel::insert_into(parcels::table)
+                            .values((
+                                (
+                                    parcels::county.eq(county),
+                                    parcels::code.eq(&p.code),
+                                    parcels::collective.eq(&p.collective),
+                                    parcels::name.eq(&p.name),
+                                    parcels::class.eq(&p.class),
+                                    parcels::land_use.eq(&p.land_use),
+                                    parcels::grade.eq(&p.grade),
+                                    parcels::basic_farmland.eq(p.basic_farmland),
+                                    parcels::declared_centi_m2.eq(p.declared.map(|a| a.0)),
+                                ),
+                                (
+                                    parcels::area_centi_m2.eq(p.area.0),
+                                    parcels::min_lon.eq(p.bbox[0]),
+                                    parcels::min_lat.eq(p.bbox[1]),
+                                    parcels::max_lon.eq(p.bbox[2]),
+                                    parcels::max_lat.eq(p.bbox[3]),
+                                    parcels::geometry.eq(&p.geojson),
+                                    parcels::registered_at.eq(p.registered_at as i64),
+                                    parcels::retired_at.eq(p.retired_at.map(|r| r as i64)),
+                                ),
+                            ))
+                            .execute($c)?;
+                    }
+                    Change::ParcelRetired { code, at } => {
+                        diesel::update(
+                            parcels::table
+                                .filter(parcels::county.eq(county))
+                                .filter(parcels::code.eq(code)),
+                        )
+                        .set(parcels::retired_at.eq(Some(*at as i64)))
+                        .execute($c)?;
                     }
                     Change::KeyRevoked { public, at } => {
                         diesel::update(

@@ -6,13 +6,16 @@ use std::sync::{Arc, Mutex};
 
 use diesel::prelude::*;
 
-use super::schema::{actor_keys, checkpoints, counties, log_entries, tree_tiles};
+use super::schema::{
+    actor_keys, checkpoints, collectives, counties, log_entries, parcels, tree_tiles,
+};
 use super::{DbConnection, StoreError};
 use crate::ledger::merkle::{self, Hash};
 use crate::ledger::sequencer::Nonces;
 use crate::ledger::tiles::{TileHashes, TILE_HEIGHT, TILE_WIDTH};
 use crate::ledger::{Sequencer, TileId, TileSource, TreeBuilder};
-use crate::model::{County, KeyBinding, Role, State};
+use crate::model::{Area, Collective, County, KeyBinding, Parcel, Role, State};
+use crate::spatial::{self, ParcelIndex};
 
 /// Full tiles never change, so they are cached; partial ones are always read.
 #[derive(Clone, Default)]
@@ -309,7 +312,151 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
     Ok(State {
         county: county_row,
         keys,
+        collectives: load_collectives(conn, county)?,
+        parcels: load_parcels(conn, county)?,
     })
+}
+
+type CollectiveRow = (String, String, i64, f64, f64, f64, f64, String, i64);
+
+fn load_collectives(
+    conn: &mut DbConnection,
+    county: &str,
+) -> Result<HashMap<String, Collective>, StoreError> {
+    let rows: Vec<CollectiveRow> = collectives::table
+        .filter(collectives::county.eq(county))
+        .select((
+            collectives::code,
+            collectives::name,
+            collectives::area_centi_m2,
+            collectives::min_lon,
+            collectives::min_lat,
+            collectives::max_lon,
+            collectives::max_lat,
+            collectives::geometry,
+            collectives::registered_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(code, name, area, a, b, c, d, geojson, at)| {
+            let k = Collective {
+                code,
+                name,
+                area: Area(area),
+                bbox: [a, b, c, d],
+                geojson,
+                registered_at: at as u64,
+            };
+            (k.code.clone(), k)
+        })
+        .collect())
+}
+
+type ParcelAttrs = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    bool,
+    Option<i64>,
+);
+type ParcelPlace = (i64, f64, f64, f64, f64, String, i64, Option<i64>);
+
+/// Parcels of a county, in pages (a county may hold millions).
+fn load_parcels(
+    conn: &mut DbConnection,
+    county: &str,
+) -> Result<HashMap<String, Parcel>, StoreError> {
+    let mut all = HashMap::new();
+    let mut after = String::new();
+    loop {
+        let rows: Vec<(ParcelAttrs, ParcelPlace)> = parcels::table
+            .filter(parcels::county.eq(county))
+            .filter(parcels::code.gt(&after))
+            .order(parcels::code.asc())
+            .limit(50_000)
+            .select((
+                (
+                    parcels::code,
+                    parcels::collective,
+                    parcels::name,
+                    parcels::class,
+                    parcels::land_use,
+                    parcels::grade,
+                    parcels::basic_farmland,
+                    parcels::declared_centi_m2,
+                ),
+                (
+                    parcels::area_centi_m2,
+                    parcels::min_lon,
+                    parcels::min_lat,
+                    parcels::max_lon,
+                    parcels::max_lat,
+                    parcels::geometry,
+                    parcels::registered_at,
+                    parcels::retired_at,
+                ),
+            ))
+            .load(conn)?;
+        let Some(last) = rows.last() else { break };
+        after = last.0 .0.clone();
+        for (
+            (code, collective, name, class, land_use, grade, basic_farmland, declared),
+            (area, a, b, c, d, geojson, at, retired),
+        ) in rows
+        {
+            let p = Parcel {
+                code,
+                collective,
+                name,
+                class,
+                land_use,
+                grade,
+                basic_farmland,
+                declared: declared.map(Area),
+                area: Area(area),
+                bbox: [a, b, c, d],
+                geojson,
+                registered_at: at as u64,
+                retired_at: retired.map(|r| r as u64),
+            };
+            all.insert(p.code.clone(), p);
+        }
+    }
+    Ok(all)
+}
+
+/// The spatial index of a state: boundaries and active parcels, their
+/// stored geometry parsed again (in parallel).
+pub fn land_of(state: &State) -> Result<ParcelIndex, StoreError> {
+    use rayon::prelude::*;
+    let shape = |geojson: &str, what: &str| -> Result<crate::model::state::Shape, StoreError> {
+        let value: serde_json::Value = serde_json::from_str(geojson)
+            .map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))?;
+        Ok(spatial::footprint(&value, "geometry")
+            .map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))?
+            .shape)
+    };
+    let parcels = state
+        .parcels
+        .par_iter()
+        .filter(|(_, p)| p.retired_at.is_none())
+        .map(|(code, p)| Ok((code.clone(), shape(&p.geojson, &format!("parcel {code}"))?)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let boundaries = state
+        .collectives
+        .iter()
+        .map(|(code, k)| {
+            Ok((
+                code.clone(),
+                shape(&k.geojson, &format!("collective {code}"))?,
+            ))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(ParcelIndex::bulk(parcels, boundaries))
 }
 
 /// The sequencer as the database holds it: state from the projections, the
@@ -342,9 +489,11 @@ pub fn load_sequencer(
     }
     let tiles = DbTiles::new(conn, county, cache);
     let tree = TreeBuilder::resume(&tiles, size).map_err(tile_error)?;
+    let land = Box::new(land_of(&state)?);
     Ok(Sequencer {
         county: county.to_owned(),
         state,
+        land,
         nonces,
         tree,
     })

@@ -56,3 +56,40 @@ diesel::allow_tables_to_appear_in_same_query!(
     counties,
     actor_keys
 );
+
+diesel::table! {
+    collectives (county, code) {
+        county -> Text,
+        code -> Text,
+        name -> Text,
+        area_centi_m2 -> BigInt,
+        min_lon -> Double,
+        min_lat -> Double,
+        max_lon -> Double,
+        max_lat -> Double,
+        geometry -> Text,
+        registered_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    parcels (county, code) {
+        county -> Text,
+        code -> Text,
+        collective -> Text,
+        name -> Text,
+        class -> Text,
+        land_use -> Text,
+        grade -> Text,
+        basic_farmland -> Bool,
+        declared_centi_m2 -> Nullable<BigInt>,
+        area_centi_m2 -> BigInt,
+        min_lon -> Double,
+        min_lat -> Double,
+        max_lon -> Double,
+        max_lat -> Double,
+        geometry -> Text,
+        registered_at -> BigInt,
+        retired_at -> Nullable<BigInt>,
+    }
+}

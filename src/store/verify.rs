@@ -3,16 +3,19 @@
 //! the root against the newest signed checkpoint, and the projections against
 //! the state the replay rebuilt. It names the first thing that is wrong.
 
+use std::collections::HashMap;
+use std::hash::Hash;
+
 use rayon::prelude::*;
 
 use super::queries::{decode_tile, latest_checkpoint, load_state, log_rows, tile_bytes, LogRow};
 use diesel::connection::SimpleConnection;
 
+use super::writer::prepare;
 use super::{Backend, Db, DbConnection, StoreError};
-use crate::ledger::{
-    verify_signatures, Checkpoint, Envelope, LedgerError, Record, Sequencer, TileId,
-};
+use crate::ledger::{verify_signatures, Checkpoint, Envelope, Record, Sequencer, TileId};
 use crate::model::{log_origin, State, VerifierKey};
+use crate::spatial::ParcelIndex;
 
 /// Rows read and checked per round.
 const CHUNK: i64 = 8192;
@@ -98,7 +101,7 @@ fn verify_snapshot(
         .into());
     }
     let total = checkpoint.size;
-    let mut seq = Sequencer::new(county);
+    let mut seq = Sequencer::new(county, Box::new(ParcelIndex::new()));
     let mut last_time = String::new();
     let mut current = Chunk::parse(log_rows(conn, county, 0, CHUNK)?, &origin);
     while let Some(last) = current.rows.last() {
@@ -147,7 +150,7 @@ fn verify_snapshot(
 /// Rows of the log, parsed and with their signatures checked (in parallel).
 struct Chunk {
     rows: Vec<LogRow>,
-    records: Vec<Result<Record, LedgerError>>,
+    records: Vec<Result<Record, String>>,
     signatures: Vec<bool>,
 }
 
@@ -155,7 +158,11 @@ impl Chunk {
     fn parse(rows: Vec<LogRow>, origin: &str) -> Chunk {
         let records: Vec<_> = rows
             .par_iter()
-            .map(|(_, _, _, _, leaf)| Record::parse(leaf, origin))
+            .map(|(_, _, _, _, leaf)| {
+                let mut record = Record::parse(leaf, origin).map_err(|e| e.to_string())?;
+                prepare(&mut record.envelope).map_err(|e| e.to_string())?;
+                Ok(record)
+            })
             .collect();
         let envelopes: Vec<&Envelope> = records
             .iter()
@@ -264,37 +271,52 @@ fn compare_state(replayed: &State, stored: &State) -> Result<(), VerifyFailure> 
             what: "differs from the genesis entry".into(),
         });
     }
-    // One pass of lookups; only when something differs are the differing
-    // rows sorted, to name the same one every time.
-    let mut differing: Vec<&[u8; 32]> = replayed
-        .keys
+    compare_rows("actor_keys", &replayed.keys, &stored.keys, |_, k| {
+        k.vkey.clone()
+    })?;
+    compare_rows(
+        "collectives",
+        &replayed.collectives,
+        &stored.collectives,
+        |code, _| code.clone(),
+    )?;
+    compare_rows("parcels", &replayed.parcels, &stored.parcels, |code, _| {
+        code.clone()
+    })?;
+    Ok(())
+}
+
+/// One pass of lookups; only when something differs are the differing rows
+/// sorted, to name the same one every time.
+fn compare_rows<K, V>(
+    table: &'static str,
+    replayed: &HashMap<K, V>,
+    stored: &HashMap<K, V>,
+    name: impl Fn(&K, &V) -> String,
+) -> Result<(), VerifyFailure>
+where
+    K: Ord + Hash + Eq,
+    V: PartialEq + std::fmt::Debug,
+{
+    let mut differing: Vec<&K> = replayed
         .iter()
-        .filter(|(k, a)| stored.keys.get(*k) != Some(*a))
+        .filter(|(k, a)| stored.get(*k) != Some(*a))
         .map(|(k, _)| k)
         .collect();
-    if stored.keys.len() != replayed.keys.len() || !differing.is_empty() {
-        differing.extend(
-            stored
-                .keys
-                .keys()
-                .filter(|k| !replayed.keys.contains_key(*k)),
-        );
+    if stored.len() != replayed.len() || !differing.is_empty() {
+        differing.extend(stored.keys().filter(|k| !replayed.contains_key(*k)));
     }
     differing.sort();
-    if let Some(k) = differing.first() {
-        let (a, b) = (replayed.keys.get(*k), stored.keys.get(*k));
-        let key = a.or(b).map(|k| k.vkey.clone()).unwrap_or_default();
-        let what = match (a, b) {
-            (Some(_), None) => "missing".to_string(),
-            (None, Some(_)) => "not made by any entry".to_string(),
-            (Some(a), Some(b)) => format!("stored {b:?}, the log says {a:?}"),
-            (None, None) => unreachable!("a key of one of the two"),
-        };
-        return Err(VerifyFailure::Projection {
-            table: "actor_keys",
-            key,
-            what,
-        });
-    }
-    Ok(())
+    let Some(k) = differing.first() else {
+        return Ok(());
+    };
+    let (a, b) = (replayed.get(*k), stored.get(*k));
+    let what = match (a, b) {
+        (Some(_), None) => "missing".to_string(),
+        (None, Some(_)) => "not made by any entry".to_string(),
+        (Some(a), Some(b)) => format!("stored {b:?}, the log says {a:?}"),
+        (None, None) => unreachable!("a key of one of the two"),
+    };
+    let key = a.or(b).map(|v| name(k, v)).unwrap_or_default();
+    Err(VerifyFailure::Projection { table, key, what })
 }

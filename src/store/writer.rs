@@ -25,6 +25,8 @@ use crate::ledger::{
     format_integrated, verify_signatures, Checkpoint, Envelope, LedgerError, Sequencer, SignerKey,
 };
 use crate::model::log_origin;
+use crate::spatial::{self, GeometryError};
+use rayon::prelude::*;
 
 /// The most envelopes one transaction takes.
 pub const MAX_BATCH: usize = 8192;
@@ -41,6 +43,8 @@ pub struct Receipt {
 pub enum SubmitError {
     #[error(transparent)]
     Refused(#[from] LedgerError),
+    #[error(transparent)]
+    Geometry(#[from] GeometryError),
     #[error("the entry was not stored: {0}")]
     Store(String),
     #[error("the writer has stopped")]
@@ -237,6 +241,14 @@ struct WriterState {
     last_time: DateTime<Utc>,
 }
 
+/// Validates and measures an envelope's geometry, if its command has one.
+pub(crate) fn prepare(envelope: &mut Envelope) -> Result<(), GeometryError> {
+    if let Some((geometry, field)) = envelope.command.geometry() {
+        envelope.footprint = Some(Arc::new(spatial::footprint(geometry, field)?));
+    }
+    Ok(())
+}
+
 /// The stage before the writer: takes what is pending, up to a batch, and
 /// checks its signatures as a batch.
 fn check_signatures(mut rx: mpsc::Receiver<Job>, writer: std::sync::mpsc::SyncSender<Checked>) {
@@ -251,6 +263,19 @@ fn check_signatures(mut rx: mpsc::Receiver<Job>, writer: std::sync::mpsc::SyncSe
         }
         let envelopes: Vec<&Envelope> = jobs.iter().map(|j| &j.envelope).collect();
         let signatures = verify_signatures(&envelopes);
+        // Geometry is validated and measured here too, in parallel: the
+        // writer only asks the index.
+        let (jobs, signatures): (Vec<Job>, Vec<bool>) = jobs
+            .into_par_iter()
+            .zip(signatures)
+            .filter_map(|(mut job, ok)| match prepare(&mut job.envelope) {
+                Ok(()) => Some((job, ok)),
+                Err(e) => {
+                    let _ = job.reply.send(Err(SubmitError::Geometry(e)));
+                    None
+                }
+            })
+            .unzip();
         if writer.send(Checked { jobs, signatures }).is_err() {
             return;
         }

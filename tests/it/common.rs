@@ -168,6 +168,7 @@ pub fn outcome(r: &Result<sanquan::store::Receipt, sanquan::store::SubmitError>)
     match r {
         Ok(_) => "accepted".into(),
         Err(sanquan::store::SubmitError::Refused(e)) => e.code().into(),
+        Err(sanquan::store::SubmitError::Geometry(e)) => e.code().into(),
         Err(e) => format!("{e}"),
     }
 }

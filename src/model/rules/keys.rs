@@ -149,8 +149,9 @@ mod tests {
                 index: self.next,
                 signer: &public,
                 county: COUNTY,
+                footprint: None,
             };
-            let changes = decide(&self.state, &ctx, &cmd)?;
+            let changes = decide(&self.state, &crate::model::land::NoLand, &ctx, &cmd)?;
             changes.iter().for_each(|c| self.state.apply(c));
             self.next += 1;
             Ok(())

@@ -2,10 +2,12 @@
 //! refuse an entry or say what it changes. One function per entry kind.
 
 mod keys;
+mod land;
 
 pub use keys::{genesis, key_register, key_revoke};
+pub use land::{collective_register, parcel_register, parcel_retire};
 
-use super::{authority, Command, KeyBinding, RuleError, State};
+use super::{authority, Command, Footprint, KeyBinding, Land, RuleError, State};
 use crate::model::Change;
 
 /// What the rules know about an entry besides its body.
@@ -17,11 +19,18 @@ pub struct Context<'a> {
     pub signer: &'a [u8; 32],
     /// The county of the log the entry was signed for.
     pub county: &'a str,
+    /// The entry's geometry, validated and measured by `spatial`.
+    pub footprint: Option<&'a Footprint>,
 }
 
 /// Decides an entry: checks the signer's authority for the kind, then the
 /// kind's rule. Returns the changes to apply, or the first refusal.
-pub fn decide(state: &State, ctx: &Context, cmd: &Command) -> Result<Vec<Change>, RuleError> {
+pub fn decide(
+    state: &State,
+    land: &dyn Land,
+    ctx: &Context,
+    cmd: &Command,
+) -> Result<Vec<Change>, RuleError> {
     if let Command::Genesis(body) = cmd {
         return genesis(state, ctx, body);
     }
@@ -39,6 +48,9 @@ pub fn decide(state: &State, ctx: &Context, cmd: &Command) -> Result<Vec<Change>
         Command::Genesis(_) => unreachable!("handled above"),
         Command::KeyRegister(body) => key_register(state, ctx, signer, body),
         Command::KeyRevoke(body) => key_revoke(state, ctx, signer, body),
+        Command::CollectiveRegister(body) => collective_register(state, ctx, signer, body),
+        Command::ParcelRegister(body) => parcel_register(state, land, ctx, signer, body),
+        Command::ParcelRetire(body) => parcel_retire(state, ctx, signer, body),
     }
 }
 

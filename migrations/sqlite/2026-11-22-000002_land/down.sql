@@ -1,0 +1,2 @@
+DROP TABLE parcels;
+DROP TABLE collectives;

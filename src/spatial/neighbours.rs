@@ -1,0 +1,75 @@
+//! 四至: the neighbour of a parcel to the east, south, west and north,
+//! computed when asked from the parcels around it.
+
+use serde::Serialize;
+
+/// The nearest parcel in each direction, by code.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Neighbours {
+    pub east: Option<String>,
+    pub south: Option<String>,
+    pub west: Option<String>,
+    pub north: Option<String>,
+}
+
+/// Metres per degree of latitude, near enough to rank neighbours.
+const M_PER_DEG: f64 = 111_320.0;
+
+/// Ranks `around` (code, bbox) by direction and distance from `target`'s
+/// centre, in metres on the local tangent plane.
+pub fn neighbours(target: [f64; 4], around: &[(String, [f64; 4])]) -> Neighbours {
+    let centre = |b: [f64; 4]| ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0);
+    let (cx, cy) = centre(target);
+    let k = cy.to_radians().cos();
+    let mut best: [Option<(f64, &str)>; 4] = [None; 4];
+    for (code, b) in around {
+        let (x, y) = centre(*b);
+        let (dx, dy) = ((x - cx) * k * M_PER_DEG, (y - cy) * M_PER_DEG);
+        let dist = dx.hypot(dy);
+        if dist == 0.0 {
+            continue;
+        }
+        let dir = if dx.abs() >= dy.abs() {
+            if dx > 0.0 {
+                0
+            } else {
+                2
+            }
+        } else if dy < 0.0 {
+            1
+        } else {
+            3
+        };
+        if best[dir].is_none_or(|(d, _)| dist < d) {
+            best[dir] = Some((dist, code));
+        }
+    }
+    let name = |i: usize| best[i].map(|(_, c)| c.to_owned());
+    Neighbours {
+        east: name(0),
+        south: name(1),
+        west: name(2),
+        north: name(3),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_nearest_in_each_direction() {
+        let b = |x: f64, y: f64| [x, y, x + 0.001, y + 0.001];
+        let around = vec![
+            ("E".to_string(), b(113.001, 36.0)),
+            ("E2".to_string(), b(113.002, 36.0)),
+            ("N".to_string(), b(113.0, 36.001)),
+            ("S".to_string(), b(113.0, 35.999)),
+        ];
+        let n = neighbours(b(113.0, 36.0), &around);
+        assert_eq!(n.east.as_deref(), Some("E"));
+        assert_eq!(n.north.as_deref(), Some("N"));
+        assert_eq!(n.south.as_deref(), Some("S"));
+        assert_eq!(n.west, None);
+    }
+}
