@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use super::datadir::{write_key_pair, DataDir};
-use super::{CliError, NewLog};
+use super::{import, CliError, NewLog};
 use crate::ledger::SignerKey;
 
 pub const COUNTY: &str = "140421";
@@ -82,6 +82,39 @@ pub fn load(path: &Path) -> Result<DataDir, CliError> {
         log.submit(signer, "key.register", body)?;
         keys.push(((*name).to_owned(), key));
     }
-    log.writer.shutdown();
-    Ok(log.dir)
+    let NewLog {
+        dir, writer, _lock, ..
+    } = log;
+    writer.shutdown();
+    drop(_lock);
+    // The demo county's land, through `import` as a county would load it.
+    let file = dir.path.join("demo-county.geojson");
+    std::fs::write(&file, DEMO_COUNTY)?;
+    let mut signers = vec![dir.key_path("county.key")];
+    for (name, role, ..) in ACTORS {
+        if *role == "collective" {
+            signers.push(demo_keys.join(format!("{name}.key")));
+        }
+    }
+    let report = import::run(
+        &dir,
+        None,
+        &signers,
+        Some(&dir.path.join("demo-import.json")),
+        &file,
+    )?;
+    if !report.rejected.is_empty() {
+        return Err(CliError::Usage(format!(
+            "the demo county did not load: {:?}",
+            report.rejected[0]
+        )));
+    }
+    println!(
+        "demo land:    {} collectives and parcels registered",
+        report.accepted.len()
+    );
+    Ok(dir)
 }
+
+/// Made by `sanquan generate --demo`; a test checks that it still is.
+const DEMO_COUNTY: &[u8] = include_bytes!("../../geodata/demo-county.geojson");

@@ -3,6 +3,8 @@
 mod bench;
 mod datadir;
 mod demo;
+pub mod generate;
+pub mod import;
 
 pub use datadir::{Config, DataDir};
 
@@ -104,6 +106,32 @@ enum Command {
     Verify {
         #[command(flatten)]
         db: DbArgs,
+    },
+    /// Register the collectives and parcels of a GeoJSON FeatureCollection
+    /// (NY/T 2539 property names) through the pipeline.
+    Import {
+        #[command(flatten)]
+        db: DbArgs,
+        /// A signer key: the county's for collectives, a collective's for its
+        /// parcels. Give as many as the file needs.
+        #[arg(long = "key", required = true)]
+        keys: Vec<PathBuf>,
+        /// Where to write the report (accepted, skipped, rejected, warnings).
+        #[arg(long)]
+        report: Option<PathBuf>,
+        file: PathBuf,
+    },
+    /// Write a synthetic county as GeoJSON (deterministic): the demo county,
+    /// or one of any size.
+    Generate {
+        /// The demo county (two villages, 800 parcels), as in geodata/.
+        #[arg(long, conflicts_with = "parcels")]
+        demo: bool,
+        /// How many parcels.
+        #[arg(long)]
+        parcels: Option<u64>,
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Create a demo county in a fresh data directory, and serve it.
     Demo {
@@ -230,7 +258,57 @@ fn run(command: Command) -> Result<(), CliError> {
                 &listen,
             )
         }
+        Command::Import {
+            db,
+            keys,
+            report,
+            file,
+        } => {
+            let dir = DataDir::open(&db.data_dir)?;
+            let r = import::run(
+                &dir,
+                db.database_url.as_deref(),
+                &keys,
+                report.as_deref(),
+                &file,
+            )?;
+            println!(
+                "imported: {} accepted, {} already registered, {} rejected, {} warnings",
+                r.accepted.len(),
+                r.skipped.len(),
+                r.rejected.len(),
+                r.warnings.len()
+            );
+            Ok(())
+        }
+        Command::Generate { demo, parcels, out } => {
+            let plan = match (demo, parcels) {
+                (true, _) => generate::Plan::demo(),
+                (false, Some(n)) => generate::Plan::synthetic(n),
+                (false, None) => return Err(CliError::Usage("give --demo or --parcels N".into())),
+            };
+            let mut file = std::io::BufWriter::new(std::fs::File::create(&out)?);
+            generate::write_county(&plan, &mut file)?;
+            std::io::Write::flush(&mut file)?;
+            println!(
+                "{}: {} collectives, {} parcels",
+                out.display(),
+                plan.collectives(),
+                plan.parcels
+            );
+            Ok(())
+        }
         Command::Bench { which } => bench::run(which),
+    }
+}
+
+/// A progress bar on a terminal, nothing elsewhere.
+pub(crate) fn progress_bar(len: u64, template: &str) -> indicatif::ProgressBar {
+    if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(len)
+            .with_style(indicatif::ProgressStyle::with_template(template).expect("template"))
+    } else {
+        indicatif::ProgressBar::hidden()
     }
 }
 
@@ -241,7 +319,7 @@ pub(crate) struct NewLog {
     pub log_key: SignerKey,
     pub county_key: SignerKey,
     pub writer: Writer,
-    _lock: datadir::WriterLock,
+    pub _lock: datadir::WriterLock,
 }
 
 impl NewLog {
@@ -463,16 +541,7 @@ fn verify_cmd(args: &DbArgs) -> Result<(), CliError> {
         &dir.config.county,
     )?;
     let vkey = dir.log_vkey()?;
-    let bar = if std::io::stderr().is_terminal() {
-        indicatif::ProgressBar::new(0).with_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} entries ({per_sec}, {eta})",
-            )
-            .expect("template"),
-        )
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = progress_bar(0, "{bar:40} {pos}/{len} entries ({per_sec}, {eta})");
     let started = std::time::Instant::now();
     let report = verify(&db, &vkey, |done, total| {
         bar.set_length(total);

@@ -261,24 +261,11 @@ fn tile_error(e: crate::ledger::tiles::TileError<StoreError>) -> StoreError {
 /// public_key, vkey, role, party, registered_at, revoked_at
 type KeyRow = (Vec<u8>, String, String, String, i64, Option<i64>);
 
-/// The rules' state, as the projection tables hold it.
-pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreError> {
-    let county_row = counties::table
-        .filter(counties::county.eq(county))
-        .select((
-            counties::county,
-            counties::name,
-            counties::log_vkey,
-            counties::root_vkey,
-        ))
-        .first::<(String, String, String, String)>(conn)
-        .optional()?
-        .map(|(code, name, log_vkey, root_vkey)| County {
-            code,
-            name,
-            log_vkey,
-            root_vkey,
-        });
+/// The key registry, by public key.
+pub fn load_keys(
+    conn: &mut DbConnection,
+    county: &str,
+) -> Result<HashMap<[u8; 32], KeyBinding>, StoreError> {
     let rows: Vec<KeyRow> = actor_keys::table
         .filter(actor_keys::county.eq(county))
         .select((
@@ -309,6 +296,28 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
             },
         );
     }
+    Ok(keys)
+}
+
+/// The rules' state, as the projection tables hold it.
+pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreError> {
+    let county_row = counties::table
+        .filter(counties::county.eq(county))
+        .select((
+            counties::county,
+            counties::name,
+            counties::log_vkey,
+            counties::root_vkey,
+        ))
+        .first::<(String, String, String, String)>(conn)
+        .optional()?
+        .map(|(code, name, log_vkey, root_vkey)| County {
+            code,
+            name,
+            log_vkey,
+            root_vkey,
+        });
+    let keys = load_keys(conn, county)?;
     Ok(State {
         county: county_row,
         keys,

@@ -1,0 +1,412 @@
+//! `sanquan import`: registers the collectives and parcels of a GeoJSON
+//! FeatureCollection (NY/T 2539 property names) through the one pipeline.
+//! Each feature is one signed entry, so a refused feature is never half
+//! written; features already registered are skipped, so a re-run after an
+//! interruption registers only what is missing.
+
+use std::collections::{HashMap, HashSet};
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use diesel::prelude::*;
+use rayon::prelude::*;
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use super::datadir::read_signer_key;
+use super::{new_nonce, now, CliError, DataDir};
+use crate::ledger::{Envelope, SignerKey};
+use crate::model::land::declared_area_differs;
+use crate::model::{log_origin, Area, Refusal, Role};
+use crate::store::schema::{collectives, parcels};
+use crate::store::{queries, Db, DbConnection, SubmitError, Writer};
+
+/// Features signed and submitted together.
+const CHUNK: usize = 20_000;
+
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    pub accepted: Vec<String>,
+    /// Already registered before this run.
+    pub skipped: Vec<String>,
+    pub rejected: Vec<Rejected>,
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Rejected {
+    pub index: usize,
+    pub code: String,
+    pub error: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Warning {
+    pub index: usize,
+    pub code: String,
+    pub warning: &'static str,
+    pub reason: String,
+}
+
+/// One feature turned into a command to sign.
+struct Item {
+    index: usize,
+    code: String,
+    kind: &'static str,
+    body: Value,
+    signer: Option<String>,
+    declared: Option<Area>,
+}
+
+pub fn run(
+    dir: &DataDir,
+    database_url: Option<&str>,
+    keys: &[PathBuf],
+    report_to: Option<&Path>,
+    file: &Path,
+) -> Result<Report, CliError> {
+    let _lock = dir.lock()?;
+    let county = dir.config.county.clone();
+    let db = Db::open(&dir.database_url(database_url), &county)?;
+    let mut conn = db.dedicated()?;
+    let signers = signers_by_party(&mut conn, &county, keys)?;
+    let mut known = registered_codes(&mut conn, &county)?;
+    drop(conn);
+    let writer = Writer::start(&db, dir.log_key()?)?;
+    let origin = log_origin(&county);
+    let total = std::fs::metadata(file)?.len();
+    let bar = super::progress_bar(total, "{bar:40} {bytes}/{total_bytes} ({eta})");
+    let mut report = Report::default();
+    let mut chunk = Vec::with_capacity(CHUNK);
+    let reader = ProgressReader {
+        inner: std::fs::File::open(file)
+            .map_err(|e| CliError::Usage(format!("{}: {e}", file.display())))?,
+        bar: &bar,
+    };
+    let mut submit = |chunk: &mut Vec<(usize, Value)>, report: &mut Report| {
+        let items: Vec<Result<Item, Rejected>> = chunk.drain(..).map(|(i, f)| item(i, f)).collect();
+        let mut todo = Vec::new();
+        for it in items {
+            match it {
+                Err(r) => report.rejected.push(r),
+                Ok(it) if known.contains(&it.code) => report.skipped.push(it.code),
+                Ok(it) => todo.push(it),
+            }
+        }
+        submit_chunk(&writer, &origin, &signers, todo, report, &mut known);
+    };
+    let parsed = stream_features(BufReader::with_capacity(1 << 20, reader), |i, feature| {
+        chunk.push((i, feature));
+        if chunk.len() == CHUNK {
+            submit(&mut chunk, &mut report);
+        }
+    });
+    submit(&mut chunk, &mut report);
+    bar.finish_and_clear();
+    writer.shutdown();
+    parsed.map_err(|e| {
+        CliError::Usage(format!(
+            "{}: not a GeoJSON FeatureCollection: {e}",
+            file.display()
+        ))
+    })?;
+    if let Some(path) = report_to {
+        std::fs::write(path, serde_json::to_vec_pretty(&report).expect("report"))?;
+    }
+    Ok(report)
+}
+
+/// The keys given, by the party they are bound to on the log.
+fn signers_by_party(
+    conn: &mut DbConnection,
+    county: &str,
+    keys: &[PathBuf],
+) -> Result<HashMap<String, SignerKey>, CliError> {
+    let state = queries::load_keys(conn, county)?;
+    let mut by_party = HashMap::new();
+    for path in keys {
+        let key = read_signer_key(path)?;
+        let binding = state
+            .get(&key.public_bytes())
+            .filter(|b| b.is_active())
+            .ok_or_else(|| {
+                CliError::Usage(format!(
+                    "{}: this key is not registered (or was revoked) on the log",
+                    path.display()
+                ))
+            })?;
+        let party = match binding.role {
+            Role::County | Role::Collective => binding.party.clone(),
+            other => {
+                return Err(CliError::Usage(format!(
+                    "{}: a {} key imports nothing",
+                    path.display(),
+                    other.as_str()
+                )))
+            }
+        };
+        by_party.insert(party, key);
+    }
+    Ok(by_party)
+}
+
+fn registered_codes(conn: &mut DbConnection, county: &str) -> Result<HashSet<String>, CliError> {
+    let mut known: HashSet<String> = collectives::table
+        .filter(collectives::county.eq(county))
+        .select(collectives::code)
+        .load::<String>(conn)
+        .map_err(crate::store::StoreError::from)?
+        .into_iter()
+        .collect();
+    known.extend(
+        parcels::table
+            .filter(parcels::county.eq(county))
+            .select(parcels::code)
+            .load::<String>(conn)
+            .map_err(crate::store::StoreError::from)?,
+    );
+    Ok(known)
+}
+
+fn rejected(index: usize, code: &str, error: &str, reason: impl Into<String>) -> Rejected {
+    Rejected {
+        index,
+        code: code.to_owned(),
+        error: error.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+/// Reads one feature: a collective (FBFBM) or a parcel (DKBM).
+fn item(index: usize, feature: Value) -> Result<Item, Rejected> {
+    let Value::Object(mut f) = feature else {
+        return Err(rejected(
+            index,
+            "",
+            "bad_feature",
+            "a feature is a JSON object",
+        ));
+    };
+    let geometry = f.remove("geometry").unwrap_or(Value::Null);
+    let Some(Value::Object(mut props)) = f.remove("properties") else {
+        return Err(rejected(
+            index,
+            "",
+            "bad_feature",
+            "a feature needs its properties",
+        ));
+    };
+    let text = |v: Option<Value>| match v {
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    if let Some(code) = text(props.remove("FBFBM")) {
+        let name = text(props.remove("FBFMC")).unwrap_or_default();
+        return Ok(Item {
+            index,
+            signer: Some(code.get(..6).unwrap_or("").to_owned()),
+            body: json!({"FBFBM": code, "FBFMC": name, "boundary": geometry}),
+            code,
+            kind: "collective.register",
+            declared: None,
+        });
+    }
+    let Some(code) = text(props.remove("DKBM")) else {
+        return Err(rejected(
+            index,
+            "",
+            "bad_feature",
+            "neither FBFBM (collective) nor DKBM (parcel) is given",
+        ));
+    };
+    let mut body = Map::new();
+    for field in ["DKMC", "DKLB", "TDYT", "DLDJ", "SFJBNT"] {
+        body.insert(
+            field.into(),
+            text(props.remove(field))
+                .map(Value::String)
+                .unwrap_or(Value::Null),
+        );
+    }
+    let declared = text(props.remove("SCMJ"));
+    let declared_area = match declared.as_deref().map(Area::parse_m2) {
+        Some(Err(r)) => {
+            return Err(rejected(
+                index,
+                &code,
+                "bad_attribute",
+                format!("SCMJ: {r}"),
+            ))
+        }
+        Some(Ok(a)) => Some(a),
+        None => None,
+    };
+    if let Some(d) = declared {
+        body.insert("SCMJ".into(), Value::String(d));
+    }
+    body.insert("DKBM".into(), Value::String(code.clone()));
+    body.insert("geometry".into(), geometry);
+    Ok(Item {
+        index,
+        signer: code.get(..14).map(str::to_owned),
+        code,
+        kind: "parcel.register",
+        body: Value::Object(body),
+        declared: declared_area,
+    })
+}
+
+fn submit_chunk(
+    writer: &Writer,
+    origin: &str,
+    signers: &HashMap<String, SignerKey>,
+    items: Vec<Item>,
+    report: &mut Report,
+    known: &mut HashSet<String>,
+) {
+    let time = now();
+    let signed: Vec<(Item, Result<(Envelope, Option<Area>), Rejected>)> = items
+        .into_par_iter()
+        .map(|it| {
+            let key = it.signer.as_ref().and_then(|p| signers.get(p));
+            let result = match key {
+                None => Err(rejected(
+                    it.index,
+                    &it.code,
+                    "no_key",
+                    format!(
+                        "no key was given for {}",
+                        it.signer.as_deref().unwrap_or("?")
+                    ),
+                )),
+                Some(key) => {
+                    Envelope::sign(key, origin, it.kind, &new_nonce(), &time, it.body.clone())
+                        .map_err(|e| rejected(it.index, &it.code, e.code(), e.to_string()))
+                        .and_then(|mut env| {
+                            crate::store::writer::prepare(&mut env).map_err(|e| {
+                                rejected(it.index, &it.code, e.code(), e.to_string())
+                            })?;
+                            let area = env.footprint.as_ref().map(|f| f.area);
+                            Ok((env, area))
+                        })
+                }
+            };
+            (it, result)
+        })
+        .collect();
+    let mut pending = Vec::new();
+    let mut envelopes = Vec::new();
+    for (it, result) in signed {
+        match result {
+            Ok((env, area)) => {
+                envelopes.push(env);
+                pending.push((it, area));
+            }
+            Err(r) => report.rejected.push(r),
+        }
+    }
+    for ((it, area), answer) in pending
+        .into_iter()
+        .zip(writer.submit_all_blocking(envelopes))
+    {
+        match answer {
+            Ok(_) => {
+                if let (Some(declared), Some(computed)) = (it.declared, area) {
+                    if declared_area_differs(declared, computed) {
+                        report.warnings.push(Warning {
+                            index: it.index,
+                            code: it.code.clone(),
+                            warning: "declared_area_differs",
+                            reason: format!(
+                                "SCMJ {} differs from the computed {} by more than 1 %",
+                                declared.m2(),
+                                computed.m2()
+                            ),
+                        });
+                    }
+                }
+                known.insert(it.code.clone());
+                report.accepted.push(it.code);
+            }
+            Err(e) => {
+                let (code, reason) = match &e {
+                    SubmitError::Refused(r) => (r.code(), r.to_string()),
+                    SubmitError::Geometry(g) => (g.code(), g.to_string()),
+                    other => ("unavailable", other.to_string()),
+                };
+                report
+                    .rejected
+                    .push(rejected(it.index, &it.code, code, reason));
+            }
+        }
+    }
+}
+
+struct ProgressReader<'a, R> {
+    inner: R,
+    bar: &'a indicatif::ProgressBar,
+}
+
+impl<R: std::io::Read> std::io::Read for ProgressReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bar.inc(n as u64);
+        Ok(n)
+    }
+}
+
+/// Calls `each(index, feature)` for every feature of a FeatureCollection as
+/// it is read, without holding the collection in memory.
+pub fn stream_features(
+    reader: impl std::io::Read,
+    each: impl FnMut(usize, Value),
+) -> Result<(), serde_json::Error> {
+    struct Top<F>(F);
+    struct Features<'a, F>(&'a mut F);
+
+    impl<'de, F: FnMut(usize, Value)> Visitor<'de> for Top<F> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a FeatureCollection")
+        }
+        fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+            while let Some(key) = map.next_key::<String>()? {
+                if key == "features" {
+                    map.next_value_seed(Features(&mut self.0))?;
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl<'de, F: FnMut(usize, Value)> DeserializeSeed<'de> for Features<'_, F> {
+        type Value = ();
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+
+    impl<'de, F: FnMut(usize, Value)> Visitor<'de> for Features<'_, F> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an array of features")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let mut i = 0;
+            while let Some(feature) = seq.next_element::<Value>()? {
+                (self.0)(i, feature);
+                i += 1;
+            }
+            Ok(())
+        }
+    }
+
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    serde::Deserializer::deserialize_map(&mut de, Top(each))?;
+    de.end()
+}
