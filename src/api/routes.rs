@@ -17,6 +17,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/checkpoint", web::get().to(get_checkpoint))
             .route("/proofs/inclusion", web::get().to(get_inclusion))
             .route("/proofs/consistency", web::get().to(get_consistency))
+            .route("/collectives/{code}", web::get().to(get_collective))
+            .route("/parcels", web::get().to(get_parcels))
+            .route("/parcels/{code}", web::get().to(get_parcel))
             .route("/openapi.json", web::get().to(openapi)),
     );
 }
@@ -119,6 +122,74 @@ async fn get_consistency(
     let reg = reg.into_inner();
     let proof = blocking(move || reg.consistency_proof(q.old, q.new)).await?;
     Ok(hashes_json(proof))
+}
+
+fn geojson(v: serde_json::Value) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/geo+json")
+        .body(v.to_string())
+}
+
+async fn get_collective(
+    reg: web::Data<Registry>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reg = reg.into_inner();
+    Ok(geojson(blocking(move || reg.collective(&code)).await?))
+}
+
+async fn get_parcel(
+    reg: web::Data<Registry>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reg = reg.into_inner();
+    Ok(geojson(blocking(move || reg.parcel(&code)).await?))
+}
+
+#[derive(Deserialize)]
+struct ParcelsQuery {
+    collective: Option<String>,
+    bbox: Option<String>,
+}
+
+fn parse_bbox(text: &str) -> Result<[f64; 4], ApiError> {
+    let bad = || {
+        ApiError::new(
+            "bad_query",
+            "bbox is minlon,minlat,maxlon,maxlat in degrees",
+            "bbox 应为 最小经度,最小纬度,最大经度,最大纬度",
+            Some("bbox"),
+        )
+    };
+    let v: Vec<f64> = text
+        .split(',')
+        .map(|x| x.trim().parse().map_err(|_| bad()))
+        .collect::<Result<_, _>>()?;
+    let b: [f64; 4] = v.try_into().map_err(|_| bad())?;
+    let in_range = b.iter().all(|x| x.is_finite())
+        && b[0] <= b[2]
+        && b[1] <= b[3]
+        && b[0] >= -180.0
+        && b[2] <= 180.0
+        && b[1] >= -90.0
+        && b[3] <= 90.0;
+    if in_range {
+        Ok(b)
+    } else {
+        Err(bad())
+    }
+}
+
+async fn get_parcels(
+    reg: web::Data<Registry>,
+    q: web::Query<ParcelsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let bbox = q.bbox.as_deref().map(parse_bbox).transpose()?;
+    let collective = q.collective.clone();
+    let reg = reg.into_inner();
+    Ok(geojson(
+        blocking(move || reg.parcels(collective.as_deref(), bbox)).await?,
+    ))
 }
 
 async fn openapi() -> HttpResponse {

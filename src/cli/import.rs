@@ -112,6 +112,8 @@ pub fn run(
             file.display()
         ))
     })?;
+    report.rejected.sort_by_key(|r| r.index);
+    report.warnings.sort_by_key(|w| w.index);
     if let Some(path) = report_to {
         std::fs::write(path, serde_json::to_vec_pretty(&report).expect("report"))?;
     }
@@ -268,7 +270,8 @@ fn submit_chunk(
     known: &mut HashSet<String>,
 ) {
     let time = now();
-    let signed: Vec<(Item, Result<(Envelope, Option<Area>), Rejected>)> = items
+    type Signed = Result<(Envelope, Option<Area>), Rejected>;
+    let signed: Vec<(Item, Signed)> = items
         .into_par_iter()
         .map(|it| {
             let key = it.signer.as_ref().and_then(|p| signers.get(p));

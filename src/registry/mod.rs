@@ -1,5 +1,8 @@
 //! The registry service: turns requests into signed commands for the one
-//! writer, and reads the log, its proofs and its checkpoints for the views.
+//! writer, and reads the log, its proofs, its checkpoints and the land
+//! registry for the views.
+
+pub mod views;
 
 use std::sync::Arc;
 
@@ -72,6 +75,9 @@ impl Refusal for ServiceError {
     }
 }
 
+/// The most features one answer carries.
+pub const MAX_FEATURES: i64 = 10_000;
+
 /// One county's registry: its database and its writer.
 #[derive(Clone)]
 pub struct Registry {
@@ -133,6 +139,76 @@ impl Registry {
                 field: "checkpoint",
             }
         })
+    }
+
+    pub fn collective(&self, code: &str) -> Result<serde_json::Value, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let (k, active) =
+            queries::collective(&mut conn, &self.db.county, code)?.ok_or_else(|| {
+                ServiceError::NotFound {
+                    what: format!("collective {code}"),
+                    field: "code",
+                }
+            })?;
+        Ok(views::collective_feature(&k, active))
+    }
+
+    /// A parcel with its 四至, computed now from the active parcels around it.
+    pub fn parcel(&self, code: &str) -> Result<serde_json::Value, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let p = queries::parcel(&mut conn, &self.db.county, code)?.ok_or_else(|| {
+            ServiceError::NotFound {
+                what: format!("parcel {code}"),
+                field: "code",
+            }
+        })?;
+        // Look about 100 m around it.
+        let (dlon, dlat) = (0.0012, 0.0009);
+        let b = p.bbox;
+        let around = queries::parcels_in_bbox(
+            &mut conn,
+            &self.db.county,
+            [b[0] - dlon, b[1] - dlat, b[2] + dlon, b[3] + dlat],
+            true,
+            500,
+        )?;
+        let around: Vec<(String, [f64; 4])> = around
+            .into_iter()
+            .filter(|n| n.code != p.code)
+            .map(|n| (n.code, n.bbox))
+            .collect();
+        let sizhi = crate::spatial::neighbours(p.bbox, &around);
+        Ok(views::parcel_feature(&p, Some(&sizhi)))
+    }
+
+    /// Parcels of a collective, or within a bounding box, as a FeatureCollection.
+    pub fn parcels(
+        &self,
+        collective: Option<&str>,
+        bbox: Option<[f64; 4]>,
+    ) -> Result<serde_json::Value, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let found = match (collective, bbox) {
+            (Some(code), _) => {
+                queries::parcels_of_collective(&mut conn, &self.db.county, code, MAX_FEATURES + 1)?
+            }
+            (None, Some(b)) => {
+                queries::parcels_in_bbox(&mut conn, &self.db.county, b, false, MAX_FEATURES + 1)?
+            }
+            (None, None) => {
+                return Err(ServiceError::OutOfRange {
+                    field: "collective",
+                    reason: "give collective=CODE or bbox=minlon,minlat,maxlon,maxlat".into(),
+                })
+            }
+        };
+        if found.len() as i64 > MAX_FEATURES {
+            return Err(ServiceError::OutOfRange {
+                field: "bbox",
+                reason: format!("more than {MAX_FEATURES} parcels: ask for a smaller area"),
+            });
+        }
+        Ok(views::parcel_collection(&found))
     }
 
     /// Inclusion proof of `index` in the tree of `size` (≤ the newest checkpoint).

@@ -373,6 +373,56 @@ type ParcelAttrs = (
     Option<i64>,
 );
 type ParcelPlace = (i64, f64, f64, f64, f64, String, i64, Option<i64>);
+type ParcelRow = (ParcelAttrs, ParcelPlace);
+
+macro_rules! parcel_columns {
+    () => {
+        (
+            (
+                parcels::code,
+                parcels::collective,
+                parcels::name,
+                parcels::class,
+                parcels::land_use,
+                parcels::grade,
+                parcels::basic_farmland,
+                parcels::declared_centi_m2,
+            ),
+            (
+                parcels::area_centi_m2,
+                parcels::min_lon,
+                parcels::min_lat,
+                parcels::max_lon,
+                parcels::max_lat,
+                parcels::geometry,
+                parcels::registered_at,
+                parcels::retired_at,
+            ),
+        )
+    };
+}
+
+fn parcel_of(row: ParcelRow) -> Parcel {
+    let (
+        (code, collective, name, class, land_use, grade, basic_farmland, declared),
+        (area, a, b, c, d, geojson, at, retired),
+    ) = row;
+    Parcel {
+        code,
+        collective,
+        name,
+        class,
+        land_use,
+        grade,
+        basic_farmland,
+        declared: declared.map(Area),
+        area: Area(area),
+        bbox: [a, b, c, d],
+        geojson,
+        registered_at: at as u64,
+        retired_at: retired.map(|r| r as u64),
+    }
+}
 
 /// Parcels of a county, in pages (a county may hold millions).
 fn load_parcels(
@@ -382,60 +432,96 @@ fn load_parcels(
     let mut all = HashMap::new();
     let mut after = String::new();
     loop {
-        let rows: Vec<(ParcelAttrs, ParcelPlace)> = parcels::table
+        let rows: Vec<ParcelRow> = parcels::table
             .filter(parcels::county.eq(county))
             .filter(parcels::code.gt(&after))
             .order(parcels::code.asc())
             .limit(50_000)
-            .select((
-                (
-                    parcels::code,
-                    parcels::collective,
-                    parcels::name,
-                    parcels::class,
-                    parcels::land_use,
-                    parcels::grade,
-                    parcels::basic_farmland,
-                    parcels::declared_centi_m2,
-                ),
-                (
-                    parcels::area_centi_m2,
-                    parcels::min_lon,
-                    parcels::min_lat,
-                    parcels::max_lon,
-                    parcels::max_lat,
-                    parcels::geometry,
-                    parcels::registered_at,
-                    parcels::retired_at,
-                ),
-            ))
+            .select(parcel_columns!())
             .load(conn)?;
         let Some(last) = rows.last() else { break };
         after = last.0 .0.clone();
-        for (
-            (code, collective, name, class, land_use, grade, basic_farmland, declared),
-            (area, a, b, c, d, geojson, at, retired),
-        ) in rows
-        {
-            let p = Parcel {
-                code,
-                collective,
-                name,
-                class,
-                land_use,
-                grade,
-                basic_farmland,
-                declared: declared.map(Area),
-                area: Area(area),
-                bbox: [a, b, c, d],
-                geojson,
-                registered_at: at as u64,
-                retired_at: retired.map(|r| r as u64),
-            };
+        for row in rows {
+            let p = parcel_of(row);
             all.insert(p.code.clone(), p);
         }
     }
     Ok(all)
+}
+
+/// One parcel by its code.
+pub fn parcel(
+    conn: &mut DbConnection,
+    county: &str,
+    code: &str,
+) -> Result<Option<Parcel>, StoreError> {
+    let row: Option<ParcelRow> = parcels::table
+        .filter(parcels::county.eq(county))
+        .filter(parcels::code.eq(code))
+        .select(parcel_columns!())
+        .first(conn)
+        .optional()?;
+    Ok(row.map(parcel_of))
+}
+
+/// The parcels of a collective, in code order.
+pub fn parcels_of_collective(
+    conn: &mut DbConnection,
+    county: &str,
+    collective: &str,
+    limit: i64,
+) -> Result<Vec<Parcel>, StoreError> {
+    let rows: Vec<ParcelRow> = parcels::table
+        .filter(parcels::county.eq(county))
+        .filter(parcels::collective.eq(collective))
+        .order(parcels::code.asc())
+        .limit(limit)
+        .select(parcel_columns!())
+        .load(conn)?;
+    Ok(rows.into_iter().map(parcel_of).collect())
+}
+
+/// Parcels whose bounding box meets `bbox` (min lon, min lat, max lon, max lat).
+pub fn parcels_in_bbox(
+    conn: &mut DbConnection,
+    county: &str,
+    bbox: [f64; 4],
+    active_only: bool,
+    limit: i64,
+) -> Result<Vec<Parcel>, StoreError> {
+    let rows: Vec<ParcelRow> = parcels::table
+        .filter(parcels::county.eq(county))
+        .filter(parcels::min_lon.le(bbox[2]))
+        .filter(parcels::max_lon.ge(bbox[0]))
+        .filter(parcels::min_lat.le(bbox[3]))
+        .filter(parcels::max_lat.ge(bbox[1]))
+        .order(parcels::code.asc())
+        .limit(limit)
+        .select(parcel_columns!())
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(parcel_of)
+        .filter(|p| !active_only || p.retired_at.is_none())
+        .collect())
+}
+
+/// One collective by its code, with the number of its active parcels.
+pub fn collective(
+    conn: &mut DbConnection,
+    county: &str,
+    code: &str,
+) -> Result<Option<(Collective, i64)>, StoreError> {
+    let Some(k) = load_collectives(conn, county)?.remove(code) else {
+        return Ok(None);
+    };
+    let active: i64 = parcels::table
+        .filter(parcels::county.eq(county))
+        .filter(parcels::collective.eq(code))
+        .filter(parcels::retired_at.is_null())
+        .count()
+        .get_result(conn)?;
+    Ok(Some((k, active)))
 }
 
 /// The spatial index of a state: boundaries and active parcels, their

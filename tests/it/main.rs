@@ -5,5 +5,7 @@ mod common;
 
 mod cli;
 mod http;
+mod import;
+mod land;
 mod ledger;
 mod tamper;

@@ -1,0 +1,69 @@
+//! Views of the land registry as GeoJSON, with NY/T 2539 property names.
+
+use serde_json::{json, Value};
+
+use crate::model::{Collective, Parcel};
+use crate::spatial::Neighbours;
+
+fn geometry(geojson: &str) -> Value {
+    serde_json::from_str(geojson).unwrap_or(Value::Null)
+}
+
+fn status(p: &Parcel) -> &'static str {
+    if p.retired_at.is_some() {
+        "retired"
+    } else {
+        "active"
+    }
+}
+
+/// A parcel as a GeoJSON Feature: NY/T 2539 fields, computed geodesic area in
+/// m² and 亩 (decimal strings), 四至, holder and status.
+pub fn parcel_feature(p: &Parcel, neighbours: Option<&Neighbours>) -> Value {
+    let mut props = json!({
+        "DKBM": p.code,
+        "DKMC": p.name,
+        "DKLB": p.class,
+        "TDYT": p.land_use,
+        "DLDJ": p.grade,
+        "SFJBNT": if p.basic_farmland { "1" } else { "2" },
+        "SCMJ": p.declared.map(|a| a.m2().to_string()),
+        "FBFBM": p.collective,
+        "area_m2": p.area.m2().to_string(),
+        "area_mu": p.area.mu().to_string(),
+        "status": status(p),
+        // Contracts arrive with the registry's contract kinds; until then no
+        // parcel has a holder.
+        "holder": Value::Null,
+        "registered_at": p.registered_at,
+        "retired_at": p.retired_at,
+    });
+    if let Some(n) = neighbours {
+        props["sizhi"] =
+            json!({"east": n.east, "south": n.south, "west": n.west, "north": n.north});
+    }
+    json!({"type": "Feature", "id": p.code, "properties": props, "geometry": geometry(&p.geojson)})
+}
+
+pub fn parcel_collection(parcels: &[Parcel]) -> Value {
+    json!({
+        "type": "FeatureCollection",
+        "features": parcels.iter().map(|p| parcel_feature(p, None)).collect::<Vec<_>>(),
+    })
+}
+
+pub fn collective_feature(k: &Collective, active_parcels: i64) -> Value {
+    json!({
+        "type": "Feature",
+        "id": k.code,
+        "properties": {
+            "FBFBM": k.code,
+            "FBFMC": k.name,
+            "area_m2": k.area.m2().to_string(),
+            "area_mu": k.area.mu().to_string(),
+            "active_parcels": active_parcels,
+            "registered_at": k.registered_at,
+        },
+        "geometry": geometry(&k.geojson),
+    })
+}

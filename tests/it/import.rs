@@ -1,0 +1,113 @@
+//! `sanquan import` on the demo county: the report, warnings, refusals that
+//! write nothing, and a re-run that registers only what is missing.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_sanquan");
+
+fn sanquan(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env_remove("SANQUAN_DATABASE_URL")
+        .output()
+        .unwrap()
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+#[test]
+fn import_reports_and_is_idempotent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let d = dir.to_str().unwrap();
+    // The demo directory holds the keys; its land goes in again below.
+    ok(&sanquan(&["demo", "--data-dir", d, "--load-only"]));
+    let first: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("demo-import.json")).unwrap())
+            .unwrap();
+    assert_eq!(first["accepted"].as_array().unwrap().len(), 802);
+    assert!(first["rejected"].as_array().unwrap().is_empty());
+    let warnings = first["warnings"].as_array().unwrap();
+    assert!(
+        !warnings.is_empty()
+            && warnings
+                .iter()
+                .all(|w| w["warning"] == "declared_area_differs")
+    );
+
+    // A file with the same county again, plus three bad features.
+    let mut county: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("demo-county.geojson")).unwrap())
+            .unwrap();
+    let features = county["features"].as_array_mut().unwrap();
+    let mut overlap = features[2].clone();
+    overlap["properties"]["DKBM"] = "1404210010010100801".into();
+    let mut bow = features[3].clone();
+    bow["properties"]["DKBM"] = "1404210010010100802".into();
+    bow["geometry"] = serde_json::json!({"type": "Polygon", "coordinates": [[[113.0, 36.0], [113.001, 36.001], [113.001, 36.0], [113.0, 36.001], [113.0, 36.0]]]});
+    let mut foreign = features[4].clone();
+    foreign["properties"]["DKBM"] = "1404210010990100001".into();
+    features.extend([overlap, bow, foreign]);
+    let file = tmp.path().join("again.geojson");
+    std::fs::write(&file, county.to_string()).unwrap();
+    let keys = dir.join("keys");
+    let report = tmp.path().join("report.json");
+    let out = ok(&sanquan(&[
+        "import",
+        "--data-dir",
+        d,
+        "--key",
+        keys.join("county.key").to_str().unwrap(),
+        "--key",
+        keys.join("demo/collective-14042100100101.key")
+            .to_str()
+            .unwrap(),
+        "--key",
+        keys.join("demo/collective-14042100100201.key")
+            .to_str()
+            .unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]));
+    assert!(
+        out.contains("0 accepted, 802 already registered, 3 rejected"),
+        "{out}"
+    );
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let rejected: Vec<(u64, &str, &str)> = r["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["index"].as_u64().unwrap(),
+                x["code"].as_str().unwrap(),
+                x["error"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rejected,
+        [
+            (802, "1404210010010100801", "parcel_overlap"),
+            (803, "1404210010010100802", "self_intersection"),
+            (804, "1404210010990100001", "no_key"),
+        ]
+    );
+    assert!(r["rejected"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("1404210010010100001"));
+    assert!(ok(&sanquan(&["verify", "--data-dir", d])).starts_with("ok: 810 entries"));
+}

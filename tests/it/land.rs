@@ -1,0 +1,256 @@
+//! Collectives and parcels through the pipeline, on both backends: every
+//! refusal with its code and field, and nothing written by a refusal.
+
+use diesel::prelude::*;
+use sanquan::ledger::SignerKey;
+use sanquan::model::Refusal;
+use sanquan::store::schema::parcels;
+use sanquan::store::verify::{verify, VerifyError, VerifyFailure};
+use sanquan::store::{queries, SubmitError};
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+const VILLAGE: &str = "14042100100101";
+const OTHER: &str = "14042100100201";
+
+fn square(lon: f64, lat: f64, side: f64) -> Value {
+    json!({"type": "Polygon", "coordinates": [[[lon, lat], [lon + side, lat], [lon + side, lat + side], [lon, lat + side], [lon, lat]]]})
+}
+
+fn parcel(code: &str, geometry: Value) -> Value {
+    json!({"DKBM": code, "DKMC": "东洼地", "DKLB": "10", "TDYT": "1", "DLDJ": "05", "SFJBNT": "1", "SCMJ": "1800.00", "geometry": geometry})
+}
+
+/// A log with two villages side by side (0.01° squares), each with its key.
+fn villages(backend: Backend) -> (TestLog, SignerKey, SignerKey) {
+    let log = TestLog::new(backend);
+    let (a, b) = (new_key("a"), new_key("b"));
+    for (code, key, lon) in [(VILLAGE, &a, 113.0), (OTHER, &b, 113.01)] {
+        let body = json!({"FBFBM": code, "FBFMC": "一组", "boundary": square(lon, 36.0, 0.01)});
+        assert_eq!(
+            outcome(&log.submit(&log.county_key, "collective.register", body)),
+            "accepted"
+        );
+        assert_eq!(
+            outcome(&log.submit(
+                &log.county_key,
+                "key.register",
+                register("collective", code, key)
+            )),
+            "accepted"
+        );
+    }
+    (log, a, b)
+}
+
+fn code_and_field(r: &Result<sanquan::store::Receipt, SubmitError>) -> (String, Option<String>) {
+    match r {
+        Err(SubmitError::Refused(e)) => (e.code().into(), e.field()),
+        Err(SubmitError::Geometry(e)) => (e.code().into(), e.field()),
+        other => (format!("{other:?}"), None),
+    }
+}
+
+#[test]
+fn parcels_are_registered_and_refused_by_the_rules() {
+    for backend in backends() {
+        let (log, a, b) = villages(backend);
+        let size = |log: &TestLog| queries::log_size(&mut log.db.conn().unwrap(), COUNTY).unwrap();
+        let p1 = format!("{VILLAGE}00001");
+        assert_eq!(
+            outcome(&log.submit(
+                &a,
+                "parcel.register",
+                parcel(&p1, square(113.001, 36.001, 0.0005))
+            )),
+            "accepted"
+        );
+        let before = size(&log);
+        let refused = |key: &SignerKey, body: Value, code: &str, field: &str| {
+            let r = log.submit(key, "parcel.register", body);
+            assert_eq!(
+                code_and_field(&r),
+                (code.to_owned(), Some(field.to_owned())),
+                "{backend:?}"
+            );
+            assert_eq!(size(&log), before, "a refusal wrote something");
+        };
+        // A parcel code outside the signer's collective (P1).
+        refused(
+            &b,
+            parcel(&format!("{VILLAGE}00002"), square(113.011, 36.001, 0.0005)),
+            "parcel_code_outside_collective",
+            "entry.body.DKBM",
+        );
+        // The same code twice.
+        refused(
+            &a,
+            parcel(&p1, square(113.003, 36.003, 0.0005)),
+            "parcel_exists",
+            "entry.body.DKBM",
+        );
+        // Overlapping an active parcel, which is named.
+        let r = log.submit(
+            &a,
+            "parcel.register",
+            parcel(
+                &format!("{VILLAGE}00003"),
+                square(113.00125, 36.00125, 0.0005),
+            ),
+        );
+        assert_eq!(code_and_field(&r).0, "parcel_overlap");
+        let SubmitError::Refused(e) = r.unwrap_err() else {
+            unreachable!()
+        };
+        assert!(
+            e.to_string().contains(&p1) && e.message_zh().contains(&p1),
+            "{e}"
+        );
+        // Outside the collective's boundary (half of it in the other village).
+        refused(
+            &a,
+            parcel(
+                &format!("{VILLAGE}00004"),
+                square(113.00975, 36.001, 0.0005),
+            ),
+            "outside_boundary",
+            "entry.body.geometry",
+        );
+        // Invalid geometry: a bow tie, an open ring.
+        let bow = json!({"type": "Polygon", "coordinates": [[[113.004, 36.004], [113.005, 36.005], [113.005, 36.004], [113.004, 36.005], [113.004, 36.004]]]});
+        refused(
+            &a,
+            parcel(&format!("{VILLAGE}00005"), bow),
+            "self_intersection",
+            "entry.body.geometry.coordinates[0]",
+        );
+        let open = json!({"type": "Polygon", "coordinates": [[[113.004, 36.004], [113.005, 36.004], [113.005, 36.005], [113.004, 36.0051]]]});
+        refused(
+            &a,
+            parcel(&format!("{VILLAGE}00005"), open),
+            "ring_not_closed",
+            "entry.body.geometry.coordinates[0]",
+        );
+        // Attributes of C7.
+        let mut bad = parcel(&format!("{VILLAGE}00006"), square(113.006, 36.006, 0.0005));
+        bad["DKLB"] = "77".into();
+        refused(&a, bad, "bad_attribute", "entry.body.DKLB");
+        let mut bad = parcel(&format!("{VILLAGE}00006"), square(113.006, 36.006, 0.0005));
+        bad["DLDJ"] = "11".into();
+        refused(&a, bad, "bad_attribute", "entry.body.DLDJ");
+        let mut bad = parcel(&format!("{VILLAGE}00006"), square(113.006, 36.006, 0.0005));
+        bad["SCMJ"] = "12.345".into();
+        refused(&a, bad, "bad_attribute", "entry.body.SCMJ");
+        // A village unknown to the log.
+        let stray = new_key("stray");
+        log.submit(
+            &log.county_key,
+            "key.register",
+            register("collective", "14042100100301", &stray),
+        )
+        .unwrap();
+        let before = size(&log);
+        let r = log.submit(
+            &stray,
+            "parcel.register",
+            parcel("1404210010030100001", square(113.03, 36.0, 0.0005)),
+        );
+        assert_eq!(code_and_field(&r).0, "unknown_collective");
+        assert_eq!(size(&log), before);
+        // Only the county registers collectives; only collectives parcels.
+        let r = log.submit(&a, "collective.register", json!({"FBFBM": "14042100100401", "FBFMC": "x", "boundary": square(113.05, 36.0, 0.01)}));
+        assert_eq!(code_and_field(&r).0, "kind_not_allowed");
+
+        // Retired, the parcel no longer blocks its place.
+        log.submit(
+            &a,
+            "parcel.retire",
+            json!({"DKBM": p1, "reason": "重新测量"}),
+        )
+        .unwrap();
+        let r = log.submit(&a, "parcel.retire", json!({"DKBM": p1, "reason": "again"}));
+        assert_eq!(code_and_field(&r).0, "parcel_retired");
+        assert_eq!(
+            outcome(&log.submit(
+                &a,
+                "parcel.register",
+                parcel(
+                    &format!("{VILLAGE}00003"),
+                    square(113.00125, 36.00125, 0.0005)
+                )
+            )),
+            "accepted"
+        );
+
+        let stored = queries::parcel(
+            &mut log.db.conn().unwrap(),
+            COUNTY,
+            &format!("{VILLAGE}00003"),
+        )
+        .unwrap()
+        .unwrap();
+        assert!(
+            (stored.area.as_m2_f64() - 2502.0).abs() < 30.0,
+            "{}",
+            stored.area
+        );
+        assert_eq!(
+            stored.declared.map(|d| d.m2().to_string()),
+            Some("1800.00".into())
+        );
+        verify(&log.db, &log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}
+
+#[test]
+fn the_registry_survives_a_restart_with_its_index() {
+    for backend in backends() {
+        let (mut log, a, _) = villages(backend);
+        log.submit(
+            &a,
+            "parcel.register",
+            parcel(&format!("{VILLAGE}00001"), square(113.001, 36.001, 0.0005)),
+        )
+        .unwrap();
+        log.restart();
+        // The rebuilt index still knows the parcel.
+        let r = log.submit(
+            &a,
+            "parcel.register",
+            parcel(
+                &format!("{VILLAGE}00002"),
+                square(113.0012, 36.0012, 0.0005),
+            ),
+        );
+        assert_eq!(code_and_field(&r).0, "parcel_overlap", "{backend:?}");
+    }
+}
+
+#[test]
+fn an_edited_parcel_row_is_named_by_verify() {
+    for backend in backends() {
+        let (log, a, _) = villages(backend);
+        log.submit(
+            &a,
+            "parcel.register",
+            parcel(&format!("{VILLAGE}00001"), square(113.001, 36.001, 0.0005)),
+        )
+        .unwrap();
+        let mut c = log.db.dedicated().unwrap();
+        diesel::update(parcels::table.filter(parcels::code.eq(format!("{VILLAGE}00001"))))
+            .set(parcels::area_centi_m2.eq(1i64))
+            .execute(&mut c)
+            .unwrap();
+        match verify(&log.db, &log.log_key.verifier(), |_, _| {}) {
+            Err(VerifyError::Failed(VerifyFailure::Projection {
+                table: "parcels",
+                key,
+                ..
+            })) => {
+                assert_eq!(key, format!("{VILLAGE}00001"))
+            }
+            other => panic!("{backend:?}: {other:?}"),
+        }
+    }
+}
