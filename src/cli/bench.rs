@@ -8,6 +8,7 @@ use base64::Engine;
 use clap::Subcommand;
 use rayon::prelude::*;
 
+use super::generate::{features, write_county, Plan};
 use super::{new_nonce, now, CliError};
 use crate::ledger::merkle::{leaf_hash, verify_inclusion};
 use crate::ledger::{Checkpoint, Envelope, SignerKey};
@@ -34,6 +35,24 @@ pub enum Bench {
         #[arg(long, default_value_t = 2000)]
         proofs: usize,
     },
+    /// The spatial work alone for a generated county: parse, validate,
+    /// geodesic area, index, overlap and containment checks; then the check
+    /// of one new parcel against the full index.
+    Spatial {
+        #[arg(long, default_value_t = 1_000_000)]
+        parcels: u64,
+        /// How many single checks to time against the full index.
+        #[arg(long, default_value_t = 10_000)]
+        checks: usize,
+    },
+    /// `import` of a generated county: every check and a signed entry each.
+    Import {
+        #[arg(long, default_value_t = 1_000_000)]
+        parcels: u64,
+        /// Run on a throwaway PostgreSQL server started for the benchmark.
+        #[arg(long)]
+        postgres: bool,
+    },
 }
 
 pub fn run(which: Bench) -> Result<(), CliError> {
@@ -44,7 +63,192 @@ pub fn run(which: Bench) -> Result<(), CliError> {
             database_url,
             proofs,
         } => ledger(entries, postgres, database_url, proofs),
+        Bench::Spatial { parcels, checks } => spatial(parcels, checks),
+        Bench::Import { parcels, postgres } => import(parcels, postgres),
     }
+}
+
+fn spatial(parcels: u64, checks: usize) -> Result<(), CliError> {
+    use crate::model::{Change, Collective, Land, Parcel};
+    use crate::spatial::{footprint, ParcelIndex};
+    let plan = Plan::synthetic(parcels);
+    println!(
+        "bench spatial: {parcels} generated parcels in {} collectives, 2 cores",
+        plan.collectives()
+    );
+    // The features as GeoJSON text, as a file would give them.
+    let texts: Vec<String> = features(&plan).map(|f| f.to_string()).collect();
+    let started = Instant::now();
+    let tolerance = crate::model::land::DEFAULT_TOLERANCE;
+    let mut index = ParcelIndex::new();
+    let (mut overlaps, mut outside) = (0u64, 0u64);
+    let prepare = |chunk: &[String]| -> Vec<(serde_json::Value, crate::model::Footprint)> {
+        chunk
+            .par_iter()
+            .map(|t| {
+                let f: serde_json::Value = serde_json::from_str(t).expect("generated JSON");
+                let fp = footprint(&f["geometry"], "geometry").expect("generated geometry");
+                (f["properties"].clone(), fp)
+            })
+            .collect()
+    };
+    let mut chunks = texts.chunks(20_000);
+    let mut current = prepare(chunks.next().unwrap_or_default());
+    loop {
+        // As in the writer: the next chunk is parsed, validated and measured
+        // in parallel while this one is checked and indexed in log order.
+        let next_chunk = chunks.next();
+        let next = std::thread::scope(|s| {
+            let next = s.spawn(|| next_chunk.map(prepare));
+            for (props, fp) in current.drain(..) {
+                if let Some(code) = props["DKBM"].as_str() {
+                    overlaps += index.collisions(&fp, tolerance).len() as u64;
+                    outside += u64::from(index.outside(&code[..14], &fp) > tolerance);
+                    index.apply(&Change::ParcelRegistered {
+                        parcel: Parcel {
+                            code: code.to_owned(),
+                            collective: code[..14].to_owned(),
+                            name: String::new(),
+                            class: String::new(),
+                            land_use: String::new(),
+                            grade: String::new(),
+                            basic_farmland: false,
+                            declared: None,
+                            area: fp.area,
+                            bbox: fp.bbox,
+                            geojson: String::new(),
+                            registered_at: 0,
+                            retired_at: None,
+                        },
+                        shape: fp.shape,
+                    });
+                } else {
+                    let code = props["FBFBM"].as_str().expect("FBFBM").to_owned();
+                    index.apply(&Change::CollectiveRegistered {
+                        collective: Collective {
+                            code,
+                            name: String::new(),
+                            area: fp.area,
+                            bbox: fp.bbox,
+                            geojson: String::new(),
+                            registered_at: 0,
+                        },
+                        shape: fp.shape,
+                    });
+                }
+            }
+            next.join().expect("preparing thread")
+        });
+        match next {
+            Some(n) => current = n,
+            None => break,
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "  spatial work: {parcels} parcels parsed, validated, measured, checked and indexed in {secs:.2} s = {:.0} parcels/s ({overlaps} overlaps, {outside} outside: the generated county has none)",
+        parcels as f64 / secs
+    );
+
+    // One new parcel against the full index: a generated parcel moved by
+    // half a cell, so that it overlaps four registered ones.
+    let mut times = Vec::with_capacity(checks);
+    let mut hits = 0usize;
+    for i in 0..checks {
+        let t = &texts[plan.collectives() as usize + (i * 7919) % parcels as usize];
+        let mut f: serde_json::Value = serde_json::from_str(t).expect("generated JSON");
+        for p in f["geometry"]["coordinates"][0]
+            .as_array_mut()
+            .expect("ring")
+        {
+            p[0] = (p[0].as_f64().expect("lon") + 0.000_166).into();
+            p[1] = (p[1].as_f64().expect("lat") + 0.000_27).into();
+        }
+        let fp = footprint(&f["geometry"], "geometry").expect("moved geometry");
+        let code = f["properties"]["DKBM"].as_str().expect("DKBM");
+        let started = Instant::now();
+        let c = index.collisions(&fp, tolerance);
+        let o = index.outside(&code[..14], &fp);
+        times.push(started.elapsed());
+        hits += c.len() + usize::from(o > tolerance);
+    }
+    times.sort();
+    let pct = |q: f64| {
+        times[((times.len() as f64 * q) as usize).min(times.len() - 1)].as_secs_f64() * 1e6
+    };
+    println!(
+        "  one overlap-and-containment check against {} parcels: p50 {:.1} µs, p99 {:.1} µs, max {:.1} µs ({checks} checks, {hits} collisions found)",
+        index.len(),
+        pct(0.5),
+        pct(0.99),
+        pct(1.0)
+    );
+    println!("  peak memory: {} MiB", peak_rss_mib());
+    Ok(())
+}
+
+fn import(parcels: u64, postgres: bool) -> Result<(), CliError> {
+    let tmp = std::env::temp_dir().join(format!("sanquan-bench-import-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp)?;
+    let pg = if postgres {
+        Some(TempPostgres::start().map_err(CliError::Usage)?)
+    } else {
+        None
+    };
+    let url = pg
+        .as_ref()
+        .map(|pg| pg.create_database("bench"))
+        .transpose()
+        .map_err(CliError::Usage)?;
+    let plan = Plan::synthetic(parcels);
+    let file = tmp.join("county.geojson");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&file)?);
+    write_county(&plan, &mut out)?;
+    std::io::Write::flush(&mut out)?;
+    drop(out);
+    let log = super::NewLog::create(&tmp.join("data"), COUNTY, "基准县", url)?;
+    let keys_dir = tmp.join("keys");
+    std::fs::create_dir_all(&keys_dir)?;
+    let mut keys = vec![log.dir.key_path("county.key")];
+    for k in 0..plan.collectives() {
+        let code = plan.collective_code(k);
+        let key = SignerKey::generate(&format!("collective-{code}")).expect("name");
+        let path = keys_dir.join(format!("{code}.key"));
+        super::datadir::write_key_pair(&path, &key)?;
+        let body = serde_json::json!({"vkey": key.verifier().to_string(), "role": "collective", "party": code});
+        log.submit(&log.county_key, "key.register", body)?;
+        keys.push(path);
+    }
+    let super::NewLog {
+        dir, writer, _lock, ..
+    } = log;
+    writer.shutdown();
+    drop(_lock);
+    let backend = if pg.is_some() { "PostgreSQL" } else { "SQLite" };
+    println!(
+        "bench import: {parcels} generated parcels in {} collectives on {backend}, 2 cores",
+        plan.collectives()
+    );
+    let started = Instant::now();
+    let report = super::import::run(&dir, None, &keys, None, &file)?;
+    let secs = started.elapsed().as_secs_f64();
+    if !report.rejected.is_empty() {
+        return Err(CliError::Usage(format!(
+            "{} features were rejected, the first: {:?}",
+            report.rejected.len(),
+            report.rejected[0]
+        )));
+    }
+    println!(
+        "  import: {} features ({parcels} parcels) registered in {secs:.2} s = {:.0} parcels/s, every check and a signed entry each ({} area warnings)",
+        report.accepted.len(),
+        parcels as f64 / secs,
+        report.warnings.len()
+    );
+    println!("  peak memory: {} MiB", peak_rss_mib());
+    let _ = std::fs::remove_dir_all(&tmp);
+    Ok(())
 }
 
 const COUNTY: &str = "140421";

@@ -107,32 +107,27 @@ const NAMES: &[&str] = &[
 /// SFJBNT, SCMJ). One feature a line, so a million parcels stream.
 pub fn write_county(plan: &Plan, out: &mut impl Write) -> std::io::Result<()> {
     writeln!(out, "{{\"type\":\"FeatureCollection\",\"features\":[")?;
-    let mut first = true;
-    let mut feature = |out: &mut dyn Write, f: Value| -> std::io::Result<()> {
-        if !first {
+    for (i, f) in features(plan).enumerate() {
+        if i > 0 {
             writeln!(out, ",")?;
         }
-        first = false;
-        write!(out, "{f}")
-    };
+        write!(out, "{f}")?;
+    }
+    writeln!(out, "\n]}}")
+}
+
+/// The county's features one by one: collectives, then parcels.
+pub fn features(plan: &Plan) -> impl Iterator<Item = Value> + '_ {
     let n = plan.collectives();
-    for k in 0..n {
+    let collectives = (0..n).map(move |k| {
         let (cols, rows) = grid(plan, k);
         let (lon0, lat0) = origin(k);
         let ring = boundary(lon0, lat0, cols, rows, plan.seed ^ k);
-        feature(
-            out,
-            json!({"type": "Feature",
-                   "properties": {"FBFBM": plan.collective_code(k), "FBFMC": format!("第{}村第一组", k + 1)},
-                   "geometry": {"type": "Polygon", "coordinates": [ring]}}),
-        )?;
-    }
-    for k in 0..n {
-        for f in parcels_of(plan, k) {
-            feature(out, f)?;
-        }
-    }
-    writeln!(out, "\n]}}")
+        json!({"type": "Feature",
+               "properties": {"FBFBM": plan.collective_code(k), "FBFMC": format!("第{}村第一组", k + 1)},
+               "geometry": {"type": "Polygon", "coordinates": [ring]}})
+    });
+    collectives.chain((0..n).flat_map(move |k| parcels_of(plan, k)))
 }
 
 /// Parcels in collective `k`, and the grid they fill.

@@ -181,14 +181,34 @@ fn clip_convex(subject: &[Coord], clip: &[Coord]) -> Vec<Coord> {
     out
 }
 
-/// The geodesic area both shapes cover.
-fn overlap(a: &MultiPolygon, b: &Entry) -> Area {
+/// Metres per degree of latitude (and of longitude at the equator), for a
+/// first estimate only.
+const M_PER_DEG: f64 = 111_320.0;
+
+/// The area of a ring on the local tangent plane, in m²: within a fraction
+/// of a percent of the geodesic area at the size of parcels.
+fn local_area_m2(ring: &[Coord]) -> f64 {
+    let k = ring[0].y.to_radians().cos();
+    let mut twice = 0.0;
+    for w in ring.windows(2) {
+        twice += w[0].x * w[1].y - w[1].x * w[0].y;
+    }
+    (twice / 2.0).abs() * k * M_PER_DEG * M_PER_DEG
+}
+
+/// The geodesic area both shapes cover, when it may exceed `tolerance`;
+/// zero when it surely does not (neighbours that only touch clip to slivers,
+/// and their geodesic area is not worth computing).
+fn overlap(a: &MultiPolygon, b: &Entry, tolerance: Area) -> Area {
     if b.convex && a.0.len() == 1 && a.0[0].interiors().is_empty() {
         let mut ring = clip_convex(&a.0[0].exterior().0, &b.shape.0[0].exterior().0);
         if ring.len() < 3 {
             return Area::ZERO;
         }
         ring.push(ring[0]);
+        if local_area_m2(&ring) < tolerance.as_m2_f64() / 2.0 {
+            return Area::ZERO;
+        }
         return Area::from_m2(Polygon::new(ring.into(), vec![]).geodesic_area_unsigned());
     }
     Area::from_m2(a.intersection(b.shape.as_ref()).geodesic_area_unsigned())
@@ -200,7 +220,7 @@ impl Land for ParcelIndex {
             .parcels
             .locate_in_envelope_intersecting(&envelope(fp.bbox))
             .filter_map(|e| {
-                let area = overlap(&fp.shape, e);
+                let area = overlap(&fp.shape, e, tolerance);
                 (area > tolerance).then(|| Collision {
                     parcel: e.code.to_string(),
                     overlap: area,
