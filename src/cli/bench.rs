@@ -69,7 +69,7 @@ pub fn run(which: Bench) -> Result<(), CliError> {
 }
 
 fn spatial(parcels: u64, checks: usize) -> Result<(), CliError> {
-    use crate::model::{Change, Collective, Land, Parcel};
+    use crate::model::Land;
     use crate::spatial::{footprint, ParcelIndex};
     let plan = Plan::synthetic(parcels);
     println!(
@@ -104,37 +104,10 @@ fn spatial(parcels: u64, checks: usize) -> Result<(), CliError> {
                 if let Some(code) = props["DKBM"].as_str() {
                     overlaps += index.collisions(&fp, tolerance).len() as u64;
                     outside += u64::from(index.outside(&code[..14], &fp) > tolerance);
-                    index.apply(&Change::ParcelRegistered {
-                        parcel: Parcel {
-                            code: code.to_owned(),
-                            collective: code[..14].to_owned(),
-                            name: String::new(),
-                            class: String::new(),
-                            land_use: String::new(),
-                            grade: String::new(),
-                            basic_farmland: false,
-                            declared: None,
-                            area: fp.area,
-                            bbox: fp.bbox,
-                            geojson: String::new(),
-                            registered_at: 0,
-                            retired_at: None,
-                        },
-                        shape: fp.shape,
-                    });
+                    index.add_parcel(code, fp.shape);
                 } else {
-                    let code = props["FBFBM"].as_str().expect("FBFBM").to_owned();
-                    index.apply(&Change::CollectiveRegistered {
-                        collective: Collective {
-                            code,
-                            name: String::new(),
-                            area: fp.area,
-                            bbox: fp.bbox,
-                            geojson: String::new(),
-                            registered_at: 0,
-                        },
-                        shape: fp.shape,
-                    });
+                    index
+                        .add_boundary(props["FBFBM"].as_str().expect("FBFBM").to_owned(), fp.shape);
                 }
             }
             next.join().expect("preparing thread")

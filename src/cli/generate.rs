@@ -267,39 +267,12 @@ mod tests {
                     crate::model::Area::ZERO,
                     "{code}"
                 );
-                let parcel = crate::model::Parcel {
-                    code: code.into(),
-                    collective: code[..14].into(),
-                    name: String::new(),
-                    class: String::new(),
-                    land_use: String::new(),
-                    grade: String::new(),
-                    basic_farmland: true,
-                    declared: None,
-                    area: fp.area,
-                    bbox: fp.bbox,
-                    geojson: String::new(),
-                    registered_at: 0,
-                    retired_at: None,
-                };
-                index.apply(&crate::model::Change::ParcelRegistered {
-                    parcel,
-                    shape: fp.shape.clone(),
-                });
+                index.add_parcel(code, fp.shape.clone());
             } else {
-                let code = f["properties"]["FBFBM"].as_str().unwrap().to_owned();
-                let collective = crate::model::Collective {
-                    code,
-                    name: String::new(),
-                    area: fp.area,
-                    bbox: fp.bbox,
-                    geojson: String::new(),
-                    registered_at: 0,
-                };
-                index.apply(&crate::model::Change::CollectiveRegistered {
-                    collective,
-                    shape: fp.shape.clone(),
-                });
+                index.add_boundary(
+                    f["properties"]["FBFBM"].as_str().unwrap().to_owned(),
+                    fp.shape.clone(),
+                );
             }
         }
         assert_eq!(index.len(), 230);

@@ -20,6 +20,7 @@ use crate::ledger::{Envelope, SignerKey};
 use crate::model::land::declared_area_differs;
 use crate::model::{log_origin, Area, Refusal, Role};
 use crate::store::schema::{collectives, parcels};
+use crate::store::writer::Pending;
 use crate::store::{queries, Db, DbConnection, SubmitError, Writer};
 
 /// Features signed and submitted together.
@@ -85,6 +86,8 @@ pub fn run(
             .map_err(|e| CliError::Usage(format!("{}: {e}", file.display())))?,
         bar: &bar,
     };
+    // One chunk is with the writer while the next is read and signed.
+    let mut in_flight: Option<(Vec<(Item, Option<Area>)>, Pending)> = None;
     let mut submit = |chunk: &mut Vec<(usize, Value)>, report: &mut Report| {
         let items: Vec<Result<Item, Rejected>> = chunk.drain(..).map(|(i, f)| item(i, f)).collect();
         let mut todo = Vec::new();
@@ -95,7 +98,11 @@ pub fn run(
                 Ok(it) => todo.push(it),
             }
         }
-        submit_chunk(&writer, &origin, &signers, todo, report, &mut known);
+        let (items, envelopes) = sign_chunk(&origin, &signers, todo, report);
+        let queued = (items, writer.enqueue(envelopes));
+        if let Some((items, pending)) = in_flight.replace(queued) {
+            record(items, pending, report, &mut known);
+        }
     };
     let parsed = stream_features(BufReader::with_capacity(1 << 20, reader), |i, feature| {
         chunk.push((i, feature));
@@ -104,6 +111,9 @@ pub fn run(
         }
     });
     submit(&mut chunk, &mut report);
+    if let Some((items, pending)) = in_flight.take() {
+        record(items, pending, &mut report, &mut known);
+    }
     bar.finish_and_clear();
     writer.shutdown();
     parsed.map_err(|e| {
@@ -261,14 +271,14 @@ fn item(index: usize, feature: Value) -> Result<Item, Rejected> {
     })
 }
 
-fn submit_chunk(
-    writer: &Writer,
+/// Signs the chunk's commands (in parallel) and prepares their geometry, so
+/// that the area can be compared with the declared one.
+fn sign_chunk(
     origin: &str,
     signers: &HashMap<String, SignerKey>,
     items: Vec<Item>,
     report: &mut Report,
-    known: &mut HashSet<String>,
-) {
+) -> (Vec<(Item, Option<Area>)>, Vec<Envelope>) {
     let time = now();
     type Signed = Result<(Envelope, Option<Area>), Rejected>;
     let signed: Vec<(Item, Signed)> = items
@@ -311,10 +321,17 @@ fn submit_chunk(
             Err(r) => report.rejected.push(r),
         }
     }
-    for ((it, area), answer) in pending
-        .into_iter()
-        .zip(writer.submit_all_blocking(envelopes))
-    {
+    (pending, envelopes)
+}
+
+/// Waits for the writer's answers to a chunk and reports them.
+fn record(
+    items: Vec<(Item, Option<Area>)>,
+    pending: Pending,
+    report: &mut Report,
+    known: &mut HashSet<String>,
+) {
+    for ((it, area), answer) in items.into_iter().zip(pending.wait()) {
         match answer {
             Ok(_) => {
                 if let (Some(declared), Some(computed)) = (it.declared, area) {

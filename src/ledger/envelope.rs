@@ -89,6 +89,16 @@ impl Envelope {
             Some(_) => return Err(bad("entry", "must be an object")),
             None => return Err(bad("entry", "is missing")),
         };
+        Self::from_entry(entry, sig, origin)
+    }
+
+    /// Checks an entry object and makes its canonical bytes; `sig` is taken
+    /// as given (checked later, in batches).
+    fn from_entry(
+        entry: Map<String, Value>,
+        sig: [u8; 64],
+        origin: &str,
+    ) -> Result<Envelope, LedgerError> {
         if let Some(k) = entry.keys().find(|k| !ENTRY_FIELDS.contains(&k.as_str())) {
             return Err(bad(&format!("entry.{k}"), "unknown field"));
         }
@@ -152,7 +162,7 @@ impl Envelope {
         time: &str,
         body: Value,
     ) -> Result<Envelope, LedgerError> {
-        let entry = serde_json::json!({
+        let serde_json::Value::Object(entry) = serde_json::json!({
             "v": 1,
             "log": origin,
             "kind": kind,
@@ -160,15 +170,12 @@ impl Envelope {
             "nonce": nonce,
             "time": time,
             "body": body,
-        });
-        let mut input = SIGNING_PREFIX.to_vec();
-        serde_json_canonicalizer::to_writer(&entry, &mut input)
-            .map_err(|e| bad("entry", e.to_string()))?;
-        let sig = key.sign(&input);
-        Self::from_value(
-            serde_json::json!({"entry": entry, "sig": B64.encode(sig)}),
-            origin,
-        )
+        }) else {
+            unreachable!("an object literal")
+        };
+        let mut env = Self::from_entry(entry, [0; 64], origin)?;
+        env.sig = key.sign(&env.signing_input);
+        Ok(env)
     }
 
     /// The canonical JSON of the entry.

@@ -136,6 +136,16 @@ impl Command {
         }
     }
 
+    /// Drops the geometry's JSON once `spatial` has made its footprint (which
+    /// the rules read instead): a queued import holds thousands of them.
+    pub fn release_geometry(&mut self) {
+        match self {
+            Command::CollectiveRegister(b) => b.boundary = serde_json::Value::Null,
+            Command::ParcelRegister(b) => b.geometry = serde_json::Value::Null,
+            _ => {}
+        }
+    }
+
     /// The geometry to prepare before the writer, with its field name.
     pub fn geometry(&self) -> Option<(&serde_json::Value, &'static str)> {
         match self {

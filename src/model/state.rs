@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+pub use compact_str::CompactString;
+
 use super::units::Area;
 use super::Role;
 
@@ -21,20 +23,23 @@ pub struct Collective {
     pub registered_at: u64,
 }
 
-/// A parcel (地块) with its NY/T 2539 attributes.
+/// A parcel (地块) with its NY/T 2539 attributes. A county holds millions, so
+/// the short texts live inline ([`CompactString`]), without an allocation each,
+/// and the state's geometry is the shape the spatial index shares (`G` =
+/// [`Shape`]); read from the projection, it is GeoJSON text (`G` = `String`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Parcel {
-    pub code: String,
-    pub collective: String,
-    pub name: String,
-    pub class: String,
-    pub land_use: String,
-    pub grade: String,
+pub struct Parcel<G = Shape> {
+    pub code: CompactString,
+    pub collective: CompactString,
+    pub name: CompactString,
+    pub class: CompactString,
+    pub land_use: CompactString,
+    pub grade: CompactString,
     pub basic_farmland: bool,
     pub declared: Option<Area>,
     pub area: Area,
     pub bbox: [f64; 4],
-    pub geojson: String,
+    pub geometry: G,
     pub registered_at: u64,
     pub retired_at: Option<u64>,
 }
@@ -78,9 +83,10 @@ pub enum Change {
         collective: Collective,
         shape: Shape,
     },
+    /// `geojson`: the normalised geometry, for the projection.
     ParcelRegistered {
         parcel: Parcel,
-        shape: Shape,
+        geojson: String,
     },
     ParcelRetired {
         code: String,
@@ -93,7 +99,28 @@ pub struct State {
     pub county: Option<County>,
     pub keys: HashMap<[u8; 32], KeyBinding>,
     pub collectives: HashMap<String, Collective>,
-    pub parcels: HashMap<String, Parcel>,
+    pub parcels: HashMap<CompactString, Parcel>,
+}
+
+impl<G> Parcel<G> {
+    /// The same parcel with its geometry in another form.
+    pub fn with_geometry<H>(self, geometry: H) -> Parcel<H> {
+        Parcel {
+            code: self.code,
+            collective: self.collective,
+            name: self.name,
+            class: self.class,
+            land_use: self.land_use,
+            grade: self.grade,
+            basic_farmland: self.basic_farmland,
+            declared: self.declared,
+            area: self.area,
+            bbox: self.bbox,
+            geometry,
+            registered_at: self.registered_at,
+            retired_at: self.retired_at,
+        }
+    }
 }
 
 impl State {
@@ -116,7 +143,7 @@ impl State {
                 self.parcels.insert(parcel.code.clone(), parcel.clone());
             }
             Change::ParcelRetired { code, at } => {
-                if let Some(p) = self.parcels.get_mut(code) {
+                if let Some(p) = self.parcels.get_mut(code.as_str()) {
                     p.retired_at = Some(*at);
                 }
             }

@@ -175,7 +175,7 @@ impl Registry {
         let around: Vec<(String, [f64; 4])> = around
             .into_iter()
             .filter(|n| n.code != p.code)
-            .map(|n| (n.code, n.bbox))
+            .map(|n| (n.code.to_string(), n.bbox))
             .collect();
         let sizhi = crate::spatial::neighbours(p.bbox, &around);
         Ok(views::parcel_feature(&p, Some(&sizhi)))

@@ -9,7 +9,7 @@ fn geometry(geojson: &str) -> Value {
     serde_json::from_str(geojson).unwrap_or(Value::Null)
 }
 
-fn status(p: &Parcel) -> &'static str {
+fn status(p: &Parcel<String>) -> &'static str {
     if p.retired_at.is_some() {
         "retired"
     } else {
@@ -19,7 +19,7 @@ fn status(p: &Parcel) -> &'static str {
 
 /// A parcel as a GeoJSON Feature: NY/T 2539 fields, computed geodesic area in
 /// m² and 亩 (decimal strings), 四至, holder and status.
-pub fn parcel_feature(p: &Parcel, neighbours: Option<&Neighbours>) -> Value {
+pub fn parcel_feature(p: &Parcel<String>, neighbours: Option<&Neighbours>) -> Value {
     let mut props = json!({
         "DKBM": p.code,
         "DKMC": p.name,
@@ -42,10 +42,10 @@ pub fn parcel_feature(p: &Parcel, neighbours: Option<&Neighbours>) -> Value {
         props["sizhi"] =
             json!({"east": n.east, "south": n.south, "west": n.west, "north": n.north});
     }
-    json!({"type": "Feature", "id": p.code, "properties": props, "geometry": geometry(&p.geojson)})
+    json!({"type": "Feature", "id": p.code, "properties": props, "geometry": geometry(&p.geometry)})
 }
 
-pub fn parcel_collection(parcels: &[Parcel]) -> Value {
+pub fn parcel_collection(parcels: &[Parcel<String>]) -> Value {
     json!({
         "type": "FeatureCollection",
         "features": parcels.iter().map(|p| parcel_feature(p, None)).collect::<Vec<_>>(),

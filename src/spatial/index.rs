@@ -106,7 +106,8 @@ impl ParcelIndex {
         index
     }
 
-    fn add_boundary(&mut self, code: String, shape: Shape) {
+    /// Adds a collective's boundary (as `collective.register` does).
+    pub fn add_boundary(&mut self, code: String, shape: Shape) {
         let edges = shape
             .0
             .iter()
@@ -121,7 +122,8 @@ impl ParcelIndex {
         self.boundaries.insert(code, boundary);
     }
 
-    fn insert(&mut self, code: &str, shape: Shape) {
+    /// Adds an active parcel (as `parcel.register` does).
+    pub fn add_parcel(&mut self, code: &str, shape: Shape) {
         let e = entry(code.to_owned(), shape);
         self.envelopes.insert(e.code.clone(), e.envelope);
         self.parcels.insert(e);
@@ -265,7 +267,9 @@ impl Land for ParcelIndex {
             Change::CollectiveRegistered { collective, shape } => {
                 self.add_boundary(collective.code.clone(), shape.clone())
             }
-            Change::ParcelRegistered { parcel, shape } => self.insert(&parcel.code, shape.clone()),
+            Change::ParcelRegistered { parcel, .. } => {
+                self.add_parcel(&parcel.code, parcel.geometry.clone())
+            }
             Change::ParcelRetired { code, .. } => self.remove(code),
             _ => {}
         }
@@ -275,7 +279,6 @@ impl Land for ParcelIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::state::Parcel;
     use crate::spatial::footprint;
     use serde_json::json;
 
@@ -286,25 +289,7 @@ mod tests {
     }
 
     fn register(index: &mut ParcelIndex, code: &str, fp: &Footprint) {
-        let parcel = Parcel {
-            code: code.into(),
-            collective: "14042100100101".into(),
-            name: "x".into(),
-            class: "10".into(),
-            land_use: "1".into(),
-            grade: "05".into(),
-            basic_farmland: true,
-            declared: None,
-            area: fp.area,
-            bbox: fp.bbox,
-            geojson: fp.geojson.clone(),
-            registered_at: 1,
-            retired_at: None,
-        };
-        index.apply(&Change::ParcelRegistered {
-            parcel,
-            shape: fp.shape.clone(),
-        });
+        index.add_parcel(code, fp.shape.clone());
     }
 
     #[test]

@@ -149,7 +149,7 @@ impl ManageConnection for Manager {
 #[derive(Clone)]
 pub struct Db {
     pool: Pool<Manager>,
-    manager: Manager,
+    pub(crate) manager: Manager,
     pub county: String,
     pub tiles: TileCache,
 }
@@ -186,7 +186,7 @@ impl Db {
     pub fn dedicated(&self) -> Result<DbConnection, StoreError> {
         let mut conn = self.manager.connect()?;
         if let DbConnection::Sqlite(c) = &mut conn {
-            c.batch_execute("PRAGMA cache_size = -262144;")?;
+            c.batch_execute("PRAGMA cache_size = -131072;")?;
         }
         Ok(conn)
     }

@@ -95,17 +95,17 @@ macro_rules! write_batch_impl {
                             ))
                             .execute($c)?;
                     }
-                    Change::ParcelRegistered { parcel: p, .. } => {
+                    Change::ParcelRegistered { parcel: p, geojson } => {
                         diesel::insert_into(parcels::table)
                             .values((
                                 (
                                     parcels::county.eq(county),
-                                    parcels::code.eq(&p.code),
-                                    parcels::collective.eq(&p.collective),
-                                    parcels::name.eq(&p.name),
-                                    parcels::class.eq(&p.class),
-                                    parcels::land_use.eq(&p.land_use),
-                                    parcels::grade.eq(&p.grade),
+                                    parcels::code.eq(p.code.as_str()),
+                                    parcels::collective.eq(p.collective.as_str()),
+                                    parcels::name.eq(p.name.as_str()),
+                                    parcels::class.eq(p.class.as_str()),
+                                    parcels::land_use.eq(p.land_use.as_str()),
+                                    parcels::grade.eq(p.grade.as_str()),
                                     parcels::basic_farmland.eq(p.basic_farmland),
                                     parcels::declared_centi_m2.eq(p.declared.map(|a| a.0)),
                                 ),
@@ -115,7 +115,7 @@ macro_rules! write_batch_impl {
                                     parcels::min_lat.eq(p.bbox[1]),
                                     parcels::max_lon.eq(p.bbox[2]),
                                     parcels::max_lat.eq(p.bbox[3]),
-                                    parcels::geometry.eq(&p.geojson),
+                                    parcels::geometry.eq(geojson),
                                     parcels::registered_at.eq(p.registered_at as i64),
                                     parcels::retired_at.eq(p.retired_at.map(|r| r as i64)),
                                 ),

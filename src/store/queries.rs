@@ -14,6 +14,7 @@ use crate::ledger::merkle::{self, Hash};
 use crate::ledger::sequencer::Nonces;
 use crate::ledger::tiles::{TileHashes, TILE_HEIGHT, TILE_WIDTH};
 use crate::ledger::{Sequencer, TileId, TileSource, TreeBuilder};
+use crate::model::state::CompactString;
 use crate::model::{Area, Collective, County, KeyBinding, Parcel, Role, State};
 use crate::spatial::{self, ParcelIndex};
 
@@ -402,33 +403,42 @@ macro_rules! parcel_columns {
     };
 }
 
-fn parcel_of(row: ParcelRow) -> Parcel {
+fn parcel_of(row: ParcelRow) -> Parcel<String> {
     let (
         (code, collective, name, class, land_use, grade, basic_farmland, declared),
         (area, a, b, c, d, geojson, at, retired),
     ) = row;
     Parcel {
-        code,
-        collective,
-        name,
-        class,
-        land_use,
-        grade,
+        code: code.into(),
+        collective: collective.into(),
+        name: name.into(),
+        class: class.into(),
+        land_use: land_use.into(),
+        grade: grade.into(),
         basic_farmland,
         declared: declared.map(Area),
         area: Area(area),
         bbox: [a, b, c, d],
-        geojson,
+        geometry: geojson,
         registered_at: at as u64,
         retired_at: retired.map(|r| r as u64),
     }
+}
+
+/// A stored geometry, parsed again (it was validated when registered).
+fn shape_of(geojson: &str, what: &str) -> Result<crate::model::state::Shape, StoreError> {
+    let value: serde_json::Value =
+        serde_json::from_str(geojson).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))?;
+    Ok(spatial::footprint(&value, "geometry")
+        .map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))?
+        .shape)
 }
 
 /// Parcels of a county, in pages (a county may hold millions).
 fn load_parcels(
     conn: &mut DbConnection,
     county: &str,
-) -> Result<HashMap<String, Parcel>, StoreError> {
+) -> Result<HashMap<CompactString, Parcel>, StoreError> {
     let mut all = HashMap::new();
     let mut after = String::new();
     loop {
@@ -441,8 +451,16 @@ fn load_parcels(
             .load(conn)?;
         let Some(last) = rows.last() else { break };
         after = last.0 .0.clone();
-        for row in rows {
-            let p = parcel_of(row);
+        use rayon::prelude::*;
+        let page: Vec<Parcel> = rows
+            .into_par_iter()
+            .map(|row| {
+                let p = parcel_of(row);
+                let shape = shape_of(&p.geometry, &format!("parcel {}", p.code))?;
+                Ok(p.with_geometry(shape))
+            })
+            .collect::<Result<_, StoreError>>()?;
+        for p in page {
             all.insert(p.code.clone(), p);
         }
     }
@@ -454,7 +472,7 @@ pub fn parcel(
     conn: &mut DbConnection,
     county: &str,
     code: &str,
-) -> Result<Option<Parcel>, StoreError> {
+) -> Result<Option<Parcel<String>>, StoreError> {
     let row: Option<ParcelRow> = parcels::table
         .filter(parcels::county.eq(county))
         .filter(parcels::code.eq(code))
@@ -470,7 +488,7 @@ pub fn parcels_of_collective(
     county: &str,
     collective: &str,
     limit: i64,
-) -> Result<Vec<Parcel>, StoreError> {
+) -> Result<Vec<Parcel<String>>, StoreError> {
     let rows: Vec<ParcelRow> = parcels::table
         .filter(parcels::county.eq(county))
         .filter(parcels::collective.eq(collective))
@@ -488,7 +506,7 @@ pub fn parcels_in_bbox(
     bbox: [f64; 4],
     active_only: bool,
     limit: i64,
-) -> Result<Vec<Parcel>, StoreError> {
+) -> Result<Vec<Parcel<String>>, StoreError> {
     let rows: Vec<ParcelRow> = parcels::table
         .filter(parcels::county.eq(county))
         .filter(parcels::min_lon.le(bbox[2]))
@@ -527,27 +545,19 @@ pub fn collective(
 /// The spatial index of a state: boundaries and active parcels, their
 /// stored geometry parsed again (in parallel).
 pub fn land_of(state: &State) -> Result<ParcelIndex, StoreError> {
-    use rayon::prelude::*;
-    let shape = |geojson: &str, what: &str| -> Result<crate::model::state::Shape, StoreError> {
-        let value: serde_json::Value = serde_json::from_str(geojson)
-            .map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))?;
-        Ok(spatial::footprint(&value, "geometry")
-            .map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))?
-            .shape)
-    };
     let parcels = state
         .parcels
-        .par_iter()
+        .iter()
         .filter(|(_, p)| p.retired_at.is_none())
-        .map(|(code, p)| Ok((code.clone(), shape(&p.geojson, &format!("parcel {code}"))?)))
-        .collect::<Result<Vec<_>, StoreError>>()?;
+        .map(|(code, p)| (code.to_string(), p.geometry.clone()))
+        .collect();
     let boundaries = state
         .collectives
         .iter()
         .map(|(code, k)| {
             Ok((
                 code.clone(),
-                shape(&k.geojson, &format!("collective {code}"))?,
+                shape_of(&k.geojson, &format!("collective {code}"))?,
             ))
         })
         .collect::<Result<Vec<_>, StoreError>>()?;

@@ -281,7 +281,7 @@ fn compare_state(replayed: &State, stored: &State) -> Result<(), VerifyFailure> 
         |code, _| code.clone(),
     )?;
     compare_rows("parcels", &replayed.parcels, &stored.parcels, |code, _| {
-        code.clone()
+        code.to_string()
     })?;
     Ok(())
 }

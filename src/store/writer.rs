@@ -51,6 +51,21 @@ pub enum SubmitError {
     Stopped,
 }
 
+/// Answers still to come, in the order their envelopes were queued.
+pub struct Pending(Vec<Option<oneshot::Receiver<Result<Receipt, SubmitError>>>>);
+
+impl Pending {
+    pub fn wait(self) -> Vec<Result<Receipt, SubmitError>> {
+        self.0
+            .into_iter()
+            .map(|a| match a {
+                Some(a) => a.blocking_recv().unwrap_or(Err(SubmitError::Stopped)),
+                None => Err(SubmitError::Stopped),
+            })
+            .collect()
+    }
+}
+
 struct Job {
     envelope: Envelope,
     reply: oneshot::Sender<Result<Receipt, SubmitError>>,
@@ -130,23 +145,24 @@ impl Writer {
         &self,
         envelopes: Vec<Envelope>,
     ) -> Vec<Result<Receipt, SubmitError>> {
-        let answers: Vec<_> = envelopes
-            .into_iter()
-            .map(|envelope| {
-                let (reply, answer) = oneshot::channel();
-                match self.queue.blocking_send(Job { envelope, reply }) {
-                    Ok(()) => Some(answer),
-                    Err(_) => None,
-                }
-            })
-            .collect();
-        answers
-            .into_iter()
-            .map(|a| match a {
-                Some(a) => a.blocking_recv().unwrap_or(Err(SubmitError::Stopped)),
-                None => Err(SubmitError::Stopped),
-            })
-            .collect()
+        self.enqueue(envelopes).wait()
+    }
+
+    /// Queues many envelopes without waiting, so the caller can prepare the
+    /// next ones meanwhile; [`Pending::wait`] gives the answers in order.
+    pub fn enqueue(&self, envelopes: Vec<Envelope>) -> Pending {
+        Pending(
+            envelopes
+                .into_iter()
+                .map(|envelope| {
+                    let (reply, answer) = oneshot::channel();
+                    self.queue
+                        .blocking_send(Job { envelope, reply })
+                        .ok()
+                        .map(|()| answer)
+                })
+                .collect(),
+        )
     }
 
     pub fn submit_blocking(&self, envelope: Envelope) -> Result<Receipt, SubmitError> {
@@ -194,7 +210,9 @@ fn wal_checkpointer(
         return Ok(None);
     };
     c.batch_execute("PRAGMA wal_autocheckpoint = 0;")?;
-    let mut own = db.dedicated()?;
+    let mut own = db.manager.connect()?;
+    // It copies pages; it needs no cache of its own.
+    own.batch_execute("PRAGMA cache_size = -2048;")?;
     Ok(Some(move || {
         while !stop.load(Ordering::Acquire) {
             std::thread::sleep(std::time::Duration::from_millis(100));
@@ -243,8 +261,12 @@ struct WriterState {
 
 /// Validates and measures an envelope's geometry, if its command has one.
 pub(crate) fn prepare(envelope: &mut Envelope) -> Result<(), GeometryError> {
+    if envelope.footprint.is_some() {
+        return Ok(());
+    }
     if let Some((geometry, field)) = envelope.command.geometry() {
         envelope.footprint = Some(Arc::new(spatial::footprint(geometry, field)?));
+        envelope.command.release_geometry();
     }
     Ok(())
 }
@@ -261,8 +283,10 @@ fn check_signatures(mut rx: mpsc::Receiver<Job>, writer: std::sync::mpsc::SyncSe
                 Err(_) => break,
             }
         }
+        let started = std::time::Instant::now();
         let envelopes: Vec<&Envelope> = jobs.iter().map(|j| &j.envelope).collect();
         let signatures = verify_signatures(&envelopes);
+        let verified = started.elapsed();
         // Geometry is validated and measured here too, in parallel: the
         // writer only asks the index.
         let (jobs, signatures): (Vec<Job>, Vec<bool>) = jobs
@@ -276,6 +300,7 @@ fn check_signatures(mut rx: mpsc::Receiver<Job>, writer: std::sync::mpsc::SyncSe
                 }
             })
             .unzip();
+        tracing::debug!(batch = jobs.len(), ?verified, prepared = ?(started.elapsed() - verified), "signatures checked");
         if writer.send(Checked { jobs, signatures }).is_err() {
             return;
         }
@@ -301,6 +326,7 @@ impl WriterState {
     }
 
     fn process(&mut self, Checked { jobs, signatures }: Checked) {
+        let started = std::time::Instant::now();
         // The server's clock never runs backwards in the log.
         self.last_time = self.last_time.max(Utc::now());
         let integrated = format_integrated(self.last_time);
@@ -324,8 +350,11 @@ impl WriterState {
                 Err(e) => Err(SubmitError::Refused(e)),
             });
         }
+        let ruled = started.elapsed();
         if !admitted.is_empty() {
-            if let Err(e) = self.commit(&admitted) {
+            let result = self.commit(&admitted);
+            tracing::debug!(batch = answers.len(), ?ruled, committed = ?(started.elapsed() - ruled), "batch written");
+            if let Err(e) = result {
                 tracing::error!(error = %e, "batch not committed; reloading the writer's state");
                 let reason = e.to_string();
                 for a in answers.iter_mut().filter(|a| a.is_ok()) {

@@ -87,7 +87,7 @@ pub fn parcel_register(
             code: collective.to_owned(),
         });
     }
-    if let Some(p) = state.parcels.get(code) {
+    if let Some(p) = state.parcels.get(code.as_str()) {
         return Err(RuleError::ParcelExists {
             code: code.clone(),
             at: p.registered_at,
@@ -145,21 +145,21 @@ pub fn parcel_register(
     }
     Ok(vec![Change::ParcelRegistered {
         parcel: Parcel {
-            code: code.clone(),
-            collective: collective.to_owned(),
-            name: body.name.trim().to_owned(),
-            class: body.class.clone(),
-            land_use: body.land_use.clone(),
-            grade: body.grade.clone(),
+            code: code.as_str().into(),
+            collective: collective.into(),
+            name: body.name.trim().into(),
+            class: body.class.as_str().into(),
+            land_use: body.land_use.as_str().into(),
+            grade: body.grade.as_str().into(),
             basic_farmland,
             declared,
             area: fp.area,
             bbox: fp.bbox,
-            geojson: fp.geojson.clone(),
+            geometry: fp.shape.clone(),
             registered_at: ctx.index,
             retired_at: None,
         },
-        shape: fp.shape.clone(),
+        geojson: fp.geojson.clone(),
     }])
 }
 
@@ -172,7 +172,7 @@ pub fn parcel_retire(
 ) -> Result<Vec<Change>, RuleError> {
     let parcel = state
         .parcels
-        .get(&body.code)
+        .get(body.code.as_str())
         .ok_or_else(|| RuleError::UnknownParcel {
             code: body.code.clone(),
         })?;
