@@ -51,6 +51,9 @@ pub struct Warning {
     pub reason: String,
 }
 
+/// A chunk's items as signed, each with the area its geometry measured.
+type Signed = Vec<(Item, Option<Area>)>;
+
 /// One feature turned into a command to sign.
 struct Item {
     index: usize,
@@ -87,7 +90,7 @@ pub fn run(
         bar: &bar,
     };
     // One chunk is with the writer while the next is read and signed.
-    let mut in_flight: Option<(Vec<(Item, Option<Area>)>, Pending)> = None;
+    let mut in_flight: Option<(Signed, Pending)> = None;
     let mut submit = |chunk: &mut Vec<(usize, Value)>, report: &mut Report| {
         let items: Vec<Result<Item, Rejected>> = chunk.drain(..).map(|(i, f)| item(i, f)).collect();
         let mut todo = Vec::new();
@@ -278,10 +281,10 @@ fn sign_chunk(
     signers: &HashMap<String, SignerKey>,
     items: Vec<Item>,
     report: &mut Report,
-) -> (Vec<(Item, Option<Area>)>, Vec<Envelope>) {
+) -> (Signed, Vec<Envelope>) {
     let time = now();
-    type Signed = Result<(Envelope, Option<Area>), Rejected>;
-    let signed: Vec<(Item, Signed)> = items
+    type Outcome = Result<(Envelope, Option<Area>), Rejected>;
+    let signed: Vec<(Item, Outcome)> = items
         .into_par_iter()
         .map(|it| {
             let key = it.signer.as_ref().and_then(|p| signers.get(p));
