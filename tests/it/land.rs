@@ -254,3 +254,102 @@ fn an_edited_parcel_row_is_named_by_verify() {
         }
     }
 }
+
+#[test]
+fn parcels_and_collectives_over_http() {
+    for backend in backends() {
+        let (log, a, _) = villages(backend);
+        // A 3 × 3 block of parcels; the middle one has a neighbour each way.
+        let side = 0.0005;
+        for (n, (i, j)) in (0..3).flat_map(|j| (0..3).map(move |i| (i, j))).enumerate() {
+            let g = square(113.001 + i as f64 * side, 36.001 + j as f64 * side, side);
+            let code = format!("{VILLAGE}{:05}", n + 1);
+            assert_eq!(
+                outcome(&log.submit(&a, "parcel.register", parcel(&code, g))),
+                "accepted"
+            );
+        }
+        let (registry, _db, _, _) = log.into_registry();
+        let url = spawn_app(registry);
+        let get = |path: &str| -> (u16, Value) {
+            match ureq::get(&format!("{url}{path}")).call() {
+                Ok(r) => {
+                    assert_eq!(r.content_type(), "application/geo+json");
+                    (r.status(), r.into_json().unwrap())
+                }
+                Err(ureq::Error::Status(code, r)) => (code, r.into_json().unwrap()),
+                Err(e) => panic!("{e}"),
+            }
+        };
+        let (status, f) = get(&format!("/api/v1/parcels/{VILLAGE}00005"));
+        assert_eq!(status, 200, "{f}");
+        let p = &f["properties"];
+        assert_eq!(p["DKBM"], format!("{VILLAGE}00005"));
+        assert_eq!(
+            (
+                p["DKLB"].as_str(),
+                p["TDYT"].as_str(),
+                p["DLDJ"].as_str(),
+                p["SFJBNT"].as_str()
+            ),
+            (Some("10"), Some("1"), Some("05"), Some("1"))
+        );
+        assert_eq!(p["SCMJ"], "1800.00");
+        // About 45 m × 55.5 m; areas are decimal strings, 亩 = m² × 15 / 10000.
+        let m2: f64 = p["area_m2"].as_str().unwrap().parse().unwrap();
+        let mu: f64 = p["area_mu"].as_str().unwrap().parse().unwrap();
+        assert!((m2 - 2500.0).abs() < 30.0, "{m2}");
+        assert!((mu - m2 * 15.0 / 10000.0).abs() < 0.0001);
+        assert_eq!(p["status"], "active");
+        assert_eq!(f["geometry"]["type"], "Polygon");
+        let sizhi = &p["sizhi"];
+        assert_eq!(
+            [
+                &sizhi["east"],
+                &sizhi["south"],
+                &sizhi["west"],
+                &sizhi["north"]
+            ]
+            .map(|v| v.as_str().unwrap_or("").to_owned()),
+            [6, 2, 4, 8].map(|n| format!("{VILLAGE}{n:05}"))
+        );
+        let (_, corner) = get(&format!("/api/v1/parcels/{VILLAGE}00001"));
+        assert!(corner["properties"]["sizhi"]["west"].is_null());
+
+        let (status, all) = get(&format!("/api/v1/parcels?collective={VILLAGE}"));
+        assert_eq!(status, 200);
+        assert_eq!(all["features"].as_array().unwrap().len(), 9);
+        let (_, some) = get("/api/v1/parcels?bbox=113.0011,36.0011,113.0014,36.0014");
+        let ids: Vec<&str> = some["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, [format!("{VILLAGE}00001")]);
+        let (status, k) = get(&format!("/api/v1/collectives/{VILLAGE}"));
+        assert_eq!(status, 200);
+        assert_eq!(k["properties"]["active_parcels"], 9);
+        assert!(
+            k["properties"]["area_m2"]
+                .as_str()
+                .unwrap()
+                .parse::<f64>()
+                .unwrap()
+                > 900_000.0
+        );
+
+        assert_eq!(get("/api/v1/parcels/1404210010010199999").0, 404);
+        assert_eq!(get("/api/v1/collectives/14042100100199").0, 404);
+        let (status, e) = get("/api/v1/parcels?bbox=113,36,112,37");
+        assert_eq!(
+            (status, e["error"]["code"].as_str()),
+            (400, Some("bad_query"))
+        );
+        let (status, e) = get("/api/v1/parcels");
+        assert_eq!(
+            (status, e["error"]["field"].as_str()),
+            (400, Some("collective"))
+        );
+    }
+}
