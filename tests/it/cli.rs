@@ -3,6 +3,8 @@
 
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
+
+use crate::common::{ok, sanquan, BIN};
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
@@ -11,26 +13,6 @@ use sanquan::ledger::{Envelope, SignerKey};
 use sanquan::store::schema::log_entries;
 use sanquan::store::{queries, Db};
 use serde_json::json;
-
-const BIN: &str = env!("CARGO_BIN_EXE_sanquan");
-
-fn sanquan(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env_remove("SANQUAN_DATABASE_URL")
-        .output()
-        .unwrap()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
 
 fn init(dir: &Path) {
     ok(&sanquan(&[

@@ -184,3 +184,26 @@ pub fn spawn_app(registry: Registry) -> String {
     });
     url
 }
+
+/// The `sanquan` binary built with these tests.
+pub const BIN: &str = env!("CARGO_BIN_EXE_sanquan");
+
+/// Runs the binary (on its SQLite default, whatever the environment says).
+pub fn sanquan(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(BIN)
+        .args(args)
+        .env_remove("SANQUAN_DATABASE_URL")
+        .output()
+        .unwrap()
+}
+
+/// The standard output of a run that must succeed.
+pub fn ok(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}

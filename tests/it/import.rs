@@ -1,29 +1,9 @@
 //! `sanquan import` on the demo county: the report, warnings, refusals that
 //! write nothing, and a re-run that registers only what is missing.
 
-use std::process::{Command, Output};
-
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_sanquan");
-
-fn sanquan(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env_remove("SANQUAN_DATABASE_URL")
-        .output()
-        .unwrap()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
+use crate::common::{ok, sanquan};
 
 #[test]
 fn import_reports_and_is_idempotent() {
