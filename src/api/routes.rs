@@ -20,6 +20,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/collectives/{code}", web::get().to(get_collective))
             .route("/parcels", web::get().to(get_parcels))
             .route("/parcels/{code}", web::get().to(get_parcel))
+            .route("/titles/{code}", web::get().to(get_title))
             .route("/openapi.json", web::get().to(openapi)),
     );
 }
@@ -144,6 +145,14 @@ async fn get_parcel(
 ) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
     Ok(geojson(blocking(move || reg.parcel(&code)).await?))
+}
+
+async fn get_title(
+    reg: web::Data<Registry>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reg = reg.into_inner();
+    Ok(HttpResponse::Ok().json(blocking(move || reg.title(&code)).await?))
 }
 
 #[derive(Deserialize)]

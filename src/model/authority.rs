@@ -7,16 +7,26 @@ use super::{codes, KeyBinding, Role, RuleError};
 /// signs once, for itself).
 pub fn may_sign(role: Role, kind: &str) -> bool {
     let kinds: &[&str] = match role {
-        Role::County => &["key.register", "key.revoke", "collective.register"],
+        Role::County => &[
+            "key.register",
+            "key.revoke",
+            "collective.register",
+            "encumbrance.register",
+            "encumbrance.release",
+        ],
         Role::Exchange => &["key.register", "key.revoke"],
         Role::Collective => &[
             "key.register",
             "key.revoke",
             "parcel.register",
             "parcel.retire",
+            "encumbrance.register",
+            "encumbrance.release",
         ],
-        Role::Household | Role::Transferee => &["key.revoke"],
+        Role::Household => &["key.revoke", "encumbrance.register", "encumbrance.release"],
+        Role::Transferee => &["key.revoke"],
     };
+
     kinds.contains(&kind)
 }
 

@@ -90,6 +90,47 @@ pub struct ParcelRetire {
     pub reason: String,
 }
 
+/// The kinds of encumbrance on a parcel that this registry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EncumbranceKind {
+    /// 查封: a seizure ordered through the county; the parcel cannot change.
+    Seizure,
+    /// 异议: an objection to what the registry says of the parcel.
+    Objection,
+}
+
+impl EncumbranceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EncumbranceKind::Seizure => "seizure",
+            EncumbranceKind::Objection => "objection",
+        }
+    }
+}
+
+/// `encumbrance.register`: a seizure (by the county) or an objection (by the
+/// county, the parcel's collective or a household of it) on a parcel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EncumbranceRegister {
+    #[serde(rename = "DKBM")]
+    pub parcel: String,
+    pub kind: EncumbranceKind,
+    pub reason: String,
+    /// SHA-256 (hex) of the order or written objection, kept off the log.
+    pub document_sha256: String,
+}
+
+/// `encumbrance.release`: ends an encumbrance, named by the log index that
+/// made it; by the county, or by whoever filed an objection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EncumbranceRelease {
+    pub encumbrance: u64,
+    pub reason: String,
+}
+
 /// A parsed command: the kind and its typed body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -99,6 +140,8 @@ pub enum Command {
     CollectiveRegister(Box<CollectiveRegister>),
     ParcelRegister(Box<ParcelRegister>),
     ParcelRetire(ParcelRetire),
+    EncumbranceRegister(EncumbranceRegister),
+    EncumbranceRelease(EncumbranceRelease),
 }
 
 /// The kinds this log knows, in the spelling of the envelope's `kind`.
@@ -109,6 +152,8 @@ pub const KINDS: &[&str] = &[
     "collective.register",
     "parcel.register",
     "parcel.retire",
+    "encumbrance.register",
+    "encumbrance.release",
 ];
 
 impl Command {
@@ -121,6 +166,8 @@ impl Command {
             "collective.register" => Command::CollectiveRegister(Box::new(body_of(body)?)),
             "parcel.register" => Command::ParcelRegister(Box::new(body_of(body)?)),
             "parcel.retire" => Command::ParcelRetire(body_of(body)?),
+            "encumbrance.register" => Command::EncumbranceRegister(body_of(body)?),
+            "encumbrance.release" => Command::EncumbranceRelease(body_of(body)?),
             other => return Err(RuleError::UnknownKind(truncate(other))),
         })
     }
@@ -133,6 +180,8 @@ impl Command {
             Command::CollectiveRegister(_) => "collective.register",
             Command::ParcelRegister(_) => "parcel.register",
             Command::ParcelRetire(_) => "parcel.retire",
+            Command::EncumbranceRegister(_) => "encumbrance.register",
+            Command::EncumbranceRelease(_) => "encumbrance.release",
         }
     }
 

@@ -81,6 +81,12 @@ pub enum RuleError {
     },
     #[error("the geometry was not prepared before the rules ran")]
     GeometryNotPrepared,
+    #[error("parcel {code} is encumbered ({kinds}); release that first")]
+    ParcelEncumbered { code: String, kinds: String },
+    #[error("no encumbrance was made at log index {index}")]
+    UnknownEncumbrance { index: u64 },
+    #[error("the encumbrance made at log index {index} was released at {at}")]
+    EncumbranceReleased { index: u64, at: u64 },
 }
 
 impl Refusal for RuleError {
@@ -110,6 +116,9 @@ impl Refusal for RuleError {
             ParcelOverlap { .. } => "parcel_overlap",
             OutsideBoundary { .. } => "outside_boundary",
             GeometryNotPrepared => "geometry_not_prepared",
+            ParcelEncumbered { .. } => "parcel_encumbered",
+            UnknownEncumbrance { .. } => "unknown_encumbrance",
+            EncumbranceReleased { .. } => "encumbrance_released",
         }
     }
 
@@ -167,6 +176,13 @@ impl Refusal for RuleError {
                 "该地块有 {outside} 位于集体经济组织 {collective} 的界线之外（容差 {tolerance}）"
             ),
             GeometryNotPrepared => "几何图形未经预处理".into(),
+            ParcelEncumbered { code, kinds } => {
+                format!("地块 {code} 存在权利限制（{kinds}），须先解除")
+            }
+            UnknownEncumbrance { index } => format!("日志序号 {index} 处没有权利限制登记"),
+            EncumbranceReleased { index, at } => {
+                format!("日志序号 {index} 处的权利限制已于 {at} 解除")
+            }
         }
     }
 
@@ -194,6 +210,10 @@ impl Refusal for RuleError {
             | ParcelRetired { .. } => Some("entry.body.DKBM".into()),
             ParcelOverlap { .. } | OutsideBoundary { .. } | GeometryNotPrepared => {
                 Some("entry.body.geometry".into())
+            }
+            ParcelEncumbered { .. } => Some("entry.body.DKBM".into()),
+            UnknownEncumbrance { .. } | EncumbranceReleased { .. } => {
+                Some("entry.body.encumbrance".into())
             }
         }
     }

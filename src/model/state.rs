@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 pub use compact_str::CompactString;
 
+use super::entry::EncumbranceKind;
 use super::units::Area;
 use super::Role;
 
@@ -70,6 +71,19 @@ impl KeyBinding {
     }
 }
 
+/// An encumbrance on a parcel, named by the log index that made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encumbrance {
+    pub index: u64,
+    pub parcel: CompactString,
+    pub kind: EncumbranceKind,
+    /// The party whose key filed it.
+    pub by: String,
+    pub reason: String,
+    pub document_sha256: String,
+    pub released_at: Option<u64>,
+}
+
 /// One effect of an accepted entry.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
@@ -92,6 +106,11 @@ pub enum Change {
         code: String,
         at: u64,
     },
+    EncumbranceRegistered(Encumbrance),
+    EncumbranceReleased {
+        index: u64,
+        at: u64,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -100,6 +119,7 @@ pub struct State {
     pub keys: HashMap<[u8; 32], KeyBinding>,
     pub collectives: HashMap<String, Collective>,
     pub parcels: HashMap<CompactString, Parcel>,
+    pub encumbrances: HashMap<u64, Encumbrance>,
 }
 
 impl<G> Parcel<G> {
@@ -147,7 +167,25 @@ impl State {
                     p.retired_at = Some(*at);
                 }
             }
+            Change::EncumbranceRegistered(e) => {
+                self.encumbrances.insert(e.index, e.clone());
+            }
+            Change::EncumbranceReleased { index, at } => {
+                if let Some(e) = self.encumbrances.get_mut(index) {
+                    e.released_at = Some(*at);
+                }
+            }
         }
+    }
+
+    /// The encumbrances in force on a parcel.
+    pub fn encumbrances_on<'a>(
+        &'a self,
+        parcel: &'a str,
+    ) -> impl Iterator<Item = &'a Encumbrance> + 'a {
+        self.encumbrances
+            .values()
+            .filter(move |e| e.parcel == parcel && e.released_at.is_none())
     }
 
     pub fn key(&self, public: &[u8; 32]) -> Option<&KeyBinding> {

@@ -6,6 +6,8 @@ pub mod views;
 
 use std::sync::Arc;
 
+use diesel::Connection;
+
 use crate::ledger::merkle::Hash;
 use crate::ledger::{Envelope, LedgerError};
 use crate::model::{log_origin, Refusal};
@@ -179,6 +181,23 @@ impl Registry {
             .collect();
         let sizhi = crate::spatial::neighbours(p.bbox, &around);
         Ok(views::parcel_feature(&p, Some(&sizhi)))
+    }
+
+    /// The title report of a parcel, as of the newest checkpoint.
+    pub fn title(&self, code: &str) -> Result<serde_json::Value, ServiceError> {
+        let mut conn = self.db.conn()?;
+        // One snapshot: the parcel, its encumbrances and the tree size agree.
+        let (size, p, encumbrances) = conn.transaction(|c| {
+            let size = queries::latest_checkpoint(c, &self.db.county)?.map_or(0, |(s, _)| s);
+            let p = queries::parcel(c, &self.db.county, code)?;
+            let e = queries::encumbrances_where(c, &self.db.county, Some(code))?;
+            Ok::<_, crate::store::StoreError>((size, p, e))
+        })?;
+        let p = p.ok_or_else(|| ServiceError::NotFound {
+            what: format!("parcel {code}"),
+            field: "code",
+        })?;
+        Ok(views::title(&p, &encumbrances, size))
     }
 
     /// Parcels of a collective, or within a bounding box, as a FeatureCollection.

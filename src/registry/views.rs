@@ -2,6 +2,7 @@
 
 use serde_json::{json, Value};
 
+use crate::model::state::Encumbrance;
 use crate::model::{Collective, Parcel};
 use crate::spatial::Neighbours;
 
@@ -65,5 +66,43 @@ pub fn collective_feature(k: &Collective, active_parcels: i64) -> Value {
             "registered_at": k.registered_at,
         },
         "geometry": geometry(&k.geojson),
+    })
+}
+
+/// The title report of a parcel: what the registry says of it now, and the
+/// log indices that made it so (each provable against the checkpoint).
+pub fn title(p: &Parcel<String>, encumbrances: &[Encumbrance], as_of: u64) -> Value {
+    let mut history = vec![json!({"index": p.registered_at, "event": "parcel.register"})];
+    for e in encumbrances {
+        history.push(
+            json!({"index": e.index, "event": "encumbrance.register", "kind": e.kind.as_str()}),
+        );
+        if let Some(at) = e.released_at {
+            history.push(
+                json!({"index": at, "event": "encumbrance.release", "kind": e.kind.as_str()}),
+            );
+        }
+    }
+    if let Some(at) = p.retired_at {
+        history.push(json!({"index": at, "event": "parcel.retire"}));
+    }
+    history.sort_by_key(|h| h["index"].as_u64());
+    let in_force: Vec<Value> = encumbrances
+        .iter()
+        .filter(|e| e.released_at.is_none())
+        .map(|e| {
+            json!({"index": e.index, "kind": e.kind.as_str(), "by": e.by, "reason": e.reason,
+                   "document_sha256": e.document_sha256})
+        })
+        .collect();
+    json!({
+        "parcel": parcel_feature(p, None)["properties"],
+        "as_of_tree_size": as_of,
+        // Contracts and derived rights arrive with their entry kinds.
+        "holder": Value::Null,
+        "contract": Value::Null,
+        "derived_rights": [],
+        "encumbrances": in_force,
+        "history": history,
     })
 }

@@ -6,7 +6,7 @@ use diesel::upsert::excluded;
 
 use super::queries::encode_tile;
 use super::schema::{
-    actor_keys, checkpoints, collectives, counties, log_entries, parcels, tree_tiles,
+    actor_keys, checkpoints, collectives, counties, encumbrances, log_entries, parcels, tree_tiles,
 };
 use super::StoreError;
 use crate::ledger::merkle::Hash;
@@ -129,6 +129,29 @@ macro_rules! write_batch_impl {
                                 .filter(parcels::code.eq(code)),
                         )
                         .set(parcels::retired_at.eq(Some(*at as i64)))
+                        .execute($c)?;
+                    }
+                    Change::EncumbranceRegistered(e) => {
+                        diesel::insert_into(encumbrances::table)
+                            .values((
+                                encumbrances::county.eq(county),
+                                encumbrances::idx.eq(e.index as i64),
+                                encumbrances::parcel.eq(e.parcel.as_str()),
+                                encumbrances::kind.eq(e.kind.as_str()),
+                                encumbrances::party.eq(&e.by),
+                                encumbrances::reason.eq(&e.reason),
+                                encumbrances::document_sha256.eq(&e.document_sha256),
+                                encumbrances::released_at.eq(e.released_at.map(|r| r as i64)),
+                            ))
+                            .execute($c)?;
+                    }
+                    Change::EncumbranceReleased { index, at } => {
+                        diesel::update(
+                            encumbrances::table
+                                .filter(encumbrances::county.eq(county))
+                                .filter(encumbrances::idx.eq(*index as i64)),
+                        )
+                        .set(encumbrances::released_at.eq(Some(*at as i64)))
                         .execute($c)?;
                     }
                     Change::KeyRevoked { public, at } => {

@@ -7,14 +7,16 @@ use std::sync::{Arc, Mutex};
 use diesel::prelude::*;
 
 use super::schema::{
-    actor_keys, checkpoints, collectives, counties, log_entries, parcels, tree_tiles,
+    actor_keys, checkpoints, collectives, counties, encumbrances, log_entries, parcels, tree_tiles,
 };
 use super::{DbConnection, StoreError};
 use crate::ledger::merkle::{self, Hash};
 use crate::ledger::sequencer::Nonces;
 use crate::ledger::tiles::{TileHashes, TILE_HEIGHT, TILE_WIDTH};
 use crate::ledger::{Sequencer, TileId, TileSource, TreeBuilder};
+use crate::model::entry::EncumbranceKind;
 use crate::model::state::CompactString;
+use crate::model::state::Encumbrance;
 use crate::model::{Area, Collective, County, KeyBinding, Parcel, Role, State};
 use crate::spatial::{self, ParcelIndex};
 
@@ -324,7 +326,60 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
         keys,
         collectives: load_collectives(conn, county)?,
         parcels: load_parcels(conn, county)?,
+        encumbrances: encumbrances_where(conn, county, None)?
+            .into_iter()
+            .map(|e| (e.index, e))
+            .collect(),
     })
+}
+
+type EncumbranceRow = (i64, String, String, String, String, String, Option<i64>);
+
+/// The encumbrances of a county, or of one parcel, by log index.
+pub fn encumbrances_where(
+    conn: &mut DbConnection,
+    county: &str,
+    parcel: Option<&str>,
+) -> Result<Vec<Encumbrance>, StoreError> {
+    let mut query = encumbrances::table
+        .filter(encumbrances::county.eq(county))
+        .select((
+            encumbrances::idx,
+            encumbrances::parcel,
+            encumbrances::kind,
+            encumbrances::party,
+            encumbrances::reason,
+            encumbrances::document_sha256,
+            encumbrances::released_at,
+        ))
+        .order(encumbrances::idx.asc())
+        .into_boxed();
+    if let Some(p) = parcel {
+        query = query.filter(encumbrances::parcel.eq(p.to_owned()));
+    }
+    let rows: Vec<EncumbranceRow> = query.load(conn)?;
+    rows.into_iter()
+        .map(
+            |(idx, parcel, kind, by, reason, document_sha256, released)| {
+                let kind = match kind.as_str() {
+                    "seizure" => EncumbranceKind::Seizure,
+                    "objection" => EncumbranceKind::Objection,
+                    other => {
+                        return Err(StoreError::Corrupt(format!("encumbrances.kind `{other}`")))
+                    }
+                };
+                Ok(Encumbrance {
+                    index: idx as u64,
+                    parcel: parcel.into(),
+                    kind,
+                    by,
+                    reason,
+                    document_sha256,
+                    released_at: released.map(|r| r as u64),
+                })
+            },
+        )
+        .collect()
 }
 
 type CollectiveRow = (String, String, i64, f64, f64, f64, f64, String, i64);

@@ -93,3 +93,16 @@ diesel::table! {
         retired_at -> Nullable<BigInt>,
     }
 }
+
+diesel::table! {
+    encumbrances (county, idx) {
+        county -> Text,
+        idx -> BigInt,
+        parcel -> Text,
+        kind -> Text,
+        party -> Text,
+        reason -> Text,
+        document_sha256 -> Text,
+        released_at -> Nullable<BigInt>,
+    }
+}

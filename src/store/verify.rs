@@ -280,6 +280,12 @@ fn compare_state(replayed: &State, stored: &State) -> Result<(), VerifyFailure> 
         &stored.collectives,
         |code, _| code.clone(),
     )?;
+    compare_rows(
+        "encumbrances",
+        &replayed.encumbrances,
+        &stored.encumbrances,
+        |index, _| format!("log index {index}"),
+    )?;
     compare_rows("parcels", &replayed.parcels, &stored.parcels, |code, _| {
         code.to_string()
     })?;

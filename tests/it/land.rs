@@ -353,3 +353,115 @@ fn parcels_and_collectives_over_http() {
         );
     }
 }
+
+#[test]
+fn encumbrances_hold_a_parcel_until_released_and_show_in_its_title() {
+    for backend in backends() {
+        let (log, a, b) = villages(backend);
+        let code = format!("{VILLAGE}00001");
+        log.submit(
+            &a,
+            "parcel.register",
+            parcel(&code, square(113.001, 36.001, 0.0005)),
+        )
+        .unwrap();
+        let (home, stranger) = (new_key("h"), new_key("s"));
+        log.submit(
+            &a,
+            "key.register",
+            register("household", &format!("{VILLAGE}0007"), &home),
+        )
+        .unwrap();
+        log.submit(
+            &b,
+            "key.register",
+            register("household", &format!("{OTHER}0007"), &stranger),
+        )
+        .unwrap();
+        let doc = "ab".repeat(32);
+        let enc = |kind: &str| json!({"DKBM": code, "kind": kind, "reason": "法院协助执行通知书", "document_sha256": doc});
+        let release = |index: u64| json!({"encumbrance": index, "reason": "解除"});
+        let check = |r: Result<sanquan::store::Receipt, SubmitError>, want: &str| {
+            assert_eq!(
+                code_and_field(&r).0.as_str(),
+                if want == "accepted" { "Ok" } else { want },
+                "{backend:?}"
+            );
+        };
+        // Only the county seizes; households of the parcel's own collective may object.
+        check(
+            log.submit(&a, "encumbrance.register", enc("seizure")),
+            "party_not_allowed",
+        );
+        check(
+            log.submit(&stranger, "encumbrance.register", enc("objection")),
+            "party_not_allowed",
+        );
+        let mut bad = enc("objection");
+        bad["document_sha256"] = "xyz".into();
+        check(
+            log.submit(&home, "encumbrance.register", bad),
+            "bad_attribute",
+        );
+        let seizure = log
+            .submit(&log.county_key, "encumbrance.register", enc("seizure"))
+            .unwrap()
+            .index;
+        let objection = log
+            .submit(&home, "encumbrance.register", enc("objection"))
+            .unwrap()
+            .index;
+        // While encumbered the parcel cannot be retired.
+        check(
+            log.submit(&a, "parcel.retire", json!({"DKBM": code, "reason": "x"})),
+            "parcel_encumbered",
+        );
+        // An objection is released by its filer or the county, not by the collective.
+        check(
+            log.submit(&a, "encumbrance.release", release(objection)),
+            "party_not_allowed",
+        );
+        log.submit(&home, "encumbrance.release", release(objection))
+            .unwrap();
+        check(
+            log.submit(&home, "encumbrance.release", release(objection)),
+            "encumbrance_released",
+        );
+        check(
+            log.submit(&home, "encumbrance.release", release(seizure)),
+            "party_not_allowed",
+        );
+        check(
+            log.submit(&log.county_key, "encumbrance.release", release(9999)),
+            "unknown_encumbrance",
+        );
+        verify(&log.db, &log.log_key.verifier(), |_, _| {}).unwrap();
+
+        let (registry, _db, _, _) = log.into_registry();
+        let url = spawn_app(registry);
+        let title: Value = ureq::get(&format!("{url}/api/v1/titles/{code}"))
+            .call()
+            .unwrap()
+            .into_json()
+            .unwrap();
+        assert_eq!(title["parcel"]["DKBM"], code);
+        assert!(title["holder"].is_null());
+        let in_force: Vec<u64> = title["encumbrances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["index"].as_u64().unwrap())
+            .collect();
+        assert_eq!(in_force, [seizure]);
+        let history: Vec<(u64, &str)> = title["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| (h["index"].as_u64().unwrap(), h["event"].as_str().unwrap()))
+            .collect();
+        assert_eq!(history.len(), 4, "{history:?}");
+        assert_eq!(history[1], (seizure, "encumbrance.register"));
+        assert_eq!(history[3].1, "encumbrance.release");
+        assert!(title["as_of_tree_size"].as_u64().unwrap() > history[3].0);
+    }
+}

@@ -188,6 +188,16 @@ pub fn parcel_retire(
             at,
         });
     }
+    let held: Vec<&str> = state
+        .encumbrances_on(&body.code)
+        .map(|e| e.kind.as_str())
+        .collect();
+    if !held.is_empty() {
+        return Err(RuleError::ParcelEncumbered {
+            code: body.code.clone(),
+            kinds: held.join(", "),
+        });
+    }
     if body.reason.trim().is_empty() {
         return Err(attribute("reason", "a retirement states its reason"));
     }

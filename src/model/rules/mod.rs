@@ -1,9 +1,11 @@
 //! The rules: pure functions of (entry, signer, current state) that either
 //! refuse an entry or say what it changes. One function per entry kind.
 
+mod encumbrance;
 mod keys;
 mod land;
 
+pub use encumbrance::{encumbrance_register, encumbrance_release};
 pub use keys::{genesis, key_register, key_revoke};
 pub use land::{collective_register, parcel_register, parcel_retire};
 
@@ -51,6 +53,8 @@ pub fn decide(
         Command::CollectiveRegister(body) => collective_register(state, ctx, signer, body),
         Command::ParcelRegister(body) => parcel_register(state, land, ctx, signer, body),
         Command::ParcelRetire(body) => parcel_retire(state, ctx, signer, body),
+        Command::EncumbranceRegister(body) => encumbrance_register(state, ctx, signer, body),
+        Command::EncumbranceRelease(body) => encumbrance_release(state, ctx, signer, body),
     }
 }
 

@@ -1,0 +1,109 @@
+//! Rules of encumbrances on parcels: seizure (查封) and objection (异议), and
+//! their release.
+
+use crate::model::entry::{EncumbranceKind, EncumbranceRegister, EncumbranceRelease};
+use crate::model::state::Encumbrance;
+use crate::model::{Change, Context, KeyBinding, Role, RuleError, State};
+
+fn not_entitled(signer: &KeyBinding, what: &'static str, target: &str) -> RuleError {
+    RuleError::PartyNotAllowed {
+        signer_role: signer.role.as_str(),
+        signer_party: signer.party.clone(),
+        role: what,
+        party: target.to_owned(),
+    }
+}
+
+fn text(field: &'static str, value: &str) -> Result<(), RuleError> {
+    if value.trim().is_empty() || value.chars().count() > 500 {
+        return Err(RuleError::BadAttribute {
+            field,
+            reason: "must be 1 to 500 characters".into(),
+        });
+    }
+    Ok(())
+}
+
+/// `encumbrance.register`: a seizure only by the county; an objection by the
+/// county, the parcel's collective, or a household of that collective. The
+/// parcel must be active.
+pub fn encumbrance_register(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &EncumbranceRegister,
+) -> Result<Vec<Change>, RuleError> {
+    let parcel =
+        state
+            .parcels
+            .get(body.parcel.as_str())
+            .ok_or_else(|| RuleError::UnknownParcel {
+                code: body.parcel.clone(),
+            })?;
+    if let Some(at) = parcel.retired_at {
+        return Err(RuleError::ParcelRetired {
+            code: body.parcel.clone(),
+            at,
+        });
+    }
+    let entitled = match (body.kind, signer.role) {
+        (_, Role::County) => true,
+        (EncumbranceKind::Objection, Role::Collective) => signer.party == parcel.collective,
+        (EncumbranceKind::Objection, Role::Household) => {
+            signer.party.starts_with(parcel.collective.as_str())
+        }
+        _ => false,
+    };
+    if !entitled {
+        return Err(not_entitled(signer, "parcel", &body.parcel));
+    }
+    text("reason", &body.reason)?;
+    let hex = &body.document_sha256;
+    if hex.len() != 64
+        || !hex
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return Err(RuleError::BadAttribute {
+            field: "document_sha256",
+            reason: "must be 64 lower-case hex digits".into(),
+        });
+    }
+    Ok(vec![Change::EncumbranceRegistered(Encumbrance {
+        index: ctx.index,
+        parcel: parcel.code.clone(),
+        kind: body.kind,
+        by: signer.party.clone(),
+        reason: body.reason.trim().to_owned(),
+        document_sha256: hex.clone(),
+        released_at: None,
+    })])
+}
+
+/// `encumbrance.release`: by the county; an objection also by whoever filed it.
+pub fn encumbrance_release(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &EncumbranceRelease,
+) -> Result<Vec<Change>, RuleError> {
+    let e = state
+        .encumbrances
+        .get(&body.encumbrance)
+        .ok_or(RuleError::UnknownEncumbrance {
+            index: body.encumbrance,
+        })?;
+    if let Some(at) = e.released_at {
+        return Err(RuleError::EncumbranceReleased { index: e.index, at });
+    }
+    let entitled = signer.role == Role::County
+        || (e.kind == EncumbranceKind::Objection && signer.party == e.by);
+    if !entitled {
+        return Err(not_entitled(signer, "encumbrance on parcel", &e.parcel));
+    }
+    text("reason", &body.reason)?;
+    Ok(vec![Change::EncumbranceReleased {
+        index: e.index,
+        at: ctx.index,
+    }])
+}
