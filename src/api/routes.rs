@@ -21,6 +21,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/parcels", web::get().to(get_parcels))
             .route("/parcels/{code}", web::get().to(get_parcel))
             .route("/titles/{code}", web::get().to(get_title))
+            .route("/decisions/{index}", web::get().to(get_decision))
             .route("/openapi.json", web::get().to(openapi)),
     );
 }
@@ -145,6 +146,15 @@ async fn get_parcel(
 ) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
     Ok(geojson(blocking(move || reg.parcel(&code)).await?))
+}
+
+async fn get_decision(
+    reg: web::Data<Registry>,
+    index: web::Path<u64>,
+) -> Result<HttpResponse, ApiError> {
+    let reg = reg.into_inner();
+    let index = index.into_inner();
+    Ok(HttpResponse::Ok().json(blocking(move || reg.decision(index)).await?))
 }
 
 async fn get_title(

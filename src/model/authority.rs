@@ -22,6 +22,7 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "parcel.retire",
             "encumbrance.register",
             "encumbrance.release",
+            "decision.record",
         ],
         Role::Household => &["key.revoke", "encumbrance.register", "encumbrance.release"],
         Role::Transferee => &["key.revoke"],

@@ -131,6 +131,24 @@ pub struct EncumbranceRelease {
     pub reason: String,
 }
 
+/// `decision.record`: a collective records a decision of its assembly (D3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRecord {
+    pub assembly: super::decision::Assembly,
+    pub subject: super::decision::Subject,
+    pub question: String,
+    /// The day of the vote, YYYY-MM-DD.
+    pub date: String,
+    pub eligible: u32,
+    pub present: u32,
+    #[serde(rename = "for")]
+    pub in_favour: u32,
+    pub against: u32,
+    /// SHA-256 (hex) of the signed minutes, kept off the log.
+    pub minutes_sha256: String,
+}
+
 /// A parsed command: the kind and its typed body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -142,6 +160,7 @@ pub enum Command {
     ParcelRetire(ParcelRetire),
     EncumbranceRegister(EncumbranceRegister),
     EncumbranceRelease(EncumbranceRelease),
+    DecisionRecord(DecisionRecord),
 }
 
 /// The kinds this log knows, in the spelling of the envelope's `kind`.
@@ -154,6 +173,7 @@ pub const KINDS: &[&str] = &[
     "parcel.retire",
     "encumbrance.register",
     "encumbrance.release",
+    "decision.record",
 ];
 
 impl Command {
@@ -168,6 +188,7 @@ impl Command {
             "parcel.retire" => Command::ParcelRetire(body_of(body)?),
             "encumbrance.register" => Command::EncumbranceRegister(body_of(body)?),
             "encumbrance.release" => Command::EncumbranceRelease(body_of(body)?),
+            "decision.record" => Command::DecisionRecord(body_of(body)?),
             other => return Err(RuleError::UnknownKind(truncate(other))),
         })
     }
@@ -182,6 +203,7 @@ impl Command {
             Command::ParcelRetire(_) => "parcel.retire",
             Command::EncumbranceRegister(_) => "encumbrance.register",
             Command::EncumbranceRelease(_) => "encumbrance.release",
+            Command::DecisionRecord(_) => "decision.record",
         }
     }
 

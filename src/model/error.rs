@@ -87,6 +87,8 @@ pub enum RuleError {
     UnknownEncumbrance { index: u64 },
     #[error("the encumbrance made at log index {index} was released at {at}")]
     EncumbranceReleased { index: u64, at: u64 },
+    #[error("a representatives' assembly may not decide {subject} (D1)")]
+    ReservedToMembers { subject: &'static str },
 }
 
 impl Refusal for RuleError {
@@ -119,6 +121,7 @@ impl Refusal for RuleError {
             ParcelEncumbered { .. } => "parcel_encumbered",
             UnknownEncumbrance { .. } => "unknown_encumbrance",
             EncumbranceReleased { .. } => "encumbrance_released",
+            ReservedToMembers { .. } => "reserved_to_members",
         }
     }
 
@@ -183,6 +186,7 @@ impl Refusal for RuleError {
             EncumbranceReleased { index, at } => {
                 format!("日志序号 {index} 处的权利限制已于 {at} 解除")
             }
+            ReservedToMembers { subject } => format!("成员代表大会不得决定“{subject}”事项（D1）"),
         }
     }
 
@@ -215,6 +219,7 @@ impl Refusal for RuleError {
             UnknownEncumbrance { .. } | EncumbranceReleased { .. } => {
                 Some("entry.body.encumbrance".into())
             }
+            ReservedToMembers { .. } => Some("entry.body.subject".into()),
         }
     }
 }

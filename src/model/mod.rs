@@ -3,6 +3,7 @@
 
 pub mod authority;
 pub mod codes;
+pub mod decision;
 pub mod entry;
 pub mod error;
 pub mod keys;

@@ -111,6 +111,7 @@ pub enum Change {
         index: u64,
         at: u64,
     },
+    DecisionRecorded(super::decision::Decision),
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -120,6 +121,7 @@ pub struct State {
     pub collectives: HashMap<String, Collective>,
     pub parcels: HashMap<CompactString, Parcel>,
     pub encumbrances: HashMap<u64, Encumbrance>,
+    pub decisions: HashMap<u64, super::decision::Decision>,
 }
 
 impl<G> Parcel<G> {
@@ -169,6 +171,9 @@ impl State {
             }
             Change::EncumbranceRegistered(e) => {
                 self.encumbrances.insert(e.index, e.clone());
+            }
+            Change::DecisionRecorded(d) => {
+                self.decisions.insert(d.index, d.clone());
             }
             Change::EncumbranceReleased { index, at } => {
                 if let Some(e) = self.encumbrances.get_mut(index) {

@@ -183,6 +183,17 @@ impl Registry {
         Ok(views::parcel_feature(&p, Some(&sizhi)))
     }
 
+    pub fn decision(&self, index: u64) -> Result<serde_json::Value, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let d = queries::decision(&mut conn, &self.db.county, index)?.ok_or_else(|| {
+            ServiceError::NotFound {
+                what: format!("decision at log index {index}"),
+                field: "index",
+            }
+        })?;
+        Ok(views::decision(&d))
+    }
+
     /// The title report of a parcel, as of the newest checkpoint.
     pub fn title(&self, code: &str) -> Result<serde_json::Value, ServiceError> {
         let mut conn = self.db.conn()?;

@@ -69,6 +69,24 @@ pub fn collective_feature(k: &Collective, active_parcels: i64) -> Value {
     })
 }
 
+/// A decision with the outcome its counts give (D1–D3).
+pub fn decision(d: &crate::model::decision::Decision) -> Value {
+    json!({
+        "index": d.index,
+        "FBFBM": d.collective,
+        "assembly": d.assembly.as_str(),
+        "subject": d.subject.as_str(),
+        "question": d.question,
+        "date": d.date.to_string(),
+        "eligible": d.counts.eligible,
+        "present": d.counts.present,
+        "for": d.counts.in_favour,
+        "against": d.counts.against,
+        "minutes_sha256": d.minutes_sha256,
+        "passed": d.passed(),
+    })
+}
+
 /// The title report of a parcel: what the registry says of it now, and the
 /// log indices that made it so (each provable against the checkpoint).
 pub fn title(p: &Parcel<String>, encumbrances: &[Encumbrance], as_of: u64) -> Value {

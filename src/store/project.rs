@@ -6,7 +6,8 @@ use diesel::upsert::excluded;
 
 use super::queries::encode_tile;
 use super::schema::{
-    actor_keys, checkpoints, collectives, counties, encumbrances, log_entries, parcels, tree_tiles,
+    actor_keys, checkpoints, collectives, counties, decisions, encumbrances, log_entries, parcels,
+    tree_tiles,
 };
 use super::StoreError;
 use crate::ledger::merkle::Hash;
@@ -142,6 +143,24 @@ macro_rules! write_batch_impl {
                                 encumbrances::reason.eq(&e.reason),
                                 encumbrances::document_sha256.eq(&e.document_sha256),
                                 encumbrances::released_at.eq(e.released_at.map(|r| r as i64)),
+                            ))
+                            .execute($c)?;
+                    }
+                    Change::DecisionRecorded(d) => {
+                        diesel::insert_into(decisions::table)
+                            .values((
+                                decisions::county.eq(county),
+                                decisions::idx.eq(d.index as i64),
+                                decisions::collective.eq(&d.collective),
+                                decisions::assembly.eq(d.assembly.as_str()),
+                                decisions::subject.eq(d.subject.as_str()),
+                                decisions::question.eq(&d.question),
+                                decisions::decided_on.eq(d.date.to_string()),
+                                decisions::eligible.eq(d.counts.eligible as i32),
+                                decisions::present.eq(d.counts.present as i32),
+                                decisions::in_favour.eq(d.counts.in_favour as i32),
+                                decisions::against.eq(d.counts.against as i32),
+                                decisions::minutes_sha256.eq(&d.minutes_sha256),
                             ))
                             .execute($c)?;
                     }

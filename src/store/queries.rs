@@ -7,13 +7,15 @@ use std::sync::{Arc, Mutex};
 use diesel::prelude::*;
 
 use super::schema::{
-    actor_keys, checkpoints, collectives, counties, encumbrances, log_entries, parcels, tree_tiles,
+    actor_keys, checkpoints, collectives, counties, decisions, encumbrances, log_entries, parcels,
+    tree_tiles,
 };
 use super::{DbConnection, StoreError};
 use crate::ledger::merkle::{self, Hash};
 use crate::ledger::sequencer::Nonces;
 use crate::ledger::tiles::{TileHashes, TILE_HEIGHT, TILE_WIDTH};
 use crate::ledger::{Sequencer, TileId, TileSource, TreeBuilder};
+use crate::model::decision::{Assembly, Counts, Decision, Subject};
 use crate::model::entry::EncumbranceKind;
 use crate::model::state::CompactString;
 use crate::model::state::Encumbrance;
@@ -330,7 +332,105 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
             .into_iter()
             .map(|e| (e.index, e))
             .collect(),
+        decisions: load_decisions(conn, county)?,
     })
+}
+
+type DecisionRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i32,
+    i32,
+    i32,
+    i32,
+    String,
+);
+
+/// One decision, by the log index that recorded it.
+pub fn decision(
+    conn: &mut DbConnection,
+    county: &str,
+    index: u64,
+) -> Result<Option<Decision>, StoreError> {
+    Ok(decisions_where(conn, county, Some(index))?.remove(&index))
+}
+
+fn load_decisions(
+    conn: &mut DbConnection,
+    county: &str,
+) -> Result<HashMap<u64, Decision>, StoreError> {
+    decisions_where(conn, county, None)
+}
+
+fn decisions_where(
+    conn: &mut DbConnection,
+    county: &str,
+    index: Option<u64>,
+) -> Result<HashMap<u64, Decision>, StoreError> {
+    let mut query = decisions::table
+        .filter(decisions::county.eq(county))
+        .into_boxed();
+    if let Some(i) = index {
+        query = query.filter(decisions::idx.eq(i as i64));
+    }
+    let rows: Vec<DecisionRow> = query
+        .select((
+            decisions::idx,
+            decisions::collective,
+            decisions::assembly,
+            decisions::subject,
+            decisions::question,
+            decisions::decided_on,
+            decisions::eligible,
+            decisions::present,
+            decisions::in_favour,
+            decisions::against,
+            decisions::minutes_sha256,
+        ))
+        .load(conn)?;
+    let corrupt = |what: String| StoreError::Corrupt(format!("decisions: {what}"));
+    rows.into_iter()
+        .map(
+            |(
+                idx,
+                collective,
+                assembly,
+                subject,
+                question,
+                date,
+                eligible,
+                present,
+                in_favour,
+                against,
+                minutes,
+            )| {
+                let d = Decision {
+                    index: idx as u64,
+                    collective,
+                    assembly: Assembly::parse(&assembly)
+                        .ok_or_else(|| corrupt(format!("assembly `{assembly}`")))?,
+                    subject: Subject::parse(&subject)
+                        .ok_or_else(|| corrupt(format!("subject `{subject}`")))?,
+                    question,
+                    date: date
+                        .parse()
+                        .map_err(|_| corrupt(format!("date `{date}`")))?,
+                    counts: Counts {
+                        eligible: eligible as u32,
+                        present: present as u32,
+                        in_favour: in_favour as u32,
+                        against: against as u32,
+                    },
+                    minutes_sha256: minutes,
+                };
+                Ok((d.index, d))
+            },
+        )
+        .collect()
 }
 
 type EncumbranceRow = (i64, String, String, String, String, String, Option<i64>);

@@ -106,3 +106,20 @@ diesel::table! {
         released_at -> Nullable<BigInt>,
     }
 }
+
+diesel::table! {
+    decisions (county, idx) {
+        county -> Text,
+        idx -> BigInt,
+        collective -> Text,
+        assembly -> Text,
+        subject -> Text,
+        question -> Text,
+        decided_on -> Text,
+        eligible -> Integer,
+        present -> Integer,
+        in_favour -> Integer,
+        against -> Integer,
+        minutes_sha256 -> Text,
+    }
+}

@@ -286,6 +286,12 @@ fn compare_state(replayed: &State, stored: &State) -> Result<(), VerifyFailure> 
         &stored.encumbrances,
         |index, _| format!("log index {index}"),
     )?;
+    compare_rows(
+        "decisions",
+        &replayed.decisions,
+        &stored.decisions,
+        |index, _| format!("log index {index}"),
+    )?;
     compare_rows("parcels", &replayed.parcels, &stored.parcels, |code, _| {
         code.to_string()
     })?;

@@ -465,3 +465,85 @@ fn encumbrances_hold_a_parcel_until_released_and_show_in_its_title() {
         assert!(title["as_of_tree_size"].as_u64().unwrap() > history[3].0);
     }
 }
+
+#[test]
+fn decisions_are_recorded_with_counts_that_can_be_true() {
+    for backend in backends() {
+        let (log, a, _) = villages(backend);
+        let decision = |assembly: &str,
+                        subject: &str,
+                        eligible: u32,
+                        present: u32,
+                        yes: u32,
+                        no: u32| {
+            json!({"assembly": assembly, "subject": subject, "question": "接纳张某为本集体成员", "date": "2026-11-20",
+                   "eligible": eligible, "present": present, "for": yes, "against": no,
+                   "minutes_sha256": "cd".repeat(32)})
+        };
+        let refused = |body: Value, code: &str, field: &str| {
+            let r = log.submit(&a, "decision.record", body);
+            assert_eq!(
+                code_and_field(&r),
+                (code.to_owned(), Some(field.to_owned())),
+                "{backend:?}"
+            );
+        };
+        refused(
+            decision("members_assembly", "membership", 120, 121, 80, 0),
+            "bad_attribute",
+            "entry.body.present",
+        );
+        refused(
+            decision("members_assembly", "membership", 120, 90, 80, 11),
+            "bad_attribute",
+            "entry.body.present",
+        );
+        refused(
+            decision("representatives_assembly", "membership", 30, 30, 30, 0),
+            "reserved_to_members",
+            "entry.body.subject",
+        );
+        let mut bad = decision("members_assembly", "membership", 120, 90, 80, 10);
+        bad["date"] = "20/11/2026".into();
+        refused(bad, "bad_attribute", "entry.body.date");
+        let r = log.submit(
+            &log.county_key,
+            "decision.record",
+            decision("members_assembly", "other", 10, 10, 10, 0),
+        );
+        assert_eq!(code_and_field(&r).0, "kind_not_allowed");
+        // Recorded whether or not it passed: the counts say which.
+        let passed = log
+            .submit(
+                &a,
+                "decision.record",
+                decision("members_assembly", "membership", 120, 90, 80, 10),
+            )
+            .unwrap()
+            .index;
+        let failed = log
+            .submit(
+                &a,
+                "decision.record",
+                decision("members_assembly", "membership", 120, 90, 79, 11),
+            )
+            .unwrap()
+            .index;
+        verify(&log.db, &log.log_key.verifier(), |_, _| {}).unwrap();
+        let (registry, _db, _, _) = log.into_registry();
+        let url = spawn_app(registry);
+        let get = |i: u64| -> Value {
+            ureq::get(&format!("{url}/api/v1/decisions/{i}"))
+                .call()
+                .unwrap()
+                .into_json()
+                .unwrap()
+        };
+        assert_eq!(
+            (get(passed)["passed"].as_bool(), get(passed)["for"].as_u64()),
+            (Some(true), Some(80))
+        );
+        assert_eq!(get(failed)["passed"].as_bool(), Some(false));
+        assert_eq!(get(failed)["FBFBM"], VILLAGE);
+    }
+}

@@ -1,10 +1,12 @@
 //! The rules: pure functions of (entry, signer, current state) that either
 //! refuse an entry or say what it changes. One function per entry kind.
 
+mod decision;
 mod encumbrance;
 mod keys;
 mod land;
 
+pub use decision::decision_record;
 pub use encumbrance::{encumbrance_register, encumbrance_release};
 pub use keys::{genesis, key_register, key_revoke};
 pub use land::{collective_register, parcel_register, parcel_retire};
@@ -55,6 +57,7 @@ pub fn decide(
         Command::ParcelRetire(body) => parcel_retire(state, ctx, signer, body),
         Command::EncumbranceRegister(body) => encumbrance_register(state, ctx, signer, body),
         Command::EncumbranceRelease(body) => encumbrance_release(state, ctx, signer, body),
+        Command::DecisionRecord(body) => decision_record(state, ctx, signer, body),
     }
 }
 

@@ -1,0 +1,61 @@
+//! `decision.record` (D1–D3).
+
+use crate::model::decision::{Assembly, Counts, Decision};
+use crate::model::entry::DecisionRecord;
+use crate::model::{Change, Context, KeyBinding, RuleError, State};
+
+/// `decision.record`: by a registered collective, with counts that can be
+/// true, the day, and the minutes' hash. Whether it passed is not recorded:
+/// rules that need a decision compute it from the counts.
+pub fn decision_record(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &DecisionRecord,
+) -> Result<Vec<Change>, RuleError> {
+    let bad = |field: &'static str, reason: &str| RuleError::BadAttribute {
+        field,
+        reason: reason.into(),
+    };
+    if !state.collectives.contains_key(&signer.party) {
+        return Err(RuleError::UnknownCollective {
+            code: signer.party.clone(),
+        });
+    }
+    if body.assembly == Assembly::RepresentativesAssembly && body.subject.reserved_to_members() {
+        return Err(RuleError::ReservedToMembers {
+            subject: body.subject.as_str(),
+        });
+    }
+    let question = body.question.trim();
+    if question.is_empty() || question.chars().count() > 500 {
+        return Err(bad("question", "must be 1 to 500 characters"));
+    }
+    let date = chrono::NaiveDate::parse_from_str(&body.date, "%Y-%m-%d")
+        .map_err(|_| bad("date", "must be YYYY-MM-DD"))?;
+    let counts = Counts {
+        eligible: body.eligible,
+        present: body.present,
+        in_favour: body.in_favour,
+        against: body.against,
+    };
+    counts.consistent().map_err(|r| bad("present", r))?;
+    let hex = &body.minutes_sha256;
+    if hex.len() != 64
+        || !hex
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return Err(bad("minutes_sha256", "must be 64 lower-case hex digits"));
+    }
+    Ok(vec![Change::DecisionRecorded(Decision {
+        index: ctx.index,
+        collective: signer.party.clone(),
+        assembly: body.assembly,
+        subject: body.subject,
+        question: question.to_owned(),
+        date,
+        counts,
+        minutes_sha256: hex.clone(),
+    })])
+}
