@@ -62,6 +62,8 @@ struct Item {
     body: Value,
     signer: Option<String>,
     declared: Option<Area>,
+    /// CBFBM: the household said to hold the parcel.
+    holder: Option<String>,
 }
 
 pub fn run(
@@ -227,6 +229,7 @@ fn item(index: usize, feature: Value) -> Result<Item, Rejected> {
             code,
             kind: "collective.register",
             declared: None,
+            holder: None,
         });
     }
     let Some(code) = text(props.remove("DKBM")) else {
@@ -271,6 +274,7 @@ fn item(index: usize, feature: Value) -> Result<Item, Rejected> {
         kind: "parcel.register",
         body: Value::Object(body),
         declared: declared_area,
+        holder: text(props.remove("CBFBM")),
     })
 }
 
@@ -350,6 +354,18 @@ fn record(
                             ),
                         });
                     }
+                }
+                if let Some(holder) = &it.holder {
+                    // Said plainly rather than dropped: the contract kinds are
+                    // not in this version yet.
+                    report.warnings.push(Warning {
+                        index: it.index,
+                        code: it.code.clone(),
+                        warning: "contract_not_created",
+                        reason: format!(
+                            "CBFBM {holder}: land contracts are not registered by this version; the parcel has no holder yet"
+                        ),
+                    });
                 }
                 known.insert(it.code.clone());
                 report.accepted.push(it.code);

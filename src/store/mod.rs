@@ -167,6 +167,7 @@ impl Db {
         drop(conn);
         let pool = Pool::builder()
             .max_size(8)
+            .min_idle(Some(1))
             .connection_timeout(std::time::Duration::from_secs(10))
             .build(manager.clone())?;
         Ok(Db {

@@ -484,13 +484,9 @@ pub fn encumbrances_where(
 
 type CollectiveRow = (String, String, i64, f64, f64, f64, f64, String, i64);
 
-fn load_collectives(
-    conn: &mut DbConnection,
-    county: &str,
-) -> Result<HashMap<String, Collective>, StoreError> {
-    let rows: Vec<CollectiveRow> = collectives::table
-        .filter(collectives::county.eq(county))
-        .select((
+macro_rules! collective_columns {
+    () => {
+        (
             collectives::code,
             collectives::name,
             collectives::area_centi_m2,
@@ -500,19 +496,33 @@ fn load_collectives(
             collectives::max_lat,
             collectives::geometry,
             collectives::registered_at,
-        ))
+        )
+    };
+}
+
+fn collective_of((code, name, area, a, b, c, d, geojson, at): CollectiveRow) -> Collective {
+    Collective {
+        code,
+        name,
+        area: Area(area),
+        bbox: [a, b, c, d],
+        geojson,
+        registered_at: at as u64,
+    }
+}
+
+fn load_collectives(
+    conn: &mut DbConnection,
+    county: &str,
+) -> Result<HashMap<String, Collective>, StoreError> {
+    let rows: Vec<CollectiveRow> = collectives::table
+        .filter(collectives::county.eq(county))
+        .select(collective_columns!())
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(code, name, area, a, b, c, d, geojson, at)| {
-            let k = Collective {
-                code,
-                name,
-                area: Area(area),
-                bbox: [a, b, c, d],
-                geojson,
-                registered_at: at as u64,
-            };
+        .map(|row| {
+            let k = collective_of(row);
             (k.code.clone(), k)
         })
         .collect())
@@ -685,16 +695,20 @@ pub fn collective(
     county: &str,
     code: &str,
 ) -> Result<Option<(Collective, i64)>, StoreError> {
-    let Some(k) = load_collectives(conn, county)?.remove(code) else {
-        return Ok(None);
-    };
+    let row: Option<CollectiveRow> = collectives::table
+        .filter(collectives::county.eq(county))
+        .filter(collectives::code.eq(code))
+        .select(collective_columns!())
+        .first(conn)
+        .optional()?;
+    let Some(row) = row else { return Ok(None) };
     let active: i64 = parcels::table
         .filter(parcels::county.eq(county))
         .filter(parcels::collective.eq(code))
         .filter(parcels::retired_at.is_null())
         .count()
         .get_result(conn)?;
-    Ok(Some((k, active)))
+    Ok(Some((collective_of(row), active)))
 }
 
 /// The spatial index of a state: boundaries and active parcels, their
