@@ -22,6 +22,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/parcels/{code}", web::get().to(get_parcel))
             .route("/titles/{code}", web::get().to(get_title))
             .route("/decisions/{index}", web::get().to(get_decision))
+            .route("/households/{code}", web::get().to(get_household))
             .route("/openapi.json", web::get().to(openapi)),
     );
 }
@@ -155,6 +156,14 @@ async fn get_decision(
     let reg = reg.into_inner();
     let index = index.into_inner();
     Ok(HttpResponse::Ok().json(blocking(move || reg.decision(index)).await?))
+}
+
+async fn get_household(
+    reg: web::Data<Registry>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reg = reg.into_inner();
+    Ok(HttpResponse::Ok().json(blocking(move || reg.household(&code)).await?))
 }
 
 async fn get_title(

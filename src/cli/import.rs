@@ -374,6 +374,7 @@ fn record(
                 let (code, reason) = match &e {
                     SubmitError::Refused(r) => (r.code(), r.to_string()),
                     SubmitError::Geometry(g) => (g.code(), g.to_string()),
+                    SubmitError::Personal(p) => (p.code(), p.to_string()),
                     other => ("unavailable", other.to_string()),
                 };
                 report

@@ -495,6 +495,7 @@ fn submit_error(e: SubmitError) -> CliError {
     match e {
         SubmitError::Refused(r) => CliError::Refused(crate::api::ApiError::from_refusal(&r).0),
         SubmitError::Geometry(g) => CliError::Refused(crate::api::ApiError::from_refusal(&g).0),
+        SubmitError::Personal(p) => CliError::Refused(crate::api::ApiError::from_refusal(&p).0),
         other => CliError::Usage(other.to_string()),
     }
 }

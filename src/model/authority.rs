@@ -23,6 +23,7 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "encumbrance.register",
             "encumbrance.release",
             "decision.record",
+            "household.register",
         ],
         Role::Household => &["key.revoke", "encumbrance.register", "encumbrance.release"],
         Role::Transferee => &["key.revoke"],

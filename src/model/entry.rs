@@ -149,6 +149,29 @@ pub struct DecisionRecord {
     pub minutes_sha256: String,
 }
 
+/// A member of a household, named by the commitment to their personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    /// Hex SHA-256 of the person's record (see `model::person`).
+    pub person: String,
+    /// Relation to the head, GB/T 4761: 02 the head (户主), 10 spouse, 20–29
+    /// sons, 30–39 daughters, 40–49 grandchildren, 50–59 parents, 60–69
+    /// grandparents, 70–79 siblings, 80–99 others.
+    pub relation: String,
+}
+
+/// `household.register`: a collective registers a contracting household
+/// (承包方, 户) with its members (P3); their personal data travels beside the
+/// entry, never in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HouseholdRegister {
+    #[serde(rename = "CBFBM")]
+    pub code: String,
+    pub members: Vec<Member>,
+}
+
 /// A parsed command: the kind and its typed body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -161,6 +184,7 @@ pub enum Command {
     EncumbranceRegister(EncumbranceRegister),
     EncumbranceRelease(EncumbranceRelease),
     DecisionRecord(DecisionRecord),
+    HouseholdRegister(HouseholdRegister),
 }
 
 /// The kinds this log knows, in the spelling of the envelope's `kind`.
@@ -174,6 +198,7 @@ pub const KINDS: &[&str] = &[
     "encumbrance.register",
     "encumbrance.release",
     "decision.record",
+    "household.register",
 ];
 
 impl Command {
@@ -189,6 +214,7 @@ impl Command {
             "encumbrance.register" => Command::EncumbranceRegister(body_of(body)?),
             "encumbrance.release" => Command::EncumbranceRelease(body_of(body)?),
             "decision.record" => Command::DecisionRecord(body_of(body)?),
+            "household.register" => Command::HouseholdRegister(body_of(body)?),
             other => return Err(RuleError::UnknownKind(truncate(other))),
         })
     }
@@ -204,6 +230,7 @@ impl Command {
             Command::EncumbranceRegister(_) => "encumbrance.register",
             Command::EncumbranceRelease(_) => "encumbrance.release",
             Command::DecisionRecord(_) => "decision.record",
+            Command::HouseholdRegister(_) => "household.register",
         }
     }
 
@@ -214,6 +241,14 @@ impl Command {
             Command::CollectiveRegister(b) => b.boundary = serde_json::Value::Null,
             Command::ParcelRegister(b) => b.geometry = serde_json::Value::Null,
             _ => {}
+        }
+    }
+
+    /// The persons the entry names, whose personal data must come with it.
+    pub fn persons(&self) -> Vec<&str> {
+        match self {
+            Command::HouseholdRegister(b) => b.members.iter().map(|m| m.person.as_str()).collect(),
+            _ => Vec::new(),
         }
     }
 

@@ -89,6 +89,12 @@ pub enum RuleError {
     EncumbranceReleased { index: u64, at: u64 },
     #[error("a representatives' assembly may not decide {subject} (D1)")]
     ReservedToMembers { subject: &'static str },
+    #[error("household code {code} is not a code of collective {collective} (P1)")]
+    HouseholdOutsideCollective { code: String, collective: String },
+    #[error("household {code} is already registered (log index {at})")]
+    HouseholdExists { code: String, at: u64 },
+    #[error("a person listed already belongs to household {household}")]
+    PersonInHousehold { household: String },
 }
 
 impl Refusal for RuleError {
@@ -122,6 +128,9 @@ impl Refusal for RuleError {
             UnknownEncumbrance { .. } => "unknown_encumbrance",
             EncumbranceReleased { .. } => "encumbrance_released",
             ReservedToMembers { .. } => "reserved_to_members",
+            HouseholdOutsideCollective { .. } => "household_code_outside_collective",
+            HouseholdExists { .. } => "household_exists",
+            PersonInHousehold { .. } => "person_in_household",
         }
     }
 
@@ -187,6 +196,11 @@ impl Refusal for RuleError {
                 format!("日志序号 {index} 处的权利限制已于 {at} 解除")
             }
             ReservedToMembers { subject } => format!("成员代表大会不得决定“{subject}”事项（D1）"),
+            HouseholdOutsideCollective { code, collective } => {
+                format!("承包方编码 {code} 不属于发包方 {collective}（P1）")
+            }
+            HouseholdExists { code, at } => format!("承包方 {code} 已于日志序号 {at} 登记"),
+            PersonInHousehold { household } => format!("所列人员已属于承包方 {household}"),
         }
     }
 
@@ -220,6 +234,10 @@ impl Refusal for RuleError {
                 Some("entry.body.encumbrance".into())
             }
             ReservedToMembers { .. } => Some("entry.body.subject".into()),
+            HouseholdOutsideCollective { .. } | HouseholdExists { .. } => {
+                Some("entry.body.CBFBM".into())
+            }
+            PersonInHousehold { .. } => Some("entry.body.members".into()),
         }
     }
 }

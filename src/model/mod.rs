@@ -8,6 +8,7 @@ pub mod entry;
 pub mod error;
 pub mod keys;
 pub mod land;
+pub mod person;
 pub mod rules;
 pub mod state;
 pub mod units;

@@ -84,6 +84,15 @@ pub struct Encumbrance {
     pub released_at: Option<u64>,
 }
 
+/// A contracting household (承包方) and its members, named by commitments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Household {
+    pub code: String,
+    pub collective: String,
+    pub members: Vec<super::entry::Member>,
+    pub registered_at: u64,
+}
+
 /// One effect of an accepted entry.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
@@ -112,6 +121,7 @@ pub enum Change {
         at: u64,
     },
     DecisionRecorded(super::decision::Decision),
+    HouseholdRegistered(Household),
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -122,6 +132,9 @@ pub struct State {
     pub parcels: HashMap<CompactString, Parcel>,
     pub encumbrances: HashMap<u64, Encumbrance>,
     pub decisions: HashMap<u64, super::decision::Decision>,
+    pub households: HashMap<String, Household>,
+    /// The household each person (by commitment) belongs to.
+    pub member_of: HashMap<String, String>,
 }
 
 impl<G> Parcel<G> {
@@ -171,6 +184,12 @@ impl State {
             }
             Change::EncumbranceRegistered(e) => {
                 self.encumbrances.insert(e.index, e.clone());
+            }
+            Change::HouseholdRegistered(h) => {
+                for m in &h.members {
+                    self.member_of.insert(m.person.clone(), h.code.clone());
+                }
+                self.households.insert(h.code.clone(), h.clone());
             }
             Change::DecisionRecorded(d) => {
                 self.decisions.insert(d.index, d.clone());

@@ -10,6 +10,7 @@ use diesel::Connection;
 
 use crate::ledger::merkle::Hash;
 use crate::ledger::{Envelope, LedgerError};
+use crate::model::person::{PersonRecord, PersonalError};
 use crate::model::{log_origin, Refusal};
 use crate::spatial::GeometryError;
 use crate::store::{queries, Db, Receipt, StoreError, SubmitError, Writer};
@@ -21,6 +22,8 @@ pub enum ServiceError {
     Refused(#[from] LedgerError),
     #[error(transparent)]
     Geometry(#[from] GeometryError),
+    #[error(transparent)]
+    Personal(#[from] PersonalError),
     #[error("{what} not found")]
     NotFound { what: String, field: &'static str },
     #[error("{reason}")]
@@ -36,6 +39,7 @@ impl From<SubmitError> for ServiceError {
         match e {
             SubmitError::Refused(r) => ServiceError::Refused(r),
             SubmitError::Geometry(g) => ServiceError::Geometry(g),
+            SubmitError::Personal(p) => ServiceError::Personal(p),
             SubmitError::Store(s) => ServiceError::Unavailable(s),
             SubmitError::Stopped => ServiceError::Unavailable("the writer has stopped".into()),
         }
@@ -47,6 +51,7 @@ impl Refusal for ServiceError {
         match self {
             ServiceError::Refused(e) => e.code(),
             ServiceError::Geometry(e) => e.code(),
+            ServiceError::Personal(e) => e.code(),
             ServiceError::NotFound { .. } => "not_found",
             ServiceError::OutOfRange { .. } => "out_of_range",
             ServiceError::Unavailable(_) => "unavailable",
@@ -58,6 +63,7 @@ impl Refusal for ServiceError {
         match self {
             ServiceError::Refused(e) => e.message_zh(),
             ServiceError::Geometry(e) => e.message_zh(),
+            ServiceError::Personal(e) => e.message_zh(),
             ServiceError::NotFound { what, .. } => format!("未找到{what}"),
             ServiceError::OutOfRange { reason, .. } => format!("参数超出范围：{reason}"),
             ServiceError::Unavailable(r) => format!("日志暂不接受条目：{r}"),
@@ -69,6 +75,7 @@ impl Refusal for ServiceError {
         match self {
             ServiceError::Refused(e) => e.field(),
             ServiceError::Geometry(e) => e.field(),
+            ServiceError::Personal(e) => e.field(),
             ServiceError::NotFound { field, .. } | ServiceError::OutOfRange { field, .. } => {
                 Some((*field).to_owned())
             }
@@ -99,10 +106,50 @@ impl Registry {
         log_origin(&self.db.county)
     }
 
-    /// Parses and submits an envelope; answers once it is durable.
+    /// Parses and submits an envelope — or `{"envelope", "personal"}`, an
+    /// envelope with the personal records of the persons it names — and
+    /// answers once it is durable.
     pub async fn submit(&self, bytes: &[u8]) -> Result<Receipt, ServiceError> {
-        let envelope = Envelope::parse(bytes, &self.origin())?;
-        Ok(self.writer.submit(envelope).await?)
+        let value: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| LedgerError::MalformedJson(e.to_string()))?;
+        let with_personal = value.get("envelope").is_some();
+        if !with_personal {
+            let envelope = Envelope::from_value(value, &self.origin())?;
+            return Ok(self.writer.submit(envelope).await?);
+        }
+        let serde_json::Value::Object(mut top) = value else {
+            unreachable!("has a key")
+        };
+        if let Some(k) = top.keys().find(|k| *k != "envelope" && *k != "personal") {
+            return Err(LedgerError::BadEnvelope {
+                field: k.clone(),
+                reason: "unknown field".into(),
+            }
+            .into());
+        }
+        let envelope =
+            Envelope::from_value(top.remove("envelope").unwrap_or_default(), &self.origin())?;
+        let personal: Vec<PersonRecord> = serde_path_to_error::deserialize(
+            top.remove("personal").unwrap_or_default(),
+        )
+        .map_err(|e| LedgerError::BadEnvelope {
+            field: format!("personal{}", e.path()).replace("personal.[", "personal["),
+            reason: e.inner().to_string(),
+        })?;
+        Ok(self.writer.submit_with_personal(envelope, personal).await?)
+    }
+
+    /// A household with its members by commitment; their personal data is not
+    /// shown to anyone over HTTP until requests carry a role.
+    pub fn household(&self, code: &str) -> Result<serde_json::Value, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let h = queries::load_households(&mut conn, &self.db.county, Some(code))?
+            .remove(code)
+            .ok_or_else(|| ServiceError::NotFound {
+                what: format!("household {code}"),
+                field: "code",
+            })?;
+        Ok(views::household(&h))
     }
 
     /// Stops the writer after what it holds, once the server's workers have

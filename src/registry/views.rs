@@ -124,3 +124,14 @@ pub fn title(p: &Parcel<String>, encumbrances: &[Encumbrance], as_of: u64) -> Va
         "history": history,
     })
 }
+
+/// A household: members by commitment and relation, personal data withheld.
+pub fn household(h: &crate::model::state::Household) -> Value {
+    json!({
+        "CBFBM": h.code,
+        "FBFBM": h.collective,
+        "members": h.members.iter().map(|m| json!({"person": m.person, "relation": m.relation})).collect::<Vec<_>>(),
+        "registered_at": h.registered_at,
+        "personal_data": "withheld",
+    })
+}

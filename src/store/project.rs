@@ -6,12 +6,13 @@ use diesel::upsert::excluded;
 
 use super::queries::encode_tile;
 use super::schema::{
-    actor_keys, checkpoints, collectives, counties, decisions, encumbrances, log_entries, parcels,
-    tree_tiles,
+    actor_keys, checkpoints, collectives, counties, decisions, encumbrances, households,
+    log_entries, parcels, persons, tree_tiles,
 };
 use super::StoreError;
 use crate::ledger::merkle::Hash;
 use crate::ledger::{Admitted, Envelope, TileId};
+use crate::model::person::PersonRecord;
 use crate::model::Change;
 
 /// Rows per INSERT statement: under SQLite's 32766 and PostgreSQL's 65535
@@ -29,10 +30,18 @@ struct NewEntry<'a> {
     leaf: &'a [u8],
 }
 
+/// A person's record, kept off the log, for the household that names it.
+pub struct PersonRow {
+    pub commitment: String,
+    pub household: String,
+    pub record: PersonRecord,
+}
+
 /// Everything one batch writes.
 pub struct Batch<'a> {
     pub county: &'a str,
     pub entries: Vec<(&'a Envelope, &'a Admitted)>,
+    pub persons: Vec<PersonRow>,
     pub tiles: &'a [(TileId, Vec<Hash>)],
     pub checkpoint: (u64, &'a str),
 }
@@ -146,6 +155,18 @@ macro_rules! write_batch_impl {
                             ))
                             .execute($c)?;
                     }
+                    Change::HouseholdRegistered(h) => {
+                        diesel::insert_into(households::table)
+                            .values((
+                                households::county.eq(county),
+                                households::code.eq(&h.code),
+                                households::collective.eq(&h.collective),
+                                households::members
+                                    .eq(serde_json::to_string(&h.members).expect("members")),
+                                households::registered_at.eq(h.registered_at as i64),
+                            ))
+                            .execute($c)?;
+                    }
                     Change::DecisionRecorded(d) => {
                         diesel::insert_into(decisions::table)
                             .values((
@@ -184,6 +205,19 @@ macro_rules! write_batch_impl {
                     }
                 }
             }
+        }
+        for p in &$batch.persons {
+            diesel::insert_into(persons::table)
+                .values((
+                    persons::county.eq(county),
+                    persons::commitment.eq(&p.commitment),
+                    persons::household.eq(&p.household),
+                    persons::salt.eq(&p.record.salt),
+                    persons::name.eq(&p.record.name),
+                    persons::id_number.eq(&p.record.id_number),
+                    persons::phone.eq(p.record.phone.as_deref()),
+                ))
+                .execute($c)?;
         }
         for (id, hashes) in $batch.tiles {
             diesel::insert_into(tree_tiles::table)

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use diesel::prelude::*;
 
 use super::schema::{
-    actor_keys, checkpoints, collectives, counties, decisions, encumbrances, log_entries, parcels,
-    tree_tiles,
+    actor_keys, checkpoints, collectives, counties, decisions, encumbrances, households,
+    log_entries, parcels, persons, tree_tiles,
 };
 use super::{DbConnection, StoreError};
 use crate::ledger::merkle::{self, Hash};
@@ -17,8 +17,10 @@ use crate::ledger::tiles::{TileHashes, TILE_HEIGHT, TILE_WIDTH};
 use crate::ledger::{Sequencer, TileId, TileSource, TreeBuilder};
 use crate::model::decision::{Assembly, Counts, Decision, Subject};
 use crate::model::entry::EncumbranceKind;
+use crate::model::person::PersonRecord;
 use crate::model::state::CompactString;
 use crate::model::state::Encumbrance;
+use crate::model::state::Household;
 use crate::model::{Area, Collective, County, KeyBinding, Parcel, Role, State};
 use crate::spatial::{self, ParcelIndex};
 
@@ -323,6 +325,7 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
             root_vkey,
         });
     let keys = load_keys(conn, county)?;
+    let households = load_households(conn, county, None)?;
     Ok(State {
         county: county_row,
         keys,
@@ -333,7 +336,81 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
             .map(|e| (e.index, e))
             .collect(),
         decisions: load_decisions(conn, county)?,
+        member_of: households
+            .values()
+            .flat_map(|h| h.members.iter().map(|m| (m.person.clone(), h.code.clone())))
+            .collect(),
+        households,
     })
+}
+
+/// Households, by code.
+pub fn load_households(
+    conn: &mut DbConnection,
+    county: &str,
+    code: Option<&str>,
+) -> Result<HashMap<String, Household>, StoreError> {
+    let mut query = households::table
+        .filter(households::county.eq(county))
+        .select((
+            households::code,
+            households::collective,
+            households::members,
+            households::registered_at,
+        ))
+        .into_boxed();
+    if let Some(code) = code {
+        query = query.filter(households::code.eq(code.to_owned()));
+    }
+    let rows: Vec<(String, String, String, i64)> = query.load(conn)?;
+    rows.into_iter()
+        .map(|(code, collective, members, at)| {
+            let members = serde_json::from_str(&members)
+                .map_err(|e| StoreError::Corrupt(format!("households {code}: members: {e}")))?;
+            Ok((
+                code.clone(),
+                Household {
+                    code,
+                    collective,
+                    members,
+                    registered_at: at as u64,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// The private personal records: (commitment, household, record).
+pub fn load_persons(
+    conn: &mut DbConnection,
+    county: &str,
+) -> Result<Vec<(String, String, PersonRecord)>, StoreError> {
+    let rows: Vec<(String, String, String, String, String, Option<String>)> = persons::table
+        .filter(persons::county.eq(county))
+        .select((
+            persons::commitment,
+            persons::household,
+            persons::salt,
+            persons::name,
+            persons::id_number,
+            persons::phone,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(commitment, household, salt, name, id_number, phone)| {
+            (
+                commitment,
+                household,
+                PersonRecord {
+                    salt,
+                    name,
+                    id_number,
+                    phone,
+                },
+            )
+        })
+        .collect())
 }
 
 type DecisionRow = (

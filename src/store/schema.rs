@@ -123,3 +123,25 @@ diesel::table! {
         minutes_sha256 -> Text,
     }
 }
+
+diesel::table! {
+    households (county, code) {
+        county -> Text,
+        code -> Text,
+        collective -> Text,
+        members -> Text,
+        registered_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    persons (county, commitment) {
+        county -> Text,
+        commitment -> Text,
+        household -> Text,
+        salt -> Text,
+        name -> Text,
+        id_number -> Text,
+        phone -> Nullable<Text>,
+    }
+}

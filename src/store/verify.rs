@@ -141,6 +141,7 @@ fn verify_snapshot(
     }
     let stored = load_state(conn, county)?;
     compare_state(&seq.state, &stored)?;
+    check_persons(conn, county, &seq.state)?;
     Ok(VerifyReport {
         entries: seq.size(),
         checkpoint,
@@ -292,9 +293,51 @@ fn compare_state(replayed: &State, stored: &State) -> Result<(), VerifyFailure> 
         &stored.decisions,
         |index, _| format!("log index {index}"),
     )?;
+    compare_rows(
+        "households",
+        &replayed.households,
+        &stored.households,
+        |code, _| code.clone(),
+    )?;
     compare_rows("parcels", &replayed.parcels, &stored.parcels, |code, _| {
         code.to_string()
     })?;
+    Ok(())
+}
+
+/// Every private personal record matches the commitment it is kept under,
+/// belongs to the household whose entry names it, and every person an entry
+/// names has a record.
+fn check_persons(conn: &mut DbConnection, county: &str, state: &State) -> Result<(), VerifyError> {
+    let fail = |key: &str, what: &str| -> VerifyError {
+        VerifyFailure::Projection {
+            table: "persons",
+            key: key.to_owned(),
+            what: what.to_owned(),
+        }
+        .into()
+    };
+    let mut records = super::queries::load_persons(conn, county)?;
+    records.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut kept = std::collections::HashSet::new();
+    for (commitment, household, record) in &records {
+        if &record.commitment() != commitment {
+            return Err(fail(commitment, "the record does not match its commitment"));
+        }
+        if state.member_of.get(commitment) != Some(household) {
+            return Err(fail(commitment, "no household entry names this person"));
+        }
+        kept.insert(commitment.as_str());
+    }
+    let mut missing: Vec<&String> = state
+        .member_of
+        .keys()
+        .filter(|c| !kept.contains(c.as_str()))
+        .collect();
+    missing.sort();
+    if let Some(c) = missing.first() {
+        return Err(fail(c, "the personal record of a member is missing"));
+    }
     Ok(())
 }
 

@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use tokio::sync::{mpsc, oneshot};
 
-use super::project::{write_batch, Batch};
+use super::project::{write_batch, Batch, PersonRow};
 use super::queries::load_sequencer;
 use super::{Db, DbConnection, StoreError};
 use crate::ledger::merkle::Hash;
@@ -25,6 +25,7 @@ use crate::ledger::{
     format_integrated, verify_signatures, Checkpoint, Envelope, LedgerError, Sequencer, SignerKey,
 };
 use crate::model::log_origin;
+use crate::model::person::{PersonRecord, PersonalError};
 use crate::spatial::{self, GeometryError};
 use rayon::prelude::*;
 
@@ -45,6 +46,8 @@ pub enum SubmitError {
     Refused(#[from] LedgerError),
     #[error(transparent)]
     Geometry(#[from] GeometryError),
+    #[error(transparent)]
+    Personal(#[from] PersonalError),
     #[error("the entry was not stored: {0}")]
     Store(String),
     #[error("the writer has stopped")]
@@ -68,6 +71,8 @@ impl Pending {
 
 struct Job {
     envelope: Envelope,
+    /// Personal records of the persons the entry names, off the log.
+    personal: Vec<PersonRecord>,
     reply: oneshot::Sender<Result<Receipt, SubmitError>>,
 }
 
@@ -95,6 +100,7 @@ impl Writer {
         let stopping = Arc::new(AtomicBool::new(false));
         let checkpointer = wal_checkpointer(&mut conn, db, stopping.clone())?;
         let seq = load_sequencer(&mut conn, &db.county, &db.tiles)?;
+        let id_numbers = load_id_numbers(&mut conn, &db.county)?;
         let (queue, rx) = mpsc::channel(QUEUE);
         let mut state = WriterState {
             conn,
@@ -103,6 +109,7 @@ impl Writer {
             log_key,
             origin: log_origin(&db.county),
             last_time: Utc::now(),
+            id_numbers,
         };
         let (checked_tx, checked_rx) = std::sync::mpsc::sync_channel(1);
         let spawn = |name: &str, f: Box<dyn FnOnce() + Send>| {
@@ -130,10 +137,33 @@ impl Writer {
     }
 
     /// Submits one envelope and waits until it is durable or refused.
+    /// Submits an envelope with the personal records of the persons it names
+    /// (they are kept off the log, in the private table).
+    pub async fn submit_with_personal(
+        &self,
+        envelope: Envelope,
+        personal: Vec<PersonRecord>,
+    ) -> Result<Receipt, SubmitError> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Job {
+                envelope,
+                personal,
+                reply,
+            })
+            .await
+            .map_err(|_| SubmitError::Stopped)?;
+        answer.await.map_err(|_| SubmitError::Stopped)?
+    }
+
     pub async fn submit(&self, envelope: Envelope) -> Result<Receipt, SubmitError> {
         let (reply, answer) = oneshot::channel();
         self.queue
-            .send(Job { envelope, reply })
+            .send(Job {
+                envelope,
+                personal: Vec::new(),
+                reply,
+            })
             .await
             .map_err(|_| SubmitError::Stopped)?;
         answer.await.map_err(|_| SubmitError::Stopped)?
@@ -157,7 +187,11 @@ impl Writer {
                 .map(|envelope| {
                     let (reply, answer) = oneshot::channel();
                     self.queue
-                        .blocking_send(Job { envelope, reply })
+                        .blocking_send(Job {
+                            envelope,
+                            personal: Vec::new(),
+                            reply,
+                        })
                         .ok()
                         .map(|()| answer)
                 })
@@ -250,7 +284,19 @@ fn lock_county(conn: &mut DbConnection, county: &str) -> Result<(), StoreError> 
     }
 }
 
+/// The ID numbers of the persons already registered, from the private table.
+fn load_id_numbers(
+    conn: &mut DbConnection,
+    county: &str,
+) -> Result<std::collections::HashSet<String>, StoreError> {
+    Ok(super::queries::load_persons(conn, county)?
+        .into_iter()
+        .map(|(_, _, r)| r.id_number)
+        .collect())
+}
+
 struct WriterState {
+    id_numbers: std::collections::HashSet<String>,
     conn: DbConnection,
     db: Db,
     seq: Sequencer,
@@ -267,6 +313,30 @@ pub(crate) fn prepare(envelope: &mut Envelope) -> Result<(), GeometryError> {
     if let Some((geometry, field)) = envelope.command.geometry() {
         envelope.footprint = Some(Arc::new(spatial::footprint(geometry, field)?));
         envelope.command.release_geometry();
+    }
+    Ok(())
+}
+
+/// The personal records sent must be exactly those of the persons the entry
+/// names, and each must be well formed (P2).
+fn check_personal(envelope: &Envelope, personal: &[PersonRecord]) -> Result<(), PersonalError> {
+    let named = envelope.command.persons();
+    match (named.is_empty(), personal.is_empty()) {
+        (true, true) => return Ok(()),
+        (true, false) => return Err(PersonalError::Unexpected),
+        (false, true) => return Err(PersonalError::Missing),
+        (false, false) => {}
+    }
+    let today = Utc::now().date_naive();
+    for (at, record) in personal.iter().enumerate() {
+        record.check(at, today)?;
+    }
+    let mut sent: Vec<String> = personal.iter().map(PersonRecord::commitment).collect();
+    let mut named: Vec<&str> = named;
+    sent.sort();
+    named.sort();
+    if sent.iter().map(String::as_str).ne(named) {
+        return Err(PersonalError::Mismatch);
     }
     Ok(())
 }
@@ -292,11 +362,18 @@ fn check_signatures(mut rx: mpsc::Receiver<Job>, writer: std::sync::mpsc::SyncSe
         let (jobs, signatures): (Vec<Job>, Vec<bool>) = jobs
             .into_par_iter()
             .zip(signatures)
-            .filter_map(|(mut job, ok)| match prepare(&mut job.envelope) {
-                Ok(()) => Some((job, ok)),
-                Err(e) => {
-                    let _ = job.reply.send(Err(SubmitError::Geometry(e)));
-                    None
+            .filter_map(|(mut job, ok)| {
+                let checked = prepare(&mut job.envelope)
+                    .map_err(SubmitError::Geometry)
+                    .and_then(|()| {
+                        check_personal(&job.envelope, &job.personal).map_err(SubmitError::Personal)
+                    });
+                match checked {
+                    Ok(()) => Some((job, ok)),
+                    Err(e) => {
+                        let _ = job.reply.send(Err(e));
+                        None
+                    }
                 }
             })
             .unzip();
@@ -332,7 +409,20 @@ impl WriterState {
         let integrated = format_integrated(self.last_time);
         let mut answers = Vec::with_capacity(jobs.len());
         let mut admitted = Vec::new();
+        let mut persons = Vec::new();
         for (job, signature_ok) in jobs.iter().zip(signatures) {
+            // An ID number is a person's unique key (P2): checked here, where
+            // the private table is known, before the rules.
+            let mut fresh = std::collections::HashSet::new();
+            let taken = job.personal.iter().position(|r| {
+                self.id_numbers.contains(&r.id_number) || !fresh.insert(r.id_number.as_str())
+            });
+            if let Some(at) = taken {
+                answers.push(Err(SubmitError::Personal(PersonalError::PersonExists {
+                    at,
+                })));
+                continue;
+            }
             let result = if signature_ok {
                 self.seq.admit(&job.envelope, &integrated)
             } else {
@@ -344,6 +434,16 @@ impl WriterState {
                         index: a.index,
                         leaf_hash: a.leaf_hash,
                     };
+                    if let crate::model::Command::HouseholdRegister(h) = &job.envelope.command {
+                        for record in &job.personal {
+                            self.id_numbers.insert(record.id_number.clone());
+                            persons.push(PersonRow {
+                                commitment: record.commitment(),
+                                household: h.code.clone(),
+                                record: record.clone(),
+                            });
+                        }
+                    }
                     admitted.push((&job.envelope, a));
                     Ok(receipt)
                 }
@@ -352,7 +452,7 @@ impl WriterState {
         }
         let ruled = started.elapsed();
         if !admitted.is_empty() {
-            let result = self.commit(&admitted);
+            let result = self.commit(&admitted, persons);
             tracing::debug!(batch = answers.len(), ?ruled, committed = ?(started.elapsed() - ruled), "batch written");
             if let Err(e) = result {
                 tracing::error!(error = %e, "batch not committed; reloading the writer's state");
@@ -371,6 +471,7 @@ impl WriterState {
     fn commit(
         &mut self,
         admitted: &[(&Envelope, crate::ledger::Admitted)],
+        persons: Vec<PersonRow>,
     ) -> Result<(), StoreError> {
         let tiles = self.seq.tree.take_dirty();
         let checkpoint = Checkpoint {
@@ -382,6 +483,7 @@ impl WriterState {
         let batch = Batch {
             county: &self.db.county,
             entries: admitted.iter().map(|(e, a)| (*e, a)).collect(),
+            persons,
             tiles: &tiles,
             checkpoint: (checkpoint.size, &note),
         };
@@ -401,6 +503,13 @@ impl WriterState {
                 Ok((conn, seq)) => {
                     self.conn = conn;
                     self.seq = seq;
+                    match load_id_numbers(&mut self.conn, &self.db.county) {
+                        Ok(ids) => self.id_numbers = ids,
+                        Err(e) => {
+                            tracing::error!(error = %e, "cannot reload the ID numbers; retrying");
+                            continue;
+                        }
+                    }
                     return;
                 }
                 Err(e) => {

@@ -169,6 +169,7 @@ pub fn outcome(r: &Result<sanquan::store::Receipt, sanquan::store::SubmitError>)
         Ok(_) => "accepted".into(),
         Err(sanquan::store::SubmitError::Refused(e)) => e.code().into(),
         Err(sanquan::store::SubmitError::Geometry(e)) => e.code().into(),
+        Err(sanquan::store::SubmitError::Personal(e)) => e.code().into(),
         Err(e) => format!("{e}"),
     }
 }

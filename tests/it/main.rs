@@ -4,6 +4,7 @@
 mod common;
 
 mod cli;
+mod households;
 mod http;
 mod import;
 mod land;

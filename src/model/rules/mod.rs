@@ -3,11 +3,13 @@
 
 mod decision;
 mod encumbrance;
+mod household;
 mod keys;
 mod land;
 
 pub use decision::decision_record;
 pub use encumbrance::{encumbrance_register, encumbrance_release};
+pub use household::household_register;
 pub use keys::{genesis, key_register, key_revoke};
 pub use land::{collective_register, parcel_register, parcel_retire};
 
@@ -58,6 +60,7 @@ pub fn decide(
         Command::EncumbranceRegister(body) => encumbrance_register(state, ctx, signer, body),
         Command::EncumbranceRelease(body) => encumbrance_release(state, ctx, signer, body),
         Command::DecisionRecord(body) => decision_record(state, ctx, signer, body),
+        Command::HouseholdRegister(body) => household_register(state, ctx, signer, body),
     }
 }
 

@@ -1,0 +1,2 @@
+DROP TABLE persons;
+DROP TABLE households;

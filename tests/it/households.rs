@@ -1,0 +1,241 @@
+//! Households (P1–P3) and personal data kept off the log: every refusal with
+//! its code and field, nothing written by a refusal, no name or ID number in
+//! any entry, and `verify` checking the private records.
+
+use diesel::prelude::*;
+use sanquan::ledger::{Checkpoint, SignerKey};
+use sanquan::model::person::PersonRecord;
+use sanquan::store::schema::persons;
+use sanquan::store::verify::{verify, VerifyError, VerifyFailure};
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+const VILLAGE: &str = "14042100100101";
+
+fn person(name: &str, id: &str, salt: u8) -> PersonRecord {
+    use base64::Engine;
+    PersonRecord {
+        salt: base64::engine::general_purpose::STANDARD.encode([salt; 16]),
+        name: name.into(),
+        id_number: id.into(),
+        phone: None,
+    }
+}
+
+struct App {
+    url: String,
+    key: SignerKey,
+    log_key: SignerKey,
+    db: sanquan::store::Db,
+    _test_db: TestDb,
+}
+
+fn app(backend: Backend) -> App {
+    let log = TestLog::new(backend);
+    let key = new_key("collective");
+    let square = json!({"type": "Polygon", "coordinates": [[[113.0, 36.0], [113.01, 36.0], [113.01, 36.01], [113.0, 36.01], [113.0, 36.0]]]});
+    log.submit(
+        &log.county_key,
+        "collective.register",
+        json!({"FBFBM": VILLAGE, "FBFMC": "一组", "boundary": square}),
+    )
+    .unwrap();
+    log.submit(
+        &log.county_key,
+        "key.register",
+        register("collective", VILLAGE, &key),
+    )
+    .unwrap();
+    let (registry, test_db, log_key, _) = log.into_registry();
+    let db = registry.db.clone();
+    App {
+        url: spawn_app(registry),
+        key,
+        log_key,
+        db,
+        _test_db: test_db,
+    }
+}
+
+impl App {
+    fn post(&self, body: Value) -> (u16, Value) {
+        match ureq::post(&format!("{}/api/v1/entries", self.url)).send_json(body) {
+            Ok(r) => (r.status(), r.into_json().unwrap()),
+            Err(ureq::Error::Status(code, r)) => (code, r.into_json().unwrap()),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn size(&self) -> u64 {
+        let note = ureq::get(&format!("{}/api/v1/checkpoint", self.url))
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap();
+        Checkpoint::open(&note, &self.log_key.verifier())
+            .unwrap()
+            .size
+    }
+
+    fn household(
+        &self,
+        code: &str,
+        members: &[(&PersonRecord, &str)],
+        personal: &[&PersonRecord],
+    ) -> Value {
+        let members: Vec<Value> = members
+            .iter()
+            .map(|(p, r)| json!({"person": p.commitment(), "relation": r}))
+            .collect();
+        let env = sign(
+            &self.key,
+            "household.register",
+            json!({"CBFBM": code, "members": members}),
+        );
+        let envelope: Value = serde_json::from_slice(&env.to_json()).unwrap();
+        json!({"envelope": envelope, "personal": personal})
+    }
+
+    fn refused(&self, body: Value, code: &str, field: &str) {
+        let before = self.size();
+        let (status, v) = self.post(body);
+        assert!(status >= 400, "{v}");
+        assert_eq!(
+            (v["error"]["code"].as_str(), v["error"]["field"].as_str()),
+            (Some(code), Some(field)),
+            "{v}"
+        );
+        assert_eq!(self.size(), before, "a refusal wrote something");
+    }
+}
+
+#[test]
+fn households_keep_personal_data_off_the_log() {
+    for backend in backends() {
+        let app = app(backend);
+        let head = person("张三", "14042119800101123X", 1);
+        let wife = person("李四", "140421197512300469", 2);
+        let code = format!("{VILLAGE}0001");
+        let (status, v) =
+            app.post(app.household(&code, &[(&head, "02"), (&wife, "10")], &[&head, &wife]));
+        assert_eq!(status, 201, "{backend:?}: {v}");
+        let index = v["index"].as_u64().unwrap();
+        // The entry names them by commitment only.
+        let entry = ureq::get(&format!("{}/api/v1/entries/{index}", app.url))
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap();
+        for secret in [
+            "张三",
+            "李四",
+            "14042119800101123X",
+            "140421197512300469",
+            &head.salt,
+        ] {
+            assert!(!entry.contains(secret), "{secret} is in the log");
+        }
+        assert!(entry.contains(&head.commitment()));
+        let h: Value = ureq::get(&format!("{}/api/v1/households/{code}", app.url))
+            .call()
+            .unwrap()
+            .into_json()
+            .unwrap();
+        assert_eq!(h["members"][0]["person"], head.commitment());
+        assert_eq!(h["members"][1]["relation"], "10");
+        assert_eq!(h["personal_data"], "withheld");
+        assert!(!h.to_string().contains("张三"));
+
+        let other = format!("{VILLAGE}0002");
+        let son = person("张小三", "140421199111110102", 3);
+        // P2: a wrong check character.
+        let bad = person("王五", "140421198001011230", 4);
+        app.refused(
+            app.household(&other, &[(&bad, "02")], &[&bad]),
+            "bad_personal_data",
+            "personal[0].id_number",
+        );
+        // Members named without their records, or with others' records.
+        app.refused(
+            app.household(&other, &[(&son, "02")], &[]),
+            "personal_data_missing",
+            "personal",
+        );
+        app.refused(
+            app.household(&other, &[(&son, "02")], &[&wife]),
+            "personal_data_mismatch",
+            "personal",
+        );
+        // The same person (ID number) in a second household, even with a new salt.
+        let again = person("张三", "14042119800101123X", 9);
+        app.refused(
+            app.household(&other, &[(&again, "02")], &[&again]),
+            "person_exists",
+            "personal[0].id_number",
+        );
+        // The same commitment in a second household.
+        app.refused(
+            app.household(&other, &[(&son, "02"), (&head, "20")], &[&son, &head]),
+            "person_exists",
+            "personal[1].id_number",
+        );
+        // P1 and P3.
+        app.refused(
+            app.household("140421001001020001", &[(&son, "02")], &[&son]),
+            "household_code_outside_collective",
+            "entry.body.CBFBM",
+        );
+        app.refused(
+            app.household(&code, &[(&son, "02")], &[&son]),
+            "household_exists",
+            "entry.body.CBFBM",
+        );
+        app.refused(
+            app.household(&other, &[(&son, "20")], &[&son]),
+            "bad_attribute",
+            "entry.body.members",
+        );
+        app.refused(
+            app.household(&format!("{VILLAGE}9001"), &[(&son, "02")], &[&son]),
+            "bad_attribute",
+            "entry.body.CBFBM",
+        );
+        // Personal data with an entry that names no one.
+        let env = sign(
+            &app.key,
+            "key.register",
+            register("household", &other, &new_key("h")),
+        );
+        let envelope: Value = serde_json::from_slice(&env.to_json()).unwrap();
+        app.refused(
+            json!({"envelope": envelope, "personal": [&son]}),
+            "personal_data_unexpected",
+            "personal",
+        );
+        let mut extra = serde_json::to_value(&son).unwrap();
+        extra["nation"] = "汉".into();
+        app.refused(json!({"envelope": app.household(&other, &[(&son, "02")], &[])["envelope"], "personal": [extra]}), "bad_envelope", "personal[0].nation");
+
+        assert_eq!(
+            app.post(app.household(&other, &[(&son, "02")], &[&son])).0,
+            201
+        );
+        verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();
+
+        // A private record edited behind the log's back is named.
+        let mut conn = app.db.dedicated().unwrap();
+        diesel::update(persons::table.filter(persons::commitment.eq(wife.commitment())))
+            .set(persons::name.eq("李五"))
+            .execute(&mut conn)
+            .unwrap();
+        match verify(&app.db, &app.log_key.verifier(), |_, _| {}) {
+            Err(VerifyError::Failed(VerifyFailure::Projection {
+                table: "persons",
+                key,
+                ..
+            })) => assert_eq!(key, wife.commitment()),
+            other => panic!("{backend:?}: {other:?}"),
+        }
+    }
+}
