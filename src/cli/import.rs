@@ -356,14 +356,14 @@ fn record(
                     }
                 }
                 if let Some(holder) = &it.holder {
-                    // Said plainly rather than dropped: the contract kinds are
-                    // not in this version yet.
+                    // Said plainly rather than dropped: import does not make
+                    // contracts yet.
                     report.warnings.push(Warning {
                         index: it.index,
                         code: it.code.clone(),
                         warning: "contract_not_created",
                         reason: format!(
-                            "CBFBM {holder}: land contracts are not registered by this version; the parcel has no holder yet"
+                            "CBFBM {holder}: import does not grant contracts yet; the parcel has no holder until a contract.grant names it"
                         ),
                     });
                 }

@@ -24,6 +24,7 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "encumbrance.release",
             "decision.record",
             "household.register",
+            "contract.grant",
         ],
         Role::Household => &["key.revoke", "encumbrance.register", "encumbrance.release"],
         Role::Transferee => &["key.revoke"],

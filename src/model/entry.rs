@@ -172,6 +172,25 @@ pub struct HouseholdRegister {
     pub members: Vec<Member>,
 }
 
+/// `contract.grant`: the collective (发包方) grants a household (承包方) the
+/// land contract right (土地承包经营权) over parcels, for a term (C1–C3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContractGrant {
+    /// 承包合同编码: 承包方编码 + J for family contracting (P1).
+    #[serde(rename = "CBHTBM")]
+    pub code: String,
+    #[serde(rename = "CBFBM")]
+    pub household: String,
+    #[serde(rename = "DKBM")]
+    pub parcels: Vec<String>,
+    /// First and last day of the term, YYYY-MM-DD.
+    pub start: String,
+    pub end: String,
+    /// The household members who share the right, by commitment (C3).
+    pub certificate_members: Vec<String>,
+}
+
 /// A parsed command: the kind and its typed body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -185,6 +204,7 @@ pub enum Command {
     EncumbranceRelease(EncumbranceRelease),
     DecisionRecord(DecisionRecord),
     HouseholdRegister(HouseholdRegister),
+    ContractGrant(ContractGrant),
 }
 
 /// The kinds this log knows, in the spelling of the envelope's `kind`.
@@ -199,6 +219,7 @@ pub const KINDS: &[&str] = &[
     "encumbrance.release",
     "decision.record",
     "household.register",
+    "contract.grant",
 ];
 
 impl Command {
@@ -215,6 +236,7 @@ impl Command {
             "encumbrance.release" => Command::EncumbranceRelease(body_of(body)?),
             "decision.record" => Command::DecisionRecord(body_of(body)?),
             "household.register" => Command::HouseholdRegister(body_of(body)?),
+            "contract.grant" => Command::ContractGrant(body_of(body)?),
             other => return Err(RuleError::UnknownKind(truncate(other))),
         })
     }
@@ -231,6 +253,7 @@ impl Command {
             Command::EncumbranceRelease(_) => "encumbrance.release",
             Command::DecisionRecord(_) => "decision.record",
             Command::HouseholdRegister(_) => "household.register",
+            Command::ContractGrant(_) => "contract.grant",
         }
     }
 

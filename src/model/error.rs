@@ -95,6 +95,19 @@ pub enum RuleError {
     HouseholdExists { code: String, at: u64 },
     #[error("a person listed already belongs to household {household}")]
     PersonInHousehold { household: String },
+    #[error("household {code} is not registered")]
+    UnknownHousehold { code: String },
+    #[error("contract {code} is already registered (log index {at})")]
+    ContractExists { code: String, at: u64 },
+    #[error("parcel {parcel} is already under contract {contract} (C4)")]
+    ParcelContracted { parcel: String, contract: String },
+    #[error("a term of {years} years does not fit land use {land_use} of parcel {parcel} (C2: {allowed})")]
+    BadTerm {
+        parcel: String,
+        land_use: String,
+        years: String,
+        allowed: &'static str,
+    },
 }
 
 impl Refusal for RuleError {
@@ -131,6 +144,10 @@ impl Refusal for RuleError {
             HouseholdOutsideCollective { .. } => "household_code_outside_collective",
             HouseholdExists { .. } => "household_exists",
             PersonInHousehold { .. } => "person_in_household",
+            UnknownHousehold { .. } => "unknown_household",
+            ContractExists { .. } => "contract_exists",
+            ParcelContracted { .. } => "parcel_contracted",
+            BadTerm { .. } => "bad_term",
         }
     }
 
@@ -201,6 +218,19 @@ impl Refusal for RuleError {
             }
             HouseholdExists { code, at } => format!("承包方 {code} 已于日志序号 {at} 登记"),
             PersonInHousehold { household } => format!("所列人员已属于承包方 {household}"),
+            UnknownHousehold { code } => format!("承包方 {code} 未登记"),
+            ContractExists { code, at } => format!("承包合同 {code} 已于日志序号 {at} 登记"),
+            ParcelContracted { parcel, contract } => {
+                format!("地块 {parcel} 已在承包合同 {contract} 之下（C4）")
+            }
+            BadTerm {
+                parcel,
+                land_use,
+                years,
+                allowed,
+            } => format!(
+                "{years} 年的承包期不符合地块 {parcel} 的土地用途 {land_use}（C2：{allowed}）"
+            ),
         }
     }
 
@@ -238,6 +268,10 @@ impl Refusal for RuleError {
                 Some("entry.body.CBFBM".into())
             }
             PersonInHousehold { .. } => Some("entry.body.members".into()),
+            UnknownHousehold { .. } => Some("entry.body.CBFBM".into()),
+            ContractExists { .. } => Some("entry.body.CBHTBM".into()),
+            ParcelContracted { .. } => Some("entry.body.DKBM".into()),
+            BadTerm { .. } => Some("entry.body.end".into()),
         }
     }
 }

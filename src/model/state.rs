@@ -93,6 +93,18 @@ pub struct Household {
     pub registered_at: u64,
 }
 
+/// A land contract (承包合同) in force, and the parcels it covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contract {
+    pub code: String,
+    pub household: String,
+    pub parcels: Vec<String>,
+    pub start: chrono::NaiveDate,
+    pub end: chrono::NaiveDate,
+    pub certificate_members: Vec<String>,
+    pub registered_at: u64,
+}
+
 /// One effect of an accepted entry.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
@@ -122,6 +134,7 @@ pub enum Change {
     },
     DecisionRecorded(super::decision::Decision),
     HouseholdRegistered(Household),
+    ContractGranted(Contract),
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -135,6 +148,9 @@ pub struct State {
     pub households: HashMap<String, Household>,
     /// The household each person (by commitment) belongs to.
     pub member_of: HashMap<String, String>,
+    pub contracts: HashMap<String, Contract>,
+    /// The contract that covers each parcel.
+    pub contract_of: HashMap<String, String>,
 }
 
 impl<G> Parcel<G> {
@@ -184,6 +200,12 @@ impl State {
             }
             Change::EncumbranceRegistered(e) => {
                 self.encumbrances.insert(e.index, e.clone());
+            }
+            Change::ContractGranted(c) => {
+                for p in &c.parcels {
+                    self.contract_of.insert(p.clone(), c.code.clone());
+                }
+                self.contracts.insert(c.code.clone(), c.clone());
             }
             Change::HouseholdRegistered(h) => {
                 for m in &h.members {

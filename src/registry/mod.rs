@@ -227,7 +227,10 @@ impl Registry {
             .map(|n| (n.code.to_string(), n.bbox))
             .collect();
         let sizhi = crate::spatial::neighbours(p.bbox, &around);
-        Ok(views::parcel_feature(&p, Some(&sizhi)))
+        let contract = queries::load_contracts(&mut conn, &self.db.county, Some(code))?
+            .into_values()
+            .next();
+        Ok(views::parcel_feature(&p, contract.as_ref(), Some(&sizhi)))
     }
 
     pub fn decision(&self, index: u64) -> Result<serde_json::Value, ServiceError> {
@@ -245,17 +248,20 @@ impl Registry {
     pub fn title(&self, code: &str) -> Result<serde_json::Value, ServiceError> {
         let mut conn = self.db.conn()?;
         // One snapshot: the parcel, its encumbrances and the tree size agree.
-        let (size, p, encumbrances) = conn.transaction(|c| {
+        let (size, p, encumbrances, contract) = conn.transaction(|c| {
             let size = queries::latest_checkpoint(c, &self.db.county)?.map_or(0, |(s, _)| s);
             let p = queries::parcel(c, &self.db.county, code)?;
             let e = queries::encumbrances_where(c, &self.db.county, Some(code))?;
-            Ok::<_, crate::store::StoreError>((size, p, e))
+            let k = queries::load_contracts(c, &self.db.county, Some(code))?
+                .into_values()
+                .next();
+            Ok::<_, crate::store::StoreError>((size, p, e, k))
         })?;
         let p = p.ok_or_else(|| ServiceError::NotFound {
             what: format!("parcel {code}"),
             field: "code",
         })?;
-        Ok(views::title(&p, &encumbrances, size))
+        Ok(views::title(&p, contract.as_ref(), &encumbrances, size))
     }
 
     /// Parcels of a collective, or within a bounding box, as a FeatureCollection.
@@ -285,7 +291,17 @@ impl Registry {
                 reason: format!("more than {MAX_FEATURES} parcels: ask for a smaller area"),
             });
         }
-        Ok(views::parcel_collection(&found))
+        let mut contracts = std::collections::HashMap::new();
+        let collectives: std::collections::BTreeSet<&str> =
+            found.iter().map(|p| p.collective.as_str()).collect();
+        for k in collectives {
+            contracts.extend(queries::load_contracts(
+                &mut conn,
+                &self.db.county,
+                Some(k),
+            )?);
+        }
+        Ok(views::parcel_collection(&found, &contracts))
     }
 
     /// Inclusion proof of `index` in the tree of `size` (≤ the newest checkpoint).

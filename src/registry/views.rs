@@ -2,7 +2,9 @@
 
 use serde_json::{json, Value};
 
-use crate::model::state::Encumbrance;
+use std::collections::HashMap;
+
+use crate::model::state::{Contract, Encumbrance};
 use crate::model::{Collective, Parcel};
 use crate::spatial::Neighbours;
 
@@ -20,7 +22,11 @@ fn status(p: &Parcel<String>) -> &'static str {
 
 /// A parcel as a GeoJSON Feature: NY/T 2539 fields, computed geodesic area in
 /// m² and 亩 (decimal strings), 四至, holder and status.
-pub fn parcel_feature(p: &Parcel<String>, neighbours: Option<&Neighbours>) -> Value {
+pub fn parcel_feature(
+    p: &Parcel<String>,
+    contract: Option<&Contract>,
+    neighbours: Option<&Neighbours>,
+) -> Value {
     let mut props = json!({
         "DKBM": p.code,
         "DKMC": p.name,
@@ -33,9 +39,8 @@ pub fn parcel_feature(p: &Parcel<String>, neighbours: Option<&Neighbours>) -> Va
         "area_m2": p.area.m2().to_string(),
         "area_mu": p.area.mu().to_string(),
         "status": status(p),
-        // Contracts arrive with the registry's contract kinds; until then no
-        // parcel has a holder.
-        "holder": Value::Null,
+        // The household holding the land contract right over it.
+        "holder": contract.map(|k| k.household.as_str()),
         "registered_at": p.registered_at,
         "retired_at": p.retired_at,
     });
@@ -46,10 +51,20 @@ pub fn parcel_feature(p: &Parcel<String>, neighbours: Option<&Neighbours>) -> Va
     json!({"type": "Feature", "id": p.code, "properties": props, "geometry": geometry(&p.geometry)})
 }
 
-pub fn parcel_collection(parcels: &[Parcel<String>]) -> Value {
+pub fn parcel_collection(
+    parcels: &[Parcel<String>],
+    contracts: &HashMap<String, Contract>,
+) -> Value {
+    let by_parcel: HashMap<&str, &Contract> = contracts
+        .values()
+        .flat_map(|k| k.parcels.iter().map(move |p| (p.as_str(), k)))
+        .collect();
     json!({
         "type": "FeatureCollection",
-        "features": parcels.iter().map(|p| parcel_feature(p, None)).collect::<Vec<_>>(),
+        "features": parcels
+            .iter()
+            .map(|p| parcel_feature(p, by_parcel.get(p.code.as_str()).copied(), None))
+            .collect::<Vec<_>>(),
     })
 }
 
@@ -89,8 +104,16 @@ pub fn decision(d: &crate::model::decision::Decision) -> Value {
 
 /// The title report of a parcel: what the registry says of it now, and the
 /// log indices that made it so (each provable against the checkpoint).
-pub fn title(p: &Parcel<String>, encumbrances: &[Encumbrance], as_of: u64) -> Value {
+pub fn title(
+    p: &Parcel<String>,
+    contract: Option<&Contract>,
+    encumbrances: &[Encumbrance],
+    as_of: u64,
+) -> Value {
     let mut history = vec![json!({"index": p.registered_at, "event": "parcel.register"})];
+    if let Some(k) = contract {
+        history.push(json!({"index": k.registered_at, "event": "contract.grant"}));
+    }
     for e in encumbrances {
         history.push(
             json!({"index": e.index, "event": "encumbrance.register", "kind": e.kind.as_str()}),
@@ -114,11 +137,19 @@ pub fn title(p: &Parcel<String>, encumbrances: &[Encumbrance], as_of: u64) -> Va
         })
         .collect();
     json!({
-        "parcel": parcel_feature(p, None)["properties"],
+        "parcel": parcel_feature(p, contract, None)["properties"],
         "as_of_tree_size": as_of,
-        // Contracts and derived rights arrive with their entry kinds.
-        "holder": Value::Null,
-        "contract": Value::Null,
+        "holder": contract.map(|k| k.household.as_str()),
+        "contract": contract.map(|k| json!({
+            "CBHTBM": k.code,
+            "CBFBM": k.household,
+            "start": k.start.to_string(),
+            "end": k.end.to_string(),
+            "parcels": k.parcels,
+            "certificate_members": k.certificate_members,
+            "index": k.registered_at,
+        })),
+        // Derived rights (leases of the management right) arrive with the exchange.
         "derived_rights": [],
         "encumbrances": in_force,
         "history": history,

@@ -6,7 +6,7 @@ use diesel::upsert::excluded;
 
 use super::queries::encode_tile;
 use super::schema::{
-    actor_keys, checkpoints, collectives, counties, decisions, encumbrances, households,
+    actor_keys, checkpoints, collectives, contracts, counties, decisions, encumbrances, households,
     log_entries, parcels, persons, tree_tiles,
 };
 use super::StoreError;
@@ -152,6 +152,23 @@ macro_rules! write_batch_impl {
                                 encumbrances::reason.eq(&e.reason),
                                 encumbrances::document_sha256.eq(&e.document_sha256),
                                 encumbrances::released_at.eq(e.released_at.map(|r| r as i64)),
+                            ))
+                            .execute($c)?;
+                    }
+                    Change::ContractGranted(k) => {
+                        diesel::insert_into(contracts::table)
+                            .values((
+                                contracts::county.eq(county),
+                                contracts::code.eq(&k.code),
+                                contracts::household.eq(&k.household),
+                                contracts::parcels
+                                    .eq(serde_json::to_string(&k.parcels).expect("codes")),
+                                contracts::start_date.eq(k.start.to_string()),
+                                contracts::end_date.eq(k.end.to_string()),
+                                contracts::certificate_members
+                                    .eq(serde_json::to_string(&k.certificate_members)
+                                        .expect("commitments")),
+                                contracts::registered_at.eq(k.registered_at as i64),
                             ))
                             .execute($c)?;
                     }

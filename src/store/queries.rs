@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use diesel::prelude::*;
 
 use super::schema::{
-    actor_keys, checkpoints, collectives, counties, decisions, encumbrances, households,
+    actor_keys, checkpoints, collectives, contracts, counties, decisions, encumbrances, households,
     log_entries, parcels, persons, tree_tiles,
 };
 use super::{DbConnection, StoreError};
@@ -20,7 +20,7 @@ use crate::model::entry::EncumbranceKind;
 use crate::model::person::PersonRecord;
 use crate::model::state::CompactString;
 use crate::model::state::Encumbrance;
-use crate::model::state::Household;
+use crate::model::state::{Contract, Household};
 use crate::model::{Area, Collective, County, KeyBinding, Parcel, Role, State};
 use crate::spatial::{self, ParcelIndex};
 
@@ -326,7 +326,13 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
         });
     let keys = load_keys(conn, county)?;
     let households = load_households(conn, county, None)?;
+    let contracts = load_contracts(conn, county, None)?;
     Ok(State {
+        contract_of: contracts
+            .values()
+            .flat_map(|k| k.parcels.iter().map(|p| (p.clone(), k.code.clone())))
+            .collect(),
+        contracts,
         county: county_row,
         keys,
         collectives: load_collectives(conn, county)?,
@@ -342,6 +348,59 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
             .collect(),
         households,
     })
+}
+
+type ContractRow = (String, String, String, String, String, String, i64);
+
+/// Contracts, by code: all of a county's, those covering `parcel`, or those
+/// of a collective's households (`parcel` a 14-digit collective code).
+pub fn load_contracts(
+    conn: &mut DbConnection,
+    county: &str,
+    parcel: Option<&str>,
+) -> Result<HashMap<String, Contract>, StoreError> {
+    let mut query = contracts::table
+        .filter(contracts::county.eq(county))
+        .into_boxed();
+    match parcel {
+        Some(code) if code.len() == 14 => {
+            query = query.filter(contracts::household.like(format!("{code}%")))
+        }
+        Some(code) => query = query.filter(contracts::parcels.like(format!("%\"{code}\"%"))),
+        None => {}
+    }
+    let rows: Vec<ContractRow> = query
+        .select((
+            contracts::code,
+            contracts::household,
+            contracts::parcels,
+            contracts::start_date,
+            contracts::end_date,
+            contracts::certificate_members,
+            contracts::registered_at,
+        ))
+        .load(conn)?;
+    let corrupt = |code: &str, what: &str| StoreError::Corrupt(format!("contracts {code}: {what}"));
+    let mut all = HashMap::new();
+    for (code, household, parcels, start, end, members, at) in rows {
+        let parcels: Vec<String> =
+            serde_json::from_str(&parcels).map_err(|_| corrupt(&code, "parcels"))?;
+        if parcel.is_some_and(|p| p.len() != 14 && !parcels.iter().any(|x| x == p)) {
+            continue;
+        }
+        let k = Contract {
+            household,
+            parcels,
+            start: start.parse().map_err(|_| corrupt(&code, "start"))?,
+            end: end.parse().map_err(|_| corrupt(&code, "end"))?,
+            certificate_members: serde_json::from_str(&members)
+                .map_err(|_| corrupt(&code, "members"))?,
+            registered_at: at as u64,
+            code: code.clone(),
+        };
+        all.insert(code, k);
+    }
+    Ok(all)
 }
 
 /// Households, by code.

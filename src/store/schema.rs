@@ -145,3 +145,16 @@ diesel::table! {
         phone -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    contracts (county, code) {
+        county -> Text,
+        code -> Text,
+        household -> Text,
+        parcels -> Text,
+        start_date -> Text,
+        end_date -> Text,
+        certificate_members -> Text,
+        registered_at -> BigInt,
+    }
+}

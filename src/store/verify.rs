@@ -299,6 +299,12 @@ fn compare_state(replayed: &State, stored: &State) -> Result<(), VerifyFailure> 
         &stored.households,
         |code, _| code.clone(),
     )?;
+    compare_rows(
+        "contracts",
+        &replayed.contracts,
+        &stored.contracts,
+        |code, _| code.clone(),
+    )?;
     compare_rows("parcels", &replayed.parcels, &stored.parcels, |code, _| {
         code.to_string()
     })?;

@@ -239,3 +239,117 @@ fn households_keep_personal_data_off_the_log() {
         }
     }
 }
+
+#[test]
+fn contracts_give_parcels_their_holder() {
+    for backend in backends() {
+        let app = app(backend);
+        let head = person("赵一", "140404196307150819", 1);
+        let wife = person("钱二", "140421198808080076", 2);
+        let household = format!("{VILLAGE}0003");
+        assert_eq!(
+            app.post(app.household(&household, &[(&head, "02"), (&wife, "10")], &[&head, &wife]))
+                .0,
+            201
+        );
+        let parcel = |n: u32, lon: f64, land_use: &str| {
+            let g = json!({"type": "Polygon", "coordinates": [[[lon, 36.001], [lon + 0.0005, 36.001], [lon + 0.0005, 36.0015], [lon, 36.0015], [lon, 36.001]]]});
+            let body = json!({"DKBM": format!("{VILLAGE}{n:05}"), "DKMC": "东洼地", "DKLB": "10", "TDYT": land_use, "DLDJ": "05", "SFJBNT": "1", "geometry": g});
+            let (status, v) = app.post(
+                serde_json::from_slice(&sign(&app.key, "parcel.register", body).to_json()).unwrap(),
+            );
+            assert_eq!(status, 201, "{v}");
+            format!("{VILLAGE}{n:05}")
+        };
+        let (arable, forest, building) = (
+            parcel(1, 113.001, "1"),
+            parcel(2, 113.002, "2"),
+            parcel(3, 113.003, "5"),
+        );
+        let grant = |parcels: &[&str],
+                     start: &str,
+                     end: &str,
+                     members: &[&PersonRecord]|
+         -> Value {
+            let body = json!({"CBHTBM": format!("{household}J"), "CBFBM": household, "DKBM": parcels,
+                              "start": start, "end": end,
+                              "certificate_members": members.iter().map(|m| m.commitment()).collect::<Vec<_>>()});
+            serde_json::from_slice(&sign(&app.key, "contract.grant", body).to_json()).unwrap()
+        };
+        // C2: arable land is contracted for 30 years, forest 30 to 70.
+        app.refused(
+            grant(&[&arable], "2028-01-01", "2047-12-31", &[&head]),
+            "bad_term",
+            "entry.body.end",
+        );
+        app.refused(
+            grant(&[&building], "2028-01-01", "2057-12-31", &[&head]),
+            "bad_term",
+            "entry.body.end",
+        );
+        // C3: the certificate lists members of the household only.
+        let stranger = person("孙三", "110101200002299995", 3);
+        app.refused(
+            grant(&[&arable], "2028-01-01", "2057-12-31", &[&stranger]),
+            "bad_attribute",
+            "entry.body.certificate_members",
+        );
+        let (status, v) = app.post(grant(
+            &[&arable, &forest],
+            "2028-01-01",
+            "2057-12-31",
+            &[&head, &wife],
+        ));
+        assert_eq!(status, 201, "{backend:?}: {v}");
+        // One contract per household; C4: no parcel under two contracts, and the
+        // collective cannot take it back by retiring it.
+        app.refused(
+            grant(&[&arable], "2028-01-01", "2057-12-31", &[&head]),
+            "contract_exists",
+            "entry.body.CBHTBM",
+        );
+        let retire = sign(
+            &app.key,
+            "parcel.retire",
+            json!({"DKBM": arable, "reason": "收回"}),
+        );
+        app.refused(
+            serde_json::from_slice(&retire.to_json()).unwrap(),
+            "parcel_contracted",
+            "entry.body.DKBM",
+        );
+
+        let get = |path: &str| -> Value {
+            ureq::get(&format!("{}{path}", app.url))
+                .call()
+                .unwrap()
+                .into_json()
+                .unwrap()
+        };
+        assert_eq!(
+            get(&format!("/api/v1/parcels/{arable}"))["properties"]["holder"],
+            household
+        );
+        assert!(get(&format!("/api/v1/parcels/{building}"))["properties"]["holder"].is_null());
+        let all = get(&format!("/api/v1/parcels?collective={VILLAGE}"));
+        let holders: Vec<&Value> = all["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| &f["properties"]["holder"])
+            .collect();
+        assert_eq!(
+            holders
+                .iter()
+                .filter(|h| h.as_str() == Some(household.as_str()))
+                .count(),
+            2
+        );
+        let title = get(&format!("/api/v1/titles/{forest}"));
+        assert_eq!(title["holder"], household);
+        assert_eq!(title["contract"]["CBHTBM"], format!("{household}J"));
+        assert_eq!(title["contract"]["end"], "2057-12-31");
+        assert_eq!(title["history"][1]["event"], "contract.grant");
+        verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}

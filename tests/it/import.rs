@@ -94,7 +94,7 @@ fn import_reports_and_is_idempotent() {
         .as_str()
         .unwrap()
         .contains("1404210010010100001"));
-    // Contracts are not in this version: the holder is reported, not dropped.
+    // Import does not grant contracts yet: the holder is reported, not dropped.
     let warnings = r["warnings"].as_array().unwrap();
     let held: Vec<&Value> = warnings
         .iter()

@@ -188,6 +188,13 @@ pub fn parcel_retire(
             at,
         });
     }
+    if let Some(contract) = state.contract_of.get(&body.code) {
+        // C4: the collective may not take contracted land back.
+        return Err(RuleError::ParcelContracted {
+            parcel: body.code.clone(),
+            contract: contract.clone(),
+        });
+    }
     let held: Vec<&str> = state
         .encumbrances_on(&body.code)
         .map(|e| e.kind.as_str())

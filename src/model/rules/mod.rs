@@ -1,12 +1,14 @@
 //! The rules: pure functions of (entry, signer, current state) that either
 //! refuse an entry or say what it changes. One function per entry kind.
 
+mod contract;
 mod decision;
 mod encumbrance;
 mod household;
 mod keys;
 mod land;
 
+pub use contract::contract_grant;
 pub use decision::decision_record;
 pub use encumbrance::{encumbrance_register, encumbrance_release};
 pub use household::household_register;
@@ -61,6 +63,7 @@ pub fn decide(
         Command::EncumbranceRelease(body) => encumbrance_release(state, ctx, signer, body),
         Command::DecisionRecord(body) => decision_record(state, ctx, signer, body),
         Command::HouseholdRegister(body) => household_register(state, ctx, signer, body),
+        Command::ContractGrant(body) => contract_grant(state, ctx, signer, body),
     }
 }
 

@@ -1,0 +1,165 @@
+//! Rules of the land contract right (土地承包经营权): C1–C4.
+
+use chrono::{Months, NaiveDate};
+
+use crate::model::entry::ContractGrant;
+use crate::model::state::Contract;
+use crate::model::{Change, Context, KeyBinding, RuleError, State};
+
+/// The whole years from `start` to `end`, the last day counted or not.
+fn whole_years(start: NaiveDate, end: NaiveDate) -> Option<u32> {
+    (1..=100).find(|y| {
+        start
+            .checked_add_months(Months::new(12 * y))
+            .is_some_and(|e| end == e || end.succ_opt() == Some(e))
+    })
+}
+
+/// C2: the terms a land use allows, in whole years.
+fn allowed_terms(land_use: &str) -> Option<(std::ops::RangeInclusive<u32>, &'static str)> {
+    match land_use {
+        "1" | "4" => Some((30..=30, "arable land: 30 years")),
+        "3" => Some((30..=50, "grassland: 30 to 50 years")),
+        "2" => Some((30..=70, "forest land: 30 to 70 years")),
+        _ => None,
+    }
+}
+
+/// `contract.grant`: by the collective, to a household of its own (C1), over
+/// its own active, unencumbered parcels that no contract covers (C4), for a
+/// term the land use allows (C2), shared by members of the household (C3).
+pub fn contract_grant(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &ContractGrant,
+) -> Result<Vec<Change>, RuleError> {
+    let bad = |field: &'static str, reason: &str| RuleError::BadAttribute {
+        field,
+        reason: reason.into(),
+    };
+    let household =
+        state
+            .households
+            .get(&body.household)
+            .ok_or_else(|| RuleError::UnknownHousehold {
+                code: body.household.clone(),
+            })?;
+    if household.collective != signer.party {
+        return Err(RuleError::HouseholdOutsideCollective {
+            code: body.household.clone(),
+            collective: signer.party.clone(),
+        });
+    }
+    if body.code != format!("{}J", body.household) {
+        return Err(bad(
+            "CBHTBM",
+            "a family contract's code is the household code and J (P1)",
+        ));
+    }
+    if let Some(c) = state.contracts.get(&body.code) {
+        return Err(RuleError::ContractExists {
+            code: body.code.clone(),
+            at: c.registered_at,
+        });
+    }
+    let date = |field: &'static str, text: &str| {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad(field, "must be YYYY-MM-DD"))
+    };
+    let (start, end) = (date("start", &body.start)?, date("end", &body.end)?);
+    if end <= start {
+        return Err(bad("end", "the term ends after it starts"));
+    }
+    if body.parcels.is_empty() {
+        return Err(bad("DKBM", "a contract covers at least one parcel"));
+    }
+    let years = whole_years(start, end);
+    let mut seen = std::collections::HashSet::new();
+    for code in &body.parcels {
+        let parcel = state
+            .parcels
+            .get(code.as_str())
+            .ok_or_else(|| RuleError::UnknownParcel { code: code.clone() })?;
+        if parcel.collective != signer.party {
+            return Err(RuleError::ParcelOutsideCollective {
+                code: code.clone(),
+                collective: signer.party.clone(),
+            });
+        }
+        if let Some(at) = parcel.retired_at {
+            return Err(RuleError::ParcelRetired {
+                code: code.clone(),
+                at,
+            });
+        }
+        if !seen.insert(code.as_str()) {
+            return Err(bad("DKBM", "a parcel is listed twice"));
+        }
+        if let Some(contract) = state.contract_of.get(code) {
+            return Err(RuleError::ParcelContracted {
+                parcel: code.clone(),
+                contract: contract.clone(),
+            });
+        }
+        let held: Vec<&str> = state
+            .encumbrances_on(code)
+            .map(|e| e.kind.as_str())
+            .collect();
+        if !held.is_empty() {
+            return Err(RuleError::ParcelEncumbered {
+                code: code.clone(),
+                kinds: held.join(", "),
+            });
+        }
+        let term_fits = match allowed_terms(&parcel.land_use) {
+            Some((range, _)) => years.is_some_and(|y| range.contains(&y)),
+            None => false,
+        };
+        if !term_fits {
+            return Err(RuleError::BadTerm {
+                parcel: code.clone(),
+                land_use: parcel.land_use.to_string(),
+                years: years.map_or_else(|| "a term not of whole".to_owned(), |y| y.to_string()),
+                allowed: allowed_terms(&parcel.land_use)
+                    .map_or("non-agricultural land is not contracted", |(_, a)| a),
+            });
+        }
+    }
+    if body.certificate_members.is_empty() {
+        return Err(bad(
+            "certificate_members",
+            "the certificate lists the members who share the right",
+        ));
+    }
+    for person in &body.certificate_members {
+        if !household.members.iter().any(|m| &m.person == person) {
+            return Err(bad(
+                "certificate_members",
+                "lists someone who is not a member of the household",
+            ));
+        }
+    }
+    Ok(vec![Change::ContractGranted(Contract {
+        code: body.code.clone(),
+        household: body.household.clone(),
+        parcels: body.parcels.clone(),
+        start,
+        end,
+        certificate_members: body.certificate_members.clone(),
+        registered_at: ctx.index,
+    })])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terms_are_whole_years() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(whole_years(d("2028-01-01"), d("2057-12-31")), Some(30));
+        assert_eq!(whole_years(d("2028-01-01"), d("2058-01-01")), Some(30));
+        assert_eq!(whole_years(d("2028-01-01"), d("2058-06-30")), None);
+        assert_eq!(whole_years(d("2028-02-29"), d("2058-02-28")), Some(30));
+    }
+}
