@@ -96,6 +96,10 @@ enum Command {
         /// Nonce; a random one by default.
         #[arg(long)]
         nonce: Option<String>,
+        /// JSON array of the personal records of the persons the entry names
+        /// (household.register); kept off the log.
+        #[arg(long)]
+        personal: Option<PathBuf>,
     },
     /// Print the newest signed checkpoint.
     Checkpoint {
@@ -208,6 +212,7 @@ fn run(command: Command) -> Result<(), CliError> {
             kind,
             body,
             nonce,
+            personal,
         } => submit(
             data_dir.as_deref(),
             database_url.as_deref(),
@@ -216,6 +221,7 @@ fn run(command: Command) -> Result<(), CliError> {
             &kind,
             &body,
             nonce,
+            personal.as_deref(),
         ),
         Command::Checkpoint { db } => {
             let dir = DataDir::open(&db.data_dir)?;
@@ -448,8 +454,17 @@ fn submit(
     kind: &str,
     body: &Path,
     nonce: Option<String>,
+    personal: Option<&Path>,
 ) -> Result<(), CliError> {
     let key = read_signer_key(key)?;
+    let personal: Vec<crate::model::person::PersonRecord> = match personal {
+        None => Vec::new(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+            serde_json::from_str(&text).map_err(|e| CliError::Usage(format!("--personal: {e}")))?
+        }
+    };
     let body_text = if body == Path::new("-") {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s)?;
@@ -463,7 +478,7 @@ fn submit(
     let nonce = nonce.unwrap_or_else(new_nonce);
     let sign = |origin: &str| sign_entry(&key, origin, kind, &nonce, body.clone());
     let (index, leaf_hash) = match (server, data_dir) {
-        (Some(url), _) => http_submit(url, &sign(&http_origin(url)?)?)?,
+        (Some(url), _) => http_submit(url, &sign(&http_origin(url)?)?, &personal)?,
         (None, Some(path)) => {
             let dir = DataDir::open(path)?;
             let origin = log_origin(&dir.config.county);
@@ -471,13 +486,15 @@ fn submit(
                 Ok(_lock) => {
                     let db = Db::open(&dir.database_url(database_url), &dir.config.county)?;
                     let writer = Writer::start(&db, dir.log_key()?)?;
-                    let receipt = writer.submit_blocking(sign(&origin)?).map_err(submit_error);
+                    let receipt = writer
+                        .submit_with_personal_blocking(sign(&origin)?, personal)
+                        .map_err(submit_error);
                     writer.shutdown();
                     let r = receipt?;
                     (r.index, B64.encode(r.leaf_hash))
                 }
                 Err(busy) => match dir.server() {
-                    Some(info) => http_submit(&info.url, &sign(&origin)?)?,
+                    Some(info) => http_submit(&info.url, &sign(&origin)?, &personal)?,
                     None => return Err(busy),
                 },
             }
@@ -511,10 +528,23 @@ fn http_origin(url: &str) -> Result<String, CliError> {
         .ok_or_else(|| CliError::Http("empty checkpoint".into()))
 }
 
-fn http_submit(url: &str, env: &Envelope) -> Result<(u64, String), CliError> {
+fn http_submit(
+    url: &str,
+    env: &Envelope,
+    personal: &[crate::model::person::PersonRecord],
+) -> Result<(u64, String), CliError> {
+    // Personal records travel beside the envelope, never inside it.
+    let bytes = if personal.is_empty() {
+        env.to_json()
+    } else {
+        let envelope: serde_json::Value =
+            serde_json::from_slice(&env.to_json()).expect("our own JSON");
+        serde_json::to_vec(&serde_json::json!({"envelope": envelope, "personal": personal}))
+            .expect("JSON")
+    };
     let resp = ureq::post(&format!("{}/api/v1/entries", url.trim_end_matches('/')))
         .set("Content-Type", "application/json")
-        .send_bytes(&env.to_json());
+        .send_bytes(&bytes);
     let value: serde_json::Value = match resp {
         Ok(r) => r.into_json()?,
         Err(ureq::Error::Status(_, r)) => {

@@ -156,6 +156,22 @@ impl Writer {
         answer.await.map_err(|_| SubmitError::Stopped)?
     }
 
+    pub fn submit_with_personal_blocking(
+        &self,
+        envelope: Envelope,
+        personal: Vec<PersonRecord>,
+    ) -> Result<Receipt, SubmitError> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .blocking_send(Job {
+                envelope,
+                personal,
+                reply,
+            })
+            .map_err(|_| SubmitError::Stopped)?;
+        answer.blocking_recv().unwrap_or(Err(SubmitError::Stopped))
+    }
+
     pub async fn submit(&self, envelope: Envelope) -> Result<Receipt, SubmitError> {
         let (reply, answer) = oneshot::channel();
         self.queue

@@ -306,3 +306,51 @@ fn a_crash_loses_no_acknowledged_entry() {
         assert_eq!(leaf_hash(&leaf).to_vec(), *hash, "entry {index}");
     }
 }
+
+#[test]
+fn submit_registers_a_household_with_its_personal_data() {
+    use sanquan::model::person::PersonRecord;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let d = dir.to_str().unwrap();
+    ok(&sanquan(&["demo", "--data-dir", d, "--load-only"]));
+    let head = PersonRecord {
+        salt: "q83vEjRWeJCrze8SNFZ4kA==".into(),
+        name: "周六".into(),
+        id_number: "140421199111110102".into(),
+        phone: Some("13800000000".into()),
+    };
+    let body = write_body(
+        tmp.path(),
+        "household.json",
+        json!({"CBFBM": "140421001001010003", "members": [{"person": head.commitment(), "relation": "02"}]}),
+    );
+    let key = dir.join("keys/demo/collective-14042100100101.key");
+    let submit = |personal: &PersonRecord| {
+        let path = tmp.path().join("personal.json");
+        std::fs::write(&path, serde_json::to_string(&[personal]).unwrap()).unwrap();
+        sanquan(&[
+            "submit",
+            "--data-dir",
+            d,
+            "--key",
+            key.to_str().unwrap(),
+            "--kind",
+            "household.register",
+            "--body",
+            &body,
+            "--personal",
+            path.to_str().unwrap(),
+        ])
+    };
+    // The records must be the ones the entry names.
+    let mut other = head.clone();
+    other.salt = "AAAAAAAAAAAAAAAAAAAAAA==".into();
+    let refused = submit(&other);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("personal_data_mismatch"));
+    let out = ok(&submit(&head));
+    assert!(out.contains("\"index\":810"), "{out}");
+    let out = ok(&sanquan(&["verify", "--data-dir", d]));
+    assert!(out.starts_with("ok: 811 entries"), "{out}");
+}
