@@ -45,6 +45,35 @@ struct DbArgs {
     database_url: Option<String>,
 }
 
+/// `sanquan submit`.
+#[derive(clap::Args)]
+struct SubmitArgs {
+    /// Data directory; if a server runs on it, the entry goes through the server.
+    #[arg(long, env = "SANQUAN_DATA_DIR", required_unless_present = "server")]
+    data_dir: Option<PathBuf>,
+    #[arg(long, env = "SANQUAN_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Base URL of a running server, e.g. http://127.0.0.1:8080.
+    #[arg(long, conflicts_with = "data_dir")]
+    server: Option<String>,
+    /// The signer key file.
+    #[arg(long)]
+    key: PathBuf,
+    /// Entry kind, e.g. key.register.
+    #[arg(long)]
+    kind: String,
+    /// JSON file with the body (`-` for standard input).
+    #[arg(long)]
+    body: PathBuf,
+    /// Nonce; a random one by default.
+    #[arg(long)]
+    nonce: Option<String>,
+    /// JSON array of the personal records of the persons the entry names
+    /// (household.register); kept off the log.
+    #[arg(long)]
+    personal: Option<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Create a data directory: database, log key, county root key, genesis entry.
@@ -75,32 +104,7 @@ enum Command {
         listen: String,
     },
     /// Sign and submit one entry, directly or through a server.
-    Submit {
-        /// Data directory; if a server runs on it, the entry goes through the server.
-        #[arg(long, env = "SANQUAN_DATA_DIR", required_unless_present = "server")]
-        data_dir: Option<PathBuf>,
-        #[arg(long, env = "SANQUAN_DATABASE_URL")]
-        database_url: Option<String>,
-        /// Base URL of a running server, e.g. http://127.0.0.1:8080.
-        #[arg(long, conflicts_with = "data_dir")]
-        server: Option<String>,
-        /// The signer key file.
-        #[arg(long)]
-        key: PathBuf,
-        /// Entry kind, e.g. key.register.
-        #[arg(long)]
-        kind: String,
-        /// JSON file with the body (`-` for standard input).
-        #[arg(long)]
-        body: PathBuf,
-        /// Nonce; a random one by default.
-        #[arg(long)]
-        nonce: Option<String>,
-        /// JSON array of the personal records of the persons the entry names
-        /// (household.register); kept off the log.
-        #[arg(long)]
-        personal: Option<PathBuf>,
-    },
+    Submit(SubmitArgs),
     /// Print the newest signed checkpoint.
     Checkpoint {
         #[command(flatten)]
@@ -204,25 +208,7 @@ fn run(command: Command) -> Result<(), CliError> {
             Ok(())
         }
         Command::Serve { db, listen } => serve(&db, &listen),
-        Command::Submit {
-            data_dir,
-            database_url,
-            server,
-            key,
-            kind,
-            body,
-            nonce,
-            personal,
-        } => submit(
-            data_dir.as_deref(),
-            database_url.as_deref(),
-            server.as_deref(),
-            &key,
-            &kind,
-            &body,
-            nonce,
-            personal.as_deref(),
-        ),
+        Command::Submit(args) => submit(&args),
         Command::Checkpoint { db } => {
             let dir = DataDir::open(&db.data_dir)?;
             let store = Db::open(
@@ -446,16 +432,23 @@ fn serve(args: &DbArgs, listen: &str) -> Result<(), CliError> {
     Ok(served?)
 }
 
-fn submit(
-    data_dir: Option<&Path>,
-    database_url: Option<&str>,
-    server: Option<&str>,
-    key: &Path,
-    kind: &str,
-    body: &Path,
-    nonce: Option<String>,
-    personal: Option<&Path>,
-) -> Result<(), CliError> {
+fn submit(args: &SubmitArgs) -> Result<(), CliError> {
+    let SubmitArgs {
+        data_dir,
+        database_url,
+        server,
+        key,
+        kind,
+        body,
+        nonce,
+        personal,
+    } = args;
+    let (data_dir, database_url, server, kind) = (
+        data_dir.as_deref(),
+        database_url.as_deref(),
+        server.as_deref(),
+        kind.as_str(),
+    );
     let key = read_signer_key(key)?;
     let personal: Vec<crate::model::person::PersonRecord> = match personal {
         None => Vec::new(),
@@ -475,7 +468,7 @@ fn submit(
     };
     let body: serde_json::Value = serde_json::from_str(&body_text)
         .map_err(|e| CliError::Usage(format!("--body is not JSON: {e}")))?;
-    let nonce = nonce.unwrap_or_else(new_nonce);
+    let nonce = nonce.clone().unwrap_or_else(new_nonce);
     let sign = |origin: &str| sign_entry(&key, origin, kind, &nonce, body.clone());
     let (index, leaf_hash) = match (server, data_dir) {
         (Some(url), _) => http_submit(url, &sign(&http_origin(url)?)?, &personal)?,
