@@ -23,6 +23,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/titles/{code}", web::get().to(get_title))
             .route("/decisions/{index}", web::get().to(get_decision))
             .route("/households/{code}", web::get().to(get_household))
+            .route("/distributions/{index}", web::get().to(get_distribution))
             .route("/openapi.json", web::get().to(openapi)),
     );
 }
@@ -164,6 +165,15 @@ async fn get_household(
 ) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
     Ok(HttpResponse::Ok().json(blocking(move || reg.household(&code)).await?))
+}
+
+async fn get_distribution(
+    reg: web::Data<Registry>,
+    index: web::Path<u64>,
+) -> Result<HttpResponse, ApiError> {
+    let reg = reg.into_inner();
+    let index = index.into_inner();
+    Ok(HttpResponse::Ok().json(blocking(move || reg.distribution(index)).await?))
 }
 
 async fn get_title(

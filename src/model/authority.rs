@@ -25,8 +25,16 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "decision.record",
             "household.register",
             "contract.grant",
+            "shares.quantify",
+            "dividend.distribute",
         ],
-        Role::Household => &["key.revoke", "encumbrance.register", "encumbrance.release"],
+        Role::Household => &[
+            "key.revoke",
+            "encumbrance.register",
+            "encumbrance.release",
+            "shares.transfer",
+            "shares.buyback",
+        ],
         Role::Transferee => &["key.revoke"],
     };
 

@@ -191,6 +191,57 @@ pub struct ContractGrant {
     pub certificate_members: Vec<String>,
 }
 
+/// One household's shares in a quantification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShareAllocation {
+    #[serde(rename = "CBFBM")]
+    pub household: String,
+    pub shares: u64,
+}
+
+/// `shares.quantify`: the collective quantifies its operating assets into
+/// shares per household (S1), after a members' decision that passed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharesQuantify {
+    /// The log index of the decision (subject `share_quantification`).
+    pub decision: u64,
+    pub allocations: Vec<ShareAllocation>,
+}
+
+/// `shares.transfer`: a household transfers or gives shares to a household
+/// of the same collective (S2); signed by the household that gives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharesTransfer {
+    pub to: String,
+    pub shares: u64,
+    /// Yuan, a decimal string; "0" for a gift.
+    pub price: String,
+}
+
+/// `shares.buyback`: a household sells shares back to its collective (S2),
+/// for a price; signed by the household.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharesBuyback {
+    pub shares: u64,
+    pub price: String,
+}
+
+/// `dividend.distribute`: the collective distributes income (S3): reserve
+/// and welfare funds first, the rest by shares, exact to the fen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DividendDistribute {
+    /// The log index of the decision (subject `operating_assets`).
+    pub decision: u64,
+    pub total: String,
+    pub reserve: String,
+    pub welfare: String,
+}
+
 /// A parsed command: the kind and its typed body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -205,6 +256,10 @@ pub enum Command {
     DecisionRecord(DecisionRecord),
     HouseholdRegister(HouseholdRegister),
     ContractGrant(ContractGrant),
+    SharesQuantify(SharesQuantify),
+    SharesTransfer(SharesTransfer),
+    SharesBuyback(SharesBuyback),
+    DividendDistribute(DividendDistribute),
 }
 
 /// The kinds this log knows, in the spelling of the envelope's `kind`.
@@ -220,6 +275,10 @@ pub const KINDS: &[&str] = &[
     "decision.record",
     "household.register",
     "contract.grant",
+    "shares.quantify",
+    "shares.transfer",
+    "shares.buyback",
+    "dividend.distribute",
 ];
 
 impl Command {
@@ -237,6 +296,10 @@ impl Command {
             "decision.record" => Command::DecisionRecord(body_of(body)?),
             "household.register" => Command::HouseholdRegister(body_of(body)?),
             "contract.grant" => Command::ContractGrant(body_of(body)?),
+            "shares.quantify" => Command::SharesQuantify(body_of(body)?),
+            "shares.transfer" => Command::SharesTransfer(body_of(body)?),
+            "shares.buyback" => Command::SharesBuyback(body_of(body)?),
+            "dividend.distribute" => Command::DividendDistribute(body_of(body)?),
             other => return Err(RuleError::UnknownKind(truncate(other))),
         })
     }
@@ -254,6 +317,10 @@ impl Command {
             Command::DecisionRecord(_) => "decision.record",
             Command::HouseholdRegister(_) => "household.register",
             Command::ContractGrant(_) => "contract.grant",
+            Command::SharesQuantify(_) => "shares.quantify",
+            Command::SharesTransfer(_) => "shares.transfer",
+            Command::SharesBuyback(_) => "shares.buyback",
+            Command::DividendDistribute(_) => "dividend.distribute",
         }
     }
 

@@ -101,6 +101,18 @@ pub enum RuleError {
     ContractExists { code: String, at: u64 },
     #[error("parcel {parcel} is already under contract {contract} (C4)")]
     ParcelContracted { parcel: String, contract: String },
+    #[error(
+        "the shares of collective {collective} were quantified at log index {at} (S1: static)"
+    )]
+    SharesAlreadyQuantified { collective: String, at: u64 },
+    #[error("log index {index} is not a decision that allows this: {reason}")]
+    DecisionNotPassed { index: u64, reason: &'static str },
+    #[error("{held} shares held, {asked} asked")]
+    NotEnoughShares { held: u64, asked: u64 },
+    #[error("shares go only to households of the same collective (S2); {to} is not one")]
+    SharesToNonMember { to: String },
+    #[error("reserve and welfare funds exceed the total distributed (S3)")]
+    DistributionDoesNotAddUp,
     #[error("a term of {years} years does not fit land use {land_use} of parcel {parcel} (C2: {allowed})")]
     BadTerm {
         parcel: String,
@@ -148,6 +160,11 @@ impl Refusal for RuleError {
             ContractExists { .. } => "contract_exists",
             ParcelContracted { .. } => "parcel_contracted",
             BadTerm { .. } => "bad_term",
+            SharesAlreadyQuantified { .. } => "shares_already_quantified",
+            DecisionNotPassed { .. } => "decision_not_passed",
+            NotEnoughShares { .. } => "not_enough_shares",
+            SharesToNonMember { .. } => "shares_to_non_member",
+            DistributionDoesNotAddUp => "distribution_does_not_add_up",
         }
     }
 
@@ -219,6 +236,15 @@ impl Refusal for RuleError {
             HouseholdExists { code, at } => format!("承包方 {code} 已于日志序号 {at} 登记"),
             PersonInHousehold { household } => format!("所列人员已属于承包方 {household}"),
             UnknownHousehold { code } => format!("承包方 {code} 未登记"),
+            SharesAlreadyQuantified { collective, at } => {
+                format!("集体经济组织 {collective} 的份额已于日志序号 {at} 量化（S1：静态管理）")
+            }
+            DecisionNotPassed { index, reason } => {
+                format!("日志序号 {index} 不是允许此事项的决议：{reason}")
+            }
+            NotEnoughShares { held, asked } => format!("持有 {held} 份，申请 {asked} 份"),
+            SharesToNonMember { to } => format!("份额只能转让给本集体的农户（S2），{to} 不是"),
+            DistributionDoesNotAddUp => "公积公益金超过分配总额（S3）".into(),
             ContractExists { code, at } => format!("承包合同 {code} 已于日志序号 {at} 登记"),
             ParcelContracted { parcel, contract } => {
                 format!("地块 {parcel} 已在承包合同 {contract} 之下（C4）")
@@ -269,6 +295,12 @@ impl Refusal for RuleError {
             }
             PersonInHousehold { .. } => Some("entry.body.members".into()),
             UnknownHousehold { .. } => Some("entry.body.CBFBM".into()),
+            SharesAlreadyQuantified { .. } | DecisionNotPassed { .. } => {
+                Some("entry.body.decision".into())
+            }
+            NotEnoughShares { .. } => Some("entry.body.shares".into()),
+            SharesToNonMember { .. } => Some("entry.body.to".into()),
+            DistributionDoesNotAddUp => Some("entry.body.total".into()),
             ContractExists { .. } => Some("entry.body.CBHTBM".into()),
             ParcelContracted { .. } => Some("entry.body.DKBM".into()),
             BadTerm { .. } => Some("entry.body.end".into()),

@@ -105,6 +105,19 @@ pub struct Contract {
     pub registered_at: u64,
 }
 
+/// A distribution of a collective's income (S3), named by its log index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Distribution {
+    pub index: u64,
+    pub collective: String,
+    pub total: super::shares::Fen,
+    pub reserve: super::shares::Fen,
+    pub welfare: super::shares::Fen,
+    /// Each holder (household, or the collective for shares it bought back)
+    /// and what it receives, in fen; they add up to total − reserve − welfare.
+    pub parts: Vec<(String, super::shares::Fen)>,
+}
+
 /// One effect of an accepted entry.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
@@ -135,6 +148,19 @@ pub enum Change {
     DecisionRecorded(super::decision::Decision),
     HouseholdRegistered(Household),
     ContractGranted(Contract),
+    SharesQuantified {
+        collective: String,
+        index: u64,
+        allocations: Vec<(String, u64)>,
+    },
+    /// Shares from one holder to another (a transfer, or a buy-back when the
+    /// collective receives them).
+    SharesMoved {
+        from: String,
+        to: String,
+        shares: u64,
+    },
+    DividendDistributed(Distribution),
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -151,6 +177,11 @@ pub struct State {
     pub contracts: HashMap<String, Contract>,
     /// The contract that covers each parcel.
     pub contract_of: HashMap<String, String>,
+    /// Shares held, by household (or by collective, bought back).
+    pub holdings: HashMap<String, u64>,
+    /// Collectives whose shares are quantified, and where.
+    pub quantified: HashMap<String, u64>,
+    pub distributions: HashMap<u64, Distribution>,
 }
 
 impl<G> Parcel<G> {
@@ -200,6 +231,25 @@ impl State {
             }
             Change::EncumbranceRegistered(e) => {
                 self.encumbrances.insert(e.index, e.clone());
+            }
+            Change::SharesQuantified {
+                collective,
+                index,
+                allocations,
+            } => {
+                self.quantified.insert(collective.clone(), *index);
+                for (holder, n) in allocations {
+                    *self.holdings.entry(holder.clone()).or_default() += n;
+                }
+            }
+            Change::SharesMoved { from, to, shares } => {
+                if let Some(h) = self.holdings.get_mut(from) {
+                    *h -= shares;
+                }
+                *self.holdings.entry(to.clone()).or_default() += shares;
+            }
+            Change::DividendDistributed(d) => {
+                self.distributions.insert(d.index, d.clone());
             }
             Change::ContractGranted(c) => {
                 for p in &c.parcels {

@@ -149,7 +149,29 @@ impl Registry {
                 what: format!("household {code}"),
                 field: "code",
             })?;
-        Ok(views::household(&h))
+        let shares: Option<i64> = {
+            use crate::store::schema::share_holdings;
+            use diesel::prelude::*;
+            share_holdings::table
+                .filter(share_holdings::county.eq(&self.db.county))
+                .filter(share_holdings::holder.eq(code))
+                .select(share_holdings::shares)
+                .first(&mut *conn)
+                .optional()
+                .map_err(crate::store::StoreError::from)?
+        };
+        Ok(views::household(&h, shares.unwrap_or(0) as u64))
+    }
+
+    pub fn distribution(&self, index: u64) -> Result<serde_json::Value, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let d = queries::load_distributions(&mut conn, &self.db.county, Some(index))?
+            .remove(&index)
+            .ok_or_else(|| ServiceError::NotFound {
+                what: format!("distribution at log index {index}"),
+                field: "index",
+            })?;
+        Ok(views::distribution(&d))
     }
 
     /// Stops the writer after what it holds, once the server's workers have

@@ -157,12 +157,28 @@ pub fn title(
 }
 
 /// A household: members by commitment and relation, personal data withheld.
-pub fn household(h: &crate::model::state::Household) -> Value {
+pub fn household(h: &crate::model::state::Household, shares: u64) -> Value {
     json!({
         "CBFBM": h.code,
         "FBFBM": h.collective,
+        "shares": shares,
         "members": h.members.iter().map(|m| json!({"person": m.person, "relation": m.relation})).collect::<Vec<_>>(),
         "registered_at": h.registered_at,
         "personal_data": "withheld",
+    })
+}
+
+/// A distribution (S3): amounts in yuan with two places; the parts add up to
+/// total − reserve − welfare.
+pub fn distribution(d: &crate::model::state::Distribution) -> Value {
+    use crate::model::shares::yuan;
+    json!({
+        "index": d.index,
+        "FBFBM": d.collective,
+        "total": yuan(d.total),
+        "reserve": yuan(d.reserve),
+        "welfare": yuan(d.welfare),
+        "distributed": yuan(d.total - d.reserve - d.welfare),
+        "parts": d.parts.iter().map(|(holder, fen)| json!({"holder": holder, "amount": yuan(*fen)})).collect::<Vec<_>>(),
     })
 }

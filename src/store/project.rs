@@ -6,8 +6,9 @@ use diesel::upsert::excluded;
 
 use super::queries::encode_tile;
 use super::schema::{
-    actor_keys, checkpoints, collectives, contracts, counties, decisions, encumbrances, households,
-    log_entries, parcels, persons, tree_tiles,
+    actor_keys, checkpoints, collectives, contracts, counties, decisions, distributions,
+    encumbrances, households, log_entries, parcels, persons, share_holdings, share_quantifications,
+    tree_tiles,
 };
 use super::StoreError;
 use crate::ledger::merkle::Hash;
@@ -44,6 +45,22 @@ pub struct Batch<'a> {
     pub persons: Vec<PersonRow>,
     pub tiles: &'a [(TileId, Vec<Hash>)],
     pub checkpoint: (u64, &'a str),
+}
+
+/// Adds (or takes) shares of a holder, creating the row at need.
+macro_rules! add_shares {
+    ($c:ident, $county:expr, $holder:expr, $n:expr) => {
+        diesel::insert_into(share_holdings::table)
+            .values((
+                share_holdings::county.eq($county),
+                share_holdings::holder.eq($holder),
+                share_holdings::shares.eq($n),
+            ))
+            .on_conflict((share_holdings::county, share_holdings::holder))
+            .do_update()
+            .set(share_holdings::shares.eq(share_holdings::shares + $n))
+            .execute($c)?
+    };
 }
 
 /// Writes a batch through the backend's own connection type.
@@ -152,6 +169,40 @@ macro_rules! write_batch_impl {
                                 encumbrances::reason.eq(&e.reason),
                                 encumbrances::document_sha256.eq(&e.document_sha256),
                                 encumbrances::released_at.eq(e.released_at.map(|r| r as i64)),
+                            ))
+                            .execute($c)?;
+                    }
+                    Change::SharesQuantified {
+                        collective,
+                        index,
+                        allocations,
+                    } => {
+                        diesel::insert_into(share_quantifications::table)
+                            .values((
+                                share_quantifications::county.eq(county),
+                                share_quantifications::collective.eq(collective),
+                                share_quantifications::idx.eq(*index as i64),
+                            ))
+                            .execute($c)?;
+                        for (holder, n) in allocations {
+                            add_shares!($c, county, holder, *n as i64);
+                        }
+                    }
+                    Change::SharesMoved { from, to, shares } => {
+                        add_shares!($c, county, from, -(*shares as i64));
+                        add_shares!($c, county, to, *shares as i64);
+                    }
+                    Change::DividendDistributed(d) => {
+                        diesel::insert_into(distributions::table)
+                            .values((
+                                distributions::county.eq(county),
+                                distributions::idx.eq(d.index as i64),
+                                distributions::collective.eq(&d.collective),
+                                distributions::total_fen.eq(d.total),
+                                distributions::reserve_fen.eq(d.reserve),
+                                distributions::welfare_fen.eq(d.welfare),
+                                distributions::parts
+                                    .eq(serde_json::to_string(&d.parts).expect("parts")),
                             ))
                             .execute($c)?;
                     }

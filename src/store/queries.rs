@@ -7,8 +7,9 @@ use std::sync::{Arc, Mutex};
 use diesel::prelude::*;
 
 use super::schema::{
-    actor_keys, checkpoints, collectives, contracts, counties, decisions, encumbrances, households,
-    log_entries, parcels, persons, tree_tiles,
+    actor_keys, checkpoints, collectives, contracts, counties, decisions, distributions,
+    encumbrances, households, log_entries, parcels, persons, share_holdings, share_quantifications,
+    tree_tiles,
 };
 use super::{DbConnection, StoreError};
 use crate::ledger::merkle::{self, Hash};
@@ -20,7 +21,7 @@ use crate::model::entry::EncumbranceKind;
 use crate::model::person::PersonRecord;
 use crate::model::state::CompactString;
 use crate::model::state::Encumbrance;
-use crate::model::state::{Contract, Household};
+use crate::model::state::{Contract, Distribution, Household};
 use crate::model::{Area, Collective, County, KeyBinding, Parcel, Role, State};
 use crate::spatial::{self, ParcelIndex};
 
@@ -328,6 +329,24 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
     let households = load_households(conn, county, None)?;
     let contracts = load_contracts(conn, county, None)?;
     Ok(State {
+        holdings: share_holdings::table
+            .filter(share_holdings::county.eq(county))
+            .select((share_holdings::holder, share_holdings::shares))
+            .load::<(String, i64)>(conn)?
+            .into_iter()
+            .map(|(h, n)| (h, n as u64))
+            .collect(),
+        quantified: share_quantifications::table
+            .filter(share_quantifications::county.eq(county))
+            .select((
+                share_quantifications::collective,
+                share_quantifications::idx,
+            ))
+            .load::<(String, i64)>(conn)?
+            .into_iter()
+            .map(|(c, i)| (c, i as u64))
+            .collect(),
+        distributions: load_distributions(conn, county, None)?,
         contract_of: contracts
             .values()
             .flat_map(|k| k.parcels.iter().map(|p| (p.clone(), k.code.clone())))
@@ -401,6 +420,47 @@ pub fn load_contracts(
         all.insert(code, k);
     }
     Ok(all)
+}
+
+/// Distributions, by log index: all of a county's, or one.
+pub fn load_distributions(
+    conn: &mut DbConnection,
+    county: &str,
+    index: Option<u64>,
+) -> Result<HashMap<u64, Distribution>, StoreError> {
+    let mut query = distributions::table
+        .filter(distributions::county.eq(county))
+        .into_boxed();
+    if let Some(i) = index {
+        query = query.filter(distributions::idx.eq(i as i64));
+    }
+    let rows: Vec<(i64, String, i64, i64, i64, String)> = query
+        .select((
+            distributions::idx,
+            distributions::collective,
+            distributions::total_fen,
+            distributions::reserve_fen,
+            distributions::welfare_fen,
+            distributions::parts,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(idx, collective, total, reserve, welfare, parts)| {
+            let parts = serde_json::from_str(&parts)
+                .map_err(|e| StoreError::Corrupt(format!("distributions {idx}: {e}")))?;
+            Ok((
+                idx as u64,
+                Distribution {
+                    index: idx as u64,
+                    collective,
+                    total,
+                    reserve,
+                    welfare,
+                    parts,
+                },
+            ))
+        })
+        .collect()
 }
 
 /// Households, by code.

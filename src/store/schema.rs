@@ -158,3 +158,31 @@ diesel::table! {
         registered_at -> BigInt,
     }
 }
+
+diesel::table! {
+    share_holdings (county, holder) {
+        county -> Text,
+        holder -> Text,
+        shares -> BigInt,
+    }
+}
+
+diesel::table! {
+    share_quantifications (county, collective) {
+        county -> Text,
+        collective -> Text,
+        idx -> BigInt,
+    }
+}
+
+diesel::table! {
+    distributions (county, idx) {
+        county -> Text,
+        idx -> BigInt,
+        collective -> Text,
+        total_fen -> BigInt,
+        reserve_fen -> BigInt,
+        welfare_fen -> BigInt,
+        parts -> Text,
+    }
+}

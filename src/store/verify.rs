@@ -305,6 +305,24 @@ fn compare_state(replayed: &State, stored: &State) -> Result<(), VerifyFailure> 
         &stored.contracts,
         |code, _| code.clone(),
     )?;
+    compare_rows(
+        "share_holdings",
+        &replayed.holdings,
+        &stored.holdings,
+        |h, _| h.clone(),
+    )?;
+    compare_rows(
+        "share_quantifications",
+        &replayed.quantified,
+        &stored.quantified,
+        |c, _| c.clone(),
+    )?;
+    compare_rows(
+        "distributions",
+        &replayed.distributions,
+        &stored.distributions,
+        |i, _| format!("log index {i}"),
+    )?;
     compare_rows("parcels", &replayed.parcels, &stored.parcels, |code, _| {
         code.to_string()
     })?;

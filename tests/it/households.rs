@@ -353,3 +353,158 @@ fn contracts_give_parcels_their_holder() {
         verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();
     }
 }
+
+#[test]
+fn shares_stay_in_the_collective_and_distributions_add_up_to_the_fen() {
+    for backend in backends() {
+        let app = app(backend);
+        let post = |key: &SignerKey, kind: &str, body: Value| -> (u16, Value) {
+            app.post(serde_json::from_slice(&sign(key, kind, body).to_json()).unwrap())
+        };
+        let mut keys = Vec::new();
+        let ids = [
+            "14042119800101123X",
+            "140421197512300469",
+            "140404196307150819",
+        ];
+        for (n, id) in ids.iter().enumerate() {
+            let code = format!("{VILLAGE}{:04}", n + 1);
+            let head = person("户主", id, n as u8 + 1);
+            assert_eq!(
+                app.post(app.household(&code, &[(&head, "02")], &[&head])).0,
+                201
+            );
+            let key = new_key("h");
+            assert_eq!(
+                post(&app.key, "key.register", register("household", &code, &key)).0,
+                201
+            );
+            keys.push((code, key));
+        }
+        let (a, b, c) = (&keys[0], &keys[1], &keys[2]);
+        let decide = |subject: &str, yes: u32| -> u64 {
+            let body = json!({"assembly": "members_assembly", "subject": subject, "question": "q", "date": "2026-11-20",
+                              "eligible": 90, "present": 80, "for": yes, "against": 80 - yes, "minutes_sha256": "ab".repeat(32)});
+            post(&app.key, "decision.record", body).1["index"]
+                .as_u64()
+                .unwrap()
+        };
+        let (failed, passed) = (
+            decide("share_quantification", 59),
+            decide("share_quantification", 60),
+        );
+        let quantify = |decision: u64| {
+            json!({"decision": decision, "allocations": [
+                {"CBFBM": a.0, "shares": 3}, {"CBFBM": b.0, "shares": 3}, {"CBFBM": c.0, "shares": 1}]})
+        };
+        let refused = |(status, v): (u16, Value), code: &str, field: &str| {
+            assert!(status >= 400, "{v}");
+            assert_eq!(
+                (v["error"]["code"].as_str(), v["error"]["field"].as_str()),
+                (Some(code), Some(field)),
+                "{backend:?} {v}"
+            );
+        };
+        refused(
+            post(&app.key, "shares.quantify", quantify(failed)),
+            "decision_not_passed",
+            "entry.body.decision",
+        );
+        assert_eq!(post(&app.key, "shares.quantify", quantify(passed)).0, 201);
+        refused(
+            post(&app.key, "shares.quantify", quantify(passed)),
+            "shares_already_quantified",
+            "entry.body.decision",
+        );
+        // S2: within the collective only, and no more than held.
+        let to = |who: &str, n: u64| json!({"to": who, "shares": n, "price": "0"});
+        refused(
+            post(&a.1, "shares.transfer", to("140421001002010001", 1)),
+            "shares_to_non_member",
+            "entry.body.to",
+        );
+        refused(
+            post(&a.1, "shares.transfer", to(&b.0, 4)),
+            "not_enough_shares",
+            "entry.body.shares",
+        );
+        assert_eq!(post(&a.1, "shares.transfer", to(&b.0, 1)).0, 201);
+        refused(
+            post(&b.1, "shares.buyback", json!({"shares": 1, "price": "0"})),
+            "bad_attribute",
+            "entry.body.price",
+        );
+        assert_eq!(
+            post(
+                &b.1,
+                "shares.buyback",
+                json!({"shares": 1, "price": "300.00"})
+            )
+            .0,
+            201
+        );
+        // Holdings now: a 2, b 3, c 1, the collective 1 (7 in all).
+        let assets = decide("operating_assets", 70);
+        let distribute = |total: &str, reserve: &str, welfare: &str| json!({"decision": assets, "total": total, "reserve": reserve, "welfare": welfare});
+        refused(
+            post(
+                &app.key,
+                "dividend.distribute",
+                distribute("100.00", "80.00", "30.00"),
+            ),
+            "distribution_does_not_add_up",
+            "entry.body.total",
+        );
+        refused(
+            post(
+                &app.key,
+                "dividend.distribute",
+                distribute("100.001", "0", "0"),
+            ),
+            "bad_attribute",
+            "entry.body.total",
+        );
+        let (status, v) = post(
+            &app.key,
+            "dividend.distribute",
+            distribute("1000.00", "100.00", "50.01"),
+        );
+        assert_eq!(status, 201, "{v}");
+        let d: Value = ureq::get(&format!("{}/api/v1/distributions/{}", app.url, v["index"]))
+            .call()
+            .unwrap()
+            .into_json()
+            .unwrap();
+        assert_eq!(d["distributed"], "849.99");
+        let parts: Vec<(String, String)> = d["parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["holder"].as_str().unwrap().to_owned(),
+                    p["amount"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let fen: i64 = parts
+            .iter()
+            .map(|(_, a)| (a.parse::<f64>().unwrap() * 100.0).round() as i64)
+            .sum();
+        assert_eq!(fen, 84_999, "{parts:?}");
+        // 84,999 fen over 1:2:3:1 (collective, a, b, c): exact 12142.714…, 24285.428…,
+        // 36428.142…, 12142.714…; the two fen left go to the largest fractions.
+        let amount = |holder: &str| parts.iter().find(|(h, _)| h == holder).unwrap().1.clone();
+        assert_eq!(amount(&b.0), "364.28");
+        assert_eq!(amount(&a.0), "242.85");
+        assert_eq!(amount(VILLAGE), "121.43");
+        assert_eq!(amount(&c.0), "121.43");
+        let h: Value = ureq::get(&format!("{}/api/v1/households/{}", app.url, a.0))
+            .call()
+            .unwrap()
+            .into_json()
+            .unwrap();
+        assert_eq!(h["shares"], 2);
+        verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}

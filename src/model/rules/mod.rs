@@ -7,6 +7,7 @@ mod encumbrance;
 mod household;
 mod keys;
 mod land;
+mod shares;
 
 pub use contract::contract_grant;
 pub use decision::decision_record;
@@ -14,6 +15,7 @@ pub use encumbrance::{encumbrance_register, encumbrance_release};
 pub use household::household_register;
 pub use keys::{genesis, key_register, key_revoke};
 pub use land::{collective_register, parcel_register, parcel_retire};
+pub use shares::{dividend_distribute, shares_buyback, shares_quantify, shares_transfer};
 
 use super::{authority, Command, Footprint, KeyBinding, Land, RuleError, State};
 use crate::model::Change;
@@ -64,6 +66,10 @@ pub fn decide(
         Command::DecisionRecord(body) => decision_record(state, ctx, signer, body),
         Command::HouseholdRegister(body) => household_register(state, ctx, signer, body),
         Command::ContractGrant(body) => contract_grant(state, ctx, signer, body),
+        Command::SharesQuantify(body) => shares_quantify(state, ctx, signer, body),
+        Command::SharesTransfer(body) => shares_transfer(state, ctx, signer, body),
+        Command::SharesBuyback(body) => shares_buyback(state, ctx, signer, body),
+        Command::DividendDistribute(body) => dividend_distribute(state, ctx, signer, body),
     }
 }
 

@@ -1,0 +1,3 @@
+DROP TABLE distributions;
+DROP TABLE share_quantifications;
+DROP TABLE share_holdings;

@@ -1,0 +1,197 @@
+//! Rules of the collective income distribution right: S1–S3.
+
+use crate::model::decision::{Assembly, Subject};
+use crate::model::entry::{DividendDistribute, SharesBuyback, SharesQuantify, SharesTransfer};
+use crate::model::shares::{largest_remainder, parse_yuan, Fen};
+use crate::model::state::Distribution;
+use crate::model::{Change, Context, KeyBinding, RuleError, State};
+
+/// A decision of `collective` on `subject` that its counts make pass.
+fn passed_decision(
+    state: &State,
+    collective: &str,
+    index: u64,
+    subject: Subject,
+) -> Result<(), RuleError> {
+    let no = |reason| RuleError::DecisionNotPassed { index, reason };
+    let d = state
+        .decisions
+        .get(&index)
+        .ok_or(no("no decision was recorded there"))?;
+    if d.collective != collective {
+        return Err(no("it is another collective's"));
+    }
+    if d.subject != subject {
+        return Err(no("it decided another question"));
+    }
+    if subject == Subject::ShareQuantification && d.assembly != Assembly::MembersAssembly {
+        return Err(no("shares are quantified by the members' assembly (D1)"));
+    }
+    if !d.passed() {
+        return Err(no("its counts do not make it pass (D1)"));
+    }
+    Ok(())
+}
+
+fn amount(field: &'static str, text: &str) -> Result<Fen, RuleError> {
+    parse_yuan(text).map_err(|r| RuleError::BadAttribute {
+        field,
+        reason: r.into(),
+    })
+}
+
+/// `shares.quantify`: once per collective (S1, static shares), after a
+/// members' assembly decided it, to households of the collective.
+pub fn shares_quantify(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &SharesQuantify,
+) -> Result<Vec<Change>, RuleError> {
+    let collective = &signer.party;
+    if let Some(at) = state.quantified.get(collective) {
+        return Err(RuleError::SharesAlreadyQuantified {
+            collective: collective.clone(),
+            at: *at,
+        });
+    }
+    passed_decision(
+        state,
+        collective,
+        body.decision,
+        Subject::ShareQuantification,
+    )?;
+    if body.allocations.is_empty() || body.allocations.iter().all(|a| a.shares == 0) {
+        return Err(RuleError::BadAttribute {
+            field: "allocations",
+            reason: "quantification gives shares to households".into(),
+        });
+    }
+    let mut seen = std::collections::HashSet::new();
+    for a in &body.allocations {
+        match state.households.get(&a.household) {
+            Some(h) if &h.collective == collective => {}
+            _ => {
+                return Err(RuleError::SharesToNonMember {
+                    to: a.household.clone(),
+                })
+            }
+        }
+        if !seen.insert(&a.household) {
+            return Err(RuleError::BadAttribute {
+                field: "allocations",
+                reason: "a household is listed twice".into(),
+            });
+        }
+    }
+    Ok(vec![Change::SharesQuantified {
+        collective: collective.clone(),
+        index: ctx.index,
+        allocations: body
+            .allocations
+            .iter()
+            .map(|a| (a.household.clone(), a.shares))
+            .collect(),
+    }])
+}
+
+fn held(state: &State, holder: &str, asked: u64) -> Result<(), RuleError> {
+    let held = state.holdings.get(holder).copied().unwrap_or(0);
+    if asked == 0 || asked > held {
+        return Err(RuleError::NotEnoughShares { held, asked });
+    }
+    Ok(())
+}
+
+/// `shares.transfer`: by the household that gives, to a household of the
+/// same collective only (S2).
+pub fn shares_transfer(
+    state: &State,
+    _ctx: &Context,
+    signer: &KeyBinding,
+    body: &SharesTransfer,
+) -> Result<Vec<Change>, RuleError> {
+    let from = &signer.party;
+    let collective = &from[..14];
+    match state.households.get(&body.to) {
+        Some(h) if h.collective == collective && &h.code != from => {}
+        _ => {
+            return Err(RuleError::SharesToNonMember {
+                to: body.to.clone(),
+            })
+        }
+    }
+    held(state, from, body.shares)?;
+    amount("price", &body.price)?;
+    Ok(vec![Change::SharesMoved {
+        from: from.clone(),
+        to: body.to.clone(),
+        shares: body.shares,
+    }])
+}
+
+/// `shares.buyback`: by the household that sells, to its collective, for a
+/// price above zero (S2).
+pub fn shares_buyback(
+    state: &State,
+    _ctx: &Context,
+    signer: &KeyBinding,
+    body: &SharesBuyback,
+) -> Result<Vec<Change>, RuleError> {
+    let from = &signer.party;
+    held(state, from, body.shares)?;
+    if amount("price", &body.price)? == 0 {
+        return Err(RuleError::BadAttribute {
+            field: "price",
+            reason: "the collective buys shares back for a price".into(),
+        });
+    }
+    Ok(vec![Change::SharesMoved {
+        from: from.clone(),
+        to: from[..14].to_owned(),
+        shares: body.shares,
+    }])
+}
+
+/// `dividend.distribute`: after a decision on the operating assets, the
+/// reserve and welfare funds first, then the rest by shares, to the fen
+/// (largest remainders), so the parts add up (S3).
+pub fn dividend_distribute(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &DividendDistribute,
+) -> Result<Vec<Change>, RuleError> {
+    let collective = &signer.party;
+    passed_decision(state, collective, body.decision, Subject::OperatingAssets)?;
+    let (total, reserve, welfare) = (
+        amount("total", &body.total)?,
+        amount("reserve", &body.reserve)?,
+        amount("welfare", &body.welfare)?,
+    );
+    let rest = total - reserve - welfare;
+    if rest < 0 {
+        return Err(RuleError::DistributionDoesNotAddUp);
+    }
+    if !state.quantified.contains_key(collective) {
+        return Err(RuleError::BadAttribute {
+            field: "decision",
+            reason: "the collective's shares are not quantified yet (S1)".into(),
+        });
+    }
+    let mut holders: Vec<(String, u64)> = state
+        .holdings
+        .iter()
+        .filter(|(h, n)| h.starts_with(collective.as_str()) && **n > 0)
+        .map(|(h, n)| (h.clone(), *n))
+        .collect();
+    holders.sort();
+    Ok(vec![Change::DividendDistributed(Distribution {
+        index: ctx.index,
+        collective: collective.clone(),
+        total,
+        reserve,
+        welfare,
+        parts: largest_remainder(rest, &holders),
+    })])
+}
