@@ -27,6 +27,8 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "contract.grant",
             "shares.quantify",
             "dividend.distribute",
+            "member.admit",
+            "member.end",
         ],
         Role::Household => &[
             "key.revoke",

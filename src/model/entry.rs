@@ -242,6 +242,29 @@ pub struct DividendDistribute {
     pub welfare: String,
 }
 
+/// `member.admit`: the collective admits persons as members of the
+/// collective economic organisation (P4), as its members' assembly decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberAdmit {
+    /// The log index of the decision (subject `membership`).
+    pub decision: u64,
+    /// The persons, by commitment; each belongs to a household of the collective.
+    pub persons: Vec<String>,
+}
+
+/// `member.end`: a membership ends, for one of the reasons P4 lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberEnd {
+    pub person: String,
+    /// death, nationality_lost, member_elsewhere, civil_servant, voluntary_exit.
+    pub reason: String,
+    /// SHA-256 (hex) of the supporting document (for voluntary exit, the
+    /// member's written application).
+    pub document_sha256: String,
+}
+
 /// A parsed command: the kind and its typed body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -260,6 +283,8 @@ pub enum Command {
     SharesTransfer(SharesTransfer),
     SharesBuyback(SharesBuyback),
     DividendDistribute(DividendDistribute),
+    MemberAdmit(MemberAdmit),
+    MemberEnd(MemberEnd),
 }
 
 /// The kinds this log knows, in the spelling of the envelope's `kind`.
@@ -279,6 +304,8 @@ pub const KINDS: &[&str] = &[
     "shares.transfer",
     "shares.buyback",
     "dividend.distribute",
+    "member.admit",
+    "member.end",
 ];
 
 impl Command {
@@ -300,6 +327,8 @@ impl Command {
             "shares.transfer" => Command::SharesTransfer(body_of(body)?),
             "shares.buyback" => Command::SharesBuyback(body_of(body)?),
             "dividend.distribute" => Command::DividendDistribute(body_of(body)?),
+            "member.admit" => Command::MemberAdmit(body_of(body)?),
+            "member.end" => Command::MemberEnd(body_of(body)?),
             other => return Err(RuleError::UnknownKind(truncate(other))),
         })
     }
@@ -321,6 +350,8 @@ impl Command {
             Command::SharesTransfer(_) => "shares.transfer",
             Command::SharesBuyback(_) => "shares.buyback",
             Command::DividendDistribute(_) => "dividend.distribute",
+            Command::MemberAdmit(_) => "member.admit",
+            Command::MemberEnd(_) => "member.end",
         }
     }
 

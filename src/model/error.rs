@@ -113,6 +113,14 @@ pub enum RuleError {
     SharesToNonMember { to: String },
     #[error("reserve and welfare funds exceed the total distributed (S3)")]
     DistributionDoesNotAddUp,
+    #[error("the person is not in a household of collective {collective}")]
+    PersonNotInCollective { collective: String },
+    #[error("the person is already a member (since log index {at})")]
+    AlreadyMember { at: u64 },
+    #[error("the person is not a member of collective {collective}")]
+    NotAMember { collective: String },
+    #[error("`{reason}` does not end membership (P4, C5, S5): study, military service, migrant work, business, divorce, imprisonment and settling in a town never do")]
+    NotAnEndOfMembership { reason: String },
     #[error("a term of {years} years does not fit land use {land_use} of parcel {parcel} (C2: {allowed})")]
     BadTerm {
         parcel: String,
@@ -165,6 +173,10 @@ impl Refusal for RuleError {
             NotEnoughShares { .. } => "not_enough_shares",
             SharesToNonMember { .. } => "shares_to_non_member",
             DistributionDoesNotAddUp => "distribution_does_not_add_up",
+            PersonNotInCollective { .. } => "person_not_in_collective",
+            AlreadyMember { .. } => "already_member",
+            NotAMember { .. } => "not_a_member",
+            NotAnEndOfMembership { .. } => "not_an_end_of_membership",
         }
     }
 
@@ -245,6 +257,12 @@ impl Refusal for RuleError {
             NotEnoughShares { held, asked } => format!("持有 {held} 份，申请 {asked} 份"),
             SharesToNonMember { to } => format!("份额只能转让给本集体的农户（S2），{to} 不是"),
             DistributionDoesNotAddUp => "公积公益金超过分配总额（S3）".into(),
+            PersonNotInCollective { collective } => format!("该人员不属于集体经济组织 {collective} 的农户"),
+            AlreadyMember { at } => format!("该人员已是成员（自日志序号 {at}）"),
+            NotAMember { collective } => format!("该人员不是集体经济组织 {collective} 的成员"),
+            NotAnEndOfMembership { reason } => format!(
+                "“{reason}”不导致成员身份丧失（P4、C5、S5）：就学、服兵役、外出务工经商、离婚、服刑及进城落户均不影响成员身份"
+            ),
             ContractExists { code, at } => format!("承包合同 {code} 已于日志序号 {at} 登记"),
             ParcelContracted { parcel, contract } => {
                 format!("地块 {parcel} 已在承包合同 {contract} 之下（C4）")
@@ -301,6 +319,11 @@ impl Refusal for RuleError {
             NotEnoughShares { .. } => Some("entry.body.shares".into()),
             SharesToNonMember { .. } => Some("entry.body.to".into()),
             DistributionDoesNotAddUp => Some("entry.body.total".into()),
+            PersonNotInCollective { .. } | AlreadyMember { .. } => {
+                Some("entry.body.persons".into())
+            }
+            NotAMember { .. } => Some("entry.body.person".into()),
+            NotAnEndOfMembership { .. } => Some("entry.body.reason".into()),
             ContractExists { .. } => Some("entry.body.CBHTBM".into()),
             ParcelContracted { .. } => Some("entry.body.DKBM".into()),
             BadTerm { .. } => Some("entry.body.end".into()),

@@ -118,6 +118,16 @@ pub struct Distribution {
     pub parts: Vec<(String, super::shares::Fen)>,
 }
 
+/// Membership of the collective economic organisation (P4), by person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub person: String,
+    pub collective: String,
+    pub admitted_at: u64,
+    pub decision: u64,
+    pub ended: Option<(u64, String)>,
+}
+
 /// One effect of an accepted entry.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
@@ -161,6 +171,12 @@ pub enum Change {
         shares: u64,
     },
     DividendDistributed(Distribution),
+    MemberAdmitted(Membership),
+    MembershipEnded {
+        person: String,
+        at: u64,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -182,6 +198,7 @@ pub struct State {
     /// Collectives whose shares are quantified, and where.
     pub quantified: HashMap<String, u64>,
     pub distributions: HashMap<u64, Distribution>,
+    pub memberships: HashMap<String, Membership>,
 }
 
 impl<G> Parcel<G> {
@@ -247,6 +264,14 @@ impl State {
                     *h -= shares;
                 }
                 *self.holdings.entry(to.clone()).or_default() += shares;
+            }
+            Change::MemberAdmitted(m) => {
+                self.memberships.insert(m.person.clone(), m.clone());
+            }
+            Change::MembershipEnded { person, at, reason } => {
+                if let Some(m) = self.memberships.get_mut(person) {
+                    m.ended = Some((*at, reason.clone()));
+                }
             }
             Change::DividendDistributed(d) => {
                 self.distributions.insert(d.index, d.clone());

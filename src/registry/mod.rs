@@ -160,7 +160,19 @@ impl Registry {
                 .optional()
                 .map_err(crate::store::StoreError::from)?
         };
-        Ok(views::household(&h, shares.unwrap_or(0) as u64))
+        let persons: Vec<&str> = h.members.iter().map(|m| m.person.as_str()).collect();
+        let members: Vec<String> = {
+            use crate::store::schema::memberships;
+            use diesel::prelude::*;
+            memberships::table
+                .filter(memberships::county.eq(&self.db.county))
+                .filter(memberships::person.eq_any(persons))
+                .filter(memberships::ended_at.is_null())
+                .select(memberships::person)
+                .load(&mut *conn)
+                .map_err(crate::store::StoreError::from)?
+        };
+        Ok(views::household(&h, shares.unwrap_or(0) as u64, &members))
     }
 
     pub fn distribution(&self, index: u64) -> Result<serde_json::Value, ServiceError> {

@@ -157,12 +157,20 @@ pub fn title(
 }
 
 /// A household: members by commitment and relation, personal data withheld.
-pub fn household(h: &crate::model::state::Household, shares: u64) -> Value {
+pub fn household(
+    h: &crate::model::state::Household,
+    shares: u64,
+    members_of_collective: &[String],
+) -> Value {
     json!({
         "CBFBM": h.code,
         "FBFBM": h.collective,
         "shares": shares,
-        "members": h.members.iter().map(|m| json!({"person": m.person, "relation": m.relation})).collect::<Vec<_>>(),
+        "members": h.members.iter().map(|m| json!({
+            "person": m.person,
+            "relation": m.relation,
+            "collective_member": members_of_collective.contains(&m.person),
+        })).collect::<Vec<_>>(),
         "registered_at": h.registered_at,
         "personal_data": "withheld",
     })

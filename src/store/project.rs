@@ -7,8 +7,8 @@ use diesel::upsert::excluded;
 use super::queries::encode_tile;
 use super::schema::{
     actor_keys, checkpoints, collectives, contracts, counties, decisions, distributions,
-    encumbrances, households, log_entries, parcels, persons, share_holdings, share_quantifications,
-    tree_tiles,
+    encumbrances, households, log_entries, memberships, parcels, persons, share_holdings,
+    share_quantifications, tree_tiles,
 };
 use super::StoreError;
 use crate::ledger::merkle::Hash;
@@ -191,6 +191,38 @@ macro_rules! write_batch_impl {
                     Change::SharesMoved { from, to, shares } => {
                         add_shares!($c, county, from, -(*shares as i64));
                         add_shares!($c, county, to, *shares as i64);
+                    }
+                    Change::MemberAdmitted(m) => {
+                        // A person re-admitted after an end starts a new membership.
+                        diesel::delete(
+                            memberships::table
+                                .filter(memberships::county.eq(county))
+                                .filter(memberships::person.eq(&m.person)),
+                        )
+                        .execute($c)?;
+                        diesel::insert_into(memberships::table)
+                            .values((
+                                memberships::county.eq(county),
+                                memberships::person.eq(&m.person),
+                                memberships::collective.eq(&m.collective),
+                                memberships::admitted_at.eq(m.admitted_at as i64),
+                                memberships::decision.eq(m.decision as i64),
+                                memberships::ended_at.eq(None::<i64>),
+                                memberships::end_reason.eq(None::<String>),
+                            ))
+                            .execute($c)?;
+                    }
+                    Change::MembershipEnded { person, at, reason } => {
+                        diesel::update(
+                            memberships::table
+                                .filter(memberships::county.eq(county))
+                                .filter(memberships::person.eq(person)),
+                        )
+                        .set((
+                            memberships::ended_at.eq(Some(*at as i64)),
+                            memberships::end_reason.eq(Some(reason)),
+                        ))
+                        .execute($c)?;
                     }
                     Change::DividendDistributed(d) => {
                         diesel::insert_into(distributions::table)

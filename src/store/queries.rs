@@ -8,8 +8,8 @@ use diesel::prelude::*;
 
 use super::schema::{
     actor_keys, checkpoints, collectives, contracts, counties, decisions, distributions,
-    encumbrances, households, log_entries, parcels, persons, share_holdings, share_quantifications,
-    tree_tiles,
+    encumbrances, households, log_entries, memberships, parcels, persons, share_holdings,
+    share_quantifications, tree_tiles,
 };
 use super::{DbConnection, StoreError};
 use crate::ledger::merkle::{self, Hash};
@@ -21,7 +21,7 @@ use crate::model::entry::EncumbranceKind;
 use crate::model::person::PersonRecord;
 use crate::model::state::CompactString;
 use crate::model::state::Encumbrance;
-use crate::model::state::{Contract, Distribution, Household};
+use crate::model::state::{Contract, Distribution, Household, Membership};
 use crate::model::{Area, Collective, County, KeyBinding, Parcel, Role, State};
 use crate::spatial::{self, ParcelIndex};
 
@@ -347,6 +347,31 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
             .map(|(c, i)| (c, i as u64))
             .collect(),
         distributions: load_distributions(conn, county, None)?,
+        memberships: memberships::table
+            .filter(memberships::county.eq(county))
+            .select((
+                memberships::person,
+                memberships::collective,
+                memberships::admitted_at,
+                memberships::decision,
+                memberships::ended_at,
+                memberships::end_reason,
+            ))
+            .load::<(String, String, i64, i64, Option<i64>, Option<String>)>(conn)?
+            .into_iter()
+            .map(
+                |(person, collective, admitted_at, decision, ended_at, reason)| {
+                    let m = Membership {
+                        person: person.clone(),
+                        collective,
+                        admitted_at: admitted_at as u64,
+                        decision: decision as u64,
+                        ended: ended_at.map(|at| (at as u64, reason.unwrap_or_default())),
+                    };
+                    (person, m)
+                },
+            )
+            .collect(),
         contract_of: contracts
             .values()
             .flat_map(|k| k.parcels.iter().map(|p| (p.clone(), k.code.clone())))

@@ -186,3 +186,15 @@ diesel::table! {
         parts -> Text,
     }
 }
+
+diesel::table! {
+    memberships (county, person) {
+        county -> Text,
+        person -> Text,
+        collective -> Text,
+        admitted_at -> BigInt,
+        decision -> BigInt,
+        ended_at -> Nullable<BigInt>,
+        end_reason -> Nullable<Text>,
+    }
+}

@@ -306,6 +306,12 @@ fn compare_state(replayed: &State, stored: &State) -> Result<(), VerifyFailure> 
         |code, _| code.clone(),
     )?;
     compare_rows(
+        "memberships",
+        &replayed.memberships,
+        &stored.memberships,
+        |p, _| p.clone(),
+    )?;
+    compare_rows(
         "share_holdings",
         &replayed.holdings,
         &stored.holdings,

@@ -508,3 +508,102 @@ fn shares_stay_in_the_collective_and_distributions_add_up_to_the_fen() {
         verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();
     }
 }
+
+#[test]
+fn settling_in_a_town_never_ends_membership() {
+    for backend in backends() {
+        let app = app(backend);
+        let post = |kind: &str, body: Value| -> (u16, Value) {
+            app.post(serde_json::from_slice(&sign(&app.key, kind, body).to_json()).unwrap())
+        };
+        let refused = |(status, v): (u16, Value), code: &str, field: &str| {
+            assert!(status >= 400, "{v}");
+            assert_eq!(
+                (v["error"]["code"].as_str(), v["error"]["field"].as_str()),
+                (Some(code), Some(field)),
+                "{backend:?} {v}"
+            );
+        };
+        let (head, son) = (
+            person("吴一", "14042119800101123X", 1),
+            person("吴二", "140421199111110102", 2),
+        );
+        let household = format!("{VILLAGE}0001");
+        assert_eq!(
+            app.post(app.household(&household, &[(&head, "02"), (&son, "20")], &[&head, &son]))
+                .0,
+            201
+        );
+        let decide = |yes: u32| -> u64 {
+            let body = json!({"assembly": "members_assembly", "subject": "membership", "question": "确认成员", "date": "2026-11-20",
+                              "eligible": 90, "present": 80, "for": yes, "against": 80 - yes, "minutes_sha256": "ab".repeat(32)});
+            post("decision.record", body).1["index"].as_u64().unwrap()
+        };
+        let (failed, passed) = (decide(50), decide(61));
+        let admit =
+            |decision: u64, persons: Vec<String>| json!({"decision": decision, "persons": persons});
+        refused(
+            post("member.admit", admit(failed, vec![head.commitment()])),
+            "decision_not_passed",
+            "entry.body.decision",
+        );
+        refused(
+            post("member.admit", admit(passed, vec!["ab".repeat(32)])),
+            "person_not_in_collective",
+            "entry.body.persons",
+        );
+        assert_eq!(
+            post(
+                "member.admit",
+                admit(passed, vec![head.commitment(), son.commitment()])
+            )
+            .0,
+            201
+        );
+        refused(
+            post("member.admit", admit(passed, vec![son.commitment()])),
+            "already_member",
+            "entry.body.persons",
+        );
+
+        let end = |reason: &str| json!({"person": son.commitment(), "reason": reason, "document_sha256": "cd".repeat(32)});
+        // P4, C5, S5: these never end membership.
+        for reason in ["settled_in_town", "migrant_work", "divorce", "study"] {
+            refused(
+                post("member.end", end(reason)),
+                "not_an_end_of_membership",
+                "entry.body.reason",
+            );
+        }
+        refused(
+            post("member.end", end("moved_away")),
+            "bad_attribute",
+            "entry.body.reason",
+        );
+        let h: Value = ureq::get(&format!("{}/api/v1/households/{household}", app.url))
+            .call()
+            .unwrap()
+            .into_json()
+            .unwrap();
+        assert_eq!(h["members"][1]["collective_member"], true);
+        assert_eq!(post("member.end", end("civil_servant")).0, 201);
+        refused(
+            post("member.end", end("death")),
+            "not_a_member",
+            "entry.body.person",
+        );
+        let h: Value = ureq::get(&format!("{}/api/v1/households/{household}", app.url))
+            .call()
+            .unwrap()
+            .into_json()
+            .unwrap();
+        assert_eq!(
+            (
+                h["members"][0]["collective_member"].as_bool(),
+                h["members"][1]["collective_member"].as_bool()
+            ),
+            (Some(true), Some(false))
+        );
+        verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}

@@ -7,6 +7,7 @@ mod encumbrance;
 mod household;
 mod keys;
 mod land;
+mod member;
 mod shares;
 
 pub use contract::contract_grant;
@@ -15,6 +16,7 @@ pub use encumbrance::{encumbrance_register, encumbrance_release};
 pub use household::household_register;
 pub use keys::{genesis, key_register, key_revoke};
 pub use land::{collective_register, parcel_register, parcel_retire};
+pub use member::{member_admit, member_end};
 pub use shares::{dividend_distribute, shares_buyback, shares_quantify, shares_transfer};
 
 use super::{authority, Command, Footprint, KeyBinding, Land, RuleError, State};
@@ -70,6 +72,8 @@ pub fn decide(
         Command::SharesTransfer(body) => shares_transfer(state, ctx, signer, body),
         Command::SharesBuyback(body) => shares_buyback(state, ctx, signer, body),
         Command::DividendDistribute(body) => dividend_distribute(state, ctx, signer, body),
+        Command::MemberAdmit(body) => member_admit(state, ctx, signer, body),
+        Command::MemberEnd(body) => member_end(state, ctx, signer, body),
     }
 }
 

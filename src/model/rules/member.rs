@@ -1,0 +1,135 @@
+//! Rules of membership of the collective economic organisation (P4).
+
+use crate::model::decision::{Assembly, Subject};
+use crate::model::entry::{MemberAdmit, MemberEnd};
+use crate::model::state::Membership;
+use crate::model::{Change, Context, KeyBinding, RuleError, State};
+
+/// The reasons a membership ends (集体经济组织法 Art. 11–18).
+pub const ENDS: &[&str] = &[
+    "death",
+    "nationality_lost",
+    "member_elsewhere",
+    "civil_servant",
+    "voluntary_exit",
+];
+
+/// Events that P4 says do not end membership; named so that the refusal says
+/// why, and the guarantee (C5, H5, S5) is in the rules, not in a convention.
+pub const NOT_ENDS: &[&str] = &[
+    "settled_in_town",
+    "study",
+    "military_service",
+    "migrant_work",
+    "business",
+    "divorce",
+    "imprisonment",
+];
+
+/// `member.admit`: as a members' assembly decided (D1: membership is never
+/// the representatives'), persons of the collective's households.
+pub fn member_admit(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &MemberAdmit,
+) -> Result<Vec<Change>, RuleError> {
+    let collective = &signer.party;
+    let no = |reason| RuleError::DecisionNotPassed {
+        index: body.decision,
+        reason,
+    };
+    let d = state
+        .decisions
+        .get(&body.decision)
+        .ok_or(no("no decision was recorded there"))?;
+    if &d.collective != collective || d.subject != Subject::Membership {
+        return Err(no("it is not this collective's decision on membership"));
+    }
+    if d.assembly != Assembly::MembersAssembly || !d.passed() {
+        return Err(no(
+            "membership is decided by a members' assembly whose counts pass (D1)",
+        ));
+    }
+    if body.persons.is_empty() {
+        return Err(RuleError::BadAttribute {
+            field: "persons",
+            reason: "admit at least one person".into(),
+        });
+    }
+    let mut changes = Vec::new();
+    for person in &body.persons {
+        let home = state
+            .member_of
+            .get(person)
+            .and_then(|h| state.households.get(h));
+        if home.is_none_or(|h| &h.collective != collective) {
+            return Err(RuleError::PersonNotInCollective {
+                collective: collective.clone(),
+            });
+        }
+        if let Some(m) = state.memberships.get(person).filter(|m| m.ended.is_none()) {
+            return Err(RuleError::AlreadyMember { at: m.admitted_at });
+        }
+        if changes
+            .iter()
+            .any(|c| matches!(c, Change::MemberAdmitted(m) if &m.person == person))
+        {
+            return Err(RuleError::BadAttribute {
+                field: "persons",
+                reason: "a person is listed twice".into(),
+            });
+        }
+        changes.push(Change::MemberAdmitted(Membership {
+            person: person.clone(),
+            collective: collective.clone(),
+            admitted_at: ctx.index,
+            decision: body.decision,
+            ended: None,
+        }));
+    }
+    Ok(changes)
+}
+
+/// `member.end`: only for a reason P4 lists; never for settling in a town.
+pub fn member_end(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &MemberEnd,
+) -> Result<Vec<Change>, RuleError> {
+    if NOT_ENDS.contains(&body.reason.as_str()) {
+        return Err(RuleError::NotAnEndOfMembership {
+            reason: body.reason.clone(),
+        });
+    }
+    if !ENDS.contains(&body.reason.as_str()) {
+        return Err(RuleError::BadAttribute {
+            field: "reason",
+            reason: format!("must be one of {}", ENDS.join(", ")),
+        });
+    }
+    let m = state
+        .memberships
+        .get(&body.person)
+        .filter(|m| m.collective == signer.party && m.ended.is_none())
+        .ok_or_else(|| RuleError::NotAMember {
+            collective: signer.party.clone(),
+        })?;
+    let hex = &body.document_sha256;
+    if hex.len() != 64
+        || !hex
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return Err(RuleError::BadAttribute {
+            field: "document_sha256",
+            reason: "must be 64 lower-case hex digits".into(),
+        });
+    }
+    Ok(vec![Change::MembershipEnded {
+        person: m.person.clone(),
+        at: ctx.index,
+        reason: body.reason.clone(),
+    }])
+}
