@@ -13,6 +13,7 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "collective.register",
             "encumbrance.register",
             "encumbrance.release",
+            "homestead.grant",
         ],
         Role::Exchange => &["key.register", "key.revoke"],
         Role::Collective => &[
@@ -36,6 +37,7 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "encumbrance.release",
             "shares.transfer",
             "shares.buyback",
+            "homestead.exit",
         ],
         Role::Transferee => &["key.revoke"],
     };

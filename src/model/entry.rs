@@ -265,6 +265,37 @@ pub struct MemberEnd {
     pub document_sha256: String,
 }
 
+/// Terrain, for the provincial homestead area limit (H1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Terrain {
+    Plain,
+    Hill,
+    Mountain,
+}
+
+/// `homestead.grant`: the homestead use right (宅基地使用权) of a household,
+/// approved (H2) after the collective discussed and posted the application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HomesteadGrant {
+    #[serde(rename = "CBFBM")]
+    pub household: String,
+    pub terrain: Terrain,
+    /// SHA-256 (hex) of the posted application and the collective's opinion.
+    pub posting_sha256: String,
+    pub geometry: serde_json::Value,
+}
+
+/// `homestead.exit`: the household gives up its homestead, voluntarily and
+/// for compensation (H5); signed by the household.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HomesteadExit {
+    /// Yuan, a decimal string above zero.
+    pub compensation: String,
+}
+
 /// A parsed command: the kind and its typed body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -285,6 +316,8 @@ pub enum Command {
     DividendDistribute(DividendDistribute),
     MemberAdmit(MemberAdmit),
     MemberEnd(MemberEnd),
+    HomesteadGrant(Box<HomesteadGrant>),
+    HomesteadExit(HomesteadExit),
 }
 
 /// The kinds this log knows, in the spelling of the envelope's `kind`.
@@ -306,6 +339,8 @@ pub const KINDS: &[&str] = &[
     "dividend.distribute",
     "member.admit",
     "member.end",
+    "homestead.grant",
+    "homestead.exit",
 ];
 
 impl Command {
@@ -329,6 +364,8 @@ impl Command {
             "dividend.distribute" => Command::DividendDistribute(body_of(body)?),
             "member.admit" => Command::MemberAdmit(body_of(body)?),
             "member.end" => Command::MemberEnd(body_of(body)?),
+            "homestead.grant" => Command::HomesteadGrant(Box::new(body_of(body)?)),
+            "homestead.exit" => Command::HomesteadExit(body_of(body)?),
             other => return Err(RuleError::UnknownKind(truncate(other))),
         })
     }
@@ -352,6 +389,8 @@ impl Command {
             Command::DividendDistribute(_) => "dividend.distribute",
             Command::MemberAdmit(_) => "member.admit",
             Command::MemberEnd(_) => "member.end",
+            Command::HomesteadGrant(_) => "homestead.grant",
+            Command::HomesteadExit(_) => "homestead.exit",
         }
     }
 
@@ -361,6 +400,7 @@ impl Command {
         match self {
             Command::CollectiveRegister(b) => b.boundary = serde_json::Value::Null,
             Command::ParcelRegister(b) => b.geometry = serde_json::Value::Null,
+            Command::HomesteadGrant(b) => b.geometry = serde_json::Value::Null,
             _ => {}
         }
     }
@@ -378,6 +418,7 @@ impl Command {
         match self {
             Command::CollectiveRegister(b) => Some((&b.boundary, "entry.body.boundary")),
             Command::ParcelRegister(b) => Some((&b.geometry, "entry.body.geometry")),
+            Command::HomesteadGrant(b) => Some((&b.geometry, "entry.body.geometry")),
             _ => None,
         }
     }

@@ -113,6 +113,16 @@ pub enum RuleError {
     SharesToNonMember { to: String },
     #[error("reserve and welfare funds exceed the total distributed (S3)")]
     DistributionDoesNotAddUp,
+    #[error("household {household} already holds a homestead (log index {at}): one household, one homestead (H1)")]
+    SecondHomestead { household: String, at: u64 },
+    #[error("the homestead is {area}, over the limit of {limit} for {terrain} land (H1)")]
+    HomesteadOverLimit {
+        area: super::Area,
+        limit: super::Area,
+        terrain: &'static str,
+    },
+    #[error("household {household} holds no homestead")]
+    NoHomestead { household: String },
     #[error("the person is not in a household of collective {collective}")]
     PersonNotInCollective { collective: String },
     #[error("the person is already a member (since log index {at})")]
@@ -174,6 +184,9 @@ impl Refusal for RuleError {
             SharesToNonMember { .. } => "shares_to_non_member",
             DistributionDoesNotAddUp => "distribution_does_not_add_up",
             PersonNotInCollective { .. } => "person_not_in_collective",
+            SecondHomestead { .. } => "second_homestead",
+            HomesteadOverLimit { .. } => "homestead_over_limit",
+            NoHomestead { .. } => "no_homestead",
             AlreadyMember { .. } => "already_member",
             NotAMember { .. } => "not_a_member",
             NotAnEndOfMembership { .. } => "not_an_end_of_membership",
@@ -258,6 +271,13 @@ impl Refusal for RuleError {
             SharesToNonMember { to } => format!("份额只能转让给本集体的农户（S2），{to} 不是"),
             DistributionDoesNotAddUp => "公积公益金超过分配总额（S3）".into(),
             PersonNotInCollective { collective } => format!("该人员不属于集体经济组织 {collective} 的农户"),
+            SecondHomestead { household, at } => {
+                format!("承包方 {household} 已有宅基地（日志序号 {at}）：一户只能拥有一处宅基地（H1）")
+            }
+            HomesteadOverLimit { area, limit, terrain } => {
+                format!("宅基地面积 {area} 超过{terrain}地区 {limit} 的限额（H1）")
+            }
+            NoHomestead { household } => format!("承包方 {household} 没有宅基地"),
             AlreadyMember { at } => format!("该人员已是成员（自日志序号 {at}）"),
             NotAMember { collective } => format!("该人员不是集体经济组织 {collective} 的成员"),
             NotAnEndOfMembership { reason } => format!(
@@ -322,6 +342,9 @@ impl Refusal for RuleError {
             PersonNotInCollective { .. } | AlreadyMember { .. } => {
                 Some("entry.body.persons".into())
             }
+            SecondHomestead { .. } => Some("entry.body.CBFBM".into()),
+            HomesteadOverLimit { .. } => Some("entry.body.geometry".into()),
+            NoHomestead { .. } => Some("entry.signer".into()),
             NotAMember { .. } => Some("entry.body.person".into()),
             NotAnEndOfMembership { .. } => Some("entry.body.reason".into()),
             ContractExists { .. } => Some("entry.body.CBHTBM".into()),

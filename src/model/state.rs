@@ -128,6 +128,26 @@ pub struct Membership {
     pub ended: Option<(u64, String)>,
 }
 
+/// A household's homestead (宅基地), one at most in force (H1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Homestead {
+    pub household: String,
+    pub collective: String,
+    pub area: Area,
+    pub bbox: [f64; 4],
+    pub geometry: Shape,
+    pub granted_at: u64,
+    /// Log index and compensation (fen) of a voluntary exit.
+    pub exited: Option<(u64, i64)>,
+}
+
+impl Homestead {
+    /// Its key in the spatial index, beside the parcels.
+    pub fn land_key(household: &str) -> String {
+        format!("ZJD{household}")
+    }
+}
+
 /// One effect of an accepted entry.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
@@ -177,6 +197,16 @@ pub enum Change {
         at: u64,
         reason: String,
     },
+    /// `geojson`: the normalised geometry, for the projection.
+    HomesteadGranted {
+        homestead: Homestead,
+        geojson: String,
+    },
+    HomesteadExited {
+        household: String,
+        at: u64,
+        compensation: i64,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -199,6 +229,8 @@ pub struct State {
     pub quantified: HashMap<String, u64>,
     pub distributions: HashMap<u64, Distribution>,
     pub memberships: HashMap<String, Membership>,
+    /// By household; exited ones stay, marked.
+    pub homesteads: HashMap<String, Homestead>,
 }
 
 impl<G> Parcel<G> {
@@ -264,6 +296,19 @@ impl State {
                     *h -= shares;
                 }
                 *self.holdings.entry(to.clone()).or_default() += shares;
+            }
+            Change::HomesteadGranted { homestead, .. } => {
+                self.homesteads
+                    .insert(homestead.household.clone(), homestead.clone());
+            }
+            Change::HomesteadExited {
+                household,
+                at,
+                compensation,
+            } => {
+                if let Some(h) = self.homesteads.get_mut(household) {
+                    h.exited = Some((*at, *compensation));
+                }
             }
             Change::MemberAdmitted(m) => {
                 self.memberships.insert(m.person.clone(), m.clone());

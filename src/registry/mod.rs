@@ -172,7 +172,31 @@ impl Registry {
                 .load(&mut *conn)
                 .map_err(crate::store::StoreError::from)?
         };
-        Ok(views::household(&h, shares.unwrap_or(0) as u64, &members))
+        let homestead: Option<(i64, i64, Option<i64>)> = {
+            use crate::store::schema::homesteads;
+            use diesel::prelude::*;
+            homesteads::table
+                .filter(homesteads::county.eq(&self.db.county))
+                .filter(homesteads::household.eq(code))
+                .select((
+                    homesteads::area_centi_m2,
+                    homesteads::granted_at,
+                    homesteads::exited_at,
+                ))
+                .first(&mut *conn)
+                .optional()
+                .map_err(crate::store::StoreError::from)?
+        };
+        let mut view = views::household(&h, shares.unwrap_or(0) as u64, &members);
+        view["homestead"] = match homestead {
+            Some((area, granted_at, exited_at)) => serde_json::json!({
+                "area_m2": crate::model::Area(area).m2().to_string(),
+                "granted_at": granted_at,
+                "exited_at": exited_at,
+            }),
+            None => serde_json::Value::Null,
+        };
+        Ok(view)
     }
 
     pub fn distribution(&self, index: u64) -> Result<serde_json::Value, ServiceError> {

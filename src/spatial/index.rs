@@ -10,7 +10,7 @@ use rstar::{Envelope, RTree, RTreeObject, AABB};
 
 use super::validate::{bbox_of, segments_touch};
 use crate::model::land::Collision;
-use crate::model::state::Shape;
+use crate::model::state::{Homestead, Shape};
 use crate::model::{Area, Change, Footprint, Land};
 
 struct Entry {
@@ -271,6 +271,13 @@ impl Land for ParcelIndex {
                 self.add_parcel(&parcel.code, parcel.geometry.clone())
             }
             Change::ParcelRetired { code, .. } => self.remove(code),
+            Change::HomesteadGranted { homestead, .. } => self.add_parcel(
+                &Homestead::land_key(&homestead.household),
+                homestead.geometry.clone(),
+            ),
+            Change::HomesteadExited { household, .. } => {
+                self.remove(&Homestead::land_key(household))
+            }
             _ => {}
         }
     }

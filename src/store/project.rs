@@ -7,8 +7,8 @@ use diesel::upsert::excluded;
 use super::queries::encode_tile;
 use super::schema::{
     actor_keys, checkpoints, collectives, contracts, counties, decisions, distributions,
-    encumbrances, households, log_entries, memberships, parcels, persons, share_holdings,
-    share_quantifications, tree_tiles,
+    encumbrances, homesteads, households, log_entries, memberships, parcels, persons,
+    share_holdings, share_quantifications, tree_tiles,
 };
 use super::StoreError;
 use crate::ledger::merkle::Hash;
@@ -191,6 +191,50 @@ macro_rules! write_batch_impl {
                     Change::SharesMoved { from, to, shares } => {
                         add_shares!($c, county, from, -(*shares as i64));
                         add_shares!($c, county, to, *shares as i64);
+                    }
+                    Change::HomesteadGranted {
+                        homestead: h,
+                        geojson,
+                    } => {
+                        // A household that exited may be granted again: one row each.
+                        diesel::delete(
+                            homesteads::table
+                                .filter(homesteads::county.eq(county))
+                                .filter(homesteads::household.eq(&h.household)),
+                        )
+                        .execute($c)?;
+                        diesel::insert_into(homesteads::table)
+                            .values((
+                                homesteads::county.eq(county),
+                                homesteads::household.eq(&h.household),
+                                homesteads::collective.eq(&h.collective),
+                                homesteads::area_centi_m2.eq(h.area.0),
+                                homesteads::min_lon.eq(h.bbox[0]),
+                                homesteads::min_lat.eq(h.bbox[1]),
+                                homesteads::max_lon.eq(h.bbox[2]),
+                                homesteads::max_lat.eq(h.bbox[3]),
+                                homesteads::geometry.eq(geojson),
+                                homesteads::granted_at.eq(h.granted_at as i64),
+                                homesteads::exited_at.eq(None::<i64>),
+                                homesteads::compensation_fen.eq(None::<i64>),
+                            ))
+                            .execute($c)?;
+                    }
+                    Change::HomesteadExited {
+                        household,
+                        at,
+                        compensation,
+                    } => {
+                        diesel::update(
+                            homesteads::table
+                                .filter(homesteads::county.eq(county))
+                                .filter(homesteads::household.eq(household)),
+                        )
+                        .set((
+                            homesteads::exited_at.eq(Some(*at as i64)),
+                            homesteads::compensation_fen.eq(Some(*compensation)),
+                        ))
+                        .execute($c)?;
                     }
                     Change::MemberAdmitted(m) => {
                         // A person re-admitted after an end starts a new membership.

@@ -8,8 +8,8 @@ use diesel::prelude::*;
 
 use super::schema::{
     actor_keys, checkpoints, collectives, contracts, counties, decisions, distributions,
-    encumbrances, households, log_entries, memberships, parcels, persons, share_holdings,
-    share_quantifications, tree_tiles,
+    encumbrances, homesteads, households, log_entries, memberships, parcels, persons,
+    share_holdings, share_quantifications, tree_tiles,
 };
 use super::{DbConnection, StoreError};
 use crate::ledger::merkle::{self, Hash};
@@ -21,7 +21,7 @@ use crate::model::entry::EncumbranceKind;
 use crate::model::person::PersonRecord;
 use crate::model::state::CompactString;
 use crate::model::state::Encumbrance;
-use crate::model::state::{Contract, Distribution, Household, Membership};
+use crate::model::state::{Contract, Distribution, Homestead, Household, Membership};
 use crate::model::{Area, Collective, County, KeyBinding, Parcel, Role, State};
 use crate::spatial::{self, ParcelIndex};
 
@@ -347,6 +347,7 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
             .map(|(c, i)| (c, i as u64))
             .collect(),
         distributions: load_distributions(conn, county, None)?,
+        homesteads: load_homesteads(conn, county)?,
         memberships: memberships::table
             .filter(memberships::county.eq(county))
             .select((
@@ -485,6 +486,61 @@ pub fn load_distributions(
                 },
             ))
         })
+        .collect()
+}
+
+type HomesteadRow = (
+    String,
+    String,
+    i64,
+    f64,
+    f64,
+    f64,
+    f64,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+);
+
+fn load_homesteads(
+    conn: &mut DbConnection,
+    county: &str,
+) -> Result<HashMap<String, Homestead>, StoreError> {
+    let rows: Vec<HomesteadRow> = homesteads::table
+        .filter(homesteads::county.eq(county))
+        .select((
+            homesteads::household,
+            homesteads::collective,
+            homesteads::area_centi_m2,
+            homesteads::min_lon,
+            homesteads::min_lat,
+            homesteads::max_lon,
+            homesteads::max_lat,
+            homesteads::geometry,
+            homesteads::granted_at,
+            homesteads::exited_at,
+            homesteads::compensation_fen,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(
+            |(household, collective, area, a, b, c, d, geojson, at, exited, compensation)| {
+                let geometry = shape_of(&geojson, &format!("homestead of {household}"))?;
+                Ok((
+                    household.clone(),
+                    Homestead {
+                        household,
+                        collective,
+                        area: Area(area),
+                        bbox: [a, b, c, d],
+                        geometry,
+                        granted_at: at as u64,
+                        exited: exited.map(|e| (e as u64, compensation.unwrap_or(0))),
+                    },
+                ))
+            },
+        )
         .collect()
 }
 
@@ -940,6 +996,13 @@ pub fn land_of(state: &State) -> Result<ParcelIndex, StoreError> {
         .iter()
         .filter(|(_, p)| p.retired_at.is_none())
         .map(|(code, p)| (code.to_string(), p.geometry.clone()))
+        .chain(
+            state
+                .homesteads
+                .values()
+                .filter(|h| h.exited.is_none())
+                .map(|h| (Homestead::land_key(&h.household), h.geometry.clone())),
+        )
         .collect();
     let boundaries = state
         .collectives

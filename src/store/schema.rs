@@ -198,3 +198,20 @@ diesel::table! {
         end_reason -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    homesteads (county, household) {
+        county -> Text,
+        household -> Text,
+        collective -> Text,
+        area_centi_m2 -> BigInt,
+        min_lon -> Double,
+        min_lat -> Double,
+        max_lon -> Double,
+        max_lat -> Double,
+        geometry -> Text,
+        granted_at -> BigInt,
+        exited_at -> Nullable<BigInt>,
+        compensation_fen -> Nullable<BigInt>,
+    }
+}

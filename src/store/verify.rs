@@ -306,6 +306,12 @@ fn compare_state(replayed: &State, stored: &State) -> Result<(), VerifyFailure> 
         |code, _| code.clone(),
     )?;
     compare_rows(
+        "homesteads",
+        &replayed.homesteads,
+        &stored.homesteads,
+        |h, _| h.clone(),
+    )?;
+    compare_rows(
         "memberships",
         &replayed.memberships,
         &stored.memberships,

@@ -26,6 +26,7 @@ fn person(name: &str, id: &str, salt: u8) -> PersonRecord {
 struct App {
     url: String,
     key: SignerKey,
+    county: SignerKey,
     log_key: SignerKey,
     db: sanquan::store::Db,
     _test_db: TestDb,
@@ -47,11 +48,12 @@ fn app(backend: Backend) -> App {
         register("collective", VILLAGE, &key),
     )
     .unwrap();
-    let (registry, test_db, log_key, _) = log.into_registry();
+    let (registry, test_db, log_key, county) = log.into_registry();
     let db = registry.db.clone();
     App {
         url: spawn_app(registry),
         key,
+        county,
         log_key,
         db,
         _test_db: test_db,
@@ -603,6 +605,126 @@ fn settling_in_a_town_never_ends_membership() {
                 h["members"][1]["collective_member"].as_bool()
             ),
             (Some(true), Some(false))
+        );
+        verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}
+
+#[test]
+fn one_household_one_homestead_within_the_limit_and_given_up_only_by_itself() {
+    for backend in backends() {
+        let app = app(backend);
+        // The county approves homesteads (for the township, H2).
+        let county_key = app.county.clone();
+        let head = person("郑一", "14042119800101123X", 1);
+        let household = format!("{VILLAGE}0001");
+        assert_eq!(
+            app.post(app.household(&household, &[(&head, "02")], &[&head]))
+                .0,
+            201
+        );
+        let home_key = new_key("h");
+        let post = |key: &SignerKey, kind: &str, body: Value| -> (u16, Value) {
+            app.post(serde_json::from_slice(&sign(key, kind, body).to_json()).unwrap())
+        };
+        assert_eq!(
+            post(
+                &app.key,
+                "key.register",
+                register("household", &household, &home_key)
+            )
+            .0,
+            201
+        );
+        let refused = |(status, v): (u16, Value), code: &str, field: &str| {
+            assert!(status >= 400, "{v}");
+            assert_eq!(
+                (v["error"]["code"].as_str(), v["error"]["field"].as_str()),
+                (Some(code), Some(field)),
+                "{backend:?} {v}"
+            );
+        };
+        // About 10 m × 11 m = 110 m²; 0.00016° × 0.00013° ≈ 14.4 m × 14.4 m = 208 m².
+        let plot = |lon: f64, side_lon: f64, side_lat: f64| json!({"type": "Polygon", "coordinates": [[[lon, 36.005], [lon + side_lon, 36.005], [lon + side_lon, 36.005 + side_lat], [lon, 36.005 + side_lat], [lon, 36.005]]]});
+        let grant = |terrain: &str, geometry: Value| json!({"CBFBM": household, "terrain": terrain, "posting_sha256": "ef".repeat(32), "geometry": geometry});
+        refused(
+            post(
+                &county_key,
+                "homestead.grant",
+                grant("plain", plot(113.005, 0.00016, 0.00013)),
+            ),
+            "homestead_over_limit",
+            "entry.body.geometry",
+        );
+        refused(
+            post(
+                &app.key,
+                "homestead.grant",
+                grant("plain", plot(113.005, 0.00011, 0.0001)),
+            ),
+            "kind_not_allowed",
+            "entry.signer",
+        );
+        assert_eq!(
+            post(
+                &county_key,
+                "homestead.grant",
+                grant("plain", plot(113.005, 0.00011, 0.0001))
+            )
+            .0,
+            201
+        );
+        // H1: one household, one homestead.
+        refused(
+            post(
+                &county_key,
+                "homestead.grant",
+                grant("plain", plot(113.006, 0.00011, 0.0001)),
+            ),
+            "second_homestead",
+            "entry.body.CBFBM",
+        );
+        // No parcel may be registered over it.
+        let parcel = json!({"DKBM": format!("{VILLAGE}00001"), "DKMC": "x", "DKLB": "10", "TDYT": "1", "DLDJ": "05", "SFJBNT": "1",
+                            "geometry": plot(113.00505, 0.0002, 0.0002)});
+        refused(
+            post(&app.key, "parcel.register", parcel),
+            "parcel_overlap",
+            "entry.body.geometry",
+        );
+        // H5: given up only by the household, and for compensation.
+        refused(
+            post(&home_key, "homestead.exit", json!({"compensation": "0"})),
+            "bad_attribute",
+            "entry.body.compensation",
+        );
+        let h: Value = ureq::get(&format!("{}/api/v1/households/{household}", app.url))
+            .call()
+            .unwrap()
+            .into_json()
+            .unwrap();
+        assert!(h["homestead"]["exited_at"].is_null());
+        assert!(
+            h["homestead"]["area_m2"]
+                .as_str()
+                .unwrap()
+                .parse::<f64>()
+                .unwrap()
+                > 100.0
+        );
+        assert_eq!(
+            post(
+                &home_key,
+                "homestead.exit",
+                json!({"compensation": "80000.00"})
+            )
+            .0,
+            201
+        );
+        refused(
+            post(&home_key, "homestead.exit", json!({"compensation": "1.00"})),
+            "no_homestead",
+            "entry.signer",
         );
         verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();
     }

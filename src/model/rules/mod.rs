@@ -4,6 +4,7 @@
 mod contract;
 mod decision;
 mod encumbrance;
+mod homestead;
 mod household;
 mod keys;
 mod land;
@@ -13,6 +14,7 @@ mod shares;
 pub use contract::contract_grant;
 pub use decision::decision_record;
 pub use encumbrance::{encumbrance_register, encumbrance_release};
+pub use homestead::{homestead_exit, homestead_grant};
 pub use household::household_register;
 pub use keys::{genesis, key_register, key_revoke};
 pub use land::{collective_register, parcel_register, parcel_retire};
@@ -74,6 +76,8 @@ pub fn decide(
         Command::DividendDistribute(body) => dividend_distribute(state, ctx, signer, body),
         Command::MemberAdmit(body) => member_admit(state, ctx, signer, body),
         Command::MemberEnd(body) => member_end(state, ctx, signer, body),
+        Command::HomesteadGrant(body) => homestead_grant(state, land, ctx, signer, body),
+        Command::HomesteadExit(body) => homestead_exit(state, ctx, signer, body),
     }
 }
 

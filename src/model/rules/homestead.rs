@@ -1,0 +1,132 @@
+//! Rules of the homestead use right (宅基地使用权): H1–H3, H5.
+
+use crate::model::entry::{HomesteadExit, HomesteadGrant, Terrain};
+use crate::model::land::DEFAULT_TOLERANCE;
+use crate::model::shares::parse_yuan;
+use crate::model::state::Homestead;
+use crate::model::{Area, Change, Context, KeyBinding, Land, RuleError, State};
+
+/// H1: the provincial area limit by terrain (a setting; default 浙江's
+/// 125 / 140 / 160 m²).
+pub fn area_limit(terrain: Terrain) -> (Area, &'static str) {
+    match terrain {
+        Terrain::Plain => (Area(12_500), "plain"),
+        Terrain::Hill => (Area(14_000), "hill"),
+        Terrain::Mountain => (Area(16_000), "mountain"),
+    }
+}
+
+/// `homestead.grant`: approved by the county (for the township, H2), for a
+/// household of a registered collective (H3) that holds no homestead (H1),
+/// within the area limit, inside the collective's boundary and over no
+/// parcel or other homestead.
+pub fn homestead_grant(
+    state: &State,
+    land: &dyn Land,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &HomesteadGrant,
+) -> Result<Vec<Change>, RuleError> {
+    let household =
+        state
+            .households
+            .get(&body.household)
+            .ok_or_else(|| RuleError::UnknownHousehold {
+                code: body.household.clone(),
+            })?;
+    if let Some(h) = state
+        .homesteads
+        .get(&body.household)
+        .filter(|h| h.exited.is_none())
+    {
+        return Err(RuleError::SecondHomestead {
+            household: body.household.clone(),
+            at: h.granted_at,
+        });
+    }
+    let hex = &body.posting_sha256;
+    if hex.len() != 64
+        || !hex
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return Err(RuleError::BadAttribute {
+            field: "posting_sha256",
+            reason: "must be 64 lower-case hex digits".into(),
+        });
+    }
+    let fp = ctx.footprint.ok_or(RuleError::GeometryNotPrepared)?;
+    let (limit, terrain) = area_limit(body.terrain);
+    if fp.area > limit {
+        return Err(RuleError::HomesteadOverLimit {
+            area: fp.area,
+            limit,
+            terrain,
+        });
+    }
+    let collisions = land.collisions(fp, DEFAULT_TOLERANCE);
+    if !collisions.is_empty() {
+        return Err(RuleError::ParcelOverlap {
+            overlap: collisions
+                .iter()
+                .map(|c| c.overlap)
+                .max()
+                .unwrap_or_default(),
+            parcels: collisions.into_iter().map(|c| c.parcel).collect(),
+            tolerance: DEFAULT_TOLERANCE,
+        });
+    }
+    let outside = land.outside(&household.collective, fp);
+    if outside > DEFAULT_TOLERANCE {
+        return Err(RuleError::OutsideBoundary {
+            collective: household.collective.clone(),
+            outside,
+            tolerance: DEFAULT_TOLERANCE,
+        });
+    }
+    Ok(vec![Change::HomesteadGranted {
+        homestead: Homestead {
+            household: body.household.clone(),
+            collective: household.collective.clone(),
+            area: fp.area,
+            bbox: fp.bbox,
+            geometry: fp.shape.clone(),
+            granted_at: ctx.index,
+            exited: None,
+        },
+        geojson: fp.geojson.clone(),
+    }])
+}
+
+/// `homestead.exit`: only by the household itself, for compensation above
+/// zero (H5, G1). Nothing else ends a homestead.
+pub fn homestead_exit(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &HomesteadExit,
+) -> Result<Vec<Change>, RuleError> {
+    let household = &signer.party;
+    state
+        .homesteads
+        .get(household)
+        .filter(|h| h.exited.is_none())
+        .ok_or_else(|| RuleError::NoHomestead {
+            household: household.clone(),
+        })?;
+    let compensation = parse_yuan(&body.compensation).map_err(|r| RuleError::BadAttribute {
+        field: "compensation",
+        reason: r.into(),
+    })?;
+    if compensation == 0 {
+        return Err(RuleError::BadAttribute {
+            field: "compensation",
+            reason: "a voluntary exit is compensated (H5, G4)".into(),
+        });
+    }
+    Ok(vec![Change::HomesteadExited {
+        household: household.clone(),
+        at: ctx.index,
+        compensation,
+    }])
+}
