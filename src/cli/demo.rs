@@ -5,9 +5,12 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use super::datadir::{write_key_pair, DataDir};
-use super::{import, CliError, NewLog};
-use crate::ledger::SignerKey;
+use super::datadir::{read_signer_key, write_key_pair, DataDir};
+use super::{import, new_nonce, now, CliError, NewLog};
+use crate::ledger::{Envelope, SignerKey};
+use crate::model::log_origin;
+use crate::model::person::PersonRecord;
+use crate::store::{Db, Writer};
 
 pub const COUNTY: &str = "140421";
 pub const COUNTY_NAME: &str = "平顺县";
@@ -113,7 +116,99 @@ pub fn load(path: &Path) -> Result<DataDir, CliError> {
         "demo land:    {} collectives and parcels registered",
         report.accepted.len()
     );
+    let people = populate(&dir)?;
+    println!(
+        "demo people:  {} households with members, contracts, homesteads and shares ({people} entries)",
+        2 * HOUSEHOLDS_PER_VILLAGE
+    );
     Ok(dir)
+}
+
+/// Households in each of the demo's two villages.
+const HOUSEHOLDS_PER_VILLAGE: u64 = 75;
+
+/// The demo's people and rights, through the pipeline: households with their
+/// personal data (off the log), membership, land contracts over the
+/// villages' parcels, homesteads, and quantified shares.
+fn populate(dir: &DataDir) -> Result<usize, CliError> {
+    use super::generate::{households, Plan};
+    let _lock = dir.lock()?;
+    let db = Db::open(&dir.database_url(None), COUNTY)?;
+    let writer = Writer::start(&db, dir.log_key()?)?;
+    let origin = log_origin(COUNTY);
+    let county = read_signer_key(&dir.key_path("county.key"))?;
+    let collective_key =
+        |code: &str| read_signer_key(&dir.key_path("demo").join(format!("collective-{code}.key")));
+    let mut entries = 0;
+    let mut submit = |key: &SignerKey,
+                      kind: &str,
+                      body: serde_json::Value,
+                      personal: Vec<PersonRecord>|
+     -> Result<u64, CliError> {
+        let env = Envelope::sign(key, &origin, kind, &new_nonce(), &now(), body)
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+        entries += 1;
+        writer
+            .submit_with_personal_blocking(env, personal)
+            .map(|r| r.index)
+            .map_err(|e| CliError::Usage(format!("demo {kind}: {e}")))
+    };
+    let plan = Plan::demo();
+    let all = households(&plan, HOUSEHOLDS_PER_VILLAGE);
+    for k in 0..plan.collectives() {
+        let code = plan.collective_code(k);
+        let key = collective_key(&code)?;
+        let decide = |subject: &str| {
+            json!({"assembly": "members_assembly", "subject": subject, "question": format!("{code} {subject}"),
+                   "date": "2026-10-15", "eligible": 240, "present": 201, "for": 188, "against": 9,
+                   "minutes_sha256": "5a".repeat(32)})
+        };
+        let membership = submit(&key, "decision.record", decide("membership"), vec![])?;
+        let quantification = submit(
+            &key,
+            "decision.record",
+            decide("share_quantification"),
+            vec![],
+        )?;
+        let mut allocations = Vec::new();
+        for h in all.iter().filter(|h| h.code.starts_with(&code)) {
+            let members: Vec<_> = h
+                .persons
+                .iter()
+                .map(|(p, r)| json!({"person": p.commitment(), "relation": r}))
+                .collect();
+            let records: Vec<PersonRecord> = h.persons.iter().map(|(p, _)| p.clone()).collect();
+            submit(
+                &key,
+                "household.register",
+                json!({"CBFBM": h.code, "members": members}),
+                records,
+            )?;
+            let persons: Vec<String> = h.persons.iter().map(|(p, _)| p.commitment()).collect();
+            submit(
+                &key,
+                "member.admit",
+                json!({"decision": membership, "persons": persons}),
+                vec![],
+            )?;
+            if !h.parcels.is_empty() {
+                let grant = json!({"CBHTBM": format!("{}J", h.code), "CBFBM": h.code, "DKBM": h.parcels,
+                                   "start": "2028-01-01", "end": "2057-12-31", "certificate_members": persons});
+                submit(&key, "contract.grant", grant, vec![])?;
+            }
+            let terrain = json!({"CBFBM": h.code, "terrain": "plain", "posting_sha256": "7e".repeat(32), "geometry": h.homestead});
+            submit(&county, "homestead.grant", terrain, vec![])?;
+            allocations.push(json!({"CBFBM": h.code, "shares": h.persons.len()}));
+        }
+        submit(
+            &key,
+            "shares.quantify",
+            json!({"decision": quantification, "allocations": allocations}),
+            vec![],
+        )?;
+    }
+    writer.shutdown();
+    Ok(entries)
 }
 
 /// Made by `sanquan generate --demo`; a test checks that it still is.

@@ -221,6 +221,127 @@ fn parcels_of(plan: &Plan, k: u64) -> impl Iterator<Item = Value> + '_ {
     })
 }
 
+/// A demo household: its persons (with relation to the head), the parcels
+/// it is to contract, and the plot of its homestead.
+pub struct DemoHousehold {
+    pub code: String,
+    pub persons: Vec<(crate::model::person::PersonRecord, &'static str)>,
+    pub parcels: Vec<String>,
+    pub homestead: Value,
+}
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "林", "高", "罗",
+];
+const GIVEN: &[&str] = &[
+    "建国", "秀英", "桂兰", "志强", "海燕", "小明", "丽", "伟", "芳", "军", "敏", "静", "磊", "洋",
+    "艳", "勇", "杰", "娟", "涛", "超",
+];
+
+/// A synthetic resident ID number (GB 11643) of the demo county: valid
+/// check character, unique within the demo.
+fn id_number(
+    rng: &mut Rng,
+    year: u64,
+    male: bool,
+    seen: &mut std::collections::HashSet<String>,
+) -> String {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: &[u8; 11] = b"10X98765432";
+    loop {
+        let (month, day) = (rng.next() % 12 + 1, rng.next() % 28 + 1);
+        let mut seq = rng.next() % 500 * 2;
+        if male {
+            seq += 1;
+        }
+        let body = format!("140421{year:04}{month:02}{day:02}{seq:03}");
+        let sum: u32 = body
+            .bytes()
+            .zip(WEIGHTS)
+            .map(|(d, w)| u32::from(d - b'0') * w)
+            .sum();
+        let id = format!("{body}{}", CHECK[(sum % 11) as usize] as char);
+        if seen.insert(id.clone()) {
+            return id;
+        }
+    }
+}
+
+/// The demo's households: `per_collective` in each collective of `plan`,
+/// with 1 to 6 persons, the collective's agricultural parcels shared out,
+/// and a homestead plot in the village's southern margin.
+pub fn households(plan: &Plan, per_collective: u64) -> Vec<DemoHousehold> {
+    use base64::Engine;
+    let mut rng = Rng(plan.seed ^ 0x486f_7573_6568_6f6c);
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for k in 0..plan.collectives() {
+        let collective = plan.collective_code(k);
+        let land: Vec<String> = parcels_of(plan, k)
+            .filter(|f| f["properties"]["TDYT"] != "5")
+            .map(|f| f["properties"]["DKBM"].as_str().expect("DKBM").to_owned())
+            .collect();
+        let (lon0, lat0) = origin(k);
+        for h in 0..per_collective {
+            let surname = SURNAMES[(rng.next() % SURNAMES.len() as u64) as usize];
+            let mut person =
+                |rng: &mut Rng, year: u64, male: bool, relation: &'static str, surname: &str| {
+                    let salt: Vec<u8> = (0..16).map(|_| rng.next() as u8).collect();
+                    let given = GIVEN[(rng.next() % GIVEN.len() as u64) as usize];
+                    let record = crate::model::person::PersonRecord {
+                        salt: base64::engine::general_purpose::STANDARD.encode(salt),
+                        name: format!("{surname}{given}"),
+                        id_number: id_number(rng, year, male, &mut seen),
+                        phone: None,
+                    };
+                    (record, relation)
+                };
+            let head_year = 1945 + rng.next() % 40;
+            let mut persons = vec![person(&mut rng, head_year, true, "02", surname)];
+            if rng.unit() < 0.85 {
+                let other = SURNAMES[(rng.next() % SURNAMES.len() as u64) as usize];
+                let year = head_year + rng.next() % 5;
+                persons.push(person(&mut rng, year, false, "10", other));
+            }
+            for _ in 0..rng.next() % 4 {
+                let son = rng.unit() < 0.5;
+                let year = (head_year + 22 + rng.next() % 15).min(2020);
+                persons.push(person(
+                    &mut rng,
+                    year,
+                    son,
+                    if son { "20" } else { "30" },
+                    surname,
+                ));
+            }
+            let share = |i: u64| (land.len() as u64 * i / per_collective) as usize;
+            let parcels = land[share(h)..share(h + 1)].to_vec();
+            let (row, col) = (h / 40, h % 40);
+            let (lon, lat) = (
+                lon0 + col as f64 * 0.000_165,
+                lat0 - 0.000_25 - row as f64 * 0.000_3,
+            );
+            let r = |x: f64| (x * 1e8).round() / 1e8;
+            let plot = [
+                [lon, lat],
+                [lon + 0.000_11, lat],
+                [lon + 0.000_11, lat + 0.0001],
+                [lon, lat + 0.0001],
+                [lon, lat],
+            ]
+            .map(|[a, b]| [r(a), r(b)]);
+            out.push(DemoHousehold {
+                code: format!("{collective}{:04}", h + 1),
+                persons,
+                parcels,
+                homestead: json!({"type": "Polygon", "coordinates": [plot]}),
+            });
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

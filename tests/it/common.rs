@@ -198,6 +198,15 @@ pub fn sanquan(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// How many entries `verify` finds in a data directory.
+pub fn entries(dir: &str) -> u64 {
+    let out = ok(&sanquan(&["verify", "--data-dir", dir]));
+    out.strip_prefix("ok: ")
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{out}"))
+}
+
 /// The standard output of a run that must succeed.
 pub fn ok(out: &std::process::Output) -> String {
     assert!(

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::common::{ok, sanquan};
+use crate::common::{entries, ok, sanquan};
 
 #[test]
 fn import_reports_and_is_idempotent() {
@@ -12,6 +12,7 @@ fn import_reports_and_is_idempotent() {
     let d = dir.to_str().unwrap();
     // The demo directory holds the keys; its land goes in again below.
     ok(&sanquan(&["demo", "--data-dir", d, "--load-only"]));
+    let demo = entries(d);
     let first: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("demo-import.json")).unwrap())
             .unwrap();
@@ -109,5 +110,41 @@ fn import_reports_and_is_idempotent() {
         held.iter().any(|w| w["warning"] == "declared_area_differs"),
         "{held:?}"
     );
-    assert!(ok(&sanquan(&["verify", "--data-dir", d])).starts_with("ok: 811 entries"));
+    assert_eq!(entries(d), demo + 1);
+}
+
+#[test]
+fn the_demo_county_has_its_people_and_their_rights() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    ok(&sanquan(&[
+        "demo",
+        "--data-dir",
+        dir.to_str().unwrap(),
+        "--load-only",
+    ]));
+    let db = sanquan::store::Db::open(dir.join("sanquan.db").to_str().unwrap(), "140421").unwrap();
+    let state =
+        sanquan::store::queries::load_state(&mut db.dedicated().unwrap(), "140421").unwrap();
+    assert_eq!(state.collectives.len(), 2);
+    assert_eq!(state.parcels.len(), 800);
+    assert_eq!(state.households.len(), 150);
+    let persons: usize = state.households.values().map(|h| h.members.len()).sum();
+    assert!(persons > 300, "{persons}");
+    assert_eq!(state.memberships.len(), persons);
+    assert_eq!(state.homesteads.len(), 150);
+    assert!(state
+        .homesteads
+        .values()
+        .all(|h| h.area.as_m2_f64() < 125.0));
+    // Every agricultural parcel is under a contract; non-agricultural land is not.
+    let agricultural = state.parcels.values().filter(|p| p.land_use != "5").count();
+    assert_eq!(state.contract_of.len(), agricultural);
+    assert_eq!(state.quantified.len(), 2);
+    let shares: u64 = state.holdings.values().sum();
+    assert_eq!(shares as usize, persons);
+    // Personal data is in the private table only.
+    let records =
+        sanquan::store::queries::load_persons(&mut db.dedicated().unwrap(), "140421").unwrap();
+    assert_eq!(records.len(), persons);
 }
