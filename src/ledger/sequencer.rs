@@ -87,6 +87,10 @@ impl Sequencer {
             signer: &env.signer,
             county: &self.county,
             footprint: env.footprint.as_deref(),
+            today: integrated
+                .get(..10)
+                .and_then(|d| d.parse().ok())
+                .unwrap_or_default(),
         };
         let changes = decide(&self.state, self.land.as_ref(), &ctx, &env.command)?;
         for change in &changes {

@@ -38,6 +38,7 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "shares.transfer",
             "shares.buyback",
             "homestead.exit",
+            "contract.return",
         ],
         Role::Transferee => &["key.revoke"],
     };

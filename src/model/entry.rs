@@ -296,6 +296,19 @@ pub struct HomesteadExit {
     pub compensation: String,
 }
 
+/// `contract.return`: the household returns its contracted land to the
+/// collective, voluntarily (C6); signed by the household.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContractReturn {
+    #[serde(rename = "CBHTBM")]
+    pub code: String,
+    /// The day the land goes back: at least six months after this notice.
+    pub effective: String,
+    /// Yuan, for investments that raised the land's capacity ("0" if none).
+    pub compensation: String,
+}
+
 /// A parsed command: the kind and its typed body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -318,6 +331,7 @@ pub enum Command {
     MemberEnd(MemberEnd),
     HomesteadGrant(Box<HomesteadGrant>),
     HomesteadExit(HomesteadExit),
+    ContractReturn(ContractReturn),
 }
 
 /// The kinds this log knows, in the spelling of the envelope's `kind`.
@@ -341,6 +355,7 @@ pub const KINDS: &[&str] = &[
     "member.end",
     "homestead.grant",
     "homestead.exit",
+    "contract.return",
 ];
 
 impl Command {
@@ -366,6 +381,7 @@ impl Command {
             "member.end" => Command::MemberEnd(body_of(body)?),
             "homestead.grant" => Command::HomesteadGrant(Box::new(body_of(body)?)),
             "homestead.exit" => Command::HomesteadExit(body_of(body)?),
+            "contract.return" => Command::ContractReturn(body_of(body)?),
             other => return Err(RuleError::UnknownKind(truncate(other))),
         })
     }
@@ -391,6 +407,7 @@ impl Command {
             Command::MemberEnd(_) => "member.end",
             Command::HomesteadGrant(_) => "homestead.grant",
             Command::HomesteadExit(_) => "homestead.exit",
+            Command::ContractReturn(_) => "contract.return",
         }
     }
 

@@ -121,6 +121,10 @@ pub enum RuleError {
         limit: super::Area,
         terrain: &'static str,
     },
+    #[error("household {household} returned its land; it gets no new land before {until} (C6)")]
+    NoNewLandAfterReturn { household: String, until: String },
+    #[error("contract {code} is not in force")]
+    ContractNotInForce { code: String },
     #[error("household {household} holds no homestead")]
     NoHomestead { household: String },
     #[error("the person is not in a household of collective {collective}")]
@@ -185,6 +189,8 @@ impl Refusal for RuleError {
             DistributionDoesNotAddUp => "distribution_does_not_add_up",
             PersonNotInCollective { .. } => "person_not_in_collective",
             SecondHomestead { .. } => "second_homestead",
+            NoNewLandAfterReturn { .. } => "no_new_land_after_return",
+            ContractNotInForce { .. } => "contract_not_in_force",
             HomesteadOverLimit { .. } => "homestead_over_limit",
             NoHomestead { .. } => "no_homestead",
             AlreadyMember { .. } => "already_member",
@@ -278,6 +284,10 @@ impl Refusal for RuleError {
                 format!("宅基地面积 {area} 超过{terrain}地区 {limit} 的限额（H1）")
             }
             NoHomestead { household } => format!("承包方 {household} 没有宅基地"),
+            NoNewLandAfterReturn { household, until } => {
+                format!("承包方 {household} 已交回承包地，{until} 前不得再承包土地（C6）")
+            }
+            ContractNotInForce { code } => format!("承包合同 {code} 不在有效期内"),
             AlreadyMember { at } => format!("该人员已是成员（自日志序号 {at}）"),
             NotAMember { collective } => format!("该人员不是集体经济组织 {collective} 的成员"),
             NotAnEndOfMembership { reason } => format!(
@@ -345,6 +355,8 @@ impl Refusal for RuleError {
             SecondHomestead { .. } => Some("entry.body.CBFBM".into()),
             HomesteadOverLimit { .. } => Some("entry.body.geometry".into()),
             NoHomestead { .. } => Some("entry.signer".into()),
+            NoNewLandAfterReturn { .. } => Some("entry.body.CBFBM".into()),
+            ContractNotInForce { .. } => Some("entry.body.CBHTBM".into()),
             NotAMember { .. } => Some("entry.body.person".into()),
             NotAnEndOfMembership { .. } => Some("entry.body.reason".into()),
             ContractExists { .. } => Some("entry.body.CBHTBM".into()),

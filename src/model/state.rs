@@ -103,6 +103,18 @@ pub struct Contract {
     pub end: chrono::NaiveDate,
     pub certificate_members: Vec<String>,
     pub registered_at: u64,
+    /// A voluntary return (C6): log index, effective day, compensation (fen).
+    pub returned: Option<(u64, chrono::NaiveDate, i64)>,
+}
+
+impl Contract {
+    /// Whether the contract still holds its land on `day`.
+    pub fn in_force(&self, day: chrono::NaiveDate) -> bool {
+        day <= self.end
+            && self
+                .returned
+                .is_none_or(|(_, effective, _)| day < effective)
+    }
 }
 
 /// A distribution of a collective's income (S3), named by its log index.
@@ -207,6 +219,12 @@ pub enum Change {
         at: u64,
         compensation: i64,
     },
+    ContractReturned {
+        code: String,
+        at: u64,
+        effective: chrono::NaiveDate,
+        compensation: i64,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -296,6 +314,16 @@ impl State {
                     *h -= shares;
                 }
                 *self.holdings.entry(to.clone()).or_default() += shares;
+            }
+            Change::ContractReturned {
+                code,
+                at,
+                effective,
+                compensation,
+            } => {
+                if let Some(k) = self.contracts.get_mut(code) {
+                    k.returned = Some((*at, *effective, *compensation));
+                }
             }
             Change::HomesteadGranted { homestead, .. } => {
                 self.homesteads

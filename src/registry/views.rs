@@ -40,7 +40,7 @@ pub fn parcel_feature(
         "area_mu": p.area.mu().to_string(),
         "status": status(p),
         // The household holding the land contract right over it.
-        "holder": contract.map(|k| k.household.as_str()),
+        "holder": contract.filter(|k| k.in_force(chrono::Utc::now().date_naive())).map(|k| k.household.as_str()),
         "registered_at": p.registered_at,
         "retired_at": p.retired_at,
     });
@@ -113,6 +113,9 @@ pub fn title(
     let mut history = vec![json!({"index": p.registered_at, "event": "parcel.register"})];
     if let Some(k) = contract {
         history.push(json!({"index": k.registered_at, "event": "contract.grant"}));
+        if let Some((index, ..)) = k.returned {
+            history.push(json!({"index": index, "event": "contract.return"}));
+        }
     }
     for e in encumbrances {
         history.push(
@@ -139,7 +142,7 @@ pub fn title(
     json!({
         "parcel": parcel_feature(p, contract, None)["properties"],
         "as_of_tree_size": as_of,
-        "holder": contract.map(|k| k.household.as_str()),
+        "holder": contract.filter(|k| k.in_force(chrono::Utc::now().date_naive())).map(|k| k.household.as_str()),
         "contract": contract.map(|k| json!({
             "CBHTBM": k.code,
             "CBFBM": k.household,
@@ -148,6 +151,11 @@ pub fn title(
             "parcels": k.parcels,
             "certificate_members": k.certificate_members,
             "index": k.registered_at,
+            "returned": k.returned.map(|(index, effective, compensation)| json!({
+                "index": index,
+                "effective": effective.to_string(),
+                "compensation": crate::model::shares::yuan(compensation),
+            })),
         })),
         // Derived rights (leases of the management right) arrive with the exchange.
         "derived_rights": [],

@@ -192,6 +192,24 @@ macro_rules! write_batch_impl {
                         add_shares!($c, county, from, -(*shares as i64));
                         add_shares!($c, county, to, *shares as i64);
                     }
+                    Change::ContractReturned {
+                        code,
+                        at,
+                        effective,
+                        compensation,
+                    } => {
+                        diesel::update(
+                            contracts::table
+                                .filter(contracts::county.eq(county))
+                                .filter(contracts::code.eq(code)),
+                        )
+                        .set((
+                            contracts::returned_at.eq(Some(*at as i64)),
+                            contracts::return_effective.eq(Some(effective.to_string())),
+                            contracts::return_compensation_fen.eq(Some(*compensation)),
+                        ))
+                        .execute($c)?;
+                    }
                     Change::HomesteadGranted {
                         homestead: h,
                         geojson,

@@ -395,7 +395,18 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
     })
 }
 
-type ContractRow = (String, String, String, String, String, String, i64);
+type ContractRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+);
 
 /// Contracts, by code: all of a county's, those covering `parcel`, or those
 /// of a collective's households (`parcel` a 14-digit collective code).
@@ -423,11 +434,16 @@ pub fn load_contracts(
             contracts::end_date,
             contracts::certificate_members,
             contracts::registered_at,
+            contracts::returned_at,
+            contracts::return_effective,
+            contracts::return_compensation_fen,
         ))
         .load(conn)?;
     let corrupt = |code: &str, what: &str| StoreError::Corrupt(format!("contracts {code}: {what}"));
     let mut all = HashMap::new();
-    for (code, household, parcels, start, end, members, at) in rows {
+    for (code, household, parcels, start, end, members, at, returned_at, effective, compensation) in
+        rows
+    {
         let parcels: Vec<String> =
             serde_json::from_str(&parcels).map_err(|_| corrupt(&code, "parcels"))?;
         if parcel.is_some_and(|p| p.len() != 14 && !parcels.iter().any(|x| x == p)) {
@@ -441,6 +457,14 @@ pub fn load_contracts(
             certificate_members: serde_json::from_str(&members)
                 .map_err(|_| corrupt(&code, "members"))?,
             registered_at: at as u64,
+            returned: match (returned_at, effective) {
+                (Some(r), Some(e)) => Some((
+                    r as u64,
+                    e.parse().map_err(|_| corrupt(&code, "return_effective"))?,
+                    compensation.unwrap_or(0),
+                )),
+                _ => None,
+            },
             code: code.clone(),
         };
         all.insert(code, k);

@@ -156,6 +156,9 @@ diesel::table! {
         end_date -> Text,
         certificate_members -> Text,
         registered_at -> BigInt,
+        returned_at -> Nullable<BigInt>,
+        return_effective -> Nullable<Text>,
+        return_compensation_fen -> Nullable<BigInt>,
     }
 }
 

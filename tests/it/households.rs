@@ -352,6 +352,48 @@ fn contracts_give_parcels_their_holder() {
         assert_eq!(title["contract"]["CBHTBM"], format!("{household}J"));
         assert_eq!(title["contract"]["end"], "2057-12-31");
         assert_eq!(title["history"][1]["event"], "contract.grant");
+
+        // C6: the household returns its land — itself, six months ahead.
+        let home = new_key("h");
+        let register_home = sign(
+            &app.key,
+            "key.register",
+            register("household", &household, &home),
+        );
+        assert_eq!(
+            app.post(serde_json::from_slice(&register_home.to_json()).unwrap())
+                .0,
+            201
+        );
+        let today = chrono::Utc::now().date_naive();
+        let back = |key: &SignerKey, months: u32| -> Value {
+            let effective = today
+                .checked_add_months(chrono::Months::new(months))
+                .unwrap()
+                .to_string();
+            let body = json!({"CBHTBM": format!("{household}J"), "effective": effective, "compensation": "1200.00"});
+            serde_json::from_slice(&sign(key, "contract.return", body).to_json()).unwrap()
+        };
+        app.refused(back(&app.key, 7), "kind_not_allowed", "entry.signer");
+        app.refused(back(&home, 3), "bad_attribute", "entry.body.effective");
+        assert_eq!(app.post(back(&home, 7)).0, 201);
+        app.refused(back(&home, 8), "contract_not_in_force", "entry.body.CBHTBM");
+        // Until the day, the land is still the household's; after it, no new
+        // land for the rest of the term.
+        app.refused(
+            serde_json::from_slice(&retire.to_json()).unwrap(),
+            "parcel_contracted",
+            "entry.body.DKBM",
+        );
+        app.refused(
+            grant(&[&arable], "2028-01-01", "2057-12-31", &[&head]),
+            "no_new_land_after_return",
+            "entry.body.CBFBM",
+        );
+        let title = get(&format!("/api/v1/titles/{forest}"));
+        assert_eq!(title["holder"], household);
+        assert_eq!(title["contract"]["returned"]["compensation"], "1200.00");
+        assert_eq!(title["history"][2]["event"], "contract.return");
         verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();
     }
 }

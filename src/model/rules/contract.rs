@@ -2,7 +2,7 @@
 
 use chrono::{Months, NaiveDate};
 
-use crate::model::entry::ContractGrant;
+use crate::model::entry::{ContractGrant, ContractReturn};
 use crate::model::state::Contract;
 use crate::model::{Change, Context, KeyBinding, RuleError, State};
 
@@ -58,6 +58,13 @@ pub fn contract_grant(
         ));
     }
     if let Some(c) = state.contracts.get(&body.code) {
+        if c.returned.is_some() && ctx.today <= c.end {
+            // C6: no new land during the rest of the returned term.
+            return Err(RuleError::NoNewLandAfterReturn {
+                household: body.household.clone(),
+                until: c.end.to_string(),
+            });
+        }
         return Err(RuleError::ContractExists {
             code: body.code.clone(),
             at: c.registered_at,
@@ -95,7 +102,11 @@ pub fn contract_grant(
         if !seen.insert(code.as_str()) {
             return Err(bad("DKBM", "a parcel is listed twice"));
         }
-        if let Some(contract) = state.contract_of.get(code) {
+        if let Some(contract) = state
+            .contract_of
+            .get(code)
+            .filter(|c| state.contracts[*c].in_force(ctx.today))
+        {
             return Err(RuleError::ParcelContracted {
                 parcel: code.clone(),
                 contract: contract.clone(),
@@ -147,7 +158,53 @@ pub fn contract_grant(
         end,
         certificate_members: body.certificate_members.clone(),
         registered_at: ctx.index,
+        returned: None,
     })])
+}
+
+/// `contract.return`: by the household itself (G1), with six months' written
+/// notice (C6), on a day within the term, with the compensation agreed for
+/// its investments. Until then the land stays the household's.
+pub fn contract_return(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &ContractReturn,
+) -> Result<Vec<Change>, RuleError> {
+    let bad = |field: &'static str, reason: &str| RuleError::BadAttribute {
+        field,
+        reason: reason.into(),
+    };
+    let k = state
+        .contracts
+        .get(&body.code)
+        .filter(|k| k.household == signer.party && k.returned.is_none() && k.in_force(ctx.today))
+        .ok_or_else(|| RuleError::ContractNotInForce {
+            code: body.code.clone(),
+        })?;
+    let effective = NaiveDate::parse_from_str(&body.effective, "%Y-%m-%d")
+        .map_err(|_| bad("effective", "must be YYYY-MM-DD"))?;
+    let earliest = ctx
+        .today
+        .checked_add_months(Months::new(6))
+        .unwrap_or(ctx.today);
+    if effective < earliest {
+        return Err(bad(
+            "effective",
+            "a return takes effect at least six months after its notice (C6)",
+        ));
+    }
+    if effective > k.end {
+        return Err(bad("effective", "after the end of the term"));
+    }
+    let compensation =
+        crate::model::shares::parse_yuan(&body.compensation).map_err(|r| bad("compensation", r))?;
+    Ok(vec![Change::ContractReturned {
+        code: k.code.clone(),
+        at: ctx.index,
+        effective,
+        compensation,
+    }])
 }
 
 #[cfg(test)]

@@ -150,6 +150,7 @@ mod tests {
                 signer: &public,
                 county: COUNTY,
                 footprint: None,
+                today: chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
             };
             let changes = decide(&self.state, &crate::model::land::NoLand, &ctx, &cmd)?;
             changes.iter().for_each(|c| self.state.apply(c));

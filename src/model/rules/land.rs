@@ -188,7 +188,11 @@ pub fn parcel_retire(
             at,
         });
     }
-    if let Some(contract) = state.contract_of.get(&body.code) {
+    if let Some(contract) = state
+        .contract_of
+        .get(&body.code)
+        .filter(|c| state.contracts[*c].in_force(ctx.today))
+    {
         // C4: the collective may not take contracted land back.
         return Err(RuleError::ParcelContracted {
             parcel: body.code.clone(),

@@ -11,7 +11,7 @@ mod land;
 mod member;
 mod shares;
 
-pub use contract::contract_grant;
+pub use contract::{contract_grant, contract_return};
 pub use decision::decision_record;
 pub use encumbrance::{encumbrance_register, encumbrance_release};
 pub use homestead::{homestead_exit, homestead_grant};
@@ -35,6 +35,9 @@ pub struct Context<'a> {
     pub county: &'a str,
     /// The entry's geometry, validated and measured by `spatial`.
     pub footprint: Option<&'a Footprint>,
+    /// The day (UTC) the server integrates the entry: in the record, so a
+    /// replay sees the same day. Rules that count time count from it.
+    pub today: chrono::NaiveDate,
 }
 
 /// Decides an entry: checks the signer's authority for the kind, then the
@@ -78,6 +81,7 @@ pub fn decide(
         Command::MemberEnd(body) => member_end(state, ctx, signer, body),
         Command::HomesteadGrant(body) => homestead_grant(state, land, ctx, signer, body),
         Command::HomesteadExit(body) => homestead_exit(state, ctx, signer, body),
+        Command::ContractReturn(body) => contract_return(state, ctx, signer, body),
     }
 }
 

@@ -1,0 +1,4 @@
+-- Voluntary returns of contracted land (C6).
+ALTER TABLE contracts ADD COLUMN returned_at BIGINT;
+ALTER TABLE contracts ADD COLUMN return_effective TEXT;
+ALTER TABLE contracts ADD COLUMN return_compensation_fen BIGINT;

@@ -1,0 +1,3 @@
+ALTER TABLE contracts DROP COLUMN return_compensation_fen;
+ALTER TABLE contracts DROP COLUMN return_effective;
+ALTER TABLE contracts DROP COLUMN returned_at;
