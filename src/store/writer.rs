@@ -173,16 +173,7 @@ impl Writer {
     }
 
     pub async fn submit(&self, envelope: Envelope) -> Result<Receipt, SubmitError> {
-        let (reply, answer) = oneshot::channel();
-        self.queue
-            .send(Job {
-                envelope,
-                personal: Vec::new(),
-                reply,
-            })
-            .await
-            .map_err(|_| SubmitError::Stopped)?;
-        answer.await.map_err(|_| SubmitError::Stopped)?
+        self.submit_with_personal(envelope, Vec::new()).await
     }
 
     /// Submits many envelopes at once (bulk import, benchmarks) and waits for
@@ -216,9 +207,7 @@ impl Writer {
     }
 
     pub fn submit_blocking(&self, envelope: Envelope) -> Result<Receipt, SubmitError> {
-        self.submit_all_blocking(vec![envelope])
-            .pop()
-            .expect("one answer")
+        self.submit_with_personal_blocking(envelope, Vec::new())
     }
 
     /// Closes the queue, lets the writer finish what it holds, and waits.

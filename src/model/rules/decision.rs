@@ -40,14 +40,7 @@ pub fn decision_record(
         against: body.against,
     };
     counts.consistent().map_err(|r| bad("present", r))?;
-    let hex = &body.minutes_sha256;
-    if hex.len() != 64
-        || !hex
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    {
-        return Err(bad("minutes_sha256", "must be 64 lower-case hex digits"));
-    }
+    super::sha256_hex("minutes_sha256", &body.minutes_sha256)?;
     Ok(vec![Change::DecisionRecorded(Decision {
         index: ctx.index,
         collective: signer.party.clone(),
@@ -56,6 +49,6 @@ pub fn decision_record(
         question: question.to_owned(),
         date,
         counts,
-        minutes_sha256: hex.clone(),
+        minutes_sha256: body.minutes_sha256.clone(),
     })])
 }

@@ -58,24 +58,14 @@ pub fn encumbrance_register(
         return Err(not_entitled(signer, "parcel", &body.parcel));
     }
     text("reason", &body.reason)?;
-    let hex = &body.document_sha256;
-    if hex.len() != 64
-        || !hex
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    {
-        return Err(RuleError::BadAttribute {
-            field: "document_sha256",
-            reason: "must be 64 lower-case hex digits".into(),
-        });
-    }
+    super::sha256_hex("document_sha256", &body.document_sha256)?;
     Ok(vec![Change::EncumbranceRegistered(Encumbrance {
         index: ctx.index,
         parcel: parcel.code.clone(),
         kind: body.kind,
         by: signer.party.clone(),
         reason: body.reason.trim().to_owned(),
-        document_sha256: hex.clone(),
+        document_sha256: body.document_sha256.clone(),
         released_at: None,
     })])
 }

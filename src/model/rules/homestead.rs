@@ -1,7 +1,6 @@
 //! Rules of the homestead use right (宅基地使用权): H1–H3, H5.
 
 use crate::model::entry::{HomesteadExit, HomesteadGrant, Terrain};
-use crate::model::land::DEFAULT_TOLERANCE;
 use crate::model::shares::parse_yuan;
 use crate::model::state::Homestead;
 use crate::model::{Area, Change, Context, KeyBinding, Land, RuleError, State};
@@ -44,17 +43,7 @@ pub fn homestead_grant(
             at: h.granted_at,
         });
     }
-    let hex = &body.posting_sha256;
-    if hex.len() != 64
-        || !hex
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    {
-        return Err(RuleError::BadAttribute {
-            field: "posting_sha256",
-            reason: "must be 64 lower-case hex digits".into(),
-        });
-    }
+    super::sha256_hex("posting_sha256", &body.posting_sha256)?;
     let fp = ctx.footprint.ok_or(RuleError::GeometryNotPrepared)?;
     let (limit, terrain) = area_limit(body.terrain);
     if fp.area > limit {
@@ -64,26 +53,7 @@ pub fn homestead_grant(
             terrain,
         });
     }
-    let collisions = land.collisions(fp, DEFAULT_TOLERANCE);
-    if !collisions.is_empty() {
-        return Err(RuleError::ParcelOverlap {
-            overlap: collisions
-                .iter()
-                .map(|c| c.overlap)
-                .max()
-                .unwrap_or_default(),
-            parcels: collisions.into_iter().map(|c| c.parcel).collect(),
-            tolerance: DEFAULT_TOLERANCE,
-        });
-    }
-    let outside = land.outside(&household.collective, fp);
-    if outside > DEFAULT_TOLERANCE {
-        return Err(RuleError::OutsideBoundary {
-            collective: household.collective.clone(),
-            outside,
-            tolerance: DEFAULT_TOLERANCE,
-        });
-    }
+    super::land::check_place(land, fp, &household.collective)?;
     Ok(vec![Change::HomesteadGranted {
         homestead: Homestead {
             household: body.household.clone(),

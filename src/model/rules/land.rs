@@ -122,6 +122,35 @@ pub fn parcel_register(
         .transpose()
         .map_err(|r| attribute("SCMJ", r))?;
     let fp = footprint(ctx)?;
+    check_place(land, fp, collective)?;
+    Ok(vec![Change::ParcelRegistered {
+        parcel: Parcel {
+            code: code.as_str().into(),
+            collective: collective.into(),
+            name: body.name.trim().into(),
+            class: body.class.as_str().into(),
+            land_use: body.land_use.as_str().into(),
+            grade: body.grade.as_str().into(),
+            basic_farmland,
+            declared,
+            area: fp.area,
+            bbox: fp.bbox,
+            geometry: fp.shape.clone(),
+            registered_at: ctx.index,
+            retired_at: None,
+        },
+        geojson: fp.geojson.clone(),
+    }])
+}
+
+/// A place on the land (a parcel, a homestead) overlaps no active parcel or
+/// homestead and lies within its collective's boundary, both within the
+/// tolerance; a collision names what it collides with.
+pub(super) fn check_place(
+    land: &dyn Land,
+    fp: &Footprint,
+    collective: &str,
+) -> Result<(), RuleError> {
     let tolerance = DEFAULT_TOLERANCE;
     let collisions = land.collisions(fp, tolerance);
     if !collisions.is_empty() {
@@ -143,24 +172,7 @@ pub fn parcel_register(
             tolerance,
         });
     }
-    Ok(vec![Change::ParcelRegistered {
-        parcel: Parcel {
-            code: code.as_str().into(),
-            collective: collective.into(),
-            name: body.name.trim().into(),
-            class: body.class.as_str().into(),
-            land_use: body.land_use.as_str().into(),
-            grade: body.grade.as_str().into(),
-            basic_farmland,
-            declared,
-            area: fp.area,
-            bbox: fp.bbox,
-            geometry: fp.shape.clone(),
-            registered_at: ctx.index,
-            retired_at: None,
-        },
-        geojson: fp.geojson.clone(),
-    }])
+    Ok(())
 }
 
 /// `parcel.retire`: by the parcel's collective, once.

@@ -116,17 +116,7 @@ pub fn member_end(
         .ok_or_else(|| RuleError::NotAMember {
             collective: signer.party.clone(),
         })?;
-    let hex = &body.document_sha256;
-    if hex.len() != 64
-        || !hex
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    {
-        return Err(RuleError::BadAttribute {
-            field: "document_sha256",
-            reason: "must be 64 lower-case hex digits".into(),
-        });
-    }
+    super::sha256_hex("document_sha256", &body.document_sha256)?;
     Ok(vec![Change::MembershipEnded {
         person: m.person.clone(),
         at: ctx.index,

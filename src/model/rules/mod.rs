@@ -85,6 +85,23 @@ pub fn decide(
     }
 }
 
+/// A SHA-256 digest as 64 lower-case hex digits: how entries name the
+/// documents (minutes, orders, applications) kept off the log.
+fn sha256_hex(field: &'static str, value: &str) -> Result<(), RuleError> {
+    let ok = value.len() == 64
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(RuleError::BadAttribute {
+            field,
+            reason: "must be 64 lower-case hex digits".into(),
+        })
+    }
+}
+
 fn active_signer<'s>(state: &'s State, public: &[u8; 32]) -> Result<&'s KeyBinding, RuleError> {
     let key = state.key(public).ok_or(RuleError::UnknownSigner)?;
     match key.revoked_at {
