@@ -24,6 +24,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/decisions/{index}", web::get().to(get_decision))
             .route("/households/{code}", web::get().to(get_household))
             .route("/distributions/{index}", web::get().to(get_distribution))
+            .route("/certificates/{code}", web::get().to(get_certificate))
             .route("/openapi.json", web::get().to(openapi)),
     );
 }
@@ -174,6 +175,14 @@ async fn get_distribution(
     let reg = reg.into_inner();
     let index = index.into_inner();
     Ok(HttpResponse::Ok().json(blocking(move || reg.distribution(index)).await?))
+}
+
+async fn get_certificate(
+    reg: web::Data<Registry>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reg = reg.into_inner();
+    Ok(HttpResponse::Ok().json(blocking(move || reg.certificate(&code)).await?))
 }
 
 async fn get_title(

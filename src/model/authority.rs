@@ -14,6 +14,7 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "encumbrance.register",
             "encumbrance.release",
             "homestead.grant",
+            "certificate.issue",
         ],
         Role::Exchange => &["key.register", "key.revoke"],
         Role::Collective => &[
@@ -30,6 +31,8 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "dividend.distribute",
             "member.admit",
             "member.end",
+            "notice.post",
+            "certificate.issue",
         ],
         Role::Household => &[
             "key.revoke",

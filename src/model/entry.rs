@@ -309,6 +309,32 @@ pub struct ContractReturn {
     pub compensation: String,
 }
 
+/// `notice.post`: the collective records that it posted the results of a
+/// registration (公示) — the contracts listed — for a period in which anyone
+/// may object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticePost {
+    #[serde(rename = "CBHTBM")]
+    pub contracts: Vec<String>,
+    /// First and last day of the posting, YYYY-MM-DD.
+    pub from: String,
+    pub to: String,
+    /// SHA-256 (hex) of the posted list (a photograph, a scan).
+    pub posting_sha256: String,
+}
+
+/// `certificate.issue`: the land contract certificate (承包经营权证) of a
+/// contract, once its notice closed with no objection open on its parcels.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateIssue {
+    #[serde(rename = "CBHTBM")]
+    pub contract: String,
+    /// The log index of the notice that listed it.
+    pub notice: u64,
+}
+
 /// A parsed command: the kind and its typed body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -332,6 +358,8 @@ pub enum Command {
     HomesteadGrant(Box<HomesteadGrant>),
     HomesteadExit(HomesteadExit),
     ContractReturn(ContractReturn),
+    NoticePost(NoticePost),
+    CertificateIssue(CertificateIssue),
 }
 
 /// The kinds this log knows, in the spelling of the envelope's `kind`.
@@ -356,6 +384,8 @@ pub const KINDS: &[&str] = &[
     "homestead.grant",
     "homestead.exit",
     "contract.return",
+    "notice.post",
+    "certificate.issue",
 ];
 
 impl Command {
@@ -382,6 +412,8 @@ impl Command {
             "homestead.grant" => Command::HomesteadGrant(Box::new(body_of(body)?)),
             "homestead.exit" => Command::HomesteadExit(body_of(body)?),
             "contract.return" => Command::ContractReturn(body_of(body)?),
+            "notice.post" => Command::NoticePost(body_of(body)?),
+            "certificate.issue" => Command::CertificateIssue(body_of(body)?),
             other => return Err(RuleError::UnknownKind(truncate(other))),
         })
     }
@@ -408,6 +440,8 @@ impl Command {
             Command::HomesteadGrant(_) => "homestead.grant",
             Command::HomesteadExit(_) => "homestead.exit",
             Command::ContractReturn(_) => "contract.return",
+            Command::NoticePost(_) => "notice.post",
+            Command::CertificateIssue(_) => "certificate.issue",
         }
     }
 

@@ -123,6 +123,14 @@ pub enum RuleError {
     },
     #[error("household {household} returned its land; it gets no new land before {until} (C6)")]
     NoNewLandAfterReturn { household: String, until: String },
+    #[error(
+        "the notice at log index {notice} is open until {to}: no certificate before it closes"
+    )]
+    NoticeOpen { notice: u64, to: String },
+    #[error("an objection (log index {objection}) is open on parcel {parcel}: no certificate while it is")]
+    ObjectionOpen { parcel: String, objection: u64 },
+    #[error("the certificate of contract {contract} was issued at log index {at}")]
+    CertificateIssued { contract: String, at: u64 },
     #[error("contract {code} is not in force")]
     ContractNotInForce { code: String },
     #[error("household {household} holds no homestead")]
@@ -190,6 +198,9 @@ impl Refusal for RuleError {
             PersonNotInCollective { .. } => "person_not_in_collective",
             SecondHomestead { .. } => "second_homestead",
             NoNewLandAfterReturn { .. } => "no_new_land_after_return",
+            NoticeOpen { .. } => "notice_open",
+            ObjectionOpen { .. } => "objection_open",
+            CertificateIssued { .. } => "certificate_issued",
             ContractNotInForce { .. } => "contract_not_in_force",
             HomesteadOverLimit { .. } => "homestead_over_limit",
             NoHomestead { .. } => "no_homestead",
@@ -288,6 +299,11 @@ impl Refusal for RuleError {
                 format!("承包方 {household} 已交回承包地，{until} 前不得再承包土地（C6）")
             }
             ContractNotInForce { code } => format!("承包合同 {code} 不在有效期内"),
+            NoticeOpen { notice, to } => format!("日志序号 {notice} 的公示期至 {to}，期满前不得颁证"),
+            ObjectionOpen { parcel, objection } => {
+                format!("地块 {parcel} 上有未解决的异议（日志序号 {objection}），不得颁证")
+            }
+            CertificateIssued { contract, at } => format!("承包合同 {contract} 已于日志序号 {at} 颁证"),
             AlreadyMember { at } => format!("该人员已是成员（自日志序号 {at}）"),
             NotAMember { collective } => format!("该人员不是集体经济组织 {collective} 的成员"),
             NotAnEndOfMembership { reason } => format!(
@@ -356,7 +372,11 @@ impl Refusal for RuleError {
             HomesteadOverLimit { .. } => Some("entry.body.geometry".into()),
             NoHomestead { .. } => Some("entry.signer".into()),
             NoNewLandAfterReturn { .. } => Some("entry.body.CBFBM".into()),
-            ContractNotInForce { .. } => Some("entry.body.CBHTBM".into()),
+            ContractNotInForce { .. } | CertificateIssued { .. } => {
+                Some("entry.body.CBHTBM".into())
+            }
+            NoticeOpen { .. } => Some("entry.body.notice".into()),
+            ObjectionOpen { .. } => Some("entry.body.CBHTBM".into()),
             NotAMember { .. } => Some("entry.body.person".into()),
             NotAnEndOfMembership { .. } => Some("entry.body.reason".into()),
             ContractExists { .. } => Some("entry.body.CBHTBM".into()),

@@ -160,6 +160,19 @@ impl Homestead {
     }
 }
 
+/// A posting of registration results (公示), named by its log index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub index: u64,
+    pub collective: String,
+    pub contracts: Vec<String>,
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+}
+
+/// A certificate issued for a contract: (log index, notice index).
+pub type Certificate = (u64, u64);
+
 /// One effect of an accepted entry.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
@@ -225,6 +238,12 @@ pub enum Change {
         effective: chrono::NaiveDate,
         compensation: i64,
     },
+    NoticePosted(Notice),
+    CertificateIssued {
+        contract: String,
+        index: u64,
+        notice: u64,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -249,6 +268,9 @@ pub struct State {
     pub memberships: HashMap<String, Membership>,
     /// By household; exited ones stay, marked.
     pub homesteads: HashMap<String, Homestead>,
+    pub notices: HashMap<u64, Notice>,
+    /// By contract code.
+    pub certificates: HashMap<String, Certificate>,
 }
 
 impl<G> Parcel<G> {
@@ -314,6 +336,17 @@ impl State {
                     *h -= shares;
                 }
                 *self.holdings.entry(to.clone()).or_default() += shares;
+            }
+            Change::NoticePosted(n) => {
+                self.notices.insert(n.index, n.clone());
+            }
+            Change::CertificateIssued {
+                contract,
+                index,
+                notice,
+            } => {
+                self.certificates
+                    .insert(contract.clone(), (*index, *notice));
             }
             Change::ContractReturned {
                 code,

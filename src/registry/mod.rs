@@ -199,6 +199,45 @@ impl Registry {
         Ok(view)
     }
 
+    /// The land contract certificate (承包经营权证) of a contract, as data,
+    /// once issued: the parties, the parcels with their areas, the term and
+    /// the members who share the right (C3).
+    pub fn certificate(&self, code: &str) -> Result<serde_json::Value, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let not_issued = || ServiceError::NotFound {
+            what: format!("certificate of contract {code}"),
+            field: "code",
+        };
+        let issued: Option<(i64, i64)> = {
+            use crate::store::schema::certificates;
+            use diesel::prelude::*;
+            certificates::table
+                .filter(certificates::county.eq(&self.db.county))
+                .filter(certificates::contract.eq(code))
+                .select((certificates::idx, certificates::notice))
+                .first(&mut *conn)
+                .optional()
+                .map_err(crate::store::StoreError::from)?
+        };
+        let (index, notice) = issued.ok_or_else(not_issued)?;
+        let k =
+            queries::load_contracts(&mut conn, &self.db.county, queries::ContractsOf::Code(code))?
+                .remove(code)
+                .ok_or_else(not_issued)?;
+        let mut parcels = Vec::new();
+        for p in &k.parcels {
+            if let Some(p) = queries::parcel(&mut conn, &self.db.county, p)? {
+                parcels.push(p);
+            }
+        }
+        Ok(views::certificate(
+            &k,
+            &parcels,
+            index as u64,
+            notice as u64,
+        ))
+    }
+
     pub fn distribution(&self, index: u64) -> Result<serde_json::Value, ServiceError> {
         let mut conn = self.db.conn()?;
         let d = queries::load_distributions(&mut conn, &self.db.county, Some(index))?
@@ -285,9 +324,13 @@ impl Registry {
             .map(|n| (n.code.to_string(), n.bbox))
             .collect();
         let sizhi = crate::spatial::neighbours(p.bbox, &around);
-        let contract = queries::load_contracts(&mut conn, &self.db.county, Some(code))?
-            .into_values()
-            .next();
+        let contract = queries::load_contracts(
+            &mut conn,
+            &self.db.county,
+            queries::ContractsOf::Parcel(code),
+        )?
+        .into_values()
+        .next();
         Ok(views::parcel_feature(&p, contract.as_ref(), Some(&sizhi)))
     }
 
@@ -310,9 +353,10 @@ impl Registry {
             let size = queries::latest_checkpoint(c, &self.db.county)?.map_or(0, |(s, _)| s);
             let p = queries::parcel(c, &self.db.county, code)?;
             let e = queries::encumbrances_where(c, &self.db.county, Some(code))?;
-            let k = queries::load_contracts(c, &self.db.county, Some(code))?
-                .into_values()
-                .next();
+            let k =
+                queries::load_contracts(c, &self.db.county, queries::ContractsOf::Parcel(code))?
+                    .into_values()
+                    .next();
             Ok::<_, crate::store::StoreError>((size, p, e, k))
         })?;
         let p = p.ok_or_else(|| ServiceError::NotFound {
@@ -356,7 +400,7 @@ impl Registry {
             contracts.extend(queries::load_contracts(
                 &mut conn,
                 &self.db.county,
-                Some(k),
+                queries::ContractsOf::Collective(k),
             )?);
         }
         Ok(views::parcel_collection(&found, &contracts))

@@ -198,3 +198,24 @@ pub fn distribution(d: &crate::model::state::Distribution) -> Value {
         "parts": d.parts.iter().map(|(holder, fen)| json!({"holder": holder, "amount": yuan(*fen)})).collect::<Vec<_>>(),
     })
 }
+
+/// A land contract certificate (承包经营权证) as data (C3).
+pub fn certificate(k: &Contract, parcels: &[Parcel<String>], index: u64, notice: u64) -> Value {
+    let total = crate::model::Area(parcels.iter().map(|p| p.area.0).sum());
+    json!({
+        "certificate": k.code,
+        "CBHTBM": k.code,
+        "FBFBM": &k.household[..14],
+        "CBFBM": k.household,
+        "term": {"start": k.start.to_string(), "end": k.end.to_string()},
+        "parcels": parcels.iter().map(|p| json!({
+            "DKBM": p.code, "DKMC": p.name, "DKLB": p.class, "TDYT": p.land_use, "DLDJ": p.grade,
+            "area_m2": p.area.m2().to_string(), "area_mu": p.area.mu().to_string(),
+        })).collect::<Vec<_>>(),
+        "total_area_m2": total.m2().to_string(),
+        "total_area_mu": total.mu().to_string(),
+        "members": k.certificate_members,
+        "issued_at": index,
+        "notice": notice,
+    })
+}

@@ -6,9 +6,9 @@ use diesel::upsert::excluded;
 
 use super::queries::encode_tile;
 use super::schema::{
-    actor_keys, checkpoints, collectives, contracts, counties, decisions, distributions,
-    encumbrances, homesteads, households, log_entries, memberships, parcels, persons,
-    share_holdings, share_quantifications, tree_tiles,
+    actor_keys, certificates, checkpoints, collectives, contracts, counties, decisions,
+    distributions, encumbrances, homesteads, households, log_entries, memberships, notices,
+    parcels, persons, share_holdings, share_quantifications, tree_tiles,
 };
 use super::StoreError;
 use crate::ledger::merkle::Hash;
@@ -191,6 +191,33 @@ macro_rules! write_batch_impl {
                     Change::SharesMoved { from, to, shares } => {
                         add_shares!($c, county, from, -(*shares as i64));
                         add_shares!($c, county, to, *shares as i64);
+                    }
+                    Change::NoticePosted(n) => {
+                        diesel::insert_into(notices::table)
+                            .values((
+                                notices::county.eq(county),
+                                notices::idx.eq(n.index as i64),
+                                notices::collective.eq(&n.collective),
+                                notices::contracts
+                                    .eq(serde_json::to_string(&n.contracts).expect("codes")),
+                                notices::from_date.eq(n.from.to_string()),
+                                notices::to_date.eq(n.to.to_string()),
+                            ))
+                            .execute($c)?;
+                    }
+                    Change::CertificateIssued {
+                        contract,
+                        index,
+                        notice,
+                    } => {
+                        diesel::insert_into(certificates::table)
+                            .values((
+                                certificates::county.eq(county),
+                                certificates::contract.eq(contract),
+                                certificates::idx.eq(*index as i64),
+                                certificates::notice.eq(*notice as i64),
+                            ))
+                            .execute($c)?;
                     }
                     Change::ContractReturned {
                         code,

@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex};
 use diesel::prelude::*;
 
 use super::schema::{
-    actor_keys, checkpoints, collectives, contracts, counties, decisions, distributions,
-    encumbrances, homesteads, households, log_entries, memberships, parcels, persons,
-    share_holdings, share_quantifications, tree_tiles,
+    actor_keys, certificates, checkpoints, collectives, contracts, counties, decisions,
+    distributions, encumbrances, homesteads, households, log_entries, memberships, notices,
+    parcels, persons, share_holdings, share_quantifications, tree_tiles,
 };
 use super::{DbConnection, StoreError};
 use crate::ledger::merkle::{self, Hash};
@@ -21,7 +21,7 @@ use crate::model::entry::EncumbranceKind;
 use crate::model::person::PersonRecord;
 use crate::model::state::CompactString;
 use crate::model::state::Encumbrance;
-use crate::model::state::{Contract, Distribution, Homestead, Household, Membership};
+use crate::model::state::{Contract, Distribution, Homestead, Household, Membership, Notice};
 use crate::model::{Area, Collective, County, KeyBinding, Parcel, Role, State};
 use crate::spatial::{self, ParcelIndex};
 
@@ -327,7 +327,7 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
         });
     let keys = load_keys(conn, county)?;
     let households = load_households(conn, county, None)?;
-    let contracts = load_contracts(conn, county, None)?;
+    let contracts = load_contracts(conn, county, ContractsOf::All)?;
     Ok(State {
         holdings: share_holdings::table
             .filter(share_holdings::county.eq(county))
@@ -348,6 +348,18 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
             .collect(),
         distributions: load_distributions(conn, county, None)?,
         homesteads: load_homesteads(conn, county)?,
+        notices: load_notices(conn, county)?,
+        certificates: certificates::table
+            .filter(certificates::county.eq(county))
+            .select((
+                certificates::contract,
+                certificates::idx,
+                certificates::notice,
+            ))
+            .load::<(String, i64, i64)>(conn)?
+            .into_iter()
+            .map(|(c, i, n)| (c, (i as u64, n as u64)))
+            .collect(),
         memberships: memberships::table
             .filter(memberships::county.eq(county))
             .select((
@@ -408,23 +420,41 @@ type ContractRow = (
     Option<i64>,
 );
 
-/// Contracts, by code: all of a county's, those covering `parcel`, or those
-/// of a collective's households (`parcel` a 14-digit collective code).
+/// Which contracts to load.
+#[derive(Debug, Clone, Copy)]
+pub enum ContractsOf<'a> {
+    All,
+    Code(&'a str),
+    /// The contracts of a collective's households.
+    Collective(&'a str),
+    /// The contract covering a parcel.
+    Parcel(&'a str),
+}
+
+/// Contracts, by code.
 pub fn load_contracts(
     conn: &mut DbConnection,
     county: &str,
-    parcel: Option<&str>,
+    which: ContractsOf,
 ) -> Result<HashMap<String, Contract>, StoreError> {
     let mut query = contracts::table
         .filter(contracts::county.eq(county))
         .into_boxed();
-    match parcel {
-        Some(code) if code.len() == 14 => {
-            query = query.filter(contracts::household.like(format!("{code}%")))
+    let parcel = match which {
+        ContractsOf::All => None,
+        ContractsOf::Code(code) => {
+            query = query.filter(contracts::code.eq(code.to_owned()));
+            None
         }
-        Some(code) => query = query.filter(contracts::parcels.like(format!("%\"{code}\"%"))),
-        None => {}
-    }
+        ContractsOf::Collective(code) => {
+            query = query.filter(contracts::household.like(format!("{code}%")));
+            None
+        }
+        ContractsOf::Parcel(code) => {
+            query = query.filter(contracts::parcels.like(format!("%\"{code}\"%")));
+            Some(code)
+        }
+    };
     let rows: Vec<ContractRow> = query
         .select((
             contracts::code,
@@ -446,7 +476,7 @@ pub fn load_contracts(
     {
         let parcels: Vec<String> =
             serde_json::from_str(&parcels).map_err(|_| corrupt(&code, "parcels"))?;
-        if parcel.is_some_and(|p| p.len() != 14 && !parcels.iter().any(|x| x == p)) {
+        if parcel.is_some_and(|p| !parcels.iter().any(|x| x == p)) {
             continue;
         }
         let k = Contract {
@@ -565,6 +595,34 @@ fn load_homesteads(
                 ))
             },
         )
+        .collect()
+}
+
+fn load_notices(conn: &mut DbConnection, county: &str) -> Result<HashMap<u64, Notice>, StoreError> {
+    let rows: Vec<(i64, String, String, String, String)> = notices::table
+        .filter(notices::county.eq(county))
+        .select((
+            notices::idx,
+            notices::collective,
+            notices::contracts,
+            notices::from_date,
+            notices::to_date,
+        ))
+        .load(conn)?;
+    let corrupt = |i: i64| StoreError::Corrupt(format!("notices {i}"));
+    rows.into_iter()
+        .map(|(idx, collective, contracts, from, to)| {
+            Ok((
+                idx as u64,
+                Notice {
+                    index: idx as u64,
+                    collective,
+                    contracts: serde_json::from_str(&contracts).map_err(|_| corrupt(idx))?,
+                    from: from.parse().map_err(|_| corrupt(idx))?,
+                    to: to.parse().map_err(|_| corrupt(idx))?,
+                },
+            ))
+        })
         .collect()
 }
 

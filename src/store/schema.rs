@@ -218,3 +218,23 @@ diesel::table! {
         compensation_fen -> Nullable<BigInt>,
     }
 }
+
+diesel::table! {
+    notices (county, idx) {
+        county -> Text,
+        idx -> BigInt,
+        collective -> Text,
+        contracts -> Text,
+        from_date -> Text,
+        to_date -> Text,
+    }
+}
+
+diesel::table! {
+    certificates (county, contract) {
+        county -> Text,
+        contract -> Text,
+        idx -> BigInt,
+        notice -> BigInt,
+    }
+}

@@ -305,6 +305,15 @@ fn compare_state(replayed: &State, stored: &State) -> Result<(), VerifyFailure> 
         &stored.contracts,
         |code, _| code.clone(),
     )?;
+    compare_rows("notices", &replayed.notices, &stored.notices, |i, _| {
+        format!("log index {i}")
+    })?;
+    compare_rows(
+        "certificates",
+        &replayed.certificates,
+        &stored.certificates,
+        |c, _| c.clone(),
+    )?;
     compare_rows(
         "homesteads",
         &replayed.homesteads,

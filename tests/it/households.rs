@@ -771,3 +771,102 @@ fn one_household_one_homestead_within_the_limit_and_given_up_only_by_itself() {
         verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();
     }
 }
+
+#[test]
+fn no_certificate_while_the_notice_is_open_or_an_objection_stands() {
+    for backend in backends() {
+        let app = app(backend);
+        let head = person("冯一", "14042119800101123X", 1);
+        let household = format!("{VILLAGE}0001");
+        assert_eq!(
+            app.post(app.household(&household, &[(&head, "02")], &[&head]))
+                .0,
+            201
+        );
+        let post = |key: &SignerKey, kind: &str, body: Value| -> (u16, Value) {
+            app.post(serde_json::from_slice(&sign(key, kind, body).to_json()).unwrap())
+        };
+        let refused = |(status, v): (u16, Value), code: &str, field: &str| {
+            assert!(status >= 400, "{v}");
+            assert_eq!(
+                (v["error"]["code"].as_str(), v["error"]["field"].as_str()),
+                (Some(code), Some(field)),
+                "{backend:?} {v}"
+            );
+        };
+        let g = json!({"type": "Polygon", "coordinates": [[[113.001, 36.001], [113.0015, 36.001], [113.0015, 36.0015], [113.001, 36.0015], [113.001, 36.001]]]});
+        let parcel = format!("{VILLAGE}00001");
+        let body = json!({"DKBM": parcel, "DKMC": "东洼地", "DKLB": "10", "TDYT": "1", "DLDJ": "05", "SFJBNT": "1", "geometry": g});
+        assert_eq!(post(&app.key, "parcel.register", body).0, 201);
+        let contract = format!("{household}J");
+        let grant = json!({"CBHTBM": contract, "CBFBM": household, "DKBM": [parcel], "start": "2028-01-01", "end": "2057-12-31",
+                           "certificate_members": [head.commitment()]});
+        assert_eq!(post(&app.key, "contract.grant", grant).0, 201);
+        let today = chrono::Utc::now().date_naive();
+        let day = |offset: i64| (today + chrono::Duration::days(offset)).to_string();
+        let notice = |from: i64, to: i64| json!({"CBHTBM": [contract], "from": day(from), "to": day(to), "posting_sha256": "9a".repeat(32)});
+        refused(
+            post(&app.key, "notice.post", notice(-20, -15)),
+            "bad_attribute",
+            "entry.body.to",
+        );
+        let open = post(&app.key, "notice.post", notice(-1, 9)).1["index"]
+            .as_u64()
+            .unwrap();
+        let closed = post(&app.key, "notice.post", notice(-30, -20)).1["index"]
+            .as_u64()
+            .unwrap();
+        let issue = |notice: u64| json!({"CBHTBM": contract, "notice": notice});
+        refused(
+            post(&app.key, "certificate.issue", issue(open)),
+            "notice_open",
+            "entry.body.notice",
+        );
+        // An objection by a household of the collective holds the certificate back.
+        let home = new_key("h");
+        assert_eq!(
+            post(
+                &app.key,
+                "key.register",
+                register("household", &household, &home)
+            )
+            .0,
+            201
+        );
+        let objection = json!({"DKBM": parcel, "kind": "objection", "reason": "四至有误", "document_sha256": "ab".repeat(32)});
+        let filed = post(&home, "encumbrance.register", objection).1["index"]
+            .as_u64()
+            .unwrap();
+        refused(
+            post(&app.key, "certificate.issue", issue(closed)),
+            "objection_open",
+            "entry.body.CBHTBM",
+        );
+        assert_eq!(
+            post(
+                &home,
+                "encumbrance.release",
+                json!({"encumbrance": filed, "reason": "已更正"})
+            )
+            .0,
+            201
+        );
+        let (status, v) = post(&app.key, "certificate.issue", issue(closed));
+        assert_eq!(status, 201, "{v}");
+        refused(
+            post(&app.county, "certificate.issue", issue(closed)),
+            "certificate_issued",
+            "entry.body.CBHTBM",
+        );
+        let cert: Value = ureq::get(&format!("{}/api/v1/certificates/{contract}", app.url))
+            .call()
+            .unwrap()
+            .into_json()
+            .unwrap();
+        assert_eq!(cert["CBFBM"], household);
+        assert_eq!(cert["parcels"][0]["DKBM"], parcel);
+        assert_eq!(cert["members"][0], head.commitment());
+        assert_eq!(cert["notice"], closed);
+        verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}

@@ -9,6 +9,7 @@ mod household;
 mod keys;
 mod land;
 mod member;
+mod notice;
 mod shares;
 
 pub use contract::{contract_grant, contract_return};
@@ -19,6 +20,7 @@ pub use household::household_register;
 pub use keys::{genesis, key_register, key_revoke};
 pub use land::{collective_register, parcel_register, parcel_retire};
 pub use member::{member_admit, member_end};
+pub use notice::{certificate_issue, notice_post};
 pub use shares::{dividend_distribute, shares_buyback, shares_quantify, shares_transfer};
 
 use super::{authority, Command, Footprint, KeyBinding, Land, RuleError, State};
@@ -82,6 +84,8 @@ pub fn decide(
         Command::HomesteadGrant(body) => homestead_grant(state, land, ctx, signer, body),
         Command::HomesteadExit(body) => homestead_exit(state, ctx, signer, body),
         Command::ContractReturn(body) => contract_return(state, ctx, signer, body),
+        Command::NoticePost(body) => notice_post(state, ctx, signer, body),
+        Command::CertificateIssue(body) => certificate_issue(state, ctx, signer, body),
     }
 }
 

@@ -1,0 +1,115 @@
+//! Public notice (公示) of registration results, and certificates issued only
+//! after it closes with no objection open.
+
+use chrono::NaiveDate;
+
+use crate::model::entry::{CertificateIssue, EncumbranceKind, NoticePost};
+use crate::model::state::Notice;
+use crate::model::{Change, Context, KeyBinding, RuleError, State};
+
+/// The shortest posting (a setting; default 7 days).
+pub const MIN_NOTICE_DAYS: i64 = 7;
+
+/// `notice.post`: by the collective, for its own contracts in force, posted
+/// for at least the minimum number of days.
+pub fn notice_post(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &NoticePost,
+) -> Result<Vec<Change>, RuleError> {
+    let bad = |field: &'static str, reason: &str| RuleError::BadAttribute {
+        field,
+        reason: reason.into(),
+    };
+    let day = |field, text: &str| {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad(field, "must be YYYY-MM-DD"))
+    };
+    let (from, to) = (day("from", &body.from)?, day("to", &body.to)?);
+    if (to - from).num_days() + 1 < MIN_NOTICE_DAYS {
+        return Err(bad("to", "a notice is posted for at least 7 days"));
+    }
+    super::sha256_hex("posting_sha256", &body.posting_sha256)?;
+    if body.contracts.is_empty() {
+        return Err(bad("CBHTBM", "a notice lists at least one contract"));
+    }
+    for code in &body.contracts {
+        let k = state
+            .contracts
+            .get(code)
+            .ok_or_else(|| RuleError::ContractNotInForce { code: code.clone() })?;
+        if k.household[..14] != signer.party {
+            return Err(RuleError::HouseholdOutsideCollective {
+                code: k.household.clone(),
+                collective: signer.party.clone(),
+            });
+        }
+    }
+    Ok(vec![Change::NoticePosted(Notice {
+        index: ctx.index,
+        collective: signer.party.clone(),
+        contracts: body.contracts.clone(),
+        from,
+        to,
+    })])
+}
+
+/// `certificate.issue`: by the collective or the county, once per contract,
+/// for a contract in force listed by a notice that has closed, while no
+/// objection is open on any of its parcels.
+pub fn certificate_issue(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &CertificateIssue,
+) -> Result<Vec<Change>, RuleError> {
+    let k = state
+        .contracts
+        .get(&body.contract)
+        .filter(|k| k.in_force(ctx.today))
+        .ok_or_else(|| RuleError::ContractNotInForce {
+            code: body.contract.clone(),
+        })?;
+    if signer.role == crate::model::Role::Collective && k.household[..14] != signer.party {
+        return Err(RuleError::HouseholdOutsideCollective {
+            code: k.household.clone(),
+            collective: signer.party.clone(),
+        });
+    }
+    if let Some((at, _)) = state.certificates.get(&body.contract) {
+        return Err(RuleError::CertificateIssued {
+            contract: body.contract.clone(),
+            at: *at,
+        });
+    }
+    let notice = state
+        .notices
+        .get(&body.notice)
+        .filter(|n| n.contracts.contains(&body.contract))
+        .ok_or_else(|| RuleError::BadAttribute {
+            field: "notice",
+            reason: "no notice listing this contract was recorded there".into(),
+        })?;
+    if ctx.today <= notice.to {
+        return Err(RuleError::NoticeOpen {
+            notice: notice.index,
+            to: notice.to.to_string(),
+        });
+    }
+    for parcel in &k.parcels {
+        if let Some(e) = state
+            .encumbrances_on(parcel)
+            .find(|e| e.kind == EncumbranceKind::Objection)
+        {
+            return Err(RuleError::ObjectionOpen {
+                parcel: parcel.clone(),
+                objection: e.index,
+            });
+        }
+    }
+    Ok(vec![Change::CertificateIssued {
+        contract: body.contract.clone(),
+        index: ctx.index,
+        notice: notice.index,
+    }])
+}
