@@ -171,6 +171,7 @@ fn populate(dir: &DataDir) -> Result<usize, CliError> {
             vec![],
         )?;
         let mut allocations = Vec::new();
+        let mut contracts = Vec::new();
         for h in all.iter().filter(|h| h.code.starts_with(&code)) {
             let members: Vec<_> = h
                 .persons
@@ -195,6 +196,7 @@ fn populate(dir: &DataDir) -> Result<usize, CliError> {
                 let grant = json!({"CBHTBM": format!("{}J", h.code), "CBFBM": h.code, "DKBM": h.parcels,
                                    "start": "2028-01-01", "end": "2057-12-31", "certificate_members": persons});
                 submit(&key, "contract.grant", grant, vec![])?;
+                contracts.push(format!("{}J", h.code));
             }
             let terrain = json!({"CBFBM": h.code, "terrain": "plain", "posting_sha256": "7e".repeat(32), "geometry": h.homestead});
             submit(&county, "homestead.grant", terrain, vec![])?;
@@ -206,6 +208,18 @@ fn populate(dir: &DataDir) -> Result<usize, CliError> {
             json!({"decision": quantification, "allocations": allocations}),
             vec![],
         )?;
+        // The registration results were posted in the village in September;
+        // no objection stands, so the certificates issue.
+        let notice = json!({"CBHTBM": contracts, "from": "2026-09-01", "to": "2026-09-10", "posting_sha256": "3c".repeat(32)});
+        let notice = submit(&key, "notice.post", notice, vec![])?;
+        for contract in &contracts {
+            submit(
+                &key,
+                "certificate.issue",
+                json!({"CBHTBM": contract, "notice": notice}),
+                vec![],
+            )?;
+        }
     }
     writer.shutdown();
     Ok(entries)

@@ -141,6 +141,7 @@ fn the_demo_county_has_its_people_and_their_rights() {
     let agricultural = state.parcels.values().filter(|p| p.land_use != "5").count();
     assert_eq!(state.contract_of.len(), agricultural);
     assert_eq!(state.quantified.len(), 2);
+    assert_eq!(state.certificates.len(), state.contracts.len());
     let shares: u64 = state.holdings.values().sum();
     assert_eq!(shares as usize, persons);
     // Personal data is in the private table only.
