@@ -60,7 +60,22 @@ fn app(backend: Backend) -> App {
     }
 }
 
+/// Asserts an answer is a refusal with this code and field.
+fn refused((status, v): (u16, Value), code: &str, field: &str) {
+    assert!(status >= 400, "{v}");
+    assert_eq!(
+        (v["error"]["code"].as_str(), v["error"]["field"].as_str()),
+        (Some(code), Some(field)),
+        "{v}"
+    );
+}
+
 impl App {
+    /// Signs and posts an entry.
+    fn signed(&self, key: &SignerKey, kind: &str, body: Value) -> (u16, Value) {
+        self.post(serde_json::from_slice(&sign(key, kind, body).to_json()).unwrap())
+    }
+
     fn post(&self, body: Value) -> (u16, Value) {
         match ureq::post(&format!("{}/api/v1/entries", self.url)).send_json(body) {
             Ok(r) => (r.status(), r.into_json().unwrap()),
@@ -402,9 +417,7 @@ fn contracts_give_parcels_their_holder() {
 fn shares_stay_in_the_collective_and_distributions_add_up_to_the_fen() {
     for backend in backends() {
         let app = app(backend);
-        let post = |key: &SignerKey, kind: &str, body: Value| -> (u16, Value) {
-            app.post(serde_json::from_slice(&sign(key, kind, body).to_json()).unwrap())
-        };
+        let post = |key: &SignerKey, kind: &str, body: Value| app.signed(key, kind, body);
         let mut keys = Vec::new();
         let ids = [
             "14042119800101123X",
@@ -440,14 +453,6 @@ fn shares_stay_in_the_collective_and_distributions_add_up_to_the_fen() {
         let quantify = |decision: u64| {
             json!({"decision": decision, "allocations": [
                 {"CBFBM": a.0, "shares": 3}, {"CBFBM": b.0, "shares": 3}, {"CBFBM": c.0, "shares": 1}]})
-        };
-        let refused = |(status, v): (u16, Value), code: &str, field: &str| {
-            assert!(status >= 400, "{v}");
-            assert_eq!(
-                (v["error"]["code"].as_str(), v["error"]["field"].as_str()),
-                (Some(code), Some(field)),
-                "{backend:?} {v}"
-            );
         };
         refused(
             post(&app.key, "shares.quantify", quantify(failed)),
@@ -557,17 +562,7 @@ fn shares_stay_in_the_collective_and_distributions_add_up_to_the_fen() {
 fn settling_in_a_town_never_ends_membership() {
     for backend in backends() {
         let app = app(backend);
-        let post = |kind: &str, body: Value| -> (u16, Value) {
-            app.post(serde_json::from_slice(&sign(&app.key, kind, body).to_json()).unwrap())
-        };
-        let refused = |(status, v): (u16, Value), code: &str, field: &str| {
-            assert!(status >= 400, "{v}");
-            assert_eq!(
-                (v["error"]["code"].as_str(), v["error"]["field"].as_str()),
-                (Some(code), Some(field)),
-                "{backend:?} {v}"
-            );
-        };
+        let post = |kind: &str, body: Value| app.signed(&app.key, kind, body);
         let (head, son) = (
             person("吴一", "14042119800101123X", 1),
             person("吴二", "140421199111110102", 2),
@@ -666,9 +661,7 @@ fn one_household_one_homestead_within_the_limit_and_given_up_only_by_itself() {
             201
         );
         let home_key = new_key("h");
-        let post = |key: &SignerKey, kind: &str, body: Value| -> (u16, Value) {
-            app.post(serde_json::from_slice(&sign(key, kind, body).to_json()).unwrap())
-        };
+        let post = |key: &SignerKey, kind: &str, body: Value| app.signed(key, kind, body);
         assert_eq!(
             post(
                 &app.key,
@@ -678,14 +671,6 @@ fn one_household_one_homestead_within_the_limit_and_given_up_only_by_itself() {
             .0,
             201
         );
-        let refused = |(status, v): (u16, Value), code: &str, field: &str| {
-            assert!(status >= 400, "{v}");
-            assert_eq!(
-                (v["error"]["code"].as_str(), v["error"]["field"].as_str()),
-                (Some(code), Some(field)),
-                "{backend:?} {v}"
-            );
-        };
         // About 10 m × 11 m = 110 m²; 0.00016° × 0.00013° ≈ 14.4 m × 14.4 m = 208 m².
         let plot = |lon: f64, side_lon: f64, side_lat: f64| json!({"type": "Polygon", "coordinates": [[[lon, 36.005], [lon + side_lon, 36.005], [lon + side_lon, 36.005 + side_lat], [lon, 36.005 + side_lat], [lon, 36.005]]]});
         let grant = |terrain: &str, geometry: Value| json!({"CBFBM": household, "terrain": terrain, "posting_sha256": "ef".repeat(32), "geometry": geometry});
@@ -783,17 +768,7 @@ fn no_certificate_while_the_notice_is_open_or_an_objection_stands() {
                 .0,
             201
         );
-        let post = |key: &SignerKey, kind: &str, body: Value| -> (u16, Value) {
-            app.post(serde_json::from_slice(&sign(key, kind, body).to_json()).unwrap())
-        };
-        let refused = |(status, v): (u16, Value), code: &str, field: &str| {
-            assert!(status >= 400, "{v}");
-            assert_eq!(
-                (v["error"]["code"].as_str(), v["error"]["field"].as_str()),
-                (Some(code), Some(field)),
-                "{backend:?} {v}"
-            );
-        };
+        let post = |key: &SignerKey, kind: &str, body: Value| app.signed(key, kind, body);
         let g = json!({"type": "Polygon", "coordinates": [[[113.001, 36.001], [113.0015, 36.001], [113.0015, 36.0015], [113.001, 36.0015], [113.001, 36.001]]]});
         let parcel = format!("{VILLAGE}00001");
         let body = json!({"DKBM": parcel, "DKMC": "东洼地", "DKLB": "10", "TDYT": "1", "DLDJ": "05", "SFJBNT": "1", "geometry": g});
