@@ -152,6 +152,16 @@ pub enum RuleError {
     },
 }
 
+impl RuleError {
+    /// A body field that is malformed or out of range.
+    pub fn attribute(field: &'static str, reason: impl Into<String>) -> RuleError {
+        RuleError::BadAttribute {
+            field,
+            reason: reason.into(),
+        }
+    }
+}
+
 impl Refusal for RuleError {
     fn code(&self) -> &'static str {
         use RuleError::*;

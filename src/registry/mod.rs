@@ -149,54 +149,12 @@ impl Registry {
                 what: format!("household {code}"),
                 field: "code",
             })?;
-        let shares: Option<i64> = {
-            use crate::store::schema::share_holdings;
-            use diesel::prelude::*;
-            share_holdings::table
-                .filter(share_holdings::county.eq(&self.db.county))
-                .filter(share_holdings::holder.eq(code))
-                .select(share_holdings::shares)
-                .first(&mut *conn)
-                .optional()
-                .map_err(crate::store::StoreError::from)?
-        };
+        let county = &self.db.county;
+        let shares = queries::shares_of(&mut conn, county, code)?;
         let persons: Vec<&str> = h.members.iter().map(|m| m.person.as_str()).collect();
-        let members: Vec<String> = {
-            use crate::store::schema::memberships;
-            use diesel::prelude::*;
-            memberships::table
-                .filter(memberships::county.eq(&self.db.county))
-                .filter(memberships::person.eq_any(persons))
-                .filter(memberships::ended_at.is_null())
-                .select(memberships::person)
-                .load(&mut *conn)
-                .map_err(crate::store::StoreError::from)?
-        };
-        let homestead: Option<(i64, i64, Option<i64>)> = {
-            use crate::store::schema::homesteads;
-            use diesel::prelude::*;
-            homesteads::table
-                .filter(homesteads::county.eq(&self.db.county))
-                .filter(homesteads::household.eq(code))
-                .select((
-                    homesteads::area_centi_m2,
-                    homesteads::granted_at,
-                    homesteads::exited_at,
-                ))
-                .first(&mut *conn)
-                .optional()
-                .map_err(crate::store::StoreError::from)?
-        };
-        let mut view = views::household(&h, shares.unwrap_or(0) as u64, &members);
-        view["homestead"] = match homestead {
-            Some((area, granted_at, exited_at)) => serde_json::json!({
-                "area_m2": crate::model::Area(area).m2().to_string(),
-                "granted_at": granted_at,
-                "exited_at": exited_at,
-            }),
-            None => serde_json::Value::Null,
-        };
-        Ok(view)
+        let members = queries::members_among(&mut conn, county, &persons)?;
+        let homestead = queries::homestead_summary(&mut conn, county, code)?;
+        Ok(views::household(&h, shares, &members, homestead.as_ref()))
     }
 
     /// The land contract certificate (承包经营权证) of a contract, as data,
@@ -208,17 +166,7 @@ impl Registry {
             what: format!("certificate of contract {code}"),
             field: "code",
         };
-        let issued: Option<(i64, i64)> = {
-            use crate::store::schema::certificates;
-            use diesel::prelude::*;
-            certificates::table
-                .filter(certificates::county.eq(&self.db.county))
-                .filter(certificates::contract.eq(code))
-                .select((certificates::idx, certificates::notice))
-                .first(&mut *conn)
-                .optional()
-                .map_err(crate::store::StoreError::from)?
-        };
+        let issued = queries::certificate_of(&mut conn, &self.db.county, code)?;
         let (index, notice) = issued.ok_or_else(not_issued)?;
         let k =
             queries::load_contracts(&mut conn, &self.db.county, queries::ContractsOf::Code(code))?
@@ -230,12 +178,7 @@ impl Registry {
                 parcels.push(p);
             }
         }
-        Ok(views::certificate(
-            &k,
-            &parcels,
-            index as u64,
-            notice as u64,
-        ))
+        Ok(views::certificate(&k, &parcels, index, notice))
     }
 
     pub fn distribution(&self, index: u64) -> Result<serde_json::Value, ServiceError> {

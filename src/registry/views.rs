@@ -169,6 +169,7 @@ pub fn household(
     h: &crate::model::state::Household,
     shares: u64,
     members_of_collective: &[String],
+    homestead: Option<&crate::store::queries::HomesteadSummary>,
 ) -> Value {
     json!({
         "CBFBM": h.code,
@@ -180,6 +181,11 @@ pub fn household(
             "collective_member": members_of_collective.contains(&m.person),
         })).collect::<Vec<_>>(),
         "registered_at": h.registered_at,
+        "homestead": homestead.map(|h| json!({
+            "area_m2": h.area.m2().to_string(),
+            "granted_at": h.granted_at,
+            "exited_at": h.exited_at,
+        })),
         "personal_data": "withheld",
     })
 }

@@ -1138,3 +1138,73 @@ pub fn load_sequencer(
         tree,
     })
 }
+
+/// The shares a household (or collective) holds.
+pub fn shares_of(conn: &mut DbConnection, county: &str, holder: &str) -> Result<u64, StoreError> {
+    let n: Option<i64> = share_holdings::table
+        .filter(share_holdings::county.eq(county))
+        .filter(share_holdings::holder.eq(holder))
+        .select(share_holdings::shares)
+        .first(conn)
+        .optional()?;
+    Ok(n.unwrap_or(0) as u64)
+}
+
+/// Which of these persons are members of their collective now.
+pub fn members_among(
+    conn: &mut DbConnection,
+    county: &str,
+    persons: &[&str],
+) -> Result<Vec<String>, StoreError> {
+    Ok(memberships::table
+        .filter(memberships::county.eq(county))
+        .filter(memberships::person.eq_any(persons))
+        .filter(memberships::ended_at.is_null())
+        .select(memberships::person)
+        .load(conn)?)
+}
+
+/// A household's homestead as its view shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HomesteadSummary {
+    pub area: Area,
+    pub granted_at: u64,
+    pub exited_at: Option<u64>,
+}
+
+pub fn homestead_summary(
+    conn: &mut DbConnection,
+    county: &str,
+    household: &str,
+) -> Result<Option<HomesteadSummary>, StoreError> {
+    let row: Option<(i64, i64, Option<i64>)> = homesteads::table
+        .filter(homesteads::county.eq(county))
+        .filter(homesteads::household.eq(household))
+        .select((
+            homesteads::area_centi_m2,
+            homesteads::granted_at,
+            homesteads::exited_at,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(area, granted_at, exited_at)| HomesteadSummary {
+        area: Area(area),
+        granted_at: granted_at as u64,
+        exited_at: exited_at.map(|e| e as u64),
+    }))
+}
+
+/// The certificate of a contract, if issued: (log index, notice index).
+pub fn certificate_of(
+    conn: &mut DbConnection,
+    county: &str,
+    contract: &str,
+) -> Result<Option<(u64, u64)>, StoreError> {
+    let row: Option<(i64, i64)> = certificates::table
+        .filter(certificates::county.eq(county))
+        .filter(certificates::contract.eq(contract))
+        .select((certificates::idx, certificates::notice))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(i, n)| (i as u64, n as u64)))
+}

@@ -34,10 +34,6 @@ pub fn contract_grant(
     signer: &KeyBinding,
     body: &ContractGrant,
 ) -> Result<Vec<Change>, RuleError> {
-    let bad = |field: &'static str, reason: &str| RuleError::BadAttribute {
-        field,
-        reason: reason.into(),
-    };
     let household =
         state
             .households
@@ -52,7 +48,7 @@ pub fn contract_grant(
         });
     }
     if body.code != format!("{}J", body.household) {
-        return Err(bad(
+        return Err(RuleError::attribute(
             "CBHTBM",
             "a family contract's code is the household code and J (P1)",
         ));
@@ -70,15 +66,18 @@ pub fn contract_grant(
             at: c.registered_at,
         });
     }
-    let date = |field: &'static str, text: &str| {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad(field, "must be YYYY-MM-DD"))
-    };
-    let (start, end) = (date("start", &body.start)?, date("end", &body.end)?);
+    let (start, end) = (
+        super::day("start", &body.start)?,
+        super::day("end", &body.end)?,
+    );
     if end <= start {
-        return Err(bad("end", "the term ends after it starts"));
+        return Err(RuleError::attribute("end", "the term ends after it starts"));
     }
     if body.parcels.is_empty() {
-        return Err(bad("DKBM", "a contract covers at least one parcel"));
+        return Err(RuleError::attribute(
+            "DKBM",
+            "a contract covers at least one parcel",
+        ));
     }
     let years = whole_years(start, end);
     let mut seen = std::collections::HashSet::new();
@@ -100,7 +99,7 @@ pub fn contract_grant(
             });
         }
         if !seen.insert(code.as_str()) {
-            return Err(bad("DKBM", "a parcel is listed twice"));
+            return Err(RuleError::attribute("DKBM", "a parcel is listed twice"));
         }
         if let Some(contract) = state
             .contract_of
@@ -137,14 +136,14 @@ pub fn contract_grant(
         }
     }
     if body.certificate_members.is_empty() {
-        return Err(bad(
+        return Err(RuleError::attribute(
             "certificate_members",
             "the certificate lists the members who share the right",
         ));
     }
     for person in &body.certificate_members {
         if !household.members.iter().any(|m| &m.person == person) {
-            return Err(bad(
+            return Err(RuleError::attribute(
                 "certificate_members",
                 "lists someone who is not a member of the household",
             ));
@@ -171,10 +170,6 @@ pub fn contract_return(
     signer: &KeyBinding,
     body: &ContractReturn,
 ) -> Result<Vec<Change>, RuleError> {
-    let bad = |field: &'static str, reason: &str| RuleError::BadAttribute {
-        field,
-        reason: reason.into(),
-    };
     let k = state
         .contracts
         .get(&body.code)
@@ -182,23 +177,25 @@ pub fn contract_return(
         .ok_or_else(|| RuleError::ContractNotInForce {
             code: body.code.clone(),
         })?;
-    let effective = NaiveDate::parse_from_str(&body.effective, "%Y-%m-%d")
-        .map_err(|_| bad("effective", "must be YYYY-MM-DD"))?;
+    let effective = super::day("effective", &body.effective)?;
     let earliest = ctx
         .today
         .checked_add_months(Months::new(6))
         .unwrap_or(ctx.today);
     if effective < earliest {
-        return Err(bad(
+        return Err(RuleError::attribute(
             "effective",
             "a return takes effect at least six months after its notice (C6)",
         ));
     }
     if effective > k.end {
-        return Err(bad("effective", "after the end of the term"));
+        return Err(RuleError::attribute(
+            "effective",
+            "after the end of the term",
+        ));
     }
-    let compensation =
-        crate::model::shares::parse_yuan(&body.compensation).map_err(|r| bad("compensation", r))?;
+    let compensation = crate::model::shares::parse_yuan(&body.compensation)
+        .map_err(|r| RuleError::attribute("compensation", r))?;
     Ok(vec![Change::ContractReturned {
         code: k.code.clone(),
         at: ctx.index,

@@ -13,10 +13,6 @@ pub fn decision_record(
     signer: &KeyBinding,
     body: &DecisionRecord,
 ) -> Result<Vec<Change>, RuleError> {
-    let bad = |field: &'static str, reason: &str| RuleError::BadAttribute {
-        field,
-        reason: reason.into(),
-    };
     if !state.collectives.contains_key(&signer.party) {
         return Err(RuleError::UnknownCollective {
             code: signer.party.clone(),
@@ -27,19 +23,18 @@ pub fn decision_record(
             subject: body.subject.as_str(),
         });
     }
+    super::text("question", &body.question)?;
     let question = body.question.trim();
-    if question.is_empty() || question.chars().count() > 500 {
-        return Err(bad("question", "must be 1 to 500 characters"));
-    }
-    let date = chrono::NaiveDate::parse_from_str(&body.date, "%Y-%m-%d")
-        .map_err(|_| bad("date", "must be YYYY-MM-DD"))?;
+    let date = super::day("date", &body.date)?;
     let counts = Counts {
         eligible: body.eligible,
         present: body.present,
         in_favour: body.in_favour,
         against: body.against,
     };
-    counts.consistent().map_err(|r| bad("present", r))?;
+    counts
+        .consistent()
+        .map_err(|r| RuleError::attribute("present", r))?;
     super::sha256_hex("minutes_sha256", &body.minutes_sha256)?;
     Ok(vec![Change::DecisionRecorded(Decision {
         index: ctx.index,

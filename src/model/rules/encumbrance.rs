@@ -14,16 +14,6 @@ fn not_entitled(signer: &KeyBinding, what: &'static str, target: &str) -> RuleEr
     }
 }
 
-fn text(field: &'static str, value: &str) -> Result<(), RuleError> {
-    if value.trim().is_empty() || value.chars().count() > 500 {
-        return Err(RuleError::BadAttribute {
-            field,
-            reason: "must be 1 to 500 characters".into(),
-        });
-    }
-    Ok(())
-}
-
 /// `encumbrance.register`: a seizure only by the county; an objection by the
 /// county, the parcel's collective, or a household of that collective. The
 /// parcel must be active.
@@ -57,7 +47,7 @@ pub fn encumbrance_register(
     if !entitled {
         return Err(not_entitled(signer, "parcel", &body.parcel));
     }
-    text("reason", &body.reason)?;
+    super::text("reason", &body.reason)?;
     super::sha256_hex("document_sha256", &body.document_sha256)?;
     Ok(vec![Change::EncumbranceRegistered(Encumbrance {
         index: ctx.index,
@@ -91,7 +81,7 @@ pub fn encumbrance_release(
     if !entitled {
         return Err(not_entitled(signer, "encumbrance on parcel", &e.parcel));
     }
-    text("reason", &body.reason)?;
+    super::text("reason", &body.reason)?;
     Ok(vec![Change::EncumbranceReleased {
         index: e.index,
         at: ctx.index,

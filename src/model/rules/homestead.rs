@@ -84,15 +84,13 @@ pub fn homestead_exit(
         .ok_or_else(|| RuleError::NoHomestead {
             household: household.clone(),
         })?;
-    let compensation = parse_yuan(&body.compensation).map_err(|r| RuleError::BadAttribute {
-        field: "compensation",
-        reason: r.into(),
-    })?;
+    let compensation =
+        parse_yuan(&body.compensation).map_err(|r| RuleError::attribute("compensation", r))?;
     if compensation == 0 {
-        return Err(RuleError::BadAttribute {
-            field: "compensation",
-            reason: "a voluntary exit is compensated (H5, G4)".into(),
-        });
+        return Err(RuleError::attribute(
+            "compensation",
+            "a voluntary exit is compensated (H5, G4)",
+        ));
     }
     Ok(vec![Change::HomesteadExited {
         household: household.clone(),

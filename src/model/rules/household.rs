@@ -20,14 +20,13 @@ pub fn household_register(
     signer: &KeyBinding,
     body: &HouseholdRegister,
 ) -> Result<Vec<Change>, RuleError> {
-    let bad = |field: &'static str, reason: &str| RuleError::BadAttribute {
-        field,
-        reason: reason.into(),
-    };
-    codes::check_household(&body.code).map_err(|r| bad("CBFBM", r))?;
+    codes::check_household(&body.code).map_err(|r| RuleError::attribute("CBFBM", r))?;
     let sequence: u32 = body.code[14..].parse().unwrap_or(0);
     if !(1..=8000).contains(&sequence) {
-        return Err(bad("CBFBM", "households are numbered 0001 to 8000 (P1)"));
+        return Err(RuleError::attribute(
+            "CBFBM",
+            "households are numbered 0001 to 8000 (P1)",
+        ));
     }
     if body.code[..14] != signer.party {
         return Err(RuleError::HouseholdOutsideCollective {
@@ -47,10 +46,13 @@ pub fn household_register(
         });
     }
     if body.members.is_empty() || body.members.len() > 30 {
-        return Err(bad("members", "a household has 1 to 30 members"));
+        return Err(RuleError::attribute(
+            "members",
+            "a household has 1 to 30 members",
+        ));
     }
     if body.members.iter().filter(|m| m.relation == "02").count() != 1 {
-        return Err(bad(
+        return Err(RuleError::attribute(
             "members",
             "a household has exactly one head (relation 02)",
         ));
@@ -63,19 +65,19 @@ pub fn household_register(
                 .bytes()
                 .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         {
-            return Err(bad(
+            return Err(RuleError::attribute(
                 "members",
                 "a person is named by 64 lower-case hex digits",
             ));
         }
         if !relation_ok(&m.relation) {
-            return Err(bad(
+            return Err(RuleError::attribute(
                 "members",
                 "relations are GB/T 4761 codes: 02, or 10 to 99",
             ));
         }
         if !seen.insert(m.person.as_str()) {
-            return Err(bad("members", "a person is listed twice"));
+            return Err(RuleError::attribute("members", "a person is listed twice"));
         }
         if let Some(other) = state.member_of.get(&m.person) {
             return Err(RuleError::PersonInHousehold {

@@ -10,13 +10,6 @@ fn footprint<'a>(ctx: &Context<'a>) -> Result<&'a Footprint, RuleError> {
     ctx.footprint.ok_or(RuleError::GeometryNotPrepared)
 }
 
-fn attribute(field: &'static str, reason: impl Into<String>) -> RuleError {
-    RuleError::BadAttribute {
-        field,
-        reason: reason.into(),
-    }
-}
-
 /// `collective.register`: by the county, for a 14-digit code in its county (P1).
 pub fn collective_register(
     state: &State,
@@ -24,9 +17,12 @@ pub fn collective_register(
     _signer: &KeyBinding,
     body: &CollectiveRegister,
 ) -> Result<Vec<Change>, RuleError> {
-    codes::check_collective(&body.code).map_err(|r| attribute("FBFBM", r))?;
+    codes::check_collective(&body.code).map_err(|r| RuleError::attribute("FBFBM", r))?;
     if !body.code.starts_with(ctx.county) {
-        return Err(attribute("FBFBM", "not a collective of this county"));
+        return Err(RuleError::attribute(
+            "FBFBM",
+            "not a collective of this county",
+        ));
     }
     if let Some(c) = state.collectives.get(&body.code) {
         return Err(RuleError::CollectiveExists {
@@ -52,7 +48,7 @@ pub fn collective_register(
 fn check_name(field: &'static str, name: &str) -> Result<(), RuleError> {
     let n = name.trim().chars().count();
     if n == 0 || n > 50 {
-        return Err(attribute(field, "must be 1 to 50 characters"));
+        return Err(RuleError::attribute(field, "must be 1 to 50 characters"));
     }
     Ok(())
 }
@@ -70,7 +66,7 @@ pub fn parcel_register(
 ) -> Result<Vec<Change>, RuleError> {
     let code = &body.code;
     if code.len() != 19 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(attribute(
+        return Err(RuleError::attribute(
             "DKBM",
             "a parcel code is 19 digits: 发包方编码 + 5",
         ));
@@ -95,32 +91,32 @@ pub fn parcel_register(
     }
     check_name("DKMC", &body.name)?;
     if !PARCEL_CLASSES.contains(&body.class.as_str()) {
-        return Err(attribute(
+        return Err(RuleError::attribute(
             "DKLB",
             format!("must be one of {}", PARCEL_CLASSES.join(", ")),
         ));
     }
     if !LAND_USES.contains(&body.land_use.as_str()) {
-        return Err(attribute(
+        return Err(RuleError::attribute(
             "TDYT",
             format!("must be one of {}", LAND_USES.join(", ")),
         ));
     }
     let grade_ok = body.grade.len() == 2 && matches!(body.grade.parse::<u8>(), Ok(1..=10));
     if !grade_ok {
-        return Err(attribute("DLDJ", "must be 01 to 10"));
+        return Err(RuleError::attribute("DLDJ", "must be 01 to 10"));
     }
     let basic_farmland = match body.basic_farmland.as_str() {
         "1" => true,
         "2" => false,
-        _ => return Err(attribute("SFJBNT", "must be 1 (yes) or 2 (no)")),
+        _ => return Err(RuleError::attribute("SFJBNT", "must be 1 (yes) or 2 (no)")),
     };
     let declared = body
         .declared_m2
         .as_deref()
         .map(Area::parse_m2)
         .transpose()
-        .map_err(|r| attribute("SCMJ", r))?;
+        .map_err(|r| RuleError::attribute("SCMJ", r))?;
     let fp = footprint(ctx)?;
     check_place(land, fp, collective)?;
     Ok(vec![Change::ParcelRegistered {
@@ -222,7 +218,10 @@ pub fn parcel_retire(
         });
     }
     if body.reason.trim().is_empty() {
-        return Err(attribute("reason", "a retirement states its reason"));
+        return Err(RuleError::attribute(
+            "reason",
+            "a retirement states its reason",
+        ));
     }
     Ok(vec![Change::ParcelRetired {
         code: body.code.clone(),

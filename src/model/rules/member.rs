@@ -52,10 +52,7 @@ pub fn member_admit(
         ));
     }
     if body.persons.is_empty() {
-        return Err(RuleError::BadAttribute {
-            field: "persons",
-            reason: "admit at least one person".into(),
-        });
+        return Err(RuleError::attribute("persons", "admit at least one person"));
     }
     let mut changes = Vec::new();
     for person in &body.persons {
@@ -75,10 +72,7 @@ pub fn member_admit(
             .iter()
             .any(|c| matches!(c, Change::MemberAdmitted(m) if &m.person == person))
         {
-            return Err(RuleError::BadAttribute {
-                field: "persons",
-                reason: "a person is listed twice".into(),
-            });
+            return Err(RuleError::attribute("persons", "a person is listed twice"));
         }
         changes.push(Change::MemberAdmitted(Membership {
             person: person.clone(),
@@ -104,10 +98,10 @@ pub fn member_end(
         });
     }
     if !ENDS.contains(&body.reason.as_str()) {
-        return Err(RuleError::BadAttribute {
-            field: "reason",
-            reason: format!("must be one of {}", ENDS.join(", ")),
-        });
+        return Err(RuleError::attribute(
+            "reason",
+            format!("must be one of {}", ENDS.join(", ")),
+        ));
     }
     let m = state
         .memberships

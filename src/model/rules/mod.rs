@@ -89,6 +89,20 @@ pub fn decide(
     }
 }
 
+/// A free text a person wrote (a reason, a question): 1 to 500 characters.
+fn text(field: &'static str, value: &str) -> Result<(), RuleError> {
+    if value.trim().is_empty() || value.chars().count() > 500 {
+        return Err(RuleError::attribute(field, "must be 1 to 500 characters"));
+    }
+    Ok(())
+}
+
+/// A day written YYYY-MM-DD.
+fn day(field: &'static str, text: &str) -> Result<chrono::NaiveDate, RuleError> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| RuleError::attribute(field, "must be YYYY-MM-DD"))
+}
+
 /// A SHA-256 digest as 64 lower-case hex digits: how entries name the
 /// documents (minutes, orders, applications) kept off the log.
 fn sha256_hex(field: &'static str, value: &str) -> Result<(), RuleError> {
@@ -99,10 +113,10 @@ fn sha256_hex(field: &'static str, value: &str) -> Result<(), RuleError> {
     if ok {
         Ok(())
     } else {
-        Err(RuleError::BadAttribute {
+        Err(RuleError::attribute(
             field,
-            reason: "must be 64 lower-case hex digits".into(),
-        })
+            "must be 64 lower-case hex digits",
+        ))
     }
 }
 

@@ -1,8 +1,6 @@
 //! Public notice (公示) of registration results, and certificates issued only
 //! after it closes with no objection open.
 
-use chrono::NaiveDate;
-
 use crate::model::entry::{CertificateIssue, EncumbranceKind, NoticePost};
 use crate::model::state::Notice;
 use crate::model::{Change, Context, KeyBinding, RuleError, State};
@@ -18,20 +16,19 @@ pub fn notice_post(
     signer: &KeyBinding,
     body: &NoticePost,
 ) -> Result<Vec<Change>, RuleError> {
-    let bad = |field: &'static str, reason: &str| RuleError::BadAttribute {
-        field,
-        reason: reason.into(),
-    };
-    let day = |field, text: &str| {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad(field, "must be YYYY-MM-DD"))
-    };
-    let (from, to) = (day("from", &body.from)?, day("to", &body.to)?);
+    let (from, to) = (super::day("from", &body.from)?, super::day("to", &body.to)?);
     if (to - from).num_days() + 1 < MIN_NOTICE_DAYS {
-        return Err(bad("to", "a notice is posted for at least 7 days"));
+        return Err(RuleError::attribute(
+            "to",
+            "a notice is posted for at least 7 days",
+        ));
     }
     super::sha256_hex("posting_sha256", &body.posting_sha256)?;
     if body.contracts.is_empty() {
-        return Err(bad("CBHTBM", "a notice lists at least one contract"));
+        return Err(RuleError::attribute(
+            "CBHTBM",
+            "a notice lists at least one contract",
+        ));
     }
     for code in &body.contracts {
         let k = state
@@ -86,9 +83,11 @@ pub fn certificate_issue(
         .notices
         .get(&body.notice)
         .filter(|n| n.contracts.contains(&body.contract))
-        .ok_or_else(|| RuleError::BadAttribute {
-            field: "notice",
-            reason: "no notice listing this contract was recorded there".into(),
+        .ok_or_else(|| {
+            RuleError::attribute(
+                "notice",
+                "no notice listing this contract was recorded there",
+            )
         })?;
     if ctx.today <= notice.to {
         return Err(RuleError::NoticeOpen {

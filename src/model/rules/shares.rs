@@ -34,10 +34,7 @@ fn passed_decision(
 }
 
 fn amount(field: &'static str, text: &str) -> Result<Fen, RuleError> {
-    parse_yuan(text).map_err(|r| RuleError::BadAttribute {
-        field,
-        reason: r.into(),
-    })
+    parse_yuan(text).map_err(|r| RuleError::attribute(field, r))
 }
 
 /// `shares.quantify`: once per collective (S1, static shares), after a
@@ -62,10 +59,10 @@ pub fn shares_quantify(
         Subject::ShareQuantification,
     )?;
     if body.allocations.is_empty() || body.allocations.iter().all(|a| a.shares == 0) {
-        return Err(RuleError::BadAttribute {
-            field: "allocations",
-            reason: "quantification gives shares to households".into(),
-        });
+        return Err(RuleError::attribute(
+            "allocations",
+            "quantification gives shares to households",
+        ));
     }
     let mut seen = std::collections::HashSet::new();
     for a in &body.allocations {
@@ -78,10 +75,10 @@ pub fn shares_quantify(
             }
         }
         if !seen.insert(&a.household) {
-            return Err(RuleError::BadAttribute {
-                field: "allocations",
-                reason: "a household is listed twice".into(),
-            });
+            return Err(RuleError::attribute(
+                "allocations",
+                "a household is listed twice",
+            ));
         }
     }
     Ok(vec![Change::SharesQuantified {
@@ -141,10 +138,10 @@ pub fn shares_buyback(
     let from = &signer.party;
     held(state, from, body.shares)?;
     if amount("price", &body.price)? == 0 {
-        return Err(RuleError::BadAttribute {
-            field: "price",
-            reason: "the collective buys shares back for a price".into(),
-        });
+        return Err(RuleError::attribute(
+            "price",
+            "the collective buys shares back for a price",
+        ));
     }
     Ok(vec![Change::SharesMoved {
         from: from.clone(),
@@ -174,10 +171,10 @@ pub fn dividend_distribute(
         return Err(RuleError::DistributionDoesNotAddUp);
     }
     if !state.quantified.contains_key(collective) {
-        return Err(RuleError::BadAttribute {
-            field: "decision",
-            reason: "the collective's shares are not quantified yet (S1)".into(),
-        });
+        return Err(RuleError::attribute(
+            "decision",
+            "the collective's shares are not quantified yet (S1)",
+        ));
     }
     let mut holders: Vec<(String, u64)> = state
         .holdings
