@@ -6,9 +6,9 @@ use diesel::upsert::excluded;
 
 use super::queries::encode_tile;
 use super::schema::{
-    actor_keys, certificates, checkpoints, collectives, contracts, counties, decisions,
-    distributions, encumbrances, homesteads, households, log_entries, memberships, notices,
-    parcels, persons, share_holdings, share_quantifications, tree_tiles,
+    actor_keys, certificates, checkpoints, collectives, contract_parcels, contracts, counties,
+    decisions, distributions, encumbrances, homesteads, households, log_entries, memberships,
+    notices, parcels, persons, share_holdings, share_quantifications, tree_tiles,
 };
 use super::StoreError;
 use crate::ledger::merkle::Hash;
@@ -343,6 +343,15 @@ macro_rules! write_batch_impl {
                                 contracts::registered_at.eq(k.registered_at as i64),
                             ))
                             .execute($c)?;
+                        for parcel in &k.parcels {
+                            diesel::insert_into(contract_parcels::table)
+                                .values((
+                                    contract_parcels::county.eq(county),
+                                    contract_parcels::parcel.eq(parcel),
+                                    contract_parcels::contract.eq(&k.code),
+                                ))
+                                .execute($c)?;
+                        }
                     }
                     Change::HouseholdRegistered(h) => {
                         diesel::insert_into(households::table)

@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex};
 use diesel::prelude::*;
 
 use super::schema::{
-    actor_keys, certificates, checkpoints, collectives, contracts, counties, decisions,
-    distributions, encumbrances, homesteads, households, log_entries, memberships, notices,
-    parcels, persons, share_holdings, share_quantifications, tree_tiles,
+    actor_keys, certificates, checkpoints, collectives, contract_parcels, contracts, counties,
+    decisions, distributions, encumbrances, homesteads, households, log_entries, memberships,
+    notices, parcels, persons, share_holdings, share_quantifications, tree_tiles,
 };
 use super::{DbConnection, StoreError};
 use crate::ledger::merkle::{self, Hash};
@@ -440,21 +440,27 @@ pub fn load_contracts(
     let mut query = contracts::table
         .filter(contracts::county.eq(county))
         .into_boxed();
-    let parcel = match which {
-        ContractsOf::All => None,
+    match which {
+        ContractsOf::All => {}
         ContractsOf::Code(code) => {
             query = query.filter(contracts::code.eq(code.to_owned()));
-            None
         }
         ContractsOf::Collective(code) => {
             query = query.filter(contracts::household.like(format!("{code}%")));
-            None
         }
         ContractsOf::Parcel(code) => {
-            query = query.filter(contracts::parcels.like(format!("%\"{code}\"%")));
-            Some(code)
+            let covering: Option<String> = contract_parcels::table
+                .filter(contract_parcels::county.eq(county))
+                .filter(contract_parcels::parcel.eq(code))
+                .select(contract_parcels::contract)
+                .first(conn)
+                .optional()?;
+            let Some(contract) = covering else {
+                return Ok(HashMap::new());
+            };
+            query = query.filter(contracts::code.eq(contract));
         }
-    };
+    }
     let rows: Vec<ContractRow> = query
         .select((
             contracts::code,
@@ -476,9 +482,6 @@ pub fn load_contracts(
     {
         let parcels: Vec<String> =
             serde_json::from_str(&parcels).map_err(|_| corrupt(&code, "parcels"))?;
-        if parcel.is_some_and(|p| !parcels.iter().any(|x| x == p)) {
-            continue;
-        }
         let k = Contract {
             household,
             parcels,
@@ -1207,4 +1210,17 @@ pub fn certificate_of(
         .first(conn)
         .optional()?;
     Ok(row.map(|(i, n)| (i as u64, n as u64)))
+}
+
+/// The projection of which contract covers each parcel.
+pub fn contract_parcels(
+    conn: &mut DbConnection,
+    county: &str,
+) -> Result<HashMap<String, String>, StoreError> {
+    Ok(contract_parcels::table
+        .filter(contract_parcels::county.eq(county))
+        .select((contract_parcels::parcel, contract_parcels::contract))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
 }

@@ -238,3 +238,11 @@ diesel::table! {
         notice -> BigInt,
     }
 }
+
+diesel::table! {
+    contract_parcels (county, parcel) {
+        county -> Text,
+        parcel -> Text,
+        contract -> Text,
+    }
+}

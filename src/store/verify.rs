@@ -142,6 +142,13 @@ fn verify_snapshot(
     let stored = load_state(conn, county)?;
     compare_state(&seq.state, &stored)?;
     check_persons(conn, county, &seq.state)?;
+    let covering = super::queries::contract_parcels(conn, county)?;
+    compare_rows(
+        "contract_parcels",
+        &seq.state.contract_of,
+        &covering,
+        |parcel, _| parcel.clone(),
+    )?;
     Ok(VerifyReport {
         entries: seq.size(),
         checkpoint,

@@ -5,7 +5,7 @@
 use diesel::prelude::*;
 use sanquan::ledger::{Checkpoint, SignerKey};
 use sanquan::model::person::PersonRecord;
-use sanquan::store::schema::persons;
+use sanquan::store::schema::{contract_parcels, persons};
 use sanquan::store::verify::{verify, VerifyError, VerifyFailure};
 use serde_json::{json, Value};
 
@@ -410,6 +410,19 @@ fn contracts_give_parcels_their_holder() {
         assert_eq!(title["contract"]["returned"]["compensation"], "1200.00");
         assert_eq!(title["history"][2]["event"], "contract.return");
         verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();
+        // The parcel → contract index is checked against the log too.
+        let mut conn = app.db.dedicated().unwrap();
+        diesel::delete(contract_parcels::table.filter(contract_parcels::parcel.eq(&forest)))
+            .execute(&mut conn)
+            .unwrap();
+        match verify(&app.db, &app.log_key.verifier(), |_, _| {}) {
+            Err(VerifyError::Failed(VerifyFailure::Projection {
+                table: "contract_parcels",
+                key,
+                ..
+            })) => assert_eq!(key, forest),
+            other => panic!("{backend:?}: {other:?}"),
+        }
     }
 }
 
@@ -842,6 +855,71 @@ fn no_certificate_while_the_notice_is_open_or_an_objection_stands() {
         assert_eq!(cert["parcels"][0]["DKBM"], parcel);
         assert_eq!(cert["members"][0], head.commitment());
         assert_eq!(cert["notice"], closed);
+        verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}
+
+#[test]
+fn rights_are_refused_over_seized_land_outside_the_village_or_to_oneself() {
+    for backend in backends() {
+        let app = app(backend);
+        let head = person("褚一", "14042119800101123X", 1);
+        let household = format!("{VILLAGE}0001");
+        assert_eq!(
+            app.post(app.household(&household, &[(&head, "02")], &[&head]))
+                .0,
+            201
+        );
+        let g = json!({"type": "Polygon", "coordinates": [[[113.001, 36.001], [113.0015, 36.001], [113.0015, 36.0015], [113.001, 36.0015], [113.001, 36.001]]]});
+        let parcel = format!("{VILLAGE}00001");
+        let body = json!({"DKBM": parcel, "DKMC": "东洼地", "DKLB": "10", "TDYT": "1", "DLDJ": "05", "SFJBNT": "1", "geometry": g});
+        assert_eq!(app.signed(&app.key, "parcel.register", body).0, 201);
+        // A seized parcel is not contracted.
+        let seizure = json!({"DKBM": parcel, "kind": "seizure", "reason": "协助执行", "document_sha256": "ab".repeat(32)});
+        assert_eq!(
+            app.signed(&app.county, "encumbrance.register", seizure).0,
+            201
+        );
+        let grant = json!({"CBHTBM": format!("{household}J"), "CBFBM": household, "DKBM": [parcel],
+                           "start": "2028-01-01", "end": "2057-12-31", "certificate_members": [head.commitment()]});
+        refused(
+            app.signed(&app.key, "contract.grant", grant),
+            "parcel_encumbered",
+            "entry.body.DKBM",
+        );
+        // H3: a homestead lies within its own collective's land.
+        let outside = json!({"type": "Polygon", "coordinates": [[[113.02, 36.005], [113.02011, 36.005], [113.02011, 36.0051], [113.02, 36.0051], [113.02, 36.005]]]});
+        let homestead = json!({"CBFBM": household, "terrain": "plain", "posting_sha256": "ef".repeat(32), "geometry": outside});
+        refused(
+            app.signed(&app.county, "homestead.grant", homestead),
+            "outside_boundary",
+            "entry.body.geometry",
+        );
+        // S2: shares go to another household of the collective, not back to oneself.
+        let decision = json!({"assembly": "members_assembly", "subject": "share_quantification", "question": "q", "date": "2026-11-20",
+                              "eligible": 9, "present": 9, "for": 9, "against": 0, "minutes_sha256": "ab".repeat(32)});
+        let decision = app.signed(&app.key, "decision.record", decision).1["index"]
+            .as_u64()
+            .unwrap();
+        let quantify =
+            json!({"decision": decision, "allocations": [{"CBFBM": household, "shares": 2}]});
+        assert_eq!(app.signed(&app.key, "shares.quantify", quantify).0, 201);
+        let home = new_key("h");
+        assert_eq!(
+            app.signed(
+                &app.key,
+                "key.register",
+                register("household", &household, &home)
+            )
+            .0,
+            201
+        );
+        let to_self = json!({"to": household, "shares": 1, "price": "0"});
+        refused(
+            app.signed(&home, "shares.transfer", to_self),
+            "shares_to_non_member",
+            "entry.body.to",
+        );
         verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();
     }
 }
