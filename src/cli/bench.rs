@@ -79,7 +79,7 @@ fn spatial(parcels: u64, checks: usize) -> Result<(), CliError> {
     // The features as GeoJSON text, as a file would give them.
     let texts: Vec<String> = features(&plan).map(|f| f.to_string()).collect();
     let started = Instant::now();
-    let tolerance = crate::model::land::DEFAULT_TOLERANCE;
+    let tolerance = crate::model::settings::Settings::default().overlap_tolerance_m2;
     let mut index = ParcelIndex::new();
     let (mut overlaps, mut outside) = (0u64, 0u64);
     let prepare = |chunk: &[String]| -> Vec<(serde_json::Value, crate::model::Footprint)> {

@@ -309,7 +309,7 @@ fn sign_chunk(
                             crate::store::writer::prepare(&mut env).map_err(|e| {
                                 rejected(it.index, &it.code, e.code(), e.to_string())
                             })?;
-                            let area = env.footprint.as_ref().map(|f| f.area);
+                            let area = env.footprints.first().map(|f| f.area);
                             Ok((env, area))
                         })
                 }

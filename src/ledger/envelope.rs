@@ -30,7 +30,7 @@ pub struct Envelope {
     pub command: Command,
     pub sig: [u8; 64],
     /// The command's geometry, validated and measured before the writer.
-    pub footprint: Option<std::sync::Arc<crate::model::Footprint>>,
+    pub footprints: Vec<crate::model::Footprint>,
     /// `SIGNING_PREFIX ‖ JCS(entry)`.
     signing_input: Vec<u8>,
 }
@@ -148,7 +148,7 @@ impl Envelope {
             time,
             command,
             sig,
-            footprint: None,
+            footprints: Vec::new(),
             signing_input,
         })
     }

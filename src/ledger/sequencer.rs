@@ -86,7 +86,7 @@ impl Sequencer {
             index,
             signer: &env.signer,
             county: &self.county,
-            footprint: env.footprint.as_deref(),
+            footprints: &env.footprints,
             today: integrated
                 .get(..10)
                 .and_then(|d| d.parse().ok())

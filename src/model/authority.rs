@@ -15,6 +15,7 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "encumbrance.release",
             "homestead.grant",
             "certificate.issue",
+            "county.settings",
         ],
         Role::Exchange => &["key.register", "key.revoke"],
         Role::Collective => &[
@@ -22,6 +23,8 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "key.revoke",
             "parcel.register",
             "parcel.retire",
+            "parcel.split",
+            "parcel.merge",
             "encumbrance.register",
             "encumbrance.release",
             "decision.record",
@@ -42,6 +45,8 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "shares.buyback",
             "homestead.exit",
             "contract.return",
+            "household.split",
+            "household.merge",
         ],
         Role::Transferee => &["key.revoke"],
     };

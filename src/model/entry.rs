@@ -98,6 +98,10 @@ pub enum EncumbranceKind {
     Seizure,
     /// 异议: an objection to what the registry says of the parcel.
     Objection,
+    /// 融资担保: the household pledges the management right of contracted
+    /// land to a lender (M2, 承包法 Art. 47); the collective is notified by
+    /// the entry itself. Homesteads cannot be pledged (H4).
+    Pledge,
 }
 
 impl EncumbranceKind {
@@ -105,6 +109,7 @@ impl EncumbranceKind {
         match self {
             EncumbranceKind::Seizure => "seizure",
             EncumbranceKind::Objection => "objection",
+            EncumbranceKind::Pledge => "pledge",
         }
     }
 }
@@ -335,6 +340,84 @@ pub struct CertificateIssue {
     pub notice: u64,
 }
 
+/// `county.settings`: the county changes settings (see `model::settings`);
+/// the fields not named keep their value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountySettings {
+    pub settings: serde_json::Map<String, serde_json::Value>,
+    pub reason: String,
+}
+
+/// One new parcel of a split or merge: the attributes a part has of its own;
+/// class, use, grade and basic-farmland status stay those of the land.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParcelPart {
+    #[serde(rename = "DKBM")]
+    pub code: String,
+    #[serde(rename = "DKMC")]
+    pub name: String,
+    pub geometry: serde_json::Value,
+}
+
+/// `parcel.split`: the collective divides a parcel into parts that cover it
+/// exactly; the old parcel retires and the contract over it covers the parts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParcelSplit {
+    #[serde(rename = "DKBM")]
+    pub code: String,
+    pub parts: Vec<ParcelPart>,
+    pub reason: String,
+}
+
+/// `parcel.merge`: the collective joins adjacent parcels of one contract (or
+/// none) and one use into one; the parts retire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParcelMerge {
+    /// The parcel codes merged.
+    pub parts: Vec<String>,
+    pub into: ParcelPart,
+    pub reason: String,
+}
+
+/// `household.split` (分户): members leave a household to form a new one,
+/// taking the rights the members agreed on (P3); signed by the household
+/// that divides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HouseholdSplit {
+    /// The new household's code, in the same collective (P1).
+    #[serde(rename = "CBFBM")]
+    pub code: String,
+    /// The members who leave, with their relation to the new head.
+    pub members: Vec<Member>,
+    /// Parcels whose contract right goes with them (a new contract of the same
+    /// term; the old one keeps the rest).
+    #[serde(rename = "DKBM", default)]
+    pub parcels: Vec<String>,
+    /// Shares that go with them.
+    #[serde(default)]
+    pub shares: u64,
+    /// SHA-256 (hex) of the members' written agreement.
+    pub agreement_sha256: String,
+}
+
+/// `household.merge` (合户): a household joins another with all its members
+/// and rights (P3); signed by the household that joins, with the written
+/// consent of the one it joins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HouseholdMerge {
+    pub into: String,
+    /// Relation of each joining member to the head of `into`.
+    pub members: Vec<Member>,
+    /// SHA-256 (hex) of the receiving household's written consent.
+    pub consent_sha256: String,
+}
+
 /// A parsed command: the kind and its typed body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -360,6 +443,11 @@ pub enum Command {
     ContractReturn(ContractReturn),
     NoticePost(NoticePost),
     CertificateIssue(CertificateIssue),
+    CountySettings(CountySettings),
+    ParcelSplit(Box<ParcelSplit>),
+    ParcelMerge(Box<ParcelMerge>),
+    HouseholdSplit(HouseholdSplit),
+    HouseholdMerge(HouseholdMerge),
 }
 
 /// The kinds this log knows, in the spelling of the envelope's `kind`.
@@ -386,6 +474,11 @@ pub const KINDS: &[&str] = &[
     "contract.return",
     "notice.post",
     "certificate.issue",
+    "county.settings",
+    "parcel.split",
+    "parcel.merge",
+    "household.split",
+    "household.merge",
 ];
 
 impl Command {
@@ -414,6 +507,11 @@ impl Command {
             "contract.return" => Command::ContractReturn(body_of(body)?),
             "notice.post" => Command::NoticePost(body_of(body)?),
             "certificate.issue" => Command::CertificateIssue(body_of(body)?),
+            "county.settings" => Command::CountySettings(body_of(body)?),
+            "parcel.split" => Command::ParcelSplit(Box::new(body_of(body)?)),
+            "parcel.merge" => Command::ParcelMerge(Box::new(body_of(body)?)),
+            "household.split" => Command::HouseholdSplit(body_of(body)?),
+            "household.merge" => Command::HouseholdMerge(body_of(body)?),
             other => return Err(RuleError::UnknownKind(truncate(other))),
         })
     }
@@ -442,6 +540,11 @@ impl Command {
             Command::ContractReturn(_) => "contract.return",
             Command::NoticePost(_) => "notice.post",
             Command::CertificateIssue(_) => "certificate.issue",
+            Command::CountySettings(_) => "county.settings",
+            Command::ParcelSplit(_) => "parcel.split",
+            Command::ParcelMerge(_) => "parcel.merge",
+            Command::HouseholdSplit(_) => "household.split",
+            Command::HouseholdMerge(_) => "household.merge",
         }
     }
 
@@ -452,6 +555,12 @@ impl Command {
             Command::CollectiveRegister(b) => b.boundary = serde_json::Value::Null,
             Command::ParcelRegister(b) => b.geometry = serde_json::Value::Null,
             Command::HomesteadGrant(b) => b.geometry = serde_json::Value::Null,
+            Command::ParcelSplit(b) => {
+                for p in &mut b.parts {
+                    p.geometry = serde_json::Value::Null;
+                }
+            }
+            Command::ParcelMerge(b) => b.into.geometry = serde_json::Value::Null,
             _ => {}
         }
     }
@@ -464,13 +573,21 @@ impl Command {
         }
     }
 
-    /// The geometry to prepare before the writer, with its field name.
-    pub fn geometry(&self) -> Option<(&serde_json::Value, &'static str)> {
+    /// The geometries to prepare before the writer, with their field names.
+    pub fn geometries(&self) -> Vec<(&serde_json::Value, String)> {
+        let one = |g, f: &str| vec![(g, f.to_owned())];
         match self {
-            Command::CollectiveRegister(b) => Some((&b.boundary, "entry.body.boundary")),
-            Command::ParcelRegister(b) => Some((&b.geometry, "entry.body.geometry")),
-            Command::HomesteadGrant(b) => Some((&b.geometry, "entry.body.geometry")),
-            _ => None,
+            Command::CollectiveRegister(b) => one(&b.boundary, "entry.body.boundary"),
+            Command::ParcelRegister(b) => one(&b.geometry, "entry.body.geometry"),
+            Command::HomesteadGrant(b) => one(&b.geometry, "entry.body.geometry"),
+            Command::ParcelMerge(b) => one(&b.into.geometry, "entry.body.into.geometry"),
+            Command::ParcelSplit(b) => b
+                .parts
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (&p.geometry, format!("entry.body.parts[{i}].geometry")))
+                .collect(),
+            _ => Vec::new(),
         }
     }
 }

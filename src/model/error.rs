@@ -143,6 +143,48 @@ pub enum RuleError {
     NotAMember { collective: String },
     #[error("`{reason}` does not end membership (P4, C5, S5): study, military service, migrant work, business, divorce, imprisonment and settling in a town never do")]
     NotAnEndOfMembership { reason: String },
+    #[error("setting {field}: {reason}")]
+    BadSetting { field: String, reason: String },
+    #[error("household {to} would hold {held} of {total} shares, over the cap of {cap}% (S2)")]
+    OverShareCap {
+        to: String,
+        held: u64,
+        total: u64,
+        cap: String,
+    },
+    #[error("part {part} has {outside} outside parcel {whole}")]
+    PartOutside {
+        part: String,
+        whole: String,
+        outside: super::Area,
+    },
+    #[error("parts {a} and {b} overlap by {overlap}")]
+    PartsOverlap {
+        a: String,
+        b: String,
+        overlap: super::Area,
+    },
+    #[error("the parts measure {parts} together, the whole {whole}: they must match within the tolerance")]
+    PartsAreaMismatch {
+        parts: super::Area,
+        whole: super::Area,
+    },
+    #[error("parcels {a} and {b} differ in {what}: only parcels of one collective, one contract and one use merge")]
+    ParcelsDiffer {
+        a: String,
+        b: String,
+        what: &'static str,
+    },
+    #[error("{what} {item} is not household {household}'s")]
+    NotOfHousehold {
+        what: &'static str,
+        item: String,
+        household: String,
+    },
+    #[error("household {code} merged into {into} at log index {at}; that household acts for it now (P3)")]
+    HouseholdMerged { code: String, into: String, at: u64 },
+    #[error("households {a} and {b} both hold a homestead: one household, one homestead (H1)")]
+    TwoHomesteads { a: String, b: String },
     #[error("a term of {years} years does not fit land use {land_use} of parcel {parcel} (C2: {allowed})")]
     BadTerm {
         parcel: String,
@@ -217,6 +259,15 @@ impl Refusal for RuleError {
             AlreadyMember { .. } => "already_member",
             NotAMember { .. } => "not_a_member",
             NotAnEndOfMembership { .. } => "not_an_end_of_membership",
+            BadSetting { .. } => "bad_setting",
+            OverShareCap { .. } => "over_share_cap",
+            PartOutside { .. } => "part_outside_parcel",
+            PartsOverlap { .. } => "parts_overlap",
+            PartsAreaMismatch { .. } => "parts_area_mismatch",
+            ParcelsDiffer { .. } => "parcels_differ",
+            NotOfHousehold { .. } => "not_of_household",
+            TwoHomesteads { .. } => "two_homesteads",
+            HouseholdMerged { .. } => "household_merged",
         }
     }
 
@@ -320,6 +371,29 @@ impl Refusal for RuleError {
                 "“{reason}”不导致成员身份丧失（P4、C5、S5）：就学、服兵役、外出务工经商、离婚、服刑及进城落户均不影响成员身份"
             ),
             ContractExists { code, at } => format!("承包合同 {code} 已于日志序号 {at} 登记"),
+            BadSetting { field, reason } => format!("设置项 {field} 无效：{reason}"),
+            OverShareCap { to, held, total, cap } => {
+                format!("承包方 {to} 将持有 {held}/{total} 份，超过 {cap}% 的上限（S2）")
+            }
+            PartOutside { part, whole, outside } => {
+                format!("分割后的地块 {part} 有 {outside} 位于原地块 {whole} 之外")
+            }
+            PartsOverlap { a, b, overlap } => format!("地块 {a} 与 {b} 相互重叠 {overlap}"),
+            PartsAreaMismatch { parts, whole } => {
+                format!("各部分面积合计 {parts}，整体面积 {whole}：须在容差内一致")
+            }
+            ParcelsDiffer { a, b, what } => {
+                format!("地块 {a} 与 {b} 的{}不同，不能合并", what_zh(what))
+            }
+            NotOfHousehold { what, item, household } => {
+                format!("{} {item} 不属于承包方 {household}", what_zh(what))
+            }
+            HouseholdMerged { code, into, at } => {
+                format!("承包方 {code} 已于日志序号 {at} 并入 {into}，由该户办理（P3）")
+            }
+            TwoHomesteads { a, b } => {
+                format!("承包方 {a} 与 {b} 都有宅基地：一户只能拥有一处宅基地（H1）")
+            }
             ParcelContracted { parcel, contract } => {
                 format!("地块 {parcel} 已在承包合同 {contract} 之下（C4）")
             }
@@ -392,7 +466,32 @@ impl Refusal for RuleError {
             ContractExists { .. } => Some("entry.body.CBHTBM".into()),
             ParcelContracted { .. } => Some("entry.body.DKBM".into()),
             BadTerm { .. } => Some("entry.body.end".into()),
+            BadSetting { field, .. } => Some(format!("entry.body.settings.{field}")),
+            OverShareCap { .. } => Some("entry.body.shares".into()),
+            PartOutside { .. } | PartsOverlap { .. } | PartsAreaMismatch { .. } => {
+                Some("entry.body.parts".into())
+            }
+            ParcelsDiffer { .. } => Some("entry.body.parts".into()),
+            NotOfHousehold { what, .. } => Some(match *what {
+                "parcels" => "entry.body.DKBM".into(),
+                w => format!("entry.body.{w}"),
+            }),
+            TwoHomesteads { .. } => Some("entry.body.into".into()),
+            HouseholdMerged { .. } => Some("entry.signer".into()),
         }
+    }
+}
+
+/// The names of things `ParcelsDiffer` and `NotOfHousehold` speak of.
+fn what_zh(what: &str) -> &'static str {
+    match what {
+        "collective" => "集体经济组织",
+        "contract" => "承包合同",
+        "land_use" => "土地用途",
+        "class" => "地块类别",
+        "members" => "成员",
+        "parcels" => "地块",
+        _ => "项目",
     }
 }
 

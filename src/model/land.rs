@@ -32,6 +32,8 @@ pub trait Land: Send {
     fn collisions(&self, fp: &Footprint, tolerance: Area) -> Vec<Collision>;
     /// How much of `fp` lies outside the boundary of `collective`.
     fn outside(&self, collective: &str, fp: &Footprint) -> Area;
+    /// The geodesic area two geometries share.
+    fn overlap(&self, a: &Footprint, b: &Footprint) -> Area;
     fn apply(&mut self, change: &super::Change);
 }
 
@@ -39,9 +41,6 @@ pub trait Land: Send {
 pub const PARCEL_CLASSES: &[&str] = &["10", "21", "22", "23", "99"];
 /// 土地用途 (C7): crops, forestry, livestock, fishery, non-agricultural.
 pub const LAND_USES: &[&str] = &["1", "2", "3", "4", "5"];
-
-/// Overlap and boundary tolerance (DOMAIN: a setting, default 1 m²).
-pub const DEFAULT_TOLERANCE: Area = Area(100);
 
 /// A declared area (SCMJ) that differs from the computed one by more than
 /// this share is worth a warning, not a refusal.
@@ -58,6 +57,9 @@ impl Land for NoLand {
         Vec::new()
     }
     fn outside(&self, _: &str, _: &Footprint) -> Area {
+        Area::ZERO
+    }
+    fn overlap(&self, _: &Footprint, _: &Footprint) -> Area {
         Area::ZERO
     }
     fn apply(&mut self, _: &super::Change) {}

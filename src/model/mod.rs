@@ -10,6 +10,7 @@ pub mod keys;
 pub mod land;
 pub mod person;
 pub mod rules;
+pub mod settings;
 pub mod shares;
 pub mod state;
 pub mod units;

@@ -91,6 +91,8 @@ pub struct Household {
     pub collective: String,
     pub members: Vec<super::entry::Member>,
     pub registered_at: u64,
+    /// A merge into another household (合户, P3): log index and that household.
+    pub merged: Option<(u64, String)>,
 }
 
 /// A land contract (承包合同) in force, and the parcels it covers.
@@ -239,6 +241,34 @@ pub enum Change {
         compensation: i64,
     },
     NoticePosted(Notice),
+    SettingsChanged {
+        settings: super::settings::Settings,
+        at: u64,
+    },
+    /// A household's members now (after a split or merge, P3).
+    HouseholdMembers {
+        household: String,
+        members: Vec<super::entry::Member>,
+    },
+    HouseholdMerged {
+        household: String,
+        into: String,
+        at: u64,
+    },
+    /// The parcels a contract covers now (after a split of land or household).
+    ContractParcels {
+        code: String,
+        parcels: Vec<String>,
+    },
+    /// A contract's household now (after a merge).
+    ContractHolder {
+        code: String,
+        household: String,
+    },
+    HomesteadMoved {
+        from: String,
+        to: String,
+    },
     CertificateIssued {
         contract: String,
         index: u64,
@@ -271,6 +301,7 @@ pub struct State {
     pub notices: HashMap<u64, Notice>,
     /// By contract code.
     pub certificates: HashMap<String, Certificate>,
+    pub settings: super::settings::Settings,
 }
 
 impl<G> Parcel<G> {
@@ -336,6 +367,53 @@ impl State {
                     *h -= shares;
                 }
                 *self.holdings.entry(to.clone()).or_default() += shares;
+            }
+            Change::SettingsChanged { settings, .. } => self.settings = settings.clone(),
+            Change::HouseholdMembers { household, members } => {
+                if let Some(h) = self.households.get_mut(household) {
+                    for m in &h.members {
+                        if self.member_of.get(&m.person) == Some(household) {
+                            self.member_of.remove(&m.person);
+                        }
+                    }
+                    for m in members {
+                        self.member_of.insert(m.person.clone(), household.clone());
+                    }
+                    h.members = members.clone();
+                }
+            }
+            Change::HouseholdMerged {
+                household,
+                into,
+                at,
+            } => {
+                if let Some(h) = self.households.get_mut(household) {
+                    h.merged = Some((*at, into.clone()));
+                }
+            }
+            Change::ContractParcels { code, parcels } => {
+                if let Some(k) = self.contracts.get_mut(code) {
+                    for p in &k.parcels {
+                        if self.contract_of.get(p) == Some(code) {
+                            self.contract_of.remove(p);
+                        }
+                    }
+                    for p in parcels {
+                        self.contract_of.insert(p.clone(), code.clone());
+                    }
+                    k.parcels = parcels.clone();
+                }
+            }
+            Change::ContractHolder { code, household } => {
+                if let Some(k) = self.contracts.get_mut(code) {
+                    k.household = household.clone();
+                }
+            }
+            Change::HomesteadMoved { from, to } => {
+                if let Some(mut h) = self.homesteads.remove(from) {
+                    h.household = to.clone();
+                    self.homesteads.insert(to.clone(), h);
+                }
             }
             Change::NoticePosted(n) => {
                 self.notices.insert(n.index, n.clone());
@@ -413,6 +491,21 @@ impl State {
         self.encumbrances
             .values()
             .filter(move |e| e.parcel == parcel && e.released_at.is_none())
+    }
+
+    /// A household that has not merged into another.
+    pub fn household(&self, code: &str) -> Option<&Household> {
+        self.households.get(code).filter(|h| h.merged.is_none())
+    }
+
+    /// The shares of all holders of a collective (households and the
+    /// collective itself, for shares it bought back).
+    pub fn shares_of_collective(&self, collective: &str) -> u64 {
+        self.holdings
+            .iter()
+            .filter(|(holder, _)| holder.starts_with(collective))
+            .map(|(_, n)| n)
+            .sum()
     }
 
     pub fn key(&self, public: &[u8; 32]) -> Option<&KeyBinding> {

@@ -154,7 +154,23 @@ impl Registry {
         let persons: Vec<&str> = h.members.iter().map(|m| m.person.as_str()).collect();
         let members = queries::members_among(&mut conn, county, &persons)?;
         let homestead = queries::homestead_summary(&mut conn, county, code)?;
-        Ok(views::household(&h, shares, &members, homestead.as_ref()))
+        let mut contracts: Vec<_> =
+            queries::load_contracts(&mut conn, county, queries::ContractsOf::Household(code))?
+                .into_values()
+                .collect();
+        contracts.sort_by(|a, b| a.code.cmp(&b.code));
+        let mut certificates = Vec::new();
+        for k in &contracts {
+            certificates.push(queries::certificate_of(&mut conn, county, &k.code)?);
+        }
+        Ok(views::household(
+            &h,
+            shares,
+            &members,
+            homestead.as_ref(),
+            &contracts,
+            &certificates,
+        ))
     }
 
     /// The land contract certificate (承包经营权证) of a contract, as data,

@@ -170,11 +170,23 @@ pub fn household(
     shares: u64,
     members_of_collective: &[String],
     homestead: Option<&crate::store::queries::HomesteadSummary>,
+    contracts: &[crate::model::state::Contract],
+    certificates: &[Option<(u64, u64)>],
 ) -> Value {
+    let today = chrono::Utc::now().date_naive();
     json!({
         "CBFBM": h.code,
         "FBFBM": h.collective,
+        "merged_into": h.merged.as_ref().map(|(_, into)| into),
         "shares": shares,
+        "contracts": contracts.iter().zip(certificates).map(|(k, c)| json!({
+            "CBHTBM": k.code,
+            "DKBM": k.parcels,
+            "start": k.start.to_string(),
+            "end": k.end.to_string(),
+            "in_force": k.in_force(today),
+            "certificate_index": c.map(|(index, _)| index),
+        })).collect::<Vec<_>>(),
         "members": h.members.iter().map(|m| json!({
             "person": m.person,
             "relation": m.relation,

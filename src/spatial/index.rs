@@ -262,6 +262,18 @@ impl Land for ParcelIndex {
         Area(fp.area.0 - Area::from_m2(inside.geodesic_area_unsigned()).0).max(Area::ZERO)
     }
 
+    fn overlap(&self, a: &Footprint, b: &Footprint) -> Area {
+        let (x, y) = (a.bbox, b.bbox);
+        if x[2] < y[0] || y[2] < x[0] || x[3] < y[1] || y[3] < x[1] {
+            return Area::ZERO;
+        }
+        Area::from_m2(
+            a.shape
+                .intersection(b.shape.as_ref())
+                .geodesic_area_unsigned(),
+        )
+    }
+
     fn apply(&mut self, change: &Change) {
         match change {
             Change::CollectiveRegistered { collective, shape } => {
@@ -277,6 +289,19 @@ impl Land for ParcelIndex {
             ),
             Change::HomesteadExited { household, .. } => {
                 self.remove(&Homestead::land_key(household))
+            }
+            Change::HomesteadMoved { from, to } => {
+                if let Some(&envelope) = self.envelopes.get(Homestead::land_key(from).as_str()) {
+                    let shape = self
+                        .parcels
+                        .locate_in_envelope(&envelope)
+                        .find(|e| *e.code == Homestead::land_key(from))
+                        .map(|e| e.shape.clone());
+                    self.remove(&Homestead::land_key(from));
+                    if let Some(shape) = shape {
+                        self.add_parcel(&Homestead::land_key(to), shape);
+                    }
+                }
             }
             _ => {}
         }

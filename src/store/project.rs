@@ -7,8 +7,8 @@ use diesel::upsert::excluded;
 use super::queries::encode_tile;
 use super::schema::{
     actor_keys, certificates, checkpoints, collectives, contract_parcels, contracts, counties,
-    decisions, distributions, encumbrances, homesteads, households, log_entries, memberships,
-    notices, parcels, persons, share_holdings, share_quantifications, tree_tiles,
+    county_settings, decisions, distributions, encumbrances, homesteads, households, log_entries,
+    memberships, notices, parcels, persons, share_holdings, share_quantifications, tree_tiles,
 };
 use super::StoreError;
 use crate::ledger::merkle::Hash;
@@ -60,6 +60,21 @@ macro_rules! add_shares {
             .do_update()
             .set(share_holdings::shares.eq(share_holdings::shares + $n))
             .execute($c)?
+    };
+}
+
+/// Points the private records of `members` at `household` (a split or merge
+/// moves persons between households).
+macro_rules! move_persons {
+    ($c:ident, $county:expr, $household:expr, $members:expr) => {
+        let persons: Vec<&str> = $members.iter().map(|m| m.person.as_str()).collect();
+        diesel::update(
+            persons::table
+                .filter(persons::county.eq($county))
+                .filter(persons::commitment.eq_any(persons)),
+        )
+        .set(persons::household.eq($household))
+        .execute($c)?;
     };
 }
 
@@ -362,6 +377,94 @@ macro_rules! write_batch_impl {
                                 households::members
                                     .eq(serde_json::to_string(&h.members).expect("members")),
                                 households::registered_at.eq(h.registered_at as i64),
+                            ))
+                            .execute($c)?;
+                        move_persons!($c, county, &h.code, &h.members);
+                    }
+                    Change::HouseholdMembers { household, members } => {
+                        diesel::update(
+                            households::table
+                                .filter(households::county.eq(county))
+                                .filter(households::code.eq(household)),
+                        )
+                        .set(
+                            households::members
+                                .eq(serde_json::to_string(members).expect("members")),
+                        )
+                        .execute($c)?;
+                        move_persons!($c, county, household, members);
+                    }
+                    Change::HouseholdMerged {
+                        household,
+                        into,
+                        at,
+                    } => {
+                        diesel::update(
+                            households::table
+                                .filter(households::county.eq(county))
+                                .filter(households::code.eq(household)),
+                        )
+                        .set((
+                            households::ended_at.eq(Some(*at as i64)),
+                            households::merged_into.eq(Some(into)),
+                        ))
+                        .execute($c)?;
+                    }
+                    Change::ContractParcels { code, parcels } => {
+                        diesel::update(
+                            contracts::table
+                                .filter(contracts::county.eq(county))
+                                .filter(contracts::code.eq(code)),
+                        )
+                        .set(contracts::parcels.eq(serde_json::to_string(parcels).expect("codes")))
+                        .execute($c)?;
+                        diesel::delete(
+                            contract_parcels::table
+                                .filter(contract_parcels::county.eq(county))
+                                .filter(contract_parcels::contract.eq(code)),
+                        )
+                        .execute($c)?;
+                        for parcel in parcels {
+                            diesel::insert_into(contract_parcels::table)
+                                .values((
+                                    contract_parcels::county.eq(county),
+                                    contract_parcels::parcel.eq(parcel),
+                                    contract_parcels::contract.eq(code),
+                                ))
+                                .execute($c)?;
+                        }
+                    }
+                    Change::ContractHolder { code, household } => {
+                        diesel::update(
+                            contracts::table
+                                .filter(contracts::county.eq(county))
+                                .filter(contracts::code.eq(code)),
+                        )
+                        .set(contracts::household.eq(household))
+                        .execute($c)?;
+                    }
+                    Change::HomesteadMoved { from, to } => {
+                        diesel::update(
+                            homesteads::table
+                                .filter(homesteads::county.eq(county))
+                                .filter(homesteads::household.eq(from)),
+                        )
+                        .set(homesteads::household.eq(to))
+                        .execute($c)?;
+                    }
+                    Change::SettingsChanged { settings, at } => {
+                        let text = serde_json::to_string(settings).expect("settings");
+                        diesel::insert_into(county_settings::table)
+                            .values((
+                                county_settings::county.eq(county),
+                                county_settings::settings.eq(&text),
+                                county_settings::set_at.eq(*at as i64),
+                            ))
+                            .on_conflict(county_settings::county)
+                            .do_update()
+                            .set((
+                                county_settings::settings.eq(&text),
+                                county_settings::set_at.eq(*at as i64),
                             ))
                             .execute($c)?;
                     }

@@ -8,8 +8,8 @@ use diesel::prelude::*;
 
 use super::schema::{
     actor_keys, certificates, checkpoints, collectives, contract_parcels, contracts, counties,
-    decisions, distributions, encumbrances, homesteads, households, log_entries, memberships,
-    notices, parcels, persons, share_holdings, share_quantifications, tree_tiles,
+    county_settings, decisions, distributions, encumbrances, homesteads, households, log_entries,
+    memberships, notices, parcels, persons, share_holdings, share_quantifications, tree_tiles,
 };
 use super::{DbConnection, StoreError};
 use crate::ledger::merkle::{self, Hash};
@@ -328,7 +328,18 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
     let keys = load_keys(conn, county)?;
     let households = load_households(conn, county, None)?;
     let contracts = load_contracts(conn, county, ContractsOf::All)?;
+    let settings = match county_settings::table
+        .filter(county_settings::county.eq(county))
+        .select(county_settings::settings)
+        .first::<String>(conn)
+        .optional()?
+    {
+        Some(text) => serde_json::from_str(&text)
+            .map_err(|e| StoreError::Corrupt(format!("county_settings: {e}")))?,
+        None => Default::default(),
+    };
     Ok(State {
+        settings,
         holdings: share_holdings::table
             .filter(share_holdings::county.eq(county))
             .select((share_holdings::holder, share_holdings::shares))
@@ -429,6 +440,8 @@ pub enum ContractsOf<'a> {
     Collective(&'a str),
     /// The contract covering a parcel.
     Parcel(&'a str),
+    /// The contracts a household holds.
+    Household(&'a str),
 }
 
 /// Contracts, by code.
@@ -444,6 +457,9 @@ pub fn load_contracts(
         ContractsOf::All => {}
         ContractsOf::Code(code) => {
             query = query.filter(contracts::code.eq(code.to_owned()));
+        }
+        ContractsOf::Household(code) => {
+            query = query.filter(contracts::household.eq(code.to_owned()));
         }
         ContractsOf::Collective(code) => {
             query = query.filter(contracts::household.like(format!("{code}%")));
@@ -642,14 +658,17 @@ pub fn load_households(
             households::collective,
             households::members,
             households::registered_at,
+            households::ended_at,
+            households::merged_into,
         ))
         .into_boxed();
     if let Some(code) = code {
         query = query.filter(households::code.eq(code.to_owned()));
     }
-    let rows: Vec<(String, String, String, i64)> = query.load(conn)?;
+    type Row = (String, String, String, i64, Option<i64>, Option<String>);
+    let rows: Vec<Row> = query.load(conn)?;
     rows.into_iter()
-        .map(|(code, collective, members, at)| {
+        .map(|(code, collective, members, at, ended, into)| {
             let members = serde_json::from_str(&members)
                 .map_err(|e| StoreError::Corrupt(format!("households {code}: members: {e}")))?;
             Ok((
@@ -659,6 +678,7 @@ pub fn load_households(
                     collective,
                     members,
                     registered_at: at as u64,
+                    merged: ended.zip(into).map(|(at, into)| (at as u64, into)),
                 },
             ))
         })

@@ -131,6 +131,16 @@ diesel::table! {
         collective -> Text,
         members -> Text,
         registered_at -> BigInt,
+        ended_at -> Nullable<BigInt>,
+        merged_into -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    county_settings (county) {
+        county -> Text,
+        settings -> Text,
+        set_at -> BigInt,
     }
 }
 

@@ -279,6 +279,16 @@ fn compare_state(replayed: &State, stored: &State) -> Result<(), VerifyFailure> 
             what: "differs from the genesis entry".into(),
         });
     }
+    if replayed.settings != stored.settings {
+        return Err(VerifyFailure::Projection {
+            table: "county_settings",
+            key: replayed
+                .county
+                .as_ref()
+                .map_or_else(String::new, |c| c.code.clone()),
+            what: "differs from the settings entries".into(),
+        });
+    }
     compare_rows("actor_keys", &replayed.keys, &stored.keys, |_, k| {
         k.vkey.clone()
     })?;

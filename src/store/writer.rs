@@ -312,13 +312,15 @@ struct WriterState {
 
 /// Validates and measures an envelope's geometry, if its command has one.
 pub(crate) fn prepare(envelope: &mut Envelope) -> Result<(), GeometryError> {
-    if envelope.footprint.is_some() {
+    let geometries = envelope.command.geometries();
+    if geometries.is_empty() || !envelope.footprints.is_empty() {
         return Ok(());
     }
-    if let Some((geometry, field)) = envelope.command.geometry() {
-        envelope.footprint = Some(Arc::new(spatial::footprint(geometry, field)?));
-        envelope.command.release_geometry();
-    }
+    envelope.footprints = geometries
+        .into_iter()
+        .map(|(geometry, field)| spatial::footprint(geometry, &field))
+        .collect::<Result<_, _>>()?;
+    envelope.command.release_geometry();
     Ok(())
 }
 

@@ -490,6 +490,41 @@ fn shares_stay_in_the_collective_and_distributions_add_up_to_the_fen() {
             "not_enough_shares",
             "entry.body.shares",
         );
+        // S2's cap per holder is a setting, 3 % of all shares by default: b
+        // would hold 4 of 7. The county raises it on the log.
+        refused(
+            post(&a.1, "shares.transfer", to(&b.0, 1)),
+            "over_share_cap",
+            "entry.body.shares",
+        );
+        let settings = |s: Value| json!({"settings": s, "reason": "县规定"});
+        refused(
+            post(
+                &app.county,
+                "county.settings",
+                settings(json!({"share_cap_percent": "120"})),
+            ),
+            "bad_setting",
+            "entry.body.settings.share_cap_percent",
+        );
+        refused(
+            post(
+                &app.key,
+                "county.settings",
+                settings(json!({"share_cap_percent": "60"})),
+            ),
+            "kind_not_allowed",
+            "entry.signer",
+        );
+        assert_eq!(
+            post(
+                &app.county,
+                "county.settings",
+                settings(json!({"share_cap_percent": "60"}))
+            )
+            .0,
+            201
+        );
         assert_eq!(post(&a.1, "shares.transfer", to(&b.0, 1)).0, 201);
         refused(
             post(&b.1, "shares.buyback", json!({"shares": 1, "price": "0"})),
@@ -920,6 +955,177 @@ fn rights_are_refused_over_seized_land_outside_the_village_or_to_oneself() {
             "shares_to_non_member",
             "entry.body.to",
         );
+        verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}
+
+#[test]
+fn households_split_and_merge_with_their_rights() {
+    for backend in backends() {
+        let app = app(backend);
+        let post = |key: &SignerKey, kind: &str, body: Value| app.signed(key, kind, body);
+        let get = |path: &str| -> Value {
+            ureq::get(&format!("{}/api/v1/{path}", app.url))
+                .call()
+                .unwrap()
+                .into_json()
+                .unwrap()
+        };
+        let head = person("王一", "14042119800101123X", 1);
+        let wife = person("李二", "140421197512300469", 2);
+        let son = person("王三", "140404196307150819", 3);
+        let stranger = person("孙四", "140421198808080076", 4);
+        let (old, new) = (format!("{VILLAGE}0001"), format!("{VILLAGE}0002"));
+        let members = [(&head, "02"), (&wife, "10"), (&son, "20")];
+        assert_eq!(
+            app.post(app.household(&old, &members, &[&head, &wife, &son]))
+                .0,
+            201
+        );
+        assert_eq!(
+            app.post(app.household(
+                &format!("{VILLAGE}0009"),
+                &[(&stranger, "02")],
+                &[&stranger]
+            ))
+            .0,
+            201
+        );
+        let key = new_key("h");
+        assert_eq!(
+            post(&app.key, "key.register", register("household", &old, &key)).0,
+            201
+        );
+        let parcel = |n: u32, lon: f64| {
+            let g = json!({"type": "Polygon", "coordinates": [[[lon, 36.001], [lon + 0.0005, 36.001], [lon + 0.0005, 36.0015], [lon, 36.0015], [lon, 36.001]]]});
+            let body = json!({"DKBM": format!("{VILLAGE}{n:05}"), "DKMC": "东洼地", "DKLB": "10", "TDYT": "1", "DLDJ": "05", "SFJBNT": "1", "geometry": g});
+            assert_eq!(post(&app.key, "parcel.register", body).0, 201);
+            format!("{VILLAGE}{n:05}")
+        };
+        let (p1, p2, p3) = (parcel(1, 113.001), parcel(2, 113.002), parcel(3, 113.003));
+        let all: Vec<String> = [&head, &wife, &son]
+            .iter()
+            .map(|p| p.commitment())
+            .collect();
+        let grant = json!({"CBHTBM": format!("{old}J"), "CBFBM": old, "DKBM": [p1, p2], "start": "2026-01-01", "end": "2055-12-31", "certificate_members": all});
+        assert_eq!(post(&app.key, "contract.grant", grant).0, 201);
+
+        let split = |leaving: &[(&PersonRecord, &str)], parcels: &[&str]| {
+            let leaving: Vec<Value> = leaving
+                .iter()
+                .map(|(p, r)| json!({"person": p.commitment(), "relation": r}))
+                .collect();
+            json!({"CBFBM": new, "members": leaving, "DKBM": parcels, "agreement_sha256": "cd".repeat(32)})
+        };
+        // P3: the household itself divides, with members of its own and land
+        // of its own contract; the head stays.
+        let before = app.size();
+        refused(
+            post(&app.key, "household.split", split(&[(&son, "02")], &[&p2])),
+            "kind_not_allowed",
+            "entry.signer",
+        );
+        refused(
+            post(&key, "household.split", split(&[(&stranger, "02")], &[&p2])),
+            "not_of_household",
+            "entry.body.members",
+        );
+        refused(
+            post(&key, "household.split", split(&[(&head, "02")], &[&p2])),
+            "bad_attribute",
+            "entry.body.members",
+        );
+        refused(
+            post(&key, "household.split", split(&[(&son, "02")], &[&p3])),
+            "not_of_household",
+            "entry.body.DKBM",
+        );
+        assert_eq!(app.size(), before, "a refusal wrote something");
+        let (status, v) = post(&key, "household.split", split(&[(&son, "02")], &[&p2]));
+        assert_eq!(status, 201, "{backend:?}: {v}");
+        // The son's household holds parcel 2 for the rest of the same term.
+        let h = get(&format!("households/{new}"));
+        assert_eq!(h["members"].as_array().unwrap().len(), 1);
+        assert_eq!(h["contracts"][0]["CBHTBM"], format!("{new}J"));
+        assert_eq!(h["contracts"][0]["DKBM"], json!([p2]));
+        assert_eq!(h["contracts"][0]["end"], "2055-12-31");
+        assert_eq!(
+            get(&format!("households/{old}"))["contracts"][0]["DKBM"],
+            json!([p1])
+        );
+        assert_eq!(get(&format!("parcels/{p2}"))["properties"]["holder"], new);
+
+        // A merge: the son's household rejoins, with the parents' consent; one
+        // homestead at most (H1).
+        let son_key = new_key("s");
+        assert_eq!(
+            post(
+                &app.key,
+                "key.register",
+                register("household", &new, &son_key)
+            )
+            .0,
+            201
+        );
+        let plot = |lon: f64| json!({"type": "Polygon", "coordinates": [[[lon, 36.005], [lon + 0.00011, 36.005], [lon + 0.00011, 36.0051], [lon, 36.0051], [lon, 36.005]]]});
+        // H1's limit is a setting: 100 m² on the plain refuses a 110 m² plot.
+        let settings =
+            json!({"settings": {"homestead_limit_m2": {"plain": "100"}}, "reason": "省规定"});
+        assert_eq!(post(&app.county, "county.settings", settings).0, 201);
+        let home = |h: &str, terrain: &str, lon: f64| json!({"CBFBM": h, "terrain": terrain, "posting_sha256": "ef".repeat(32), "geometry": plot(lon)});
+        refused(
+            post(&app.county, "homestead.grant", home(&old, "plain", 113.005)),
+            "homestead_over_limit",
+            "entry.body.geometry",
+        );
+        assert_eq!(
+            post(&app.county, "homestead.grant", home(&old, "hill", 113.005)).0,
+            201
+        );
+        assert_eq!(
+            post(&app.county, "homestead.grant", home(&new, "hill", 113.006)).0,
+            201
+        );
+        let merge = json!({"into": old, "members": [{"person": son.commitment(), "relation": "20"}], "consent_sha256": "ab".repeat(32)});
+        refused(
+            post(&son_key, "household.merge", merge.clone()),
+            "two_homesteads",
+            "entry.body.into",
+        );
+        assert_eq!(
+            post(
+                &son_key,
+                "homestead.exit",
+                json!({"compensation": "20000.00"})
+            )
+            .0,
+            201
+        );
+        let (status, v) = post(&son_key, "household.merge", merge);
+        assert_eq!(status, 201, "{backend:?}: {v}");
+        let h = get(&format!("households/{old}"));
+        assert_eq!(h["members"].as_array().unwrap().len(), 3);
+        assert_eq!(h["contracts"].as_array().unwrap().len(), 2);
+        assert_eq!(get(&format!("households/{new}"))["merged_into"], old);
+        assert_eq!(get(&format!("parcels/{p2}"))["properties"]["holder"], old);
+        // The household that merged acts no more.
+        refused(
+            post(
+                &son_key,
+                "shares.buyback",
+                json!({"shares": 1, "price": "1.00"}),
+            ),
+            "household_merged",
+            "entry.signer",
+        );
+        // The private records followed their persons.
+        let mut c = app.db.dedicated().unwrap();
+        let of_son: String = persons::table
+            .filter(persons::commitment.eq(son.commitment()))
+            .select(persons::household)
+            .first(&mut c)
+            .unwrap();
+        assert_eq!(of_son, old);
         verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();
     }
 }

@@ -547,3 +547,132 @@ fn decisions_are_recorded_with_counts_that_can_be_true() {
         assert_eq!(get(failed)["FBFBM"], VILLAGE);
     }
 }
+
+fn rect(lon: f64, lat: f64, w: f64, h: f64) -> Value {
+    json!({"type": "Polygon", "coordinates": [[[lon, lat], [lon + w, lat], [lon + w, lat + h], [lon, lat + h], [lon, lat]]]})
+}
+
+#[test]
+fn parcels_split_into_parts_that_cover_them_and_merge_back() {
+    for backend in backends() {
+        let (mut log, a, _) = villages(backend);
+        let code = |n: u32| format!("{VILLAGE}{n:05}");
+        let (x, y, s) = (113.001, 36.001, 0.001);
+        for (n, g) in [(1, square(x, y, s)), (2, square(x + s, y, s))] {
+            let mut body = parcel(&code(n), g);
+            if n == 2 {
+                body["TDYT"] = json!("2");
+            }
+            let r = log.submit(&a, "parcel.register", body);
+            assert_eq!(outcome(&r), "accepted", "{backend:?}");
+        }
+        let size = |log: &TestLog| queries::log_size(&mut log.db.conn().unwrap(), COUNTY).unwrap();
+        let before = size(&log);
+        let part = |n: u32, g: Value| json!({"DKBM": code(n), "DKMC": "东洼地", "geometry": g});
+        let split = |parts: Vec<Value>| json!({"DKBM": code(1), "parts": parts, "reason": "分户"});
+        let refused = |log: &TestLog, kind: &str, body: Value, want: &str, field: &str| {
+            let r = log.submit(&a, kind, body);
+            assert_eq!(
+                code_and_field(&r),
+                (want.to_owned(), Some(field.to_owned())),
+                "{backend:?}"
+            );
+            assert_eq!(size(log), before, "a refusal wrote something");
+        };
+        let (west, east) = (rect(x, y, s / 2.0, s), rect(x + s / 2.0, y, s / 2.0, s));
+        // A part reaching into the neighbour collides with it, by name.
+        refused(
+            &log,
+            "parcel.split",
+            split(vec![
+                part(3, west.clone()),
+                part(4, rect(x + s / 2.0, y, s, s)),
+            ]),
+            "parcel_overlap",
+            "entry.body.geometry",
+        );
+        // A part beyond the parcel, over no other parcel.
+        refused(
+            &log,
+            "parcel.split",
+            split(vec![
+                part(3, west.clone()),
+                part(4, rect(x + s / 2.0, y - s / 2.0, s / 2.0, s)),
+            ]),
+            "part_outside_parcel",
+            "entry.body.parts",
+        );
+        refused(
+            &log,
+            "parcel.split",
+            split(vec![
+                part(3, west.clone()),
+                part(4, rect(x + s / 4.0, y, s * 0.75, s)),
+            ]),
+            "parts_overlap",
+            "entry.body.parts",
+        );
+        // Parts that leave a strip of the parcel out.
+        refused(
+            &log,
+            "parcel.split",
+            split(vec![
+                part(3, west.clone()),
+                part(4, rect(x + s / 2.0, y, s / 4.0, s)),
+            ]),
+            "parts_area_mismatch",
+            "entry.body.parts",
+        );
+        refused(
+            &log,
+            "parcel.split",
+            split(vec![part(3, west.clone()), part(2, east.clone())]),
+            "parcel_exists",
+            "entry.body.DKBM",
+        );
+        let accepted = log.submit(
+            &a,
+            "parcel.split",
+            split(vec![part(3, west), part(4, east)]),
+        );
+        assert_eq!(outcome(&accepted), "accepted", "{backend:?}");
+        let state = queries::load_state(&mut log.db.conn().unwrap(), COUNTY).unwrap();
+        assert!(state.parcels[code(1).as_str()].retired_at.is_some());
+        let area = |n: u32| state.parcels[code(n).as_str()].area.0;
+        assert!(
+            (area(3) + area(4) - area(1)).abs() <= 100,
+            "the parts measure the whole"
+        );
+        assert_eq!(state.parcels[code(3).as_str()].grade, "05");
+        // The index knows the parts, not the old parcel, after a restart too.
+        log.restart();
+        let before = size(&log);
+        let refused = |log: &TestLog, body: Value, want: &str| {
+            let r = log.submit(&a, "parcel.merge", body);
+            assert_eq!(code_and_field(&r).0, want, "{backend:?}");
+            assert_eq!(size(log), before, "a refusal wrote something");
+        };
+        let merge = |parts: &[u32], g: Value| json!({"parts": parts.iter().map(|n| code(*n)).collect::<Vec<_>>(), "into": part(5, g), "reason": "合并"});
+        refused(&log, merge(&[1, 3], square(x, y, s)), "parcel_retired");
+        // The new parcel must cover the parts and nothing more.
+        refused(
+            &log,
+            merge(&[3, 4], rect(x, y, s * 0.9, s)),
+            "part_outside_parcel",
+        );
+        refused(
+            &log,
+            merge(&[3, 4], rect(x, y, s, s * 1.2)),
+            "parts_area_mismatch",
+        );
+        // Parcel 2 is forest: land of another use does not merge.
+        refused(
+            &log,
+            merge(&[3, 4, 2], rect(x, y, s * 2.0, s)),
+            "parcels_differ",
+        );
+        let r = log.submit(&a, "parcel.merge", merge(&[3, 4], square(x, y, s)));
+        assert_eq!(outcome(&r), "accepted", "{backend:?}");
+        verify(&log.db, &log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}

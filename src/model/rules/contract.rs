@@ -36,8 +36,7 @@ pub fn contract_grant(
 ) -> Result<Vec<Change>, RuleError> {
     let household =
         state
-            .households
-            .get(&body.household)
+            .household(&body.household)
             .ok_or_else(|| RuleError::UnknownHousehold {
                 code: body.household.clone(),
             })?;

@@ -1,17 +1,18 @@
 //! Rules of the homestead use right (宅基地使用权): H1–H3, H5.
 
 use crate::model::entry::{HomesteadExit, HomesteadGrant, Terrain};
+use crate::model::settings::HomesteadLimits;
 use crate::model::shares::parse_yuan;
 use crate::model::state::Homestead;
 use crate::model::{Area, Change, Context, KeyBinding, Land, RuleError, State};
 
 /// H1: the provincial area limit by terrain (a setting; default 浙江's
 /// 125 / 140 / 160 m²).
-pub fn area_limit(terrain: Terrain) -> (Area, &'static str) {
+pub fn area_limit(limits: &HomesteadLimits, terrain: Terrain) -> (Area, &'static str) {
     match terrain {
-        Terrain::Plain => (Area(12_500), "plain"),
-        Terrain::Hill => (Area(14_000), "hill"),
-        Terrain::Mountain => (Area(16_000), "mountain"),
+        Terrain::Plain => (limits.plain, "plain"),
+        Terrain::Hill => (limits.hill, "hill"),
+        Terrain::Mountain => (limits.mountain, "mountain"),
     }
 }
 
@@ -28,8 +29,7 @@ pub fn homestead_grant(
 ) -> Result<Vec<Change>, RuleError> {
     let household =
         state
-            .households
-            .get(&body.household)
+            .household(&body.household)
             .ok_or_else(|| RuleError::UnknownHousehold {
                 code: body.household.clone(),
             })?;
@@ -44,8 +44,8 @@ pub fn homestead_grant(
         });
     }
     super::sha256_hex("posting_sha256", &body.posting_sha256)?;
-    let fp = ctx.footprint.ok_or(RuleError::GeometryNotPrepared)?;
-    let (limit, terrain) = area_limit(body.terrain);
+    let fp = ctx.footprint()?;
+    let (limit, terrain) = area_limit(&state.settings.homestead_limit_m2, body.terrain);
     if fp.area > limit {
         return Err(RuleError::HomesteadOverLimit {
             area: fp.area,
@@ -53,7 +53,12 @@ pub fn homestead_grant(
             terrain,
         });
     }
-    super::land::check_place(land, fp, &household.collective)?;
+    super::land::check_place(
+        land,
+        fp,
+        &household.collective,
+        state.settings.overlap_tolerance_m2,
+    )?;
     Ok(vec![Change::HomesteadGranted {
         homestead: Homestead {
             household: body.household.clone(),

@@ -1,7 +1,7 @@
 //! Rules of households (承包方, P1, P3).
 
-use crate::model::entry::HouseholdRegister;
-use crate::model::state::Household;
+use crate::model::entry::{HouseholdMerge, HouseholdRegister, HouseholdSplit, Member};
+use crate::model::state::{Contract, Household};
 use crate::model::{codes, Change, Context, KeyBinding, RuleError, State};
 
 /// GB/T 4761 relations to the head that a household register takes.
@@ -20,45 +20,77 @@ pub fn household_register(
     signer: &KeyBinding,
     body: &HouseholdRegister,
 ) -> Result<Vec<Change>, RuleError> {
-    codes::check_household(&body.code).map_err(|r| RuleError::attribute("CBFBM", r))?;
-    let sequence: u32 = body.code[14..].parse().unwrap_or(0);
+    check_new_code(state, &body.code, &signer.party)?;
+    if !state.collectives.contains_key(&signer.party) {
+        return Err(RuleError::UnknownCollective {
+            code: signer.party.clone(),
+        });
+    }
+    check_members(&body.members)?;
+    for m in &body.members {
+        if let Some(other) = state.member_of.get(&m.person) {
+            return Err(RuleError::PersonInHousehold {
+                household: other.clone(),
+            });
+        }
+    }
+    Ok(vec![Change::HouseholdRegistered(Household {
+        code: body.code.clone(),
+        collective: signer.party.clone(),
+        members: body.members.clone(),
+        registered_at: ctx.index,
+        merged: None,
+    })])
+}
+
+/// A new household's code: a family household of `collective` (0001–8000,
+/// P1) that no household has had.
+fn check_new_code(state: &State, code: &str, collective: &str) -> Result<(), RuleError> {
+    codes::check_household(code).map_err(|r| RuleError::attribute("CBFBM", r))?;
+    let sequence: u32 = code[14..].parse().unwrap_or(0);
     if !(1..=8000).contains(&sequence) {
         return Err(RuleError::attribute(
             "CBFBM",
             "households are numbered 0001 to 8000 (P1)",
         ));
     }
-    if body.code[..14] != signer.party {
+    if code[..14] != *collective {
         return Err(RuleError::HouseholdOutsideCollective {
-            code: body.code.clone(),
-            collective: signer.party.clone(),
+            code: code.to_owned(),
+            collective: collective.to_owned(),
         });
     }
-    if !state.collectives.contains_key(&signer.party) {
-        return Err(RuleError::UnknownCollective {
-            code: signer.party.clone(),
-        });
-    }
-    if let Some(h) = state.households.get(&body.code) {
+    if let Some(h) = state.households.get(code) {
         return Err(RuleError::HouseholdExists {
-            code: body.code.clone(),
+            code: code.to_owned(),
             at: h.registered_at,
         });
     }
-    if body.members.is_empty() || body.members.len() > 30 {
-        return Err(RuleError::attribute(
-            "members",
-            "a household has 1 to 30 members",
-        ));
-    }
-    if body.members.iter().filter(|m| m.relation == "02").count() != 1 {
+    Ok(())
+}
+
+/// A list of members, well formed: 1 to 30 persons named once each by
+/// commitment, with GB/T 4761 relations and exactly one head.
+fn check_members(members: &[Member]) -> Result<(), RuleError> {
+    check_relations(members)?;
+    if members.iter().filter(|m| m.relation == "02").count() != 1 {
         return Err(RuleError::attribute(
             "members",
             "a household has exactly one head (relation 02)",
         ));
     }
+    Ok(())
+}
+
+fn check_relations(members: &[Member]) -> Result<(), RuleError> {
+    if members.is_empty() || members.len() > 30 {
+        return Err(RuleError::attribute(
+            "members",
+            "a household has 1 to 30 members",
+        ));
+    }
     let mut seen = std::collections::HashSet::new();
-    for m in &body.members {
+    for m in members {
         if m.person.len() != 64
             || !m
                 .person
@@ -79,16 +111,239 @@ pub fn household_register(
         if !seen.insert(m.person.as_str()) {
             return Err(RuleError::attribute("members", "a person is listed twice"));
         }
-        if let Some(other) = state.member_of.get(&m.person) {
-            return Err(RuleError::PersonInHousehold {
-                household: other.clone(),
+    }
+    Ok(())
+}
+
+/// The household a household key acts for, if it has not merged away.
+fn own_household<'s>(state: &'s State, signer: &KeyBinding) -> Result<&'s Household, RuleError> {
+    state
+        .household(&signer.party)
+        .ok_or_else(|| RuleError::UnknownHousehold {
+            code: signer.party.clone(),
+        })
+}
+
+/// Parcels whose contract right may change hands with a household's
+/// members: each under one of `household`'s contracts in force, and
+/// unencumbered. Returns the contract.
+fn movable_parcels<'s>(
+    state: &'s State,
+    ctx: &Context,
+    household: &str,
+    parcels: &[String],
+) -> Result<Option<&'s Contract>, RuleError> {
+    let mut contract: Option<&Contract> = None;
+    for p in parcels {
+        let k = state
+            .contract_of
+            .get(p)
+            .and_then(|c| state.contracts.get(c))
+            .filter(|k| k.household == household && k.in_force(ctx.today))
+            .ok_or_else(|| RuleError::NotOfHousehold {
+                what: "parcels",
+                item: p.clone(),
+                household: household.to_owned(),
+            })?;
+        if contract.is_some_and(|c| c.code != k.code) {
+            return Err(RuleError::attribute(
+                "DKBM",
+                "the parcels that go belong to one contract",
+            ));
+        }
+        contract = Some(k);
+        check_unencumbered(state, p)?;
+    }
+    Ok(contract)
+}
+
+fn check_unencumbered(state: &State, parcel: &str) -> Result<(), RuleError> {
+    let held: Vec<&str> = state
+        .encumbrances_on(parcel)
+        .map(|e| e.kind.as_str())
+        .collect();
+    if held.is_empty() {
+        Ok(())
+    } else {
+        Err(RuleError::ParcelEncumbered {
+            code: parcel.to_owned(),
+            kinds: held.join(", "),
+        })
+    }
+}
+
+/// `household.split` (分户, P3): by the household that divides. The members
+/// who leave form a new household of the same collective; the parcels named
+/// go with them under a new contract for the rest of the same term (C2), and
+/// the shares named. The head stays; the homestead stays (H1). Memberships of
+/// the collective are persons' and do not change.
+pub fn household_split(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &HouseholdSplit,
+) -> Result<Vec<Change>, RuleError> {
+    let from = own_household(state, signer)?;
+    check_new_code(state, &body.code, &from.collective)?;
+    check_members(&body.members)?;
+    super::sha256_hex("agreement_sha256", &body.agreement_sha256)?;
+    let leaving: std::collections::HashSet<&str> =
+        body.members.iter().map(|m| m.person.as_str()).collect();
+    for person in &leaving {
+        if !from.members.iter().any(|m| m.person == *person) {
+            return Err(RuleError::NotOfHousehold {
+                what: "members",
+                item: person.to_string(),
+                household: from.code.clone(),
             });
         }
     }
-    Ok(vec![Change::HouseholdRegistered(Household {
-        code: body.code.clone(),
-        collective: signer.party.clone(),
-        members: body.members.clone(),
-        registered_at: ctx.index,
-    })])
+    let staying: Vec<Member> = from
+        .members
+        .iter()
+        .filter(|m| !leaving.contains(m.person.as_str()))
+        .cloned()
+        .collect();
+    if !staying.iter().any(|m| m.relation == "02") {
+        return Err(RuleError::attribute(
+            "members",
+            "the head stays with the household that divides",
+        ));
+    }
+    let mut changes = vec![
+        Change::HouseholdMembers {
+            household: from.code.clone(),
+            members: staying,
+        },
+        Change::HouseholdRegistered(Household {
+            code: body.code.clone(),
+            collective: from.collective.clone(),
+            members: body.members.clone(),
+            registered_at: ctx.index,
+            merged: None,
+        }),
+    ];
+    if let Some(old) = movable_parcels(state, ctx, &from.code, &body.parcels)? {
+        changes.push(Change::ContractParcels {
+            code: old.code.clone(),
+            parcels: old
+                .parcels
+                .iter()
+                .filter(|p| !body.parcels.contains(p))
+                .cloned()
+                .collect(),
+        });
+        changes.push(Change::ContractGranted(Contract {
+            code: format!("{}J", body.code),
+            household: body.code.clone(),
+            parcels: body.parcels.clone(),
+            start: ctx.today.max(old.start),
+            end: old.end,
+            certificate_members: body.members.iter().map(|m| m.person.clone()).collect(),
+            registered_at: ctx.index,
+            returned: None,
+        }));
+    }
+    if body.shares > 0 {
+        let held = state.holdings.get(&from.code).copied().unwrap_or(0);
+        if body.shares > held {
+            return Err(RuleError::NotEnoughShares {
+                held,
+                asked: body.shares,
+            });
+        }
+        changes.push(Change::SharesMoved {
+            from: from.code.clone(),
+            to: body.code.clone(),
+            shares: body.shares,
+        });
+    }
+    Ok(changes)
+}
+
+/// `household.merge` (合户, P3): by the household that joins another of its
+/// collective, with that household's written consent. Its members, contracts,
+/// shares and homestead go to the other, which then holds one homestead at
+/// most (H1); the joining household ends.
+pub fn household_merge(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &HouseholdMerge,
+) -> Result<Vec<Change>, RuleError> {
+    let from = own_household(state, signer)?;
+    let into = state
+        .household(&body.into)
+        .filter(|h| h.collective == from.collective && h.code != from.code)
+        .ok_or_else(|| RuleError::UnknownHousehold {
+            code: body.into.clone(),
+        })?;
+    super::sha256_hex("consent_sha256", &body.consent_sha256)?;
+    check_relations(&body.members)?;
+    let mut listed: Vec<&str> = body.members.iter().map(|m| m.person.as_str()).collect();
+    let mut all: Vec<&str> = from.members.iter().map(|m| m.person.as_str()).collect();
+    listed.sort_unstable();
+    all.sort_unstable();
+    if listed != all || body.members.iter().any(|m| m.relation == "02") {
+        return Err(RuleError::attribute(
+            "members",
+            "every member of the joining household, by relation to the other's head",
+        ));
+    }
+    let live = |h: &str| state.homesteads.get(h).filter(|x| x.exited.is_none());
+    let moves_homestead = live(&from.code).is_some();
+    if moves_homestead && state.homesteads.contains_key(&into.code) {
+        return Err(RuleError::TwoHomesteads {
+            a: from.code.clone(),
+            b: into.code.clone(),
+        });
+    }
+    let contracts: Vec<&Contract> = state
+        .contracts
+        .values()
+        .filter(|k| k.household == from.code && k.in_force(ctx.today))
+        .collect();
+    for k in &contracts {
+        for p in &k.parcels {
+            check_unencumbered(state, p)?;
+        }
+    }
+    let mut members = into.members.clone();
+    members.extend(body.members.iter().cloned());
+    let mut changes = vec![
+        Change::HouseholdMembers {
+            household: from.code.clone(),
+            members: Vec::new(),
+        },
+        Change::HouseholdMembers {
+            household: into.code.clone(),
+            members,
+        },
+        Change::HouseholdMerged {
+            household: from.code.clone(),
+            into: into.code.clone(),
+            at: ctx.index,
+        },
+    ];
+    let mut codes: Vec<&str> = contracts.iter().map(|k| k.code.as_str()).collect();
+    codes.sort_unstable();
+    changes.extend(codes.into_iter().map(|code| Change::ContractHolder {
+        code: code.to_owned(),
+        household: into.code.clone(),
+    }));
+    if moves_homestead {
+        changes.push(Change::HomesteadMoved {
+            from: from.code.clone(),
+            to: into.code.clone(),
+        });
+    }
+    match state.holdings.get(&from.code) {
+        Some(&n) if n > 0 => changes.push(Change::SharesMoved {
+            from: from.code.clone(),
+            to: into.code.clone(),
+            shares: n,
+        }),
+        _ => {}
+    }
+    Ok(changes)
 }

@@ -149,7 +149,7 @@ mod tests {
                 index: self.next,
                 signer: &public,
                 county: COUNTY,
-                footprint: None,
+                footprints: &[],
                 today: chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
             };
             let changes = decide(&self.state, &crate::model::land::NoLand, &ctx, &cmd)?;

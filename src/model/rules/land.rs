@@ -1,14 +1,14 @@
 //! Rules of land registration: collectives (发包方) and parcels (地块), C7 and P1.
 
-use crate::model::entry::{CollectiveRegister, ParcelRegister, ParcelRetire};
-use crate::model::land::{DEFAULT_TOLERANCE, LAND_USES, PARCEL_CLASSES};
+use crate::model::entry::{
+    CollectiveRegister, ParcelMerge, ParcelPart, ParcelRegister, ParcelRetire, ParcelSplit,
+};
+use crate::model::land::Collision;
+use crate::model::land::{LAND_USES, PARCEL_CLASSES};
+use crate::model::state::Contract;
 use crate::model::{
     codes, Area, Change, Collective, Context, Footprint, KeyBinding, Land, Parcel, RuleError, State,
 };
-
-fn footprint<'a>(ctx: &Context<'a>) -> Result<&'a Footprint, RuleError> {
-    ctx.footprint.ok_or(RuleError::GeometryNotPrepared)
-}
 
 /// `collective.register`: by the county, for a 14-digit code in its county (P1).
 pub fn collective_register(
@@ -31,7 +31,7 @@ pub fn collective_register(
         });
     }
     check_name("FBFMC", &body.name)?;
-    let fp = footprint(ctx)?;
+    let fp = ctx.footprint()?;
     Ok(vec![Change::CollectiveRegistered {
         collective: Collective {
             code: body.code.clone(),
@@ -65,28 +65,11 @@ pub fn parcel_register(
     body: &ParcelRegister,
 ) -> Result<Vec<Change>, RuleError> {
     let code = &body.code;
-    if code.len() != 19 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(RuleError::attribute(
-            "DKBM",
-            "a parcel code is 19 digits: 发包方编码 + 5",
-        ));
-    }
+    check_new_parcel(state, code, &signer.party)?;
     let collective = &code[..14];
-    if collective != signer.party {
-        return Err(RuleError::ParcelOutsideCollective {
-            code: code.clone(),
-            collective: signer.party.clone(),
-        });
-    }
     if !state.collectives.contains_key(collective) {
         return Err(RuleError::UnknownCollective {
             code: collective.to_owned(),
-        });
-    }
-    if let Some(p) = state.parcels.get(code.as_str()) {
-        return Err(RuleError::ParcelExists {
-            code: code.clone(),
-            at: p.registered_at,
         });
     }
     check_name("DKMC", &body.name)?;
@@ -117,8 +100,8 @@ pub fn parcel_register(
         .map(Area::parse_m2)
         .transpose()
         .map_err(|r| RuleError::attribute("SCMJ", r))?;
-    let fp = footprint(ctx)?;
-    check_place(land, fp, collective)?;
+    let fp = ctx.footprint()?;
+    check_place(land, fp, collective, state.settings.overlap_tolerance_m2)?;
     Ok(vec![Change::ParcelRegistered {
         parcel: Parcel {
             code: code.as_str().into(),
@@ -139,6 +122,29 @@ pub fn parcel_register(
     }])
 }
 
+/// A new parcel code: 19 digits, of `collective` (P1), never used before.
+fn check_new_parcel(state: &State, code: &str, collective: &str) -> Result<(), RuleError> {
+    if code.len() != 19 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(RuleError::attribute(
+            "DKBM",
+            "a parcel code is 19 digits: 发包方编码 + 5",
+        ));
+    }
+    if code[..14] != *collective {
+        return Err(RuleError::ParcelOutsideCollective {
+            code: code.to_owned(),
+            collective: collective.to_owned(),
+        });
+    }
+    if let Some(p) = state.parcels.get(code) {
+        return Err(RuleError::ParcelExists {
+            code: code.to_owned(),
+            at: p.registered_at,
+        });
+    }
+    Ok(())
+}
+
 /// A place on the land (a parcel, a homestead) overlaps no active parcel or
 /// homestead and lies within its collective's boundary, both within the
 /// tolerance; a collision names what it collides with.
@@ -146,20 +152,9 @@ pub(super) fn check_place(
     land: &dyn Land,
     fp: &Footprint,
     collective: &str,
+    tolerance: Area,
 ) -> Result<(), RuleError> {
-    let tolerance = DEFAULT_TOLERANCE;
-    let collisions = land.collisions(fp, tolerance);
-    if !collisions.is_empty() {
-        return Err(RuleError::ParcelOverlap {
-            overlap: collisions
-                .iter()
-                .map(|c| c.overlap)
-                .max()
-                .unwrap_or_default(),
-            parcels: collisions.into_iter().map(|c| c.parcel).collect(),
-            tolerance,
-        });
-    }
+    refuse_collisions(land.collisions(fp, tolerance), tolerance)?;
     let outside = land.outside(collective, fp);
     if outside > tolerance {
         return Err(RuleError::OutsideBoundary {
@@ -169,6 +164,272 @@ pub(super) fn check_place(
         });
     }
     Ok(())
+}
+
+fn refuse_collisions(collisions: Vec<Collision>, tolerance: Area) -> Result<(), RuleError> {
+    if collisions.is_empty() {
+        return Ok(());
+    }
+    Err(RuleError::ParcelOverlap {
+        overlap: collisions
+            .iter()
+            .map(|c| c.overlap)
+            .max()
+            .unwrap_or_default(),
+        parcels: collisions.into_iter().map(|c| c.parcel).collect(),
+        tolerance,
+    })
+}
+
+/// An active parcel of the signer's collective that may change shape: no
+/// encumbrance holds it (a seizure freezes it; an objection or pledge is
+/// about it as it is).
+fn changeable_parcel<'s>(
+    state: &'s State,
+    signer: &KeyBinding,
+    code: &str,
+) -> Result<&'s Parcel, RuleError> {
+    let parcel = state
+        .parcels
+        .get(code)
+        .ok_or_else(|| RuleError::UnknownParcel {
+            code: code.to_owned(),
+        })?;
+    if parcel.collective != signer.party {
+        return Err(RuleError::ParcelOutsideCollective {
+            code: code.to_owned(),
+            collective: signer.party.clone(),
+        });
+    }
+    if let Some(at) = parcel.retired_at {
+        return Err(RuleError::ParcelRetired {
+            code: code.to_owned(),
+            at,
+        });
+    }
+    let held: Vec<&str> = state
+        .encumbrances_on(code)
+        .map(|e| e.kind.as_str())
+        .collect();
+    if !held.is_empty() {
+        return Err(RuleError::ParcelEncumbered {
+            code: code.to_owned(),
+            kinds: held.join(", "),
+        });
+    }
+    Ok(parcel)
+}
+
+/// A new parcel made from `like`'s land: its own code, name and geometry,
+/// the rest of the attributes as they were.
+fn part_of(like: &Parcel, part: &ParcelPart, fp: &Footprint, index: u64) -> Change {
+    Change::ParcelRegistered {
+        parcel: Parcel {
+            code: part.code.as_str().into(),
+            name: part.name.trim().into(),
+            declared: None,
+            area: fp.area,
+            bbox: fp.bbox,
+            geometry: fp.shape.clone(),
+            registered_at: index,
+            retired_at: None,
+            ..like.clone()
+        },
+        geojson: fp.geojson.clone(),
+    }
+}
+
+/// The contract in force over `parcel`, if one is.
+fn contract_over<'s>(state: &'s State, ctx: &Context, parcel: &str) -> Option<&'s Contract> {
+    state
+        .contract_of
+        .get(parcel)
+        .and_then(|c| state.contracts.get(c))
+        .filter(|k| k.in_force(ctx.today))
+}
+
+/// The parts of a split or merge must measure what the whole does, within
+/// the tolerance for each piece.
+fn same_area(parts: Area, whole: Area, pieces: usize, tolerance: Area) -> Result<(), RuleError> {
+    if (parts.0 - whole.0).abs() > tolerance.0 * pieces as i64 {
+        return Err(RuleError::PartsAreaMismatch { parts, whole });
+    }
+    Ok(())
+}
+
+/// `parcel.split`: by the parcel's collective. The parts (2 to 50) lie within
+/// the parcel, overlap neither each other nor any other parcel, and together
+/// measure what it does; they keep its attributes, and the contract in force
+/// over it covers them instead (the rights follow the land).
+pub fn parcel_split(
+    state: &State,
+    land: &dyn Land,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &ParcelSplit,
+) -> Result<Vec<Change>, RuleError> {
+    let whole = changeable_parcel(state, signer, &body.code)?;
+    super::text("reason", &body.reason)?;
+    if !(2..=50).contains(&body.parts.len()) {
+        return Err(RuleError::attribute("parts", "a split makes 2 to 50 parts"));
+    }
+    if ctx.footprints.len() != body.parts.len() {
+        return Err(RuleError::GeometryNotPrepared);
+    }
+    let tolerance = state.settings.overlap_tolerance_m2;
+    let mut codes = std::collections::HashSet::new();
+    for (part, fp) in body.parts.iter().zip(ctx.footprints) {
+        check_new_parcel(state, &part.code, &signer.party)?;
+        if !codes.insert(part.code.as_str()) {
+            return Err(RuleError::attribute("parts", "a part code is listed twice"));
+        }
+        check_name("DKMC", &part.name)?;
+        let (inside, others): (Vec<Collision>, Vec<Collision>) = land
+            .collisions(fp, tolerance)
+            .into_iter()
+            .partition(|c| c.parcel == body.code);
+        refuse_collisions(others, tolerance)?;
+        let inside = inside.first().map_or(Area::ZERO, |c| c.overlap);
+        if fp.area.0 - inside.0 > tolerance.0 {
+            return Err(RuleError::PartOutside {
+                part: part.code.clone(),
+                whole: body.code.clone(),
+                outside: Area(fp.area.0 - inside.0),
+            });
+        }
+    }
+    for (i, a) in ctx.footprints.iter().enumerate() {
+        for (j, b) in ctx.footprints.iter().enumerate().skip(i + 1) {
+            let overlap = land.overlap(a, b);
+            if overlap > tolerance {
+                return Err(RuleError::PartsOverlap {
+                    a: body.parts[i].code.clone(),
+                    b: body.parts[j].code.clone(),
+                    overlap,
+                });
+            }
+        }
+    }
+    let total = Area(ctx.footprints.iter().map(|f| f.area.0).sum());
+    same_area(total, whole.area, body.parts.len(), tolerance)?;
+    let mut changes = vec![Change::ParcelRetired {
+        code: body.code.clone(),
+        at: ctx.index,
+    }];
+    for (part, fp) in body.parts.iter().zip(ctx.footprints) {
+        changes.push(part_of(whole, part, fp, ctx.index));
+    }
+    if let Some(k) = contract_over(state, ctx, &body.code) {
+        let mut parcels = Vec::with_capacity(k.parcels.len() + body.parts.len());
+        for p in &k.parcels {
+            if *p == body.code {
+                parcels.extend(body.parts.iter().map(|part| part.code.clone()));
+            } else {
+                parcels.push(p.clone());
+            }
+        }
+        changes.push(Change::ContractParcels {
+            code: k.code.clone(),
+            parcels,
+        });
+    }
+    Ok(changes)
+}
+
+/// `parcel.merge`: by the collective, of 2 to 50 of its parcels with the same
+/// class, use, grade and basic-farmland status, under the same contract in
+/// force or none. The new parcel covers exactly them and nothing else; the
+/// contract covers it instead.
+pub fn parcel_merge(
+    state: &State,
+    land: &dyn Land,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &ParcelMerge,
+) -> Result<Vec<Change>, RuleError> {
+    super::text("reason", &body.reason)?;
+    if !(2..=50).contains(&body.parts.len()) {
+        return Err(RuleError::attribute(
+            "parts",
+            "a merge joins 2 to 50 parcels",
+        ));
+    }
+    let mut parts: Vec<&Parcel> = Vec::with_capacity(body.parts.len());
+    for code in &body.parts {
+        if parts.iter().any(|p| p.code == code.as_str()) {
+            return Err(RuleError::attribute("parts", "a parcel is listed twice"));
+        }
+        parts.push(changeable_parcel(state, signer, code)?);
+    }
+    let first = parts[0];
+    let contract = contract_over(state, ctx, &first.code);
+    for p in &parts[1..] {
+        let differs = |what| RuleError::ParcelsDiffer {
+            a: first.code.to_string(),
+            b: p.code.to_string(),
+            what,
+        };
+        if p.class != first.class {
+            return Err(differs("class"));
+        }
+        if p.land_use != first.land_use {
+            return Err(differs("land_use"));
+        }
+        if p.grade != first.grade || p.basic_farmland != first.basic_farmland {
+            return Err(differs("grade"));
+        }
+        if contract_over(state, ctx, &p.code).map(|k| &k.code) != contract.map(|k| &k.code) {
+            return Err(differs("contract"));
+        }
+    }
+    check_new_parcel(state, &body.into.code, &signer.party)?;
+    check_name("DKMC", &body.into.name)?;
+    let fp = ctx.footprint()?;
+    let tolerance = state.settings.overlap_tolerance_m2;
+    let (covered, others): (Vec<Collision>, Vec<Collision>) = land
+        .collisions(fp, tolerance)
+        .into_iter()
+        .partition(|c| body.parts.contains(&c.parcel));
+    refuse_collisions(others, tolerance)?;
+    for p in &parts {
+        let inside = covered
+            .iter()
+            .find(|c| c.parcel == p.code.as_str())
+            .map_or(Area::ZERO, |c| c.overlap);
+        if p.area.0 - inside.0 > tolerance.0 {
+            return Err(RuleError::PartOutside {
+                part: p.code.to_string(),
+                whole: body.into.code.clone(),
+                outside: Area(p.area.0 - inside.0),
+            });
+        }
+    }
+    let total = Area(parts.iter().map(|p| p.area.0).sum());
+    same_area(total, fp.area, parts.len(), tolerance)?;
+    let mut changes: Vec<Change> = body
+        .parts
+        .iter()
+        .map(|code| Change::ParcelRetired {
+            code: code.clone(),
+            at: ctx.index,
+        })
+        .collect();
+    changes.push(part_of(first, &body.into, fp, ctx.index));
+    if let Some(k) = contract {
+        let mut parcels: Vec<String> = Vec::with_capacity(k.parcels.len());
+        for p in &k.parcels {
+            if !body.parts.contains(p) {
+                parcels.push(p.clone());
+            } else if !parcels.contains(&body.into.code) {
+                parcels.push(body.into.code.clone());
+            }
+        }
+        changes.push(Change::ContractParcels {
+            code: k.code.clone(),
+            parcels,
+        });
+    }
+    Ok(changes)
 }
 
 /// `parcel.retire`: by the parcel's collective, once.

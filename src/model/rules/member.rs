@@ -56,10 +56,7 @@ pub fn member_admit(
     }
     let mut changes = Vec::new();
     for person in &body.persons {
-        let home = state
-            .member_of
-            .get(person)
-            .and_then(|h| state.households.get(h));
+        let home = state.member_of.get(person).and_then(|h| state.household(h));
         if home.is_none_or(|h| &h.collective != collective) {
             return Err(RuleError::PersonNotInCollective {
                 collective: collective.clone(),

@@ -10,21 +10,32 @@ mod keys;
 mod land;
 mod member;
 mod notice;
+mod settings;
 mod shares;
 
 pub use contract::{contract_grant, contract_return};
 pub use decision::decision_record;
 pub use encumbrance::{encumbrance_register, encumbrance_release};
 pub use homestead::{homestead_exit, homestead_grant};
-pub use household::household_register;
+pub use household::{household_merge, household_register, household_split};
 pub use keys::{genesis, key_register, key_revoke};
-pub use land::{collective_register, parcel_register, parcel_retire};
+pub use land::{collective_register, parcel_merge, parcel_register, parcel_retire, parcel_split};
 pub use member::{member_admit, member_end};
 pub use notice::{certificate_issue, notice_post};
+pub use settings::county_settings;
 pub use shares::{dividend_distribute, shares_buyback, shares_quantify, shares_transfer};
 
 use super::{authority, Command, Footprint, KeyBinding, Land, RuleError, State};
 use crate::model::Change;
+
+impl<'a> Context<'a> {
+    /// The entry's one geometry.
+    fn footprint(&self) -> Result<&'a Footprint, RuleError> {
+        self.footprints
+            .first()
+            .ok_or(RuleError::GeometryNotPrepared)
+    }
+}
 
 /// What the rules know about an entry besides its body.
 #[derive(Debug, Clone, Copy)]
@@ -35,8 +46,9 @@ pub struct Context<'a> {
     pub signer: &'a [u8; 32],
     /// The county of the log the entry was signed for.
     pub county: &'a str,
-    /// The entry's geometry, validated and measured by `spatial`.
-    pub footprint: Option<&'a Footprint>,
+    /// The entry's geometries, validated and measured by `spatial`, in the
+    /// order of the body.
+    pub footprints: &'a [Footprint],
     /// The day (UTC) the server integrates the entry: in the record, so a
     /// replay sees the same day. Rules that count time count from it.
     pub today: chrono::NaiveDate,
@@ -86,6 +98,11 @@ pub fn decide(
         Command::ContractReturn(body) => contract_return(state, ctx, signer, body),
         Command::NoticePost(body) => notice_post(state, ctx, signer, body),
         Command::CertificateIssue(body) => certificate_issue(state, ctx, signer, body),
+        Command::CountySettings(body) => county_settings(state, ctx, signer, body),
+        Command::ParcelSplit(body) => parcel_split(state, land, ctx, signer, body),
+        Command::ParcelMerge(body) => parcel_merge(state, land, ctx, signer, body),
+        Command::HouseholdSplit(body) => household_split(state, ctx, signer, body),
+        Command::HouseholdMerge(body) => household_merge(state, ctx, signer, body),
     }
 }
 
@@ -122,8 +139,22 @@ fn sha256_hex(field: &'static str, value: &str) -> Result<(), RuleError> {
 
 fn active_signer<'s>(state: &'s State, public: &[u8; 32]) -> Result<&'s KeyBinding, RuleError> {
     let key = state.key(public).ok_or(RuleError::UnknownSigner)?;
-    match key.revoked_at {
-        Some(at) => Err(RuleError::RevokedSigner { at }),
-        None => Ok(key),
+    if let Some(at) = key.revoked_at {
+        return Err(RuleError::RevokedSigner { at });
     }
+    if key.role == super::Role::Household {
+        if let Some((at, into)) = state
+            .households
+            .get(&key.party)
+            .and_then(|h| h.merged.as_ref())
+        {
+            // P3: a household that merged acts no more; the one it joined does.
+            return Err(RuleError::HouseholdMerged {
+                code: key.party.clone(),
+                into: into.clone(),
+                at: *at,
+            });
+        }
+    }
+    Ok(key)
 }

@@ -66,7 +66,7 @@ pub fn shares_quantify(
     }
     let mut seen = std::collections::HashSet::new();
     for a in &body.allocations {
-        match state.households.get(&a.household) {
+        match state.household(&a.household) {
             Some(h) if &h.collective == collective => {}
             _ => {
                 return Err(RuleError::SharesToNonMember {
@@ -110,7 +110,7 @@ pub fn shares_transfer(
 ) -> Result<Vec<Change>, RuleError> {
     let from = &signer.party;
     let collective = &from[..14];
-    match state.households.get(&body.to) {
+    match state.household(&body.to) {
         Some(h) if h.collective == collective && &h.code != from => {}
         _ => {
             return Err(RuleError::SharesToNonMember {
@@ -120,6 +120,20 @@ pub fn shares_transfer(
     }
     held(state, from, body.shares)?;
     amount("price", &body.price)?;
+    let total = state.shares_of_collective(collective);
+    let after = state.holdings.get(&body.to).copied().unwrap_or(0) + body.shares;
+    if state.settings.over_share_cap(after, total) {
+        return Err(RuleError::OverShareCap {
+            to: body.to.clone(),
+            held: after,
+            total,
+            cap: state
+                .settings
+                .share_cap_percent
+                .map(|c| c.normalize().to_string())
+                .unwrap_or_default(),
+        });
+    }
     Ok(vec![Change::SharesMoved {
         from: from.clone(),
         to: body.to.clone(),

@@ -1,0 +1,30 @@
+//! The county's settings on the log.
+
+use crate::model::entry::CountySettings;
+use crate::model::{Change, Context, KeyBinding, RuleError, State};
+
+/// `county.settings`: by the county agency, naming the settings it changes
+/// and why; each is checked against its range. Entries after it are decided
+/// with the new values; those before keep theirs.
+pub fn county_settings(
+    state: &State,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &CountySettings,
+) -> Result<Vec<Change>, RuleError> {
+    super::text("reason", &body.reason)?;
+    if body.settings.is_empty() {
+        return Err(RuleError::attribute(
+            "settings",
+            "name at least one setting to change",
+        ));
+    }
+    let settings = state
+        .settings
+        .updated(&body.settings)
+        .map_err(|(field, reason)| RuleError::BadSetting { field, reason })?;
+    Ok(vec![Change::SettingsChanged {
+        settings,
+        at: ctx.index,
+    }])
+}

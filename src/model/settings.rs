@@ -1,0 +1,235 @@
+//! The county's settings: where DOMAIN.md lets local practice differ, a value
+//! with a default. They live on the log (`county.settings`), so that a replay
+//! applies each rule with the value in force when the entry was admitted.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::shares::Fen;
+use super::units::Area;
+
+/// The settings in force. Written as JSON with areas in m² and money in yuan
+/// as decimal strings, like every amount on the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// How far a parcel may overlap another, or leave its boundary (C7/spatial).
+    #[serde(with = "m2_text")]
+    pub overlap_tolerance_m2: Area,
+    /// H1: the provincial homestead area limit by terrain.
+    pub homestead_limit_m2: HomesteadLimits,
+    /// S2: the most shares one holder may reach by transfer, as a percentage
+    /// of all its collective's shares; `null` for no cap.
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub share_cap_percent: Option<Decimal>,
+    /// S1: shares do not follow people into or out of a household.
+    pub static_shares: bool,
+    /// H3: the longest lease of a homestead house, in years.
+    pub house_lease_max_years: u32,
+    /// X3: the notice period of a listing, in working days.
+    pub notice_working_days: u32,
+    /// X3: deals at or above this are flagged for county-level publication.
+    #[serde(with = "yuan_text")]
+    pub large_deal_yuan: Fen,
+    /// G4: how long a household may withdraw a surrender, in days.
+    pub cooling_off_days: u32,
+    /// X6: the ages natural persons must have to take a transfer.
+    pub transferee_min_age: u32,
+    pub transferee_max_age: u32,
+    /// X4: a bid in the last minutes of an auction extends it by as much.
+    pub anti_sniping_minutes: u32,
+}
+
+/// H1's limit per terrain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HomesteadLimits {
+    #[serde(with = "m2_text")]
+    pub plain: Area,
+    #[serde(with = "m2_text")]
+    pub hill: Area,
+    #[serde(with = "m2_text")]
+    pub mountain: Area,
+}
+
+impl Default for Settings {
+    /// The defaults DOMAIN.md names (浙江's homestead limits and share cap).
+    fn default() -> Self {
+        Settings {
+            overlap_tolerance_m2: Area(100),
+            homestead_limit_m2: HomesteadLimits {
+                plain: Area(12_500),
+                hill: Area(14_000),
+                mountain: Area(16_000),
+            },
+            share_cap_percent: Some(Decimal::from(3)),
+            static_shares: true,
+            house_lease_max_years: 20,
+            notice_working_days: 10,
+            large_deal_yuan: 30_000_000,
+            cooling_off_days: 30,
+            transferee_min_age: 18,
+            transferee_max_age: 70,
+            anti_sniping_minutes: 5,
+        }
+    }
+}
+
+impl Settings {
+    /// These settings with the fields of `update` (a partial settings object)
+    /// replaced. Names the field at fault: unknown, mistyped or out of range.
+    pub fn updated(
+        &self,
+        update: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Settings, (String, String)> {
+        let mut merged = serde_json::to_value(self).expect("settings serialise");
+        for (k, v) in update {
+            match (merged.get_mut(k), v) {
+                (Some(serde_json::Value::Object(inner)), serde_json::Value::Object(part)) => {
+                    for (k2, v2) in part {
+                        inner.insert(k2.clone(), v2.clone());
+                    }
+                }
+                _ => {
+                    merged[k] = v.clone();
+                }
+            }
+        }
+        let next: Settings = serde_path_to_error::deserialize(&merged).map_err(|e| {
+            let reason = e.inner().to_string();
+            let named = reason
+                .strip_prefix("unknown field `")
+                .and_then(|r| r.split('`').next())
+                .map(str::to_owned);
+            (named.unwrap_or_else(|| e.path().to_string()), reason)
+        })?;
+        next.check()?;
+        Ok(next)
+    }
+
+    fn check(&self) -> Result<(), (String, String)> {
+        let bad = |f: &str, r: &str| Err((f.to_owned(), r.to_owned()));
+        if self.overlap_tolerance_m2 > Area(10_000) {
+            return bad("overlap_tolerance_m2", "at most 100 m²");
+        }
+        let h = self.homestead_limit_m2;
+        if [h.plain, h.hill, h.mountain].contains(&Area::ZERO) {
+            return bad("homestead_limit_m2", "a limit above zero for each terrain");
+        }
+        if let Some(cap) = self.share_cap_percent {
+            if cap <= Decimal::ZERO || cap > Decimal::from(100) {
+                return bad("share_cap_percent", "above 0 and at most 100");
+            }
+        }
+        if !(1..=70).contains(&self.house_lease_max_years) {
+            return bad("house_lease_max_years", "1 to 70 years");
+        }
+        if !(5..=60).contains(&self.notice_working_days) {
+            return bad("notice_working_days", "5 to 60 working days");
+        }
+        if !(1..=365).contains(&self.cooling_off_days) {
+            return bad("cooling_off_days", "1 to 365 days");
+        }
+        if self.transferee_min_age < 16 || self.transferee_max_age <= self.transferee_min_age {
+            return bad(
+                "transferee_min_age",
+                "at least 16, and below transferee_max_age",
+            );
+        }
+        if self.anti_sniping_minutes > 60 {
+            return bad("anti_sniping_minutes", "at most 60");
+        }
+        Ok(())
+    }
+
+    /// S2: whether a holder with `held` of `total` shares is over the cap.
+    pub fn over_share_cap(&self, held: u64, total: u64) -> bool {
+        match self.share_cap_percent {
+            Some(cap) => Decimal::from(held) * Decimal::from(100) > cap * Decimal::from(total),
+            None => false,
+        }
+    }
+}
+
+mod m2_text {
+    use super::Area;
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(a: &Area, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&a.m2().normalize().to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Area, D::Error> {
+        Area::parse_m2(&String::deserialize(d)?).map_err(D::Error::custom)
+    }
+}
+
+mod yuan_text {
+    use super::Fen;
+    use crate::model::shares::{parse_yuan, yuan};
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(f: &Fen, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&yuan(*f))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Fen, D::Error> {
+        parse_yuan(&String::deserialize(d)?).map_err(D::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn update(v: serde_json::Value) -> Result<Settings, (String, String)> {
+        Settings::default().updated(v.as_object().unwrap())
+    }
+
+    #[test]
+    fn defaults_round_trip_and_partial_updates_keep_the_rest() {
+        let d = Settings::default();
+        let text = serde_json::to_value(&d).unwrap();
+        assert_eq!(text["overlap_tolerance_m2"], "1");
+        assert_eq!(text["homestead_limit_m2"]["hill"], "140");
+        assert_eq!(text["large_deal_yuan"], "300000.00");
+        assert_eq!(serde_json::from_value::<Settings>(text).unwrap(), d);
+
+        let s = update(json!({"homestead_limit_m2": {"plain": "80"}, "share_cap_percent": null}))
+            .unwrap();
+        assert_eq!(s.homestead_limit_m2.plain, Area(8_000));
+        assert_eq!(s.homestead_limit_m2.mountain, Area(16_000));
+        assert_eq!(s.share_cap_percent, None);
+        assert_eq!(s.notice_working_days, 10);
+    }
+
+    #[test]
+    fn bad_settings_name_their_field() {
+        assert_eq!(update(json!({"color": "red"})).unwrap_err().0, "color");
+        assert_eq!(
+            update(json!({"notice_working_days": 2})).unwrap_err().0,
+            "notice_working_days"
+        );
+        assert_eq!(
+            update(json!({"overlap_tolerance_m2": "1.234"}))
+                .unwrap_err()
+                .0,
+            "overlap_tolerance_m2"
+        );
+        assert_eq!(
+            update(json!({"share_cap_percent": "0"})).unwrap_err().0,
+            "share_cap_percent"
+        );
+    }
+
+    #[test]
+    fn share_cap_is_a_share_of_all() {
+        let s = Settings::default();
+        assert!(!s.over_share_cap(3, 100));
+        assert!(s.over_share_cap(4, 100));
+        assert!(!update(json!({"share_cap_percent": null}))
+            .unwrap()
+            .over_share_cap(100, 100));
+    }
+}
