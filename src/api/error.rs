@@ -63,6 +63,10 @@ pub fn status_of(code: &str) -> StatusCode {
         "method_not_allowed" => StatusCode::METHOD_NOT_ALLOWED,
         "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
         "unsupported_media_type" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "bad_read_authorization" | "read_signature_invalid" | "stale_read_authorization" => {
+            StatusCode::UNAUTHORIZED
+        }
+        "read_not_allowed" => StatusCode::FORBIDDEN,
         "signature_invalid" | "unknown_signer" | "revoked_signer" | "kind_not_allowed"
         | "party_not_allowed" => StatusCode::FORBIDDEN,
         "replayed_nonce"

@@ -161,11 +161,32 @@ async fn get_decision(
 }
 
 async fn get_household(
+    req: HttpRequest,
     reg: web::Data<Registry>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let reader = reader(&req)?;
     let reg = reg.into_inner();
-    Ok(HttpResponse::Ok().json(blocking(move || reg.household(&code)).await?))
+    Ok(HttpResponse::Ok()
+        .insert_header(("Vary", "Authorization"))
+        .insert_header(("Cache-Control", "private, no-store"))
+        .json(blocking(move || reg.household(&code, reader.as_ref())).await?))
+}
+
+/// The key of a signed read (`Authorization: Sanquan …`), if the request
+/// carries one; a header that does not verify is refused, not ignored.
+fn reader(req: &HttpRequest) -> Result<Option<[u8; 32]>, ApiError> {
+    let Some(header) = req.headers().get("Authorization") else {
+        return Ok(None);
+    };
+    let header = header.to_str().unwrap_or_default();
+    let path = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| req.path().to_owned(), |p| p.as_str().to_owned());
+    crate::ledger::read_auth::verify_read(header, req.method().as_str(), &path, chrono::Utc::now())
+        .map(Some)
+        .map_err(|e| ApiError::from_refusal(&e))
 }
 
 async fn get_distribution(

@@ -141,7 +141,7 @@ fn signers_by_party(
     county: &str,
     keys: &[PathBuf],
 ) -> Result<HashMap<String, SignerKey>, CliError> {
-    let state = queries::load_keys(conn, county)?;
+    let state = queries::load_keys(conn, county, None)?;
     let mut by_party = HashMap::new();
     for path in keys {
         let key = read_signer_key(path)?;

@@ -152,11 +152,39 @@ enum Command {
         #[arg(long)]
         load_only: bool,
     },
+    /// Read the registry, as JSON.
+    Query {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(value_enum)]
+        what: Query,
+        /// The code (of a collective for `parcels`), or the log index of a
+        /// decision or distribution.
+        id: String,
+        /// Sign the read with this key: a household's personal data shows
+        /// to the county, its collective and the household itself.
+        #[arg(long)]
+        key: Option<PathBuf>,
+    },
     /// Benchmarks that print their figures.
     Bench {
         #[command(subcommand)]
         which: bench::Bench,
     },
+}
+
+/// What `sanquan query` reads.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Query {
+    Collective,
+    Parcel,
+    /// The parcels of a collective.
+    Parcels,
+    Title,
+    Household,
+    Certificate,
+    Decision,
+    Distribution,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -221,6 +249,7 @@ fn run(command: Command) -> Result<(), CliError> {
             Ok(())
         }
         Command::Verify { db } => verify_cmd(&db),
+        Command::Query { db, what, id, key } => query(&db, what, &id, key.as_deref()),
         Command::Demo {
             data_dir,
             listen,
@@ -430,6 +459,39 @@ fn serve(args: &DbArgs, listen: &str) -> Result<(), CliError> {
     registry.shutdown();
     tracing::info!("stopped");
     Ok(served?)
+}
+
+fn query(db: &DbArgs, what: Query, id: &str, key: Option<&Path>) -> Result<(), CliError> {
+    let dir = DataDir::open(&db.data_dir)?;
+    let store = Db::open(
+        &dir.database_url(db.database_url.as_deref()),
+        &dir.config.county,
+    )?;
+    let reader = key
+        .map(datadir::read_signer_key)
+        .transpose()?
+        .map(|k| k.public_bytes());
+    let registry = crate::registry::Registry::reader(store);
+    let index = || {
+        id.parse::<u64>()
+            .map_err(|_| CliError::Usage(format!("`{id}` is not a log index")))
+    };
+    let found = match what {
+        Query::Collective => registry.collective(id),
+        Query::Parcel => registry.parcel(id),
+        Query::Parcels => registry.parcels(Some(id), None),
+        Query::Title => registry.title(id),
+        Query::Household => registry.household(id, reader.as_ref()),
+        Query::Certificate => registry.certificate(id),
+        Query::Decision => registry.decision(index()?),
+        Query::Distribution => registry.distribution(index()?),
+    }
+    .map_err(|e| CliError::Refused(crate::api::ApiError::from_refusal(&e).0))?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&found).expect("JSON values print")
+    );
+    Ok(())
 }
 
 fn submit(args: &SubmitArgs) -> Result<(), CliError> {

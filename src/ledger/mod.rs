@@ -5,6 +5,7 @@ pub mod checkpoint;
 pub mod envelope;
 pub mod keys;
 pub mod merkle;
+pub mod read_auth;
 pub mod sequencer;
 pub mod tiles;
 

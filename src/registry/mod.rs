@@ -28,6 +28,14 @@ pub enum ServiceError {
     NotFound { what: String, field: &'static str },
     #[error("{reason}")]
     OutOfRange { field: &'static str, reason: String },
+    #[error(transparent)]
+    ReadAuth(#[from] crate::ledger::read_auth::ReadAuthError),
+    #[error("a {role} key for {party} may not read the personal data of household {household}")]
+    ReadNotAllowed {
+        role: &'static str,
+        party: String,
+        household: String,
+    },
     #[error("the log is not accepting entries: {0}")]
     Unavailable(String),
     #[error(transparent)]
@@ -53,6 +61,8 @@ impl Refusal for ServiceError {
             ServiceError::Geometry(e) => e.code(),
             ServiceError::Personal(e) => e.code(),
             ServiceError::NotFound { .. } => "not_found",
+            ServiceError::ReadAuth(e) => e.code(),
+            ServiceError::ReadNotAllowed { .. } => "read_not_allowed",
             ServiceError::OutOfRange { .. } => "out_of_range",
             ServiceError::Unavailable(_) => "unavailable",
             ServiceError::Store(_) => "store_error",
@@ -65,6 +75,12 @@ impl Refusal for ServiceError {
             ServiceError::Geometry(e) => e.message_zh(),
             ServiceError::Personal(e) => e.message_zh(),
             ServiceError::NotFound { what, .. } => format!("未找到{what}"),
+            ServiceError::ReadAuth(e) => e.message_zh(),
+            ServiceError::ReadNotAllowed {
+                role,
+                party,
+                household,
+            } => format!("{role}（{party}）的密钥无权查看承包方 {household} 的个人信息"),
             ServiceError::OutOfRange { reason, .. } => format!("参数超出范围：{reason}"),
             ServiceError::Unavailable(r) => format!("日志暂不接受条目：{r}"),
             ServiceError::Store(e) => format!("存储错误：{e}"),
@@ -79,6 +95,8 @@ impl Refusal for ServiceError {
             ServiceError::NotFound { field, .. } | ServiceError::OutOfRange { field, .. } => {
                 Some((*field).to_owned())
             }
+            ServiceError::ReadAuth(e) => e.field(),
+            ServiceError::ReadNotAllowed { .. } => Some("header.Authorization".into()),
             ServiceError::Unavailable(_) | ServiceError::Store(_) => None,
         }
     }
@@ -87,19 +105,31 @@ impl Refusal for ServiceError {
 /// The most features one answer carries.
 pub const MAX_FEATURES: i64 = 10_000;
 
-/// One county's registry: its database and its writer.
+/// One county's registry: its database and its writer (none for a reader
+/// beside the process that writes).
 #[derive(Clone)]
 pub struct Registry {
     pub db: Db,
-    writer: Arc<Writer>,
+    writer: Option<Arc<Writer>>,
 }
 
 impl Registry {
     pub fn new(db: Db, writer: Writer) -> Self {
         Registry {
             db,
-            writer: Arc::new(writer),
+            writer: Some(Arc::new(writer)),
         }
+    }
+
+    /// Reads only: every submit answers `unavailable`.
+    pub fn reader(db: Db) -> Self {
+        Registry { db, writer: None }
+    }
+
+    fn writer(&self) -> Result<&Writer, ServiceError> {
+        self.writer
+            .as_deref()
+            .ok_or_else(|| ServiceError::Unavailable("this registry only reads".into()))
     }
 
     pub fn origin(&self) -> String {
@@ -115,7 +145,7 @@ impl Registry {
         let with_personal = value.get("envelope").is_some();
         if !with_personal {
             let envelope = Envelope::from_value(value, &self.origin())?;
-            return Ok(self.writer.submit(envelope).await?);
+            return Ok(self.writer()?.submit(envelope).await?);
         }
         let serde_json::Value::Object(mut top) = value else {
             unreachable!("has a key")
@@ -136,12 +166,22 @@ impl Registry {
             field: format!("personal{}", e.path()).replace("personal.[", "personal["),
             reason: e.inner().to_string(),
         })?;
-        Ok(self.writer.submit_with_personal(envelope, personal).await?)
+        Ok(self
+            .writer()?
+            .submit_with_personal(envelope, personal)
+            .await?)
     }
 
     /// A household with its members by commitment; their personal data is not
     /// shown to anyone over HTTP until requests carry a role.
-    pub fn household(&self, code: &str) -> Result<serde_json::Value, ServiceError> {
+    /// A household: members, contracts, shares, homestead. Its members'
+    /// personal data only for a `reader` key (of a signed read) that may see
+    /// it: the county agency's, the household's collective's, its own.
+    pub fn household(
+        &self,
+        code: &str,
+        reader: Option<&[u8; 32]>,
+    ) -> Result<serde_json::Value, ServiceError> {
         let mut conn = self.db.conn()?;
         let h = queries::load_households(&mut conn, &self.db.county, Some(code))?
             .remove(code)
@@ -163,14 +203,59 @@ impl Registry {
         for k in &contracts {
             certificates.push(queries::certificate_of(&mut conn, county, &k.code)?);
         }
+        let personal = match reader {
+            Some(public) => {
+                self.may_read_personal(&mut conn, public, code)?;
+                Some(
+                    queries::load_persons(&mut conn, county, Some(code))?
+                        .into_iter()
+                        .map(|(commitment, _, record)| (commitment, record))
+                        .collect(),
+                )
+            }
+            None => None,
+        };
         Ok(views::household(
             &h,
-            shares,
-            &members,
-            homestead.as_ref(),
-            &contracts,
-            &certificates,
+            views::HouseholdRights {
+                shares,
+                members_of_collective: &members,
+                homestead: homestead.as_ref(),
+                contracts: &contracts,
+                certificates: &certificates,
+            },
+            personal.as_ref(),
         ))
+    }
+
+    fn may_read_personal(
+        &self,
+        conn: &mut crate::store::DbConnection,
+        public: &[u8; 32],
+        household: &str,
+    ) -> Result<(), ServiceError> {
+        use crate::model::Role;
+        let key = queries::load_keys(conn, &self.db.county, Some(public))?
+            .remove(public)
+            .filter(|k| k.is_active());
+        let Some(key) = key else {
+            return Err(LedgerError::from(crate::model::RuleError::UnknownSigner).into());
+        };
+        let allowed = match key.role {
+            Role::County => true,
+            Role::Collective => household.starts_with(&key.party),
+            Role::Household => household == key.party,
+            Role::Exchange | Role::Transferee => false,
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(ServiceError::ReadNotAllowed {
+                role: key.role.as_str(),
+                party: key.party,
+                household: household.to_owned(),
+            })
+        }
     }
 
     /// The land contract certificate (承包经营权证) of a contract, as data,
@@ -211,7 +296,9 @@ impl Registry {
     /// Stops the writer after what it holds, once the server's workers have
     /// let go of their handles.
     pub fn shutdown(self) {
-        let mut writer = self.writer;
+        let Some(mut writer) = self.writer else {
+            return;
+        };
         for _ in 0..300 {
             match Arc::try_unwrap(writer) {
                 Ok(w) => return w.shutdown(),

@@ -4,6 +4,7 @@ use serde_json::{json, Value};
 
 use std::collections::HashMap;
 
+use crate::model::person::PersonRecord;
 use crate::model::state::{Contract, Encumbrance};
 use crate::model::{Collective, Parcel};
 use crate::spatial::Neighbours;
@@ -164,15 +165,30 @@ pub fn title(
     })
 }
 
-/// A household: members by commitment and relation, personal data withheld.
+/// What a household holds, for its view.
+pub struct HouseholdRights<'a> {
+    pub shares: u64,
+    pub members_of_collective: &'a [String],
+    pub homestead: Option<&'a crate::store::queries::HomesteadSummary>,
+    pub contracts: &'a [crate::model::state::Contract],
+    /// (log index, notice) of each contract's certificate, if issued.
+    pub certificates: &'a [Option<(u64, u64)>],
+}
+
+/// A household: members by commitment and relation; their personal data
+/// only when `personal` (by commitment) is given to an authorised reader.
 pub fn household(
     h: &crate::model::state::Household,
-    shares: u64,
-    members_of_collective: &[String],
-    homestead: Option<&crate::store::queries::HomesteadSummary>,
-    contracts: &[crate::model::state::Contract],
-    certificates: &[Option<(u64, u64)>],
+    rights: HouseholdRights,
+    personal: Option<&HashMap<String, PersonRecord>>,
 ) -> Value {
+    let HouseholdRights {
+        shares,
+        members_of_collective,
+        homestead,
+        contracts,
+        certificates,
+    } = rights;
     let today = chrono::Utc::now().date_naive();
     json!({
         "CBFBM": h.code,
@@ -187,18 +203,26 @@ pub fn household(
             "in_force": k.in_force(today),
             "certificate_index": c.map(|(index, _)| index),
         })).collect::<Vec<_>>(),
-        "members": h.members.iter().map(|m| json!({
-            "person": m.person,
-            "relation": m.relation,
-            "collective_member": members_of_collective.contains(&m.person),
-        })).collect::<Vec<_>>(),
+        "members": h.members.iter().map(|m| {
+            let mut v = json!({
+                "person": m.person,
+                "relation": m.relation,
+                "collective_member": members_of_collective.contains(&m.person),
+            });
+            if let Some(r) = personal.and_then(|p| p.get(&m.person)) {
+                v["name"] = json!(r.name);
+                v["id_number"] = json!(r.id_number);
+                v["phone"] = json!(r.phone);
+            }
+            v
+        }).collect::<Vec<_>>(),
         "registered_at": h.registered_at,
         "homestead": homestead.map(|h| json!({
             "area_m2": h.area.m2().to_string(),
             "granted_at": h.granted_at,
             "exited_at": h.exited_at,
         })),
-        "personal_data": "withheld",
+        "personal_data": if personal.is_some() { "shown" } else { "withheld" },
     })
 }
 

@@ -273,9 +273,15 @@ type KeyRow = (Vec<u8>, String, String, String, i64, Option<i64>);
 pub fn load_keys(
     conn: &mut DbConnection,
     county: &str,
+    only: Option<&[u8; 32]>,
 ) -> Result<HashMap<[u8; 32], KeyBinding>, StoreError> {
-    let rows: Vec<KeyRow> = actor_keys::table
+    let mut query = actor_keys::table
         .filter(actor_keys::county.eq(county))
+        .into_boxed();
+    if let Some(public) = only {
+        query = query.filter(actor_keys::public_key.eq(public.to_vec()));
+    }
+    let rows: Vec<KeyRow> = query
         .select((
             actor_keys::public_key,
             actor_keys::vkey,
@@ -325,7 +331,7 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
             log_vkey,
             root_vkey,
         });
-    let keys = load_keys(conn, county)?;
+    let keys = load_keys(conn, county, None)?;
     let households = load_households(conn, county, None)?;
     let contracts = load_contracts(conn, county, ContractsOf::All)?;
     let settings = match county_settings::table
@@ -689,9 +695,15 @@ pub fn load_households(
 pub fn load_persons(
     conn: &mut DbConnection,
     county: &str,
+    household: Option<&str>,
 ) -> Result<Vec<(String, String, PersonRecord)>, StoreError> {
-    let rows: Vec<(String, String, String, String, String, Option<String>)> = persons::table
+    let mut query = persons::table
         .filter(persons::county.eq(county))
+        .into_boxed();
+    if let Some(h) = household {
+        query = query.filter(persons::household.eq(h.to_owned()));
+    }
+    let rows: Vec<(String, String, String, String, String, Option<String>)> = query
         .select((
             persons::commitment,
             persons::household,
@@ -846,6 +858,7 @@ pub fn encumbrances_where(
                 let kind = match kind.as_str() {
                     "seizure" => EncumbranceKind::Seizure,
                     "objection" => EncumbranceKind::Objection,
+                    "pledge" => EncumbranceKind::Pledge,
                     other => {
                         return Err(StoreError::Corrupt(format!("encumbrances.kind `{other}`")))
                     }

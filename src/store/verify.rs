@@ -379,7 +379,7 @@ fn check_persons(conn: &mut DbConnection, county: &str, state: &State) -> Result
         }
         .into()
     };
-    let mut records = super::queries::load_persons(conn, county)?;
+    let mut records = super::queries::load_persons(conn, county, None)?;
     records.sort_by(|a, b| a.0.cmp(&b.0));
     let mut kept = std::collections::HashSet::new();
     for (commitment, household, record) in &records {

@@ -294,7 +294,7 @@ fn load_id_numbers(
     conn: &mut DbConnection,
     county: &str,
 ) -> Result<std::collections::HashSet<String>, StoreError> {
-    Ok(super::queries::load_persons(conn, county)?
+    Ok(super::queries::load_persons(conn, county, None)?
         .into_iter()
         .map(|(_, _, r)| r.id_number)
         .collect())

@@ -12,7 +12,7 @@ use sanquan::ledger::merkle::leaf_hash;
 use sanquan::ledger::{Envelope, SignerKey};
 use sanquan::store::schema::log_entries;
 use sanquan::store::{queries, Db};
-use serde_json::json;
+use serde_json::{json, Value};
 
 fn init(dir: &Path) {
     ok(&sanquan(&[
@@ -353,4 +353,40 @@ fn submit_registers_a_household_with_its_personal_data() {
     let out = ok(&submit(&head));
     assert!(out.contains(&format!("\"index\":{demo}")), "{out}");
     assert_eq!(entries(d), demo + 1);
+
+    // `query` reads the registry; personal data only on a signed read by a
+    // role that may see it.
+    let query = |args: &[&str]| {
+        let mut all = vec!["query", "--data-dir", d];
+        all.extend_from_slice(args);
+        sanquan(&all)
+    };
+    let household: Value =
+        serde_json::from_str(&ok(&query(&["household", "140421001001010099"]))).unwrap();
+    assert_eq!(household["personal_data"], "withheld");
+    assert!(household["members"][0].get("name").is_none());
+    let shown: Value = serde_json::from_str(&ok(&query(&[
+        "household",
+        "140421001001010099",
+        "--key",
+        key.to_str().unwrap(),
+    ])))
+    .unwrap();
+    assert_eq!(shown["members"][0]["name"], "周六");
+    let other_village = dir.join("keys/demo/collective-14042100100201.key");
+    let refused = query(&[
+        "household",
+        "140421001001010099",
+        "--key",
+        other_village.to_str().unwrap(),
+    ]);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("read_not_allowed"));
+    let parcel: Value =
+        serde_json::from_str(&ok(&query(&["parcel", "1404210010010100001"]))).unwrap();
+    assert_eq!(parcel["type"], "Feature");
+    let title: Value =
+        serde_json::from_str(&ok(&query(&["title", "1404210010010100001"]))).unwrap();
+    assert!(title["history"].as_array().is_some());
+    let missing = query(&["collective", "14042100109999"]);
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("not_found"));
 }

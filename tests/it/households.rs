@@ -1010,6 +1010,49 @@ fn households_split_and_merge_with_their_rights() {
         let grant = json!({"CBHTBM": format!("{old}J"), "CBFBM": old, "DKBM": [p1, p2], "start": "2026-01-01", "end": "2055-12-31", "certificate_members": all});
         assert_eq!(post(&app.key, "contract.grant", grant).0, 201);
 
+        // M2: the household pledges the management right of its own contracted
+        // land (the entry notifies the collective); once at a time; never a
+        // homestead (H4); released by the county on the lender's release.
+        let pledge = |p: &str| json!({"DKBM": p, "kind": "pledge", "reason": "县农商银行贷款", "document_sha256": "ab".repeat(32)});
+        refused(
+            post(&app.key, "encumbrance.register", pledge(&p1)),
+            "party_not_allowed",
+            "entry.body.party",
+        );
+        refused(
+            post(&key, "encumbrance.register", pledge(&p3)),
+            "party_not_allowed",
+            "entry.body.party",
+        );
+        refused(
+            post(&key, "encumbrance.register", pledge(&format!("ZJD{old}"))),
+            "unknown_parcel",
+            "entry.body.DKBM",
+        );
+        let (status, v) = post(&key, "encumbrance.register", pledge(&p1));
+        assert_eq!(status, 201, "{backend:?}: {v}");
+        let pledged = v["index"].as_u64().unwrap();
+        refused(
+            post(&key, "encumbrance.register", pledge(&p1)),
+            "parcel_encumbered",
+            "entry.body.DKBM",
+        );
+        let ret = json!({"CBHTBM": format!("{old}J"), "effective": "2045-01-01", "compensation": "100.00"});
+        refused(
+            post(&key, "contract.return", ret),
+            "parcel_encumbered",
+            "entry.body.DKBM",
+        );
+        let title = get(&format!("titles/{p1}"));
+        assert_eq!(title["encumbrances"][0]["kind"], "pledge");
+        let release = json!({"encumbrance": pledged, "reason": "贷款已还清"});
+        refused(
+            post(&key, "encumbrance.release", release.clone()),
+            "party_not_allowed",
+            "entry.body.party",
+        );
+        assert_eq!(post(&app.county, "encumbrance.release", release).0, 201);
+
         let split = |leaving: &[(&PersonRecord, &str)], parcels: &[&str]| {
             let leaving: Vec<Value> = leaving
                 .iter()
@@ -1126,6 +1169,50 @@ fn households_split_and_merge_with_their_rights() {
             .first(&mut c)
             .unwrap();
         assert_eq!(of_son, old);
+
+        // Personal data: withheld from everyone but a signed read by the
+        // county, the collective or the household itself.
+        let path = format!("/api/v1/households/{old}");
+        let read = |auth: Option<String>| {
+            let mut r = ureq::get(&format!("{}{path}", app.url));
+            if let Some(a) = auth {
+                r = r.set("Authorization", &a);
+            }
+            match r.call() {
+                Ok(r) => (r.status(), r.into_json::<Value>().unwrap()),
+                Err(ureq::Error::Status(code, r)) => (code, r.into_json().unwrap()),
+                Err(e) => panic!("{e}"),
+            }
+        };
+        let signed_by = |k: &SignerKey| {
+            sanquan::ledger::read_auth::sign_read(k, "GET", &path, chrono::Utc::now())
+        };
+        let (status, open) = read(None);
+        assert_eq!(
+            (status, open["personal_data"].as_str()),
+            (200, Some("withheld"))
+        );
+        assert!(!open.to_string().contains("140421197512300469"));
+        for k in [&app.key, &key, &app.county] {
+            let (status, shown) = read(Some(signed_by(k)));
+            assert_eq!(status, 200, "{shown}");
+            assert_eq!(shown["personal_data"], "shown");
+            let names: Vec<&str> = shown["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["name"].as_str().unwrap())
+                .collect();
+            assert!(names.contains(&"李二"), "{names:?}");
+        }
+        let (status, v) = read(Some(signed_by(&son_key)));
+        assert_eq!(
+            (status, v["error"]["code"].as_str()),
+            (403, Some("read_not_allowed"))
+        );
+        let forged = signed_by(&app.key).replace("sig=", "sig=AA");
+        let (status, v) = read(Some(forged));
+        assert_eq!(status, 401, "{v}");
         verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();
     }
 }

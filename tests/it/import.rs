@@ -146,6 +146,7 @@ fn the_demo_county_has_its_people_and_their_rights() {
     assert_eq!(shares as usize, persons);
     // Personal data is in the private table only.
     let records =
-        sanquan::store::queries::load_persons(&mut db.dedicated().unwrap(), "140421").unwrap();
+        sanquan::store::queries::load_persons(&mut db.dedicated().unwrap(), "140421", None)
+            .unwrap();
     assert_eq!(records.len(), persons);
 }

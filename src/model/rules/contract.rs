@@ -2,7 +2,7 @@
 
 use chrono::{Months, NaiveDate};
 
-use crate::model::entry::{ContractGrant, ContractReturn};
+use crate::model::entry::{ContractGrant, ContractReturn, EncumbranceKind};
 use crate::model::state::Contract;
 use crate::model::{Change, Context, KeyBinding, RuleError, State};
 
@@ -195,6 +195,20 @@ pub fn contract_return(
     }
     let compensation = crate::model::shares::parse_yuan(&body.compensation)
         .map_err(|r| RuleError::attribute("compensation", r))?;
+    for p in &k.parcels {
+        // Land under a seizure or pledge goes back only once that is released.
+        let held: Vec<&str> = state
+            .encumbrances_on(p)
+            .filter(|e| e.kind != EncumbranceKind::Objection)
+            .map(|e| e.kind.as_str())
+            .collect();
+        if !held.is_empty() {
+            return Err(RuleError::ParcelEncumbered {
+                code: p.clone(),
+                kinds: held.join(", "),
+            });
+        }
+    }
     Ok(vec![Change::ContractReturned {
         code: k.code.clone(),
         at: ctx.index,

@@ -1,5 +1,5 @@
-//! Rules of encumbrances on parcels: seizure (查封) and objection (异议), and
-//! their release.
+//! Rules of encumbrances on parcels: seizure (查封), objection (异议) and
+//! pledge of the management right (融资担保, M2), and their release.
 
 use crate::model::entry::{EncumbranceKind, EncumbranceRegister, EncumbranceRelease};
 use crate::model::state::Encumbrance;
@@ -15,8 +15,11 @@ fn not_entitled(signer: &KeyBinding, what: &'static str, target: &str) -> RuleEr
 }
 
 /// `encumbrance.register`: a seizure only by the county; an objection by the
-/// county, the parcel's collective, or a household of that collective. The
-/// parcel must be active.
+/// county, the parcel's collective, or a household of that collective; a
+/// pledge by the household whose contract in force covers the parcel (M2: the
+/// entry is the notice to the 发包方), once at a time, and never over seized
+/// land. The parcel must be active. A homestead is not a parcel and is never
+/// pledged (H4).
 pub fn encumbrance_register(
     state: &State,
     ctx: &Context,
@@ -42,10 +45,28 @@ pub fn encumbrance_register(
         (EncumbranceKind::Objection, Role::Household) => {
             signer.party.starts_with(parcel.collective.as_str())
         }
+        (EncumbranceKind::Pledge, Role::Household) => state
+            .contract_of
+            .get(body.parcel.as_str())
+            .and_then(|c| state.contracts.get(c))
+            .is_some_and(|k| k.household == signer.party && k.in_force(ctx.today)),
         _ => false,
     };
     if !entitled {
         return Err(not_entitled(signer, "parcel", &body.parcel));
+    }
+    if body.kind == EncumbranceKind::Pledge {
+        let held: Vec<&str> = state
+            .encumbrances_on(&body.parcel)
+            .filter(|e| e.kind != EncumbranceKind::Objection)
+            .map(|e| e.kind.as_str())
+            .collect();
+        if !held.is_empty() {
+            return Err(RuleError::ParcelEncumbered {
+                code: body.parcel.clone(),
+                kinds: held.join(", "),
+            });
+        }
     }
     super::text("reason", &body.reason)?;
     super::sha256_hex("document_sha256", &body.document_sha256)?;
@@ -60,7 +81,8 @@ pub fn encumbrance_register(
     })])
 }
 
-/// `encumbrance.release`: by the county; an objection also by whoever filed it.
+/// `encumbrance.release`: by the county (for a pledge, on the lender's
+/// written release); an objection also by whoever filed it.
 pub fn encumbrance_release(
     state: &State,
     ctx: &Context,
