@@ -4,7 +4,7 @@
 //! written; features already registered are skipped, so a re-run after an
 //! interruption registers only what is missing.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
@@ -33,6 +33,21 @@ pub struct Report {
     pub skipped: Vec<String>,
     pub rejected: Vec<Rejected>,
     pub warnings: Vec<Warning>,
+    /// Contracts granted or extended over the parcels' CBFBM households.
+    pub contracts: Vec<String>,
+    /// The parcels each household holds by the file (CBFBM), once they are
+    /// registered: the contracts are made from them at the end.
+    #[serde(skip)]
+    holdings: BTreeMap<String, Vec<Holding>>,
+}
+
+/// A parcel the file says a household holds, with the contract term it gives
+/// (CBQXQ, CBQXZ: 承包期限起/止).
+#[derive(Debug, Clone)]
+struct Holding {
+    index: usize,
+    parcel: String,
+    term: Option<(String, String)>,
 }
 
 #[derive(Debug, Serialize)]
@@ -62,8 +77,24 @@ struct Item {
     body: Value,
     signer: Option<String>,
     declared: Option<Area>,
-    /// CBFBM: the household said to hold the parcel.
-    holder: Option<String>,
+    /// CBFBM: the household said to hold the parcel, and the term.
+    holder: Option<(String, Option<(String, String)>)>,
+}
+
+impl Item {
+    fn held(&self, report: &mut Report) {
+        if let Some((household, term)) = &self.holder {
+            report
+                .holdings
+                .entry(household.clone())
+                .or_default()
+                .push(Holding {
+                    index: self.index,
+                    parcel: self.code.clone(),
+                    term: term.clone(),
+                });
+        }
+    }
 }
 
 pub fn run(
@@ -99,7 +130,10 @@ pub fn run(
         for it in items {
             match it {
                 Err(r) => report.rejected.push(r),
-                Ok(it) if known.contains(&it.code) => report.skipped.push(it.code),
+                Ok(it) if known.contains(&it.code) => {
+                    it.held(report);
+                    report.skipped.push(it.code)
+                }
                 Ok(it) => todo.push(it),
             }
         }
@@ -120,6 +154,9 @@ pub fn run(
         record(items, pending, &mut report, &mut known);
     }
     bar.finish_and_clear();
+    if parsed.is_ok() {
+        contracts(&db, &writer, &origin, &signers, &mut report)?;
+    }
     writer.shutdown();
     parsed.map_err(|e| {
         CliError::Usage(format!(
@@ -274,8 +311,110 @@ fn item(index: usize, feature: Value) -> Result<Item, Rejected> {
         kind: "parcel.register",
         body: Value::Object(body),
         declared: declared_area,
-        holder: text(props.remove("CBFBM")),
+        holder: text(props.remove("CBFBM")).map(|h| {
+            let term = text(props.remove("CBQXQ")).zip(text(props.remove("CBQXZ")));
+            (h, term)
+        }),
     })
+}
+
+/// Grants or extends the contracts of the households the parcels name
+/// (CBFBM): a household without a contract gets one over its parcels for the
+/// term the file gives (CBQXQ–CBQXZ), its members on the certificate; a
+/// household with one has the parcels it does not cover yet added. What
+/// cannot be done is a warning: the parcels themselves are registered.
+fn contracts(
+    db: &Db,
+    writer: &Writer,
+    origin: &str,
+    signers: &HashMap<String, SignerKey>,
+    report: &mut Report,
+) -> Result<(), CliError> {
+    let mut conn = db.dedicated()?;
+    let county = &db.county;
+    let mut envelopes = Vec::new();
+    let mut made: Vec<(Holding, String)> = Vec::new();
+    let time = now();
+    for (household, held) in std::mem::take(&mut report.holdings) {
+        let first = held[0].clone();
+        let mut warn = |warning, reason: String| {
+            report.warnings.push(Warning {
+                index: first.index,
+                code: first.parcel.clone(),
+                warning,
+                reason,
+            })
+        };
+        let Some(h) = queries::load_households(&mut conn, county, Some(&household))?
+            .remove(&household)
+            .filter(|h| h.merged.is_none())
+        else {
+            warn(
+                "household_not_registered",
+                format!("CBFBM {household} is not a registered household; no contract is made"),
+            );
+            continue;
+        };
+        let Some(key) = signers.get(&h.collective) else {
+            warn("no_key", format!("no key was given for {}", h.collective));
+            continue;
+        };
+        let code = format!("{household}J");
+        let existing = queries::load_contracts(
+            &mut conn,
+            county,
+            queries::ContractsOf::Household(&household),
+        )?
+        .remove(&code);
+        let (kind, body) = match existing {
+            Some(k) => {
+                let missing: Vec<&String> = held
+                    .iter()
+                    .map(|x| &x.parcel)
+                    .filter(|p| !k.parcels.contains(p))
+                    .collect();
+                if missing.is_empty() {
+                    continue;
+                }
+                ("contract.extend", json!({"CBHTBM": code, "DKBM": missing}))
+            }
+            None => {
+                let Some((start, end)) = held.iter().find_map(|x| x.term.clone()) else {
+                    warn(
+                        "contract_not_created",
+                        format!("CBQXQ and CBQXZ (the term) are needed to grant contract {code}"),
+                    );
+                    continue;
+                };
+                let parcels: Vec<&String> = held.iter().map(|x| &x.parcel).collect();
+                let members: Vec<&String> = h.members.iter().map(|m| &m.person).collect();
+                (
+                    "contract.grant",
+                    json!({"CBHTBM": code, "CBFBM": household, "DKBM": parcels,
+                           "start": start, "end": end, "certificate_members": members}),
+                )
+            }
+        };
+        match Envelope::sign(key, origin, kind, &new_nonce(), &time, body) {
+            Ok(env) => {
+                envelopes.push(env);
+                made.push((first, code));
+            }
+            Err(e) => warn("contract_refused", e.to_string()),
+        }
+    }
+    for ((first, code), answer) in made.into_iter().zip(writer.enqueue(envelopes).wait()) {
+        match answer {
+            Ok(_) => report.contracts.push(code),
+            Err(e) => report.warnings.push(Warning {
+                index: first.index,
+                code: first.parcel,
+                warning: "contract_refused",
+                reason: format!("{code}: {e}"),
+            }),
+        }
+    }
+    Ok(())
 }
 
 /// Signs the chunk's commands (in parallel) and prepares their geometry, so
@@ -355,18 +494,7 @@ fn record(
                         });
                     }
                 }
-                if let Some(holder) = &it.holder {
-                    // Said plainly rather than dropped: import does not make
-                    // contracts yet.
-                    report.warnings.push(Warning {
-                        index: it.index,
-                        code: it.code.clone(),
-                        warning: "contract_not_created",
-                        reason: format!(
-                            "CBFBM {holder}: import does not grant contracts yet; the parcel has no holder until a contract.grant names it"
-                        ),
-                    });
-                }
+                it.held(report);
                 known.insert(it.code.clone());
                 report.accepted.push(it.code);
             }

@@ -294,11 +294,12 @@ fn run(command: Command) -> Result<(), CliError> {
                 &file,
             )?;
             println!(
-                "imported: {} accepted, {} already registered, {} rejected, {} warnings",
+                "imported: {} accepted, {} already registered, {} rejected, {} warnings, {} contracts granted or extended",
                 r.accepted.len(),
                 r.skipped.len(),
                 r.rejected.len(),
-                r.warnings.len()
+                r.warnings.len(),
+                r.contracts.len()
             );
             Ok(())
         }

@@ -30,6 +30,8 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "decision.record",
             "household.register",
             "contract.grant",
+            "contract.extend",
+            "contract.renew",
             "shares.quantify",
             "dividend.distribute",
             "member.admit",

@@ -196,6 +196,28 @@ pub struct ContractGrant {
     pub certificate_members: Vec<String>,
 }
 
+/// `contract.extend`: the collective adds parcels to a household's contract
+/// in force, for the rest of its term.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContractExtend {
+    #[serde(rename = "CBHTBM")]
+    pub code: String,
+    #[serde(rename = "DKBM")]
+    pub parcels: Vec<String>,
+}
+
+/// `contract.renew`: the collective renews a contract whose term ends (C2:
+/// "extended another 30 years on expiry").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContractRenew {
+    #[serde(rename = "CBHTBM")]
+    pub code: String,
+    /// The new last day of the term, YYYY-MM-DD.
+    pub end: String,
+}
+
 /// One household's shares in a quantification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -448,6 +470,8 @@ pub enum Command {
     ParcelMerge(Box<ParcelMerge>),
     HouseholdSplit(HouseholdSplit),
     HouseholdMerge(HouseholdMerge),
+    ContractExtend(ContractExtend),
+    ContractRenew(ContractRenew),
 }
 
 /// The kinds this log knows, in the spelling of the envelope's `kind`.
@@ -479,6 +503,8 @@ pub const KINDS: &[&str] = &[
     "parcel.merge",
     "household.split",
     "household.merge",
+    "contract.extend",
+    "contract.renew",
 ];
 
 impl Command {
@@ -512,6 +538,8 @@ impl Command {
             "parcel.merge" => Command::ParcelMerge(Box::new(body_of(body)?)),
             "household.split" => Command::HouseholdSplit(body_of(body)?),
             "household.merge" => Command::HouseholdMerge(body_of(body)?),
+            "contract.extend" => Command::ContractExtend(body_of(body)?),
+            "contract.renew" => Command::ContractRenew(body_of(body)?),
             other => return Err(RuleError::UnknownKind(truncate(other))),
         })
     }
@@ -545,6 +573,8 @@ impl Command {
             Command::ParcelMerge(_) => "parcel.merge",
             Command::HouseholdSplit(_) => "household.split",
             Command::HouseholdMerge(_) => "household.merge",
+            Command::ContractExtend(_) => "contract.extend",
+            Command::ContractRenew(_) => "contract.renew",
         }
     }
 

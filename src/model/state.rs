@@ -260,6 +260,12 @@ pub enum Change {
         code: String,
         parcels: Vec<String>,
     },
+    /// A contract's new term (the first round's start is in the log).
+    ContractRenewed {
+        code: String,
+        start: chrono::NaiveDate,
+        end: chrono::NaiveDate,
+    },
     /// A contract's household now (after a merge).
     ContractHolder {
         code: String,
@@ -402,6 +408,12 @@ impl State {
                         self.contract_of.insert(p.clone(), code.clone());
                     }
                     k.parcels = parcels.clone();
+                }
+            }
+            Change::ContractRenewed { code, start, end } => {
+                if let Some(k) = self.contracts.get_mut(code) {
+                    k.start = *start;
+                    k.end = *end;
                 }
             }
             Change::ContractHolder { code, household } => {

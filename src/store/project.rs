@@ -434,6 +434,18 @@ macro_rules! write_batch_impl {
                                 .execute($c)?;
                         }
                     }
+                    Change::ContractRenewed { code, start, end } => {
+                        diesel::update(
+                            contracts::table
+                                .filter(contracts::county.eq(county))
+                                .filter(contracts::code.eq(code)),
+                        )
+                        .set((
+                            contracts::start_date.eq(start.to_string()),
+                            contracts::end_date.eq(end.to_string()),
+                        ))
+                        .execute($c)?;
+                    }
                     Change::ContractHolder { code, household } => {
                         diesel::update(
                             contracts::table

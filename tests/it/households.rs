@@ -1216,3 +1216,75 @@ fn households_split_and_merge_with_their_rights() {
         verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();
     }
 }
+
+#[test]
+fn contracts_are_extended_in_their_term_and_renewed_when_it_ends() {
+    for backend in backends() {
+        let app = app(backend);
+        let post = |key: &SignerKey, kind: &str, body: Value| app.signed(key, kind, body);
+        let head = person("冯一", "14042119800101123X", 1);
+        let household = format!("{VILLAGE}0001");
+        assert_eq!(
+            app.post(app.household(&household, &[(&head, "02")], &[&head]))
+                .0,
+            201
+        );
+        let parcel = |n: u32, lon: f64, land_use: &str| {
+            let g = json!({"type": "Polygon", "coordinates": [[[lon, 36.001], [lon + 0.0005, 36.001], [lon + 0.0005, 36.0015], [lon, 36.0015], [lon, 36.001]]]});
+            let body = json!({"DKBM": format!("{VILLAGE}{n:05}"), "DKMC": "东洼地", "DKLB": "10", "TDYT": land_use, "DLDJ": "05", "SFJBNT": "1", "geometry": g});
+            assert_eq!(post(&app.key, "parcel.register", body).0, 201);
+            format!("{VILLAGE}{n:05}")
+        };
+        let (p1, p2, p3) = (
+            parcel(1, 113.001, "1"),
+            parcel(2, 113.002, "1"),
+            parcel(3, 113.003, "5"),
+        );
+        let code = format!("{household}J");
+        // A second-round contract that ended last year (1996–2025).
+        let grant = json!({"CBHTBM": code, "CBFBM": household, "DKBM": [p1], "start": "1996-01-01", "end": "2025-12-31", "certificate_members": [head.commitment()]});
+        assert_eq!(post(&app.key, "contract.grant", grant).0, 201);
+        // Land is added only to a contract in force.
+        let extend = |p: &str| json!({"CBHTBM": code, "DKBM": [p]});
+        refused(
+            post(&app.key, "contract.extend", extend(&p2)),
+            "contract_not_in_force",
+            "entry.body.CBHTBM",
+        );
+        // C2: arable land is renewed for another 30 years, no more.
+        let renew = |end: &str| json!({"CBHTBM": code, "end": end});
+        refused(
+            post(&app.key, "contract.renew", renew("2075-12-31")),
+            "bad_term",
+            "entry.body.end",
+        );
+        assert_eq!(post(&app.key, "contract.renew", renew("2055-12-31")).0, 201);
+        // Not again until a year before the new end.
+        refused(
+            post(&app.key, "contract.renew", renew("2085-12-31")),
+            "bad_attribute",
+            "entry.body.end",
+        );
+        // Now in force: another parcel joins it; building land never does.
+        refused(
+            post(&app.key, "contract.extend", extend(&p3)),
+            "bad_term",
+            "entry.body.end",
+        );
+        assert_eq!(post(&app.key, "contract.extend", extend(&p2)).0, 201);
+        refused(
+            post(&app.key, "contract.extend", extend(&p2)),
+            "parcel_contracted",
+            "entry.body.DKBM",
+        );
+        let h: Value = ureq::get(&format!("{}/api/v1/households/{household}", app.url))
+            .call()
+            .unwrap()
+            .into_json()
+            .unwrap();
+        assert_eq!(h["contracts"][0]["DKBM"], json!([p1, p2]));
+        assert_eq!(h["contracts"][0]["end"], "2055-12-31");
+        assert_eq!(h["contracts"][0]["in_force"], true);
+        verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}

@@ -42,8 +42,14 @@ fn import_reports_and_is_idempotent() {
     let mut held = features[5].clone();
     held["properties"]["DKBM"] = "1404210010010100900".into();
     held["properties"]["CBFBM"] = "140421001001010001".into();
+    held["properties"]["TDYT"] = "1".into();
     held["geometry"] = serde_json::json!({"type": "Polygon", "coordinates": [[[112.9996, 36.0001], [112.9998, 36.0001], [112.9998, 36.0003], [112.9996, 36.0003], [112.9996, 36.0001]]]});
-    features.extend([overlap, bow, foreign, held]);
+    // And one that names a household nobody registered.
+    let mut stray = held.clone();
+    stray["properties"]["DKBM"] = "1404210010010100901".into();
+    stray["properties"]["CBFBM"] = "140421001001010999".into();
+    stray["geometry"] = serde_json::json!({"type": "Polygon", "coordinates": [[[112.9996, 36.0004], [112.9998, 36.0004], [112.9998, 36.0006], [112.9996, 36.0006], [112.9996, 36.0004]]]});
+    features.extend([overlap, bow, foreign, held, stray]);
     let file = tmp.path().join("again.geojson");
     std::fs::write(&file, county.to_string()).unwrap();
     let keys = dir.join("keys");
@@ -67,7 +73,7 @@ fn import_reports_and_is_idempotent() {
         file.to_str().unwrap(),
     ]));
     assert!(
-        out.contains("1 accepted, 802 already registered, 3 rejected"),
+        out.contains("2 accepted, 802 already registered, 3 rejected"),
         "{out}"
     );
     let r: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
@@ -95,22 +101,56 @@ fn import_reports_and_is_idempotent() {
         .as_str()
         .unwrap()
         .contains("1404210010010100001"));
-    // Import does not grant contracts yet: the holder is reported, not dropped.
+    // The household's contract now covers the parcel it holds (extended);
+    // the parcel of an unregistered household is registered, with a warning.
+    assert_eq!(r["contracts"], serde_json::json!(["140421001001010001J"]));
     let warnings = r["warnings"].as_array().unwrap();
-    let held: Vec<&Value> = warnings
-        .iter()
-        .filter(|w| w["code"] == "1404210010010100900")
-        .collect();
+    let about = |code: &str, warning: &str| {
+        warnings
+            .iter()
+            .any(|w| w["code"] == code && w["warning"] == warning)
+    };
+    assert!(
+        about("1404210010010100901", "household_not_registered"),
+        "{warnings:?}"
+    );
     // Its SCMJ was copied from another parcel, so that differs too.
     assert!(
-        held.iter().any(|w| w["warning"] == "contract_not_created"),
-        "{held:?}"
+        about("1404210010010100900", "declared_area_differs"),
+        "{warnings:?}"
     );
+    assert_eq!(entries(d), demo + 3);
+    let title: Value = serde_json::from_str(&ok(&sanquan(&[
+        "query",
+        "--data-dir",
+        d,
+        "title",
+        "1404210010010100900",
+    ])))
+    .unwrap();
+    assert_eq!(title["holder"], "140421001001010001");
+    // A second run finds everything done.
+    let again = ok(&sanquan(&[
+        "import",
+        "--data-dir",
+        d,
+        "--key",
+        keys.join("demo/collective-14042100100101.key")
+            .to_str()
+            .unwrap(),
+        "--key",
+        keys.join("county.key").to_str().unwrap(),
+        "--key",
+        keys.join("demo/collective-14042100100201.key")
+            .to_str()
+            .unwrap(),
+        file.to_str().unwrap(),
+    ]));
     assert!(
-        held.iter().any(|w| w["warning"] == "declared_area_differs"),
-        "{held:?}"
+        again.contains("0 accepted, 804 already registered"),
+        "{again}"
     );
-    assert_eq!(entries(d), demo + 1);
+    assert_eq!(entries(d), demo + 3);
 }
 
 #[test]

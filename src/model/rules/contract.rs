@@ -2,7 +2,9 @@
 
 use chrono::{Months, NaiveDate};
 
-use crate::model::entry::{ContractGrant, ContractReturn, EncumbranceKind};
+use crate::model::entry::{
+    ContractExtend, ContractGrant, ContractRenew, ContractReturn, EncumbranceKind,
+};
 use crate::model::state::Contract;
 use crate::model::{Change, Context, KeyBinding, RuleError, State};
 
@@ -78,9 +80,147 @@ pub fn contract_grant(
             "a contract covers at least one parcel",
         ));
     }
+    check_contractable(state, ctx, signer, &body.parcels, whole_years(start, end))?;
+    if body.certificate_members.is_empty() {
+        return Err(RuleError::attribute(
+            "certificate_members",
+            "the certificate lists the members who share the right",
+        ));
+    }
+    for person in &body.certificate_members {
+        if !household.members.iter().any(|m| &m.person == person) {
+            return Err(RuleError::attribute(
+                "certificate_members",
+                "lists someone who is not a member of the household",
+            ));
+        }
+    }
+    Ok(vec![Change::ContractGranted(Contract {
+        code: body.code.clone(),
+        household: body.household.clone(),
+        parcels: body.parcels.clone(),
+        start,
+        end,
+        certificate_members: body.certificate_members.clone(),
+        registered_at: ctx.index,
+        returned: None,
+    })])
+}
+
+/// C2: a term of `years` whole years fits the parcel's land use.
+fn check_term(parcel: &str, land_use: &str, years: Option<u32>) -> Result<(), RuleError> {
+    let term_fits = match allowed_terms(land_use) {
+        Some((range, _)) => years.is_some_and(|y| range.contains(&y)),
+        None => false,
+    };
+    if term_fits {
+        return Ok(());
+    }
+    Err(RuleError::BadTerm {
+        parcel: parcel.to_owned(),
+        land_use: land_use.to_owned(),
+        years: years.map_or_else(|| "a term not of whole".to_owned(), |y| y.to_string()),
+        allowed: allowed_terms(land_use)
+            .map_or("non-agricultural land is not contracted", |(_, a)| a),
+    })
+}
+
+/// `contract.extend`: the collective adds parcels of its own (机动地, newly
+/// reclaimed land) to a household's contract in force, for the rest of its
+/// term; the same checks as a grant (C2, C4).
+pub fn contract_extend(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &ContractExtend,
+) -> Result<Vec<Change>, RuleError> {
+    let k = state
+        .contracts
+        .get(&body.code)
+        .filter(|k| {
+            k.household.starts_with(&signer.party) && k.returned.is_none() && k.in_force(ctx.today)
+        })
+        .ok_or_else(|| RuleError::ContractNotInForce {
+            code: body.code.clone(),
+        })?;
+    if body.parcels.is_empty() {
+        return Err(RuleError::attribute("DKBM", "name the parcels to add"));
+    }
+    check_contractable(
+        state,
+        ctx,
+        signer,
+        &body.parcels,
+        whole_years(k.start, k.end),
+    )?;
+    let mut parcels = k.parcels.clone();
+    parcels.extend(body.parcels.iter().cloned());
+    Ok(vec![Change::ContractParcels {
+        code: k.code.clone(),
+        parcels,
+    }])
+}
+
+/// `contract.renew`: when a term ends, the collective extends it (C2: arable
+/// land another 30 years; grass and forest land within their ranges), from
+/// a year before the end on. The parcels must still be the contract's,
+/// active and unencumbered by a seizure; a returned contract is not renewed.
+pub fn contract_renew(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &ContractRenew,
+) -> Result<Vec<Change>, RuleError> {
+    let k = state
+        .contracts
+        .get(&body.code)
+        .filter(|k| k.household.starts_with(&signer.party) && k.returned.is_none())
+        .filter(|k| state.household(&k.household).is_some())
+        .ok_or_else(|| RuleError::ContractNotInForce {
+            code: body.code.clone(),
+        })?;
+    let opens = k.end.checked_sub_months(Months::new(12)).unwrap_or(k.end);
+    if ctx.today < opens {
+        return Err(RuleError::attribute(
+            "end",
+            format!("a term is renewed from a year before it ends ({opens} for this one)"),
+        ));
+    }
+    let end = super::day("end", &body.end)?;
+    let start = k.end.succ_opt().unwrap_or(k.end);
     let years = whole_years(start, end);
+    for code in &k.parcels {
+        let parcel = state
+            .parcels
+            .get(code.as_str())
+            .ok_or_else(|| RuleError::UnknownParcel { code: code.clone() })?;
+        if let Some(at) = parcel.retired_at {
+            return Err(RuleError::ParcelRetired {
+                code: code.clone(),
+                at,
+            });
+        }
+        check_term(code, &parcel.land_use, years)?;
+    }
+    Ok(vec![Change::ContractRenewed {
+        code: k.code.clone(),
+        start,
+        end,
+    }])
+}
+
+/// The parcels a contract may cover: the collective's own, active,
+/// unencumbered, listed once, under no contract in force (C4), and of a land
+/// use the term fits (C2).
+fn check_contractable(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    parcels: &[String],
+    years: Option<u32>,
+) -> Result<(), RuleError> {
     let mut seen = std::collections::HashSet::new();
-    for code in &body.parcels {
+    for code in parcels {
         let parcel = state
             .parcels
             .get(code.as_str())
@@ -120,44 +260,9 @@ pub fn contract_grant(
                 kinds: held.join(", "),
             });
         }
-        let term_fits = match allowed_terms(&parcel.land_use) {
-            Some((range, _)) => years.is_some_and(|y| range.contains(&y)),
-            None => false,
-        };
-        if !term_fits {
-            return Err(RuleError::BadTerm {
-                parcel: code.clone(),
-                land_use: parcel.land_use.to_string(),
-                years: years.map_or_else(|| "a term not of whole".to_owned(), |y| y.to_string()),
-                allowed: allowed_terms(&parcel.land_use)
-                    .map_or("non-agricultural land is not contracted", |(_, a)| a),
-            });
-        }
+        check_term(code, &parcel.land_use, years)?;
     }
-    if body.certificate_members.is_empty() {
-        return Err(RuleError::attribute(
-            "certificate_members",
-            "the certificate lists the members who share the right",
-        ));
-    }
-    for person in &body.certificate_members {
-        if !household.members.iter().any(|m| &m.person == person) {
-            return Err(RuleError::attribute(
-                "certificate_members",
-                "lists someone who is not a member of the household",
-            ));
-        }
-    }
-    Ok(vec![Change::ContractGranted(Contract {
-        code: body.code.clone(),
-        household: body.household.clone(),
-        parcels: body.parcels.clone(),
-        start,
-        end,
-        certificate_members: body.certificate_members.clone(),
-        registered_at: ctx.index,
-        returned: None,
-    })])
+    Ok(())
 }
 
 /// `contract.return`: by the household itself (G1), with six months' written

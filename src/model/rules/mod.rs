@@ -13,7 +13,7 @@ mod notice;
 mod settings;
 mod shares;
 
-pub use contract::{contract_grant, contract_return};
+pub use contract::{contract_extend, contract_grant, contract_renew, contract_return};
 pub use decision::decision_record;
 pub use encumbrance::{encumbrance_register, encumbrance_release};
 pub use homestead::{homestead_exit, homestead_grant};
@@ -103,6 +103,8 @@ pub fn decide(
         Command::ParcelMerge(body) => parcel_merge(state, land, ctx, signer, body),
         Command::HouseholdSplit(body) => household_split(state, ctx, signer, body),
         Command::HouseholdMerge(body) => household_merge(state, ctx, signer, body),
+        Command::ContractExtend(body) => contract_extend(state, ctx, signer, body),
+        Command::ContractRenew(body) => contract_renew(state, ctx, signer, body),
     }
 }
 
