@@ -82,15 +82,16 @@ impl Sequencer {
         if let Some(index) = self.nonces.used(&env.signer, &env.nonce) {
             return Err(LedgerError::ReplayedNonce { index });
         }
+        let now = chrono::DateTime::parse_from_rfc3339(integrated)
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_default();
         let ctx = Context {
             index,
             signer: &env.signer,
             county: &self.county,
             footprints: &env.footprints,
-            today: integrated
-                .get(..10)
-                .and_then(|d| d.parse().ok())
-                .unwrap_or_default(),
+            today: now.date_naive(),
+            now,
         };
         let changes = decide(&self.state, self.land.as_ref(), &ctx, &env.command)?;
         for change in &changes {

@@ -16,8 +16,19 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "homestead.grant",
             "certificate.issue",
             "county.settings",
+            "title.verify",
+            "hukou.settle",
+            "attest.retention",
         ],
-        Role::Exchange => &["key.register", "key.revoke"],
+        Role::Exchange => &[
+            "key.register",
+            "key.revoke",
+            "listing.review",
+            "deposit.confirm",
+            "listing.award",
+            "payment.confirm",
+            "deal.settle",
+        ],
         Role::Collective => &[
             "key.register",
             "key.revoke",
@@ -38,6 +49,7 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "member.end",
             "notice.post",
             "certificate.issue",
+            "hukou.settle",
         ],
         Role::Household => &[
             "key.revoke",
@@ -49,8 +61,20 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "contract.return",
             "household.split",
             "household.merge",
+            "listing.submit",
+            "intent.register",
+            "bid.place",
+            "bid.match",
+            "contract.sign",
+            "right.end",
         ],
-        Role::Transferee => &["key.revoke"],
+        Role::Transferee => &[
+            "key.revoke",
+            "listing.submit",
+            "intent.register",
+            "bid.place",
+            "contract.sign",
+        ],
     };
 
     kinds.contains(&kind)

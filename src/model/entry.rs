@@ -440,6 +440,152 @@ pub struct HouseholdMerge {
     pub consent_sha256: String,
 }
 
+/// `listing.submit`: a household (or, for `onward`, a transferee) lists a
+/// voluntary, compensated transfer on the exchange (X1, M2, M3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListingSubmit {
+    pub mode: super::exchange::Mode,
+    /// The parcels, under the household's contract (none for a house lease).
+    #[serde(rename = "DKBM", default)]
+    pub parcels: Vec<String>,
+    /// For `onward`: the derived right (its settlement's log index) passed on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub right: Option<u64>,
+    /// First and last day of the term, YYYY-MM-DD.
+    pub start: String,
+    pub end: String,
+    /// 土地用途 the transferee keeps: agricultural (1–4) for land.
+    #[serde(rename = "TDYT", default, skip_serializing_if = "Option::is_none")]
+    pub land_use: Option<String>,
+    /// Yuan for the whole term, decimal strings.
+    pub reserve: String,
+    pub increment: String,
+    pub deposit: String,
+    /// How long an auction runs once it opens.
+    pub auction_minutes: u32,
+    /// For `onward`: SHA-256 (hex) of the household's written consent (M2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_sha256: Option<String>,
+}
+
+/// `listing.review`: the exchange admits a listing to notice, or rejects it
+/// with its reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListingReview {
+    pub listing: u64,
+    pub approve: bool,
+    pub reason: String,
+}
+
+/// `intent.register`: a would-be transferee registers its intent during the
+/// notice, with the deposit the listing asks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntentRegister {
+    pub listing: u64,
+    pub deposit: String,
+}
+
+/// `deposit.confirm`: the exchange confirms a deposit arrived in escrow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepositConfirm {
+    pub listing: u64,
+    pub party: String,
+}
+
+/// `bid.place`: a qualified bidder bids, for the whole term (X4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BidPlace {
+    pub listing: u64,
+    pub amount: String,
+}
+
+/// `bid.match`: a member of the collective matches the best bid of an
+/// outsider before the award, and wins on equal terms (M3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BidMatch {
+    pub listing: u64,
+}
+
+/// `listing.award`: the exchange awards the deal (X4); the contract is then
+/// rendered from its template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListingAward {
+    pub listing: u64,
+}
+
+/// `contract.sign`: a party signs the SHA-256 of the rendered contract (M5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContractSign {
+    pub listing: u64,
+    pub contract_sha256: String,
+}
+
+/// `title.verify`: the county verifies that the title is current and
+/// unencumbered, at this entry's log index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TitleVerify {
+    pub listing: u64,
+}
+
+/// `payment.confirm`: the exchange confirms the price is in escrow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentConfirm {
+    pub listing: u64,
+    pub amount: String,
+}
+
+/// `deal.settle`: the exchange settles: the derived right is created, the
+/// losing deposits go back, the 交易鉴证书 is recorded (X2, G2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DealSettle {
+    pub listing: u64,
+    pub certificate_no: String,
+}
+
+/// `right.end`: the household ends a derived right early, only on M7's
+/// grounds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RightEnd {
+    pub right: u64,
+    /// use_changed, abandoned, damaged.
+    pub ground: String,
+    pub document_sha256: String,
+}
+
+/// `hukou.settle`: a member settled in a town (进城落户). It records an event
+/// about a person and changes nothing (C5, H5, S5, G3); no entry names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HukouSettle {
+    pub person: String,
+    /// The town's administrative code (GB/T 2260, 6 or 9 digits).
+    pub town: String,
+    pub date: String,
+    pub document_sha256: String,
+}
+
+/// `attest.retention`: the county agency's signed statement of the base
+/// rights a household holds now (G3); the rules check it is true.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttestRetention {
+    #[serde(rename = "CBFBM")]
+    pub household: String,
+    pub rights: super::exchange::BaseRights,
+}
+
 /// A parsed command: the kind and its typed body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -472,6 +618,20 @@ pub enum Command {
     HouseholdMerge(HouseholdMerge),
     ContractExtend(ContractExtend),
     ContractRenew(ContractRenew),
+    ListingSubmit(ListingSubmit),
+    ListingReview(ListingReview),
+    IntentRegister(IntentRegister),
+    DepositConfirm(DepositConfirm),
+    BidPlace(BidPlace),
+    BidMatch(BidMatch),
+    ListingAward(ListingAward),
+    ContractSign(ContractSign),
+    TitleVerify(TitleVerify),
+    PaymentConfirm(PaymentConfirm),
+    DealSettle(DealSettle),
+    RightEnd(RightEnd),
+    HukouSettle(HukouSettle),
+    AttestRetention(AttestRetention),
 }
 
 /// The kinds this log knows, in the spelling of the envelope's `kind`.
@@ -505,6 +665,20 @@ pub const KINDS: &[&str] = &[
     "household.merge",
     "contract.extend",
     "contract.renew",
+    "listing.submit",
+    "listing.review",
+    "intent.register",
+    "deposit.confirm",
+    "bid.place",
+    "bid.match",
+    "listing.award",
+    "contract.sign",
+    "title.verify",
+    "payment.confirm",
+    "deal.settle",
+    "right.end",
+    "hukou.settle",
+    "attest.retention",
 ];
 
 impl Command {
@@ -540,6 +714,20 @@ impl Command {
             "household.merge" => Command::HouseholdMerge(body_of(body)?),
             "contract.extend" => Command::ContractExtend(body_of(body)?),
             "contract.renew" => Command::ContractRenew(body_of(body)?),
+            "listing.submit" => Command::ListingSubmit(body_of(body)?),
+            "listing.review" => Command::ListingReview(body_of(body)?),
+            "intent.register" => Command::IntentRegister(body_of(body)?),
+            "deposit.confirm" => Command::DepositConfirm(body_of(body)?),
+            "bid.place" => Command::BidPlace(body_of(body)?),
+            "bid.match" => Command::BidMatch(body_of(body)?),
+            "listing.award" => Command::ListingAward(body_of(body)?),
+            "contract.sign" => Command::ContractSign(body_of(body)?),
+            "title.verify" => Command::TitleVerify(body_of(body)?),
+            "payment.confirm" => Command::PaymentConfirm(body_of(body)?),
+            "deal.settle" => Command::DealSettle(body_of(body)?),
+            "right.end" => Command::RightEnd(body_of(body)?),
+            "hukou.settle" => Command::HukouSettle(body_of(body)?),
+            "attest.retention" => Command::AttestRetention(body_of(body)?),
             other => return Err(RuleError::UnknownKind(truncate(other))),
         })
     }
@@ -575,6 +763,20 @@ impl Command {
             Command::HouseholdMerge(_) => "household.merge",
             Command::ContractExtend(_) => "contract.extend",
             Command::ContractRenew(_) => "contract.renew",
+            Command::ListingSubmit(_) => "listing.submit",
+            Command::ListingReview(_) => "listing.review",
+            Command::IntentRegister(_) => "intent.register",
+            Command::DepositConfirm(_) => "deposit.confirm",
+            Command::BidPlace(_) => "bid.place",
+            Command::BidMatch(_) => "bid.match",
+            Command::ListingAward(_) => "listing.award",
+            Command::ContractSign(_) => "contract.sign",
+            Command::TitleVerify(_) => "title.verify",
+            Command::PaymentConfirm(_) => "payment.confirm",
+            Command::DealSettle(_) => "deal.settle",
+            Command::RightEnd(_) => "right.end",
+            Command::HukouSettle(_) => "hukou.settle",
+            Command::AttestRetention(_) => "attest.retention",
         }
     }
 

@@ -185,6 +185,8 @@ pub enum RuleError {
     HouseholdMerged { code: String, into: String, at: u64 },
     #[error("households {a} and {b} both hold a homestead: one household, one homestead (H1)")]
     TwoHomesteads { a: String, b: String },
+    #[error(transparent)]
+    Exchange(#[from] super::exchange::ExchangeRefusal),
     #[error("a term of {years} years does not fit land use {land_use} of parcel {parcel} (C2: {allowed})")]
     BadTerm {
         parcel: String,
@@ -260,6 +262,7 @@ impl Refusal for RuleError {
             NotAMember { .. } => "not_a_member",
             NotAnEndOfMembership { .. } => "not_an_end_of_membership",
             BadSetting { .. } => "bad_setting",
+            Exchange(e) => e.code(),
             OverShareCap { .. } => "over_share_cap",
             PartOutside { .. } => "part_outside_parcel",
             PartsOverlap { .. } => "parts_overlap",
@@ -372,6 +375,7 @@ impl Refusal for RuleError {
             ),
             ContractExists { code, at } => format!("承包合同 {code} 已于日志序号 {at} 登记"),
             BadSetting { field, reason } => format!("设置项 {field} 无效：{reason}"),
+            Exchange(e) => e.message_zh(),
             OverShareCap { to, held, total, cap } => {
                 format!("承包方 {to} 将持有 {held}/{total} 份，超过 {cap}% 的上限（S2）")
             }
@@ -467,6 +471,7 @@ impl Refusal for RuleError {
             ParcelContracted { .. } => Some("entry.body.DKBM".into()),
             BadTerm { .. } => Some("entry.body.end".into()),
             BadSetting { field, .. } => Some(format!("entry.body.settings.{field}")),
+            Exchange(e) => e.field(),
             OverShareCap { .. } => Some("entry.body.shares".into()),
             PartOutside { .. } | PartsOverlap { .. } | PartsAreaMismatch { .. } => {
                 Some("entry.body.parts".into())

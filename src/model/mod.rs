@@ -6,6 +6,7 @@ pub mod codes;
 pub mod decision;
 pub mod entry;
 pub mod error;
+pub mod exchange;
 pub mod keys;
 pub mod land;
 pub mod person;

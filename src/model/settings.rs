@@ -38,6 +38,8 @@ pub struct Settings {
     pub transferee_max_age: u32,
     /// X4: a bid in the last minutes of an auction extends it by as much.
     pub anti_sniping_minutes: u32,
+    /// X3: the county's holidays and make-up working days, for notices.
+    pub calendar: super::exchange::Calendar,
 }
 
 /// H1's limit per terrain.
@@ -71,6 +73,7 @@ impl Default for Settings {
             transferee_min_age: 18,
             transferee_max_age: 70,
             anti_sniping_minutes: 5,
+            calendar: Default::default(),
         }
     }
 }

@@ -175,6 +175,24 @@ pub struct Notice {
 /// A certificate issued for a contract: (log index, notice index).
 pub type Certificate = (u64, u64);
 
+/// A member's settlement in a town (进城落户), recorded and nothing more (G3).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct HukouEvent {
+    pub index: u64,
+    pub person: String,
+    pub town: String,
+    pub date: chrono::NaiveDate,
+}
+
+/// The county's attestation of the base rights a household holds (G3).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Attestation {
+    pub index: u64,
+    pub household: String,
+    pub day: chrono::NaiveDate,
+    pub rights: super::exchange::BaseRights,
+}
+
 /// One effect of an accepted entry.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
@@ -275,6 +293,16 @@ pub enum Change {
         from: String,
         to: String,
     },
+    ListingSaved(Box<super::exchange::Listing>),
+    RightSaved(super::exchange::DerivedRight),
+    HukouSettled(HukouEvent),
+    Attested(Attestation),
+    /// The titles of these parcels (or homesteads, `ZJD…`) changed at `at`:
+    /// a settlement verified before then is refused.
+    TitleTouched {
+        parcels: Vec<String>,
+        at: u64,
+    },
     CertificateIssued {
         contract: String,
         index: u64,
@@ -308,6 +336,14 @@ pub struct State {
     /// By contract code.
     pub certificates: HashMap<String, Certificate>,
     pub settings: super::settings::Settings,
+    /// By the log index of `listing.submit`.
+    pub listings: HashMap<u64, super::exchange::Listing>,
+    /// Derived rights, by the log index of their settlement.
+    pub rights: HashMap<u64, super::exchange::DerivedRight>,
+    pub hukou: HashMap<u64, HukouEvent>,
+    pub attestations: HashMap<u64, Attestation>,
+    /// The last log index at which each title changed.
+    pub touched: HashMap<String, u64>,
 }
 
 impl<G> Parcel<G> {
@@ -375,6 +411,23 @@ impl State {
                 *self.holdings.entry(to.clone()).or_default() += shares;
             }
             Change::SettingsChanged { settings, .. } => self.settings = settings.clone(),
+            Change::ListingSaved(l) => {
+                self.listings.insert(l.id, (**l).clone());
+            }
+            Change::RightSaved(r) => {
+                self.rights.insert(r.index, r.clone());
+            }
+            Change::HukouSettled(h) => {
+                self.hukou.insert(h.index, h.clone());
+            }
+            Change::Attested(a) => {
+                self.attestations.insert(a.index, a.clone());
+            }
+            Change::TitleTouched { parcels, at } => {
+                for p in parcels {
+                    self.touched.insert(p.clone(), *at);
+                }
+            }
             Change::HouseholdMembers { household, members } => {
                 if let Some(h) = self.households.get_mut(household) {
                     for m in &h.members {
@@ -503,6 +556,40 @@ impl State {
         self.encumbrances
             .values()
             .filter(move |e| e.parcel == parcel && e.released_at.is_none())
+    }
+
+    /// The titles (parcels, or `ZJD…` homesteads) `change` alters.
+    pub fn titles_of(&self, change: &Change) -> Vec<String> {
+        let of_contract = |code: &str| {
+            self.contracts
+                .get(code)
+                .map(|k| k.parcels.clone())
+                .unwrap_or_default()
+        };
+        match change {
+            Change::ParcelRetired { code, .. } => vec![code.clone()],
+            Change::EncumbranceRegistered(e) => vec![e.parcel.to_string()],
+            Change::EncumbranceReleased { index, .. } => self
+                .encumbrances
+                .get(index)
+                .map(|e| vec![e.parcel.to_string()])
+                .unwrap_or_default(),
+            Change::ContractGranted(k) => k.parcels.clone(),
+            Change::ContractParcels { code, parcels } => {
+                let mut all = of_contract(code);
+                all.extend(parcels.iter().cloned());
+                all
+            }
+            Change::ContractHolder { code, .. }
+            | Change::ContractReturned { code, .. }
+            | Change::ContractRenewed { code, .. } => of_contract(code),
+            Change::RightSaved(r) => r.parcels.clone(),
+            Change::HomesteadExited { household, .. } => vec![Homestead::land_key(household)],
+            Change::HomesteadMoved { from, to } => {
+                vec![Homestead::land_key(from), Homestead::land_key(to)]
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// A household that has not merged into another.

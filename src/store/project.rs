@@ -6,9 +6,10 @@ use diesel::upsert::excluded;
 
 use super::queries::encode_tile;
 use super::schema::{
-    actor_keys, certificates, checkpoints, collectives, contract_parcels, contracts, counties,
-    county_settings, decisions, distributions, encumbrances, homesteads, households, log_entries,
-    memberships, notices, parcels, persons, share_holdings, share_quantifications, tree_tiles,
+    actor_keys, attestations, certificates, checkpoints, collectives, contract_parcels, contracts,
+    counties, county_settings, decisions, derived_rights, distributions, encumbrances, homesteads,
+    households, hukou_settlements, listings, log_entries, memberships, notices, parcels, persons,
+    share_holdings, share_quantifications, titles_touched, tree_tiles,
 };
 use super::StoreError;
 use crate::ledger::merkle::Hash;
@@ -463,6 +464,76 @@ macro_rules! write_batch_impl {
                         )
                         .set(homesteads::household.eq(to))
                         .execute($c)?;
+                    }
+                    Change::ListingSaved(l) => {
+                        let doc = serde_json::to_string(l).expect("listing");
+                        diesel::insert_into(listings::table)
+                            .values((
+                                listings::county.eq(county),
+                                listings::id.eq(l.id as i64),
+                                listings::collective.eq(&l.collective),
+                                listings::household.eq(&l.household),
+                                listings::mode.eq(l.mode.as_str()),
+                                listings::status.eq(l.status.as_str()),
+                                listings::doc.eq(&doc),
+                            ))
+                            .on_conflict((listings::county, listings::id))
+                            .do_update()
+                            .set((
+                                listings::status.eq(l.status.as_str()),
+                                listings::doc.eq(&doc),
+                            ))
+                            .execute($c)?;
+                    }
+                    Change::RightSaved(r) => {
+                        let doc = serde_json::to_string(r).expect("right");
+                        diesel::insert_into(derived_rights::table)
+                            .values((
+                                derived_rights::county.eq(county),
+                                derived_rights::idx.eq(r.index as i64),
+                                derived_rights::household.eq(&r.household),
+                                derived_rights::holder.eq(&r.holder),
+                                derived_rights::doc.eq(&doc),
+                            ))
+                            .on_conflict((derived_rights::county, derived_rights::idx))
+                            .do_update()
+                            .set(derived_rights::doc.eq(&doc))
+                            .execute($c)?;
+                    }
+                    Change::HukouSettled(h) => {
+                        diesel::insert_into(hukou_settlements::table)
+                            .values((
+                                hukou_settlements::county.eq(county),
+                                hukou_settlements::idx.eq(h.index as i64),
+                                hukou_settlements::person.eq(&h.person),
+                                hukou_settlements::doc.eq(serde_json::to_string(h).expect("event")),
+                            ))
+                            .execute($c)?;
+                    }
+                    Change::Attested(a) => {
+                        diesel::insert_into(attestations::table)
+                            .values((
+                                attestations::county.eq(county),
+                                attestations::idx.eq(a.index as i64),
+                                attestations::household.eq(&a.household),
+                                attestations::doc
+                                    .eq(serde_json::to_string(a).expect("attestation")),
+                            ))
+                            .execute($c)?;
+                    }
+                    Change::TitleTouched { parcels, at } => {
+                        for title in parcels {
+                            diesel::insert_into(titles_touched::table)
+                                .values((
+                                    titles_touched::county.eq(county),
+                                    titles_touched::title.eq(title),
+                                    titles_touched::touched_at.eq(*at as i64),
+                                ))
+                                .on_conflict((titles_touched::county, titles_touched::title))
+                                .do_update()
+                                .set(titles_touched::touched_at.eq(*at as i64))
+                                .execute($c)?;
+                        }
                     }
                     Change::SettingsChanged { settings, at } => {
                         let text = serde_json::to_string(settings).expect("settings");

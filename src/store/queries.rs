@@ -7,9 +7,10 @@ use std::sync::{Arc, Mutex};
 use diesel::prelude::*;
 
 use super::schema::{
-    actor_keys, certificates, checkpoints, collectives, contract_parcels, contracts, counties,
-    county_settings, decisions, distributions, encumbrances, homesteads, households, log_entries,
-    memberships, notices, parcels, persons, share_holdings, share_quantifications, tree_tiles,
+    actor_keys, attestations, certificates, checkpoints, collectives, contract_parcels, contracts,
+    counties, county_settings, decisions, derived_rights, distributions, encumbrances, homesteads,
+    households, hukou_settlements, listings, log_entries, memberships, notices, parcels, persons,
+    share_holdings, share_quantifications, titles_touched, tree_tiles,
 };
 use super::{DbConnection, StoreError};
 use crate::ledger::merkle::{self, Hash};
@@ -346,6 +347,41 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
     };
     Ok(State {
         settings,
+        listings: docs(
+            listings::table
+                .filter(listings::county.eq(county))
+                .select((listings::id, listings::doc))
+                .load(conn)?,
+            "listings",
+        )?,
+        rights: docs(
+            derived_rights::table
+                .filter(derived_rights::county.eq(county))
+                .select((derived_rights::idx, derived_rights::doc))
+                .load(conn)?,
+            "derived_rights",
+        )?,
+        hukou: docs(
+            hukou_settlements::table
+                .filter(hukou_settlements::county.eq(county))
+                .select((hukou_settlements::idx, hukou_settlements::doc))
+                .load(conn)?,
+            "hukou_settlements",
+        )?,
+        attestations: docs(
+            attestations::table
+                .filter(attestations::county.eq(county))
+                .select((attestations::idx, attestations::doc))
+                .load(conn)?,
+            "attestations",
+        )?,
+        touched: titles_touched::table
+            .filter(titles_touched::county.eq(county))
+            .select((titles_touched::title, titles_touched::touched_at))
+            .load::<(String, i64)>(conn)?
+            .into_iter()
+            .map(|(t, at)| (t, at as u64))
+            .collect(),
         holdings: share_holdings::table
             .filter(share_holdings::county.eq(county))
             .select((share_holdings::holder, share_holdings::shares))
@@ -647,6 +683,20 @@ fn load_notices(conn: &mut DbConnection, county: &str) -> Result<HashMap<u64, No
                     to: to.parse().map_err(|_| corrupt(idx))?,
                 },
             ))
+        })
+        .collect()
+}
+
+/// Documents kept as JSON (listings, derived rights, …), by log index.
+pub fn docs<T: serde::de::DeserializeOwned>(
+    rows: Vec<(i64, String)>,
+    table: &str,
+) -> Result<HashMap<u64, T>, StoreError> {
+    rows.into_iter()
+        .map(|(i, doc)| {
+            serde_json::from_str(&doc)
+                .map(|d| (i as u64, d))
+                .map_err(|e| StoreError::Corrupt(format!("{table} {i}: {e}")))
         })
         .collect()
 }

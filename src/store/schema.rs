@@ -256,3 +256,51 @@ diesel::table! {
         contract -> Text,
     }
 }
+
+diesel::table! {
+    listings (county, id) {
+        county -> Text,
+        id -> BigInt,
+        collective -> Text,
+        household -> Text,
+        mode -> Text,
+        status -> Text,
+        doc -> Text,
+    }
+}
+
+diesel::table! {
+    derived_rights (county, idx) {
+        county -> Text,
+        idx -> BigInt,
+        household -> Text,
+        holder -> Text,
+        doc -> Text,
+    }
+}
+
+diesel::table! {
+    hukou_settlements (county, idx) {
+        county -> Text,
+        idx -> BigInt,
+        person -> Text,
+        doc -> Text,
+    }
+}
+
+diesel::table! {
+    attestations (county, idx) {
+        county -> Text,
+        idx -> BigInt,
+        household -> Text,
+        doc -> Text,
+    }
+}
+
+diesel::table! {
+    titles_touched (county, title) {
+        county -> Text,
+        title -> Text,
+        touched_at -> BigInt,
+    }
+}

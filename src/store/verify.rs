@@ -289,6 +289,33 @@ fn compare_state(replayed: &State, stored: &State) -> Result<(), VerifyFailure> 
             what: "differs from the settings entries".into(),
         });
     }
+    compare_rows("listings", &replayed.listings, &stored.listings, |i, _| {
+        format!("listing {i}")
+    })?;
+    compare_rows(
+        "derived_rights",
+        &replayed.rights,
+        &stored.rights,
+        |i, _| format!("log index {i}"),
+    )?;
+    compare_rows(
+        "hukou_settlements",
+        &replayed.hukou,
+        &stored.hukou,
+        |i, _| format!("log index {i}"),
+    )?;
+    compare_rows(
+        "attestations",
+        &replayed.attestations,
+        &stored.attestations,
+        |i, _| format!("log index {i}"),
+    )?;
+    compare_rows(
+        "titles_touched",
+        &replayed.touched,
+        &stored.touched,
+        |t, _| t.clone(),
+    )?;
     compare_rows("actor_keys", &replayed.keys, &stored.keys, |_, k| {
         k.vkey.clone()
     })?;

@@ -78,6 +78,8 @@ pub struct TestLog {
     pub writer: Option<Writer>,
     pub log_key: SignerKey,
     pub county_key: SignerKey,
+    /// The writer's clock, which a test may run ahead.
+    pub clock: sanquan::store::Clock,
 }
 
 impl TestLog {
@@ -86,13 +88,15 @@ impl TestLog {
         let db = Db::open(&test_db.url, COUNTY).unwrap();
         let log_key = SignerKey::generate(&log_origin(COUNTY)).unwrap();
         let county_key = SignerKey::generate("county-140421").unwrap();
-        let writer = Writer::start(&db, log_key.clone()).unwrap();
+        let clock = sanquan::store::Clock::default();
+        let writer = Writer::start_with_clock(&db, log_key.clone(), clock.clone()).unwrap();
         let log = TestLog {
             db,
             test_db,
             writer: Some(writer),
             log_key,
             county_key,
+            clock,
         };
         let genesis = json!({
             "county": COUNTY,
@@ -121,7 +125,9 @@ impl TestLog {
     /// Stops and restarts the writer (as a server restart would).
     pub fn restart(&mut self) {
         self.writer.take().unwrap().shutdown();
-        self.writer = Some(Writer::start(&self.db, self.log_key.clone()).unwrap());
+        self.writer = Some(
+            Writer::start_with_clock(&self.db, self.log_key.clone(), self.clock.clone()).unwrap(),
+        );
     }
 
     /// Hands the writer to a registry (the HTTP service).

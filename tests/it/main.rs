@@ -2,6 +2,7 @@
 //! server, the HTTP API on a random port, and the `sanquan` binary itself.
 
 mod common;
+mod exchange;
 
 mod cli;
 mod households;

@@ -151,6 +151,7 @@ mod tests {
                 county: COUNTY,
                 footprints: &[],
                 today: chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+                now: chrono::DateTime::UNIX_EPOCH,
             };
             let changes = decide(&self.state, &crate::model::land::NoLand, &ctx, &cmd)?;
             changes.iter().for_each(|c| self.state.apply(c));

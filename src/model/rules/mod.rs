@@ -4,6 +4,7 @@
 mod contract;
 mod decision;
 mod encumbrance;
+pub mod exchange;
 mod homestead;
 mod household;
 mod keys;
@@ -52,6 +53,8 @@ pub struct Context<'a> {
     /// The day (UTC) the server integrates the entry: in the record, so a
     /// replay sees the same day. Rules that count time count from it.
     pub today: chrono::NaiveDate,
+    /// The server's integration time itself (auction deadlines).
+    pub now: chrono::DateTime<chrono::Utc>,
 }
 
 /// Decides an entry: checks the signer's authority for the kind, then the
@@ -75,7 +78,7 @@ pub fn decide(
             kind: cmd.kind(),
         });
     }
-    match cmd {
+    let mut changes = match cmd {
         Command::Genesis(_) => unreachable!("handled above"),
         Command::KeyRegister(body) => key_register(state, ctx, signer, body),
         Command::KeyRevoke(body) => key_revoke(state, ctx, signer, body),
@@ -105,7 +108,31 @@ pub fn decide(
         Command::HouseholdMerge(body) => household_merge(state, ctx, signer, body),
         Command::ContractExtend(body) => contract_extend(state, ctx, signer, body),
         Command::ContractRenew(body) => contract_renew(state, ctx, signer, body),
+        Command::ListingSubmit(body) => exchange::listing_submit(state, ctx, signer, body),
+        Command::ListingReview(body) => exchange::listing_review(state, ctx, signer, body),
+        Command::IntentRegister(body) => exchange::intent_register(state, ctx, signer, body),
+        Command::DepositConfirm(body) => exchange::deposit_confirm(state, ctx, signer, body),
+        Command::BidPlace(body) => exchange::bid_place(state, ctx, signer, body),
+        Command::BidMatch(body) => exchange::bid_match(state, ctx, signer, body),
+        Command::ListingAward(body) => exchange::listing_award(state, ctx, signer, body),
+        Command::ContractSign(body) => exchange::contract_sign(state, ctx, signer, body),
+        Command::TitleVerify(body) => exchange::title_verify(state, ctx, signer, body),
+        Command::PaymentConfirm(body) => exchange::payment_confirm(state, ctx, signer, body),
+        Command::DealSettle(body) => exchange::deal_settle(state, ctx, signer, body),
+        Command::RightEnd(body) => exchange::right_end(state, ctx, signer, body),
+        Command::HukouSettle(body) => exchange::hukou_settle(state, ctx, signer, body),
+        Command::AttestRetention(body) => exchange::attest_retention(state, ctx, signer, body),
+    }?;
+    let mut titles: Vec<String> = changes.iter().flat_map(|c| state.titles_of(c)).collect();
+    if !titles.is_empty() {
+        titles.sort_unstable();
+        titles.dedup();
+        changes.push(Change::TitleTouched {
+            parcels: titles,
+            at: ctx.index,
+        });
     }
+    Ok(changes)
 }
 
 /// A free text a person wrote (a reason, a question): 1 to 500 characters.

@@ -1,0 +1,528 @@
+//! The exchange (农村产权流转交易): listings, their notice on the county's
+//! working-day calendar, intents with deposits, bids, award, the signed
+//! contract, title verification, escrow and settlement (X2), and the derived
+//! rights a settlement creates (G2). A listing is kept whole, as one document
+//! per listing, so that its full history reads in one place.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
+use serde::{Deserialize, Serialize};
+
+use super::shares::Fen;
+
+/// What a listing transfers (M2, H3). Each mode creates a derived right at
+/// settlement; none changes a base right (G2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// 出租: lease of the land management right.
+    Lease,
+    /// 转包: sub-contract of the management right to a household of the collective.
+    Subcontract,
+    /// 入股: the management right contributed as equity.
+    Equity,
+    /// 再流转: a transferee passes on its management right, with the
+    /// household's written consent (M2).
+    Onward,
+    /// Lease of the house on the household's homestead (H3).
+    HouseLease,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Lease => "lease",
+            Mode::Subcontract => "subcontract",
+            Mode::Equity => "equity",
+            Mode::Onward => "onward",
+            Mode::HouseLease => "house_lease",
+        }
+    }
+
+    /// The contract template in `contracts/` a deal of this mode is written on.
+    pub fn template(self) -> &'static str {
+        match self {
+            Mode::Lease | Mode::Subcontract | Mode::Onward => {
+                include_str!("../../contracts/lease.txt")
+            }
+            Mode::Equity => include_str!("../../contracts/equity.txt"),
+            Mode::HouseLease => include_str!("../../contracts/house-lease.txt"),
+        }
+    }
+}
+
+/// Where a listing is in the process of X2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Submitted, waiting for the exchange's review.
+    Review,
+    Rejected,
+    /// Under public notice (X3); intents may be registered.
+    Notice,
+    /// Notice over: negotiation (one bidder) or auction (two or more, X4).
+    Trading,
+    Awarded,
+    Settled,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Review => "review",
+            Status::Rejected => "rejected",
+            Status::Notice => "notice",
+            Status::Trading => "trading",
+            Status::Awarded => "awarded",
+            Status::Settled => "settled",
+        }
+    }
+
+    /// Whether the listing still holds what it lists (no second listing of it).
+    pub fn is_open(self) -> bool {
+        !matches!(self, Status::Rejected | Status::Settled)
+    }
+}
+
+/// An intended transferee (意向受让方) and its deposit (保证金).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Intent {
+    pub party: String,
+    /// A household of the listing's collective: it has priority on equal
+    /// terms (M3).
+    pub member: bool,
+    pub deposit: Fen,
+    pub registered_at: u64,
+    /// When the exchange confirmed the deposit in its account.
+    pub confirmed_at: Option<u64>,
+    /// When the deposit went back (a losing bidder, at settlement).
+    pub released_at: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bid {
+    pub index: u64,
+    pub party: String,
+    pub amount: Fen,
+    pub at: DateTime<Utc>,
+    /// A member matching the best bid of an outsider (M3).
+    pub matched: bool,
+}
+
+/// The award: who won, at what price.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Award {
+    pub index: u64,
+    pub party: String,
+    pub price: Fen,
+    /// SHA-256 (hex) of the contract rendered from the template: what both
+    /// parties sign.
+    pub contract_sha256: String,
+}
+
+/// A listing and everything that happened to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Listing {
+    /// The log index of `listing.submit`.
+    pub id: u64,
+    pub mode: Mode,
+    /// The party that transfers: a household, or for `onward` a transferee.
+    pub transferor: String,
+    /// The household whose contract or homestead it rests on.
+    pub household: String,
+    pub collective: String,
+    pub contract: Option<String>,
+    pub parcels: Vec<String>,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// 土地用途 the transferee must keep (M3: agricultural).
+    pub land_use: String,
+    /// Reserve price (底价), for the whole term, in fen.
+    pub reserve: Fen,
+    pub increment: Fen,
+    pub deposit: Fen,
+    pub auction_minutes: u32,
+    pub status: Status,
+    pub notice_from: Option<NaiveDate>,
+    pub notice_to: Option<NaiveDate>,
+    /// Flagged for county-level publication (X3: at or above the threshold).
+    pub county_level: bool,
+    pub intents: Vec<Intent>,
+    pub bids: Vec<Bid>,
+    /// The auction's end, once it opened; later bids in the last minutes
+    /// push it back (anti-sniping, X4).
+    pub deadline: Option<DateTime<Utc>>,
+    pub award: Option<Award>,
+    /// Parties that signed the contract's SHA-256.
+    pub signed_by: Vec<String>,
+    /// The log index at which the county verified the title.
+    pub verified_at: Option<u64>,
+    pub paid_at: Option<u64>,
+    /// 交易鉴证书 number and the settlement's log index.
+    pub certificate_no: Option<String>,
+    pub settled_at: Option<u64>,
+    /// Every entry about the listing: (log index, kind).
+    pub history: Vec<(u64, String)>,
+}
+
+impl Listing {
+    pub fn intent(&self, party: &str) -> Option<&Intent> {
+        self.intents.iter().find(|i| i.party == party)
+    }
+
+    /// Intents whose deposit the exchange confirmed: the qualified bidders.
+    pub fn qualified(&self) -> impl Iterator<Item = &Intent> {
+        self.intents.iter().filter(|i| i.confirmed_at.is_some())
+    }
+
+    /// The highest bid so far.
+    pub fn best(&self) -> Option<&Bid> {
+        self.bids
+            .iter()
+            .max_by_key(|b| (b.amount, b.matched, std::cmp::Reverse(b.index)))
+    }
+}
+
+/// A right derived from a household's base right by a settled deal (G2): a
+/// management right, a lease, an equity contribution, a house lease. It ends
+/// at its term's end, computed when read, or early only on M7's grounds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DerivedRight {
+    /// The log index of the settlement.
+    pub index: u64,
+    pub listing: u64,
+    pub mode: Mode,
+    pub holder: String,
+    pub household: String,
+    pub parcels: Vec<String>,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub price: Fen,
+    /// M6: terms of five years or more are registered rights.
+    pub registered: bool,
+    /// An early end (M7): log index and ground.
+    pub ended: Option<(u64, String)>,
+}
+
+impl DerivedRight {
+    pub fn in_force(&self, day: NaiveDate) -> bool {
+        self.start <= day && day <= self.end && self.ended.is_none()
+    }
+}
+
+/// The county's calendar of holidays and make-up working days (调休), for
+/// notice periods counted in working days (X3).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Calendar {
+    /// Weekdays that are holidays.
+    pub holidays: BTreeSet<NaiveDate>,
+    /// Weekend days that are working days.
+    pub workdays: BTreeSet<NaiveDate>,
+}
+
+impl Calendar {
+    pub fn is_working_day(&self, day: NaiveDate) -> bool {
+        if self.workdays.contains(&day) {
+            return true;
+        }
+        !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) && !self.holidays.contains(&day)
+    }
+
+    /// The first working day after `day`, and the last of `n` working days
+    /// counted from it: a notice posted on `day` runs over these.
+    pub fn notice_period(&self, day: NaiveDate, n: u32) -> (NaiveDate, NaiveDate) {
+        let mut d = day;
+        let mut first = None;
+        let mut counted = 0;
+        while counted < n.max(1) {
+            d = d.succ_opt().expect("dates within range");
+            if self.is_working_day(d) {
+                first.get_or_insert(d);
+                counted += 1;
+            }
+        }
+        (first.unwrap_or(d), d)
+    }
+}
+
+/// A household's base rights (G1): what it holds that only its own signed,
+/// consented, compensated acts may reduce.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaseRights {
+    /// Each contract in force with the parcels it covers and their area
+    /// (0.01 m²).
+    pub contracts: Vec<ContractHolding>,
+    /// The homestead in force, by area (0.01 m²).
+    pub homestead: Option<i64>,
+    pub shares: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractHolding {
+    #[serde(rename = "CBHTBM")]
+    pub code: String,
+    #[serde(rename = "DKBM")]
+    pub parcels: Vec<String>,
+    pub area_centi_m2: i64,
+    pub end: NaiveDate,
+}
+
+impl BaseRights {
+    pub fn contract_area(&self) -> i64 {
+        self.contracts.iter().map(|c| c.area_centi_m2).sum()
+    }
+
+    /// Whether `later` holds less than this in any of the three rights, by
+    /// more than `tolerance` of area per parcel (parcels split or merged
+    /// measure their whole within it).
+    pub fn shrunk_to(&self, later: &BaseRights, tolerance: i64) -> bool {
+        let parcels = self
+            .contracts
+            .iter()
+            .map(|c| c.parcels.len())
+            .sum::<usize>() as i64;
+        later.contract_area() + tolerance * parcels.max(1) < self.contract_area()
+            || (self.homestead.is_some() && later.homestead.is_none())
+            || later.shares < self.shares
+    }
+}
+
+/// The base rights a household holds on `day`.
+pub fn base_rights(state: &super::State, household: &str, day: NaiveDate) -> BaseRights {
+    let mut contracts: Vec<ContractHolding> = state
+        .contracts
+        .values()
+        .filter(|k| k.household == household && k.in_force(day))
+        .map(|k| ContractHolding {
+            code: k.code.clone(),
+            parcels: k.parcels.clone(),
+            area_centi_m2: k
+                .parcels
+                .iter()
+                .filter_map(|p| state.parcels.get(p.as_str()))
+                .map(|p| p.area.0)
+                .sum(),
+            end: k.end,
+        })
+        .collect();
+    contracts.sort_by(|a, b| a.code.cmp(&b.code));
+    BaseRights {
+        contracts,
+        homestead: state
+            .homesteads
+            .get(household)
+            .filter(|h| h.exited.is_none())
+            .map(|h| h.area.0),
+        shares: state.holdings.get(household).copied().unwrap_or(0),
+    }
+}
+
+/// Renders the contract of an awarded listing from its template: the text
+/// whose SHA-256 both parties sign (M5).
+pub fn render_contract(listing: &Listing, winner: &str, price: Fen, parcels: &str) -> String {
+    let yuan = super::shares::yuan;
+    listing
+        .mode
+        .template()
+        .replace("{listing}", &listing.id.to_string())
+        .replace("{transferor}", &listing.transferor)
+        .replace("{household}", &listing.household)
+        .replace("{transferee}", winner)
+        .replace("{collective}", &listing.collective)
+        .replace("{contract}", listing.contract.as_deref().unwrap_or("-"))
+        .replace("{parcels}", parcels)
+        .replace("{start}", &listing.start.to_string())
+        .replace("{end}", &listing.end.to_string())
+        .replace("{land_use}", &listing.land_use)
+        .replace("{price}", &yuan(price))
+}
+
+/// SHA-256 of a text, as 64 lower-case hex digits.
+pub fn sha256_hex(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn notice_counts_working_days_with_holidays_and_make_up_days() {
+        let cal = Calendar {
+            holidays: [
+                d("2026-10-01"),
+                d("2026-10-02"),
+                d("2026-10-05"),
+                d("2026-10-06"),
+                d("2026-10-07"),
+            ]
+            .into(),
+            workdays: [d("2026-10-10")].into(),
+        };
+        // Posted Wednesday 2026-09-30: Oct 1–7 are off, Saturday Oct 10 works.
+        let (from, to) = cal.notice_period(d("2026-09-30"), 3);
+        assert_eq!(from, d("2026-10-08"));
+        assert_eq!(to, d("2026-10-10"));
+        // An ordinary week: ten working days from a Monday end two weeks on.
+        let (from, to) = Calendar::default().notice_period(d("2026-11-23"), 10);
+        assert_eq!((from, to), (d("2026-11-24"), d("2026-12-07")));
+    }
+}
+
+/// Why the exchange's rules refused an entry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExchangeRefusal {
+    #[error("no listing was submitted at log index {id}")]
+    UnknownListing { id: u64 },
+    #[error("listing {id} is {status}; this needs it {needed}")]
+    WrongStage {
+        id: u64,
+        status: &'static str,
+        needed: &'static str,
+    },
+    #[error("the term ends {end}, after the contract's term ({contract_end}) (M3)")]
+    TermBeyondContract { end: String, contract_end: String },
+    #[error("a transfer keeps the land in agricultural use (M3); use {land_use} is not")]
+    NonAgriculturalUse { land_use: String },
+    #[error("parcel {parcel} is already listed (listing {listing})")]
+    AlreadyListed { parcel: String, listing: u64 },
+    #[error(
+        "parcel {parcel}'s management right is already transferred for that time (right {right})"
+    )]
+    AlreadyTransferred { parcel: String, right: u64 },
+    #[error("{what}: a household of collective {collective} only")]
+    OutsideCollective {
+        what: &'static str,
+        collective: String,
+    },
+    #[error("the house lease is {years} years, over the county's limit of {limit} (H3)")]
+    HouseLeaseTooLong { years: i64, limit: u32 },
+    #[error("{party} has no deposit confirmed for listing {listing}")]
+    NoDeposit { party: String, listing: u64 },
+    #[error("the bid is below the least acceptable, {least} yuan")]
+    BidTooLow { least: String },
+    #[error("the auction closed at {deadline}")]
+    AuctionClosed { deadline: String },
+    #[error("only a member of the collective may match, and only an outsider's best bid (M3)")]
+    NothingToMatch,
+    #[error("{0}")]
+    NotReady(&'static str),
+    #[error("the SHA-256 signed is not that of the contract rendered for this award ({expected})")]
+    ContractMismatch { expected: String },
+    #[error(
+        "the title of {parcel} changed at log index {at}, after its verification at {verified}"
+    )]
+    TitleChanged {
+        parcel: String,
+        at: u64,
+        verified: u64,
+    },
+    #[error(
+        "`{ground}` is not a ground to end a transfer early (M7: use_changed, abandoned, damaged)"
+    )]
+    NotAGround { ground: String },
+    #[error("the attestation does not state the rights the household holds")]
+    AttestationUntrue,
+}
+
+impl super::Refusal for ExchangeRefusal {
+    fn code(&self) -> &'static str {
+        use ExchangeRefusal::*;
+        match self {
+            UnknownListing { .. } => "unknown_listing",
+            WrongStage { .. } => "wrong_stage",
+            TermBeyondContract { .. } => "term_beyond_contract",
+            NonAgriculturalUse { .. } => "non_agricultural_use",
+            AlreadyListed { .. } => "already_listed",
+            AlreadyTransferred { .. } => "already_transferred",
+            OutsideCollective { .. } => "outside_collective",
+            HouseLeaseTooLong { .. } => "house_lease_too_long",
+            NoDeposit { .. } => "no_deposit",
+            BidTooLow { .. } => "bid_too_low",
+            AuctionClosed { .. } => "auction_closed",
+            NothingToMatch => "nothing_to_match",
+            NotReady(_) => "not_ready",
+            ContractMismatch { .. } => "contract_mismatch",
+            TitleChanged { .. } => "title_changed",
+            NotAGround { .. } => "not_a_ground",
+            AttestationUntrue => "attestation_untrue",
+        }
+    }
+
+    fn message_zh(&self) -> String {
+        use ExchangeRefusal::*;
+        match self {
+            UnknownListing { id } => format!("日志序号 {id} 处没有挂牌项目"),
+            WrongStage { id, status, needed } => {
+                format!("挂牌项目 {id} 当前为“{status}”，此操作需要“{needed}”")
+            }
+            TermBeyondContract { end, contract_end } => {
+                format!("流转期限至 {end}，超过承包期剩余期限（{contract_end}）（M3）")
+            }
+            NonAgriculturalUse { land_use } => {
+                format!("流转不得改变土地农业用途（M3），用途 {land_use} 不符合")
+            }
+            AlreadyListed { parcel, listing } => format!("地块 {parcel} 已挂牌（项目 {listing}）"),
+            AlreadyTransferred { parcel, right } => {
+                format!("地块 {parcel} 的经营权在该期间已流转（权利 {right}）")
+            }
+            OutsideCollective { what, collective } => {
+                format!("{what}：仅限集体经济组织 {collective} 的农户")
+            }
+            HouseLeaseTooLong { years, limit } => {
+                format!("住房租期 {years} 年，超过县定上限 {limit} 年（H3）")
+            }
+            NoDeposit { party, listing } => {
+                format!("{party} 在项目 {listing} 中没有已确认的保证金")
+            }
+            BidTooLow { least } => format!("报价低于最低可接受价 {least} 元"),
+            AuctionClosed { deadline } => format!("竞价已于 {deadline} 截止"),
+            NothingToMatch => "只有本集体成员可以跟价，且只能跟外部竞买人的最高价（M3）".into(),
+            NotReady(what) => format!("尚不能办理：{what}"),
+            ContractMismatch { expected } => {
+                format!("所签 SHA-256 与本次成交生成的合同（{expected}）不符")
+            }
+            TitleChanged {
+                parcel,
+                at,
+                verified,
+            } => {
+                format!("地块 {parcel} 的权属在核验（日志序号 {verified}）之后于 {at} 发生变化")
+            }
+            NotAGround { ground } => {
+                format!("“{ground}”不是提前解除流转的法定事由（M7：改变用途、弃耕两年、严重损害）")
+            }
+            AttestationUntrue => "证明所列权利与该户实际持有的不符".into(),
+        }
+    }
+
+    fn field(&self) -> Option<String> {
+        use ExchangeRefusal::*;
+        let f = match self {
+            UnknownListing { .. } | WrongStage { .. } => "listing",
+            TermBeyondContract { .. } | HouseLeaseTooLong { .. } => "end",
+            NonAgriculturalUse { .. } => "TDYT",
+            AlreadyListed { .. } | AlreadyTransferred { .. } => "DKBM",
+            OutsideCollective { .. } => return Some("entry.signer".into()),
+            NoDeposit { .. } => return Some("entry.signer".into()),
+            BidTooLow { .. } | AuctionClosed { .. } => "amount",
+            NothingToMatch => "listing",
+            NotReady(_) => "listing",
+            ContractMismatch { .. } => "contract_sha256",
+            TitleChanged { .. } => "listing",
+            NotAGround { .. } => "ground",
+            AttestationUntrue => "rights",
+        };
+        Some(format!("entry.body.{f}"))
+    }
+}

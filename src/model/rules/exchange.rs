@@ -1,0 +1,795 @@
+//! Rules of the exchange (X1–X6, M2–M9, H3–H4) and of the guarantee (G1–G3):
+//! one function per step of a deal, each checking the listing is at that
+//! step. The rules of the listing are checked again at settlement.
+
+use chrono::{Duration, Months};
+
+use crate::model::entry::{
+    AttestRetention, BidMatch, BidPlace, ContractSign, DealSettle, DepositConfirm, HukouSettle,
+    IntentRegister, ListingAward, ListingReview, ListingSubmit, PaymentConfirm, RightEnd,
+    TitleVerify,
+};
+use crate::model::exchange::{
+    base_rights, render_contract, sha256_hex, Award, Bid, DerivedRight, ExchangeRefusal as X,
+    Intent, Listing, Mode, Status,
+};
+use crate::model::shares::{parse_yuan, yuan, Fen};
+use crate::model::state::{Attestation, Homestead, HukouEvent};
+use crate::model::{Change, Context, KeyBinding, Role, RuleError, State};
+
+fn money(field: &'static str, text: &str) -> Result<Fen, RuleError> {
+    parse_yuan(text).map_err(|r| RuleError::attribute(field, r))
+}
+
+fn listing(state: &State, id: u64) -> Result<&Listing, RuleError> {
+    Ok(state.listings.get(&id).ok_or(X::UnknownListing { id })?)
+}
+
+fn at_stage(l: &Listing, needed: Status) -> Result<(), RuleError> {
+    if l.status == needed {
+        return Ok(());
+    }
+    Err(X::WrongStage {
+        id: l.id,
+        status: l.status.as_str(),
+        needed: needed.as_str(),
+    }
+    .into())
+}
+
+/// The listing after a step, its history extended.
+fn saved(mut l: Listing, ctx: &Context, kind: &str) -> Change {
+    l.history.push((ctx.index, kind.to_owned()));
+    Change::ListingSaved(Box::new(l))
+}
+
+/// What a listing of `mode` rests on: the household, its collective, the
+/// contract (for land) and the latest day the term may end.
+struct Basis {
+    household: String,
+    contract: Option<String>,
+    until: chrono::NaiveDate,
+}
+
+/// The rules a listing must meet when submitted and again at settlement:
+/// the transferor holds what it lists (M9), the term fits within the
+/// contract's (M3) or the house-lease limit (H3), the use stays agricultural
+/// (M3), nothing seized or pledged, and nothing listed or transferred twice.
+fn check_listing(
+    state: &State,
+    ctx: &Context,
+    transferor: &str,
+    l: &Listing,
+    right: Option<u64>,
+) -> Result<Basis, RuleError> {
+    let basis = match l.mode {
+        Mode::HouseLease => {
+            let h = state
+                .homesteads
+                .get(transferor)
+                .filter(|h| h.exited.is_none())
+                .ok_or_else(|| RuleError::NoHomestead {
+                    household: transferor.to_owned(),
+                })?;
+            let years = (l.end - l.start).num_days() / 365;
+            let limit = state.settings.house_lease_max_years;
+            let latest = l
+                .start
+                .checked_add_months(Months::new(12 * limit))
+                .unwrap_or(l.start);
+            if l.end >= latest {
+                return Err(X::HouseLeaseTooLong {
+                    years: years.max(1),
+                    limit,
+                }
+                .into());
+            }
+            Basis {
+                household: h.household.clone(),
+                contract: None,
+                until: l.end,
+            }
+        }
+        Mode::Onward => {
+            let r = right
+                .and_then(|i| state.rights.get(&i))
+                .filter(|r| r.holder == transferor && r.in_force(ctx.today))
+                .ok_or_else(|| {
+                    RuleError::attribute("right", "a derived right in force of the signer's")
+                })?;
+            if l.parcels.iter().any(|p| !r.parcels.contains(p)) || l.parcels.is_empty() {
+                return Err(RuleError::attribute(
+                    "DKBM",
+                    "parcels of the right passed on",
+                ));
+            }
+            Basis {
+                household: r.household.clone(),
+                contract: None,
+                until: r.end,
+            }
+        }
+        Mode::Lease | Mode::Subcontract | Mode::Equity => {
+            if l.parcels.is_empty() {
+                return Err(RuleError::attribute(
+                    "DKBM",
+                    "a listing of land names its parcels",
+                ));
+            }
+            let mut contract = None;
+            for p in &l.parcels {
+                let k = state
+                    .contract_of
+                    .get(p)
+                    .and_then(|c| state.contracts.get(c))
+                    .filter(|k| k.household == transferor && k.in_force(ctx.today))
+                    .ok_or_else(|| RuleError::NotOfHousehold {
+                        what: "parcels",
+                        item: p.clone(),
+                        household: transferor.to_owned(),
+                    })?;
+                if contract.is_some_and(|c: &crate::model::state::Contract| c.code != k.code) {
+                    return Err(RuleError::attribute("DKBM", "the parcels of one contract"));
+                }
+                contract = Some(k);
+            }
+            let k = contract.expect("parcels were named");
+            let until = match k.returned {
+                Some((_, effective, _)) => effective.pred_opt().unwrap_or(effective),
+                None => k.end,
+            };
+            Basis {
+                household: k.household.clone(),
+                contract: Some(k.code.clone()),
+                until,
+            }
+        }
+    };
+    if l.end > basis.until {
+        return Err(X::TermBeyondContract {
+            end: l.end.to_string(),
+            contract_end: basis.until.to_string(),
+        }
+        .into());
+    }
+    if l.mode != Mode::HouseLease && !["1", "2", "3", "4"].contains(&l.land_use.as_str()) {
+        return Err(X::NonAgriculturalUse {
+            land_use: l.land_use.clone(),
+        }
+        .into());
+    }
+    let titles: Vec<String> = if l.mode == Mode::HouseLease {
+        vec![Homestead::land_key(&basis.household)]
+    } else {
+        l.parcels.clone()
+    };
+    for p in &titles {
+        let held: Vec<&str> = state
+            .encumbrances_on(p)
+            .filter(|e| e.kind != crate::model::entry::EncumbranceKind::Objection)
+            .map(|e| e.kind.as_str())
+            .collect();
+        if !held.is_empty() {
+            return Err(RuleError::ParcelEncumbered {
+                code: p.clone(),
+                kinds: held.join(", "),
+            });
+        }
+        if let Some(other) = state.listings.values().find(|o| {
+            o.id != l.id && o.status.is_open() && o.mode == l.mode && listed(o).contains(p)
+        }) {
+            return Err(X::AlreadyListed {
+                parcel: p.clone(),
+                listing: other.id,
+            }
+            .into());
+        }
+        if let Some(r) = state.rights.values().find(|r| {
+            Some(r.index) != right
+                && r.ended.is_none()
+                && r.start <= l.end
+                && l.start <= r.end
+                && (r.parcels.contains(p)
+                    || (r.mode == Mode::HouseLease
+                        && l.mode == Mode::HouseLease
+                        && r.household == basis.household))
+        }) {
+            return Err(X::AlreadyTransferred {
+                parcel: p.clone(),
+                right: r.index,
+            }
+            .into());
+        }
+    }
+    Ok(basis)
+}
+
+/// The titles a listing rests on.
+fn listed(l: &Listing) -> Vec<String> {
+    if l.mode == Mode::HouseLease {
+        vec![Homestead::land_key(&l.household)]
+    } else {
+        l.parcels.clone()
+    }
+}
+
+/// `listing.submit`: by the household that holds the land or homestead (M9:
+/// no one lists a household's land without it), or by a transferee passing
+/// on its right with the household's written consent (M2).
+pub fn listing_submit(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &ListingSubmit,
+) -> Result<Vec<Change>, RuleError> {
+    match (signer.role, body.mode) {
+        (Role::Transferee, Mode::Onward) => {
+            let consent = body.consent_sha256.as_deref().ok_or_else(|| {
+                RuleError::attribute("consent_sha256", "the household's written consent (M2)")
+            })?;
+            super::sha256_hex("consent_sha256", consent)?;
+        }
+        (Role::Household, Mode::Lease | Mode::Subcontract | Mode::Equity | Mode::HouseLease) => {}
+        _ => return Err(RuleError::attribute(
+            "mode",
+            "households list their land and houses; transferees pass on what they hold (onward)",
+        )),
+    }
+    let (start, end) = (
+        super::day("start", &body.start)?,
+        super::day("end", &body.end)?,
+    );
+    if end < start || start < ctx.today {
+        return Err(RuleError::attribute(
+            "start",
+            "a term from today or later, ending after it starts",
+        ));
+    }
+    let (reserve, increment, deposit) = (
+        money("reserve", &body.reserve)?,
+        money("increment", &body.increment)?,
+        money("deposit", &body.deposit)?,
+    );
+    if reserve == 0 {
+        return Err(RuleError::attribute(
+            "reserve",
+            "a transfer is compensated (M3): above zero",
+        ));
+    }
+    if increment == 0 || deposit > reserve {
+        return Err(RuleError::attribute(
+            "increment",
+            "an increment above zero, and a deposit within the reserve",
+        ));
+    }
+    if !(10..=10_080).contains(&body.auction_minutes) {
+        return Err(RuleError::attribute(
+            "auction_minutes",
+            "10 minutes to 7 days",
+        ));
+    }
+    let mut parcels = body.parcels.clone();
+    parcels.sort_unstable();
+    parcels.dedup();
+    let land_use = match (body.mode, &body.land_use) {
+        (Mode::HouseLease, _) => "-".to_owned(),
+        (_, Some(u)) => u.clone(),
+        (_, None) => return Err(RuleError::attribute("TDYT", "the use the transferee keeps")),
+    };
+    let mut l = Listing {
+        id: ctx.index,
+        mode: body.mode,
+        transferor: signer.party.clone(),
+        household: String::new(),
+        collective: String::new(),
+        contract: None,
+        parcels,
+        start,
+        end,
+        land_use,
+        reserve,
+        increment,
+        deposit,
+        auction_minutes: body.auction_minutes,
+        status: Status::Review,
+        notice_from: None,
+        notice_to: None,
+        county_level: reserve >= state.settings.large_deal_yuan,
+        intents: Vec::new(),
+        bids: Vec::new(),
+        deadline: None,
+        award: None,
+        signed_by: Vec::new(),
+        verified_at: None,
+        paid_at: None,
+        certificate_no: None,
+        settled_at: None,
+        history: Vec::new(),
+    };
+    let basis = check_listing(state, ctx, &signer.party, &l, body.right)?;
+    l.collective = basis.household[..14].to_owned();
+    l.household = basis.household;
+    l.contract = basis.contract;
+    Ok(vec![saved(l, ctx, "listing.submit")])
+}
+
+/// `listing.review`: the exchange admits the listing to notice for the
+/// county's number of working days (X3), or rejects it.
+pub fn listing_review(
+    state: &State,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &ListingReview,
+) -> Result<Vec<Change>, RuleError> {
+    let mut l = listing(state, body.listing)?.clone();
+    at_stage(&l, Status::Review)?;
+    super::text("reason", &body.reason)?;
+    if body.approve {
+        let (from, to) = state
+            .settings
+            .calendar
+            .notice_period(ctx.today, state.settings.notice_working_days);
+        l.status = Status::Notice;
+        l.notice_from = Some(from);
+        l.notice_to = Some(to);
+    } else {
+        l.status = Status::Rejected;
+    }
+    Ok(vec![saved(l, ctx, "listing.review")])
+}
+
+/// Moves a listing whose notice is over to trading.
+fn after_notice(mut l: Listing, ctx: &Context) -> Result<Listing, RuleError> {
+    if l.status == Status::Notice && l.notice_to.is_some_and(|to| ctx.today > to) {
+        l.status = Status::Trading;
+    }
+    Ok(l)
+}
+
+/// `intent.register`: during the notice, with the deposit the listing asks;
+/// a subcontract (转包) goes to households of the same collective only.
+pub fn intent_register(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &IntentRegister,
+) -> Result<Vec<Change>, RuleError> {
+    let mut l = listing(state, body.listing)?.clone();
+    at_stage(&l, Status::Notice)?;
+    if l.notice_to.is_some_and(|to| ctx.today > to) {
+        return Err(X::WrongStage {
+            id: l.id,
+            status: "notice (closed)",
+            needed: "notice",
+        }
+        .into());
+    }
+    if signer.party == l.transferor || l.intent(&signer.party).is_some() {
+        return Err(RuleError::attribute(
+            "listing",
+            "one intent per party, not by the transferor",
+        ));
+    }
+    let member = signer.party.len() == 18
+        && signer.party.starts_with(&l.collective)
+        && state.household(&signer.party).is_some();
+    if l.mode == Mode::Subcontract && !member {
+        return Err(X::OutsideCollective {
+            what: "转包 (subcontract)",
+            collective: l.collective.clone(),
+        }
+        .into());
+    }
+    let deposit = money("deposit", &body.deposit)?;
+    if deposit != l.deposit {
+        return Err(RuleError::attribute(
+            "deposit",
+            format!("the listing asks {} yuan", yuan(l.deposit)),
+        ));
+    }
+    l.intents.push(Intent {
+        party: signer.party.clone(),
+        member,
+        deposit,
+        registered_at: ctx.index,
+        confirmed_at: None,
+        released_at: None,
+    });
+    Ok(vec![saved(l, ctx, "intent.register")])
+}
+
+/// `deposit.confirm`: by the exchange, for a registered intent.
+pub fn deposit_confirm(
+    state: &State,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &DepositConfirm,
+) -> Result<Vec<Change>, RuleError> {
+    let mut l = listing(state, body.listing)?.clone();
+    if !matches!(l.status, Status::Notice | Status::Trading) {
+        return at_stage(&l, Status::Notice).map(|_| Vec::new());
+    }
+    let intent = l
+        .intents
+        .iter_mut()
+        .find(|i| i.party == body.party && i.confirmed_at.is_none())
+        .ok_or_else(|| {
+            RuleError::attribute("party", "an intent whose deposit is not yet confirmed")
+        })?;
+    intent.confirmed_at = Some(ctx.index);
+    Ok(vec![saved(l, ctx, "deposit.confirm")])
+}
+
+/// `bid.place`: after the notice, by a bidder whose deposit is confirmed.
+/// One qualified bidder negotiates at no less than the reserve; two or more
+/// bid in an auction that closes `auction_minutes` after its first bid, by
+/// at least the increment, and a bid in the last minutes extends it (X4).
+pub fn bid_place(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &BidPlace,
+) -> Result<Vec<Change>, RuleError> {
+    let mut l = after_notice(listing(state, body.listing)?.clone(), ctx)?;
+    at_stage(&l, Status::Trading)?;
+    if l.intent(&signer.party)
+        .is_none_or(|i| i.confirmed_at.is_none())
+    {
+        return Err(X::NoDeposit {
+            party: signer.party.clone(),
+            listing: l.id,
+        }
+        .into());
+    }
+    let amount = money("amount", &body.amount)?;
+    let auction = l.qualified().count() >= 2;
+    if let Some(deadline) = l.deadline {
+        if ctx.now > deadline {
+            return Err(X::AuctionClosed {
+                deadline: deadline.to_rfc3339(),
+            }
+            .into());
+        }
+    }
+    let least = match l.best() {
+        Some(b) if auction => b.amount + l.increment,
+        _ => l.reserve,
+    };
+    if amount < least {
+        return Err(X::BidTooLow { least: yuan(least) }.into());
+    }
+    if auction {
+        let window = Duration::minutes(state.settings.anti_sniping_minutes as i64);
+        let deadline = l
+            .deadline
+            .unwrap_or(ctx.now + Duration::minutes(l.auction_minutes as i64));
+        l.deadline = Some(deadline.max(ctx.now + window));
+    }
+    l.bids.push(Bid {
+        index: ctx.index,
+        party: signer.party.clone(),
+        amount,
+        at: ctx.now,
+        matched: false,
+    });
+    Ok(vec![saved(l, ctx, "bid.place")])
+}
+
+/// `bid.match`: a qualified member of the collective takes the best bid of
+/// an outsider on equal terms (M3), before the award.
+pub fn bid_match(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &BidMatch,
+) -> Result<Vec<Change>, RuleError> {
+    let mut l = after_notice(listing(state, body.listing)?.clone(), ctx)?;
+    at_stage(&l, Status::Trading)?;
+    let me = l
+        .intent(&signer.party)
+        .filter(|i| i.confirmed_at.is_some())
+        .ok_or_else(|| X::NoDeposit {
+            party: signer.party.clone(),
+            listing: l.id,
+        })?;
+    let best = l.best().ok_or(X::NothingToMatch)?;
+    let outsider = l.intent(&best.party).is_some_and(|i| !i.member);
+    if !me.member || !outsider {
+        return Err(X::NothingToMatch.into());
+    }
+    let amount = best.amount;
+    l.bids.push(Bid {
+        index: ctx.index,
+        party: signer.party.clone(),
+        amount,
+        at: ctx.now,
+        matched: true,
+    });
+    Ok(vec![saved(l, ctx, "bid.match")])
+}
+
+/// The parcels of a listing as the contract names them.
+fn parcel_lines(state: &State, l: &Listing) -> String {
+    if l.mode == Mode::HouseLease {
+        return format!(
+            "the house on homestead {}",
+            Homestead::land_key(&l.household)
+        );
+    }
+    l.parcels
+        .iter()
+        .map(|p| match state.parcels.get(p.as_str()) {
+            Some(x) => format!("{p} {} ({} m², grade {})", x.name, x.area.m2(), x.grade),
+            None => p.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// `listing.award`: by the exchange, once bidding is over: a negotiated deal
+/// at once, an auction after its deadline. The best bid wins; a member's
+/// match wins over the outsider's equal bid (M3).
+pub fn listing_award(
+    state: &State,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &ListingAward,
+) -> Result<Vec<Change>, RuleError> {
+    let mut l = after_notice(listing(state, body.listing)?.clone(), ctx)?;
+    at_stage(&l, Status::Trading)?;
+    if l.deadline.is_some_and(|d| ctx.now <= d) {
+        return Err(X::NotReady("the auction is still running").into());
+    }
+    let best = l
+        .best()
+        .ok_or(X::NotReady("no bid at or above the reserve"))?
+        .clone();
+    let text = render_contract(&l, &best.party, best.amount, &parcel_lines(state, &l));
+    l.award = Some(Award {
+        index: ctx.index,
+        party: best.party.clone(),
+        price: best.amount,
+        contract_sha256: sha256_hex(&text),
+    });
+    l.status = Status::Awarded;
+    Ok(vec![saved(l, ctx, "listing.award")])
+}
+
+/// `contract.sign`: the transferor or the winner signs the SHA-256 of the
+/// contract rendered for the award (M5), once each.
+pub fn contract_sign(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &ContractSign,
+) -> Result<Vec<Change>, RuleError> {
+    let mut l = listing(state, body.listing)?.clone();
+    at_stage(&l, Status::Awarded)?;
+    let award = l.award.as_ref().expect("awarded");
+    if signer.party != l.transferor && signer.party != award.party {
+        return Err(RuleError::attribute(
+            "listing",
+            "only the parties sign the contract",
+        ));
+    }
+    if body.contract_sha256 != award.contract_sha256 {
+        return Err(X::ContractMismatch {
+            expected: award.contract_sha256.clone(),
+        }
+        .into());
+    }
+    if l.signed_by.contains(&signer.party) {
+        return Err(RuleError::attribute(
+            "listing",
+            "already signed by this party",
+        ));
+    }
+    l.signed_by.push(signer.party.clone());
+    Ok(vec![saved(l, ctx, "contract.sign")])
+}
+
+/// `title.verify`: by the county, once both signed: the listing's rules hold
+/// on the title as it is now; the verification names this log index.
+pub fn title_verify(
+    state: &State,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &TitleVerify,
+) -> Result<Vec<Change>, RuleError> {
+    let mut l = listing(state, body.listing)?.clone();
+    at_stage(&l, Status::Awarded)?;
+    if l.signed_by.len() < 2 {
+        return Err(X::NotReady("both parties sign the contract first").into());
+    }
+    check_listing(state, ctx, &l.transferor, &l, onward_right(state, &l))?;
+    l.verified_at = Some(ctx.index);
+    Ok(vec![saved(l, ctx, "title.verify")])
+}
+
+/// The derived right an onward listing passes on.
+fn onward_right(state: &State, l: &Listing) -> Option<u64> {
+    (l.mode == Mode::Onward)
+        .then(|| {
+            state
+                .rights
+                .values()
+                .find(|r| {
+                    r.holder == l.transferor
+                        && l.parcels.iter().all(|p| r.parcels.contains(p))
+                        && r.ended.is_none()
+                })
+                .map(|r| r.index)
+        })
+        .flatten()
+}
+
+/// `payment.confirm`: by the exchange, the full price in escrow (M4).
+pub fn payment_confirm(
+    state: &State,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &PaymentConfirm,
+) -> Result<Vec<Change>, RuleError> {
+    let mut l = listing(state, body.listing)?.clone();
+    at_stage(&l, Status::Awarded)?;
+    let price = l.award.as_ref().expect("awarded").price;
+    if money("amount", &body.amount)? != price {
+        return Err(RuleError::attribute(
+            "amount",
+            format!("the price, {} yuan", yuan(price)),
+        ));
+    }
+    l.paid_at = Some(ctx.index);
+    Ok(vec![saved(l, ctx, "payment.confirm")])
+}
+
+/// `deal.settle`: by the exchange, after verification and payment, and only
+/// if no title it rests on changed since the verification. Creates the
+/// derived right for its term (M6: registered from five years), releases the
+/// losing deposits, and records the 交易鉴证书. The household's base rights
+/// are untouched (G2).
+pub fn deal_settle(
+    state: &State,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &DealSettle,
+) -> Result<Vec<Change>, RuleError> {
+    let mut l = listing(state, body.listing)?.clone();
+    at_stage(&l, Status::Awarded)?;
+    let verified = l
+        .verified_at
+        .ok_or(X::NotReady("the county verifies the title first"))?;
+    if l.paid_at.is_none() {
+        return Err(X::NotReady("the price is in escrow first").into());
+    }
+    for t in listed(&l) {
+        if let Some(&at) = state.touched.get(&t).filter(|&&at| at > verified) {
+            return Err(X::TitleChanged {
+                parcel: t,
+                at,
+                verified,
+            }
+            .into());
+        }
+    }
+    check_listing(state, ctx, &l.transferor, &l, onward_right(state, &l))?;
+    let no = body.certificate_no.trim();
+    if no.is_empty() || no.chars().count() > 40 {
+        return Err(RuleError::attribute(
+            "certificate_no",
+            "the 交易鉴证书 number, 1 to 40 characters",
+        ));
+    }
+    let award = l.award.clone().expect("awarded");
+    for i in &mut l.intents {
+        if i.party != award.party && i.confirmed_at.is_some() {
+            i.released_at = Some(ctx.index);
+        }
+    }
+    l.status = Status::Settled;
+    l.certificate_no = Some(no.to_owned());
+    l.settled_at = Some(ctx.index);
+    let right = DerivedRight {
+        index: ctx.index,
+        listing: l.id,
+        mode: l.mode,
+        holder: award.party.clone(),
+        household: l.household.clone(),
+        parcels: l.parcels.clone(),
+        start: l.start,
+        end: l.end,
+        price: award.price,
+        registered: l.end >= l.start.checked_add_months(Months::new(60)).unwrap_or(l.end),
+        ended: None,
+    };
+    Ok(vec![
+        saved(l, ctx, "deal.settle"),
+        Change::RightSaved(right),
+    ])
+}
+
+/// `right.end`: the household ends a derived right on its land early, only
+/// if the transferee changed the use, abandoned the land two years, or
+/// seriously damaged it (M7).
+pub fn right_end(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &RightEnd,
+) -> Result<Vec<Change>, RuleError> {
+    let mut r = state
+        .rights
+        .get(&body.right)
+        .filter(|r| r.household == signer.party && r.ended.is_none() && ctx.today <= r.end)
+        .cloned()
+        .ok_or_else(|| {
+            RuleError::attribute("right", "a derived right in force on the household's land")
+        })?;
+    if !["use_changed", "abandoned", "damaged"].contains(&body.ground.as_str()) {
+        return Err(X::NotAGround {
+            ground: body.ground.chars().take(40).collect(),
+        }
+        .into());
+    }
+    super::sha256_hex("document_sha256", &body.document_sha256)?;
+    r.ended = Some((ctx.index, body.ground.clone()));
+    Ok(vec![Change::RightSaved(r)])
+}
+
+/// `hukou.settle`: by the county or the person's collective: a member of a
+/// household settled in a town. It changes no right and no membership (C5,
+/// H5, S5, G3); no rule reads it.
+pub fn hukou_settle(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &HukouSettle,
+) -> Result<Vec<Change>, RuleError> {
+    let household = state
+        .member_of
+        .get(&body.person)
+        .ok_or_else(|| RuleError::attribute("person", "a member of a registered household"))?;
+    if signer.role == Role::Collective && !household.starts_with(&signer.party) {
+        return Err(RuleError::PersonNotInCollective {
+            collective: signer.party.clone(),
+        });
+    }
+    let town_ok = matches!(body.town.len(), 6 | 9) && body.town.bytes().all(|b| b.is_ascii_digit());
+    if !town_ok {
+        return Err(RuleError::attribute(
+            "town",
+            "a GB/T 2260 code of 6 or 9 digits",
+        ));
+    }
+    super::sha256_hex("document_sha256", &body.document_sha256)?;
+    Ok(vec![Change::HukouSettled(HukouEvent {
+        index: ctx.index,
+        person: body.person.clone(),
+        town: body.town.clone(),
+        date: super::day("date", &body.date)?,
+    })])
+}
+
+/// `attest.retention`: the county states the base rights a household holds
+/// now; the statement must be exactly what the state says (G3).
+pub fn attest_retention(
+    state: &State,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &AttestRetention,
+) -> Result<Vec<Change>, RuleError> {
+    if !state.households.contains_key(&body.household) {
+        return Err(RuleError::UnknownHousehold {
+            code: body.household.clone(),
+        });
+    }
+    if base_rights(state, &body.household, ctx.today) != body.rights {
+        return Err(X::AttestationUntrue.into());
+    }
+    Ok(vec![Change::Attested(Attestation {
+        index: ctx.index,
+        household: body.household.clone(),
+        day: ctx.today,
+        rights: body.rights.clone(),
+    })])
+}

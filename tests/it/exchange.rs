@@ -1,0 +1,582 @@
+//! The exchange: a deal from listing to settlement, every step a signed entry,
+//! every refusal with its code and nothing written by it; and the guarantee —
+//! the household's base rights are the same after the deal, and after a
+//! member settles in a town.
+
+use base64::Engine;
+use sanquan::ledger::{Envelope, SignerKey};
+use sanquan::model::exchange::{base_rights, Listing};
+use sanquan::model::person::PersonRecord;
+use sanquan::model::Refusal;
+use sanquan::store::verify::verify;
+use sanquan::store::{queries, SubmitError};
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+const VILLAGE: &str = "14042100100101";
+
+fn person(name: &str, id: &str, salt: u8) -> PersonRecord {
+    PersonRecord {
+        salt: base64::engine::general_purpose::STANDARD.encode([salt; 16]),
+        name: name.into(),
+        id_number: id.into(),
+        phone: None,
+    }
+}
+
+/// A village with two households (the first holding two parcels under
+/// contract), the exchange, and an outside transferee.
+struct Market {
+    log: TestLog,
+    collective: SignerKey,
+    exchange: SignerKey,
+    seller: SignerKey,
+    neighbour: SignerKey,
+    outsider: SignerKey,
+    head: PersonRecord,
+}
+
+const SELLER: &str = "140421001001010001";
+const NEIGHBOUR: &str = "140421001001010002";
+const OUTSIDER: &str = "140421001002010001";
+
+fn parcel(n: u32) -> String {
+    format!("{VILLAGE}{n:05}")
+}
+
+impl Market {
+    fn new(backend: Backend) -> Market {
+        let log = TestLog::new(backend);
+        let (collective, exchange) = (new_key("c"), new_key("x"));
+        let (seller, neighbour, outsider) = (new_key("s"), new_key("n"), new_key("o"));
+        let boundary = json!({"type": "Polygon", "coordinates": [[[113.0, 36.0], [113.01, 36.0], [113.01, 36.01], [113.0, 36.01], [113.0, 36.0]]]});
+        let ok = |key: &SignerKey, kind: &str, body: Value| {
+            let r = log.submit(key, kind, body);
+            assert_eq!(outcome(&r), "accepted", "{kind}");
+        };
+        let county = log.county_key.clone();
+        ok(
+            &county,
+            "collective.register",
+            json!({"FBFBM": VILLAGE, "FBFMC": "一组", "boundary": boundary}),
+        );
+        ok(
+            &county,
+            "key.register",
+            register("collective", VILLAGE, &collective),
+        );
+        ok(
+            &county,
+            "key.register",
+            register("exchange", COUNTY, &exchange),
+        );
+        ok(
+            &exchange,
+            "key.register",
+            register("transferee", OUTSIDER, &outsider),
+        );
+        let head = person("韩一", "14042119800101123X", 1);
+        let other = person("杨二", "140421197512300469", 2);
+        for (code, p, key) in [(SELLER, &head, &seller), (NEIGHBOUR, &other, &neighbour)] {
+            let env = sign(
+                &collective,
+                "household.register",
+                json!({"CBFBM": code, "members": [{"person": p.commitment(), "relation": "02"}]}),
+            );
+            log.writer()
+                .submit_with_personal_blocking(env, vec![p.clone()])
+                .unwrap();
+            ok(
+                &collective,
+                "key.register",
+                register("household", code, key),
+            );
+        }
+        for n in 1..=3 {
+            let lon = 113.001 + n as f64 * 0.001;
+            let g = json!({"type": "Polygon", "coordinates": [[[lon, 36.001], [lon + 0.0005, 36.001], [lon + 0.0005, 36.0015], [lon, 36.0015], [lon, 36.001]]]});
+            ok(
+                &collective,
+                "parcel.register",
+                json!({"DKBM": parcel(n), "DKMC": "东洼地", "DKLB": "10", "TDYT": "1", "DLDJ": "05", "SFJBNT": "1", "geometry": g}),
+            );
+        }
+        ok(
+            &collective,
+            "contract.grant",
+            json!({"CBHTBM": format!("{SELLER}J"), "CBFBM": SELLER, "DKBM": [parcel(1), parcel(2)],
+            "start": "2026-01-01", "end": "2055-12-31", "certificate_members": [head.commitment()]}),
+        );
+        ok(
+            &collective,
+            "contract.grant",
+            json!({"CBHTBM": format!("{NEIGHBOUR}J"), "CBFBM": NEIGHBOUR, "DKBM": [parcel(3)],
+            "start": "2026-01-01", "end": "2055-12-31", "certificate_members": [other.commitment()]}),
+        );
+        Market {
+            log,
+            collective,
+            exchange,
+            seller,
+            neighbour,
+            outsider,
+            head,
+        }
+    }
+
+    fn size(&self) -> u64 {
+        queries::log_size(&mut self.log.db.conn().unwrap(), COUNTY).unwrap()
+    }
+
+    fn state(&self) -> sanquan::model::State {
+        queries::load_state(&mut self.log.db.conn().unwrap(), COUNTY).unwrap()
+    }
+
+    fn ok(&self, key: &SignerKey, kind: &str, body: Value) -> u64 {
+        match self.log.submit(key, kind, body) {
+            Ok(r) => r.index,
+            Err(e) => panic!("{kind}: {e:?}"),
+        }
+    }
+
+    /// Asserts a refusal with this code and field, and that nothing was written.
+    fn refused(&self, key: &SignerKey, kind: &str, body: Value, code: &str, field: &str) {
+        let before = self.size();
+        let origin = sanquan::model::log_origin(COUNTY);
+        let signed = Envelope::sign(
+            key,
+            &origin,
+            kind,
+            &format!("r{}", unique()),
+            "2026-11-22T08:00:00Z",
+            body,
+        );
+        let got = match signed.map(|env| self.log.writer().submit_blocking(env)) {
+            // A malformed body is refused when the envelope is parsed.
+            Err(e) => (e.code().to_owned(), e.field()),
+            Ok(Err(SubmitError::Refused(e))) => (e.code().to_owned(), e.field()),
+            other => (format!("{other:?}"), None),
+        };
+        assert_eq!(got, (code.to_owned(), Some(field.to_owned())), "{kind}");
+        assert_eq!(self.size(), before, "a refusal wrote something");
+    }
+
+    fn listing(&self, id: u64) -> Listing {
+        self.state().listings.remove(&id).unwrap()
+    }
+
+    /// Lists parcel `n` and takes it through review, notice and a negotiated
+    /// award to the neighbour, both signatures and the county's verification.
+    fn verified_deal(&self, n: u32) -> u64 {
+        let id = self.ok(
+            &self.seller,
+            "listing.submit",
+            lease(&[&parcel(n)], "2027-01-01", "2036-12-31"),
+        );
+        self.ok(
+            &self.exchange,
+            "listing.review",
+            json!({"listing": id, "approve": true, "reason": "材料齐全"}),
+        );
+        self.ok(
+            &self.neighbour,
+            "intent.register",
+            json!({"listing": id, "deposit": "1000.00"}),
+        );
+        self.ok(
+            &self.exchange,
+            "deposit.confirm",
+            json!({"listing": id, "party": NEIGHBOUR}),
+        );
+        self.log.clock.advance(chrono::Duration::days(20));
+        self.ok(
+            &self.neighbour,
+            "bid.place",
+            json!({"listing": id, "amount": "12000.00"}),
+        );
+        self.ok(&self.exchange, "listing.award", json!({"listing": id}));
+        let hash = self.listing(id).award.unwrap().contract_sha256;
+        for key in [&self.seller, &self.neighbour] {
+            self.ok(
+                key,
+                "contract.sign",
+                json!({"listing": id, "contract_sha256": hash}),
+            );
+        }
+        self.ok(&self.log.county_key, "title.verify", json!({"listing": id}));
+        id
+    }
+}
+
+fn lease(parcels: &[&str], start: &str, end: &str) -> Value {
+    json!({"mode": "lease", "DKBM": parcels, "start": start, "end": end, "TDYT": "1",
+           "reserve": "10000.00", "increment": "100.00", "deposit": "1000.00", "auction_minutes": 60})
+}
+
+#[test]
+fn a_lease_goes_from_listing_to_settlement_and_the_household_keeps_its_rights() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let today = chrono::Utc::now().date_naive();
+        let before = base_rights(&m.state(), SELLER, today);
+        let p1 = parcel(1);
+
+        // The listing: the household's own land, within its contract's term,
+        // in agricultural use (M3, M9, X1).
+        m.refused(
+            &m.seller,
+            "listing.submit",
+            lease(&[&p1], "2027-01-01", "2060-12-31"),
+            "term_beyond_contract",
+            "entry.body.end",
+        );
+        let mut building = lease(&[&p1], "2027-01-01", "2036-12-31");
+        building["TDYT"] = json!("5");
+        m.refused(
+            &m.seller,
+            "listing.submit",
+            building,
+            "non_agricultural_use",
+            "entry.body.TDYT",
+        );
+        m.refused(
+            &m.seller,
+            "listing.submit",
+            lease(&[&parcel(3)], "2027-01-01", "2036-12-31"),
+            "not_of_household",
+            "entry.body.DKBM",
+        );
+        m.refused(
+            &m.collective,
+            "listing.submit",
+            lease(&[&p1], "2027-01-01", "2036-12-31"),
+            "kind_not_allowed",
+            "entry.signer",
+        );
+        // A surrender is never something to list.
+        let mut surrender = lease(&[&p1], "2027-01-01", "2036-12-31");
+        surrender["mode"] = json!("surrender");
+        m.refused(
+            &m.seller,
+            "listing.submit",
+            surrender,
+            "bad_body",
+            "entry.body.mode",
+        );
+        let id = m.ok(
+            &m.seller,
+            "listing.submit",
+            lease(&[&p1], "2027-01-01", "2036-12-31"),
+        );
+        m.refused(
+            &m.seller,
+            "listing.submit",
+            lease(&[&p1], "2027-01-01", "2030-12-31"),
+            "already_listed",
+            "entry.body.DKBM",
+        );
+
+        // Review, then notice for ten working days (X3).
+        let review = json!({"listing": id, "approve": true, "reason": "材料齐全"});
+        m.refused(
+            &m.seller,
+            "listing.review",
+            review.clone(),
+            "kind_not_allowed",
+            "entry.signer",
+        );
+        m.ok(&m.exchange, "listing.review", review);
+        let l = m.listing(id);
+        let (from, to) = (l.notice_from.unwrap(), l.notice_to.unwrap());
+        assert!(from > today && (to - from).num_days() >= 11, "{from}..{to}");
+        m.refused(
+            &m.outsider,
+            "bid.place",
+            json!({"listing": id, "amount": "20000.00"}),
+            "wrong_stage",
+            "entry.body.listing",
+        );
+        m.refused(
+            &m.outsider,
+            "intent.register",
+            json!({"listing": id, "deposit": "10.00"}),
+            "bad_attribute",
+            "entry.body.deposit",
+        );
+        m.ok(
+            &m.outsider,
+            "intent.register",
+            json!({"listing": id, "deposit": "1000.00"}),
+        );
+        m.ok(
+            &m.neighbour,
+            "intent.register",
+            json!({"listing": id, "deposit": "1000.00"}),
+        );
+        m.log.clock.advance(chrono::Duration::days(20));
+
+        // A bid needs a confirmed deposit; two bidders make an auction with
+        // its increment (X4).
+        m.refused(
+            &m.outsider,
+            "bid.place",
+            json!({"listing": id, "amount": "20000.00"}),
+            "no_deposit",
+            "entry.signer",
+        );
+        m.ok(
+            &m.exchange,
+            "deposit.confirm",
+            json!({"listing": id, "party": OUTSIDER}),
+        );
+        m.ok(
+            &m.exchange,
+            "deposit.confirm",
+            json!({"listing": id, "party": NEIGHBOUR}),
+        );
+        m.refused(
+            &m.outsider,
+            "bid.place",
+            json!({"listing": id, "amount": "9999.99"}),
+            "bid_too_low",
+            "entry.body.amount",
+        );
+        m.ok(
+            &m.outsider,
+            "bid.place",
+            json!({"listing": id, "amount": "15000.00"}),
+        );
+        m.refused(
+            &m.outsider,
+            "bid.place",
+            json!({"listing": id, "amount": "15050.00"}),
+            "bid_too_low",
+            "entry.body.amount",
+        );
+        // Only a household may match, and only an outsider's bid.
+        m.refused(
+            &m.outsider,
+            "bid.match",
+            json!({"listing": id}),
+            "kind_not_allowed",
+            "entry.signer",
+        );
+        m.refused(
+            &m.seller,
+            "bid.match",
+            json!({"listing": id}),
+            "no_deposit",
+            "entry.signer",
+        );
+        // M3: the member matches the outsider's best bid and wins on equal terms.
+        m.ok(&m.neighbour, "bid.match", json!({"listing": id}));
+        m.refused(
+            &m.exchange,
+            "listing.award",
+            json!({"listing": id}),
+            "not_ready",
+            "entry.body.listing",
+        );
+        m.log.clock.advance(chrono::Duration::hours(2));
+        m.refused(
+            &m.outsider,
+            "bid.place",
+            json!({"listing": id, "amount": "16000.00"}),
+            "auction_closed",
+            "entry.body.amount",
+        );
+        m.ok(&m.exchange, "listing.award", json!({"listing": id}));
+        let award = m.listing(id).award.unwrap();
+        assert_eq!((award.party.as_str(), award.price), (NEIGHBOUR, 1_500_000));
+
+        // The contract both sign is the one rendered for the award (M5).
+        m.refused(
+            &m.seller,
+            "contract.sign",
+            json!({"listing": id, "contract_sha256": "ab".repeat(32)}),
+            "contract_mismatch",
+            "entry.body.contract_sha256",
+        );
+        let sign = json!({"listing": id, "contract_sha256": award.contract_sha256});
+        m.ok(&m.seller, "contract.sign", sign.clone());
+        m.refused(
+            &m.exchange,
+            "deal.settle",
+            json!({"listing": id, "certificate_no": "PS2026-001"}),
+            "not_ready",
+            "entry.body.listing",
+        );
+        m.refused(
+            &m.log.county_key,
+            "title.verify",
+            json!({"listing": id}),
+            "not_ready",
+            "entry.body.listing",
+        );
+        m.ok(&m.neighbour, "contract.sign", sign);
+        m.ok(&m.log.county_key, "title.verify", json!({"listing": id}));
+        m.refused(
+            &m.exchange,
+            "deal.settle",
+            json!({"listing": id, "certificate_no": "PS2026-001"}),
+            "not_ready",
+            "entry.body.listing",
+        );
+        m.refused(
+            &m.exchange,
+            "payment.confirm",
+            json!({"listing": id, "amount": "100.00"}),
+            "bad_attribute",
+            "entry.body.amount",
+        );
+        m.ok(
+            &m.exchange,
+            "payment.confirm",
+            json!({"listing": id, "amount": "15000.00"}),
+        );
+        let settled = m.ok(
+            &m.exchange,
+            "deal.settle",
+            json!({"listing": id, "certificate_no": "PS2026-001"}),
+        );
+
+        // G2: a derived right for the term, registered (ten years ≥ 5, M6);
+        // the losing deposit released; the household's base rights as before.
+        let state = m.state();
+        let right = &state.rights[&settled];
+        assert_eq!((right.holder.as_str(), right.registered), (NEIGHBOUR, true));
+        let l = &state.listings[&id];
+        assert_eq!(l.intent(OUTSIDER).unwrap().released_at, Some(settled));
+        assert_eq!(l.intent(NEIGHBOUR).unwrap().released_at, None);
+        assert_eq!(l.history.len(), 14, "{:?}", l.history);
+        assert_eq!(
+            base_rights(&state, SELLER, chrono::Utc::now().date_naive()),
+            before
+        );
+        // M7: ended early only on its grounds, by the household.
+        let end = |ground: &str| json!({"right": settled, "ground": ground, "document_sha256": "cd".repeat(32)});
+        m.refused(
+            &m.seller,
+            "right.end",
+            end("settled_in_town"),
+            "not_a_ground",
+            "entry.body.ground",
+        );
+        m.refused(
+            &m.neighbour,
+            "right.end",
+            end("abandoned"),
+            "bad_attribute",
+            "entry.body.right",
+        );
+        m.ok(&m.seller, "right.end", end("abandoned"));
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}
+
+#[test]
+fn a_title_that_changes_after_verification_stops_the_settlement() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let id = m.verified_deal(2);
+        m.ok(
+            &m.exchange,
+            "payment.confirm",
+            json!({"listing": id, "amount": "12000.00"}),
+        );
+        let seizure = json!({"DKBM": parcel(2), "kind": "seizure", "reason": "协助执行", "document_sha256": "ab".repeat(32)});
+        let seized = m.ok(&m.log.county_key, "encumbrance.register", seizure);
+        m.refused(
+            &m.exchange,
+            "deal.settle",
+            json!({"listing": id, "certificate_no": "PS2026-002"}),
+            "title_changed",
+            "entry.body.listing",
+        );
+        // Released, the title still changed after the verification: it is
+        // verified again, then the deal settles.
+        m.ok(
+            &m.log.county_key,
+            "encumbrance.release",
+            json!({"encumbrance": seized, "reason": "解除"}),
+        );
+        m.refused(
+            &m.exchange,
+            "deal.settle",
+            json!({"listing": id, "certificate_no": "PS2026-002"}),
+            "title_changed",
+            "entry.body.listing",
+        );
+        m.ok(&m.log.county_key, "title.verify", json!({"listing": id}));
+        m.ok(
+            &m.exchange,
+            "deal.settle",
+            json!({"listing": id, "certificate_no": "PS2026-002"}),
+        );
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}
+
+#[test]
+fn settling_in_a_town_changes_no_right_and_the_county_attests_it() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let today = chrono::Utc::now().date_naive();
+        let before = m.state();
+        let settle = json!({"person": m.head.commitment(), "town": "140402", "date": "2026-11-01", "document_sha256": "ef".repeat(32)});
+        // Nothing may ride on it: no surrender, no condition.
+        let mut with_surrender = settle.clone();
+        with_surrender["surrender"] = json!({"CBHTBM": format!("{SELLER}J")});
+        m.refused(
+            &m.collective,
+            "hukou.settle",
+            with_surrender,
+            "bad_body",
+            "entry.body.surrender",
+        );
+        m.refused(
+            &m.seller,
+            "hukou.settle",
+            settle.clone(),
+            "kind_not_allowed",
+            "entry.signer",
+        );
+        m.ok(&m.collective, "hukou.settle", settle);
+        let after = m.state();
+        assert_eq!(
+            base_rights(&after, SELLER, today),
+            base_rights(&before, SELLER, today)
+        );
+        assert_eq!(after.memberships, before.memberships);
+        assert_eq!(after.households, before.households);
+        // The attestation states the rights as they are, or is refused.
+        let rights = serde_json::to_value(base_rights(&after, SELLER, today)).unwrap();
+        let mut wrong = rights.clone();
+        wrong["shares"] = json!(5);
+        m.refused(
+            &m.log.county_key,
+            "attest.retention",
+            json!({"CBFBM": SELLER, "rights": wrong}),
+            "attestation_untrue",
+            "entry.body.rights",
+        );
+        m.refused(
+            &m.collective,
+            "attest.retention",
+            json!({"CBFBM": SELLER, "rights": rights}),
+            "kind_not_allowed",
+            "entry.signer",
+        );
+        let at = m.ok(
+            &m.log.county_key,
+            "attest.retention",
+            json!({"CBFBM": SELLER, "rights": rights}),
+        );
+        assert_eq!(
+            m.state().attestations[&at].rights.contracts[0].parcels,
+            [parcel(1), parcel(2)]
+        );
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}
