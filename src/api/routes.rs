@@ -25,6 +25,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/households/{code}", web::get().to(get_household))
             .route("/distributions/{index}", web::get().to(get_distribution))
             .route("/certificates/{code}", web::get().to(get_certificate))
+            .route("/listings", web::get().to(get_listings))
+            .route("/listings/{id}", web::get().to(get_listing))
+            .route("/households/{code}/income", web::get().to(get_income))
             .route("/openapi.json", web::get().to(openapi)),
     );
 }
@@ -149,6 +152,49 @@ async fn get_parcel(
 ) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
     Ok(geojson(blocking(move || reg.parcel(&code)).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListingsQuery {
+    status: Option<String>,
+    collective: Option<String>,
+    kind: Option<String>,
+}
+
+async fn get_listings(
+    reg: web::Data<Registry>,
+    q: web::Query<ListingsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let reg = reg.into_inner();
+    let q = q.into_inner();
+    Ok(HttpResponse::Ok().json(
+        blocking(move || {
+            reg.listings(
+                q.status.as_deref(),
+                q.collective.as_deref(),
+                q.kind.as_deref(),
+            )
+        })
+        .await?,
+    ))
+}
+
+async fn get_listing(
+    reg: web::Data<Registry>,
+    id: web::Path<u64>,
+) -> Result<HttpResponse, ApiError> {
+    let reg = reg.into_inner();
+    let id = id.into_inner();
+    Ok(HttpResponse::Ok().json(blocking(move || reg.listing(id)).await?))
+}
+
+async fn get_income(
+    reg: web::Data<Registry>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reg = reg.into_inner();
+    Ok(HttpResponse::Ok().json(blocking(move || reg.income(&code)).await?))
 }
 
 async fn get_decision(

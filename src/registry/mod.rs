@@ -311,6 +311,69 @@ impl Registry {
         );
     }
 
+    /// Listings, newest first (at most [`MAX_FEATURES`]).
+    pub fn listings(
+        &self,
+        status: Option<&str>,
+        collective: Option<&str>,
+        mode: Option<&str>,
+    ) -> Result<serde_json::Value, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let found = queries::listings(
+            &mut conn,
+            &self.db.county,
+            status,
+            collective,
+            mode,
+            MAX_FEATURES,
+        )?;
+        Ok(serde_json::json!({
+            "listings": found.iter().map(views::listing).collect::<Vec<_>>(),
+        }))
+    }
+
+    /// A listing with its whole history and, once awarded, its contract text.
+    pub fn listing(&self, id: u64) -> Result<serde_json::Value, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let l = queries::listing(&mut conn, &self.db.county, id)?.ok_or_else(|| {
+            ServiceError::NotFound {
+                what: format!("listing {id}"),
+                field: "id",
+            }
+        })?;
+        Ok(views::listing(&l))
+    }
+
+    /// What a household earned: the prices of its settled transfers and its
+    /// dividends, in yuan.
+    pub fn income(&self, household: &str) -> Result<serde_json::Value, ServiceError> {
+        use crate::model::shares::yuan;
+        let mut conn = self.db.conn()?;
+        let county = &self.db.county;
+        let rights = queries::rights_of_household(&mut conn, county, household)?;
+        let mut dividends: Vec<(u64, i64)> = queries::load_distributions(&mut conn, county, None)?
+            .into_values()
+            .filter_map(|d| {
+                d.parts
+                    .iter()
+                    .find(|(h, _)| h == household)
+                    .map(|(_, fen)| (d.index, *fen))
+            })
+            .collect();
+        dividends.sort_unstable();
+        let transfers: i64 = rights.iter().map(|r| r.price).sum();
+        let paid: i64 = dividends.iter().map(|(_, f)| f).sum();
+        Ok(serde_json::json!({
+            "CBFBM": household,
+            "transfers": rights.iter().map(|r| serde_json::json!({
+                "right": r.index, "listing": r.listing, "mode": r.mode, "holder": r.holder,
+                "start": r.start, "end": r.end, "price": yuan(r.price),
+            })).collect::<Vec<_>>(),
+            "dividends": dividends.iter().map(|(i, f)| serde_json::json!({"distribution": i, "amount": yuan(*f)})).collect::<Vec<_>>(),
+            "total": yuan(transfers + paid),
+        }))
+    }
+
     /// The leaf bytes of one entry, exactly as hashed into the tree.
     pub fn entry(&self, index: u64) -> Result<Vec<u8>, ServiceError> {
         let mut conn = self.db.conn()?;

@@ -261,3 +261,27 @@ pub fn certificate(k: &Contract, parcels: &[Parcel<String>], index: u64, notice:
         "notice": notice,
     })
 }
+
+/// A listing as the API shows it: amounts in yuan as decimal strings.
+pub fn listing(l: &crate::model::exchange::Listing) -> Value {
+    use crate::model::shares::yuan;
+    let mut v = serde_json::to_value(l).expect("listing serialises");
+    for f in ["reserve", "increment", "deposit"] {
+        v[f] = json!(yuan(v[f].as_i64().unwrap_or(0)));
+    }
+    for i in v["intents"].as_array_mut().into_iter().flatten() {
+        i["deposit"] = json!(yuan(i["deposit"].as_i64().unwrap_or(0)));
+    }
+    for b in v["bids"].as_array_mut().into_iter().flatten() {
+        b["amount"] = json!(yuan(b["amount"].as_i64().unwrap_or(0)));
+    }
+    if let Some(price) = v["award"]["price"].as_i64() {
+        v["award"]["price"] = json!(yuan(price));
+    }
+    v["history"] = json!(l
+        .history
+        .iter()
+        .map(|(index, kind)| json!({"index": index, "kind": kind}))
+        .collect::<Vec<_>>());
+    v
+}

@@ -1307,3 +1307,64 @@ pub fn contract_parcels(
         .into_iter()
         .collect())
 }
+
+/// Listings, newest first, filtered by status, collective and mode.
+pub fn listings(
+    conn: &mut DbConnection,
+    county: &str,
+    status: Option<&str>,
+    collective: Option<&str>,
+    mode: Option<&str>,
+    limit: i64,
+) -> Result<Vec<crate::model::exchange::Listing>, StoreError> {
+    let mut query = listings::table
+        .filter(listings::county.eq(county))
+        .into_boxed();
+    if let Some(s) = status {
+        query = query.filter(listings::status.eq(s.to_owned()));
+    }
+    if let Some(c) = collective {
+        query = query.filter(listings::collective.eq(c.to_owned()));
+    }
+    if let Some(m) = mode {
+        query = query.filter(listings::mode.eq(m.to_owned()));
+    }
+    let rows: Vec<(i64, String)> = query
+        .order(listings::id.desc())
+        .limit(limit)
+        .select((listings::id, listings::doc))
+        .load(conn)?;
+    let mut found: Vec<_> = docs(rows, "listings")?.into_values().collect();
+    found.sort_by(|a: &crate::model::exchange::Listing, b| b.id.cmp(&a.id));
+    Ok(found)
+}
+
+/// The derived rights on a household's land and house.
+pub fn rights_of_household(
+    conn: &mut DbConnection,
+    county: &str,
+    household: &str,
+) -> Result<Vec<crate::model::exchange::DerivedRight>, StoreError> {
+    let rows: Vec<(i64, String)> = derived_rights::table
+        .filter(derived_rights::county.eq(county))
+        .filter(derived_rights::household.eq(household))
+        .select((derived_rights::idx, derived_rights::doc))
+        .load(conn)?;
+    let mut found: Vec<_> = docs(rows, "derived_rights")?.into_values().collect();
+    found.sort_by_key(|r: &crate::model::exchange::DerivedRight| r.index);
+    Ok(found)
+}
+
+/// One listing with its history.
+pub fn listing(
+    conn: &mut DbConnection,
+    county: &str,
+    id: u64,
+) -> Result<Option<crate::model::exchange::Listing>, StoreError> {
+    let rows: Vec<(i64, String)> = listings::table
+        .filter(listings::county.eq(county))
+        .filter(listings::id.eq(id as i64))
+        .select((listings::id, listings::doc))
+        .load(conn)?;
+    Ok(docs(rows, "listings")?.into_values().next())
+}

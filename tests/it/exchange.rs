@@ -515,6 +515,36 @@ fn a_title_that_changes_after_verification_stops_the_settlement() {
             json!({"listing": id, "certificate_no": "PS2026-002"}),
         );
         verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+
+        // Over HTTP: the listings by status, one with its history, and the
+        // household's income from it.
+        let Market { log, .. } = m;
+        let (registry, _db, _, _) = log.into_registry();
+        let url = spawn_app(registry);
+        let get = |path: &str| -> Value {
+            ureq::get(&format!("{url}/api/v1/{path}"))
+                .call()
+                .unwrap()
+                .into_json()
+                .unwrap()
+        };
+        let settled = get("listings?status=settled&kind=lease");
+        assert_eq!(settled["listings"].as_array().unwrap().len(), 1);
+        assert_eq!(get("listings?status=notice")["listings"], json!([]));
+        let l = get(&format!("listings/{id}"));
+        assert_eq!(l["award"]["price"], "12000.00");
+        assert_eq!(l["certificate_no"], "PS2026-002");
+        let kinds: Vec<&str> = l["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds.first(), Some(&"listing.submit"));
+        assert_eq!(kinds.last(), Some(&"deal.settle"));
+        assert_eq!(kinds.iter().filter(|k| **k == "title.verify").count(), 2);
+        let income = get(&format!("households/{SELLER}/income"));
+        assert_eq!(income["total"], "12000.00");
     }
 }
 
