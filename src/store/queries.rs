@@ -1335,7 +1335,7 @@ pub fn listings(
         .select((listings::id, listings::doc))
         .load(conn)?;
     let mut found: Vec<_> = docs(rows, "listings")?.into_values().collect();
-    found.sort_by(|a: &crate::model::exchange::Listing, b| b.id.cmp(&a.id));
+    found.sort_by_key(|l: &crate::model::exchange::Listing| std::cmp::Reverse(l.id));
     Ok(found)
 }
 
