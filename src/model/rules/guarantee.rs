@@ -1,0 +1,292 @@
+//! G1–G4 checked by property: long random sequences of valid and invalid
+//! entries, of every area and by every kind of signer, never reduce a
+//! household's base rights except through the kinds G1 lists, signed by that
+//! household itself.
+
+#![cfg(test)]
+
+use std::sync::Arc;
+
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+use crate::ledger::SignerKey;
+use crate::model::exchange::base_rights;
+use crate::model::land::NoLand;
+use crate::model::{decide, Area, Command, Context, Footprint, Role, State};
+
+const COUNTY: &str = "140421";
+const VILLAGE: &str = "14042100100101";
+const HOUSEHOLDS: [&str; 3] = [
+    "140421001001010001",
+    "140421001001010002",
+    "140421001001010003",
+];
+
+/// The kinds by which a household's base rights may shrink (G1), each
+/// signed by the household itself.
+const SHRINKING: &[&str] = &[
+    "contract.return",
+    "homestead.exit",
+    "shares.transfer",
+    "shares.buyback",
+    "household.split",
+    "household.merge",
+];
+
+fn square(i: usize) -> Footprint {
+    let (x, y) = (113.0 + i as f64 * 0.001, 36.0);
+    let ring = vec![
+        (x, y),
+        (x + 0.0005, y),
+        (x + 0.0005, y + 0.0005),
+        (x, y + 0.0005),
+        (x, y),
+    ];
+    Footprint {
+        area: Area(250_000),
+        bbox: [x, y, x + 0.0005, y + 0.0005],
+        shape: Arc::new(geo_types::MultiPolygon(vec![geo_types::Polygon::new(
+            ring.into(),
+            vec![],
+        )])),
+        geojson: "{}".into(),
+    }
+}
+
+/// The actors: county, exchange, collective, transferee, the households.
+fn actors() -> Vec<(SignerKey, Role, String)> {
+    let mut all = vec![
+        (Role::County, COUNTY.to_owned()),
+        (Role::Exchange, COUNTY.to_owned()),
+        (Role::Collective, VILLAGE.to_owned()),
+        (Role::Transferee, "140421001002010001".to_owned()),
+    ];
+    all.extend(
+        HOUSEHOLDS
+            .iter()
+            .map(|h| (Role::Household, (*h).to_owned())),
+    );
+    all.into_iter()
+        .enumerate()
+        .map(|(n, (role, party))| {
+            let key = SignerKey::from_seed(&format!("a{n}"), [n as u8 + 1; 32]).unwrap();
+            (key, role, party)
+        })
+        .collect()
+}
+
+struct World {
+    state: State,
+    index: u64,
+    day: chrono::NaiveDate,
+}
+
+impl World {
+    /// Decides one entry; applies it when accepted. Returns whether it was.
+    fn admit(
+        &mut self,
+        signer: &[u8; 32],
+        kind: &str,
+        body: Value,
+        footprints: &[Footprint],
+    ) -> bool {
+        let Ok(cmd) = Command::parse(kind, &body) else {
+            return false;
+        };
+        let now = self.day.and_hms_opt(8, 0, 0).unwrap().and_utc();
+        let ctx = Context {
+            index: self.index,
+            signer,
+            county: COUNTY,
+            footprints,
+            today: self.day,
+            now,
+        };
+        match decide(&self.state, &NoLand, &ctx, &cmd) {
+            Ok(changes) => {
+                changes.iter().for_each(|c| self.state.apply(c));
+                self.index += 1;
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// A county with one village, three households holding land under
+    /// contract, homesteads and shares, and the actors' keys.
+    fn new() -> World {
+        let mut w = World {
+            state: State::default(),
+            index: 0,
+            day: "2026-11-23".parse().unwrap(),
+        };
+        let all = actors();
+        let public = |n: usize| all[n].0.public_bytes();
+        let log = SignerKey::from_seed(&crate::model::log_origin(COUNTY), [99; 32]).unwrap();
+        let root_public = public(0);
+        assert!(w.admit(
+            &root_public,
+            "genesis",
+            json!({"county": COUNTY, "name": "平顺县",
+            "log_vkey": log.verifier().to_string(), "root_vkey": all[0].0.verifier().to_string()}),
+            &[]
+        ));
+        assert!(w.admit(
+            &root_public,
+            "collective.register",
+            json!({"FBFBM": VILLAGE, "FBFMC": "一组", "boundary": null}),
+            &[square(0)]
+        ));
+        for (n, (key, role, party)) in all.iter().enumerate().skip(1) {
+            let by = match role {
+                Role::Household => public(2),
+                Role::Transferee => public(1),
+                _ => root_public,
+            };
+            if *role == Role::Household {
+                continue;
+            }
+            assert!(
+                w.admit(
+                    &by,
+                    "key.register",
+                    json!({"vkey": key.verifier().to_string(), "role": role, "party": party}),
+                    &[]
+                ),
+                "{n}"
+            );
+        }
+        let collective = public(2);
+        for (i, h) in HOUSEHOLDS.iter().enumerate() {
+            let person = format!("{:064x}", i + 1);
+            assert!(w.admit(
+                &collective,
+                "household.register",
+                json!({"CBFBM": h, "members": [{"person": person, "relation": "02"}]}),
+                &[]
+            ));
+            let n = 4 + i;
+            assert!(w.admit(
+                &collective,
+                "key.register",
+                json!({"vkey": all[n].0.verifier().to_string(), "role": "household", "party": h}),
+                &[]
+            ));
+            for p in [2 * i + 1, 2 * i + 2] {
+                assert!(w.admit(
+                    &collective,
+                    "parcel.register",
+                    json!({"DKBM": format!("{VILLAGE}{p:05}"), "DKMC": "地",
+                    "DKLB": "10", "TDYT": "1", "DLDJ": "05", "SFJBNT": "1", "geometry": null}),
+                    &[square(p)]
+                ));
+            }
+            assert!(w.admit(&collective, "contract.grant", json!({"CBHTBM": format!("{h}J"), "CBFBM": h,
+                "DKBM": [format!("{VILLAGE}{:05}", 2 * i + 1), format!("{VILLAGE}{:05}", 2 * i + 2)],
+                "start": "2026-01-01", "end": "2055-12-31", "certificate_members": [person]}), &[]));
+            let mut plot = square(20 + i);
+            plot.area = Area(10_000);
+            assert!(w.admit(
+                &root_public,
+                "homestead.grant",
+                json!({"CBFBM": h, "terrain": "plain",
+                "posting_sha256": "ab".repeat(32), "geometry": null}),
+                &[plot]
+            ));
+        }
+        let decision = w.index;
+        assert!(w.admit(&collective, "decision.record", json!({"assembly": "members_assembly", "subject": "share_quantification",
+            "question": "q", "date": "2026-11-20", "eligible": 3, "present": 3, "for": 3, "against": 0, "minutes_sha256": "ab".repeat(32)}), &[]));
+        assert!(w.admit(&collective, "shares.quantify", json!({"decision": decision,
+            "allocations": HOUSEHOLDS.iter().map(|h| json!({"CBFBM": h, "shares": 10})).collect::<Vec<_>>()}), &[]));
+        assert!(w.admit(
+            &root_public,
+            "county.settings",
+            json!({"settings": {"share_cap_percent": null}, "reason": "test"}),
+            &[]
+        ));
+        w
+    }
+}
+
+/// One random entry: a kind, a signer and a body drawn from small pools, so
+/// that many are valid and many are not.
+fn entry() -> impl Strategy<Value = (usize, &'static str, Value)> {
+    let h = prop::sample::select(HOUSEHOLDS.to_vec());
+    let p = (1usize..=8).prop_map(|n| format!("{VILLAGE}{n:05}"));
+    let listing = 40u64..120;
+    let money = prop::sample::select(vec!["0", "1000.00", "12000.00", "15000.00", "1.5"]);
+    let body = (h, p, listing, money, any::<bool>(), 0u64..15);
+    (0usize..7, 0usize..24, body).prop_map(|(signer, which, (h, p, l, m, flag, n))| {
+        let (kind, body) = match which {
+            0 => ("listing.submit", json!({"mode": if flag {"lease"} else {"equity"}, "DKBM": [p], "start": "2027-01-01",
+                "end": if flag {"2036-12-31"} else {"2060-12-31"}, "TDYT": "1", "reserve": "10000.00",
+                "increment": "100.00", "deposit": "1000.00", "auction_minutes": 60})),
+            1 => ("listing.review", json!({"listing": l, "approve": flag, "reason": "r"})),
+            2 => ("intent.register", json!({"listing": l, "deposit": "1000.00"})),
+            3 => ("deposit.confirm", json!({"listing": l, "party": h})),
+            4 => ("bid.place", json!({"listing": l, "amount": m})),
+            5 => ("bid.match", json!({"listing": l})),
+            6 => ("listing.award", json!({"listing": l})),
+            7 => ("title.verify", json!({"listing": l})),
+            8 => ("payment.confirm", json!({"listing": l, "amount": m})),
+            9 => ("deal.settle", json!({"listing": l, "certificate_no": "C1"})),
+            10 => ("encumbrance.register", json!({"DKBM": p, "kind": if flag {"seizure"} else {"pledge"}, "reason": "r", "document_sha256": "ab".repeat(32)})),
+            11 => ("encumbrance.release", json!({"encumbrance": l, "reason": "r"})),
+            12 => ("contract.return", json!({"CBHTBM": format!("{h}J"), "effective": "2027-12-31", "compensation": m})),
+            13 => ("homestead.exit", json!({"compensation": m})),
+            14 => ("shares.transfer", json!({"to": h, "shares": n, "price": m})),
+            15 => ("shares.buyback", json!({"shares": n, "price": m})),
+            16 => ("hukou.settle", json!({"person": format!("{:064x}", n % 4), "town": "140402", "date": "2026-11-01", "document_sha256": "ab".repeat(32)})),
+            17 => ("parcel.retire", json!({"DKBM": p, "reason": "r"})),
+            18 => ("member.end", json!({"person": format!("{:064x}", n % 4), "reason": if flag {"settled_in_town"} else {"death"}, "document_sha256": "ab".repeat(32)})),
+            19 => ("household.merge", json!({"into": h, "members": [{"person": format!("{:064x}", n % 4), "relation": "20"}], "consent_sha256": "ab".repeat(32)})),
+            20 => ("household.split", json!({"CBFBM": format!("{VILLAGE}00{:02}", 10 + n), "members": [{"person": format!("{:064x}", n % 4), "relation": "02"}],
+                "DKBM": [p], "shares": n, "agreement_sha256": "ab".repeat(32)})),
+            21 => ("contract.sign", json!({"listing": l, "contract_sha256": "ab".repeat(32)})),
+            22 => ("right.end", json!({"right": l, "ground": if flag {"abandoned"} else {"settled_in_town"}, "document_sha256": "ab".repeat(32)})),
+            _ => ("parcel.split", json!({"DKBM": p, "parts": [], "reason": "r"})),
+        };
+        (signer, kind, body)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn base_rights_shrink_only_by_the_households_own_acts(
+        entries in prop::collection::vec(entry(), 50..200),
+        days in prop::collection::vec(0i64..40, 200),
+    ) {
+        let mut w = World::new();
+        let actors = actors();
+        for (i, (s, kind, mut body)) in entries.into_iter().enumerate() {
+            let (key, role, party) = &actors[s];
+            let public = key.public_bytes();
+            // The contract's hash is what the award rendered, some of the time.
+            if kind == "contract.sign" && i % 2 == 0 {
+                if let Some(l) = body["listing"].as_u64().and_then(|l| w.state.listings.get(&l)) {
+                    if let Some(a) = &l.award {
+                        body["contract_sha256"] = json!(a.contract_sha256);
+                    }
+                }
+            }
+            w.day += chrono::Duration::days(days[i % days.len()] / 10);
+            let before: Vec<_> = HOUSEHOLDS.iter().map(|h| base_rights(&w.state, h, w.day)).collect();
+            if !w.admit(&public, kind, body, &[]) {
+                continue;
+            }
+            for (h, was) in HOUSEHOLDS.iter().zip(&before) {
+                let now = base_rights(&w.state, h, w.day);
+                if was.shrunk_to(&now, 100) {
+                    prop_assert!(
+                        SHRINKING.contains(&kind) && *role == Role::Household && party == h,
+                        "{kind} by {role:?} {party} shrank {h}: {was:?} -> {now:?}"
+                    );
+                }
+            }
+        }
+    }
+}
