@@ -558,6 +558,14 @@ impl State {
             .filter(move |e| e.parcel == parcel && e.released_at.is_none())
     }
 
+    /// The contract in force over `parcel` on `day`, if one is.
+    pub fn contract_over(&self, parcel: &str, day: chrono::NaiveDate) -> Option<&Contract> {
+        self.contract_of
+            .get(parcel)
+            .and_then(|c| self.contracts.get(c))
+            .filter(|k| k.in_force(day))
+    }
+
     /// The titles (parcels, or `ZJD…` homesteads) `change` alters.
     pub fn titles_of(&self, change: &Change) -> Vec<String> {
         let of_contract = |code: &str| {

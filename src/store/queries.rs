@@ -314,6 +314,19 @@ pub fn load_keys(
     Ok(keys)
 }
 
+/// Every document of a county in a table kept as JSON, by its index column.
+macro_rules! all_docs {
+    ($conn:ident, $county:ident, $table:ident, $key:ident) => {
+        docs(
+            $table::table
+                .filter($table::county.eq($county))
+                .select(($table::$key, $table::doc))
+                .load($conn)?,
+            stringify!($table),
+        )?
+    };
+}
+
 /// The rules' state, as the projection tables hold it.
 pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreError> {
     let county_row = counties::table
@@ -347,34 +360,10 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
     };
     Ok(State {
         settings,
-        listings: docs(
-            listings::table
-                .filter(listings::county.eq(county))
-                .select((listings::id, listings::doc))
-                .load(conn)?,
-            "listings",
-        )?,
-        rights: docs(
-            derived_rights::table
-                .filter(derived_rights::county.eq(county))
-                .select((derived_rights::idx, derived_rights::doc))
-                .load(conn)?,
-            "derived_rights",
-        )?,
-        hukou: docs(
-            hukou_settlements::table
-                .filter(hukou_settlements::county.eq(county))
-                .select((hukou_settlements::idx, hukou_settlements::doc))
-                .load(conn)?,
-            "hukou_settlements",
-        )?,
-        attestations: docs(
-            attestations::table
-                .filter(attestations::county.eq(county))
-                .select((attestations::idx, attestations::doc))
-                .load(conn)?,
-            "attestations",
-        )?,
+        listings: all_docs!(conn, county, listings, id),
+        rights: all_docs!(conn, county, derived_rights, idx),
+        hukou: all_docs!(conn, county, hukou_settlements, idx),
+        attestations: all_docs!(conn, county, attestations, idx),
         touched: titles_touched::table
             .filter(titles_touched::county.eq(county))
             .select((titles_touched::title, titles_touched::touched_at))

@@ -610,3 +610,74 @@ fn settling_in_a_town_changes_no_right_and_the_county_attests_it() {
         verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
     }
 }
+
+#[test]
+fn house_leases_subcontracts_and_onward_transfers_keep_to_their_limits() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let county = m.log.county_key.clone();
+        let plot = json!({"type": "Polygon", "coordinates": [[[113.005, 36.005], [113.00511, 36.005], [113.00511, 36.0051], [113.005, 36.0051], [113.005, 36.005]]]});
+        m.ok(&county, "homestead.grant", json!({"CBFBM": SELLER, "terrain": "plain", "posting_sha256": "ef".repeat(32), "geometry": plot}));
+        let house = |end: &str| {
+            json!({"mode": "house_lease", "start": "2027-01-01", "end": end, "reserve": "50000.00",
+                   "increment": "100.00", "deposit": "1000.00", "auction_minutes": 60})
+        };
+        // H3: the house may be leased, for no longer than the county's limit
+        // (20 years by default); a household without a homestead has none.
+        m.refused(
+            &m.seller,
+            "listing.submit",
+            house("2047-01-01"),
+            "house_lease_too_long",
+            "entry.body.end",
+        );
+        m.refused(
+            &m.neighbour,
+            "listing.submit",
+            house("2036-12-31"),
+            "no_homestead",
+            "entry.signer",
+        );
+        m.ok(&m.seller, "listing.submit", house("2046-12-31"));
+        // M9: a transferee lists only what it holds (onward), and M2: only with
+        // the household's written consent.
+        m.refused(
+            &m.outsider,
+            "listing.submit",
+            lease(&[&parcel(1)], "2027-01-01", "2036-12-31"),
+            "bad_attribute",
+            "entry.body.mode",
+        );
+        let mut onward = lease(&[&parcel(1)], "2027-01-01", "2036-12-31");
+        onward["mode"] = json!("onward");
+        m.refused(
+            &m.outsider,
+            "listing.submit",
+            onward,
+            "bad_attribute",
+            "entry.body.consent_sha256",
+        );
+        // M2: a sub-contract (转包) goes to a household of the same collective.
+        let mut sub = lease(&[&parcel(2)], "2027-01-01", "2036-12-31");
+        sub["mode"] = json!("subcontract");
+        let id = m.ok(&m.seller, "listing.submit", sub);
+        m.ok(
+            &m.exchange,
+            "listing.review",
+            json!({"listing": id, "approve": true, "reason": "材料齐全"}),
+        );
+        m.refused(
+            &m.outsider,
+            "intent.register",
+            json!({"listing": id, "deposit": "1000.00"}),
+            "outside_collective",
+            "entry.signer",
+        );
+        m.ok(
+            &m.neighbour,
+            "intent.register",
+            json!({"listing": id, "deposit": "1000.00"}),
+        );
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}

@@ -2,9 +2,7 @@
 
 use chrono::{Months, NaiveDate};
 
-use crate::model::entry::{
-    ContractExtend, ContractGrant, ContractRenew, ContractReturn, EncumbranceKind,
-};
+use crate::model::entry::{ContractExtend, ContractGrant, ContractRenew, ContractReturn};
 use crate::model::state::Contract;
 use crate::model::{Change, Context, KeyBinding, RuleError, State};
 
@@ -240,26 +238,13 @@ fn check_contractable(
         if !seen.insert(code.as_str()) {
             return Err(RuleError::attribute("DKBM", "a parcel is listed twice"));
         }
-        if let Some(contract) = state
-            .contract_of
-            .get(code)
-            .filter(|c| state.contracts[*c].in_force(ctx.today))
-        {
+        if let Some(contract) = state.contract_over(code, ctx.today) {
             return Err(RuleError::ParcelContracted {
                 parcel: code.clone(),
-                contract: contract.clone(),
+                contract: contract.code.clone(),
             });
         }
-        let held: Vec<&str> = state
-            .encumbrances_on(code)
-            .map(|e| e.kind.as_str())
-            .collect();
-        if !held.is_empty() {
-            return Err(RuleError::ParcelEncumbered {
-                code: code.clone(),
-                kinds: held.join(", "),
-            });
-        }
+        super::unencumbered(state, code, super::Holds::All)?;
         check_term(code, &parcel.land_use, years)?;
     }
     Ok(())
@@ -302,17 +287,7 @@ pub fn contract_return(
         .map_err(|r| RuleError::attribute("compensation", r))?;
     for p in &k.parcels {
         // Land under a seizure or pledge goes back only once that is released.
-        let held: Vec<&str> = state
-            .encumbrances_on(p)
-            .filter(|e| e.kind != EncumbranceKind::Objection)
-            .map(|e| e.kind.as_str())
-            .collect();
-        if !held.is_empty() {
-            return Err(RuleError::ParcelEncumbered {
-                code: p.clone(),
-                kinds: held.join(", "),
-            });
-        }
+        super::unencumbered(state, p, super::Holds::SeizureOrPledge)?;
     }
     Ok(vec![Change::ContractReturned {
         code: k.code.clone(),

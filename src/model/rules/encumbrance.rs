@@ -46,27 +46,15 @@ pub fn encumbrance_register(
             signer.party.starts_with(parcel.collective.as_str())
         }
         (EncumbranceKind::Pledge, Role::Household) => state
-            .contract_of
-            .get(body.parcel.as_str())
-            .and_then(|c| state.contracts.get(c))
-            .is_some_and(|k| k.household == signer.party && k.in_force(ctx.today)),
+            .contract_over(&body.parcel, ctx.today)
+            .is_some_and(|k| k.household == signer.party),
         _ => false,
     };
     if !entitled {
         return Err(not_entitled(signer, "parcel", &body.parcel));
     }
     if body.kind == EncumbranceKind::Pledge {
-        let held: Vec<&str> = state
-            .encumbrances_on(&body.parcel)
-            .filter(|e| e.kind != EncumbranceKind::Objection)
-            .map(|e| e.kind.as_str())
-            .collect();
-        if !held.is_empty() {
-            return Err(RuleError::ParcelEncumbered {
-                code: body.parcel.clone(),
-                kinds: held.join(", "),
-            });
-        }
+        super::unencumbered(state, &body.parcel, super::Holds::SeizureOrPledge)?;
     }
     super::text("reason", &body.reason)?;
     super::sha256_hex("document_sha256", &body.document_sha256)?;

@@ -116,24 +116,8 @@ fn check_listing(
                     "a listing of land names its parcels",
                 ));
             }
-            let mut contract = None;
-            for p in &l.parcels {
-                let k = state
-                    .contract_of
-                    .get(p)
-                    .and_then(|c| state.contracts.get(c))
-                    .filter(|k| k.household == transferor && k.in_force(ctx.today))
-                    .ok_or_else(|| RuleError::NotOfHousehold {
-                        what: "parcels",
-                        item: p.clone(),
-                        household: transferor.to_owned(),
-                    })?;
-                if contract.is_some_and(|c: &crate::model::state::Contract| c.code != k.code) {
-                    return Err(RuleError::attribute("DKBM", "the parcels of one contract"));
-                }
-                contract = Some(k);
-            }
-            let k = contract.expect("parcels were named");
+            let k = super::household_contract(state, ctx.today, transferor, &l.parcels)?
+                .expect("parcels were named");
             let until = match k.returned {
                 Some((_, effective, _)) => effective.pred_opt().unwrap_or(effective),
                 None => k.end,
@@ -164,17 +148,7 @@ fn check_listing(
         l.parcels.clone()
     };
     for p in &titles {
-        let held: Vec<&str> = state
-            .encumbrances_on(p)
-            .filter(|e| e.kind != crate::model::entry::EncumbranceKind::Objection)
-            .map(|e| e.kind.as_str())
-            .collect();
-        if !held.is_empty() {
-            return Err(RuleError::ParcelEncumbered {
-                code: p.clone(),
-                kinds: held.join(", "),
-            });
-        }
+        super::unencumbered(state, p, super::Holds::SeizureOrPledge)?;
         if let Some(other) = state.listings.values().find(|o| {
             o.id != l.id && o.status.is_open() && o.mode == l.mode && listed(o).contains(p)
         }) {
@@ -339,11 +313,11 @@ pub fn listing_review(
 }
 
 /// Moves a listing whose notice is over to trading.
-fn after_notice(mut l: Listing, ctx: &Context) -> Result<Listing, RuleError> {
+fn after_notice(mut l: Listing, ctx: &Context) -> Listing {
     if l.status == Status::Notice && l.notice_to.is_some_and(|to| ctx.today > to) {
         l.status = Status::Trading;
     }
-    Ok(l)
+    l
 }
 
 /// `intent.register`: during the notice, with the deposit the listing asks;
@@ -406,8 +380,8 @@ pub fn deposit_confirm(
     body: &DepositConfirm,
 ) -> Result<Vec<Change>, RuleError> {
     let mut l = listing(state, body.listing)?.clone();
-    if !matches!(l.status, Status::Notice | Status::Trading) {
-        return at_stage(&l, Status::Notice).map(|_| Vec::new());
+    if l.status != Status::Trading {
+        at_stage(&l, Status::Notice)?;
     }
     let intent = l
         .intents
@@ -430,7 +404,7 @@ pub fn bid_place(
     signer: &KeyBinding,
     body: &BidPlace,
 ) -> Result<Vec<Change>, RuleError> {
-    let mut l = after_notice(listing(state, body.listing)?.clone(), ctx)?;
+    let mut l = after_notice(listing(state, body.listing)?.clone(), ctx);
     at_stage(&l, Status::Trading)?;
     if l.intent(&signer.party)
         .is_none_or(|i| i.confirmed_at.is_none())
@@ -483,7 +457,7 @@ pub fn bid_match(
     signer: &KeyBinding,
     body: &BidMatch,
 ) -> Result<Vec<Change>, RuleError> {
-    let mut l = after_notice(listing(state, body.listing)?.clone(), ctx)?;
+    let mut l = after_notice(listing(state, body.listing)?.clone(), ctx);
     at_stage(&l, Status::Trading)?;
     let me = l
         .intent(&signer.party)
@@ -535,7 +509,7 @@ pub fn listing_award(
     _signer: &KeyBinding,
     body: &ListingAward,
 ) -> Result<Vec<Change>, RuleError> {
-    let mut l = after_notice(listing(state, body.listing)?.clone(), ctx)?;
+    let mut l = after_notice(listing(state, body.listing)?.clone(), ctx);
     at_stage(&l, Status::Trading)?;
     if l.deadline.is_some_and(|d| ctx.now <= d) {
         return Err(X::NotReady("the auction is still running").into());

@@ -133,43 +133,11 @@ fn movable_parcels<'s>(
     household: &str,
     parcels: &[String],
 ) -> Result<Option<&'s Contract>, RuleError> {
-    let mut contract: Option<&Contract> = None;
+    let contract = super::household_contract(state, ctx.today, household, parcels)?;
     for p in parcels {
-        let k = state
-            .contract_of
-            .get(p)
-            .and_then(|c| state.contracts.get(c))
-            .filter(|k| k.household == household && k.in_force(ctx.today))
-            .ok_or_else(|| RuleError::NotOfHousehold {
-                what: "parcels",
-                item: p.clone(),
-                household: household.to_owned(),
-            })?;
-        if contract.is_some_and(|c| c.code != k.code) {
-            return Err(RuleError::attribute(
-                "DKBM",
-                "the parcels that go belong to one contract",
-            ));
-        }
-        contract = Some(k);
-        check_unencumbered(state, p)?;
+        super::unencumbered(state, p, super::Holds::All)?;
     }
     Ok(contract)
-}
-
-fn check_unencumbered(state: &State, parcel: &str) -> Result<(), RuleError> {
-    let held: Vec<&str> = state
-        .encumbrances_on(parcel)
-        .map(|e| e.kind.as_str())
-        .collect();
-    if held.is_empty() {
-        Ok(())
-    } else {
-        Err(RuleError::ParcelEncumbered {
-            code: parcel.to_owned(),
-            kinds: held.join(", "),
-        })
-    }
 }
 
 /// `household.split` (分户, P3): by the household that divides. The members
@@ -305,7 +273,7 @@ pub fn household_merge(
         .collect();
     for k in &contracts {
         for p in &k.parcels {
-            check_unencumbered(state, p)?;
+            super::unencumbered(state, p, super::Holds::All)?;
         }
     }
     let mut members = into.members.clone();

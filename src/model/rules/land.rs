@@ -5,7 +5,6 @@ use crate::model::entry::{
 };
 use crate::model::land::Collision;
 use crate::model::land::{LAND_USES, PARCEL_CLASSES};
-use crate::model::state::Contract;
 use crate::model::{
     codes, Area, Change, Collective, Context, Footprint, KeyBinding, Land, Parcel, RuleError, State,
 };
@@ -207,16 +206,7 @@ fn changeable_parcel<'s>(
             at,
         });
     }
-    let held: Vec<&str> = state
-        .encumbrances_on(code)
-        .map(|e| e.kind.as_str())
-        .collect();
-    if !held.is_empty() {
-        return Err(RuleError::ParcelEncumbered {
-            code: code.to_owned(),
-            kinds: held.join(", "),
-        });
-    }
+    super::unencumbered(state, code, super::Holds::All)?;
     Ok(parcel)
 }
 
@@ -237,15 +227,6 @@ fn part_of(like: &Parcel, part: &ParcelPart, fp: &Footprint, index: u64) -> Chan
         },
         geojson: fp.geojson.clone(),
     }
-}
-
-/// The contract in force over `parcel`, if one is.
-fn contract_over<'s>(state: &'s State, ctx: &Context, parcel: &str) -> Option<&'s Contract> {
-    state
-        .contract_of
-        .get(parcel)
-        .and_then(|c| state.contracts.get(c))
-        .filter(|k| k.in_force(ctx.today))
 }
 
 /// The parts of a split or merge must measure what the whole does, within
@@ -319,7 +300,7 @@ pub fn parcel_split(
     for (part, fp) in body.parts.iter().zip(ctx.footprints) {
         changes.push(part_of(whole, part, fp, ctx.index));
     }
-    if let Some(k) = contract_over(state, ctx, &body.code) {
+    if let Some(k) = state.contract_over(&body.code, ctx.today) {
         let mut parcels = Vec::with_capacity(k.parcels.len() + body.parts.len());
         for p in &k.parcels {
             if *p == body.code {
@@ -362,7 +343,7 @@ pub fn parcel_merge(
         parts.push(changeable_parcel(state, signer, code)?);
     }
     let first = parts[0];
-    let contract = contract_over(state, ctx, &first.code);
+    let contract = state.contract_over(&first.code, ctx.today);
     for p in &parts[1..] {
         let differs = |what| RuleError::ParcelsDiffer {
             a: first.code.to_string(),
@@ -378,7 +359,7 @@ pub fn parcel_merge(
         if p.grade != first.grade || p.basic_farmland != first.basic_farmland {
             return Err(differs("grade"));
         }
-        if contract_over(state, ctx, &p.code).map(|k| &k.code) != contract.map(|k| &k.code) {
+        if state.contract_over(&p.code, ctx.today).map(|k| &k.code) != contract.map(|k| &k.code) {
             return Err(differs("contract"));
         }
     }
@@ -457,27 +438,14 @@ pub fn parcel_retire(
             at,
         });
     }
-    if let Some(contract) = state
-        .contract_of
-        .get(&body.code)
-        .filter(|c| state.contracts[*c].in_force(ctx.today))
-    {
+    if let Some(contract) = state.contract_over(&body.code, ctx.today) {
         // C4: the collective may not take contracted land back.
         return Err(RuleError::ParcelContracted {
             parcel: body.code.clone(),
-            contract: contract.clone(),
+            contract: contract.code.clone(),
         });
     }
-    let held: Vec<&str> = state
-        .encumbrances_on(&body.code)
-        .map(|e| e.kind.as_str())
-        .collect();
-    if !held.is_empty() {
-        return Err(RuleError::ParcelEncumbered {
-            code: body.code.clone(),
-            kinds: held.join(", "),
-        });
-    }
+    super::unencumbered(state, &body.code, super::Holds::All)?;
     if body.reason.trim().is_empty() {
         return Err(RuleError::attribute(
             "reason",

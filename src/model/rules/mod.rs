@@ -167,6 +167,57 @@ fn sha256_hex(field: &'static str, value: &str) -> Result<(), RuleError> {
     }
 }
 
+/// Which encumbrances stop an act on a parcel: every one (the parcel changes
+/// shape or hands), or only seizures and pledges (an objection is about the
+/// registry's record and does not bind the right itself).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Holds {
+    All,
+    SeizureOrPledge,
+}
+
+/// Refuses an act on a parcel under an encumbrance in force, naming its kinds.
+fn unencumbered(state: &State, parcel: &str, holds: Holds) -> Result<(), RuleError> {
+    let held: Vec<&str> = state
+        .encumbrances_on(parcel)
+        .filter(|e| holds == Holds::All || e.kind != super::entry::EncumbranceKind::Objection)
+        .map(|e| e.kind.as_str())
+        .collect();
+    if held.is_empty() {
+        return Ok(());
+    }
+    Err(RuleError::ParcelEncumbered {
+        code: parcel.to_owned(),
+        kinds: held.join(", "),
+    })
+}
+
+/// The one contract of `household` in force on `day` that covers every parcel
+/// named (a household acts on its own land only, M9), or `None` for no parcels.
+fn household_contract<'s>(
+    state: &'s State,
+    day: chrono::NaiveDate,
+    household: &str,
+    parcels: &[String],
+) -> Result<Option<&'s super::state::Contract>, RuleError> {
+    let mut contract: Option<&super::state::Contract> = None;
+    for p in parcels {
+        let k = state
+            .contract_over(p, day)
+            .filter(|k| k.household == household)
+            .ok_or_else(|| RuleError::NotOfHousehold {
+                what: "parcels",
+                item: p.clone(),
+                household: household.to_owned(),
+            })?;
+        if contract.is_some_and(|c| c.code != k.code) {
+            return Err(RuleError::attribute("DKBM", "the parcels of one contract"));
+        }
+        contract = Some(k);
+    }
+    Ok(contract)
+}
+
 fn active_signer<'s>(state: &'s State, public: &[u8; 32]) -> Result<&'s KeyBinding, RuleError> {
     let key = state.key(public).ok_or(RuleError::UnknownSigner)?;
     if let Some(at) = key.revoked_at {
