@@ -6,6 +6,8 @@ use std::time::{Duration, Instant};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use clap::Subcommand;
+
+mod deals;
 use rayon::prelude::*;
 
 use super::generate::{features, write_county, Plan};
@@ -45,6 +47,12 @@ pub enum Bench {
         #[arg(long, default_value_t = 10_000)]
         checks: usize,
     },
+    /// Complete exchange deals, listing to settlement, every step a signed
+    /// entry (a county's households, keys and contracts set up first).
+    Deals {
+        #[arg(long, default_value_t = 10_000)]
+        deals: u64,
+    },
     /// `import` of a generated county: every check and a signed entry each.
     Import {
         #[arg(long, default_value_t = 1_000_000)]
@@ -53,6 +61,53 @@ pub enum Bench {
         #[arg(long)]
         postgres: bool,
     },
+}
+
+/// A generated county written to a file, with a new data directory whose
+/// county key has bound a key for each collective: ready to import.
+pub(super) struct GeneratedCounty {
+    pub dir: super::datadir::DataDir,
+    pub file: std::path::PathBuf,
+    /// The county key, then the collectives' keys.
+    pub keys: Vec<std::path::PathBuf>,
+}
+
+impl GeneratedCounty {
+    fn create(
+        tmp: &std::path::Path,
+        plan: &Plan,
+        database_url: Option<String>,
+    ) -> Result<GeneratedCounty, CliError> {
+        let file = tmp.join("county.geojson");
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&file)?);
+        write_county(plan, &mut out)?;
+        std::io::Write::flush(&mut out)?;
+        drop(out);
+        let log = super::NewLog::create(&tmp.join("data"), COUNTY, "基准县", database_url)?;
+        let keys_dir = tmp.join("keys");
+        std::fs::create_dir_all(&keys_dir)?;
+        let mut keys = vec![log.dir.key_path("county.key")];
+        for k in 0..plan.collectives() {
+            let code = plan.collective_code(k);
+            let key = SignerKey::generate(&format!("collective-{code}")).expect("name");
+            let path = keys_dir.join(format!("{code}.key"));
+            super::datadir::write_key_pair(&path, &key)?;
+            let body = serde_json::json!({"vkey": key.verifier().to_string(), "role": "collective", "party": code});
+            log.submit(&log.county_key, "key.register", body)?;
+            keys.push(path);
+        }
+        let super::NewLog {
+            dir, writer, _lock, ..
+        } = log;
+        writer.shutdown();
+        drop(_lock);
+        Ok(GeneratedCounty { dir, file, keys })
+    }
+
+    /// The key file of collective `code`.
+    fn collective_key(&self, code: &str) -> std::path::PathBuf {
+        self.file.with_file_name("keys").join(format!("{code}.key"))
+    }
 }
 
 pub fn run(which: Bench) -> Result<(), CliError> {
@@ -65,6 +120,7 @@ pub fn run(which: Bench) -> Result<(), CliError> {
         } => ledger(entries, postgres, database_url, proofs),
         Bench::Spatial { parcels, checks } => spatial(parcels, checks),
         Bench::Import { parcels, postgres } => import(parcels, postgres),
+        Bench::Deals { deals } => deals::deals(deals),
     }
 }
 
@@ -175,29 +231,7 @@ fn import(parcels: u64, postgres: bool) -> Result<(), CliError> {
         .transpose()
         .map_err(CliError::Usage)?;
     let plan = Plan::synthetic(parcels);
-    let file = tmp.join("county.geojson");
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&file)?);
-    write_county(&plan, &mut out)?;
-    std::io::Write::flush(&mut out)?;
-    drop(out);
-    let log = super::NewLog::create(&tmp.join("data"), COUNTY, "基准县", url)?;
-    let keys_dir = tmp.join("keys");
-    std::fs::create_dir_all(&keys_dir)?;
-    let mut keys = vec![log.dir.key_path("county.key")];
-    for k in 0..plan.collectives() {
-        let code = plan.collective_code(k);
-        let key = SignerKey::generate(&format!("collective-{code}")).expect("name");
-        let path = keys_dir.join(format!("{code}.key"));
-        super::datadir::write_key_pair(&path, &key)?;
-        let body = serde_json::json!({"vkey": key.verifier().to_string(), "role": "collective", "party": code});
-        log.submit(&log.county_key, "key.register", body)?;
-        keys.push(path);
-    }
-    let super::NewLog {
-        dir, writer, _lock, ..
-    } = log;
-    writer.shutdown();
-    drop(_lock);
+    let GeneratedCounty { dir, file, keys } = GeneratedCounty::create(&tmp, &plan, url)?;
     let backend = if pg.is_some() { "PostgreSQL" } else { "SQLite" };
     println!(
         "bench import: {parcels} generated parcels in {} collectives on {backend}, 2 cores",

@@ -167,6 +167,16 @@ pub struct Listing {
 }
 
 impl Listing {
+    /// The titles it rests on: its parcels, or for a house lease the
+    /// household's homestead.
+    pub fn titles(&self) -> Vec<String> {
+        if self.mode == Mode::HouseLease {
+            vec![super::state::Homestead::land_key(&self.household)]
+        } else {
+            self.parcels.clone()
+        }
+    }
+
     pub fn intent(&self, party: &str) -> Option<&Intent> {
         self.intents.iter().find(|i| i.party == party)
     }
@@ -206,6 +216,14 @@ pub struct DerivedRight {
 }
 
 impl DerivedRight {
+    pub fn titles(&self) -> Vec<String> {
+        if self.mode == Mode::HouseLease {
+            vec![super::state::Homestead::land_key(&self.household)]
+        } else {
+            self.parcels.clone()
+        }
+    }
+
     pub fn in_force(&self, day: NaiveDate) -> bool {
         self.start <= day && day <= self.end && self.ended.is_none()
     }

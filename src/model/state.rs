@@ -344,6 +344,17 @@ pub struct State {
     pub attestations: HashMap<u64, Attestation>,
     /// The last log index at which each title changed.
     pub touched: HashMap<String, u64>,
+    /// Open listings and live derived rights by each title they rest on, so
+    /// the exchange's rules look them up instead of scanning (kept by
+    /// `apply`, rebuilt by `reindex` after a load).
+    pub on_title: HashMap<String, OnTitle>,
+}
+
+/// What rests on one title (parcel or homestead).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OnTitle {
+    pub listings: Vec<u64>,
+    pub rights: Vec<u64>,
 }
 
 impl<G> Parcel<G> {
@@ -412,10 +423,28 @@ impl State {
             }
             Change::SettingsChanged { settings, .. } => self.settings = settings.clone(),
             Change::ListingSaved(l) => {
-                self.listings.insert(l.id, (**l).clone());
+                if let Some(old) = self.listings.insert(l.id, (**l).clone()) {
+                    for t in old.titles() {
+                        self.unindex(&t, |o| o.listings.retain(|&i| i != l.id));
+                    }
+                }
+                if l.status.is_open() {
+                    for t in l.titles() {
+                        self.on_title.entry(t).or_default().listings.push(l.id);
+                    }
+                }
             }
             Change::RightSaved(r) => {
-                self.rights.insert(r.index, r.clone());
+                if let Some(old) = self.rights.insert(r.index, r.clone()) {
+                    for t in old.titles() {
+                        self.unindex(&t, |o| o.rights.retain(|&i| i != r.index));
+                    }
+                }
+                if r.ended.is_none() {
+                    for t in r.titles() {
+                        self.on_title.entry(t).or_default().rights.push(r.index);
+                    }
+                }
             }
             Change::HukouSettled(h) => {
                 self.hukou.insert(h.index, h.clone());
@@ -598,6 +627,62 @@ impl State {
             }
             _ => Vec::new(),
         }
+    }
+
+    fn unindex(&mut self, title: &str, remove: impl FnOnce(&mut OnTitle)) {
+        if let Some(o) = self.on_title.get_mut(title) {
+            remove(o);
+            if o.listings.is_empty() && o.rights.is_empty() {
+                self.on_title.remove(title);
+            }
+        }
+    }
+
+    /// Rebuilds `on_title` from the listings and rights.
+    pub fn reindex(&mut self) {
+        self.on_title.clear();
+        let mut listings: Vec<_> = self
+            .listings
+            .values()
+            .filter(|l| l.status.is_open())
+            .collect();
+        listings.sort_by_key(|l| l.id);
+        for l in listings {
+            for t in l.titles() {
+                self.on_title.entry(t).or_default().listings.push(l.id);
+            }
+        }
+        let mut rights: Vec<_> = self.rights.values().filter(|r| r.ended.is_none()).collect();
+        rights.sort_by_key(|r| r.index);
+        for r in rights {
+            for t in r.titles() {
+                self.on_title.entry(t).or_default().rights.push(r.index);
+            }
+        }
+    }
+
+    /// Open listings resting on `title`.
+    pub fn listings_on<'a>(
+        &'a self,
+        title: &str,
+    ) -> impl Iterator<Item = &'a super::exchange::Listing> + 'a {
+        self.on_title
+            .get(title)
+            .into_iter()
+            .flat_map(|o| o.listings.iter())
+            .filter_map(|i| self.listings.get(i))
+    }
+
+    /// Derived rights not ended early resting on `title`.
+    pub fn rights_on<'a>(
+        &'a self,
+        title: &str,
+    ) -> impl Iterator<Item = &'a super::exchange::DerivedRight> + 'a {
+        self.on_title
+            .get(title)
+            .into_iter()
+            .flat_map(|o| o.rights.iter())
+            .filter_map(|i| self.rights.get(i))
     }
 
     /// A household that has not merged into another.

@@ -358,7 +358,7 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
             .map_err(|e| StoreError::Corrupt(format!("county_settings: {e}")))?,
         None => Default::default(),
     };
-    Ok(State {
+    let mut state = State {
         settings,
         listings: all_docs!(conn, county, listings, id),
         rights: all_docs!(conn, county, derived_rights, idx),
@@ -446,7 +446,10 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
             .flat_map(|h| h.members.iter().map(|m| (m.person.clone(), h.code.clone())))
             .collect(),
         households,
-    })
+        on_title: Default::default(),
+    };
+    state.reindex();
+    Ok(state)
 }
 
 type ContractRow = (

@@ -149,25 +149,22 @@ fn check_listing(
     };
     for p in &titles {
         super::unencumbered(state, p, super::Holds::SeizureOrPledge)?;
-        if let Some(other) = state.listings.values().find(|o| {
-            o.id != l.id && o.status.is_open() && o.mode == l.mode && listed(o).contains(p)
-        }) {
+        // A transferee's onward listing rests on the household's land beside
+        // the household's own; two of one kind may not.
+        if let Some(other) = state
+            .listings_on(p)
+            .find(|o| o.id != l.id && (o.mode == Mode::Onward) == (l.mode == Mode::Onward))
+        {
             return Err(X::AlreadyListed {
                 parcel: p.clone(),
                 listing: other.id,
             }
             .into());
         }
-        if let Some(r) = state.rights.values().find(|r| {
-            Some(r.index) != right
-                && r.ended.is_none()
-                && r.start <= l.end
-                && l.start <= r.end
-                && (r.parcels.contains(p)
-                    || (r.mode == Mode::HouseLease
-                        && l.mode == Mode::HouseLease
-                        && r.household == basis.household))
-        }) {
+        if let Some(r) = state
+            .rights_on(p)
+            .find(|r| Some(r.index) != right && r.start <= l.end && l.start <= r.end)
+        {
             return Err(X::AlreadyTransferred {
                 parcel: p.clone(),
                 right: r.index,
@@ -176,15 +173,6 @@ fn check_listing(
         }
     }
     Ok(basis)
-}
-
-/// The titles a listing rests on.
-fn listed(l: &Listing) -> Vec<String> {
-    if l.mode == Mode::HouseLease {
-        vec![Homestead::land_key(&l.household)]
-    } else {
-        l.parcels.clone()
-    }
 }
 
 /// `listing.submit`: by the household that holds the land or homestead (M9:
@@ -584,13 +572,11 @@ pub fn title_verify(
 fn onward_right(state: &State, l: &Listing) -> Option<u64> {
     (l.mode == Mode::Onward)
         .then(|| {
+            let first = l.parcels.first()?;
             state
-                .rights
-                .values()
+                .rights_on(first)
                 .find(|r| {
-                    r.holder == l.transferor
-                        && l.parcels.iter().all(|p| r.parcels.contains(p))
-                        && r.ended.is_none()
+                    r.holder == l.transferor && l.parcels.iter().all(|p| r.parcels.contains(p))
                 })
                 .map(|r| r.index)
         })
@@ -636,7 +622,7 @@ pub fn deal_settle(
     if l.paid_at.is_none() {
         return Err(X::NotReady("the price is in escrow first").into());
     }
-    for t in listed(&l) {
+    for t in l.titles() {
         if let Some(&at) = state.touched.get(&t).filter(|&&at| at > verified) {
             return Err(X::TitleChanged {
                 parcel: t,
