@@ -19,6 +19,7 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "title.verify",
             "hukou.settle",
             "attest.retention",
+            "transferee.qualify",
         ],
         Role::Exchange => &[
             "key.register",
@@ -28,6 +29,7 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "listing.award",
             "payment.confirm",
             "deal.settle",
+            "objection.resolve",
         ],
         Role::Collective => &[
             "key.register",
@@ -50,6 +52,10 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "notice.post",
             "certificate.issue",
             "hukou.settle",
+            "listing.submit",
+            "listing.object",
+            "assignment.consent",
+            "contract.sign",
         ],
         Role::Household => &[
             "key.revoke",
@@ -67,6 +73,9 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "bid.match",
             "contract.sign",
             "right.end",
+            "listing.object",
+            "transfer.register",
+            "surrender.withdraw",
         ],
         Role::Transferee => &[
             "key.revoke",
@@ -74,6 +83,7 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "intent.register",
             "bid.place",
             "contract.sign",
+            "listing.object",
         ],
     };
 

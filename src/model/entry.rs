@@ -452,8 +452,11 @@ pub struct ListingSubmit {
     /// For `onward`: the derived right (its settlement's log index) passed on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub right: Option<u64>,
-    /// First and last day of the term, YYYY-MM-DD.
+    /// First and last day of the term, YYYY-MM-DD. An assignment or swap
+    /// runs to its contract's end and shares pass for good, so for those
+    /// `end` may be left out.
     pub start: String,
+    #[serde(default)]
     pub end: String,
     /// 土地用途 the transferee keeps: agricultural (1–4) for land.
     #[serde(rename = "TDYT", default, skip_serializing_if = "Option::is_none")]
@@ -467,6 +470,88 @@ pub struct ListingSubmit {
     /// For `onward`: SHA-256 (hex) of the household's written consent (M2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent_sha256: Option<String>,
+    /// For `swap`: the other household's parcels taken in return.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub swap_for: Vec<String>,
+    /// For `shares`: how many.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shares: Option<u64>,
+    /// For `asset_lease`: what is let, and the log index of the members'
+    /// decision to let it (X5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asset: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<u64>,
+}
+
+/// `assignment.consent`: the 发包方 consents to the assignment a listing
+/// offers (M2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentConsent {
+    pub listing: u64,
+    pub document_sha256: String,
+}
+
+/// `listing.object`: an objection to a listing under notice (X2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListingObject {
+    pub listing: u64,
+    pub reason: String,
+    pub document_sha256: String,
+}
+
+/// `objection.resolve`: the exchange answers an objection; one upheld
+/// withdraws the listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectionResolve {
+    pub listing: u64,
+    /// The log index of the objection.
+    pub objection: u64,
+    pub upheld: bool,
+    pub reason: String,
+}
+
+/// `transfer.register`: a household registers the change a settled
+/// assignment, swap or share transfer makes to its own base right (X2's
+/// change of registration; G1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferRegister {
+    pub listing: u64,
+}
+
+/// `transferee.qualify`: the county's review of a transferee: for an
+/// organisation its qualification, project and risk (M8); for a natural
+/// person the month of birth the age limits are checked against (X6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransfereeQualify {
+    pub party: String,
+    /// `person` or `organisation`.
+    pub kind: String,
+    /// For a person: YYYY-MM.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub born: Option<String>,
+    /// For an organisation: SHA-256 of the project plan and of the risk
+    /// review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_sha256: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk_sha256: Option<String>,
+    pub approved: bool,
+}
+
+/// `surrender.withdraw`: within the cooling-off window, a household takes
+/// back its return of a contract or exit from its homestead (G4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SurrenderWithdraw {
+    /// The log index of the `contract.return` or `homestead.exit`.
+    pub surrender: u64,
+    pub reason: String,
 }
 
 /// `listing.review`: the exchange admits a listing to notice, or rejects it
@@ -632,6 +717,12 @@ pub enum Command {
     RightEnd(RightEnd),
     HukouSettle(HukouSettle),
     AttestRetention(AttestRetention),
+    AssignmentConsent(AssignmentConsent),
+    ListingObject(ListingObject),
+    ObjectionResolve(ObjectionResolve),
+    TransferRegister(TransferRegister),
+    TransfereeQualify(TransfereeQualify),
+    SurrenderWithdraw(SurrenderWithdraw),
 }
 
 /// The kinds this log knows, in the spelling of the envelope's `kind`.
@@ -679,6 +770,12 @@ pub const KINDS: &[&str] = &[
     "right.end",
     "hukou.settle",
     "attest.retention",
+    "assignment.consent",
+    "listing.object",
+    "objection.resolve",
+    "transfer.register",
+    "transferee.qualify",
+    "surrender.withdraw",
 ];
 
 impl Command {
@@ -728,6 +825,12 @@ impl Command {
             "right.end" => Command::RightEnd(body_of(body)?),
             "hukou.settle" => Command::HukouSettle(body_of(body)?),
             "attest.retention" => Command::AttestRetention(body_of(body)?),
+            "assignment.consent" => Command::AssignmentConsent(body_of(body)?),
+            "listing.object" => Command::ListingObject(body_of(body)?),
+            "objection.resolve" => Command::ObjectionResolve(body_of(body)?),
+            "transfer.register" => Command::TransferRegister(body_of(body)?),
+            "transferee.qualify" => Command::TransfereeQualify(body_of(body)?),
+            "surrender.withdraw" => Command::SurrenderWithdraw(body_of(body)?),
             other => return Err(RuleError::UnknownKind(truncate(other))),
         })
     }
@@ -777,6 +880,12 @@ impl Command {
             Command::RightEnd(_) => "right.end",
             Command::HukouSettle(_) => "hukou.settle",
             Command::AttestRetention(_) => "attest.retention",
+            Command::AssignmentConsent(_) => "assignment.consent",
+            Command::ListingObject(_) => "listing.object",
+            Command::ObjectionResolve(_) => "objection.resolve",
+            Command::TransferRegister(_) => "transfer.register",
+            Command::TransfereeQualify(_) => "transferee.qualify",
+            Command::SurrenderWithdraw(_) => "surrender.withdraw",
         }
     }
 

@@ -109,6 +109,8 @@ pub enum RuleError {
     DecisionNotPassed { index: u64, reason: &'static str },
     #[error("{held} shares held, {asked} asked")]
     NotEnoughShares { held: u64, asked: u64 },
+    #[error("the cooling-off window ended {until}; the surrender stands (G4)")]
+    CoolingOffOver { until: String },
     #[error("shares go only to households of the same collective (S2); {to} is not one")]
     SharesToNonMember { to: String },
     #[error("reserve and welfare funds exceed the total distributed (S3)")]
@@ -247,6 +249,7 @@ impl Refusal for RuleError {
             SharesAlreadyQuantified { .. } => "shares_already_quantified",
             DecisionNotPassed { .. } => "decision_not_passed",
             NotEnoughShares { .. } => "not_enough_shares",
+            CoolingOffOver { .. } => "cooling_off_over",
             SharesToNonMember { .. } => "shares_to_non_member",
             DistributionDoesNotAddUp => "distribution_does_not_add_up",
             PersonNotInCollective { .. } => "person_not_in_collective",
@@ -349,6 +352,7 @@ impl Refusal for RuleError {
                 format!("日志序号 {index} 不是允许此事项的决议：{reason}")
             }
             NotEnoughShares { held, asked } => format!("持有 {held} 份，申请 {asked} 份"),
+            CoolingOffOver { until } => format!("冷静期已于 {until} 结束，退出不可撤回（G4）"),
             SharesToNonMember { to } => format!("份额只能转让给本集体的农户（S2），{to} 不是"),
             DistributionDoesNotAddUp => "公积公益金超过分配总额（S3）".into(),
             PersonNotInCollective { collective } => format!("该人员不属于集体经济组织 {collective} 的农户"),
@@ -451,6 +455,7 @@ impl Refusal for RuleError {
                 Some("entry.body.decision".into())
             }
             NotEnoughShares { .. } => Some("entry.body.shares".into()),
+            CoolingOffOver { .. } => Some("entry.body.surrender".into()),
             SharesToNonMember { .. } => Some("entry.body.to".into()),
             DistributionDoesNotAddUp => Some("entry.body.total".into()),
             PersonNotInCollective { .. } | AlreadyMember { .. } => {

@@ -27,6 +27,17 @@ pub enum Mode {
     Onward,
     /// Lease of the house on the household's homestead (H3).
     HouseLease,
+    /// 转让: assignment of the contract right to a household of the same
+    /// collective, with the 发包方's consent; the old contract ends on those
+    /// parcels and a new one begins (M2).
+    Assignment,
+    /// 互换: two households of one collective swap contracted parcels (M2).
+    Swap,
+    /// Shares (份额) transferred to a household of the same collective (S2).
+    Shares,
+    /// Lease of a collective operating asset, or of the collective's own
+    /// land, after the members decided it (X5, D1, D2).
+    AssetLease,
 }
 
 impl Mode {
@@ -37,6 +48,28 @@ impl Mode {
             Mode::Equity => "equity",
             Mode::Onward => "onward",
             Mode::HouseLease => "house_lease",
+            Mode::Assignment => "assignment",
+            Mode::Swap => "swap",
+            Mode::Shares => "shares",
+            Mode::AssetLease => "asset_lease",
+        }
+    }
+
+    /// Settles into a change of the household's own base right, which the
+    /// household registers itself (`transfer.register`, G1), rather than
+    /// into a derived right (G2).
+    pub fn moves_base_right(self) -> bool {
+        matches!(self, Mode::Assignment | Mode::Swap | Mode::Shares)
+    }
+
+    /// Goes only to households of the listing's collective (M2, S2).
+    pub fn members_only(self) -> Option<&'static str> {
+        match self {
+            Mode::Subcontract => Some("转包 (subcontract)"),
+            Mode::Assignment => Some("转让 (assignment)"),
+            Mode::Swap => Some("互换 (swap)"),
+            Mode::Shares => Some("份额转让 (shares)"),
+            _ => None,
         }
     }
 
@@ -48,6 +81,10 @@ impl Mode {
             }
             Mode::Equity => include_str!("../../contracts/equity.txt"),
             Mode::HouseLease => include_str!("../../contracts/house-lease.txt"),
+            Mode::Assignment | Mode::Swap | Mode::Shares => {
+                include_str!("../../contracts/assignment.txt")
+            }
+            Mode::AssetLease => include_str!("../../contracts/asset-lease.txt"),
         }
     }
 }
@@ -110,6 +147,17 @@ pub struct Bid {
     pub matched: bool,
 }
 
+/// An objection to a listing during its notice (X2, X3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Objection {
+    pub index: u64,
+    pub party: String,
+    pub reason: String,
+    pub document_sha256: String,
+    /// The exchange's answer: log index and whether it upheld it.
+    pub resolved: Option<(u64, bool)>,
+}
+
 /// The award: who won, at what price.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Award {
@@ -164,17 +212,51 @@ pub struct Listing {
     pub settled_at: Option<u64>,
     /// Every entry about the listing: (log index, kind).
     pub history: Vec<(u64, String)>,
+    /// For a swap: the parcels the other household gives in return.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub swap_for: Vec<String>,
+    /// For a swap: the household that holds `swap_for`, the only one that
+    /// may take part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counterparty: Option<String>,
+    /// For shares: how many.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub shares: u64,
+    /// For an asset lease: what is let, and the decision that let it (X5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asset: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<u64>,
+    /// For an assignment: the log index of the 发包方's consent (M2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<u64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objections: Vec<Objection>,
+    /// For a mode that moves a base right: who registered its side of the
+    /// change, at which log index.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub registered: Vec<(u64, String)>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Listing {
     /// The titles it rests on: its parcels, or for a house lease the
     /// household's homestead.
     pub fn titles(&self) -> Vec<String> {
-        if self.mode == Mode::HouseLease {
-            vec![super::state::Homestead::land_key(&self.household)]
-        } else {
-            self.parcels.clone()
+        match self.mode {
+            Mode::HouseLease => vec![super::state::Homestead::land_key(&self.household)],
+            Mode::Shares => vec![shares_title(&self.household)],
+            Mode::Swap => self.parcels.iter().chain(&self.swap_for).cloned().collect(),
+            _ => self.parcels.clone(),
         }
+    }
+
+    /// An objection the exchange has not yet answered.
+    pub fn open_objection(&self) -> Option<&Objection> {
+        self.objections.iter().find(|o| o.resolved.is_none())
     }
 
     pub fn intent(&self, party: &str) -> Option<&Intent> {
@@ -192,6 +274,23 @@ impl Listing {
             .iter()
             .max_by_key(|b| (b.amount, b.matched, std::cmp::Reverse(b.index)))
     }
+}
+
+/// The county's review of a transferee (M8, X6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    pub index: u64,
+    pub party: String,
+    /// `person` or `organisation`.
+    pub kind: String,
+    /// A person's month of birth (its first day).
+    pub born: Option<NaiveDate>,
+    pub approved: bool,
+}
+
+/// The title a share listing rests on: the household's shares.
+pub fn shares_title(household: &str) -> String {
+    format!("FE{household}")
 }
 
 /// A right derived from a household's base right by a settled deal (G2): a
@@ -355,6 +454,21 @@ pub fn render_contract(listing: &Listing, winner: &str, price: Fen, parcels: &st
         .replace("{end}", &listing.end.to_string())
         .replace("{land_use}", &listing.land_use)
         .replace("{price}", &yuan(price))
+        .replace("{mode}", listing.mode.as_str())
+        .replace(
+            "{swap_for}",
+            &if listing.swap_for.is_empty() {
+                "-".to_owned()
+            } else {
+                listing.swap_for.join(", ")
+            },
+        )
+        .replace(
+            "{decision}",
+            &listing
+                .decision
+                .map_or_else(|| "-".to_owned(), |d| d.to_string()),
+        )
 }
 
 /// SHA-256 of a text, as 64 lower-case hex digits.
@@ -451,6 +565,12 @@ pub enum ExchangeRefusal {
     NotAGround { ground: String },
     #[error("the attestation does not state the rights the household holds")]
     AttestationUntrue,
+    #[error("an assignment needs the consent of the 发包方, collective {collective} (M2)")]
+    NoConsent { collective: String },
+    #[error("{party} may not acquire here: {why}")]
+    NotQualified { party: String, why: String },
+    #[error("objection {objection} to listing {listing} is not yet answered (X3)")]
+    ObjectionPending { listing: u64, objection: u64 },
 }
 
 impl super::Refusal for ExchangeRefusal {
@@ -474,6 +594,9 @@ impl super::Refusal for ExchangeRefusal {
             TitleChanged { .. } => "title_changed",
             NotAGround { .. } => "not_a_ground",
             AttestationUntrue => "attestation_untrue",
+            NoConsent { .. } => "no_consent",
+            NotQualified { .. } => "transferee_not_qualified",
+            ObjectionPending { .. } => "objection_pending",
         }
     }
 
@@ -521,6 +644,13 @@ impl super::Refusal for ExchangeRefusal {
                 format!("“{ground}”不是提前解除流转的法定事由（M7：改变用途、弃耕两年、严重损害）")
             }
             AttestationUntrue => "证明所列权利与该户实际持有的不符".into(),
+            NoConsent { collective } => {
+                format!("承包经营权转让须经发包方（集体经济组织 {collective}）同意（M2）")
+            }
+            NotQualified { party, why } => format!("{party} 不具备受让资格：{why}"),
+            ObjectionPending { listing, objection } => {
+                format!("对挂牌项目 {listing} 的异议（{objection}）尚未答复（X3）")
+            }
         }
     }
 
@@ -531,7 +661,7 @@ impl super::Refusal for ExchangeRefusal {
             TermBeyondContract { .. } | HouseLeaseTooLong { .. } => "end",
             NonAgriculturalUse { .. } => "TDYT",
             AlreadyListed { .. } | AlreadyTransferred { .. } => "DKBM",
-            OutsideCollective { .. } => return Some("entry.signer".into()),
+            OutsideCollective { .. } | NotQualified { .. } => return Some("entry.signer".into()),
             NoDeposit { .. } => return Some("entry.signer".into()),
             BidTooLow { .. } | AuctionClosed { .. } => "amount",
             NothingToMatch => "listing",
@@ -540,6 +670,7 @@ impl super::Refusal for ExchangeRefusal {
             TitleChanged { .. } => "listing",
             NotAGround { .. } => "ground",
             AttestationUntrue => "rights",
+            NoConsent { .. } | ObjectionPending { .. } => "listing",
         };
         Some(format!("entry.body.{f}"))
     }

@@ -162,6 +162,22 @@ impl Homestead {
     }
 }
 
+/// A household's return of a contract (C6) or exit from its homestead (H5),
+/// which it may withdraw until `until` (G4).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Surrender {
+    pub index: u64,
+    pub household: String,
+    /// `contract.return` or `homestead.exit`.
+    pub kind: String,
+    /// The contract returned, for a return.
+    pub contract: Option<String>,
+    pub day: chrono::NaiveDate,
+    /// The last day of the cooling-off window.
+    pub until: chrono::NaiveDate,
+    pub withdrawn: Option<u64>,
+}
+
 /// A posting of registration results (公示), named by its log index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
@@ -295,6 +311,16 @@ pub enum Change {
     },
     ListingSaved(Box<super::exchange::Listing>),
     RightSaved(super::exchange::DerivedRight),
+    TransfereeReviewed(super::exchange::Review),
+    SurrenderSaved(Surrender),
+    /// A withdrawn return (G4): the contract is as if never returned.
+    ContractReturnWithdrawn {
+        code: String,
+    },
+    /// A withdrawn exit (G4): the homestead is the household's again.
+    HomesteadRestored {
+        household: String,
+    },
     HukouSettled(HukouEvent),
     Attested(Attestation),
     /// The titles of these parcels (or homesteads, `ZJD…`) changed at `at`:
@@ -341,6 +367,10 @@ pub struct State {
     /// Derived rights, by the log index of their settlement.
     pub rights: HashMap<u64, super::exchange::DerivedRight>,
     pub hukou: HashMap<u64, HukouEvent>,
+    /// The county's reviews of transferees, by log index (M8, X6).
+    pub reviews: HashMap<u64, super::exchange::Review>,
+    /// Returns and exits by households, by log index (G4).
+    pub surrenders: HashMap<u64, Surrender>,
     pub attestations: HashMap<u64, Attestation>,
     /// The last log index at which each title changed.
     pub touched: HashMap<String, u64>,
@@ -444,6 +474,22 @@ impl State {
                     for t in r.titles() {
                         self.on_title.entry(t).or_default().rights.push(r.index);
                     }
+                }
+            }
+            Change::TransfereeReviewed(r) => {
+                self.reviews.insert(r.index, r.clone());
+            }
+            Change::SurrenderSaved(x) => {
+                self.surrenders.insert(x.index, x.clone());
+            }
+            Change::ContractReturnWithdrawn { code } => {
+                if let Some(k) = self.contracts.get_mut(code) {
+                    k.returned = None;
+                }
+            }
+            Change::HomesteadRestored { household } => {
+                if let Some(h) = self.homesteads.get_mut(household) {
+                    h.exited = None;
                 }
             }
             Change::HukouSettled(h) => {
@@ -621,7 +667,10 @@ impl State {
             | Change::ContractReturned { code, .. }
             | Change::ContractRenewed { code, .. } => of_contract(code),
             Change::RightSaved(r) => r.parcels.clone(),
-            Change::HomesteadExited { household, .. } => vec![Homestead::land_key(household)],
+            Change::HomesteadExited { household, .. } | Change::HomesteadRestored { household } => {
+                vec![Homestead::land_key(household)]
+            }
+            Change::ContractReturnWithdrawn { code } => of_contract(code),
             Change::HomesteadMoved { from, to } => {
                 vec![Homestead::land_key(from), Homestead::land_key(to)]
             }

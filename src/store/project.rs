@@ -9,7 +9,8 @@ use super::schema::{
     actor_keys, attestations, certificates, checkpoints, collectives, contract_parcels, contracts,
     counties, county_settings, decisions, derived_rights, distributions, encumbrances, homesteads,
     households, hukou_settlements, listings, log_entries, memberships, notices, parcels, persons,
-    share_holdings, share_quantifications, titles_touched, tree_tiles,
+    share_holdings, share_quantifications, surrenders, titles_touched, transferee_reviews,
+    tree_tiles,
 };
 use super::StoreError;
 use crate::ledger::merkle::Hash;
@@ -499,6 +500,57 @@ macro_rules! write_batch_impl {
                             .do_update()
                             .set(derived_rights::doc.eq(&doc))
                             .execute($c)?;
+                    }
+                    Change::TransfereeReviewed(r) => {
+                        diesel::insert_into(transferee_reviews::table)
+                            .values((
+                                transferee_reviews::county.eq(county),
+                                transferee_reviews::idx.eq(r.index as i64),
+                                transferee_reviews::party.eq(&r.party),
+                                transferee_reviews::doc
+                                    .eq(serde_json::to_string(r).expect("review")),
+                            ))
+                            .execute($c)?;
+                    }
+                    Change::SurrenderSaved(x) => {
+                        let doc = serde_json::to_string(x).expect("surrender");
+                        diesel::insert_into(surrenders::table)
+                            .values((
+                                surrenders::county.eq(county),
+                                surrenders::idx.eq(x.index as i64),
+                                surrenders::household.eq(&x.household),
+                                surrenders::doc.eq(&doc),
+                            ))
+                            .on_conflict((surrenders::county, surrenders::idx))
+                            .do_update()
+                            .set(surrenders::doc.eq(&doc))
+                            .execute($c)?;
+                    }
+                    Change::ContractReturnWithdrawn { code } => {
+                        diesel::update(
+                            contracts::table
+                                .filter(contracts::county.eq(county))
+                                .filter(contracts::code.eq(code)),
+                        )
+                        .set((
+                            contracts::returned_at.eq(None::<i64>),
+                            contracts::return_effective.eq(None::<String>),
+                            contracts::return_compensation_fen.eq(None::<i64>),
+                        ))
+                        .execute($c)?;
+                    }
+                    Change::HomesteadRestored { household } => {
+                        diesel::update(
+                            homesteads::table
+                                .filter(homesteads::county.eq(county))
+                                .filter(homesteads::household.eq(household))
+                                .filter(homesteads::exited_at.is_not_null()),
+                        )
+                        .set((
+                            homesteads::exited_at.eq(None::<i64>),
+                            homesteads::compensation_fen.eq(None::<i64>),
+                        ))
+                        .execute($c)?;
                     }
                     Change::HukouSettled(h) => {
                         diesel::insert_into(hukou_settlements::table)

@@ -10,7 +10,8 @@ use super::schema::{
     actor_keys, attestations, certificates, checkpoints, collectives, contract_parcels, contracts,
     counties, county_settings, decisions, derived_rights, distributions, encumbrances, homesteads,
     households, hukou_settlements, listings, log_entries, memberships, notices, parcels, persons,
-    share_holdings, share_quantifications, titles_touched, tree_tiles,
+    share_holdings, share_quantifications, surrenders, titles_touched, transferee_reviews,
+    tree_tiles,
 };
 use super::{DbConnection, StoreError};
 use crate::ledger::merkle::{self, Hash};
@@ -363,6 +364,8 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
         listings: all_docs!(conn, county, listings, id),
         rights: all_docs!(conn, county, derived_rights, idx),
         hukou: all_docs!(conn, county, hukou_settlements, idx),
+        reviews: all_docs!(conn, county, transferee_reviews, idx),
+        surrenders: all_docs!(conn, county, surrenders, idx),
         attestations: all_docs!(conn, county, attestations, idx),
         touched: titles_touched::table
             .filter(titles_touched::county.eq(county))

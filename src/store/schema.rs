@@ -289,6 +289,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    transferee_reviews (county, idx) {
+        county -> Text,
+        idx -> BigInt,
+        party -> Text,
+        doc -> Text,
+    }
+}
+
+diesel::table! {
+    surrenders (county, idx) {
+        county -> Text,
+        idx -> BigInt,
+        household -> Text,
+        doc -> Text,
+    }
+}
+
+diesel::table! {
     attestations (county, idx) {
         county -> Text,
         idx -> BigInt,

@@ -305,6 +305,18 @@ fn compare_state(replayed: &State, stored: &State) -> Result<(), VerifyFailure> 
         |i, _| format!("log index {i}"),
     )?;
     compare_rows(
+        "transferee_reviews",
+        &replayed.reviews,
+        &stored.reviews,
+        |i, _| format!("log index {i}"),
+    )?;
+    compare_rows(
+        "surrenders",
+        &replayed.surrenders,
+        &stored.surrenders,
+        |i, _| format!("log index {i}"),
+    )?;
+    compare_rows(
         "attestations",
         &replayed.attestations,
         &stored.attestations,

@@ -14,9 +14,9 @@ use serde_json::{json, Value};
 
 use crate::common::*;
 
-const VILLAGE: &str = "14042100100101";
+pub(crate) const VILLAGE: &str = "14042100100101";
 
-fn person(name: &str, id: &str, salt: u8) -> PersonRecord {
+pub(crate) fn person(name: &str, id: &str, salt: u8) -> PersonRecord {
     PersonRecord {
         salt: base64::engine::general_purpose::STANDARD.encode([salt; 16]),
         name: name.into(),
@@ -27,26 +27,26 @@ fn person(name: &str, id: &str, salt: u8) -> PersonRecord {
 
 /// A village with two households (the first holding two parcels under
 /// contract), the exchange, and an outside transferee.
-struct Market {
-    log: TestLog,
-    collective: SignerKey,
-    exchange: SignerKey,
-    seller: SignerKey,
-    neighbour: SignerKey,
-    outsider: SignerKey,
-    head: PersonRecord,
+pub(crate) struct Market {
+    pub log: TestLog,
+    pub collective: SignerKey,
+    pub exchange: SignerKey,
+    pub seller: SignerKey,
+    pub neighbour: SignerKey,
+    pub outsider: SignerKey,
+    pub head: PersonRecord,
 }
 
-const SELLER: &str = "140421001001010001";
-const NEIGHBOUR: &str = "140421001001010002";
-const OUTSIDER: &str = "140421001002010001";
+pub(crate) const SELLER: &str = "140421001001010001";
+pub(crate) const NEIGHBOUR: &str = "140421001001010002";
+pub(crate) const OUTSIDER: &str = "140421001002010001";
 
-fn parcel(n: u32) -> String {
+pub(crate) fn parcel(n: u32) -> String {
     format!("{VILLAGE}{n:05}")
 }
 
 impl Market {
-    fn new(backend: Backend) -> Market {
+    pub(crate) fn new(backend: Backend) -> Market {
         let log = TestLog::new(backend);
         let (collective, exchange) = (new_key("c"), new_key("x"));
         let (seller, neighbour, outsider) = (new_key("s"), new_key("n"), new_key("o"));
@@ -75,6 +75,13 @@ impl Market {
             &exchange,
             "key.register",
             register("transferee", OUTSIDER, &outsider),
+        );
+        // M8: the county reviewed the outsider's qualification, project and risk.
+        ok(
+            &county,
+            "transferee.qualify",
+            json!({"party": OUTSIDER, "kind": "organisation", "project_sha256": "a1".repeat(32),
+                   "risk_sha256": "b2".repeat(32), "approved": true}),
         );
         let head = person("韩一", "14042119800101123X", 1);
         let other = person("杨二", "140421197512300469", 2);
@@ -125,15 +132,15 @@ impl Market {
         }
     }
 
-    fn size(&self) -> u64 {
+    pub(crate) fn size(&self) -> u64 {
         queries::log_size(&mut self.log.db.conn().unwrap(), COUNTY).unwrap()
     }
 
-    fn state(&self) -> sanquan::model::State {
+    pub(crate) fn state(&self) -> sanquan::model::State {
         queries::load_state(&mut self.log.db.conn().unwrap(), COUNTY).unwrap()
     }
 
-    fn ok(&self, key: &SignerKey, kind: &str, body: Value) -> u64 {
+    pub(crate) fn ok(&self, key: &SignerKey, kind: &str, body: Value) -> u64 {
         match self.log.submit(key, kind, body) {
             Ok(r) => r.index,
             Err(e) => panic!("{kind}: {e:?}"),
@@ -141,7 +148,14 @@ impl Market {
     }
 
     /// Asserts a refusal with this code and field, and that nothing was written.
-    fn refused(&self, key: &SignerKey, kind: &str, body: Value, code: &str, field: &str) {
+    pub(crate) fn refused(
+        &self,
+        key: &SignerKey,
+        kind: &str,
+        body: Value,
+        code: &str,
+        field: &str,
+    ) {
         let before = self.size();
         let origin = sanquan::model::log_origin(COUNTY);
         let signed = Envelope::sign(
@@ -162,13 +176,13 @@ impl Market {
         assert_eq!(self.size(), before, "a refusal wrote something");
     }
 
-    fn listing(&self, id: u64) -> Listing {
+    pub(crate) fn listing(&self, id: u64) -> Listing {
         self.state().listings.remove(&id).unwrap()
     }
 
     /// Lists parcel `n` and takes it through review, notice and a negotiated
     /// award to the neighbour, both signatures and the county's verification.
-    fn verified_deal(&self, n: u32) -> u64 {
+    pub(crate) fn verified_deal(&self, n: u32) -> u64 {
         let id = self.ok(
             &self.seller,
             "listing.submit",
@@ -209,7 +223,7 @@ impl Market {
     }
 }
 
-fn lease(parcels: &[&str], start: &str, end: &str) -> Value {
+pub(crate) fn lease(parcels: &[&str], start: &str, end: &str) -> Value {
     json!({"mode": "lease", "DKBM": parcels, "start": start, "end": end, "TDYT": "1",
            "reserve": "10000.00", "increment": "100.00", "deposit": "1000.00", "auction_minutes": 60})
 }
@@ -247,12 +261,13 @@ fn a_lease_goes_from_listing_to_settlement_and_the_household_keeps_its_rights() 
             "not_of_household",
             "entry.body.DKBM",
         );
+        // A collective lets its own assets, never a household's land (M9).
         m.refused(
             &m.collective,
             "listing.submit",
             lease(&[&p1], "2027-01-01", "2036-12-31"),
-            "kind_not_allowed",
-            "entry.signer",
+            "bad_attribute",
+            "entry.body.mode",
         );
         // A surrender is never something to list.
         let mut surrender = lease(&[&p1], "2027-01-01", "2036-12-31");

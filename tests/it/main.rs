@@ -11,3 +11,4 @@ mod import;
 mod land;
 mod ledger;
 mod tamper;
+mod transfers;

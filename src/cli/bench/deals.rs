@@ -111,6 +111,15 @@ pub fn deals(deals: u64) -> Result<(), CliError> {
             json!({"vkey": transferee.verifier().to_string(), "role": "transferee", "party": TRANSFEREE}),
         )],
     )?;
+    t.run(
+        "transferee review",
+        vec![(
+            &county_key,
+            "transferee.qualify",
+            json!({"party": TRANSFEREE, "kind": "organisation", "project_sha256": "a1".repeat(32),
+                   "risk_sha256": "b2".repeat(32), "approved": true}),
+        )],
+    )?;
 
     // The households, their keys and contracts: set-up, not timed.
     let people: Vec<_> = households(&plan, PER_COLLECTIVE)

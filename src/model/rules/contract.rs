@@ -285,16 +285,31 @@ pub fn contract_return(
     }
     let compensation = crate::model::shares::parse_yuan(&body.compensation)
         .map_err(|r| RuleError::attribute("compensation", r))?;
+    if compensation == 0 {
+        return Err(RuleError::attribute(
+            "compensation",
+            "a return is compensated (C6, G4)",
+        ));
+    }
     for p in &k.parcels {
         // Land under a seizure or pledge goes back only once that is released.
         super::unencumbered(state, p, super::Holds::SeizureOrPledge)?;
     }
-    Ok(vec![Change::ContractReturned {
-        code: k.code.clone(),
-        at: ctx.index,
-        effective,
-        compensation,
-    }])
+    Ok(vec![
+        Change::ContractReturned {
+            code: k.code.clone(),
+            at: ctx.index,
+            effective,
+            compensation,
+        },
+        super::surrender::surrendered(
+            state,
+            ctx,
+            &signer.party,
+            "contract.return",
+            Some(k.code.clone()),
+        ),
+    ])
 }
 
 #[cfg(test)]

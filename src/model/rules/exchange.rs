@@ -4,14 +4,16 @@
 
 use chrono::{Duration, Months};
 
+use crate::model::decision::Subject;
 use crate::model::entry::{
-    AttestRetention, BidMatch, BidPlace, ContractSign, DealSettle, DepositConfirm, HukouSettle,
-    IntentRegister, ListingAward, ListingReview, ListingSubmit, PaymentConfirm, RightEnd,
-    TitleVerify,
+    AssignmentConsent, AttestRetention, BidMatch, BidPlace, ContractSign, DealSettle,
+    DepositConfirm, HukouSettle, IntentRegister, ListingAward, ListingObject, ListingReview,
+    ListingSubmit, ObjectionResolve, PaymentConfirm, RightEnd, TitleVerify, TransferRegister,
+    TransfereeQualify,
 };
 use crate::model::exchange::{
-    base_rights, render_contract, sha256_hex, Award, Bid, DerivedRight, ExchangeRefusal as X,
-    Intent, Listing, Mode, Status,
+    base_rights, render_contract, sha256_hex, shares_title, Award, Bid, DerivedRight,
+    ExchangeRefusal as X, Intent, Listing, Mode, Objection, Review, Status,
 };
 use crate::model::shares::{parse_yuan, yuan, Fen};
 use crate::model::state::{Attestation, Homestead, HukouEvent};
@@ -109,7 +111,51 @@ fn check_listing(
                 until: r.end,
             }
         }
-        Mode::Lease | Mode::Subcontract | Mode::Equity => {
+        Mode::Shares => {
+            let held = state.holdings.get(transferor).copied().unwrap_or(0);
+            if l.shares == 0 || l.shares > held {
+                return Err(RuleError::NotEnoughShares {
+                    held,
+                    asked: l.shares,
+                });
+            }
+            Basis {
+                household: transferor.to_owned(),
+                contract: None,
+                until: l.end,
+            }
+        }
+        Mode::AssetLease => {
+            let subject = if l.parcels.is_empty() {
+                Subject::OperatingAssets
+            } else {
+                // Letting the collective's own land to whoever wins (D2).
+                Subject::LettingToOutsiders
+            };
+            let decision = l.decision.ok_or_else(|| {
+                RuleError::attribute("decision", "the members' decision to let it (X5)")
+            })?;
+            super::shares::passed_decision(state, transferor, decision, subject)?;
+            for p in &l.parcels {
+                let ours = state
+                    .parcels
+                    .get(p.as_str())
+                    .is_some_and(|x| x.collective == transferor && x.retired_at.is_none());
+                if !ours || state.contract_over(p, l.start).is_some() {
+                    return Err(RuleError::NotOfHousehold {
+                        what: "parcels",
+                        item: p.clone(),
+                        household: transferor.to_owned(),
+                    });
+                }
+            }
+            Basis {
+                household: transferor.to_owned(),
+                contract: None,
+                until: l.end,
+            }
+        }
+        Mode::Lease | Mode::Subcontract | Mode::Equity | Mode::Assignment | Mode::Swap => {
             if l.parcels.is_empty() {
                 return Err(RuleError::attribute(
                     "DKBM",
@@ -118,10 +164,14 @@ fn check_listing(
             }
             let k = super::household_contract(state, ctx.today, transferor, &l.parcels)?
                 .expect("parcels were named");
-            let until = match k.returned {
+            let mut until = match k.returned {
                 Some((_, effective, _)) => effective.pred_opt().unwrap_or(effective),
                 None => k.end,
             };
+            if l.mode == Mode::Swap {
+                let other = swap_counterparty(state, ctx, transferor, &l.swap_for)?;
+                until = until.min(other.end);
+            }
             Basis {
                 household: k.household.clone(),
                 contract: Some(k.code.clone()),
@@ -136,16 +186,20 @@ fn check_listing(
         }
         .into());
     }
-    if l.mode != Mode::HouseLease && !["1", "2", "3", "4"].contains(&l.land_use.as_str()) {
+    let keeps_use = matches!(
+        l.mode,
+        Mode::Lease | Mode::Subcontract | Mode::Equity | Mode::Onward
+    );
+    if keeps_use && !["1", "2", "3", "4"].contains(&l.land_use.as_str()) {
         return Err(X::NonAgriculturalUse {
             land_use: l.land_use.clone(),
         }
         .into());
     }
-    let titles: Vec<String> = if l.mode == Mode::HouseLease {
-        vec![Homestead::land_key(&basis.household)]
-    } else {
-        l.parcels.clone()
+    let titles: Vec<String> = match l.mode {
+        Mode::HouseLease => vec![Homestead::land_key(&basis.household)],
+        Mode::Shares => vec![shares_title(&basis.household)],
+        _ => l.parcels.iter().chain(&l.swap_for).cloned().collect(),
     };
     for p in &titles {
         super::unencumbered(state, p, super::Holds::SeizureOrPledge)?;
@@ -175,6 +229,32 @@ fn check_listing(
     Ok(basis)
 }
 
+/// The contract of the household that holds every parcel a swap asks for:
+/// another household of the same collective (M2).
+fn swap_counterparty<'s>(
+    state: &'s State,
+    ctx: &Context,
+    transferor: &str,
+    parcels: &[String],
+) -> Result<&'s crate::model::state::Contract, RuleError> {
+    let first = parcels
+        .first()
+        .ok_or_else(|| RuleError::attribute("swap_for", "the parcels taken in return"))?;
+    let holder = state
+        .contract_over(first, ctx.today)
+        .map(|k| k.household.clone())
+        .filter(|h| h != transferor)
+        .ok_or_else(|| RuleError::attribute("swap_for", "parcels another household contracts"))?;
+    if holder[..14] != transferor[..14] {
+        return Err(X::OutsideCollective {
+            what: "互换 (swap)",
+            collective: transferor[..14].to_owned(),
+        }
+        .into());
+    }
+    Ok(super::household_contract(state, ctx.today, &holder, parcels)?.expect("parcels named"))
+}
+
 /// `listing.submit`: by the household that holds the land or homestead (M9:
 /// no one lists a household's land without it), or by a transferee passing
 /// on its right with the household's written consent (M2).
@@ -191,16 +271,21 @@ pub fn listing_submit(
             })?;
             super::sha256_hex("consent_sha256", consent)?;
         }
-        (Role::Household, Mode::Lease | Mode::Subcontract | Mode::Equity | Mode::HouseLease) => {}
+        (Role::Collective, Mode::AssetLease) => {}
+        (Role::Household, m) if !matches!(m, Mode::Onward | Mode::AssetLease) => {}
         _ => return Err(RuleError::attribute(
             "mode",
-            "households list their land and houses; transferees pass on what they hold (onward)",
+            "households list their land, houses and shares; transferees pass on what they hold (onward); collectives let their assets",
         )),
     }
-    let (start, end) = (
-        super::day("start", &body.start)?,
-        super::day("end", &body.end)?,
-    );
+    let start = super::day("start", &body.start)?;
+    // An assignment or swap runs to its contract's end (set once the
+    // contract is found); shares pass for good.
+    let end = match body.mode {
+        Mode::Shares => start,
+        Mode::Assignment | Mode::Swap if body.end.is_empty() => chrono::NaiveDate::MAX,
+        _ => super::day("end", &body.end)?,
+    };
     if end < start || start < ctx.today {
         return Err(RuleError::attribute(
             "start",
@@ -212,7 +297,8 @@ pub fn listing_submit(
         money("increment", &body.increment)?,
         money("deposit", &body.deposit)?,
     );
-    if reserve == 0 {
+    // A swap is paid in land; any price is a balance on top.
+    if reserve == 0 && body.mode != Mode::Swap {
         return Err(RuleError::attribute(
             "reserve",
             "a transfer is compensated (M3): above zero",
@@ -234,9 +320,37 @@ pub fn listing_submit(
     parcels.sort_unstable();
     parcels.dedup();
     let land_use = match (body.mode, &body.land_use) {
-        (Mode::HouseLease, _) => "-".to_owned(),
+        (Mode::Lease | Mode::Subcontract | Mode::Equity | Mode::Onward, None) => {
+            return Err(RuleError::attribute("TDYT", "the use the transferee keeps"))
+        }
         (_, Some(u)) => u.clone(),
-        (_, None) => return Err(RuleError::attribute("TDYT", "the use the transferee keeps")),
+        (_, None) => "-".to_owned(),
+    };
+    let mut swap_for = body.swap_for.clone();
+    swap_for.sort_unstable();
+    swap_for.dedup();
+    if (body.mode == Mode::Swap) == swap_for.is_empty() {
+        return Err(RuleError::attribute(
+            "swap_for",
+            "the other household's parcels, for a swap only",
+        ));
+    }
+    if (body.mode == Mode::Shares) != body.shares.is_some() {
+        return Err(RuleError::attribute(
+            "shares",
+            "how many shares, for shares only",
+        ));
+    }
+    let asset = match (body.mode, &body.asset) {
+        (Mode::AssetLease, Some(a)) => {
+            super::text("asset", a)?;
+            Some(a.clone())
+        }
+        (Mode::AssetLease, None) => {
+            return Err(RuleError::attribute("asset", "what the collective lets"))
+        }
+        (_, Some(_)) => return Err(RuleError::attribute("asset", "for an asset lease only")),
+        (_, None) => None,
     };
     let mut l = Listing {
         id: ctx.index,
@@ -267,11 +381,42 @@ pub fn listing_submit(
         certificate_no: None,
         settled_at: None,
         history: Vec::new(),
+        counterparty: None,
+        swap_for,
+        shares: body.shares.unwrap_or(0),
+        asset,
+        decision: body.decision,
+        consent: None,
+        objections: Vec::new(),
+        registered: Vec::new(),
     };
+    if l.mode.moves_base_right() && l.mode != Mode::Shares {
+        // M2: the contract right passes for the rest of its term.
+        let k = super::household_contract(state, ctx.today, &signer.party, &l.parcels)?;
+        let mut until = k.map_or(l.start, |k| k.end);
+        if l.mode == Mode::Swap {
+            until = until.min(swap_counterparty(state, ctx, &signer.party, &l.swap_for)?.end);
+        }
+        if l.end == chrono::NaiveDate::MAX {
+            l.end = until;
+        } else if l.end < until {
+            return Err(RuleError::attribute(
+                "end",
+                format!("an assignment or swap passes the rest of the term, to {until}"),
+            ));
+        }
+    }
     let basis = check_listing(state, ctx, &signer.party, &l, body.right)?;
     l.collective = basis.household[..14].to_owned();
     l.household = basis.household;
     l.contract = basis.contract;
+    if l.mode == Mode::Swap {
+        l.counterparty = Some(
+            swap_counterparty(state, ctx, &l.transferor, &l.swap_for)?
+                .household
+                .clone(),
+        );
+    }
     Ok(vec![saved(l, ctx, "listing.submit")])
 }
 
@@ -298,6 +443,50 @@ pub fn listing_review(
         l.status = Status::Rejected;
     }
     Ok(vec![saved(l, ctx, "listing.review")])
+}
+
+fn no_open_objection(l: &Listing) -> Result<(), RuleError> {
+    match l.open_objection() {
+        Some(o) => Err(X::ObjectionPending {
+            listing: l.id,
+            objection: o.index,
+        }
+        .into()),
+        None => Ok(()),
+    }
+}
+
+/// A transferee the county reviewed and approved: an organisation's
+/// qualification, project and risk (M8), a person's age within the county's
+/// limits today (X6).
+fn qualified(state: &State, ctx: &Context, party: &str) -> Result<(), RuleError> {
+    let review = state
+        .reviews
+        .values()
+        .filter(|r| r.party == party)
+        .max_by_key(|r| r.index);
+    let Some(r) = review.filter(|r| r.approved) else {
+        return Err(X::NotQualified {
+            party: party.to_owned(),
+            why: "no approved review by the county (M8)".into(),
+        }
+        .into());
+    };
+    if let Some(born) = r.born {
+        let age = ctx.today.years_since(born).unwrap_or(0);
+        let (min, max) = (
+            state.settings.transferee_min_age,
+            state.settings.transferee_max_age,
+        );
+        if age < min || age > max {
+            return Err(X::NotQualified {
+                party: party.to_owned(),
+                why: format!("{age} years old, outside {min}–{max} (X6)"),
+            }
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// Moves a listing whose notice is over to trading.
@@ -335,12 +524,26 @@ pub fn intent_register(
     let member = signer.party.len() == 18
         && signer.party.starts_with(&l.collective)
         && state.household(&signer.party).is_some();
-    if l.mode == Mode::Subcontract && !member {
-        return Err(X::OutsideCollective {
-            what: "转包 (subcontract)",
-            collective: l.collective.clone(),
+    match l.mode.members_only() {
+        Some(_) if l.mode == Mode::Shares && !member => {
+            return Err(RuleError::SharesToNonMember {
+                to: signer.party.clone(),
+            })
         }
-        .into());
+        Some(what)
+            if !member
+                || (l.mode == Mode::Swap && l.counterparty.as_ref() != Some(&signer.party)) =>
+        {
+            return Err(X::OutsideCollective {
+                what,
+                collective: l.collective.clone(),
+            }
+            .into())
+        }
+        _ => {}
+    }
+    if signer.role == Role::Transferee {
+        qualified(state, ctx, &signer.party)?;
     }
     let deposit = money("deposit", &body.deposit)?;
     if deposit != l.deposit {
@@ -394,6 +597,7 @@ pub fn bid_place(
 ) -> Result<Vec<Change>, RuleError> {
     let mut l = after_notice(listing(state, body.listing)?.clone(), ctx);
     at_stage(&l, Status::Trading)?;
+    no_open_objection(&l)?;
     if l.intent(&signer.party)
         .is_none_or(|i| i.confirmed_at.is_none())
     {
@@ -472,6 +676,17 @@ pub fn bid_match(
 
 /// The parcels of a listing as the contract names them.
 fn parcel_lines(state: &State, l: &Listing) -> String {
+    if l.mode == Mode::Shares {
+        return format!(
+            "{} shares of the household's collective income distribution right (份额)",
+            l.shares
+        );
+    }
+    if let Some(asset) = &l.asset {
+        if l.parcels.is_empty() {
+            return asset.clone();
+        }
+    }
     if l.mode == Mode::HouseLease {
         return format!(
             "the house on homestead {}",
@@ -499,6 +714,7 @@ pub fn listing_award(
 ) -> Result<Vec<Change>, RuleError> {
     let mut l = after_notice(listing(state, body.listing)?.clone(), ctx);
     at_stage(&l, Status::Trading)?;
+    no_open_objection(&l)?;
     if l.deadline.is_some_and(|d| ctx.now <= d) {
         return Err(X::NotReady("the auction is still running").into());
     }
@@ -563,9 +779,45 @@ pub fn title_verify(
     if l.signed_by.len() < 2 {
         return Err(X::NotReady("both parties sign the contract first").into());
     }
+    consented(&l)?;
     check_listing(state, ctx, &l.transferor, &l, onward_right(state, &l))?;
     l.verified_at = Some(ctx.index);
     Ok(vec![saved(l, ctx, "title.verify")])
+}
+
+/// M2: an assignment waits for the 发包方's consent.
+fn consented(l: &Listing) -> Result<(), RuleError> {
+    if l.mode == Mode::Assignment && l.consent.is_none() {
+        return Err(X::NoConsent {
+            collective: l.collective.clone(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// At settlement the winner still may take it: a household of the
+/// collective where the mode asks one (M2, S2), a transferee still
+/// qualified (M8, X6).
+fn check_winner(state: &State, ctx: &Context, l: &Listing) -> Result<(), RuleError> {
+    let winner = &l.award.as_ref().expect("awarded").party;
+    let member = winner.len() == 18
+        && winner.starts_with(&l.collective)
+        && state.household(winner).is_some();
+    if let (Some(what), false) = (l.mode.members_only(), member) {
+        if l.mode == Mode::Shares {
+            return Err(RuleError::SharesToNonMember { to: winner.clone() });
+        }
+        return Err(X::OutsideCollective {
+            what,
+            collective: l.collective.clone(),
+        }
+        .into());
+    }
+    if !member && !state.households.contains_key(winner) {
+        qualified(state, ctx, winner)?;
+    }
+    Ok(())
 }
 
 /// The derived right an onward listing passes on.
@@ -632,7 +884,9 @@ pub fn deal_settle(
             .into());
         }
     }
+    consented(&l)?;
     check_listing(state, ctx, &l.transferor, &l, onward_right(state, &l))?;
+    check_winner(state, ctx, &l)?;
     let no = body.certificate_no.trim();
     if no.is_empty() || no.chars().count() > 40 {
         return Err(RuleError::attribute(
@@ -649,6 +903,10 @@ pub fn deal_settle(
     l.status = Status::Settled;
     l.certificate_no = Some(no.to_owned());
     l.settled_at = Some(ctx.index);
+    if l.mode.moves_base_right() {
+        // The households register the change themselves (G1).
+        return Ok(vec![saved(l, ctx, "deal.settle")]);
+    }
     let right = DerivedRight {
         index: ctx.index,
         listing: l.id,
@@ -659,7 +917,9 @@ pub fn deal_settle(
         start: l.start,
         end: l.end,
         price: award.price,
-        registered: l.end >= l.start.checked_add_months(Months::new(60)).unwrap_or(l.end),
+        // The term's last day is its own: 2027-01-01 to 2031-12-31 is five years.
+        registered: l.end.succ_opt().unwrap_or(l.end)
+            >= l.start.checked_add_months(Months::new(60)).unwrap_or(l.end),
         ended: None,
     };
     Ok(vec![
@@ -751,5 +1011,231 @@ pub fn attest_retention(
         household: body.household.clone(),
         day: ctx.today,
         rights: body.rights.clone(),
+    })])
+}
+
+/// `assignment.consent`: the 发包方 of the listing's land consents to its
+/// assignment (M2), before the county verifies the title.
+pub fn assignment_consent(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &AssignmentConsent,
+) -> Result<Vec<Change>, RuleError> {
+    let mut l = listing(state, body.listing)?.clone();
+    if l.mode != Mode::Assignment || l.collective != signer.party {
+        return Err(RuleError::attribute(
+            "listing",
+            "an assignment of land of the signing collective",
+        ));
+    }
+    if !l.status.is_open() || l.verified_at.is_some() || l.consent.is_some() {
+        return Err(X::WrongStage {
+            id: l.id,
+            status: l.status.as_str(),
+            needed: "open, not yet verified or consented",
+        }
+        .into());
+    }
+    super::sha256_hex("document_sha256", &body.document_sha256)?;
+    l.consent = Some(ctx.index);
+    Ok(vec![saved(l, ctx, "assignment.consent")])
+}
+
+/// `listing.object`: anyone registered may object while the notice runs
+/// (X2); trading waits until the exchange answers.
+pub fn listing_object(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &ListingObject,
+) -> Result<Vec<Change>, RuleError> {
+    let mut l = listing(state, body.listing)?.clone();
+    at_stage(&l, Status::Notice)?;
+    if l.notice_to.is_some_and(|to| ctx.today > to) {
+        return Err(X::WrongStage {
+            id: l.id,
+            status: "notice (closed)",
+            needed: "notice",
+        }
+        .into());
+    }
+    super::text("reason", &body.reason)?;
+    super::sha256_hex("document_sha256", &body.document_sha256)?;
+    l.objections.push(Objection {
+        index: ctx.index,
+        party: signer.party.clone(),
+        reason: body.reason.clone(),
+        document_sha256: body.document_sha256.clone(),
+        resolved: None,
+    });
+    Ok(vec![saved(l, ctx, "listing.object")])
+}
+
+/// `objection.resolve`: the exchange answers an objection. Upheld, the
+/// listing is withdrawn and the deposits go back; dismissed, it goes on.
+pub fn objection_resolve(
+    state: &State,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &ObjectionResolve,
+) -> Result<Vec<Change>, RuleError> {
+    let mut l = after_notice(listing(state, body.listing)?.clone(), ctx);
+    super::text("reason", &body.reason)?;
+    let o = l
+        .objections
+        .iter_mut()
+        .find(|o| o.index == body.objection && o.resolved.is_none())
+        .ok_or_else(|| {
+            RuleError::attribute("objection", "an unanswered objection to the listing")
+        })?;
+    o.resolved = Some((ctx.index, body.upheld));
+    if body.upheld {
+        l.status = Status::Rejected;
+        for i in &mut l.intents {
+            if i.confirmed_at.is_some() {
+                i.released_at = Some(ctx.index);
+            }
+        }
+    }
+    Ok(vec![saved(l, ctx, "objection.resolve")])
+}
+
+/// `transfer.register`: after an assignment, swap or share transfer
+/// settled, each household that gives registers the change to its own base
+/// right (G1): its parcels go to the other under a new contract for the
+/// rest of their term (M2), or its shares pass (S2).
+pub fn transfer_register(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &TransferRegister,
+) -> Result<Vec<Change>, RuleError> {
+    let mut l = listing(state, body.listing)?.clone();
+    at_stage(&l, Status::Settled)?;
+    if !l.mode.moves_base_right() {
+        return Err(RuleError::attribute(
+            "listing",
+            "an assignment, swap or share transfer",
+        ));
+    }
+    let winner = l.award.as_ref().expect("settled").party.clone();
+    let (receiver, parcels) = if signer.party == l.transferor {
+        (winner, l.parcels.clone())
+    } else if l.mode == Mode::Swap && signer.party == winner {
+        (l.transferor.clone(), l.swap_for.clone())
+    } else {
+        return Err(RuleError::attribute(
+            "listing",
+            "a party that gives in this deal",
+        ));
+    };
+    if l.registered.iter().any(|(_, p)| *p == signer.party) {
+        return Err(RuleError::attribute(
+            "listing",
+            "already registered by this party",
+        ));
+    }
+    let mut changes = Vec::new();
+    if l.mode == Mode::Shares {
+        changes.extend(super::shares::move_shares(
+            state,
+            &signer.party,
+            &receiver,
+            l.shares,
+        )?);
+    } else {
+        let old = super::household_contract(state, ctx.today, &signer.party, &parcels)?
+            .expect("parcels named");
+        for p in &parcels {
+            super::unencumbered(state, p, super::Holds::All)?;
+        }
+        let to = state
+            .household(&receiver)
+            .ok_or_else(|| RuleError::UnknownHousehold {
+                code: receiver.clone(),
+            })?;
+        let code = ('K'..='Z')
+            .filter(|c| *c != 'J')
+            .map(|c| format!("{receiver}{c}"))
+            .find(|c| !state.contracts.contains_key(c))
+            .ok_or_else(|| {
+                RuleError::attribute("listing", "a free contract code of the receiver")
+            })?;
+        changes.push(Change::ContractParcels {
+            code: old.code.clone(),
+            parcels: old
+                .parcels
+                .iter()
+                .filter(|p| !parcels.contains(p))
+                .cloned()
+                .collect(),
+        });
+        changes.push(Change::ContractGranted(crate::model::state::Contract {
+            code,
+            household: receiver.clone(),
+            parcels,
+            start: ctx.today.max(old.start),
+            end: old.end,
+            certificate_members: to.members.iter().map(|m| m.person.clone()).collect(),
+            registered_at: ctx.index,
+            returned: None,
+        }));
+    }
+    l.registered.push((ctx.index, signer.party.clone()));
+    changes.insert(0, saved(l, ctx, "transfer.register"));
+    Ok(changes)
+}
+
+/// `transferee.qualify`: the county's review of a transferee (M8, X6).
+pub fn transferee_qualify(
+    state: &State,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &TransfereeQualify,
+) -> Result<Vec<Change>, RuleError> {
+    let transferee = state
+        .keys
+        .values()
+        .any(|k| k.role == Role::Transferee && k.party == body.party);
+    if !transferee {
+        return Err(RuleError::attribute("party", "a registered transferee"));
+    }
+    let born = match (body.kind.as_str(), &body.born) {
+        ("person", Some(b)) => Some(
+            chrono::NaiveDate::parse_from_str(&format!("{b}-01"), "%Y-%m-%d")
+                .map_err(|_| RuleError::attribute("born", "YYYY-MM"))?,
+        ),
+        ("person", None) => {
+            return Err(RuleError::attribute(
+                "born",
+                "a person's month of birth (X6)",
+            ))
+        }
+        ("organisation", None) => {
+            for (field, v) in [
+                ("project_sha256", &body.project_sha256),
+                ("risk_sha256", &body.risk_sha256),
+            ] {
+                let v = v
+                    .as_deref()
+                    .ok_or_else(|| RuleError::attribute(field, "the review's documents (M8)"))?;
+                super::sha256_hex(field, v)?;
+            }
+            None
+        }
+        _ => {
+            return Err(RuleError::attribute(
+                "kind",
+                "person (with born) or organisation",
+            ))
+        }
+    };
+    Ok(vec![Change::TransfereeReviewed(Review {
+        index: ctx.index,
+        party: body.party.clone(),
+        kind: body.kind.clone(),
+        born,
+        approved: body.approved,
     })])
 }

@@ -32,6 +32,7 @@ const SHRINKING: &[&str] = &[
     "shares.buyback",
     "household.split",
     "household.merge",
+    "transfer.register",
 ];
 
 fn square(i: usize) -> Footprint {
@@ -200,6 +201,17 @@ impl World {
             "question": "q", "date": "2026-11-20", "eligible": 3, "present": 3, "for": 3, "against": 0, "minutes_sha256": "ab".repeat(32)}), &[]));
         assert!(w.admit(&collective, "shares.quantify", json!({"decision": decision,
             "allocations": HOUSEHOLDS.iter().map(|h| json!({"CBFBM": h, "shares": 10})).collect::<Vec<_>>()}), &[]));
+        let transferee = all
+            .iter()
+            .find(|a| a.1 == Role::Transferee)
+            .expect("listed");
+        assert!(w.admit(
+            &root_public,
+            "transferee.qualify",
+            json!({"party": transferee.2, "kind": "organisation", "project_sha256": "ab".repeat(32),
+                   "risk_sha256": "ab".repeat(32), "approved": true}),
+            &[]
+        ));
         assert!(w.admit(
             &root_public,
             "county.settings",
@@ -218,7 +230,7 @@ fn entry() -> impl Strategy<Value = (usize, &'static str, Value)> {
     let listing = 40u64..120;
     let money = prop::sample::select(vec!["0", "1000.00", "12000.00", "15000.00", "1.5"]);
     let body = (h, p, listing, money, any::<bool>(), 0u64..15);
-    (0usize..7, 0usize..24, body).prop_map(|(signer, which, (h, p, l, m, flag, n))| {
+    (0usize..7, 0usize..31, body).prop_map(|(signer, which, (h, p, l, m, flag, n))| {
         let (kind, body) = match which {
             0 => ("listing.submit", json!({"mode": if flag {"lease"} else {"equity"}, "DKBM": [p], "start": "2027-01-01",
                 "end": if flag {"2036-12-31"} else {"2060-12-31"}, "TDYT": "1", "reserve": "10000.00",
@@ -245,6 +257,16 @@ fn entry() -> impl Strategy<Value = (usize, &'static str, Value)> {
             20 => ("household.split", json!({"CBFBM": format!("{VILLAGE}00{:02}", 10 + n), "members": [{"person": format!("{:064x}", n % 4), "relation": "02"}],
                 "DKBM": [p], "shares": n, "agreement_sha256": "ab".repeat(32)})),
             21 => ("contract.sign", json!({"listing": l, "contract_sha256": "ab".repeat(32)})),
+            23 => ("listing.submit", json!({"mode": if flag {"assignment"} else {"shares"}, "DKBM": if flag {json!([p])} else {json!([])},
+                "shares": if flag {Value::Null} else {json!(n)}, "start": "2027-01-01",
+                "reserve": "10000.00", "increment": "100.00", "deposit": "1000.00", "auction_minutes": 60})),
+            24 => ("listing.submit", json!({"mode": "swap", "DKBM": [p], "swap_for": [format!("{VILLAGE}{:05}", n % 8 + 1)], "start": "2027-01-01",
+                "reserve": "0", "increment": "100.00", "deposit": "0", "auction_minutes": 60})),
+            25 => ("assignment.consent", json!({"listing": l, "document_sha256": "ab".repeat(32)})),
+            26 => ("transfer.register", json!({"listing": l})),
+            27 => ("listing.object", json!({"listing": l, "reason": "r", "document_sha256": "ab".repeat(32)})),
+            28 => ("objection.resolve", json!({"listing": l, "objection": l + n, "upheld": flag, "reason": "r"})),
+            29 => ("surrender.withdraw", json!({"surrender": l, "reason": "r"})),
             22 => ("right.end", json!({"right": l, "ground": if flag {"abandoned"} else {"settled_in_town"}, "document_sha256": "ab".repeat(32)})),
             _ => ("parcel.split", json!({"DKBM": p, "parts": [], "reason": "r"})),
         };

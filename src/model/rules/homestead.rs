@@ -97,9 +97,12 @@ pub fn homestead_exit(
             "a voluntary exit is compensated (H5, G4)",
         ));
     }
-    Ok(vec![Change::HomesteadExited {
-        household: household.clone(),
-        at: ctx.index,
-        compensation,
-    }])
+    Ok(vec![
+        Change::HomesteadExited {
+            household: household.clone(),
+            at: ctx.index,
+            compensation,
+        },
+        super::surrender::surrendered(state, ctx, household, "homestead.exit", None),
+    ])
 }

@@ -14,6 +14,7 @@ mod member;
 mod notice;
 mod settings;
 mod shares;
+mod surrender;
 
 pub use contract::{contract_extend, contract_grant, contract_renew, contract_return};
 pub use decision::decision_record;
@@ -123,6 +124,12 @@ pub fn decide(
         Command::RightEnd(body) => exchange::right_end(state, ctx, signer, body),
         Command::HukouSettle(body) => exchange::hukou_settle(state, ctx, signer, body),
         Command::AttestRetention(body) => exchange::attest_retention(state, ctx, signer, body),
+        Command::AssignmentConsent(body) => exchange::assignment_consent(state, ctx, signer, body),
+        Command::ListingObject(body) => exchange::listing_object(state, ctx, signer, body),
+        Command::ObjectionResolve(body) => exchange::objection_resolve(state, ctx, signer, body),
+        Command::TransferRegister(body) => exchange::transfer_register(state, ctx, signer, body),
+        Command::TransfereeQualify(body) => exchange::transferee_qualify(state, ctx, signer, body),
+        Command::SurrenderWithdraw(body) => surrender::surrender_withdraw(state, ctx, signer, body),
     }?;
     let mut titles: Vec<String> = changes.iter().flat_map(|c| state.titles_of(c)).collect();
     if !titles.is_empty() {

@@ -7,7 +7,7 @@ use crate::model::state::Distribution;
 use crate::model::{Change, Context, KeyBinding, RuleError, State};
 
 /// A decision of `collective` on `subject` that its counts make pass.
-fn passed_decision(
+pub(super) fn passed_decision(
     state: &State,
     collective: &str,
     index: u64,
@@ -108,23 +108,29 @@ pub fn shares_transfer(
     signer: &KeyBinding,
     body: &SharesTransfer,
 ) -> Result<Vec<Change>, RuleError> {
-    let from = &signer.party;
-    let collective = &from[..14];
-    match state.household(&body.to) {
-        Some(h) if h.collective == collective && &h.code != from => {}
-        _ => {
-            return Err(RuleError::SharesToNonMember {
-                to: body.to.clone(),
-            })
-        }
-    }
-    held(state, from, body.shares)?;
     amount("price", &body.price)?;
+    move_shares(state, &signer.party, &body.to, body.shares)
+}
+
+/// Shares from one household to another of its collective, within what the
+/// giver holds and the cap on what one holder may hold (S2).
+pub(super) fn move_shares(
+    state: &State,
+    from: &str,
+    to: &str,
+    shares: u64,
+) -> Result<Vec<Change>, RuleError> {
+    let collective = &from[..14];
+    match state.household(to) {
+        Some(h) if h.collective == collective && h.code != from => {}
+        _ => return Err(RuleError::SharesToNonMember { to: to.to_owned() }),
+    }
+    held(state, from, shares)?;
     let total = state.shares_of_collective(collective);
-    let after = state.holdings.get(&body.to).copied().unwrap_or(0) + body.shares;
+    let after = state.holdings.get(to).copied().unwrap_or(0) + shares;
     if state.settings.over_share_cap(after, total) {
         return Err(RuleError::OverShareCap {
-            to: body.to.clone(),
+            to: to.to_owned(),
             held: after,
             total,
             cap: state
@@ -135,9 +141,9 @@ pub fn shares_transfer(
         });
     }
     Ok(vec![Change::SharesMoved {
-        from: from.clone(),
-        to: body.to.clone(),
-        shares: body.shares,
+        from: from.to_owned(),
+        to: to.to_owned(),
+        shares,
     }])
 }
 

@@ -1,0 +1,2 @@
+DROP TABLE surrenders;
+DROP TABLE transferee_reviews;

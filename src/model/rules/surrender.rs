@@ -1,0 +1,63 @@
+//! G4: a household's surrender — the return of its contract (C6) or its exit
+//! from its homestead (H5) — is compensated, and the household may withdraw
+//! it within the county's cooling-off window.
+
+use crate::model::entry::SurrenderWithdraw;
+use crate::model::state::Surrender;
+use crate::model::{Change, Context, KeyBinding, RuleError, State};
+
+/// The record of a surrender made now, withdrawable for the county's
+/// cooling-off days.
+pub(super) fn surrendered(
+    state: &State,
+    ctx: &Context,
+    household: &str,
+    kind: &str,
+    contract: Option<String>,
+) -> Change {
+    let days = chrono::Days::new(state.settings.cooling_off_days.into());
+    Change::SurrenderSaved(Surrender {
+        index: ctx.index,
+        household: household.to_owned(),
+        kind: kind.to_owned(),
+        contract,
+        day: ctx.today,
+        until: ctx.today.checked_add_days(days).unwrap_or(ctx.today),
+        withdrawn: None,
+    })
+}
+
+/// `surrender.withdraw`: by the household that surrendered, within the
+/// window: the contract or homestead is its own again, as before (G4).
+pub fn surrender_withdraw(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &SurrenderWithdraw,
+) -> Result<Vec<Change>, RuleError> {
+    let mut s = state
+        .surrenders
+        .get(&body.surrender)
+        .filter(|s| s.household == signer.party && s.withdrawn.is_none())
+        .cloned()
+        .ok_or_else(|| {
+            RuleError::attribute(
+                "surrender",
+                "a return or exit of the household's, not withdrawn",
+            )
+        })?;
+    super::text("reason", &body.reason)?;
+    if ctx.today > s.until {
+        return Err(RuleError::CoolingOffOver {
+            until: s.until.to_string(),
+        });
+    }
+    s.withdrawn = Some(ctx.index);
+    let undo = match &s.contract {
+        Some(code) => Change::ContractReturnWithdrawn { code: code.clone() },
+        None => Change::HomesteadRestored {
+            household: s.household.clone(),
+        },
+    };
+    Ok(vec![Change::SurrenderSaved(s), undo])
+}

@@ -1,0 +1,616 @@
+//! Transfers that move a base right — assignment (转让) with the 发包方's
+//! consent, swap (互换), shares (S2) — and the rest of the exchange's rules:
+//! objections during the notice, the county's review of transferees (M8,
+//! X6), collective assets after a decision (X5), and the household's
+//! cooling-off window on a surrender (G4).
+
+use sanquan::ledger::SignerKey;
+use sanquan::model::exchange::base_rights;
+use sanquan::store::verify::verify;
+use serde_json::{json, Value};
+
+use crate::common::*;
+use crate::exchange::{lease, parcel, Market, NEIGHBOUR, OUTSIDER, SELLER, VILLAGE};
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+impl Market {
+    /// Reviews listing `id`, registers and confirms `bidders`' intents, lets
+    /// the notice pass, has the first bid `amount` and awards it; both
+    /// parties sign the contract.
+    fn awarded(
+        &self,
+        id: u64,
+        bidders: &[(&SignerKey, &str)],
+        amount: &str,
+        transferor: &SignerKey,
+    ) {
+        self.ok(
+            &self.exchange,
+            "listing.review",
+            json!({"listing": id, "approve": true, "reason": "材料齐全"}),
+        );
+        let deposit = self.listing(id).deposit;
+        let deposit = format!("{}.{:02}", deposit / 100, deposit % 100);
+        for (key, party) in bidders {
+            self.ok(
+                key,
+                "intent.register",
+                json!({"listing": id, "deposit": deposit}),
+            );
+            self.ok(
+                &self.exchange,
+                "deposit.confirm",
+                json!({"listing": id, "party": party}),
+            );
+        }
+        self.log.clock.advance(chrono::Duration::days(20));
+        self.ok(
+            bidders[0].0,
+            "bid.place",
+            json!({"listing": id, "amount": amount}),
+        );
+        if bidders.len() > 1 {
+            self.log.clock.advance(chrono::Duration::hours(3));
+        }
+        self.ok(&self.exchange, "listing.award", json!({"listing": id}));
+        let hash = self.listing(id).award.unwrap().contract_sha256;
+        for key in [transferor, bidders[0].0] {
+            self.ok(
+                key,
+                "contract.sign",
+                json!({"listing": id, "contract_sha256": hash}),
+            );
+        }
+    }
+
+    /// Verification, escrow and settlement of an awarded listing.
+    fn settle(&self, id: u64, amount: &str) {
+        self.ok(&self.log.county_key, "title.verify", json!({"listing": id}));
+        self.ok(
+            &self.exchange,
+            "payment.confirm",
+            json!({"listing": id, "amount": amount}),
+        );
+        self.ok(
+            &self.exchange,
+            "deal.settle",
+            json!({"listing": id, "certificate_no": format!("JZ-{id}")}),
+        );
+    }
+
+    fn contract_area(&self, household: &str) -> i64 {
+        base_rights(&self.state(), household, today()).contract_area()
+    }
+}
+
+fn assignment(parcels: &[&str]) -> Value {
+    json!({"mode": "assignment", "DKBM": parcels, "start": "2027-01-01",
+           "reserve": "80000.00", "increment": "1000.00", "deposit": "5000.00", "auction_minutes": 60})
+}
+
+#[test]
+fn an_assignment_needs_a_member_and_the_collectives_consent_and_the_household_registers_it() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let p2 = parcel(2);
+        let id = m.ok(&m.seller, "listing.submit", assignment(&[&p2]));
+        // It runs to the contract's end (M2: the rest of the term).
+        assert_eq!(m.listing(id).end.to_string(), "2055-12-31");
+        m.ok(
+            &m.exchange,
+            "listing.review",
+            json!({"listing": id, "approve": true, "reason": "材料齐全"}),
+        );
+        // M2: assignment within the collective only.
+        m.refused(
+            &m.outsider,
+            "intent.register",
+            json!({"listing": id, "deposit": "5000.00"}),
+            "outside_collective",
+            "entry.signer",
+        );
+        m.ok(
+            &m.neighbour,
+            "intent.register",
+            json!({"listing": id, "deposit": "5000.00"}),
+        );
+        m.ok(
+            &m.exchange,
+            "deposit.confirm",
+            json!({"listing": id, "party": NEIGHBOUR}),
+        );
+        m.log.clock.advance(chrono::Duration::days(20));
+        m.ok(
+            &m.neighbour,
+            "bid.place",
+            json!({"listing": id, "amount": "80000.00"}),
+        );
+        m.ok(&m.exchange, "listing.award", json!({"listing": id}));
+        let hash = m.listing(id).award.unwrap().contract_sha256;
+        for key in [&m.seller, &m.neighbour] {
+            m.ok(
+                key,
+                "contract.sign",
+                json!({"listing": id, "contract_sha256": hash}),
+            );
+        }
+        // Without the 发包方's consent the county does not verify (M2).
+        m.refused(
+            &m.log.county_key,
+            "title.verify",
+            json!({"listing": id}),
+            "no_consent",
+            "entry.body.listing",
+        );
+        m.refused(
+            &m.seller,
+            "assignment.consent",
+            json!({"listing": id, "document_sha256": "cd".repeat(32)}),
+            "kind_not_allowed",
+            "entry.signer",
+        );
+        m.ok(
+            &m.collective,
+            "assignment.consent",
+            json!({"listing": id, "document_sha256": "cd".repeat(32)}),
+        );
+        let (seller_before, neighbour_before) =
+            (m.contract_area(SELLER), m.contract_area(NEIGHBOUR));
+        m.settle(id, "80000.00");
+        // Settlement moves no base right by itself (G2): the household does.
+        assert_eq!(m.contract_area(SELLER), seller_before);
+        assert!(m.state().rights.is_empty(), "no derived right");
+        m.refused(
+            &m.neighbour,
+            "transfer.register",
+            json!({"listing": id}),
+            "bad_attribute",
+            "entry.body.listing",
+        );
+        m.ok(&m.seller, "transfer.register", json!({"listing": id}));
+        m.refused(
+            &m.seller,
+            "transfer.register",
+            json!({"listing": id}),
+            "bad_attribute",
+            "entry.body.listing",
+        );
+        let state = m.state();
+        let moved = state.contracts.get(&format!("{NEIGHBOUR}K")).unwrap();
+        assert_eq!(moved.parcels, vec![p2.clone()]);
+        assert_eq!(moved.end.to_string(), "2055-12-31");
+        assert_eq!(
+            state.contract_of.get(&p2).unwrap(),
+            &format!("{NEIGHBOUR}K")
+        );
+        let area = state.parcels.get(p2.as_str()).unwrap().area.0;
+        assert_eq!(m.contract_area(SELLER), seller_before - area);
+        assert_eq!(m.contract_area(NEIGHBOUR), neighbour_before + area);
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}
+
+#[test]
+fn a_swap_is_registered_by_each_household_for_its_own_side() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let (p2, p3) = (parcel(2), parcel(3));
+        let mut body = json!({"mode": "swap", "DKBM": [p2], "swap_for": [p3], "start": "2027-01-01",
+            "reserve": "0", "increment": "100.00", "deposit": "0", "auction_minutes": 60});
+        body["swap_for"] = json!([parcel(1)]);
+        m.refused(
+            &m.seller,
+            "listing.submit",
+            body.clone(),
+            "bad_attribute",
+            "entry.body.swap_for",
+        );
+        body["swap_for"] = json!([p3]);
+        let id = m.ok(&m.seller, "listing.submit", body);
+        m.ok(
+            &m.exchange,
+            "listing.review",
+            json!({"listing": id, "approve": true, "reason": "材料齐全"}),
+        );
+        // Only the household that holds the parcels asked for takes part.
+        m.refused(
+            &m.outsider,
+            "intent.register",
+            json!({"listing": id, "deposit": "0"}),
+            "outside_collective",
+            "entry.signer",
+        );
+        m.ok(
+            &m.neighbour,
+            "intent.register",
+            json!({"listing": id, "deposit": "0"}),
+        );
+        m.ok(
+            &m.exchange,
+            "deposit.confirm",
+            json!({"listing": id, "party": NEIGHBOUR}),
+        );
+        m.log.clock.advance(chrono::Duration::days(20));
+        m.ok(
+            &m.neighbour,
+            "bid.place",
+            json!({"listing": id, "amount": "0"}),
+        );
+        m.ok(&m.exchange, "listing.award", json!({"listing": id}));
+        let hash = m.listing(id).award.unwrap().contract_sha256;
+        for key in [&m.seller, &m.neighbour] {
+            m.ok(
+                key,
+                "contract.sign",
+                json!({"listing": id, "contract_sha256": hash}),
+            );
+        }
+        m.settle(id, "0");
+        m.ok(&m.seller, "transfer.register", json!({"listing": id}));
+        m.ok(&m.neighbour, "transfer.register", json!({"listing": id}));
+        let state = m.state();
+        assert_eq!(
+            state.contract_of.get(&p2).unwrap(),
+            &format!("{NEIGHBOUR}K")
+        );
+        assert_eq!(state.contract_of.get(&p3).unwrap(), &format!("{SELLER}K"));
+        assert_eq!(state.listings[&id].registered.len(), 2);
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}
+
+#[test]
+fn shares_go_to_members_only_and_pass_when_the_household_registers_them() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let decision = m.ok(
+            &m.collective,
+            "decision.record",
+            json!({"assembly": "members_assembly", "subject": "share_quantification", "question": "份额量化",
+                   "date": "2026-10-15", "eligible": 3, "present": 3, "for": 3, "against": 0, "minutes_sha256": "5a".repeat(32)}),
+        );
+        m.ok(
+            &m.collective,
+            "shares.quantify",
+            json!({"decision": decision, "allocations": [{"CBFBM": SELLER, "shares": 10}, {"CBFBM": NEIGHBOUR, "shares": 10}]}),
+        );
+        let shares = |n: u64| {
+            json!({"mode": "shares", "shares": n, "start": "2027-01-01",
+                   "reserve": "3000.00", "increment": "100.00", "deposit": "300.00", "auction_minutes": 60})
+        };
+        m.refused(
+            &m.seller,
+            "listing.submit",
+            shares(11),
+            "not_enough_shares",
+            "entry.body.shares",
+        );
+        let id = m.ok(&m.seller, "listing.submit", shares(4));
+        m.refused(
+            &m.seller,
+            "listing.submit",
+            shares(1),
+            "already_listed",
+            "entry.body.DKBM",
+        );
+        m.ok(
+            &m.exchange,
+            "listing.review",
+            json!({"listing": id, "approve": true, "reason": "材料齐全"}),
+        );
+        // S2: never to a non-member.
+        m.refused(
+            &m.outsider,
+            "intent.register",
+            json!({"listing": id, "deposit": "300.00"}),
+            "shares_to_non_member",
+            "entry.body.to",
+        );
+        m.ok(
+            &m.neighbour,
+            "intent.register",
+            json!({"listing": id, "deposit": "300.00"}),
+        );
+        m.ok(
+            &m.exchange,
+            "deposit.confirm",
+            json!({"listing": id, "party": NEIGHBOUR}),
+        );
+        m.log.clock.advance(chrono::Duration::days(20));
+        m.ok(
+            &m.neighbour,
+            "bid.place",
+            json!({"listing": id, "amount": "3000.00"}),
+        );
+        m.ok(&m.exchange, "listing.award", json!({"listing": id}));
+        let hash = m.listing(id).award.unwrap().contract_sha256;
+        for key in [&m.seller, &m.neighbour] {
+            m.ok(
+                key,
+                "contract.sign",
+                json!({"listing": id, "contract_sha256": hash}),
+            );
+        }
+        m.settle(id, "3000.00");
+        assert_eq!(
+            m.state().holdings[SELLER],
+            10,
+            "settlement moves nothing (G2)"
+        );
+        // The cap per holder (3 % by default) holds at registration too.
+        m.refused(
+            &m.seller,
+            "transfer.register",
+            json!({"listing": id}),
+            "over_share_cap",
+            "entry.body.shares",
+        );
+        m.ok(
+            &m.log.county_key,
+            "county.settings",
+            json!({"settings": {"share_cap_percent": null}, "reason": "本村章程不设上限"}),
+        );
+        m.ok(&m.seller, "transfer.register", json!({"listing": id}));
+        let state = m.state();
+        assert_eq!((state.holdings[SELLER], state.holdings[NEIGHBOUR]), (6, 14));
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}
+
+#[test]
+fn an_objection_holds_the_trading_until_the_exchange_answers_it() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let id = m.ok(
+            &m.seller,
+            "listing.submit",
+            lease(&[&parcel(1)], "2027-01-01", "2036-12-31"),
+        );
+        m.ok(
+            &m.exchange,
+            "listing.review",
+            json!({"listing": id, "approve": true, "reason": "材料齐全"}),
+        );
+        let objection = m.ok(
+            &m.neighbour,
+            "listing.object",
+            json!({"listing": id, "reason": "四至有误", "document_sha256": "ef".repeat(32)}),
+        );
+        m.ok(
+            &m.outsider,
+            "intent.register",
+            json!({"listing": id, "deposit": "1000.00"}),
+        );
+        m.ok(
+            &m.exchange,
+            "deposit.confirm",
+            json!({"listing": id, "party": OUTSIDER}),
+        );
+        m.log.clock.advance(chrono::Duration::days(20));
+        // After the notice no new objection is taken.
+        m.refused(
+            &m.neighbour,
+            "listing.object",
+            json!({"listing": id, "reason": "迟到", "document_sha256": "ef".repeat(32)}),
+            "wrong_stage",
+            "entry.body.listing",
+        );
+        m.refused(
+            &m.outsider,
+            "bid.place",
+            json!({"listing": id, "amount": "10000.00"}),
+            "objection_pending",
+            "entry.body.listing",
+        );
+        m.ok(
+            &m.exchange,
+            "objection.resolve",
+            json!({"listing": id, "objection": objection, "upheld": false, "reason": "经核实四至无误"}),
+        );
+        m.ok(
+            &m.outsider,
+            "bid.place",
+            json!({"listing": id, "amount": "10000.00"}),
+        );
+
+        // An objection upheld withdraws the listing and returns the deposits.
+        let other = m.ok(
+            &m.neighbour,
+            "listing.submit",
+            lease(&[&parcel(3)], "2027-01-01", "2036-12-31"),
+        );
+        m.ok(
+            &m.exchange,
+            "listing.review",
+            json!({"listing": other, "approve": true, "reason": "材料齐全"}),
+        );
+        let objection = m.ok(
+            &m.collective,
+            "listing.object",
+            json!({"listing": other, "reason": "地块已调整", "document_sha256": "ef".repeat(32)}),
+        );
+        m.ok(
+            &m.exchange,
+            "objection.resolve",
+            json!({"listing": other, "objection": objection, "upheld": true, "reason": "异议成立"}),
+        );
+        assert_eq!(m.listing(other).status.as_str(), "rejected");
+        // The parcel may be listed again.
+        m.ok(
+            &m.neighbour,
+            "listing.submit",
+            lease(&[&parcel(3)], "2027-01-01", "2036-12-31"),
+        );
+    }
+}
+
+#[test]
+fn transferees_need_the_countys_review_and_persons_the_age_limits() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let (company, elder) = (new_key("company"), new_key("elder"));
+        let (company_code, elder_code) = ("91350100M000100Y43", "140421001002010002");
+        m.ok(
+            &m.exchange,
+            "key.register",
+            register("transferee", company_code, &company),
+        );
+        m.ok(
+            &m.exchange,
+            "key.register",
+            register("transferee", elder_code, &elder),
+        );
+        let id = m.ok(
+            &m.seller,
+            "listing.submit",
+            lease(&[&parcel(1)], "2027-01-01", "2036-12-31"),
+        );
+        m.ok(
+            &m.exchange,
+            "listing.review",
+            json!({"listing": id, "approve": true, "reason": "材料齐全"}),
+        );
+        let intent = json!({"listing": id, "deposit": "1000.00"});
+        // M8: no review yet.
+        m.refused(
+            &company,
+            "intent.register",
+            intent.clone(),
+            "transferee_not_qualified",
+            "entry.signer",
+        );
+        m.refused(
+            &m.log.county_key,
+            "transferee.qualify",
+            json!({"party": company_code, "kind": "organisation", "approved": true}),
+            "bad_attribute",
+            "entry.body.project_sha256",
+        );
+        m.ok(
+            &m.log.county_key,
+            "transferee.qualify",
+            json!({"party": company_code, "kind": "organisation", "project_sha256": "a1".repeat(32),
+                   "risk_sha256": "b2".repeat(32), "approved": true}),
+        );
+        m.ok(&company, "intent.register", intent.clone());
+        // X6: a person outside the county's ages (default 18–70).
+        m.ok(
+            &m.log.county_key,
+            "transferee.qualify",
+            json!({"party": elder_code, "kind": "person", "born": "1940-05", "approved": true}),
+        );
+        m.refused(
+            &elder,
+            "intent.register",
+            intent.clone(),
+            "transferee_not_qualified",
+            "entry.signer",
+        );
+        m.ok(
+            &m.log.county_key,
+            "county.settings",
+            json!({"settings": {"transferee_max_age": 90}, "reason": "本县放宽年龄上限"}),
+        );
+        m.ok(&elder, "intent.register", intent);
+    }
+}
+
+#[test]
+fn a_collective_lets_an_operating_asset_only_after_its_members_decide() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let body = |decision: u64| {
+            json!({"mode": "asset_lease", "asset": "村集体厂房一栋，建筑面积 1200 m²", "decision": decision,
+                   "start": "2027-01-01", "end": "2031-12-31",
+                   "reserve": "60000.00", "increment": "1000.00", "deposit": "5000.00", "auction_minutes": 60})
+        };
+        let vote = |subject: &str, yes: u32| {
+            json!({"assembly": "members_assembly", "subject": subject, "question": "出租厂房",
+                   "date": "2026-10-15", "eligible": 30, "present": 28, "for": yes, "against": 28 - yes, "minutes_sha256": "5a".repeat(32)})
+        };
+        let failed = m.ok(
+            &m.collective,
+            "decision.record",
+            vote("operating_assets", 12),
+        );
+        m.refused(
+            &m.collective,
+            "listing.submit",
+            body(failed),
+            "decision_not_passed",
+            "entry.body.decision",
+        );
+        m.refused(
+            &m.seller,
+            "listing.submit",
+            body(failed),
+            "bad_attribute",
+            "entry.body.mode",
+        );
+        let passed = m.ok(
+            &m.collective,
+            "decision.record",
+            vote("operating_assets", 25),
+        );
+        let id = m.ok(&m.collective, "listing.submit", body(passed));
+        m.awarded(id, &[(&m.outsider, OUTSIDER)], "60000.00", &m.collective);
+        m.settle(id, "60000.00");
+        let right = m.state().rights.into_values().next().unwrap();
+        assert_eq!(
+            (right.holder.as_str(), right.household.as_str()),
+            (OUTSIDER, VILLAGE)
+        );
+        assert!(right.registered, "five years: a registered right (M6)");
+    }
+}
+
+#[test]
+fn a_household_may_withdraw_its_surrender_within_the_cooling_off_window() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let code = format!("{SELLER}J");
+        let before = base_rights(&m.state(), SELLER, today());
+        let ret =
+            |comp: &str| json!({"CBHTBM": code, "effective": "2027-12-31", "compensation": comp});
+        // G4: a surrender states compensation above zero.
+        m.refused(
+            &m.seller,
+            "contract.return",
+            ret("0"),
+            "bad_attribute",
+            "entry.body.compensation",
+        );
+        let first = m.ok(&m.seller, "contract.return", ret("30000.00"));
+        m.log.clock.advance(chrono::Duration::days(10));
+        m.refused(
+            &m.neighbour,
+            "surrender.withdraw",
+            json!({"surrender": first, "reason": "改变主意"}),
+            "bad_attribute",
+            "entry.body.surrender",
+        );
+        m.ok(
+            &m.seller,
+            "surrender.withdraw",
+            json!({"surrender": first, "reason": "改变主意"}),
+        );
+        let state = m.state();
+        assert!(state.contracts[&code].returned.is_none());
+        assert_eq!(base_rights(&state, SELLER, today()), before);
+        // Past the window (30 days by default) the surrender stands.
+        let second = m.ok(&m.seller, "contract.return", ret("30000.00"));
+        m.log.clock.advance(chrono::Duration::days(31));
+        m.refused(
+            &m.seller,
+            "surrender.withdraw",
+            json!({"surrender": second, "reason": "太晚"}),
+            "cooling_off_over",
+            "entry.body.surrender",
+        );
+        assert!(m.state().contracts[&code].returned.is_some());
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}
