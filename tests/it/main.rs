@@ -10,5 +10,6 @@ mod http;
 mod import;
 mod land;
 mod ledger;
+mod races;
 mod tamper;
 mod transfers;
