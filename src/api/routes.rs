@@ -28,6 +28,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/listings", web::get().to(get_listings))
             .route("/listings/{id}", web::get().to(get_listing))
             .route("/households/{code}/income", web::get().to(get_income))
+            .route(
+                "/households/{code}/attestations",
+                web::get().to(get_attestations_of),
+            )
+            .route("/attestations/{index}", web::get().to(get_attestation))
+            .route(
+                "/attestations/{index}/print",
+                web::get().to(get_attestation_page),
+            )
             .route("/openapi.json", web::get().to(openapi)),
     );
 }
@@ -195,6 +204,35 @@ async fn get_income(
 ) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
     Ok(HttpResponse::Ok().json(blocking(move || reg.income(&code)).await?))
+}
+
+async fn get_attestation(
+    reg: web::Data<Registry>,
+    index: web::Path<u64>,
+) -> Result<HttpResponse, ApiError> {
+    let reg = reg.into_inner();
+    let index = index.into_inner();
+    Ok(HttpResponse::Ok().json(blocking(move || reg.attestation(index)).await?))
+}
+
+async fn get_attestation_page(
+    reg: web::Data<Registry>,
+    index: web::Path<u64>,
+) -> Result<HttpResponse, ApiError> {
+    let reg = reg.into_inner();
+    let index = index.into_inner();
+    let page = blocking(move || reg.attestation_page(index)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(page))
+}
+
+async fn get_attestations_of(
+    reg: web::Data<Registry>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reg = reg.into_inner();
+    Ok(HttpResponse::Ok().json(blocking(move || reg.attestations_of(&code)).await?))
 }
 
 async fn get_decision(

@@ -361,17 +361,95 @@ impl Registry {
             })
             .collect();
         dividends.sort_unstable();
-        let transfers: i64 = rights.iter().map(|r| r.price).sum();
+        // Assignments, swaps and shares end in no derived right: their price
+        // is the transferor's too (M4).
+        let sales: Vec<_> = if household.len() >= 14 {
+            queries::listings(
+                &mut conn,
+                county,
+                Some("settled"),
+                Some(&household[..14]),
+                None,
+                i64::MAX,
+            )?
+            .into_iter()
+            .filter(|l| l.transferor == household && l.mode.moves_base_right())
+            .collect()
+        } else {
+            Vec::new()
+        };
+        let transfers: i64 = rights.iter().map(|r| r.price).sum::<i64>()
+            + sales
+                .iter()
+                .filter_map(|l| l.award.as_ref())
+                .map(|a| a.price)
+                .sum::<i64>();
         let paid: i64 = dividends.iter().map(|(_, f)| f).sum();
         Ok(serde_json::json!({
             "CBFBM": household,
             "transfers": rights.iter().map(|r| serde_json::json!({
                 "right": r.index, "listing": r.listing, "mode": r.mode, "holder": r.holder,
                 "start": r.start, "end": r.end, "price": yuan(r.price),
-            })).collect::<Vec<_>>(),
+            })).chain(sales.iter().filter_map(|l| l.award.as_ref().map(|a| serde_json::json!({
+                "listing": l.id, "mode": l.mode, "holder": a.party, "start": l.start,
+                "price": yuan(a.price),
+            })))).collect::<Vec<_>>(),
             "dividends": dividends.iter().map(|(i, f)| serde_json::json!({"distribution": i, "amount": yuan(*f)})).collect::<Vec<_>>(),
             "total": yuan(transfers + paid),
         }))
+    }
+
+    /// The county's attestation of the rights a household retains (G3), as
+    /// a document an auditor checks without trusting this server: the
+    /// signed entry's exact bytes, its inclusion proof and the signed
+    /// checkpoint it is proved against.
+    pub fn attestation(&self, index: u64) -> Result<serde_json::Value, ServiceError> {
+        use base64::Engine;
+        let b64 = |h: &Hash| base64::engine::general_purpose::STANDARD.encode(h);
+        let mut conn = self.db.conn()?;
+        let county = &self.db.county;
+        let a = queries::attestation(&mut conn, county, index)?.ok_or_else(|| {
+            ServiceError::NotFound {
+                what: format!("attestation {index}"),
+                field: "index",
+            }
+        })?;
+        let leaf = queries::entry_leaf(&mut conn, county, index)?.ok_or_else(|| {
+            ServiceError::NotFound {
+                what: format!("entry {index}"),
+                field: "index",
+            }
+        })?;
+        drop(conn);
+        let (size, note) = self.checkpoint()?;
+        let proof = self.inclusion_proof(index, size)?;
+        Ok(serde_json::json!({
+            "index": a.index,
+            "household": a.household,
+            "day": a.day,
+            "rights": a.rights,
+            "statement": views::retention_statement(&a),
+            "proof": {
+                "entry": String::from_utf8_lossy(&leaf),
+                "leaf_hash": b64(&crate::ledger::merkle::leaf_hash(&leaf)),
+                "tree_size": size,
+                "inclusion": proof.iter().map(b64).collect::<Vec<_>>(),
+                "checkpoint": note,
+            },
+        }))
+    }
+
+    /// The same attestation as a page to print and hand over.
+    pub fn attestation_page(&self, index: u64) -> Result<String, ServiceError> {
+        let doc = self.attestation(index)?;
+        Ok(views::attestation_page(&doc))
+    }
+
+    /// The log indexes of a household's attestations.
+    pub fn attestations_of(&self, household: &str) -> Result<serde_json::Value, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let found = queries::attestations_of(&mut conn, &self.db.county, household)?;
+        Ok(serde_json::json!({"CBFBM": household, "attestations": found}))
     }
 
     /// The leaf bytes of one entry, exactly as hashed into the tree.

@@ -285,3 +285,98 @@ pub fn listing(l: &crate::model::exchange::Listing) -> Value {
         .collect::<Vec<_>>());
     v
 }
+
+/// The attestation in words (G3): what the household holds, on what day.
+pub fn retention_statement(a: &crate::model::state::Attestation) -> String {
+    let r = &a.rights;
+    let m2 = |centi: i64| format!("{}.{:02}", centi / 100, centi % 100);
+    let mut lines = vec![format!(
+        "On {} the county registry attests that household {} holds:",
+        a.day, a.household
+    )];
+    for c in &r.contracts {
+        lines.push(format!(
+            "- the land contract right (土地承包经营权) under contract {} to {}, over {} parcel(s) of {} m²: {}",
+            c.code,
+            c.end,
+            c.parcels.len(),
+            m2(c.area_centi_m2),
+            c.parcels.join(", ")
+        ));
+    }
+    match r.homestead {
+        Some(area) => lines.push(format!(
+            "- the homestead use right (宅基地使用权) over {} m²",
+            m2(area)
+        )),
+        None => lines.push("- no homestead use right (宅基地使用权)".into()),
+    }
+    lines.push(format!(
+        "- {} share(s) of the collective income distribution right (集体收益分配权)",
+        r.shares
+    ));
+    lines.push(
+        "Settling in a town (进城落户) changes none of these rights (C5, H5, S5, G3).".into(),
+    );
+    lines.join("\n")
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A printable page of an attestation document: the statement, and the
+/// proof an auditor checks it by.
+pub fn attestation_page(doc: &Value) -> String {
+    let s = |v: &Value| escape(v.as_str().unwrap_or_default());
+    let proof = &doc["proof"];
+    format!(
+        r#"<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>权利保留证明 {index}</title>
+<style>
+body {{ font: 16px/1.6 "Noto Serif CJK SC", "Songti SC", serif; max-width: 46em; margin: 2em auto; padding: 0 1em; }}
+h1 {{ font-size: 1.4em; text-align: center; }}
+pre {{ white-space: pre-wrap; word-break: break-all; font-size: 0.75em; background: #f6f6f6; padding: 0.5em; }}
+@media print {{ pre {{ background: none; }} .noprint {{ display: none; }} }}
+</style></head>
+<body>
+<h1>农村集体产权权利保留证明<br>Attestation of retained rights</h1>
+<p>证明编号（日志序号） / No. (log index): <b>{index}</b><br>
+承包方 / Household: <b>{household}</b><br>
+日期 / Day: <b>{day}</b></p>
+<pre style="font-size:1em;background:none">{statement}</pre>
+<h2>核验 / How to check this document</h2>
+<p>The entry below is signed by the county's key. Its SHA-256 leaf hash, with the inclusion proof, gives the root of the signed checkpoint; any copy of the log shows the same. 下列条目由县级机构签名，可凭包含证明对照已签名的检查点核验。</p>
+<p>Leaf hash: <code>{leaf}</code><br>Tree size: {size}</p>
+<pre>{entry}</pre>
+<p>Inclusion proof:</p>
+<pre>{inclusion}</pre>
+<p>Checkpoint:</p>
+<pre>{checkpoint}</pre>
+<p class="noprint"><button onclick="window.print()">打印 / Print</button></p>
+</body></html>
+"#,
+        index = doc["index"],
+        household = s(&doc["household"]),
+        day = s(&doc["day"]),
+        statement = s(&doc["statement"]),
+        leaf = s(&proof["leaf_hash"]),
+        size = proof["tree_size"],
+        entry = s(&proof["entry"]),
+        inclusion = escape(
+            &proof["inclusion"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        checkpoint = s(&proof["checkpoint"]),
+    )
+}

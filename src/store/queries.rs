@@ -1350,6 +1350,37 @@ pub fn rights_of_household(
     Ok(found)
 }
 
+/// One attestation of retained rights (G3), by its log index.
+pub fn attestation(
+    conn: &mut DbConnection,
+    county: &str,
+    index: u64,
+) -> Result<Option<crate::model::state::Attestation>, StoreError> {
+    let rows: Vec<(i64, String)> = attestations::table
+        .filter(attestations::county.eq(county))
+        .filter(attestations::idx.eq(index as i64))
+        .select((attestations::idx, attestations::doc))
+        .load(conn)?;
+    Ok(docs(rows, "attestations")?.into_values().next())
+}
+
+/// The log indexes of a household's attestations, oldest first.
+pub fn attestations_of(
+    conn: &mut DbConnection,
+    county: &str,
+    household: &str,
+) -> Result<Vec<u64>, StoreError> {
+    Ok(attestations::table
+        .filter(attestations::county.eq(county))
+        .filter(attestations::household.eq(household))
+        .order(attestations::idx.asc())
+        .select(attestations::idx)
+        .load::<i64>(conn)?
+        .into_iter()
+        .map(|i| i as u64)
+        .collect())
+}
+
 /// One listing with its history.
 pub fn listing(
     conn: &mut DbConnection,

@@ -623,6 +623,62 @@ fn settling_in_a_town_changes_no_right_and_the_county_attests_it() {
             [parcel(1), parcel(2)]
         );
         verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+
+        // Served as a document an auditor checks without trusting the
+        // server: the signed entry, its inclusion proof, the checkpoint.
+        let Market { log, .. } = m;
+        let (registry, _db, log_key, _) = log.into_registry();
+        let url = spawn_app(registry);
+        let doc: Value = ureq::get(&format!("{url}/api/v1/attestations/{at}"))
+            .call()
+            .unwrap()
+            .into_json()
+            .unwrap();
+        assert_eq!(doc["household"], SELLER);
+        assert_eq!(doc["rights"], rights);
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let entry = doc["proof"]["entry"].as_str().unwrap().as_bytes();
+        let leaf = sanquan::ledger::merkle::leaf_hash(entry);
+        assert_eq!(doc["proof"]["leaf_hash"], b64.encode(leaf));
+        let checkpoint = sanquan::ledger::Checkpoint::open(
+            doc["proof"]["checkpoint"].as_str().unwrap(),
+            &log_key.verifier(),
+        )
+        .unwrap();
+        let proof: Vec<[u8; 32]> = doc["proof"]["inclusion"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| b64.decode(h.as_str().unwrap()).unwrap().try_into().unwrap())
+            .collect();
+        assert!(sanquan::ledger::merkle::verify_inclusion(
+            &leaf,
+            at,
+            doc["proof"]["tree_size"].as_u64().unwrap(),
+            &proof,
+            &checkpoint.root
+        ));
+        let record: Value = serde_json::from_slice(entry).unwrap();
+        assert_eq!(
+            record["envelope"]["entry"]["kind"], "attest.retention",
+            "{record}"
+        );
+        let page = ureq::get(&format!("{url}/api/v1/attestations/{at}/print"))
+            .call()
+            .unwrap();
+        assert!(page.content_type().starts_with("text/html"));
+        let page = page.into_string().unwrap();
+        assert!(
+            page.contains("权利保留证明") && page.contains(SELLER) && page.contains("宅基地使用权")
+        );
+        let list: Value = ureq::get(&format!("{url}/api/v1/households/{SELLER}/attestations"))
+            .call()
+            .unwrap()
+            .into_json()
+            .unwrap();
+        assert_eq!(list["attestations"], json!([at]));
+        let missing = ureq::get(&format!("{url}/api/v1/attestations/1")).call();
+        assert!(matches!(missing, Err(ureq::Error::Status(404, _))));
     }
 }
 
