@@ -28,6 +28,9 @@ pub struct ServerInfo {
 pub struct DataDir {
     pub path: PathBuf,
     pub config: Config,
+    /// The clock its writers run on: the system's, except for a demo
+    /// loaded with its history dated back.
+    pub clock: crate::store::Clock,
 }
 
 /// Held while this process is the one writer of the data directory.
@@ -47,6 +50,7 @@ impl DataDir {
         Ok(DataDir {
             path: path.to_owned(),
             config,
+            clock: Default::default(),
         })
     }
 
@@ -65,7 +69,17 @@ impl DataDir {
         Ok(DataDir {
             path: path.to_owned(),
             config,
+            clock: Default::default(),
         })
+    }
+
+    /// Starts the writer of `db` on this directory's log key and clock.
+    pub fn start_writer(&self, db: &crate::store::Db) -> Result<crate::store::Writer, CliError> {
+        Ok(crate::store::Writer::start_with_clock(
+            db,
+            self.log_key()?,
+            self.clock.clone(),
+        )?)
     }
 
     /// `--database-url` or `SANQUAN_DATABASE_URL`, then the URL saved at

@@ -10,7 +10,9 @@ use super::{import, new_nonce, now, CliError, NewLog};
 use crate::ledger::{Envelope, SignerKey};
 use crate::model::log_origin;
 use crate::model::person::PersonRecord;
-use crate::store::{Db, Writer};
+use crate::store::{Clock, Db};
+
+mod market;
 
 pub const COUNTY: &str = "140421";
 pub const COUNTY_NAME: &str = "平顺县";
@@ -69,7 +71,10 @@ pub fn demo_dir(given: Option<&Path>) -> PathBuf {
 
 /// Creates the demo county in `path` and loads its actors' keys.
 pub fn load(path: &Path) -> Result<DataDir, CliError> {
-    let log = NewLog::create(path, COUNTY, COUNTY_NAME, None)?;
+    // The demo's history is dated back five weeks, so that notices have run
+    // and deals have settled by the time it is served.
+    let clock = Clock::behind(chrono::Duration::days(35));
+    let log = NewLog::create_on(path, COUNTY, COUNTY_NAME, None, clock)?;
     let demo_keys = log.dir.key_path("demo");
     std::fs::create_dir_all(&demo_keys)?;
     let mut keys = vec![("county".to_owned(), log.county_key.clone())];
@@ -121,6 +126,10 @@ pub fn load(path: &Path) -> Result<DataDir, CliError> {
         "demo people:  {} households with members, contracts, homesteads and shares ({people} entries)",
         2 * HOUSEHOLDS_PER_VILLAGE
     );
+    let market = market::load(&dir)?;
+    println!(
+        "demo market:  5 deals settled, an auction running, 2 listings under notice, an attestation ({market} entries)"
+    );
     Ok(dir)
 }
 
@@ -134,7 +143,7 @@ fn populate(dir: &DataDir) -> Result<usize, CliError> {
     use super::generate::{households, Plan};
     let _lock = dir.lock()?;
     let db = Db::open(&dir.database_url(None), COUNTY)?;
-    let writer = Writer::start(&db, dir.log_key()?)?;
+    let writer = dir.start_writer(&db)?;
     let origin = log_origin(COUNTY);
     let county = read_signer_key(&dir.key_path("county.key"))?;
     let collective_key =
@@ -194,7 +203,7 @@ fn populate(dir: &DataDir) -> Result<usize, CliError> {
             )?;
             if !h.parcels.is_empty() {
                 let grant = json!({"CBHTBM": format!("{}J", h.code), "CBFBM": h.code, "DKBM": h.parcels,
-                                   "start": "2028-01-01", "end": "2057-12-31", "certificate_members": persons});
+                                   "start": "2026-01-01", "end": "2055-12-31", "certificate_members": persons});
                 submit(&key, "contract.grant", grant, vec![])?;
                 contracts.push(format!("{}J", h.code));
             }

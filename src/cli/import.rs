@@ -111,7 +111,7 @@ pub fn run(
     let signers = signers_by_party(&mut conn, &county, keys)?;
     let mut known = registered_codes(&mut conn, &county)?;
     drop(conn);
-    let writer = Writer::start(&db, dir.log_key()?)?;
+    let writer = dir.start_writer(&db)?;
     let origin = log_origin(&county);
     let total = std::fs::metadata(file)?.len();
     let bar = super::progress_bar(total, "{bar:40} {bytes}/{total_bytes} ({eta})");

@@ -185,6 +185,14 @@ enum Query {
     Certificate,
     Decision,
     Distribution,
+    /// A listing of the exchange, with its history.
+    Listing,
+    /// Listings by status: review, notice, trading, awarded, settled, rejected.
+    Listings,
+    /// What a household earned from its transfers and dividends.
+    Income,
+    /// The county's attestation of a household's retained rights (G3).
+    Attestation,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -351,6 +359,17 @@ impl NewLog {
         name: &str,
         database_url: Option<String>,
     ) -> Result<NewLog, CliError> {
+        Self::create_on(path, county, name, database_url, Default::default())
+    }
+
+    /// The same, its writers on `clock`.
+    pub fn create_on(
+        path: &Path,
+        county: &str,
+        name: &str,
+        database_url: Option<String>,
+        clock: crate::store::Clock,
+    ) -> Result<NewLog, CliError> {
         codes::check_county(county).map_err(|e| CliError::Usage(format!("--county: {e}")))?;
         if name.trim().is_empty() {
             return Err(CliError::Usage("--name: the county's name is empty".into()));
@@ -373,7 +392,9 @@ impl NewLog {
                 "the database already holds the log of county {county}"
             )));
         }
-        let writer = Writer::start(&db, log_key.clone())?;
+        let writer = Writer::start_with_clock(&db, log_key.clone(), clock.clone())?;
+        let mut dir = dir;
+        dir.clock = clock;
         let log = NewLog {
             dir,
             log_key,
@@ -486,6 +507,10 @@ fn query(db: &DbArgs, what: Query, id: &str, key: Option<&Path>) -> Result<(), C
         Query::Certificate => registry.certificate(id),
         Query::Decision => registry.decision(index()?),
         Query::Distribution => registry.distribution(index()?),
+        Query::Listing => registry.listing(index()?),
+        Query::Listings => registry.listings(Some(id), None, None),
+        Query::Income => registry.income(id),
+        Query::Attestation => registry.attestation(index()?),
     }
     .map_err(|e| CliError::Refused(crate::api::ApiError::from_refusal(&e).0))?;
     println!(

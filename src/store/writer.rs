@@ -101,6 +101,19 @@ impl Clock {
         self.ahead_seconds
             .fetch_add(by.num_seconds().max(0), Ordering::SeqCst);
     }
+
+    /// A clock that starts `by` in the past: a demo whose history is dated
+    /// back, then brought up to real time with [`Clock::catch_up`].
+    pub fn behind(by: chrono::Duration) -> Clock {
+        Clock {
+            ahead_seconds: Arc::new(std::sync::atomic::AtomicI64::new(-by.num_seconds().max(0))),
+        }
+    }
+
+    /// Moves a clock that is behind up to real time.
+    pub fn catch_up(&self) {
+        self.ahead_seconds.fetch_max(0, Ordering::SeqCst);
+    }
 }
 
 /// The handle to the writer thread. Dropping every handle (or calling

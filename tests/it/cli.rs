@@ -390,3 +390,46 @@ fn submit_registers_a_household_with_its_personal_data() {
     let missing = query(&["collective", "14042100109999"]);
     assert!(String::from_utf8_lossy(&missing.stderr).contains("not_found"));
 }
+
+#[test]
+fn the_demo_has_an_exchange_with_settled_deals_an_auction_and_listings_under_notice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let d = dir.to_str().unwrap();
+    ok(&sanquan(&["demo", "--data-dir", d, "--load-only"]));
+    let listings = |status: &str| -> Vec<serde_json::Value> {
+        let out = ok(&sanquan(&["query", "listings", status, "--data-dir", d]));
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["listings"].as_array().unwrap().clone()
+    };
+    let settled = listings("settled");
+    assert_eq!(settled.len(), 5);
+    assert!(settled.iter().all(|l| l["certificate_no"].is_string()));
+    // M3: one was won by a member matching the company's bid.
+    assert!(settled.iter().any(|l| l["bids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|b| b["matched"] == true)));
+    let trading = listings("trading");
+    assert_eq!(trading.len(), 1);
+    let deadline: chrono::DateTime<chrono::Utc> =
+        trading[0]["deadline"].as_str().unwrap().parse().unwrap();
+    assert!(
+        deadline > chrono::Utc::now(),
+        "the auction is still running"
+    );
+    let notice = listings("notice");
+    assert_eq!(notice.len(), 2);
+    assert!(notice
+        .iter()
+        .any(|l| l["objections"].as_array().is_some_and(|o| o.len() == 1)));
+    let first = settled
+        .iter()
+        .map(|l| l["household"].as_str().unwrap())
+        .min()
+        .unwrap();
+    let income = ok(&sanquan(&["query", "income", first, "--data-dir", d]));
+    assert!(income.contains("\"total\""), "{income}");
+    entries(d);
+}

@@ -1,0 +1,254 @@
+//! The demo's exchange: deals settled, an auction running, listings under
+//! notice, a member settled in a town and the county's attestation — all
+//! through the one pipeline. The history is dated back: the demo's clock
+//! starts in the past and catches up with real time here.
+
+use serde_json::{json, Value};
+
+use super::{COUNTY, HOUSEHOLDS_PER_VILLAGE};
+use crate::cli::datadir::{read_signer_key, write_key_pair, DataDir};
+use crate::cli::generate::{households, DemoHousehold, Plan};
+use crate::cli::{new_nonce, now, CliError};
+use crate::ledger::{Envelope, SignerKey};
+use crate::model::log_origin;
+use crate::store::{queries, Db, Writer};
+
+const TRANSFEREE: &str = "91350100M000100Y43";
+
+struct Desk<'a> {
+    writer: Writer,
+    origin: String,
+    db: &'a Db,
+    entries: usize,
+}
+
+impl Desk<'_> {
+    fn submit(&mut self, key: &SignerKey, kind: &str, body: Value) -> Result<u64, CliError> {
+        let env = Envelope::sign(key, &self.origin, kind, &new_nonce(), &now(), body)
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+        self.entries += 1;
+        self.writer
+            .submit_blocking(env)
+            .map(|r| r.index)
+            .map_err(|e| CliError::Usage(format!("demo {kind}: {e}")))
+    }
+
+    fn contract_hash(&self, id: u64) -> Result<String, CliError> {
+        let l = queries::listing(&mut *self.db.conn()?, COUNTY, id)?
+            .ok_or_else(|| CliError::Usage(format!("demo listing {id} is missing")))?;
+        Ok(l.award.map(|a| a.contract_sha256).unwrap_or_default())
+    }
+}
+
+fn lease(h: &DemoHousehold, mode: &str, reserve: &str, minutes: u32) -> Value {
+    json!({"mode": mode, "DKBM": h.parcels, "start": "2027-01-01", "end": "2036-12-31", "TDYT": "1",
+           "reserve": reserve, "increment": "500.00", "deposit": "2000.00", "auction_minutes": minutes})
+}
+
+/// Loads the demo's exchange activity; returns how many entries it took.
+pub fn load(dir: &DataDir) -> Result<usize, CliError> {
+    let _lock = dir.lock()?;
+    let db = Db::open(&dir.database_url(None), COUNTY)?;
+    let demo_keys = dir.key_path("demo");
+    let key = |name: &str| read_signer_key(&demo_keys.join(format!("{name}.key")));
+    let county = read_signer_key(&dir.key_path("county.key"))?;
+    let exchange = key("exchange")?;
+    let transferee = key(&format!("transferee-{TRANSFEREE}"))?;
+    let collective = key("collective-14042100100101")?;
+    let mut desk = Desk {
+        writer: dir.start_writer(&db)?,
+        origin: log_origin(COUNTY),
+        db: &db,
+        entries: 0,
+    };
+
+    // Households of the first village with land, and a key each.
+    let village: Vec<DemoHousehold> = households(&Plan::demo(), HOUSEHOLDS_PER_VILLAGE)
+        .into_iter()
+        .filter(|h| h.code.starts_with("14042100100101") && !h.parcels.is_empty())
+        .take(9)
+        .collect();
+    let mut keys = Vec::new();
+    for h in &village {
+        let name = format!("household-{}", h.code);
+        let path = demo_keys.join(format!("{name}.key"));
+        let k = if path.exists() {
+            read_signer_key(&path)?
+        } else {
+            let k = SignerKey::generate(&name).expect("name");
+            write_key_pair(&path, &k)?;
+            let body =
+                json!({"vkey": k.verifier().to_string(), "role": "household", "party": h.code});
+            desk.submit(&collective, "key.register", body)?;
+            k
+        };
+        keys.push(k);
+    }
+    // M8: the county reviewed the company's qualification, project and risk.
+    desk.submit(
+        &county,
+        "transferee.qualify",
+        json!({"party": TRANSFEREE, "kind": "organisation", "project_sha256": "a1".repeat(32),
+               "risk_sha256": "b2".repeat(32), "approved": true}),
+    )?;
+
+    // Five weeks ago: six listings, reviewed and under notice; intents.
+    let mut listings = Vec::new();
+    for (i, h) in village.iter().take(6).enumerate() {
+        let (mode, minutes) = match i {
+            2 => ("equity", 60),
+            5 => ("lease", 10_080),
+            _ => ("lease", 60),
+        };
+        let reserve = format!("{}.00", 20_000 + 2_500 * i);
+        let id = desk.submit(
+            &keys[i],
+            "listing.submit",
+            lease(h, mode, &reserve, minutes),
+        )?;
+        desk.submit(
+            &exchange,
+            "listing.review",
+            json!({"listing": id, "approve": true, "reason": "权属清楚，材料齐全"}),
+        )?;
+        listings.push(id);
+    }
+    // The first three draw the company only; the fourth and the sixth also a
+    // member, the fifth a member only.
+    let bidders = |i: usize| -> Vec<(usize, &str)> {
+        match i {
+            3 | 5 => vec![
+                (usize::MAX, TRANSFEREE),
+                (i + 1, village[i + 1].code.as_str()),
+            ],
+            4 => vec![(6, village[6].code.as_str())],
+            _ => vec![(usize::MAX, TRANSFEREE)],
+        }
+    };
+    for (i, id) in listings.iter().enumerate() {
+        for (who, party) in bidders(i) {
+            let k = if who == usize::MAX {
+                &transferee
+            } else {
+                &keys[who]
+            };
+            desk.submit(
+                k,
+                "intent.register",
+                json!({"listing": id, "deposit": "2000.00"}),
+            )?;
+            desk.submit(
+                &exchange,
+                "deposit.confirm",
+                json!({"listing": id, "party": party}),
+            )?;
+        }
+    }
+
+    // Three weeks later the notice is over: five deals close.
+    dir.clock.advance(chrono::Duration::days(20));
+    for (i, id) in listings.iter().enumerate().take(5) {
+        let reserve = format!("{}.00", 20_000 + 2_500 * i);
+        let first = bidders(i)[0].0;
+        let bidder = if first == usize::MAX {
+            &transferee
+        } else {
+            &keys[first]
+        };
+        desk.submit(
+            bidder,
+            "bid.place",
+            json!({"listing": id, "amount": reserve}),
+        )?;
+        let winner = if i == 3 {
+            // M3: the member matches the company's bid and wins.
+            desk.submit(&keys[4], "bid.match", json!({"listing": id}))?;
+            &keys[4]
+        } else {
+            bidder
+        };
+        if bidders(i).len() > 1 {
+            dir.clock.advance(chrono::Duration::hours(2));
+        }
+        desk.submit(&exchange, "listing.award", json!({"listing": id}))?;
+        let hash = desk.contract_hash(*id)?;
+        for k in [&keys[i], winner] {
+            desk.submit(
+                k,
+                "contract.sign",
+                json!({"listing": id, "contract_sha256": hash}),
+            )?;
+        }
+        desk.submit(&county, "title.verify", json!({"listing": id}))?;
+        desk.submit(
+            &exchange,
+            "payment.confirm",
+            json!({"listing": id, "amount": reserve}),
+        )?;
+        desk.submit(
+            &exchange,
+            "deal.settle",
+            json!({"listing": id, "certificate_no": format!("PS{COUNTY}-2026-{:04}", i + 1)}),
+        )?;
+    }
+
+    // Now: the sixth is at auction for a week; two new listings are under
+    // notice, one with an objection waiting for the exchange's answer.
+    dir.clock.catch_up();
+    desk.submit(
+        &transferee,
+        "bid.place",
+        json!({"listing": listings[5], "amount": "32500.00"}),
+    )?;
+    desk.submit(
+        &keys[6],
+        "bid.place",
+        json!({"listing": listings[5], "amount": "33000.00"}),
+    )?;
+    for (i, h) in village.iter().enumerate().skip(7) {
+        let id = desk.submit(
+            &keys[i],
+            "listing.submit",
+            lease(h, "lease", "18000.00", 60),
+        )?;
+        desk.submit(
+            &exchange,
+            "listing.review",
+            json!({"listing": id, "approve": true, "reason": "权属清楚，材料齐全"}),
+        )?;
+        desk.submit(
+            &transferee,
+            "intent.register",
+            json!({"listing": id, "deposit": "2000.00"}),
+        )?;
+        if i == 8 {
+            desk.submit(
+                &keys[0],
+                "listing.object",
+                json!({"listing": id, "reason": "东至地界有争议", "document_sha256": "e3".repeat(32)}),
+            )?;
+        }
+    }
+
+    // A member of the first household settled in town; the county attests
+    // that the household keeps every right (G3).
+    let head = village[0].persons[0].0.commitment();
+    desk.submit(
+        &collective,
+        "hukou.settle",
+        json!({"person": head, "town": "140402", "date": "2026-11-01", "document_sha256": "4d".repeat(32)}),
+    )?;
+    let state = queries::load_state(&mut *db.conn()?, COUNTY)?;
+    let today = chrono::Utc::now().date_naive();
+    let rights = crate::model::exchange::base_rights(&state, &village[0].code, today);
+    desk.submit(
+        &county,
+        "attest.retention",
+        json!({"CBFBM": village[0].code, "rights": rights}),
+    )?;
+    let Desk {
+        writer, entries, ..
+    } = desk;
+    writer.shutdown();
+    Ok(entries)
+}
