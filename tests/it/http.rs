@@ -135,6 +135,20 @@ fn entries_checkpoints_and_proofs_over_http() {
         assert_eq!(status, 200);
         let spec: Value = serde_json::from_str(&spec).unwrap();
         assert!(spec["paths"]["/api/v1/entries"]["post"].is_object());
+        // Every route the service answers is described.
+        let routes = include_str!("../../src/api/routes.rs");
+        for line in routes
+            .lines()
+            .filter(|l| l.contains("web::get()") || l.trim().starts_with('"'))
+        {
+            if let Some(path) = line.split('"').nth(1).filter(|p| p.starts_with('/')) {
+                let full = format!("/api/v1{path}");
+                assert!(
+                    spec["paths"][&full].is_object(),
+                    "{full} is not in openapi.json"
+                );
+            }
+        }
     }
 }
 
