@@ -17,9 +17,17 @@ fn today() -> chrono::NaiveDate {
 }
 
 impl Market {
-    /// Reviews listing `id`, registers and confirms `bidders`' intents, lets
+    /// Registers and confirms `bidders`' intents on reviewed listing `id`, lets
     /// the notice pass, has the first bid `amount` and awards it; both
     /// parties sign the contract.
+    fn reviewed(&self, id: u64) {
+        self.ok(
+            &self.exchange,
+            "listing.review",
+            json!({"listing": id, "approve": true, "reason": "材料齐全"}),
+        );
+    }
+
     fn awarded(
         &self,
         id: u64,
@@ -27,11 +35,6 @@ impl Market {
         amount: &str,
         transferor: &SignerKey,
     ) {
-        self.ok(
-            &self.exchange,
-            "listing.review",
-            json!({"listing": id, "approve": true, "reason": "材料齐全"}),
-        );
         let deposit = self.listing(id).deposit;
         let deposit = format!("{}.{:02}", deposit / 100, deposit % 100);
         for (key, party) in bidders {
@@ -99,11 +102,7 @@ fn an_assignment_needs_a_member_and_the_collectives_consent_and_the_household_re
         let id = m.ok(&m.seller, "listing.submit", assignment(&[&p2]));
         // It runs to the contract's end (M2: the rest of the term).
         assert_eq!(m.listing(id).end.to_string(), "2055-12-31");
-        m.ok(
-            &m.exchange,
-            "listing.review",
-            json!({"listing": id, "approve": true, "reason": "材料齐全"}),
-        );
+        m.reviewed(id);
         // M2: assignment within the collective only.
         m.refused(
             &m.outsider,
@@ -112,31 +111,7 @@ fn an_assignment_needs_a_member_and_the_collectives_consent_and_the_household_re
             "outside_collective",
             "entry.signer",
         );
-        m.ok(
-            &m.neighbour,
-            "intent.register",
-            json!({"listing": id, "deposit": "5000.00"}),
-        );
-        m.ok(
-            &m.exchange,
-            "deposit.confirm",
-            json!({"listing": id, "party": NEIGHBOUR}),
-        );
-        m.log.clock.advance(chrono::Duration::days(20));
-        m.ok(
-            &m.neighbour,
-            "bid.place",
-            json!({"listing": id, "amount": "80000.00"}),
-        );
-        m.ok(&m.exchange, "listing.award", json!({"listing": id}));
-        let hash = m.listing(id).award.unwrap().contract_sha256;
-        for key in [&m.seller, &m.neighbour] {
-            m.ok(
-                key,
-                "contract.sign",
-                json!({"listing": id, "contract_sha256": hash}),
-            );
-        }
+        m.awarded(id, &[(&m.neighbour, NEIGHBOUR)], "80000.00", &m.seller);
         // Without the 发包方's consent the county does not verify (M2).
         m.refused(
             &m.log.county_key,
@@ -210,11 +185,7 @@ fn a_swap_is_registered_by_each_household_for_its_own_side() {
         );
         body["swap_for"] = json!([p3]);
         let id = m.ok(&m.seller, "listing.submit", body);
-        m.ok(
-            &m.exchange,
-            "listing.review",
-            json!({"listing": id, "approve": true, "reason": "材料齐全"}),
-        );
+        m.reviewed(id);
         // Only the household that holds the parcels asked for takes part.
         m.refused(
             &m.outsider,
@@ -223,31 +194,7 @@ fn a_swap_is_registered_by_each_household_for_its_own_side() {
             "outside_collective",
             "entry.signer",
         );
-        m.ok(
-            &m.neighbour,
-            "intent.register",
-            json!({"listing": id, "deposit": "0"}),
-        );
-        m.ok(
-            &m.exchange,
-            "deposit.confirm",
-            json!({"listing": id, "party": NEIGHBOUR}),
-        );
-        m.log.clock.advance(chrono::Duration::days(20));
-        m.ok(
-            &m.neighbour,
-            "bid.place",
-            json!({"listing": id, "amount": "0"}),
-        );
-        m.ok(&m.exchange, "listing.award", json!({"listing": id}));
-        let hash = m.listing(id).award.unwrap().contract_sha256;
-        for key in [&m.seller, &m.neighbour] {
-            m.ok(
-                key,
-                "contract.sign",
-                json!({"listing": id, "contract_sha256": hash}),
-            );
-        }
+        m.awarded(id, &[(&m.neighbour, NEIGHBOUR)], "0", &m.seller);
         m.settle(id, "0");
         m.ok(&m.seller, "transfer.register", json!({"listing": id}));
         m.ok(&m.neighbour, "transfer.register", json!({"listing": id}));
@@ -296,11 +243,7 @@ fn shares_go_to_members_only_and_pass_when_the_household_registers_them() {
             "already_listed",
             "entry.body.DKBM",
         );
-        m.ok(
-            &m.exchange,
-            "listing.review",
-            json!({"listing": id, "approve": true, "reason": "材料齐全"}),
-        );
+        m.reviewed(id);
         // S2: never to a non-member.
         m.refused(
             &m.outsider,
@@ -309,31 +252,7 @@ fn shares_go_to_members_only_and_pass_when_the_household_registers_them() {
             "shares_to_non_member",
             "entry.body.to",
         );
-        m.ok(
-            &m.neighbour,
-            "intent.register",
-            json!({"listing": id, "deposit": "300.00"}),
-        );
-        m.ok(
-            &m.exchange,
-            "deposit.confirm",
-            json!({"listing": id, "party": NEIGHBOUR}),
-        );
-        m.log.clock.advance(chrono::Duration::days(20));
-        m.ok(
-            &m.neighbour,
-            "bid.place",
-            json!({"listing": id, "amount": "3000.00"}),
-        );
-        m.ok(&m.exchange, "listing.award", json!({"listing": id}));
-        let hash = m.listing(id).award.unwrap().contract_sha256;
-        for key in [&m.seller, &m.neighbour] {
-            m.ok(
-                key,
-                "contract.sign",
-                json!({"listing": id, "contract_sha256": hash}),
-            );
-        }
+        m.awarded(id, &[(&m.neighbour, NEIGHBOUR)], "3000.00", &m.seller);
         m.settle(id, "3000.00");
         assert_eq!(
             m.state().holdings[SELLER],
@@ -369,11 +288,7 @@ fn an_objection_holds_the_trading_until_the_exchange_answers_it() {
             "listing.submit",
             lease(&[&parcel(1)], "2027-01-01", "2036-12-31"),
         );
-        m.ok(
-            &m.exchange,
-            "listing.review",
-            json!({"listing": id, "approve": true, "reason": "材料齐全"}),
-        );
+        m.reviewed(id);
         let objection = m.ok(
             &m.neighbour,
             "listing.object",
@@ -422,11 +337,7 @@ fn an_objection_holds_the_trading_until_the_exchange_answers_it() {
             "listing.submit",
             lease(&[&parcel(3)], "2027-01-01", "2036-12-31"),
         );
-        m.ok(
-            &m.exchange,
-            "listing.review",
-            json!({"listing": other, "approve": true, "reason": "材料齐全"}),
-        );
+        m.reviewed(other);
         let objection = m.ok(
             &m.collective,
             "listing.object",
@@ -468,11 +379,7 @@ fn transferees_need_the_countys_review_and_persons_the_age_limits() {
             "listing.submit",
             lease(&[&parcel(1)], "2027-01-01", "2036-12-31"),
         );
-        m.ok(
-            &m.exchange,
-            "listing.review",
-            json!({"listing": id, "approve": true, "reason": "材料齐全"}),
-        );
+        m.reviewed(id);
         let intent = json!({"listing": id, "deposit": "1000.00"});
         // M8: no review yet.
         m.refused(
@@ -556,6 +463,7 @@ fn a_collective_lets_an_operating_asset_only_after_its_members_decide() {
             vote("operating_assets", 25),
         );
         let id = m.ok(&m.collective, "listing.submit", body(passed));
+        m.reviewed(id);
         m.awarded(id, &[(&m.outsider, OUTSIDER)], "60000.00", &m.collective);
         m.settle(id, "60000.00");
         let right = m.state().rights.into_values().next().unwrap();

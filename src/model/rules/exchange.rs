@@ -521,29 +521,13 @@ pub fn intent_register(
             "one intent per party, not by the transferor",
         ));
     }
-    let member = signer.party.len() == 18
-        && signer.party.starts_with(&l.collective)
-        && state.household(&signer.party).is_some();
-    match l.mode.members_only() {
-        Some(_) if l.mode == Mode::Shares && !member => {
-            return Err(RuleError::SharesToNonMember {
-                to: signer.party.clone(),
-            })
+    let member = may_take(state, ctx, &l, &signer.party)?;
+    if l.mode == Mode::Swap && l.counterparty.as_ref() != Some(&signer.party) {
+        return Err(X::OutsideCollective {
+            what: "互换 (swap): the household holding the parcels asked for",
+            collective: l.collective.clone(),
         }
-        Some(what)
-            if !member
-                || (l.mode == Mode::Swap && l.counterparty.as_ref() != Some(&signer.party)) =>
-        {
-            return Err(X::OutsideCollective {
-                what,
-                collective: l.collective.clone(),
-            }
-            .into())
-        }
-        _ => {}
-    }
-    if signer.role == Role::Transferee {
-        qualified(state, ctx, &signer.party)?;
+        .into());
     }
     let deposit = money("deposit", &body.deposit)?;
     if deposit != l.deposit {
@@ -800,24 +784,43 @@ fn consented(l: &Listing) -> Result<(), RuleError> {
 /// collective where the mode asks one (M2, S2), a transferee still
 /// qualified (M8, X6).
 fn check_winner(state: &State, ctx: &Context, l: &Listing) -> Result<(), RuleError> {
-    let winner = &l.award.as_ref().expect("awarded").party;
-    let member = winner.len() == 18
-        && winner.starts_with(&l.collective)
-        && state.household(winner).is_some();
-    if let (Some(what), false) = (l.mode.members_only(), member) {
-        if l.mode == Mode::Shares {
-            return Err(RuleError::SharesToNonMember { to: winner.clone() });
+    may_take(state, ctx, l, &l.award.as_ref().expect("awarded").party).map(|_| ())
+}
+
+/// Whether `party` may acquire what `l` lists: a household of the
+/// collective where the mode asks one (M2, S2), a transferee the county
+/// reviewed (M8, X6). Returns whether it is a member household (M3).
+fn may_take(state: &State, ctx: &Context, l: &Listing, party: &str) -> Result<bool, RuleError> {
+    let member =
+        party.len() == 18 && party.starts_with(&l.collective) && state.household(party).is_some();
+    match (l.mode.members_only(), member) {
+        (Some(_), false) if l.mode == Mode::Shares => {
+            return Err(RuleError::SharesToNonMember {
+                to: party.to_owned(),
+            })
         }
-        return Err(X::OutsideCollective {
-            what,
-            collective: l.collective.clone(),
+        (Some(what), false) => {
+            return Err(X::OutsideCollective {
+                what,
+                collective: l.collective.clone(),
+            }
+            .into())
         }
-        .into());
+        _ => {}
     }
-    if !member && !state.households.contains_key(winner) {
-        qualified(state, ctx, winner)?;
+    if !state.households.contains_key(party) {
+        qualified(state, ctx, party)?;
     }
-    Ok(())
+    Ok(member)
+}
+
+/// Deposits of the qualified bidders other than `keep` go back.
+fn release_deposits(l: &mut Listing, keep: Option<&str>, at: u64) {
+    for i in &mut l.intents {
+        if Some(i.party.as_str()) != keep && i.confirmed_at.is_some() {
+            i.released_at = Some(at);
+        }
+    }
 }
 
 /// The derived right an onward listing passes on.
@@ -895,11 +898,7 @@ pub fn deal_settle(
         ));
     }
     let award = l.award.clone().expect("awarded");
-    for i in &mut l.intents {
-        if i.party != award.party && i.confirmed_at.is_some() {
-            i.released_at = Some(ctx.index);
-        }
-    }
+    release_deposits(&mut l, Some(&award.party), ctx.index);
     l.status = Status::Settled;
     l.certificate_no = Some(no.to_owned());
     l.settled_at = Some(ctx.index);
@@ -1092,11 +1091,7 @@ pub fn objection_resolve(
     o.resolved = Some((ctx.index, body.upheld));
     if body.upheld {
         l.status = Status::Rejected;
-        for i in &mut l.intents {
-            if i.confirmed_at.is_some() {
-                i.released_at = Some(ctx.index);
-            }
-        }
+        release_deposits(&mut l, None, ctx.index);
     }
     Ok(vec![saved(l, ctx, "objection.resolve")])
 }
