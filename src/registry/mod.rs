@@ -546,11 +546,25 @@ impl Registry {
                     .next();
             Ok::<_, crate::store::StoreError>((size, p, e, k))
         })?;
+        // The rights derived from this parcel's contract (G2, M6).
+        let rights: Vec<_> = match &contract {
+            Some(k) => queries::rights_of_household(&mut conn, &self.db.county, &k.household)?
+                .into_iter()
+                .filter(|r| r.parcels.iter().any(|p| p == code))
+                .collect(),
+            None => Vec::new(),
+        };
         let p = p.ok_or_else(|| ServiceError::NotFound {
             what: format!("parcel {code}"),
             field: "code",
         })?;
-        Ok(views::title(&p, contract.as_ref(), &encumbrances, size))
+        Ok(views::title(
+            &p,
+            contract.as_ref(),
+            &encumbrances,
+            &rights,
+            size,
+        ))
     }
 
     /// Parcels of a collective, or within a bounding box, as a FeatureCollection.

@@ -109,9 +109,25 @@ pub fn title(
     p: &Parcel<String>,
     contract: Option<&Contract>,
     encumbrances: &[Encumbrance],
+    rights: &[crate::model::exchange::DerivedRight],
     as_of: u64,
 ) -> Value {
+    let today = chrono::Utc::now().date_naive();
     let mut history = vec![json!({"index": p.registered_at, "event": "parcel.register"})];
+    for r in rights {
+        history.push(json!({"index": r.index, "event": "deal.settle", "listing": r.listing}));
+        if let Some((at, _)) = &r.ended {
+            history.push(json!({"index": at, "event": "right.end"}));
+        }
+    }
+    let derived: Vec<Value> = rights
+        .iter()
+        .map(|r| {
+            json!({"index": r.index, "listing": r.listing, "mode": r.mode, "holder": r.holder,
+                   "start": r.start, "end": r.end, "registered": r.registered,
+                   "in_force": r.in_force(today), "ended": r.ended.as_ref().map(|(at, ground)| json!({"index": at, "ground": ground}))})
+        })
+        .collect();
     if let Some(k) = contract {
         history.push(json!({"index": k.registered_at, "event": "contract.grant"}));
         if let Some((index, ..)) = k.returned {
@@ -143,6 +159,7 @@ pub fn title(
     json!({
         "parcel": parcel_feature(p, contract, None)["properties"],
         "as_of_tree_size": as_of,
+        "derived_rights": derived,
         "holder": contract.filter(|k| k.in_force(chrono::Utc::now().date_naive())).map(|k| k.household.as_str()),
         "contract": contract.map(|k| json!({
             "CBHTBM": k.code,
@@ -158,8 +175,6 @@ pub fn title(
                 "compensation": crate::model::shares::yuan(compensation),
             })),
         })),
-        // Derived rights (leases of the management right) arrive with the exchange.
-        "derived_rights": [],
         "encumbrances": in_force,
         "history": history,
     })

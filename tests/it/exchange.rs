@@ -560,6 +560,20 @@ fn a_title_that_changes_after_verification_stops_the_settlement() {
         assert_eq!(kinds.iter().filter(|k| **k == "title.verify").count(), 2);
         let income = get(&format!("households/{SELLER}/income"));
         assert_eq!(income["total"], "12000.00");
+        // The title shows the derived right, registered (M6) and in force
+        // from its start; the household still holds the contract (G2).
+        let title = get(&format!("titles/{}", parcel(2)));
+        assert_eq!(title["holder"], SELLER);
+        let rights = title["derived_rights"].as_array().unwrap();
+        assert_eq!(rights.len(), 1);
+        assert_eq!(
+            (
+                &rights[0]["holder"],
+                &rights[0]["registered"],
+                &rights[0]["end"]
+            ),
+            (&json!(NEIGHBOUR), &json!(true), &json!("2036-12-31"))
+        );
     }
 }
 

@@ -40,6 +40,10 @@ impl Desk<'_> {
     }
 }
 
+fn reviewed(id: u64) -> Value {
+    json!({"listing": id, "approve": true, "reason": "权属清楚，材料齐全"})
+}
+
 fn lease(h: &DemoHousehold, mode: &str, reserve: &str, minutes: u32) -> Value {
     json!({"mode": mode, "DKBM": h.parcels, "start": "2027-01-01", "end": "2036-12-31", "TDYT": "1",
            "reserve": reserve, "increment": "500.00", "deposit": "2000.00", "auction_minutes": minutes})
@@ -106,11 +110,7 @@ pub fn load(dir: &DataDir) -> Result<usize, CliError> {
             "listing.submit",
             lease(h, mode, &reserve, minutes),
         )?;
-        desk.submit(
-            &exchange,
-            "listing.review",
-            json!({"listing": id, "approve": true, "reason": "权属清楚，材料齐全"}),
-        )?;
+        desk.submit(&exchange, "listing.review", reviewed(id))?;
         listings.push(id);
     }
     // The first three draw the company only; the fourth and the sixth also a
@@ -211,11 +211,7 @@ pub fn load(dir: &DataDir) -> Result<usize, CliError> {
             "listing.submit",
             lease(h, "lease", "18000.00", 60),
         )?;
-        desk.submit(
-            &exchange,
-            "listing.review",
-            json!({"listing": id, "approve": true, "reason": "权属清楚，材料齐全"}),
-        )?;
+        desk.submit(&exchange, "listing.review", reviewed(id))?;
         desk.submit(
             &transferee,
             "intent.register",

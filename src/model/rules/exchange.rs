@@ -489,6 +489,22 @@ fn qualified(state: &State, ctx: &Context, party: &str) -> Result<(), RuleError>
     Ok(())
 }
 
+/// A listing whose notice is running today (intents and objections come in
+/// then, X2).
+fn under_notice(state: &State, ctx: &Context, id: u64) -> Result<Listing, RuleError> {
+    let l = listing(state, id)?;
+    at_stage(l, Status::Notice)?;
+    if l.notice_to.is_some_and(|to| ctx.today > to) {
+        return Err(X::WrongStage {
+            id: l.id,
+            status: "notice (closed)",
+            needed: "notice",
+        }
+        .into());
+    }
+    Ok(l.clone())
+}
+
 /// Moves a listing whose notice is over to trading.
 fn after_notice(mut l: Listing, ctx: &Context) -> Listing {
     if l.status == Status::Notice && l.notice_to.is_some_and(|to| ctx.today > to) {
@@ -505,16 +521,7 @@ pub fn intent_register(
     signer: &KeyBinding,
     body: &IntentRegister,
 ) -> Result<Vec<Change>, RuleError> {
-    let mut l = listing(state, body.listing)?.clone();
-    at_stage(&l, Status::Notice)?;
-    if l.notice_to.is_some_and(|to| ctx.today > to) {
-        return Err(X::WrongStage {
-            id: l.id,
-            status: "notice (closed)",
-            needed: "notice",
-        }
-        .into());
-    }
+    let mut l = under_notice(state, ctx, body.listing)?;
     if signer.party == l.transferor || l.intent(&signer.party).is_some() {
         return Err(RuleError::attribute(
             "listing",
@@ -1049,16 +1056,7 @@ pub fn listing_object(
     signer: &KeyBinding,
     body: &ListingObject,
 ) -> Result<Vec<Change>, RuleError> {
-    let mut l = listing(state, body.listing)?.clone();
-    at_stage(&l, Status::Notice)?;
-    if l.notice_to.is_some_and(|to| ctx.today > to) {
-        return Err(X::WrongStage {
-            id: l.id,
-            status: "notice (closed)",
-            needed: "notice",
-        }
-        .into());
-    }
+    let mut l = under_notice(state, ctx, body.listing)?;
     super::text("reason", &body.reason)?;
     super::sha256_hex("document_sha256", &body.document_sha256)?;
     l.objections.push(Objection {
