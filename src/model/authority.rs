@@ -82,6 +82,7 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "listing.submit",
             "intent.register",
             "bid.place",
+            "bid.match",
             "contract.sign",
             "listing.object",
         ],

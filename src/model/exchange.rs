@@ -545,7 +545,7 @@ pub enum ExchangeRefusal {
     BidTooLow { least: String },
     #[error("the auction closed at {deadline}")]
     AuctionClosed { deadline: String },
-    #[error("only a member of the collective may match, and only an outsider's best bid (M3)")]
+    #[error("only a member may match an outsider's best bid (M3), or the last transferee renew (M9); a match is not matched")]
     NothingToMatch,
     #[error("{0}")]
     NotReady(&'static str),
@@ -628,7 +628,9 @@ impl super::Refusal for ExchangeRefusal {
             }
             BidTooLow { least } => format!("报价低于最低可接受价 {least} 元"),
             AuctionClosed { deadline } => format!("竞价已于 {deadline} 截止"),
-            NothingToMatch => "只有本集体成员可以跟价，且只能跟外部竞买人的最高价（M3）".into(),
+            NothingToMatch => {
+                "只有本集体成员可以跟外部竞买人的最高价（M3），或原受让方续期时跟价（M9）；已跟价的不可再跟".into()
+            }
             NotReady(what) => format!("尚不能办理：{what}"),
             ContractMismatch { expected } => {
                 format!("所签 SHA-256 与本次成交生成的合同（{expected}）不符")

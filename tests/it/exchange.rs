@@ -369,13 +369,14 @@ fn a_lease_goes_from_listing_to_settlement_and_the_household_keeps_its_rights() 
             "bid_too_low",
             "entry.body.amount",
         );
-        // Only a household may match, and only an outsider's bid.
+        // Only a member may match, and only an outsider's bid (M3); the
+        // outsider held no earlier lease here to renew (M9).
         m.refused(
             &m.outsider,
             "bid.match",
             json!({"listing": id}),
-            "kind_not_allowed",
-            "entry.signer",
+            "nothing_to_match",
+            "entry.body.listing",
         );
         m.refused(
             &m.seller,

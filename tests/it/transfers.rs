@@ -522,3 +522,86 @@ fn a_household_may_withdraw_its_surrender_within_the_cooling_off_window() {
         verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
     }
 }
+
+#[test]
+fn the_last_transferee_may_renew_on_equal_terms_and_late_bids_extend_the_auction() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let p1 = parcel(1);
+        let first = m.ok(
+            &m.seller,
+            "listing.submit",
+            lease(&[&p1], "2027-01-01", "2027-12-31"),
+        );
+        m.reviewed(first);
+        m.awarded(first, &[(&m.outsider, OUTSIDER)], "10000.00", &m.seller);
+        m.settle(first, "10000.00");
+        // A year later the lease has ended at its term; the household lists
+        // the land again.
+        m.log.clock.advance(chrono::Duration::days(400));
+        let mut again = lease(&[&p1], "2028-06-01", "2032-12-31");
+        again["auction_minutes"] = json!(10);
+        let id = m.ok(&m.seller, "listing.submit", again);
+        m.reviewed(id);
+        for (key, party) in [(&m.neighbour, NEIGHBOUR), (&m.outsider, OUTSIDER)] {
+            m.ok(
+                key,
+                "intent.register",
+                json!({"listing": id, "deposit": "1000.00"}),
+            );
+            m.ok(
+                &m.exchange,
+                "deposit.confirm",
+                json!({"listing": id, "party": party}),
+            );
+        }
+        m.log.clock.advance(chrono::Duration::days(20));
+        m.ok(
+            &m.neighbour,
+            "bid.place",
+            json!({"listing": id, "amount": "11000.00"}),
+        );
+        let opened = m.listing(id).deadline.unwrap();
+        // X4: a bid in the last minutes pushes the deadline back.
+        m.log.clock.advance(chrono::Duration::minutes(8));
+        m.ok(
+            &m.neighbour,
+            "bid.place",
+            json!({"listing": id, "amount": "11500.00"}),
+        );
+        let extended = m.listing(id).deadline.unwrap();
+        assert!(extended > opened, "{opened} → {extended}");
+        assert!(extended - opened >= chrono::Duration::minutes(2));
+        // M9: the last transferee takes the best bid to renew…
+        m.ok(&m.outsider, "bid.match", json!({"listing": id}));
+        // …and the first priority claimed stands.
+        m.refused(
+            &m.neighbour,
+            "bid.match",
+            json!({"listing": id}),
+            "nothing_to_match",
+            "entry.body.listing",
+        );
+        m.log.clock.advance(chrono::Duration::minutes(30));
+        m.ok(&m.exchange, "listing.award", json!({"listing": id}));
+        let award = m.listing(id).award.unwrap();
+        assert_eq!((award.party.as_str(), award.price), (OUTSIDER, 1_150_000));
+    }
+}
+
+#[test]
+fn a_large_deal_is_flagged_for_county_level_publication() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let mut big = lease(&[&parcel(1)], "2027-01-01", "2036-12-31");
+        big["reserve"] = json!("300000.00");
+        let id = m.ok(&m.seller, "listing.submit", big);
+        assert!(m.listing(id).county_level, "X3: at the threshold");
+        let small = m.ok(
+            &m.neighbour,
+            "listing.submit",
+            lease(&[&parcel(3)], "2027-01-01", "2036-12-31"),
+        );
+        assert!(!m.listing(small).county_level);
+    }
+}

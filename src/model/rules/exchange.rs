@@ -632,8 +632,9 @@ pub fn bid_place(
     Ok(vec![saved(l, ctx, "bid.place")])
 }
 
-/// `bid.match`: a qualified member of the collective takes the best bid of
-/// an outsider on equal terms (M3), before the award.
+/// `bid.match`: before the award, a qualified member of the collective takes
+/// the best bid of an outsider on equal terms (M3), or the transferee whose
+/// term on this land ended takes the best bid to renew (M9).
 pub fn bid_match(
     state: &State,
     ctx: &Context,
@@ -650,8 +651,12 @@ pub fn bid_match(
             listing: l.id,
         })?;
     let best = l.best().ok_or(X::NothingToMatch)?;
+    // The first priority claimed stands: a match is matched by no one.
+    if best.matched || best.party == signer.party {
+        return Err(X::NothingToMatch.into());
+    }
     let outsider = l.intent(&best.party).is_some_and(|i| !i.member);
-    if !me.member || !outsider {
+    if !(me.member && outsider) && !renewing(state, &l, &signer.party) {
         return Err(X::NothingToMatch.into());
     }
     let amount = best.amount;
@@ -663,6 +668,17 @@ pub fn bid_match(
         matched: true,
     });
     Ok(vec![saved(l, ctx, "bid.match")])
+}
+
+/// M9: the transferee whose term on this land ended has priority to renew
+/// on equal terms (a right ended early under M7 gives none).
+fn renewing(state: &State, l: &Listing, party: &str) -> bool {
+    matches!(l.mode, Mode::Lease | Mode::Subcontract | Mode::Equity)
+        && l.parcels.iter().any(|p| {
+            state
+                .rights_on(p)
+                .any(|r| r.holder == party && r.end < l.start && r.mode != Mode::AssetLease)
+        })
 }
 
 /// The parcels of a listing as the contract names them.
