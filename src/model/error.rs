@@ -109,8 +109,12 @@ pub enum RuleError {
     DecisionNotPassed { index: u64, reason: &'static str },
     #[error("{held} shares held, {asked} asked")]
     NotEnoughShares { held: u64, asked: u64 },
+    #[error("household {household} gave up or leased out its house (log index {at}): no new homestead (H2)")]
+    HouseGivenUp { household: String, at: u64 },
     #[error("the cooling-off window ended {until}; the surrender stands (G4)")]
     CoolingOffOver { until: String },
+    #[error("the land is household {household}'s exited homestead, which it may take back until {until} (G4)")]
+    HomesteadInCoolingOff { household: String, until: String },
     #[error("shares go only to households of the same collective (S2); {to} is not one")]
     SharesToNonMember { to: String },
     #[error("reserve and welfare funds exceed the total distributed (S3)")]
@@ -250,6 +254,8 @@ impl Refusal for RuleError {
             DecisionNotPassed { .. } => "decision_not_passed",
             NotEnoughShares { .. } => "not_enough_shares",
             CoolingOffOver { .. } => "cooling_off_over",
+            HouseGivenUp { .. } => "house_given_up",
+            HomesteadInCoolingOff { .. } => "homestead_in_cooling_off",
             SharesToNonMember { .. } => "shares_to_non_member",
             DistributionDoesNotAddUp => "distribution_does_not_add_up",
             PersonNotInCollective { .. } => "person_not_in_collective",
@@ -352,7 +358,13 @@ impl Refusal for RuleError {
                 format!("日志序号 {index} 不是允许此事项的决议：{reason}")
             }
             NotEnoughShares { held, asked } => format!("持有 {held} 份，申请 {asked} 份"),
+            HouseGivenUp { household, at } => {
+                format!("农户 {household} 已退出或出租住宅（日志序号 {at}），不再批准宅基地（H2）")
+            }
             CoolingOffOver { until } => format!("冷静期已于 {until} 结束，退出不可撤回（G4）"),
+            HomesteadInCoolingOff { household, until } => {
+                format!("该地块是农户 {household} 已退出的宅基地，其在 {until} 前仍可撤回（G4）")
+            }
             SharesToNonMember { to } => format!("份额只能转让给本集体的农户（S2），{to} 不是"),
             DistributionDoesNotAddUp => "公积公益金超过分配总额（S3）".into(),
             PersonNotInCollective { collective } => format!("该人员不属于集体经济组织 {collective} 的农户"),
@@ -456,6 +468,8 @@ impl Refusal for RuleError {
             }
             NotEnoughShares { .. } => Some("entry.body.shares".into()),
             CoolingOffOver { .. } => Some("entry.body.surrender".into()),
+            HouseGivenUp { .. } => Some("entry.body.CBFBM".into()),
+            HomesteadInCoolingOff { .. } => Some("entry.body.geometry".into()),
             SharesToNonMember { .. } => Some("entry.body.to".into()),
             DistributionDoesNotAddUp => Some("entry.body.total".into()),
             PersonNotInCollective { .. } | AlreadyMember { .. } => {

@@ -317,9 +317,11 @@ pub enum Change {
     ContractReturnWithdrawn {
         code: String,
     },
-    /// A withdrawn exit (G4): the homestead is the household's again.
+    /// A withdrawn exit (G4): the homestead is the household's again, and
+    /// its land is taken again.
     HomesteadRestored {
         household: String,
+        geometry: Shape,
     },
     HukouSettled(HukouEvent),
     Attested(Attestation),
@@ -487,7 +489,7 @@ impl State {
                     k.returned = None;
                 }
             }
-            Change::HomesteadRestored { household } => {
+            Change::HomesteadRestored { household, .. } => {
                 if let Some(h) = self.homesteads.get_mut(household) {
                     h.exited = None;
                 }
@@ -667,7 +669,8 @@ impl State {
             | Change::ContractReturned { code, .. }
             | Change::ContractRenewed { code, .. } => of_contract(code),
             Change::RightSaved(r) => r.parcels.clone(),
-            Change::HomesteadExited { household, .. } | Change::HomesteadRestored { household } => {
+            Change::HomesteadExited { household, .. }
+            | Change::HomesteadRestored { household, .. } => {
                 vec![Homestead::land_key(household)]
             }
             Change::ContractReturnWithdrawn { code } => of_contract(code),

@@ -290,6 +290,10 @@ impl Land for ParcelIndex {
             Change::HomesteadExited { household, .. } => {
                 self.remove(&Homestead::land_key(household))
             }
+            Change::HomesteadRestored {
+                household,
+                geometry,
+            } => self.add_parcel(&Homestead::land_key(household), geometry.clone()),
             Change::HomesteadMoved { from, to } => {
                 if let Some(&envelope) = self.envelopes.get(Homestead::land_key(from).as_str()) {
                     let shape = self

@@ -539,7 +539,7 @@ macro_rules! write_batch_impl {
                         ))
                         .execute($c)?;
                     }
-                    Change::HomesteadRestored { household } => {
+                    Change::HomesteadRestored { household, .. } => {
                         diesel::update(
                             homesteads::table
                                 .filter(homesteads::county.eq(county))

@@ -605,3 +605,61 @@ fn a_large_deal_is_flagged_for_county_level_publication() {
         assert!(!m.listing(small).county_level);
     }
 }
+
+#[test]
+fn an_exited_homestead_stays_the_households_to_take_back_until_the_window_closes() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let county = m.log.county_key.clone();
+        let plot = json!({"type": "Polygon", "coordinates": [[[113.005, 36.005], [113.00511, 36.005],
+            [113.00511, 36.0051], [113.005, 36.0051], [113.005, 36.005]]]});
+        let grant = |household: &str| json!({"CBFBM": household, "terrain": "plain", "posting_sha256": "ef".repeat(32), "geometry": plot});
+        m.ok(&county, "homestead.grant", grant(SELLER));
+        let exit = m.ok(
+            &m.seller,
+            "homestead.exit",
+            json!({"compensation": "50000.00"}),
+        );
+        // G4: within the window the land is not granted to another.
+        m.refused(
+            &county,
+            "homestead.grant",
+            grant(NEIGHBOUR),
+            "homestead_in_cooling_off",
+            "entry.body.geometry",
+        );
+        // H2: a household that gave its homestead up gets no new one.
+        m.refused(
+            &county,
+            "homestead.grant",
+            grant(SELLER),
+            "house_given_up",
+            "entry.body.CBFBM",
+        );
+        m.ok(
+            &m.seller,
+            "surrender.withdraw",
+            json!({"surrender": exit, "reason": "家人反对"}),
+        );
+        assert!(m.state().homesteads[SELLER].exited.is_none());
+        assert!(base_rights(&m.state(), SELLER, today()).homestead.is_some());
+        // Taken back, the land is the household's again in the registry.
+        m.refused(
+            &county,
+            "homestead.grant",
+            grant(NEIGHBOUR),
+            "parcel_overlap",
+            "entry.body.geometry",
+        );
+        // Given up again and the window passed: the land goes to another
+        // household's needs (H5).
+        m.ok(
+            &m.seller,
+            "homestead.exit",
+            json!({"compensation": "50000.00"}),
+        );
+        m.log.clock.advance(chrono::Duration::days(31));
+        m.ok(&county, "homestead.grant", grant(NEIGHBOUR));
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}

@@ -33,14 +33,30 @@ pub fn homestead_grant(
             .ok_or_else(|| RuleError::UnknownHousehold {
                 code: body.household.clone(),
             })?;
-    if let Some(h) = state
-        .homesteads
-        .get(&body.household)
-        .filter(|h| h.exited.is_none())
-    {
-        return Err(RuleError::SecondHomestead {
+    if let Some(h) = state.homesteads.get(&body.household) {
+        match h.exited {
+            None => {
+                return Err(RuleError::SecondHomestead {
+                    household: body.household.clone(),
+                    at: h.granted_at,
+                })
+            }
+            // H2: a household that gave its homestead up gets no new one.
+            Some((at, _)) => {
+                return Err(RuleError::HouseGivenUp {
+                    household: body.household.clone(),
+                    at,
+                })
+            }
+        }
+    }
+    // H2: nor one that leased its house out.
+    if let Some(r) = state.rights.values().find(|r| {
+        r.mode == crate::model::exchange::Mode::HouseLease && r.household == body.household
+    }) {
+        return Err(RuleError::HouseGivenUp {
             household: body.household.clone(),
-            at: h.granted_at,
+            at: r.index,
         });
     }
     super::sha256_hex("posting_sha256", &body.posting_sha256)?;
@@ -59,6 +75,20 @@ pub fn homestead_grant(
         &household.collective,
         state.settings.overlap_tolerance_m2,
     )?;
+    for (s, h) in super::surrender::exits_in_window(state, ctx.today) {
+        let exited = crate::model::Footprint {
+            area: h.area,
+            bbox: h.bbox,
+            shape: h.geometry.clone(),
+            geojson: String::new(),
+        };
+        if land.overlap(fp, &exited) > state.settings.overlap_tolerance_m2 {
+            return Err(RuleError::HomesteadInCoolingOff {
+                household: s.household.clone(),
+                until: s.until.to_string(),
+            });
+        }
+    }
     Ok(vec![Change::HomesteadGranted {
         homestead: Homestead {
             household: body.household.clone(),

@@ -6,6 +6,19 @@ use crate::model::entry::SurrenderWithdraw;
 use crate::model::state::Surrender;
 use crate::model::{Change, Context, KeyBinding, RuleError, State};
 
+/// Homesteads exited within their cooling-off window on `day`: their land
+/// is not yet free to grant again (G4, H5).
+pub(super) fn exits_in_window(
+    state: &State,
+    day: chrono::NaiveDate,
+) -> impl Iterator<Item = (&Surrender, &crate::model::state::Homestead)> {
+    state
+        .surrenders
+        .values()
+        .filter(move |s| s.contract.is_none() && s.withdrawn.is_none() && day <= s.until)
+        .filter_map(|s| state.homesteads.get(&s.household).map(|h| (s, h)))
+}
+
 /// The record of a surrender made now, withdrawable for the county's
 /// cooling-off days.
 pub(super) fn surrendered(
@@ -57,6 +70,13 @@ pub fn surrender_withdraw(
         Some(code) => Change::ContractReturnWithdrawn { code: code.clone() },
         None => Change::HomesteadRestored {
             household: s.household.clone(),
+            geometry: state
+                .homesteads
+                .get(&s.household)
+                .map(|h| h.geometry.clone())
+                .ok_or_else(|| RuleError::NoHomestead {
+                    household: s.household.clone(),
+                })?,
         },
     };
     Ok(vec![Change::SurrenderSaved(s), undo])
