@@ -656,7 +656,8 @@ pub fn bid_match(
         return Err(X::NothingToMatch.into());
     }
     let outsider = l.intent(&best.party).is_some_and(|i| !i.member);
-    if !(me.member && outsider) && !renewing(state, &l, &signer.party) {
+    let priority = (me.member && outsider) || renewing(state, &l, &signer.party);
+    if !priority {
         return Err(X::NothingToMatch.into());
     }
     let amount = best.amount;
