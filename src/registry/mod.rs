@@ -215,7 +215,8 @@ impl Registry {
             }
             None => None,
         };
-        Ok(views::household(
+        let surrenders = queries::surrenders_of(&mut conn, county, code)?;
+        let mut view = views::household(
             &h,
             views::HouseholdRights {
                 shares,
@@ -225,7 +226,18 @@ impl Registry {
                 certificates: &certificates,
             },
             personal.as_ref(),
-        ))
+        );
+        // G4: what the household gave up, and until when it may take it back.
+        let today = chrono::Utc::now().date_naive();
+        view["surrenders"] = serde_json::json!(surrenders
+            .iter()
+            .map(|s| serde_json::json!({
+                "index": s.index, "kind": s.kind, "CBHTBM": s.contract, "day": s.day,
+                "withdraw_until": s.until, "withdrawn_at": s.withdrawn,
+                "may_withdraw": s.withdrawn.is_none() && today <= s.until,
+            }))
+            .collect::<Vec<_>>());
+        Ok(view)
     }
 
     fn may_read_personal(

@@ -1364,6 +1364,24 @@ pub fn attestation(
     Ok(docs(rows, "attestations")?.into_values().next())
 }
 
+/// A household's surrenders (returns and exits) with their cooling-off
+/// windows, oldest first (G4).
+pub fn surrenders_of(
+    conn: &mut DbConnection,
+    county: &str,
+    household: &str,
+) -> Result<Vec<crate::model::state::Surrender>, StoreError> {
+    let rows: Vec<(i64, String)> = surrenders::table
+        .filter(surrenders::county.eq(county))
+        .filter(surrenders::household.eq(household))
+        .select((surrenders::idx, surrenders::doc))
+        .load(conn)?;
+    let mut found: Vec<crate::model::state::Surrender> =
+        docs(rows, "surrenders")?.into_values().collect();
+    found.sort_by_key(|s| s.index);
+    Ok(found)
+}
+
 /// The log indexes of a household's attestations, oldest first.
 pub fn attestations_of(
     conn: &mut DbConnection,

@@ -520,6 +520,22 @@ fn a_household_may_withdraw_its_surrender_within_the_cooling_off_window() {
         );
         assert!(m.state().contracts[&code].returned.is_some());
         verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+        // The household's page shows what it gave up and its window.
+        let Market { log, .. } = m;
+        let (registry, _db, _, _) = log.into_registry();
+        let url = spawn_app(registry);
+        let h: Value = ureq::get(&format!("{url}/api/v1/households/{SELLER}"))
+            .call()
+            .unwrap()
+            .into_json()
+            .unwrap();
+        let surrenders = h["surrenders"].as_array().unwrap();
+        assert_eq!(surrenders.len(), 2);
+        assert_eq!(surrenders[0]["index"], first);
+        assert!(surrenders[0]["withdrawn_at"].is_u64());
+        assert_eq!(surrenders[1]["index"], second);
+        assert!(surrenders[1]["withdrawn_at"].is_null());
+        assert_eq!(surrenders[1]["kind"], "contract.return");
     }
 }
 
