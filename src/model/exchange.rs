@@ -38,6 +38,9 @@ pub enum Mode {
     /// Lease of a collective operating asset, or of the collective's own
     /// land, after the members decided it (X5, D1, D2).
     AssetLease,
+    /// The homestead use right with its house, to a household of the same
+    /// collective that holds none (H1, H3).
+    Homestead,
 }
 
 impl Mode {
@@ -52,6 +55,7 @@ impl Mode {
             Mode::Swap => "swap",
             Mode::Shares => "shares",
             Mode::AssetLease => "asset_lease",
+            Mode::Homestead => "homestead",
         }
     }
 
@@ -59,7 +63,10 @@ impl Mode {
     /// household registers itself (`transfer.register`, G1), rather than
     /// into a derived right (G2).
     pub fn moves_base_right(self) -> bool {
-        matches!(self, Mode::Assignment | Mode::Swap | Mode::Shares)
+        matches!(
+            self,
+            Mode::Assignment | Mode::Swap | Mode::Shares | Mode::Homestead
+        )
     }
 
     /// Goes only to households of the listing's collective (M2, S2).
@@ -69,6 +76,7 @@ impl Mode {
             Mode::Assignment => Some("转让 (assignment)"),
             Mode::Swap => Some("互换 (swap)"),
             Mode::Shares => Some("份额转让 (shares)"),
+            Mode::Homestead => Some("宅基地 (homestead)"),
             _ => None,
         }
     }
@@ -81,7 +89,7 @@ impl Mode {
             }
             Mode::Equity => include_str!("../../contracts/equity.txt"),
             Mode::HouseLease => include_str!("../../contracts/house-lease.txt"),
-            Mode::Assignment | Mode::Swap | Mode::Shares => {
+            Mode::Assignment | Mode::Swap | Mode::Shares | Mode::Homestead => {
                 include_str!("../../contracts/assignment.txt")
             }
             Mode::AssetLease => include_str!("../../contracts/asset-lease.txt"),
@@ -247,7 +255,9 @@ impl Listing {
     /// household's homestead.
     pub fn titles(&self) -> Vec<String> {
         match self.mode {
-            Mode::HouseLease => vec![super::state::Homestead::land_key(&self.household)],
+            Mode::HouseLease | Mode::Homestead => {
+                vec![super::state::Homestead::land_key(&self.household)]
+            }
             Mode::Shares => vec![shares_title(&self.household)],
             Mode::Swap => self.parcels.iter().chain(&self.swap_for).cloned().collect(),
             _ => self.parcels.clone(),

@@ -458,6 +458,13 @@ macro_rules! write_batch_impl {
                         .execute($c)?;
                     }
                     Change::HomesteadMoved { from, to } => {
+                        // The receiver's old row, if any, is an exit that stands.
+                        diesel::delete(
+                            homesteads::table
+                                .filter(homesteads::county.eq(county))
+                                .filter(homesteads::household.eq(to)),
+                        )
+                        .execute($c)?;
                         diesel::update(
                             homesteads::table
                                 .filter(homesteads::county.eq(county))

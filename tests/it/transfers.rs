@@ -679,3 +679,87 @@ fn an_exited_homestead_stays_the_households_to_take_back_until_the_window_closes
         verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
     }
 }
+
+#[test]
+fn a_homestead_passes_only_to_a_member_without_one_and_encumbered_land_is_not_listed() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let county = m.log.county_key.clone();
+        let plot = |lon: f64| {
+            json!({"type": "Polygon", "coordinates": [[[lon, 36.005], [lon + 0.00011, 36.005],
+                [lon + 0.00011, 36.0051], [lon, 36.0051], [lon, 36.005]]]})
+        };
+        let grant = |household: &str, lon: f64| json!({"CBFBM": household, "terrain": "plain", "posting_sha256": "ef".repeat(32), "geometry": plot(lon)});
+        m.ok(&county, "homestead.grant", grant(SELLER, 113.005));
+        let sale = json!({"mode": "homestead", "start": "2027-01-01", "reserve": "200000.00",
+                          "increment": "1000.00", "deposit": "10000.00", "auction_minutes": 60});
+        m.refused(
+            &m.neighbour,
+            "listing.submit",
+            sale.clone(),
+            "no_homestead",
+            "entry.signer",
+        );
+        let id = m.ok(&m.seller, "listing.submit", sale);
+        m.reviewed(id);
+        // H3: never to a non-member.
+        m.refused(
+            &m.outsider,
+            "intent.register",
+            json!({"listing": id, "deposit": "10000.00"}),
+            "outside_collective",
+            "entry.signer",
+        );
+        m.awarded(id, &[(&m.neighbour, NEIGHBOUR)], "200000.00", &m.seller);
+        m.settle(id, "200000.00");
+        // H1: the buyer was granted a homestead meanwhile; it may not hold two.
+        m.ok(&county, "homestead.grant", grant(NEIGHBOUR, 113.006));
+        m.refused(
+            &m.seller,
+            "transfer.register",
+            json!({"listing": id}),
+            "second_homestead",
+            "entry.body.CBFBM",
+        );
+        m.ok(
+            &m.neighbour,
+            "homestead.exit",
+            json!({"compensation": "30000.00"}),
+        );
+        // While the buyer may still take its own back, it holds it (G4, H1).
+        m.refused(
+            &m.seller,
+            "transfer.register",
+            json!({"listing": id}),
+            "second_homestead",
+            "entry.body.CBFBM",
+        );
+        m.log.clock.advance(chrono::Duration::days(31));
+        m.ok(&m.seller, "transfer.register", json!({"listing": id}));
+        let state = m.state();
+        assert!(base_rights(&state, SELLER, today()).homestead.is_none());
+        assert!(base_rights(&state, NEIGHBOUR, today()).homestead.is_some());
+        // H2: having sold its house, the household gets no new homestead.
+        m.refused(
+            &county,
+            "homestead.grant",
+            grant(SELLER, 113.007),
+            "house_given_up",
+            "entry.body.CBFBM",
+        );
+        // A seized parcel is not listed.
+        m.ok(
+            &county,
+            "encumbrance.register",
+            json!({"DKBM": parcel(1), "kind": "seizure", "reason": "协助执行", "document_sha256": "ab".repeat(32)}),
+        );
+        m.refused(
+            &m.seller,
+            "listing.submit",
+            lease(&[&parcel(1)], "2027-06-01", "2036-12-31"),
+            "parcel_encumbered",
+            "entry.body.DKBM",
+        );
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}

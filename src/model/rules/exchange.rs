@@ -111,6 +111,20 @@ fn check_listing(
                 until: r.end,
             }
         }
+        Mode::Homestead => {
+            state
+                .homesteads
+                .get(transferor)
+                .filter(|h| h.exited.is_none())
+                .ok_or_else(|| RuleError::NoHomestead {
+                    household: transferor.to_owned(),
+                })?;
+            Basis {
+                household: transferor.to_owned(),
+                contract: None,
+                until: l.end,
+            }
+        }
         Mode::Shares => {
             let held = state.holdings.get(transferor).copied().unwrap_or(0);
             if l.shares == 0 || l.shares > held {
@@ -197,7 +211,7 @@ fn check_listing(
         .into());
     }
     let titles: Vec<String> = match l.mode {
-        Mode::HouseLease => vec![Homestead::land_key(&basis.household)],
+        Mode::HouseLease | Mode::Homestead => vec![Homestead::land_key(&basis.household)],
         Mode::Shares => vec![shares_title(&basis.household)],
         _ => l.parcels.iter().chain(&l.swap_for).cloned().collect(),
     };
@@ -282,7 +296,7 @@ pub fn listing_submit(
     // An assignment or swap runs to its contract's end (set once the
     // contract is found); shares pass for good.
     let end = match body.mode {
-        Mode::Shares => start,
+        Mode::Shares | Mode::Homestead => start,
         Mode::Assignment | Mode::Swap if body.end.is_empty() => chrono::NaiveDate::MAX,
         _ => super::day("end", &body.end)?,
     };
@@ -390,7 +404,7 @@ pub fn listing_submit(
         objections: Vec::new(),
         registered: Vec::new(),
     };
-    if l.mode.moves_base_right() && l.mode != Mode::Shares {
+    if matches!(l.mode, Mode::Assignment | Mode::Swap) {
         // M2: the contract right passes for the rest of its term.
         let k = super::household_contract(state, ctx.today, &signer.party, &l.parcels)?;
         let mut until = k.map_or(l.start, |k| k.end);
@@ -701,6 +715,14 @@ fn parcel_lines(state: &State, l: &Listing) -> String {
             Homestead::land_key(&l.household)
         );
     }
+    if l.mode == Mode::Homestead {
+        let area = state.homesteads.get(&l.household).map(|h| h.area.m2());
+        return format!(
+            "the homestead use right (宅基地使用权) {} with the house on it, {} m²",
+            Homestead::land_key(&l.household),
+            area.map(|a| a.to_string()).unwrap_or_default()
+        );
+    }
     l.parcels
         .iter()
         .map(|p| match state.parcels.get(p.as_str()) {
@@ -835,7 +857,31 @@ fn may_take(state: &State, ctx: &Context, l: &Listing, party: &str) -> Result<bo
     if !state.households.contains_key(party) {
         qualified(state, ctx, party)?;
     }
+    if l.mode == Mode::Homestead {
+        holds_no_homestead(state, ctx.today, party)?;
+    }
     Ok(member)
+}
+
+/// H1: one household, one homestead — counting one it exited but may
+/// still take back (G4).
+fn holds_no_homestead(
+    state: &State,
+    day: chrono::NaiveDate,
+    household: &str,
+) -> Result<(), RuleError> {
+    let Some(h) = state.homesteads.get(household) else {
+        return Ok(());
+    };
+    let revocable =
+        super::surrender::exits_in_window(state, day).any(|(s, _)| s.household == household);
+    if h.exited.is_none() || revocable {
+        return Err(RuleError::SecondHomestead {
+            household: household.to_owned(),
+            at: h.granted_at,
+        });
+    }
+    Ok(())
 }
 
 /// Deposits of the qualified bidders other than `keep` go back.
@@ -1154,6 +1200,13 @@ pub fn transfer_register(
             &receiver,
             l.shares,
         )?);
+    } else if l.mode == Mode::Homestead {
+        check_listing(state, ctx, &signer.party, &l, None)?;
+        holds_no_homestead(state, ctx.today, &receiver)?;
+        changes.push(Change::HomesteadMoved {
+            from: signer.party.clone(),
+            to: receiver.clone(),
+        });
     } else {
         let old = super::household_contract(state, ctx.today, &signer.party, &parcels)?
             .expect("parcels named");

@@ -50,6 +50,17 @@ pub fn homestead_grant(
             }
         }
     }
+    // H2: nor one that sold its homestead and house.
+    if let Some(l) = state.listings.values().find(|l| {
+        l.mode == crate::model::exchange::Mode::Homestead
+            && l.transferor == body.household
+            && !l.registered.is_empty()
+    }) {
+        return Err(RuleError::HouseGivenUp {
+            household: body.household.clone(),
+            at: l.registered[0].0,
+        });
+    }
     // H2: nor one that leased its house out.
     if let Some(r) = state.rights.values().find(|r| {
         r.mode == crate::model::exchange::Mode::HouseLease && r.household == body.household

@@ -65,6 +65,18 @@ pub fn surrender_withdraw(
             until: s.until.to_string(),
         });
     }
+    // H1: not while the household holds another homestead since.
+    let holds_another = s.contract.is_none()
+        && state
+            .homesteads
+            .get(&s.household)
+            .is_some_and(|h| h.exited.is_none());
+    if holds_another {
+        return Err(RuleError::attribute(
+            "surrender",
+            "an exit the household has not since replaced by another homestead (H1)",
+        ));
+    }
     s.withdrawn = Some(ctx.index);
     let undo = match &s.contract {
         Some(code) => Change::ContractReturnWithdrawn { code: code.clone() },
