@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 use serde_json::{json, Value};
 
 use crate::ledger::SignerKey;
@@ -222,6 +223,8 @@ impl World {
     }
 }
 
+const DEAL_MODES: &[&str] = &["lease", "equity", "assignment", "shares", "homestead"];
+
 /// One random entry: a kind, a signer and a body drawn from small pools, so
 /// that many are valid and many are not.
 fn entry() -> impl Strategy<Value = (usize, &'static str, Value)> {
@@ -230,7 +233,7 @@ fn entry() -> impl Strategy<Value = (usize, &'static str, Value)> {
     let listing = 40u64..120;
     let money = prop::sample::select(vec!["0", "1000.00", "12000.00", "15000.00", "1.5"]);
     let body = (h, p, listing, money, any::<bool>(), 0u64..15);
-    (0usize..7, 0usize..31, body).prop_map(|(signer, which, (h, p, l, m, flag, n))| {
+    (0usize..7, 0usize..32, body).prop_map(|(signer, which, (h, p, l, m, flag, n))| {
         let (kind, body) = match which {
             0 => ("listing.submit", json!({"mode": if flag {"lease"} else {"equity"}, "DKBM": [p], "start": "2027-01-01",
                 "end": if flag {"2036-12-31"} else {"2060-12-31"}, "TDYT": "1", "reserve": "10000.00",
@@ -257,8 +260,8 @@ fn entry() -> impl Strategy<Value = (usize, &'static str, Value)> {
             20 => ("household.split", json!({"CBFBM": format!("{VILLAGE}00{:02}", 10 + n), "members": [{"person": format!("{:064x}", n % 4), "relation": "02"}],
                 "DKBM": [p], "shares": n, "agreement_sha256": "ab".repeat(32)})),
             21 => ("contract.sign", json!({"listing": l, "contract_sha256": "ab".repeat(32)})),
-            23 => ("listing.submit", json!({"mode": if flag {"assignment"} else {"shares"}, "DKBM": if flag {json!([p])} else {json!([])},
-                "shares": if flag {Value::Null} else {json!(n)}, "start": "2027-01-01",
+            23 => ("listing.submit", json!({"mode": if flag {"assignment"} else if n % 2 == 0 {"shares"} else {"homestead"}, "DKBM": if flag {json!([p])} else {json!([])},
+                "shares": if !flag && n % 2 == 0 {json!(n)} else {Value::Null}, "start": "2027-01-01",
                 "reserve": "10000.00", "increment": "100.00", "deposit": "1000.00", "auction_minutes": 60})),
             24 => ("listing.submit", json!({"mode": "swap", "DKBM": [p], "swap_for": [format!("{VILLAGE}{:05}", n % 8 + 1)], "start": "2027-01-01",
                 "reserve": "0", "increment": "100.00", "deposit": "0", "auction_minutes": 60})),
@@ -267,11 +270,155 @@ fn entry() -> impl Strategy<Value = (usize, &'static str, Value)> {
             27 => ("listing.object", json!({"listing": l, "reason": "r", "document_sha256": "ab".repeat(32)})),
             28 => ("objection.resolve", json!({"listing": l, "objection": l + n, "upheld": flag, "reason": "r"})),
             29 => ("surrender.withdraw", json!({"surrender": l, "reason": "r"})),
+            30 => ("deal", json!({"mode": DEAL_MODES[n as usize % DEAL_MODES.len()],
+                "DKBM": p, "buyer": if flag {3} else {4 + n as usize % 3}})),
             22 => ("right.end", json!({"right": l, "ground": if flag {"abandoned"} else {"settled_in_town"}, "document_sha256": "ab".repeat(32)})),
             _ => ("parcel.split", json!({"DKBM": p, "parts": [], "reason": "r"})),
         };
         (signer, kind, body)
     })
+}
+
+/// Decides one entry by actor `s` and checks G1 across it: a household's
+/// base rights shrink only by G1's kinds, signed by that household. Returns
+/// whether the entry was accepted.
+fn checked(
+    w: &mut World,
+    actors: &[(SignerKey, Role, String)],
+    s: usize,
+    kind: &str,
+    body: Value,
+) -> Result<bool, TestCaseError> {
+    let (key, role, party) = &actors[s];
+    let before: Vec<_> = HOUSEHOLDS
+        .iter()
+        .map(|h| base_rights(&w.state, h, w.day))
+        .collect();
+    if !w.admit(&key.public_bytes(), kind, body, &[]) {
+        return Ok(false);
+    }
+    for (h, was) in HOUSEHOLDS.iter().zip(&before) {
+        let now = base_rights(&w.state, h, w.day);
+        if was.shrunk_to(&now, 100) {
+            prop_assert!(
+                SHRINKING.contains(&kind) && *role == Role::Household && party == h,
+                "{kind} by {role:?} {party} shrank {h}: {was:?} -> {now:?}"
+            );
+        }
+    }
+    Ok(true)
+}
+
+/// A whole deal, every step in order, so that settlements and registrations
+/// happen often among the random entries: `mode` of parcel `p` (or the
+/// seller's shares or homestead) from the household that holds it to actor
+/// `buyer`.
+fn deal(
+    w: &mut World,
+    actors: &[(SignerKey, Role, String)],
+    mode: &str,
+    p: &str,
+    buyer: usize,
+) -> Result<(), TestCaseError> {
+    let seller_code = match mode {
+        "lease" | "equity" | "assignment" => {
+            w.state.contract_over(p, w.day).map(|k| k.household.clone())
+        }
+        _ => Some(HOUSEHOLDS[p.len() % 3].to_owned()),
+    };
+    let Some(seller) = seller_code.and_then(|c| actors.iter().position(|a| a.2 == c)) else {
+        return Ok(());
+    };
+    let (county, exchange, collective) = (0, 1, 2);
+    let id = w.index;
+    let body = match mode {
+        "shares" => json!({"mode": mode, "shares": 2, "start": "2027-01-01"}),
+        "homestead" => json!({"mode": mode, "start": "2027-01-01"}),
+        "assignment" => json!({"mode": mode, "DKBM": [p], "start": "2027-01-01"}),
+        _ => {
+            json!({"mode": mode, "DKBM": [p], "start": "2027-01-01", "end": "2030-12-31", "TDYT": "1"})
+        }
+    };
+    let mut body = body;
+    for (k, v) in [
+        ("reserve", "9000.00"),
+        ("increment", "100.00"),
+        ("deposit", "500.00"),
+    ] {
+        body[k] = json!(v);
+    }
+    body["auction_minutes"] = json!(60);
+    if !checked(w, actors, seller, "listing.submit", body)? {
+        return Ok(());
+    }
+    let buyer_party = actors[buyer].2.clone();
+    let steps: Vec<(usize, &str, Value)> = vec![
+        (
+            exchange,
+            "listing.review",
+            json!({"listing": id, "approve": true, "reason": "r"}),
+        ),
+        (
+            buyer,
+            "intent.register",
+            json!({"listing": id, "deposit": "500.00"}),
+        ),
+        (
+            exchange,
+            "deposit.confirm",
+            json!({"listing": id, "party": buyer_party}),
+        ),
+    ];
+    for (s, kind, body) in steps {
+        checked(w, actors, s, kind, body)?;
+    }
+    w.day += chrono::Duration::days(20);
+    checked(
+        w,
+        actors,
+        buyer,
+        "bid.place",
+        json!({"listing": id, "amount": "9000.00"}),
+    )?;
+    checked(w, actors, exchange, "listing.award", json!({"listing": id}))?;
+    let hash = w
+        .state
+        .listings
+        .get(&id)
+        .and_then(|l| l.award.as_ref())
+        .map(|a| a.contract_sha256.clone());
+    for s in [seller, buyer] {
+        checked(
+            w,
+            actors,
+            s,
+            "contract.sign",
+            json!({"listing": id, "contract_sha256": hash}),
+        )?;
+    }
+    let steps: Vec<(usize, &str, Value)> = vec![
+        (
+            collective,
+            "assignment.consent",
+            json!({"listing": id, "document_sha256": "ab".repeat(32)}),
+        ),
+        (county, "title.verify", json!({"listing": id})),
+        (
+            exchange,
+            "payment.confirm",
+            json!({"listing": id, "amount": "9000.00"}),
+        ),
+        (
+            exchange,
+            "deal.settle",
+            json!({"listing": id, "certificate_no": "C"}),
+        ),
+        (seller, "transfer.register", json!({"listing": id})),
+    ];
+    for (s, kind, body) in steps {
+        checked(w, actors, s, kind, body)?;
+    }
+    Ok(())
 }
 
 proptest! {
@@ -285,8 +432,11 @@ proptest! {
         let mut w = World::new();
         let actors = actors();
         for (i, (s, kind, mut body)) in entries.into_iter().enumerate() {
-            let (key, role, party) = &actors[s];
-            let public = key.public_bytes();
+            if kind == "deal" {
+                let buyer = body["buyer"].as_u64().unwrap_or(3) as usize;
+                deal(&mut w, &actors, body["mode"].as_str().unwrap_or("lease"), body["DKBM"].as_str().unwrap_or(""), buyer)?;
+                continue;
+            }
             // The contract's hash is what the award rendered, some of the time.
             if kind == "contract.sign" && i % 2 == 0 {
                 if let Some(l) = body["listing"].as_u64().and_then(|l| w.state.listings.get(&l)) {
@@ -296,19 +446,7 @@ proptest! {
                 }
             }
             w.day += chrono::Duration::days(days[i % days.len()] / 10);
-            let before: Vec<_> = HOUSEHOLDS.iter().map(|h| base_rights(&w.state, h, w.day)).collect();
-            if !w.admit(&public, kind, body, &[]) {
-                continue;
-            }
-            for (h, was) in HOUSEHOLDS.iter().zip(&before) {
-                let now = base_rights(&w.state, h, w.day);
-                if was.shrunk_to(&now, 100) {
-                    prop_assert!(
-                        SHRINKING.contains(&kind) && *role == Role::Household && party == h,
-                        "{kind} by {role:?} {party} shrank {h}: {was:?} -> {now:?}"
-                    );
-                }
-            }
+            checked(&mut w, &actors, s, kind, body)?;
         }
     }
 }
