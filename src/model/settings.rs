@@ -207,6 +207,22 @@ mod tests {
         assert_eq!(s.notice_working_days, 10);
     }
 
+    /// The county's calendar file is a `county.settings` body as it stands.
+    #[test]
+    fn the_countys_calendar_file_is_a_settings_update() {
+        let file: serde_json::Value =
+            serde_json::from_str(include_str!("../../calendar/140421.json")).unwrap();
+        let s = update(file["settings"].clone()).unwrap();
+        let day = |t: &str| t.parse::<chrono::NaiveDate>().unwrap();
+        // Posted Monday 2026-09-28: the National Day week is off, Saturday
+        // 10 October is worked; ten working days end on Friday 16 October.
+        let (from, to) = s.calendar.notice_period(day("2026-09-28"), 10);
+        assert_eq!((from, to), (day("2026-09-29"), day("2026-10-16")));
+        // Spring Festival 2026: Saturday 14 February is worked, 16–23 are off.
+        let (from, to) = s.calendar.notice_period(day("2026-02-12"), 3);
+        assert_eq!((from, to), (day("2026-02-13"), day("2026-02-24")));
+    }
+
     #[test]
     fn bad_settings_name_their_field() {
         assert_eq!(update(json!({"color": "red"})).unwrap_err().0, "color");
