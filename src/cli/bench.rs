@@ -52,6 +52,9 @@ pub enum Bench {
     Deals {
         #[arg(long, default_value_t = 10_000)]
         deals: u64,
+        /// Run on a throwaway PostgreSQL server started for the benchmark.
+        #[arg(long)]
+        postgres: bool,
     },
     /// `import` of a generated county: every check and a signed entry each.
     Import {
@@ -120,7 +123,7 @@ pub fn run(which: Bench) -> Result<(), CliError> {
         } => ledger(entries, postgres, database_url, proofs),
         Bench::Spatial { parcels, checks } => spatial(parcels, checks),
         Bench::Import { parcels, postgres } => import(parcels, postgres),
-        Bench::Deals { deals } => deals::deals(deals),
+        Bench::Deals { deals, postgres } => deals::deals(deals, postgres),
     }
 }
 

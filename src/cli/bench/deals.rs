@@ -66,13 +66,24 @@ impl Timer {
     }
 }
 
-pub fn deals(deals: u64) -> Result<(), CliError> {
+pub fn deals(deals: u64, postgres: bool) -> Result<(), CliError> {
     let tmp = std::env::temp_dir().join(format!("sanquan-bench-deals-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp)?;
     let collectives = deals.div_ceil(PER_COLLECTIVE).max(1);
     let plan = Plan::synthetic(collectives * 2500);
-    let county = super::GeneratedCounty::create(&tmp, &plan, None)?;
+    let pg = if postgres {
+        Some(crate::store::pg_temp::TempPostgres::start().map_err(CliError::Usage)?)
+    } else {
+        None
+    };
+    let url = pg
+        .as_ref()
+        .map(|pg| pg.create_database("bench"))
+        .transpose()
+        .map_err(CliError::Usage)?;
+    let backend = if pg.is_some() { "PostgreSQL" } else { "SQLite" };
+    let county = super::GeneratedCounty::create(&tmp, &plan, url)?;
     let report = super::super::import::run(&county.dir, None, &county.keys, None, &county.file)?;
     if !report.rejected.is_empty() {
         return Err(CliError::Usage(format!(
@@ -211,7 +222,7 @@ pub fn deals(deals: u64) -> Result<(), CliError> {
     t.signing = Duration::ZERO;
 
     println!(
-        "bench deals: {deals} complete deals on SQLite (1 in {AUCTION_EVERY} an auction with member priority), 2 cores"
+        "bench deals: {deals} complete deals on {backend} (1 in {AUCTION_EVERY} an auction with member priority), 2 cores"
     );
     let started = Instant::now();
     let n = people.len();
