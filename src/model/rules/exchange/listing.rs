@@ -1,0 +1,269 @@
+//! Listing a right (X1, X2): submission with the rules of what may be
+//! listed, the exchange's review, objections during the notice, and the
+//! 发包方's consent to an assignment (M2).
+
+use super::*;
+
+/// `listing.submit`: by the household that holds the land or homestead (M9:
+/// no one lists a household's land without it), or by a transferee passing
+/// on its right with the household's written consent (M2).
+pub fn listing_submit(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &ListingSubmit,
+) -> Result<Vec<Change>, RuleError> {
+    match (signer.role, body.mode) {
+        (Role::Transferee, Mode::Onward) => {
+            let consent = body.consent_sha256.as_deref().ok_or_else(|| {
+                RuleError::attribute("consent_sha256", "the household's written consent (M2)")
+            })?;
+            rules::sha256_hex("consent_sha256", consent)?;
+        }
+        (Role::Collective, Mode::AssetLease) => {}
+        (Role::Household, m) if !matches!(m, Mode::Onward | Mode::AssetLease) => {}
+        _ => return Err(RuleError::attribute(
+            "mode",
+            "households list their land, houses and shares; transferees pass on what they hold (onward); collectives let their assets",
+        )),
+    }
+    let start = rules::day("start", &body.start)?;
+    // An assignment or swap runs to its contract's end (set once the
+    // contract is found); shares pass for good.
+    let end = match body.mode {
+        Mode::Shares | Mode::Homestead => start,
+        Mode::Assignment | Mode::Swap if body.end.is_empty() => chrono::NaiveDate::MAX,
+        _ => rules::day("end", &body.end)?,
+    };
+    if end < start || start < ctx.today {
+        return Err(RuleError::attribute(
+            "start",
+            "a term from today or later, ending after it starts",
+        ));
+    }
+    let (reserve, increment, deposit) = (
+        money("reserve", &body.reserve)?,
+        money("increment", &body.increment)?,
+        money("deposit", &body.deposit)?,
+    );
+    // A swap is paid in land; any price is a balance on top.
+    if reserve == 0 && body.mode != Mode::Swap {
+        return Err(RuleError::attribute(
+            "reserve",
+            "a transfer is compensated (M3): above zero",
+        ));
+    }
+    if increment == 0 || deposit > reserve {
+        return Err(RuleError::attribute(
+            "increment",
+            "an increment above zero, and a deposit within the reserve",
+        ));
+    }
+    if !(10..=10_080).contains(&body.auction_minutes) {
+        return Err(RuleError::attribute(
+            "auction_minutes",
+            "10 minutes to 7 days",
+        ));
+    }
+    let mut parcels = body.parcels.clone();
+    parcels.sort_unstable();
+    parcels.dedup();
+    let land_use = match (body.mode, &body.land_use) {
+        (Mode::Lease | Mode::Subcontract | Mode::Equity | Mode::Onward, None) => {
+            return Err(RuleError::attribute("TDYT", "the use the transferee keeps"))
+        }
+        (_, Some(u)) => u.clone(),
+        (_, None) => "-".to_owned(),
+    };
+    let mut swap_for = body.swap_for.clone();
+    swap_for.sort_unstable();
+    swap_for.dedup();
+    if (body.mode == Mode::Swap) == swap_for.is_empty() {
+        return Err(RuleError::attribute(
+            "swap_for",
+            "the other household's parcels, for a swap only",
+        ));
+    }
+    if (body.mode == Mode::Shares) != body.shares.is_some() {
+        return Err(RuleError::attribute(
+            "shares",
+            "how many shares, for shares only",
+        ));
+    }
+    let asset = match (body.mode, &body.asset) {
+        (Mode::AssetLease, Some(a)) => {
+            rules::text("asset", a)?;
+            Some(a.clone())
+        }
+        (Mode::AssetLease, None) => {
+            return Err(RuleError::attribute("asset", "what the collective lets"))
+        }
+        (_, Some(_)) => return Err(RuleError::attribute("asset", "for an asset lease only")),
+        (_, None) => None,
+    };
+    let mut l = Listing {
+        id: ctx.index,
+        mode: body.mode,
+        transferor: signer.party.clone(),
+        household: String::new(),
+        collective: String::new(),
+        contract: None,
+        parcels,
+        start,
+        end,
+        land_use,
+        reserve,
+        increment,
+        deposit,
+        auction_minutes: body.auction_minutes,
+        status: Status::Review,
+        notice_from: None,
+        notice_to: None,
+        county_level: reserve >= state.settings.large_deal_yuan,
+        intents: Vec::new(),
+        bids: Vec::new(),
+        deadline: None,
+        award: None,
+        signed_by: Vec::new(),
+        verified_at: None,
+        paid_at: None,
+        certificate_no: None,
+        settled_at: None,
+        history: Vec::new(),
+        counterparty: None,
+        swap_for,
+        shares: body.shares.unwrap_or(0),
+        asset,
+        decision: body.decision,
+        consent: None,
+        objections: Vec::new(),
+        registered: Vec::new(),
+    };
+    if matches!(l.mode, Mode::Assignment | Mode::Swap) {
+        // M2: the contract right passes for the rest of its term.
+        let k = rules::household_contract(state, ctx.today, &signer.party, &l.parcels)?;
+        let mut until = k.map_or(l.start, |k| k.end);
+        if l.mode == Mode::Swap {
+            until = until.min(swap_counterparty(state, ctx, &signer.party, &l.swap_for)?.end);
+        }
+        if l.end == chrono::NaiveDate::MAX {
+            l.end = until;
+        } else if l.end < until {
+            return Err(RuleError::attribute(
+                "end",
+                format!("an assignment or swap passes the rest of the term, to {until}"),
+            ));
+        }
+    }
+    let basis = check_listing(state, ctx, &signer.party, &l, body.right)?;
+    l.collective = basis.household[..14].to_owned();
+    l.household = basis.household;
+    l.contract = basis.contract;
+    if l.mode == Mode::Swap {
+        l.counterparty = Some(
+            swap_counterparty(state, ctx, &l.transferor, &l.swap_for)?
+                .household
+                .clone(),
+        );
+    }
+    Ok(vec![saved(l, ctx, "listing.submit")])
+}
+
+/// `listing.review`: the exchange admits the listing to notice for the
+/// county's number of working days (X3), or rejects it.
+pub fn listing_review(
+    state: &State,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &ListingReview,
+) -> Result<Vec<Change>, RuleError> {
+    let mut l = listing(state, body.listing)?.clone();
+    at_stage(&l, Status::Review)?;
+    rules::text("reason", &body.reason)?;
+    if body.approve {
+        let (from, to) = state
+            .settings
+            .calendar
+            .notice_period(ctx.today, state.settings.notice_working_days);
+        l.status = Status::Notice;
+        l.notice_from = Some(from);
+        l.notice_to = Some(to);
+    } else {
+        l.status = Status::Rejected;
+    }
+    Ok(vec![saved(l, ctx, "listing.review")])
+}
+
+/// `listing.object`: anyone registered may object while the notice runs
+/// (X2); trading waits until the exchange answers.
+pub fn listing_object(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &ListingObject,
+) -> Result<Vec<Change>, RuleError> {
+    let mut l = under_notice(state, ctx, body.listing)?;
+    rules::text("reason", &body.reason)?;
+    rules::sha256_hex("document_sha256", &body.document_sha256)?;
+    l.objections.push(Objection {
+        index: ctx.index,
+        party: signer.party.clone(),
+        reason: body.reason.clone(),
+        document_sha256: body.document_sha256.clone(),
+        resolved: None,
+    });
+    Ok(vec![saved(l, ctx, "listing.object")])
+}
+
+/// `objection.resolve`: the exchange answers an objection. Upheld, the
+/// listing is withdrawn and the deposits go back; dismissed, it goes on.
+pub fn objection_resolve(
+    state: &State,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &ObjectionResolve,
+) -> Result<Vec<Change>, RuleError> {
+    let mut l = after_notice(listing(state, body.listing)?.clone(), ctx);
+    rules::text("reason", &body.reason)?;
+    let o = l
+        .objections
+        .iter_mut()
+        .find(|o| o.index == body.objection && o.resolved.is_none())
+        .ok_or_else(|| {
+            RuleError::attribute("objection", "an unanswered objection to the listing")
+        })?;
+    o.resolved = Some((ctx.index, body.upheld));
+    if body.upheld {
+        l.status = Status::Rejected;
+        release_deposits(&mut l, None, ctx.index);
+    }
+    Ok(vec![saved(l, ctx, "objection.resolve")])
+}
+
+/// `assignment.consent`: the 发包方 of the listing's land consents to its
+/// assignment (M2), before the county verifies the title.
+pub fn assignment_consent(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &AssignmentConsent,
+) -> Result<Vec<Change>, RuleError> {
+    let mut l = listing(state, body.listing)?.clone();
+    if l.mode != Mode::Assignment || l.collective != signer.party {
+        return Err(RuleError::attribute(
+            "listing",
+            "an assignment of land of the signing collective",
+        ));
+    }
+    if !l.status.is_open() || l.verified_at.is_some() || l.consent.is_some() {
+        return Err(X::WrongStage {
+            id: l.id,
+            status: l.status.as_str(),
+            needed: "open, not yet verified or consented",
+        }
+        .into());
+    }
+    rules::sha256_hex("document_sha256", &body.document_sha256)?;
+    l.consent = Some(ctx.index);
+    Ok(vec![saved(l, ctx, "assignment.consent")])
+}

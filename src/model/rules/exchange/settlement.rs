@@ -1,0 +1,249 @@
+//! Settlement (X2, M6, M7, G1, G2): title verification, escrow, settlement
+//! into a derived right, the households' registration of what moves a base
+//! right, and the early end of a right on M7's grounds.
+
+use super::*;
+
+/// `title.verify`: by the county, once both signed: the listing's rules hold
+/// on the title as it is now; the verification names this log index.
+pub fn title_verify(
+    state: &State,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &TitleVerify,
+) -> Result<Vec<Change>, RuleError> {
+    let mut l = listing(state, body.listing)?.clone();
+    at_stage(&l, Status::Awarded)?;
+    if l.signed_by.len() < 2 {
+        return Err(X::NotReady("both parties sign the contract first").into());
+    }
+    consented(&l)?;
+    check_listing(state, ctx, &l.transferor, &l, onward_right(state, &l))?;
+    l.verified_at = Some(ctx.index);
+    Ok(vec![saved(l, ctx, "title.verify")])
+}
+
+/// `payment.confirm`: by the exchange, the full price in escrow (M4).
+pub fn payment_confirm(
+    state: &State,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &PaymentConfirm,
+) -> Result<Vec<Change>, RuleError> {
+    let mut l = listing(state, body.listing)?.clone();
+    at_stage(&l, Status::Awarded)?;
+    let price = l.award.as_ref().expect("awarded").price;
+    if money("amount", &body.amount)? != price {
+        return Err(RuleError::attribute(
+            "amount",
+            format!("the price, {} yuan", yuan(price)),
+        ));
+    }
+    l.paid_at = Some(ctx.index);
+    Ok(vec![saved(l, ctx, "payment.confirm")])
+}
+
+/// `deal.settle`: by the exchange, after verification and payment, and only
+/// if no title it rests on changed since the verification. Creates the
+/// derived right for its term (M6: registered from five years), releases the
+/// losing deposits, and records the 交易鉴证书. The household's base rights
+/// are untouched (G2).
+pub fn deal_settle(
+    state: &State,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &DealSettle,
+) -> Result<Vec<Change>, RuleError> {
+    let mut l = listing(state, body.listing)?.clone();
+    at_stage(&l, Status::Awarded)?;
+    let verified = l
+        .verified_at
+        .ok_or(X::NotReady("the county verifies the title first"))?;
+    if l.paid_at.is_none() {
+        return Err(X::NotReady("the price is in escrow first").into());
+    }
+    for t in l.titles() {
+        if let Some(&at) = state.touched.get(&t).filter(|&&at| at > verified) {
+            return Err(X::TitleChanged {
+                parcel: t,
+                at,
+                verified,
+            }
+            .into());
+        }
+    }
+    consented(&l)?;
+    check_listing(state, ctx, &l.transferor, &l, onward_right(state, &l))?;
+    check_winner(state, ctx, &l)?;
+    let no = body.certificate_no.trim();
+    if no.is_empty() || no.chars().count() > 40 {
+        return Err(RuleError::attribute(
+            "certificate_no",
+            "the 交易鉴证书 number, 1 to 40 characters",
+        ));
+    }
+    let award = l.award.clone().expect("awarded");
+    release_deposits(&mut l, Some(&award.party), ctx.index);
+    l.status = Status::Settled;
+    l.certificate_no = Some(no.to_owned());
+    l.settled_at = Some(ctx.index);
+    if l.mode.moves_base_right() {
+        // The households register the change themselves (G1).
+        return Ok(vec![saved(l, ctx, "deal.settle")]);
+    }
+    let right = DerivedRight {
+        index: ctx.index,
+        listing: l.id,
+        mode: l.mode,
+        holder: award.party.clone(),
+        household: l.household.clone(),
+        parcels: l.parcels.clone(),
+        start: l.start,
+        end: l.end,
+        price: award.price,
+        // The term's last day is its own: 2027-01-01 to 2031-12-31 is five years.
+        registered: l.end.succ_opt().unwrap_or(l.end)
+            >= l.start.checked_add_months(Months::new(60)).unwrap_or(l.end),
+        ended: None,
+    };
+    Ok(vec![
+        saved(l, ctx, "deal.settle"),
+        Change::RightSaved(right),
+    ])
+}
+
+/// `transfer.register`: after an assignment, swap or share transfer
+/// settled, each household that gives registers the change to its own base
+/// right (G1): its parcels go to the other under a new contract for the
+/// rest of their term (M2), or its shares pass (S2).
+pub fn transfer_register(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &TransferRegister,
+) -> Result<Vec<Change>, RuleError> {
+    let mut l = listing(state, body.listing)?.clone();
+    at_stage(&l, Status::Settled)?;
+    if !l.mode.moves_base_right() {
+        return Err(RuleError::attribute(
+            "listing",
+            "an assignment, swap or share transfer",
+        ));
+    }
+    let winner = l.award.as_ref().expect("settled").party.clone();
+    let (receiver, parcels) = if signer.party == l.transferor {
+        (winner, l.parcels.clone())
+    } else if l.mode == Mode::Swap && signer.party == winner {
+        (l.transferor.clone(), l.swap_for.clone())
+    } else {
+        return Err(RuleError::attribute(
+            "listing",
+            "a party that gives in this deal",
+        ));
+    };
+    if l.registered.iter().any(|(_, p)| *p == signer.party) {
+        return Err(RuleError::attribute(
+            "listing",
+            "already registered by this party",
+        ));
+    }
+    let mut changes = Vec::new();
+    if l.mode == Mode::Shares {
+        changes.extend(rules::shares::move_shares(
+            state,
+            &signer.party,
+            &receiver,
+            l.shares,
+        )?);
+    } else if l.mode == Mode::Homestead {
+        check_listing(state, ctx, &signer.party, &l, None)?;
+        holds_no_homestead(state, ctx.today, &receiver)?;
+        changes.push(Change::HomesteadMoved {
+            from: signer.party.clone(),
+            to: receiver.clone(),
+        });
+    } else {
+        let old = rules::household_contract(state, ctx.today, &signer.party, &parcels)?
+            .expect("parcels named");
+        for p in &parcels {
+            rules::unencumbered(state, p, rules::Holds::All)?;
+        }
+        let to = state
+            .household(&receiver)
+            .ok_or_else(|| RuleError::UnknownHousehold {
+                code: receiver.clone(),
+            })?;
+        let code = ('K'..='Z')
+            .filter(|c| *c != 'J')
+            .map(|c| format!("{receiver}{c}"))
+            .find(|c| !state.contracts.contains_key(c))
+            .ok_or_else(|| {
+                RuleError::attribute("listing", "a free contract code of the receiver")
+            })?;
+        changes.push(Change::ContractParcels {
+            code: old.code.clone(),
+            parcels: old
+                .parcels
+                .iter()
+                .filter(|p| !parcels.contains(p))
+                .cloned()
+                .collect(),
+        });
+        changes.push(Change::ContractGranted(crate::model::state::Contract {
+            code,
+            household: receiver.clone(),
+            parcels,
+            start: ctx.today.max(old.start),
+            end: old.end,
+            certificate_members: to.members.iter().map(|m| m.person.clone()).collect(),
+            registered_at: ctx.index,
+            returned: None,
+        }));
+    }
+    l.registered.push((ctx.index, signer.party.clone()));
+    changes.insert(0, saved(l, ctx, "transfer.register"));
+    Ok(changes)
+}
+
+/// `right.end`: the household ends a derived right on its land early, only
+/// if the transferee changed the use, abandoned the land two years, or
+/// seriously damaged it (M7).
+pub fn right_end(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &RightEnd,
+) -> Result<Vec<Change>, RuleError> {
+    let mut r = state
+        .rights
+        .get(&body.right)
+        .filter(|r| r.household == signer.party && r.ended.is_none() && ctx.today <= r.end)
+        .cloned()
+        .ok_or_else(|| {
+            RuleError::attribute("right", "a derived right in force on the household's land")
+        })?;
+    if !["use_changed", "abandoned", "damaged"].contains(&body.ground.as_str()) {
+        return Err(X::NotAGround {
+            ground: body.ground.chars().take(40).collect(),
+        }
+        .into());
+    }
+    rules::sha256_hex("document_sha256", &body.document_sha256)?;
+    r.ended = Some((ctx.index, body.ground.clone()));
+    Ok(vec![Change::RightSaved(r)])
+}
+
+/// The derived right an onward listing passes on.
+fn onward_right(state: &State, l: &Listing) -> Option<u64> {
+    (l.mode == Mode::Onward)
+        .then(|| {
+            let first = l.parcels.first()?;
+            state
+                .rights_on(first)
+                .find(|r| {
+                    r.holder == l.transferor && l.parcels.iter().all(|p| r.parcels.contains(p))
+                })
+                .map(|r| r.index)
+        })
+        .flatten()
+}
