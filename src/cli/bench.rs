@@ -66,6 +66,19 @@ pub enum Bench {
     },
 }
 
+/// With `postgres`, a PostgreSQL server started for the benchmark (stopped
+/// when dropped) and the URL of a fresh database on it.
+pub(super) fn throwaway_postgres(
+    postgres: bool,
+) -> Result<(Option<TempPostgres>, Option<String>), CliError> {
+    if !postgres {
+        return Ok((None, None));
+    }
+    let pg = TempPostgres::start().map_err(CliError::Usage)?;
+    let url = pg.create_database("bench").map_err(CliError::Usage)?;
+    Ok((Some(pg), Some(url)))
+}
+
 /// A generated county written to a file, with a new data directory whose
 /// county key has bound a key for each collective: ready to import.
 pub(super) struct GeneratedCounty {
@@ -223,16 +236,7 @@ fn import(parcels: u64, postgres: bool) -> Result<(), CliError> {
     let tmp = std::env::temp_dir().join(format!("sanquan-bench-import-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp)?;
-    let pg = if postgres {
-        Some(TempPostgres::start().map_err(CliError::Usage)?)
-    } else {
-        None
-    };
-    let url = pg
-        .as_ref()
-        .map(|pg| pg.create_database("bench"))
-        .transpose()
-        .map_err(CliError::Usage)?;
+    let (pg, url) = throwaway_postgres(postgres)?;
     let plan = Plan::synthetic(parcels);
     let GeneratedCounty { dir, file, keys } = GeneratedCounty::create(&tmp, &plan, url)?;
     let backend = if pg.is_some() { "PostgreSQL" } else { "SQLite" };

@@ -176,6 +176,32 @@ impl Market {
         assert_eq!(self.size(), before, "a refusal wrote something");
     }
 
+    pub(crate) fn reviewed(&self, id: u64) {
+        self.ok(
+            &self.exchange,
+            "listing.review",
+            json!({"listing": id, "approve": true, "reason": "材料齐全"}),
+        );
+    }
+
+    /// Each bidder registers its intent with the deposit the listing asks,
+    /// and the exchange confirms it.
+    pub(crate) fn bidders(&self, id: u64, bidders: &[(&SignerKey, &str)]) {
+        let deposit = sanquan::model::shares::yuan(self.listing(id).deposit);
+        for (key, party) in bidders {
+            self.ok(
+                key,
+                "intent.register",
+                json!({"listing": id, "deposit": deposit}),
+            );
+            self.ok(
+                &self.exchange,
+                "deposit.confirm",
+                json!({"listing": id, "party": party}),
+            );
+        }
+    }
+
     pub(crate) fn listing(&self, id: u64) -> Listing {
         self.state().listings.remove(&id).unwrap()
     }

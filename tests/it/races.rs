@@ -57,23 +57,8 @@ fn equal_bids_racing_in_an_auction_leave_one_bid_standing() {
             "listing.submit",
             lease(&[&parcel(1)], "2027-01-01", "2036-12-31"),
         );
-        m.ok(
-            &m.exchange,
-            "listing.review",
-            json!({"listing": id, "approve": true, "reason": "材料齐全"}),
-        );
-        for (key, party) in [(&m.outsider, OUTSIDER), (&m.neighbour, NEIGHBOUR)] {
-            m.ok(
-                key,
-                "intent.register",
-                json!({"listing": id, "deposit": "1000.00"}),
-            );
-            m.ok(
-                &m.exchange,
-                "deposit.confirm",
-                json!({"listing": id, "party": party}),
-            );
-        }
+        m.reviewed(id);
+        m.bidders(id, &[(&m.outsider, OUTSIDER), (&m.neighbour, NEIGHBOUR)]);
         m.log.clock.advance(chrono::Duration::days(20));
         for round in 0..5 {
             // Both bid the same amount: whichever the writer takes first

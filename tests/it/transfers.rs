@@ -20,14 +20,6 @@ impl Market {
     /// Registers and confirms `bidders`' intents on reviewed listing `id`, lets
     /// the notice pass, has the first bid `amount` and awards it; both
     /// parties sign the contract.
-    fn reviewed(&self, id: u64) {
-        self.ok(
-            &self.exchange,
-            "listing.review",
-            json!({"listing": id, "approve": true, "reason": "材料齐全"}),
-        );
-    }
-
     fn awarded(
         &self,
         id: u64,
@@ -35,20 +27,7 @@ impl Market {
         amount: &str,
         transferor: &SignerKey,
     ) {
-        let deposit = self.listing(id).deposit;
-        let deposit = format!("{}.{:02}", deposit / 100, deposit % 100);
-        for (key, party) in bidders {
-            self.ok(
-                key,
-                "intent.register",
-                json!({"listing": id, "deposit": deposit}),
-            );
-            self.ok(
-                &self.exchange,
-                "deposit.confirm",
-                json!({"listing": id, "party": party}),
-            );
-        }
+        self.bidders(id, bidders);
         self.log.clock.advance(chrono::Duration::days(20));
         self.ok(
             bidders[0].0,
@@ -559,18 +538,7 @@ fn the_last_transferee_may_renew_on_equal_terms_and_late_bids_extend_the_auction
         again["auction_minutes"] = json!(10);
         let id = m.ok(&m.seller, "listing.submit", again);
         m.reviewed(id);
-        for (key, party) in [(&m.neighbour, NEIGHBOUR), (&m.outsider, OUTSIDER)] {
-            m.ok(
-                key,
-                "intent.register",
-                json!({"listing": id, "deposit": "1000.00"}),
-            );
-            m.ok(
-                &m.exchange,
-                "deposit.confirm",
-                json!({"listing": id, "party": party}),
-            );
-        }
+        m.bidders(id, &[(&m.neighbour, NEIGHBOUR), (&m.outsider, OUTSIDER)]);
         m.log.clock.advance(chrono::Duration::days(20));
         m.ok(
             &m.neighbour,

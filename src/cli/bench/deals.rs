@@ -72,16 +72,7 @@ pub fn deals(deals: u64, postgres: bool) -> Result<(), CliError> {
     std::fs::create_dir_all(&tmp)?;
     let collectives = deals.div_ceil(PER_COLLECTIVE).max(1);
     let plan = Plan::synthetic(collectives * 2500);
-    let pg = if postgres {
-        Some(crate::store::pg_temp::TempPostgres::start().map_err(CliError::Usage)?)
-    } else {
-        None
-    };
-    let url = pg
-        .as_ref()
-        .map(|pg| pg.create_database("bench"))
-        .transpose()
-        .map_err(CliError::Usage)?;
+    let (pg, url) = super::throwaway_postgres(postgres)?;
     let backend = if pg.is_some() { "PostgreSQL" } else { "SQLite" };
     let county = super::GeneratedCounty::create(&tmp, &plan, url)?;
     let report = super::super::import::run(&county.dir, None, &county.keys, None, &county.file)?;

@@ -123,13 +123,7 @@ pub fn homestead_exit(
     body: &HomesteadExit,
 ) -> Result<Vec<Change>, RuleError> {
     let household = &signer.party;
-    state
-        .homesteads
-        .get(household)
-        .filter(|h| h.exited.is_none())
-        .ok_or_else(|| RuleError::NoHomestead {
-            household: household.clone(),
-        })?;
+    super::homestead_held(state, household)?;
     let compensation =
         parse_yuan(&body.compensation).map_err(|r| RuleError::attribute("compensation", r))?;
     if compensation == 0 {

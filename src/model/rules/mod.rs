@@ -225,6 +225,20 @@ fn household_contract<'s>(
     Ok(contract)
 }
 
+/// The homestead `household` holds now (not given up), or `NoHomestead`.
+fn homestead_held<'s>(
+    state: &'s State,
+    household: &str,
+) -> Result<&'s super::state::Homestead, RuleError> {
+    state
+        .homesteads
+        .get(household)
+        .filter(|h| h.exited.is_none())
+        .ok_or_else(|| RuleError::NoHomestead {
+            household: household.to_owned(),
+        })
+}
+
 fn active_signer<'s>(state: &'s State, public: &[u8; 32]) -> Result<&'s KeyBinding, RuleError> {
     let key = state.key(public).ok_or(RuleError::UnknownSigner)?;
     if let Some(at) = key.revoked_at {

@@ -84,13 +84,7 @@ fn check_listing(
 ) -> Result<Basis, RuleError> {
     let basis = match l.mode {
         Mode::HouseLease => {
-            let h = state
-                .homesteads
-                .get(transferor)
-                .filter(|h| h.exited.is_none())
-                .ok_or_else(|| RuleError::NoHomestead {
-                    household: transferor.to_owned(),
-                })?;
+            let h = rules::homestead_held(state, transferor)?;
             let years = (l.end - l.start).num_days() / 365;
             let limit = state.settings.house_lease_max_years;
             let latest = l
@@ -130,13 +124,7 @@ fn check_listing(
             }
         }
         Mode::Homestead => {
-            state
-                .homesteads
-                .get(transferor)
-                .filter(|h| h.exited.is_none())
-                .ok_or_else(|| RuleError::NoHomestead {
-                    household: transferor.to_owned(),
-                })?;
+            rules::homestead_held(state, transferor)?;
             Basis {
                 household: transferor.to_owned(),
                 contract: None,
