@@ -254,11 +254,17 @@ impl Listing {
     /// The titles it rests on: its parcels, or for a house lease the
     /// household's homestead.
     pub fn titles(&self) -> Vec<String> {
+        self.titles_of(&self.household)
+    }
+
+    /// The same, were it `household`'s (a listing being submitted does not
+    /// know its household until its basis is checked).
+    pub fn titles_of(&self, household: &str) -> Vec<String> {
         match self.mode {
             Mode::HouseLease | Mode::Homestead => {
-                vec![super::state::Homestead::land_key(&self.household)]
+                vec![super::state::Homestead::land_key(household)]
             }
-            Mode::Shares => vec![shares_title(&self.household)],
+            Mode::Shares => vec![shares_title(household)],
             Mode::Swap => self.parcels.iter().chain(&self.swap_for).cloned().collect(),
             _ => self.parcels.clone(),
         }

@@ -296,12 +296,16 @@ impl Registry {
 
     pub fn distribution(&self, index: u64) -> Result<serde_json::Value, ServiceError> {
         let mut conn = self.db.conn()?;
-        let d = queries::load_distributions(&mut conn, &self.db.county, Some(index))?
-            .remove(&index)
-            .ok_or_else(|| ServiceError::NotFound {
-                what: format!("distribution at log index {index}"),
-                field: "index",
-            })?;
+        let d = queries::load_distributions(
+            &mut conn,
+            &self.db.county,
+            queries::DistributionsOf::Index(index),
+        )?
+        .remove(&index)
+        .ok_or_else(|| ServiceError::NotFound {
+            what: format!("distribution at log index {index}"),
+            field: "index",
+        })?;
         Ok(views::distribution(&d))
     }
 
@@ -363,33 +367,34 @@ impl Registry {
         let mut conn = self.db.conn()?;
         let county = &self.db.county;
         let rights = queries::rights_of_household(&mut conn, county, household)?;
-        let mut dividends: Vec<(u64, i64)> = queries::load_distributions(&mut conn, county, None)?
-            .into_values()
-            .filter_map(|d| {
-                d.parts
-                    .iter()
-                    .find(|(h, _)| h == household)
-                    .map(|(_, fen)| (d.index, *fen))
-            })
-            .collect();
+        let collective = household.get(..14).unwrap_or(household);
+        let mut dividends: Vec<(u64, i64)> = queries::load_distributions(
+            &mut conn,
+            county,
+            queries::DistributionsOf::Collective(collective),
+        )?
+        .into_values()
+        .filter_map(|d| {
+            d.parts
+                .iter()
+                .find(|(h, _)| h == household)
+                .map(|(_, fen)| (d.index, *fen))
+        })
+        .collect();
         dividends.sort_unstable();
         // Assignments, swaps and shares end in no derived right: their price
         // is the transferor's too (M4).
-        let sales: Vec<_> = if household.len() >= 14 {
-            queries::listings(
-                &mut conn,
-                county,
-                Some("settled"),
-                Some(&household[..14]),
-                None,
-                i64::MAX,
-            )?
-            .into_iter()
-            .filter(|l| l.transferor == household && l.mode.moves_base_right())
-            .collect()
-        } else {
-            Vec::new()
-        };
+        let sales: Vec<_> = queries::listings(
+            &mut conn,
+            county,
+            Some("settled"),
+            Some(collective),
+            None,
+            i64::MAX,
+        )?
+        .into_iter()
+        .filter(|l| l.transferor == household && l.mode.moves_base_right())
+        .collect();
         let transfers: i64 = rights.iter().map(|r| r.price).sum::<i64>()
             + sales
                 .iter()

@@ -316,6 +316,21 @@ pub fn load_keys(
 }
 
 /// Every document of a county in a table kept as JSON, by its index column.
+/// The documents of `table` whose `column` equals `value`, by `key`, in
+/// key order.
+macro_rules! docs_where {
+    ($conn:ident, $county:ident, $table:ident, $key:ident, $column:ident == $value:expr) => {
+        docs::<_, std::collections::BTreeMap<u64, _>>(
+            $table::table
+                .filter($table::county.eq($county))
+                .filter($table::$column.eq($value))
+                .select(($table::$key, $table::doc))
+                .load($conn)?,
+            stringify!($table),
+        )?
+    };
+}
+
 macro_rules! all_docs {
     ($conn:ident, $county:ident, $table:ident, $key:ident) => {
         docs(
@@ -391,7 +406,7 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
             .into_iter()
             .map(|(c, i)| (c, i as u64))
             .collect(),
-        distributions: load_distributions(conn, county, None)?,
+        distributions: load_distributions(conn, county, DistributionsOf::All)?,
         homesteads: load_homesteads(conn, county)?,
         notices: load_notices(conn, county)?,
         certificates: certificates::table
@@ -467,6 +482,14 @@ type ContractRow = (
     Option<String>,
     Option<i64>,
 );
+
+/// Which distributions to load.
+#[derive(Debug, Clone, Copy)]
+pub enum DistributionsOf<'a> {
+    All,
+    Index(u64),
+    Collective(&'a str),
+}
 
 /// Which contracts to load.
 #[derive(Debug, Clone, Copy)]
@@ -562,13 +585,17 @@ pub fn load_contracts(
 pub fn load_distributions(
     conn: &mut DbConnection,
     county: &str,
-    index: Option<u64>,
+    which: DistributionsOf,
 ) -> Result<HashMap<u64, Distribution>, StoreError> {
     let mut query = distributions::table
         .filter(distributions::county.eq(county))
         .into_boxed();
-    if let Some(i) = index {
-        query = query.filter(distributions::idx.eq(i as i64));
+    match which {
+        DistributionsOf::All => {}
+        DistributionsOf::Index(i) => query = query.filter(distributions::idx.eq(i as i64)),
+        DistributionsOf::Collective(c) => {
+            query = query.filter(distributions::collective.eq(c.to_owned()))
+        }
     }
     let rows: Vec<(i64, String, i64, i64, i64, String)> = query
         .select((
@@ -683,10 +710,10 @@ fn load_notices(conn: &mut DbConnection, county: &str) -> Result<HashMap<u64, No
 }
 
 /// Documents kept as JSON (listings, derived rights, …), by log index.
-pub fn docs<T: serde::de::DeserializeOwned>(
+pub fn docs<T: serde::de::DeserializeOwned, C: FromIterator<(u64, T)>>(
     rows: Vec<(i64, String)>,
     table: &str,
-) -> Result<HashMap<u64, T>, StoreError> {
+) -> Result<C, StoreError> {
     rows.into_iter()
         .map(|(i, doc)| {
             serde_json::from_str(&doc)
@@ -1329,9 +1356,8 @@ pub fn listings(
         .limit(limit)
         .select((listings::id, listings::doc))
         .load(conn)?;
-    let mut found: Vec<_> = docs(rows, "listings")?.into_values().collect();
-    found.sort_by_key(|l: &crate::model::exchange::Listing| std::cmp::Reverse(l.id));
-    Ok(found)
+    let found: std::collections::BTreeMap<u64, _> = docs(rows, "listings")?;
+    Ok(found.into_values().rev().collect())
 }
 
 /// The derived rights on a household's land and house.
@@ -1340,14 +1366,11 @@ pub fn rights_of_household(
     county: &str,
     household: &str,
 ) -> Result<Vec<crate::model::exchange::DerivedRight>, StoreError> {
-    let rows: Vec<(i64, String)> = derived_rights::table
-        .filter(derived_rights::county.eq(county))
-        .filter(derived_rights::household.eq(household))
-        .select((derived_rights::idx, derived_rights::doc))
-        .load(conn)?;
-    let mut found: Vec<_> = docs(rows, "derived_rights")?.into_values().collect();
-    found.sort_by_key(|r: &crate::model::exchange::DerivedRight| r.index);
-    Ok(found)
+    Ok(
+        docs_where!(conn, county, derived_rights, idx, household == household)
+            .into_values()
+            .collect(),
+    )
 }
 
 /// One attestation of retained rights (G3), by its log index.
@@ -1356,12 +1379,11 @@ pub fn attestation(
     county: &str,
     index: u64,
 ) -> Result<Option<crate::model::state::Attestation>, StoreError> {
-    let rows: Vec<(i64, String)> = attestations::table
-        .filter(attestations::county.eq(county))
-        .filter(attestations::idx.eq(index as i64))
-        .select((attestations::idx, attestations::doc))
-        .load(conn)?;
-    Ok(docs(rows, "attestations")?.into_values().next())
+    Ok(
+        docs_where!(conn, county, attestations, idx, idx == index as i64)
+            .into_values()
+            .next(),
+    )
 }
 
 /// A household's surrenders (returns and exits) with their cooling-off
@@ -1371,15 +1393,11 @@ pub fn surrenders_of(
     county: &str,
     household: &str,
 ) -> Result<Vec<crate::model::state::Surrender>, StoreError> {
-    let rows: Vec<(i64, String)> = surrenders::table
-        .filter(surrenders::county.eq(county))
-        .filter(surrenders::household.eq(household))
-        .select((surrenders::idx, surrenders::doc))
-        .load(conn)?;
-    let mut found: Vec<crate::model::state::Surrender> =
-        docs(rows, "surrenders")?.into_values().collect();
-    found.sort_by_key(|s| s.index);
-    Ok(found)
+    Ok(
+        docs_where!(conn, county, surrenders, idx, household == household)
+            .into_values()
+            .collect(),
+    )
 }
 
 /// The log indexes of a household's attestations, oldest first.
@@ -1405,10 +1423,7 @@ pub fn listing(
     county: &str,
     id: u64,
 ) -> Result<Option<crate::model::exchange::Listing>, StoreError> {
-    let rows: Vec<(i64, String)> = listings::table
-        .filter(listings::county.eq(county))
-        .filter(listings::id.eq(id as i64))
-        .select((listings::id, listings::doc))
-        .load(conn)?;
-    Ok(docs(rows, "listings")?.into_values().next())
+    Ok(docs_where!(conn, county, listings, id, id == id as i64)
+        .into_values()
+        .next())
 }

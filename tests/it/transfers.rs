@@ -731,3 +731,51 @@ fn a_homestead_passes_only_to_a_member_without_one_and_encumbered_land_is_not_li
         verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
     }
 }
+
+#[test]
+fn a_collective_lets_its_own_land_only_after_a_decision_to_let_it_d2() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let g = json!({"type": "Polygon", "coordinates": [[[113.005, 36.001], [113.0055, 36.001],
+            [113.0055, 36.0015], [113.005, 36.0015], [113.005, 36.001]]]});
+        m.ok(
+            &m.collective,
+            "parcel.register",
+            json!({"DKBM": parcel(4), "DKMC": "机动地", "DKLB": "22", "TDYT": "1", "DLDJ": "05", "SFJBNT": "2", "geometry": g}),
+        );
+        let vote = |subject: &str| {
+            json!({"assembly": "villagers_assembly", "subject": subject, "question": "出租机动地",
+                   "date": "2026-10-15", "eligible": 30, "present": 28, "for": 25, "against": 3, "minutes_sha256": "5a".repeat(32)})
+        };
+        let body = |decision: u64, land: &str| {
+            json!({"mode": "asset_lease", "asset": "村集体机动地", "decision": decision, "DKBM": [land],
+                   "start": "2027-01-01", "end": "2031-12-31", "TDYT": "1",
+                   "reserve": "20000.00", "increment": "500.00", "deposit": "2000.00", "auction_minutes": 60})
+        };
+        // X5's decision on operating assets does not let land to outsiders.
+        let assets = m.ok(&m.collective, "decision.record", vote("operating_assets"));
+        m.refused(
+            &m.collective,
+            "listing.submit",
+            body(assets, &parcel(4)),
+            "decision_not_passed",
+            "entry.body.decision",
+        );
+        let letting = m.ok(
+            &m.collective,
+            "decision.record",
+            vote("letting_to_outsiders"),
+        );
+        // Land a household contracts is the household's to list, not the
+        // collective's (C4, M9).
+        m.refused(
+            &m.collective,
+            "listing.submit",
+            body(letting, &parcel(1)),
+            "not_of_household",
+            "entry.body.DKBM",
+        );
+        let id = m.ok(&m.collective, "listing.submit", body(letting, &parcel(4)));
+        assert_eq!(m.listing(id).parcels, vec![parcel(4)]);
+    }
+}

@@ -34,12 +34,7 @@ pub fn contract_grant(
     signer: &KeyBinding,
     body: &ContractGrant,
 ) -> Result<Vec<Change>, RuleError> {
-    let household =
-        state
-            .household(&body.household)
-            .ok_or_else(|| RuleError::UnknownHousehold {
-                code: body.household.clone(),
-            })?;
+    let household = super::household_of(state, &body.household)?;
     if household.collective != signer.party {
         return Err(RuleError::HouseholdOutsideCollective {
             code: body.household.clone(),

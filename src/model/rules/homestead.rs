@@ -27,12 +27,7 @@ pub fn homestead_grant(
     _signer: &KeyBinding,
     body: &HomesteadGrant,
 ) -> Result<Vec<Change>, RuleError> {
-    let household =
-        state
-            .household(&body.household)
-            .ok_or_else(|| RuleError::UnknownHousehold {
-                code: body.household.clone(),
-            })?;
+    let household = super::household_of(state, &body.household)?;
     if let Some(h) = state.homesteads.get(&body.household) {
         match h.exited {
             None => {

@@ -117,11 +117,7 @@ fn check_relations(members: &[Member]) -> Result<(), RuleError> {
 
 /// The household a household key acts for, if it has not merged away.
 fn own_household<'s>(state: &'s State, signer: &KeyBinding) -> Result<&'s Household, RuleError> {
-    state
-        .household(&signer.party)
-        .ok_or_else(|| RuleError::UnknownHousehold {
-            code: signer.party.clone(),
-        })
+    super::household_of(state, &signer.party)
 }
 
 /// Parcels whose contract right may change hands with a household's

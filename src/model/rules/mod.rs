@@ -225,6 +225,18 @@ fn household_contract<'s>(
     Ok(contract)
 }
 
+/// A registered household that has not merged away, or `UnknownHousehold`.
+fn household_of<'s>(
+    state: &'s State,
+    code: &str,
+) -> Result<&'s super::state::Household, RuleError> {
+    state
+        .household(code)
+        .ok_or_else(|| RuleError::UnknownHousehold {
+            code: code.to_owned(),
+        })
+}
+
 /// The homestead `household` holds now (not given up), or `NoHomestead`.
 fn homestead_held<'s>(
     state: &'s State,

@@ -12,8 +12,8 @@ use crate::model::entry::{
     TransfereeQualify,
 };
 use crate::model::exchange::{
-    base_rights, render_contract, sha256_hex, shares_title, Award, Bid, DerivedRight,
-    ExchangeRefusal as X, Intent, Listing, Mode, Objection, Review, Status,
+    base_rights, render_contract, sha256_hex, Award, Bid, DerivedRight, ExchangeRefusal as X,
+    Intent, Listing, Mode, Objection, Review, Status,
 };
 // The rules' shared checks (`text`, `day`, `unencumbered`, …), here and in
 // the step modules, which take this module's items with `use super::*`.
@@ -216,11 +216,7 @@ fn check_listing(
         }
         .into());
     }
-    let titles: Vec<String> = match l.mode {
-        Mode::HouseLease | Mode::Homestead => vec![Homestead::land_key(&basis.household)],
-        Mode::Shares => vec![shares_title(&basis.household)],
-        _ => l.parcels.iter().chain(&l.swap_for).cloned().collect(),
-    };
+    let titles = l.titles_of(&basis.household);
     for p in &titles {
         rules::unencumbered(state, p, rules::Holds::SeizureOrPledge)?;
         // A transferee's onward listing rests on the household's land beside

@@ -168,11 +168,7 @@ pub fn transfer_register(
         for p in &parcels {
             rules::unencumbered(state, p, rules::Holds::All)?;
         }
-        let to = state
-            .household(&receiver)
-            .ok_or_else(|| RuleError::UnknownHousehold {
-                code: receiver.clone(),
-            })?;
+        let to = rules::household_of(state, &receiver)?;
         let code = ('K'..='Z')
             .filter(|c| *c != 'J')
             .map(|c| format!("{receiver}{c}"))
