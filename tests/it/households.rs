@@ -60,6 +60,12 @@ fn app(backend: Backend) -> App {
     }
 }
 
+/// A parcel-sized square (about 45 m by 55 m) with its south-west corner at
+/// (`lon`, 36.001).
+fn plot(lon: f64) -> Value {
+    json!({"type": "Polygon", "coordinates": [[[lon, 36.001], [lon + 0.0005, 36.001], [lon + 0.0005, 36.0015], [lon, 36.0015], [lon, 36.001]]]})
+}
+
 /// Asserts an answer is a refusal with this code and field.
 fn refused((status, v): (u16, Value), code: &str, field: &str) {
     assert!(status >= 400, "{v}");
@@ -93,6 +99,18 @@ impl App {
         Checkpoint::open(&note, &self.log_key.verifier())
             .unwrap()
             .size
+    }
+
+    /// Registers household 0001 of the village with `name` as its head.
+    fn head_household(&self, name: &str) -> (PersonRecord, String) {
+        let head = person(name, "14042119800101123X", 1);
+        let household = format!("{VILLAGE}0001");
+        assert_eq!(
+            self.post(self.household(&household, &[(&head, "02")], &[&head]))
+                .0,
+            201
+        );
+        (head, household)
     }
 
     fn household(
@@ -270,7 +288,7 @@ fn contracts_give_parcels_their_holder() {
             201
         );
         let parcel = |n: u32, lon: f64, land_use: &str| {
-            let g = json!({"type": "Polygon", "coordinates": [[[lon, 36.001], [lon + 0.0005, 36.001], [lon + 0.0005, 36.0015], [lon, 36.0015], [lon, 36.001]]]});
+            let g = plot(lon);
             let body = json!({"DKBM": format!("{VILLAGE}{n:05}"), "DKMC": "东洼地", "DKLB": "10", "TDYT": land_use, "DLDJ": "05", "SFJBNT": "1", "geometry": g});
             let (status, v) = app.post(
                 serde_json::from_slice(&sign(&app.key, "parcel.register", body).to_json()).unwrap(),
@@ -701,13 +719,7 @@ fn one_household_one_homestead_within_the_limit_and_given_up_only_by_itself() {
         let app = app(backend);
         // The county approves homesteads (for the township, H2).
         let county_key = app.county.clone();
-        let head = person("郑一", "14042119800101123X", 1);
-        let household = format!("{VILLAGE}0001");
-        assert_eq!(
-            app.post(app.household(&household, &[(&head, "02")], &[&head]))
-                .0,
-            201
-        );
+        let (_, household) = app.head_household("郑一");
         let home_key = new_key("h");
         let post = |key: &SignerKey, kind: &str, body: Value| app.signed(key, kind, body);
         assert_eq!(
@@ -809,15 +821,9 @@ fn one_household_one_homestead_within_the_limit_and_given_up_only_by_itself() {
 fn no_certificate_while_the_notice_is_open_or_an_objection_stands() {
     for backend in backends() {
         let app = app(backend);
-        let head = person("冯一", "14042119800101123X", 1);
-        let household = format!("{VILLAGE}0001");
-        assert_eq!(
-            app.post(app.household(&household, &[(&head, "02")], &[&head]))
-                .0,
-            201
-        );
+        let (head, household) = app.head_household("冯一");
         let post = |key: &SignerKey, kind: &str, body: Value| app.signed(key, kind, body);
-        let g = json!({"type": "Polygon", "coordinates": [[[113.001, 36.001], [113.0015, 36.001], [113.0015, 36.0015], [113.001, 36.0015], [113.001, 36.001]]]});
+        let g = plot(113.001);
         let parcel = format!("{VILLAGE}00001");
         let body = json!({"DKBM": parcel, "DKMC": "东洼地", "DKLB": "10", "TDYT": "1", "DLDJ": "05", "SFJBNT": "1", "geometry": g});
         assert_eq!(post(&app.key, "parcel.register", body).0, 201);
@@ -898,14 +904,8 @@ fn no_certificate_while_the_notice_is_open_or_an_objection_stands() {
 fn rights_are_refused_over_seized_land_outside_the_village_or_to_oneself() {
     for backend in backends() {
         let app = app(backend);
-        let head = person("褚一", "14042119800101123X", 1);
-        let household = format!("{VILLAGE}0001");
-        assert_eq!(
-            app.post(app.household(&household, &[(&head, "02")], &[&head]))
-                .0,
-            201
-        );
-        let g = json!({"type": "Polygon", "coordinates": [[[113.001, 36.001], [113.0015, 36.001], [113.0015, 36.0015], [113.001, 36.0015], [113.001, 36.001]]]});
+        let (head, household) = app.head_household("褚一");
+        let g = plot(113.001);
         let parcel = format!("{VILLAGE}00001");
         let body = json!({"DKBM": parcel, "DKMC": "东洼地", "DKLB": "10", "TDYT": "1", "DLDJ": "05", "SFJBNT": "1", "geometry": g});
         assert_eq!(app.signed(&app.key, "parcel.register", body).0, 201);
@@ -997,7 +997,7 @@ fn households_split_and_merge_with_their_rights() {
             201
         );
         let parcel = |n: u32, lon: f64| {
-            let g = json!({"type": "Polygon", "coordinates": [[[lon, 36.001], [lon + 0.0005, 36.001], [lon + 0.0005, 36.0015], [lon, 36.0015], [lon, 36.001]]]});
+            let g = plot(lon);
             let body = json!({"DKBM": format!("{VILLAGE}{n:05}"), "DKMC": "东洼地", "DKLB": "10", "TDYT": "1", "DLDJ": "05", "SFJBNT": "1", "geometry": g});
             assert_eq!(post(&app.key, "parcel.register", body).0, 201);
             format!("{VILLAGE}{n:05}")
@@ -1222,15 +1222,9 @@ fn contracts_are_extended_in_their_term_and_renewed_when_it_ends() {
     for backend in backends() {
         let app = app(backend);
         let post = |key: &SignerKey, kind: &str, body: Value| app.signed(key, kind, body);
-        let head = person("冯一", "14042119800101123X", 1);
-        let household = format!("{VILLAGE}0001");
-        assert_eq!(
-            app.post(app.household(&household, &[(&head, "02")], &[&head]))
-                .0,
-            201
-        );
+        let (head, household) = app.head_household("冯一");
         let parcel = |n: u32, lon: f64, land_use: &str| {
-            let g = json!({"type": "Polygon", "coordinates": [[[lon, 36.001], [lon + 0.0005, 36.001], [lon + 0.0005, 36.0015], [lon, 36.0015], [lon, 36.001]]]});
+            let g = plot(lon);
             let body = json!({"DKBM": format!("{VILLAGE}{n:05}"), "DKMC": "东洼地", "DKLB": "10", "TDYT": land_use, "DLDJ": "05", "SFJBNT": "1", "geometry": g});
             assert_eq!(post(&app.key, "parcel.register", body).0, 201);
             format!("{VILLAGE}{n:05}")
