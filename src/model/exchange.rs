@@ -270,6 +270,15 @@ impl Listing {
         }
     }
 
+    /// Its stage on `day`: a notice that has run out is trading, whether or
+    /// not a step has stored that yet.
+    pub fn status_on(&self, day: NaiveDate) -> Status {
+        match (self.status, self.notice_to) {
+            (Status::Notice, Some(to)) if day > to => Status::Trading,
+            (status, _) => status,
+        }
+    }
+
     /// An objection the exchange has not yet answered.
     pub fn open_objection(&self) -> Option<&Objection> {
         self.objections.iter().find(|o| o.resolved.is_none())
@@ -502,6 +511,28 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    /// X2: trading opens when the notice has run, whatever step comes next.
+    #[test]
+    fn a_listing_whose_notice_ran_out_is_trading() {
+        let l: Listing = serde_json::from_value(serde_json::json!({
+            "id": 7, "mode": "lease", "transferor": "h", "household": "h", "collective": "c",
+            "contract": null, "parcels": [], "start": "2027-01-01", "end": "2030-12-31",
+            "land_use": "1", "reserve": 100, "increment": 1, "deposit": 1, "auction_minutes": 60,
+            "status": "notice", "notice_from": "2026-11-24", "notice_to": "2026-12-07",
+            "county_level": false, "intents": [], "bids": [], "deadline": null, "award": null,
+            "signed_by": [], "verified_at": null, "paid_at": null, "certificate_no": null,
+            "settled_at": null, "history": []
+        }))
+        .unwrap();
+        assert_eq!(l.status_on(d("2026-12-07")), Status::Notice);
+        assert_eq!(l.status_on(d("2026-12-08")), Status::Trading);
+        let settled = Listing {
+            status: Status::Settled,
+            ..l
+        };
+        assert_eq!(settled.status_on(d("2027-06-01")), Status::Settled);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use diesel::Connection;
 
 use crate::ledger::merkle::Hash;
 use crate::ledger::{Envelope, LedgerError};
+use crate::model::exchange::Listing;
 use crate::model::person::{PersonRecord, PersonalError};
 use crate::model::{log_origin, Refusal};
 use crate::spatial::GeometryError;
@@ -335,17 +336,36 @@ impl Registry {
         mode: Option<&str>,
     ) -> Result<serde_json::Value, ServiceError> {
         let mut conn = self.db.conn()?;
-        let found = queries::listings(
-            &mut conn,
-            &self.db.county,
-            status,
-            collective,
-            mode,
-            MAX_FEATURES,
-        )?;
-        Ok(serde_json::json!({
-            "listings": found.iter().map(views::listing).collect::<Vec<_>>(),
-        }))
+        let today = chrono::Utc::now().date_naive();
+        // A listing whose notice ran out is stored as under notice until its
+        // next step: read both, and show each at its stage today.
+        let stored: &[Option<&str>] = match status {
+            Some("notice") | Some("trading") => &[Some("notice"), Some("trading")],
+            _ => &[status],
+        };
+        let mut found = Vec::new();
+        for s in stored {
+            found.extend(queries::listings(
+                &mut conn,
+                &self.db.county,
+                *s,
+                collective,
+                mode,
+                MAX_FEATURES,
+            )?);
+        }
+        found.sort_by_key(|l| std::cmp::Reverse(l.id));
+        let listings: Vec<_> = found
+            .into_iter()
+            .map(|mut l| {
+                l.status = l.status_on(today);
+                l
+            })
+            .filter(|l| status.is_none_or(|s| l.status.as_str() == s))
+            .take(MAX_FEATURES as usize)
+            .map(|l| views::listing(&l))
+            .collect();
+        Ok(serde_json::json!({ "listings": listings }))
     }
 
     /// A listing with its whole history and, once awarded, its contract text.
@@ -357,6 +377,10 @@ impl Registry {
                 field: "id",
             }
         })?;
+        let l = Listing {
+            status: l.status_on(chrono::Utc::now().date_naive()),
+            ..l
+        };
         Ok(views::listing(&l))
     }
 

@@ -333,9 +333,7 @@ fn under_notice(state: &State, ctx: &Context, id: u64) -> Result<Listing, RuleEr
 
 /// Moves a listing whose notice is over to trading.
 fn after_notice(mut l: Listing, ctx: &Context) -> Listing {
-    if l.status == Status::Notice && l.notice_to.is_some_and(|to| ctx.today > to) {
-        l.status = Status::Trading;
-    }
+    l.status = l.status_on(ctx.today);
     l
 }
 
