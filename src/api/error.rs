@@ -63,9 +63,10 @@ pub fn status_of(code: &str) -> StatusCode {
         "method_not_allowed" => StatusCode::METHOD_NOT_ALLOWED,
         "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
         "unsupported_media_type" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "bad_read_authorization" | "read_signature_invalid" | "stale_read_authorization" => {
-            StatusCode::UNAUTHORIZED
-        }
+        "bad_read_authorization"
+        | "read_signature_invalid"
+        | "stale_read_authorization"
+        | "replayed_read_authorization" => StatusCode::UNAUTHORIZED,
         "read_not_allowed" => StatusCode::FORBIDDEN,
         "signature_invalid" | "unknown_signer" | "revoked_signer" | "kind_not_allowed"
         | "party_not_allowed" => StatusCode::FORBIDDEN,
@@ -81,13 +82,15 @@ pub fn status_of(code: &str) -> StatusCode {
         | "bad_signature_encoding"
         | "bad_nonce"
         | "bad_time"
+        | "time_outside_window"
+        | "too_many_vertices"
         | "unknown_kind"
         | "bad_body"
         | "bad_query"
         | "out_of_range"
         | "bad_request_body" => StatusCode::BAD_REQUEST,
-        "unavailable" => StatusCode::SERVICE_UNAVAILABLE,
-        "store_error" | "internal" => StatusCode::INTERNAL_SERVER_ERROR,
+        "unavailable" | "busy" => StatusCode::SERVICE_UNAVAILABLE,
+        "store_error" | "internal" | "internal_error" => StatusCode::INTERNAL_SERVER_ERROR,
         // Every other refusal is a rule of law saying no.
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
@@ -99,6 +102,10 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status_code()).json(serde_json::json!({ "error": self.0 }))
+        let mut response = HttpResponse::build(self.status_code());
+        if self.status_code() == StatusCode::SERVICE_UNAVAILABLE {
+            response.insert_header((actix_web::http::header::RETRY_AFTER, "1"));
+        }
+        response.json(serde_json::json!({ "error": self.0 }))
     }
 }

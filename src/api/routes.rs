@@ -249,7 +249,7 @@ async fn get_household(
     reg: web::Data<Registry>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let reader = reader(&req)?;
+    let reader = reader(&reg, &req)?;
     let reg = reg.into_inner();
     Ok(HttpResponse::Ok()
         .insert_header(("Vary", "Authorization"))
@@ -259,7 +259,7 @@ async fn get_household(
 
 /// The key of a signed read (`Authorization: Sanquan …`), if the request
 /// carries one; a header that does not verify is refused, not ignored.
-fn reader(req: &HttpRequest) -> Result<Option<[u8; 32]>, ApiError> {
+fn reader(reg: &Registry, req: &HttpRequest) -> Result<Option<[u8; 32]>, ApiError> {
     let Some(header) = req.headers().get("Authorization") else {
         return Ok(None);
     };
@@ -268,9 +268,9 @@ fn reader(req: &HttpRequest) -> Result<Option<[u8; 32]>, ApiError> {
         .uri()
         .path_and_query()
         .map_or_else(|| req.path().to_owned(), |p| p.as_str().to_owned());
-    crate::ledger::read_auth::verify_read(header, req.method().as_str(), &path, chrono::Utc::now())
+    reg.signed_read(header, req.method().as_str(), &path)
         .map(Some)
-        .map_err(|e| ApiError::from_refusal(&e))
+        .map_err(ApiError::from)
 }
 
 async fn get_distribution(

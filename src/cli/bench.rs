@@ -413,7 +413,7 @@ fn collective_key_entry(county_key: &SignerKey, origin: &str, i: u64) -> Envelop
         origin,
         "key.register",
         &format!("b{i}"),
-        "2026-11-22T08:00:00Z",
+        &super::now(),
         body,
     )
     .expect("sign")

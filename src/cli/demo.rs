@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use super::datadir::{read_signer_key, write_key_pair, DataDir};
-use super::{import, new_nonce, now, CliError, NewLog};
+use super::{import, new_nonce, CliError, NewLog};
 use crate::ledger::{Envelope, SignerKey};
 use crate::model::log_origin;
 use crate::model::person::PersonRecord;
@@ -154,8 +154,15 @@ fn populate(dir: &DataDir) -> Result<usize, CliError> {
                       body: serde_json::Value,
                       personal: Vec<PersonRecord>|
      -> Result<u64, CliError> {
-        let env = Envelope::sign(key, &origin, kind, &new_nonce(), &now(), body)
-            .map_err(|e| CliError::Usage(e.to_string()))?;
+        let env = Envelope::sign(
+            key,
+            &origin,
+            kind,
+            &new_nonce(),
+            &writer.clock().stamp(),
+            body,
+        )
+        .map_err(|e| CliError::Usage(e.to_string()))?;
         entries += 1;
         writer
             .submit_with_personal_blocking(env, personal)

@@ -125,8 +125,11 @@ impl Envelope {
             return Err(LedgerError::BadNonce);
         }
         let time = string_field(&entry, "time")?;
-        if chrono::DateTime::parse_from_rfc3339(time).is_err() {
-            return Err(LedgerError::BadTime);
+        // A leap second (23:59:60) reads two ways; RFC 3339 in UTC or with
+        // an offset, no more.
+        match chrono::DateTime::parse_from_rfc3339(time) {
+            Ok(t) if chrono::Timelike::nanosecond(&t) < 1_000_000_000 && time.len() <= 35 => {}
+            _ => return Err(LedgerError::BadTime),
         }
         let kind = string_field(&entry, "kind")?;
         let body = entry

@@ -43,6 +43,10 @@ pub enum LedgerError {
     BadTime,
     #[error("invalid checkpoint: {0}")]
     BadCheckpoint(String),
+    /// A rule failed in a way it never should (a panic, caught): the entry
+    /// is refused and logged, and the log goes on.
+    #[error("internal error: the entry was refused and logged")]
+    Internal,
     #[error(transparent)]
     Rule(#[from] RuleError),
 }
@@ -62,6 +66,7 @@ impl Refusal for LedgerError {
             ReplayedNonce { .. } => "replayed_nonce",
             BadTime => "bad_time",
             BadCheckpoint(_) => "bad_checkpoint",
+            Internal => "internal_error",
             Rule(e) => e.code(),
         }
     }
@@ -80,6 +85,7 @@ impl Refusal for LedgerError {
             ReplayedNonce { index } => format!("该签名者已使用过此随机数（日志序号 {index}）"),
             BadTime => "时间须为 RFC 3339 格式".into(),
             BadCheckpoint(r) => format!("检查点无效：{r}"),
+            Internal => "内部错误：该条目已被拒绝并记录".into(),
             Rule(e) => e.message_zh(),
         }
     }
@@ -87,7 +93,7 @@ impl Refusal for LedgerError {
     fn field(&self) -> Option<String> {
         use LedgerError::*;
         match self {
-            MalformedJson(_) | BadCheckpoint(_) => None,
+            MalformedJson(_) | BadCheckpoint(_) | Internal => None,
             BadEnvelope { field, .. } => Some(field.clone()),
             UnsupportedVersion => Some("entry.v".into()),
             WrongLog { .. } => Some("entry.log".into()),

@@ -24,6 +24,10 @@ pub enum ReadAuthError {
     BadSignature,
     #[error("the read was signed at {time}, more than 5 minutes from the server's clock")]
     Stale { time: String },
+    #[error("this signed read was used before; sign each read with a new nonce")]
+    Replayed,
+    #[error("too many signed reads in the last 5 minutes; try again later")]
+    TooMany,
 }
 
 impl Refusal for ReadAuthError {
@@ -32,6 +36,8 @@ impl Refusal for ReadAuthError {
             ReadAuthError::Malformed(_) => "bad_read_authorization",
             ReadAuthError::BadSignature => "read_signature_invalid",
             ReadAuthError::Stale { .. } => "stale_read_authorization",
+            ReadAuthError::Replayed => "replayed_read_authorization",
+            ReadAuthError::TooMany => "busy",
         }
     }
 
@@ -42,6 +48,8 @@ impl Refusal for ReadAuthError {
             ReadAuthError::Stale { time } => {
                 format!("查询签名时间 {time} 与服务器时间相差超过 5 分钟")
             }
+            ReadAuthError::Replayed => "该查询签名已被使用过，每次查询须使用新的随机数".into(),
+            ReadAuthError::TooMany => "最近 5 分钟内的签名查询过多，请稍后再试".into(),
         }
     }
 
@@ -50,16 +58,17 @@ impl Refusal for ReadAuthError {
     }
 }
 
-fn message(method: &str, path: &str, time: &str) -> Vec<u8> {
-    format!("sanquan read v1\n{method} {path}\n{time}").into_bytes()
+fn message(method: &str, path: &str, time: &str, nonce: &str) -> Vec<u8> {
+    format!("sanquan read v2\n{method} {path}\n{time}\n{nonce}").into_bytes()
 }
 
 /// The Authorization header value for reading `path` now.
 pub fn sign_read(key: &SignerKey, method: &str, path: &str, now: DateTime<Utc>) -> String {
     let time = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let sig = key.sign(&message(method, path, &time));
+    let nonce = format!("{:032x}", rand::random::<u128>());
+    let sig = key.sign(&message(method, path, &time, &nonce));
     format!(
-        "Sanquan keyid={},time={time},sig={}",
+        "Sanquan keyid={},time={time},nonce={nonce},sig={}",
         STANDARD.encode(key.public_bytes()),
         STANDARD.encode(sig)
     )
@@ -72,22 +81,30 @@ pub fn verify_read(
     method: &str,
     path: &str,
     now: DateTime<Utc>,
-) -> Result<[u8; 32], ReadAuthError> {
+) -> Result<SignedRead, ReadAuthError> {
     let params = header
         .strip_prefix("Sanquan ")
         .ok_or(ReadAuthError::Malformed("the scheme is `Sanquan`"))?;
-    let (mut keyid, mut time, mut sig) = (None, None, None);
+    let (mut keyid, mut time, mut nonce, mut sig) = (None, None, None, None);
     for part in params.split(',') {
         match part.trim().split_once('=') {
             Some(("keyid", v)) => keyid = Some(v),
             Some(("time", v)) => time = Some(v),
+            Some(("nonce", v)) => nonce = Some(v),
             Some(("sig", v)) => sig = Some(v),
             _ => return Err(ReadAuthError::Malformed("unknown parameter")),
         }
     }
-    let (Some(keyid), Some(time), Some(sig)) = (keyid, time, sig) else {
-        return Err(ReadAuthError::Malformed("keyid, time and sig are required"));
+    let (Some(keyid), Some(time), Some(nonce), Some(sig)) = (keyid, time, nonce, sig) else {
+        return Err(ReadAuthError::Malformed(
+            "keyid, time, nonce and sig are required",
+        ));
     };
+    if nonce.is_empty() || nonce.len() > 64 || !nonce.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(ReadAuthError::Malformed(
+            "nonce is 1 to 64 letters and digits",
+        ));
+    }
     let public: [u8; 32] = STANDARD
         .decode(keyid)
         .ok()
@@ -111,11 +128,59 @@ pub fn verify_read(
     }
     let key = VerifyingKey::from_bytes(&public).map_err(|_| ReadAuthError::BadSignature)?;
     key.verify_strict(
-        &message(method, path, time),
+        &message(method, path, time, nonce),
         &Signature::from_bytes(&signature),
     )
     .map_err(|_| ReadAuthError::BadSignature)?;
-    Ok(public)
+    Ok(SignedRead {
+        key: public,
+        nonce: nonce.to_owned(),
+        time: at.with_timezone(&Utc),
+    })
+}
+
+/// A signed read that verified: who signed it, with which nonce, when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedRead {
+    pub key: [u8; 32],
+    pub nonce: String,
+    pub time: DateTime<Utc>,
+}
+
+/// The most signed reads remembered at once (about 10 MB).
+pub const MAX_REMEMBERED_READS: usize = 100_000;
+
+/// The signed reads of the last window, so that none is used twice: a read
+/// header is good for one request, not for five minutes of them.
+#[derive(Debug, Default)]
+pub struct ReadNonces {
+    seen: std::collections::HashSet<([u8; 32], String)>,
+    /// In the order they came, with the time each stops being good.
+    order: std::collections::VecDeque<(DateTime<Utc>, [u8; 32], String)>,
+}
+
+impl ReadNonces {
+    /// Accepts `read` once; forgets reads whose window has passed.
+    pub fn remember(&mut self, read: &SignedRead, now: DateTime<Utc>) -> Result<(), ReadAuthError> {
+        while let Some((until, key, nonce)) = self.order.front() {
+            if *until >= now {
+                break;
+            }
+            self.seen.remove(&(*key, nonce.clone()));
+            self.order.pop_front();
+        }
+        let id = (read.key, read.nonce.clone());
+        if self.seen.contains(&id) {
+            return Err(ReadAuthError::Replayed);
+        }
+        if self.seen.len() >= MAX_REMEMBERED_READS {
+            return Err(ReadAuthError::TooMany);
+        }
+        self.seen.insert(id);
+        let until = read.time + chrono::Duration::seconds(READ_WINDOW_SECONDS);
+        self.order.push_back((until, read.key, read.nonce.clone()));
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -127,10 +192,17 @@ mod tests {
         let key = SignerKey::generate("reader").unwrap();
         let now = Utc::now();
         let h = sign_read(&key, "GET", "/api/v1/households/1", now);
-        assert_eq!(
-            verify_read(&h, "GET", "/api/v1/households/1", now),
-            Ok(key.public_bytes())
-        );
+        let read = verify_read(&h, "GET", "/api/v1/households/1", now).unwrap();
+        assert_eq!(read.key, key.public_bytes());
+        // Once only.
+        let mut seen = ReadNonces::default();
+        assert_eq!(seen.remember(&read, now), Ok(()));
+        assert_eq!(seen.remember(&read, now), Err(ReadAuthError::Replayed));
+        // Forgotten once stale, when it would be refused as stale anyway.
+        let later = now + chrono::Duration::minutes(6);
+        let other = verify_read(&sign_read(&key, "GET", "/x", later), "GET", "/x", later).unwrap();
+        assert_eq!(seen.remember(&other, later), Ok(()));
+        assert_eq!(seen.seen.len(), 1);
         // Another path, another method, a stale time, garbage.
         assert_eq!(
             verify_read(&h, "GET", "/api/v1/households/2", now),

@@ -11,7 +11,32 @@ use super::envelope::Envelope;
 use super::merkle::{leaf_hash, Hash};
 use super::tiles::TreeBuilder;
 use super::LedgerError;
-use crate::model::{decide, Change, Context, Land, State};
+use crate::model::{decide, Change, Context, Land, RuleError, State};
+
+/// An entry's own `time` must lie within the county's window
+/// (`entry_time_window_minutes`, default ±10) of the time the server
+/// integrates it, so a signed envelope refused today cannot be replayed next
+/// year. The integration time is in the record, so `verify` replays this too.
+fn check_time(
+    state: &State,
+    time: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), LedgerError> {
+    let Ok(signed) = chrono::DateTime::parse_from_rfc3339(time) else {
+        return Err(LedgerError::BadTime);
+    };
+    let window = state.settings.entry_time_window_minutes;
+    let off = (signed.with_timezone(&chrono::Utc) - now).num_seconds();
+    if off.unsigned_abs() > u64::from(window) * 60 {
+        return Err(RuleError::TimeOutsideWindow {
+            time: time.to_owned(),
+            now: super::format_integrated(now),
+            minutes: window,
+        }
+        .into());
+    }
+    Ok(())
+}
 
 /// An admitted entry: what the store appends and projects.
 #[derive(Debug, Clone)]
@@ -58,6 +83,9 @@ pub struct Sequencer {
     pub land: Box<dyn Land>,
     pub nonces: Nonces,
     pub tree: TreeBuilder,
+    /// Set while an admitted entry's changes are applied: if a panic ever
+    /// escaped from there, the state is half changed and must be reloaded.
+    pub poisoned: bool,
 }
 
 impl Sequencer {
@@ -68,6 +96,7 @@ impl Sequencer {
             land,
             nonces: Nonces::default(),
             tree: TreeBuilder::new(),
+            poisoned: false,
         }
     }
 
@@ -93,11 +122,14 @@ impl Sequencer {
             today: now.date_naive(),
             now,
         };
+        check_time(&self.state, &env.time, now)?;
         let changes = decide(&self.state, self.land.as_ref(), &ctx, &env.command)?;
+        self.poisoned = true;
         for change in &changes {
             self.state.apply(change);
             self.land.apply(change);
         }
+        self.poisoned = false;
         self.nonces.insert(&env.signer, &env.nonce, index);
         let leaf = env.record(index, integrated);
         let leaf_hash = leaf_hash(&leaf);

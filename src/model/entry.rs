@@ -937,7 +937,74 @@ fn truncate(s: &str) -> String {
     s.chars().take(64).collect()
 }
 
+/// The most items of any list in a body (parcels, members, allocations…);
+/// geometry is bounded by its own limits.
+pub const MAX_ITEMS: usize = 1_000;
+/// The most characters of any string in a body.
+pub const MAX_CHARS: usize = 4_000;
+
+/// Whether a character may not appear in any text on the log: controls
+/// (but the line feed), bidirectional overrides, embeddings and isolates,
+/// and invisible zero-width characters — the ones that make a text read
+/// otherwise than it is, or not at all.
+pub fn forbidden_char(c: char) -> bool {
+    (c.is_control() && c != '\n')
+        || matches!(c,
+            '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{061C}'
+            | '\u{FEFF}')
+}
+
+/// Checks every list and string of a body before it is read: lists of at
+/// most [`MAX_ITEMS`], strings of at most [`MAX_CHARS`], in Unicode NFC
+/// (what was signed is read one way only), and with no [`forbidden_char`].
+fn check_values(value: &serde_json::Value, path: &str) -> Result<(), RuleError> {
+    use unicode_normalization::UnicodeNormalization;
+    let bad = |reason: &str| RuleError::BadBody {
+        field: path.to_owned(),
+        reason: reason.to_owned(),
+    };
+    match value {
+        serde_json::Value::String(text) => {
+            if text.chars().count() > MAX_CHARS {
+                return Err(bad("a text of at most 4000 characters"));
+            }
+            if text.chars().any(forbidden_char) {
+                return Err(bad(
+                    "a text may not hold control, bidirectional or invisible characters",
+                ));
+            }
+            if !unicode_normalization::is_nfc(text) && text.nfc().ne(text.chars()) {
+                return Err(bad("a text must be in Unicode normal form C (NFC)"));
+            }
+        }
+        serde_json::Value::Array(items) => {
+            if items.len() > MAX_ITEMS {
+                return Err(bad("a list of at most 1000 items"));
+            }
+            for (i, item) in items.iter().enumerate() {
+                check_values(item, &format!("{path}[{i}]"))?;
+            }
+        }
+        serde_json::Value::Object(fields) => {
+            for (k, v) in fields {
+                // Geometry has limits of its own (positions, rings).
+                if matches!(k.as_str(), "geometry" | "boundary") {
+                    continue;
+                }
+                check_values(v, &format!("{path}.{k}"))?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 fn body_of<T: DeserializeOwned>(body: &serde_json::Value) -> Result<T, RuleError> {
+    check_values(body, "entry.body")?;
     serde_path_to_error::deserialize(body).map_err(|e| {
         let reason = e.inner().to_string();
         let path = e.path().to_string();

@@ -191,6 +191,14 @@ pub enum RuleError {
     HouseholdMerged { code: String, into: String, at: u64 },
     #[error("households {a} and {b} both hold a homestead: one household, one homestead (H1)")]
     TwoHomesteads { a: String, b: String },
+    #[error(
+        "the entry was signed for {time}, more than {minutes} minutes from the server's time {now}"
+    )]
+    TimeOutsideWindow {
+        time: String,
+        now: String,
+        minutes: u32,
+    },
     #[error(transparent)]
     Exchange(#[from] super::exchange::ExchangeRefusal),
     #[error("a term of {years} years does not fit land use {land_use} of parcel {parcel} (C2: {allowed})")]
@@ -250,6 +258,7 @@ impl Refusal for RuleError {
             ContractExists { .. } => "contract_exists",
             ParcelContracted { .. } => "parcel_contracted",
             BadTerm { .. } => "bad_term",
+            TimeOutsideWindow { .. } => "time_outside_window",
             SharesAlreadyQuantified { .. } => "shares_already_quantified",
             DecisionNotPassed { .. } => "decision_not_passed",
             NotEnoughShares { .. } => "not_enough_shares",
@@ -417,6 +426,7 @@ impl Refusal for RuleError {
             ParcelContracted { parcel, contract } => {
                 format!("地块 {parcel} 已在承包合同 {contract} 之下（C4）")
             }
+            TimeOutsideWindow { time, now, minutes } => format!("条目签署时间 {time} 与服务器时间 {now} 相差超过 {minutes} 分钟"),
             BadTerm {
                 parcel,
                 land_use,
@@ -489,6 +499,7 @@ impl Refusal for RuleError {
             ContractExists { .. } => Some("entry.body.CBHTBM".into()),
             ParcelContracted { .. } => Some("entry.body.DKBM".into()),
             BadTerm { .. } => Some("entry.body.end".into()),
+            TimeOutsideWindow { .. } => Some("entry.time".into()),
             BadSetting { field, .. } => Some(format!("entry.body.settings.{field}")),
             Exchange(e) => e.field(),
             OverShareCap { .. } => Some("entry.body.shares".into()),

@@ -13,6 +13,9 @@ pub struct Footprint {
     pub area: Area,
     /// min lon, min lat, max lon, max lat.
     pub bbox: [f64; 4],
+    /// The positions given, as the body had them (bounded by the county's
+    /// `max_vertices` for parcels and homesteads).
+    pub vertices: usize,
     pub shape: Arc<geo_types::MultiPolygon<f64>>,
     /// The geometry as normalised GeoJSON (RFC 7946 ring orientation).
     pub geojson: String,

@@ -40,6 +40,47 @@ pub struct Settings {
     pub anti_sniping_minutes: u32,
     /// X3: the county's holidays and make-up working days, for notices.
     pub calendar: super::exchange::Calendar,
+    /// How far an entry's own `time` may lie from the server's, in minutes:
+    /// a signed envelope is good for so long and no longer.
+    #[serde(default = "defaults::entry_time_window_minutes")]
+    pub entry_time_window_minutes: u32,
+    /// The most positions a parcel's or homestead's geometry may have (real
+    /// parcels have hundreds).
+    #[serde(default = "defaults::max_vertices")]
+    pub max_vertices: u32,
+    /// The largest amount of money an entry may state (a price, a deposit, a
+    /// compensation, a distribution), in yuan.
+    #[serde(with = "yuan_text", default = "defaults::max_amount_yuan")]
+    pub max_amount_yuan: Fen,
+    /// X2: the working days the winner has to pay after the award; after
+    /// them the exchange may cancel the award.
+    #[serde(default = "defaults::payment_working_days")]
+    pub payment_working_days: u32,
+    /// R2: the most objections one signer may have open at once.
+    #[serde(default = "defaults::max_open_objections")]
+    pub max_open_objections: u32,
+}
+
+/// Defaults of the settings added after the first logs were written: a
+/// settings document stored before them reads with these.
+mod defaults {
+    use super::Fen;
+    pub fn entry_time_window_minutes() -> u32 {
+        10
+    }
+    pub fn max_vertices() -> u32 {
+        20_000
+    }
+    pub fn max_amount_yuan() -> Fen {
+        // 1,000,000,000.00 yuan.
+        100_000_000_000
+    }
+    pub fn payment_working_days() -> u32 {
+        10
+    }
+    pub fn max_open_objections() -> u32 {
+        5
+    }
 }
 
 /// H1's limit per terrain.
@@ -74,9 +115,18 @@ impl Default for Settings {
             transferee_max_age: 70,
             anti_sniping_minutes: 5,
             calendar: Default::default(),
+            entry_time_window_minutes: defaults::entry_time_window_minutes(),
+            max_vertices: defaults::max_vertices(),
+            max_amount_yuan: defaults::max_amount_yuan(),
+            payment_working_days: defaults::payment_working_days(),
+            max_open_objections: defaults::max_open_objections(),
         }
     }
 }
+
+/// The most positions any geometry may have, whatever the settings say: the
+/// stage before the writer refuses more before it validates anything.
+pub const MAX_VERTICES: u32 = 100_000;
 
 impl Settings {
     /// These settings with the fields of `update` (a partial settings object)
@@ -141,6 +191,21 @@ impl Settings {
         }
         if self.anti_sniping_minutes > 60 {
             return bad("anti_sniping_minutes", "at most 60");
+        }
+        if !(1..=1440).contains(&self.entry_time_window_minutes) {
+            return bad("entry_time_window_minutes", "1 to 1440 minutes");
+        }
+        if !(4..=MAX_VERTICES).contains(&self.max_vertices) {
+            return bad("max_vertices", "4 to 100000 positions");
+        }
+        if self.max_amount_yuan <= 0 || self.max_amount_yuan > 100_000_000_000_000 {
+            return bad("max_amount_yuan", "above 0 and at most 1000000000000 yuan");
+        }
+        if !(1..=60).contains(&self.payment_working_days) {
+            return bad("payment_working_days", "1 to 60 working days");
+        }
+        if !(1..=1000).contains(&self.max_open_objections) {
+            return bad("max_open_objections", "1 to 1000");
         }
         Ok(())
     }

@@ -6,17 +6,10 @@ use rust_decimal::Decimal;
 /// Money in fen (0.01 yuan), exact.
 pub type Fen = i64;
 
-/// Parses a yuan amount given as a decimal string ("1234.50"): at most two
-/// places, not negative.
+/// Parses a yuan amount given as a plain decimal string ("1234.50"; see
+/// [`crate::model::units::plain_hundredths`]).
 pub fn parse_yuan(text: &str) -> Result<Fen, &'static str> {
-    let d: Decimal = text.parse().map_err(|_| "not a decimal number")?;
-    if d.is_sign_negative() {
-        return Err("an amount cannot be negative");
-    }
-    if d.normalize().scale() > 2 {
-        return Err("an amount has at most 2 decimal places (fen)");
-    }
-    i64::try_from(d * Decimal::from(100)).map_err(|_| "amount out of range")
+    crate::model::units::plain_hundredths(text)
 }
 
 /// An amount in fen as yuan with two places.

@@ -18,19 +18,10 @@ impl Area {
         Area((m2 * 100.0).round() as i64)
     }
 
-    /// Parses a decimal string of square metres ("2668.40"); at most 2 places.
+    /// Parses a plain decimal string of square metres ("2668.40"; see
+    /// [`plain_hundredths`]).
     pub fn parse_m2(text: &str) -> Result<Area, &'static str> {
-        let d: Decimal = text.parse().map_err(|_| "not a decimal number")?;
-        if d.is_sign_negative() {
-            return Err("an area cannot be negative");
-        }
-        if d.scale() > 2 && d.normalize().scale() > 2 {
-            return Err("an area has at most 2 decimal places (0.01 m²)");
-        }
-        let centi = (d * Decimal::from(100)).normalize();
-        i64::try_from(centi)
-            .map(Area)
-            .map_err(|_| "area out of range")
+        plain_hundredths(text).map(Area)
     }
 
     pub fn m2(self) -> Decimal {
@@ -51,6 +42,37 @@ impl Area {
     }
 }
 
+/// Parses an amount or area written as a plain decimal string — digits, at
+/// most one point and at most two places after it, at most 15 digits before
+/// it, no sign, exponent, spaces or leading zeros — into hundredths (fen,
+/// 0.01 m²). "1e9", "+5", "-1", "1.", ".5", "007" and "1.234" are refused:
+/// what was signed is read one way only.
+pub fn plain_hundredths(text: &str) -> Result<i64, &'static str> {
+    let (whole, part) = match text.split_once('.') {
+        Some((w, p)) => (w, Some(p)),
+        None => (text, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || part.is_some_and(|p| !digits(p)) {
+        return Err("must be a plain decimal number such as 1234.50 (digits, one point, no sign or exponent)");
+    }
+    if whole.len() > 1 && whole.starts_with('0') {
+        return Err("must have no leading zeros");
+    }
+    if whole.len() > 15 {
+        return Err("has too many digits");
+    }
+    let part = part.unwrap_or("");
+    if part.len() > 2 {
+        return Err("has at most 2 decimal places");
+    }
+    let whole: i64 = whole.parse().map_err(|_| "has too many digits")?;
+    let hundredths: i64 = format!("{part:0<2}")
+        .parse()
+        .map_err(|_| "is not a number")?;
+    Ok(whole * 100 + hundredths)
+}
+
 impl std::fmt::Display for Area {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} m²", self.m2())
@@ -69,6 +91,33 @@ mod tests {
         assert!(Area::parse_m2("1.234").is_err());
         assert!(Area::parse_m2("-1").is_err());
         assert!(Area::parse_m2("abc").is_err());
+        for bad in [
+            "1e3",
+            "1E3",
+            "+5",
+            "-0",
+            " 1",
+            "1 ",
+            "1.",
+            ".5",
+            "007",
+            "0x10",
+            "1_000",
+            "١٢",
+            "NaN",
+            "inf",
+            "",
+            "1.2.3",
+            "9999999999999999",
+        ] {
+            assert!(Area::parse_m2(bad).is_err(), "{bad}");
+        }
+        assert_eq!(Area::parse_m2("0"), Ok(Area(0)));
+        assert_eq!(Area::parse_m2("0.05"), Ok(Area(5)));
+        assert_eq!(
+            Area::parse_m2("999999999999999.99"),
+            Ok(Area(99_999_999_999_999_999))
+        );
         assert_eq!(Area(266_840).m2().to_string(), "2668.40");
         // 666.67 m² is one mu to the fourth place.
         assert_eq!(Area(66_667).mu().to_string(), "1.0000");

@@ -39,6 +39,10 @@ pub enum ServiceError {
     },
     #[error("the log is not accepting entries: {0}")]
     Unavailable(String),
+    /// The writer's queue is full, or it did not answer in time; nothing was
+    /// written, and the same envelope may be sent again.
+    #[error("the log is busy; send the entry again in a moment")]
+    Busy,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -51,6 +55,7 @@ impl From<SubmitError> for ServiceError {
             SubmitError::Personal(p) => ServiceError::Personal(p),
             SubmitError::Store(s) => ServiceError::Unavailable(s),
             SubmitError::Stopped => ServiceError::Unavailable("the writer has stopped".into()),
+            SubmitError::Busy => ServiceError::Busy,
         }
     }
 }
@@ -66,6 +71,7 @@ impl Refusal for ServiceError {
             ServiceError::ReadNotAllowed { .. } => "read_not_allowed",
             ServiceError::OutOfRange { .. } => "out_of_range",
             ServiceError::Unavailable(_) => "unavailable",
+            ServiceError::Busy => "busy",
             ServiceError::Store(_) => "store_error",
         }
     }
@@ -84,6 +90,7 @@ impl Refusal for ServiceError {
             } => format!("{role}（{party}）的密钥无权查看承包方 {household} 的个人信息"),
             ServiceError::OutOfRange { reason, .. } => format!("参数超出范围：{reason}"),
             ServiceError::Unavailable(r) => format!("日志暂不接受条目：{r}"),
+            ServiceError::Busy => "日志繁忙，请稍后重新提交该条目".into(),
             ServiceError::Store(e) => format!("存储错误：{e}"),
         }
     }
@@ -98,7 +105,7 @@ impl Refusal for ServiceError {
             }
             ServiceError::ReadAuth(e) => e.field(),
             ServiceError::ReadNotAllowed { .. } => Some("header.Authorization".into()),
-            ServiceError::Unavailable(_) | ServiceError::Store(_) => None,
+            ServiceError::Unavailable(_) | ServiceError::Busy | ServiceError::Store(_) => None,
         }
     }
 }
@@ -112,6 +119,8 @@ pub const MAX_FEATURES: i64 = 10_000;
 pub struct Registry {
     pub db: Db,
     writer: Option<Arc<Writer>>,
+    /// Signed reads of the last five minutes, each good once.
+    reads: Arc<std::sync::Mutex<crate::ledger::read_auth::ReadNonces>>,
 }
 
 impl Registry {
@@ -119,18 +128,40 @@ impl Registry {
         Registry {
             db,
             writer: Some(Arc::new(writer)),
+            reads: Default::default(),
         }
     }
 
     /// Reads only: every submit answers `unavailable`.
     pub fn reader(db: Db) -> Self {
-        Registry { db, writer: None }
+        Registry {
+            db,
+            writer: None,
+            reads: Default::default(),
+        }
     }
 
     fn writer(&self) -> Result<&Writer, ServiceError> {
         self.writer
             .as_deref()
             .ok_or_else(|| ServiceError::Unavailable("this registry only reads".into()))
+    }
+
+    /// Checks a signed read (`Authorization: Sanquan …`) and uses it up:
+    /// the same header is refused the second time.
+    pub fn signed_read(
+        &self,
+        header: &str,
+        method: &str,
+        path: &str,
+    ) -> Result<[u8; 32], ServiceError> {
+        let now = chrono::Utc::now();
+        let read = crate::ledger::read_auth::verify_read(header, method, path, now)?;
+        self.reads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remember(&read, now)?;
+        Ok(read.key)
     }
 
     pub fn origin(&self) -> String {

@@ -8,7 +8,8 @@ use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo::{BooleanOps, ConvexHull, Coord, GeodesicArea, MultiPolygon, Polygon};
 use rstar::{Envelope, RTree, RTreeObject, AABB};
 
-use super::validate::{bbox_of, segments_touch};
+use super::sweep::segments_touch;
+use super::validate::bbox_of;
 use crate::model::land::Collision;
 use crate::model::state::{Homestead, Shape};
 use crate::model::{Area, Change, Footprint, Land};

@@ -5,6 +5,7 @@
 
 mod index;
 mod neighbours;
+mod sweep;
 mod validate;
 
 pub use index::ParcelIndex;
@@ -36,6 +37,12 @@ pub enum GeometryError {
     PartsOverlap { path: String },
     #[error("{path}: the geometry has no area")]
     ZeroArea { path: String },
+    #[error("{path}: {positions} positions in {rings} rings; a geometry may have at most 100000 positions and 1000 rings")]
+    TooManyVertices {
+        path: String,
+        positions: usize,
+        rings: usize,
+    },
 }
 
 impl GeometryError {
@@ -49,7 +56,8 @@ impl GeometryError {
             | SelfIntersection { path, .. }
             | HoleOutsideShell { path }
             | PartsOverlap { path }
-            | ZeroArea { path } => path,
+            | ZeroArea { path }
+            | TooManyVertices { path, .. } => path,
         }
     }
 }
@@ -66,6 +74,7 @@ impl Refusal for GeometryError {
             HoleOutsideShell { .. } => "hole_outside_shell",
             PartsOverlap { .. } => "parts_overlap",
             ZeroArea { .. } => "zero_area",
+            TooManyVertices { .. } => "too_many_vertices",
         }
     }
 
@@ -86,6 +95,11 @@ impl Refusal for GeometryError {
             HoleOutsideShell { path } => format!("{path}：内环不在外环之内"),
             PartsOverlap { path } => format!("{path}：多面要素的各部分相互重叠"),
             ZeroArea { path } => format!("{path}：图形面积为零"),
+            TooManyVertices {
+                path,
+                positions,
+                rings,
+            } => format!("{path}：共 {positions} 个坐标、{rings} 个环；一个图形至多 100000 个坐标、1000 个环"),
         }
     }
 

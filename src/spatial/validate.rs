@@ -4,13 +4,22 @@ use std::sync::Arc;
 
 use geo::kernels::{Kernel, Orientation, RobustKernel};
 use geo::orient::{Direction, Orient};
-use geo::{BooleanOps, Coord, GeodesicArea, LineString, MultiPolygon, Polygon};
+use geo::{Coord, GeodesicArea, LineString, MultiPolygon, Polygon};
 use serde_json::Value;
 
+use super::sweep::{first_meeting, Edge};
 use super::GeometryError;
+use crate::model::settings::MAX_VERTICES;
 use crate::model::{Area, Footprint};
 
-/// Validates a GeoJSON Polygon or MultiPolygon found at `field`, and measures it.
+/// The most rings (shells and holes) one geometry may have.
+pub const MAX_RINGS: usize = 1_000;
+
+/// Validates a GeoJSON Polygon or MultiPolygon found at `field`, and measures
+/// it. The work is bounded before it starts: positions beyond
+/// [`MAX_VERTICES`] or rings beyond [`MAX_RINGS`] are refused unread, and
+/// every test after that costs O(n log n) in the positions (one sweep for all
+/// edges of all rings; see `sweep`).
 pub fn footprint(geometry: &Value, field: &str) -> Result<Footprint, GeometryError> {
     let bad = |path: String, reason| GeometryError::BadGeoJson { path, reason };
     let kind = geometry.get("type").and_then(Value::as_str);
@@ -18,8 +27,8 @@ pub fn footprint(geometry: &Value, field: &str) -> Result<Footprint, GeometryErr
         .get("coordinates")
         .ok_or_else(|| bad(format!("{field}.coordinates"), "missing"))?;
     let path = format!("{field}.coordinates");
-    let (polygons, single) = match kind {
-        Some("Polygon") => (vec![polygon(coords, &path)?], true),
+    let parts: Vec<(&Value, String)> = match kind {
+        Some("Polygon") => vec![(coords, path.clone())],
         Some("MultiPolygon") => {
             let parts = coords
                 .as_array()
@@ -27,12 +36,11 @@ pub fn footprint(geometry: &Value, field: &str) -> Result<Footprint, GeometryErr
             if parts.is_empty() {
                 return Err(bad(path, "a MultiPolygon needs at least one polygon"));
             }
-            let polygons = parts
+            parts
                 .iter()
                 .enumerate()
-                .map(|(i, p)| polygon(p, &format!("{path}[{i}]")))
-                .collect::<Result<Vec<_>, _>>()?;
-            (polygons, false)
+                .map(|(i, p)| (p, format!("{path}[{i}]")))
+                .collect()
         }
         _ => {
             return Err(bad(
@@ -41,10 +49,40 @@ pub fn footprint(geometry: &Value, field: &str) -> Result<Footprint, GeometryErr
             ))
         }
     };
-    if !single {
-        check_parts_disjoint(&polygons, &path)?;
+    let single = kind == Some("Polygon");
+    let (rings, positions) = parts.iter().fold((0usize, 0usize), |(r, n), (p, _)| {
+        let rings = p.as_array().map(Vec::as_slice).unwrap_or_default();
+        let n = n + rings
+            .iter()
+            .map(|r| r.as_array().map_or(0, Vec::len))
+            .sum::<usize>();
+        (r + rings.len(), n)
+    });
+    if positions > MAX_VERTICES as usize || rings > MAX_RINGS {
+        return Err(GeometryError::TooManyVertices {
+            path,
+            positions,
+            rings,
+        });
     }
-    let shape = MultiPolygon(polygons);
+    let polygons = parts
+        .iter()
+        .map(|(p, path)| polygon_rings(p, path))
+        .collect::<Result<Vec<_>, _>>()?;
+    check_edges(&polygons)?;
+    check_nesting(&polygons)?;
+    let mut shapes = Vec::with_capacity(polygons.len());
+    for (rings, path) in polygons {
+        let mut rings = rings.into_iter().map(|r| r.line);
+        let shell = rings.next().expect("a polygon has its shell");
+        // RFC 7946: exterior rings counter-clockwise, holes clockwise.
+        let p = Polygon::new(shell, rings.collect()).orient(Direction::Default);
+        if Area::from_m2(p.geodesic_area_unsigned()) == Area::ZERO {
+            return Err(GeometryError::ZeroArea { path });
+        }
+        shapes.push(p);
+    }
+    let shape = MultiPolygon(shapes);
     let area = Area::from_m2(shape.geodesic_area_unsigned());
     if area == Area::ZERO {
         return Err(GeometryError::ZeroArea { path });
@@ -54,12 +92,24 @@ pub fn footprint(geometry: &Value, field: &str) -> Result<Footprint, GeometryErr
     Ok(Footprint {
         area,
         bbox,
+        vertices: positions,
         shape: Arc::new(shape),
         geojson,
     })
 }
 
-fn polygon(v: &Value, path: &str) -> Result<Polygon, GeometryError> {
+/// A ring as given: its positions without repeats, each with its index in
+/// the body (for errors), and the path that names it.
+struct Ring {
+    line: LineString,
+    at: Vec<usize>,
+    path: String,
+}
+
+/// A polygon's rings, shell first, with the polygon's path.
+type Rings = (Vec<Ring>, String);
+
+fn polygon_rings(v: &Value, path: &str) -> Result<Rings, GeometryError> {
     let rings = v.as_array().ok_or_else(|| GeometryError::BadGeoJson {
         path: path.to_owned(),
         reason: "a polygon is an array of rings",
@@ -70,27 +120,113 @@ fn polygon(v: &Value, path: &str) -> Result<Polygon, GeometryError> {
             reason: "a polygon needs its outer ring",
         });
     }
-    let mut parsed = Vec::with_capacity(rings.len());
-    for (i, r) in rings.iter().enumerate() {
-        parsed.push(ring(r, &format!("{path}[{i}]"))?);
-    }
-    let shell = parsed.remove(0);
-    for (i, hole) in parsed.iter().enumerate() {
-        if !hole_inside(&shell, hole) {
-            return Err(GeometryError::HoleOutsideShell {
-                path: format!("{path}[{}]", i + 1),
+    let rings = rings
+        .iter()
+        .enumerate()
+        .map(|(i, r)| ring(r, &format!("{path}[{i}]")))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((rings, path.to_owned()))
+}
+
+/// No two edges of any rings share a point, except edges that follow each
+/// other in one ring: a ring does not meet itself, a hole does not meet its
+/// shell or another hole, and the polygons of a MultiPolygon do not meet.
+fn check_edges(polygons: &[Rings]) -> Result<(), GeometryError> {
+    let all: Vec<(&Ring, usize)> = polygons
+        .iter()
+        .enumerate()
+        .flat_map(|(p, (rings, _))| rings.iter().map(move |r| (r, p)))
+        .collect();
+    let mut edges = Vec::new();
+    for (r, (ring, _)) in all.iter().enumerate() {
+        let c = &ring.line.0;
+        let of = (c.len() - 1) as u32;
+        for i in 0..c.len() - 1 {
+            edges.push(Edge {
+                from: c[i],
+                to: c[i + 1],
+                ring: r as u32,
+                at: i as u32,
+                of,
             });
         }
     }
-    let mut p = Polygon::new(shell, parsed);
-    // RFC 7946: exterior rings counter-clockwise, holes clockwise.
-    p = p.orient(Direction::Default);
-    if Area::from_m2(p.geodesic_area_unsigned()) == Area::ZERO {
-        return Err(GeometryError::ZeroArea {
-            path: path.to_owned(),
-        });
+    let Some((i, j)) = first_meeting(&edges) else {
+        return Ok(());
+    };
+    let (a, b) = (&edges[i], &edges[j]);
+    let ((ring_a, poly_a), (ring_b, poly_b)) = (all[a.ring as usize], all[b.ring as usize]);
+    Err(if a.ring == b.ring {
+        GeometryError::SelfIntersection {
+            path: ring_a.path.clone(),
+            first: ring_a.at[a.at as usize],
+            second: ring_a.at[b.at as usize],
+        }
+    } else if poly_a == poly_b {
+        GeometryError::HoleOutsideShell {
+            path: ring_b.path.clone(),
+        }
+    } else {
+        GeometryError::PartsOverlap {
+            path: polygons[poly_b].1.clone(),
+        }
+    })
+}
+
+/// With no edges meeting, a ring lies wholly inside or wholly outside any
+/// other, and one position tells which: each hole lies inside its shell and
+/// outside the other holes, and no polygon lies inside another (but in one
+/// of its holes).
+fn check_nesting(polygons: &[Rings]) -> Result<(), GeometryError> {
+    use geo::coordinate_position::{CoordPos, CoordinatePosition};
+    let inside = |outer: &Ring, inner: &Ring| {
+        let (o, i) = (ring_box(&outer.line), ring_box(&inner.line));
+        o[0] <= i[0]
+            && o[1] <= i[1]
+            && o[2] >= i[2]
+            && o[3] >= i[3]
+            && Polygon::new(outer.line.clone(), vec![]).coordinate_position(&inner.line.0[0])
+                == CoordPos::Inside
+    };
+    for (rings, _) in polygons {
+        let shell = &rings[0];
+        for (h, hole) in rings.iter().enumerate().skip(1) {
+            let nested = rings[1..]
+                .iter()
+                .enumerate()
+                .any(|(o, other)| o + 1 != h && inside(other, hole));
+            if !inside(shell, hole) || nested {
+                return Err(GeometryError::HoleOutsideShell {
+                    path: hole.path.clone(),
+                });
+            }
+        }
     }
-    Ok(p)
+    for (a, (rings_a, _)) in polygons.iter().enumerate() {
+        for (b, (rings_b, path_b)) in polygons.iter().enumerate() {
+            if a != b
+                && inside(&rings_a[0], &rings_b[0])
+                && !rings_a[1..].iter().any(|hole| inside(hole, &rings_b[0]))
+            {
+                return Err(GeometryError::PartsOverlap {
+                    path: path_b.clone(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn ring_box(line: &LineString) -> [f64; 4] {
+    line.0.iter().fold(
+        [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ],
+        |b, c| [b[0].min(c.x), b[1].min(c.y), b[2].max(c.x), b[3].max(c.y)],
+    )
 }
 
 fn position(v: &Value, path: String) -> Result<Coord, GeometryError> {
@@ -117,7 +253,7 @@ fn position(v: &Value, path: String) -> Result<Coord, GeometryError> {
     Ok(Coord { x, y })
 }
 
-fn ring(v: &Value, path: &str) -> Result<LineString, GeometryError> {
+fn ring(v: &Value, path: &str) -> Result<Ring, GeometryError> {
     let positions = v.as_array().ok_or_else(|| GeometryError::BadGeoJson {
         path: path.to_owned(),
         reason: "a ring is an array of positions",
@@ -149,117 +285,30 @@ fn ring(v: &Value, path: &str) -> Result<LineString, GeometryError> {
             path: path.to_owned(),
         });
     }
-    if let Some((a, b)) = self_intersection(&kept) {
+    if let Some((a, b)) = spike(&kept) {
         return Err(GeometryError::SelfIntersection {
             path: path.to_owned(),
             first: a,
             second: b,
         });
     }
-    Ok(LineString(kept.into_iter().map(|(_, c)| c).collect()))
-}
-
-fn orient(a: Coord, b: Coord, c: Coord) -> Orientation {
-    RobustKernel::orient2d(a, b, c)
-}
-
-fn on_segment(a: Coord, b: Coord, p: Coord) -> bool {
-    p.x >= a.x.min(b.x) && p.x <= a.x.max(b.x) && p.y >= a.y.min(b.y) && p.y <= a.y.max(b.y)
-}
-
-/// Whether segments ab and cd share any point.
-pub(super) fn segments_touch(a: Coord, b: Coord, c: Coord, d: Coord) -> bool {
-    let (o1, o2, o3, o4) = (
-        orient(a, b, c),
-        orient(a, b, d),
-        orient(c, d, a),
-        orient(c, d, b),
-    );
-    use Orientation::Collinear as C;
-    (o1 != o2 && o3 != o4)
-        || (o1 == C && on_segment(a, b, c))
-        || (o2 == C && on_segment(a, b, d))
-        || (o3 == C && on_segment(c, d, a))
-        || (o4 == C && on_segment(c, d, b))
-}
-
-/// The first pair of ring positions whose segments meet where they should
-/// not: non-adjacent segments that touch, or adjacent ones that fold back.
-fn self_intersection(ring: &[(usize, Coord)]) -> Option<(usize, usize)> {
-    let n = ring.len() - 1; // segments; the last position repeats the first
-    let seg = |i: usize| (ring[i].1, ring[i + 1].1);
-    for i in 0..n {
-        let (a, b) = seg(i);
-        // A spike: the next segment runs back along this one.
-        let (_, c) = seg((i + 1) % n);
-        if orient(a, b, c) == Orientation::Collinear {
-            let back = (b.x - a.x) * (c.x - b.x) + (b.y - a.y) * (c.y - b.y) < 0.0;
-            if back {
-                return Some((ring[i].0, ring[(i + 2) % n].0));
-            }
-        }
-        for j in i + 2..n {
-            if i == 0 && j == n - 1 {
-                continue;
-            }
-            let (c, d) = seg(j);
-            if a.x.max(b.x) < c.x.min(d.x)
-                || c.x.max(d.x) < a.x.min(b.x)
-                || a.y.max(b.y) < c.y.min(d.y)
-                || c.y.max(d.y) < a.y.min(b.y)
-            {
-                continue;
-            }
-            if segments_touch(a, b, c, d) {
-                return Some((ring[i].0, ring[j].0));
-            }
-        }
-    }
-    None
-}
-
-/// A hole is inside its shell if no edges cross and one of its positions
-/// lies inside the shell.
-fn hole_inside(shell: &LineString, hole: &LineString) -> bool {
-    for s in shell.lines() {
-        for h in hole.lines() {
-            let o1 = orient(s.start, s.end, h.start);
-            let o2 = orient(s.start, s.end, h.end);
-            let o3 = orient(h.start, h.end, s.start);
-            let o4 = orient(h.start, h.end, s.end);
-            use Orientation::Collinear as C;
-            if o1 != o2 && o3 != o4 && [o1, o2, o3, o4].iter().all(|o| *o != C) {
-                return false;
-            }
-        }
-    }
-    let shell_polygon = Polygon::new(shell.clone(), vec![]);
-    hole.0.iter().any(|c| {
-        use geo::coordinate_position::{CoordPos, CoordinatePosition};
-        shell_polygon.coordinate_position(c) == CoordPos::Inside
+    Ok(Ring {
+        at: kept.iter().map(|(i, _)| *i).collect(),
+        line: LineString(kept.into_iter().map(|(_, c)| c).collect()),
+        path: path.to_owned(),
     })
 }
 
-fn check_parts_disjoint(polygons: &[Polygon], path: &str) -> Result<(), GeometryError> {
-    let boxes: Vec<[f64; 4]> = polygons
-        .iter()
-        .map(|p| bbox_of(&MultiPolygon(vec![p.clone()])))
-        .collect();
-    for i in 0..polygons.len() {
-        for j in i + 1..polygons.len() {
-            let (a, b) = (boxes[i], boxes[j]);
-            if a[2] < b[0] || b[2] < a[0] || a[3] < b[1] || b[3] < a[1] {
-                continue;
-            }
-            let overlap = polygons[i].intersection(&polygons[j]);
-            if Area::from_m2(overlap.geodesic_area_unsigned()) > Area::ZERO {
-                return Err(GeometryError::PartsOverlap {
-                    path: format!("{path}[{j}]"),
-                });
-            }
-        }
-    }
-    Ok(())
+/// Adjacent edges that fold back along each other (a spike): the sweep does
+/// not test edges that follow each other, so this does, in one pass.
+fn spike(ring: &[(usize, Coord)]) -> Option<(usize, usize)> {
+    let n = ring.len() - 1; // edges; the last position repeats the first
+    (0..n).find_map(|i| {
+        let (a, b, c) = (ring[i].1, ring[i + 1].1, ring[(i + 2) % n].1);
+        let back = RobustKernel::orient2d(a, b, c) == Orientation::Collinear
+            && (b.x - a.x) * (c.x - b.x) + (b.y - a.y) * (c.y - b.y) < 0.0;
+        back.then(|| (ring[i].0, ring[(i + 2) % n].0))
+    })
 }
 
 pub(super) fn bbox_of(shape: &MultiPolygon) -> [f64; 4] {

@@ -1244,6 +1244,7 @@ pub fn load_sequencer(
         land,
         nonces,
         tree,
+        poisoned: false,
     })
 }
 

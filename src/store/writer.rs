@@ -7,7 +7,8 @@
 //! transaction is durable; a refused envelope never aborts the others of its
 //! batch.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -24,14 +25,20 @@ use crate::ledger::merkle::Hash;
 use crate::ledger::{
     format_integrated, verify_signatures, Checkpoint, Envelope, LedgerError, Sequencer, SignerKey,
 };
-use crate::model::log_origin;
 use crate::model::person::{PersonRecord, PersonalError};
+use crate::model::{authority, log_origin, Command, Role, RuleError};
 use crate::spatial::{self, GeometryError};
 use rayon::prelude::*;
 
 /// The most envelopes one transaction takes.
 pub const MAX_BATCH: usize = 8192;
 const QUEUE: usize = 65_536;
+/// The most envelope bytes waiting for the writer at once. A submission that
+/// would pass it is answered `busy` (HTTP 503 with `Retry-After`) at once,
+/// so a flood of large envelopes costs its sender, not the server's memory.
+pub const QUEUE_BYTES: usize = 16 << 20;
+/// How long a caller may wait for its answer before it is told to retry.
+pub const ANSWER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// What an accepted entry's caller gets back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +59,10 @@ pub enum SubmitError {
     Store(String),
     #[error("the writer has stopped")]
     Stopped,
+    /// The queue holds [`QUEUE_BYTES`] already, or no answer came within
+    /// [`ANSWER_TIMEOUT`]: nothing was written; try again later.
+    #[error("the log is busy; try again in a moment")]
+    Busy,
 }
 
 /// Answers still to come, in the order their envelopes were queued.
@@ -74,12 +85,109 @@ struct Job {
     /// Personal records of the persons the entry names, off the log.
     personal: Vec<PersonRecord>,
     reply: oneshot::Sender<Result<Receipt, SubmitError>>,
+    /// The job's share of [`QUEUE_BYTES`], given back when it is answered.
+    _held: QueueShare,
 }
 
-/// A batch whose signatures were checked: `signatures[i]` is job i's.
+/// Bytes of the queue a job holds; dropped with the job.
+struct QueueShare {
+    bytes: usize,
+    queued: Arc<AtomicUsize>,
+}
+
+impl Drop for QueueShare {
+    fn drop(&mut self) {
+        self.queued.fetch_sub(self.bytes, Ordering::AcqRel);
+    }
+}
+
+/// The jobs whose signature verified and whose signer may sign their kind,
+/// with their geometry prepared, in the order they came.
 struct Checked {
     jobs: Vec<Job>,
-    signatures: Vec<bool>,
+}
+
+/// What the stage before the writer knows of the keys: each bound key's role
+/// and whether it was revoked. It lets the stage refuse an envelope whose
+/// signer may not sign its kind before any costly work (geometry, rules) is
+/// done for it. The writer keeps it as it admits entries; the stage adds the
+/// keys that entries in flight register, so a key may be used right after
+/// the entry that binds it. The rules still decide everything.
+#[derive(Default)]
+struct Gate(std::sync::RwLock<HashMap<[u8; 32], (Role, Option<u64>)>>);
+
+impl Gate {
+    fn of(state: &crate::model::State) -> Gate {
+        Gate(std::sync::RwLock::new(
+            state
+                .keys
+                .values()
+                .map(|k| (k.public, (k.role, k.revoked_at)))
+                .collect(),
+        ))
+    }
+
+    fn replace(&self, state: &crate::model::State) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Gate::of(state)
+            .0
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+    }
+
+    /// Refuses, as the rules would, a signer that is unknown, revoked or may
+    /// not sign the envelope's kind. Genesis (the first entry) is the rules'.
+    fn admit(&self, envelope: &Envelope) -> Result<(), LedgerError> {
+        let kind = envelope.command.kind();
+        if kind == "genesis" {
+            return Ok(());
+        }
+        let keys = self.0.read().unwrap_or_else(|e| e.into_inner());
+        let (role, revoked) = *keys.get(&envelope.signer).ok_or(RuleError::UnknownSigner)?;
+        if let Some(at) = revoked {
+            return Err(RuleError::RevokedSigner { at }.into());
+        }
+        if !authority::may_sign(role, kind) {
+            return Err(RuleError::KindNotAllowed {
+                role: role.as_str(),
+                kind,
+            }
+            .into());
+        }
+        drop(keys);
+        if let Command::KeyRegister(k) = &envelope.command {
+            self.0
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .entry(k.vkey.public_bytes())
+                .or_insert((k.role, None));
+        }
+        Ok(())
+    }
+
+    /// Follows the key changes of an admitted entry.
+    fn follow(&self, changes: &[crate::model::Change]) {
+        for change in changes {
+            match change {
+                crate::model::Change::KeyBound(k) => {
+                    self.0
+                        .write()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(k.public, (k.role, None));
+                }
+                crate::model::Change::KeyRevoked { public, at } => {
+                    if let Some(k) = self
+                        .0
+                        .write()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .get_mut(public)
+                    {
+                        k.1 = Some(*at);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 /// The server's clock, whose time each record carries (it starts notice
@@ -94,6 +202,13 @@ pub struct Clock {
 impl Clock {
     pub fn now(&self) -> DateTime<Utc> {
         Utc::now() + chrono::Duration::seconds(self.ahead_seconds.load(Ordering::SeqCst))
+    }
+
+    /// The time now as an entry states it (RFC 3339, seconds, UTC): what a
+    /// client on this clock signs.
+    pub fn stamp(&self) -> String {
+        self.now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     }
 
     /// Moves the clock forward (never back).
@@ -120,10 +235,13 @@ impl Clock {
 /// [`Writer::shutdown`]) lets the thread finish what is queued and stop.
 pub struct Writer {
     queue: mpsc::Sender<Job>,
+    /// Envelope bytes waiting, bounded by [`QUEUE_BYTES`].
+    queued: Arc<AtomicUsize>,
     threads: Vec<JoinHandle<()>>,
     /// Tells the WAL checkpointer to finish.
     stopping: Arc<AtomicBool>,
     pub origin: String,
+    clock: Clock,
 }
 
 impl Writer {
@@ -145,7 +263,11 @@ impl Writer {
         let seq = load_sequencer(&mut conn, &db.county, &db.tiles)?;
         let id_numbers = load_id_numbers(&mut conn, &db.county)?;
         let (queue, rx) = mpsc::channel(QUEUE);
+        let gate = Arc::new(Gate::of(&seq.state));
+        let stage_gate = gate.clone();
+        let writer_clock = clock.clone();
         let mut state = WriterState {
+            gate,
             conn,
             db: db.clone(),
             seq,
@@ -165,7 +287,7 @@ impl Writer {
         let mut threads = vec![
             spawn(
                 "sanquan-signatures",
-                Box::new(move || check_signatures(rx, checked_tx)),
+                Box::new(move || check_signatures(rx, checked_tx, &stage_gate)),
             )?,
             spawn("sanquan-writer", Box::new(move || state.run(checked_rx)))?,
         ];
@@ -174,30 +296,70 @@ impl Writer {
         }
         Ok(Writer {
             queue,
+            queued: Arc::new(AtomicUsize::new(0)),
             threads,
             stopping,
             origin: log_origin(&db.county),
+            clock: writer_clock,
         })
     }
 
-    /// Submits one envelope and waits until it is durable or refused.
+    /// The clock the writer integrates entries on.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// A share of the queue for `envelope`, or `None` while the queue holds
+    /// [`QUEUE_BYTES`] (one envelope alone always fits an empty queue).
+    fn share(&self, envelope: &Envelope) -> Option<QueueShare> {
+        let bytes = envelope.signing_input().len();
+        self.queued
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |q| {
+                (q == 0 || q + bytes <= QUEUE_BYTES).then_some(q + bytes)
+            })
+            .ok()
+            .map(|_| QueueShare {
+                bytes,
+                queued: self.queued.clone(),
+            })
+    }
+
+    /// The same, waiting for room (the bulk paths of the command line).
+    fn share_blocking(&self, envelope: &Envelope) -> QueueShare {
+        loop {
+            if let Some(share) = self.share(envelope) {
+                return share;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+
     /// Submits an envelope with the personal records of the persons it names
-    /// (they are kept off the log, in the private table).
+    /// (they are kept off the log, in the private table) and waits until it
+    /// is durable or refused. A full queue, or no answer within
+    /// [`ANSWER_TIMEOUT`], is [`SubmitError::Busy`]: nothing acknowledged.
     pub async fn submit_with_personal(
         &self,
         envelope: Envelope,
         personal: Vec<PersonRecord>,
     ) -> Result<Receipt, SubmitError> {
+        let share = self.share(&envelope).ok_or(SubmitError::Busy)?;
         let (reply, answer) = oneshot::channel();
-        self.queue
-            .send(Job {
-                envelope,
-                personal,
-                reply,
-            })
-            .await
-            .map_err(|_| SubmitError::Stopped)?;
-        answer.await.map_err(|_| SubmitError::Stopped)?
+        let job = Job {
+            envelope,
+            personal,
+            reply,
+            _held: share,
+        };
+        match self.queue.try_send(job) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => return Err(SubmitError::Busy),
+            Err(mpsc::error::TrySendError::Closed(_)) => return Err(SubmitError::Stopped),
+        }
+        match tokio::time::timeout(ANSWER_TIMEOUT, answer).await {
+            Ok(answer) => answer.map_err(|_| SubmitError::Stopped)?,
+            Err(_) => Err(SubmitError::Busy),
+        }
     }
 
     pub fn submit_with_personal_blocking(
@@ -206,11 +368,13 @@ impl Writer {
         personal: Vec<PersonRecord>,
     ) -> Result<Receipt, SubmitError> {
         let (reply, answer) = oneshot::channel();
+        let _held = self.share_blocking(&envelope);
         self.queue
             .blocking_send(Job {
                 envelope,
                 personal,
                 reply,
+                _held,
             })
             .map_err(|_| SubmitError::Stopped)?;
         answer.blocking_recv().unwrap_or(Err(SubmitError::Stopped))
@@ -237,11 +401,13 @@ impl Writer {
                 .into_iter()
                 .map(|envelope| {
                     let (reply, answer) = oneshot::channel();
+                    let _held = self.share_blocking(&envelope);
                     self.queue
                         .blocking_send(Job {
                             envelope,
                             personal: Vec::new(),
                             reply,
+                            _held,
                         })
                         .ok()
                         .map(|()| answer)
@@ -333,6 +499,44 @@ fn lock_county(conn: &mut DbConnection, county: &str) -> Result<(), StoreError> 
     }
 }
 
+/// Gives up every advisory lock the connection holds (PostgreSQL); on a
+/// connection that is gone there is nothing to give up.
+fn unlock_county(conn: &mut DbConnection) {
+    if let DbConnection::Postgres(pg) = conn {
+        let _ = pg.batch_execute("SELECT pg_advisory_unlock_all()");
+    }
+}
+
+type FaultHook = Box<dyn Fn(&Envelope) + Send + Sync>;
+
+static FAULT_HOOK: std::sync::RwLock<Option<FaultHook>> = std::sync::RwLock::new(None);
+
+/// Installs a hook the writer calls on every envelope just before its rules,
+/// inside the guard that catches a panic: the tests use it to show that a
+/// panicking rule costs one refused entry, not the writer. Production never
+/// sets one.
+pub fn set_fault_hook(hook: Option<FaultHook>) {
+    *FAULT_HOOK.write().unwrap_or_else(|e| e.into_inner()) = hook;
+}
+
+fn fault_hook(envelope: &Envelope) {
+    if let Some(hook) = FAULT_HOOK
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+    {
+        hook(envelope);
+    }
+}
+
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".into())
+}
+
 /// The ID numbers of the persons already registered, from the private table.
 fn load_id_numbers(
     conn: &mut DbConnection,
@@ -345,6 +549,7 @@ fn load_id_numbers(
 }
 
 struct WriterState {
+    gate: Arc<Gate>,
     id_numbers: std::collections::HashSet<String>,
     conn: DbConnection,
     db: Db,
@@ -393,9 +598,15 @@ fn check_personal(envelope: &Envelope, personal: &[PersonRecord]) -> Result<(), 
     Ok(())
 }
 
-/// The stage before the writer: takes what is pending, up to a batch, and
-/// checks its signatures as a batch.
-fn check_signatures(mut rx: mpsc::Receiver<Job>, writer: std::sync::mpsc::SyncSender<Checked>) {
+/// The stage before the writer: takes what is pending, up to a batch, checks
+/// its signatures as a batch, refuses at once what a bad signature or a
+/// signer without authority for the kind sent (before any costly work), and
+/// prepares the geometry of the rest in parallel.
+fn check_signatures(
+    mut rx: mpsc::Receiver<Job>,
+    writer: std::sync::mpsc::SyncSender<Checked>,
+    gate: &Gate,
+) {
     while let Some(first) = rx.blocking_recv() {
         let mut jobs = Vec::with_capacity(256);
         jobs.push(first);
@@ -409,28 +620,48 @@ fn check_signatures(mut rx: mpsc::Receiver<Job>, writer: std::sync::mpsc::SyncSe
         let envelopes: Vec<&Envelope> = jobs.iter().map(|j| &j.envelope).collect();
         let signatures = verify_signatures(&envelopes);
         let verified = started.elapsed();
-        // Geometry is validated and measured here too, in parallel: the
-        // writer only asks the index.
-        let (jobs, signatures): (Vec<Job>, Vec<bool>) = jobs
-            .into_par_iter()
+        let signed: Vec<Job> = jobs
+            .into_iter()
             .zip(signatures)
-            .filter_map(|(mut job, ok)| {
+            .filter_map(|(job, ok)| {
+                let admitted = if ok {
+                    gate.admit(&job.envelope)
+                } else {
+                    Err(LedgerError::SignatureInvalid)
+                };
+                match admitted {
+                    Ok(()) => Some(job),
+                    Err(e) => {
+                        let _ = job.reply.send(Err(SubmitError::Refused(e)));
+                        None
+                    }
+                }
+            })
+            .collect();
+        // Geometry is validated and measured here, in parallel: the writer
+        // only asks the index.
+        let jobs: Vec<Job> = signed
+            .into_par_iter()
+            .filter_map(|mut job| {
                 let checked = prepare(&mut job.envelope)
                     .map_err(SubmitError::Geometry)
                     .and_then(|()| {
                         check_personal(&job.envelope, &job.personal).map_err(SubmitError::Personal)
                     });
                 match checked {
-                    Ok(()) => Some((job, ok)),
+                    Ok(()) => Some(job),
                     Err(e) => {
                         let _ = job.reply.send(Err(e));
                         None
                     }
                 }
             })
-            .unzip();
+            .collect();
         tracing::debug!(batch = jobs.len(), ?verified, prepared = ?(started.elapsed() - verified), "signatures checked");
-        if writer.send(Checked { jobs, signatures }).is_err() {
+        if jobs.is_empty() {
+            continue;
+        }
+        if writer.send(Checked { jobs }).is_err() {
             return;
         }
     }
@@ -443,10 +674,7 @@ impl WriterState {
             // this one.
             while batch.jobs.len() < 2 * MAX_BATCH {
                 match rx.try_recv() {
-                    Ok(more) => {
-                        batch.jobs.extend(more.jobs);
-                        batch.signatures.extend(more.signatures);
-                    }
+                    Ok(more) => batch.jobs.extend(more.jobs),
                     Err(_) => break,
                 }
             }
@@ -454,7 +682,7 @@ impl WriterState {
         }
     }
 
-    fn process(&mut self, Checked { jobs, signatures }: Checked) {
+    fn process(&mut self, Checked { jobs }: Checked) {
         let started = std::time::Instant::now();
         // The server's clock never runs backwards in the log.
         self.last_time = self.last_time.max(self.clock.now());
@@ -462,7 +690,8 @@ impl WriterState {
         let mut answers = Vec::with_capacity(jobs.len());
         let mut admitted = Vec::new();
         let mut persons = Vec::new();
-        for (job, signature_ok) in jobs.iter().zip(signatures) {
+        let mut poisoned = false;
+        for job in &jobs {
             // An ID number is a person's unique key (P2): checked here, where
             // the private table is known, before the rules.
             let mut fresh = std::collections::HashSet::new();
@@ -475,13 +704,31 @@ impl WriterState {
                 })));
                 continue;
             }
-            let result = if signature_ok {
+            if poisoned {
+                answers.push(Err(SubmitError::Busy));
+                continue;
+            }
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                fault_hook(&job.envelope);
                 self.seq.admit(&job.envelope, &integrated)
-            } else {
-                Err(LedgerError::SignatureInvalid)
+            }));
+            let result = match result {
+                Ok(r) => r,
+                Err(panic) => {
+                    // The rules are pure, so a panic in one entry's rule left
+                    // nothing changed: that entry is refused and the batch
+                    // goes on. A panic while applying its changes may have
+                    // left the state half changed: the rest of the batch is
+                    // answered `busy` and the state is reloaded.
+                    let what = panic_text(&panic);
+                    tracing::error!(nonce = %job.envelope.nonce, kind = %job.envelope.kind, panic = %what, "an entry's rule panicked; refused");
+                    poisoned = self.seq.poisoned;
+                    Err(LedgerError::Internal)
+                }
             };
             answers.push(match result {
                 Ok(a) => {
+                    self.gate.follow(&a.changes);
                     let receipt = Receipt {
                         index: a.index,
                         leaf_hash: a.leaf_hash,
@@ -503,7 +750,12 @@ impl WriterState {
             });
         }
         let ruled = started.elapsed();
-        if !admitted.is_empty() {
+        if poisoned {
+            for a in answers.iter_mut().filter(|a| a.is_ok()) {
+                *a = Err(SubmitError::Busy);
+            }
+            self.reload();
+        } else if !admitted.is_empty() {
             let result = self.commit(&admitted, persons);
             tracing::debug!(batch = answers.len(), ?ruled, committed = ?(started.elapsed() - ruled), "batch written");
             if let Err(e) = result {
@@ -545,6 +797,9 @@ impl WriterState {
     /// After a failed commit, the in-memory state is rebuilt from what is
     /// durable; until that succeeds, the writer keeps trying.
     fn reload(&mut self) {
+        // The old connection may still hold the county's lock (a commit that
+        // failed on a live connection): give it up before taking it again.
+        unlock_county(&mut self.conn);
         loop {
             let fresh = self.db.dedicated().and_then(|mut conn| {
                 lock_county(&mut conn, &self.db.county)?;
@@ -554,6 +809,7 @@ impl WriterState {
             match fresh {
                 Ok((conn, seq)) => {
                     self.conn = conn;
+                    self.gate.replace(&seq.state);
                     self.seq = seq;
                     match load_id_numbers(&mut self.conn, &self.db.county) {
                         Ok(ids) => self.id_numbers = ids,

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 
-use crate::common::{entries, ok, sanquan, BIN};
+use crate::common::{entries, ok, sanquan, stamp, BIN};
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
@@ -266,7 +266,7 @@ fn a_crash_loses_no_acknowledged_entry() {
                     for i in 0..100_000u32 {
                         let key = SignerKey::generate("c").unwrap();
                         let body = json!({"vkey": key.verifier().to_string(), "role": "collective", "party": format!("1404210{t:02}{i:05}")});
-                        let env = Envelope::sign(&county, "sanquan/140421", "key.register", &format!("{t}-{i}"), "2026-11-22T08:00:00Z", body).unwrap();
+                        let env = Envelope::sign(&county, "sanquan/140421", "key.register", &format!("{t}-{i}"), &stamp(), body).unwrap();
                         match ureq::post(&format!("{url}/api/v1/entries")).send_bytes(&env.to_json()) {
                             Ok(r) => {
                                 let v: serde_json::Value = r.into_json().unwrap();

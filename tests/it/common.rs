@@ -89,6 +89,7 @@ impl TestLog {
         let log_key = SignerKey::generate(&log_origin(COUNTY)).unwrap();
         let county_key = SignerKey::generate("county-140421").unwrap();
         let clock = sanquan::store::Clock::default();
+        TEST_CLOCK.with(|c| *c.borrow_mut() = Some(clock.clone()));
         let writer = Writer::start_with_clock(&db, log_key.clone(), clock.clone()).unwrap();
         let log = TestLog {
             db,
@@ -152,8 +153,25 @@ pub fn sign(key: &SignerKey, kind: &str, body: Value) -> Envelope {
     )
 }
 
+thread_local! {
+    /// The clock of the log this test thread made last: entries are signed
+    /// at its time, as a client of that server would (the writer refuses an
+    /// entry whose time is far from its own).
+    static TEST_CLOCK: std::cell::RefCell<Option<sanquan::store::Clock>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The time a client of this thread's log signs now.
+pub fn stamp() -> String {
+    TEST_CLOCK.with(|c| {
+        c.borrow()
+            .as_ref()
+            .map(sanquan::store::Clock::stamp)
+            .unwrap_or_else(|| sanquan::store::Clock::default().stamp())
+    })
+}
+
 pub fn sign_with(key: &SignerKey, kind: &str, body: Value, nonce: &str, origin: &str) -> Envelope {
-    Envelope::sign(key, origin, kind, nonce, "2026-11-22T08:00:00Z", body).unwrap()
+    Envelope::sign(key, origin, kind, nonce, &stamp(), body).unwrap()
 }
 
 pub fn new_key(name: &str) -> SignerKey {

@@ -163,7 +163,7 @@ impl Market {
             &origin,
             kind,
             &format!("r{}", unique()),
-            "2026-11-22T08:00:00Z",
+            &stamp(),
             body,
         );
         let got = match signed.map(|env| self.log.writer().submit_blocking(env)) {

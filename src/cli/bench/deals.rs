@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use super::{peak_rss_mib, COUNTY};
 use crate::cli::generate::{households, Plan};
-use crate::cli::{new_nonce, now, CliError};
+use crate::cli::{new_nonce, CliError};
 use crate::ledger::{Envelope, SignerKey};
 use crate::model::log_origin;
 use crate::store::{queries, Clock, Db, Writer};
@@ -36,7 +36,7 @@ impl Timer {
     /// writer append them; every one must be accepted.
     fn run(&mut self, what: &str, steps: Vec<Step>) -> Result<Vec<u64>, CliError> {
         let started = Instant::now();
-        let time = now();
+        let time = self.writer.clock().stamp();
         let envelopes: Vec<Envelope> = steps
             .into_par_iter()
             .map(|(key, kind, body)| {
@@ -171,7 +171,7 @@ pub fn deals(deals: u64, postgres: bool) -> Result<(), CliError> {
             &t.origin,
             "household.register",
             &new_nonce(),
-            &now(),
+            &t.writer.clock().stamp(),
             json!({"CBFBM": h.code, "members": members}),
         )
         .map_err(|e| CliError::Usage(e.to_string()))?;

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::{COUNTY, HOUSEHOLDS_PER_VILLAGE};
 use crate::cli::datadir::{read_signer_key, write_key_pair, DataDir};
 use crate::cli::generate::{households, DemoHousehold, Plan};
-use crate::cli::{new_nonce, now, CliError};
+use crate::cli::{new_nonce, CliError};
 use crate::ledger::{Envelope, SignerKey};
 use crate::model::log_origin;
 use crate::store::{queries, Db, Writer};
@@ -24,7 +24,8 @@ struct Desk<'a> {
 
 impl Desk<'_> {
     fn submit(&mut self, key: &SignerKey, kind: &str, body: Value) -> Result<u64, CliError> {
-        let env = Envelope::sign(key, &self.origin, kind, &new_nonce(), &now(), body)
+        let time = self.writer.clock().stamp();
+        let env = Envelope::sign(key, &self.origin, kind, &new_nonce(), &time, body)
             .map_err(|e| CliError::Usage(e.to_string()))?;
         self.entries += 1;
         self.writer

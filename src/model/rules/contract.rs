@@ -278,8 +278,7 @@ pub fn contract_return(
             "after the end of the term",
         ));
     }
-    let compensation = crate::model::shares::parse_yuan(&body.compensation)
-        .map_err(|r| RuleError::attribute("compensation", r))?;
+    let compensation = super::money(state, "compensation", &body.compensation)?;
     if compensation == 0 {
         return Err(RuleError::attribute(
             "compensation",

@@ -48,6 +48,7 @@ fn square(i: usize) -> Footprint {
     Footprint {
         area: Area(250_000),
         bbox: [x, y, x + 0.0005, y + 0.0005],
+        vertices: 5,
         shape: Arc::new(geo_types::MultiPolygon(vec![geo_types::Polygon::new(
             ring.into(),
             vec![],

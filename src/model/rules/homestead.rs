@@ -2,7 +2,6 @@
 
 use crate::model::entry::{HomesteadExit, HomesteadGrant, Terrain};
 use crate::model::settings::HomesteadLimits;
-use crate::model::shares::parse_yuan;
 use crate::model::state::Homestead;
 use crate::model::{Area, Change, Context, KeyBinding, Land, RuleError, State};
 
@@ -85,6 +84,7 @@ pub fn homestead_grant(
         let exited = crate::model::Footprint {
             area: h.area,
             bbox: h.bbox,
+            vertices: 0,
             shape: h.geometry.clone(),
             geojson: String::new(),
         };
@@ -119,8 +119,7 @@ pub fn homestead_exit(
 ) -> Result<Vec<Change>, RuleError> {
     let household = &signer.party;
     super::homestead_held(state, household)?;
-    let compensation =
-        parse_yuan(&body.compensation).map_err(|r| RuleError::attribute("compensation", r))?;
+    let compensation = super::money(state, "compensation", &body.compensation)?;
     if compensation == 0 {
         return Err(RuleError::attribute(
             "compensation",

@@ -96,9 +96,8 @@ pub fn parcel_register(
     let declared = body
         .declared_m2
         .as_deref()
-        .map(Area::parse_m2)
-        .transpose()
-        .map_err(|r| RuleError::attribute("SCMJ", r))?;
+        .map(|a| super::stated_area("SCMJ", a))
+        .transpose()?;
     let fp = ctx.footprint()?;
     check_place(land, fp, collective, state.settings.overlap_tolerance_m2)?;
     Ok(vec![Change::ParcelRegistered {

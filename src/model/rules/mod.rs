@@ -143,7 +143,42 @@ pub fn decide(
     Ok(changes)
 }
 
-/// A free text a person wrote (a reason, a question): 1 to 500 characters.
+/// An amount of money in a body — a price, a deposit, a compensation, a
+/// distribution: a plain decimal string of yuan (no exponent, no sign, at
+/// most two places) and at most the county's `max_amount_yuan`.
+fn money(
+    state: &State,
+    field: &'static str,
+    text: &str,
+) -> Result<crate::model::shares::Fen, RuleError> {
+    let fen = crate::model::shares::parse_yuan(text).map_err(|r| RuleError::attribute(field, r))?;
+    if fen > state.settings.max_amount_yuan {
+        return Err(RuleError::attribute(
+            field,
+            format!(
+                "is above the county's limit of {} yuan",
+                crate::model::shares::yuan(state.settings.max_amount_yuan)
+            ),
+        ));
+    }
+    Ok(fen)
+}
+
+/// The largest area a body may state: 100 km², more than any parcel.
+const MAX_STATED_AREA: super::Area = super::Area(10_000_000_000);
+
+/// An area stated in a body (`SCMJ`): plain decimal m², at most 100 km².
+fn stated_area(field: &'static str, text: &str) -> Result<super::Area, RuleError> {
+    let area = super::Area::parse_m2(text).map_err(|r| RuleError::attribute(field, r))?;
+    if area > MAX_STATED_AREA {
+        return Err(RuleError::attribute(field, "is above 100 km²"));
+    }
+    Ok(area)
+}
+
+/// A free text a person wrote (a reason, a question): 1 to 500 characters,
+/// not blank (the body's texts are already NFC and free of control,
+/// bidirectional and invisible characters: see `entry::check_values`).
 fn text(field: &'static str, value: &str) -> Result<(), RuleError> {
     if value.trim().is_empty() || value.chars().count() > 500 {
         return Err(RuleError::attribute(field, "must be 1 to 500 characters"));

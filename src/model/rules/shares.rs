@@ -2,7 +2,7 @@
 
 use crate::model::decision::{Assembly, Subject};
 use crate::model::entry::{DividendDistribute, SharesBuyback, SharesQuantify, SharesTransfer};
-use crate::model::shares::{largest_remainder, parse_yuan, Fen};
+use crate::model::shares::largest_remainder;
 use crate::model::state::Distribution;
 use crate::model::{Change, Context, KeyBinding, RuleError, State};
 
@@ -31,10 +31,6 @@ pub(super) fn passed_decision(
         return Err(no("its counts do not make it pass (D1)"));
     }
     Ok(())
-}
-
-fn amount(field: &'static str, text: &str) -> Result<Fen, RuleError> {
-    parse_yuan(text).map_err(|r| RuleError::attribute(field, r))
 }
 
 /// `shares.quantify`: once per collective (S1, static shares), after a
@@ -108,7 +104,7 @@ pub fn shares_transfer(
     signer: &KeyBinding,
     body: &SharesTransfer,
 ) -> Result<Vec<Change>, RuleError> {
-    amount("price", &body.price)?;
+    super::money(state, "price", &body.price)?;
     move_shares(state, &signer.party, &body.to, body.shares)
 }
 
@@ -157,7 +153,7 @@ pub fn shares_buyback(
 ) -> Result<Vec<Change>, RuleError> {
     let from = &signer.party;
     held(state, from, body.shares)?;
-    if amount("price", &body.price)? == 0 {
+    if super::money(state, "price", &body.price)? == 0 {
         return Err(RuleError::attribute(
             "price",
             "the collective buys shares back for a price",
@@ -182,9 +178,9 @@ pub fn dividend_distribute(
     let collective = &signer.party;
     passed_decision(state, collective, body.decision, Subject::OperatingAssets)?;
     let (total, reserve, welfare) = (
-        amount("total", &body.total)?,
-        amount("reserve", &body.reserve)?,
-        amount("welfare", &body.welfare)?,
+        super::money(state, "total", &body.total)?,
+        super::money(state, "reserve", &body.reserve)?,
+        super::money(state, "welfare", &body.welfare)?,
     );
     let rest = total - reserve - welfare;
     if rest < 0 {

@@ -42,9 +42,9 @@ pub fn listing_submit(
         ));
     }
     let (reserve, increment, deposit) = (
-        money("reserve", &body.reserve)?,
-        money("increment", &body.increment)?,
-        money("deposit", &body.deposit)?,
+        rules::money(state, "reserve", &body.reserve)?,
+        rules::money(state, "increment", &body.increment)?,
+        rules::money(state, "deposit", &body.deposit)?,
     );
     // A swap is paid in land; any price is a balance on top.
     if reserve == 0 && body.mode != Mode::Swap {

@@ -18,7 +18,7 @@ use crate::model::exchange::{
 // The rules' shared checks (`text`, `day`, `unencumbered`, …), here and in
 // the step modules, which take this module's items with `use super::*`.
 use crate::model::rules;
-use crate::model::shares::{parse_yuan, yuan, Fen};
+use crate::model::shares::yuan;
 use crate::model::state::{Attestation, Homestead, HukouEvent};
 use crate::model::{Change, Context, KeyBinding, Role, RuleError, State};
 
@@ -36,10 +36,6 @@ pub use trading::{
     bid_match, bid_place, contract_sign, deposit_confirm, intent_register, listing_award,
     transferee_qualify,
 };
-
-fn money(field: &'static str, text: &str) -> Result<Fen, RuleError> {
-    parse_yuan(text).map_err(|r| RuleError::attribute(field, r))
-}
 
 fn listing(state: &State, id: u64) -> Result<&Listing, RuleError> {
     Ok(state.listings.get(&id).ok_or(X::UnknownListing { id })?)

@@ -33,7 +33,7 @@ pub fn payment_confirm(
     let mut l = listing(state, body.listing)?.clone();
     at_stage(&l, Status::Awarded)?;
     let price = l.award.as_ref().expect("awarded").price;
-    if money("amount", &body.amount)? != price {
+    if rules::money(state, "amount", &body.amount)? != price {
         return Err(RuleError::attribute(
             "amount",
             format!("the price, {} yuan", yuan(price)),

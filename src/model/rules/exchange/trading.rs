@@ -27,7 +27,7 @@ pub fn intent_register(
         }
         .into());
     }
-    let deposit = money("deposit", &body.deposit)?;
+    let deposit = rules::money(state, "deposit", &body.deposit)?;
     if deposit != l.deposit {
         return Err(RuleError::attribute(
             "deposit",
@@ -89,7 +89,7 @@ pub fn bid_place(
         }
         .into());
     }
-    let amount = money("amount", &body.amount)?;
+    let amount = rules::money(state, "amount", &body.amount)?;
     let auction = l.qualified().count() >= 2;
     if let Some(deadline) = l.deadline {
         if ctx.now > deadline {
