@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::datadir::read_signer_key;
-use super::{new_nonce, now, CliError, DataDir};
+use super::{new_nonce, CliError, DataDir};
 use crate::ledger::{Envelope, SignerKey};
 use crate::model::land::declared_area_differs;
 use crate::model::{log_origin, Area, Refusal, Role};
@@ -137,7 +137,8 @@ pub fn run(
                 Ok(it) => todo.push(it),
             }
         }
-        let (items, envelopes) = sign_chunk(&origin, &signers, todo, report);
+        let time = writer.clock().stamp();
+        let (items, envelopes) = sign_chunk(&origin, &time, &signers, todo, report);
         let queued = (items, writer.enqueue(envelopes));
         if let Some((items, pending)) = in_flight.replace(queued) {
             record(items, pending, report, &mut known);
@@ -334,7 +335,7 @@ fn contracts(
     let county = &db.county;
     let mut envelopes = Vec::new();
     let mut made: Vec<(Holding, String)> = Vec::new();
-    let time = now();
+    let time = writer.clock().stamp();
     for (household, held) in std::mem::take(&mut report.holdings) {
         let first = held[0].clone();
         let mut warn = |warning, reason: String| {
@@ -421,11 +422,11 @@ fn contracts(
 /// that the area can be compared with the declared one.
 fn sign_chunk(
     origin: &str,
+    time: &str,
     signers: &HashMap<String, SignerKey>,
     items: Vec<Item>,
     report: &mut Report,
 ) -> (Signed, Vec<Envelope>) {
-    let time = now();
     type Outcome = Result<(Envelope, Option<Area>), Rejected>;
     let signed: Vec<(Item, Outcome)> = items
         .into_par_iter()

@@ -418,7 +418,14 @@ impl NewLog {
         kind: &str,
         body: serde_json::Value,
     ) -> Result<u64, CliError> {
-        let env = sign_entry(key, &self.writer.origin, kind, &new_nonce(), body)?;
+        let env = sign_entry(
+            key,
+            &self.writer.origin,
+            kind,
+            &new_nonce(),
+            &self.writer.clock().stamp(),
+            body,
+        )?;
         Ok(self
             .writer
             .submit_blocking(env)
@@ -427,15 +434,16 @@ impl NewLog {
     }
 }
 
-/// Signs an entry now, as a client would.
+/// Signs an entry at `time`, as a client would.
 fn sign_entry(
     key: &SignerKey,
     origin: &str,
     kind: &str,
     nonce: &str,
+    time: &str,
     body: serde_json::Value,
 ) -> Result<Envelope, CliError> {
-    Envelope::sign(key, origin, kind, nonce, &now(), body)
+    Envelope::sign(key, origin, kind, nonce, time, body)
         .map_err(|e| CliError::Refused(crate::api::ApiError::from_refusal(&e).0))
 }
 
@@ -557,7 +565,7 @@ fn submit(args: &SubmitArgs) -> Result<(), CliError> {
     let body: serde_json::Value = serde_json::from_str(&body_text)
         .map_err(|e| CliError::Usage(format!("--body is not JSON: {e}")))?;
     let nonce = nonce.clone().unwrap_or_else(new_nonce);
-    let sign = |origin: &str| sign_entry(&key, origin, kind, &nonce, body.clone());
+    let sign = |origin: &str| sign_entry(&key, origin, kind, &nonce, &now(), body.clone());
     let (index, leaf_hash) = match (server, data_dir) {
         (Some(url), _) => http_submit(url, &sign(&http_origin(url)?)?, &personal)?,
         (None, Some(path)) => {

@@ -39,7 +39,8 @@ pub(crate) struct Market {
 
 pub(crate) const SELLER: &str = "140421001001010001";
 pub(crate) const NEIGHBOUR: &str = "140421001001010002";
-pub(crate) const OUTSIDER: &str = "140421001002010001";
+/// An outside company, by its unified social credit code.
+pub(crate) const OUTSIDER: &str = "91350100M000100Y43";
 
 pub(crate) fn parcel(n: u32) -> String {
     format!("{VILLAGE}{n:05}")

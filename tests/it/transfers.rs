@@ -342,7 +342,11 @@ fn transferees_need_the_countys_review_and_persons_the_age_limits() {
     for backend in backends() {
         let m = Market::new(backend);
         let (company, elder) = (new_key("company"), new_key("elder"));
-        let (company_code, elder_code) = ("91350100M000100Y43", "140421001002010002");
+        // A natural person is named by the commitment to their record.
+        let (company_code, elder_code) = (
+            "91350100M000200Y4T",
+            "5e1f0c7d9a3b2f4e6d8c0b1a2f3e4d5c6b7a8f9e0d1c2b3a4f5e6d7c8b9a0f1e",
+        );
         m.ok(
             &m.exchange,
             "key.register",

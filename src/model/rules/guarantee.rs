@@ -63,7 +63,7 @@ fn actors() -> Vec<(SignerKey, Role, String)> {
         (Role::County, COUNTY.to_owned()),
         (Role::Exchange, COUNTY.to_owned()),
         (Role::Collective, VILLAGE.to_owned()),
-        (Role::Transferee, "140421001002010001".to_owned()),
+        (Role::Transferee, "91350100M000100Y43".to_owned()),
     ];
     all.extend(
         HOUSEHOLDS

@@ -287,6 +287,23 @@ pub fn transferee_qualify(
     if !transferee {
         return Err(RuleError::attribute("party", "a registered transferee"));
     }
+    // The review fits the party: a person by commitment, an organisation by
+    // its social credit code.
+    let kind = crate::model::authority::PartyType::of(ctx.county, &body.party);
+    let fits = matches!(
+        (body.kind.as_str(), kind),
+        ("person", Ok(crate::model::authority::PartyType::Person))
+            | (
+                "organisation",
+                Ok(crate::model::authority::PartyType::Organisation)
+            )
+    );
+    if !fits {
+        return Err(RuleError::attribute(
+            "kind",
+            "person for a person commitment, organisation for a social credit code",
+        ));
+    }
     let born = match (body.kind.as_str(), &body.born) {
         ("person", Some(b)) => Some(
             chrono::NaiveDate::parse_from_str(&format!("{b}-01"), "%Y-%m-%d")
