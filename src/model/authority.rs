@@ -30,6 +30,7 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "payment.confirm",
             "deal.settle",
             "objection.resolve",
+            "award.cancel",
         ],
         Role::Collective => &[
             "key.register",
@@ -53,6 +54,7 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "certificate.issue",
             "hukou.settle",
             "listing.submit",
+            "listing.withdraw",
             "listing.object",
             "assignment.consent",
             "contract.sign",
@@ -68,6 +70,7 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "household.split",
             "household.merge",
             "listing.submit",
+            "listing.withdraw",
             "intent.register",
             "bid.place",
             "bid.match",
@@ -80,6 +83,7 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
         Role::Transferee => &[
             "key.revoke",
             "listing.submit",
+            "listing.withdraw",
             "intent.register",
             "bid.place",
             "bid.match",

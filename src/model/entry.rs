@@ -502,6 +502,25 @@ pub struct ListingObject {
     pub document_sha256: String,
 }
 
+/// `listing.withdraw`: the party that listed takes its listing back before
+/// an award (M3: no one may force a transfer); deposits go back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListingWithdraw {
+    pub listing: u64,
+    pub reason: String,
+}
+
+/// `award.cancel`: the exchange cancels an award the winner did not pay
+/// within the payment period (X2); the winner's deposit is forfeited as
+/// announced, and the listing goes to the next bidder or is withdrawn.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwardCancel {
+    pub listing: u64,
+    pub reason: String,
+}
+
 /// `objection.resolve`: the exchange answers an objection; one upheld
 /// withdraws the listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -723,6 +742,8 @@ pub enum Command {
     TransferRegister(TransferRegister),
     TransfereeQualify(TransfereeQualify),
     SurrenderWithdraw(SurrenderWithdraw),
+    ListingWithdraw(ListingWithdraw),
+    AwardCancel(AwardCancel),
 }
 
 /// The kinds this log knows, in the spelling of the envelope's `kind`.
@@ -776,6 +797,8 @@ pub const KINDS: &[&str] = &[
     "transfer.register",
     "transferee.qualify",
     "surrender.withdraw",
+    "listing.withdraw",
+    "award.cancel",
 ];
 
 impl Command {
@@ -831,6 +854,8 @@ impl Command {
             "transfer.register" => Command::TransferRegister(body_of(body)?),
             "transferee.qualify" => Command::TransfereeQualify(body_of(body)?),
             "surrender.withdraw" => Command::SurrenderWithdraw(body_of(body)?),
+            "listing.withdraw" => Command::ListingWithdraw(body_of(body)?),
+            "award.cancel" => Command::AwardCancel(body_of(body)?),
             other => return Err(RuleError::UnknownKind(truncate(other))),
         })
     }
@@ -886,6 +911,8 @@ impl Command {
             Command::TransferRegister(_) => "transfer.register",
             Command::TransfereeQualify(_) => "transferee.qualify",
             Command::SurrenderWithdraw(_) => "surrender.withdraw",
+            Command::ListingWithdraw(_) => "listing.withdraw",
+            Command::AwardCancel(_) => "award.cancel",
         }
     }
 

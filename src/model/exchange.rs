@@ -110,6 +110,9 @@ pub enum Status {
     Trading,
     Awarded,
     Settled,
+    /// Taken back by the party that listed it, or left without a bidder
+    /// after an award was cancelled.
+    Withdrawn,
 }
 
 impl Status {
@@ -121,12 +124,13 @@ impl Status {
             Status::Trading => "trading",
             Status::Awarded => "awarded",
             Status::Settled => "settled",
+            Status::Withdrawn => "withdrawn",
         }
     }
 
     /// Whether the listing still holds what it lists (no second listing of it).
     pub fn is_open(self) -> bool {
-        !matches!(self, Status::Rejected | Status::Settled)
+        !matches!(self, Status::Rejected | Status::Settled | Status::Withdrawn)
     }
 }
 
@@ -143,6 +147,10 @@ pub struct Intent {
     pub confirmed_at: Option<u64>,
     /// When the deposit went back (a losing bidder, at settlement).
     pub released_at: Option<u64>,
+    /// When the exchange kept the deposit of a winner who did not pay
+    /// (`award.cancel`); that party bids no more on this listing.
+    #[serde(default)]
+    pub forfeited_at: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -175,6 +183,9 @@ pub struct Award {
     /// SHA-256 (hex) of the contract rendered from the template: what both
     /// parties sign.
     pub contract_sha256: String,
+    /// The day of the award, from which the payment period runs.
+    #[serde(default)]
+    pub day: Option<NaiveDate>,
 }
 
 /// A listing and everything that happened to it.
@@ -293,10 +304,15 @@ impl Listing {
         self.intents.iter().filter(|i| i.confirmed_at.is_some())
     }
 
-    /// The highest bid so far.
+    /// The highest bid so far, of a party that has not forfeited its
+    /// deposit here.
     pub fn best(&self) -> Option<&Bid> {
         self.bids
             .iter()
+            .filter(|b| {
+                self.intent(&b.party)
+                    .is_none_or(|i| i.forfeited_at.is_none())
+            })
             .max_by_key(|b| (b.amount, b.matched, std::cmp::Reverse(b.index)))
     }
 }
@@ -379,7 +395,8 @@ impl Calendar {
         let mut first = None;
         let mut counted = 0;
         while counted < n.max(1) {
-            d = d.succ_opt().expect("dates within range");
+            let Some(next) = d.succ_opt() else { break };
+            d = next;
             if self.is_working_day(d) {
                 first.get_or_insert(d);
                 counted += 1;

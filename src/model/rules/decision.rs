@@ -25,7 +25,7 @@ pub fn decision_record(
     }
     super::text("question", &body.question)?;
     let question = body.question.trim();
-    let date = super::day("date", &body.date)?;
+    let date = super::past_day(ctx, "date", &body.date, 10)?;
     let counts = Counts {
         eligible: body.eligible,
         present: body.present,

@@ -47,14 +47,14 @@ pub fn household_register(
 /// P1) that no household has had.
 fn check_new_code(state: &State, code: &str, collective: &str) -> Result<(), RuleError> {
     codes::check_household(code).map_err(|r| RuleError::attribute("CBFBM", r))?;
-    let sequence: u32 = code[14..].parse().unwrap_or(0);
+    let sequence: u32 = code.get(14..).and_then(|s| s.parse().ok()).unwrap_or(0);
     if !(1..=8000).contains(&sequence) {
         return Err(RuleError::attribute(
             "CBFBM",
             "households are numbered 0001 to 8000 (P1)",
         ));
     }
-    if code[..14] != *collective {
+    if crate::model::codes::collective_of(code) != collective {
         return Err(RuleError::HouseholdOutsideCollective {
             code: code.to_owned(),
             collective: collective.to_owned(),

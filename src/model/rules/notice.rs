@@ -35,7 +35,7 @@ pub fn notice_post(
             .contracts
             .get(code)
             .ok_or_else(|| RuleError::ContractNotInForce { code: code.clone() })?;
-        if k.household[..14] != signer.party {
+        if crate::model::codes::collective_of(&k.household) != signer.party {
             return Err(RuleError::HouseholdOutsideCollective {
                 code: k.household.clone(),
                 collective: signer.party.clone(),
@@ -67,7 +67,9 @@ pub fn certificate_issue(
         .ok_or_else(|| RuleError::ContractNotInForce {
             code: body.contract.clone(),
         })?;
-    if signer.role == crate::model::Role::Collective && k.household[..14] != signer.party {
+    if signer.role == crate::model::Role::Collective
+        && crate::model::codes::collective_of(&k.household) != signer.party
+    {
         return Err(RuleError::HouseholdOutsideCollective {
             code: k.household.clone(),
             collective: signer.party.clone(),

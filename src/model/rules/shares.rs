@@ -116,7 +116,7 @@ pub(super) fn move_shares(
     to: &str,
     shares: u64,
 ) -> Result<Vec<Change>, RuleError> {
-    let collective = &from[..14];
+    let collective = crate::model::codes::collective_of(from);
     match state.household(to) {
         Some(h) if h.collective == collective && h.code != from => {}
         _ => return Err(RuleError::SharesToNonMember { to: to.to_owned() }),
@@ -161,7 +161,7 @@ pub fn shares_buyback(
     }
     Ok(vec![Change::SharesMoved {
         from: from.clone(),
-        to: from[..14].to_owned(),
+        to: crate::model::codes::collective_of(from).to_owned(),
         shares: body.shares,
     }])
 }

@@ -156,7 +156,7 @@ pub fn listing_submit(
         }
     }
     let basis = check_listing(state, ctx, &signer.party, &l, body.right)?;
-    l.collective = basis.household[..14].to_owned();
+    l.collective = crate::model::codes::collective_of(&basis.household).to_owned();
     l.household = basis.household;
     l.contract = basis.contract;
     if l.mode == Mode::Swap {
@@ -266,4 +266,34 @@ pub fn assignment_consent(
     rules::sha256_hex("document_sha256", &body.document_sha256)?;
     l.consent = Some(ctx.index);
     Ok(vec![saved(l, ctx, "assignment.consent")])
+}
+
+/// `listing.withdraw`: the party that listed takes the listing back, before
+/// an award (M3: a transfer is voluntary to the end of trading). Deposits go
+/// back; the land or right may be listed again.
+pub fn listing_withdraw(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &ListingWithdraw,
+) -> Result<Vec<Change>, RuleError> {
+    rules::text("reason", &body.reason)?;
+    let mut l = after_notice(listing(state, body.listing)?.clone(), ctx);
+    if signer.party != l.transferor {
+        return Err(RuleError::attribute(
+            "listing",
+            "a listing of the signer's own",
+        ));
+    }
+    if !matches!(l.status, Status::Review | Status::Notice | Status::Trading) {
+        return Err(X::WrongStage {
+            id: l.id,
+            status: l.status.as_str(),
+            needed: "review, notice or trading (before an award)",
+        }
+        .into());
+    }
+    release_deposits(&mut l, None, ctx.index);
+    l.status = Status::Withdrawn;
+    Ok(vec![saved(l, ctx, "listing.withdraw")])
 }

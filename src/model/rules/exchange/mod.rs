@@ -6,10 +6,10 @@ use chrono::{Duration, Months};
 
 use crate::model::decision::Subject;
 use crate::model::entry::{
-    AssignmentConsent, AttestRetention, BidMatch, BidPlace, ContractSign, DealSettle,
+    AssignmentConsent, AttestRetention, AwardCancel, BidMatch, BidPlace, ContractSign, DealSettle,
     DepositConfirm, HukouSettle, IntentRegister, ListingAward, ListingObject, ListingReview,
-    ListingSubmit, ObjectionResolve, PaymentConfirm, RightEnd, TitleVerify, TransferRegister,
-    TransfereeQualify,
+    ListingSubmit, ListingWithdraw, ObjectionResolve, PaymentConfirm, RightEnd, TitleVerify,
+    TransferRegister, TransfereeQualify,
 };
 use crate::model::exchange::{
     base_rights, render_contract, sha256_hex, Award, Bid, DerivedRight, ExchangeRefusal as X,
@@ -17,6 +17,7 @@ use crate::model::exchange::{
 };
 // The rules' shared checks (`text`, `day`, `unencumbered`, …), here and in
 // the step modules, which take this module's items with `use super::*`.
+use crate::model::codes::collective_of;
 use crate::model::rules;
 use crate::model::shares::yuan;
 use crate::model::state::{Attestation, Homestead, HukouEvent};
@@ -28,10 +29,13 @@ mod settlement;
 mod trading;
 
 pub use listing::{
-    assignment_consent, listing_object, listing_review, listing_submit, objection_resolve,
+    assignment_consent, listing_object, listing_review, listing_submit, listing_withdraw,
+    objection_resolve,
 };
 pub use retention::{attest_retention, hukou_settle};
-pub use settlement::{deal_settle, payment_confirm, right_end, title_verify, transfer_register};
+pub use settlement::{
+    award_cancel, deal_settle, payment_confirm, right_end, title_verify, transfer_register,
+};
 pub use trading::{
     bid_match, bid_place, contract_sign, deposit_confirm, intent_register, listing_award,
     transferee_qualify,
@@ -39,6 +43,26 @@ pub use trading::{
 
 fn listing(state: &State, id: u64) -> Result<&Listing, RuleError> {
     Ok(state.listings.get(&id).ok_or(X::UnknownListing { id })?)
+}
+
+/// The award of a listing, which the steps after it need; a listing
+/// without one is at the wrong stage for them.
+fn award_of(l: &Listing) -> Result<&crate::model::exchange::Award, RuleError> {
+    l.award.as_ref().ok_or_else(|| {
+        X::WrongStage {
+            id: l.id,
+            status: l.status.as_str(),
+            needed: "awarded",
+        }
+        .into()
+    })
+}
+
+/// The contract over the parcels named, which a listing names at least one of.
+fn named_contract<'s>(
+    found: Option<&'s crate::model::state::Contract>,
+) -> Result<&'s crate::model::state::Contract, RuleError> {
+    found.ok_or_else(|| RuleError::attribute("DKBM", "name at least one parcel"))
 }
 
 fn at_stage(l: &Listing, needed: Status) -> Result<(), RuleError> {
@@ -178,8 +202,9 @@ fn check_listing(
                     "a listing of land names its parcels",
                 ));
             }
-            let k = rules::household_contract(state, ctx.today, transferor, &l.parcels)?
-                .expect("parcels were named");
+            let k = named_contract(rules::household_contract(
+                state, ctx.today, transferor, &l.parcels,
+            )?)?;
             let mut until = match k.returned {
                 Some((_, effective, _)) => effective.pred_opt().unwrap_or(effective),
                 None => k.end,
@@ -257,14 +282,16 @@ fn swap_counterparty<'s>(
         .map(|k| k.household.clone())
         .filter(|h| h != transferor)
         .ok_or_else(|| RuleError::attribute("swap_for", "parcels another household contracts"))?;
-    if holder[..14] != transferor[..14] {
+    if collective_of(&holder) != collective_of(transferor) {
         return Err(X::OutsideCollective {
             what: "互换 (swap)",
-            collective: transferor[..14].to_owned(),
+            collective: collective_of(transferor).to_owned(),
         }
         .into());
     }
-    Ok(rules::household_contract(state, ctx.today, &holder, parcels)?.expect("parcels named"))
+    named_contract(rules::household_contract(
+        state, ctx.today, &holder, parcels,
+    )?)
 }
 
 fn no_open_objection(l: &Listing) -> Result<(), RuleError> {
@@ -348,7 +375,7 @@ fn consented(l: &Listing) -> Result<(), RuleError> {
 /// collective where the mode asks one (M2, S2), a transferee still
 /// qualified (M8, X6).
 fn check_winner(state: &State, ctx: &Context, l: &Listing) -> Result<(), RuleError> {
-    may_take(state, ctx, l, &l.award.as_ref().expect("awarded").party).map(|_| ())
+    may_take(state, ctx, l, &award_of(l)?.party).map(|_| ())
 }
 
 /// Whether `party` may acquire what `l` lists: a household of the

@@ -33,7 +33,7 @@ pub fn hukou_settle(
         index: ctx.index,
         person: body.person.clone(),
         town: body.town.clone(),
-        date: rules::day("date", &body.date)?,
+        date: rules::past_day(ctx, "date", &body.date, 50)?,
     })])
 }
 

@@ -17,6 +17,16 @@ pub fn title_verify(
     if l.signed_by.len() < 2 {
         return Err(X::NotReady("both parties sign the contract first").into());
     }
+    // Once, unless a title changed since: then the county looks again.
+    if l.paid_at.is_some()
+        || l.verified_at
+            .is_some_and(|v| title_changed_since(state, &l, v).is_none())
+    {
+        return Err(RuleError::attribute(
+            "listing",
+            "a listing not yet verified (or whose title changed since)",
+        ));
+    }
     consented(&l)?;
     check_listing(state, ctx, &l.transferor, &l, onward_right(state, &l))?;
     l.verified_at = Some(ctx.index);
@@ -32,7 +42,14 @@ pub fn payment_confirm(
 ) -> Result<Vec<Change>, RuleError> {
     let mut l = listing(state, body.listing)?.clone();
     at_stage(&l, Status::Awarded)?;
-    let price = l.award.as_ref().expect("awarded").price;
+    // X2: after the county verified the title, once.
+    if l.verified_at.is_none() {
+        return Err(X::NotReady("the county verifies the title first").into());
+    }
+    if l.paid_at.is_some() {
+        return Err(RuleError::attribute("listing", "a price not yet confirmed"));
+    }
+    let price = award_of(&l)?.price;
     if rules::money(state, "amount", &body.amount)? != price {
         return Err(RuleError::attribute(
             "amount",
@@ -62,15 +79,13 @@ pub fn deal_settle(
     if l.paid_at.is_none() {
         return Err(X::NotReady("the price is in escrow first").into());
     }
-    for t in l.titles() {
-        if let Some(&at) = state.touched.get(&t).filter(|&&at| at > verified) {
-            return Err(X::TitleChanged {
-                parcel: t,
-                at,
-                verified,
-            }
-            .into());
+    if let Some((parcel, at)) = title_changed_since(state, &l, verified) {
+        return Err(X::TitleChanged {
+            parcel,
+            at,
+            verified,
         }
+        .into());
     }
     consented(&l)?;
     check_listing(state, ctx, &l.transferor, &l, onward_right(state, &l))?;
@@ -82,7 +97,7 @@ pub fn deal_settle(
             "the 交易鉴证书 number, 1 to 40 characters",
         ));
     }
-    let award = l.award.clone().expect("awarded");
+    let award = award_of(&l)?.clone();
     release_deposits(&mut l, Some(&award.party), ctx.index);
     l.status = Status::Settled;
     l.certificate_no = Some(no.to_owned());
@@ -130,7 +145,7 @@ pub fn transfer_register(
             "an assignment, swap or share transfer",
         ));
     }
-    let winner = l.award.as_ref().expect("settled").party.clone();
+    let winner = award_of(&l)?.party.clone();
     let (receiver, parcels) = if signer.party == l.transferor {
         (winner, l.parcels.clone())
     } else if l.mode == Mode::Swap && signer.party == winner {
@@ -163,8 +178,12 @@ pub fn transfer_register(
             to: receiver.clone(),
         });
     } else {
-        let old = rules::household_contract(state, ctx.today, &signer.party, &parcels)?
-            .expect("parcels named");
+        let old = named_contract(rules::household_contract(
+            state,
+            ctx.today,
+            &signer.party,
+            &parcels,
+        )?)?;
         for p in &parcels {
             rules::unencumbered(state, p, rules::Holds::All)?;
         }
@@ -242,4 +261,73 @@ fn onward_right(state: &State, l: &Listing) -> Option<u64> {
                 .map(|r| r.index)
         })
         .flatten()
+}
+
+/// `award.cancel`: by the exchange, once the winner has not paid within
+/// `payment_working_days` working days of the award (X2). The winner's
+/// deposit is forfeited, as the listing announced; the listing returns to
+/// trading for the next bidder in order, or, with none left, is withdrawn
+/// with every deposit released, and may be listed again.
+pub fn award_cancel(
+    state: &State,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &AwardCancel,
+) -> Result<Vec<Change>, RuleError> {
+    rules::text("reason", &body.reason)?;
+    let mut l = listing(state, body.listing)?.clone();
+    at_stage(&l, Status::Awarded)?;
+    let award = award_of(&l)?.clone();
+    // A title that changed after the verification (a seizure, say) keeps
+    // the deal from settling through no fault of the winner: the award is
+    // cancelled, the price goes back, and no deposit is forfeited.
+    let blocked = l
+        .verified_at
+        .and_then(|v| title_changed_since(state, &l, v))
+        .is_some();
+    if blocked {
+        l.paid_at = None;
+    } else {
+        if l.paid_at.is_some() {
+            return Err(RuleError::attribute(
+                "listing",
+                "an award not yet paid, or one whose title changed since its verification",
+            ));
+        }
+        let awarded = award.day.unwrap_or(ctx.today);
+        let (_, due) = state
+            .settings
+            .calendar
+            .notice_period(awarded, state.settings.payment_working_days);
+        if ctx.today <= due {
+            return Err(X::NotReady("the payment period has not ended").into());
+        }
+        if let Some(i) = l.intents.iter_mut().find(|i| i.party == award.party) {
+            i.forfeited_at = Some(ctx.index);
+        }
+    }
+    l.award = None;
+    l.signed_by.clear();
+    l.verified_at = None;
+    l.consent = None;
+    if !blocked && l.best().is_some_and(|b| b.amount >= l.reserve) {
+        l.status = Status::Trading;
+    } else {
+        let forfeited = (!blocked).then_some(award.party.as_str());
+        release_deposits(&mut l, forfeited, ctx.index);
+        l.status = Status::Withdrawn;
+    }
+    Ok(vec![saved(l, ctx, "award.cancel")])
+}
+
+/// The first title the listing rests on that changed after log index
+/// `verified`, with the index that changed it.
+fn title_changed_since(state: &State, l: &Listing, verified: u64) -> Option<(String, u64)> {
+    l.titles().into_iter().find_map(|t| {
+        state
+            .touched
+            .get(&t)
+            .filter(|&&at| at > verified)
+            .map(|&at| (t, at))
+    })
 }

@@ -41,6 +41,7 @@ pub fn intent_register(
         registered_at: ctx.index,
         confirmed_at: None,
         released_at: None,
+        forfeited_at: None,
     });
     Ok(vec![saved(l, ctx, "intent.register")])
 }
@@ -235,6 +236,7 @@ pub fn listing_award(
         party: best.party.clone(),
         price: best.amount,
         contract_sha256: sha256_hex(&text),
+        day: Some(ctx.today),
     });
     l.status = Status::Awarded;
     Ok(vec![saved(l, ctx, "listing.award")])
@@ -250,7 +252,7 @@ pub fn contract_sign(
 ) -> Result<Vec<Change>, RuleError> {
     let mut l = listing(state, body.listing)?.clone();
     at_stage(&l, Status::Awarded)?;
-    let award = l.award.as_ref().expect("awarded");
+    let award = award_of(&l)?;
     if signer.party != l.transferor && signer.party != award.party {
         return Err(RuleError::attribute(
             "listing",
