@@ -443,7 +443,7 @@ fn sign_chunk(
                     ),
                 )),
                 Some(key) => {
-                    Envelope::sign(key, origin, it.kind, &new_nonce(), &time, it.body.clone())
+                    Envelope::sign(key, origin, it.kind, &new_nonce(), time, it.body.clone())
                         .map_err(|e| rejected(it.index, &it.code, e.code(), e.to_string()))
                         .and_then(|mut env| {
                             crate::store::writer::prepare(&mut env).map_err(|e| {

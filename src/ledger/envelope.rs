@@ -31,9 +31,23 @@ pub struct Envelope {
     pub sig: [u8; 64],
     /// The command's geometry, validated and measured before the writer.
     pub footprints: Vec<crate::model::Footprint>,
+    /// Further signatures over the same entry by the other parties whose
+    /// rights it moves (G1): their keys and signatures, in the order given.
+    pub cosigs: Vec<Cosig>,
     /// `SIGNING_PREFIX ‖ JCS(entry)`.
     signing_input: Vec<u8>,
 }
+
+/// A second party's signature over an entry (`cosigs` in the envelope).
+#[derive(Debug, Clone)]
+pub struct Cosig {
+    pub signer: [u8; 32],
+    pub key: VerifyingKey,
+    pub sig: [u8; 64],
+}
+
+/// The most cosignatures an envelope carries.
+pub const MAX_COSIGS: usize = 4;
 
 /// A log record: the envelope as integrated at an index and a server time.
 #[derive(Debug, Clone)]
@@ -71,9 +85,16 @@ impl Envelope {
         let Value::Object(mut top) = value else {
             return Err(bad("", "an envelope is a JSON object"));
         };
-        if let Some(k) = top.keys().find(|k| *k != "entry" && *k != "sig") {
+        if let Some(k) = top
+            .keys()
+            .find(|k| !matches!(k.as_str(), "entry" | "sig" | "cosigs"))
+        {
             return Err(bad(k, "unknown field"));
         }
+        let cosigs = match top.remove("cosigs") {
+            None => Vec::new(),
+            Some(v) => parse_cosigs(v)?,
+        };
         let sig = match top.remove("sig") {
             Some(Value::String(s)) => s,
             Some(_) => return Err(bad("sig", "must be a string")),
@@ -89,7 +110,12 @@ impl Envelope {
             Some(_) => return Err(bad("entry", "must be an object")),
             None => return Err(bad("entry", "is missing")),
         };
-        Self::from_entry(entry, sig, origin)
+        let mut env = Self::from_entry(entry, sig, origin)?;
+        if cosigs.iter().any(|c| c.signer == env.signer) {
+            return Err(bad("cosigs", "the signer does not cosign its own entry"));
+        }
+        env.cosigs = cosigs;
+        Ok(env)
     }
 
     /// Checks an entry object and makes its canonical bytes; `sig` is taken
@@ -152,6 +178,7 @@ impl Envelope {
             command,
             sig,
             footprints: Vec::new(),
+            cosigs: Vec::new(),
             signing_input,
         })
     }
@@ -181,6 +208,23 @@ impl Envelope {
         Ok(env)
     }
 
+    /// Adds `key`'s signature over this entry (a second party's consent).
+    pub fn cosign(&mut self, key: &SignerKey) {
+        let signer = key.public_bytes();
+        if let Ok(k) = signer_key(&signer) {
+            self.cosigs.push(Cosig {
+                signer,
+                key: k,
+                sig: key.sign(&self.signing_input),
+            });
+        }
+    }
+
+    /// The public keys of the cosigners.
+    pub fn cosigners(&self) -> Vec<[u8; 32]> {
+        self.cosigs.iter().map(|c| c.signer).collect()
+    }
+
     /// The canonical JSON of the entry.
     pub fn canonical_entry(&self) -> &[u8] {
         &self.signing_input[SIGNING_PREFIX.len()..]
@@ -201,7 +245,24 @@ impl Envelope {
     /// The envelope as canonical JSON, ready to send.
     pub fn to_json(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.signing_input.len() + 110);
-        out.extend_from_slice(b"{\"entry\":");
+        out.push(b'{');
+        if !self.cosigs.is_empty() {
+            // Keys in JCS order: "cosigs" < "entry" < "sig"; in each
+            // cosignature "sig" < "signer".
+            out.extend_from_slice(b"\"cosigs\":[");
+            for (i, c) in self.cosigs.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(b"{\"sig\":\"");
+                out.extend_from_slice(B64.encode(c.sig).as_bytes());
+                out.extend_from_slice(b"\",\"signer\":\"");
+                out.extend_from_slice(B64.encode(c.signer).as_bytes());
+                out.extend_from_slice(b"\"}");
+            }
+            out.extend_from_slice(b"],");
+        }
+        out.extend_from_slice(b"\"entry\":");
         out.extend_from_slice(self.canonical_entry());
         out.extend_from_slice(b",\"sig\":\"");
         out.extend_from_slice(self.sig_base64().as_bytes());
@@ -227,6 +288,15 @@ impl Envelope {
         self.key
             .verify_strict(&self.signing_input, &Signature::from_bytes(&self.sig))
             .is_ok()
+            && self.verify_cosigs()
+    }
+
+    fn verify_cosigs(&self) -> bool {
+        self.cosigs.iter().all(|c| {
+            c.key
+                .verify_strict(&self.signing_input, &Signature::from_bytes(&c.sig))
+                .is_ok()
+        })
     }
 }
 
@@ -259,6 +329,46 @@ impl Record {
             envelope: Envelope::from_value(envelope, origin)?,
         })
     }
+}
+
+fn parse_cosigs(v: Value) -> Result<Vec<Cosig>, LedgerError> {
+    let Value::Array(items) = v else {
+        return Err(bad("cosigs", "must be an array"));
+    };
+    if items.is_empty() || items.len() > MAX_COSIGS {
+        return Err(bad("cosigs", "1 to 4 cosignatures, or none at all"));
+    }
+    let mut out: Vec<Cosig> = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let field = format!("cosigs[{i}]");
+        let Value::Object(o) = item else {
+            return Err(bad(&field, "must be an object"));
+        };
+        if let Some(k) = o.keys().find(|k| !matches!(k.as_str(), "signer" | "sig")) {
+            return Err(bad(&format!("{field}.{k}"), "unknown field"));
+        }
+        let get = |name: &str| match o.get(name) {
+            Some(Value::String(s)) => B64.decode(s).ok(),
+            _ => None,
+        };
+        let signer: [u8; 32] = get("signer")
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| {
+                bad(
+                    &format!("{field}.signer"),
+                    "the base64 of a 32-byte public key",
+                )
+            })?;
+        let sig: [u8; 64] = get("sig")
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| bad(&format!("{field}.sig"), "the base64 of a 64-byte signature"))?;
+        let key = signer_key(&signer).map_err(|r| bad(&format!("{field}.signer"), r))?;
+        if out.iter().any(|c| c.signer == signer) {
+            return Err(bad(&field, "each party cosigns once"));
+        }
+        out.push(Cosig { signer, key, sig });
+    }
+    Ok(out)
 }
 
 /// Decompresses a signer's public key, refusing weak keys. Signers repeat
@@ -305,7 +415,7 @@ pub fn verify_signatures(envelopes: &[&Envelope]) -> Vec<bool> {
             let keys: Vec<VerifyingKey> = part.iter().map(|e| e.key).collect();
             let all_good = ed25519_dalek::verify_batch(&messages, &sigs, &keys).is_ok();
             let results: Vec<bool> = if all_good {
-                vec![true; part.len()]
+                part.iter().map(|e| e.verify_cosigs()).collect()
             } else {
                 part.iter().map(|e| e.verify_signature()).collect()
             };

@@ -10,7 +10,7 @@ pub mod sequencer;
 pub mod tiles;
 
 pub use checkpoint::Checkpoint;
-pub use envelope::{format_integrated, verify_signatures, Envelope, Record};
+pub use envelope::{format_integrated, verify_signatures, Cosig, Envelope, Record};
 pub use keys::SignerKey;
 pub use merkle::{leaf_hash, Hash};
 pub use sequencer::{Admitted, Sequencer};

@@ -114,7 +114,9 @@ impl Sequencer {
         let now = chrono::DateTime::parse_from_rfc3339(integrated)
             .map(|t| t.with_timezone(&chrono::Utc))
             .unwrap_or_default();
+        let cosigners = env.cosigners();
         let ctx = Context {
+            cosigners: &cosigners,
             index,
             signer: &env.signer,
             county: &self.county,

@@ -199,6 +199,8 @@ pub enum RuleError {
         now: String,
         minutes: u32,
     },
+    #[error("household {party} must cosign this {act} (G1: a right moves only by its holder's own signature)")]
+    ConsentMissing { party: String, act: &'static str },
     #[error(transparent)]
     Exchange(#[from] super::exchange::ExchangeRefusal),
     #[error("a term of {years} years does not fit land use {land_use} of parcel {parcel} (C2: {allowed})")]
@@ -258,6 +260,7 @@ impl Refusal for RuleError {
             ContractExists { .. } => "contract_exists",
             ParcelContracted { .. } => "parcel_contracted",
             BadTerm { .. } => "bad_term",
+            ConsentMissing { .. } => "consent_missing",
             TimeOutsideWindow { .. } => "time_outside_window",
             SharesAlreadyQuantified { .. } => "shares_already_quantified",
             DecisionNotPassed { .. } => "decision_not_passed",
@@ -427,6 +430,7 @@ impl Refusal for RuleError {
                 format!("地块 {parcel} 已在承包合同 {contract} 之下（C4）")
             }
             TimeOutsideWindow { time, now, minutes } => format!("条目签署时间 {time} 与服务器时间 {now} 相差超过 {minutes} 分钟"),
+            ConsentMissing { party, act } => format!("{act}须由承包方 {party} 共同签署（G1：权利只能由权利人本人签署处分）"),
             BadTerm {
                 parcel,
                 land_use,
@@ -499,6 +503,7 @@ impl Refusal for RuleError {
             ContractExists { .. } => Some("entry.body.CBHTBM".into()),
             ParcelContracted { .. } => Some("entry.body.DKBM".into()),
             BadTerm { .. } => Some("entry.body.end".into()),
+            ConsentMissing { .. } => Some("cosigs".into()),
             TimeOutsideWindow { .. } => Some("entry.time".into()),
             BadSetting { field, .. } => Some(format!("entry.body.settings.{field}")),
             Exchange(e) => e.field(),

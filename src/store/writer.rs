@@ -114,7 +114,10 @@ struct Checked {
 /// keys that entries in flight register, so a key may be used right after
 /// the entry that binds it. The rules still decide everything.
 #[derive(Default)]
-struct Gate(std::sync::RwLock<HashMap<[u8; 32], (Role, Option<u64>)>>);
+struct Gate(std::sync::RwLock<HashMap<[u8; 32], GateKey>>);
+
+/// A key's role, and the index that revoked it.
+type GateKey = (Role, Option<u64>);
 
 impl Gate {
     fn of(state: &crate::model::State) -> Gate {

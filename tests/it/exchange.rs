@@ -148,6 +148,23 @@ impl Market {
         }
     }
 
+    /// An entry that also carries `cosigner`'s signature (G1: the other
+    /// household whose right it moves).
+    pub(crate) fn ok_cosigned(
+        &self,
+        key: &SignerKey,
+        cosigner: &SignerKey,
+        kind: &str,
+        body: Value,
+    ) -> u64 {
+        let mut env = sign(key, kind, body);
+        env.cosign(cosigner);
+        match self.log.writer().submit_blocking(env) {
+            Ok(r) => r.index,
+            Err(e) => panic!("{kind}: {e:?}"),
+        }
+    }
+
     /// Asserts a refusal with this code and field, and that nothing was written.
     pub(crate) fn refused(
         &self,

@@ -1130,11 +1130,23 @@ fn households_split_and_merge_with_their_rights() {
             201
         );
         let merge = json!({"into": old, "members": [{"person": son.commitment(), "relation": "20"}], "consent_sha256": "ab".repeat(32)});
+        // G1: the receiving household signs the merge too (a cosignature);
+        // without it, or with anyone else's, nothing moves.
+        let cosigned = |cosigner: &SignerKey| {
+            let mut env = sign(&son_key, "household.merge", merge.clone());
+            env.cosign(cosigner);
+            app.post(serde_json::from_slice(&env.to_json()).unwrap())
+        };
+        let size = app.size();
         refused(
             post(&son_key, "household.merge", merge.clone()),
-            "two_homesteads",
-            "entry.body.into",
+            "consent_missing",
+            "cosigs",
         );
+        refused(cosigned(&app.key), "consent_missing", "cosigs");
+        refused(cosigned(&son_key), "bad_envelope", "cosigs");
+        assert_eq!(app.size(), size);
+        refused(cosigned(&key), "two_homesteads", "entry.body.into");
         assert_eq!(
             post(
                 &son_key,
@@ -1144,7 +1156,7 @@ fn households_split_and_merge_with_their_rights() {
             .0,
             201
         );
-        let (status, v) = post(&son_key, "household.merge", merge);
+        let (status, v) = cosigned(&key);
         assert_eq!(status, 201, "{backend:?}: {v}");
         let h = get(&format!("households/{old}"));
         assert_eq!(h["members"].as_array().unwrap().len(), 3);

@@ -163,7 +163,16 @@ fn a_swap_is_registered_by_each_household_for_its_own_side() {
             "entry.body.swap_for",
         );
         body["swap_for"] = json!([p3]);
-        let id = m.ok(&m.seller, "listing.submit", body);
+        // G1: the other household's parcels are listed only with its own
+        // signature on the listing.
+        m.refused(
+            &m.seller,
+            "listing.submit",
+            body.clone(),
+            "consent_missing",
+            "cosigs",
+        );
+        let id = m.ok_cosigned(&m.seller, &m.neighbour, "listing.submit", body);
         m.reviewed(id);
         // Only the household that holds the parcels asked for takes part.
         m.refused(

@@ -16,7 +16,7 @@ fn not_entitled(signer: &KeyBinding, what: &'static str, target: &str) -> RuleEr
 
 /// `encumbrance.register`: a seizure only by the county; an objection by the
 /// county, the parcel's collective, or a household of that collective; a
-/// pledge by the household whose contract in force covers the parcel (M2: the
+/// pledge only by the household whose contract in force covers the parcel (M2: the
 /// entry is the notice to the 发包方), once at a time, and never over seized
 /// land. The parcel must be active. A homestead is not a parcel and is never
 /// pledged (H4).
@@ -40,6 +40,9 @@ pub fn encumbrance_register(
         });
     }
     let entitled = match (body.kind, signer.role) {
+        // M2: a pledge is the household's own act; the county records
+        // seizures and objections, never a pledge of someone's land.
+        (EncumbranceKind::Pledge, Role::County) => false,
         (_, Role::County) => true,
         (EncumbranceKind::Objection, Role::Collective) => signer.party == parcel.collective,
         (EncumbranceKind::Objection, Role::Household) => {

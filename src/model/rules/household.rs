@@ -243,6 +243,9 @@ pub fn household_merge(
             code: body.into.clone(),
         })?;
     super::sha256_hex("consent_sha256", &body.consent_sha256)?;
+    // G1: the household that receives the members, contracts and shares, and
+    // with them the right to read those members' personal data, signs too.
+    super::cosigned_by(state, ctx, &into.code, "household.merge")?;
     check_relations(&body.members)?;
     let mut listed: Vec<&str> = body.members.iter().map(|m| m.person.as_str()).collect();
     let mut all: Vec<&str> = from.members.iter().map(|m| m.person.as_str()).collect();

@@ -146,6 +146,7 @@ mod tests {
         fn submit(&mut self, signer: &VerifierKey, cmd: Command) -> Result<(), RuleError> {
             let public = signer.public_bytes();
             let ctx = Context {
+                cosigners: &[],
                 index: self.next,
                 signer: &public,
                 county: COUNTY,

@@ -57,6 +57,9 @@ pub struct Context<'a> {
     pub today: chrono::NaiveDate,
     /// The server's integration time itself (auction deadlines).
     pub now: chrono::DateTime<chrono::Utc>,
+    /// The keys that cosigned the entry (their signatures verified): the
+    /// other parties whose rights it moves, consenting on the log (G1).
+    pub cosigners: &'a [[u8; 32]],
 }
 
 /// Decides an entry: checks the signer's authority for the kind, then the
@@ -176,6 +179,30 @@ fn stated_area(field: &'static str, text: &str) -> Result<super::Area, RuleError
         return Err(RuleError::attribute(field, "is above 100 km²"));
     }
     Ok(area)
+}
+
+/// G1: an act that moves or binds the right of `party` (a household) as
+/// well as the signer's carries that household's own signature: an active
+/// household key of `party` cosigned the entry.
+fn cosigned_by(
+    state: &State,
+    ctx: &Context,
+    party: &str,
+    act: &'static str,
+) -> Result<(), RuleError> {
+    let cosigned = ctx.cosigners.iter().any(|c| {
+        state
+            .key(c)
+            .is_some_and(|k| k.is_active() && k.role == super::Role::Household && k.party == party)
+    });
+    if cosigned {
+        Ok(())
+    } else {
+        Err(RuleError::ConsentMissing {
+            party: party.to_owned(),
+            act,
+        })
+    }
 }
 
 /// A free text a person wrote (a reason, a question): 1 to 500 characters,

@@ -160,11 +160,19 @@ pub fn listing_submit(
     l.household = basis.household;
     l.contract = basis.contract;
     if l.mode == Mode::Swap {
-        l.counterparty = Some(
-            swap_counterparty(state, ctx, &l.transferor, &l.swap_for)?
-                .household
-                .clone(),
-        );
+        let other = swap_counterparty(state, ctx, &l.transferor, &l.swap_for)?
+            .household
+            .clone();
+        // G1: the other household's parcels are listed only with its own
+        // signature, so no one can tie up land that is not theirs.
+        rules::cosigned_by(state, ctx, &other, "listing.submit")?;
+        l.counterparty = Some(other);
+    }
+    if l.mode == Mode::Onward {
+        // M2 (Art. 46): the household's written consent to the onward
+        // transfer is its own signature on the listing, not a hash the
+        // transferee supplies.
+        rules::cosigned_by(state, ctx, &l.household, "listing.submit")?;
     }
     Ok(vec![saved(l, ctx, "listing.submit")])
 }

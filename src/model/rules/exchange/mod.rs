@@ -59,9 +59,9 @@ fn award_of(l: &Listing) -> Result<&crate::model::exchange::Award, RuleError> {
 }
 
 /// The contract over the parcels named, which a listing names at least one of.
-fn named_contract<'s>(
-    found: Option<&'s crate::model::state::Contract>,
-) -> Result<&'s crate::model::state::Contract, RuleError> {
+fn named_contract(
+    found: Option<&crate::model::state::Contract>,
+) -> Result<&crate::model::state::Contract, RuleError> {
     found.ok_or_else(|| RuleError::attribute("DKBM", "name at least one parcel"))
 }
 

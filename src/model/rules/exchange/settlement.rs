@@ -18,9 +18,8 @@ pub fn title_verify(
         return Err(X::NotReady("both parties sign the contract first").into());
     }
     // Once, unless a title changed since: then the county looks again.
-    if l.paid_at.is_some()
-        || l.verified_at
-            .is_some_and(|v| title_changed_since(state, &l, v).is_none())
+    if l.verified_at
+        .is_some_and(|v| title_changed_since(state, &l, v).is_none())
     {
         return Err(RuleError::attribute(
             "listing",
