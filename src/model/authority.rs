@@ -20,6 +20,7 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "hukou.settle",
             "attest.retention",
             "transferee.qualify",
+            "objection.suit",
         ],
         Role::Exchange => &[
             "key.register",
@@ -88,7 +89,6 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
             "bid.place",
             "bid.match",
             "contract.sign",
-            "listing.object",
         ],
     };
 

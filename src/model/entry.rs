@@ -136,6 +136,18 @@ pub struct EncumbranceRelease {
     pub reason: String,
 }
 
+/// `objection.suit`: the county records that the party who filed an
+/// objection sued within its 15 days (R2), so it does not lapse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectionSuit {
+    pub encumbrance: u64,
+    /// The court's case number (案号).
+    pub case_no: String,
+    /// SHA-256 (hex) of the court's acceptance notice, kept off the log.
+    pub document_sha256: String,
+}
+
 /// `decision.record`: a collective records a decision of its assembly (D3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -744,6 +756,7 @@ pub enum Command {
     SurrenderWithdraw(SurrenderWithdraw),
     ListingWithdraw(ListingWithdraw),
     AwardCancel(AwardCancel),
+    ObjectionSuit(ObjectionSuit),
 }
 
 /// The kinds this log knows, in the spelling of the envelope's `kind`.
@@ -799,6 +812,7 @@ pub const KINDS: &[&str] = &[
     "surrender.withdraw",
     "listing.withdraw",
     "award.cancel",
+    "objection.suit",
 ];
 
 impl Command {
@@ -856,6 +870,7 @@ impl Command {
             "surrender.withdraw" => Command::SurrenderWithdraw(body_of(body)?),
             "listing.withdraw" => Command::ListingWithdraw(body_of(body)?),
             "award.cancel" => Command::AwardCancel(body_of(body)?),
+            "objection.suit" => Command::ObjectionSuit(body_of(body)?),
             other => return Err(RuleError::UnknownKind(truncate(other))),
         })
     }
@@ -913,6 +928,7 @@ impl Command {
             Command::SurrenderWithdraw(_) => "surrender.withdraw",
             Command::ListingWithdraw(_) => "listing.withdraw",
             Command::AwardCancel(_) => "award.cancel",
+            Command::ObjectionSuit(_) => "objection.suit",
         }
     }
 

@@ -201,6 +201,10 @@ pub enum RuleError {
     },
     #[error("household {party} must cosign this {act} (G1: a right moves only by its holder's own signature)")]
     ConsentMissing { party: String, act: &'static str },
+    #[error("this party already has an objection open here (log index {open}); repeated objections are refused (R2)")]
+    ObjectionRepeated { open: u64 },
+    #[error("this party has {cap} objections open, the most the county allows (R2)")]
+    TooManyObjections { cap: u32 },
     #[error(transparent)]
     Exchange(#[from] super::exchange::ExchangeRefusal),
     #[error("a term of {years} years does not fit land use {land_use} of parcel {parcel} (C2: {allowed})")]
@@ -260,6 +264,8 @@ impl Refusal for RuleError {
             ContractExists { .. } => "contract_exists",
             ParcelContracted { .. } => "parcel_contracted",
             BadTerm { .. } => "bad_term",
+            TooManyObjections { .. } => "too_many_objections",
+            ObjectionRepeated { .. } => "objection_repeated",
             ConsentMissing { .. } => "consent_missing",
             TimeOutsideWindow { .. } => "time_outside_window",
             SharesAlreadyQuantified { .. } => "shares_already_quantified",
@@ -431,6 +437,8 @@ impl Refusal for RuleError {
             }
             TimeOutsideWindow { time, now, minutes } => format!("条目签署时间 {time} 与服务器时间 {now} 相差超过 {minutes} 分钟"),
             ConsentMissing { party, act } => format!("{act}须由承包方 {party} 共同签署（G1：权利只能由权利人本人签署处分）"),
+            ObjectionRepeated { open } => format!("该方已在此提出异议且尚未了结（日志序号 {open}），重复异议不予受理（R2）"),
+            TooManyObjections { cap } => format!("该方未了结的异议已达县里规定的上限 {cap} 件（R2）"),
             BadTerm {
                 parcel,
                 land_use,
@@ -503,6 +511,8 @@ impl Refusal for RuleError {
             ContractExists { .. } => Some("entry.body.CBHTBM".into()),
             ParcelContracted { .. } => Some("entry.body.DKBM".into()),
             BadTerm { .. } => Some("entry.body.end".into()),
+            TooManyObjections { .. } => Some("entry.signer".into()),
+            ObjectionRepeated { .. } => Some("entry.body".into()),
             ConsentMissing { .. } => Some("cosigs".into()),
             TimeOutsideWindow { .. } => Some("entry.time".into()),
             BadSetting { field, .. } => Some(format!("entry.body.settings.{field}")),

@@ -37,6 +37,9 @@ pub trait Land: Send {
     fn outside(&self, collective: &str, fp: &Footprint) -> Area;
     /// The geodesic area two geometries share.
     fn overlap(&self, a: &Footprint, b: &Footprint) -> Area;
+    /// The parcels named as the 四至 of active parcel `parcel` (its nearest
+    /// neighbour east, south, west and north).
+    fn sizhi(&self, parcel: &str) -> Vec<String>;
     fn apply(&mut self, change: &super::Change);
 }
 
@@ -64,6 +67,9 @@ impl Land for NoLand {
     }
     fn overlap(&self, _: &Footprint, _: &Footprint) -> Area {
         Area::ZERO
+    }
+    fn sizhi(&self, _: &str) -> Vec<String> {
+        Vec::new()
     }
     fn apply(&mut self, _: &super::Change) {}
 }

@@ -82,6 +82,19 @@ pub struct Encumbrance {
     pub reason: String,
     pub document_sha256: String,
     pub released_at: Option<u64>,
+    /// R2: the last day an objection holds unless the objector sues.
+    pub lapses_on: Option<chrono::NaiveDate>,
+    /// R2: where the county recorded the objector's suit; the objection then
+    /// holds until released.
+    pub sued_at: Option<u64>,
+}
+
+impl Encumbrance {
+    /// In force on `day`: not released, and not an objection that lapsed.
+    pub fn in_force(&self, day: chrono::NaiveDate) -> bool {
+        self.released_at.is_none()
+            && (self.sued_at.is_some() || self.lapses_on.is_none_or(|last| day <= last))
+    }
 }
 
 /// A contracting household (承包方) and its members, named by commitments.
@@ -232,6 +245,11 @@ pub enum Change {
         at: u64,
     },
     EncumbranceRegistered(Encumbrance),
+    /// R2: the county recorded that the objector sued (log index `at`).
+    ObjectionSued {
+        index: u64,
+        at: u64,
+    },
     EncumbranceReleased {
         index: u64,
         at: u64,
@@ -622,17 +640,23 @@ impl State {
                     e.released_at = Some(*at);
                 }
             }
+            Change::ObjectionSued { index, at } => {
+                if let Some(e) = self.encumbrances.get_mut(index) {
+                    e.sued_at = Some(*at);
+                }
+            }
         }
     }
 
-    /// The encumbrances in force on a parcel.
+    /// The encumbrances in force on a parcel on `day`.
     pub fn encumbrances_on<'a>(
         &'a self,
         parcel: &'a str,
+        day: chrono::NaiveDate,
     ) -> impl Iterator<Item = &'a Encumbrance> + 'a {
         self.encumbrances
             .values()
-            .filter(move |e| e.parcel == parcel && e.released_at.is_none())
+            .filter(move |e| e.parcel == parcel && e.in_force(day))
     }
 
     /// The contract in force over `parcel` on `day`, if one is.

@@ -150,7 +150,7 @@ pub fn title(
     history.sort_by_key(|h| h["index"].as_u64());
     let in_force: Vec<Value> = encumbrances
         .iter()
-        .filter(|e| e.released_at.is_none())
+        .filter(|e| e.in_force(chrono::Utc::now().date_naive()))
         .map(|e| {
             json!({"index": e.index, "kind": e.kind.as_str(), "by": e.by, "reason": e.reason,
                    "document_sha256": e.document_sha256})

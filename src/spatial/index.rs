@@ -218,6 +218,35 @@ fn overlap(a: &MultiPolygon, b: &Entry, tolerance: Area) -> Area {
 }
 
 impl Land for ParcelIndex {
+    fn sizhi(&self, parcel: &str) -> Vec<String> {
+        let Some(env) = self.envelopes.get(parcel) else {
+            return Vec::new();
+        };
+        let (lo, hi) = (env.lower(), env.upper());
+        // About 100 m around it, as the title page looks.
+        let (dlon, dlat) = (0.0012, 0.0009);
+        // In code order, so that a tie in distance goes the same way on
+        // every replay, whatever the tree's shape.
+        let mut around: Vec<(String, [f64; 4])> = self
+            .parcels
+            .locate_in_envelope_intersecting(&AABB::from_corners(
+                [lo[0] - dlon, lo[1] - dlat],
+                [hi[0] + dlon, hi[1] + dlat],
+            ))
+            .filter(|e| &*e.code != parcel)
+            .map(|e| {
+                let (a, b) = (e.envelope.lower(), e.envelope.upper());
+                (e.code.to_string(), [a[0], a[1], b[0], b[1]])
+            })
+            .collect();
+        around.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let n = super::neighbours([lo[0], lo[1], hi[0], hi[1]], &around);
+        [n.east, n.south, n.west, n.north]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
     fn collisions(&self, fp: &Footprint, tolerance: Area) -> Vec<Collision> {
         let mut found: Vec<Collision> = self
             .parcels

@@ -186,6 +186,8 @@ macro_rules! write_batch_impl {
                                 encumbrances::reason.eq(&e.reason),
                                 encumbrances::document_sha256.eq(&e.document_sha256),
                                 encumbrances::released_at.eq(e.released_at.map(|r| r as i64)),
+                                encumbrances::lapses_on.eq(e.lapses_on.map(|d| d.to_string())),
+                                encumbrances::sued_at.eq(e.sued_at.map(|r| r as i64)),
                             ))
                             .execute($c)?;
                     }
@@ -627,6 +629,15 @@ macro_rules! write_batch_impl {
                                 decisions::minutes_sha256.eq(&d.minutes_sha256),
                             ))
                             .execute($c)?;
+                    }
+                    Change::ObjectionSued { index, at } => {
+                        diesel::update(
+                            encumbrances::table
+                                .filter(encumbrances::county.eq(county))
+                                .filter(encumbrances::idx.eq(*index as i64)),
+                        )
+                        .set(encumbrances::sued_at.eq(Some(*at as i64)))
+                        .execute($c)?;
                     }
                     Change::EncumbranceReleased { index, at } => {
                         diesel::update(

@@ -899,7 +899,17 @@ fn decisions_where(
         .collect()
 }
 
-type EncumbranceRow = (i64, String, String, String, String, String, Option<i64>);
+type EncumbranceRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+);
 
 /// The encumbrances of a county, or of one parcel, by log index.
 pub fn encumbrances_where(
@@ -917,6 +927,8 @@ pub fn encumbrances_where(
             encumbrances::reason,
             encumbrances::document_sha256,
             encumbrances::released_at,
+            encumbrances::lapses_on,
+            encumbrances::sued_at,
         ))
         .order(encumbrances::idx.asc())
         .into_boxed();
@@ -926,7 +938,7 @@ pub fn encumbrances_where(
     let rows: Vec<EncumbranceRow> = query.load(conn)?;
     rows.into_iter()
         .map(
-            |(idx, parcel, kind, by, reason, document_sha256, released)| {
+            |(idx, parcel, kind, by, reason, document_sha256, released, lapses_on, sued_at)| {
                 let kind = match kind.as_str() {
                     "seizure" => EncumbranceKind::Seizure,
                     "objection" => EncumbranceKind::Objection,
@@ -943,6 +955,14 @@ pub fn encumbrances_where(
                     reason,
                     document_sha256,
                     released_at: released.map(|r| r as u64),
+                    lapses_on: lapses_on
+                        .map(|d| {
+                            d.parse().map_err(|_| {
+                                StoreError::Corrupt(format!("encumbrances.lapses_on `{d}`"))
+                            })
+                        })
+                        .transpose()?,
+                    sued_at: sued_at.map(|r| r as u64),
                 })
             },
         )

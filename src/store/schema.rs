@@ -104,6 +104,8 @@ diesel::table! {
         reason -> Text,
         document_sha256 -> Text,
         released_at -> Nullable<BigInt>,
+        lapses_on -> Nullable<Text>,
+        sued_at -> Nullable<BigInt>,
     }
 }
 

@@ -397,34 +397,42 @@ fn encumbrances_hold_a_parcel_until_released_and_show_in_its_title() {
             log.submit(&stranger, "encumbrance.register", enc("objection")),
             "party_not_allowed",
         );
+        // R2: a household of the collective with no stake in the parcel (no
+        // contract over it, none beside it) may not object to it.
+        check(
+            log.submit(&home, "encumbrance.register", enc("objection")),
+            "party_not_allowed",
+        );
         let mut bad = enc("objection");
         bad["document_sha256"] = "xyz".into();
-        check(
-            log.submit(&home, "encumbrance.register", bad),
-            "bad_attribute",
-        );
+        check(log.submit(&a, "encumbrance.register", bad), "bad_attribute");
         let seizure = log
             .submit(&log.county_key, "encumbrance.register", enc("seizure"))
             .unwrap()
             .index;
         let objection = log
-            .submit(&home, "encumbrance.register", enc("objection"))
+            .submit(&a, "encumbrance.register", enc("objection"))
             .unwrap()
             .index;
+        // R2: one open objection per party and parcel.
+        check(
+            log.submit(&a, "encumbrance.register", enc("objection")),
+            "objection_repeated",
+        );
         // While encumbered the parcel cannot be retired.
         check(
             log.submit(&a, "parcel.retire", json!({"DKBM": code, "reason": "x"})),
             "parcel_encumbered",
         );
-        // An objection is released by its filer or the county, not by the collective.
-        check(
-            log.submit(&a, "encumbrance.release", release(objection)),
-            "party_not_allowed",
-        );
-        log.submit(&home, "encumbrance.release", release(objection))
-            .unwrap();
+        // An objection is released by its filer or the county, not by others.
         check(
             log.submit(&home, "encumbrance.release", release(objection)),
+            "party_not_allowed",
+        );
+        log.submit(&a, "encumbrance.release", release(objection))
+            .unwrap();
+        check(
+            log.submit(&a, "encumbrance.release", release(objection)),
             "encumbrance_released",
         );
         check(

@@ -239,7 +239,7 @@ fn check_contractable(
                 contract: contract.code.clone(),
             });
         }
-        super::unencumbered(state, code, super::Holds::All)?;
+        super::unencumbered(state, ctx.today, code, super::Holds::All)?;
         check_term(code, &parcel.land_use, years)?;
     }
     Ok(())
@@ -287,7 +287,7 @@ pub fn contract_return(
     }
     for p in &k.parcels {
         // Land under a seizure or pledge goes back only once that is released.
-        super::unencumbered(state, p, super::Holds::SeizureOrPledge)?;
+        super::unencumbered(state, ctx.today, p, super::Holds::SeizureOrPledge)?;
     }
     Ok(vec![
         Change::ContractReturned {

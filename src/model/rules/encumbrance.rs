@@ -1,9 +1,11 @@
 //! Rules of encumbrances on parcels: seizure (查封), objection (异议) and
 //! pledge of the management right (融资担保, M2), and their release.
 
-use crate::model::entry::{EncumbranceKind, EncumbranceRegister, EncumbranceRelease};
+use crate::model::entry::{
+    EncumbranceKind, EncumbranceRegister, EncumbranceRelease, ObjectionSuit,
+};
 use crate::model::state::Encumbrance;
-use crate::model::{Change, Context, KeyBinding, Role, RuleError, State};
+use crate::model::{Change, Context, KeyBinding, Land, Role, RuleError, State};
 
 fn not_entitled(signer: &KeyBinding, what: &'static str, target: &str) -> RuleError {
     RuleError::PartyNotAllowed {
@@ -14,14 +16,21 @@ fn not_entitled(signer: &KeyBinding, what: &'static str, target: &str) -> RuleEr
     }
 }
 
-/// `encumbrance.register`: a seizure only by the county; an objection by the
-/// county, the parcel's collective, or a household of that collective; a
-/// pledge only by the household whose contract in force covers the parcel (M2: the
-/// entry is the notice to the 发包方), once at a time, and never over seized
-/// land. The parcel must be active. A homestead is not a parcel and is never
-/// pledged (H4).
+/// R2: an objection holds for 15 days unless the objector sues.
+pub const OBJECTION_DAYS: u64 = 15;
+
+/// `encumbrance.register`: a seizure only by the county; an objection (R2)
+/// by the county, the parcel's collective, the household whose contract
+/// covers it, or a household holding a neighbouring parcel (by 四至) — one
+/// open objection per party and parcel, at most `max_open_objections` open
+/// per party, each lapsing 15 days after it was made unless the county
+/// records the objector's suit; a pledge only by the household whose
+/// contract in force covers the parcel (M2: the entry is the notice to the
+/// 发包方), once at a time, and never over seized land. The parcel must be
+/// active. A homestead is not a parcel and is never pledged (H4).
 pub fn encumbrance_register(
     state: &State,
+    land: &dyn Land,
     ctx: &Context,
     signer: &KeyBinding,
     body: &EncumbranceRegister,
@@ -39,6 +48,11 @@ pub fn encumbrance_register(
             at,
         });
     }
+    let holds = |p: &str| {
+        state
+            .contract_over(p, ctx.today)
+            .is_some_and(|k| k.household == signer.party)
+    };
     let entitled = match (body.kind, signer.role) {
         // M2: a pledge is the household's own act; the county records
         // seizures and objections, never a pledge of someone's land.
@@ -46,18 +60,31 @@ pub fn encumbrance_register(
         (_, Role::County) => true,
         (EncumbranceKind::Objection, Role::Collective) => signer.party == parcel.collective,
         (EncumbranceKind::Objection, Role::Household) => {
-            signer.party.starts_with(parcel.collective.as_str())
+            holds(&body.parcel) || land.sizhi(&body.parcel).iter().any(|n| holds(n))
         }
-        (EncumbranceKind::Pledge, Role::Household) => state
-            .contract_over(&body.parcel, ctx.today)
-            .is_some_and(|k| k.household == signer.party),
+        (EncumbranceKind::Pledge, Role::Household) => holds(&body.parcel),
         _ => false,
     };
     if !entitled {
         return Err(not_entitled(signer, "parcel", &body.parcel));
     }
     if body.kind == EncumbranceKind::Pledge {
-        super::unencumbered(state, &body.parcel, super::Holds::SeizureOrPledge)?;
+        super::unencumbered(
+            state,
+            ctx.today,
+            &body.parcel,
+            super::Holds::SeizureOrPledge,
+        )?;
+    }
+    let objection = body.kind == EncumbranceKind::Objection;
+    if objection {
+        if let Some(e) = state
+            .encumbrances_on(&body.parcel, ctx.today)
+            .find(|e| e.kind == EncumbranceKind::Objection && e.by == signer.party)
+        {
+            return Err(RuleError::ObjectionRepeated { open: e.index });
+        }
+        super::objections_within_cap(state, ctx, signer)?;
     }
     super::text("reason", &body.reason)?;
     super::sha256_hex("document_sha256", &body.document_sha256)?;
@@ -69,7 +96,53 @@ pub fn encumbrance_register(
         reason: body.reason.trim().to_owned(),
         document_sha256: body.document_sha256.clone(),
         released_at: None,
+        lapses_on: objection
+            .then(|| {
+                ctx.today
+                    .checked_add_days(chrono::Days::new(OBJECTION_DAYS))
+            })
+            .flatten(),
+        sued_at: None,
     })])
+}
+
+/// `objection.suit`: the county records that an objector sued within the
+/// objection's 15 days (R2), with the case number and the court's document;
+/// the objection then holds until it is released.
+pub fn objection_suit(
+    state: &State,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &ObjectionSuit,
+) -> Result<Vec<Change>, RuleError> {
+    let e = state
+        .encumbrances
+        .get(&body.encumbrance)
+        .filter(|e| e.kind == EncumbranceKind::Objection)
+        .ok_or(RuleError::UnknownEncumbrance {
+            index: body.encumbrance,
+        })?;
+    if let Some(at) = e.released_at {
+        return Err(RuleError::EncumbranceReleased { index: e.index, at });
+    }
+    if !e.in_force(ctx.today) {
+        return Err(RuleError::attribute(
+            "encumbrance",
+            "an objection still within its 15 days (R2)",
+        ));
+    }
+    if e.sued_at.is_some() {
+        return Err(RuleError::attribute(
+            "encumbrance",
+            "an objection whose suit is not yet recorded",
+        ));
+    }
+    super::text("case_no", &body.case_no)?;
+    super::sha256_hex("document_sha256", &body.document_sha256)?;
+    Ok(vec![Change::ObjectionSued {
+        index: e.index,
+        at: ctx.index,
+    }])
 }
 
 /// `encumbrance.release`: by the county (for a pledge, on the lender's

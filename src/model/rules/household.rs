@@ -131,7 +131,7 @@ fn movable_parcels<'s>(
 ) -> Result<Option<&'s Contract>, RuleError> {
     let contract = super::household_contract(state, ctx.today, household, parcels)?;
     for p in parcels {
-        super::unencumbered(state, p, super::Holds::All)?;
+        super::unencumbered(state, ctx.today, p, super::Holds::All)?;
     }
     Ok(contract)
 }
@@ -272,7 +272,7 @@ pub fn household_merge(
         .collect();
     for k in &contracts {
         for p in &k.parcels {
-            super::unencumbered(state, p, super::Holds::All)?;
+            super::unencumbered(state, ctx.today, p, super::Holds::All)?;
         }
     }
     let mut members = into.members.clone();

@@ -184,6 +184,7 @@ fn refuse_collisions(collisions: Vec<Collision>, tolerance: Area) -> Result<(), 
 /// about it as it is).
 fn changeable_parcel<'s>(
     state: &'s State,
+    ctx: &Context,
     signer: &KeyBinding,
     code: &str,
 ) -> Result<&'s Parcel, RuleError> {
@@ -205,7 +206,7 @@ fn changeable_parcel<'s>(
             at,
         });
     }
-    super::unencumbered(state, code, super::Holds::All)?;
+    super::unencumbered(state, ctx.today, code, super::Holds::All)?;
     Ok(parcel)
 }
 
@@ -248,7 +249,7 @@ pub fn parcel_split(
     signer: &KeyBinding,
     body: &ParcelSplit,
 ) -> Result<Vec<Change>, RuleError> {
-    let whole = changeable_parcel(state, signer, &body.code)?;
+    let whole = changeable_parcel(state, ctx, signer, &body.code)?;
     super::text("reason", &body.reason)?;
     if !(2..=50).contains(&body.parts.len()) {
         return Err(RuleError::attribute("parts", "a split makes 2 to 50 parts"));
@@ -339,7 +340,7 @@ pub fn parcel_merge(
         if parts.iter().any(|p| p.code == code.as_str()) {
             return Err(RuleError::attribute("parts", "a parcel is listed twice"));
         }
-        parts.push(changeable_parcel(state, signer, code)?);
+        parts.push(changeable_parcel(state, ctx, signer, code)?);
     }
     let first = parts[0];
     let contract = state.contract_over(&first.code, ctx.today);
@@ -444,7 +445,7 @@ pub fn parcel_retire(
             contract: contract.code.clone(),
         });
     }
-    super::unencumbered(state, &body.code, super::Holds::All)?;
+    super::unencumbered(state, ctx.today, &body.code, super::Holds::All)?;
     if body.reason.trim().is_empty() {
         return Err(RuleError::attribute(
             "reason",

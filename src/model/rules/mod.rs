@@ -18,7 +18,7 @@ mod surrender;
 
 pub use contract::{contract_extend, contract_grant, contract_renew, contract_return};
 pub use decision::decision_record;
-pub use encumbrance::{encumbrance_register, encumbrance_release};
+pub use encumbrance::{encumbrance_register, encumbrance_release, objection_suit};
 pub use homestead::{homestead_exit, homestead_grant};
 pub use household::{household_merge, household_register, household_split};
 pub use keys::{genesis, key_register, key_revoke};
@@ -90,7 +90,8 @@ pub fn decide(
         Command::CollectiveRegister(body) => collective_register(state, ctx, signer, body),
         Command::ParcelRegister(body) => parcel_register(state, land, ctx, signer, body),
         Command::ParcelRetire(body) => parcel_retire(state, ctx, signer, body),
-        Command::EncumbranceRegister(body) => encumbrance_register(state, ctx, signer, body),
+        Command::EncumbranceRegister(body) => encumbrance_register(state, land, ctx, signer, body),
+        Command::ObjectionSuit(body) => objection_suit(state, ctx, signer, body),
         Command::EncumbranceRelease(body) => encumbrance_release(state, ctx, signer, body),
         Command::DecisionRecord(body) => decision_record(state, ctx, signer, body),
         Command::HouseholdRegister(body) => household_register(state, ctx, signer, body),
@@ -205,6 +206,40 @@ fn cosigned_by(
     }
 }
 
+/// R2: a party has at most the county's `max_open_objections` objections
+/// open at once, to parcels and to listings together.
+fn objections_within_cap(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+) -> Result<(), RuleError> {
+    let on_parcels = state
+        .encumbrances
+        .values()
+        .filter(|e| {
+            e.kind == super::entry::EncumbranceKind::Objection
+                && e.by == signer.party
+                && e.in_force(ctx.today)
+        })
+        .count();
+    let on_listings: usize = state
+        .listings
+        .values()
+        .filter(|l| l.status.is_open())
+        .map(|l| {
+            l.objections
+                .iter()
+                .filter(|o| o.party == signer.party && o.resolved.is_none())
+                .count()
+        })
+        .sum();
+    let cap = state.settings.max_open_objections;
+    if on_parcels + on_listings >= cap as usize {
+        return Err(RuleError::TooManyObjections { cap });
+    }
+    Ok(())
+}
+
 /// A free text a person wrote (a reason, a question): 1 to 500 characters,
 /// not blank (the body's texts are already NFC and free of control,
 /// bidirectional and invisible characters: see `entry::check_values`).
@@ -286,9 +321,14 @@ enum Holds {
 }
 
 /// Refuses an act on a parcel under an encumbrance in force, naming its kinds.
-fn unencumbered(state: &State, parcel: &str, holds: Holds) -> Result<(), RuleError> {
+fn unencumbered(
+    state: &State,
+    day: chrono::NaiveDate,
+    parcel: &str,
+    holds: Holds,
+) -> Result<(), RuleError> {
     let held: Vec<&str> = state
-        .encumbrances_on(parcel)
+        .encumbrances_on(parcel, day)
         .filter(|e| holds == Holds::All || e.kind != super::entry::EncumbranceKind::Objection)
         .map(|e| e.kind.as_str())
         .collect();

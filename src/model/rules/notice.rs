@@ -99,7 +99,7 @@ pub fn certificate_issue(
     }
     for parcel in &k.parcels {
         if let Some(e) = state
-            .encumbrances_on(parcel)
+            .encumbrances_on(parcel, ctx.today)
             .find(|e| e.kind == EncumbranceKind::Objection)
         {
             return Err(RuleError::ObjectionOpen {

@@ -211,6 +211,33 @@ pub fn listing_object(
     body: &ListingObject,
 ) -> Result<Vec<Change>, RuleError> {
     let mut l = under_notice(state, ctx, body.listing)?;
+    // R2: only a party with a stake objects: the listing's collective, a
+    // household of it (its members have priority, M3), or the household
+    // whose land it is.
+    let stake = match signer.role {
+        Role::Collective => signer.party == l.collective,
+        Role::Household => {
+            crate::model::codes::collective_of(&signer.party) == l.collective
+                || signer.party == l.household
+        }
+        _ => false,
+    };
+    if !stake {
+        return Err(RuleError::PartyNotAllowed {
+            signer_role: signer.role.as_str(),
+            signer_party: signer.party.clone(),
+            role: "listing",
+            party: l.id.to_string(),
+        });
+    }
+    if let Some(o) = l
+        .objections
+        .iter()
+        .find(|o| o.party == signer.party && o.resolved.is_none())
+    {
+        return Err(RuleError::ObjectionRepeated { open: o.index });
+    }
+    rules::objections_within_cap(state, ctx, signer)?;
     rules::text("reason", &body.reason)?;
     rules::sha256_hex("document_sha256", &body.document_sha256)?;
     l.objections.push(Objection {

@@ -239,7 +239,7 @@ fn check_listing(
     }
     let titles = l.titles_of(&basis.household);
     for p in &titles {
-        rules::unencumbered(state, p, rules::Holds::SeizureOrPledge)?;
+        rules::unencumbered(state, ctx.today, p, rules::Holds::SeizureOrPledge)?;
         // A transferee's onward listing rests on the household's land beside
         // the household's own; two of one kind may not.
         if let Some(other) = state

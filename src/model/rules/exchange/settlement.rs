@@ -184,7 +184,7 @@ pub fn transfer_register(
             &parcels,
         )?)?;
         for p in &parcels {
-            rules::unencumbered(state, p, rules::Holds::All)?;
+            rules::unencumbered(state, ctx.today, p, rules::Holds::All)?;
         }
         let to = rules::household_of(state, &receiver)?;
         let code = ('K'..='Z')

@@ -1,0 +1,2 @@
+ALTER TABLE encumbrances DROP COLUMN sued_at;
+ALTER TABLE encumbrances DROP COLUMN lapses_on;
