@@ -41,10 +41,42 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// Runs blocking store work off the async workers.
+/// A log index in a path: decimal digits, no sign and no leading zero, so
+/// that one resource has one address (`/entries/01` and `/entries/+1` are
+/// not `/entries/1`).
+fn log_index(text: &str, field: &'static str) -> Result<u64, ApiError> {
+    let canonical = !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && (text == "0" || !text.starts_with('0'));
+    canonical
+        .then(|| text.parse().ok())
+        .flatten()
+        .ok_or_else(|| {
+            ApiError::new(
+                "bad_query",
+                format!(
+                    "{field} must be a log index written in decimal digits without leading zeros"
+                ),
+                format!("{field} 须为不带前导零的十进制日志序号"),
+                Some(field),
+            )
+        })
+}
+
+/// The most reads at work at once: the others wait their turn, so that two
+/// hundred clients asking for large answers cost the memory of a few.
+const READS_AT_ONCE: usize = 16;
+
+static READS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(READS_AT_ONCE);
+
+/// Runs blocking store work off the async workers, a bounded number at once.
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, crate::registry::ServiceError> + Send + 'static,
 ) -> Result<T, ApiError> {
+    let _turn = READS
+        .acquire()
+        .await
+        .map_err(|e| ApiError::new("internal", e.to_string(), "内部错误", None))?;
     web::block(f)
         .await
         .map_err(|e| ApiError::new("internal", e.to_string(), "内部错误", None))?
@@ -52,9 +84,24 @@ async fn blocking<T: Send + 'static>(
 }
 
 async fn post_entry(
+    req: HttpRequest,
     reg: web::Data<Registry>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let json = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return Err(ApiError::new(
+            "unsupported_media_type",
+            "an envelope is sent as Content-Type: application/json",
+            "信封须以 Content-Type: application/json 提交",
+            Some("header.Content-Type"),
+        ));
+    }
     let too_large = || {
         ApiError::new(
             "payload_too_large",
@@ -88,9 +135,9 @@ async fn post_entry(
 
 async fn get_entry(
     reg: web::Data<Registry>,
-    index: web::Path<u64>,
+    index: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let index = index.into_inner();
+    let index = log_index(&index, "index")?;
     let reg = reg.into_inner();
     let leaf = blocking(move || reg.entry(index)).await?;
     Ok(HttpResponse::Ok()
@@ -191,10 +238,10 @@ async fn get_listings(
 
 async fn get_listing(
     reg: web::Data<Registry>,
-    id: web::Path<u64>,
+    id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
-    let id = id.into_inner();
+    let id = log_index(&id, "id")?;
     Ok(HttpResponse::Ok().json(blocking(move || reg.listing(id)).await?))
 }
 
@@ -208,19 +255,19 @@ async fn get_income(
 
 async fn get_attestation(
     reg: web::Data<Registry>,
-    index: web::Path<u64>,
+    index: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
-    let index = index.into_inner();
+    let index = log_index(&index, "index")?;
     Ok(HttpResponse::Ok().json(blocking(move || reg.attestation(index)).await?))
 }
 
 async fn get_attestation_page(
     reg: web::Data<Registry>,
-    index: web::Path<u64>,
+    index: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
-    let index = index.into_inner();
+    let index = log_index(&index, "index")?;
     let page = blocking(move || reg.attestation_page(index)).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
@@ -237,10 +284,10 @@ async fn get_attestations_of(
 
 async fn get_decision(
     reg: web::Data<Registry>,
-    index: web::Path<u64>,
+    index: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
-    let index = index.into_inner();
+    let index = log_index(&index, "index")?;
     Ok(HttpResponse::Ok().json(blocking(move || reg.decision(index)).await?))
 }
 
@@ -275,10 +322,10 @@ fn reader(reg: &Registry, req: &HttpRequest) -> Result<Option<[u8; 32]>, ApiErro
 
 async fn get_distribution(
     reg: web::Data<Registry>,
-    index: web::Path<u64>,
+    index: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
-    let index = index.into_inner();
+    let index = log_index(&index, "index")?;
     Ok(HttpResponse::Ok().json(blocking(move || reg.distribution(index)).await?))
 }
 

@@ -25,10 +25,22 @@ pub enum ServiceError {
     Geometry(#[from] GeometryError),
     #[error(transparent)]
     Personal(#[from] PersonalError),
-    #[error("{what} not found")]
-    NotFound { what: String, field: &'static str },
+    #[error("{what} {id} not found")]
+    NotFound {
+        /// What was asked for, in English (see `thing_zh`).
+        what: &'static str,
+        id: String,
+        field: &'static str,
+    },
     #[error("{reason}")]
     OutOfRange { field: &'static str, reason: String },
+    /// A query parameter that names nothing that can be (a status, a kind).
+    #[error("{field}: {reason}")]
+    BadQuery {
+        field: &'static str,
+        reason: &'static str,
+        reason_zh: &'static str,
+    },
     #[error(transparent)]
     ReadAuth(#[from] crate::ledger::read_auth::ReadAuthError),
     #[error("a {role} key for {party} may not read the personal data of household {household}")]
@@ -70,6 +82,7 @@ impl Refusal for ServiceError {
             ServiceError::ReadAuth(e) => e.code(),
             ServiceError::ReadNotAllowed { .. } => "read_not_allowed",
             ServiceError::OutOfRange { .. } => "out_of_range",
+            ServiceError::BadQuery { .. } => "bad_query",
             ServiceError::Unavailable(_) => "unavailable",
             ServiceError::Busy => "busy",
             ServiceError::Store(_) => "store_error",
@@ -81,7 +94,7 @@ impl Refusal for ServiceError {
             ServiceError::Refused(e) => e.message_zh(),
             ServiceError::Geometry(e) => e.message_zh(),
             ServiceError::Personal(e) => e.message_zh(),
-            ServiceError::NotFound { what, .. } => format!("未找到{what}"),
+            ServiceError::NotFound { what, id, .. } => format!("未找到{} {id}", thing_zh(what)),
             ServiceError::ReadAuth(e) => e.message_zh(),
             ServiceError::ReadNotAllowed {
                 role,
@@ -89,6 +102,7 @@ impl Refusal for ServiceError {
                 household,
             } => format!("{role}（{party}）的密钥无权查看承包方 {household} 的个人信息"),
             ServiceError::OutOfRange { reason, .. } => format!("参数超出范围：{reason}"),
+            ServiceError::BadQuery { reason_zh, .. } => (*reason_zh).to_owned(),
             ServiceError::Unavailable(r) => format!("日志暂不接受条目：{r}"),
             ServiceError::Busy => "日志繁忙，请稍后重新提交该条目".into(),
             ServiceError::Store(e) => format!("存储错误：{e}"),
@@ -100,13 +114,47 @@ impl Refusal for ServiceError {
             ServiceError::Refused(e) => e.field(),
             ServiceError::Geometry(e) => e.field(),
             ServiceError::Personal(e) => e.field(),
-            ServiceError::NotFound { field, .. } | ServiceError::OutOfRange { field, .. } => {
-                Some((*field).to_owned())
-            }
+            ServiceError::NotFound { field, .. }
+            | ServiceError::OutOfRange { field, .. }
+            | ServiceError::BadQuery { field, .. } => Some((*field).to_owned()),
             ServiceError::ReadAuth(e) => e.field(),
             ServiceError::ReadNotAllowed { .. } => Some("header.Authorization".into()),
             ServiceError::Unavailable(_) | ServiceError::Busy | ServiceError::Store(_) => None,
         }
+    }
+}
+
+/// The things a read may not find, in Chinese.
+fn thing_zh(what: &str) -> &'static str {
+    match what {
+        "attestation" => "权利保留证明",
+        "certificate of contract" => "承包合同的证书",
+        "collective" => "集体经济组织",
+        "decision at log index" => "日志序号处的决议",
+        "distribution at log index" => "日志序号处的收益分配",
+        "entry" => "日志条目",
+        "household" => "承包方",
+        "listing" => "交易项目",
+        "parcel" => "地块",
+        "checkpoint" => "检查点",
+        _ => "所查对象",
+    }
+}
+
+/// A registered household, or `not_found`.
+fn known_household(
+    conn: &mut crate::store::DbConnection,
+    county: &str,
+    code: &str,
+) -> Result<(), ServiceError> {
+    if queries::load_households(conn, county, Some(code))?.contains_key(code) {
+        Ok(())
+    } else {
+        Err(ServiceError::NotFound {
+            what: "household",
+            id: code.to_string(),
+            field: "code",
+        })
     }
 }
 
@@ -218,7 +266,8 @@ impl Registry {
         let h = queries::load_households(&mut conn, &self.db.county, Some(code))?
             .remove(code)
             .ok_or_else(|| ServiceError::NotFound {
-                what: format!("household {code}"),
+                what: "household",
+                id: code.to_string(),
                 field: "code",
             })?;
         let county = &self.db.county;
@@ -308,7 +357,8 @@ impl Registry {
     pub fn certificate(&self, code: &str) -> Result<serde_json::Value, ServiceError> {
         let mut conn = self.db.conn()?;
         let not_issued = || ServiceError::NotFound {
-            what: format!("certificate of contract {code}"),
+            what: "certificate of contract",
+            id: code.to_string(),
             field: "code",
         };
         let issued = queries::certificate_of(&mut conn, &self.db.county, code)?;
@@ -335,7 +385,8 @@ impl Registry {
         )?
         .remove(&index)
         .ok_or_else(|| ServiceError::NotFound {
-            what: format!("distribution at log index {index}"),
+            what: "distribution at log index",
+            id: index.to_string(),
             field: "index",
         })?;
         Ok(views::distribution(&d))
@@ -366,6 +417,23 @@ impl Registry {
         collective: Option<&str>,
         mode: Option<&str>,
     ) -> Result<serde_json::Value, ServiceError> {
+        let parses = |field: &'static str, value: Option<&str>, ok: fn(&str) -> bool| match value {
+            Some(v) if !ok(v) => Err(ServiceError::BadQuery {
+                field,
+                reason: "names no such value",
+                reason_zh: "所给的值不存在",
+            }),
+            _ => Ok(()),
+        };
+        parses("status", status, |v| {
+            serde_json::from_value::<crate::model::exchange::Status>(v.into()).is_ok()
+        })?;
+        parses("kind", mode, |v| {
+            serde_json::from_value::<crate::model::exchange::Mode>(v.into()).is_ok()
+        })?;
+        parses("collective", collective, |v| {
+            crate::model::codes::check_collective(v).is_ok()
+        })?;
         let mut conn = self.db.conn()?;
         let today = chrono::Utc::now().date_naive();
         // A listing whose notice ran out is stored as under notice until its
@@ -404,7 +472,8 @@ impl Registry {
         let mut conn = self.db.conn()?;
         let l = queries::listing(&mut conn, &self.db.county, id)?.ok_or_else(|| {
             ServiceError::NotFound {
-                what: format!("listing {id}"),
+                what: "listing",
+                id: id.to_string(),
                 field: "id",
             }
         })?;
@@ -421,6 +490,7 @@ impl Registry {
         use crate::model::shares::yuan;
         let mut conn = self.db.conn()?;
         let county = &self.db.county;
+        known_household(&mut conn, county, household)?;
         let rights = queries::rights_of_household(&mut conn, county, household)?;
         let collective = household.get(..14).unwrap_or(household);
         let mut dividends: Vec<(u64, i64)> = queries::load_distributions(
@@ -482,13 +552,15 @@ impl Registry {
         let county = &self.db.county;
         let a = queries::attestation(&mut conn, county, index)?.ok_or_else(|| {
             ServiceError::NotFound {
-                what: format!("attestation {index}"),
+                what: "attestation",
+                id: index.to_string(),
                 field: "index",
             }
         })?;
         let leaf = queries::entry_leaf(&mut conn, county, index)?.ok_or_else(|| {
             ServiceError::NotFound {
-                what: format!("entry {index}"),
+                what: "entry",
+                id: index.to_string(),
                 field: "index",
             }
         })?;
@@ -520,6 +592,7 @@ impl Registry {
     /// The log indexes of a household's attestations.
     pub fn attestations_of(&self, household: &str) -> Result<serde_json::Value, ServiceError> {
         let mut conn = self.db.conn()?;
+        known_household(&mut conn, &self.db.county, household)?;
         let found = queries::attestations_of(&mut conn, &self.db.county, household)?;
         Ok(serde_json::json!({"CBFBM": household, "attestations": found}))
     }
@@ -529,7 +602,8 @@ impl Registry {
         let mut conn = self.db.conn()?;
         queries::entry_leaf(&mut conn, &self.db.county, index)?.ok_or_else(|| {
             ServiceError::NotFound {
-                what: format!("entry {index}"),
+                what: "entry",
+                id: index.to_string(),
                 field: "index",
             }
         })
@@ -540,7 +614,8 @@ impl Registry {
         let mut conn = self.db.conn()?;
         queries::latest_checkpoint(&mut conn, &self.db.county)?.ok_or_else(|| {
             ServiceError::NotFound {
-                what: "checkpoint".into(),
+                what: "checkpoint",
+                id: String::new(),
                 field: "checkpoint",
             }
         })
@@ -551,7 +626,8 @@ impl Registry {
         let (k, active) =
             queries::collective(&mut conn, &self.db.county, code)?.ok_or_else(|| {
                 ServiceError::NotFound {
-                    what: format!("collective {code}"),
+                    what: "collective",
+                    id: code.to_string(),
                     field: "code",
                 }
             })?;
@@ -563,7 +639,8 @@ impl Registry {
         let mut conn = self.db.conn()?;
         let p = queries::parcel(&mut conn, &self.db.county, code)?.ok_or_else(|| {
             ServiceError::NotFound {
-                what: format!("parcel {code}"),
+                what: "parcel",
+                id: code.to_string(),
                 field: "code",
             }
         })?;
@@ -597,7 +674,8 @@ impl Registry {
         let mut conn = self.db.conn()?;
         let d = queries::decision(&mut conn, &self.db.county, index)?.ok_or_else(|| {
             ServiceError::NotFound {
-                what: format!("decision at log index {index}"),
+                what: "decision at log index",
+                id: index.to_string(),
                 field: "index",
             }
         })?;
@@ -627,7 +705,8 @@ impl Registry {
             None => Vec::new(),
         };
         let p = p.ok_or_else(|| ServiceError::NotFound {
-            what: format!("parcel {code}"),
+            what: "parcel",
+            id: code.to_string(),
             field: "code",
         })?;
         Ok(views::title(

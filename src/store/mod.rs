@@ -95,11 +95,20 @@ pub struct Manager {
     url: String,
 }
 
+/// The size past which the SQLite write-ahead log is copied back and cut
+/// (a `TRUNCATE` checkpoint), and to which it is cut after each checkpoint.
+pub const WAL_LIMIT: u64 = 64 << 20;
+
 impl Manager {
     pub fn new(url: &str) -> Self {
         Manager {
             url: url.to_owned(),
         }
+    }
+
+    /// The database's URL (for SQLite, the file's path).
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     pub fn connect(&self) -> Result<DbConnection, StoreError> {
@@ -112,11 +121,15 @@ impl Manager {
                 let mut c = SqliteConnection::establish(&self.url).map_err(fail)?;
                 // WAL for concurrent readers; FULL so a commit is durable before
                 // the writer acknowledges it.
-                c.batch_execute(
+                // A reader's page cache is 8 MiB: the pool's eight readers
+                // together hold at most 64 MiB, however many clients ask.
+                // After a checkpoint the write-ahead log is cut back to
+                // [`WAL_LIMIT`] bytes.
+                c.batch_execute(&format!(
                     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
                      PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-                     PRAGMA cache_size = -65536;",
-                )
+                     PRAGMA cache_size = -8192; PRAGMA journal_size_limit = {WAL_LIMIT};"
+                ))
                 .map_err(StoreError::Db)?;
                 DbConnection::Sqlite(c)
             }

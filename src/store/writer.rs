@@ -465,12 +465,18 @@ fn wal_checkpointer(
     let mut own = db.manager.connect()?;
     // It copies pages; it needs no cache of its own.
     own.batch_execute("PRAGMA cache_size = -2048;")?;
+    let wal = std::path::PathBuf::from(format!("{}-wal", db.manager.url()));
     Ok(Some(move || {
         while !stop.load(Ordering::Acquire) {
             std::thread::sleep(std::time::Duration::from_millis(100));
             // Once a checkpoint has copied everything, the next commit starts
-            // the log file over from its beginning.
-            if let Err(e) = own.batch_execute("PRAGMA wal_checkpoint(PASSIVE);") {
+            // the log file over from its beginning (and cuts it back to
+            // `WAL_LIMIT`). Under a steady stream of commits a passive
+            // checkpoint may never catch up; past the limit, a truncating one
+            // waits for the writer between two commits and empties the file.
+            let large = std::fs::metadata(&wal).is_ok_and(|m| m.len() > super::WAL_LIMIT);
+            let how = if large { "TRUNCATE" } else { "PASSIVE" };
+            if let Err(e) = own.batch_execute(&format!("PRAGMA wal_checkpoint({how});")) {
                 tracing::warn!(error = %e, "WAL checkpoint");
             }
         }

@@ -267,7 +267,7 @@ fn a_crash_loses_no_acknowledged_entry() {
                         let key = SignerKey::generate("c").unwrap();
                         let body = json!({"vkey": key.verifier().to_string(), "role": "collective", "party": format!("1404210{t:02}{i:05}")});
                         let env = Envelope::sign(&county, "sanquan/140421", "key.register", &format!("{t}-{i}"), &stamp(), body).unwrap();
-                        match ureq::post(&format!("{url}/api/v1/entries")).send_bytes(&env.to_json()) {
+                        match ureq::post(&format!("{url}/api/v1/entries")).set("Content-Type", "application/json").send_bytes(&env.to_json()) {
                             Ok(r) => {
                                 let v: serde_json::Value = r.into_json().unwrap();
                                 let hash = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, v["leaf_hash"].as_str().unwrap()).unwrap();
