@@ -205,6 +205,8 @@ pub enum RuleError {
     ObjectionRepeated { open: u64 },
     #[error("this party has {cap} objections open, the most the county allows (R2)")]
     TooManyObjections { cap: u32 },
+    #[error("the geometry has {vertices} positions; the county allows at most {max}")]
+    TooManyVertices { vertices: usize, max: usize },
     #[error(transparent)]
     Exchange(#[from] super::exchange::ExchangeRefusal),
     #[error("a term of {years} years does not fit land use {land_use} of parcel {parcel} (C2: {allowed})")]
@@ -264,6 +266,7 @@ impl Refusal for RuleError {
             ContractExists { .. } => "contract_exists",
             ParcelContracted { .. } => "parcel_contracted",
             BadTerm { .. } => "bad_term",
+            TooManyVertices { .. } => "too_many_vertices",
             TooManyObjections { .. } => "too_many_objections",
             ObjectionRepeated { .. } => "objection_repeated",
             ConsentMissing { .. } => "consent_missing",
@@ -439,6 +442,7 @@ impl Refusal for RuleError {
             ConsentMissing { party, act } => format!("{act}须由承包方 {party} 共同签署（G1：权利只能由权利人本人签署处分）"),
             ObjectionRepeated { open } => format!("该方已在此提出异议且尚未了结（日志序号 {open}），重复异议不予受理（R2）"),
             TooManyObjections { cap } => format!("该方未了结的异议已达县里规定的上限 {cap} 件（R2）"),
+            TooManyVertices { vertices, max } => format!("图形有 {vertices} 个坐标，县里规定至多 {max} 个"),
             BadTerm {
                 parcel,
                 land_use,
@@ -458,7 +462,17 @@ impl Refusal for RuleError {
             UnknownSigner | RevokedSigner { .. } | KindNotAllowed { .. } => {
                 Some("entry.signer".into())
             }
-            PartyNotAllowed { .. } | BadPartyCode { .. } => Some("entry.body.party".into()),
+            // The thing the signer may not act on names the field.
+            PartyNotAllowed { role, .. } => Some(
+                match *role {
+                    "parcel" => "entry.body.DKBM",
+                    "encumbrance on parcel" => "entry.body.encumbrance",
+                    "listing" => "entry.body.listing",
+                    _ => "entry.body.party",
+                }
+                .into(),
+            ),
+            BadPartyCode { .. } => Some("entry.body.party".into()),
             KeyAlreadyRegistered { .. }
             | KeyNotRegistered
             | KeyAlreadyRevoked { .. }
@@ -511,6 +525,7 @@ impl Refusal for RuleError {
             ContractExists { .. } => Some("entry.body.CBHTBM".into()),
             ParcelContracted { .. } => Some("entry.body.DKBM".into()),
             BadTerm { .. } => Some("entry.body.end".into()),
+            TooManyVertices { .. } => Some("entry.body.geometry".into()),
             TooManyObjections { .. } => Some("entry.signer".into()),
             ObjectionRepeated { .. } => Some("entry.body".into()),
             ConsentMissing { .. } => Some("cosigs".into()),

@@ -180,6 +180,11 @@ impl Registry {
         }
     }
 
+    /// The writer, for its settings (queue limit, clock).
+    pub fn the_writer(&self) -> Option<&Writer> {
+        self.writer.as_deref()
+    }
+
     /// Reads only: every submit answers `unavailable`.
     pub fn reader(db: Db) -> Self {
         Registry {

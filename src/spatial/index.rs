@@ -233,7 +233,8 @@ impl Land for ParcelIndex {
                 [lo[0] - dlon, lo[1] - dlat],
                 [hi[0] + dlon, hi[1] + dlat],
             ))
-            .filter(|e| &*e.code != parcel)
+            // Parcels only: homesteads (ZJD…) are not named in a 四至 here.
+            .filter(|e| &*e.code != parcel && !e.code.starts_with("ZJD"))
             .map(|e| {
                 let (a, b) = (e.envelope.lower(), e.envelope.upper());
                 (e.code.to_string(), [a[0], a[1], b[0], b[1]])

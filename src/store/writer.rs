@@ -238,8 +238,10 @@ impl Clock {
 /// [`Writer::shutdown`]) lets the thread finish what is queued and stop.
 pub struct Writer {
     queue: mpsc::Sender<Job>,
-    /// Envelope bytes waiting, bounded by [`QUEUE_BYTES`].
+    /// Envelope bytes waiting, bounded by `queue_limit`.
     queued: Arc<AtomicUsize>,
+    /// [`QUEUE_BYTES`], unless [`Writer::limit_queue`] said otherwise.
+    queue_limit: AtomicUsize,
     threads: Vec<JoinHandle<()>>,
     /// Tells the WAL checkpointer to finish.
     stopping: Arc<AtomicBool>,
@@ -300,11 +302,18 @@ impl Writer {
         Ok(Writer {
             queue,
             queued: Arc::new(AtomicUsize::new(0)),
+            queue_limit: AtomicUsize::new(QUEUE_BYTES),
             threads,
             stopping,
             origin: log_origin(&db.county),
             clock: writer_clock,
         })
+    }
+
+    /// Bounds the bytes waiting for the writer at `bytes` (a server with
+    /// little memory; a test that fills the queue).
+    pub fn limit_queue(&self, bytes: usize) {
+        self.queue_limit.store(bytes, Ordering::Release);
     }
 
     /// The clock the writer integrates entries on.
@@ -316,9 +325,10 @@ impl Writer {
     /// [`QUEUE_BYTES`] (one envelope alone always fits an empty queue).
     fn share(&self, envelope: &Envelope) -> Option<QueueShare> {
         let bytes = envelope.signing_input().len();
+        let limit = self.queue_limit.load(Ordering::Acquire);
         self.queued
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |q| {
-                (q == 0 || q + bytes <= QUEUE_BYTES).then_some(q + bytes)
+                (q == 0 || q + bytes <= limit).then_some(q + bytes)
             })
             .ok()
             .map(|_| QueueShare {

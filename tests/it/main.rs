@@ -5,6 +5,7 @@ mod common;
 mod exchange;
 
 mod cli;
+mod hostile;
 mod households;
 mod http;
 mod import;

@@ -83,6 +83,17 @@ pub fn decide(
             kind: cmd.kind(),
         });
     }
+    // A parcel's or homestead's geometry has at most the county's
+    // `max_vertices` positions; a collective's boundary only the hard cap.
+    if !matches!(cmd, Command::CollectiveRegister(_)) {
+        let max = state.settings.max_vertices as usize;
+        if let Some(fp) = ctx.footprints.iter().find(|f| f.vertices > max) {
+            return Err(RuleError::TooManyVertices {
+                vertices: fp.vertices,
+                max,
+            });
+        }
+    }
     let mut changes = match cmd {
         Command::Genesis(_) => unreachable!("handled above"),
         Command::KeyRegister(body) => key_register(state, ctx, signer, body),

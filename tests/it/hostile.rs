@@ -1,0 +1,926 @@
+//! Hostile actors (issue: "Hostile actors cannot freeze, forge or take a
+//! household's rights"): each attack found when sanquan was tried as an
+//! attacker would, reproduced, and shown to change nothing — on SQLite and
+//! on PostgreSQL.
+
+use std::time::Duration;
+
+use diesel::prelude::*;
+use sanquan::ledger::Envelope;
+use sanquan::model::exchange::Status;
+use sanquan::model::Refusal;
+use sanquan::store::verify::verify;
+use sanquan::store::{queries, DbConnection, SubmitError};
+use serde_json::{json, Value};
+
+use crate::common::*;
+use crate::exchange::{lease, parcel, Market, NEIGHBOUR, OUTSIDER, SELLER, VILLAGE};
+
+/// The writer's fault hook, installed once for the whole test binary: an
+/// entry whose nonce starts with `panic-` makes its rule panic, one starting
+/// with `slow-` holds the writer for 800 ms. No other test uses such nonces.
+pub(crate) fn install_fault_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        sanquan::store::writer::set_fault_hook(Some(Box::new(|env: &Envelope| {
+            if env.nonce.starts_with("panic-") {
+                panic!("a rule that panics (test fault hook)");
+            }
+            if env.nonce.starts_with("slow-") {
+                std::thread::sleep(Duration::from_millis(800));
+            }
+        })));
+    });
+}
+
+fn code(r: &Result<sanquan::store::Receipt, SubmitError>) -> String {
+    match r {
+        Ok(_) => "accepted".into(),
+        Err(SubmitError::Refused(e)) => e.code().into(),
+        Err(SubmitError::Geometry(e)) => e.code().into(),
+        Err(SubmitError::Personal(e)) => e.code().into(),
+        Err(SubmitError::Busy) => "busy".into(),
+        Err(e) => format!("{e:?}"),
+    }
+}
+
+/// A comb-shaped ring of `teeth` teeth (four positions each) in the south of
+/// the village, ~7 cm wide each; with `crossed`, its closing edge runs back
+/// through every tooth, so it meets itself thousands of times.
+fn comb(teeth: usize, crossed: bool) -> Value {
+    let (x0, y0, w, h) = (113.0001, 36.0001, 0.000_000_8, 0.0002);
+    let mut ring = vec![[x0, y0]];
+    for i in 0..teeth {
+        let x = x0 + i as f64 * 2.0 * w;
+        ring.extend([
+            [x + w, y0],
+            [x + w, y0 + h],
+            [x + 2.0 * w, y0 + h],
+            [x + 2.0 * w, y0],
+        ]);
+    }
+    let end = x0 + teeth as f64 * 2.0 * w + w;
+    ring.push([end, y0 - 0.00005]);
+    ring.push(if crossed {
+        [x0 - w, y0 + h / 2.0]
+    } else {
+        [x0, y0 - 0.00005]
+    });
+    ring.push([x0, y0]);
+    json!({"type": "Polygon", "coordinates": [ring]})
+}
+
+fn parcel_body(code: &str, geometry: Value) -> Value {
+    json!({"DKBM": code, "DKMC": "梳子地", "DKLB": "10", "TDYT": "1", "DLDJ": "05", "SFJBNT": "2", "geometry": geometry})
+}
+
+/// Finding 1: the signer and its authority for the kind are checked before
+/// any geometry or rule work, and a geometry's work is bounded.
+#[test]
+fn signer_and_authority_are_checked_before_any_geometry_work() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let size = m.size();
+        // An invalid comb of 100,008 positions: its geometry is never read
+        // for a key nobody registered, a bad signature or a key whose role
+        // may not register parcels.
+        let hostile = parcel_body(&parcel(90), comb(25_001, true));
+        let stranger = new_key("stranger");
+        let r = m.log.submit(&stranger, "parcel.register", hostile.clone());
+        assert_eq!(code(&r), "unknown_signer", "{backend:?}");
+        let mut forged = sign(&m.collective, "parcel.register", hostile.clone());
+        forged.sig[0] ^= 1;
+        assert_eq!(
+            code(&m.log.writer().submit_blocking(forged)),
+            "signature_invalid"
+        );
+        let r = m.log.submit(&m.seller, "parcel.register", hostile.clone());
+        assert_eq!(code(&r), "kind_not_allowed");
+        // Signed by the collective, it is refused by its size, unread.
+        let r = m.log.submit(&m.collective, "parcel.register", hostile);
+        assert_eq!(code(&r), "too_many_vertices");
+        assert_eq!(m.size(), size);
+        // The county's limit (20,000 positions by default) holds for a
+        // valid comb one tooth too long; the comb within it is a parcel.
+        let r = m.log.submit(
+            &m.collective,
+            "parcel.register",
+            parcel_body(&parcel(90), comb(5_000, false)),
+        );
+        assert_eq!(code(&r), "too_many_vertices");
+        let r = m.log.submit(
+            &m.collective,
+            "parcel.register",
+            parcel_body(&parcel(90), comb(4_999, false)),
+        );
+        assert_eq!(code(&r), "accepted", "{backend:?}");
+        let r = m.log.submit(
+            &m.collective,
+            "parcel.register",
+            parcel_body(&parcel(91), comb(200, true)),
+        );
+        assert_eq!(code(&r), "self_intersection");
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}
+
+/// Finding 1: a full queue answers 503 with Retry-After at once, instead of
+/// holding the request and the memory.
+#[test]
+fn a_full_queue_answers_busy_with_retry_after() {
+    install_fault_hook();
+    for backend in backends() {
+        let m = Market::new(backend);
+        let Market {
+            log, collective, ..
+        } = m;
+        let (registry, _db, _, _) = log.into_registry();
+        registry.the_writer().unwrap().limit_queue(1);
+        let url = spawn_app(registry);
+        let post = |env: &Envelope| match ureq::post(&format!("{url}/api/v1/entries"))
+            .set("Content-Type", "application/json")
+            .send_bytes(&env.to_json())
+        {
+            Ok(r) => (r.status(), None),
+            Err(ureq::Error::Status(s, r)) => (s, r.header("Retry-After").map(str::to_owned)),
+            Err(e) => panic!("{e}"),
+        };
+        let decision = |n: u32| {
+            json!({"assembly": "members_assembly", "subject": "contracting_plan", "question": format!("第{n}号议题"),
+                   "date": chrono::Utc::now().date_naive().to_string(), "eligible": 10, "present": 9, "for": 8,
+                   "against": 1, "minutes_sha256": "cd".repeat(32)})
+        };
+        let origin = sanquan::model::log_origin(COUNTY);
+        let slow = sign_with(
+            &collective,
+            "decision.record",
+            decision(1),
+            &format!("slow-{}", unique()),
+            &origin,
+        );
+        std::thread::scope(|s| {
+            let first = s.spawn(|| post(&slow));
+            std::thread::sleep(Duration::from_millis(300));
+            let (status, retry) = post(&sign(&collective, "decision.record", decision(2)));
+            assert_eq!((status, retry.as_deref()), (503, Some("1")), "{backend:?}");
+            assert_eq!(first.join().unwrap().0, 201);
+        });
+        assert_eq!(
+            post(&sign(&collective, "decision.record", decision(3))).0,
+            201
+        );
+    }
+}
+
+/// Finding 2: money and areas are plain decimals within the county's
+/// bounds, and an award nobody pays does not freeze the land.
+#[test]
+fn amounts_are_plain_decimals_and_an_unpaid_award_lets_the_land_go() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        for bad in [
+            "1e9",
+            "1E3",
+            "+100.00",
+            "-1",
+            "100.001",
+            "0x10",
+            "１００",
+            " 100",
+            "1000000000.01",
+            "NaN",
+        ] {
+            let mut body = lease(&[&parcel(1)], "2027-01-01", "2036-12-31");
+            body["reserve"] = json!(bad);
+            m.refused(
+                &m.seller,
+                "listing.submit",
+                body,
+                "bad_attribute",
+                "entry.body.reserve",
+            );
+        }
+        let mut scmj = parcel_body(&parcel(92), comb(3, false));
+        scmj["SCMJ"] = json!("1e3");
+        m.refused(
+            &m.collective,
+            "parcel.register",
+            scmj,
+            "bad_attribute",
+            "entry.body.SCMJ",
+        );
+
+        let id = m.ok(
+            &m.seller,
+            "listing.submit",
+            lease(&[&parcel(1)], "2027-01-01", "2036-12-31"),
+        );
+        m.reviewed(id);
+        m.bidders(id, &[(&m.outsider, OUTSIDER)]);
+        m.log.clock.advance(chrono::Duration::days(20));
+        m.refused(
+            &m.outsider,
+            "bid.place",
+            json!({"listing": id, "amount": "1e9"}),
+            "bad_attribute",
+            "entry.body.amount",
+        );
+        m.ok(
+            &m.outsider,
+            "bid.place",
+            json!({"listing": id, "amount": "10000.00"}),
+        );
+        m.ok(&m.exchange, "listing.award", json!({"listing": id}));
+        // Paid before the county verified the title, or twice: refused (X2).
+        m.refused(
+            &m.exchange,
+            "payment.confirm",
+            json!({"listing": id, "amount": "10000.00"}),
+            "not_ready",
+            "entry.body.listing",
+        );
+        // The winner never pays. Within the payment period nothing moves…
+        let cancel = json!({"listing": id, "reason": "逾期未付款"});
+        m.refused(
+            &m.exchange,
+            "award.cancel",
+            cancel.clone(),
+            "not_ready",
+            "entry.body.listing",
+        );
+        m.refused(
+            &m.seller,
+            "listing.submit",
+            lease(&[&parcel(1)], "2027-01-01", "2036-12-31"),
+            "already_listed",
+            "entry.body.DKBM",
+        );
+        // …after it, the exchange cancels the award: the deposit is
+        // forfeited as announced and, with no other bidder, the listing is
+        // withdrawn; the household lists its land again.
+        m.log.clock.advance(chrono::Duration::days(20));
+        m.ok(&m.exchange, "award.cancel", cancel);
+        let l = m.listing(id);
+        assert_eq!(l.status, Status::Withdrawn);
+        assert!(l.award.is_none());
+        assert!(l.intent(OUTSIDER).unwrap().forfeited_at.is_some());
+        let again = m.ok(
+            &m.seller,
+            "listing.submit",
+            lease(&[&parcel(1)], "2027-06-01", "2036-12-31"),
+        );
+
+        // With a second bidder the listing goes to the next one in order.
+        m.reviewed(again);
+        m.bidders(again, &[(&m.outsider, OUTSIDER), (&m.neighbour, NEIGHBOUR)]);
+        m.log.clock.advance(chrono::Duration::days(20));
+        m.ok(
+            &m.neighbour,
+            "bid.place",
+            json!({"listing": again, "amount": "10000.00"}),
+        );
+        m.ok(
+            &m.outsider,
+            "bid.place",
+            json!({"listing": again, "amount": "10500.00"}),
+        );
+        m.log.clock.advance(chrono::Duration::hours(2));
+        m.ok(&m.exchange, "listing.award", json!({"listing": again}));
+        assert_eq!(m.listing(again).award.unwrap().party, OUTSIDER);
+        m.log.clock.advance(chrono::Duration::days(20));
+        m.ok(
+            &m.exchange,
+            "award.cancel",
+            json!({"listing": again, "reason": "逾期未付款"}),
+        );
+        assert_eq!(m.listing(again).status, Status::Trading);
+        m.ok(&m.exchange, "listing.award", json!({"listing": again}));
+        assert_eq!(m.listing(again).award.unwrap().party, NEIGHBOUR);
+
+        // M3: the household may take back its own listing before an award,
+        // and no one else may.
+        let own = m.ok(
+            &m.seller,
+            "listing.submit",
+            lease(&[&parcel(2)], "2027-06-01", "2036-12-31"),
+        );
+        let withdraw = json!({"listing": own, "reason": "不再出租"});
+        m.refused(
+            &m.neighbour,
+            "listing.withdraw",
+            withdraw.clone(),
+            "bad_attribute",
+            "entry.body.listing",
+        );
+        m.ok(&m.seller, "listing.withdraw", withdraw.clone());
+        assert_eq!(m.listing(own).status, Status::Withdrawn);
+        m.refused(
+            &m.seller,
+            "listing.withdraw",
+            withdraw,
+            "wrong_stage",
+            "entry.body.listing",
+        );
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}
+
+/// Finding 3: a key binds only a party of the type its signer may bind.
+#[test]
+fn the_exchange_cannot_make_itself_a_household() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let fake = new_key("fake");
+        // The exchange binds transferees only, and a transferee is never a
+        // household's or a collective's code.
+        m.refused(
+            &m.exchange,
+            "key.register",
+            register("transferee", SELLER, &fake),
+            "bad_party_code",
+            "entry.body.party",
+        );
+        m.refused(
+            &m.exchange,
+            "key.register",
+            register("transferee", VILLAGE, &fake),
+            "bad_party_code",
+            "entry.body.party",
+        );
+        m.refused(
+            &m.exchange,
+            "key.register",
+            register("household", SELLER, &fake),
+            "party_not_allowed",
+            "entry.body.party",
+        );
+        // A collective binds its own households and itself, nothing else.
+        m.refused(
+            &m.collective,
+            "key.register",
+            register("household", "140421001002010001", &fake),
+            "party_not_allowed",
+            "entry.body.party",
+        );
+        m.refused(
+            &m.collective,
+            "key.register",
+            register("exchange", COUNTY, &fake),
+            "party_not_allowed",
+            "entry.body.party",
+        );
+        m.ok(
+            &m.collective,
+            "key.register",
+            register("collective", VILLAGE, &fake),
+        );
+        // A natural person is a transferee by commitment; the county's review
+        // must say person for a person.
+        let person_code = "7".repeat(64);
+        let buyer = new_key("person");
+        m.ok(
+            &m.exchange,
+            "key.register",
+            register("transferee", &person_code, &buyer),
+        );
+        m.refused(
+            &m.log.county_key,
+            "transferee.qualify",
+            json!({"party": person_code, "kind": "organisation", "project_sha256": "a1".repeat(32), "risk_sha256": "b2".repeat(32), "approved": true}),
+            "bad_attribute",
+            "entry.body.kind",
+        );
+        // A transferee may not object to a listing in anyone's name.
+        let id = m.ok(
+            &m.seller,
+            "listing.submit",
+            lease(&[&parcel(1)], "2027-01-01", "2036-12-31"),
+        );
+        m.reviewed(id);
+        m.refused(
+            &m.outsider,
+            "listing.object",
+            json!({"listing": id, "reason": "异议", "document_sha256": "ab".repeat(32)}),
+            "kind_not_allowed",
+            "entry.signer",
+        );
+    }
+}
+
+/// Finding 4: one party's act moves another's right only with that other's
+/// own signature on the log.
+#[test]
+fn no_one_pledges_or_passes_on_a_households_land_without_its_signature() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let pledge = json!({"DKBM": parcel(1), "kind": "pledge", "reason": "贷款担保", "document_sha256": "ab".repeat(32)});
+        m.refused(
+            &m.log.county_key,
+            "encumbrance.register",
+            pledge.clone(),
+            "party_not_allowed",
+            "entry.body.DKBM",
+        );
+        m.refused(
+            &m.neighbour,
+            "encumbrance.register",
+            pledge.clone(),
+            "party_not_allowed",
+            "entry.body.DKBM",
+        );
+        let pledged = m.ok(&m.seller, "encumbrance.register", pledge);
+        m.ok(
+            &m.log.county_key,
+            "encumbrance.release",
+            json!({"encumbrance": pledged, "reason": "贷款还清"}),
+        );
+
+        // A lease settled to the outside company, which then passes it on.
+        let id = m.ok(
+            &m.seller,
+            "listing.submit",
+            lease(&[&parcel(1)], "2027-01-01", "2036-12-31"),
+        );
+        m.reviewed(id);
+        m.bidders(id, &[(&m.outsider, OUTSIDER)]);
+        m.log.clock.advance(chrono::Duration::days(20));
+        m.ok(
+            &m.outsider,
+            "bid.place",
+            json!({"listing": id, "amount": "10000.00"}),
+        );
+        m.ok(&m.exchange, "listing.award", json!({"listing": id}));
+        let hash = m.listing(id).award.unwrap().contract_sha256;
+        for key in [&m.seller, &m.outsider] {
+            m.ok(
+                key,
+                "contract.sign",
+                json!({"listing": id, "contract_sha256": hash}),
+            );
+        }
+        m.ok(&m.log.county_key, "title.verify", json!({"listing": id}));
+        m.ok(
+            &m.exchange,
+            "payment.confirm",
+            json!({"listing": id, "amount": "10000.00"}),
+        );
+        m.refused(
+            &m.exchange,
+            "payment.confirm",
+            json!({"listing": id, "amount": "10000.00"}),
+            "bad_attribute",
+            "entry.body.listing",
+        );
+        let right = m.ok(
+            &m.exchange,
+            "deal.settle",
+            json!({"listing": id, "certificate_no": "PS2026-101"}),
+        );
+        // Passed on once the lease has begun.
+        m.log.clock.advance(chrono::Duration::days(40));
+        let mut onward = lease(&[&parcel(1)], "2027-06-01", "2030-12-31");
+        onward["mode"] = json!("onward");
+        onward["right"] = json!(right);
+        onward["consent_sha256"] = json!("ef".repeat(32));
+        // A hash of a paper consent the transferee holds is not the
+        // household's signature; the neighbour's is not either.
+        m.refused(
+            &m.outsider,
+            "listing.submit",
+            onward.clone(),
+            "consent_missing",
+            "cosigs",
+        );
+        let mut env = sign(&m.outsider, "listing.submit", onward.clone());
+        env.cosign(&m.neighbour);
+        assert_eq!(
+            code(&m.log.writer().submit_blocking(env)),
+            "consent_missing"
+        );
+        m.ok_cosigned(&m.outsider, &m.seller, "listing.submit", onward);
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}
+
+/// Finding 5 (R2): objections come from parties with a stake, once each,
+/// within a cap, and a parcel's lapses after 15 days unless the objector sued.
+#[test]
+fn objections_cannot_be_spammed_and_lapse_unless_the_objector_sues() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let id = m.ok(
+            &m.seller,
+            "listing.submit",
+            lease(&[&parcel(1)], "2027-01-01", "2036-12-31"),
+        );
+        m.reviewed(id);
+        let object = |n: u32| json!({"listing": id, "reason": format!("异议{n}"), "document_sha256": "ab".repeat(32)});
+        m.ok(&m.neighbour, "listing.object", object(1));
+        m.refused(
+            &m.neighbour,
+            "listing.object",
+            object(2),
+            "objection_repeated",
+            "entry.body",
+        );
+        // A cap of two open objections per party, to listings and parcels.
+        m.ok(
+            &m.log.county_key,
+            "county.settings",
+            json!({"settings": {"max_open_objections": 2}, "reason": "限制重复异议"}),
+        );
+        let parcel_objection = |p: u32| json!({"DKBM": parcel(p), "kind": "objection", "reason": "四至有误", "document_sha256": "cd".repeat(32)});
+        // The neighbour holds parcel 3, east of parcel 2: a stake by 四至.
+        let objection = m.ok(&m.neighbour, "encumbrance.register", parcel_objection(2));
+        m.refused(
+            &m.neighbour,
+            "encumbrance.register",
+            parcel_objection(3),
+            "too_many_objections",
+            "entry.signer",
+        );
+        // Parcel 1 is not beside any of the neighbour's: no stake there
+        // even under the cap.
+        m.ok(
+            &m.log.county_key,
+            "county.settings",
+            json!({"settings": {"max_open_objections": 5}, "reason": "恢复"}),
+        );
+        m.refused(
+            &m.neighbour,
+            "encumbrance.register",
+            parcel_objection(1),
+            "party_not_allowed",
+            "entry.body.DKBM",
+        );
+        // The objection holds the parcel — no certificate for the contract
+        // over it — for 15 days…
+        let day = |d: i64| {
+            (m.log.clock.now() + chrono::Duration::days(d))
+                .date_naive()
+                .to_string()
+        };
+        let notice = m.ok(
+            &m.collective,
+            "notice.post",
+            json!({"CBHTBM": [format!("{SELLER}J"), format!("{NEIGHBOUR}J")], "from": day(-30), "to": day(-20), "posting_sha256": "ab".repeat(32)}),
+        );
+        let issue = |household: &str| json!({"CBHTBM": format!("{household}J"), "notice": notice});
+        m.log.clock.advance(chrono::Duration::days(10));
+        m.refused(
+            &m.collective,
+            "certificate.issue",
+            issue(SELLER),
+            "objection_open",
+            "entry.body.CBHTBM",
+        );
+        // …then lapses, since the objector did not sue; a suit recorded
+        // now comes too late.
+        m.log.clock.advance(chrono::Duration::days(6));
+        m.refused(
+            &m.log.county_key,
+            "objection.suit",
+            json!({"encumbrance": objection, "case_no": "(2026)晋0421民初123号", "document_sha256": "ef".repeat(32)}),
+            "bad_attribute",
+            "entry.body.encumbrance",
+        );
+        m.ok(&m.collective, "certificate.issue", issue(SELLER));
+        // One the county records as sued in time holds until released.
+        let sued = m.ok(&m.seller, "encumbrance.register", parcel_objection(3));
+        m.ok(&m.log.county_key, "objection.suit", json!({"encumbrance": sued, "case_no": "(2026)晋0421民初124号", "document_sha256": "ef".repeat(32)}));
+        m.log.clock.advance(chrono::Duration::days(30));
+        m.refused(
+            &m.collective,
+            "certificate.issue",
+            issue(NEIGHBOUR),
+            "objection_open",
+            "entry.body.CBHTBM",
+        );
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}
+
+/// Finding 6: an entry's time lies within the window of the server's clock,
+/// dates in bodies lie in their range, and a signed read is good once.
+#[test]
+fn times_dates_and_signed_reads_cannot_be_replayed() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let origin = sanquan::model::log_origin(COUNTY);
+        let body = json!({"person": m.head.commitment(), "town": "140402", "date": "2026-11-01", "document_sha256": "ab".repeat(32)});
+        let now = m.log.clock.now();
+        for (time, want) in [
+            ("0001-01-01T00:00:00Z", "time_outside_window"),
+            ("9999-12-31T23:59:59Z", "time_outside_window"),
+            ("2026-06-30T23:59:60Z", "bad_time"),
+            (
+                &*(now - chrono::Duration::minutes(11))
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                "time_outside_window",
+            ),
+            (
+                &*(now + chrono::Duration::minutes(11))
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                "time_outside_window",
+            ),
+        ] {
+            let got = match Envelope::sign(
+                &m.collective,
+                &origin,
+                "hukou.settle",
+                &format!("t{}", unique()),
+                time,
+                body.clone(),
+            ) {
+                Err(e) => e.code().to_owned(),
+                Ok(env) => code(&m.log.writer().submit_blocking(env)),
+            };
+            assert_eq!(got, want, "{time}");
+        }
+        for date in ["0000-01-01", "2999-01-01", "1800-01-01", "2026-2-1"] {
+            let mut b = body.clone();
+            b["date"] = json!(date);
+            m.refused(
+                &m.collective,
+                "hukou.settle",
+                b,
+                "bad_attribute",
+                "entry.body.date",
+            );
+        }
+        let decision = json!({"assembly": "members_assembly", "subject": "contracting_plan", "question": "议题", "date": "2999-01-01",
+                              "eligible": 10, "present": 9, "for": 8, "against": 1, "minutes_sha256": "cd".repeat(32)});
+        m.refused(
+            &m.collective,
+            "decision.record",
+            decision,
+            "bad_attribute",
+            "entry.body.date",
+        );
+        m.ok(&m.collective, "hukou.settle", body);
+
+        let Market { log, .. } = m;
+        let county = log.county_key.clone();
+        let (registry, _db, _, _) = log.into_registry();
+        let url = spawn_app(registry);
+        let path = format!("/api/v1/households/{SELLER}");
+        let header =
+            sanquan::ledger::read_auth::sign_read(&county, "GET", &path, chrono::Utc::now());
+        let read = || match ureq::get(&format!("{url}{path}"))
+            .set("Authorization", &header)
+            .call()
+        {
+            Ok(r) => (r.status(), r.into_json::<Value>().unwrap()),
+            Err(ureq::Error::Status(s, r)) => (s, r.into_json().unwrap()),
+            Err(e) => panic!("{e}"),
+        };
+        let (status, first) = read();
+        assert_eq!(status, 200, "{first}");
+        let (status, again) = read();
+        assert_eq!(
+            (status, again["error"]["code"].as_str()),
+            (401, Some("replayed_read_authorization"))
+        );
+    }
+}
+
+/// Finding 7: free text is NFC, holds no control, bidirectional or invisible
+/// characters, is not blank, and has a length.
+#[test]
+fn texts_that_read_otherwise_than_they_are_are_refused() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let id = m.ok(
+            &m.seller,
+            "listing.submit",
+            lease(&[&parcel(1)], "2027-01-01", "2036-12-31"),
+        );
+        for (reason, code, field) in [
+            ("\u{202E}\u{202E}", "bad_body", "entry.body.reason"),
+            ("\u{200B}", "bad_body", "entry.body.reason"),
+            ("好\u{0}", "bad_body", "entry.body.reason"),
+            ("e\u{301}", "bad_body", "entry.body.reason"),
+            ("\u{2066}审核\u{2069}", "bad_body", "entry.body.reason"),
+            ("   ", "bad_attribute", "entry.body.reason"),
+        ] {
+            m.refused(
+                &m.exchange,
+                "listing.review",
+                json!({"listing": id, "approve": true, "reason": reason}),
+                code,
+                field,
+            );
+        }
+        let long = "长".repeat(4001);
+        m.refused(
+            &m.exchange,
+            "listing.review",
+            json!({"listing": id, "approve": true, "reason": long}),
+            "bad_body",
+            "entry.body.reason",
+        );
+        m.refused(
+            &m.exchange,
+            "listing.review",
+            json!({"listing": id, "approve": true, "reason": "长".repeat(501)}),
+            "bad_attribute",
+            "entry.body.reason",
+        );
+        m.ok(
+            &m.exchange,
+            "listing.review",
+            json!({"listing": id, "approve": true, "reason": "\u{e9}材料齐全"}),
+        );
+    }
+}
+
+/// Finding 9: a panic in one entry's rule refuses that entry, logged, and the
+/// writer goes on with the rest.
+#[test]
+fn the_writer_survives_a_rule_that_panics() {
+    install_fault_hook();
+    for backend in backends() {
+        let m = Market::new(backend);
+        let origin = sanquan::model::log_origin(COUNTY);
+        let settle = |n: u32| json!({"person": m.head.commitment(), "town": "140402", "date": "2026-11-01", "document_sha256": format!("{n:064x}")});
+        let panicking = sign_with(
+            &m.collective,
+            "hukou.settle",
+            settle(1),
+            &format!("panic-{}", unique()),
+            &origin,
+        );
+        let others: Vec<Envelope> = (2..6)
+            .map(|n| sign(&m.collective, "hukou.settle", settle(n)))
+            .collect();
+        let mut batch = vec![panicking];
+        batch.extend(others);
+        let answers = m.log.writer().submit_all_blocking(batch);
+        let codes: Vec<String> = answers.iter().map(code).collect();
+        assert_eq!(
+            codes,
+            [
+                "internal_error",
+                "accepted",
+                "accepted",
+                "accepted",
+                "accepted"
+            ],
+            "{backend:?}"
+        );
+        m.ok(&m.collective, "hukou.settle", json!({"person": m.head.commitment(), "town": "140402", "date": "2026-11-01", "document_sha256": "ff".repeat(32)}));
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}
+
+/// Finding 9 on PostgreSQL: the writer's database session is killed under
+/// load; the writer reconnects by itself and nothing acknowledged is lost.
+#[test]
+fn the_writer_recovers_when_its_postgres_session_is_killed() {
+    if !backends().contains(&Backend::Postgres) {
+        return;
+    }
+    let log = TestLog::new(Backend::Postgres);
+    let kill = || {
+        let mut conn = log.db.dedicated().unwrap();
+        let DbConnection::Postgres(pg) = &mut conn else {
+            unreachable!("a PostgreSQL log")
+        };
+        #[derive(QueryableByName)]
+        struct Killed {
+            #[diesel(sql_type = diesel::sql_types::Bool)]
+            killed: bool,
+        }
+        let killed: Vec<Killed> = diesel::sql_query(
+            "SELECT pg_terminate_backend(pid) AS killed FROM pg_locks \
+             WHERE locktype = 'advisory' AND granted AND database = \
+             (SELECT oid FROM pg_database WHERE datname = current_database())",
+        )
+        .load(pg)
+        .unwrap();
+        assert!(
+            killed.iter().any(|k| k.killed),
+            "the writer's session holds the county's lock"
+        );
+    };
+    let acked: Vec<(u64, [u8; 32])> = std::thread::scope(|s| {
+        let clients: Vec<_> = (0..3)
+            .map(|t| {
+                let log = &log;
+                s.spawn(move || {
+                    let mut acked = Vec::new();
+                    let deadline = std::time::Instant::now() + Duration::from_secs(6);
+                    let mut n = 0;
+                    while std::time::Instant::now() < deadline {
+                        n += 1;
+                        let key = new_key("c");
+                        let body = register("collective", &format!("1404210{t:02}{n:05}"), &key);
+                        if let Ok(r) = log.submit(&log.county_key, "key.register", body) {
+                            acked.push((r.index, r.leaf_hash));
+                        }
+                    }
+                    acked
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(1500));
+        kill();
+        std::thread::sleep(Duration::from_millis(1500));
+        kill();
+        clients
+            .into_iter()
+            .flat_map(|c| c.join().unwrap())
+            .collect()
+    });
+    // It answers again, by itself…
+    let key = new_key("after");
+    let mut recovered = false;
+    for _ in 0..50 {
+        if log
+            .submit(
+                &log.county_key,
+                "key.register",
+                register("collective", "14042109900001", &key),
+            )
+            .is_ok()
+        {
+            recovered = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(recovered, "the writer did not recover");
+    // …and every entry it acknowledged is in the log, as acknowledged.
+    let mut conn = log.db.conn().unwrap();
+    assert!(acked.len() > 20, "{} acknowledged", acked.len());
+    for (index, hash) in &acked {
+        let leaf = queries::entry_leaf(&mut conn, COUNTY, *index)
+            .unwrap()
+            .expect("acknowledged entry");
+        assert_eq!(&sanquan::ledger::leaf_hash(&leaf), hash);
+    }
+    verify(&log.db, &log.log_key.verifier(), |_, _| {}).unwrap();
+}
+
+/// Finding 8: each step of a deal happens once, in its order (payment after
+/// verification, once — see also the amounts test).
+#[test]
+fn steps_of_a_deal_happen_once_in_order() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let id = m.verified_deal(1);
+        m.refused(
+            &m.log.county_key,
+            "title.verify",
+            json!({"listing": id}),
+            "bad_attribute",
+            "entry.body.listing",
+        );
+        let hash = m.listing(id).award.unwrap().contract_sha256;
+        m.refused(
+            &m.seller,
+            "contract.sign",
+            json!({"listing": id, "contract_sha256": hash}),
+            "bad_attribute",
+            "entry.body.listing",
+        );
+        m.refused(
+            &m.exchange,
+            "deal.settle",
+            json!({"listing": id, "certificate_no": "PS-1"}),
+            "not_ready",
+            "entry.body.listing",
+        );
+        m.ok(
+            &m.exchange,
+            "payment.confirm",
+            json!({"listing": id, "amount": "12000.00"}),
+        );
+        m.refused(
+            &m.exchange,
+            "payment.confirm",
+            json!({"listing": id, "amount": "12000.00"}),
+            "bad_attribute",
+            "entry.body.listing",
+        );
+        m.ok(
+            &m.exchange,
+            "deal.settle",
+            json!({"listing": id, "certificate_no": "PS-1"}),
+        );
+        m.refused(
+            &m.exchange,
+            "deal.settle",
+            json!({"listing": id, "certificate_no": "PS-1"}),
+            "wrong_stage",
+            "entry.body.listing",
+        );
+        m.refused(
+            &m.exchange,
+            "award.cancel",
+            json!({"listing": id, "reason": "x"}),
+            "wrong_stage",
+            "entry.body.listing",
+        );
+    }
+}
