@@ -88,7 +88,10 @@ pub fn status_of(code: &str) -> StatusCode {
         | "bad_body"
         | "bad_query"
         | "out_of_range"
-        | "bad_request_body" => StatusCode::BAD_REQUEST,
+        | "bad_request_body"
+        | "personal_data_unexpected"
+        | "personal_data_missing"
+        | "bad_personal_data" => StatusCode::BAD_REQUEST,
         "unavailable" | "busy" => StatusCode::SERVICE_UNAVAILABLE,
         "store_error" | "internal" | "internal_error" => StatusCode::INTERNAL_SERVER_ERROR,
         // Every other refusal is a rule of law saying no.

@@ -206,3 +206,164 @@ pub fn may_bind(signer: &KeyBinding, role: Role, party: &str) -> Result<(), Rule
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::entry::KINDS;
+
+    const COUNTY: &str = "140421";
+    const VILLAGE: &str = "14042100100101";
+
+    /// A code of each party type, of this county.
+    fn code_of(t: PartyType) -> String {
+        match t {
+            PartyType::County => COUNTY.into(),
+            PartyType::Collective => VILLAGE.into(),
+            PartyType::Household => format!("{VILLAGE}0001"),
+            PartyType::Organisation => "91350100M000100Y43".into(),
+            PartyType::Person => "7".repeat(64),
+        }
+    }
+
+    const ROLES: [Role; 5] = [
+        Role::County,
+        Role::Exchange,
+        Role::Collective,
+        Role::Household,
+        Role::Transferee,
+    ];
+
+    fn binding(role: Role, party: &str) -> KeyBinding {
+        KeyBinding {
+            public: [1; 32],
+            vkey: String::new(),
+            role,
+            party: party.into(),
+            registered_at: 1,
+            revoked_at: None,
+        }
+    }
+
+    /// Every (signer role × role bound × party type) cell of key binding:
+    /// a key acts only for a party of the type its role names, and only
+    /// the county, a collective (itself, its households) and the exchange
+    /// (transferees) bind keys.
+    #[test]
+    fn who_may_bind_which_party_to_which_role() {
+        let mut allowed = 0;
+        for signer_role in ROLES {
+            let signer_party = match signer_role {
+                Role::County | Role::Exchange => COUNTY.to_owned(),
+                Role::Collective => VILLAGE.to_owned(),
+                Role::Household => format!("{VILLAGE}0001"),
+                Role::Transferee => "91350100M000100Y43".to_owned(),
+            };
+            let signer = binding(signer_role, &signer_party);
+            for role in ROLES {
+                for t in PartyType::ALL {
+                    let party = code_of(t);
+                    let fits = matches!(
+                        (role, t),
+                        (Role::County | Role::Exchange, PartyType::County)
+                            | (Role::Collective, PartyType::Collective)
+                            | (Role::Household, PartyType::Household)
+                            | (Role::Transferee, PartyType::Organisation | PartyType::Person)
+                    );
+                    let expected = fits
+                        && match signer_role {
+                            Role::County => true,
+                            Role::Collective => matches!(role, Role::Collective | Role::Household),
+                            Role::Exchange => role == Role::Transferee,
+                            Role::Household | Role::Transferee => false,
+                        };
+                    let got = check_party(COUNTY, role, &party).is_ok()
+                        && may_bind(&signer, role, &party).is_ok();
+                    assert_eq!(got, expected, "{signer_role:?} binds {role:?} for {t:?}");
+                    allowed += usize::from(got);
+                }
+            }
+        }
+        // County 6 cells, collective 2, exchange 2.
+        assert_eq!(allowed, 10);
+        // A collective binds its own households only, and only itself.
+        let other_village = binding(Role::Collective, "14042100100102");
+        assert!(may_bind(&other_village, Role::Household, &code_of(PartyType::Household)).is_err());
+        assert!(may_bind(&other_village, Role::Collective, VILLAGE).is_err());
+        // Codes of another county are no party here.
+        assert!(check_party(COUNTY, Role::Household, "140422001001010001").is_err());
+        assert!(check_party(COUNTY, Role::Collective, "14042200100101").is_err());
+    }
+
+    /// Every (role × kind) cell: who may sign each kind (besides genesis),
+    /// as the rules of DOMAIN.md give them.
+    #[test]
+    fn who_may_sign_each_kind() {
+        // C county, X exchange, V village collective, H household, T transferee.
+        let table: &[(&str, &str)] = &[
+            ("genesis", ""),
+            ("key.register", "CXV"),
+            ("key.revoke", "CXVHT"),
+            ("collective.register", "C"),
+            ("parcel.register", "V"),
+            ("parcel.retire", "V"),
+            ("encumbrance.register", "CVH"),
+            ("encumbrance.release", "CVH"),
+            ("decision.record", "V"),
+            ("household.register", "V"),
+            ("contract.grant", "V"),
+            ("shares.quantify", "V"),
+            ("shares.transfer", "H"),
+            ("shares.buyback", "H"),
+            ("dividend.distribute", "V"),
+            ("member.admit", "V"),
+            ("member.end", "V"),
+            ("homestead.grant", "C"),
+            ("homestead.exit", "H"),
+            ("contract.return", "H"),
+            ("notice.post", "V"),
+            ("certificate.issue", "CV"),
+            ("county.settings", "C"),
+            ("parcel.split", "V"),
+            ("parcel.merge", "V"),
+            ("household.split", "H"),
+            ("household.merge", "H"),
+            ("contract.extend", "V"),
+            ("contract.renew", "V"),
+            ("listing.submit", "VHT"),
+            ("listing.review", "X"),
+            ("intent.register", "HT"),
+            ("deposit.confirm", "X"),
+            ("bid.place", "HT"),
+            ("bid.match", "HT"),
+            ("listing.award", "X"),
+            ("contract.sign", "VHT"),
+            ("title.verify", "C"),
+            ("payment.confirm", "X"),
+            ("deal.settle", "X"),
+            ("right.end", "H"),
+            ("hukou.settle", "CV"),
+            ("attest.retention", "C"),
+            ("assignment.consent", "V"),
+            ("listing.object", "VH"),
+            ("objection.resolve", "X"),
+            ("transfer.register", "H"),
+            ("transferee.qualify", "C"),
+            ("surrender.withdraw", "H"),
+            ("listing.withdraw", "VHT"),
+            ("award.cancel", "X"),
+            ("objection.suit", "C"),
+        ];
+        let listed: Vec<&str> = table.iter().map(|(k, _)| *k).collect();
+        assert_eq!(listed, KINDS, "every kind, in the order declared");
+        for (kind, who) in table {
+            for (role, letter) in ROLES.iter().zip(['C', 'X', 'V', 'H', 'T']) {
+                assert_eq!(
+                    may_sign(*role, kind),
+                    who.contains(letter),
+                    "{role:?} signs {kind}"
+                );
+            }
+        }
+    }
+}

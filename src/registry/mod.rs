@@ -33,7 +33,11 @@ pub enum ServiceError {
         field: &'static str,
     },
     #[error("{reason}")]
-    OutOfRange { field: &'static str, reason: String },
+    OutOfRange {
+        field: &'static str,
+        reason: String,
+        reason_zh: String,
+    },
     /// A query parameter that names nothing that can be (a status, a kind).
     #[error("{field}: {reason}")]
     BadQuery {
@@ -101,7 +105,7 @@ impl Refusal for ServiceError {
                 party,
                 household,
             } => format!("{role}（{party}）的密钥无权查看承包方 {household} 的个人信息"),
-            ServiceError::OutOfRange { reason, .. } => format!("参数超出范围：{reason}"),
+            ServiceError::OutOfRange { reason_zh, .. } => format!("参数超出范围：{reason_zh}"),
             ServiceError::BadQuery { reason_zh, .. } => (*reason_zh).to_owned(),
             ServiceError::Unavailable(r) => format!("日志暂不接受条目：{r}"),
             ServiceError::Busy => "日志繁忙，请稍后重新提交该条目".into(),
@@ -248,7 +252,10 @@ impl Registry {
             top.remove("personal").unwrap_or_default(),
         )
         .map_err(|e| LedgerError::BadEnvelope {
-            field: format!("personal{}", e.path()).replace("personal.[", "personal["),
+            field: match e.path().to_string().as_str() {
+                "." => "personal".to_owned(),
+                p => format!("personal{p}").replace("personal.[", "personal["),
+            },
             reason: e.inner().to_string(),
         })?;
         Ok(self
@@ -741,6 +748,7 @@ impl Registry {
                 return Err(ServiceError::OutOfRange {
                     field: "collective",
                     reason: "give collective=CODE or bbox=minlon,minlat,maxlon,maxlat".into(),
+                    reason_zh: "须给出 collective=集体经济组织编码，或 bbox=最小经度,最小纬度,最大经度,最大纬度".into(),
                 })
             }
         };
@@ -748,6 +756,7 @@ impl Registry {
             return Err(ServiceError::OutOfRange {
                 field: "bbox",
                 reason: format!("more than {MAX_FEATURES} parcels: ask for a smaller area"),
+                reason_zh: format!("地块超过 {MAX_FEATURES} 个，请缩小范围"),
             });
         }
         let mut contracts = std::collections::HashMap::new();
@@ -770,12 +779,14 @@ impl Registry {
             return Err(ServiceError::OutOfRange {
                 field: "size",
                 reason: format!("size must be between 1 and the checkpoint's {current}"),
+                reason_zh: format!("size 须在 1 与检查点的 {current} 之间"),
             });
         }
         if index >= size {
             return Err(ServiceError::OutOfRange {
                 field: "index",
                 reason: format!("index must be less than size {size}"),
+                reason_zh: format!("index 须小于 size {size}"),
             });
         }
         let mut conn = self.db.conn()?;
@@ -795,12 +806,14 @@ impl Registry {
             return Err(ServiceError::OutOfRange {
                 field: "new",
                 reason: format!("new must be between 1 and the checkpoint's {current}"),
+                reason_zh: format!("new 须在 1 与检查点的 {current} 之间"),
             });
         }
         if old == 0 || old > new {
             return Err(ServiceError::OutOfRange {
                 field: "old",
                 reason: format!("old must be between 1 and new ({new})"),
+                reason_zh: format!("old 须在 1 与 new（{new}）之间"),
             });
         }
         let mut conn = self.db.conn()?;

@@ -4,6 +4,7 @@
 mod common;
 mod exchange;
 
+mod catalogue;
 mod cli;
 mod hostile;
 mod households;
