@@ -19,23 +19,17 @@ pub fn configure(registry: Registry) -> impl FnOnce(&mut web::ServiceConfig) {
             .app_data(web::PayloadConfig::new(MAX_BODY))
             .app_data(web::QueryConfig::default().error_handler(|e, _| {
                 let msg = e.to_string();
-                ApiError::new(
-                    "bad_query",
-                    msg.clone(),
-                    format!("查询参数无效：{msg}"),
-                    None,
-                )
-                .into()
+                let zh = crate::model::error::serde_reason_zh(
+                    msg.rsplit("error: ").next().unwrap_or_default(),
+                );
+                ApiError::new("bad_query", msg, format!("查询参数无效：{zh}"), None).into()
             }))
             .app_data(web::PathConfig::default().error_handler(|e, _| {
                 let msg = e.to_string();
-                ApiError::new(
-                    "bad_query",
-                    msg.clone(),
-                    format!("路径参数无效：{msg}"),
-                    None,
-                )
-                .into()
+                let zh = crate::model::error::serde_reason_zh(
+                    msg.rsplit("error: ").next().unwrap_or_default(),
+                );
+                ApiError::new("bad_query", msg, format!("路径参数无效：{zh}"), None).into()
             }))
             .configure(routes::routes)
             .default_service(web::to(routes::not_found));

@@ -401,7 +401,7 @@ pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Err(ApiError::new(
         "not_found",
         format!("no such resource: {} {}", req.method(), req.path()),
-        format!("没有此资源：{} {}", req.method(), req.path()),
+        format!("没有此资源：`{} {}`", req.method(), req.path()),
         None,
     ))
 }

@@ -289,7 +289,7 @@ fn item(index: usize, feature: Value) -> Result<Item, Rejected> {
     }
     let declared = text(props.remove("SCMJ"));
     let declared_area = match declared.as_deref().map(Area::parse_m2) {
-        Some(Err(r)) => {
+        Some(Err((r, _))) => {
             return Err(rejected(
                 index,
                 &code,

@@ -370,7 +370,7 @@ impl NewLog {
         database_url: Option<String>,
         clock: crate::store::Clock,
     ) -> Result<NewLog, CliError> {
-        codes::check_county(county).map_err(|e| CliError::Usage(format!("--county: {e}")))?;
+        codes::check_county(county).map_err(|(e, _)| CliError::Usage(format!("--county: {e}")))?;
         if name.trim().is_empty() {
             return Err(CliError::Usage("--name: the county's name is empty".into()));
         }

@@ -57,10 +57,11 @@ pub struct Record {
     pub envelope: Envelope,
 }
 
-fn bad(field: &str, reason: impl Into<String>) -> LedgerError {
+fn bad(field: &str, (reason, reason_zh): crate::model::error::Why) -> LedgerError {
     LedgerError::BadEnvelope {
         field: field.to_owned(),
         reason: reason.into(),
+        reason_zh: reason_zh.into(),
     }
 }
 
@@ -68,8 +69,8 @@ fn string_field<'a>(entry: &'a Map<String, Value>, name: &str) -> Result<&'a str
     let field = format!("entry.{name}");
     match entry.get(name) {
         Some(Value::String(s)) => Ok(s),
-        Some(_) => Err(bad(&field, "must be a string")),
-        None => Err(bad(&field, "is missing")),
+        Some(_) => Err(bad(&field, ("must be a string", "须为字符串"))),
+        None => Err(bad(&field, ("is missing", "缺失"))),
     }
 }
 
@@ -83,13 +84,13 @@ impl Envelope {
 
     pub fn from_value(value: Value, origin: &str) -> Result<Envelope, LedgerError> {
         let Value::Object(mut top) = value else {
-            return Err(bad("", "an envelope is a JSON object"));
+            return Err(bad("", ("an envelope is a JSON object", "信封须为 JSON 对象")));
         };
         if let Some(k) = top
             .keys()
             .find(|k| !matches!(k.as_str(), "entry" | "sig" | "cosigs"))
         {
-            return Err(bad(k, "unknown field"));
+            return Err(bad(k, ("unknown field", "未知字段")));
         }
         let cosigs = match top.remove("cosigs") {
             None => Vec::new(),
@@ -97,8 +98,8 @@ impl Envelope {
         };
         let sig = match top.remove("sig") {
             Some(Value::String(s)) => s,
-            Some(_) => return Err(bad("sig", "must be a string")),
-            None => return Err(bad("sig", "is missing")),
+            Some(_) => return Err(bad("sig", ("must be a string", "须为字符串"))),
+            None => return Err(bad("sig", ("is missing", "缺失"))),
         };
         let sig: [u8; 64] = B64
             .decode(&sig)
@@ -107,12 +108,12 @@ impl Envelope {
             .ok_or(LedgerError::BadSignatureEncoding)?;
         let entry = match top.remove("entry") {
             Some(Value::Object(e)) => e,
-            Some(_) => return Err(bad("entry", "must be an object")),
-            None => return Err(bad("entry", "is missing")),
+            Some(_) => return Err(bad("entry", ("must be an object", "须为对象"))),
+            None => return Err(bad("entry", ("is missing", "缺失"))),
         };
         let mut env = Self::from_entry(entry, sig, origin)?;
         if cosigs.iter().any(|c| c.signer == env.signer) {
-            return Err(bad("cosigs", "the signer does not cosign its own entry"));
+            return Err(bad("cosigs", ("the signer does not cosign its own entry", "签署者不能为自己的条目共同签署")));
         }
         env.cosigs = cosigs;
         Ok(env)
@@ -126,7 +127,7 @@ impl Envelope {
         origin: &str,
     ) -> Result<Envelope, LedgerError> {
         if let Some(k) = entry.keys().find(|k| !ENTRY_FIELDS.contains(&k.as_str())) {
-            return Err(bad(&format!("entry.{k}"), "unknown field"));
+            return Err(bad(&format!("entry.{k}"), ("unknown field", "未知字段")));
         }
         if entry.get("v").and_then(Value::as_u64) != Some(1) {
             return Err(LedgerError::UnsupportedVersion);
@@ -142,9 +143,10 @@ impl Envelope {
             .decode(string_field(&entry, "signer")?)
             .ok()
             .and_then(|s| s.try_into().ok())
-            .ok_or(LedgerError::BadSigner(
+            .ok_or(LedgerError::BadSigner((
                 "must be the base64 of a 32-byte public key",
-            ))?;
+                "须为 32 字节公钥的 base64 编码",
+            )))?;
         let key = signer_key(&signer).map_err(LedgerError::BadSigner)?;
         let nonce = string_field(&entry, "nonce")?;
         if nonce.is_empty() || nonce.len() > 64 || !nonce.bytes().all(|b| b.is_ascii_graphic()) {
@@ -160,15 +162,19 @@ impl Envelope {
         let kind = string_field(&entry, "kind")?;
         let body = entry
             .get("body")
-            .ok_or_else(|| bad("entry.body", "is missing"))?;
+            .ok_or_else(|| bad("entry.body", ("is missing", "缺失")))?;
         if !body.is_object() {
-            return Err(bad("entry.body", "must be an object"));
+            return Err(bad("entry.body", ("must be an object", "须为对象")));
         }
         let command = Command::parse(kind, body)?;
         let (kind, nonce, time) = (kind.to_owned(), nonce.to_owned(), time.to_owned());
         let mut signing_input = SIGNING_PREFIX.to_vec();
         serde_json_canonicalizer::to_writer(&entry, &mut signing_input)
-            .map_err(|e| bad("entry", e.to_string()))?;
+            .map_err(|e| LedgerError::BadEnvelope {
+                field: "entry".into(),
+                reason: e.to_string(),
+                reason_zh: "无法规范化".into(),
+            })?;
         Ok(Envelope {
             kind,
             signer,
@@ -307,21 +313,21 @@ impl Record {
         let value: Value =
             serde_json::from_slice(leaf).map_err(|e| LedgerError::MalformedJson(e.to_string()))?;
         let Value::Object(mut rec) = value else {
-            return Err(bad("", "a record is a JSON object"));
+            return Err(bad("", ("a record is a JSON object", "记录须为 JSON 对象")));
         };
         let index = rec
             .get("index")
             .and_then(Value::as_u64)
-            .ok_or_else(|| bad("index", "must be a non-negative integer"))?;
+            .ok_or_else(|| bad("index", ("must be a non-negative integer", "须为非负整数")))?;
         let integrated = match rec.get("integrated") {
             Some(Value::String(s)) => s.clone(),
-            _ => return Err(bad("integrated", "must be a string")),
+            _ => return Err(bad("integrated", ("must be a string", "须为字符串"))),
         };
         let envelope = rec
             .remove("envelope")
-            .ok_or_else(|| bad("envelope", "is missing"))?;
+            .ok_or_else(|| bad("envelope", ("is missing", "缺失")))?;
         if rec.len() != 2 {
-            return Err(bad("", "unknown field in record"));
+            return Err(bad("", ("unknown field in record", "记录中有未知字段")));
         }
         Ok(Record {
             index,
@@ -333,19 +339,19 @@ impl Record {
 
 fn parse_cosigs(v: Value) -> Result<Vec<Cosig>, LedgerError> {
     let Value::Array(items) = v else {
-        return Err(bad("cosigs", "must be an array"));
+        return Err(bad("cosigs", ("must be an array", "须为数组")));
     };
     if items.is_empty() || items.len() > MAX_COSIGS {
-        return Err(bad("cosigs", "1 to 4 cosignatures, or none at all"));
+        return Err(bad("cosigs", ("1 to 4 cosignatures, or none at all", "共同签署须为 1 至 4 个，或者没有")));
     }
     let mut out: Vec<Cosig> = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
         let field = format!("cosigs[{i}]");
         let Value::Object(o) = item else {
-            return Err(bad(&field, "must be an object"));
+            return Err(bad(&field, ("must be an object", "须为对象")));
         };
         if let Some(k) = o.keys().find(|k| !matches!(k.as_str(), "signer" | "sig")) {
-            return Err(bad(&format!("{field}.{k}"), "unknown field"));
+            return Err(bad(&format!("{field}.{k}"), ("unknown field", "未知字段")));
         }
         let get = |name: &str| match o.get(name) {
             Some(Value::String(s)) => B64.decode(s).ok(),
@@ -354,17 +360,14 @@ fn parse_cosigs(v: Value) -> Result<Vec<Cosig>, LedgerError> {
         let signer: [u8; 32] = get("signer")
             .and_then(|b| b.try_into().ok())
             .ok_or_else(|| {
-                bad(
-                    &format!("{field}.signer"),
-                    "the base64 of a 32-byte public key",
-                )
+                bad(&format!("{field}.signer"), ("the base64 of a 32-byte public key", "须为 32 字节公钥的 base64 编码"))
             })?;
         let sig: [u8; 64] = get("sig")
             .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| bad(&format!("{field}.sig"), "the base64 of a 64-byte signature"))?;
+            .ok_or_else(|| bad(&format!("{field}.sig"), ("the base64 of a 64-byte signature", "须为 64 字节签名的 base64 编码")))?;
         let key = signer_key(&signer).map_err(|r| bad(&format!("{field}.signer"), r))?;
         if out.iter().any(|c| c.signer == signer) {
-            return Err(bad(&field, "each party cosigns once"));
+            return Err(bad(&field, ("each party cosigns once", "每方只能共同签署一次")));
         }
         out.push(Cosig { signer, key, sig });
     }
@@ -373,7 +376,7 @@ fn parse_cosigs(v: Value) -> Result<Vec<Cosig>, LedgerError> {
 
 /// Decompresses a signer's public key, refusing weak keys. Signers repeat
 /// (a collective signs all its parcels), so each thread keeps the keys it saw.
-fn signer_key(bytes: &[u8; 32]) -> Result<VerifyingKey, &'static str> {
+fn signer_key(bytes: &[u8; 32]) -> Result<VerifyingKey, crate::model::error::Why> {
     thread_local! {
         static SEEN: std::cell::RefCell<std::collections::HashMap<[u8; 32], VerifyingKey>> =
             Default::default();
@@ -381,9 +384,10 @@ fn signer_key(bytes: &[u8; 32]) -> Result<VerifyingKey, &'static str> {
     if let Some(k) = SEEN.with(|s| s.borrow().get(bytes).copied()) {
         return Ok(k);
     }
-    let key = VerifyingKey::from_bytes(bytes).map_err(|_| "not an Ed25519 public key")?;
+    let key = VerifyingKey::from_bytes(bytes)
+        .map_err(|_| ("not an Ed25519 public key", "不是 Ed25519 公钥"))?;
     if key.is_weak() {
-        return Err("a weak (small-order) key");
+        return Err(("a weak (small-order) key", "弱密钥（小阶点）"));
     }
     SEEN.with(|s| {
         let mut seen = s.borrow_mut();

@@ -24,13 +24,17 @@ pub enum LedgerError {
     #[error("malformed JSON: {0}")]
     MalformedJson(String),
     #[error("invalid envelope field `{field}`: {reason}")]
-    BadEnvelope { field: String, reason: String },
+    BadEnvelope {
+        field: String,
+        reason: String,
+        reason_zh: String,
+    },
     #[error("unsupported envelope version (expected v = 1)")]
     UnsupportedVersion,
     #[error("entry is for log `{got}`, this is `{expected}`")]
     WrongLog { expected: String, got: String },
-    #[error("invalid signer: {0}")]
-    BadSigner(&'static str),
+    #[error("invalid signer: {}", .0.0)]
+    BadSigner(crate::model::error::Why),
     #[error("the signature is not the base64 of 64 bytes")]
     BadSignatureEncoding,
     #[error("the signature does not verify over this entry")]
@@ -74,11 +78,16 @@ impl Refusal for LedgerError {
     fn message_zh(&self) -> String {
         use LedgerError::*;
         match self {
-            MalformedJson(e) => format!("JSON 格式错误：{e}"),
-            BadEnvelope { field, reason } => format!("信封字段“{field}”无效：{reason}"),
+            MalformedJson(e) => format!(
+                "JSON 格式错误（第 {} 行）",
+                e.rsplit("line ").next().and_then(|l| l.split(' ').next()).unwrap_or("1")
+            ),
+            BadEnvelope {
+                field, reason_zh, ..
+            } => format!("信封字段“{field}”无效：{reason_zh}"),
             UnsupportedVersion => "不支持的信封版本（应为 v = 1）".into(),
             WrongLog { expected, got } => format!("条目属于日志“{got}”，本日志为“{expected}”"),
-            BadSigner(r) => format!("签名者无效：{r}"),
+            BadSigner((_, r)) => format!("签名者无效：{r}"),
             BadSignatureEncoding => "签名不是 64 字节的 base64 编码".into(),
             SignatureInvalid => "签名与条目内容不符".into(),
             BadNonce => "随机数须为 1 至 64 个可打印 ASCII 字符".into(),

@@ -121,7 +121,7 @@ impl PartyType {
     ];
 
     /// The type of `code` within county `county`, or why it is none.
-    pub fn of(county: &str, code: &str) -> Result<PartyType, &'static str> {
+    pub fn of(county: &str, code: &str) -> Result<PartyType, super::error::Why> {
         if codes::check_county(code).is_ok() {
             return Ok(PartyType::County);
         }
@@ -143,7 +143,10 @@ impl PartyType {
         {
             return Ok(PartyType::Person);
         }
-        Err("not a county, collective, household, social credit code or person commitment")
+        Err((
+            "not a county, collective, household, social credit code or person commitment",
+            "不是县、集体经济组织、承包方的编码，也不是统一社会信用代码或个人承诺值",
+        ))
     }
 }
 
@@ -167,17 +170,23 @@ pub fn check_party(county: &str, role: Role, party: &str) -> Result<(), RuleErro
     };
     if !fits {
         return Err(bad(match role {
-            Role::County | Role::Exchange => "must be the county's code",
-            Role::Collective => "must be a collective's code",
-            Role::Household => "must be a household code of this county",
-            Role::Transferee => "must be a social credit code or a person commitment",
+            Role::County | Role::Exchange => ("must be the county's code", "须为本县代码"),
+            Role::Collective => ("must be a collective's code", "须为集体经济组织编码"),
+            Role::Household => (
+                "must be a household code of this county",
+                "须为本县的承包方编码",
+            ),
+            Role::Transferee => (
+                "must be a social credit code or a person commitment",
+                "须为统一社会信用代码或个人承诺值",
+            ),
         }));
     }
     if kind == PartyType::County && party != county {
-        return Err(bad("not this log's county"));
+        return Err(bad(("not this log's county", "不是本日志所属的县")));
     }
     if kind == PartyType::Collective && !party.starts_with(county) {
-        return Err(bad("not in this log's county"));
+        return Err(bad(("not in this log's county", "不在本日志所属的县")));
     }
     Ok(())
 }

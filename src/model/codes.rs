@@ -3,13 +3,15 @@
 
 use chrono::{Datelike, NaiveDate};
 
+use super::error::Why;
+
 /// 6-digit county code: the log is the county's (`sanquan/<county>`).
-pub fn check_county(code: &str) -> Result<(), &'static str> {
+pub fn check_county(code: &str) -> Result<(), Why> {
     digits(code, 6)
 }
 
 /// 14-digit 发包方编码: village 12 + group 2 (P1).
-pub fn check_collective(code: &str) -> Result<(), &'static str> {
+pub fn check_collective(code: &str) -> Result<(), Why> {
     digits(code, 14)
 }
 
@@ -21,25 +23,25 @@ pub fn collective_of(code: &str) -> &str {
 }
 
 /// 18-digit 承包方编码: 发包方编码 + 4-digit sequence, never 0000 (P1).
-pub fn check_household(code: &str) -> Result<(), &'static str> {
+pub fn check_household(code: &str) -> Result<(), Why> {
     digits(code, 18)?;
     if code.get(14..) == Some("0000") {
-        return Err("sequence 0000 is not a household");
+        return Err(("sequence 0000 is not a household", "顺序码 0000 不是承包方"));
     }
     Ok(())
 }
 
-fn digits(code: &str, len: usize) -> Result<(), &'static str> {
+fn digits(code: &str, len: usize) -> Result<(), Why> {
     if code.len() != len {
         return Err(match len {
-            6 => "must be 6 digits",
-            14 => "must be 14 digits",
-            18 => "must be 18 digits",
-            _ => "wrong length",
+            6 => ("must be 6 digits", "须为 6 位数字"),
+            14 => ("must be 14 digits", "须为 14 位数字"),
+            18 => ("must be 18 digits", "须为 18 位数字"),
+            _ => ("wrong length", "长度不对"),
         });
     }
     if !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("must be digits only");
+        return Err(("must be digits only", "只能是数字"));
     }
     Ok(())
 }
@@ -47,23 +49,26 @@ fn digits(code: &str, len: usize) -> Result<(), &'static str> {
 /// Checks a resident ID number (P2) and returns it normalised: a lower-case
 /// check character `x` is accepted and upper-cased, because clerks type on
 /// phones; everything else that is wrong is refused.
-pub fn check_resident_id(id: &str, today: NaiveDate) -> Result<String, &'static str> {
+pub fn check_resident_id(id: &str, today: NaiveDate) -> Result<String, Why> {
     const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     const CHECK: &[u8; 11] = b"10X98765432";
     if id.len() != 18 || !id.is_ascii() {
-        return Err("must be 18 characters");
+        return Err(("must be 18 characters", "须为 18 个字符"));
     }
     let id = id.to_ascii_uppercase();
     let b = id.as_bytes();
     if !b[..17].iter().all(u8::is_ascii_digit) {
-        return Err("the first 17 characters must be digits");
+        return Err((
+            "the first 17 characters must be digits",
+            "前 17 位须为数字",
+        ));
     }
-    let year: i32 = id[6..10].parse().map_err(|_| "bad birth year")?;
-    let month: u32 = id[10..12].parse().map_err(|_| "bad birth month")?;
-    let day: u32 = id[12..14].parse().map_err(|_| "bad birth day")?;
-    let born = NaiveDate::from_ymd_opt(year, month, day).ok_or("impossible birth date")?;
+    let year: i32 = id[6..10].parse().map_err(|_| ("bad birth year", "出生年份无效"))?;
+    let month: u32 = id[10..12].parse().map_err(|_| ("bad birth month", "出生月份无效"))?;
+    let day: u32 = id[12..14].parse().map_err(|_| ("bad birth day", "出生日无效"))?;
+    let born = NaiveDate::from_ymd_opt(year, month, day).ok_or(("impossible birth date", "出生日期不存在"))?;
     if born > today || born.year() < 1880 {
-        return Err("birth date out of range");
+        return Err(("birth date out of range", "出生日期超出范围"));
     }
     let sum: u32 = b[..17]
         .iter()
@@ -71,29 +76,29 @@ pub fn check_resident_id(id: &str, today: NaiveDate) -> Result<String, &'static 
         .map(|(d, w)| u32::from(d - b'0') * w)
         .sum();
     if b[17] != CHECK[(sum % 11) as usize] {
-        return Err("wrong check character");
+        return Err(("wrong check character", "校验码错误"));
     }
     Ok(id)
 }
 
 /// Checks an 18-character unified social credit code (GB 32100), the code of a
 /// company or cooperative that acts as transferee.
-pub fn check_social_credit(code: &str) -> Result<(), &'static str> {
+pub fn check_social_credit(code: &str) -> Result<(), Why> {
     const CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
     const WEIGHTS: [u32; 17] = [
         1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
     ];
     if code.len() != 18 {
-        return Err("must be 18 characters");
+        return Err(("must be 18 characters", "须为 18 个字符"));
     }
     let value = |c: u8| CHARS.iter().position(|&x| x == c).map(|p| p as u32);
     let mut sum = 0;
     for (c, w) in code.bytes().take(17).zip(WEIGHTS) {
-        sum += value(c).ok_or("invalid character")? * w;
+        sum += value(c).ok_or(("invalid character", "含有无效字符"))? * w;
     }
     let check = (31 - sum % 31) % 31;
     if value(code.as_bytes()[17]) != Some(check) {
-        return Err("wrong check character");
+        return Err(("wrong check character", "校验码错误"));
     }
     Ok(())
 }

@@ -124,15 +124,15 @@ impl Subject {
 
 impl Counts {
     /// The counts can be true at all.
-    pub fn consistent(&self) -> Result<(), &'static str> {
+    pub fn consistent(&self) -> Result<(), super::error::Why> {
         if self.eligible == 0 {
-            return Err("no one was eligible to vote");
+            return Err(("no one was eligible to vote", "没有有表决权的人"));
         }
         if self.present > self.eligible {
-            return Err("more present than eligible");
+            return Err(("more present than eligible", "出席人数多于应到人数"));
         }
         if u64::from(self.in_favour) + u64::from(self.against) > u64::from(self.present) {
-            return Err("more votes than people present");
+            return Err(("more votes than people present", "票数多于出席人数"));
         }
         Ok(())
     }

@@ -1006,27 +1006,35 @@ pub fn forbidden_char(c: char) -> bool {
 /// (what was signed is read one way only), and with no [`forbidden_char`].
 fn check_values(value: &serde_json::Value, path: &str) -> Result<(), RuleError> {
     use unicode_normalization::UnicodeNormalization;
-    let bad = |reason: &str| RuleError::BadBody {
+    let bad = |reason: &str, reason_zh: &str| RuleError::BadBody {
         field: path.to_owned(),
         reason: reason.to_owned(),
+        reason_zh: reason_zh.to_owned(),
     };
     match value {
         serde_json::Value::String(text) => {
             if text.chars().count() > MAX_CHARS {
-                return Err(bad("a text of at most 4000 characters"));
+                return Err(bad(
+                    "a text of at most 4000 characters",
+                    "文字至多 4000 个字符",
+                ));
             }
             if text.chars().any(forbidden_char) {
                 return Err(bad(
                     "a text may not hold control, bidirectional or invisible characters",
+                    "文字不得含有控制字符、方向控制字符或不可见字符",
                 ));
             }
             if !unicode_normalization::is_nfc(text) && text.nfc().ne(text.chars()) {
-                return Err(bad("a text must be in Unicode normal form C (NFC)"));
+                return Err(bad(
+                    "a text must be in Unicode normal form C (NFC)",
+                    "文字须为 Unicode 标准化形式 NFC",
+                ));
             }
         }
         serde_json::Value::Array(items) => {
             if items.len() > MAX_ITEMS {
-                return Err(bad("a list of at most 1000 items"));
+                return Err(bad("a list of at most 1000 items", "列表至多 1000 项"));
             }
             for (i, item) in items.iter().enumerate() {
                 check_values(item, &format!("{path}[{i}]"))?;
@@ -1061,7 +1069,11 @@ fn body_of<T: DeserializeOwned>(body: &serde_json::Value) -> Result<T, RuleError
             (".", None) => "entry.body".to_owned(),
             (p, _) => format!("entry.body.{p}"),
         };
-        RuleError::BadBody { field, reason }
+        RuleError::BadBody {
+            field,
+            reason_zh: super::error::serde_reason_zh(&reason),
+            reason,
+        }
     })
 }
 

@@ -12,13 +12,21 @@ pub trait Refusal: std::fmt::Display {
     fn field(&self) -> Option<String>;
 }
 
+/// A reason in English and in Chinese, for the checks below the rules
+/// (codes, amounts) whose reasons the rules pass on.
+pub type Why = (&'static str, &'static str);
+
 /// Why a rule refused an entry.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RuleError {
     #[error("unknown entry kind `{0}`")]
     UnknownKind(String),
     #[error("invalid body: {reason}")]
-    BadBody { field: String, reason: String },
+    BadBody {
+        field: String,
+        reason: String,
+        reason_zh: String,
+    },
     #[error("the signer's key is not registered on this log")]
     UnknownSigner,
     #[error("the signer's key was revoked at log index {at}")]
@@ -35,11 +43,11 @@ pub enum RuleError {
         role: &'static str,
         party: String,
     },
-    #[error("invalid party code `{code}` for role {role}: {reason}")]
+    #[error("invalid party code `{code}` for role {role}: {}", .reason.0)]
     BadPartyCode {
         role: &'static str,
         code: String,
-        reason: &'static str,
+        reason: Why,
     },
     #[error("this key is already registered (at log index {at})")]
     KeyAlreadyRegistered { at: u64 },
@@ -51,10 +59,14 @@ pub enum RuleError {
     LastCountyKey,
     #[error("the genesis entry must be the first entry of the log and only that")]
     GenesisMisplaced,
-    #[error("genesis: {0}")]
-    BadGenesis(&'static str),
+    #[error("genesis: {}", .0.0)]
+    BadGenesis(Why),
     #[error("invalid {field}: {reason}")]
-    BadAttribute { field: &'static str, reason: String },
+    BadAttribute {
+        field: &'static str,
+        reason: String,
+        reason_zh: String,
+    },
     #[error("collective {code} is already registered (log index {at})")]
     CollectiveExists { code: String, at: u64 },
     #[error("collective {code} is not registered")]
@@ -218,14 +230,48 @@ pub enum RuleError {
     },
 }
 
+/// serde's reason for refusing a body, in Chinese: what kind of mistake it
+/// is, with the names it quotes (the request's own words) kept.
+pub fn serde_reason_zh(reason: &str) -> String {
+    let quoted = |r: &str| r.split('`').nth(1).unwrap_or_default().to_owned();
+    if reason.starts_with("unknown field") {
+        format!("未知字段 `{}`", quoted(reason))
+    } else if reason.starts_with("missing field") {
+        format!("缺少字段 `{}`", quoted(reason))
+    } else if reason.starts_with("unknown variant") {
+        format!("取值 `{}` 不在允许的范围内", quoted(reason))
+    } else if reason.starts_with("duplicate field") {
+        format!("字段 `{}` 重复", quoted(reason))
+    } else if reason.starts_with("invalid type") {
+        "类型错误".to_owned()
+    } else if reason.starts_with("invalid length") {
+        "长度错误".to_owned()
+    } else if reason.starts_with("invalid value") {
+        "取值无效".to_owned()
+    } else {
+        "格式不符".to_owned()
+    }
+}
+
 impl RuleError {
     /// A body field that is malformed or out of range.
-    pub fn attribute(field: &'static str, reason: impl Into<String>) -> RuleError {
+    pub fn attribute(
+        field: &'static str,
+        reason: impl Into<String>,
+        reason_zh: impl Into<String>,
+    ) -> RuleError {
         RuleError::BadAttribute {
             field,
             reason: reason.into(),
+            reason_zh: reason_zh.into(),
         }
     }
+
+    /// A body field refused for a reason given in both languages.
+    pub fn because(field: &'static str, (reason, reason_zh): Why) -> RuleError {
+        RuleError::attribute(field, reason, reason_zh)
+    }
+
 }
 
 impl Refusal for RuleError {
@@ -308,7 +354,7 @@ impl Refusal for RuleError {
         use RuleError::*;
         match self {
             UnknownKind(k) => format!("未知的条目类型“{k}”"),
-            BadBody { reason, .. } => format!("条目内容无效：{reason}"),
+            BadBody { reason_zh, .. } => format!("条目内容无效：{reason_zh}"),
             UnknownSigner => "签名者的密钥未在本日志登记".into(),
             RevokedSigner { at } => format!("签名者的密钥已于日志序号 {at} 注销"),
             KindNotAllowed { role, kind } => {
@@ -324,7 +370,11 @@ impl Refusal for RuleError {
                 role_zh(signer_role),
                 role_zh(role)
             ),
-            BadPartyCode { role, code, reason } => {
+            BadPartyCode {
+                role,
+                code,
+                reason: (_, reason),
+            } => {
                 format!("{}编码“{code}”无效：{reason}", role_zh(role))
             }
             KeyAlreadyRegistered { at } => format!("该密钥已于日志序号 {at} 登记"),
@@ -332,8 +382,10 @@ impl Refusal for RuleError {
             KeyAlreadyRevoked { at } => format!("该密钥已于日志序号 {at} 注销"),
             LastCountyKey => "不能注销最后一个有效的县级密钥，请先登记另一个".into(),
             GenesisMisplaced => "创世条目必须且只能是日志的第一条".into(),
-            BadGenesis(r) => format!("创世条目无效：{r}"),
-            BadAttribute { field, reason } => format!("{field} 无效：{reason}"),
+            BadGenesis((_, r)) => format!("创世条目无效：{r}"),
+            BadAttribute {
+                field, reason_zh, ..
+            } => format!("{field} 无效：{reason_zh}"),
             CollectiveExists { code, at } => format!("集体经济组织 {code} 已于日志序号 {at} 登记"),
             UnknownCollective { code } => format!("集体经济组织 {code} 未登记"),
             ParcelOutsideCollective { code, collective } => {
@@ -560,7 +612,8 @@ fn what_zh(what: &str) -> &'static str {
     }
 }
 
-fn role_zh(role: &str) -> &'static str {
+/// A role's name in Chinese.
+pub fn role_zh(role: &str) -> &'static str {
     match role {
         "county" => "县级机构",
         "exchange" => "交易中心",

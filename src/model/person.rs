@@ -35,22 +35,28 @@ impl PersonRecord {
     /// Checks the record (`at` is its place among those sent).
     pub fn check(&self, at: usize, today: chrono::NaiveDate) -> Result<(), PersonalError> {
         use base64::Engine;
-        let bad = |field: &'static str, reason: &str| PersonalError::BadRecord {
+        let bad = |field: &'static str, reason: super::error::Why| PersonalError::BadRecord {
             at,
             field,
-            reason: reason.to_owned(),
+            reason,
         };
         let salt = base64::engine::general_purpose::STANDARD
             .decode(&self.salt)
-            .map_err(|_| bad("salt", "must be base64"))?;
+            .map_err(|_| bad("salt", ("must be base64", "须为 base64 编码")))?;
         if salt.len() < 16 {
-            return Err(bad("salt", "must be at least 16 random bytes"));
+            return Err(bad(
+                "salt",
+                ("must be at least 16 random bytes", "须至少 16 个随机字节"),
+            ));
         }
         let name = self.name.trim();
         if name.is_empty() || name.chars().count() > 50 || name != self.name {
             return Err(bad(
                 "name",
-                "must be 1 to 50 characters, without surrounding spaces",
+                (
+                    "must be 1 to 50 characters, without surrounding spaces",
+                    "须为 1 至 50 个字符，前后不带空格",
+                ),
             ));
         }
         let normal =
@@ -60,7 +66,10 @@ impl PersonRecord {
             // as it will be kept.
             return Err(bad(
                 "id_number",
-                "write the check character X in upper case",
+                (
+                    "write the check character X in upper case",
+                    "校验码 X 须大写",
+                ),
             ));
         }
         if let Some(phone) = &self.phone {
@@ -69,7 +78,10 @@ impl PersonRecord {
                     .bytes()
                     .all(|b| b.is_ascii_digit() || b == b'-' || b == b'+')
             {
-                return Err(bad("phone", "digits, '-' and '+' only"));
+                return Err(bad(
+                    "phone",
+                    ("digits, '-' and '+' only", "只能含数字、“-”和“+”"),
+                ));
             }
         }
         Ok(())
@@ -79,11 +91,11 @@ impl PersonRecord {
 /// Why the personal data sent with an entry is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PersonalError {
-    #[error("personal record {at}: invalid {field}: {reason}")]
+    #[error("personal record {at}: invalid {field}: {}", .reason.0)]
     BadRecord {
         at: usize,
         field: &'static str,
-        reason: String,
+        reason: super::error::Why,
     },
     #[error("this entry names persons; their personal data must be sent with it")]
     Missing,
@@ -108,7 +120,11 @@ impl Refusal for PersonalError {
 
     fn message_zh(&self) -> String {
         match self {
-            PersonalError::BadRecord { at, field, reason } => {
+            PersonalError::BadRecord {
+                at,
+                field,
+                reason: (_, reason),
+            } => {
                 format!("第 {at} 条个人信息的 {field} 无效：{reason}")
             }
             PersonalError::Missing => "该条目涉及个人，须同时提交其个人信息".into(),

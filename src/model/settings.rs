@@ -228,7 +228,7 @@ mod m2_text {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Area, D::Error> {
-        Area::parse_m2(&String::deserialize(d)?).map_err(D::Error::custom)
+        Area::parse_m2(&String::deserialize(d)?).map_err(|(en, _)| D::Error::custom(en))
     }
 }
 
@@ -242,7 +242,7 @@ mod yuan_text {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Fen, D::Error> {
-        parse_yuan(&String::deserialize(d)?).map_err(D::Error::custom)
+        parse_yuan(&String::deserialize(d)?).map_err(|(en, _)| D::Error::custom(en))
     }
 }
 

@@ -20,7 +20,7 @@ impl Area {
 
     /// Parses a plain decimal string of square metres ("2668.40"; see
     /// [`plain_hundredths`]).
-    pub fn parse_m2(text: &str) -> Result<Area, &'static str> {
+    pub fn parse_m2(text: &str) -> Result<Area, super::error::Why> {
         plain_hundredths(text).map(Area)
     }
 
@@ -47,29 +47,32 @@ impl Area {
 /// it, no sign, exponent, spaces or leading zeros — into hundredths (fen,
 /// 0.01 m²). "1e9", "+5", "-1", "1.", ".5", "007" and "1.234" are refused:
 /// what was signed is read one way only.
-pub fn plain_hundredths(text: &str) -> Result<i64, &'static str> {
+pub fn plain_hundredths(text: &str) -> Result<i64, super::error::Why> {
     let (whole, part) = match text.split_once('.') {
         Some((w, p)) => (w, Some(p)),
         None => (text, None),
     };
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if !digits(whole) || part.is_some_and(|p| !digits(p)) {
-        return Err("must be a plain decimal number such as 1234.50 (digits, one point, no sign or exponent)");
+        return Err((
+            "must be a plain decimal number such as 1234.50 (digits, one point, no sign or exponent)",
+            "须为 1234.50 这样的普通十进制数（只含数字和一个小数点，不带正负号或指数）",
+        ));
     }
     if whole.len() > 1 && whole.starts_with('0') {
-        return Err("must have no leading zeros");
+        return Err(("must have no leading zeros", "不得有前导零"));
     }
     if whole.len() > 15 {
-        return Err("has too many digits");
+        return Err(("has too many digits", "位数过多"));
     }
     let part = part.unwrap_or("");
     if part.len() > 2 {
-        return Err("has at most 2 decimal places");
+        return Err(("has at most 2 decimal places", "至多两位小数"));
     }
-    let whole: i64 = whole.parse().map_err(|_| "has too many digits")?;
+    let whole: i64 = whole.parse().map_err(|_| ("has too many digits", "位数过多"))?;
     let hundredths: i64 = format!("{part:0<2}")
         .parse()
-        .map_err(|_| "is not a number")?;
+        .map_err(|_| ("is not a number", "不是数字"))?;
     Ok(whole * 100 + hundredths)
 }
 

@@ -104,7 +104,10 @@ impl Refusal for ServiceError {
                 role,
                 party,
                 household,
-            } => format!("{role}（{party}）的密钥无权查看承包方 {household} 的个人信息"),
+            } => format!(
+                "{}（{party}）的密钥无权查看承包方 {household} 的个人信息",
+                crate::model::error::role_zh(role)
+            ),
             ServiceError::OutOfRange { reason_zh, .. } => format!("参数超出范围：{reason_zh}"),
             ServiceError::BadQuery { reason_zh, .. } => (*reason_zh).to_owned(),
             ServiceError::Unavailable(r) => format!("日志暂不接受条目：{r}"),
@@ -243,6 +246,7 @@ impl Registry {
             return Err(LedgerError::BadEnvelope {
                 field: k.clone(),
                 reason: "unknown field".into(),
+                reason_zh: "未知字段".into(),
             }
             .into());
         }
@@ -257,6 +261,7 @@ impl Registry {
                 p => format!("personal{p}").replace("personal.[", "personal["),
             },
             reason: e.inner().to_string(),
+            reason_zh: crate::model::error::serde_reason_zh(&e.inner().to_string()),
         })?;
         Ok(self
             .writer()?
@@ -779,14 +784,14 @@ impl Registry {
             return Err(ServiceError::OutOfRange {
                 field: "size",
                 reason: format!("size must be between 1 and the checkpoint's {current}"),
-                reason_zh: format!("size 须在 1 与检查点的 {current} 之间"),
+                reason_zh: format!("`size` 须在 1 与检查点的 {current} 之间"),
             });
         }
         if index >= size {
             return Err(ServiceError::OutOfRange {
                 field: "index",
                 reason: format!("index must be less than size {size}"),
-                reason_zh: format!("index 须小于 size {size}"),
+                reason_zh: format!("`index` 须小于 `size` {size}"),
             });
         }
         let mut conn = self.db.conn()?;
@@ -806,14 +811,14 @@ impl Registry {
             return Err(ServiceError::OutOfRange {
                 field: "new",
                 reason: format!("new must be between 1 and the checkpoint's {current}"),
-                reason_zh: format!("new 须在 1 与检查点的 {current} 之间"),
+                reason_zh: format!("`new` 须在 1 与检查点的 {current} 之间"),
             });
         }
         if old == 0 || old > new {
             return Err(ServiceError::OutOfRange {
                 field: "old",
                 reason: format!("old must be between 1 and new ({new})"),
-                reason_zh: format!("old 须在 1 与 new（{new}）之间"),
+                reason_zh: format!("`old` 须在 1 与 `new`（{new}）之间"),
             });
         }
         let mut conn = self.db.conn()?;

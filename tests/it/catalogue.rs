@@ -89,7 +89,19 @@ fn raw_entry(key: &SignerKey, entry: Value) -> Vec<u8> {
 /// Whether a Chinese message has Latin words besides the codes, field
 /// names and identifiers it quotes (the request's own words).
 fn latin_words(message: &str, allowed: &[&str]) -> Vec<String> {
-    message
+    // What a message quotes — in “…” or `…` — is the request's own words.
+    let mut plain = String::new();
+    let mut quoted: Option<char> = None;
+    for c in message.chars() {
+        match (quoted, c) {
+            (None, '“') => quoted = Some('”'),
+            (None, '`') => quoted = Some('`'),
+            (Some(end), c) if c == end => quoted = None,
+            (None, c) => plain.push(c),
+            _ => {}
+        }
+    }
+    plain
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'))
         .filter(|w| w.chars().filter(|c| c.is_ascii_alphabetic()).count() >= 2)
         .filter(|w| !allowed.iter().any(|a| a.contains(*w) || w.contains(a)))

@@ -34,7 +34,7 @@ pub fn decision_record(
     };
     counts
         .consistent()
-        .map_err(|r| RuleError::attribute("present", r))?;
+        .map_err(|r| RuleError::because("present", r))?;
     super::sha256_hex("minutes_sha256", &body.minutes_sha256)?;
     Ok(vec![Change::DecisionRecorded(Decision {
         index: ctx.index,

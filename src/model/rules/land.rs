@@ -16,12 +16,9 @@ pub fn collective_register(
     _signer: &KeyBinding,
     body: &CollectiveRegister,
 ) -> Result<Vec<Change>, RuleError> {
-    codes::check_collective(&body.code).map_err(|r| RuleError::attribute("FBFBM", r))?;
+    codes::check_collective(&body.code).map_err(|r| RuleError::because("FBFBM", r))?;
     if !body.code.starts_with(ctx.county) {
-        return Err(RuleError::attribute(
-            "FBFBM",
-            "not a collective of this county",
-        ));
+        return Err(RuleError::attribute("FBFBM", "not a collective of this county", "不是本县的集体经济组织"));
     }
     if let Some(c) = state.collectives.get(&body.code) {
         return Err(RuleError::CollectiveExists {
@@ -47,7 +44,7 @@ pub fn collective_register(
 fn check_name(field: &'static str, name: &str) -> Result<(), RuleError> {
     let n = name.trim().chars().count();
     if n == 0 || n > 50 {
-        return Err(RuleError::attribute(field, "must be 1 to 50 characters"));
+        return Err(RuleError::attribute(field, "must be 1 to 50 characters", "须为 1 至 50 个字符"));
     }
     Ok(())
 }
@@ -76,22 +73,24 @@ pub fn parcel_register(
         return Err(RuleError::attribute(
             "DKLB",
             format!("must be one of {}", PARCEL_CLASSES.join(", ")),
+            format!("须为以下之一：{}", PARCEL_CLASSES.join("、")),
         ));
     }
     if !LAND_USES.contains(&body.land_use.as_str()) {
         return Err(RuleError::attribute(
             "TDYT",
             format!("must be one of {}", LAND_USES.join(", ")),
+            format!("须为以下之一：{}", LAND_USES.join("、")),
         ));
     }
     let grade_ok = body.grade.len() == 2 && matches!(body.grade.parse::<u8>(), Ok(1..=10));
     if !grade_ok {
-        return Err(RuleError::attribute("DLDJ", "must be 01 to 10"));
+        return Err(RuleError::attribute("DLDJ", "must be 01 to 10", "须为 01 至 10"));
     }
     let basic_farmland = match body.basic_farmland.as_str() {
         "1" => true,
         "2" => false,
-        _ => return Err(RuleError::attribute("SFJBNT", "must be 1 (yes) or 2 (no)")),
+        _ => return Err(RuleError::attribute("SFJBNT", "must be 1 (yes) or 2 (no)", "须为 1（是）或 2（否）")),
     };
     let declared = body
         .declared_m2
@@ -123,10 +122,7 @@ pub fn parcel_register(
 /// A new parcel code: 19 digits, of `collective` (P1), never used before.
 fn check_new_parcel(state: &State, code: &str, collective: &str) -> Result<(), RuleError> {
     if code.len() != 19 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(RuleError::attribute(
-            "DKBM",
-            "a parcel code is 19 digits: 发包方编码 + 5",
-        ));
+        return Err(RuleError::attribute("DKBM", "a parcel code is 19 digits: 发包方编码 + 5", "地块编码为 19 位：发包方编码加 5 位顺序码"));
     }
     if code[..14] != *collective {
         return Err(RuleError::ParcelOutsideCollective {
@@ -252,7 +248,7 @@ pub fn parcel_split(
     let whole = changeable_parcel(state, ctx, signer, &body.code)?;
     super::text("reason", &body.reason)?;
     if !(2..=50).contains(&body.parts.len()) {
-        return Err(RuleError::attribute("parts", "a split makes 2 to 50 parts"));
+        return Err(RuleError::attribute("parts", "a split makes 2 to 50 parts", "分割须产生 2 至 50 个地块"));
     }
     if ctx.footprints.len() != body.parts.len() {
         return Err(RuleError::GeometryNotPrepared);
@@ -262,7 +258,7 @@ pub fn parcel_split(
     for (part, fp) in body.parts.iter().zip(ctx.footprints) {
         check_new_parcel(state, &part.code, &signer.party)?;
         if !codes.insert(part.code.as_str()) {
-            return Err(RuleError::attribute("parts", "a part code is listed twice"));
+            return Err(RuleError::attribute("parts", "a part code is listed twice", "同一分割地块编码列了两次"));
         }
         check_name("DKMC", &part.name)?;
         let (inside, others): (Vec<Collision>, Vec<Collision>) = land
@@ -330,15 +326,12 @@ pub fn parcel_merge(
 ) -> Result<Vec<Change>, RuleError> {
     super::text("reason", &body.reason)?;
     if !(2..=50).contains(&body.parts.len()) {
-        return Err(RuleError::attribute(
-            "parts",
-            "a merge joins 2 to 50 parcels",
-        ));
+        return Err(RuleError::attribute("parts", "a merge joins 2 to 50 parcels", "合并须包含 2 至 50 个地块"));
     }
     let mut parts: Vec<&Parcel> = Vec::with_capacity(body.parts.len());
     for code in &body.parts {
         if parts.iter().any(|p| p.code == code.as_str()) {
-            return Err(RuleError::attribute("parts", "a parcel is listed twice"));
+            return Err(RuleError::attribute("parts", "a parcel is listed twice", "同一地块列了两次"));
         }
         parts.push(changeable_parcel(state, ctx, signer, code)?);
     }
@@ -447,10 +440,7 @@ pub fn parcel_retire(
     }
     super::unencumbered(state, ctx.today, &body.code, super::Holds::All)?;
     if body.reason.trim().is_empty() {
-        return Err(RuleError::attribute(
-            "reason",
-            "a retirement states its reason",
-        ));
+        return Err(RuleError::attribute("reason", "a retirement states its reason", "注销须说明理由"));
     }
     Ok(vec![Change::ParcelRetired {
         code: body.code.clone(),

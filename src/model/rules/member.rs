@@ -52,7 +52,7 @@ pub fn member_admit(
         ));
     }
     if body.persons.is_empty() {
-        return Err(RuleError::attribute("persons", "admit at least one person"));
+        return Err(RuleError::attribute("persons", "admit at least one person", "至少确认一名成员"));
     }
     let mut changes = Vec::new();
     for person in &body.persons {
@@ -69,7 +69,7 @@ pub fn member_admit(
             .iter()
             .any(|c| matches!(c, Change::MemberAdmitted(m) if &m.person == person))
         {
-            return Err(RuleError::attribute("persons", "a person is listed twice"));
+            return Err(RuleError::attribute("persons", "a person is listed twice", "同一人员列了两次"));
         }
         changes.push(Change::MemberAdmitted(Membership {
             person: person.clone(),
@@ -98,6 +98,7 @@ pub fn member_end(
         return Err(RuleError::attribute(
             "reason",
             format!("must be one of {}", ENDS.join(", ")),
+            format!("须为以下之一：`{}`", ENDS.join("`、`")),
         ));
     }
     let m = state

@@ -168,12 +168,16 @@ fn money(
     field: &'static str,
     text: &str,
 ) -> Result<crate::model::shares::Fen, RuleError> {
-    let fen = crate::model::shares::parse_yuan(text).map_err(|r| RuleError::attribute(field, r))?;
+    let fen = crate::model::shares::parse_yuan(text).map_err(|r| RuleError::because(field, r))?;
     if fen > state.settings.max_amount_yuan {
         return Err(RuleError::attribute(
             field,
             format!(
                 "is above the county's limit of {} yuan",
+                crate::model::shares::yuan(state.settings.max_amount_yuan)
+            ),
+            format!(
+                "超过县里规定的上限 {} 元",
                 crate::model::shares::yuan(state.settings.max_amount_yuan)
             ),
         ));
@@ -186,9 +190,9 @@ const MAX_STATED_AREA: super::Area = super::Area(10_000_000_000);
 
 /// An area stated in a body (`SCMJ`): plain decimal m², at most 100 km².
 fn stated_area(field: &'static str, text: &str) -> Result<super::Area, RuleError> {
-    let area = super::Area::parse_m2(text).map_err(|r| RuleError::attribute(field, r))?;
+    let area = super::Area::parse_m2(text).map_err(|r| RuleError::because(field, r))?;
     if area > MAX_STATED_AREA {
-        return Err(RuleError::attribute(field, "is above 100 km²"));
+        return Err(RuleError::attribute(field, "is above 100 km²", "超过 100 平方公里"));
     }
     Ok(area)
 }
@@ -256,7 +260,7 @@ fn objections_within_cap(
 /// bidirectional and invisible characters: see `entry::check_values`).
 fn text(field: &'static str, value: &str) -> Result<(), RuleError> {
     if value.trim().is_empty() || value.chars().count() > 500 {
-        return Err(RuleError::attribute(field, "must be 1 to 500 characters"));
+        return Err(RuleError::attribute(field, "must be 1 to 500 characters", "须为 1 至 500 个字符"));
     }
     Ok(())
 }
@@ -269,16 +273,13 @@ fn day(field: &'static str, text: &str) -> Result<chrono::NaiveDate, RuleError> 
     let d = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .ok()
         .filter(|_| text.len() == 10)
-        .ok_or_else(|| RuleError::attribute(field, "must be YYYY-MM-DD"))?;
+        .ok_or_else(|| RuleError::attribute(field, "must be YYYY-MM-DD", "须为 YYYY-MM-DD 格式的日期"))?;
     let (first, last) = (
         chrono::NaiveDate::from_ymd_opt(1949, 10, 1),
         chrono::NaiveDate::from_ymd_opt(2199, 12, 31),
     );
     if first.is_some_and(|f| d < f) || last.is_some_and(|l| d > l) {
-        return Err(RuleError::attribute(
-            field,
-            "must lie between 1949-10-01 and 2199-12-31",
-        ));
+        return Err(RuleError::attribute(field, "must lie between 1949-10-01 and 2199-12-31", "须在 1949-10-01 与 2199-12-31 之间"));
     }
     Ok(d)
 }
@@ -300,6 +301,7 @@ fn past_day(
         return Err(RuleError::attribute(
             field,
             format!("must be a day of the last {years} years, not after today"),
+            format!("须为最近 {years} 年内、不晚于今天的日期"),
         ));
     }
     Ok(d)
@@ -315,10 +317,7 @@ fn sha256_hex(field: &'static str, value: &str) -> Result<(), RuleError> {
     if ok {
         Ok(())
     } else {
-        Err(RuleError::attribute(
-            field,
-            "must be 64 lower-case hex digits",
-        ))
+        Err(RuleError::attribute(field, "must be 64 lower-case hex digits", "须为 64 位小写十六进制数字"))
     }
 }
 
@@ -371,7 +370,7 @@ fn household_contract<'s>(
                 household: household.to_owned(),
             })?;
         if contract.is_some_and(|c| c.code != k.code) {
-            return Err(RuleError::attribute("DKBM", "the parcels of one contract"));
+            return Err(RuleError::attribute("DKBM", "the parcels of one contract", "须为同一承包合同的地块"));
         }
         contract = Some(k);
     }

@@ -55,10 +55,7 @@ pub fn shares_quantify(
         Subject::ShareQuantification,
     )?;
     if body.allocations.is_empty() || body.allocations.iter().all(|a| a.shares == 0) {
-        return Err(RuleError::attribute(
-            "allocations",
-            "quantification gives shares to households",
-        ));
+        return Err(RuleError::attribute("allocations", "quantification gives shares to households", "份额量化到户"));
     }
     let mut seen = std::collections::HashSet::new();
     for a in &body.allocations {
@@ -71,10 +68,7 @@ pub fn shares_quantify(
             }
         }
         if !seen.insert(&a.household) {
-            return Err(RuleError::attribute(
-                "allocations",
-                "a household is listed twice",
-            ));
+            return Err(RuleError::attribute("allocations", "a household is listed twice", "同一承包方列了两次"));
         }
     }
     Ok(vec![Change::SharesQuantified {
@@ -154,10 +148,7 @@ pub fn shares_buyback(
     let from = &signer.party;
     held(state, from, body.shares)?;
     if super::money(state, "price", &body.price)? == 0 {
-        return Err(RuleError::attribute(
-            "price",
-            "the collective buys shares back for a price",
-        ));
+        return Err(RuleError::attribute("price", "the collective buys shares back for a price", "集体回购份额须支付价款"));
     }
     Ok(vec![Change::SharesMoved {
         from: from.clone(),
@@ -187,10 +178,7 @@ pub fn dividend_distribute(
         return Err(RuleError::DistributionDoesNotAddUp);
     }
     if !state.quantified.contains_key(collective) {
-        return Err(RuleError::attribute(
-            "decision",
-            "the collective's shares are not quantified yet (S1)",
-        ));
+        return Err(RuleError::attribute("decision", "the collective's shares are not quantified yet (S1)", "该集体的份额尚未量化（S1）"));
     }
     let mut holders: Vec<(String, u64)> = state
         .holdings

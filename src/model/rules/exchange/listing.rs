@@ -16,16 +16,13 @@ pub fn listing_submit(
     match (signer.role, body.mode) {
         (Role::Transferee, Mode::Onward) => {
             let consent = body.consent_sha256.as_deref().ok_or_else(|| {
-                RuleError::attribute("consent_sha256", "the household's written consent (M2)")
+                RuleError::attribute("consent_sha256", "the household's written consent (M2)", "须有承包农户的书面同意（M2）")
             })?;
             rules::sha256_hex("consent_sha256", consent)?;
         }
         (Role::Collective, Mode::AssetLease) => {}
         (Role::Household, m) if !matches!(m, Mode::Onward | Mode::AssetLease) => {}
-        _ => return Err(RuleError::attribute(
-            "mode",
-            "households list their land, houses and shares; transferees pass on what they hold (onward); collectives let their assets",
-        )),
+        _ => return Err(RuleError::attribute("mode", "households list their land, houses and shares; transferees pass on what they hold (onward); collectives let their assets", "农户挂牌其土地、房屋和份额；受让方只能再流转其所持权利；集体经济组织出租其资产")),
     }
     let start = rules::day("start", &body.start)?;
     // An assignment or swap runs to its contract's end (set once the
@@ -36,10 +33,7 @@ pub fn listing_submit(
         _ => rules::day("end", &body.end)?,
     };
     if end < start || start < ctx.today {
-        return Err(RuleError::attribute(
-            "start",
-            "a term from today or later, ending after it starts",
-        ));
+        return Err(RuleError::attribute("start", "a term from today or later, ending after it starts", "期限须从今天或以后开始，且终止日期晚于起始日期"));
     }
     let (reserve, increment, deposit) = (
         rules::money(state, "reserve", &body.reserve)?,
@@ -48,29 +42,20 @@ pub fn listing_submit(
     );
     // A swap is paid in land; any price is a balance on top.
     if reserve == 0 && body.mode != Mode::Swap {
-        return Err(RuleError::attribute(
-            "reserve",
-            "a transfer is compensated (M3): above zero",
-        ));
+        return Err(RuleError::attribute("reserve", "a transfer is compensated (M3): above zero", "流转须有偿（M3）：价款须大于零"));
     }
     if increment == 0 || deposit > reserve {
-        return Err(RuleError::attribute(
-            "increment",
-            "an increment above zero, and a deposit within the reserve",
-        ));
+        return Err(RuleError::attribute("increment", "an increment above zero, and a deposit within the reserve", "加价幅度须大于零，保证金不得超过底价"));
     }
     if !(10..=10_080).contains(&body.auction_minutes) {
-        return Err(RuleError::attribute(
-            "auction_minutes",
-            "10 minutes to 7 days",
-        ));
+        return Err(RuleError::attribute("auction_minutes", "10 minutes to 7 days", "须为 10 分钟至 7 天"));
     }
     let mut parcels = body.parcels.clone();
     parcels.sort_unstable();
     parcels.dedup();
     let land_use = match (body.mode, &body.land_use) {
         (Mode::Lease | Mode::Subcontract | Mode::Equity | Mode::Onward, None) => {
-            return Err(RuleError::attribute("TDYT", "the use the transferee keeps"))
+            return Err(RuleError::attribute("TDYT", "the use the transferee keeps", "受让方保持的土地用途"))
         }
         (_, Some(u)) => u.clone(),
         (_, None) => "-".to_owned(),
@@ -79,16 +64,10 @@ pub fn listing_submit(
     swap_for.sort_unstable();
     swap_for.dedup();
     if (body.mode == Mode::Swap) == swap_for.is_empty() {
-        return Err(RuleError::attribute(
-            "swap_for",
-            "the other household's parcels, for a swap only",
-        ));
+        return Err(RuleError::attribute("swap_for", "the other household's parcels, for a swap only", "对方农户的地块，仅适用于互换"));
     }
     if (body.mode == Mode::Shares) != body.shares.is_some() {
-        return Err(RuleError::attribute(
-            "shares",
-            "how many shares, for shares only",
-        ));
+        return Err(RuleError::attribute("shares", "how many shares, for shares only", "份额数量，仅适用于份额转让"));
     }
     let asset = match (body.mode, &body.asset) {
         (Mode::AssetLease, Some(a)) => {
@@ -96,9 +75,9 @@ pub fn listing_submit(
             Some(a.clone())
         }
         (Mode::AssetLease, None) => {
-            return Err(RuleError::attribute("asset", "what the collective lets"))
+            return Err(RuleError::attribute("asset", "what the collective lets", "集体出租的资产"))
         }
-        (_, Some(_)) => return Err(RuleError::attribute("asset", "for an asset lease only")),
+        (_, Some(_)) => return Err(RuleError::attribute("asset", "for an asset lease only", "仅适用于集体资产出租")),
         (_, None) => None,
     };
     let mut l = Listing {
@@ -152,6 +131,7 @@ pub fn listing_submit(
             return Err(RuleError::attribute(
                 "end",
                 format!("an assignment or swap passes the rest of the term, to {until}"),
+                format!("转让或互换须转移剩余承包期，至 {until}"),
             ));
         }
     }
@@ -265,7 +245,7 @@ pub fn objection_resolve(
         .iter_mut()
         .find(|o| o.index == body.objection && o.resolved.is_none())
         .ok_or_else(|| {
-            RuleError::attribute("objection", "an unanswered objection to the listing")
+            RuleError::attribute("objection", "an unanswered objection to the listing", "须为该项目尚未答复的异议")
         })?;
     o.resolved = Some((ctx.index, body.upheld));
     if body.upheld {
@@ -285,10 +265,7 @@ pub fn assignment_consent(
 ) -> Result<Vec<Change>, RuleError> {
     let mut l = listing(state, body.listing)?.clone();
     if l.mode != Mode::Assignment || l.collective != signer.party {
-        return Err(RuleError::attribute(
-            "listing",
-            "an assignment of land of the signing collective",
-        ));
+        return Err(RuleError::attribute("listing", "an assignment of land of the signing collective", "须为签署方集体经济组织土地上的转让"));
     }
     if !l.status.is_open() || l.verified_at.is_some() || l.consent.is_some() {
         return Err(X::WrongStage {
@@ -315,10 +292,7 @@ pub fn listing_withdraw(
     rules::text("reason", &body.reason)?;
     let mut l = after_notice(listing(state, body.listing)?.clone(), ctx);
     if signer.party != l.transferor {
-        return Err(RuleError::attribute(
-            "listing",
-            "a listing of the signer's own",
-        ));
+        return Err(RuleError::attribute("listing", "a listing of the signer's own", "须为签署方自己挂牌的项目"));
     }
     if !matches!(l.status, Status::Review | Status::Notice | Status::Trading) {
         return Err(X::WrongStage {

@@ -62,7 +62,7 @@ fn award_of(l: &Listing) -> Result<&crate::model::exchange::Award, RuleError> {
 fn named_contract(
     found: Option<&crate::model::state::Contract>,
 ) -> Result<&crate::model::state::Contract, RuleError> {
-    found.ok_or_else(|| RuleError::attribute("DKBM", "name at least one parcel"))
+    found.ok_or_else(|| RuleError::attribute("DKBM", "name at least one parcel", "至少列出一个地块"))
 }
 
 fn at_stage(l: &Listing, needed: Status) -> Result<(), RuleError> {
@@ -129,13 +129,10 @@ fn check_listing(
                 .and_then(|i| state.rights.get(&i))
                 .filter(|r| r.holder == transferor && r.in_force(ctx.today))
                 .ok_or_else(|| {
-                    RuleError::attribute("right", "a derived right in force of the signer's")
+                    RuleError::attribute("right", "a derived right in force of the signer's", "须为签署方现有的有效流转权利")
                 })?;
             if l.parcels.iter().any(|p| !r.parcels.contains(p)) || l.parcels.is_empty() {
-                return Err(RuleError::attribute(
-                    "DKBM",
-                    "parcels of the right passed on",
-                ));
+                return Err(RuleError::attribute("DKBM", "parcels of the right passed on", "须为所再流转权利的地块"));
             }
             Basis {
                 household: r.household.clone(),
@@ -173,7 +170,7 @@ fn check_listing(
                 Subject::LettingToOutsiders
             };
             let decision = l.decision.ok_or_else(|| {
-                RuleError::attribute("decision", "the members' decision to let it (X5)")
+                RuleError::attribute("decision", "the members' decision to let it (X5)", "须有成员大会同意出租的决议（X5）")
             })?;
             rules::shares::passed_decision(state, transferor, decision, subject)?;
             for p in &l.parcels {
@@ -197,10 +194,7 @@ fn check_listing(
         }
         Mode::Lease | Mode::Subcontract | Mode::Equity | Mode::Assignment | Mode::Swap => {
             if l.parcels.is_empty() {
-                return Err(RuleError::attribute(
-                    "DKBM",
-                    "a listing of land names its parcels",
-                ));
+                return Err(RuleError::attribute("DKBM", "a listing of land names its parcels", "土地流转项目须列明地块"));
             }
             let k = named_contract(rules::household_contract(
                 state, ctx.today, transferor, &l.parcels,
@@ -276,12 +270,12 @@ fn swap_counterparty<'s>(
 ) -> Result<&'s crate::model::state::Contract, RuleError> {
     let first = parcels
         .first()
-        .ok_or_else(|| RuleError::attribute("swap_for", "the parcels taken in return"))?;
+        .ok_or_else(|| RuleError::attribute("swap_for", "the parcels taken in return", "换入的地块"))?;
     let holder = state
         .contract_over(first, ctx.today)
         .map(|k| k.household.clone())
         .filter(|h| h != transferor)
-        .ok_or_else(|| RuleError::attribute("swap_for", "parcels another household contracts"))?;
+        .ok_or_else(|| RuleError::attribute("swap_for", "parcels another household contracts", "须为其他农户承包的地块"))?;
     if collective_of(&holder) != collective_of(transferor) {
         return Err(X::OutsideCollective {
             what: "互换 (swap)",

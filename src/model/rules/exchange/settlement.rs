@@ -21,10 +21,7 @@ pub fn title_verify(
     if l.verified_at
         .is_some_and(|v| title_changed_since(state, &l, v).is_none())
     {
-        return Err(RuleError::attribute(
-            "listing",
-            "a listing not yet verified (or whose title changed since)",
-        ));
+        return Err(RuleError::attribute("listing", "a listing not yet verified (or whose title changed since)", "须为尚未核验（或核验后权属有变）的交易项目"));
     }
     consented(&l)?;
     check_listing(state, ctx, &l.transferor, &l, onward_right(state, &l))?;
@@ -46,13 +43,14 @@ pub fn payment_confirm(
         return Err(X::NotReady("the county verifies the title first").into());
     }
     if l.paid_at.is_some() {
-        return Err(RuleError::attribute("listing", "a price not yet confirmed"));
+        return Err(RuleError::attribute("listing", "a price not yet confirmed", "须为价款尚未确认的项目"));
     }
     let price = award_of(&l)?.price;
     if rules::money(state, "amount", &body.amount)? != price {
         return Err(RuleError::attribute(
             "amount",
             format!("the price, {} yuan", yuan(price)),
+            format!("须为成交价 {} 元", yuan(price)),
         ));
     }
     l.paid_at = Some(ctx.index);
@@ -91,10 +89,7 @@ pub fn deal_settle(
     check_winner(state, ctx, &l)?;
     let no = body.certificate_no.trim();
     if no.is_empty() || no.chars().count() > 40 {
-        return Err(RuleError::attribute(
-            "certificate_no",
-            "the 交易鉴证书 number, 1 to 40 characters",
-        ));
+        return Err(RuleError::attribute("certificate_no", "the 交易鉴证书 number, 1 to 40 characters", "交易鉴证书编号，1 至 40 个字符"));
     }
     let award = award_of(&l)?.clone();
     release_deposits(&mut l, Some(&award.party), ctx.index);
@@ -139,10 +134,7 @@ pub fn transfer_register(
     let mut l = listing(state, body.listing)?.clone();
     at_stage(&l, Status::Settled)?;
     if !l.mode.moves_base_right() {
-        return Err(RuleError::attribute(
-            "listing",
-            "an assignment, swap or share transfer",
-        ));
+        return Err(RuleError::attribute("listing", "an assignment, swap or share transfer", "须为转让、互换或份额转让"));
     }
     let winner = award_of(&l)?.party.clone();
     let (receiver, parcels) = if signer.party == l.transferor {
@@ -150,16 +142,10 @@ pub fn transfer_register(
     } else if l.mode == Mode::Swap && signer.party == winner {
         (l.transferor.clone(), l.swap_for.clone())
     } else {
-        return Err(RuleError::attribute(
-            "listing",
-            "a party that gives in this deal",
-        ));
+        return Err(RuleError::attribute("listing", "a party that gives in this deal", "须为本次交易中让出权利的一方"));
     };
     if l.registered.iter().any(|(_, p)| *p == signer.party) {
-        return Err(RuleError::attribute(
-            "listing",
-            "already registered by this party",
-        ));
+        return Err(RuleError::attribute("listing", "already registered by this party", "该方已办理登记"));
     }
     let mut changes = Vec::new();
     if l.mode == Mode::Shares {
@@ -192,7 +178,7 @@ pub fn transfer_register(
             .map(|c| format!("{receiver}{c}"))
             .find(|c| !state.contracts.contains_key(c))
             .ok_or_else(|| {
-                RuleError::attribute("listing", "a free contract code of the receiver")
+                RuleError::attribute("listing", "a free contract code of the receiver", "须为受让户尚未使用的合同编码")
             })?;
         changes.push(Change::ContractParcels {
             code: old.code.clone(),
@@ -234,7 +220,7 @@ pub fn right_end(
         .filter(|r| r.household == signer.party && r.ended.is_none() && ctx.today <= r.end)
         .cloned()
         .ok_or_else(|| {
-            RuleError::attribute("right", "a derived right in force on the household's land")
+            RuleError::attribute("right", "a derived right in force on the household's land", "须为该户土地上现有的有效流转权利")
         })?;
     if !["use_changed", "abandoned", "damaged"].contains(&body.ground.as_str()) {
         return Err(X::NotAGround {
@@ -288,10 +274,7 @@ pub fn award_cancel(
         l.paid_at = None;
     } else {
         if l.paid_at.is_some() {
-            return Err(RuleError::attribute(
-                "listing",
-                "an award not yet paid, or one whose title changed since its verification",
-            ));
+            return Err(RuleError::attribute("listing", "an award not yet paid, or one whose title changed since its verification", "须为尚未付款、或核验后权属有变的成交"));
         }
         let awarded = award.day.unwrap_or(ctx.today);
         let (_, due) = state
