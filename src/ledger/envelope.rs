@@ -84,7 +84,10 @@ impl Envelope {
 
     pub fn from_value(value: Value, origin: &str) -> Result<Envelope, LedgerError> {
         let Value::Object(mut top) = value else {
-            return Err(bad("", ("an envelope is a JSON object", "信封须为 JSON 对象")));
+            return Err(bad(
+                "",
+                ("an envelope is a JSON object", "信封须为 JSON 对象"),
+            ));
         };
         if let Some(k) = top
             .keys()
@@ -113,7 +116,13 @@ impl Envelope {
         };
         let mut env = Self::from_entry(entry, sig, origin)?;
         if cosigs.iter().any(|c| c.signer == env.signer) {
-            return Err(bad("cosigs", ("the signer does not cosign its own entry", "签署者不能为自己的条目共同签署")));
+            return Err(bad(
+                "cosigs",
+                (
+                    "the signer does not cosign its own entry",
+                    "签署者不能为自己的条目共同签署",
+                ),
+            ));
         }
         env.cosigs = cosigs;
         Ok(env)
@@ -169,12 +178,13 @@ impl Envelope {
         let command = Command::parse(kind, body)?;
         let (kind, nonce, time) = (kind.to_owned(), nonce.to_owned(), time.to_owned());
         let mut signing_input = SIGNING_PREFIX.to_vec();
-        serde_json_canonicalizer::to_writer(&entry, &mut signing_input)
-            .map_err(|e| LedgerError::BadEnvelope {
+        serde_json_canonicalizer::to_writer(&entry, &mut signing_input).map_err(|e| {
+            LedgerError::BadEnvelope {
                 field: "entry".into(),
                 reason: e.to_string(),
                 reason_zh: "无法规范化".into(),
-            })?;
+            }
+        })?;
         Ok(Envelope {
             kind,
             signer,
@@ -342,7 +352,13 @@ fn parse_cosigs(v: Value) -> Result<Vec<Cosig>, LedgerError> {
         return Err(bad("cosigs", ("must be an array", "须为数组")));
     };
     if items.is_empty() || items.len() > MAX_COSIGS {
-        return Err(bad("cosigs", ("1 to 4 cosignatures, or none at all", "共同签署须为 1 至 4 个，或者没有")));
+        return Err(bad(
+            "cosigs",
+            (
+                "1 to 4 cosignatures, or none at all",
+                "共同签署须为 1 至 4 个，或者没有",
+            ),
+        ));
     }
     let mut out: Vec<Cosig> = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
@@ -360,14 +376,29 @@ fn parse_cosigs(v: Value) -> Result<Vec<Cosig>, LedgerError> {
         let signer: [u8; 32] = get("signer")
             .and_then(|b| b.try_into().ok())
             .ok_or_else(|| {
-                bad(&format!("{field}.signer"), ("the base64 of a 32-byte public key", "须为 32 字节公钥的 base64 编码"))
+                bad(
+                    &format!("{field}.signer"),
+                    (
+                        "the base64 of a 32-byte public key",
+                        "须为 32 字节公钥的 base64 编码",
+                    ),
+                )
             })?;
-        let sig: [u8; 64] = get("sig")
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| bad(&format!("{field}.sig"), ("the base64 of a 64-byte signature", "须为 64 字节签名的 base64 编码")))?;
+        let sig: [u8; 64] = get("sig").and_then(|b| b.try_into().ok()).ok_or_else(|| {
+            bad(
+                &format!("{field}.sig"),
+                (
+                    "the base64 of a 64-byte signature",
+                    "须为 64 字节签名的 base64 编码",
+                ),
+            )
+        })?;
         let key = signer_key(&signer).map_err(|r| bad(&format!("{field}.signer"), r))?;
         if out.iter().any(|c| c.signer == signer) {
-            return Err(bad(&field, ("each party cosigns once", "每方只能共同签署一次")));
+            return Err(bad(
+                &field,
+                ("each party cosigns once", "每方只能共同签署一次"),
+            ));
         }
         out.push(Cosig { signer, key, sig });
     }

@@ -80,7 +80,10 @@ impl Refusal for LedgerError {
         match self {
             MalformedJson(e) => format!(
                 "JSON 格式错误（第 {} 行）",
-                e.rsplit("line ").next().and_then(|l| l.split(' ').next()).unwrap_or("1")
+                e.rsplit("line ")
+                    .next()
+                    .and_then(|l| l.split(' ').next())
+                    .unwrap_or("1")
             ),
             BadEnvelope {
                 field, reason_zh, ..

@@ -84,7 +84,10 @@ pub fn verify_read(
 ) -> Result<SignedRead, ReadAuthError> {
     let params = header
         .strip_prefix("Sanquan ")
-        .ok_or(ReadAuthError::Malformed(("the scheme is `Sanquan`", "认证方案须为 `Sanquan`")))?;
+        .ok_or(ReadAuthError::Malformed((
+            "the scheme is `Sanquan`",
+            "认证方案须为 `Sanquan`",
+        )))?;
     let (mut keyid, mut time, mut nonce, mut sig) = (None, None, None, None);
     for part in params.split(',') {
         match part.trim().split_once('=') {
@@ -92,25 +95,42 @@ pub fn verify_read(
             Some(("time", v)) => time = Some(v),
             Some(("nonce", v)) => nonce = Some(v),
             Some(("sig", v)) => sig = Some(v),
-            _ => return Err(ReadAuthError::Malformed(("unknown parameter", "有未知参数"))),
+            _ => {
+                return Err(ReadAuthError::Malformed((
+                    "unknown parameter",
+                    "有未知参数",
+                )))
+            }
         }
     }
     let (Some(keyid), Some(time), Some(nonce), Some(sig)) = (keyid, time, nonce, sig) else {
-        return Err(ReadAuthError::Malformed(("keyid, time, nonce and sig are required", "须有 `keyid`、`time`、`nonce` 和 `sig`")));
+        return Err(ReadAuthError::Malformed((
+            "keyid, time, nonce and sig are required",
+            "须有 `keyid`、`time`、`nonce` 和 `sig`",
+        )));
     };
     if nonce.is_empty() || nonce.len() > 64 || !nonce.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(ReadAuthError::Malformed(("nonce is 1 to 64 letters and digits", "`nonce` 须为 1 至 64 个字母或数字")));
+        return Err(ReadAuthError::Malformed((
+            "nonce is 1 to 64 letters and digits",
+            "`nonce` 须为 1 至 64 个字母或数字",
+        )));
     }
     let public: [u8; 32] = STANDARD
         .decode(keyid)
         .ok()
         .and_then(|b| b.try_into().ok())
-        .ok_or(ReadAuthError::Malformed(("keyid is a base64 Ed25519 public key", "`keyid` 须为 base64 编码的 Ed25519 公钥")))?;
+        .ok_or(ReadAuthError::Malformed((
+            "keyid is a base64 Ed25519 public key",
+            "`keyid` 须为 base64 编码的 Ed25519 公钥",
+        )))?;
     let signature: [u8; 64] = STANDARD
         .decode(sig)
         .ok()
         .and_then(|b| b.try_into().ok())
-        .ok_or(ReadAuthError::Malformed(("sig is a base64 Ed25519 signature", "`sig` 须为 base64 编码的 Ed25519 签名")))?;
+        .ok_or(ReadAuthError::Malformed((
+            "sig is a base64 Ed25519 signature",
+            "`sig` 须为 base64 编码的 Ed25519 签名",
+        )))?;
     let at = DateTime::parse_from_rfc3339(time)
         .map_err(|_| ReadAuthError::Malformed(("time is RFC 3339", "`time` 须为 RFC 3339 时间")))?;
     if (now - at.with_timezone(&Utc)).num_seconds().abs() > READ_WINDOW_SECONDS {

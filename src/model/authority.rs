@@ -277,7 +277,10 @@ mod tests {
                         (Role::County | Role::Exchange, PartyType::County)
                             | (Role::Collective, PartyType::Collective)
                             | (Role::Household, PartyType::Household)
-                            | (Role::Transferee, PartyType::Organisation | PartyType::Person)
+                            | (
+                                Role::Transferee,
+                                PartyType::Organisation | PartyType::Person
+                            )
                     );
                     let expected = fits
                         && match signer_role {
@@ -297,7 +300,12 @@ mod tests {
         assert_eq!(allowed, 10);
         // A collective binds its own households only, and only itself.
         let other_village = binding(Role::Collective, "14042100100102");
-        assert!(may_bind(&other_village, Role::Household, &code_of(PartyType::Household)).is_err());
+        assert!(may_bind(
+            &other_village,
+            Role::Household,
+            &code_of(PartyType::Household)
+        )
+        .is_err());
         assert!(may_bind(&other_village, Role::Collective, VILLAGE).is_err());
         // Codes of another county are no party here.
         assert!(check_party(COUNTY, Role::Household, "140422001001010001").is_err());

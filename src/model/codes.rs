@@ -58,15 +58,19 @@ pub fn check_resident_id(id: &str, today: NaiveDate) -> Result<String, Why> {
     let id = id.to_ascii_uppercase();
     let b = id.as_bytes();
     if !b[..17].iter().all(u8::is_ascii_digit) {
-        return Err((
-            "the first 17 characters must be digits",
-            "前 17 位须为数字",
-        ));
+        return Err(("the first 17 characters must be digits", "前 17 位须为数字"));
     }
-    let year: i32 = id[6..10].parse().map_err(|_| ("bad birth year", "出生年份无效"))?;
-    let month: u32 = id[10..12].parse().map_err(|_| ("bad birth month", "出生月份无效"))?;
-    let day: u32 = id[12..14].parse().map_err(|_| ("bad birth day", "出生日无效"))?;
-    let born = NaiveDate::from_ymd_opt(year, month, day).ok_or(("impossible birth date", "出生日期不存在"))?;
+    let year: i32 = id[6..10]
+        .parse()
+        .map_err(|_| ("bad birth year", "出生年份无效"))?;
+    let month: u32 = id[10..12]
+        .parse()
+        .map_err(|_| ("bad birth month", "出生月份无效"))?;
+    let day: u32 = id[12..14]
+        .parse()
+        .map_err(|_| ("bad birth day", "出生日无效"))?;
+    let born = NaiveDate::from_ymd_opt(year, month, day)
+        .ok_or(("impossible birth date", "出生日期不存在"))?;
     if born > today || born.year() < 1880 {
         return Err(("birth date out of range", "出生日期超出范围"));
     }

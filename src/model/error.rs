@@ -117,8 +117,8 @@ pub enum RuleError {
         "the shares of collective {collective} were quantified at log index {at} (S1: static)"
     )]
     SharesAlreadyQuantified { collective: String, at: u64 },
-    #[error("log index {index} is not a decision that allows this: {reason}")]
-    DecisionNotPassed { index: u64, reason: &'static str },
+    #[error("log index {index} is not a decision that allows this: {}", .reason.0)]
+    DecisionNotPassed { index: u64, reason: Why },
     #[error("{held} shares held, {asked} asked")]
     NotEnoughShares { held: u64, asked: u64 },
     #[error("household {household} gave up or leased out its house (log index {at}): no new homestead (H2)")]
@@ -271,7 +271,6 @@ impl RuleError {
     pub fn because(field: &'static str, (reason, reason_zh): Why) -> RuleError {
         RuleError::attribute(field, reason, reason_zh)
     }
-
 }
 
 impl Refusal for RuleError {
@@ -411,13 +410,23 @@ impl Refusal for RuleError {
             ),
             GeometryNotPrepared => "几何图形未经预处理".into(),
             ParcelEncumbered { code, kinds } => {
+                let kinds: Vec<&str> = kinds
+                    .split(", ")
+                    .map(|k| match k {
+                        "seizure" => "查封",
+                        "objection" => "异议",
+                        "pledge" => "融资担保",
+                        _ => "其他",
+                    })
+                    .collect();
+                let kinds = kinds.join("、");
                 format!("地块 {code} 存在权利限制（{kinds}），须先解除")
             }
             UnknownEncumbrance { index } => format!("日志序号 {index} 处没有权利限制登记"),
             EncumbranceReleased { index, at } => {
                 format!("日志序号 {index} 处的权利限制已于 {at} 解除")
             }
-            ReservedToMembers { subject } => format!("成员代表大会不得决定“{subject}”事项（D1）"),
+            ReservedToMembers { subject } => format!("成员代表大会不得决定 `{subject}` 事项（D1）"),
             HouseholdOutsideCollective { code, collective } => {
                 format!("承包方编码 {code} 不属于发包方 {collective}（P1）")
             }
@@ -427,7 +436,10 @@ impl Refusal for RuleError {
             SharesAlreadyQuantified { collective, at } => {
                 format!("集体经济组织 {collective} 的份额已于日志序号 {at} 量化（S1：静态管理）")
             }
-            DecisionNotPassed { index, reason } => {
+            DecisionNotPassed {
+                index,
+                reason: (_, reason),
+            } => {
                 format!("日志序号 {index} 不是允许此事项的决议：{reason}")
             }
             NotEnoughShares { held, asked } => format!("持有 {held} 份，申请 {asked} 份"),
@@ -445,6 +457,12 @@ impl Refusal for RuleError {
                 format!("承包方 {household} 已有宅基地（日志序号 {at}）：一户只能拥有一处宅基地（H1）")
             }
             HomesteadOverLimit { area, limit, terrain } => {
+                let terrain = match *terrain {
+                    "plain" => "平原",
+                    "hill" => "丘陵",
+                    "mountain" => "山区",
+                    _ => "该",
+                };
                 format!("宅基地面积 {area} 超过{terrain}地区 {limit} 的限额（H1）")
             }
             NoHomestead { household } => format!("承包方 {household} 没有宅基地"),
@@ -463,7 +481,7 @@ impl Refusal for RuleError {
                 "“{reason}”不导致成员身份丧失（P4、C5、S5）：就学、服兵役、外出务工经商、离婚、服刑及进城落户均不影响成员身份"
             ),
             ContractExists { code, at } => format!("承包合同 {code} 已于日志序号 {at} 登记"),
-            BadSetting { field, reason } => format!("设置项 {field} 无效：{reason}"),
+            BadSetting { field, reason, .. } => format!("设置项 {field} 无效：{}", crate::model::error::serde_reason_zh(reason)),
             Exchange(e) => e.message_zh(),
             OverShareCap { to, held, total, cap } => {
                 format!("承包方 {to} 将持有 {held}/{total} 份，超过 {cap}% 的上限（S2）")
@@ -501,7 +519,13 @@ impl Refusal for RuleError {
                 years,
                 allowed,
             } => format!(
-                "{years} 年的承包期不符合地块 {parcel} 的土地用途 {land_use}（C2：{allowed}）"
+                "{years} 年的承包期不符合地块 {parcel} 的土地用途 {land_use}（C2：{}）",
+                match *allowed {
+                    "arable land: 30 years" => "耕地 30 年",
+                    "grassland: 30 to 50 years" => "草地 30 至 50 年",
+                    "forest land: 30 to 70 years" => "林地 30 至 70 年",
+                    _ => "期限不符",
+                }
             ),
         }
     }
@@ -620,6 +644,9 @@ pub fn role_zh(role: &str) -> &'static str {
         "collective" => "集体经济组织",
         "household" => "农户",
         "transferee" => "受让方",
+        "parcel" => "地块",
+        "listing" => "挂牌项目",
+        "encumbrance on parcel" => "地块上的权利限制",
         _ => "参与方",
     }
 }

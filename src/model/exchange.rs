@@ -70,13 +70,13 @@ impl Mode {
     }
 
     /// Goes only to households of the listing's collective (M2, S2).
-    pub fn members_only(self) -> Option<&'static str> {
+    pub fn members_only(self) -> Option<super::error::Why> {
         match self {
-            Mode::Subcontract => Some("转包 (subcontract)"),
-            Mode::Assignment => Some("转让 (assignment)"),
-            Mode::Swap => Some("互换 (swap)"),
-            Mode::Shares => Some("份额转让 (shares)"),
-            Mode::Homestead => Some("宅基地 (homestead)"),
+            Mode::Subcontract => Some(("a sub-contract", "转包")),
+            Mode::Assignment => Some(("an assignment", "转让")),
+            Mode::Swap => Some(("a swap", "互换")),
+            Mode::Shares => Some(("a share transfer", "份额转让")),
+            Mode::Homestead => Some(("a homestead", "宅基地")),
             _ => None,
         }
     }
@@ -125,6 +125,20 @@ impl Status {
             Status::Awarded => "awarded",
             Status::Settled => "settled",
             Status::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// A stage's name in Chinese, as the messages say it.
+    pub fn zh(status: &str) -> &'static str {
+        match status {
+            "review" => "审核",
+            "rejected" => "已驳回",
+            "notice" => "公示",
+            "trading" => "交易",
+            "awarded" => "成交",
+            "settled" => "已结算",
+            "withdrawn" => "已撤回",
+            _ => "该",
         }
     }
 
@@ -580,11 +594,11 @@ mod tests {
 pub enum ExchangeRefusal {
     #[error("no listing was submitted at log index {id}")]
     UnknownListing { id: u64 },
-    #[error("listing {id} is {status}; this needs it {needed}")]
+    #[error("listing {id} is {status}; this needs it {}", .needed.0)]
     WrongStage {
         id: u64,
         status: &'static str,
-        needed: &'static str,
+        needed: super::error::Why,
     },
     #[error("the term ends {end}, after the contract's term ({contract_end}) (M3)")]
     TermBeyondContract { end: String, contract_end: String },
@@ -596,9 +610,9 @@ pub enum ExchangeRefusal {
         "parcel {parcel}'s management right is already transferred for that time (right {right})"
     )]
     AlreadyTransferred { parcel: String, right: u64 },
-    #[error("{what}: a household of collective {collective} only")]
+    #[error("{}: a household of collective {collective} only", .what.0)]
     OutsideCollective {
-        what: &'static str,
+        what: super::error::Why,
         collective: String,
     },
     #[error("the house lease is {years} years, over the county's limit of {limit} (H3)")]
@@ -611,8 +625,8 @@ pub enum ExchangeRefusal {
     AuctionClosed { deadline: String },
     #[error("only a member may match an outsider's best bid (M3), or the last transferee renew (M9); a match is not matched")]
     NothingToMatch,
-    #[error("{0}")]
-    NotReady(&'static str),
+    #[error("{}", .0.0)]
+    NotReady(super::error::Why),
     #[error("the SHA-256 signed is not that of the contract rendered for this award ({expected})")]
     ContractMismatch { expected: String },
     #[error(
@@ -632,7 +646,11 @@ pub enum ExchangeRefusal {
     #[error("an assignment needs the consent of the 发包方, collective {collective} (M2)")]
     NoConsent { collective: String },
     #[error("{party} may not acquire here: {why}")]
-    NotQualified { party: String, why: String },
+    NotQualified {
+        party: String,
+        why: String,
+        why_zh: String,
+    },
     #[error("objection {objection} to listing {listing} is not yet answered (X3)")]
     ObjectionPending { listing: u64, objection: u64 },
 }
@@ -668,8 +686,15 @@ impl super::Refusal for ExchangeRefusal {
         use ExchangeRefusal::*;
         match self {
             UnknownListing { id } => format!("日志序号 {id} 处没有挂牌项目"),
-            WrongStage { id, status, needed } => {
-                format!("挂牌项目 {id} 当前为“{status}”，此操作需要“{needed}”")
+            WrongStage {
+                id,
+                status,
+                needed: (_, needed),
+            } => {
+                format!(
+                    "挂牌项目 {id} 当前处于{}阶段，此操作需要{needed}",
+                    Status::zh(status)
+                )
             }
             TermBeyondContract { end, contract_end } => {
                 format!("流转期限至 {end}，超过承包期剩余期限（{contract_end}）（M3）")
@@ -681,7 +706,10 @@ impl super::Refusal for ExchangeRefusal {
             AlreadyTransferred { parcel, right } => {
                 format!("地块 {parcel} 的经营权在该期间已流转（权利 {right}）")
             }
-            OutsideCollective { what, collective } => {
+            OutsideCollective {
+                what: (_, what),
+                collective,
+            } => {
                 format!("{what}：仅限集体经济组织 {collective} 的农户")
             }
             HouseLeaseTooLong { years, limit } => {
@@ -695,7 +723,7 @@ impl super::Refusal for ExchangeRefusal {
             NothingToMatch => {
                 "只有本集体成员可以跟外部竞买人的最高价（M3），或原受让方续期时跟价（M9）；已跟价的不可再跟".into()
             }
-            NotReady(what) => format!("尚不能办理：{what}"),
+            NotReady((_, what)) => format!("尚不能办理：{what}"),
             ContractMismatch { expected } => {
                 format!("所签 SHA-256 与本次成交生成的合同（{expected}）不符")
             }
@@ -713,7 +741,7 @@ impl super::Refusal for ExchangeRefusal {
             NoConsent { collective } => {
                 format!("承包经营权转让须经发包方（集体经济组织 {collective}）同意（M2）")
             }
-            NotQualified { party, why } => format!("{party} 不具备受让资格：{why}"),
+            NotQualified { party, why_zh, .. } => format!("{party} 不具备受让资格：{why_zh}"),
             ObjectionPending { listing, objection } => {
                 format!("对挂牌项目 {listing} 的异议（{objection}）尚未答复（X3）")
             }

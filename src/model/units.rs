@@ -69,7 +69,9 @@ pub fn plain_hundredths(text: &str) -> Result<i64, super::error::Why> {
     if part.len() > 2 {
         return Err(("has at most 2 decimal places", "至多两位小数"));
     }
-    let whole: i64 = whole.parse().map_err(|_| ("has too many digits", "位数过多"))?;
+    let whole: i64 = whole
+        .parse()
+        .map_err(|_| ("has too many digits", "位数过多"))?;
     let hundredths: i64 = format!("{part:0<2}")
         .parse()
         .map_err(|_| ("is not a number", "不是数字"))?;

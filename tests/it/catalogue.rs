@@ -23,6 +23,15 @@ enum Request {
     Delete(String),
 }
 
+/// A posted envelope: its name, bytes, and the status, code and field due.
+type EnvelopeCase = (
+    &'static str,
+    Vec<u8>,
+    u16,
+    &'static str,
+    Option<&'static str>,
+);
+
 struct Case {
     name: String,
     request: Request,
@@ -31,7 +40,13 @@ struct Case {
     field: Option<String>,
 }
 
-fn post(name: impl Into<String>, body: Vec<u8>, status: u16, code: &'static str, field: Option<&str>) -> Case {
+fn post(
+    name: impl Into<String>,
+    body: Vec<u8>,
+    status: u16,
+    code: &'static str,
+    field: Option<&str>,
+) -> Case {
     Case {
         name: name.into(),
         request: Request::Post {
@@ -86,36 +101,6 @@ fn raw_entry(key: &SignerKey, entry: Value) -> Vec<u8> {
     serde_json::to_vec(&json!({"entry": entry, "sig": sig})).unwrap()
 }
 
-/// Whether a Chinese message has Latin words besides the codes, field
-/// names and identifiers it quotes (the request's own words).
-fn latin_words(message: &str, allowed: &[&str]) -> Vec<String> {
-    // What a message quotes — in “…” or `…` — is the request's own words.
-    let mut plain = String::new();
-    let mut quoted: Option<char> = None;
-    for c in message.chars() {
-        match (quoted, c) {
-            (None, '“') => quoted = Some('”'),
-            (None, '`') => quoted = Some('`'),
-            (Some(end), c) if c == end => quoted = None,
-            (None, c) => plain.push(c),
-            _ => {}
-        }
-    }
-    plain
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'))
-        .filter(|w| w.chars().filter(|c| c.is_ascii_alphabetic()).count() >= 2)
-        .filter(|w| !allowed.iter().any(|a| a.contains(*w) || w.contains(a)))
-        .filter(|w| {
-            // Codes, field names and kinds: snake_case, dotted or upper case.
-            !(w.contains('_')
-                || w.contains('.')
-                || w.chars().all(|c| !c.is_ascii_lowercase())
-                || ["GeoJSON", "JSON", "base64", "Ed25519", "Content-Type", "application", "json", "Authorization", "Sanquan", "keyid", "nonce", "sig", "time", "bbox", "NFC", "Unicode", "YYYY-MM-DD", "YYYY-MM", "RFC"].contains(w))
-        })
-        .map(str::to_owned)
-        .collect()
-}
-
 #[test]
 fn hostile_input_catalogue() {
     for backend in backends() {
@@ -123,16 +108,40 @@ fn hostile_input_catalogue() {
         let stranger = new_key("stranger");
         let origin = sanquan::model::log_origin(COUNTY);
         // An entry already on the log, for the replayed nonce.
-        let taken = sign(&m.collective, "hukou.settle", json!({"person": m.head.commitment(), "town": "140402", "date": "2026-11-01", "document_sha256": "ab".repeat(32)}));
+        let taken = sign(
+            &m.collective,
+            "hukou.settle",
+            json!({"person": m.head.commitment(), "town": "140402", "date": "2026-11-01", "document_sha256": "ab".repeat(32)}),
+        );
         m.log.writer().submit_blocking(taken.clone()).unwrap();
         let mut cases: Vec<Case> = Vec::new();
 
         // Every kind: an unknown field, a body that is no object, a text
         // that hides what it says.
         for kind in KINDS {
-            cases.push(post(format!("{kind}: unknown field"), sign_body(&m.collective, kind, json!({"zz": 1})), 400, "bad_body", Some("entry.body.zz")));
-            cases.push(post(format!("{kind}: body not an object"), edited(&m.collective, kind, json!({}), |v| v["entry"]["body"] = json!([1])), 400, "bad_envelope", Some("entry.body")));
-            cases.push(post(format!("{kind}: bidi override"), sign_body(&m.collective, kind, json!({"reason": "\u{202E}abc"})), 400, "bad_body", Some("entry.body.reason")));
+            cases.push(post(
+                format!("{kind}: unknown field"),
+                sign_body(&m.collective, kind, json!({"zz": 1})),
+                400,
+                "bad_body",
+                Some("entry.body.zz"),
+            ));
+            cases.push(post(
+                format!("{kind}: body not an object"),
+                edited(&m.collective, kind, json!({}), |v| {
+                    v["entry"]["body"] = json!([1])
+                }),
+                400,
+                "bad_envelope",
+                Some("entry.body"),
+            ));
+            cases.push(post(
+                format!("{kind}: bidi override"),
+                sign_body(&m.collective, kind, json!({"reason": "\u{202E}abc"})),
+                400,
+                "bad_body",
+                Some("entry.body.reason"),
+            ));
         }
 
         // The envelope.
@@ -143,7 +152,7 @@ fn hostile_input_catalogue() {
             edit(&mut e);
             raw_entry(&m.collective, e)
         };
-        let envelope_cases: Vec<(&str, Vec<u8>, u16, &'static str, Option<&str>)> = vec![
+        let envelope_cases: Vec<EnvelopeCase> = vec![
             ("not JSON", b"{".to_vec(), 400, "malformed_json", None),
             ("empty", Vec::new(), 400, "malformed_json", None),
             ("an array", b"[]".to_vec(), 400, "bad_envelope", Some("")),
@@ -191,7 +200,11 @@ fn hostile_input_catalogue() {
         for (name, body, status, code, field) in envelope_cases {
             cases.push(post(name, body, status, code, field));
         }
-        for ct in [None, Some("text/plain"), Some("application/x-www-form-urlencoded")] {
+        for ct in [
+            None,
+            Some("text/plain"),
+            Some("application/x-www-form-urlencoded"),
+        ] {
             cases.push(Case {
                 name: format!("content type {ct:?}"),
                 request: Request::Post {
@@ -205,52 +218,153 @@ fn hostile_input_catalogue() {
         }
 
         // The reads.
-        let unknown_household = format!("{}", "140421001001019999");
+        let unknown_household = "140421001001019999";
         for (path, status, code, field) in [
             ("/api/v1/entries/01", 400, "bad_query", Some("index")),
             ("/api/v1/entries/+1", 400, "bad_query", Some("index")),
             ("/api/v1/entries/-1", 400, "bad_query", Some("index")),
             ("/api/v1/entries/1e3", 400, "bad_query", Some("index")),
-            ("/api/v1/entries/99999999999999999999999", 400, "bad_query", Some("index")),
+            (
+                "/api/v1/entries/99999999999999999999999",
+                400,
+                "bad_query",
+                Some("index"),
+            ),
             ("/api/v1/entries/999999", 404, "not_found", Some("index")),
             ("/api/v1/listings/007", 400, "bad_query", Some("id")),
             ("/api/v1/listings/999999", 404, "not_found", Some("id")),
             ("/api/v1/decisions/x", 400, "bad_query", Some("index")),
             ("/api/v1/decisions/999999", 404, "not_found", Some("index")),
-            ("/api/v1/distributions/999999", 404, "not_found", Some("index")),
-            ("/api/v1/attestations/999999", 404, "not_found", Some("index")),
-            ("/api/v1/attestations/00/print", 400, "bad_query", Some("index")),
-            ("/api/v1/listings?status=bogus", 400, "bad_query", Some("status")),
-            ("/api/v1/listings?kind=surrender", 400, "bad_query", Some("kind")),
-            ("/api/v1/listings?collective=1", 400, "bad_query", Some("collective")),
+            (
+                "/api/v1/distributions/999999",
+                404,
+                "not_found",
+                Some("index"),
+            ),
+            (
+                "/api/v1/attestations/999999",
+                404,
+                "not_found",
+                Some("index"),
+            ),
+            (
+                "/api/v1/attestations/00/print",
+                400,
+                "bad_query",
+                Some("index"),
+            ),
+            (
+                "/api/v1/listings?status=bogus",
+                400,
+                "bad_query",
+                Some("status"),
+            ),
+            (
+                "/api/v1/listings?kind=surrender",
+                400,
+                "bad_query",
+                Some("kind"),
+            ),
+            (
+                "/api/v1/listings?collective=1",
+                400,
+                "bad_query",
+                Some("collective"),
+            ),
             ("/api/v1/listings?color=red", 400, "bad_query", None),
             ("/api/v1/parcels", 400, "out_of_range", Some("collective")),
             ("/api/v1/parcels?bbox=1,2,3", 400, "bad_query", Some("bbox")),
-            ("/api/v1/parcels?bbox=113,36,112,37", 400, "bad_query", Some("bbox")),
-            ("/api/v1/parcels?bbox=0,0,999,0", 400, "bad_query", Some("bbox")),
-            ("/api/v1/parcels/1404210010010199999", 404, "not_found", Some("code")),
-            ("/api/v1/collectives/14042100100199", 404, "not_found", Some("code")),
+            (
+                "/api/v1/parcels?bbox=113,36,112,37",
+                400,
+                "bad_query",
+                Some("bbox"),
+            ),
+            (
+                "/api/v1/parcels?bbox=0,0,999,0",
+                400,
+                "bad_query",
+                Some("bbox"),
+            ),
+            (
+                "/api/v1/parcels/1404210010010199999",
+                404,
+                "not_found",
+                Some("code"),
+            ),
+            (
+                "/api/v1/collectives/14042100100199",
+                404,
+                "not_found",
+                Some("code"),
+            ),
             ("/api/v1/titles/x", 404, "not_found", Some("code")),
             ("/api/v1/certificates/x", 404, "not_found", Some("code")),
-            ("/api/v1/proofs/inclusion?index=5&size=2", 400, "out_of_range", Some("index")),
-            ("/api/v1/proofs/inclusion?index=a&size=2", 400, "bad_query", None),
-            ("/api/v1/proofs/consistency?old=9&new=2", 400, "out_of_range", Some("old")),
-            ("/api/v1/proofs/consistency?old=1&new=99999999", 400, "out_of_range", Some("new")),
+            (
+                "/api/v1/proofs/inclusion?index=5&size=2",
+                400,
+                "out_of_range",
+                Some("index"),
+            ),
+            (
+                "/api/v1/proofs/inclusion?index=a&size=2",
+                400,
+                "bad_query",
+                None,
+            ),
+            (
+                "/api/v1/proofs/consistency?old=9&new=2",
+                400,
+                "out_of_range",
+                Some("old"),
+            ),
+            (
+                "/api/v1/proofs/consistency?old=1&new=99999999",
+                400,
+                "out_of_range",
+                Some("new"),
+            ),
             ("/api/v1/nothing", 404, "not_found", None),
             ("/", 404, "not_found", None),
         ] {
             cases.push(get(path, status, code, field));
         }
         for what in ["", "/income", "/attestations"] {
-            cases.push(get(format!("/api/v1/households/{unknown_household}{what}"), 404, "not_found", Some("code")));
+            cases.push(get(
+                format!("/api/v1/households/{unknown_household}{what}"),
+                404,
+                "not_found",
+                Some("code"),
+            ));
         }
         let path = format!("/api/v1/households/{SELLER}");
-        let stale = sanquan::ledger::read_auth::sign_read(&m.log.county_key, "GET", &path, chrono::Utc::now() - chrono::Duration::minutes(6));
-        let other_path = sanquan::ledger::read_auth::sign_read(&m.log.county_key, "GET", "/api/v1/households/x", chrono::Utc::now());
-        let outsider = sanquan::ledger::read_auth::sign_read(&m.outsider, "GET", &path, chrono::Utc::now());
+        let stale = sanquan::ledger::read_auth::sign_read(
+            &m.log.county_key,
+            "GET",
+            &path,
+            chrono::Utc::now() - chrono::Duration::minutes(6),
+        );
+        let other_path = sanquan::ledger::read_auth::sign_read(
+            &m.log.county_key,
+            "GET",
+            "/api/v1/households/x",
+            chrono::Utc::now(),
+        );
+        let outsider =
+            sanquan::ledger::read_auth::sign_read(&m.outsider, "GET", &path, chrono::Utc::now());
         for (name, auth, status, code) in [
-            ("garbage", "Bearer x".to_owned(), 401, "bad_read_authorization"),
-            ("no nonce", "Sanquan keyid=a,time=b,sig=c".to_owned(), 401, "bad_read_authorization"),
+            (
+                "garbage",
+                "Bearer x".to_owned(),
+                401,
+                "bad_read_authorization",
+            ),
+            (
+                "no nonce",
+                "Sanquan keyid=a,time=b,sig=c".to_owned(),
+                401,
+                "bad_read_authorization",
+            ),
             ("stale", stale, 401, "stale_read_authorization"),
             ("another path", other_path, 401, "read_signature_invalid"),
             ("an outsider", outsider, 403, "read_not_allowed"),
@@ -279,8 +393,14 @@ fn hostile_input_catalogue() {
         let (registry, _db, log_key, _) = log.into_registry();
         let url = spawn_app(registry);
         let size = || {
-            let note = ureq::get(&format!("{url}/api/v1/checkpoint")).call().unwrap().into_string().unwrap();
-            sanquan::ledger::Checkpoint::open(&note, &log_key.verifier()).unwrap().size
+            let note = ureq::get(&format!("{url}/api/v1/checkpoint"))
+                .call()
+                .unwrap()
+                .into_string()
+                .unwrap();
+            sanquan::ledger::Checkpoint::open(&note, &log_key.verifier())
+                .unwrap()
+                .size
         };
         let before = size();
         let mut not_chinese = Vec::new();
@@ -294,7 +414,10 @@ fn hostile_input_catalogue() {
                     }
                     r.send_bytes(body)
                 }
-                Request::Get { path, authorization } => {
+                Request::Get {
+                    path,
+                    authorization,
+                } => {
                     let mut r = ureq::get(&format!("{url}{path}"));
                     if let Some(a) = authorization {
                         r = r.set("Authorization", a);
@@ -312,7 +435,10 @@ fn hostile_input_catalogue() {
             if (status, e["code"].as_str(), e["field"].as_str())
                 != (case.status, Some(case.code), case.field.as_deref())
             {
-                wrong.push(format!("{}: expected {} {} {:?}, got {status} {v}", case.name, case.status, case.code, case.field));
+                wrong.push(format!(
+                    "{}: expected {} {} {:?}, got {status} {v}",
+                    case.name, case.status, case.code, case.field
+                ));
                 continue;
             }
             let zh = e["message_zh"].as_str().unwrap_or_default();
@@ -325,7 +451,10 @@ fn hostile_input_catalogue() {
         }
         assert!(wrong.is_empty(), "{backend:?}:\n{}", wrong.join("\n"));
         assert_eq!(size(), before, "a hostile request wrote to the log");
-        assert!(not_chinese.is_empty(), "Chinese messages with English words:\n{}", not_chinese.join("\n"));
+        assert!(
+            not_chinese.is_empty(),
+            "Chinese messages with English words:\n{}",
+            not_chinese.join("\n")
+        );
     }
 }
-

@@ -186,8 +186,14 @@ impl Market {
         );
         let got = match signed.map(|env| self.log.writer().submit_blocking(env)) {
             // A malformed body is refused when the envelope is parsed.
-            Err(e) => (e.code().to_owned(), e.field()),
-            Ok(Err(SubmitError::Refused(e))) => (e.code().to_owned(), e.field()),
+            Err(e) => {
+                assert_chinese(&e);
+                (e.code().to_owned(), e.field())
+            }
+            Ok(Err(SubmitError::Refused(e))) => {
+                assert_chinese(&e);
+                (e.code().to_owned(), e.field())
+            }
             other => (format!("{other:?}"), None),
         };
         assert_eq!(got, (code.to_owned(), Some(field.to_owned())), "{kind}");

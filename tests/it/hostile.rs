@@ -36,8 +36,14 @@ pub(crate) fn install_fault_hook() {
 fn code(r: &Result<sanquan::store::Receipt, SubmitError>) -> String {
     match r {
         Ok(_) => "accepted".into(),
-        Err(SubmitError::Refused(e)) => e.code().into(),
-        Err(SubmitError::Geometry(e)) => e.code().into(),
+        Err(SubmitError::Refused(e)) => {
+            assert_chinese(e);
+            e.code().into()
+        }
+        Err(SubmitError::Geometry(e)) => {
+            assert_chinese(e);
+            e.code().into()
+        }
         Err(SubmitError::Personal(e)) => e.code().into(),
         Err(SubmitError::Busy) => "busy".into(),
         Err(e) => format!("{e:?}"),

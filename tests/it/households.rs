@@ -69,6 +69,12 @@ fn plot(lon: f64) -> Value {
 /// Asserts an answer is a refusal with this code and field.
 fn refused((status, v): (u16, Value), code: &str, field: &str) {
     assert!(status >= 400, "{v}");
+    let zh = v["error"]["message_zh"].as_str().unwrap_or_default();
+    let quoted: Vec<&str> = v["error"]["field"].as_str().into_iter().collect();
+    assert!(
+        latin_words(zh, &quoted).is_empty(),
+        "not wholly Chinese: {v}"
+    );
     assert_eq!(
         (v["error"]["code"].as_str(), v["error"]["field"].as_str()),
         (Some(code), Some(field)),
@@ -1017,12 +1023,12 @@ fn households_split_and_merge_with_their_rights() {
         refused(
             post(&app.key, "encumbrance.register", pledge(&p1)),
             "party_not_allowed",
-            "entry.body.party",
+            "entry.body.DKBM",
         );
         refused(
             post(&key, "encumbrance.register", pledge(&p3)),
             "party_not_allowed",
-            "entry.body.party",
+            "entry.body.DKBM",
         );
         refused(
             post(&key, "encumbrance.register", pledge(&format!("ZJD{old}"))),
@@ -1049,7 +1055,7 @@ fn households_split_and_merge_with_their_rights() {
         refused(
             post(&key, "encumbrance.release", release.clone()),
             "party_not_allowed",
-            "entry.body.party",
+            "entry.body.encumbrance",
         );
         assert_eq!(post(&app.county, "encumbrance.release", release).0, 201);
 

@@ -46,8 +46,14 @@ fn villages(backend: Backend) -> (TestLog, SignerKey, SignerKey) {
 
 fn code_and_field(r: &Result<sanquan::store::Receipt, SubmitError>) -> (String, Option<String>) {
     match r {
-        Err(SubmitError::Refused(e)) => (e.code().into(), e.field()),
-        Err(SubmitError::Geometry(e)) => (e.code().into(), e.field()),
+        Err(SubmitError::Refused(e)) => {
+            assert_chinese(e);
+            (e.code().into(), e.field())
+        }
+        Err(SubmitError::Geometry(e)) => {
+            assert_chinese(e);
+            (e.code().into(), e.field())
+        }
         other => (format!("{other:?}"), None),
     }
 }

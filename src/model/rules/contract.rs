@@ -42,7 +42,11 @@ pub fn contract_grant(
         });
     }
     if body.code != format!("{}J", body.household) {
-        return Err(RuleError::attribute("CBHTBM", "a family contract's code is the household code and J (P1)", "家庭承包合同编码为承包方编码加字母 J（P1）"));
+        return Err(RuleError::attribute(
+            "CBHTBM",
+            "a family contract's code is the household code and J (P1)",
+            "家庭承包合同编码为承包方编码加字母 J（P1）",
+        ));
     }
     if let Some(c) = state.contracts.get(&body.code) {
         if c.returned.is_some() && ctx.today <= c.end {
@@ -62,18 +66,34 @@ pub fn contract_grant(
         super::day("end", &body.end)?,
     );
     if end <= start {
-        return Err(RuleError::attribute("end", "the term ends after it starts", "终止日期须晚于起始日期"));
+        return Err(RuleError::attribute(
+            "end",
+            "the term ends after it starts",
+            "终止日期须晚于起始日期",
+        ));
     }
     if body.parcels.is_empty() {
-        return Err(RuleError::attribute("DKBM", "a contract covers at least one parcel", "承包合同至少包含一个地块"));
+        return Err(RuleError::attribute(
+            "DKBM",
+            "a contract covers at least one parcel",
+            "承包合同至少包含一个地块",
+        ));
     }
     check_contractable(state, ctx, signer, &body.parcels, whole_years(start, end))?;
     if body.certificate_members.is_empty() {
-        return Err(RuleError::attribute("certificate_members", "the certificate lists the members who share the right", "证书须列出共有承包权的全部家庭成员"));
+        return Err(RuleError::attribute(
+            "certificate_members",
+            "the certificate lists the members who share the right",
+            "证书须列出共有承包权的全部家庭成员",
+        ));
     }
     for person in &body.certificate_members {
         if !household.members.iter().any(|m| &m.person == person) {
-            return Err(RuleError::attribute("certificate_members", "lists someone who is not a member of the household", "列入了非本户成员"));
+            return Err(RuleError::attribute(
+                "certificate_members",
+                "lists someone who is not a member of the household",
+                "列入了非本户成员",
+            ));
         }
     }
     Ok(vec![Change::ContractGranted(Contract {
@@ -125,7 +145,11 @@ pub fn contract_extend(
             code: body.code.clone(),
         })?;
     if body.parcels.is_empty() {
-        return Err(RuleError::attribute("DKBM", "name the parcels to add", "列出要增加的地块"));
+        return Err(RuleError::attribute(
+            "DKBM",
+            "name the parcels to add",
+            "列出要增加的地块",
+        ));
     }
     check_contractable(
         state,
@@ -220,7 +244,11 @@ fn check_contractable(
             });
         }
         if !seen.insert(code.as_str()) {
-            return Err(RuleError::attribute("DKBM", "a parcel is listed twice", "同一地块列了两次"));
+            return Err(RuleError::attribute(
+                "DKBM",
+                "a parcel is listed twice",
+                "同一地块列了两次",
+            ));
         }
         if let Some(contract) = state.contract_over(code, ctx.today) {
             return Err(RuleError::ParcelContracted {
@@ -256,14 +284,26 @@ pub fn contract_return(
         .checked_add_months(Months::new(6))
         .unwrap_or(ctx.today);
     if effective < earliest {
-        return Err(RuleError::attribute("effective", "a return takes effect at least six months after its notice (C6)", "交回须提前六个月书面通知后生效（C6）"));
+        return Err(RuleError::attribute(
+            "effective",
+            "a return takes effect at least six months after its notice (C6)",
+            "交回须提前六个月书面通知后生效（C6）",
+        ));
     }
     if effective > k.end {
-        return Err(RuleError::attribute("effective", "after the end of the term", "晚于承包期终止日期"));
+        return Err(RuleError::attribute(
+            "effective",
+            "after the end of the term",
+            "晚于承包期终止日期",
+        ));
     }
     let compensation = super::money(state, "compensation", &body.compensation)?;
     if compensation == 0 {
-        return Err(RuleError::attribute("compensation", "a return is compensated (C6, G4)", "交回承包地须有补偿（C6、G4）"));
+        return Err(RuleError::attribute(
+            "compensation",
+            "a return is compensated (C6, G4)",
+            "交回承包地须有补偿（C6、G4）",
+        ));
     }
     for p in &k.parcels {
         // Land under a seizure or pledge goes back only once that is released.

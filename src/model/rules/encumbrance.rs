@@ -126,10 +126,18 @@ pub fn objection_suit(
         return Err(RuleError::EncumbranceReleased { index: e.index, at });
     }
     if !e.in_force(ctx.today) {
-        return Err(RuleError::attribute("encumbrance", "an objection still within its 15 days (R2)", "须为仍在 15 日内的异议（R2）"));
+        return Err(RuleError::attribute(
+            "encumbrance",
+            "an objection still within its 15 days (R2)",
+            "须为仍在 15 日内的异议（R2）",
+        ));
     }
     if e.sued_at.is_some() {
-        return Err(RuleError::attribute("encumbrance", "an objection whose suit is not yet recorded", "须为尚未登记起诉的异议"));
+        return Err(RuleError::attribute(
+            "encumbrance",
+            "an objection whose suit is not yet recorded",
+            "须为尚未登记起诉的异议",
+        ));
     }
     super::text("case_no", &body.case_no)?;
     super::sha256_hex("document_sha256", &body.document_sha256)?;

@@ -121,7 +121,11 @@ pub fn homestead_exit(
     super::homestead_held(state, household)?;
     let compensation = super::money(state, "compensation", &body.compensation)?;
     if compensation == 0 {
-        return Err(RuleError::attribute("compensation", "a voluntary exit is compensated (H5, G4)", "自愿退出须有补偿（H5、G4）"));
+        return Err(RuleError::attribute(
+            "compensation",
+            "a voluntary exit is compensated (H5, G4)",
+            "自愿退出须有补偿（H5、G4）",
+        ));
     }
     Ok(vec![
         Change::HomesteadExited {

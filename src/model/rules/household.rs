@@ -49,7 +49,11 @@ fn check_new_code(state: &State, code: &str, collective: &str) -> Result<(), Rul
     codes::check_household(code).map_err(|r| RuleError::because("CBFBM", r))?;
     let sequence: u32 = code.get(14..).and_then(|s| s.parse().ok()).unwrap_or(0);
     if !(1..=8000).contains(&sequence) {
-        return Err(RuleError::attribute("CBFBM", "households are numbered 0001 to 8000 (P1)", "承包方顺序码为 0001 至 8000（P1）"));
+        return Err(RuleError::attribute(
+            "CBFBM",
+            "households are numbered 0001 to 8000 (P1)",
+            "承包方顺序码为 0001 至 8000（P1）",
+        ));
     }
     if crate::model::codes::collective_of(code) != collective {
         return Err(RuleError::HouseholdOutsideCollective {
@@ -71,14 +75,22 @@ fn check_new_code(state: &State, code: &str, collective: &str) -> Result<(), Rul
 fn check_members(members: &[Member]) -> Result<(), RuleError> {
     check_relations(members)?;
     if members.iter().filter(|m| m.relation == "02").count() != 1 {
-        return Err(RuleError::attribute("members", "a household has exactly one head (relation 02)", "一户须有且只有一名户主（关系代码 02）"));
+        return Err(RuleError::attribute(
+            "members",
+            "a household has exactly one head (relation 02)",
+            "一户须有且只有一名户主（关系代码 02）",
+        ));
     }
     Ok(())
 }
 
 fn check_relations(members: &[Member]) -> Result<(), RuleError> {
     if members.is_empty() || members.len() > 30 {
-        return Err(RuleError::attribute("members", "a household has 1 to 30 members", "一户有 1 至 30 名成员"));
+        return Err(RuleError::attribute(
+            "members",
+            "a household has 1 to 30 members",
+            "一户有 1 至 30 名成员",
+        ));
     }
     let mut seen = std::collections::HashSet::new();
     for m in members {
@@ -88,13 +100,25 @@ fn check_relations(members: &[Member]) -> Result<(), RuleError> {
                 .bytes()
                 .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         {
-            return Err(RuleError::attribute("members", "a person is named by 64 lower-case hex digits", "人员须以 64 位小写十六进制承诺值标识"));
+            return Err(RuleError::attribute(
+                "members",
+                "a person is named by 64 lower-case hex digits",
+                "人员须以 64 位小写十六进制承诺值标识",
+            ));
         }
         if !relation_ok(&m.relation) {
-            return Err(RuleError::attribute("members", "relations are GB/T 4761 codes: 02, or 10 to 99", "家庭关系须为 GB/T 4761 代码：02，或 10 至 99"));
+            return Err(RuleError::attribute(
+                "members",
+                "relations are GB/T 4761 codes: 02, or 10 to 99",
+                "家庭关系须为 GB/T 4761 代码：02，或 10 至 99",
+            ));
         }
         if !seen.insert(m.person.as_str()) {
-            return Err(RuleError::attribute("members", "a person is listed twice", "同一人员列了两次"));
+            return Err(RuleError::attribute(
+                "members",
+                "a person is listed twice",
+                "同一人员列了两次",
+            ));
         }
     }
     Ok(())
@@ -154,7 +178,11 @@ pub fn household_split(
         .cloned()
         .collect();
     if !staying.iter().any(|m| m.relation == "02") {
-        return Err(RuleError::attribute("members", "the head stays with the household that divides", "户主留在原户"));
+        return Err(RuleError::attribute(
+            "members",
+            "the head stays with the household that divides",
+            "户主留在原户",
+        ));
     }
     let mut changes = vec![
         Change::HouseholdMembers {
@@ -234,7 +262,11 @@ pub fn household_merge(
     listed.sort_unstable();
     all.sort_unstable();
     if listed != all || body.members.iter().any(|m| m.relation == "02") {
-        return Err(RuleError::attribute("members", "every member of the joining household, by relation to the other's head", "须列出并入户的全部成员及其与对方户主的关系"));
+        return Err(RuleError::attribute(
+            "members",
+            "every member of the joining household, by relation to the other's head",
+            "须列出并入户的全部成员及其与对方户主的关系",
+        ));
     }
     let live = |h: &str| state.homesteads.get(h).filter(|x| x.exited.is_none());
     let moves_homestead = live(&from.code).is_some();

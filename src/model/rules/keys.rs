@@ -12,20 +12,35 @@ pub fn genesis(state: &State, ctx: &Context, body: &Genesis) -> Result<Vec<Chang
     }
     codes::check_county(&body.county).map_err(RuleError::BadGenesis)?;
     if body.county != ctx.county {
-        return Err(RuleError::BadGenesis(("county differs from the log origin", "县代码与日志来源不符")));
+        return Err(RuleError::BadGenesis((
+            "county differs from the log origin",
+            "县代码与日志来源不符",
+        )));
     }
     if body.name.trim().is_empty() {
-        return Err(RuleError::BadGenesis(("county name is empty", "县名称为空")));
+        return Err(RuleError::BadGenesis((
+            "county name is empty",
+            "县名称为空",
+        )));
     }
     let (root, log) = (&body.root_vkey, &body.log_vkey);
     if log.name != log_origin(&body.county) {
-        return Err(RuleError::BadGenesis(("the log key must be named after the log origin", "日志密钥须以日志来源命名")));
+        return Err(RuleError::BadGenesis((
+            "the log key must be named after the log origin",
+            "日志密钥须以日志来源命名",
+        )));
     }
     if &root.public_bytes() != ctx.signer {
-        return Err(RuleError::BadGenesis(("must be signed by the root key it names", "须由其所列的根密钥签署")));
+        return Err(RuleError::BadGenesis((
+            "must be signed by the root key it names",
+            "须由其所列的根密钥签署",
+        )));
     }
     if root.public_bytes() == log.public_bytes() {
-        return Err(RuleError::BadGenesis(("the root key and the log key must differ", "根密钥与日志密钥须不同")));
+        return Err(RuleError::BadGenesis((
+            "the root key and the log key must differ",
+            "根密钥与日志密钥须不同",
+        )));
     }
     Ok(vec![
         Change::LogFounded(County {

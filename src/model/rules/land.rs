@@ -18,7 +18,11 @@ pub fn collective_register(
 ) -> Result<Vec<Change>, RuleError> {
     codes::check_collective(&body.code).map_err(|r| RuleError::because("FBFBM", r))?;
     if !body.code.starts_with(ctx.county) {
-        return Err(RuleError::attribute("FBFBM", "not a collective of this county", "不是本县的集体经济组织"));
+        return Err(RuleError::attribute(
+            "FBFBM",
+            "not a collective of this county",
+            "不是本县的集体经济组织",
+        ));
     }
     if let Some(c) = state.collectives.get(&body.code) {
         return Err(RuleError::CollectiveExists {
@@ -44,7 +48,11 @@ pub fn collective_register(
 fn check_name(field: &'static str, name: &str) -> Result<(), RuleError> {
     let n = name.trim().chars().count();
     if n == 0 || n > 50 {
-        return Err(RuleError::attribute(field, "must be 1 to 50 characters", "须为 1 至 50 个字符"));
+        return Err(RuleError::attribute(
+            field,
+            "must be 1 to 50 characters",
+            "须为 1 至 50 个字符",
+        ));
     }
     Ok(())
 }
@@ -85,12 +93,22 @@ pub fn parcel_register(
     }
     let grade_ok = body.grade.len() == 2 && matches!(body.grade.parse::<u8>(), Ok(1..=10));
     if !grade_ok {
-        return Err(RuleError::attribute("DLDJ", "must be 01 to 10", "须为 01 至 10"));
+        return Err(RuleError::attribute(
+            "DLDJ",
+            "must be 01 to 10",
+            "须为 01 至 10",
+        ));
     }
     let basic_farmland = match body.basic_farmland.as_str() {
         "1" => true,
         "2" => false,
-        _ => return Err(RuleError::attribute("SFJBNT", "must be 1 (yes) or 2 (no)", "须为 1（是）或 2（否）")),
+        _ => {
+            return Err(RuleError::attribute(
+                "SFJBNT",
+                "must be 1 (yes) or 2 (no)",
+                "须为 1（是）或 2（否）",
+            ))
+        }
     };
     let declared = body
         .declared_m2
@@ -122,7 +140,11 @@ pub fn parcel_register(
 /// A new parcel code: 19 digits, of `collective` (P1), never used before.
 fn check_new_parcel(state: &State, code: &str, collective: &str) -> Result<(), RuleError> {
     if code.len() != 19 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(RuleError::attribute("DKBM", "a parcel code is 19 digits: 发包方编码 + 5", "地块编码为 19 位：发包方编码加 5 位顺序码"));
+        return Err(RuleError::attribute(
+            "DKBM",
+            "a parcel code is 19 digits: 发包方编码 + 5",
+            "地块编码为 19 位：发包方编码加 5 位顺序码",
+        ));
     }
     if code[..14] != *collective {
         return Err(RuleError::ParcelOutsideCollective {
@@ -248,7 +270,11 @@ pub fn parcel_split(
     let whole = changeable_parcel(state, ctx, signer, &body.code)?;
     super::text("reason", &body.reason)?;
     if !(2..=50).contains(&body.parts.len()) {
-        return Err(RuleError::attribute("parts", "a split makes 2 to 50 parts", "分割须产生 2 至 50 个地块"));
+        return Err(RuleError::attribute(
+            "parts",
+            "a split makes 2 to 50 parts",
+            "分割须产生 2 至 50 个地块",
+        ));
     }
     if ctx.footprints.len() != body.parts.len() {
         return Err(RuleError::GeometryNotPrepared);
@@ -258,7 +284,11 @@ pub fn parcel_split(
     for (part, fp) in body.parts.iter().zip(ctx.footprints) {
         check_new_parcel(state, &part.code, &signer.party)?;
         if !codes.insert(part.code.as_str()) {
-            return Err(RuleError::attribute("parts", "a part code is listed twice", "同一分割地块编码列了两次"));
+            return Err(RuleError::attribute(
+                "parts",
+                "a part code is listed twice",
+                "同一分割地块编码列了两次",
+            ));
         }
         check_name("DKMC", &part.name)?;
         let (inside, others): (Vec<Collision>, Vec<Collision>) = land
@@ -326,12 +356,20 @@ pub fn parcel_merge(
 ) -> Result<Vec<Change>, RuleError> {
     super::text("reason", &body.reason)?;
     if !(2..=50).contains(&body.parts.len()) {
-        return Err(RuleError::attribute("parts", "a merge joins 2 to 50 parcels", "合并须包含 2 至 50 个地块"));
+        return Err(RuleError::attribute(
+            "parts",
+            "a merge joins 2 to 50 parcels",
+            "合并须包含 2 至 50 个地块",
+        ));
     }
     let mut parts: Vec<&Parcel> = Vec::with_capacity(body.parts.len());
     for code in &body.parts {
         if parts.iter().any(|p| p.code == code.as_str()) {
-            return Err(RuleError::attribute("parts", "a parcel is listed twice", "同一地块列了两次"));
+            return Err(RuleError::attribute(
+                "parts",
+                "a parcel is listed twice",
+                "同一地块列了两次",
+            ));
         }
         parts.push(changeable_parcel(state, ctx, signer, code)?);
     }
@@ -440,7 +478,11 @@ pub fn parcel_retire(
     }
     super::unencumbered(state, ctx.today, &body.code, super::Holds::All)?;
     if body.reason.trim().is_empty() {
-        return Err(RuleError::attribute("reason", "a retirement states its reason", "注销须说明理由"));
+        return Err(RuleError::attribute(
+            "reason",
+            "a retirement states its reason",
+            "注销须说明理由",
+        ));
     }
     Ok(vec![Change::ParcelRetired {
         code: body.code.clone(),

@@ -42,17 +42,25 @@ pub fn member_admit(
     let d = state
         .decisions
         .get(&body.decision)
-        .ok_or(no("no decision was recorded there"))?;
+        .ok_or(no(("no decision was recorded there", "该处没有决议")))?;
     if &d.collective != collective || d.subject != Subject::Membership {
-        return Err(no("it is not this collective's decision on membership"));
+        return Err(no((
+            "it is not this collective's decision on membership",
+            "这不是本集体关于成员身份的决议",
+        )));
     }
     if d.assembly != Assembly::MembersAssembly || !d.passed() {
-        return Err(no(
+        return Err(no((
             "membership is decided by a members' assembly whose counts pass (D1)",
-        ));
+            "成员身份须由成员大会表决通过（D1）",
+        )));
     }
     if body.persons.is_empty() {
-        return Err(RuleError::attribute("persons", "admit at least one person", "至少确认一名成员"));
+        return Err(RuleError::attribute(
+            "persons",
+            "admit at least one person",
+            "至少确认一名成员",
+        ));
     }
     let mut changes = Vec::new();
     for person in &body.persons {
@@ -69,7 +77,11 @@ pub fn member_admit(
             .iter()
             .any(|c| matches!(c, Change::MemberAdmitted(m) if &m.person == person))
         {
-            return Err(RuleError::attribute("persons", "a person is listed twice", "同一人员列了两次"));
+            return Err(RuleError::attribute(
+                "persons",
+                "a person is listed twice",
+                "同一人员列了两次",
+            ));
         }
         changes.push(Change::MemberAdmitted(Membership {
             person: person.clone(),

@@ -192,7 +192,11 @@ const MAX_STATED_AREA: super::Area = super::Area(10_000_000_000);
 fn stated_area(field: &'static str, text: &str) -> Result<super::Area, RuleError> {
     let area = super::Area::parse_m2(text).map_err(|r| RuleError::because(field, r))?;
     if area > MAX_STATED_AREA {
-        return Err(RuleError::attribute(field, "is above 100 km²", "超过 100 平方公里"));
+        return Err(RuleError::attribute(
+            field,
+            "is above 100 km²",
+            "超过 100 平方公里",
+        ));
     }
     Ok(area)
 }
@@ -260,7 +264,11 @@ fn objections_within_cap(
 /// bidirectional and invisible characters: see `entry::check_values`).
 fn text(field: &'static str, value: &str) -> Result<(), RuleError> {
     if value.trim().is_empty() || value.chars().count() > 500 {
-        return Err(RuleError::attribute(field, "must be 1 to 500 characters", "须为 1 至 500 个字符"));
+        return Err(RuleError::attribute(
+            field,
+            "must be 1 to 500 characters",
+            "须为 1 至 500 个字符",
+        ));
     }
     Ok(())
 }
@@ -273,13 +281,19 @@ fn day(field: &'static str, text: &str) -> Result<chrono::NaiveDate, RuleError> 
     let d = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .ok()
         .filter(|_| text.len() == 10)
-        .ok_or_else(|| RuleError::attribute(field, "must be YYYY-MM-DD", "须为 YYYY-MM-DD 格式的日期"))?;
+        .ok_or_else(|| {
+            RuleError::attribute(field, "must be YYYY-MM-DD", "须为 YYYY-MM-DD 格式的日期")
+        })?;
     let (first, last) = (
         chrono::NaiveDate::from_ymd_opt(1949, 10, 1),
         chrono::NaiveDate::from_ymd_opt(2199, 12, 31),
     );
     if first.is_some_and(|f| d < f) || last.is_some_and(|l| d > l) {
-        return Err(RuleError::attribute(field, "must lie between 1949-10-01 and 2199-12-31", "须在 1949-10-01 与 2199-12-31 之间"));
+        return Err(RuleError::attribute(
+            field,
+            "must lie between 1949-10-01 and 2199-12-31",
+            "须在 1949-10-01 与 2199-12-31 之间",
+        ));
     }
     Ok(d)
 }
@@ -317,7 +331,11 @@ fn sha256_hex(field: &'static str, value: &str) -> Result<(), RuleError> {
     if ok {
         Ok(())
     } else {
-        Err(RuleError::attribute(field, "must be 64 lower-case hex digits", "须为 64 位小写十六进制数字"))
+        Err(RuleError::attribute(
+            field,
+            "must be 64 lower-case hex digits",
+            "须为 64 位小写十六进制数字",
+        ))
     }
 }
 
@@ -370,7 +388,11 @@ fn household_contract<'s>(
                 household: household.to_owned(),
             })?;
         if contract.is_some_and(|c| c.code != k.code) {
-            return Err(RuleError::attribute("DKBM", "the parcels of one contract", "须为同一承包合同的地块"));
+            return Err(RuleError::attribute(
+                "DKBM",
+                "the parcels of one contract",
+                "须为同一承包合同的地块",
+            ));
         }
         contract = Some(k);
     }

@@ -18,11 +18,19 @@ pub fn notice_post(
 ) -> Result<Vec<Change>, RuleError> {
     let (from, to) = (super::day("from", &body.from)?, super::day("to", &body.to)?);
     if (to - from).num_days() + 1 < MIN_NOTICE_DAYS {
-        return Err(RuleError::attribute("to", "a notice is posted for at least 7 days", "公示期至少 7 天"));
+        return Err(RuleError::attribute(
+            "to",
+            "a notice is posted for at least 7 days",
+            "公示期至少 7 天",
+        ));
     }
     super::sha256_hex("posting_sha256", &body.posting_sha256)?;
     if body.contracts.is_empty() {
-        return Err(RuleError::attribute("CBHTBM", "a notice lists at least one contract", "公示至少列出一份承包合同"));
+        return Err(RuleError::attribute(
+            "CBHTBM",
+            "a notice lists at least one contract",
+            "公示至少列出一份承包合同",
+        ));
     }
     for code in &body.contracts {
         let k = state
@@ -80,7 +88,11 @@ pub fn certificate_issue(
         .get(&body.notice)
         .filter(|n| n.contracts.contains(&body.contract))
         .ok_or_else(|| {
-            RuleError::attribute("notice", "no notice listing this contract was recorded there", "该日志序号处没有列入此合同的公示")
+            RuleError::attribute(
+                "notice",
+                "no notice listing this contract was recorded there",
+                "该日志序号处没有列入此合同的公示",
+            )
         })?;
     if ctx.today <= notice.to {
         return Err(RuleError::NoticeOpen {

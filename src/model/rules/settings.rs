@@ -14,7 +14,11 @@ pub fn county_settings(
 ) -> Result<Vec<Change>, RuleError> {
     super::text("reason", &body.reason)?;
     if body.settings.is_empty() {
-        return Err(RuleError::attribute("settings", "name at least one setting to change", "至少列出一项要修改的设置"));
+        return Err(RuleError::attribute(
+            "settings",
+            "name at least one setting to change",
+            "至少列出一项要修改的设置",
+        ));
     }
     let settings = state
         .settings

@@ -17,18 +17,27 @@ pub(super) fn passed_decision(
     let d = state
         .decisions
         .get(&index)
-        .ok_or(no("no decision was recorded there"))?;
+        .ok_or(no(("no decision was recorded there", "该处没有决议")))?;
     if d.collective != collective {
-        return Err(no("it is another collective's"));
+        return Err(no((
+            "it is another collective's",
+            "这是其他集体经济组织的决议",
+        )));
     }
     if d.subject != subject {
-        return Err(no("it decided another question"));
+        return Err(no(("it decided another question", "该决议所议为其他事项")));
     }
     if subject == Subject::ShareQuantification && d.assembly != Assembly::MembersAssembly {
-        return Err(no("shares are quantified by the members' assembly (D1)"));
+        return Err(no((
+            "shares are quantified by the members' assembly (D1)",
+            "份额量化须由成员大会决定（D1）",
+        )));
     }
     if !d.passed() {
-        return Err(no("its counts do not make it pass (D1)"));
+        return Err(no((
+            "its counts do not make it pass (D1)",
+            "其票数不足以通过（D1）",
+        )));
     }
     Ok(())
 }
@@ -55,7 +64,11 @@ pub fn shares_quantify(
         Subject::ShareQuantification,
     )?;
     if body.allocations.is_empty() || body.allocations.iter().all(|a| a.shares == 0) {
-        return Err(RuleError::attribute("allocations", "quantification gives shares to households", "份额量化到户"));
+        return Err(RuleError::attribute(
+            "allocations",
+            "quantification gives shares to households",
+            "份额量化到户",
+        ));
     }
     let mut seen = std::collections::HashSet::new();
     for a in &body.allocations {
@@ -68,7 +81,11 @@ pub fn shares_quantify(
             }
         }
         if !seen.insert(&a.household) {
-            return Err(RuleError::attribute("allocations", "a household is listed twice", "同一承包方列了两次"));
+            return Err(RuleError::attribute(
+                "allocations",
+                "a household is listed twice",
+                "同一承包方列了两次",
+            ));
         }
     }
     Ok(vec![Change::SharesQuantified {
@@ -148,7 +165,11 @@ pub fn shares_buyback(
     let from = &signer.party;
     held(state, from, body.shares)?;
     if super::money(state, "price", &body.price)? == 0 {
-        return Err(RuleError::attribute("price", "the collective buys shares back for a price", "集体回购份额须支付价款"));
+        return Err(RuleError::attribute(
+            "price",
+            "the collective buys shares back for a price",
+            "集体回购份额须支付价款",
+        ));
     }
     Ok(vec![Change::SharesMoved {
         from: from.clone(),
@@ -178,7 +199,11 @@ pub fn dividend_distribute(
         return Err(RuleError::DistributionDoesNotAddUp);
     }
     if !state.quantified.contains_key(collective) {
-        return Err(RuleError::attribute("decision", "the collective's shares are not quantified yet (S1)", "该集体的份额尚未量化（S1）"));
+        return Err(RuleError::attribute(
+            "decision",
+            "the collective's shares are not quantified yet (S1)",
+            "该集体的份额尚未量化（S1）",
+        ));
     }
     let mut holders: Vec<(String, u64)> = state
         .holdings

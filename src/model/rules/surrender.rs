@@ -54,7 +54,11 @@ pub fn surrender_withdraw(
         .filter(|s| s.household == signer.party && s.withdrawn.is_none())
         .cloned()
         .ok_or_else(|| {
-            RuleError::attribute("surrender", "a return or exit of the household's, not withdrawn", "须为本户尚未撤回的交回或退出")
+            RuleError::attribute(
+                "surrender",
+                "a return or exit of the household's, not withdrawn",
+                "须为本户尚未撤回的交回或退出",
+            )
         })?;
     super::text("reason", &body.reason)?;
     if ctx.today > s.until {
@@ -69,7 +73,11 @@ pub fn surrender_withdraw(
             .get(&s.household)
             .is_some_and(|h| h.exited.is_none());
     if holds_another {
-        return Err(RuleError::attribute("surrender", "an exit the household has not since replaced by another homestead (H1)", "须为本户此后未另得宅基地的退出（H1）"));
+        return Err(RuleError::attribute(
+            "surrender",
+            "an exit the household has not since replaced by another homestead (H1)",
+            "须为本户此后未另得宅基地的退出（H1）",
+        ));
     }
     s.withdrawn = Some(ctx.index);
     let undo = match &s.contract {

@@ -33,7 +33,11 @@ pub fn listing_submit(
         _ => rules::day("end", &body.end)?,
     };
     if end < start || start < ctx.today {
-        return Err(RuleError::attribute("start", "a term from today or later, ending after it starts", "期限须从今天或以后开始，且终止日期晚于起始日期"));
+        return Err(RuleError::attribute(
+            "start",
+            "a term from today or later, ending after it starts",
+            "期限须从今天或以后开始，且终止日期晚于起始日期",
+        ));
     }
     let (reserve, increment, deposit) = (
         rules::money(state, "reserve", &body.reserve)?,
@@ -42,20 +46,36 @@ pub fn listing_submit(
     );
     // A swap is paid in land; any price is a balance on top.
     if reserve == 0 && body.mode != Mode::Swap {
-        return Err(RuleError::attribute("reserve", "a transfer is compensated (M3): above zero", "流转须有偿（M3）：价款须大于零"));
+        return Err(RuleError::attribute(
+            "reserve",
+            "a transfer is compensated (M3): above zero",
+            "流转须有偿（M3）：价款须大于零",
+        ));
     }
     if increment == 0 || deposit > reserve {
-        return Err(RuleError::attribute("increment", "an increment above zero, and a deposit within the reserve", "加价幅度须大于零，保证金不得超过底价"));
+        return Err(RuleError::attribute(
+            "increment",
+            "an increment above zero, and a deposit within the reserve",
+            "加价幅度须大于零，保证金不得超过底价",
+        ));
     }
     if !(10..=10_080).contains(&body.auction_minutes) {
-        return Err(RuleError::attribute("auction_minutes", "10 minutes to 7 days", "须为 10 分钟至 7 天"));
+        return Err(RuleError::attribute(
+            "auction_minutes",
+            "10 minutes to 7 days",
+            "须为 10 分钟至 7 天",
+        ));
     }
     let mut parcels = body.parcels.clone();
     parcels.sort_unstable();
     parcels.dedup();
     let land_use = match (body.mode, &body.land_use) {
         (Mode::Lease | Mode::Subcontract | Mode::Equity | Mode::Onward, None) => {
-            return Err(RuleError::attribute("TDYT", "the use the transferee keeps", "受让方保持的土地用途"))
+            return Err(RuleError::attribute(
+                "TDYT",
+                "the use the transferee keeps",
+                "受让方保持的土地用途",
+            ))
         }
         (_, Some(u)) => u.clone(),
         (_, None) => "-".to_owned(),
@@ -64,10 +84,18 @@ pub fn listing_submit(
     swap_for.sort_unstable();
     swap_for.dedup();
     if (body.mode == Mode::Swap) == swap_for.is_empty() {
-        return Err(RuleError::attribute("swap_for", "the other household's parcels, for a swap only", "对方农户的地块，仅适用于互换"));
+        return Err(RuleError::attribute(
+            "swap_for",
+            "the other household's parcels, for a swap only",
+            "对方农户的地块，仅适用于互换",
+        ));
     }
     if (body.mode == Mode::Shares) != body.shares.is_some() {
-        return Err(RuleError::attribute("shares", "how many shares, for shares only", "份额数量，仅适用于份额转让"));
+        return Err(RuleError::attribute(
+            "shares",
+            "how many shares, for shares only",
+            "份额数量，仅适用于份额转让",
+        ));
     }
     let asset = match (body.mode, &body.asset) {
         (Mode::AssetLease, Some(a)) => {
@@ -75,9 +103,19 @@ pub fn listing_submit(
             Some(a.clone())
         }
         (Mode::AssetLease, None) => {
-            return Err(RuleError::attribute("asset", "what the collective lets", "集体出租的资产"))
+            return Err(RuleError::attribute(
+                "asset",
+                "what the collective lets",
+                "集体出租的资产",
+            ))
         }
-        (_, Some(_)) => return Err(RuleError::attribute("asset", "for an asset lease only", "仅适用于集体资产出租")),
+        (_, Some(_)) => {
+            return Err(RuleError::attribute(
+                "asset",
+                "for an asset lease only",
+                "仅适用于集体资产出租",
+            ))
+        }
         (_, None) => None,
     };
     let mut l = Listing {
@@ -245,7 +283,11 @@ pub fn objection_resolve(
         .iter_mut()
         .find(|o| o.index == body.objection && o.resolved.is_none())
         .ok_or_else(|| {
-            RuleError::attribute("objection", "an unanswered objection to the listing", "须为该项目尚未答复的异议")
+            RuleError::attribute(
+                "objection",
+                "an unanswered objection to the listing",
+                "须为该项目尚未答复的异议",
+            )
         })?;
     o.resolved = Some((ctx.index, body.upheld));
     if body.upheld {
@@ -265,13 +307,20 @@ pub fn assignment_consent(
 ) -> Result<Vec<Change>, RuleError> {
     let mut l = listing(state, body.listing)?.clone();
     if l.mode != Mode::Assignment || l.collective != signer.party {
-        return Err(RuleError::attribute("listing", "an assignment of land of the signing collective", "须为签署方集体经济组织土地上的转让"));
+        return Err(RuleError::attribute(
+            "listing",
+            "an assignment of land of the signing collective",
+            "须为签署方集体经济组织土地上的转让",
+        ));
     }
     if !l.status.is_open() || l.verified_at.is_some() || l.consent.is_some() {
         return Err(X::WrongStage {
             id: l.id,
             status: l.status.as_str(),
-            needed: "open, not yet verified or consented",
+            needed: (
+                "open, not yet verified or consented",
+                "尚未核验、尚未同意的挂牌",
+            ),
         }
         .into());
     }
@@ -292,13 +341,20 @@ pub fn listing_withdraw(
     rules::text("reason", &body.reason)?;
     let mut l = after_notice(listing(state, body.listing)?.clone(), ctx);
     if signer.party != l.transferor {
-        return Err(RuleError::attribute("listing", "a listing of the signer's own", "须为签署方自己挂牌的项目"));
+        return Err(RuleError::attribute(
+            "listing",
+            "a listing of the signer's own",
+            "须为签署方自己挂牌的项目",
+        ));
     }
     if !matches!(l.status, Status::Review | Status::Notice | Status::Trading) {
         return Err(X::WrongStage {
             id: l.id,
             status: l.status.as_str(),
-            needed: "review, notice or trading (before an award)",
+            needed: (
+                "review, notice or trading (before an award)",
+                "审核、公示或交易（成交之前）",
+            ),
         }
         .into());
     }

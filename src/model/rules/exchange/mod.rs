@@ -52,7 +52,7 @@ fn award_of(l: &Listing) -> Result<&crate::model::exchange::Award, RuleError> {
         X::WrongStage {
             id: l.id,
             status: l.status.as_str(),
-            needed: "awarded",
+            needed: ("awarded", "成交"),
         }
         .into()
     })
@@ -62,7 +62,8 @@ fn award_of(l: &Listing) -> Result<&crate::model::exchange::Award, RuleError> {
 fn named_contract(
     found: Option<&crate::model::state::Contract>,
 ) -> Result<&crate::model::state::Contract, RuleError> {
-    found.ok_or_else(|| RuleError::attribute("DKBM", "name at least one parcel", "至少列出一个地块"))
+    found
+        .ok_or_else(|| RuleError::attribute("DKBM", "name at least one parcel", "至少列出一个地块"))
 }
 
 fn at_stage(l: &Listing, needed: Status) -> Result<(), RuleError> {
@@ -72,7 +73,7 @@ fn at_stage(l: &Listing, needed: Status) -> Result<(), RuleError> {
     Err(X::WrongStage {
         id: l.id,
         status: l.status.as_str(),
-        needed: needed.as_str(),
+        needed: (needed.as_str(), Status::zh(needed.as_str())),
     }
     .into())
 }
@@ -129,10 +130,18 @@ fn check_listing(
                 .and_then(|i| state.rights.get(&i))
                 .filter(|r| r.holder == transferor && r.in_force(ctx.today))
                 .ok_or_else(|| {
-                    RuleError::attribute("right", "a derived right in force of the signer's", "须为签署方现有的有效流转权利")
+                    RuleError::attribute(
+                        "right",
+                        "a derived right in force of the signer's",
+                        "须为签署方现有的有效流转权利",
+                    )
                 })?;
             if l.parcels.iter().any(|p| !r.parcels.contains(p)) || l.parcels.is_empty() {
-                return Err(RuleError::attribute("DKBM", "parcels of the right passed on", "须为所再流转权利的地块"));
+                return Err(RuleError::attribute(
+                    "DKBM",
+                    "parcels of the right passed on",
+                    "须为所再流转权利的地块",
+                ));
             }
             Basis {
                 household: r.household.clone(),
@@ -170,7 +179,11 @@ fn check_listing(
                 Subject::LettingToOutsiders
             };
             let decision = l.decision.ok_or_else(|| {
-                RuleError::attribute("decision", "the members' decision to let it (X5)", "须有成员大会同意出租的决议（X5）")
+                RuleError::attribute(
+                    "decision",
+                    "the members' decision to let it (X5)",
+                    "须有成员大会同意出租的决议（X5）",
+                )
             })?;
             rules::shares::passed_decision(state, transferor, decision, subject)?;
             for p in &l.parcels {
@@ -194,7 +207,11 @@ fn check_listing(
         }
         Mode::Lease | Mode::Subcontract | Mode::Equity | Mode::Assignment | Mode::Swap => {
             if l.parcels.is_empty() {
-                return Err(RuleError::attribute("DKBM", "a listing of land names its parcels", "土地流转项目须列明地块"));
+                return Err(RuleError::attribute(
+                    "DKBM",
+                    "a listing of land names its parcels",
+                    "土地流转项目须列明地块",
+                ));
             }
             let k = named_contract(rules::household_contract(
                 state, ctx.today, transferor, &l.parcels,
@@ -268,17 +285,23 @@ fn swap_counterparty<'s>(
     transferor: &str,
     parcels: &[String],
 ) -> Result<&'s crate::model::state::Contract, RuleError> {
-    let first = parcels
-        .first()
-        .ok_or_else(|| RuleError::attribute("swap_for", "the parcels taken in return", "换入的地块"))?;
+    let first = parcels.first().ok_or_else(|| {
+        RuleError::attribute("swap_for", "the parcels taken in return", "换入的地块")
+    })?;
     let holder = state
         .contract_over(first, ctx.today)
         .map(|k| k.household.clone())
         .filter(|h| h != transferor)
-        .ok_or_else(|| RuleError::attribute("swap_for", "parcels another household contracts", "须为其他农户承包的地块"))?;
+        .ok_or_else(|| {
+            RuleError::attribute(
+                "swap_for",
+                "parcels another household contracts",
+                "须为其他农户承包的地块",
+            )
+        })?;
     if collective_of(&holder) != collective_of(transferor) {
         return Err(X::OutsideCollective {
-            what: "互换 (swap)",
+            what: ("a swap", "互换"),
             collective: collective_of(transferor).to_owned(),
         }
         .into());
@@ -312,6 +335,7 @@ fn qualified(state: &State, ctx: &Context, party: &str) -> Result<(), RuleError>
         return Err(X::NotQualified {
             party: party.to_owned(),
             why: "no approved review by the county (M8)".into(),
+            why_zh: "县里尚未审查通过（M8）".into(),
         }
         .into());
     };
@@ -325,6 +349,7 @@ fn qualified(state: &State, ctx: &Context, party: &str) -> Result<(), RuleError>
             return Err(X::NotQualified {
                 party: party.to_owned(),
                 why: format!("{age} years old, outside {min}–{max} (X6)"),
+                why_zh: format!("{age} 岁，不在 {min}–{max} 岁之间（X6）"),
             }
             .into());
         }
@@ -341,7 +366,7 @@ fn under_notice(state: &State, ctx: &Context, id: u64) -> Result<Listing, RuleEr
         return Err(X::WrongStage {
             id: l.id,
             status: "notice (closed)",
-            needed: "notice",
+            needed: ("notice", "公示"),
         }
         .into());
     }

@@ -12,10 +12,13 @@ pub fn hukou_settle(
     signer: &KeyBinding,
     body: &HukouSettle,
 ) -> Result<Vec<Change>, RuleError> {
-    let household = state
-        .member_of
-        .get(&body.person)
-        .ok_or_else(|| RuleError::attribute("person", "a member of a registered household", "须为已登记承包方的成员"))?;
+    let household = state.member_of.get(&body.person).ok_or_else(|| {
+        RuleError::attribute(
+            "person",
+            "a member of a registered household",
+            "须为已登记承包方的成员",
+        )
+    })?;
     if signer.role == Role::Collective && !household.starts_with(&signer.party) {
         return Err(RuleError::PersonNotInCollective {
             collective: signer.party.clone(),
@@ -23,7 +26,11 @@ pub fn hukou_settle(
     }
     let town_ok = matches!(body.town.len(), 6 | 9) && body.town.bytes().all(|b| b.is_ascii_digit());
     if !town_ok {
-        return Err(RuleError::attribute("town", "a GB/T 2260 code of 6 or 9 digits", "须为 6 位或 9 位的 GB/T 2260 行政区划代码"));
+        return Err(RuleError::attribute(
+            "town",
+            "a GB/T 2260 code of 6 or 9 digits",
+            "须为 6 位或 9 位的 GB/T 2260 行政区划代码",
+        ));
     }
     rules::sha256_hex("document_sha256", &body.document_sha256)?;
     Ok(vec![Change::HukouSettled(HukouEvent {

@@ -15,13 +15,19 @@ pub fn title_verify(
     let mut l = listing(state, body.listing)?.clone();
     at_stage(&l, Status::Awarded)?;
     if l.signed_by.len() < 2 {
-        return Err(X::NotReady("both parties sign the contract first").into());
+        return Err(
+            X::NotReady(("both parties sign the contract first", "须双方先签署合同")).into(),
+        );
     }
     // Once, unless a title changed since: then the county looks again.
     if l.verified_at
         .is_some_and(|v| title_changed_since(state, &l, v).is_none())
     {
-        return Err(RuleError::attribute("listing", "a listing not yet verified (or whose title changed since)", "须为尚未核验（或核验后权属有变）的交易项目"));
+        return Err(RuleError::attribute(
+            "listing",
+            "a listing not yet verified (or whose title changed since)",
+            "须为尚未核验（或核验后权属有变）的交易项目",
+        ));
     }
     consented(&l)?;
     check_listing(state, ctx, &l.transferor, &l, onward_right(state, &l))?;
@@ -40,10 +46,16 @@ pub fn payment_confirm(
     at_stage(&l, Status::Awarded)?;
     // X2: after the county verified the title, once.
     if l.verified_at.is_none() {
-        return Err(X::NotReady("the county verifies the title first").into());
+        return Err(
+            X::NotReady(("the county verifies the title first", "须县里先核验权属")).into(),
+        );
     }
     if l.paid_at.is_some() {
-        return Err(RuleError::attribute("listing", "a price not yet confirmed", "须为价款尚未确认的项目"));
+        return Err(RuleError::attribute(
+            "listing",
+            "a price not yet confirmed",
+            "须为价款尚未确认的项目",
+        ));
     }
     let price = award_of(&l)?.price;
     if rules::money(state, "amount", &body.amount)? != price {
@@ -70,11 +82,14 @@ pub fn deal_settle(
 ) -> Result<Vec<Change>, RuleError> {
     let mut l = listing(state, body.listing)?.clone();
     at_stage(&l, Status::Awarded)?;
-    let verified = l
-        .verified_at
-        .ok_or(X::NotReady("the county verifies the title first"))?;
+    let verified = l.verified_at.ok_or(X::NotReady((
+        "the county verifies the title first",
+        "须县里先核验权属",
+    )))?;
     if l.paid_at.is_none() {
-        return Err(X::NotReady("the price is in escrow first").into());
+        return Err(
+            X::NotReady(("the price is in escrow first", "须价款先存入交易中心账户")).into(),
+        );
     }
     if let Some((parcel, at)) = title_changed_since(state, &l, verified) {
         return Err(X::TitleChanged {
@@ -89,7 +104,11 @@ pub fn deal_settle(
     check_winner(state, ctx, &l)?;
     let no = body.certificate_no.trim();
     if no.is_empty() || no.chars().count() > 40 {
-        return Err(RuleError::attribute("certificate_no", "the 交易鉴证书 number, 1 to 40 characters", "交易鉴证书编号，1 至 40 个字符"));
+        return Err(RuleError::attribute(
+            "certificate_no",
+            "the 交易鉴证书 number, 1 to 40 characters",
+            "交易鉴证书编号，1 至 40 个字符",
+        ));
     }
     let award = award_of(&l)?.clone();
     release_deposits(&mut l, Some(&award.party), ctx.index);
@@ -134,7 +153,11 @@ pub fn transfer_register(
     let mut l = listing(state, body.listing)?.clone();
     at_stage(&l, Status::Settled)?;
     if !l.mode.moves_base_right() {
-        return Err(RuleError::attribute("listing", "an assignment, swap or share transfer", "须为转让、互换或份额转让"));
+        return Err(RuleError::attribute(
+            "listing",
+            "an assignment, swap or share transfer",
+            "须为转让、互换或份额转让",
+        ));
     }
     let winner = award_of(&l)?.party.clone();
     let (receiver, parcels) = if signer.party == l.transferor {
@@ -142,10 +165,18 @@ pub fn transfer_register(
     } else if l.mode == Mode::Swap && signer.party == winner {
         (l.transferor.clone(), l.swap_for.clone())
     } else {
-        return Err(RuleError::attribute("listing", "a party that gives in this deal", "须为本次交易中让出权利的一方"));
+        return Err(RuleError::attribute(
+            "listing",
+            "a party that gives in this deal",
+            "须为本次交易中让出权利的一方",
+        ));
     };
     if l.registered.iter().any(|(_, p)| *p == signer.party) {
-        return Err(RuleError::attribute("listing", "already registered by this party", "该方已办理登记"));
+        return Err(RuleError::attribute(
+            "listing",
+            "already registered by this party",
+            "该方已办理登记",
+        ));
     }
     let mut changes = Vec::new();
     if l.mode == Mode::Shares {
@@ -178,7 +209,11 @@ pub fn transfer_register(
             .map(|c| format!("{receiver}{c}"))
             .find(|c| !state.contracts.contains_key(c))
             .ok_or_else(|| {
-                RuleError::attribute("listing", "a free contract code of the receiver", "须为受让户尚未使用的合同编码")
+                RuleError::attribute(
+                    "listing",
+                    "a free contract code of the receiver",
+                    "须为受让户尚未使用的合同编码",
+                )
             })?;
         changes.push(Change::ContractParcels {
             code: old.code.clone(),
@@ -220,7 +255,11 @@ pub fn right_end(
         .filter(|r| r.household == signer.party && r.ended.is_none() && ctx.today <= r.end)
         .cloned()
         .ok_or_else(|| {
-            RuleError::attribute("right", "a derived right in force on the household's land", "须为该户土地上现有的有效流转权利")
+            RuleError::attribute(
+                "right",
+                "a derived right in force on the household's land",
+                "须为该户土地上现有的有效流转权利",
+            )
         })?;
     if !["use_changed", "abandoned", "damaged"].contains(&body.ground.as_str()) {
         return Err(X::NotAGround {
@@ -274,7 +313,11 @@ pub fn award_cancel(
         l.paid_at = None;
     } else {
         if l.paid_at.is_some() {
-            return Err(RuleError::attribute("listing", "an award not yet paid, or one whose title changed since its verification", "须为尚未付款、或核验后权属有变的成交"));
+            return Err(RuleError::attribute(
+                "listing",
+                "an award not yet paid, or one whose title changed since its verification",
+                "须为尚未付款、或核验后权属有变的成交",
+            ));
         }
         let awarded = award.day.unwrap_or(ctx.today);
         let (_, due) = state
@@ -282,7 +325,9 @@ pub fn award_cancel(
             .calendar
             .notice_period(awarded, state.settings.payment_working_days);
         if ctx.today <= due {
-            return Err(X::NotReady("the payment period has not ended").into());
+            return Err(
+                X::NotReady(("the payment period has not ended", "付款期限尚未届满")).into(),
+            );
         }
         if let Some(i) = l.intents.iter_mut().find(|i| i.party == award.party) {
             i.forfeited_at = Some(ctx.index);

@@ -14,12 +14,19 @@ pub fn intent_register(
 ) -> Result<Vec<Change>, RuleError> {
     let mut l = under_notice(state, ctx, body.listing)?;
     if signer.party == l.transferor || l.intent(&signer.party).is_some() {
-        return Err(RuleError::attribute("listing", "one intent per party, not by the transferor", "每方只能登记一次意向，出让方不得登记"));
+        return Err(RuleError::attribute(
+            "listing",
+            "one intent per party, not by the transferor",
+            "每方只能登记一次意向，出让方不得登记",
+        ));
     }
     let member = may_take(state, ctx, &l, &signer.party)?;
     if l.mode == Mode::Swap && l.counterparty.as_ref() != Some(&signer.party) {
         return Err(X::OutsideCollective {
-            what: "互换 (swap): the household holding the parcels asked for",
+            what: (
+                "a swap: the household holding the parcels asked for",
+                "互换：须为所换地块的承包户",
+            ),
             collective: l.collective.clone(),
         }
         .into());
@@ -60,7 +67,11 @@ pub fn deposit_confirm(
         .iter_mut()
         .find(|i| i.party == body.party && i.confirmed_at.is_none())
         .ok_or_else(|| {
-            RuleError::attribute("party", "an intent whose deposit is not yet confirmed", "须为保证金尚未确认的意向登记")
+            RuleError::attribute(
+                "party",
+                "an intent whose deposit is not yet confirmed",
+                "须为保证金尚未确认的意向登记",
+            )
         })?;
     intent.confirmed_at = Some(ctx.index);
     Ok(vec![saved(l, ctx, "deposit.confirm")])
@@ -222,11 +233,14 @@ pub fn listing_award(
     at_stage(&l, Status::Trading)?;
     no_open_objection(&l)?;
     if l.deadline.is_some_and(|d| ctx.now <= d) {
-        return Err(X::NotReady("the auction is still running").into());
+        return Err(X::NotReady(("the auction is still running", "竞价仍在进行")).into());
     }
     let best = l
         .best()
-        .ok_or(X::NotReady("no bid at or above the reserve"))?
+        .ok_or(X::NotReady((
+            "no bid at or above the reserve",
+            "没有不低于底价的报价",
+        )))?
         .clone();
     let text = render_contract(&l, &best.party, best.amount, &parcel_lines(state, &l));
     l.award = Some(Award {
@@ -252,7 +266,11 @@ pub fn contract_sign(
     at_stage(&l, Status::Awarded)?;
     let award = award_of(&l)?;
     if signer.party != l.transferor && signer.party != award.party {
-        return Err(RuleError::attribute("listing", "only the parties sign the contract", "只有合同双方可以签署"));
+        return Err(RuleError::attribute(
+            "listing",
+            "only the parties sign the contract",
+            "只有合同双方可以签署",
+        ));
     }
     if body.contract_sha256 != award.contract_sha256 {
         return Err(X::ContractMismatch {
@@ -261,7 +279,11 @@ pub fn contract_sign(
         .into());
     }
     if l.signed_by.contains(&signer.party) {
-        return Err(RuleError::attribute("listing", "already signed by this party", "该方已签署"));
+        return Err(RuleError::attribute(
+            "listing",
+            "already signed by this party",
+            "该方已签署",
+        ));
     }
     l.signed_by.push(signer.party.clone());
     Ok(vec![saved(l, ctx, "contract.sign")])
@@ -279,7 +301,11 @@ pub fn transferee_qualify(
         .values()
         .any(|k| k.role == Role::Transferee && k.party == body.party);
     if !transferee {
-        return Err(RuleError::attribute("party", "a registered transferee", "须为已登记的受让方"));
+        return Err(RuleError::attribute(
+            "party",
+            "a registered transferee",
+            "须为已登记的受让方",
+        ));
     }
     // The review fits the party: a person by commitment, an organisation by
     // its social credit code.
@@ -293,7 +319,11 @@ pub fn transferee_qualify(
             )
     );
     if !fits {
-        return Err(RuleError::attribute("kind", "person for a person commitment, organisation for a social credit code", "个人承诺值对应 `person`，统一社会信用代码对应 `organisation`"));
+        return Err(RuleError::attribute(
+            "kind",
+            "person for a person commitment, organisation for a social credit code",
+            "个人承诺值对应 `person`，统一社会信用代码对应 `organisation`",
+        ));
     }
     let born = match (body.kind.as_str(), &body.born) {
         ("person", Some(b)) => Some(
@@ -301,22 +331,34 @@ pub fn transferee_qualify(
                 .map_err(|_| RuleError::attribute("born", "YYYY-MM", "须为 YYYY-MM 格式的年月"))?,
         ),
         ("person", None) => {
-            return Err(RuleError::attribute("born", "a person's month of birth (X6)", "须填自然人的出生年月（X6）"))
+            return Err(RuleError::attribute(
+                "born",
+                "a person's month of birth (X6)",
+                "须填自然人的出生年月（X6）",
+            ))
         }
         ("organisation", None) => {
             for (field, v) in [
                 ("project_sha256", &body.project_sha256),
                 ("risk_sha256", &body.risk_sha256),
             ] {
-                let v = v
-                    .as_deref()
-                    .ok_or_else(|| RuleError::attribute(field, "the review's documents (M8)", "须提供审查材料（M8）"))?;
+                let v = v.as_deref().ok_or_else(|| {
+                    RuleError::attribute(
+                        field,
+                        "the review's documents (M8)",
+                        "须提供审查材料（M8）",
+                    )
+                })?;
                 rules::sha256_hex(field, v)?;
             }
             None
         }
         _ => {
-            return Err(RuleError::attribute("kind", "person (with born) or organisation", "须为自然人 `person`（并填 `born`）或组织 `organisation`"))
+            return Err(RuleError::attribute(
+                "kind",
+                "person (with born) or organisation",
+                "须为自然人 `person`（并填 `born`）或组织 `organisation`",
+            ))
         }
     };
     Ok(vec![Change::TransfereeReviewed(Review {
