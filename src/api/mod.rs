@@ -40,7 +40,10 @@ pub fn configure(registry: Registry) -> impl FnOnce(&mut web::ServiceConfig) {
 /// requests in hand finish (their entries are committed and answered), and
 /// returns.
 pub async fn serve(registry: Registry, listener: std::net::TcpListener) -> std::io::Result<()> {
+    // Each worker runs its blocking reads on a few threads of its own: the
+    // reads at work are bounded anyway, and every thread keeps memory.
     let server = HttpServer::new(move || App::new().configure(configure(registry.clone())))
+        .worker_max_blocking_threads(8)
         .listen(listener)?
         .shutdown_timeout(30)
         .run();

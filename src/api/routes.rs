@@ -65,7 +65,7 @@ fn log_index(text: &str, field: &'static str) -> Result<u64, ApiError> {
 
 /// The most reads at work at once: the others wait their turn, so that two
 /// hundred clients asking for large answers cost the memory of a few.
-const READS_AT_ONCE: usize = 16;
+const READS_AT_ONCE: usize = 8;
 
 static READS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(READS_AT_ONCE);
 
@@ -188,10 +188,14 @@ async fn get_consistency(
     Ok(hashes_json(proof))
 }
 
-fn geojson(v: serde_json::Value) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/geo+json")
-        .body(v.to_string())
+/// Reads a view and writes it out as JSON, both within the bound on reads
+/// at work, so that many readers of large answers hold their bytes only.
+async fn answer(
+    content_type: &'static str,
+    view: impl FnOnce() -> Result<serde_json::Value, crate::registry::ServiceError> + Send + 'static,
+) -> Result<HttpResponse, ApiError> {
+    let body = blocking(move || view().map(|v| v.to_string())).await?;
+    Ok(HttpResponse::Ok().content_type(content_type).body(body))
 }
 
 async fn get_collective(
@@ -199,7 +203,7 @@ async fn get_collective(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
-    Ok(geojson(blocking(move || reg.collective(&code)).await?))
+    answer("application/geo+json", move || reg.collective(&code)).await
 }
 
 async fn get_parcel(
@@ -207,7 +211,7 @@ async fn get_parcel(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
-    Ok(geojson(blocking(move || reg.parcel(&code)).await?))
+    answer("application/geo+json", move || reg.parcel(&code)).await
 }
 
 #[derive(Deserialize)]
@@ -224,16 +228,14 @@ async fn get_listings(
 ) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
     let q = q.into_inner();
-    Ok(HttpResponse::Ok().json(
-        blocking(move || {
-            reg.listings(
-                q.status.as_deref(),
-                q.collective.as_deref(),
-                q.kind.as_deref(),
-            )
-        })
-        .await?,
-    ))
+    answer("application/json", move || {
+        reg.listings(
+            q.status.as_deref(),
+            q.collective.as_deref(),
+            q.kind.as_deref(),
+        )
+    })
+    .await
 }
 
 async fn get_listing(
@@ -242,7 +244,7 @@ async fn get_listing(
 ) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
     let id = log_index(&id, "id")?;
-    Ok(HttpResponse::Ok().json(blocking(move || reg.listing(id)).await?))
+    answer("application/json", move || reg.listing(id)).await
 }
 
 async fn get_income(
@@ -250,7 +252,7 @@ async fn get_income(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
-    Ok(HttpResponse::Ok().json(blocking(move || reg.income(&code)).await?))
+    answer("application/json", move || reg.income(&code)).await
 }
 
 async fn get_attestation(
@@ -259,7 +261,7 @@ async fn get_attestation(
 ) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
     let index = log_index(&index, "index")?;
-    Ok(HttpResponse::Ok().json(blocking(move || reg.attestation(index)).await?))
+    answer("application/json", move || reg.attestation(index)).await
 }
 
 async fn get_attestation_page(
@@ -279,7 +281,7 @@ async fn get_attestations_of(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
-    Ok(HttpResponse::Ok().json(blocking(move || reg.attestations_of(&code)).await?))
+    answer("application/json", move || reg.attestations_of(&code)).await
 }
 
 async fn get_decision(
@@ -288,7 +290,7 @@ async fn get_decision(
 ) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
     let index = log_index(&index, "index")?;
-    Ok(HttpResponse::Ok().json(blocking(move || reg.decision(index)).await?))
+    answer("application/json", move || reg.decision(index)).await
 }
 
 async fn get_household(
@@ -298,10 +300,15 @@ async fn get_household(
 ) -> Result<HttpResponse, ApiError> {
     let reader = reader(&reg, &req)?;
     let reg = reg.into_inner();
-    Ok(HttpResponse::Ok()
-        .insert_header(("Vary", "Authorization"))
-        .insert_header(("Cache-Control", "private, no-store"))
-        .json(blocking(move || reg.household(&code, reader.as_ref())).await?))
+    let mut page = answer("application/json", move || {
+        reg.household(&code, reader.as_ref())
+    })
+    .await?;
+    let headers = page.headers_mut();
+    use actix_web::http::header::{HeaderValue, CACHE_CONTROL, VARY};
+    headers.insert(VARY, HeaderValue::from_static("Authorization"));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    Ok(page)
 }
 
 /// The key of a signed read (`Authorization: Sanquan …`), if the request
@@ -326,7 +333,7 @@ async fn get_distribution(
 ) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
     let index = log_index(&index, "index")?;
-    Ok(HttpResponse::Ok().json(blocking(move || reg.distribution(index)).await?))
+    answer("application/json", move || reg.distribution(index)).await
 }
 
 async fn get_certificate(
@@ -334,7 +341,7 @@ async fn get_certificate(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
-    Ok(HttpResponse::Ok().json(blocking(move || reg.certificate(&code)).await?))
+    answer("application/json", move || reg.certificate(&code)).await
 }
 
 async fn get_title(
@@ -342,7 +349,7 @@ async fn get_title(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
-    Ok(HttpResponse::Ok().json(blocking(move || reg.title(&code)).await?))
+    answer("application/json", move || reg.title(&code)).await
 }
 
 #[derive(Deserialize)]
@@ -386,9 +393,10 @@ async fn get_parcels(
     let bbox = q.bbox.as_deref().map(parse_bbox).transpose()?;
     let collective = q.collective.clone();
     let reg = reg.into_inner();
-    Ok(geojson(
-        blocking(move || reg.parcels(collective.as_deref(), bbox)).await?,
-    ))
+    answer("application/geo+json", move || {
+        reg.parcels(collective.as_deref(), bbox)
+    })
+    .await
 }
 
 async fn openapi() -> HttpResponse {

@@ -8,6 +8,7 @@ use base64::Engine;
 use clap::Subcommand;
 
 mod deals;
+mod hostile;
 use rayon::prelude::*;
 
 use super::generate::{features, write_county, Plan};
@@ -55,6 +56,26 @@ pub enum Bench {
         /// Run on a throwaway PostgreSQL server started for the benchmark.
         #[arg(long)]
         postgres: bool,
+    },
+    /// An honest client's append latency (p50, p99) while an attacker sends
+    /// maximum-size hostile envelopes, against `sanquan serve` on the demo.
+    Hostile {
+        /// Seconds of honest appends without, then with, the attack.
+        #[arg(long, default_value_t = 15)]
+        seconds: u64,
+        /// Hostile envelopes a second.
+        #[arg(long, default_value_t = 10)]
+        rate: u64,
+    },
+    /// The SQLite write-ahead log under a stream of appends, and the
+    /// server's memory under many readers at once.
+    Disk {
+        #[arg(long, default_value_t = 150_000)]
+        entries: u64,
+        #[arg(long, default_value_t = 200)]
+        readers: usize,
+        #[arg(long, default_value_t = 15)]
+        seconds: u64,
     },
     /// `import` of a generated county: every check and a signed entry each.
     Import {
@@ -137,6 +158,12 @@ pub fn run(which: Bench) -> Result<(), CliError> {
         Bench::Spatial { parcels, checks } => spatial(parcels, checks),
         Bench::Import { parcels, postgres } => import(parcels, postgres),
         Bench::Deals { deals, postgres } => deals::deals(deals, postgres),
+        Bench::Hostile { seconds, rate } => hostile::hostile(seconds, rate),
+        Bench::Disk {
+            entries,
+            readers,
+            seconds,
+        } => hostile::disk(entries, readers, seconds),
     }
 }
 

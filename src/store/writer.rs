@@ -810,7 +810,26 @@ impl WriterState {
             tiles: &tiles,
             checkpoint: (checkpoint.size, &note),
         };
-        write_batch(&mut self.conn, &batch)
+        write_batch(&mut self.conn, &batch)?;
+        self.bound_wal();
+        Ok(())
+    }
+
+    /// On SQLite, a write-ahead log past twice [`super::WAL_LIMIT`] — the
+    /// checkpointer's passive copies fell behind a stream of commits — is
+    /// copied back and emptied here, between two commits, where no other
+    /// writer can be in the way: the log file stays bounded whatever the
+    /// load (the batch after this one waits for it).
+    fn bound_wal(&mut self) {
+        let DbConnection::Sqlite(c) = &mut self.conn else {
+            return;
+        };
+        let wal = format!("{}-wal", self.db.manager.url());
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 2 * super::WAL_LIMIT) {
+            if let Err(e) = c.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);") {
+                tracing::warn!(error = %e, "WAL checkpoint by the writer");
+            }
+        }
     }
 
     /// After a failed commit, the in-memory state is rebuilt from what is
