@@ -342,6 +342,33 @@ pub fn households(plan: &Plan, per_collective: u64) -> Vec<DemoHousehold> {
     out
 }
 
+/// A comb-shaped ring of `teeth` teeth (four positions each, ~7 cm wide) in
+/// the south of the demo's first village; with `crossed`, its closing edge
+/// runs back through every tooth, so it meets itself `teeth` times. The
+/// hostile geometry of the benchmarks and tests: the worst shape for a
+/// validator that tests pairs of edges.
+pub fn comb(teeth: usize, crossed: bool) -> serde_json::Value {
+    let (x0, y0, w, h) = (113.0001, 36.0001, 0.000_000_8, 0.0002);
+    let mut ring = vec![[x0, y0]];
+    for i in 0..teeth {
+        let x = x0 + i as f64 * 2.0 * w;
+        ring.extend([
+            [x + w, y0],
+            [x + w, y0 + h],
+            [x + 2.0 * w, y0 + h],
+            [x + 2.0 * w, y0],
+        ]);
+    }
+    ring.push([x0 + teeth as f64 * 2.0 * w + w, y0 - 0.00005]);
+    ring.push(if crossed {
+        [x0 - w, y0 + h / 2.0]
+    } else {
+        [x0, y0 - 0.00005]
+    });
+    ring.push([x0, y0]);
+    serde_json::json!({"type": "Polygon", "coordinates": [ring]})
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

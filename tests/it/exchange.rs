@@ -226,6 +226,64 @@ impl Market {
         }
     }
 
+    /// Registers and confirms `bidders`' intents on reviewed listing `id`, lets
+    /// the notice pass, has the first bid `amount` and awards it; both
+    /// parties sign the contract.
+    pub(crate) fn awarded(
+        &self,
+        id: u64,
+        bidders: &[(&SignerKey, &str)],
+        amount: &str,
+        transferor: &SignerKey,
+    ) {
+        self.bidders(id, bidders);
+        self.log.clock.advance(chrono::Duration::days(20));
+        self.ok(
+            bidders[0].0,
+            "bid.place",
+            json!({"listing": id, "amount": amount}),
+        );
+        if bidders.len() > 1 {
+            self.log.clock.advance(chrono::Duration::hours(3));
+        }
+        self.ok(&self.exchange, "listing.award", json!({"listing": id}));
+        let hash = self.listing(id).award.unwrap().contract_sha256;
+        for key in [transferor, bidders[0].0] {
+            self.ok(
+                key,
+                "contract.sign",
+                json!({"listing": id, "contract_sha256": hash}),
+            );
+        }
+    }
+
+    /// Verification, escrow and settlement of an awarded listing.
+    pub(crate) fn settle(&self, id: u64, amount: &str) -> u64 {
+        self.ok(&self.log.county_key, "title.verify", json!({"listing": id}));
+        self.ok(
+            &self.exchange,
+            "payment.confirm",
+            json!({"listing": id, "amount": amount}),
+        );
+        self.ok(
+            &self.exchange,
+            "deal.settle",
+            json!({"listing": id, "certificate_no": format!("JZ-{id}")}),
+        )
+    }
+
+    /// A lease of parcel `n` from `start` to 2036, listed by the seller and
+    /// reviewed: under notice.
+    pub(crate) fn reviewed_lease(&self, n: u32, start: &str) -> u64 {
+        let id = self.ok(
+            &self.seller,
+            "listing.submit",
+            lease(&[&parcel(n)], start, "2036-12-31"),
+        );
+        self.reviewed(id);
+        id
+    }
+
     pub(crate) fn listing(&self, id: u64) -> Listing {
         self.state().listings.remove(&id).unwrap()
     }

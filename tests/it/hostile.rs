@@ -50,31 +50,7 @@ fn code(r: &Result<sanquan::store::Receipt, SubmitError>) -> String {
     }
 }
 
-/// A comb-shaped ring of `teeth` teeth (four positions each) in the south of
-/// the village, ~7 cm wide each; with `crossed`, its closing edge runs back
-/// through every tooth, so it meets itself thousands of times.
-fn comb(teeth: usize, crossed: bool) -> Value {
-    let (x0, y0, w, h) = (113.0001, 36.0001, 0.000_000_8, 0.0002);
-    let mut ring = vec![[x0, y0]];
-    for i in 0..teeth {
-        let x = x0 + i as f64 * 2.0 * w;
-        ring.extend([
-            [x + w, y0],
-            [x + w, y0 + h],
-            [x + 2.0 * w, y0 + h],
-            [x + 2.0 * w, y0],
-        ]);
-    }
-    let end = x0 + teeth as f64 * 2.0 * w + w;
-    ring.push([end, y0 - 0.00005]);
-    ring.push(if crossed {
-        [x0 - w, y0 + h / 2.0]
-    } else {
-        [x0, y0 - 0.00005]
-    });
-    ring.push([x0, y0]);
-    json!({"type": "Polygon", "coordinates": [ring]})
-}
+use sanquan::cli::generate::comb;
 
 fn parcel_body(code: &str, geometry: Value) -> Value {
     json!({"DKBM": code, "DKMC": "梳子地", "DKLB": "10", "TDYT": "1", "DLDJ": "05", "SFJBNT": "2", "geometry": geometry})
@@ -216,12 +192,7 @@ fn amounts_are_plain_decimals_and_an_unpaid_award_lets_the_land_go() {
             "entry.body.SCMJ",
         );
 
-        let id = m.ok(
-            &m.seller,
-            "listing.submit",
-            lease(&[&parcel(1)], "2027-01-01", "2036-12-31"),
-        );
-        m.reviewed(id);
+        let id = m.reviewed_lease(1, "2027-01-01");
         m.bidders(id, &[(&m.outsider, OUTSIDER)]);
         m.log.clock.advance(chrono::Duration::days(20));
         m.refused(
@@ -397,12 +368,7 @@ fn the_exchange_cannot_make_itself_a_household() {
             "entry.body.kind",
         );
         // A transferee may not object to a listing in anyone's name.
-        let id = m.ok(
-            &m.seller,
-            "listing.submit",
-            lease(&[&parcel(1)], "2027-01-01", "2036-12-31"),
-        );
-        m.reviewed(id);
+        let id = m.reviewed_lease(1, "2027-01-01");
         m.refused(
             &m.outsider,
             "listing.object",
@@ -442,46 +408,9 @@ fn no_one_pledges_or_passes_on_a_households_land_without_its_signature() {
         );
 
         // A lease settled to the outside company, which then passes it on.
-        let id = m.ok(
-            &m.seller,
-            "listing.submit",
-            lease(&[&parcel(1)], "2027-01-01", "2036-12-31"),
-        );
-        m.reviewed(id);
-        m.bidders(id, &[(&m.outsider, OUTSIDER)]);
-        m.log.clock.advance(chrono::Duration::days(20));
-        m.ok(
-            &m.outsider,
-            "bid.place",
-            json!({"listing": id, "amount": "10000.00"}),
-        );
-        m.ok(&m.exchange, "listing.award", json!({"listing": id}));
-        let hash = m.listing(id).award.unwrap().contract_sha256;
-        for key in [&m.seller, &m.outsider] {
-            m.ok(
-                key,
-                "contract.sign",
-                json!({"listing": id, "contract_sha256": hash}),
-            );
-        }
-        m.ok(&m.log.county_key, "title.verify", json!({"listing": id}));
-        m.ok(
-            &m.exchange,
-            "payment.confirm",
-            json!({"listing": id, "amount": "10000.00"}),
-        );
-        m.refused(
-            &m.exchange,
-            "payment.confirm",
-            json!({"listing": id, "amount": "10000.00"}),
-            "bad_attribute",
-            "entry.body.listing",
-        );
-        let right = m.ok(
-            &m.exchange,
-            "deal.settle",
-            json!({"listing": id, "certificate_no": "PS2026-101"}),
-        );
+        let id = m.reviewed_lease(1, "2027-01-01");
+        m.awarded(id, &[(&m.outsider, OUTSIDER)], "10000.00", &m.seller);
+        let right = m.settle(id, "10000.00");
         // Passed on once the lease has begun.
         m.log.clock.advance(chrono::Duration::days(40));
         let mut onward = lease(&[&parcel(1)], "2027-06-01", "2030-12-31");
@@ -514,12 +443,7 @@ fn no_one_pledges_or_passes_on_a_households_land_without_its_signature() {
 fn objections_cannot_be_spammed_and_lapse_unless_the_objector_sues() {
     for backend in backends() {
         let m = Market::new(backend);
-        let id = m.ok(
-            &m.seller,
-            "listing.submit",
-            lease(&[&parcel(1)], "2027-01-01", "2036-12-31"),
-        );
-        m.reviewed(id);
+        let id = m.reviewed_lease(1, "2027-01-01");
         let object = |n: u32| json!({"listing": id, "reason": format!("异议{n}"), "document_sha256": "ab".repeat(32)});
         m.ok(&m.neighbour, "listing.object", object(1));
         m.refused(

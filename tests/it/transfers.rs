@@ -4,7 +4,6 @@
 //! X6), collective assets after a decision (X5), and the household's
 //! cooling-off window on a surrender (G4).
 
-use sanquan::ledger::SignerKey;
 use sanquan::model::exchange::base_rights;
 use sanquan::store::verify::verify;
 use serde_json::{json, Value};
@@ -17,52 +16,6 @@ fn today() -> chrono::NaiveDate {
 }
 
 impl Market {
-    /// Registers and confirms `bidders`' intents on reviewed listing `id`, lets
-    /// the notice pass, has the first bid `amount` and awards it; both
-    /// parties sign the contract.
-    fn awarded(
-        &self,
-        id: u64,
-        bidders: &[(&SignerKey, &str)],
-        amount: &str,
-        transferor: &SignerKey,
-    ) {
-        self.bidders(id, bidders);
-        self.log.clock.advance(chrono::Duration::days(20));
-        self.ok(
-            bidders[0].0,
-            "bid.place",
-            json!({"listing": id, "amount": amount}),
-        );
-        if bidders.len() > 1 {
-            self.log.clock.advance(chrono::Duration::hours(3));
-        }
-        self.ok(&self.exchange, "listing.award", json!({"listing": id}));
-        let hash = self.listing(id).award.unwrap().contract_sha256;
-        for key in [transferor, bidders[0].0] {
-            self.ok(
-                key,
-                "contract.sign",
-                json!({"listing": id, "contract_sha256": hash}),
-            );
-        }
-    }
-
-    /// Verification, escrow and settlement of an awarded listing.
-    fn settle(&self, id: u64, amount: &str) {
-        self.ok(&self.log.county_key, "title.verify", json!({"listing": id}));
-        self.ok(
-            &self.exchange,
-            "payment.confirm",
-            json!({"listing": id, "amount": amount}),
-        );
-        self.ok(
-            &self.exchange,
-            "deal.settle",
-            json!({"listing": id, "certificate_no": format!("JZ-{id}")}),
-        );
-    }
-
     fn contract_area(&self, household: &str) -> i64 {
         base_rights(&self.state(), household, today()).contract_area()
     }

@@ -126,33 +126,13 @@ fn honest(county: &SignerKey, n: u64) -> Vec<u8> {
     .to_json()
 }
 
-/// A comb-shaped ring of `teeth` teeth whose closing edge crosses them all:
-/// the worst a geometry can be for a validator that tests pairs of edges.
-fn comb(teeth: usize) -> Value {
-    let (x0, y0, w, h) = (113.0001, 36.0001, 0.000_000_8, 0.0002);
-    let mut ring = vec![[x0, y0]];
-    for i in 0..teeth {
-        let x = x0 + i as f64 * 2.0 * w;
-        ring.extend([
-            [x + w, y0],
-            [x + w, y0 + h],
-            [x + 2.0 * w, y0 + h],
-            [x + 2.0 * w, y0],
-        ]);
-    }
-    ring.push([x0 + teeth as f64 * 2.0 * w + w, y0 - 0.00005]);
-    ring.push([x0 - w, y0 + h / 2.0]);
-    ring.push([x0, y0]);
-    json!({"type": "Polygon", "coordinates": [ring]})
-}
-
 /// A hostile `parcel.register` of about `bytes` bytes with a comb: signed by
 /// `key` as given (a key nobody registered, or the village's own).
 fn hostile_envelope(key: &SignerKey, bytes: usize) -> Vec<u8> {
     let mut teeth = bytes / 120;
     loop {
         let body = json!({"DKBM": format!("{VILLAGE}99999"), "DKMC": "梳子地", "DKLB": "10",
-                          "TDYT": "1", "DLDJ": "05", "SFJBNT": "2", "geometry": comb(teeth)});
+                          "TDYT": "1", "DLDJ": "05", "SFJBNT": "2", "geometry": super::super::generate::comb(teeth, true)});
         let env = Envelope::sign(
             key,
             &log_origin(COUNTY),
