@@ -167,6 +167,20 @@ impl Gate {
         Ok(())
     }
 
+    /// Forgets a key the stage let in for a `key.register` in flight that
+    /// the rules then refused, so it buys no more work than a stranger's.
+    fn refused(&self, envelope: &Envelope, state: &crate::model::State) {
+        if let Command::KeyRegister(k) = &envelope.command {
+            let public = k.vkey.public_bytes();
+            if state.key(&public).is_none() {
+                self.0
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&public);
+            }
+        }
+    }
+
     /// Follows the key changes of an admitted entry.
     fn follow(&self, changes: &[crate::model::Change]) {
         for change in changes {
@@ -765,7 +779,10 @@ impl WriterState {
                     admitted.push((&job.envelope, a));
                     Ok(receipt)
                 }
-                Err(e) => Err(SubmitError::Refused(e)),
+                Err(e) => {
+                    self.gate.refused(&job.envelope, &self.seq.state);
+                    Err(SubmitError::Refused(e))
+                }
             });
         }
         let ruled = started.elapsed();
