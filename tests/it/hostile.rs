@@ -567,7 +567,13 @@ fn times_dates_and_signed_reads_cannot_be_replayed() {
             };
             assert_eq!(got, want, "{time}");
         }
-        for date in ["0000-01-01", "2999-01-01", "1800-01-01", "2026-2-1"] {
+        for date in [
+            "0000-01-01",
+            "2999-01-01",
+            "1800-01-01",
+            "2026-2-1",
+            "2027-01-01",
+        ] {
             let mut b = body.clone();
             b["date"] = json!(date);
             m.refused(

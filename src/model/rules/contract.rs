@@ -72,6 +72,21 @@ pub fn contract_grant(
             "终止日期须晚于起始日期",
         ));
     }
+    // A contract of household contracting (from 1978) that has begun or
+    // begins within five years (the second-round extension is granted ahead
+    // of its start): registered as made, not invented for a distant future.
+    let latest = ctx
+        .today
+        .checked_add_months(chrono::Months::new(60))
+        .unwrap_or(ctx.today);
+    let earliest = chrono::NaiveDate::from_ymd_opt(1978, 1, 1).unwrap_or(start);
+    if start < earliest || start > latest {
+        return Err(RuleError::attribute(
+            "start",
+            "must lie between 1978-01-01 and five years from today",
+            "须在 1978-01-01 与五年后之间",
+        ));
+    }
     if body.parcels.is_empty() {
         return Err(RuleError::attribute(
             "DKBM",

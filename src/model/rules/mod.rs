@@ -274,9 +274,9 @@ fn text(field: &'static str, value: &str) -> Result<(), RuleError> {
 }
 
 /// A day written YYYY-MM-DD.
-/// Every day a body names lies between the founding of the People's
-/// Republic and the end of a 70-year forest contract begun a century from
-/// now; the rules narrow it further where they can.
+/// Every day a body names lies between 1900 (the oldest members' births)
+/// and the end of a 70-year forest contract begun a century from now; the
+/// rules narrow it further where they can.
 fn day(field: &'static str, text: &str) -> Result<chrono::NaiveDate, RuleError> {
     let d = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .ok()
@@ -285,14 +285,14 @@ fn day(field: &'static str, text: &str) -> Result<chrono::NaiveDate, RuleError> 
             RuleError::attribute(field, "must be YYYY-MM-DD", "须为 YYYY-MM-DD 格式的日期")
         })?;
     let (first, last) = (
-        chrono::NaiveDate::from_ymd_opt(1949, 10, 1),
+        chrono::NaiveDate::from_ymd_opt(1900, 1, 1),
         chrono::NaiveDate::from_ymd_opt(2199, 12, 31),
     );
     if first.is_some_and(|f| d < f) || last.is_some_and(|l| d > l) {
         return Err(RuleError::attribute(
             field,
-            "must lie between 1949-10-01 and 2199-12-31",
-            "须在 1949-10-01 与 2199-12-31 之间",
+            "must lie between 1900-01-01 and 2199-12-31",
+            "须在 1900-01-01 与 2199-12-31 之间",
         ));
     }
     Ok(d)

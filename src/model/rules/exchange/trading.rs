@@ -326,10 +326,17 @@ pub fn transferee_qualify(
         ));
     }
     let born = match (body.kind.as_str(), &body.born) {
-        ("person", Some(b)) => Some(
-            chrono::NaiveDate::parse_from_str(&format!("{b}-01"), "%Y-%m-%d")
-                .map_err(|_| RuleError::attribute("born", "YYYY-MM", "须为 YYYY-MM 格式的年月"))?,
-        ),
+        // A month of birth of the last 120 years, written YYYY-MM.
+        ("person", Some(b)) if b.len() == 7 => {
+            Some(rules::past_day(ctx, "born", &format!("{b}-01"), 120)?)
+        }
+        ("person", Some(_)) => {
+            return Err(RuleError::attribute(
+                "born",
+                "YYYY-MM",
+                "须为 YYYY-MM 格式的年月",
+            ))
+        }
         ("person", None) => {
             return Err(RuleError::attribute(
                 "born",
