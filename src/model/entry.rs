@@ -1005,7 +1005,6 @@ pub fn forbidden_char(c: char) -> bool {
 /// most [`MAX_ITEMS`], strings of at most [`MAX_CHARS`], in Unicode NFC
 /// (what was signed is read one way only), and with no [`forbidden_char`].
 fn check_values(value: &serde_json::Value, path: &str) -> Result<(), RuleError> {
-    use unicode_normalization::UnicodeNormalization;
     let bad = |reason: &str, reason_zh: &str| RuleError::BadBody {
         field: path.to_owned(),
         reason: reason.to_owned(),
@@ -1025,7 +1024,7 @@ fn check_values(value: &serde_json::Value, path: &str) -> Result<(), RuleError> 
                     "文字不得含有控制字符、方向控制字符或不可见字符",
                 ));
             }
-            if !unicode_normalization::is_nfc(text) && text.nfc().ne(text.chars()) {
+            if !unicode_normalization::is_nfc(text) {
                 return Err(bad(
                     "a text must be in Unicode normal form C (NFC)",
                     "文字须为 Unicode 标准化形式 NFC",

@@ -64,7 +64,9 @@ impl VerifierKey {
         if raw.len() != 33 || raw[0] != ALG_ED25519 {
             return Err("key must be 0x01 followed by a 32-byte Ed25519 key");
         }
-        let public: [u8; 32] = raw[1..].try_into().expect("33 bytes");
+        let Some(Ok(public)) = raw.get(1..).map(<[u8; 32]>::try_from) else {
+            return Err("key must be 0x01 followed by a 32-byte Ed25519 key");
+        };
         let key = VerifyingKey::from_bytes(&public).map_err(|_| "not an Ed25519 point")?;
         if key_hash(name, &public) != hash {
             return Err("key hash does not match name and key");

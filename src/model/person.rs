@@ -50,6 +50,19 @@ impl PersonRecord {
             ));
         }
         let name = self.name.trim();
+        // A name reads one way only: NFC, no control, bidirectional or
+        // invisible characters.
+        if self.name.chars().any(super::entry::forbidden_char)
+            || !unicode_normalization::is_nfc(&self.name)
+        {
+            return Err(bad(
+                "name",
+                (
+                    "must be NFC without control, bidirectional or invisible characters",
+                    "须为 NFC 且不含控制字符、方向控制字符或不可见字符",
+                ),
+            ));
+        }
         if name.is_empty() || name.chars().count() > 50 || name != self.name {
             return Err(bad(
                 "name",

@@ -667,6 +667,18 @@ fn texts_that_read_otherwise_than_they_are_are_refused() {
             "listing.review",
             json!({"listing": id, "approve": true, "reason": "\u{e9}材料齐全"}),
         );
+        // A person's name, kept off the log, reads one way only too.
+        let hidden = crate::exchange::person("韩\u{202E}三", "140421199001011234", 9);
+        let env = sign(
+            &m.collective,
+            "household.register",
+            json!({"CBFBM": format!("{VILLAGE}0003"), "members": [{"person": hidden.commitment(), "relation": "02"}]}),
+        );
+        let r = m
+            .log
+            .writer()
+            .submit_with_personal_blocking(env, vec![hidden]);
+        assert_eq!(code(&r), "bad_personal_data");
     }
 }
 

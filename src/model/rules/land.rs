@@ -70,7 +70,7 @@ pub fn parcel_register(
 ) -> Result<Vec<Change>, RuleError> {
     let code = &body.code;
     check_new_parcel(state, code, &signer.party)?;
-    let collective = &code[..14];
+    let collective = crate::model::codes::collective_of(code);
     if !state.collectives.contains_key(collective) {
         return Err(RuleError::UnknownCollective {
             code: collective.to_owned(),
@@ -146,7 +146,7 @@ fn check_new_parcel(state: &State, code: &str, collective: &str) -> Result<(), R
             "地块编码为 19 位：发包方编码加 5 位顺序码",
         ));
     }
-    if code[..14] != *collective {
+    if crate::model::codes::collective_of(code) != collective {
         return Err(RuleError::ParcelOutsideCollective {
             code: code.to_owned(),
             collective: collective.to_owned(),
