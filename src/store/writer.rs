@@ -676,11 +676,22 @@ fn check_signatures(
         let jobs: Vec<Job> = signed
             .into_par_iter()
             .filter_map(|mut job| {
-                let checked = prepare(&mut job.envelope)
-                    .map_err(SubmitError::Geometry)
-                    .and_then(|()| {
-                        check_personal(&job.envelope, &job.personal).map_err(SubmitError::Personal)
-                    });
+                // Geometry comes from a stranger's bytes: a panic in its
+                // validation refuses that envelope, not the stage.
+                let prepared =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        prepare(&mut job.envelope)
+                    }));
+                let checked = match prepared {
+                    Ok(p) => p.map_err(SubmitError::Geometry),
+                    Err(panic) => {
+                        tracing::error!(panic = %panic_text(&panic), "geometry validation panicked");
+                        Err(SubmitError::Refused(LedgerError::Internal))
+                    }
+                }
+                .and_then(|()| {
+                    check_personal(&job.envelope, &job.personal).map_err(SubmitError::Personal)
+                });
                 match checked {
                     Ok(()) => Some(job),
                     Err(e) => {
@@ -792,7 +803,17 @@ impl WriterState {
             }
             self.reload();
         } else if !admitted.is_empty() {
-            let result = self.commit(&admitted, persons);
+            // A panic while committing is a failed commit: nothing of the
+            // batch is acknowledged, and the state is reloaded below.
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.commit(&admitted, persons)
+            }))
+            .unwrap_or_else(|panic| {
+                Err(StoreError::Corrupt(format!(
+                    "a panic while committing: {}",
+                    panic_text(&panic)
+                )))
+            });
             tracing::debug!(batch = answers.len(), ?ruled, committed = ?(started.elapsed() - ruled), "batch written");
             if let Err(e) = result {
                 tracing::error!(error = %e, "batch not committed; reloading the writer's state");
