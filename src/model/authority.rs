@@ -3,96 +3,10 @@
 
 use super::{codes, KeyBinding, Role, RuleError};
 
-/// The kinds each role may sign (besides `genesis`, which the county root key
-/// signs once, for itself).
+/// Whether `role` may sign `kind` (the roles each kind lists in
+/// `model::kinds`).
 pub fn may_sign(role: Role, kind: &str) -> bool {
-    let kinds: &[&str] = match role {
-        Role::County => &[
-            "key.register",
-            "key.revoke",
-            "collective.register",
-            "encumbrance.register",
-            "encumbrance.release",
-            "homestead.grant",
-            "certificate.issue",
-            "county.settings",
-            "title.verify",
-            "hukou.settle",
-            "attest.retention",
-            "transferee.qualify",
-            "objection.suit",
-        ],
-        Role::Exchange => &[
-            "key.register",
-            "key.revoke",
-            "listing.review",
-            "deposit.confirm",
-            "listing.award",
-            "payment.confirm",
-            "deal.settle",
-            "objection.resolve",
-            "award.cancel",
-        ],
-        Role::Collective => &[
-            "key.register",
-            "key.revoke",
-            "parcel.register",
-            "parcel.retire",
-            "parcel.split",
-            "parcel.merge",
-            "encumbrance.register",
-            "encumbrance.release",
-            "decision.record",
-            "household.register",
-            "contract.grant",
-            "contract.extend",
-            "contract.renew",
-            "shares.quantify",
-            "dividend.distribute",
-            "member.admit",
-            "member.end",
-            "notice.post",
-            "certificate.issue",
-            "hukou.settle",
-            "listing.submit",
-            "listing.withdraw",
-            "listing.object",
-            "assignment.consent",
-            "contract.sign",
-        ],
-        Role::Household => &[
-            "key.revoke",
-            "encumbrance.register",
-            "encumbrance.release",
-            "shares.transfer",
-            "shares.buyback",
-            "homestead.exit",
-            "contract.return",
-            "household.split",
-            "household.merge",
-            "listing.submit",
-            "listing.withdraw",
-            "intent.register",
-            "bid.place",
-            "bid.match",
-            "contract.sign",
-            "right.end",
-            "listing.object",
-            "transfer.register",
-            "surrender.withdraw",
-        ],
-        Role::Transferee => &[
-            "key.revoke",
-            "listing.submit",
-            "listing.withdraw",
-            "intent.register",
-            "bid.place",
-            "bid.match",
-            "contract.sign",
-        ],
-    };
-
-    kinds.contains(&kind)
+    super::kinds::signers(kind).contains(&role)
 }
 
 /// What kind of party a code names; the formats do not overlap.
@@ -219,7 +133,7 @@ pub fn may_bind(signer: &KeyBinding, role: Role, party: &str) -> Result<(), Rule
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::entry::KINDS;
+    use crate::model::KINDS;
 
     const COUNTY: &str = "140421";
     const VILLAGE: &str = "14042100100101";

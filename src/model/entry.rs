@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::error::RuleError;
+use super::kinds::Command;
 use super::{Role, VerifierKey};
 
 /// `genesis`: the first entry of a county's log. Self-signed by the county
@@ -702,236 +703,7 @@ pub struct AttestRetention {
     pub rights: super::exchange::BaseRights,
 }
 
-/// A parsed command: the kind and its typed body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Command {
-    Genesis(Box<Genesis>),
-    KeyRegister(KeyRegister),
-    KeyRevoke(KeyRevoke),
-    CollectiveRegister(Box<CollectiveRegister>),
-    ParcelRegister(Box<ParcelRegister>),
-    ParcelRetire(ParcelRetire),
-    EncumbranceRegister(EncumbranceRegister),
-    EncumbranceRelease(EncumbranceRelease),
-    DecisionRecord(DecisionRecord),
-    HouseholdRegister(HouseholdRegister),
-    ContractGrant(ContractGrant),
-    SharesQuantify(SharesQuantify),
-    SharesTransfer(SharesTransfer),
-    SharesBuyback(SharesBuyback),
-    DividendDistribute(DividendDistribute),
-    MemberAdmit(MemberAdmit),
-    MemberEnd(MemberEnd),
-    HomesteadGrant(Box<HomesteadGrant>),
-    HomesteadExit(HomesteadExit),
-    ContractReturn(ContractReturn),
-    NoticePost(NoticePost),
-    CertificateIssue(CertificateIssue),
-    CountySettings(CountySettings),
-    ParcelSplit(Box<ParcelSplit>),
-    ParcelMerge(Box<ParcelMerge>),
-    HouseholdSplit(HouseholdSplit),
-    HouseholdMerge(HouseholdMerge),
-    ContractExtend(ContractExtend),
-    ContractRenew(ContractRenew),
-    ListingSubmit(ListingSubmit),
-    ListingReview(ListingReview),
-    IntentRegister(IntentRegister),
-    DepositConfirm(DepositConfirm),
-    BidPlace(BidPlace),
-    BidMatch(BidMatch),
-    ListingAward(ListingAward),
-    ContractSign(ContractSign),
-    TitleVerify(TitleVerify),
-    PaymentConfirm(PaymentConfirm),
-    DealSettle(DealSettle),
-    RightEnd(RightEnd),
-    HukouSettle(HukouSettle),
-    AttestRetention(AttestRetention),
-    AssignmentConsent(AssignmentConsent),
-    ListingObject(ListingObject),
-    ObjectionResolve(ObjectionResolve),
-    TransferRegister(TransferRegister),
-    TransfereeQualify(TransfereeQualify),
-    SurrenderWithdraw(SurrenderWithdraw),
-    ListingWithdraw(ListingWithdraw),
-    AwardCancel(AwardCancel),
-    ObjectionSuit(ObjectionSuit),
-}
-
-/// The kinds this log knows, in the spelling of the envelope's `kind`.
-pub const KINDS: &[&str] = &[
-    "genesis",
-    "key.register",
-    "key.revoke",
-    "collective.register",
-    "parcel.register",
-    "parcel.retire",
-    "encumbrance.register",
-    "encumbrance.release",
-    "decision.record",
-    "household.register",
-    "contract.grant",
-    "shares.quantify",
-    "shares.transfer",
-    "shares.buyback",
-    "dividend.distribute",
-    "member.admit",
-    "member.end",
-    "homestead.grant",
-    "homestead.exit",
-    "contract.return",
-    "notice.post",
-    "certificate.issue",
-    "county.settings",
-    "parcel.split",
-    "parcel.merge",
-    "household.split",
-    "household.merge",
-    "contract.extend",
-    "contract.renew",
-    "listing.submit",
-    "listing.review",
-    "intent.register",
-    "deposit.confirm",
-    "bid.place",
-    "bid.match",
-    "listing.award",
-    "contract.sign",
-    "title.verify",
-    "payment.confirm",
-    "deal.settle",
-    "right.end",
-    "hukou.settle",
-    "attest.retention",
-    "assignment.consent",
-    "listing.object",
-    "objection.resolve",
-    "transfer.register",
-    "transferee.qualify",
-    "surrender.withdraw",
-    "listing.withdraw",
-    "award.cancel",
-    "objection.suit",
-];
-
 impl Command {
-    /// Parses a body for `kind`; unknown kinds and malformed bodies are refused.
-    pub fn parse(kind: &str, body: &serde_json::Value) -> Result<Command, RuleError> {
-        Ok(match kind {
-            "genesis" => Command::Genesis(Box::new(body_of(body)?)),
-            "key.register" => Command::KeyRegister(body_of(body)?),
-            "key.revoke" => Command::KeyRevoke(body_of(body)?),
-            "collective.register" => Command::CollectiveRegister(Box::new(body_of(body)?)),
-            "parcel.register" => Command::ParcelRegister(Box::new(body_of(body)?)),
-            "parcel.retire" => Command::ParcelRetire(body_of(body)?),
-            "encumbrance.register" => Command::EncumbranceRegister(body_of(body)?),
-            "encumbrance.release" => Command::EncumbranceRelease(body_of(body)?),
-            "decision.record" => Command::DecisionRecord(body_of(body)?),
-            "household.register" => Command::HouseholdRegister(body_of(body)?),
-            "contract.grant" => Command::ContractGrant(body_of(body)?),
-            "shares.quantify" => Command::SharesQuantify(body_of(body)?),
-            "shares.transfer" => Command::SharesTransfer(body_of(body)?),
-            "shares.buyback" => Command::SharesBuyback(body_of(body)?),
-            "dividend.distribute" => Command::DividendDistribute(body_of(body)?),
-            "member.admit" => Command::MemberAdmit(body_of(body)?),
-            "member.end" => Command::MemberEnd(body_of(body)?),
-            "homestead.grant" => Command::HomesteadGrant(Box::new(body_of(body)?)),
-            "homestead.exit" => Command::HomesteadExit(body_of(body)?),
-            "contract.return" => Command::ContractReturn(body_of(body)?),
-            "notice.post" => Command::NoticePost(body_of(body)?),
-            "certificate.issue" => Command::CertificateIssue(body_of(body)?),
-            "county.settings" => Command::CountySettings(body_of(body)?),
-            "parcel.split" => Command::ParcelSplit(Box::new(body_of(body)?)),
-            "parcel.merge" => Command::ParcelMerge(Box::new(body_of(body)?)),
-            "household.split" => Command::HouseholdSplit(body_of(body)?),
-            "household.merge" => Command::HouseholdMerge(body_of(body)?),
-            "contract.extend" => Command::ContractExtend(body_of(body)?),
-            "contract.renew" => Command::ContractRenew(body_of(body)?),
-            "listing.submit" => Command::ListingSubmit(body_of(body)?),
-            "listing.review" => Command::ListingReview(body_of(body)?),
-            "intent.register" => Command::IntentRegister(body_of(body)?),
-            "deposit.confirm" => Command::DepositConfirm(body_of(body)?),
-            "bid.place" => Command::BidPlace(body_of(body)?),
-            "bid.match" => Command::BidMatch(body_of(body)?),
-            "listing.award" => Command::ListingAward(body_of(body)?),
-            "contract.sign" => Command::ContractSign(body_of(body)?),
-            "title.verify" => Command::TitleVerify(body_of(body)?),
-            "payment.confirm" => Command::PaymentConfirm(body_of(body)?),
-            "deal.settle" => Command::DealSettle(body_of(body)?),
-            "right.end" => Command::RightEnd(body_of(body)?),
-            "hukou.settle" => Command::HukouSettle(body_of(body)?),
-            "attest.retention" => Command::AttestRetention(body_of(body)?),
-            "assignment.consent" => Command::AssignmentConsent(body_of(body)?),
-            "listing.object" => Command::ListingObject(body_of(body)?),
-            "objection.resolve" => Command::ObjectionResolve(body_of(body)?),
-            "transfer.register" => Command::TransferRegister(body_of(body)?),
-            "transferee.qualify" => Command::TransfereeQualify(body_of(body)?),
-            "surrender.withdraw" => Command::SurrenderWithdraw(body_of(body)?),
-            "listing.withdraw" => Command::ListingWithdraw(body_of(body)?),
-            "award.cancel" => Command::AwardCancel(body_of(body)?),
-            "objection.suit" => Command::ObjectionSuit(body_of(body)?),
-            other => return Err(RuleError::UnknownKind(truncate(other))),
-        })
-    }
-
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Command::Genesis(_) => "genesis",
-            Command::KeyRegister(_) => "key.register",
-            Command::KeyRevoke(_) => "key.revoke",
-            Command::CollectiveRegister(_) => "collective.register",
-            Command::ParcelRegister(_) => "parcel.register",
-            Command::ParcelRetire(_) => "parcel.retire",
-            Command::EncumbranceRegister(_) => "encumbrance.register",
-            Command::EncumbranceRelease(_) => "encumbrance.release",
-            Command::DecisionRecord(_) => "decision.record",
-            Command::HouseholdRegister(_) => "household.register",
-            Command::ContractGrant(_) => "contract.grant",
-            Command::SharesQuantify(_) => "shares.quantify",
-            Command::SharesTransfer(_) => "shares.transfer",
-            Command::SharesBuyback(_) => "shares.buyback",
-            Command::DividendDistribute(_) => "dividend.distribute",
-            Command::MemberAdmit(_) => "member.admit",
-            Command::MemberEnd(_) => "member.end",
-            Command::HomesteadGrant(_) => "homestead.grant",
-            Command::HomesteadExit(_) => "homestead.exit",
-            Command::ContractReturn(_) => "contract.return",
-            Command::NoticePost(_) => "notice.post",
-            Command::CertificateIssue(_) => "certificate.issue",
-            Command::CountySettings(_) => "county.settings",
-            Command::ParcelSplit(_) => "parcel.split",
-            Command::ParcelMerge(_) => "parcel.merge",
-            Command::HouseholdSplit(_) => "household.split",
-            Command::HouseholdMerge(_) => "household.merge",
-            Command::ContractExtend(_) => "contract.extend",
-            Command::ContractRenew(_) => "contract.renew",
-            Command::ListingSubmit(_) => "listing.submit",
-            Command::ListingReview(_) => "listing.review",
-            Command::IntentRegister(_) => "intent.register",
-            Command::DepositConfirm(_) => "deposit.confirm",
-            Command::BidPlace(_) => "bid.place",
-            Command::BidMatch(_) => "bid.match",
-            Command::ListingAward(_) => "listing.award",
-            Command::ContractSign(_) => "contract.sign",
-            Command::TitleVerify(_) => "title.verify",
-            Command::PaymentConfirm(_) => "payment.confirm",
-            Command::DealSettle(_) => "deal.settle",
-            Command::RightEnd(_) => "right.end",
-            Command::HukouSettle(_) => "hukou.settle",
-            Command::AttestRetention(_) => "attest.retention",
-            Command::AssignmentConsent(_) => "assignment.consent",
-            Command::ListingObject(_) => "listing.object",
-            Command::ObjectionResolve(_) => "objection.resolve",
-            Command::TransferRegister(_) => "transfer.register",
-            Command::TransfereeQualify(_) => "transferee.qualify",
-            Command::SurrenderWithdraw(_) => "surrender.withdraw",
-            Command::ListingWithdraw(_) => "listing.withdraw",
-            Command::AwardCancel(_) => "award.cancel",
-            Command::ObjectionSuit(_) => "objection.suit",
-        }
-    }
-
     /// Drops the geometry's JSON once `spatial` has made its footprint (which
     /// the rules read instead): a queued import holds thousands of them.
     pub fn release_geometry(&mut self) {
@@ -974,10 +746,6 @@ impl Command {
             _ => Vec::new(),
         }
     }
-}
-
-fn truncate(s: &str) -> String {
-    s.chars().take(64).collect()
 }
 
 /// The most items of any list in a body (parcels, members, allocations…);
@@ -1053,7 +821,8 @@ fn check_values(value: &serde_json::Value, path: &str) -> Result<(), RuleError> 
     Ok(())
 }
 
-fn body_of<T: DeserializeOwned>(body: &serde_json::Value) -> Result<T, RuleError> {
+/// A kind's body, checked (`check_values`) and read; the field at fault named.
+pub(super) fn body_of<T: DeserializeOwned>(body: &serde_json::Value) -> Result<T, RuleError> {
     check_values(body, "entry.body")?;
     serde_path_to_error::deserialize(body).map_err(|e| {
         let reason = e.inner().to_string();

@@ -8,6 +8,7 @@ pub mod entry;
 pub mod error;
 pub mod exchange;
 pub mod keys;
+pub mod kinds;
 pub mod land;
 pub mod person;
 pub mod rules;
@@ -16,9 +17,9 @@ pub mod shares;
 pub mod state;
 pub mod units;
 
-pub use entry::Command;
 pub use error::{Refusal, RuleError};
 pub use keys::VerifierKey;
+pub use kinds::{Command, KINDS};
 pub use land::{Footprint, Land};
 pub use rules::{decide, Context};
 pub use state::{Change, Collective, County, KeyBinding, Parcel, State};

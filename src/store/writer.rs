@@ -89,6 +89,16 @@ struct Job {
     _held: QueueShare,
 }
 
+impl Job {
+    /// Answers the caller, after giving back the job's share of the queue:
+    /// a caller that sends its next envelope at once finds the room free.
+    fn answer(self, result: Result<Receipt, SubmitError>) {
+        let Job { reply, _held, .. } = self;
+        drop(_held);
+        let _ = reply.send(result);
+    }
+}
+
 /// Bytes of the queue a job holds; dropped with the job.
 struct QueueShare {
     bytes: usize,
@@ -328,6 +338,11 @@ impl Writer {
     /// little memory; a test that fills the queue).
     pub fn limit_queue(&self, bytes: usize) {
         self.queue_limit.store(bytes, Ordering::Release);
+    }
+
+    /// The envelope bytes waiting for the writer now.
+    pub fn queued_bytes(&self) -> usize {
+        self.queued.load(Ordering::Acquire)
     }
 
     /// The clock the writer integrates entries on.
@@ -665,7 +680,7 @@ fn check_signatures(
                 match admitted {
                     Ok(()) => Some(job),
                     Err(e) => {
-                        let _ = job.reply.send(Err(SubmitError::Refused(e)));
+                        job.answer(Err(SubmitError::Refused(e)));
                         None
                     }
                 }
@@ -695,7 +710,7 @@ fn check_signatures(
                 match checked {
                     Ok(()) => Some(job),
                     Err(e) => {
-                        let _ = job.reply.send(Err(e));
+                        job.answer(Err(e));
                         None
                     }
                 }
@@ -825,7 +840,7 @@ impl WriterState {
             }
         }
         for (job, answer) in jobs.into_iter().zip(answers) {
-            let _ = job.reply.send(answer);
+            job.answer(answer);
         }
     }
 

@@ -5,7 +5,7 @@
 
 use base64::Engine;
 use sanquan::ledger::SignerKey;
-use sanquan::model::entry::KINDS;
+use sanquan::model::KINDS;
 use serde_json::{json, Value};
 
 use crate::common::*;

@@ -118,6 +118,7 @@ fn a_full_queue_answers_busy_with_retry_after() {
         } = m;
         let (registry, _db, _, _) = log.into_registry();
         registry.the_writer().unwrap().limit_queue(1);
+        let watch = registry.clone();
         let url = spawn_app(registry);
         let post = |env: &Envelope| match ureq::post(&format!("{url}/api/v1/entries"))
             .set("Content-Type", "application/json")
@@ -142,7 +143,12 @@ fn a_full_queue_answers_busy_with_retry_after() {
         );
         std::thread::scope(|s| {
             let first = s.spawn(|| post(&slow));
-            std::thread::sleep(Duration::from_millis(300));
+            // Once the slow entry is in the queue (the writer holds it for
+            // 800 ms), the queue is full.
+            let writer = watch.the_writer().unwrap();
+            while writer.queued_bytes() != slow.signing_input().len() {
+                std::thread::sleep(Duration::from_millis(5));
+            }
             let (status, retry) = post(&sign(&collective, "decision.record", decision(2)));
             assert_eq!((status, retry.as_deref()), (503, Some("1")), "{backend:?}");
             assert_eq!(first.join().unwrap().0, 201);

@@ -14,7 +14,7 @@ mod member;
 mod notice;
 mod settings;
 mod shares;
-mod surrender;
+pub mod surrender;
 
 pub use contract::{contract_extend, contract_grant, contract_renew, contract_return};
 pub use decision::decision_record;
@@ -94,60 +94,7 @@ pub fn decide(
             });
         }
     }
-    let mut changes = match cmd {
-        Command::Genesis(_) => unreachable!("handled above"),
-        Command::KeyRegister(body) => key_register(state, ctx, signer, body),
-        Command::KeyRevoke(body) => key_revoke(state, ctx, signer, body),
-        Command::CollectiveRegister(body) => collective_register(state, ctx, signer, body),
-        Command::ParcelRegister(body) => parcel_register(state, land, ctx, signer, body),
-        Command::ParcelRetire(body) => parcel_retire(state, ctx, signer, body),
-        Command::EncumbranceRegister(body) => encumbrance_register(state, land, ctx, signer, body),
-        Command::ObjectionSuit(body) => objection_suit(state, ctx, signer, body),
-        Command::EncumbranceRelease(body) => encumbrance_release(state, ctx, signer, body),
-        Command::DecisionRecord(body) => decision_record(state, ctx, signer, body),
-        Command::HouseholdRegister(body) => household_register(state, ctx, signer, body),
-        Command::ContractGrant(body) => contract_grant(state, ctx, signer, body),
-        Command::SharesQuantify(body) => shares_quantify(state, ctx, signer, body),
-        Command::SharesTransfer(body) => shares_transfer(state, ctx, signer, body),
-        Command::SharesBuyback(body) => shares_buyback(state, ctx, signer, body),
-        Command::DividendDistribute(body) => dividend_distribute(state, ctx, signer, body),
-        Command::MemberAdmit(body) => member_admit(state, ctx, signer, body),
-        Command::MemberEnd(body) => member_end(state, ctx, signer, body),
-        Command::HomesteadGrant(body) => homestead_grant(state, land, ctx, signer, body),
-        Command::HomesteadExit(body) => homestead_exit(state, ctx, signer, body),
-        Command::ContractReturn(body) => contract_return(state, ctx, signer, body),
-        Command::NoticePost(body) => notice_post(state, ctx, signer, body),
-        Command::CertificateIssue(body) => certificate_issue(state, ctx, signer, body),
-        Command::CountySettings(body) => county_settings(state, ctx, signer, body),
-        Command::ParcelSplit(body) => parcel_split(state, land, ctx, signer, body),
-        Command::ParcelMerge(body) => parcel_merge(state, land, ctx, signer, body),
-        Command::HouseholdSplit(body) => household_split(state, ctx, signer, body),
-        Command::HouseholdMerge(body) => household_merge(state, ctx, signer, body),
-        Command::ContractExtend(body) => contract_extend(state, ctx, signer, body),
-        Command::ContractRenew(body) => contract_renew(state, ctx, signer, body),
-        Command::ListingSubmit(body) => exchange::listing_submit(state, ctx, signer, body),
-        Command::ListingReview(body) => exchange::listing_review(state, ctx, signer, body),
-        Command::IntentRegister(body) => exchange::intent_register(state, ctx, signer, body),
-        Command::DepositConfirm(body) => exchange::deposit_confirm(state, ctx, signer, body),
-        Command::BidPlace(body) => exchange::bid_place(state, ctx, signer, body),
-        Command::BidMatch(body) => exchange::bid_match(state, ctx, signer, body),
-        Command::ListingAward(body) => exchange::listing_award(state, ctx, signer, body),
-        Command::ContractSign(body) => exchange::contract_sign(state, ctx, signer, body),
-        Command::TitleVerify(body) => exchange::title_verify(state, ctx, signer, body),
-        Command::PaymentConfirm(body) => exchange::payment_confirm(state, ctx, signer, body),
-        Command::DealSettle(body) => exchange::deal_settle(state, ctx, signer, body),
-        Command::RightEnd(body) => exchange::right_end(state, ctx, signer, body),
-        Command::HukouSettle(body) => exchange::hukou_settle(state, ctx, signer, body),
-        Command::AttestRetention(body) => exchange::attest_retention(state, ctx, signer, body),
-        Command::AssignmentConsent(body) => exchange::assignment_consent(state, ctx, signer, body),
-        Command::ListingObject(body) => exchange::listing_object(state, ctx, signer, body),
-        Command::ObjectionResolve(body) => exchange::objection_resolve(state, ctx, signer, body),
-        Command::TransferRegister(body) => exchange::transfer_register(state, ctx, signer, body),
-        Command::TransfereeQualify(body) => exchange::transferee_qualify(state, ctx, signer, body),
-        Command::SurrenderWithdraw(body) => surrender::surrender_withdraw(state, ctx, signer, body),
-        Command::ListingWithdraw(body) => exchange::listing_withdraw(state, ctx, signer, body),
-        Command::AwardCancel(body) => exchange::award_cancel(state, ctx, signer, body),
-    }?;
+    let mut changes = super::kinds::rule(state, land, ctx, signer, cmd)?;
     let mut titles: Vec<String> = changes.iter().flat_map(|c| state.titles_of(c)).collect();
     if !titles.is_empty() {
         titles.sort_unstable();
