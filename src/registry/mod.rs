@@ -176,15 +176,24 @@ pub struct Registry {
     writer: Option<Arc<Writer>>,
     /// Signed reads of the last five minutes, each good once.
     reads: Arc<std::sync::Mutex<crate::ledger::read_auth::ReadNonces>>,
+    /// The writer's clock (the system's for a reader), so that a view and a
+    /// rule never disagree about what day it is.
+    clock: crate::store::Clock,
 }
 
 impl Registry {
     pub fn new(db: Db, writer: Writer) -> Self {
         Registry {
             db,
+            clock: writer.clock().clone(),
             writer: Some(Arc::new(writer)),
             reads: Default::default(),
         }
+    }
+
+    /// Today on the writer's clock.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.clock.now().date_naive()
     }
 
     /// The writer, for its settings (queue limit, clock).
@@ -198,6 +207,7 @@ impl Registry {
             db,
             writer: None,
             reads: Default::default(),
+            clock: Default::default(),
         }
     }
 
@@ -215,6 +225,7 @@ impl Registry {
         method: &str,
         path: &str,
     ) -> Result<[u8; 32], ServiceError> {
+        // Freshness of a request is a matter of real time.
         let now = chrono::Utc::now();
         let read = crate::ledger::read_auth::verify_read(header, method, path, now)?;
         self.reads
@@ -324,9 +335,10 @@ impl Registry {
                 certificates: &certificates,
             },
             personal.as_ref(),
+            self.today(),
         );
         // G4: what the household gave up, and until when it may take it back.
-        let today = chrono::Utc::now().date_naive();
+        let today = self.today();
         view["surrenders"] = serde_json::json!(surrenders
             .iter()
             .map(|s| serde_json::json!({
@@ -452,7 +464,7 @@ impl Registry {
             crate::model::codes::check_collective(v).is_ok()
         })?;
         let mut conn = self.db.conn()?;
-        let today = chrono::Utc::now().date_naive();
+        let today = self.today();
         // A listing whose notice ran out is stored as under notice until its
         // next step: read both, and show each at its stage today.
         let stored: &[Option<&str>] = match status {
@@ -495,7 +507,7 @@ impl Registry {
             }
         })?;
         let l = Listing {
-            status: l.status_on(chrono::Utc::now().date_naive()),
+            status: l.status_on(self.today()),
             ..l
         };
         Ok(views::listing(&l))
@@ -684,7 +696,12 @@ impl Registry {
         )?
         .into_values()
         .next();
-        Ok(views::parcel_feature(&p, contract.as_ref(), Some(&sizhi)))
+        Ok(views::parcel_feature(
+            &p,
+            contract.as_ref(),
+            Some(&sizhi),
+            self.today(),
+        ))
     }
 
     pub fn decision(&self, index: u64) -> Result<serde_json::Value, ServiceError> {
@@ -732,6 +749,7 @@ impl Registry {
             &encumbrances,
             &rights,
             size,
+            self.today(),
         ))
     }
 
@@ -774,7 +792,7 @@ impl Registry {
                 queries::ContractsOf::Collective(k),
             )?);
         }
-        Ok(views::parcel_collection(&found, &contracts))
+        Ok(views::parcel_collection(&found, &contracts, self.today()))
     }
 
     /// Inclusion proof of `index` in the tree of `size` (≤ the newest checkpoint).

@@ -1,5 +1,6 @@
 //! Views of the land registry as GeoJSON, with NY/T 2539 property names.
 
+use chrono::NaiveDate;
 use serde_json::{json, Value};
 
 use std::collections::HashMap;
@@ -27,6 +28,7 @@ pub fn parcel_feature(
     p: &Parcel<String>,
     contract: Option<&Contract>,
     neighbours: Option<&Neighbours>,
+    today: NaiveDate,
 ) -> Value {
     let mut props = json!({
         "DKBM": p.code,
@@ -41,7 +43,7 @@ pub fn parcel_feature(
         "area_mu": p.area.mu().to_string(),
         "status": status(p),
         // The household holding the land contract right over it.
-        "holder": contract.filter(|k| k.in_force(chrono::Utc::now().date_naive())).map(|k| k.household.as_str()),
+        "holder": contract.filter(|k| k.in_force(today)).map(|k| k.household.as_str()),
         "registered_at": p.registered_at,
         "retired_at": p.retired_at,
     });
@@ -55,6 +57,7 @@ pub fn parcel_feature(
 pub fn parcel_collection(
     parcels: &[Parcel<String>],
     contracts: &HashMap<String, Contract>,
+    today: NaiveDate,
 ) -> Value {
     let by_parcel: HashMap<&str, &Contract> = contracts
         .values()
@@ -64,7 +67,7 @@ pub fn parcel_collection(
         "type": "FeatureCollection",
         "features": parcels
             .iter()
-            .map(|p| parcel_feature(p, by_parcel.get(p.code.as_str()).copied(), None))
+            .map(|p| parcel_feature(p, by_parcel.get(p.code.as_str()).copied(), None, today))
             .collect::<Vec<_>>(),
     })
 }
@@ -111,8 +114,8 @@ pub fn title(
     encumbrances: &[Encumbrance],
     rights: &[crate::model::exchange::DerivedRight],
     as_of: u64,
+    today: NaiveDate,
 ) -> Value {
-    let today = chrono::Utc::now().date_naive();
     let mut history = vec![json!({"index": p.registered_at, "event": "parcel.register"})];
     for r in rights {
         history.push(json!({"index": r.index, "event": "deal.settle", "listing": r.listing}));
@@ -150,17 +153,17 @@ pub fn title(
     history.sort_by_key(|h| h["index"].as_u64());
     let in_force: Vec<Value> = encumbrances
         .iter()
-        .filter(|e| e.in_force(chrono::Utc::now().date_naive()))
+        .filter(|e| e.in_force(today))
         .map(|e| {
             json!({"index": e.index, "kind": e.kind.as_str(), "by": e.by, "reason": e.reason,
                    "document_sha256": e.document_sha256})
         })
         .collect();
     json!({
-        "parcel": parcel_feature(p, contract, None)["properties"],
+        "parcel": parcel_feature(p, contract, None, today)["properties"],
         "as_of_tree_size": as_of,
         "derived_rights": derived,
-        "holder": contract.filter(|k| k.in_force(chrono::Utc::now().date_naive())).map(|k| k.household.as_str()),
+        "holder": contract.filter(|k| k.in_force(today)).map(|k| k.household.as_str()),
         "contract": contract.map(|k| json!({
             "CBHTBM": k.code,
             "CBFBM": k.household,
@@ -196,6 +199,7 @@ pub fn household(
     h: &crate::model::state::Household,
     rights: HouseholdRights,
     personal: Option<&HashMap<String, PersonRecord>>,
+    today: NaiveDate,
 ) -> Value {
     let HouseholdRights {
         shares,
@@ -204,7 +208,6 @@ pub fn household(
         contracts,
         certificates,
     } = rights;
-    let today = chrono::Utc::now().date_naive();
     json!({
         "CBFBM": h.code,
         "FBFBM": h.collective,

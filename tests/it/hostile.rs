@@ -533,6 +533,26 @@ fn objections_cannot_be_spammed_and_lapse_unless_the_objector_sues() {
             "entry.body.CBHTBM",
         );
         verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+        // The title pages say so too, on the same day as the rules (the
+        // writer's clock, which this test ran ahead).
+        let Market { log, .. } = m;
+        let (registry, _db, _, _) = log.into_registry();
+        let url = spawn_app(registry);
+        let in_force = |p: u32| -> Vec<u64> {
+            let title: Value = ureq::get(&format!("{url}/api/v1/titles/{}", parcel(p)))
+                .call()
+                .unwrap()
+                .into_json()
+                .unwrap();
+            title["encumbrances"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["index"].as_u64().unwrap())
+                .collect()
+        };
+        assert_eq!(in_force(2), Vec::<u64>::new(), "{backend:?}");
+        assert_eq!(in_force(3), [sued]);
     }
 }
 
