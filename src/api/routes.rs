@@ -27,6 +27,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/certificates/{code}", web::get().to(get_certificate))
             .route("/listings", web::get().to(get_listings))
             .route("/listings/{id}", web::get().to(get_listing))
+            .route("/listings/{id}/contract", web::get().to(get_contract))
+            .route(
+                "/listings/{id}/contract/print",
+                web::get().to(get_contract_page),
+            )
             .route("/households/{code}/income", web::get().to(get_income))
             .route(
                 "/households/{code}/attestations",
@@ -245,6 +250,33 @@ async fn get_listing(
     let reg = reg.into_inner();
     let id = log_index(&id, "id")?;
     answer("application/json", move || reg.listing(id)).await
+}
+
+/// The contract text the parties sign (M5): exactly the bytes whose
+/// SHA-256 `contract.sign` carries.
+async fn get_contract(
+    reg: web::Data<Registry>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reg = reg.into_inner();
+    let id = log_index(&id, "id")?;
+    let (text, hash) = blocking(move || reg.contract(id)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .insert_header(("X-Contract-SHA256", hash))
+        .body(text))
+}
+
+async fn get_contract_page(
+    reg: web::Data<Registry>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reg = reg.into_inner();
+    let id = log_index(&id, "id")?;
+    let page = blocking(move || reg.contract_page(id)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(page))
 }
 
 async fn get_income(

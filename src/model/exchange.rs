@@ -200,6 +200,21 @@ pub struct Award {
     /// The day of the award, from which the payment period runs.
     #[serde(default)]
     pub day: Option<NaiveDate>,
+    /// The land (or shares, house, asset) as the contract describes it on
+    /// the day of the award: with the listing, what renders the contract
+    /// again, so the text the parties signed can be served (M5).
+    #[serde(default)]
+    pub parcels: String,
+}
+
+impl Listing {
+    /// The contract rendered for the award, as both parties sign its
+    /// SHA-256: `None` before an award, or if the template changed since.
+    pub fn contract_text(&self) -> Option<String> {
+        let award = self.award.as_ref()?;
+        let text = render_contract(self, &award.party, award.price, &award.parcels);
+        (sha256_hex(&text) == award.contract_sha256).then_some(text)
+    }
 }
 
 /// A listing and everything that happened to it.

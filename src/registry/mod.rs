@@ -144,6 +144,7 @@ fn thing_zh(what: &str) -> &'static str {
         "listing" => "交易项目",
         "parcel" => "地块",
         "checkpoint" => "检查点",
+        "contract of listing" => "交易项目的合同",
         _ => "所查对象",
     }
 }
@@ -624,6 +625,34 @@ impl Registry {
         known_household(&mut conn, &self.db.county, household)?;
         let found = queries::attestations_of(&mut conn, &self.db.county, household)?;
         Ok(serde_json::json!({"CBFBM": household, "attestations": found}))
+    }
+
+    /// The contract text the parties of listing `id` sign (M5): exactly the
+    /// bytes whose SHA-256 `contract.sign` carries.
+    pub fn contract(&self, id: u64) -> Result<(String, String), ServiceError> {
+        let mut conn = self.db.conn()?;
+        let l = queries::listing(&mut conn, &self.db.county, id)?.ok_or_else(|| {
+            ServiceError::NotFound {
+                what: "listing",
+                id: id.to_string(),
+                field: "id",
+            }
+        })?;
+        let hash = l.award.as_ref().map(|a| a.contract_sha256.clone());
+        match (l.contract_text(), hash) {
+            (Some(text), Some(hash)) => Ok((text, hash)),
+            _ => Err(ServiceError::NotFound {
+                what: "contract of listing",
+                id: id.to_string(),
+                field: "id",
+            }),
+        }
+    }
+
+    /// The contract as a printable page.
+    pub fn contract_page(&self, id: u64) -> Result<String, ServiceError> {
+        let (text, hash) = self.contract(id)?;
+        Ok(views::contract_page(id, &text, &hash))
     }
 
     /// The leaf bytes of one entry, exactly as hashed into the tree.

@@ -233,6 +233,19 @@ fn hostile_input_catalogue() {
             ("/api/v1/entries/999999", 404, "not_found", Some("index")),
             ("/api/v1/listings/007", 400, "bad_query", Some("id")),
             ("/api/v1/listings/999999", 404, "not_found", Some("id")),
+            (
+                "/api/v1/listings/999999/contract",
+                404,
+                "not_found",
+                Some("id"),
+            ),
+            ("/api/v1/listings/1/contract", 404, "not_found", Some("id")),
+            (
+                "/api/v1/listings/01/contract/print",
+                400,
+                "bad_query",
+                Some("id"),
+            ),
             ("/api/v1/decisions/x", 400, "bad_query", Some("index")),
             ("/api/v1/decisions/999999", 404, "not_found", Some("index")),
             (

@@ -667,6 +667,25 @@ fn a_title_that_changes_after_verification_stops_the_settlement() {
         assert_eq!(kinds.first(), Some(&"listing.submit"));
         assert_eq!(kinds.last(), Some(&"deal.settle"));
         assert_eq!(kinds.iter().filter(|k| **k == "title.verify").count(), 2);
+        // M5: the contract the parties signed is served, byte for byte:
+        // its SHA-256 is the one both signed.
+        let text = ureq::get(&format!("{url}/api/v1/listings/{id}/contract"))
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap();
+        let signed = l["award"]["contract_sha256"].as_str().unwrap().to_owned();
+        assert_eq!(sanquan::model::exchange::sha256_hex(&text), signed);
+        assert!(
+            text.contains(&parcel(2)) && text.contains("12000.00"),
+            "{text}"
+        );
+        let page = ureq::get(&format!("{url}/api/v1/listings/{id}/contract/print"))
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap();
+        assert!(page.contains(&signed) && page.contains("流转合同"));
         let income = get(&format!("households/{SELLER}/income"));
         assert_eq!(income["total"], "12000.00");
         // The title shows the derived right, registered (M6) and in force

@@ -242,13 +242,15 @@ pub fn listing_award(
             "没有不低于底价的报价",
         )))?
         .clone();
-    let text = render_contract(&l, &best.party, best.amount, &parcel_lines(state, &l));
+    let parcels = parcel_lines(state, &l);
+    let text = render_contract(&l, &best.party, best.amount, &parcels);
     l.award = Some(Award {
         index: ctx.index,
         party: best.party.clone(),
         price: best.amount,
         contract_sha256: sha256_hex(&text),
         day: Some(ctx.today),
+        parcels,
     });
     l.status = Status::Awarded;
     Ok(vec![saved(l, ctx, "listing.award")])
