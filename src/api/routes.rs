@@ -28,6 +28,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/listings", web::get().to(get_listings))
             .route("/listings/{id}", web::get().to(get_listing))
             .route("/listings/{id}/contract", web::get().to(get_contract))
+            .route("/parties/{code}", web::get().to(get_party))
             .route(
                 "/listings/{id}/contract/print",
                 web::get().to(get_contract_page),
@@ -250,6 +251,14 @@ async fn get_listing(
     let reg = reg.into_inner();
     let id = log_index(&id, "id")?;
     answer("application/json", move || reg.listing(id)).await
+}
+
+async fn get_party(
+    reg: web::Data<Registry>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reg = reg.into_inner();
+    answer("application/json", move || reg.party(&code)).await
 }
 
 /// The contract text the parties sign (M5): exactly the bytes whose

@@ -145,6 +145,7 @@ fn thing_zh(what: &str) -> &'static str {
         "parcel" => "地块",
         "checkpoint" => "检查点",
         "contract of listing" => "交易项目的合同",
+        "party" => "当事方",
         _ => "所查对象",
     }
 }
@@ -625,6 +626,45 @@ impl Registry {
         known_household(&mut conn, &self.db.county, household)?;
         let found = queries::attestations_of(&mut conn, &self.db.county, household)?;
         Ok(serde_json::json!({"CBFBM": household, "attestations": found}))
+    }
+
+    /// Who `code` is on this log: the kind of party, the keys bound to act
+    /// for it (verifier key, role, the log indices that bound and revoked
+    /// each), and, for a transferee, the county's reviews (M8, X6) and
+    /// whether the latest approved it.
+    pub fn party(&self, code: &str) -> Result<serde_json::Value, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let county = &self.db.county;
+        let keys = queries::keys_of_party(&mut conn, county, code)?;
+        let reviews = queries::reviews_of(&mut conn, county, code)?;
+        if keys.is_empty() && reviews.is_empty() {
+            return Err(ServiceError::NotFound {
+                what: "party",
+                id: code.to_owned(),
+                field: "code",
+            });
+        }
+        let kind = match crate::model::authority::PartyType::of(county, code) {
+            Ok(crate::model::authority::PartyType::County) => "county",
+            Ok(crate::model::authority::PartyType::Collective) => "collective",
+            Ok(crate::model::authority::PartyType::Household) => "household",
+            Ok(crate::model::authority::PartyType::Organisation) => "organisation",
+            Ok(crate::model::authority::PartyType::Person) => "person",
+            Err(_) => "unknown",
+        };
+        let latest = reviews.values().next_back();
+        Ok(serde_json::json!({
+            "party": code,
+            "type": kind,
+            "keys": keys.iter().map(|k| serde_json::json!({
+                "vkey": k.vkey, "role": k.role.as_str(),
+                "registered_at": k.registered_at, "revoked_at": k.revoked_at,
+            })).collect::<Vec<_>>(),
+            "reviews": reviews.values().map(|r| serde_json::json!({
+                "index": r.index, "kind": r.kind, "approved": r.approved,
+            })).collect::<Vec<_>>(),
+            "qualified": latest.is_some_and(|r| r.approved),
+        }))
     }
 
     /// The contract text the parties of listing `id` sign (M5): exactly the

@@ -271,17 +271,42 @@ fn tile_error(e: crate::ledger::tiles::TileError<StoreError>) -> StoreError {
 /// public_key, vkey, role, party, registered_at, revoked_at
 type KeyRow = (Vec<u8>, String, String, String, i64, Option<i64>);
 
+/// The keys bound to `party`, in the order they were bound.
+pub fn keys_of_party(
+    conn: &mut DbConnection,
+    county: &str,
+    party: &str,
+) -> Result<Vec<KeyBinding>, StoreError> {
+    let mut keys: Vec<KeyBinding> = load_keys_where(conn, county, None, Some(party))?
+        .into_values()
+        .collect();
+    keys.sort_by_key(|k| k.registered_at);
+    Ok(keys)
+}
+
 /// The key registry, by public key.
 pub fn load_keys(
     conn: &mut DbConnection,
     county: &str,
     only: Option<&[u8; 32]>,
 ) -> Result<HashMap<[u8; 32], KeyBinding>, StoreError> {
+    load_keys_where(conn, county, only, None)
+}
+
+fn load_keys_where(
+    conn: &mut DbConnection,
+    county: &str,
+    only: Option<&[u8; 32]>,
+    party: Option<&str>,
+) -> Result<HashMap<[u8; 32], KeyBinding>, StoreError> {
     let mut query = actor_keys::table
         .filter(actor_keys::county.eq(county))
         .into_boxed();
     if let Some(public) = only {
         query = query.filter(actor_keys::public_key.eq(public.to_vec()));
+    }
+    if let Some(party) = party {
+        query = query.filter(actor_keys::party.eq(party.to_owned()));
     }
     let rows: Vec<KeyRow> = query
         .select((
@@ -329,6 +354,21 @@ macro_rules! docs_where {
             stringify!($table),
         )?
     };
+}
+
+/// The county's reviews of transferee `party` (M8, X6), by log index.
+pub fn reviews_of(
+    conn: &mut DbConnection,
+    county: &str,
+    party: &str,
+) -> Result<std::collections::BTreeMap<u64, crate::model::exchange::Review>, StoreError> {
+    Ok(docs_where!(
+        conn,
+        county,
+        transferee_reviews,
+        idx,
+        party == party
+    ))
 }
 
 macro_rules! all_docs {

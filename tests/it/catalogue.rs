@@ -312,6 +312,12 @@ fn hostile_input_catalogue() {
                 Some("code"),
             ),
             ("/api/v1/titles/x", 404, "not_found", Some("code")),
+            (
+                "/api/v1/parties/91350100M000200Y4T",
+                404,
+                "not_found",
+                Some("code"),
+            ),
             ("/api/v1/certificates/x", 404, "not_found", Some("code")),
             (
                 "/api/v1/proofs/inclusion?index=5&size=2",

@@ -686,6 +686,24 @@ fn a_title_that_changes_after_verification_stops_the_settlement() {
             .into_string()
             .unwrap();
         assert!(page.contains(&signed) && page.contains("流转合同"));
+        // Who is who: the keys bound to act for a party, and a transferee's
+        // reviews by the county.
+        let seller = get(&format!("parties/{SELLER}"));
+        assert_eq!(
+            (seller["type"].as_str(), seller["keys"][0]["role"].as_str()),
+            (Some("household"), Some("household"))
+        );
+        assert!(seller["keys"][0]["revoked_at"].is_null());
+        let outsider = get(&format!("parties/{OUTSIDER}"));
+        assert_eq!(outsider["type"], "organisation");
+        assert_eq!(outsider["keys"][0]["role"], "transferee");
+        assert_eq!(
+            (
+                outsider["reviews"][0]["kind"].as_str(),
+                outsider["qualified"].as_bool()
+            ),
+            (Some("organisation"), Some(true))
+        );
         let income = get(&format!("households/{SELLER}/income"));
         assert_eq!(income["total"], "12000.00");
         // The title shows the derived right, registered (M6) and in force
