@@ -1,11 +1,12 @@
 //! Errors to HTTP, in one place: every refusal becomes
-//! `{"error": {"code", "message", "message_zh", "field"}}` with a status
-//! chosen by its code.
+//! `{"error": {"code", "message", "message_zh", "field"}}` with the status of
+//! its class, which its type gives.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
+use crate::model::error::Class;
 use crate::model::Refusal;
 use crate::registry::ServiceError;
 
@@ -19,31 +20,41 @@ pub struct ErrorBody {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("{}", .0.message)]
-pub struct ApiError(pub ErrorBody);
+#[error("{}", .body.message)]
+pub struct ApiError {
+    pub body: ErrorBody,
+    pub class: Class,
+}
 
 impl ApiError {
     pub fn new(
+        class: Class,
         code: &'static str,
         message: impl Into<String>,
         message_zh: impl Into<String>,
         field: Option<&str>,
     ) -> Self {
-        ApiError(ErrorBody {
-            code: code.to_owned(),
-            message: message.into(),
-            message_zh: message_zh.into(),
-            field: field.map(str::to_owned),
-        })
+        ApiError {
+            body: ErrorBody {
+                code: code.to_owned(),
+                message: message.into(),
+                message_zh: message_zh.into(),
+                field: field.map(str::to_owned),
+            },
+            class,
+        }
     }
 
     pub fn from_refusal(r: &dyn Refusal) -> Self {
-        ApiError(ErrorBody {
-            code: r.code().to_owned(),
-            message: r.to_string(),
-            message_zh: r.message_zh(),
-            field: r.field(),
-        })
+        ApiError {
+            body: ErrorBody {
+                code: r.code().to_owned(),
+                message: r.to_string(),
+                message_zh: r.message_zh(),
+                field: r.field(),
+            },
+            class: r.class(),
+        }
     }
 }
 
@@ -56,52 +67,25 @@ impl From<ServiceError> for ApiError {
     }
 }
 
-/// The HTTP status of each error code.
-pub fn status_of(code: &str) -> StatusCode {
-    match code {
-        "not_found" => StatusCode::NOT_FOUND,
-        "method_not_allowed" => StatusCode::METHOD_NOT_ALLOWED,
-        "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
-        "unsupported_media_type" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "bad_read_authorization"
-        | "read_signature_invalid"
-        | "stale_read_authorization"
-        | "replayed_read_authorization" => StatusCode::UNAUTHORIZED,
-        "read_not_allowed" => StatusCode::FORBIDDEN,
-        "signature_invalid" | "unknown_signer" | "revoked_signer" | "kind_not_allowed"
-        | "party_not_allowed" => StatusCode::FORBIDDEN,
-        "replayed_nonce"
-        | "key_already_registered"
-        | "key_already_revoked"
-        | "genesis_misplaced" => StatusCode::CONFLICT,
-        "malformed_json"
-        | "bad_envelope"
-        | "unsupported_version"
-        | "wrong_log"
-        | "bad_signer"
-        | "bad_signature_encoding"
-        | "bad_nonce"
-        | "bad_time"
-        | "time_outside_window"
-        | "too_many_vertices"
-        | "unknown_kind"
-        | "bad_body"
-        | "bad_query"
-        | "out_of_range"
-        | "bad_request_body"
-        | "personal_data_unexpected"
-        | "personal_data_missing"
-        | "bad_personal_data" => StatusCode::BAD_REQUEST,
-        "unavailable" | "busy" => StatusCode::SERVICE_UNAVAILABLE,
-        "store_error" | "internal" | "internal_error" => StatusCode::INTERNAL_SERVER_ERROR,
-        // Every other refusal is a rule of law saying no.
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
+/// The HTTP status of each class of refusal: the one place they meet.
+pub fn status_of(class: Class) -> StatusCode {
+    match class {
+        Class::Malformed => StatusCode::BAD_REQUEST,
+        Class::Unauthenticated => StatusCode::UNAUTHORIZED,
+        Class::Forbidden => StatusCode::FORBIDDEN,
+        Class::NotFound => StatusCode::NOT_FOUND,
+        Class::Conflict => StatusCode::CONFLICT,
+        Class::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Class::UnsupportedMedia => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        Class::Refused => StatusCode::UNPROCESSABLE_ENTITY,
+        Class::Busy => StatusCode::SERVICE_UNAVAILABLE,
+        Class::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        status_of(&self.0.code)
+        status_of(self.class)
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -109,6 +93,6 @@ impl ResponseError for ApiError {
         if self.status_code() == StatusCode::SERVICE_UNAVAILABLE {
             response.insert_header((actix_web::http::header::RETRY_AFTER, "1"));
         }
-        response.json(serde_json::json!({ "error": self.0 }))
+        response.json(serde_json::json!({ "error": self.body }))
     }
 }

@@ -22,14 +22,28 @@ pub fn configure(registry: Registry) -> impl FnOnce(&mut web::ServiceConfig) {
                 let zh = crate::model::error::serde_reason_zh(
                     msg.rsplit("error: ").next().unwrap_or_default(),
                 );
-                ApiError::new("bad_query", msg, format!("查询参数无效：{zh}"), None).into()
+                ApiError::new(
+                    crate::model::error::Class::Malformed,
+                    "bad_query",
+                    msg,
+                    format!("查询参数无效：{zh}"),
+                    None,
+                )
+                .into()
             }))
             .app_data(web::PathConfig::default().error_handler(|e, _| {
                 let msg = e.to_string();
                 let zh = crate::model::error::serde_reason_zh(
                     msg.rsplit("error: ").next().unwrap_or_default(),
                 );
-                ApiError::new("bad_query", msg, format!("路径参数无效：{zh}"), None).into()
+                ApiError::new(
+                    crate::model::error::Class::Malformed,
+                    "bad_query",
+                    msg,
+                    format!("路径参数无效：{zh}"),
+                    None,
+                )
+                .into()
             }))
             .configure(routes::routes)
             .default_service(web::to(routes::not_found));

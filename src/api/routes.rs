@@ -59,6 +59,7 @@ fn log_index(text: &str, field: &'static str) -> Result<u64, ApiError> {
         .flatten()
         .ok_or_else(|| {
             ApiError::new(
+                crate::model::error::Class::Malformed,
                 "bad_query",
                 format!(
                     "{field} must be a log index written in decimal digits without leading zeros"
@@ -79,13 +80,26 @@ static READS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(READS_A
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, crate::registry::ServiceError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let _turn = READS
-        .acquire()
-        .await
-        .map_err(|e| ApiError::new("internal", e.to_string(), "内部错误", None))?;
+    let _turn = READS.acquire().await.map_err(|e| {
+        ApiError::new(
+            crate::model::error::Class::Internal,
+            "internal",
+            e.to_string(),
+            "内部错误",
+            None,
+        )
+    })?;
     web::block(f)
         .await
-        .map_err(|e| ApiError::new("internal", e.to_string(), "内部错误", None))?
+        .map_err(|e| {
+            ApiError::new(
+                crate::model::error::Class::Internal,
+                "internal",
+                e.to_string(),
+                "内部错误",
+                None,
+            )
+        })?
         .map_err(ApiError::from)
 }
 
@@ -102,6 +116,7 @@ async fn post_entry(
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
     if !json {
         return Err(ApiError::new(
+            crate::model::error::Class::UnsupportedMedia,
             "unsupported_media_type",
             "an envelope is sent as Content-Type: application/json",
             "信封须以 Content-Type: application/json 提交",
@@ -110,6 +125,7 @@ async fn post_entry(
     }
     let too_large = || {
         ApiError::new(
+            crate::model::error::Class::TooLarge,
             "payload_too_large",
             format!("an envelope may be at most {MAX_BODY} bytes"),
             format!("信封不得超过 {MAX_BODY} 字节"),
@@ -125,6 +141,7 @@ async fn post_entry(
         Ok(Err(e)) => {
             let msg = e.to_string();
             return Err(ApiError::new(
+                crate::model::error::Class::Malformed,
                 "bad_request_body",
                 msg.clone(),
                 format!("请求体读取失败：{msg}"),
@@ -402,6 +419,7 @@ struct ParcelsQuery {
 fn parse_bbox(text: &str) -> Result<[f64; 4], ApiError> {
     let bad = || {
         ApiError::new(
+            crate::model::error::Class::Malformed,
             "bad_query",
             "bbox is minlon,minlat,maxlon,maxlat in degrees",
             "bbox 应为 最小经度,最小纬度,最大经度,最大纬度",
@@ -448,6 +466,7 @@ async fn openapi() -> HttpResponse {
 
 pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Err(ApiError::new(
+        crate::model::error::Class::NotFound,
         "not_found",
         format!("no such resource: {} {}", req.method(), req.path()),
         format!("没有此资源：`{} {}`", req.method(), req.path()),

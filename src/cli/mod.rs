@@ -444,7 +444,7 @@ fn sign_entry(
     body: serde_json::Value,
 ) -> Result<Envelope, CliError> {
     Envelope::sign(key, origin, kind, nonce, time, body)
-        .map_err(|e| CliError::Refused(crate::api::ApiError::from_refusal(&e).0))
+        .map_err(|e| CliError::Refused(crate::api::ApiError::from_refusal(&e).body))
 }
 
 fn init(args: &DbArgs, county: &str, name: &str) -> Result<(), CliError> {
@@ -520,7 +520,7 @@ fn query(db: &DbArgs, what: Query, id: &str, key: Option<&Path>) -> Result<(), C
         Query::Income => registry.income(id),
         Query::Attestation => registry.attestation(index()?),
     }
-    .map_err(|e| CliError::Refused(crate::api::ApiError::from_refusal(&e).0))?;
+    .map_err(|e| CliError::Refused(crate::api::ApiError::from_refusal(&e).body))?;
     println!(
         "{}",
         serde_json::to_string_pretty(&found).expect("JSON values print")
@@ -599,9 +599,9 @@ fn submit(args: &SubmitArgs) -> Result<(), CliError> {
 
 fn submit_error(e: SubmitError) -> CliError {
     match e {
-        SubmitError::Refused(r) => CliError::Refused(crate::api::ApiError::from_refusal(&r).0),
-        SubmitError::Geometry(g) => CliError::Refused(crate::api::ApiError::from_refusal(&g).0),
-        SubmitError::Personal(p) => CliError::Refused(crate::api::ApiError::from_refusal(&p).0),
+        SubmitError::Refused(r) => CliError::Refused(crate::api::ApiError::from_refusal(&r).body),
+        SubmitError::Geometry(g) => CliError::Refused(crate::api::ApiError::from_refusal(&g).body),
+        SubmitError::Personal(p) => CliError::Refused(crate::api::ApiError::from_refusal(&p).body),
         other => CliError::Usage(other.to_string()),
     }
 }

@@ -56,6 +56,26 @@ pub enum LedgerError {
 }
 
 impl Refusal for LedgerError {
+    fn class(&self) -> crate::model::error::Class {
+        use crate::model::error::Class;
+        use LedgerError::*;
+        match self {
+            MalformedJson(_)
+            | BadEnvelope { .. }
+            | UnsupportedVersion
+            | WrongLog { .. }
+            | BadSigner(_)
+            | BadSignatureEncoding
+            | BadNonce
+            | BadTime
+            | BadCheckpoint(_) => Class::Malformed,
+            SignatureInvalid => Class::Forbidden,
+            ReplayedNonce { .. } => Class::Conflict,
+            Internal => Class::Internal,
+            Rule(e) => e.class(),
+        }
+    }
+
     fn code(&self) -> &'static str {
         use LedgerError::*;
         match self {

@@ -31,6 +31,13 @@ pub enum ReadAuthError {
 }
 
 impl Refusal for ReadAuthError {
+    fn class(&self) -> crate::model::error::Class {
+        match self {
+            ReadAuthError::TooMany => crate::model::error::Class::Busy,
+            _ => crate::model::error::Class::Unauthenticated,
+        }
+    }
+
     fn code(&self) -> &'static str {
         match self {
             ReadAuthError::Malformed(_) => "bad_read_authorization",

@@ -6,10 +6,38 @@
 pub trait Refusal: std::fmt::Display {
     /// Stable, machine-readable code (`snake_case`).
     fn code(&self) -> &'static str;
+    /// What kind of refusal it is; `api` answers each class with one HTTP
+    /// status.
+    fn class(&self) -> Class;
     /// The message in Chinese.
     fn message_zh(&self) -> String;
     /// The field of the request at fault, as a JSON path (`entry.body.vkey`).
     fn field(&self) -> Option<String>;
+}
+
+/// The kinds of refusal, as a client must act on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// The request is malformed: fix it (400).
+    Malformed,
+    /// A signed read did not verify (401).
+    Unauthenticated,
+    /// The signer may not do this (403).
+    Forbidden,
+    /// Nothing is there (404).
+    NotFound,
+    /// It was done already (409).
+    Conflict,
+    /// The request is larger than the server reads (413).
+    TooLarge,
+    /// The request is not JSON (415).
+    UnsupportedMedia,
+    /// A rule of law says no (422).
+    Refused,
+    /// Not now: send it again later (503).
+    Busy,
+    /// The server failed; the request changed nothing (500).
+    Internal,
 }
 
 /// A reason in English and in Chinese, for the checks below the rules
@@ -274,6 +302,25 @@ impl RuleError {
 }
 
 impl Refusal for RuleError {
+    fn class(&self) -> Class {
+        use RuleError::*;
+        match self {
+            UnknownKind(_) | BadBody { .. } | TimeOutsideWindow { .. } | TooManyVertices { .. } => {
+                Class::Malformed
+            }
+            UnknownSigner
+            | RevokedSigner { .. }
+            | KindNotAllowed { .. }
+            | PartyNotAllowed { .. } => Class::Forbidden,
+            KeyAlreadyRegistered { .. } | KeyAlreadyRevoked { .. } | GenesisMisplaced => {
+                Class::Conflict
+            }
+            Exchange(e) => e.class(),
+            // The rest are the rules of law saying no.
+            _ => Class::Refused,
+        }
+    }
+
     fn code(&self) -> &'static str {
         use RuleError::*;
         match self {

@@ -671,6 +671,10 @@ pub enum ExchangeRefusal {
 }
 
 impl super::Refusal for ExchangeRefusal {
+    fn class(&self) -> super::error::Class {
+        super::error::Class::Refused
+    }
+
     fn code(&self) -> &'static str {
         use ExchangeRefusal::*;
         match self {

@@ -121,6 +121,16 @@ pub enum PersonalError {
 }
 
 impl Refusal for PersonalError {
+    fn class(&self) -> super::error::Class {
+        use super::error::Class;
+        match self {
+            PersonalError::BadRecord { .. }
+            | PersonalError::Missing
+            | PersonalError::Unexpected => Class::Malformed,
+            PersonalError::Mismatch | PersonalError::PersonExists { .. } => Class::Refused,
+        }
+    }
+
     fn code(&self) -> &'static str {
         match self {
             PersonalError::BadRecord { .. } => "bad_personal_data",

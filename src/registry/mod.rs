@@ -77,6 +77,21 @@ impl From<SubmitError> for ServiceError {
 }
 
 impl Refusal for ServiceError {
+    fn class(&self) -> crate::model::error::Class {
+        use crate::model::error::Class;
+        match self {
+            ServiceError::Refused(e) => e.class(),
+            ServiceError::Geometry(e) => e.class(),
+            ServiceError::Personal(e) => e.class(),
+            ServiceError::NotFound { .. } => Class::NotFound,
+            ServiceError::OutOfRange { .. } | ServiceError::BadQuery { .. } => Class::Malformed,
+            ServiceError::ReadAuth(e) => e.class(),
+            ServiceError::ReadNotAllowed { .. } => Class::Forbidden,
+            ServiceError::Unavailable(_) | ServiceError::Busy => Class::Busy,
+            ServiceError::Store(_) => Class::Internal,
+        }
+    }
+
     fn code(&self) -> &'static str {
         match self {
             ServiceError::Refused(e) => e.code(),

@@ -63,6 +63,14 @@ impl GeometryError {
 }
 
 impl Refusal for GeometryError {
+    fn class(&self) -> crate::model::error::Class {
+        use crate::model::error::Class;
+        match self {
+            GeometryError::TooManyVertices { .. } => Class::Malformed,
+            _ => Class::Refused,
+        }
+    }
+
     fn code(&self) -> &'static str {
         use GeometryError::*;
         match self {
