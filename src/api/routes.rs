@@ -461,7 +461,30 @@ async fn get_parcels(
 async fn openapi() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
-        .body(include_str!("openapi.json"))
+        .body(openapi_document().to_string())
+}
+
+/// The OpenAPI description: the routes as written in `openapi.json`, and the
+/// entry kinds from their one declaration (`model::kinds`) — each kind's
+/// name, the roles that may sign it and the rule ids it checks.
+pub fn openapi_document() -> serde_json::Value {
+    use crate::model::kinds::{rule_ids, signers, KINDS};
+    let mut doc: serde_json::Value =
+        serde_json::from_str(include_str!("openapi.json")).unwrap_or_default();
+    let entry = &mut doc["components"]["schemas"]["Envelope"]["properties"]["entry"];
+    entry["properties"]["kind"]["enum"] = serde_json::json!(KINDS);
+    entry["x-kinds"] = KINDS
+        .iter()
+        .map(|k| {
+            let roles: Vec<&str> = signers(k).iter().map(|r| r.as_str()).collect();
+            (
+                (*k).to_owned(),
+                serde_json::json!({"signers": roles, "rules": rule_ids(k)}),
+            )
+        })
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    doc
 }
 
 pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {

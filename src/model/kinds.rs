@@ -1,5 +1,6 @@
 //! Every entry kind, declared once: its name in the envelope, its body
-//! type, the roles that may sign it and its rule. The `Command` enum, the
+//! type, the roles that may sign it, the rule ids of DOMAIN.md it checks and
+//! its rule. The `Command` enum, the
 //! parsing of a body, a command's kind, the list of kinds, the authority
 //! table and the rules' dispatch all follow from this one table, so a new
 //! kind is one line here (and its body type and rule).
@@ -8,7 +9,7 @@ use super::entry::*;
 use super::{rules, Change, Context, KeyBinding, Land, Role, RuleError, State};
 
 macro_rules! kinds {
-    ($( $name:literal => $variant:ident($body:ty) by [$($role:ident),*] rule $rule:expr; )*) => {
+    ($( $name:literal => $variant:ident($body:ty) by [$($role:ident),*] under [$($id:literal),*] rule $rule:expr; )*) => {
         /// A parsed command: the kind and its typed body.
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub enum Command {
@@ -45,6 +46,14 @@ macro_rules! kinds {
             }
         }
 
+        /// The rule ids of DOMAIN.md that `kind`'s rule checks.
+        pub fn rule_ids(kind: &str) -> &'static [&'static str] {
+            match kind {
+                $( $name => &[$($id),*], )*
+                _ => &[],
+            }
+        }
+
         /// The rule of the command's kind.
         pub(crate) fn rule(
             state: &State,
@@ -61,56 +70,56 @@ macro_rules! kinds {
 }
 
 kinds! {
-    "genesis" => Genesis(Box<Genesis>) by [] rule |_, _, _, _, _| Err(RuleError::GenesisMisplaced);
-    "key.register" => KeyRegister(KeyRegister) by [County, Exchange, Collective] rule |s, _, c, k, b| rules::key_register(s, c, k, b);
-    "key.revoke" => KeyRevoke(KeyRevoke) by [County, Exchange, Collective, Household, Transferee] rule |s, _, c, k, b| rules::key_revoke(s, c, k, b);
-    "collective.register" => CollectiveRegister(Box<CollectiveRegister>) by [County] rule |s, _, c, k, b| rules::collective_register(s, c, k, b);
-    "parcel.register" => ParcelRegister(Box<ParcelRegister>) by [Collective] rule |s, l, c, k, b| rules::parcel_register(s, l, c, k, b);
-    "parcel.retire" => ParcelRetire(ParcelRetire) by [Collective] rule |s, _, c, k, b| rules::parcel_retire(s, c, k, b);
-    "encumbrance.register" => EncumbranceRegister(EncumbranceRegister) by [County, Collective, Household] rule |s, l, c, k, b| rules::encumbrance_register(s, l, c, k, b);
-    "encumbrance.release" => EncumbranceRelease(EncumbranceRelease) by [County, Collective, Household] rule |s, _, c, k, b| rules::encumbrance_release(s, c, k, b);
-    "decision.record" => DecisionRecord(DecisionRecord) by [Collective] rule |s, _, c, k, b| rules::decision_record(s, c, k, b);
-    "household.register" => HouseholdRegister(HouseholdRegister) by [Collective] rule |s, _, c, k, b| rules::household_register(s, c, k, b);
-    "contract.grant" => ContractGrant(ContractGrant) by [Collective] rule |s, _, c, k, b| rules::contract_grant(s, c, k, b);
-    "shares.quantify" => SharesQuantify(SharesQuantify) by [Collective] rule |s, _, c, k, b| rules::shares_quantify(s, c, k, b);
-    "shares.transfer" => SharesTransfer(SharesTransfer) by [Household] rule |s, _, c, k, b| rules::shares_transfer(s, c, k, b);
-    "shares.buyback" => SharesBuyback(SharesBuyback) by [Household] rule |s, _, c, k, b| rules::shares_buyback(s, c, k, b);
-    "dividend.distribute" => DividendDistribute(DividendDistribute) by [Collective] rule |s, _, c, k, b| rules::dividend_distribute(s, c, k, b);
-    "member.admit" => MemberAdmit(MemberAdmit) by [Collective] rule |s, _, c, k, b| rules::member_admit(s, c, k, b);
-    "member.end" => MemberEnd(MemberEnd) by [Collective] rule |s, _, c, k, b| rules::member_end(s, c, k, b);
-    "homestead.grant" => HomesteadGrant(Box<HomesteadGrant>) by [County] rule |s, l, c, k, b| rules::homestead_grant(s, l, c, k, b);
-    "homestead.exit" => HomesteadExit(HomesteadExit) by [Household] rule |s, _, c, k, b| rules::homestead_exit(s, c, k, b);
-    "contract.return" => ContractReturn(ContractReturn) by [Household] rule |s, _, c, k, b| rules::contract_return(s, c, k, b);
-    "notice.post" => NoticePost(NoticePost) by [Collective] rule |s, _, c, k, b| rules::notice_post(s, c, k, b);
-    "certificate.issue" => CertificateIssue(CertificateIssue) by [County, Collective] rule |s, _, c, k, b| rules::certificate_issue(s, c, k, b);
-    "county.settings" => CountySettings(CountySettings) by [County] rule |s, _, c, k, b| rules::county_settings(s, c, k, b);
-    "parcel.split" => ParcelSplit(Box<ParcelSplit>) by [Collective] rule |s, l, c, k, b| rules::parcel_split(s, l, c, k, b);
-    "parcel.merge" => ParcelMerge(Box<ParcelMerge>) by [Collective] rule |s, l, c, k, b| rules::parcel_merge(s, l, c, k, b);
-    "household.split" => HouseholdSplit(HouseholdSplit) by [Household] rule |s, _, c, k, b| rules::household_split(s, c, k, b);
-    "household.merge" => HouseholdMerge(HouseholdMerge) by [Household] rule |s, _, c, k, b| rules::household_merge(s, c, k, b);
-    "contract.extend" => ContractExtend(ContractExtend) by [Collective] rule |s, _, c, k, b| rules::contract_extend(s, c, k, b);
-    "contract.renew" => ContractRenew(ContractRenew) by [Collective] rule |s, _, c, k, b| rules::contract_renew(s, c, k, b);
-    "listing.submit" => ListingSubmit(ListingSubmit) by [Collective, Household, Transferee] rule |s, _, c, k, b| rules::exchange::listing_submit(s, c, k, b);
-    "listing.review" => ListingReview(ListingReview) by [Exchange] rule |s, _, c, k, b| rules::exchange::listing_review(s, c, k, b);
-    "intent.register" => IntentRegister(IntentRegister) by [Household, Transferee] rule |s, _, c, k, b| rules::exchange::intent_register(s, c, k, b);
-    "deposit.confirm" => DepositConfirm(DepositConfirm) by [Exchange] rule |s, _, c, k, b| rules::exchange::deposit_confirm(s, c, k, b);
-    "bid.place" => BidPlace(BidPlace) by [Household, Transferee] rule |s, _, c, k, b| rules::exchange::bid_place(s, c, k, b);
-    "bid.match" => BidMatch(BidMatch) by [Household, Transferee] rule |s, _, c, k, b| rules::exchange::bid_match(s, c, k, b);
-    "listing.award" => ListingAward(ListingAward) by [Exchange] rule |s, _, c, k, b| rules::exchange::listing_award(s, c, k, b);
-    "contract.sign" => ContractSign(ContractSign) by [Collective, Household, Transferee] rule |s, _, c, k, b| rules::exchange::contract_sign(s, c, k, b);
-    "title.verify" => TitleVerify(TitleVerify) by [County] rule |s, _, c, k, b| rules::exchange::title_verify(s, c, k, b);
-    "payment.confirm" => PaymentConfirm(PaymentConfirm) by [Exchange] rule |s, _, c, k, b| rules::exchange::payment_confirm(s, c, k, b);
-    "deal.settle" => DealSettle(DealSettle) by [Exchange] rule |s, _, c, k, b| rules::exchange::deal_settle(s, c, k, b);
-    "right.end" => RightEnd(RightEnd) by [Household] rule |s, _, c, k, b| rules::exchange::right_end(s, c, k, b);
-    "hukou.settle" => HukouSettle(HukouSettle) by [County, Collective] rule |s, _, c, k, b| rules::exchange::hukou_settle(s, c, k, b);
-    "attest.retention" => AttestRetention(AttestRetention) by [County] rule |s, _, c, k, b| rules::exchange::attest_retention(s, c, k, b);
-    "assignment.consent" => AssignmentConsent(AssignmentConsent) by [Collective] rule |s, _, c, k, b| rules::exchange::assignment_consent(s, c, k, b);
-    "listing.object" => ListingObject(ListingObject) by [Collective, Household] rule |s, _, c, k, b| rules::exchange::listing_object(s, c, k, b);
-    "objection.resolve" => ObjectionResolve(ObjectionResolve) by [Exchange] rule |s, _, c, k, b| rules::exchange::objection_resolve(s, c, k, b);
-    "transfer.register" => TransferRegister(TransferRegister) by [Household] rule |s, _, c, k, b| rules::exchange::transfer_register(s, c, k, b);
-    "transferee.qualify" => TransfereeQualify(TransfereeQualify) by [County] rule |s, _, c, k, b| rules::exchange::transferee_qualify(s, c, k, b);
-    "surrender.withdraw" => SurrenderWithdraw(SurrenderWithdraw) by [Household] rule |s, _, c, k, b| rules::surrender::surrender_withdraw(s, c, k, b);
-    "listing.withdraw" => ListingWithdraw(ListingWithdraw) by [Collective, Household, Transferee] rule |s, _, c, k, b| rules::exchange::listing_withdraw(s, c, k, b);
-    "award.cancel" => AwardCancel(AwardCancel) by [Exchange] rule |s, _, c, k, b| rules::exchange::award_cancel(s, c, k, b);
-    "objection.suit" => ObjectionSuit(ObjectionSuit) by [County] rule |s, _, c, k, b| rules::objection_suit(s, c, k, b);
+    "genesis" => Genesis(Box<Genesis>) by [] under [] rule |_, _, _, _, _| Err(RuleError::GenesisMisplaced);
+    "key.register" => KeyRegister(KeyRegister) by [County, Exchange, Collective] under [] rule |s, _, c, k, b| rules::key_register(s, c, k, b);
+    "key.revoke" => KeyRevoke(KeyRevoke) by [County, Exchange, Collective, Household, Transferee] under [] rule |s, _, c, k, b| rules::key_revoke(s, c, k, b);
+    "collective.register" => CollectiveRegister(Box<CollectiveRegister>) by [County] under ["P1", "C8"] rule |s, _, c, k, b| rules::collective_register(s, c, k, b);
+    "parcel.register" => ParcelRegister(Box<ParcelRegister>) by [Collective] under ["P1", "C7", "C8"] rule |s, l, c, k, b| rules::parcel_register(s, l, c, k, b);
+    "parcel.retire" => ParcelRetire(ParcelRetire) by [Collective] under ["C4"] rule |s, _, c, k, b| rules::parcel_retire(s, c, k, b);
+    "encumbrance.register" => EncumbranceRegister(EncumbranceRegister) by [County, Collective, Household] under ["M2", "H4", "R2"] rule |s, l, c, k, b| rules::encumbrance_register(s, l, c, k, b);
+    "encumbrance.release" => EncumbranceRelease(EncumbranceRelease) by [County, Collective, Household] under ["R2"] rule |s, _, c, k, b| rules::encumbrance_release(s, c, k, b);
+    "decision.record" => DecisionRecord(DecisionRecord) by [Collective] under ["D1", "D2", "D3"] rule |s, _, c, k, b| rules::decision_record(s, c, k, b);
+    "household.register" => HouseholdRegister(HouseholdRegister) by [Collective] under ["P1", "P2", "P3"] rule |s, _, c, k, b| rules::household_register(s, c, k, b);
+    "contract.grant" => ContractGrant(ContractGrant) by [Collective] under ["C1", "C2", "C3", "C4"] rule |s, _, c, k, b| rules::contract_grant(s, c, k, b);
+    "shares.quantify" => SharesQuantify(SharesQuantify) by [Collective] under ["S1", "D1"] rule |s, _, c, k, b| rules::shares_quantify(s, c, k, b);
+    "shares.transfer" => SharesTransfer(SharesTransfer) by [Household] under ["S2"] rule |s, _, c, k, b| rules::shares_transfer(s, c, k, b);
+    "shares.buyback" => SharesBuyback(SharesBuyback) by [Household] under ["S2", "G4"] rule |s, _, c, k, b| rules::shares_buyback(s, c, k, b);
+    "dividend.distribute" => DividendDistribute(DividendDistribute) by [Collective] under ["S3"] rule |s, _, c, k, b| rules::dividend_distribute(s, c, k, b);
+    "member.admit" => MemberAdmit(MemberAdmit) by [Collective] under ["P4", "D1"] rule |s, _, c, k, b| rules::member_admit(s, c, k, b);
+    "member.end" => MemberEnd(MemberEnd) by [Collective] under ["P4", "C5", "S5"] rule |s, _, c, k, b| rules::member_end(s, c, k, b);
+    "homestead.grant" => HomesteadGrant(Box<HomesteadGrant>) by [County] under ["H1", "H2", "H3"] rule |s, l, c, k, b| rules::homestead_grant(s, l, c, k, b);
+    "homestead.exit" => HomesteadExit(HomesteadExit) by [Household] under ["H5", "G4"] rule |s, _, c, k, b| rules::homestead_exit(s, c, k, b);
+    "contract.return" => ContractReturn(ContractReturn) by [Household] under ["C6", "G4"] rule |s, _, c, k, b| rules::contract_return(s, c, k, b);
+    "notice.post" => NoticePost(NoticePost) by [Collective] under ["C3"] rule |s, _, c, k, b| rules::notice_post(s, c, k, b);
+    "certificate.issue" => CertificateIssue(CertificateIssue) by [County, Collective] under ["C3", "R2"] rule |s, _, c, k, b| rules::certificate_issue(s, c, k, b);
+    "county.settings" => CountySettings(CountySettings) by [County] under [] rule |s, _, c, k, b| rules::county_settings(s, c, k, b);
+    "parcel.split" => ParcelSplit(Box<ParcelSplit>) by [Collective] under ["C7"] rule |s, l, c, k, b| rules::parcel_split(s, l, c, k, b);
+    "parcel.merge" => ParcelMerge(Box<ParcelMerge>) by [Collective] under ["C7"] rule |s, l, c, k, b| rules::parcel_merge(s, l, c, k, b);
+    "household.split" => HouseholdSplit(HouseholdSplit) by [Household] under ["P3", "W2"] rule |s, _, c, k, b| rules::household_split(s, c, k, b);
+    "household.merge" => HouseholdMerge(HouseholdMerge) by [Household] under ["P3", "H1", "G1"] rule |s, _, c, k, b| rules::household_merge(s, c, k, b);
+    "contract.extend" => ContractExtend(ContractExtend) by [Collective] under ["C2", "C4"] rule |s, _, c, k, b| rules::contract_extend(s, c, k, b);
+    "contract.renew" => ContractRenew(ContractRenew) by [Collective] under ["C2"] rule |s, _, c, k, b| rules::contract_renew(s, c, k, b);
+    "listing.submit" => ListingSubmit(ListingSubmit) by [Collective, Household, Transferee] under ["X1", "M2", "M3", "M9", "H3", "S2", "X5"] rule |s, _, c, k, b| rules::exchange::listing_submit(s, c, k, b);
+    "listing.review" => ListingReview(ListingReview) by [Exchange] under ["X2", "X3"] rule |s, _, c, k, b| rules::exchange::listing_review(s, c, k, b);
+    "intent.register" => IntentRegister(IntentRegister) by [Household, Transferee] under ["X2", "M8", "X6"] rule |s, _, c, k, b| rules::exchange::intent_register(s, c, k, b);
+    "deposit.confirm" => DepositConfirm(DepositConfirm) by [Exchange] under ["X2"] rule |s, _, c, k, b| rules::exchange::deposit_confirm(s, c, k, b);
+    "bid.place" => BidPlace(BidPlace) by [Household, Transferee] under ["X4"] rule |s, _, c, k, b| rules::exchange::bid_place(s, c, k, b);
+    "bid.match" => BidMatch(BidMatch) by [Household, Transferee] under ["M3", "M9"] rule |s, _, c, k, b| rules::exchange::bid_match(s, c, k, b);
+    "listing.award" => ListingAward(ListingAward) by [Exchange] under ["X4", "M5"] rule |s, _, c, k, b| rules::exchange::listing_award(s, c, k, b);
+    "contract.sign" => ContractSign(ContractSign) by [Collective, Household, Transferee] under ["M5"] rule |s, _, c, k, b| rules::exchange::contract_sign(s, c, k, b);
+    "title.verify" => TitleVerify(TitleVerify) by [County] under ["X2"] rule |s, _, c, k, b| rules::exchange::title_verify(s, c, k, b);
+    "payment.confirm" => PaymentConfirm(PaymentConfirm) by [Exchange] under ["X2", "M4"] rule |s, _, c, k, b| rules::exchange::payment_confirm(s, c, k, b);
+    "deal.settle" => DealSettle(DealSettle) by [Exchange] under ["G2", "M6"] rule |s, _, c, k, b| rules::exchange::deal_settle(s, c, k, b);
+    "right.end" => RightEnd(RightEnd) by [Household] under ["M7"] rule |s, _, c, k, b| rules::exchange::right_end(s, c, k, b);
+    "hukou.settle" => HukouSettle(HukouSettle) by [County, Collective] under ["G3", "C5", "H5", "S5"] rule |s, _, c, k, b| rules::exchange::hukou_settle(s, c, k, b);
+    "attest.retention" => AttestRetention(AttestRetention) by [County] under ["G3"] rule |s, _, c, k, b| rules::exchange::attest_retention(s, c, k, b);
+    "assignment.consent" => AssignmentConsent(AssignmentConsent) by [Collective] under ["M2"] rule |s, _, c, k, b| rules::exchange::assignment_consent(s, c, k, b);
+    "listing.object" => ListingObject(ListingObject) by [Collective, Household] under ["X2", "R2"] rule |s, _, c, k, b| rules::exchange::listing_object(s, c, k, b);
+    "objection.resolve" => ObjectionResolve(ObjectionResolve) by [Exchange] under ["X2"] rule |s, _, c, k, b| rules::exchange::objection_resolve(s, c, k, b);
+    "transfer.register" => TransferRegister(TransferRegister) by [Household] under ["G1", "M2", "S2"] rule |s, _, c, k, b| rules::exchange::transfer_register(s, c, k, b);
+    "transferee.qualify" => TransfereeQualify(TransfereeQualify) by [County] under ["M8", "X6"] rule |s, _, c, k, b| rules::exchange::transferee_qualify(s, c, k, b);
+    "surrender.withdraw" => SurrenderWithdraw(SurrenderWithdraw) by [Household] under ["G4"] rule |s, _, c, k, b| rules::surrender::surrender_withdraw(s, c, k, b);
+    "listing.withdraw" => ListingWithdraw(ListingWithdraw) by [Collective, Household, Transferee] under ["M3"] rule |s, _, c, k, b| rules::exchange::listing_withdraw(s, c, k, b);
+    "award.cancel" => AwardCancel(AwardCancel) by [Exchange] under ["X2"] rule |s, _, c, k, b| rules::exchange::award_cancel(s, c, k, b);
+    "objection.suit" => ObjectionSuit(ObjectionSuit) by [County] under ["R2"] rule |s, _, c, k, b| rules::objection_suit(s, c, k, b);
 }

@@ -5,7 +5,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use sanquan::ledger::merkle::{leaf_hash, verify_consistency, verify_inclusion, Hash};
 use sanquan::ledger::{Checkpoint, SignerKey};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::common::*;
 
@@ -135,6 +135,19 @@ fn entries_checkpoints_and_proofs_over_http() {
         assert_eq!(status, 200);
         let spec: Value = serde_json::from_str(&spec).unwrap();
         assert!(spec["paths"]["/api/v1/entries"]["post"].is_object());
+        // Every kind is described with who may sign it and its rule ids, from
+        // the kinds' one declaration.
+        let entry = &spec["components"]["schemas"]["Envelope"]["properties"]["entry"];
+        let kinds = entry["properties"]["kind"]["enum"].as_array().unwrap();
+        assert_eq!(kinds.len(), sanquan::model::KINDS.len());
+        assert_eq!(
+            entry["x-kinds"]["contract.grant"],
+            json!({"signers": ["collective"], "rules": ["C1", "C2", "C3", "C4"]})
+        );
+        assert_eq!(
+            entry["x-kinds"]["listing.withdraw"]["signers"],
+            json!(["collective", "household", "transferee"])
+        );
         // Every route the service answers is described.
         let routes = include_str!("../../src/api/routes.rs");
         for line in routes
