@@ -3,6 +3,8 @@
 pub mod error;
 mod routes;
 
+pub use routes::openapi_document;
+
 pub use error::{ApiError, ErrorBody};
 
 use actix_web::{web, App, HttpServer};

@@ -468,7 +468,7 @@ async fn openapi() -> HttpResponse {
 /// entry kinds from their one declaration (`model::kinds`) — each kind's
 /// name, the roles that may sign it and the rule ids it checks.
 pub fn openapi_document() -> serde_json::Value {
-    use crate::model::kinds::{rule_ids, signers, KINDS};
+    use crate::model::kinds::{body_schema, rule_ids, signers, KINDS};
     let mut doc: serde_json::Value =
         serde_json::from_str(include_str!("openapi.json")).unwrap_or_default();
     let entry = &mut doc["components"]["schemas"]["Envelope"]["properties"]["entry"];
@@ -479,7 +479,7 @@ pub fn openapi_document() -> serde_json::Value {
             let roles: Vec<&str> = signers(k).iter().map(|r| r.as_str()).collect();
             (
                 (*k).to_owned(),
-                serde_json::json!({"signers": roles, "rules": rule_ids(k)}),
+                serde_json::json!({"signers": roles, "rules": rule_ids(k), "body": body_schema(k)}),
             )
         })
         .collect::<serde_json::Map<_, _>>()

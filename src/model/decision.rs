@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Who decided (集体经济组织法 Art. 27–28; 承包法 Art. 19, 28, 52).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Assembly {
     /// 成员大会.
@@ -17,7 +17,7 @@ pub enum Assembly {
 }
 
 /// What was decided; rules that need a decision ask for its subject.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Subject {
     Membership,

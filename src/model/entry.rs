@@ -11,7 +11,7 @@ use super::{Role, VerifierKey};
 
 /// `genesis`: the first entry of a county's log. Self-signed by the county
 /// agency's root key (县农业农村局), it names the county and pins the log key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Genesis {
     pub county: String,
@@ -23,7 +23,7 @@ pub struct Genesis {
 }
 
 /// `key.register`: binds an actor key to a role and the party it acts for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyRegister {
     pub vkey: VerifierKey,
@@ -32,7 +32,7 @@ pub struct KeyRegister {
 }
 
 /// `key.revoke`: unbinds an actor key, for good.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyRevoke {
     pub vkey: VerifierKey,
@@ -40,7 +40,7 @@ pub struct KeyRevoke {
 
 /// `collective.register`: the county admits a collective economic organisation
 /// (发包方) with its code (P1) and boundary. Field names as in NY/T 2539.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CollectiveRegister {
     #[serde(rename = "FBFBM")]
@@ -53,7 +53,7 @@ pub struct CollectiveRegister {
 
 /// `parcel.register`: a collective registers a parcel (地块) with its NY/T 2539
 /// attributes (C7) and geometry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParcelRegister {
     /// 地块编码: 发包方编码 + 5 digits (P1).
@@ -83,7 +83,7 @@ pub struct ParcelRegister {
 
 /// `parcel.retire`: the collective retires a parcel (a survey correction, a
 /// split or merge recorded as new parcels).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParcelRetire {
     #[serde(rename = "DKBM")]
@@ -92,7 +92,7 @@ pub struct ParcelRetire {
 }
 
 /// The kinds of encumbrance on a parcel that this registry records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum EncumbranceKind {
     /// 查封: a seizure ordered through the county; the parcel cannot change.
@@ -117,7 +117,7 @@ impl EncumbranceKind {
 
 /// `encumbrance.register`: a seizure (by the county) or an objection (by the
 /// county, the parcel's collective or a household of it) on a parcel.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EncumbranceRegister {
     #[serde(rename = "DKBM")]
@@ -130,7 +130,7 @@ pub struct EncumbranceRegister {
 
 /// `encumbrance.release`: ends an encumbrance, named by the log index that
 /// made it; by the county, or by whoever filed an objection.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EncumbranceRelease {
     pub encumbrance: u64,
@@ -139,7 +139,7 @@ pub struct EncumbranceRelease {
 
 /// `objection.suit`: the county records that the party who filed an
 /// objection sued within its 15 days (R2), so it does not lapse.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectionSuit {
     pub encumbrance: u64,
@@ -150,7 +150,7 @@ pub struct ObjectionSuit {
 }
 
 /// `decision.record`: a collective records a decision of its assembly (D3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionRecord {
     pub assembly: super::decision::Assembly,
@@ -168,7 +168,7 @@ pub struct DecisionRecord {
 }
 
 /// A member of a household, named by the commitment to their personal data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Member {
     /// Hex SHA-256 of the person's record (see `model::person`).
@@ -182,7 +182,7 @@ pub struct Member {
 /// `household.register`: a collective registers a contracting household
 /// (承包方, 户) with its members (P3); their personal data travels beside the
 /// entry, never in it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HouseholdRegister {
     #[serde(rename = "CBFBM")]
@@ -192,7 +192,7 @@ pub struct HouseholdRegister {
 
 /// `contract.grant`: the collective (发包方) grants a household (承包方) the
 /// land contract right (土地承包经营权) over parcels, for a term (C1–C3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContractGrant {
     /// 承包合同编码: 承包方编码 + J for family contracting (P1).
@@ -211,7 +211,7 @@ pub struct ContractGrant {
 
 /// `contract.extend`: the collective adds parcels to a household's contract
 /// in force, for the rest of its term.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContractExtend {
     #[serde(rename = "CBHTBM")]
@@ -222,7 +222,7 @@ pub struct ContractExtend {
 
 /// `contract.renew`: the collective renews a contract whose term ends (C2:
 /// "extended another 30 years on expiry").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContractRenew {
     #[serde(rename = "CBHTBM")]
@@ -232,7 +232,7 @@ pub struct ContractRenew {
 }
 
 /// One household's shares in a quantification.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShareAllocation {
     #[serde(rename = "CBFBM")]
@@ -242,7 +242,7 @@ pub struct ShareAllocation {
 
 /// `shares.quantify`: the collective quantifies its operating assets into
 /// shares per household (S1), after a members' decision that passed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SharesQuantify {
     /// The log index of the decision (subject `share_quantification`).
@@ -252,7 +252,7 @@ pub struct SharesQuantify {
 
 /// `shares.transfer`: a household transfers or gives shares to a household
 /// of the same collective (S2); signed by the household that gives.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SharesTransfer {
     pub to: String,
@@ -263,7 +263,7 @@ pub struct SharesTransfer {
 
 /// `shares.buyback`: a household sells shares back to its collective (S2),
 /// for a price; signed by the household.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SharesBuyback {
     pub shares: u64,
@@ -272,7 +272,7 @@ pub struct SharesBuyback {
 
 /// `dividend.distribute`: the collective distributes income (S3): reserve
 /// and welfare funds first, the rest by shares, exact to the fen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DividendDistribute {
     /// The log index of the decision (subject `operating_assets`).
@@ -284,7 +284,7 @@ pub struct DividendDistribute {
 
 /// `member.admit`: the collective admits persons as members of the
 /// collective economic organisation (P4), as its members' assembly decided.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberAdmit {
     /// The log index of the decision (subject `membership`).
@@ -294,7 +294,7 @@ pub struct MemberAdmit {
 }
 
 /// `member.end`: a membership ends, for one of the reasons P4 lists.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberEnd {
     pub person: String,
@@ -306,7 +306,7 @@ pub struct MemberEnd {
 }
 
 /// Terrain, for the provincial homestead area limit (H1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Terrain {
     Plain,
@@ -316,7 +316,7 @@ pub enum Terrain {
 
 /// `homestead.grant`: the homestead use right (宅基地使用权) of a household,
 /// approved (H2) after the collective discussed and posted the application.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HomesteadGrant {
     #[serde(rename = "CBFBM")]
@@ -329,7 +329,7 @@ pub struct HomesteadGrant {
 
 /// `homestead.exit`: the household gives up its homestead, voluntarily and
 /// for compensation (H5); signed by the household.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HomesteadExit {
     /// Yuan, a decimal string above zero.
@@ -338,7 +338,7 @@ pub struct HomesteadExit {
 
 /// `contract.return`: the household returns its contracted land to the
 /// collective, voluntarily (C6); signed by the household.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContractReturn {
     #[serde(rename = "CBHTBM")]
@@ -352,7 +352,7 @@ pub struct ContractReturn {
 /// `notice.post`: the collective records that it posted the results of a
 /// registration (公示) — the contracts listed — for a period in which anyone
 /// may object.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoticePost {
     #[serde(rename = "CBHTBM")]
@@ -366,7 +366,7 @@ pub struct NoticePost {
 
 /// `certificate.issue`: the land contract certificate (承包经营权证) of a
 /// contract, once its notice closed with no objection open on its parcels.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CertificateIssue {
     #[serde(rename = "CBHTBM")]
@@ -377,7 +377,7 @@ pub struct CertificateIssue {
 
 /// `county.settings`: the county changes settings (see `model::settings`);
 /// the fields not named keep their value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CountySettings {
     pub settings: serde_json::Map<String, serde_json::Value>,
@@ -386,7 +386,7 @@ pub struct CountySettings {
 
 /// One new parcel of a split or merge: the attributes a part has of its own;
 /// class, use, grade and basic-farmland status stay those of the land.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParcelPart {
     #[serde(rename = "DKBM")]
@@ -398,7 +398,7 @@ pub struct ParcelPart {
 
 /// `parcel.split`: the collective divides a parcel into parts that cover it
 /// exactly; the old parcel retires and the contract over it covers the parts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParcelSplit {
     #[serde(rename = "DKBM")]
@@ -409,7 +409,7 @@ pub struct ParcelSplit {
 
 /// `parcel.merge`: the collective joins adjacent parcels of one contract (or
 /// none) and one use into one; the parts retire.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParcelMerge {
     /// The parcel codes merged.
@@ -421,7 +421,7 @@ pub struct ParcelMerge {
 /// `household.split` (分户): members leave a household to form a new one,
 /// taking the rights the members agreed on (P3); signed by the household
 /// that divides.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HouseholdSplit {
     /// The new household's code, in the same collective (P1).
@@ -443,7 +443,7 @@ pub struct HouseholdSplit {
 /// `household.merge` (合户): a household joins another with all its members
 /// and rights (P3); signed by the household that joins, with the written
 /// consent of the one it joins.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HouseholdMerge {
     pub into: String,
@@ -455,7 +455,7 @@ pub struct HouseholdMerge {
 
 /// `listing.submit`: a household (or, for `onward`, a transferee) lists a
 /// voluntary, compensated transfer on the exchange (X1, M2, M3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListingSubmit {
     pub mode: super::exchange::Mode,
@@ -499,7 +499,7 @@ pub struct ListingSubmit {
 
 /// `assignment.consent`: the 发包方 consents to the assignment a listing
 /// offers (M2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignmentConsent {
     pub listing: u64,
@@ -507,7 +507,7 @@ pub struct AssignmentConsent {
 }
 
 /// `listing.object`: an objection to a listing under notice (X2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListingObject {
     pub listing: u64,
@@ -517,7 +517,7 @@ pub struct ListingObject {
 
 /// `listing.withdraw`: the party that listed takes its listing back before
 /// an award (M3: no one may force a transfer); deposits go back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListingWithdraw {
     pub listing: u64,
@@ -527,7 +527,7 @@ pub struct ListingWithdraw {
 /// `award.cancel`: the exchange cancels an award the winner did not pay
 /// within the payment period (X2); the winner's deposit is forfeited as
 /// announced, and the listing goes to the next bidder or is withdrawn.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AwardCancel {
     pub listing: u64,
@@ -536,7 +536,7 @@ pub struct AwardCancel {
 
 /// `objection.resolve`: the exchange answers an objection; one upheld
 /// withdraws the listing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectionResolve {
     pub listing: u64,
@@ -549,7 +549,7 @@ pub struct ObjectionResolve {
 /// `transfer.register`: a household registers the change a settled
 /// assignment, swap or share transfer makes to its own base right (X2's
 /// change of registration; G1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransferRegister {
     pub listing: u64,
@@ -558,7 +558,7 @@ pub struct TransferRegister {
 /// `transferee.qualify`: the county's review of a transferee: for an
 /// organisation its qualification, project and risk (M8); for a natural
 /// person the month of birth the age limits are checked against (X6).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransfereeQualify {
     pub party: String,
@@ -578,7 +578,7 @@ pub struct TransfereeQualify {
 
 /// `surrender.withdraw`: within the cooling-off window, a household takes
 /// back its return of a contract or exit from its homestead (G4).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SurrenderWithdraw {
     /// The log index of the `contract.return` or `homestead.exit`.
@@ -588,7 +588,7 @@ pub struct SurrenderWithdraw {
 
 /// `listing.review`: the exchange admits a listing to notice, or rejects it
 /// with its reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListingReview {
     pub listing: u64,
@@ -598,7 +598,7 @@ pub struct ListingReview {
 
 /// `intent.register`: a would-be transferee registers its intent during the
 /// notice, with the deposit the listing asks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IntentRegister {
     pub listing: u64,
@@ -606,7 +606,7 @@ pub struct IntentRegister {
 }
 
 /// `deposit.confirm`: the exchange confirms a deposit arrived in escrow.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DepositConfirm {
     pub listing: u64,
@@ -614,7 +614,7 @@ pub struct DepositConfirm {
 }
 
 /// `bid.place`: a qualified bidder bids, for the whole term (X4).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BidPlace {
     pub listing: u64,
@@ -623,7 +623,7 @@ pub struct BidPlace {
 
 /// `bid.match`: a member of the collective matches the best bid of an
 /// outsider before the award, and wins on equal terms (M3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BidMatch {
     pub listing: u64,
@@ -631,14 +631,14 @@ pub struct BidMatch {
 
 /// `listing.award`: the exchange awards the deal (X4); the contract is then
 /// rendered from its template.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListingAward {
     pub listing: u64,
 }
 
 /// `contract.sign`: a party signs the SHA-256 of the rendered contract (M5).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContractSign {
     pub listing: u64,
@@ -647,14 +647,14 @@ pub struct ContractSign {
 
 /// `title.verify`: the county verifies that the title is current and
 /// unencumbered, at this entry's log index.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TitleVerify {
     pub listing: u64,
 }
 
 /// `payment.confirm`: the exchange confirms the price is in escrow.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentConfirm {
     pub listing: u64,
@@ -663,7 +663,7 @@ pub struct PaymentConfirm {
 
 /// `deal.settle`: the exchange settles: the derived right is created, the
 /// losing deposits go back, the 交易鉴证书 is recorded (X2, G2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DealSettle {
     pub listing: u64,
@@ -672,7 +672,7 @@ pub struct DealSettle {
 
 /// `right.end`: the household ends a derived right early, only on M7's
 /// grounds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RightEnd {
     pub right: u64,
@@ -683,7 +683,7 @@ pub struct RightEnd {
 
 /// `hukou.settle`: a member settled in a town (进城落户). It records an event
 /// about a person and changes nothing (C5, H5, S5, G3); no entry names it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HukouSettle {
     pub person: String,
@@ -695,7 +695,7 @@ pub struct HukouSettle {
 
 /// `attest.retention`: the county agency's signed statement of the base
 /// rights a household holds now (G3); the rules check it is true.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttestRetention {
     #[serde(rename = "CBFBM")]

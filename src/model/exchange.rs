@@ -13,7 +13,7 @@ use super::shares::Fen;
 
 /// What a listing transfers (M2, H3). Each mode creates a derived right at
 /// settlement; none changes a base right (G2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// 出租: lease of the land management right.
@@ -437,7 +437,7 @@ impl Calendar {
 
 /// A household's base rights (G1): what it holds that only its own signed,
 /// consented, compensated acts may reduce.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BaseRights {
     /// Each contract in force with the parcels it covers and their area
     /// (0.01 m²).
@@ -447,7 +447,7 @@ pub struct BaseRights {
     pub shares: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ContractHolding {
     #[serde(rename = "CBHTBM")]
     pub code: String,

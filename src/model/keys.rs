@@ -113,6 +113,21 @@ impl std::fmt::Display for VerifierKey {
     }
 }
 
+/// In a body, a verifier key is its text, in Go's signed-note format.
+impl schemars::JsonSchema for VerifierKey {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "VerifierKey".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "a verifier key in Go's signed-note format: <name>+<8 hex key hash>+<base64(0x01 ‖ 32-byte Ed25519 key)>",
+            "pattern": "^[^+\\s]+\\+[0-9a-f]{8}\\+[A-Za-z0-9+/]{44}$"
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,6 +46,14 @@ macro_rules! kinds {
             }
         }
 
+        /// The JSON Schema of `kind`'s body, from its body type.
+        pub fn body_schema(kind: &str) -> Option<serde_json::Value> {
+            match kind {
+                $( $name => Some(schemars::schema_for!($body).to_value()), )*
+                _ => None,
+            }
+        }
+
         /// The rule ids of DOMAIN.md that `kind`'s rule checks.
         pub fn rule_ids(kind: &str) -> &'static [&'static str] {
             match kind {

@@ -28,7 +28,7 @@ pub use units::Area;
 use serde::{Deserialize, Serialize};
 
 /// The role a key acts in. A key acts for one party in one role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// The county agency (县农业农村局 / 不动产登记机构).

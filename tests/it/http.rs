@@ -140,10 +140,14 @@ fn entries_checkpoints_and_proofs_over_http() {
         let entry = &spec["components"]["schemas"]["Envelope"]["properties"]["entry"];
         let kinds = entry["properties"]["kind"]["enum"].as_array().unwrap();
         assert_eq!(kinds.len(), sanquan::model::KINDS.len());
-        assert_eq!(
-            entry["x-kinds"]["contract.grant"],
-            json!({"signers": ["collective"], "rules": ["C1", "C2", "C3", "C4"]})
-        );
+        let grant = &entry["x-kinds"]["contract.grant"];
+        assert_eq!(grant["signers"], json!(["collective"]));
+        assert_eq!(grant["rules"], json!(["C1", "C2", "C3", "C4"]));
+        assert_eq!(grant["body"]["additionalProperties"], false);
+        assert!(grant["body"]["required"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("CBHTBM")));
         assert_eq!(
             entry["x-kinds"]["listing.withdraw"]["signers"],
             json!(["collective", "household", "transferee"])

@@ -13,5 +13,6 @@ mod import;
 mod land;
 mod ledger;
 mod races;
+mod schema;
 mod tamper;
 mod transfers;

@@ -1,0 +1,59 @@
+//! The API described by the code: every entry the demo county's log holds
+//! has a body its kind's published JSON Schema accepts, and the schema
+//! refuses what the server refuses.
+
+use std::collections::HashMap;
+
+use sanquan::store::{queries, Db};
+use serde_json::{json, Value};
+
+use crate::common::{ok, sanquan, COUNTY};
+
+#[test]
+fn every_demo_entry_fits_the_schema_of_its_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("demo");
+    ok(&sanquan(&[
+        "demo",
+        "--load-only",
+        "--data-dir",
+        data.to_str().unwrap(),
+    ]));
+    let db = Db::open(data.join("sanquan.db").to_str().unwrap(), COUNTY).unwrap();
+    let mut conn = db.conn().unwrap();
+    let size = queries::log_size(&mut conn, COUNTY).unwrap();
+    let doc = sanquan::api::openapi_document();
+    let kinds = &doc["components"]["schemas"]["Envelope"]["properties"]["entry"]["x-kinds"];
+    let mut validators: HashMap<String, jsonschema::Validator> = HashMap::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for index in 0..size {
+        let leaf = queries::entry_leaf(&mut conn, COUNTY, index)
+            .unwrap()
+            .unwrap();
+        let record: Value = serde_json::from_slice(&leaf).unwrap();
+        let entry = &record["envelope"]["entry"];
+        let kind = entry["kind"].as_str().unwrap().to_owned();
+        let validator = validators.entry(kind.clone()).or_insert_with(|| {
+            jsonschema::validator_for(&kinds[&kind]["body"]).expect("a schema for every kind")
+        });
+        let errors: Vec<String> = validator
+            .iter_errors(&entry["body"])
+            .map(|e| format!("{} at {}", e, e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "entry {index} ({kind}): {errors:?}");
+        *seen.entry(kind).or_default() += 1;
+    }
+    // The demo writes a county's worth of kinds.
+    assert!(seen.len() >= 25, "{seen:?}");
+    // What the server refuses, the schema refuses too.
+    let grant = jsonschema::validator_for(&kinds["contract.grant"]["body"]).unwrap();
+    let body = json!({"CBHTBM": "x", "CBFBM": "y", "DKBM": [], "start": "2026-01-01",
+                      "end": "2055-12-31", "certificate_members": []});
+    assert!(grant.is_valid(&body));
+    let mut extra = body.clone();
+    extra["zz"] = json!(1);
+    assert!(!grant.is_valid(&extra));
+    let mut missing = body;
+    missing.as_object_mut().unwrap().remove("start");
+    assert!(!grant.is_valid(&missing));
+}
