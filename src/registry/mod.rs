@@ -513,16 +513,19 @@ impl Registry {
         Ok(serde_json::json!({ "listings": listings }))
     }
 
+    /// Listing `id` as stored, or `not_found`.
+    fn stored_listing(&self, id: u64) -> Result<Listing, ServiceError> {
+        let mut conn = self.db.conn()?;
+        queries::listing(&mut conn, &self.db.county, id)?.ok_or_else(|| ServiceError::NotFound {
+            what: "listing",
+            id: id.to_string(),
+            field: "id",
+        })
+    }
+
     /// A listing with its whole history and, once awarded, its contract text.
     pub fn listing(&self, id: u64) -> Result<serde_json::Value, ServiceError> {
-        let mut conn = self.db.conn()?;
-        let l = queries::listing(&mut conn, &self.db.county, id)?.ok_or_else(|| {
-            ServiceError::NotFound {
-                what: "listing",
-                id: id.to_string(),
-                field: "id",
-            }
-        })?;
+        let l = self.stored_listing(id)?;
         let l = Listing {
             status: l.status_on(self.today()),
             ..l
@@ -685,14 +688,7 @@ impl Registry {
     /// The contract text the parties of listing `id` sign (M5): exactly the
     /// bytes whose SHA-256 `contract.sign` carries.
     pub fn contract(&self, id: u64) -> Result<(String, String), ServiceError> {
-        let mut conn = self.db.conn()?;
-        let l = queries::listing(&mut conn, &self.db.county, id)?.ok_or_else(|| {
-            ServiceError::NotFound {
-                what: "listing",
-                id: id.to_string(),
-                field: "id",
-            }
-        })?;
+        let l = self.stored_listing(id)?;
         let hash = l.award.as_ref().map(|a| a.contract_sha256.clone());
         match (l.contract_text(), hash) {
             (Some(text), Some(hash)) => Ok((text, hash)),
