@@ -99,6 +99,19 @@ impl Job {
     }
 }
 
+/// What an envelope costs of the queue: its bytes, and eight times as many
+/// for one of over 64 KiB (a large geometry, which the server holds parsed,
+/// at many times its size, until the stage has measured it) — so that the
+/// queue's bound bounds memory too, and ordinary entries never feel it.
+fn queue_cost(envelope: &Envelope) -> usize {
+    let bytes = envelope.signing_input().len();
+    if bytes > 64 << 10 {
+        bytes * 8
+    } else {
+        bytes
+    }
+}
+
 /// Bytes of the queue a job holds; dropped with the job.
 struct QueueShare {
     bytes: usize,
@@ -353,7 +366,7 @@ impl Writer {
     /// A share of the queue for `envelope`, or `None` while the queue holds
     /// [`QUEUE_BYTES`] (one envelope alone always fits an empty queue).
     fn share(&self, envelope: &Envelope) -> Option<QueueShare> {
-        let bytes = envelope.signing_input().len();
+        let bytes = queue_cost(envelope);
         let limit = self.queue_limit.load(Ordering::Acquire);
         self.queued
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |q| {
