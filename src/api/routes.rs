@@ -213,11 +213,14 @@ async fn get_consistency(
 
 /// Reads a view and writes it out as JSON, both within the bound on reads
 /// at work, so that many readers of large answers hold their bytes only.
-async fn answer(
+async fn answer<V: serde::Serialize>(
     content_type: &'static str,
-    view: impl FnOnce() -> Result<serde_json::Value, crate::registry::ServiceError> + Send + 'static,
+    view: impl FnOnce() -> Result<V, crate::registry::ServiceError> + Send + 'static,
 ) -> Result<HttpResponse, ApiError> {
-    let body = blocking(move || view().map(|v| v.to_string())).await?;
+    let body = blocking(move || {
+        view().map(|v| serde_json::to_string(&v).unwrap_or_else(|_| "null".into()))
+    })
+    .await?;
     Ok(HttpResponse::Ok().content_type(content_type).body(body))
 }
 
@@ -484,6 +487,22 @@ pub fn openapi_document() -> serde_json::Value {
         })
         .collect::<serde_json::Map<_, _>>()
         .into();
+    // The typed views reads answer with, each a JSON Schema of its own.
+    use crate::registry::views;
+    doc["x-views"] = serde_json::json!({
+        "DecisionView": schemars::schema_for!(views::DecisionView),
+        "DistributionView": schemars::schema_for!(views::DistributionView),
+        "CertificateView": schemars::schema_for!(views::CertificateView),
+        "PartyView": schemars::schema_for!(views::PartyView),
+    });
+    for (path, view) in [
+        ("/api/v1/decisions/{index}", "DecisionView"),
+        ("/api/v1/distributions/{index}", "DistributionView"),
+        ("/api/v1/certificates/{code}", "CertificateView"),
+        ("/api/v1/parties/{code}", "PartyView"),
+    ] {
+        doc["paths"][path]["get"]["responses"]["200"]["x-view"] = serde_json::json!(view);
+    }
     doc
 }
 

@@ -512,9 +512,9 @@ fn query(db: &DbArgs, what: Query, id: &str, key: Option<&Path>) -> Result<(), C
         Query::Parcels => registry.parcels(Some(id), None),
         Query::Title => registry.title(id),
         Query::Household => registry.household(id, reader.as_ref()),
-        Query::Certificate => registry.certificate(id),
-        Query::Decision => registry.decision(index()?),
-        Query::Distribution => registry.distribution(index()?),
+        Query::Certificate => registry.certificate(id).map(to_json),
+        Query::Decision => registry.decision(index()?).map(to_json),
+        Query::Distribution => registry.distribution(index()?).map(to_json),
         Query::Listing => registry.listing(index()?),
         Query::Listings => registry.listings(Some(id), None, None),
         Query::Income => registry.income(id),
@@ -679,6 +679,11 @@ fn verify_cmd(args: &DbArgs) -> Result<(), CliError> {
         vkey
     );
     Ok(())
+}
+
+/// A typed view as JSON, as the command line prints every read.
+fn to_json<V: serde::Serialize>(view: V) -> serde_json::Value {
+    serde_json::to_value(view).unwrap_or_default()
 }
 
 pub(crate) fn now() -> String {

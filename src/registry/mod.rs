@@ -400,7 +400,7 @@ impl Registry {
     /// The land contract certificate (承包经营权证) of a contract, as data,
     /// once issued: the parties, the parcels with their areas, the term and
     /// the members who share the right (C3).
-    pub fn certificate(&self, code: &str) -> Result<serde_json::Value, ServiceError> {
+    pub fn certificate(&self, code: &str) -> Result<views::CertificateView, ServiceError> {
         let mut conn = self.db.conn()?;
         let not_issued = || ServiceError::NotFound {
             what: "certificate of contract",
@@ -422,7 +422,7 @@ impl Registry {
         Ok(views::certificate(&k, &parcels, index, notice))
     }
 
-    pub fn distribution(&self, index: u64) -> Result<serde_json::Value, ServiceError> {
+    pub fn distribution(&self, index: u64) -> Result<views::DistributionView, ServiceError> {
         let mut conn = self.db.conn()?;
         let d = queries::load_distributions(
             &mut conn,
@@ -650,7 +650,7 @@ impl Registry {
     /// for it (verifier key, role, the log indices that bound and revoked
     /// each), and, for a transferee, the county's reviews (M8, X6) and
     /// whether the latest approved it.
-    pub fn party(&self, code: &str) -> Result<serde_json::Value, ServiceError> {
+    pub fn party(&self, code: &str) -> Result<views::PartyView, ServiceError> {
         let mut conn = self.db.conn()?;
         let county = &self.db.county;
         let keys = queries::keys_of_party(&mut conn, county, code)?;
@@ -671,18 +671,28 @@ impl Registry {
             Err(_) => "unknown",
         };
         let latest = reviews.values().next_back();
-        Ok(serde_json::json!({
-            "party": code,
-            "type": kind,
-            "keys": keys.iter().map(|k| serde_json::json!({
-                "vkey": k.vkey, "role": k.role.as_str(),
-                "registered_at": k.registered_at, "revoked_at": k.revoked_at,
-            })).collect::<Vec<_>>(),
-            "reviews": reviews.values().map(|r| serde_json::json!({
-                "index": r.index, "kind": r.kind, "approved": r.approved,
-            })).collect::<Vec<_>>(),
-            "qualified": latest.is_some_and(|r| r.approved),
-        }))
+        Ok(views::PartyView {
+            party: code.to_owned(),
+            kind,
+            keys: keys
+                .iter()
+                .map(|k| views::PartyKey {
+                    vkey: k.vkey.clone(),
+                    role: k.role.as_str(),
+                    registered_at: k.registered_at,
+                    revoked_at: k.revoked_at,
+                })
+                .collect(),
+            reviews: reviews
+                .values()
+                .map(|r| views::PartyReview {
+                    index: r.index,
+                    kind: r.kind.clone(),
+                    approved: r.approved,
+                })
+                .collect(),
+            qualified: latest.is_some_and(|r| r.approved),
+        })
     }
 
     /// The contract text the parties of listing `id` sign (M5): exactly the
@@ -784,7 +794,7 @@ impl Registry {
         ))
     }
 
-    pub fn decision(&self, index: u64) -> Result<serde_json::Value, ServiceError> {
+    pub fn decision(&self, index: u64) -> Result<views::DecisionView, ServiceError> {
         let mut conn = self.db.conn()?;
         let d = queries::decision(&mut conn, &self.db.county, index)?.ok_or_else(|| {
             ServiceError::NotFound {

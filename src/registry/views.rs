@@ -1,6 +1,8 @@
 //! Views of the land registry as GeoJSON, with NY/T 2539 property names.
 
 use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use std::collections::HashMap;
@@ -89,21 +91,41 @@ pub fn collective_feature(k: &Collective, active_parcels: i64) -> Value {
 }
 
 /// A decision with the outcome its counts give (D1–D3).
-pub fn decision(d: &crate::model::decision::Decision) -> Value {
-    json!({
-        "index": d.index,
-        "FBFBM": d.collective,
-        "assembly": d.assembly.as_str(),
-        "subject": d.subject.as_str(),
-        "question": d.question,
-        "date": d.date.to_string(),
-        "eligible": d.counts.eligible,
-        "present": d.counts.present,
-        "for": d.counts.in_favour,
-        "against": d.counts.against,
-        "minutes_sha256": d.minutes_sha256,
-        "passed": d.passed(),
-    })
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct DecisionView {
+    /// The log index of `decision.record`.
+    pub index: u64,
+    #[serde(rename = "FBFBM")]
+    pub collective: String,
+    pub assembly: &'static str,
+    pub subject: &'static str,
+    pub question: String,
+    pub date: NaiveDate,
+    pub eligible: u32,
+    pub present: u32,
+    #[serde(rename = "for")]
+    pub in_favour: u32,
+    pub against: u32,
+    pub minutes_sha256: String,
+    /// Whether the counts make it pass (D1, D2).
+    pub passed: bool,
+}
+
+pub fn decision(d: &crate::model::decision::Decision) -> DecisionView {
+    DecisionView {
+        index: d.index,
+        collective: d.collective.clone(),
+        assembly: d.assembly.as_str(),
+        subject: d.subject.as_str(),
+        question: d.question.clone(),
+        date: d.date,
+        eligible: d.counts.eligible,
+        present: d.counts.present,
+        in_favour: d.counts.in_favour,
+        against: d.counts.against,
+        minutes_sha256: d.minutes_sha256.clone(),
+        passed: d.passed(),
+    }
 }
 
 /// The title report of a parcel: what the registry says of it now, and the
@@ -246,38 +268,161 @@ pub fn household(
 
 /// A distribution (S3): amounts in yuan with two places; the parts add up to
 /// total − reserve − welfare.
-pub fn distribution(d: &crate::model::state::Distribution) -> Value {
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct DistributionView {
+    /// The log index of `dividend.distribute`.
+    pub index: u64,
+    #[serde(rename = "FBFBM")]
+    pub collective: String,
+    pub total: String,
+    pub reserve: String,
+    pub welfare: String,
+    pub distributed: String,
+    pub parts: Vec<DistributionPart>,
+}
+
+/// What one holder receives, in yuan.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct DistributionPart {
+    pub holder: String,
+    pub amount: String,
+}
+
+pub fn distribution(d: &crate::model::state::Distribution) -> DistributionView {
     use crate::model::shares::yuan;
-    json!({
-        "index": d.index,
-        "FBFBM": d.collective,
-        "total": yuan(d.total),
-        "reserve": yuan(d.reserve),
-        "welfare": yuan(d.welfare),
-        "distributed": yuan(d.total - d.reserve - d.welfare),
-        "parts": d.parts.iter().map(|(holder, fen)| json!({"holder": holder, "amount": yuan(*fen)})).collect::<Vec<_>>(),
-    })
+    DistributionView {
+        index: d.index,
+        collective: d.collective.clone(),
+        total: yuan(d.total),
+        reserve: yuan(d.reserve),
+        welfare: yuan(d.welfare),
+        distributed: yuan(d.total - d.reserve - d.welfare),
+        parts: d
+            .parts
+            .iter()
+            .map(|(holder, fen)| DistributionPart {
+                holder: holder.clone(),
+                amount: yuan(*fen),
+            })
+            .collect(),
+    }
 }
 
 /// A land contract certificate (承包经营权证) as data (C3).
-pub fn certificate(k: &Contract, parcels: &[Parcel<String>], index: u64, notice: u64) -> Value {
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CertificateView {
+    pub certificate: String,
+    #[serde(rename = "CBHTBM")]
+    pub contract: String,
+    #[serde(rename = "FBFBM")]
+    pub collective: String,
+    #[serde(rename = "CBFBM")]
+    pub household: String,
+    pub term: Term,
+    pub parcels: Vec<CertificateParcel>,
+    pub total_area_m2: String,
+    pub total_area_mu: String,
+    /// The members who share the right, by commitment (C3).
+    pub members: Vec<String>,
+    /// The log index of `certificate.issue`.
+    pub issued_at: u64,
+    /// The log index of the notice it followed.
+    pub notice: u64,
+}
+
+/// A contract's term, first and last day.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Term {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+/// A parcel on a certificate, with its NY/T 2539 attributes.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CertificateParcel {
+    #[serde(rename = "DKBM")]
+    pub code: String,
+    #[serde(rename = "DKMC")]
+    pub name: String,
+    #[serde(rename = "DKLB")]
+    pub class: String,
+    #[serde(rename = "TDYT")]
+    pub land_use: String,
+    #[serde(rename = "DLDJ")]
+    pub grade: String,
+    pub area_m2: String,
+    pub area_mu: String,
+}
+
+pub fn certificate(
+    k: &Contract,
+    parcels: &[Parcel<String>],
+    index: u64,
+    notice: u64,
+) -> CertificateView {
     let total = crate::model::Area(parcels.iter().map(|p| p.area.0).sum());
-    json!({
-        "certificate": k.code,
-        "CBHTBM": k.code,
-        "FBFBM": &k.household[..14],
-        "CBFBM": k.household,
-        "term": {"start": k.start.to_string(), "end": k.end.to_string()},
-        "parcels": parcels.iter().map(|p| json!({
-            "DKBM": p.code, "DKMC": p.name, "DKLB": p.class, "TDYT": p.land_use, "DLDJ": p.grade,
-            "area_m2": p.area.m2().to_string(), "area_mu": p.area.mu().to_string(),
-        })).collect::<Vec<_>>(),
-        "total_area_m2": total.m2().to_string(),
-        "total_area_mu": total.mu().to_string(),
-        "members": k.certificate_members,
-        "issued_at": index,
-        "notice": notice,
-    })
+    CertificateView {
+        certificate: k.code.clone(),
+        contract: k.code.clone(),
+        collective: crate::model::codes::collective_of(&k.household).to_owned(),
+        household: k.household.clone(),
+        term: Term {
+            start: k.start,
+            end: k.end,
+        },
+        parcels: parcels
+            .iter()
+            .map(|p| CertificateParcel {
+                code: p.code.to_string(),
+                name: p.name.to_string(),
+                class: p.class.to_string(),
+                land_use: p.land_use.to_string(),
+                grade: p.grade.to_string(),
+                area_m2: p.area.m2().to_string(),
+                area_mu: p.area.mu().to_string(),
+            })
+            .collect(),
+        total_area_m2: total.m2().to_string(),
+        total_area_mu: total.mu().to_string(),
+        members: k.certificate_members.clone(),
+        issued_at: index,
+        notice,
+    }
+}
+
+/// Who a party is on the log: its type, the keys bound to act for it, and a
+/// transferee's reviews by the county (M8, X6).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PartyView {
+    pub party: String,
+    /// county, collective, household, organisation or person.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub keys: Vec<PartyKey>,
+    pub reviews: Vec<PartyReview>,
+    /// Whether the county's latest review approved it.
+    pub qualified: bool,
+}
+
+/// A key bound to act for a party.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PartyKey {
+    pub vkey: String,
+    pub role: &'static str,
+    /// The log index of `key.register` (or genesis).
+    pub registered_at: u64,
+    /// The log index of `key.revoke`, if revoked.
+    pub revoked_at: Option<u64>,
+}
+
+/// The county's review of a transferee.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PartyReview {
+    /// The log index of `transferee.qualify`.
+    pub index: u64,
+    /// person or organisation.
+    pub kind: String,
+    pub approved: bool,
 }
 
 /// A listing as the API shows it: amounts in yuan as decimal strings.

@@ -45,6 +45,63 @@ fn every_demo_entry_fits_the_schema_of_its_kind() {
     }
     // The demo writes a county's worth of kinds.
     assert!(seen.len() >= 25, "{seen:?}");
+
+    // The typed views of the reads fit their published schemas: each
+    // decision, distribution and certificate the demo made, and its parties.
+    let registry = sanquan::registry::Registry::reader(db.clone());
+    let view = |name: &str| jsonschema::validator_for(&doc["x-views"][name]).unwrap();
+    let (decision, distribution, certificate, party) = (
+        view("DecisionView"),
+        view("DistributionView"),
+        view("CertificateView"),
+        view("PartyView"),
+    );
+    let mut checked = 0;
+    let mut fits = |validator: &jsonschema::Validator, value: Value, what: String| {
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{what}: {errors:?} in {value}");
+        checked += 1;
+    };
+    for index in 0..size {
+        let leaf = queries::entry_leaf(&mut conn, COUNTY, index)
+            .unwrap()
+            .unwrap();
+        let record: Value = serde_json::from_slice(&leaf).unwrap();
+        let entry = &record["envelope"]["entry"];
+        match entry["kind"].as_str().unwrap() {
+            "decision.record" => fits(
+                &decision,
+                json!(registry.decision(index).unwrap()),
+                format!("decision {index}"),
+            ),
+            "dividend.distribute" => fits(
+                &distribution,
+                json!(registry.distribution(index).unwrap()),
+                format!("distribution {index}"),
+            ),
+            "certificate.issue" => {
+                let code = entry["body"]["CBHTBM"].as_str().unwrap();
+                fits(
+                    &certificate,
+                    json!(registry.certificate(code).unwrap()),
+                    format!("certificate {code}"),
+                );
+            }
+            "key.register" => {
+                let code = entry["body"]["party"].as_str().unwrap();
+                fits(
+                    &party,
+                    json!(registry.party(code).unwrap()),
+                    format!("party {code}"),
+                );
+            }
+            _ => {}
+        }
+    }
+    assert!(checked >= 10, "{checked} views checked");
     // What the server refuses, the schema refuses too.
     let grant = jsonschema::validator_for(&kinds["contract.grant"]["body"]).unwrap();
     let body = json!({"CBHTBM": "x", "CBFBM": "y", "DKBM": [], "start": "2026-01-01",
