@@ -494,12 +494,18 @@ pub fn openapi_document() -> serde_json::Value {
         "DistributionView": schemars::schema_for!(views::DistributionView),
         "CertificateView": schemars::schema_for!(views::CertificateView),
         "PartyView": schemars::schema_for!(views::PartyView),
+        "ParcelFeature": schemars::schema_for!(views::Feature<views::ParcelProperties>),
+        "ParcelCollection": schemars::schema_for!(views::FeatureCollection<views::ParcelProperties>),
+        "CollectiveFeature": schemars::schema_for!(views::Feature<views::CollectiveProperties>),
     });
     for (path, view) in [
         ("/api/v1/decisions/{index}", "DecisionView"),
         ("/api/v1/distributions/{index}", "DistributionView"),
         ("/api/v1/certificates/{code}", "CertificateView"),
         ("/api/v1/parties/{code}", "PartyView"),
+        ("/api/v1/parcels/{code}", "ParcelFeature"),
+        ("/api/v1/parcels", "ParcelCollection"),
+        ("/api/v1/collectives/{code}", "CollectiveFeature"),
     ] {
         doc["paths"][path]["get"]["responses"]["200"]["x-view"] = serde_json::json!(view);
     }

@@ -507,9 +507,9 @@ fn query(db: &DbArgs, what: Query, id: &str, key: Option<&Path>) -> Result<(), C
             .map_err(|_| CliError::Usage(format!("`{id}` is not a log index")))
     };
     let found = match what {
-        Query::Collective => registry.collective(id),
-        Query::Parcel => registry.parcel(id),
-        Query::Parcels => registry.parcels(Some(id), None),
+        Query::Collective => registry.collective(id).map(to_json),
+        Query::Parcel => registry.parcel(id).map(to_json),
+        Query::Parcels => registry.parcels(Some(id), None).map(to_json),
         Query::Title => registry.title(id),
         Query::Household => registry.household(id, reader.as_ref()),
         Query::Certificate => registry.certificate(id).map(to_json),

@@ -740,7 +740,10 @@ impl Registry {
         })
     }
 
-    pub fn collective(&self, code: &str) -> Result<serde_json::Value, ServiceError> {
+    pub fn collective(
+        &self,
+        code: &str,
+    ) -> Result<views::Feature<views::CollectiveProperties>, ServiceError> {
         let mut conn = self.db.conn()?;
         let (k, active) =
             queries::collective(&mut conn, &self.db.county, code)?.ok_or_else(|| {
@@ -754,7 +757,10 @@ impl Registry {
     }
 
     /// A parcel with its 四至, computed now from the active parcels around it.
-    pub fn parcel(&self, code: &str) -> Result<serde_json::Value, ServiceError> {
+    pub fn parcel(
+        &self,
+        code: &str,
+    ) -> Result<views::Feature<views::ParcelProperties>, ServiceError> {
         let mut conn = self.db.conn()?;
         let p = queries::parcel(&mut conn, &self.db.county, code)?.ok_or_else(|| {
             ServiceError::NotFound {
@@ -848,7 +854,7 @@ impl Registry {
         &self,
         collective: Option<&str>,
         bbox: Option<[f64; 4]>,
-    ) -> Result<serde_json::Value, ServiceError> {
+    ) -> Result<views::FeatureCollection<views::ParcelProperties>, ServiceError> {
         let mut conn = self.db.conn()?;
         let found = match (collective, bbox) {
             (Some(code), _) => {

@@ -56,6 +56,11 @@ fn every_demo_entry_fits_the_schema_of_its_kind() {
         view("CertificateView"),
         view("PartyView"),
     );
+    let (parcel, parcels, collective) = (
+        view("ParcelFeature"),
+        view("ParcelCollection"),
+        view("CollectiveFeature"),
+    );
     let mut checked = 0;
     let mut fits = |validator: &jsonschema::Validator, value: Value, what: String| {
         let errors: Vec<String> = validator
@@ -89,6 +94,24 @@ fn every_demo_entry_fits_the_schema_of_its_kind() {
                     json!(registry.certificate(code).unwrap()),
                     format!("certificate {code}"),
                 );
+            }
+            "parcel.register" if index % 50 == 0 => {
+                let code = entry["body"]["DKBM"].as_str().unwrap();
+                fits(
+                    &parcel,
+                    json!(registry.parcel(code).unwrap()),
+                    format!("parcel {code}"),
+                );
+            }
+            "collective.register" => {
+                let code = entry["body"]["FBFBM"].as_str().unwrap();
+                fits(
+                    &collective,
+                    json!(registry.collective(code).unwrap()),
+                    format!("collective {code}"),
+                );
+                let all = json!(registry.parcels(Some(code), None).unwrap());
+                fits(&parcels, all, format!("parcels of {code}"));
             }
             "key.register" => {
                 let code = entry["body"]["party"].as_str().unwrap();
