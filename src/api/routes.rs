@@ -497,6 +497,7 @@ pub fn openapi_document() -> serde_json::Value {
         "ParcelFeature": schemars::schema_for!(views::Feature<views::ParcelProperties>),
         "ParcelCollection": schemars::schema_for!(views::FeatureCollection<views::ParcelProperties>),
         "CollectiveFeature": schemars::schema_for!(views::Feature<views::CollectiveProperties>),
+        "TitleView": schemars::schema_for!(views::TitleView),
     });
     for (path, view) in [
         ("/api/v1/decisions/{index}", "DecisionView"),
@@ -506,6 +507,7 @@ pub fn openapi_document() -> serde_json::Value {
         ("/api/v1/parcels/{code}", "ParcelFeature"),
         ("/api/v1/parcels", "ParcelCollection"),
         ("/api/v1/collectives/{code}", "CollectiveFeature"),
+        ("/api/v1/titles/{code}", "TitleView"),
     ] {
         doc["paths"][path]["get"]["responses"]["200"]["x-view"] = serde_json::json!(view);
     }

@@ -813,7 +813,7 @@ impl Registry {
     }
 
     /// The title report of a parcel, as of the newest checkpoint.
-    pub fn title(&self, code: &str) -> Result<serde_json::Value, ServiceError> {
+    pub fn title(&self, code: &str) -> Result<views::TitleView, ServiceError> {
         let mut conn = self.db.conn()?;
         // One snapshot: the parcel, its encumbrances and the tree size agree.
         let (size, p, encumbrances, contract) = conn.transaction(|c| {

@@ -234,6 +234,104 @@ pub fn decision(d: &crate::model::decision::Decision) -> DecisionView {
 
 /// The title report of a parcel: what the registry says of it now, and the
 /// log indices that made it so (each provable against the checkpoint).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TitleView {
+    pub parcel: ParcelProperties,
+    /// The checkpoint's tree size this report was read at.
+    pub as_of_tree_size: u64,
+    pub derived_rights: Vec<DerivedRightView>,
+    /// The household holding the land contract right over it today.
+    pub holder: Option<String>,
+    pub contract: Option<TitleContract>,
+    /// The encumbrances in force today.
+    pub encumbrances: Vec<EncumbranceView>,
+    pub history: Vec<TitleEvent>,
+}
+
+/// A right derived from the household's by a settled deal (G2).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct DerivedRightView {
+    /// The log index of `deal.settle`.
+    pub index: u64,
+    pub listing: u64,
+    pub mode: crate::model::exchange::Mode,
+    pub holder: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// Registered (M6: five years or more).
+    pub registered: bool,
+    pub in_force: bool,
+    pub ended: Option<RightEnded>,
+}
+
+/// When and on which ground (M7) a derived right ended early.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RightEnded {
+    pub index: u64,
+    pub ground: String,
+}
+
+/// The contract over a parcel, as its title shows it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TitleContract {
+    #[serde(rename = "CBHTBM")]
+    pub code: String,
+    #[serde(rename = "CBFBM")]
+    pub household: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub parcels: Vec<String>,
+    pub certificate_members: Vec<String>,
+    /// The log index of `contract.grant`.
+    pub index: u64,
+    pub returned: Option<Returned>,
+}
+
+/// A return of the contract (C6).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Returned {
+    pub index: u64,
+    pub effective: NaiveDate,
+    /// Yuan.
+    pub compensation: String,
+}
+
+/// An encumbrance in force.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct EncumbranceView {
+    pub index: u64,
+    /// seizure, objection or pledge.
+    pub kind: &'static str,
+    pub by: String,
+    pub reason: String,
+    pub document_sha256: String,
+}
+
+/// One entry of a parcel's history.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TitleEvent {
+    pub index: u64,
+    /// The entry kind.
+    pub event: &'static str,
+    /// For encumbrances: their kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+    /// For settlements: the listing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listing: Option<u64>,
+}
+
+impl TitleEvent {
+    fn of(index: u64, event: &'static str) -> TitleEvent {
+        TitleEvent {
+            index,
+            event,
+            kind: None,
+            listing: None,
+        }
+    }
+}
+
 pub fn title(
     p: &Parcel<String>,
     contract: Option<&Contract>,
@@ -241,72 +339,89 @@ pub fn title(
     rights: &[crate::model::exchange::DerivedRight],
     as_of: u64,
     today: NaiveDate,
-) -> Value {
-    let mut history = vec![json!({"index": p.registered_at, "event": "parcel.register"})];
+) -> TitleView {
+    let mut history = vec![TitleEvent::of(p.registered_at, "parcel.register")];
     for r in rights {
-        history.push(json!({"index": r.index, "event": "deal.settle", "listing": r.listing}));
+        history.push(TitleEvent {
+            listing: Some(r.listing),
+            ..TitleEvent::of(r.index, "deal.settle")
+        });
         if let Some((at, _)) = &r.ended {
-            history.push(json!({"index": at, "event": "right.end"}));
+            history.push(TitleEvent::of(*at, "right.end"));
         }
     }
-    let derived: Vec<Value> = rights
-        .iter()
-        .map(|r| {
-            json!({"index": r.index, "listing": r.listing, "mode": r.mode, "holder": r.holder,
-                   "start": r.start, "end": r.end, "registered": r.registered,
-                   "in_force": r.in_force(today), "ended": r.ended.as_ref().map(|(at, ground)| json!({"index": at, "ground": ground}))})
-        })
-        .collect();
     if let Some(k) = contract {
-        history.push(json!({"index": k.registered_at, "event": "contract.grant"}));
+        history.push(TitleEvent::of(k.registered_at, "contract.grant"));
         if let Some((index, ..)) = k.returned {
-            history.push(json!({"index": index, "event": "contract.return"}));
+            history.push(TitleEvent::of(index, "contract.return"));
         }
     }
     for e in encumbrances {
-        history.push(
-            json!({"index": e.index, "event": "encumbrance.register", "kind": e.kind.as_str()}),
-        );
+        history.push(TitleEvent {
+            kind: Some(e.kind.as_str()),
+            ..TitleEvent::of(e.index, "encumbrance.register")
+        });
         if let Some(at) = e.released_at {
-            history.push(
-                json!({"index": at, "event": "encumbrance.release", "kind": e.kind.as_str()}),
-            );
+            history.push(TitleEvent {
+                kind: Some(e.kind.as_str()),
+                ..TitleEvent::of(at, "encumbrance.release")
+            });
         }
     }
     if let Some(at) = p.retired_at {
-        history.push(json!({"index": at, "event": "parcel.retire"}));
+        history.push(TitleEvent::of(at, "parcel.retire"));
     }
-    history.sort_by_key(|h| h["index"].as_u64());
-    let in_force: Vec<Value> = encumbrances
-        .iter()
-        .filter(|e| e.in_force(today))
-        .map(|e| {
-            json!({"index": e.index, "kind": e.kind.as_str(), "by": e.by, "reason": e.reason,
-                   "document_sha256": e.document_sha256})
-        })
-        .collect();
-    json!({
-        "parcel": parcel_properties(p, contract, None, today),
-        "as_of_tree_size": as_of,
-        "derived_rights": derived,
-        "holder": contract.filter(|k| k.in_force(today)).map(|k| k.household.as_str()),
-        "contract": contract.map(|k| json!({
-            "CBHTBM": k.code,
-            "CBFBM": k.household,
-            "start": k.start.to_string(),
-            "end": k.end.to_string(),
-            "parcels": k.parcels,
-            "certificate_members": k.certificate_members,
-            "index": k.registered_at,
-            "returned": k.returned.map(|(index, effective, compensation)| json!({
-                "index": index,
-                "effective": effective.to_string(),
-                "compensation": crate::model::shares::yuan(compensation),
-            })),
-        })),
-        "encumbrances": in_force,
-        "history": history,
-    })
+    history.sort_by_key(|h| h.index);
+    TitleView {
+        parcel: parcel_properties(p, contract, None, today),
+        as_of_tree_size: as_of,
+        derived_rights: rights
+            .iter()
+            .map(|r| DerivedRightView {
+                index: r.index,
+                listing: r.listing,
+                mode: r.mode,
+                holder: r.holder.clone(),
+                start: r.start,
+                end: r.end,
+                registered: r.registered,
+                in_force: r.in_force(today),
+                ended: r.ended.as_ref().map(|(at, ground)| RightEnded {
+                    index: *at,
+                    ground: ground.clone(),
+                }),
+            })
+            .collect(),
+        holder: contract
+            .filter(|k| k.in_force(today))
+            .map(|k| k.household.clone()),
+        contract: contract.map(|k| TitleContract {
+            code: k.code.clone(),
+            household: k.household.clone(),
+            start: k.start,
+            end: k.end,
+            parcels: k.parcels.clone(),
+            certificate_members: k.certificate_members.clone(),
+            index: k.registered_at,
+            returned: k.returned.map(|(index, effective, compensation)| Returned {
+                index,
+                effective,
+                compensation: crate::model::shares::yuan(compensation),
+            }),
+        }),
+        encumbrances: encumbrances
+            .iter()
+            .filter(|e| e.in_force(today))
+            .map(|e| EncumbranceView {
+                index: e.index,
+                kind: e.kind.as_str(),
+                by: e.by.clone(),
+                reason: e.reason.clone(),
+                document_sha256: e.document_sha256.clone(),
+            })
+            .collect(),
+        history,
+    }
 }
 
 /// What a household holds, for its view.

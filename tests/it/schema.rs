@@ -56,10 +56,11 @@ fn every_demo_entry_fits_the_schema_of_its_kind() {
         view("CertificateView"),
         view("PartyView"),
     );
-    let (parcel, parcels, collective) = (
+    let (parcel, parcels, collective, title) = (
         view("ParcelFeature"),
         view("ParcelCollection"),
         view("CollectiveFeature"),
+        view("TitleView"),
     );
     let mut checked = 0;
     let mut fits = |validator: &jsonschema::Validator, value: Value, what: String| {
@@ -101,6 +102,11 @@ fn every_demo_entry_fits_the_schema_of_its_kind() {
                     &parcel,
                     json!(registry.parcel(code).unwrap()),
                     format!("parcel {code}"),
+                );
+                fits(
+                    &title,
+                    json!(registry.title(code).unwrap()),
+                    format!("title {code}"),
                 );
             }
             "collective.register" => {
