@@ -498,6 +498,7 @@ pub fn openapi_document() -> serde_json::Value {
         "ParcelCollection": schemars::schema_for!(views::FeatureCollection<views::ParcelProperties>),
         "CollectiveFeature": schemars::schema_for!(views::Feature<views::CollectiveProperties>),
         "TitleView": schemars::schema_for!(views::TitleView),
+        "HouseholdView": schemars::schema_for!(views::HouseholdView),
     });
     for (path, view) in [
         ("/api/v1/decisions/{index}", "DecisionView"),
@@ -508,6 +509,7 @@ pub fn openapi_document() -> serde_json::Value {
         ("/api/v1/parcels", "ParcelCollection"),
         ("/api/v1/collectives/{code}", "CollectiveFeature"),
         ("/api/v1/titles/{code}", "TitleView"),
+        ("/api/v1/households/{code}", "HouseholdView"),
     ] {
         doc["paths"][path]["get"]["responses"]["200"]["x-view"] = serde_json::json!(view);
     }

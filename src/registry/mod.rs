@@ -306,7 +306,7 @@ impl Registry {
         &self,
         code: &str,
         reader: Option<&[u8; 32]>,
-    ) -> Result<serde_json::Value, ServiceError> {
+    ) -> Result<views::HouseholdView, ServiceError> {
         let mut conn = self.db.conn()?;
         let h = queries::load_households(&mut conn, &self.db.county, Some(code))?
             .remove(code)
@@ -342,7 +342,7 @@ impl Registry {
             None => None,
         };
         let surrenders = queries::surrenders_of(&mut conn, county, code)?;
-        let mut view = views::household(
+        Ok(views::household(
             &h,
             views::HouseholdRights {
                 shares,
@@ -352,19 +352,9 @@ impl Registry {
                 certificates: &certificates,
             },
             personal.as_ref(),
+            &surrenders,
             self.today(),
-        );
-        // G4: what the household gave up, and until when it may take it back.
-        let today = self.today();
-        view["surrenders"] = serde_json::json!(surrenders
-            .iter()
-            .map(|s| serde_json::json!({
-                "index": s.index, "kind": s.kind, "CBHTBM": s.contract, "day": s.day,
-                "withdraw_until": s.until, "withdrawn_at": s.withdrawn,
-                "may_withdraw": s.withdrawn.is_none() && today <= s.until,
-            }))
-            .collect::<Vec<_>>());
-        Ok(view)
+        ))
     }
 
     fn may_read_personal(

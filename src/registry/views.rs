@@ -434,14 +434,91 @@ pub struct HouseholdRights<'a> {
     pub certificates: &'a [Option<(u64, u64)>],
 }
 
-/// A household: members by commitment and relation; their personal data
-/// only when `personal` (by commitment) is given to an authorised reader.
+/// A household (承包方): members by commitment and relation, its contracts,
+/// shares and homestead, its surrenders; members' personal data only for an
+/// authorised reader.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct HouseholdView {
+    #[serde(rename = "CBFBM")]
+    pub code: String,
+    #[serde(rename = "FBFBM")]
+    pub collective: String,
+    /// The household it merged into (P3), if it did.
+    pub merged_into: Option<String>,
+    pub shares: u64,
+    pub contracts: Vec<HouseholdContract>,
+    pub members: Vec<MemberView>,
+    /// The log index of `household.register`.
+    pub registered_at: u64,
+    pub homestead: Option<HomesteadView>,
+    /// `shown` on a signed read by the county, its collective or itself;
+    /// `withheld` otherwise.
+    pub personal_data: &'static str,
+    /// What the household gave up, and until when it may take it back (G4).
+    pub surrenders: Vec<SurrenderView>,
+}
+
+/// A contract of the household.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct HouseholdContract {
+    #[serde(rename = "CBHTBM")]
+    pub code: String,
+    #[serde(rename = "DKBM")]
+    pub parcels: Vec<String>,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub in_force: bool,
+    /// The log index of its certificate, once issued.
+    pub certificate_index: Option<u64>,
+}
+
+/// A member, by the commitment to their record.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct MemberView {
+    pub person: String,
+    /// GB/T 4761 relation to the head.
+    pub relation: String,
+    /// Whether a member of the collective economic organisation (P4).
+    pub collective_member: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_number: Option<String>,
+    /// Shown with the name: null when the record has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<Option<String>>,
+}
+
+/// The household's homestead.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct HomesteadView {
+    pub area_m2: String,
+    pub granted_at: u64,
+    pub exited_at: Option<u64>,
+}
+
+/// A return or exit and its cooling-off window (G4).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SurrenderView {
+    pub index: u64,
+    /// `contract.return` or `homestead.exit`.
+    pub kind: String,
+    #[serde(rename = "CBHTBM")]
+    pub contract: Option<String>,
+    pub day: NaiveDate,
+    pub withdraw_until: NaiveDate,
+    pub withdrawn_at: Option<u64>,
+    pub may_withdraw: bool,
+}
+
+/// A household as its view shows it on `today`.
 pub fn household(
     h: &crate::model::state::Household,
     rights: HouseholdRights,
     personal: Option<&HashMap<String, PersonRecord>>,
+    surrenders: &[crate::model::state::Surrender],
     today: NaiveDate,
-) -> Value {
+) -> HouseholdView {
     let HouseholdRights {
         shares,
         members_of_collective,
@@ -449,40 +526,62 @@ pub fn household(
         contracts,
         certificates,
     } = rights;
-    json!({
-        "CBFBM": h.code,
-        "FBFBM": h.collective,
-        "merged_into": h.merged.as_ref().map(|(_, into)| into),
-        "shares": shares,
-        "contracts": contracts.iter().zip(certificates).map(|(k, c)| json!({
-            "CBHTBM": k.code,
-            "DKBM": k.parcels,
-            "start": k.start.to_string(),
-            "end": k.end.to_string(),
-            "in_force": k.in_force(today),
-            "certificate_index": c.map(|(index, _)| index),
-        })).collect::<Vec<_>>(),
-        "members": h.members.iter().map(|m| {
-            let mut v = json!({
-                "person": m.person,
-                "relation": m.relation,
-                "collective_member": members_of_collective.contains(&m.person),
-            });
-            if let Some(r) = personal.and_then(|p| p.get(&m.person)) {
-                v["name"] = json!(r.name);
-                v["id_number"] = json!(r.id_number);
-                v["phone"] = json!(r.phone);
-            }
-            v
-        }).collect::<Vec<_>>(),
-        "registered_at": h.registered_at,
-        "homestead": homestead.map(|h| json!({
-            "area_m2": h.area.m2().to_string(),
-            "granted_at": h.granted_at,
-            "exited_at": h.exited_at,
-        })),
-        "personal_data": if personal.is_some() { "shown" } else { "withheld" },
-    })
+    HouseholdView {
+        code: h.code.clone(),
+        collective: h.collective.clone(),
+        merged_into: h.merged.as_ref().map(|(_, into)| into.clone()),
+        shares,
+        contracts: contracts
+            .iter()
+            .zip(certificates)
+            .map(|(k, c)| HouseholdContract {
+                code: k.code.clone(),
+                parcels: k.parcels.clone(),
+                start: k.start,
+                end: k.end,
+                in_force: k.in_force(today),
+                certificate_index: c.map(|(index, _)| index),
+            })
+            .collect(),
+        members: h
+            .members
+            .iter()
+            .map(|m| {
+                let record = personal.and_then(|p| p.get(&m.person));
+                MemberView {
+                    person: m.person.clone(),
+                    relation: m.relation.clone(),
+                    collective_member: members_of_collective.contains(&m.person),
+                    name: record.map(|r| r.name.clone()),
+                    id_number: record.map(|r| r.id_number.clone()),
+                    phone: record.map(|r| r.phone.clone()),
+                }
+            })
+            .collect(),
+        registered_at: h.registered_at,
+        homestead: homestead.map(|h| HomesteadView {
+            area_m2: h.area.m2().to_string(),
+            granted_at: h.granted_at,
+            exited_at: h.exited_at,
+        }),
+        personal_data: if personal.is_some() {
+            "shown"
+        } else {
+            "withheld"
+        },
+        surrenders: surrenders
+            .iter()
+            .map(|s| SurrenderView {
+                index: s.index,
+                kind: s.kind.clone(),
+                contract: s.contract.clone(),
+                day: s.day,
+                withdraw_until: s.until,
+                withdrawn_at: s.withdrawn,
+                may_withdraw: s.withdrawn.is_none() && today <= s.until,
+            })
+            .collect(),
+    }
 }
 
 /// A distribution (S3): amounts in yuan with two places; the parts add up to

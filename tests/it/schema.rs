@@ -56,11 +56,12 @@ fn every_demo_entry_fits_the_schema_of_its_kind() {
         view("CertificateView"),
         view("PartyView"),
     );
-    let (parcel, parcels, collective, title) = (
+    let (parcel, parcels, collective, title, household) = (
         view("ParcelFeature"),
         view("ParcelCollection"),
         view("CollectiveFeature"),
         view("TitleView"),
+        view("HouseholdView"),
     );
     let mut checked = 0;
     let mut fits = |validator: &jsonschema::Validator, value: Value, what: String| {
@@ -107,6 +108,14 @@ fn every_demo_entry_fits_the_schema_of_its_kind() {
                     &title,
                     json!(registry.title(code).unwrap()),
                     format!("title {code}"),
+                );
+            }
+            "household.register" => {
+                let code = entry["body"]["CBFBM"].as_str().unwrap();
+                fits(
+                    &household,
+                    json!(registry.household(code, None).unwrap()),
+                    format!("household {code}"),
                 );
             }
             "collective.register" => {
