@@ -499,6 +499,8 @@ pub fn openapi_document() -> serde_json::Value {
         "CollectiveFeature": schemars::schema_for!(views::Feature<views::CollectiveProperties>),
         "TitleView": schemars::schema_for!(views::TitleView),
         "HouseholdView": schemars::schema_for!(views::HouseholdView),
+        "IncomeView": schemars::schema_for!(views::IncomeView),
+        "AttestationsOf": schemars::schema_for!(views::AttestationsOf),
     });
     for (path, view) in [
         ("/api/v1/decisions/{index}", "DecisionView"),
@@ -510,6 +512,8 @@ pub fn openapi_document() -> serde_json::Value {
         ("/api/v1/collectives/{code}", "CollectiveFeature"),
         ("/api/v1/titles/{code}", "TitleView"),
         ("/api/v1/households/{code}", "HouseholdView"),
+        ("/api/v1/households/{code}/income", "IncomeView"),
+        ("/api/v1/households/{code}/attestations", "AttestationsOf"),
     ] {
         doc["paths"][path]["get"]["responses"]["200"]["x-view"] = serde_json::json!(view);
     }

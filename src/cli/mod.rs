@@ -517,7 +517,7 @@ fn query(db: &DbArgs, what: Query, id: &str, key: Option<&Path>) -> Result<(), C
         Query::Distribution => registry.distribution(index()?).map(to_json),
         Query::Listing => registry.listing(index()?),
         Query::Listings => registry.listings(Some(id), None, None),
-        Query::Income => registry.income(id),
+        Query::Income => registry.income(id).map(to_json),
         Query::Attestation => registry.attestation(index()?),
     }
     .map_err(|e| CliError::Refused(crate::api::ApiError::from_refusal(&e).body))?;

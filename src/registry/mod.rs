@@ -525,7 +525,7 @@ impl Registry {
 
     /// What a household earned: the prices of its settled transfers and its
     /// dividends, in yuan.
-    pub fn income(&self, household: &str) -> Result<serde_json::Value, ServiceError> {
+    pub fn income(&self, household: &str) -> Result<views::IncomeView, ServiceError> {
         use crate::model::shares::yuan;
         let mut conn = self.db.conn()?;
         let county = &self.db.county;
@@ -566,18 +566,38 @@ impl Registry {
                 .map(|a| a.price)
                 .sum::<i64>();
         let paid: i64 = dividends.iter().map(|(_, f)| f).sum();
-        Ok(serde_json::json!({
-            "CBFBM": household,
-            "transfers": rights.iter().map(|r| serde_json::json!({
-                "right": r.index, "listing": r.listing, "mode": r.mode, "holder": r.holder,
-                "start": r.start, "end": r.end, "price": yuan(r.price),
-            })).chain(sales.iter().filter_map(|l| l.award.as_ref().map(|a| serde_json::json!({
-                "listing": l.id, "mode": l.mode, "holder": a.party, "start": l.start,
-                "price": yuan(a.price),
-            })))).collect::<Vec<_>>(),
-            "dividends": dividends.iter().map(|(i, f)| serde_json::json!({"distribution": i, "amount": yuan(*f)})).collect::<Vec<_>>(),
-            "total": yuan(transfers + paid),
-        }))
+        let leases = rights.iter().map(|r| views::IncomeTransfer {
+            right: Some(r.index),
+            listing: r.listing,
+            mode: r.mode,
+            holder: r.holder.clone(),
+            start: r.start,
+            end: Some(r.end),
+            price: yuan(r.price),
+        });
+        let sold = sales.iter().filter_map(|l| {
+            l.award.as_ref().map(|a| views::IncomeTransfer {
+                right: None,
+                listing: l.id,
+                mode: l.mode,
+                holder: a.party.clone(),
+                start: l.start,
+                end: None,
+                price: yuan(a.price),
+            })
+        });
+        Ok(views::IncomeView {
+            household: household.to_owned(),
+            transfers: leases.chain(sold).collect(),
+            dividends: dividends
+                .iter()
+                .map(|(i, f)| views::IncomeDividend {
+                    distribution: *i,
+                    amount: yuan(*f),
+                })
+                .collect(),
+            total: yuan(transfers + paid),
+        })
     }
 
     /// The county's attestation of the rights a household retains (G3), as
@@ -629,11 +649,14 @@ impl Registry {
     }
 
     /// The log indexes of a household's attestations.
-    pub fn attestations_of(&self, household: &str) -> Result<serde_json::Value, ServiceError> {
+    pub fn attestations_of(&self, household: &str) -> Result<views::AttestationsOf, ServiceError> {
         let mut conn = self.db.conn()?;
         known_household(&mut conn, &self.db.county, household)?;
         let found = queries::attestations_of(&mut conn, &self.db.county, household)?;
-        Ok(serde_json::json!({"CBFBM": household, "attestations": found}))
+        Ok(views::AttestationsOf {
+            household: household.to_owned(),
+            attestations: found,
+        })
     }
 
     /// Who `code` is on this log: the kind of party, the keys bound to act

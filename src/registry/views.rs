@@ -584,6 +584,49 @@ pub fn household(
     }
 }
 
+/// A household's income (M4, S3): the prices of its settled transfers and
+/// its dividends, in yuan.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct IncomeView {
+    #[serde(rename = "CBFBM")]
+    pub household: String,
+    pub transfers: Vec<IncomeTransfer>,
+    pub dividends: Vec<IncomeDividend>,
+    pub total: String,
+}
+
+/// A settled transfer: a derived right (lease, equity…) or a sale of a base
+/// right (assignment, shares…).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct IncomeTransfer {
+    /// The derived right's log index, for a lease, equity or house lease.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub right: Option<u64>,
+    pub listing: u64,
+    pub mode: crate::model::exchange::Mode,
+    pub holder: String,
+    pub start: NaiveDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<NaiveDate>,
+    pub price: String,
+}
+
+/// A dividend paid to the household.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct IncomeDividend {
+    /// The log index of `dividend.distribute`.
+    pub distribution: u64,
+    pub amount: String,
+}
+
+/// The log indices of a household's attestations (G3).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AttestationsOf {
+    #[serde(rename = "CBFBM")]
+    pub household: String,
+    pub attestations: Vec<u64>,
+}
+
 /// A distribution (S3): amounts in yuan with two places; the parts add up to
 /// total − reserve − welfare.
 #[derive(Debug, Serialize, JsonSchema)]

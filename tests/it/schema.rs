@@ -63,6 +63,7 @@ fn every_demo_entry_fits_the_schema_of_its_kind() {
         view("TitleView"),
         view("HouseholdView"),
     );
+    let (income, attestations) = (view("IncomeView"), view("AttestationsOf"));
     let mut checked = 0;
     let mut fits = |validator: &jsonschema::Validator, value: Value, what: String| {
         let errors: Vec<String> = validator
@@ -116,6 +117,16 @@ fn every_demo_entry_fits_the_schema_of_its_kind() {
                     &household,
                     json!(registry.household(code, None).unwrap()),
                     format!("household {code}"),
+                );
+                fits(
+                    &income,
+                    json!(registry.income(code).unwrap()),
+                    format!("income of {code}"),
+                );
+                fits(
+                    &attestations,
+                    json!(registry.attestations_of(code).unwrap()),
+                    format!("attestations of {code}"),
                 );
             }
             "collective.register" => {
