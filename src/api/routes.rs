@@ -467,6 +467,16 @@ async fn openapi() -> HttpResponse {
         .body(openapi_document().to_string())
 }
 
+/// The JSON Schema of a view as it is written out (a field left out when
+/// empty is not required).
+fn view_schema<V: schemars::JsonSchema>() -> serde_json::Value {
+    schemars::generate::SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator()
+        .into_root_schema_for::<V>()
+        .to_value()
+}
+
 /// The OpenAPI description: the routes as written in `openapi.json`, and the
 /// entry kinds from their one declaration (`model::kinds`) — each kind's
 /// name, the roles that may sign it and the rule ids it checks.
@@ -490,17 +500,19 @@ pub fn openapi_document() -> serde_json::Value {
     // The typed views reads answer with, each a JSON Schema of its own.
     use crate::registry::views;
     doc["x-views"] = serde_json::json!({
-        "DecisionView": schemars::schema_for!(views::DecisionView),
-        "DistributionView": schemars::schema_for!(views::DistributionView),
-        "CertificateView": schemars::schema_for!(views::CertificateView),
-        "PartyView": schemars::schema_for!(views::PartyView),
-        "ParcelFeature": schemars::schema_for!(views::Feature<views::ParcelProperties>),
-        "ParcelCollection": schemars::schema_for!(views::FeatureCollection<views::ParcelProperties>),
-        "CollectiveFeature": schemars::schema_for!(views::Feature<views::CollectiveProperties>),
-        "TitleView": schemars::schema_for!(views::TitleView),
-        "HouseholdView": schemars::schema_for!(views::HouseholdView),
-        "IncomeView": schemars::schema_for!(views::IncomeView),
-        "AttestationsOf": schemars::schema_for!(views::AttestationsOf),
+        "DecisionView": view_schema::<views::DecisionView>(),
+        "DistributionView": view_schema::<views::DistributionView>(),
+        "CertificateView": view_schema::<views::CertificateView>(),
+        "PartyView": view_schema::<views::PartyView>(),
+        "ParcelFeature": view_schema::<views::Feature<views::ParcelProperties>>(),
+        "ParcelCollection": view_schema::<views::FeatureCollection<views::ParcelProperties>>(),
+        "CollectiveFeature": view_schema::<views::Feature<views::CollectiveProperties>>(),
+        "TitleView": view_schema::<views::TitleView>(),
+        "HouseholdView": view_schema::<views::HouseholdView>(),
+        "IncomeView": view_schema::<views::IncomeView>(),
+        "ListingView": view_schema::<views::ListingView>(),
+        "ListingsView": view_schema::<views::ListingsView>(),
+        "AttestationsOf": view_schema::<views::AttestationsOf>(),
     });
     for (path, view) in [
         ("/api/v1/decisions/{index}", "DecisionView"),
@@ -513,6 +525,8 @@ pub fn openapi_document() -> serde_json::Value {
         ("/api/v1/titles/{code}", "TitleView"),
         ("/api/v1/households/{code}", "HouseholdView"),
         ("/api/v1/households/{code}/income", "IncomeView"),
+        ("/api/v1/listings/{id}", "ListingView"),
+        ("/api/v1/listings", "ListingsView"),
         ("/api/v1/households/{code}/attestations", "AttestationsOf"),
     ] {
         doc["paths"][path]["get"]["responses"]["200"]["x-view"] = serde_json::json!(view);

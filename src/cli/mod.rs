@@ -515,8 +515,8 @@ fn query(db: &DbArgs, what: Query, id: &str, key: Option<&Path>) -> Result<(), C
         Query::Certificate => registry.certificate(id).map(to_json),
         Query::Decision => registry.decision(index()?).map(to_json),
         Query::Distribution => registry.distribution(index()?).map(to_json),
-        Query::Listing => registry.listing(index()?),
-        Query::Listings => registry.listings(Some(id), None, None),
+        Query::Listing => registry.listing(index()?).map(to_json),
+        Query::Listings => registry.listings(Some(id), None, None).map(to_json),
         Query::Income => registry.income(id).map(to_json),
         Query::Attestation => registry.attestation(index()?),
     }

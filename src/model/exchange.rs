@@ -98,7 +98,7 @@ impl Mode {
 }
 
 /// Where a listing is in the process of X2.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Submitted, waiting for the exchange's review.
@@ -178,7 +178,7 @@ pub struct Bid {
 }
 
 /// An objection to a listing during its notice (X2, X3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Objection {
     pub index: u64,
     pub party: String,

@@ -452,7 +452,7 @@ impl Registry {
         status: Option<&str>,
         collective: Option<&str>,
         mode: Option<&str>,
-    ) -> Result<serde_json::Value, ServiceError> {
+    ) -> Result<views::ListingsView, ServiceError> {
         let parses = |field: &'static str, value: Option<&str>, ok: fn(&str) -> bool| match value {
             Some(v) if !ok(v) => Err(ServiceError::BadQuery {
                 field,
@@ -500,7 +500,7 @@ impl Registry {
             .take(MAX_FEATURES as usize)
             .map(|l| views::listing(&l))
             .collect();
-        Ok(serde_json::json!({ "listings": listings }))
+        Ok(views::ListingsView { listings })
     }
 
     /// Listing `id` as stored, or `not_found`.
@@ -514,7 +514,7 @@ impl Registry {
     }
 
     /// A listing with its whole history and, once awarded, its contract text.
-    pub fn listing(&self, id: u64) -> Result<serde_json::Value, ServiceError> {
+    pub fn listing(&self, id: u64) -> Result<views::ListingView, ServiceError> {
         let l = self.stored_listing(id)?;
         let l = Listing {
             status: l.status_on(self.today()),

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use std::collections::HashMap;
 
@@ -786,28 +786,185 @@ pub struct PartyReview {
     pub approved: bool,
 }
 
-/// A listing as the API shows it: amounts in yuan as decimal strings.
-pub fn listing(l: &crate::model::exchange::Listing) -> Value {
+/// A listing as the API shows it, with its whole history; amounts in yuan
+/// as decimal strings.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ListingView {
+    /// The log index of `listing.submit`.
+    pub id: u64,
+    pub mode: crate::model::exchange::Mode,
+    /// The party that listed it.
+    pub transferor: String,
+    /// The household whose land, house or shares it rests on.
+    pub household: String,
+    pub collective: String,
+    pub contract: Option<String>,
+    pub parcels: Vec<String>,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub land_use: String,
+    pub reserve: String,
+    pub increment: String,
+    pub deposit: String,
+    pub auction_minutes: u32,
+    pub status: crate::model::exchange::Status,
+    pub notice_from: Option<NaiveDate>,
+    pub notice_to: Option<NaiveDate>,
+    /// X3: flagged for county-level publication.
+    pub county_level: bool,
+    pub intents: Vec<IntentView>,
+    pub bids: Vec<BidView>,
+    pub deadline: Option<chrono::DateTime<chrono::Utc>>,
+    pub award: Option<AwardView>,
+    pub signed_by: Vec<String>,
+    pub verified_at: Option<u64>,
+    pub paid_at: Option<u64>,
+    pub certificate_no: Option<String>,
+    pub settled_at: Option<u64>,
+    pub history: Vec<HistoryStep>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub swap_for: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counterparty: Option<String>,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub shares: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asset: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consent: Option<u64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub objections: Vec<crate::model::exchange::Objection>,
+    /// Who registered the change to their base right, at which index.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub registered: Vec<(u64, String)>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// An intended transferee and its deposit.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct IntentView {
+    pub party: String,
+    pub member: bool,
+    pub deposit: String,
+    pub registered_at: u64,
+    pub confirmed_at: Option<u64>,
+    pub released_at: Option<u64>,
+    pub forfeited_at: Option<u64>,
+}
+
+/// A bid.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct BidView {
+    pub index: u64,
+    pub party: String,
+    pub amount: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub matched: bool,
+}
+
+/// The award: who won, at what price, and the SHA-256 of the contract.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AwardView {
+    pub index: u64,
+    pub party: String,
+    pub price: String,
+    pub contract_sha256: String,
+    pub day: Option<NaiveDate>,
+}
+
+/// One step of a listing: the entry's log index and kind.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct HistoryStep {
+    pub index: u64,
+    pub kind: String,
+}
+
+pub fn listing(l: &crate::model::exchange::Listing) -> ListingView {
     use crate::model::shares::yuan;
-    let mut v = serde_json::to_value(l).expect("listing serialises");
-    for f in ["reserve", "increment", "deposit"] {
-        v[f] = json!(yuan(v[f].as_i64().unwrap_or(0)));
+    ListingView {
+        id: l.id,
+        mode: l.mode,
+        transferor: l.transferor.clone(),
+        household: l.household.clone(),
+        collective: l.collective.clone(),
+        contract: l.contract.clone(),
+        parcels: l.parcels.clone(),
+        start: l.start,
+        end: l.end,
+        land_use: l.land_use.clone(),
+        reserve: yuan(l.reserve),
+        increment: yuan(l.increment),
+        deposit: yuan(l.deposit),
+        auction_minutes: l.auction_minutes,
+        status: l.status,
+        notice_from: l.notice_from,
+        notice_to: l.notice_to,
+        county_level: l.county_level,
+        intents: l
+            .intents
+            .iter()
+            .map(|i| IntentView {
+                party: i.party.clone(),
+                member: i.member,
+                deposit: yuan(i.deposit),
+                registered_at: i.registered_at,
+                confirmed_at: i.confirmed_at,
+                released_at: i.released_at,
+                forfeited_at: i.forfeited_at,
+            })
+            .collect(),
+        bids: l
+            .bids
+            .iter()
+            .map(|b| BidView {
+                index: b.index,
+                party: b.party.clone(),
+                amount: yuan(b.amount),
+                at: b.at,
+                matched: b.matched,
+            })
+            .collect(),
+        deadline: l.deadline,
+        award: l.award.as_ref().map(|a| AwardView {
+            index: a.index,
+            party: a.party.clone(),
+            price: yuan(a.price),
+            contract_sha256: a.contract_sha256.clone(),
+            day: a.day,
+        }),
+        signed_by: l.signed_by.clone(),
+        verified_at: l.verified_at,
+        paid_at: l.paid_at,
+        certificate_no: l.certificate_no.clone(),
+        settled_at: l.settled_at,
+        history: l
+            .history
+            .iter()
+            .map(|(index, kind)| HistoryStep {
+                index: *index,
+                kind: kind.clone(),
+            })
+            .collect(),
+        swap_for: l.swap_for.clone(),
+        counterparty: l.counterparty.clone(),
+        shares: l.shares,
+        asset: l.asset.clone(),
+        decision: l.decision,
+        consent: l.consent,
+        objections: l.objections.clone(),
+        registered: l.registered.clone(),
     }
-    for i in v["intents"].as_array_mut().into_iter().flatten() {
-        i["deposit"] = json!(yuan(i["deposit"].as_i64().unwrap_or(0)));
-    }
-    for b in v["bids"].as_array_mut().into_iter().flatten() {
-        b["amount"] = json!(yuan(b["amount"].as_i64().unwrap_or(0)));
-    }
-    if let Some(price) = v["award"]["price"].as_i64() {
-        v["award"]["price"] = json!(yuan(price));
-    }
-    v["history"] = json!(l
-        .history
-        .iter()
-        .map(|(index, kind)| json!({"index": index, "kind": kind}))
-        .collect::<Vec<_>>());
-    v
+}
+
+/// Listings, newest first.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ListingsView {
+    pub listings: Vec<ListingView>,
 }
 
 /// The attestation in words (G3): what the household holds, on what day.

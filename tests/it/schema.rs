@@ -64,6 +64,7 @@ fn every_demo_entry_fits_the_schema_of_its_kind() {
         view("HouseholdView"),
     );
     let (income, attestations) = (view("IncomeView"), view("AttestationsOf"));
+    let (listing, listings) = (view("ListingView"), view("ListingsView"));
     let mut checked = 0;
     let mut fits = |validator: &jsonschema::Validator, value: Value, what: String| {
         let errors: Vec<String> = validator
@@ -73,6 +74,11 @@ fn every_demo_entry_fits_the_schema_of_its_kind() {
         assert!(errors.is_empty(), "{what}: {errors:?} in {value}");
         checked += 1;
     };
+    fits(
+        &listings,
+        json!(registry.listings(None, None, None).unwrap()),
+        "listings".into(),
+    );
     for index in 0..size {
         let leaf = queries::entry_leaf(&mut conn, COUNTY, index)
             .unwrap()
@@ -139,6 +145,11 @@ fn every_demo_entry_fits_the_schema_of_its_kind() {
                 let all = json!(registry.parcels(Some(code), None).unwrap());
                 fits(&parcels, all, format!("parcels of {code}"));
             }
+            "listing.submit" => fits(
+                &listing,
+                json!(registry.listing(index).unwrap()),
+                format!("listing {index}"),
+            ),
             "key.register" => {
                 let code = entry["body"]["party"].as_str().unwrap();
                 fits(
