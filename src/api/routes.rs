@@ -513,6 +513,7 @@ pub fn openapi_document() -> serde_json::Value {
         "ListingView": view_schema::<views::ListingView>(),
         "ListingsView": view_schema::<views::ListingsView>(),
         "AttestationsOf": view_schema::<views::AttestationsOf>(),
+        "AttestationView": view_schema::<views::AttestationView>(),
     });
     for (path, view) in [
         ("/api/v1/decisions/{index}", "DecisionView"),
@@ -527,6 +528,7 @@ pub fn openapi_document() -> serde_json::Value {
         ("/api/v1/households/{code}/income", "IncomeView"),
         ("/api/v1/listings/{id}", "ListingView"),
         ("/api/v1/listings", "ListingsView"),
+        ("/api/v1/attestations/{index}", "AttestationView"),
         ("/api/v1/households/{code}/attestations", "AttestationsOf"),
     ] {
         doc["paths"][path]["get"]["responses"]["200"]["x-view"] = serde_json::json!(view);

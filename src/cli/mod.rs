@@ -518,7 +518,7 @@ fn query(db: &DbArgs, what: Query, id: &str, key: Option<&Path>) -> Result<(), C
         Query::Listing => registry.listing(index()?).map(to_json),
         Query::Listings => registry.listings(Some(id), None, None).map(to_json),
         Query::Income => registry.income(id).map(to_json),
-        Query::Attestation => registry.attestation(index()?),
+        Query::Attestation => registry.attestation(index()?).map(to_json),
     }
     .map_err(|e| CliError::Refused(crate::api::ApiError::from_refusal(&e).body))?;
     println!(

@@ -604,7 +604,7 @@ impl Registry {
     /// a document an auditor checks without trusting this server: the
     /// signed entry's exact bytes, its inclusion proof and the signed
     /// checkpoint it is proved against.
-    pub fn attestation(&self, index: u64) -> Result<serde_json::Value, ServiceError> {
+    pub fn attestation(&self, index: u64) -> Result<views::AttestationView, ServiceError> {
         use base64::Engine;
         let b64 = |h: &Hash| base64::engine::general_purpose::STANDARD.encode(h);
         let mut conn = self.db.conn()?;
@@ -626,20 +626,20 @@ impl Registry {
         drop(conn);
         let (size, note) = self.checkpoint()?;
         let proof = self.inclusion_proof(index, size)?;
-        Ok(serde_json::json!({
-            "index": a.index,
-            "household": a.household,
-            "day": a.day,
-            "rights": a.rights,
-            "statement": views::retention_statement(&a),
-            "proof": {
-                "entry": String::from_utf8_lossy(&leaf),
-                "leaf_hash": b64(&crate::ledger::merkle::leaf_hash(&leaf)),
-                "tree_size": size,
-                "inclusion": proof.iter().map(b64).collect::<Vec<_>>(),
-                "checkpoint": note,
+        Ok(views::AttestationView {
+            index: a.index,
+            household: a.household.clone(),
+            day: a.day,
+            statement: views::retention_statement(&a),
+            rights: a.rights,
+            proof: views::AttestationProof {
+                entry: String::from_utf8_lossy(&leaf).into_owned(),
+                leaf_hash: b64(&crate::ledger::merkle::leaf_hash(&leaf)),
+                tree_size: size,
+                inclusion: proof.iter().map(b64).collect(),
+                checkpoint: note,
             },
-        }))
+        })
     }
 
     /// The same attestation as a page to print and hand over.

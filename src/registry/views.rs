@@ -1037,9 +1037,38 @@ code {{ word-break: break-all; }}
     )
 }
 
-pub fn attestation_page(doc: &Value) -> String {
-    let s = |v: &Value| escape(v.as_str().unwrap_or_default());
-    let proof = &doc["proof"];
+/// The county's attestation of the rights a household retains (G3), as a
+/// document to check without trusting the server.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AttestationView {
+    /// The log index of `attest.retention`.
+    pub index: u64,
+    pub household: String,
+    pub day: NaiveDate,
+    pub rights: crate::model::exchange::BaseRights,
+    /// The rights in words.
+    pub statement: String,
+    pub proof: AttestationProof,
+}
+
+/// What proves an attestation: the signed entry, its inclusion, the
+/// checkpoint.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AttestationProof {
+    /// The log record's exact bytes (the Merkle leaf data).
+    pub entry: String,
+    /// Base64 SHA-256 of 0x00 ‖ entry.
+    pub leaf_hash: String,
+    pub tree_size: u64,
+    /// Base64 hashes of the RFC 9162 inclusion proof.
+    pub inclusion: Vec<String>,
+    /// The signed checkpoint note the proof leads to.
+    pub checkpoint: String,
+}
+
+/// The attestation as a page to print and hand over.
+pub fn attestation_page(doc: &AttestationView) -> String {
+    let proof = &doc.proof;
     format!(
         r#"<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
@@ -1068,22 +1097,14 @@ pre {{ white-space: pre-wrap; word-break: break-all; font-size: 0.75em; backgrou
 <p class="noprint"><button onclick="window.print()">打印 / Print</button></p>
 </body></html>
 "#,
-        index = doc["index"],
-        household = s(&doc["household"]),
-        day = s(&doc["day"]),
-        statement = s(&doc["statement"]),
-        leaf = s(&proof["leaf_hash"]),
-        size = proof["tree_size"],
-        entry = s(&proof["entry"]),
-        inclusion = escape(
-            &proof["inclusion"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join("\n")
-        ),
-        checkpoint = s(&proof["checkpoint"]),
+        index = doc.index,
+        household = escape(&doc.household),
+        day = doc.day,
+        statement = escape(&doc.statement),
+        leaf = escape(&proof.leaf_hash),
+        size = proof.tree_size,
+        entry = escape(&proof.entry),
+        inclusion = escape(&proof.inclusion.join("\n")),
+        checkpoint = escape(&proof.checkpoint),
     )
 }

@@ -65,6 +65,7 @@ fn every_demo_entry_fits_the_schema_of_its_kind() {
     );
     let (income, attestations) = (view("IncomeView"), view("AttestationsOf"));
     let (listing, listings) = (view("ListingView"), view("ListingsView"));
+    let attestation = view("AttestationView");
     let mut checked = 0;
     let mut fits = |validator: &jsonschema::Validator, value: Value, what: String| {
         let errors: Vec<String> = validator
@@ -145,6 +146,11 @@ fn every_demo_entry_fits_the_schema_of_its_kind() {
                 let all = json!(registry.parcels(Some(code), None).unwrap());
                 fits(&parcels, all, format!("parcels of {code}"));
             }
+            "attest.retention" => fits(
+                &attestation,
+                json!(registry.attestation(index).unwrap()),
+                format!("attestation {index}"),
+            ),
             "listing.submit" => fits(
                 &listing,
                 json!(registry.listing(index).unwrap()),
