@@ -150,10 +150,12 @@ async fn post_entry(
         }
     };
     let receipt = reg.submit(&bytes).await?;
-    Ok(HttpResponse::Created().json(serde_json::json!({
-        "index": receipt.index,
-        "leaf_hash": B64.encode(receipt.leaf_hash),
-    })))
+    Ok(
+        HttpResponse::Created().json(crate::registry::views::ReceiptView {
+            index: receipt.index,
+            leaf_hash: B64.encode(receipt.leaf_hash),
+        }),
+    )
 }
 
 async fn get_entry(
@@ -189,8 +191,9 @@ struct ConsistencyQuery {
 }
 
 fn hashes_json(hashes: Vec<[u8; 32]>) -> HttpResponse {
-    let hashes: Vec<String> = hashes.iter().map(|h| B64.encode(h)).collect();
-    HttpResponse::Ok().json(serde_json::json!({ "hashes": hashes }))
+    HttpResponse::Ok().json(crate::registry::views::Hashes {
+        hashes: hashes.iter().map(|h| B64.encode(h)).collect(),
+    })
 }
 
 async fn get_inclusion(
@@ -514,6 +517,8 @@ pub fn openapi_document() -> serde_json::Value {
         "ListingsView": view_schema::<views::ListingsView>(),
         "AttestationsOf": view_schema::<views::AttestationsOf>(),
         "AttestationView": view_schema::<views::AttestationView>(),
+        "Hashes": view_schema::<views::Hashes>(),
+        "ReceiptView": view_schema::<views::ReceiptView>(),
     });
     for (path, view) in [
         ("/api/v1/decisions/{index}", "DecisionView"),
@@ -529,6 +534,8 @@ pub fn openapi_document() -> serde_json::Value {
         ("/api/v1/listings/{id}", "ListingView"),
         ("/api/v1/listings", "ListingsView"),
         ("/api/v1/attestations/{index}", "AttestationView"),
+        ("/api/v1/proofs/inclusion", "Hashes"),
+        ("/api/v1/proofs/consistency", "Hashes"),
         ("/api/v1/households/{code}/attestations", "AttestationsOf"),
     ] {
         doc["paths"][path]["get"]["responses"]["200"]["x-view"] = serde_json::json!(view);

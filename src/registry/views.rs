@@ -1108,3 +1108,18 @@ pre {{ white-space: pre-wrap; word-break: break-all; font-size: 0.75em; backgrou
         checkpoint = escape(&proof.checkpoint),
     )
 }
+
+/// An RFC 9162 proof: base64 SHA-256 hashes, in order.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Hashes {
+    pub hashes: Vec<String>,
+}
+
+/// What an accepted entry's sender gets back once it is durable.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ReceiptView {
+    /// The entry's log index.
+    pub index: u64,
+    /// Base64 SHA-256 leaf hash of its record.
+    pub leaf_hash: String,
+}
