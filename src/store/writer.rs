@@ -59,8 +59,9 @@ pub enum SubmitError {
     Store(String),
     #[error("the writer has stopped")]
     Stopped,
-    /// The queue holds [`QUEUE_BYTES`] already, or no answer came within
-    /// [`ANSWER_TIMEOUT`]: nothing was written; try again later.
+    /// The queue holds [`QUEUE_BYTES`] already (nothing was written), or no
+    /// answer came within [`ANSWER_TIMEOUT`] (it may yet be written): the
+    /// same envelope may be sent again — its nonce makes that safe.
     #[error("the log is busy; try again in a moment")]
     Busy,
 }
