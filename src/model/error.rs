@@ -247,6 +247,8 @@ pub enum RuleError {
     TooManyObjections { cap: u32 },
     #[error("the geometry has {vertices} positions; the county allows at most {max}")]
     TooManyVertices { vertices: usize, max: usize },
+    #[error("household {household} has a key already: another one is a recovery, which the county cosigns")]
+    RecoveryNeedsCounty { household: String },
     #[error(transparent)]
     Exchange(#[from] super::exchange::ExchangeRefusal),
     #[error("a term of {years} years does not fit land use {land_use} of parcel {parcel} (C2: {allowed})")]
@@ -358,6 +360,7 @@ impl Refusal for RuleError {
             ContractExists { .. } => "contract_exists",
             ParcelContracted { .. } => "parcel_contracted",
             BadTerm { .. } => "bad_term",
+            RecoveryNeedsCounty { .. } => "recovery_needs_county",
             TooManyVertices { .. } => "too_many_vertices",
             TooManyObjections { .. } => "too_many_objections",
             ObjectionRepeated { .. } => "objection_repeated",
@@ -560,6 +563,7 @@ impl Refusal for RuleError {
             ObjectionRepeated { open } => format!("该方已在此提出异议且尚未了结（日志序号 {open}），重复异议不予受理（R2）"),
             TooManyObjections { cap } => format!("该方未了结的异议已达县里规定的上限 {cap} 件（R2）"),
             TooManyVertices { vertices, max } => format!("图形有 {vertices} 个坐标，县里规定至多 {max} 个"),
+            RecoveryNeedsCounty { household } => format!("承包方 {household} 已有密钥：再登记密钥属于密钥恢复，须由县级机构共同签署"),
             BadTerm {
                 parcel,
                 land_use,
@@ -648,6 +652,7 @@ impl Refusal for RuleError {
             ContractExists { .. } => Some("entry.body.CBHTBM".into()),
             ParcelContracted { .. } => Some("entry.body.DKBM".into()),
             BadTerm { .. } => Some("entry.body.end".into()),
+            RecoveryNeedsCounty { .. } => Some("cosigs".into()),
             TooManyVertices { .. } => Some("entry.body.geometry".into()),
             TooManyObjections { .. } => Some("entry.signer".into()),
             ObjectionRepeated { .. } => Some("entry.body".into()),

@@ -357,6 +357,22 @@ fn the_exchange_cannot_make_itself_a_household() {
             "key.register",
             register("collective", VILLAGE, &fake),
         );
+        // A household that has a key gets another only by recovery: the
+        // collective binds it, the county cosigns.
+        let second = new_key("second");
+        m.refused(
+            &m.collective,
+            "key.register",
+            register("household", SELLER, &second),
+            "recovery_needs_county",
+            "cosigs",
+        );
+        m.ok_cosigned(
+            &m.collective,
+            &m.log.county_key,
+            "key.register",
+            register("household", SELLER, &second),
+        );
         // A natural person is a transferee by commitment; the county's review
         // must say person for a person.
         let person_code = "7".repeat(64);

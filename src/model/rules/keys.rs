@@ -71,6 +71,25 @@ pub fn key_register(
     let vkey = &body.vkey;
     authority::check_party(ctx.county, body.role, &body.party)?;
     authority::may_bind(signer, body.role, &body.party)?;
+    // A household that has a key gets another only by recovery (a lost key,
+    // DESIGN.md): the collective binds it and the county cosigns, so no
+    // collective alone can come to act as one of its households.
+    let recovery = signer.role == Role::Collective
+        && body.role == Role::Household
+        && state
+            .active_keys(Role::Household, &body.party)
+            .next()
+            .is_some();
+    let county_cosigned = ctx.cosigners.iter().any(|c| {
+        state
+            .key(c)
+            .is_some_and(|k| k.is_active() && k.role == Role::County)
+    });
+    if recovery && !county_cosigned {
+        return Err(RuleError::RecoveryNeedsCounty {
+            household: body.party.clone(),
+        });
+    }
     if let Some(existing) = state.key(&vkey.public_bytes()) {
         return Err(match existing.revoked_at {
             Some(at) => RuleError::KeyAlreadyRevoked { at },
