@@ -34,6 +34,17 @@ impl PartyType {
         PartyType::Person,
     ];
 
+    /// The type's name, as reads show it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartyType::County => "county",
+            PartyType::Collective => "collective",
+            PartyType::Household => "household",
+            PartyType::Organisation => "organisation",
+            PartyType::Person => "person",
+        }
+    }
+
     /// The type of `code` within county `county`, or why it is none.
     pub fn of(county: &str, code: &str) -> Result<PartyType, super::error::Why> {
         if codes::check_county(code).is_ok() {

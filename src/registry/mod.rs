@@ -675,14 +675,8 @@ impl Registry {
                 field: "code",
             });
         }
-        let kind = match crate::model::authority::PartyType::of(county, code) {
-            Ok(crate::model::authority::PartyType::County) => "county",
-            Ok(crate::model::authority::PartyType::Collective) => "collective",
-            Ok(crate::model::authority::PartyType::Household) => "household",
-            Ok(crate::model::authority::PartyType::Organisation) => "organisation",
-            Ok(crate::model::authority::PartyType::Person) => "person",
-            Err(_) => "unknown",
-        };
+        let kind = crate::model::authority::PartyType::of(county, code)
+            .map_or("unknown", crate::model::authority::PartyType::as_str);
         let latest = reviews.values().next_back();
         Ok(views::PartyView {
             party: code.to_owned(),

@@ -144,21 +144,20 @@ struct Gate(std::sync::RwLock<HashMap<[u8; 32], GateKey>>);
 type GateKey = (Role, Option<u64>);
 
 impl Gate {
+    fn keys(state: &crate::model::State) -> HashMap<[u8; 32], GateKey> {
+        state
+            .keys
+            .values()
+            .map(|k| (k.public, (k.role, k.revoked_at)))
+            .collect()
+    }
+
     fn of(state: &crate::model::State) -> Gate {
-        Gate(std::sync::RwLock::new(
-            state
-                .keys
-                .values()
-                .map(|k| (k.public, (k.role, k.revoked_at)))
-                .collect(),
-        ))
+        Gate(std::sync::RwLock::new(Gate::keys(state)))
     }
 
     fn replace(&self, state: &crate::model::State) {
-        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Gate::of(state)
-            .0
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner());
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Gate::keys(state);
     }
 
     /// Refuses, as the rules would, a signer that is unknown, revoked or may

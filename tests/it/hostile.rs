@@ -914,3 +914,38 @@ fn steps_of_a_deal_happen_once_in_order() {
         );
     }
 }
+
+/// Finding 2, the other way out (X2): a seizure after the county verified
+/// the title keeps the deal from settling through no fault of the winner;
+/// the exchange cancels the award, the price and every deposit go back and
+/// nothing is forfeited, even though it was paid.
+#[test]
+fn a_deal_whose_title_changed_after_verification_is_cancelled_without_forfeit() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let id = m.verified_deal(1);
+        m.ok(
+            &m.exchange,
+            "payment.confirm",
+            json!({"listing": id, "amount": "12000.00"}),
+        );
+        let cancel = json!({"listing": id, "reason": "地块被查封"});
+        // Paid, with the title as verified: no cancelling.
+        m.refused(
+            &m.exchange,
+            "award.cancel",
+            cancel.clone(),
+            "bad_attribute",
+            "entry.body.listing",
+        );
+        let seizure = json!({"DKBM": parcel(1), "kind": "seizure", "reason": "协助执行", "document_sha256": "ab".repeat(32)});
+        m.ok(&m.log.county_key, "encumbrance.register", seizure);
+        m.ok(&m.exchange, "award.cancel", cancel);
+        let l = m.listing(id);
+        assert_eq!(l.status, Status::Withdrawn, "{backend:?}");
+        assert!(l.award.is_none() && l.paid_at.is_none());
+        let intent = l.intent(NEIGHBOUR).unwrap();
+        assert!(intent.forfeited_at.is_none() && intent.released_at.is_some());
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}

@@ -309,17 +309,11 @@ pub fn transferee_qualify(
             "须为已登记的受让方",
         ));
     }
-    // The review fits the party: a person by commitment, an organisation by
-    // its social credit code.
-    let kind = crate::model::authority::PartyType::of(ctx.county, &body.party);
-    let fits = matches!(
-        (body.kind.as_str(), kind),
-        ("person", Ok(crate::model::authority::PartyType::Person))
-            | (
-                "organisation",
-                Ok(crate::model::authority::PartyType::Organisation)
-            )
-    );
+    // The review fits the party (a transferee is a person or an
+    // organisation): a person by commitment, an organisation by its social
+    // credit code.
+    let fits = crate::model::authority::PartyType::of(ctx.county, &body.party)
+        .is_ok_and(|t| t.as_str() == body.kind);
     if !fits {
         return Err(RuleError::attribute(
             "kind",
