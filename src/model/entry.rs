@@ -772,39 +772,43 @@ pub fn forbidden_char(c: char) -> bool {
 /// Checks every list and string of a body before it is read: lists of at
 /// most [`MAX_ITEMS`], strings of at most [`MAX_CHARS`], in Unicode NFC
 /// (what was signed is read one way only), and with no [`forbidden_char`].
-fn check_values(value: &serde_json::Value, path: &str) -> Result<(), RuleError> {
-    let bad = |reason: &str, reason_zh: &str| RuleError::BadBody {
-        field: path.to_owned(),
+fn check_values(body: &serde_json::Value) -> Result<(), RuleError> {
+    find_bad_value(body).map_err(|(path, reason, reason_zh)| RuleError::BadBody {
+        field: format!("entry.body{path}"),
         reason: reason.to_owned(),
         reason_zh: reason_zh.to_owned(),
-    };
+    })
+}
+
+/// The first value of a body that breaks the limits above: its path below
+/// the body (built only on the way out of an error, so a good body costs no
+/// allocation) and why, in English and Chinese.
+fn find_bad_value(value: &serde_json::Value) -> Result<(), (String, &'static str, &'static str)> {
+    let bad = |reason, reason_zh| Err((String::new(), reason, reason_zh));
     match value {
         serde_json::Value::String(text) => {
             if text.chars().count() > MAX_CHARS {
-                return Err(bad(
-                    "a text of at most 4000 characters",
-                    "文字至多 4000 个字符",
-                ));
+                return bad("a text of at most 4000 characters", "文字至多 4000 个字符");
             }
             if text.chars().any(forbidden_char) {
-                return Err(bad(
+                return bad(
                     "a text may not hold control, bidirectional or invisible characters",
                     "文字不得含有控制字符、方向控制字符或不可见字符",
-                ));
+                );
             }
             if !unicode_normalization::is_nfc(text) {
-                return Err(bad(
+                return bad(
                     "a text must be in Unicode normal form C (NFC)",
                     "文字须为 Unicode 标准化形式 NFC",
-                ));
+                );
             }
         }
         serde_json::Value::Array(items) => {
             if items.len() > MAX_ITEMS {
-                return Err(bad("a list of at most 1000 items", "列表至多 1000 项"));
+                return bad("a list of at most 1000 items", "列表至多 1000 项");
             }
             for (i, item) in items.iter().enumerate() {
-                check_values(item, &format!("{path}[{i}]"))?;
+                find_bad_value(item).map_err(|(path, r, z)| (format!("[{i}]{path}"), r, z))?;
             }
         }
         serde_json::Value::Object(fields) => {
@@ -813,7 +817,7 @@ fn check_values(value: &serde_json::Value, path: &str) -> Result<(), RuleError> 
                 if matches!(k.as_str(), "geometry" | "boundary") {
                     continue;
                 }
-                check_values(v, &format!("{path}.{k}"))?;
+                find_bad_value(v).map_err(|(path, r, z)| (format!(".{k}{path}"), r, z))?;
             }
         }
         _ => {}
@@ -823,7 +827,7 @@ fn check_values(value: &serde_json::Value, path: &str) -> Result<(), RuleError> 
 
 /// A kind's body, checked (`check_values`) and read; the field at fault named.
 pub(super) fn body_of<T: DeserializeOwned>(body: &serde_json::Value) -> Result<T, RuleError> {
-    check_values(body, "entry.body")?;
+    check_values(body)?;
     serde_path_to_error::deserialize(body).map_err(|e| {
         let reason = e.inner().to_string();
         let path = e.path().to_string();
