@@ -187,13 +187,20 @@ pub fn revoke(key: &SignerKey) -> Value {
 }
 
 /// The code of a refusal, or "accepted".
+/// Each refusal's Chinese message is checked on the way (`assert_chinese`).
 pub fn outcome(r: &Result<sanquan::store::Receipt, sanquan::store::SubmitError>) -> String {
     use sanquan::model::Refusal;
+    use sanquan::store::SubmitError;
+    let code = |e: &dyn Refusal| {
+        assert_chinese(e);
+        e.code().to_owned()
+    };
     match r {
         Ok(_) => "accepted".into(),
-        Err(sanquan::store::SubmitError::Refused(e)) => e.code().into(),
-        Err(sanquan::store::SubmitError::Geometry(e)) => e.code().into(),
-        Err(sanquan::store::SubmitError::Personal(e)) => e.code().into(),
+        Err(SubmitError::Refused(e)) => code(e),
+        Err(SubmitError::Geometry(e)) => code(e),
+        Err(SubmitError::Personal(e)) => code(e),
+        Err(SubmitError::Busy) => "busy".into(),
         Err(e) => format!("{e}"),
     }
 }

@@ -10,7 +10,7 @@ use sanquan::ledger::Envelope;
 use sanquan::model::exchange::Status;
 use sanquan::model::Refusal;
 use sanquan::store::verify::verify;
-use sanquan::store::{queries, DbConnection, SubmitError};
+use sanquan::store::{queries, DbConnection};
 use serde_json::{json, Value};
 
 use crate::common::*;
@@ -33,23 +33,6 @@ pub(crate) fn install_fault_hook() {
     });
 }
 
-fn code(r: &Result<sanquan::store::Receipt, SubmitError>) -> String {
-    match r {
-        Ok(_) => "accepted".into(),
-        Err(SubmitError::Refused(e)) => {
-            assert_chinese(e);
-            e.code().into()
-        }
-        Err(SubmitError::Geometry(e)) => {
-            assert_chinese(e);
-            e.code().into()
-        }
-        Err(SubmitError::Personal(e)) => e.code().into(),
-        Err(SubmitError::Busy) => "busy".into(),
-        Err(e) => format!("{e:?}"),
-    }
-}
-
 use sanquan::cli::generate::comb;
 
 fn parcel_body(code: &str, geometry: Value) -> Value {
@@ -69,18 +52,18 @@ fn signer_and_authority_are_checked_before_any_geometry_work() {
         let hostile = parcel_body(&parcel(90), comb(25_001, true));
         let stranger = new_key("stranger");
         let r = m.log.submit(&stranger, "parcel.register", hostile.clone());
-        assert_eq!(code(&r), "unknown_signer", "{backend:?}");
+        assert_eq!(outcome(&r), "unknown_signer", "{backend:?}");
         let mut forged = sign(&m.collective, "parcel.register", hostile.clone());
         forged.sig[0] ^= 1;
         assert_eq!(
-            code(&m.log.writer().submit_blocking(forged)),
+            outcome(&m.log.writer().submit_blocking(forged)),
             "signature_invalid"
         );
         let r = m.log.submit(&m.seller, "parcel.register", hostile.clone());
-        assert_eq!(code(&r), "kind_not_allowed");
+        assert_eq!(outcome(&r), "kind_not_allowed");
         // Signed by the collective, it is refused by its size, unread.
         let r = m.log.submit(&m.collective, "parcel.register", hostile);
-        assert_eq!(code(&r), "too_many_vertices");
+        assert_eq!(outcome(&r), "too_many_vertices");
         assert_eq!(m.size(), size);
         // The county's limit (20,000 positions by default) holds for a
         // valid comb one tooth too long; the comb within it is a parcel.
@@ -89,19 +72,19 @@ fn signer_and_authority_are_checked_before_any_geometry_work() {
             "parcel.register",
             parcel_body(&parcel(90), comb(5_000, false)),
         );
-        assert_eq!(code(&r), "too_many_vertices");
+        assert_eq!(outcome(&r), "too_many_vertices");
         let r = m.log.submit(
             &m.collective,
             "parcel.register",
             parcel_body(&parcel(90), comb(4_999, false)),
         );
-        assert_eq!(code(&r), "accepted", "{backend:?}");
+        assert_eq!(outcome(&r), "accepted", "{backend:?}");
         let r = m.log.submit(
             &m.collective,
             "parcel.register",
             parcel_body(&parcel(91), comb(200, true)),
         );
-        assert_eq!(code(&r), "self_intersection");
+        assert_eq!(outcome(&r), "self_intersection");
         verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
     }
 }
@@ -451,7 +434,7 @@ fn no_one_pledges_or_passes_on_a_households_land_without_its_signature() {
         let mut env = sign(&m.outsider, "listing.submit", onward.clone());
         env.cosign(&m.neighbour);
         assert_eq!(
-            code(&m.log.writer().submit_blocking(env)),
+            outcome(&m.log.writer().submit_blocking(env)),
             "consent_missing"
         );
         m.ok_cosigned(&m.outsider, &m.seller, "listing.submit", onward);
@@ -605,7 +588,7 @@ fn times_dates_and_signed_reads_cannot_be_replayed() {
                 body.clone(),
             ) {
                 Err(e) => e.code().to_owned(),
-                Ok(env) => code(&m.log.writer().submit_blocking(env)),
+                Ok(env) => outcome(&m.log.writer().submit_blocking(env)),
             };
             assert_eq!(got, want, "{time}");
         }
@@ -720,7 +703,7 @@ fn texts_that_read_otherwise_than_they_are_are_refused() {
             .log
             .writer()
             .submit_with_personal_blocking(env, vec![hidden]);
-        assert_eq!(code(&r), "bad_personal_data");
+        assert_eq!(outcome(&r), "bad_personal_data");
     }
 }
 
@@ -746,7 +729,7 @@ fn the_writer_survives_a_rule_that_panics() {
         let mut batch = vec![panicking];
         batch.extend(others);
         let answers = m.log.writer().submit_all_blocking(batch);
-        let codes: Vec<String> = answers.iter().map(code).collect();
+        let codes: Vec<String> = answers.iter().map(outcome).collect();
         assert_eq!(
             codes,
             [
