@@ -12,14 +12,13 @@ pub mod model;
 pub mod registry;
 pub mod spatial;
 pub mod store;
+pub mod web;
 
-/// The shared test vectors (`../shared/vectors` beside the repository), or
-/// `SANQUAN_VECTORS` when set.
+/// The test vectors (`tests/vectors`, made by independent implementations),
+/// or `SANQUAN_VECTORS` when set.
 #[cfg(test)]
 pub(crate) fn vectors_dir() -> std::path::PathBuf {
     std::env::var_os("SANQUAN_VECTORS")
         .map(Into::into)
-        .unwrap_or_else(|| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors")
-        })
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors"))
 }

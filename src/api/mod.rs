@@ -3,6 +3,7 @@
 pub mod error;
 mod routes;
 
+pub(crate) use routes::blocking;
 pub use routes::openapi_document;
 
 pub use error::{ApiError, ErrorBody};
@@ -48,7 +49,7 @@ pub fn configure(registry: Registry) -> impl FnOnce(&mut web::ServiceConfig) {
                 .into()
             }))
             .configure(routes::routes)
-            .default_service(web::to(routes::not_found));
+            .configure(crate::web::configure);
     }
 }
 
@@ -58,7 +59,11 @@ pub fn configure(registry: Registry) -> impl FnOnce(&mut web::ServiceConfig) {
 pub async fn serve(registry: Registry, listener: std::net::TcpListener) -> std::io::Result<()> {
     // Each worker runs its blocking reads on a few threads of its own: the
     // reads at work are bounded anyway, and every thread keeps memory.
-    let server = HttpServer::new(move || App::new().configure(configure(registry.clone())))
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(actix_web::middleware::Compress::default())
+            .configure(configure(registry.clone()))
+    })
         .worker_max_blocking_threads(8)
         .listen(listener)?
         .shutdown_timeout(30)

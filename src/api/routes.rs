@@ -29,6 +29,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/listings/{id}", web::get().to(get_listing))
             .route("/listings/{id}/contract", web::get().to(get_contract))
             .route("/parties/{code}", web::get().to(get_party))
+            .route("/keys/{signer}", web::get().to(get_key))
             .route(
                 "/listings/{id}/contract/print",
                 web::get().to(get_contract_page),
@@ -77,7 +78,7 @@ const READS_AT_ONCE: usize = 8;
 static READS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(READS_AT_ONCE);
 
 /// Runs blocking store work off the async workers, a bounded number at once.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, crate::registry::ServiceError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let _turn = READS.acquire().await.map_err(|e| {
@@ -282,6 +283,35 @@ async fn get_party(
 ) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
     answer("application/json", move || reg.party(&code)).await
+}
+
+async fn get_key(
+    reg: web::Data<Registry>,
+    signer: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reg = reg.into_inner();
+    let public = hex32(&signer).ok_or_else(|| {
+        ApiError::new(
+            crate::model::error::Class::Malformed,
+            "bad_query",
+            "signer: must be the 64 hex digits of a public key",
+            "signer：须为公钥的 64 位十六进制数字",
+            Some("signer"),
+        )
+    })?;
+    answer("application/json", move || reg.key(&public)).await
+}
+
+/// 64 lower-case hex digits as 32 bytes.
+fn hex32(text: &str) -> Option<[u8; 32]> {
+    if text.len() != 64 || !text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
 }
 
 /// The contract text the parties sign (M5): exactly the bytes whose
@@ -507,6 +537,7 @@ pub fn openapi_document() -> serde_json::Value {
         "DistributionView": view_schema::<views::DistributionView>(),
         "CertificateView": view_schema::<views::CertificateView>(),
         "PartyView": view_schema::<views::PartyView>(),
+        "KeyView": view_schema::<views::KeyView>(),
         "ParcelFeature": view_schema::<views::Feature<views::ParcelProperties>>(),
         "ParcelCollection": view_schema::<views::FeatureCollection<views::ParcelProperties>>(),
         "CollectiveFeature": view_schema::<views::Feature<views::CollectiveProperties>>(),
@@ -525,6 +556,7 @@ pub fn openapi_document() -> serde_json::Value {
         ("/api/v1/distributions/{index}", "DistributionView"),
         ("/api/v1/certificates/{code}", "CertificateView"),
         ("/api/v1/parties/{code}", "PartyView"),
+        ("/api/v1/keys/{signer}", "KeyView"),
         ("/api/v1/parcels/{code}", "ParcelFeature"),
         ("/api/v1/parcels", "ParcelCollection"),
         ("/api/v1/collectives/{code}", "CollectiveFeature"),
@@ -541,14 +573,4 @@ pub fn openapi_document() -> serde_json::Value {
         doc["paths"][path]["get"]["responses"]["200"]["x-view"] = serde_json::json!(view);
     }
     doc
-}
-
-pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::new(
-        crate::model::error::Class::NotFound,
-        "not_found",
-        format!("no such resource: {} {}", req.method(), req.path()),
-        format!("没有此资源：`{} {}`", req.method(), req.path()),
-        None,
-    ))
 }

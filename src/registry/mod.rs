@@ -7,6 +7,8 @@ pub mod views;
 use std::sync::Arc;
 
 use diesel::Connection;
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
 
 use crate::ledger::merkle::Hash;
 use crate::ledger::{Envelope, LedgerError};
@@ -700,6 +702,147 @@ impl Registry {
                 .collect(),
             qualified: latest.is_some_and(|r| r.approved),
         })
+    }
+
+    /// Who holds the public key `signer`: its party, role and the indices
+    /// that bound and revoked it.
+    pub fn key(&self, signer: &[u8; 32]) -> Result<views::KeyView, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let k = queries::load_keys(&mut conn, &self.db.county, Some(signer))?
+            .remove(signer)
+            .ok_or_else(|| ServiceError::NotFound {
+                what: "key",
+                id: signer.iter().map(|b| format!("{b:02x}")).collect(),
+                field: "signer",
+            })?;
+        Ok(views::KeyView {
+            party: k.party,
+            key: views::PartyKey {
+                vkey: k.vkey,
+                role: k.role.as_str(),
+                registered_at: k.registered_at,
+                revoked_at: k.revoked_at,
+            },
+        })
+    }
+
+    /// The writer's time now.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// A household's base rights today (G1), as `attest.retention` states
+    /// them: contracts in force with their parcels' areas, the homestead in
+    /// force, the shares.
+    pub fn base_rights(
+        &self,
+        household: &str,
+    ) -> Result<crate::model::exchange::BaseRights, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let county = &self.db.county;
+        let today = self.today();
+        let mut contracts = Vec::new();
+        for k in queries::load_contracts(&mut conn, county, queries::ContractsOf::Household(household))?
+            .into_values()
+            .filter(|k| k.in_force(today))
+        {
+            let mut area = 0;
+            for p in &k.parcels {
+                area += queries::parcel(&mut conn, county, p)?.map_or(0, |p| p.area.0);
+            }
+            contracts.push(crate::model::exchange::ContractHolding {
+                code: k.code,
+                parcels: k.parcels,
+                area_centi_m2: area,
+                end: k.end,
+            });
+        }
+        contracts.sort_by(|a, b| a.code.cmp(&b.code));
+        Ok(crate::model::exchange::BaseRights {
+            contracts,
+            homestead: queries::homestead_summary(&mut conn, county, household)?
+                .filter(|h| h.exited_at.is_none())
+                .map(|h| h.area.0),
+            shares: queries::shares_of(&mut conn, county, household)?,
+        })
+    }
+
+    /// The county's name and its log's verifier key (from genesis).
+    pub fn county(&self) -> Result<crate::model::state::County, ServiceError> {
+        let mut conn = self.db.conn()?;
+        queries::county_of(&mut conn, &self.db.county)?.ok_or_else(|| ServiceError::NotFound {
+            what: "county",
+            id: self.db.county.clone(),
+            field: "county",
+        })
+    }
+
+    /// The county's settings in force (its calendar among them).
+    pub fn settings(&self) -> Result<crate::model::settings::Settings, ServiceError> {
+        let mut conn = self.db.conn()?;
+        Ok(queries::settings_of(&mut conn, &self.db.county)?)
+    }
+
+    /// The households of a collective, by code.
+    pub fn households_of(&self, collective: &str) -> Result<Vec<String>, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let mut all: Vec<String> = queries::load_households(&mut conn, &self.db.county, None)?
+            .into_values()
+            .filter(|h| h.collective == collective)
+            .map(|h| h.code)
+            .collect();
+        all.sort();
+        Ok(all)
+    }
+
+    /// The parcels of a collective under an encumbrance in force.
+    pub fn encumbered_parcels(&self, collective: &str) -> Result<Vec<String>, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let today = self.today();
+        // A parcel's code begins with its collective's (NY/T 2539).
+        Ok(queries::encumbrances_where(&mut conn, &self.db.county, None)?
+            .into_iter()
+            .filter(|e| e.in_force(today) && e.parcel.starts_with(collective))
+            .map(|e| e.parcel.to_string())
+            .collect())
+    }
+
+    /// The collectives of the county, by code, with their names.
+    pub fn collectives(&self) -> Result<Vec<(String, String)>, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let mut all: Vec<(String, String)> =
+            queries::load_collectives(&mut conn, &self.db.county)?
+                .into_values()
+                .map(|k| (k.code, k.name))
+                .collect();
+        all.sort();
+        Ok(all)
+    }
+
+    /// The newest `n` entries of the log, newest first.
+    pub fn recent_entries(&self, n: u64) -> Result<Vec<views::LogLine>, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let size = queries::log_size(&mut conn, &self.db.county)?;
+        let rows = queries::log_rows(
+            &mut conn,
+            &self.db.county,
+            size.saturating_sub(n),
+            n as i64,
+        )?;
+        let mut lines: Vec<views::LogLine> = rows
+            .into_iter()
+            .map(|(index, kind, signer, _, leaf)| views::LogLine {
+                index: index as u64,
+                kind,
+                signer: B64.encode(signer),
+                integrated: serde_json::from_slice::<serde_json::Value>(&leaf)
+                    .ok()
+                    .and_then(|v| v.get("integrated")?.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+            })
+            .collect();
+        lines.reverse();
+        Ok(lines)
     }
 
     /// The contract text the parties of listing `id` sign (M5): exactly the

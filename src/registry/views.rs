@@ -25,7 +25,7 @@ fn status(p: &Parcel<String>) -> &'static str {
 }
 
 /// A GeoJSON Feature with the properties of what it shows.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Feature<P> {
     /// Always `Feature`.
     #[serde(rename = "type")]
@@ -48,7 +48,7 @@ impl<P> Feature<P> {
 }
 
 /// A GeoJSON FeatureCollection.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct FeatureCollection<P> {
     /// Always `FeatureCollection`.
     #[serde(rename = "type")]
@@ -58,7 +58,7 @@ pub struct FeatureCollection<P> {
 
 /// A parcel's properties: NY/T 2539 fields, computed geodesic area in m² and
 /// 亩 (decimal strings), 四至, holder and status.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ParcelProperties {
     #[serde(rename = "DKBM")]
     pub code: String,
@@ -93,7 +93,7 @@ pub struct ParcelProperties {
 }
 
 /// 四至.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Sizhi {
     pub east: Option<String>,
     pub south: Option<String>,
@@ -167,7 +167,7 @@ pub fn parcel_collection(
 }
 
 /// A collective's properties: its code and name, area, active parcels.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct CollectiveProperties {
     #[serde(rename = "FBFBM")]
     pub code: String,
@@ -195,7 +195,7 @@ pub fn collective_feature(k: &Collective, active_parcels: i64) -> Feature<Collec
 }
 
 /// A decision with the outcome its counts give (D1–D3).
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct DecisionView {
     /// The log index of `decision.record`.
     pub index: u64,
@@ -234,7 +234,7 @@ pub fn decision(d: &crate::model::decision::Decision) -> DecisionView {
 
 /// The title report of a parcel: what the registry says of it now, and the
 /// log indices that made it so (each provable against the checkpoint).
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct TitleView {
     pub parcel: ParcelProperties,
     /// The checkpoint's tree size this report was read at.
@@ -249,7 +249,7 @@ pub struct TitleView {
 }
 
 /// A right derived from the household's by a settled deal (G2).
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct DerivedRightView {
     /// The log index of `deal.settle`.
     pub index: u64,
@@ -265,14 +265,14 @@ pub struct DerivedRightView {
 }
 
 /// When and on which ground (M7) a derived right ended early.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct RightEnded {
     pub index: u64,
     pub ground: String,
 }
 
 /// The contract over a parcel, as its title shows it.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct TitleContract {
     #[serde(rename = "CBHTBM")]
     pub code: String,
@@ -288,7 +288,7 @@ pub struct TitleContract {
 }
 
 /// A return of the contract (C6).
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Returned {
     pub index: u64,
     pub effective: NaiveDate,
@@ -297,7 +297,7 @@ pub struct Returned {
 }
 
 /// An encumbrance in force.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct EncumbranceView {
     pub index: u64,
     /// seizure, objection or pledge.
@@ -308,7 +308,7 @@ pub struct EncumbranceView {
 }
 
 /// One entry of a parcel's history.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct TitleEvent {
     pub index: u64,
     /// The entry kind.
@@ -437,7 +437,7 @@ pub struct HouseholdRights<'a> {
 /// A household (承包方): members by commitment and relation, its contracts,
 /// shares and homestead, its surrenders; members' personal data only for an
 /// authorised reader.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct HouseholdView {
     #[serde(rename = "CBFBM")]
     pub code: String,
@@ -459,7 +459,7 @@ pub struct HouseholdView {
 }
 
 /// A contract of the household.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct HouseholdContract {
     #[serde(rename = "CBHTBM")]
     pub code: String,
@@ -473,7 +473,7 @@ pub struct HouseholdContract {
 }
 
 /// A member, by the commitment to their record.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct MemberView {
     pub person: String,
     /// GB/T 4761 relation to the head.
@@ -490,7 +490,7 @@ pub struct MemberView {
 }
 
 /// The household's homestead.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct HomesteadView {
     pub area_m2: String,
     pub granted_at: u64,
@@ -498,7 +498,7 @@ pub struct HomesteadView {
 }
 
 /// A return or exit and its cooling-off window (G4).
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct SurrenderView {
     pub index: u64,
     /// `contract.return` or `homestead.exit`.
@@ -586,7 +586,7 @@ pub fn household(
 
 /// A household's income (M4, S3): the prices of its settled transfers and
 /// its dividends, in yuan.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct IncomeView {
     #[serde(rename = "CBFBM")]
     pub household: String,
@@ -597,7 +597,7 @@ pub struct IncomeView {
 
 /// A settled transfer: a derived right (lease, equity…) or a sale of a base
 /// right (assignment, shares…).
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct IncomeTransfer {
     /// The derived right's log index, for a lease, equity or house lease.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -612,7 +612,7 @@ pub struct IncomeTransfer {
 }
 
 /// A dividend paid to the household.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct IncomeDividend {
     /// The log index of `dividend.distribute`.
     pub distribution: u64,
@@ -620,7 +620,7 @@ pub struct IncomeDividend {
 }
 
 /// The log indices of a household's attestations (G3).
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct AttestationsOf {
     #[serde(rename = "CBFBM")]
     pub household: String,
@@ -629,7 +629,7 @@ pub struct AttestationsOf {
 
 /// A distribution (S3): amounts in yuan with two places; the parts add up to
 /// total − reserve − welfare.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct DistributionView {
     /// The log index of `dividend.distribute`.
     pub index: u64,
@@ -643,7 +643,7 @@ pub struct DistributionView {
 }
 
 /// What one holder receives, in yuan.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct DistributionPart {
     pub holder: String,
     pub amount: String,
@@ -670,7 +670,7 @@ pub fn distribution(d: &crate::model::state::Distribution) -> DistributionView {
 }
 
 /// A land contract certificate (承包经营权证) as data (C3).
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct CertificateView {
     pub certificate: String,
     #[serde(rename = "CBHTBM")]
@@ -692,14 +692,14 @@ pub struct CertificateView {
 }
 
 /// A contract's term, first and last day.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Term {
     pub start: NaiveDate,
     pub end: NaiveDate,
 }
 
 /// A parcel on a certificate, with its NY/T 2539 attributes.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct CertificateParcel {
     #[serde(rename = "DKBM")]
     pub code: String,
@@ -753,7 +753,7 @@ pub fn certificate(
 
 /// Who a party is on the log: its type, the keys bound to act for it, and a
 /// transferee's reviews by the county (M8, X6).
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct PartyView {
     pub party: String,
     /// county, collective, household, organisation or person.
@@ -766,7 +766,7 @@ pub struct PartyView {
 }
 
 /// A key bound to act for a party.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct PartyKey {
     pub vkey: String,
     pub role: &'static str,
@@ -776,8 +776,25 @@ pub struct PartyKey {
     pub revoked_at: Option<u64>,
 }
 
+/// Who a key is (`GET /keys/{signer}`): the party it acts for and its role.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct KeyView {
+    pub party: String,
+    #[serde(flatten)]
+    pub key: PartyKey,
+}
+
+/// One entry of the log, as the log explorer lists it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct LogLine {
+    pub index: u64,
+    pub kind: String,
+    pub signer: String,
+    pub integrated: String,
+}
+
 /// The county's review of a transferee.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct PartyReview {
     /// The log index of `transferee.qualify`.
     pub index: u64,
@@ -788,7 +805,7 @@ pub struct PartyReview {
 
 /// A listing as the API shows it, with its whole history; amounts in yuan
 /// as decimal strings.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ListingView {
     /// The log index of `listing.submit`.
     pub id: u64,
@@ -846,7 +863,7 @@ fn is_zero(n: &u64) -> bool {
 }
 
 /// An intended transferee and its deposit.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct IntentView {
     pub party: String,
     pub member: bool,
@@ -858,7 +875,7 @@ pub struct IntentView {
 }
 
 /// A bid.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct BidView {
     pub index: u64,
     pub party: String,
@@ -868,7 +885,7 @@ pub struct BidView {
 }
 
 /// The award: who won, at what price, and the SHA-256 of the contract.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct AwardView {
     pub index: u64,
     pub party: String,
@@ -878,7 +895,7 @@ pub struct AwardView {
 }
 
 /// One step of a listing: the entry's log index and kind.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct HistoryStep {
     pub index: u64,
     pub kind: String,
@@ -962,7 +979,7 @@ pub fn listing(l: &crate::model::exchange::Listing) -> ListingView {
 }
 
 /// Listings, newest first.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ListingsView {
     pub listings: Vec<ListingView>,
 }
@@ -1039,7 +1056,7 @@ code {{ word-break: break-all; }}
 
 /// The county's attestation of the rights a household retains (G3), as a
 /// document to check without trusting the server.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct AttestationView {
     /// The log index of `attest.retention`.
     pub index: u64,
@@ -1053,7 +1070,7 @@ pub struct AttestationView {
 
 /// What proves an attestation: the signed entry, its inclusion, the
 /// checkpoint.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct AttestationProof {
     /// The log record's exact bytes (the Merkle leaf data).
     pub entry: String,
@@ -1110,13 +1127,13 @@ pre {{ white-space: pre-wrap; word-break: break-all; font-size: 0.75em; backgrou
 }
 
 /// An RFC 9162 proof: base64 SHA-256 hashes, in order.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Hashes {
     pub hashes: Vec<String>,
 }
 
 /// What an accepted entry's sender gets back once it is durable.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ReceiptView {
     /// The entry's log index.
     pub index: u64,

@@ -383,9 +383,9 @@ macro_rules! all_docs {
     };
 }
 
-/// The rules' state, as the projection tables hold it.
-pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreError> {
-    let county_row = counties::table
+/// The county as its genesis made it: name, log and root verifier keys.
+pub fn county_of(conn: &mut DbConnection, county: &str) -> Result<Option<County>, StoreError> {
+    Ok(counties::table
         .filter(counties::county.eq(county))
         .select((
             counties::county,
@@ -400,20 +400,33 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
             name,
             log_vkey,
             root_vkey,
-        });
-    let keys = load_keys(conn, county, None)?;
-    let households = load_households(conn, county, None)?;
-    let contracts = load_contracts(conn, county, ContractsOf::All)?;
-    let settings = match county_settings::table
+        }))
+}
+
+/// The county's settings in force (the defaults before any `county.settings`).
+pub fn settings_of(
+    conn: &mut DbConnection,
+    county: &str,
+) -> Result<crate::model::settings::Settings, StoreError> {
+    match county_settings::table
         .filter(county_settings::county.eq(county))
         .select(county_settings::settings)
         .first::<String>(conn)
         .optional()?
     {
         Some(text) => serde_json::from_str(&text)
-            .map_err(|e| StoreError::Corrupt(format!("county_settings: {e}")))?,
-        None => Default::default(),
-    };
+            .map_err(|e| StoreError::Corrupt(format!("county_settings: {e}"))),
+        None => Ok(Default::default()),
+    }
+}
+
+/// The rules' state, as the projection tables hold it.
+pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreError> {
+    let county_row = county_of(conn, county)?;
+    let keys = load_keys(conn, county, None)?;
+    let households = load_households(conn, county, None)?;
+    let contracts = load_contracts(conn, county, ContractsOf::All)?;
+    let settings = settings_of(conn, county)?;
     let mut state = State {
         settings,
         listings: all_docs!(conn, county, listings, id),
@@ -1038,7 +1051,8 @@ fn collective_of((code, name, area, a, b, c, d, geojson, at): CollectiveRow) -> 
     }
 }
 
-fn load_collectives(
+/// The collectives of the county, by code.
+pub fn load_collectives(
     conn: &mut DbConnection,
     county: &str,
 ) -> Result<HashMap<String, Collective>, StoreError> {

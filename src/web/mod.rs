@@ -1,0 +1,199 @@
+//! The web UI at `/`: pages rendered on the server (askama) from the same
+//! typed views the API answers, Chinese first with an English switch, phone
+//! width first, printable on A4; a small script signs entries in the
+//! browser and checks the log's proofs there. Every page has a URL a clerk
+//! can bookmark.
+
+mod assets;
+mod charts;
+mod pages;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use askama::Template;
+
+use crate::api::ApiError;
+use crate::registry::{Registry, ServiceError};
+
+/// The page's language: Chinese unless the reader chose English.
+#[derive(Debug, Clone, Copy)]
+pub struct Lang {
+    pub en: bool,
+}
+
+impl Lang {
+    /// Chinese first: a cookie `lang=en` (the switch in the header) or
+    /// `?lang=en` chooses English.
+    fn of(req: &HttpRequest) -> Lang {
+        let cookie = req
+            .headers()
+            .get(actix_web::http::header::COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let en = cookie.split(';').any(|c| c.trim() == "lang=en")
+            || req.query_string().split('&').any(|q| q == "lang=en");
+        Lang { en }
+    }
+
+    /// A listing's stage in plain words.
+    pub fn stage(&self, s: &crate::model::exchange::Status) -> &'static str {
+        pages::stage(*self, *s)
+    }
+
+    /// A transfer's mode in plain words.
+    pub fn mode(&self, m: &crate::model::exchange::Mode) -> &'static str {
+        pages::mode(*self, *m)
+    }
+
+    /// The words for the page's language.
+    pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        if self.en {
+            en
+        } else {
+            zh
+        }
+    }
+}
+
+/// What every page shows around its content: the county, the log's origin
+/// and verifier key (for the checks in the browser), and the writer's time
+/// (entries signed here carry it, whatever the phone's clock says).
+pub struct Chrome {
+    pub l: Lang,
+    pub county: String,
+    pub county_name: String,
+    pub origin: String,
+    pub log_vkey: String,
+    pub now: String,
+    /// Which part of the menu the page belongs to.
+    pub here: &'static str,
+}
+
+impl Chrome {
+    fn load(reg: &Registry, l: Lang, here: &'static str) -> Result<Chrome, ServiceError> {
+        let county = reg.county()?;
+        Ok(Chrome {
+            l,
+            county: county.code,
+            county_name: county.name,
+            origin: reg.origin(),
+            log_vkey: county.log_vkey,
+            now: reg
+                .now()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            here,
+        })
+    }
+
+    /// `aria-current` for the menu item of this page.
+    pub fn current(&self, item: &str) -> &'static str {
+        if self.here == item {
+            "aria-current=\"page\""
+        } else {
+            ""
+        }
+    }
+}
+
+/// A page that could not be made: an HTML page with the API's status,
+/// code and both messages.
+#[derive(Debug)]
+pub struct PageError(ApiError);
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        PageError(e)
+    }
+}
+
+impl From<ServiceError> for PageError {
+    fn from(e: ServiceError) -> Self {
+        PageError(e.into())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    code: &'a str,
+    message: &'a str,
+    message_zh: &'a str,
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        crate::api::error::status_of(self.0.class)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let page = ErrorPage {
+            status: status.as_u16(),
+            code: &self.0.body.code,
+            message: &self.0.body.message,
+            message_zh: &self.0.body.message_zh,
+        };
+        HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(page.render().unwrap_or_default())
+    }
+}
+
+/// Renders a page.
+fn html(page: &impl Template) -> Result<HttpResponse, PageError> {
+    let body = page.render().map_err(|e| {
+        PageError(ApiError::new(
+            crate::model::error::Class::Internal,
+            "internal",
+            e.to_string(),
+            "页面生成失败",
+            None,
+        ))
+    })?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(body))
+}
+
+/// Reads for a page, off the async workers and bounded with the API's reads.
+async fn read<T: Send + 'static>(
+    reg: &web::Data<Registry>,
+    req: &HttpRequest,
+    here: &'static str,
+    f: impl FnOnce(&Registry, Chrome) -> Result<T, ServiceError> + Send + 'static,
+) -> Result<T, PageError> {
+    let reg = reg.clone().into_inner();
+    let l = Lang::of(req);
+    Ok(crate::api::blocking(move || f(&reg, Chrome::load(&reg, l, here)?)).await?)
+}
+
+/// Mounts the pages and the static assets; anything else is a 404 page
+/// (JSON under `/api/`).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    pages::routes(cfg);
+    cfg.route("/static/{path:.*}", web::get().to(assets::serve))
+        .default_service(web::to(not_found));
+}
+
+async fn not_found(req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
+    let e = ApiError::new(
+        crate::model::error::Class::NotFound,
+        "not_found",
+        format!("no such resource: {} {}", req.method(), req.path()),
+        format!("没有此资源：`{} {}`", req.method(), req.path()),
+        None,
+    );
+    if req.path().starts_with("/api/") {
+        Err(e.into())
+    } else {
+        Err(PageError(e).into())
+    }
+}
