@@ -70,7 +70,7 @@ export async function nativeEd25519() {
   return native;
 }
 
-async function signBytes(key, message) {
+export async function signBytes(key, message) {
   if (key.how === 'webcrypto') {
     return new Uint8Array(await subtle.sign({ name: 'Ed25519' }, key.priv, message));
   }
@@ -144,9 +144,11 @@ export async function generateKey(name) {
 /** Imports a signer key file (`PRIVATE+KEY+name+hash+base64(0x01 ‖ seed)`,
  * as `sanquan keygen` writes it); with WebCrypto it is kept non-extractable. */
 export async function importKeyFile(text) {
-  const parts = text.trim().split('+');
+  // The base64 at the end may itself hold '+'.
+  const all = text.trim().split('+');
+  const parts = [...all.slice(0, 4), all.slice(4).join('+')];
   const bad = () => new Error(say('这不是三权的密钥文件', 'this is not a sanquan key file'));
-  if (parts.length !== 5 || parts[0] !== 'PRIVATE' || parts[1] !== 'KEY') throw bad();
+  if (all.length < 5 || parts[0] !== 'PRIVATE' || parts[1] !== 'KEY') throw bad();
   const [, , name, hash] = parts;
   let raw;
   try {
@@ -175,16 +177,15 @@ export async function importKeyFile(text) {
 }
 
 const bindings = new Map();
-/** Who a key is on the log (`GET /keys/{hex}`), or null. */
-export async function bindingOf(pub) {
-  const h = hex(pub);
-  if (!bindings.has(h)) {
-    bindings.set(
-      h,
-      fetch(`/api/v1/keys/${h}`).then((r) => (r.ok ? r.json() : null), () => null),
-    );
+/** Who each key is on the log (`GET /keys?signers=…`, one request for all
+ * this browser holds): hex → binding, for the registered ones. */
+export async function bindingsOf(pubs) {
+  const wanted = pubs.map(hex).filter((h) => !bindings.has(h));
+  if (wanted.length) {
+    const answer = await fetch(`/api/v1/keys?signers=${wanted.join(',')}`).then((r) => (r.ok ? r.json() : { keys: {} }), () => ({ keys: {} }));
+    for (const h of wanted) bindings.set(h, answer.keys[h] ?? null);
   }
-  return bindings.get(h);
+  return new Map(pubs.map((p) => [hex(p), bindings.get(hex(p))]));
 }
 
 // ---- entries ----
@@ -339,6 +340,7 @@ function showError(form, error) {
 
 async function fillSigners() {
   const all = await keys.all();
+  const who = await bindingsOf(all.map((k) => k.pub));
   for (const form of $$('form[data-roles]')) {
     const select = $('select[name=_signer]', form);
     if (!select) continue;
@@ -350,7 +352,7 @@ async function fillSigners() {
       o.value = k.name;
       o.textContent = k.name;
       select.append(o);
-      const b = await bindingOf(k.pub);
+      const b = who.get(hex(k.pub));
       if (b && !b.revoked_at && roles.includes(b.role) && (!form.dataset.party || b.party === form.dataset.party)) {
         o.textContent = `${k.name} · ${b.party}`;
         chosen ??= k.name;
@@ -409,14 +411,15 @@ async function keyPage() {
   if (!list) return;
   const show = async () => {
     const all = await keys.all();
+    const who = await bindingsOf(all.map((k) => k.pub));
     list.replaceChildren();
     for (const k of all) {
       const li = document.createElement('li');
-      const b = await bindingOf(k.pub);
-      const who = b ? `${b.role} · ${b.party}${b.revoked_at ? say('（已注销）', ' (revoked)') : ''}` : say('尚未登记', 'not registered yet');
+      const b = who.get(hex(k.pub));
+      const role = b ? `${b.role} · ${b.party}${b.revoked_at ? say('（已注销）', ' (revoked)') : ''}` : say('尚未登记', 'not registered yet');
       li.innerHTML = '<b></b> <span class="who"></span><br><code class="vkey"></code> <small></small> <button type="button" class="link"></button>';
       $('b', li).textContent = k.name;
-      $('.who', li).textContent = who;
+      $('.who', li).textContent = role;
       $('.vkey', li).textContent = k.vkey;
       $('small', li).textContent = k.how === 'webcrypto' ? say('浏览器内置，不可导出', 'WebCrypto, not extractable') : say('备用算法', 'fallback');
       const del = $('button', li);
@@ -529,7 +532,8 @@ export async function consistent(oldSize, newSize, oldRoot, newRoot, proof) {
  * key shown on the page (compare it with the one the county publishes). */
 export async function checkpoint() {
   const note = await (await fetch('/api/v1/checkpoint')).text();
-  const [name, hash, key] = meta('log-vkey').split('+');
+  const [name, hash, ...rest] = meta('log-vkey').split('+');
+  const key = rest.join('+');
   const cut = note.indexOf('\n\n');
   const text = note.slice(0, cut + 1);
   const [origin, size, root] = text.split('\n');

@@ -29,6 +29,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/listings/{id}", web::get().to(get_listing))
             .route("/listings/{id}/contract", web::get().to(get_contract))
             .route("/parties/{code}", web::get().to(get_party))
+            .route("/keys", web::get().to(get_keys))
             .route("/keys/{signer}", web::get().to(get_key))
             .route(
                 "/listings/{id}/contract/print",
@@ -302,6 +303,42 @@ async fn get_key(
     answer("application/json", move || reg.key(&public)).await
 }
 
+#[derive(serde::Deserialize)]
+struct KeysQuery {
+    signers: String,
+}
+
+/// Who each of up to 64 keys is (a browser asks for all it holds at once);
+/// keys nobody registered are left out.
+async fn get_keys(
+    reg: web::Data<Registry>,
+    q: web::Query<KeysQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let reg = reg.into_inner();
+    let mut signers = Vec::new();
+    for text in q.signers.split(',').filter(|s| !s.is_empty()) {
+        signers.push(hex32(text).ok_or_else(|| {
+            ApiError::new(
+                crate::model::error::Class::Malformed,
+                "bad_query",
+                "signers: comma-separated public keys, 64 hex digits each",
+                "signers：须为以逗号分隔的公钥，每个 64 位十六进制数字",
+                Some("signers"),
+            )
+        })?);
+    }
+    if signers.len() > 64 {
+        return Err(ApiError::new(
+            crate::model::error::Class::Malformed,
+            "bad_query",
+            "signers: at most 64 keys at once",
+            "signers：一次至多 64 把密钥",
+            Some("signers"),
+        ));
+    }
+    answer("application/json", move || reg.keys(&signers)).await
+}
+
 /// 64 lower-case hex digits as 32 bytes.
 fn hex32(text: &str) -> Option<[u8; 32]> {
     if text.len() != 64 || !text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
@@ -538,6 +575,7 @@ pub fn openapi_document() -> serde_json::Value {
         "CertificateView": view_schema::<views::CertificateView>(),
         "PartyView": view_schema::<views::PartyView>(),
         "KeyView": view_schema::<views::KeyView>(),
+        "KeysView": view_schema::<views::KeysView>(),
         "ParcelFeature": view_schema::<views::Feature<views::ParcelProperties>>(),
         "ParcelCollection": view_schema::<views::FeatureCollection<views::ParcelProperties>>(),
         "CollectiveFeature": view_schema::<views::Feature<views::CollectiveProperties>>(),
@@ -557,6 +595,7 @@ pub fn openapi_document() -> serde_json::Value {
         ("/api/v1/certificates/{code}", "CertificateView"),
         ("/api/v1/parties/{code}", "PartyView"),
         ("/api/v1/keys/{signer}", "KeyView"),
+        ("/api/v1/keys", "KeysView"),
         ("/api/v1/parcels/{code}", "ParcelFeature"),
         ("/api/v1/parcels", "ParcelCollection"),
         ("/api/v1/collectives/{code}", "CollectiveFeature"),

@@ -251,11 +251,15 @@ pub enum RuleError {
     RecoveryNeedsCounty { household: String },
     #[error(transparent)]
     Exchange(#[from] super::exchange::ExchangeRefusal),
-    #[error("a term of {years} years does not fit land use {land_use} of parcel {parcel} (C2: {allowed})")]
+    #[error("{} does not fit land use {land_use} of parcel {parcel} (C2: {allowed})", match .years {
+        Some(y) => format!("a term of {y} years"),
+        None => "a term not of whole years".to_owned(),
+    })]
     BadTerm {
         parcel: String,
         land_use: String,
-        years: String,
+        /// The term in whole years, if it is whole years.
+        years: Option<u32>,
         allowed: &'static str,
     },
 }
@@ -570,7 +574,11 @@ impl Refusal for RuleError {
                 years,
                 allowed,
             } => format!(
-                "{years} 年的承包期不符合地块 {parcel} 的土地用途 {land_use}（C2：{}）",
+                "{}不符合地块 {parcel} 的土地用途 {land_use}（C2：{}）",
+                match years {
+                    Some(y) => format!("{y} 年的承包期"),
+                    None => "不是整年的承包期".to_owned(),
+                },
                 match *allowed {
                     "arable land: 30 years" => "耕地 30 年",
                     "grassland: 30 to 50 years" => "草地 30 至 50 年",

@@ -200,6 +200,10 @@ pub struct Registry {
     clock: crate::store::Clock,
 }
 
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 impl Registry {
     pub fn new(db: Db, writer: Writer) -> Self {
         Registry {
@@ -707,23 +711,40 @@ impl Registry {
     /// Who holds the public key `signer`: its party, role and the indices
     /// that bound and revoked it.
     pub fn key(&self, signer: &[u8; 32]) -> Result<views::KeyView, ServiceError> {
-        let mut conn = self.db.conn()?;
-        let k = queries::load_keys(&mut conn, &self.db.county, Some(signer))?
-            .remove(signer)
+        self.keys(&[*signer])?
+            .keys
+            .into_values()
+            .next()
             .ok_or_else(|| ServiceError::NotFound {
                 what: "key",
-                id: signer.iter().map(|b| format!("{b:02x}")).collect(),
+                id: hex(signer),
                 field: "signer",
-            })?;
-        Ok(views::KeyView {
-            party: k.party,
-            key: views::PartyKey {
-                vkey: k.vkey,
-                role: k.role.as_str(),
-                registered_at: k.registered_at,
-                revoked_at: k.revoked_at,
-            },
-        })
+            })
+    }
+
+    /// Who each of `signers` is; keys nobody registered are left out.
+    pub fn keys(&self, signers: &[[u8; 32]]) -> Result<views::KeysView, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let mut keys = std::collections::BTreeMap::new();
+        for signer in signers {
+            if let Some(k) = queries::load_keys(&mut conn, &self.db.county, Some(signer))?
+                .remove(signer)
+            {
+                keys.insert(
+                    hex(signer),
+                    views::KeyView {
+                        party: k.party,
+                        key: views::PartyKey {
+                            vkey: k.vkey,
+                            role: k.role.as_str(),
+                            registered_at: k.registered_at,
+                            revoked_at: k.revoked_at,
+                        },
+                    },
+                );
+            }
+        }
+        Ok(views::KeysView { keys })
     }
 
     /// The writer's time now.

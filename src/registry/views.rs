@@ -784,6 +784,12 @@ pub struct KeyView {
     pub key: PartyKey,
 }
 
+/// Who several keys are, by public key (hex); unregistered keys are absent.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct KeysView {
+    pub keys: std::collections::BTreeMap<String, KeyView>,
+}
+
 /// One entry of the log, as the log explorer lists it.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct LogLine {

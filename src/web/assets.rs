@@ -16,6 +16,7 @@ macro_rules! assets {
 assets!(
     "app.js",
     "app.css",
+    "favicon.svg",
     "vendor/README.md",
     "vendor/leaflet-1.9.4/leaflet.js",
     "vendor/leaflet-1.9.4/leaflet.css",
@@ -35,6 +36,7 @@ fn content_type(path: &str) -> &'static str {
         Some("js") => "text/javascript; charset=utf-8",
         Some("css") => "text/css; charset=utf-8",
         Some("md") => "text/markdown; charset=utf-8",
+        Some("svg") => "image/svg+xml",
         _ => "text/plain; charset=utf-8",
     }
 }

@@ -180,6 +180,10 @@ async fn read<T: Send + 'static>(
 pub fn configure(cfg: &mut web::ServiceConfig) {
     pages::routes(cfg);
     cfg.route("/static/{path:.*}", web::get().to(assets::serve))
+        .route(
+            "/favicon.ico",
+            web::get().to(|req| assets::serve(req, web::Path::from("favicon.svg".to_owned()))),
+        )
         .default_service(web::to(not_found));
 }
 

@@ -135,7 +135,7 @@ fn check_term(parcel: &str, land_use: &str, years: Option<u32>) -> Result<(), Ru
     Err(RuleError::BadTerm {
         parcel: parcel.to_owned(),
         land_use: land_use.to_owned(),
-        years: years.map_or_else(|| "a term not of whole".to_owned(), |y| y.to_string()),
+        years,
         allowed: allowed_terms(land_use)
             .map_or("non-agricultural land is not contracted", |(_, a)| a),
     })

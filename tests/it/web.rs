@@ -1,0 +1,450 @@
+//! The web UI in a real Chromium, on both backends: a whole lease deal and a
+//! member settling in town, every step signed in the browser by keys made
+//! or imported there — and the server never sent a private key.
+
+use base64::Engine;
+use sanquan::ledger::SignerKey;
+use serde_json::{json, Value};
+
+use crate::browser::{Browser, Proxy};
+use crate::common::*;
+use crate::exchange::{parcel, NEIGHBOUR, OUTSIDER, SELLER, VILLAGE};
+
+/// The county's set-up before anyone opens a page: the village and its
+/// parcels, and the keys of the collective and the exchange.
+struct County {
+    registry: sanquan::registry::Registry,
+    clock: sanquan::store::Clock,
+    county: SignerKey,
+    collective: SignerKey,
+    exchange: SignerKey,
+    _db: TestDb,
+}
+
+fn county(backend: Backend) -> County {
+    let log = TestLog::new(backend);
+    let (collective, exchange) = (new_key("collective-1"), new_key("exchange"));
+    let ok = |key: &SignerKey, kind: &str, body: Value| {
+        assert_eq!(outcome(&log.submit(key, kind, body)), "accepted", "{kind}");
+    };
+    let boundary = json!({"type": "Polygon", "coordinates": [[[113.0, 36.0], [113.01, 36.0], [113.01, 36.01], [113.0, 36.01], [113.0, 36.0]]]});
+    ok(
+        &log.county_key,
+        "collective.register",
+        json!({"FBFBM": VILLAGE, "FBFMC": "一组", "boundary": boundary}),
+    );
+    ok(
+        &log.county_key,
+        "key.register",
+        register("collective", VILLAGE, &collective),
+    );
+    ok(
+        &log.county_key,
+        "key.register",
+        register("exchange", COUNTY, &exchange),
+    );
+    for n in 1..=3u32 {
+        let lon = 113.001 + f64::from(n) * 0.001;
+        let g = json!({"type": "Polygon", "coordinates": [[[lon, 36.001], [lon + 0.0005, 36.001], [lon + 0.0005, 36.0015], [lon, 36.0015], [lon, 36.001]]]});
+        ok(
+            &collective,
+            "parcel.register",
+            json!({"DKBM": parcel(n), "DKMC": "东洼地", "DKLB": "10", "TDYT": "1", "DLDJ": "05", "SFJBNT": "1", "geometry": g}),
+        );
+    }
+    let clock = log.clock.clone();
+    let (registry, db, _, county) = log.into_registry();
+    County {
+        registry,
+        clock,
+        county,
+        collective,
+        exchange,
+        _db: db,
+    }
+}
+
+/// The seed of a key, as the key file carries it (base64 of 0x01 ‖ seed).
+fn seed(key: &SignerKey) -> Vec<u8> {
+    let text = key.to_string();
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(text.splitn(5, '+').nth(4).unwrap())
+        .unwrap();
+    raw[1..].to_vec()
+}
+
+/// The keys this browser holds: name → (verifier key, how it signs).
+fn browser_keys(b: &Browser) -> Vec<(String, String, String)> {
+    let v = b.js_async(
+        "import('/static/app.js').then(m => m.keys.all()).then(ks => done(ks.map(k => [k.name, k.vkey, k.how])));",
+    );
+    serde_json::from_value(v).unwrap()
+}
+
+fn vkey_of(b: &Browser, name: &str) -> String {
+    browser_keys(b)
+        .into_iter()
+        .find(|k| k.0 == name)
+        .unwrap_or_else(|| panic!("no key {name}"))
+        .1
+}
+
+fn import_key(b: &mut Browser, key: &SignerKey) {
+    b.goto("/keys");
+    b.fill("import", &[("text", &key.to_string())]);
+    b.click("#import button[type=submit]");
+    b.wait(
+        "document.querySelector('#import .status').classList.contains('ok')",
+        "key imported",
+    );
+}
+
+fn generate_key(b: &mut Browser, name: &str) {
+    b.goto("/keys");
+    b.type_into("#kname", name);
+    b.click("#generate button[type=submit]");
+    b.wait(
+        "document.querySelector('#generate .status').classList.contains('ok')",
+        "key made",
+    );
+}
+
+fn file_with(content: &str) -> tempfile::NamedTempFile {
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    std::io::Write::write_all(&mut f, content.as_bytes()).unwrap();
+    f
+}
+
+fn choose_file(b: &Browser, css: &str, file: &tempfile::NamedTempFile) {
+    b.rt.block_on(async {
+        b.client
+            .find(fantoccini::Locator::Css(css))
+            .await
+            .unwrap()
+            .send_keys(&file.path().display().to_string())
+            .await
+            .unwrap();
+    });
+}
+
+#[test]
+fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights() {
+    for backend in backends() {
+        let c = county(backend);
+        let app = spawn_app(c.registry.clone());
+        let proxy = Proxy::start(&app);
+        let label = format!("{backend:?}").to_lowercase();
+        let Some(mut b) = Browser::start(&proxy.url, &label) else {
+            return;
+        };
+        // The PostgreSQL run signs with the vendored fallback, as a phone
+        // without WebCrypto Ed25519 would.
+        let fallback = backend == Backend::Postgres;
+        b.goto("/keys");
+        if fallback {
+            b.js("localStorage.setItem('sanquanFallback', '1');");
+            b.goto("/keys");
+        }
+        b.screenshots("keys");
+        for key in [&c.collective, &c.exchange, &c.county] {
+            import_key(&mut b, key);
+        }
+        for name in ["farmer", "neighbour", "company"] {
+            generate_key(&mut b, name);
+        }
+        let hows: Vec<String> = browser_keys(&b).into_iter().map(|k| k.2).collect();
+        assert!(
+            hows.iter()
+                .all(|h| h == if fallback { "fallback" } else { "webcrypto" }),
+            "{hows:?}"
+        );
+
+        // The clerk registers two households with their members, binds the
+        // farmers' keys and grants a contract.
+        let clerk = format!("/clerk/{VILLAGE}");
+        for (code, name, id) in [
+            (SELLER, "韩一", "14042119800101123X"),
+            (NEIGHBOUR, "杨二", "140421197512300469"),
+        ] {
+            b.goto(&clerk);
+            b.fill(
+                "f-household",
+                &[("CBFBM", code), ("_name", name), ("_id_number", id)],
+            );
+            b.signer("f-household", "collective-1");
+            b.ok("f-household");
+        }
+        b.screenshots("clerk");
+        for (code, key) in [(SELLER, "farmer"), (NEIGHBOUR, "neighbour")] {
+            b.goto(&clerk);
+            let vkey = vkey_of(&b, key);
+            b.fill("f-key", &[("party", code), ("vkey", &vkey)]);
+            b.ok("f-key");
+        }
+        // A refusal shows next to the field at fault, and the form keeps
+        // what was typed.
+        b.goto(&clerk);
+        let contract = format!("{SELLER}J");
+        let parcels = format!("{} {}", parcel(1), parcel(2));
+        b.fill(
+            "f-grant",
+            &[
+                ("CBHTBM", &contract),
+                ("CBFBM", SELLER),
+                ("DKBM", &format!("{parcels} {VILLAGE}99999")),
+                ("start", "2026-01-01"),
+                ("end", "2055-12-31"),
+            ],
+        );
+        let refused = b.submit("f-grant").unwrap_err();
+        assert!(refused.contains("unknown_parcel") || refused.contains("地块"), "{refused}");
+        assert_eq!(
+            b.js("return document.querySelector('#f-grant [name=DKBM]').getAttribute('aria-invalid')"),
+            json!("true"),
+            "{refused}"
+        );
+        assert_eq!(
+            b.js("return document.querySelector('#f-grant [name=CBHTBM]').value"),
+            json!(contract)
+        );
+        b.screenshots("clerk-refused");
+        b.fill("f-grant", &[("DKBM", &parcels)]);
+        b.ok("f-grant");
+
+        // The exchange binds the company's key; the county reviews it.
+        b.goto("/desk/exchange");
+        let company = vkey_of(&b, "company");
+        b.fill("f-transferee", &[("party", OUTSIDER), ("vkey", &company)]);
+        b.signer("f-transferee", "exchange");
+        b.ok("f-transferee");
+        b.goto("/desk/county");
+        let (project, risk) = (file_with("经营项目"), file_with("风险防范"));
+        b.fill("f-qualify", &[("party", OUTSIDER)]);
+        choose_file(&b, "#f-qualify [name=project_sha256]", &project);
+        choose_file(&b, "#f-qualify [name=risk_sha256]", &risk);
+        b.signer("f-qualify", "county-140421");
+        b.ok("f-qualify");
+
+        // The farmer lists a lease on the household's page.
+        let today = c.clock.now().date_naive();
+        let start = (today + chrono::Duration::days(60)).to_string();
+        b.goto(&format!("/household/{SELLER}"));
+        b.screenshots("household");
+        let form = format!("list-{contract}");
+        b.fill(
+            &form,
+            &[
+                ("start", &start),
+                ("end", "2036-12-31"),
+                ("reserve", "10000.00"),
+                ("increment", "100.00"),
+                ("deposit", "1000.00"),
+            ],
+        );
+        b.signer(&form, "farmer");
+        let id = b.ok(&form);
+        let listing = format!("/listing/{id}");
+
+        b.goto(&listing);
+        b.signer("f-review", "exchange");
+        b.ok("f-review");
+        for bidder in ["company", "neighbour"] {
+            b.goto(&listing);
+            b.signer("f-intent", bidder);
+            b.ok("f-intent");
+        }
+        for party in [OUTSIDER, NEIGHBOUR] {
+            let form = format!("f-deposit-{party}");
+            b.goto(&listing);
+            b.signer(&form, "exchange");
+            b.ok(&form);
+        }
+        b.goto("/exchange");
+        b.screenshots("exchange");
+
+        // The notice runs its course; two bidders make an auction.
+        c.clock.advance(chrono::Duration::days(25));
+        b.goto(&listing);
+        assert!(b.text("#stage").contains("竞价"), "{}", b.text("#stage"));
+        for bidder in ["neighbour", "company"] {
+            b.goto(&listing);
+            b.signer("f-bid", bidder);
+            b.ok("f-bid");
+        }
+        b.goto(&listing);
+        assert_eq!(b.text("#best"), "10100.00");
+        b.screenshots("listing-trading");
+        c.clock.advance(chrono::Duration::hours(2));
+        b.goto(&listing);
+        b.signer("f-award", "exchange");
+        b.ok("f-award");
+
+        // Both parties read the contract the log's hash names, and sign it.
+        b.goto(&listing);
+        let shown = b
+            .js("return document.getElementById('contract').textContent")
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let served = ureq::get(&format!("{app}/api/v1/listings/{id}/contract"))
+            .call()
+            .unwrap();
+        let hash = served.header("X-Contract-SHA256").unwrap().to_owned();
+        assert_eq!(shown, served.into_string().unwrap());
+        assert_eq!(b.text("#contract-sha"), hash);
+        b.screenshots("listing-contract");
+        for party in ["farmer", "company"] {
+            b.goto(&listing);
+            b.click("#f-sign [name=_read]");
+            b.signer("f-sign", party);
+            b.ok("f-sign");
+        }
+        b.goto(&listing);
+        b.signer("f-verify", "county-140421");
+        b.ok("f-verify");
+        b.goto(&listing);
+        b.signer("f-pay", "exchange");
+        b.ok("f-pay");
+        b.goto(&listing);
+        b.signer("f-settle", "exchange");
+        b.ok("f-settle");
+
+        // The title page: the company holds the lease, the household still
+        // holds its contract; its history verifies in the browser.
+        b.goto(&format!("/parcel/{}", parcel(1)));
+        assert_eq!(b.text("#holder"), SELLER);
+        let derived = b.text("#derived");
+        assert!(derived.contains(OUTSIDER) && derived.contains(&id.to_string()), "{derived}");
+        b.click("button[data-verify]");
+        b.wait("document.getElementById('verify-report').dataset.result", "verified");
+        assert_eq!(
+            b.js("return document.getElementById('verify-report').dataset.result"),
+            json!("ok"),
+            "{}",
+            b.text("#verify-report")
+        );
+        b.screenshots("title");
+
+        // A member settles in a town; the county attests the rights kept.
+        b.goto(&format!("/desk/county?household={SELLER}"));
+        let proof = file_with("落户证明");
+        b.fill("f-hukou", &[("town", "140402")]);
+        choose_file(&b, "#f-hukou [name=document_sha256]", &proof);
+        b.signer("f-hukou", "county-140421");
+        b.ok("f-hukou");
+        b.goto(&format!("/desk/county?household={SELLER}"));
+        b.signer("f-attest", "county-140421");
+        let attestation = b.ok("f-attest");
+        b.goto(&format!("/household/{SELLER}"));
+        let rights = b.text("#rights");
+        assert!(rights.contains(&contract), "{rights}");
+        assert!(b.text("#income").contains("10100.00"));
+        b.screenshots("household-after");
+        b.goto(&format!("/attestation/{attestation}"));
+        assert!(b.text("#attestation").contains(&contract));
+        b.click("button[data-verify]");
+        b.wait("document.getElementById('verify-report').dataset.result", "verified");
+        assert_eq!(
+            b.js("return document.getElementById('verify-report').dataset.result"),
+            json!("ok"),
+            "{}",
+            b.text("#verify-report")
+        );
+        b.screenshots("attestation");
+
+        // The log explorer verifies the checkpoint, and the next time shows
+        // by a consistency proof that the log only grew.
+        b.goto("/log");
+        b.click("#verify-log");
+        b.wait("document.getElementById('verify-report').dataset.result", "verified");
+        assert!(b.text("#verify-report").contains("只增未改"), "{}", b.text("#verify-report"));
+        b.screenshots("log");
+
+        // English on request.
+        b.click("[data-lang=en]");
+        b.wait("document.documentElement.lang === 'en'", "English");
+        assert!(b.text("h1").contains("public log"));
+
+        // What the server was sent: no private key, in any spelling.
+        for key in [&c.collective, &c.exchange, &c.county] {
+            let s = seed(key);
+            let b64 = base64::engine::general_purpose::STANDARD.encode(&s);
+            let hex: String = s.iter().map(|x| format!("{x:02x}")).collect();
+            for needle in [b64.as_bytes(), hex.as_bytes(), &s] {
+                assert!(!proxy.saw(needle), "the server was sent a private key");
+            }
+        }
+        assert!(!proxy.saw(b"PRIVATE+KEY"));
+        if fallback {
+            let seeds = b.js_async(
+                "import('/static/app.js').then(m => m.keys.all()).then(ks => done(ks.map(k => m_b64(k.seed))));\
+                 function m_b64(u8) { let s = ''; for (const x of u8) s += String.fromCharCode(x); return btoa(s); }",
+            );
+            for s in seeds.as_array().unwrap() {
+                assert!(!proxy.saw(s.as_str().unwrap().as_bytes()));
+            }
+        } else {
+            assert_eq!(
+                b.js_async("import('/static/app.js').then(m => m.keys.all()).then(ks => done(ks.every(k => k.priv && k.priv.extractable === false && !k.seed)));"),
+                json!(true),
+                "WebCrypto keys are kept non-extractable"
+            );
+        }
+        assert!(proxy.saw(b"POST /api/v1/entries"));
+        b.assert_no_console_errors();
+        drop(b);
+        c.registry.shutdown();
+    }
+}
+
+/// The browser's canonical JSON, signatures and leaf hashes agree with the
+/// vectors made by independent implementations.
+#[test]
+fn the_browser_signs_the_envelope_vectors_byte_for_byte() {
+    let log = TestLog::new(Backend::Sqlite);
+    let (registry, _db, _, _) = log.into_registry();
+    let app = spawn_app(registry.clone());
+    let Some(mut b) = Browser::start(&app, "vectors") else {
+        return;
+    };
+    let vectors: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/envelope.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    for fallback in [false, true] {
+        b.goto("/keys");
+        b.js(&format!(
+            "localStorage.setItem('sanquanFallback', '{}');",
+            u8::from(fallback)
+        ));
+        b.goto("/keys");
+        let script = format!(
+            "const v = {vectors}; const m = await import('/static/app.js');
+             const out = [];
+             const keys = [];
+             for (const k of Object.values(v.keys)) keys.push(await m.importKeyFile(k.skey));
+             for (const c of v.cases) {{
+               const key = keys.find(k => m.b64(k.pub) === c.entry.signer);
+               const canonical = m.jcs(c.entry);
+               const sig = m.b64(await m.signBytes(key, m.unb64(c.signing_input_base64)));
+               const leaf = new TextEncoder().encode(c.record_leaf_utf8);
+               const leafHash = m.b64(await m.sha256(new Uint8Array([0, ...leaf])));
+               out.push([canonical === c.canonical_entry_utf8, sig === c.sig, leafHash === c.leaf_hash_base64,
+                         m.jcs(JSON.parse(c.record_leaf_utf8)) === c.record_leaf_utf8,
+                         await m.verifyBytes(key.pub, m.unb64(c.sig), m.unb64(c.signing_input_base64))]);
+             }}
+             for (const k of keys) await m.keys.remove(k.name);
+             return out;"
+        );
+        let results = b.js_async(&format!("(async () => {{ {script} }})().then(done, e => done(String(e)));"));
+        let cases = results.as_array().unwrap_or_else(|| panic!("{results}"));
+        assert_eq!(cases.len(), vectors["cases"].as_array().unwrap().len());
+        for case in cases {
+            assert_eq!(case, &json!([true, true, true, true, true]), "fallback {fallback}");
+        }
+    }
+    b.assert_no_console_errors();
+    drop(b);
+    registry.shutdown();
+}
