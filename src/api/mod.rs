@@ -57,6 +57,15 @@ pub fn configure(registry: Registry) -> impl FnOnce(&mut web::ServiceConfig) {
 /// requests in hand finish (their entries are committed and answered), and
 /// returns.
 pub async fn serve(registry: Registry, listener: std::net::TcpListener) -> std::io::Result<()> {
+    serve_with(registry, listener, None).await
+}
+
+/// [`serve`], over TLS when given a configuration.
+pub async fn serve_with(
+    registry: Registry,
+    listener: std::net::TcpListener,
+    tls: Option<rustls::ServerConfig>,
+) -> std::io::Result<()> {
     // Each worker runs its blocking reads on a few threads of its own: the
     // reads at work are bounded anyway, and every thread keeps memory.
     let server = HttpServer::new(move || {
@@ -64,9 +73,11 @@ pub async fn serve(registry: Registry, listener: std::net::TcpListener) -> std::
             .wrap(actix_web::middleware::Compress::default())
             .configure(configure(registry.clone()))
     })
-        .worker_max_blocking_threads(8)
-        .listen(listener)?
-        .shutdown_timeout(30)
-        .run();
-    server.await
+    .worker_max_blocking_threads(8)
+    .shutdown_timeout(30);
+    let server = match tls {
+        Some(config) => server.listen_rustls_0_23(listener, config)?,
+        None => server.listen(listener)?,
+    };
+    server.run().await
 }

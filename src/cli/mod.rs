@@ -102,6 +102,8 @@ enum Command {
         db: DbArgs,
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        #[command(flatten)]
+        tls: TlsArgs,
     },
     /// Sign and submit one entry, directly or through a server.
     Submit(SubmitArgs),
@@ -151,6 +153,8 @@ enum Command {
         /// Load the demo and exit without serving.
         #[arg(long)]
         load_only: bool,
+        #[command(flatten)]
+        tls: TlsArgs,
     },
     /// Read the registry, as JSON.
     Query {
@@ -243,7 +247,7 @@ fn run(command: Command) -> Result<(), CliError> {
             println!("{}", key.verifier());
             Ok(())
         }
-        Command::Serve { db, listen } => serve(&db, &listen),
+        Command::Serve { db, listen, tls } => serve(&db, &listen, &tls),
         Command::Submit(args) => submit(&args),
         Command::Checkpoint { db } => {
             let dir = DataDir::open(&db.data_dir)?;
@@ -262,6 +266,7 @@ fn run(command: Command) -> Result<(), CliError> {
             data_dir,
             listen,
             load_only,
+            tls,
         } => {
             let path = demo::demo_dir(data_dir.as_deref());
             println!(
@@ -285,6 +290,7 @@ fn run(command: Command) -> Result<(), CliError> {
                     database_url: None,
                 },
                 &listen,
+                &tls,
             )
         }
         Command::Import {
@@ -465,7 +471,51 @@ fn init(args: &DbArgs, county: &str, name: &str) -> Result<(), CliError> {
     Ok(())
 }
 
-fn serve(args: &DbArgs, listen: &str) -> Result<(), CliError> {
+/// HTTPS: browsers give WebCrypto (and so signing with a key that cannot be
+/// read back) only to secure contexts, and a phone reaches a county server
+/// by a LAN address.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct TlsArgs {
+    /// The server's certificate chain, PEM; with --tls-key, serve HTTPS.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The certificate's private key, PEM (PKCS #8, PKCS #1 or SEC1).
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+}
+
+impl TlsArgs {
+    fn config(&self) -> Result<Option<rustls::ServerConfig>, CliError> {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let (Some(cert), Some(key)) = (&self.tls_cert, &self.tls_key) else {
+            return Ok(None);
+        };
+        let bad = |what: &Path, e: &dyn std::fmt::Display| {
+            CliError::Usage(format!("{}: {e}", what.display()))
+        };
+        let chain = CertificateDer::pem_file_iter(cert)
+            .map_err(|e| bad(cert, &e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| bad(cert, &e))?;
+        if chain.is_empty() {
+            return Err(bad(cert, &"holds no certificate"));
+        }
+        let private = PrivateKeyDer::from_pem_file(key).map_err(|e| bad(key, &e))?;
+        let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| bad(cert, &e))?
+        .with_no_client_auth()
+        .with_single_cert(chain, private)
+        .map_err(|e| bad(key, &e))?;
+        Ok(Some(config))
+    }
+}
+
+fn serve(args: &DbArgs, listen: &str, tls: &TlsArgs) -> Result<(), CliError> {
+    let tls = tls.config()?;
     let dir = DataDir::open(&args.data_dir)?;
     let _lock = dir.lock()?;
     let db = Db::open(
@@ -477,14 +527,21 @@ fn serve(args: &DbArgs, listen: &str) -> Result<(), CliError> {
     let listener = std::net::TcpListener::bind(listen)
         .map_err(|e| CliError::Usage(format!("--listen {listen}: {e}")))?;
     let addr = listener.local_addr()?;
-    let url = format!("http://{addr}");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let url = format!("{scheme}://{addr}");
     dir.set_server(Some(&ServerInfo {
         url: url.clone(),
         pid: std::process::id(),
     }))?;
-    println!("sanquan: serving {} at {url}/api/v1/", registry.origin());
-    let served =
-        actix_web::rt::System::new().block_on(crate::api::serve(registry.clone(), listener));
+    println!(
+        "sanquan: serving {} — open {url}/ (the API is at {url}/api/v1/)",
+        registry.origin()
+    );
+    let served = actix_web::rt::System::new().block_on(crate::api::serve_with(
+        registry.clone(),
+        listener,
+        tls,
+    ));
     dir.set_server(None)?;
     registry.shutdown();
     tracing::info!("stopped");

@@ -358,6 +358,33 @@ pub struct Review {
     pub approved: bool,
 }
 
+impl Review {
+    /// The days an approved review qualifies its party (X6): for a person,
+    /// from the day they turn `min` to the last day they are `max`; for an
+    /// organisation, from the review on, with no end (`None`) until the
+    /// county reviews again. `None` if the county did not approve.
+    pub fn qualifies(&self, min: u32, max: u32) -> Option<(Option<NaiveDate>, Option<NaiveDate>)> {
+        if !self.approved {
+            return None;
+        }
+        Some(match self.born {
+            Some(born) => (
+                born.checked_add_months(chrono::Months::new(12 * min)),
+                born.checked_add_months(chrono::Months::new(12 * (max + 1)))
+                    .and_then(|d| d.pred_opt()),
+            ),
+            None => (None, None),
+        })
+    }
+
+    /// Whether it qualifies its party on `day`.
+    pub fn qualifies_on(&self, day: NaiveDate, min: u32, max: u32) -> bool {
+        self.qualifies(min, max).is_some_and(|(from, until)| {
+            from.is_none_or(|f| f <= day) && until.is_none_or(|u| day <= u)
+        })
+    }
+}
+
 /// The title a share listing rests on: the household's shares.
 pub fn shares_title(household: &str) -> String {
     format!("FE{household}")
@@ -557,6 +584,40 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    /// X6: a person's review qualifies them from the day they turn the least
+    /// age to the last day of the greatest — the same days, checked for
+    /// every day of ninety years, as counting whole years of age.
+    #[test]
+    fn a_persons_qualification_runs_from_the_least_age_to_the_last_day_of_the_greatest() {
+        let review = |born: Option<NaiveDate>, approved| Review {
+            index: 1,
+            party: "p".into(),
+            kind: "person".into(),
+            born,
+            approved,
+        };
+        let person = review(Some(d("1990-05-01")), true);
+        assert_eq!(
+            person.qualifies(18, 70),
+            Some((Some(d("2008-05-01")), Some(d("2061-04-30"))))
+        );
+        let mut day = d("1990-05-01");
+        while day < d("2080-01-01") {
+            let age = day.years_since(d("1990-05-01")).unwrap();
+            assert_eq!(
+                person.qualifies_on(day, 18, 70),
+                (18..=70).contains(&age),
+                "{day}"
+            );
+            day = day.succ_opt().unwrap();
+        }
+        let company = review(None, true);
+        assert_eq!(company.qualifies(18, 70), Some((None, None)));
+        assert!(company.qualifies_on(d("2199-12-31"), 18, 70));
+        assert_eq!(review(None, false).qualifies(18, 70), None);
+        assert!(!review(Some(d("1990-05-01")), false).qualifies_on(d("2020-01-01"), 18, 70));
     }
 
     /// X2: trading opens when the notice has run, whatever step comes next.

@@ -6,9 +6,9 @@ pub mod views;
 
 use std::sync::Arc;
 
-use diesel::Connection;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
+use diesel::Connection;
 
 use crate::ledger::merkle::Hash;
 use crate::ledger::{Envelope, LedgerError};
@@ -684,6 +684,9 @@ impl Registry {
         let kind = crate::model::authority::PartyType::of(county, code)
             .map_or("unknown", crate::model::authority::PartyType::as_str);
         let latest = reviews.values().next_back();
+        let settings = queries::settings_of(&mut conn, county)?;
+        let (min, max) = (settings.transferee_min_age, settings.transferee_max_age);
+        let today = self.today();
         Ok(views::PartyView {
             party: code.to_owned(),
             kind,
@@ -698,13 +701,19 @@ impl Registry {
                 .collect(),
             reviews: reviews
                 .values()
-                .map(|r| views::PartyReview {
-                    index: r.index,
-                    kind: r.kind.clone(),
-                    approved: r.approved,
+                .map(|r| {
+                    let (from, until) = r.qualifies(min, max).unwrap_or_default();
+                    views::PartyReview {
+                        index: r.index,
+                        kind: r.kind.clone(),
+                        approved: r.approved,
+                        born: r.born,
+                        qualified_from: from,
+                        qualified_until: until,
+                    }
                 })
                 .collect(),
-            qualified: latest.is_some_and(|r| r.approved),
+            qualified: latest.is_some_and(|r| r.qualifies_on(today, min, max)),
         })
     }
 
@@ -727,8 +736,8 @@ impl Registry {
         let mut conn = self.db.conn()?;
         let mut keys = std::collections::BTreeMap::new();
         for signer in signers {
-            if let Some(k) = queries::load_keys(&mut conn, &self.db.county, Some(signer))?
-                .remove(signer)
+            if let Some(k) =
+                queries::load_keys(&mut conn, &self.db.county, Some(signer))?.remove(signer)
             {
                 keys.insert(
                     hex(signer),
@@ -763,9 +772,13 @@ impl Registry {
         let county = &self.db.county;
         let today = self.today();
         let mut contracts = Vec::new();
-        for k in queries::load_contracts(&mut conn, county, queries::ContractsOf::Household(household))?
-            .into_values()
-            .filter(|k| k.in_force(today))
+        for k in queries::load_contracts(
+            &mut conn,
+            county,
+            queries::ContractsOf::Household(household),
+        )?
+        .into_values()
+        .filter(|k| k.in_force(today))
         {
             let mut area = 0;
             for p in &k.parcels {
@@ -821,21 +834,22 @@ impl Registry {
         let mut conn = self.db.conn()?;
         let today = self.today();
         // A parcel's code begins with its collective's (NY/T 2539).
-        Ok(queries::encumbrances_where(&mut conn, &self.db.county, None)?
-            .into_iter()
-            .filter(|e| e.in_force(today) && e.parcel.starts_with(collective))
-            .map(|e| e.parcel.to_string())
-            .collect())
+        Ok(
+            queries::encumbrances_where(&mut conn, &self.db.county, None)?
+                .into_iter()
+                .filter(|e| e.in_force(today) && e.parcel.starts_with(collective))
+                .map(|e| e.parcel.to_string())
+                .collect(),
+        )
     }
 
     /// The collectives of the county, by code, with their names.
     pub fn collectives(&self) -> Result<Vec<(String, String)>, ServiceError> {
         let mut conn = self.db.conn()?;
-        let mut all: Vec<(String, String)> =
-            queries::load_collectives(&mut conn, &self.db.county)?
-                .into_values()
-                .map(|k| (k.code, k.name))
-                .collect();
+        let mut all: Vec<(String, String)> = queries::load_collectives(&mut conn, &self.db.county)?
+            .into_values()
+            .map(|k| (k.code, k.name))
+            .collect();
         all.sort();
         Ok(all)
     }
@@ -844,12 +858,7 @@ impl Registry {
     pub fn recent_entries(&self, n: u64) -> Result<Vec<views::LogLine>, ServiceError> {
         let mut conn = self.db.conn()?;
         let size = queries::log_size(&mut conn, &self.db.county)?;
-        let rows = queries::log_rows(
-            &mut conn,
-            &self.db.county,
-            size.saturating_sub(n),
-            n as i64,
-        )?;
+        let rows = queries::log_rows(&mut conn, &self.db.county, size.saturating_sub(n), n as i64)?;
         let mut lines: Vec<views::LogLine> = rows
             .into_iter()
             .map(|(index, kind, signer, _, leaf)| views::LogLine {

@@ -761,7 +761,8 @@ pub struct PartyView {
     pub kind: &'static str,
     pub keys: Vec<PartyKey>,
     pub reviews: Vec<PartyReview>,
-    /// Whether the county's latest review approved it.
+    /// Whether the county's latest review qualifies it today (approved,
+    /// and a person of an age within the limits, X6).
     pub qualified: bool,
 }
 
@@ -807,6 +808,15 @@ pub struct PartyReview {
     /// person or organisation.
     pub kind: String,
     pub approved: bool,
+    /// A person's month of birth, which the age limits run from (X6).
+    pub born: Option<NaiveDate>,
+    /// The days this review qualifies the party, by the county's age
+    /// limits now: a person from the day they come of the least age to
+    /// the last day of the greatest; an organisation from the review on,
+    /// without end (both absent) until the county reviews again. Absent
+    /// for a review that did not approve.
+    pub qualified_from: Option<NaiveDate>,
+    pub qualified_until: Option<NaiveDate>,
 }
 
 /// A listing as the API shows it, with its whole history; amounts in yuan

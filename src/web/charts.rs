@@ -63,7 +63,9 @@ pub fn all(
     let mut by_month: BTreeMap<String, (f64, Decimal, Decimal)> = BTreeMap::new();
     let mut by_village: BTreeMap<&str, (Decimal, Decimal)> = BTreeMap::new();
     for x in listings {
-        *by_stage.entry(super::pages::stage(l, x.status)).or_default() += 1.0;
+        *by_stage
+            .entry(super::pages::stage(l, x.status))
+            .or_default() += 1.0;
         let (Status::Settled, Some(award)) = (x.status, &x.award) else {
             continue;
         };
@@ -106,7 +108,10 @@ pub fn all(
             "",
         ),
         bars(
-            l.t("每月平均成交价（元/亩）", "Average price by month (yuan per mu)"),
+            l.t(
+                "每月平均成交价（元/亩）",
+                "Average price by month (yuan per mu)",
+            ),
             &by_month
                 .iter()
                 .map(|(k, v)| (k.clone(), per_mu(v.1, v.2)))
@@ -114,7 +119,10 @@ pub fn all(
             "",
         ),
         bars(
-            l.t("各村平均成交价（元/亩）", "Average price by village (yuan per mu)"),
+            l.t(
+                "各村平均成交价（元/亩）",
+                "Average price by village (yuan per mu)",
+            ),
             &by_village
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), per_mu(v.0, v.1)))
@@ -122,7 +130,10 @@ pub fn all(
             "",
         ),
         bars(
-            l.t("各村已流转出去的地块占比", "Share of contracted parcels leased out, by village"),
+            l.t(
+                "各村已流转出去的地块占比",
+                "Share of contracted parcels leased out, by village",
+            ),
             &shares
                 .iter()
                 .map(|(name, leased, contracted)| {

@@ -78,9 +78,7 @@ impl Chrome {
             county_name: county.name,
             origin: reg.origin(),
             log_vkey: county.log_vkey,
-            now: reg
-                .now()
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            now: reg.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             here,
         })
     }

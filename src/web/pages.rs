@@ -30,6 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/log/{index}", web::get().to(log_entry))
         .route("/attestation/{index}", web::get().to(attestation))
         .route("/keys", web::get().to(keys))
+        .route("/party/{code}", web::get().to(party))
         .route("/charts", web::get().to(charts_page));
 }
 
@@ -658,6 +659,30 @@ async fn attestation(
                 .collect(),
             homestead_m2: a.rights.homestead.map(m2),
             a,
+            c,
+        })
+    })
+    .await?;
+    html(&page)
+}
+
+// ---- who is who ----
+
+#[derive(Template)]
+#[template(path = "party.html")]
+struct PartyPage {
+    c: Chrome,
+    p: PartyView,
+}
+
+async fn party(
+    req: HttpRequest,
+    reg: web::Data<Registry>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let page = read(&reg, &req, "exchange", move |reg, c| {
+        Ok(PartyPage {
+            p: reg.party(&code)?,
             c,
         })
     })

@@ -18,8 +18,7 @@ use serde_json::{json, Value};
 /// Where Debian puts them; `SANQUAN_CHROMIUM` and `SANQUAN_CHROMEDRIVER`
 /// may say otherwise.
 fn binaries() -> Option<(String, String)> {
-    let chromium =
-        std::env::var("SANQUAN_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let chromium = std::env::var("SANQUAN_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let driver =
         std::env::var("SANQUAN_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
     let found = std::path::Path::new(&chromium).exists() && std::path::Path::new(&driver).exists();
@@ -52,7 +51,8 @@ impl Proxy {
                 let Ok(server) = TcpStream::connect(&upstream) else {
                     continue;
                 };
-                let (mut c_read, mut s_write) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                let (mut c_read, mut s_write) =
+                    (client.try_clone().unwrap(), server.try_clone().unwrap());
                 let (mut s_read, mut c_write) = (server, client);
                 let log = log.clone();
                 std::thread::spawn(move || {
@@ -116,6 +116,11 @@ impl Browser {
     /// A headless Chromium at phone width; `None` where it is not installed
     /// (and not required).
     pub fn start(base: &str, label: &str) -> Option<Browser> {
+        Self::start_with(base, label, &[])
+    }
+
+    /// [`Browser::start`] with more Chromium switches.
+    pub fn start_with(base: &str, label: &str, switches: &[&str]) -> Option<Browser> {
         let (chromium, driver_bin) = binaries()?;
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -136,15 +141,27 @@ impl Browser {
             .unwrap();
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("chrome"));
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            "--lang=zh-CN",
+        ]
+        .into_iter()
+        .chain(switches.iter().copied())
+        .map(str::to_owned)
+        .collect();
+        args.push(format!("--window-size={},{}", PHONE.0, PHONE.1));
+        args.push(format!("--user-data-dir={}", profile.path().display()));
         caps.insert(
             "goog:chromeOptions".into(),
-            json!({"binary": chromium, "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--disable-quic", "--lang=zh-CN",
-                format!("--window-size={},{}", PHONE.0, PHONE.1),
-                format!("--user-data-dir={}", profile.path().display()),
-            ]}),
+            json!({"binary": chromium, "args": args}),
         );
         caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
         let webdriver = format!("http://127.0.0.1:{port}");
@@ -209,7 +226,8 @@ impl Browser {
                 return;
             }
             if started.elapsed() > Duration::from_secs(30) {
-                let text = self.js("return document.body ? document.body.innerText.slice(0, 3000) : ''");
+                let text =
+                    self.js("return document.body ? document.body.innerText.slice(0, 3000) : ''");
                 panic!("timed out waiting for {what}: {condition}\n{text}");
             }
             std::thread::sleep(Duration::from_millis(100));
@@ -300,10 +318,11 @@ impl Browser {
 
     /// Saves the page at phone and desktop width.
     pub fn screenshots(&mut self, name: &str) {
-        for (w, h, tag) in [(PHONE.0, PHONE.1, "phone"), (DESKTOP.0, DESKTOP.1, "desktop")] {
-            self.rt
-                .block_on(self.client.set_window_size(w, h))
-                .unwrap();
+        for (w, h, tag) in [
+            (PHONE.0, PHONE.1, "phone"),
+            (DESKTOP.0, DESKTOP.1, "desktop"),
+        ] {
+            self.rt.block_on(self.client.set_window_size(w, h)).unwrap();
             std::thread::sleep(Duration::from_millis(150));
             let png = self.rt.block_on(self.client.screenshot()).unwrap();
             std::fs::write(
@@ -338,11 +357,7 @@ impl Browser {
 
     pub fn assert_no_console_errors(&mut self) {
         self.collect_console();
-        assert!(
-            self.errors.is_empty(),
-            "console errors: {:#?}",
-            self.errors
-        );
+        assert!(self.errors.is_empty(), "console errors: {:#?}", self.errors);
     }
 }
 

@@ -14,7 +14,7 @@ use sanquan::store::schema::log_entries;
 use sanquan::store::{queries, Db};
 use serde_json::{json, Value};
 
-fn init(dir: &Path) {
+pub(crate) fn init(dir: &Path) {
     ok(&sanquan(&[
         "init",
         "--data-dir",
@@ -141,13 +141,13 @@ fn bind_collective(dir: &Path, party: &str) -> (String, Output) {
     (vkey.trim().to_owned(), out)
 }
 
-fn server_url(dir: &Path) -> String {
+pub(crate) fn server_url(dir: &Path) -> String {
     let info: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("server.json")).unwrap()).unwrap();
     info["url"].as_str().unwrap().to_owned()
 }
 
-struct Server(Child);
+pub(crate) struct Server(Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -157,6 +157,11 @@ impl Drop for Server {
 }
 
 fn serve(dir: &Path) -> Server {
+    serve_with(dir, &[])
+}
+
+/// `sanquan serve` on a random port, with more arguments.
+pub(crate) fn serve_with(dir: &Path, more: &[&str]) -> Server {
     let child = Command::new(BIN)
         .args([
             "serve",
@@ -165,6 +170,7 @@ fn serve(dir: &Path) -> Server {
             "--listen",
             "127.0.0.1:0",
         ])
+        .args(more)
         .env_remove("SANQUAN_DATABASE_URL")
         .stdout(Stdio::null())
         .stderr(Stdio::null())

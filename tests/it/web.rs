@@ -197,7 +197,10 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
             ],
         );
         let refused = b.submit("f-grant").unwrap_err();
-        assert!(refused.contains("unknown_parcel") || refused.contains("地块"), "{refused}");
+        assert!(
+            refused.contains("unknown_parcel") || refused.contains("地块"),
+            "{refused}"
+        );
         assert_eq!(
             b.js("return document.querySelector('#f-grant [name=DKBM]').getAttribute('aria-invalid')"),
             json!("true"),
@@ -224,6 +227,9 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         choose_file(&b, "#f-qualify [name=risk_sha256]", &risk);
         b.signer("f-qualify", "county-140421");
         b.ok("f-qualify");
+        b.goto(&format!("/party/{OUTSIDER}"));
+        assert!(b.text("#party-keys").contains(&company));
+        assert!(b.text("#party-reviews").contains("县里再审查前一直有效"));
 
         // The farmer lists a lease on the household's page.
         let today = c.clock.now().date_naive();
@@ -314,9 +320,15 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         b.goto(&format!("/parcel/{}", parcel(1)));
         assert_eq!(b.text("#holder"), SELLER);
         let derived = b.text("#derived");
-        assert!(derived.contains(OUTSIDER) && derived.contains(&id.to_string()), "{derived}");
+        assert!(
+            derived.contains(OUTSIDER) && derived.contains(&id.to_string()),
+            "{derived}"
+        );
         b.click("button[data-verify]");
-        b.wait("document.getElementById('verify-report').dataset.result", "verified");
+        b.wait(
+            "document.getElementById('verify-report').dataset.result",
+            "verified",
+        );
         assert_eq!(
             b.js("return document.getElementById('verify-report').dataset.result"),
             json!("ok"),
@@ -343,7 +355,10 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         b.goto(&format!("/attestation/{attestation}"));
         assert!(b.text("#attestation").contains(&contract));
         b.click("button[data-verify]");
-        b.wait("document.getElementById('verify-report').dataset.result", "verified");
+        b.wait(
+            "document.getElementById('verify-report').dataset.result",
+            "verified",
+        );
         assert_eq!(
             b.js("return document.getElementById('verify-report').dataset.result"),
             json!("ok"),
@@ -356,8 +371,15 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         // by a consistency proof that the log only grew.
         b.goto("/log");
         b.click("#verify-log");
-        b.wait("document.getElementById('verify-report').dataset.result", "verified");
-        assert!(b.text("#verify-report").contains("只增未改"), "{}", b.text("#verify-report"));
+        b.wait(
+            "document.getElementById('verify-report').dataset.result",
+            "verified",
+        );
+        assert!(
+            b.text("#verify-report").contains("只增未改"),
+            "{}",
+            b.text("#verify-report")
+        );
         b.screenshots("log");
 
         // English on request.
@@ -408,8 +430,11 @@ fn the_browser_signs_the_envelope_vectors_byte_for_byte() {
         return;
     };
     let vectors: Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/envelope.json"))
-            .unwrap(),
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/vectors/envelope.json"
+        ))
+        .unwrap(),
     )
     .unwrap();
     for fallback in [false, true] {
@@ -437,14 +462,84 @@ fn the_browser_signs_the_envelope_vectors_byte_for_byte() {
              for (const k of keys) await m.keys.remove(k.name);
              return out;"
         );
-        let results = b.js_async(&format!("(async () => {{ {script} }})().then(done, e => done(String(e)));"));
+        let results = b.js_async(&format!(
+            "(async () => {{ {script} }})().then(done, e => done(String(e)));"
+        ));
         let cases = results.as_array().unwrap_or_else(|| panic!("{results}"));
         assert_eq!(cases.len(), vectors["cases"].as_array().unwrap().len());
         for case in cases {
-            assert_eq!(case, &json!([true, true, true, true, true]), "fallback {fallback}");
+            assert_eq!(
+                case,
+                &json!([true, true, true, true, true]),
+                "fallback {fallback}"
+            );
         }
     }
     b.assert_no_console_errors();
     drop(b);
     registry.shutdown();
+}
+
+/// `serve --tls-cert --tls-key`: the pages over HTTPS, where a browser
+/// reached by a LAN address is a secure context and signs with WebCrypto.
+#[test]
+fn serve_over_tls_makes_the_pages_a_secure_context() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    crate::cli::init(&dir);
+    let made =
+        rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
+    let (cert, key) = (tmp.path().join("cert.pem"), tmp.path().join("key.pem"));
+    std::fs::write(&cert, made.cert.pem()).unwrap();
+    std::fs::write(&key, made.key_pair.serialize_pem()).unwrap();
+    let _server = crate::cli::serve_with(
+        &dir,
+        &[
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    let url = crate::cli::server_url(&dir);
+    assert!(url.starts_with("https://"), "{url}");
+
+    // A TLS client that trusts only this certificate reads the home page.
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(made.cert.der().clone()).unwrap();
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let addr = url.trim_start_matches("https://").to_owned();
+    let session =
+        rustls::ClientConnection::new(std::sync::Arc::new(config), "localhost".try_into().unwrap())
+            .unwrap();
+    let mut tls = rustls::StreamOwned::new(session, std::net::TcpStream::connect(&addr).unwrap());
+    std::io::Write::write_all(
+        &mut tls,
+        b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut tls, &mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("农村三权登记与交易"));
+
+    // Over HTTPS the browser signs with WebCrypto, as it would on a phone
+    // that reaches the county's server by its LAN address.
+    let Some(mut b) = Browser::start_with(&url, "tls", &["--ignore-certificate-errors"]) else {
+        return;
+    };
+    b.goto("/keys");
+    assert_eq!(b.js("return window.isSecureContext"), json!(true));
+    assert_eq!(
+        b.js_async("import('/static/app.js').then(m => m.nativeEd25519()).then(done);"),
+        json!(true)
+    );
+    b.assert_no_console_errors();
 }

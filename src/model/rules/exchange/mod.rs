@@ -339,22 +339,22 @@ fn qualified(state: &State, ctx: &Context, party: &str) -> Result<(), RuleError>
         }
         .into());
     };
-    if let Some(born) = r.born {
-        let age = ctx.today.years_since(born).unwrap_or(0);
-        let (min, max) = (
-            state.settings.transferee_min_age,
-            state.settings.transferee_max_age,
-        );
-        if age < min || age > max {
-            return Err(X::NotQualified {
+    let (min, max) = (
+        state.settings.transferee_min_age,
+        state.settings.transferee_max_age,
+    );
+    match r.born {
+        Some(born) if !r.qualifies_on(ctx.today, min, max) => {
+            let age = ctx.today.years_since(born).unwrap_or(0);
+            Err(X::NotQualified {
                 party: party.to_owned(),
                 why: format!("{age} years old, outside {min}–{max} (X6)"),
                 why_zh: format!("{age} 岁，不在 {min}–{max} 岁之间（X6）"),
             }
-            .into());
+            .into())
         }
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// A listing whose notice is running today (intents and objections come in
