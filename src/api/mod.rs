@@ -3,8 +3,8 @@
 pub mod error;
 mod routes;
 
-pub(crate) use routes::blocking;
 pub use routes::openapi_document;
+pub(crate) use routes::{blocking, log_index};
 
 pub use error::{ApiError, ErrorBody};
 

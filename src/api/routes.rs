@@ -52,7 +52,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// A log index in a path: decimal digits, no sign and no leading zero, so
 /// that one resource has one address (`/entries/01` and `/entries/+1` are
 /// not `/entries/1`).
-fn log_index(text: &str, field: &'static str) -> Result<u64, ApiError> {
+pub(crate) fn log_index(text: &str, field: &'static str) -> Result<u64, ApiError> {
     let canonical = !text.is_empty()
         && text.bytes().all(|b| b.is_ascii_digit())
         && (text == "0" || !text.starts_with('0'));

@@ -5,6 +5,7 @@
 //! can bookmark.
 
 mod assets;
+pub use assets::ASSETS;
 mod charts;
 mod pages;
 

@@ -340,9 +340,9 @@ struct ListingPage {
 async fn listing(
     req: HttpRequest,
     reg: web::Data<Registry>,
-    id: web::Path<u64>,
+    id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let id = id.into_inner();
+    let id = crate::api::log_index(&id, "id")?;
     let page = read(&reg, &req, "exchange", move |reg, c| {
         let x = reg.listing(id)?;
         let contract = reg.contract(id).ok();
@@ -602,9 +602,9 @@ struct EntryPage {
 async fn log_entry(
     req: HttpRequest,
     reg: web::Data<Registry>,
-    index: web::Path<u64>,
+    index: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let index = index.into_inner();
+    let index = crate::api::log_index(&index, "index")?;
     let page = read(&reg, &req, "log", move |reg, c| {
         let leaf = reg.entry(index)?;
         let value: serde_json::Value = serde_json::from_slice(&leaf).unwrap_or_default();
@@ -636,9 +636,9 @@ struct AttestationPage {
 async fn attestation(
     req: HttpRequest,
     reg: web::Data<Registry>,
-    index: web::Path<u64>,
+    index: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let index = index.into_inner();
+    let index = crate::api::log_index(&index, "index")?;
     let page = read(&reg, &req, "desk-county", move |reg, c| {
         let a = reg.attestation(index)?;
         let m2 = |centi: i64| format!("{}.{:02}", centi / 100, centi % 100);

@@ -344,7 +344,7 @@ fn hostile_input_catalogue() {
                 Some("new"),
             ),
             ("/api/v1/nothing", 404, "not_found", None),
-            ("/", 404, "not_found", None),
+            ("/api/", 404, "not_found", None),
         ] {
             cases.push(get(path, status, code, field));
         }

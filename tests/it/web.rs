@@ -415,7 +415,6 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         assert!(proxy.saw(b"POST /api/v1/entries"));
         b.assert_no_console_errors();
         drop(b);
-        c.registry.shutdown();
     }
 }
 
@@ -477,7 +476,7 @@ fn the_browser_signs_the_envelope_vectors_byte_for_byte() {
     }
     b.assert_no_console_errors();
     drop(b);
-    registry.shutdown();
+    drop(registry);
 }
 
 /// `serve --tls-cert --tls-key`: the pages over HTTPS, where a browser
@@ -542,4 +541,62 @@ fn serve_over_tls_makes_the_pages_a_secure_context() {
         json!(true)
     );
     b.assert_no_console_errors();
+}
+
+/// A page that cannot be made is a page: the status of the API's error
+/// class, its code and both messages; under `/api/` the answer stays JSON.
+#[test]
+fn pages_answer_errors_as_pages_in_chinese_first() {
+    let log = TestLog::new(Backend::Sqlite);
+    let (registry, _db, _, _) = log.into_registry();
+    let app = spawn_app(registry.clone());
+    for (path, status, code) in [
+        ("/parcel/1404210010010199999", 404, "not_found"),
+        ("/household/140421001001019999", 404, "not_found"),
+        ("/listing/abc", 400, "bad_query"),
+        ("/attestation/999", 404, "not_found"),
+        ("/nothing/here", 404, "not_found"),
+        ("/static/nothing.js", 404, "not_found"),
+    ] {
+        let answer = ureq::get(&format!("{app}{path}")).call();
+        let Err(ureq::Error::Status(s, r)) = answer else {
+            panic!("{path}: {answer:?}")
+        };
+        assert_eq!(s, status, "{path}");
+        assert!(r.content_type().starts_with("text/html"), "{path}");
+        let body = r.into_string().unwrap();
+        assert!(
+            body.contains(code) && body.contains("回首页"),
+            "{path}: {body}"
+        );
+        let h1 = body
+            .split("<h1>")
+            .nth(1)
+            .unwrap()
+            .split("</h1>")
+            .next()
+            .unwrap();
+        assert!(
+            latin_words(h1, &[path, "id", "index"]).is_empty(),
+            "{path}: {h1}"
+        );
+    }
+    let Err(ureq::Error::Status(404, r)) = ureq::get(&format!("{app}/api/v1/nothing")).call()
+    else {
+        panic!("an unknown API route")
+    };
+    assert_eq!(
+        r.into_json::<Value>().unwrap()["error"]["code"],
+        "not_found"
+    );
+    // Every page, asset and licence the pages use is served, compressed
+    // when asked.
+    for (path, _) in sanquan::web::ASSETS {
+        let r = ureq::get(&format!("{app}/static/{path}"))
+            .set("Accept-Encoding", "gzip")
+            .call()
+            .unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+    }
+    drop(registry);
 }
