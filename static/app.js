@@ -641,9 +641,12 @@ async function mapPage() {
   if (!el || !globalThis.L) return;
   const L = globalThis.L;
   const map = L.map(el, { preferCanvas: true, zoomSnap: 0.5 });
-  const states = await (await fetch(el.dataset.states)).json();
   const started = performance.now();
-  const data = await (await fetch(el.dataset.parcels)).json();
+  const [states, data] = await Promise.all([
+    fetch(el.dataset.states).then((r) => r.json()),
+    fetch(el.dataset.parcels).then((r) => r.json()),
+  ]);
+  const fetched = performance.now();
   const layers = new Map();
   const layer = L.geoJSON(data, {
     style: (f) => {
@@ -658,8 +661,15 @@ async function mapPage() {
   }).addTo(map);
   if (data.features.length) map.fitBounds(layer.getBounds());
   else map.setView([36.2, 113.4], 12);
+  await new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn)));
   el.dataset.drawnMs = String(Math.round(performance.now() - started));
   el.dataset.features = String(data.features.length);
+  if (benchPort) {
+    const before = map.project(map.getCenter());
+    const pan = await dragFrames(el, 120);
+    pan.panned_px = Math.round(map.project(map.getCenter()).x - before.x);
+    report({ features: data.features.length, fetch_ms: fetched - started, draw_ms: Number(el.dataset.drawnMs) - (fetched - started), first_draw_ms: Math.round(started) + Number(el.dataset.drawnMs), ...pan });
+  }
   $('#map-search')?.addEventListener('submit', (e) => {
     e.preventDefault();
     const q = e.target.elements.q.value.trim();
@@ -675,6 +685,55 @@ async function mapPage() {
     l.setStyle({ weight: 3, color: '#000' });
     l.openTooltip();
   });
+}
+
+// ---- measurements for `sanquan bench web` (only with #bench=PORT) ----
+const benchPort = /^#bench=(\d+)$/.exec(location.hash)?.[1];
+
+/** Sends the page's figures to the benchmark that opened it. */
+function report(extra) {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const resources = performance.getEntriesByType('resource');
+  const figures = {
+    page: location.pathname,
+    load_ms: nav.loadEventEnd,
+    dom_ms: nav.domContentLoadedEventEnd,
+    bytes: nav.transferSize + resources.reduce((n, r) => n + r.transferSize, 0),
+    resources: resources.map((r) => [new URL(r.name).pathname, r.transferSize]),
+    ...extra,
+  };
+  fetch(`http://127.0.0.1:${benchPort}/`, { method: 'POST', mode: 'no-cors', body: JSON.stringify(figures) });
+}
+
+/** Drags the map as a finger would, one step a frame: the frames a second
+ * while it moves, and the redraw when it is let go. */
+async function dragFrames(el, frames) {
+  const box = el.getBoundingClientRect();
+  let x = box.left + box.width / 2;
+  const y = box.top + box.height / 2;
+  const at = (px) => ({ clientX: px, clientY: y, bubbles: true, button: 0, buttons: 1 });
+  el.dispatchEvent(new MouseEvent('mousedown', at(x)));
+  const times = [];
+  await new Promise((done) => {
+    const step = (t) => {
+      times.push(t);
+      x -= 5;
+      document.dispatchEvent(new MouseEvent('mousemove', at(x)));
+      if (times.length < frames) requestAnimationFrame(step);
+      else done();
+    };
+    requestAnimationFrame(step);
+  });
+  const released = performance.now();
+  document.dispatchEvent(new MouseEvent('mouseup', at(x)));
+  await new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn)));
+  const gaps = times.slice(1).map((t, i) => t - times[i]).sort((a, b) => a - b);
+  return {
+    pan_fps: (1000 * (times.length - 1)) / (times[times.length - 1] - times[0]),
+    pan_worst_frame_ms: gaps[gaps.length - 1],
+    pan_p95_frame_ms: gaps[Math.floor(gaps.length * 0.95)],
+    redraw_after_pan_ms: performance.now() - released,
+  };
 }
 
 // ---- the language switch and the clock ----
@@ -765,3 +824,6 @@ fillSigners();
 keyPage();
 mapPage();
 document.documentElement.dataset.ready = '1';
+if (benchPort && !$('#map')) {
+  addEventListener('load', () => setTimeout(() => report({}), 50));
+}

@@ -9,6 +9,7 @@ use clap::Subcommand;
 
 mod deals;
 mod hostile;
+mod web;
 use rayon::prelude::*;
 
 use super::generate::{features, write_county, Plan};
@@ -56,6 +57,16 @@ pub enum Bench {
         /// Run on a throwaway PostgreSQL server started for the benchmark.
         #[arg(long)]
         postgres: bool,
+    },
+    /// The pages in headless Chromium: the first pages of the demo at phone
+    /// width (load time, bytes), the scripts and styles gzipped, and the map
+    /// of a generated county (first draw, frames a second while dragged).
+    Web {
+        /// Parcels of the generated county the map shows.
+        #[arg(long, default_value_t = 10_000)]
+        parcels: u64,
+        #[arg(long, default_value = "/usr/bin/chromium")]
+        chromium: std::path::PathBuf,
     },
     /// An honest client's append latency (p50, p99) while an attacker sends
     /// maximum-size hostile envelopes, against `sanquan serve` on the demo.
@@ -159,6 +170,7 @@ pub fn run(which: Bench) -> Result<(), CliError> {
         Bench::Import { parcels, postgres } => import(parcels, postgres),
         Bench::Deals { deals, postgres } => deals::deals(deals, postgres),
         Bench::Hostile { seconds, rate } => hostile::hostile(seconds, rate),
+        Bench::Web { parcels, chromium } => web::web(parcels, &chromium),
         Bench::Disk {
             entries,
             readers,

@@ -118,29 +118,56 @@ struct CollectiveQuery {
     collective: Option<String>,
 }
 
+#[derive(Deserialize)]
+struct MapQuery {
+    collective: Option<String>,
+    /// `minlon,minlat,maxlon,maxlat`: the parcels in a box, whatever their
+    /// collective.
+    bbox: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "map.html")]
 struct MapPage {
     c: Chrome,
     collectives: Vec<(String, String)>,
     collective: String,
+    /// Where the page fetches its parcels and their states from.
+    parcels: String,
+    states: String,
 }
 
 async fn map(
     req: HttpRequest,
     reg: web::Data<Registry>,
-    q: web::Query<CollectiveQuery>,
+    q: web::Query<MapQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let chosen = q.into_inner().collective;
+    let MapQuery { collective, bbox } = q.into_inner();
     let page = read(&reg, &req, "map", move |reg, c| {
         let collectives = reg.collectives()?;
-        let collective = match chosen {
+        if let Some(bbox) = bbox {
+            // The API checks the box when the page fetches it.
+            let bbox: String = bbox
+                .chars()
+                .filter(|ch| ch.is_ascii_digit() || matches!(ch, '.' | ',' | '-'))
+                .collect();
+            return Ok(MapPage {
+                c,
+                collectives,
+                collective: String::new(),
+                parcels: format!("/api/v1/parcels?bbox={bbox}"),
+                states: "/map/states".into(),
+            });
+        }
+        let collective = match collective {
             Some(code) => reg.collective(&code)?.id,
             None => collectives.first().map(|k| k.0.clone()).unwrap_or_default(),
         };
         Ok(MapPage {
             c,
             collectives,
+            parcels: format!("/api/v1/parcels?collective={collective}"),
+            states: format!("/map/states?collective={collective}"),
             collective,
         })
     })
@@ -148,18 +175,18 @@ async fn map(
     html(&page)
 }
 
-/// The state of each parcel of a collective that is not plain contracted
-/// or free: listed on the exchange, leased out, encumbered.
+/// The state of each parcel of a collective (or of the county) that is not
+/// plain contracted or free: listed on the exchange, leased out, encumbered.
 async fn map_states(
     req: HttpRequest,
     reg: web::Data<Registry>,
     q: web::Query<CollectiveQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let collective = q.into_inner().collective.unwrap_or_default();
+    let collective = q.into_inner().collective;
     let states = read(&reg, &req, "map", move |reg, _| {
         let today = reg.today();
         let mut states: BTreeMap<String, &'static str> = BTreeMap::new();
-        for l in reg.listings(None, Some(&collective), None)?.listings {
+        for l in reg.listings(None, collective.as_deref(), None)?.listings {
             let state = match l.status {
                 Status::Review | Status::Notice | Status::Trading | Status::Awarded => "listed",
                 Status::Settled if l.start <= today && today <= l.end => "leased",
@@ -169,7 +196,7 @@ async fn map_states(
                 states.insert(p, state);
             }
         }
-        for code in reg.encumbered_parcels(&collective)? {
+        for code in reg.encumbered_parcels(collective.as_deref().unwrap_or_default())? {
             states.insert(code, "encumbered");
         }
         Ok(states)

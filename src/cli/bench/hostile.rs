@@ -18,14 +18,17 @@ const COUNTY: &str = "140421";
 const VILLAGE: &str = "14042100100101";
 
 /// A `sanquan serve` of its own, stopped when dropped.
-struct Server {
+pub(super) struct Server {
     child: Child,
-    url: String,
+    /// The API's root (`…/api/v1`).
+    pub url: String,
+    /// The site's root, where the pages are.
+    pub base: String,
 }
 
 impl Server {
     /// Loads the demo county into `dir` and serves it.
-    fn demo(dir: &Path) -> Result<Server, CliError> {
+    pub(super) fn demo(dir: &Path) -> Result<Server, CliError> {
         let exe = std::env::current_exe()?;
         let status = Command::new(&exe)
             .args(["demo", "--load-only", "--data-dir"])
@@ -37,6 +40,12 @@ impl Server {
         if !status.success() {
             return Err(CliError::Usage("the demo county did not load".into()));
         }
+        Self::serve(dir)
+    }
+
+    /// Serves the data directory `dir`.
+    pub(super) fn serve(dir: &Path) -> Result<Server, CliError> {
+        let exe = std::env::current_exe()?;
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
@@ -52,9 +61,11 @@ impl Server {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()?;
+        let base = format!("http://127.0.0.1:{port}");
         let server = Server {
             child,
-            url: format!("http://127.0.0.1:{port}/api/v1"),
+            url: format!("{base}/api/v1"),
+            base,
         };
         let started = Instant::now();
         while ureq::get(&format!("{}/checkpoint", server.url))
