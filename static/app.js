@@ -405,6 +405,52 @@ function wireForms() {
   );
 }
 
+// ---- signed reads of personal data ----
+const readSkew = Date.parse(meta('read-time')) - Date.now() || 0;
+
+/** GETs `path` with a signed read (`Authorization: Sanquan …`): the server
+ * learns who reads, and shows personal data only to those allowed. */
+export async function signedRead(key, path) {
+  const time = new Date(Date.now() + readSkew).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const nonce = hex(random(16));
+  const sig = await signBytes(key, utf8.encode(`sanquan read v2\nGET ${path}\n${time}\n${nonce}`));
+  const r = await fetch(path, {
+    headers: { Authorization: `Sanquan keyid=${b64(key.pub)},time=${time},nonce=${nonce},sig=${b64(sig)}` },
+  });
+  const answer = await r.json();
+  if (!r.ok) throw answer.error;
+  return answer;
+}
+
+function wireReads() {
+  for (const form of $$('form[data-read]')) {
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearErrors(form);
+      const status = $('.status', form);
+      try {
+        const key = (await keys.all()).find((k) => k.name === form.elements._signer.value);
+        if (!key) throw { field: 'entry.signer', message: 'choose a key of this browser', message_zh: '请选择本机的一把密钥' };
+        const h = await signedRead(key, form.dataset.read);
+        let shown = 0;
+        for (const m of h.members) {
+          const el = $(`.pii[data-person="${m.person}"]`);
+          if (el && m.name) {
+            el.textContent = `${m.name} ${m.id_number ?? ''}${m.phone ? ` ${m.phone}` : ''}`;
+            shown++;
+          }
+        }
+        status.textContent = shown
+          ? say(`已显示 ${shown} 位成员。`, `${shown} members shown.`)
+          : say('这把密钥无权查看姓名。', 'This key may not see the names.');
+        form.dataset.done = String(shown);
+      } catch (err) {
+        showError(form, err.field === 'header.Authorization' ? { ...err, field: 'entry.signer' } : err);
+      }
+    });
+  }
+}
+
 // ---- the key page ----
 async function keyPage() {
   const list = $('#keys');
@@ -817,6 +863,7 @@ function wireCountdowns() {
 
 wireLanguage();
 wireForms();
+wireReads();
 wireVerify();
 wireSurvey();
 wireCountdowns();

@@ -66,6 +66,8 @@ pub struct Chrome {
     pub origin: String,
     pub log_vkey: String,
     pub now: String,
+    /// The server's wall clock, which signed reads are checked against.
+    pub wall: String,
     /// Which part of the menu the page belongs to.
     pub here: &'static str,
 }
@@ -80,6 +82,7 @@ impl Chrome {
             origin: reg.origin(),
             log_vkey: county.log_vkey,
             now: reg.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            wall: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             here,
         })
     }

@@ -336,9 +336,9 @@ impl Browser {
             .unwrap();
     }
 
-    /// Keeps the console's errors. The server's refusals of entries (4xx on
-    /// `POST /api/v1/entries`) are the answers a form shows, not errors of
-    /// the page.
+    /// Keeps the console's errors. The server's refusals of entries and of
+    /// signed reads (4xx on `/api/v1/entries` and `/api/v1/households/…`)
+    /// are answers the page shows, not errors of the page.
     pub fn collect_console(&mut self) {
         let Ok(log) = self.rt.block_on(self.client.issue_cmd(BrowserLog)) else {
             return;
@@ -346,7 +346,8 @@ impl Browser {
         for entry in log.as_array().into_iter().flatten() {
             let level = entry["level"].as_str().unwrap_or_default();
             let message = entry["message"].as_str().unwrap_or_default().to_owned();
-            let refusal = message.contains("/api/v1/entries")
+            let refusal = (message.contains("/api/v1/entries")
+                || message.contains("/api/v1/households/"))
                 && message.contains("Failed to load resource")
                 && message.contains("status of 4");
             if level == "SEVERE" && !refusal {

@@ -236,6 +236,19 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         let start = (today + chrono::Duration::days(60)).to_string();
         b.goto(&format!("/household/{SELLER}"));
         b.screenshots("household");
+        // The members' names only on a read signed by a key that may see
+        // them: the household's own.
+        assert_eq!(b.text("#members .pii"), "");
+        b.signer("f-names", "farmer");
+        b.click("#f-names button[type=submit]");
+        b.wait("document.getElementById('f-names').dataset.done", "names");
+        assert!(b.text("#members").contains("韩一 14042119800101123X"));
+        b.goto(&format!("/household/{SELLER}"));
+        b.signer("f-names", "neighbour");
+        b.click("#f-names button[type=submit]");
+        b.wait("document.querySelector('#f-names .err')", "refusal");
+        assert!(b.text("#f-names .err").contains("read_not_allowed"));
+        assert!(!b.text("#members").contains("韩一"));
         let form = format!("list-{contract}");
         b.fill(
             &form,
