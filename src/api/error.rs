@@ -67,6 +67,93 @@ impl From<ServiceError> for ApiError {
     }
 }
 
+/// One error code as the API documents it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorDoc {
+    pub code: String,
+    pub status: u16,
+    /// An example of the English message (the details of a real refusal
+    /// fill its blanks).
+    pub message: String,
+    pub message_zh: String,
+}
+
+/// Every error code the API answers, with its HTTP status and an example
+/// of both messages: one refusal of each kind of each layer, and the HTTP
+/// layer's own.
+pub fn catalogue() -> Vec<ErrorDoc> {
+    use strum::IntoEnumIterator;
+    let mut refusals: Vec<Box<dyn Refusal>> = Vec::new();
+    refusals.extend(ServiceError::iter().map(|e| Box::new(e) as Box<dyn Refusal>));
+    refusals.extend(crate::ledger::LedgerError::iter().map(|e| Box::new(e) as _));
+    refusals.extend(crate::model::RuleError::iter().map(|e| Box::new(e) as _));
+    refusals.extend(
+        crate::model::exchange::ExchangeRefusal::iter()
+            .map(|e| Box::new(crate::model::RuleError::Exchange(e)) as _),
+    );
+    refusals.extend(crate::spatial::GeometryError::iter().map(|e| Box::new(e) as _));
+    refusals.extend(crate::model::person::PersonalError::iter().map(|e| Box::new(e) as _));
+    refusals.extend(crate::ledger::read_auth::ReadAuthError::iter().map(|e| Box::new(e) as _));
+    let mut all: Vec<ErrorDoc> = refusals
+        .iter()
+        .map(|r| ApiError::from_refusal(r.as_ref()))
+        .chain(http_refusals())
+        // An example whose message is all details says nothing.
+        .filter(|e| !e.body.message_zh.trim().is_empty())
+        .map(|e| ErrorDoc {
+            status: status_of(e.class).as_u16(),
+            code: e.body.code,
+            message: e.body.message,
+            message_zh: e.body.message_zh,
+        })
+        .collect();
+    all.sort_by(|a, b| a.code.cmp(&b.code));
+    all.dedup_by(|a, b| a.code == b.code);
+    all
+}
+
+/// The refusals of the HTTP layer itself, before a request reaches the
+/// registry (examples of those `routes` and `web` make).
+fn http_refusals() -> Vec<ApiError> {
+    vec![
+        ApiError::new(
+            Class::Malformed,
+            "bad_query",
+            "status: names no such value",
+            "所给的值不存在",
+            Some("status"),
+        ),
+        ApiError::new(
+            Class::UnsupportedMedia,
+            "unsupported_media_type",
+            "an envelope is sent as Content-Type: application/json",
+            "信封须以 Content-Type: application/json 提交",
+            Some("header.Content-Type"),
+        ),
+        ApiError::new(
+            Class::TooLarge,
+            "payload_too_large",
+            "an envelope may be at most 1048576 bytes",
+            "信封不得超过 1048576 字节",
+            None,
+        ),
+        ApiError::new(
+            Class::Malformed,
+            "bad_request_body",
+            "the request body could not be read",
+            "请求体读取失败",
+            None,
+        ),
+        ApiError::new(
+            Class::Internal,
+            "internal",
+            "an internal error; the request changed nothing",
+            "内部错误，请求未改变任何内容",
+            None,
+        ),
+    ]
+}
+
 /// The HTTP status of each class of refusal: the one place they meet.
 pub fn status_of(class: Class) -> StatusCode {
     match class {

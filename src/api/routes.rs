@@ -531,10 +531,21 @@ async fn get_parcels(
     .await
 }
 
-async fn openapi() -> HttpResponse {
-    HttpResponse::Ok()
+/// The description, with each kind's example taken from this log (on the
+/// demo, from the demo county's own entries).
+async fn openapi(reg: web::Data<Registry>) -> Result<HttpResponse, ApiError> {
+    let reg = reg.into_inner();
+    let examples = blocking(move || reg.kind_examples()).await?;
+    let mut doc = openapi_document();
+    let kinds = &mut doc["components"]["schemas"]["Envelope"]["properties"]["entry"]["x-kinds"];
+    for (kind, body) in examples {
+        if kinds.get(&kind).is_some() {
+            kinds[&kind]["example"] = body;
+        }
+    }
+    Ok(HttpResponse::Ok()
         .content_type("application/json")
-        .body(openapi_document().to_string())
+        .body(doc.to_string()))
 }
 
 /// The JSON Schema of a view as it is written out (a field left out when
@@ -567,6 +578,7 @@ pub fn openapi_document() -> serde_json::Value {
         })
         .collect::<serde_json::Map<_, _>>()
         .into();
+    doc["x-errors"] = serde_json::json!(super::error::catalogue());
     // The typed views reads answer with, each a JSON Schema of its own.
     use crate::registry::views;
     doc["x-views"] = serde_json::json!({

@@ -19,7 +19,8 @@ pub use tiles::{TileId, TileSource, TreeBuilder};
 use crate::model::{Refusal, RuleError};
 
 /// Why the ledger refused an envelope (before or besides the domain rules).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// (`EnumIter`: one of each, with empty details, for the error catalogue.)
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::EnumIter, Default)]
 pub enum LedgerError {
     #[error("malformed JSON: {0}")]
     MalformedJson(String),
@@ -50,6 +51,7 @@ pub enum LedgerError {
     /// A rule failed in a way it never should (a panic, caught): the entry
     /// is refused and logged, and the log goes on.
     #[error("internal error: the entry was refused and logged")]
+    #[default]
     Internal,
     #[error(transparent)]
     Rule(#[from] RuleError),

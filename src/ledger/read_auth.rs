@@ -16,11 +16,13 @@ use crate::model::Refusal;
 pub const READ_WINDOW_SECONDS: i64 = 300;
 
 /// Why a signed read was not accepted.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// (`EnumIter`: one of each, with empty details, for the error catalogue.)
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::EnumIter, Default)]
 pub enum ReadAuthError {
     #[error("the Authorization header is not `Sanquan keyid=…,time=…,nonce=…,sig=…`: {}", .0.0)]
     Malformed(crate::model::error::Why),
     #[error("the read's signature does not verify")]
+    #[default]
     BadSignature,
     #[error("the read was signed at {time}, more than 5 minutes from the server's clock")]
     Stale { time: String },

@@ -45,7 +45,8 @@ pub enum Class {
 pub type Why = (&'static str, &'static str);
 
 /// Why a rule refused an entry.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// (`EnumIter`: one of each, with empty details, for the error catalogue.)
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::EnumIter, Default)]
 pub enum RuleError {
     #[error("unknown entry kind `{0}`")]
     UnknownKind(String),
@@ -56,6 +57,7 @@ pub enum RuleError {
         reason_zh: String,
     },
     #[error("the signer's key is not registered on this log")]
+    #[default]
     UnknownSigner,
     #[error("the signer's key was revoked at log index {at}")]
     RevokedSigner { at: u64 },

@@ -666,7 +666,8 @@ mod tests {
 }
 
 /// Why the exchange's rules refused an entry.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// (`EnumIter`: one of each, with empty details, for the error catalogue.)
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::EnumIter, Default)]
 pub enum ExchangeRefusal {
     #[error("no listing was submitted at log index {id}")]
     UnknownListing { id: u64 },
@@ -700,6 +701,7 @@ pub enum ExchangeRefusal {
     #[error("the auction closed at {deadline}")]
     AuctionClosed { deadline: String },
     #[error("only a member may match an outsider's best bid (M3), or the last transferee renew (M9); a match is not matched")]
+    #[default]
     NothingToMatch,
     #[error("{}", .0.0)]
     NotReady(super::error::Why),

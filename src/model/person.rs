@@ -102,7 +102,8 @@ impl PersonRecord {
 }
 
 /// Why the personal data sent with an entry is refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// (`EnumIter`: one of each, with empty details, for the error catalogue.)
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::EnumIter, Default)]
 pub enum PersonalError {
     #[error("personal record {at}: invalid {field}: {}", .reason.0)]
     BadRecord {
@@ -111,6 +112,7 @@ pub enum PersonalError {
         reason: super::error::Why,
     },
     #[error("this entry names persons; their personal data must be sent with it")]
+    #[default]
     Missing,
     #[error("the personal records sent do not match the persons the entry names")]
     Mismatch,

@@ -19,7 +19,8 @@ use crate::spatial::GeometryError;
 use crate::store::{queries, Db, Receipt, StoreError, SubmitError, Writer};
 
 /// Why the service could not do what was asked.
-#[derive(Debug, thiserror::Error)]
+/// (`EnumIter`: one of each, with empty details, for the error catalogue.)
+#[derive(Debug, thiserror::Error, strum::EnumIter)]
 pub enum ServiceError {
     #[error(transparent)]
     Refused(#[from] LedgerError),
@@ -62,6 +63,7 @@ pub enum ServiceError {
     #[error("the log is busy; send the entry again in a moment")]
     Busy,
     #[error(transparent)]
+    #[strum(disabled)]
     Store(#[from] StoreError),
 }
 
@@ -754,6 +756,20 @@ impl Registry {
             }
         }
         Ok(views::KeysView { keys })
+    }
+
+    /// An example body of each kind this log holds: its newest entry's.
+    pub fn kind_examples(&self) -> Result<Vec<(String, serde_json::Value)>, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let county = &self.db.county;
+        let mut out = Vec::new();
+        for (kind, index) in queries::newest_of_each_kind(&mut conn, county)? {
+            if let Some(leaf) = queries::entry_leaf(&mut conn, county, index)? {
+                let record: serde_json::Value = serde_json::from_slice(&leaf).unwrap_or_default();
+                out.push((kind, record["envelope"]["entry"]["body"].clone()));
+            }
+        }
+        Ok(out)
     }
 
     /// The writer's time now.

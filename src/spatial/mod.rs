@@ -15,7 +15,8 @@ pub use validate::footprint;
 use crate::model::Refusal;
 
 /// Why a geometry is refused; `path` is the JSON path of the part at fault.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// (`EnumIter`: one of each, with empty details, for the error catalogue.)
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::EnumIter)]
 pub enum GeometryError {
     #[error("{path}: {reason}")]
     BadGeoJson { path: String, reason: &'static str },
@@ -43,6 +44,15 @@ pub enum GeometryError {
         positions: usize,
         rings: usize,
     },
+}
+
+/// For the error catalogue's example of a wrapping error.
+impl Default for GeometryError {
+    fn default() -> Self {
+        GeometryError::OutOfRange {
+            path: String::new(),
+        }
+    }
 }
 
 impl GeometryError {

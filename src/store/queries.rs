@@ -200,6 +200,22 @@ pub fn log_rows(
         .load(conn)?)
 }
 
+/// The newest entry of each kind: (kind, log index).
+pub fn newest_of_each_kind(
+    conn: &mut DbConnection,
+    county: &str,
+) -> Result<Vec<(String, u64)>, StoreError> {
+    let rows: Vec<(String, Option<i64>)> = log_entries::table
+        .filter(log_entries::county.eq(county))
+        .group_by(log_entries::kind)
+        .select((log_entries::kind, diesel::dsl::max(log_entries::idx)))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(k, i)| Some((k, i? as u64)))
+        .collect())
+}
+
 /// The newest signed checkpoint note and its size.
 pub fn latest_checkpoint(
     conn: &mut DbConnection,

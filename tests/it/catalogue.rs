@@ -424,6 +424,7 @@ fn hostile_input_catalogue() {
         let before = size();
         let mut not_chinese = Vec::new();
         let mut wrong = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
         for case in &cases {
             let answer = match &case.request {
                 Request::Post { body, content_type } => {
@@ -460,6 +461,7 @@ fn hostile_input_catalogue() {
                 ));
                 continue;
             }
+            seen.insert((status, case.code.to_owned()));
             let zh = e["message_zh"].as_str().unwrap_or_default();
             assert!(!zh.is_empty(), "{}", case.name);
             let quoted: Vec<&str> = e["field"].as_str().into_iter().collect();
@@ -469,6 +471,26 @@ fn hostile_input_catalogue() {
             }
         }
         assert!(wrong.is_empty(), "{backend:?}:\n{}", wrong.join("\n"));
+        // Every code met here is in the API's description, with its status.
+        let documented: std::collections::BTreeSet<(u16, String)> =
+            sanquan::api::openapi_document()["x-errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| {
+                    assert!(!e["message_zh"].as_str().unwrap().is_empty());
+                    (
+                        e["status"].as_u64().unwrap() as u16,
+                        e["code"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect();
+        let missing: Vec<_> = seen.difference(&documented).collect();
+        assert!(
+            missing.is_empty(),
+            "codes not in openapi x-errors: {missing:?}"
+        );
+        assert!(seen.len() >= 20, "the catalogue met {} codes", seen.len());
         assert_eq!(size(), before, "a hostile request wrote to the log");
         assert!(
             not_chinese.is_empty(),

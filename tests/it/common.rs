@@ -193,6 +193,11 @@ pub fn outcome(r: &Result<sanquan::store::Receipt, sanquan::store::SubmitError>)
     use sanquan::store::SubmitError;
     let code = |e: &dyn Refusal| {
         assert_chinese(e);
+        assert!(
+            documented_codes().contains(e.code()),
+            "{} is not in the API's error catalogue",
+            e.code()
+        );
         e.code().to_owned()
     };
     match r {
@@ -203,6 +208,17 @@ pub fn outcome(r: &Result<sanquan::store::Receipt, sanquan::store::SubmitError>)
         Err(SubmitError::Busy) => "busy".into(),
         Err(e) => format!("{e}"),
     }
+}
+
+/// The error codes the API's description lists (`x-errors`).
+pub fn documented_codes() -> &'static std::collections::BTreeSet<String> {
+    static CODES: OnceLock<std::collections::BTreeSet<String>> = OnceLock::new();
+    CODES.get_or_init(|| {
+        sanquan::api::error::catalogue()
+            .into_iter()
+            .map(|e| e.code)
+            .collect()
+    })
 }
 
 /// Serves `registry` on a random loopback port; returns the base URL.

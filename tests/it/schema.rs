@@ -46,6 +46,16 @@ fn every_demo_entry_fits_the_schema_of_its_kind() {
     // The demo writes a county's worth of kinds.
     assert!(seen.len() >= 25, "{seen:?}");
 
+    // The served description's examples are the demo's own entries, and
+    // each fits its kind's schema.
+    let examples = sanquan::registry::Registry::reader(db.clone())
+        .kind_examples()
+        .unwrap();
+    assert_eq!(examples.len(), seen.len());
+    for (kind, body) in &examples {
+        assert!(validators[kind].is_valid(body), "example of {kind}");
+    }
+
     // The typed views of the reads fit their published schemas: each
     // decision, distribution and certificate the demo made, and its parties.
     let registry = sanquan::registry::Registry::reader(db.clone());
