@@ -687,6 +687,7 @@ async function mapPage() {
   if (!el || !globalThis.L) return;
   const L = globalThis.L;
   const map = L.map(el, { preferCanvas: true, zoomSnap: 0.5 });
+  el.leafletMap = map;
   const started = performance.now();
   const [states, data] = await Promise.all([
     fetch(el.dataset.states).then((r) => r.json()),

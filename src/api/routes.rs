@@ -395,16 +395,13 @@ async fn get_attestation(
     answer("application/json", move || reg.attestation(index)).await
 }
 
-async fn get_attestation_page(
-    reg: web::Data<Registry>,
-    index: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let reg = reg.into_inner();
+/// The printable attestation is the county's page of it (Chinese first,
+/// with its proof and a verify button).
+async fn get_attestation_page(index: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let index = log_index(&index, "index")?;
-    let page = blocking(move || reg.attestation_page(index)).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(page))
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", format!("/attestation/{index}")))
+        .finish())
 }
 
 async fn get_attestations_of(

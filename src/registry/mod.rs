@@ -639,6 +639,7 @@ impl Registry {
             household: a.household.clone(),
             day: a.day,
             statement: views::retention_statement(&a),
+            statement_zh: views::retention_statement_zh(&a),
             rights: a.rights,
             proof: views::AttestationProof {
                 entry: String::from_utf8_lossy(&leaf).into_owned(),
@@ -649,13 +650,6 @@ impl Registry {
             },
         })
     }
-
-    /// The same attestation as a page to print and hand over.
-    pub fn attestation_page(&self, index: u64) -> Result<String, ServiceError> {
-        let doc = self.attestation(index)?;
-        Ok(views::attestation_page(&doc))
-    }
-
     /// The log indexes of a household's attestations.
     pub fn attestations_of(&self, household: &str) -> Result<views::AttestationsOf, ServiceError> {
         let mut conn = self.db.conn()?;

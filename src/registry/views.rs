@@ -1000,6 +1000,33 @@ pub struct ListingsView {
     pub listings: Vec<ListingView>,
 }
 
+/// The attestation in Chinese words (G3), as the county states it.
+pub fn retention_statement_zh(a: &crate::model::state::Attestation) -> String {
+    let r = &a.rights;
+    let m2 = |centi: i64| format!("{}.{:02}", centi / 100, centi % 100);
+    let mut lines = vec![format!(
+        "经核查县登记库，承包方 {} 于 {} 享有下列权利：",
+        a.household, a.day
+    )];
+    for c in &r.contracts {
+        lines.push(format!(
+            "一、土地承包经营权：承包合同 {}，期限至 {}，地块 {} 块，共 {} 平方米：{}；",
+            c.code,
+            c.end,
+            c.parcels.len(),
+            m2(c.area_centi_m2),
+            c.parcels.join("、")
+        ));
+    }
+    match r.homestead {
+        Some(area) => lines.push(format!("二、宅基地使用权：{} 平方米；", m2(area))),
+        None => lines.push("二、宅基地使用权：无；".into()),
+    }
+    lines.push(format!("三、集体收益分配权：{} 股。", r.shares));
+    lines.push("家庭成员进城落户，不影响上述权利（C5、H5、S5、G3）。".into());
+    lines.join("\n")
+}
+
 /// The attestation in words (G3): what the household holds, on what day.
 pub fn retention_statement(a: &crate::model::state::Attestation) -> String {
     let r = &a.rights;
@@ -1081,6 +1108,8 @@ pub struct AttestationView {
     pub rights: crate::model::exchange::BaseRights,
     /// The rights in words.
     pub statement: String,
+    /// The same, in Chinese.
+    pub statement_zh: String,
     pub proof: AttestationProof,
 }
 
@@ -1097,49 +1126,6 @@ pub struct AttestationProof {
     pub inclusion: Vec<String>,
     /// The signed checkpoint note the proof leads to.
     pub checkpoint: String,
-}
-
-/// The attestation as a page to print and hand over.
-pub fn attestation_page(doc: &AttestationView) -> String {
-    let proof = &doc.proof;
-    format!(
-        r#"<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>权利保留证明 {index}</title>
-<style>
-body {{ font: 16px/1.6 "Noto Serif CJK SC", "Songti SC", serif; max-width: 46em; margin: 2em auto; padding: 0 1em; }}
-h1 {{ font-size: 1.4em; text-align: center; }}
-pre {{ white-space: pre-wrap; word-break: break-all; font-size: 0.75em; background: #f6f6f6; padding: 0.5em; }}
-@media print {{ pre {{ background: none; }} .noprint {{ display: none; }} }}
-</style></head>
-<body>
-<h1>农村集体产权权利保留证明<br>Attestation of retained rights</h1>
-<p>证明编号（日志序号） / No. (log index): <b>{index}</b><br>
-承包方 / Household: <b>{household}</b><br>
-日期 / Day: <b>{day}</b></p>
-<pre style="font-size:1em;background:none">{statement}</pre>
-<h2>核验 / How to check this document</h2>
-<p>The entry below is signed by the county's key. Its SHA-256 leaf hash, with the inclusion proof, gives the root of the signed checkpoint; any copy of the log shows the same. 下列条目由县级机构签名，可凭包含证明对照已签名的检查点核验。</p>
-<p>Leaf hash: <code>{leaf}</code><br>Tree size: {size}</p>
-<pre>{entry}</pre>
-<p>Inclusion proof:</p>
-<pre>{inclusion}</pre>
-<p>Checkpoint:</p>
-<pre>{checkpoint}</pre>
-<p class="noprint"><button onclick="window.print()">打印 / Print</button></p>
-</body></html>
-"#,
-        index = doc.index,
-        household = escape(&doc.household),
-        day = doc.day,
-        statement = escape(&doc.statement),
-        leaf = escape(&proof.leaf_hash),
-        size = proof.tree_size,
-        entry = escape(&proof.entry),
-        inclusion = escape(&proof.inclusion.join("\n")),
-        checkpoint = escape(&proof.checkpoint),
-    )
 }
 
 /// An RFC 9162 proof: base64 SHA-256 hashes, in order.

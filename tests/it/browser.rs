@@ -107,20 +107,37 @@ pub struct Browser {
     pub errors: Vec<String>,
     shots: PathBuf,
     label: String,
+    /// The pages saved as screenshots: (name, path).
+    shot_pages: Vec<(String, String)>,
 }
 
 pub const PHONE: (u32, u32) = (390, 844);
 pub const DESKTOP: (u32, u32) = (1280, 900);
 
 impl Browser {
-    /// A headless Chromium at phone width; `None` where it is not installed
-    /// (and not required).
+    /// A headless Chromium as a phone 390 px wide (Chrome's windows are
+    /// never that narrow, so the phone is emulated); `None` where Chromium is
+    /// not installed (and not required).
     pub fn start(base: &str, label: &str) -> Option<Browser> {
         Self::start_with(base, label, &[])
     }
 
     /// [`Browser::start`] with more Chromium switches.
     pub fn start_with(base: &str, label: &str, switches: &[&str]) -> Option<Browser> {
+        Self::launch(base, label, switches, Some(PHONE))
+    }
+
+    /// A desktop browser window of `DESKTOP` size.
+    pub fn desktop(base: &str, label: &str) -> Option<Browser> {
+        Self::launch(base, label, &[], None)
+    }
+
+    fn launch(
+        base: &str,
+        label: &str,
+        switches: &[&str],
+        phone: Option<(u32, u32)>,
+    ) -> Option<Browser> {
         let (chromium, driver_bin) = binaries()?;
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -157,12 +174,15 @@ impl Browser {
         .chain(switches.iter().copied())
         .map(str::to_owned)
         .collect();
-        args.push(format!("--window-size={},{}", PHONE.0, PHONE.1));
+        args.push(format!("--window-size={},{}", DESKTOP.0, DESKTOP.1));
         args.push(format!("--user-data-dir={}", profile.path().display()));
-        caps.insert(
-            "goog:chromeOptions".into(),
-            json!({"binary": chromium, "args": args}),
-        );
+        let mut options = json!({"binary": chromium, "args": args});
+        if let Some((width, height)) = phone {
+            options["mobileEmulation"] = json!({
+                "deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0, "touch": true, "mobile": true},
+            });
+        }
+        caps.insert("goog:chromeOptions".into(), options);
         caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
         let webdriver = format!("http://127.0.0.1:{port}");
         let client = rt.block_on(async {
@@ -193,6 +213,7 @@ impl Browser {
             errors: Vec::new(),
             shots,
             label: label.to_owned(),
+            shot_pages: Vec::new(),
         })
     }
 
@@ -254,7 +275,12 @@ impl Browser {
         });
     }
 
+    /// Clicks the middle of an element, scrolled to the middle of the screen
+    /// first (as a user would bring it into view).
     pub fn click(&self, css: &str) {
+        self.js(&format!(
+            "document.querySelector({css:?})?.scrollIntoView({{block: 'center', inline: 'center'}});"
+        ));
         self.rt.block_on(async {
             self.client
                 .find(Locator::Css(css))
@@ -316,24 +342,39 @@ impl Browser {
         .to_owned()
     }
 
-    /// Saves the page at phone and desktop width.
+    /// Saves the page as this browser shows it, and notes it for
+    /// [`Browser::desktop_screenshots`].
     pub fn screenshots(&mut self, name: &str) {
-        for (w, h, tag) in [
-            (PHONE.0, PHONE.1, "phone"),
-            (DESKTOP.0, DESKTOP.1, "desktop"),
-        ] {
-            self.rt.block_on(self.client.set_window_size(w, h)).unwrap();
-            std::thread::sleep(Duration::from_millis(150));
-            let png = self.rt.block_on(self.client.screenshot()).unwrap();
+        let png = self.rt.block_on(self.client.screenshot()).unwrap();
+        std::fs::write(
+            self.shots.join(format!("{}-{name}-phone.png", self.label)),
+            png,
+        )
+        .unwrap();
+        let path = self.js("return location.pathname + location.search");
+        self.shot_pages
+            .push((name.to_owned(), path.as_str().unwrap_or("/").to_owned()));
+    }
+
+    /// The pages saved so far, again at desktop width, in a desktop window
+    /// (the pages as they stand now).
+    pub fn desktop_screenshots(&self) {
+        let Some(desk) = Browser::desktop(&self.base, &self.label) else {
+            return;
+        };
+        for (name, path) in &self.shot_pages {
+            let url = format!("{}{path}", self.base);
+            desk.rt.block_on(desk.client.goto(&url)).unwrap();
+            desk.wait("document.documentElement.dataset.ready === '1'", path);
+            std::thread::sleep(Duration::from_millis(300));
+            let png = desk.rt.block_on(desk.client.screenshot()).unwrap();
             std::fs::write(
-                self.shots.join(format!("{}-{name}-{tag}.png", self.label)),
+                self.shots
+                    .join(format!("{}-{name}-desktop.png", self.label)),
                 png,
             )
             .unwrap();
         }
-        self.rt
-            .block_on(self.client.set_window_size(PHONE.0, PHONE.1))
-            .unwrap();
     }
 
     /// Keeps the console's errors. The server's refusals of entries and of

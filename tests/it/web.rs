@@ -214,6 +214,56 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         b.fill("f-grant", &[("DKBM", &parcels)]);
         b.ok("f-grant");
 
+        // A survey imported on the clerk's page: one entry a parcel, with a
+        // progress bar and a report of what the log refused.
+        let square = |lon: f64| json!({"type": "Polygon", "coordinates": [[[lon, 36.001], [lon + 0.0005, 36.001], [lon + 0.0005, 36.0015], [lon, 36.0015], [lon, 36.001]]]});
+        let survey = file_with(
+            &json!({"type": "FeatureCollection", "features": [
+                {"type": "Feature", "geometry": square(113.005),
+                 "properties": {"DKBM": parcel(4), "DKMC": "西坡地", "DKLB": "10", "TDYT": "1", "DLDJ": "05", "SFJBNT": "2"}},
+                {"type": "Feature", "geometry": square(113.002),
+                 "properties": {"DKBM": parcel(5), "DKMC": "重叠地", "DKLB": "10", "TDYT": "1", "DLDJ": "05", "SFJBNT": "2"}},
+            ]})
+            .to_string(),
+        );
+        b.goto(&clerk);
+        choose_file(&b, "#survey [name=file]", &survey);
+        b.signer("survey", "collective-1");
+        b.click("#survey button[type=submit]");
+        b.wait(
+            "document.getElementById('survey').dataset.done",
+            "survey imported",
+        );
+        assert_eq!(
+            b.js("return document.querySelector('#survey progress').value"),
+            json!(2)
+        );
+        let report = b.text("#survey .report");
+        assert!(
+            report.contains(&parcel(5)) && report.contains("parcel_overlap"),
+            "{report}"
+        );
+        assert!(!report.contains(&parcel(4)), "{report}");
+
+        // The map: every parcel of the village, found by its code, and a
+        // click on it opens its title page.
+        b.goto(&format!("/map?collective={VILLAGE}"));
+        b.wait(
+            "document.getElementById('map').dataset.features",
+            "the map drawn",
+        );
+        assert_eq!(
+            b.js("return document.getElementById('map').dataset.features"),
+            json!("4")
+        );
+        b.screenshots("map");
+        b.type_into("#q", &parcel(1));
+        b.click("#map-search button[type=submit]");
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        b.click("#map");
+        b.wait("location.pathname.startsWith('/parcel/')", "the title page");
+        assert_eq!(b.text("h1 small"), parcel(1));
+
         // The exchange binds the company's key; the county reviews it.
         b.goto("/desk/exchange");
         let company = vkey_of(&b, "company");
@@ -395,10 +445,25 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         );
         b.screenshots("log");
 
+        // Charts drawn on the server.
+        b.goto("/charts");
+        assert!(
+            b.js("return document.querySelectorAll('svg.chart').length")
+                .as_u64()
+                .unwrap()
+                >= 4
+        );
+        assert!(b.text("main").contains("已完成"));
+        b.screenshots("charts");
+
         // English on request.
         b.click("[data-lang=en]");
         b.wait("document.documentElement.lang === 'en'", "English");
-        assert!(b.text("h1").contains("public log"));
+        assert!(
+            b.text("h1").contains("Transfers in charts"),
+            "{}",
+            b.text("h1")
+        );
 
         // What the server was sent: no private key, in any spelling.
         for key in [&c.collective, &c.exchange, &c.county] {
@@ -426,7 +491,29 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
             );
         }
         assert!(proxy.saw(b"POST /api/v1/entries"));
+        // Nothing wider than the phone: no page scrolls sideways.
+        for page in [
+            "/",
+            "/map",
+            "/exchange",
+            "/log",
+            "/desk/county",
+            "/keys",
+            "/charts",
+        ] {
+            b.goto(page);
+            assert_eq!(
+                b.js("return document.documentElement.scrollWidth <= document.documentElement.clientWidth"),
+                json!(true),
+                "{page} is wider than the phone"
+            );
+        }
+        assert_eq!(
+            b.js("return document.documentElement.clientWidth"),
+            json!(390)
+        );
         b.assert_no_console_errors();
+        b.desktop_screenshots();
         drop(b);
     }
 }
