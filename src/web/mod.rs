@@ -87,6 +87,16 @@ impl Chrome {
         })
     }
 
+    /// A moment as people here read it: Beijing time.
+    pub fn beijing(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        let local = *t + chrono::Duration::hours(8);
+        format!(
+            "{}{}",
+            local.format("%Y-%m-%d %H:%M"),
+            self.l.t(" 北京时间", " Beijing time")
+        )
+    }
+
     /// `aria-current` for the menu item of this page.
     pub fn current(&self, item: &str) -> &'static str {
         if self.here == item {
