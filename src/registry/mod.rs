@@ -638,8 +638,8 @@ impl Registry {
             index: a.index,
             household: a.household.clone(),
             day: a.day,
-            statement: views::retention_statement(&a),
-            statement_zh: views::retention_statement_zh(&a),
+            statement: views::retention_statement(&a, false),
+            statement_zh: views::retention_statement(&a, true),
             rights: a.rights,
             proof: views::AttestationProof {
                 entry: String::from_utf8_lossy(&leaf).into_owned(),

@@ -1000,65 +1000,63 @@ pub struct ListingsView {
     pub listings: Vec<ListingView>,
 }
 
-/// The attestation in Chinese words (G3), as the county states it.
-pub fn retention_statement_zh(a: &crate::model::state::Attestation) -> String {
+/// The attestation in words (G3): what the household holds, on what day —
+/// in English, or in Chinese (`zh`) as the county states it.
+pub fn retention_statement(a: &crate::model::state::Attestation, zh: bool) -> String {
+    let t = |en: String, cn: String| if zh { cn } else { en };
     let r = &a.rights;
     let m2 = |centi: i64| format!("{}.{:02}", centi / 100, centi % 100);
-    let mut lines = vec![format!(
-        "经核查县登记库，承包方 {} 于 {} 享有下列权利：",
-        a.household, a.day
+    let mut lines = vec![t(
+        format!(
+            "On {} the county registry attests that household {} holds:",
+            a.day, a.household
+        ),
+        format!(
+            "经核查县登记库，承包方 {} 于 {} 享有下列权利：",
+            a.household, a.day
+        ),
     )];
     for c in &r.contracts {
-        lines.push(format!(
-            "一、土地承包经营权：承包合同 {}，期限至 {}，地块 {} 块，共 {} 平方米：{}；",
-            c.code,
-            c.end,
-            c.parcels.len(),
-            m2(c.area_centi_m2),
-            c.parcels.join("、")
+        let (parcels, area) = (c.parcels.len(), m2(c.area_centi_m2));
+        lines.push(t(
+            format!(
+                "- the land contract right (土地承包经营权) under contract {} to {}, over {parcels} parcel(s) of {area} m²: {}",
+                c.code,
+                c.end,
+                c.parcels.join(", ")
+            ),
+            format!(
+                "一、土地承包经营权：承包合同 {}，期限至 {}，地块 {parcels} 块，共 {area} 平方米：{}；",
+                c.code,
+                c.end,
+                c.parcels.join("、")
+            ),
         ));
     }
-    match r.homestead {
-        Some(area) => lines.push(format!("二、宅基地使用权：{} 平方米；", m2(area))),
-        None => lines.push("二、宅基地使用权：无；".into()),
-    }
-    lines.push(format!("三、集体收益分配权：{} 股。", r.shares));
-    lines.push("家庭成员进城落户，不影响上述权利（C5、H5、S5、G3）。".into());
-    lines.join("\n")
-}
-
-/// The attestation in words (G3): what the household holds, on what day.
-pub fn retention_statement(a: &crate::model::state::Attestation) -> String {
-    let r = &a.rights;
-    let m2 = |centi: i64| format!("{}.{:02}", centi / 100, centi % 100);
-    let mut lines = vec![format!(
-        "On {} the county registry attests that household {} holds:",
-        a.day, a.household
-    )];
-    for c in &r.contracts {
-        lines.push(format!(
-            "- the land contract right (土地承包经营权) under contract {} to {}, over {} parcel(s) of {} m²: {}",
-            c.code,
-            c.end,
-            c.parcels.len(),
-            m2(c.area_centi_m2),
-            c.parcels.join(", ")
-        ));
-    }
-    match r.homestead {
-        Some(area) => lines.push(format!(
-            "- the homestead use right (宅基地使用权) over {} m²",
-            m2(area)
-        )),
-        None => lines.push("- no homestead use right (宅基地使用权)".into()),
-    }
-    lines.push(format!(
-        "- {} share(s) of the collective income distribution right (集体收益分配权)",
-        r.shares
+    lines.push(match r.homestead {
+        Some(area) => t(
+            format!(
+                "- the homestead use right (宅基地使用权) over {} m²",
+                m2(area)
+            ),
+            format!("二、宅基地使用权：{} 平方米；", m2(area)),
+        ),
+        None => t(
+            "- no homestead use right (宅基地使用权)".into(),
+            "二、宅基地使用权：无；".into(),
+        ),
+    });
+    lines.push(t(
+        format!(
+            "- {} share(s) of the collective income distribution right (集体收益分配权)",
+            r.shares
+        ),
+        format!("三、集体收益分配权：{} 股。", r.shares),
     ));
-    lines.push(
+    lines.push(t(
         "Settling in a town (进城落户) changes none of these rights (C5, H5, S5, G3).".into(),
-    );
+        "家庭成员进城落户，不影响上述权利（C5、H5、S5、G3）。".into(),
+    ));
     lines.join("\n")
 }
 

@@ -16,6 +16,21 @@ use askama::Template;
 use crate::api::ApiError;
 use crate::registry::{Registry, ServiceError};
 
+/// The switches a headless Chromium runs with here (as root, on a closed
+/// network: no sandbox, no background connections), for the browser tests
+/// and `bench web`.
+pub const HEADLESS_CHROMIUM: &[&str] = &[
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+];
+
 /// The page's language: Chinese unless the reader chose English.
 #[derive(Debug, Clone, Copy)]
 pub struct Lang {

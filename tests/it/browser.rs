@@ -158,22 +158,13 @@ impl Browser {
             .unwrap();
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("chrome"));
-        let mut args: Vec<String> = [
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-quic",
-            "--lang=zh-CN",
-        ]
-        .into_iter()
-        .chain(switches.iter().copied())
-        .map(str::to_owned)
-        .collect();
+        let mut args: Vec<String> = sanquan::web::HEADLESS_CHROMIUM
+            .iter()
+            .chain(&["--lang=zh-CN"])
+            .chain(switches)
+            .copied()
+            .map(str::to_owned)
+            .collect();
         args.push(format!("--window-size={},{}", DESKTOP.0, DESKTOP.1));
         args.push(format!("--user-data-dir={}", profile.path().display()));
         let mut options = json!({"binary": chromium, "args": args});

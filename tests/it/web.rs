@@ -109,6 +109,22 @@ fn generate_key(b: &mut Browser, name: &str) {
     );
 }
 
+/// Clicks a verify button and insists the browser's checks all passed.
+fn verify_here(b: &Browser, button: &str) -> String {
+    b.click(button);
+    b.wait(
+        "document.getElementById('verify-report').dataset.result",
+        "verified",
+    );
+    let report = b.text("#verify-report");
+    assert_eq!(
+        b.js("return document.getElementById('verify-report').dataset.result"),
+        json!("ok"),
+        "{report}"
+    );
+    report
+}
+
 fn file_with(content: &str) -> tempfile::NamedTempFile {
     let mut f = tempfile::NamedTempFile::new().unwrap();
     std::io::Write::write_all(&mut f, content.as_bytes()).unwrap();
@@ -387,17 +403,7 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
             derived.contains(OUTSIDER) && derived.contains(&id.to_string()),
             "{derived}"
         );
-        b.click("button[data-verify]");
-        b.wait(
-            "document.getElementById('verify-report').dataset.result",
-            "verified",
-        );
-        assert_eq!(
-            b.js("return document.getElementById('verify-report').dataset.result"),
-            json!("ok"),
-            "{}",
-            b.text("#verify-report")
-        );
+        verify_here(&b, "button[data-verify]");
         b.screenshots("title");
 
         // A member settles in a town; the county attests the rights kept.
@@ -417,32 +423,14 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         b.screenshots("household-after");
         b.goto(&format!("/attestation/{attestation}"));
         assert!(b.text("#attestation").contains(&contract));
-        b.click("button[data-verify]");
-        b.wait(
-            "document.getElementById('verify-report').dataset.result",
-            "verified",
-        );
-        assert_eq!(
-            b.js("return document.getElementById('verify-report').dataset.result"),
-            json!("ok"),
-            "{}",
-            b.text("#verify-report")
-        );
+        verify_here(&b, "button[data-verify]");
         b.screenshots("attestation");
 
         // The log explorer verifies the checkpoint, and the next time shows
         // by a consistency proof that the log only grew.
         b.goto("/log");
-        b.click("#verify-log");
-        b.wait(
-            "document.getElementById('verify-report').dataset.result",
-            "verified",
-        );
-        assert!(
-            b.text("#verify-report").contains("只增未改"),
-            "{}",
-            b.text("#verify-report")
-        );
+        let report = verify_here(&b, "#verify-log");
+        assert!(report.contains("只增未改"), "{report}");
         b.screenshots("log");
 
         // Charts drawn on the server.

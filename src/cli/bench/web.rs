@@ -27,18 +27,8 @@ fn open(chromium: &Path, url: &str, size: (u32, u32)) -> Result<Value, CliError>
     let port = listener.local_addr()?.port();
     let profile = std::env::temp_dir().join(format!("sanquan-bench-chromium-{port}"));
     let mut child = Command::new(chromium)
-        .args([
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-quic",
-            "--hide-scrollbars",
-        ])
+        .args(crate::web::HEADLESS_CHROMIUM)
+        .arg("--hide-scrollbars")
         .arg(format!("--window-size={},{}", size.0, size.1))
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg(format!("{url}#bench={port}"))
