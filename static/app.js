@@ -862,7 +862,21 @@ function wireCountdowns() {
   }
 }
 
+/** While an auction runs, its page follows the bids: when a new one is
+ * logged it reloads, unless the reader is typing into a form. */
+function wireLiveBids() {
+  const el = $('[data-live]');
+  if (!el) return;
+  setInterval(async () => {
+    const typing = document.activeElement?.closest?.('form') && document.activeElement.value;
+    if (typing || document.hidden) return;
+    const l = await fetch(el.dataset.live).then((r) => (r.ok ? r.json() : null), () => null);
+    if (l && (l.bids.length !== Number(el.dataset.bids) || l.status !== 'trading')) location.reload();
+  }, 5000);
+}
+
 wireLanguage();
+wireLiveBids();
 wireForms();
 wireReads();
 wireVerify();

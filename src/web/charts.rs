@@ -21,14 +21,16 @@ fn escape(text: &str) -> String {
 /// its end.
 pub fn bars(title: &str, rows: &[(String, f64)], unit: &str) -> String {
     let max = rows.iter().map(|r| r.1).fold(0.0, f64::max).max(1e-9);
-    let (label_w, bar_w, row_h) = (150.0, 260.0, 26.0);
-    let height = 30.0 + row_h * rows.len() as f64;
+    // Drawn 480 units wide and shown at a phone's width or more: 16-unit
+    // text stays readable there.
+    let (label_w, bar_w, row_h) = (170.0, 230.0, 30.0);
+    let height = 34.0 + row_h * rows.len() as f64;
     let mut svg = format!(
-        r#"<svg class="chart" viewBox="0 0 480 {height}" role="img" aria-label="{t}"><text x="0" y="16" font-weight="700">{t}</text>"#,
+        r#"<svg class="chart" viewBox="0 0 480 {height}" font-size="16" role="img" aria-label="{t}"><text x="0" y="18" font-weight="700">{t}</text>"#,
         t = escape(title)
     );
     for (i, (label, value)) in rows.iter().enumerate() {
-        let y = 26.0 + row_h * i as f64;
+        let y = 30.0 + row_h * i as f64;
         let w = bar_w * value / max;
         let shown = if value.fract() == 0.0 {
             format!("{value:.0}")
@@ -37,9 +39,9 @@ pub fn bars(title: &str, rows: &[(String, f64)], unit: &str) -> String {
         };
         let _ = write!(
             svg,
-            r##"<text x="{lx}" y="{ty}" text-anchor="end">{label}</text><rect x="{label_w}" y="{y}" width="{w:.1}" height="18" fill="#a4161a"><title>{label}: {shown}{unit}</title></rect><text x="{vx:.1}" y="{ty}">{shown}{unit}</text>"##,
+            r##"<text x="{lx}" y="{ty}" text-anchor="end">{label}</text><rect x="{label_w}" y="{y}" width="{w:.1}" height="22" fill="#a4161a"><title>{label}: {shown}{unit}</title></rect><text x="{vx:.1}" y="{ty}">{shown}{unit}</text>"##,
             lx = label_w - 6.0,
-            ty = y + 14.0,
+            ty = y + 17.0,
             vx = label_w + w + 4.0,
             label = escape(label),
             unit = escape(unit),
@@ -51,12 +53,14 @@ pub fn bars(title: &str, rows: &[(String, f64)], unit: &str) -> String {
 
 /// The charts page: deals by stage, transfers and average price per 亩 by
 /// month, average price per 亩 by village, share of contracted land leased
-/// out by village. `areas` are the listings' areas in 亩; `shares` are
-/// (village, parcels leased out, parcels contracted).
+/// out by village. `areas` are the listings' areas in 亩; `villages` the
+/// collectives' names by code; `shares` are (village, parcels leased out,
+/// parcels contracted).
 pub fn all(
     l: Lang,
     listings: &[ListingView],
     areas: &BTreeMap<u64, Decimal>,
+    villages: &BTreeMap<String, String>,
     shares: &[(String, usize, usize)],
 ) -> Vec<String> {
     let mut by_stage: BTreeMap<&str, f64> = BTreeMap::new();
@@ -125,14 +129,17 @@ pub fn all(
             ),
             &by_village
                 .iter()
-                .map(|(k, v)| ((*k).to_owned(), per_mu(v.0, v.1)))
+                .map(|(k, v)| {
+                    let name = villages.get(*k).cloned().unwrap_or_else(|| (*k).to_owned());
+                    (name, per_mu(v.0, v.1))
+                })
                 .collect::<Vec<_>>(),
             "",
         ),
         bars(
             l.t(
-                "各村已流转出去的地块占比",
-                "Share of contracted parcels leased out, by village",
+                "各村已流转出去的承包地块占比（含尚未起租的）",
+                "Share of contracted parcels transferred, by village (terms not yet begun included)",
             ),
             &shares
                 .iter()

@@ -757,18 +757,19 @@ async fn charts_page(
             areas.insert(x.id, mu);
         }
         let mut shares = Vec::new();
-        for (code, name) in reg.collectives()? {
-            let parcels = reg.parcels(Some(&code), None)?;
-            let leased = listings_leased(&listings, &code, reg.today());
+        let villages: BTreeMap<String, String> = reg.collectives()?.into_iter().collect();
+        for (code, name) in &villages {
+            let parcels = reg.parcels(Some(code), None)?;
+            let leased = listings_leased(&listings, code, reg.today());
             let contracted = parcels
                 .features
                 .iter()
                 .filter(|f| f.properties.holder.is_some())
                 .count();
-            shares.push((name, leased, contracted));
+            shares.push((name.clone(), leased, contracted));
         }
         Ok(ChartsPage {
-            charts: charts::all(c.l, &listings, &areas, &shares),
+            charts: charts::all(c.l, &listings, &areas, &villages, &shares),
             c,
         })
     })
@@ -776,15 +777,11 @@ async fn charts_page(
     html(&page)
 }
 
+/// Parcels of a collective under a settled transfer not yet ended.
 fn listings_leased(listings: &[ListingView], collective: &str, today: chrono::NaiveDate) -> usize {
     listings
         .iter()
-        .filter(|l| {
-            l.collective == collective
-                && l.status == Status::Settled
-                && l.start <= today
-                && today <= l.end
-        })
+        .filter(|l| l.collective == collective && l.status == Status::Settled && today <= l.end)
         .map(|l| l.parcels.len())
         .sum()
 }
