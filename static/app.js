@@ -784,6 +784,12 @@ async function dragFrames(el, frames) {
 }
 
 // ---- the language switch and the clock ----
+/** Small behaviours without inline script (the pages' policy forbids it). */
+function wireButtons() {
+  $$('[data-print]').forEach((b) => b.addEventListener('click', () => print()));
+  $$('[data-autosubmit]').forEach((el) => el.addEventListener('change', () => el.form.submit()));
+}
+
 function wireLanguage() {
   for (const a of $$('[data-lang]')) {
     a.addEventListener('click', (e) => {
@@ -876,6 +882,7 @@ function wireLiveBids() {
 }
 
 wireLanguage();
+wireButtons();
 wireLiveBids();
 wireForms();
 wireReads();

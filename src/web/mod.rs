@@ -173,6 +173,14 @@ impl ResponseError for PageError {
     }
 }
 
+/// What a page may load and run: its own scripts only (keys live in this
+/// origin's IndexedDB, so no script from elsewhere and no inline script may
+/// run), no framing. Connections go to this origin, and to loopback for the
+/// figures `bench web` collects.
+const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data:; connect-src 'self' http://127.0.0.1:*; object-src 'none'; \
+     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 /// Renders a page.
 fn html(page: &impl Template) -> Result<HttpResponse, PageError> {
     let body = page.render().map_err(|e| {
@@ -187,6 +195,10 @@ fn html(page: &impl Template) -> Result<HttpResponse, PageError> {
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
+        .insert_header(("Content-Security-Policy", POLICY))
+        .insert_header(("X-Frame-Options", "DENY"))
+        .insert_header(("Referrer-Policy", "no-referrer"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
         .body(body))
 }
 
