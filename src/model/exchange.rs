@@ -509,7 +509,7 @@ pub fn base_rights(state: &super::State, household: &str, day: NaiveDate) -> Bas
     let mut contracts: Vec<ContractHolding> = state
         .contracts
         .values()
-        .filter(|k| k.household == household && k.in_force(day))
+        .filter(|k| k.household == household && k.holds(day))
         .map(|k| ContractHolding {
             code: k.code.clone(),
             parcels: k.parcels.clone(),

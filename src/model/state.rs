@@ -123,7 +123,24 @@ pub struct Contract {
 }
 
 impl Contract {
-    /// Whether the contract still holds its land on `day`.
+    /// Whether the household still holds the land on `day` (C2): until its
+    /// own act ends the contract — a return taking effect — and never by the
+    /// end of the term alone: an arable contract is extended by law, and a
+    /// grass- or forest-land household has the priority to renew, so the
+    /// land is granted to no one else meanwhile.
+    pub fn holds(&self, day: chrono::NaiveDate) -> bool {
+        self.returned
+            .is_none_or(|(_, effective, _)| day < effective)
+    }
+
+    /// Held past the end of its recorded term, awaiting the collective's
+    /// record of the extension (C2: "extended by law").
+    pub fn extended_by_law(&self, day: chrono::NaiveDate) -> bool {
+        day > self.end && self.holds(day)
+    }
+
+    /// Whether the contract's recorded term runs on `day` (and no return
+    /// has taken effect).
     pub fn in_force(&self, day: chrono::NaiveDate) -> bool {
         day <= self.end
             && self
@@ -664,7 +681,7 @@ impl State {
         self.contract_of
             .get(parcel)
             .and_then(|c| self.contracts.get(c))
-            .filter(|k| k.in_force(day))
+            .filter(|k| k.holds(day))
     }
 
     /// The titles (parcels, or `ZJD…` homesteads) `change` alters.

@@ -236,6 +236,12 @@ impl Registry {
         }
     }
 
+    /// Reads on `clock` (a writer's elsewhere), so its views see that day.
+    pub fn on_clock(mut self, clock: crate::store::Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
     fn writer(&self) -> Result<&Writer, ServiceError> {
         self.writer
             .as_deref()
@@ -788,7 +794,7 @@ impl Registry {
             queries::ContractsOf::Household(household),
         )?
         .into_values()
-        .filter(|k| k.in_force(today))
+        .filter(|k| k.holds(today))
         {
             let mut area = 0;
             for p in &k.parcels {

@@ -121,7 +121,7 @@ pub fn parcel_properties(
         area_mu: p.area.mu().to_string(),
         status: status(p),
         holder: contract
-            .filter(|k| k.in_force(today))
+            .filter(|k| k.holds(today))
             .map(|k| k.household.clone()),
         registered_at: p.registered_at,
         retired_at: p.retired_at,
@@ -282,6 +282,9 @@ pub struct TitleContract {
     pub end: NaiveDate,
     pub parcels: Vec<String>,
     pub certificate_members: Vec<String>,
+    /// Held past its recorded end, by law, until the extension is recorded
+    /// (C2).
+    pub extended_by_law: bool,
     /// The log index of `contract.grant`.
     pub index: u64,
     pub returned: Option<Returned>,
@@ -393,7 +396,7 @@ pub fn title(
             })
             .collect(),
         holder: contract
-            .filter(|k| k.in_force(today))
+            .filter(|k| k.holds(today))
             .map(|k| k.household.clone()),
         contract: contract.map(|k| TitleContract {
             code: k.code.clone(),
@@ -403,6 +406,7 @@ pub fn title(
             parcels: k.parcels.clone(),
             certificate_members: k.certificate_members.clone(),
             index: k.registered_at,
+            extended_by_law: k.extended_by_law(today),
             returned: k.returned.map(|(index, effective, compensation)| Returned {
                 index,
                 effective,
@@ -467,7 +471,11 @@ pub struct HouseholdContract {
     pub parcels: Vec<String>,
     pub start: NaiveDate,
     pub end: NaiveDate,
+    /// The household holds the land today (C2: not by the term's end alone).
     pub in_force: bool,
+    /// Held past its recorded end, by law, until the extension is recorded
+    /// (C2).
+    pub extended_by_law: bool,
     /// The log index of its certificate, once issued.
     pub certificate_index: Option<u64>,
 }
@@ -539,7 +547,8 @@ pub fn household(
                 parcels: k.parcels.clone(),
                 start: k.start,
                 end: k.end,
-                in_force: k.in_force(today),
+                in_force: k.holds(today),
+                extended_by_law: k.extended_by_law(today),
                 certificate_index: c.map(|(index, _)| index),
             })
             .collect(),

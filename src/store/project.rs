@@ -369,6 +369,11 @@ macro_rules! write_batch_impl {
                                     contract_parcels::parcel.eq(parcel),
                                     contract_parcels::contract.eq(&k.code),
                                 ))
+                                // Land once under another contract (returned, C6)
+                                // is now this one's, as `State` has it.
+                                .on_conflict((contract_parcels::county, contract_parcels::parcel))
+                                .do_update()
+                                .set(contract_parcels::contract.eq(&k.code))
                                 .execute($c)?;
                         }
                     }
@@ -435,6 +440,9 @@ macro_rules! write_batch_impl {
                                     contract_parcels::parcel.eq(parcel),
                                     contract_parcels::contract.eq(code),
                                 ))
+                                .on_conflict((contract_parcels::county, contract_parcels::parcel))
+                                .do_update()
+                                .set(contract_parcels::contract.eq(code))
                                 .execute($c)?;
                         }
                     }

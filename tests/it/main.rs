@@ -13,6 +13,7 @@ mod http;
 mod import;
 mod land;
 mod ledger;
+mod lifecycle;
 mod races;
 mod schema;
 mod tamper;

@@ -289,7 +289,7 @@ pub fn contract_return(
     let k = state
         .contracts
         .get(&body.code)
-        .filter(|k| k.household == signer.party && k.returned.is_none() && k.in_force(ctx.today))
+        .filter(|k| k.household == signer.party && k.returned.is_none() && k.holds(ctx.today))
         .ok_or_else(|| RuleError::ContractNotInForce {
             code: body.code.clone(),
         })?;

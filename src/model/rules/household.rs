@@ -279,7 +279,7 @@ pub fn household_merge(
     let contracts: Vec<&Contract> = state
         .contracts
         .values()
-        .filter(|k| k.household == from.code && k.in_force(ctx.today))
+        .filter(|k| k.household == from.code && k.holds(ctx.today))
         .collect();
     for k in &contracts {
         for p in &k.parcels {

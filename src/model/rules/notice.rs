@@ -65,7 +65,7 @@ pub fn certificate_issue(
     let k = state
         .contracts
         .get(&body.contract)
-        .filter(|k| k.in_force(ctx.today))
+        .filter(|k| k.holds(ctx.today))
         .ok_or_else(|| RuleError::ContractNotInForce {
             code: body.contract.clone(),
         })?;

@@ -1,0 +1,131 @@
+//! The guarantee across time (#11): a contract never lapses by anyone's
+//! inaction (C2), and land a household gave back of its own act (C6) may be
+//! contracted again.
+
+use sanquan::model::exchange::base_rights;
+use sanquan::store::queries;
+use sanquan::store::verify::verify;
+use serde_json::json;
+
+use crate::common::*;
+use crate::exchange::{parcel, person, Market, SELLER};
+
+/// A third household of the village, with no land.
+const THIRD: &str = "140421001001010003";
+
+fn third_household(m: &Market) {
+    let p = person("王三", "11010519491231002X", 3);
+    let env = sign(
+        &m.collective,
+        "household.register",
+        json!({"CBFBM": THIRD, "members": [{"person": p.commitment(), "relation": "02"}]}),
+    );
+    let r = m.log.writer().submit_with_personal_blocking(env, vec![p]);
+    assert_eq!(outcome(&r), "accepted");
+}
+
+fn grant_to_third(m: &Market, parcels: &[String]) -> String {
+    let members: Vec<String> =
+        queries::load_households(&mut *m.log.db.conn().unwrap(), COUNTY, Some(THIRD)).unwrap()
+            [THIRD]
+            .members
+            .iter()
+            .map(|x| x.person.clone())
+            .collect();
+    let today = m.log.clock.now().date_naive();
+    let start = today.format("%Y-%m-01").to_string();
+    let start_day: chrono::NaiveDate = start.parse().unwrap();
+    let end = start_day
+        .checked_add_months(chrono::Months::new(12 * 30))
+        .unwrap()
+        .pred_opt()
+        .unwrap();
+    outcome(&m.log.submit(
+        &m.collective,
+        "contract.grant",
+        json!({"CBHTBM": format!("{THIRD}J"), "CBFBM": THIRD, "DKBM": parcels,
+               "start": start, "end": end.to_string(), "certificate_members": members}),
+    ))
+}
+
+fn holds(m: &Market, household: &str, contract: &str) -> bool {
+    let state = queries::load_state(&mut *m.log.db.conn().unwrap(), COUNTY).unwrap();
+    base_rights(&state, household, m.log.clock.now().date_naive())
+        .contracts
+        .iter()
+        .any(|k| k.code == contract)
+}
+
+/// C2, G1: thirty years on, with nobody having done anything, the arable
+/// land is still the household's — extended by law — and the collective may
+/// not grant it to another; it records the extension, and that is all.
+#[test]
+fn an_arable_contract_past_its_end_stays_the_households() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        third_household(&m);
+        let contract = format!("{SELLER}J");
+        // The contract ends 2055-12-31; time runs on to mid-2056.
+        let to = chrono::NaiveDate::from_ymd_opt(2056, 6, 1).unwrap();
+        let days = (to - m.log.clock.now().date_naive()).num_days();
+        m.log.clock.advance(chrono::Duration::days(days));
+
+        assert!(holds(&m, SELLER, &contract), "time took the contract");
+        assert_eq!(grant_to_third(&m, &[parcel(1)]), "parcel_contracted");
+        let title = sanquan::registry::Registry::reader(m.log.db.clone())
+            .on_clock(m.log.clock.clone())
+            .title(&parcel(1))
+            .unwrap();
+        assert_eq!(title.holder.as_deref(), Some(SELLER));
+        assert!(title.contract.as_ref().unwrap().extended_by_law);
+
+        // The collective records the extension: another thirty years.
+        assert_eq!(
+            outcome(&m.log.submit(
+                &m.collective,
+                "contract.renew",
+                json!({"CBHTBM": contract, "end": "2085-12-31"}),
+            )),
+            "accepted"
+        );
+        let title = sanquan::registry::Registry::reader(m.log.db.clone())
+            .on_clock(m.log.clock.clone())
+            .title(&parcel(1))
+            .unwrap();
+        assert!(!title.contract.as_ref().unwrap().extended_by_law);
+        assert!(holds(&m, SELLER, &contract));
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}
+
+/// C6: land the household returned of its own act goes back to the
+/// collective when the return takes effect, and the collective may contract
+/// it again (the projection once refused it and answered 503).
+#[test]
+fn returned_land_is_contracted_again() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        third_household(&m);
+        let contract = format!("{SELLER}J");
+        let effective = (m.log.clock.now().date_naive() + chrono::Duration::days(200)).to_string();
+        assert_eq!(
+            outcome(&m.log.submit(
+                &m.seller,
+                "contract.return",
+                json!({"CBHTBM": contract, "effective": effective, "compensation": "5000.00"}),
+            )),
+            "accepted"
+        );
+        // Until it takes effect, the land is still the household's.
+        assert_eq!(grant_to_third(&m, &[parcel(1)]), "parcel_contracted");
+        m.log.clock.advance(chrono::Duration::days(230));
+        assert!(!holds(&m, SELLER, &contract));
+        assert_eq!(grant_to_third(&m, &[parcel(1), parcel(2)]), "accepted");
+        let title = sanquan::registry::Registry::reader(m.log.db.clone())
+            .on_clock(m.log.clock.clone())
+            .title(&parcel(1))
+            .unwrap();
+        assert_eq!(title.holder.as_deref(), Some(THIRD));
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}
