@@ -26,7 +26,7 @@ fn third_household(m: &Market) {
 
 fn grant_to_third(m: &Market, parcels: &[String]) -> String {
     let members: Vec<String> =
-        queries::load_households(&mut *m.log.db.conn().unwrap(), COUNTY, Some(THIRD)).unwrap()
+        queries::load_households(&mut m.log.db.conn().unwrap(), COUNTY, Some(THIRD)).unwrap()
             [THIRD]
             .members
             .iter()
@@ -49,7 +49,7 @@ fn grant_to_third(m: &Market, parcels: &[String]) -> String {
 }
 
 fn holds(m: &Market, household: &str, contract: &str) -> bool {
-    let state = queries::load_state(&mut *m.log.db.conn().unwrap(), COUNTY).unwrap();
+    let state = queries::load_state(&mut m.log.db.conn().unwrap(), COUNTY).unwrap();
     base_rights(&state, household, m.log.clock.now().date_naive())
         .contracts
         .iter()
