@@ -718,7 +718,62 @@ impl State {
             Change::HomesteadMoved { from, to } => {
                 vec![Homestead::land_key(from), Homestead::land_key(to)]
             }
-            _ => Vec::new(),
+            Change::HomesteadGranted { homestead, .. } => {
+                vec![Homestead::land_key(&homestead.household)]
+            }
+            Change::ObjectionSued { index, .. } => self
+                .encumbrances
+                .get(index)
+                .map(|e| vec![e.parcel.to_string()])
+                .unwrap_or_default(),
+            // A household's shares are the title a shares listing rests on.
+            Change::SharesMoved { from, to, .. } => {
+                vec![
+                    super::exchange::shares_title(from),
+                    super::exchange::shares_title(to),
+                ]
+            }
+            Change::SharesQuantified { allocations, .. } => allocations
+                .iter()
+                .map(|(holder, _)| super::exchange::shares_title(holder))
+                .collect(),
+            Change::HouseholdMerged {
+                household, into, ..
+            } => {
+                let mut all: Vec<String> = self
+                    .contracts
+                    .values()
+                    .filter(|k| &k.household == household)
+                    .flat_map(|k| k.parcels.clone())
+                    .collect();
+                all.push(Homestead::land_key(household));
+                all.push(Homestead::land_key(into));
+                all.push(super::exchange::shares_title(household));
+                all.push(super::exchange::shares_title(into));
+                all
+            }
+            // Every change is named here, so that a new one must say which
+            // titles it touches (a settlement verified before is refused).
+            Change::LogFounded { .. }
+            | Change::KeyBound(_)
+            | Change::KeyRevoked { .. }
+            | Change::CollectiveRegistered { .. }
+            | Change::ParcelRegistered { .. }
+            | Change::DecisionRecorded(_)
+            | Change::HouseholdRegistered(_)
+            | Change::DividendDistributed(_)
+            | Change::MemberAdmitted(_)
+            | Change::MembershipEnded { .. }
+            | Change::NoticePosted { .. }
+            | Change::SettingsChanged { .. }
+            | Change::HouseholdMembers { .. }
+            | Change::ListingSaved(_)
+            | Change::TransfereeReviewed(_)
+            | Change::SurrenderSaved(_)
+            | Change::HukouSettled(_)
+            | Change::Attested(_)
+            | Change::TitleTouched { .. }
+            | Change::CertificateIssued { .. } => Vec::new(),
         }
     }
 
@@ -805,5 +860,61 @@ impl State {
         self.keys
             .values()
             .filter(move |k| k.is_active() && k.role == role && k.party == party)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::exchange::shares_title;
+
+    /// A share transfer changes the title a shares listing rests on, so a
+    /// settlement verified before it is refused (`title_changed`).
+    #[test]
+    fn moving_shares_touches_both_households_share_titles() {
+        let state = State::default();
+        let moved = Change::SharesMoved {
+            from: "140421001001010001".into(),
+            to: "140421001001010002".into(),
+            shares: 1,
+        };
+        assert_eq!(
+            state.titles_of(&moved),
+            vec![
+                shares_title("140421001001010001"),
+                shares_title("140421001001010002")
+            ]
+        );
+        let quantified = Change::SharesQuantified {
+            collective: "14042100100101".into(),
+            index: 9,
+            allocations: vec![("140421001001010001".into(), 3)],
+        };
+        assert_eq!(
+            state.titles_of(&quantified),
+            vec![shares_title("140421001001010001")]
+        );
+    }
+
+    /// C2: a contract holds its land past its end until a return takes
+    /// effect; only then is the land free.
+    #[test]
+    fn a_contract_holds_its_land_until_its_households_own_act() {
+        let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        let mut k = Contract {
+            code: "140421001001010001J".into(),
+            household: "140421001001010001".into(),
+            parcels: vec!["1404210010010100001".into()],
+            start: d("1998-01-01"),
+            end: d("2027-12-31"),
+            certificate_members: vec![],
+            registered_at: 1,
+            returned: None,
+        };
+        assert!(k.holds(d("2090-01-01")) && k.extended_by_law(d("2028-01-01")));
+        assert!(!k.extended_by_law(d("2027-12-31")));
+        k.returned = Some((5, d("2027-06-30"), 100));
+        assert!(k.holds(d("2027-06-29")) && !k.holds(d("2027-06-30")));
+        assert!(!k.extended_by_law(d("2028-01-01")));
     }
 }
