@@ -129,3 +129,59 @@ fn returned_land_is_contracted_again() {
         verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
     }
 }
+
+/// C3, W1: a contract's certificate names every member of the household; a
+/// grant that leaves one out — a wife married in, a daughter — is refused.
+#[test]
+fn a_certificate_that_leaves_out_a_member_is_refused() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let (husband, wife) = (
+            person("王四", "140421198503150029", 4),
+            person("李五", "140421199006200042", 5),
+        );
+        let env = sign(
+            &m.collective,
+            "household.register",
+            json!({"CBFBM": THIRD, "members": [
+                {"person": husband.commitment(), "relation": "02"},
+                {"person": wife.commitment(), "relation": "10"}]}),
+        );
+        let r = m
+            .log
+            .writer()
+            .submit_with_personal_blocking(env, vec![husband.clone(), wife.clone()]);
+        assert_eq!(outcome(&r), "accepted");
+        let g = json!({"type": "Polygon", "coordinates": [[[113.005, 36.001], [113.0055, 36.001], [113.0055, 36.0015], [113.005, 36.0015], [113.005, 36.001]]]});
+        assert_eq!(
+            outcome(&m.log.submit(
+                &m.collective,
+                "parcel.register",
+                json!({"DKBM": parcel(4), "DKMC": "西坡地", "DKLB": "10", "TDYT": "1", "DLDJ": "05", "SFJBNT": "1", "geometry": g}),
+            )),
+            "accepted"
+        );
+        let grant = |members: Vec<String>| {
+            m.log.submit(
+                &m.collective,
+                "contract.grant",
+                json!({"CBHTBM": format!("{THIRD}J"), "CBFBM": THIRD, "DKBM": [parcel(4)],
+                       "start": "2026-01-01", "end": "2055-12-31", "certificate_members": members}),
+            )
+        };
+        let refused = grant(vec![husband.commitment()]);
+        assert_eq!(outcome(&refused), "bad_attribute");
+        let Err(sanquan::store::SubmitError::Refused(e)) = refused else {
+            unreachable!()
+        };
+        assert_eq!(
+            sanquan::model::Refusal::field(&e).as_deref(),
+            Some("entry.body.certificate_members")
+        );
+        assert!(e.to_string().contains(&wife.commitment()));
+        assert_eq!(
+            outcome(&grant(vec![husband.commitment(), wife.commitment()])),
+            "accepted"
+        );
+    }
+}

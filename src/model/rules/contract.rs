@@ -111,6 +111,25 @@ pub fn contract_grant(
             ));
         }
     }
+    // C3, W1: the certificate names every member who shares the right — a
+    // wife married in or a daughter is not left off it.
+    if let Some(left_out) = household
+        .members
+        .iter()
+        .find(|m| !body.certificate_members.contains(&m.person))
+    {
+        return Err(RuleError::attribute(
+            "certificate_members",
+            format!(
+                "leaves out member {} of the household (C3: every member shares the right)",
+                left_out.person
+            ),
+            format!(
+                "遗漏了本户成员 {}（C3：全体家庭成员共有承包权）",
+                left_out.person
+            ),
+        ));
+    }
     Ok(vec![Change::ContractGranted(Contract {
         code: body.code.clone(),
         household: body.household.clone(),
