@@ -251,7 +251,7 @@ fn entry() -> impl Strategy<Value = (usize, &'static str, Value)> {
     let listing = 40u64..120;
     let money = prop::sample::select(vec!["0", "1000.00", "12000.00", "15000.00", "1.5"]);
     let body = (h, p, listing, money, any::<bool>(), 0u64..15);
-    (0usize..7, 0usize..32, body).prop_map(|(signer, which, (h, p, l, m, flag, n))| {
+    (0usize..7, 0usize..34, body).prop_map(|(signer, which, (h, p, l, m, flag, n))| {
         let (kind, body) = match which {
             0 => ("listing.submit", json!({"mode": if flag {"lease"} else {"equity"}, "DKBM": [p], "start": "2027-01-01",
                 "end": if flag {"2036-12-31"} else {"2060-12-31"}, "TDYT": "1", "reserve": "10000.00",
@@ -291,6 +291,11 @@ fn entry() -> impl Strategy<Value = (usize, &'static str, Value)> {
             30 => ("deal", json!({"mode": DEAL_MODES[n as usize % DEAL_MODES.len()],
                 "DKBM": p, "buyer": if flag {3} else {4 + n as usize % 3}})),
             22 => ("right.end", json!({"right": l, "ground": if flag {"abandoned"} else {"settled_in_town"}, "document_sha256": "ab".repeat(32)})),
+            // A collective granting land: to a household split off (which
+            // has no contract yet), any parcel — held or not (C2, C4, C6).
+            31 => ("contract.grant", json!({"CBFBM": format!("{VILLAGE}00{:02}", 10 + n), "DKBM": [p]})),
+            // Time passes: years, not days (C2: time alone removes nothing).
+            32 => ("years", json!({"years": 3 + 3 * n})),
             _ => ("parcel.split", json!({"DKBM": p, "parts": [], "reason": "r"})),
         };
         (signer, kind, body)
@@ -336,6 +341,69 @@ fn checked(
         }
     }
     Ok(true)
+}
+
+/// Who holds each parcel of the village's by contract on the world's day:
+/// (parcel, household, contract).
+fn holders(w: &World) -> Vec<(String, String, String)> {
+    (1..=8)
+        .map(|n| format!("{VILLAGE}{n:05}"))
+        .filter_map(|p| {
+            let k = w.state.contract_over(&p, w.day)?;
+            Some((p, k.household.clone(), k.code.clone()))
+        })
+        .collect()
+}
+
+/// `years` pass with no entry at all. G1, C2: time alone takes nothing — a
+/// household stops holding land only where its own return (C6) took effect
+/// meanwhile, and its base rights shrink by nothing else.
+fn years_pass(w: &mut World, years: u32) -> Result<(), TestCaseError> {
+    let held = holders(w);
+    let before: Vec<_> = HOUSEHOLDS
+        .iter()
+        .map(|h| base_rights(&w.state, h, w.day))
+        .collect();
+    w.day = w
+        .day
+        .checked_add_months(chrono::Months::new(12 * years))
+        .unwrap_or(w.day);
+    let returned = |code: &str| {
+        w.state
+            .contracts
+            .get(code)
+            .is_some_and(|k| k.returned.is_some())
+    };
+    let now = holders(w);
+    for (p, h, code) in &held {
+        let still = now.iter().any(|(q, g, _)| q == p && g == h);
+        prop_assert!(
+            still || returned(code),
+            "{years} years took parcel {p} from {h} (contract {code}, {})",
+            w.day
+        );
+    }
+    for (h, was) in HOUSEHOLDS.iter().zip(&before) {
+        let after = base_rights(&w.state, h, w.day);
+        if was.shrunk_to(&after, 100) {
+            prop_assert!(
+                was.contracts
+                    .iter()
+                    .filter(|k| !after.contracts.iter().any(|a| a.code == k.code))
+                    .all(|k| returned(&k.code))
+                    && was.homestead.is_some() == after.homestead.is_some()
+                    && was.shares == after.shares,
+                "{years} years shrank {h}: {was:?} -> {after:?}"
+            );
+        }
+    }
+    *w.accepted.entry("years".into()).or_default() += 1;
+    if w.day > chrono::NaiveDate::from_ymd_opt(2055, 12, 31).unwrap_or(w.day) {
+        *w.accepted
+            .entry("past the contracts' end".into())
+            .or_default() += 1;
+    }
+    Ok(())
 }
 
 /// A whole deal, every step in order, so that settlements and registrations
@@ -482,7 +550,35 @@ fn run_case(
                 }
             }
         }
+        if kind == "years" {
+            let years = body["years"].as_u64().unwrap_or(1) as u32;
+            years_pass(&mut w, years)?;
+            continue;
+        }
         w.day += chrono::Duration::days(days[i % days.len()] / 10);
+        if kind == "contract.return" {
+            // Six months' notice and more, from whatever day it is now.
+            body["effective"] = json!((w.day + chrono::Duration::days(200)).to_string());
+        }
+        if kind == "contract.grant" {
+            // The grant names the household's members and a 30-year term
+            // from today, as a collective's clerk would.
+            let household = body["CBFBM"].as_str().unwrap_or_default().to_owned();
+            let members: Vec<String> = w
+                .state
+                .household(&household)
+                .map(|h| h.members.iter().map(|m| m.person.clone()).collect())
+                .unwrap_or_default();
+            let start = w.day;
+            let end = start
+                .checked_add_months(chrono::Months::new(360))
+                .and_then(|d| d.pred_opt())
+                .unwrap_or(start);
+            body["CBHTBM"] = json!(format!("{household}J"));
+            body["start"] = json!(start.to_string());
+            body["end"] = json!(end.to_string());
+            body["certificate_members"] = json!(members);
+        }
         checked(&mut w, &actors, s, kind, body)?;
     }
     Ok(w.accepted)
@@ -523,6 +619,10 @@ fn base_rights_shrink_only_by_the_households_own_acts() {
         tried.get()
     );
     for (kind, least) in [
+        // Decades passed, well past the 2055 end of the contracts, in
+        // enough of the cases.
+        ("years", 100),
+        ("past the contracts' end", 30),
         ("deal.settle", 3),
         ("contract.return", 5),
         ("homestead.exit", 5),
