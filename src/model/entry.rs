@@ -653,6 +653,16 @@ pub struct TitleVerify {
     pub listing: u64,
 }
 
+/// `payment.release`: the exchange pays the price held in escrow out to the
+/// transferor (M4), once the deal is settled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentRelease {
+    pub listing: u64,
+    /// The price paid out, yuan: all of it.
+    pub amount: String,
+}
+
 /// `payment.confirm`: the exchange confirms the price is in escrow.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]

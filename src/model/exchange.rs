@@ -255,6 +255,10 @@ pub struct Listing {
     /// The log index at which the county verified the title.
     pub verified_at: Option<u64>,
     pub paid_at: Option<u64>,
+    /// M4: the log index at which the exchange paid the price out of escrow
+    /// to the transferor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid_out_at: Option<u64>,
     /// 交易鉴证书 number and the settlement's log index.
     pub certificate_no: Option<String>,
     pub settled_at: Option<u64>,

@@ -129,5 +129,6 @@ kinds! {
     "surrender.withdraw" => SurrenderWithdraw(SurrenderWithdraw) by [Household] under ["G4"] rule |s, _, c, k, b| rules::surrender::surrender_withdraw(s, c, k, b);
     "listing.withdraw" => ListingWithdraw(ListingWithdraw) by [Collective, Household, Transferee] under ["M3"] rule |s, _, c, k, b| rules::exchange::listing_withdraw(s, c, k, b);
     "award.cancel" => AwardCancel(AwardCancel) by [Exchange] under ["X2"] rule |s, _, c, k, b| rules::exchange::award_cancel(s, c, k, b);
+    "payment.release" => PaymentRelease(PaymentRelease) by [Exchange] under ["M4"] rule |s, _, c, k, b| rules::exchange::payment_release(s, c, k, b);
     "objection.suit" => ObjectionSuit(ObjectionSuit) by [County] under ["R2"] rule |s, _, c, k, b| rules::objection_suit(s, c, k, b);
 }

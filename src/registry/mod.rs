@@ -562,7 +562,7 @@ impl Registry {
         dividends.sort_unstable();
         // Assignments, swaps and shares end in no derived right: their price
         // is the transferor's too (M4).
-        let sales: Vec<_> = queries::listings(
+        let settled: Vec<_> = queries::listings(
             &mut conn,
             county,
             Some("settled"),
@@ -571,8 +571,18 @@ impl Registry {
             i64::MAX,
         )?
         .into_iter()
-        .filter(|l| l.transferor == household && l.mode.moves_base_right())
+        .filter(|l| l.transferor == household)
         .collect();
+        // M4: a price the exchange still holds in escrow.
+        let held = |listing: u64| {
+            settled
+                .iter()
+                .any(|l| l.id == listing && l.paid_out_at.is_none())
+        };
+        let sales: Vec<_> = settled
+            .iter()
+            .filter(|l| l.mode.moves_base_right())
+            .collect();
         let transfers: i64 = rights.iter().map(|r| r.price).sum::<i64>()
             + sales
                 .iter()
@@ -588,6 +598,7 @@ impl Registry {
             start: r.start,
             end: Some(r.end),
             price: yuan(r.price),
+            held: held(r.listing),
         });
         let sold = sales.iter().filter_map(|l| {
             l.award.as_ref().map(|a| views::IncomeTransfer {
@@ -598,6 +609,7 @@ impl Registry {
                 start: l.start,
                 end: None,
                 price: yuan(a.price),
+                held: held(l.id),
             })
         });
         Ok(views::IncomeView {

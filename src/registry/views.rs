@@ -618,6 +618,8 @@ pub struct IncomeTransfer {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<NaiveDate>,
     pub price: String,
+    /// The exchange still holds the price in escrow (M4): not yet paid out.
+    pub held: bool,
 }
 
 /// A dividend paid to the household.
@@ -861,6 +863,8 @@ pub struct ListingView {
     pub signed_by: Vec<String>,
     pub verified_at: Option<u64>,
     pub paid_at: Option<u64>,
+    /// M4: the log index at which the price was paid out to the transferor.
+    pub paid_out_at: Option<u64>,
     pub certificate_no: Option<String>,
     pub settled_at: Option<u64>,
     pub history: Vec<HistoryStep>,
@@ -982,6 +986,7 @@ pub fn listing(l: &crate::model::exchange::Listing) -> ListingView {
         signed_by: l.signed_by.clone(),
         verified_at: l.verified_at,
         paid_at: l.paid_at,
+        paid_out_at: l.paid_out_at,
         certificate_no: l.certificate_no.clone(),
         settled_at: l.settled_at,
         history: l

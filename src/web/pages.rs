@@ -485,6 +485,7 @@ struct ExchangeDesk {
     to_award: Vec<ListingView>,
     to_pay: Vec<ListingView>,
     to_settle: Vec<ListingView>,
+    to_pay_out: Vec<ListingView>,
     objections: Vec<(ListingView, crate::model::exchange::Objection)>,
 }
 
@@ -519,6 +520,7 @@ async fn exchange_desk(
                 l.status == Status::Awarded && l.verified_at.is_some() && l.paid_at.is_none()
             }),
             to_settle: of(&|l| l.status == Status::Awarded && l.paid_at.is_some()),
+            to_pay_out: of(&|l| l.status == Status::Settled && l.paid_out_at.is_none()),
             deposits,
             objections,
             c,

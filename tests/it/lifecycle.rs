@@ -185,3 +185,49 @@ fn a_certificate_that_leaves_out_a_member_is_refused() {
         );
     }
 }
+
+/// M4: after settlement the exchange pays the whole price out of escrow to
+/// the household, once; until then the household's income shows it held.
+#[test]
+fn the_price_is_paid_out_to_the_household_once_after_settlement() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let id = m.verified_deal(1);
+        let release = |key: &sanquan::ledger::SignerKey, amount: &str| {
+            outcome(&m.log.submit(
+                key,
+                "payment.release",
+                json!({"listing": id, "amount": amount}),
+            ))
+        };
+        // Not before the deal settles.
+        assert_eq!(release(&m.exchange, "12000.00"), "wrong_stage");
+        m.ok(
+            &m.exchange,
+            "payment.confirm",
+            json!({"listing": id, "amount": "12000.00"}),
+        );
+        m.ok(
+            &m.exchange,
+            "deal.settle",
+            json!({"listing": id, "certificate_no": "JZ-1"}),
+        );
+        let income = || {
+            sanquan::registry::Registry::reader(m.log.db.clone())
+                .on_clock(m.log.clock.clone())
+                .income(SELLER)
+                .unwrap()
+        };
+        assert!(income().transfers.iter().any(|t| t.listing == id && t.held));
+        // Only the exchange, only the whole price, only once.
+        assert_eq!(release(&m.seller, "12000.00"), "kind_not_allowed");
+        assert_eq!(release(&m.exchange, "11000.00"), "bad_attribute");
+        assert_eq!(release(&m.exchange, "12000.00"), "accepted");
+        assert_eq!(release(&m.exchange, "12000.00"), "bad_attribute");
+        assert!(income()
+            .transfers
+            .iter()
+            .any(|t| t.listing == id && !t.held));
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}

@@ -405,6 +405,13 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         b.goto(&listing);
         b.signer("f-settle", "exchange");
         b.ok("f-settle");
+        // M4: the price leaves escrow for the household.
+        b.goto(&listing);
+        assert!(b.text("#paid-out").contains("托管"));
+        b.signer("f-release", "exchange");
+        b.ok("f-release");
+        b.goto(&listing);
+        assert!(b.text("#paid-out").contains("已付给出让方"));
 
         // The title page: the company holds the lease, the household still
         // holds its contract; its history verifies in the browser.

@@ -144,6 +144,7 @@ pub fn listing_submit(
         signed_by: Vec::new(),
         verified_at: None,
         paid_at: None,
+        paid_out_at: None,
         certificate_no: None,
         settled_at: None,
         history: Vec::new(),

@@ -8,8 +8,8 @@ use crate::model::decision::Subject;
 use crate::model::entry::{
     AssignmentConsent, AttestRetention, AwardCancel, BidMatch, BidPlace, ContractSign, DealSettle,
     DepositConfirm, HukouSettle, IntentRegister, ListingAward, ListingObject, ListingReview,
-    ListingSubmit, ListingWithdraw, ObjectionResolve, PaymentConfirm, RightEnd, TitleVerify,
-    TransferRegister, TransfereeQualify,
+    ListingSubmit, ListingWithdraw, ObjectionResolve, PaymentConfirm, PaymentRelease, RightEnd,
+    TitleVerify, TransferRegister, TransfereeQualify,
 };
 use crate::model::exchange::{
     base_rights, render_contract, sha256_hex, Award, Bid, DerivedRight, ExchangeRefusal as X,
@@ -34,7 +34,8 @@ pub use listing::{
 };
 pub use retention::{attest_retention, hukou_settle};
 pub use settlement::{
-    award_cancel, deal_settle, payment_confirm, right_end, title_verify, transfer_register,
+    award_cancel, deal_settle, payment_confirm, payment_release, right_end, title_verify,
+    transfer_register,
 };
 pub use trading::{
     bid_match, bid_place, contract_sign, deposit_confirm, intent_register, listing_award,

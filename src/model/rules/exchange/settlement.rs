@@ -69,6 +69,36 @@ pub fn payment_confirm(
     Ok(vec![saved(l, ctx, "payment.confirm")])
 }
 
+/// `payment.release`: by the exchange, after settlement, once: the whole
+/// price held in escrow goes to the transferor (M4). Until then the
+/// household's and the listing's pages show it held.
+pub fn payment_release(
+    state: &State,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &PaymentRelease,
+) -> Result<Vec<Change>, RuleError> {
+    let mut l = listing(state, body.listing)?.clone();
+    at_stage(&l, Status::Settled)?;
+    if l.paid_out_at.is_some() {
+        return Err(RuleError::attribute(
+            "listing",
+            "a price not yet paid out",
+            "须为价款尚未付出的项目",
+        ));
+    }
+    let price = award_of(&l)?.price;
+    if rules::money(state, "amount", &body.amount)? != price {
+        return Err(RuleError::attribute(
+            "amount",
+            format!("the whole price, {} yuan (M4)", yuan(price)),
+            format!("须为全部成交价 {} 元（M4）", yuan(price)),
+        ));
+    }
+    l.paid_out_at = Some(ctx.index);
+    Ok(vec![saved(l, ctx, "payment.release")])
+}
+
 /// `deal.settle`: by the exchange, after verification and payment, and only
 /// if no title it rests on changed since the verification. Creates the
 /// derived right for its term (M6: registered from five years), releases the
