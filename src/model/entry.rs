@@ -436,8 +436,15 @@ pub struct HouseholdSplit {
     /// Shares that go with them.
     #[serde(default)]
     pub shares: u64,
-    /// SHA-256 (hex) of the members' written agreement.
+    /// SHA-256 (hex) of the document the split rests on: the members'
+    /// written agreement (signed by the household); the member's own signed
+    /// application (recorded by the collective, W2); a court's or an
+    /// arbitrator's decision in force (recorded by the county, W2, R1).
     pub agreement_sha256: String,
+    /// The household that divides, when the collective or the county records
+    /// the split (W2: without the head of household's key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
 }
 
 /// `household.merge` (合户): a household joins another with all its members

@@ -103,7 +103,7 @@ kinds! {
     "county.settings" => CountySettings(CountySettings) by [County] under [] rule |s, _, c, k, b| rules::county_settings(s, c, k, b);
     "parcel.split" => ParcelSplit(Box<ParcelSplit>) by [Collective] under ["C7"] rule |s, l, c, k, b| rules::parcel_split(s, l, c, k, b);
     "parcel.merge" => ParcelMerge(Box<ParcelMerge>) by [Collective] under ["C7"] rule |s, l, c, k, b| rules::parcel_merge(s, l, c, k, b);
-    "household.split" => HouseholdSplit(HouseholdSplit) by [Household] under ["P3", "W2"] rule |s, _, c, k, b| rules::household_split(s, c, k, b);
+    "household.split" => HouseholdSplit(HouseholdSplit) by [Household, Collective, County] under ["P3", "W2", "R1"] rule |s, _, c, k, b| rules::household_split(s, c, k, b);
     "household.merge" => HouseholdMerge(HouseholdMerge) by [Household] under ["P3", "H1", "G1"] rule |s, _, c, k, b| rules::household_merge(s, c, k, b);
     "contract.extend" => ContractExtend(ContractExtend) by [Collective] under ["C2", "C4"] rule |s, _, c, k, b| rules::contract_extend(s, c, k, b);
     "contract.renew" => ContractRenew(ContractRenew) by [Collective] under ["C2"] rule |s, _, c, k, b| rules::contract_renew(s, c, k, b);

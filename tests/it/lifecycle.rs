@@ -231,3 +231,86 @@ fn the_price_is_paid_out_to_the_household_once_after_settlement() {
         verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
     }
 }
+
+/// W2: a member takes her share out of the household — her land and her
+/// shares — by her own application, recorded by the collective, without the
+/// head of household's key; the head's household cannot be named by anyone
+/// else's collective, and a household divides only itself.
+#[test]
+fn a_woman_takes_her_share_out_without_the_heads_key() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let (husband, wife) = (
+            person("王四", "140421198503150029", 4),
+            person("李五", "140421199006200042", 5),
+        );
+        let env = sign(
+            &m.collective,
+            "household.register",
+            json!({"CBFBM": THIRD, "members": [
+                {"person": husband.commitment(), "relation": "02"},
+                {"person": wife.commitment(), "relation": "10"}]}),
+        );
+        let r = m
+            .log
+            .writer()
+            .submit_with_personal_blocking(env, vec![husband.clone(), wife.clone()]);
+        assert_eq!(outcome(&r), "accepted");
+        for (n, lon) in [(4, 113.005), (5, 113.006)] {
+            let g = json!({"type": "Polygon", "coordinates": [[[lon, 36.001], [lon + 0.0005, 36.001], [lon + 0.0005, 36.0015], [lon, 36.0015], [lon, 36.001]]]});
+            m.ok(
+                &m.collective,
+                "parcel.register",
+                json!({"DKBM": parcel(n), "DKMC": "西坡地", "DKLB": "10", "TDYT": "1", "DLDJ": "05", "SFJBNT": "1", "geometry": g}),
+            );
+        }
+        m.ok(
+            &m.collective,
+            "contract.grant",
+            json!({"CBHTBM": format!("{THIRD}J"), "CBFBM": THIRD, "DKBM": [parcel(4), parcel(5)],
+                   "start": "2026-01-01", "end": "2055-12-31",
+                   "certificate_members": [husband.commitment(), wife.commitment()]}),
+        );
+        let her = "140421001001010004";
+        let split = |from: Option<&str>| {
+            let mut body = json!({"CBFBM": her, "members": [{"person": wife.commitment(), "relation": "02"}],
+                                  "DKBM": [parcel(5)], "agreement_sha256": "cd".repeat(32)});
+            if let Some(f) = from {
+                body["from"] = json!(f);
+            }
+            body
+        };
+        // The collective must name the household; another household may
+        // not divide this one.
+        assert_eq!(
+            outcome(&m.log.submit(&m.collective, "household.split", split(None))),
+            "bad_attribute"
+        );
+        assert_eq!(
+            outcome(
+                &m.log
+                    .submit(&m.seller, "household.split", split(Some(THIRD)))
+            ),
+            "bad_attribute"
+        );
+        assert_eq!(
+            outcome(
+                &m.log
+                    .submit(&m.collective, "household.split", split(Some(THIRD)))
+            ),
+            "accepted"
+        );
+        // She holds her land under a contract of her own for the rest of the
+        // term; he keeps the rest.
+        let state = queries::load_state(&mut m.log.db.conn().unwrap(), COUNTY).unwrap();
+        let today = m.log.clock.now().date_naive();
+        let hers = base_rights(&state, her, today);
+        assert_eq!(hers.contracts.len(), 1);
+        assert_eq!(hers.contracts[0].parcels, vec![parcel(5)]);
+        assert_eq!(
+            base_rights(&state, THIRD, today).contracts[0].parcels,
+            vec![parcel(4)]
+        );
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}

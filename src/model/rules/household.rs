@@ -129,6 +129,44 @@ fn own_household<'s>(state: &'s State, signer: &KeyBinding) -> Result<&'s Househ
     super::household_of(state, &signer.party)
 }
 
+/// The household a split divides (P3, W2): the signer's own; or, where a
+/// member takes her share out by her own application, the household the
+/// collective names among its own; or, by a court's or an arbitrator's
+/// decision, the one the county names — so no head of household's key can
+/// keep her in.
+fn dividing_household<'s>(
+    state: &'s State,
+    signer: &KeyBinding,
+    named: Option<&str>,
+) -> Result<&'s Household, RuleError> {
+    match (signer.role, named) {
+        (crate::model::Role::Household, None) => own_household(state, signer),
+        (crate::model::Role::Household, Some(code)) if code == signer.party => {
+            own_household(state, signer)
+        }
+        (crate::model::Role::Household, Some(_)) => Err(RuleError::attribute(
+            "from",
+            "a household divides only itself",
+            "承包方只能为本户分户",
+        )),
+        (_, None) => Err(RuleError::attribute(
+            "from",
+            "names the household that divides (W2)",
+            "须写明分户的原承包方（W2）",
+        )),
+        (role, Some(code)) => {
+            let h = super::household_of(state, code)?;
+            if role == crate::model::Role::Collective && h.collective != signer.party {
+                return Err(RuleError::HouseholdOutsideCollective {
+                    code: code.to_owned(),
+                    collective: signer.party.clone(),
+                });
+            }
+            Ok(h)
+        }
+    }
+}
+
 /// Parcels whose contract right may change hands with a household's
 /// members: each under one of `household`'s contracts in force, and
 /// unencumbered. Returns the contract.
@@ -145,7 +183,9 @@ fn movable_parcels<'s>(
     Ok(contract)
 }
 
-/// `household.split` (分户, P3): by the household that divides. The members
+/// `household.split` (分户, P3): by the household that divides — or, for a
+/// member who takes her share out (W2), recorded by the collective on her own
+/// application or by the county on a decision in force (R1). The members
 /// who leave form a new household of the same collective; the parcels named
 /// go with them under a new contract for the rest of the same term (C2), and
 /// the shares named. The head stays; the homestead stays (H1). Memberships of
@@ -156,7 +196,7 @@ pub fn household_split(
     signer: &KeyBinding,
     body: &HouseholdSplit,
 ) -> Result<Vec<Change>, RuleError> {
-    let from = own_household(state, signer)?;
+    let from = dividing_household(state, signer, body.from.as_deref())?;
     check_new_code(state, &body.code, &from.collective)?;
     check_members(&body.members)?;
     super::sha256_hex("agreement_sha256", &body.agreement_sha256)?;
