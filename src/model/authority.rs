@@ -268,7 +268,7 @@ mod tests {
             ("county.settings", "C"),
             ("parcel.split", "V"),
             ("parcel.merge", "V"),
-            ("household.split", "H"),
+            ("household.split", "CVH"),
             ("household.merge", "H"),
             ("contract.extend", "V"),
             ("contract.renew", "V"),
@@ -294,6 +294,7 @@ mod tests {
             ("surrender.withdraw", "H"),
             ("listing.withdraw", "VHT"),
             ("award.cancel", "X"),
+            ("payment.release", "X"),
             ("objection.suit", "C"),
         ];
         let listed: Vec<&str> = table.iter().map(|(k, _)| *k).collect();
