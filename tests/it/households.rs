@@ -1067,12 +1067,14 @@ fn households_split_and_merge_with_their_rights() {
             json!({"CBFBM": new, "members": leaving, "DKBM": parcels, "agreement_sha256": "cd".repeat(32)})
         };
         // P3: the household itself divides, with members of its own and land
-        // of its own contract; the head stays.
+        // of its own contract; the head stays. The collective records a
+        // split only on a member's own application, naming the household
+        // (W2; `lifecycle.rs`).
         let before = app.size();
         refused(
             post(&app.key, "household.split", split(&[(&son, "02")], &[&p2])),
-            "kind_not_allowed",
-            "entry.signer",
+            "bad_attribute",
+            "entry.body.from",
         );
         refused(
             post(&key, "household.split", split(&[(&stranger, "02")], &[&p2])),
