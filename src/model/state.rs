@@ -139,6 +139,22 @@ impl Contract {
         day > self.end && self.holds(day)
     }
 
+    /// The last day of the term by law on `day` (C2): for arable land held
+    /// past its recorded end, the end extended by thirty years (as often as
+    /// needed), whether or not the collective has recorded it yet — so the
+    /// household may transfer its right for the extended term and is never
+    /// stuck waiting on the collective's record.
+    pub fn end_by_law(&self, day: chrono::NaiveDate, arable: bool) -> chrono::NaiveDate {
+        let mut end = self.end;
+        while arable && self.holds(day) && day > end {
+            match end.checked_add_months(chrono::Months::new(360)) {
+                Some(next) => end = next,
+                None => break,
+            }
+        }
+        end
+    }
+
     /// Whether the contract's recorded term runs on `day` (and no return
     /// has taken effect).
     pub fn in_force(&self, day: chrono::NaiveDate) -> bool {
@@ -913,6 +929,11 @@ mod tests {
         };
         assert!(k.holds(d("2090-01-01")) && k.extended_by_law(d("2028-01-01")));
         assert!(!k.extended_by_law(d("2027-12-31")));
+        // Arable land's term runs on by law, thirty years at a time.
+        assert_eq!(k.end_by_law(d("2027-12-31"), true), d("2027-12-31"));
+        assert_eq!(k.end_by_law(d("2028-01-01"), true), d("2057-12-31"));
+        assert_eq!(k.end_by_law(d("2060-01-01"), true), d("2087-12-31"));
+        assert_eq!(k.end_by_law(d("2028-01-01"), false), d("2027-12-31"));
         k.returned = Some((5, d("2027-06-30"), 100));
         assert!(k.holds(d("2027-06-29")) && !k.holds(d("2027-06-30")));
         assert!(!k.extended_by_law(d("2028-01-01")));

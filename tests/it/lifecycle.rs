@@ -79,6 +79,17 @@ fn an_arable_contract_past_its_end_stays_the_households() {
         assert_eq!(title.holder.as_deref(), Some(SELLER));
         assert!(title.contract.as_ref().unwrap().extended_by_law);
 
+        // Nor is the household stuck waiting for the collective's record: it
+        // may lease its land for the term extended by law.
+        assert_eq!(
+            outcome(&m.log.submit(
+                &m.seller,
+                "listing.submit",
+                crate::exchange::lease(&[&parcel(2)], "2057-01-01", "2060-12-31"),
+            )),
+            "accepted"
+        );
+
         // The collective records the extension: another thirty years.
         assert_eq!(
             outcome(&m.log.submit(

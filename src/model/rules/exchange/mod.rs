@@ -217,9 +217,17 @@ fn check_listing(
             let k = named_contract(rules::household_contract(
                 state, ctx.today, transferor, &l.parcels,
             )?)?;
+            // C2: arable land held past its recorded end is the household's
+            // for the extension by law.
+            let arable = l.parcels.iter().all(|p| {
+                state
+                    .parcels
+                    .get(p.as_str())
+                    .is_some_and(|x| matches!(x.land_use.as_str(), "1" | "4"))
+            });
             let mut until = match k.returned {
                 Some((_, effective, _)) => effective.pred_opt().unwrap_or(effective),
-                None => k.end,
+                None => k.end_by_law(ctx.today, arable),
             };
             if l.mode == Mode::Swap {
                 let other = swap_counterparty(state, ctx, transferor, &l.swap_for)?;
