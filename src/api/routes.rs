@@ -30,6 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/listings/{id}/contract", web::get().to(get_contract))
             .route("/parties/{code}", web::get().to(get_party))
             .route("/keys", web::get().to(get_keys))
+            .route("/rights/{index}", web::get().to(get_right))
             .route("/keys/{signer}", web::get().to(get_key))
             .route(
                 "/listings/{id}/contract/print",
@@ -301,6 +302,16 @@ async fn get_key(
         )
     })?;
     answer("application/json", move || reg.key(&public)).await
+}
+
+/// The 土地经营权证 of a registered derived right (M6).
+async fn get_right(
+    reg: web::Data<Registry>,
+    index: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reg = reg.into_inner();
+    let index = log_index(&index, "index")?;
+    answer("application/json", move || reg.right_certificate(index)).await
 }
 
 #[derive(serde::Deserialize)]
@@ -585,6 +596,7 @@ pub fn openapi_document() -> serde_json::Value {
         "PartyView": view_schema::<views::PartyView>(),
         "KeyView": view_schema::<views::KeyView>(),
         "KeysView": view_schema::<views::KeysView>(),
+        "RightCertificateView": view_schema::<views::RightCertificateView>(),
         "ParcelFeature": view_schema::<views::Feature<views::ParcelProperties>>(),
         "ParcelCollection": view_schema::<views::FeatureCollection<views::ParcelProperties>>(),
         "CollectiveFeature": view_schema::<views::Feature<views::CollectiveProperties>>(),
@@ -605,6 +617,7 @@ pub fn openapi_document() -> serde_json::Value {
         ("/api/v1/parties/{code}", "PartyView"),
         ("/api/v1/keys/{signer}", "KeyView"),
         ("/api/v1/keys", "KeysView"),
+        ("/api/v1/rights/{index}", "RightCertificateView"),
         ("/api/v1/parcels/{code}", "ParcelFeature"),
         ("/api/v1/parcels", "ParcelCollection"),
         ("/api/v1/collectives/{code}", "CollectiveFeature"),

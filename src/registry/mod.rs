@@ -829,6 +829,47 @@ impl Registry {
         })
     }
 
+    /// The 土地经营权证 of a derived right registered at settlement (M6:
+    /// terms of five years or more); `not_found` for one not registered.
+    pub fn right_certificate(
+        &self,
+        index: u64,
+    ) -> Result<views::RightCertificateView, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let county = &self.db.county;
+        let r = queries::derived_right(&mut conn, county, index)?
+            .filter(|r| r.registered)
+            .ok_or_else(|| ServiceError::NotFound {
+                what: "registered right",
+                id: index.to_string(),
+                field: "index",
+            })?;
+        let mut parcels = Vec::new();
+        let mut total = crate::model::units::Area(0);
+        for code in &r.parcels {
+            if let Some(p) = queries::parcel(&mut conn, county, code)? {
+                total.0 += p.area.0;
+                parcels.push(views::CertificateParcel::of(&p));
+            }
+        }
+        Ok(views::RightCertificateView {
+            index: r.index,
+            listing: r.listing,
+            mode: r.mode,
+            holder: r.holder.clone(),
+            household: r.household.clone(),
+            parcels,
+            total_area_mu: total.mu().to_string(),
+            start: r.start,
+            end: r.end,
+            in_force: r.in_force(self.today()),
+            ended: r.ended.as_ref().map(|(index, ground)| views::RightEnded {
+                index: *index,
+                ground: ground.clone(),
+            }),
+        })
+    }
+
     /// The county's name and its log's verifier key (from genesis).
     pub fn county(&self) -> Result<crate::model::state::County, ServiceError> {
         let mut conn = self.db.conn()?;

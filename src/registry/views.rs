@@ -726,6 +726,20 @@ pub struct CertificateParcel {
     pub area_mu: String,
 }
 
+impl CertificateParcel {
+    pub fn of(p: &Parcel<String>) -> CertificateParcel {
+        CertificateParcel {
+            code: p.code.to_string(),
+            name: p.name.to_string(),
+            class: p.class.to_string(),
+            land_use: p.land_use.to_string(),
+            grade: p.grade.to_string(),
+            area_m2: p.area.m2().to_string(),
+            area_mu: p.area.mu().to_string(),
+        }
+    }
+}
+
 pub fn certificate(
     k: &Contract,
     parcels: &[Parcel<String>],
@@ -742,18 +756,7 @@ pub fn certificate(
             start: k.start,
             end: k.end,
         },
-        parcels: parcels
-            .iter()
-            .map(|p| CertificateParcel {
-                code: p.code.to_string(),
-                name: p.name.to_string(),
-                class: p.class.to_string(),
-                land_use: p.land_use.to_string(),
-                grade: p.grade.to_string(),
-                area_m2: p.area.m2().to_string(),
-                area_mu: p.area.mu().to_string(),
-            })
-            .collect(),
+        parcels: parcels.iter().map(CertificateParcel::of).collect(),
         total_area_m2: total.m2().to_string(),
         total_area_mu: total.mu().to_string(),
         members: k.certificate_members.clone(),
@@ -800,6 +803,28 @@ pub struct KeyView {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct KeysView {
     pub keys: std::collections::BTreeMap<String, KeyView>,
+}
+
+/// The 土地经营权证 of a registered derived right (M6): what the county's
+/// registry certifies the transferee holds, and that the household keeps its
+/// contract (G2).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RightCertificateView {
+    /// The log index of the settlement that made the right.
+    pub index: u64,
+    pub listing: u64,
+    pub mode: crate::model::exchange::Mode,
+    /// Who holds the management right.
+    pub holder: String,
+    /// The household whose land it is, which keeps its contract right.
+    pub household: String,
+    pub parcels: Vec<CertificateParcel>,
+    pub total_area_mu: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub in_force: bool,
+    /// An early end (M7): log index and ground.
+    pub ended: Option<RightEnded>,
 }
 
 /// One entry of the log, as the log explorer lists it.

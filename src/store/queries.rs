@@ -1464,6 +1464,19 @@ pub fn rights_of_household(
     )
 }
 
+/// One derived right, by the log index of the settlement that made it.
+pub fn derived_right(
+    conn: &mut DbConnection,
+    county: &str,
+    index: u64,
+) -> Result<Option<crate::model::exchange::DerivedRight>, StoreError> {
+    Ok(
+        docs_where!(conn, county, derived_rights, idx, idx == index as i64)
+            .into_values()
+            .next(),
+    )
+}
+
 /// One attestation of retained rights (G3), by its log index.
 pub fn attestation(
     conn: &mut DbConnection,

@@ -31,6 +31,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/attestation/{index}", web::get().to(attestation))
         .route("/keys", web::get().to(keys))
         .route("/party/{code}", web::get().to(party))
+        .route("/right/{index}", web::get().to(right))
         .route("/charts", web::get().to(charts_page));
 }
 
@@ -688,6 +689,31 @@ async fn attestation(
                 .collect(),
             homestead_m2: a.rights.homestead.map(m2),
             a,
+            c,
+        })
+    })
+    .await?;
+    html(&page)
+}
+
+// ---- the 土地经营权证 (M6) ----
+
+#[derive(Template)]
+#[template(path = "right.html")]
+struct RightPage {
+    c: Chrome,
+    r: RightCertificateView,
+}
+
+async fn right(
+    req: HttpRequest,
+    reg: web::Data<Registry>,
+    index: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let index = crate::api::log_index(&index, "index")?;
+    let page = read(&reg, &req, "map", move |reg, c| {
+        Ok(RightPage {
+            r: reg.right_certificate(index)?,
             c,
         })
     })

@@ -239,6 +239,18 @@ fn the_price_is_paid_out_to_the_household_once_after_settlement() {
             .transfers
             .iter()
             .any(|t| t.listing == id && !t.held));
+        // M6: a lease of ten years is a registered right with its
+        // certificate; the household keeps its contract (G2).
+        let settled = m.listing(id).settled_at.unwrap();
+        let reader =
+            || sanquan::registry::Registry::reader(m.log.db.clone()).on_clock(m.log.clock.clone());
+        let cert = reader().right_certificate(settled).unwrap();
+        assert_eq!(
+            (cert.holder.as_str(), cert.household.as_str()),
+            (crate::exchange::NEIGHBOUR, SELLER)
+        );
+        assert_eq!(cert.parcels[0].code, parcel(1));
+        assert!(reader().right_certificate(id).is_err());
         verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
     }
 }

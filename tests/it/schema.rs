@@ -76,6 +76,7 @@ fn every_demo_entry_fits_the_schema_of_its_kind() {
     let (income, attestations) = (view("IncomeView"), view("AttestationsOf"));
     let (listing, listings) = (view("ListingView"), view("ListingsView"));
     let attestation = view("AttestationView");
+    let right = view("RightCertificateView");
     let mut checked = 0;
     let mut fits = |validator: &jsonschema::Validator, value: Value, what: String| {
         let errors: Vec<String> = validator
@@ -107,6 +108,11 @@ fn every_demo_entry_fits_the_schema_of_its_kind() {
                 json!(registry.distribution(index).unwrap()),
                 format!("distribution {index}"),
             ),
+            "deal.settle" => {
+                if let Ok(r) = registry.right_certificate(index) {
+                    fits(&right, json!(r), format!("right {index}"));
+                }
+            }
             "certificate.issue" => {
                 let code = entry["body"]["CBHTBM"].as_str().unwrap();
                 fits(

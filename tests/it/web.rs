@@ -424,6 +424,15 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         );
         verify_here(&b, "button[data-verify]");
         b.screenshots("title");
+        // M6: the lease is a registered right with its certificate.
+        b.click("#derived a[href^='/right/']");
+        b.wait(
+            "location.pathname.startsWith('/right/')",
+            "the right's certificate",
+        );
+        let cert = b.text("#right");
+        assert!(cert.contains(OUTSIDER) && cert.contains(SELLER), "{cert}");
+        b.screenshots("right");
 
         // A member settles in a town; the county attests the rights kept.
         b.goto(&format!("/desk/county?household={SELLER}"));
