@@ -277,6 +277,12 @@ pub struct SharesBuyback {
 pub struct DividendDistribute {
     /// The log index of the decision (subject `operating_assets`).
     pub decision: u64,
+    /// S4: the members' assembly's decision, by three quarters of all
+    /// members, that holders who are no longer members (heirs, a household
+    /// whose members all left) are paid too; without it their parts stay
+    /// with the collective.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub non_members_decision: Option<u64>,
     pub total: String,
     pub reserve: String,
     pub welfare: String,

@@ -92,7 +92,7 @@ kinds! {
     "shares.quantify" => SharesQuantify(SharesQuantify) by [Collective] under ["S1", "D1"] rule |s, _, c, k, b| rules::shares_quantify(s, c, k, b);
     "shares.transfer" => SharesTransfer(SharesTransfer) by [Household] under ["S2"] rule |s, _, c, k, b| rules::shares_transfer(s, c, k, b);
     "shares.buyback" => SharesBuyback(SharesBuyback) by [Household] under ["S2", "G4"] rule |s, _, c, k, b| rules::shares_buyback(s, c, k, b);
-    "dividend.distribute" => DividendDistribute(DividendDistribute) by [Collective] under ["S3"] rule |s, _, c, k, b| rules::dividend_distribute(s, c, k, b);
+    "dividend.distribute" => DividendDistribute(DividendDistribute) by [Collective] under ["S3", "S4"] rule |s, _, c, k, b| rules::dividend_distribute(s, c, k, b);
     "member.admit" => MemberAdmit(MemberAdmit) by [Collective] under ["P4", "D1"] rule |s, _, c, k, b| rules::member_admit(s, c, k, b);
     "member.end" => MemberEnd(MemberEnd) by [Collective] under ["P4", "C5", "S5"] rule |s, _, c, k, b| rules::member_end(s, c, k, b);
     "homestead.grant" => HomesteadGrant(Box<HomesteadGrant>) by [County] under ["H1", "H2", "H3"] rule |s, l, c, k, b| rules::homestead_grant(s, l, c, k, b);

@@ -483,6 +483,22 @@ fn shares_stay_in_the_collective_and_distributions_add_up_to_the_fen() {
                 .as_u64()
                 .unwrap()
         };
+        // The heads are members of the collective (P4).
+        let heads: Vec<String> = ids
+            .iter()
+            .enumerate()
+            .map(|(n, id)| person("户主", id, n as u8 + 1).commitment())
+            .collect();
+        let membership = decide("membership", 70);
+        assert_eq!(
+            post(
+                &app.key,
+                "member.admit",
+                json!({"decision": membership, "persons": heads})
+            )
+            .0,
+            201
+        );
         let (failed, passed) = (
             decide("share_quantification", 59),
             decide("share_quantification", 60),
@@ -626,6 +642,57 @@ fn shares_stay_in_the_collective_and_distributions_add_up_to_the_fen() {
             .into_json()
             .unwrap();
         assert_eq!(h["shares"], 2);
+
+        // S4: c's only member dies; c still holds its share, but a holder
+        // that is no member is paid only with three quarters of all members
+        // agreeing — otherwise its part stays with the collective.
+        assert_eq!(
+            post(
+                &app.key,
+                "member.end",
+                json!({"person": heads[2], "reason": "death", "document_sha256": "cd".repeat(32)})
+            )
+            .0,
+            201
+        );
+        let paid = |body: Value| -> Vec<(String, String)> {
+            let (status, v) = post(&app.key, "dividend.distribute", body);
+            assert_eq!(status, 201, "{v}");
+            let d: Value = ureq::get(&format!("{}/api/v1/distributions/{}", app.url, v["index"]))
+                .call()
+                .unwrap()
+                .into_json()
+                .unwrap();
+            d["parts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    (
+                        p["holder"].as_str().unwrap().to_owned(),
+                        p["amount"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect()
+        };
+        let without = paid(distribute("1000.00", "100.00", "50.01"));
+        let of = |parts: &[(String, String)], holder: &str| {
+            parts.iter().find(|(h, _)| h == holder).map(|p| p.1.clone())
+        };
+        assert_eq!(of(&without, &c.0), None, "{without:?}");
+        assert_eq!(of(&without, VILLAGE).as_deref(), Some("242.86"));
+        assert_eq!(of(&without, &b.0).as_deref(), Some("364.28"));
+        let mut with = distribute("1000.00", "100.00", "50.01");
+        with["non_members_decision"] = json!(decide("other", 67));
+        refused(
+            post(&app.key, "dividend.distribute", with.clone()),
+            "decision_not_passed",
+            "entry.body.decision",
+        );
+        with["non_members_decision"] = json!(decide("other", 68));
+        let with = paid(with);
+        assert_eq!(of(&with, &c.0).as_deref(), Some("121.43"));
+        assert_eq!(of(&with, VILLAGE).as_deref(), Some("121.43"));
         verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();
     }
 }

@@ -212,12 +212,74 @@ pub fn dividend_distribute(
         .map(|(h, n)| (h.clone(), *n))
         .collect();
     holders.sort();
+    // S4: a holder none of whose members is a member now is paid only with
+    // three quarters of all members agreeing; otherwise its part stays with
+    // the collective (the parts of members are the same either way).
+    let pays_non_members = match body.non_members_decision {
+        Some(index) => {
+            members_three_quarters(state, collective, index)?;
+            true
+        }
+        None => false,
+    };
+    let mut parts = largest_remainder(rest, &holders);
+    if !pays_non_members {
+        let mut kept = 0;
+        parts.retain(|(holder, fen)| {
+            let member = is_member_household(state, collective, holder);
+            if !member {
+                kept += fen;
+            }
+            member
+        });
+        if kept > 0 {
+            match parts.iter_mut().find(|(holder, _)| holder == collective) {
+                Some((_, fen)) => *fen += kept,
+                None => parts.push((collective.clone(), kept)),
+            }
+        }
+    }
     Ok(vec![Change::DividendDistributed(Distribution {
         index: ctx.index,
         collective: collective.clone(),
         total,
         reserve,
         welfare,
-        parts: largest_remainder(rest, &holders),
+        parts,
     })])
+}
+
+/// Whether `holder` is the collective itself or a household with at least
+/// one member of the collective now (P4).
+fn is_member_household(state: &State, collective: &str, holder: &str) -> bool {
+    holder == collective
+        || state.household(holder).is_some_and(|h| {
+            h.members.iter().any(|m| {
+                state
+                    .memberships
+                    .get(&m.person)
+                    .is_some_and(|x| x.collective == collective && x.ended.is_none())
+            })
+        })
+}
+
+/// S4: a members' assembly's decision of this collective, for by three
+/// quarters of all its members.
+fn members_three_quarters(state: &State, collective: &str, index: u64) -> Result<(), RuleError> {
+    let no = |reason| RuleError::DecisionNotPassed { index, reason };
+    let d = state
+        .decisions
+        .get(&index)
+        .filter(|d| d.collective == collective)
+        .ok_or(no((
+            "no decision of this collective was recorded there",
+            "该处没有本集体的决议",
+        )))?;
+    if d.assembly != Assembly::MembersAssembly || d.counts.in_favour * 4 < d.counts.eligible * 3 {
+        return Err(no((
+            "paying non-members takes three quarters of all members in the members' assembly (S4)",
+            "向非成员分配须经成员大会全体成员四分之三以上同意（S4）",
+        )));
+    }
+    Ok(())
 }
