@@ -601,29 +601,29 @@ fn shares_stay_in_the_collective_and_distributions_add_up_to_the_fen() {
             "bad_attribute",
             "entry.body.total",
         );
-        let (status, v) = post(
-            &app.key,
-            "dividend.distribute",
-            distribute("1000.00", "100.00", "50.01"),
-        );
-        assert_eq!(status, 201, "{v}");
-        let d: Value = ureq::get(&format!("{}/api/v1/distributions/{}", app.url, v["index"]))
-            .call()
-            .unwrap()
-            .into_json()
-            .unwrap();
-        assert_eq!(d["distributed"], "849.99");
-        let parts: Vec<(String, String)> = d["parts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| {
-                (
-                    p["holder"].as_str().unwrap().to_owned(),
-                    p["amount"].as_str().unwrap().to_owned(),
-                )
-            })
-            .collect();
+        // A distribution made, read back: its total distributed and its
+        // parts (holder, yuan).
+        let paid = |body: Value| -> (String, Vec<(String, String)>) {
+            let (status, v) = post(&app.key, "dividend.distribute", body);
+            assert_eq!(status, 201, "{v}");
+            let d: Value = ureq::get(&format!("{}/api/v1/distributions/{}", app.url, v["index"]))
+                .call()
+                .unwrap()
+                .into_json()
+                .unwrap();
+            let parts = d["parts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    let text = |k: &str| p[k].as_str().unwrap().to_owned();
+                    (text("holder"), text("amount"))
+                })
+                .collect();
+            (d["distributed"].as_str().unwrap().to_owned(), parts)
+        };
+        let (distributed, parts) = paid(distribute("1000.00", "100.00", "50.01"));
+        assert_eq!(distributed, "849.99");
         let fen: i64 = parts
             .iter()
             .map(|(_, a)| (a.parse::<f64>().unwrap() * 100.0).round() as i64)
@@ -655,27 +655,7 @@ fn shares_stay_in_the_collective_and_distributions_add_up_to_the_fen() {
             .0,
             201
         );
-        let paid = |body: Value| -> Vec<(String, String)> {
-            let (status, v) = post(&app.key, "dividend.distribute", body);
-            assert_eq!(status, 201, "{v}");
-            let d: Value = ureq::get(&format!("{}/api/v1/distributions/{}", app.url, v["index"]))
-                .call()
-                .unwrap()
-                .into_json()
-                .unwrap();
-            d["parts"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| {
-                    (
-                        p["holder"].as_str().unwrap().to_owned(),
-                        p["amount"].as_str().unwrap().to_owned(),
-                    )
-                })
-                .collect()
-        };
-        let without = paid(distribute("1000.00", "100.00", "50.01"));
+        let (_, without) = paid(distribute("1000.00", "100.00", "50.01"));
         let of = |parts: &[(String, String)], holder: &str| {
             parts.iter().find(|(h, _)| h == holder).map(|p| p.1.clone())
         };
@@ -690,7 +670,7 @@ fn shares_stay_in_the_collective_and_distributions_add_up_to_the_fen() {
             "entry.body.decision",
         );
         with["non_members_decision"] = json!(decide("other", 68));
-        let with = paid(with);
+        let (_, with) = paid(with);
         assert_eq!(of(&with, &c.0).as_deref(), Some("121.43"));
         assert_eq!(of(&with, VILLAGE).as_deref(), Some("121.43"));
         verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::common::*;
 use crate::exchange::{parcel, person, Market, SELLER};
+use sanquan::model::person::PersonRecord;
 
 /// A third household of the village, with no land.
 const THIRD: &str = "140421001001010003";
@@ -22,6 +23,37 @@ fn third_household(m: &Market) {
     );
     let r = m.log.writer().submit_with_personal_blocking(env, vec![p]);
     assert_eq!(outcome(&r), "accepted");
+}
+
+/// THIRD as a married couple: the husband heads it, the wife married in.
+fn couple(m: &Market) -> (PersonRecord, PersonRecord) {
+    let (husband, wife) = (
+        person("王四", "140421198503150029", 4),
+        person("李五", "140421199006200042", 5),
+    );
+    let env = sign(
+        &m.collective,
+        "household.register",
+        json!({"CBFBM": THIRD, "members": [
+            {"person": husband.commitment(), "relation": "02"},
+            {"person": wife.commitment(), "relation": "10"}]}),
+    );
+    let r = m
+        .log
+        .writer()
+        .submit_with_personal_blocking(env, vec![husband.clone(), wife.clone()]);
+    assert_eq!(outcome(&r), "accepted");
+    (husband, wife)
+}
+
+/// Parcel `n` of the village, a square at `lon`.
+fn new_parcel(m: &Market, n: u32, lon: f64) {
+    let g = json!({"type": "Polygon", "coordinates": [[[lon, 36.001], [lon + 0.0005, 36.001], [lon + 0.0005, 36.0015], [lon, 36.0015], [lon, 36.001]]]});
+    m.ok(
+        &m.collective,
+        "parcel.register",
+        json!({"DKBM": parcel(n), "DKMC": "西坡地", "DKLB": "10", "TDYT": "1", "DLDJ": "05", "SFJBNT": "1", "geometry": g}),
+    );
 }
 
 fn grant_to_third(m: &Market, parcels: &[String]) -> String {
@@ -147,31 +179,8 @@ fn returned_land_is_contracted_again() {
 fn a_certificate_that_leaves_out_a_member_is_refused() {
     for backend in backends() {
         let m = Market::new(backend);
-        let (husband, wife) = (
-            person("王四", "140421198503150029", 4),
-            person("李五", "140421199006200042", 5),
-        );
-        let env = sign(
-            &m.collective,
-            "household.register",
-            json!({"CBFBM": THIRD, "members": [
-                {"person": husband.commitment(), "relation": "02"},
-                {"person": wife.commitment(), "relation": "10"}]}),
-        );
-        let r = m
-            .log
-            .writer()
-            .submit_with_personal_blocking(env, vec![husband.clone(), wife.clone()]);
-        assert_eq!(outcome(&r), "accepted");
-        let g = json!({"type": "Polygon", "coordinates": [[[113.005, 36.001], [113.0055, 36.001], [113.0055, 36.0015], [113.005, 36.0015], [113.005, 36.001]]]});
-        assert_eq!(
-            outcome(&m.log.submit(
-                &m.collective,
-                "parcel.register",
-                json!({"DKBM": parcel(4), "DKMC": "西坡地", "DKLB": "10", "TDYT": "1", "DLDJ": "05", "SFJBNT": "1", "geometry": g}),
-            )),
-            "accepted"
-        );
+        let (husband, wife) = couple(&m);
+        new_parcel(&m, 4, 113.005);
         let grant = |members: Vec<String>| {
             m.log.submit(
                 &m.collective,
@@ -263,30 +272,9 @@ fn the_price_is_paid_out_to_the_household_once_after_settlement() {
 fn a_woman_takes_her_share_out_without_the_heads_key() {
     for backend in backends() {
         let m = Market::new(backend);
-        let (husband, wife) = (
-            person("王四", "140421198503150029", 4),
-            person("李五", "140421199006200042", 5),
-        );
-        let env = sign(
-            &m.collective,
-            "household.register",
-            json!({"CBFBM": THIRD, "members": [
-                {"person": husband.commitment(), "relation": "02"},
-                {"person": wife.commitment(), "relation": "10"}]}),
-        );
-        let r = m
-            .log
-            .writer()
-            .submit_with_personal_blocking(env, vec![husband.clone(), wife.clone()]);
-        assert_eq!(outcome(&r), "accepted");
-        for (n, lon) in [(4, 113.005), (5, 113.006)] {
-            let g = json!({"type": "Polygon", "coordinates": [[[lon, 36.001], [lon + 0.0005, 36.001], [lon + 0.0005, 36.0015], [lon, 36.0015], [lon, 36.001]]]});
-            m.ok(
-                &m.collective,
-                "parcel.register",
-                json!({"DKBM": parcel(n), "DKMC": "西坡地", "DKLB": "10", "TDYT": "1", "DLDJ": "05", "SFJBNT": "1", "geometry": g}),
-            );
-        }
+        let (husband, wife) = couple(&m);
+        new_parcel(&m, 4, 113.005);
+        new_parcel(&m, 5, 113.006);
         m.ok(
             &m.collective,
             "contract.grant",
