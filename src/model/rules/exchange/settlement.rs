@@ -57,16 +57,22 @@ pub fn payment_confirm(
             "须为价款尚未确认的项目",
         ));
     }
-    let price = award_of(&l)?.price;
-    if rules::money(state, "amount", &body.amount)? != price {
-        return Err(RuleError::attribute(
-            "amount",
-            format!("the price, {} yuan", yuan(price)),
-            format!("须为成交价 {} 元", yuan(price)),
-        ));
-    }
+    the_price(state, &l, &body.amount)?;
     l.paid_at = Some(ctx.index);
     Ok(vec![saved(l, ctx, "payment.confirm")])
+}
+
+/// An amount that must be the award's whole price (paid in, paid out: M4).
+fn the_price(state: &State, l: &Listing, amount: &str) -> Result<(), RuleError> {
+    let price = award_of(l)?.price;
+    if rules::money(state, "amount", amount)? != price {
+        return Err(RuleError::attribute(
+            "amount",
+            format!("the whole price, {} yuan (M4)", yuan(price)),
+            format!("须为全部成交价 {} 元（M4）", yuan(price)),
+        ));
+    }
+    Ok(())
 }
 
 /// `payment.release`: by the exchange, after settlement, once: the whole
@@ -87,14 +93,7 @@ pub fn payment_release(
             "须为价款尚未付出的项目",
         ));
     }
-    let price = award_of(&l)?.price;
-    if rules::money(state, "amount", &body.amount)? != price {
-        return Err(RuleError::attribute(
-            "amount",
-            format!("the whole price, {} yuan (M4)", yuan(price)),
-            format!("须为全部成交价 {} 元（M4）", yuan(price)),
-        ));
-    }
+    the_price(state, &l, &body.amount)?;
     l.paid_out_at = Some(ctx.index);
     Ok(vec![saved(l, ctx, "payment.release")])
 }
