@@ -863,6 +863,7 @@ impl Registry {
             start: r.start,
             end: r.end,
             in_force: r.in_force(self.today()),
+            not_begun: self.today() < r.start,
             ended: r.ended.as_ref().map(|(index, ground)| views::RightEnded {
                 index: *index,
                 ground: ground.clone(),

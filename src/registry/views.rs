@@ -823,6 +823,8 @@ pub struct RightCertificateView {
     pub start: NaiveDate,
     pub end: NaiveDate,
     pub in_force: bool,
+    /// Its term has not begun yet.
+    pub not_begun: bool,
     /// An early end (M7): log index and ground.
     pub ended: Option<RightEnded>,
 }
