@@ -38,16 +38,17 @@ pub struct Lang {
 }
 
 impl Lang {
-    /// Chinese first: a cookie `lang=en` (the switch in the header) or
-    /// `?lang=en` chooses English.
+    /// Chinese first: `?lang=en`, or a cookie `lang=en` (the switch in the
+    /// header sets it) without `?lang=zh`, chooses English.
     fn of(req: &HttpRequest) -> Lang {
         let cookie = req
             .headers()
             .get(actix_web::http::header::COOKIE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
-        let en = cookie.split(';').any(|c| c.trim() == "lang=en")
-            || req.query_string().split('&').any(|q| q == "lang=en");
+        let asked = |lang: &str| req.query_string().split('&').any(|q| q == lang);
+        let en = asked("lang=en")
+            || (cookie.split(';').any(|c| c.trim() == "lang=en") && !asked("lang=zh"));
         Lang { en }
     }
 
