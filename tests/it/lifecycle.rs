@@ -325,3 +325,45 @@ fn a_woman_takes_her_share_out_without_the_heads_key() {
         verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
     }
 }
+
+/// P4, G1: a member leaves the collective only by her own act — her
+/// household's signature on the entry naming her, with the collective's as
+/// its consent; the collective alone cannot record her "voluntary" exit.
+#[test]
+fn leaving_the_collective_is_the_members_own_act() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let decision = m.ok(
+            &m.collective,
+            "decision.record",
+            json!({"assembly": "members_assembly", "subject": "membership", "question": "q", "date": "2026-11-20",
+                   "eligible": 90, "present": 80, "for": 70, "against": 10, "minutes_sha256": "ab".repeat(32)}),
+        );
+        let head = m.head.commitment();
+        m.ok(
+            &m.collective,
+            "member.admit",
+            json!({"decision": decision, "persons": [head]}),
+        );
+        let exit =
+            json!({"person": head, "reason": "voluntary_exit", "document_sha256": "cd".repeat(32)});
+        m.refused(
+            &m.collective,
+            "member.end",
+            exit.clone(),
+            "consent_missing",
+            "cosigs",
+        );
+        // Another household's signature is not hers.
+        let mut env = sign(&m.collective, "member.end", exit.clone());
+        env.cosign(&m.neighbour);
+        assert_eq!(
+            outcome(&m.log.writer().submit_blocking(env)),
+            "consent_missing"
+        );
+        m.ok_cosigned(&m.collective, &m.seller, "member.end", exit);
+        let state = queries::load_state(&mut m.log.db.conn().unwrap(), COUNTY).unwrap();
+        assert!(state.memberships[&head].ended.is_some());
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}

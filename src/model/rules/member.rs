@@ -121,6 +121,23 @@ pub fn member_end(
             collective: signer.party.clone(),
         })?;
     super::sha256_hex("document_sha256", &body.document_sha256)?;
+    if body.reason == "voluntary_exit" {
+        // P4, G1: leaving is the member's own act — her signed application,
+        // on the log as her household's cosignature of the entry that names
+        // her; the collective's signature is its consent.
+        let household = state
+            .households
+            .values()
+            .find(|h| h.members.iter().any(|x| x.person == body.person))
+            .ok_or_else(|| {
+                RuleError::attribute(
+                    "person",
+                    "belongs to no household that could sign her application (P4)",
+                    "不属于任何承包方，无法签署本人的退出申请（P4）",
+                )
+            })?;
+        super::cosigned_by(state, ctx, &household.code, "member.end")?;
+    }
     Ok(vec![Change::MembershipEnded {
         person: m.person.clone(),
         at: ctx.index,
