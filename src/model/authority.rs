@@ -260,6 +260,7 @@ mod tests {
             ("dividend.distribute", "V"),
             ("member.admit", "V"),
             ("member.end", "V"),
+            ("estate.settle", "V"),
             ("homestead.grant", "C"),
             ("homestead.exit", "H"),
             ("contract.return", "H"),

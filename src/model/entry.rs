@@ -311,6 +311,22 @@ pub struct MemberEnd {
     pub document_sha256: String,
 }
 
+/// `estate.settle`: the collective records that the last member of a
+/// household has died (I2): its arable land returns to the 发包方 with the
+/// heirs' compensation for investments recorded; a forest-land contract, the
+/// house and the shares pass to the heirs and are untouched here (I2–I4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EstateSettle {
+    #[serde(rename = "CBFBM")]
+    pub household: String,
+    /// Yuan, to the heirs, for investments that raised the land's capacity
+    /// ("0" if none).
+    pub heirs_compensation: String,
+    /// SHA-256 (hex) of the death records and the heirs' documents.
+    pub document_sha256: String,
+}
+
 /// Terrain, for the provincial homestead area limit (H1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]

@@ -367,3 +367,59 @@ fn leaving_the_collective_is_the_members_own_act() {
         verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
     }
 }
+
+/// I1, I2: while a member lives the land stays the household's; once its
+/// last member has died, the collective settles the estate — its arable land
+/// returns with the heirs' compensation recorded — and may contract it again.
+#[test]
+fn the_last_members_death_returns_arable_land_with_the_heirs_compensation() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        third_household(&m);
+        let decision = m.ok(
+            &m.collective,
+            "decision.record",
+            json!({"assembly": "members_assembly", "subject": "membership", "question": "q", "date": "2026-11-20",
+                   "eligible": 90, "present": 80, "for": 70, "against": 10, "minutes_sha256": "ab".repeat(32)}),
+        );
+        let head = m.head.commitment();
+        m.ok(
+            &m.collective,
+            "member.admit",
+            json!({"decision": decision, "persons": [head]}),
+        );
+        let estate = json!({"CBFBM": SELLER, "heirs_compensation": "3000.00", "document_sha256": "ef".repeat(32)});
+        m.refused(
+            &m.collective,
+            "estate.settle",
+            estate.clone(),
+            "bad_attribute",
+            "entry.body.CBFBM",
+        );
+        m.ok(
+            &m.collective,
+            "member.end",
+            json!({"person": head, "reason": "death", "document_sha256": "cd".repeat(32)}),
+        );
+        // Dying ends the membership, not the land (I1); settling the estate
+        // is the collective's, not another household's.
+        assert!(holds(&m, SELLER, &format!("{SELLER}J")));
+        m.refused(
+            &m.neighbour,
+            "estate.settle",
+            estate.clone(),
+            "kind_not_allowed",
+            "entry.signer",
+        );
+        m.ok(&m.collective, "estate.settle", estate);
+        assert!(!holds(&m, SELLER, &format!("{SELLER}J")));
+        let title = sanquan::registry::Registry::reader(m.log.db.clone())
+            .on_clock(m.log.clock.clone())
+            .title(&parcel(1))
+            .unwrap();
+        let returned = title.contract.unwrap().returned.unwrap();
+        assert_eq!(returned.compensation, "3000.00");
+        assert_eq!(grant_to_third(&m, &[parcel(1)]), "accepted");
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}

@@ -220,6 +220,18 @@ impl World {
             "question": "q", "date": "2026-11-20", "eligible": 3, "present": 3, "for": 3, "against": 0, "minutes_sha256": "ab".repeat(32)}), &[]));
         assert!(w.admit(&collective, "shares.quantify", json!({"decision": decision,
             "allocations": HOUSEHOLDS.iter().map(|h| json!({"CBFBM": h, "shares": 10})).collect::<Vec<_>>()}), &[]));
+        // The heads are members of the collective (P4), so that deaths
+        // and estates (I1, I2) can happen among the random entries.
+        let membership = w.index;
+        assert!(w.admit(&collective, "decision.record", json!({"assembly": "members_assembly", "subject": "membership",
+            "question": "q", "date": "2026-11-20", "eligible": 3, "present": 3, "for": 3, "against": 0, "minutes_sha256": "ab".repeat(32)}), &[]));
+        assert!(w.admit(
+            &collective,
+            "member.admit",
+            json!({"decision": membership,
+            "persons": (1..=3).map(|i| format!("{i:064x}")).collect::<Vec<_>>()}),
+            &[]
+        ));
         let transferee = all
             .iter()
             .find(|a| a.1 == Role::Transferee)
@@ -251,7 +263,7 @@ fn entry() -> impl Strategy<Value = (usize, &'static str, Value)> {
     let listing = 40u64..120;
     let money = prop::sample::select(vec!["0", "1000.00", "12000.00", "15000.00", "1.5"]);
     let body = (h, p, listing, money, any::<bool>(), 0u64..15);
-    (0usize..7, 0usize..34, body).prop_map(|(signer, which, (h, p, l, m, flag, n))| {
+    (0usize..7, 0usize..35, body).prop_map(|(signer, which, (h, p, l, m, flag, n))| {
         let (kind, body) = match which {
             0 => ("listing.submit", json!({"mode": if flag {"lease"} else {"equity"}, "DKBM": [p], "start": "2027-01-01",
                 "end": if flag {"2036-12-31"} else {"2060-12-31"}, "TDYT": "1", "reserve": "10000.00",
@@ -296,8 +308,13 @@ fn entry() -> impl Strategy<Value = (usize, &'static str, Value)> {
             31 => ("contract.grant", json!({"CBFBM": format!("{VILLAGE}00{:02}", 10 + n), "DKBM": [p]})),
             // Time passes: years, not days (C2: time alone removes nothing).
             32 => ("years", json!({"years": 3 + 3 * n})),
+            // The collective settles an estate: accepted only once every
+            // member of the household has died (I2).
+            33 => ("estate.settle", json!({"CBFBM": h, "heirs_compensation": m, "document_sha256": "ab".repeat(32)})),
             _ => ("parcel.split", json!({"DKBM": p, "parts": [], "reason": "r"})),
         };
+        // Estates are the collective's to settle: most tries are by it.
+        let signer = if kind == "estate.settle" && n % 4 != 0 { 2 } else { signer };
         (signer, kind, body)
     })
 }
@@ -334,8 +351,12 @@ fn checked(
     for (h, was) in HOUSEHOLDS.iter().zip(&before) {
         let now = base_rights(&w.state, h, w.day);
         if was.shrunk_to(&now, 100) {
+            // G1: by the household's own act — or by law, once its last
+            // member died (I2).
+            let own = SHRINKING.contains(&kind) && *role == Role::Household && party == h;
+            let by_law = kind == "estate.settle" && super::all_died(&w.state, h);
             prop_assert!(
-                SHRINKING.contains(&kind) && *role == Role::Household && party == h,
+                own || by_law,
                 "{kind} by {role:?} {party} shrank {h}: {was:?} -> {now:?}"
             );
         }
@@ -623,6 +644,8 @@ fn base_rights_shrink_only_by_the_households_own_acts() {
         // enough of the cases.
         ("years", 100),
         ("past the contracts' end", 30),
+        // Households whose last member died, their arable land settled (I2).
+        ("estate.settle", 3),
         ("deal.settle", 3),
         ("contract.return", 5),
         ("homestead.exit", 5),

@@ -1,8 +1,8 @@
 //! Rules of membership of the collective economic organisation (P4).
 
 use crate::model::decision::{Assembly, Subject};
-use crate::model::entry::{MemberAdmit, MemberEnd};
-use crate::model::state::Membership;
+use crate::model::entry::{EstateSettle, MemberAdmit, MemberEnd};
+use crate::model::state::{Contract, Membership};
 use crate::model::{Change, Context, KeyBinding, RuleError, State};
 
 /// The reasons a membership ends (集体经济组织法 Art. 11–18).
@@ -95,6 +95,79 @@ pub fn member_admit(
 }
 
 /// `member.end`: only for a reason P4 lists; never for settling in a town.
+/// Whether every member of `household` has died (I1, I2): each named by a
+/// membership that ended by death.
+pub fn all_died(state: &State, household: &str) -> bool {
+    state.household(household).is_some_and(|h| {
+        !h.members.is_empty()
+            && h.members.iter().all(|m| {
+                state
+                    .memberships
+                    .get(&m.person)
+                    .and_then(|x| x.ended.as_ref())
+                    .is_some_and(|(_, reason)| reason == "death")
+            })
+    })
+}
+
+/// `estate.settle` (I2): by the household's collective, once its last
+/// member has died — never while a member lives (I1). Each contract whose
+/// land is all arable returns to the collective today, with the heirs'
+/// compensation recorded; forest or grass land passes to the heirs with the
+/// rest of its term, and the homestead and shares pass to the heirs (I3, I4):
+/// this entry leaves them be.
+pub fn estate_settle(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &EstateSettle,
+) -> Result<Vec<Change>, RuleError> {
+    let h = super::household_of(state, &body.household)?;
+    if h.collective != signer.party {
+        return Err(RuleError::HouseholdOutsideCollective {
+            code: body.household.clone(),
+            collective: signer.party.clone(),
+        });
+    }
+    if !all_died(state, &h.code) {
+        return Err(RuleError::attribute(
+            "CBFBM",
+            "a member of the household lives: the land stays the household's (I1)",
+            "该户尚有成员在世，承包地仍归本户（I1）",
+        ));
+    }
+    super::sha256_hex("document_sha256", &body.document_sha256)?;
+    let compensation = super::money(state, "heirs_compensation", &body.heirs_compensation)?;
+    let arable = |k: &Contract| {
+        k.parcels.iter().all(|p| {
+            state
+                .parcels
+                .get(p.as_str())
+                .is_some_and(|x| matches!(x.land_use.as_str(), "1" | "4"))
+        })
+    };
+    let changes: Vec<Change> = state
+        .contracts
+        .values()
+        .filter(|k| k.household == h.code && k.returned.is_none() && k.holds(ctx.today))
+        .filter(|k| arable(k))
+        .map(|k| Change::ContractReturned {
+            code: k.code.clone(),
+            at: ctx.index,
+            effective: ctx.today,
+            compensation,
+        })
+        .collect();
+    if changes.is_empty() {
+        return Err(RuleError::attribute(
+            "CBFBM",
+            "the household holds no arable contract to settle",
+            "该户没有需要处理的耕地承包合同",
+        ));
+    }
+    Ok(changes)
+}
+
 pub fn member_end(
     state: &State,
     ctx: &Context,

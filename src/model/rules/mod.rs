@@ -23,7 +23,7 @@ pub use homestead::{homestead_exit, homestead_grant};
 pub use household::{household_merge, household_register, household_split};
 pub use keys::{genesis, key_register, key_revoke};
 pub use land::{collective_register, parcel_merge, parcel_register, parcel_retire, parcel_split};
-pub use member::{member_admit, member_end};
+pub use member::{all_died, estate_settle, member_admit, member_end};
 pub use notice::{certificate_issue, notice_post};
 pub use settings::county_settings;
 pub use shares::{dividend_distribute, shares_buyback, shares_quantify, shares_transfer};
