@@ -497,7 +497,7 @@ struct ParcelsQuery {
     bbox: Option<String>,
 }
 
-fn parse_bbox(text: &str) -> Result<[f64; 4], ApiError> {
+pub(crate) fn parse_bbox(text: &str) -> Result<[f64; 4], ApiError> {
     let bad = || {
         ApiError::new(
             crate::model::error::Class::Malformed,

@@ -207,10 +207,7 @@ pub fn web(parcels: u64, chromium: &Path) -> Result<(), CliError> {
             .as_array()
             .into_iter()
             .flatten()
-            .find(|r| {
-                r[0].as_str()
-                    .is_some_and(|p| p.starts_with("/api/v1/parcels"))
-            })
+            .find(|r| r[0].as_str().is_some_and(|p| p.starts_with("/map/parcels")))
             .map(|r| kib(&r[1]))
             .unwrap_or_default();
         println!(
