@@ -704,15 +704,7 @@ impl Registry {
         Ok(views::PartyView {
             party: code.to_owned(),
             kind,
-            keys: keys
-                .iter()
-                .map(|k| views::PartyKey {
-                    vkey: k.vkey.clone(),
-                    role: k.role.as_str(),
-                    registered_at: k.registered_at,
-                    revoked_at: k.revoked_at,
-                })
-                .collect(),
+            keys: keys.iter().map(views::PartyKey::of).collect(),
             reviews: reviews
                 .values()
                 .map(|r| {
@@ -756,13 +748,8 @@ impl Registry {
                 keys.insert(
                     hex(signer),
                     views::KeyView {
+                        key: views::PartyKey::of(&k),
                         party: k.party,
-                        key: views::PartyKey {
-                            vkey: k.vkey,
-                            role: k.role.as_str(),
-                            registered_at: k.registered_at,
-                            revoked_at: k.revoked_at,
-                        },
                     },
                 );
             }
@@ -890,13 +877,11 @@ impl Registry {
     /// The households of a collective, by code.
     pub fn households_of(&self, collective: &str) -> Result<Vec<String>, ServiceError> {
         let mut conn = self.db.conn()?;
-        let mut all: Vec<String> = queries::load_households(&mut conn, &self.db.county, None)?
-            .into_values()
-            .filter(|h| h.collective == collective)
-            .map(|h| h.code)
-            .collect();
-        all.sort();
-        Ok(all)
+        Ok(queries::household_codes(
+            &mut conn,
+            &self.db.county,
+            collective,
+        )?)
     }
 
     /// The parcels of a collective under an encumbrance in force.

@@ -838,6 +838,17 @@ pub struct LogLine {
     pub integrated: String,
 }
 
+impl PartyKey {
+    pub fn of(k: &crate::model::KeyBinding) -> PartyKey {
+        PartyKey {
+            vkey: k.vkey.clone(),
+            role: k.role.as_str(),
+            registered_at: k.registered_at,
+            revoked_at: k.revoked_at,
+        }
+    }
+}
+
 /// The county's review of a transferee.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct PartyReview {

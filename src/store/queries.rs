@@ -1067,6 +1067,20 @@ fn collective_of((code, name, area, a, b, c, d, geojson, at): CollectiveRow) -> 
     }
 }
 
+/// The codes of a collective's households, in order (no members parsed).
+pub fn household_codes(
+    conn: &mut DbConnection,
+    county: &str,
+    collective: &str,
+) -> Result<Vec<String>, StoreError> {
+    Ok(households::table
+        .filter(households::county.eq(county))
+        .filter(households::collective.eq(collective))
+        .order(households::code.asc())
+        .select(households::code)
+        .load(conn)?)
+}
+
 /// The collectives of the county, by code.
 pub fn load_collectives(
     conn: &mut DbConnection,
