@@ -17,8 +17,6 @@ pub struct Footprint {
     /// `max_vertices` for parcels and homesteads).
     pub vertices: usize,
     pub shape: Arc<geo_types::MultiPolygon<f64>>,
-    /// The geometry as normalised GeoJSON (RFC 7946 ring orientation).
-    pub geojson: String,
 }
 
 /// An active parcel a new geometry overlaps, and by how much.
@@ -73,3 +71,30 @@ impl Land for NoLand {
     }
     fn apply(&mut self, _: &super::Change) {}
 }
+
+fn rings_json(p: &geo_types::Polygon<f64>) -> serde_json::Value {
+    let ring = |l: &geo_types::LineString<f64>| {
+        serde_json::Value::from(
+            l.0.iter()
+                .map(|c| serde_json::Value::from(vec![c.x, c.y]))
+                .collect::<Vec<_>>(),
+        )
+    };
+    serde_json::Value::from(
+        std::iter::once(ring(p.exterior()))
+            .chain(p.interiors().iter().map(ring))
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// A normalised geometry as GeoJSON text: a Polygon where `single` and it
+/// has one part, else a MultiPolygon (RFC 7946 ring orientation as given).
+pub fn to_geojson(shape: &geo_types::MultiPolygon<f64>, single: bool) -> String {
+    let value = if single && shape.0.len() == 1 {
+        serde_json::json!({"type": "Polygon", "coordinates": rings_json(&shape.0[0])})
+    } else {
+        serde_json::json!({"type": "MultiPolygon", "coordinates": shape.0.iter().map(rings_json).collect::<Vec<_>>()})
+    };
+    value.to_string()
+}
+

@@ -11,6 +11,7 @@ pub mod keys;
 pub mod kinds;
 pub mod land;
 pub mod person;
+pub mod rows;
 pub mod rules;
 pub mod settings;
 pub mod shares;

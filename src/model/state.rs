@@ -8,6 +8,8 @@ use std::sync::Arc;
 pub use compact_str::CompactString;
 
 use super::entry::EncumbranceKind;
+pub use super::rows::{Rows, Single};
+use super::rows;
 use super::units::Area;
 use super::Role;
 
@@ -268,10 +270,8 @@ pub enum Change {
         collective: Collective,
         shape: Shape,
     },
-    /// `geojson`: the normalised geometry, for the projection.
     ParcelRegistered {
         parcel: Parcel,
-        geojson: String,
     },
     ParcelRetired {
         code: String,
@@ -309,10 +309,8 @@ pub enum Change {
         at: u64,
         reason: String,
     },
-    /// `geojson`: the normalised geometry, for the projection.
     HomesteadGranted {
         homestead: Homestead,
-        geojson: String,
     },
     HomesteadExited {
         household: String,
@@ -389,48 +387,102 @@ pub enum Change {
     },
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct State {
-    pub county: Option<County>,
-    pub keys: HashMap<[u8; 32], KeyBinding>,
-    pub collectives: HashMap<String, Collective>,
-    pub parcels: HashMap<CompactString, Parcel>,
-    pub encumbrances: HashMap<u64, Encumbrance>,
-    pub decisions: HashMap<u64, super::decision::Decision>,
-    pub households: HashMap<String, Household>,
-    /// The household each person (by commitment) belongs to.
-    pub member_of: HashMap<String, String>,
-    pub contracts: HashMap<String, Contract>,
+/// Declares the state's collections once: each is kept by the store as one
+/// table, and the projection, its reload and `verify`'s comparison are all
+/// derived from this list — the store names every collection (a new one does
+/// not compile until it is stored and loaded), and which rows to write comes
+/// from [`Rows`], marked by `State::apply` itself.
+macro_rules! collections {
+    ($( $(#[$doc:meta])* $name:ident: $key:ty => $value:ty, in $table:literal; )*) => {
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct State {
+            pub county: Single<Option<County>>,
+            pub settings: Single<super::settings::Settings>,
+            $( $(#[$doc])* pub $name: Rows<$key, $value>, )*
+            /// Open listings and live derived rights by each title they rest
+            /// on, so the exchange's rules look them up instead of scanning
+            /// (kept by `apply`, rebuilt by `reindex` after a load; not stored).
+            pub on_title: HashMap<String, OnTitle>,
+        }
+
+        /// What changed since the store last wrote: the county's and the
+        /// settings' rows, and the keys of each collection's rows.
+        #[derive(Debug, Default)]
+        pub struct Changed {
+            pub county: bool,
+            pub settings: bool,
+            $( pub $name: Vec<$key>, )*
+        }
+
+        /// Each collection's table, in the order `verify` compares them.
+        pub const TABLES: &[&str] = &[$($table),*];
+
+        impl State {
+            /// Takes what changed since the last call, for the store to write.
+            pub fn take_changed(&mut self) -> Changed {
+                Changed {
+                    county: self.county.take_changed(),
+                    settings: self.settings.take_changed(),
+                    $( $name: self.$name.take_changed(), )*
+                }
+            }
+
+            /// The first table and row where `stored` differs from this
+            /// state: (table, row, what).
+            pub fn first_difference(&self, stored: &State) -> Option<(&'static str, String, String)> {
+                if self.county != stored.county {
+                    return Some(("counties", String::new(), "differs from the genesis entry".into()));
+                }
+                if self.settings != stored.settings {
+                    return Some(("county_settings", String::new(), "differs from the settings entries".into()));
+                }
+                $(
+                    if let Some((row, what)) = rows::first_difference(&self.$name, &stored.$name) {
+                        return Some(($table, row, what));
+                    }
+                )*
+                None
+            }
+        }
+    };
+}
+
+collections! {
+    keys: [u8; 32] => KeyBinding, in "actor_keys";
+    collectives: String => Collective, in "collectives";
+    parcels: CompactString => Parcel, in "parcels";
+    encumbrances: u64 => Encumbrance, in "encumbrances";
+    decisions: u64 => super::decision::Decision, in "decisions";
+    households: String => Household, in "households";
+    /// The household each person (by commitment) belongs to, kept with the
+    /// person's private record.
+    member_of: String => String, in "persons";
+    contracts: String => Contract, in "contracts";
     /// The contract that covers each parcel.
-    pub contract_of: HashMap<String, String>,
+    contract_of: String => String, in "contract_parcels";
     /// Shares held, by household (or by collective, bought back).
-    pub holdings: HashMap<String, u64>,
+    holdings: String => u64, in "share_holdings";
     /// Collectives whose shares are quantified, and where.
-    pub quantified: HashMap<String, u64>,
-    pub distributions: HashMap<u64, Distribution>,
-    pub memberships: HashMap<String, Membership>,
+    quantified: String => u64, in "share_quantifications";
+    distributions: u64 => Distribution, in "distributions";
+    memberships: String => Membership, in "memberships";
     /// By household; exited ones stay, marked.
-    pub homesteads: HashMap<String, Homestead>,
-    pub notices: HashMap<u64, Notice>,
+    homesteads: String => Homestead, in "homesteads";
+    notices: u64 => Notice, in "notices";
     /// By contract code.
-    pub certificates: HashMap<String, Certificate>,
-    pub settings: super::settings::Settings,
+    certificates: String => Certificate, in "certificates";
     /// By the log index of `listing.submit`.
-    pub listings: HashMap<u64, super::exchange::Listing>,
+    listings: u64 => super::exchange::Listing, in "listings";
     /// Derived rights, by the log index of their settlement.
-    pub rights: HashMap<u64, super::exchange::DerivedRight>,
-    pub hukou: HashMap<u64, HukouEvent>,
+    rights: u64 => super::exchange::DerivedRight, in "derived_rights";
+    hukou: u64 => HukouEvent, in "hukou_settlements";
     /// The county's reviews of transferees, by log index (M8, X6).
-    pub reviews: HashMap<u64, super::exchange::Review>,
+    reviews: u64 => super::exchange::Review, in "transferee_reviews";
     /// Returns and exits by households, by log index (G4).
-    pub surrenders: HashMap<u64, Surrender>,
-    pub attestations: HashMap<u64, Attestation>,
+    surrenders: u64 => Surrender, in "surrenders";
+    attestations: u64 => Attestation, in "attestations";
     /// The last log index at which each title changed.
-    pub touched: HashMap<String, u64>,
-    /// Open listings and live derived rights by each title they rest on, so
-    /// the exchange's rules look them up instead of scanning (kept by
-    /// `apply`, rebuilt by `reindex` after a load).
-    pub on_title: HashMap<String, OnTitle>,
+    touched: String => u64, in "titles_touched";
 }
 
 /// What rests on one title (parcel or homestead).
@@ -464,7 +516,7 @@ impl<G> Parcel<G> {
 impl State {
     pub fn apply(&mut self, change: &Change) {
         match change {
-            Change::LogFounded(c) => self.county = Some(c.clone()),
+            Change::LogFounded(c) => self.county.set(Some(c.clone())),
             Change::KeyBound(k) => {
                 self.keys.insert(k.public, k.clone());
             }
@@ -495,16 +547,16 @@ impl State {
             } => {
                 self.quantified.insert(collective.clone(), *index);
                 for (holder, n) in allocations {
-                    *self.holdings.entry(holder.clone()).or_default() += n;
+                    *self.holdings.get_or_default(holder.clone()) += n;
                 }
             }
             Change::SharesMoved { from, to, shares } => {
                 if let Some(h) = self.holdings.get_mut(from) {
                     *h -= shares;
                 }
-                *self.holdings.entry(to.clone()).or_default() += shares;
+                *self.holdings.get_or_default(to.clone()) += shares;
             }
-            Change::SettingsChanged { settings, .. } => self.settings = settings.clone(),
+            Change::SettingsChanged { settings, .. } => self.settings.set(settings.clone()),
             Change::ListingSaved(l) => {
                 if let Some(old) = self.listings.insert(l.id, (**l).clone()) {
                     for t in old.titles() {

@@ -49,7 +49,6 @@ pub fn footprint(geometry: &Value, field: &str) -> Result<Footprint, GeometryErr
             ))
         }
     };
-    let single = kind == Some("Polygon");
     let (rings, positions) = parts.iter().fold((0usize, 0usize), |(r, n), (p, _)| {
         let rings = p.as_array().map(Vec::as_slice).unwrap_or_default();
         let n = n + rings
@@ -88,13 +87,11 @@ pub fn footprint(geometry: &Value, field: &str) -> Result<Footprint, GeometryErr
         return Err(GeometryError::ZeroArea { path });
     }
     let bbox = bbox_of(&shape);
-    let geojson = to_geojson(&shape, single);
     Ok(Footprint {
         area,
         bbox,
         vertices: positions,
         shape: Arc::new(shape),
-        geojson,
     })
 }
 
@@ -329,31 +326,6 @@ pub(super) fn bbox_of(shape: &MultiPolygon) -> [f64; 4] {
     b
 }
 
-fn rings_json(p: &Polygon) -> Value {
-    let ring = |l: &LineString| {
-        Value::from(
-            l.0.iter()
-                .map(|c| Value::from(vec![c.x, c.y]))
-                .collect::<Vec<_>>(),
-        )
-    };
-    Value::from(
-        std::iter::once(ring(p.exterior()))
-            .chain(p.interiors().iter().map(ring))
-            .collect::<Vec<_>>(),
-    )
-}
-
-/// The normalised geometry as GeoJSON text.
-pub fn to_geojson(shape: &MultiPolygon, single: bool) -> String {
-    let value = if single && shape.0.len() == 1 {
-        serde_json::json!({"type": "Polygon", "coordinates": rings_json(&shape.0[0])})
-    } else {
-        serde_json::json!({"type": "MultiPolygon", "coordinates": shape.0.iter().map(rings_json).collect::<Vec<_>>()})
-    };
-    value.to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,8 +354,7 @@ mod tests {
         let got = fp.area.as_m2_f64();
         assert!((got - expected).abs() < 0.05, "{got} vs {expected}");
         assert_eq!(fp.bbox, [113.1042, 36.1875, 113.10475, 36.18804]);
-        assert!(fp
-            .geojson
+        assert!(crate::model::land::to_geojson(&fp.shape, true)
             .starts_with("{\"coordinates\":[[[113.1042,36.1875],[113.10475,36.1875]"));
     }
 

@@ -10,6 +10,7 @@
 pub mod pg_temp;
 pub mod project;
 pub mod queries;
+mod rows;
 pub mod schema;
 pub mod verify;
 pub mod writer;

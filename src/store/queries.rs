@@ -21,7 +21,7 @@ use crate::ledger::{Sequencer, TileId, TileSource, TreeBuilder};
 use crate::model::decision::{Assembly, Counts, Decision, Subject};
 use crate::model::entry::EncumbranceKind;
 use crate::model::person::PersonRecord;
-use crate::model::state::CompactString;
+use crate::model::state::{CompactString, Single};
 use crate::model::state::Encumbrance;
 use crate::model::state::{Contract, Distribution, Homestead, Household, Membership, Notice};
 use crate::model::{Area, Collective, County, KeyBinding, Parcel, Role, State};
@@ -438,26 +438,27 @@ pub fn settings_of(
 
 /// The rules' state, as the projection tables hold it.
 pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreError> {
-    let county_row = county_of(conn, county)?;
-    let keys = load_keys(conn, county, None)?;
-    let households = load_households(conn, county, None)?;
-    let contracts = load_contracts(conn, county, ContractsOf::All)?;
-    let settings = settings_of(conn, county)?;
+    let pairs = |rows: Vec<(String, String)>| rows.into_iter().collect();
     let mut state = State {
-        settings,
-        listings: all_docs!(conn, county, listings, id),
-        rights: all_docs!(conn, county, derived_rights, idx),
-        hukou: all_docs!(conn, county, hukou_settlements, idx),
-        reviews: all_docs!(conn, county, transferee_reviews, idx),
-        surrenders: all_docs!(conn, county, surrenders, idx),
-        attestations: all_docs!(conn, county, attestations, idx),
-        touched: titles_touched::table
-            .filter(titles_touched::county.eq(county))
-            .select((titles_touched::title, titles_touched::touched_at))
-            .load::<(String, i64)>(conn)?
+        county: Single::new(county_of(conn, county)?),
+        settings: Single::new(settings_of(conn, county)?),
+        keys: load_keys(conn, county, None)?.into(),
+        collectives: load_collectives(conn, county)?.into(),
+        parcels: load_parcels(conn, county)?.into(),
+        encumbrances: encumbrances_where(conn, county, None)?
             .into_iter()
-            .map(|(t, at)| (t, at as u64))
+            .map(|e| (e.index, e))
             .collect(),
+        decisions: load_decisions(conn, county)?.into(),
+        households: load_households(conn, county, None)?.into(),
+        member_of: pairs(
+            persons::table
+                .filter(persons::county.eq(county))
+                .select((persons::commitment, persons::household))
+                .load(conn)?,
+        ),
+        contracts: load_contracts(conn, county, ContractsOf::All)?.into(),
+        contract_of: contract_parcels(conn, county)?.into(),
         holdings: share_holdings::table
             .filter(share_holdings::county.eq(county))
             .select((share_holdings::holder, share_holdings::shares))
@@ -475,20 +476,7 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
             .into_iter()
             .map(|(c, i)| (c, i as u64))
             .collect(),
-        distributions: load_distributions(conn, county, DistributionsOf::All)?,
-        homesteads: load_homesteads(conn, county)?,
-        notices: load_notices(conn, county)?,
-        certificates: certificates::table
-            .filter(certificates::county.eq(county))
-            .select((
-                certificates::contract,
-                certificates::idx,
-                certificates::notice,
-            ))
-            .load::<(String, i64, i64)>(conn)?
-            .into_iter()
-            .map(|(c, i, n)| (c, (i as u64, n as u64)))
-            .collect(),
+        distributions: load_distributions(conn, county, DistributionsOf::All)?.into(),
         memberships: memberships::table
             .filter(memberships::county.eq(county))
             .select((
@@ -514,25 +502,32 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
                 },
             )
             .collect(),
-        contract_of: contracts
-            .values()
-            .flat_map(|k| k.parcels.iter().map(|p| (p.clone(), k.code.clone())))
-            .collect(),
-        contracts,
-        county: county_row,
-        keys,
-        collectives: load_collectives(conn, county)?,
-        parcels: load_parcels(conn, county)?,
-        encumbrances: encumbrances_where(conn, county, None)?
+        homesteads: load_homesteads(conn, county)?.into(),
+        notices: load_notices(conn, county)?.into(),
+        certificates: certificates::table
+            .filter(certificates::county.eq(county))
+            .select((
+                certificates::contract,
+                certificates::idx,
+                certificates::notice,
+            ))
+            .load::<(String, i64, i64)>(conn)?
             .into_iter()
-            .map(|e| (e.index, e))
+            .map(|(c, i, n)| (c, (i as u64, n as u64)))
             .collect(),
-        decisions: load_decisions(conn, county)?,
-        member_of: households
-            .values()
-            .flat_map(|h| h.members.iter().map(|m| (m.person.clone(), h.code.clone())))
+        listings: all_docs!(conn, county, listings, id),
+        rights: all_docs!(conn, county, derived_rights, idx),
+        hukou: all_docs!(conn, county, hukou_settlements, idx),
+        reviews: all_docs!(conn, county, transferee_reviews, idx),
+        surrenders: all_docs!(conn, county, surrenders, idx),
+        attestations: all_docs!(conn, county, attestations, idx),
+        touched: titles_touched::table
+            .filter(titles_touched::county.eq(county))
+            .select((titles_touched::title, titles_touched::touched_at))
+            .load::<(String, i64)>(conn)?
+            .into_iter()
+            .map(|(t, at)| (t, at as u64))
             .collect(),
-        households,
         on_title: Default::default(),
     };
     state.reindex();

@@ -142,7 +142,6 @@ diesel::table! {
     county_settings (county) {
         county -> Text,
         settings -> Text,
-        set_at -> BigInt,
     }
 }
 

@@ -3,9 +3,6 @@
 //! the root against the newest signed checkpoint, and the projections against
 //! the state the replay rebuilt. It names the first thing that is wrong.
 
-use std::collections::HashMap;
-use std::hash::Hash;
-
 use rayon::prelude::*;
 
 use super::queries::{decode_tile, latest_checkpoint, load_state, log_rows, tile_bytes, LogRow};
@@ -14,7 +11,7 @@ use diesel::connection::SimpleConnection;
 use super::writer::prepare;
 use super::{Backend, Db, DbConnection, StoreError};
 use crate::ledger::{verify_signatures, Checkpoint, Envelope, Record, Sequencer, TileId};
-use crate::model::{log_origin, State, VerifierKey};
+use crate::model::{log_origin, VerifierKey};
 use crate::spatial::ParcelIndex;
 
 /// Rows read and checked per round.
@@ -113,6 +110,8 @@ fn verify_snapshot(
                 log_rows(conn, county, from, CHUNK).map(|rows| Chunk::parse(rows, &origin))
             });
             let replayed = current.replay(&mut seq, &mut last_time);
+            // A replay writes nothing: what changed is not kept.
+            seq.state.take_changed();
             (next.join().expect("reader thread"), replayed)
         });
         replayed?;
@@ -134,21 +133,16 @@ fn verify_snapshot(
             VerifyFailure::Checkpoint("the leaves do not hash to the signed root".into()).into(),
         );
     }
-    if let Some(c) = &seq.state.county {
+    if let Some(c) = &*seq.state.county {
         if VerifierKey::parse(&c.log_vkey).ok().as_ref() != Some(log_key) {
             return Err(entry_failure(0, "the genesis entry names another log key"));
         }
     }
+    check_persons(conn, county)?;
     let stored = load_state(conn, county)?;
-    compare_state(&seq.state, &stored)?;
-    check_persons(conn, county, &seq.state)?;
-    let covering = super::queries::contract_parcels(conn, county)?;
-    compare_rows(
-        "contract_parcels",
-        &seq.state.contract_of,
-        &covering,
-        |parcel, _| parcel.clone(),
-    )?;
+    if let Some((table, key, what)) = seq.state.first_difference(&stored) {
+        return Err(VerifyFailure::Projection { table, key, what }.into());
+    }
     Ok(VerifyReport {
         entries: seq.size(),
         checkpoint,
@@ -266,213 +260,19 @@ fn check_tiles(
     Ok(())
 }
 
-/// Compares the replayed state with the projection tables, naming the first
-/// row that differs.
-fn compare_state(replayed: &State, stored: &State) -> Result<(), VerifyFailure> {
-    if replayed.county != stored.county {
-        return Err(VerifyFailure::Projection {
-            table: "counties",
-            key: replayed
-                .county
-                .as_ref()
-                .map_or_else(String::new, |c| c.code.clone()),
-            what: "differs from the genesis entry".into(),
-        });
-    }
-    if replayed.settings != stored.settings {
-        return Err(VerifyFailure::Projection {
-            table: "county_settings",
-            key: replayed
-                .county
-                .as_ref()
-                .map_or_else(String::new, |c| c.code.clone()),
-            what: "differs from the settings entries".into(),
-        });
-    }
-    compare_rows("listings", &replayed.listings, &stored.listings, |i, _| {
-        format!("listing {i}")
-    })?;
-    compare_rows(
-        "derived_rights",
-        &replayed.rights,
-        &stored.rights,
-        |i, _| format!("log index {i}"),
-    )?;
-    compare_rows(
-        "hukou_settlements",
-        &replayed.hukou,
-        &stored.hukou,
-        |i, _| format!("log index {i}"),
-    )?;
-    compare_rows(
-        "transferee_reviews",
-        &replayed.reviews,
-        &stored.reviews,
-        |i, _| format!("log index {i}"),
-    )?;
-    compare_rows(
-        "surrenders",
-        &replayed.surrenders,
-        &stored.surrenders,
-        |i, _| format!("log index {i}"),
-    )?;
-    compare_rows(
-        "attestations",
-        &replayed.attestations,
-        &stored.attestations,
-        |i, _| format!("log index {i}"),
-    )?;
-    compare_rows(
-        "titles_touched",
-        &replayed.touched,
-        &stored.touched,
-        |t, _| t.clone(),
-    )?;
-    compare_rows("actor_keys", &replayed.keys, &stored.keys, |_, k| {
-        k.vkey.clone()
-    })?;
-    compare_rows(
-        "collectives",
-        &replayed.collectives,
-        &stored.collectives,
-        |code, _| code.clone(),
-    )?;
-    compare_rows(
-        "encumbrances",
-        &replayed.encumbrances,
-        &stored.encumbrances,
-        |index, _| format!("log index {index}"),
-    )?;
-    compare_rows(
-        "decisions",
-        &replayed.decisions,
-        &stored.decisions,
-        |index, _| format!("log index {index}"),
-    )?;
-    compare_rows(
-        "households",
-        &replayed.households,
-        &stored.households,
-        |code, _| code.clone(),
-    )?;
-    compare_rows(
-        "contracts",
-        &replayed.contracts,
-        &stored.contracts,
-        |code, _| code.clone(),
-    )?;
-    compare_rows("notices", &replayed.notices, &stored.notices, |i, _| {
-        format!("log index {i}")
-    })?;
-    compare_rows(
-        "certificates",
-        &replayed.certificates,
-        &stored.certificates,
-        |c, _| c.clone(),
-    )?;
-    compare_rows(
-        "homesteads",
-        &replayed.homesteads,
-        &stored.homesteads,
-        |h, _| h.clone(),
-    )?;
-    compare_rows(
-        "memberships",
-        &replayed.memberships,
-        &stored.memberships,
-        |p, _| p.clone(),
-    )?;
-    compare_rows(
-        "share_holdings",
-        &replayed.holdings,
-        &stored.holdings,
-        |h, _| h.clone(),
-    )?;
-    compare_rows(
-        "share_quantifications",
-        &replayed.quantified,
-        &stored.quantified,
-        |c, _| c.clone(),
-    )?;
-    compare_rows(
-        "distributions",
-        &replayed.distributions,
-        &stored.distributions,
-        |i, _| format!("log index {i}"),
-    )?;
-    compare_rows("parcels", &replayed.parcels, &stored.parcels, |code, _| {
-        code.to_string()
-    })?;
-    Ok(())
-}
-
-/// Every private personal record matches the commitment it is kept under,
-/// belongs to the household whose entry names it, and every person an entry
-/// names has a record.
-fn check_persons(conn: &mut DbConnection, county: &str, state: &State) -> Result<(), VerifyError> {
-    let fail = |key: &str, what: &str| -> VerifyError {
-        VerifyFailure::Projection {
-            table: "persons",
-            key: key.to_owned(),
-            what: what.to_owned(),
-        }
-        .into()
-    };
+/// Every private personal record matches the commitment it is kept under
+/// (which household keeps it, and that every member has one, is compared
+/// with the rest of the state: `member_of` is the persons table's).
+fn check_persons(conn: &mut DbConnection, county: &str) -> Result<(), VerifyError> {
     let mut records = super::queries::load_persons(conn, county, None)?;
     records.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut kept = std::collections::HashSet::new();
-    for (commitment, household, record) in &records {
-        if &record.commitment() != commitment {
-            return Err(fail(commitment, "the record does not match its commitment"));
+    match records.iter().find(|(c, _, record)| &record.commitment() != c) {
+        Some((commitment, _, _)) => Err(VerifyFailure::Projection {
+            table: "persons",
+            key: commitment.clone(),
+            what: "the record does not match its commitment".into(),
         }
-        if state.member_of.get(commitment) != Some(household) {
-            return Err(fail(commitment, "no household entry names this person"));
-        }
-        kept.insert(commitment.as_str());
+        .into()),
+        None => Ok(()),
     }
-    let mut missing: Vec<&String> = state
-        .member_of
-        .keys()
-        .filter(|c| !kept.contains(c.as_str()))
-        .collect();
-    missing.sort();
-    if let Some(c) = missing.first() {
-        return Err(fail(c, "the personal record of a member is missing"));
-    }
-    Ok(())
-}
-
-/// One pass of lookups; only when something differs are the differing rows
-/// sorted, to name the same one every time.
-fn compare_rows<K, V>(
-    table: &'static str,
-    replayed: &HashMap<K, V>,
-    stored: &HashMap<K, V>,
-    name: impl Fn(&K, &V) -> String,
-) -> Result<(), VerifyFailure>
-where
-    K: Ord + Hash + Eq,
-    V: PartialEq + std::fmt::Debug,
-{
-    let mut differing: Vec<&K> = replayed
-        .iter()
-        .filter(|(k, a)| stored.get(*k) != Some(*a))
-        .map(|(k, _)| k)
-        .collect();
-    if stored.len() != replayed.len() || !differing.is_empty() {
-        differing.extend(stored.keys().filter(|k| !replayed.contains_key(*k)));
-    }
-    differing.sort();
-    let Some(k) = differing.first() else {
-        return Ok(());
-    };
-    let (a, b) = (replayed.get(*k), stored.get(*k));
-    let what = match (a, b) {
-        (Some(_), None) => "missing".to_string(),
-        (None, Some(_)) => "not made by any entry".to_string(),
-        (Some(a), Some(b)) => format!("stored {b:?}, the log says {a:?}"),
-        (None, None) => unreachable!("a key of one of the two"),
-    };
-    let key = a.or(b).map(|v| name(k, v)).unwrap_or_default();
-    Err(VerifyFailure::Projection { table, key, what })
 }

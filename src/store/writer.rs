@@ -869,12 +869,15 @@ impl WriterState {
             root: self.seq.tree.root(),
         };
         let note = checkpoint.sign(&self.log_key);
+        let changed = self.seq.state.take_changed();
         let batch = Batch {
             county: &self.db.county,
             entries: admitted.iter().map(|(e, a)| (*e, a)).collect(),
             persons,
             tiles: &tiles,
             checkpoint: (checkpoint.size, &note),
+            state: &self.seq.state,
+            changed: &changed,
         };
         write_batch(&mut self.conn, &batch)?;
         self.bound_wal();

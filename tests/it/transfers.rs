@@ -411,7 +411,7 @@ fn a_collective_lets_an_operating_asset_only_after_its_members_decide() {
         m.reviewed(id);
         m.awarded(id, &[(&m.outsider, OUTSIDER)], "60000.00", &m.collective);
         m.settle(id, "60000.00");
-        let right = m.state().rights.into_values().next().unwrap();
+        let right = m.state().rights.values().next().cloned().unwrap();
         assert_eq!(
             (right.holder.as_str(), right.household.as_str()),
             (OUTSIDER, VILLAGE)

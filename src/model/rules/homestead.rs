@@ -86,7 +86,6 @@ pub fn homestead_grant(
             bbox: h.bbox,
             vertices: 0,
             shape: h.geometry.clone(),
-            geojson: String::new(),
         };
         if land.overlap(fp, &exited) > state.settings.overlap_tolerance_m2 {
             return Err(RuleError::HomesteadInCoolingOff {
@@ -105,7 +104,6 @@ pub fn homestead_grant(
             granted_at: ctx.index,
             exited: None,
         },
-        geojson: fp.geojson.clone(),
     }])
 }
 

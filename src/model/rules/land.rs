@@ -38,7 +38,7 @@ pub fn collective_register(
             name: body.name.trim().to_owned(),
             area: fp.area,
             bbox: fp.bbox,
-            geojson: fp.geojson.clone(),
+            geojson: crate::model::land::to_geojson(&fp.shape, true),
             registered_at: ctx.index,
         },
         shape: fp.shape.clone(),
@@ -133,7 +133,6 @@ pub fn parcel_register(
             registered_at: ctx.index,
             retired_at: None,
         },
-        geojson: fp.geojson.clone(),
     }])
 }
 
@@ -243,7 +242,6 @@ fn part_of(like: &Parcel, part: &ParcelPart, fp: &Footprint, index: u64) -> Chan
             retired_at: None,
             ..like.clone()
         },
-        geojson: fp.geojson.clone(),
     }
 }
 

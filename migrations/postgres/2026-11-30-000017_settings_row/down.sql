@@ -1,0 +1,1 @@
+ALTER TABLE county_settings ADD COLUMN set_at BIGINT NOT NULL DEFAULT 0;

@@ -1,0 +1,1 @@
+ALTER TABLE county_settings DROP COLUMN set_at;
