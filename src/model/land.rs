@@ -72,29 +72,110 @@ impl Land for NoLand {
     fn apply(&mut self, _: &super::Change) {}
 }
 
-fn rings_json(p: &geo_types::Polygon<f64>) -> serde_json::Value {
-    let ring = |l: &geo_types::LineString<f64>| {
-        serde_json::Value::from(
-            l.0.iter()
-                .map(|c| serde_json::Value::from(vec![c.x, c.y]))
-                .collect::<Vec<_>>(),
-        )
-    };
-    serde_json::Value::from(
-        std::iter::once(ring(p.exterior()))
-            .chain(p.interiors().iter().map(ring))
-            .collect::<Vec<_>>(),
-    )
-}
-
 /// A normalised geometry as GeoJSON text: a Polygon where `single` and it
 /// has one part, else a MultiPolygon (RFC 7946 ring orientation as given).
+/// Written straight into the text — the writer makes one per parcel it
+/// stores — with each number as serde_json writes it.
 pub fn to_geojson(shape: &geo_types::MultiPolygon<f64>, single: bool) -> String {
-    let value = if single && shape.0.len() == 1 {
-        serde_json::json!({"type": "Polygon", "coordinates": rings_json(&shape.0[0])})
-    } else {
-        serde_json::json!({"type": "MultiPolygon", "coordinates": shape.0.iter().map(rings_json).collect::<Vec<_>>()})
+    let positions: usize = shape
+        .0
+        .iter()
+        .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
+        .sum();
+    let mut out = String::with_capacity(64 + positions * 40);
+    let mut numbers = ryu::Buffer::new();
+    let mut number = |out: &mut String, x: f64| {
+        out.push_str(if x.is_finite() {
+            numbers.format_finite(x)
+        } else {
+            "null"
+        })
     };
-    value.to_string()
+    let mut polygon = |out: &mut String, p: &geo_types::Polygon<f64>| {
+        out.push('[');
+        for (i, ring) in std::iter::once(p.exterior())
+            .chain(p.interiors())
+            .enumerate()
+        {
+            out.push_str(if i == 0 { "[" } else { ",[" });
+            for (j, c) in ring.0.iter().enumerate() {
+                out.push_str(if j == 0 { "[" } else { ",[" });
+                number(out, c.x);
+                out.push(',');
+                number(out, c.y);
+                out.push(']');
+            }
+            out.push(']');
+        }
+        out.push(']');
+    };
+    out.push_str("{\"coordinates\":");
+    let kind = if single && shape.0.len() == 1 {
+        polygon(&mut out, &shape.0[0]);
+        "Polygon"
+    } else {
+        out.push('[');
+        for (i, p) in shape.0.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            polygon(&mut out, p);
+        }
+        out.push(']');
+        "MultiPolygon"
+    };
+    out.push_str(",\"type\":\"");
+    out.push_str(kind);
+    out.push_str("\"}");
+    out
 }
 
+#[cfg(test)]
+mod tests {
+    use super::to_geojson;
+    use geo_types::{LineString, MultiPolygon, Polygon};
+
+    /// The text is what serde_json makes of the same geometry, number for
+    /// number, for one part and for several with holes.
+    #[test]
+    fn geojson_text_is_serde_jsons() {
+        let ring = |pts: &[(f64, f64)]| LineString::from(pts.to_vec());
+        let square = Polygon::new(
+            ring(&[
+                (113.0, 36.1875),
+                (113.10475, 36.1875),
+                (113.10475, 36.18804),
+                (113.0, 36.1875),
+            ]),
+            vec![ring(&[
+                (113.01, 36.18751),
+                (113.02, 36.18751),
+                (113.02, 36.187511),
+                (113.01, 36.18751),
+            ])],
+        );
+        let other = Polygon::new(
+            ring(&[(1e-7, -0.5), (2.5, 0.1), (2.0, 3.0), (1e-7, -0.5)]),
+            vec![],
+        );
+        let rings = |p: &Polygon| -> Vec<Vec<[f64; 2]>> {
+            std::iter::once(p.exterior())
+                .chain(p.interiors())
+                .map(|r| r.0.iter().map(|c| [c.x, c.y]).collect())
+                .collect()
+        };
+        let one = MultiPolygon(vec![square.clone()]);
+        assert_eq!(
+            to_geojson(&one, true),
+            serde_json::json!({"type": "Polygon", "coordinates": rings(&square)}).to_string()
+        );
+        let two = MultiPolygon(vec![square.clone(), other.clone()]);
+        for single in [true, false] {
+            assert_eq!(
+                to_geojson(&two, single),
+                serde_json::json!({"type": "MultiPolygon", "coordinates": [rings(&square), rings(&other)]}).to_string()
+            );
+        }
+        assert!(to_geojson(&one, false).ends_with(",\"type\":\"MultiPolygon\"}"));
+    }
+}

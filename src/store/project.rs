@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel::upsert::excluded;
 
 use super::queries::encode_tile;
+use super::rows;
 use super::schema::{
     actor_keys, attestations, certificates, checkpoints, collectives, contract_parcels, contracts,
     counties, county_settings, decisions, derived_rights, distributions, encumbrances, homesteads,
@@ -16,7 +17,6 @@ use super::StoreError;
 use crate::ledger::merkle::Hash;
 use crate::ledger::{Admitted, Envelope, TileId};
 use crate::model::person::PersonRecord;
-use super::rows;
 use crate::model::state::Changed;
 use crate::model::State;
 
@@ -54,22 +54,34 @@ pub struct Batch<'a> {
     pub changed: &'a Changed,
 }
 
+/// Writes a row, replacing the one with its key: SQLite's `REPLACE` binds
+/// the row once (a parcel's geometry is most of it); PostgreSQL updates on
+/// conflict.
+macro_rules! upsert {
+    (sqlite, $c:ident, $table:ident, ($($pk:ident),+), $row:expr) => {
+        diesel::replace_into($table::table).values($row).execute($c)?
+    };
+    (postgres, $c:ident, $table:ident, ($($pk:ident),+), $row:expr) => {{
+        let row = $row;
+        diesel::insert_into($table::table)
+            .values(row)
+            .on_conflict(($($table::$pk),+))
+            .do_update()
+            .set(row)
+            .execute($c)?
+    }};
+}
+
 /// Writes each changed row of one collection from the state, or deletes it
 /// where the state no longer has it. `$row` makes the table's row of a
 /// `(key, value)`; `$key` filters the table on a key.
 macro_rules! save {
-    ($c:ident, $county:ident, $rows:expr, $keys:expr, $table:ident, ($($pk:ident),+),
+    ($b:ident, $c:ident, $county:ident, $rows:expr, $keys:expr, $table:ident, ($($pk:ident),+),
      |$k:ident, $v:ident| $row:expr, |$dk:ident| $key:expr) => {
         for $k in $keys {
             match $rows.get($k) {
                 Some($v) => {
-                    let row = $row;
-                    diesel::insert_into($table::table)
-                        .values(&row)
-                        .on_conflict(($($table::$pk),+))
-                        .do_update()
-                        .set(&row)
-                        .execute($c)?;
+                    upsert!($b, $c, $table, ($($pk),+), &$row);
                 }
                 None => {
                     let $dk = $k;
@@ -83,7 +95,7 @@ macro_rules! save {
 
 /// Writes a batch through the backend's own connection type.
 macro_rules! write_batch_impl {
-    ($c:ident, $batch:ident) => {{
+    ($b:ident, $c:ident, $batch:ident) => {{
         let county = $batch.county;
         let rows: Vec<NewEntry> = $batch
             .entries
@@ -131,73 +143,281 @@ macro_rules! write_batch_impl {
         } = $batch.changed;
         if *county_changed {
             if let Some(c) = &*state.county {
-                let row = rows::CountyRow::of(c);
-                diesel::insert_into(counties::table)
-                    .values(&row)
-                    .on_conflict(counties::county)
-                    .do_update()
-                    .set(&row)
-                    .execute($c)?;
+                upsert!($b, $c, counties, (county), &rows::CountyRow::of(c));
             }
         }
         if *settings_changed {
-            let row = rows::SettingsRow::of(county, &state.settings);
-            diesel::insert_into(county_settings::table)
-                .values(&row)
-                .on_conflict(county_settings::county)
-                .do_update()
-                .set(&row)
-                .execute($c)?;
+            upsert!(
+                $b,
+                $c,
+                county_settings,
+                (county),
+                &rows::SettingsRow::of(county, &state.settings)
+            );
         }
-        save!($c, county, state.keys, keys, actor_keys, (county, public_key),
-            |k, v| rows::KeyRow::of(county, v), |k| actor_keys::public_key.eq(&k[..]));
-        save!($c, county, state.collectives, collectives, collectives, (county, code),
-            |k, v| rows::CollectiveRow::of(county, v), |k| collectives::code.eq(k));
-        save!($c, county, state.parcels, parcels, parcels, (county, code),
-            |k, v| rows::ParcelRow::of(county, v), |k| parcels::code.eq(k.as_str()));
-        save!($c, county, state.encumbrances, encumbrances, encumbrances, (county, idx),
-            |k, v| rows::EncumbranceRow::of(county, v), |k| encumbrances::idx.eq(*k as i64));
-        save!($c, county, state.decisions, decisions, decisions, (county, idx),
-            |k, v| rows::DecisionRow::of(county, v), |k| decisions::idx.eq(*k as i64));
-        save!($c, county, state.households, households, households, (county, code),
-            |k, v| rows::HouseholdRow::of(county, v), |k| households::code.eq(k));
-        save!($c, county, state.contracts, contracts, contracts, (county, code),
-            |k, v| rows::ContractRow::of(county, v), |k| contracts::code.eq(k));
-        save!($c, county, state.contract_of, contract_of, contract_parcels, (county, parcel),
-            |k, v| rows::ContractParcelRow { county, parcel: k, contract: v },
-            |k| contract_parcels::parcel.eq(k));
-        save!($c, county, state.holdings, holdings, share_holdings, (county, holder),
-            |k, v| rows::HoldingRow { county, holder: k, shares: *v as i64 },
-            |k| share_holdings::holder.eq(k));
-        save!($c, county, state.quantified, quantified, share_quantifications, (county, collective),
-            |k, v| rows::QuantifiedRow { county, collective: k, idx: *v as i64 },
-            |k| share_quantifications::collective.eq(k));
-        save!($c, county, state.distributions, distributions, distributions, (county, idx),
-            |k, v| rows::DistributionRow::of(county, v), |k| distributions::idx.eq(*k as i64));
-        save!($c, county, state.memberships, memberships, memberships, (county, person),
-            |k, v| rows::MembershipRow::of(county, v), |k| memberships::person.eq(k));
-        save!($c, county, state.homesteads, homesteads, homesteads, (county, household),
-            |k, v| rows::HomesteadRow::of(county, v), |k| homesteads::household.eq(k));
-        save!($c, county, state.notices, notices, notices, (county, idx),
-            |k, v| rows::NoticeRow::of(county, v), |k| notices::idx.eq(*k as i64));
-        save!($c, county, state.certificates, certificates, certificates, (county, contract),
-            |k, v| rows::CertificateRow { county, contract: k, idx: v.0 as i64, notice: v.1 as i64 },
-            |k| certificates::contract.eq(k));
-        save!($c, county, state.listings, listings, listings, (county, id),
-            |k, v| rows::ListingRow::of(county, v), |k| listings::id.eq(*k as i64));
-        save!($c, county, state.rights, rights, derived_rights, (county, idx),
-            |k, v| rows::RightRow::of(county, v), |k| derived_rights::idx.eq(*k as i64));
-        save!($c, county, state.hukou, hukou, hukou_settlements, (county, idx),
-            |k, v| rows::HukouRow::of(county, v), |k| hukou_settlements::idx.eq(*k as i64));
-        save!($c, county, state.reviews, reviews, transferee_reviews, (county, idx),
-            |k, v| rows::ReviewRow::of(county, v), |k| transferee_reviews::idx.eq(*k as i64));
-        save!($c, county, state.surrenders, surrenders, surrenders, (county, idx),
-            |k, v| rows::SurrenderRow::of(county, v), |k| surrenders::idx.eq(*k as i64));
-        save!($c, county, state.attestations, attestations, attestations, (county, idx),
-            |k, v| rows::AttestationRow::of(county, v), |k| attestations::idx.eq(*k as i64));
-        save!($c, county, state.touched, touched, titles_touched, (county, title),
-            |k, v| rows::TouchedRow { county, title: k, touched_at: *v as i64 },
-            |k| titles_touched::title.eq(k));
+        save!(
+            $b,
+            $c,
+            county,
+            state.keys,
+            keys,
+            actor_keys,
+            (county, public_key),
+            |k, v| rows::KeyRow::of(county, v),
+            |k| actor_keys::public_key.eq(&k[..])
+        );
+        save!(
+            $b,
+            $c,
+            county,
+            state.collectives,
+            collectives,
+            collectives,
+            (county, code),
+            |k, v| rows::CollectiveRow::of(county, v),
+            |k| collectives::code.eq(k)
+        );
+        save!(
+            $b,
+            $c,
+            county,
+            state.parcels,
+            parcels,
+            parcels,
+            (county, code),
+            |k, v| rows::ParcelRow::of(county, v),
+            |k| parcels::code.eq(k.as_str())
+        );
+        save!(
+            $b,
+            $c,
+            county,
+            state.encumbrances,
+            encumbrances,
+            encumbrances,
+            (county, idx),
+            |k, v| rows::EncumbranceRow::of(county, v),
+            |k| encumbrances::idx.eq(*k as i64)
+        );
+        save!(
+            $b,
+            $c,
+            county,
+            state.decisions,
+            decisions,
+            decisions,
+            (county, idx),
+            |k, v| rows::DecisionRow::of(county, v),
+            |k| decisions::idx.eq(*k as i64)
+        );
+        save!(
+            $b,
+            $c,
+            county,
+            state.households,
+            households,
+            households,
+            (county, code),
+            |k, v| rows::HouseholdRow::of(county, v),
+            |k| households::code.eq(k)
+        );
+        save!(
+            $b,
+            $c,
+            county,
+            state.contracts,
+            contracts,
+            contracts,
+            (county, code),
+            |k, v| rows::ContractRow::of(county, v),
+            |k| contracts::code.eq(k)
+        );
+        save!(
+            $b,
+            $c,
+            county,
+            state.contract_of,
+            contract_of,
+            contract_parcels,
+            (county, parcel),
+            |k, v| rows::ContractParcelRow {
+                county,
+                parcel: k,
+                contract: v
+            },
+            |k| contract_parcels::parcel.eq(k)
+        );
+        save!(
+            $b,
+            $c,
+            county,
+            state.holdings,
+            holdings,
+            share_holdings,
+            (county, holder),
+            |k, v| rows::HoldingRow {
+                county,
+                holder: k,
+                shares: *v as i64
+            },
+            |k| share_holdings::holder.eq(k)
+        );
+        save!(
+            $b,
+            $c,
+            county,
+            state.quantified,
+            quantified,
+            share_quantifications,
+            (county, collective),
+            |k, v| rows::QuantifiedRow {
+                county,
+                collective: k,
+                idx: *v as i64
+            },
+            |k| share_quantifications::collective.eq(k)
+        );
+        save!(
+            $b,
+            $c,
+            county,
+            state.distributions,
+            distributions,
+            distributions,
+            (county, idx),
+            |k, v| rows::DistributionRow::of(county, v),
+            |k| distributions::idx.eq(*k as i64)
+        );
+        save!(
+            $b,
+            $c,
+            county,
+            state.memberships,
+            memberships,
+            memberships,
+            (county, person),
+            |k, v| rows::MembershipRow::of(county, v),
+            |k| memberships::person.eq(k)
+        );
+        save!(
+            $b,
+            $c,
+            county,
+            state.homesteads,
+            homesteads,
+            homesteads,
+            (county, household),
+            |k, v| rows::HomesteadRow::of(county, v),
+            |k| homesteads::household.eq(k)
+        );
+        save!(
+            $b,
+            $c,
+            county,
+            state.notices,
+            notices,
+            notices,
+            (county, idx),
+            |k, v| rows::NoticeRow::of(county, v),
+            |k| notices::idx.eq(*k as i64)
+        );
+        save!(
+            $b,
+            $c,
+            county,
+            state.certificates,
+            certificates,
+            certificates,
+            (county, contract),
+            |k, v| rows::CertificateRow {
+                county,
+                contract: k,
+                idx: v.0 as i64,
+                notice: v.1 as i64
+            },
+            |k| certificates::contract.eq(k)
+        );
+        save!(
+            $b,
+            $c,
+            county,
+            state.listings,
+            listings,
+            listings,
+            (county, id),
+            |k, v| rows::ListingRow::of(county, v),
+            |k| listings::id.eq(*k as i64)
+        );
+        save!(
+            $b,
+            $c,
+            county,
+            state.rights,
+            rights,
+            derived_rights,
+            (county, idx),
+            |k, v| rows::RightRow::of(county, v),
+            |k| derived_rights::idx.eq(*k as i64)
+        );
+        save!(
+            $b,
+            $c,
+            county,
+            state.hukou,
+            hukou,
+            hukou_settlements,
+            (county, idx),
+            |k, v| rows::HukouRow::of(county, v),
+            |k| hukou_settlements::idx.eq(*k as i64)
+        );
+        save!(
+            $b,
+            $c,
+            county,
+            state.reviews,
+            reviews,
+            transferee_reviews,
+            (county, idx),
+            |k, v| rows::ReviewRow::of(county, v),
+            |k| transferee_reviews::idx.eq(*k as i64)
+        );
+        save!(
+            $b,
+            $c,
+            county,
+            state.surrenders,
+            surrenders,
+            surrenders,
+            (county, idx),
+            |k, v| rows::SurrenderRow::of(county, v),
+            |k| surrenders::idx.eq(*k as i64)
+        );
+        save!(
+            $b,
+            $c,
+            county,
+            state.attestations,
+            attestations,
+            attestations,
+            (county, idx),
+            |k, v| rows::AttestationRow::of(county, v),
+            |k| attestations::idx.eq(*k as i64)
+        );
+        save!(
+            $b,
+            $c,
+            county,
+            state.touched,
+            touched,
+            titles_touched,
+            (county, title),
+            |k, v| rows::TouchedRow {
+                county,
+                title: k,
+                touched_at: *v as i64
+            },
+            |k| titles_touched::title.eq(k)
+        );
         for p in &$batch.persons {
             diesel::insert_into(persons::table)
                 .values((
@@ -282,5 +502,12 @@ fn insert_rows<C: InsertRows>(c: &mut C, rows: &[NewEntry]) -> QueryResult<()> {
 }
 
 pub fn write_batch(conn: &mut super::DbConnection, batch: &Batch) -> Result<(), StoreError> {
-    crate::db_transaction!(conn, |c| write_batch_impl!(c, batch))
+    match conn {
+        super::DbConnection::Sqlite(conn) => {
+            conn.immediate_transaction(|c| write_batch_impl!(sqlite, c, batch))
+        }
+        super::DbConnection::Postgres(conn) => {
+            conn.transaction(|c| write_batch_impl!(postgres, c, batch))
+        }
+    }
 }
