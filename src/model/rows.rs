@@ -178,7 +178,10 @@ impl RowKey for [u8; 32] {
 }
 
 /// The first row (in key order) where two collections differ, and how.
-pub fn first_difference<K, V>(replayed: &Rows<K, V>, stored: &Rows<K, V>) -> Option<(String, String)>
+pub fn first_difference<K, V>(
+    replayed: &Rows<K, V>,
+    stored: &Rows<K, V>,
+) -> Option<(String, String)>
 where
     K: Ord + Hash + Eq + RowKey,
     V: PartialEq + std::fmt::Debug,

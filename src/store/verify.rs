@@ -266,7 +266,10 @@ fn check_tiles(
 fn check_persons(conn: &mut DbConnection, county: &str) -> Result<(), VerifyError> {
     let mut records = super::queries::load_persons(conn, county, None)?;
     records.sort_by(|a, b| a.0.cmp(&b.0));
-    match records.iter().find(|(c, _, record)| &record.commitment() != c) {
+    match records
+        .iter()
+        .find(|(c, _, record)| &record.commitment() != c)
+    {
         Some((commitment, _, _)) => Err(VerifyFailure::Projection {
             table: "persons",
             key: commitment.clone(),
