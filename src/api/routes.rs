@@ -31,6 +31,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/parties/{code}", web::get().to(get_party))
             .route("/keys", web::get().to(get_keys))
             .route("/rights/{index}", web::get().to(get_right))
+            .route("/expropriations/{index}", web::get().to(get_expropriation))
             .route("/keys/{signer}", web::get().to(get_key))
             .route(
                 "/listings/{id}/contract/print",
@@ -305,6 +306,15 @@ async fn get_key(
 }
 
 /// The 土地经营权证 of a registered derived right (M6).
+async fn get_expropriation(
+    reg: web::Data<Registry>,
+    index: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reg = reg.into_inner();
+    let index = log_index(&index, "index")?;
+    answer("application/json", move || reg.expropriation(index)).await
+}
+
 async fn get_right(
     reg: web::Data<Registry>,
     index: web::Path<String>,
@@ -618,6 +628,7 @@ pub fn openapi_document() -> serde_json::Value {
         ("/api/v1/keys/{signer}", "KeyView"),
         ("/api/v1/keys", "KeysView"),
         ("/api/v1/rights/{index}", "RightCertificateView"),
+        ("/api/v1/expropriations/{index}", "ExpropriationView"),
         ("/api/v1/parcels/{code}", "ParcelFeature"),
         ("/api/v1/parcels", "ParcelCollection"),
         ("/api/v1/collectives/{code}", "CollectiveFeature"),

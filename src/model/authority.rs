@@ -297,6 +297,11 @@ mod tests {
             ("award.cancel", "X"),
             ("payment.release", "X"),
             ("objection.suit", "C"),
+            ("expropriation.announce", "C"),
+            ("expropriation.plan", "C"),
+            ("expropriation.hearing", "C"),
+            ("expropriation.pay", "C"),
+            ("expropriation.complete", "C"),
         ];
         let listed: Vec<&str> = table.iter().map(|(k, _)| *k).collect();
         assert_eq!(listed, KINDS, "every kind, in the order declared");

@@ -243,6 +243,12 @@ pub enum RuleError {
     },
     #[error("household {party} must cosign this {act} (G1: a right moves only by its holder's own signature)")]
     ConsentMissing { party: String, act: &'static str },
+    #[error("no expropriation was announced at log index {index}")]
+    UnknownExpropriation { index: u64 },
+    #[error("the rights on the land may not end yet (E1): {}", .reason.0)]
+    ExpropriationNotReady { reason: Why },
+    #[error("the plan compensates no one for the right {party} holds on the land (E1, E2)")]
+    CompensationMissing { party: String },
     #[error("this party already has an objection open here (log index {open}); repeated objections are refused (R2)")]
     ObjectionRepeated { open: u64 },
     #[error("this party has {cap} objections open, the most the county allows (R2)")]
@@ -371,6 +377,9 @@ impl Refusal for RuleError {
             TooManyObjections { .. } => "too_many_objections",
             ObjectionRepeated { .. } => "objection_repeated",
             ConsentMissing { .. } => "consent_missing",
+            UnknownExpropriation { .. } => "unknown_expropriation",
+            ExpropriationNotReady { .. } => "expropriation_not_ready",
+            CompensationMissing { .. } => "compensation_missing",
             TimeOutsideWindow { .. } => "time_outside_window",
             SharesAlreadyQuantified { .. } => "shares_already_quantified",
             DecisionNotPassed { .. } => "decision_not_passed",
@@ -566,6 +575,9 @@ impl Refusal for RuleError {
             }
             TimeOutsideWindow { time, now, minutes } => format!("条目签署时间 {time} 与服务器时间 {now} 相差超过 {minutes} 分钟"),
             ConsentMissing { party, act } => format!("{act}须由承包方 {party} 共同签署（G1：权利只能由权利人本人签署处分）"),
+            UnknownExpropriation { index } => format!("日志序号 {index} 处没有征收预公告"),
+            ExpropriationNotReady { reason } => format!("尚不能终止土地上的权利（E1）：{}", reason.1),
+            CompensationMissing { party } => format!("补偿安置方案没有补偿 {party} 在该土地上的权利（E1、E2）"),
             ObjectionRepeated { open } => format!("该方已在此提出异议且尚未了结（日志序号 {open}），重复异议不予受理（R2）"),
             TooManyObjections { cap } => format!("该方未了结的异议已达县里规定的上限 {cap} 件（R2）"),
             TooManyVertices { vertices, max } => format!("图形有 {vertices} 个坐标，县里规定至多 {max} 个"),
@@ -667,6 +679,10 @@ impl Refusal for RuleError {
             TooManyObjections { .. } => Some("entry.signer".into()),
             ObjectionRepeated { .. } => Some("entry.body".into()),
             ConsentMissing { .. } => Some("cosigs".into()),
+            UnknownExpropriation { .. } | ExpropriationNotReady { .. } => {
+                Some("entry.body.expropriation".into())
+            }
+            CompensationMissing { .. } => Some("entry.body.compensation".into()),
             TimeOutsideWindow { .. } => Some("entry.time".into()),
             BadSetting { field, .. } => Some(format!("entry.body.settings.{field}")),
             Exchange(e) => e.field(),

@@ -132,4 +132,9 @@ kinds! {
     "award.cancel" => AwardCancel(AwardCancel) by [Exchange] under ["X2"] rule |s, _, c, k, b| rules::exchange::award_cancel(s, c, k, b);
     "payment.release" => PaymentRelease(PaymentRelease) by [Exchange] under ["M4"] rule |s, _, c, k, b| rules::exchange::payment_release(s, c, k, b);
     "objection.suit" => ObjectionSuit(ObjectionSuit) by [County] under ["R2"] rule |s, _, c, k, b| rules::objection_suit(s, c, k, b);
+    "expropriation.announce" => ExpropriationAnnounce(ExpropriationAnnounce) by [County] under ["E1"] rule |s, _, c, k, b| rules::expropriation::expropriation_announce(s, c, k, b);
+    "expropriation.plan" => ExpropriationPlan(ExpropriationPlan) by [County] under ["E1", "E2"] rule |s, _, c, k, b| rules::expropriation::expropriation_plan(s, c, k, b);
+    "expropriation.hearing" => ExpropriationHearing(ExpropriationHearing) by [County] under ["E1"] rule |s, _, c, k, b| rules::expropriation::expropriation_hearing(s, c, k, b);
+    "expropriation.pay" => ExpropriationPay(ExpropriationPay) by [County] under ["E1"] rule |s, _, c, k, b| rules::expropriation::expropriation_pay(s, c, k, b);
+    "expropriation.complete" => ExpropriationComplete(ExpropriationComplete) by [County] under ["E1", "E2", "G1"] rule |s, _, c, k, b| rules::expropriation::expropriation_complete(s, c, k, b);
 }

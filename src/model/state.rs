@@ -8,8 +8,8 @@ use std::sync::Arc;
 pub use compact_str::CompactString;
 
 use super::entry::EncumbranceKind;
-pub use super::rows::{Rows, Single};
 use super::rows;
+pub use super::rows::{Rows, Single};
 use super::units::Area;
 use super::Role;
 
@@ -239,6 +239,68 @@ pub struct Notice {
 /// A certificate issued for a contract: (log index, notice index).
 pub type Certificate = (u64, u64);
 
+/// An expropriation (征收) of a collective's parcels (E1), named by the log
+/// index of its pre-announcement, with its plan, hearing and payments.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Expropriation {
+    pub index: u64,
+    pub collective: String,
+    pub parcels: Vec<String>,
+    pub purpose: String,
+    pub announced: chrono::NaiveDate,
+    pub plan: Option<CompensationPlan>,
+    /// The log index of the hearing, if held.
+    pub hearing: Option<u64>,
+    /// (log index, party, fen) of each payment.
+    pub payments: Vec<(u64, String, super::shares::Fen)>,
+    /// The log index at which the rights on the land ended.
+    pub completed: Option<u64>,
+}
+
+/// The compensation and resettlement plan of an expropriation.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CompensationPlan {
+    pub index: u64,
+    pub notice_from: chrono::NaiveDate,
+    pub notice_to: chrono::NaiveDate,
+    pub hearing_requested: bool,
+    /// (party, head, fen).
+    pub lines: Vec<(String, super::entry::CompensationHead, super::shares::Fen)>,
+}
+
+impl Expropriation {
+    /// What the plan allots `party`, in fen.
+    pub fn allotted(&self, party: &str) -> super::shares::Fen {
+        self.plan.as_ref().map_or(0, |p| {
+            p.lines
+                .iter()
+                .filter(|(to, _, _)| to == party)
+                .map(|(_, _, fen)| fen)
+                .sum()
+        })
+    }
+
+    /// What has been paid to `party`, in fen.
+    pub fn paid(&self, party: &str) -> super::shares::Fen {
+        self.payments
+            .iter()
+            .filter(|(_, to, _)| to == party)
+            .map(|(_, _, fen)| fen)
+            .sum()
+    }
+
+    /// The parties of the plan not yet paid in full, in the plan's order.
+    pub fn unpaid(&self) -> Vec<&str> {
+        let mut parties: Vec<&str> = Vec::new();
+        for (party, _, _) in self.plan.iter().flat_map(|p| &p.lines) {
+            if !parties.contains(&party.as_str()) && self.paid(party) < self.allotted(party) {
+                parties.push(party);
+            }
+        }
+        parties
+    }
+}
+
 /// A member's settlement in a town (进城落户), recorded and nothing more (G3).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct HukouEvent {
@@ -385,6 +447,7 @@ pub enum Change {
         index: u64,
         notice: u64,
     },
+    ExpropriationSaved(Expropriation),
 }
 
 /// Declares the state's collections once: each is kept by the store as one
@@ -483,6 +546,8 @@ collections! {
     attestations: u64 => Attestation, in "attestations";
     /// The last log index at which each title changed.
     touched: String => u64, in "titles_touched";
+    /// Expropriations, by the log index of their pre-announcement (E1).
+    expropriations: u64 => Expropriation, in "expropriations";
 }
 
 /// What rests on one title (parcel or homestead).
@@ -720,6 +785,9 @@ impl State {
             Change::DecisionRecorded(d) => {
                 self.decisions.insert(d.index, d.clone());
             }
+            Change::ExpropriationSaved(x) => {
+                self.expropriations.insert(x.index, x.clone());
+            }
             Change::EncumbranceReleased { index, at } => {
                 if let Some(e) = self.encumbrances.get_mut(index) {
                     e.released_at = Some(*at);
@@ -841,7 +909,8 @@ impl State {
             | Change::HukouSettled(_)
             | Change::Attested(_)
             | Change::TitleTouched { .. }
-            | Change::CertificateIssued { .. } => Vec::new(),
+            | Change::CertificateIssued { .. }
+            | Change::ExpropriationSaved(_) => Vec::new(),
         }
     }
 

@@ -818,6 +818,18 @@ impl Registry {
 
     /// The 土地经营权证 of a derived right registered at settlement (M6:
     /// terms of five years or more); `not_found` for one not registered.
+    /// An expropriation (E1), by the log index of its pre-announcement.
+    pub fn expropriation(&self, index: u64) -> Result<views::ExpropriationView, ServiceError> {
+        let mut conn = self.db.conn()?;
+        queries::expropriation(&mut conn, &self.db.county, index)?
+            .map(|x| views::ExpropriationView::of(&x))
+            .ok_or_else(|| ServiceError::NotFound {
+                what: "expropriation",
+                id: index.to_string(),
+                field: "index",
+            })
+    }
+
     pub fn right_certificate(
         &self,
         index: u64,
@@ -1061,24 +1073,46 @@ impl Registry {
                     .next();
             Ok::<_, crate::store::StoreError>((size, p, e, k))
         })?;
-        // The rights derived from this parcel's contract (G2, M6).
-        let rights: Vec<_> = match &contract {
-            Some(k) => queries::rights_of_household(&mut conn, &self.db.county, &k.household)?
-                .into_iter()
-                .filter(|r| r.parcels.iter().any(|p| p == code))
-                .collect(),
-            None => Vec::new(),
-        };
         let p = p.ok_or_else(|| ServiceError::NotFound {
             what: "parcel",
             id: code.to_string(),
             field: "code",
         })?;
+        // The newest expropriation that names the parcel (E1).
+        let expropriation = queries::expropriations_of(&mut conn, &self.db.county, &p.collective)?
+            .into_values()
+            .rev()
+            .find(|x| x.parcels.iter().any(|q| q == code));
+        // The rights derived from this parcel's contract (G2, M6) — or, on
+        // land the state took, from the households its plan compensated.
+        let households: Vec<String> = match (&contract, &expropriation) {
+            (Some(k), _) => vec![k.household.clone()],
+            (None, Some(x)) => x
+                .plan
+                .iter()
+                .flat_map(|p| &p.lines)
+                .map(|(party, _, _)| party.clone())
+                .filter(|party| {
+                    crate::model::authority::PartyType::of(&self.db.county, party)
+                        == Ok(crate::model::authority::PartyType::Household)
+                })
+                .collect(),
+            (None, None) => Vec::new(),
+        };
+        let mut rights = Vec::new();
+        for h in households {
+            for r in queries::rights_of_household(&mut conn, &self.db.county, &h)? {
+                if r.parcels.iter().any(|p| p == code) && !rights.contains(&r) {
+                    rights.push(r);
+                }
+            }
+        }
         Ok(views::title(
             &p,
             contract.as_ref(),
             &encumbrances,
             &rights,
+            expropriation.as_ref(),
             size,
             self.today(),
         ))

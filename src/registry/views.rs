@@ -245,7 +245,137 @@ pub struct TitleView {
     pub contract: Option<TitleContract>,
     /// The encumbrances in force today.
     pub encumbrances: Vec<EncumbranceView>,
+    /// The expropriation that names this parcel, under way or done (E1).
+    pub expropriation: Option<ExpropriationView>,
     pub history: Vec<TitleEvent>,
+}
+
+/// An expropriation (征收, E1) as the county recorded it: how far it has
+/// come, who is owed what under the plan, and what was paid.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ExpropriationView {
+    /// The log index of the pre-announcement.
+    pub index: u64,
+    pub collective: String,
+    #[serde(rename = "DKBM")]
+    pub parcels: Vec<String>,
+    pub purpose: String,
+    pub announced: NaiveDate,
+    /// `announced`, `plan_posted` or `completed`.
+    pub stage: &'static str,
+    pub plan: Option<CompensationPlanView>,
+    /// The log index of the hearing, if held.
+    pub hearing: Option<u64>,
+    pub payments: Vec<CompensationPaid>,
+    /// Each party of the plan still owed, and how much.
+    pub owed: Vec<CompensationPaid>,
+    /// The log index at which the rights on the land ended.
+    pub completed: Option<u64>,
+}
+
+/// The compensation and resettlement plan (征地补偿安置方案).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CompensationPlanView {
+    pub index: u64,
+    pub notice_from: NaiveDate,
+    pub notice_to: NaiveDate,
+    pub hearing_requested: bool,
+    pub compensation: Vec<CompensationLineView>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CompensationLineView {
+    pub party: String,
+    pub head: crate::model::entry::CompensationHead,
+    /// Yuan.
+    pub amount: String,
+}
+
+/// A sum paid to (or still owed to) a party; `index` is the payment's log
+/// index (0 for what is owed).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CompensationPaid {
+    pub index: u64,
+    pub party: String,
+    /// Yuan.
+    pub amount: String,
+}
+
+impl ExpropriationView {
+    pub fn of(x: &crate::model::state::Expropriation) -> ExpropriationView {
+        use crate::model::shares::yuan;
+        ExpropriationView {
+            index: x.index,
+            collective: x.collective.clone(),
+            parcels: x.parcels.clone(),
+            purpose: x.purpose.clone(),
+            announced: x.announced,
+            stage: match (&x.plan, x.completed) {
+                (_, Some(_)) => "completed",
+                (Some(_), None) => "plan_posted",
+                (None, None) => "announced",
+            },
+            plan: x.plan.as_ref().map(|p| CompensationPlanView {
+                index: p.index,
+                notice_from: p.notice_from,
+                notice_to: p.notice_to,
+                hearing_requested: p.hearing_requested,
+                compensation: p
+                    .lines
+                    .iter()
+                    .map(|(party, head, fen)| CompensationLineView {
+                        party: party.clone(),
+                        head: *head,
+                        amount: yuan(*fen),
+                    })
+                    .collect(),
+            }),
+            hearing: x.hearing,
+            payments: x
+                .payments
+                .iter()
+                .map(|(index, party, fen)| CompensationPaid {
+                    index: *index,
+                    party: party.clone(),
+                    amount: yuan(*fen),
+                })
+                .collect(),
+            owed: x
+                .unpaid()
+                .into_iter()
+                .map(|party| CompensationPaid {
+                    index: 0,
+                    party: party.to_owned(),
+                    amount: yuan(x.allotted(party) - x.paid(party)),
+                })
+                .collect(),
+            completed: x.completed,
+        }
+    }
+
+    /// The entries of the expropriation, for a title's history.
+    fn events(&self) -> Vec<TitleEvent> {
+        let mut events = vec![TitleEvent::of(self.index, "expropriation.announce")];
+        events.extend(
+            self.plan
+                .iter()
+                .map(|p| TitleEvent::of(p.index, "expropriation.plan")),
+        );
+        events.extend(
+            self.hearing
+                .map(|i| TitleEvent::of(i, "expropriation.hearing")),
+        );
+        events.extend(
+            self.payments
+                .iter()
+                .map(|p| TitleEvent::of(p.index, "expropriation.pay")),
+        );
+        events.extend(
+            self.completed
+                .map(|i| TitleEvent::of(i, "expropriation.complete")),
+        );
+        events
+    }
 }
 
 /// A right derived from the household's by a settled deal (G2).
@@ -340,17 +470,23 @@ pub fn title(
     contract: Option<&Contract>,
     encumbrances: &[Encumbrance],
     rights: &[crate::model::exchange::DerivedRight],
+    expropriation: Option<&crate::model::state::Expropriation>,
     as_of: u64,
     today: NaiveDate,
 ) -> TitleView {
+    let expropriation = expropriation.map(ExpropriationView::of);
     let mut history = vec![TitleEvent::of(p.registered_at, "parcel.register")];
+    history.extend(expropriation.iter().flat_map(ExpropriationView::events));
     for r in rights {
         history.push(TitleEvent {
             listing: Some(r.listing),
             ..TitleEvent::of(r.index, "deal.settle")
         });
-        if let Some((at, _)) = &r.ended {
-            history.push(TitleEvent::of(*at, "right.end"));
+        // A right the expropriation ended shows as its last entry.
+        if let Some((at, ground)) = &r.ended {
+            if ground != "expropriated" {
+                history.push(TitleEvent::of(*at, "right.end"));
+            }
         }
     }
     if let Some(k) = contract {
@@ -371,7 +507,12 @@ pub fn title(
             });
         }
     }
-    if let Some(at) = p.retired_at {
+    // A parcel the state took is retired by the expropriation's last entry.
+    if let Some(at) = p.retired_at.filter(|at| {
+        expropriation
+            .as_ref()
+            .is_none_or(|x| x.completed != Some(*at))
+    }) {
         history.push(TitleEvent::of(at, "parcel.retire"));
     }
     history.sort_by_key(|h| h.index);
@@ -424,6 +565,7 @@ pub fn title(
                 document_sha256: e.document_sha256.clone(),
             })
             .collect(),
+        expropriation,
         history,
     }
 }

@@ -8,10 +8,10 @@ use super::queries::encode_tile;
 use super::rows;
 use super::schema::{
     actor_keys, attestations, certificates, checkpoints, collectives, contract_parcels, contracts,
-    counties, county_settings, decisions, derived_rights, distributions, encumbrances, homesteads,
-    households, hukou_settlements, listings, log_entries, memberships, notices, parcels, persons,
-    share_holdings, share_quantifications, surrenders, titles_touched, transferee_reviews,
-    tree_tiles,
+    counties, county_settings, decisions, derived_rights, distributions, encumbrances,
+    expropriations, homesteads, households, hukou_settlements, listings, log_entries, memberships,
+    notices, parcels, persons, share_holdings, share_quantifications, surrenders, titles_touched,
+    transferee_reviews, tree_tiles,
 };
 use super::StoreError;
 use crate::ledger::merkle::Hash;
@@ -140,6 +140,7 @@ macro_rules! write_batch_impl {
             surrenders,
             attestations,
             touched,
+            expropriations,
         } = $batch.changed;
         if *county_changed {
             if let Some(c) = &*state.county {
@@ -418,6 +419,17 @@ macro_rules! write_batch_impl {
             },
             |k| titles_touched::title.eq(k)
         );
+        save!(
+            $b,
+            $c,
+            county,
+            state.expropriations,
+            expropriations,
+            expropriations,
+            (county, idx),
+            |k, v| rows::ExpropriationRow::of(county, v),
+            |k| expropriations::idx.eq(*k as i64)
+        );
         for p in &$batch.persons {
             diesel::insert_into(persons::table)
                 .values((
@@ -501,6 +513,9 @@ fn insert_rows<C: InsertRows>(c: &mut C, rows: &[NewEntry]) -> QueryResult<()> {
     c.insert_rows(rows)
 }
 
+/// A collection of the state left out of the projection is an unused
+/// variable here, and so an error.
+#[deny(unused_variables)]
 pub fn write_batch(conn: &mut super::DbConnection, batch: &Batch) -> Result<(), StoreError> {
     match conn {
         super::DbConnection::Sqlite(conn) => {

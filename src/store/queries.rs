@@ -8,10 +8,10 @@ use diesel::prelude::*;
 
 use super::schema::{
     actor_keys, attestations, certificates, checkpoints, collectives, contract_parcels, contracts,
-    counties, county_settings, decisions, derived_rights, distributions, encumbrances, homesteads,
-    households, hukou_settlements, listings, log_entries, memberships, notices, parcels, persons,
-    share_holdings, share_quantifications, surrenders, titles_touched, transferee_reviews,
-    tree_tiles,
+    counties, county_settings, decisions, derived_rights, distributions, encumbrances,
+    expropriations, homesteads, households, hukou_settlements, listings, log_entries, memberships,
+    notices, parcels, persons, share_holdings, share_quantifications, surrenders, titles_touched,
+    transferee_reviews, tree_tiles,
 };
 use super::{DbConnection, StoreError};
 use crate::ledger::merkle::{self, Hash};
@@ -528,6 +528,7 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
             .into_iter()
             .map(|(t, at)| (t, at as u64))
             .collect(),
+        expropriations: all_docs!(conn, county, expropriations, idx),
         on_title: Default::default(),
     };
     state.reindex();
@@ -1481,6 +1482,34 @@ pub fn derived_right(
 ) -> Result<Option<crate::model::exchange::DerivedRight>, StoreError> {
     Ok(
         docs_where!(conn, county, derived_rights, idx, idx == index as i64)
+            .into_values()
+            .next(),
+    )
+}
+
+/// Expropriations (E1) of a collective's land, by log index.
+pub fn expropriations_of(
+    conn: &mut DbConnection,
+    county: &str,
+    collective: &str,
+) -> Result<std::collections::BTreeMap<u64, crate::model::state::Expropriation>, StoreError> {
+    Ok(docs_where!(
+        conn,
+        county,
+        expropriations,
+        idx,
+        collective == collective
+    ))
+}
+
+/// One expropriation (E1), by the log index of its pre-announcement.
+pub fn expropriation(
+    conn: &mut DbConnection,
+    county: &str,
+    index: u64,
+) -> Result<Option<crate::model::state::Expropriation>, StoreError> {
+    Ok(
+        docs_where!(conn, county, expropriations, idx, idx == index as i64)
             .into_values()
             .next(),
     )

@@ -6,13 +6,13 @@ use diesel::prelude::*;
 
 use super::schema::{
     actor_keys, attestations, certificates, collectives, contract_parcels, contracts, counties,
-    county_settings, decisions, derived_rights, distributions, encumbrances, homesteads,
-    households, hukou_settlements, listings, memberships, notices, parcels, share_holdings,
-    share_quantifications, surrenders, titles_touched, transferee_reviews,
+    county_settings, decisions, derived_rights, distributions, encumbrances, expropriations,
+    homesteads, households, hukou_settlements, listings, memberships, notices, parcels,
+    share_holdings, share_quantifications, surrenders, titles_touched, transferee_reviews,
 };
 use crate::model::state::{
-    Attestation, Collective, Contract, County, Distribution, Encumbrance, Homestead, Household,
-    HukouEvent, KeyBinding, Membership, Notice, Parcel, Surrender,
+    Attestation, Collective, Contract, County, Distribution, Encumbrance, Expropriation, Homestead,
+    Household, HukouEvent, KeyBinding, Membership, Notice, Parcel, Surrender,
 };
 use crate::model::{decision::Decision, exchange, settings::Settings};
 
@@ -568,4 +568,24 @@ pub struct TouchedRow<'a> {
     pub county: &'a str,
     pub title: &'a str,
     pub touched_at: i64,
+}
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = expropriations, primary_key(county, idx))]
+pub struct ExpropriationRow<'a> {
+    county: &'a str,
+    idx: i64,
+    collective: &'a str,
+    doc: String,
+}
+
+impl<'a> ExpropriationRow<'a> {
+    pub fn of(county: &'a str, x: &'a Expropriation) -> Self {
+        ExpropriationRow {
+            county,
+            idx: x.index as i64,
+            collective: &x.collective,
+            doc: json(x),
+        }
+    }
 }

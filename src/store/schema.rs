@@ -323,3 +323,12 @@ diesel::table! {
         touched_at -> BigInt,
     }
 }
+
+diesel::table! {
+    expropriations (county, idx) {
+        county -> Text,
+        idx -> BigInt,
+        collective -> Text,
+        doc -> Text,
+    }
+}

@@ -62,6 +62,17 @@ impl Lang {
         pages::mode(*self, *m)
     }
 
+    /// What a compensation is for (E1), in plain words.
+    pub fn head(&self, h: &crate::model::entry::CompensationHead) -> &'static str {
+        use crate::model::entry::CompensationHead::*;
+        match h {
+            Land => self.t("土地补偿费", "land compensation"),
+            Resettlement => self.t("安置补助费", "resettlement subsidy"),
+            Attachments => self.t("地上附着物和青苗补偿费", "crops and attachments"),
+            SocialSecurity => self.t("社会保障费用", "social security"),
+        }
+    }
+
     /// A member's relation to the head (GB/T 4761 code) in plain words.
     pub fn relation(&self, code: &str) -> &'static str {
         match (code, code.as_bytes().first()) {

@@ -4,6 +4,7 @@
 mod browser;
 mod common;
 mod exchange;
+mod expropriation;
 
 mod catalogue;
 mod cli;

@@ -1,5 +1,6 @@
 //! The demo's exchange: deals settled, an auction running, listings under
-//! notice, a member settled in a town and the county's attestation — all
+//! notice, a member settled in a town and the county's attestation, a road
+//! taking a parcel (its plan posted, not all paid) — all
 //! through the one pipeline. The history is dated back: the demo's clock
 //! starts in the past and catches up with real time here.
 
@@ -14,6 +15,7 @@ use crate::model::log_origin;
 use crate::store::{queries, Db, Writer};
 
 const TRANSFEREE: &str = "91350100M000100Y43";
+const VILLAGE: &str = "14042100100101";
 
 struct Desk<'a> {
     writer: Writer,
@@ -70,7 +72,7 @@ pub fn load(dir: &DataDir) -> Result<usize, CliError> {
     // Households of the first village with land, and a key each.
     let village: Vec<DemoHousehold> = households(&Plan::demo(), HOUSEHOLDS_PER_VILLAGE)
         .into_iter()
-        .filter(|h| h.code.starts_with("14042100100101") && !h.parcels.is_empty())
+        .filter(|h| h.code.starts_with(VILLAGE) && !h.parcels.is_empty())
         .take(9)
         .collect();
     let mut keys = Vec::new();
@@ -250,6 +252,49 @@ pub fn load(dir: &DataDir) -> Result<usize, CliError> {
         &county,
         "attest.retention",
         json!({"CBFBM": village[0].code, "rights": rights}),
+    )?;
+    // The county is taking one leased parcel for a road (E1): announced,
+    // its plan posted, the collective paid; the household and the company
+    // are still owed, so the land is still the household's.
+    let taken = village[1].parcels[0].clone();
+    let x = desk.submit(
+        &county,
+        "expropriation.announce",
+        json!({"DKBM": [taken], "purpose": "县道 X203 拓宽", "document_sha256": "5e".repeat(32)}),
+    )?;
+    let state = queries::load_state(&mut *db.conn()?, COUNTY)?;
+    let day = desk.writer.clock().now().date_naive();
+    let parties = state
+        .expropriations
+        .get(&x)
+        .map(|e| crate::model::rules::expropriation::entitled(&state, e, day))
+        .unwrap_or_default();
+    let lines: Vec<Value> = parties
+        .iter()
+        .map(|p| {
+            use crate::model::authority::PartyType;
+            match PartyType::of(COUNTY, p) {
+                Ok(PartyType::Collective) => {
+                    json!({"party": p, "head": "land", "amount": "120000.00"})
+                }
+                Ok(PartyType::Household) => {
+                    json!({"party": p, "head": "resettlement", "amount": "45000.00"})
+                }
+                _ => json!({"party": p, "head": "attachments", "amount": "8000.00"}),
+            }
+        })
+        .collect();
+    desk.submit(
+        &county,
+        "expropriation.plan",
+        json!({"expropriation": x, "survey_sha256": "6f".repeat(32), "plan_sha256": "70".repeat(32),
+               "notice_from": day.to_string(), "notice_to": (day + chrono::Days::new(29)).to_string(),
+               "hearing_requested": false, "compensation": lines}),
+    )?;
+    desk.submit(
+        &county,
+        "expropriation.pay",
+        json!({"expropriation": x, "party": VILLAGE, "amount": "120000.00", "document_sha256": "71".repeat(32)}),
     )?;
     let Desk {
         writer, entries, ..

@@ -5,6 +5,7 @@ mod contract;
 mod decision;
 mod encumbrance;
 pub mod exchange;
+pub mod expropriation;
 mod guarantee;
 mod homestead;
 mod household;

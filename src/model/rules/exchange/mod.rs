@@ -457,6 +457,14 @@ fn holds_no_homestead(
     Ok(())
 }
 
+/// A listing whose land the state took (E2): withdrawn, every deposit back.
+pub(in crate::model::rules) fn withdrawn_by_law(l: &Listing, ctx: &Context, kind: &str) -> Change {
+    let mut l = l.clone();
+    release_deposits(&mut l, None, ctx.index);
+    l.status = Status::Withdrawn;
+    saved(l, ctx, kind)
+}
+
 /// Deposits of the qualified bidders other than `keep` go back.
 fn release_deposits(l: &mut Listing, keep: Option<&str>, at: u64) {
     for i in &mut l.intents {

@@ -1,0 +1,387 @@
+//! E1, E2 — expropriation (征收): the one way a base right ends without its
+//! holder's act, and only at the end of a county-recorded sequence:
+//! pre-announcement, survey and plan with a notice of at least 30 days, a
+//! hearing if asked, every party paid in full — then the rights on the land
+//! end, derived rights with them, and the parcels leave the collective.
+
+use std::collections::BTreeSet;
+
+use super::exchange::withdrawn_by_law;
+use super::{day, money, sha256_hex, text, Context};
+use crate::model::entry::{
+    CompensationHead, ExpropriationAnnounce, ExpropriationComplete, ExpropriationHearing,
+    ExpropriationPay, ExpropriationPlan,
+};
+use crate::model::state::{CompensationPlan, Expropriation};
+use crate::model::{Change, KeyBinding, RuleError, State};
+
+/// The shortest notice of a plan, in days (实施条例 Art. 27).
+pub const PLAN_NOTICE_DAYS: i64 = 30;
+
+fn expropriation(state: &State, index: u64) -> Result<&Expropriation, RuleError> {
+    state
+        .expropriations
+        .get(&index)
+        .ok_or(RuleError::UnknownExpropriation { index })
+}
+
+/// An expropriation not yet completed.
+fn open(state: &State, index: u64) -> Result<&Expropriation, RuleError> {
+    let x = expropriation(state, index)?;
+    if let Some(at) = x.completed {
+        return Err(RuleError::attribute(
+            "expropriation",
+            format!("was completed at log index {at}"),
+            format!("已于日志序号 {at} 处完成"),
+        ));
+    }
+    Ok(x)
+}
+
+/// Who loses a right on the land today, and so must be compensated (E1,
+/// E2): the collective (its ownership), each household holding a contract
+/// over a parcel, and each holder of a derived right in force on one.
+pub fn entitled(state: &State, x: &Expropriation, today: chrono::NaiveDate) -> BTreeSet<String> {
+    let mut parties = BTreeSet::from([x.collective.clone()]);
+    for p in &x.parcels {
+        if let Some(k) = state.contract_over(p, today) {
+            parties.insert(k.household.clone());
+        }
+        for r in state.rights_on(p).filter(|r| r.ended.is_none()) {
+            parties.insert(r.holder.clone());
+        }
+    }
+    parties
+}
+
+/// `expropriation.announce` (E1): the parcels exist, are active, belong to
+/// one collective and are in no other expropriation under way.
+pub fn expropriation_announce(
+    state: &State,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &ExpropriationAnnounce,
+) -> Result<Vec<Change>, RuleError> {
+    text("purpose", &body.purpose)?;
+    sha256_hex("document_sha256", &body.document_sha256)?;
+    if body.parcels.is_empty() {
+        return Err(RuleError::attribute(
+            "DKBM",
+            "must name at least one parcel",
+            "须至少列出一个地块",
+        ));
+    }
+    let mut collective = None;
+    let mut seen = BTreeSet::new();
+    for code in &body.parcels {
+        let p = state
+            .parcels
+            .get(code.as_str())
+            .ok_or_else(|| RuleError::UnknownParcel { code: code.clone() })?;
+        if let Some(at) = p.retired_at {
+            return Err(RuleError::ParcelRetired {
+                code: code.clone(),
+                at,
+            });
+        }
+        if !seen.insert(code.as_str()) {
+            return Err(RuleError::attribute(
+                "DKBM",
+                format!("names parcel {code} twice"),
+                format!("重复列出地块 {code}"),
+            ));
+        }
+        if *collective.get_or_insert(p.collective.as_str()) != p.collective.as_str() {
+            return Err(RuleError::attribute(
+                "DKBM",
+                "must all be parcels of one collective",
+                "须为同一集体经济组织的地块",
+            ));
+        }
+        if let Some(other) = state
+            .expropriations
+            .values()
+            .find(|x| x.completed.is_none() && x.parcels.contains(code))
+        {
+            return Err(RuleError::attribute(
+                "DKBM",
+                format!(
+                    "parcel {code} is already in the expropriation announced at log index {}",
+                    other.index
+                ),
+                format!(
+                    "地块 {code} 已在日志序号 {} 处预公告的征收之中",
+                    other.index
+                ),
+            ));
+        }
+    }
+    Ok(vec![Change::ExpropriationSaved(Expropriation {
+        index: ctx.index,
+        collective: collective.unwrap_or_default().to_owned(),
+        parcels: body.parcels.clone(),
+        purpose: body.purpose.clone(),
+        announced: ctx.today,
+        plan: None,
+        hearing: None,
+        payments: Vec::new(),
+        completed: None,
+    })])
+}
+
+/// `expropriation.plan` (E1, E2): a notice of at least 30 days from the
+/// announcement on; every party that loses a right on the land gets more
+/// than nothing, and no one else is named.
+pub fn expropriation_plan(
+    state: &State,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &ExpropriationPlan,
+) -> Result<Vec<Change>, RuleError> {
+    let x = open(state, body.expropriation)?;
+    sha256_hex("survey_sha256", &body.survey_sha256)?;
+    sha256_hex("plan_sha256", &body.plan_sha256)?;
+    let from = day("notice_from", &body.notice_from)?;
+    let to = day("notice_to", &body.notice_to)?;
+    if from < x.announced {
+        return Err(RuleError::attribute(
+            "notice_from",
+            "must not be before the pre-announcement",
+            "不得早于征收预公告之日",
+        ));
+    }
+    if (to - from).num_days() + 1 < PLAN_NOTICE_DAYS {
+        return Err(RuleError::attribute(
+            "notice_to",
+            format!("the notice must run at least {PLAN_NOTICE_DAYS} days"),
+            format!("公告期不得少于 {PLAN_NOTICE_DAYS} 日"),
+        ));
+    }
+    let entitled = entitled(state, x, ctx.today);
+    let mut lines = Vec::with_capacity(body.compensation.len());
+    for line in &body.compensation {
+        if !entitled.contains(&line.party) {
+            return Err(RuleError::attribute(
+                "compensation",
+                format!(
+                    "{} holds no right on the land: the plan compensates the collective, the households holding it and the holders of rights derived from it",
+                    line.party
+                ),
+                format!(
+                    "{} 在该土地上没有权利：方案补偿的是集体、承包农户和土地经营权人",
+                    line.party
+                ),
+            ));
+        }
+        let fen = money(state, "compensation", &line.amount)?;
+        if fen == 0 {
+            return Err(RuleError::attribute(
+                "compensation",
+                "each amount must be greater than zero",
+                "每项补偿须大于零",
+            ));
+        }
+        lines.push((line.party.clone(), line.head, fen));
+    }
+    // The collective's land compensation, each household's and each
+    // transferee's part (E2: the transferee's for its crops and attachments).
+    for party in &entitled {
+        let head_ok = |head: CompensationHead| {
+            lines
+                .iter()
+                .any(|(p, h, _)| p == party && (party != &x.collective || *h == head))
+        };
+        if !head_ok(CompensationHead::Land) {
+            return Err(RuleError::CompensationMissing {
+                party: party.clone(),
+            });
+        }
+    }
+    let mut x = x.clone();
+    x.plan = Some(CompensationPlan {
+        index: ctx.index,
+        notice_from: from,
+        notice_to: to,
+        hearing_requested: body.hearing_requested,
+        lines,
+    });
+    Ok(vec![Change::ExpropriationSaved(x)])
+}
+
+/// `expropriation.hearing` (E1): held once, when asked for, after the
+/// notice began.
+pub fn expropriation_hearing(
+    state: &State,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &ExpropriationHearing,
+) -> Result<Vec<Change>, RuleError> {
+    let x = open(state, body.expropriation)?;
+    sha256_hex("document_sha256", &body.document_sha256)?;
+    let plan = x.plan.as_ref().ok_or(RuleError::ExpropriationNotReady {
+        reason: ("no plan has been posted", "补偿安置方案尚未公告"),
+    })?;
+    if !plan.hearing_requested || x.hearing.is_some() || ctx.today < plan.notice_from {
+        return Err(RuleError::attribute(
+            "expropriation",
+            "a hearing is held once, when asked for, after the notice began",
+            "听证只在申请后、公告开始后举行一次",
+        ));
+    }
+    let mut x = x.clone();
+    x.hearing = Some(ctx.index);
+    Ok(vec![Change::ExpropriationSaved(x)])
+}
+
+/// `expropriation.pay` (E1): to a party of the plan, at most what it is
+/// still owed.
+pub fn expropriation_pay(
+    state: &State,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &ExpropriationPay,
+) -> Result<Vec<Change>, RuleError> {
+    let x = open(state, body.expropriation)?;
+    sha256_hex("document_sha256", &body.document_sha256)?;
+    let fen = money(state, "amount", &body.amount)?;
+    let owed = x.allotted(&body.party) - x.paid(&body.party);
+    if owed <= 0 {
+        return Err(RuleError::attribute(
+            "party",
+            "is owed nothing under the plan",
+            "按方案不欠该方任何补偿",
+        ));
+    }
+    if fen == 0 || fen > owed {
+        return Err(RuleError::attribute(
+            "amount",
+            format!(
+                "must be more than zero and at most the {} yuan still owed",
+                crate::model::shares::yuan(owed)
+            ),
+            format!(
+                "须大于零且不超过尚欠的 {} 元",
+                crate::model::shares::yuan(owed)
+            ),
+        ));
+    }
+    let mut x = x.clone();
+    x.payments.push((ctx.index, body.party.clone(), fen));
+    Ok(vec![Change::ExpropriationSaved(x)])
+}
+
+/// `expropriation.complete` (E1, E2, G1): only after the notice, the
+/// hearing if asked, and every party paid in full — and every party that
+/// holds a right on the land today in the plan. Then contracts lose the
+/// parcels, derived rights on them end (or shrink to the land left), open
+/// listings on them are withdrawn with every deposit back, and the parcels
+/// leave the collective's land.
+pub fn expropriation_complete(
+    state: &State,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &ExpropriationComplete,
+) -> Result<Vec<Change>, RuleError> {
+    let x = open(state, body.expropriation)?;
+    let plan = x.plan.as_ref().ok_or(RuleError::ExpropriationNotReady {
+        reason: ("no plan has been posted", "补偿安置方案尚未公告"),
+    })?;
+    if ctx.today <= plan.notice_to {
+        return Err(RuleError::ExpropriationNotReady {
+            reason: ("the plan's notice has not ended", "补偿安置方案公告期未满"),
+        });
+    }
+    if plan.hearing_requested && x.hearing.is_none() {
+        return Err(RuleError::ExpropriationNotReady {
+            reason: ("the hearing asked for was not held", "申请的听证尚未举行"),
+        });
+    }
+    if !x.unpaid().is_empty() {
+        return Err(RuleError::ExpropriationNotReady {
+            reason: (
+                "a party of the plan is not paid in full",
+                "方案中仍有一方的补偿未足额支付",
+            ),
+        });
+    }
+    if let Some(party) = entitled(state, x, ctx.today)
+        .into_iter()
+        .find(|p| x.allotted(p) == 0)
+    {
+        return Err(RuleError::CompensationMissing { party });
+    }
+    let taken: BTreeSet<&str> = x
+        .parcels
+        .iter()
+        .map(String::as_str)
+        .filter(|p| {
+            state
+                .parcels
+                .get(*p)
+                .is_some_and(|p| p.retired_at.is_none())
+        })
+        .collect();
+    let mut changes = Vec::new();
+    let mut contracts: Vec<_> = state
+        .contracts
+        .values()
+        .filter(|k| k.parcels.iter().any(|p| taken.contains(p.as_str())))
+        .collect();
+    contracts.sort_by(|a, b| a.code.cmp(&b.code));
+    for k in contracts {
+        changes.push(Change::ContractParcels {
+            code: k.code.clone(),
+            parcels: k
+                .parcels
+                .iter()
+                .filter(|p| !taken.contains(p.as_str()))
+                .cloned()
+                .collect(),
+        });
+    }
+    let mut rights = BTreeSet::new();
+    let mut listings = BTreeSet::new();
+    for p in &taken {
+        rights.extend(
+            state
+                .rights_on(p)
+                .filter(|r| r.ended.is_none())
+                .map(|r| r.index),
+        );
+        listings.extend(state.listings_on(p).map(|l| l.id));
+    }
+    for i in rights {
+        let mut r = state.rights[&i].clone();
+        let left: Vec<String> = r
+            .parcels
+            .iter()
+            .filter(|p| !taken.contains(p.as_str()))
+            .cloned()
+            .collect();
+        // A right on nothing but the land taken ends, naming that land; one
+        // on other land too goes on there.
+        if left.is_empty() {
+            r.ended = Some((ctx.index, "expropriated".into()));
+        } else {
+            r.parcels = left;
+        }
+        changes.push(Change::RightSaved(r));
+    }
+    for id in listings {
+        changes.push(withdrawn_by_law(
+            &state.listings[&id],
+            ctx,
+            "expropriation.complete",
+        ));
+    }
+    for p in &taken {
+        changes.push(Change::ParcelRetired {
+            code: (*p).to_owned(),
+            at: ctx.index,
+        });
+    }
+    let mut x = x.clone();
+    x.completed = Some(ctx.index);
+    changes.push(Change::ExpropriationSaved(x));
+    Ok(changes)
+}
