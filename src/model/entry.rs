@@ -309,6 +309,10 @@ pub struct MemberEnd {
     /// SHA-256 (hex) of the supporting document (for voluntary exit, the
     /// member's written application).
     pub document_sha256: String,
+    /// Yuan, for a voluntary exit: what the collective pays her (G4: more
+    /// than zero); no other end has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compensation: Option<String>,
 }
 
 /// `estate.settle`: the collective records that the last member of a
@@ -698,11 +702,13 @@ pub struct TransfereeQualify {
 }
 
 /// `surrender.withdraw`: within the cooling-off window, a household takes
-/// back its return of a contract or exit from its homestead (G4).
+/// back its return of a contract, its exit from its homestead, a member's
+/// voluntary exit from the collective or its sale of shares back (G4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SurrenderWithdraw {
-    /// The log index of the `contract.return` or `homestead.exit`.
+    /// The log index of the `contract.return`, `homestead.exit`,
+    /// voluntary `member.end` or `shares.buyback`.
     pub surrender: u64,
     pub reason: String,
 }

@@ -210,16 +210,24 @@ impl Homestead {
     }
 }
 
-/// A household's return of a contract (C6) or exit from its homestead (H5),
-/// which it may withdraw until `until` (G4).
+/// A surrender by a household or a member — a return of a contract (C6), an
+/// exit from the homestead (H5), a member's voluntary exit from the
+/// collective (P4) or a share buy-back (S2) — which may be withdrawn until
+/// `until` (G4).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Surrender {
     pub index: u64,
     pub household: String,
-    /// `contract.return` or `homestead.exit`.
+    /// `contract.return`, `homestead.exit`, `member.end` or `shares.buyback`.
     pub kind: String,
     /// The contract returned, for a return.
     pub contract: Option<String>,
+    /// The member who left, for a voluntary exit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
+    /// The shares sold back, for a buy-back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shares: Option<u64>,
     pub day: chrono::NaiveDate,
     /// The last day of the cooling-off window.
     pub until: chrono::NaiveDate,
@@ -424,6 +432,11 @@ pub enum Change {
     RightSaved(super::exchange::DerivedRight),
     TransfereeReviewed(super::exchange::Review),
     SurrenderSaved(Surrender),
+    /// A withdrawn voluntary exit (G4): the member is a member again, as
+    /// before.
+    MembershipRestored {
+        person: String,
+    },
     /// A withdrawn return (G4): the contract is as if never returned.
     ContractReturnWithdrawn {
         code: String,
@@ -762,6 +775,11 @@ impl State {
             Change::MemberAdmitted(m) => {
                 self.memberships.insert(m.person.clone(), m.clone());
             }
+            Change::MembershipRestored { person } => {
+                if let Some(m) = self.memberships.get_mut(person) {
+                    m.ended = None;
+                }
+            }
             Change::MembershipEnded { person, at, reason } => {
                 if let Some(m) = self.memberships.get_mut(person) {
                     m.ended = Some((*at, reason.clone()));
@@ -900,6 +918,7 @@ impl State {
             | Change::DividendDistributed(_)
             | Change::MemberAdmitted(_)
             | Change::MembershipEnded { .. }
+            | Change::MembershipRestored { .. }
             | Change::NoticePosted { .. }
             | Change::SettingsChanged { .. }
             | Change::HouseholdMembers { .. }

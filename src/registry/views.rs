@@ -651,10 +651,15 @@ pub struct HomesteadView {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct SurrenderView {
     pub index: u64,
-    /// `contract.return` or `homestead.exit`.
+    /// `contract.return`, `homestead.exit`, `member.end` (a voluntary exit)
+    /// or `shares.buyback`.
     pub kind: String,
     #[serde(rename = "CBHTBM")]
     pub contract: Option<String>,
+    /// The member who left, for a voluntary exit.
+    pub person: Option<String>,
+    /// The shares sold back, for a buy-back.
+    pub shares: Option<u64>,
     pub day: NaiveDate,
     pub withdraw_until: NaiveDate,
     pub withdrawn_at: Option<u64>,
@@ -726,6 +731,8 @@ pub fn household(
                 index: s.index,
                 kind: s.kind.clone(),
                 contract: s.contract.clone(),
+                person: s.person.clone(),
+                shares: s.shares,
                 day: s.day,
                 withdraw_until: s.until,
                 withdrawn_at: s.withdrawn,

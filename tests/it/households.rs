@@ -571,15 +571,30 @@ fn shares_stay_in_the_collective_and_distributions_add_up_to_the_fen() {
             "bad_attribute",
             "entry.body.price",
         );
-        assert_eq!(
+        let buyback = || {
             post(
                 &b.1,
                 "shares.buyback",
-                json!({"shares": 1, "price": "300.00"})
+                json!({"shares": 1, "price": "300.00"}),
             )
-            .0,
-            201
+        };
+        let (status, sold) = buyback();
+        assert_eq!(status, 201);
+        // G4: the household may take the sale back within the window, and
+        // its share comes back; once only, and only its own.
+        let withdraw = json!({"surrender": sold["index"], "reason": "家里商量后不卖了"});
+        refused(
+            post(&a.1, "surrender.withdraw", withdraw.clone()),
+            "bad_attribute",
+            "entry.body.surrender",
         );
+        assert_eq!(post(&b.1, "surrender.withdraw", withdraw.clone()).0, 201);
+        refused(
+            post(&b.1, "surrender.withdraw", withdraw),
+            "bad_attribute",
+            "entry.body.surrender",
+        );
+        assert_eq!(buyback().0, 201);
         // Holdings now: a 2, b 3, c 1, the collective 1 (7 in all).
         let assets = decide("operating_assets", 70);
         let distribute = |total: &str, reserve: &str, welfare: &str| json!({"decision": assets, "total": total, "reserve": reserve, "welfare": welfare});

@@ -374,9 +374,38 @@ fn leaving_the_collective_is_the_members_own_act() {
             outcome(&m.log.writer().submit_blocking(env)),
             "consent_missing"
         );
-        m.ok_cosigned(&m.collective, &m.seller, "member.end", exit);
-        let state = queries::load_state(&mut m.log.db.conn().unwrap(), COUNTY).unwrap();
-        assert!(state.memberships[&head].ended.is_some());
+        // G4: a voluntary exit states its compensation, more than zero.
+        let mut env = sign(&m.collective, "member.end", exit.clone());
+        env.cosign(&m.seller);
+        assert_eq!(
+            outcome(&m.log.writer().submit_blocking(env)),
+            "bad_attribute"
+        );
+        let mut exit = exit;
+        exit["compensation"] = json!("20000.00");
+        let left = m.ok_cosigned(&m.collective, &m.seller, "member.end", exit.clone());
+        let member = |m: &Market| {
+            queries::load_state(&mut m.log.db.conn().unwrap(), COUNTY)
+                .unwrap()
+                .memberships[&head]
+                .ended
+                .is_none()
+        };
+        assert!(!member(&m));
+        // ... and hers to take back within the cooling-off window (G4).
+        let withdraw = |at: u64| json!({"surrender": at, "reason": "想清楚了，不退了"});
+        m.ok(&m.seller, "surrender.withdraw", withdraw(left));
+        assert!(member(&m), "the withdrawn exit left her a member");
+        let left = m.ok_cosigned(&m.collective, &m.seller, "member.end", exit);
+        m.log.clock.advance(chrono::Duration::days(31));
+        m.refused(
+            &m.seller,
+            "surrender.withdraw",
+            withdraw(left),
+            "cooling_off_over",
+            "entry.body.surrender",
+        );
+        assert!(!member(&m));
         verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
     }
 }

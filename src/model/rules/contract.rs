@@ -354,8 +354,7 @@ pub fn contract_return(
             state,
             ctx,
             &signer.party,
-            "contract.return",
-            Some(k.code.clone()),
+            super::surrender::Surrendered::Contract(k.code.clone()),
         ),
     ])
 }

@@ -131,6 +131,11 @@ pub fn homestead_exit(
             at: ctx.index,
             compensation,
         },
-        super::surrender::surrendered(state, ctx, household, "homestead.exit", None),
+        super::surrender::surrendered(
+            state,
+            ctx,
+            household,
+            super::surrender::Surrendered::Homestead,
+        ),
     ])
 }

@@ -194,6 +194,13 @@ pub fn member_end(
             collective: signer.party.clone(),
         })?;
     super::sha256_hex("document_sha256", &body.document_sha256)?;
+    if body.reason != "voluntary_exit" && body.compensation.is_some() {
+        return Err(RuleError::attribute(
+            "compensation",
+            "only a voluntary exit is compensated",
+            "只有自愿退出才有补偿",
+        ));
+    }
     if body.reason == "voluntary_exit" {
         // P4, G1: leaving is the member's own act — her signed application,
         // on the log as her household's cosignature of the entry that names
@@ -210,6 +217,28 @@ pub fn member_end(
                 )
             })?;
         super::cosigned_by(state, ctx, &household.code, "member.end")?;
+        // G4: compensated, and hers to take back within the window.
+        let compensation = body.compensation.as_deref().unwrap_or("0");
+        if super::money(state, "compensation", compensation)? == 0 {
+            return Err(RuleError::attribute(
+                "compensation",
+                "a voluntary exit states its compensation, more than zero (G4)",
+                "自愿退出须写明补偿，且大于零（G4）",
+            ));
+        }
+        return Ok(vec![
+            Change::MembershipEnded {
+                person: m.person.clone(),
+                at: ctx.index,
+                reason: body.reason.clone(),
+            },
+            super::surrender::surrendered(
+                state,
+                ctx,
+                &household.code,
+                super::surrender::Surrendered::Membership(m.person.clone()),
+            ),
+        ]);
     }
     Ok(vec![Change::MembershipEnded {
         person: m.person.clone(),

@@ -158,7 +158,7 @@ pub(super) fn move_shares(
 /// price above zero (S2).
 pub fn shares_buyback(
     state: &State,
-    _ctx: &Context,
+    ctx: &Context,
     signer: &KeyBinding,
     body: &SharesBuyback,
 ) -> Result<Vec<Change>, RuleError> {
@@ -171,11 +171,20 @@ pub fn shares_buyback(
             "集体回购份额须支付价款",
         ));
     }
-    Ok(vec![Change::SharesMoved {
-        from: from.clone(),
-        to: crate::model::codes::collective_of(from).to_owned(),
-        shares: body.shares,
-    }])
+    // G4: the household may take the sale back within the window.
+    Ok(vec![
+        Change::SharesMoved {
+            from: from.clone(),
+            to: crate::model::codes::collective_of(from).to_owned(),
+            shares: body.shares,
+        },
+        super::surrender::surrendered(
+            state,
+            ctx,
+            from,
+            super::surrender::Surrendered::Shares(body.shares),
+        ),
+    ])
 }
 
 /// `dividend.distribute`: after a decision on the operating assets, the
