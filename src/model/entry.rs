@@ -316,14 +316,19 @@ pub struct MemberEnd {
 }
 
 /// `estate.settle`: the collective records that the last member of a
-/// household has died (I2): its arable land returns to the 发包方 with the
-/// heirs' compensation for investments recorded; a forest-land contract, the
-/// house and the shares pass to the heirs and are untouched here (I2–I4).
+/// household has died, and who the heirs are (I2–I4): its arable land
+/// returns to the 发包方 with the heirs' compensation for investments
+/// recorded; a forest or grass contract, the house (and with it the
+/// homestead, held through the house) and the shares stay on the household's
+/// record, held for the heirs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EstateSettle {
     #[serde(rename = "CBFBM")]
     pub household: String,
+    /// The heirs: households of this county (by code) or persons (by the
+    /// commitment to their record, kept off the log).
+    pub heirs: Vec<String>,
     /// Yuan, to the heirs, for investments that raised the land's capacity
     /// ("0" if none).
     pub heirs_compensation: String,

@@ -95,7 +95,7 @@ kinds! {
     "dividend.distribute" => DividendDistribute(DividendDistribute) by [Collective] under ["S3", "S4"] rule |s, _, c, k, b| rules::dividend_distribute(s, c, k, b);
     "member.admit" => MemberAdmit(MemberAdmit) by [Collective] under ["P4", "D1"] rule |s, _, c, k, b| rules::member_admit(s, c, k, b);
     "member.end" => MemberEnd(MemberEnd) by [Collective] under ["P4", "C5", "S5", "G4"] rule |s, _, c, k, b| rules::member_end(s, c, k, b);
-    "estate.settle" => EstateSettle(EstateSettle) by [Collective] under ["I1", "I2", "G1"] rule |s, _, c, k, b| rules::estate_settle(s, c, k, b);
+    "estate.settle" => EstateSettle(EstateSettle) by [Collective] under ["I1", "I2", "I3", "I4", "G1"] rule |s, _, c, k, b| rules::estate_settle(s, c, k, b);
     "homestead.grant" => HomesteadGrant(Box<HomesteadGrant>) by [County] under ["H1", "H2", "H3"] rule |s, l, c, k, b| rules::homestead_grant(s, l, c, k, b);
     "homestead.exit" => HomesteadExit(HomesteadExit) by [Household] under ["H5", "G4"] rule |s, _, c, k, b| rules::homestead_exit(s, c, k, b);
     "contract.return" => ContractReturn(ContractReturn) by [Household] under ["C6", "G4"] rule |s, _, c, k, b| rules::contract_return(s, c, k, b);

@@ -247,6 +247,19 @@ pub struct Notice {
 /// A certificate issued for a contract: (log index, notice index).
 pub type Certificate = (u64, u64);
 
+/// A household whose last member died, and its heirs (I2–I4), named by the
+/// household: what it still holds — forest or grass land for the rest of
+/// its term, the house with the homestead held through it, the shares and
+/// their income — it holds for them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Estate {
+    pub index: u64,
+    pub household: String,
+    pub heirs: Vec<String>,
+    /// Fen, to the heirs, for the arable land returned.
+    pub compensation: super::shares::Fen,
+}
+
 /// An expropriation (征收) of a collective's parcels (E1), named by the log
 /// index of its pre-announcement, with its plan, hearing and payments.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -461,6 +474,7 @@ pub enum Change {
         notice: u64,
     },
     ExpropriationSaved(Expropriation),
+    EstateSettled(Estate),
 }
 
 /// Declares the state's collections once: each is kept by the store as one
@@ -561,6 +575,8 @@ collections! {
     touched: String => u64, in "titles_touched";
     /// Expropriations, by the log index of their pre-announcement (E1).
     expropriations: u64 => Expropriation, in "expropriations";
+    /// Estates of households whose last member died, by household (I2–I4).
+    estates: String => Estate, in "estates";
 }
 
 /// What rests on one title (parcel or homestead).
@@ -806,6 +822,9 @@ impl State {
             Change::ExpropriationSaved(x) => {
                 self.expropriations.insert(x.index, x.clone());
             }
+            Change::EstateSettled(e) => {
+                self.estates.insert(e.household.clone(), e.clone());
+            }
             Change::EncumbranceReleased { index, at } => {
                 if let Some(e) = self.encumbrances.get_mut(index) {
                     e.released_at = Some(*at);
@@ -929,7 +948,8 @@ impl State {
             | Change::Attested(_)
             | Change::TitleTouched { .. }
             | Change::CertificateIssued { .. }
-            | Change::ExpropriationSaved(_) => Vec::new(),
+            | Change::ExpropriationSaved(_)
+            | Change::EstateSettled(_) => Vec::new(),
         }
     }
 

@@ -356,6 +356,7 @@ impl Registry {
             None => None,
         };
         let surrenders = queries::surrenders_of(&mut conn, county, code)?;
+        let estate = queries::estate(&mut conn, county, code)?;
         Ok(views::household(
             &h,
             views::HouseholdRights {
@@ -364,6 +365,7 @@ impl Registry {
                 homestead: homestead.as_ref(),
                 contracts: &contracts,
                 certificates: &certificates,
+                estate: estate.as_ref(),
             },
             personal.as_ref(),
             &surrenders,

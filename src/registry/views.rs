@@ -578,6 +578,8 @@ pub struct HouseholdRights<'a> {
     pub contracts: &'a [crate::model::state::Contract],
     /// (log index, notice) of each contract's certificate, if issued.
     pub certificates: &'a [Option<(u64, u64)>],
+    /// Its estate, once its last member died (I2–I4).
+    pub estate: Option<&'a crate::model::state::Estate>,
 }
 
 /// A household (承包方): members by commitment and relation, its contracts,
@@ -602,6 +604,21 @@ pub struct HouseholdView {
     pub personal_data: &'static str,
     /// What the household gave up, and until when it may take it back (G4).
     pub surrenders: Vec<SurrenderView>,
+    /// Once its last member died: who inherits what it still holds (I2–I4).
+    pub estate: Option<EstateView>,
+}
+
+/// The estate of a household whose last member died (I2–I4): its forest or
+/// grass land for the rest of the term, its house with the homestead held
+/// through it, and its shares and their income, held for the heirs.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct EstateView {
+    /// The log index of `estate.settle`.
+    pub index: u64,
+    /// Households of the county by code, or persons by commitment.
+    pub heirs: Vec<String>,
+    /// Yuan, to the heirs, for the arable land returned.
+    pub compensation: String,
 }
 
 /// A contract of the household.
@@ -680,6 +697,7 @@ pub fn household(
         homestead,
         contracts,
         certificates,
+        estate,
     } = rights;
     HouseholdView {
         code: h.code.clone(),
@@ -739,6 +757,11 @@ pub fn household(
                 may_withdraw: s.withdrawn.is_none() && today <= s.until,
             })
             .collect(),
+        estate: estate.map(|e| EstateView {
+            index: e.index,
+            heirs: e.heirs.clone(),
+            compensation: crate::model::shares::yuan(e.compensation),
+        }),
     }
 }
 

@@ -8,7 +8,7 @@ use super::queries::encode_tile;
 use super::rows;
 use super::schema::{
     actor_keys, attestations, certificates, checkpoints, collectives, contract_parcels, contracts,
-    counties, county_settings, decisions, derived_rights, distributions, encumbrances,
+    counties, county_settings, decisions, derived_rights, distributions, encumbrances, estates,
     expropriations, homesteads, households, hukou_settlements, listings, log_entries, memberships,
     notices, parcels, persons, share_holdings, share_quantifications, surrenders, titles_touched,
     transferee_reviews, tree_tiles,
@@ -141,6 +141,7 @@ macro_rules! write_batch_impl {
             attestations,
             touched,
             expropriations,
+            estates,
         } = $batch.changed;
         if *county_changed {
             if let Some(c) = &*state.county {
@@ -429,6 +430,17 @@ macro_rules! write_batch_impl {
             (county, idx),
             |k, v| rows::ExpropriationRow::of(county, v),
             |k| expropriations::idx.eq(*k as i64)
+        );
+        save!(
+            $b,
+            $c,
+            county,
+            state.estates,
+            estates,
+            estates,
+            (county, household),
+            |k, v| rows::EstateRow::of(county, v),
+            |k| estates::household.eq(k)
         );
         for p in &$batch.persons {
             diesel::insert_into(persons::table)

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use super::schema::{
     actor_keys, attestations, certificates, checkpoints, collectives, contract_parcels, contracts,
-    counties, county_settings, decisions, derived_rights, distributions, encumbrances,
+    counties, county_settings, decisions, derived_rights, distributions, encumbrances, estates,
     expropriations, homesteads, households, hukou_settlements, listings, log_entries, memberships,
     notices, parcels, persons, share_holdings, share_quantifications, surrenders, titles_touched,
     transferee_reviews, tree_tiles,
@@ -529,6 +529,17 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
             .map(|(t, at)| (t, at as u64))
             .collect(),
         expropriations: all_docs!(conn, county, expropriations, idx),
+        estates: estates::table
+            .filter(estates::county.eq(county))
+            .select((estates::household, estates::doc))
+            .load::<(String, String)>(conn)?
+            .into_iter()
+            .map(|(h, doc)| {
+                serde_json::from_str(&doc)
+                    .map(|e| (h.clone(), e))
+                    .map_err(|e| StoreError::Corrupt(format!("estates {h}: {e}")))
+            })
+            .collect::<Result<_, _>>()?,
         on_title: Default::default(),
     };
     state.reindex();
@@ -1500,6 +1511,25 @@ pub fn expropriations_of(
         idx,
         collective == collective
     ))
+}
+
+/// The estate of a household whose last member died (I2–I4).
+pub fn estate(
+    conn: &mut DbConnection,
+    county: &str,
+    household: &str,
+) -> Result<Option<crate::model::state::Estate>, StoreError> {
+    let doc: Option<String> = estates::table
+        .filter(estates::county.eq(county))
+        .filter(estates::household.eq(household))
+        .select(estates::doc)
+        .first(conn)
+        .optional()?;
+    doc.map(|d| {
+        serde_json::from_str(&d)
+            .map_err(|e| StoreError::Corrupt(format!("estates {household}: {e}")))
+    })
+    .transpose()
 }
 
 /// One expropriation (E1), by the log index of its pre-announcement.

@@ -6,13 +6,13 @@ use diesel::prelude::*;
 
 use super::schema::{
     actor_keys, attestations, certificates, collectives, contract_parcels, contracts, counties,
-    county_settings, decisions, derived_rights, distributions, encumbrances, expropriations,
-    homesteads, households, hukou_settlements, listings, memberships, notices, parcels,
-    share_holdings, share_quantifications, surrenders, titles_touched, transferee_reviews,
+    county_settings, decisions, derived_rights, distributions, encumbrances, estates,
+    expropriations, homesteads, households, hukou_settlements, listings, memberships, notices,
+    parcels, share_holdings, share_quantifications, surrenders, titles_touched, transferee_reviews,
 };
 use crate::model::state::{
-    Attestation, Collective, Contract, County, Distribution, Encumbrance, Expropriation, Homestead,
-    Household, HukouEvent, KeyBinding, Membership, Notice, Parcel, Surrender,
+    Attestation, Collective, Contract, County, Distribution, Encumbrance, Estate, Expropriation,
+    Homestead, Household, HukouEvent, KeyBinding, Membership, Notice, Parcel, Surrender,
 };
 use crate::model::{decision::Decision, exchange, settings::Settings};
 
@@ -586,6 +586,26 @@ impl<'a> ExpropriationRow<'a> {
             idx: x.index as i64,
             collective: &x.collective,
             doc: json(x),
+        }
+    }
+}
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = estates, primary_key(county, household))]
+pub struct EstateRow<'a> {
+    county: &'a str,
+    household: &'a str,
+    idx: i64,
+    doc: String,
+}
+
+impl<'a> EstateRow<'a> {
+    pub fn of(county: &'a str, e: &'a Estate) -> Self {
+        EstateRow {
+            county,
+            household: &e.household,
+            idx: e.index as i64,
+            doc: json(e),
         }
     }
 }

@@ -332,3 +332,12 @@ diesel::table! {
         doc -> Text,
     }
 }
+
+diesel::table! {
+    estates (county, household) {
+        county -> Text,
+        household -> Text,
+        idx -> BigInt,
+        doc -> Text,
+    }
+}

@@ -5,10 +5,10 @@
 use sanquan::model::exchange::base_rights;
 use sanquan::store::queries;
 use sanquan::store::verify::verify;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::common::*;
-use crate::exchange::{parcel, person, Market, SELLER};
+use crate::exchange::{parcel, person, Market, NEIGHBOUR, SELLER};
 use sanquan::model::person::PersonRecord;
 
 /// A third household of the village, with no land.
@@ -419,7 +419,8 @@ fn the_last_members_death_returns_arable_land_with_the_heirs_compensation() {
         let m = Market::new(backend);
         third_household(&m);
         let head = admit_head(&m);
-        let estate = json!({"CBFBM": SELLER, "heirs_compensation": "3000.00", "document_sha256": "ef".repeat(32)});
+        let estate = json!({"CBFBM": SELLER, "heirs": [NEIGHBOUR], "heirs_compensation": "3000.00",
+                            "document_sha256": "ef".repeat(32)});
         m.refused(
             &m.collective,
             "estate.settle",
@@ -451,6 +452,86 @@ fn the_last_members_death_returns_arable_land_with_the_heirs_compensation() {
         let returned = title.contract.unwrap().returned.unwrap();
         assert_eq!(returned.compensation, "3000.00");
         assert_eq!(grant_to_third(&m, &[parcel(1)]), "accepted");
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}
+
+/// I2–I4: when the last member dies, the arable land of a contract returns,
+/// but its forest land stays under the contract for the rest of the term,
+/// and the house with its homestead and the shares stay — all held for the
+/// heirs the collective names (a household of the county, or a person by
+/// commitment), once.
+#[test]
+fn an_estate_keeps_forest_land_the_house_and_the_shares_for_the_heirs() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        third_household(&m);
+        // Forest land joins the seller's contract; the county grants its homestead.
+        let g = json!({"type": "Polygon", "coordinates": [[[113.006, 36.001], [113.0065, 36.001], [113.0065, 36.0015], [113.006, 36.0015], [113.006, 36.001]]]});
+        m.ok(
+            &m.collective,
+            "parcel.register",
+            json!({"DKBM": parcel(4), "DKMC": "后山林地", "DKLB": "10", "TDYT": "2", "DLDJ": "06", "SFJBNT": "2", "geometry": g}),
+        );
+        let contract = format!("{SELLER}J");
+        m.ok(
+            &m.collective,
+            "contract.extend",
+            json!({"CBHTBM": contract, "DKBM": [parcel(4)]}),
+        );
+        let plot = json!({"type": "Polygon", "coordinates": [[[113.005, 36.005], [113.00511, 36.005], [113.00511, 36.0051], [113.005, 36.0051], [113.005, 36.005]]]});
+        m.ok(
+            &m.log.county_key,
+            "homestead.grant",
+            json!({"CBFBM": SELLER, "terrain": "plain", "posting_sha256": "ef".repeat(32), "geometry": plot}),
+        );
+        let head = admit_head(&m);
+        m.ok(
+            &m.collective,
+            "member.end",
+            json!({"person": head, "reason": "death", "document_sha256": "cd".repeat(32)}),
+        );
+        let urban_heir = "7f".repeat(32);
+        let estate = |heirs: Value| {
+            json!({"CBFBM": SELLER, "heirs": heirs, "heirs_compensation": "1500.00",
+                   "document_sha256": "ef".repeat(32)})
+        };
+        for heirs in [json!([]), json!([SELLER]), json!(["140421001001019999"])] {
+            m.refused(
+                &m.collective,
+                "estate.settle",
+                estate(heirs),
+                "bad_attribute",
+                "entry.body.heirs",
+            );
+        }
+        m.ok(
+            &m.collective,
+            "estate.settle",
+            estate(json!([NEIGHBOUR, urban_heir])),
+        );
+        m.refused(
+            &m.collective,
+            "estate.settle",
+            estate(json!([NEIGHBOUR])),
+            "bad_attribute",
+            "entry.body.CBFBM",
+        );
+        // The arable land returned and may be contracted again; the forest
+        // land is still the contract's, the homestead still the household's.
+        let state = m.state();
+        assert_eq!(state.contracts[&contract].parcels, vec![parcel(4)]);
+        assert!(holds(&m, SELLER, &contract));
+        assert!(state.homesteads[SELLER].exited.is_none());
+        assert_eq!(grant_to_third(&m, &[parcel(1), parcel(2)]), "accepted");
+        let view = sanquan::registry::Registry::reader(m.log.db.clone())
+            .on_clock(m.log.clock.clone())
+            .household(SELLER, None)
+            .unwrap();
+        let e = view.estate.expect("the household shows its estate");
+        assert_eq!(e.heirs, vec![NEIGHBOUR.to_owned(), urban_heir]);
+        assert_eq!(e.compensation, "1500.00");
+        assert!(view.homestead.is_some());
         verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
     }
 }

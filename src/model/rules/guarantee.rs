@@ -309,7 +309,7 @@ fn entry() -> impl Strategy<Value = (usize, &'static str, Value)> {
             32 => ("years", json!({"years": 3 + 3 * n})),
             // The collective settles an estate: accepted only once every
             // member of the household has died (I2).
-            33 => ("estate.settle", json!({"CBFBM": h, "heirs_compensation": m, "document_sha256": "ab".repeat(32)})),
+            33 => ("estate.settle", json!({"CBFBM": h, "heirs": [HOUSEHOLDS[(n % 3) as usize]], "heirs_compensation": m, "document_sha256": "ab".repeat(32)})),
             // The county takes a parcel for a public interest (E1), the whole
             // sequence in order — but sometimes a party is left out of the
             // plan or not paid in full, or the hearing asked for not held.

@@ -110,12 +110,14 @@ pub fn all_died(state: &State, household: &str) -> bool {
     })
 }
 
-/// `estate.settle` (I2): by the household's collective, once its last
-/// member has died — never while a member lives (I1). Each contract whose
-/// land is all arable returns to the collective today, with the heirs'
-/// compensation recorded; forest or grass land passes to the heirs with the
-/// rest of its term, and the homestead and shares pass to the heirs (I3, I4):
-/// this entry leaves them be.
+/// `estate.settle` (I1–I4): by the household's collective, once its last
+/// member has died — never while a member lives (I1) — naming the heirs,
+/// once. Each contract whose land is all arable returns to the collective
+/// today, with the heirs' compensation recorded (I2); forest or grass land
+/// stays the household's for the rest of its term, the house with the
+/// homestead held through it (I3: not granted to another, since it is not
+/// exited) and the shares with their income (I4; paid as S4 allows a holder
+/// with no member) — all held for the heirs, whom the record names.
 pub fn estate_settle(
     state: &State,
     ctx: &Context,
@@ -136,35 +138,79 @@ pub fn estate_settle(
             "该户尚有成员在世，承包地仍归本户（I1）",
         ));
     }
+    if let Some(e) = state.estates.get(&h.code) {
+        return Err(RuleError::attribute(
+            "CBFBM",
+            format!("the estate was settled at log index {}", e.index),
+            format!("该户的遗产已于日志序号 {} 处处理", e.index),
+        ));
+    }
+    if body.heirs.is_empty() {
+        return Err(RuleError::attribute(
+            "heirs",
+            "name at least one heir",
+            "须至少列出一位继承人",
+        ));
+    }
+    for heir in &body.heirs {
+        let known = match crate::model::authority::PartyType::of(ctx.county, heir) {
+            Ok(crate::model::authority::PartyType::Household) => {
+                state.household(heir).is_some() && heir != &h.code
+            }
+            Ok(crate::model::authority::PartyType::Person) => true,
+            _ => false,
+        };
+        if !known {
+            return Err(RuleError::attribute(
+                "heirs",
+                format!(
+                    "`{heir}` is neither another registered household nor a person's commitment"
+                ),
+                format!("`{heir}` 既不是另一个已登记的承包方，也不是自然人的承诺值"),
+            ));
+        }
+    }
     super::sha256_hex("document_sha256", &body.document_sha256)?;
     let compensation = super::money(state, "heirs_compensation", &body.heirs_compensation)?;
-    let arable = |k: &Contract| {
-        k.parcels.iter().all(|p| {
-            state
-                .parcels
-                .get(p.as_str())
-                .is_some_and(|x| matches!(x.land_use.as_str(), "1" | "4"))
-        })
+    let arable = |p: &String| {
+        state
+            .parcels
+            .get(p.as_str())
+            .is_some_and(|x| matches!(x.land_use.as_str(), "1" | "4"))
     };
-    let changes: Vec<Change> = state
+    let mut held: Vec<&Contract> = state
         .contracts
         .values()
         .filter(|k| k.household == h.code && k.returned.is_none() && k.holds(ctx.today))
-        .filter(|k| arable(k))
-        .map(|k| Change::ContractReturned {
-            code: k.code.clone(),
-            at: ctx.index,
-            effective: ctx.today,
-            compensation,
-        })
         .collect();
-    if changes.is_empty() {
-        return Err(RuleError::attribute(
-            "CBFBM",
-            "the household holds no arable contract to settle",
-            "该户没有需要处理的耕地承包合同",
-        ));
+    held.sort_by(|a, b| a.code.cmp(&b.code));
+    let mut changes = Vec::new();
+    for k in held {
+        let (farmed, rest): (Vec<String>, Vec<String>) =
+            k.parcels.iter().cloned().partition(|p| arable(p));
+        if rest.is_empty() {
+            // All arable: the contract returns (I2).
+            changes.push(Change::ContractReturned {
+                code: k.code.clone(),
+                at: ctx.index,
+                effective: ctx.today,
+                compensation,
+            });
+        } else if !farmed.is_empty() {
+            // The arable land returns; forest or grass land stays under the
+            // contract, for the heirs, for the rest of its term (I2).
+            changes.push(Change::ContractParcels {
+                code: k.code.clone(),
+                parcels: rest,
+            });
+        }
     }
+    changes.push(Change::EstateSettled(crate::model::state::Estate {
+        index: ctx.index,
+        household: h.code.clone(),
+        heirs: body.heirs.clone(),
+        compensation,
+    }));
     Ok(changes)
 }
 
