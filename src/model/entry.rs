@@ -126,6 +126,10 @@ pub struct EncumbranceRegister {
     pub reason: String,
     /// SHA-256 (hex) of the order or written objection, kept off the log.
     pub document_sha256: String,
+    /// For a transferee's pledge of its management right (M2, M6): the log
+    /// index of the right, whose county certificate the lender takes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub right: Option<u64>,
 }
 
 /// `encumbrance.release`: ends an encumbrance, named by the log index that
@@ -809,6 +813,17 @@ pub struct PaymentConfirm {
 #[serde(deny_unknown_fields)]
 pub struct DealSettle {
     pub listing: u64,
+    pub certificate_no: String,
+}
+
+/// `right.certify`: the county issues the 土地经营权证 of a registered right
+/// (M6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RightCertify {
+    /// The log index of the settlement that made the right.
+    pub right: u64,
+    /// The certificate's number, as printed.
     pub certificate_no: String,
 }
 

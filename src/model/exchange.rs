@@ -413,6 +413,9 @@ pub struct DerivedRight {
     pub registered: bool,
     /// An early end (M7): log index and ground.
     pub ended: Option<(u64, String)>,
+    /// The county's 土地经营权证 (M6): log index and certificate number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certified: Option<(u64, String)>,
 }
 
 impl DerivedRight {

@@ -84,7 +84,7 @@ kinds! {
     "collective.register" => CollectiveRegister(Box<CollectiveRegister>) by [County] under ["P1", "C8"] rule |s, _, c, k, b| rules::collective_register(s, c, k, b);
     "parcel.register" => ParcelRegister(Box<ParcelRegister>) by [Collective] under ["P1", "C7", "C8"] rule |s, l, c, k, b| rules::parcel_register(s, l, c, k, b);
     "parcel.retire" => ParcelRetire(ParcelRetire) by [Collective] under ["C4"] rule |s, _, c, k, b| rules::parcel_retire(s, c, k, b);
-    "encumbrance.register" => EncumbranceRegister(EncumbranceRegister) by [County, Collective, Household] under ["M2", "H4", "R2"] rule |s, l, c, k, b| rules::encumbrance_register(s, l, c, k, b);
+    "encumbrance.register" => EncumbranceRegister(EncumbranceRegister) by [County, Collective, Household, Transferee] under ["M2", "M6", "H4", "R2"] rule |s, l, c, k, b| rules::encumbrance_register(s, l, c, k, b);
     "encumbrance.release" => EncumbranceRelease(EncumbranceRelease) by [County, Collective, Household] under ["R2"] rule |s, _, c, k, b| rules::encumbrance_release(s, c, k, b);
     "decision.record" => DecisionRecord(DecisionRecord) by [Collective] under ["D1", "D2", "D3"] rule |s, _, c, k, b| rules::decision_record(s, c, k, b);
     "household.register" => HouseholdRegister(HouseholdRegister) by [Collective] under ["P1", "P2", "P3"] rule |s, _, c, k, b| rules::household_register(s, c, k, b);
@@ -119,6 +119,7 @@ kinds! {
     "title.verify" => TitleVerify(TitleVerify) by [County] under ["X2"] rule |s, _, c, k, b| rules::exchange::title_verify(s, c, k, b);
     "payment.confirm" => PaymentConfirm(PaymentConfirm) by [Exchange] under ["X2", "M4"] rule |s, _, c, k, b| rules::exchange::payment_confirm(s, c, k, b);
     "deal.settle" => DealSettle(DealSettle) by [Exchange] under ["G2", "M6"] rule |s, _, c, k, b| rules::exchange::deal_settle(s, c, k, b);
+    "right.certify" => RightCertify(RightCertify) by [County] under ["M6"] rule |s, _, c, k, b| rules::exchange::right_certify(s, c, k, b);
     "right.end" => RightEnd(RightEnd) by [Household] under ["M7"] rule |s, _, c, k, b| rules::exchange::right_end(s, c, k, b);
     "hukou.settle" => HukouSettle(HukouSettle) by [County, Collective] under ["G3", "C5", "H5", "S5"] rule |s, _, c, k, b| rules::exchange::hukou_settle(s, c, k, b);
     "attest.retention" => AttestRetention(AttestRetention) by [County] under ["G3"] rule |s, _, c, k, b| rules::exchange::attest_retention(s, c, k, b);

@@ -869,6 +869,13 @@ impl Registry {
                 index: *index,
                 ground: ground.clone(),
             }),
+            certified: r
+                .certified
+                .as_ref()
+                .map(|(index, no)| views::RightCertified {
+                    index: *index,
+                    certificate_no: no.clone(),
+                }),
         })
     }
 

@@ -999,6 +999,15 @@ pub struct RightCertificateView {
     pub not_begun: bool,
     /// An early end (M7): log index and ground.
     pub ended: Option<RightEnded>,
+    /// The county's issue of the certificate (M6), once made.
+    pub certified: Option<RightCertified>,
+}
+
+/// Where the county issued a right's certificate, and its number (M6).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RightCertified {
+    pub index: u64,
+    pub certificate_no: String,
 }
 
 /// One entry of the log, as the log explorer lists it.

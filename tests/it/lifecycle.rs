@@ -535,3 +535,88 @@ fn an_estate_keeps_forest_land_the_house_and_the_shares_for_the_heirs() {
         verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
     }
 }
+
+/// M6, M2: the county issues the 土地经营权证 of a registered right, once;
+/// the company that holds the right pledges it only with that certificate
+/// and the household's written consent, its cosignature.
+#[test]
+fn a_transferee_pledges_its_certified_right_with_the_households_consent() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let id = m.reviewed_lease(1, "2027-01-01");
+        m.awarded(
+            id,
+            &[(&m.outsider, crate::exchange::OUTSIDER)],
+            "12000.00",
+            &m.seller,
+        );
+        let right = m.settle(id, "12000.00");
+        let pledge = |r: Option<u64>| {
+            let mut body = json!({"DKBM": parcel(1), "kind": "pledge", "reason": "向农商行贷款",
+                                  "document_sha256": "ab".repeat(32)});
+            if let Some(r) = r {
+                body["right"] = json!(r);
+            }
+            body
+        };
+        let kind = "encumbrance.register";
+        m.refused(
+            &m.outsider,
+            kind,
+            pledge(None),
+            "bad_attribute",
+            "entry.body.right",
+        );
+        m.refused(
+            &m.outsider,
+            kind,
+            pledge(Some(right)),
+            "bad_attribute",
+            "entry.body.right",
+        );
+        let certify = json!({"right": right, "certificate_no": "平顺经营权证 2026-0001"});
+        m.refused(
+            &m.collective,
+            "right.certify",
+            certify.clone(),
+            "kind_not_allowed",
+            "entry.signer",
+        );
+        let issued = m.ok(&m.log.county_key, "right.certify", certify.clone());
+        m.refused(
+            &m.log.county_key,
+            "right.certify",
+            certify,
+            "bad_attribute",
+            "entry.body.right",
+        );
+        m.refused(
+            &m.outsider,
+            kind,
+            pledge(Some(right)),
+            "consent_missing",
+            "cosigs",
+        );
+        // The household's own pledge never names a transferee's right.
+        m.refused(
+            &m.seller,
+            kind,
+            pledge(Some(right)),
+            "party_not_allowed",
+            "entry.body.DKBM",
+        );
+        let pledged = m.ok_cosigned(&m.outsider, &m.seller, kind, pledge(Some(right)));
+        let state = m.state();
+        assert_eq!(state.encumbrances[&pledged].by, crate::exchange::OUTSIDER);
+        let cert = sanquan::registry::Registry::reader(m.log.db.clone())
+            .on_clock(m.log.clock.clone())
+            .right_certificate(right)
+            .unwrap();
+        let certified = cert.certified.expect("the certificate is issued");
+        assert_eq!(
+            (certified.index, certified.certificate_no.as_str()),
+            (issued, "平顺经营权证 2026-0001")
+        );
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}

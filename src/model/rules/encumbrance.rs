@@ -26,7 +26,8 @@ pub const OBJECTION_DAYS: u64 = 15;
 /// per party, each lapsing 15 days after it was made unless the county
 /// records the objector's suit; a pledge only by the household whose
 /// contract in force covers the parcel (M2: the entry is the notice to the
-/// 发包方), once at a time, and never over seized land. The parcel must be
+/// 发包方), or by a transferee over its certified right with the household's
+/// cosignature (M2, M6), once at a time, and never over seized land. The parcel must be
 /// active. A homestead is not a parcel and is never pledged (H4).
 pub fn encumbrance_register(
     state: &State,
@@ -62,7 +63,10 @@ pub fn encumbrance_register(
         (EncumbranceKind::Objection, Role::Household) => {
             holds(&body.parcel) || land.sizhi(&body.parcel).iter().any(|n| holds(n))
         }
-        (EncumbranceKind::Pledge, Role::Household) => holds(&body.parcel),
+        (EncumbranceKind::Pledge, Role::Household) => holds(&body.parcel) && body.right.is_none(),
+        (EncumbranceKind::Pledge, Role::Transferee) => {
+            transferee_may_pledge(state, ctx, signer, &body.parcel, body.right)?
+        }
         _ => false,
     };
     if !entitled {
@@ -104,6 +108,39 @@ pub fn encumbrance_register(
             .flatten(),
         sued_at: None,
     })])
+}
+
+/// M2, M6: a transferee pledges its own management right — not ended, on
+/// this parcel, certified by the county — with the household's written
+/// consent, its cosignature on the entry.
+fn transferee_may_pledge(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    parcel: &str,
+    right: Option<u64>,
+) -> Result<bool, RuleError> {
+    let Some(r) = right.and_then(|i| state.rights.get(&i)) else {
+        return Err(RuleError::attribute(
+            "right",
+            "a transferee's pledge names the right it pledges",
+            "受让方融资担保须写明所担保的经营权",
+        ));
+    };
+    // Its own right, not ended (begun or not), on this parcel.
+    let live = r.ended.is_none() && ctx.today <= r.end;
+    if r.holder != signer.party || !live || !r.parcels.iter().any(|p| p == parcel) {
+        return Ok(false);
+    }
+    if r.certified.is_none() {
+        return Err(RuleError::attribute(
+            "right",
+            "the county has not issued this right's certificate (M6)",
+            "县里尚未为该经营权发证（M6）",
+        ));
+    }
+    super::cosigned_by(state, ctx, &r.household, "encumbrance.register")?;
+    Ok(true)
 }
 
 /// `objection.suit`: the county records that an objector sued within the

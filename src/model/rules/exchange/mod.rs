@@ -34,8 +34,8 @@ pub use listing::{
 };
 pub use retention::{attest_retention, hukou_settle};
 pub use settlement::{
-    award_cancel, deal_settle, payment_confirm, payment_release, right_end, title_verify,
-    transfer_register,
+    award_cancel, deal_settle, payment_confirm, payment_release, right_certify, right_end,
+    title_verify, transfer_register,
 };
 pub use trading::{
     bid_match, bid_place, contract_sign, deposit_confirm, intent_register, listing_award,

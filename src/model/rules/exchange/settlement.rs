@@ -162,6 +162,7 @@ pub fn deal_settle(
         registered: l.end.succ_opt().unwrap_or(l.end)
             >= l.start.checked_add_months(Months::new(60)).unwrap_or(l.end),
         ended: None,
+        certified: None,
     };
     Ok(vec![
         saved(l, ctx, "deal.settle"),
@@ -270,6 +271,40 @@ pub fn transfer_register(
 }
 
 /// `right.end`: the household ends a derived right on its land early, only
+/// `right.certify` (M6): the county issues the 土地经营权证 of a registered
+/// right (a term of five years or more) in force, once, under its number —
+/// the document a bank takes for a pledge by the transferee.
+pub fn right_certify(
+    state: &State,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &crate::model::entry::RightCertify,
+) -> Result<Vec<Change>, RuleError> {
+    let refuse = |en: String, zh: String| RuleError::attribute("right", en, zh);
+    let r = state.rights.get(&body.right).ok_or_else(|| {
+        refuse(
+            format!("no right was settled at log index {}", body.right),
+            format!("日志序号 {} 处没有成交的经营权", body.right),
+        )
+    })?;
+    if !r.registered || r.ended.is_some() || ctx.today > r.end {
+        return Err(refuse(
+            "a registered right (five years or more) in force".into(),
+            "须为已登记（五年以上）且有效的经营权".into(),
+        ));
+    }
+    if let Some((at, no)) = &r.certified {
+        return Err(refuse(
+            format!("its certificate {no} was issued at log index {at}"),
+            format!("已于日志序号 {at} 处发证，证号 {no}"),
+        ));
+    }
+    rules::text("certificate_no", &body.certificate_no)?;
+    let mut r = r.clone();
+    r.certified = Some((ctx.index, body.certificate_no.trim().to_owned()));
+    Ok(vec![Change::RightSaved(r)])
+}
+
 /// if the transferee changed the use, abandoned the land two years, or
 /// seriously damaged it (M7).
 pub fn right_end(
