@@ -194,6 +194,21 @@ pub struct HouseholdRegister {
     pub members: Vec<Member>,
 }
 
+/// `household.join`: members born into a household or married into it join
+/// it (C3: they are added on its next certificate); their personal data
+/// travels beside the entry, never in it. A person who belongs to another
+/// household of the county moves only by a split or merge, her own act.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HouseholdJoin {
+    #[serde(rename = "CBFBM")]
+    pub household: String,
+    /// The new members (no head: the household has one).
+    pub members: Vec<Member>,
+    /// SHA-256 (hex) of the birth or marriage record.
+    pub document_sha256: String,
+}
+
 /// `contract.grant`: the collective (发包方) grants a household (承包方) the
 /// land contract right (土地承包经营权) over parcels, for a term (C1–C3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -492,7 +507,8 @@ pub struct NoticePost {
 }
 
 /// `certificate.issue`: the land contract certificate (承包经营权证) of a
-/// contract, once its notice closed with no objection open on its parcels.
+/// contract, once its notice closed with no objection open on its parcels;
+/// issued again after a later notice, it names the members who joined (C3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CertificateIssue {
@@ -816,6 +832,48 @@ pub struct DealSettle {
     pub certificate_no: String,
 }
 
+/// Who decided a dispute (R1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Tribunal {
+    /// 农村土地承包仲裁委员会.
+    Arbitration,
+    /// 人民法院.
+    Court,
+}
+
+/// What an award or judgment decides, as the registry carries it out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum AwardEffect {
+    /// The contract is held by another household of the same collective.
+    ContractHolder {
+        #[serde(rename = "CBHTBM")]
+        contract: String,
+        #[serde(rename = "CBFBM")]
+        to: String,
+    },
+    /// A derived right ends (a transfer annulled or terminated).
+    RightEnd { right: u64 },
+}
+
+/// `dispute.award`: the county records an arbitration award or a court
+/// judgment in force over a contract or a transfer, with its document's
+/// hash (R1): it, not a clerk, decides what changes — the one way around a
+/// holder's signature besides E1 and I2.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisputeAward {
+    pub tribunal: Tribunal,
+    /// The case number (案号).
+    pub case_no: String,
+    /// The day the award or judgment came into force.
+    pub in_force_on: String,
+    /// SHA-256 (hex) of the award or judgment and its proof of being in force.
+    pub document_sha256: String,
+    pub effect: AwardEffect,
+}
+
 /// `right.certify`: the county issues the 土地经营权证 of a registered right
 /// (M6).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -882,7 +940,17 @@ impl Command {
     pub fn persons(&self) -> Vec<&str> {
         match self {
             Command::HouseholdRegister(b) => b.members.iter().map(|m| m.person.as_str()).collect(),
+            Command::HouseholdJoin(b) => b.members.iter().map(|m| m.person.as_str()).collect(),
             _ => Vec::new(),
+        }
+    }
+
+    /// The household the persons an entry introduces belong to.
+    pub fn household_of_persons(&self) -> Option<&str> {
+        match self {
+            Command::HouseholdRegister(b) => Some(&b.code),
+            Command::HouseholdJoin(b) => Some(&b.household),
+            _ => None,
         }
     }
 

@@ -88,6 +88,7 @@ kinds! {
     "encumbrance.release" => EncumbranceRelease(EncumbranceRelease) by [County, Collective, Household] under ["R2"] rule |s, _, c, k, b| rules::encumbrance_release(s, c, k, b);
     "decision.record" => DecisionRecord(DecisionRecord) by [Collective] under ["D1", "D2", "D3"] rule |s, _, c, k, b| rules::decision_record(s, c, k, b);
     "household.register" => HouseholdRegister(HouseholdRegister) by [Collective] under ["P1", "P2", "P3"] rule |s, _, c, k, b| rules::household_register(s, c, k, b);
+    "household.join" => HouseholdJoin(HouseholdJoin) by [Collective, Household] under ["P2", "P3", "C3"] rule |s, _, c, k, b| rules::household_join(s, c, k, b);
     "contract.grant" => ContractGrant(ContractGrant) by [Collective] under ["C1", "C2", "C3", "C4"] rule |s, _, c, k, b| rules::contract_grant(s, c, k, b);
     "shares.quantify" => SharesQuantify(SharesQuantify) by [Collective] under ["S1", "D1"] rule |s, _, c, k, b| rules::shares_quantify(s, c, k, b);
     "shares.transfer" => SharesTransfer(SharesTransfer) by [Household] under ["S2"] rule |s, _, c, k, b| rules::shares_transfer(s, c, k, b);
@@ -133,6 +134,7 @@ kinds! {
     "award.cancel" => AwardCancel(AwardCancel) by [Exchange] under ["X2"] rule |s, _, c, k, b| rules::exchange::award_cancel(s, c, k, b);
     "payment.release" => PaymentRelease(PaymentRelease) by [Exchange] under ["M4"] rule |s, _, c, k, b| rules::exchange::payment_release(s, c, k, b);
     "objection.suit" => ObjectionSuit(ObjectionSuit) by [County] under ["R2"] rule |s, _, c, k, b| rules::objection_suit(s, c, k, b);
+    "dispute.award" => DisputeAward(DisputeAward) by [County] under ["R1", "G1"] rule |s, _, c, k, b| rules::dispute_award(s, c, k, b);
     "expropriation.announce" => ExpropriationAnnounce(ExpropriationAnnounce) by [County] under ["E1"] rule |s, _, c, k, b| rules::expropriation::expropriation_announce(s, c, k, b);
     "expropriation.plan" => ExpropriationPlan(ExpropriationPlan) by [County] under ["E1", "E2"] rule |s, _, c, k, b| rules::expropriation::expropriation_plan(s, c, k, b);
     "expropriation.hearing" => ExpropriationHearing(ExpropriationHearing) by [County] under ["E1"] rule |s, _, c, k, b| rules::expropriation::expropriation_hearing(s, c, k, b);

@@ -473,6 +473,11 @@ pub enum Change {
         index: u64,
         notice: u64,
     },
+    /// Who a contract's newest certificate names (C3).
+    CertificateMembers {
+        contract: String,
+        members: Vec<String>,
+    },
     ExpropriationSaved(Expropriation),
     EstateSettled(Estate),
 }
@@ -737,6 +742,11 @@ impl State {
                     k.parcels = parcels.clone();
                 }
             }
+            Change::CertificateMembers { contract, members } => {
+                if let Some(k) = self.contracts.get_mut(contract) {
+                    k.certificate_members = members.clone();
+                }
+            }
             Change::ContractRenewed { code, start, end } => {
                 if let Some(k) = self.contracts.get_mut(code) {
                     k.start = *start;
@@ -948,6 +958,7 @@ impl State {
             | Change::Attested(_)
             | Change::TitleTouched { .. }
             | Change::CertificateIssued { .. }
+            | Change::CertificateMembers { .. }
             | Change::ExpropriationSaved(_)
             | Change::EstateSettled(_) => Vec::new(),
         }

@@ -805,12 +805,12 @@ impl WriterState {
                         index: a.index,
                         leaf_hash: a.leaf_hash,
                     };
-                    if let crate::model::Command::HouseholdRegister(h) = &job.envelope.command {
+                    if let Some(h) = job.envelope.command.household_of_persons() {
                         for record in &job.personal {
                             self.id_numbers.insert(record.id_number.clone());
                             persons.push(PersonRow {
                                 commitment: record.commitment(),
-                                household: h.code.clone(),
+                                household: h.to_owned(),
                                 record: record.clone(),
                             });
                         }

@@ -620,3 +620,152 @@ fn a_transferee_pledges_its_certified_right_with_the_households_consent() {
         verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
     }
 }
+
+/// C3: a baby born into the household joins it (her personal record off the
+/// log) and is named on its next certificate — issued after a new notice;
+/// nobody is dropped from it.
+#[test]
+fn a_member_born_later_is_named_on_the_next_certificate() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let (husband, wife) = couple(&m);
+        new_parcel(&m, 4, 113.005);
+        assert_eq!(grant_to_third(&m, &[parcel(4)]), "accepted");
+        let contract = format!("{THIRD}J");
+        let notice = |m: &Market| {
+            let today = m.log.clock.now().date_naive();
+            let id = m.ok(
+                &m.collective,
+                "notice.post",
+                json!({"CBHTBM": [contract], "from": today.to_string(),
+                       "to": (today + chrono::Duration::days(6)).to_string(), "posting_sha256": "ab".repeat(32)}),
+            );
+            m.log.clock.advance(chrono::Duration::days(8));
+            id
+        };
+        let issue = |n: u64| json!({"CBHTBM": contract, "notice": n});
+        let first = notice(&m);
+        m.ok(&m.collective, "certificate.issue", issue(first));
+
+        let baby = person("王小", "140421202503010025", 6);
+        let join = json!({"CBFBM": THIRD, "members": [{"person": baby.commitment(), "relation": "30"}],
+                          "document_sha256": "ab".repeat(32)});
+        // Not another household's clerk or key; not without her record.
+        let env = sign(&m.neighbour, "household.join", join.clone());
+        assert_eq!(
+            outcome(
+                &m.log
+                    .writer()
+                    .submit_with_personal_blocking(env, vec![baby.clone()])
+            ),
+            "party_not_allowed"
+        );
+        let env = sign(&m.collective, "household.join", join.clone());
+        assert_eq!(
+            outcome(&m.log.writer().submit_blocking(env)),
+            "personal_data_missing"
+        );
+        let env = sign(&m.collective, "household.join", join.clone());
+        let r = m
+            .log
+            .writer()
+            .submit_with_personal_blocking(env, vec![baby.clone()]);
+        assert_eq!(outcome(&r), "accepted");
+        // Joining twice is refused: she belongs to a household now.
+        let env = sign(&m.collective, "household.join", join);
+        assert_eq!(
+            outcome(
+                &m.log
+                    .writer()
+                    .submit_with_personal_blocking(env, vec![baby.clone()])
+            ),
+            "person_exists"
+        );
+
+        // The old notice's certificate is not issued again; a new notice's is,
+        // naming her and everyone before.
+        m.refused(
+            &m.collective,
+            "certificate.issue",
+            issue(first),
+            "certificate_issued",
+            "entry.body.CBHTBM",
+        );
+        let second = notice(&m);
+        m.ok(&m.collective, "certificate.issue", issue(second));
+        let named = &m.state().contracts[&contract].certificate_members;
+        assert_eq!(
+            named,
+            &vec![husband.commitment(), wife.commitment(), baby.commitment()]
+        );
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}
+
+/// R1: an award or judgment in force, recorded by the county with its
+/// document's hash, decides: a lease annulled ends, a contract passes to the
+/// household the court names — without the holder's key, and only so.
+#[test]
+fn an_award_in_force_decides_a_dispute() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        third_household(&m);
+        let id = m.verified_deal(1);
+        m.ok(
+            &m.exchange,
+            "payment.confirm",
+            json!({"listing": id, "amount": "12000.00"}),
+        );
+        let right = m.ok(
+            &m.exchange,
+            "deal.settle",
+            json!({"listing": id, "certificate_no": "JZ-1"}),
+        );
+        let today = m.log.clock.now().date_naive().to_string();
+        let award = |effect: Value| {
+            json!({"tribunal": "arbitration", "case_no": "平农仲字〔2026〕第 7 号", "in_force_on": today,
+                   "document_sha256": "9a".repeat(32), "effect": effect})
+        };
+        let end_lease = award(json!({"right_end": {"right": right}}));
+        // Only the county records an award; not the household, not the collective.
+        for key in [&m.seller, &m.collective] {
+            m.refused(
+                key,
+                "dispute.award",
+                end_lease.clone(),
+                "kind_not_allowed",
+                "entry.signer",
+            );
+        }
+        let mut later = end_lease.clone();
+        later["in_force_on"] = json!("2099-01-01");
+        m.refused(
+            &m.log.county_key,
+            "dispute.award",
+            later,
+            "bad_attribute",
+            "entry.body.in_force_on",
+        );
+        let ended = m.ok(&m.log.county_key, "dispute.award", end_lease);
+        assert_eq!(
+            m.state().rights[&right].ended,
+            Some((ended, "award".into()))
+        );
+        // A contract passes to another household of the village, which holds none.
+        let contract = format!("{SELLER}J");
+        m.refused(
+            &m.log.county_key,
+            "dispute.award",
+            award(json!({"contract_holder": {"CBHTBM": contract, "CBFBM": NEIGHBOUR}})),
+            "bad_attribute",
+            "entry.body.effect",
+        );
+        m.ok(
+            &m.log.county_key,
+            "dispute.award",
+            award(json!({"contract_holder": {"CBHTBM": contract, "CBFBM": THIRD}})),
+        );
+        assert!(holds(&m, THIRD, &contract));
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}

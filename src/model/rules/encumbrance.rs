@@ -212,3 +212,70 @@ pub fn encumbrance_release(
         at: ctx.index,
     }])
 }
+
+/// `dispute.award` (R1): the county records an award or judgment in force —
+/// a day that has come, within the last two years — and carries out what it
+/// decides: a contract held by another household of the same collective, or
+/// a derived right ended.
+pub fn dispute_award(
+    state: &State,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &crate::model::entry::DisputeAward,
+) -> Result<Vec<Change>, RuleError> {
+    use crate::model::entry::AwardEffect;
+    super::text("case_no", &body.case_no)?;
+    super::past_day(ctx, "in_force_on", &body.in_force_on, 2)?;
+    super::sha256_hex("document_sha256", &body.document_sha256)?;
+    match &body.effect {
+        AwardEffect::ContractHolder { contract, to } => {
+            let k = state
+                .contracts
+                .get(contract)
+                .filter(|k| k.holds(ctx.today))
+                .ok_or_else(|| RuleError::ContractNotInForce {
+                    code: contract.clone(),
+                })?;
+            let from = super::household_of(state, &k.household)?;
+            let to = super::household_of(state, to)?;
+            if to.collective != from.collective || to.code == from.code {
+                return Err(RuleError::attribute(
+                    "effect",
+                    "the contract passes to another household of the same collective",
+                    "承包合同只能转由同一集体的另一承包方持有",
+                ));
+            }
+            if state
+                .contracts
+                .values()
+                .any(|c| c.household == to.code && c.holds(ctx.today))
+            {
+                return Err(RuleError::attribute(
+                    "effect",
+                    "the household named already holds a contract; the award must say how the land is divided",
+                    "所指承包方已有承包合同，裁决须写明土地如何划分",
+                ));
+            }
+            Ok(vec![Change::ContractHolder {
+                code: k.code.clone(),
+                household: to.code.clone(),
+            }])
+        }
+        AwardEffect::RightEnd { right } => {
+            let mut r = state
+                .rights
+                .get(right)
+                .filter(|r| r.ended.is_none() && ctx.today <= r.end)
+                .cloned()
+                .ok_or_else(|| {
+                    RuleError::attribute(
+                        "effect",
+                        format!("no right in force was settled at log index {right}"),
+                        format!("日志序号 {right} 处没有有效的经营权"),
+                    )
+                })?;
+            r.ended = Some((ctx.index, "award".into()));
+            Ok(vec![Change::RightSaved(r)])
+        }
+    }
+}

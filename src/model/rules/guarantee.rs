@@ -262,7 +262,7 @@ fn entry() -> impl Strategy<Value = (usize, &'static str, Value)> {
     let listing = 40u64..120;
     let money = prop::sample::select(vec!["0", "1000.00", "12000.00", "15000.00", "1.5"]);
     let body = (h, p, listing, money, any::<bool>(), 0u64..15);
-    (0usize..7, 0usize..36, body).prop_map(|(signer, which, (h, p, l, m, flag, n))| {
+    (0usize..7, 0usize..38, body).prop_map(|(signer, which, (h, p, l, m, flag, n))| {
         let (kind, body) = match which {
             0 => ("listing.submit", json!({"mode": if flag {"lease"} else {"equity"}, "DKBM": [p], "start": "2027-01-01",
                 "end": if flag {"2036-12-31"} else {"2060-12-31"}, "TDYT": "1", "reserve": "10000.00",
@@ -314,12 +314,22 @@ fn entry() -> impl Strategy<Value = (usize, &'static str, Value)> {
             // sequence in order — but sometimes a party is left out of the
             // plan or not paid in full, or the hearing asked for not held.
             34 => ("expropriate", json!({"DKBM": p, "flaw": n % 6})),
+            // An award in force moves a contract or ends a right (R1).
+            36 => ("dispute.award", json!({"tribunal": "arbitration", "case_no": "平仲 2026-1",
+                "in_force_on": "2026-11-20", "document_sha256": "ab".repeat(32),
+                "effect": if flag && n % 3 == 0 { json!({"contract_holder": {"CBHTBM": format!("{h}J"), "CBFBM": HOUSEHOLDS[(n % 3) as usize]}}) }
+                          else { json!({"right_end": {"right": l}}) }})),
+            // A child born into a household (C3).
+            35 => ("household.join", json!({"CBFBM": h, "members": [{"person": format!("{:064x}", 100 + l), "relation": "30"}],
+                "document_sha256": "ab".repeat(32)})),
             _ => ("parcel.split", json!({"DKBM": p, "parts": [], "reason": "r"})),
         };
         // Deaths and estates are the collective's to record: most tries
         // are by it, so that households die out in enough of the cases.
         let by_collective = matches!(kind, "estate.settle" | "member.end");
         let signer = if by_collective && n % 4 != 0 { 2 } else { signer };
+        // Awards are the county's to record: most tries are by it.
+        let signer = if kind == "dispute.award" && n % 4 != 0 { 0 } else { signer };
         (signer, kind, body)
     })
 }
@@ -364,7 +374,9 @@ fn checked(
             // member died (I2).
             let own = SHRINKING.contains(&kind) && *role == Role::Household && party == h;
             let by_law = (kind == "estate.settle" && super::all_died(&w.state, h))
-                || (kind == "expropriation.complete" && compensated(w, &expropriation_before, h));
+                || (kind == "expropriation.complete" && compensated(w, &expropriation_before, h))
+                // R1: an award or judgment in force, recorded by the county.
+                || (kind == "dispute.award" && *role == Role::County);
             prop_assert!(
                 own || by_law,
                 "{kind} by {role:?} {party} shrank {h}: {was:?} -> {now:?}"
@@ -701,6 +713,19 @@ fn run_case(
             continue;
         }
         w.day += chrono::Duration::days(days[i % days.len()] / 10);
+        if kind == "dispute.award" {
+            // In force since today; ending a right that exists, when one does.
+            body["in_force_on"] = json!(w.day.to_string());
+            let live = w
+                .state
+                .rights
+                .values()
+                .find(|r| r.ended.is_none())
+                .map(|r| r.index);
+            if let (Some(r), Some(_)) = (live, body["effect"].get("right_end")) {
+                body["effect"] = json!({"right_end": {"right": r}});
+            }
+        }
         if kind == "contract.return" {
             // Six months' notice and more, from whatever day it is now.
             body["effective"] = json!((w.day + chrono::Duration::days(200)).to_string());
@@ -733,7 +758,7 @@ fn run_case(
 fn base_rights_shrink_only_by_the_households_own_acts() {
     use proptest::test_runner::{Config, TestRunner};
     let mut runner = TestRunner::new(Config {
-        cases: 64,
+        cases: 128,
         ..Config::default()
     });
     let accepted: std::cell::RefCell<std::collections::BTreeMap<String, usize>> =
@@ -772,6 +797,9 @@ fn base_rights_shrink_only_by_the_households_own_acts() {
         ("estate.settle", 10),
         // Land taken by the state, every party paid (E1).
         ("expropriation.complete", 15),
+        ("household.join", 10),
+        // Awards in force ending a lease (R1); few rights live at once.
+        ("dispute.award", 2),
         ("deal.settle", 3),
         ("contract.return", 5),
         ("homestead.exit", 5),

@@ -1,6 +1,8 @@
 //! Rules of households (承包方, P1, P3).
 
-use crate::model::entry::{HouseholdMerge, HouseholdRegister, HouseholdSplit, Member};
+use crate::model::entry::{
+    HouseholdJoin, HouseholdMerge, HouseholdRegister, HouseholdSplit, Member,
+};
 use crate::model::state::{Contract, Household};
 use crate::model::{codes, Change, Context, KeyBinding, RuleError, State};
 
@@ -41,6 +43,54 @@ pub fn household_register(
         registered_at: ctx.index,
         merged: None,
     })])
+}
+
+/// `household.join` (C3, P3): by the household itself, or by its collective
+/// on its application; the new members belong to no household yet and are
+/// no head. The household's next certificate names them.
+pub fn household_join(
+    state: &State,
+    _ctx: &Context,
+    signer: &KeyBinding,
+    body: &HouseholdJoin,
+) -> Result<Vec<Change>, RuleError> {
+    let h = super::household_of(state, &body.household)?;
+    let own = match signer.role {
+        crate::model::Role::Household => signer.party == h.code,
+        _ => signer.party == h.collective,
+    };
+    if !own {
+        return Err(RuleError::PartyNotAllowed {
+            signer_role: signer.role.as_str(),
+            signer_party: signer.party.clone(),
+            role: "household",
+            party: h.code.clone(),
+        });
+    }
+    super::sha256_hex("document_sha256", &body.document_sha256)?;
+    check_relations(&body.members)?;
+    if body.members.iter().any(|m| m.relation == "02") {
+        return Err(RuleError::attribute(
+            "members",
+            "the household has its head (relation 02) already",
+            "该户已有户主（关系代码 02）",
+        ));
+    }
+    for m in &body.members {
+        if let Some(other) = state.member_of.get(&m.person) {
+            return Err(RuleError::PersonInHousehold {
+                household: other.clone(),
+            });
+        }
+    }
+    let mut members = h.members.clone();
+    members.extend(body.members.iter().cloned());
+    // At most 30 in all, each once.
+    check_relations(&members)?;
+    Ok(vec![Change::HouseholdMembers {
+        household: h.code.clone(),
+        members,
+    }])
 }
 
 /// A new household's code: a family household of `collective` (0001–8000,

@@ -19,9 +19,9 @@ pub mod surrender;
 
 pub use contract::{contract_extend, contract_grant, contract_renew, contract_return};
 pub use decision::decision_record;
-pub use encumbrance::{encumbrance_register, encumbrance_release, objection_suit};
+pub use encumbrance::{dispute_award, encumbrance_register, encumbrance_release, objection_suit};
 pub use homestead::{homestead_exit, homestead_grant};
-pub use household::{household_merge, household_register, household_split};
+pub use household::{household_join, household_merge, household_register, household_split};
 pub use keys::{genesis, key_register, key_revoke};
 pub use land::{collective_register, parcel_merge, parcel_register, parcel_retire, parcel_split};
 pub use member::{all_died, estate_settle, member_admit, member_end};

@@ -53,9 +53,12 @@ pub fn notice_post(
     })])
 }
 
-/// `certificate.issue`: by the collective or the county, once per contract,
-/// for a contract in force listed by a notice that has closed, while no
-/// objection is open on any of its parcels.
+/// `certificate.issue`: by the collective or the county, for a contract in
+/// force listed by a notice that has closed, while no objection is open on
+/// any of its parcels — again after each new notice (a renewal, members who
+/// joined). C3: every certificate names every member of the household now,
+/// and keeps those the last one named unless they left the household by
+/// their own act (a split or merge put them in another household).
 pub fn certificate_issue(
     state: &State,
     ctx: &Context,
@@ -77,10 +80,11 @@ pub fn certificate_issue(
             collective: signer.party.clone(),
         });
     }
-    if let Some((at, _)) = state.certificates.get(&body.contract) {
+    let last = state.certificates.get(&body.contract).map(|(at, _)| *at);
+    if let Some(at) = last.filter(|at| body.notice < *at) {
         return Err(RuleError::CertificateIssued {
             contract: body.contract.clone(),
-            at: *at,
+            at,
         });
     }
     let notice = state
@@ -111,9 +115,28 @@ pub fn certificate_issue(
             });
         }
     }
-    Ok(vec![Change::CertificateIssued {
+    let household = state.household(&k.household);
+    let mut members: Vec<String> = k
+        .certificate_members
+        .iter()
+        .filter(|p| state.member_of.get(*p).is_none_or(|h| h == &k.household))
+        .cloned()
+        .collect();
+    for m in household.iter().flat_map(|h| &h.members) {
+        if !members.contains(&m.person) {
+            members.push(m.person.clone());
+        }
+    }
+    let mut changes = vec![Change::CertificateIssued {
         contract: body.contract.clone(),
         index: ctx.index,
         notice: notice.index,
-    }])
+    }];
+    if members != k.certificate_members {
+        changes.push(Change::CertificateMembers {
+            contract: k.code.clone(),
+            members,
+        });
+    }
+    Ok(changes)
 }
