@@ -769,3 +769,36 @@ fn an_award_in_force_decides_a_dispute() {
         verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
     }
 }
+
+/// C2 for forest land: past the end of its term the household keeps its
+/// priority to renew, so the land is granted to no one else meanwhile.
+#[test]
+fn forest_land_past_its_term_is_granted_to_no_one_else() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        third_household(&m);
+        let g = json!({"type": "Polygon", "coordinates": [[[113.006, 36.001], [113.0065, 36.001], [113.0065, 36.0015], [113.006, 36.0015], [113.006, 36.001]]]});
+        m.ok(
+            &m.collective,
+            "parcel.register",
+            json!({"DKBM": parcel(4), "DKMC": "后山林地", "DKLB": "10", "TDYT": "2", "DLDJ": "06", "SFJBNT": "2", "geometry": g}),
+        );
+        let contract = format!("{SELLER}J");
+        m.ok(
+            &m.collective,
+            "contract.extend",
+            json!({"CBHTBM": contract, "DKBM": [parcel(4)]}),
+        );
+        let to = chrono::NaiveDate::from_ymd_opt(2056, 6, 1).unwrap();
+        let days = (to - m.log.clock.now().date_naive()).num_days();
+        m.log.clock.advance(chrono::Duration::days(days));
+        assert!(holds(&m, SELLER, &contract), "time took the forest land");
+        assert_eq!(grant_to_third(&m, &[parcel(4)]), "parcel_contracted");
+        let title = sanquan::registry::Registry::reader(m.log.db.clone())
+            .on_clock(m.log.clock.clone())
+            .title(&parcel(4))
+            .unwrap();
+        assert_eq!(title.holder.as_deref(), Some(SELLER));
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}

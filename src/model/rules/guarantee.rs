@@ -319,8 +319,8 @@ fn entry() -> impl Strategy<Value = (usize, &'static str, Value)> {
                 "in_force_on": "2026-11-20", "document_sha256": "ab".repeat(32),
                 "effect": if flag && n % 3 == 0 { json!({"contract_holder": {"CBHTBM": format!("{h}J"), "CBFBM": HOUSEHOLDS[(n % 3) as usize]}}) }
                           else { json!({"right_end": {"right": l}}) }})),
-            // A child born into a household (C3).
-            35 => ("household.join", json!({"CBFBM": h, "members": [{"person": format!("{:064x}", 100 + l), "relation": "30"}],
+            // A child born, or a wife married, into a household (C3).
+            35 => ("household.join", json!({"CBFBM": h, "members": [{"person": format!("{:064x}", 100 + l), "relation": if flag {"10"} else {"30"}}],
                 "document_sha256": "ab".repeat(32)})),
             _ => ("parcel.split", json!({"DKBM": p, "parts": [], "reason": "r"})),
         };
