@@ -274,6 +274,7 @@ mod tests {
             ("household.merge", "H"),
             ("contract.extend", "V"),
             ("contract.renew", "V"),
+            ("contract.renew_all", "V"),
             ("listing.submit", "VHT"),
             ("listing.review", "X"),
             ("intent.register", "HT"),

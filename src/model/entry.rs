@@ -250,6 +250,17 @@ pub struct ContractRenew {
     pub end: String,
 }
 
+/// `contract.renew_all`: the collective records, for every contract a
+/// closed notice listed, the extension that is the households' by law (C2:
+/// 二轮延包, thirty more years of arable land), in one entry; the new
+/// certificates follow with `certificate.issue` on the same notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContractRenewAll {
+    /// The log index of the notice that listed the contracts.
+    pub notice: u64,
+}
+
 /// One household's shares in a quantification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -109,6 +109,7 @@ kinds! {
     "household.merge" => HouseholdMerge(HouseholdMerge) by [Household] under ["P3", "H1", "G1"] rule |s, _, c, k, b| rules::household_merge(s, c, k, b);
     "contract.extend" => ContractExtend(ContractExtend) by [Collective] under ["C2", "C4"] rule |s, _, c, k, b| rules::contract_extend(s, c, k, b);
     "contract.renew" => ContractRenew(ContractRenew) by [Collective] under ["C2"] rule |s, _, c, k, b| rules::contract_renew(s, c, k, b);
+    "contract.renew_all" => ContractRenewAll(ContractRenewAll) by [Collective] under ["C2", "C3"] rule |s, _, c, k, b| rules::contract_renew_all(s, c, k, b);
     "listing.submit" => ListingSubmit(ListingSubmit) by [Collective, Household, Transferee] under ["X1", "M2", "M3", "M9", "H3", "S2", "X5"] rule |s, _, c, k, b| rules::exchange::listing_submit(s, c, k, b);
     "listing.review" => ListingReview(ListingReview) by [Exchange] under ["X2", "X3"] rule |s, _, c, k, b| rules::exchange::listing_review(s, c, k, b);
     "intent.register" => IntentRegister(IntentRegister) by [Household, Transferee] under ["X2", "M8", "X6"] rule |s, _, c, k, b| rules::exchange::intent_register(s, c, k, b);

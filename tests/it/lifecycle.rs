@@ -802,3 +802,65 @@ fn forest_land_past_its_term_is_granted_to_no_one_else() {
         verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
     }
 }
+
+/// C2: the second-round extension for a whole collective at once — after a
+/// notice, thirty more years for every arable contract it listed, then new
+/// certificates on the same notice; never before the notice closes, never for
+/// a contract not due.
+#[test]
+fn the_collective_extends_every_contract_after_one_notice() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let to = chrono::NaiveDate::from_ymd_opt(2055, 6, 1).unwrap();
+        let days = (to - m.log.clock.now().date_naive()).num_days();
+        m.log.clock.advance(chrono::Duration::days(days));
+        let contracts = [format!("{SELLER}J"), format!("{NEIGHBOUR}J")];
+        let today = m.log.clock.now().date_naive();
+        let notice = m.ok(
+            &m.collective,
+            "notice.post",
+            json!({"CBHTBM": contracts, "from": today.to_string(),
+                   "to": (today + chrono::Duration::days(9)).to_string(), "posting_sha256": "ab".repeat(32)}),
+        );
+        let all = json!({"notice": notice});
+        m.refused(
+            &m.collective,
+            "contract.renew_all",
+            all.clone(),
+            "bad_attribute",
+            "entry.body.notice",
+        );
+        m.log.clock.advance(chrono::Duration::days(12));
+        m.refused(
+            &m.seller,
+            "contract.renew_all",
+            all.clone(),
+            "kind_not_allowed",
+            "entry.signer",
+        );
+        m.ok(&m.collective, "contract.renew_all", all.clone());
+        let state = m.state();
+        for code in &contracts {
+            let k = &state.contracts[code];
+            assert_eq!(
+                (k.start.to_string(), k.end.to_string()),
+                ("2056-01-01".to_owned(), "2085-12-31".to_owned()),
+                "{code}"
+            );
+            m.ok(
+                &m.collective,
+                "certificate.issue",
+                json!({"CBHTBM": code, "notice": notice}),
+            );
+        }
+        // Once extended, they are not due again for decades.
+        m.refused(
+            &m.collective,
+            "contract.renew_all",
+            all,
+            "bad_attribute",
+            "entry.body.notice",
+        );
+        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}

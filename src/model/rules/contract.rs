@@ -249,6 +249,69 @@ pub fn contract_renew(
     }])
 }
 
+/// `contract.renew_all` (C2): by the collective, after its notice closed,
+/// for each contract the notice listed — the collective's, held, arable, due
+/// (within a year of its end, or past it) — thirty more years from the end
+/// of its term. A contract that is not due is named and nothing is renewed.
+pub fn contract_renew_all(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &crate::model::entry::ContractRenewAll,
+) -> Result<Vec<Change>, RuleError> {
+    let notice = state
+        .notices
+        .get(&body.notice)
+        .filter(|n| n.collective == signer.party)
+        .ok_or_else(|| {
+            RuleError::attribute(
+                "notice",
+                "no notice of this collective was recorded there",
+                "该日志序号处没有本集体的公示",
+            )
+        })?;
+    if ctx.today <= notice.to {
+        return Err(RuleError::attribute(
+            "notice",
+            format!("the notice runs until {}", notice.to),
+            format!("公示期至 {}，期满后方可登记延包", notice.to),
+        ));
+    }
+    let mut changes = Vec::with_capacity(notice.contracts.len());
+    for code in &notice.contracts {
+        let not_due = || {
+            RuleError::attribute(
+                "notice",
+                format!("contract {code} is not an arable contract held and due for extension"),
+                format!("合同 {code} 不是到期或一年内到期、仍由承包方持有的耕地承包合同"),
+            )
+        };
+        let k = state
+            .contracts
+            .get(code)
+            .filter(|k| k.holds(ctx.today) && state.household(&k.household).is_some())
+            .ok_or_else(not_due)?;
+        let arable = k.parcels.iter().all(|p| {
+            state
+                .parcels
+                .get(p.as_str())
+                .is_some_and(|x| x.retired_at.is_none() && matches!(x.land_use.as_str(), "1" | "4"))
+        });
+        let opens = k.end.checked_sub_months(Months::new(12)).unwrap_or(k.end);
+        if !arable || ctx.today < opens {
+            return Err(not_due());
+        }
+        let start = k.end.succ_opt().unwrap_or(k.end);
+        let end = k.end.checked_add_months(Months::new(360)).unwrap_or(k.end);
+        changes.push(Change::ContractRenewed {
+            code: k.code.clone(),
+            start,
+            end,
+        });
+    }
+    Ok(changes)
+}
+
 /// The parcels a contract may cover: the collective's own, active,
 /// unencumbered, listed once, under no contract in force (C4), and of a land
 /// use the term fits (C2).

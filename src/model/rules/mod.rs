@@ -17,7 +17,9 @@ mod settings;
 mod shares;
 pub mod surrender;
 
-pub use contract::{contract_extend, contract_grant, contract_renew, contract_return};
+pub use contract::{
+    contract_extend, contract_grant, contract_renew, contract_renew_all, contract_return,
+};
 pub use decision::decision_record;
 pub use encumbrance::{dispute_award, encumbrance_register, encumbrance_release, objection_suit};
 pub use homestead::{homestead_exit, homestead_grant};
