@@ -98,6 +98,23 @@ fn grant_to_third(m: &Market, parcels: &[String]) -> String {
     ))
 }
 
+/// Forest parcel 4 joins the seller's contract; returns the contract's code.
+fn forest_for_seller(m: &Market) -> String {
+    let g = json!({"type": "Polygon", "coordinates": [[[113.006, 36.001], [113.0065, 36.001], [113.0065, 36.0015], [113.006, 36.0015], [113.006, 36.001]]]});
+    m.ok(
+        &m.collective,
+        "parcel.register",
+        json!({"DKBM": parcel(4), "DKMC": "后山林地", "DKLB": "10", "TDYT": "2", "DLDJ": "06", "SFJBNT": "2", "geometry": g}),
+    );
+    let contract = format!("{SELLER}J");
+    m.ok(
+        &m.collective,
+        "contract.extend",
+        json!({"CBHTBM": contract, "DKBM": [parcel(4)]}),
+    );
+    contract
+}
+
 fn holds(m: &Market, household: &str, contract: &str) -> bool {
     let state = queries::load_state(&mut m.log.db.conn().unwrap(), COUNTY).unwrap();
     base_rights(&state, household, m.log.clock.now().date_naive())
@@ -467,18 +484,7 @@ fn an_estate_keeps_forest_land_the_house_and_the_shares_for_the_heirs() {
         let m = Market::new(backend);
         third_household(&m);
         // Forest land joins the seller's contract; the county grants its homestead.
-        let g = json!({"type": "Polygon", "coordinates": [[[113.006, 36.001], [113.0065, 36.001], [113.0065, 36.0015], [113.006, 36.0015], [113.006, 36.001]]]});
-        m.ok(
-            &m.collective,
-            "parcel.register",
-            json!({"DKBM": parcel(4), "DKMC": "后山林地", "DKLB": "10", "TDYT": "2", "DLDJ": "06", "SFJBNT": "2", "geometry": g}),
-        );
-        let contract = format!("{SELLER}J");
-        m.ok(
-            &m.collective,
-            "contract.extend",
-            json!({"CBHTBM": contract, "DKBM": [parcel(4)]}),
-        );
+        let contract = forest_for_seller(&m);
         let plot = json!({"type": "Polygon", "coordinates": [[[113.005, 36.005], [113.00511, 36.005], [113.00511, 36.0051], [113.005, 36.0051], [113.005, 36.005]]]});
         m.ok(
             &m.log.county_key,
@@ -777,18 +783,7 @@ fn forest_land_past_its_term_is_granted_to_no_one_else() {
     for backend in backends() {
         let m = Market::new(backend);
         third_household(&m);
-        let g = json!({"type": "Polygon", "coordinates": [[[113.006, 36.001], [113.0065, 36.001], [113.0065, 36.0015], [113.006, 36.0015], [113.006, 36.001]]]});
-        m.ok(
-            &m.collective,
-            "parcel.register",
-            json!({"DKBM": parcel(4), "DKMC": "后山林地", "DKLB": "10", "TDYT": "2", "DLDJ": "06", "SFJBNT": "2", "geometry": g}),
-        );
-        let contract = format!("{SELLER}J");
-        m.ok(
-            &m.collective,
-            "contract.extend",
-            json!({"CBHTBM": contract, "DKBM": [parcel(4)]}),
-        );
+        let contract = forest_for_seller(&m);
         let to = chrono::NaiveDate::from_ymd_opt(2056, 6, 1).unwrap();
         let days = (to - m.log.clock.now().date_naive()).num_days();
         m.log.clock.advance(chrono::Duration::days(days));

@@ -230,16 +230,7 @@ pub fn contract_renew(
     let start = k.end.succ_opt().unwrap_or(k.end);
     let years = whole_years(start, end);
     for code in &k.parcels {
-        let parcel = state
-            .parcels
-            .get(code.as_str())
-            .ok_or_else(|| RuleError::UnknownParcel { code: code.clone() })?;
-        if let Some(at) = parcel.retired_at {
-            return Err(RuleError::ParcelRetired {
-                code: code.clone(),
-                at,
-            });
-        }
+        let parcel = super::active_parcel(state, code)?;
         check_term(code, &parcel.land_use, years)?;
     }
     Ok(vec![Change::ContractRenewed {
@@ -324,20 +315,11 @@ fn check_contractable(
 ) -> Result<(), RuleError> {
     let mut seen = std::collections::HashSet::new();
     for code in parcels {
-        let parcel = state
-            .parcels
-            .get(code.as_str())
-            .ok_or_else(|| RuleError::UnknownParcel { code: code.clone() })?;
+        let parcel = super::active_parcel(state, code)?;
         if parcel.collective != signer.party {
             return Err(RuleError::ParcelOutsideCollective {
                 code: code.clone(),
                 collective: signer.party.clone(),
-            });
-        }
-        if let Some(at) = parcel.retired_at {
-            return Err(RuleError::ParcelRetired {
-                code: code.clone(),
-                at,
             });
         }
         if !seen.insert(code.as_str()) {

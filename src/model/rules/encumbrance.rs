@@ -36,19 +36,7 @@ pub fn encumbrance_register(
     signer: &KeyBinding,
     body: &EncumbranceRegister,
 ) -> Result<Vec<Change>, RuleError> {
-    let parcel =
-        state
-            .parcels
-            .get(body.parcel.as_str())
-            .ok_or_else(|| RuleError::UnknownParcel {
-                code: body.parcel.clone(),
-            })?;
-    if let Some(at) = parcel.retired_at {
-        return Err(RuleError::ParcelRetired {
-            code: body.parcel.clone(),
-            at,
-        });
-    }
+    let parcel = super::active_parcel(state, &body.parcel)?;
     let holds = |p: &str| {
         state
             .contract_over(p, ctx.today)

@@ -71,19 +71,17 @@ pub fn expropriation_announce(
             "须至少列出一个地块",
         ));
     }
+    // The parcels of expropriations under way, each with its announcement.
+    let under_way: std::collections::HashMap<&str, u64> = state
+        .expropriations
+        .values()
+        .filter(|x| x.completed.is_none())
+        .flat_map(|x| x.parcels.iter().map(move |p| (p.as_str(), x.index)))
+        .collect();
     let mut collective = None;
     let mut seen = BTreeSet::new();
     for code in &body.parcels {
-        let p = state
-            .parcels
-            .get(code.as_str())
-            .ok_or_else(|| RuleError::UnknownParcel { code: code.clone() })?;
-        if let Some(at) = p.retired_at {
-            return Err(RuleError::ParcelRetired {
-                code: code.clone(),
-                at,
-            });
-        }
+        let p = super::active_parcel(state, code)?;
         if !seen.insert(code.as_str()) {
             return Err(RuleError::attribute(
                 "DKBM",
@@ -98,21 +96,13 @@ pub fn expropriation_announce(
                 "须为同一集体经济组织的地块",
             ));
         }
-        if let Some(other) = state
-            .expropriations
-            .values()
-            .find(|x| x.completed.is_none() && x.parcels.contains(code))
-        {
+        if let Some(other) = under_way.get(code.as_str()) {
             return Err(RuleError::attribute(
                 "DKBM",
                 format!(
-                    "parcel {code} is already in the expropriation announced at log index {}",
-                    other.index
+                    "parcel {code} is already in the expropriation announced at log index {other}"
                 ),
-                format!(
-                    "地块 {code} 已在日志序号 {} 处预公告的征收之中",
-                    other.index
-                ),
+                format!("地块 {code} 已在日志序号 {other} 处预公告的征收之中"),
             ));
         }
     }
@@ -183,15 +173,14 @@ pub fn expropriation_plan(
         }
         lines.push((line.party.clone(), line.head, fen));
     }
-    // The collective's land compensation, each household's and each
-    // transferee's part (E2: the transferee's for its crops and attachments).
+    // Every party that loses a right gets a line: the collective its land
+    // compensation, each household and each transferee (E2: for its crops
+    // and attachments) whatever the plan allots it.
     for party in &entitled {
-        let head_ok = |head: CompensationHead| {
-            lines
-                .iter()
-                .any(|(p, h, _)| p == party && (party != &x.collective || *h == head))
-        };
-        if !head_ok(CompensationHead::Land) {
+        let compensated = lines.iter().any(|(p, head, _)| {
+            p == party && (party != &x.collective || *head == CompensationHead::Land)
+        });
+        if !compensated {
             return Err(RuleError::CompensationMissing {
                 party: party.clone(),
             });
@@ -322,13 +311,13 @@ pub fn expropriation_complete(
         })
         .collect();
     let mut changes = Vec::new();
-    let mut contracts: Vec<_> = state
-        .contracts
-        .values()
-        .filter(|k| k.parcels.iter().any(|p| taken.contains(p.as_str())))
+    // The contracts over the land taken, by the parcel index (not a scan of
+    // the county's contracts).
+    let contracts: BTreeSet<&str> = taken
+        .iter()
+        .filter_map(|p| state.contract_of.get(*p).map(String::as_str))
         .collect();
-    contracts.sort_by(|a, b| a.code.cmp(&b.code));
-    for k in contracts {
+    for k in contracts.into_iter().filter_map(|c| state.contracts.get(c)) {
         changes.push(Change::ContractParcels {
             code: k.code.clone(),
             parcels: k

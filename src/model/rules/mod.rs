@@ -349,6 +349,23 @@ fn household_contract<'s>(
     Ok(contract)
 }
 
+/// A registered parcel not retired, or `UnknownParcel` / `ParcelRetired`.
+fn active_parcel<'s>(state: &'s State, code: &str) -> Result<&'s super::Parcel, RuleError> {
+    let parcel = state
+        .parcels
+        .get(code)
+        .ok_or_else(|| RuleError::UnknownParcel {
+            code: code.to_owned(),
+        })?;
+    match parcel.retired_at {
+        Some(at) => Err(RuleError::ParcelRetired {
+            code: code.to_owned(),
+            at,
+        }),
+        None => Ok(parcel),
+    }
+}
+
 /// A registered household that has not merged away, or `UnknownHousehold`.
 fn household_of<'s>(
     state: &'s State,
