@@ -305,7 +305,7 @@ async fn get_key(
     answer("application/json", move || reg.key(&public)).await
 }
 
-/// The 土地经营权证 of a registered derived right (M6).
+/// An expropriation (E1): where it stands and who is still owed.
 async fn get_expropriation(
     reg: web::Data<Registry>,
     index: web::Path<String>,
@@ -315,6 +315,7 @@ async fn get_expropriation(
     answer("application/json", move || reg.expropriation(index)).await
 }
 
+/// The 土地经营权证 of a registered derived right (M6).
 async fn get_right(
     reg: web::Data<Registry>,
     index: web::Path<String>,

@@ -818,8 +818,6 @@ impl Registry {
         })
     }
 
-    /// The 土地经营权证 of a derived right registered at settlement (M6:
-    /// terms of five years or more); `not_found` for one not registered.
     /// An expropriation (E1), by the log index of its pre-announcement.
     pub fn expropriation(&self, index: u64) -> Result<views::ExpropriationView, ServiceError> {
         let mut conn = self.db.conn()?;
@@ -832,6 +830,8 @@ impl Registry {
             })
     }
 
+    /// The 土地经营权证 of a derived right registered at settlement (M6:
+    /// terms of five years or more); `not_found` for one not registered.
     pub fn right_certificate(
         &self,
         index: u64,

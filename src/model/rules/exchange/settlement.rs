@@ -270,7 +270,6 @@ pub fn transfer_register(
     Ok(changes)
 }
 
-/// `right.end`: the household ends a derived right on its land early, only
 /// `right.certify` (M6): the county issues the 土地经营权证 of a registered
 /// right (a term of five years or more) in force, once, under its number —
 /// the document a bank takes for a pledge by the transferee.
@@ -305,6 +304,7 @@ pub fn right_certify(
     Ok(vec![Change::RightSaved(r)])
 }
 
+/// `right.end`: the household ends a derived right on its land early, only
 /// if the transferee changed the use, abandoned the land two years, or
 /// seriously damaged it (M7).
 pub fn right_end(
