@@ -188,11 +188,19 @@ pub fn load(dir: &DataDir) -> Result<usize, CliError> {
             "payment.confirm",
             json!({"listing": id, "amount": reserve}),
         )?;
-        desk.submit(
+        let right = desk.submit(
             &exchange,
             "deal.settle",
             json!({"listing": id, "certificate_no": format!("PS{COUNTY}-2026-{:04}", i + 1)}),
         )?;
+        // M6: the county issues the first right's 土地经营权证.
+        if i == 0 {
+            desk.submit(
+                &county,
+                "right.certify",
+                json!({"right": right, "certificate_no": format!("{COUNTY}-JYQ-2026-0001")}),
+            )?;
+        }
         // M4: four of the prices are paid out; the last is still in escrow.
         if i < 4 {
             desk.submit(
