@@ -432,6 +432,15 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         );
         let cert = b.text("#right");
         assert!(cert.contains(OUTSIDER) && cert.contains(SELLER), "{cert}");
+        assert!(b.text("#certified").contains("县里尚未发证"));
+        // The county issues it there, under its number (M6).
+        b.fill("f-certify", &[("certificate_no", "平顺经营权证 2026-0001")]);
+        b.signer("f-certify", "county-140421");
+        b.ok("f-certify");
+        b.wait(
+            "document.getElementById('certified')?.textContent.includes('2026-0001') && !document.getElementById('f-certify')",
+            "the certificate's number on the page",
+        );
         b.screenshots("right");
 
         // A member settles in a town; the county attests the rights kept.
