@@ -787,35 +787,27 @@ impl Registry {
     ) -> Result<crate::model::exchange::BaseRights, ServiceError> {
         let mut conn = self.db.conn()?;
         let county = &self.db.county;
-        let today = self.today();
-        let mut contracts = Vec::new();
-        for k in queries::load_contracts(
+        let contracts = queries::load_contracts(
             &mut conn,
             county,
             queries::ContractsOf::Household(household),
-        )?
-        .into_values()
-        .filter(|k| k.holds(today))
-        {
-            let mut area = 0;
-            for p in &k.parcels {
-                area += queries::parcel(&mut conn, county, p)?.map_or(0, |p| p.area.0);
+        )?;
+        let mut areas = std::collections::HashMap::new();
+        for p in contracts.values().flat_map(|k| &k.parcels) {
+            if let Some(parcel) = queries::parcel(&mut conn, county, p)? {
+                areas.insert(p.clone(), parcel.area.0);
             }
-            contracts.push(crate::model::exchange::ContractHolding {
-                code: k.code,
-                parcels: k.parcels,
-                area_centi_m2: area,
-                end: k.end,
-            });
         }
-        contracts.sort_by(|a, b| a.code.cmp(&b.code));
-        Ok(crate::model::exchange::BaseRights {
-            contracts,
-            homestead: queries::homestead_summary(&mut conn, county, household)?
+        Ok(crate::model::exchange::base_rights_of(
+            household,
+            self.today(),
+            contracts.values(),
+            |p| areas.get(p).copied().unwrap_or(0),
+            queries::homestead_summary(&mut conn, county, household)?
                 .filter(|h| h.exited_at.is_none())
                 .map(|h| h.area.0),
-            shares: queries::shares_of(&mut conn, county, household)?,
-        })
+            queries::shares_of(&mut conn, county, household)?,
+        ))
     }
 
     /// An expropriation (E1), by the log index of its pre-announcement.
