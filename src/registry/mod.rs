@@ -4,6 +4,7 @@
 
 pub mod views;
 
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use base64::engine::general_purpose::STANDARD as B64;
@@ -922,6 +923,46 @@ impl Registry {
         Ok(all)
     }
 
+    /// For the charts, from areas and contracts, without reading a geometry.
+    pub fn chart_figures(
+        &self,
+        listings: &[views::ListingView],
+    ) -> Result<ChartFigures, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let county = &self.db.county;
+        let codes: Vec<&str> = listings
+            .iter()
+            .flat_map(|l| l.parcels.iter().map(String::as_str))
+            .collect();
+        let areas = queries::parcel_areas(&mut conn, county, &codes)?;
+        let listing_mu = listings
+            .iter()
+            .map(|l| {
+                let total: i64 = l
+                    .parcels
+                    .iter()
+                    .filter_map(|p| areas.get(p))
+                    .map(|a| a.0)
+                    .sum();
+                (l.id, crate::model::units::Area(total).mu())
+            })
+            .collect();
+        let today = self.today();
+        let mut contracted: HashMap<String, usize> = HashMap::new();
+        for k in queries::load_contracts(&mut conn, county, queries::ContractsOf::All)?
+            .into_values()
+            .filter(|k| k.holds(today))
+        {
+            *contracted
+                .entry(crate::model::codes::collective_of(&k.household).to_owned())
+                .or_default() += k.parcels.len();
+        }
+        Ok(ChartFigures {
+            listing_mu,
+            contracted,
+        })
+    }
+
     /// The newest `n` entries of the log, newest first.
     pub fn recent_entries(&self, n: u64) -> Result<Vec<views::LogLine>, ServiceError> {
         let mut conn = self.db.conn()?;
@@ -1214,4 +1255,12 @@ impl Registry {
             new,
         )?)
     }
+}
+
+/// What the charts count.
+pub struct ChartFigures {
+    /// The area in 亩 of each listing's parcels.
+    pub listing_mu: BTreeMap<u64, rust_decimal::Decimal>,
+    /// How many parcels each collective's households hold today.
+    pub contracted: HashMap<String, usize>,
 }

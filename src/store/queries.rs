@@ -1225,6 +1225,25 @@ pub fn parcel(
     Ok(row.map(parcel_of))
 }
 
+/// The areas of these parcels, by code (a thousand codes a query; no
+/// geometry read).
+pub fn parcel_areas(
+    conn: &mut DbConnection,
+    county: &str,
+    codes: &[&str],
+) -> Result<HashMap<String, Area>, StoreError> {
+    let mut all = HashMap::new();
+    for chunk in codes.chunks(1000) {
+        let rows: Vec<(String, i64)> = parcels::table
+            .filter(parcels::county.eq(county))
+            .filter(parcels::code.eq_any(chunk))
+            .select((parcels::code, parcels::area_centi_m2))
+            .load(conn)?;
+        all.extend(rows.into_iter().map(|(code, a)| (code, Area(a))));
+    }
+    Ok(all)
+}
+
 /// The parcels of a collective, in code order.
 pub fn parcels_of_collective(
     conn: &mut DbConnection,

@@ -818,33 +818,25 @@ async fn charts_page(
 ) -> Result<HttpResponse, PageError> {
     let page = read(&reg, &req, "charts", |reg, c| {
         let listings = reg.listings(None, None, None)?.listings;
-        let mut areas = BTreeMap::new();
-        for x in listings.iter().filter(|x| x.status == Status::Settled) {
-            let mut mu = rust_decimal::Decimal::ZERO;
-            for p in &x.parcels {
-                mu += reg
-                    .parcel(p)?
-                    .properties
-                    .area_mu
-                    .parse::<rust_decimal::Decimal>()
-                    .unwrap_or_default();
-            }
-            areas.insert(x.id, mu);
-        }
-        let mut shares = Vec::new();
+        let settled: Vec<ListingView> = listings
+            .iter()
+            .filter(|x| x.status == Status::Settled)
+            .cloned()
+            .collect();
+        let figures = reg.chart_figures(&settled)?;
         let villages: BTreeMap<String, String> = reg.collectives()?.into_iter().collect();
-        for (code, name) in &villages {
-            let parcels = reg.parcels(Some(code), None)?;
-            let leased = listings_leased(&listings, code, reg.today());
-            let contracted = parcels
-                .features
-                .iter()
-                .filter(|f| f.properties.holder.is_some())
-                .count();
-            shares.push((name.clone(), leased, contracted));
-        }
+        let shares: Vec<_> = villages
+            .iter()
+            .map(|(code, name)| {
+                (
+                    name.clone(),
+                    listings_leased(&listings, code, reg.today()),
+                    figures.contracted.get(code).copied().unwrap_or(0),
+                )
+            })
+            .collect();
         Ok(ChartsPage {
-            charts: charts::all(c.l, &listings, &areas, &villages, &shares),
+            charts: charts::all(c.l, &listings, &figures.listing_mu, &villages, &shares),
             c,
         })
     })
