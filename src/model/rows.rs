@@ -81,11 +81,6 @@ impl<K: Hash + Eq + Clone, V> Rows<K, V> {
     pub fn take_changed(&mut self) -> Vec<K> {
         self.changed.drain().collect()
     }
-
-    /// Forgets what changed (a replay that writes nothing).
-    pub fn forget_changes(&mut self) {
-        self.changed.clear();
-    }
 }
 
 impl<K: Hash + Eq, V> FromIterator<(K, V)> for Rows<K, V> {

@@ -137,6 +137,17 @@ impl Market {
         queries::log_size(&mut self.log.db.conn().unwrap(), COUNTY).unwrap()
     }
 
+    /// The registry's reads, on the log's clock.
+    pub(crate) fn registry(&self) -> sanquan::registry::Registry {
+        sanquan::registry::Registry::reader(self.log.db.clone()).on_clock(self.log.clock.clone())
+    }
+
+    /// `verify` passes over the whole log.
+    pub(crate) fn verifies(&self) {
+        sanquan::store::verify::verify(&self.log.db, &self.log.log_key.verifier(), |_, _| {})
+            .unwrap();
+    }
+
     pub(crate) fn state(&self) -> sanquan::model::State {
         queries::load_state(&mut self.log.db.conn().unwrap(), COUNTY).unwrap()
     }

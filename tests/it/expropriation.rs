@@ -4,8 +4,6 @@
 //! transferee's lease and an open listing on the land all end, with every
 //! party paid. Both backends.
 
-use sanquan::registry::Registry;
-use sanquan::store::verify::verify;
 use serde_json::{json, Value};
 
 use crate::common::*;
@@ -24,11 +22,7 @@ fn pay(x: u64, party: &str, amount: &str) -> Value {
 }
 
 fn holder(m: &Market, n: u32) -> Option<String> {
-    Registry::reader(m.log.db.clone())
-        .on_clock(m.log.clock.clone())
-        .title(&parcel(n))
-        .unwrap()
-        .holder
+    m.registry().title(&parcel(n)).unwrap().holder
 }
 
 #[test]
@@ -150,10 +144,7 @@ fn expropriation_ends_rights_only_once_every_party_is_paid() {
         m.ok(&county, "expropriation.pay", pay(x, VILLAGE, "50000.00"));
         m.ok(&county, "expropriation.pay", pay(x, NEIGHBOUR, "2000.00"));
         not_ready("with 15,000 yuan still owed to the household");
-        let owed = Registry::reader(m.log.db.clone())
-            .expropriation(x)
-            .unwrap()
-            .owed;
+        let owed = m.registry().expropriation(x).unwrap().owed;
         assert_eq!(owed.len(), 1);
         assert_eq!(
             (owed[0].party.as_str(), owed[0].amount.as_str()),
@@ -191,10 +182,7 @@ fn expropriation_ends_rights_only_once_every_party_is_paid() {
             Some(NEIGHBOUR)
         );
 
-        let title = Registry::reader(m.log.db.clone())
-            .on_clock(m.log.clock.clone())
-            .title(&parcel(1))
-            .unwrap();
+        let title = m.registry().title(&parcel(1)).unwrap();
         assert_eq!(title.holder, None);
         let shown = title
             .expropriation
@@ -227,6 +215,6 @@ fn expropriation_ends_rights_only_once_every_party_is_paid() {
             "unknown_expropriation",
             "entry.body.expropriation",
         );
-        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+        m.verifies();
     }
 }

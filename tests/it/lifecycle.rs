@@ -4,7 +4,6 @@
 
 use sanquan::model::exchange::base_rights;
 use sanquan::store::queries;
-use sanquan::store::verify::verify;
 use serde_json::{json, Value};
 
 use crate::common::*;
@@ -139,10 +138,7 @@ fn an_arable_contract_past_its_end_stays_the_households() {
 
         assert!(holds(&m, SELLER, &contract), "time took the contract");
         assert_eq!(grant_to_third(&m, &[parcel(1)]), "parcel_contracted");
-        let title = sanquan::registry::Registry::reader(m.log.db.clone())
-            .on_clock(m.log.clock.clone())
-            .title(&parcel(1))
-            .unwrap();
+        let title = m.registry().title(&parcel(1)).unwrap();
         assert_eq!(title.holder.as_deref(), Some(SELLER));
         assert!(title.contract.as_ref().unwrap().extended_by_law);
 
@@ -166,13 +162,10 @@ fn an_arable_contract_past_its_end_stays_the_households() {
             )),
             "accepted"
         );
-        let title = sanquan::registry::Registry::reader(m.log.db.clone())
-            .on_clock(m.log.clock.clone())
-            .title(&parcel(1))
-            .unwrap();
+        let title = m.registry().title(&parcel(1)).unwrap();
         assert!(!title.contract.as_ref().unwrap().extended_by_law);
         assert!(holds(&m, SELLER, &contract));
-        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+        m.verifies();
     }
 }
 
@@ -199,12 +192,9 @@ fn returned_land_is_contracted_again() {
         m.log.clock.advance(chrono::Duration::days(230));
         assert!(!holds(&m, SELLER, &contract));
         assert_eq!(grant_to_third(&m, &[parcel(1), parcel(2)]), "accepted");
-        let title = sanquan::registry::Registry::reader(m.log.db.clone())
-            .on_clock(m.log.clock.clone())
-            .title(&parcel(1))
-            .unwrap();
+        let title = m.registry().title(&parcel(1)).unwrap();
         assert_eq!(title.holder.as_deref(), Some(THIRD));
-        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+        m.verifies();
     }
 }
 
@@ -267,12 +257,7 @@ fn the_price_is_paid_out_to_the_household_once_after_settlement() {
             "deal.settle",
             json!({"listing": id, "certificate_no": "JZ-1"}),
         );
-        let income = || {
-            sanquan::registry::Registry::reader(m.log.db.clone())
-                .on_clock(m.log.clock.clone())
-                .income(SELLER)
-                .unwrap()
-        };
+        let income = || m.registry().income(SELLER).unwrap();
         assert!(income().transfers.iter().any(|t| t.listing == id && t.held));
         // Only the exchange, only the whole price, only once.
         assert_eq!(release(&m.seller, "12000.00"), "kind_not_allowed");
@@ -286,8 +271,7 @@ fn the_price_is_paid_out_to_the_household_once_after_settlement() {
         // M6: a lease of ten years is a registered right with its
         // certificate; the household keeps its contract (G2).
         let settled = m.listing(id).settled_at.unwrap();
-        let reader =
-            || sanquan::registry::Registry::reader(m.log.db.clone()).on_clock(m.log.clock.clone());
+        let reader = || m.registry();
         let cert = reader().right_certificate(settled).unwrap();
         assert_eq!(
             (cert.holder.as_str(), cert.household.as_str()),
@@ -295,7 +279,7 @@ fn the_price_is_paid_out_to_the_household_once_after_settlement() {
         );
         assert_eq!(cert.parcels[0].code, parcel(1));
         assert!(reader().right_certificate(id).is_err());
-        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+        m.verifies();
     }
 }
 
@@ -363,7 +347,7 @@ fn a_woman_takes_her_share_out_without_the_heads_key() {
             base_rights(&state, THIRD, today).contracts[0].parcels,
             vec![parcel(4)]
         );
-        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+        m.verifies();
     }
 }
 
@@ -423,7 +407,7 @@ fn leaving_the_collective_is_the_members_own_act() {
             "entry.body.surrender",
         );
         assert!(!member(&m));
-        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+        m.verifies();
     }
 }
 
@@ -462,14 +446,11 @@ fn the_last_members_death_returns_arable_land_with_the_heirs_compensation() {
         );
         m.ok(&m.collective, "estate.settle", estate);
         assert!(!holds(&m, SELLER, &format!("{SELLER}J")));
-        let title = sanquan::registry::Registry::reader(m.log.db.clone())
-            .on_clock(m.log.clock.clone())
-            .title(&parcel(1))
-            .unwrap();
+        let title = m.registry().title(&parcel(1)).unwrap();
         let returned = title.contract.unwrap().returned.unwrap();
         assert_eq!(returned.compensation, "3000.00");
         assert_eq!(grant_to_third(&m, &[parcel(1)]), "accepted");
-        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+        m.verifies();
     }
 }
 
@@ -530,15 +511,12 @@ fn an_estate_keeps_forest_land_the_house_and_the_shares_for_the_heirs() {
         assert!(holds(&m, SELLER, &contract));
         assert!(state.homesteads[SELLER].exited.is_none());
         assert_eq!(grant_to_third(&m, &[parcel(1), parcel(2)]), "accepted");
-        let view = sanquan::registry::Registry::reader(m.log.db.clone())
-            .on_clock(m.log.clock.clone())
-            .household(SELLER, None)
-            .unwrap();
+        let view = m.registry().household(SELLER, None).unwrap();
         let e = view.estate.expect("the household shows its estate");
         assert_eq!(e.heirs, vec![NEIGHBOUR.to_owned(), urban_heir]);
         assert_eq!(e.compensation, "1500.00");
         assert!(view.homestead.is_some());
-        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+        m.verifies();
     }
 }
 
@@ -614,16 +592,13 @@ fn a_transferee_pledges_its_certified_right_with_the_households_consent() {
         let pledged = m.ok_cosigned(&m.outsider, &m.seller, kind, pledge(Some(right)));
         let state = m.state();
         assert_eq!(state.encumbrances[&pledged].by, crate::exchange::OUTSIDER);
-        let cert = sanquan::registry::Registry::reader(m.log.db.clone())
-            .on_clock(m.log.clock.clone())
-            .right_certificate(right)
-            .unwrap();
+        let cert = m.registry().right_certificate(right).unwrap();
         let certified = cert.certified.expect("the certificate is issued");
         assert_eq!(
             (certified.index, certified.certificate_no.as_str()),
             (issued, "平顺经营权证 2026-0001")
         );
-        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+        m.verifies();
     }
 }
 
@@ -704,7 +679,7 @@ fn a_member_born_later_is_named_on_the_next_certificate() {
             named,
             &vec![husband.commitment(), wife.commitment(), baby.commitment()]
         );
-        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+        m.verifies();
     }
 }
 
@@ -772,7 +747,7 @@ fn an_award_in_force_decides_a_dispute() {
             award(json!({"contract_holder": {"CBHTBM": contract, "CBFBM": THIRD}})),
         );
         assert!(holds(&m, THIRD, &contract));
-        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+        m.verifies();
     }
 }
 
@@ -789,12 +764,9 @@ fn forest_land_past_its_term_is_granted_to_no_one_else() {
         m.log.clock.advance(chrono::Duration::days(days));
         assert!(holds(&m, SELLER, &contract), "time took the forest land");
         assert_eq!(grant_to_third(&m, &[parcel(4)]), "parcel_contracted");
-        let title = sanquan::registry::Registry::reader(m.log.db.clone())
-            .on_clock(m.log.clock.clone())
-            .title(&parcel(4))
-            .unwrap();
+        let title = m.registry().title(&parcel(4)).unwrap();
         assert_eq!(title.holder.as_deref(), Some(SELLER));
-        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+        m.verifies();
     }
 }
 
@@ -856,6 +828,6 @@ fn the_collective_extends_every_contract_after_one_notice() {
             "bad_attribute",
             "entry.body.notice",
         );
-        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+        m.verifies();
     }
 }

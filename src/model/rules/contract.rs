@@ -315,13 +315,7 @@ fn check_contractable(
 ) -> Result<(), RuleError> {
     let mut seen = std::collections::HashSet::new();
     for code in parcels {
-        let parcel = super::active_parcel(state, code)?;
-        if parcel.collective != signer.party {
-            return Err(RuleError::ParcelOutsideCollective {
-                code: code.clone(),
-                collective: signer.party.clone(),
-            });
-        }
+        let parcel = super::own_active_parcel(state, signer, code)?;
         if !seen.insert(code.as_str()) {
             return Err(RuleError::attribute(
                 "DKBM",

@@ -205,24 +205,7 @@ fn changeable_parcel<'s>(
     signer: &KeyBinding,
     code: &str,
 ) -> Result<&'s Parcel, RuleError> {
-    let parcel = state
-        .parcels
-        .get(code)
-        .ok_or_else(|| RuleError::UnknownParcel {
-            code: code.to_owned(),
-        })?;
-    if parcel.collective != signer.party {
-        return Err(RuleError::ParcelOutsideCollective {
-            code: code.to_owned(),
-            collective: signer.party.clone(),
-        });
-    }
-    if let Some(at) = parcel.retired_at {
-        return Err(RuleError::ParcelRetired {
-            code: code.to_owned(),
-            at,
-        });
-    }
+    let parcel = super::own_active_parcel(state, signer, code)?;
     super::unencumbered(state, ctx.today, code, super::Holds::All)?;
     Ok(parcel)
 }
@@ -449,24 +432,7 @@ pub fn parcel_retire(
     signer: &KeyBinding,
     body: &ParcelRetire,
 ) -> Result<Vec<Change>, RuleError> {
-    let parcel = state
-        .parcels
-        .get(body.code.as_str())
-        .ok_or_else(|| RuleError::UnknownParcel {
-            code: body.code.clone(),
-        })?;
-    if parcel.collective != signer.party {
-        return Err(RuleError::ParcelOutsideCollective {
-            code: body.code.clone(),
-            collective: signer.party.clone(),
-        });
-    }
-    if let Some(at) = parcel.retired_at {
-        return Err(RuleError::ParcelRetired {
-            code: body.code.clone(),
-            at,
-        });
-    }
+    super::own_active_parcel(state, signer, &body.code)?;
     if let Some(contract) = state.contract_over(&body.code, ctx.today) {
         // C4: the collective may not take contracted land back.
         return Err(RuleError::ParcelContracted {

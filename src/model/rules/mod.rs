@@ -366,6 +366,28 @@ fn active_parcel<'s>(state: &'s State, code: &str) -> Result<&'s super::Parcel, 
     }
 }
 
+/// A parcel of the signer's own collective, not retired: `UnknownParcel`,
+/// `ParcelOutsideCollective` or `ParcelRetired`, in that order.
+fn own_active_parcel<'s>(
+    state: &'s State,
+    signer: &KeyBinding,
+    code: &str,
+) -> Result<&'s super::Parcel, RuleError> {
+    let parcel = state
+        .parcels
+        .get(code)
+        .ok_or_else(|| RuleError::UnknownParcel {
+            code: code.to_owned(),
+        })?;
+    if parcel.collective != signer.party {
+        return Err(RuleError::ParcelOutsideCollective {
+            code: code.to_owned(),
+            collective: signer.party.clone(),
+        });
+    }
+    active_parcel(state, code)
+}
+
 /// A registered household that has not merged away, or `UnknownHousehold`.
 fn household_of<'s>(
     state: &'s State,
