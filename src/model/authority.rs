@@ -305,6 +305,7 @@ mod tests {
             ("expropriation.plan", "C"),
             ("expropriation.hearing", "C"),
             ("expropriation.pay", "C"),
+            ("expropriation.withdraw", "C"),
             ("expropriation.complete", "C"),
         ];
         let listed: Vec<&str> = table.iter().map(|(k, _)| *k).collect();

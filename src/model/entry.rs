@@ -449,6 +449,15 @@ pub struct ExpropriationPay {
     pub document_sha256: String,
 }
 
+/// `expropriation.withdraw`: the county abandons an expropriation before it
+/// is completed (E1); the land stays as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpropriationWithdraw {
+    pub expropriation: u64,
+    pub reason: String,
+}
+
 /// `expropriation.complete`: once the notice is over, the hearing held if
 /// asked and every party of the plan paid in full, the rights on the land
 /// end (E1, E2): the only way a base right ends without its holder's act.

@@ -140,5 +140,6 @@ kinds! {
     "expropriation.plan" => ExpropriationPlan(ExpropriationPlan) by [County] under ["E1", "E2"] rule |s, _, c, k, b| rules::expropriation::expropriation_plan(s, c, k, b);
     "expropriation.hearing" => ExpropriationHearing(ExpropriationHearing) by [County] under ["E1"] rule |s, _, c, k, b| rules::expropriation::expropriation_hearing(s, c, k, b);
     "expropriation.pay" => ExpropriationPay(ExpropriationPay) by [County] under ["E1"] rule |s, _, c, k, b| rules::expropriation::expropriation_pay(s, c, k, b);
+    "expropriation.withdraw" => ExpropriationWithdraw(ExpropriationWithdraw) by [County] under ["E1"] rule |s, _, c, k, b| rules::expropriation::expropriation_withdraw(s, c, k, b);
     "expropriation.complete" => ExpropriationComplete(ExpropriationComplete) by [County] under ["E1", "E2", "G1"] rule |s, _, c, k, b| rules::expropriation::expropriation_complete(s, c, k, b);
 }

@@ -276,6 +276,10 @@ pub struct Expropriation {
     pub payments: Vec<(u64, String, super::shares::Fen)>,
     /// The log index at which the rights on the land ended.
     pub completed: Option<u64>,
+    /// The log index at which the county withdrew it (the land stays as it
+    /// is; what was paid stays paid).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<u64>,
 }
 
 /// The compensation and resettlement plan of an expropriation.

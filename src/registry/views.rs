@@ -261,7 +261,7 @@ pub struct ExpropriationView {
     pub parcels: Vec<String>,
     pub purpose: String,
     pub announced: NaiveDate,
-    /// `announced`, `plan_posted` or `completed`.
+    /// `announced`, `plan_posted`, `completed` or `withdrawn`.
     pub stage: &'static str,
     pub plan: Option<CompensationPlanView>,
     /// The log index of the hearing, if held.
@@ -271,6 +271,8 @@ pub struct ExpropriationView {
     pub owed: Vec<CompensationPaid>,
     /// The log index at which the rights on the land ended.
     pub completed: Option<u64>,
+    /// The log index at which the county withdrew it.
+    pub withdrawn: Option<u64>,
 }
 
 /// The compensation and resettlement plan (征地补偿安置方案).
@@ -311,6 +313,7 @@ impl ExpropriationView {
             purpose: x.purpose.clone(),
             announced: x.announced,
             stage: match (&x.plan, x.completed) {
+                _ if x.withdrawn.is_some() => "withdrawn",
                 (_, Some(_)) => "completed",
                 (Some(_), None) => "plan_posted",
                 (None, None) => "announced",
@@ -350,6 +353,7 @@ impl ExpropriationView {
                 })
                 .collect(),
             completed: x.completed,
+            withdrawn: x.withdrawn,
         }
     }
 
@@ -373,6 +377,10 @@ impl ExpropriationView {
         events.extend(
             self.completed
                 .map(|i| TitleEvent::of(i, "expropriation.complete")),
+        );
+        events.extend(
+            self.withdrawn
+                .map(|i| TitleEvent::of(i, "expropriation.withdraw")),
         );
         events
     }

@@ -215,6 +215,30 @@ fn expropriation_ends_rights_only_once_every_party_is_paid() {
             "unknown_expropriation",
             "entry.body.expropriation",
         );
+        // An expropriation the state will not finish is withdrawn; its land
+        // is as before and may be announced again.
+        let road =
+            json!({"DKBM": [parcel(3)], "purpose": "乡道", "document_sha256": "b2".repeat(32)});
+        let y = m.ok(&county, "expropriation.announce", road.clone());
+        let withdraw = json!({"expropriation": y, "reason": "规划调整"});
+        m.refused(
+            &m.collective,
+            "expropriation.withdraw",
+            withdraw.clone(),
+            "kind_not_allowed",
+            "entry.signer",
+        );
+        m.ok(&county, "expropriation.withdraw", withdraw.clone());
+        m.refused(
+            &county,
+            "expropriation.withdraw",
+            withdraw,
+            "bad_attribute",
+            "entry.body.expropriation",
+        );
+        assert_eq!(m.registry().expropriation(y).unwrap().stage, "withdrawn");
+        assert_eq!(holder(&m, 3).as_deref(), Some(NEIGHBOUR));
+        m.ok(&county, "expropriation.announce", road);
         m.verifies();
     }
 }

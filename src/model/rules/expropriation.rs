@@ -25,7 +25,7 @@ fn expropriation(state: &State, index: u64) -> Result<&Expropriation, RuleError>
         .ok_or(RuleError::UnknownExpropriation { index })
 }
 
-/// An expropriation not yet completed.
+/// An expropriation neither completed nor withdrawn.
 fn open(state: &State, index: u64) -> Result<&Expropriation, RuleError> {
     let x = expropriation(state, index)?;
     if let Some(at) = x.completed {
@@ -35,7 +35,29 @@ fn open(state: &State, index: u64) -> Result<&Expropriation, RuleError> {
             format!("已于日志序号 {at} 处完成"),
         ));
     }
+    if let Some(at) = x.withdrawn {
+        return Err(RuleError::attribute(
+            "expropriation",
+            format!("was withdrawn at log index {at}"),
+            format!("已于日志序号 {at} 处撤回"),
+        ));
+    }
     Ok(x)
+}
+
+/// `expropriation.withdraw` (E1): the county abandons an expropriation not
+/// completed — the way out of one that will not be finished; the land stays
+/// as it is and may be announced again.
+pub fn expropriation_withdraw(
+    state: &State,
+    ctx: &Context,
+    _signer: &KeyBinding,
+    body: &crate::model::entry::ExpropriationWithdraw,
+) -> Result<Vec<Change>, RuleError> {
+    let mut x = open(state, body.expropriation)?.clone();
+    text("reason", &body.reason)?;
+    x.withdrawn = Some(ctx.index);
+    Ok(vec![Change::ExpropriationSaved(x)])
 }
 
 /// Who loses a right on the land today, and so must be compensated (E1,
@@ -75,7 +97,7 @@ pub fn expropriation_announce(
     let under_way: std::collections::HashMap<&str, u64> = state
         .expropriations
         .values()
-        .filter(|x| x.completed.is_none())
+        .filter(|x| x.completed.is_none() && x.withdrawn.is_none())
         .flat_map(|x| x.parcels.iter().map(move |p| (p.as_str(), x.index)))
         .collect();
     let mut collective = None;
@@ -116,6 +138,7 @@ pub fn expropriation_announce(
         hearing: None,
         payments: Vec::new(),
         completed: None,
+        withdrawn: None,
     })])
 }
 
