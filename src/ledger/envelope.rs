@@ -138,6 +138,11 @@ impl Envelope {
         if let Some(k) = entry.keys().find(|k| !ENTRY_FIELDS.contains(&k.as_str())) {
             return Err(bad(&format!("entry.{k}"), ("unknown field", "未知字段")));
         }
+        // L1: before anything is parsed into a body, signed or stored.
+        for (k, v) in &entry {
+            crate::model::entry::check_ijson(v, false)
+                .map_err(|(path, why)| bad(&format!("entry.{k}{path}"), why))?;
+        }
         if entry.get("v").and_then(Value::as_u64) != Some(1) {
             return Err(LedgerError::UnsupportedVersion);
         }

@@ -9,6 +9,9 @@ pub mod read_auth;
 pub mod sequencer;
 pub mod tiles;
 
+#[cfg(test)]
+mod roundtrip;
+
 pub use checkpoint::Checkpoint;
 pub use envelope::{format_integrated, verify_signatures, Cosig, Envelope, Record};
 pub use keys::SignerKey;

@@ -127,6 +127,11 @@ pub fn may_bind(signer: &KeyBinding, role: Role, party: &str) -> Result<(), Rule
             party.len() == 18 && party.get(..14) == Some(signer.party.as_str())
         }
         (Role::Exchange, Role::Transferee) => true,
+        // A6: a household or a transferee binds a new key of its own (a
+        // rotation), for itself only.
+        (Role::Household, Role::Household) | (Role::Transferee, Role::Transferee) => {
+            party == signer.party
+        }
         _ => false,
     };
     if allowed {

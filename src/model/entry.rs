@@ -20,6 +20,10 @@ pub struct Genesis {
     pub log_vkey: VerifierKey,
     /// The county agency's root verifier key; it must be the signer.
     pub root_vkey: VerifierKey,
+    /// The version of the rules the log begins under (the setting `rules`);
+    /// left out, 1 — a log begun before the authority rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<u32>,
 }
 
 /// `key.register`: binds an actor key to a role and the party it acts for.
@@ -594,10 +598,10 @@ pub struct HouseholdSplit {
     pub members: Vec<Member>,
     /// Parcels whose contract right goes with them (a new contract of the same
     /// term; the old one keeps the rest).
-    #[serde(rename = "DKBM", default)]
+    #[serde(rename = "DKBM", default, skip_serializing_if = "Vec::is_empty")]
     pub parcels: Vec<String>,
     /// Shares that go with them.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub shares: u64,
     /// SHA-256 (hex) of the document the split rests on: the members'
     /// written agreement (signed by the household); the member's own signed
@@ -630,7 +634,7 @@ pub struct HouseholdMerge {
 pub struct ListingSubmit {
     pub mode: super::exchange::Mode,
     /// The parcels, under the household's contract (none for a house lease).
-    #[serde(rename = "DKBM", default)]
+    #[serde(rename = "DKBM", default, skip_serializing_if = "Vec::is_empty")]
     pub parcels: Vec<String>,
     /// For `onward`: the derived right (its settlement's log index) passed on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -639,7 +643,7 @@ pub struct ListingSubmit {
     /// runs to its contract's end and shares pass for good, so for those
     /// `end` may be left out.
     pub start: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub end: String,
     /// 土地用途 the transferee keeps: agricultural (1–4) for land.
     #[serde(rename = "TDYT", default, skip_serializing_if = "Option::is_none")]
@@ -875,6 +879,9 @@ pub enum AwardEffect {
     },
     /// A derived right ends (a transfer annulled or terminated).
     RightEnd { right: u64 },
+    /// Decides an act over a household that a party objected to (A3): upheld,
+    /// it is carried out now; not upheld, it is quashed and changes nothing.
+    Act { act: u64, upheld: bool },
 }
 
 /// `dispute.award`: the county records an arbitration award or a court
@@ -892,6 +899,28 @@ pub struct DisputeAward {
     /// SHA-256 (hex) of the award or judgment and its proof of being in force.
     pub document_sha256: String,
     pub effect: AwardEffect,
+}
+
+/// `act.object`: a party an act over it names (A1) objects within the act's
+/// protective notice (A3), by its own key: the act is held until an award
+/// decides it (R1) — and a key recovery the party's current key objects to
+/// is cancelled outright (A6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActObject {
+    /// The log index of the act.
+    pub act: u64,
+    pub reason: String,
+}
+
+/// `act.effect`: the writer carries out an act over a party whose notice
+/// ran with no objection (A3), signed by the log key, in the first batch
+/// after the notice ends; `verify` replays it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActEffect {
+    /// The log index of the act.
+    pub act: u64,
 }
 
 /// `right.certify`: the county issues the 土地经营权证 of a registered right
@@ -1068,6 +1097,71 @@ fn find_bad_value(value: &serde_json::Value) -> Result<(), (String, &'static str
         _ => {}
     }
     Ok(())
+}
+
+/// The largest integer an entry may hold (RFC 7493, I-JSON): 2^53 − 1. JCS
+/// writes every number as a double, so a larger integer would be stored as
+/// another number than the one signed, and could never be read back (L1).
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// L1: every number in an entry is an integer within ±(2^53 − 1); only the
+/// positions of a geometry (`geometry`, `boundary`) may have fractions, and
+/// they too stay within that magnitude. Outside a geometry no value is
+/// `null`: a field a body does not state is absent, one spelling for one
+/// meaning, so what is signed reads back and writes out byte for byte.
+/// Returns the path below the value and why, built only on the way out of an
+/// error.
+pub fn check_ijson(
+    value: &serde_json::Value,
+    in_geometry: bool,
+) -> Result<(), (String, super::error::Why)> {
+    match value {
+        serde_json::Value::Number(n) => {
+            let safe = if let Some(i) = n.as_i64() {
+                i.unsigned_abs() <= MAX_SAFE_INTEGER
+            } else if n.is_u64() {
+                false
+            } else {
+                let f = n.as_f64().unwrap_or(f64::INFINITY);
+                in_geometry && f.is_finite() && f.abs() <= MAX_SAFE_INTEGER as f64
+            };
+            if !safe {
+                return Err((
+                    String::new(),
+                    (
+                        "a number must be an integer between -(2^53-1) and 2^53-1 (I-JSON)",
+                        "数字须为 -(2^53-1) 至 2^53-1 之间的整数（I-JSON）",
+                    ),
+                ));
+            }
+        }
+        serde_json::Value::Null if !in_geometry => {
+            return Err((
+                String::new(),
+                (
+                    "leave a field out instead of null",
+                    "不填的字段请省略，不要写 null",
+                ),
+            ));
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                check_ijson(item, in_geometry).map_err(|(p, w)| (format!("[{i}]{p}"), w))?;
+            }
+        }
+        serde_json::Value::Object(fields) => {
+            for (k, v) in fields {
+                let geometry = in_geometry || matches!(k.as_str(), "geometry" | "boundary");
+                check_ijson(v, geometry).map_err(|(p, w)| (format!(".{k}{p}"), w))?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A kind's body, checked (`check_values`) and read; the field at fault named.

@@ -257,6 +257,18 @@ pub enum RuleError {
     TooManyVertices { vertices: usize, max: usize },
     #[error("household {household} has a key already: another one is a recovery, which the county cosigns")]
     RecoveryNeedsCounty { household: String },
+    #[error("this {act} acts over {party} without its signature: a second authority within its remit cosigns it (A2: {})", .needs.0)]
+    SecondHandMissing {
+        act: &'static str,
+        party: String,
+        needs: Why,
+    },
+    #[error("an act over a household pending at log index {act} would free {title}: nothing on it is granted until it is carried out or decided (A3)")]
+    ActPending { act: u64, title: String },
+    #[error("no act over a party is open at log index {index}: {}", .why.0)]
+    ActNotOpen { index: u64, why: Why },
+    #[error("a key acting for {party} changes only by its own rotation or by a recovery with the notice its current key may cancel; no one else revokes it (A6)")]
+    NotOwnKey { party: String },
     #[error(transparent)]
     Exchange(#[from] super::exchange::ExchangeRefusal),
     #[error("{} does not fit land use {land_use} of parcel {parcel} (C2: {allowed})", match .years {
@@ -373,6 +385,10 @@ impl Refusal for RuleError {
             ParcelContracted { .. } => "parcel_contracted",
             BadTerm { .. } => "bad_term",
             RecoveryNeedsCounty { .. } => "recovery_needs_county",
+            SecondHandMissing { .. } => "second_hand_missing",
+            ActPending { .. } => "act_pending",
+            ActNotOpen { .. } => "act_not_open",
+            NotOwnKey { .. } => "not_own_key",
             TooManyVertices { .. } => "too_many_vertices",
             TooManyObjections { .. } => "too_many_objections",
             ObjectionRepeated { .. } => "objection_repeated",
@@ -582,6 +598,10 @@ impl Refusal for RuleError {
             TooManyObjections { cap } => format!("该方未了结的异议已达县里规定的上限 {cap} 件（R2）"),
             TooManyVertices { vertices, max } => format!("图形有 {vertices} 个坐标，县里规定至多 {max} 个"),
             RecoveryNeedsCounty { household } => format!("承包方 {household} 已有密钥：再登记密钥属于密钥恢复，须由县级机构共同签署"),
+            SecondHandMissing { party, needs, .. } => format!("此项未经 {party} 本人签署而处分其权利，须由另一有权机关在其职权内共同签署（A2：{}）", needs.1),
+            ActPending { act, title } => format!("日志序号 {act} 处有一项处分承包方权利的行为尚在公示期内，涉及 {title}：在其执行或裁决之前，不得另行发包或分配（A3）"),
+            ActNotOpen { index, why } => format!("日志序号 {index} 处没有尚未了结的处分行为：{}", why.1),
+            NotOwnKey { party } => format!("{party} 的密钥只能由其本人轮换，或经密钥恢复（公示期内现有密钥可以撤销恢复）更换；他人不得吊销（A6）"),
             BadTerm {
                 parcel,
                 land_use,
@@ -674,7 +694,10 @@ impl Refusal for RuleError {
             ContractExists { .. } => Some("entry.body.CBHTBM".into()),
             ParcelContracted { .. } => Some("entry.body.DKBM".into()),
             BadTerm { .. } => Some("entry.body.end".into()),
-            RecoveryNeedsCounty { .. } => Some("cosigs".into()),
+            RecoveryNeedsCounty { .. } | SecondHandMissing { .. } => Some("cosigs".into()),
+            ActPending { .. } => Some("entry.body".into()),
+            ActNotOpen { .. } => Some("entry.body.act".into()),
+            NotOwnKey { .. } => Some("entry.body.vkey".into()),
             TooManyVertices { .. } => Some("entry.body.geometry".into()),
             TooManyObjections { .. } => Some("entry.signer".into()),
             ObjectionRepeated { .. } => Some("entry.body".into()),

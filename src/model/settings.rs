@@ -59,6 +59,17 @@ pub struct Settings {
     /// R2: the most objections one signer may have open at once.
     #[serde(default = "defaults::max_open_objections")]
     pub max_open_objections: u32,
+    /// The version of the rules in force: 1 for logs begun before the
+    /// authority rules (DOMAIN.md A1–A7, L1), 2 from then on. Set at genesis
+    /// for a new county, raised (never lowered) by `county.settings`;
+    /// `verify` replays each entry under the version in force when it was
+    /// written.
+    #[serde(default = "defaults::rules")]
+    pub rules: u32,
+    /// A3: the protective notice of an act over a household, in days: it
+    /// takes effect only after so many days with no objection.
+    #[serde(default = "defaults::act_notice_days")]
+    pub act_notice_days: u32,
 }
 
 /// Defaults of the settings added after the first logs were written: a
@@ -80,6 +91,12 @@ mod defaults {
     }
     pub fn max_open_objections() -> u32 {
         5
+    }
+    pub fn rules() -> u32 {
+        1
+    }
+    pub fn act_notice_days() -> u32 {
+        30
     }
 }
 
@@ -120,7 +137,19 @@ impl Default for Settings {
             max_amount_yuan: defaults::max_amount_yuan(),
             payment_working_days: defaults::payment_working_days(),
             max_open_objections: defaults::max_open_objections(),
+            rules: defaults::rules(),
+            act_notice_days: defaults::act_notice_days(),
         }
+    }
+}
+
+/// The newest version of the rules (see [`Settings::rules`]).
+pub const RULES: u32 = 2;
+
+impl Settings {
+    /// Whether the authority rules (DOMAIN.md A1–A7) are in force.
+    pub fn authority(&self) -> bool {
+        self.rules >= 2
     }
 }
 
@@ -194,6 +223,12 @@ impl Settings {
         }
         if !(1..=1440).contains(&self.entry_time_window_minutes) {
             return bad("entry_time_window_minutes", "1 to 1440 minutes");
+        }
+        if !(1..=RULES).contains(&self.rules) {
+            return bad("rules", "1 or 2");
+        }
+        if !(15..=365).contains(&self.act_notice_days) {
+            return bad("act_notice_days", "15 to 365 days (A3)");
         }
         if !(4..=MAX_VERTICES).contains(&self.max_vertices) {
             return bad("max_vertices", "4 to 100000 positions");

@@ -260,6 +260,63 @@ pub struct Estate {
     pub compensation: super::shares::Fen,
 }
 
+/// An act over a party (DOMAIN.md A1): an entry that would end, move or
+/// reduce a household's base rights, a membership, a place on a certificate
+/// or the keys acting for a party, without that party's own signature. It
+/// is accepted as *pending*, named by its log index: on the log at once,
+/// shown on the party's page and on each title it touches, and carried out
+/// only when its protective notice (A3) has run with no objection — by an
+/// `act.effect` the writer appends, under the rules of that day.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Act {
+    pub index: u64,
+    pub kind: String,
+    /// The entry's body, carried out when the notice ends.
+    pub body: serde_json::Value,
+    /// The signer's public key and the cosigners' (hex): the two hands (A2).
+    pub signer: String,
+    pub cosigners: Vec<String>,
+    /// The parties it acts over (households, or a transferee's key).
+    pub parties: Vec<String>,
+    /// The titles it would change: nothing on them is granted meanwhile.
+    pub titles: Vec<String>,
+    /// The first day it may take effect: the day it was logged and the
+    /// county's `act_notice_days`.
+    pub from: chrono::NaiveDate,
+    /// An objection by a party it acts over: log index and party. It holds
+    /// the act until an award decides (R1).
+    pub objection: Option<(u64, String)>,
+    /// How it ended: log index and what.
+    pub closed: Option<(u64, ActEnd)>,
+}
+
+/// How an act over a party ended.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActEnd {
+    /// Carried out after its notice (or upheld by an award).
+    Done,
+    /// When its notice ended, its rule no longer allowed it (the state had
+    /// changed): nothing was done. The refusal's code.
+    Lapsed(String),
+    /// An award quashed it after an objection.
+    Quashed,
+    /// The party's own current key cancelled a key recovery (A6).
+    Cancelled,
+}
+
+impl Act {
+    /// Still to be carried out or decided.
+    pub fn is_open(&self) -> bool {
+        self.closed.is_none()
+    }
+
+    /// Due to be carried out on `day`: open, unobjected, notice over.
+    pub fn is_due(&self, day: chrono::NaiveDate) -> bool {
+        self.is_open() && self.objection.is_none() && day >= self.from
+    }
+}
+
 /// An expropriation (征收) of a collective's parcels (E1), named by the log
 /// index of its pre-announcement, with its plan, hearing and payments.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -484,6 +541,8 @@ pub enum Change {
     },
     ExpropriationSaved(Expropriation),
     EstateSettled(Estate),
+    /// An act over a party, new or as it stands now (A1, A3).
+    ActSaved(Box<Act>),
 }
 
 /// Declares the state's collections once: each is kept by the store as one
@@ -586,6 +645,8 @@ collections! {
     expropriations: u64 => Expropriation, in "expropriations";
     /// Estates of households whose last member died, by household (I2–I4).
     estates: String => Estate, in "estates";
+    /// Acts over a party, by the log index that made them (A1, A3).
+    acts: u64 => Act, in "acts";
 }
 
 /// What rests on one title (parcel or homestead).
@@ -650,14 +711,18 @@ impl State {
             } => {
                 self.quantified.insert(collective.clone(), *index);
                 for (holder, n) in allocations {
-                    *self.holdings.get_or_default(holder.clone()) += n;
+                    let h = self.holdings.get_or_default(holder.clone());
+                    *h = h.saturating_add(*n);
                 }
             }
             Change::SharesMoved { from, to, shares } => {
+                // The rules check both ends (held, total ≤ 2^53−1, L1); the
+                // arithmetic here cannot wrap whatever they let through.
                 if let Some(h) = self.holdings.get_mut(from) {
-                    *h -= shares;
+                    *h = h.saturating_sub(*shares);
                 }
-                *self.holdings.get_or_default(to.clone()) += shares;
+                let h = self.holdings.get_or_default(to.clone());
+                *h = h.saturating_add(*shares);
             }
             Change::SettingsChanged { settings, .. } => self.settings.set(settings.clone()),
             Change::ListingSaved(l) => {
@@ -671,6 +736,9 @@ impl State {
                         self.on_title.entry(t).or_default().listings.push(l.id);
                     }
                 }
+            }
+            Change::ActSaved(a) => {
+                self.acts.insert(a.index, (**a).clone());
             }
             Change::RightSaved(r) => {
                 if let Some(old) = self.rights.insert(r.index, r.clone()) {
@@ -897,6 +965,7 @@ impl State {
             | Change::ContractReturned { code, .. }
             | Change::ContractRenewed { code, .. } => of_contract(code),
             Change::RightSaved(r) => r.parcels.clone(),
+            Change::ActSaved(a) => a.titles.clone(),
             Change::HomesteadExited { household, .. }
             | Change::HomesteadRestored { household, .. } => {
                 vec![Homestead::land_key(household)]

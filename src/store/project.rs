@@ -7,11 +7,11 @@ use diesel::upsert::excluded;
 use super::queries::encode_tile;
 use super::rows;
 use super::schema::{
-    actor_keys, attestations, certificates, checkpoints, collectives, contract_parcels, contracts,
-    counties, county_settings, decisions, derived_rights, distributions, encumbrances, estates,
-    expropriations, homesteads, households, hukou_settlements, listings, log_entries, memberships,
-    notices, parcels, persons, share_holdings, share_quantifications, surrenders, titles_touched,
-    transferee_reviews, tree_tiles,
+    actor_keys, acts, attestations, certificates, checkpoints, collectives, contract_parcels,
+    contracts, counties, county_settings, decisions, derived_rights, distributions, encumbrances,
+    estates, expropriations, homesteads, households, hukou_settlements, listings, log_entries,
+    memberships, notices, parcels, persons, share_holdings, share_quantifications, surrenders,
+    titles_touched, transferee_reviews, tree_tiles,
 };
 use super::StoreError;
 use crate::ledger::merkle::Hash;
@@ -142,6 +142,7 @@ macro_rules! write_batch_impl {
             touched,
             expropriations,
             estates,
+            acts,
         } = $batch.changed;
         if *county_changed {
             if let Some(c) = &*state.county {
@@ -441,6 +442,17 @@ macro_rules! write_batch_impl {
             (county, household),
             |k, v| rows::EstateRow::of(county, v),
             |k| estates::household.eq(k)
+        );
+        save!(
+            $b,
+            $c,
+            county,
+            state.acts,
+            acts,
+            acts,
+            (county, idx),
+            |k, v| rows::ActRow::of(county, v),
+            |k| acts::idx.eq(*k as i64)
         );
         for p in &$batch.persons {
             diesel::insert_into(persons::table)

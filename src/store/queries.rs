@@ -7,11 +7,11 @@ use std::sync::{Arc, Mutex};
 use diesel::prelude::*;
 
 use super::schema::{
-    actor_keys, attestations, certificates, checkpoints, collectives, contract_parcels, contracts,
-    counties, county_settings, decisions, derived_rights, distributions, encumbrances, estates,
-    expropriations, homesteads, households, hukou_settlements, listings, log_entries, memberships,
-    notices, parcels, persons, share_holdings, share_quantifications, surrenders, titles_touched,
-    transferee_reviews, tree_tiles,
+    actor_keys, acts, attestations, certificates, checkpoints, collectives, contract_parcels,
+    contracts, counties, county_settings, decisions, derived_rights, distributions, encumbrances,
+    estates, expropriations, homesteads, households, hukou_settlements, listings, log_entries,
+    memberships, notices, parcels, persons, share_holdings, share_quantifications, surrenders,
+    titles_touched, transferee_reviews, tree_tiles,
 };
 use super::{DbConnection, StoreError};
 use crate::ledger::merkle::{self, Hash};
@@ -540,6 +540,7 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
                     .map_err(|e| StoreError::Corrupt(format!("estates {h}: {e}")))
             })
             .collect::<Result<_, _>>()?,
+        acts: all_docs!(conn, county, acts, idx),
         on_title: Default::default(),
     };
     state.reindex();

@@ -5,14 +5,15 @@
 use diesel::prelude::*;
 
 use super::schema::{
-    actor_keys, attestations, certificates, collectives, contract_parcels, contracts, counties,
-    county_settings, decisions, derived_rights, distributions, encumbrances, estates,
+    actor_keys, acts, attestations, certificates, collectives, contract_parcels, contracts,
+    counties, county_settings, decisions, derived_rights, distributions, encumbrances, estates,
     expropriations, homesteads, households, hukou_settlements, listings, memberships, notices,
     parcels, share_holdings, share_quantifications, surrenders, titles_touched, transferee_reviews,
 };
 use crate::model::state::{
-    Attestation, Collective, Contract, County, Distribution, Encumbrance, Estate, Expropriation,
-    Homestead, Household, HukouEvent, KeyBinding, Membership, Notice, Parcel, Surrender,
+    Act, Attestation, Collective, Contract, County, Distribution, Encumbrance, Estate,
+    Expropriation, Homestead, Household, HukouEvent, KeyBinding, Membership, Notice, Parcel,
+    Surrender,
 };
 use crate::model::{decision::Decision, exchange, settings::Settings};
 
@@ -606,6 +607,24 @@ impl<'a> EstateRow<'a> {
             household: &e.household,
             idx: e.index as i64,
             doc: json(e),
+        }
+    }
+}
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = acts, primary_key(county, idx))]
+pub struct ActRow<'a> {
+    county: &'a str,
+    idx: i64,
+    doc: String,
+}
+
+impl<'a> ActRow<'a> {
+    pub fn of(county: &'a str, a: &'a Act) -> Self {
+        ActRow {
+            county,
+            idx: a.index as i64,
+            doc: json(a),
         }
     }
 }

@@ -341,3 +341,11 @@ diesel::table! {
         doc -> Text,
     }
 }
+
+diesel::table! {
+    acts (county, idx) {
+        county -> Text,
+        idx -> BigInt,
+        doc -> Text,
+    }
+}

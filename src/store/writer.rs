@@ -741,7 +741,19 @@ fn check_signatures(
 
 impl WriterState {
     fn run(&mut self, rx: std::sync::mpsc::Receiver<Checked>) {
-        while let Ok(mut batch) = rx.recv() {
+        loop {
+            // A3: with nothing to write, the writer still carries out the
+            // acts whose notice has ended, within a second of it.
+            let mut batch = match rx.recv_timeout(std::time::Duration::from_secs(1)) {
+                Ok(batch) => batch,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    if self.due_acts().is_empty() {
+                        continue;
+                    }
+                    Checked { jobs: Vec::new() }
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+            };
             // What piled up while the last transaction committed goes into
             // this one.
             while batch.jobs.len() < 2 * MAX_BATCH {
@@ -754,6 +766,38 @@ impl WriterState {
         }
     }
 
+    /// The acts over a party whose notice has ended with no objection, on
+    /// the writer's clock (A3).
+    fn due_acts(&self) -> Vec<u64> {
+        let today = self.last_time.max(self.clock.now()).date_naive();
+        self.seq
+            .state
+            .acts
+            .values()
+            .filter(|a| a.is_due(today))
+            .map(|a| a.index)
+            .collect()
+    }
+
+    /// `act.effect` entries for the due acts, signed by the log key: they
+    /// come first in the batch, so nothing later in it sees the act open.
+    fn effects(&self, integrated: &str) -> Vec<Envelope> {
+        self.due_acts()
+            .into_iter()
+            .filter_map(|act| {
+                Envelope::sign(
+                    &self.log_key,
+                    &self.origin,
+                    "act.effect",
+                    &format!("act-{act}"),
+                    integrated,
+                    serde_json::json!({ "act": act }),
+                )
+                .ok()
+            })
+            .collect()
+    }
+
     fn process(&mut self, Checked { jobs }: Checked) {
         let started = std::time::Instant::now();
         // The server's clock never runs backwards in the log.
@@ -763,6 +807,16 @@ impl WriterState {
         let mut admitted = Vec::new();
         let mut persons = Vec::new();
         let mut poisoned = false;
+        let effects = self.effects(&integrated);
+        for envelope in &effects {
+            match self.seq.admit(envelope, &integrated) {
+                Ok(a) => {
+                    self.gate.follow(&a.changes);
+                    admitted.push((envelope, a));
+                }
+                Err(e) => tracing::error!(error = %e, "an act's effect was refused"),
+            }
+        }
         for job in &jobs {
             // An ID number is a person's unique key (P2): checked here, where
             // the private table is known, before the rules.

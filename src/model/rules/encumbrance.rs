@@ -207,8 +207,9 @@ pub fn encumbrance_release(
 /// a derived right ended.
 pub fn dispute_award(
     state: &State,
+    land: &dyn crate::model::Land,
     ctx: &Context,
-    _signer: &KeyBinding,
+    signer: &KeyBinding,
     body: &crate::model::entry::DisputeAward,
 ) -> Result<Vec<Change>, RuleError> {
     use crate::model::entry::AwardEffect;
@@ -264,6 +265,9 @@ pub fn dispute_award(
                 })?;
             r.ended = Some((ctx.index, "award".into()));
             Ok(vec![Change::RightSaved(r)])
+        }
+        AwardEffect::Act { act, upheld } => {
+            super::acts::decide_held(state, land, ctx, signer, *act, *upheld)
         }
     }
 }

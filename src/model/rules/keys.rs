@@ -42,22 +42,40 @@ pub fn genesis(state: &State, ctx: &Context, body: &Genesis) -> Result<Vec<Chang
             "根密钥与日志密钥须不同",
         )));
     }
-    Ok(vec![
-        Change::LogFounded(County {
-            code: body.county.clone(),
-            name: body.name.clone(),
-            log_vkey: log.to_string(),
-            root_vkey: root.to_string(),
-        }),
-        Change::KeyBound(KeyBinding {
-            public: root.public_bytes(),
-            vkey: root.to_string(),
-            role: Role::County,
-            party: body.county.clone(),
-            registered_at: ctx.index,
-            revoked_at: None,
-        }),
-    ])
+    let rules = body.rules.unwrap_or(1);
+    if !(1..=crate::model::settings::RULES).contains(&rules) {
+        return Err(RuleError::BadGenesis((
+            "rules must be 1 or 2",
+            "规则版本须为 1 或 2",
+        )));
+    }
+    // A log begun under the first rules has no settings entry at genesis.
+    let settings = (rules > 1).then(|| Change::SettingsChanged {
+        settings: crate::model::settings::Settings {
+            rules,
+            ..(*state.settings).clone()
+        },
+        at: ctx.index,
+    });
+    Ok(settings
+        .into_iter()
+        .chain([
+            Change::LogFounded(County {
+                code: body.county.clone(),
+                name: body.name.clone(),
+                log_vkey: log.to_string(),
+                root_vkey: root.to_string(),
+            }),
+            Change::KeyBound(KeyBinding {
+                public: root.public_bytes(),
+                vkey: root.to_string(),
+                role: Role::County,
+                party: body.county.clone(),
+                registered_at: ctx.index,
+                revoked_at: None,
+            }),
+        ])
+        .collect())
 }
 
 /// `key.register`: the authority above binds a new key (see
@@ -85,7 +103,9 @@ pub fn key_register(
             .key(c)
             .is_some_and(|k| k.is_active() && k.role == Role::County)
     });
-    if recovery && !county_cosigned {
+    // (Under the authority rules a recovery is an act over the household,
+    // with its own two hands and notice: A2, A6.)
+    if recovery && !county_cosigned && !state.settings.authority() {
         return Err(RuleError::RecoveryNeedsCounty {
             household: body.party.clone(),
         });
@@ -98,14 +118,33 @@ pub fn key_register(
             },
         });
     }
-    Ok(vec![Change::KeyBound(KeyBinding {
+    let bound = Change::KeyBound(KeyBinding {
         public: vkey.public_bytes(),
         vkey: vkey.to_string(),
         role: body.role,
         party: body.party.clone(),
         registered_at: ctx.index,
         revoked_at: None,
-    })])
+    });
+    // A6: a recovery (by another than the party, an act over it carried out
+    // after its notice) replaces the keys the party had: the lost key acts
+    // no more. A party's own new key (rotation) leaves its others as they
+    // are, for the party to revoke.
+    let recovered: Vec<Change> = if state.settings.authority()
+        && signer.party != body.party
+        && matches!(body.role, Role::Household | Role::Transferee)
+    {
+        state
+            .active_keys(body.role, &body.party)
+            .map(|k| Change::KeyRevoked {
+                public: k.public,
+                at: ctx.index,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(std::iter::once(bound).chain(recovered).collect())
 }
 
 /// `key.revoke`: by the authority that may bind such a key, or by the key
@@ -125,6 +164,16 @@ pub fn key_revoke(
         return Err(RuleError::KeyAlreadyRevoked { at });
     }
     if target.public != signer.public {
+        // A6: no one revokes the key of a household or a transferee but the
+        // party itself (a rotation); a lost key is replaced by a recovery.
+        if state.settings.authority()
+            && matches!(target.role, Role::Household | Role::Transferee)
+            && signer.party != target.party
+        {
+            return Err(RuleError::NotOwnKey {
+                party: target.party.clone(),
+            });
+        }
         authority::may_bind(signer, target.role, &target.party)?;
     }
     if target.role == Role::County && state.active_keys(Role::County, &target.party).count() == 1 {
@@ -166,6 +215,7 @@ mod tests {
                 name: "平顺县".into(),
                 log_vkey: vkey("sanquan/140421", 99),
                 root_vkey: root.clone(),
+                rules: None,
             };
             log.submit(&root, Command::Genesis(Box::new(body))).unwrap();
             log
@@ -303,6 +353,7 @@ mod tests {
             name: "平顺县".into(),
             log_vkey: vkey("sanquan/140421", 99),
             root_vkey: root.clone(),
+            rules: None,
         };
         assert_eq!(
             log.submit(&root, Command::Genesis(Box::new(body.clone()))),

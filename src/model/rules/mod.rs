@@ -1,6 +1,7 @@
 //! The rules: pure functions of (entry, signer, current state) that either
 //! refuse an entry or say what it changes. One function per entry kind.
 
+pub mod acts;
 mod contract;
 mod decision;
 mod encumbrance;
@@ -76,8 +77,19 @@ pub fn decide(
     if let Command::Genesis(body) = cmd {
         return genesis(state, ctx, body);
     }
-    if state.county.is_none() {
+    let Some(county) = &*state.county else {
         return Err(RuleError::GenesisMisplaced);
+    };
+    if let Command::ActEffect(body) = cmd {
+        // A3: the writer carries out a due act, under the log's own key.
+        let log_key = super::VerifierKey::parse(&county.log_vkey).map(|k| k.public_bytes());
+        if log_key.ok() != Some(*ctx.signer) {
+            return Err(RuleError::KindNotAllowed {
+                role: "signer",
+                kind: "act.effect",
+            });
+        }
+        return with_titles(state, acts::act_effect(state, land, ctx, body)?, ctx);
     }
     let signer = active_signer(state, ctx.signer)?;
     if !authority::may_sign(signer.role, cmd.kind()) {
@@ -98,6 +110,22 @@ pub fn decide(
         }
     }
     let mut changes = super::kinds::rule(state, land, ctx, signer, cmd)?;
+    if state.settings.authority() {
+        let parties = super::kinds::over(state, signer, cmd);
+        if !parties.is_empty() {
+            changes = acts::pending(state, ctx, signer, cmd, parties, &changes)?;
+        }
+    }
+    with_titles(state, changes, ctx)
+}
+
+/// The changes, and the titles they touch (a settlement verified before is
+/// refused).
+fn with_titles(
+    state: &State,
+    mut changes: Vec<Change>,
+    ctx: &Context,
+) -> Result<Vec<Change>, RuleError> {
     let mut titles: Vec<String> = changes.iter().flat_map(|c| state.titles_of(c)).collect();
     if !titles.is_empty() {
         titles.sort_unstable();

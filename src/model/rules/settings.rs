@@ -24,6 +24,12 @@ pub fn county_settings(
         .settings
         .updated(&body.settings)
         .map_err(|(field, reason)| RuleError::BadSetting { field, reason })?;
+    if settings.rules < state.settings.rules {
+        return Err(RuleError::BadSetting {
+            field: "rules".into(),
+            reason: "the rules in force are never lowered".into(),
+        });
+    }
     Ok(vec![Change::SettingsChanged {
         settings,
         at: ctx.index,

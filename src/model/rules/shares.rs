@@ -88,6 +88,20 @@ pub fn shares_quantify(
             ));
         }
     }
+    // L1: the collective's shares in all stay an exact I-JSON integer, so
+    // no holding can ever wrap, however shares move later.
+    let total = body
+        .allocations
+        .iter()
+        .try_fold(0u64, |sum, a| sum.checked_add(a.shares))
+        .filter(|&t| t <= crate::model::entry::MAX_SAFE_INTEGER);
+    if total.is_none() {
+        return Err(RuleError::attribute(
+            "allocations",
+            "the shares add up to more than 2^53-1 (L1)",
+            "份额合计超过 2^53-1（L1）",
+        ));
+    }
     Ok(vec![Change::SharesQuantified {
         collective: collective.clone(),
         index: ctx.index,

@@ -1,0 +1,345 @@
+//! Acts over a party (DOMAIN.md A1–A3, A6): an entry that would take from a
+//! household — its base rights, a membership, its keys — without its own
+//! signature. Each kind declares in `model::kinds` (`over`) whom it can act
+//! over; such an entry needs two hands (A2), and is accepted as *pending*:
+//! it changes nothing until its protective notice has run with no
+//! objection, and then the writer carries it out (`act.effect`, signed by
+//! the log key) under the rules of that day. An objection by a party it
+//! names holds it until an award decides (R1); nothing it would free is
+//! granted meanwhile.
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+
+use crate::model::entry::{
+    ActEffect, ActObject, AwardEffect, DisputeAward, EstateSettle, HouseholdJoin, HouseholdSplit,
+    KeyRegister, MemberEnd,
+};
+use crate::model::error::Why;
+use crate::model::state::{Act, ActEnd};
+use crate::model::{Change, Command, Context, KeyBinding, Land, Role, RuleError, State};
+
+/// `member.end` other than a voluntary exit (which is her own, P4) acts over
+/// the member's household.
+pub fn over_member(state: &State, _signer: &KeyBinding, body: &MemberEnd) -> Vec<String> {
+    if body.reason == "voluntary_exit" {
+        return Vec::new();
+    }
+    state
+        .member_of
+        .get(&body.person)
+        .cloned()
+        .into_iter()
+        .collect()
+}
+
+/// `estate.settle` acts over the household whose estate it settles.
+pub fn over_estate(_state: &State, _signer: &KeyBinding, body: &EstateSettle) -> Vec<String> {
+    vec![body.household.clone()]
+}
+
+/// `household.split` recorded by the collective or the county (W2, R1) acts
+/// over the household it divides; the household dividing itself does not.
+pub fn over_split(_state: &State, signer: &KeyBinding, body: &HouseholdSplit) -> Vec<String> {
+    match (&body.from, signer.role) {
+        (Some(from), role) if role != Role::Household => vec![from.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// `household.join` by the collective adds persons to a household that did
+/// not sign (then splits them out with its land, in the attack A1 names).
+pub fn over_joined(_state: &State, signer: &KeyBinding, body: &HouseholdJoin) -> Vec<String> {
+    if signer.role == Role::Collective {
+        vec![body.household.clone()]
+    } else {
+        Vec::new()
+    }
+}
+
+/// `dispute.award` moving a contract acts over the household holding it.
+/// (An award deciding a held act is that act's decision, not a new act.)
+pub fn over_award(state: &State, _signer: &KeyBinding, body: &DisputeAward) -> Vec<String> {
+    match &body.effect {
+        AwardEffect::ContractHolder { contract, .. } => state
+            .contracts
+            .get(contract)
+            .map(|k| k.household.clone())
+            .into_iter()
+            .collect(),
+        AwardEffect::RightEnd { .. } | AwardEffect::Act { .. } => Vec::new(),
+    }
+}
+
+/// A6: a key for a household or a transferee bound by anyone but the party
+/// itself is a recovery — an act over the party — once the party has had a
+/// key, or (a household) holds rights: a split-off household's first key
+/// too. A household's first key, before it holds anything, is the
+/// collective's to bind, as when it registers the household.
+pub fn over_key(state: &State, signer: &KeyBinding, body: &KeyRegister) -> Vec<String> {
+    let party = &body.party;
+    if !matches!(body.role, Role::Household | Role::Transferee) || signer.party == *party {
+        return Vec::new();
+    }
+    let had_key = state
+        .keys
+        .values()
+        .any(|k| k.role == body.role && k.party == *party);
+    let holds = body.role == Role::Household
+        && (state.contracts.contains_key(&format!("{party}J"))
+            || state.homesteads.contains_key(party)
+            || state.holdings.get(party).is_some_and(|&n| n > 0));
+    if had_key || holds {
+        vec![party.clone()]
+    } else {
+        Vec::new()
+    }
+}
+
+/// The second hand an act over `parties` needs (A2): what the signer's role
+/// asks of a cosigner, in both languages.
+fn second_hand_of(role: Role) -> Why {
+    match role {
+        Role::County => (
+            "another county key, or the key of the parties' collective",
+            "县里另一部门的密钥，或所涉承包方所在集体经济组织的密钥",
+        ),
+        _ => ("a county key", "县级机构的密钥"),
+    }
+}
+
+/// A2: the act carries a second authority's signature: the collective's or
+/// the exchange's act a county key's, the county's another county key's or
+/// the parties' own collective's. No party signs an act over another.
+fn second_hand(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    kind: &'static str,
+    parties: &[String],
+) -> Result<(), RuleError> {
+    let cosigners: Vec<&KeyBinding> = ctx
+        .cosigners
+        .iter()
+        .filter_map(|c| state.key(c))
+        .filter(|k| k.is_active() && k.public != signer.public)
+        .collect();
+    let county = |k: &KeyBinding| k.role == Role::County;
+    let their_collective = |k: &KeyBinding| {
+        k.role == Role::Collective
+            && parties
+                .iter()
+                .all(|p| p.len() == 18 && p.get(..14) == Some(k.party.as_str()))
+    };
+    let found = match signer.role {
+        Role::Collective | Role::Exchange => cosigners.iter().any(|k| county(k)),
+        Role::County => cosigners.iter().any(|k| county(k) || their_collective(k)),
+        Role::Household | Role::Transferee => false,
+    };
+    if found {
+        Ok(())
+    } else {
+        Err(RuleError::SecondHandMissing {
+            act: kind,
+            party: parties.join("、"),
+            needs: second_hand_of(signer.role),
+        })
+    }
+}
+
+fn key_text(public: &[u8; 32]) -> String {
+    B64.encode(public)
+}
+
+fn key_of(text: &str) -> Option<[u8; 32]> {
+    B64.decode(text).ok().and_then(|k| k.try_into().ok())
+}
+
+/// A1–A3: instead of its changes, an act over `parties` is recorded as
+/// pending, with the titles those changes would touch, until its notice ends.
+pub(super) fn pending(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    cmd: &Command,
+    parties: Vec<String>,
+    changes: &[Change],
+) -> Result<Vec<Change>, RuleError> {
+    second_hand(state, ctx, signer, cmd.kind(), &parties)?;
+    let mut titles: Vec<String> = changes.iter().flat_map(|c| state.titles_of(c)).collect();
+    titles.sort_unstable();
+    titles.dedup();
+    let days = u64::from(state.settings.act_notice_days);
+    let from = ctx.today + chrono::Days::new(days);
+    Ok(vec![Change::ActSaved(Box::new(Act {
+        index: ctx.index,
+        kind: cmd.kind().to_owned(),
+        body: cmd.body(),
+        signer: key_text(ctx.signer),
+        cosigners: ctx.cosigners.iter().map(key_text).collect(),
+        parties,
+        titles,
+        from,
+        objection: None,
+        closed: None,
+    }))])
+}
+
+/// The act made at `index`, still open.
+fn open_act(state: &State, index: u64) -> Result<&Act, RuleError> {
+    let act = state.acts.get(&index).ok_or(RuleError::ActNotOpen {
+        index,
+        why: ("no act over a party was recorded there", "该处没有处分行为"),
+    })?;
+    if !act.is_open() {
+        return Err(RuleError::ActNotOpen {
+            index,
+            why: ("it was carried out or decided", "该行为已执行或已裁决"),
+        });
+    }
+    Ok(act)
+}
+
+/// Carries out an act: its kind's rule again, on the state and the day of
+/// now, with the signatures it was made with. If the rule no longer allows
+/// it (the state changed during the notice), the act lapses with that
+/// refusal's code and nothing changes.
+pub(super) fn carry_out(state: &State, land: &dyn Land, ctx: &Context, act: &Act) -> Vec<Change> {
+    use crate::model::Refusal;
+    let outcome = (|| {
+        let cmd = Command::parse(&act.kind, &act.body)?;
+        let signer = key_of(&act.signer).ok_or(RuleError::UnknownSigner)?;
+        let binding = state.key(&signer).ok_or(RuleError::UnknownSigner)?.clone();
+        let cosigners: Vec<[u8; 32]> = act.cosigners.iter().filter_map(|c| key_of(c)).collect();
+        let then = Context {
+            signer: &signer,
+            cosigners: &cosigners,
+            footprints: &[],
+            ..*ctx
+        };
+        crate::model::kinds::rule(state, land, &then, &binding, &cmd)
+    })();
+    let mut closed = act.clone();
+    match outcome {
+        Ok(mut changes) => {
+            closed.closed = Some((ctx.index, ActEnd::Done));
+            changes.push(Change::ActSaved(Box::new(closed)));
+            changes
+        }
+        Err(e) => {
+            closed.closed = Some((ctx.index, ActEnd::Lapsed(e.code().to_owned())));
+            vec![Change::ActSaved(Box::new(closed))]
+        }
+    }
+}
+
+/// `act.effect`: signed by the log key (checked by `decide`), for an act
+/// whose notice ended with no objection (A3).
+pub(super) fn act_effect(
+    state: &State,
+    land: &dyn Land,
+    ctx: &Context,
+    body: &ActEffect,
+) -> Result<Vec<Change>, RuleError> {
+    let act = open_act(state, body.act)?;
+    if act.objection.is_some() {
+        return Err(RuleError::ActNotOpen {
+            index: body.act,
+            why: (
+                "an objection holds it until an award decides (A3)",
+                "已有异议，须待裁决（A3）",
+            ),
+        });
+    }
+    if ctx.today < act.from {
+        return Err(RuleError::ActNotOpen {
+            index: body.act,
+            why: (
+                "its protective notice has not ended (A3)",
+                "公示期尚未届满（A3）",
+            ),
+        });
+    }
+    Ok(carry_out(state, land, ctx, act))
+}
+
+/// `act.object`: a party the act names objects within its notice, by its
+/// own key (A3); a key recovery it objects to is cancelled (A6).
+pub fn act_object(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &ActObject,
+) -> Result<Vec<Change>, RuleError> {
+    super::text("reason", &body.reason)?;
+    let act = open_act(state, body.act)?;
+    if !act.parties.contains(&signer.party) {
+        return Err(RuleError::PartyNotAllowed {
+            signer_role: signer.role.as_str(),
+            signer_party: signer.party.clone(),
+            role: "act",
+            party: act.parties.join("、"),
+        });
+    }
+    if ctx.today >= act.from {
+        return Err(RuleError::ActNotOpen {
+            index: body.act,
+            why: ("its protective notice has ended (A3)", "公示期已届满（A3）"),
+        });
+    }
+    if let Some((at, _)) = &act.objection {
+        return Err(RuleError::ObjectionRepeated { open: *at });
+    }
+    let mut objected = act.clone();
+    if act.kind == "key.register" {
+        objected.closed = Some((ctx.index, ActEnd::Cancelled));
+    } else {
+        objected.objection = Some((ctx.index, signer.party.clone()));
+    }
+    Ok(vec![Change::ActSaved(Box::new(objected))])
+}
+
+/// `dispute.award` deciding an act a party objected to: upheld, it is
+/// carried out now; otherwise it is quashed.
+pub(super) fn decide_held(
+    state: &State,
+    land: &dyn Land,
+    ctx: &Context,
+    signer: &KeyBinding,
+    index: u64,
+    upheld: bool,
+) -> Result<Vec<Change>, RuleError> {
+    let act = open_act(state, index)?;
+    // The award is recorded with two hands too (A2).
+    second_hand(state, ctx, signer, "dispute.award", &act.parties)?;
+    if act.objection.is_none() {
+        return Err(RuleError::ActNotOpen {
+            index,
+            why: (
+                "no party objected to it; its notice decides (A3)",
+                "无人提出异议，按公示期处理（A3）",
+            ),
+        });
+    }
+    if upheld {
+        return Ok(carry_out(state, land, ctx, act));
+    }
+    let mut quashed = act.clone();
+    quashed.closed = Some((ctx.index, ActEnd::Quashed));
+    Ok(vec![Change::ActSaved(Box::new(quashed))])
+}
+
+/// A3: nothing an open act would free is granted while it is open.
+pub(super) fn not_frozen(state: &State, title: &str) -> Result<(), RuleError> {
+    match state
+        .acts
+        .values()
+        .find(|a| a.is_open() && a.titles.iter().any(|t| t == title))
+    {
+        Some(a) => Err(RuleError::ActPending {
+            act: a.index,
+            title: title.to_owned(),
+        }),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,419 @@
+//! No official alone can take a household's rights (DOMAIN.md A1–A6), and no
+//! entry can break the log (L1): the sequences a hostile collective or one
+//! county department tried, replayed with its key alone — refused — and with
+//! two hands: pending for the protective notice, held by the household's
+//! objection, decided by an award, or carried out when the notice ran out.
+//! On SQLite and PostgreSQL; `verify` passes after each.
+
+use std::time::{Duration, Instant};
+
+use sanquan::ledger::SignerKey;
+use sanquan::model::state::ActEnd;
+use serde_json::{json, Value};
+
+use crate::common::*;
+use crate::exchange::{person, Market, OUTSIDER, SELLER, VILLAGE};
+
+/// The demo village under the authority rules: the switch recorded on the
+/// log (rules 2), and a second county key (another department) for the acts
+/// the county signs.
+fn under_authority(backend: Backend) -> (Market, SignerKey) {
+    let m = Market::new(backend);
+    m.ok(
+        &m.log.county_key,
+        "county.settings",
+        json!({"settings": {"rules": 2}, "reason": "施行处分行为公示与双人签署规则"}),
+    );
+    let justice = new_key("justice");
+    m.ok(
+        &m.log.county_key,
+        "key.register",
+        register("county", COUNTY, &justice),
+    );
+    (m, justice)
+}
+
+/// An entry signed by `key` and cosigned by `second`; its index.
+fn two_hands(m: &Market, key: &SignerKey, second: &SignerKey, kind: &str, body: Value) -> u64 {
+    m.ok_cosigned(key, second, kind, body)
+}
+
+/// The act made at `index`, as the store holds it.
+fn act(m: &Market, index: u64) -> sanquan::model::state::Act {
+    m.state()
+        .acts
+        .get(&index)
+        .cloned()
+        .expect("the act is stored")
+}
+
+/// Runs the clock past the protective notice and waits for the writer to
+/// carry out what is due (it looks every second).
+fn notice_runs_out(m: &Market, index: u64) -> sanquan::model::state::Act {
+    m.log.clock.advance(chrono::Duration::days(31));
+    let started = Instant::now();
+    loop {
+        let a = act(m, index);
+        if a.closed.is_some() || started.elapsed() > Duration::from_secs(15) {
+            return a;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The seller's head, admitted a member by the assembly; her commitment.
+fn member(m: &Market) -> String {
+    let decision = m.ok(
+        &m.collective,
+        "decision.record",
+        json!({"assembly": "members_assembly", "subject": "membership", "question": "q", "date": "2026-11-20",
+               "eligible": 90, "present": 80, "for": 70, "against": 10, "minutes_sha256": "ab".repeat(32)}),
+    );
+    let head = m.head.commitment();
+    m.ok(
+        &m.collective,
+        "member.admit",
+        json!({"decision": decision, "persons": [head]}),
+    );
+    head
+}
+
+fn is_member(m: &Market, person: &str) -> bool {
+    m.state()
+        .memberships
+        .get(person)
+        .is_some_and(|ms| ms.ended.is_none())
+}
+
+/// Sequence 1, key takeover (A6): the collective cannot revoke the
+/// household's key, nor bind its own for the household alone; with the
+/// county's cosignature a recovery is pending, and the household's current
+/// key cancels it; unobjected, it binds the new key and retires the old one
+/// only when the notice ends. The exchange cannot take a transferee's key.
+#[test]
+fn a_collective_alone_cannot_take_a_households_keys() {
+    for backend in backends() {
+        let (m, _) = under_authority(backend);
+        let thief = new_key("thief");
+        m.refused(
+            &m.collective,
+            "key.revoke",
+            revoke(&m.seller),
+            "not_own_key",
+            "entry.body.vkey",
+        );
+        m.refused(
+            &m.collective,
+            "key.register",
+            register("household", SELLER, &thief),
+            "second_hand_missing",
+            "cosigs",
+        );
+        // The county alone neither.
+        m.refused(
+            &m.log.county_key,
+            "key.register",
+            register("household", SELLER, &thief),
+            "second_hand_missing",
+            "cosigs",
+        );
+        // The exchange cannot take a transferee's key.
+        m.refused(
+            &m.exchange,
+            "key.revoke",
+            revoke(&m.outsider),
+            "not_own_key",
+            "entry.body.vkey",
+        );
+        m.refused(
+            &m.exchange,
+            "key.register",
+            register("transferee", OUTSIDER, &thief),
+            "second_hand_missing",
+            "cosigs",
+        );
+        // Two hands: pending, the thief's key not bound, the household's
+        // key cancels it.
+        let recovery = two_hands(
+            &m,
+            &m.collective,
+            &m.log.county_key,
+            "key.register",
+            register("household", SELLER, &thief),
+        );
+        assert!(act(&m, recovery).is_open());
+        assert!(m.state().key(&thief.public_bytes()).is_none());
+        m.refused(
+            &thief,
+            "contract.return",
+            json!({"CBHTBM": format!("{SELLER}J"), "compensation": "1.00", "effective": "2027-01-01"}),
+            "unknown_signer",
+            "entry.signer",
+        );
+        m.refused(
+            &m.neighbour,
+            "act.object",
+            json!({"act": recovery, "reason": "不是我家的"}),
+            "party_not_allowed",
+            "entry.body.party",
+        );
+        m.ok(
+            &m.seller,
+            "act.object",
+            json!({"act": recovery, "reason": "我的密钥还在，我没有申请恢复"}),
+        );
+        let cancelled = notice_runs_out(&m, recovery);
+        assert!(matches!(cancelled.closed, Some((_, ActEnd::Cancelled))));
+        assert!(m.state().key(&thief.public_bytes()).is_none());
+        // The household rotates its own key at once.
+        let new = new_key("s2");
+        m.ok(
+            &m.seller,
+            "key.register",
+            register("household", SELLER, &new),
+        );
+        // A recovery nobody objects to is carried out after the notice: the
+        // new key is bound and the household's keys before it act no more.
+        let lost = new_key("lost-phone");
+        let recovery = two_hands(
+            &m,
+            &m.collective,
+            &m.log.county_key,
+            "key.register",
+            register("household", SELLER, &lost),
+        );
+        let done = notice_runs_out(&m, recovery);
+        assert!(matches!(done.closed, Some((_, ActEnd::Done))), "{done:?}");
+        let state = m.state();
+        assert!(state
+            .key(&lost.public_bytes())
+            .is_some_and(|k| k.is_active()));
+        assert!(state
+            .key(&m.seller.public_bytes())
+            .is_some_and(|k| !k.is_active()));
+        assert!(state
+            .key(&new.public_bytes())
+            .is_some_and(|k| !k.is_active()));
+        m.verifies();
+    }
+}
+
+/// Sequences 2 and 4, a forged death and membership "elsewhere" (A1–A3):
+/// the collective alone is refused; with the county's cosignature the end of
+/// membership is pending, the estate cannot be settled meanwhile, and the
+/// household's objection holds it past the notice until an award quashes
+/// it. Unobjected, an end with two hands takes effect after the notice.
+#[test]
+fn a_death_recorded_by_the_collective_alone_takes_nothing() {
+    for backend in backends() {
+        let (m, justice) = under_authority(backend);
+        let head = member(&m);
+        let death = json!({"person": head, "reason": "death", "document_sha256": "cd".repeat(32)});
+        m.refused(
+            &m.collective,
+            "member.end",
+            death.clone(),
+            "second_hand_missing",
+            "cosigs",
+        );
+        let ended = two_hands(&m, &m.collective, &m.log.county_key, "member.end", death);
+        assert!(is_member(&m, &head), "a pending act changed the membership");
+        // The estate is not settled the same day: she is still a member.
+        let mut env = sign(
+            &m.collective,
+            "estate.settle",
+            json!({"CBFBM": SELLER, "heirs": [], "heirs_compensation": "0", "document_sha256": "ef".repeat(32)}),
+        );
+        env.cosign(&m.log.county_key);
+        assert_eq!(
+            outcome(&m.log.writer().submit_blocking(env)),
+            "bad_attribute"
+        );
+        m.ok(
+            &m.seller,
+            "act.object",
+            json!({"act": ended, "reason": "她还活着"}),
+        );
+        let held = notice_runs_out(&m, ended);
+        assert!(held.is_open() && held.objection.is_some());
+        assert!(is_member(&m, &head), "an objected act took effect");
+        // An award decides: by the county with a second department.
+        let today = m.log.clock.now().date_naive().to_string();
+        let quash = json!({"tribunal": "arbitration", "case_no": "（2026）晋0421民初123号", "in_force_on": today,
+                           "document_sha256": "9a".repeat(32), "effect": {"act": {"act": ended, "upheld": false}}});
+        m.refused(
+            &m.log.county_key,
+            "dispute.award",
+            quash.clone(),
+            "second_hand_missing",
+            "cosigs",
+        );
+        two_hands(&m, &m.log.county_key, &justice, "dispute.award", quash);
+        assert!(matches!(act(&m, ended).closed, Some((_, ActEnd::Quashed))));
+        assert!(is_member(&m, &head));
+        // With two hands and no objection, the end takes effect after the
+        // notice, not before.
+        let elsewhere = two_hands(
+            &m,
+            &m.collective,
+            &m.log.county_key,
+            "member.end",
+            json!({"person": head, "reason": "member_elsewhere", "document_sha256": "ce".repeat(32)}),
+        );
+        assert!(is_member(&m, &head));
+        let done = notice_runs_out(&m, elsewhere);
+        assert!(matches!(done.closed, Some((_, ActEnd::Done))), "{done:?}");
+        assert!(!is_member(&m, &head));
+        m.verifies();
+    }
+}
+
+/// Sequences 3 and 5: the collective alone cannot join a stranger to a
+/// household or divide it, nor the county alone move a contract by an
+/// award; with two hands each is pending and the household's objection
+/// holds it.
+#[test]
+fn a_split_a_join_or_an_award_by_one_official_is_refused() {
+    for backend in backends() {
+        let (m, _) = under_authority(backend);
+        let stranger = person("外人", "140421199006200042", 7);
+        let join = json!({"CBFBM": SELLER, "members": [{"person": stranger.commitment(), "relation": "99"}],
+                          "document_sha256": "aa".repeat(32)});
+        let env = sign(&m.collective, "household.join", join.clone());
+        let r = m
+            .log
+            .writer()
+            .submit_with_personal_blocking(env, vec![stranger.clone()]);
+        assert_eq!(outcome(&r), "second_hand_missing");
+        // With the county's hand it waits out its notice, then the stranger
+        // is of the household.
+        let mut env = sign(&m.collective, "household.join", join);
+        env.cosign(&m.log.county_key);
+        let joined = m
+            .log
+            .writer()
+            .submit_with_personal_blocking(env, vec![stranger.clone()])
+            .unwrap()
+            .index;
+        let members = |m: &Market| m.state().households[SELLER].members.len();
+        assert_eq!(members(&m), 1);
+        let done = notice_runs_out(&m, joined);
+        assert!(matches!(done.closed, Some((_, ActEnd::Done))), "{done:?}");
+        assert_eq!(members(&m), 2);
+        // Splitting the stranger out with the household's land: not by the
+        // collective alone.
+        let split = json!({"CBFBM": format!("{VILLAGE}0009"), "from": SELLER,
+                           "members": [{"person": stranger.commitment(), "relation": "02"}],
+                           "DKBM": [crate::exchange::parcel(2)], "agreement_sha256": "cd".repeat(32)});
+        m.refused(
+            &m.collective,
+            "household.split",
+            split.clone(),
+            "second_hand_missing",
+            "cosigs",
+        );
+        let today = m.log.clock.now().date_naive().to_string();
+        let award = json!({"tribunal": "court", "case_no": "（2026）晋0421民初7号", "in_force_on": today,
+                           "document_sha256": "9b".repeat(32),
+                           "effect": {"contract_holder": {"CBHTBM": format!("{SELLER}J"), "CBFBM": format!("{VILLAGE}0003")}}});
+        let third = person("王三", "11010519491231002X", 3);
+        let env = sign(
+            &m.collective,
+            "household.register",
+            json!({"CBFBM": format!("{VILLAGE}0003"), "members": [{"person": third.commitment(), "relation": "02"}]}),
+        );
+        assert_eq!(
+            outcome(
+                &m.log
+                    .writer()
+                    .submit_with_personal_blocking(env, vec![third])
+            ),
+            "accepted"
+        );
+        m.refused(
+            &m.log.county_key,
+            "dispute.award",
+            award.clone(),
+            "second_hand_missing",
+            "cosigs",
+        );
+        // With two hands: pending, and held by the household's objection.
+        let moved = two_hands(&m, &m.log.county_key, &m.collective, "dispute.award", award);
+        let pending = act(&m, moved);
+        assert_eq!(pending.parties, vec![SELLER.to_owned()]);
+        assert!(pending.titles.contains(&crate::exchange::parcel(1)));
+        m.ok(
+            &m.seller,
+            "act.object",
+            json!({"act": moved, "reason": "判决尚未送达，我已申请再审"}),
+        );
+        let held = notice_runs_out(&m, moved);
+        assert!(held.is_open());
+        let contract = m.state().contracts[&format!("{SELLER}J")].clone();
+        assert_eq!(contract.household, SELLER);
+        m.verifies();
+    }
+}
+
+/// L1: the exact envelope of the report — `"decision":
+/// 18446744073709551615` — is refused before it is signed or stored, naming
+/// the field, and the log still verifies; 2^53 − 1 is refused by the rules
+/// like any other unknown decision, not by its size.
+#[test]
+fn a_number_past_i_json_is_refused_and_the_log_still_verifies() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let listing = |decision: Value| {
+            json!({"mode": "asset_lease", "asset": "仓库", "start": "2027-01-01", "end": "2030-12-31",
+                   "reserve": "1000", "increment": "10", "deposit": "100", "auction_minutes": 30,
+                   "decision": decision})
+        };
+        for big in [
+            json!(18_446_744_073_709_551_615u64),
+            json!(9_007_199_254_740_992u64),
+        ] {
+            m.refused(
+                &m.collective,
+                "listing.submit",
+                listing(big),
+                "bad_envelope",
+                "entry.body.decision",
+            );
+        }
+        let before = m.size();
+        let r = m.log.submit(
+            &m.collective,
+            "listing.submit",
+            listing(json!(9_007_199_254_740_991u64)),
+        );
+        assert_ne!(outcome(&r), "accepted");
+        assert_eq!(m.size(), before);
+        m.verifies();
+    }
+}
+
+/// A log written by the release before the authority rules (the demo
+/// county, kept as a fixture) still verifies: its entries are replayed under
+/// the rules in force when they were written.
+#[test]
+fn a_log_written_before_the_authority_rules_still_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/log-v1");
+    std::fs::create_dir(dir.path().join("keys")).unwrap();
+    for f in ["config.json", "keys/log.key.pub"] {
+        let name = f.trim_start_matches("keys/");
+        std::fs::copy(format!("{fixture}/{name}"), dir.path().join(f)).unwrap();
+    }
+    let db = std::process::Command::new("gzip")
+        .args(["-dc", &format!("{fixture}/sanquan.db.gz")])
+        .output()
+        .unwrap();
+    assert!(db.status.success());
+    std::fs::write(dir.path().join("sanquan.db"), db.stdout).unwrap();
+    let out = ok(&sanquan(&[
+        "verify",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+    ]));
+    assert!(out.starts_with("ok: 1659 entries"), "{out}");
+}
