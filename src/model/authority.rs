@@ -217,7 +217,10 @@ mod tests {
                             Role::County => true,
                             Role::Collective => matches!(role, Role::Collective | Role::Household),
                             Role::Exchange => role == Role::Transferee,
-                            Role::Household | Role::Transferee => false,
+                            // A6: a rotation, for itself only.
+                            Role::Household | Role::Transferee => {
+                                role == signer_role && party == signer_party
+                            }
                         };
                     let got = check_party(COUNTY, role, &party).is_ok()
                         && may_bind(&signer, role, &party).is_ok();
@@ -226,8 +229,9 @@ mod tests {
                 }
             }
         }
-        // County 6 cells, collective 2, exchange 2.
-        assert_eq!(allowed, 10);
+        // County 6 cells, collective 2, exchange 2, a household and a
+        // transferee their own (A6).
+        assert_eq!(allowed, 12);
         // A collective binds its own households only, and only itself.
         let other_village = binding(Role::Collective, "14042100100102");
         assert!(may_bind(
@@ -249,7 +253,7 @@ mod tests {
         // C county, X exchange, V village collective, H household, T transferee.
         let table: &[(&str, &str)] = &[
             ("genesis", ""),
-            ("key.register", "CXV"),
+            ("key.register", "CXVHT"),
             ("key.revoke", "CXVHT"),
             ("collective.register", "C"),
             ("parcel.register", "V"),
@@ -312,6 +316,8 @@ mod tests {
             ("expropriation.pay", "C"),
             ("expropriation.withdraw", "C"),
             ("expropriation.complete", "C"),
+            ("act.object", "HT"),
+            ("act.effect", ""),
         ];
         let listed: Vec<&str> = table.iter().map(|(k, _)| *k).collect();
         assert_eq!(listed, KINDS, "every kind, in the order declared");

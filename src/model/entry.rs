@@ -1106,11 +1106,8 @@ pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 /// L1: every number in an entry is an integer within ±(2^53 − 1); only the
 /// positions of a geometry (`geometry`, `boundary`) may have fractions, and
-/// they too stay within that magnitude. Outside a geometry no value is
-/// `null`: a field a body does not state is absent, one spelling for one
-/// meaning, so what is signed reads back and writes out byte for byte.
-/// Returns the path below the value and why, built only on the way out of an
-/// error.
+/// they too stay within that magnitude. Returns the path below the value and
+/// why, built only on the way out of an error.
 pub fn check_ijson(
     value: &serde_json::Value,
     in_geometry: bool,
@@ -1134,15 +1131,6 @@ pub fn check_ijson(
                     ),
                 ));
             }
-        }
-        serde_json::Value::Null if !in_geometry => {
-            return Err((
-                String::new(),
-                (
-                    "leave a field out instead of null",
-                    "不填的字段请省略，不要写 null",
-                ),
-            ));
         }
         serde_json::Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {

@@ -358,6 +358,7 @@ impl Registry {
         };
         let surrenders = queries::surrenders_of(&mut conn, county, code)?;
         let estate = queries::estate(&mut conn, county, code)?;
+        let acts = queries::acts_over(&mut conn, county, code)?;
         Ok(views::household(
             &h,
             views::HouseholdRights {
@@ -370,6 +371,7 @@ impl Registry {
             },
             personal.as_ref(),
             &surrenders,
+            &acts,
             self.today(),
         ))
     }

@@ -614,6 +614,53 @@ pub struct HouseholdView {
     pub surrenders: Vec<SurrenderView>,
     /// Once its last member died: who inherits what it still holds (I2–I4).
     pub estate: Option<EstateView>,
+    /// Acts over the household without its signature (A1): pending for
+    /// their notice, held by its objection, or how they ended.
+    pub acts: Vec<ActView>,
+}
+
+/// An act over a household (A1–A3), as the household and everyone sees it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ActView {
+    /// The log index of the act.
+    pub index: u64,
+    pub kind: String,
+    /// The first day it may take effect, if no one objects (A3).
+    pub from: NaiveDate,
+    /// `pending` (its notice runs), `held` (objected, for an award),
+    /// `done`, `lapsed`, `quashed` or `cancelled`.
+    pub status: &'static str,
+    /// The log index of the objection, if any.
+    pub objection: Option<u64>,
+    /// The log index that carried it out or ended it.
+    pub closed_at: Option<u64>,
+    /// The parcels and homesteads it would change.
+    pub titles: Vec<String>,
+    /// Whether the household may still object today.
+    pub may_object: bool,
+}
+
+impl ActView {
+    pub fn of(a: &crate::model::state::Act, today: NaiveDate) -> ActView {
+        use crate::model::state::ActEnd;
+        ActView {
+            index: a.index,
+            kind: a.kind.clone(),
+            from: a.from,
+            status: match (&a.closed, &a.objection) {
+                (None, None) => "pending",
+                (None, Some(_)) => "held",
+                (Some((_, ActEnd::Done)), _) => "done",
+                (Some((_, ActEnd::Lapsed(_))), _) => "lapsed",
+                (Some((_, ActEnd::Quashed)), _) => "quashed",
+                (Some((_, ActEnd::Cancelled)), _) => "cancelled",
+            },
+            objection: a.objection.as_ref().map(|(at, _)| *at),
+            closed_at: a.closed.as_ref().map(|(at, _)| *at),
+            titles: a.titles.clone(),
+            may_object: a.is_open() && a.objection.is_none() && today < a.from,
+        }
+    }
 }
 
 /// The estate of a household whose last member died (I2–I4): its forest or
@@ -697,6 +744,7 @@ pub fn household(
     rights: HouseholdRights,
     personal: Option<&HashMap<String, PersonRecord>>,
     surrenders: &[crate::model::state::Surrender],
+    acts: &[crate::model::state::Act],
     today: NaiveDate,
 ) -> HouseholdView {
     let HouseholdRights {
@@ -770,6 +818,7 @@ pub fn household(
             heirs: e.heirs.clone(),
             compensation: crate::model::shares::yuan(e.compensation),
         }),
+        acts: acts.iter().map(|a| ActView::of(a, today)).collect(),
     }
 }
 

@@ -1592,6 +1592,21 @@ pub fn surrenders_of(
     )
 }
 
+/// The acts over `party` (A1), open or closed, oldest first. (Acts are few:
+/// every one of the county is read.)
+pub fn acts_over(
+    conn: &mut DbConnection,
+    county: &str,
+    party: &str,
+) -> Result<Vec<crate::model::state::Act>, StoreError> {
+    let all: std::collections::BTreeMap<u64, crate::model::state::Act> =
+        all_docs!(conn, county, acts, idx);
+    Ok(all
+        .into_values()
+        .filter(|a| a.parties.iter().any(|p| p == party))
+        .collect())
+}
+
 /// The log indexes of a household's attestations, oldest first.
 pub fn attestations_of(
     conn: &mut DbConnection,

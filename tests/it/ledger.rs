@@ -220,7 +220,8 @@ fn keys_act_only_in_their_role_and_party_and_not_after_revocation() {
             ),
             "accepted",
         );
-        // A household key signs nothing but its own revocation.
+        // A household key binds keys for its own household only (a
+        // rotation, A6).
         let other = new_key("x");
         check(
             log.submit(
@@ -228,7 +229,7 @@ fn keys_act_only_in_their_role_and_party_and_not_after_revocation() {
                 "key.register",
                 register("household", "140421001001010008", &other),
             ),
-            "kind_not_allowed",
+            "party_not_allowed",
         );
         check(log.submit(&hh, "genesis", serde_json::json!({"county": COUNTY, "name": "x", "log_vkey": log.log_key.verifier().to_string(), "root_vkey": hh.verifier().to_string()})), "genesis_misplaced");
         // Twice the same key, and a key of another county's party.

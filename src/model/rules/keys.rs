@@ -292,11 +292,11 @@ mod tests {
         assert_eq!(err.code(), "party_not_allowed");
         log.register(&coll, &hh, Role::Household, "140421001001010007")
             .unwrap();
-        // A household key may not register keys at all.
+        // A household key registers keys for itself only (a rotation, A6).
         let err = log
             .register(&hh, &other, Role::Household, "140421001001010008")
             .unwrap_err();
-        assert_eq!(err.code(), "kind_not_allowed");
+        assert_eq!(err.code(), "party_not_allowed");
         // A party outside the county is refused.
         let err = log
             .register(&root, &other, Role::Collective, "14042200100101")
