@@ -142,7 +142,9 @@ pub fn verify_read(
         )))?;
     let at = DateTime::parse_from_rfc3339(time)
         .map_err(|_| ReadAuthError::Malformed(("time is RFC 3339", "`time` 须为 RFC 3339 时间")))?;
-    if (now - at.with_timezone(&Utc)).num_seconds().abs() > READ_WINDOW_SECONDS {
+    // To the instant, not whole seconds: a read 300.25 s old is stale, and
+    // no older than the nonces remembered for it.
+    if (now - at.with_timezone(&Utc)).abs() > chrono::Duration::seconds(READ_WINDOW_SECONDS) {
         return Err(ReadAuthError::Stale {
             time: time.to_owned(),
         });
@@ -171,11 +173,17 @@ pub struct SignedRead {
 /// The most signed reads remembered at once (about 10 MB).
 pub const MAX_REMEMBERED_READS: usize = 100_000;
 
+/// The most signed reads one key makes in a window: no key, however many
+/// reads it signs, fills the table for the others.
+pub const MAX_READS_PER_KEY: usize = 1_000;
+
 /// The signed reads of the last window, so that none is used twice: a read
 /// header is good for one request, not for five minutes of them.
 #[derive(Debug, Default)]
 pub struct ReadNonces {
     seen: std::collections::HashSet<([u8; 32], String)>,
+    /// How many of the remembered reads each key made.
+    per_key: std::collections::HashMap<[u8; 32], usize>,
     /// In the order they came, with the time each stops being good.
     order: std::collections::VecDeque<(DateTime<Utc>, [u8; 32], String)>,
 }
@@ -188,16 +196,24 @@ impl ReadNonces {
                 break;
             }
             self.seen.remove(&(*key, nonce.clone()));
+            if let Some(n) = self.per_key.get_mut(key) {
+                *n -= 1;
+                if *n == 0 {
+                    self.per_key.remove(key);
+                }
+            }
             self.order.pop_front();
         }
         let id = (read.key, read.nonce.clone());
         if self.seen.contains(&id) {
             return Err(ReadAuthError::Replayed);
         }
-        if self.seen.len() >= MAX_REMEMBERED_READS {
+        let mine = self.per_key.get(&read.key).copied().unwrap_or(0);
+        if self.seen.len() >= MAX_REMEMBERED_READS || mine >= MAX_READS_PER_KEY {
             return Err(ReadAuthError::TooMany);
         }
         self.seen.insert(id);
+        *self.per_key.entry(read.key).or_default() += 1;
         let until = read.time + chrono::Duration::seconds(READ_WINDOW_SECONDS);
         self.order.push_back((until, read.key, read.nonce.clone()));
         Ok(())
@@ -207,6 +223,38 @@ impl ReadNonces {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A replay a quarter second past the window is stale, not accepted
+    /// because its nonce was just forgotten; and one key's reads fill only
+    /// its own share of the table.
+    #[test]
+    fn a_read_past_its_window_is_stale_and_each_key_has_a_budget() {
+        let key = SignerKey::generate("reader").unwrap();
+        let now = Utc::now();
+        let h = sign_read(&key, "GET", "/x", now);
+        let read = verify_read(&h, "GET", "/x", now).unwrap();
+        let mut seen = ReadNonces::default();
+        assert_eq!(seen.remember(&read, now), Ok(()));
+        let later = now + chrono::Duration::milliseconds(300_250);
+        assert!(matches!(
+            verify_read(&h, "GET", "/x", later),
+            Err(ReadAuthError::Stale { .. })
+        ));
+        let mut seen = ReadNonces::default();
+        for _ in 0..MAX_READS_PER_KEY {
+            let r = verify_read(&sign_read(&key, "GET", "/x", now), "GET", "/x", now).unwrap();
+            assert_eq!(seen.remember(&r, now), Ok(()));
+        }
+        let r = verify_read(&sign_read(&key, "GET", "/x", now), "GET", "/x", now).unwrap();
+        assert_eq!(seen.remember(&r, now), Err(ReadAuthError::TooMany));
+        let other = SignerKey::generate("other").unwrap();
+        let r = verify_read(&sign_read(&other, "GET", "/x", now), "GET", "/x", now).unwrap();
+        assert_eq!(seen.remember(&r, now), Ok(()));
+        // Once the window has passed, the key reads again.
+        let after = now + chrono::Duration::seconds(READ_WINDOW_SECONDS + 1);
+        let r = verify_read(&sign_read(&key, "GET", "/x", after), "GET", "/x", after).unwrap();
+        assert_eq!(seen.remember(&r, after), Ok(()));
+    }
 
     #[test]
     fn a_signed_read_names_its_key_and_nothing_else_passes() {

@@ -260,6 +260,15 @@ impl Registry {
         // Freshness of a request is a matter of real time.
         let now = chrono::Utc::now();
         let read = crate::ledger::read_auth::verify_read(header, method, path, now)?;
+        // Remembered only once the key is known to the log and active: a
+        // stranger's reads, however many, take nobody's place.
+        let mut conn = self.db.conn()?;
+        let known = queries::load_keys(&mut conn, &self.db.county, Some(&read.key))?
+            .remove(&read.key)
+            .is_some_and(|k| k.is_active());
+        if !known {
+            return Err(LedgerError::from(crate::model::RuleError::UnknownSigner).into());
+        }
         self.reads
             .lock()
             .unwrap_or_else(|e| e.into_inner())
