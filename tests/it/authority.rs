@@ -61,23 +61,6 @@ fn notice_runs_out(m: &Market, index: u64) -> sanquan::model::state::Act {
     }
 }
 
-/// The seller's head, admitted a member by the assembly; her commitment.
-fn member(m: &Market) -> String {
-    let decision = m.ok(
-        &m.collective,
-        "decision.record",
-        json!({"assembly": "members_assembly", "subject": "membership", "question": "q", "date": "2026-11-20",
-               "eligible": 90, "present": 80, "for": 70, "against": 10, "minutes_sha256": "ab".repeat(32)}),
-    );
-    let head = m.head.commitment();
-    m.ok(
-        &m.collective,
-        "member.admit",
-        json!({"decision": decision, "persons": [head]}),
-    );
-    head
-}
-
 fn is_member(m: &Market, person: &str) -> bool {
     m.state()
         .memberships
@@ -207,7 +190,7 @@ fn a_collective_alone_cannot_take_a_households_keys() {
 fn a_death_recorded_by_the_collective_alone_takes_nothing() {
     for backend in backends() {
         let (m, justice) = under_authority(backend);
-        let head = member(&m);
+        let head = crate::lifecycle::admit_head(&m);
         let death = json!({"person": head, "reason": "death", "document_sha256": "cd".repeat(32)});
         m.refused(
             &m.collective,

@@ -47,7 +47,7 @@ fn couple(m: &Market) -> (PersonRecord, PersonRecord) {
 
 /// The seller's head becomes a member of the collective (P4), as its
 /// members' assembly decided; returns her commitment.
-fn admit_head(m: &Market) -> String {
+pub(crate) fn admit_head(m: &Market) -> String {
     let decision = m.ok(
         &m.collective,
         "decision.record",
