@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::error::ApiError;
 use super::MAX_BODY;
-use crate::registry::Registry;
+use crate::registry::{Reader, Registry};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -451,7 +451,7 @@ async fn get_household(
     let reader = reader(&reg, &req)?;
     let reg = reg.into_inner();
     let mut page = answer("application/json", move || {
-        reg.household(&code, reader.as_ref())
+        reg.household(&code, reader.as_ref().map(Reader::Signed))
     })
     .await?;
     let headers = page.headers_mut();
@@ -463,7 +463,10 @@ async fn get_household(
 
 /// The key of a signed read (`Authorization: Sanquan …`), if the request
 /// carries one; a header that does not verify is refused, not ignored.
-fn reader(reg: &Registry, req: &HttpRequest) -> Result<Option<[u8; 32]>, ApiError> {
+fn reader(
+    reg: &Registry,
+    req: &HttpRequest,
+) -> Result<Option<crate::ledger::read_auth::SignedRead>, ApiError> {
     let Some(header) = req.headers().get("Authorization") else {
         return Ok(None);
     };
@@ -581,7 +584,7 @@ fn view_schema<V: schemars::JsonSchema>() -> serde_json::Value {
 /// entry kinds from their one declaration (`model::kinds`) — each kind's
 /// name, the roles that may sign it and the rule ids it checks.
 pub fn openapi_document() -> serde_json::Value {
-    use crate::model::kinds::{body_schema, rule_ids, signers, KINDS};
+    use crate::model::kinds::{body_schema, can_act_over, rule_ids, signers, KINDS};
     let mut doc: serde_json::Value =
         serde_json::from_str(include_str!("openapi.json")).unwrap_or_default();
     let entry = &mut doc["components"]["schemas"]["Envelope"]["properties"]["entry"];
@@ -592,7 +595,10 @@ pub fn openapi_document() -> serde_json::Value {
             let roles: Vec<&str> = signers(k).iter().map(|r| r.as_str()).collect();
             (
                 (*k).to_owned(),
-                serde_json::json!({"signers": roles, "rules": rule_ids(k), "body": body_schema(k)}),
+                serde_json::json!({"signers": roles, "rules": rule_ids(k), "body": body_schema(k),
+                    // A1: whether an entry of this kind can act over a
+                    // party without its signature (two hands, the notice).
+                    "acts_over_party": can_act_over(k)}),
             )
         })
         .collect::<serde_json::Map<_, _>>()

@@ -568,7 +568,9 @@ fn query(db: &DbArgs, what: Query, id: &str, key: Option<&Path>) -> Result<(), C
         Query::Parcel => registry.parcel(id).map(to_json),
         Query::Parcels => registry.parcels(Some(id), None).map(to_json),
         Query::Title => registry.title(id).map(to_json),
-        Query::Household => registry.household(id, reader.as_ref()).map(to_json),
+        Query::Household => registry
+            .household(id, reader.as_ref().map(crate::registry::Reader::Key))
+            .map(to_json),
         Query::Certificate => registry.certificate(id).map(to_json),
         Query::Decision => registry.decision(index()?).map(to_json),
         Query::Distribution => registry.distribution(index()?).map(to_json),

@@ -263,8 +263,6 @@ pub enum RuleError {
         party: String,
         needs: Why,
     },
-    #[error("an act over a household pending at log index {act} would free {title}: nothing on it is granted until it is carried out or decided (A3)")]
-    ActPending { act: u64, title: String },
     #[error("no act over a party is open at log index {index}: {}", .why.0)]
     ActNotOpen { index: u64, why: Why },
     #[error("a key acting for {party} changes only by its own rotation or by a recovery with the notice its current key may cancel; no one else revokes it (A6)")]
@@ -386,7 +384,6 @@ impl Refusal for RuleError {
             BadTerm { .. } => "bad_term",
             RecoveryNeedsCounty { .. } => "recovery_needs_county",
             SecondHandMissing { .. } => "second_hand_missing",
-            ActPending { .. } => "act_pending",
             ActNotOpen { .. } => "act_not_open",
             NotOwnKey { .. } => "not_own_key",
             TooManyVertices { .. } => "too_many_vertices",
@@ -599,7 +596,6 @@ impl Refusal for RuleError {
             TooManyVertices { vertices, max } => format!("图形有 {vertices} 个坐标，县里规定至多 {max} 个"),
             RecoveryNeedsCounty { household } => format!("承包方 {household} 已有密钥：再登记密钥属于密钥恢复，须由县级机构共同签署"),
             SecondHandMissing { party, needs, .. } => format!("此项未经 {party} 本人签署而处分其权利，须由另一有权机关在其职权内共同签署（A2：{}）", needs.1),
-            ActPending { act, title } => format!("日志序号 {act} 处有一项处分承包方权利的行为尚在公示期内，涉及 {title}：在其执行或裁决之前，不得另行发包或分配（A3）"),
             ActNotOpen { index, why } => format!("日志序号 {index} 处没有尚未了结的处分行为：{}", why.1),
             NotOwnKey { party } => format!("{party} 的密钥只能由其本人轮换，或经密钥恢复（公示期内现有密钥可以撤销恢复）更换；他人不得吊销（A6）"),
             BadTerm {
@@ -637,6 +633,7 @@ impl Refusal for RuleError {
                     "parcel" => "entry.body.DKBM",
                     "encumbrance on parcel" => "entry.body.encumbrance",
                     "listing" => "entry.body.listing",
+                    ACT_PARTY => "entry.body.act",
                     _ => "entry.body.party",
                 }
                 .into(),
@@ -695,7 +692,6 @@ impl Refusal for RuleError {
             ParcelContracted { .. } => Some("entry.body.DKBM".into()),
             BadTerm { .. } => Some("entry.body.end".into()),
             RecoveryNeedsCounty { .. } | SecondHandMissing { .. } => Some("cosigs".into()),
-            ActPending { .. } => Some("entry.body".into()),
             ActNotOpen { .. } => Some("entry.body.act".into()),
             NotOwnKey { .. } => Some("entry.body.vkey".into()),
             TooManyVertices { .. } => Some("entry.body.geometry".into()),
@@ -737,6 +733,10 @@ fn what_zh(what: &str) -> &'static str {
     }
 }
 
+/// What `PartyNotAllowed` names when a key objects to an act (A3) that is
+/// not over its party.
+pub const ACT_PARTY: &str = "the party of the act";
+
 /// A role's name in Chinese.
 pub fn role_zh(role: &str) -> &'static str {
     match role {
@@ -748,6 +748,7 @@ pub fn role_zh(role: &str) -> &'static str {
         "parcel" => "地块",
         "listing" => "挂牌项目",
         "encumbrance on parcel" => "地块上的权利限制",
+        ACT_PARTY => "该处分行为所涉的一方",
         _ => "参与方",
     }
 }

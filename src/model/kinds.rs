@@ -115,7 +115,7 @@ macro_rules! kinds {
 
 kinds! {
     "genesis" => Genesis(Box<Genesis>) by [] under [] rule |_, _, _, _, _| Err(RuleError::GenesisMisplaced);
-    "key.register" => KeyRegister(KeyRegister) by [County, Exchange, Collective, Household, Transferee] under ["A6"] rule |s, _, c, k, b| rules::key_register(s, c, k, b), over rules::acts::over_key;
+    "key.register" => KeyRegister(KeyRegister) by [County, Exchange, Collective, Household, Transferee] under ["A1", "A2", "A6"] rule |s, _, c, k, b| rules::key_register(s, c, k, b), over rules::acts::over_key;
     "key.revoke" => KeyRevoke(KeyRevoke) by [County, Exchange, Collective, Household, Transferee] under ["A6"] rule |s, _, c, k, b| rules::key_revoke(s, c, k, b);
     "collective.register" => CollectiveRegister(Box<CollectiveRegister>) by [County] under ["P1", "C8"] rule |s, _, c, k, b| rules::collective_register(s, c, k, b);
     "parcel.register" => ParcelRegister(Box<ParcelRegister>) by [Collective] under ["P1", "C7", "C8"] rule |s, l, c, k, b| rules::parcel_register(s, l, c, k, b);
@@ -124,15 +124,15 @@ kinds! {
     "encumbrance.release" => EncumbranceRelease(EncumbranceRelease) by [County, Collective, Household] under ["R2"] rule |s, _, c, k, b| rules::encumbrance_release(s, c, k, b);
     "decision.record" => DecisionRecord(DecisionRecord) by [Collective] under ["D1", "D2", "D3"] rule |s, _, c, k, b| rules::decision_record(s, c, k, b);
     "household.register" => HouseholdRegister(HouseholdRegister) by [Collective] under ["P1", "P2", "P3"] rule |s, _, c, k, b| rules::household_register(s, c, k, b);
-    "household.join" => HouseholdJoin(HouseholdJoin) by [Collective, Household] under ["P2", "P3", "C3"] rule |s, _, c, k, b| rules::household_join(s, c, k, b), over rules::acts::over_joined;
+    "household.join" => HouseholdJoin(HouseholdJoin) by [Collective, Household] under ["A1", "P2", "P3", "C3"] rule |s, _, c, k, b| rules::household_join(s, c, k, b), over rules::acts::over_joined;
     "contract.grant" => ContractGrant(ContractGrant) by [Collective] under ["C1", "C2", "C3", "C4"] rule |s, _, c, k, b| rules::contract_grant(s, c, k, b);
     "shares.quantify" => SharesQuantify(SharesQuantify) by [Collective] under ["S1", "D1"] rule |s, _, c, k, b| rules::shares_quantify(s, c, k, b);
     "shares.transfer" => SharesTransfer(SharesTransfer) by [Household] under ["S2"] rule |s, _, c, k, b| rules::shares_transfer(s, c, k, b);
     "shares.buyback" => SharesBuyback(SharesBuyback) by [Household] under ["S2", "G4"] rule |s, _, c, k, b| rules::shares_buyback(s, c, k, b);
     "dividend.distribute" => DividendDistribute(DividendDistribute) by [Collective] under ["S3", "S4"] rule |s, _, c, k, b| rules::dividend_distribute(s, c, k, b);
     "member.admit" => MemberAdmit(MemberAdmit) by [Collective] under ["P4", "D1"] rule |s, _, c, k, b| rules::member_admit(s, c, k, b);
-    "member.end" => MemberEnd(MemberEnd) by [Collective] under ["P4", "C5", "S5", "G4"] rule |s, _, c, k, b| rules::member_end(s, c, k, b), over rules::acts::over_member;
-    "estate.settle" => EstateSettle(EstateSettle) by [Collective] under ["I1", "I2", "I3", "I4", "G1"] rule |s, _, c, k, b| rules::estate_settle(s, c, k, b), over rules::acts::over_estate;
+    "member.end" => MemberEnd(MemberEnd) by [Collective] under ["A1", "P4", "C5", "S5", "G4"] rule |s, _, c, k, b| rules::member_end(s, c, k, b), over rules::acts::over_member;
+    "estate.settle" => EstateSettle(EstateSettle) by [Collective] under ["A1", "I1", "I2", "I3", "I4", "G1"] rule |s, _, c, k, b| rules::estate_settle(s, c, k, b), over rules::acts::over_estate;
     "homestead.grant" => HomesteadGrant(Box<HomesteadGrant>) by [County] under ["H1", "H2", "H3"] rule |s, l, c, k, b| rules::homestead_grant(s, l, c, k, b);
     "homestead.exit" => HomesteadExit(HomesteadExit) by [Household] under ["H5", "G4"] rule |s, _, c, k, b| rules::homestead_exit(s, c, k, b);
     "contract.return" => ContractReturn(ContractReturn) by [Household] under ["C6", "G4"] rule |s, _, c, k, b| rules::contract_return(s, c, k, b);
@@ -141,7 +141,7 @@ kinds! {
     "county.settings" => CountySettings(CountySettings) by [County] under [] rule |s, _, c, k, b| rules::county_settings(s, c, k, b);
     "parcel.split" => ParcelSplit(Box<ParcelSplit>) by [Collective] under ["C7"] rule |s, l, c, k, b| rules::parcel_split(s, l, c, k, b);
     "parcel.merge" => ParcelMerge(Box<ParcelMerge>) by [Collective] under ["C7"] rule |s, l, c, k, b| rules::parcel_merge(s, l, c, k, b);
-    "household.split" => HouseholdSplit(HouseholdSplit) by [Household, Collective, County] under ["P3", "W2", "R1"] rule |s, _, c, k, b| rules::household_split(s, c, k, b), over rules::acts::over_split;
+    "household.split" => HouseholdSplit(HouseholdSplit) by [Household, Collective, County] under ["A1", "P3", "W2", "R1"] rule |s, _, c, k, b| rules::household_split(s, c, k, b), over rules::acts::over_split;
     "household.merge" => HouseholdMerge(HouseholdMerge) by [Household] under ["P3", "H1", "G1"] rule |s, _, c, k, b| rules::household_merge(s, c, k, b);
     "contract.extend" => ContractExtend(ContractExtend) by [Collective] under ["C2", "C4"] rule |s, _, c, k, b| rules::contract_extend(s, c, k, b);
     "contract.renew" => ContractRenew(ContractRenew) by [Collective] under ["C2"] rule |s, _, c, k, b| rules::contract_renew(s, c, k, b);
@@ -171,7 +171,7 @@ kinds! {
     "award.cancel" => AwardCancel(AwardCancel) by [Exchange] under ["X2"] rule |s, _, c, k, b| rules::exchange::award_cancel(s, c, k, b);
     "payment.release" => PaymentRelease(PaymentRelease) by [Exchange] under ["M4"] rule |s, _, c, k, b| rules::exchange::payment_release(s, c, k, b);
     "objection.suit" => ObjectionSuit(ObjectionSuit) by [County] under ["R2"] rule |s, _, c, k, b| rules::objection_suit(s, c, k, b);
-    "dispute.award" => DisputeAward(DisputeAward) by [County] under ["R1", "G1", "A3", "A4"] rule |s, l, c, k, b| rules::dispute_award(s, l, c, k, b), over rules::acts::over_award;
+    "dispute.award" => DisputeAward(DisputeAward) by [County] under ["R1", "G1", "A1", "A2", "A3"] rule |s, l, c, k, b| rules::dispute_award(s, l, c, k, b), over rules::acts::over_award;
     "expropriation.announce" => ExpropriationAnnounce(ExpropriationAnnounce) by [County] under ["E1"] rule |s, _, c, k, b| rules::expropriation::expropriation_announce(s, c, k, b);
     "expropriation.plan" => ExpropriationPlan(ExpropriationPlan) by [County] under ["E1", "E2"] rule |s, _, c, k, b| rules::expropriation::expropriation_plan(s, c, k, b);
     "expropriation.hearing" => ExpropriationHearing(ExpropriationHearing) by [County] under ["E1"] rule |s, _, c, k, b| rules::expropriation::expropriation_hearing(s, c, k, b);

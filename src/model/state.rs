@@ -561,6 +561,10 @@ macro_rules! collections {
             /// on, so the exchange's rules look them up instead of scanning
             /// (kept by `apply`, rebuilt by `reindex` after a load; not stored).
             pub on_title: HashMap<String, OnTitle>,
+            /// Every key ever bound for each party, so the key rules look
+            /// a party's keys up instead of scanning the county's (kept by
+            /// `apply`, rebuilt by `reindex`; not stored).
+            pub keys_of: HashMap<String, Vec<[u8; 32]>>,
         }
 
         /// What changed since the store last wrote: the county's and the
@@ -683,6 +687,10 @@ impl State {
             Change::LogFounded(c) => self.county.set(Some(c.clone())),
             Change::KeyBound(k) => {
                 self.keys.insert(k.public, k.clone());
+                self.keys_of
+                    .entry(k.party.clone())
+                    .or_default()
+                    .push(k.public);
             }
             Change::KeyRevoked { public, at } => {
                 if let Some(k) = self.keys.get_mut(public) {
@@ -1046,8 +1054,18 @@ impl State {
         }
     }
 
-    /// Rebuilds `on_title` from the listings and rights.
+    /// Rebuilds `keys_of` from the keys and `on_title` from the listings and
+    /// rights.
     pub fn reindex(&mut self) {
+        self.keys_of.clear();
+        let mut keys: Vec<_> = self.keys.values().collect();
+        keys.sort_by_key(|k| k.registered_at);
+        for k in keys {
+            self.keys_of
+                .entry(k.party.clone())
+                .or_default()
+                .push(k.public);
+        }
         self.on_title.clear();
         let mut listings: Vec<_> = self
             .listings
@@ -1112,14 +1130,26 @@ impl State {
         self.keys.get(public)
     }
 
+    /// Every key ever bound to act as `role` for `party`, revoked or not.
+    pub fn keys_for<'a>(
+        &'a self,
+        role: Role,
+        party: &'a str,
+    ) -> impl Iterator<Item = &'a KeyBinding> + 'a {
+        self.keys_of
+            .get(party)
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.keys.get(k))
+            .filter(move |k| k.role == role)
+    }
+
     pub fn active_keys<'a>(
         &'a self,
         role: Role,
         party: &'a str,
     ) -> impl Iterator<Item = &'a KeyBinding> + 'a {
-        self.keys
-            .values()
-            .filter(move |k| k.is_active() && k.role == role && k.party == party)
+        self.keys_for(role, party).filter(|k| k.is_active())
     }
 }
 

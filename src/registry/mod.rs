@@ -12,6 +12,7 @@ use base64::Engine;
 use diesel::Connection;
 
 use crate::ledger::merkle::Hash;
+use crate::ledger::read_auth::SignedRead;
 use crate::ledger::{Envelope, LedgerError};
 use crate::model::exchange::Listing;
 use crate::model::person::{PersonRecord, PersonalError};
@@ -190,6 +191,15 @@ fn known_household(
 /// The most features one answer carries.
 pub const MAX_FEATURES: i64 = 10_000;
 
+/// Who asks to see a household's members' personal data: a key file on
+/// this machine (`sanquan query --key`), or a signed read over HTTP, used up
+/// once its key is found to be allowed.
+#[derive(Debug, Clone, Copy)]
+pub enum Reader<'a> {
+    Key(&'a [u8; 32]),
+    Signed(&'a SignedRead),
+}
+
 /// One county's registry: its database and its writer (none for a reader
 /// beside the process that writes).
 #[derive(Clone)]
@@ -249,31 +259,22 @@ impl Registry {
             .ok_or_else(|| ServiceError::Unavailable("this registry only reads".into()))
     }
 
-    /// Checks a signed read (`Authorization: Sanquan …`) and uses it up:
-    /// the same header is refused the second time.
+    /// Checks a signed read (`Authorization: Sanquan …`): its form, its
+    /// freshness and its signature, with no I/O. It is used up (refused the
+    /// second time) by the read it asks for, once its key may read there —
+    /// so a stranger's reads, however many, take nobody's place among the
+    /// nonces remembered.
     pub fn signed_read(
         &self,
         header: &str,
         method: &str,
         path: &str,
-    ) -> Result<[u8; 32], ServiceError> {
+    ) -> Result<SignedRead, ServiceError> {
         // Freshness of a request is a matter of real time.
         let now = chrono::Utc::now();
-        let read = crate::ledger::read_auth::verify_read(header, method, path, now)?;
-        // Remembered only once the key is known to the log and active: a
-        // stranger's reads, however many, take nobody's place.
-        let mut conn = self.db.conn()?;
-        let known = queries::load_keys(&mut conn, &self.db.county, Some(&read.key))?
-            .remove(&read.key)
-            .is_some_and(|k| k.is_active());
-        if !known {
-            return Err(LedgerError::from(crate::model::RuleError::UnknownSigner).into());
-        }
-        self.reads
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remember(&read, now)?;
-        Ok(read.key)
+        Ok(crate::ledger::read_auth::verify_read(
+            header, method, path, now,
+        )?)
     }
 
     pub fn origin(&self) -> String {
@@ -329,7 +330,7 @@ impl Registry {
     pub fn household(
         &self,
         code: &str,
-        reader: Option<&[u8; 32]>,
+        reader: Option<Reader>,
     ) -> Result<views::HouseholdView, ServiceError> {
         let mut conn = self.db.conn()?;
         let h = queries::load_households(&mut conn, &self.db.county, Some(code))?
@@ -354,8 +355,18 @@ impl Registry {
             certificates.push(queries::certificate_of(&mut conn, county, &k.code)?);
         }
         let personal = match reader {
-            Some(public) => {
+            Some(reader) => {
+                let public = match reader {
+                    Reader::Key(public) => public,
+                    Reader::Signed(read) => &read.key,
+                };
                 self.may_read_personal(&mut conn, public, code)?;
+                if let Reader::Signed(read) = reader {
+                    self.reads
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .remember(read, chrono::Utc::now())?;
+                }
                 Some(
                     queries::load_persons(&mut conn, county, Some(code))?
                         .into_iter()

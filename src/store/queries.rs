@@ -542,6 +542,7 @@ pub fn load_state(conn: &mut DbConnection, county: &str) -> Result<State, StoreE
             .collect::<Result<_, _>>()?,
         acts: all_docs!(conn, county, acts, idx),
         on_title: Default::default(),
+        keys_of: Default::default(),
     };
     state.reindex();
     Ok(state)

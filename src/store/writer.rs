@@ -798,6 +798,30 @@ impl WriterState {
             .collect()
     }
 
+    /// Admits one envelope — a client's, or an act's effect — with a panic
+    /// in its rule or apply contained. The rules are pure, so a panic in one
+    /// entry's rule left nothing changed: that entry is refused and the
+    /// batch goes on. A panic while applying its changes may have left the
+    /// state half changed: `poisoned` is set, the rest of the batch is
+    /// answered `busy` and the state is reloaded.
+    fn admit_guarded(
+        &mut self,
+        envelope: &Envelope,
+        integrated: &str,
+        poisoned: &mut bool,
+    ) -> Result<crate::ledger::Admitted, LedgerError> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            fault_hook(envelope);
+            self.seq.admit(envelope, integrated)
+        }))
+        .unwrap_or_else(|panic| {
+            let what = panic_text(&panic);
+            tracing::error!(nonce = %envelope.nonce, kind = %envelope.kind, panic = %what, "an entry's rule panicked; refused");
+            *poisoned = self.seq.poisoned;
+            Err(LedgerError::Internal)
+        })
+    }
+
     fn process(&mut self, Checked { jobs }: Checked) {
         let started = std::time::Instant::now();
         // The server's clock never runs backwards in the log.
@@ -809,7 +833,7 @@ impl WriterState {
         let mut poisoned = false;
         let effects = self.effects(&integrated);
         for envelope in &effects {
-            match self.seq.admit(envelope, &integrated) {
+            match self.admit_guarded(envelope, &integrated, &mut poisoned) {
                 Ok(a) => {
                     self.gate.follow(&a.changes);
                     admitted.push((envelope, a));
@@ -834,24 +858,7 @@ impl WriterState {
                 answers.push(Err(SubmitError::Busy));
                 continue;
             }
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                fault_hook(&job.envelope);
-                self.seq.admit(&job.envelope, &integrated)
-            }));
-            let result = match result {
-                Ok(r) => r,
-                Err(panic) => {
-                    // The rules are pure, so a panic in one entry's rule left
-                    // nothing changed: that entry is refused and the batch
-                    // goes on. A panic while applying its changes may have
-                    // left the state half changed: the rest of the batch is
-                    // answered `busy` and the state is reloaded.
-                    let what = panic_text(&panic);
-                    tracing::error!(nonce = %job.envelope.nonce, kind = %job.envelope.kind, panic = %what, "an entry's rule panicked; refused");
-                    poisoned = self.seq.poisoned;
-                    Err(LedgerError::Internal)
-                }
-            };
+            let result = self.admit_guarded(&job.envelope, &integrated, &mut poisoned);
             answers.push(match result {
                 Ok(a) => {
                     self.gate.follow(&a.changes);

@@ -138,7 +138,7 @@ fn a_collective_alone_cannot_take_a_households_keys() {
             "act.object",
             json!({"act": recovery, "reason": "不是我家的"}),
             "party_not_allowed",
-            "entry.body.party",
+            "entry.body.act",
         );
         m.ok(
             &m.seller,
@@ -399,4 +399,30 @@ fn a_log_written_before_the_authority_rules_still_verifies() {
         dir.path().to_str().unwrap(),
     ]));
     assert!(out.starts_with("ok: 1659 entries"), "{out}");
+}
+
+/// A2: an act's hands must still be keys in force when its notice ends — a
+/// collective key revoked during the notice (found compromised) takes its
+/// pending acts with it: they lapse, naming why, and take nothing.
+#[test]
+fn an_act_whose_signer_was_revoked_during_the_notice_lapses() {
+    for backend in backends() {
+        let (m, _) = under_authority(backend);
+        let head = crate::lifecycle::admit_head(&m);
+        let ended = two_hands(
+            &m,
+            &m.collective,
+            &m.log.county_key,
+            "member.end",
+            json!({"person": head, "reason": "death", "document_sha256": "cd".repeat(32)}),
+        );
+        m.ok(&m.log.county_key, "key.revoke", revoke(&m.collective));
+        let lapsed = notice_runs_out(&m, ended);
+        assert_eq!(
+            lapsed.closed.map(|(_, end)| end),
+            Some(ActEnd::Lapsed("revoked_signer".into()))
+        );
+        assert!(is_member(&m, &head));
+        m.verifies();
+    }
 }

@@ -620,28 +620,44 @@ fn times_dates_and_signed_reads_cannot_be_replayed() {
         );
         m.ok(&m.collective, "hukou.settle", body);
 
-        let Market { log, .. } = m;
+        let Market { log, neighbour, .. } = m;
         let county = log.county_key.clone();
         let (registry, _db, _, _) = log.into_registry();
         let url = spawn_app(registry);
         let path = format!("/api/v1/households/{SELLER}");
-        let header =
-            sanquan::ledger::read_auth::sign_read(&county, "GET", &path, chrono::Utc::now());
-        let read = || match ureq::get(&format!("{url}{path}"))
-            .set("Authorization", &header)
+        let signed_by = |key: &sanquan::ledger::SignerKey| {
+            sanquan::ledger::read_auth::sign_read(key, "GET", &path, chrono::Utc::now())
+        };
+        let read = |header: &str| match ureq::get(&format!("{url}{path}"))
+            .set("Authorization", header)
             .call()
         {
             Ok(r) => (r.status(), r.into_json::<Value>().unwrap()),
             Err(ureq::Error::Status(s, r)) => (s, r.into_json().unwrap()),
             Err(e) => panic!("{e}"),
         };
-        let (status, first) = read();
+        let header = signed_by(&county);
+        let (status, first) = read(&header);
         assert_eq!(status, 200, "{first}");
-        let (status, again) = read();
+        let (status, again) = read(&header);
         assert_eq!(
             (status, again["error"]["code"].as_str()),
             (401, Some("replayed_read_authorization"))
         );
+        // Finding 11: a stranger's read, and a read by a key that may not
+        // see this household, are refused as such every time — never
+        // remembered, so no number of them fills the table of nonces that
+        // the county's reads need.
+        for (key, code) in [
+            (&new_key("stranger"), "unknown_signer"),
+            (&neighbour, "read_not_allowed"),
+        ] {
+            let header = signed_by(key);
+            for _ in 0..2 {
+                let (_, refused) = read(&header);
+                assert_eq!(refused["error"]["code"].as_str(), Some(code), "{refused}");
+            }
+        }
     }
 }
 

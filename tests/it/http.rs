@@ -152,6 +152,9 @@ fn entries_checkpoints_and_proofs_over_http() {
             entry["x-kinds"]["listing.withdraw"]["signers"],
             json!(["collective", "household", "transferee"])
         );
+        // A1: which kinds can act over a household, from the same table.
+        assert_eq!(grant["acts_over_party"], false);
+        assert_eq!(entry["x-kinds"]["member.end"]["acts_over_party"], true);
         // Every route the service answers is described.
         let routes = include_str!("../../src/api/routes.rs");
         for line in routes

@@ -5,8 +5,10 @@
 //! it changes nothing until its protective notice has run with no
 //! objection, and then the writer carries it out (`act.effect`, signed by
 //! the log key) under the rules of that day. An objection by a party it
-//! names holds it until an award decides (R1); nothing it would free is
-//! granted meanwhile.
+//! names holds it until an award decides (R1). Nothing it would free can be
+//! granted meanwhile, and no check is needed for that: a pending act
+//! changes nothing, so the land, the homestead or the shares stay the
+//! household's (and every grant refuses them as held) until it takes effect.
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
@@ -81,10 +83,7 @@ pub fn over_key(state: &State, signer: &KeyBinding, body: &KeyRegister) -> Vec<S
     if !matches!(body.role, Role::Household | Role::Transferee) || signer.party == *party {
         return Vec::new();
     }
-    let had_key = state
-        .keys
-        .values()
-        .any(|k| k.role == body.role && k.party == *party);
+    let had_key = state.keys_for(body.role, party).next().is_some();
     let holds = body.role == Role::Household
         && (state.contracts.contains_key(&format!("{party}J"))
             || state.homesteads.contains_key(party)
@@ -201,15 +200,17 @@ fn open_act(state: &State, index: u64) -> Result<&Act, RuleError> {
 }
 
 /// Carries out an act: its kind's rule again, on the state and the day of
-/// now, with the signatures it was made with. If the rule no longer allows
-/// it (the state changed during the notice), the act lapses with that
-/// refusal's code and nothing changes.
+/// now, with the signatures it was made with — each still a key in force,
+/// so a key revoked during the notice (a compromised collective's, a
+/// department's) takes its pending acts with it (A2). If the hands or the
+/// rule no longer allow it (the state changed during the notice), the act
+/// lapses with that refusal's code and nothing changes.
 pub(super) fn carry_out(state: &State, land: &dyn Land, ctx: &Context, act: &Act) -> Vec<Change> {
     use crate::model::Refusal;
     let outcome = (|| {
         let cmd = Command::parse(&act.kind, &act.body)?;
         let signer = key_of(&act.signer).ok_or(RuleError::UnknownSigner)?;
-        let binding = state.key(&signer).ok_or(RuleError::UnknownSigner)?.clone();
+        let binding = super::active_signer(state, &signer)?;
         let cosigners: Vec<[u8; 32]> = act.cosigners.iter().filter_map(|c| key_of(c)).collect();
         let then = Context {
             signer: &signer,
@@ -217,7 +218,8 @@ pub(super) fn carry_out(state: &State, land: &dyn Land, ctx: &Context, act: &Act
             footprints: &[],
             ..*ctx
         };
-        crate::model::kinds::rule(state, land, &then, &binding, &cmd)
+        second_hand(state, &then, binding, cmd.kind(), &act.parties)?;
+        crate::model::kinds::rule(state, land, &then, binding, &cmd)
     })();
     let mut closed = act.clone();
     match outcome {
@@ -277,7 +279,7 @@ pub fn act_object(
         return Err(RuleError::PartyNotAllowed {
             signer_role: signer.role.as_str(),
             signer_party: signer.party.clone(),
-            role: "act",
+            role: crate::model::error::ACT_PARTY,
             party: act.parties.join("、"),
         });
     }
@@ -327,19 +329,4 @@ pub(super) fn decide_held(
     let mut quashed = act.clone();
     quashed.closed = Some((ctx.index, ActEnd::Quashed));
     Ok(vec![Change::ActSaved(Box::new(quashed))])
-}
-
-/// A3: nothing an open act would free is granted while it is open.
-pub(super) fn not_frozen(state: &State, title: &str) -> Result<(), RuleError> {
-    match state
-        .acts
-        .values()
-        .find(|a| a.is_open() && a.titles.iter().any(|t| t == title))
-    {
-        Some(a) => Err(RuleError::ActPending {
-            act: a.index,
-            title: title.to_owned(),
-        }),
-        None => Ok(()),
-    }
 }

@@ -95,11 +95,6 @@ pub fn contract_grant(
         ));
     }
     check_contractable(state, ctx, signer, &body.parcels, whole_years(start, end))?;
-    if state.settings.authority() {
-        for parcel in &body.parcels {
-            super::acts::not_frozen(state, parcel)?;
-        }
-    }
     if body.certificate_members.is_empty() {
         return Err(RuleError::attribute(
             "certificate_members",

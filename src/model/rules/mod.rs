@@ -442,7 +442,10 @@ fn homestead_held<'s>(
         })
 }
 
-fn active_signer<'s>(state: &'s State, public: &[u8; 32]) -> Result<&'s KeyBinding, RuleError> {
+pub(super) fn active_signer<'s>(
+    state: &'s State,
+    public: &[u8; 32],
+) -> Result<&'s KeyBinding, RuleError> {
     let key = state.key(public).ok_or(RuleError::UnknownSigner)?;
     if let Some(at) = key.revoked_at {
         return Err(RuleError::RevokedSigner { at });
