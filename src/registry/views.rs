@@ -625,6 +625,12 @@ pub struct ActView {
     /// The log index of the act.
     pub index: u64,
     pub kind: String,
+    /// The member it concerns, by commitment, where it concerns one (the
+    /// end of a membership).
+    pub person: Option<String>,
+    /// Why, where the act states it (`member.end`: death, nationality_lost,
+    /// member_elsewhere, civil_servant).
+    pub reason: Option<String>,
     /// The first day it may take effect, if no one objects (A3).
     pub from: NaiveDate,
     /// `pending` (its notice runs), `held` (objected, for an award),
@@ -646,6 +652,8 @@ impl ActView {
         ActView {
             index: a.index,
             kind: a.kind.clone(),
+            person: a.body["person"].as_str().map(str::to_owned),
+            reason: a.body["reason"].as_str().map(str::to_owned),
             from: a.from,
             status: match (&a.closed, &a.objection) {
                 (None, None) => "pending",

@@ -88,6 +88,16 @@ impl Lang {
         }
     }
 
+    /// A day as the page's readers write it: 2027年1月1日, or 2027-01-01.
+    pub fn day(&self, day: &chrono::NaiveDate) -> String {
+        use chrono::Datelike;
+        if self.en {
+            day.to_string()
+        } else {
+            format!("{}年{}月{}日", day.year(), day.month(), day.day())
+        }
+    }
+
     /// The words for the page's language.
     pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
         if self.en {
