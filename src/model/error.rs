@@ -192,7 +192,11 @@ pub enum RuleError {
     #[error("`{reason}` does not end membership (P4, C5, S5): study, military service, migrant work, business, divorce, imprisonment and settling in a town never do")]
     NotAnEndOfMembership { reason: String },
     #[error("setting {field}: {reason}")]
-    BadSetting { field: String, reason: String },
+    BadSetting {
+        field: String,
+        reason: String,
+        reason_zh: String,
+    },
     #[error("household {to} would hold {held} of {total} shares, over the cap of {cap}% (S2)")]
     OverShareCap {
         to: String,
@@ -559,7 +563,7 @@ impl Refusal for RuleError {
                 "“{reason}”不导致成员身份丧失（P4、C5、S5）：就学、服兵役、外出务工经商、离婚、服刑及进城落户均不影响成员身份"
             ),
             ContractExists { code, at } => format!("承包合同 {code} 已于日志序号 {at} 登记"),
-            BadSetting { field, reason, .. } => format!("设置项 {field} 无效：{}", crate::model::error::serde_reason_zh(reason)),
+            BadSetting { field, reason_zh, .. } => format!("设置项 {field} 无效：{reason_zh}"),
             Exchange(e) => e.message_zh(),
             OverShareCap { to, held, total, cap } => {
                 format!("承包方 {to} 将持有 {held}/{total} 份，超过 {cap}% 的上限（S2）")

@@ -153,17 +153,26 @@ impl Settings {
     }
 }
 
+/// Why a settings change is refused: the setting, in both languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingError {
+    pub field: String,
+    pub reason: String,
+    pub reason_zh: String,
+}
+
 /// The most positions any geometry may have, whatever the settings say: the
 /// stage before the writer refuses more before it validates anything.
 pub const MAX_VERTICES: u32 = 100_000;
 
 impl Settings {
     /// These settings with the fields of `update` (a partial settings object)
-    /// replaced. Names the field at fault: unknown, mistyped or out of range.
+    /// replaced. Names the field at fault: unknown, mistyped, out of range,
+    /// or the rules version lowered.
     pub fn updated(
         &self,
         update: &serde_json::Map<String, serde_json::Value>,
-    ) -> Result<Settings, (String, String)> {
+    ) -> Result<Settings, SettingError> {
         let mut merged = serde_json::to_value(self).expect("settings serialise");
         for (k, v) in update {
             match (merged.get_mut(k), v) {
@@ -183,64 +192,117 @@ impl Settings {
                 .strip_prefix("unknown field `")
                 .and_then(|r| r.split('`').next())
                 .map(str::to_owned);
-            (named.unwrap_or_else(|| e.path().to_string()), reason)
+            SettingError {
+                field: named.unwrap_or_else(|| e.path().to_string()),
+                reason_zh: super::error::serde_reason_zh(&reason),
+                reason,
+            }
         })?;
         next.check()?;
+        if next.rules < self.rules {
+            return Err(SettingError {
+                field: "rules".into(),
+                reason: "the rules in force are never lowered".into(),
+                reason_zh: "已施行的规则版本不能降低".into(),
+            });
+        }
         Ok(next)
     }
 
-    fn check(&self) -> Result<(), (String, String)> {
-        let bad = |f: &str, r: &str| Err((f.to_owned(), r.to_owned()));
+    fn check(&self) -> Result<(), SettingError> {
+        let bad = |f: &str, (reason, reason_zh): super::error::Why| {
+            Err(SettingError {
+                field: f.to_owned(),
+                reason: reason.to_owned(),
+                reason_zh: reason_zh.to_owned(),
+            })
+        };
         if self.overlap_tolerance_m2 > Area(10_000) {
-            return bad("overlap_tolerance_m2", "at most 100 m²");
+            return bad(
+                "overlap_tolerance_m2",
+                ("at most 100 m²", "至多 100 平方米"),
+            );
         }
         let h = self.homestead_limit_m2;
         if [h.plain, h.hill, h.mountain].contains(&Area::ZERO) {
-            return bad("homestead_limit_m2", "a limit above zero for each terrain");
+            return bad(
+                "homestead_limit_m2",
+                (
+                    "a limit above zero for each terrain",
+                    "每种地形的上限都须大于零",
+                ),
+            );
         }
         if let Some(cap) = self.share_cap_percent {
             if cap <= Decimal::ZERO || cap > Decimal::from(100) {
-                return bad("share_cap_percent", "above 0 and at most 100");
+                return bad(
+                    "share_cap_percent",
+                    ("above 0 and at most 100", "大于 0，至多 100"),
+                );
             }
         }
         if !(1..=70).contains(&self.house_lease_max_years) {
-            return bad("house_lease_max_years", "1 to 70 years");
+            return bad("house_lease_max_years", ("1 to 70 years", "1 至 70 年"));
         }
         if !(5..=60).contains(&self.notice_working_days) {
-            return bad("notice_working_days", "5 to 60 working days");
+            return bad(
+                "notice_working_days",
+                ("5 to 60 working days", "5 至 60 个工作日"),
+            );
         }
         if !(1..=365).contains(&self.cooling_off_days) {
-            return bad("cooling_off_days", "1 to 365 days");
+            return bad("cooling_off_days", ("1 to 365 days", "1 至 365 天"));
         }
         if self.transferee_min_age < 16 || self.transferee_max_age <= self.transferee_min_age {
             return bad(
                 "transferee_min_age",
-                "at least 16, and below transferee_max_age",
+                (
+                    "at least 16, and below transferee_max_age",
+                    "至少 16 岁，且低于 transferee_max_age",
+                ),
             );
         }
         if self.anti_sniping_minutes > 60 {
-            return bad("anti_sniping_minutes", "at most 60");
+            return bad("anti_sniping_minutes", ("at most 60", "至多 60"));
         }
         if !(1..=1440).contains(&self.entry_time_window_minutes) {
-            return bad("entry_time_window_minutes", "1 to 1440 minutes");
+            return bad(
+                "entry_time_window_minutes",
+                ("1 to 1440 minutes", "1 至 1440 分钟"),
+            );
         }
         if !(1..=RULES).contains(&self.rules) {
-            return bad("rules", "1 or 2");
+            return bad("rules", ("1 or 2", "1 或 2"));
         }
         if !(15..=365).contains(&self.act_notice_days) {
-            return bad("act_notice_days", "15 to 365 days (A3)");
+            return bad(
+                "act_notice_days",
+                ("15 to 365 days (A3)", "15 至 365 天（A3）"),
+            );
         }
         if !(4..=MAX_VERTICES).contains(&self.max_vertices) {
-            return bad("max_vertices", "4 to 100000 positions");
+            return bad(
+                "max_vertices",
+                ("4 to 100000 positions", "4 至 100000 个坐标"),
+            );
         }
         if self.max_amount_yuan <= 0 || self.max_amount_yuan > 100_000_000_000_000 {
-            return bad("max_amount_yuan", "above 0 and at most 1000000000000 yuan");
+            return bad(
+                "max_amount_yuan",
+                (
+                    "above 0 and at most 1000000000000 yuan",
+                    "大于 0，至多 1000000000000 元",
+                ),
+            );
         }
         if !(1..=60).contains(&self.payment_working_days) {
-            return bad("payment_working_days", "1 to 60 working days");
+            return bad(
+                "payment_working_days",
+                ("1 to 60 working days", "1 至 60 个工作日"),
+            );
         }
         if !(1..=1000).contains(&self.max_open_objections) {
-            return bad("max_open_objections", "1 to 1000");
+            return bad("max_open_objections", ("1 to 1000", "1 至 1000"));
         }
         Ok(())
     }
@@ -287,7 +349,38 @@ mod tests {
     use serde_json::json;
 
     fn update(v: serde_json::Value) -> Result<Settings, (String, String)> {
-        Settings::default().updated(v.as_object().unwrap())
+        Settings::default()
+            .updated(v.as_object().unwrap())
+            .map_err(|e| (e.field, e.reason))
+    }
+
+    /// The rules version is raised on the log, never lowered; every range
+    /// refusal says why in Chinese too.
+    #[test]
+    fn the_rules_are_never_lowered_and_refusals_say_why_in_chinese() {
+        let v2 = update(json!({"rules": 2})).unwrap();
+        assert!(v2.authority() && !Settings::default().authority());
+        let lowered = v2
+            .updated(json!({"rules": 1}).as_object().unwrap())
+            .unwrap_err();
+        assert_eq!(lowered.field, "rules");
+        assert_eq!(lowered.reason_zh, "已施行的规则版本不能降低");
+        for bad in [
+            json!({"rules": 3}),
+            json!({"act_notice_days": 14}),
+            json!({"cooling_off_days": 0}),
+        ] {
+            let e = Settings::default()
+                .updated(bad.as_object().unwrap())
+                .unwrap_err();
+            assert!(
+                e.reason_zh
+                    .chars()
+                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{bad}: {}",
+                e.reason_zh
+            );
+        }
     }
 
     #[test]

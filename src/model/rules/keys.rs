@@ -304,6 +304,31 @@ mod tests {
         assert_eq!(err.code(), "bad_party_code");
     }
 
+    /// A new county's log begins under the rules its genesis names (the
+    /// authority rules, 2); left out, the first; no other version.
+    #[test]
+    fn genesis_names_the_rules_it_begins_under() {
+        let root = vkey("county-140421", 1);
+        let begin = |rules| {
+            let mut log = Log {
+                state: State::default(),
+                next: 0,
+            };
+            let body = Genesis {
+                county: COUNTY.into(),
+                name: "平顺县".into(),
+                log_vkey: vkey("sanquan/140421", 99),
+                root_vkey: root.clone(),
+                rules,
+            };
+            log.submit(&root, Command::Genesis(Box::new(body)))
+                .map(|()| log.state.settings.rules)
+        };
+        assert_eq!(begin(None), Ok(1));
+        assert_eq!(begin(Some(2)), Ok(2));
+        assert_eq!(begin(Some(3)).unwrap_err().code(), "bad_genesis");
+    }
+
     #[test]
     fn revoked_and_unknown_signers_are_refused() {
         let mut log = Log::new();

@@ -23,13 +23,11 @@ pub fn county_settings(
     let settings = state
         .settings
         .updated(&body.settings)
-        .map_err(|(field, reason)| RuleError::BadSetting { field, reason })?;
-    if settings.rules < state.settings.rules {
-        return Err(RuleError::BadSetting {
-            field: "rules".into(),
-            reason: "the rules in force are never lowered".into(),
-        });
-    }
+        .map_err(|e| RuleError::BadSetting {
+            field: e.field,
+            reason: e.reason,
+            reason_zh: e.reason_zh,
+        })?;
     Ok(vec![Change::SettingsChanged {
         settings,
         at: ctx.index,
