@@ -268,7 +268,12 @@ pub enum RuleError {
         needs: Why,
     },
     #[error("no act over a party is open at log index {index}: {}", .why.0)]
-    ActNotOpen { index: u64, why: Why },
+    ActNotOpen {
+        index: u64,
+        why: Why,
+        /// The body field that names the act (`act`, or an award's `effect`).
+        field: &'static str,
+    },
     #[error("a key acting for {party} changes only by its own rotation or by a recovery with the notice its current key may cancel; no one else revokes it (A6)")]
     NotOwnKey { party: String },
     #[error(transparent)]
@@ -600,7 +605,7 @@ impl Refusal for RuleError {
             TooManyVertices { vertices, max } => format!("图形有 {vertices} 个坐标，县里规定至多 {max} 个"),
             RecoveryNeedsCounty { household } => format!("承包方 {household} 已有密钥：再登记密钥属于密钥恢复，须由县级机构共同签署"),
             SecondHandMissing { party, needs, .. } => format!("此项未经 {party} 本人签署而处分其权利，须由另一有权机关在其职权内共同签署（A2：{}）", needs.1),
-            ActNotOpen { index, why } => format!("日志序号 {index} 处没有尚未了结的处分行为：{}", why.1),
+            ActNotOpen { index, why, .. } => format!("日志序号 {index} 处没有尚未了结的处分行为：{}", why.1),
             NotOwnKey { party } => format!("{party} 的密钥只能由其本人轮换，或经密钥恢复（公示期内现有密钥可以撤销恢复）更换；他人不得吊销（A6）"),
             BadTerm {
                 parcel,
@@ -696,7 +701,7 @@ impl Refusal for RuleError {
             ParcelContracted { .. } => Some("entry.body.DKBM".into()),
             BadTerm { .. } => Some("entry.body.end".into()),
             RecoveryNeedsCounty { .. } | SecondHandMissing { .. } => Some("cosigs".into()),
-            ActNotOpen { .. } => Some("entry.body.act".into()),
+            ActNotOpen { field, .. } => Some(format!("entry.body.{field}")),
             NotOwnKey { .. } => Some("entry.body.vkey".into()),
             TooManyVertices { .. } => Some("entry.body.geometry".into()),
             TooManyObjections { .. } => Some("entry.signer".into()),

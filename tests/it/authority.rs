@@ -426,3 +426,64 @@ fn an_act_whose_signer_was_revoked_during_the_notice_lapses() {
         m.verifies();
     }
 }
+
+/// A6 with a way out: when the household's key was stolen, the thief's key
+/// — the "current key" — cancels each recovery at once; an award in force,
+/// recorded with two hands, carries the recovery out all the same, and the
+/// stolen key acts no more.
+#[test]
+fn a_recovery_a_stolen_key_cancelled_is_carried_out_by_an_award() {
+    for backend in backends() {
+        let (m, justice) = under_authority(backend);
+        let new = new_key("new-phone");
+        let recovery = two_hands(
+            &m,
+            &m.collective,
+            &m.log.county_key,
+            "key.register",
+            register("household", SELLER, &new),
+        );
+        // The thief holds the household's key and cancels.
+        m.ok(
+            &m.seller,
+            "act.object",
+            json!({"act": recovery, "reason": "不同意"}),
+        );
+        assert!(matches!(
+            act(&m, recovery).closed,
+            Some((_, ActEnd::Cancelled))
+        ));
+        let today = m.log.clock.now().date_naive().to_string();
+        let award = |upheld: bool| {
+            json!({"tribunal": "court", "case_no": "（2026）晋0421民初9号", "in_force_on": today,
+                   "document_sha256": "9c".repeat(32), "effect": {"act": {"act": recovery, "upheld": upheld}}})
+        };
+        // Nothing to quash: it is already cancelled.
+        m.refused(
+            &m.log.county_key,
+            "dispute.award",
+            award(false),
+            "act_not_open",
+            "entry.body.effect",
+        );
+        two_hands(
+            &m,
+            &m.log.county_key,
+            &justice,
+            "dispute.award",
+            award(true),
+        );
+        let state = m.state();
+        assert!(matches!(
+            state.acts[&recovery].closed,
+            Some((_, ActEnd::Done))
+        ));
+        assert!(state
+            .key(&new.public_bytes())
+            .is_some_and(|k| k.is_active()));
+        assert!(state
+            .key(&m.seller.public_bytes())
+            .is_some_and(|k| !k.is_active()));
+        m.verifies();
+    }
+}

@@ -184,15 +184,17 @@ pub(super) fn pending(
     }))])
 }
 
-/// The act made at `index`, still open.
-fn open_act(state: &State, index: u64) -> Result<&Act, RuleError> {
+/// The act made at `index`, still open; `field` names it in the body.
+fn open_act<'s>(state: &'s State, index: u64, field: &'static str) -> Result<&'s Act, RuleError> {
     let act = state.acts.get(&index).ok_or(RuleError::ActNotOpen {
         index,
+        field,
         why: ("no act over a party was recorded there", "该处没有处分行为"),
     })?;
     if !act.is_open() {
         return Err(RuleError::ActNotOpen {
             index,
+            field,
             why: ("it was carried out or decided", "该行为已执行或已裁决"),
         });
     }
@@ -243,10 +245,11 @@ pub(super) fn act_effect(
     ctx: &Context,
     body: &ActEffect,
 ) -> Result<Vec<Change>, RuleError> {
-    let act = open_act(state, body.act)?;
+    let act = open_act(state, body.act, "act")?;
     if act.objection.is_some() {
         return Err(RuleError::ActNotOpen {
             index: body.act,
+            field: "act",
             why: (
                 "an objection holds it until an award decides (A3)",
                 "已有异议，须待裁决（A3）",
@@ -256,6 +259,7 @@ pub(super) fn act_effect(
     if ctx.today < act.from {
         return Err(RuleError::ActNotOpen {
             index: body.act,
+            field: "act",
             why: (
                 "its protective notice has not ended (A3)",
                 "公示期尚未届满（A3）",
@@ -274,7 +278,7 @@ pub fn act_object(
     body: &ActObject,
 ) -> Result<Vec<Change>, RuleError> {
     super::text("reason", &body.reason)?;
-    let act = open_act(state, body.act)?;
+    let act = open_act(state, body.act, "act")?;
     if !act.parties.contains(&signer.party) {
         return Err(RuleError::PartyNotAllowed {
             signer_role: signer.role.as_str(),
@@ -286,6 +290,7 @@ pub fn act_object(
     if ctx.today >= act.from {
         return Err(RuleError::ActNotOpen {
             index: body.act,
+            field: "act",
             why: ("its protective notice has ended (A3)", "公示期已届满（A3）"),
         });
     }
@@ -302,7 +307,9 @@ pub fn act_object(
 }
 
 /// `dispute.award` deciding an act a party objected to: upheld, it is
-/// carried out now; otherwise it is quashed.
+/// carried out now; otherwise it is quashed. A key recovery the party's
+/// current key cancelled may be upheld too: when that key is the one a
+/// thief holds, the award is the household's way back to its rights (A5).
 pub(super) fn decide_held(
     state: &State,
     land: &dyn Land,
@@ -311,12 +318,20 @@ pub(super) fn decide_held(
     index: u64,
     upheld: bool,
 ) -> Result<Vec<Change>, RuleError> {
-    let act = open_act(state, index)?;
+    let cancelled_recovery = state
+        .acts
+        .get(&index)
+        .filter(|a| a.kind == "key.register" && matches!(a.closed, Some((_, ActEnd::Cancelled))));
+    let act = match cancelled_recovery {
+        Some(a) if upheld => a,
+        _ => open_act(state, index, "effect")?,
+    };
     // The award is recorded with two hands too (A2).
     second_hand(state, ctx, signer, "dispute.award", &act.parties)?;
-    if act.objection.is_none() {
+    if act.is_open() && act.objection.is_none() {
         return Err(RuleError::ActNotOpen {
             index,
+            field: "effect",
             why: (
                 "no party objected to it; its notice decides (A3)",
                 "无人提出异议，按公示期处理（A3）",
