@@ -179,5 +179,7 @@ kinds! {
     "expropriation.withdraw" => ExpropriationWithdraw(ExpropriationWithdraw) by [County] under ["E1"] rule |s, _, c, k, b| rules::expropriation::expropriation_withdraw(s, c, k, b);
     "expropriation.complete" => ExpropriationComplete(ExpropriationComplete) by [County] under ["E1", "E2", "G1"] rule |s, _, c, k, b| rules::expropriation::expropriation_complete(s, c, k, b);
     "act.object" => ActObject(ActObject) by [Household, Transferee] under ["A3", "A6"] rule |s, _, c, k, b| rules::acts::act_object(s, c, k, b);
+    // Signed by the log key, not a bound role: `decide` checks the signer
+    // and carries it out before any role's rule (this one is never reached).
     "act.effect" => ActEffect(ActEffect) by [] under ["A3"] rule |_, _, _, _, _| Err(RuleError::KindNotAllowed { role: "log", kind: "act.effect" });
 }
