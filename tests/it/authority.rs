@@ -38,6 +38,18 @@ fn two_hands(m: &Market, key: &SignerKey, second: &SignerKey, kind: &str, body: 
     m.ok_cosigned(key, second, kind, body)
 }
 
+/// A key recovery for the seller's household, by the collective with the
+/// county's hand (A6); its index.
+fn recover_seller(m: &Market, key: &SignerKey) -> u64 {
+    two_hands(
+        m,
+        &m.collective,
+        &m.log.county_key,
+        "key.register",
+        register("household", SELLER, key),
+    )
+}
+
 /// The act made at `index`, as the store holds it.
 fn act(m: &Market, index: u64) -> sanquan::model::state::Act {
     m.state()
@@ -117,13 +129,7 @@ fn a_collective_alone_cannot_take_a_households_keys() {
         );
         // Two hands: pending, the thief's key not bound, the household's
         // key cancels it.
-        let recovery = two_hands(
-            &m,
-            &m.collective,
-            &m.log.county_key,
-            "key.register",
-            register("household", SELLER, &thief),
-        );
+        let recovery = recover_seller(&m, &thief);
         assert!(act(&m, recovery).is_open());
         assert!(m.state().key(&thief.public_bytes()).is_none());
         m.refused(
@@ -158,13 +164,7 @@ fn a_collective_alone_cannot_take_a_households_keys() {
         // A recovery nobody objects to is carried out after the notice: the
         // new key is bound and the household's keys before it act no more.
         let lost = new_key("lost-phone");
-        let recovery = two_hands(
-            &m,
-            &m.collective,
-            &m.log.county_key,
-            "key.register",
-            register("household", SELLER, &lost),
-        );
+        let recovery = recover_seller(&m, &lost);
         let done = notice_runs_out(&m, recovery);
         assert!(matches!(done.closed, Some((_, ActEnd::Done))), "{done:?}");
         let state = m.state();
@@ -436,13 +436,7 @@ fn a_recovery_a_stolen_key_cancelled_is_carried_out_by_an_award() {
     for backend in backends() {
         let (m, justice) = under_authority(backend);
         let new = new_key("new-phone");
-        let recovery = two_hands(
-            &m,
-            &m.collective,
-            &m.log.county_key,
-            "key.register",
-            register("household", SELLER, &new),
-        );
+        let recovery = recover_seller(&m, &new);
         // The thief holds the household's key and cancels.
         m.ok(
             &m.seller,
