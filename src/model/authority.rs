@@ -315,6 +315,7 @@ mod tests {
             ("expropriation.hearing", "C"),
             ("expropriation.pay", "C"),
             ("expropriation.withdraw", "C"),
+            ("expropriation.ask_hearing", "H"),
             ("expropriation.complete", "C"),
             ("act.object", "HT"),
             ("act.effect", ""),

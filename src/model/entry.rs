@@ -440,6 +440,15 @@ pub struct ExpropriationHearing {
     pub document_sha256: String,
 }
 
+/// `expropriation.ask_hearing`: a household losing land asks, with its own
+/// signed entry, for a hearing on the plan (E3); the hearing must then be
+/// held before completion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpropriationAskHearing {
+    pub expropriation: u64,
+}
+
 /// `expropriation.pay`: compensation registered and paid to one party of
 /// the plan (E1); at most what the plan still owes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]

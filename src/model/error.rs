@@ -221,6 +221,8 @@ pub enum RuleError {
         parts: super::Area,
         whole: super::Area,
     },
+    #[error("parcel {code} is not split or merged while {} (log index {at}) lasts (C9)", .held.0)]
+    ParcelHeld { code: String, held: Why, at: u64 },
     #[error("parcels {a} and {b} differ in {what}: only parcels of one collective, one contract and one use merge")]
     ParcelsDiffer {
         a: String,
@@ -429,6 +431,7 @@ impl Refusal for RuleError {
             PartOutside { .. } => "part_outside_parcel",
             PartsOverlap { .. } => "parts_overlap",
             PartsAreaMismatch { .. } => "parts_area_mismatch",
+            ParcelHeld { .. } => "parcel_held",
             ParcelsDiffer { .. } => "parcels_differ",
             NotOfHousehold { .. } => "not_of_household",
             TwoHomesteads { .. } => "two_homesteads",
@@ -580,6 +583,9 @@ impl Refusal for RuleError {
             PartsAreaMismatch { parts, whole } => {
                 format!("各部分面积合计 {parts}，整体面积 {whole}：须在容差内一致")
             }
+            ParcelHeld { code, held, at } => {
+                format!("地块 {code} 上{}（日志序号 {at}），在此期间不得分割或合并（C9）", held.1)
+            }
             ParcelsDiffer { a, b, what } => {
                 format!("地块 {a} 与 {b} 的{}不同，不能合并", what_zh(what))
             }
@@ -719,6 +725,7 @@ impl Refusal for RuleError {
                 Some("entry.body.parts".into())
             }
             ParcelsDiffer { .. } => Some("entry.body.parts".into()),
+            ParcelHeld { .. } => Some("entry.body.DKBM".into()),
             NotOfHousehold { what, .. } => Some(match *what {
                 "parcels" => "entry.body.DKBM".into(),
                 w => format!("entry.body.{w}"),

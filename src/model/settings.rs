@@ -70,6 +70,17 @@ pub struct Settings {
     /// takes effect only after so many days with no objection.
     #[serde(default = "defaults::act_notice_days")]
     pub act_notice_days: u32,
+    /// E3: the county's published land prices (区片综合地价), in yuan per
+    /// 亩, each for the zone a code names — a township (9 digits) or one
+    /// collective (14 digits). Under rules 2 an expropriation is announced
+    /// only on land a price covers, and its plan pays at least that price
+    /// times the area taken.
+    #[serde(
+        default,
+        skip_serializing_if = "std::collections::BTreeMap::is_empty",
+        with = "yuan_map"
+    )]
+    pub zone_prices: std::collections::BTreeMap<String, Fen>,
 }
 
 /// Defaults of the settings added after the first logs were written: a
@@ -139,6 +150,7 @@ impl Default for Settings {
             max_open_objections: defaults::max_open_objections(),
             rules: defaults::rules(),
             act_notice_days: defaults::act_notice_days(),
+            zone_prices: Default::default(),
         }
     }
 }
@@ -150,6 +162,15 @@ impl Settings {
     /// Whether the authority rules (DOMAIN.md A1–A7) are in force.
     pub fn authority(&self) -> bool {
         self.rules >= 2
+    }
+
+    /// E3: the price per 亩 (in fen) of the zone `collective`'s land lies
+    /// in: its own, else its township's.
+    pub fn zone_price(&self, collective: &str) -> Option<Fen> {
+        self.zone_prices
+            .get(collective)
+            .or_else(|| collective.get(..9).and_then(|t| self.zone_prices.get(t)))
+            .copied()
     }
 }
 
@@ -304,6 +325,26 @@ impl Settings {
         if !(1..=1000).contains(&self.max_open_objections) {
             return bad("max_open_objections", ("1 to 1000", "1 至 1000"));
         }
+        for (zone, &price) in &self.zone_prices {
+            if !matches!(zone.len(), 9 | 14) || !zone.bytes().all(|b| b.is_ascii_digit()) {
+                return bad(
+                    "zone_prices",
+                    (
+                        "each zone is a township code (9 digits) or a collective's (14 digits)",
+                        "每个区片须为乡镇代码（9 位）或集体经济组织代码（14 位）",
+                    ),
+                );
+            }
+            if price <= 0 || price > self.max_amount_yuan {
+                return bad(
+                    "zone_prices",
+                    (
+                        "each price per mu is above 0 and at most max_amount_yuan",
+                        "每亩地价须大于 0，且不超过 max_amount_yuan",
+                    ),
+                );
+            }
+        }
         Ok(())
     }
 
@@ -340,6 +381,25 @@ mod yuan_text {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Fen, D::Error> {
         parse_yuan(&String::deserialize(d)?).map_err(|(en, _)| D::Error::custom(en))
+    }
+}
+
+/// A map of zone codes to yuan amounts, each written as a decimal string.
+mod yuan_map {
+    use super::Fen;
+    use crate::model::shares::{parse_yuan, yuan};
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+    use std::collections::BTreeMap;
+
+    pub fn serialize<S: Serializer>(m: &BTreeMap<String, Fen>, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(m.iter().map(|(k, f)| (k, yuan(*f))))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Fen>, D::Error> {
+        BTreeMap::<String, String>::deserialize(d)?
+            .into_iter()
+            .map(|(k, v)| Ok((k, parse_yuan(&v).map_err(|(en, _)| D::Error::custom(en))?)))
+            .collect()
     }
 }
 
@@ -380,6 +440,30 @@ mod tests {
                 "{bad}: {}",
                 e.reason_zh
             );
+        }
+    }
+
+    /// E3: zone prices are added zone by zone, read by a collective's own
+    /// zone before its township's, and refused with the field named when a
+    /// zone is no code or a price is nothing.
+    #[test]
+    fn zone_prices_are_added_zone_by_zone_and_checked() {
+        let s = update(json!({"zone_prices": {"140421001": "42000.00"}})).unwrap();
+        let s = s
+            .updated(
+                json!({"zone_prices": {"14042100100101": "48000.50"}})
+                    .as_object()
+                    .unwrap(),
+            )
+            .unwrap();
+        assert_eq!(s.zone_price("14042100100101"), Some(4_800_050));
+        assert_eq!(s.zone_price("14042100100102"), Some(4_200_000));
+        assert_eq!(s.zone_price("14042100200101"), None);
+        let back: Settings = serde_json::from_value(serde_json::to_value(&s).unwrap()).unwrap();
+        assert_eq!(back, s);
+        for bad in [json!({"1404": "1.00"}), json!({"140421001": "0"})] {
+            let (field, _) = update(json!({ "zone_prices": bad })).unwrap_err();
+            assert_eq!(field, "zone_prices");
         }
     }
 

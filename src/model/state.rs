@@ -337,6 +337,15 @@ pub struct Expropriation {
     /// is; what was paid stays paid).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withdrawn: Option<u64>,
+    /// E3 (rules 2): the least the plan pays for the land — the zone price
+    /// (区片综合地价) in force at the announcement times each parcel's area —
+    /// in fen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<super::shares::Fen>,
+    /// E3: the households that asked for a hearing with their own entry
+    /// (`expropriation.ask_hearing`); once asked, it stays asked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hearing_asked: Vec<String>,
 }
 
 /// The compensation and resettlement plan of an expropriation.
@@ -351,6 +360,12 @@ pub struct CompensationPlan {
 }
 
 impl Expropriation {
+    /// Whether a hearing must be held before completion (E1, E3): the plan
+    /// asked for one, or a household did.
+    pub fn hearing_due(&self) -> bool {
+        self.plan.as_ref().is_some_and(|p| p.hearing_requested) || !self.hearing_asked.is_empty()
+    }
+
     /// What the plan allots `party`, in fen.
     pub fn allotted(&self, party: &str) -> super::shares::Fen {
         self.plan.as_ref().map_or(0, |p| {

@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 
 use sanquan::ledger::SignerKey;
 use sanquan::model::state::ActEnd;
+use sanquan::model::Refusal;
 use serde_json::{json, Value};
 
 use crate::common::*;
-use crate::exchange::{person, Market, OUTSIDER, SELLER, VILLAGE};
+use crate::exchange::{person, Market, NEIGHBOUR, OUTSIDER, SELLER, VILLAGE};
 
 /// The demo village under the authority rules: the switch recorded on the
 /// log (rules 2), and a second county key (another department) for the acts
@@ -478,6 +479,255 @@ fn a_recovery_a_stolen_key_cancelled_is_carried_out_by_an_award() {
         assert!(state
             .key(&m.seller.public_bytes())
             .is_some_and(|k| !k.is_active()));
+        m.verifies();
+    }
+}
+
+/// Parcel `n`'s outline split down its middle, the east part `gap` degrees
+/// narrower (a strip of the whole left to no part).
+fn halves(n: u32, gap: f64) -> Value {
+    let (x, y, s) = (113.001 + f64::from(n) * 0.001, 36.001, 0.0005);
+    let rect = |lon: f64, w: f64| json!({"type": "Polygon", "coordinates": [[[lon, y], [lon + w, y], [lon + w, y + s], [lon, y + s], [lon, y]]]});
+    let code = |k: u32| format!("{VILLAGE}{:05}", 10 * n + k);
+    json!({"DKBM": crate::exchange::parcel(n), "reason": "修路分地",
+           "parts": [{"DKBM": code(1), "DKMC": "西半块", "geometry": rect(x, s / 2.0)},
+                     {"DKBM": code(2), "DKMC": "东半块", "geometry": rect(x + s / 2.0 + gap, s / 2.0 - gap)}]})
+}
+
+/// Sequence 7, reshaping land under rights (C9): a parcel under a settled
+/// lease or an open listing is not split, even with the household's
+/// consent; held land is not split by the collective alone; the parts
+/// cover the whole to one tolerance, not one per part; a split the
+/// household cosigns moves its contract to the parts in the same change.
+#[test]
+fn land_under_a_right_a_listing_or_a_contract_is_not_reshaped_by_the_collective() {
+    for backend in backends() {
+        let (m, _) = under_authority(backend);
+        let lease = m.verified_deal(1);
+        m.ok(
+            &m.exchange,
+            "payment.confirm",
+            json!({"listing": lease, "amount": "12000.00"}),
+        );
+        m.ok(
+            &m.exchange,
+            "deal.settle",
+            json!({"listing": lease, "certificate_no": "JZ-7"}),
+        );
+        let listed = m.reviewed_lease(2, "2027-06-01");
+        let split = |key: &SignerKey, body: Value, code: &str, field: &str| {
+            let before = m.size();
+            let mut env = sign(key, "parcel.split", body);
+            env.cosign(&m.seller);
+            let r = m.log.writer().submit_blocking(env);
+            assert_eq!(outcome(&r), code, "{backend:?}");
+            if let Err(sanquan::store::SubmitError::Refused(e)) = &r {
+                assert_eq!(e.field().as_deref(), Some(field));
+                assert_chinese(e);
+            }
+            assert_eq!(m.size(), before);
+        };
+        // With the seller's own consent, still not: the lease would stay on
+        // the retired code, the listing's award could not be checked.
+        split(
+            &m.collective,
+            halves(1, 0.0),
+            "parcel_held",
+            "entry.body.DKBM",
+        );
+        split(
+            &m.collective,
+            halves(2, 0.0),
+            "parcel_held",
+            "entry.body.DKBM",
+        );
+        assert_eq!(m.listing(listed).parcels, vec![crate::exchange::parcel(2)]);
+        // The neighbour's parcel 3, under its contract and nothing else:
+        // not by the collective alone.
+        m.refused(
+            &m.collective,
+            "parcel.split",
+            halves(3, 0.0),
+            "consent_missing",
+            "cosigs",
+        );
+        // A strip of about 1.5 m² left to no part: within two parts'
+        // tolerance (rules 1), beyond the one tolerance C9 allows.
+        let mut env = sign(&m.collective, "parcel.split", halves(3, 3.0e-7));
+        env.cosign(&m.neighbour);
+        let r = m.log.writer().submit_blocking(env);
+        assert_eq!(outcome(&r), "parts_area_mismatch", "{backend:?}");
+        let contract = format!("{NEIGHBOUR}J");
+        m.ok_cosigned(&m.collective, &m.neighbour, "parcel.split", halves(3, 0.0));
+        let parts = m.state().contracts[&contract].parcels.clone();
+        assert_eq!(
+            parts,
+            vec![format!("{VILLAGE}00031"), format!("{VILLAGE}00032")],
+            "the contract follows the parts in the same change"
+        );
+        m.verifies();
+    }
+}
+
+/// A plan for expropriation `x` posted from `from` for 30 days.
+fn plan(x: u64, from: chrono::NaiveDate, hearing: bool, lines: Value) -> Value {
+    let to = from + chrono::Duration::days(29);
+    json!({"expropriation": x, "survey_sha256": "c3".repeat(32), "plan_sha256": "d4".repeat(32),
+           "notice_from": from.to_string(), "notice_to": to.to_string(), "hearing_requested": hearing,
+           "compensation": lines})
+}
+
+/// Sequence 6, expropriation without the notice, the hearing or the money
+/// (E3): no announcement before the county publishes its zone price; no plan
+/// before the survey; no notice dated back; no plan below the floor or
+/// without a household's resettlement and social security; a hearing the
+/// household asked for with its own entry stays asked; the parcels are
+/// frozen; completion by the county alone is refused, and with a second
+/// hand it waits out the protective notice before the land is taken.
+#[test]
+fn an_expropriation_pays_the_published_price_and_hears_the_household() {
+    for backend in backends() {
+        let (m, _) = under_authority(backend);
+        let county = m.log.county_key.clone();
+        let p = crate::exchange::parcel;
+        let announce = json!({"DKBM": [p(1), p(2)], "purpose": "县道拓宽",
+                              "document_sha256": "b2".repeat(32)});
+        m.refused(
+            &county,
+            "expropriation.announce",
+            announce.clone(),
+            "bad_attribute",
+            "entry.body.DKBM",
+        );
+        m.ok(
+            &county,
+            "county.settings",
+            json!({"settings": {"zone_prices": {"140421001": "30000.00"}}, "reason": "公布区片综合地价"}),
+        );
+        let announced = m.log.clock.now().date_naive();
+        let x = m.ok(&county, "expropriation.announce", announce);
+        let floor = m.state().expropriations[&x]
+            .floor
+            .expect("the floor is set");
+        // About 7.5 亩 at 30,000 元 per 亩.
+        assert!((20_000_000..30_000_000).contains(&floor), "{floor}");
+        let yuan = |fen: i64| sanquan::model::shares::yuan(fen);
+        let lines = |land: i64, social: bool| {
+            let mut l = vec![
+                json!({"party": VILLAGE, "head": "land", "amount": yuan(land)}),
+                json!({"party": SELLER, "head": "resettlement", "amount": yuan(floor - land)}),
+            ];
+            if social {
+                l.push(json!({"party": SELLER, "head": "social_security", "amount": "8000.00"}));
+            }
+            Value::Array(l)
+        };
+        // Frozen against reshaping, even with the household's consent.
+        let mut env = sign(&m.collective, "parcel.split", halves(2, 0.0));
+        env.cosign(&m.seller);
+        assert_eq!(outcome(&m.log.writer().submit_blocking(env)), "parcel_held");
+        let kind = "expropriation.plan";
+        m.refused(
+            &county,
+            kind,
+            plan(x, announced, false, lines(floor / 2, true)),
+            "bad_attribute",
+            "entry.body.survey_sha256",
+        );
+        m.log.clock.advance(chrono::Duration::days(31));
+        let today = m.log.clock.now().date_naive();
+        m.refused(
+            &county,
+            kind,
+            plan(x, announced, false, lines(floor / 2, true)),
+            "bad_attribute",
+            "entry.body.notice_from",
+        );
+        let cheap = json!([{"party": VILLAGE, "head": "land", "amount": "0.01"},
+                           {"party": SELLER, "head": "resettlement", "amount": "0.01"},
+                           {"party": SELLER, "head": "social_security", "amount": "0.01"}]);
+        m.refused(
+            &county,
+            kind,
+            plan(x, today, false, cheap),
+            "bad_attribute",
+            "entry.body.compensation",
+        );
+        m.refused(
+            &county,
+            kind,
+            plan(x, today, false, lines(floor / 2, false)),
+            "bad_attribute",
+            "entry.body.compensation",
+        );
+        m.ok(&county, kind, plan(x, today, false, lines(floor / 2, true)));
+        // The seller asks for a hearing with its own key; the neighbour,
+        // losing nothing, may not; a plan posted again keeps it asked.
+        m.ok(
+            &m.seller,
+            "expropriation.ask_hearing",
+            json!({"expropriation": x}),
+        );
+        m.refused(
+            &m.neighbour,
+            "expropriation.ask_hearing",
+            json!({"expropriation": x}),
+            "bad_attribute",
+            "entry.body.expropriation",
+        );
+        m.refused(
+            &county,
+            kind,
+            plan(x, today, false, lines(floor / 2, true)),
+            "bad_attribute",
+            "entry.body.hearing_requested",
+        );
+        m.log.clock.advance(chrono::Duration::days(31));
+        for (party, fen) in [(VILLAGE, floor / 2), (SELLER, floor - floor / 2 + 800_000)] {
+            m.ok(
+                &county,
+                "expropriation.pay",
+                json!({"expropriation": x, "party": party, "amount": yuan(fen), "document_sha256": "e5".repeat(32)}),
+            );
+        }
+        let complete = json!({"expropriation": x});
+        m.refused(
+            &county,
+            "expropriation.complete",
+            complete.clone(),
+            "expropriation_not_ready",
+            "entry.body.expropriation",
+        );
+        m.ok(
+            &county,
+            "expropriation.hearing",
+            json!({"expropriation": x, "document_sha256": "f6".repeat(32)}),
+        );
+        // The county alone completes nothing; with the collective's hand the
+        // completion waits out its notice, the land still the seller's.
+        m.refused(
+            &county,
+            "expropriation.complete",
+            complete.clone(),
+            "second_hand_missing",
+            "cosigs",
+        );
+        let done = two_hands(
+            &m,
+            &county,
+            &m.collective,
+            "expropriation.complete",
+            complete,
+        );
+        let holder = |m: &Market| m.registry().title(&p(1)).unwrap().holder;
+        assert_eq!(holder(&m).as_deref(), Some(SELLER));
+        assert_eq!(act(&m, done).parties, vec![SELLER.to_owned()]);
+        let effect = notice_runs_out(&m, done);
+        assert!(
+            matches!(effect.closed, Some((_, ActEnd::Done))),
+            "{effect:?}"
+        );
+        assert_eq!(holder(&m), None);
         m.verifies();
     }
 }

@@ -14,8 +14,8 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 
 use crate::model::entry::{
-    ActEffect, ActObject, AwardEffect, DisputeAward, EstateSettle, HouseholdJoin, HouseholdSplit,
-    KeyRegister, MemberEnd,
+    ActEffect, ActObject, AwardEffect, DisputeAward, EstateSettle, ExpropriationComplete,
+    HouseholdJoin, HouseholdSplit, KeyRegister, MemberEnd,
 };
 use crate::model::error::Why;
 use crate::model::state::{Act, ActEnd};
@@ -71,6 +71,29 @@ pub fn over_award(state: &State, _signer: &KeyBinding, body: &DisputeAward) -> V
             .collect(),
         AwardEffect::RightEnd { .. } | AwardEffect::Act { .. } => Vec::new(),
     }
+}
+
+/// `expropriation.complete` acts over each household whose contract loses
+/// land to it (A1, E1): the county's completion is pending for the notice,
+/// with a second hand, like any act that takes.
+pub fn over_expropriated(
+    state: &State,
+    _signer: &KeyBinding,
+    body: &ExpropriationComplete,
+) -> Vec<String> {
+    let Some(x) = state.expropriations.get(&body.expropriation) else {
+        return Vec::new();
+    };
+    let mut households: Vec<String> = x
+        .parcels
+        .iter()
+        .filter_map(|p| state.contract_of.get(p))
+        .filter_map(|k| state.contracts.get(k))
+        .map(|k| k.household.clone())
+        .collect();
+    households.sort_unstable();
+    households.dedup();
+    households
 }
 
 /// A6: a key for a household or a transferee bound by anyone but the party

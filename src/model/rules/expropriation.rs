@@ -9,14 +9,19 @@ use std::collections::BTreeSet;
 use super::exchange::withdrawn_by_law;
 use super::{day, money, sha256_hex, text, Context};
 use crate::model::entry::{
-    CompensationHead, ExpropriationAnnounce, ExpropriationComplete, ExpropriationHearing,
-    ExpropriationPay, ExpropriationPlan,
+    CompensationHead, ExpropriationAnnounce, ExpropriationAskHearing, ExpropriationComplete,
+    ExpropriationHearing, ExpropriationPay, ExpropriationPlan,
 };
+use crate::model::shares::Fen;
 use crate::model::state::{CompensationPlan, Expropriation};
 use crate::model::{Change, KeyBinding, RuleError, State};
 
 /// The shortest notice of a plan, in days (实施条例 Art. 27).
 pub const PLAN_NOTICE_DAYS: i64 = 30;
+
+/// The working days between the pre-announcement and the survey the plan
+/// rests on (E3; 实施条例 Art. 26).
+pub const SURVEY_WORKING_DAYS: u32 = 10;
 
 fn expropriation(state: &State, index: u64) -> Result<&Expropriation, RuleError> {
     state
@@ -128,9 +133,15 @@ pub fn expropriation_announce(
             ));
         }
     }
+    let collective = collective.unwrap_or_default();
+    let floor = if state.settings.authority() {
+        Some(floor(state, collective, &body.parcels)?)
+    } else {
+        None
+    };
     Ok(vec![Change::ExpropriationSaved(Expropriation {
         index: ctx.index,
-        collective: collective.unwrap_or_default().to_owned(),
+        collective: collective.to_owned(),
         parcels: body.parcels.clone(),
         purpose: body.purpose.clone(),
         announced: ctx.today,
@@ -139,7 +150,40 @@ pub fn expropriation_announce(
         payments: Vec::new(),
         completed: None,
         withdrawn: None,
+        floor,
+        hearing_asked: Vec::new(),
     })])
+}
+
+/// E3: the least a plan pays for `parcels` of `collective` — the zone
+/// price published before the announcement times each parcel's area,
+/// rounded up to the fen — or a refusal naming the land no price covers.
+fn floor(state: &State, collective: &str, parcels: &[String]) -> Result<Fen, RuleError> {
+    let price = state.settings.zone_price(collective).ok_or_else(|| {
+        RuleError::attribute(
+            "DKBM",
+            format!("no zone land price (区片综合地价) covers collective {collective}: the county publishes it in its settings (zone_prices) before an announcement (E3)"),
+            format!("集体经济组织 {collective} 的土地尚无公布的区片综合地价：县里须先在设置（zone_prices）中公布，再发布征收预公告（E3）"),
+        )
+    })?;
+    // fen per 亩 × (0.01 m²) × 15 / 1,000,000 = fen, exact in i128.
+    let area: i128 = parcels
+        .iter()
+        .filter_map(|p| state.parcels.get(p.as_str()))
+        .map(|p| i128::from(p.area.0))
+        .sum();
+    let fen = (i128::from(price) * area * 15 + 999_999) / 1_000_000;
+    Ok(Fen::try_from(fen).unwrap_or(Fen::MAX))
+}
+
+/// The first day a plan may be logged (E3): after ten working days of the
+/// pre-announcement, in which the land and its attachments are surveyed.
+fn survey_done(state: &State, announced: chrono::NaiveDate) -> chrono::NaiveDate {
+    state
+        .settings
+        .calendar
+        .notice_period(announced, SURVEY_WORKING_DAYS)
+        .1
 }
 
 /// `expropriation.plan` (E1, E2): a notice of at least 30 days from the
@@ -209,7 +253,15 @@ pub fn expropriation_plan(
             });
         }
     }
+    if state.settings.authority() {
+        plan_meets_e3(state, ctx, x, body, from, &lines)?;
+    }
     let mut x = x.clone();
+    if state.settings.authority() {
+        // A hearing is on the plan as posted: a plan posted again is heard
+        // again, if a hearing is due.
+        x.hearing = None;
+    }
     x.plan = Some(CompensationPlan {
         index: ctx.index,
         notice_from: from,
@@ -217,6 +269,141 @@ pub fn expropriation_plan(
         hearing_requested: body.hearing_requested,
         lines,
     });
+    Ok(vec![Change::ExpropriationSaved(x)])
+}
+
+/// E3 (rules 2): the plan rests on a survey made after ten working days of
+/// the pre-announcement; its notice runs from the day it is logged (a plan
+/// posted again starts its own); a hearing once asked for stays asked; the
+/// land compensation and resettlement subsidy together reach the floor the
+/// zone price set; and each household losing land has its resettlement and
+/// social-security lines.
+fn plan_meets_e3(
+    state: &State,
+    ctx: &Context,
+    x: &Expropriation,
+    body: &ExpropriationPlan,
+    from: chrono::NaiveDate,
+    lines: &[(String, CompensationHead, Fen)],
+) -> Result<(), RuleError> {
+    let surveyed = survey_done(state, x.announced);
+    if ctx.today < surveyed {
+        return Err(RuleError::attribute(
+            "survey_sha256",
+            format!("the survey follows {SURVEY_WORKING_DAYS} working days of the pre-announcement: a plan is logged from {surveyed} (E3)"),
+            format!("调查须在预公告满 {SURVEY_WORKING_DAYS} 个工作日后进行：方案最早于 {surveyed} 登记（E3）"),
+        ));
+    }
+    if from < ctx.today {
+        return Err(RuleError::attribute(
+            "notice_from",
+            "the notice runs from the day the plan is logged, never from before (E3)",
+            "公告期自方案登记之日起算，不得倒签（E3）",
+        ));
+    }
+    if !body.hearing_requested && x.hearing_due() {
+        return Err(RuleError::attribute(
+            "hearing_requested",
+            "a hearing was asked for; it stays asked, and a plan posted again says so (E3)",
+            "已有人申请听证；申请一经提出即保留，重新公告的方案须载明（E3）",
+        ));
+    }
+    let toward_land: Fen = lines
+        .iter()
+        .filter(|(_, head, _)| {
+            matches!(
+                head,
+                CompensationHead::Land | CompensationHead::Resettlement
+            )
+        })
+        .map(|(_, _, fen)| fen)
+        .sum();
+    let floor = x.floor.unwrap_or(0);
+    if toward_land < floor {
+        let yuan = crate::model::shares::yuan;
+        return Err(RuleError::attribute(
+            "compensation",
+            format!(
+                "land compensation and resettlement subsidy come to {} yuan, below the {} yuan the published zone price sets for this land (E3)",
+                yuan(toward_land),
+                yuan(floor)
+            ),
+            format!(
+                "土地补偿费与安置补助费合计 {} 元，低于按公布的区片综合地价计算的 {} 元（E3）",
+                yuan(toward_land),
+                yuan(floor)
+            ),
+        ));
+    }
+    let losing: BTreeSet<&str> = x
+        .parcels
+        .iter()
+        .filter_map(|p| state.contract_over(p, ctx.today))
+        .map(|k| k.household.as_str())
+        .collect();
+    for household in losing {
+        for head in [
+            CompensationHead::Resettlement,
+            CompensationHead::SocialSecurity,
+        ] {
+            if !lines.iter().any(|(p, h, _)| p == household && *h == head) {
+                let (en, zh) = match head {
+                    CompensationHead::Resettlement => ("a resettlement subsidy", "安置补助费"),
+                    _ => ("a social-security line", "社会保障费用"),
+                };
+                return Err(RuleError::attribute(
+                    "compensation",
+                    format!("household {household} loses land and has no {en} in the plan (E3)"),
+                    format!("承包方 {household} 失去土地，方案中却没有其{zh}（E3）"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `expropriation.ask_hearing` (E3): a household losing land asks for a
+/// hearing with its own entry, once, before the hearing is held and while
+/// the plan's notice (if one is posted) runs.
+pub fn expropriation_ask_hearing(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &ExpropriationAskHearing,
+) -> Result<Vec<Change>, RuleError> {
+    let x = open(state, body.expropriation)?;
+    let loses_land = x
+        .parcels
+        .iter()
+        .filter_map(|p| state.contract_over(p, ctx.today))
+        .any(|k| k.household == signer.party);
+    if !loses_land {
+        return Err(RuleError::attribute(
+            "expropriation",
+            format!(
+                "household {} loses no land to it: a household asks for its own land (E3)",
+                signer.party
+            ),
+            format!(
+                "承包方 {} 在此次征收中没有被征土地：只能为本户的土地申请听证（E3）",
+                signer.party
+            ),
+        ));
+    }
+    let why = if x.hearing_asked.contains(&signer.party) {
+        Some(("this household has asked already", "该承包方已申请过"))
+    } else if x.hearing.is_some() {
+        Some(("the hearing on the plan was held", "方案听证已举行"))
+    } else if x.plan.as_ref().is_some_and(|p| ctx.today > p.notice_to) {
+        Some(("the plan's notice has ended", "方案公告期已满"))
+    } else {
+        None
+    };
+    if let Some(why) = why {
+        return Err(RuleError::because("expropriation", why));
+    }
+    let mut x = x.clone();
+    x.hearing_asked.push(signer.party.clone());
     Ok(vec![Change::ExpropriationSaved(x)])
 }
 
@@ -233,7 +420,7 @@ pub fn expropriation_hearing(
     let plan = x.plan.as_ref().ok_or(RuleError::ExpropriationNotReady {
         reason: ("no plan has been posted", "补偿安置方案尚未公告"),
     })?;
-    if !plan.hearing_requested || x.hearing.is_some() || ctx.today < plan.notice_from {
+    if !x.hearing_due() || x.hearing.is_some() || ctx.today < plan.notice_from {
         return Err(RuleError::attribute(
             "expropriation",
             "a hearing is held once, when asked for, after the notice began",
@@ -303,7 +490,7 @@ pub fn expropriation_complete(
             reason: ("the plan's notice has not ended", "补偿安置方案公告期未满"),
         });
     }
-    if plan.hearing_requested && x.hearing.is_none() {
+    if x.hearing_due() && x.hearing.is_none() {
         return Err(RuleError::ExpropriationNotReady {
             reason: ("the hearing asked for was not held", "申请的听证尚未举行"),
         });

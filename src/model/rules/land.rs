@@ -204,10 +204,56 @@ fn changeable_parcel<'s>(
     ctx: &Context,
     signer: &KeyBinding,
     code: &str,
+    act: &'static str,
 ) -> Result<&'s Parcel, RuleError> {
     let parcel = super::own_active_parcel(state, signer, code)?;
     super::unencumbered(state, ctx.today, code, super::Holds::All)?;
+    if state.settings.authority() {
+        not_held(state, ctx, code, act)?;
+    }
     Ok(parcel)
+}
+
+/// C9 (rules 2): land is reshaped only when nothing rests on its outline —
+/// no derived right in force or yet to begin (its lease would stay on the
+/// retired code, and the parts could be leased again), no open listing (its
+/// award could no longer be checked), no expropriation under way (completion
+/// would take nothing) — and land under a contract only with the holding
+/// household's cosignature: the collective alone does not reshape a
+/// household's land (A1).
+fn not_held(state: &State, ctx: &Context, code: &str, act: &'static str) -> Result<(), RuleError> {
+    let held = |held, at| RuleError::ParcelHeld {
+        code: code.to_owned(),
+        held,
+        at,
+    };
+    if let Some(r) = state
+        .rights_on(code)
+        .find(|r| r.ended.is_none() && ctx.today <= r.end)
+    {
+        return Err(held(
+            ("a derived right on it", "有土地经营权等派生权利"),
+            r.index,
+        ));
+    }
+    if let Some(l) = state.listings_on(code).find(|l| l.status.is_open()) {
+        return Err(held(
+            ("its listing on the exchange", "有正在交易所挂牌的项目"),
+            l.id,
+        ));
+    }
+    if let Some(x) = state.expropriations.values().find(|x| {
+        x.completed.is_none() && x.withdrawn.is_none() && x.parcels.iter().any(|p| p == code)
+    }) {
+        return Err(held(
+            ("an expropriation under way", "有正在进行的征收"),
+            x.index,
+        ));
+    }
+    if let Some(k) = state.contract_over(code, ctx.today) {
+        super::cosigned_by(state, ctx, &k.household, act)?;
+    }
+    Ok(())
 }
 
 /// A new parcel made from `like`'s land: its own code, name and geometry,
@@ -229,9 +275,22 @@ fn part_of(like: &Parcel, part: &ParcelPart, fp: &Footprint, index: u64) -> Chan
 }
 
 /// The parts of a split or merge must measure what the whole does, within
-/// the tolerance for each piece.
-fn same_area(parts: Area, whole: Area, pieces: usize, tolerance: Area) -> Result<(), RuleError> {
-    if (parts.0 - whole.0).abs() > tolerance.0 * pieces as i64 {
+/// the tolerance for each piece — under rules 2 (C9) within the tolerance
+/// once, as for one shared edge, so that no strip of the whole is left to
+/// no part (and to no contract).
+fn same_area(
+    state: &State,
+    parts: Area,
+    whole: Area,
+    pieces: usize,
+    tolerance: Area,
+) -> Result<(), RuleError> {
+    let allowed = if state.settings.authority() {
+        tolerance.0
+    } else {
+        tolerance.0 * pieces as i64
+    };
+    if (parts.0 - whole.0).abs() > allowed {
         return Err(RuleError::PartsAreaMismatch { parts, whole });
     }
     Ok(())
@@ -248,7 +307,7 @@ pub fn parcel_split(
     signer: &KeyBinding,
     body: &ParcelSplit,
 ) -> Result<Vec<Change>, RuleError> {
-    let whole = changeable_parcel(state, ctx, signer, &body.code)?;
+    let whole = changeable_parcel(state, ctx, signer, &body.code, "parcel.split")?;
     super::text("reason", &body.reason)?;
     if !(2..=50).contains(&body.parts.len()) {
         return Err(RuleError::attribute(
@@ -299,7 +358,7 @@ pub fn parcel_split(
         }
     }
     let total = Area(ctx.footprints.iter().map(|f| f.area.0).sum());
-    same_area(total, whole.area, body.parts.len(), tolerance)?;
+    same_area(state, total, whole.area, body.parts.len(), tolerance)?;
     let mut changes = vec![Change::ParcelRetired {
         code: body.code.clone(),
         at: ctx.index,
@@ -352,7 +411,7 @@ pub fn parcel_merge(
                 "同一地块列了两次",
             ));
         }
-        parts.push(changeable_parcel(state, ctx, signer, code)?);
+        parts.push(changeable_parcel(state, ctx, signer, code, "parcel.merge")?);
     }
     let first = parts[0];
     let contract = state.contract_over(&first.code, ctx.today);
@@ -398,7 +457,7 @@ pub fn parcel_merge(
         }
     }
     let total = Area(parts.iter().map(|p| p.area.0).sum());
-    same_area(total, fp.area, parts.len(), tolerance)?;
+    same_area(state, total, fp.area, parts.len(), tolerance)?;
     let mut changes: Vec<Change> = body
         .parts
         .iter()
