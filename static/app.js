@@ -702,7 +702,11 @@ async function mapPage() {
     },
     onEachFeature: (f, l) => {
       layers.set(f.id, l);
-      l.bindTooltip(`${f.properties.DKMC} ${f.id}`);
+      // A parcel's name is the collective's text: shown as text, never
+      // parsed as HTML (a name with markup must not navigate or restyle).
+      const tip = document.createElement('span');
+      tip.textContent = `${f.properties.DKMC} ${f.id}`;
+      l.bindTooltip(tip);
       l.on('click', () => location.assign(`/parcel/${encodeURIComponent(f.id)}`));
     },
   }).addTo(map);

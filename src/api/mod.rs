@@ -71,6 +71,7 @@ pub async fn serve_with(
     let server = HttpServer::new(move || {
         App::new()
             .wrap(actix_web::middleware::Compress::default())
+            .wrap(crate::web::security_headers())
             .configure(configure(registry.clone()))
     })
     .worker_max_blocking_threads(8)

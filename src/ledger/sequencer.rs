@@ -108,24 +108,7 @@ impl Sequencer {
     /// A refusal changes nothing.
     pub fn admit(&mut self, env: &Envelope, integrated: &str) -> Result<Admitted, LedgerError> {
         let index = self.tree.size();
-        if let Some(index) = self.nonces.used(&env.signer, &env.nonce) {
-            return Err(LedgerError::ReplayedNonce { index });
-        }
-        let now = chrono::DateTime::parse_from_rfc3339(integrated)
-            .map(|t| t.with_timezone(&chrono::Utc))
-            .unwrap_or_default();
-        let cosigners = env.cosigners();
-        let ctx = Context {
-            cosigners: &cosigners,
-            index,
-            signer: &env.signer,
-            county: &self.county,
-            footprints: &env.footprints,
-            today: now.date_naive(),
-            now,
-        };
-        check_time(&self.state, &env.time, now)?;
-        let changes = decide(&self.state, self.land.as_ref(), &ctx, &env.command)?;
+        let changes = self.decide(env, integrated)?;
         self.poisoned = true;
         for change in &changes {
             self.state.apply(change);
@@ -142,5 +125,32 @@ impl Sequencer {
             leaf_hash,
             changes,
         })
+    }
+
+    /// What admitting `env` now would change, or why it would be refused
+    /// (the replayed nonce, the time, the signer's authority, the rules),
+    /// without changing anything: the writer asks this before it refuses a
+    /// person already registered, so that the answer `person_exists` is
+    /// given only to an entry the rules would have accepted — never an
+    /// oracle of ID numbers for a key that may not register anyone there.
+    pub fn decide(&self, env: &Envelope, integrated: &str) -> Result<Vec<Change>, LedgerError> {
+        if let Some(index) = self.nonces.used(&env.signer, &env.nonce) {
+            return Err(LedgerError::ReplayedNonce { index });
+        }
+        let now = chrono::DateTime::parse_from_rfc3339(integrated)
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_default();
+        let cosigners = env.cosigners();
+        let ctx = Context {
+            cosigners: &cosigners,
+            index: self.tree.size(),
+            signer: &env.signer,
+            county: &self.county,
+            footprints: &env.footprints,
+            today: now.date_naive(),
+            now,
+        };
+        check_time(&self.state, &env.time, now)?;
+        Ok(decide(&self.state, self.land.as_ref(), &ctx, &env.command)?)
     }
 }

@@ -842,20 +842,27 @@ impl WriterState {
             }
         }
         for job in &jobs {
-            // An ID number is a person's unique key (P2): checked here, where
-            // the private table is known, before the rules.
+            if poisoned {
+                answers.push(Err(SubmitError::Busy));
+                continue;
+            }
+            // An ID number is a person's unique key (P2), checked here where
+            // the private table is known — and last: an entry the signer's
+            // authority or the rules refuse gets that refusal whether the ID
+            // is registered or not (no oracle of ID numbers, 11.2).
             let mut fresh = std::collections::HashSet::new();
             let taken = job.personal.iter().position(|r| {
                 self.id_numbers.contains(&r.id_number) || !fresh.insert(r.id_number.as_str())
             });
             if let Some(at) = taken {
-                answers.push(Err(SubmitError::Personal(PersonalError::PersonExists {
-                    at,
-                })));
-                continue;
-            }
-            if poisoned {
-                answers.push(Err(SubmitError::Busy));
+                let decided = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    self.seq.decide(&job.envelope, &integrated)
+                }))
+                .unwrap_or(Err(LedgerError::Internal));
+                answers.push(match decided {
+                    Err(e) => Err(SubmitError::Refused(e)),
+                    Ok(_) => Err(SubmitError::Personal(PersonalError::PersonExists { at })),
+                });
                 continue;
             }
             let result = self.admit_guarded(&job.envelope, &integrated, &mut poisoned);

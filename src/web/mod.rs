@@ -214,9 +214,20 @@ impl ResponseError for PageError {
 /// origin's IndexedDB, so no script from elsewhere and no inline script may
 /// run), no framing. Connections go to this origin, and to loopback for the
 /// figures `bench web` collects.
-const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
      img-src 'self' data:; connect-src 'self' http://127.0.0.1:*; object-src 'none'; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The security headers of every response — pages, the 404 page, the
+/// printable contract, JSON — set in this one place (a handler's own value
+/// wins).
+pub fn security_headers() -> actix_web::middleware::DefaultHeaders {
+    actix_web::middleware::DefaultHeaders::new()
+        .add(("Content-Security-Policy", POLICY))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("X-Content-Type-Options", "nosniff"))
+}
 
 /// Renders a page.
 fn html(page: &impl Template) -> Result<HttpResponse, PageError> {
@@ -232,10 +243,6 @@ fn html(page: &impl Template) -> Result<HttpResponse, PageError> {
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
-        .insert_header(("Content-Security-Policy", POLICY))
-        .insert_header(("X-Frame-Options", "DENY"))
-        .insert_header(("Referrer-Policy", "no-referrer"))
-        .insert_header(("X-Content-Type-Options", "nosniff"))
         .body(body))
 }
 

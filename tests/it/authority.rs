@@ -731,3 +731,204 @@ fn an_expropriation_pays_the_published_price_and_hears_the_household() {
         m.verifies();
     }
 }
+
+/// 11.2, no oracle of ID numbers: whether an ID number is registered is
+/// told (`person_exists`) only to an entry its signer may make and the
+/// rules would accept; a key that may not register anyone in the household,
+/// or an entry the rules refuse, gets the same answer for a registered ID
+/// as for a new one.
+#[test]
+fn a_registered_id_number_is_told_only_to_an_entry_the_rules_accept() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let join = |key: &SignerKey, p: &sanquan::model::person::PersonRecord, doc: &str| {
+            let body = json!({"CBFBM": SELLER, "members": [{"person": p.commitment(), "relation": "99"}],
+                              "document_sha256": doc});
+            let env = sign(key, "household.join", body);
+            outcome(
+                &m.log
+                    .writer()
+                    .submit_with_personal_blocking(env, vec![p.clone()]),
+            )
+        };
+        // The seller's head, registered; and someone never registered.
+        let known = person("韩一", "14042119800101123X", 5);
+        let fresh = person("路人", "140421199006200042", 6);
+        let (good, bad) = ("aa".repeat(32), "not a hash".to_owned());
+        let before = m.size();
+        for (key, doc) in [
+            (&m.neighbour, &good),
+            (&m.outsider, &good),
+            (&m.collective, &bad),
+        ] {
+            let (a, b) = (join(key, &known, doc), join(key, &fresh, doc));
+            assert_eq!(a, b, "{backend:?}: the answer tells the ID apart");
+            assert_ne!(a, "person_exists");
+        }
+        assert_eq!(m.size(), before);
+        assert_eq!(join(&m.collective, &known, &good), "person_exists");
+        assert_eq!(m.size(), before);
+        m.verifies();
+    }
+}
+
+/// The smaller findings of the pass (11.4–11.8), under rules 2, each the
+/// sequence that was accepted: a notice dated back; an outsider added by a
+/// household; `right.end` "abandoned" on a lease not yet begun or pledged;
+/// a low reserve bid up past the county-level threshold unflagged; land a
+/// withdrawable return frees granted to another.
+#[test]
+fn the_smaller_findings_are_refused_under_the_authority_rules() {
+    for backend in backends() {
+        let (m, _) = under_authority(backend);
+        let day = |d: i64| {
+            (m.log.clock.now() + chrono::Duration::days(d))
+                .date_naive()
+                .to_string()
+        };
+        // 11.8: a notice starts no earlier than the day it is logged.
+        let notice = |from: i64| json!({"CBHTBM": [format!("{SELLER}J")], "from": day(from), "to": day(from + 10), "posting_sha256": "ab".repeat(32)});
+        m.refused(
+            &m.collective,
+            "notice.post",
+            notice(-30),
+            "bad_attribute",
+            "entry.body.from",
+        );
+        m.ok(&m.collective, "notice.post", notice(0));
+        // 11.7: a household adds a spouse or a child, not an outsider.
+        let outsider = person("外人", "140421199006200042", 7);
+        let join = |relation: &str| {
+            let body = json!({"CBFBM": SELLER, "members": [{"person": outsider.commitment(), "relation": relation}],
+                              "document_sha256": "aa".repeat(32)});
+            outcome(&m.log.writer().submit_with_personal_blocking(
+                sign(&m.seller, "household.join", body),
+                vec![outsider.clone()],
+            ))
+        };
+        assert_eq!(join("99"), "bad_attribute");
+        assert_eq!(join("12"), "accepted");
+        // 11.5: the lease settled below starts on 2027-01-01.
+        let lease = m.verified_deal(1);
+        m.ok(
+            &m.exchange,
+            "payment.confirm",
+            json!({"listing": lease, "amount": "12000.00"}),
+        );
+        m.ok(
+            &m.exchange,
+            "deal.settle",
+            json!({"listing": lease, "certificate_no": "JZ-9"}),
+        );
+        let right = m
+            .state()
+            .rights
+            .values()
+            .find(|r| r.holder == NEIGHBOUR)
+            .map(|r| r.index)
+            .unwrap();
+        let end = |ground: &str| json!({"right": right, "ground": ground, "document_sha256": "ab".repeat(32)});
+        m.refused(
+            &m.seller,
+            "right.end",
+            end("abandoned"),
+            "bad_attribute",
+            "entry.body.ground",
+        );
+        let pledge = m.ok(
+            &m.seller,
+            "encumbrance.register",
+            json!({"DKBM": crate::exchange::parcel(1), "kind": "pledge", "reason": "贷款担保", "document_sha256": "ab".repeat(32)}),
+        );
+        m.refused(
+            &m.seller,
+            "right.end",
+            end("damaged"),
+            "parcel_encumbered",
+            "entry.body.DKBM",
+        );
+        assert!(m.state().rights[&right].ended.is_none());
+        let _ = pledge;
+        // 11.9: a reserve of 1,000 yuan bid up to the threshold is flagged.
+        let listed = m.reviewed_lease(2, "2027-06-01");
+        assert!(!m.listing(listed).county_level);
+        m.bidders(listed, &[(&m.outsider, OUTSIDER)]);
+        m.log.clock.advance(chrono::Duration::days(20));
+        m.ok(
+            &m.outsider,
+            "bid.place",
+            json!({"listing": listed, "amount": "300000.00"}),
+        );
+        assert!(m.listing(listed).county_level, "X3: by the price reached");
+        m.verifies();
+    }
+}
+
+/// 11.4: a contract return withdrawn within a cooling-off window longer
+/// than the return's notice: the land it freed is not granted to another
+/// meanwhile, so the withdrawal never leaves two contracts in force.
+#[test]
+fn land_a_return_may_still_take_back_is_not_granted_to_another() {
+    for backend in backends() {
+        let (m, _) = under_authority(backend);
+        m.ok(
+            &m.log.county_key,
+            "county.settings",
+            json!({"settings": {"cooling_off_days": 365}, "reason": "冷静期一年"}),
+        );
+        let effective = (m.log.clock.now() + chrono::Duration::days(200))
+            .date_naive()
+            .to_string();
+        let returned = m.ok(
+            &m.neighbour,
+            "contract.return",
+            json!({"CBHTBM": format!("{NEIGHBOUR}J"), "effective": effective, "compensation": "3000.00"}),
+        );
+        m.log.clock.advance(chrono::Duration::days(210));
+        let third = person("王三", "11010519491231002X", 3);
+        let code = format!("{VILLAGE}0003");
+        let env = sign(
+            &m.collective,
+            "household.register",
+            json!({"CBFBM": code, "members": [{"person": third.commitment(), "relation": "02"}]}),
+        );
+        assert_eq!(
+            outcome(
+                &m.log
+                    .writer()
+                    .submit_with_personal_blocking(env, vec![third.clone()])
+            ),
+            "accepted"
+        );
+        let grant = json!({"CBHTBM": format!("{code}J"), "CBFBM": code, "DKBM": [crate::exchange::parcel(3)],
+            "start": "2027-01-01", "end": "2056-12-31", "certificate_members": [third.commitment()]});
+        m.refused(
+            &m.collective,
+            "contract.grant",
+            grant,
+            "parcel_contracted",
+            "entry.body.DKBM",
+        );
+        let surrender = m
+            .state()
+            .surrenders
+            .values()
+            .find(|s| s.index == returned)
+            .map(|s| s.index)
+            .unwrap();
+        m.ok(
+            &m.neighbour,
+            "surrender.withdraw",
+            json!({"surrender": surrender, "reason": "改变主意"}),
+        );
+        let state = m.state();
+        let today = m.log.clock.now().date_naive();
+        assert_eq!(
+            state
+                .contract_over(&crate::exchange::parcel(3), today)
+                .map(|k| k.household.as_str()),
+            Some(NEIGHBOUR)
+        );
+        m.verifies();
+    }
+}

@@ -670,6 +670,23 @@ fn serve_over_tls_makes_the_pages_a_secure_context() {
 
 /// A page that cannot be made is a page: the status of the API's error
 /// class, its code and both messages; under `/api/` the answer stays JSON.
+/// The security headers every page carries (11.3): scripts and styles of
+/// this origin only — no inline style a parcel name could smuggle in — and
+/// no framing.
+fn assert_secure(r: &ureq::Response, path: &str) {
+    let policy = r.header("Content-Security-Policy").unwrap_or_default();
+    assert!(
+        policy.contains("style-src 'self';") && !policy.contains("unsafe-inline"),
+        "{path}: {policy}"
+    );
+    assert_eq!(r.header("X-Frame-Options"), Some("DENY"), "{path}");
+    assert_eq!(
+        r.header("X-Content-Type-Options"),
+        Some("nosniff"),
+        "{path}"
+    );
+}
+
 #[test]
 fn pages_answer_errors_as_pages_in_chinese_first() {
     let log = TestLog::new(Backend::Sqlite);
@@ -689,6 +706,7 @@ fn pages_answer_errors_as_pages_in_chinese_first() {
         };
         assert_eq!(s, status, "{path}");
         assert!(r.content_type().starts_with("text/html"), "{path}");
+        assert_secure(&r, path);
         let body = r.into_string().unwrap();
         assert!(
             body.contains(code) && body.contains("回首页"),
@@ -714,6 +732,19 @@ fn pages_answer_errors_as_pages_in_chinese_first() {
         r.into_json::<Value>().unwrap()["error"]["code"],
         "not_found"
     );
+    // The pages that answer 200 carry the same headers: no inline style
+    // (11.3), no framing — the home page and a listing's printable contract
+    // page among them.
+    for path in ["/", "/map", "/log"] {
+        let r = ureq::get(&format!("{app}{path}")).call().unwrap();
+        assert_secure(&r, path);
+    }
+    let Err(ureq::Error::Status(404, r)) =
+        ureq::get(&format!("{app}/api/v1/listings/999/contract/print")).call()
+    else {
+        panic!("a contract page for no listing")
+    };
+    assert_secure(&r, "/api/v1/listings/999/contract/print");
     // Every page, asset and licence the pages use is served, compressed
     // when asked.
     for (path, _) in sanquan::web::ASSETS {

@@ -329,10 +329,36 @@ fn check_contractable(
                 contract: contract.code.clone(),
             });
         }
+        if state.settings.authority() {
+            if let Some(contract) = returned_but_withdrawable(state, ctx, code) {
+                return Err(RuleError::ParcelContracted {
+                    parcel: code.clone(),
+                    contract: contract.to_owned(),
+                });
+            }
+        }
         super::unencumbered(state, ctx.today, code, super::Holds::All)?;
         check_term(code, &parcel.land_use, years)?;
     }
     Ok(())
+}
+
+/// G4 (rules 2): the contract last over `parcel`, returned, whose return
+/// the household may still withdraw — its land is not free until the
+/// cooling-off window closes (else a withdrawal would leave two contracts
+/// in force on it).
+fn returned_but_withdrawable<'s>(state: &'s State, ctx: &Context, parcel: &str) -> Option<&'s str> {
+    let code = state.contract_of.get(parcel)?;
+    state.contracts.get(code)?.returned.as_ref()?;
+    state
+        .surrenders
+        .values()
+        .any(|s| {
+            s.contract.as_deref() == Some(code.as_str())
+                && s.withdrawn.is_none()
+                && ctx.today <= s.until
+        })
+        .then_some(code.as_str())
 }
 
 /// `contract.return`: by the household itself (G1), with six months' written

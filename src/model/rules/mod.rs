@@ -324,6 +324,7 @@ fn sha256_hex(field: &'static str, value: &str) -> Result<(), RuleError> {
 enum Holds {
     All,
     SeizureOrPledge,
+    Pledge,
 }
 
 /// Refuses an act on a parcel under an encumbrance in force, naming its kinds.
@@ -335,7 +336,11 @@ fn unencumbered(
 ) -> Result<(), RuleError> {
     let held: Vec<&str> = state
         .encumbrances_on(parcel, day)
-        .filter(|e| holds == Holds::All || e.kind != super::entry::EncumbranceKind::Objection)
+        .filter(|e| match holds {
+            Holds::All => true,
+            Holds::SeizureOrPledge => e.kind != super::entry::EncumbranceKind::Objection,
+            Holds::Pledge => e.kind == super::entry::EncumbranceKind::Pledge,
+        })
         .map(|e| e.kind.as_str())
         .collect();
     if held.is_empty() {

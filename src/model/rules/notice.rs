@@ -24,6 +24,15 @@ pub fn notice_post(
             "公示期至少 7 天",
         ));
     }
+    if state.settings.authority() && from < ctx.today {
+        // A notice dated back would let a certificate issue the day it is
+        // logged, with no one ever having seen the posting.
+        return Err(RuleError::attribute(
+            "from",
+            "a notice starts no earlier than the day it is logged",
+            "公示期不得早于登记之日开始",
+        ));
+    }
     super::sha256_hex("posting_sha256", &body.posting_sha256)?;
     if body.contracts.is_empty() {
         return Err(RuleError::attribute(

@@ -332,6 +332,25 @@ pub fn right_end(
         .into());
     }
     rules::sha256_hex("document_sha256", &body.document_sha256)?;
+    if state.settings.authority() {
+        // M7: land is abandoned only after two consecutive years of the
+        // right's term have run (never a lease not yet begun).
+        let two_years = r
+            .start
+            .checked_add_months(chrono::Months::new(24))
+            .unwrap_or(r.end);
+        if body.ground == "abandoned" && ctx.today < two_years {
+            return Err(RuleError::attribute(
+                "ground",
+                format!("land is abandoned only after two consecutive years of the term: not before {two_years} (M7)"),
+                format!("须连续两年弃耕抛荒才能以此为由解除：{two_years} 之前不可（M7）"),
+            ));
+        }
+        // A pledge on the right stands until its holder releases it.
+        for p in &r.parcels {
+            rules::unencumbered(state, ctx.today, p, rules::Holds::Pledge)?;
+        }
+    }
     r.ended = Some((ctx.index, body.ground.clone()));
     Ok(vec![Change::RightSaved(r)])
 }

@@ -130,6 +130,11 @@ pub fn bid_place(
         at: ctx.now,
         matched: false,
     });
+    // X3: a deal is flagged for county-level publication by the price it
+    // reaches, not only by its reserve (rules 2).
+    if state.settings.authority() && amount >= state.settings.large_deal_yuan {
+        l.county_level = true;
+    }
     Ok(vec![saved(l, ctx, "bid.place")])
 }
 
