@@ -1,12 +1,145 @@
 //! Who may sign what, and for whom. A key may sign only the kinds its role may
 //! sign, and only for its own party; keys are bound by the authority above.
 
-use super::{codes, KeyBinding, Role, RuleError};
+use super::{codes, Department, KeyBinding, Role, RuleError};
 
 /// Whether `role` may sign `kind` (the roles each kind lists in
 /// `model::kinds`).
 pub fn may_sign(role: Role, kind: &str) -> bool {
     super::kinds::signers(kind).contains(&role)
+}
+
+/// A2: the county kinds each department signs. The root key signs only
+/// `county.settings` and the county's own (department) keys.
+fn signs(d: Department) -> &'static [&'static str] {
+    match d {
+        Department::Registry => &[
+            "key.register",
+            "key.revoke",
+            "collective.register",
+            "certificate.issue",
+            "title.verify",
+            "right.certify",
+            "attest.retention",
+            "transferee.qualify",
+            "encumbrance.register",
+            "encumbrance.release",
+        ],
+        Department::CivilRegistration => &["hukou.settle"],
+        Department::Justice => &[
+            "dispute.award",
+            "objection.suit",
+            "encumbrance.register",
+            "encumbrance.release",
+            "household.split",
+        ],
+        Department::NaturalResources => &[
+            "homestead.grant",
+            "expropriation.announce",
+            "expropriation.plan",
+            "expropriation.hearing",
+            "expropriation.pay",
+            "expropriation.withdraw",
+            "expropriation.complete",
+        ],
+    }
+}
+
+/// A2: the acts over a household each department is the second hand of,
+/// within its remit: the civil registration the facts of death, birth and
+/// membership; justice the court-ordered; the registry keys, splits,
+/// awards and completions.
+fn cosigns(d: Department) -> &'static [&'static str] {
+    match d {
+        Department::Registry => &[
+            "key.register",
+            "household.split",
+            "dispute.award",
+            "expropriation.complete",
+        ],
+        Department::CivilRegistration => &["member.end", "estate.settle", "household.join"],
+        Department::Justice => &["household.split", "dispute.award"],
+        Department::NaturalResources => &["expropriation.complete"],
+    }
+}
+
+/// Whether `key` is a county department's, and the second hand its remit
+/// lets it be for an act of `kind` (A2).
+pub fn second_hand_for(key: &KeyBinding, kind: &str) -> bool {
+    key.role == Role::County && key.department.is_some_and(|d| cosigns(d).contains(&kind))
+}
+
+/// The departments that may be the county's hand for an act of `kind`, in
+/// both languages (for the refusal that asks for one).
+pub fn hands_for(kind: &str) -> (String, String) {
+    let ds: Vec<Department> = Department::ALL
+        .into_iter()
+        .filter(|d| cosigns(*d).contains(&kind))
+        .collect();
+    (
+        ds.iter()
+            .map(|d| d.as_str())
+            .collect::<Vec<_>>()
+            .join(" or "),
+        ds.iter()
+            .map(|d| d.name_zh())
+            .collect::<Vec<_>>()
+            .join("或"),
+    )
+}
+
+/// A2 (rules 2): a county key signs within its remit — the root key only
+/// the county's settings and the county's department keys (binding and
+/// revoking them), a department only its own kinds, and the department
+/// keys bind no county key. A county key bound with no department before
+/// the authority rules is a root key.
+pub fn within_remit(
+    state: &super::State,
+    signer: &KeyBinding,
+    cmd: &super::Command,
+) -> Result<(), RuleError> {
+    use super::Command;
+    if signer.role != Role::County {
+        return Ok(());
+    }
+    // The role of the key a key entry binds or revokes.
+    let target = match cmd {
+        Command::KeyRegister(b) => Some(b.role),
+        Command::KeyRevoke(b) => state.key(&b.vkey.public_bytes()).map(|k| k.role),
+        _ => None,
+    };
+    let kind = cmd.kind();
+    let refuse = |who, why| Err(RuleError::OutsideRemit { who, kind, why });
+    match signer.department {
+        None => {
+            let allowed = kind == "county.settings" || target == Some(Role::County);
+            if allowed {
+                Ok(())
+            } else {
+                refuse(
+                    ("root", "根密钥"),
+                    (
+                        "after genesis the root key signs only the county's settings and its department keys",
+                        "设立之后，根密钥只签署本县设置和各部门的密钥",
+                    ),
+                )
+            }
+        }
+        Some(d) => {
+            let allowed = signs(d).contains(&kind) && target != Some(Role::County);
+            if allowed {
+                Ok(())
+            } else {
+                refuse(
+                    (d.as_str(), d.name_zh()),
+                    (
+                        "it is outside that department's remit",
+                        "不在该部门的职权范围内",
+                    ),
+                )
+            }
+        }
+    }
 }
 
 /// What kind of party a code names; the formats do not overlap.
@@ -181,6 +314,7 @@ mod tests {
             party: party.into(),
             registered_at: 1,
             revoked_at: None,
+            department: None,
         }
     }
 

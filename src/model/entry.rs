@@ -33,6 +33,10 @@ pub struct KeyRegister {
     pub vkey: VerifierKey,
     pub role: Role,
     pub party: String,
+    /// A county key's department (A2): required under the authority rules,
+    /// absent for every other role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<super::Department>,
 }
 
 /// `key.revoke`: unbinds an actor key, for good.

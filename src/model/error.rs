@@ -61,6 +61,12 @@ pub enum RuleError {
     UnknownSigner,
     #[error("the signer's key was revoked at log index {at}")]
     RevokedSigner { at: u64 },
+    #[error("the county's {} key does not sign {kind}: {} (A2)", .who.0, .why.0)]
+    OutsideRemit {
+        who: Why,
+        kind: &'static str,
+        why: Why,
+    },
     #[error("a {role} key may not sign `{kind}` entries")]
     KindNotAllowed {
         role: &'static str,
@@ -267,7 +273,8 @@ pub enum RuleError {
     SecondHandMissing {
         act: &'static str,
         party: String,
-        needs: Why,
+        /// Who may cosign, in English and Chinese.
+        needs: (String, String),
     },
     #[error("no act over a party is open at log index {index}: {}", .why.0)]
     ActNotOpen {
@@ -346,6 +353,7 @@ impl Refusal for RuleError {
             UnknownSigner
             | RevokedSigner { .. }
             | KindNotAllowed { .. }
+            | OutsideRemit { .. }
             | PartyNotAllowed { .. } => Class::Forbidden,
             KeyAlreadyRegistered { .. } | KeyAlreadyRevoked { .. } | GenesisMisplaced => {
                 Class::Conflict
@@ -364,6 +372,7 @@ impl Refusal for RuleError {
             UnknownSigner => "unknown_signer",
             RevokedSigner { .. } => "revoked_signer",
             KindNotAllowed { .. } => "kind_not_allowed",
+            OutsideRemit { .. } => "outside_remit",
             PartyNotAllowed { .. } => "party_not_allowed",
             BadPartyCode { .. } => "bad_party_code",
             KeyAlreadyRegistered { .. } => "key_already_registered",
@@ -448,6 +457,9 @@ impl Refusal for RuleError {
             RevokedSigner { at } => format!("签名者的密钥已于日志序号 {at} 注销"),
             KindNotAllowed { role, kind } => {
                 format!("{}密钥无权签署“{kind}”条目", role_zh(role))
+            }
+            OutsideRemit { who, kind, why } => {
+                format!("县里{}的密钥无权签署“{kind}”条目：{}（A2）", who.1, why.1)
             }
             PartyNotAllowed {
                 signer_role,
@@ -639,7 +651,7 @@ impl Refusal for RuleError {
         match self {
             UnknownKind(_) => Some("entry.kind".into()),
             BadBody { field, .. } => Some(field.clone()),
-            UnknownSigner | RevokedSigner { .. } | KindNotAllowed { .. } => {
+            UnknownSigner | RevokedSigner { .. } | KindNotAllowed { .. } | OutsideRemit { .. } => {
                 Some("entry.signer".into())
             }
             // The thing the signer may not act on names the field.

@@ -67,6 +67,55 @@ impl Role {
     }
 }
 
+/// A department of the county (A2): under the authority rules each county
+/// key but the root (genesis) key is one department's, and signs only the
+/// kinds in its remit; the root signs only settings and department keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Department {
+    /// 农业农村 / 不动产登记: certificates, titles, attestations, keys.
+    Registry,
+    /// 公安户籍: the facts of birth, death and nationality, as the population
+    /// register holds them.
+    CivilRegistration,
+    /// 法院、仲裁联络: awards, seizures, court-ordered splits.
+    Justice,
+    /// 自然资源: expropriation, homestead approval.
+    NaturalResources,
+}
+
+impl Department {
+    pub const ALL: [Department; 4] = [
+        Department::Registry,
+        Department::CivilRegistration,
+        Department::Justice,
+        Department::NaturalResources,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Department::Registry => "registry",
+            Department::CivilRegistration => "civil_registration",
+            Department::Justice => "justice",
+            Department::NaturalResources => "natural_resources",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Department> {
+        Department::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+
+    /// Its name in Chinese, as pages and refusals say it.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Department::Registry => "县农业农村（登记）部门",
+            Department::CivilRegistration => "县公安户籍部门",
+            Department::Justice => "县司法（法院、仲裁）联络部门",
+            Department::NaturalResources => "县自然资源部门",
+        }
+    }
+}
+
 /// The log origin of a county: `sanquan/<county code>`.
 pub fn log_origin(county: &str) -> String {
     format!("sanquan/{county}")

@@ -65,6 +65,9 @@ pub struct KeyBinding {
     pub party: String,
     pub registered_at: u64,
     pub revoked_at: Option<u64>,
+    /// A county key's department (A2); `None` for the root key (and every
+    /// county key bound before the authority rules).
+    pub department: Option<super::Department>,
 }
 
 impl KeyBinding {

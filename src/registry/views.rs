@@ -266,6 +266,11 @@ pub struct ExpropriationView {
     pub plan: Option<CompensationPlanView>,
     /// The log index of the hearing, if held.
     pub hearing: Option<u64>,
+    /// The households that asked for a hearing with their own entry (E3).
+    pub hearing_asked: Vec<String>,
+    /// E3: the least the plan pays for the land (the published zone price
+    /// times the area), in yuan; absent before rules 2.
+    pub floor: Option<String>,
     pub payments: Vec<CompensationPaid>,
     /// Each party of the plan still owed, and how much.
     pub owed: Vec<CompensationPaid>,
@@ -334,6 +339,8 @@ impl ExpropriationView {
                     .collect(),
             }),
             hearing: x.hearing,
+            hearing_asked: x.hearing_asked.clone(),
+            floor: x.floor.map(yuan),
             payments: x
                 .payments
                 .iter()

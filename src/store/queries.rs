@@ -284,8 +284,16 @@ fn tile_error(e: crate::ledger::tiles::TileError<StoreError>) -> StoreError {
     }
 }
 
-/// public_key, vkey, role, party, registered_at, revoked_at
-type KeyRow = (Vec<u8>, String, String, String, i64, Option<i64>);
+/// public_key, vkey, role, party, registered_at, revoked_at, department
+type KeyRow = (
+    Vec<u8>,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<String>,
+);
 
 /// The keys bound to `party`, in the order they were bound.
 pub fn keys_of_party(
@@ -332,15 +340,22 @@ fn load_keys_where(
             actor_keys::party,
             actor_keys::registered_at,
             actor_keys::revoked_at,
+            actor_keys::department,
         ))
         .load(conn)?;
     let mut keys = HashMap::with_capacity(rows.len());
-    for (public, vkey, role, party, registered_at, revoked_at) in rows {
+    for (public, vkey, role, party, registered_at, revoked_at, department) in rows {
         let public: [u8; 32] = public
             .try_into()
             .map_err(|_| StoreError::Corrupt("actor_keys.public_key is not 32 bytes".into()))?;
         let role = Role::parse(&role)
             .ok_or_else(|| StoreError::Corrupt(format!("actor_keys.role `{role}`")))?;
+        let department = department
+            .map(|d| {
+                crate::model::Department::parse(&d)
+                    .ok_or_else(|| StoreError::Corrupt(format!("actor_keys.department `{d}`")))
+            })
+            .transpose()?;
         keys.insert(
             public,
             KeyBinding {
@@ -350,6 +365,7 @@ fn load_keys_where(
                 party,
                 registered_at: registered_at as u64,
                 revoked_at: revoked_at.map(|r| r as u64),
+                department,
             },
         );
     }

@@ -67,6 +67,7 @@ pub struct KeyRow<'a> {
     party: &'a str,
     registered_at: i64,
     revoked_at: Option<i64>,
+    department: Option<&'static str>,
 }
 
 impl<'a> KeyRow<'a> {
@@ -79,6 +80,7 @@ impl<'a> KeyRow<'a> {
             party: &k.party,
             registered_at: k.registered_at as i64,
             revoked_at: k.revoked_at.map(|r| r as i64),
+            department: k.department.map(crate::model::Department::as_str),
         }
     }
 }

@@ -46,6 +46,7 @@ diesel::table! {
         party -> Text,
         registered_at -> BigInt,
         revoked_at -> Nullable<BigInt>,
+        department -> Nullable<Text>,
     }
 }
 

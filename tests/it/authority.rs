@@ -15,23 +15,53 @@ use serde_json::{json, Value};
 use crate::common::*;
 use crate::exchange::{person, Market, NEIGHBOUR, OUTSIDER, SELLER, VILLAGE};
 
+/// The county's departments (A2), each bound by the root key.
+pub(crate) struct Departments {
+    pub registry: SignerKey,
+    pub civil: SignerKey,
+    pub justice: SignerKey,
+    pub natural: SignerKey,
+}
+
 /// The demo village under the authority rules: the switch recorded on the
-/// log (rules 2), and a second county key (another department) for the acts
-/// the county signs.
-fn under_authority(backend: Backend) -> (Market, SignerKey) {
+/// log (rules 2), and the county's four departments bound by the root key —
+/// each department's first key in force at once; the market's helpers sign
+/// as the registry.
+fn under_authority(backend: Backend) -> (Market, Departments) {
     let m = Market::new(backend);
     m.ok(
         &m.log.county_key,
         "county.settings",
         json!({"settings": {"rules": 2}, "reason": "施行处分行为公示与双人签署规则"}),
     );
-    let justice = new_key("justice");
-    m.ok(
-        &m.log.county_key,
-        "key.register",
-        register("county", COUNTY, &justice),
-    );
-    (m, justice)
+    let d = Departments {
+        registry: new_key("registry"),
+        civil: new_key("civil"),
+        justice: new_key("justice"),
+        natural: new_key("natural"),
+    };
+    for (key, department) in [
+        (&d.registry, "registry"),
+        (&d.civil, "civil_registration"),
+        (&d.justice, "justice"),
+        (&d.natural, "natural_resources"),
+    ] {
+        m.ok(
+            &m.log.county_key,
+            "key.register",
+            department_key(key, department),
+        );
+        assert!(m.state().key(&key.public_bytes()).is_some(), "{department}");
+    }
+    *m.county.lock().unwrap() = d.registry.clone();
+    (m, d)
+}
+
+/// `key.register` of a county department's key.
+fn department_key(key: &SignerKey, department: &str) -> Value {
+    let mut body = register("county", COUNTY, key);
+    body["department"] = json!(department);
+    body
 }
 
 /// An entry signed by `key` and cosigned by `second`; its index.
@@ -45,7 +75,7 @@ fn recover_seller(m: &Market, key: &SignerKey) -> u64 {
     two_hands(
         m,
         &m.collective,
-        &m.log.county_key,
+        &m.county.lock().unwrap(),
         "key.register",
         register("household", SELLER, key),
     )
@@ -89,7 +119,7 @@ fn is_member(m: &Market, person: &str) -> bool {
 #[test]
 fn a_collective_alone_cannot_take_a_households_keys() {
     for backend in backends() {
-        let (m, _) = under_authority(backend);
+        let (m, d) = under_authority(backend);
         let thief = new_key("thief");
         m.refused(
             &m.collective,
@@ -105,13 +135,21 @@ fn a_collective_alone_cannot_take_a_households_keys() {
             "second_hand_missing",
             "cosigs",
         );
-        // The county alone neither.
+        // The county's registry alone neither; its root key signs no such
+        // thing at all (A2).
         m.refused(
-            &m.log.county_key,
+            &d.registry,
             "key.register",
             register("household", SELLER, &thief),
             "second_hand_missing",
             "cosigs",
+        );
+        m.refused(
+            &m.log.county_key,
+            "key.register",
+            register("household", SELLER, &thief),
+            "outside_remit",
+            "entry.signer",
         );
         // The exchange cannot take a transferee's key.
         m.refused(
@@ -190,7 +228,7 @@ fn a_collective_alone_cannot_take_a_households_keys() {
 #[test]
 fn a_death_recorded_by_the_collective_alone_takes_nothing() {
     for backend in backends() {
-        let (m, justice) = under_authority(backend);
+        let (m, d) = under_authority(backend);
         let head = crate::lifecycle::admit_head(&m);
         let death = json!({"person": head, "reason": "death", "document_sha256": "cd".repeat(32)});
         m.refused(
@@ -200,7 +238,14 @@ fn a_death_recorded_by_the_collective_alone_takes_nothing() {
             "second_hand_missing",
             "cosigs",
         );
-        let ended = two_hands(&m, &m.collective, &m.log.county_key, "member.end", death);
+        // A death is the civil registration's fact: not the registry's hand.
+        let mut env = sign(&m.collective, "member.end", death.clone());
+        env.cosign(&d.registry);
+        assert_eq!(
+            outcome(&m.log.writer().submit_blocking(env)),
+            "second_hand_missing"
+        );
+        let ended = two_hands(&m, &m.collective, &d.civil, "member.end", death);
         assert!(is_member(&m, &head), "a pending act changed the membership");
         // The estate is not settled the same day: she is still a member.
         let mut env = sign(
@@ -208,7 +253,7 @@ fn a_death_recorded_by_the_collective_alone_takes_nothing() {
             "estate.settle",
             json!({"CBFBM": SELLER, "heirs": [], "heirs_compensation": "0", "document_sha256": "ef".repeat(32)}),
         );
-        env.cosign(&m.log.county_key);
+        env.cosign(&d.civil);
         assert_eq!(
             outcome(&m.log.writer().submit_blocking(env)),
             "bad_attribute"
@@ -226,13 +271,13 @@ fn a_death_recorded_by_the_collective_alone_takes_nothing() {
         let quash = json!({"tribunal": "arbitration", "case_no": "（2026）晋0421民初123号", "in_force_on": today,
                            "document_sha256": "9a".repeat(32), "effect": {"act": {"act": ended, "upheld": false}}});
         m.refused(
-            &m.log.county_key,
+            &d.justice,
             "dispute.award",
             quash.clone(),
             "second_hand_missing",
             "cosigs",
         );
-        two_hands(&m, &m.log.county_key, &justice, "dispute.award", quash);
+        two_hands(&m, &d.justice, &d.registry, "dispute.award", quash);
         assert!(matches!(act(&m, ended).closed, Some((_, ActEnd::Quashed))));
         assert!(is_member(&m, &head));
         // With two hands and no objection, the end takes effect after the
@@ -240,7 +285,7 @@ fn a_death_recorded_by_the_collective_alone_takes_nothing() {
         let elsewhere = two_hands(
             &m,
             &m.collective,
-            &m.log.county_key,
+            &d.civil,
             "member.end",
             json!({"person": head, "reason": "member_elsewhere", "document_sha256": "ce".repeat(32)}),
         );
@@ -259,7 +304,7 @@ fn a_death_recorded_by_the_collective_alone_takes_nothing() {
 #[test]
 fn a_split_a_join_or_an_award_by_one_official_is_refused() {
     for backend in backends() {
-        let (m, _) = under_authority(backend);
+        let (m, d) = under_authority(backend);
         let stranger = person("外人", "140421199006200042", 7);
         let join = json!({"CBFBM": SELLER, "members": [{"person": stranger.commitment(), "relation": "99"}],
                           "document_sha256": "aa".repeat(32)});
@@ -272,7 +317,7 @@ fn a_split_a_join_or_an_award_by_one_official_is_refused() {
         // With the county's hand it waits out its notice, then the stranger
         // is of the household.
         let mut env = sign(&m.collective, "household.join", join);
-        env.cosign(&m.log.county_key);
+        env.cosign(&d.civil);
         let joined = m
             .log
             .writer()
@@ -315,14 +360,14 @@ fn a_split_a_join_or_an_award_by_one_official_is_refused() {
             "accepted"
         );
         m.refused(
-            &m.log.county_key,
+            &d.justice,
             "dispute.award",
             award.clone(),
             "second_hand_missing",
             "cosigs",
         );
         // With two hands: pending, and held by the household's objection.
-        let moved = two_hands(&m, &m.log.county_key, &m.collective, "dispute.award", award);
+        let moved = two_hands(&m, &d.justice, &m.collective, "dispute.award", award);
         let pending = act(&m, moved);
         assert_eq!(pending.parties, vec![SELLER.to_owned()]);
         assert!(pending.titles.contains(&crate::exchange::parcel(1)));
@@ -408,16 +453,16 @@ fn a_log_written_before_the_authority_rules_still_verifies() {
 #[test]
 fn an_act_whose_signer_was_revoked_during_the_notice_lapses() {
     for backend in backends() {
-        let (m, _) = under_authority(backend);
+        let (m, d) = under_authority(backend);
         let head = crate::lifecycle::admit_head(&m);
         let ended = two_hands(
             &m,
             &m.collective,
-            &m.log.county_key,
+            &d.civil,
             "member.end",
             json!({"person": head, "reason": "death", "document_sha256": "cd".repeat(32)}),
         );
-        m.ok(&m.log.county_key, "key.revoke", revoke(&m.collective));
+        m.ok(&d.registry, "key.revoke", revoke(&m.collective));
         let lapsed = notice_runs_out(&m, ended);
         assert_eq!(
             lapsed.closed.map(|(_, end)| end),
@@ -435,7 +480,7 @@ fn an_act_whose_signer_was_revoked_during_the_notice_lapses() {
 #[test]
 fn a_recovery_a_stolen_key_cancelled_is_carried_out_by_an_award() {
     for backend in backends() {
-        let (m, justice) = under_authority(backend);
+        let (m, d) = under_authority(backend);
         let new = new_key("new-phone");
         let recovery = recover_seller(&m, &new);
         // The thief holds the household's key and cancels.
@@ -455,19 +500,13 @@ fn a_recovery_a_stolen_key_cancelled_is_carried_out_by_an_award() {
         };
         // Nothing to quash: it is already cancelled.
         m.refused(
-            &m.log.county_key,
+            &d.justice,
             "dispute.award",
             award(false),
             "act_not_open",
             "entry.body.effect",
         );
-        two_hands(
-            &m,
-            &m.log.county_key,
-            &justice,
-            "dispute.award",
-            award(true),
-        );
+        two_hands(&m, &d.justice, &d.registry, "dispute.award", award(true));
         let state = m.state();
         assert!(matches!(
             state.acts[&recovery].closed,
@@ -587,8 +626,9 @@ fn plan(x: u64, from: chrono::NaiveDate, hearing: bool, lines: Value) -> Value {
 #[test]
 fn an_expropriation_pays_the_published_price_and_hears_the_household() {
     for backend in backends() {
-        let (m, _) = under_authority(backend);
-        let county = m.log.county_key.clone();
+        let (m, d) = under_authority(backend);
+        let county = d.natural.clone();
+        let root = m.log.county_key.clone();
         let p = crate::exchange::parcel;
         let announce = json!({"DKBM": [p(1), p(2)], "purpose": "县道拓宽",
                               "document_sha256": "b2".repeat(32)});
@@ -600,7 +640,7 @@ fn an_expropriation_pays_the_published_price_and_hears_the_household() {
             "entry.body.DKBM",
         );
         m.ok(
-            &county,
+            &root,
             "county.settings",
             json!({"settings": {"zone_prices": {"140421001": "30000.00"}}, "reason": "公布区片综合地价"}),
         );
@@ -929,6 +969,114 @@ fn land_a_return_may_still_take_back_is_not_granted_to_another() {
                 .map(|k| k.household.as_str()),
             Some(NEIGHBOUR)
         );
+        m.verifies();
+    }
+}
+
+/// A2, departments: after the switch the root key signs only the county's
+/// settings and department keys; each department signs only its remit and
+/// is the second hand only of the acts its remit covers; a county key names
+/// its department. A new key for a department that has had one — and a
+/// collective's second key — takes effect only after the protective notice:
+/// the root key alone cannot complete an act over a household within it.
+#[test]
+fn the_root_key_and_each_department_sign_only_their_remit() {
+    for backend in backends() {
+        let (m, d) = under_authority(backend);
+        let root = m.log.county_key.clone();
+        let third = person("王三", "11010519491231002X", 3);
+        let env = sign(
+            &m.collective,
+            "household.register",
+            json!({"CBFBM": format!("{VILLAGE}0003"), "members": [{"person": third.commitment(), "relation": "02"}]}),
+        );
+        assert_eq!(
+            outcome(
+                &m.log
+                    .writer()
+                    .submit_with_personal_blocking(env, vec![third])
+            ),
+            "accepted"
+        );
+        let today = m.log.clock.now().date_naive().to_string();
+        let award = json!({"tribunal": "court", "case_no": "（2026）晋0421民初21号", "in_force_on": today,
+                           "document_sha256": "9d".repeat(32),
+                           "effect": {"contract_holder": {"CBHTBM": format!("{SELLER}J"), "CBFBM": format!("{VILLAGE}0003")}}});
+        for (key, code) in [
+            (&root, "outside_remit"),
+            (&d.civil, "outside_remit"),
+            (&d.natural, "outside_remit"),
+        ] {
+            m.refused(key, "dispute.award", award.clone(), code, "entry.signer");
+        }
+        // The registry is no hand for a death; civil registration is.
+        let head = crate::lifecycle::admit_head(&m);
+        let death = json!({"person": head, "reason": "death", "document_sha256": "cd".repeat(32)});
+        let mut env = sign(&m.collective, "member.end", death);
+        env.cosign(&d.justice);
+        assert_eq!(
+            outcome(&m.log.writer().submit_blocking(env)),
+            "second_hand_missing"
+        );
+        // A county key names its department; no other key has one.
+        m.refused(
+            &root,
+            "key.register",
+            register("county", COUNTY, &new_key("nameless")),
+            "bad_attribute",
+            "entry.body.department",
+        );
+        let mut with_department = register("collective", VILLAGE, &new_key("v2"));
+        with_department["department"] = json!("justice");
+        m.refused(
+            &d.registry,
+            "key.register",
+            with_department,
+            "bad_attribute",
+            "entry.body.department",
+        );
+        // The root mints a second justice key and a second registry key:
+        // each waits out the notice, and signs nothing meanwhile.
+        let (justice2, registry2) = (new_key("justice2"), new_key("registry2"));
+        let j = m.ok(&root, "key.register", department_key(&justice2, "justice"));
+        let r = m.ok(
+            &root,
+            "key.register",
+            department_key(&registry2, "registry"),
+        );
+        assert!(act(&m, j).is_open() && act(&m, r).is_open());
+        let mut env = sign(&justice2, "dispute.award", award.clone());
+        env.cosign(&registry2);
+        assert_eq!(
+            outcome(&m.log.writer().submit_blocking(env)),
+            "unknown_signer"
+        );
+        // A collective's second key waits too.
+        let village2 = new_key("village2");
+        let v = m.ok(
+            &d.registry,
+            "key.register",
+            register("collective", VILLAGE, &village2),
+        );
+        assert!(m.state().key(&village2.public_bytes()).is_none());
+        for index in [j, r, v] {
+            let done = notice_runs_out(&m, index);
+            assert!(matches!(done.closed, Some((_, ActEnd::Done))), "{done:?}");
+        }
+        // In force now, the root's two keys make the award — which is
+        // itself pending, and the household's objection holds it.
+        let today = m.log.clock.now().date_naive().to_string();
+        let mut award = award;
+        award["in_force_on"] = json!(today);
+        let moved = two_hands(&m, &justice2, &registry2, "dispute.award", award);
+        m.ok(
+            &m.seller,
+            "act.object",
+            json!({"act": moved, "reason": "我没有参加过这个诉讼"}),
+        );
+        let held = notice_runs_out(&m, moved);
+        assert!(held.is_open());
+        assert_eq!(m.state().contracts[&format!("{SELLER}J")].household, SELLER);
         m.verifies();
     }
 }

@@ -29,6 +29,9 @@ pub(crate) fn person(name: &str, id: &str, salt: u8) -> PersonRecord {
 /// contract), the exchange, and an outside transferee.
 pub(crate) struct Market {
     pub log: TestLog,
+    /// The county key the helpers sign with (title verification): the root
+    /// key, or under the authority rules the registry department's (A2).
+    pub county: std::sync::Mutex<SignerKey>,
     pub collective: SignerKey,
     pub exchange: SignerKey,
     pub seller: SignerKey,
@@ -123,6 +126,7 @@ impl Market {
             "start": "2026-01-01", "end": "2055-12-31", "certificate_members": [other.commitment()]}),
         );
         Market {
+            county: std::sync::Mutex::new(log.county_key.clone()),
             log,
             collective,
             exchange,
@@ -270,7 +274,11 @@ impl Market {
 
     /// Verification, escrow and settlement of an awarded listing.
     pub(crate) fn settle(&self, id: u64, amount: &str) -> u64 {
-        self.ok(&self.log.county_key, "title.verify", json!({"listing": id}));
+        self.ok(
+            &self.county.lock().unwrap(),
+            "title.verify",
+            json!({"listing": id}),
+        );
         self.ok(
             &self.exchange,
             "payment.confirm",
@@ -337,7 +345,11 @@ impl Market {
                 json!({"listing": id, "contract_sha256": hash}),
             );
         }
-        self.ok(&self.log.county_key, "title.verify", json!({"listing": id}));
+        self.ok(
+            &self.county.lock().unwrap(),
+            "title.verify",
+            json!({"listing": id}),
+        );
         id
     }
 }

@@ -215,11 +215,12 @@ fn households_keep_personal_data_off_the_log() {
             "person_exists",
             "personal[0].id_number",
         );
-        // The same commitment in a second household.
+        // The same commitment in a second household: the rules say so
+        // first (the uniqueness of ID numbers is checked last, 11.2).
         app.refused(
             app.household(&other, &[(&son, "02"), (&head, "20")], &[&son, &head]),
-            "person_exists",
-            "personal[1].id_number",
+            "person_in_household",
+            "entry.body.members",
         );
         // P1 and P3.
         app.refused(

@@ -660,7 +660,7 @@ fn a_member_born_later_is_named_on_the_next_certificate() {
                     .writer()
                     .submit_with_personal_blocking(env, vec![baby.clone()])
             ),
-            "person_exists"
+            "person_in_household"
         );
 
         // The old notice's certificate is not issued again; a new notice's is,

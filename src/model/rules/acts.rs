@@ -17,7 +17,6 @@ use crate::model::entry::{
     ActEffect, ActObject, AwardEffect, DisputeAward, EstateSettle, ExpropriationComplete,
     HouseholdJoin, HouseholdSplit, KeyRegister, MemberEnd,
 };
-use crate::model::error::Why;
 use crate::model::state::{Act, ActEnd};
 use crate::model::{Change, Command, Context, KeyBinding, Land, Role, RuleError, State};
 
@@ -118,21 +117,32 @@ pub fn over_key(state: &State, signer: &KeyBinding, body: &KeyRegister) -> Vec<S
     }
 }
 
-/// The second hand an act over `parties` needs (A2): what the signer's role
-/// asks of a cosigner, in both languages.
-fn second_hand_of(role: Role) -> Why {
-    match role {
-        Role::County => (
-            "another county key, or the key of the parties' collective",
-            "县里另一部门的密钥，或所涉承包方所在集体经济组织的密钥",
-        ),
-        _ => ("a county key", "县级机构的密钥"),
+/// A2: a new county department key, or a collective's key, takes effect
+/// only after the protective notice, published on the log — so no single
+/// key (the root's) can mint a second hand overnight. Such an act names no
+/// party and needs no second hand; it is carried out when its notice ends.
+/// The founding keys are the exception: each department's first key ever
+/// and each collective's first key ever take effect at once (the offices
+/// as the rules find them, a new collective with nothing yet to take); any
+/// later one — a second key, a replacement after a revocation — waits.
+pub(super) fn on_notice(state: &State, cmd: &Command) -> bool {
+    let Command::KeyRegister(b) = cmd else {
+        return false;
+    };
+    match b.role {
+        Role::County => state
+            .keys_for(Role::County, &b.party)
+            .any(|k| k.department.is_some() && k.department == b.department),
+        Role::Collective => state.keys_for(Role::Collective, &b.party).next().is_some(),
+        _ => false,
     }
 }
 
-/// A2: the act carries a second authority's signature: the collective's or
-/// the exchange's act a county key's, the county's another county key's or
-/// the parties' own collective's. No party signs an act over another.
+/// A2: the act carries a second authority's signature, within its remit:
+/// the collective's or the exchange's act a county department's whose
+/// remit covers the kind; a department's act another such department's or
+/// the parties' own collective's. No party signs an act over another, and
+/// the county's root key is no one's second hand.
 fn second_hand(
     state: &State,
     ctx: &Context,
@@ -140,13 +150,19 @@ fn second_hand(
     kind: &'static str,
     parties: &[String],
 ) -> Result<(), RuleError> {
+    if parties.is_empty() {
+        // A key on notice (`on_notice`): no party, no second hand.
+        return Ok(());
+    }
     let cosigners: Vec<&KeyBinding> = ctx
         .cosigners
         .iter()
         .filter_map(|c| state.key(c))
         .filter(|k| k.is_active() && k.public != signer.public)
         .collect();
-    let county = |k: &KeyBinding| k.role == Role::County;
+    let department = |k: &KeyBinding| {
+        crate::model::authority::second_hand_for(k, kind) && k.department != signer.department
+    };
     let their_collective = |k: &KeyBinding| {
         k.role == Role::Collective
             && parties
@@ -154,19 +170,33 @@ fn second_hand(
                 .all(|p| p.len() == 18 && p.get(..14) == Some(k.party.as_str()))
     };
     let found = match signer.role {
-        Role::Collective | Role::Exchange => cosigners.iter().any(|k| county(k)),
-        Role::County => cosigners.iter().any(|k| county(k) || their_collective(k)),
+        Role::Collective | Role::Exchange => cosigners.iter().any(|k| department(k)),
+        Role::County => cosigners
+            .iter()
+            .any(|k| department(k) || their_collective(k)),
         Role::Household | Role::Transferee => false,
     };
     if found {
-        Ok(())
-    } else {
-        Err(RuleError::SecondHandMissing {
-            act: kind,
-            party: parties.join("、"),
-            needs: second_hand_of(signer.role),
-        })
+        return Ok(());
     }
+    let (en, zh) = crate::model::authority::hands_for(kind);
+    let needs = match signer.role {
+        Role::County => (
+            format!(
+                "another county department within its remit ({en}), or the parties' collective"
+            ),
+            format!("县里另一有权部门（{zh}），或所涉承包方所在的集体经济组织"),
+        ),
+        _ => (
+            format!("the county department whose remit it is ({en})"),
+            format!("县里有权的部门（{zh}）"),
+        ),
+    };
+    Err(RuleError::SecondHandMissing {
+        act: kind,
+        party: parties.join("、"),
+        needs,
+    })
 }
 
 fn key_text(public: &[u8; 32]) -> String {

@@ -73,6 +73,7 @@ pub fn genesis(state: &State, ctx: &Context, body: &Genesis) -> Result<Vec<Chang
                 party: body.county.clone(),
                 registered_at: ctx.index,
                 revoked_at: None,
+                department: None,
             }),
         ])
         .collect())
@@ -89,6 +90,24 @@ pub fn key_register(
     let vkey = &body.vkey;
     authority::check_party(ctx.county, body.role, &body.party)?;
     authority::may_bind(signer, body.role, &body.party)?;
+    // A2: a county key is one department's (the root key is genesis's);
+    // no other key has a department.
+    let needs_department = body.role == Role::County && state.settings.authority();
+    if needs_department != body.department.is_some() {
+        return Err(RuleError::attribute(
+            "department",
+            if needs_department {
+                "a county key is bound to one department: registry, civil_registration, justice or natural_resources (A2)"
+            } else {
+                "only a county key has a department"
+            },
+            if needs_department {
+                "县里的密钥须属于一个部门：登记、户籍、司法或自然资源部门（A2）"
+            } else {
+                "只有县里的密钥才属于部门"
+            },
+        ));
+    }
     // A household that has a key gets another only by recovery (a lost key,
     // DESIGN.md): the collective binds it and the county cosigns, so no
     // collective alone can come to act as one of its households.
@@ -125,6 +144,7 @@ pub fn key_register(
         party: body.party.clone(),
         registered_at: ctx.index,
         revoked_at: None,
+        department: body.department,
     });
     // A6: a recovery (by another than the party, an act over it carried out
     // after its notice) replaces the keys the party had: the lost key acts
@@ -249,6 +269,7 @@ mod tests {
                 vkey: k.clone(),
                 role,
                 party: party.into(),
+                department: None,
             };
             self.submit(by, Command::KeyRegister(body))
         }

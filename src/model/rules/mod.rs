@@ -109,10 +109,13 @@ pub fn decide(
             });
         }
     }
+    if state.settings.authority() {
+        super::authority::within_remit(state, signer, cmd)?;
+    }
     let mut changes = super::kinds::rule(state, land, ctx, signer, cmd)?;
     if state.settings.authority() {
         let parties = super::kinds::over(state, signer, cmd);
-        if !parties.is_empty() {
+        if !parties.is_empty() || acts::on_notice(state, cmd) {
             changes = acts::pending(state, ctx, signer, cmd, parties, &changes)?;
         }
     }

@@ -1,0 +1,53 @@
+//! Inclusion and consistency proofs (RFC 9162): for a tree of up to 64
+//! leaves the proofs the log serves verify, and any other proof — sizes,
+//! indices and hashes from the input — is refused or verifies, never
+//! panics.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use sanquan::ledger::merkle::{
+    consistency_proof, inclusion_proof, leaf_hash, verify_consistency, verify_inclusion, Hash,
+    MemoryTree,
+};
+
+fn u64_at(data: &[u8], at: usize) -> u64 {
+    let mut b = [0u8; 8];
+    for (i, x) in data.iter().skip(at).take(8).enumerate() {
+        b[i] = *x;
+    }
+    u64::from_le_bytes(b)
+}
+
+fuzz_target!(|data: &[u8]| {
+    if data.len() < 3 {
+        return;
+    }
+    let size = u64::from(data[0] % 64) + 1;
+    let index = u64::from(data[1]) % size;
+    let old = u64::from(data[2]) % size + 1;
+    let leaves: Vec<Hash> = (0..size).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+    let tree = MemoryTree::new(&leaves);
+    let root = tree.root();
+    let proof = inclusion_proof(&tree, index, size).expect("a proof");
+    assert!(verify_inclusion(&leaves[index as usize], index, size, &proof, &root));
+    let old_root = MemoryTree::new(&leaves[..old as usize]).root();
+    let consistency = consistency_proof(&tree, old, size).expect("a proof");
+    assert!(verify_consistency(old, size, &old_root, &root, &consistency));
+    // Proofs from the input, against any sizes.
+    let hashes: Vec<Hash> = data[3..]
+        .chunks_exact(32)
+        .map(|c| c.try_into().expect("32 bytes"))
+        .collect();
+    let (i, n, m) = (u64_at(data, 3), u64_at(data, 11), u64_at(data, 19));
+    let _ = verify_inclusion(&leaves[0], i, n, &hashes, &root);
+    let _ = verify_consistency(m, n, &old_root, &root, &hashes);
+    if !hashes.is_empty() && hashes != proof {
+        assert!(!verify_inclusion(
+            &leaves[index as usize],
+            index,
+            size,
+            &hashes,
+            &root
+        ));
+    }
+});

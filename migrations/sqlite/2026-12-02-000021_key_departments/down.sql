@@ -1,0 +1,1 @@
+ALTER TABLE actor_keys DROP COLUMN department;
