@@ -107,6 +107,94 @@ pub fn check_social_credit(code: &str) -> Result<(), Why> {
     Ok(())
 }
 
+/// The province abbreviations that begin a court's code (法院代字).
+const PROVINCES: &str = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼兵";
+
+fn han(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
+/// A4: a case number (案号) in its official form. A court's, as the
+/// Supreme People's Court prescribes: （year）, the court's code (a province
+/// abbreviation and 0, 2 or 4 digits), the case type (1 to 4 characters),
+/// the number, 号 — e.g. （2026）晋0421民初123号 (half-width brackets read
+/// too). An arbitration committee's: its abbreviation and type (Chinese),
+/// the year in brackets, the number, 号 — e.g. 平农仲字〔2026〕第12号.
+pub fn check_case_no(court: bool, text: &str) -> Result<(), Why> {
+    let bad: Why = if court {
+        (
+            "a court's case number is in the official form, e.g. （2026）晋0421民初123号",
+            "法院案号须为规范格式，如（2026）晋0421民初123号",
+        )
+    } else {
+        (
+            "an arbitration case number names the committee, the year in brackets and the number, e.g. 平农仲字〔2026〕第12号",
+            "仲裁案号须写明仲裁委员会简称、括号内的年度和案件编号，如平农仲字〔2026〕第12号",
+        )
+    };
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() > 40 || chars.last() != Some(&'号') {
+        return Err(bad);
+    }
+    let open = |c: char| matches!(c, '（' | '(' | '〔' | '[');
+    let close = |c: char| matches!(c, '）' | ')' | '〕' | ']');
+    // The year in brackets, wherever it stands.
+    let Some(at) = chars.iter().position(|c| open(*c)) else {
+        return Err(bad);
+    };
+    let year: String = chars.iter().skip(at + 1).take(4).collect();
+    let year_ok = year.len() == 4
+        && year.bytes().all(|b| b.is_ascii_digit())
+        && ("1990".."2200").contains(&year.as_str())
+        && chars.get(at + 5).copied().is_some_and(close);
+    if !year_ok {
+        return Err(bad);
+    }
+    let rest = &chars[at + 6..chars.len() - 1];
+    if court {
+        // （year）province[digits]type number号
+        let ok = at == 0 && {
+            let mut i = 0;
+            let province = rest.first().is_some_and(|c| PROVINCES.contains(*c));
+            i += 1;
+            let court_digits = rest[i.min(rest.len())..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            i += court_digits;
+            let kind = rest[i.min(rest.len())..]
+                .iter()
+                .take_while(|c| han(**c))
+                .count();
+            i += kind;
+            let number = &rest[i.min(rest.len())..];
+            province
+                && matches!(court_digits, 0 | 2 | 4)
+                && (1..=4).contains(&kind)
+                && (1..=6).contains(&number.len())
+                && number.iter().all(|c| c.is_ascii_digit())
+                && number.first() != Some(&'0')
+        };
+        return if ok { Ok(()) } else { Err(bad) };
+    }
+    // committee+type〔year〕第?number号
+    let before = &chars[..at];
+    let number: &[char] = match rest.first() {
+        Some('第') => &rest[1..],
+        _ => rest,
+    };
+    let ok = !before.is_empty()
+        && before.iter().all(|c| han(*c))
+        && (1..=6).contains(&number.len())
+        && number.iter().all(|c| c.is_ascii_digit())
+        && number.first() != Some(&'0');
+    if ok {
+        Ok(())
+    } else {
+        Err(bad)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,5 +241,34 @@ mod tests {
         assert!(check_social_credit("91350100M000100Y44").is_err());
         assert!(check_social_credit("91350100M000100Y4").is_err());
         assert!(check_social_credit("91350100I000100Y43").is_err());
+    }
+
+    /// A4: case numbers in their official forms, and what is not one.
+    #[test]
+    fn case_numbers_are_in_the_official_form() {
+        for good in [
+            "（2026）晋0421民初123号",
+            "(2026)晋0421民初123号",
+            "（2025）晋04民终7号",
+            "（2026）晋执保1号",
+        ] {
+            assert!(check_case_no(true, good).is_ok(), "{good}");
+        }
+        for bad in [
+            "2026-1",
+            "（2026）晋0421民初0123号",
+            "（2026）XX0421民初123号",
+            "（26）晋0421民初123号",
+            "（2026）晋042民初123号",
+            "（2026）晋0421民初123",
+            "平仲 2026-1",
+            "",
+        ] {
+            assert!(check_case_no(true, bad).is_err(), "{bad}");
+        }
+        assert!(check_case_no(false, "平农仲字〔2026〕第12号").is_ok());
+        assert!(check_case_no(false, "平仲（2026）3号").is_ok());
+        assert!(check_case_no(false, "〔2026〕第12号").is_err());
+        assert!(check_case_no(false, "平仲 2026-1").is_err());
     }
 }

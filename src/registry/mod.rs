@@ -1171,15 +1171,34 @@ impl Registry {
                 }
             }
         }
+        let acts: Vec<_> = queries::all_acts(&mut conn, &self.db.county)?
+            .into_values()
+            .filter(|a| a.titles.iter().any(|t| t == code))
+            .collect();
         Ok(views::title(
             &p,
             contract.as_ref(),
             &encumbrances,
             &rights,
             expropriation.as_ref(),
+            &acts,
             size,
             self.today(),
         ))
+    }
+
+    /// The county's notice board (公示栏, A3): every act over a household
+    /// still open — pending its notice or held by an objection — and every
+    /// key on notice (A2), newest first.
+    pub fn notice_board(&self) -> Result<Vec<views::ActView>, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let today = self.today();
+        Ok(queries::all_acts(&mut conn, &self.db.county)?
+            .into_values()
+            .rev()
+            .filter(|a| a.is_open())
+            .map(|a| views::ActView::of(&a, today))
+            .collect())
     }
 
     /// Parcels of a collective, or within a bounding box, as a FeatureCollection.

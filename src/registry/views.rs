@@ -247,6 +247,9 @@ pub struct TitleView {
     pub encumbrances: Vec<EncumbranceView>,
     /// The expropriation that names this parcel, under way or done (E1).
     pub expropriation: Option<ExpropriationView>,
+    /// The acts over a household that would change this parcel (A1, A3):
+    /// pending, held, or ended.
+    pub acts: Vec<ActView>,
     pub history: Vec<TitleEvent>,
 }
 
@@ -486,6 +489,7 @@ pub fn title(
     encumbrances: &[Encumbrance],
     rights: &[crate::model::exchange::DerivedRight],
     expropriation: Option<&crate::model::state::Expropriation>,
+    acts: &[crate::model::state::Act],
     as_of: u64,
     today: NaiveDate,
 ) -> TitleView {
@@ -581,6 +585,11 @@ pub fn title(
             })
             .collect(),
         expropriation,
+        acts: acts
+            .iter()
+            .filter(|a| a.titles.iter().any(|t| *t == p.code.as_str()))
+            .map(|a| ActView::of(a, today))
+            .collect(),
         history,
     }
 }
@@ -649,6 +658,8 @@ pub struct ActView {
     pub closed_at: Option<u64>,
     /// The parcels and homesteads it would change.
     pub titles: Vec<String>,
+    /// The parties it acts over (none for a key on notice, A2).
+    pub parties: Vec<String>,
     /// Whether the household may still object today.
     pub may_object: bool,
 }
@@ -673,6 +684,7 @@ impl ActView {
             objection: a.objection.as_ref().map(|(at, _)| *at),
             closed_at: a.closed.as_ref().map(|(at, _)| *at),
             titles: a.titles.clone(),
+            parties: a.parties.clone(),
             may_object: a.is_open() && a.objection.is_none() && today < a.from,
         }
     }

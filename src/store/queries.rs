@@ -1616,12 +1616,18 @@ pub fn acts_over(
     county: &str,
     party: &str,
 ) -> Result<Vec<crate::model::state::Act>, StoreError> {
-    let all: std::collections::BTreeMap<u64, crate::model::state::Act> =
-        all_docs!(conn, county, acts, idx);
-    Ok(all
+    Ok(all_acts(conn, county)?
         .into_values()
         .filter(|a| a.parties.iter().any(|p| p == party))
         .collect())
+}
+
+/// Every act over a party, and every key on notice (A1–A3), by index.
+pub fn all_acts(
+    conn: &mut DbConnection,
+    county: &str,
+) -> Result<std::collections::BTreeMap<u64, crate::model::state::Act>, StoreError> {
+    Ok(all_docs!(conn, county, acts, idx))
 }
 
 /// The log indexes of a household's attestations, oldest first.

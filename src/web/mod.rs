@@ -63,6 +63,33 @@ impl Lang {
     }
 
     /// What a compensation is for (E1), in plain words.
+    /// An act over a party (A1), or a key on notice (A2), in plain words.
+    pub fn act(&self, kind: &str, parties: &[String]) -> &'static str {
+        match kind {
+            "member.end" => self.t(
+                "登记成员死亡或迁出等，终止其集体成员身份",
+                "Ending a membership",
+            ),
+            "estate.settle" => self.t("按继承处理承包地", "Settling an estate"),
+            "household.split" => self.t("分户", "Dividing a household"),
+            "household.join" => self.t("加入家庭成员", "Adding members to a household"),
+            "dispute.award" => self.t("依裁决变更承包合同", "An award moving a contract"),
+            "expropriation.complete" => self.t(
+                "征收土地，终止土地上的承包经营权",
+                "Taking land by expropriation",
+            ),
+            "key.register" if parties.is_empty() => self.t(
+                "启用县里部门或村集体的新密钥",
+                "A new county department's or collective's key",
+            ),
+            "key.register" => self.t(
+                "更换农户的签名密钥（密钥恢复）",
+                "Replacing a household's key (recovery)",
+            ),
+            _ => self.t("其他处分行为", "Another act"),
+        }
+    }
+
     pub fn head(&self, h: &crate::model::entry::CompensationHead) -> &'static str {
         use crate::model::entry::CompensationHead::*;
         match h {

@@ -27,6 +27,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/clerk/{collective}", web::get().to(clerk))
         .route("/desk/exchange", web::get().to(exchange_desk))
         .route("/desk/county", web::get().to(county_desk))
+        .route("/notices", web::get().to(notices))
         .route("/log", web::get().to(log))
         .route("/log/{index}", web::get().to(log_entry))
         .route("/attestation/{index}", web::get().to(attestation))
@@ -278,6 +279,25 @@ async fn parcel(
             t,
             sizhi,
             history,
+        })
+    })
+    .await?;
+    html(&page)
+}
+
+#[derive(Template)]
+#[template(path = "notices.html")]
+struct NoticesPage {
+    c: Chrome,
+    acts: Vec<crate::registry::views::ActView>,
+}
+
+/// The county's notice board (公示栏): what is under notice now (A2, A3).
+async fn notices(req: HttpRequest, reg: web::Data<Registry>) -> Result<HttpResponse, PageError> {
+    let page = read(&reg, &req, "notices", move |reg, c| {
+        Ok(NoticesPage {
+            acts: reg.notice_board()?,
+            c,
         })
     })
     .await?;

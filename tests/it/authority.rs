@@ -268,7 +268,7 @@ fn a_death_recorded_by_the_collective_alone_takes_nothing() {
         assert!(is_member(&m, &head), "an objected act took effect");
         // An award decides: by the county with a second department.
         let today = m.log.clock.now().date_naive().to_string();
-        let quash = json!({"tribunal": "arbitration", "case_no": "（2026）晋0421民初123号", "in_force_on": today,
+        let quash = json!({"tribunal": "arbitration", "case_no": "平农仲字〔2026〕第123号", "in_force_on": today,
                            "document_sha256": "9a".repeat(32), "effect": {"act": {"act": ended, "upheld": false}}});
         m.refused(
             &d.justice,
@@ -371,6 +371,34 @@ fn a_split_a_join_or_an_award_by_one_official_is_refused() {
         let pending = act(&m, moved);
         assert_eq!(pending.parties, vec![SELLER.to_owned()]);
         assert!(pending.titles.contains(&crate::exchange::parcel(1)));
+        // Shown on the title it touches and on the county's notice board
+        // (A3), in the JSON and on the page.
+        let registry = m.registry();
+        let title = registry.title(&crate::exchange::parcel(1)).unwrap();
+        assert!(title
+            .acts
+            .iter()
+            .any(|a| a.index == moved && a.status == "pending"));
+        assert_eq!(
+            registry.notice_board().unwrap().first().map(|a| a.index),
+            Some(moved)
+        );
+        let app = spawn_app(registry);
+        let board = ureq::get(&format!("{app}/notices"))
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap();
+        assert!(board.contains(&format!("/log/{moved}")) && board.contains("依裁决变更承包合同"));
+        let page = ureq::get(&format!("{app}/parcel/{}", crate::exchange::parcel(1)))
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap();
+        assert!(
+            page.contains(&format!("/log/{moved}")),
+            "the title page shows the act"
+        );
         m.ok(
             &m.seller,
             "act.object",
@@ -836,6 +864,33 @@ fn the_smaller_findings_are_refused_under_the_authority_rules() {
             "entry.body.from",
         );
         m.ok(&m.collective, "notice.post", notice(0));
+        // R3: the neighbour's objection to parcel 2 (beside its own) lapses
+        // unsued after 15 days; the same document does not file it again,
+        // a new one does.
+        let objection = |doc: &str| json!({"DKBM": crate::exchange::parcel(2), "kind": "objection", "reason": "四至有误", "document_sha256": doc});
+        m.ok(
+            &m.neighbour,
+            "encumbrance.register",
+            objection(&"cd".repeat(32)),
+        );
+        m.log.clock.advance(chrono::Duration::days(16));
+        m.refused(
+            &m.neighbour,
+            "encumbrance.register",
+            objection(&"cd".repeat(32)),
+            "bad_attribute",
+            "entry.body.document_sha256",
+        );
+        let again = m.ok(
+            &m.neighbour,
+            "encumbrance.register",
+            objection(&"ce".repeat(32)),
+        );
+        m.ok(
+            &m.neighbour,
+            "encumbrance.release",
+            json!({"encumbrance": again, "reason": "已协商解决"}),
+        );
         // 11.7: a household adds a spouse or a child, not an outsider.
         let outsider = person("外人", "140421199006200042", 7);
         let join = |relation: &str| {
@@ -1068,6 +1123,15 @@ fn the_root_key_and_each_department_sign_only_their_remit() {
         let today = m.log.clock.now().date_naive().to_string();
         let mut award = award;
         award["in_force_on"] = json!(today);
+        // A4: the case number in its official form, not free text.
+        let mut free_text = award.clone();
+        free_text["case_no"] = json!("平仲 2026-1");
+        let mut env = sign(&justice2, "dispute.award", free_text);
+        env.cosign(&registry2);
+        assert_eq!(
+            outcome(&m.log.writer().submit_blocking(env)),
+            "bad_attribute"
+        );
         let moved = two_hands(&m, &justice2, &registry2, "dispute.award", award);
         m.ok(
             &m.seller,

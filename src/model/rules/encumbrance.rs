@@ -76,6 +76,25 @@ pub fn encumbrance_register(
         {
             return Err(RuleError::ObjectionRepeated { open: e.index });
         }
+        // R3 (rules 2): an objection that lapsed unsued is not filed again
+        // by the same party on the same parcel on the same document.
+        if state.settings.authority() {
+            if let Some(e) = state.encumbrances.values().find(|e| {
+                e.kind == EncumbranceKind::Objection
+                    && e.parcel == body.parcel.as_str()
+                    && e.by == signer.party
+                    && e.sued_at.is_none()
+                    && e.released_at.is_none()
+                    && e.lapses_on.is_some_and(|last| ctx.today > last)
+                    && e.document_sha256 == body.document_sha256
+            }) {
+                return Err(RuleError::attribute(
+                    "document_sha256",
+                    format!("the objection made at log index {} on this document lapsed unsued; it is filed again only with a new document (R3)", e.index),
+                    format!("日志序号 {} 处基于同一文书的异议已因未起诉而失效；再次提出须有新的文书（R3）", e.index),
+                ));
+            }
+        }
         super::objections_within_cap(state, ctx, signer)?;
     }
     super::text("reason", &body.reason)?;
@@ -165,6 +184,10 @@ pub fn objection_suit(
         ));
     }
     super::text("case_no", &body.case_no)?;
+    if state.settings.authority() {
+        crate::model::codes::check_case_no(true, &body.case_no)
+            .map_err(|why| RuleError::because("case_no", why))?;
+    }
     super::sha256_hex("document_sha256", &body.document_sha256)?;
     Ok(vec![Change::ObjectionSued {
         index: e.index,
@@ -212,8 +235,13 @@ pub fn dispute_award(
     signer: &KeyBinding,
     body: &crate::model::entry::DisputeAward,
 ) -> Result<Vec<Change>, RuleError> {
-    use crate::model::entry::AwardEffect;
+    use crate::model::entry::{AwardEffect, Tribunal};
     super::text("case_no", &body.case_no)?;
+    if state.settings.authority() {
+        // A4: the document is named by its case number in official form.
+        crate::model::codes::check_case_no(body.tribunal == Tribunal::Court, &body.case_no)
+            .map_err(|why| RuleError::because("case_no", why))?;
+    }
     super::past_day(ctx, "in_force_on", &body.in_force_on, 2)?;
     super::sha256_hex("document_sha256", &body.document_sha256)?;
     match &body.effect {
