@@ -1177,11 +1177,13 @@ impl Registry {
             .collect();
         Ok(views::title(
             &p,
-            contract.as_ref(),
-            &encumbrances,
-            &rights,
-            expropriation.as_ref(),
-            &acts,
+            views::TitleFacts {
+                contract: contract.as_ref(),
+                encumbrances: &encumbrances,
+                rights: &rights,
+                expropriation: expropriation.as_ref(),
+                acts: &acts,
+            },
             size,
             self.today(),
         ))

@@ -483,16 +483,23 @@ impl TitleEvent {
     }
 }
 
-pub fn title(
-    p: &Parcel<String>,
-    contract: Option<&Contract>,
-    encumbrances: &[Encumbrance],
-    rights: &[crate::model::exchange::DerivedRight],
-    expropriation: Option<&crate::model::state::Expropriation>,
-    acts: &[crate::model::state::Act],
-    as_of: u64,
-    today: NaiveDate,
-) -> TitleView {
+/// What rests on a parcel, for its title report.
+pub struct TitleFacts<'a> {
+    pub contract: Option<&'a Contract>,
+    pub encumbrances: &'a [Encumbrance],
+    pub rights: &'a [crate::model::exchange::DerivedRight],
+    pub expropriation: Option<&'a crate::model::state::Expropriation>,
+    pub acts: &'a [crate::model::state::Act],
+}
+
+pub fn title(p: &Parcel<String>, facts: TitleFacts, as_of: u64, today: NaiveDate) -> TitleView {
+    let TitleFacts {
+        contract,
+        encumbrances,
+        rights,
+        expropriation,
+        acts,
+    } = facts;
     let expropriation = expropriation.map(ExpropriationView::of);
     let mut history = vec![TitleEvent::of(p.registered_at, "parcel.register")];
     history.extend(expropriation.iter().flat_map(ExpropriationView::events));
