@@ -895,6 +895,10 @@ pub enum AwardEffect {
     /// Decides an act over a household that a party objected to (A3): upheld,
     /// it is carried out now; not upheld, it is quashed and changes nothing.
     Act { act: u64, upheld: bool },
+    /// A5: undoes an act over a household that was carried out — the
+    /// membership, the contract's holder, the members joined, the keys come
+    /// back as they were; the history stays on the log.
+    Restore { act: u64 },
 }
 
 /// `dispute.award`: the county records an arbitration award or a court

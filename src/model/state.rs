@@ -291,6 +291,9 @@ pub struct Act {
     pub objection: Option<(u64, String)>,
     /// How it ended: log index and what.
     pub closed: Option<(u64, ActEnd)>,
+    /// A5: the log index of the award that undid it, once carried out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restored: Option<u64>,
 }
 
 /// How an act over a party ended.
@@ -427,6 +430,10 @@ pub enum Change {
     KeyRevoked {
         public: [u8; 32],
         at: u64,
+    },
+    /// A5: a key an act revoked acts again, by an award's `restore`.
+    KeyRestored {
+        public: [u8; 32],
     },
     CollectiveRegistered {
         collective: Collective,
@@ -713,6 +720,11 @@ impl State {
             Change::KeyRevoked { public, at } => {
                 if let Some(k) = self.keys.get_mut(public) {
                     k.revoked_at = Some(*at);
+                }
+            }
+            Change::KeyRestored { public } => {
+                if let Some(k) = self.keys.get_mut(public) {
+                    k.revoked_at = None;
                 }
             }
             Change::CollectiveRegistered { collective, .. } => {
@@ -1039,6 +1051,7 @@ impl State {
             Change::LogFounded { .. }
             | Change::KeyBound(_)
             | Change::KeyRevoked { .. }
+            | Change::KeyRestored { .. }
             | Change::CollectiveRegistered { .. }
             | Change::ParcelRegistered { .. }
             | Change::DecisionRecorded(_)

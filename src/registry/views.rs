@@ -657,7 +657,7 @@ pub struct ActView {
     /// The first day it may take effect, if no one objects (A3).
     pub from: NaiveDate,
     /// `pending` (its notice runs), `held` (objected, for an award),
-    /// `done`, `lapsed`, `quashed` or `cancelled`.
+    /// `done`, `lapsed`, `quashed`, `cancelled` or `restored` (undone by an award, A5).
     pub status: &'static str,
     /// The log index of the objection, if any.
     pub objection: Option<u64>,
@@ -681,6 +681,7 @@ impl ActView {
             reason: a.body["reason"].as_str().map(str::to_owned),
             from: a.from,
             status: match (&a.closed, &a.objection) {
+                _ if a.restored.is_some() => "restored",
                 (None, None) => "pending",
                 (None, Some(_)) => "held",
                 (Some((_, ActEnd::Done)), _) => "done",

@@ -224,6 +224,16 @@ impl Gate {
                         k.1 = Some(*at);
                     }
                 }
+                crate::model::Change::KeyRestored { public } => {
+                    if let Some(k) = self
+                        .0
+                        .write()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .get_mut(public)
+                    {
+                        k.1 = None;
+                    }
+                }
                 _ => {}
             }
         }

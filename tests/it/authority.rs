@@ -216,6 +216,30 @@ fn a_collective_alone_cannot_take_a_households_keys() {
         assert!(state
             .key(&new.public_bytes())
             .is_some_and(|k| !k.is_active()));
+        // A5: the recovery was a thief's after all: an award restores the
+        // household's keys and retires the one the recovery bound.
+        let today = m.log.clock.now().date_naive().to_string();
+        two_hands(
+            &m,
+            &d.justice,
+            &d.registry,
+            "dispute.award",
+            json!({"tribunal": "court", "case_no": "（2027）晋0421民初6号", "in_force_on": today,
+                   "document_sha256": "9f".repeat(32), "effect": {"restore": {"act": recovery}}}),
+        );
+        let state = m.state();
+        assert!(state
+            .key(&lost.public_bytes())
+            .is_some_and(|k| !k.is_active()));
+        assert!(state
+            .key(&new.public_bytes())
+            .is_some_and(|k| k.is_active()));
+        // The restored key acts: it rotates to a new one of its own.
+        m.ok(
+            &new,
+            "key.register",
+            register("household", SELLER, &new_key("s3")),
+        );
         m.verifies();
     }
 }
@@ -293,6 +317,37 @@ fn a_death_recorded_by_the_collective_alone_takes_nothing() {
         let done = notice_runs_out(&m, elsewhere);
         assert!(matches!(done.closed, Some((_, ActEnd::Done))), "{done:?}");
         assert!(!is_member(&m, &head));
+        // A5: an award in force restores her membership, once, with two
+        // hands; the history stays on the log.
+        let today = m.log.clock.now().date_naive().to_string();
+        let restore = json!({"tribunal": "court", "case_no": "（2027）晋0421民初5号", "in_force_on": today,
+                             "document_sha256": "9e".repeat(32), "effect": {"restore": {"act": elsewhere}}});
+        m.refused(
+            &d.justice,
+            "dispute.award",
+            restore.clone(),
+            "second_hand_missing",
+            "cosigs",
+        );
+        two_hands(
+            &m,
+            &d.justice,
+            &d.registry,
+            "dispute.award",
+            restore.clone(),
+        );
+        assert!(is_member(&m, &head));
+        let shown = m.registry().household(SELLER, None).unwrap();
+        assert!(shown
+            .acts
+            .iter()
+            .any(|a| a.index == elsewhere && a.status == "restored"));
+        let mut env = sign(&d.justice, "dispute.award", restore);
+        env.cosign(&d.registry);
+        assert_eq!(
+            outcome(&m.log.writer().submit_blocking(env)),
+            "act_not_open"
+        );
         m.verifies();
     }
 }

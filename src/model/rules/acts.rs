@@ -68,6 +68,16 @@ pub fn over_award(state: &State, _signer: &KeyBinding, body: &DisputeAward) -> V
             .map(|k| k.household.clone())
             .into_iter()
             .collect(),
+        // Restoring a contract an award moved takes it from the household
+        // it went to: an act over that household.
+        AwardEffect::Restore { act } => state
+            .acts
+            .get(act)
+            .filter(|a| a.kind == "dispute.award")
+            .and_then(|a| a.body["effect"]["contract_holder"]["CBFBM"].as_str())
+            .map(str::to_owned)
+            .into_iter()
+            .collect(),
         AwardEffect::RightEnd { .. } | AwardEffect::Act { .. } => Vec::new(),
     }
 }
@@ -234,6 +244,7 @@ pub(super) fn pending(
         from,
         objection: None,
         closed: None,
+        restored: None,
     }))])
 }
 
@@ -397,4 +408,121 @@ pub(super) fn decide_held(
     let mut quashed = act.clone();
     quashed.closed = Some((ctx.index, ActEnd::Quashed));
     Ok(vec![Change::ActSaved(Box::new(quashed))])
+}
+
+/// `dispute.award` effect `restore` (A5): an act over a household that was
+/// carried out is undone by an award in force, with two hands — the
+/// membership it ended, the contract it moved, the members it joined, the
+/// keys it replaced come back as they were, if nothing has changed them
+/// since; the act and the award stay on the log.
+pub(super) fn restore(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    index: u64,
+) -> Result<Vec<Change>, RuleError> {
+    let act = state
+        .acts
+        .get(&index)
+        .filter(|a| a.restored.is_none())
+        .filter(|a| matches!(a.closed, Some((_, ActEnd::Done))))
+        .ok_or(RuleError::ActNotOpen {
+            index,
+            field: "effect",
+            why: (
+                "no act carried out there is left to restore",
+                "该处没有已执行、尚待恢复的处分行为",
+            ),
+        })?;
+    if act.parties.is_empty() {
+        // A key on notice (A2) acts over no household: nothing to restore.
+        return Err(RuleError::ActNotOpen {
+            index,
+            field: "effect",
+            why: ("it acted over no household", "该行为不涉及任何农户"),
+        });
+    }
+    second_hand(state, ctx, signer, "dispute.award", &act.parties)?;
+    let done_at = act.closed.as_ref().map_or(0, |(at, _)| *at);
+    let changed = |what: &'static str, zh: &'static str| {
+        RuleError::attribute(
+            "effect",
+            format!("{what} changed since the act; the award says what becomes of it instead (A5)"),
+            format!("{zh}在该行为之后已有变动；须由裁决另行写明如何处理（A5）"),
+        )
+    };
+    let mut changes = match Command::parse(&act.kind, &act.body)? {
+        Command::MemberEnd(b) => {
+            let ended_here = state
+                .memberships
+                .get(&b.person)
+                .and_then(|m| m.ended.as_ref())
+                .is_some_and(|(at, _)| *at == done_at);
+            if !ended_here {
+                return Err(changed("the membership", "成员身份"));
+            }
+            vec![Change::MembershipRestored { person: b.person }]
+        }
+        Command::HouseholdJoin(b) => {
+            let h = super::household_of(state, &b.household)?;
+            let members: Vec<_> = h
+                .members
+                .iter()
+                .filter(|m| !b.members.iter().any(|j| j.person == m.person))
+                .cloned()
+                .collect();
+            if members.len() + b.members.len() != h.members.len() || members.is_empty() {
+                return Err(changed("the household's members", "该户成员"));
+            }
+            vec![Change::HouseholdMembers {
+                household: h.code.clone(),
+                members,
+            }]
+        }
+        Command::DisputeAward(DisputeAward {
+            effect: AwardEffect::ContractHolder { contract, to },
+            ..
+        }) => {
+            let held_by_to = state
+                .contracts
+                .get(&contract)
+                .is_some_and(|k| k.household == to && k.holds(ctx.today));
+            let Some(from) = act.parties.first().filter(|_| held_by_to) else {
+                return Err(changed("the contract", "承包合同"));
+            };
+            vec![Change::ContractHolder {
+                code: contract,
+                household: from.clone(),
+            }]
+        }
+        Command::KeyRegister(b) => {
+            // The key the recovery bound acts no more; the keys it retired
+            // act again.
+            let mut keys = vec![Change::KeyRevoked {
+                public: b.vkey.public_bytes(),
+                at: ctx.index,
+            }];
+            keys.extend(
+                state
+                    .keys_for(b.role, &b.party)
+                    .filter(|k| k.revoked_at == Some(done_at))
+                    .map(|k| Change::KeyRestored { public: k.public }),
+            );
+            keys
+        }
+        _ => {
+            return Err(RuleError::attribute(
+                "effect",
+                format!(
+                    "an award does not restore a {} by itself: it names what changes (A5)",
+                    act.kind
+                ),
+                format!("裁决不能直接恢复“{}”：须写明具体变更（A5）", act.kind),
+            ))
+        }
+    };
+    let mut undone = act.clone();
+    undone.restored = Some(ctx.index);
+    changes.push(Change::ActSaved(Box::new(undone)));
+    Ok(changes)
 }

@@ -297,5 +297,6 @@ pub fn dispute_award(
         AwardEffect::Act { act, upheld } => {
             super::acts::decide_held(state, land, ctx, signer, *act, *upheld)
         }
+        AwardEffect::Restore { act } => super::acts::restore(state, ctx, signer, *act),
     }
 }
