@@ -84,6 +84,9 @@ struct World {
     day: chrono::NaiveDate,
     /// The entries accepted, by kind.
     accepted: std::collections::BTreeMap<String, usize>,
+    /// The actor who cosigns the next entry `checked` decides, if chosen
+    /// (else one the log's length picks).
+    cosigner: Option<usize>,
 }
 
 impl World {
@@ -139,6 +142,7 @@ impl World {
             index: 0,
             day: "2026-11-23".parse().unwrap(),
             accepted: Default::default(),
+            cosigner: None,
         };
         let all = actors();
         let public = |n: usize| all[n].0.public_bytes();
@@ -352,20 +356,71 @@ fn checked(
     // Some entries carry a cosignature, by an actor the log's length picks:
     // now and then the household whose consent the act needs (G1), more
     // often someone else, whose signature must count for nothing.
-    let cosigners: Vec<[u8; 32]> = (!w.index.is_multiple_of(3))
-        .then(|| {
-            actors[(w.index as usize * 5 + s) % actors.len()]
-                .0
-                .public_bytes()
-        })
-        .into_iter()
-        .collect();
+    let cosigners: Vec<[u8; 32]> = match w.cosigner.take() {
+        Some(c) => vec![actors[c].0.public_bytes()],
+        None => (!w.index.is_multiple_of(3))
+            .then(|| {
+                actors[(w.index as usize * 5 + s) % actors.len()]
+                    .0
+                    .public_bytes()
+            })
+            .into_iter()
+            .collect(),
+    };
     // What the expropriation stood at before the entry, for the oracle.
     let expropriation_before = body["expropriation"]
         .as_u64()
         .and_then(|x| w.state.expropriations.get(&x).cloned());
+    // Under the authority rules: the act an entry carries out or decides,
+    // as it stood before, and the members of the collective.
+    let authority = w.state.settings.authority();
+    let act_before = [&body["act"], &body["effect"]["act"]["act"]]
+        .into_iter()
+        .find_map(Value::as_u64)
+        .and_then(|a| w.state.acts.get(&a).cloned());
+    let upheld = body["effect"]["act"]["upheld"].as_bool() == Some(true);
+    let members_before = members(w);
+    let day = w.day;
     if !w.admit_cosigned(&key.public_bytes(), &cosigners, kind, body, &[]) {
         return Ok(false);
+    }
+    if authority {
+        // A1–A3: what takes without the household's signature is an act
+        // over it with two hands, carried out after its notice ran with no
+        // objection — or decided by an award (itself with two hands).
+        let by_act = |h: &str| {
+            act_before.as_ref().is_some_and(|a| {
+                a.parties.iter().any(|p| p == h)
+                    && two_hands(&w.state, a)
+                    && match kind {
+                        "act.effect" => a.objection.is_none() && day >= a.from,
+                        "dispute.award" => upheld && a.objection.is_some(),
+                        _ => false,
+                    }
+            })
+        };
+        for (h, was) in HOUSEHOLDS.iter().zip(&before) {
+            let now = base_rights(&w.state, h, w.day);
+            if was.shrunk_to(&now, 100) {
+                let own = SHRINKING.contains(&kind) && *role == Role::Household && party == h;
+                prop_assert!(
+                    own || by_act(h),
+                    "{kind} by {role:?} {party} shrank {h}: {was:?} -> {now:?}"
+                );
+                if !own {
+                    *w.accepted.entry("shrunk by an act".into()).or_default() += 1;
+                }
+            }
+        }
+        for (person, household) in members_before {
+            if !members(w).iter().any(|(p, _)| *p == person) {
+                prop_assert!(
+                    by_act(&household),
+                    "{kind} by {role:?} {party} ended the membership of {person} of {household}"
+                );
+            }
+        }
+        return Ok(true);
     }
     for (h, was) in HOUSEHOLDS.iter().zip(&before) {
         let now = base_rights(&w.state, h, w.day);
@@ -384,6 +439,48 @@ fn checked(
         }
     }
     Ok(true)
+}
+
+/// A2 as the oracle sees it, apart from the rule: the act's signer and a
+/// cosigner are two different authorities — a county department and the
+/// collective, or two different departments — never the root key.
+fn two_hands(state: &State, a: &crate::model::state::Act) -> bool {
+    use base64::Engine;
+    let key = |b64: &String| {
+        base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .ok()
+            .and_then(|k| <[u8; 32]>::try_from(k).ok())
+            .and_then(|k| state.key(&k).cloned())
+    };
+    let authority = |k: &crate::model::KeyBinding| match k.role {
+        Role::County => k.department.map(|d| d.as_str().to_owned()),
+        Role::Collective | Role::Exchange => Some(k.party.clone()),
+        _ => None,
+    };
+    let Some(signer) = key(&a.signer).as_ref().and_then(authority) else {
+        return false;
+    };
+    a.cosigners
+        .iter()
+        .filter_map(|c| key(c).as_ref().and_then(authority))
+        .any(|c| c != signer)
+}
+
+/// The members of the collective in force, each with the household of the
+/// three it belongs to.
+fn members(w: &World) -> Vec<(String, String)> {
+    w.state
+        .memberships
+        .values()
+        .filter(|m| m.ended.is_none())
+        .filter_map(|m| {
+            let h = w.state.member_of.get(&m.person)?;
+            HOUSEHOLDS
+                .contains(&h.as_str())
+                .then(|| (m.person.clone(), h.clone()))
+        })
+        .collect()
 }
 
 /// E1, as G1 states it, checked apart from the rule: the household was in
@@ -804,6 +901,323 @@ fn base_rights_shrink_only_by_the_households_own_acts() {
         ("contract.return", 5),
         ("homestead.exit", 5),
         ("listing.submit", 10),
+    ] {
+        assert!(
+            of(kind) >= least,
+            "{kind}: {} accepted of {accepted:?}",
+            of(kind)
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// G1 under the authority rules (A1–A7), with hostile officials.
+
+/// The actors under the authority rules: the registry first (so that the
+/// deals above verify title as the county), the exchange, the collective,
+/// the transferee and the households as before, then the root key, the
+/// other three departments and the log key (which signs only
+/// `act.effect`).
+fn actors_v2() -> Vec<(SignerKey, Role, String)> {
+    let mut all = actors();
+    let key = |n: u8| SignerKey::from_seed(&format!("d{n}"), [n + 100; 32]).unwrap();
+    all[0] = (key(0), Role::County, COUNTY.to_owned());
+    all.extend([
+        (
+            SignerKey::from_seed("root", [1; 32]).unwrap(),
+            Role::County,
+            COUNTY.to_owned(),
+        ),
+        (key(1), Role::County, COUNTY.to_owned()),
+        (key(2), Role::County, COUNTY.to_owned()),
+        (key(3), Role::County, COUNTY.to_owned()),
+        (
+            SignerKey::from_seed(&crate::model::log_origin(COUNTY), [99; 32]).unwrap(),
+            Role::County,
+            "log".to_owned(),
+        ),
+    ]);
+    all
+}
+
+const ROOT: usize = 7;
+const LOG: usize = 11;
+const DEPARTMENTS: [(usize, &str); 4] = [
+    (0, "registry"),
+    (8, "civil_registration"),
+    (9, "justice"),
+    (10, "natural_resources"),
+];
+
+impl World {
+    /// The same county begun under the authority rules: the root key binds
+    /// the four departments, the registry the collective and the exchange,
+    /// natural resources grants the homesteads.
+    fn new_v2() -> World {
+        let mut w = World {
+            state: State::default(),
+            index: 0,
+            day: "2026-11-23".parse().unwrap(),
+            accepted: Default::default(),
+            cosigner: None,
+        };
+        let all = actors_v2();
+        let public = |n: usize| all[n].0.public_bytes();
+        let (root, registry, collective) = (public(ROOT), public(0), public(2));
+        assert!(w.admit(
+            &root,
+            "genesis",
+            json!({"county": COUNTY, "name": "平顺县", "rules": 2,
+            "log_vkey": all[LOG].0.verifier().to_string(), "root_vkey": all[ROOT].0.verifier().to_string()}),
+            &[]
+        ));
+        for (n, department) in DEPARTMENTS {
+            assert!(
+                w.admit(
+                    &root,
+                    "key.register",
+                    json!({"vkey": all[n].0.verifier().to_string(), "role": "county", "party": COUNTY, "department": department}),
+                    &[]
+                ),
+                "{department}"
+            );
+        }
+        assert!(w.admit(
+            &registry,
+            "collective.register",
+            json!({"FBFBM": VILLAGE, "FBFMC": "一组", "boundary": null}),
+            &[square(0)]
+        ));
+        for (by, n) in [(registry, 1), (registry, 2), (public(1), 3)] {
+            let (key, role, party) = &all[n];
+            assert!(
+                w.admit(
+                    &by,
+                    "key.register",
+                    json!({"vkey": key.verifier().to_string(), "role": role, "party": party}),
+                    &[]
+                ),
+                "{n}"
+            );
+        }
+        for (i, h) in HOUSEHOLDS.iter().enumerate() {
+            let person = format!("{:064x}", i + 1);
+            assert!(w.admit(
+                &collective,
+                "household.register",
+                json!({"CBFBM": h, "members": [{"person": person, "relation": "02"}]}),
+                &[]
+            ));
+            assert!(w.admit(
+                &collective,
+                "key.register",
+                json!({"vkey": all[4 + i].0.verifier().to_string(), "role": "household", "party": h}),
+                &[]
+            ));
+            for p in [2 * i + 1, 2 * i + 2] {
+                assert!(w.admit(
+                    &collective,
+                    "parcel.register",
+                    json!({"DKBM": format!("{VILLAGE}{p:05}"), "DKMC": "地",
+                    "DKLB": "10", "TDYT": "1", "DLDJ": "05", "SFJBNT": "1", "geometry": null}),
+                    &[square(p)]
+                ));
+            }
+            assert!(w.admit(&collective, "contract.grant", json!({"CBHTBM": format!("{h}J"), "CBFBM": h,
+                "DKBM": [format!("{VILLAGE}{:05}", 2 * i + 1), format!("{VILLAGE}{:05}", 2 * i + 2)],
+                "start": "2026-01-01", "end": "2055-12-31", "certificate_members": [person]}), &[]));
+            let mut plot = square(20 + i);
+            plot.area = Area(10_000);
+            assert!(w.admit(
+                &public(10),
+                "homestead.grant",
+                json!({"CBFBM": h, "terrain": "plain",
+                "posting_sha256": "ab".repeat(32), "geometry": null}),
+                &[plot]
+            ));
+        }
+        let decision = w.index;
+        assert!(w.admit(&collective, "decision.record", json!({"assembly": "members_assembly", "subject": "share_quantification",
+            "question": "q", "date": "2026-11-20", "eligible": 3, "present": 3, "for": 3, "against": 0, "minutes_sha256": "ab".repeat(32)}), &[]));
+        assert!(w.admit(&collective, "shares.quantify", json!({"decision": decision,
+            "allocations": HOUSEHOLDS.iter().map(|h| json!({"CBFBM": h, "shares": 10})).collect::<Vec<_>>()}), &[]));
+        let membership = w.index;
+        assert!(w.admit(&collective, "decision.record", json!({"assembly": "members_assembly", "subject": "membership",
+            "question": "q", "date": "2026-11-20", "eligible": 3, "present": 3, "for": 3, "against": 0, "minutes_sha256": "ab".repeat(32)}), &[]));
+        assert!(w.admit(
+            &collective,
+            "member.admit",
+            json!({"decision": membership,
+            "persons": (1..=3).map(|i| format!("{i:064x}")).collect::<Vec<_>>()}),
+            &[]
+        ));
+        assert!(w.admit(
+            &registry,
+            "transferee.qualify",
+            json!({"party": all[3].2, "kind": "organisation", "project_sha256": "ab".repeat(32),
+                   "risk_sha256": "ab".repeat(32), "approved": true}),
+            &[]
+        ));
+        assert!(w.admit(
+            &root,
+            "county.settings",
+            json!({"settings": {"share_cap_percent": null}, "reason": "test"}),
+            &[]
+        ));
+        w
+    }
+}
+
+/// The acts a hostile collective or department tries, alone or together
+/// (the cosignature `checked` adds is any actor's, a department's or the
+/// collective's among them): taking a household's keys, ending its
+/// members' membership, dividing it or moving its contract by an award,
+/// settling its estate; the household's veto; awards deciding held acts or
+/// restoring done ones. `"act": "latest"` is the newest act when it runs.
+fn hostile() -> impl Strategy<Value = (usize, &'static str, Value)> {
+    let h = prop::sample::select(HOUSEHOLDS.to_vec());
+    // The officials: collective, registry, civil registration, justice,
+    // natural resources, root, exchange — as signer and as cosigner.
+    let official = prop::sample::select(vec![2usize, 0, 8, 9, 10, ROOT, 1]);
+    let cosigner = prop::option::of(prop::sample::select(vec![2usize, 0, 8, 9, 10, ROOT, 1]));
+    let which = prop::sample::select(vec![0usize, 0, 1, 2, 2, 2, 3, 4, 4, 5, 6, 6, 7, 8, 8, 8]);
+    (official, cosigner, which, h, any::<(bool, bool)>(), 0u64..15).prop_map(|(signer, cosigner, which, h, (flag, proper), n)| {
+        let i = HOUSEHOLDS.iter().position(|x| *x == h).unwrap_or(0);
+        let head = format!("{:064x}", i + 1);
+        let other = HOUSEHOLDS[(i + 1 + n as usize % 2) % 3];
+        let thief = SignerKey::from_seed("thief", [n as u8 + 50; 32])
+            .unwrap()
+            .verifier()
+            .to_string();
+        let award = |effect: Value| {
+            json!({"tribunal": "court", "case_no": "（2026）晋0421民初1号", "in_force_on": "today",
+                   "document_sha256": "ab".repeat(32), "effect": effect})
+        };
+        let (kind, body) = match which {
+            0 => ("key.register", json!({"vkey": thief, "role": "household", "party": h})),
+            1 => ("key.revoke", json!({"vkey": actors()[4 + i].0.verifier().to_string()})),
+            2 => ("member.end", json!({"person": head, "reason": if flag {"death"} else {"member_elsewhere"}, "document_sha256": "ab".repeat(32)})),
+            3 => ("household.split", json!({"CBFBM": format!("{VILLAGE}00{:02}", 10 + n), "from": h,
+                "members": [{"person": head, "relation": "02"}], "DKBM": [format!("{VILLAGE}{:05}", 2 * i + 1)],
+                "shares": n, "agreement_sha256": "ab".repeat(32)})),
+            4 => ("dispute.award", award(json!({"contract_holder": {"CBHTBM": format!("{h}J"), "CBFBM": other}}))),
+            5 => ("estate.settle", json!({"CBFBM": h, "heirs": [other], "heirs_compensation": "0", "document_sha256": "ab".repeat(32)})),
+            6 => ("dispute.award", award(json!({"act": {"act": "latest", "upheld": flag}}))),
+            7 => ("dispute.award", award(json!({"restore": {"act": "latest"}}))),
+            _ => ("act.object", json!({"act": "latest", "reason": "不同意"})),
+        };
+        // Half the time the signer and the second hand the act's remit
+        // names (a collusion that may pass), else any official and any
+        // cosigner.
+        let (signer, cosigner) = match (proper, kind) {
+            (true, "member.end" | "estate.settle") => (2, Some(8)),
+            (true, "key.register" | "household.split") => (2, Some(0)),
+            (true, "dispute.award") => (9, Some(0)),
+            _ => (signer, cosigner),
+        };
+        // The household objects with its own key (or someone else tries).
+        let signer = if kind == "act.object" && (flag || proper) { 4 + i } else { signer };
+        let mut body = body;
+        if let Some(c) = cosigner {
+            body["_cosigner"] = json!(c);
+        }
+        (signer, kind, body)
+    })
+}
+
+/// One case under the authority rules: the random entries of every area
+/// and the hostile ones; before each, the writer's part — every act whose
+/// notice ran out unobjected is carried out by the log key.
+fn run_case_v2(
+    entries: Vec<(usize, &'static str, Value)>,
+    days: &[i64],
+) -> Result<std::collections::BTreeMap<String, usize>, TestCaseError> {
+    let mut w = World::new_v2();
+    let actors = actors_v2();
+    w.accepted.clear();
+    for (i, (s, kind, mut body)) in entries.into_iter().enumerate() {
+        w.day += chrono::Duration::days(days[i % days.len()]);
+        let due: Vec<u64> = w
+            .state
+            .acts
+            .values()
+            .filter(|a| a.is_due(w.day))
+            .map(|a| a.index)
+            .collect();
+        for act in due {
+            checked(&mut w, &actors, LOG, "act.effect", json!({"act": act}))?;
+        }
+        let latest = w.state.acts.keys().max().copied().unwrap_or(0);
+        for at in ["/act", "/effect/act/act", "/effect/restore/act"] {
+            if let Some(field) = body.pointer_mut(at).filter(|f| *f == "latest") {
+                *field = json!(latest);
+            }
+        }
+        if body["in_force_on"] == "today" {
+            body["in_force_on"] = json!(w.day.to_string());
+        }
+        if let Some(c) = body.as_object_mut().and_then(|o| o.remove("_cosigner")) {
+            w.cosigner = c.as_u64().map(|c| c as usize);
+        }
+        match kind {
+            "deal" => deal(
+                &mut w,
+                &actors,
+                body["mode"].as_str().unwrap_or("lease"),
+                body["DKBM"].as_str().unwrap_or(""),
+                body["buyer"].as_u64().unwrap_or(3) as usize,
+            )?,
+            "years" => years_pass(&mut w, body["years"].as_u64().unwrap_or(1) as u32)?,
+            "expropriate" => {}
+            _ => {
+                if kind == "contract.return" {
+                    body["effective"] = json!((w.day + chrono::Duration::days(200)).to_string());
+                }
+                checked(&mut w, &actors, s, kind, body)?;
+            }
+        }
+    }
+    Ok(w.accepted)
+}
+
+/// G1 with hostile officials (issue 16, item 12): under the authority
+/// rules, whatever a hostile collective, a hostile county department or the
+/// root key signs — alone, or cosigned by another — a household's base
+/// rights and its members' membership shrink only by its own act or by an
+/// act over it with two hands carried out after its notice ran with no
+/// objection (or decided by an award). Enough acts were made, objected to,
+/// carried out and shrank a household for the property to have been tested.
+#[test]
+fn under_the_authority_rules_only_acts_with_two_hands_and_notice_take() {
+    use proptest::test_runner::{Config, TestRunner};
+    let mut runner = TestRunner::new(Config {
+        cases: 96,
+        ..Config::default()
+    });
+    let accepted: std::cell::RefCell<std::collections::BTreeMap<String, usize>> =
+        Default::default();
+    let strategy = (
+        prop::collection::vec(prop_oneof![2 => hostile(), 1 => entry()], 40..160),
+        prop::collection::vec(0i64..12, 200),
+    );
+    runner
+        .run(&strategy, |(entries, days)| {
+            for (kind, n) in run_case_v2(entries, &days)? {
+                *accepted.borrow_mut().entry(kind).or_default() += n;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let accepted = accepted.into_inner();
+    let of = |k: &str| accepted.get(k).copied().unwrap_or(0);
+    for (kind, least) in [
+        ("member.end", 100),
+        ("key.register", 100),
+        ("act.object", 20),
+        ("act.effect", 200),
+        ("dispute.award", 30),
+        ("estate.settle", 10),
+        ("shrunk by an act", 15),
     ] {
         assert!(
             of(kind) >= least,
