@@ -134,14 +134,15 @@ impl GeneratedCounty {
         let log = super::NewLog::create(&tmp.join("data"), COUNTY, "基准县", database_url)?;
         let keys_dir = tmp.join("keys");
         std::fs::create_dir_all(&keys_dir)?;
-        let mut keys = vec![log.dir.key_path("county.key")];
+        let mut keys = vec![log.dir.key_path("registry.key")];
+        let registry = log.department(crate::model::Department::Registry).clone();
         for k in 0..plan.collectives() {
             let code = plan.collective_code(k);
             let key = SignerKey::generate(&format!("collective-{code}")).expect("name");
             let path = keys_dir.join(format!("{code}.key"));
             super::datadir::write_key_pair(&path, &key)?;
             let body = serde_json::json!({"vkey": key.verifier().to_string(), "role": "collective", "party": code});
-            log.submit(&log.county_key, "key.register", body)?;
+            log.submit(&registry, "key.register", body)?;
             keys.push(path);
         }
         let super::NewLog {

@@ -19,18 +19,18 @@ pub const COUNTY_NAME: &str = "平顺县";
 
 /// The demo's actors: (key file, role, party, who binds it).
 const ACTORS: &[(&str, &str, &str, &str)] = &[
-    ("exchange", "exchange", COUNTY, "county"),
+    ("exchange", "exchange", COUNTY, "registry"),
     (
         "collective-14042100100101",
         "collective",
         "14042100100101",
-        "county",
+        "registry",
     ),
     (
         "collective-14042100100201",
         "collective",
         "14042100100201",
-        "county",
+        "registry",
     ),
     (
         "household-140421001001010001",
@@ -77,7 +77,8 @@ pub fn load(path: &Path) -> Result<DataDir, CliError> {
     let log = NewLog::create_on(path, COUNTY, COUNTY_NAME, None, clock)?;
     let demo_keys = log.dir.key_path("demo");
     std::fs::create_dir_all(&demo_keys)?;
-    let mut keys = vec![("county".to_owned(), log.county_key.clone())];
+    let registry = log.department(crate::model::Department::Registry).clone();
+    let mut keys = vec![("registry".to_owned(), registry)];
     for (name, role, party, by) in ACTORS {
         let key = SignerKey::generate(name).expect("name");
         write_key_pair(&demo_keys.join(format!("{name}.key")), &key)?;
@@ -98,7 +99,7 @@ pub fn load(path: &Path) -> Result<DataDir, CliError> {
     // The demo county's land, through `import` as a county would load it.
     let file = dir.path.join("demo-county.geojson");
     std::fs::write(&file, DEMO_COUNTY)?;
-    let mut signers = vec![dir.key_path("county.key")];
+    let mut signers = vec![dir.key_path("registry.key")];
     for (name, role, ..) in ACTORS {
         if *role == "collective" {
             signers.push(demo_keys.join(format!("{name}.key")));
@@ -145,9 +146,11 @@ fn populate(dir: &DataDir) -> Result<usize, CliError> {
     let db = Db::open(&dir.database_url(None), COUNTY)?;
     let writer = dir.start_writer(&db)?;
     let origin = log_origin(COUNTY);
-    let county = read_signer_key(&dir.key_path("county.key"))?;
+    // Homesteads are approved by natural resources (A2).
+    let natural = read_signer_key(&dir.key_path("natural_resources.key"))?;
+    let demo_keys = dir.key_path("demo");
     let collective_key =
-        |code: &str| read_signer_key(&dir.key_path("demo").join(format!("collective-{code}.key")));
+        |code: &str| read_signer_key(&demo_keys.join(format!("collective-{code}.key")));
     let mut entries = 0;
     let mut submit = |key: &SignerKey,
                       kind: &str,
@@ -171,6 +174,11 @@ fn populate(dir: &DataDir) -> Result<usize, CliError> {
     };
     let plan = Plan::demo();
     let all = households(&plan, HOUSEHOLDS_PER_VILLAGE);
+    let mut market_keys = 0;
+    // Each village's registration results are posted for ten days from
+    // today (a notice starts no earlier than it is logged); the
+    // certificates issue once every notice has run.
+    let mut notices = Vec::new();
     for k in 0..plan.collectives() {
         let code = plan.collective_code(k);
         let key = collective_key(&code)?;
@@ -201,6 +209,19 @@ fn populate(dir: &DataDir) -> Result<usize, CliError> {
                 json!({"CBFBM": h.code, "members": members}),
                 records,
             )?;
+            // The keys the demo's market signs with, bound before the
+            // household holds anything: a first key, not a recovery (A6).
+            if h.code.starts_with(market::VILLAGE) && !h.parcels.is_empty() && market_keys < 9 {
+                market_keys += 1;
+                let name = format!("household-{}", h.code);
+                let path = demo_keys.join(format!("{name}.key"));
+                if !path.exists() {
+                    let k = SignerKey::generate(&name).expect("name");
+                    write_key_pair(&path, &k)?;
+                    let body = json!({"vkey": k.verifier().to_string(), "role": "household", "party": h.code});
+                    submit(&key, "key.register", body, vec![])?;
+                }
+            }
             let persons: Vec<String> = h.persons.iter().map(|(p, _)| p.commitment()).collect();
             submit(
                 &key,
@@ -215,7 +236,7 @@ fn populate(dir: &DataDir) -> Result<usize, CliError> {
                 contracts.push(format!("{}J", h.code));
             }
             let terrain = json!({"CBFBM": h.code, "terrain": "plain", "posting_sha256": "7e".repeat(32), "geometry": h.homestead});
-            submit(&county, "homestead.grant", terrain, vec![])?;
+            submit(&natural, "homestead.grant", terrain, vec![])?;
             allocations.push(json!({"CBFBM": h.code, "shares": h.persons.len()}));
         }
         submit(
@@ -224,13 +245,18 @@ fn populate(dir: &DataDir) -> Result<usize, CliError> {
             json!({"decision": quantification, "allocations": allocations}),
             vec![],
         )?;
-        // The registration results were posted in the village in September;
-        // no objection stands, so the certificates issue.
-        let notice = json!({"CBHTBM": contracts, "from": "2026-09-01", "to": "2026-09-10", "posting_sha256": "3c".repeat(32)});
+        let today = writer.clock().now().date_naive();
+        let notice = json!({"CBHTBM": contracts, "from": today.to_string(),
+                            "to": (today + chrono::Days::new(9)).to_string(), "posting_sha256": "3c".repeat(32)});
         let notice = submit(&key, "notice.post", notice, vec![])?;
-        for contract in &contracts {
+        notices.push((key, notice, contracts));
+    }
+    // No objection stands when the notices end: the certificates issue.
+    dir.clock.advance(chrono::Duration::days(11));
+    for (key, notice, contracts) in &notices {
+        for contract in contracts {
             submit(
-                &key,
+                key,
                 "certificate.issue",
                 json!({"CBHTBM": contract, "notice": notice}),
                 vec![],

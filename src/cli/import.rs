@@ -202,7 +202,12 @@ fn signers_by_party(
                 )))
             }
         };
-        by_party.insert(party, key);
+        // Under the authority rules the registry registers collectives; a
+        // root key given beside it is not the one to sign (A2).
+        let registry = binding.department == Some(crate::model::Department::Registry);
+        if registry || !by_party.contains_key(&party) {
+            by_party.insert(party, key);
+        }
     }
     Ok(by_party)
 }

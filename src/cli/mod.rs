@@ -277,7 +277,7 @@ fn run(command: Command) -> Result<(), CliError> {
             );
             let dir = demo::load(&path)?;
             println!(
-                "demo keys:    {} (county.key, log.key) and {}",
+                "demo keys:    {} (county.key the root, registry.key, civil_registration.key, justice.key, natural_resources.key, log.key) and {}",
                 dir.path.join("keys").display(),
                 dir.key_path("demo").display()
             );
@@ -353,7 +353,11 @@ pub(crate) fn progress_bar(len: u64, template: &str) -> indicatif::ProgressBar {
 pub(crate) struct NewLog {
     pub dir: DataDir,
     pub log_key: SignerKey,
+    /// The county's root key: it signs only settings and department keys.
     pub county_key: SignerKey,
+    /// The county's four departments' keys (A2), bound at the log's start,
+    /// each in `keys/<department>.key`.
+    pub departments: Vec<(crate::model::Department, SignerKey)>,
     pub writer: Writer,
     pub _lock: datadir::WriterLock,
 }
@@ -401,21 +405,42 @@ impl NewLog {
         let writer = Writer::start_with_clock(&db, log_key.clone(), clock.clone())?;
         let mut dir = dir;
         dir.clock = clock;
-        let log = NewLog {
+        let mut log = NewLog {
             dir,
             log_key,
             county_key,
+            departments: Vec::new(),
             writer,
             _lock: lock,
         };
+        // A new county begins under the newest rules (A1–A7), and its root
+        // key binds one key for each department.
         let body = serde_json::json!({
             "county": county,
             "name": name,
+            "rules": crate::model::settings::RULES,
             "log_vkey": log.log_key.verifier().to_string(),
             "root_vkey": log.county_key.verifier().to_string(),
         });
         log.submit(&log.county_key, "genesis", body)?;
+        for d in crate::model::Department::ALL {
+            let key = SignerKey::generate(&format!("{}-{county}", d.as_str())).expect("valid name");
+            write_key_pair(&log.dir.key_path(&format!("{}.key", d.as_str())), &key)?;
+            let body = serde_json::json!({"vkey": key.verifier().to_string(), "role": "county",
+                                          "party": county, "department": d});
+            log.submit(&log.county_key, "key.register", body)?;
+            log.departments.push((d, key));
+        }
         Ok(log)
+    }
+
+    /// The key of department `d`.
+    pub fn department(&self, d: crate::model::Department) -> &SignerKey {
+        self.departments
+            .iter()
+            .find(|(x, _)| *x == d)
+            .map(|(_, k)| k)
+            .expect("every department is bound at the start")
     }
 
     pub fn submit(
@@ -458,6 +483,7 @@ fn init(args: &DbArgs, county: &str, name: &str) -> Result<(), CliError> {
         dir,
         log_key,
         county_key,
+        departments,
         writer,
         _lock,
     } = NewLog::create(&args.data_dir, county, name, args.database_url.clone())?;
@@ -465,7 +491,13 @@ fn init(args: &DbArgs, county: &str, name: &str) -> Result<(), CliError> {
     let origin = log_origin(county);
     println!("log origin:   {origin}");
     println!("log key:      {}", log_key.verifier());
-    println!("county key:   {}", county_key.verifier());
+    println!(
+        "county key:   {} (root: settings and department keys only)",
+        county_key.verifier()
+    );
+    for (d, key) in &departments {
+        println!("{:<13} {}", format!("{}:", d.as_str()), key.verifier());
+    }
     println!("data dir:     {}", dir.path.display());
     println!("keys:         {}", dir.path.join("keys").display());
     Ok(())

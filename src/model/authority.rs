@@ -117,7 +117,7 @@ pub fn within_remit(
                 Ok(())
             } else {
                 refuse(
-                    ("root", "根密钥"),
+                    ("root", "本县根密钥"),
                     (
                         "after genesis the root key signs only the county's settings and its department keys",
                         "设立之后，根密钥只签署本县设置和各部门的密钥",

@@ -459,7 +459,7 @@ impl Refusal for RuleError {
                 format!("{}密钥无权签署“{kind}”条目", role_zh(role))
             }
             OutsideRemit { who, kind, why } => {
-                format!("县里{}的密钥无权签署“{kind}”条目：{}（A2）", who.1, why.1)
+                format!("{}无权签署“{kind}”条目：{}（A2）", who.1, why.1)
             }
             PartyNotAllowed {
                 signer_role,

@@ -38,7 +38,17 @@ fn init_submit_checkpoint_verify() {
     let dir = tmp.path().join("data");
     let d = dir.to_str().unwrap();
     init(&dir);
-    for f in ["log.key", "log.key.pub", "county.key", "county.key.pub"] {
+    // The root key, and the four departments' keys it bound (A2).
+    for f in [
+        "log.key",
+        "log.key.pub",
+        "county.key",
+        "county.key.pub",
+        "registry.key",
+        "civil_registration.key",
+        "justice.key",
+        "natural_resources.key",
+    ] {
         assert!(dir.join("keys").join(f).exists(), "{f}");
     }
     let meta = std::fs::metadata(dir.join("keys/county.key")).unwrap();
@@ -56,9 +66,12 @@ fn init_submit_checkpoint_verify() {
     let (vkey, out) = bind_collective(&dir, "14042100100101");
     assert!(vkey.starts_with("collective-14042100100101+"));
     let receipt: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
-    assert_eq!(receipt["index"], 1);
+    assert_eq!(
+        receipt["index"], 5,
+        "after genesis and the four departments"
+    );
     // The same key again: refused with its code, nothing written.
-    let county_key = dir.join("keys/county.key");
+    let county_key = dir.join("keys/registry.key");
     let body = write_body(
         tmp.path(),
         "again.json",
@@ -79,15 +92,15 @@ fn init_submit_checkpoint_verify() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("key_already_registered"));
 
     let note = ok(&sanquan(&["checkpoint", "--data-dir", d]));
-    assert!(note.starts_with("sanquan/140421\n2\n"), "{note}");
+    assert!(note.starts_with("sanquan/140421\n6\n"), "{note}");
     let out = ok(&sanquan(&["verify", "--data-dir", d]));
-    assert!(out.starts_with("ok: 2 entries"), "{out}");
+    assert!(out.starts_with("ok: 6 entries"), "{out}");
 
     // Tamper with the SQLite file: verify exits non-zero and names the entry.
     let db = Db::open(dir.join("sanquan.db").to_str().unwrap(), "140421").unwrap();
     let mut conn = db.dedicated().unwrap();
     let leaf = String::from_utf8(
-        queries::entry_leaf(&mut conn, "140421", 1)
+        queries::entry_leaf(&mut conn, "140421", 5)
             .unwrap()
             .unwrap(),
     )
@@ -97,7 +110,7 @@ fn init_submit_checkpoint_verify() {
         "\"party\":\"14042100100102\"",
     );
     assert_ne!(tampered, leaf);
-    diesel::update(log_entries::table.filter(log_entries::idx.eq(1i64)))
+    diesel::update(log_entries::table.filter(log_entries::idx.eq(5i64)))
         .set(log_entries::leaf.eq(tampered.into_bytes()))
         .execute(&mut conn)
         .unwrap();
@@ -105,13 +118,13 @@ fn init_submit_checkpoint_verify() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("log index 1") && err.contains("signature"),
+        err.contains("log index 5") && err.contains("signature"),
         "{err}"
     );
 }
 
-/// Makes a collective key with `keygen` and has the county bind it with
-/// `submit --data-dir`; returns the verifier key and submit's output.
+/// Makes a collective key with `keygen` and has the county's registry bind
+/// it with `submit --data-dir`; returns the verifier key and submit's output.
 fn bind_collective(dir: &Path, party: &str) -> (String, Output) {
     let key = dir.join(format!("../{party}.key"));
     let vkey = ok(&sanquan(&[
@@ -126,7 +139,7 @@ fn bind_collective(dir: &Path, party: &str) -> (String, Output) {
         &format!("../{party}.json"),
         json!({"vkey": vkey.trim(), "role": "collective", "party": party}),
     );
-    let county_key = dir.join("keys/county.key");
+    let county_key = dir.join("keys/registry.key");
     let out = sanquan(&[
         "submit",
         "--data-dir",
@@ -201,9 +214,9 @@ fn one_writer_per_data_directory_and_a_clean_stop() {
 
     // `submit --data-dir` goes through the running server, and so does `--server`.
     let (vkey, out) = bind_collective(&dir, "14042100100101");
-    assert!(ok(&out).contains("\"index\":1"));
+    assert!(ok(&out).contains("\"index\":5"));
     let body = write_body(tmp.path(), "rev.json", json!({"vkey": vkey}));
-    let county_key = dir.join("keys/county.key");
+    let county_key = dir.join("keys/registry.key");
     let out = ok(&sanquan(&[
         "submit",
         "--server",
@@ -215,9 +228,9 @@ fn one_writer_per_data_directory_and_a_clean_stop() {
         "--body",
         &body,
     ]));
-    assert!(out.contains("\"index\":2"), "{out}");
+    assert!(out.contains("\"index\":6"), "{out}");
     // verify runs beside the live server, on one snapshot.
-    assert!(ok(&sanquan(&["verify", "--data-dir", d])).starts_with("ok: 3 entries"));
+    assert!(ok(&sanquan(&["verify", "--data-dir", d])).starts_with("ok: 7 entries"));
 
     // SIGTERM: the server stops cleanly and gives the directory back.
     let pid = server.0.id().to_string();
@@ -241,8 +254,8 @@ fn one_writer_per_data_directory_and_a_clean_stop() {
     assert!(!dir.join("server.json").exists());
     // With the server gone, `submit` is the writer itself.
     let (_, out) = bind_collective(&dir, "14042100100102");
-    assert!(ok(&out).contains("\"index\":3"));
-    assert!(ok(&sanquan(&["verify", "--data-dir", d])).starts_with("ok: 4 entries"));
+    assert!(ok(&out).contains("\"index\":7"));
+    assert!(ok(&sanquan(&["verify", "--data-dir", d])).starts_with("ok: 8 entries"));
 }
 
 #[test]
@@ -256,7 +269,7 @@ fn a_crash_loses_no_acknowledged_entry() {
         serde_json::from_str(&std::fs::read_to_string(dir.join("server.json")).unwrap()).unwrap();
     let url = info["url"].as_str().unwrap().to_owned();
     let county = SignerKey::parse(
-        std::fs::read_to_string(dir.join("keys/county.key"))
+        std::fs::read_to_string(dir.join("keys/registry.key"))
             .unwrap()
             .trim(),
     )

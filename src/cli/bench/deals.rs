@@ -87,7 +87,7 @@ pub fn deals(deals: u64, postgres: bool) -> Result<(), CliError> {
     let clock = Clock::default();
     let writer = Writer::start_with_clock(&db, dir.log_key()?, clock.clone())?;
     let origin = log_origin(COUNTY);
-    let county_key = crate::cli::datadir::read_signer_key(&dir.key_path("county.key"))?;
+    let county_key = crate::cli::datadir::read_signer_key(&dir.key_path("registry.key"))?;
     let exchange = SignerKey::generate("exchange").expect("name");
     let transferee = SignerKey::generate("transferee").expect("name");
     let mut t = Timer {

@@ -217,7 +217,7 @@ fn tmp_dir(name: &str) -> Result<PathBuf, CliError> {
 pub fn hostile(seconds: u64, rate: u64) -> Result<(), CliError> {
     let dir = tmp_dir("hostile")?;
     let server = Server::demo(&dir)?;
-    let county = read_signer_key(&dir.join("keys").join("county.key"))?;
+    let county = read_signer_key(&dir.join("keys").join("registry.key"))?;
     let village = read_signer_key(
         &dir.join("keys/demo")
             .join(format!("collective-{VILLAGE}.key")),
@@ -313,7 +313,7 @@ pub fn hostile(seconds: u64, rate: u64) -> Result<(), CliError> {
 pub fn disk(entries: u64, readers: usize, seconds: u64) -> Result<(), CliError> {
     let dir = tmp_dir("disk")?;
     let server = Server::demo(&dir)?;
-    let county = read_signer_key(&dir.join("keys").join("county.key"))?;
+    let county = read_signer_key(&dir.join("keys").join("registry.key"))?;
     let wal = dir.join("sanquan.db-wal");
     let file_mib = |p: &Path| std::fs::metadata(p).map_or(0.0, |m| m.len() as f64 / 1048576.0);
     println!("bench disk: sanquan serve on the demo county (SQLite), {entries} appends, then {readers} readers for {seconds} s");

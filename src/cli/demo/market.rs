@@ -15,7 +15,7 @@ use crate::model::log_origin;
 use crate::store::{queries, Db, Writer};
 
 const TRANSFEREE: &str = "91350100M000100Y43";
-const VILLAGE: &str = "14042100100101";
+pub(super) const VILLAGE: &str = "14042100100101";
 
 struct Desk<'a> {
     writer: Writer,
@@ -58,7 +58,11 @@ pub fn load(dir: &DataDir) -> Result<usize, CliError> {
     let db = Db::open(&dir.database_url(None), COUNTY)?;
     let demo_keys = dir.key_path("demo");
     let key = |name: &str| read_signer_key(&demo_keys.join(format!("{name}.key")));
-    let county = read_signer_key(&dir.key_path("county.key"))?;
+    // The county acts through its departments (A2): the registry, natural
+    // resources; its root key only publishes settings.
+    let root = read_signer_key(&dir.key_path("county.key"))?;
+    let county = read_signer_key(&dir.key_path("registry.key"))?;
+    let natural = read_signer_key(&dir.key_path("natural_resources.key"))?;
     let exchange = key("exchange")?;
     let transferee = key(&format!("transferee-{TRANSFEREE}"))?;
     let collective = key("collective-14042100100101")?;
@@ -147,6 +151,20 @@ pub fn load(dir: &DataDir) -> Result<usize, CliError> {
             )?;
         }
     }
+
+    // The county publishes its zone land prices (E3) and pre-announces a
+    // road through one leased parcel (E1); the survey takes three weeks.
+    desk.submit(
+        &root,
+        "county.settings",
+        json!({"settings": {"zone_prices": {"140421001": "42000.00"}}, "reason": "公布区片综合地价"}),
+    )?;
+    let taken = village[1].parcels[0].clone();
+    let x = desk.submit(
+        &natural,
+        "expropriation.announce",
+        json!({"DKBM": [taken], "purpose": "县道 X203 拓宽", "document_sha256": "5e".repeat(32)}),
+    )?;
 
     // Three weeks later the notice is over: five deals close.
     dir.clock.advance(chrono::Duration::days(20));
@@ -262,47 +280,49 @@ pub fn load(dir: &DataDir) -> Result<usize, CliError> {
         json!({"CBFBM": village[0].code, "rights": rights}),
     )?;
     // The county is taking one leased parcel for a road (E1): announced,
-    // its plan posted, the collective paid; the household and the company
-    // are still owed, so the land is still the household's.
-    let taken = village[1].parcels[0].clone();
-    let x = desk.submit(
-        &county,
-        "expropriation.announce",
-        json!({"DKBM": [taken], "purpose": "县道 X203 拓宽", "document_sha256": "5e".repeat(32)}),
-    )?;
+    // its plan posted at the published price or more (E3), the collective
+    // paid; the household and the company are still owed, so the land is
+    // still the household's.
     let state = queries::load_state(&mut *db.conn()?, COUNTY)?;
     let day = desk.writer.clock().now().date_naive();
-    let parties = state
+    let (parties, floor) = state
         .expropriations
         .get(&x)
-        .map(|e| crate::model::rules::expropriation::entitled(&state, e, day))
+        .map(|e| {
+            (
+                crate::model::rules::expropriation::entitled(&state, e, day),
+                e.floor.unwrap_or(0),
+            )
+        })
         .unwrap_or_default();
+    let land = crate::model::shares::yuan(floor.max(12_000_000));
     let lines: Vec<Value> = parties
         .iter()
-        .map(|p| {
+        .flat_map(|p| {
             use crate::model::authority::PartyType;
             match PartyType::of(COUNTY, p) {
                 Ok(PartyType::Collective) => {
-                    json!({"party": p, "head": "land", "amount": "120000.00"})
+                    vec![json!({"party": p, "head": "land", "amount": land})]
                 }
-                Ok(PartyType::Household) => {
-                    json!({"party": p, "head": "resettlement", "amount": "45000.00"})
-                }
-                _ => json!({"party": p, "head": "attachments", "amount": "8000.00"}),
+                Ok(PartyType::Household) => vec![
+                    json!({"party": p, "head": "resettlement", "amount": "45000.00"}),
+                    json!({"party": p, "head": "social_security", "amount": "18000.00"}),
+                ],
+                _ => vec![json!({"party": p, "head": "attachments", "amount": "8000.00"})],
             }
         })
         .collect();
     desk.submit(
-        &county,
+        &natural,
         "expropriation.plan",
         json!({"expropriation": x, "survey_sha256": "6f".repeat(32), "plan_sha256": "70".repeat(32),
                "notice_from": day.to_string(), "notice_to": (day + chrono::Days::new(29)).to_string(),
                "hearing_requested": false, "compensation": lines}),
     )?;
     desk.submit(
-        &county,
+        &natural,
         "expropriation.pay",
-        json!({"expropriation": x, "party": VILLAGE, "amount": "120000.00", "document_sha256": "71".repeat(32)}),
+        json!({"expropriation": x, "party": VILLAGE, "amount": land, "document_sha256": "71".repeat(32)}),
     )?;
     let Desk {
         writer, entries, ..
