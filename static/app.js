@@ -338,6 +338,14 @@ function showError(form, error) {
   }
 }
 
+// A county key is offered for a form only within its remit (A2): the root
+// key for settings and department keys, each department for its own kinds.
+const REMITS = JSON.parse(document.body?.dataset.remits || '{}');
+function withinRemit(b, kind) {
+  if (b.role !== 'county' || !kind || !Object.keys(REMITS).length) return true;
+  return (REMITS[b.department ?? 'root'] ?? []).includes(kind);
+}
+
 async function fillSigners() {
   const all = await keys.all();
   const who = await bindingsOf(all.map((k) => k.pub));
@@ -353,8 +361,9 @@ async function fillSigners() {
       o.textContent = k.name;
       select.append(o);
       const b = who.get(hex(k.pub));
-      if (b && !b.revoked_at && roles.includes(b.role) && (!form.dataset.party || b.party === form.dataset.party)) {
-        o.textContent = `${k.name} · ${b.party}`;
+      if (b && !b.revoked_at && roles.includes(b.role) && withinRemit(b, form.dataset.kind)
+          && (!form.dataset.party || b.party === form.dataset.party)) {
+        o.textContent = `${k.name} · ${b.party}${b.department ? ` · ${b.department}` : ''}`;
         chosen ??= k.name;
       }
     }

@@ -63,6 +63,21 @@ fn cosigns(d: Department) -> &'static [&'static str] {
     }
 }
 
+/// The kinds the county's root key signs under the authority rules.
+const ROOT_SIGNS: &[&str] = &["county.settings", "key.register", "key.revoke"];
+
+/// Each county key's remit as JSON — `{"root": [kinds…], "registry": […],
+/// …}` — for the pages, which offer a county form to the key whose remit
+/// covers it (the rules decide; this only preselects).
+pub fn remits_json() -> String {
+    let mut all = serde_json::Map::new();
+    all.insert("root".into(), serde_json::json!(ROOT_SIGNS));
+    for d in Department::ALL {
+        all.insert(d.as_str().into(), serde_json::json!(signs(d)));
+    }
+    serde_json::Value::Object(all).to_string()
+}
+
 /// Whether `key` is a county department's, and the second hand its remit
 /// lets it be for an act of `kind` (A2).
 pub fn second_hand_for(key: &KeyBinding, kind: &str) -> bool {
@@ -112,7 +127,8 @@ pub fn within_remit(
     let refuse = |who, why| Err(RuleError::OutsideRemit { who, kind, why });
     match signer.department {
         None => {
-            let allowed = kind == "county.settings" || target == Some(Role::County);
+            let allowed = kind == "county.settings"
+                || (ROOT_SIGNS.contains(&kind) && target == Some(Role::County));
             if allowed {
                 Ok(())
             } else {

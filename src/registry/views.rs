@@ -1049,6 +1049,9 @@ pub struct PartyView {
 pub struct PartyKey {
     pub vkey: String,
     pub role: &'static str,
+    /// A county key's department (A2); absent for the root key and others.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub department: Option<crate::model::Department>,
     /// The log index of `key.register` (or genesis).
     pub registered_at: u64,
     /// The log index of `key.revoke`, if revoked.
@@ -1116,6 +1119,7 @@ impl PartyKey {
         PartyKey {
             vkey: k.vkey.clone(),
             role: k.role.as_str(),
+            department: k.department,
             registered_at: k.registered_at,
             revoked_at: k.revoked_at,
         }

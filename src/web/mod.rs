@@ -149,6 +149,15 @@ pub struct Chrome {
     pub wall: String,
     /// Which part of the menu the page belongs to.
     pub here: &'static str,
+    /// Each county key's remit (A2), as JSON, for the forms' signer choice;
+    /// `{}` for a county still under the first rules.
+    pub remits: &'static str,
+}
+
+/// The county keys' remits as JSON, made once.
+fn remits() -> &'static str {
+    static REMITS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    REMITS.get_or_init(crate::model::authority::remits_json)
 }
 
 impl Chrome {
@@ -163,6 +172,11 @@ impl Chrome {
             now: reg.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             wall: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             here,
+            remits: if reg.settings()?.authority() {
+                remits()
+            } else {
+                "{}"
+            },
         })
     }
 

@@ -1128,6 +1128,27 @@ fn the_root_key_and_each_department_sign_only_their_remit() {
             outcome(&m.log.writer().submit_blocking(env)),
             "second_hand_missing"
         );
+        // The pages know each key's remit and each county key's department,
+        // so a desk offers a form to the department whose remit it is.
+        let app = spawn_app(m.registry());
+        let desk = ureq::get(&format!("{app}/desk/county"))
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap();
+        assert!(desk.contains("data-remits=") && !desk.contains("data-remits=\"{}\""));
+        let hex: String = d
+            .justice
+            .public_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let keys: Value = ureq::get(&format!("{app}/api/v1/keys?signers={hex}"))
+            .call()
+            .unwrap()
+            .into_json()
+            .unwrap();
+        assert_eq!(keys["keys"][&hex]["department"], "justice");
         // A county key names its department; no other key has one.
         m.refused(
             &root,
