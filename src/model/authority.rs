@@ -241,6 +241,7 @@ pub fn check_party(county: &str, role: Role, party: &str) -> Result<(), RuleErro
         Role::Collective => kind == PartyType::Collective,
         Role::Household => kind == PartyType::Household,
         Role::Transferee => matches!(kind, PartyType::Organisation | PartyType::Person),
+        Role::Member => kind == PartyType::Person,
     };
     if !fits {
         return Err(bad(match role {
@@ -253,6 +254,10 @@ pub fn check_party(county: &str, role: Role, party: &str) -> Result<(), RuleErro
             Role::Transferee => (
                 "must be a social credit code or a person commitment",
                 "须为统一社会信用代码或个人承诺值",
+            ),
+            Role::Member => (
+                "must be a member's person commitment",
+                "须为成员的个人承诺值",
             ),
         }));
     }
@@ -278,9 +283,12 @@ pub fn may_bind(signer: &KeyBinding, role: Role, party: &str) -> Result<(), Rule
         (Role::Exchange, Role::Transferee) => true,
         // A6: a household or a transferee binds a new key of its own (a
         // rotation), for itself only.
-        (Role::Household, Role::Household) | (Role::Transferee, Role::Transferee) => {
-            party == signer.party
-        }
+        (Role::Household, Role::Household)
+        | (Role::Transferee, Role::Transferee)
+        | (Role::Member, Role::Member) => party == signer.party,
+        // A7: a household binds a personal key for one of its members (the
+        // rule checks she is one, and the collective's cosignature).
+        (Role::Household, Role::Member) => true,
         _ => false,
     };
     if allowed {
@@ -314,12 +322,13 @@ mod tests {
         }
     }
 
-    const ROLES: [Role; 5] = [
+    const ROLES: [Role; 6] = [
         Role::County,
         Role::Exchange,
         Role::Collective,
         Role::Household,
         Role::Transferee,
+        Role::Member,
     ];
 
     fn binding(role: Role, party: &str) -> KeyBinding {
@@ -347,6 +356,7 @@ mod tests {
                 Role::Collective => VILLAGE.to_owned(),
                 Role::Household => format!("{VILLAGE}0001"),
                 Role::Transferee => "91350100M000100Y43".to_owned(),
+                Role::Member => code_of(PartyType::Person),
             };
             let signer = binding(signer_role, &signer_party);
             for role in ROLES {
@@ -361,14 +371,20 @@ mod tests {
                                 Role::Transferee,
                                 PartyType::Organisation | PartyType::Person
                             )
+                            | (Role::Member, PartyType::Person)
                     );
                     let expected = fits
                         && match signer_role {
                             Role::County => true,
                             Role::Collective => matches!(role, Role::Collective | Role::Household),
                             Role::Exchange => role == Role::Transferee,
-                            // A6: a rotation, for itself only.
-                            Role::Household | Role::Transferee => {
+                            // A6: a rotation, for itself only — and (A7) a
+                            // household binds its members' personal keys.
+                            Role::Household => {
+                                (role == signer_role && party == signer_party)
+                                    || role == Role::Member
+                            }
+                            Role::Transferee | Role::Member => {
                                 role == signer_role && party == signer_party
                             }
                         };
@@ -379,9 +395,9 @@ mod tests {
                 }
             }
         }
-        // County 6 cells, collective 2, exchange 2, a household and a
-        // transferee their own (A6).
-        assert_eq!(allowed, 12);
+        // County 7 cells, collective 2, exchange 2, a household its own and
+        // a member's (A7), a transferee and a member their own (A6).
+        assert_eq!(allowed, 15);
         // A collective binds its own households only, and only itself.
         let other_village = binding(Role::Collective, "14042100100102");
         assert!(may_bind(
@@ -403,8 +419,8 @@ mod tests {
         // C county, X exchange, V village collective, H household, T transferee.
         let table: &[(&str, &str)] = &[
             ("genesis", ""),
-            ("key.register", "CXVHT"),
-            ("key.revoke", "CXVHT"),
+            ("key.register", "CXVHTM"),
+            ("key.revoke", "CXVHTM"),
             ("collective.register", "C"),
             ("parcel.register", "V"),
             ("parcel.retire", "V"),
@@ -467,13 +483,13 @@ mod tests {
             ("expropriation.withdraw", "C"),
             ("expropriation.ask_hearing", "H"),
             ("expropriation.complete", "C"),
-            ("act.object", "HT"),
+            ("act.object", "HTM"),
             ("act.effect", ""),
         ];
         let listed: Vec<&str> = table.iter().map(|(k, _)| *k).collect();
         assert_eq!(listed, KINDS, "every kind, in the order declared");
         for (kind, who) in table {
-            for (role, letter) in ROLES.iter().zip(['C', 'X', 'V', 'H', 'T']) {
+            for (role, letter) in ROLES.iter().zip(['C', 'X', 'V', 'H', 'T', 'M']) {
                 assert_eq!(
                     may_sign(*role, kind),
                     who.contains(letter),

@@ -773,6 +773,7 @@ pub fn role_zh(role: &str) -> &'static str {
         "collective" => "集体经济组织",
         "household" => "农户",
         "transferee" => "受让方",
+        "member" => "成员本人",
         "parcel" => "地块",
         "listing" => "挂牌项目",
         "encumbrance on parcel" => "地块上的权利限制",

@@ -115,8 +115,8 @@ macro_rules! kinds {
 
 kinds! {
     "genesis" => Genesis(Box<Genesis>) by [] under [] rule |_, _, _, _, _| Err(RuleError::GenesisMisplaced);
-    "key.register" => KeyRegister(KeyRegister) by [County, Exchange, Collective, Household, Transferee] under ["A1", "A2", "A6"] rule |s, _, c, k, b| rules::key_register(s, c, k, b), over rules::acts::over_key;
-    "key.revoke" => KeyRevoke(KeyRevoke) by [County, Exchange, Collective, Household, Transferee] under ["A6"] rule |s, _, c, k, b| rules::key_revoke(s, c, k, b);
+    "key.register" => KeyRegister(KeyRegister) by [County, Exchange, Collective, Household, Transferee, Member] under ["A1", "A2", "A6"] rule |s, _, c, k, b| rules::key_register(s, c, k, b), over rules::acts::over_key;
+    "key.revoke" => KeyRevoke(KeyRevoke) by [County, Exchange, Collective, Household, Transferee, Member] under ["A6", "A7"] rule |s, _, c, k, b| rules::key_revoke(s, c, k, b);
     "collective.register" => CollectiveRegister(Box<CollectiveRegister>) by [County] under ["P1", "C8"] rule |s, _, c, k, b| rules::collective_register(s, c, k, b);
     "parcel.register" => ParcelRegister(Box<ParcelRegister>) by [Collective] under ["P1", "C7", "C8"] rule |s, l, c, k, b| rules::parcel_register(s, l, c, k, b);
     "parcel.retire" => ParcelRetire(ParcelRetire) by [Collective] under ["C4"] rule |s, _, c, k, b| rules::parcel_retire(s, c, k, b);
@@ -179,7 +179,7 @@ kinds! {
     "expropriation.withdraw" => ExpropriationWithdraw(ExpropriationWithdraw) by [County] under ["E1"] rule |s, _, c, k, b| rules::expropriation::expropriation_withdraw(s, c, k, b);
     "expropriation.ask_hearing" => ExpropriationAskHearing(ExpropriationAskHearing) by [Household] under ["E3"] rule |s, _, c, k, b| rules::expropriation::expropriation_ask_hearing(s, c, k, b);
     "expropriation.complete" => ExpropriationComplete(ExpropriationComplete) by [County] under ["A1", "E1", "E2", "G1"] rule |s, _, c, k, b| rules::expropriation::expropriation_complete(s, c, k, b), over rules::acts::over_expropriated;
-    "act.object" => ActObject(ActObject) by [Household, Transferee] under ["A3", "A6"] rule |s, _, c, k, b| rules::acts::act_object(s, c, k, b);
+    "act.object" => ActObject(ActObject) by [Household, Transferee, Member] under ["A3", "A6", "A7"] rule |s, _, c, k, b| rules::acts::act_object(s, c, k, b);
     // Signed by the log key, not a bound role: `decide` checks the signer
     // and carries it out before any role's rule (this one is never reached).
     "act.effect" => ActEffect(ActEffect) by [] under ["A3"] rule |_, _, _, _, _| Err(RuleError::KindNotAllowed { role: "log", kind: "act.effect" });

@@ -42,6 +42,9 @@ pub enum Role {
     Household,
     /// A transferee: household, cooperative, family farm or company (受让方).
     Transferee,
+    /// A member's personal key (个人密钥, A7), for her person commitment:
+    /// her own signature on what concerns her alone.
+    Member,
 }
 
 impl Role {
@@ -52,6 +55,7 @@ impl Role {
             Role::Collective => "collective",
             Role::Household => "household",
             Role::Transferee => "transferee",
+            Role::Member => "member",
         }
     }
 
@@ -62,6 +66,7 @@ impl Role {
             "collective" => Role::Collective,
             "household" => Role::Household,
             "transferee" => Role::Transferee,
+            "member" => Role::Member,
             _ => return None,
         })
     }

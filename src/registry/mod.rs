@@ -413,7 +413,7 @@ impl Registry {
             Role::County => true,
             Role::Collective => household.starts_with(&key.party),
             Role::Household => household == key.party,
-            Role::Exchange | Role::Transferee => false,
+            Role::Exchange | Role::Transferee | Role::Member => false,
         };
         if allowed {
             Ok(())

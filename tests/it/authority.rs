@@ -1220,3 +1220,64 @@ fn the_root_key_and_each_department_sign_only_their_remit() {
         m.verifies();
     }
 }
+
+/// A7, persons: a household binds a personal key for one of its members
+/// with its collective's cosignature; with it, her voluntary exit and a
+/// split that takes her share out need her own signature; she objects to
+/// an act over her household with it; no one else revokes it.
+#[test]
+fn a_member_with_a_personal_key_signs_what_concerns_her_alone() {
+    for backend in backends() {
+        let (m, d) = under_authority(backend);
+        let head = crate::lifecycle::admit_head(&m);
+        let hers = new_key("wang-personal");
+        let bind = register("member", &head, &hers);
+        m.refused(
+            &m.seller,
+            "key.register",
+            bind.clone(),
+            "consent_missing",
+            "cosigs",
+        );
+        m.refused(
+            &m.neighbour,
+            "key.register",
+            bind.clone(),
+            "party_not_allowed",
+            "entry.body.party",
+        );
+        m.ok_cosigned(&m.seller, &m.collective, "key.register", bind);
+        // No one else revokes it (A6).
+        m.refused(
+            &m.collective,
+            "key.revoke",
+            revoke(&hers),
+            "not_own_key",
+            "entry.body.vkey",
+        );
+        // Her exit: the household's and the collective's signatures are not
+        // enough now; hers is needed.
+        let exit = json!({"person": head, "reason": "voluntary_exit", "compensation": "5000.00",
+                          "document_sha256": "ab".repeat(32)});
+        let mut env = sign(&m.collective, "member.end", exit.clone());
+        env.cosign(&m.seller);
+        assert_eq!(
+            outcome(&m.log.writer().submit_blocking(env)),
+            "consent_missing"
+        );
+        // She objects to an act over her household with her own key.
+        let death = json!({"person": head, "reason": "death", "document_sha256": "cd".repeat(32)});
+        let ended = two_hands(&m, &m.collective, &d.civil, "member.end", death);
+        m.ok(
+            &hers,
+            "act.object",
+            json!({"act": ended, "reason": "我还活着"}),
+        );
+        assert!(act(&m, ended).objection.is_some());
+        let mut env = sign(&m.collective, "member.end", exit);
+        env.cosign(&m.seller);
+        env.cosign(&hers);
+        assert_eq!(outcome(&m.log.writer().submit_blocking(env)), "accepted");
+        m.verifies();
+    }
+}

@@ -112,6 +112,15 @@ pub fn over_expropriated(
 /// collective's to bind, as when it registers the household.
 pub fn over_key(state: &State, signer: &KeyBinding, body: &KeyRegister) -> Vec<String> {
     let party = &body.party;
+    if body.role == Role::Member {
+        // A7: a member's key bound again by another than herself, once
+        // she has had one, is a recovery over her household.
+        let had_key = state.keys_for(Role::Member, party).next().is_some();
+        return match state.member_of.get(party) {
+            Some(h) if had_key && signer.party != *party => vec![h.clone()],
+            _ => Vec::new(),
+        };
+    }
     if !matches!(body.role, Role::Household | Role::Transferee) || signer.party == *party {
         return Vec::new();
     }
@@ -184,7 +193,7 @@ fn second_hand(
         Role::County => cosigners
             .iter()
             .any(|k| department(k) || their_collective(k)),
-        Role::Household | Role::Transferee => false,
+        Role::Household | Role::Transferee | Role::Member => false,
     };
     if found {
         return Ok(());
@@ -343,7 +352,13 @@ pub fn act_object(
 ) -> Result<Vec<Change>, RuleError> {
     super::text("reason", &body.reason)?;
     let act = open_act(state, body.act, "act")?;
-    if !act.parties.contains(&signer.party) {
+    // A7: a member objects, with her personal key, to an act over her
+    // household.
+    let party = match signer.role {
+        Role::Member => state.member_of.get(&signer.party).unwrap_or(&signer.party),
+        _ => &signer.party,
+    };
+    if !act.parties.contains(party) {
         return Err(RuleError::PartyNotAllowed {
             signer_role: signer.role.as_str(),
             signer_party: signer.party.clone(),

@@ -290,6 +290,11 @@ pub fn household_split(
                 household: from.code.clone(),
             });
         }
+        // A7, W2: taking her share out is her application — with a
+        // personal key, signed by it — when another records the split.
+        if signer.role != crate::model::Role::Household {
+            super::cosigned_by_member(state, ctx, person, "household.split")?;
+        }
     }
     let staying: Vec<Member> = from
         .members

@@ -90,6 +90,39 @@ pub fn key_register(
     let vkey = &body.vkey;
     authority::check_party(ctx.county, body.role, &body.party)?;
     authority::may_bind(signer, body.role, &body.party)?;
+    // A7: a personal key is for a member of a household, bound by that
+    // household with its collective's cosignature (or by the registry).
+    if body.role == Role::Member {
+        let household = state.member_of.get(&body.party).ok_or_else(|| {
+            RuleError::attribute(
+                "party",
+                "is no member of a household of this county (A7)",
+                "不是本县任何承包方的成员（A7）",
+            )
+        })?;
+        if signer.role == Role::Household {
+            if signer.party != *household {
+                return Err(RuleError::PartyNotAllowed {
+                    signer_role: signer.role.as_str(),
+                    signer_party: signer.party.clone(),
+                    role: body.role.as_str(),
+                    party: body.party.clone(),
+                });
+            }
+            let collective = crate::model::codes::collective_of(household);
+            let cosigned = ctx.cosigners.iter().any(|c| {
+                state.key(c).is_some_and(|k| {
+                    k.is_active() && k.role == Role::Collective && k.party == collective
+                })
+            });
+            if !cosigned {
+                return Err(RuleError::ConsentMissing {
+                    party: collective.to_owned(),
+                    act: "key.register",
+                });
+            }
+        }
+    }
     // A2: a county key is one department's (the root key is genesis's);
     // no other key has a department.
     let needs_department = body.role == Role::County && state.settings.authority();
@@ -152,7 +185,7 @@ pub fn key_register(
     // are, for the party to revoke.
     let recovered: Vec<Change> = if state.settings.authority()
         && signer.party != body.party
-        && matches!(body.role, Role::Household | Role::Transferee)
+        && matches!(body.role, Role::Household | Role::Transferee | Role::Member)
     {
         state
             .active_keys(body.role, &body.party)
@@ -187,7 +220,10 @@ pub fn key_revoke(
         // A6: no one revokes the key of a household or a transferee but the
         // party itself (a rotation); a lost key is replaced by a recovery.
         if state.settings.authority()
-            && matches!(target.role, Role::Household | Role::Transferee)
+            && matches!(
+                target.role,
+                Role::Household | Role::Transferee | Role::Member
+            )
             && signer.party != target.party
         {
             return Err(RuleError::NotOwnKey {

@@ -263,6 +263,8 @@ pub fn member_end(
                 )
             })?;
         super::cosigned_by(state, ctx, &household.code, "member.end")?;
+        // A7: and, with a personal key, her own.
+        super::cosigned_by_member(state, ctx, &body.person, "member.end")?;
         // G4: compensated, and hers to take back within the window.
         let compensation = body.compensation.as_deref().unwrap_or("0");
         if super::money(state, "compensation", compensation)? == 0 {

@@ -206,6 +206,37 @@ fn cosigned_by(
     }
 }
 
+/// A7 (rules 2): what concerns a member alone carries her own signature
+/// when she holds a personal key — her key's cosignature on the entry.
+fn cosigned_by_member(
+    state: &State,
+    ctx: &Context,
+    person: &str,
+    act: &'static str,
+) -> Result<(), RuleError> {
+    if !state.settings.authority()
+        || state
+            .active_keys(super::Role::Member, person)
+            .next()
+            .is_none()
+    {
+        return Ok(());
+    }
+    let signed = ctx.cosigners.iter().chain([ctx.signer]).any(|c| {
+        state
+            .key(c)
+            .is_some_and(|k| k.is_active() && k.role == super::Role::Member && k.party == person)
+    });
+    if signed {
+        Ok(())
+    } else {
+        Err(RuleError::ConsentMissing {
+            party: person.to_owned(),
+            act,
+        })
+    }
+}
+
 /// R2: a party has at most the county's `max_open_objections` objections
 /// open at once, to parcels and to listings together.
 fn objections_within_cap(
