@@ -1281,3 +1281,48 @@ fn a_member_with_a_personal_key_signs_what_concerns_her_alone() {
         m.verifies();
     }
 }
+
+/// 11.9, an atomic swap: under the authority rules a swap is registered
+/// whole — both halves in one entry, by one household with the other's
+/// cosignature — so that neither holds both plots at any moment.
+#[test]
+fn a_swap_is_registered_whole_in_one_entry() {
+    for backend in backends() {
+        let (m, _) = under_authority(backend);
+        let p = crate::exchange::parcel;
+        let body = json!({"mode": "swap", "DKBM": [p(2)], "swap_for": [p(3)], "start": "2027-01-01",
+            "reserve": "0", "increment": "100.00", "deposit": "0", "auction_minutes": 60});
+        let id = m.ok_cosigned(&m.seller, &m.neighbour, "listing.submit", body);
+        m.reviewed(id);
+        m.awarded(id, &[(&m.neighbour, NEIGHBOUR)], "0", &m.seller);
+        m.settle(id, "0");
+        m.refused(
+            &m.seller,
+            "transfer.register",
+            json!({"listing": id}),
+            "consent_missing",
+            "cosigs",
+        );
+        m.ok_cosigned(
+            &m.seller,
+            &m.neighbour,
+            "transfer.register",
+            json!({"listing": id}),
+        );
+        let state = m.state();
+        assert_eq!(
+            state.contract_of.get(&p(2)).unwrap(),
+            &format!("{NEIGHBOUR}K")
+        );
+        assert_eq!(state.contract_of.get(&p(3)).unwrap(), &format!("{SELLER}K"));
+        assert_eq!(state.listings[&id].registered.len(), 2);
+        m.refused(
+            &m.neighbour,
+            "transfer.register",
+            json!({"listing": id}),
+            "bad_attribute",
+            "entry.body.listing",
+        );
+        m.verifies();
+    }
+}

@@ -191,7 +191,7 @@ pub fn transfer_register(
     }
     let winner = award_of(&l)?.party.clone();
     let (receiver, parcels) = if signer.party == l.transferor {
-        (winner, l.parcels.clone())
+        (winner.clone(), l.parcels.clone())
     } else if l.mode == Mode::Swap && signer.party == winner {
         (l.transferor.clone(), l.swap_for.clone())
     } else {
@@ -208,32 +208,59 @@ pub fn transfer_register(
             "该方已办理登记",
         ));
     }
+    // 11.9 (rules 2): a swap is registered whole — both halves in one
+    // entry, signed by one household and cosigned by the other — so that
+    // neither can hold both plots at once.
+    let mut halves = vec![(signer.party.clone(), receiver.clone(), parcels)];
+    if l.mode == Mode::Swap && state.settings.authority() {
+        rules::cosigned_by(state, ctx, &receiver, "transfer.register")?;
+        let theirs = if receiver == l.transferor {
+            l.parcels.clone()
+        } else {
+            l.swap_for.clone()
+        };
+        halves.push((receiver, signer.party.clone(), theirs));
+    }
+    let mut changes = Vec::new();
+    for (giver, receiver, parcels) in &halves {
+        changes.extend(half(state, ctx, &l, giver, receiver, parcels)?);
+    }
+    for (giver, ..) in &halves {
+        l.registered.push((ctx.index, giver.clone()));
+    }
+    changes.insert(0, saved(l, ctx, "transfer.register"));
+    Ok(changes)
+}
+
+/// One household's half of a registration: what `giver` passes to
+/// `receiver` — shares, its homestead, or parcels under a new contract for
+/// the rest of their term.
+fn half(
+    state: &State,
+    ctx: &Context,
+    l: &Listing,
+    giver: &str,
+    receiver: &str,
+    parcels: &[String],
+) -> Result<Vec<Change>, RuleError> {
     let mut changes = Vec::new();
     if l.mode == Mode::Shares {
         changes.extend(rules::shares::move_shares(
-            state,
-            &signer.party,
-            &receiver,
-            l.shares,
+            state, giver, receiver, l.shares,
         )?);
     } else if l.mode == Mode::Homestead {
-        check_listing(state, ctx, &signer.party, &l, None)?;
-        holds_no_homestead(state, ctx.today, &receiver)?;
+        check_listing(state, ctx, giver, l, None)?;
+        holds_no_homestead(state, ctx.today, receiver)?;
         changes.push(Change::HomesteadMoved {
-            from: signer.party.clone(),
-            to: receiver.clone(),
+            from: giver.to_owned(),
+            to: receiver.to_owned(),
         });
     } else {
-        let old = named_contract(rules::household_contract(
-            state,
-            ctx.today,
-            &signer.party,
-            &parcels,
-        )?)?;
-        for p in &parcels {
+        let old = named_contract(rules::household_contract(state, ctx.today, giver, parcels)?)?;
+        for p in parcels {
             rules::unencumbered(state, ctx.today, p, rules::Holds::All)?;
         }
-        let to = rules::household_of(state, &receiver)?;
+        let to = rules::household_of(state, receiver)?;
         let code = ('K'..='Z')
             .filter(|c| *c != 'J')
             .map(|c| format!("{receiver}{c}"))
@@ -256,8 +283,8 @@ pub fn transfer_register(
         });
         changes.push(Change::ContractGranted(crate::model::state::Contract {
             code,
-            household: receiver.clone(),
-            parcels,
+            household: receiver.to_owned(),
+            parcels: parcels.to_vec(),
             start: ctx.today.max(old.start),
             end: old.end,
             certificate_members: to.members.iter().map(|m| m.person.clone()).collect(),
@@ -265,8 +292,6 @@ pub fn transfer_register(
             returned: None,
         }));
     }
-    l.registered.push((ctx.index, signer.party.clone()));
-    changes.insert(0, saved(l, ctx, "transfer.register"));
     Ok(changes)
 }
 
