@@ -4,7 +4,7 @@ pub mod error;
 mod routes;
 
 pub use routes::openapi_document;
-pub(crate) use routes::{blocking, log_index, parse_bbox};
+pub(crate) use routes::{blocking_costed, log_index, parse_bbox, Cost};
 
 pub use error::{ApiError, ErrorBody};
 

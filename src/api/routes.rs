@@ -76,15 +76,41 @@ pub(crate) fn log_index(text: &str, field: &'static str) -> Result<u64, ApiError
 
 /// The most reads at work at once: the others wait their turn, so that two
 /// hundred clients asking for large answers cost the memory of a few.
-const READS_AT_ONCE: usize = 8;
+const READS_AT_ONCE: usize = 6;
+
+/// Of them, bulk reads — a collective's or a bounding box's parcels with
+/// their geometry, the largest answers — have their own, smaller budget:
+/// fifty clients asking for a whole county's map never hold the threads
+/// every other read (a farmer's household page) needs (11.10).
+const BULK_AT_ONCE: usize = 2;
 
 static READS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(READS_AT_ONCE);
+static BULK: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(BULK_AT_ONCE);
+
+/// What a read costs, for its budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cost {
+    Ordinary,
+    Bulk,
+}
 
 /// Runs blocking store work off the async workers, a bounded number at once.
 pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, crate::registry::ServiceError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let _turn = READS.acquire().await.map_err(|e| {
+    blocking_costed(Cost::Ordinary, f).await
+}
+
+/// The same, within the budget of its cost.
+pub(crate) async fn blocking_costed<T: Send + 'static>(
+    cost: Cost,
+    f: impl FnOnce() -> Result<T, crate::registry::ServiceError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let budget = match cost {
+        Cost::Ordinary => &READS,
+        Cost::Bulk => &BULK,
+    };
+    let _turn = budget.acquire().await.map_err(|e| {
         ApiError::new(
             crate::model::error::Class::Internal,
             "internal",
@@ -224,7 +250,15 @@ async fn answer<V: serde::Serialize>(
     content_type: &'static str,
     view: impl FnOnce() -> Result<V, crate::registry::ServiceError> + Send + 'static,
 ) -> Result<HttpResponse, ApiError> {
-    let body = blocking(move || {
+    answer_costed(Cost::Ordinary, content_type, view).await
+}
+
+async fn answer_costed<V: serde::Serialize>(
+    cost: Cost,
+    content_type: &'static str,
+    view: impl FnOnce() -> Result<V, crate::registry::ServiceError> + Send + 'static,
+) -> Result<HttpResponse, ApiError> {
+    let body = blocking_costed(cost, move || {
         view().map(|v| serde_json::to_string(&v).unwrap_or_else(|_| "null".into()))
     })
     .await?;
@@ -547,7 +581,7 @@ async fn get_parcels(
     let bbox = q.bbox.as_deref().map(parse_bbox).transpose()?;
     let collective = q.collective.clone();
     let reg = reg.into_inner();
-    answer("application/geo+json", move || {
+    answer_costed(Cost::Bulk, "application/geo+json", move || {
         reg.parcels(collective.as_deref(), bbox)
     })
     .await

@@ -78,6 +78,19 @@ pub enum Bench {
         #[arg(long, default_value_t = 10)]
         rate: u64,
     },
+    /// The home page and a household page while many clients read a whole
+    /// generated county's parcels by bounding box (11.10): their latency
+    /// quiet and under the bulk reads, side by side.
+    Bulk {
+        /// Parcels of the generated county.
+        #[arg(long, default_value_t = 10_000)]
+        parcels: u64,
+        /// Clients reading the whole county's bounding box at once.
+        #[arg(long, default_value_t = 50)]
+        clients: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
     /// The SQLite write-ahead log under a stream of appends, and the
     /// server's memory under many readers at once.
     Disk {
@@ -172,6 +185,11 @@ pub fn run(which: Bench) -> Result<(), CliError> {
         Bench::Deals { deals, postgres } => deals::deals(deals, postgres),
         Bench::Hostile { seconds, rate } => hostile::hostile(seconds, rate),
         Bench::Web { parcels, chromium } => web::web(parcels, &chromium),
+        Bench::Bulk {
+            parcels,
+            clients,
+            seconds,
+        } => web::bulk(parcels, clients, seconds),
         Bench::Disk {
             entries,
             readers,

@@ -294,9 +294,20 @@ async fn read<T: Send + 'static>(
     here: &'static str,
     f: impl FnOnce(&Registry, Chrome) -> Result<T, ServiceError> + Send + 'static,
 ) -> Result<T, PageError> {
+    read_costed(crate::api::Cost::Ordinary, reg, req, here, f).await
+}
+
+/// The same, within the budget of its cost (the map's parcels are bulk).
+async fn read_costed<T: Send + 'static>(
+    cost: crate::api::Cost,
+    reg: &web::Data<Registry>,
+    req: &HttpRequest,
+    here: &'static str,
+    f: impl FnOnce(&Registry, Chrome) -> Result<T, ServiceError> + Send + 'static,
+) -> Result<T, PageError> {
     let reg = reg.clone().into_inner();
     let l = Lang::of(req);
-    Ok(crate::api::blocking(move || f(&reg, Chrome::load(&reg, l, here)?)).await?)
+    Ok(crate::api::blocking_costed(cost, move || f(&reg, Chrome::load(&reg, l, here)?)).await?)
 }
 
 /// Mounts the pages and the static assets; anything else is a 404 page

@@ -189,7 +189,7 @@ async fn map_parcels(
 ) -> Result<HttpResponse, PageError> {
     let MapQuery { collective, bbox } = q.into_inner();
     let bbox = bbox.as_deref().map(crate::api::parse_bbox).transpose()?;
-    let features = read(&reg, &req, "map", move |reg, _| {
+    let features = super::read_costed(crate::api::Cost::Bulk, &reg, &req, "map", move |reg, _| {
         Ok(reg
             .parcels(collective.as_deref(), bbox)?
             .features

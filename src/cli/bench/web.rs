@@ -251,3 +251,85 @@ fn bounds(file: &Path) -> Result<[f64; 4], CliError> {
     }
     Ok(b)
 }
+
+/// 11.10: the home page's latency while `clients` clients read a whole
+/// generated county of `parcels` parcels by its bounding box, against the
+/// same page quiet — bulk reads have their own budget, so they wait for
+/// each other, not the page.
+pub fn bulk(parcels: u64, clients: usize, seconds: u64) -> Result<(), CliError> {
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use std::time::{Duration, Instant};
+    let tmp = std::env::temp_dir().join(format!("sanquan-bench-bulk-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp)?;
+    let plan = Plan::synthetic(parcels);
+    let county = GeneratedCounty::create(&tmp, &plan, None)?;
+    let report = super::super::import::run(&county.dir, None, &county.keys, None, &county.file)?;
+    if !report.rejected.is_empty() {
+        return Err(CliError::Usage("the generated county did not load".into()));
+    }
+    let bbox = bounds(&county.file)?;
+    let server = super::hostile::Server::serve(&county.dir.path)?;
+    let whole = format!(
+        "{}/parcels?bbox={},{},{},{}",
+        server.url, bbox[0], bbox[1], bbox[2], bbox[3]
+    );
+    println!("bench bulk: `sanquan serve` (SQLite) on a generated county of {parcels} parcels, {clients} clients reading its whole bounding box, 2 cores");
+    let page = |path: &str| -> Vec<Duration> {
+        let until = Instant::now() + Duration::from_secs(seconds);
+        let mut took = Vec::new();
+        while Instant::now() < until {
+            let started = Instant::now();
+            if ureq::get(&format!("{}{path}", server.base)).call().is_ok() {
+                took.push(started.elapsed());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        took.sort_unstable();
+        took
+    };
+    let quiet = page("/");
+    let stop = AtomicBool::new(false);
+    let (bulk_reads, bulk_bytes) = (AtomicU64::new(0), AtomicU64::new(0));
+    let loaded = std::thread::scope(|s| {
+        for _ in 0..clients {
+            s.spawn(|| {
+                while !stop.load(Ordering::Acquire) {
+                    if let Ok(r) = ureq::get(&whole).call() {
+                        let mut body = Vec::new();
+                        let _ = std::io::Read::read_to_end(&mut r.into_reader(), &mut body);
+                        bulk_reads.fetch_add(1, Ordering::Relaxed);
+                        bulk_bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+        std::thread::sleep(Duration::from_secs(1));
+        let took = page("/");
+        stop.store(true, Ordering::Release);
+        took
+    });
+    let ms = |sorted: &[Duration], q: f64| {
+        sorted
+            .get(((sorted.len().max(1) - 1) as f64 * q).round() as usize)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    for (label, took) in [("quiet", &quiet), ("under the bulk reads", &loaded)] {
+        println!(
+            "  `/` {label}: {} loads, p50 {:.0} ms, p95 {:.0} ms, worst {:.0} ms",
+            took.len(),
+            ms(took, 0.5),
+            ms(took, 0.95),
+            ms(took, 1.0)
+        );
+    }
+    let reads = bulk_reads.load(Ordering::Relaxed);
+    println!(
+        "  whole-county reads: {reads} in {seconds} s ({:.1}/s, {:.1} MiB each)",
+        reads as f64 / seconds as f64,
+        bulk_bytes.load(Ordering::Relaxed) as f64 / reads.max(1) as f64 / 1048576.0
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(&tmp);
+    Ok(())
+}
