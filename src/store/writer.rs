@@ -780,13 +780,17 @@ impl WriterState {
     /// the writer's clock (A3).
     fn due_acts(&self) -> Vec<u64> {
         let today = self.last_time.max(self.clock.now()).date_naive();
-        self.seq
+        let mut due: Vec<u64> = self
+            .seq
             .state
             .acts
             .values()
             .filter(|a| a.is_due(today))
             .map(|a| a.index)
-            .collect()
+            .collect();
+        // In the order they were made: the earlier act is carried out first.
+        due.sort_unstable();
+        due
     }
 
     /// `act.effect` entries for the due acts, signed by the log key: they

@@ -64,6 +64,22 @@ fn department_key(key: &SignerKey, department: &str) -> Value {
     body
 }
 
+/// A third household of the village, 0003, with no land: its head.
+fn third_household(m: &Market) -> sanquan::model::person::PersonRecord {
+    let third = person("王三", "11010519491231002X", 3);
+    let env = sign(
+        &m.collective,
+        "household.register",
+        json!({"CBFBM": format!("{VILLAGE}0003"), "members": [{"person": third.commitment(), "relation": "02"}]}),
+    );
+    let registered = m
+        .log
+        .writer()
+        .submit_with_personal_blocking(env, vec![third.clone()]);
+    assert_eq!(outcome(&registered), "accepted");
+    third
+}
+
 /// An entry signed by `key` and cosigned by `second`; its index.
 fn two_hands(m: &Market, key: &SignerKey, second: &SignerKey, kind: &str, body: Value) -> u64 {
     m.ok_cosigned(key, second, kind, body)
@@ -400,20 +416,7 @@ fn a_split_a_join_or_an_award_by_one_official_is_refused() {
         let award = json!({"tribunal": "court", "case_no": "（2026）晋0421民初7号", "in_force_on": today,
                            "document_sha256": "9b".repeat(32),
                            "effect": {"contract_holder": {"CBHTBM": format!("{SELLER}J"), "CBFBM": format!("{VILLAGE}0003")}}});
-        let third = person("王三", "11010519491231002X", 3);
-        let env = sign(
-            &m.collective,
-            "household.register",
-            json!({"CBFBM": format!("{VILLAGE}0003"), "members": [{"person": third.commitment(), "relation": "02"}]}),
-        );
-        assert_eq!(
-            outcome(
-                &m.log
-                    .writer()
-                    .submit_with_personal_blocking(env, vec![third])
-            ),
-            "accepted"
-        );
+        third_household(&m);
         m.refused(
             &d.justice,
             "dispute.award",
@@ -1035,21 +1038,8 @@ fn land_a_return_may_still_take_back_is_not_granted_to_another() {
             json!({"CBHTBM": format!("{NEIGHBOUR}J"), "effective": effective, "compensation": "3000.00"}),
         );
         m.log.clock.advance(chrono::Duration::days(210));
-        let third = person("王三", "11010519491231002X", 3);
+        let third = third_household(&m);
         let code = format!("{VILLAGE}0003");
-        let env = sign(
-            &m.collective,
-            "household.register",
-            json!({"CBFBM": code, "members": [{"person": third.commitment(), "relation": "02"}]}),
-        );
-        assert_eq!(
-            outcome(
-                &m.log
-                    .writer()
-                    .submit_with_personal_blocking(env, vec![third.clone()])
-            ),
-            "accepted"
-        );
         let grant = json!({"CBHTBM": format!("{code}J"), "CBFBM": code, "DKBM": [crate::exchange::parcel(3)],
             "start": "2027-01-01", "end": "2056-12-31", "certificate_members": [third.commitment()]});
         m.refused(
@@ -1094,20 +1084,7 @@ fn the_root_key_and_each_department_sign_only_their_remit() {
     for backend in backends() {
         let (m, d) = under_authority(backend);
         let root = m.log.county_key.clone();
-        let third = person("王三", "11010519491231002X", 3);
-        let env = sign(
-            &m.collective,
-            "household.register",
-            json!({"CBFBM": format!("{VILLAGE}0003"), "members": [{"person": third.commitment(), "relation": "02"}]}),
-        );
-        assert_eq!(
-            outcome(
-                &m.log
-                    .writer()
-                    .submit_with_personal_blocking(env, vec![third])
-            ),
-            "accepted"
-        );
+        third_household(&m);
         let today = m.log.clock.now().date_naive().to_string();
         let award = json!({"tribunal": "court", "case_no": "（2026）晋0421民初21号", "in_force_on": today,
                            "document_sha256": "9d".repeat(32),
@@ -1322,6 +1299,64 @@ fn a_swap_is_registered_whole_in_one_entry() {
             json!({"listing": id}),
             "bad_attribute",
             "entry.body.listing",
+        );
+        m.verifies();
+    }
+}
+
+/// Found by the property test with hostile officials: two awards over the
+/// same contract, both pending; the first carried out moves it to another
+/// household, and the second would then take it from that household, whom
+/// its notice never named — it lapses instead.
+#[test]
+fn an_act_lapses_rather_than_take_from_a_party_its_notice_did_not_name() {
+    for backend in backends() {
+        let (m, d) = under_authority(backend);
+        third_household(&m);
+        let fourth = person("赵四", "140421199006200042", 4);
+        let env = sign(
+            &m.collective,
+            "household.register",
+            json!({"CBFBM": format!("{VILLAGE}0004"), "members": [{"person": fourth.commitment(), "relation": "02"}]}),
+        );
+        assert_eq!(
+            outcome(
+                &m.log
+                    .writer()
+                    .submit_with_personal_blocking(env, vec![fourth])
+            ),
+            "accepted"
+        );
+        let today = m.log.clock.now().date_naive().to_string();
+        let award = |to: &str, n: u32| {
+            json!({"tribunal": "court", "case_no": format!("（2026）晋0421民初{n}号"), "in_force_on": today,
+                   "document_sha256": "9b".repeat(32),
+                   "effect": {"contract_holder": {"CBHTBM": format!("{SELLER}J"), "CBFBM": format!("{VILLAGE}{to}")}}})
+        };
+        let first = two_hands(
+            &m,
+            &d.justice,
+            &d.registry,
+            "dispute.award",
+            award("0003", 31),
+        );
+        let second = two_hands(
+            &m,
+            &d.justice,
+            &d.registry,
+            "dispute.award",
+            award("0004", 32),
+        );
+        let done = notice_runs_out(&m, first);
+        assert!(matches!(done.closed, Some((_, ActEnd::Done))), "{done:?}");
+        let lapsed = notice_runs_out(&m, second);
+        assert_eq!(
+            lapsed.closed.map(|(_, end)| end),
+            Some(ActEnd::Lapsed("act_not_open".into()))
+        );
+        assert_eq!(
+            m.state().contracts[&format!("{SELLER}J")].household,
+            format!("{VILLAGE}0003")
         );
         m.verifies();
     }

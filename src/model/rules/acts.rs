@@ -294,6 +294,23 @@ pub(super) fn carry_out(state: &State, land: &dyn Land, ctx: &Context, act: &Act
             ..*ctx
         };
         second_hand(state, &then, binding, cmd.kind(), &act.parties)?;
+        // The act takes from no one its notice did not name: if, meanwhile,
+        // what it acts on passed to another party (a contract moved, a
+        // member gone to another household), it lapses — found by the
+        // property test with hostile officials.
+        if crate::model::kinds::over(state, binding, &cmd)
+            .iter()
+            .any(|p| !act.parties.contains(p))
+        {
+            return Err(RuleError::ActNotOpen {
+                index: act.index,
+                field: "act",
+                why: (
+                    "it would now act over a party its notice did not name",
+                    "该行为现在会涉及公示中未列明的一方",
+                ),
+            });
+        }
         crate::model::kinds::rule(state, land, &then, binding, &cmd)
     })();
     let mut closed = act.clone();

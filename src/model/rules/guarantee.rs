@@ -137,6 +137,18 @@ impl World {
     /// A county with one village, three households holding land under
     /// contract, homesteads and shares, and the actors' keys.
     fn new() -> World {
+        World::founded(false)
+    }
+
+    /// The same county begun under the authority rules: the root key binds
+    /// the four departments, the registry (actor 0) does what the county's
+    /// one key did, natural resources grants the homesteads, the root key
+    /// only publishes settings.
+    fn new_v2() -> World {
+        World::founded(true)
+    }
+
+    fn founded(authority: bool) -> World {
         let mut w = World {
             state: State::default(),
             index: 0,
@@ -144,32 +156,45 @@ impl World {
             accepted: Default::default(),
             cosigner: None,
         };
-        let all = actors();
+        let all = if authority { actors_v2() } else { actors() };
         let public = |n: usize| all[n].0.public_bytes();
+        let (root, homesteads) = if authority { (ROOT, 10) } else { (0, 0) };
+        let (root_public, county) = (public(root), public(0));
         let log = SignerKey::from_seed(&crate::model::log_origin(COUNTY), [99; 32]).unwrap();
-        let root_public = public(0);
+        let mut genesis = json!({"county": COUNTY, "name": "平顺县",
+            "log_vkey": log.verifier().to_string(), "root_vkey": all[root].0.verifier().to_string()});
+        if authority {
+            genesis["rules"] = json!(2);
+        }
+        assert!(w.admit(&root_public, "genesis", genesis, &[]));
+        if authority {
+            for (n, department) in DEPARTMENTS {
+                assert!(
+                    w.admit(
+                        &root_public,
+                        "key.register",
+                        json!({"vkey": all[n].0.verifier().to_string(), "role": "county", "party": COUNTY, "department": department}),
+                        &[]
+                    ),
+                    "{department}"
+                );
+            }
+        }
         assert!(w.admit(
-            &root_public,
-            "genesis",
-            json!({"county": COUNTY, "name": "平顺县",
-            "log_vkey": log.verifier().to_string(), "root_vkey": all[0].0.verifier().to_string()}),
-            &[]
-        ));
-        assert!(w.admit(
-            &root_public,
+            &county,
             "collective.register",
             json!({"FBFBM": VILLAGE, "FBFMC": "一组", "boundary": null}),
             &[square(0)]
         ));
-        for (n, (key, role, party)) in all.iter().enumerate().skip(1) {
-            let by = match role {
-                Role::Household => public(2),
-                Role::Transferee => public(1),
-                _ => root_public,
+        // The exchange and the collective by the county, the transferee by
+        // the exchange.
+        for n in 1..=3 {
+            let (key, role, party) = &all[n];
+            let by = if *role == Role::Transferee {
+                public(1)
+            } else {
+                county
             };
-            if *role == Role::Household {
-                continue;
-            }
             assert!(
                 w.admit(
                     &by,
@@ -211,7 +236,7 @@ impl World {
             let mut plot = square(20 + i);
             plot.area = Area(10_000);
             assert!(w.admit(
-                &root_public,
+                &public(homesteads),
                 "homestead.grant",
                 json!({"CBFBM": h, "terrain": "plain",
                 "posting_sha256": "ab".repeat(32), "geometry": null}),
@@ -235,14 +260,10 @@ impl World {
             "persons": (1..=3).map(|i| format!("{i:064x}")).collect::<Vec<_>>()}),
             &[]
         ));
-        let transferee = all
-            .iter()
-            .find(|a| a.1 == Role::Transferee)
-            .expect("listed");
         assert!(w.admit(
-            &root_public,
+            &county,
             "transferee.qualify",
-            json!({"party": transferee.2, "kind": "organisation", "project_sha256": "ab".repeat(32),
+            json!({"party": all[3].2, "kind": "organisation", "project_sha256": "ab".repeat(32),
                    "risk_sha256": "ab".repeat(32), "approved": true}),
             &[]
         ));
@@ -949,125 +970,6 @@ const DEPARTMENTS: [(usize, &str); 4] = [
     (10, "natural_resources"),
 ];
 
-impl World {
-    /// The same county begun under the authority rules: the root key binds
-    /// the four departments, the registry the collective and the exchange,
-    /// natural resources grants the homesteads.
-    fn new_v2() -> World {
-        let mut w = World {
-            state: State::default(),
-            index: 0,
-            day: "2026-11-23".parse().unwrap(),
-            accepted: Default::default(),
-            cosigner: None,
-        };
-        let all = actors_v2();
-        let public = |n: usize| all[n].0.public_bytes();
-        let (root, registry, collective) = (public(ROOT), public(0), public(2));
-        assert!(w.admit(
-            &root,
-            "genesis",
-            json!({"county": COUNTY, "name": "平顺县", "rules": 2,
-            "log_vkey": all[LOG].0.verifier().to_string(), "root_vkey": all[ROOT].0.verifier().to_string()}),
-            &[]
-        ));
-        for (n, department) in DEPARTMENTS {
-            assert!(
-                w.admit(
-                    &root,
-                    "key.register",
-                    json!({"vkey": all[n].0.verifier().to_string(), "role": "county", "party": COUNTY, "department": department}),
-                    &[]
-                ),
-                "{department}"
-            );
-        }
-        assert!(w.admit(
-            &registry,
-            "collective.register",
-            json!({"FBFBM": VILLAGE, "FBFMC": "一组", "boundary": null}),
-            &[square(0)]
-        ));
-        for (by, n) in [(registry, 1), (registry, 2), (public(1), 3)] {
-            let (key, role, party) = &all[n];
-            assert!(
-                w.admit(
-                    &by,
-                    "key.register",
-                    json!({"vkey": key.verifier().to_string(), "role": role, "party": party}),
-                    &[]
-                ),
-                "{n}"
-            );
-        }
-        for (i, h) in HOUSEHOLDS.iter().enumerate() {
-            let person = format!("{:064x}", i + 1);
-            assert!(w.admit(
-                &collective,
-                "household.register",
-                json!({"CBFBM": h, "members": [{"person": person, "relation": "02"}]}),
-                &[]
-            ));
-            assert!(w.admit(
-                &collective,
-                "key.register",
-                json!({"vkey": all[4 + i].0.verifier().to_string(), "role": "household", "party": h}),
-                &[]
-            ));
-            for p in [2 * i + 1, 2 * i + 2] {
-                assert!(w.admit(
-                    &collective,
-                    "parcel.register",
-                    json!({"DKBM": format!("{VILLAGE}{p:05}"), "DKMC": "地",
-                    "DKLB": "10", "TDYT": "1", "DLDJ": "05", "SFJBNT": "1", "geometry": null}),
-                    &[square(p)]
-                ));
-            }
-            assert!(w.admit(&collective, "contract.grant", json!({"CBHTBM": format!("{h}J"), "CBFBM": h,
-                "DKBM": [format!("{VILLAGE}{:05}", 2 * i + 1), format!("{VILLAGE}{:05}", 2 * i + 2)],
-                "start": "2026-01-01", "end": "2055-12-31", "certificate_members": [person]}), &[]));
-            let mut plot = square(20 + i);
-            plot.area = Area(10_000);
-            assert!(w.admit(
-                &public(10),
-                "homestead.grant",
-                json!({"CBFBM": h, "terrain": "plain",
-                "posting_sha256": "ab".repeat(32), "geometry": null}),
-                &[plot]
-            ));
-        }
-        let decision = w.index;
-        assert!(w.admit(&collective, "decision.record", json!({"assembly": "members_assembly", "subject": "share_quantification",
-            "question": "q", "date": "2026-11-20", "eligible": 3, "present": 3, "for": 3, "against": 0, "minutes_sha256": "ab".repeat(32)}), &[]));
-        assert!(w.admit(&collective, "shares.quantify", json!({"decision": decision,
-            "allocations": HOUSEHOLDS.iter().map(|h| json!({"CBFBM": h, "shares": 10})).collect::<Vec<_>>()}), &[]));
-        let membership = w.index;
-        assert!(w.admit(&collective, "decision.record", json!({"assembly": "members_assembly", "subject": "membership",
-            "question": "q", "date": "2026-11-20", "eligible": 3, "present": 3, "for": 3, "against": 0, "minutes_sha256": "ab".repeat(32)}), &[]));
-        assert!(w.admit(
-            &collective,
-            "member.admit",
-            json!({"decision": membership,
-            "persons": (1..=3).map(|i| format!("{i:064x}")).collect::<Vec<_>>()}),
-            &[]
-        ));
-        assert!(w.admit(
-            &registry,
-            "transferee.qualify",
-            json!({"party": all[3].2, "kind": "organisation", "project_sha256": "ab".repeat(32),
-                   "risk_sha256": "ab".repeat(32), "approved": true}),
-            &[]
-        ));
-        assert!(w.admit(
-            &root,
-            "county.settings",
-            json!({"settings": {"share_cap_percent": null}, "reason": "test"}),
-            &[]
-        ));
-        w
-    }
-}
-
 /// The acts a hostile collective or department tries, alone or together
 /// (the cosignature `checked` adds is any actor's, a department's or the
 /// collective's among them): taking a household's keys, ending its
@@ -1137,13 +1039,14 @@ fn run_case_v2(
     w.accepted.clear();
     for (i, (s, kind, mut body)) in entries.into_iter().enumerate() {
         w.day += chrono::Duration::days(days[i % days.len()]);
-        let due: Vec<u64> = w
+        let mut due: Vec<u64> = w
             .state
             .acts
             .values()
             .filter(|a| a.is_due(w.day))
             .map(|a| a.index)
             .collect();
+        due.sort_unstable();
         for act in due {
             checked(&mut w, &actors, LOG, "act.effect", json!({"act": act}))?;
         }

@@ -29,21 +29,6 @@ pub fn household_register(
         });
     }
     check_members(&body.members)?;
-    // 11.7 (rules 2): a household adds by its own entry only those who
-    // join it by marriage or birth — a spouse, a child, a grandchild
-    // (GB/T 4761 10–49); an outsider is no household's to add, and would
-    // be split out with members-only rights.
-    let by_family = |r: &str| r.parse::<u8>().is_ok_and(|n| (10..=49).contains(&n));
-    if state.settings.authority()
-        && signer.role == crate::model::Role::Household
-        && !body.members.iter().all(|m| by_family(&m.relation))
-    {
-        return Err(RuleError::attribute(
-            "members",
-            "a household adds only a spouse, a child or a grandchild (relations 10 to 49); anyone else joins by the collective's admission",
-            "农户自行增加的成员只能是配偶、子女或孙子女（关系代码 10 至 49）；其他人须经集体经济组织接纳",
-        ));
-    }
     for m in &body.members {
         if let Some(other) = state.member_of.get(&m.person) {
             return Err(RuleError::PersonInHousehold {
