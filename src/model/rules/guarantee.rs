@@ -188,8 +188,7 @@ impl World {
         ));
         // The exchange and the collective by the county, the transferee by
         // the exchange.
-        for n in 1..=3 {
-            let (key, role, party) = &all[n];
+        for (n, (key, role, party)) in all.iter().enumerate().take(4).skip(1) {
             let by = if *role == Role::Transferee {
                 public(1)
             } else {
