@@ -110,17 +110,13 @@ pub fn key_register(
                 });
             }
             let collective = crate::model::codes::collective_of(household);
-            let cosigned = ctx.cosigners.iter().any(|c| {
-                state.key(c).is_some_and(|k| {
-                    k.is_active() && k.role == Role::Collective && k.party == collective
-                })
-            });
-            if !cosigned {
-                return Err(RuleError::ConsentMissing {
-                    party: collective.to_owned(),
-                    act: "key.register",
-                });
-            }
+            super::signed_as(
+                state,
+                ctx.cosigners,
+                Role::Collective,
+                collective,
+                "key.register",
+            )?;
         }
     }
     // A2: a county key is one department's (the root key is genesis's);

@@ -191,47 +191,44 @@ fn cosigned_by(
     party: &str,
     act: &'static str,
 ) -> Result<(), RuleError> {
-    let cosigned = ctx.cosigners.iter().any(|c| {
-        state
-            .key(c)
-            .is_some_and(|k| k.is_active() && k.role == super::Role::Household && k.party == party)
-    });
-    if cosigned {
-        Ok(())
-    } else {
-        Err(RuleError::ConsentMissing {
-            party: party.to_owned(),
-            act,
-        })
-    }
+    signed_as(state, ctx.cosigners, super::Role::Household, party, act)
 }
 
 /// A7 (rules 2): what concerns a member alone carries her own signature
-/// when she holds a personal key — her key's cosignature on the entry.
+/// when she holds a personal key — as the entry's signer or a cosigner.
 fn cosigned_by_member(
     state: &State,
     ctx: &Context,
     person: &str,
     act: &'static str,
 ) -> Result<(), RuleError> {
-    if !state.settings.authority()
-        || state
-            .active_keys(super::Role::Member, person)
-            .next()
-            .is_none()
-    {
+    let role = super::Role::Member;
+    if !state.settings.authority() || state.active_keys(role, person).next().is_none() {
         return Ok(());
     }
-    let signed = ctx.cosigners.iter().chain([ctx.signer]).any(|c| {
+    let keys: Vec<[u8; 32]> = ctx.cosigners.iter().chain([ctx.signer]).copied().collect();
+    signed_as(state, &keys, role, person, act)
+}
+
+/// One of `keys` is an active key of `party` in `role`, or the consent
+/// `act` needs is missing.
+fn signed_as(
+    state: &State,
+    keys: &[[u8; 32]],
+    role: super::Role,
+    party: &str,
+    act: &'static str,
+) -> Result<(), RuleError> {
+    let signed = keys.iter().any(|c| {
         state
             .key(c)
-            .is_some_and(|k| k.is_active() && k.role == super::Role::Member && k.party == person)
+            .is_some_and(|k| k.is_active() && k.role == role && k.party == party)
     });
     if signed {
         Ok(())
     } else {
         Err(RuleError::ConsentMissing {
-            party: person.to_owned(),
+            party: party.to_owned(),
             act,
         })
     }
