@@ -138,6 +138,13 @@ pub struct EncumbranceRegister {
     /// index of the right, whose county certificate the lender takes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub right: Option<u64>,
+    /// A4 (rules 2), a seizure: the court order's case number in its
+    /// official form, and the last day of its term (three years at most;
+    /// renewed by a new seizure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_no: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
 }
 
 /// `encumbrance.release`: ends an encumbrance, named by the log index that

@@ -1361,3 +1361,47 @@ fn an_act_lapses_rather_than_take_from_a_party_its_notice_did_not_name() {
         m.verifies();
     }
 }
+
+/// A4, seizures: under the authority rules a seizure (by justice) names the
+/// court order's case number in official form and the last day of its term,
+/// three years at most; after it the parcel is free again unless renewed.
+#[test]
+fn a_seizure_names_its_order_and_ends_with_its_term() {
+    for backend in backends() {
+        let (m, d) = under_authority(backend);
+        let p = crate::exchange::parcel(1);
+        let day = |days: i64| {
+            (m.log.clock.now() + chrono::Duration::days(days))
+                .date_naive()
+                .to_string()
+        };
+        let seizure = |case_no: &str, until: String| {
+            json!({"DKBM": p, "kind": "seizure", "reason": "财产保全", "document_sha256": "5b".repeat(32),
+                   "case_no": case_no, "until": until})
+        };
+        m.refused(
+            &d.justice,
+            "encumbrance.register",
+            seizure("平仲 2026-1", day(300)),
+            "bad_attribute",
+            "entry.body.case_no",
+        );
+        m.refused(
+            &d.justice,
+            "encumbrance.register",
+            seizure("（2026）晋0421执保3号", day(4 * 366)),
+            "bad_attribute",
+            "entry.body.until",
+        );
+        m.ok(
+            &d.justice,
+            "encumbrance.register",
+            seizure("（2026）晋0421执保3号", day(300)),
+        );
+        let seized = |m: &Market| !m.registry().title(&p).unwrap().encumbrances.is_empty();
+        assert!(seized(&m));
+        m.log.clock.advance(chrono::Duration::days(301));
+        assert!(!seized(&m), "the seizure ended with its term");
+        m.verifies();
+    }
+}

@@ -99,6 +99,7 @@ pub fn encumbrance_register(
     }
     super::text("reason", &body.reason)?;
     super::sha256_hex("document_sha256", &body.document_sha256)?;
+    let seizure_ends = seizure_term(state, ctx, body)?;
     Ok(vec![Change::EncumbranceRegistered(Encumbrance {
         index: ctx.index,
         parcel: parcel.code.clone(),
@@ -112,9 +113,48 @@ pub fn encumbrance_register(
                 ctx.today
                     .checked_add_days(chrono::Days::new(OBJECTION_DAYS))
             })
-            .flatten(),
+            .flatten()
+            .or(seizure_ends),
         sued_at: None,
     })])
+}
+
+/// A4 (rules 2): a seizure names the court order (its case number in
+/// official form) and ends on the last day of its term — three years at
+/// most, renewed by a new seizure; `case_no` and `until` are a seizure's
+/// only. Returns the seizure's last day.
+fn seizure_term(
+    state: &State,
+    ctx: &Context,
+    body: &EncumbranceRegister,
+) -> Result<Option<chrono::NaiveDate>, RuleError> {
+    let seizure = body.kind == EncumbranceKind::Seizure;
+    if !seizure || !state.settings.authority() {
+        if !seizure && (body.case_no.is_some() || body.until.is_some()) {
+            return Err(RuleError::attribute(
+                "case_no",
+                "only a seizure names a court order and a term",
+                "只有查封才写明法院裁定和期限",
+            ));
+        }
+        return Ok(None);
+    }
+    let case_no = body.case_no.as_deref().unwrap_or_default();
+    crate::model::codes::check_case_no(true, case_no)
+        .map_err(|why| RuleError::because("case_no", why))?;
+    let until = super::day("until", body.until.as_deref().unwrap_or_default())?;
+    let longest = ctx
+        .today
+        .checked_add_months(chrono::Months::new(36))
+        .unwrap_or(ctx.today);
+    if until < ctx.today || until > longest {
+        return Err(RuleError::attribute(
+            "until",
+            format!("a seizure runs three years at most: to {longest} at the latest"),
+            format!("查封期限最长三年：最晚至 {longest}"),
+        ));
+    }
+    Ok(Some(until))
 }
 
 /// M2, M6: a transferee pledges its own management right — not ended, on
