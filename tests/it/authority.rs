@@ -1405,3 +1405,53 @@ fn a_seizure_names_its_order_and_ends_with_its_term() {
         m.verifies();
     }
 }
+
+/// W1, A1: under the authority rules a new certificate drops no one — a
+/// daughter who left for a household of her own keeps her place on her
+/// parents' certificate when the collective issues it again.
+#[test]
+fn a_certificate_issued_again_keeps_a_daughter_who_left() {
+    for backend in backends() {
+        let (m, _) = under_authority(backend);
+        let daughter = person("韩小妹", "140421199006200042", 8);
+        let join = json!({"CBFBM": SELLER, "members": [{"person": daughter.commitment(), "relation": "30"}],
+                          "document_sha256": "aa".repeat(32)});
+        let env = sign(&m.seller, "household.join", join);
+        let joined = m
+            .log
+            .writer()
+            .submit_with_personal_blocking(env, vec![daughter.clone()]);
+        assert_eq!(outcome(&joined), "accepted");
+        let today = |m: &Market| m.log.clock.now().date_naive();
+        let issue = |m: &Market| {
+            let from = today(m);
+            let notice = m.ok(
+                &m.collective,
+                "notice.post",
+                json!({"CBHTBM": [format!("{SELLER}J")], "from": from.to_string(),
+                       "to": (from + chrono::Days::new(7)).to_string(), "posting_sha256": "ab".repeat(32)}),
+            );
+            m.log.clock.advance(chrono::Duration::days(9));
+            m.ok(
+                &m.collective,
+                "certificate.issue",
+                json!({"CBHTBM": format!("{SELLER}J"), "notice": notice}),
+            );
+            m.state().contracts[&format!("{SELLER}J")]
+                .certificate_members
+                .clone()
+        };
+        assert!(issue(&m).contains(&daughter.commitment()));
+        m.ok(
+            &m.seller,
+            "household.split",
+            json!({"CBFBM": format!("{VILLAGE}0005"), "members": [{"person": daughter.commitment(), "relation": "02"}],
+                   "agreement_sha256": "cd".repeat(32)}),
+        );
+        assert!(
+            issue(&m).contains(&daughter.commitment()),
+            "her place on the certificate stays (W1)"
+        );
+        m.verifies();
+    }
+}

@@ -125,10 +125,17 @@ pub fn certificate_issue(
         }
     }
     let household = state.household(&k.household);
+    // W1, A1 (rules 2): a new certificate drops no one — a member who
+    // moved to another household (a daughter married out) keeps her place
+    // on it; she leaves it only by her own act, never by the collective's
+    // issuing of a certificate.
+    let keeps = |p: &String| {
+        state.settings.authority() || state.member_of.get(p).is_none_or(|h| h == &k.household)
+    };
     let mut members: Vec<String> = k
         .certificate_members
         .iter()
-        .filter(|p| state.member_of.get(*p).is_none_or(|h| h == &k.household))
+        .filter(|p| keeps(p))
         .cloned()
         .collect();
     for m in household.iter().flat_map(|h| &h.members) {
