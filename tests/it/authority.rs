@@ -1455,3 +1455,43 @@ fn a_certificate_issued_again_keeps_a_daughter_who_left() {
         m.verifies();
     }
 }
+
+/// P5: a child born to a member is a member by the birth record — the
+/// household adds her and the civil registration cosigns — without an
+/// assembly; added without the record she is of the household, not yet a
+/// member.
+#[test]
+fn a_child_born_to_a_member_is_a_member_by_the_birth_record() {
+    for backend in backends() {
+        let (m, d) = under_authority(backend);
+        crate::lifecycle::admit_head(&m);
+        let join = |who: &sanquan::model::person::PersonRecord, civil: bool| {
+            let body = json!({"CBFBM": SELLER, "members": [{"person": who.commitment(), "relation": "30"}],
+                              "document_sha256": "b1".repeat(32)});
+            let mut env = sign(&m.seller, "household.join", body);
+            if civil {
+                env.cosign(&d.civil);
+            }
+            let r = m
+                .log
+                .writer()
+                .submit_with_personal_blocking(env, vec![who.clone()]);
+            assert_eq!(outcome(&r), "accepted");
+        };
+        let born = person("韩小红", "140421199006200042", 9);
+        join(&born, true);
+        assert!(
+            is_member(&m, &born.commitment()),
+            "a member by the birth record"
+        );
+        let other = person("韩小兰", "11010519491231002X", 10);
+        join(&other, false);
+        assert!(!is_member(&m, &other.commitment()));
+        assert!(m
+            .state()
+            .member_of
+            .get(&other.commitment())
+            .is_some_and(|h| h == SELLER));
+        m.verifies();
+    }
+}

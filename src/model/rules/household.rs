@@ -50,7 +50,7 @@ pub fn household_register(
 /// no head. The household's next certificate names them.
 pub fn household_join(
     state: &State,
-    _ctx: &Context,
+    ctx: &Context,
     signer: &KeyBinding,
     body: &HouseholdJoin,
 ) -> Result<Vec<Change>, RuleError> {
@@ -102,10 +102,52 @@ pub fn household_join(
     members.extend(body.members.iter().cloned());
     // At most 30 in all, each once.
     check_relations(&members)?;
-    Ok(vec![Change::HouseholdMembers {
+    let mut changes = vec![Change::HouseholdMembers {
         household: h.code.clone(),
         members,
-    }])
+    }];
+    changes.extend(born_members(state, ctx, h, body));
+    Ok(changes)
+}
+
+/// P5 (rules 2): a child born to a member of the collective — a child or
+/// grandchild (GB/T 4761 20–49) the household adds, on the birth record the
+/// civil registration cosigns — is a member by that record, without an
+/// assembly; the entry is her admission.
+fn born_members(
+    state: &State,
+    ctx: &Context,
+    h: &crate::model::state::Household,
+    body: &HouseholdJoin,
+) -> Vec<Change> {
+    let by_birth = |r: &str| r.parse::<u8>().is_ok_and(|n| (20..=49).contains(&n));
+    let civil = ctx.cosigners.iter().any(|c| {
+        state.key(c).is_some_and(|k| {
+            k.is_active() && k.department == Some(crate::model::Department::CivilRegistration)
+        })
+    });
+    let parent_a_member = h.members.iter().any(|m| {
+        state
+            .memberships
+            .get(&m.person)
+            .is_some_and(|ms| ms.ended.is_none() && ms.collective == h.collective)
+    });
+    if !state.settings.authority() || !civil || !parent_a_member {
+        return Vec::new();
+    }
+    body.members
+        .iter()
+        .filter(|m| by_birth(&m.relation) && !state.memberships.contains_key(&m.person))
+        .map(|m| {
+            Change::MemberAdmitted(crate::model::state::Membership {
+                person: m.person.clone(),
+                collective: h.collective.clone(),
+                admitted_at: ctx.index,
+                decision: ctx.index,
+                ended: None,
+            })
+        })
+        .collect()
 }
 
 /// A new household's code: a family household of `collective` (0001–8000,
