@@ -987,6 +987,14 @@ impl State {
         };
         match change {
             Change::ParcelRetired { code, .. } => vec![code.clone()],
+            // R3 (rules 2): an objection holds a deal past its title
+            // verification only once the county records the objector's
+            // suit (`ObjectionSued` touches the title); filed, it does not.
+            Change::EncumbranceRegistered(e)
+                if self.settings.authority() && e.kind == EncumbranceKind::Objection =>
+            {
+                Vec::new()
+            }
             Change::EncumbranceRegistered(e) => vec![e.parcel.to_string()],
             Change::EncumbranceReleased { index, .. } => self
                 .encumbrances

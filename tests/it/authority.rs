@@ -1495,3 +1495,42 @@ fn a_child_born_to_a_member_is_a_member_by_the_birth_record() {
         m.verifies();
     }
 }
+
+/// R3: past the county's title verification a deal is held by an
+/// objection only once the county records the objector's suit — an
+/// objection filed alone no longer stops the settlement.
+#[test]
+fn a_verified_deal_is_held_only_by_an_objection_with_a_suit() {
+    for backend in backends() {
+        let (m, d) = under_authority(backend);
+        let p = crate::exchange::parcel;
+        let objection = |n: u32| json!({"DKBM": p(n), "kind": "objection", "reason": "四至有误", "document_sha256": "cd".repeat(32)});
+        // The first deal: an objection after verification, no suit.
+        let settle = |id: u64| {
+            m.ok(
+                &m.exchange,
+                "payment.confirm",
+                json!({"listing": id, "amount": "12000.00"}),
+            );
+            let env = sign(
+                &m.exchange,
+                "deal.settle",
+                json!({"listing": id, "certificate_no": format!("JZ-{id}")}),
+            );
+            outcome(&m.log.writer().submit_blocking(env))
+        };
+        let first = m.verified_deal(1);
+        m.ok(&m.collective, "encumbrance.register", objection(1));
+        assert_eq!(settle(first), "accepted");
+        // The second: the objection's suit recorded, the settlement waits.
+        let second = m.verified_deal(2);
+        let filed = m.ok(&m.neighbour, "encumbrance.register", objection(2));
+        m.ok(
+            &d.justice,
+            "objection.suit",
+            json!({"encumbrance": filed, "case_no": "（2026）晋0421民初40号", "document_sha256": "ef".repeat(32)}),
+        );
+        assert_eq!(settle(second), "title_changed");
+        m.verifies();
+    }
+}
