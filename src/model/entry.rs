@@ -897,6 +897,17 @@ pub enum AwardEffect {
         #[serde(rename = "CBFBM")]
         to: String,
     },
+    /// A4: the parcels named — some of a contract's, not all — are held by
+    /// another household of the same collective, under a new contract for
+    /// the rest of the term; the rest stays as it was.
+    ContractParcels {
+        #[serde(rename = "CBHTBM")]
+        contract: String,
+        #[serde(rename = "DKBM")]
+        parcels: Vec<String>,
+        #[serde(rename = "CBFBM")]
+        to: String,
+    },
     /// A derived right ends (a transfer annulled or terminated).
     RightEnd { right: u64 },
     /// Decides an act over a household that a party objected to (A3): upheld,

@@ -1534,3 +1534,46 @@ fn a_verified_deal_is_held_only_by_an_objection_with_a_suit() {
         m.verifies();
     }
 }
+
+/// A4: an award that decides some of a contract's parcels moves only those
+/// — to the household it names, under a new contract for the rest of the
+/// term — after its notice; the rest stays the household's.
+#[test]
+fn an_award_moves_only_the_parcels_it_names() {
+    for backend in backends() {
+        let (m, d) = under_authority(backend);
+        third_household(&m);
+        let p = crate::exchange::parcel;
+        let today = m.log.clock.now().date_naive().to_string();
+        let award = |parcels: Vec<String>| {
+            json!({"tribunal": "court", "case_no": "（2026）晋0421民初55号", "in_force_on": today,
+                   "document_sha256": "9b".repeat(32),
+                   "effect": {"contract_parcels": {"CBHTBM": format!("{SELLER}J"), "DKBM": parcels,
+                                                   "CBFBM": format!("{VILLAGE}0003")}}})
+        };
+        let mut env = sign(&d.justice, "dispute.award", award(vec![p(1), p(2)]));
+        env.cosign(&d.registry);
+        assert_eq!(
+            outcome(&m.log.writer().submit_blocking(env)),
+            "bad_attribute",
+            "all of them is a contract_holder award"
+        );
+        let moved = two_hands(
+            &m,
+            &d.justice,
+            &d.registry,
+            "dispute.award",
+            award(vec![p(2)]),
+        );
+        assert_eq!(act(&m, moved).parties, vec![SELLER.to_owned()]);
+        let done = notice_runs_out(&m, moved);
+        assert!(matches!(done.closed, Some((_, ActEnd::Done))), "{done:?}");
+        let state = m.state();
+        assert_eq!(state.contracts[&format!("{SELLER}J")].parcels, vec![p(1)]);
+        assert_eq!(
+            state.contract_of.get(&p(2)),
+            Some(&format!("{VILLAGE}0003K"))
+        );
+        m.verifies();
+    }
+}

@@ -62,7 +62,8 @@ pub fn over_joined(_state: &State, signer: &KeyBinding, body: &HouseholdJoin) ->
 /// (An award deciding a held act is that act's decision, not a new act.)
 pub fn over_award(state: &State, _signer: &KeyBinding, body: &DisputeAward) -> Vec<String> {
     match &body.effect {
-        AwardEffect::ContractHolder { contract, .. } => state
+        AwardEffect::ContractHolder { contract, .. }
+        | AwardEffect::ContractParcels { contract, .. } => state
             .contracts
             .get(contract)
             .map(|k| k.household.clone())

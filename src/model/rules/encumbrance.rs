@@ -318,6 +318,32 @@ pub fn dispute_award(
                 household: to.code.clone(),
             }])
         }
+        AwardEffect::ContractParcels {
+            contract,
+            parcels,
+            to,
+        } => {
+            let k = state
+                .contracts
+                .get(contract)
+                .filter(|k| k.holds(ctx.today))
+                .ok_or_else(|| RuleError::ContractNotInForce {
+                    code: contract.clone(),
+                })?;
+            let from = super::household_of(state, &k.household)?;
+            let to = super::household_of(state, to)?;
+            let some = !parcels.is_empty()
+                && parcels.len() < k.parcels.len()
+                && parcels.iter().all(|p| k.parcels.contains(p));
+            if to.collective != from.collective || to.code == from.code || !some {
+                return Err(RuleError::attribute(
+                    "effect",
+                    "some, not all, of the contract's parcels pass to another household of the same collective",
+                    "须为该合同的部分地块，转由同一集体的另一承包方持有",
+                ));
+            }
+            super::exchange::land_half(state, ctx, &from.code, &to.code, parcels)
+        }
         AwardEffect::RightEnd { right } => {
             let mut r = state
                 .rights

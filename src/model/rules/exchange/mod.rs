@@ -33,6 +33,7 @@ pub use listing::{
     objection_resolve,
 };
 pub use retention::{attest_retention, hukou_settle};
+pub(in crate::model::rules) use settlement::land_half;
 pub use settlement::{
     award_cancel, deal_settle, payment_confirm, payment_release, right_certify, right_end,
     title_verify, transfer_register,

@@ -256,23 +256,38 @@ fn half(
             to: receiver.to_owned(),
         });
     } else {
-        let old = named_contract(rules::household_contract(state, ctx.today, giver, parcels)?)?;
-        for p in parcels {
-            rules::unencumbered(state, ctx.today, p, rules::Holds::All)?;
-        }
-        let to = rules::household_of(state, receiver)?;
-        let code = ('K'..='Z')
-            .filter(|c| *c != 'J')
-            .map(|c| format!("{receiver}{c}"))
-            .find(|c| !state.contracts.contains_key(c))
-            .ok_or_else(|| {
-                RuleError::attribute(
-                    "listing",
-                    "a free contract code of the receiver",
-                    "须为受让户尚未使用的合同编码",
-                )
-            })?;
-        changes.push(Change::ContractParcels {
+        changes.extend(land_half(state, ctx, giver, receiver, parcels)?);
+    }
+    Ok(changes)
+}
+
+/// `giver`'s `parcels` pass to `receiver` under a new contract for the rest
+/// of their term (M2; an award moving some parcels, A4).
+pub(in crate::model::rules) fn land_half(
+    state: &State,
+    ctx: &Context,
+    giver: &str,
+    receiver: &str,
+    parcels: &[String],
+) -> Result<Vec<Change>, RuleError> {
+    let old = named_contract(rules::household_contract(state, ctx.today, giver, parcels)?)?;
+    for p in parcels {
+        rules::unencumbered(state, ctx.today, p, rules::Holds::All)?;
+    }
+    let to = rules::household_of(state, receiver)?;
+    let code = ('K'..='Z')
+        .filter(|c| *c != 'J')
+        .map(|c| format!("{receiver}{c}"))
+        .find(|c| !state.contracts.contains_key(c))
+        .ok_or_else(|| {
+            RuleError::attribute(
+                "listing",
+                "a free contract code of the receiver",
+                "须为受让户尚未使用的合同编码",
+            )
+        })?;
+    Ok(vec![
+        Change::ContractParcels {
             code: old.code.clone(),
             parcels: old
                 .parcels
@@ -280,8 +295,8 @@ fn half(
                 .filter(|p| !parcels.contains(p))
                 .cloned()
                 .collect(),
-        });
-        changes.push(Change::ContractGranted(crate::model::state::Contract {
+        },
+        Change::ContractGranted(crate::model::state::Contract {
             code,
             household: receiver.to_owned(),
             parcels: parcels.to_vec(),
@@ -290,9 +305,8 @@ fn half(
             certificate_members: to.members.iter().map(|m| m.person.clone()).collect(),
             registered_at: ctx.index,
             returned: None,
-        }));
-    }
-    Ok(changes)
+        }),
+    ])
 }
 
 /// `right.certify` (M6): the county issues the 土地经营权证 of a registered
