@@ -481,6 +481,7 @@ mod tests {
             ("expropriation.hearing", "C"),
             ("expropriation.pay", "C"),
             ("expropriation.withdraw", "C"),
+            ("expropriation.receipt", "XH"),
             ("expropriation.ask_hearing", "H"),
             ("expropriation.complete", "C"),
             ("act.object", "HTM"),

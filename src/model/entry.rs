@@ -460,6 +460,19 @@ pub struct ExpropriationAskHearing {
     pub expropriation: u64,
 }
 
+/// `expropriation.receipt`: a household acknowledges, with its own key,
+/// that its compensation reached it — or the exchange that it holds the
+/// party's compensation in escrow (E3). Under the authority rules the land
+/// is taken only once every household's compensation is received so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpropriationReceipt {
+    pub expropriation: u64,
+    /// The party whose compensation it is (the household itself when it
+    /// signs).
+    pub party: String,
+}
+
 /// `expropriation.pay`: compensation registered and paid to one party of
 /// the plan (E1); at most what the plan still owes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]

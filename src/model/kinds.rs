@@ -177,6 +177,7 @@ kinds! {
     "expropriation.hearing" => ExpropriationHearing(ExpropriationHearing) by [County] under ["E1"] rule |s, _, c, k, b| rules::expropriation::expropriation_hearing(s, c, k, b);
     "expropriation.pay" => ExpropriationPay(ExpropriationPay) by [County] under ["E1"] rule |s, _, c, k, b| rules::expropriation::expropriation_pay(s, c, k, b);
     "expropriation.withdraw" => ExpropriationWithdraw(ExpropriationWithdraw) by [County] under ["E1"] rule |s, _, c, k, b| rules::expropriation::expropriation_withdraw(s, c, k, b);
+    "expropriation.receipt" => ExpropriationReceipt(ExpropriationReceipt) by [Household, Exchange] under ["E3"] rule |s, _, c, k, b| rules::expropriation::expropriation_receipt(s, c, k, b);
     "expropriation.ask_hearing" => ExpropriationAskHearing(ExpropriationAskHearing) by [Household] under ["E3"] rule |s, _, c, k, b| rules::expropriation::expropriation_ask_hearing(s, c, k, b);
     "expropriation.complete" => ExpropriationComplete(ExpropriationComplete) by [County] under ["A1", "E1", "E2", "G1"] rule |s, _, c, k, b| rules::expropriation::expropriation_complete(s, c, k, b), over rules::acts::over_expropriated;
     "act.object" => ActObject(ActObject) by [Household, Transferee, Member] under ["A3", "A6", "A7"] rule |s, _, c, k, b| rules::acts::act_object(s, c, k, b);

@@ -352,6 +352,11 @@ pub struct Expropriation {
     /// (`expropriation.ask_hearing`); once asked, it stays asked.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hearing_asked: Vec<String>,
+    /// E3: the parties whose compensation is known to have reached them —
+    /// a household's own acknowledgement, or the exchange holding it in
+    /// escrow for the party — with the log index.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub received: Vec<(u64, String)>,
 }
 
 /// The compensation and resettlement plan of an expropriation.

@@ -271,6 +271,9 @@ pub struct ExpropriationView {
     pub hearing: Option<u64>,
     /// The households that asked for a hearing with their own entry (E3).
     pub hearing_asked: Vec<String>,
+    /// The parties whose compensation is acknowledged received (a
+    /// household's own entry) or held in the exchange's escrow (E3).
+    pub received: Vec<String>,
     /// E3: the least the plan pays for the land (the published zone price
     /// times the area), in yuan; absent before rules 2.
     pub floor: Option<String>,
@@ -343,6 +346,7 @@ impl ExpropriationView {
             }),
             hearing: x.hearing,
             hearing_asked: x.hearing_asked.clone(),
+            received: x.received.iter().map(|(_, p)| p.clone()).collect(),
             floor: x.floor.map(yuan),
             payments: x
                 .payments

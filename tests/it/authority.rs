@@ -829,6 +829,26 @@ fn an_expropriation_pays_the_published_price_and_hears_the_household() {
             "expropriation.hearing",
             json!({"expropriation": x, "document_sha256": "f6".repeat(32)}),
         );
+        // The county's word that it paid is not the household's: its own
+        // receipt is needed (or the exchange's escrow).
+        let mut env = sign(&county, "expropriation.complete", complete.clone());
+        env.cosign(&d.registry);
+        assert_eq!(
+            outcome(&m.log.writer().submit_blocking(env)),
+            "expropriation_not_ready"
+        );
+        m.refused(
+            &m.neighbour,
+            "expropriation.receipt",
+            json!({"expropriation": x, "party": SELLER}),
+            "party_not_allowed",
+            "entry.body.party",
+        );
+        m.ok(
+            &m.seller,
+            "expropriation.receipt",
+            json!({"expropriation": x, "party": SELLER}),
+        );
         // The county alone completes nothing; with the collective's hand the
         // completion waits out its notice, the land still the seller's.
         m.refused(

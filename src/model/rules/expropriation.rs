@@ -10,7 +10,7 @@ use super::exchange::withdrawn_by_law;
 use super::{day, money, sha256_hex, text, Context};
 use crate::model::entry::{
     CompensationHead, ExpropriationAnnounce, ExpropriationAskHearing, ExpropriationComplete,
-    ExpropriationHearing, ExpropriationPay, ExpropriationPlan,
+    ExpropriationHearing, ExpropriationPay, ExpropriationPlan, ExpropriationReceipt,
 };
 use crate::model::shares::Fen;
 use crate::model::state::{CompensationPlan, Expropriation};
@@ -152,6 +152,7 @@ pub fn expropriation_announce(
         withdrawn: None,
         floor,
         hearing_asked: Vec::new(),
+        received: Vec::new(),
     })])
 }
 
@@ -362,6 +363,46 @@ fn plan_meets_e3(
     Ok(())
 }
 
+/// `expropriation.receipt` (E3): the household says, with its own key,
+/// that what the plan allots it reached it; or the exchange that it holds
+/// the party's compensation in escrow. Once per party, and only once the
+/// county has recorded it paid in full.
+pub fn expropriation_receipt(
+    state: &State,
+    ctx: &Context,
+    signer: &KeyBinding,
+    body: &ExpropriationReceipt,
+) -> Result<Vec<Change>, RuleError> {
+    let x = open(state, body.expropriation)?;
+    if signer.role == crate::model::Role::Household && signer.party != body.party {
+        return Err(RuleError::PartyNotAllowed {
+            signer_role: signer.role.as_str(),
+            signer_party: signer.party.clone(),
+            role: "household",
+            party: body.party.clone(),
+        });
+    }
+    let owed = x.allotted(&body.party);
+    let why = if owed == 0 {
+        Some(("the plan allots this party nothing", "方案未给该方分配补偿"))
+    } else if x.paid(&body.party) < owed {
+        Some((
+            "the county has not recorded it paid in full",
+            "县里尚未登记足额支付",
+        ))
+    } else if x.received.iter().any(|(_, p)| *p == body.party) {
+        Some(("its receipt is recorded already", "已登记收讫"))
+    } else {
+        None
+    };
+    if let Some(why) = why {
+        return Err(RuleError::because("party", why));
+    }
+    let mut x = x.clone();
+    x.received.push((ctx.index, body.party.clone()));
+    Ok(vec![Change::ExpropriationSaved(x)])
+}
+
 /// `expropriation.ask_hearing` (E3): a household losing land asks for a
 /// hearing with its own entry, once, before the hearing is held and while
 /// the plan's notice (if one is posted) runs.
@@ -502,6 +543,23 @@ pub fn expropriation_complete(
                 "方案中仍有一方的补偿未足额支付",
             ),
         });
+    }
+    // E3 (rules 2): the county's word that it paid is not enough for a
+    // household: its own receipt, or the exchange's escrow, is.
+    if state.settings.authority() {
+        let unreceived = plan.lines.iter().any(|(party, _, _)| {
+            crate::model::authority::PartyType::of(x.collective.get(..6).unwrap_or_default(), party)
+                == Ok(crate::model::authority::PartyType::Household)
+                && !x.received.iter().any(|(_, p)| p == party)
+        });
+        if unreceived {
+            return Err(RuleError::ExpropriationNotReady {
+                reason: (
+                    "a household has not acknowledged its compensation, nor the exchange held it in escrow",
+                    "仍有承包户未确认收到补偿，交易所也未代为监管",
+                ),
+            });
+        }
     }
     if let Some(party) = entitled(state, x, ctx.today)
         .into_iter()
