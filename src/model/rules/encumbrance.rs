@@ -268,6 +268,33 @@ pub fn encumbrance_release(
 /// a day that has come, within the last two years — and carries out what it
 /// decides: a contract held by another household of the same collective, or
 /// a derived right ended.
+/// The contract an award moves (in force today), the household holding it
+/// and the household it names.
+fn award_parties<'s>(
+    state: &'s State,
+    ctx: &Context,
+    contract: &str,
+    to: &str,
+) -> Result<
+    (
+        &'s crate::model::state::Contract,
+        &'s crate::model::state::Household,
+        &'s crate::model::state::Household,
+    ),
+    RuleError,
+> {
+    let k = state
+        .contracts
+        .get(contract)
+        .filter(|k| k.holds(ctx.today))
+        .ok_or_else(|| RuleError::ContractNotInForce {
+            code: contract.to_owned(),
+        })?;
+    let from = super::household_of(state, &k.household)?;
+    let to = super::household_of(state, to)?;
+    Ok((k, from, to))
+}
+
 pub fn dispute_award(
     state: &State,
     land: &dyn crate::model::Land,
@@ -286,15 +313,7 @@ pub fn dispute_award(
     super::sha256_hex("document_sha256", &body.document_sha256)?;
     match &body.effect {
         AwardEffect::ContractHolder { contract, to } => {
-            let k = state
-                .contracts
-                .get(contract)
-                .filter(|k| k.holds(ctx.today))
-                .ok_or_else(|| RuleError::ContractNotInForce {
-                    code: contract.clone(),
-                })?;
-            let from = super::household_of(state, &k.household)?;
-            let to = super::household_of(state, to)?;
+            let (k, from, to) = award_parties(state, ctx, contract, to)?;
             if to.collective != from.collective || to.code == from.code {
                 return Err(RuleError::attribute(
                     "effect",
@@ -323,15 +342,7 @@ pub fn dispute_award(
             parcels,
             to,
         } => {
-            let k = state
-                .contracts
-                .get(contract)
-                .filter(|k| k.holds(ctx.today))
-                .ok_or_else(|| RuleError::ContractNotInForce {
-                    code: contract.clone(),
-                })?;
-            let from = super::household_of(state, &k.household)?;
-            let to = super::household_of(state, to)?;
+            let (k, from, to) = award_parties(state, ctx, contract, to)?;
             let some = !parcels.is_empty()
                 && parcels.len() < k.parcels.len()
                 && parcels.iter().all(|p| k.parcels.contains(p));
