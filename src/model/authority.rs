@@ -343,6 +343,19 @@ mod tests {
         }
     }
 
+    /// A2: every kind a county key may sign lies in some department's remit
+    /// or the root key's, so that no county act is left with no one to sign
+    /// it under the authority rules (the remits are a second list beside
+    /// the kinds table; this keeps the two in step).
+    #[test]
+    fn every_county_kind_has_a_department_or_the_root() {
+        for kind in KINDS.iter().filter(|k| may_sign(Role::County, k)) {
+            let covered = ROOT_SIGNS.contains(kind)
+                || Department::ALL.into_iter().any(|d| signs(d).contains(kind));
+            assert!(covered, "{kind} is in no county key's remit");
+        }
+    }
+
     /// Every (signer role × role bound × party type) cell of key binding:
     /// a key acts only for a party of the type its role names, and only
     /// the county, a collective (itself, its households) and the exchange
