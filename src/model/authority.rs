@@ -53,6 +53,7 @@ fn cosigns(d: Department) -> &'static [&'static str] {
     match d {
         Department::Registry => &[
             "key.register",
+            MEMBER_APPLICATION,
             "household.split",
             "dispute.award",
             "expropriation.complete",
@@ -60,6 +61,21 @@ fn cosigns(d: Department) -> &'static [&'static str] {
         Department::CivilRegistration => &["member.end", "estate.settle", "household.join"],
         Department::Justice => &["household.split", "dispute.award"],
         Department::NaturalResources => &["expropriation.complete"],
+    }
+}
+
+/// A7: what the registry cosigns when it records a member's signed paper
+/// application (she holds no personal key) — her voluntary exit — rather
+/// than the fact of a death or a membership elsewhere, which is the civil
+/// registration's.
+pub const MEMBER_APPLICATION: &str = "member.application";
+
+/// The act whose second hand an entry needs (A2): its kind, except where the
+/// fact it rests on is another department's — a member's own application.
+pub fn hand_kind(cmd: &super::Command) -> &'static str {
+    match cmd {
+        super::Command::MemberEnd(b) if b.reason == "voluntary_exit" => MEMBER_APPLICATION,
+        _ => cmd.kind(),
     }
 }
 

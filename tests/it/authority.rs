@@ -1219,9 +1219,11 @@ fn the_root_key_and_each_department_sign_only_their_remit() {
 }
 
 /// A7, persons: a household binds a personal key for one of its members
-/// with its collective's cosignature; with it, her voluntary exit and a
-/// split that takes her share out need her own signature; she objects to
-/// an act over her household with it; no one else revokes it.
+/// with its collective's cosignature — in force only after the protective
+/// notice (the registry, seeing her in person, binds one at once); with it,
+/// her voluntary exit and a split that takes her share out need her own
+/// signature; she objects to an act over her household with it; no one else
+/// revokes it.
 #[test]
 fn a_member_with_a_personal_key_signs_what_concerns_her_alone() {
     for backend in backends() {
@@ -1243,7 +1245,12 @@ fn a_member_with_a_personal_key_signs_what_concerns_her_alone() {
             "party_not_allowed",
             "entry.body.party",
         );
-        m.ok_cosigned(&m.seller, &m.collective, "key.register", bind);
+        // Bound by the household and the collective, it waits for the
+        // notice: they cannot mint her signature overnight.
+        let bound = m.ok_cosigned(&m.seller, &m.collective, "key.register", bind);
+        assert!(m.state().key(&hers.public_bytes()).is_none());
+        assert!(notice_runs_out(&m, bound).closed.is_some());
+        assert!(m.state().key(&hers.public_bytes()).is_some());
         // No one else revokes it (A6).
         m.refused(
             &m.collective,
@@ -1275,6 +1282,69 @@ fn a_member_with_a_personal_key_signs_what_concerns_her_alone() {
         env.cosign(&m.seller);
         env.cosign(&hers);
         assert_eq!(outcome(&m.log.writer().submit_blocking(env)), "accepted");
+        assert!(!is_member(&m, &head));
+        m.verifies();
+    }
+}
+
+/// A7, a member with no personal key: her voluntary exit, signed by the
+/// collective and her household, is her paper application only when the
+/// registry records it — an act over her household, on the notice board
+/// with her commitment, carried out when the notice runs out. A personal key
+/// the household and the collective bind for her to sign it is on notice
+/// too, and she cancels it with a key the registry binds her at its desk.
+#[test]
+fn a_member_without_a_key_leaves_by_her_paper_application_on_notice() {
+    for backend in backends() {
+        let (m, d) = under_authority(backend);
+        let head = crate::lifecycle::admit_head(&m);
+        let exit = json!({"person": head, "reason": "voluntary_exit", "compensation": "5000.00",
+                          "document_sha256": "ab".repeat(32)});
+        // The household head and the collective alone: refused.
+        let mut env = sign(&m.collective, "member.end", exit.clone());
+        env.cosign(&m.seller);
+        let refused = m.log.writer().submit_blocking(env);
+        assert_eq!(outcome(&refused), "second_hand_missing");
+        let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(message.contains("registry"), "{message}");
+        // Nor by minting her a key: it waits for the notice, and she
+        // cancels it with the key the registry binds her in person.
+        let minted = new_key("minted-for-her");
+        let bound = m.ok_cosigned(
+            &m.seller,
+            &m.collective,
+            "key.register",
+            register("member", &head, &minted),
+        );
+        let own = new_key("wang-own");
+        m.ok(&d.registry, "key.register", register("member", &head, &own));
+        m.ok(
+            &own,
+            "act.object",
+            json!({"act": bound, "reason": "这把密钥不是我申请的"}),
+        );
+        assert!(matches!(act(&m, bound).closed, Some((_, ActEnd::Cancelled))));
+        m.refused(
+            &m.neighbour,
+            "act.object",
+            json!({"act": bound, "reason": "x"}),
+            "act_not_open",
+            "entry.body.act",
+        );
+        // Her own key now signs her exit; without it (a member who never
+        // had one), the registry records her paper application.
+        m.ok(&own, "key.revoke", revoke(&own));
+        let mut env = sign(&m.collective, "member.end", exit);
+        env.cosign(&m.seller);
+        env.cosign(&d.registry);
+        let index = m.log.writer().submit_blocking(env).expect("recorded").index;
+        let pending = act(&m, index);
+        assert_eq!(pending.parties, vec![SELLER.to_owned()]);
+        assert!(pending.body["person"] == json!(head));
+        assert!(is_member(&m, &head), "pending: nothing changed yet");
+        let done = notice_runs_out(&m, index);
+        assert!(matches!(done.closed, Some((_, ActEnd::Done))), "{done:?}");
+        assert!(!is_member(&m, &head));
         m.verifies();
     }
 }

@@ -17,13 +17,20 @@ use crate::model::entry::{
     ActEffect, ActObject, AwardEffect, DisputeAward, EstateSettle, ExpropriationComplete,
     HouseholdJoin, HouseholdSplit, KeyRegister, MemberEnd,
 };
+use crate::model::authority::hand_kind;
 use crate::model::state::{Act, ActEnd};
 use crate::model::{Change, Command, Context, KeyBinding, Land, Role, RuleError, State};
 
 /// `member.end` other than a voluntary exit (which is her own, P4) acts over
-/// the member's household.
+/// the member's household; so does a voluntary exit on her paper
+/// application, when she holds no personal key to sign it (A7): the
+/// registry records the application, and the notice names her.
 pub fn over_member(state: &State, _signer: &KeyBinding, body: &MemberEnd) -> Vec<String> {
-    if body.reason == "voluntary_exit" {
+    let by_her_own_key = state
+        .active_keys(Role::Member, &body.person)
+        .next()
+        .is_some();
+    if body.reason == "voluntary_exit" && (by_her_own_key || !state.settings.authority()) {
         return Vec::new();
     }
     state
@@ -145,11 +152,17 @@ pub fn over_key(state: &State, signer: &KeyBinding, body: &KeyRegister) -> Vec<S
 /// and each collective's first key ever take effect at once (the offices
 /// as the rules find them, a new collective with nothing yet to take); any
 /// later one — a second key, a replacement after a revocation — waits.
-pub(super) fn on_notice(state: &State, cmd: &Command) -> bool {
+///
+/// A member's personal key (A7) bound by her household with the collective
+/// waits for the notice too (it would sign her exit): only the registry,
+/// which sees her in person, binds one at once; she cancels one she did not
+/// ask for with a key the registry bound her.
+pub(super) fn on_notice(state: &State, signer: &KeyBinding, cmd: &Command) -> bool {
     let Command::KeyRegister(b) = cmd else {
         return false;
     };
     match b.role {
+        Role::Member => signer.role != Role::County && signer.party != b.party,
         Role::County => state
             .keys_for(Role::County, &b.party)
             .any(|k| k.department.is_some() && k.department == b.department),
@@ -237,7 +250,7 @@ pub(super) fn pending(
     parties: Vec<String>,
     changes: &[Change],
 ) -> Result<Vec<Change>, RuleError> {
-    second_hand(state, ctx, signer, cmd.kind(), &parties)?;
+    second_hand(state, ctx, signer, hand_kind(cmd), &parties)?;
     let mut titles: Vec<String> = changes.iter().flat_map(|c| state.titles_of(c)).collect();
     titles.sort_unstable();
     titles.dedup();
@@ -294,7 +307,7 @@ pub(super) fn carry_out(state: &State, land: &dyn Land, ctx: &Context, act: &Act
             footprints: &[],
             ..*ctx
         };
-        second_hand(state, &then, binding, cmd.kind(), &act.parties)?;
+        second_hand(state, &then, binding, hand_kind(&cmd), &act.parties)?;
         // The act takes from no one its notice did not name: if, meanwhile,
         // what it acts on passed to another party (a contract moved, a
         // member gone to another household), it lapses — found by the
@@ -376,7 +389,10 @@ pub fn act_object(
         Role::Member => state.member_of.get(&signer.party).unwrap_or(&signer.party),
         _ => &signer.party,
     };
-    if !act.parties.contains(party) {
+    // A7: a personal key on notice for her is hers to refuse.
+    let her_key = signer.role == Role::Member
+        && matches!(Command::parse(&act.kind, &act.body), Ok(Command::KeyRegister(b)) if b.role == Role::Member && b.party == signer.party);
+    if !act.parties.contains(party) && !her_key {
         return Err(RuleError::PartyNotAllowed {
             signer_role: signer.role.as_str(),
             signer_party: signer.party.clone(),

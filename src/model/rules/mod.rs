@@ -115,7 +115,7 @@ pub fn decide(
     let mut changes = super::kinds::rule(state, land, ctx, signer, cmd)?;
     if state.settings.authority() {
         let parties = super::kinds::over(state, signer, cmd);
-        if !parties.is_empty() || acts::on_notice(state, cmd) {
+        if !parties.is_empty() || acts::on_notice(state, signer, cmd) {
             changes = acts::pending(state, ctx, signer, cmd, parties, &changes)?;
         }
     }
