@@ -182,18 +182,16 @@ fn populate(dir: &DataDir) -> Result<usize, CliError> {
     for k in 0..plan.collectives() {
         let code = plan.collective_code(k);
         let key = collective_key(&code)?;
-        let decide = |subject: &str| {
+        // A members' assembly counts the members on the log (D1): the
+        // founding register is entered on the first decision's word.
+        let decide = |eligible: usize, subject: &str| {
+            let (present, against) = (eligible * 5 / 6, eligible / 24);
             json!({"assembly": "members_assembly", "subject": subject, "question": format!("{code} {subject}"),
-                   "date": "2026-10-15", "eligible": 240, "present": 201, "for": 188, "against": 9,
-                   "minutes_sha256": "5a".repeat(32)})
+                   "date": "2026-10-15", "eligible": eligible, "present": present,
+                   "for": present - against, "against": against, "minutes_sha256": "5a".repeat(32)})
         };
-        let membership = submit(&key, "decision.record", decide("membership"), vec![])?;
-        let quantification = submit(
-            &key,
-            "decision.record",
-            decide("share_quantification"),
-            vec![],
-        )?;
+        let membership = submit(&key, "decision.record", decide(240, "membership"), vec![])?;
+        let mut admitted = Vec::new();
         let mut allocations = Vec::new();
         let mut contracts = Vec::new();
         for h in all.iter().filter(|h| h.code.starts_with(&code)) {
@@ -223,12 +221,7 @@ fn populate(dir: &DataDir) -> Result<usize, CliError> {
                 }
             }
             let persons: Vec<String> = h.persons.iter().map(|(p, _)| p.commitment()).collect();
-            submit(
-                &key,
-                "member.admit",
-                json!({"decision": membership, "persons": persons}),
-                vec![],
-            )?;
+            admitted.extend(persons.iter().cloned());
             if !h.parcels.is_empty() {
                 let grant = json!({"CBHTBM": format!("{}J", h.code), "CBFBM": h.code, "DKBM": h.parcels,
                                    "start": "2026-01-01", "end": "2055-12-31", "certificate_members": persons});
@@ -239,6 +232,21 @@ fn populate(dir: &DataDir) -> Result<usize, CliError> {
             submit(&natural, "homestead.grant", terrain, vec![])?;
             allocations.push(json!({"CBFBM": h.code, "shares": h.persons.len()}));
         }
+        // One admission rests on the one decision (an act on its own
+        // decision, D1); the quantification is decided by those members.
+        let members = admitted.len();
+        submit(
+            &key,
+            "member.admit",
+            json!({"decision": membership, "persons": admitted}),
+            vec![],
+        )?;
+        let quantification = submit(
+            &key,
+            "decision.record",
+            decide(members, "share_quantification"),
+            vec![],
+        )?;
         submit(
             &key,
             "shares.quantify",

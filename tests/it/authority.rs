@@ -1323,7 +1323,10 @@ fn a_member_without_a_key_leaves_by_her_paper_application_on_notice() {
             "act.object",
             json!({"act": bound, "reason": "这把密钥不是我申请的"}),
         );
-        assert!(matches!(act(&m, bound).closed, Some((_, ActEnd::Cancelled))));
+        assert!(matches!(
+            act(&m, bound).closed,
+            Some((_, ActEnd::Cancelled))
+        ));
         m.refused(
             &m.neighbour,
             "act.object",
@@ -1663,6 +1666,118 @@ fn an_award_moves_only_the_parcels_it_names() {
         assert_eq!(
             state.contract_of.get(&p(2)),
             Some(&format!("{VILLAGE}0003K"))
+        );
+        m.verifies();
+    }
+}
+
+/// D1 under the authority rules: a members' assembly's eligible are the
+/// members of the collective on the log, and an admission rests on its own
+/// decision, used once — a collective cannot pass a membership by counting
+/// an assembly of its choosing, nor admit more persons later on an old
+/// decision.
+#[test]
+fn a_members_decision_counts_the_members_on_the_log_and_is_used_once() {
+    for backend in backends() {
+        let (m, _) = under_authority(backend);
+        let head = crate::lifecycle::admit_head(&m);
+        let members = m
+            .state()
+            .memberships
+            .values()
+            .filter(|x| x.collective == VILLAGE && x.ended.is_none())
+            .count() as u64;
+        assert!(members >= 1);
+        let decision = |eligible: u64| {
+            json!({"assembly": "members_assembly", "subject": "membership", "question": "q2",
+                   "date": "2026-11-21", "eligible": eligible, "present": eligible,
+                   "for": eligible, "against": 0, "minutes_sha256": "cd".repeat(32)})
+        };
+        m.refused(
+            &m.collective,
+            "decision.record",
+            decision(members + 3),
+            "bad_attribute",
+            "entry.body.eligible",
+        );
+        let fresh = m.ok(&m.collective, "decision.record", decision(members));
+        // The decision that admitted the head admits no one else.
+        let first = m.state().memberships[&head].decision;
+        let wife = crate::exchange::person("王五", "140421195203030021", 5);
+        let joined = sign(
+            &m.seller,
+            "household.join",
+            json!({"CBFBM": SELLER, "members": [{"person": wife.commitment(), "relation": "10"}],
+                   "document_sha256": "ef".repeat(32)}),
+        );
+        let r = m
+            .log
+            .writer()
+            .submit_with_personal_blocking(joined, vec![wife.clone()]);
+        assert_eq!(outcome(&r), "accepted");
+        m.refused(
+            &m.collective,
+            "member.admit",
+            json!({"decision": first, "persons": [wife.commitment()]}),
+            "decision_not_passed",
+            "entry.body.decision",
+        );
+        m.ok(
+            &m.collective,
+            "member.admit",
+            json!({"decision": fresh, "persons": [wife.commitment()]}),
+        );
+        m.verifies();
+    }
+}
+
+/// E3, each parcel reaches its floor: a plan whose land compensation and
+/// resettlement subsidy meet the floor in sum, but pay one household's land
+/// a fen while another's is paid for both, is refused.
+#[test]
+fn each_households_land_reaches_its_floor() {
+    for backend in backends() {
+        let (m, d) = under_authority(backend);
+        let p = crate::exchange::parcel;
+        m.ok(
+            &m.log.county_key,
+            "county.settings",
+            json!({"settings": {"zone_prices": {"140421001": "30000.00"}}, "reason": "公布区片综合地价"}),
+        );
+        let announce = json!({"DKBM": [p(1), p(3)], "purpose": "县道拓宽",
+                              "document_sha256": "b2".repeat(32)});
+        let x = m.ok(&d.natural, "expropriation.announce", announce);
+        let floor = m.state().expropriations[&x].floor.expect("floor");
+        m.log.clock.advance(chrono::Duration::days(31));
+        let today = m.log.clock.now().date_naive();
+        let yuan = |fen: i64| sanquan::model::shares::yuan(fen);
+        let lines = |seller: i64, neighbour: i64| {
+            json!([{"party": VILLAGE, "head": "land", "amount": "0.01"},
+                   {"party": SELLER, "head": "resettlement", "amount": yuan(seller)},
+                   {"party": SELLER, "head": "social_security", "amount": "8000.00"},
+                   {"party": NEIGHBOUR, "head": "resettlement", "amount": yuan(neighbour)},
+                   {"party": NEIGHBOUR, "head": "social_security", "amount": "8000.00"}])
+        };
+        let before = m.size();
+        let env = sign(
+            &d.natural,
+            "expropriation.plan",
+            plan(x, today, false, lines(floor, 1)),
+        );
+        let r = m.log.writer().submit_blocking(env);
+        assert_eq!(outcome(&r), "bad_attribute");
+        let message = r.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(message.contains(NEIGHBOUR), "{message}");
+        assert_eq!(m.size(), before);
+        // Spread by area, each household's land is paid its floor.
+        let area = |n: u32| i64::try_from(m.state().parcels[p(n).as_str()].area.0).unwrap();
+        let (a1, a3) = (area(1), area(3));
+        let share =
+            |a: i64| (i128::from(floor) * i128::from(a)).div_euclid(i128::from(a1 + a3)) as i64 + 1;
+        m.ok(
+            &d.natural,
+            "expropriation.plan",
+            plan(x, today, false, lines(share(a1), share(a3))),
         );
         m.verifies();
     }

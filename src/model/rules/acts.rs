@@ -13,11 +13,11 @@
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 
+use crate::model::authority::hand_kind;
 use crate::model::entry::{
     ActEffect, ActObject, AwardEffect, DisputeAward, EstateSettle, ExpropriationComplete,
     HouseholdJoin, HouseholdSplit, KeyRegister, MemberEnd,
 };
-use crate::model::authority::hand_kind;
 use crate::model::state::{Act, ActEnd};
 use crate::model::{Change, Command, Context, KeyBinding, Land, Role, RuleError, State};
 

@@ -35,6 +35,22 @@ pub fn decision_record(
     counts
         .consistent()
         .map_err(|r| RuleError::because("present", r))?;
+    // D1 (rules 2): a members' assembly's eligible are the members of the
+    // collective on the log that day — once its register is on the log.
+    if state.settings.authority() && body.assembly == Assembly::MembersAssembly {
+        let members = state
+            .memberships
+            .values()
+            .filter(|m| m.collective == signer.party && m.ended.is_none())
+            .count();
+        if members > 0 && usize::try_from(body.eligible).ok() != Some(members) {
+            return Err(RuleError::attribute(
+                "eligible",
+                format!("the collective has {members} members on the log today (D1)"),
+                format!("本集体登记在册的成员今日为 {members} 人（D1）"),
+            ));
+        }
+    }
     super::sha256_hex("minutes_sha256", &body.minutes_sha256)?;
     Ok(vec![Change::DecisionRecorded(Decision {
         index: ctx.index,

@@ -336,6 +336,7 @@ fn plan_meets_e3(
             ),
         ));
     }
+    parcels_reach_their_floor(state, ctx, x, lines, floor)?;
     let losing: BTreeSet<&str> = x
         .parcels
         .iter()
@@ -358,6 +359,71 @@ fn plan_meets_e3(
                     format!("承包方 {household} 失去土地，方案中却没有其{zh}（E3）"),
                 ));
             }
+        }
+    }
+    Ok(())
+}
+
+/// E3, for each parcel: the land compensation and resettlement subsidy
+/// paid for a household's parcels — its own lines, and the collective's
+/// land compensation spread over the land by area — reach the floor of
+/// those parcels (the floor spread the same way), so that a plan that
+/// meets the floor in sum cannot pay one household's land a fen.
+fn parcels_reach_their_floor(
+    state: &State,
+    ctx: &Context,
+    x: &Expropriation,
+    lines: &[(String, CompensationHead, Fen)],
+    floor: Fen,
+) -> Result<(), RuleError> {
+    let toward_land = |party: &str| -> i128 {
+        lines
+            .iter()
+            .filter(|(p, head, _)| {
+                p == party
+                    && matches!(
+                        head,
+                        CompensationHead::Land | CompensationHead::Resettlement
+                    )
+            })
+            .map(|(_, _, fen)| i128::from(*fen))
+            .sum()
+    };
+    let area = |p: &String| {
+        state
+            .parcels
+            .get(p.as_str())
+            .map_or(0, |x| i128::from(x.area.0))
+    };
+    let whole: i128 = x.parcels.iter().map(area).sum();
+    if whole == 0 {
+        return Ok(());
+    }
+    let mut held: std::collections::BTreeMap<&str, i128> = Default::default();
+    for p in &x.parcels {
+        if let Some(k) = state.contract_over(p, ctx.today) {
+            *held.entry(k.household.as_str()).or_default() += area(p);
+        }
+    }
+    let collective = toward_land(&x.collective);
+    for (household, part) in held {
+        // own × whole + collective × part ≥ floor × part, exact in i128.
+        let paid = toward_land(household) * whole + collective * part;
+        if paid < i128::from(floor) * part {
+            let yuan = crate::model::shares::yuan;
+            let due =
+                Fen::try_from((i128::from(floor) * part + whole - 1) / whole).unwrap_or(Fen::MAX);
+            return Err(RuleError::attribute(
+                "compensation",
+                format!(
+                    "the land household {household} holds is paid below its floor of {} yuan at the published zone price (E3: each parcel reaches its floor)",
+                    yuan(due)
+                ),
+                format!(
+                    "承包方 {household} 的土地所得补偿低于按公布的区片综合地价计算的 {} 元（E3：每个地块均须达到）",
+                    yuan(due)
+                ),
+            ));
         }
     }
     Ok(())
