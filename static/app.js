@@ -346,12 +346,25 @@ function withinRemit(b, kind) {
   return (REMITS[b.department ?? 'root'] ?? []).includes(kind);
 }
 
+// A county form is shown only to the departments whose remit it is (A2):
+// once this browser holds a county key in force, a form that only a county
+// key signs and that none of its county keys may sign is hidden — each
+// desk sees its own forms.
+function countyFormOfAnother(form, bindings) {
+  const roles = (form.dataset.roles ?? '').split(',');
+  if (!Object.keys(REMITS).length || roles.some((r) => r !== 'county')) return false;
+  const county = bindings.filter((b) => b && !b.revoked_at && b.role === 'county');
+  return county.length > 0 && !county.some((b) => withinRemit(b, form.dataset.kind));
+}
+
 async function fillSigners() {
   const all = await keys.all();
   const who = await bindingsOf(all.map((k) => k.pub));
+  const held = all.map((k) => who.get(hex(k.pub)));
   for (const form of $$('form[data-roles]')) {
     const select = $('select[name=_signer]', form);
     if (!select) continue;
+    form.hidden = countyFormOfAnother(form, held);
     const roles = (form.dataset.roles ?? '').split(',');
     select.replaceChildren();
     let chosen = null;

@@ -1782,3 +1782,31 @@ fn each_households_land_reaches_its_floor() {
         m.verifies();
     }
 }
+
+/// A2 at the desk: a browser holding the natural-resources department's key
+/// sees the expropriation forms, and not the registry's or the root key's
+/// (a form no key it holds may sign is hidden); with the registry's key
+/// too, the registry's forms come back.
+#[test]
+fn each_department_sees_its_own_forms_at_the_county_desk() {
+    let (m, d) = under_authority(Backend::Sqlite);
+    let app = spawn_app(m.registry());
+    let Some(mut b) = crate::browser::Browser::start(&app, "desks") else {
+        return;
+    };
+    crate::web::import_key(&mut b, &d.natural);
+    b.goto("/desk/county");
+    b.signer("f-expropriate", "natural");
+    let hidden = |b: &crate::browser::Browser, form: &str| {
+        b.js(&format!("return document.getElementById('{form}').hidden"))
+    };
+    assert_eq!(hidden(&b, "f-expropriate"), json!(false));
+    assert_eq!(hidden(&b, "f-qualify"), json!(true));
+    assert_eq!(hidden(&b, "f-settings"), json!(true));
+    crate::web::import_key(&mut b, &d.registry);
+    b.goto("/desk/county");
+    b.signer("f-qualify", "registry");
+    assert_eq!(hidden(&b, "f-qualify"), json!(false));
+    assert_eq!(hidden(&b, "f-expropriate"), json!(false));
+    assert_eq!(hidden(&b, "f-settings"), json!(true));
+}

@@ -89,7 +89,7 @@ fn vkey_of(b: &Browser, name: &str) -> String {
         .1
 }
 
-fn import_key(b: &mut Browser, key: &SignerKey) {
+pub(crate) fn import_key(b: &mut Browser, key: &SignerKey) {
     b.goto("/keys");
     b.fill("import", &[("text", &key.to_string())]);
     b.click("#import button[type=submit]");
