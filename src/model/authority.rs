@@ -9,59 +9,30 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
     super::kinds::signers(kind).contains(&role)
 }
 
-/// A2: the county kinds each department signs. The root key signs only
-/// `county.settings` and the county's own (department) keys.
-fn signs(d: Department) -> &'static [&'static str] {
-    match d {
-        Department::Registry => &[
-            "key.register",
-            "key.revoke",
-            "collective.register",
-            "certificate.issue",
-            "title.verify",
-            "right.certify",
-            "attest.retention",
-            "transferee.qualify",
-            "encumbrance.register",
-            "encumbrance.release",
-        ],
-        Department::CivilRegistration => &["hukou.settle"],
-        Department::Justice => &[
-            "dispute.award",
-            "objection.suit",
-            "encumbrance.register",
-            "encumbrance.release",
-            "household.split",
-        ],
-        Department::NaturalResources => &[
-            "homestead.grant",
-            "expropriation.announce",
-            "expropriation.plan",
-            "expropriation.hearing",
-            "expropriation.pay",
-            "expropriation.withdraw",
-            "expropriation.complete",
-        ],
+/// A2: a county office — the root key (genesis's), or a department. The
+/// kinds each office signs, and the departments each act over a party needs
+/// as its second hand, are declared with the kinds (`model::kinds`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Office {
+    Root,
+    Department(Department),
+}
+
+impl Office {
+    fn signs(self) -> impl Iterator<Item = &'static str> {
+        super::kinds::KINDS
+            .iter()
+            .copied()
+            .filter(move |k| super::kinds::county_offices(k).contains(&self))
     }
 }
 
-/// A2: the acts over a household each department is the second hand of,
-/// within its remit: the civil registration the facts of death, birth and
-/// membership; justice the court-ordered; the registry keys, splits,
-/// awards and completions.
-fn cosigns(d: Department) -> &'static [&'static str] {
-    match d {
-        Department::Registry => &[
-            "key.register",
-            MEMBER_APPLICATION,
-            "household.split",
-            "dispute.award",
-            "expropriation.complete",
-        ],
-        Department::CivilRegistration => &["member.end", "estate.settle", "household.join"],
-        Department::Justice => &["household.split", "dispute.award"],
-        Department::NaturalResources => &["expropriation.complete"],
+/// A2: whether department `d` may be the county's hand in an act of `kind`.
+fn cosigns(d: Department, kind: &str) -> bool {
+    if kind == MEMBER_APPLICATION {
+        return d == Department::Registry;
     }
+    super::kinds::second_hands(kind).contains(&d)
 }
 
 /// A7: what the registry cosigns when it records a member's signed paper
@@ -79,17 +50,18 @@ pub fn hand_kind(cmd: &super::Command) -> &'static str {
     }
 }
 
-/// The kinds the county's root key signs under the authority rules.
-const ROOT_SIGNS: &[&str] = &["county.settings", "key.register", "key.revoke"];
-
 /// Each county key's remit as JSON — `{"root": [kinds…], "registry": […],
 /// …}` — for the pages, which offer a county form to the key whose remit
 /// covers it (the rules decide; this only preselects).
 pub fn remits_json() -> String {
     let mut all = serde_json::Map::new();
-    all.insert("root".into(), serde_json::json!(ROOT_SIGNS));
+    all.insert(
+        "root".into(),
+        serde_json::json!(Office::Root.signs().collect::<Vec<_>>()),
+    );
     for d in Department::ALL {
-        all.insert(d.as_str().into(), serde_json::json!(signs(d)));
+        let kinds: Vec<&str> = Office::Department(d).signs().collect();
+        all.insert(d.as_str().into(), serde_json::json!(kinds));
     }
     serde_json::Value::Object(all).to_string()
 }
@@ -97,7 +69,7 @@ pub fn remits_json() -> String {
 /// Whether `key` is a county department's, and the second hand its remit
 /// lets it be for an act of `kind` (A2).
 pub fn second_hand_for(key: &KeyBinding, kind: &str) -> bool {
-    key.role == Role::County && key.department.is_some_and(|d| cosigns(d).contains(&kind))
+    key.role == Role::County && key.department.is_some_and(|d| cosigns(d, kind))
 }
 
 /// The departments that may be the county's hand for an act of `kind`, in
@@ -105,7 +77,7 @@ pub fn second_hand_for(key: &KeyBinding, kind: &str) -> bool {
 pub fn hands_for(kind: &str) -> (String, String) {
     let ds: Vec<Department> = Department::ALL
         .into_iter()
-        .filter(|d| cosigns(*d).contains(&kind))
+        .filter(|d| cosigns(*d, kind))
         .collect();
     (
         ds.iter()
@@ -143,8 +115,12 @@ pub fn within_remit(
     let refuse = |who, why| Err(RuleError::OutsideRemit { who, kind, why });
     match signer.department {
         None => {
-            let allowed = kind == "county.settings"
-                || (ROOT_SIGNS.contains(&kind) && target == Some(Role::County));
+            // The root binds and revokes the county's own keys only.
+            let allowed = super::kinds::county_offices(kind).contains(&Office::Root)
+                && match cmd {
+                    Command::KeyRegister(_) | Command::KeyRevoke(_) => target == Some(Role::County),
+                    _ => true,
+                };
             if allowed {
                 Ok(())
             } else {
@@ -158,7 +134,8 @@ pub fn within_remit(
             }
         }
         Some(d) => {
-            let allowed = signs(d).contains(&kind) && target != Some(Role::County);
+            let allowed = super::kinds::county_offices(kind).contains(&Office::Department(d))
+                && target != Some(Role::County);
             if allowed {
                 Ok(())
             } else {
@@ -359,16 +336,23 @@ mod tests {
         }
     }
 
-    /// A2: every kind a county key may sign lies in some department's remit
-    /// or the root key's, so that no county act is left with no one to sign
-    /// it under the authority rules (the remits are a second list beside
-    /// the kinds table; this keeps the two in step).
+    /// A2: every kind a county key may sign names the offices that sign it
+    /// (`County(…)` in the kinds table), and only those do; every kind that
+    /// can act over a party names its second hands, and only those.
     #[test]
-    fn every_county_kind_has_a_department_or_the_root() {
-        for kind in KINDS.iter().filter(|k| may_sign(Role::County, k)) {
-            let covered = ROOT_SIGNS.contains(kind)
-                || Department::ALL.into_iter().any(|d| signs(d).contains(kind));
-            assert!(covered, "{kind} is in no county key's remit");
+    fn every_county_kind_names_its_offices_and_every_act_its_hands() {
+        for kind in KINDS {
+            let county = may_sign(Role::County, kind);
+            assert_eq!(
+                county,
+                !crate::model::kinds::county_offices(kind).is_empty(),
+                "{kind}: a county kind names its offices, no other kind any"
+            );
+            assert_eq!(
+                crate::model::kinds::can_act_over(kind),
+                !crate::model::kinds::second_hands(kind).is_empty(),
+                "{kind}: an act over a party names its second hands"
+            );
         }
     }
 
