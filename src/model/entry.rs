@@ -145,6 +145,11 @@ pub struct EncumbranceRegister {
     pub case_no: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<String>,
+    /// E2 (rules 2), a pledge: the lender (质权人) — its unified social credit
+    /// code, or a person's commitment — whom an expropriation of the land
+    /// compensates; a pledge's only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pledgee: Option<String>,
 }
 
 /// `encumbrance.release`: ends an encumbrance, named by the log index that

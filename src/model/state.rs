@@ -92,6 +92,9 @@ pub struct Encumbrance {
     /// R2: where the county recorded the objector's suit; the objection then
     /// holds until released.
     pub sued_at: Option<u64>,
+    /// E2 (rules 2), a pledge: the lender it is given to — a party an
+    /// expropriation of the land compensates.
+    pub pledgee: Option<String>,
 }
 
 impl Encumbrance {

@@ -1003,6 +1003,7 @@ type EncumbranceRow = (
     Option<i64>,
     Option<String>,
     Option<i64>,
+    Option<String>,
 );
 
 /// The encumbrances of a county, or of one parcel, by log index.
@@ -1023,6 +1024,7 @@ pub fn encumbrances_where(
             encumbrances::released_at,
             encumbrances::lapses_on,
             encumbrances::sued_at,
+            encumbrances::pledgee,
         ))
         .order(encumbrances::idx.asc())
         .into_boxed();
@@ -1032,7 +1034,18 @@ pub fn encumbrances_where(
     let rows: Vec<EncumbranceRow> = query.load(conn)?;
     rows.into_iter()
         .map(
-            |(idx, parcel, kind, by, reason, document_sha256, released, lapses_on, sued_at)| {
+            |(
+                idx,
+                parcel,
+                kind,
+                by,
+                reason,
+                document_sha256,
+                released,
+                lapses_on,
+                sued_at,
+                pledgee,
+            )| {
                 let kind = match kind.as_str() {
                     "seizure" => EncumbranceKind::Seizure,
                     "objection" => EncumbranceKind::Objection,
@@ -1057,6 +1070,7 @@ pub fn encumbrances_where(
                         })
                         .transpose()?,
                     sued_at: sued_at.map(|r| r as u64),
+                    pledgee,
                 })
             },
         )

@@ -177,6 +177,7 @@ pub struct EncumbranceRow<'a> {
     released_at: Option<i64>,
     lapses_on: Option<String>,
     sued_at: Option<i64>,
+    pledgee: Option<&'a str>,
 }
 
 impl<'a> EncumbranceRow<'a> {
@@ -192,6 +193,7 @@ impl<'a> EncumbranceRow<'a> {
             released_at: e.released_at.map(|r| r as i64),
             lapses_on: e.lapses_on.map(|d| d.to_string()),
             sued_at: e.sued_at.map(|r| r as i64),
+            pledgee: e.pledgee.as_deref(),
         }
     }
 }

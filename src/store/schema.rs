@@ -107,6 +107,7 @@ diesel::table! {
         released_at -> Nullable<BigInt>,
         lapses_on -> Nullable<Text>,
         sued_at -> Nullable<BigInt>,
+        pledgee -> Nullable<Text>,
     }
 }
 

@@ -15,6 +15,10 @@ use serde_json::{json, Value};
 use crate::common::*;
 use crate::exchange::{person, Market, NEIGHBOUR, OUTSIDER, SELLER, VILLAGE};
 
+/// A lender: the county's rural commercial bank, by its unified social
+/// credit code.
+const BANK: &str = "91140421MA0BANK00L";
+
 /// The county's departments (A2), each bound by the root key.
 pub(crate) struct Departments {
     pub registry: SignerKey,
@@ -1011,7 +1015,8 @@ fn the_smaller_findings_are_refused_under_the_authority_rules() {
         let pledge = m.ok(
             &m.seller,
             "encumbrance.register",
-            json!({"DKBM": crate::exchange::parcel(1), "kind": "pledge", "reason": "贷款担保", "document_sha256": "ab".repeat(32)}),
+            json!({"DKBM": crate::exchange::parcel(1), "kind": "pledge", "reason": "贷款担保", "document_sha256": "ab".repeat(32),
+                   "pledgee": BANK}),
         );
         m.refused(
             &m.seller,
@@ -1809,4 +1814,66 @@ fn each_department_sees_its_own_forms_at_the_county_desk() {
     assert_eq!(hidden(&b, "f-qualify"), json!(false));
     assert_eq!(hidden(&b, "f-expropriate"), json!(false));
     assert_eq!(hidden(&b, "f-settings"), json!(true));
+}
+
+/// E2 under the authority rules: a pledge names its lender, and an
+/// expropriation of the pledged land compensates the lender too — a plan
+/// without its line is refused.
+#[test]
+fn a_pledges_lender_is_a_party_an_expropriation_compensates() {
+    for backend in backends() {
+        let (m, d) = under_authority(backend);
+        let p = crate::exchange::parcel;
+        let pledge = json!({"DKBM": p(2), "kind": "pledge", "reason": "向农商行贷款",
+                            "document_sha256": "ab".repeat(32)});
+        m.refused(
+            &m.seller,
+            "encumbrance.register",
+            pledge.clone(),
+            "bad_attribute",
+            "entry.body.pledgee",
+        );
+        let mut to_bank = pledge.clone();
+        to_bank["pledgee"] = json!(VILLAGE);
+        m.refused(
+            &m.seller,
+            "encumbrance.register",
+            to_bank.clone(),
+            "bad_attribute",
+            "entry.body.pledgee",
+        );
+        to_bank["pledgee"] = json!(BANK);
+        m.ok(&m.seller, "encumbrance.register", to_bank);
+        m.ok(
+            &m.log.county_key,
+            "county.settings",
+            json!({"settings": {"zone_prices": {"140421001": "30000.00"}}, "reason": "公布区片综合地价"}),
+        );
+        let announce =
+            json!({"DKBM": [p(2)], "purpose": "县道拓宽", "document_sha256": "b2".repeat(32)});
+        let x = m.ok(&d.natural, "expropriation.announce", announce);
+        let floor = m.state().expropriations[&x].floor.expect("floor");
+        m.log.clock.advance(chrono::Duration::days(31));
+        let today = m.log.clock.now().date_naive();
+        let mut lines = json!([{"party": VILLAGE, "head": "land", "amount": "0.01"},
+                               {"party": SELLER, "head": "resettlement", "amount": sanquan::model::shares::yuan(floor)},
+                               {"party": SELLER, "head": "social_security", "amount": "8000.00"}]);
+        m.refused(
+            &d.natural,
+            "expropriation.plan",
+            plan(x, today, false, lines.clone()),
+            "compensation_missing",
+            "entry.body.compensation",
+        );
+        lines
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"party": BANK, "head": "land", "amount": "20000.00"}));
+        m.ok(
+            &d.natural,
+            "expropriation.plan",
+            plan(x, today, false, lines),
+        );
+        m.verifies();
+    }
 }

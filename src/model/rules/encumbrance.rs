@@ -100,6 +100,7 @@ pub fn encumbrance_register(
     super::text("reason", &body.reason)?;
     super::sha256_hex("document_sha256", &body.document_sha256)?;
     let seizure_ends = seizure_term(state, ctx, body)?;
+    let pledgee = pledgee(state, ctx, body)?;
     Ok(vec![Change::EncumbranceRegistered(Encumbrance {
         index: ctx.index,
         parcel: parcel.code.clone(),
@@ -116,7 +117,41 @@ pub fn encumbrance_register(
             .flatten()
             .or(seizure_ends),
         sued_at: None,
+        pledgee,
     })])
+}
+
+/// E2 (rules 2): a pledge names its lender, an organisation by its unified
+/// social credit code or a person by commitment, so that an expropriation
+/// of the land compensates it; `pledgee` is a pledge's only.
+fn pledgee(
+    state: &State,
+    ctx: &Context,
+    body: &EncumbranceRegister,
+) -> Result<Option<String>, RuleError> {
+    use crate::model::authority::PartyType;
+    let pledge = body.kind == EncumbranceKind::Pledge;
+    match (&body.pledgee, pledge && state.settings.authority()) {
+        (None, false) => Ok(None),
+        (None, true) => Err(RuleError::attribute(
+            "pledgee",
+            "a pledge names its lender (质权人): its unified social credit code, or a person's commitment (E2)",
+            "抵押须写明质权人：其统一社会信用代码，或自然人的承诺值（E2）",
+        )),
+        (Some(_), false) => Err(RuleError::attribute(
+            "pledgee",
+            "only a pledge under the authority rules names a lender",
+            "只有抵押才写明质权人",
+        )),
+        (Some(p), true) => match PartyType::of(ctx.county, p) {
+            Ok(PartyType::Organisation | PartyType::Person) => Ok(Some(p.clone())),
+            _ => Err(RuleError::attribute(
+                "pledgee",
+                "is neither a unified social credit code nor a person's commitment",
+                "既不是统一社会信用代码，也不是自然人的承诺值",
+            )),
+        },
+    }
 }
 
 /// A4 (rules 2): a seizure names the court order (its case number in

@@ -77,6 +77,12 @@ pub fn entitled(state: &State, x: &Expropriation, today: chrono::NaiveDate) -> B
         for r in state.rights_on(p).filter(|r| r.ended.is_none()) {
             parties.insert(r.holder.clone());
         }
+        // E2: the lender of a pledge on the land.
+        parties.extend(
+            state
+                .encumbrances_on(p, today)
+                .filter_map(|e| e.pledgee.clone()),
+        );
     }
     parties
 }

@@ -1,0 +1,1 @@
+ALTER TABLE encumbrances DROP COLUMN pledgee;
