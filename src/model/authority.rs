@@ -46,6 +46,7 @@ pub const MEMBER_APPLICATION: &str = "member.application";
 pub fn hand_kind(cmd: &super::Command) -> &'static str {
     match cmd {
         super::Command::MemberEnd(b) if b.reason == "voluntary_exit" => MEMBER_APPLICATION,
+        super::Command::CertificateIssue(_) => MEMBER_APPLICATION,
         _ => cmd.kind(),
     }
 }

@@ -578,6 +578,12 @@ pub struct CertificateIssue {
     pub contract: String,
     /// The log index of the notice that listed it.
     pub notice: u64,
+    /// A7 (rules 2): persons the last certificate named who left the
+    /// household and leave the certificate now, each by her own act — her
+    /// personal key's cosignature, or her paper application recorded by the
+    /// registry (then the issue waits out the notice).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leaving: Vec<String>,
 }
 
 /// `county.settings`: the county changes settings (see `model::settings`);

@@ -168,7 +168,7 @@ kinds! {
     "homestead.exit" => HomesteadExit(HomesteadExit) by [Household] under ["H5", "G4"] rule |s, _, c, k, b| rules::homestead_exit(s, c, k, b);
     "contract.return" => ContractReturn(ContractReturn) by [Household] under ["C6", "G4"] rule |s, _, c, k, b| rules::contract_return(s, c, k, b);
     "notice.post" => NoticePost(NoticePost) by [Collective] under ["C3"] rule |s, _, c, k, b| rules::notice_post(s, c, k, b);
-    "certificate.issue" => CertificateIssue(CertificateIssue) by [County(Registry), Collective] under ["C3", "R2"] rule |s, _, c, k, b| rules::certificate_issue(s, c, k, b);
+    "certificate.issue" => CertificateIssue(CertificateIssue) by [County(Registry), Collective] under ["C3", "R2", "A1", "A7"] rule |s, _, c, k, b| rules::certificate_issue(s, c, k, b), over rules::acts::over_certificate, hands [Registry];
     "county.settings" => CountySettings(CountySettings) by [County(Root)] under [] rule |s, _, c, k, b| rules::county_settings(s, c, k, b);
     "parcel.split" => ParcelSplit(Box<ParcelSplit>) by [Collective] under ["C7"] rule |s, l, c, k, b| rules::parcel_split(s, l, c, k, b);
     "parcel.merge" => ParcelMerge(Box<ParcelMerge>) by [Collective] under ["C7"] rule |s, l, c, k, b| rules::parcel_merge(s, l, c, k, b);

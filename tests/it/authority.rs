@@ -1510,7 +1510,7 @@ fn a_seizure_names_its_order_and_ends_with_its_term() {
 #[test]
 fn a_certificate_issued_again_keeps_a_daughter_who_left() {
     for backend in backends() {
-        let (m, _) = under_authority(backend);
+        let (m, d) = under_authority(backend);
         let daughter = person("韩小妹", "140421199006200042", 8);
         let join = json!({"CBFBM": SELLER, "members": [{"person": daughter.commitment(), "relation": "30"}],
                           "document_sha256": "aa".repeat(32)});
@@ -1550,6 +1550,51 @@ fn a_certificate_issued_again_keeps_a_daughter_who_left() {
             issue(&m).contains(&daughter.commitment()),
             "her place on the certificate stays (W1)"
         );
+        // A7: she leaves it only by her own act — with no personal key,
+        // her paper application recorded by the registry, on notice.
+        let from = today(&m);
+        let notice = m.ok(
+            &m.collective,
+            "notice.post",
+            json!({"CBHTBM": [format!("{SELLER}J")], "from": from.to_string(),
+                   "to": (from + chrono::Days::new(7)).to_string(), "posting_sha256": "ab".repeat(32)}),
+        );
+        m.log.clock.advance(chrono::Duration::days(9));
+        let leave =
+            |who: &str| json!({"CBHTBM": format!("{SELLER}J"), "notice": notice, "leaving": [who]});
+        m.refused(
+            &m.collective,
+            "certificate.issue",
+            leave(&m.head.commitment()),
+            "bad_attribute",
+            "entry.body.leaving",
+        );
+        m.refused(
+            &m.collective,
+            "certificate.issue",
+            leave(&daughter.commitment()),
+            "second_hand_missing",
+            "cosigs",
+        );
+        let left = two_hands(
+            &m,
+            &m.collective,
+            &d.registry,
+            "certificate.issue",
+            leave(&daughter.commitment()),
+        );
+        assert_eq!(act(&m, left).parties, vec![format!("{VILLAGE}0005")]);
+        let members = |m: &Market| {
+            m.state().contracts[&format!("{SELLER}J")]
+                .certificate_members
+                .clone()
+        };
+        assert!(members(&m).contains(&daughter.commitment()), "pending");
+        assert!(matches!(
+            notice_runs_out(&m, left).closed,
+            Some((_, ActEnd::Done))
+        ));
+        assert!(!members(&m).contains(&daughter.commitment()));
         m.verifies();
     }
 }

@@ -15,8 +15,8 @@ use base64::Engine;
 
 use crate::model::authority::hand_kind;
 use crate::model::entry::{
-    ActEffect, ActObject, AwardEffect, DisputeAward, EstateSettle, ExpropriationComplete,
-    HouseholdJoin, HouseholdSplit, KeyRegister, MemberEnd,
+    ActEffect, ActObject, AwardEffect, CertificateIssue, DisputeAward, EstateSettle,
+    ExpropriationComplete, HouseholdJoin, HouseholdSplit, KeyRegister, MemberEnd,
 };
 use crate::model::state::{Act, ActEnd};
 use crate::model::{Change, Command, Context, KeyBinding, Land, Role, RuleError, State};
@@ -39,6 +39,25 @@ pub fn over_member(state: &State, _signer: &KeyBinding, body: &MemberEnd) -> Vec
         .cloned()
         .into_iter()
         .collect()
+}
+
+/// `certificate.issue` dropping a member who holds no personal key acts over
+/// the household she is now of (A1, A7): her paper application, recorded by
+/// the registry, and the notice, which names her.
+pub fn over_certificate(
+    state: &State,
+    _signer: &KeyBinding,
+    body: &CertificateIssue,
+) -> Vec<String> {
+    let mut households: Vec<String> = body
+        .leaving
+        .iter()
+        .filter(|p| state.active_keys(Role::Member, p).next().is_none())
+        .filter_map(|p| state.member_of.get(p).cloned())
+        .collect();
+    households.sort_unstable();
+    households.dedup();
+    households
 }
 
 /// `estate.settle` acts over the household whose estate it settles.

@@ -62,6 +62,48 @@ pub fn notice_post(
     })])
 }
 
+/// A7 (rules 2): each person a certificate drops was on the last one, is no
+/// longer of the household, and leaves by her own act — her personal key
+/// signs the issue with the others; without one, her paper application is
+/// recorded by the registry and the issue is an act over her household
+/// (`acts::over_certificate`), on the notice board.
+fn leaving_by_her_own_act(
+    state: &State,
+    ctx: &Context,
+    k: &crate::model::state::Contract,
+    body: &CertificateIssue,
+) -> Result<(), RuleError> {
+    if body.leaving.is_empty() {
+        return Ok(());
+    }
+    if !state.settings.authority() {
+        return Err(RuleError::attribute(
+            "leaving",
+            "a certificate drops members by their own act only under the authority rules",
+            "只有在处分行为规则下，才能按本人意愿从证书上移除",
+        ));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for person in &body.leaving {
+        if !k.certificate_members.contains(person) || !seen.insert(person) {
+            return Err(RuleError::attribute(
+                "leaving",
+                "names someone the last certificate does not name, or names her twice",
+                "所列人员不在上一本证书上，或重复列出",
+            ));
+        }
+        if state.member_of.get(person) == Some(&k.household) {
+            return Err(RuleError::attribute(
+                "leaving",
+                "a member of the household is named on its certificate (C3)",
+                "本户成员必须载入本户证书（C3）",
+            ));
+        }
+        super::cosigned_by_member(state, ctx, person, "certificate.issue")?;
+    }
+    Ok(())
+}
+
 /// `certificate.issue`: by the collective or the county, for a contract in
 /// force listed by a notice that has closed, while no objection is open on
 /// any of its parcels — again after each new notice (a renewal, members who
@@ -129,8 +171,10 @@ pub fn certificate_issue(
     // moved to another household (a daughter married out) keeps her place
     // on it; she leaves it only by her own act, never by the collective's
     // issuing of a certificate.
+    leaving_by_her_own_act(state, ctx, k, body)?;
     let keeps = |p: &String| {
-        state.settings.authority() || state.member_of.get(p).is_none_or(|h| h == &k.household)
+        (state.settings.authority() && !body.leaving.contains(p))
+            || state.member_of.get(p).is_none_or(|h| h == &k.household)
     };
     let mut members: Vec<String> = k
         .certificate_members
