@@ -84,6 +84,20 @@ fn third_household(m: &Market) -> sanquan::model::person::PersonRecord {
     third
 }
 
+/// An envelope signed by `key` and cosigned by each of `cosigners`.
+fn cosigned(
+    key: &SignerKey,
+    cosigners: &[&SignerKey],
+    kind: &str,
+    body: Value,
+) -> sanquan::ledger::Envelope {
+    let mut env = sign(key, kind, body);
+    for c in cosigners {
+        env.cosign(c);
+    }
+    env
+}
+
 /// An entry signed by `key` and cosigned by `second`; its index.
 fn two_hands(m: &Market, key: &SignerKey, second: &SignerKey, kind: &str, body: Value) -> u64 {
     m.ok_cosigned(key, second, kind, body)
@@ -283,8 +297,7 @@ fn a_death_recorded_by_the_collective_alone_takes_nothing() {
             "cosigs",
         );
         // A death is the civil registration's fact: not the registry's hand.
-        let mut env = sign(&m.collective, "member.end", death.clone());
-        env.cosign(&d.registry);
+        let env = cosigned(&m.collective, &[&d.registry], "member.end", death.clone());
         assert_eq!(
             outcome(&m.log.writer().submit_blocking(env)),
             "second_hand_missing"
@@ -292,12 +305,12 @@ fn a_death_recorded_by_the_collective_alone_takes_nothing() {
         let ended = two_hands(&m, &m.collective, &d.civil, "member.end", death);
         assert!(is_member(&m, &head), "a pending act changed the membership");
         // The estate is not settled the same day: she is still a member.
-        let mut env = sign(
+        let env = cosigned(
             &m.collective,
+            &[&d.civil],
             "estate.settle",
             json!({"CBFBM": SELLER, "heirs": [], "heirs_compensation": "0", "document_sha256": "ef".repeat(32)}),
         );
-        env.cosign(&d.civil);
         assert_eq!(
             outcome(&m.log.writer().submit_blocking(env)),
             "bad_attribute"
@@ -362,8 +375,7 @@ fn a_death_recorded_by_the_collective_alone_takes_nothing() {
             .acts
             .iter()
             .any(|a| a.index == elsewhere && a.status == "restored"));
-        let mut env = sign(&d.justice, "dispute.award", restore);
-        env.cosign(&d.registry);
+        let env = cosigned(&d.justice, &[&d.registry], "dispute.award", restore);
         assert_eq!(
             outcome(&m.log.writer().submit_blocking(env)),
             "act_not_open"
@@ -391,8 +403,7 @@ fn a_split_a_join_or_an_award_by_one_official_is_refused() {
         assert_eq!(outcome(&r), "second_hand_missing");
         // With the county's hand it waits out its notice, then the stranger
         // is of the household.
-        let mut env = sign(&m.collective, "household.join", join);
-        env.cosign(&d.civil);
+        let env = cosigned(&m.collective, &[&d.civil], "household.join", join);
         let joined = m
             .log
             .writer()
@@ -646,8 +657,7 @@ fn land_under_a_right_a_listing_or_a_contract_is_not_reshaped_by_the_collective(
         let listed = m.reviewed_lease(2, "2027-06-01");
         let split = |key: &SignerKey, body: Value, code: &str, field: &str| {
             let before = m.size();
-            let mut env = sign(key, "parcel.split", body);
-            env.cosign(&m.seller);
+            let env = cosigned(key, &[&m.seller], "parcel.split", body);
             let r = m.log.writer().submit_blocking(env);
             assert_eq!(outcome(&r), code, "{backend:?}");
             if let Err(sanquan::store::SubmitError::Refused(e)) = &r {
@@ -682,8 +692,12 @@ fn land_under_a_right_a_listing_or_a_contract_is_not_reshaped_by_the_collective(
         );
         // A strip of about 1.5 m² left to no part: within two parts'
         // tolerance (rules 1), beyond the one tolerance C9 allows.
-        let mut env = sign(&m.collective, "parcel.split", halves(3, 3.0e-7));
-        env.cosign(&m.neighbour);
+        let env = cosigned(
+            &m.collective,
+            &[&m.neighbour],
+            "parcel.split",
+            halves(3, 3.0e-7),
+        );
         let r = m.log.writer().submit_blocking(env);
         assert_eq!(outcome(&r), "parts_area_mismatch", "{backend:?}");
         let contract = format!("{NEIGHBOUR}J");
@@ -753,8 +767,7 @@ fn an_expropriation_pays_the_published_price_and_hears_the_household() {
             Value::Array(l)
         };
         // Frozen against reshaping, even with the household's consent.
-        let mut env = sign(&m.collective, "parcel.split", halves(2, 0.0));
-        env.cosign(&m.seller);
+        let env = cosigned(&m.collective, &[&m.seller], "parcel.split", halves(2, 0.0));
         assert_eq!(outcome(&m.log.writer().submit_blocking(env)), "parcel_held");
         let kind = "expropriation.plan";
         m.refused(
@@ -835,8 +848,12 @@ fn an_expropriation_pays_the_published_price_and_hears_the_household() {
         );
         // The county's word that it paid is not the household's: its own
         // receipt is needed (or the exchange's escrow).
-        let mut env = sign(&county, "expropriation.complete", complete.clone());
-        env.cosign(&d.registry);
+        let env = cosigned(
+            &county,
+            &[&d.registry],
+            "expropriation.complete",
+            complete.clone(),
+        );
         assert_eq!(
             outcome(&m.log.writer().submit_blocking(env)),
             "expropriation_not_ready"
@@ -1124,8 +1141,7 @@ fn the_root_key_and_each_department_sign_only_their_remit() {
         // The registry is no hand for a death; civil registration is.
         let head = crate::lifecycle::admit_head(&m);
         let death = json!({"person": head, "reason": "death", "document_sha256": "cd".repeat(32)});
-        let mut env = sign(&m.collective, "member.end", death);
-        env.cosign(&d.justice);
+        let env = cosigned(&m.collective, &[&d.justice], "member.end", death);
         assert_eq!(
             outcome(&m.log.writer().submit_blocking(env)),
             "second_hand_missing"
@@ -1178,8 +1194,7 @@ fn the_root_key_and_each_department_sign_only_their_remit() {
             department_key(&registry2, "registry"),
         );
         assert!(act(&m, j).is_open() && act(&m, r).is_open());
-        let mut env = sign(&justice2, "dispute.award", award.clone());
-        env.cosign(&registry2);
+        let env = cosigned(&justice2, &[&registry2], "dispute.award", award.clone());
         assert_eq!(
             outcome(&m.log.writer().submit_blocking(env)),
             "unknown_signer"
@@ -1204,8 +1219,7 @@ fn the_root_key_and_each_department_sign_only_their_remit() {
         // A4: the case number in its official form, not free text.
         let mut free_text = award.clone();
         free_text["case_no"] = json!("平仲 2026-1");
-        let mut env = sign(&justice2, "dispute.award", free_text);
-        env.cosign(&registry2);
+        let env = cosigned(&justice2, &[&registry2], "dispute.award", free_text);
         assert_eq!(
             outcome(&m.log.writer().submit_blocking(env)),
             "bad_attribute"
@@ -1268,8 +1282,7 @@ fn a_member_with_a_personal_key_signs_what_concerns_her_alone() {
         // enough now; hers is needed.
         let exit = json!({"person": head, "reason": "voluntary_exit", "compensation": "5000.00",
                           "document_sha256": "ab".repeat(32)});
-        let mut env = sign(&m.collective, "member.end", exit.clone());
-        env.cosign(&m.seller);
+        let env = cosigned(&m.collective, &[&m.seller], "member.end", exit.clone());
         assert_eq!(
             outcome(&m.log.writer().submit_blocking(env)),
             "consent_missing"
@@ -1283,9 +1296,7 @@ fn a_member_with_a_personal_key_signs_what_concerns_her_alone() {
             json!({"act": ended, "reason": "我还活着"}),
         );
         assert!(act(&m, ended).objection.is_some());
-        let mut env = sign(&m.collective, "member.end", exit);
-        env.cosign(&m.seller);
-        env.cosign(&hers);
+        let env = cosigned(&m.collective, &[&m.seller, &hers], "member.end", exit);
         assert_eq!(outcome(&m.log.writer().submit_blocking(env)), "accepted");
         assert!(!is_member(&m, &head));
         m.verifies();
@@ -1306,8 +1317,7 @@ fn a_member_without_a_key_leaves_by_her_paper_application_on_notice() {
         let exit = json!({"person": head, "reason": "voluntary_exit", "compensation": "5000.00",
                           "document_sha256": "ab".repeat(32)});
         // The household head and the collective alone: refused.
-        let mut env = sign(&m.collective, "member.end", exit.clone());
-        env.cosign(&m.seller);
+        let env = cosigned(&m.collective, &[&m.seller], "member.end", exit.clone());
         let refused = m.log.writer().submit_blocking(env);
         assert_eq!(outcome(&refused), "second_hand_missing");
         let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
@@ -1342,9 +1352,7 @@ fn a_member_without_a_key_leaves_by_her_paper_application_on_notice() {
         // Her own key now signs her exit; without it (a member who never
         // had one), the registry records her paper application.
         m.ok(&own, "key.revoke", revoke(&own));
-        let mut env = sign(&m.collective, "member.end", exit);
-        env.cosign(&m.seller);
-        env.cosign(&d.registry);
+        let env = cosigned(&m.collective, &[&m.seller, &d.registry], "member.end", exit);
         let index = m.log.writer().submit_blocking(env).expect("recorded").index;
         let pending = act(&m, index);
         assert_eq!(pending.parties, vec![SELLER.to_owned()]);
@@ -1694,8 +1702,12 @@ fn an_award_moves_only_the_parcels_it_names() {
                    "effect": {"contract_parcels": {"CBHTBM": format!("{SELLER}J"), "DKBM": parcels,
                                                    "CBFBM": format!("{VILLAGE}0003")}}})
         };
-        let mut env = sign(&d.justice, "dispute.award", award(vec![p(1), p(2)]));
-        env.cosign(&d.registry);
+        let env = cosigned(
+            &d.justice,
+            &[&d.registry],
+            "dispute.award",
+            award(vec![p(1), p(2)]),
+        );
         assert_eq!(
             outcome(&m.log.writer().submit_blocking(env)),
             "bad_attribute",
