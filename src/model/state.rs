@@ -184,6 +184,8 @@ pub struct Distribution {
     /// Each holder (household, or the collective for shares it bought back)
     /// and what it receives, in fen; they add up to total − reserve − welfare.
     pub parts: Vec<(String, super::shares::Fen)>,
+    /// D1 (rules 2): the decisions it rests on, used for it only.
+    pub decisions: Vec<u64>,
 }
 
 /// Membership of the collective economic organisation (P4), by person.

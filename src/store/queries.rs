@@ -691,7 +691,7 @@ pub fn load_distributions(
             query = query.filter(distributions::collective.eq(c.to_owned()))
         }
     }
-    let rows: Vec<(i64, String, i64, i64, i64, String)> = query
+    let rows: Vec<(i64, String, i64, i64, i64, String, Option<String>)> = query
         .select((
             distributions::idx,
             distributions::collective,
@@ -699,24 +699,33 @@ pub fn load_distributions(
             distributions::reserve_fen,
             distributions::welfare_fen,
             distributions::parts,
+            distributions::decisions,
         ))
         .load(conn)?;
     rows.into_iter()
-        .map(|(idx, collective, total, reserve, welfare, parts)| {
-            let parts = serde_json::from_str(&parts)
-                .map_err(|e| StoreError::Corrupt(format!("distributions {idx}: {e}")))?;
-            Ok((
-                idx as u64,
-                Distribution {
-                    index: idx as u64,
-                    collective,
-                    total,
-                    reserve,
-                    welfare,
-                    parts,
-                },
-            ))
-        })
+        .map(
+            |(idx, collective, total, reserve, welfare, parts, decisions)| {
+                let corrupt =
+                    |e: serde_json::Error| StoreError::Corrupt(format!("distributions {idx}: {e}"));
+                let parts = serde_json::from_str(&parts).map_err(corrupt)?;
+                let decisions = decisions
+                    .map(|d| serde_json::from_str(&d).map_err(corrupt))
+                    .transpose()?
+                    .unwrap_or_default();
+                Ok((
+                    idx as u64,
+                    Distribution {
+                        index: idx as u64,
+                        collective,
+                        total,
+                        reserve,
+                        welfare,
+                        parts,
+                        decisions,
+                    },
+                ))
+            },
+        )
         .collect()
 }
 

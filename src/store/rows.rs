@@ -328,6 +328,7 @@ pub struct DistributionRow<'a> {
     reserve_fen: i64,
     welfare_fen: i64,
     parts: String,
+    decisions: Option<String>,
 }
 
 impl<'a> DistributionRow<'a> {
@@ -340,6 +341,7 @@ impl<'a> DistributionRow<'a> {
             reserve_fen: d.reserve,
             welfare_fen: d.welfare,
             parts: json(&d.parts),
+            decisions: (!d.decisions.is_empty()).then(|| json(&d.decisions)),
         }
     }
 }

@@ -200,6 +200,7 @@ diesel::table! {
         reserve_fen -> BigInt,
         welfare_fen -> BigInt,
         parts -> Text,
+        decisions -> Nullable<Text>,
     }
 }
 

@@ -1789,6 +1789,34 @@ fn a_members_decision_counts_the_members_on_the_log_and_is_used_once() {
             "member.admit",
             json!({"decision": fresh, "persons": [wife.commitment()]}),
         );
+        // A distribution rests on its own decision too: the members decided
+        // this year's, not every year's.
+        let members = members + 1;
+        let decide = |subject: &str| {
+            json!({"assembly": "members_assembly", "subject": subject, "question": subject,
+                   "date": "2026-11-21", "eligible": members, "present": members,
+                   "for": members, "against": 0, "minutes_sha256": "cd".repeat(32)})
+        };
+        let quantification = m.ok(
+            &m.collective,
+            "decision.record",
+            decide("share_quantification"),
+        );
+        m.ok(
+            &m.collective,
+            "shares.quantify",
+            json!({"decision": quantification, "allocations": [{"CBFBM": SELLER, "shares": 10}]}),
+        );
+        let assets = m.ok(&m.collective, "decision.record", decide("operating_assets"));
+        let distribute = json!({"decision": assets, "total": "1000.00", "reserve": "100.00", "welfare": "100.00"});
+        m.ok(&m.collective, "dividend.distribute", distribute.clone());
+        m.refused(
+            &m.collective,
+            "dividend.distribute",
+            distribute,
+            "decision_not_passed",
+            "entry.body.decision",
+        );
         m.verifies();
     }
 }

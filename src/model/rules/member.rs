@@ -56,17 +56,7 @@ pub fn member_admit(
         )));
     }
     // D1 (rules 2): an admission rests on its own decision, used once.
-    if state.settings.authority()
-        && state
-            .memberships
-            .values()
-            .any(|m| m.decision == body.decision)
-    {
-        return Err(no((
-            "it was the ground of an earlier admission; each admission rests on its own decision",
-            "该决议已用于此前的成员确认；每次确认须有其自身的决议",
-        )));
-    }
+    super::shares::unused_decision(state, body.decision, None)?;
     if body.persons.is_empty() {
         return Err(RuleError::attribute(
             "persons",

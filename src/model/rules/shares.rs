@@ -42,6 +42,39 @@ pub(super) fn passed_decision(
     Ok(())
 }
 
+/// D1 (rules 2): an act names the decision it rests on, used for that act
+/// only — an admission, a distribution, a listing still open or settled
+/// (other than `listing`, the one it is checked for again).
+pub(super) fn unused_decision(
+    state: &State,
+    index: u64,
+    listing: Option<u64>,
+) -> Result<(), RuleError> {
+    if !state.settings.authority() {
+        return Ok(());
+    }
+    let used = state.memberships.values().any(|m| m.decision == index)
+        || state
+            .distributions
+            .values()
+            .any(|d| d.decisions.contains(&index))
+        || state.listings.values().any(|l| {
+            l.decision == Some(index)
+                && Some(l.id) != listing
+                && l.status != crate::model::exchange::Status::Withdrawn
+        });
+    if used {
+        return Err(RuleError::DecisionNotPassed {
+            index,
+            reason: (
+                "it was the ground of an earlier act; each act rests on its own decision",
+                "该决议已用于此前的行为；每项行为须有其自身的决议",
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// `shares.quantify`: once per collective (S1, static shares), after a
 /// members' assembly decided it, to households of the collective.
 pub fn shares_quantify(
@@ -212,6 +245,7 @@ pub fn dividend_distribute(
 ) -> Result<Vec<Change>, RuleError> {
     let collective = &signer.party;
     passed_decision(state, collective, body.decision, Subject::OperatingAssets)?;
+    unused_decision(state, body.decision, None)?;
     let (total, reserve, welfare) = (
         super::money(state, "total", &body.total)?,
         super::money(state, "reserve", &body.reserve)?,
@@ -269,6 +303,13 @@ pub fn dividend_distribute(
         reserve,
         welfare,
         parts,
+        decisions: if state.settings.authority() {
+            std::iter::once(body.decision)
+                .chain(body.non_members_decision)
+                .collect()
+        } else {
+            Vec::new()
+        },
     })])
 }
 
@@ -304,5 +345,5 @@ fn members_three_quarters(state: &State, collective: &str, index: u64) -> Result
             "向非成员分配须经成员大会全体成员四分之三以上同意（S4）",
         )));
     }
-    Ok(())
+    unused_decision(state, index, None)
 }

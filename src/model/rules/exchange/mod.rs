@@ -188,6 +188,7 @@ fn check_listing(
                 )
             })?;
             rules::shares::passed_decision(state, transferor, decision, subject)?;
+            rules::shares::unused_decision(state, decision, Some(l.id))?;
             for p in &l.parcels {
                 let ours = state
                     .parcels
