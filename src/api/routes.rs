@@ -618,7 +618,10 @@ fn view_schema<V: schemars::JsonSchema>() -> serde_json::Value {
 /// entry kinds from their one declaration (`model::kinds`) — each kind's
 /// name, the roles that may sign it and the rule ids it checks.
 pub fn openapi_document() -> serde_json::Value {
-    use crate::model::kinds::{body_schema, can_act_over, rule_ids, signers, KINDS};
+    use crate::model::authority::Office;
+    use crate::model::kinds::{
+        body_schema, can_act_over, county_offices, rule_ids, second_hands, signers, KINDS,
+    };
     let mut doc: serde_json::Value =
         serde_json::from_str(include_str!("openapi.json")).unwrap_or_default();
     let entry = &mut doc["components"]["schemas"]["Envelope"]["properties"]["entry"];
@@ -627,12 +630,23 @@ pub fn openapi_document() -> serde_json::Value {
         .iter()
         .map(|k| {
             let roles: Vec<&str> = signers(k).iter().map(|r| r.as_str()).collect();
+            // A2: the county offices whose remit it is (under rules 2), and
+            // the departments that may be the second hand of its acts.
+            let offices: Vec<&str> = county_offices(k)
+                .iter()
+                .map(|o| match o {
+                    Office::Root => "root",
+                    Office::Department(d) => d.as_str(),
+                })
+                .collect();
+            let hands: Vec<&str> = second_hands(k).iter().map(|d| d.as_str()).collect();
             (
                 (*k).to_owned(),
                 serde_json::json!({"signers": roles, "rules": rule_ids(k), "body": body_schema(k),
                     // A1: whether an entry of this kind can act over a
                     // party without its signature (two hands, the notice).
-                    "acts_over_party": can_act_over(k)}),
+                    "acts_over_party": can_act_over(k),
+                    "county_offices": offices, "second_hands": hands}),
             )
         })
         .collect::<serde_json::Map<_, _>>()

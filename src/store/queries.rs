@@ -691,7 +691,7 @@ pub fn load_distributions(
             query = query.filter(distributions::collective.eq(c.to_owned()))
         }
     }
-    let rows: Vec<(i64, String, i64, i64, i64, String, Option<String>)> = query
+    let rows: Vec<DistributionRow> = query
         .select((
             distributions::idx,
             distributions::collective,
@@ -1001,6 +1001,10 @@ fn decisions_where(
         )
         .collect()
 }
+
+/// A distribution as its columns hold it: index, collective, total,
+/// reserve, welfare, parts (JSON) and the decisions it rests on (JSON).
+type DistributionRow = (i64, String, i64, i64, i64, String, Option<String>);
 
 type EncumbranceRow = (
     i64,

@@ -1860,7 +1860,7 @@ fn each_households_land_reaches_its_floor() {
         assert!(message.contains(NEIGHBOUR), "{message}");
         assert_eq!(m.size(), before);
         // Spread by area, each household's land is paid its floor.
-        let area = |n: u32| i64::try_from(m.state().parcels[p(n).as_str()].area.0).unwrap();
+        let area = |n: u32| m.state().parcels[p(n).as_str()].area.0;
         let (a1, a3) = (area(1), area(3));
         let share =
             |a: i64| (i128::from(floor) * i128::from(a)).div_euclid(i128::from(a1 + a3)) as i64 + 1;

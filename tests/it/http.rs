@@ -155,6 +155,15 @@ fn entries_checkpoints_and_proofs_over_http() {
         // A1: which kinds can act over a household, from the same table.
         assert_eq!(grant["acts_over_party"], false);
         assert_eq!(entry["x-kinds"]["member.end"]["acts_over_party"], true);
+        // A2: each kind's remit and second hands, from the kinds table.
+        assert_eq!(
+            entry["x-kinds"]["key.register"]["county_offices"],
+            json!(["root", "registry"])
+        );
+        assert_eq!(
+            entry["x-kinds"]["dispute.award"]["second_hands"],
+            json!(["registry", "justice"])
+        );
         // Every route the service answers is described.
         let routes = include_str!("../../src/api/routes.rs");
         for line in routes
