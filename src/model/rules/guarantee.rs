@@ -207,10 +207,17 @@ impl World {
         let collective = public(2);
         for (i, h) in HOUSEHOLDS.iter().enumerate() {
             let person = format!("{:064x}", i + 1);
+            // Under the authority rules the first household has a daughter
+            // too, on its certificate, who may leave it (A7).
+            let mut members = vec![json!({"person": person, "relation": "02"})];
+            if authority && i == 0 {
+                members.push(json!({"person": DAUGHTER, "relation": "30"}));
+            }
+            let on_certificate: Vec<&Value> = members.iter().map(|m| &m["person"]).collect();
             assert!(w.admit(
                 &collective,
                 "household.register",
-                json!({"CBFBM": h, "members": [{"person": person, "relation": "02"}]}),
+                json!({"CBFBM": h, "members": members}),
                 &[]
             ));
             let n = 4 + i;
@@ -231,7 +238,7 @@ impl World {
             }
             assert!(w.admit(&collective, "contract.grant", json!({"CBHTBM": format!("{h}J"), "CBFBM": h,
                 "DKBM": [format!("{VILLAGE}{:05}", 2 * i + 1), format!("{VILLAGE}{:05}", 2 * i + 2)],
-                "start": "2026-01-01", "end": "2055-12-31", "certificate_members": [person]}), &[]));
+                "start": "2026-01-01", "end": "2055-12-31", "certificate_members": on_certificate}), &[]));
             let mut plot = square(20 + i);
             plot.area = Area(10_000);
             assert!(w.admit(
@@ -400,6 +407,17 @@ fn checked(
         .and_then(|a| w.state.acts.get(&a).cloned());
     let upheld = body["effect"]["act"]["upheld"].as_bool() == Some(true);
     let members_before = members(w);
+    let certificates_before: Vec<(String, Vec<String>)> = w
+        .state
+        .contracts
+        .values()
+        .map(|k| (k.code.clone(), k.certificate_members.clone()))
+        .collect();
+    let signed_by_her = |state: &State, person: &str| {
+        state
+            .keys_for(Role::Member, person)
+            .any(|k| k.public == key.public_bytes() || cosigners.contains(&k.public))
+    };
     let day = w.day;
     if !w.admit_cosigned(&key.public_bytes(), &cosigners, kind, body, &[]) {
         return Ok(false);
@@ -430,6 +448,21 @@ fn checked(
                 if !own {
                     *w.accepted.entry("shrunk by an act".into()).or_default() += 1;
                 }
+            }
+        }
+        // A7: a place on a certificate is lost only by her own signature,
+        // or by an act over her household (her paper application).
+        for (code, was) in certificates_before {
+            let Some(k) = w.state.contracts.get(&code) else {
+                continue;
+            };
+            for person in was.iter().filter(|p| !k.certificate_members.contains(p)) {
+                let hers = w.state.member_of.get(person).map(String::as_str);
+                prop_assert!(
+                    signed_by_her(&w.state, person) || hers.is_some_and(by_act),
+                    "{kind} by {role:?} {party} dropped {person} from the certificate of {code}"
+                );
+                *w.accepted.entry("left a certificate".into()).or_default() += 1;
             }
         }
         for (person, household) in members_before {
@@ -960,6 +993,9 @@ fn actors_v2() -> Vec<(SignerKey, Role, String)> {
     all
 }
 
+/// The first household's daughter, under the authority rules (A7).
+const DAUGHTER: &str = "00000000000000000000000000000000000000000000000000000000000000d0";
+
 const ROOT: usize = 7;
 const LOG: usize = 11;
 const DEPARTMENTS: [(usize, &str); 4] = [
@@ -981,7 +1017,9 @@ fn hostile() -> impl Strategy<Value = (usize, &'static str, Value)> {
     // natural resources, root, exchange — as signer and as cosigner.
     let official = prop::sample::select(vec![2usize, 0, 8, 9, 10, ROOT, 1]);
     let cosigner = prop::option::of(prop::sample::select(vec![2usize, 0, 8, 9, 10, ROOT, 1]));
-    let which = prop::sample::select(vec![0usize, 0, 1, 2, 2, 2, 3, 4, 4, 5, 6, 6, 7, 8, 8, 8]);
+    let which = prop::sample::select(vec![
+        0usize, 0, 1, 2, 2, 2, 3, 4, 4, 5, 6, 6, 7, 8, 8, 8, 9, 10, 10, 11,
+    ]);
     (official, cosigner, which, h, any::<(bool, bool)>(), 0u64..15).prop_map(|(signer, cosigner, which, h, (flag, proper), n)| {
         let i = HOUSEHOLDS.iter().position(|x| *x == h).unwrap_or(0);
         let head = format!("{:064x}", i + 1);
@@ -1005,6 +1043,16 @@ fn hostile() -> impl Strategy<Value = (usize, &'static str, Value)> {
             5 => ("estate.settle", json!({"CBFBM": h, "heirs": [other], "heirs_compensation": "0", "document_sha256": "ab".repeat(32)})),
             6 => ("dispute.award", award(json!({"act": {"act": "latest", "upheld": flag}}))),
             7 => ("dispute.award", award(json!({"restore": {"act": "latest"}}))),
+            // The first household's daughter leaves it by its own split; its
+            // registration is posted again; its certificate issued again —
+            // which drops no one (W1), and drops the daughter who left only
+            // by her own act (A7), the head, still of the household, never.
+            9 => ("notice.post", json!({"CBHTBM": [format!("{}J", HOUSEHOLDS[0])], "from": "today", "to": "today",
+                "posting_sha256": "ab".repeat(32)})),
+            10 => ("certificate.issue", json!({"CBHTBM": format!("{}J", HOUSEHOLDS[0]), "notice": "latest_notice",
+                "leaving": if flag { json!([DAUGHTER]) } else if n % 3 == 0 { json!([format!("{:064x}", 1)]) } else { json!([]) }})),
+            11 => ("household.split", json!({"CBFBM": format!("{VILLAGE}0030"),
+                "members": [{"person": DAUGHTER, "relation": "02"}], "agreement_sha256": "ab".repeat(32)})),
             _ => ("act.object", json!({"act": "latest", "reason": "不同意"})),
         };
         // Half the time the signer and the second hand the act's remit
@@ -1014,10 +1062,13 @@ fn hostile() -> impl Strategy<Value = (usize, &'static str, Value)> {
             (true, "member.end" | "estate.settle") => (2, Some(8)),
             (true, "key.register" | "household.split") => (2, Some(0)),
             (true, "dispute.award") => (9, Some(0)),
+            (true, "notice.post" | "certificate.issue") => (2, Some(0)),
             _ => (signer, cosigner),
         };
         // The household objects with its own key (or someone else tries).
         let signer = if kind == "act.object" && (flag || proper) { 4 + i } else { signer };
+        // The daughter's split is her household's own act.
+        let signer = if which == 11 { 4 } else { signer };
         let mut body = body;
         if let Some(c) = cosigner {
             body["_cosigner"] = json!(c);
@@ -1057,6 +1108,13 @@ fn run_case_v2(
         }
         if body["in_force_on"] == "today" {
             body["in_force_on"] = json!(w.day.to_string());
+        }
+        if body["from"] == "today" {
+            body["from"] = json!(w.day.to_string());
+            body["to"] = json!((w.day + chrono::Duration::days(7)).to_string());
+        }
+        if body["notice"] == "latest_notice" {
+            body["notice"] = json!(w.state.notices.keys().max().copied().unwrap_or(0));
         }
         if let Some(c) = body.as_object_mut().and_then(|o| o.remove("_cosigner")) {
             w.cosigner = c.as_u64().map(|c| c as usize);
@@ -1120,6 +1178,8 @@ fn under_the_authority_rules_only_acts_with_two_hands_and_notice_take() {
         ("dispute.award", 30),
         ("estate.settle", 10),
         ("shrunk by an act", 15),
+        ("certificate.issue", 20),
+        ("left a certificate", 3),
     ] {
         assert!(
             of(kind) >= least,
