@@ -1143,7 +1143,8 @@ fn run_case_v2(
 /// G1 with hostile officials (issue 16, item 12): under the authority
 /// rules, whatever a hostile collective, a hostile county department or the
 /// root key signs — alone, or cosigned by another — a household's base
-/// rights and its members' membership shrink only by its own act or by an
+/// rights, its members' membership and a member's place on a certificate
+/// shrink only by its (or her) own act or by an
 /// act over it with two hands carried out after its notice ran with no
 /// objection (or decided by an award). Enough acts were made, objected to,
 /// carried out and shrank a household for the property to have been tested.
