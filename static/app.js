@@ -346,15 +346,15 @@ function withinRemit(b, kind) {
   return (REMITS[b.department ?? 'root'] ?? []).includes(kind);
 }
 
-// A county form is shown only to the departments whose remit it is (A2):
-// once this browser holds a county key in force, a form that only a county
-// key signs and that none of its county keys may sign is hidden — each
-// desk sees its own forms.
+// A county form is shown only to the departments whose remit it is (A2): a
+// form that only a county key signs is hidden unless this browser holds a
+// county key in force that may sign it — each desk sees its own forms, and
+// a farmer's phone none of the county's.
 function countyFormOfAnother(form, bindings) {
   const roles = (form.dataset.roles ?? '').split(',');
   if (!Object.keys(REMITS).length || roles.some((r) => r !== 'county')) return false;
   const county = bindings.filter((b) => b && !b.revoked_at && b.role === 'county');
-  return county.length > 0 && !county.some((b) => withinRemit(b, form.dataset.kind));
+  return !county.some((b) => withinRemit(b, form.dataset.kind));
 }
 
 async function fillSigners() {

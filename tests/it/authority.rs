@@ -1880,10 +1880,19 @@ fn each_households_land_reaches_its_floor() {
 #[test]
 fn each_department_sees_its_own_forms_at_the_county_desk() {
     let (m, d) = under_authority(Backend::Sqlite);
-    let app = spawn_app(m.registry());
+    let head = m.head.commitment();
+    let Market { log, .. } = m;
+    let (registry, _db, _, _) = log.into_registry();
+    let app = spawn_app(registry);
     let Some(mut b) = crate::browser::Browser::start(&app, "desks") else {
         return;
     };
+    // A farmer's phone, with no county key, sees none of the county's forms.
+    b.goto(&format!("/household/{SELLER}"));
+    b.wait(
+        "document.getElementById('f-member-key').hidden === true",
+        "the county's form hidden",
+    );
     crate::web::import_key(&mut b, &d.natural);
     b.goto("/desk/county");
     b.signer("f-expropriate", "natural");
@@ -1899,6 +1908,26 @@ fn each_department_sees_its_own_forms_at_the_county_desk() {
     assert_eq!(hidden(&b, "f-qualify"), json!(false));
     assert_eq!(hidden(&b, "f-expropriate"), json!(false));
     assert_eq!(hidden(&b, "f-settings"), json!(true));
+    // A7 at the registry's window: a member's personal key, bound at once.
+    let hers = new_key("wang-phone");
+    b.goto(&format!("/household/{SELLER}"));
+    b.js("document.getElementById('f-member-key').scrollIntoView()");
+    b.screenshots("member-key");
+    b.fill("f-member-key", &[("vkey", &hers.verifier().to_string())]);
+    b.signer("f-member-key", "registry");
+    b.ok("f-member-key");
+    let hex: String = hers
+        .public_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let keys: Value = ureq::get(&format!("{app}/api/v1/keys?signers={hex}"))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(keys["keys"][&hex]["party"], json!(head));
+    assert_eq!(keys["keys"][&hex]["role"], "member");
 }
 
 /// E2 under the authority rules: a pledge names its lender, and an
