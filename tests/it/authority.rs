@@ -1603,6 +1603,12 @@ fn a_certificate_issued_again_keeps_a_daughter_who_left() {
             Some((_, ActEnd::Done))
         ));
         assert!(!members(&m).contains(&daughter.commitment()));
+        // A5: an award in force puts her back.
+        let restore = json!({"tribunal": "court", "case_no": "（2026）晋0421民初7号",
+            "in_force_on": today(&m).to_string(), "document_sha256": "ee".repeat(32),
+            "effect": {"restore": {"act": left}}});
+        two_hands(&m, &d.justice, &d.registry, "dispute.award", restore);
+        assert!(members(&m).contains(&daughter.commitment()));
         m.verifies();
     }
 }

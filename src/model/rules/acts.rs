@@ -563,6 +563,25 @@ pub(super) fn restore(
                 household: from.clone(),
             }]
         }
+        Command::CertificateIssue(b) => {
+            // Those it dropped are named on the certificate again.
+            let k = state
+                .contracts
+                .get(&b.contract)
+                .ok_or_else(|| changed("the contract", "承包合同"))?;
+            let mut members = k.certificate_members.clone();
+            members.extend(
+                b.leaving
+                    .iter()
+                    .filter(|p| !members.contains(p))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            );
+            vec![Change::CertificateMembers {
+                contract: k.code.clone(),
+                members,
+            }]
+        }
         Command::KeyRegister(b) => {
             // The key the recovery bound acts no more; the keys it retired
             // act again.
