@@ -5,10 +5,10 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use serde::Deserialize;
 
-use super::error::ApiError;
-use super::MAX_BODY;
+use crate::http::{blocking, blocking_costed, log_index, parse_bbox, ApiError, Cost, MAX_BODY};
 use crate::registry::{Reader, Registry};
 
+/// The routes of `/api/v1`, mounted by the server beside the pages.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
@@ -49,88 +49,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .route("/openapi.json", web::get().to(openapi)),
     );
-}
-
-/// A log index in a path: decimal digits, no sign and no leading zero, so
-/// that one resource has one address (`/entries/01` and `/entries/+1` are
-/// not `/entries/1`).
-pub(crate) fn log_index(text: &str, field: &'static str) -> Result<u64, ApiError> {
-    let canonical = !text.is_empty()
-        && text.bytes().all(|b| b.is_ascii_digit())
-        && (text == "0" || !text.starts_with('0'));
-    canonical
-        .then(|| text.parse().ok())
-        .flatten()
-        .ok_or_else(|| {
-            ApiError::new(
-                crate::model::error::Class::Malformed,
-                "bad_query",
-                format!(
-                    "{field} must be a log index written in decimal digits without leading zeros"
-                ),
-                format!("{field} 须为不带前导零的十进制日志序号"),
-                Some(field),
-            )
-        })
-}
-
-/// The most reads at work at once: the others wait their turn, so that two
-/// hundred clients asking for large answers cost the memory of a few.
-const READS_AT_ONCE: usize = 6;
-
-/// Of them, bulk reads — a collective's or a bounding box's parcels with
-/// their geometry, the largest answers — have their own, smaller budget:
-/// fifty clients asking for a whole county's map never hold the threads
-/// every other read (a farmer's household page) needs (11.10).
-const BULK_AT_ONCE: usize = 2;
-
-static READS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(READS_AT_ONCE);
-static BULK: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(BULK_AT_ONCE);
-
-/// What a read costs, for its budget.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Cost {
-    Ordinary,
-    Bulk,
-}
-
-/// Runs blocking store work off the async workers, a bounded number at once.
-pub(crate) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, crate::registry::ServiceError> + Send + 'static,
-) -> Result<T, ApiError> {
-    blocking_costed(Cost::Ordinary, f).await
-}
-
-/// The same, within the budget of its cost.
-pub(crate) async fn blocking_costed<T: Send + 'static>(
-    cost: Cost,
-    f: impl FnOnce() -> Result<T, crate::registry::ServiceError> + Send + 'static,
-) -> Result<T, ApiError> {
-    let budget = match cost {
-        Cost::Ordinary => &READS,
-        Cost::Bulk => &BULK,
-    };
-    let _turn = budget.acquire().await.map_err(|e| {
-        ApiError::new(
-            crate::model::error::Class::Internal,
-            "internal",
-            e.to_string(),
-            "内部错误",
-            None,
-        )
-    })?;
-    web::block(f)
-        .await
-        .map_err(|e| {
-            ApiError::new(
-                crate::model::error::Class::Internal,
-                "internal",
-                e.to_string(),
-                "内部错误",
-                None,
-            )
-        })?
-        .map_err(ApiError::from)
 }
 
 async fn post_entry(
@@ -545,35 +463,6 @@ struct ParcelsQuery {
     bbox: Option<String>,
 }
 
-pub(crate) fn parse_bbox(text: &str) -> Result<[f64; 4], ApiError> {
-    let bad = || {
-        ApiError::new(
-            crate::model::error::Class::Malformed,
-            "bad_query",
-            "bbox is minlon,minlat,maxlon,maxlat in degrees",
-            "bbox 应为 最小经度,最小纬度,最大经度,最大纬度",
-            Some("bbox"),
-        )
-    };
-    let v: Vec<f64> = text
-        .split(',')
-        .map(|x| x.trim().parse().map_err(|_| bad()))
-        .collect::<Result<_, _>>()?;
-    let b: [f64; 4] = v.try_into().map_err(|_| bad())?;
-    let in_range = b.iter().all(|x| x.is_finite())
-        && b[0] <= b[2]
-        && b[1] <= b[3]
-        && b[0] >= -180.0
-        && b[2] <= 180.0
-        && b[1] >= -90.0
-        && b[3] <= 90.0;
-    if in_range {
-        Ok(b)
-    } else {
-        Err(bad())
-    }
-}
-
 async fn get_parcels(
     reg: web::Data<Registry>,
     q: web::Query<ParcelsQuery>,
@@ -651,7 +540,7 @@ pub fn openapi_document() -> serde_json::Value {
         })
         .collect::<serde_json::Map<_, _>>()
         .into();
-    doc["x-errors"] = serde_json::json!(super::error::catalogue());
+    doc["x-errors"] = serde_json::json!(crate::http::error::catalogue());
     // The typed views reads answer with, each a JSON Schema of its own.
     use crate::registry::views;
     doc["x-views"] = serde_json::json!({

@@ -16,7 +16,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use clap::{Parser, Subcommand};
 
-use crate::api::ErrorBody;
+use crate::http::ErrorBody;
 use crate::ledger::{Envelope, SignerKey};
 use crate::model::{codes, log_origin};
 use crate::registry::Registry;
@@ -475,7 +475,7 @@ fn sign_entry(
     body: serde_json::Value,
 ) -> Result<Envelope, CliError> {
     Envelope::sign(key, origin, kind, nonce, time, body)
-        .map_err(|e| CliError::Refused(crate::api::ApiError::from_refusal(&e).body))
+        .map_err(|e| CliError::Refused(crate::http::ApiError::from_refusal(&e).body))
 }
 
 fn init(args: &DbArgs, county: &str, name: &str) -> Result<(), CliError> {
@@ -569,7 +569,7 @@ fn serve(args: &DbArgs, listen: &str, tls: &TlsArgs) -> Result<(), CliError> {
         "sanquan: serving {} — open {url}/ (the API is at {url}/api/v1/)",
         registry.origin()
     );
-    let served = actix_web::rt::System::new().block_on(crate::api::serve_with(
+    let served = actix_web::rt::System::new().block_on(crate::server::serve_with(
         registry.clone(),
         listener,
         tls,
@@ -611,7 +611,7 @@ fn query(db: &DbArgs, what: Query, id: &str, key: Option<&Path>) -> Result<(), C
         Query::Income => registry.income(id).map(to_json),
         Query::Attestation => registry.attestation(index()?).map(to_json),
     }
-    .map_err(|e| CliError::Refused(crate::api::ApiError::from_refusal(&e).body))?;
+    .map_err(|e| CliError::Refused(crate::http::ApiError::from_refusal(&e).body))?;
     println!(
         "{}",
         serde_json::to_string_pretty(&found).expect("JSON values print")
@@ -690,9 +690,9 @@ fn submit(args: &SubmitArgs) -> Result<(), CliError> {
 
 fn submit_error(e: SubmitError) -> CliError {
     match e {
-        SubmitError::Refused(r) => CliError::Refused(crate::api::ApiError::from_refusal(&r).body),
-        SubmitError::Geometry(g) => CliError::Refused(crate::api::ApiError::from_refusal(&g).body),
-        SubmitError::Personal(p) => CliError::Refused(crate::api::ApiError::from_refusal(&p).body),
+        SubmitError::Refused(r) => CliError::Refused(crate::http::ApiError::from_refusal(&r).body),
+        SubmitError::Geometry(g) => CliError::Refused(crate::http::ApiError::from_refusal(&g).body),
+        SubmitError::Personal(p) => CliError::Refused(crate::http::ApiError::from_refusal(&p).body),
         other => CliError::Usage(other.to_string()),
     }
 }

@@ -13,7 +13,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
 
-use crate::api::ApiError;
+use crate::http::ApiError;
 use crate::registry::{Registry, ServiceError};
 
 /// The switches a headless Chromium runs with here (as root, on a closed
@@ -234,7 +234,7 @@ struct ErrorPage<'a> {
 
 impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {
-        crate::api::error::status_of(self.0.class)
+        crate::http::error::status_of(self.0.class)
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -294,12 +294,12 @@ async fn read<T: Send + 'static>(
     here: &'static str,
     f: impl FnOnce(&Registry, Chrome) -> Result<T, ServiceError> + Send + 'static,
 ) -> Result<T, PageError> {
-    read_costed(crate::api::Cost::Ordinary, reg, req, here, f).await
+    read_costed(crate::http::Cost::Ordinary, reg, req, here, f).await
 }
 
 /// The same, within the budget of its cost (the map's parcels are bulk).
 async fn read_costed<T: Send + 'static>(
-    cost: crate::api::Cost,
+    cost: crate::http::Cost,
     reg: &web::Data<Registry>,
     req: &HttpRequest,
     here: &'static str,
@@ -307,7 +307,7 @@ async fn read_costed<T: Send + 'static>(
 ) -> Result<T, PageError> {
     let reg = reg.clone().into_inner();
     let l = Lang::of(req);
-    Ok(crate::api::blocking_costed(cost, move || f(&reg, Chrome::load(&reg, l, here)?)).await?)
+    Ok(crate::http::blocking_costed(cost, move || f(&reg, Chrome::load(&reg, l, here)?)).await?)
 }
 
 /// Mounts the pages and the static assets; anything else is a 404 page

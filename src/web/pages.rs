@@ -188,8 +188,8 @@ async fn map_parcels(
     q: web::Query<MapQuery>,
 ) -> Result<HttpResponse, PageError> {
     let MapQuery { collective, bbox } = q.into_inner();
-    let bbox = bbox.as_deref().map(crate::api::parse_bbox).transpose()?;
-    let features = super::read_costed(crate::api::Cost::Bulk, &reg, &req, "map", move |reg, _| {
+    let bbox = bbox.as_deref().map(crate::http::parse_bbox).transpose()?;
+    let features = super::read_costed(crate::http::Cost::Bulk, &reg, &req, "map", move |reg, _| {
         Ok(reg
             .parcels(collective.as_deref(), bbox)?
             .features
@@ -437,7 +437,7 @@ async fn listing(
     reg: web::Data<Registry>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let id = crate::api::log_index(&id, "id")?;
+    let id = crate::http::log_index(&id, "id")?;
     let page = read(&reg, &req, "exchange", move |reg, c| {
         let x = reg.listing(id)?;
         let contract = reg.contract(id).ok();
@@ -701,7 +701,7 @@ async fn log_entry(
     reg: web::Data<Registry>,
     index: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let index = crate::api::log_index(&index, "index")?;
+    let index = crate::http::log_index(&index, "index")?;
     let page = read(&reg, &req, "log", move |reg, c| {
         let leaf = reg.entry(index)?;
         let value: serde_json::Value = serde_json::from_slice(&leaf).unwrap_or_default();
@@ -735,7 +735,7 @@ async fn attestation(
     reg: web::Data<Registry>,
     index: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let index = crate::api::log_index(&index, "index")?;
+    let index = crate::http::log_index(&index, "index")?;
     let page = read(&reg, &req, "desk-county", move |reg, c| {
         let a = reg.attestation(index)?;
         let m2 = |centi: i64| format!("{}.{:02}", centi / 100, centi % 100);
@@ -777,7 +777,7 @@ async fn right(
     reg: web::Data<Registry>,
     index: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let index = crate::api::log_index(&index, "index")?;
+    let index = crate::http::log_index(&index, "index")?;
     let page = read(&reg, &req, "map", move |reg, c| {
         Ok(RightPage {
             r: reg.right_certificate(index)?,

@@ -214,7 +214,7 @@ pub fn outcome(r: &Result<sanquan::store::Receipt, sanquan::store::SubmitError>)
 pub fn documented_codes() -> &'static std::collections::BTreeSet<String> {
     static CODES: OnceLock<std::collections::BTreeSet<String>> = OnceLock::new();
     CODES.get_or_init(|| {
-        sanquan::api::error::catalogue()
+        sanquan::http::error::catalogue()
             .into_iter()
             .map(|e| e.code)
             .collect()
@@ -227,7 +227,7 @@ pub fn spawn_app(registry: Registry) -> String {
     let url = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
         actix_web::rt::System::new()
-            .block_on(sanquan::api::serve(registry, listener))
+            .block_on(sanquan::server::serve(registry, listener))
             .unwrap();
     });
     url

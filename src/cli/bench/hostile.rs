@@ -223,7 +223,7 @@ pub fn hostile(seconds: u64, rate: u64) -> Result<(), CliError> {
             .join(format!("collective-{VILLAGE}.key")),
     )?;
     let stranger = SignerKey::generate("stranger").expect("a key name");
-    let max = crate::api::MAX_BODY;
+    let max = crate::http::MAX_BODY;
     let (unsigned, signed) = (
         hostile_envelope(&stranger, max),
         hostile_envelope(&village, max),

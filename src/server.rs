@@ -1,0 +1,76 @@
+//! The server: the JSON API and the pages mounted side by side on one
+//! registry, with the shared limits and error handlers (Kanidm's shape: the
+//! faces below, the server above them).
+
+use actix_web::{web, App, HttpServer};
+
+use crate::http::{ApiError, MAX_BODY};
+use crate::registry::Registry;
+
+/// Mounts the routes on an actix `App` (the server and the tests share this).
+pub fn configure(registry: Registry) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(web::Data::new(registry))
+            .app_data(web::PayloadConfig::new(MAX_BODY))
+            .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                let msg = e.to_string();
+                let zh = crate::model::error::serde_reason_zh(
+                    msg.rsplit("error: ").next().unwrap_or_default(),
+                );
+                ApiError::new(
+                    crate::model::error::Class::Malformed,
+                    "bad_query",
+                    msg,
+                    format!("查询参数无效：{zh}"),
+                    None,
+                )
+                .into()
+            }))
+            .app_data(web::PathConfig::default().error_handler(|e, _| {
+                let msg = e.to_string();
+                let zh = crate::model::error::serde_reason_zh(
+                    msg.rsplit("error: ").next().unwrap_or_default(),
+                );
+                ApiError::new(
+                    crate::model::error::Class::Malformed,
+                    "bad_query",
+                    msg,
+                    format!("路径参数无效：{zh}"),
+                    None,
+                )
+                .into()
+            }))
+            .configure(crate::api::routes)
+            .configure(crate::web::configure);
+    }
+}
+
+/// Serves until SIGINT or SIGTERM; actix then stops accepting, lets the
+/// requests in hand finish (their entries are committed and answered), and
+/// returns.
+pub async fn serve(registry: Registry, listener: std::net::TcpListener) -> std::io::Result<()> {
+    serve_with(registry, listener, None).await
+}
+
+/// [`serve`], over TLS when given a configuration.
+pub async fn serve_with(
+    registry: Registry,
+    listener: std::net::TcpListener,
+    tls: Option<rustls::ServerConfig>,
+) -> std::io::Result<()> {
+    // Each worker runs its blocking reads on a few threads of its own: the
+    // reads at work are bounded anyway, and every thread keeps memory.
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(actix_web::middleware::Compress::default())
+            .wrap(crate::web::security_headers())
+            .configure(configure(registry.clone()))
+    })
+    .worker_max_blocking_threads(8)
+    .shutdown_timeout(30);
+    let server = match tls {
+        Some(config) => server.listen_rustls_0_23(listener, config)?,
+        None => server.listen(listener)?,
+    };
+    server.run().await
+}
