@@ -14,6 +14,7 @@ mod households;
 mod http;
 mod import;
 mod land;
+mod layers;
 mod ledger;
 mod lifecycle;
 mod races;

@@ -1,0 +1,139 @@
+//! The layers of the crate, lowest first, as a checked fact: a module uses
+//! only the modules below it (`crate::…` paths and `use` lines, comments
+//! aside). A new module is one line in `LAYERS`; a reach upward fails here
+//! with the file and the line.
+
+use std::path::{Path, PathBuf};
+
+/// Each top-level module of `src/` and the modules it may use. Those with no
+/// I/O (`model`, `ledger`, `spatial`) use nothing that does; the two faces
+/// (`api`, `web`) sit side by side on `http` and never use each other; the
+/// server mounts both; the command line is the top.
+const LAYERS: &[(&str, &[&str])] = &[
+    ("model", &[]),
+    ("ledger", &["model"]),
+    ("spatial", &["model"]),
+    ("store", &["model", "ledger", "spatial"]),
+    ("registry", &["model", "ledger", "spatial", "store"]),
+    ("http", &["model", "ledger", "spatial", "registry"]),
+    ("api", &["model", "ledger", "spatial", "registry", "http"]),
+    ("web", &["model", "ledger", "spatial", "registry", "http"]),
+    ("server", &["model", "registry", "http", "api", "web"]),
+    (
+        "cli",
+        &[
+            "model", "ledger", "spatial", "store", "registry", "http", "api", "web", "server",
+        ],
+    ),
+];
+
+/// Items of the crate root that every layer may use: the test vectors'
+/// directory, for the unit tests.
+const ROOT_ITEMS: &[&str] = &["vectors_dir"];
+
+/// Uses that cross a layer on purpose, each with its reason.
+const ALLOWED: &[(&str, &str, &str)] = &[(
+    "src/model/rules/guarantee.rs",
+    "ledger",
+    "a test module: the property tests sign with real keys",
+)];
+
+fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The top-level module a file of `src/` belongs to.
+fn module_of(root: &Path, file: &Path) -> String {
+    let rel = file.strip_prefix(root).unwrap();
+    let first = rel
+        .components()
+        .next()
+        .unwrap()
+        .as_os_str()
+        .to_string_lossy();
+    first.trim_end_matches(".rs").to_owned()
+}
+
+/// The top-level modules a line names with `crate::`.
+fn named(line: &str) -> Vec<&str> {
+    line.match_indices("crate::")
+        .filter_map(|(at, _)| {
+            let rest = &line[at + "crate::".len()..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            (end > 0).then(|| &rest[..end])
+        })
+        .collect()
+}
+
+#[test]
+fn every_module_uses_only_the_layers_below_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&root, &mut files);
+    let mut reaches = Vec::new();
+    let mut checked = 0;
+    for file in &files {
+        let module = module_of(&root, file);
+        let Some((_, below)) = LAYERS.iter().find(|(m, _)| *m == module) else {
+            // lib.rs and main.rs stand above every layer.
+            assert!(
+                matches!(module.as_str(), "lib" | "main"),
+                "{}: module `{module}` is in no layer; add it to LAYERS",
+                file.display()
+            );
+            continue;
+        };
+        let text = std::fs::read_to_string(file).unwrap();
+        let rel = file.strip_prefix(root.parent().unwrap()).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            assert!(
+                !code.contains("crate::{") && !code.contains("super::super::super"),
+                "{}:{}: name each module by its own `crate::` path, which this check reads",
+                rel.display(),
+                n + 1
+            );
+            for used in named(code) {
+                checked += 1;
+                let allowed = used == module
+                    || below.contains(&used)
+                    || ROOT_ITEMS.contains(&used)
+                    || ALLOWED
+                        .iter()
+                        .any(|(f, m, _)| Path::new(f) == rel && *m == used);
+                if !allowed {
+                    reaches.push(format!("{}:{}: {module} uses {used}", rel.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        checked > 400,
+        "only {checked} uses found: the scan is broken"
+    );
+    assert!(
+        reaches.is_empty(),
+        "reaches upward:\n{}",
+        reaches.join("\n")
+    );
+}
+
+/// The check itself: a use of a higher layer is found.
+#[test]
+fn a_reach_upward_is_found() {
+    assert_eq!(
+        named("use crate::api::routes; let x = crate::web::X;"),
+        ["api", "web"]
+    );
+    let (_, below) = LAYERS.iter().find(|(m, _)| *m == "api").unwrap();
+    assert!(!below.contains(&"web") && !below.contains(&"server"));
+}
