@@ -541,52 +541,39 @@ pub fn openapi_document() -> serde_json::Value {
         .collect::<serde_json::Map<_, _>>()
         .into();
     doc["x-errors"] = serde_json::json!(crate::http::error::catalogue());
-    // The typed views reads answer with, each a JSON Schema of its own.
+    // The typed views reads answer with, each a JSON Schema of its own, and
+    // the routes that answer with each — one table, so that no route names
+    // a view that is not described.
     use crate::registry::views;
-    doc["x-views"] = serde_json::json!({
-        "DecisionView": view_schema::<views::DecisionView>(),
-        "DistributionView": view_schema::<views::DistributionView>(),
-        "CertificateView": view_schema::<views::CertificateView>(),
-        "PartyView": view_schema::<views::PartyView>(),
-        "KeyView": view_schema::<views::KeyView>(),
-        "KeysView": view_schema::<views::KeysView>(),
-        "RightCertificateView": view_schema::<views::RightCertificateView>(),
-        "ParcelFeature": view_schema::<views::Feature<views::ParcelProperties>>(),
-        "ParcelCollection": view_schema::<views::FeatureCollection<views::ParcelProperties>>(),
-        "CollectiveFeature": view_schema::<views::Feature<views::CollectiveProperties>>(),
-        "TitleView": view_schema::<views::TitleView>(),
-        "HouseholdView": view_schema::<views::HouseholdView>(),
-        "IncomeView": view_schema::<views::IncomeView>(),
-        "ListingView": view_schema::<views::ListingView>(),
-        "ListingsView": view_schema::<views::ListingsView>(),
-        "AttestationsOf": view_schema::<views::AttestationsOf>(),
-        "AttestationView": view_schema::<views::AttestationView>(),
-        "Hashes": view_schema::<views::Hashes>(),
-        "ReceiptView": view_schema::<views::ReceiptView>(),
-    });
-    for (path, view) in [
-        ("/api/v1/decisions/{index}", "DecisionView"),
-        ("/api/v1/distributions/{index}", "DistributionView"),
-        ("/api/v1/certificates/{code}", "CertificateView"),
-        ("/api/v1/parties/{code}", "PartyView"),
-        ("/api/v1/keys/{signer}", "KeyView"),
-        ("/api/v1/keys", "KeysView"),
-        ("/api/v1/rights/{index}", "RightCertificateView"),
-        ("/api/v1/expropriations/{index}", "ExpropriationView"),
-        ("/api/v1/parcels/{code}", "ParcelFeature"),
-        ("/api/v1/parcels", "ParcelCollection"),
-        ("/api/v1/collectives/{code}", "CollectiveFeature"),
-        ("/api/v1/titles/{code}", "TitleView"),
-        ("/api/v1/households/{code}", "HouseholdView"),
-        ("/api/v1/households/{code}/income", "IncomeView"),
-        ("/api/v1/listings/{id}", "ListingView"),
-        ("/api/v1/listings", "ListingsView"),
-        ("/api/v1/attestations/{index}", "AttestationView"),
-        ("/api/v1/proofs/inclusion", "Hashes"),
-        ("/api/v1/proofs/consistency", "Hashes"),
-        ("/api/v1/households/{code}/attestations", "AttestationsOf"),
-    ] {
-        doc["paths"][path]["get"]["responses"]["200"]["x-view"] = serde_json::json!(view);
+    macro_rules! views {
+        ($($name:literal => $view:ty: [$($path:literal),*];)*) => {{
+            doc["x-views"] = serde_json::json!({ $($name: view_schema::<$view>(),)* });
+            $($(
+                doc["paths"][$path]["get"]["responses"]["200"]["x-view"] = serde_json::json!($name);
+            )*)*
+        }};
+    }
+    views! {
+        "DecisionView" => views::DecisionView: ["/api/v1/decisions/{index}"];
+        "DistributionView" => views::DistributionView: ["/api/v1/distributions/{index}"];
+        "CertificateView" => views::CertificateView: ["/api/v1/certificates/{code}"];
+        "PartyView" => views::PartyView: ["/api/v1/parties/{code}"];
+        "KeyView" => views::KeyView: ["/api/v1/keys/{signer}"];
+        "KeysView" => views::KeysView: ["/api/v1/keys"];
+        "RightCertificateView" => views::RightCertificateView: ["/api/v1/rights/{index}"];
+        "ExpropriationView" => views::ExpropriationView: ["/api/v1/expropriations/{index}"];
+        "ParcelFeature" => views::Feature<views::ParcelProperties>: ["/api/v1/parcels/{code}"];
+        "ParcelCollection" => views::FeatureCollection<views::ParcelProperties>: ["/api/v1/parcels"];
+        "CollectiveFeature" => views::Feature<views::CollectiveProperties>: ["/api/v1/collectives/{code}"];
+        "TitleView" => views::TitleView: ["/api/v1/titles/{code}"];
+        "HouseholdView" => views::HouseholdView: ["/api/v1/households/{code}"];
+        "IncomeView" => views::IncomeView: ["/api/v1/households/{code}/income"];
+        "ListingView" => views::ListingView: ["/api/v1/listings/{id}"];
+        "ListingsView" => views::ListingsView: ["/api/v1/listings"];
+        "AttestationsOf" => views::AttestationsOf: ["/api/v1/households/{code}/attestations"];
+        "AttestationView" => views::AttestationView: ["/api/v1/attestations/{index}"];
+        "Hashes" => views::Hashes: ["/api/v1/proofs/inclusion", "/api/v1/proofs/consistency"];
+        "ReceiptView" => views::ReceiptView: [];
     }
     doc
 }

@@ -196,3 +196,27 @@ fn every_demo_entry_fits_the_schema_of_its_kind() {
     missing.as_object_mut().unwrap().remove("start");
     assert!(!grant.is_valid(&missing));
 }
+
+/// Every route the description names a view for is a described route, and
+/// every view it names is described (`/api/v1/expropriations/{index}` once
+/// named a view that was not).
+#[test]
+fn every_view_a_route_names_is_described() {
+    let doc = sanquan::api::openapi_document();
+    let mut named = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let Some(view) = item["get"]["responses"]["200"]["x-view"].as_str() else {
+            continue;
+        };
+        named += 1;
+        assert!(
+            item["get"]["summary"].is_string(),
+            "{path}: a view for a route the description does not have"
+        );
+        assert!(
+            doc["x-views"][view].is_object(),
+            "{path} names {view}, which is not described"
+        );
+    }
+    assert!(named >= 20, "{named}");
+}
