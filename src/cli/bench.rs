@@ -233,7 +233,9 @@ fn spatial(parcels: u64, checks: usize) -> Result<(), CliError> {
             for (props, fp) in current.drain(..) {
                 if let Some(code) = props["DKBM"].as_str() {
                     overlaps += index.collisions(&fp, tolerance).len() as u64;
-                    outside += u64::from(index.outside(&code[..14], &fp) > tolerance);
+                    outside += u64::from(
+                        index.outside(crate::model::codes::collective_of(code), &fp) > tolerance,
+                    );
                     index.add_parcel(code, fp.shape);
                 } else {
                     index
@@ -271,7 +273,7 @@ fn spatial(parcels: u64, checks: usize) -> Result<(), CliError> {
         let code = f["properties"]["DKBM"].as_str().expect("DKBM");
         let started = Instant::now();
         let c = index.collisions(&fp, tolerance);
-        let o = index.outside(&code[..14], &fp);
+        let o = index.outside(crate::model::codes::collective_of(code), &fp);
         times.push(started.elapsed());
         hits += c.len() + usize::from(o > tolerance);
     }

@@ -411,7 +411,7 @@ mod tests {
                     "{code}"
                 );
                 assert_eq!(
-                    index.outside(&code[..14], &fp),
+                    index.outside(crate::model::codes::collective_of(code), &fp),
                     crate::model::Area::ZERO,
                     "{code}"
                 );

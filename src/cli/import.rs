@@ -267,7 +267,7 @@ fn item(index: usize, feature: Value) -> Result<Item, Rejected> {
         let name = text(props.remove("FBFMC")).unwrap_or_default();
         return Ok(Item {
             index,
-            signer: Some(code.get(..6).unwrap_or("").to_owned()),
+            signer: Some(crate::model::codes::county_of(&code).to_owned()),
             body: json!({"FBFBM": code, "FBFMC": name, "boundary": geometry}),
             code,
             kind: "collective.register",
@@ -312,7 +312,7 @@ fn item(index: usize, feature: Value) -> Result<Item, Rejected> {
     body.insert("geometry".into(), geometry);
     Ok(Item {
         index,
-        signer: code.get(..14).map(str::to_owned),
+        signer: (code.len() >= 14).then(|| crate::model::codes::collective_of(&code).to_owned()),
         code,
         kind: "parcel.register",
         body: Value::Object(body),

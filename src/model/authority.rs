@@ -271,9 +271,7 @@ pub fn may_bind(signer: &KeyBinding, role: Role, party: &str) -> Result<(), Rule
     let allowed = match (signer.role, role) {
         (Role::County, _) => true,
         (Role::Collective, Role::Collective) => party == signer.party,
-        (Role::Collective, Role::Household) => {
-            party.len() == 18 && party.get(..14) == Some(signer.party.as_str())
-        }
+        (Role::Collective, Role::Household) => codes::household_of_collective(party, &signer.party),
         (Role::Exchange, Role::Transferee) => true,
         // A6: a household or a transferee binds a new key of its own (a
         // rotation), for itself only.

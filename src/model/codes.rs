@@ -22,6 +22,23 @@ pub fn collective_of(code: &str) -> &str {
     code.get(..14).unwrap_or(code)
 }
 
+/// The 6-digit county (GB/T 2260) a collective, household, parcel or
+/// contract code begins with; a shorter code is its own.
+pub fn county_of(code: &str) -> &str {
+    code.get(..6).unwrap_or(code)
+}
+
+/// The 9-digit township (乡镇) a collective, household, parcel or contract
+/// code begins with; a shorter code is its own.
+pub fn township_of(code: &str) -> &str {
+    code.get(..9).unwrap_or(code)
+}
+
+/// Whether `code` is an 18-digit household code of `collective` (P1).
+pub fn household_of_collective(code: &str, collective: &str) -> bool {
+    code.len() == 18 && collective_of(code) == collective
+}
+
 /// 18-digit 承包方编码: 发包方编码 + 4-digit sequence, never 0000 (P1).
 pub fn check_household(code: &str) -> Result<(), Why> {
     digits(code, 18)?;

@@ -169,7 +169,10 @@ impl Settings {
     pub fn zone_price(&self, collective: &str) -> Option<Fen> {
         self.zone_prices
             .get(collective)
-            .or_else(|| collective.get(..9).and_then(|t| self.zone_prices.get(t)))
+            .or_else(|| {
+                self.zone_prices
+                    .get(crate::model::codes::township_of(collective))
+            })
             .copied()
     }
 }

@@ -570,7 +570,7 @@ impl Registry {
         let county = &self.db.county;
         known_household(&mut conn, county, household)?;
         let rights = queries::rights_of_household(&mut conn, county, household)?;
-        let collective = household.get(..14).unwrap_or(household);
+        let collective = crate::model::codes::collective_of(household);
         let mut dividends: Vec<(u64, i64)> = queries::load_distributions(
             &mut conn,
             county,

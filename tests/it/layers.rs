@@ -137,3 +137,28 @@ fn a_reach_upward_is_found() {
     let (_, below) = LAYERS.iter().find(|(m, _)| *m == "api").unwrap();
     assert!(!below.contains(&"web") && !below.contains(&"server"));
 }
+
+/// A code is cut into its parts — county, township, collective — only in
+/// `model::codes` (`county_of`, `township_of`, `collective_of`), never by a
+/// hand slice elsewhere.
+#[test]
+fn codes_are_cut_only_in_the_codes_module() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&root, &mut files);
+    let cuts = ["..6]", "..6)", "..9]", "..9)", "..14]", "..14)"];
+    let mut found = Vec::new();
+    for file in files.iter().filter(|f| !f.ends_with("model/codes.rs")) {
+        let text = std::fs::read_to_string(file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            if cuts
+                .iter()
+                .any(|c| code.contains(&format!("[{c}")) || code.contains(&format!("get({c}")))
+            {
+                found.push(format!("{}:{}", file.display(), n + 1));
+            }
+        }
+    }
+    assert!(found.is_empty(), "codes cut by hand:\n{}", found.join("\n"));
+}

@@ -247,7 +247,8 @@ pub fn deals(deals: u64, postgres: bool) -> Result<(), CliError> {
     let auction = |i: usize| {
         i.is_multiple_of(AUCTION_EVERY)
             && i + 1 < n
-            && people[i].code[..14] == people[i + 1].code[..14]
+            && crate::model::codes::collective_of(&people[i].code)
+                == crate::model::codes::collective_of(&people[i + 1].code)
     };
     let mut intents: Vec<Step> = Vec::new();
     for (i, id) in listings.iter().enumerate() {

@@ -219,7 +219,7 @@ fn second_hand(
         k.role == Role::Collective
             && parties
                 .iter()
-                .all(|p| p.len() == 18 && p.get(..14) == Some(k.party.as_str()))
+                .all(|p| crate::model::codes::household_of_collective(p, &k.party))
     };
     let found = match signer.role {
         Role::Collective | Role::Exchange => cosigners.iter().any(|k| department(k)),

@@ -620,8 +620,10 @@ pub fn expropriation_complete(
     // household: its own receipt, or the exchange's escrow, is.
     if state.settings.authority() {
         let unreceived = plan.lines.iter().any(|(party, _, _)| {
-            crate::model::authority::PartyType::of(x.collective.get(..6).unwrap_or_default(), party)
-                == Ok(crate::model::authority::PartyType::Household)
+            crate::model::authority::PartyType::of(
+                crate::model::codes::county_of(&x.collective),
+                party,
+            ) == Ok(crate::model::authority::PartyType::Household)
                 && !x.received.iter().any(|(_, p)| p == party)
         });
         if unreceived {
