@@ -162,3 +162,39 @@ fn codes_are_cut_only_in_the_codes_module() {
     }
     assert!(found.is_empty(), "codes cut by hand:\n{}", found.join("\n"));
 }
+
+/// The README is a map: every relative link in it and in `docs/` leads to a
+/// file of the repository, and nothing points outside it.
+#[test]
+fn the_maps_links_lead_somewhere() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut pages = vec![root.join("README.md")];
+    for entry in std::fs::read_dir(root.join("docs")).unwrap().flatten() {
+        if entry.path().extension().is_some_and(|e| e == "md") {
+            pages.push(entry.path());
+        }
+    }
+    let mut links = 0;
+    for page in &pages {
+        let text = std::fs::read_to_string(page).unwrap();
+        assert!(
+            !text.contains("../shared"),
+            "{}: points outside the repository",
+            page.display()
+        );
+        for (at, _) in text.match_indices("](") {
+            let target = &text[at + 2..];
+            let target = &target[..target.find(')').unwrap_or(0)];
+            if target.is_empty() || target.contains("://") || target.starts_with('#') {
+                continue;
+            }
+            links += 1;
+            let path = page
+                .parent()
+                .unwrap()
+                .join(target.split('#').next().unwrap());
+            assert!(path.exists(), "{}: {target} leads nowhere", page.display());
+        }
+    }
+    assert!(links >= 10, "{links}");
+}
