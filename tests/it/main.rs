@@ -18,6 +18,7 @@ mod layers;
 mod ledger;
 mod lifecycle;
 mod races;
+mod rules_doc;
 mod schema;
 mod tamper;
 mod transfers;
