@@ -503,9 +503,51 @@ fn view_schema<V: schemars::JsonSchema>() -> serde_json::Value {
         .to_value()
 }
 
+/// Puts `schema` (a JSON Schema as schemars writes it) under
+/// `components/schemas/{name}`, its `$defs` beside it there and its
+/// references rewritten to resolve from the document's root, as OpenAPI
+/// tools resolve them; returns a reference to it.
+fn lift(
+    doc: &mut serde_json::Value,
+    name: &str,
+    mut schema: serde_json::Value,
+) -> serde_json::Value {
+    fn rewrite(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(serde_json::Value::String(r)) = m.get_mut("$ref") {
+                    if let Some(def) = r.strip_prefix("#/$defs/") {
+                        *r = format!("#/components/schemas/{def}");
+                    }
+                }
+                m.values_mut().for_each(rewrite);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(rewrite),
+            _ => {}
+        }
+    }
+    rewrite(&mut schema);
+    let schemas = &mut doc["components"]["schemas"];
+    if let Some(serde_json::Value::Object(defs)) =
+        schema.as_object_mut().and_then(|m| m.remove("$defs"))
+    {
+        for (def, s) in defs {
+            // The same type under the same name, whoever uses it.
+            schemas[def.as_str()] = s;
+        }
+    }
+    if let Some(m) = schema.as_object_mut() {
+        m.remove("$schema");
+    }
+    schemas[name] = schema;
+    serde_json::json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
 /// The OpenAPI description: the routes as written in `openapi.json`, and the
 /// entry kinds from their one declaration (`model::kinds`) — each kind's
-/// name, the roles that may sign it and the rule ids it checks.
+/// name, the roles that may sign it and the rule ids it checks. Every body
+/// and view is a schema under `components/schemas`, and `POST /entries`
+/// takes one of the kinds' envelopes (`Entry`).
 pub fn openapi_document() -> serde_json::Value {
     use crate::model::authority::Office;
     use crate::model::kinds::{
@@ -513,8 +555,28 @@ pub fn openapi_document() -> serde_json::Value {
     };
     let mut doc: serde_json::Value =
         serde_json::from_str(include_str!("openapi.json")).unwrap_or_default();
+    doc["components"]["schemas"]["Envelope"]["properties"]["entry"]["properties"]["kind"]["enum"] =
+        serde_json::json!(KINDS);
+    // Each kind's body, and its envelope: the envelope with that kind and
+    // that body; an entry is one of them.
+    let mut envelopes = Vec::new();
+    let mut bodies = serde_json::Map::new();
+    for k in KINDS {
+        let body = lift(
+            &mut doc,
+            &format!("body.{k}"),
+            body_schema(k).unwrap_or_default(),
+        );
+        let envelope = serde_json::json!({"allOf": [
+            {"$ref": "#/components/schemas/Envelope"},
+            {"properties": {"entry": {"properties": {"kind": {"const": k}, "body": body}}}}
+        ]});
+        doc["components"]["schemas"][format!("envelope.{k}")] = envelope;
+        envelopes.push(serde_json::json!({"$ref": format!("#/components/schemas/envelope.{k}")}));
+        bodies.insert((*k).to_owned(), body);
+    }
+    doc["components"]["schemas"]["Entry"] = serde_json::json!({"oneOf": envelopes});
     let entry = &mut doc["components"]["schemas"]["Envelope"]["properties"]["entry"];
-    entry["properties"]["kind"]["enum"] = serde_json::json!(KINDS);
     entry["x-kinds"] = KINDS
         .iter()
         .map(|k| {
@@ -531,7 +593,7 @@ pub fn openapi_document() -> serde_json::Value {
             let hands: Vec<&str> = second_hands(k).iter().map(|d| d.as_str()).collect();
             (
                 (*k).to_owned(),
-                serde_json::json!({"signers": roles, "rules": rule_ids(k), "body": body_schema(k),
+                serde_json::json!({"signers": roles, "rules": rule_ids(k), "body": bodies[*k],
                     // A1: whether an entry of this kind can act over a
                     // party without its signature (two hands, the notice).
                     "acts_over_party": can_act_over(k),
@@ -547,10 +609,20 @@ pub fn openapi_document() -> serde_json::Value {
     use crate::registry::views;
     macro_rules! views {
         ($($name:literal => $view:ty: [$($path:literal),*];)*) => {{
-            doc["x-views"] = serde_json::json!({ $($name: view_schema::<$view>(),)* });
-            $($(
-                doc["paths"][$path]["get"]["responses"]["200"]["x-view"] = serde_json::json!($name);
-            )*)*
+            let mut all = serde_json::Map::new();
+            $(
+                let view = lift(&mut doc, $name, view_schema::<$view>());
+                $(
+                    let ok = &mut doc["paths"][$path]["get"]["responses"]["200"];
+                    ok["x-view"] = serde_json::json!($name);
+                    // The view is the schema of each type the route answers in.
+                    if let Some(types) = ok["content"].as_object_mut() {
+                        types.values_mut().for_each(|t| t["schema"] = view.clone());
+                    }
+                )*
+                all.insert($name.to_owned(), view);
+            )*
+            doc["x-views"] = serde_json::Value::Object(all);
         }};
     }
     views! {

@@ -143,8 +143,14 @@ fn entries_checkpoints_and_proofs_over_http() {
         let grant = &entry["x-kinds"]["contract.grant"];
         assert_eq!(grant["signers"], json!(["collective"]));
         assert_eq!(grant["rules"], json!(["C1", "C2", "C3", "C4"]));
-        assert_eq!(grant["body"]["additionalProperties"], false);
-        assert!(grant["body"]["required"]
+        // Its body is a schema under components, referenced from the root.
+        assert_eq!(
+            grant["body"]["$ref"],
+            "#/components/schemas/body.contract.grant"
+        );
+        let body = &spec["components"]["schemas"]["body.contract.grant"];
+        assert_eq!(body["additionalProperties"], false);
+        assert!(body["required"]
             .as_array()
             .unwrap()
             .contains(&json!("CBHTBM")));

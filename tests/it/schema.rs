@@ -9,6 +9,14 @@ use serde_json::{json, Value};
 
 use crate::common::{ok, sanquan, COUNTY};
 
+/// A validator for `schema`, a part of the OpenAPI document, with its
+/// references resolved from the document's root, as OpenAPI tools resolve
+/// them.
+fn from_root(doc: &Value, schema: &Value) -> jsonschema::Validator {
+    let rooted = json!({"allOf": [schema], "components": doc["components"]});
+    jsonschema::validator_for(&rooted).expect("the schema resolves from the root")
+}
+
 #[test]
 fn every_demo_entry_fits_the_schema_of_its_kind() {
     let dir = tempfile::tempdir().unwrap();
@@ -33,15 +41,35 @@ fn every_demo_entry_fits_the_schema_of_its_kind() {
         let record: Value = serde_json::from_slice(&leaf).unwrap();
         let entry = &record["envelope"]["entry"];
         let kind = entry["kind"].as_str().unwrap().to_owned();
-        let validator = validators.entry(kind.clone()).or_insert_with(|| {
-            jsonschema::validator_for(&kinds[&kind]["body"]).expect("a schema for every kind")
-        });
+        let validator = validators
+            .entry(kind.clone())
+            .or_insert_with(|| from_root(&doc, &kinds[&kind]["body"]));
         let errors: Vec<String> = validator
             .iter_errors(&entry["body"])
             .map(|e| format!("{} at {}", e, e.instance_path))
             .collect();
         assert!(errors.is_empty(), "entry {index} ({kind}): {errors:?}");
         *seen.entry(kind).or_default() += 1;
+    }
+    // Every envelope is one of the kinds' envelopes that `POST /entries`
+    // takes, and only of its own kind's.
+    let entry = from_root(&doc, &json!({"$ref": "#/components/schemas/Entry"}));
+    for index in (0..size).step_by(7) {
+        let leaf = queries::entry_leaf(&mut conn, COUNTY, index)
+            .unwrap()
+            .unwrap();
+        let record: Value = serde_json::from_slice(&leaf).unwrap();
+        let mut envelope = record["envelope"].clone();
+        if envelope["entry"]["kind"] == "genesis" {
+            continue;
+        }
+        let errors: Vec<String> = entry
+            .iter_errors(&envelope)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "envelope {index}: {errors:?}");
+        envelope["entry"]["kind"] = json!("no.such.kind");
+        assert!(!entry.is_valid(&envelope), "envelope {index} of no kind");
     }
     // The demo writes a county's worth of kinds.
     assert!(seen.len() >= 25, "{seen:?}");
@@ -59,7 +87,7 @@ fn every_demo_entry_fits_the_schema_of_its_kind() {
     // The typed views of the reads fit their published schemas: each
     // decision, distribution and certificate the demo made, and its parties.
     let registry = sanquan::registry::Registry::reader(db.clone());
-    let view = |name: &str| jsonschema::validator_for(&doc["x-views"][name]).unwrap();
+    let view = |name: &str| from_root(&doc, &doc["x-views"][name]);
     let (decision, distribution, certificate, party) = (
         view("DecisionView"),
         view("DistributionView"),
@@ -185,7 +213,7 @@ fn every_demo_entry_fits_the_schema_of_its_kind() {
     }
     assert!(checked >= 10, "{checked} views checked");
     // What the server refuses, the schema refuses too.
-    let grant = jsonschema::validator_for(&kinds["contract.grant"]["body"]).unwrap();
+    let grant = from_root(&doc, &kinds["contract.grant"]["body"]);
     let body = json!({"CBHTBM": "x", "CBFBM": "y", "DKBM": [], "start": "2026-01-01",
                       "end": "2055-12-31", "certificate_members": []});
     assert!(grant.is_valid(&body));
@@ -219,4 +247,33 @@ fn every_view_a_route_names_is_described() {
         );
     }
     assert!(named >= 20, "{named}");
+}
+
+/// Every `$ref` in the served description resolves from the document's
+/// root, as OpenAPI tools resolve it (none is left pointing at a `$defs`
+/// that only a sub-schema had).
+#[test]
+fn every_reference_resolves_from_the_root() {
+    fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push(r);
+                }
+                m.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let doc = sanquan::api::openapi_document();
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    assert!(all.len() > 100, "{}", all.len());
+    for r in all {
+        let pointer = r
+            .strip_prefix('#')
+            .unwrap_or_else(|| panic!("{r} is not local"));
+        assert!(doc.pointer(pointer).is_some(), "{r} points nowhere");
+    }
 }
