@@ -549,7 +549,7 @@ fn lift(
 /// and view is a schema under `components/schemas`, and `POST /entries`
 /// takes one of the kinds' envelopes (`Entry`).
 pub fn openapi_document() -> serde_json::Value {
-    use crate::model::authority::Office;
+    use crate::model::roles::Office;
     use crate::model::kinds::{
         body_schema, can_act_over, county_offices, rule_ids, second_hands, signers, KINDS,
     };

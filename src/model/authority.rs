@@ -1,6 +1,7 @@
 //! Who may sign what, and for whom. A key may sign only the kinds its role may
 //! sign, and only for its own party; keys are bound by the authority above.
 
+use super::roles::Office;
 use super::{codes, Department, KeyBinding, Role, RuleError};
 
 /// Whether `role` may sign `kind` (the roles each kind lists in
@@ -9,22 +10,12 @@ pub fn may_sign(role: Role, kind: &str) -> bool {
     super::kinds::signers(kind).contains(&role)
 }
 
-/// A2: a county office — the root key (genesis's), or a department. The
-/// kinds each office signs, and the departments each act over a party needs
-/// as its second hand, are declared with the kinds (`model::kinds`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Office {
-    Root,
-    Department(Department),
-}
-
-impl Office {
-    fn signs(self) -> impl Iterator<Item = &'static str> {
-        super::kinds::KINDS
-            .iter()
-            .copied()
-            .filter(move |k| super::kinds::county_offices(k).contains(&self))
-    }
+/// The kinds `office` signs under the authority rules.
+fn signed_by(office: Office) -> impl Iterator<Item = &'static str> {
+    super::kinds::KINDS
+        .iter()
+        .copied()
+        .filter(move |k| super::kinds::county_offices(k).contains(&office))
 }
 
 /// A2: whether department `d` may be the county's hand in an act of `kind`.
@@ -58,10 +49,10 @@ pub fn remits_json() -> String {
     let mut all = serde_json::Map::new();
     all.insert(
         "root".into(),
-        serde_json::json!(Office::Root.signs().collect::<Vec<_>>()),
+        serde_json::json!(signed_by(Office::Root).collect::<Vec<_>>()),
     );
     for d in Department::ALL {
-        let kinds: Vec<&str> = Office::Department(d).signs().collect();
+        let kinds: Vec<&str> = signed_by(Office::Department(d)).collect();
         all.insert(d.as_str().into(), serde_json::json!(kinds));
     }
     serde_json::Value::Object(all).to_string()

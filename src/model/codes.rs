@@ -3,7 +3,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use super::error::Why;
+use super::refusal::Why;
 
 /// 6-digit county code: the log is the county's (`sanquan/<county>`).
 pub fn check_county(code: &str) -> Result<(), Why> {

@@ -124,7 +124,7 @@ impl Subject {
 
 impl Counts {
     /// The counts can be true at all.
-    pub fn consistent(&self) -> Result<(), super::error::Why> {
+    pub fn consistent(&self) -> Result<(), super::refusal::Why> {
         if self.eligible == 0 {
             return Err(("no one was eligible to vote", "没有有表决权的人"));
         }

@@ -70,7 +70,7 @@ impl Mode {
     }
 
     /// Goes only to households of the listing's collective (M2, S2).
-    pub fn members_only(self) -> Option<super::error::Why> {
+    pub fn members_only(self) -> Option<super::refusal::Why> {
         match self {
             Mode::Subcontract => Some(("a sub-contract", "转包")),
             Mode::Assignment => Some(("an assignment", "转让")),
@@ -306,9 +306,9 @@ impl Listing {
     pub fn titles_of(&self, household: &str) -> Vec<String> {
         match self.mode {
             Mode::HouseLease | Mode::Homestead => {
-                vec![super::state::Homestead::land_key(household)]
+                vec![super::titles::homestead(household)]
             }
-            Mode::Shares => vec![shares_title(household)],
+            Mode::Shares => vec![super::titles::shares(household)],
             Mode::Swap => self.parcels.iter().chain(&self.swap_for).cloned().collect(),
             _ => self.parcels.clone(),
         }
@@ -389,10 +389,6 @@ impl Review {
     }
 }
 
-/// The title a share listing rests on: the household's shares.
-pub fn shares_title(household: &str) -> String {
-    format!("FE{household}")
-}
 
 /// A right derived from a household's base right by a settled deal (G2): a
 /// management right, a lease, an equity contribution, a house lease. It ends
@@ -421,7 +417,7 @@ pub struct DerivedRight {
 impl DerivedRight {
     pub fn titles(&self) -> Vec<String> {
         if self.mode == Mode::HouseLease {
-            vec![super::state::Homestead::land_key(&self.household)]
+            vec![super::titles::homestead(&self.household)]
         } else {
             self.parcels.clone()
         }
@@ -508,52 +504,6 @@ impl BaseRights {
         later.contract_area() + tolerance * parcels.max(1) < self.contract_area()
             || (self.homestead.is_some() && later.homestead.is_none())
             || later.shares < self.shares
-    }
-}
-
-/// The base rights a household holds on `day`.
-pub fn base_rights(state: &super::State, household: &str, day: NaiveDate) -> BaseRights {
-    base_rights_of(
-        household,
-        day,
-        state.contracts.values(),
-        |p| state.parcels.get(p).map_or(0, |p| p.area.0),
-        state
-            .homesteads
-            .get(household)
-            .filter(|h| h.exited.is_none())
-            .map(|h| h.area.0),
-        state.holdings.get(household).copied().unwrap_or(0),
-    )
-}
-
-/// G1's base rights of `household` on `day` from their pieces — contracts
-/// (any; those it holds that day count), each parcel's area, the area of the
-/// homestead it holds and its shares: the one definition the rules (over the
-/// state) and the registry (over the projection) share.
-pub fn base_rights_of<'a>(
-    household: &str,
-    day: NaiveDate,
-    contracts: impl IntoIterator<Item = &'a super::state::Contract>,
-    area_of: impl Fn(&str) -> i64,
-    homestead: Option<i64>,
-    shares: u64,
-) -> BaseRights {
-    let mut contracts: Vec<ContractHolding> = contracts
-        .into_iter()
-        .filter(|k| k.household == household && k.holds(day))
-        .map(|k| ContractHolding {
-            code: k.code.clone(),
-            parcels: k.parcels.clone(),
-            area_centi_m2: k.parcels.iter().map(|p| area_of(p)).sum(),
-            end: k.end,
-        })
-        .collect();
-    contracts.sort_by(|a, b| a.code.cmp(&b.code));
-    BaseRights {
-        contracts,
-        homestead,
-        shares,
     }
 }
 
@@ -698,7 +648,7 @@ pub enum ExchangeRefusal {
     WrongStage {
         id: u64,
         status: &'static str,
-        needed: super::error::Why,
+        needed: super::refusal::Why,
     },
     #[error("the term ends {end}, after the contract's term ({contract_end}) (M3)")]
     TermBeyondContract { end: String, contract_end: String },
@@ -712,7 +662,7 @@ pub enum ExchangeRefusal {
     AlreadyTransferred { parcel: String, right: u64 },
     #[error("{}: a household of collective {collective} only", .what.0)]
     OutsideCollective {
-        what: super::error::Why,
+        what: super::refusal::Why,
         collective: String,
     },
     #[error("the house lease is {years} years, over the county's limit of {limit} (H3)")]
@@ -727,7 +677,7 @@ pub enum ExchangeRefusal {
     #[default]
     NothingToMatch,
     #[error("{}", .0.0)]
-    NotReady(super::error::Why),
+    NotReady(super::refusal::Why),
     #[error("the SHA-256 signed is not that of the contract rendered for this award ({expected})")]
     ContractMismatch { expected: String },
     #[error(
@@ -756,9 +706,9 @@ pub enum ExchangeRefusal {
     ObjectionPending { listing: u64, objection: u64 },
 }
 
-impl super::Refusal for ExchangeRefusal {
-    fn class(&self) -> super::error::Class {
-        super::error::Class::Refused
+impl super::refusal::Refusal for ExchangeRefusal {
+    fn class(&self) -> super::refusal::Class {
+        super::refusal::Class::Refused
     }
 
     fn code(&self) -> &'static str {

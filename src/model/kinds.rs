@@ -7,7 +7,7 @@
 //! table and the rules' dispatch all follow from this one table, so a new
 //! kind is one line here (and its body type and rule).
 
-use super::authority::Office;
+use super::roles::Office;
 use super::entry::*;
 use super::{rules, Change, Context, Department, KeyBinding, Land, Role, RuleError, State};
 

@@ -8,7 +8,7 @@ pub type Fen = i64;
 
 /// Parses a yuan amount given as a plain decimal string ("1234.50"; see
 /// [`crate::model::units::plain_hundredths`]).
-pub fn parse_yuan(text: &str) -> Result<Fen, super::error::Why> {
+pub fn parse_yuan(text: &str) -> Result<Fen, super::refusal::Why> {
     crate::model::units::plain_hundredths(text)
 }
 

@@ -214,7 +214,7 @@ pub struct Homestead {
 impl Homestead {
     /// Its key in the spatial index, beside the parcels.
     pub fn land_key(household: &str) -> String {
-        format!("ZJD{household}")
+        super::titles::homestead(household)
     }
 }
 
@@ -1041,13 +1041,13 @@ impl State {
             // A household's shares are the title a shares listing rests on.
             Change::SharesMoved { from, to, .. } => {
                 vec![
-                    super::exchange::shares_title(from),
-                    super::exchange::shares_title(to),
+                    super::titles::shares(from),
+                    super::titles::shares(to),
                 ]
             }
             Change::SharesQuantified { allocations, .. } => allocations
                 .iter()
-                .map(|(holder, _)| super::exchange::shares_title(holder))
+                .map(|(holder, _)| super::titles::shares(holder))
                 .collect(),
             Change::HouseholdMerged {
                 household, into, ..
@@ -1060,8 +1060,8 @@ impl State {
                     .collect();
                 all.push(Homestead::land_key(household));
                 all.push(Homestead::land_key(into));
-                all.push(super::exchange::shares_title(household));
-                all.push(super::exchange::shares_title(into));
+                all.push(super::titles::shares(household));
+                all.push(super::titles::shares(into));
                 all
             }
             // Every change is named here, so that a new one must say which
@@ -1205,7 +1205,7 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::exchange::shares_title;
+    use crate::model::titles::shares as shares_title;
 
     /// A share transfer changes the title a shares listing rests on, so a
     /// settlement verified before it is refused (`title_changed`).

@@ -20,7 +20,7 @@ impl Area {
 
     /// Parses a plain decimal string of square metres ("2668.40"; see
     /// [`plain_hundredths`]).
-    pub fn parse_m2(text: &str) -> Result<Area, super::error::Why> {
+    pub fn parse_m2(text: &str) -> Result<Area, super::refusal::Why> {
         plain_hundredths(text).map(Area)
     }
 
@@ -47,7 +47,7 @@ impl Area {
 /// it, no sign, exponent, spaces or leading zeros — into hundredths (fen,
 /// 0.01 m²). "1e9", "+5", "-1", "1.", ".5", "007" and "1.234" are refused:
 /// what was signed is read one way only.
-pub fn plain_hundredths(text: &str) -> Result<i64, super::error::Why> {
+pub fn plain_hundredths(text: &str) -> Result<i64, super::refusal::Why> {
     let (whole, part) = match text.split_once('.') {
         Some((w, p)) => (w, Some(p)),
         None => (text, None),

@@ -821,7 +821,7 @@ impl Registry {
                 areas.insert(p.clone(), parcel.area.0);
             }
         }
-        Ok(crate::model::exchange::base_rights_of(
+        Ok(crate::model::rights::base_rights_of(
             household,
             self.today(),
             contracts.values(),

@@ -198,3 +198,146 @@ fn the_maps_links_lead_somewhere() {
     }
     assert!(links >= 10, "{links}");
 }
+
+/// The first segment of each path a `use` or an expression names after
+/// `prefix` (`super::`, `crate::model::`): `super::{a, b::C}` names `a` and
+/// `b`.
+fn segments_after<'a>(code: &'a str, prefix: &str) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    for (at, _) in code.match_indices(prefix) {
+        let before = code[..at].chars().next_back();
+        if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':') {
+            continue;
+        }
+        let rest = &code[at + prefix.len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let mut depth = 0;
+            let mut start = 0;
+            for (i, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => {
+                        out.push(group[start..i].trim());
+                        break;
+                    }
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        out.push(group[start..i].trim());
+                        start = i + 1;
+                    }
+                    _ => {}
+                }
+            }
+        } else {
+            out.push(rest);
+        }
+    }
+    out.into_iter()
+        .map(|s| {
+            let end = s
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(s.len());
+            &s[..end]
+        })
+        .filter(|s| !s.is_empty() && *s != "super" && *s != "self")
+        .collect()
+}
+
+/// `src/model` one-directional: its modules (a directory counts as one)
+/// form no import circle, so that each can be read from the bottom up. An
+/// item `model/mod.rs` re-exports counts as its own module's.
+#[test]
+fn the_model_has_no_import_circle() {
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/model");
+    let mod_rs = std::fs::read_to_string(model.join("mod.rs")).unwrap();
+    // `pub use error::{Refusal, RuleError};` → Refusal and RuleError are error's.
+    let mut owner = std::collections::HashMap::new();
+    for line in mod_rs.lines().filter(|l| l.starts_with("pub use ")) {
+        let path = line.trim_start_matches("pub use ").trim_end_matches(';');
+        if let Some((module, items)) = path.split_once("::") {
+            for item in items.trim_matches(|c| c == '{' || c == '}').split(',') {
+                owner.insert(item.trim().to_owned(), module.to_owned());
+            }
+        }
+    }
+    let mut modules: Vec<String> = std::fs::read_dir(&model)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.file_name().is_some_and(|n| n != "mod.rs"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    modules.sort();
+    let mut files = Vec::new();
+    sources(&model, &mut files);
+    let mut edges: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for file in &files {
+        let rel = file.strip_prefix(&model).unwrap();
+        let node = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .trim_end_matches(".rs")
+            .to_owned();
+        let text = std::fs::read_to_string(file).unwrap();
+        if text.contains("#![cfg(test)]") {
+            continue;
+        }
+        let code: String = text
+            .split("#[cfg(test)]\nmod tests")
+            .next()
+            .unwrap()
+            .lines()
+            .map(|l| l.split("//").next().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n");
+        // How many `super`s reach `model` from this file.
+        let depth = rel.components().count() - usize::from(rel.ends_with("mod.rs"));
+        let up = "super::".repeat(depth);
+        let mut named = segments_after(&code, "crate::model::");
+        if depth > 0 {
+            named.extend(segments_after(&code, &up));
+        }
+        for name in named {
+            let target = if modules.iter().any(|m| m == name) {
+                name.to_owned()
+            } else {
+                owner.get(name).cloned().unwrap_or_else(|| "mod".to_owned())
+            };
+            if target != node {
+                edges.entry(node.clone()).or_default().insert(target);
+            }
+        }
+    }
+    // Depth-first: a module met again on the path closes a circle.
+    fn visit(
+        node: &str,
+        edges: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut std::collections::BTreeSet<String>,
+        circles: &mut Vec<String>,
+    ) {
+        if let Some(at) = path.iter().position(|p| p == node) {
+            circles.push(format!("{} → {node}", path[at..].join(" → ")));
+            return;
+        }
+        if !done.insert(node.to_owned()) {
+            return;
+        }
+        path.push(node.to_owned());
+        for next in edges.get(node).into_iter().flatten() {
+            visit(next, edges, path, done, circles);
+        }
+        path.pop();
+    }
+    let mut circles = Vec::new();
+    let mut done = Default::default();
+    for node in edges.keys() {
+        visit(node, &edges, &mut Vec::new(), &mut done, &mut circles);
+    }
+    assert!(edges.len() > 10, "{edges:?}");
+    assert!(circles.is_empty(), "import circles in src/model:\n{}", circles.join("\n"));
+}

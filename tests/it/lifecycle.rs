@@ -2,7 +2,7 @@
 //! inaction (C2), and land a household gave back of its own act (C6) may be
 //! contracted again.
 
-use sanquan::model::exchange::base_rights;
+use sanquan::model::rights::base_rights;
 use sanquan::store::queries;
 use serde_json::{json, Value};
 

@@ -4,7 +4,7 @@
 //! X6), collective assets after a decision (X5), and the household's
 //! cooling-off window on a surrender (G4).
 
-use sanquan::model::exchange::base_rights;
+use sanquan::model::rights::base_rights;
 use sanquan::store::verify::verify;
 use serde_json::{json, Value};
 

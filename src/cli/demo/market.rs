@@ -273,7 +273,7 @@ pub fn load(dir: &DataDir) -> Result<usize, CliError> {
     )?;
     let state = queries::load_state(&mut *db.conn()?, COUNTY)?;
     let today = chrono::Utc::now().date_naive();
-    let rights = crate::model::exchange::base_rights(&state, &village[0].code, today);
+    let rights = crate::model::rights::base_rights(&state, &village[0].code, today);
     desk.submit(
         &county,
         "attest.retention",

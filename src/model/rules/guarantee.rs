@@ -12,7 +12,7 @@ use proptest::test_runner::TestCaseError;
 use serde_json::{json, Value};
 
 use crate::ledger::SignerKey;
-use crate::model::exchange::base_rights;
+use crate::model::rights::base_rights;
 use crate::model::land::NoLand;
 use crate::model::{decide, Area, Command, Context, Footprint, Role, State};
 

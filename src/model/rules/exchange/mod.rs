@@ -11,8 +11,9 @@ use crate::model::entry::{
     ListingSubmit, ListingWithdraw, ObjectionResolve, PaymentConfirm, PaymentRelease, RightEnd,
     TitleVerify, TransferRegister, TransfereeQualify,
 };
+use crate::model::rights::base_rights;
 use crate::model::exchange::{
-    base_rights, render_contract, sha256_hex, Award, Bid, DerivedRight, ExchangeRefusal as X,
+    render_contract, sha256_hex, Award, Bid, DerivedRight, ExchangeRefusal as X,
     Intent, Listing, Mode, Objection, Review, Status,
 };
 // The rules' shared checks (`text`, `day`, `unencumbered`, …), here and in
