@@ -544,15 +544,15 @@ fn lift(
 }
 
 /// The OpenAPI description: the routes as written in `openapi.json`, and the
-/// entry kinds from their one declaration (`model::kinds`) — each kind's
+/// entry kinds from their one declaration (`model::table`) — each kind's
 /// name, the roles that may sign it and the rule ids it checks. Every body
 /// and view is a schema under `components/schemas`, and `POST /entries`
 /// takes one of the kinds' envelopes (`Entry`).
 pub fn openapi_document() -> serde_json::Value {
-    use crate::model::roles::Office;
     use crate::model::kinds::{
         body_schema, can_act_over, county_offices, rule_ids, second_hands, signers, KINDS,
     };
+    use crate::model::roles::Office;
     let mut doc: serde_json::Value =
         serde_json::from_str(include_str!("openapi.json")).unwrap_or_default();
     doc["components"]["schemas"]["Envelope"]["properties"]["entry"]["properties"]["kind"]["enum"] =

@@ -5,17 +5,17 @@ use super::roles::Office;
 use super::{codes, Department, KeyBinding, Role, RuleError};
 
 /// Whether `role` may sign `kind` (the roles each kind lists in
-/// `model::kinds`).
+/// `model::table`).
 pub fn may_sign(role: Role, kind: &str) -> bool {
-    super::kinds::signers(kind).contains(&role)
+    super::command::signers(kind).contains(&role)
 }
 
 /// The kinds `office` signs under the authority rules.
 fn signed_by(office: Office) -> impl Iterator<Item = &'static str> {
-    super::kinds::KINDS
+    super::command::KINDS
         .iter()
         .copied()
-        .filter(move |k| super::kinds::county_offices(k).contains(&office))
+        .filter(move |k| super::command::county_offices(k).contains(&office))
 }
 
 /// A2: whether department `d` may be the county's hand in an act of `kind`.
@@ -23,7 +23,7 @@ fn cosigns(d: Department, kind: &str) -> bool {
     if kind == MEMBER_APPLICATION {
         return d == Department::Registry;
     }
-    super::kinds::second_hands(kind).contains(&d)
+    super::command::second_hands(kind).contains(&d)
 }
 
 /// A7: what the registry cosigns when it records a member's signed paper
@@ -108,7 +108,7 @@ pub fn within_remit(
     match signer.department {
         None => {
             // The root binds and revokes the county's own keys only.
-            let allowed = super::kinds::county_offices(kind).contains(&Office::Root)
+            let allowed = super::command::county_offices(kind).contains(&Office::Root)
                 && match cmd {
                     Command::KeyRegister(_) | Command::KeyRevoke(_) => target == Some(Role::County),
                     _ => true,
@@ -126,7 +126,7 @@ pub fn within_remit(
             }
         }
         Some(d) => {
-            let allowed = super::kinds::county_offices(kind).contains(&Office::Department(d))
+            let allowed = super::command::county_offices(kind).contains(&Office::Department(d))
                 && target != Some(Role::County);
             if allowed {
                 Ok(())
@@ -335,12 +335,12 @@ mod tests {
             let county = may_sign(Role::County, kind);
             assert_eq!(
                 county,
-                !crate::model::kinds::county_offices(kind).is_empty(),
+                !crate::model::command::county_offices(kind).is_empty(),
                 "{kind}: a county kind names its offices, no other kind any"
             );
             assert_eq!(
-                crate::model::kinds::can_act_over(kind),
-                !crate::model::kinds::second_hands(kind).is_empty(),
+                crate::model::command::can_act_over(kind),
+                !crate::model::command::second_hands(kind).is_empty(),
                 "{kind}: an act over a party names its second hands"
             );
         }

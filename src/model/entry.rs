@@ -6,7 +6,6 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::error::RuleError;
-use super::kinds::Command;
 use super::{Role, VerifierKey};
 
 /// `genesis`: the first entry of a county's log. Self-signed by the county
@@ -1026,61 +1025,6 @@ pub struct AttestRetention {
     pub rights: super::exchange::BaseRights,
 }
 
-impl Command {
-    /// Drops the geometry's JSON once `spatial` has made its footprint (which
-    /// the rules read instead): a queued import holds thousands of them.
-    pub fn release_geometry(&mut self) {
-        match self {
-            Command::CollectiveRegister(b) => b.boundary = serde_json::Value::Null,
-            Command::ParcelRegister(b) => b.geometry = serde_json::Value::Null,
-            Command::HomesteadGrant(b) => b.geometry = serde_json::Value::Null,
-            Command::ParcelSplit(b) => {
-                for p in &mut b.parts {
-                    p.geometry = serde_json::Value::Null;
-                }
-            }
-            Command::ParcelMerge(b) => b.into.geometry = serde_json::Value::Null,
-            _ => {}
-        }
-    }
-
-    /// The persons the entry names, whose personal data must come with it.
-    pub fn persons(&self) -> Vec<&str> {
-        match self {
-            Command::HouseholdRegister(b) => b.members.iter().map(|m| m.person.as_str()).collect(),
-            Command::HouseholdJoin(b) => b.members.iter().map(|m| m.person.as_str()).collect(),
-            _ => Vec::new(),
-        }
-    }
-
-    /// The household the persons an entry introduces belong to.
-    pub fn household_of_persons(&self) -> Option<&str> {
-        match self {
-            Command::HouseholdRegister(b) => Some(&b.code),
-            Command::HouseholdJoin(b) => Some(&b.household),
-            _ => None,
-        }
-    }
-
-    /// The geometries to prepare before the writer, with their field names.
-    pub fn geometries(&self) -> Vec<(&serde_json::Value, String)> {
-        let one = |g, f: &str| vec![(g, f.to_owned())];
-        match self {
-            Command::CollectiveRegister(b) => one(&b.boundary, "entry.body.boundary"),
-            Command::ParcelRegister(b) => one(&b.geometry, "entry.body.geometry"),
-            Command::HomesteadGrant(b) => one(&b.geometry, "entry.body.geometry"),
-            Command::ParcelMerge(b) => one(&b.into.geometry, "entry.body.into.geometry"),
-            Command::ParcelSplit(b) => b
-                .parts
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (&p.geometry, format!("entry.body.parts[{i}].geometry")))
-                .collect(),
-            _ => Vec::new(),
-        }
-    }
-}
-
 /// The most items of any list in a body (parcels, members, allocations…);
 /// geometry is bounded by its own limits.
 pub const MAX_ITEMS: usize = 1_000;
@@ -1238,6 +1182,7 @@ pub(super) fn body_of<T: DeserializeOwned>(body: &serde_json::Value) -> Result<T
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Command;
     use serde_json::json;
 
     const VKEY: &str = "sanquan/140421+d5a38aa7+AXm1Vi6P5lT5QHixEuipi6eQH4U65pW+1+DjkQutBJZk";

@@ -389,7 +389,6 @@ impl Review {
     }
 }
 
-
 /// A right derived from a household's base right by a settled deal (G2): a
 /// management right, a lease, an equity contribution, a house lease. It ends
 /// at its term's end, computed when read, or early only on M7's grounds.

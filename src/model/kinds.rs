@@ -1,15 +1,14 @@
-//! Every entry kind, declared once: its name in the envelope, its body
-//! type, the roles that may sign it (for the county, the offices whose remit
-//! it is: `County(Root, Registry)`, A2), the rule ids of DOMAIN.md it
-//! checks, its rule, and — for a kind that can act over a party (A1) — whom
-//! it acts over and the departments that may be its second hand. The `Command` enum, the
-//! parsing of a body, a command's kind, the list of kinds, the authority
-//! table and the rules' dispatch all follow from this one table, so a new
-//! kind is one line here (and its body type and rule).
+//! The top of `model`: each kind dispatched to its rule and to whom it acts
+//! over, from the one table in `model::table`, and `decide`, which the store
+//! calls for every entry. The rules below get the dispatch handed down
+//! (`rules::Dispatch`), so they never reach up here.
 
-use super::roles::Office;
-use super::entry::*;
-use super::{rules, Change, Context, Department, KeyBinding, Land, Role, RuleError, State};
+use super::command::Command;
+use super::{rules, Change, Context, KeyBinding, Land, RuleError, State};
+
+pub use super::command::{
+    body_schema, can_act_over, county_offices, rule_ids, second_hands, signers, KINDS,
+};
 
 /// The parties an act names, where its kind declares `over`.
 macro_rules! over_of {
@@ -21,106 +20,8 @@ macro_rules! over_of {
     };
 }
 
-/// A county office in a kind's `County(…)`: the root key or a department.
-macro_rules! office {
-    (Root) => {
-        Office::Root
-    };
-    ($department:ident) => {
-        Office::Department(Department::$department)
-    };
-}
-
-macro_rules! kinds {
+macro_rules! dispatch_items {
     ($( $name:literal => $variant:ident($body:ty) by [$($role:ident $(($($office:ident),*))?),*] under [$($id:literal),*] rule $rule:expr $(, over $over:expr, hands [$($hand:ident),*])?; )*) => {
-        /// A parsed command: the kind and its typed body.
-        #[derive(Debug, Clone, PartialEq, Eq)]
-        pub enum Command {
-            $( $variant($body), )*
-        }
-
-        /// The kinds this log knows, in the spelling of the envelope's `kind`.
-        pub const KINDS: &[&str] = &[$($name),*];
-
-        impl Command {
-            /// Parses a body for `kind`; unknown kinds and malformed bodies
-            /// are refused.
-            pub fn parse(kind: &str, body: &serde_json::Value) -> Result<Command, RuleError> {
-                Ok(match kind {
-                    $( $name => Command::$variant(body_of(body)?), )*
-                    other => return Err(RuleError::UnknownKind(other.chars().take(64).collect())),
-                })
-            }
-
-            /// The body as JSON, as the body type writes it: for an accepted
-            /// entry, byte for byte (in JCS) the body that was signed (L1).
-            pub fn body(&self) -> serde_json::Value {
-                match self {
-                    $( Command::$variant(body) => serde_json::to_value(body).unwrap_or_default(), )*
-                }
-            }
-
-            /// The kind's name, as the envelope spells it.
-            pub fn kind(&self) -> &'static str {
-                match self {
-                    $( Command::$variant(_) => $name, )*
-                }
-            }
-        }
-
-        /// The roles that may sign `kind` (genesis: the county root key, once,
-        /// for itself — the rules' own case).
-        pub fn signers(kind: &str) -> &'static [Role] {
-            match kind {
-                $( $name => &[$(Role::$role),*], )*
-                _ => &[],
-            }
-        }
-
-        /// The JSON Schema of `kind`'s body, from its body type.
-        pub fn body_schema(kind: &str) -> Option<serde_json::Value> {
-            match kind {
-                $( $name => Some(schemars::schema_for!($body).to_value()), )*
-                _ => None,
-            }
-        }
-
-        /// A2: the county offices whose keys sign `kind` under the
-        /// authority rules (its remit): the root key, or a department.
-        pub fn county_offices(kind: &str) -> &'static [Office] {
-            match kind {
-                $( $name => &[$($($(office!($office),)*)?)*], )*
-                _ => &[],
-            }
-        }
-
-        /// A2: the departments that may be the county's hand in an act of
-        /// `kind` over a party.
-        pub fn second_hands(kind: &str) -> &'static [Department] {
-            match kind {
-                $( $name => &[$($(Department::$hand,)*)?], )*
-                _ => &[],
-            }
-        }
-
-        /// The rule ids of DOMAIN.md that `kind`'s rule checks.
-        pub fn rule_ids(kind: &str) -> &'static [&'static str] {
-            match kind {
-                $( $name => &[$($id),*], )*
-                _ => &[],
-            }
-        }
-
-        /// Whether `kind` can act over a party without its signature (A1):
-        /// such an entry is pending for the protective notice (A3) and needs
-        /// two hands (A2).
-        pub fn can_act_over(kind: &str) -> bool {
-            match kind {
-                $( $name => false $( || { let _ = stringify!($over); true } )?, )*
-                _ => false,
-            }
-        }
-
         /// The parties `cmd`, signed by `signer`, acts over without their
         /// own signature (A1); empty when it is no such act.
         pub(crate) fn over(state: &State, signer: &KeyBinding, cmd: &Command) -> Vec<String> {
@@ -144,75 +45,18 @@ macro_rules! kinds {
     };
 }
 
-kinds! {
-    "genesis" => Genesis(Box<Genesis>) by [] under [] rule |_, _, _, _, _| Err(RuleError::GenesisMisplaced);
-    "key.register" => KeyRegister(KeyRegister) by [County(Root, Registry), Exchange, Collective, Household, Transferee, Member] under ["A1", "A2", "A6"] rule |s, _, c, k, b| rules::key_register(s, c, k, b), over rules::acts::over_key, hands [Registry];
-    "key.revoke" => KeyRevoke(KeyRevoke) by [County(Root, Registry), Exchange, Collective, Household, Transferee, Member] under ["A6", "A7"] rule |s, _, c, k, b| rules::key_revoke(s, c, k, b);
-    "collective.register" => CollectiveRegister(Box<CollectiveRegister>) by [County(Registry)] under ["P1", "C8"] rule |s, _, c, k, b| rules::collective_register(s, c, k, b);
-    "parcel.register" => ParcelRegister(Box<ParcelRegister>) by [Collective] under ["P1", "C7", "C8"] rule |s, l, c, k, b| rules::parcel_register(s, l, c, k, b);
-    "parcel.retire" => ParcelRetire(ParcelRetire) by [Collective] under ["C4"] rule |s, _, c, k, b| rules::parcel_retire(s, c, k, b);
-    "encumbrance.register" => EncumbranceRegister(EncumbranceRegister) by [County(Registry, Justice), Collective, Household, Transferee] under ["M2", "M6", "H4", "R2"] rule |s, l, c, k, b| rules::encumbrance_register(s, l, c, k, b);
-    "encumbrance.release" => EncumbranceRelease(EncumbranceRelease) by [County(Registry, Justice), Collective, Household] under ["R2"] rule |s, _, c, k, b| rules::encumbrance_release(s, c, k, b);
-    "decision.record" => DecisionRecord(DecisionRecord) by [Collective] under ["D1", "D2", "D3"] rule |s, _, c, k, b| rules::decision_record(s, c, k, b);
-    "household.register" => HouseholdRegister(HouseholdRegister) by [Collective] under ["P1", "P2", "P3"] rule |s, _, c, k, b| rules::household_register(s, c, k, b);
-    "household.join" => HouseholdJoin(HouseholdJoin) by [Collective, Household] under ["A1", "P2", "P3", "C3"] rule |s, _, c, k, b| rules::household_join(s, c, k, b), over rules::acts::over_joined, hands [CivilRegistration];
-    "contract.grant" => ContractGrant(ContractGrant) by [Collective] under ["C1", "C2", "C3", "C4"] rule |s, _, c, k, b| rules::contract_grant(s, c, k, b);
-    "shares.quantify" => SharesQuantify(SharesQuantify) by [Collective] under ["S1", "D1"] rule |s, _, c, k, b| rules::shares_quantify(s, c, k, b);
-    "shares.transfer" => SharesTransfer(SharesTransfer) by [Household] under ["S2"] rule |s, _, c, k, b| rules::shares_transfer(s, c, k, b);
-    "shares.buyback" => SharesBuyback(SharesBuyback) by [Household] under ["S2", "G4"] rule |s, _, c, k, b| rules::shares_buyback(s, c, k, b);
-    "dividend.distribute" => DividendDistribute(DividendDistribute) by [Collective] under ["S3", "S4"] rule |s, _, c, k, b| rules::dividend_distribute(s, c, k, b);
-    "member.admit" => MemberAdmit(MemberAdmit) by [Collective] under ["P4", "D1"] rule |s, _, c, k, b| rules::member_admit(s, c, k, b);
-    "member.end" => MemberEnd(MemberEnd) by [Collective] under ["A1", "P4", "C5", "S5", "G4"] rule |s, _, c, k, b| rules::member_end(s, c, k, b), over rules::acts::over_member, hands [CivilRegistration];
-    "estate.settle" => EstateSettle(EstateSettle) by [Collective] under ["A1", "I1", "I2", "I3", "I4", "G1"] rule |s, _, c, k, b| rules::estate_settle(s, c, k, b), over rules::acts::over_estate, hands [CivilRegistration];
-    "homestead.grant" => HomesteadGrant(Box<HomesteadGrant>) by [County(NaturalResources)] under ["H1", "H2", "H3"] rule |s, l, c, k, b| rules::homestead_grant(s, l, c, k, b);
-    "homestead.exit" => HomesteadExit(HomesteadExit) by [Household] under ["H5", "G4"] rule |s, _, c, k, b| rules::homestead_exit(s, c, k, b);
-    "contract.return" => ContractReturn(ContractReturn) by [Household] under ["C6", "G4"] rule |s, _, c, k, b| rules::contract_return(s, c, k, b);
-    "notice.post" => NoticePost(NoticePost) by [Collective] under ["C3"] rule |s, _, c, k, b| rules::notice_post(s, c, k, b);
-    "certificate.issue" => CertificateIssue(CertificateIssue) by [County(Registry), Collective] under ["C3", "R2", "A1", "A7"] rule |s, _, c, k, b| rules::certificate_issue(s, c, k, b), over rules::acts::over_certificate, hands [Registry];
-    "county.settings" => CountySettings(CountySettings) by [County(Root)] under [] rule |s, _, c, k, b| rules::county_settings(s, c, k, b);
-    "parcel.split" => ParcelSplit(Box<ParcelSplit>) by [Collective] under ["C7"] rule |s, l, c, k, b| rules::parcel_split(s, l, c, k, b);
-    "parcel.merge" => ParcelMerge(Box<ParcelMerge>) by [Collective] under ["C7"] rule |s, l, c, k, b| rules::parcel_merge(s, l, c, k, b);
-    "household.split" => HouseholdSplit(HouseholdSplit) by [Household, Collective, County(Justice)] under ["A1", "P3", "W2", "R1"] rule |s, _, c, k, b| rules::household_split(s, c, k, b), over rules::acts::over_split, hands [Registry, Justice];
-    "household.merge" => HouseholdMerge(HouseholdMerge) by [Household] under ["P3", "H1", "G1"] rule |s, _, c, k, b| rules::household_merge(s, c, k, b);
-    "contract.extend" => ContractExtend(ContractExtend) by [Collective] under ["C2", "C4"] rule |s, _, c, k, b| rules::contract_extend(s, c, k, b);
-    "contract.renew" => ContractRenew(ContractRenew) by [Collective] under ["C2"] rule |s, _, c, k, b| rules::contract_renew(s, c, k, b);
-    "contract.renew_all" => ContractRenewAll(ContractRenewAll) by [Collective] under ["C2", "C3"] rule |s, _, c, k, b| rules::contract_renew_all(s, c, k, b);
-    "listing.submit" => ListingSubmit(ListingSubmit) by [Collective, Household, Transferee] under ["X1", "M2", "M3", "M9", "H3", "S2", "X5"] rule |s, _, c, k, b| rules::exchange::listing_submit(s, c, k, b);
-    "listing.review" => ListingReview(ListingReview) by [Exchange] under ["X2", "X3"] rule |s, _, c, k, b| rules::exchange::listing_review(s, c, k, b);
-    "intent.register" => IntentRegister(IntentRegister) by [Household, Transferee] under ["X2", "M8", "X6"] rule |s, _, c, k, b| rules::exchange::intent_register(s, c, k, b);
-    "deposit.confirm" => DepositConfirm(DepositConfirm) by [Exchange] under ["X2"] rule |s, _, c, k, b| rules::exchange::deposit_confirm(s, c, k, b);
-    "bid.place" => BidPlace(BidPlace) by [Household, Transferee] under ["X4"] rule |s, _, c, k, b| rules::exchange::bid_place(s, c, k, b);
-    "bid.match" => BidMatch(BidMatch) by [Household, Transferee] under ["M3", "M9"] rule |s, _, c, k, b| rules::exchange::bid_match(s, c, k, b);
-    "listing.award" => ListingAward(ListingAward) by [Exchange] under ["X4", "M5"] rule |s, _, c, k, b| rules::exchange::listing_award(s, c, k, b);
-    "contract.sign" => ContractSign(ContractSign) by [Collective, Household, Transferee] under ["M5"] rule |s, _, c, k, b| rules::exchange::contract_sign(s, c, k, b);
-    "title.verify" => TitleVerify(TitleVerify) by [County(Registry)] under ["X2"] rule |s, _, c, k, b| rules::exchange::title_verify(s, c, k, b);
-    "payment.confirm" => PaymentConfirm(PaymentConfirm) by [Exchange] under ["X2", "M4"] rule |s, _, c, k, b| rules::exchange::payment_confirm(s, c, k, b);
-    "deal.settle" => DealSettle(DealSettle) by [Exchange] under ["G2", "M6"] rule |s, _, c, k, b| rules::exchange::deal_settle(s, c, k, b);
-    "right.certify" => RightCertify(RightCertify) by [County(Registry)] under ["M6"] rule |s, _, c, k, b| rules::exchange::right_certify(s, c, k, b);
-    "right.end" => RightEnd(RightEnd) by [Household] under ["M7"] rule |s, _, c, k, b| rules::exchange::right_end(s, c, k, b);
-    "hukou.settle" => HukouSettle(HukouSettle) by [County(CivilRegistration), Collective] under ["G3", "C5", "H5", "S5"] rule |s, _, c, k, b| rules::exchange::hukou_settle(s, c, k, b);
-    "attest.retention" => AttestRetention(AttestRetention) by [County(Registry)] under ["G3"] rule |s, _, c, k, b| rules::exchange::attest_retention(s, c, k, b);
-    "assignment.consent" => AssignmentConsent(AssignmentConsent) by [Collective] under ["M2"] rule |s, _, c, k, b| rules::exchange::assignment_consent(s, c, k, b);
-    "listing.object" => ListingObject(ListingObject) by [Collective, Household] under ["X2", "R2"] rule |s, _, c, k, b| rules::exchange::listing_object(s, c, k, b);
-    "objection.resolve" => ObjectionResolve(ObjectionResolve) by [Exchange] under ["X2"] rule |s, _, c, k, b| rules::exchange::objection_resolve(s, c, k, b);
-    "transfer.register" => TransferRegister(TransferRegister) by [Household] under ["G1", "M2", "S2"] rule |s, _, c, k, b| rules::exchange::transfer_register(s, c, k, b);
-    "transferee.qualify" => TransfereeQualify(TransfereeQualify) by [County(Registry)] under ["M8", "X6"] rule |s, _, c, k, b| rules::exchange::transferee_qualify(s, c, k, b);
-    "surrender.withdraw" => SurrenderWithdraw(SurrenderWithdraw) by [Household] under ["G4"] rule |s, _, c, k, b| rules::surrender::surrender_withdraw(s, c, k, b);
-    "listing.withdraw" => ListingWithdraw(ListingWithdraw) by [Collective, Household, Transferee] under ["M3"] rule |s, _, c, k, b| rules::exchange::listing_withdraw(s, c, k, b);
-    "award.cancel" => AwardCancel(AwardCancel) by [Exchange] under ["X2"] rule |s, _, c, k, b| rules::exchange::award_cancel(s, c, k, b);
-    "payment.release" => PaymentRelease(PaymentRelease) by [Exchange] under ["M4"] rule |s, _, c, k, b| rules::exchange::payment_release(s, c, k, b);
-    "objection.suit" => ObjectionSuit(ObjectionSuit) by [County(Justice)] under ["R2"] rule |s, _, c, k, b| rules::objection_suit(s, c, k, b);
-    "dispute.award" => DisputeAward(DisputeAward) by [County(Justice)] under ["R1", "G1", "A1", "A2", "A3"] rule |s, l, c, k, b| rules::dispute_award(s, l, c, k, b), over rules::acts::over_award, hands [Registry, Justice];
-    "expropriation.announce" => ExpropriationAnnounce(ExpropriationAnnounce) by [County(NaturalResources)] under ["E1"] rule |s, _, c, k, b| rules::expropriation::expropriation_announce(s, c, k, b);
-    "expropriation.plan" => ExpropriationPlan(ExpropriationPlan) by [County(NaturalResources)] under ["E1", "E2"] rule |s, _, c, k, b| rules::expropriation::expropriation_plan(s, c, k, b);
-    "expropriation.hearing" => ExpropriationHearing(ExpropriationHearing) by [County(NaturalResources)] under ["E1"] rule |s, _, c, k, b| rules::expropriation::expropriation_hearing(s, c, k, b);
-    "expropriation.pay" => ExpropriationPay(ExpropriationPay) by [County(NaturalResources)] under ["E1"] rule |s, _, c, k, b| rules::expropriation::expropriation_pay(s, c, k, b);
-    "expropriation.withdraw" => ExpropriationWithdraw(ExpropriationWithdraw) by [County(NaturalResources)] under ["E1"] rule |s, _, c, k, b| rules::expropriation::expropriation_withdraw(s, c, k, b);
-    "expropriation.receipt" => ExpropriationReceipt(ExpropriationReceipt) by [Household, Exchange] under ["E3"] rule |s, _, c, k, b| rules::expropriation::expropriation_receipt(s, c, k, b);
-    "expropriation.ask_hearing" => ExpropriationAskHearing(ExpropriationAskHearing) by [Household] under ["E3"] rule |s, _, c, k, b| rules::expropriation::expropriation_ask_hearing(s, c, k, b);
-    "expropriation.complete" => ExpropriationComplete(ExpropriationComplete) by [County(NaturalResources)] under ["A1", "E1", "E2", "G1"] rule |s, _, c, k, b| rules::expropriation::expropriation_complete(s, c, k, b), over rules::acts::over_expropriated, hands [Registry, NaturalResources];
-    "act.object" => ActObject(ActObject) by [Household, Transferee, Member] under ["A3", "A6", "A7"] rule |s, _, c, k, b| rules::acts::act_object(s, c, k, b);
-    // Signed by the log key, not a bound role: `decide` checks the signer
-    // and carries it out before any role's rule (this one is never reached).
-    "act.effect" => ActEffect(ActEffect) by [] under ["A3"] rule |_, _, _, _, _| Err(RuleError::KindNotAllowed { role: "log", kind: "act.effect" });
+super::table::kinds_table!(dispatch_items);
+
+/// The dispatch the rules get handed down.
+const DISPATCH: rules::Dispatch = rules::Dispatch { rule, over };
+
+/// Decides an entry: the signer's authority for the kind, then the kind's
+/// rule. Returns the changes to apply, or the first refusal.
+pub fn decide(
+    state: &State,
+    land: &dyn Land,
+    ctx: &Context,
+    cmd: &Command,
+) -> Result<Vec<Change>, RuleError> {
+    rules::decide(state, land, ctx, cmd, &DISPATCH)
 }

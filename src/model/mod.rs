@@ -3,6 +3,7 @@
 
 pub mod authority;
 pub mod codes;
+pub mod command;
 pub mod decision;
 pub mod entry;
 pub mod error;
@@ -12,26 +13,27 @@ pub mod kinds;
 pub mod land;
 pub mod person;
 pub mod refusal;
-pub mod roles;
 pub mod rights;
+pub mod roles;
 pub mod rows;
 pub mod rules;
 pub mod settings;
 pub mod shares;
 pub mod state;
+mod table;
 pub mod titles;
 pub mod units;
 
+pub use command::{Command, KINDS};
 pub use error::RuleError;
+pub use keys::VerifierKey;
+pub use kinds::decide;
+pub use land::{Footprint, Land};
 pub use refusal::Refusal;
 pub use roles::{Department, Role};
-pub use keys::VerifierKey;
-pub use kinds::{Command, KINDS};
-pub use land::{Footprint, Land};
-pub use rules::{decide, Context};
+pub use rules::Context;
 pub use state::{Change, Collective, County, KeyBinding, Parcel, State};
 pub use units::Area;
-
 
 /// The log origin of a county: `sanquan/<county code>`.
 pub fn log_origin(county: &str) -> String {

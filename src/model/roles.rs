@@ -98,7 +98,7 @@ impl Department {
 
 /// A2: a county office — the root key (genesis's), or a department. The
 /// kinds each office signs, and the departments each act over a party needs
-/// as its second hand, are declared with the kinds (`model::kinds`).
+/// as its second hand, are declared with the kinds (`model::table`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Office {
     Root,

@@ -1040,10 +1040,7 @@ impl State {
                 .unwrap_or_default(),
             // A household's shares are the title a shares listing rests on.
             Change::SharesMoved { from, to, .. } => {
-                vec![
-                    super::titles::shares(from),
-                    super::titles::shares(to),
-                ]
+                vec![super::titles::shares(from), super::titles::shares(to)]
             }
             Change::SharesQuantified { allocations, .. } => allocations
                 .iter()

@@ -6,8 +6,8 @@
 use base64::Engine;
 use sanquan::ledger::{Envelope, SignerKey};
 use sanquan::model::exchange::Listing;
-use sanquan::model::rights::base_rights;
 use sanquan::model::person::PersonRecord;
+use sanquan::model::rights::base_rights;
 use sanquan::model::Refusal;
 use sanquan::store::verify::verify;
 use sanquan::store::{queries, SubmitError};

@@ -1,6 +1,6 @@
 //! Acts over a party (DOMAIN.md A1–A3, A6): an entry that would take from a
 //! household — its base rights, a membership, its keys — without its own
-//! signature. Each kind declares in `model::kinds` (`over`) whom it can act
+//! signature. Each kind declares in `model::table` (`over`) whom it can act
 //! over; such an entry needs two hands (A2), and is accepted as *pending*:
 //! it changes nothing until its protective notice has run with no
 //! objection, and then the writer carries it out (`act.effect`, signed by
@@ -313,7 +313,13 @@ fn open_act<'s>(state: &'s State, index: u64, field: &'static str) -> Result<&'s
 /// department's) takes its pending acts with it (A2). If the hands or the
 /// rule no longer allow it (the state changed during the notice), the act
 /// lapses with that refusal's code and nothing changes.
-pub(super) fn carry_out(state: &State, land: &dyn Land, ctx: &Context, act: &Act) -> Vec<Change> {
+pub(super) fn carry_out(
+    state: &State,
+    land: &dyn Land,
+    ctx: &Context,
+    act: &Act,
+    dispatch: &super::Dispatch,
+) -> Vec<Change> {
     use crate::model::Refusal;
     let outcome = (|| {
         let cmd = Command::parse(&act.kind, &act.body)?;
@@ -331,7 +337,7 @@ pub(super) fn carry_out(state: &State, land: &dyn Land, ctx: &Context, act: &Act
         // what it acts on passed to another party (a contract moved, a
         // member gone to another household), it lapses — found by the
         // property test with hostile officials.
-        if crate::model::kinds::over(state, binding, &cmd)
+        if (dispatch.over)(state, binding, &cmd)
             .iter()
             .any(|p| !act.parties.contains(p))
         {
@@ -344,7 +350,7 @@ pub(super) fn carry_out(state: &State, land: &dyn Land, ctx: &Context, act: &Act
                 ),
             });
         }
-        crate::model::kinds::rule(state, land, &then, binding, &cmd)
+        (dispatch.rule)(state, land, &then, binding, &cmd)
     })();
     let mut closed = act.clone();
     match outcome {
@@ -367,6 +373,7 @@ pub(super) fn act_effect(
     land: &dyn Land,
     ctx: &Context,
     body: &ActEffect,
+    dispatch: &super::Dispatch,
 ) -> Result<Vec<Change>, RuleError> {
     let act = open_act(state, body.act, "act")?;
     if act.objection.is_some() {
@@ -389,7 +396,7 @@ pub(super) fn act_effect(
             ),
         });
     }
-    Ok(carry_out(state, land, ctx, act))
+    Ok(carry_out(state, land, ctx, act, dispatch))
 }
 
 /// `act.object`: a party the act names objects within its notice, by its
@@ -449,6 +456,7 @@ pub(super) fn decide_held(
     signer: &KeyBinding,
     index: u64,
     upheld: bool,
+    dispatch: &super::Dispatch,
 ) -> Result<Vec<Change>, RuleError> {
     let cancelled_recovery = state
         .acts
@@ -471,7 +479,7 @@ pub(super) fn decide_held(
         });
     }
     if upheld {
-        return Ok(carry_out(state, land, ctx, act));
+        return Ok(carry_out(state, land, ctx, act, dispatch));
     }
     let mut quashed = act.clone();
     quashed.closed = Some((ctx.index, ActEnd::Quashed));

@@ -336,6 +336,7 @@ pub fn dispute_award(
     ctx: &Context,
     signer: &KeyBinding,
     body: &crate::model::entry::DisputeAward,
+    dispatch: &super::Dispatch,
 ) -> Result<Vec<Change>, RuleError> {
     use crate::model::entry::{AwardEffect, Tribunal};
     super::text("case_no", &body.case_no)?;
@@ -407,7 +408,7 @@ pub fn dispute_award(
             Ok(vec![Change::RightSaved(r)])
         }
         AwardEffect::Act { act, upheld } => {
-            super::acts::decide_held(state, land, ctx, signer, *act, *upheld)
+            super::acts::decide_held(state, land, ctx, signer, *act, *upheld, dispatch)
         }
         AwardEffect::Restore { act } => super::acts::restore(state, ctx, signer, *act),
     }

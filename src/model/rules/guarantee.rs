@@ -12,8 +12,8 @@ use proptest::test_runner::TestCaseError;
 use serde_json::{json, Value};
 
 use crate::ledger::SignerKey;
-use crate::model::rights::base_rights;
 use crate::model::land::NoLand;
+use crate::model::rights::base_rights;
 use crate::model::{decide, Area, Command, Context, Footprint, Role, State};
 
 const COUNTY: &str = "140421";

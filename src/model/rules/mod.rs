@@ -66,13 +66,30 @@ pub struct Context<'a> {
     pub cosigners: &'a [[u8; 32]],
 }
 
+/// A kind's rule, as the kinds table dispatches it.
+pub type RuleFn =
+    fn(&State, &dyn Land, &Context, &KeyBinding, &Command) -> Result<Vec<Change>, RuleError>;
+
+/// The parties a command acts over, as the kinds table declares it (A1).
+pub type OverFn = fn(&State, &KeyBinding, &Command) -> Vec<String>;
+
+/// The kinds table's dispatch, handed down by `model::kinds` (above the
+/// rules): to decide an entry, and to carry out an act later by its kind's
+/// rule again.
+pub struct Dispatch {
+    pub rule: RuleFn,
+    pub over: OverFn,
+}
+
 /// Decides an entry: checks the signer's authority for the kind, then the
-/// kind's rule. Returns the changes to apply, or the first refusal.
+/// kind's rule (through `dispatch`). Returns the changes to apply, or the
+/// first refusal.
 pub fn decide(
     state: &State,
     land: &dyn Land,
     ctx: &Context,
     cmd: &Command,
+    dispatch: &Dispatch,
 ) -> Result<Vec<Change>, RuleError> {
     if let Command::Genesis(body) = cmd {
         return genesis(state, ctx, body);
@@ -89,7 +106,11 @@ pub fn decide(
                 kind: "act.effect",
             });
         }
-        return with_titles(state, acts::act_effect(state, land, ctx, body)?, ctx);
+        return with_titles(
+            state,
+            acts::act_effect(state, land, ctx, body, dispatch)?,
+            ctx,
+        );
     }
     let signer = active_signer(state, ctx.signer)?;
     if !authority::may_sign(signer.role, cmd.kind()) {
@@ -112,9 +133,9 @@ pub fn decide(
     if state.settings.authority() {
         super::authority::within_remit(state, signer, cmd)?;
     }
-    let mut changes = super::kinds::rule(state, land, ctx, signer, cmd)?;
+    let mut changes = (dispatch.rule)(state, land, ctx, signer, cmd)?;
     if state.settings.authority() {
-        let parties = super::kinds::over(state, signer, cmd);
+        let parties = (dispatch.over)(state, signer, cmd);
         if !parties.is_empty() || acts::on_notice(state, signer, cmd) {
             changes = acts::pending(state, ctx, signer, cmd, parties, &changes)?;
         }

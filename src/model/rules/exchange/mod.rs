@@ -11,11 +11,11 @@ use crate::model::entry::{
     ListingSubmit, ListingWithdraw, ObjectionResolve, PaymentConfirm, PaymentRelease, RightEnd,
     TitleVerify, TransferRegister, TransfereeQualify,
 };
-use crate::model::rights::base_rights;
 use crate::model::exchange::{
-    render_contract, sha256_hex, Award, Bid, DerivedRight, ExchangeRefusal as X,
-    Intent, Listing, Mode, Objection, Review, Status,
+    render_contract, sha256_hex, Award, Bid, DerivedRight, ExchangeRefusal as X, Intent, Listing,
+    Mode, Objection, Review, Status,
 };
+use crate::model::rights::base_rights;
 // The rules' shared checks (`text`, `day`, `unencumbered`, …), here and in
 // the step modules, which take this module's items with `use super::*`.
 use crate::model::codes::collective_of;
