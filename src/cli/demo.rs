@@ -129,7 +129,7 @@ pub fn load(path: &Path) -> Result<DataDir, CliError> {
     );
     let market = market::load(&dir)?;
     println!(
-        "demo market:  5 deals settled, an auction running, 2 listings under notice, an attestation, an expropriation under way ({market} entries)"
+        "demo market:  5 deals settled, an auction running, 2 listings under notice, an attestation, an expropriation under way, a dividend shared out ({market} entries)"
     );
     Ok(dir)
 }

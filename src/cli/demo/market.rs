@@ -324,6 +324,28 @@ pub fn load(dir: &DataDir) -> Result<usize, CliError> {
         "expropriation.pay",
         json!({"expropriation": x, "party": VILLAGE, "amount": land, "document_sha256": "71".repeat(32)}),
     )?;
+    // The village's members share out a year's income from its operating
+    // assets (S3): reserve and welfare first, the rest by shares. Its
+    // members' assembly counts every member on the log (D1).
+    let members: usize = households(&Plan::demo(), HOUSEHOLDS_PER_VILLAGE)
+        .iter()
+        .filter(|h| h.code.starts_with(VILLAGE))
+        .map(|h| h.persons.len())
+        .sum();
+    let (present, against) = (members * 5 / 6, members / 24);
+    let decision = desk.submit(
+        &collective,
+        "decision.record",
+        json!({"assembly": "members_assembly", "subject": "operating_assets",
+               "question": format!("{VILLAGE} 2026 年集体经营性收益分配"), "date": day.to_string(),
+               "eligible": members, "present": present, "for": present - against,
+               "against": against, "minutes_sha256": "72".repeat(32)}),
+    )?;
+    desk.submit(
+        &collective,
+        "dividend.distribute",
+        json!({"decision": decision, "total": "186000.00", "reserve": "18600.00", "welfare": "9300.00"}),
+    )?;
     let Desk {
         writer, entries, ..
     } = desk;
