@@ -1,6 +1,10 @@
-//! The JSON face: the routes under `/api/v1` and their OpenAPI description.
+//! The JSON face: the routes under `/api/v1` (declared once in `table.rs`,
+//! answered by `routes.rs`) and their OpenAPI description (`openapi.rs`).
 //! The server (`crate::server`) mounts it beside the pages.
 
+mod openapi;
 mod routes;
+pub mod table;
 
-pub use routes::{openapi_document, routes};
+pub use openapi::openapi_document;
+pub use table::{routes, ROUTES};

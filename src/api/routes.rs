@@ -1,4 +1,4 @@
-//! The routes of `/api/v1`.
+//! The handlers of `/api/v1`; `table.rs` declares the routes they answer.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use base64::engine::general_purpose::STANDARD as B64;
@@ -6,52 +6,10 @@ use base64::Engine;
 use serde::Deserialize;
 
 use crate::http::{blocking, blocking_costed, log_index, parse_bbox, ApiError, Cost, MAX_BODY};
+
 use crate::registry::{Reader, Registry};
 
-/// The routes of `/api/v1`, mounted by the server beside the pages.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/api/v1")
-            .route("/entries", web::post().to(post_entry))
-            .route("/entries/{index}", web::get().to(get_entry))
-            .route("/checkpoint", web::get().to(get_checkpoint))
-            .route("/proofs/inclusion", web::get().to(get_inclusion))
-            .route("/proofs/consistency", web::get().to(get_consistency))
-            .route("/collectives/{code}", web::get().to(get_collective))
-            .route("/parcels", web::get().to(get_parcels))
-            .route("/parcels/{code}", web::get().to(get_parcel))
-            .route("/titles/{code}", web::get().to(get_title))
-            .route("/decisions/{index}", web::get().to(get_decision))
-            .route("/households/{code}", web::get().to(get_household))
-            .route("/distributions/{index}", web::get().to(get_distribution))
-            .route("/certificates/{code}", web::get().to(get_certificate))
-            .route("/listings", web::get().to(get_listings))
-            .route("/listings/{id}", web::get().to(get_listing))
-            .route("/listings/{id}/contract", web::get().to(get_contract))
-            .route("/parties/{code}", web::get().to(get_party))
-            .route("/keys", web::get().to(get_keys))
-            .route("/rights/{index}", web::get().to(get_right))
-            .route("/expropriations/{index}", web::get().to(get_expropriation))
-            .route("/keys/{signer}", web::get().to(get_key))
-            .route(
-                "/listings/{id}/contract/print",
-                web::get().to(get_contract_page),
-            )
-            .route("/households/{code}/income", web::get().to(get_income))
-            .route(
-                "/households/{code}/attestations",
-                web::get().to(get_attestations_of),
-            )
-            .route("/attestations/{index}", web::get().to(get_attestation))
-            .route(
-                "/attestations/{index}/print",
-                web::get().to(get_attestation_page),
-            )
-            .route("/openapi.json", web::get().to(openapi)),
-    );
-}
-
-async fn post_entry(
+pub(super) async fn post_entry(
     req: HttpRequest,
     reg: web::Data<Registry>,
     payload: web::Payload,
@@ -106,7 +64,7 @@ async fn post_entry(
     )
 }
 
-async fn get_entry(
+pub(super) async fn get_entry(
     reg: web::Data<Registry>,
     index: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -118,7 +76,7 @@ async fn get_entry(
         .body(leaf))
 }
 
-async fn get_checkpoint(reg: web::Data<Registry>) -> Result<HttpResponse, ApiError> {
+pub(super) async fn get_checkpoint(reg: web::Data<Registry>) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
     let (_, note) = blocking(move || reg.checkpoint()).await?;
     Ok(HttpResponse::Ok()
@@ -127,13 +85,13 @@ async fn get_checkpoint(reg: web::Data<Registry>) -> Result<HttpResponse, ApiErr
 }
 
 #[derive(Deserialize)]
-struct InclusionQuery {
+pub(super) struct InclusionQuery {
     index: u64,
     size: u64,
 }
 
 #[derive(Deserialize)]
-struct ConsistencyQuery {
+pub(super) struct ConsistencyQuery {
     old: u64,
     new: u64,
 }
@@ -144,7 +102,7 @@ fn hashes_json(hashes: Vec<[u8; 32]>) -> HttpResponse {
     })
 }
 
-async fn get_inclusion(
+pub(super) async fn get_inclusion(
     reg: web::Data<Registry>,
     q: web::Query<InclusionQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -153,7 +111,7 @@ async fn get_inclusion(
     Ok(hashes_json(proof))
 }
 
-async fn get_consistency(
+pub(super) async fn get_consistency(
     reg: web::Data<Registry>,
     q: web::Query<ConsistencyQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -164,14 +122,14 @@ async fn get_consistency(
 
 /// Reads a view and writes it out as JSON, both within the bound on reads
 /// at work, so that many readers of large answers hold their bytes only.
-async fn answer<V: serde::Serialize>(
+pub(super) async fn answer<V: serde::Serialize>(
     content_type: &'static str,
     view: impl FnOnce() -> Result<V, crate::registry::ServiceError> + Send + 'static,
 ) -> Result<HttpResponse, ApiError> {
     answer_costed(Cost::Ordinary, content_type, view).await
 }
 
-async fn answer_costed<V: serde::Serialize>(
+pub(super) async fn answer_costed<V: serde::Serialize>(
     cost: Cost,
     content_type: &'static str,
     view: impl FnOnce() -> Result<V, crate::registry::ServiceError> + Send + 'static,
@@ -183,7 +141,7 @@ async fn answer_costed<V: serde::Serialize>(
     Ok(HttpResponse::Ok().content_type(content_type).body(body))
 }
 
-async fn get_collective(
+pub(super) async fn get_collective(
     reg: web::Data<Registry>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -191,7 +149,7 @@ async fn get_collective(
     answer("application/geo+json", move || reg.collective(&code)).await
 }
 
-async fn get_parcel(
+pub(super) async fn get_parcel(
     reg: web::Data<Registry>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -201,13 +159,13 @@ async fn get_parcel(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ListingsQuery {
+pub(super) struct ListingsQuery {
     status: Option<String>,
     collective: Option<String>,
     kind: Option<String>,
 }
 
-async fn get_listings(
+pub(super) async fn get_listings(
     reg: web::Data<Registry>,
     q: web::Query<ListingsQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -223,7 +181,7 @@ async fn get_listings(
     .await
 }
 
-async fn get_listing(
+pub(super) async fn get_listing(
     reg: web::Data<Registry>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -232,7 +190,7 @@ async fn get_listing(
     answer("application/json", move || reg.listing(id)).await
 }
 
-async fn get_party(
+pub(super) async fn get_party(
     reg: web::Data<Registry>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -240,7 +198,7 @@ async fn get_party(
     answer("application/json", move || reg.party(&code)).await
 }
 
-async fn get_key(
+pub(super) async fn get_key(
     reg: web::Data<Registry>,
     signer: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -258,7 +216,7 @@ async fn get_key(
 }
 
 /// An expropriation (E1): where it stands and who is still owed.
-async fn get_expropriation(
+pub(super) async fn get_expropriation(
     reg: web::Data<Registry>,
     index: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -268,7 +226,7 @@ async fn get_expropriation(
 }
 
 /// The 土地经营权证 of a registered derived right (M6).
-async fn get_right(
+pub(super) async fn get_right(
     reg: web::Data<Registry>,
     index: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -278,13 +236,13 @@ async fn get_right(
 }
 
 #[derive(serde::Deserialize)]
-struct KeysQuery {
+pub(super) struct KeysQuery {
     signers: String,
 }
 
 /// Who each of up to 64 keys is (a browser asks for all it holds at once);
 /// keys nobody registered are left out.
-async fn get_keys(
+pub(super) async fn get_keys(
     reg: web::Data<Registry>,
     q: web::Query<KeysQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -327,7 +285,7 @@ fn hex32(text: &str) -> Option<[u8; 32]> {
 
 /// The contract text the parties sign (M5): exactly the bytes whose
 /// SHA-256 `contract.sign` carries.
-async fn get_contract(
+pub(super) async fn get_contract(
     reg: web::Data<Registry>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -340,7 +298,7 @@ async fn get_contract(
         .body(text))
 }
 
-async fn get_contract_page(
+pub(super) async fn get_contract_page(
     reg: web::Data<Registry>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -352,7 +310,7 @@ async fn get_contract_page(
         .body(page))
 }
 
-async fn get_income(
+pub(super) async fn get_income(
     reg: web::Data<Registry>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -360,7 +318,7 @@ async fn get_income(
     answer("application/json", move || reg.income(&code)).await
 }
 
-async fn get_attestation(
+pub(super) async fn get_attestation(
     reg: web::Data<Registry>,
     index: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -371,14 +329,16 @@ async fn get_attestation(
 
 /// The printable attestation is the county's page of it (Chinese first,
 /// with its proof and a verify button).
-async fn get_attestation_page(index: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub(super) async fn get_attestation_page(
+    index: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let index = log_index(&index, "index")?;
     Ok(HttpResponse::SeeOther()
         .insert_header(("Location", format!("/attestation/{index}")))
         .finish())
 }
 
-async fn get_attestations_of(
+pub(super) async fn get_attestations_of(
     reg: web::Data<Registry>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -386,7 +346,7 @@ async fn get_attestations_of(
     answer("application/json", move || reg.attestations_of(&code)).await
 }
 
-async fn get_decision(
+pub(super) async fn get_decision(
     reg: web::Data<Registry>,
     index: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -395,7 +355,7 @@ async fn get_decision(
     answer("application/json", move || reg.decision(index)).await
 }
 
-async fn get_household(
+pub(super) async fn get_household(
     req: HttpRequest,
     reg: web::Data<Registry>,
     code: web::Path<String>,
@@ -432,7 +392,7 @@ fn reader(
         .map_err(ApiError::from)
 }
 
-async fn get_distribution(
+pub(super) async fn get_distribution(
     reg: web::Data<Registry>,
     index: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -441,7 +401,7 @@ async fn get_distribution(
     answer("application/json", move || reg.distribution(index)).await
 }
 
-async fn get_certificate(
+pub(super) async fn get_certificate(
     reg: web::Data<Registry>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -449,7 +409,7 @@ async fn get_certificate(
     answer("application/json", move || reg.certificate(&code)).await
 }
 
-async fn get_title(
+pub(super) async fn get_title(
     reg: web::Data<Registry>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -458,12 +418,12 @@ async fn get_title(
 }
 
 #[derive(Deserialize)]
-struct ParcelsQuery {
+pub(super) struct ParcelsQuery {
     collective: Option<String>,
     bbox: Option<String>,
 }
 
-async fn get_parcels(
+pub(super) async fn get_parcels(
     reg: web::Data<Registry>,
     q: web::Query<ParcelsQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -477,175 +437,31 @@ async fn get_parcels(
 }
 
 /// The description, with each kind's example taken from this log (on the
-/// demo, from the demo county's own entries).
-async fn openapi(reg: web::Data<Registry>) -> Result<HttpResponse, ApiError> {
+/// demo, from the demo county's own entries), and the county's root key as
+/// the example of the parameters that name keys.
+pub(super) async fn openapi(reg: web::Data<Registry>) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
-    let examples = blocking(move || reg.kind_examples()).await?;
-    let mut doc = openapi_document();
+    let (examples, genesis) =
+        blocking(move || Ok((reg.kind_examples()?, reg.entry(0).ok()))).await?;
+    let mut doc = super::openapi_document();
     let kinds = &mut doc["components"]["schemas"]["Envelope"]["properties"]["entry"]["x-kinds"];
     for (kind, body) in examples {
         if kinds.get(&kind).is_some() {
             kinds[&kind]["example"] = body;
         }
     }
+    // The genesis entry's signer is the county's root key.
+    let root = genesis
+        .and_then(|leaf| serde_json::from_slice::<serde_json::Value>(&leaf).ok())
+        .and_then(|r| {
+            let signer = r["envelope"]["entry"]["signer"].as_str()?.to_owned();
+            B64.decode(signer).ok()
+        })
+        .map(|key| key.iter().map(|b| format!("{b:02x}")).collect::<String>());
+    if let Some(root) = root {
+        super::table::fill_key_examples(&mut doc, &root);
+    }
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .body(doc.to_string()))
-}
-
-/// The JSON Schema of a view as it is written out (a field left out when
-/// empty is not required).
-fn view_schema<V: schemars::JsonSchema>() -> serde_json::Value {
-    schemars::generate::SchemaSettings::draft2020_12()
-        .for_serialize()
-        .into_generator()
-        .into_root_schema_for::<V>()
-        .to_value()
-}
-
-/// Puts `schema` (a JSON Schema as schemars writes it) under
-/// `components/schemas/{name}`, its `$defs` beside it there and its
-/// references rewritten to resolve from the document's root, as OpenAPI
-/// tools resolve them; returns a reference to it.
-fn lift(
-    doc: &mut serde_json::Value,
-    name: &str,
-    mut schema: serde_json::Value,
-) -> serde_json::Value {
-    fn rewrite(v: &mut serde_json::Value) {
-        match v {
-            serde_json::Value::Object(m) => {
-                if let Some(serde_json::Value::String(r)) = m.get_mut("$ref") {
-                    if let Some(def) = r.strip_prefix("#/$defs/") {
-                        *r = format!("#/components/schemas/{def}");
-                    }
-                }
-                m.values_mut().for_each(rewrite);
-            }
-            serde_json::Value::Array(a) => a.iter_mut().for_each(rewrite),
-            _ => {}
-        }
-    }
-    rewrite(&mut schema);
-    let schemas = &mut doc["components"]["schemas"];
-    if let Some(serde_json::Value::Object(defs)) =
-        schema.as_object_mut().and_then(|m| m.remove("$defs"))
-    {
-        for (def, s) in defs {
-            // The same type under the same name, whoever uses it.
-            schemas[def.as_str()] = s;
-        }
-    }
-    if let Some(m) = schema.as_object_mut() {
-        m.remove("$schema");
-    }
-    schemas[name] = schema;
-    serde_json::json!({ "$ref": format!("#/components/schemas/{name}") })
-}
-
-/// The OpenAPI description: the routes as written in `openapi.json`, and the
-/// entry kinds from their one declaration (`model::table`) — each kind's
-/// name, the roles that may sign it and the rule ids it checks. Every body
-/// and view is a schema under `components/schemas`, and `POST /entries`
-/// takes one of the kinds' envelopes (`Entry`).
-pub fn openapi_document() -> serde_json::Value {
-    use crate::model::kinds::{
-        body_schema, can_act_over, county_offices, rule_ids, second_hands, signers, KINDS,
-    };
-    use crate::model::roles::Office;
-    let mut doc: serde_json::Value =
-        serde_json::from_str(include_str!("openapi.json")).unwrap_or_default();
-    doc["components"]["schemas"]["Envelope"]["properties"]["entry"]["properties"]["kind"]["enum"] =
-        serde_json::json!(KINDS);
-    // Each kind's body, and its envelope: the envelope with that kind and
-    // that body; an entry is one of them.
-    let mut envelopes = Vec::new();
-    let mut bodies = serde_json::Map::new();
-    for k in KINDS {
-        let body = lift(
-            &mut doc,
-            &format!("body.{k}"),
-            body_schema(k).unwrap_or_default(),
-        );
-        let envelope = serde_json::json!({"allOf": [
-            {"$ref": "#/components/schemas/Envelope"},
-            {"properties": {"entry": {"properties": {"kind": {"const": k}, "body": body}}}}
-        ]});
-        doc["components"]["schemas"][format!("envelope.{k}")] = envelope;
-        envelopes.push(serde_json::json!({"$ref": format!("#/components/schemas/envelope.{k}")}));
-        bodies.insert((*k).to_owned(), body);
-    }
-    doc["components"]["schemas"]["Entry"] = serde_json::json!({"oneOf": envelopes});
-    let entry = &mut doc["components"]["schemas"]["Envelope"]["properties"]["entry"];
-    entry["x-kinds"] = KINDS
-        .iter()
-        .map(|k| {
-            let roles: Vec<&str> = signers(k).iter().map(|r| r.as_str()).collect();
-            // A2: the county offices whose remit it is (under rules 2), and
-            // the departments that may be the second hand of its acts.
-            let offices: Vec<&str> = county_offices(k)
-                .iter()
-                .map(|o| match o {
-                    Office::Root => "root",
-                    Office::Department(d) => d.as_str(),
-                })
-                .collect();
-            let hands: Vec<&str> = second_hands(k).iter().map(|d| d.as_str()).collect();
-            (
-                (*k).to_owned(),
-                serde_json::json!({"signers": roles, "rules": rule_ids(k), "body": bodies[*k],
-                    // A1: whether an entry of this kind can act over a
-                    // party without its signature (two hands, the notice).
-                    "acts_over_party": can_act_over(k),
-                    "county_offices": offices, "second_hands": hands}),
-            )
-        })
-        .collect::<serde_json::Map<_, _>>()
-        .into();
-    doc["x-errors"] = serde_json::json!(crate::http::error::catalogue());
-    // The typed views reads answer with, each a JSON Schema of its own, and
-    // the routes that answer with each — one table, so that no route names
-    // a view that is not described.
-    use crate::registry::views;
-    macro_rules! views {
-        ($($name:literal => $view:ty: [$($path:literal),*];)*) => {{
-            let mut all = serde_json::Map::new();
-            $(
-                let view = lift(&mut doc, $name, view_schema::<$view>());
-                $(
-                    let ok = &mut doc["paths"][$path]["get"]["responses"]["200"];
-                    ok["x-view"] = serde_json::json!($name);
-                    // The view is the schema of each type the route answers in.
-                    if let Some(types) = ok["content"].as_object_mut() {
-                        types.values_mut().for_each(|t| t["schema"] = view.clone());
-                    }
-                )*
-                all.insert($name.to_owned(), view);
-            )*
-            doc["x-views"] = serde_json::Value::Object(all);
-        }};
-    }
-    views! {
-        "DecisionView" => views::DecisionView: ["/api/v1/decisions/{index}"];
-        "DistributionView" => views::DistributionView: ["/api/v1/distributions/{index}"];
-        "CertificateView" => views::CertificateView: ["/api/v1/certificates/{code}"];
-        "PartyView" => views::PartyView: ["/api/v1/parties/{code}"];
-        "KeyView" => views::KeyView: ["/api/v1/keys/{signer}"];
-        "KeysView" => views::KeysView: ["/api/v1/keys"];
-        "RightCertificateView" => views::RightCertificateView: ["/api/v1/rights/{index}"];
-        "ExpropriationView" => views::ExpropriationView: ["/api/v1/expropriations/{index}"];
-        "ParcelFeature" => views::Feature<views::ParcelProperties>: ["/api/v1/parcels/{code}"];
-        "ParcelCollection" => views::FeatureCollection<views::ParcelProperties>: ["/api/v1/parcels"];
-        "CollectiveFeature" => views::Feature<views::CollectiveProperties>: ["/api/v1/collectives/{code}"];
-        "TitleView" => views::TitleView: ["/api/v1/titles/{code}"];
-        "HouseholdView" => views::HouseholdView: ["/api/v1/households/{code}"];
-        "IncomeView" => views::IncomeView: ["/api/v1/households/{code}/income"];
-        "ListingView" => views::ListingView: ["/api/v1/listings/{id}"];
-        "ListingsView" => views::ListingsView: ["/api/v1/listings"];
-        "AttestationsOf" => views::AttestationsOf: ["/api/v1/households/{code}/attestations"];
-        "AttestationView" => views::AttestationView: ["/api/v1/attestations/{index}"];
-        "Hashes" => views::Hashes: ["/api/v1/proofs/inclusion", "/api/v1/proofs/consistency"];
-        "ReceiptView" => views::ReceiptView: [];
-    }
-    doc
 }

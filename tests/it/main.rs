@@ -1,6 +1,7 @@
 //! Integration tests: the ledger on a real SQLite file and a real PostgreSQL
 //! server, the HTTP API on a random port, and the `sanquan` binary itself.
 
+mod api;
 mod authority;
 mod browser;
 mod common;

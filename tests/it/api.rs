@@ -1,0 +1,305 @@
+//! The API as its clients meet it, from the one route table
+//! (`src/api/table.rs`): every route answers its documented example on the
+//! demo county with the documented status and view; the served document
+//! passes an independent OpenAPI 3.1 validator; a client generated from it
+//! by a mainstream generator reads a title and submits a signed entry; and
+//! the route table of `docs/api.md` is the table's own.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+
+use serde_json::{json, Value};
+
+use crate::common::{ok, sanquan, BIN};
+
+/// A demo county of its own for a test (one data directory has one server).
+fn demo() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("demo");
+    ok(&sanquan(&[
+        "demo",
+        "--load-only",
+        "--data-dir",
+        data.to_str().unwrap(),
+    ]));
+    (dir, data)
+}
+
+/// `sanquan serve` on the demo, on a port of its choosing.
+struct Served {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(data: &Path) -> Served {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    // "sanquan: serving … — open http://127.0.0.1:PORT/ (…)"
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .trim_end_matches('/')
+        .to_owned();
+    Served { child, url }
+}
+
+/// The served document's parameters of `route` filled with their examples.
+fn example_url(doc: &Value, route: &sanquan::api::table::Route) -> String {
+    let op = &doc["paths"][format!("/api/v1{}", route.path)][route.method.as_str().to_lowercase()];
+    let mut path = format!("/api/v1{}", route.path);
+    let mut query = Vec::new();
+    for p in op["parameters"].as_array().unwrap() {
+        let name = p["name"].as_str().unwrap();
+        let example = match &p["example"] {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            Value::Null => {
+                assert_eq!(p["in"], "header", "{}: {name} has no example", route.path);
+                continue;
+            }
+            other => panic!("{}: {name}: example {other}", route.path),
+        };
+        match p["in"].as_str().unwrap() {
+            "path" => path = path.replace(&format!("{{{name}}}"), &example),
+            "query" => query.push(format!("{name}={example}")),
+            _ => {}
+        }
+    }
+    if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{}", query.join("&"))
+    }
+}
+
+/// Every GET route of the table answers its example from the served
+/// document on the demo with the status it documents, in a content type it
+/// documents, and a JSON body fits the view the route names.
+#[test]
+fn every_route_answers_its_documented_example_on_the_demo() {
+    let (_dir, data) = demo();
+    let served = serve(&data);
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    let doc: Value = agent
+        .get(&format!("{}/api/v1/openapi.json", served.url))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    let mut checked = 0;
+    for route in sanquan::api::ROUTES {
+        if route.method != sanquan::api::table::Method::Get {
+            continue;
+        }
+        let url = example_url(&doc, route);
+        let answer = match agent.get(&format!("{}{url}", served.url)).call() {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{url}: {e}"),
+        };
+        assert_eq!(answer.status(), route.answer.status, "{url}");
+        let content_type = answer.content_type().to_owned();
+        assert!(
+            route.answer.types.is_empty()
+                || route
+                    .answer
+                    .types
+                    .iter()
+                    .any(|t| content_type.starts_with(t)),
+            "{url}: {content_type} is not one of {:?}",
+            route.answer.types
+        );
+        let text = answer.into_string().unwrap();
+        if let Some(view) = route.answer.view {
+            let body: Value = serde_json::from_str(&text).unwrap();
+            let schema = json!({"allOf": [doc["x-views"][view]], "components": doc["components"]});
+            let validator = jsonschema::validator_for(&schema).unwrap();
+            let errors: Vec<String> = validator
+                .iter_errors(&body)
+                .map(|e| e.to_string())
+                .collect();
+            assert!(errors.is_empty(), "{url} as {view}: {errors:?}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 25, "{checked}");
+}
+
+/// A Python virtual environment with the pinned tools of
+/// `tests/tools/requirements.txt`, made once under `target/`; `None` where
+/// it cannot be made (no network) and `SANQUAN_REQUIRE_PYTHON` is unset.
+fn python_tools() -> Option<&'static Path> {
+    static TOOLS: OnceLock<Option<PathBuf>> = OnceLock::new();
+    TOOLS
+        .get_or_init(|| {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+            let wanted =
+                std::fs::read_to_string(root.join("tests/tools/requirements.txt")).unwrap();
+            let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("python-tools");
+            let stamp = venv.join("requirements.txt");
+            if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
+                return Some(venv);
+            }
+            let made = Command::new("python3")
+                .arg("-m")
+                .arg("venv")
+                .arg("--clear")
+                .arg(&venv)
+                .status();
+            let installed = made.is_ok_and(|s| s.success())
+                && Command::new(venv.join("bin/pip"))
+                    .args(["install", "-q", "--disable-pip-version-check", "-r"])
+                    .arg(root.join("tests/tools/requirements.txt"))
+                    .status()
+                    .is_ok_and(|s| s.success());
+            if installed {
+                std::fs::write(&stamp, wanted).unwrap();
+                return Some(venv);
+            }
+            assert!(
+                std::env::var_os("SANQUAN_REQUIRE_PYTHON").is_none(),
+                "the Python tools are required (SANQUAN_REQUIRE_PYTHON) but could not be installed"
+            );
+            eprintln!(
+                "skipped: the Python tools of tests/tools/requirements.txt could not be installed"
+            );
+            None
+        })
+        .as_deref()
+}
+
+/// The document as served passes openapi-spec-validator (OpenAPI 3.1, its
+/// schemas as JSON Schema 2020-12); a client generated from it by
+/// openapi-python-client, with no warning, reads a title (a typed
+/// `TitleView`) and submits an entry it signs itself — the model picked by
+/// the `kind` discriminator — which the log appends; a replay comes back as
+/// the documented error.
+#[test]
+fn a_generated_client_reads_a_title_and_submits_a_signed_entry() {
+    let Some(tools) = python_tools() else {
+        return;
+    };
+    let (_dir, data) = demo();
+    let served = serve(&data);
+    let work = tempfile::tempdir().unwrap();
+    let spec = work.path().join("openapi.json");
+    let text = ureq::get(&format!("{}/api/v1/openapi.json", served.url))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    std::fs::write(&spec, &text).unwrap();
+
+    let validate = Command::new(tools.join("bin/openapi-spec-validator"))
+        .arg(&spec)
+        .output()
+        .unwrap();
+    assert!(
+        validate.status.success(),
+        "openapi-spec-validator: {}{}",
+        String::from_utf8_lossy(&validate.stdout),
+        String::from_utf8_lossy(&validate.stderr)
+    );
+
+    let client = work.path().join("client");
+    let generate = Command::new(tools.join("bin/openapi-python-client"))
+        .args(["generate", "--meta", "none", "--path"])
+        .arg(&spec)
+        .arg("--output-path")
+        .arg(client.join("sanquan_client"))
+        .env("PATH", tools.join("bin"))
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&generate.stdout),
+        String::from_utf8_lossy(&generate.stderr)
+    );
+    assert!(generate.status.success(), "openapi-python-client: {said}");
+    assert!(
+        !said.contains("Warning") && !said.contains("Unable"),
+        "{said}"
+    );
+
+    let size_before = ureq::get(&format!("{}/api/v1/checkpoint", served.url))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap()
+        .lines()
+        .nth(1)
+        .and_then(|n| n.parse::<u64>().ok())
+        .unwrap();
+    let run = Command::new(tools.join("bin/python"))
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/client_test.py"))
+        .arg(&client)
+        .arg(&served.url)
+        .arg(data.join("keys/demo/collective-14042100100101.key"))
+        .args(["14042100100101", "1404210010010100001"])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "the generated client: {}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let seen: Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(seen["title"]["parcel"]["DKBM"], "1404210010010100001");
+    assert_eq!(seen["title"]["holder"], "140421001001010001");
+    assert_eq!(seen["again"]["error"]["code"], "replayed_nonce");
+    let index = seen["receipt"]["index"].as_u64().unwrap();
+    assert!(index >= size_before, "{index} {size_before}");
+    // The entry the client signed is on the log, as it sent it.
+    let leaf: Value = ureq::get(&format!("{}/api/v1/entries/{index}", served.url))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(leaf["envelope"]["entry"]["kind"], "decision.record");
+    assert_eq!(leaf["envelope"]["entry"]["body"]["subject"], "other");
+}
+
+/// `docs/api.md`'s route table is the route table's own (re-made with
+/// `SANQUAN_BLESS=1`).
+#[test]
+fn the_route_table_in_the_docs_is_the_tables() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/api.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (start, end) = (
+        "<!-- routes: made from src/api/table.rs -->\n",
+        "<!-- end of routes -->",
+    );
+    let from = text.find(start).expect("docs/api.md has the routes marker") + start.len();
+    let to = text[from..]
+        .find(end)
+        .expect("docs/api.md has the end marker")
+        + from;
+    let table = sanquan::api::table::markdown();
+    if std::env::var_os("SANQUAN_BLESS").is_some() {
+        std::fs::write(&path, format!("{}{table}{}", &text[..from], &text[to..])).unwrap();
+        return;
+    }
+    assert!(
+        text[from..to] == table,
+        "docs/api.md's route table differs from src/api/table.rs: re-make it with SANQUAN_BLESS=1 cargo test --test it api::"
+    );
+}
