@@ -586,7 +586,7 @@ pub enum Change {
 /// not compile until it is stored and loaded), and which rows to write comes
 /// from [`Rows`], marked by `State::apply` itself.
 macro_rules! collections {
-    ($( $(#[$doc:meta])* $name:ident: $key:ty => $value:ty, in $table:literal; )*) => {
+    ($( $(#[$doc:meta])* $name:ident: $key:ty => $value:ty, in $table:ident; )*) => {
         #[derive(Debug, Clone, Default, PartialEq)]
         pub struct State {
             pub county: Single<Option<County>>,
@@ -612,7 +612,7 @@ macro_rules! collections {
         }
 
         /// Each collection's table, in the order `verify` compares them.
-        pub const TABLES: &[&str] = &[$($table),*];
+        pub const TABLES: &[&str] = &[$(stringify!($table)),*];
 
         impl State {
             /// Takes what changed since the last call, for the store to write.
@@ -635,7 +635,7 @@ macro_rules! collections {
                 }
                 $(
                     if let Some((row, what)) = rows::first_difference(&self.$name, &stored.$name) {
-                        return Some(($table, row, what));
+                        return Some((stringify!($table), row, what));
                     }
                 )*
                 None
@@ -644,49 +644,61 @@ macro_rules! collections {
     };
 }
 
-collections! {
-    keys: [u8; 32] => KeyBinding, in "actor_keys";
-    collectives: String => Collective, in "collectives";
-    parcels: CompactString => Parcel, in "parcels";
-    encumbrances: u64 => Encumbrance, in "encumbrances";
-    decisions: u64 => super::decision::Decision, in "decisions";
-    households: String => Household, in "households";
-    /// The household each person (by commitment) belongs to, kept with the
-    /// person's private record.
-    member_of: String => String, in "persons";
-    contracts: String => Contract, in "contracts";
-    /// The contract that covers each parcel.
-    contract_of: String => String, in "contract_parcels";
-    /// Shares held, by household (or by collective, bought back).
-    holdings: String => u64, in "share_holdings";
-    /// Collectives whose shares are quantified, and where.
-    quantified: String => u64, in "share_quantifications";
-    distributions: u64 => Distribution, in "distributions";
-    memberships: String => Membership, in "memberships";
-    /// By household; exited ones stay, marked.
-    homesteads: String => Homestead, in "homesteads";
-    notices: u64 => Notice, in "notices";
-    /// By contract code.
-    certificates: String => Certificate, in "certificates";
-    /// By the log index of `listing.submit`.
-    listings: u64 => super::exchange::Listing, in "listings";
-    /// Derived rights, by the log index of their settlement.
-    rights: u64 => super::exchange::DerivedRight, in "derived_rights";
-    hukou: u64 => HukouEvent, in "hukou_settlements";
-    /// The county's reviews of transferees, by log index (M8, X6).
-    reviews: u64 => super::exchange::Review, in "transferee_reviews";
-    /// Returns and exits by households, by log index (G4).
-    surrenders: u64 => Surrender, in "surrenders";
-    attestations: u64 => Attestation, in "attestations";
-    /// The last log index at which each title changed.
-    touched: String => u64, in "titles_touched";
-    /// Expropriations, by the log index of their pre-announcement (E1).
-    expropriations: u64 => Expropriation, in "expropriations";
-    /// Estates of households whose last member died, by household (I2–I4).
-    estates: String => Estate, in "estates";
-    /// Acts over a party, by the log index that made them (A1, A3).
-    acts: u64 => Act, in "acts";
+/// The state's collections, each said once: its field, its key and value,
+/// and the store's table that keeps it. `collections!` makes the state of
+/// them; the store makes each one's table module, its writes and its load
+/// of them (`store::tables`) — so a new collection is this line, its table
+/// file and its migrations.
+macro_rules! with_collections {
+    ($callback:ident) => {
+        $callback! {
+        keys: [u8; 32] => KeyBinding, in actor_keys;
+        collectives: String => Collective, in collectives;
+        parcels: CompactString => Parcel, in parcels;
+        encumbrances: u64 => Encumbrance, in encumbrances;
+        decisions: u64 => super::decision::Decision, in decisions;
+        households: String => Household, in households;
+        /// The household each person (by commitment) belongs to, kept with the
+        /// person's private record.
+        member_of: String => String, in persons;
+        contracts: String => Contract, in contracts;
+        /// The contract that covers each parcel.
+        contract_of: String => String, in contract_parcels;
+        /// Shares held, by household (or by collective, bought back).
+        holdings: String => u64, in share_holdings;
+        /// Collectives whose shares are quantified, and where.
+        quantified: String => u64, in share_quantifications;
+        distributions: u64 => Distribution, in distributions;
+        memberships: String => Membership, in memberships;
+        /// By household; exited ones stay, marked.
+        homesteads: String => Homestead, in homesteads;
+        notices: u64 => Notice, in notices;
+        /// By contract code.
+        certificates: String => Certificate, in certificates;
+        /// By the log index of `listing.submit`.
+        listings: u64 => super::exchange::Listing, in listings;
+        /// Derived rights, by the log index of their settlement.
+        rights: u64 => super::exchange::DerivedRight, in derived_rights;
+        hukou: u64 => HukouEvent, in hukou_settlements;
+        /// The county's reviews of transferees, by log index (M8, X6).
+        reviews: u64 => super::exchange::Review, in transferee_reviews;
+        /// Returns and exits by households, by log index (G4).
+        surrenders: u64 => Surrender, in surrenders;
+        attestations: u64 => Attestation, in attestations;
+        /// The last log index at which each title changed.
+        touched: String => u64, in titles_touched;
+        /// Expropriations, by the log index of their pre-announcement (E1).
+        expropriations: u64 => Expropriation, in expropriations;
+        /// Estates of households whose last member died, by household (I2–I4).
+        estates: String => Estate, in estates;
+        /// Acts over a party, by the log index that made them (A1, A3).
+        acts: u64 => Act, in acts;
+        }
+    };
 }
+pub(crate) use with_collections;
+
+with_collections!(collections);
 
 /// What rests on one title (parcel or homestead).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

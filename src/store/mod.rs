@@ -10,8 +10,8 @@
 pub mod pg_temp;
 pub mod project;
 pub mod queries;
-mod rows;
 pub mod schema;
+pub mod tables;
 pub mod verify;
 pub mod writer;
 

@@ -346,3 +346,24 @@ fn the_model_has_no_import_circle() {
         circles.join("\n")
     );
 }
+
+/// The table files (`src/store/tables/`) are declared by a macro from the
+/// state's list of collections, where `cargo fmt` does not look: they are
+/// held to rustfmt here.
+#[test]
+fn the_table_files_are_formatted() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store/tables");
+    let mut files = Vec::new();
+    sources(&dir, &mut files);
+    assert!(files.len() > 20, "{}", files.len());
+    let out = std::process::Command::new("rustfmt")
+        .args(["--check", "--edition", "2021"])
+        .args(&files)
+        .output()
+        .expect("rustfmt runs");
+    assert!(
+        out.status.success(),
+        "run `rustfmt --edition 2021 src/store/tables/*.rs`:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
