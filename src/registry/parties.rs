@@ -1,0 +1,99 @@
+//! Who is who: parties, their keys, the county and its settings.
+
+use super::*;
+
+impl Registry {
+    /// Who `code` is on this log: the kind of party, the keys bound to act
+    /// for it (verifier key, role, the log indices that bound and revoked
+    /// each), and, for a transferee, the county's reviews (M8, X6) and
+    /// whether the latest approved it.
+    pub fn party(&self, code: &str) -> Result<views::PartyView, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let county = &self.db.county;
+        let keys = queries::keys_of_party(&mut conn, county, code)?;
+        let reviews = queries::reviews_of(&mut conn, county, code)?;
+        if keys.is_empty() && reviews.is_empty() {
+            return Err(ServiceError::NotFound {
+                what: "party",
+                id: code.to_owned(),
+                field: "code",
+            });
+        }
+        let kind = crate::model::authority::PartyType::of(county, code)
+            .map_or("unknown", crate::model::authority::PartyType::as_str);
+        let latest = reviews.values().next_back();
+        let settings = queries::settings_of(&mut conn, county)?;
+        let (min, max) = (settings.transferee_min_age, settings.transferee_max_age);
+        let today = self.today();
+        Ok(views::PartyView {
+            party: code.to_owned(),
+            kind,
+            keys: keys.iter().map(views::PartyKey::of).collect(),
+            reviews: reviews
+                .values()
+                .map(|r| {
+                    let (from, until) = r.qualifies(min, max).unwrap_or_default();
+                    views::PartyReview {
+                        index: r.index,
+                        kind: r.kind.clone(),
+                        approved: r.approved,
+                        born: r.born,
+                        qualified_from: from,
+                        qualified_until: until,
+                    }
+                })
+                .collect(),
+            qualified: latest.is_some_and(|r| r.qualifies_on(today, min, max)),
+        })
+    }
+
+    /// Who holds the public key `signer`: its party, role and the indices
+    /// that bound and revoked it.
+    pub fn key(&self, signer: &[u8; 32]) -> Result<views::KeyView, ServiceError> {
+        self.keys(&[*signer])?
+            .keys
+            .into_values()
+            .next()
+            .ok_or_else(|| ServiceError::NotFound {
+                what: "key",
+                id: hex(signer),
+                field: "signer",
+            })
+    }
+
+    /// Who each of `signers` is; keys nobody registered are left out.
+    pub fn keys(&self, signers: &[[u8; 32]]) -> Result<views::KeysView, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let mut keys = std::collections::BTreeMap::new();
+        for signer in signers {
+            if let Some(k) =
+                queries::load_keys(&mut conn, &self.db.county, Some(signer))?.remove(signer)
+            {
+                keys.insert(
+                    hex(signer),
+                    views::KeyView {
+                        key: views::PartyKey::of(&k),
+                        party: k.party,
+                    },
+                );
+            }
+        }
+        Ok(views::KeysView { keys })
+    }
+
+    /// The county's name and its log's verifier key (from genesis).
+    pub fn county(&self) -> Result<crate::model::state::County, ServiceError> {
+        let mut conn = self.db.conn()?;
+        queries::county_of(&mut conn, &self.db.county)?.ok_or_else(|| ServiceError::NotFound {
+            what: "county",
+            id: self.db.county.clone(),
+            field: "county",
+        })
+    }
+
+    /// The county's settings in force (its calendar among them).
+    pub fn settings(&self) -> Result<crate::model::settings::Settings, ServiceError> {
+        let mut conn = self.db.conn()?;
+        Ok(queries::settings_of(&mut conn, &self.db.county)?)
+    }
+}
