@@ -1,0 +1,72 @@
+//! Printable documents: the county's attestation (G3) and the 土地经营权证 (M6).
+
+use super::*;
+
+// ---- attestation ----
+
+#[derive(Template)]
+#[template(path = "attestation.html")]
+pub(super) struct AttestationPage {
+    c: Chrome,
+    a: AttestationView,
+    contracts: Vec<(String, String, usize, String, String)>,
+    homestead_m2: Option<String>,
+}
+
+pub(super) async fn attestation(
+    req: HttpRequest,
+    reg: web::Data<Registry>,
+    index: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let index = crate::http::log_index(&index, "index")?;
+    let page = read(&reg, &req, "desk-county", move |reg, c| {
+        let a = reg.attestation(index)?;
+        let m2 = |centi: i64| format!("{}.{:02}", centi / 100, centi % 100);
+        Ok(AttestationPage {
+            contracts: a
+                .rights
+                .contracts
+                .iter()
+                .map(|k| {
+                    (
+                        k.code.clone(),
+                        k.end.to_string(),
+                        k.parcels.len(),
+                        m2(k.area_centi_m2),
+                        k.parcels.join("、"),
+                    )
+                })
+                .collect(),
+            homestead_m2: a.rights.homestead.map(m2),
+            a,
+            c,
+        })
+    })
+    .await?;
+    html(&page)
+}
+
+// ---- the 土地经营权证 (M6) ----
+
+#[derive(Template)]
+#[template(path = "right.html")]
+pub(super) struct RightPage {
+    c: Chrome,
+    r: RightCertificateView,
+}
+
+pub(super) async fn right(
+    req: HttpRequest,
+    reg: web::Data<Registry>,
+    index: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let index = crate::http::log_index(&index, "index")?;
+    let page = read(&reg, &req, "map", move |reg, c| {
+        Ok(RightPage {
+            r: reg.right_certificate(index)?,
+            c,
+        })
+    })
+    .await?;
+    html(&page)
+}

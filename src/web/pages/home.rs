@@ -1,0 +1,58 @@
+//! The home page: what the county holds, and each reader's way in.
+
+use super::*;
+
+// ---- home ----
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub(super) struct Home {
+    c: Chrome,
+    collectives: Vec<(String, String)>,
+    stages: Vec<(&'static str, &'static str, usize)>,
+    recent: Vec<LogLine>,
+    chart: String,
+}
+
+pub(super) async fn home(
+    req: HttpRequest,
+    reg: web::Data<Registry>,
+) -> Result<HttpResponse, PageError> {
+    let page = read(&reg, &req, "home", |reg, c| {
+        let listings = reg.listings(None, None, None)?.listings;
+        let stages = STAGES
+            .iter()
+            .map(|s| {
+                let n = listings.iter().filter(|l| l.status == *s).count();
+                (s.as_str(), stage(c.l, *s), n)
+            })
+            .collect::<Vec<_>>();
+        let chart = charts::bars(
+            c.l.t("各阶段的交易", "Deals by stage"),
+            &stages
+                .iter()
+                .map(|(_, name, n)| ((*name).to_owned(), *n as f64))
+                .collect::<Vec<_>>(),
+            "",
+        );
+        Ok(Home {
+            collectives: reg.collectives()?,
+            stages,
+            recent: reg.recent_entries(8)?,
+            chart,
+            c,
+        })
+    })
+    .await?;
+    html(&page)
+}
+
+pub(super) const STAGES: [Status; 7] = [
+    Status::Review,
+    Status::Notice,
+    Status::Trading,
+    Status::Awarded,
+    Status::Settled,
+    Status::Withdrawn,
+    Status::Rejected,
+];
