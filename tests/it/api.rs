@@ -282,24 +282,12 @@ fn a_generated_client_reads_a_title_and_submits_a_signed_entry() {
 /// `SANQUAN_BLESS=1`).
 #[test]
 fn the_route_table_in_the_docs_is_the_tables() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/api.md");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let (start, end) = (
-        "<!-- routes: made from src/api/table.rs -->\n",
-        "<!-- end of routes -->",
-    );
-    let from = text.find(start).expect("docs/api.md has the routes marker") + start.len();
-    let to = text[from..]
-        .find(end)
-        .expect("docs/api.md has the end marker")
-        + from;
-    let table = sanquan::api::table::markdown();
-    if std::env::var_os("SANQUAN_BLESS").is_some() {
-        std::fs::write(&path, format!("{}{table}{}", &text[..from], &text[to..])).unwrap();
-        return;
-    }
-    assert!(
-        text[from..to] == table,
-        "docs/api.md's route table differs from src/api/table.rs: re-make it with SANQUAN_BLESS=1 cargo test --test it api::"
+    crate::common::made_doc(
+        "docs/api.md",
+        Some((
+            "<!-- routes: made from src/api/table.rs -->\n",
+            "<!-- end of routes -->",
+        )),
+        &sanquan::api::table::markdown(),
     );
 }

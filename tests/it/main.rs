@@ -14,6 +14,7 @@ mod hostile;
 mod households;
 mod http;
 mod import;
+mod kinds_doc;
 mod land;
 mod layers;
 mod ledger;
