@@ -10,62 +10,39 @@ use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signature, VerifyingKey};
 
 use super::SignerKey;
-use crate::model::Refusal;
 
 /// How far a read's time may be from the server's clock.
 pub const READ_WINDOW_SECONDS: i64 = 300;
 
-/// Why a signed read was not accepted.
-/// (`EnumIter`: one of each, with empty details, for the error catalogue.)
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::EnumIter, Default)]
-pub enum ReadAuthError {
-    #[error("the Authorization header is not `Sanquan keyid=…,time=…,nonce=…,sig=…`: {}", .0.0)]
-    Malformed(crate::model::error::Why),
-    #[error("the read's signature does not verify")]
-    #[default]
-    BadSignature,
-    #[error("the read was signed at {time}, more than 5 minutes from the server's clock")]
-    Stale { time: String },
-    #[error("this signed read was used before; sign each read with a new nonce")]
-    Replayed,
-    #[error("too many signed reads in the last 5 minutes; try again later")]
-    TooMany,
-}
-
-impl Refusal for ReadAuthError {
-    fn class(&self) -> crate::model::error::Class {
-        match self {
-            ReadAuthError::TooMany => crate::model::error::Class::Busy,
-            _ => crate::model::error::Class::Unauthenticated,
-        }
-    }
-
-    fn code(&self) -> &'static str {
-        match self {
-            ReadAuthError::Malformed(_) => "bad_read_authorization",
-            ReadAuthError::BadSignature => "read_signature_invalid",
-            ReadAuthError::Stale { .. } => "stale_read_authorization",
-            ReadAuthError::Replayed => "replayed_read_authorization",
-            ReadAuthError::TooMany => "busy",
-        }
-    }
-
-    fn message_zh(&self) -> String {
-        match self {
-            ReadAuthError::Malformed((_, r)) => format!("Authorization 请求头格式错误：{r}"),
-            ReadAuthError::BadSignature => "查询签名验证失败".into(),
-            ReadAuthError::Stale { time } => {
-                format!("查询签名时间 {time} 与服务器时间相差超过 5 分钟")
-            }
-            ReadAuthError::Replayed => "该查询签名已被使用过，每次查询须使用新的随机数".into(),
-            ReadAuthError::TooMany => "最近 5 分钟内的签名查询过多，请稍后再试".into(),
-        }
-    }
-
-    fn field(&self) -> Option<String> {
-        Some("header.Authorization".into())
+crate::refusals! {
+    /// Why a signed read was not accepted.
+    /// (`EnumIter`: one of each, with empty details, for the error catalogue.)
+    #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::EnumIter, Default)]
+    pub enum ReadAuthError {
+        #[error("the Authorization header is not `Sanquan keyid=…,time=…,nonce=…,sig=…`: {}", .0.0)]
+        Malformed(crate::model::error::Why)
+            => Malformed((_, r)) => Class::Unauthenticated, "header.Authorization",
+            format!("Authorization 请求头格式错误：{r}"), code "bad_read_authorization";
+        #[error("the read's signature does not verify")]
+        #[default]
+        BadSignature
+            => BadSignature => Class::Unauthenticated, "header.Authorization",
+            "查询签名验证失败", code "read_signature_invalid";
+        #[error("the read was signed at {time}, more than 5 minutes from the server's clock")]
+        Stale { time: String }
+            => Stale { time, .. } => Class::Unauthenticated, "header.Authorization",
+            format!("查询签名时间 {time} 与服务器时间相差超过 5 分钟"), code "stale_read_authorization";
+        #[error("this signed read was used before; sign each read with a new nonce")]
+        Replayed
+            => Replayed => Class::Unauthenticated, "header.Authorization",
+            "该查询签名已被使用过，每次查询须使用新的随机数", code "replayed_read_authorization";
+        #[error("too many signed reads in the last 5 minutes; try again later")]
+        TooMany
+            => TooMany => Class::Busy, "header.Authorization",
+            "最近 5 分钟内的签名查询过多，请稍后再试", code "busy";
     }
 }
+
 
 fn message(method: &str, path: &str, time: &str, nonce: &str) -> Vec<u8> {
     format!("sanquan read v2\n{method} {path}\n{time}\n{nonce}").into_bytes()

@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::codes;
-use super::error::Refusal;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -101,78 +100,44 @@ impl PersonRecord {
     }
 }
 
-/// Why the personal data sent with an entry is refused.
-/// (`EnumIter`: one of each, with empty details, for the error catalogue.)
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::EnumIter, Default)]
-pub enum PersonalError {
-    #[error("personal record {at}: invalid {field}: {}", .reason.0)]
-    BadRecord {
-        at: usize,
-        field: &'static str,
-        reason: super::error::Why,
-    },
-    #[error("this entry names persons; their personal data must be sent with it")]
-    #[default]
-    Missing,
-    #[error("the personal records sent do not match the persons the entry names")]
-    Mismatch,
-    #[error("personal data was sent with an entry that names no one")]
-    Unexpected,
-    #[error("personal record {at}: this ID number is already registered")]
-    PersonExists { at: usize },
-}
-
-impl Refusal for PersonalError {
-    fn class(&self) -> super::error::Class {
-        use super::error::Class;
-        match self {
-            PersonalError::BadRecord { .. }
-            | PersonalError::Missing
-            | PersonalError::Unexpected => Class::Malformed,
-            PersonalError::Mismatch | PersonalError::PersonExists { .. } => Class::Refused,
+crate::refusals! {
+    /// Why the personal data sent with an entry is refused.
+    /// (`EnumIter`: one of each, with empty details, for the error catalogue.)
+    #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::EnumIter, Default)]
+    pub enum PersonalError {
+        #[error("personal record {at}: invalid {field}: {}", .reason.0)]
+        BadRecord {
+            at: usize,
+            field: &'static str,
+            reason: super::error::Why,
         }
-    }
-
-    fn code(&self) -> &'static str {
-        match self {
-            PersonalError::BadRecord { .. } => "bad_personal_data",
-            PersonalError::Missing => "personal_data_missing",
-            PersonalError::Mismatch => "personal_data_mismatch",
-            PersonalError::Unexpected => "personal_data_unexpected",
-            PersonalError::PersonExists { .. } => "person_exists",
-        }
-    }
-
-    fn message_zh(&self) -> String {
-        match self {
-            PersonalError::BadRecord {
-                at,
-                field,
-                reason: (_, reason),
-            } => {
-                format!("第 {at} 条个人信息的 {field} 无效：{reason}")
-            }
-            PersonalError::Missing => "该条目涉及个人，须同时提交其个人信息".into(),
-            PersonalError::Mismatch => "所提交的个人信息与条目所列人员不符".into(),
-            PersonalError::Unexpected => "该条目不涉及个人，不应提交个人信息".into(),
-            PersonalError::PersonExists { at } => format!("第 {at} 条个人信息的身份证号已登记"),
-        }
-    }
-
-    fn field(&self) -> Option<String> {
-        match self {
-            PersonalError::BadRecord { at, field, .. } => Some(format!("personal[{at}].{field}")),
-            PersonalError::PersonExists { at } => Some(format!("personal[{at}].id_number")),
-            PersonalError::Missing | PersonalError::Mismatch | PersonalError::Unexpected => {
-                Some("personal".into())
-            }
-        }
+            => BadRecord { at, field, reason: (_, reason), .. } => Class::Malformed, format!("personal[{at}].{field}"),
+            format!("第 {at} 条个人信息的 {field} 无效：{reason}"), code "bad_personal_data";
+        #[error("this entry names persons; their personal data must be sent with it")]
+        #[default]
+        Missing
+            => Missing => Class::Malformed, "personal",
+            "该条目涉及个人，须同时提交其个人信息", code "personal_data_missing";
+        #[error("the personal records sent do not match the persons the entry names")]
+        Mismatch
+            => Mismatch => Class::Refused, "personal",
+            "所提交的个人信息与条目所列人员不符", code "personal_data_mismatch";
+        #[error("personal data was sent with an entry that names no one")]
+        Unexpected
+            => Unexpected => Class::Malformed, "personal",
+            "该条目不涉及个人，不应提交个人信息", code "personal_data_unexpected";
+        #[error("personal record {at}: this ID number is already registered")]
+        PersonExists { at: usize }
+            => PersonExists { at, .. } => Class::Refused, format!("personal[{at}].id_number"),
+            format!("第 {at} 条个人信息的身份证号已登记");
     }
 }
+
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Refusal;
 
     fn record(id: &str) -> PersonRecord {
         PersonRecord {

@@ -44,3 +44,102 @@ pub enum Class {
 /// A reason in English and in Chinese, for the checks below the rules
 /// (codes, amounts) whose reasons the rules pass on.
 pub type Why = (&'static str, &'static str);
+
+/// The field at fault, as a refusal's row gives it: a path, a path made
+/// from the refusal's details, or `()` for none.
+pub trait IntoField {
+    fn into_field(self) -> Option<String>;
+}
+
+impl IntoField for &str {
+    fn into_field(self) -> Option<String> {
+        Some(self.to_owned())
+    }
+}
+
+impl IntoField for String {
+    fn into_field(self) -> Option<String> {
+        Some(self)
+    }
+}
+
+impl IntoField for Option<String> {
+    fn into_field(self) -> Option<String> {
+        self
+    }
+}
+
+impl IntoField for () {
+    fn into_field(self) -> Option<String> {
+        None
+    }
+}
+
+/// Declares a layer's refusals, each said once, in one row: the variant with
+/// its English message (thiserror's `#[error]`), then after `=>` a pattern
+/// naming what the row uses, its [`Class`], the field at fault and the
+/// Chinese message. The code is the variant's name in `snake_case`, or what
+/// the row gives after `code`. The enum implements [`Refusal`] from its
+/// rows; nothing else lists its variants.
+#[macro_export]
+macro_rules! refusals {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $(
+                $(#[$vmeta:meta])*
+                $variant:ident
+                $( ( $( $(#[$tmeta:meta])* $tty:ty ),* $(,)? ) )?
+                $( { $( $(#[$fmeta:meta])* $fname:ident : $fty:ty ),* $(,)? } )?
+                => $pat:pat => $class:expr, $field:expr, $zh:expr $(, code $code:expr)?;
+            )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(strum::IntoStaticStr)]
+        #[strum(serialize_all = "snake_case")]
+        $vis enum $name {
+            $(
+                $(#[$vmeta])*
+                $variant
+                $( ( $( $(#[$tmeta])* $tty ),* ) )?
+                $( { $( $(#[$fmeta])* $fname: $fty ),* } )?,
+            )*
+        }
+
+        #[allow(unused_variables)]
+        impl $crate::model::refusal::Refusal for $name {
+            fn code(&self) -> &'static str {
+                use $name::*;
+                match self {
+                    $( $pat => $crate::refusals!(@code self $(, $code)?), )*
+                }
+            }
+
+            fn class(&self) -> $crate::model::refusal::Class {
+                use $crate::model::refusal::Class;
+                use $name::*;
+                match self {
+                    $( $pat => $class, )*
+                }
+            }
+
+            fn message_zh(&self) -> String {
+                use $name::*;
+                match self {
+                    $( $pat => String::from($zh), )*
+                }
+            }
+
+            fn field(&self) -> Option<String> {
+                use $crate::model::refusal::IntoField;
+                use $name::*;
+                match self {
+                    $( $pat => ($field).into_field(), )*
+                }
+            }
+        }
+    };
+    (@code $self:ident) => { <&'static str>::from($self) };
+    (@code $self:ident, $code:expr) => { $code };
+}

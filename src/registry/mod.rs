@@ -23,57 +23,84 @@ use crate::ledger::read_auth::SignedRead;
 use crate::ledger::{Envelope, LedgerError};
 use crate::model::exchange::Listing;
 use crate::model::person::{PersonRecord, PersonalError};
-use crate::model::{log_origin, Refusal};
+use crate::model::log_origin;
 use crate::spatial::GeometryError;
 use crate::store::{queries, Db, Receipt, StoreError, SubmitError, Writer};
 
-/// Why the service could not do what was asked.
-/// (`EnumIter`: one of each, with empty details, for the error catalogue.)
-#[derive(Debug, thiserror::Error, strum::EnumIter)]
-pub enum ServiceError {
-    #[error(transparent)]
-    Refused(#[from] LedgerError),
-    #[error(transparent)]
-    Geometry(#[from] GeometryError),
-    #[error(transparent)]
-    Personal(#[from] PersonalError),
-    #[error("{what} {id} not found")]
-    NotFound {
-        /// What was asked for, in English (see `thing_zh`).
-        what: &'static str,
-        id: String,
-        field: &'static str,
-    },
-    #[error("{reason}")]
-    OutOfRange {
-        field: &'static str,
-        reason: String,
-        reason_zh: String,
-    },
-    /// A query parameter that names nothing that can be (a status, a kind).
-    #[error("{field}: {reason}")]
-    BadQuery {
-        field: &'static str,
-        reason: &'static str,
-        reason_zh: &'static str,
-    },
-    #[error(transparent)]
-    ReadAuth(#[from] crate::ledger::read_auth::ReadAuthError),
-    #[error("a {role} key for {party} may not read the personal data of household {household}")]
-    ReadNotAllowed {
-        role: &'static str,
-        party: String,
-        household: String,
-    },
-    #[error("the log is not accepting entries: {0}")]
-    Unavailable(String),
-    /// The writer's queue is full, or it did not answer in time; nothing was
-    /// written, and the same envelope may be sent again.
-    #[error("the log is busy; send the entry again in a moment")]
-    Busy,
-    #[error(transparent)]
-    #[strum(disabled)]
-    Store(#[from] StoreError),
+crate::refusals! {
+    /// Why the service could not do what was asked.
+    /// (`EnumIter`: one of each, with empty details, for the error catalogue.)
+    #[derive(Debug, thiserror::Error, strum::EnumIter)]
+    pub enum ServiceError {
+        #[error(transparent)]
+        Refused(#[from] LedgerError)
+            => Refused(e) => e.class(), e.field(),
+            e.message_zh(), code e.code();
+        #[error(transparent)]
+        Geometry(#[from] GeometryError)
+            => Geometry(e) => e.class(), e.field(),
+            e.message_zh(), code e.code();
+        #[error(transparent)]
+        Personal(#[from] PersonalError)
+            => Personal(e) => e.class(), e.field(),
+            e.message_zh(), code e.code();
+        #[error("{what} {id} not found")]
+        NotFound {
+            /// What was asked for, in English (see `thing_zh`).
+            what: &'static str,
+            id: String,
+            field: &'static str,
+        }
+            => NotFound { what, id, field, .. } => Class::NotFound, (*field).to_owned(),
+            format!("未找到{} {id}", thing_zh(what));
+        #[error("{reason}")]
+        OutOfRange {
+            field: &'static str,
+            reason: String,
+            reason_zh: String,
+        }
+            => OutOfRange { reason_zh, field, .. } => Class::Malformed, (*field).to_owned(),
+            format!("参数超出范围：{reason_zh}");
+        /// A query parameter that names nothing that can be (a status, a kind).
+        #[error("{field}: {reason}")]
+        BadQuery {
+            field: &'static str,
+            reason: &'static str,
+            reason_zh: &'static str,
+        }
+            => BadQuery { reason_zh, field, .. } => Class::Malformed, (*field).to_owned(),
+            (*reason_zh).to_owned();
+        #[error(transparent)]
+        ReadAuth(#[from] crate::ledger::read_auth::ReadAuthError)
+            => ReadAuth(e) => e.class(), e.field(),
+            e.message_zh(), code e.code();
+        #[error("a {role} key for {party} may not read the personal data of household {household}")]
+        ReadNotAllowed {
+            role: &'static str,
+            party: String,
+            household: String,
+        }
+            => ReadNotAllowed { role, party, household, .. } => Class::Forbidden, "header.Authorization",
+            format!(
+                "{}（{party}）的密钥无权查看承包方 {household} 的个人信息",
+                crate::model::error::role_zh(role)
+            );
+        #[error("the log is not accepting entries: {0}")]
+        Unavailable(String)
+            => Unavailable(r) => Class::Busy, (),
+            format!("日志暂不接受条目：{r}");
+        /// The writer's queue is full, or it did not answer in time; nothing was
+        /// written, and the same envelope may be sent again.
+        #[error("the log is busy; send the entry again in a moment")]
+        Busy
+            => Busy => Class::Busy, (),
+            "日志繁忙，请稍后重新提交该条目";
+        #[error(transparent)]
+        #[strum(disabled)]
+        Store(#[from] StoreError)
+            => Store(e) => Class::Internal, (),
+            format!("存储错误：{e}"), code "store_error";
+    }
 }
 
 impl From<SubmitError> for ServiceError {
@@ -89,75 +116,6 @@ impl From<SubmitError> for ServiceError {
     }
 }
 
-impl Refusal for ServiceError {
-    fn class(&self) -> crate::model::error::Class {
-        use crate::model::error::Class;
-        match self {
-            ServiceError::Refused(e) => e.class(),
-            ServiceError::Geometry(e) => e.class(),
-            ServiceError::Personal(e) => e.class(),
-            ServiceError::NotFound { .. } => Class::NotFound,
-            ServiceError::OutOfRange { .. } | ServiceError::BadQuery { .. } => Class::Malformed,
-            ServiceError::ReadAuth(e) => e.class(),
-            ServiceError::ReadNotAllowed { .. } => Class::Forbidden,
-            ServiceError::Unavailable(_) | ServiceError::Busy => Class::Busy,
-            ServiceError::Store(_) => Class::Internal,
-        }
-    }
-
-    fn code(&self) -> &'static str {
-        match self {
-            ServiceError::Refused(e) => e.code(),
-            ServiceError::Geometry(e) => e.code(),
-            ServiceError::Personal(e) => e.code(),
-            ServiceError::NotFound { .. } => "not_found",
-            ServiceError::ReadAuth(e) => e.code(),
-            ServiceError::ReadNotAllowed { .. } => "read_not_allowed",
-            ServiceError::OutOfRange { .. } => "out_of_range",
-            ServiceError::BadQuery { .. } => "bad_query",
-            ServiceError::Unavailable(_) => "unavailable",
-            ServiceError::Busy => "busy",
-            ServiceError::Store(_) => "store_error",
-        }
-    }
-
-    fn message_zh(&self) -> String {
-        match self {
-            ServiceError::Refused(e) => e.message_zh(),
-            ServiceError::Geometry(e) => e.message_zh(),
-            ServiceError::Personal(e) => e.message_zh(),
-            ServiceError::NotFound { what, id, .. } => format!("未找到{} {id}", thing_zh(what)),
-            ServiceError::ReadAuth(e) => e.message_zh(),
-            ServiceError::ReadNotAllowed {
-                role,
-                party,
-                household,
-            } => format!(
-                "{}（{party}）的密钥无权查看承包方 {household} 的个人信息",
-                crate::model::error::role_zh(role)
-            ),
-            ServiceError::OutOfRange { reason_zh, .. } => format!("参数超出范围：{reason_zh}"),
-            ServiceError::BadQuery { reason_zh, .. } => (*reason_zh).to_owned(),
-            ServiceError::Unavailable(r) => format!("日志暂不接受条目：{r}"),
-            ServiceError::Busy => "日志繁忙，请稍后重新提交该条目".into(),
-            ServiceError::Store(e) => format!("存储错误：{e}"),
-        }
-    }
-
-    fn field(&self) -> Option<String> {
-        match self {
-            ServiceError::Refused(e) => e.field(),
-            ServiceError::Geometry(e) => e.field(),
-            ServiceError::Personal(e) => e.field(),
-            ServiceError::NotFound { field, .. }
-            | ServiceError::OutOfRange { field, .. }
-            | ServiceError::BadQuery { field, .. } => Some((*field).to_owned()),
-            ServiceError::ReadAuth(e) => e.field(),
-            ServiceError::ReadNotAllowed { .. } => Some("header.Authorization".into()),
-            ServiceError::Unavailable(_) | ServiceError::Busy | ServiceError::Store(_) => None,
-        }
-    }
-}
 
 /// The things a read may not find, in Chinese.
 fn thing_zh(what: &str) -> &'static str {
