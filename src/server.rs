@@ -4,7 +4,7 @@
 
 use actix_web::{web, App, HttpServer};
 
-use crate::http::{ApiError, MAX_BODY};
+use crate::http::{ApiError, HttpRefusal, MAX_BODY};
 use crate::registry::Registry;
 
 /// Mounts the routes on an actix `App` (the server and the tests share this).
@@ -17,28 +17,14 @@ pub fn configure(registry: Registry) -> impl FnOnce(&mut web::ServiceConfig) {
                 let zh = crate::model::error::serde_reason_zh(
                     msg.rsplit("error: ").next().unwrap_or_default(),
                 );
-                ApiError::new(
-                    crate::model::error::Class::Malformed,
-                    "bad_query",
-                    msg,
-                    format!("查询参数无效：{zh}"),
-                    None,
-                )
-                .into()
+                ApiError::from(HttpRefusal::query(None, msg, format!("查询参数无效：{zh}"))).into()
             }))
             .app_data(web::PathConfig::default().error_handler(|e, _| {
                 let msg = e.to_string();
                 let zh = crate::model::error::serde_reason_zh(
                     msg.rsplit("error: ").next().unwrap_or_default(),
                 );
-                ApiError::new(
-                    crate::model::error::Class::Malformed,
-                    "bad_query",
-                    msg,
-                    format!("路径参数无效：{zh}"),
-                    None,
-                )
-                .into()
+                ApiError::from(HttpRefusal::query(None, msg, format!("路径参数无效：{zh}"))).into()
             }))
             .configure(crate::api::routes)
             .configure(crate::web::configure);

@@ -5,7 +5,9 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use serde::Deserialize;
 
-use crate::http::{blocking, blocking_costed, log_index, parse_bbox, ApiError, Cost, MAX_BODY};
+use crate::http::{
+    blocking, blocking_costed, log_index, parse_bbox, ApiError, Cost, HttpRefusal, MAX_BODY,
+};
 
 use crate::registry::{Reader, Registry};
 
@@ -21,23 +23,9 @@ pub(super) async fn post_entry(
         .and_then(|v| v.split(';').next())
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
     if !json {
-        return Err(ApiError::new(
-            crate::model::error::Class::UnsupportedMedia,
-            "unsupported_media_type",
-            "an envelope is sent as Content-Type: application/json",
-            "信封须以 Content-Type: application/json 提交",
-            Some("header.Content-Type"),
-        ));
+        return Err(ApiError::from(HttpRefusal::UnsupportedMediaType));
     }
-    let too_large = || {
-        ApiError::new(
-            crate::model::error::Class::TooLarge,
-            "payload_too_large",
-            format!("an envelope may be at most {MAX_BODY} bytes"),
-            format!("信封不得超过 {MAX_BODY} 字节"),
-            None,
-        )
-    };
+    let too_large = || ApiError::from(HttpRefusal::PayloadTooLarge { max: MAX_BODY });
     let bytes = match payload.to_bytes_limited(MAX_BODY).await {
         Ok(Ok(b)) => b,
         Err(_) => return Err(too_large()),
@@ -46,13 +34,9 @@ pub(super) async fn post_entry(
         }
         Ok(Err(e)) => {
             let msg = e.to_string();
-            return Err(ApiError::new(
-                crate::model::error::Class::Malformed,
-                "bad_request_body",
-                msg.clone(),
-                format!("请求体读取失败：{msg}"),
-                None,
-            ));
+            return Err(ApiError::from(HttpRefusal::BadRequestBody {
+                reason: msg.clone(),
+            }));
         }
     };
     let receipt = reg.submit(&bytes).await?;
@@ -204,13 +188,11 @@ pub(super) async fn get_key(
 ) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
     let public = hex32(&signer).ok_or_else(|| {
-        ApiError::new(
-            crate::model::error::Class::Malformed,
-            "bad_query",
+        ApiError::from(HttpRefusal::query(
+            Some("signer"),
             "signer: must be the 64 hex digits of a public key",
             "signer：须为公钥的 64 位十六进制数字",
-            Some("signer"),
-        )
+        ))
     })?;
     answer("application/json", move || reg.key(&public)).await
 }
@@ -250,23 +232,19 @@ pub(super) async fn get_keys(
     let mut signers = Vec::new();
     for text in q.signers.split(',').filter(|s| !s.is_empty()) {
         signers.push(hex32(text).ok_or_else(|| {
-            ApiError::new(
-                crate::model::error::Class::Malformed,
-                "bad_query",
+            ApiError::from(HttpRefusal::query(
+                Some("signers"),
                 "signers: comma-separated public keys, 64 hex digits each",
                 "signers：须为以逗号分隔的公钥，每个 64 位十六进制数字",
-                Some("signers"),
-            )
+            ))
         })?);
     }
     if signers.len() > 64 {
-        return Err(ApiError::new(
-            crate::model::error::Class::Malformed,
-            "bad_query",
+        return Err(ApiError::from(HttpRefusal::query(
+            Some("signers"),
             "signers: at most 64 keys at once",
             "signers：一次至多 64 把密钥",
-            Some("signers"),
-        ));
+        )));
     }
     answer("application/json", move || reg.keys(&signers)).await
 }

@@ -27,24 +27,6 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(
-        class: Class,
-        code: &'static str,
-        message: impl Into<String>,
-        message_zh: impl Into<String>,
-        field: Option<&str>,
-    ) -> Self {
-        ApiError {
-            body: ErrorBody {
-                code: code.to_owned(),
-                message: message.into(),
-                message_zh: message_zh.into(),
-                field: field.map(str::to_owned),
-            },
-            class,
-        }
-    }
-
     pub fn from_refusal(r: &dyn Refusal) -> Self {
         ApiError {
             body: ErrorBody {
@@ -55,6 +37,74 @@ impl ApiError {
             },
             class: r.class(),
         }
+    }
+}
+
+crate::refusals! {
+    /// The HTTP layer's own refusals, before a request reaches the registry.
+    /// (`EnumIter`: one of each, with empty details, for the error catalogue.)
+    #[derive(Debug, Clone, thiserror::Error, strum::EnumIter)]
+    pub enum HttpRefusal {
+        #[error("{reason}")]
+        BadQuery {
+            /// The parameter at fault, if one is.
+            field: Option<String>,
+            reason: String,
+            reason_zh: String,
+        }
+            => BadQuery { field, reason_zh, .. } => Class::Malformed, field.clone(),
+            if reason_zh.is_empty() { "查询参数无效".to_owned() } else { reason_zh.clone() };
+        #[error("an envelope is sent as Content-Type: application/json")]
+        UnsupportedMediaType
+            => UnsupportedMediaType => Class::UnsupportedMedia, "header.Content-Type",
+            "信封须以 Content-Type: application/json 提交";
+        #[error("an envelope may be at most {max} bytes")]
+        PayloadTooLarge { max: usize }
+            => PayloadTooLarge { max } => Class::TooLarge, (),
+            format!("信封不得超过 {max} 字节");
+        #[error("the request body could not be read: {reason}")]
+        BadRequestBody { reason: String }
+            => BadRequestBody { reason } => Class::Malformed, (),
+            format!("请求体读取失败：{reason}");
+        #[error("an internal error; the request changed nothing ({reason})")]
+        Internal { reason: String }
+            => Internal { .. } => Class::Internal, (),
+            "内部错误，请求未改变任何内容";
+        #[error("no such resource: {what}")]
+        NotFound { what: String }
+            => NotFound { what } => Class::NotFound, (),
+            format!("没有此资源：`{what}`");
+    }
+}
+
+impl HttpRefusal {
+    /// A query or path value refused, with the reason in both languages.
+    pub fn query(
+        field: Option<&str>,
+        reason: impl Into<String>,
+        reason_zh: impl Into<String>,
+    ) -> Self {
+        HttpRefusal::BadQuery {
+            field: field.map(str::to_owned),
+            reason: reason.into(),
+            reason_zh: reason_zh.into(),
+        }
+    }
+
+    /// Something failed that is no fault of the request.
+    pub fn internal(reason: impl std::fmt::Display) -> Self {
+        HttpRefusal::Internal {
+            reason: reason.to_string(),
+        }
+    }
+}
+
+impl From<HttpRefusal> for ApiError {
+    fn from(r: HttpRefusal) -> Self {
+        if let HttpRefusal::Internal { reason } = &r {
+            tracing::error!(error = %reason, "internal error");
+        }
+        ApiError::from_refusal(&r)
     }
 }
 
@@ -97,7 +147,7 @@ pub fn catalogue() -> Vec<ErrorDoc> {
     let mut all: Vec<ErrorDoc> = refusals
         .iter()
         .map(|r| ApiError::from_refusal(r.as_ref()))
-        .chain(http_refusals())
+        .chain(HttpRefusal::iter().map(ApiError::from))
         // An example whose message is all details says nothing.
         .filter(|e| !e.body.message_zh.trim().is_empty())
         .map(|e| ErrorDoc {
@@ -110,48 +160,6 @@ pub fn catalogue() -> Vec<ErrorDoc> {
     all.sort_by(|a, b| a.code.cmp(&b.code));
     all.dedup_by(|a, b| a.code == b.code);
     all
-}
-
-/// The refusals of the HTTP layer itself, before a request reaches the
-/// registry (examples of those `routes` and `web` make).
-fn http_refusals() -> Vec<ApiError> {
-    vec![
-        ApiError::new(
-            Class::Malformed,
-            "bad_query",
-            "status: names no such value",
-            "所给的值不存在",
-            Some("status"),
-        ),
-        ApiError::new(
-            Class::UnsupportedMedia,
-            "unsupported_media_type",
-            "an envelope is sent as Content-Type: application/json",
-            "信封须以 Content-Type: application/json 提交",
-            Some("header.Content-Type"),
-        ),
-        ApiError::new(
-            Class::TooLarge,
-            "payload_too_large",
-            "an envelope may be at most 1048576 bytes",
-            "信封不得超过 1048576 字节",
-            None,
-        ),
-        ApiError::new(
-            Class::Malformed,
-            "bad_request_body",
-            "the request body could not be read",
-            "请求体读取失败",
-            None,
-        ),
-        ApiError::new(
-            Class::Internal,
-            "internal",
-            "an internal error; the request changed nothing",
-            "内部错误，请求未改变任何内容",
-            None,
-        ),
-    ]
 }
 
 /// The HTTP status of each class of refusal: the one place they meet.

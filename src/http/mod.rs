@@ -9,5 +9,5 @@ mod read;
 /// The largest envelope the server reads.
 pub const MAX_BODY: usize = 1 << 20;
 
-pub use error::{ApiError, ErrorBody};
+pub use error::{ApiError, ErrorBody, HttpRefusal};
 pub use read::{blocking, blocking_costed, log_index, parse_bbox, Cost};

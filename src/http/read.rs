@@ -3,7 +3,7 @@
 
 use actix_web::web;
 
-use super::ApiError;
+use super::{ApiError, HttpRefusal};
 
 /// A log index in a path: decimal digits, no sign and no leading zero, so
 /// that one resource has one address (`/entries/01` and `/entries/+1` are
@@ -16,15 +16,13 @@ pub fn log_index(text: &str, field: &'static str) -> Result<u64, ApiError> {
         .then(|| text.parse().ok())
         .flatten()
         .ok_or_else(|| {
-            ApiError::new(
-                crate::model::error::Class::Malformed,
-                "bad_query",
+            ApiError::from(HttpRefusal::query(
+                Some(field),
                 format!(
                     "{field} must be a log index written in decimal digits without leading zeros"
                 ),
                 format!("{field} 须为不带前导零的十进制日志序号"),
-                Some(field),
-            )
+            ))
         })
 }
 
@@ -64,39 +62,24 @@ pub async fn blocking_costed<T: Send + 'static>(
         Cost::Ordinary => &READS,
         Cost::Bulk => &BULK,
     };
-    let _turn = budget.acquire().await.map_err(|e| {
-        ApiError::new(
-            crate::model::error::Class::Internal,
-            "internal",
-            e.to_string(),
-            "内部错误",
-            None,
-        )
-    })?;
+    let _turn = budget
+        .acquire()
+        .await
+        .map_err(|e| ApiError::from(HttpRefusal::internal(e.to_string())))?;
     web::block(f)
         .await
-        .map_err(|e| {
-            ApiError::new(
-                crate::model::error::Class::Internal,
-                "internal",
-                e.to_string(),
-                "内部错误",
-                None,
-            )
-        })?
+        .map_err(|e| ApiError::from(HttpRefusal::internal(e.to_string())))?
         .map_err(ApiError::from)
 }
 
 /// A bounding box in a query: `minlon,minlat,maxlon,maxlat` in degrees.
 pub fn parse_bbox(text: &str) -> Result<[f64; 4], ApiError> {
     let bad = || {
-        ApiError::new(
-            crate::model::error::Class::Malformed,
-            "bad_query",
+        ApiError::from(HttpRefusal::query(
+            Some("bbox"),
             "bbox is minlon,minlat,maxlon,maxlat in degrees",
             "bbox 应为 最小经度,最小纬度,最大经度,最大纬度",
-            Some("bbox"),
-        )
+        ))
     };
     let v: Vec<f64> = text
         .split(',')

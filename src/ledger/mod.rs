@@ -93,4 +93,3 @@ crate::refusals! {
             e.message_zh(), code e.code();
     }
 }
-

@@ -43,7 +43,6 @@ crate::refusals! {
     }
 }
 
-
 fn message(method: &str, path: &str, time: &str, nonce: &str) -> Vec<u8> {
     format!("sanquan read v2\n{method} {path}\n{time}\n{nonce}").into_bytes()
 }

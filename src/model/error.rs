@@ -516,7 +516,6 @@ impl RuleError {
     }
 }
 
-
 /// The names of things `ParcelsDiffer` and `NotOfHousehold` speak of.
 fn what_zh(what: &str) -> &'static str {
     match what {

@@ -749,4 +749,3 @@ crate::refusals! {
             format!("对挂牌项目 {listing} 的异议（{objection}）尚未答复（X3）");
     }
 }
-

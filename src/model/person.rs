@@ -133,7 +133,6 @@ crate::refusals! {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,6 @@ pub use index::ParcelIndex;
 pub use neighbours::{neighbours, Neighbours};
 pub use validate::footprint;
 
-
 crate::refusals! {
     /// Why a geometry is refused; `path` is the JSON path of the part at fault.
     /// (`EnumIter`: one of each, with empty details, for the error catalogue.)
@@ -90,4 +89,3 @@ impl GeometryError {
         }
     }
 }
-

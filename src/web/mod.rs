@@ -13,7 +13,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
 
-use crate::http::ApiError;
+use crate::http::{ApiError, HttpRefusal};
 use crate::registry::{Registry, ServiceError};
 
 /// The switches a headless Chromium runs with here (as root, on a closed
@@ -272,15 +272,9 @@ pub fn security_headers() -> actix_web::middleware::DefaultHeaders {
 
 /// Renders a page.
 fn html(page: &impl Template) -> Result<HttpResponse, PageError> {
-    let body = page.render().map_err(|e| {
-        PageError(ApiError::new(
-            crate::model::error::Class::Internal,
-            "internal",
-            e.to_string(),
-            "页面生成失败",
-            None,
-        ))
-    })?;
+    let body = page
+        .render()
+        .map_err(|e| PageError(ApiError::from(HttpRefusal::internal(e.to_string()))))?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
@@ -323,13 +317,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
-    let e = ApiError::new(
-        crate::model::error::Class::NotFound,
-        "not_found",
-        format!("no such resource: {} {}", req.method(), req.path()),
-        format!("没有此资源：`{} {}`", req.method(), req.path()),
-        None,
-    );
+    let e = ApiError::from(HttpRefusal::NotFound {
+        what: format!("{} {}", req.method(), req.path()),
+    });
     if req.path().starts_with("/api/") {
         Err(e.into())
     } else {
