@@ -276,16 +276,12 @@ pub(super) async fn get_contract(
         .body(text))
 }
 
-pub(super) async fn get_contract_page(
-    reg: web::Data<Registry>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let reg = reg.into_inner();
+/// The printable contract is the county's page of it (Chinese first, A4).
+pub(super) async fn get_contract_page(id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = log_index(&id, "id")?;
-    let page = blocking(move || reg.contract_page(id)).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(page))
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", format!("/contract/{id}")))
+        .finish())
 }
 
 pub(super) async fn get_income(

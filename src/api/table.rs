@@ -557,7 +557,7 @@ api_routes! {
         method: Method::Get,
         path: "/listings/{id}/contract",
         summary: "The contract the parties of an awarded listing sign (M5): exactly the text whose SHA-256 contract.sign carries (also in the X-Contract-SHA256 header)",
-        description: "the contract of an awarded listing as rendered from `contracts/` (M5): exactly the text whose SHA-256 both parties sign with `contract.sign` (also in `X-Contract-SHA256`); `/contract/print` the same as a printable page",
+        description: "the contract of an awarded listing as rendered from `contracts/` (M5): exactly the text whose SHA-256 both parties sign with `contract.sign` (also in `X-Contract-SHA256`); `/contract/print` redirects to `/contract/{id}`, the same as a printable page",
         request: None,
         params: &[
             Param { name: "id", at: In::Path, ty: Ty::Index, required: true, about: "the log index of listing.submit", example: "1432" },
@@ -568,13 +568,13 @@ api_routes! {
     get_contract_page => Route {
         method: Method::Get,
         path: "/listings/{id}/contract/print",
-        summary: "The same contract as a printable page (HTML) with the SHA-256 both parties sign",
+        summary: "The same contract as a printable page with the SHA-256 both parties sign: a redirect to the county's page of it (/contract/{id})",
         description: "",
         request: None,
         params: &[
             Param { name: "id", at: In::Path, ty: Ty::Index, required: true, about: "the log index of listing.submit", example: "1432" },
         ],
-        answer: Answer { status: 200, types: &["text/html"], about: "A printable page", view: None },
+        answer: Answer { status: 303, types: &[], about: "See /contract/{id}, the county's printable page of it (Chinese first, A4)", view: None },
         refused: &[400, 404],
     };
     get_party => Route {

@@ -145,10 +145,4 @@ impl Registry {
             }),
         }
     }
-
-    /// The contract as a printable page.
-    pub fn contract_page(&self, id: u64) -> Result<String, ServiceError> {
-        let (text, hash) = self.contract(id)?;
-        Ok(views::contract_page(id, &text, &hash))
-    }
 }

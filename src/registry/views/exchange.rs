@@ -214,29 +214,3 @@ pub fn listing(l: &crate::model::exchange::Listing) -> ListingView {
 pub struct ListingsView {
     pub listings: Vec<ListingView>,
 }
-
-/// The contract of a listing as a printable page: its text as rendered and
-/// signed, and the SHA-256 both parties signed.
-pub fn contract_page(id: u64, text: &str, sha256: &str) -> String {
-    format!(
-        r#"<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>流转合同 {id}</title>
-<style>
-body {{ font: 16px/1.6 "Noto Serif CJK SC", "Songti SC", serif; max-width: 46em; margin: 2em auto; padding: 0 1em; }}
-pre {{ white-space: pre-wrap; word-break: break-word; font: inherit; }}
-code {{ word-break: break-all; }}
-@media print {{ .noprint {{ display: none; }} }}
-</style></head>
-<body>
-<pre>{text}</pre>
-<p>交易项目 / Listing: <b>{id}</b><br>
-双方签署的 SHA-256 / The SHA-256 both parties sign:<br><code>{sha256}</code></p>
-<p class="noprint"><button onclick="window.print()">打印 / Print</button></p>
-</body></html>
-"#,
-        text = escape(text),
-        sha256 = escape(sha256),
-    )
-}

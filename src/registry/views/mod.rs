@@ -43,10 +43,3 @@ fn status(p: &Parcel<String>) -> &'static str {
 fn is_zero(n: &u64) -> bool {
     *n == 0
 }
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}

@@ -70,3 +70,35 @@ pub(super) async fn right(
     .await?;
     html(&page)
 }
+
+// ---- the contract of a deal (M5) ----
+
+#[derive(Template)]
+#[template(path = "contract.html")]
+pub(super) struct ContractPage {
+    c: Chrome,
+    id: u64,
+    text: String,
+    sha256: String,
+}
+
+/// The contract the parties of an awarded listing sign, to print: its
+/// text exactly as rendered and the SHA-256 both parties sign.
+pub(super) async fn contract(
+    req: HttpRequest,
+    reg: web::Data<Registry>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let id = crate::http::log_index(&id, "id")?;
+    let page = read(&reg, &req, "exchange", move |reg, c| {
+        let (text, sha256) = reg.contract(id)?;
+        Ok(ContractPage {
+            c,
+            id,
+            text,
+            sha256,
+        })
+    })
+    .await?;
+    html(&page)
+}

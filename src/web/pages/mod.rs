@@ -48,6 +48,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/keys", web::get().to(parties::keys))
         .route("/party/{code}", web::get().to(parties::party))
         .route("/right/{index}", web::get().to(documents::right))
+        .route("/contract/{id}", web::get().to(documents::contract))
         .route("/charts", web::get().to(parties::charts_page));
 }
 
