@@ -28,8 +28,9 @@ const LAYERS: &[(&str, &[&str])] = &[
 ];
 
 /// Items of the crate root that every layer may use: the test vectors'
-/// directory, for the unit tests.
-const ROOT_ITEMS: &[&str] = &["vectors_dir"];
+/// directory, for the unit tests, and `refusals!` (exported from the bottom
+/// of `model`, where `#[macro_export]` puts it at the root).
+const ROOT_ITEMS: &[&str] = &["vectors_dir", "refusals"];
 
 /// Uses that cross a layer on purpose, each with its reason.
 const ALLOWED: &[(&str, &str, &str)] = &[(
