@@ -8,13 +8,13 @@ import { sha256 as nobleSha256, sha512 } from './vendor/noble-hashes-1.8.0/sha2.
 
 ed.etc.sha512Sync = (...m) => sha512(ed.etc.concatBytes(...m));
 
-const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content ?? '';
-const EN = document.documentElement.lang === 'en';
-const say = (zh, en) => (EN ? en : zh);
-const utf8 = new TextEncoder();
+export const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content ?? '';
+export const EN = document.documentElement.lang === 'en';
+export const say = (zh, en) => (EN ? en : zh);
+export const utf8 = new TextEncoder();
 const subtle = globalThis.crypto?.subtle;
-const $ = (sel, root = document) => root.querySelector(sel);
-const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
+export const $ = (sel, root = document) => root.querySelector(sel);
+export const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
 
 // ---- bytes ----
 export const b64 = (u8) => {
@@ -24,7 +24,7 @@ export const b64 = (u8) => {
 };
 export const unb64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 export const hex = (u8) => [...u8].map((b) => b.toString(16).padStart(2, '0')).join('');
-const concat = (...parts) => {
+export const concat = (...parts) => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
@@ -33,7 +33,7 @@ const concat = (...parts) => {
   }
   return out;
 };
-const equal = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+export const equal = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 const random = (n) => crypto.getRandomValues(new Uint8Array(n));
 
 export async function sha256(bytes) {
@@ -192,7 +192,7 @@ export async function bindingsOf(pubs) {
 // The writer refuses an entry whose time is more than ten minutes from its
 // own; a phone's clock may be wrong, so entries carry the server's time as
 // this page learned it.
-const skew = Date.parse(meta('server-time')) - Date.now() || 0;
+export const skew = Date.parse(meta('server-time')) - Date.now() || 0;
 const now = () => new Date(Date.now() + skew).toISOString();
 
 /** Signs `body` as an entry of `kind` with `key` and submits it (with the
@@ -473,298 +473,11 @@ function wireReads() {
   }
 }
 
-// ---- the key page ----
-async function keyPage() {
-  const list = $('#keys');
-  if (!list) return;
-  const show = async () => {
-    const all = await keys.all();
-    const who = await bindingsOf(all.map((k) => k.pub));
-    list.replaceChildren();
-    for (const k of all) {
-      const li = document.createElement('li');
-      const b = who.get(hex(k.pub));
-      const role = b ? `${b.role} · ${b.party}${b.revoked_at ? say('（已注销）', ' (revoked)') : ''}` : say('尚未登记', 'not registered yet');
-      li.innerHTML = '<b></b> <span class="who"></span><br><code class="vkey"></code> <small></small> <button type="button" class="link"></button>';
-      $('b', li).textContent = k.name;
-      $('.who', li).textContent = role;
-      $('.vkey', li).textContent = k.vkey;
-      $('small', li).textContent = k.how === 'webcrypto' ? say('浏览器内置，不可导出', 'WebCrypto, not extractable') : say('备用算法', 'fallback');
-      const del = $('button', li);
-      del.textContent = say('删除', 'Remove');
-      del.addEventListener('click', async () => {
-        if (confirm(say(`从本机删除密钥 ${k.name}？`, `Remove key ${k.name} from this browser?`))) {
-          await keys.remove(k.name);
-          show();
-        }
-      });
-      list.append(li);
-    }
-    $('#no-keys').hidden = all.length > 0;
-  };
-  $('#how').textContent = (await nativeEd25519())
-    ? say('本浏览器用内置的 WebCrypto 签名，私钥不可导出。', 'This browser signs with WebCrypto; the private key cannot be exported.')
-    : say('本浏览器没有内置 Ed25519（或不是安全连接），用备用算法签名。', 'No WebCrypto Ed25519 here (or not a secure context): signing with the fallback.');
-  const report = (form, text, ok) => {
-    const s = $('.status', form);
-    s.textContent = text;
-    s.className = ok ? 'status ok' : 'status err';
-  };
-  $('#generate').addEventListener('submit', async (e) => {
-    e.preventDefault();
-    try {
-      const k = await generateKey(e.target.elements.name.value.trim());
-      report(e.target, say(`已生成。请把下面的验证公钥交给村里或交易所登记：${k.vkey}`, `Made. Give this verifier key to be registered: ${k.vkey}`), true);
-      show();
-    } catch (err) {
-      report(e.target, err.message, false);
-    }
-  });
-  $('#import').addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const f = e.target;
-    try {
-      const file = f.elements.file.files[0];
-      const text = file ? await file.text() : f.elements.text.value;
-      const k = await importKeyFile(text);
-      f.reset();
-      report(f, say(`已导入 ${k.name}。`, `Imported ${k.name}.`), true);
-      show();
-    } catch (err) {
-      report(f, err.message, false);
-    }
-  });
-  show();
-}
-
-// ---- proofs (RFC 9162) and checkpoints (C2SP signed notes) ----
-const node = (l, r) => sha256(concat(Uint8Array.of(1), l, r));
-
-async function rootFromInclusion(index, size, leaf, path) {
-  let fn = index;
-  let sn = size - 1;
-  let r = leaf;
-  for (const p of path) {
-    if (sn === 0) return null;
-    if (fn % 2 === 1 || fn === sn) {
-      r = await node(p, r);
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        }
-      }
-    } else {
-      r = await node(r, p);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  return sn === 0 ? r : null;
-}
-
-export async function consistent(oldSize, newSize, oldRoot, newRoot, proof) {
-  if (oldSize === newSize) return proof.length === 0 && equal(oldRoot, newRoot);
-  if (oldSize === 0 || oldSize > newSize) return false;
-  const path = (oldSize & (oldSize - 1)) === 0 ? [oldRoot, ...proof] : [...proof];
-  if (!path.length) return false;
-  let fn = oldSize - 1;
-  let sn = newSize - 1;
-  while (fn % 2 === 1) {
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  let fr = path[0];
-  let sr = path[0];
-  for (const c of path.slice(1)) {
-    if (sn === 0) return false;
-    if (fn % 2 === 1 || fn === sn) {
-      fr = await node(c, fr);
-      sr = await node(c, sr);
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        }
-      }
-    } else {
-      sr = await node(sr, c);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  return sn === 0 && equal(fr, oldRoot) && equal(sr, newRoot);
-}
-
-/** The newest checkpoint, its signature checked against the log's verifier
- * key shown on the page (compare it with the one the county publishes). */
-export async function checkpoint() {
-  const note = await (await fetch('/api/v1/checkpoint')).text();
-  const [name, hash, ...rest] = meta('log-vkey').split('+');
-  const key = rest.join('+');
-  const cut = note.indexOf('\n\n');
-  const text = note.slice(0, cut + 1);
-  const [origin, size, root] = text.split('\n');
-  let signed = false;
-  for (const line of note.slice(cut + 2).split('\n')) {
-    const m = /^\u2014 (\S+) (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const raw = unb64(m[2]);
-    if (hex(raw.slice(0, 4)) !== hash) continue;
-    signed ||= await verifyBytes(unb64(key).slice(1), raw.slice(4), utf8.encode(text));
-  }
-  if (!signed) throw new Error(say('检查点的签名不对', 'the checkpoint signature does not verify'));
-  return { origin, size: Number(size), root: unb64(root), note };
-}
-
-/** Checks entry `index`: the leaf is canonical, its signatures hold, and the
- * tree of the signed checkpoint includes it. */
-export async function verifyEntry(index, cp) {
-  const leaf = new Uint8Array(await (await fetch(`/api/v1/entries/${index}`)).arrayBuffer());
-  const text = new TextDecoder().decode(leaf);
-  const record = JSON.parse(text);
-  if (jcs(record) !== text || record.index !== index) throw new Error(say('条目不是规范形式', 'the entry is not canonical'));
-  const { entry, sig, cosigs = [] } = record.envelope;
-  const input = concat(utf8.encode('sanquan entry v1\n'), utf8.encode(jcs(entry)));
-  for (const s of [{ signer: entry.signer, sig }, ...cosigs]) {
-    if (!(await verifyBytes(unb64(s.signer), unb64(s.sig), input))) {
-      throw new Error(say('签名不对', 'a signature does not verify'));
-    }
-  }
-  if (index >= cp.size) return { record, included: false };
-  const proof = await (await fetch(`/api/v1/proofs/inclusion?index=${index}&size=${cp.size}`)).json();
-  const root = await rootFromInclusion(index, cp.size, await sha256(concat(Uint8Array.of(0), leaf)), proof.hashes.map(unb64));
-  if (!root || !equal(root, cp.root)) throw new Error(say('不在检查点的树中', 'not included in the checkpoint'));
-  return { record, included: true };
-}
-
-/** The log only grew since the checkpoint this browser saw last. */
-async function sinceLastVisit(cp) {
-  const seen = JSON.parse(localStorage.getItem('sanquanCheckpoint') ?? 'null');
-  let line = null;
-  if (seen && seen.origin === cp.origin && seen.size <= cp.size) {
-    const proof = await (await fetch(`/api/v1/proofs/consistency?old=${seen.size}&new=${cp.size}`)).json();
-    const ok = await consistent(seen.size, cp.size, unb64(seen.root), cp.root, (proof.hashes ?? []).map(unb64));
-    if (!ok) throw new Error(say(`日志与您上次看到的第 ${seen.size} 号树不一致！`, `The log is not consistent with the tree of size ${seen.size} you saw before!`));
-    line = say(`与您上次看到的 ${seen.size} 条一致：日志只增未改。`, `Consistent with the ${seen.size} entries you saw before: the log only grew.`);
-  } else if (seen && seen.origin === cp.origin) {
-    throw new Error(say('日志比您上次看到的还短！', 'The log is shorter than when you saw it last!'));
-  }
-  localStorage.setItem('sanquanCheckpoint', JSON.stringify({ origin: cp.origin, size: cp.size, root: b64(cp.root) }));
-  return line;
-}
-
-function wireVerify() {
-  for (const button of $$('button[data-verify]')) {
-    button.addEventListener('click', async () => {
-      const out = $(button.dataset.out ?? '#verify-report');
-      out.replaceChildren();
-      out.className = 'report';
-      const add = (text, ok) => {
-        const li = document.createElement('li');
-        li.textContent = (ok ? '✓ ' : '✗ ') + text;
-        li.className = ok ? 'ok' : 'bad';
-        out.append(li);
-      };
-      button.disabled = true;
-      try {
-        const cp = await checkpoint();
-        add(say(`检查点：${cp.size} 条，日志公钥签名有效。`, `Checkpoint: ${cp.size} entries, signed by the log key.`), true);
-        const since = await sinceLastVisit(cp);
-        if (since) add(since, true);
-        const indices = button.dataset.verify.split(',').filter(Boolean).map(Number);
-        for (const i of indices) {
-          const { record, included } = await verifyEntry(i, cp);
-          add(
-            included
-              ? say(`第 ${i} 条（${record.envelope.entry.kind}）：签名有效，包含在检查点中。`, `Entry ${i} (${record.envelope.entry.kind}): signatures valid, included in the checkpoint.`)
-              : say(`第 ${i} 条：签名有效，下一个检查点会包含它。`, `Entry ${i}: signatures valid; the next checkpoint will include it.`),
-            true,
-          );
-        }
-        out.dataset.result = 'ok';
-        add(say(`全部 ${indices.length} 条核验通过，不必相信服务器。`, `All ${indices.length} entries verified, without trusting the server.`), true);
-      } catch (err) {
-        out.dataset.result = 'bad';
-        add(err.message ?? String(err), false);
-      } finally {
-        button.disabled = false;
-      }
-    });
-  }
-}
-
-// ---- the map ----
-const COLOURS = {
-  contracted: '#2e7d32',
-  leased: '#f9a825',
-  listed: '#1565c0',
-  encumbered: '#c62828',
-  free: '#9e9e9e',
-  homestead: '#6d4c41',
-};
-
-async function mapPage() {
-  const el = $('#map');
-  if (!el || !globalThis.L) return;
-  const L = globalThis.L;
-  const map = L.map(el, { preferCanvas: true, zoomSnap: 0.5 });
-  el.leafletMap = map;
-  const started = performance.now();
-  const [states, data] = await Promise.all([
-    fetch(el.dataset.states).then((r) => r.json()),
-    fetch(el.dataset.parcels).then((r) => r.json()),
-  ]);
-  const fetched = performance.now();
-  const layers = new Map();
-  const layer = L.geoJSON(data, {
-    style: (f) => {
-      const state = states[f.id] ?? (f.properties.holder ? 'contracted' : 'free');
-      return { color: '#333', weight: 0.6, fillColor: COLOURS[state], fillOpacity: 0.65 };
-    },
-    onEachFeature: (f, l) => {
-      layers.set(f.id, l);
-      // A parcel's name is the collective's text: shown as text, never
-      // parsed as HTML (a name with markup must not navigate or restyle).
-      const tip = document.createElement('span');
-      tip.textContent = `${f.properties.DKMC} ${f.id}`;
-      l.bindTooltip(tip);
-      l.on('click', () => location.assign(`/parcel/${encodeURIComponent(f.id)}`));
-    },
-  }).addTo(map);
-  if (data.features.length) map.fitBounds(layer.getBounds());
-  else map.setView([36.2, 113.4], 12);
-  await new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn)));
-  el.dataset.drawnMs = String(Math.round(performance.now() - started));
-  el.dataset.features = String(data.features.length);
-  if (benchPort) {
-    const before = map.project(map.getCenter());
-    const pan = await dragFrames(el, 120);
-    pan.panned_px = Math.round(map.project(map.getCenter()).x - before.x);
-    report({ features: data.features.length, fetch_ms: fetched - started, draw_ms: Number(el.dataset.drawnMs) - (fetched - started), first_draw_ms: Math.round(started) + Number(el.dataset.drawnMs), ...pan });
-  }
-  $('#map-search')?.addEventListener('submit', (e) => {
-    e.preventDefault();
-    const q = e.target.elements.q.value.trim();
-    const f = data.features.find((x) => x.id === q || x.properties.holder === q || x.properties.DKMC === q);
-    const out = $('.status', e.target);
-    if (!f) {
-      out.textContent = say('没有找到这块地', 'no such parcel');
-      return;
-    }
-    out.textContent = '';
-    const l = layers.get(f.id);
-    map.fitBounds(l.getBounds(), { maxZoom: 17 });
-    l.setStyle({ weight: 3, color: '#000' });
-    l.openTooltip();
-  });
-}
-
 // ---- measurements for `sanquan bench web` (only with #bench=PORT) ----
-const benchPort = /^#bench=(\d+)$/.exec(location.hash)?.[1];
+export const benchPort = /^#bench=(\d+)$/.exec(location.hash)?.[1];
 
 /** Sends the page's figures to the benchmark that opened it. */
-function report(extra) {
+export function report(extra) {
   const nav = performance.getEntriesByType('navigation')[0];
   const resources = performance.getEntriesByType('resource');
   const figures = {
@@ -778,36 +491,6 @@ function report(extra) {
   fetch(`http://127.0.0.1:${benchPort}/`, { method: 'POST', mode: 'no-cors', body: JSON.stringify(figures) });
 }
 
-/** Drags the map as a finger would, one step a frame: the frames a second
- * while it moves, and the redraw when it is let go. */
-async function dragFrames(el, frames) {
-  const box = el.getBoundingClientRect();
-  let x = box.left + box.width / 2;
-  const y = box.top + box.height / 2;
-  const at = (px) => ({ clientX: px, clientY: y, bubbles: true, button: 0, buttons: 1 });
-  el.dispatchEvent(new MouseEvent('mousedown', at(x)));
-  const times = [];
-  await new Promise((done) => {
-    const step = (t) => {
-      times.push(t);
-      x -= 5;
-      document.dispatchEvent(new MouseEvent('mousemove', at(x)));
-      if (times.length < frames) requestAnimationFrame(step);
-      else done();
-    };
-    requestAnimationFrame(step);
-  });
-  const released = performance.now();
-  document.dispatchEvent(new MouseEvent('mouseup', at(x)));
-  await new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn)));
-  const gaps = times.slice(1).map((t, i) => t - times[i]).sort((a, b) => a - b);
-  return {
-    pan_fps: (1000 * (times.length - 1)) / (times[times.length - 1] - times[0]),
-    pan_worst_frame_ms: gaps[gaps.length - 1],
-    pan_p95_frame_ms: gaps[Math.floor(gaps.length * 0.95)],
-    redraw_after_pan_ms: performance.now() - released,
-  };
-}
 
 // ---- the language switch and the clock ----
 /** Small behaviours without inline script (the pages' policy forbids it). */
@@ -826,54 +509,6 @@ function wireLanguage() {
   }
 }
 
-/** Import of a surveyed GeoJSON: one signed parcel.register per feature,
- * with a progress bar and a report of what the log refused. */
-function wireSurvey() {
-  const form = $('#survey');
-  if (!form) return;
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const bar = $('progress', form);
-    const report = $('.report', form);
-    report.replaceChildren();
-    const key = (await keys.all()).find((k) => k.name === form.elements._signer.value);
-    const file = form.elements.file.files[0];
-    if (!key || !file) {
-      $('.status', form).textContent = say('请选择密钥和文件', 'choose a key and a file');
-      return;
-    }
-    let features;
-    try {
-      features = JSON.parse(await file.text()).features ?? [];
-    } catch (_) {
-      $('.status', form).textContent = say('文件不是 GeoJSON', 'the file is not GeoJSON');
-      return;
-    }
-    bar.max = features.length;
-    bar.value = 0;
-    let accepted = 0;
-    const refused = [];
-    const FIELDS = ['DKBM', 'DKMC', 'DKLB', 'TDYT', 'DLDJ', 'SFJBNT', 'SCMJ'];
-    for (const f of features) {
-      const body = { geometry: f.geometry };
-      for (const k of FIELDS) if (f.properties?.[k] != null) body[k] = String(f.properties[k]);
-      try {
-        await submitEntry(key, 'parcel.register', body);
-        accepted++;
-      } catch (err) {
-        refused.push(`${body.DKBM ?? '?'}: ${EN ? err.message : err.message_zh} (${err.code})`);
-      }
-      bar.value++;
-    }
-    $('.status', form).textContent = say(`完成：登记 ${accepted} 块，未登记 ${refused.length} 块。`, `Done: ${accepted} registered, ${refused.length} refused.`);
-    for (const r of refused) {
-      const li = document.createElement('li');
-      li.textContent = r;
-      report.append(li);
-    }
-    form.dataset.done = String(accepted);
-  });
-}
 
 /** Counts down a listing's deadline where the page shows one. */
 function wireCountdowns() {
@@ -912,13 +547,12 @@ wireButtons();
 wireLiveBids();
 wireForms();
 wireReads();
-wireVerify();
-wireSurvey();
 wireCountdowns();
 fillSigners();
-keyPage();
-mapPage();
-document.documentElement.dataset.ready = '1';
+// Every page's modules have run (module scripts run before this event).
+addEventListener('DOMContentLoaded', () => {
+  document.documentElement.dataset.ready = '1';
+});
 if (benchPort && !$('#map')) {
   addEventListener('load', () => setTimeout(() => report({}), 50));
 }

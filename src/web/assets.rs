@@ -15,6 +15,10 @@ macro_rules! assets {
 
 assets!(
     "app.js",
+    "js/proofs.js",
+    "js/map.js",
+    "js/keys.js",
+    "js/survey.js",
     "app.css",
     "favicon.svg",
     "vendor/README.md",

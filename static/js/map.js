@@ -1,0 +1,103 @@
+// The map page: parcels coloured by state on Leaflet, and, for
+// `sanquan bench web`, a finger's drag measured.
+import { say, $, benchPort, report } from '/static/app.js';
+
+// ---- the map ----
+const COLOURS = {
+  contracted: '#2e7d32',
+  leased: '#f9a825',
+  listed: '#1565c0',
+  encumbered: '#c62828',
+  free: '#9e9e9e',
+  homestead: '#6d4c41',
+};
+
+async function mapPage() {
+  const el = $('#map');
+  if (!el || !globalThis.L) return;
+  const L = globalThis.L;
+  const map = L.map(el, { preferCanvas: true, zoomSnap: 0.5 });
+  el.leafletMap = map;
+  const started = performance.now();
+  const [states, data] = await Promise.all([
+    fetch(el.dataset.states).then((r) => r.json()),
+    fetch(el.dataset.parcels).then((r) => r.json()),
+  ]);
+  const fetched = performance.now();
+  const layers = new Map();
+  const layer = L.geoJSON(data, {
+    style: (f) => {
+      const state = states[f.id] ?? (f.properties.holder ? 'contracted' : 'free');
+      return { color: '#333', weight: 0.6, fillColor: COLOURS[state], fillOpacity: 0.65 };
+    },
+    onEachFeature: (f, l) => {
+      layers.set(f.id, l);
+      // A parcel's name is the collective's text: shown as text, never
+      // parsed as HTML (a name with markup must not navigate or restyle).
+      const tip = document.createElement('span');
+      tip.textContent = `${f.properties.DKMC} ${f.id}`;
+      l.bindTooltip(tip);
+      l.on('click', () => location.assign(`/parcel/${encodeURIComponent(f.id)}`));
+    },
+  }).addTo(map);
+  if (data.features.length) map.fitBounds(layer.getBounds());
+  else map.setView([36.2, 113.4], 12);
+  await new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn)));
+  el.dataset.drawnMs = String(Math.round(performance.now() - started));
+  el.dataset.features = String(data.features.length);
+  if (benchPort) {
+    const before = map.project(map.getCenter());
+    const pan = await dragFrames(el, 120);
+    pan.panned_px = Math.round(map.project(map.getCenter()).x - before.x);
+    report({ features: data.features.length, fetch_ms: fetched - started, draw_ms: Number(el.dataset.drawnMs) - (fetched - started), first_draw_ms: Math.round(started) + Number(el.dataset.drawnMs), ...pan });
+  }
+  $('#map-search')?.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const q = e.target.elements.q.value.trim();
+    const f = data.features.find((x) => x.id === q || x.properties.holder === q || x.properties.DKMC === q);
+    const out = $('.status', e.target);
+    if (!f) {
+      out.textContent = say('没有找到这块地', 'no such parcel');
+      return;
+    }
+    out.textContent = '';
+    const l = layers.get(f.id);
+    map.fitBounds(l.getBounds(), { maxZoom: 17 });
+    l.setStyle({ weight: 3, color: '#000' });
+    l.openTooltip();
+  });
+}
+
+
+/** Drags the map as a finger would, one step a frame: the frames a second
+ * while it moves, and the redraw when it is let go. */
+async function dragFrames(el, frames) {
+  const box = el.getBoundingClientRect();
+  let x = box.left + box.width / 2;
+  const y = box.top + box.height / 2;
+  const at = (px) => ({ clientX: px, clientY: y, bubbles: true, button: 0, buttons: 1 });
+  el.dispatchEvent(new MouseEvent('mousedown', at(x)));
+  const times = [];
+  await new Promise((done) => {
+    const step = (t) => {
+      times.push(t);
+      x -= 5;
+      document.dispatchEvent(new MouseEvent('mousemove', at(x)));
+      if (times.length < frames) requestAnimationFrame(step);
+      else done();
+    };
+    requestAnimationFrame(step);
+  });
+  const released = performance.now();
+  document.dispatchEvent(new MouseEvent('mouseup', at(x)));
+  await new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn)));
+  const gaps = times.slice(1).map((t, i) => t - times[i]).sort((a, b) => a - b);
+  return {
+    pan_fps: (1000 * (times.length - 1)) / (times[times.length - 1] - times[0]),
+    pan_worst_frame_ms: gaps[gaps.length - 1],
+    pan_p95_frame_ms: gaps[Math.floor(gaps.length * 0.95)],
+    redraw_after_pan_ms: performance.now() - released,
+  };
+}
+
+mapPage();
