@@ -152,8 +152,7 @@ fn is_member(m: &Market, person: &str) -> bool {
 /// only when the notice ends. The exchange cannot take a transferee's key.
 #[test]
 fn a_collective_alone_cannot_take_a_households_keys() {
-    for backend in backends() {
-        let (m, d) = under_authority(backend);
+    on_each_backend(under_authority, |(m, d)| {
         let thief = new_key("thief");
         m.refused(
             &m.collective,
@@ -202,8 +201,8 @@ fn a_collective_alone_cannot_take_a_households_keys() {
         );
         // Two hands: pending, the thief's key not bound, the household's
         // key cancels it.
-        let recovery = recover_seller(&m, &thief);
-        assert!(act(&m, recovery).is_open());
+        let recovery = recover_seller(m, &thief);
+        assert!(act(m, recovery).is_open());
         assert!(m.state().key(&thief.public_bytes()).is_none());
         m.refused(
             &thief,
@@ -224,7 +223,7 @@ fn a_collective_alone_cannot_take_a_households_keys() {
             "act.object",
             json!({"act": recovery, "reason": "我的密钥还在，我没有申请恢复"}),
         );
-        let cancelled = notice_runs_out(&m, recovery);
+        let cancelled = notice_runs_out(m, recovery);
         assert!(matches!(cancelled.closed, Some((_, ActEnd::Cancelled))));
         assert!(m.state().key(&thief.public_bytes()).is_none());
         // The household rotates its own key at once.
@@ -237,8 +236,8 @@ fn a_collective_alone_cannot_take_a_households_keys() {
         // A recovery nobody objects to is carried out after the notice: the
         // new key is bound and the household's keys before it act no more.
         let lost = new_key("lost-phone");
-        let recovery = recover_seller(&m, &lost);
-        let done = notice_runs_out(&m, recovery);
+        let recovery = recover_seller(m, &lost);
+        let done = notice_runs_out(m, recovery);
         assert!(matches!(done.closed, Some((_, ActEnd::Done))), "{done:?}");
         let state = m.state();
         assert!(state
@@ -254,7 +253,7 @@ fn a_collective_alone_cannot_take_a_households_keys() {
         // household's keys and retires the one the recovery bound.
         let today = m.log.clock.now().date_naive().to_string();
         two_hands(
-            &m,
+            m,
             &d.justice,
             &d.registry,
             "dispute.award",
@@ -275,7 +274,7 @@ fn a_collective_alone_cannot_take_a_households_keys() {
             register("household", SELLER, &new_key("s3")),
         );
         m.verifies();
-    }
+    });
 }
 
 /// Sequences 2 and 4, a forged death and membership "elsewhere" (A1–A3):
@@ -285,9 +284,8 @@ fn a_collective_alone_cannot_take_a_households_keys() {
 /// it. Unobjected, an end with two hands takes effect after the notice.
 #[test]
 fn a_death_recorded_by_the_collective_alone_takes_nothing() {
-    for backend in backends() {
-        let (m, d) = under_authority(backend);
-        let head = crate::lifecycle::admit_head(&m);
+    on_each_backend(under_authority, |(m, d)| {
+        let head = crate::lifecycle::admit_head(m);
         let death = json!({"person": head, "reason": "death", "document_sha256": "cd".repeat(32)});
         m.refused(
             &m.collective,
@@ -302,8 +300,8 @@ fn a_death_recorded_by_the_collective_alone_takes_nothing() {
             outcome(&m.log.writer().submit_blocking(env)),
             "second_hand_missing"
         );
-        let ended = two_hands(&m, &m.collective, &d.civil, "member.end", death);
-        assert!(is_member(&m, &head), "a pending act changed the membership");
+        let ended = two_hands(m, &m.collective, &d.civil, "member.end", death);
+        assert!(is_member(m, &head), "a pending act changed the membership");
         // The estate is not settled the same day: she is still a member.
         let env = cosigned(
             &m.collective,
@@ -320,9 +318,9 @@ fn a_death_recorded_by_the_collective_alone_takes_nothing() {
             "act.object",
             json!({"act": ended, "reason": "她还活着"}),
         );
-        let held = notice_runs_out(&m, ended);
+        let held = notice_runs_out(m, ended);
         assert!(held.is_open() && held.objection.is_some());
-        assert!(is_member(&m, &head), "an objected act took effect");
+        assert!(is_member(m, &head), "an objected act took effect");
         // An award decides: by the county with a second department.
         let today = m.log.clock.now().date_naive().to_string();
         let quash = json!({"tribunal": "arbitration", "case_no": "平农仲字〔2026〕第123号", "in_force_on": today,
@@ -334,22 +332,22 @@ fn a_death_recorded_by_the_collective_alone_takes_nothing() {
             "second_hand_missing",
             "cosigs",
         );
-        two_hands(&m, &d.justice, &d.registry, "dispute.award", quash);
-        assert!(matches!(act(&m, ended).closed, Some((_, ActEnd::Quashed))));
-        assert!(is_member(&m, &head));
+        two_hands(m, &d.justice, &d.registry, "dispute.award", quash);
+        assert!(matches!(act(m, ended).closed, Some((_, ActEnd::Quashed))));
+        assert!(is_member(m, &head));
         // With two hands and no objection, the end takes effect after the
         // notice, not before.
         let elsewhere = two_hands(
-            &m,
+            m,
             &m.collective,
             &d.civil,
             "member.end",
             json!({"person": head, "reason": "member_elsewhere", "document_sha256": "ce".repeat(32)}),
         );
-        assert!(is_member(&m, &head));
-        let done = notice_runs_out(&m, elsewhere);
+        assert!(is_member(m, &head));
+        let done = notice_runs_out(m, elsewhere);
         assert!(matches!(done.closed, Some((_, ActEnd::Done))), "{done:?}");
-        assert!(!is_member(&m, &head));
+        assert!(!is_member(m, &head));
         // A5: an award in force restores her membership, once, with two
         // hands; the history stays on the log.
         let today = m.log.clock.now().date_naive().to_string();
@@ -362,14 +360,8 @@ fn a_death_recorded_by_the_collective_alone_takes_nothing() {
             "second_hand_missing",
             "cosigs",
         );
-        two_hands(
-            &m,
-            &d.justice,
-            &d.registry,
-            "dispute.award",
-            restore.clone(),
-        );
-        assert!(is_member(&m, &head));
+        two_hands(m, &d.justice, &d.registry, "dispute.award", restore.clone());
+        assert!(is_member(m, &head));
         let shown = m.registry().household(SELLER, None).unwrap();
         assert!(shown
             .acts
@@ -381,7 +373,7 @@ fn a_death_recorded_by_the_collective_alone_takes_nothing() {
             "act_not_open"
         );
         m.verifies();
-    }
+    });
 }
 
 /// Sequences 3 and 5: the collective alone cannot join a stranger to a
@@ -390,8 +382,7 @@ fn a_death_recorded_by_the_collective_alone_takes_nothing() {
 /// holds it.
 #[test]
 fn a_split_a_join_or_an_award_by_one_official_is_refused() {
-    for backend in backends() {
-        let (m, d) = under_authority(backend);
+    on_each_backend(under_authority, |(m, d)| {
         let stranger = person("外人", "140421199006200042", 7);
         let join = json!({"CBFBM": SELLER, "members": [{"person": stranger.commitment(), "relation": "99"}],
                           "document_sha256": "aa".repeat(32)});
@@ -411,10 +402,10 @@ fn a_split_a_join_or_an_award_by_one_official_is_refused() {
             .unwrap()
             .index;
         let members = |m: &Market| m.state().households[SELLER].members.len();
-        assert_eq!(members(&m), 1);
-        let done = notice_runs_out(&m, joined);
+        assert_eq!(members(m), 1);
+        let done = notice_runs_out(m, joined);
         assert!(matches!(done.closed, Some((_, ActEnd::Done))), "{done:?}");
-        assert_eq!(members(&m), 2);
+        assert_eq!(members(m), 2);
         // Splitting the stranger out with the household's land: not by the
         // collective alone.
         let split = json!({"CBFBM": format!("{VILLAGE}0009"), "from": SELLER,
@@ -431,7 +422,7 @@ fn a_split_a_join_or_an_award_by_one_official_is_refused() {
         let award = json!({"tribunal": "court", "case_no": "（2026）晋0421民初7号", "in_force_on": today,
                            "document_sha256": "9b".repeat(32),
                            "effect": {"contract_holder": {"CBHTBM": format!("{SELLER}J"), "CBFBM": format!("{VILLAGE}0003")}}});
-        third_household(&m);
+        third_household(m);
         m.refused(
             &d.justice,
             "dispute.award",
@@ -440,8 +431,8 @@ fn a_split_a_join_or_an_award_by_one_official_is_refused() {
             "cosigs",
         );
         // With two hands: pending, and held by the household's objection.
-        let moved = two_hands(&m, &d.justice, &m.collective, "dispute.award", award);
-        let pending = act(&m, moved);
+        let moved = two_hands(m, &d.justice, &m.collective, "dispute.award", award);
+        let pending = act(m, moved);
         assert_eq!(pending.parties, vec![SELLER.to_owned()]);
         assert!(pending.titles.contains(&crate::exchange::parcel(1)));
         // Shown on the title it touches and on the county's notice board
@@ -477,12 +468,12 @@ fn a_split_a_join_or_an_award_by_one_official_is_refused() {
             "act.object",
             json!({"act": moved, "reason": "判决尚未送达，我已申请再审"}),
         );
-        let held = notice_runs_out(&m, moved);
+        let held = notice_runs_out(m, moved);
         assert!(held.is_open());
         let contract = m.state().contracts[&format!("{SELLER}J")].clone();
         assert_eq!(contract.household, SELLER);
         m.verifies();
-    }
+    });
 }
 
 /// L1: the exact envelope of the report — `"decision":
@@ -491,8 +482,7 @@ fn a_split_a_join_or_an_award_by_one_official_is_refused() {
 /// like any other unknown decision, not by its size.
 #[test]
 fn a_number_past_i_json_is_refused_and_the_log_still_verifies() {
-    for backend in backends() {
-        let m = Market::new(backend);
+    Market::on_each_backend(|m| {
         let listing = |decision: Value| {
             json!({"mode": "asset_lease", "asset": "仓库", "start": "2027-01-01", "end": "2030-12-31",
                    "reserve": "1000", "increment": "10", "deposit": "100", "auction_minutes": 30,
@@ -519,7 +509,7 @@ fn a_number_past_i_json_is_refused_and_the_log_still_verifies() {
         assert_ne!(outcome(&r), "accepted");
         assert_eq!(m.size(), before);
         m.verifies();
-    }
+    });
 }
 
 /// A log written by the release before the authority rules (the demo
@@ -553,25 +543,24 @@ fn a_log_written_before_the_authority_rules_still_verifies() {
 /// pending acts with it: they lapse, naming why, and take nothing.
 #[test]
 fn an_act_whose_signer_was_revoked_during_the_notice_lapses() {
-    for backend in backends() {
-        let (m, d) = under_authority(backend);
-        let head = crate::lifecycle::admit_head(&m);
+    on_each_backend(under_authority, |(m, d)| {
+        let head = crate::lifecycle::admit_head(m);
         let ended = two_hands(
-            &m,
+            m,
             &m.collective,
             &d.civil,
             "member.end",
             json!({"person": head, "reason": "death", "document_sha256": "cd".repeat(32)}),
         );
         m.ok(&d.registry, "key.revoke", revoke(&m.collective));
-        let lapsed = notice_runs_out(&m, ended);
+        let lapsed = notice_runs_out(m, ended);
         assert_eq!(
             lapsed.closed.map(|(_, end)| end),
             Some(ActEnd::Lapsed("revoked_signer".into()))
         );
-        assert!(is_member(&m, &head));
+        assert!(is_member(m, &head));
         m.verifies();
-    }
+    });
 }
 
 /// A6 with a way out: when the household's key was stolen, the thief's key
@@ -580,10 +569,9 @@ fn an_act_whose_signer_was_revoked_during_the_notice_lapses() {
 /// stolen key acts no more.
 #[test]
 fn a_recovery_a_stolen_key_cancelled_is_carried_out_by_an_award() {
-    for backend in backends() {
-        let (m, d) = under_authority(backend);
+    on_each_backend(under_authority, |(m, d)| {
         let new = new_key("new-phone");
-        let recovery = recover_seller(&m, &new);
+        let recovery = recover_seller(m, &new);
         // The thief holds the household's key and cancels.
         m.ok(
             &m.seller,
@@ -591,7 +579,7 @@ fn a_recovery_a_stolen_key_cancelled_is_carried_out_by_an_award() {
             json!({"act": recovery, "reason": "不同意"}),
         );
         assert!(matches!(
-            act(&m, recovery).closed,
+            act(m, recovery).closed,
             Some((_, ActEnd::Cancelled))
         ));
         let today = m.log.clock.now().date_naive().to_string();
@@ -607,7 +595,7 @@ fn a_recovery_a_stolen_key_cancelled_is_carried_out_by_an_award() {
             "act_not_open",
             "entry.body.effect",
         );
-        two_hands(&m, &d.justice, &d.registry, "dispute.award", award(true));
+        two_hands(m, &d.justice, &d.registry, "dispute.award", award(true));
         let state = m.state();
         assert!(matches!(
             state.acts[&recovery].closed,
@@ -620,7 +608,7 @@ fn a_recovery_a_stolen_key_cancelled_is_carried_out_by_an_award() {
             .key(&m.seller.public_bytes())
             .is_some_and(|k| !k.is_active()));
         m.verifies();
-    }
+    });
 }
 
 /// Parcel `n`'s outline split down its middle, the east part `gap` degrees
@@ -729,8 +717,7 @@ fn plan(x: u64, from: chrono::NaiveDate, hearing: bool, lines: Value) -> Value {
 /// hand it waits out the protective notice before the land is taken.
 #[test]
 fn an_expropriation_pays_the_published_price_and_hears_the_household() {
-    for backend in backends() {
-        let (m, d) = under_authority(backend);
+    on_each_backend(under_authority, |(m, d)| {
         let county = d.natural.clone();
         let root = m.log.county_key.clone();
         let p = crate::exchange::parcel;
@@ -880,23 +867,23 @@ fn an_expropriation_pays_the_published_price_and_hears_the_household() {
             "cosigs",
         );
         let done = two_hands(
-            &m,
+            m,
             &county,
             &m.collective,
             "expropriation.complete",
             complete,
         );
         let holder = |m: &Market| m.registry().title(&p(1)).unwrap().holder;
-        assert_eq!(holder(&m).as_deref(), Some(SELLER));
-        assert_eq!(act(&m, done).parties, vec![SELLER.to_owned()]);
-        let effect = notice_runs_out(&m, done);
+        assert_eq!(holder(m).as_deref(), Some(SELLER));
+        assert_eq!(act(m, done).parties, vec![SELLER.to_owned()]);
+        let effect = notice_runs_out(m, done);
         assert!(
             matches!(effect.closed, Some((_, ActEnd::Done))),
             "{effect:?}"
         );
-        assert_eq!(holder(&m), None);
+        assert_eq!(holder(m), None);
         m.verifies();
-    }
+    });
 }
 
 /// 11.2, no oracle of ID numbers: whether an ID number is registered is
@@ -946,8 +933,7 @@ fn a_registered_id_number_is_told_only_to_an_entry_the_rules_accept() {
 /// withdrawable return frees granted to another.
 #[test]
 fn the_smaller_findings_are_refused_under_the_authority_rules() {
-    for backend in backends() {
-        let (m, _) = under_authority(backend);
+    on_each_backend(under_authority, |(m, _)| {
         let day = |d: i64| {
             (m.log.clock.now() + chrono::Duration::days(d))
                 .date_naive()
@@ -1056,7 +1042,7 @@ fn the_smaller_findings_are_refused_under_the_authority_rules() {
         );
         assert!(m.listing(listed).county_level, "X3: by the price reached");
         m.verifies();
-    }
+    });
 }
 
 /// 11.4: a contract return withdrawn within a cooling-off window longer
@@ -1064,8 +1050,7 @@ fn the_smaller_findings_are_refused_under_the_authority_rules() {
 /// meanwhile, so the withdrawal never leaves two contracts in force.
 #[test]
 fn land_a_return_may_still_take_back_is_not_granted_to_another() {
-    for backend in backends() {
-        let (m, _) = under_authority(backend);
+    on_each_backend(under_authority, |(m, _)| {
         m.ok(
             &m.log.county_key,
             "county.settings",
@@ -1080,7 +1065,7 @@ fn land_a_return_may_still_take_back_is_not_granted_to_another() {
             json!({"CBHTBM": format!("{NEIGHBOUR}J"), "effective": effective, "compensation": "3000.00"}),
         );
         m.log.clock.advance(chrono::Duration::days(210));
-        let third = third_household(&m);
+        let third = third_household(m);
         let code = format!("{VILLAGE}0003");
         let grant = json!({"CBHTBM": format!("{code}J"), "CBFBM": code, "DKBM": [crate::exchange::parcel(3)],
             "start": "2027-01-01", "end": "2056-12-31", "certificate_members": [third.commitment()]});
@@ -1112,7 +1097,7 @@ fn land_a_return_may_still_take_back_is_not_granted_to_another() {
             Some(NEIGHBOUR)
         );
         m.verifies();
-    }
+    });
 }
 
 /// A2, departments: after the switch the root key signs only the county's
@@ -1123,10 +1108,9 @@ fn land_a_return_may_still_take_back_is_not_granted_to_another() {
 /// the root key alone cannot complete an act over a household within it.
 #[test]
 fn the_root_key_and_each_department_sign_only_their_remit() {
-    for backend in backends() {
-        let (m, d) = under_authority(backend);
+    on_each_backend(under_authority, |(m, d)| {
         let root = m.log.county_key.clone();
-        third_household(&m);
+        third_household(m);
         let today = m.log.clock.now().date_naive().to_string();
         let award = json!({"tribunal": "court", "case_no": "（2026）晋0421民初21号", "in_force_on": today,
                            "document_sha256": "9d".repeat(32),
@@ -1139,7 +1123,7 @@ fn the_root_key_and_each_department_sign_only_their_remit() {
             m.refused(key, "dispute.award", award.clone(), code, "entry.signer");
         }
         // The registry is no hand for a death; civil registration is.
-        let head = crate::lifecycle::admit_head(&m);
+        let head = crate::lifecycle::admit_head(m);
         let death = json!({"person": head, "reason": "death", "document_sha256": "cd".repeat(32)});
         let env = cosigned(&m.collective, &[&d.justice], "member.end", death);
         assert_eq!(
@@ -1193,7 +1177,7 @@ fn the_root_key_and_each_department_sign_only_their_remit() {
             "key.register",
             department_key(&registry2, "registry"),
         );
-        assert!(act(&m, j).is_open() && act(&m, r).is_open());
+        assert!(act(m, j).is_open() && act(m, r).is_open());
         let env = cosigned(&justice2, &[&registry2], "dispute.award", award.clone());
         assert_eq!(
             outcome(&m.log.writer().submit_blocking(env)),
@@ -1208,7 +1192,7 @@ fn the_root_key_and_each_department_sign_only_their_remit() {
         );
         assert!(m.state().key(&village2.public_bytes()).is_none());
         for index in [j, r, v] {
-            let done = notice_runs_out(&m, index);
+            let done = notice_runs_out(m, index);
             assert!(matches!(done.closed, Some((_, ActEnd::Done))), "{done:?}");
         }
         // In force now, the root's two keys make the award — which is
@@ -1224,17 +1208,17 @@ fn the_root_key_and_each_department_sign_only_their_remit() {
             outcome(&m.log.writer().submit_blocking(env)),
             "bad_attribute"
         );
-        let moved = two_hands(&m, &justice2, &registry2, "dispute.award", award);
+        let moved = two_hands(m, &justice2, &registry2, "dispute.award", award);
         m.ok(
             &m.seller,
             "act.object",
             json!({"act": moved, "reason": "我没有参加过这个诉讼"}),
         );
-        let held = notice_runs_out(&m, moved);
+        let held = notice_runs_out(m, moved);
         assert!(held.is_open());
         assert_eq!(m.state().contracts[&format!("{SELLER}J")].household, SELLER);
         m.verifies();
-    }
+    });
 }
 
 /// A7, persons: a household binds a personal key for one of its members
@@ -1245,9 +1229,8 @@ fn the_root_key_and_each_department_sign_only_their_remit() {
 /// revokes it.
 #[test]
 fn a_member_with_a_personal_key_signs_what_concerns_her_alone() {
-    for backend in backends() {
-        let (m, d) = under_authority(backend);
-        let head = crate::lifecycle::admit_head(&m);
+    on_each_backend(under_authority, |(m, d)| {
+        let head = crate::lifecycle::admit_head(m);
         let hers = new_key("wang-personal");
         let bind = register("member", &head, &hers);
         m.refused(
@@ -1268,7 +1251,7 @@ fn a_member_with_a_personal_key_signs_what_concerns_her_alone() {
         // notice: they cannot mint her signature overnight.
         let bound = m.ok_cosigned(&m.seller, &m.collective, "key.register", bind);
         assert!(m.state().key(&hers.public_bytes()).is_none());
-        assert!(notice_runs_out(&m, bound).closed.is_some());
+        assert!(notice_runs_out(m, bound).closed.is_some());
         assert!(m.state().key(&hers.public_bytes()).is_some());
         // No one else revokes it (A6).
         m.refused(
@@ -1289,18 +1272,18 @@ fn a_member_with_a_personal_key_signs_what_concerns_her_alone() {
         );
         // She objects to an act over her household with her own key.
         let death = json!({"person": head, "reason": "death", "document_sha256": "cd".repeat(32)});
-        let ended = two_hands(&m, &m.collective, &d.civil, "member.end", death);
+        let ended = two_hands(m, &m.collective, &d.civil, "member.end", death);
         m.ok(
             &hers,
             "act.object",
             json!({"act": ended, "reason": "我还活着"}),
         );
-        assert!(act(&m, ended).objection.is_some());
+        assert!(act(m, ended).objection.is_some());
         let env = cosigned(&m.collective, &[&m.seller, &hers], "member.end", exit);
         assert_eq!(outcome(&m.log.writer().submit_blocking(env)), "accepted");
-        assert!(!is_member(&m, &head));
+        assert!(!is_member(m, &head));
         m.verifies();
-    }
+    });
 }
 
 /// A7, a member with no personal key: her voluntary exit, signed by the
@@ -1311,9 +1294,8 @@ fn a_member_with_a_personal_key_signs_what_concerns_her_alone() {
 /// too, and she cancels it with a key the registry binds her at its desk.
 #[test]
 fn a_member_without_a_key_leaves_by_her_paper_application_on_notice() {
-    for backend in backends() {
-        let (m, d) = under_authority(backend);
-        let head = crate::lifecycle::admit_head(&m);
+    on_each_backend(under_authority, |(m, d)| {
+        let head = crate::lifecycle::admit_head(m);
         let exit = json!({"person": head, "reason": "voluntary_exit", "compensation": "5000.00",
                           "document_sha256": "ab".repeat(32)});
         // The household head and the collective alone: refused.
@@ -1338,10 +1320,7 @@ fn a_member_without_a_key_leaves_by_her_paper_application_on_notice() {
             "act.object",
             json!({"act": bound, "reason": "这把密钥不是我申请的"}),
         );
-        assert!(matches!(
-            act(&m, bound).closed,
-            Some((_, ActEnd::Cancelled))
-        ));
+        assert!(matches!(act(m, bound).closed, Some((_, ActEnd::Cancelled))));
         m.refused(
             &m.neighbour,
             "act.object",
@@ -1354,15 +1333,15 @@ fn a_member_without_a_key_leaves_by_her_paper_application_on_notice() {
         m.ok(&own, "key.revoke", revoke(&own));
         let env = cosigned(&m.collective, &[&m.seller, &d.registry], "member.end", exit);
         let index = m.log.writer().submit_blocking(env).expect("recorded").index;
-        let pending = act(&m, index);
+        let pending = act(m, index);
         assert_eq!(pending.parties, vec![SELLER.to_owned()]);
         assert!(pending.body["person"] == json!(head));
-        assert!(is_member(&m, &head), "pending: nothing changed yet");
-        let done = notice_runs_out(&m, index);
+        assert!(is_member(m, &head), "pending: nothing changed yet");
+        let done = notice_runs_out(m, index);
         assert!(matches!(done.closed, Some((_, ActEnd::Done))), "{done:?}");
-        assert!(!is_member(&m, &head));
+        assert!(!is_member(m, &head));
         m.verifies();
-    }
+    });
 }
 
 /// 11.9, an atomic swap: under the authority rules a swap is registered
@@ -1370,8 +1349,7 @@ fn a_member_without_a_key_leaves_by_her_paper_application_on_notice() {
 /// cosignature — so that neither holds both plots at any moment.
 #[test]
 fn a_swap_is_registered_whole_in_one_entry() {
-    for backend in backends() {
-        let (m, _) = under_authority(backend);
+    on_each_backend(under_authority, |(m, _)| {
         let p = crate::exchange::parcel;
         let body = json!({"mode": "swap", "DKBM": [p(2)], "swap_for": [p(3)], "start": "2027-01-01",
             "reserve": "0", "increment": "100.00", "deposit": "0", "auction_minutes": 60});
@@ -1407,7 +1385,7 @@ fn a_swap_is_registered_whole_in_one_entry() {
             "entry.body.listing",
         );
         m.verifies();
-    }
+    });
 }
 
 /// Found by the property test with hostile officials: two awards over the
@@ -1416,9 +1394,8 @@ fn a_swap_is_registered_whole_in_one_entry() {
 /// its notice never named — it lapses instead.
 #[test]
 fn an_act_lapses_rather_than_take_from_a_party_its_notice_did_not_name() {
-    for backend in backends() {
-        let (m, d) = under_authority(backend);
-        third_household(&m);
+    on_each_backend(under_authority, |(m, d)| {
+        third_household(m);
         let fourth = person("赵四", "140421199006200042", 4);
         let env = sign(
             &m.collective,
@@ -1440,22 +1417,22 @@ fn an_act_lapses_rather_than_take_from_a_party_its_notice_did_not_name() {
                    "effect": {"contract_holder": {"CBHTBM": format!("{SELLER}J"), "CBFBM": format!("{VILLAGE}{to}")}}})
         };
         let first = two_hands(
-            &m,
+            m,
             &d.justice,
             &d.registry,
             "dispute.award",
             award("0003", 31),
         );
         let second = two_hands(
-            &m,
+            m,
             &d.justice,
             &d.registry,
             "dispute.award",
             award("0004", 32),
         );
-        let done = notice_runs_out(&m, first);
+        let done = notice_runs_out(m, first);
         assert!(matches!(done.closed, Some((_, ActEnd::Done))), "{done:?}");
-        let lapsed = notice_runs_out(&m, second);
+        let lapsed = notice_runs_out(m, second);
         assert_eq!(
             lapsed.closed.map(|(_, end)| end),
             Some(ActEnd::Lapsed("act_not_open".into()))
@@ -1465,7 +1442,7 @@ fn an_act_lapses_rather_than_take_from_a_party_its_notice_did_not_name() {
             format!("{VILLAGE}0003")
         );
         m.verifies();
-    }
+    });
 }
 
 /// A4, seizures: under the authority rules a seizure (by justice) names the
@@ -1473,8 +1450,7 @@ fn an_act_lapses_rather_than_take_from_a_party_its_notice_did_not_name() {
 /// three years at most; after it the parcel is free again unless renewed.
 #[test]
 fn a_seizure_names_its_order_and_ends_with_its_term() {
-    for backend in backends() {
-        let (m, d) = under_authority(backend);
+    on_each_backend(under_authority, |(m, d)| {
         let p = crate::exchange::parcel(1);
         let day = |days: i64| {
             (m.log.clock.now() + chrono::Duration::days(days))
@@ -1505,11 +1481,11 @@ fn a_seizure_names_its_order_and_ends_with_its_term() {
             seizure("（2026）晋0421执保3号", day(300)),
         );
         let seized = |m: &Market| !m.registry().title(&p).unwrap().encumbrances.is_empty();
-        assert!(seized(&m));
+        assert!(seized(m));
         m.log.clock.advance(chrono::Duration::days(301));
-        assert!(!seized(&m), "the seizure ended with its term");
+        assert!(!seized(m), "the seizure ended with its term");
         m.verifies();
-    }
+    });
 }
 
 /// W1, A1: under the authority rules a new certificate drops no one — a
@@ -1517,8 +1493,7 @@ fn a_seizure_names_its_order_and_ends_with_its_term() {
 /// parents' certificate when the collective issues it again.
 #[test]
 fn a_certificate_issued_again_keeps_a_daughter_who_left() {
-    for backend in backends() {
-        let (m, d) = under_authority(backend);
+    on_each_backend(under_authority, |(m, d)| {
         let daughter = person("韩小妹", "140421199006200042", 8);
         let join = json!({"CBFBM": SELLER, "members": [{"person": daughter.commitment(), "relation": "30"}],
                           "document_sha256": "aa".repeat(32)});
@@ -1547,7 +1522,7 @@ fn a_certificate_issued_again_keeps_a_daughter_who_left() {
                 .certificate_members
                 .clone()
         };
-        assert!(issue(&m).contains(&daughter.commitment()));
+        assert!(issue(m).contains(&daughter.commitment()));
         m.ok(
             &m.seller,
             "household.split",
@@ -1555,12 +1530,12 @@ fn a_certificate_issued_again_keeps_a_daughter_who_left() {
                    "agreement_sha256": "cd".repeat(32)}),
         );
         assert!(
-            issue(&m).contains(&daughter.commitment()),
+            issue(m).contains(&daughter.commitment()),
             "her place on the certificate stays (W1)"
         );
         // A7: she leaves it only by her own act — with no personal key,
         // her paper application recorded by the registry, on notice.
-        let from = today(&m);
+        let from = today(m);
         let notice = m.ok(
             &m.collective,
             "notice.post",
@@ -1585,32 +1560,32 @@ fn a_certificate_issued_again_keeps_a_daughter_who_left() {
             "cosigs",
         );
         let left = two_hands(
-            &m,
+            m,
             &m.collective,
             &d.registry,
             "certificate.issue",
             leave(&daughter.commitment()),
         );
-        assert_eq!(act(&m, left).parties, vec![format!("{VILLAGE}0005")]);
+        assert_eq!(act(m, left).parties, vec![format!("{VILLAGE}0005")]);
         let members = |m: &Market| {
             m.state().contracts[&format!("{SELLER}J")]
                 .certificate_members
                 .clone()
         };
-        assert!(members(&m).contains(&daughter.commitment()), "pending");
+        assert!(members(m).contains(&daughter.commitment()), "pending");
         assert!(matches!(
-            notice_runs_out(&m, left).closed,
+            notice_runs_out(m, left).closed,
             Some((_, ActEnd::Done))
         ));
-        assert!(!members(&m).contains(&daughter.commitment()));
+        assert!(!members(m).contains(&daughter.commitment()));
         // A5: an award in force puts her back.
         let restore = json!({"tribunal": "court", "case_no": "（2026）晋0421民初7号",
-            "in_force_on": today(&m).to_string(), "document_sha256": "ee".repeat(32),
+            "in_force_on": today(m).to_string(), "document_sha256": "ee".repeat(32),
             "effect": {"restore": {"act": left}}});
-        two_hands(&m, &d.justice, &d.registry, "dispute.award", restore);
-        assert!(members(&m).contains(&daughter.commitment()));
+        two_hands(m, &d.justice, &d.registry, "dispute.award", restore);
+        assert!(members(m).contains(&daughter.commitment()));
         m.verifies();
-    }
+    });
 }
 
 /// P5: a child born to a member is a member by the birth record — the
@@ -1619,9 +1594,8 @@ fn a_certificate_issued_again_keeps_a_daughter_who_left() {
 /// member.
 #[test]
 fn a_child_born_to_a_member_is_a_member_by_the_birth_record() {
-    for backend in backends() {
-        let (m, d) = under_authority(backend);
-        crate::lifecycle::admit_head(&m);
+    on_each_backend(under_authority, |(m, d)| {
+        crate::lifecycle::admit_head(m);
         let join = |who: &sanquan::model::person::PersonRecord, civil: bool| {
             let body = json!({"CBFBM": SELLER, "members": [{"person": who.commitment(), "relation": "30"}],
                               "document_sha256": "b1".repeat(32)});
@@ -1638,19 +1612,19 @@ fn a_child_born_to_a_member_is_a_member_by_the_birth_record() {
         let born = person("韩小红", "140421199006200042", 9);
         join(&born, true);
         assert!(
-            is_member(&m, &born.commitment()),
+            is_member(m, &born.commitment()),
             "a member by the birth record"
         );
         let other = person("韩小兰", "11010519491231002X", 10);
         join(&other, false);
-        assert!(!is_member(&m, &other.commitment()));
+        assert!(!is_member(m, &other.commitment()));
         assert!(m
             .state()
             .member_of
             .get(&other.commitment())
             .is_some_and(|h| h == SELLER));
         m.verifies();
-    }
+    });
 }
 
 /// R3: past the county's title verification a deal is held by an
@@ -1658,8 +1632,7 @@ fn a_child_born_to_a_member_is_a_member_by_the_birth_record() {
 /// objection filed alone no longer stops the settlement.
 #[test]
 fn a_verified_deal_is_held_only_by_an_objection_with_a_suit() {
-    for backend in backends() {
-        let (m, d) = under_authority(backend);
+    on_each_backend(under_authority, |(m, d)| {
         let p = crate::exchange::parcel;
         let objection = |n: u32| json!({"DKBM": p(n), "kind": "objection", "reason": "四至有误", "document_sha256": "cd".repeat(32)});
         // The first deal: an objection after verification, no suit.
@@ -1689,7 +1662,7 @@ fn a_verified_deal_is_held_only_by_an_objection_with_a_suit() {
         );
         assert_eq!(settle(second), "title_changed");
         m.verifies();
-    }
+    });
 }
 
 /// A4: an award that decides some of a contract's parcels moves only those
@@ -1697,9 +1670,8 @@ fn a_verified_deal_is_held_only_by_an_objection_with_a_suit() {
 /// term — after its notice; the rest stays the household's.
 #[test]
 fn an_award_moves_only_the_parcels_it_names() {
-    for backend in backends() {
-        let (m, d) = under_authority(backend);
-        third_household(&m);
+    on_each_backend(under_authority, |(m, d)| {
+        third_household(m);
         let p = crate::exchange::parcel;
         let today = m.log.clock.now().date_naive().to_string();
         let award = |parcels: Vec<String>| {
@@ -1720,14 +1692,14 @@ fn an_award_moves_only_the_parcels_it_names() {
             "all of them is a contract_holder award"
         );
         let moved = two_hands(
-            &m,
+            m,
             &d.justice,
             &d.registry,
             "dispute.award",
             award(vec![p(2)]),
         );
-        assert_eq!(act(&m, moved).parties, vec![SELLER.to_owned()]);
-        let done = notice_runs_out(&m, moved);
+        assert_eq!(act(m, moved).parties, vec![SELLER.to_owned()]);
+        let done = notice_runs_out(m, moved);
         assert!(matches!(done.closed, Some((_, ActEnd::Done))), "{done:?}");
         let state = m.state();
         assert_eq!(state.contracts[&format!("{SELLER}J")].parcels, vec![p(1)]);
@@ -1736,7 +1708,7 @@ fn an_award_moves_only_the_parcels_it_names() {
             Some(&format!("{VILLAGE}0003K"))
         );
         m.verifies();
-    }
+    });
 }
 
 /// D1 under the authority rules: a members' assembly's eligible are the
@@ -1746,9 +1718,8 @@ fn an_award_moves_only_the_parcels_it_names() {
 /// decision.
 #[test]
 fn a_members_decision_counts_the_members_on_the_log_and_is_used_once() {
-    for backend in backends() {
-        let (m, _) = under_authority(backend);
-        let head = crate::lifecycle::admit_head(&m);
+    on_each_backend(under_authority, |(m, _)| {
+        let head = crate::lifecycle::admit_head(m);
         let members = m
             .state()
             .memberships
@@ -1824,7 +1795,7 @@ fn a_members_decision_counts_the_members_on_the_log_and_is_used_once() {
             "entry.body.decision",
         );
         m.verifies();
-    }
+    });
 }
 
 /// E3, each parcel reaches its floor: a plan whose land compensation and
@@ -1832,8 +1803,7 @@ fn a_members_decision_counts_the_members_on_the_log_and_is_used_once() {
 /// a fen while another's is paid for both, is refused.
 #[test]
 fn each_households_land_reaches_its_floor() {
-    for backend in backends() {
-        let (m, d) = under_authority(backend);
+    on_each_backend(under_authority, |(m, d)| {
         let p = crate::exchange::parcel;
         m.ok(
             &m.log.county_key,
@@ -1876,7 +1846,7 @@ fn each_households_land_reaches_its_floor() {
             plan(x, today, false, lines(share(a1), share(a3))),
         );
         m.verifies();
-    }
+    });
 }
 
 /// A2 at the desk: a browser holding the natural-resources department's key
@@ -1941,8 +1911,7 @@ fn each_department_sees_its_own_forms_at_the_county_desk() {
 /// without its line is refused.
 #[test]
 fn a_pledges_lender_is_a_party_an_expropriation_compensates() {
-    for backend in backends() {
-        let (m, d) = under_authority(backend);
+    on_each_backend(under_authority, |(m, d)| {
         let p = crate::exchange::parcel;
         let pledge = json!({"DKBM": p(2), "kind": "pledge", "reason": "向农商行贷款",
                             "document_sha256": "ab".repeat(32)});
@@ -1995,5 +1964,5 @@ fn a_pledges_lender_is_a_party_an_expropriation_compensates() {
             plan(x, today, false, lines),
         );
         m.verifies();
-    }
+    });
 }

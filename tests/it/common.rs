@@ -358,3 +358,41 @@ pub fn made_doc(file: &str, part: Option<(&str, &str)>, made: &str) {
         "{file} is not what the code makes: run `SANQUAN_BLESS=1 cargo test --test it doc`"
     );
 }
+
+/// A test world whose log `verify` replays when its test is done.
+pub trait Replayed {
+    /// The database and the log's verifier key.
+    fn replayed(&self) -> (Db, sanquan::model::VerifierKey);
+}
+
+impl Replayed for TestLog {
+    fn replayed(&self) -> (Db, sanquan::model::VerifierKey) {
+        (self.db.clone(), self.log_key.verifier())
+    }
+}
+
+impl<A: Replayed, B> Replayed for (A, B) {
+    fn replayed(&self) -> (Db, sanquan::model::VerifierKey) {
+        self.0.replayed()
+    }
+}
+
+impl<A: Replayed, B, C> Replayed for (A, B, C) {
+    fn replayed(&self) -> (Db, sanquan::model::VerifierKey) {
+        self.0.replayed()
+    }
+}
+
+/// Runs `test` on a world made fresh on each backend (SQLite, and
+/// PostgreSQL where it runs), then checks that `verify` replays the log the
+/// test left: no accepted entry breaks the log.
+pub fn on_each_backend<W: Replayed>(make: impl Fn(Backend) -> W, mut test: impl FnMut(&mut W)) {
+    for backend in backends() {
+        let mut world = make(backend);
+        test(&mut world);
+        let (db, key) = world.replayed();
+        if let Err(e) = sanquan::store::verify::verify(&db, &key, |_, _| {}) {
+            panic!("{backend:?}: the log the test left does not verify: {e}");
+        }
+    }
+}

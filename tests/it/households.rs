@@ -32,6 +32,12 @@ struct App {
     _test_db: TestDb,
 }
 
+impl Replayed for App {
+    fn replayed(&self) -> (sanquan::store::Db, sanquan::model::VerifierKey) {
+        (self.db.clone(), self.log_key.verifier())
+    }
+}
+
 fn app(backend: Backend) -> App {
     let log = TestLog::new(backend);
     let key = new_key("collective");
@@ -453,8 +459,7 @@ fn contracts_give_parcels_their_holder() {
 
 #[test]
 fn shares_stay_in_the_collective_and_distributions_add_up_to_the_fen() {
-    for backend in backends() {
-        let app = app(backend);
+    on_each_backend(app, |app| {
         let post = |key: &SignerKey, kind: &str, body: Value| app.signed(key, kind, body);
         let mut keys = Vec::new();
         let ids = [
@@ -689,14 +694,12 @@ fn shares_stay_in_the_collective_and_distributions_add_up_to_the_fen() {
         let (_, with) = paid(with);
         assert_eq!(of(&with, &c.0).as_deref(), Some("121.43"));
         assert_eq!(of(&with, VILLAGE).as_deref(), Some("121.43"));
-        verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();
-    }
+    });
 }
 
 #[test]
 fn settling_in_a_town_never_ends_membership() {
-    for backend in backends() {
-        let app = app(backend);
+    on_each_backend(app, |app| {
         let post = |kind: &str, body: Value| app.signed(&app.key, kind, body);
         let (head, son) = (
             person("吴一", "14042119800101123X", 1),
@@ -778,14 +781,12 @@ fn settling_in_a_town_never_ends_membership() {
             ),
             (Some(true), Some(false))
         );
-        verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();
-    }
+    });
 }
 
 #[test]
 fn one_household_one_homestead_within_the_limit_and_given_up_only_by_itself() {
-    for backend in backends() {
-        let app = app(backend);
+    on_each_backend(app, |app| {
         // The county approves homesteads (for the township, H2).
         let county_key = app.county.clone();
         let (_, household) = app.head_household("郑一");
@@ -882,14 +883,12 @@ fn one_household_one_homestead_within_the_limit_and_given_up_only_by_itself() {
             "no_homestead",
             "entry.signer",
         );
-        verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();
-    }
+    });
 }
 
 #[test]
 fn no_certificate_while_the_notice_is_open_or_an_objection_stands() {
-    for backend in backends() {
-        let app = app(backend);
+    on_each_backend(app, |app| {
         let (head, household) = app.head_household("冯一");
         let post = |key: &SignerKey, kind: &str, body: Value| app.signed(key, kind, body);
         let g = plot(113.001);
@@ -965,14 +964,12 @@ fn no_certificate_while_the_notice_is_open_or_an_objection_stands() {
         assert_eq!(cert["parcels"][0]["DKBM"], parcel);
         assert_eq!(cert["members"][0], head.commitment());
         assert_eq!(cert["notice"], closed);
-        verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();
-    }
+    });
 }
 
 #[test]
 fn rights_are_refused_over_seized_land_outside_the_village_or_to_oneself() {
-    for backend in backends() {
-        let app = app(backend);
+    on_each_backend(app, |app| {
         let (head, household) = app.head_household("褚一");
         let g = plot(113.001);
         let parcel = format!("{VILLAGE}00001");
@@ -1024,8 +1021,7 @@ fn rights_are_refused_over_seized_land_outside_the_village_or_to_oneself() {
             "shares_to_non_member",
             "entry.body.to",
         );
-        verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();
-    }
+    });
 }
 
 #[test]
@@ -1302,8 +1298,7 @@ fn households_split_and_merge_with_their_rights() {
 
 #[test]
 fn contracts_are_extended_in_their_term_and_renewed_when_it_ends() {
-    for backend in backends() {
-        let app = app(backend);
+    on_each_backend(app, |app| {
         let post = |key: &SignerKey, kind: &str, body: Value| app.signed(key, kind, body);
         let (head, household) = app.head_household("冯一");
         let parcel = |n: u32, lon: f64, land_use: &str| {
@@ -1362,6 +1357,5 @@ fn contracts_are_extended_in_their_term_and_renewed_when_it_ends() {
         assert_eq!(h["contracts"][0]["DKBM"], json!([p1, p2]));
         assert_eq!(h["contracts"][0]["end"], "2055-12-31");
         assert_eq!(h["contracts"][0]["in_force"], true);
-        verify(&app.db, &app.log_key.verifier(), |_, _| {}).unwrap();
-    }
+    });
 }

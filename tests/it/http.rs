@@ -16,6 +16,13 @@ struct App {
     _db: TestDb,
 }
 
+impl Replayed for App {
+    fn replayed(&self) -> (sanquan::store::Db, sanquan::model::VerifierKey) {
+        let db = sanquan::store::Db::open(&self._db.url, COUNTY).unwrap();
+        (db, self.log_key.verifier())
+    }
+}
+
 fn app(backend: Backend) -> App {
     let (registry, db, log_key, county_key) = TestLog::new(backend).into_registry();
     App {
@@ -87,8 +94,7 @@ fn hashes(v: &Value) -> Vec<Hash> {
 
 #[test]
 fn entries_checkpoints_and_proofs_over_http() {
-    for backend in backends() {
-        let app = app(backend);
+    on_each_backend(app, |app| {
         let mut receipts = Vec::new();
         for i in 0..20u32 {
             let env = sign(
@@ -180,13 +186,12 @@ fn entries_checkpoints_and_proofs_over_http() {
                 [route.method.as_str().to_lowercase()];
             assert_eq!(op["operationId"], route.operation_id(), "{}", route.path);
         }
-    }
+    });
 }
 
 #[test]
 fn bad_envelopes_are_refused_with_a_specific_error_and_change_nothing() {
-    for backend in backends() {
-        let app = app(backend);
+    on_each_backend(app, |app| {
         let key = &app.county_key;
         let good = |party: &str| {
             sign(
@@ -283,7 +288,7 @@ fn bad_envelopes_are_refused_with_a_specific_error_and_change_nothing() {
         let mut v = as_value("14042100600007");
         v["entry"]["body"]["pad"] = "x".repeat(2 << 20).into();
         app.refused(&bytes(&v), 413, "payload_too_large", None);
-    }
+    });
 }
 
 #[test]

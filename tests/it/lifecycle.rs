@@ -127,17 +127,16 @@ fn holds(m: &Market, household: &str, contract: &str) -> bool {
 /// not grant it to another; it records the extension, and that is all.
 #[test]
 fn an_arable_contract_past_its_end_stays_the_households() {
-    for backend in backends() {
-        let m = Market::new(backend);
-        third_household(&m);
+    Market::on_each_backend(|m| {
+        third_household(m);
         let contract = format!("{SELLER}J");
         // The contract ends 2055-12-31; time runs on to mid-2056.
         let to = chrono::NaiveDate::from_ymd_opt(2056, 6, 1).unwrap();
         let days = (to - m.log.clock.now().date_naive()).num_days();
         m.log.clock.advance(chrono::Duration::days(days));
 
-        assert!(holds(&m, SELLER, &contract), "time took the contract");
-        assert_eq!(grant_to_third(&m, &[parcel(1)]), "parcel_contracted");
+        assert!(holds(m, SELLER, &contract), "time took the contract");
+        assert_eq!(grant_to_third(m, &[parcel(1)]), "parcel_contracted");
         let title = m.registry().title(&parcel(1)).unwrap();
         assert_eq!(title.holder.as_deref(), Some(SELLER));
         assert!(title.contract.as_ref().unwrap().extended_by_law);
@@ -164,9 +163,9 @@ fn an_arable_contract_past_its_end_stays_the_households() {
         );
         let title = m.registry().title(&parcel(1)).unwrap();
         assert!(!title.contract.as_ref().unwrap().extended_by_law);
-        assert!(holds(&m, SELLER, &contract));
+        assert!(holds(m, SELLER, &contract));
         m.verifies();
-    }
+    });
 }
 
 /// C6: land the household returned of its own act goes back to the
@@ -174,9 +173,8 @@ fn an_arable_contract_past_its_end_stays_the_households() {
 /// it again (the projection once refused it and answered 503).
 #[test]
 fn returned_land_is_contracted_again() {
-    for backend in backends() {
-        let m = Market::new(backend);
-        third_household(&m);
+    Market::on_each_backend(|m| {
+        third_household(m);
         let contract = format!("{SELLER}J");
         let effective = (m.log.clock.now().date_naive() + chrono::Duration::days(200)).to_string();
         assert_eq!(
@@ -188,24 +186,23 @@ fn returned_land_is_contracted_again() {
             "accepted"
         );
         // Until it takes effect, the land is still the household's.
-        assert_eq!(grant_to_third(&m, &[parcel(1)]), "parcel_contracted");
+        assert_eq!(grant_to_third(m, &[parcel(1)]), "parcel_contracted");
         m.log.clock.advance(chrono::Duration::days(230));
-        assert!(!holds(&m, SELLER, &contract));
-        assert_eq!(grant_to_third(&m, &[parcel(1), parcel(2)]), "accepted");
+        assert!(!holds(m, SELLER, &contract));
+        assert_eq!(grant_to_third(m, &[parcel(1), parcel(2)]), "accepted");
         let title = m.registry().title(&parcel(1)).unwrap();
         assert_eq!(title.holder.as_deref(), Some(THIRD));
         m.verifies();
-    }
+    });
 }
 
 /// C3, W1: a contract's certificate names every member of the household; a
 /// grant that leaves one out — a wife married in, a daughter — is refused.
 #[test]
 fn a_certificate_that_leaves_out_a_member_is_refused() {
-    for backend in backends() {
-        let m = Market::new(backend);
-        let (husband, wife) = couple(&m);
-        new_parcel(&m, 4, 113.005);
+    Market::on_each_backend(|m| {
+        let (husband, wife) = couple(m);
+        new_parcel(m, 4, 113.005);
         let grant = |members: Vec<String>| {
             m.log.submit(
                 &m.collective,
@@ -228,15 +225,14 @@ fn a_certificate_that_leaves_out_a_member_is_refused() {
             outcome(&grant(vec![husband.commitment(), wife.commitment()])),
             "accepted"
         );
-    }
+    });
 }
 
 /// M4: after settlement the exchange pays the whole price out of escrow to
 /// the household, once; until then the household's income shows it held.
 #[test]
 fn the_price_is_paid_out_to_the_household_once_after_settlement() {
-    for backend in backends() {
-        let m = Market::new(backend);
+    Market::on_each_backend(|m| {
         let id = m.verified_deal(1);
         let release = |key: &sanquan::ledger::SignerKey, amount: &str| {
             outcome(&m.log.submit(
@@ -280,7 +276,7 @@ fn the_price_is_paid_out_to_the_household_once_after_settlement() {
         assert_eq!(cert.parcels[0].code, parcel(1));
         assert!(reader().right_certificate(id).is_err());
         m.verifies();
-    }
+    });
 }
 
 /// W2: a member takes her share out of the household — her land and her
@@ -356,9 +352,8 @@ fn a_woman_takes_her_share_out_without_the_heads_key() {
 /// its consent; the collective alone cannot record her "voluntary" exit.
 #[test]
 fn leaving_the_collective_is_the_members_own_act() {
-    for backend in backends() {
-        let m = Market::new(backend);
-        let head = admit_head(&m);
+    Market::on_each_backend(|m| {
+        let head = admit_head(m);
         let exit =
             json!({"person": head, "reason": "voluntary_exit", "document_sha256": "cd".repeat(32)});
         m.refused(
@@ -392,11 +387,11 @@ fn leaving_the_collective_is_the_members_own_act() {
                 .ended
                 .is_none()
         };
-        assert!(!member(&m));
+        assert!(!member(m));
         // ... and hers to take back within the cooling-off window (G4).
         let withdraw = |at: u64| json!({"surrender": at, "reason": "想清楚了，不退了"});
         m.ok(&m.seller, "surrender.withdraw", withdraw(left));
-        assert!(member(&m), "the withdrawn exit left her a member");
+        assert!(member(m), "the withdrawn exit left her a member");
         let left = m.ok_cosigned(&m.collective, &m.seller, "member.end", exit);
         m.log.clock.advance(chrono::Duration::days(31));
         m.refused(
@@ -406,9 +401,9 @@ fn leaving_the_collective_is_the_members_own_act() {
             "cooling_off_over",
             "entry.body.surrender",
         );
-        assert!(!member(&m));
+        assert!(!member(m));
         m.verifies();
-    }
+    });
 }
 
 /// I1, I2: while a member lives the land stays the household's; once its
@@ -416,10 +411,9 @@ fn leaving_the_collective_is_the_members_own_act() {
 /// returns with the heirs' compensation recorded — and may contract it again.
 #[test]
 fn the_last_members_death_returns_arable_land_with_the_heirs_compensation() {
-    for backend in backends() {
-        let m = Market::new(backend);
-        third_household(&m);
-        let head = admit_head(&m);
+    Market::on_each_backend(|m| {
+        third_household(m);
+        let head = admit_head(m);
         let estate = json!({"CBFBM": SELLER, "heirs": [NEIGHBOUR], "heirs_compensation": "3000.00",
                             "document_sha256": "ef".repeat(32)});
         m.refused(
@@ -436,7 +430,7 @@ fn the_last_members_death_returns_arable_land_with_the_heirs_compensation() {
         );
         // Dying ends the membership, not the land (I1); settling the estate
         // is the collective's, not another household's.
-        assert!(holds(&m, SELLER, &format!("{SELLER}J")));
+        assert!(holds(m, SELLER, &format!("{SELLER}J")));
         m.refused(
             &m.neighbour,
             "estate.settle",
@@ -445,13 +439,13 @@ fn the_last_members_death_returns_arable_land_with_the_heirs_compensation() {
             "entry.signer",
         );
         m.ok(&m.collective, "estate.settle", estate);
-        assert!(!holds(&m, SELLER, &format!("{SELLER}J")));
+        assert!(!holds(m, SELLER, &format!("{SELLER}J")));
         let title = m.registry().title(&parcel(1)).unwrap();
         let returned = title.contract.unwrap().returned.unwrap();
         assert_eq!(returned.compensation, "3000.00");
-        assert_eq!(grant_to_third(&m, &[parcel(1)]), "accepted");
+        assert_eq!(grant_to_third(m, &[parcel(1)]), "accepted");
         m.verifies();
-    }
+    });
 }
 
 /// I2–I4: when the last member dies, the arable land of a contract returns,
@@ -461,18 +455,17 @@ fn the_last_members_death_returns_arable_land_with_the_heirs_compensation() {
 /// commitment), once.
 #[test]
 fn an_estate_keeps_forest_land_the_house_and_the_shares_for_the_heirs() {
-    for backend in backends() {
-        let m = Market::new(backend);
-        third_household(&m);
+    Market::on_each_backend(|m| {
+        third_household(m);
         // Forest land joins the seller's contract; the county grants its homestead.
-        let contract = forest_for_seller(&m);
+        let contract = forest_for_seller(m);
         let plot = json!({"type": "Polygon", "coordinates": [[[113.005, 36.005], [113.00511, 36.005], [113.00511, 36.0051], [113.005, 36.0051], [113.005, 36.005]]]});
         m.ok(
             &m.log.county_key,
             "homestead.grant",
             json!({"CBFBM": SELLER, "terrain": "plain", "posting_sha256": "ef".repeat(32), "geometry": plot}),
         );
-        let head = admit_head(&m);
+        let head = admit_head(m);
         m.ok(
             &m.collective,
             "member.end",
@@ -508,16 +501,16 @@ fn an_estate_keeps_forest_land_the_house_and_the_shares_for_the_heirs() {
         // land is still the contract's, the homestead still the household's.
         let state = m.state();
         assert_eq!(state.contracts[&contract].parcels, vec![parcel(4)]);
-        assert!(holds(&m, SELLER, &contract));
+        assert!(holds(m, SELLER, &contract));
         assert!(state.homesteads[SELLER].exited.is_none());
-        assert_eq!(grant_to_third(&m, &[parcel(1), parcel(2)]), "accepted");
+        assert_eq!(grant_to_third(m, &[parcel(1), parcel(2)]), "accepted");
         let view = m.registry().household(SELLER, None).unwrap();
         let e = view.estate.expect("the household shows its estate");
         assert_eq!(e.heirs, vec![NEIGHBOUR.to_owned(), urban_heir]);
         assert_eq!(e.compensation, "1500.00");
         assert!(view.homestead.is_some());
         m.verifies();
-    }
+    });
 }
 
 /// M6, M2: the county issues the 土地经营权证 of a registered right, once;
@@ -525,8 +518,7 @@ fn an_estate_keeps_forest_land_the_house_and_the_shares_for_the_heirs() {
 /// and the household's written consent, its cosignature.
 #[test]
 fn a_transferee_pledges_its_certified_right_with_the_households_consent() {
-    for backend in backends() {
-        let m = Market::new(backend);
+    Market::on_each_backend(|m| {
         let id = m.reviewed_lease(1, "2027-01-01");
         m.awarded(
             id,
@@ -599,7 +591,7 @@ fn a_transferee_pledges_its_certified_right_with_the_households_consent() {
             (issued, "平顺经营权证 2026-0001")
         );
         m.verifies();
-    }
+    });
 }
 
 /// C3: a baby born into the household joins it (her personal record off the
@@ -607,11 +599,10 @@ fn a_transferee_pledges_its_certified_right_with_the_households_consent() {
 /// nobody is dropped from it.
 #[test]
 fn a_member_born_later_is_named_on_the_next_certificate() {
-    for backend in backends() {
-        let m = Market::new(backend);
-        let (husband, wife) = couple(&m);
-        new_parcel(&m, 4, 113.005);
-        assert_eq!(grant_to_third(&m, &[parcel(4)]), "accepted");
+    Market::on_each_backend(|m| {
+        let (husband, wife) = couple(m);
+        new_parcel(m, 4, 113.005);
+        assert_eq!(grant_to_third(m, &[parcel(4)]), "accepted");
         let contract = format!("{THIRD}J");
         let notice = |m: &Market| {
             let today = m.log.clock.now().date_naive();
@@ -625,7 +616,7 @@ fn a_member_born_later_is_named_on_the_next_certificate() {
             id
         };
         let issue = |n: u64| json!({"CBHTBM": contract, "notice": n});
-        let first = notice(&m);
+        let first = notice(m);
         m.ok(&m.collective, "certificate.issue", issue(first));
 
         let baby = person("王小", "140421202503010025", 6);
@@ -672,7 +663,7 @@ fn a_member_born_later_is_named_on_the_next_certificate() {
             "certificate_issued",
             "entry.body.CBHTBM",
         );
-        let second = notice(&m);
+        let second = notice(m);
         m.ok(&m.collective, "certificate.issue", issue(second));
         let named = &m.state().contracts[&contract].certificate_members;
         assert_eq!(
@@ -680,7 +671,7 @@ fn a_member_born_later_is_named_on_the_next_certificate() {
             &vec![husband.commitment(), wife.commitment(), baby.commitment()]
         );
         m.verifies();
-    }
+    });
 }
 
 /// R1: an award or judgment in force, recorded by the county with its
@@ -688,9 +679,8 @@ fn a_member_born_later_is_named_on_the_next_certificate() {
 /// household the court names — without the holder's key, and only so.
 #[test]
 fn an_award_in_force_decides_a_dispute() {
-    for backend in backends() {
-        let m = Market::new(backend);
-        third_household(&m);
+    Market::on_each_backend(|m| {
+        third_household(m);
         let id = m.verified_deal(1);
         m.ok(
             &m.exchange,
@@ -746,28 +736,27 @@ fn an_award_in_force_decides_a_dispute() {
             "dispute.award",
             award(json!({"contract_holder": {"CBHTBM": contract, "CBFBM": THIRD}})),
         );
-        assert!(holds(&m, THIRD, &contract));
+        assert!(holds(m, THIRD, &contract));
         m.verifies();
-    }
+    });
 }
 
 /// C2 for forest land: past the end of its term the household keeps its
 /// priority to renew, so the land is granted to no one else meanwhile.
 #[test]
 fn forest_land_past_its_term_is_granted_to_no_one_else() {
-    for backend in backends() {
-        let m = Market::new(backend);
-        third_household(&m);
-        let contract = forest_for_seller(&m);
+    Market::on_each_backend(|m| {
+        third_household(m);
+        let contract = forest_for_seller(m);
         let to = chrono::NaiveDate::from_ymd_opt(2056, 6, 1).unwrap();
         let days = (to - m.log.clock.now().date_naive()).num_days();
         m.log.clock.advance(chrono::Duration::days(days));
-        assert!(holds(&m, SELLER, &contract), "time took the forest land");
-        assert_eq!(grant_to_third(&m, &[parcel(4)]), "parcel_contracted");
+        assert!(holds(m, SELLER, &contract), "time took the forest land");
+        assert_eq!(grant_to_third(m, &[parcel(4)]), "parcel_contracted");
         let title = m.registry().title(&parcel(4)).unwrap();
         assert_eq!(title.holder.as_deref(), Some(SELLER));
         m.verifies();
-    }
+    });
 }
 
 /// C2: the second-round extension for a whole collective at once — after a
@@ -776,8 +765,7 @@ fn forest_land_past_its_term_is_granted_to_no_one_else() {
 /// a contract not due.
 #[test]
 fn the_collective_extends_every_contract_after_one_notice() {
-    for backend in backends() {
-        let m = Market::new(backend);
+    Market::on_each_backend(|m| {
         let to = chrono::NaiveDate::from_ymd_opt(2055, 6, 1).unwrap();
         let days = (to - m.log.clock.now().date_naive()).num_days();
         m.log.clock.advance(chrono::Duration::days(days));
@@ -829,5 +817,5 @@ fn the_collective_extends_every_contract_after_one_notice() {
             "entry.body.notice",
         );
         m.verifies();
-    }
+    });
 }

@@ -28,8 +28,7 @@ fn assignment(parcels: &[&str]) -> Value {
 
 #[test]
 fn an_assignment_needs_a_member_and_the_collectives_consent_and_the_household_registers_it() {
-    for backend in backends() {
-        let m = Market::new(backend);
+    Market::on_each_backend(|m| {
         let p2 = parcel(2);
         let id = m.ok(&m.seller, "listing.submit", assignment(&[&p2]));
         // It runs to the contract's end (M2: the rest of the term).
@@ -96,14 +95,12 @@ fn an_assignment_needs_a_member_and_the_collectives_consent_and_the_household_re
         let area = state.parcels.get(p2.as_str()).unwrap().area.0;
         assert_eq!(m.contract_area(SELLER), seller_before - area);
         assert_eq!(m.contract_area(NEIGHBOUR), neighbour_before + area);
-        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
-    }
+    });
 }
 
 #[test]
 fn a_swap_is_registered_by_each_household_for_its_own_side() {
-    for backend in backends() {
-        let m = Market::new(backend);
+    Market::on_each_backend(|m| {
         let (p2, p3) = (parcel(2), parcel(3));
         let mut body = json!({"mode": "swap", "DKBM": [p2], "swap_for": [p3], "start": "2027-01-01",
             "reserve": "0", "increment": "100.00", "deposit": "0", "auction_minutes": 60});
@@ -146,14 +143,12 @@ fn a_swap_is_registered_by_each_household_for_its_own_side() {
         );
         assert_eq!(state.contract_of.get(&p3).unwrap(), &format!("{SELLER}K"));
         assert_eq!(state.listings[&id].registered.len(), 2);
-        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
-    }
+    });
 }
 
 #[test]
 fn shares_go_to_members_only_and_pass_when_the_household_registers_them() {
-    for backend in backends() {
-        let m = Market::new(backend);
+    Market::on_each_backend(|m| {
         let decision = m.ok(
             &m.collective,
             "decision.record",
@@ -216,14 +211,12 @@ fn shares_go_to_members_only_and_pass_when_the_household_registers_them() {
         m.ok(&m.seller, "transfer.register", json!({"listing": id}));
         let state = m.state();
         assert_eq!((state.holdings[SELLER], state.holdings[NEIGHBOUR]), (6, 14));
-        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
-    }
+    });
 }
 
 #[test]
 fn an_objection_holds_the_trading_until_the_exchange_answers_it() {
-    for backend in backends() {
-        let m = Market::new(backend);
+    Market::on_each_backend(|m| {
         let id = m.ok(
             &m.seller,
             "listing.submit",
@@ -296,13 +289,12 @@ fn an_objection_holds_the_trading_until_the_exchange_answers_it() {
             "listing.submit",
             lease(&[&parcel(3)], "2027-01-01", "2036-12-31"),
         );
-    }
+    });
 }
 
 #[test]
 fn transferees_need_the_countys_review_and_persons_the_age_limits() {
-    for backend in backends() {
-        let m = Market::new(backend);
+    Market::on_each_backend(|m| {
         let (company, elder) = (new_key("company"), new_key("elder"));
         // A natural person is named by the commitment to their record.
         let (company_code, elder_code) = (
@@ -367,13 +359,12 @@ fn transferees_need_the_countys_review_and_persons_the_age_limits() {
             json!({"settings": {"transferee_max_age": 90}, "reason": "本县放宽年龄上限"}),
         );
         m.ok(&elder, "intent.register", intent);
-    }
+    });
 }
 
 #[test]
 fn a_collective_lets_an_operating_asset_only_after_its_members_decide() {
-    for backend in backends() {
-        let m = Market::new(backend);
+    Market::on_each_backend(|m| {
         let body = |decision: u64| {
             json!({"mode": "asset_lease", "asset": "村集体厂房一栋，建筑面积 1200 m²", "decision": decision,
                    "start": "2027-01-01", "end": "2031-12-31",
@@ -417,7 +408,7 @@ fn a_collective_lets_an_operating_asset_only_after_its_members_decide() {
             (OUTSIDER, VILLAGE)
         );
         assert!(right.registered, "five years: a registered right (M6)");
-    }
+    });
 }
 
 #[test]
@@ -486,8 +477,7 @@ fn a_household_may_withdraw_its_surrender_within_the_cooling_off_window() {
 
 #[test]
 fn the_last_transferee_may_renew_on_equal_terms_and_late_bids_extend_the_auction() {
-    for backend in backends() {
-        let m = Market::new(backend);
+    Market::on_each_backend(|m| {
         let p1 = parcel(1);
         let first = m.ok(
             &m.seller,
@@ -536,13 +526,12 @@ fn the_last_transferee_may_renew_on_equal_terms_and_late_bids_extend_the_auction
         m.ok(&m.exchange, "listing.award", json!({"listing": id}));
         let award = m.listing(id).award.unwrap();
         assert_eq!((award.party.as_str(), award.price), (OUTSIDER, 1_150_000));
-    }
+    });
 }
 
 #[test]
 fn a_large_deal_is_flagged_for_county_level_publication() {
-    for backend in backends() {
-        let m = Market::new(backend);
+    Market::on_each_backend(|m| {
         let mut big = lease(&[&parcel(1)], "2027-01-01", "2036-12-31");
         big["reserve"] = json!("300000.00");
         let id = m.ok(&m.seller, "listing.submit", big);
@@ -553,13 +542,12 @@ fn a_large_deal_is_flagged_for_county_level_publication() {
             lease(&[&parcel(3)], "2027-01-01", "2036-12-31"),
         );
         assert!(!m.listing(small).county_level);
-    }
+    });
 }
 
 #[test]
 fn an_exited_homestead_stays_the_households_to_take_back_until_the_window_closes() {
-    for backend in backends() {
-        let m = Market::new(backend);
+    Market::on_each_backend(|m| {
         let county = m.log.county_key.clone();
         let plot = json!({"type": "Polygon", "coordinates": [[[113.005, 36.005], [113.00511, 36.005],
             [113.00511, 36.0051], [113.005, 36.0051], [113.005, 36.005]]]});
@@ -610,14 +598,12 @@ fn an_exited_homestead_stays_the_households_to_take_back_until_the_window_closes
         );
         m.log.clock.advance(chrono::Duration::days(31));
         m.ok(&county, "homestead.grant", grant(NEIGHBOUR));
-        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
-    }
+    });
 }
 
 #[test]
 fn a_homestead_passes_only_to_a_member_without_one_and_encumbered_land_is_not_listed() {
-    for backend in backends() {
-        let m = Market::new(backend);
+    Market::on_each_backend(|m| {
         let county = m.log.county_key.clone();
         let plot = |lon: f64| {
             json!({"type": "Polygon", "coordinates": [[[lon, 36.005], [lon + 0.00011, 36.005],
@@ -694,14 +680,12 @@ fn a_homestead_passes_only_to_a_member_without_one_and_encumbered_land_is_not_li
             "parcel_encumbered",
             "entry.body.DKBM",
         );
-        verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
-    }
+    });
 }
 
 #[test]
 fn a_collective_lets_its_own_land_only_after_a_decision_to_let_it_d2() {
-    for backend in backends() {
-        let m = Market::new(backend);
+    Market::on_each_backend(|m| {
         let g = json!({"type": "Polygon", "coordinates": [[[113.005, 36.001], [113.0055, 36.001],
             [113.0055, 36.0015], [113.005, 36.0015], [113.005, 36.001]]]});
         m.ok(
@@ -743,5 +727,5 @@ fn a_collective_lets_its_own_land_only_after_a_decision_to_let_it_d2() {
         );
         let id = m.ok(&m.collective, "listing.submit", body(letting, &parcel(4)));
         assert_eq!(m.listing(id).parcels, vec![parcel(4)]);
-    }
+    });
 }
