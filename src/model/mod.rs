@@ -2,6 +2,7 @@
 //! state the rules read, and the rules themselves. No I/O happens here.
 
 pub mod authority;
+pub mod calendar;
 pub mod codes;
 pub mod command;
 pub mod decision;

@@ -39,7 +39,7 @@ pub struct Settings {
     /// X4: a bid in the last minutes of an auction extends it by as much.
     pub anti_sniping_minutes: u32,
     /// X3: the county's holidays and make-up working days, for notices.
-    pub calendar: super::exchange::Calendar,
+    pub calendar: super::calendar::Calendar,
     /// How far an entry's own `time` may lie from the server's, in minutes:
     /// a signed envelope is good for so long and no longer.
     #[serde(default = "defaults::entry_time_window_minutes")]

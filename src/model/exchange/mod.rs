@@ -4,12 +4,18 @@
 //! rights a settlement creates (G2). A listing is kept whole, as one document
 //! per listing, so that its full history reads in one place.
 
-use std::collections::BTreeSet;
-
-use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::shares::Fen;
+
+mod contract;
+mod refusal;
+mod rights;
+
+pub use contract::*;
+pub use refusal::*;
+pub use rights::*;
 
 /// What a listing transfers (M2, H3). Each mode creates a derived right at
 /// settlement; none changes a base right (G2).
@@ -85,14 +91,14 @@ impl Mode {
     pub fn template(self) -> &'static str {
         match self {
             Mode::Lease | Mode::Subcontract | Mode::Onward => {
-                include_str!("../../contracts/lease.txt")
+                include_str!("../../../contracts/lease.txt")
             }
-            Mode::Equity => include_str!("../../contracts/equity.txt"),
-            Mode::HouseLease => include_str!("../../contracts/house-lease.txt"),
+            Mode::Equity => include_str!("../../../contracts/equity.txt"),
+            Mode::HouseLease => include_str!("../../../contracts/house-lease.txt"),
             Mode::Assignment | Mode::Swap | Mode::Shares | Mode::Homestead => {
-                include_str!("../../contracts/assignment.txt")
+                include_str!("../../../contracts/assignment.txt")
             }
-            Mode::AssetLease => include_str!("../../contracts/asset-lease.txt"),
+            Mode::AssetLease => include_str!("../../../contracts/asset-lease.txt"),
         }
     }
 }
@@ -350,206 +356,6 @@ impl Listing {
     }
 }
 
-/// The county's review of a transferee (M8, X6).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Review {
-    pub index: u64,
-    pub party: String,
-    /// `person` or `organisation`.
-    pub kind: String,
-    /// A person's month of birth (its first day).
-    pub born: Option<NaiveDate>,
-    pub approved: bool,
-}
-
-impl Review {
-    /// The days an approved review qualifies its party (X6): for a person,
-    /// from the day they turn `min` to the last day they are `max`; for an
-    /// organisation, from the review on, with no end (`None`) until the
-    /// county reviews again. `None` if the county did not approve.
-    pub fn qualifies(&self, min: u32, max: u32) -> Option<(Option<NaiveDate>, Option<NaiveDate>)> {
-        if !self.approved {
-            return None;
-        }
-        Some(match self.born {
-            Some(born) => (
-                born.checked_add_months(chrono::Months::new(12 * min)),
-                born.checked_add_months(chrono::Months::new(12 * (max + 1)))
-                    .and_then(|d| d.pred_opt()),
-            ),
-            None => (None, None),
-        })
-    }
-
-    /// Whether it qualifies its party on `day`.
-    pub fn qualifies_on(&self, day: NaiveDate, min: u32, max: u32) -> bool {
-        self.qualifies(min, max).is_some_and(|(from, until)| {
-            from.is_none_or(|f| f <= day) && until.is_none_or(|u| day <= u)
-        })
-    }
-}
-
-/// A right derived from a household's base right by a settled deal (G2): a
-/// management right, a lease, an equity contribution, a house lease. It ends
-/// at its term's end, computed when read, or early only on M7's grounds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DerivedRight {
-    /// The log index of the settlement.
-    pub index: u64,
-    pub listing: u64,
-    pub mode: Mode,
-    pub holder: String,
-    pub household: String,
-    pub parcels: Vec<String>,
-    pub start: NaiveDate,
-    pub end: NaiveDate,
-    pub price: Fen,
-    /// M6: terms of five years or more are registered rights.
-    pub registered: bool,
-    /// An early end (M7): log index and ground.
-    pub ended: Option<(u64, String)>,
-    /// The county's 土地经营权证 (M6): log index and certificate number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub certified: Option<(u64, String)>,
-}
-
-impl DerivedRight {
-    pub fn titles(&self) -> Vec<String> {
-        if self.mode == Mode::HouseLease {
-            vec![super::titles::homestead(&self.household)]
-        } else {
-            self.parcels.clone()
-        }
-    }
-
-    pub fn in_force(&self, day: NaiveDate) -> bool {
-        self.start <= day && day <= self.end && self.ended.is_none()
-    }
-}
-
-/// The county's calendar of holidays and make-up working days (调休), for
-/// notice periods counted in working days (X3).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Calendar {
-    /// Weekdays that are holidays.
-    pub holidays: BTreeSet<NaiveDate>,
-    /// Weekend days that are working days.
-    pub workdays: BTreeSet<NaiveDate>,
-}
-
-impl Calendar {
-    pub fn is_working_day(&self, day: NaiveDate) -> bool {
-        if self.workdays.contains(&day) {
-            return true;
-        }
-        !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) && !self.holidays.contains(&day)
-    }
-
-    /// The first working day after `day`, and the last of `n` working days
-    /// counted from it: a notice posted on `day` runs over these.
-    pub fn notice_period(&self, day: NaiveDate, n: u32) -> (NaiveDate, NaiveDate) {
-        let mut d = day;
-        let mut first = None;
-        let mut counted = 0;
-        while counted < n.max(1) {
-            let Some(next) = d.succ_opt() else { break };
-            d = next;
-            if self.is_working_day(d) {
-                first.get_or_insert(d);
-                counted += 1;
-            }
-        }
-        (first.unwrap_or(d), d)
-    }
-}
-
-/// A household's base rights (G1): what it holds that only its own signed,
-/// consented, compensated acts may reduce.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct BaseRights {
-    /// Each contract in force with the parcels it covers and their area
-    /// (0.01 m²).
-    pub contracts: Vec<ContractHolding>,
-    /// The homestead in force, by area (0.01 m²).
-    pub homestead: Option<i64>,
-    pub shares: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct ContractHolding {
-    #[serde(rename = "CBHTBM")]
-    pub code: String,
-    #[serde(rename = "DKBM")]
-    pub parcels: Vec<String>,
-    pub area_centi_m2: i64,
-    pub end: NaiveDate,
-}
-
-impl BaseRights {
-    pub fn contract_area(&self) -> i64 {
-        self.contracts.iter().map(|c| c.area_centi_m2).sum()
-    }
-
-    /// Whether `later` holds less than this in any of the three rights, by
-    /// more than `tolerance` of area per parcel (parcels split or merged
-    /// measure their whole within it).
-    pub fn shrunk_to(&self, later: &BaseRights, tolerance: i64) -> bool {
-        let parcels = self
-            .contracts
-            .iter()
-            .map(|c| c.parcels.len())
-            .sum::<usize>() as i64;
-        later.contract_area() + tolerance * parcels.max(1) < self.contract_area()
-            || (self.homestead.is_some() && later.homestead.is_none())
-            || later.shares < self.shares
-    }
-}
-
-/// Renders the contract of an awarded listing from its template: the text
-/// whose SHA-256 both parties sign (M5).
-pub fn render_contract(listing: &Listing, winner: &str, price: Fen, parcels: &str) -> String {
-    let yuan = super::shares::yuan;
-    listing
-        .mode
-        .template()
-        .replace("{listing}", &listing.id.to_string())
-        .replace("{transferor}", &listing.transferor)
-        .replace("{household}", &listing.household)
-        .replace("{transferee}", winner)
-        .replace("{collective}", &listing.collective)
-        .replace("{contract}", listing.contract.as_deref().unwrap_or("-"))
-        .replace("{parcels}", parcels)
-        .replace("{start}", &listing.start.to_string())
-        .replace("{end}", &listing.end.to_string())
-        .replace("{land_use}", &listing.land_use)
-        .replace("{price}", &yuan(price))
-        .replace("{mode}", listing.mode.as_str())
-        .replace(
-            "{swap_for}",
-            &if listing.swap_for.is_empty() {
-                "-".to_owned()
-            } else {
-                listing.swap_for.join(", ")
-            },
-        )
-        .replace(
-            "{decision}",
-            &listing
-                .decision
-                .map_or_else(|| "-".to_owned(), |d| d.to_string()),
-        )
-}
-
-/// SHA-256 of a text, as 64 lower-case hex digits.
-pub fn sha256_hex(text: &str) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -612,140 +418,5 @@ mod tests {
             ..l
         };
         assert_eq!(settled.status_on(d("2027-06-01")), Status::Settled);
-    }
-
-    #[test]
-    fn notice_counts_working_days_with_holidays_and_make_up_days() {
-        let cal = Calendar {
-            holidays: [
-                d("2026-10-01"),
-                d("2026-10-02"),
-                d("2026-10-05"),
-                d("2026-10-06"),
-                d("2026-10-07"),
-            ]
-            .into(),
-            workdays: [d("2026-10-10")].into(),
-        };
-        // Posted Wednesday 2026-09-30: Oct 1–7 are off, Saturday Oct 10 works.
-        let (from, to) = cal.notice_period(d("2026-09-30"), 3);
-        assert_eq!(from, d("2026-10-08"));
-        assert_eq!(to, d("2026-10-10"));
-        // An ordinary week: ten working days from a Monday end two weeks on.
-        let (from, to) = Calendar::default().notice_period(d("2026-11-23"), 10);
-        assert_eq!((from, to), (d("2026-11-24"), d("2026-12-07")));
-    }
-}
-
-crate::refusals! {
-    /// Why the exchange's rules refused an entry.
-    /// (`EnumIter`: one of each, with empty details, for the error catalogue.)
-    #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::EnumIter, Default)]
-    pub enum ExchangeRefusal {
-        #[error("no listing was submitted at log index {id}")]
-        UnknownListing { id: u64 }
-            => UnknownListing { id, .. } => Class::Refused, "entry.body.listing",
-            format!("日志序号 {id} 处没有挂牌项目");
-        #[error("listing {id} is {status}; this needs it {}", .needed.0)]
-        WrongStage {
-            id: u64,
-            status: &'static str,
-            needed: super::refusal::Why,
-        }
-            => WrongStage { id, status, needed: (_, needed), .. } => Class::Refused, "entry.body.listing",
-            format!(
-                "挂牌项目 {id} 当前处于{}阶段，此操作需要{needed}",
-                Status::zh(status)
-            );
-        #[error("the term ends {end}, after the contract's term ({contract_end}) (M3)")]
-        TermBeyondContract { end: String, contract_end: String }
-            => TermBeyondContract { end, contract_end, .. } => Class::Refused, "entry.body.end",
-            format!("流转期限至 {end}，超过承包期剩余期限（{contract_end}）（M3）");
-        #[error("a transfer keeps the land in agricultural use (M3); use {land_use} is not")]
-        NonAgriculturalUse { land_use: String }
-            => NonAgriculturalUse { land_use, .. } => Class::Refused, "entry.body.TDYT",
-            format!("流转不得改变土地农业用途（M3），用途 {land_use} 不符合");
-        #[error("parcel {parcel} is already listed (listing {listing})")]
-        AlreadyListed { parcel: String, listing: u64 }
-            => AlreadyListed { parcel, listing, .. } => Class::Refused, "entry.body.DKBM",
-            format!("地块 {parcel} 已挂牌（项目 {listing}）");
-        #[error(
-            "parcel {parcel}'s management right is already transferred for that time (right {right})"
-        )]
-        AlreadyTransferred { parcel: String, right: u64 }
-            => AlreadyTransferred { parcel, right, .. } => Class::Refused, "entry.body.DKBM",
-            format!("地块 {parcel} 的经营权在该期间已流转（权利 {right}）");
-        #[error("{}: a household of collective {collective} only", .what.0)]
-        OutsideCollective {
-            what: super::refusal::Why,
-            collective: String,
-        }
-            => OutsideCollective { what: (_, what), collective, .. } => Class::Refused, "entry.signer",
-            format!("{what}：仅限集体经济组织 {collective} 的农户");
-        #[error("the house lease is {years} years, over the county's limit of {limit} (H3)")]
-        HouseLeaseTooLong { years: i64, limit: u32 }
-            => HouseLeaseTooLong { years, limit, .. } => Class::Refused, "entry.body.end",
-            format!("住房租期 {years} 年，超过县定上限 {limit} 年（H3）");
-        #[error("{party} has no deposit confirmed for listing {listing}")]
-        NoDeposit { party: String, listing: u64 }
-            => NoDeposit { party, listing, .. } => Class::Refused, "entry.signer",
-            format!("{party} 在项目 {listing} 中没有已确认的保证金");
-        #[error("the bid is below the least acceptable, {least} yuan")]
-        BidTooLow { least: String }
-            => BidTooLow { least, .. } => Class::Refused, "entry.body.amount",
-            format!("报价低于最低可接受价 {least} 元");
-        #[error("the auction closed at {deadline}")]
-        AuctionClosed { deadline: String }
-            => AuctionClosed { deadline, .. } => Class::Refused, "entry.body.amount",
-            format!("竞价已于 {deadline} 截止");
-        #[error("only a member may match an outsider's best bid (M3), or the last transferee renew (M9); a match is not matched")]
-        #[default]
-        NothingToMatch
-            => NothingToMatch => Class::Refused, "entry.body.listing",
-            "只有本集体成员可以跟外部竞买人的最高价（M3），或原受让方续期时跟价（M9）；已跟价的不可再跟";
-        #[error("{}", .0.0)]
-        NotReady(super::refusal::Why)
-            => NotReady((_, what)) => Class::Refused, "entry.body.listing",
-            format!("尚不能办理：{what}");
-        #[error("the SHA-256 signed is not that of the contract rendered for this award ({expected})")]
-        ContractMismatch { expected: String }
-            => ContractMismatch { expected, .. } => Class::Refused, "entry.body.contract_sha256",
-            format!("所签 SHA-256 与本次成交生成的合同（{expected}）不符");
-        #[error(
-            "the title of {parcel} changed at log index {at}, after its verification at {verified}"
-        )]
-        TitleChanged {
-            parcel: String,
-            at: u64,
-            verified: u64,
-        }
-            => TitleChanged { parcel, at, verified, .. } => Class::Refused, "entry.body.listing",
-            format!("地块 {parcel} 的权属在核验（日志序号 {verified}）之后于 {at} 发生变化");
-        #[error(
-            "`{ground}` is not a ground to end a transfer early (M7: use_changed, abandoned, damaged)"
-        )]
-        NotAGround { ground: String }
-            => NotAGround { ground, .. } => Class::Refused, "entry.body.ground",
-            format!("“{ground}”不是提前解除流转的法定事由（M7：改变用途、弃耕两年、严重损害）");
-        #[error("the attestation does not state the rights the household holds")]
-        AttestationUntrue
-            => AttestationUntrue => Class::Refused, "entry.body.rights",
-            "证明所列权利与该户实际持有的不符";
-        #[error("an assignment needs the consent of the 发包方, collective {collective} (M2)")]
-        NoConsent { collective: String }
-            => NoConsent { collective, .. } => Class::Refused, "entry.body.listing",
-            format!("承包经营权转让须经发包方（集体经济组织 {collective}）同意（M2）");
-        #[error("{party} may not acquire here: {why}")]
-        NotQualified {
-            party: String,
-            why: String,
-            why_zh: String,
-        }
-            => NotQualified { party, why_zh, .. } => Class::Refused, "entry.signer",
-            format!("{party} 不具备受让资格：{why_zh}"), code "transferee_not_qualified";
-        #[error("objection {objection} to listing {listing} is not yet answered (X3)")]
-        ObjectionPending { listing: u64, objection: u64 }
-            => ObjectionPending { listing, objection, .. } => Class::Refused, "entry.body.listing",
-            format!("对挂牌项目 {listing} 的异议（{objection}）尚未答复（X3）");
     }
 }
