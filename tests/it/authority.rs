@@ -13,7 +13,7 @@ use sanquan::model::Refusal;
 use serde_json::{json, Value};
 
 use crate::common::*;
-use crate::exchange::{person, Market, NEIGHBOUR, OUTSIDER, SELLER, VILLAGE};
+use crate::common::{person, Market, NEIGHBOUR, OUTSIDER, SELLER, VILLAGE};
 
 /// A lender: the county's rural commercial bank, by its unified social
 /// credit code.
@@ -410,7 +410,7 @@ fn a_split_a_join_or_an_award_by_one_official_is_refused() {
         // collective alone.
         let split = json!({"CBFBM": format!("{VILLAGE}0009"), "from": SELLER,
                            "members": [{"person": stranger.commitment(), "relation": "02"}],
-                           "DKBM": [crate::exchange::parcel(2)], "agreement_sha256": "cd".repeat(32)});
+                           "DKBM": [crate::common::parcel(2)], "agreement_sha256": "cd".repeat(32)});
         m.refused(
             &m.collective,
             "household.split",
@@ -434,11 +434,11 @@ fn a_split_a_join_or_an_award_by_one_official_is_refused() {
         let moved = two_hands(m, &d.justice, &m.collective, "dispute.award", award);
         let pending = act(m, moved);
         assert_eq!(pending.parties, vec![SELLER.to_owned()]);
-        assert!(pending.titles.contains(&crate::exchange::parcel(1)));
+        assert!(pending.titles.contains(&crate::common::parcel(1)));
         // Shown on the title it touches and on the county's notice board
         // (A3), in the JSON and on the page.
         let registry = m.registry();
-        let title = registry.title(&crate::exchange::parcel(1)).unwrap();
+        let title = registry.title(&crate::common::parcel(1)).unwrap();
         assert!(title
             .acts
             .iter()
@@ -454,7 +454,7 @@ fn a_split_a_join_or_an_award_by_one_official_is_refused() {
             .into_string()
             .unwrap();
         assert!(board.contains(&format!("/log/{moved}")) && board.contains("依裁决变更承包合同"));
-        let page = ureq::get(&format!("{app}/parcel/{}", crate::exchange::parcel(1)))
+        let page = ureq::get(&format!("{app}/parcel/{}", crate::common::parcel(1)))
             .call()
             .unwrap()
             .into_string()
@@ -617,7 +617,7 @@ fn halves(n: u32, gap: f64) -> Value {
     let (x, y, s) = (113.001 + f64::from(n) * 0.001, 36.001, 0.0005);
     let rect = |lon: f64, w: f64| json!({"type": "Polygon", "coordinates": [[[lon, y], [lon + w, y], [lon + w, y + s], [lon, y + s], [lon, y]]]});
     let code = |k: u32| format!("{VILLAGE}{:05}", 10 * n + k);
-    json!({"DKBM": crate::exchange::parcel(n), "reason": "修路分地",
+    json!({"DKBM": crate::common::parcel(n), "reason": "修路分地",
            "parts": [{"DKBM": code(1), "DKMC": "西半块", "geometry": rect(x, s / 2.0)},
                      {"DKBM": code(2), "DKMC": "东半块", "geometry": rect(x + s / 2.0 + gap, s / 2.0 - gap)}]})
 }
@@ -668,7 +668,7 @@ fn land_under_a_right_a_listing_or_a_contract_is_not_reshaped_by_the_collective(
             "parcel_held",
             "entry.body.DKBM",
         );
-        assert_eq!(m.listing(listed).parcels, vec![crate::exchange::parcel(2)]);
+        assert_eq!(m.listing(listed).parcels, vec![crate::common::parcel(2)]);
         // The neighbour's parcel 3, under its contract and nothing else:
         // not by the collective alone.
         m.refused(
@@ -720,7 +720,7 @@ fn an_expropriation_pays_the_published_price_and_hears_the_household() {
     on_each_backend(under_authority, |(m, d)| {
         let county = d.natural.clone();
         let root = m.log.county_key.clone();
-        let p = crate::exchange::parcel;
+        let p = crate::common::parcel;
         let announce = json!({"DKBM": [p(1), p(2)], "purpose": "县道拓宽",
                               "document_sha256": "b2".repeat(32)});
         m.refused(
@@ -952,7 +952,7 @@ fn the_smaller_findings_are_refused_under_the_authority_rules() {
         // R3: the neighbour's objection to parcel 2 (beside its own) lapses
         // unsued after 15 days; the same document does not file it again,
         // a new one does.
-        let objection = |doc: &str| json!({"DKBM": crate::exchange::parcel(2), "kind": "objection", "reason": "四至有误", "document_sha256": doc});
+        let objection = |doc: &str| json!({"DKBM": crate::common::parcel(2), "kind": "objection", "reason": "四至有误", "document_sha256": doc});
         m.ok(
             &m.neighbour,
             "encumbrance.register",
@@ -1018,7 +1018,7 @@ fn the_smaller_findings_are_refused_under_the_authority_rules() {
         let pledge = m.ok(
             &m.seller,
             "encumbrance.register",
-            json!({"DKBM": crate::exchange::parcel(1), "kind": "pledge", "reason": "贷款担保", "document_sha256": "ab".repeat(32),
+            json!({"DKBM": crate::common::parcel(1), "kind": "pledge", "reason": "贷款担保", "document_sha256": "ab".repeat(32),
                    "pledgee": BANK}),
         );
         m.refused(
@@ -1067,7 +1067,7 @@ fn land_a_return_may_still_take_back_is_not_granted_to_another() {
         m.log.clock.advance(chrono::Duration::days(210));
         let third = third_household(m);
         let code = format!("{VILLAGE}0003");
-        let grant = json!({"CBHTBM": format!("{code}J"), "CBFBM": code, "DKBM": [crate::exchange::parcel(3)],
+        let grant = json!({"CBHTBM": format!("{code}J"), "CBFBM": code, "DKBM": [crate::common::parcel(3)],
             "start": "2027-01-01", "end": "2056-12-31", "certificate_members": [third.commitment()]});
         m.refused(
             &m.collective,
@@ -1092,7 +1092,7 @@ fn land_a_return_may_still_take_back_is_not_granted_to_another() {
         let today = m.log.clock.now().date_naive();
         assert_eq!(
             state
-                .contract_over(&crate::exchange::parcel(3), today)
+                .contract_over(&crate::common::parcel(3), today)
                 .map(|k| k.household.as_str()),
             Some(NEIGHBOUR)
         );
@@ -1350,7 +1350,7 @@ fn a_member_without_a_key_leaves_by_her_paper_application_on_notice() {
 #[test]
 fn a_swap_is_registered_whole_in_one_entry() {
     on_each_backend(under_authority, |(m, _)| {
-        let p = crate::exchange::parcel;
+        let p = crate::common::parcel;
         let body = json!({"mode": "swap", "DKBM": [p(2)], "swap_for": [p(3)], "start": "2027-01-01",
             "reserve": "0", "increment": "100.00", "deposit": "0", "auction_minutes": 60});
         let id = m.ok_cosigned(&m.seller, &m.neighbour, "listing.submit", body);
@@ -1451,7 +1451,7 @@ fn an_act_lapses_rather_than_take_from_a_party_its_notice_did_not_name() {
 #[test]
 fn a_seizure_names_its_order_and_ends_with_its_term() {
     on_each_backend(under_authority, |(m, d)| {
-        let p = crate::exchange::parcel(1);
+        let p = crate::common::parcel(1);
         let day = |days: i64| {
             (m.log.clock.now() + chrono::Duration::days(days))
                 .date_naive()
@@ -1633,7 +1633,7 @@ fn a_child_born_to_a_member_is_a_member_by_the_birth_record() {
 #[test]
 fn a_verified_deal_is_held_only_by_an_objection_with_a_suit() {
     on_each_backend(under_authority, |(m, d)| {
-        let p = crate::exchange::parcel;
+        let p = crate::common::parcel;
         let objection = |n: u32| json!({"DKBM": p(n), "kind": "objection", "reason": "四至有误", "document_sha256": "cd".repeat(32)});
         // The first deal: an objection after verification, no suit.
         let settle = |id: u64| {
@@ -1672,7 +1672,7 @@ fn a_verified_deal_is_held_only_by_an_objection_with_a_suit() {
 fn an_award_moves_only_the_parcels_it_names() {
     on_each_backend(under_authority, |(m, d)| {
         third_household(m);
-        let p = crate::exchange::parcel;
+        let p = crate::common::parcel;
         let today = m.log.clock.now().date_naive().to_string();
         let award = |parcels: Vec<String>| {
             json!({"tribunal": "court", "case_no": "（2026）晋0421民初55号", "in_force_on": today,
@@ -1742,7 +1742,7 @@ fn a_members_decision_counts_the_members_on_the_log_and_is_used_once() {
         let fresh = m.ok(&m.collective, "decision.record", decision(members));
         // The decision that admitted the head admits no one else.
         let first = m.state().memberships[&head].decision;
-        let wife = crate::exchange::person("王五", "140421195203030021", 5);
+        let wife = crate::common::person("王五", "140421195203030021", 5);
         let joined = sign(
             &m.seller,
             "household.join",
@@ -1804,7 +1804,7 @@ fn a_members_decision_counts_the_members_on_the_log_and_is_used_once() {
 #[test]
 fn each_households_land_reaches_its_floor() {
     on_each_backend(under_authority, |(m, d)| {
-        let p = crate::exchange::parcel;
+        let p = crate::common::parcel;
         m.ok(
             &m.log.county_key,
             "county.settings",
@@ -1912,7 +1912,7 @@ fn each_department_sees_its_own_forms_at_the_county_desk() {
 #[test]
 fn a_pledges_lender_is_a_party_an_expropriation_compensates() {
     on_each_backend(under_authority, |(m, d)| {
-        let p = crate::exchange::parcel;
+        let p = crate::common::parcel;
         let pledge = json!({"DKBM": p(2), "kind": "pledge", "reason": "向农商行贷款",
                             "document_sha256": "ab".repeat(32)});
         m.refused(

@@ -9,7 +9,7 @@ use sanquan::model::KINDS;
 use serde_json::{json, Value};
 
 use crate::common::*;
-use crate::exchange::{parcel, Market, SELLER};
+use crate::common::{parcel, Market, SELLER};
 
 enum Request {
     Post {

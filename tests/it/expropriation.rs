@@ -7,7 +7,7 @@
 use serde_json::{json, Value};
 
 use crate::common::*;
-use crate::exchange::{parcel, Market, NEIGHBOUR, OUTSIDER, SELLER, VILLAGE};
+use crate::common::{parcel, Market, NEIGHBOUR, OUTSIDER, SELLER, VILLAGE};
 
 /// A plan posted from `from` for `days` days, a hearing asked for.
 fn plan(x: u64, from: chrono::NaiveDate, days: i64, lines: Value) -> Value {

@@ -14,7 +14,7 @@ use sanquan::store::{queries, DbConnection};
 use serde_json::{json, Value};
 
 use crate::common::*;
-use crate::exchange::{lease, parcel, Market, NEIGHBOUR, OUTSIDER, SELLER, VILLAGE};
+use crate::common::{lease, parcel, Market, NEIGHBOUR, OUTSIDER, SELLER, VILLAGE};
 
 /// The writer's fault hook, installed once for the whole test binary: an
 /// entry whose nonce starts with `panic-` makes its rule panic, one starting
@@ -703,7 +703,7 @@ fn texts_that_read_otherwise_than_they_are_are_refused() {
             json!({"listing": id, "approve": true, "reason": "\u{e9}材料齐全"}),
         );
         // A person's name, kept off the log, reads one way only too.
-        let hidden = crate::exchange::person("韩\u{202E}三", "140421199001011234", 9);
+        let hidden = crate::common::person("韩\u{202E}三", "140421199001011234", 9);
         let env = sign(
             &m.collective,
             "household.register",

@@ -7,7 +7,7 @@ use sanquan::store::queries;
 use serde_json::{json, Value};
 
 use crate::common::*;
-use crate::exchange::{parcel, person, Market, NEIGHBOUR, SELLER};
+use crate::common::{parcel, person, Market, NEIGHBOUR, SELLER};
 use sanquan::model::person::PersonRecord;
 
 /// A third household of the village, with no land.
@@ -147,7 +147,7 @@ fn an_arable_contract_past_its_end_stays_the_households() {
             outcome(&m.log.submit(
                 &m.seller,
                 "listing.submit",
-                crate::exchange::lease(&[&parcel(2)], "2057-01-01", "2060-12-31"),
+                crate::common::lease(&[&parcel(2)], "2057-01-01", "2060-12-31"),
             )),
             "accepted"
         );
@@ -271,7 +271,7 @@ fn the_price_is_paid_out_to_the_household_once_after_settlement() {
         let cert = reader().right_certificate(settled).unwrap();
         assert_eq!(
             (cert.holder.as_str(), cert.household.as_str()),
-            (crate::exchange::NEIGHBOUR, SELLER)
+            (crate::common::NEIGHBOUR, SELLER)
         );
         assert_eq!(cert.parcels[0].code, parcel(1));
         assert!(reader().right_certificate(id).is_err());
@@ -522,7 +522,7 @@ fn a_transferee_pledges_its_certified_right_with_the_households_consent() {
         let id = m.reviewed_lease(1, "2027-01-01");
         m.awarded(
             id,
-            &[(&m.outsider, crate::exchange::OUTSIDER)],
+            &[(&m.outsider, crate::common::OUTSIDER)],
             "12000.00",
             &m.seller,
         );
@@ -583,7 +583,7 @@ fn a_transferee_pledges_its_certified_right_with_the_households_consent() {
         );
         let pledged = m.ok_cosigned(&m.outsider, &m.seller, kind, pledge(Some(right)));
         let state = m.state();
-        assert_eq!(state.encumbrances[&pledged].by, crate::exchange::OUTSIDER);
+        assert_eq!(state.encumbrances[&pledged].by, crate::common::OUTSIDER);
         let cert = m.registry().right_certificate(right).unwrap();
         let certified = cert.certified.expect("the certificate is issued");
         assert_eq!(

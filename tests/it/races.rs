@@ -11,7 +11,7 @@ use sanquan::store::{Receipt, SubmitError};
 use serde_json::{json, Value};
 
 use crate::common::*;
-use crate::exchange::{lease, parcel, Market, NEIGHBOUR, OUTSIDER};
+use crate::common::{lease, parcel, Market, NEIGHBOUR, OUTSIDER};
 
 /// Submits every entry at once, one client thread each; the answers in the
 /// order given.

@@ -9,7 +9,7 @@ use sanquan::store::verify::verify;
 use serde_json::{json, Value};
 
 use crate::common::*;
-use crate::exchange::{lease, parcel, Market, NEIGHBOUR, OUTSIDER, SELLER, VILLAGE};
+use crate::common::{lease, parcel, Market, NEIGHBOUR, OUTSIDER, SELLER, VILLAGE};
 
 fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use crate::browser::{Browser, Proxy};
 use crate::common::*;
-use crate::exchange::{parcel, NEIGHBOUR, OUTSIDER, SELLER, VILLAGE};
+use crate::common::{parcel, NEIGHBOUR, OUTSIDER, SELLER, VILLAGE};
 
 /// The county's set-up before anyone opens a page: the village and its
 /// parcels, and the keys of the collective and the exchange.
