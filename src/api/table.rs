@@ -147,25 +147,6 @@ pub struct Route {
 }
 
 impl Route {
-    /// The path with each parameter's example in place, and the query.
-    pub fn example_url(&self) -> String {
-        let mut path = format!("/api/v1{}", self.path);
-        let mut query = Vec::new();
-        for p in self.params {
-            match p.at {
-                In::Path => path = path.replace(&format!("{{{}}}", p.name), p.example),
-                In::Query if p.required || !p.example.is_empty() => {
-                    query.push(format!("{}={}", p.name, p.example))
-                }
-                _ => {}
-            }
-        }
-        if !query.is_empty() {
-            path = format!("{path}?{}", query.join("&"));
-        }
-        path
-    }
-
     /// The OpenAPI operation of this route; `views` holds a reference to
     /// each view's schema by name.
     fn operation(&self, views: &serde_json::Map<String, Value>) -> Value {

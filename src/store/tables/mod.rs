@@ -33,9 +33,8 @@ pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).expect("state values serialise")
 }
 
-/// Every document of a county in a table kept as JSON, by its index column.
-/// The documents of `table` whose `column` equals `value`, by `key`, in
-/// key order.
+/// The documents (kept as JSON) of `table` whose `column` equals `value`,
+/// by `key`, in key order.
 macro_rules! docs_where {
     ($conn:ident, $county:ident, $table:ident, $key:ident, $column:ident == $value:expr) => {
         docs::<_, std::collections::BTreeMap<u64, _>>(
@@ -49,6 +48,8 @@ macro_rules! docs_where {
     };
 }
 
+/// Every document (kept as JSON) of a county in `table`, by its `key`
+/// column.
 macro_rules! all_docs {
     ($conn:ident, $county:ident, $table:ident, $key:ident) => {
         docs(
