@@ -63,10 +63,10 @@ fn lift(
     serde_json::json!({ "$ref": format!("#/components/schemas/{name}") })
 }
 
-/// Writes a `oneOf` of string constants (a Rust enum of unit variants, each
-/// with its doc) as one string `enum`, the variants' words kept beside it
-/// (`x-enum-descriptions`): generators read an `enum`, not a union of
-/// constants.
+/// Writes a `oneOf` of string constants and string enums (a Rust enum of
+/// unit variants; those with a doc come as constants) as one string `enum`,
+/// the variants' words kept beside it (`x-enum-descriptions`): generators
+/// read an `enum`, not a union of constants.
 fn constants_as_enums(v: &mut serde_json::Value) {
     match v {
         serde_json::Value::Object(m) => {
@@ -77,13 +77,22 @@ fn constants_as_enums(v: &mut serde_json::Value) {
                     members
                         .iter()
                         .map(|c| {
-                            let word = c.get("const").filter(|w| w.is_string())?;
-                            Some((
-                                word.clone(),
-                                c.get("description").cloned().unwrap_or_default(),
-                            ))
+                            let about = c.get("description").cloned().unwrap_or_default();
+                            match (c.get("const"), c.get("enum")) {
+                                (Some(w @ serde_json::Value::String(_)), _) => {
+                                    Some(vec![(w.clone(), about)])
+                                }
+                                // Undocumented variants come as one enum.
+                                (None, Some(serde_json::Value::Array(ws)))
+                                    if ws.iter().all(|w| w.is_string()) =>
+                                {
+                                    Some(ws.iter().map(|w| (w.clone(), about.clone())).collect())
+                                }
+                                _ => None,
+                            }
                         })
-                        .collect()
+                        .collect::<Option<Vec<Vec<_>>>>()
+                        .map(|groups| groups.concat())
                 });
             if let Some(words) = words {
                 m.remove("oneOf");
@@ -137,6 +146,12 @@ fn hoist_variants(doc: &mut serde_json::Value) {
 /// and view is a schema under `components/schemas`; an envelope's entry is
 /// one of the kinds' entries (`entry.<kind>`), told apart by `kind`.
 pub fn openapi_document() -> serde_json::Value {
+    // The same for every request: made once.
+    static DOCUMENT: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    DOCUMENT.get_or_init(make_document).clone()
+}
+
+fn make_document() -> serde_json::Value {
     use crate::model::kinds::{
         body_schema, can_act_over, county_offices, rule_ids, second_hands, signers, KINDS,
     };
@@ -234,6 +249,7 @@ pub fn openapi_document() -> serde_json::Value {
     super::table::describe(&mut doc, &views);
     doc["x-views"] = serde_json::Value::Object(views);
     constants_as_enums(&mut doc["components"]);
+    constants_as_enums(&mut doc["paths"]);
     hoist_variants(&mut doc);
     doc
 }

@@ -60,7 +60,7 @@ impl In {
 }
 
 /// What a parameter holds, as its JSON Schema says it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub enum Ty {
     /// A log index: a canonical decimal from 0.
     Index,
@@ -75,8 +75,9 @@ pub enum Ty {
     Hex64List,
     /// `minlon,minlat,maxlon,maxlat` in decimal degrees.
     Bbox,
-    /// One of these words.
-    OneOf(&'static [&'static str]),
+    /// A value of a Rust type (a listing's status, a transfer's mode), with
+    /// that type's own JSON Schema: its words are said once, by the type.
+    Of(fn() -> Value),
     /// Any text.
     Text,
 }
@@ -92,7 +93,7 @@ impl Ty {
                 json!({"type": "string", "pattern": "^[0-9a-f]{64}(,[0-9a-f]{64}){0,63}$"})
             }
             Ty::Bbox => json!({"type": "string", "pattern": "^-?[0-9.]+(,-?[0-9.]+){3}$"}),
-            Ty::OneOf(words) => json!({"type": "string", "enum": words}),
+            Ty::Of(schema) => schema(),
             Ty::Text => json!({"type": "string"}),
         }
     }
@@ -104,6 +105,20 @@ impl Ty {
             _ => Value::from(example),
         }
     }
+}
+
+/// The JSON Schema of a type that stands alone (its `$defs` are not
+/// lifted: for the simple enums parameters take).
+fn schema_of<T: schemars::JsonSchema>() -> Value {
+    let mut schema = schemars::generate::SchemaSettings::draft2020_12()
+        .into_generator()
+        .into_root_schema_for::<T>()
+        .to_value();
+    if let Some(m) = schema.as_object_mut() {
+        m.remove("$schema");
+        m.remove("title");
+    }
+    schema
 }
 
 /// One parameter of a route.
@@ -467,9 +482,9 @@ api_routes! {
         description: "exchange listings, newest first",
         request: None,
         params: &[
-            Param { name: "status", at: In::Query, ty: Ty::Text, required: false, about: "", example: "settled" },
+            Param { name: "status", at: In::Query, ty: Ty::Of(schema_of::<crate::model::exchange::Status>), required: false, about: "", example: "settled" },
             Param { name: "collective", at: In::Query, ty: Ty::Text, required: false, about: "", example: "14042100100101" },
-            Param { name: "kind", at: In::Query, ty: Ty::OneOf(&["lease", "subcontract", "equity", "onward", "house_lease", "assignment", "swap", "shares", "asset_lease", "homestead"]), required: false, about: "", example: "lease" },
+            Param { name: "kind", at: In::Query, ty: Ty::Of(schema_of::<crate::model::exchange::Mode>), required: false, about: "", example: "lease" },
         ],
         answer: Answer { status: 200, types: &["application/json"], about: "{\"listings\": [...]}", view: Some("ListingsView") },
         refused: &[],
