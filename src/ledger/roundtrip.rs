@@ -165,10 +165,23 @@ fn generate(schema: &Value, defs: &Value, rng: &mut Rng, depth: u32) -> Value {
     };
     match ty.as_str() {
         "string" => {
-            if s.get("pattern").is_some() {
-                return Value::String(VKEY.into());
+            // Self-checking fields (`model::fields`) and keys: mostly a
+            // value of their form, now and then any string.
+            match s.get("format").or(s.get("pattern")).and_then(Value::as_str) {
+                _ if rng.chance(10) => any_string(rng),
+                Some("date") => json!(format!(
+                    "20{:02}-{:02}-{:02}",
+                    rng.below(99),
+                    rng.below(12) + 1,
+                    rng.below(28) + 1
+                )),
+                Some("^[0-9a-f]{64}$") => json!(format!("{:016x}", rng.next()).repeat(4)),
+                Some(p) if p.starts_with("^(0|[1-9]") => {
+                    json!(format!("{}.{:02}", rng.below(100_000), rng.below(100)))
+                }
+                Some(_) => Value::String(VKEY.into()),
+                None => any_string(rng),
             }
-            any_string(rng)
         }
         "integer" => {
             if rng.chance(70) {

@@ -101,7 +101,7 @@ crate::refusals! {
             format!("创世条目无效：{r}");
         #[error("invalid {field}: {reason}")]
         BadAttribute {
-            field: &'static str,
+            field: std::borrow::Cow<'static, str>,
             reason: String,
             reason_zh: String,
         }
@@ -504,7 +504,7 @@ impl RuleError {
         reason_zh: impl Into<String>,
     ) -> RuleError {
         RuleError::BadAttribute {
-            field,
+            field: field.into(),
             reason: reason.into(),
             reason_zh: reason_zh.into(),
         }

@@ -9,6 +9,7 @@ pub mod decision;
 pub mod entry;
 pub mod error;
 pub mod exchange;
+pub mod fields;
 pub mod keys;
 pub mod kinds;
 pub mod land;
@@ -33,6 +34,7 @@ pub use land::{Footprint, Land};
 pub use refusal::Refusal;
 pub use roles::{Department, Role};
 pub use rules::Context;
+pub use shares::Fen;
 pub use state::{Change, Collective, County, KeyBinding, Parcel, State};
 pub use units::Area;
 

@@ -95,7 +95,7 @@ mod defaults {
     }
     pub fn max_amount_yuan() -> Fen {
         // 1,000,000,000.00 yuan.
-        100_000_000_000
+        Fen(100_000_000_000)
     }
     pub fn payment_working_days() -> u32 {
         10
@@ -137,7 +137,7 @@ impl Default for Settings {
             static_shares: true,
             house_lease_max_years: 20,
             notice_working_days: 10,
-            large_deal_yuan: 30_000_000,
+            large_deal_yuan: Fen(30_000_000),
             cooling_off_days: 30,
             transferee_min_age: 18,
             transferee_max_age: 70,
@@ -310,7 +310,7 @@ impl Settings {
                 ("4 to 100000 positions", "4 至 100000 个坐标"),
             );
         }
-        if self.max_amount_yuan <= 0 || self.max_amount_yuan > 100_000_000_000_000 {
+        if self.max_amount_yuan <= Fen::ZERO || self.max_amount_yuan > Fen(100_000_000_000_000) {
             return bad(
                 "max_amount_yuan",
                 (
@@ -338,7 +338,7 @@ impl Settings {
                     ),
                 );
             }
-            if price <= 0 || price > self.max_amount_yuan {
+            if price <= Fen::ZERO || price > self.max_amount_yuan {
                 return bad(
                     "zone_prices",
                     (
@@ -375,33 +375,36 @@ mod m2_text {
 
 mod yuan_text {
     use super::Fen;
-    use crate::model::shares::{parse_yuan, yuan};
     use serde::{de::Error, Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(f: &Fen, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&yuan(*f))
+        s.serialize_str(&f.to_string())
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Fen, D::Error> {
-        parse_yuan(&String::deserialize(d)?).map_err(|(en, _)| D::Error::custom(en))
+        Fen::parse_yuan(&String::deserialize(d)?).map_err(|(en, _)| D::Error::custom(en))
     }
 }
 
 /// A map of zone codes to yuan amounts, each written as a decimal string.
 mod yuan_map {
     use super::Fen;
-    use crate::model::shares::{parse_yuan, yuan};
     use serde::{de::Error, Deserialize, Deserializer, Serializer};
     use std::collections::BTreeMap;
 
     pub fn serialize<S: Serializer>(m: &BTreeMap<String, Fen>, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(m.iter().map(|(k, f)| (k, yuan(*f))))
+        s.collect_map(m.iter().map(|(k, f)| (k, f.to_string())))
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Fen>, D::Error> {
         BTreeMap::<String, String>::deserialize(d)?
             .into_iter()
-            .map(|(k, v)| Ok((k, parse_yuan(&v).map_err(|(en, _)| D::Error::custom(en))?)))
+            .map(|(k, v)| {
+                Ok((
+                    k,
+                    Fen::parse_yuan(&v).map_err(|(en, _)| D::Error::custom(en))?,
+                ))
+            })
             .collect()
     }
 }
@@ -459,8 +462,8 @@ mod tests {
                     .unwrap(),
             )
             .unwrap();
-        assert_eq!(s.zone_price("14042100100101"), Some(4_800_050));
-        assert_eq!(s.zone_price("14042100100102"), Some(4_200_000));
+        assert_eq!(s.zone_price("14042100100101"), Some(Fen(4_800_050)));
+        assert_eq!(s.zone_price("14042100100102"), Some(Fen(4_200_000)));
         assert_eq!(s.zone_price("14042100200101"), None);
         let back: Settings = serde_json::from_value(serde_json::to_value(&s).unwrap()).unwrap();
         assert_eq!(back, s);

@@ -121,13 +121,12 @@ impl Registry {
     /// What a household earned: the prices of its settled transfers and its
     /// dividends, in yuan.
     pub fn income(&self, household: &str) -> Result<views::IncomeView, ServiceError> {
-        use crate::model::shares::yuan;
         let mut conn = self.db.conn()?;
         let county = &self.db.county;
         known_household(&mut conn, county, household)?;
         let rights = queries::rights_of_household(&mut conn, county, household)?;
         let collective = crate::model::codes::collective_of(household);
-        let mut dividends: Vec<(u64, i64)> = queries::load_distributions(
+        let mut dividends: Vec<(u64, Fen)> = queries::load_distributions(
             &mut conn,
             county,
             queries::DistributionsOf::Collective(collective),
@@ -164,13 +163,13 @@ impl Registry {
             .iter()
             .filter(|l| l.mode.moves_base_right())
             .collect();
-        let transfers: i64 = rights.iter().map(|r| r.price).sum::<i64>()
+        let transfers: Fen = rights.iter().map(|r| r.price).sum::<Fen>()
             + sales
                 .iter()
                 .filter_map(|l| l.award.as_ref())
                 .map(|a| a.price)
-                .sum::<i64>();
-        let paid: i64 = dividends.iter().map(|(_, f)| f).sum();
+                .sum::<Fen>();
+        let paid: Fen = dividends.iter().map(|(_, f)| f).sum();
         let leases = rights.iter().map(|r| views::IncomeTransfer {
             right: Some(r.index),
             listing: r.listing,
@@ -178,7 +177,7 @@ impl Registry {
             holder: r.holder.clone(),
             start: r.start,
             end: Some(r.end),
-            price: yuan(r.price),
+            price: r.price.to_string(),
             held: held(r.listing),
         });
         let sold = sales.iter().filter_map(|l| {
@@ -189,7 +188,7 @@ impl Registry {
                 holder: a.party.clone(),
                 start: l.start,
                 end: None,
-                price: yuan(a.price),
+                price: a.price.to_string(),
                 held: held(l.id),
             })
         });
@@ -200,10 +199,10 @@ impl Registry {
                 .iter()
                 .map(|(i, f)| views::IncomeDividend {
                     distribution: *i,
-                    amount: yuan(*f),
+                    amount: f.to_string(),
                 })
                 .collect(),
-            total: yuan(transfers + paid),
+            total: (transfers + paid).to_string(),
         })
     }
 

@@ -22,8 +22,8 @@ use crate::ledger::merkle::Hash;
 use crate::ledger::read_auth::SignedRead;
 use crate::ledger::{Envelope, LedgerError};
 use crate::model::exchange::Listing;
-use crate::model::log_origin;
 use crate::model::person::{PersonRecord, PersonalError};
+use crate::model::{log_origin, Fen};
 use crate::spatial::GeometryError;
 use crate::store::{queries, Db, Receipt, StoreError, SubmitError, Writer};
 

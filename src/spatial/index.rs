@@ -12,6 +12,7 @@ use super::sweep::segments_touch;
 use super::validate::bbox_of;
 use crate::model::land::Collision;
 use crate::model::state::{Homestead, Shape};
+use crate::model::titles::Title;
 use crate::model::{Area, Change, Footprint, Land};
 
 struct Entry {
@@ -234,7 +235,7 @@ impl Land for ParcelIndex {
                 [hi[0] + dlon, hi[1] + dlat],
             ))
             // Parcels only: homesteads (ZJD…) are not named in a 四至 here.
-            .filter(|e| &*e.code != parcel && !e.code.starts_with("ZJD"))
+            .filter(|e| &*e.code != parcel && Title::names_a_parcel(&e.code))
             .map(|e| {
                 let (a, b) = (e.envelope.lower(), e.envelope.upper());
                 (e.code.to_string(), [a[0], a[1], b[0], b[1]])

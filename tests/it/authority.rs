@@ -746,10 +746,11 @@ fn an_expropriation_pays_the_published_price_and_hears_the_household() {
         let x = m.ok(&county, "expropriation.announce", announce);
         let floor = m.state().expropriations[&x]
             .floor
-            .expect("the floor is set");
+            .expect("the floor is set")
+            .0;
         // About 7.5 亩 at 30,000 元 per 亩.
         assert!((20_000_000..30_000_000).contains(&floor), "{floor}");
-        let yuan = |fen: i64| sanquan::model::shares::yuan(fen);
+        let yuan = |fen: i64| sanquan::model::Fen(fen).to_string();
         let lines = |land: i64, social: bool| {
             let mut l = vec![
                 json!({"party": VILLAGE, "head": "land", "amount": yuan(land)}),
@@ -905,12 +906,23 @@ fn a_registered_id_number_is_told_only_to_an_entry_the_rules_accept() {
         let join = |key: &SignerKey, p: &sanquan::model::person::PersonRecord, doc: &str| {
             let body = json!({"CBFBM": SELLER, "members": [{"person": p.commitment(), "relation": "99"}],
                               "document_sha256": doc});
-            let env = sign(key, "household.join", body);
-            outcome(
-                &m.log
-                    .writer()
-                    .submit_with_personal_blocking(env, vec![p.clone()]),
-            )
+            // A digest that does not read is refused as the envelope is parsed.
+            let origin = sanquan::model::log_origin(COUNTY);
+            match sanquan::ledger::Envelope::sign(
+                key,
+                &origin,
+                "household.join",
+                &format!("j{}", unique()),
+                &stamp(),
+                body,
+            ) {
+                Ok(env) => outcome(
+                    &m.log
+                        .writer()
+                        .submit_with_personal_blocking(env, vec![p.clone()]),
+                ),
+                Err(e) => e.code().to_owned(),
+            }
         };
         // The seller's head, registered; and someone never registered.
         let known = person("韩一", "14042119800101123X", 5);
@@ -1820,10 +1832,10 @@ fn each_households_land_reaches_its_floor() {
         let announce = json!({"DKBM": [p(1), p(3)], "purpose": "县道拓宽",
                               "document_sha256": "b2".repeat(32)});
         let x = m.ok(&d.natural, "expropriation.announce", announce);
-        let floor = m.state().expropriations[&x].floor.expect("floor");
+        let floor = m.state().expropriations[&x].floor.expect("floor").0;
         m.log.clock.advance(chrono::Duration::days(31));
         let today = m.log.clock.now().date_naive();
-        let yuan = |fen: i64| sanquan::model::shares::yuan(fen);
+        let yuan = |fen: i64| sanquan::model::Fen(fen).to_string();
         let lines = |seller: i64, neighbour: i64| {
             json!([{"party": VILLAGE, "head": "land", "amount": "0.01"},
                    {"party": SELLER, "head": "resettlement", "amount": yuan(seller)},
@@ -1948,11 +1960,11 @@ fn a_pledges_lender_is_a_party_an_expropriation_compensates() {
         let announce =
             json!({"DKBM": [p(2)], "purpose": "县道拓宽", "document_sha256": "b2".repeat(32)});
         let x = m.ok(&d.natural, "expropriation.announce", announce);
-        let floor = m.state().expropriations[&x].floor.expect("floor");
+        let floor = m.state().expropriations[&x].floor.expect("floor").0;
         m.log.clock.advance(chrono::Duration::days(31));
         let today = m.log.clock.now().date_naive();
         let mut lines = json!([{"party": VILLAGE, "head": "land", "amount": "0.01"},
-                               {"party": SELLER, "head": "resettlement", "amount": sanquan::model::shares::yuan(floor)},
+                               {"party": SELLER, "head": "resettlement", "amount": sanquan::model::Fen(floor).to_string()},
                                {"party": SELLER, "head": "social_security", "amount": "8000.00"}]);
         m.refused(
             &d.natural,

@@ -185,7 +185,10 @@ fn a_lease_goes_from_listing_to_settlement_and_the_household_keeps_its_rights() 
         );
         m.ok(&m.exchange, "listing.award", json!({"listing": id}));
         let award = m.listing(id).award.unwrap();
-        assert_eq!((award.party.as_str(), award.price), (NEIGHBOUR, 1_500_000));
+        assert_eq!(
+            (award.party.as_str(), award.price),
+            (NEIGHBOUR, sanquan::model::Fen(1_500_000))
+        );
 
         // The contract both sign is the one rendered for the award (M5).
         m.refused(

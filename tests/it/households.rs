@@ -91,7 +91,7 @@ fn refused((status, v): (u16, Value), code: &str, field: &str) {
 impl App {
     /// Signs and posts an entry.
     fn signed(&self, key: &SignerKey, kind: &str, body: Value) -> (u16, Value) {
-        self.post(serde_json::from_slice(&sign(key, kind, body).to_json()).unwrap())
+        self.post(signed_json(key, kind, body))
     }
 
     fn post(&self, body: Value) -> (u16, Value) {

@@ -77,7 +77,7 @@ fn equal_bids_racing_in_an_auction_leave_one_bid_standing() {
             assert_eq!(l.bids.len(), round as usize + 1);
             assert_eq!(
                 l.best().unwrap().amount,
-                (10_000 + round as i64 * 1_000) * 100
+                sanquan::model::Fen((10_000 + round as i64 * 1_000) * 100)
             );
         }
     });

@@ -525,7 +525,10 @@ fn the_last_transferee_may_renew_on_equal_terms_and_late_bids_extend_the_auction
         m.log.clock.advance(chrono::Duration::minutes(30));
         m.ok(&m.exchange, "listing.award", json!({"listing": id}));
         let award = m.listing(id).award.unwrap();
-        assert_eq!((award.party.as_str(), award.price), (OUTSIDER, 1_150_000));
+        assert_eq!(
+            (award.party.as_str(), award.price),
+            (OUTSIDER, sanquan::model::Fen(1_150_000))
+        );
     });
 }
 

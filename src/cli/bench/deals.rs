@@ -347,7 +347,7 @@ pub fn deals(deals: u64, postgres: bool) -> Result<(), CliError> {
     let mut payments: Vec<Step> = Vec::new();
     for id in &listings {
         let l = queries::listing(&mut conn, COUNTY, *id)?.expect("listing");
-        let price = crate::model::shares::yuan(l.award.expect("awarded").price);
+        let price = l.award.expect("awarded").price.to_string();
         payments.push((
             &exchange,
             "payment.confirm",

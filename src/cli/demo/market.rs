@@ -4,6 +4,7 @@
 //! through the one pipeline. The history is dated back: the demo's clock
 //! starts in the past and catches up with real time here.
 
+use crate::model::shares::Fen;
 use serde_json::{json, Value};
 
 use super::{COUNTY, HOUSEHOLDS_PER_VILLAGE};
@@ -291,11 +292,11 @@ pub fn load(dir: &DataDir) -> Result<usize, CliError> {
         .map(|e| {
             (
                 crate::model::rules::expropriation::entitled(&state, e, day),
-                e.floor.unwrap_or(0),
+                e.floor.unwrap_or(Fen::ZERO),
             )
         })
         .unwrap_or_default();
-    let land = crate::model::shares::yuan(floor.max(12_000_000));
+    let land = floor.max(Fen(12_000_000)).to_string();
     let lines: Vec<Value> = parties
         .iter()
         .flat_map(|p| {

@@ -54,11 +54,11 @@ pub enum AwardEffect {
 pub struct DisputeAward {
     pub tribunal: Tribunal,
     /// The case number (案号).
-    pub case_no: String,
+    pub case_no: Text,
     /// The day the award or judgment came into force.
-    pub in_force_on: String,
+    pub in_force_on: Day,
     /// SHA-256 (hex) of the award or judgment and its proof of being in force.
-    pub document_sha256: String,
+    pub document_sha256: Sha256,
     pub effect: AwardEffect,
 }
 
@@ -71,7 +71,7 @@ pub struct DisputeAward {
 pub struct ActObject {
     /// The log index of the act.
     pub act: u64,
-    pub reason: String,
+    pub reason: Text,
 }
 
 /// `act.effect`: the writer carries out an act over a party whose notice

@@ -45,5 +45,5 @@ pub struct KeyRevoke {
 #[serde(deny_unknown_fields)]
 pub struct CountySettings {
     pub settings: serde_json::Map<String, serde_json::Value>,
-    pub reason: String,
+    pub reason: Text,
 }

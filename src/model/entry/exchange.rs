@@ -17,21 +17,21 @@ pub struct ListingSubmit {
     /// First and last day of the term, YYYY-MM-DD. An assignment or swap
     /// runs to its contract's end and shares pass for good, so for those
     /// `end` may be left out.
-    pub start: String,
+    pub start: Day,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub end: String,
     /// 土地用途 the transferee keeps: agricultural (1–4) for land.
     #[serde(rename = "TDYT", default, skip_serializing_if = "Option::is_none")]
     pub land_use: Option<String>,
     /// Yuan for the whole term, decimal strings.
-    pub reserve: String,
-    pub increment: String,
-    pub deposit: String,
+    pub reserve: Yuan,
+    pub increment: Yuan,
+    pub deposit: Yuan,
     /// How long an auction runs once it opens.
     pub auction_minutes: u32,
     /// For `onward`: SHA-256 (hex) of the household's written consent (M2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consent_sha256: Option<String>,
+    pub consent_sha256: Option<Sha256>,
     /// For `swap`: the other household's parcels taken in return.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub swap_for: Vec<String>,
@@ -41,7 +41,7 @@ pub struct ListingSubmit {
     /// For `asset_lease`: what is let, and the log index of the members'
     /// decision to let it (X5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub asset: Option<String>,
+    pub asset: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<u64>,
 }
@@ -52,7 +52,7 @@ pub struct ListingSubmit {
 #[serde(deny_unknown_fields)]
 pub struct AssignmentConsent {
     pub listing: u64,
-    pub document_sha256: String,
+    pub document_sha256: Sha256,
 }
 
 /// `listing.object`: an objection to a listing under notice (X2).
@@ -60,8 +60,8 @@ pub struct AssignmentConsent {
 #[serde(deny_unknown_fields)]
 pub struct ListingObject {
     pub listing: u64,
-    pub reason: String,
-    pub document_sha256: String,
+    pub reason: Text,
+    pub document_sha256: Sha256,
 }
 
 /// `listing.withdraw`: the party that listed takes its listing back before
@@ -70,7 +70,7 @@ pub struct ListingObject {
 #[serde(deny_unknown_fields)]
 pub struct ListingWithdraw {
     pub listing: u64,
-    pub reason: String,
+    pub reason: Text,
 }
 
 /// `award.cancel`: the exchange cancels an award the winner did not pay
@@ -80,7 +80,7 @@ pub struct ListingWithdraw {
 #[serde(deny_unknown_fields)]
 pub struct AwardCancel {
     pub listing: u64,
-    pub reason: String,
+    pub reason: Text,
 }
 
 /// `objection.resolve`: the exchange answers an objection; one upheld
@@ -92,7 +92,7 @@ pub struct ObjectionResolve {
     /// The log index of the objection.
     pub objection: u64,
     pub upheld: bool,
-    pub reason: String,
+    pub reason: Text,
 }
 
 /// `transfer.register`: a household registers the change a settled
@@ -119,9 +119,9 @@ pub struct TransfereeQualify {
     /// For an organisation: SHA-256 of the project plan and of the risk
     /// review.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project_sha256: Option<String>,
+    pub project_sha256: Option<Sha256>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub risk_sha256: Option<String>,
+    pub risk_sha256: Option<Sha256>,
     pub approved: bool,
 }
 
@@ -132,7 +132,7 @@ pub struct TransfereeQualify {
 pub struct ListingReview {
     pub listing: u64,
     pub approve: bool,
-    pub reason: String,
+    pub reason: Text,
 }
 
 /// `intent.register`: a would-be transferee registers its intent during the
@@ -141,7 +141,7 @@ pub struct ListingReview {
 #[serde(deny_unknown_fields)]
 pub struct IntentRegister {
     pub listing: u64,
-    pub deposit: String,
+    pub deposit: Yuan,
 }
 
 /// `deposit.confirm`: the exchange confirms a deposit arrived in escrow.
@@ -157,7 +157,7 @@ pub struct DepositConfirm {
 #[serde(deny_unknown_fields)]
 pub struct BidPlace {
     pub listing: u64,
-    pub amount: String,
+    pub amount: Yuan,
 }
 
 /// `bid.match`: a member of the collective matches the best bid of an
@@ -199,7 +199,7 @@ pub struct TitleVerify {
 pub struct PaymentRelease {
     pub listing: u64,
     /// The price paid out, yuan: all of it.
-    pub amount: String,
+    pub amount: Yuan,
 }
 
 /// `payment.confirm`: the exchange confirms the price is in escrow.
@@ -207,7 +207,7 @@ pub struct PaymentRelease {
 #[serde(deny_unknown_fields)]
 pub struct PaymentConfirm {
     pub listing: u64,
-    pub amount: String,
+    pub amount: Yuan,
 }
 
 /// `deal.settle`: the exchange settles: the derived right is created, the
@@ -227,7 +227,7 @@ pub struct RightCertify {
     /// The log index of the settlement that made the right.
     pub right: u64,
     /// The certificate's number, as printed.
-    pub certificate_no: String,
+    pub certificate_no: Text,
 }
 
 /// `right.end`: the household ends a derived right early, only on M7's
@@ -238,5 +238,5 @@ pub struct RightEnd {
     pub right: u64,
     /// use_changed, abandoned, damaged.
     pub ground: String,
-    pub document_sha256: String,
+    pub document_sha256: Sha256,
 }

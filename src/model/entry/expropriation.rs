@@ -11,9 +11,9 @@ pub struct ExpropriationAnnounce {
     #[serde(rename = "DKBM")]
     pub parcels: Vec<String>,
     /// The public interest the land is taken for (土地管理法 Art. 45).
-    pub purpose: String,
+    pub purpose: Text,
     /// SHA-256 (hex) of the announcement and the approval it rests on.
-    pub document_sha256: String,
+    pub document_sha256: Sha256,
 }
 
 /// What a compensation is for (E1): land compensation, the resettlement
@@ -39,7 +39,7 @@ pub struct CompensationLine {
     pub party: String,
     pub head: CompensationHead,
     /// Yuan.
-    pub amount: String,
+    pub amount: Yuan,
 }
 
 /// `expropriation.plan`: the compensation and resettlement plan (征地补偿
@@ -52,12 +52,12 @@ pub struct ExpropriationPlan {
     /// The log index of the pre-announcement.
     pub expropriation: u64,
     /// SHA-256 (hex) of the survey of the land and its attachments.
-    pub survey_sha256: String,
+    pub survey_sha256: Sha256,
     /// SHA-256 (hex) of the plan as posted.
-    pub plan_sha256: String,
+    pub plan_sha256: Sha256,
     /// The first and last day of the notice: at least 30 days.
-    pub notice_from: String,
-    pub notice_to: String,
+    pub notice_from: Day,
+    pub notice_to: Day,
     /// Whether a hearing (听证) was asked for: then it must be held.
     pub hearing_requested: bool,
     pub compensation: Vec<CompensationLine>,
@@ -69,7 +69,7 @@ pub struct ExpropriationPlan {
 pub struct ExpropriationHearing {
     pub expropriation: u64,
     /// SHA-256 (hex) of the hearing's record.
-    pub document_sha256: String,
+    pub document_sha256: Sha256,
 }
 
 /// `expropriation.ask_hearing`: a household losing land asks, with its own
@@ -102,9 +102,9 @@ pub struct ExpropriationPay {
     pub expropriation: u64,
     pub party: String,
     /// Yuan.
-    pub amount: String,
+    pub amount: Yuan,
     /// SHA-256 (hex) of the payment's record.
-    pub document_sha256: String,
+    pub document_sha256: Sha256,
 }
 
 /// `expropriation.withdraw`: the county abandons an expropriation before it
@@ -113,7 +113,7 @@ pub struct ExpropriationPay {
 #[serde(deny_unknown_fields)]
 pub struct ExpropriationWithdraw {
     pub expropriation: u64,
-    pub reason: String,
+    pub reason: Text,
 }
 
 /// `expropriation.complete`: once the notice is over, the hearing held if

@@ -8,16 +8,16 @@ use super::*;
 pub struct DecisionRecord {
     pub assembly: crate::model::decision::Assembly,
     pub subject: crate::model::decision::Subject,
-    pub question: String,
+    pub question: Text,
     /// The day of the vote, YYYY-MM-DD.
-    pub date: String,
+    pub date: Day,
     pub eligible: u32,
     pub present: u32,
     #[serde(rename = "for")]
     pub in_favour: u32,
     pub against: u32,
     /// SHA-256 (hex) of the signed minutes, kept off the log.
-    pub minutes_sha256: String,
+    pub minutes_sha256: Sha256,
 }
 
 /// A member of a household, named by the commitment to their personal data.
@@ -55,7 +55,7 @@ pub struct HouseholdJoin {
     /// The new members (no head: the household has one).
     pub members: Vec<Member>,
     /// SHA-256 (hex) of the birth or marriage record.
-    pub document_sha256: String,
+    pub document_sha256: Sha256,
 }
 
 /// `contract.grant`: the collective (发包方) grants a household (承包方) the
@@ -71,8 +71,8 @@ pub struct ContractGrant {
     #[serde(rename = "DKBM")]
     pub parcels: Vec<String>,
     /// First and last day of the term, YYYY-MM-DD.
-    pub start: String,
-    pub end: String,
+    pub start: Day,
+    pub end: Day,
     /// The household members who share the right, by commitment (C3).
     pub certificate_members: Vec<String>,
 }
@@ -96,7 +96,7 @@ pub struct ContractRenew {
     #[serde(rename = "CBHTBM")]
     pub code: String,
     /// The new last day of the term, YYYY-MM-DD.
-    pub end: String,
+    pub end: Day,
 }
 
 /// `contract.renew_all`: the collective records, for every contract a
@@ -137,7 +137,7 @@ pub struct SharesTransfer {
     pub to: String,
     pub shares: u64,
     /// Yuan, a decimal string; "0" for a gift.
-    pub price: String,
+    pub price: Yuan,
 }
 
 /// `shares.buyback`: a household sells shares back to its collective (S2),
@@ -146,7 +146,7 @@ pub struct SharesTransfer {
 #[serde(deny_unknown_fields)]
 pub struct SharesBuyback {
     pub shares: u64,
-    pub price: String,
+    pub price: Yuan,
 }
 
 /// `dividend.distribute`: the collective distributes income (S3): reserve
@@ -162,9 +162,9 @@ pub struct DividendDistribute {
     /// with the collective.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub non_members_decision: Option<u64>,
-    pub total: String,
-    pub reserve: String,
-    pub welfare: String,
+    pub total: Yuan,
+    pub reserve: Yuan,
+    pub welfare: Yuan,
 }
 
 /// `member.admit`: the collective admits persons as members of the
@@ -187,11 +187,11 @@ pub struct MemberEnd {
     pub reason: String,
     /// SHA-256 (hex) of the supporting document (for voluntary exit, the
     /// member's written application).
-    pub document_sha256: String,
+    pub document_sha256: Sha256,
     /// Yuan, for a voluntary exit: what the collective pays her (G4: more
     /// than zero); no other end has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub compensation: Option<String>,
+    pub compensation: Option<Yuan>,
 }
 
 /// `estate.settle`: the collective records that the last member of a
@@ -210,9 +210,9 @@ pub struct EstateSettle {
     pub heirs: Vec<String>,
     /// Yuan, to the heirs, for investments that raised the land's capacity
     /// ("0" if none).
-    pub heirs_compensation: String,
+    pub heirs_compensation: Yuan,
     /// SHA-256 (hex) of the death records and the heirs' documents.
-    pub document_sha256: String,
+    pub document_sha256: Sha256,
 }
 
 /// Terrain, for the provincial homestead area limit (H1).
@@ -233,7 +233,7 @@ pub struct HomesteadGrant {
     pub household: String,
     pub terrain: Terrain,
     /// SHA-256 (hex) of the posted application and the collective's opinion.
-    pub posting_sha256: String,
+    pub posting_sha256: Sha256,
     pub geometry: serde_json::Value,
 }
 
@@ -243,7 +243,7 @@ pub struct HomesteadGrant {
 #[serde(deny_unknown_fields)]
 pub struct HomesteadExit {
     /// Yuan, a decimal string above zero.
-    pub compensation: String,
+    pub compensation: Yuan,
 }
 
 /// `contract.return`: the household returns its contracted land to the
@@ -254,9 +254,9 @@ pub struct ContractReturn {
     #[serde(rename = "CBHTBM")]
     pub code: String,
     /// The day the land goes back: at least six months after this notice.
-    pub effective: String,
+    pub effective: Day,
     /// Yuan, for investments that raised the land's capacity ("0" if none).
-    pub compensation: String,
+    pub compensation: Yuan,
 }
 
 /// `household.split` (分户): members leave a household to form a new one,
@@ -281,7 +281,7 @@ pub struct HouseholdSplit {
     /// written agreement (signed by the household); the member's own signed
     /// application (recorded by the collective, W2); a court's or an
     /// arbitrator's decision in force (recorded by the county, W2, R1).
-    pub agreement_sha256: String,
+    pub agreement_sha256: Sha256,
     /// The household that divides, when the collective or the county records
     /// the split (W2: without the head of household's key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -298,7 +298,7 @@ pub struct HouseholdMerge {
     /// Relation of each joining member to the head of `into`.
     pub members: Vec<Member>,
     /// SHA-256 (hex) of the receiving household's written consent.
-    pub consent_sha256: String,
+    pub consent_sha256: Sha256,
 }
 
 /// `surrender.withdraw`: within the cooling-off window, a household takes
@@ -310,7 +310,7 @@ pub struct SurrenderWithdraw {
     /// The log index of the `contract.return`, `homestead.exit`,
     /// voluntary `member.end` or `shares.buyback`.
     pub surrender: u64,
-    pub reason: String,
+    pub reason: Text,
 }
 
 /// `hukou.settle`: a member settled in a town (进城落户). It records an event
@@ -321,8 +321,8 @@ pub struct HukouSettle {
     pub person: String,
     /// The town's administrative code (GB/T 2260, 6 or 9 digits).
     pub town: String,
-    pub date: String,
-    pub document_sha256: String,
+    pub date: Day,
+    pub document_sha256: Sha256,
 }
 
 /// `attest.retention`: the county agency's signed statement of the base

@@ -87,9 +87,9 @@ pub struct EncumbranceRegister {
     #[serde(rename = "DKBM")]
     pub parcel: String,
     pub kind: EncumbranceKind,
-    pub reason: String,
+    pub reason: Text,
     /// SHA-256 (hex) of the order or written objection, kept off the log.
-    pub document_sha256: String,
+    pub document_sha256: Sha256,
     /// For a transferee's pledge of its management right (M2, M6): the log
     /// index of the right, whose county certificate the lender takes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -100,7 +100,7 @@ pub struct EncumbranceRegister {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case_no: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub until: Option<String>,
+    pub until: Option<Day>,
     /// E2 (rules 2), a pledge: the lender (质权人) — its unified social credit
     /// code, or a person's commitment — whom an expropriation of the land
     /// compensates; a pledge's only.
@@ -114,7 +114,7 @@ pub struct EncumbranceRegister {
 #[serde(deny_unknown_fields)]
 pub struct EncumbranceRelease {
     pub encumbrance: u64,
-    pub reason: String,
+    pub reason: Text,
 }
 
 /// `objection.suit`: the county records that the party who filed an
@@ -124,9 +124,9 @@ pub struct EncumbranceRelease {
 pub struct ObjectionSuit {
     pub encumbrance: u64,
     /// The court's case number (案号).
-    pub case_no: String,
+    pub case_no: Text,
     /// SHA-256 (hex) of the court's acceptance notice, kept off the log.
-    pub document_sha256: String,
+    pub document_sha256: Sha256,
 }
 
 /// One new parcel of a split or merge: the attributes a part has of its own;
@@ -149,7 +149,7 @@ pub struct ParcelSplit {
     #[serde(rename = "DKBM")]
     pub code: String,
     pub parts: Vec<ParcelPart>,
-    pub reason: String,
+    pub reason: Text,
 }
 
 /// `parcel.merge`: the collective joins adjacent parcels of one contract (or
@@ -160,7 +160,7 @@ pub struct ParcelMerge {
     /// The parcel codes merged.
     pub parts: Vec<String>,
     pub into: ParcelPart,
-    pub reason: String,
+    pub reason: Text,
 }
 
 /// `notice.post`: the collective records that it posted the results of a
@@ -172,10 +172,10 @@ pub struct NoticePost {
     #[serde(rename = "CBHTBM")]
     pub contracts: Vec<String>,
     /// First and last day of the posting, YYYY-MM-DD.
-    pub from: String,
-    pub to: String,
+    pub from: Day,
+    pub to: Day,
     /// SHA-256 (hex) of the posted list (a photograph, a scan).
-    pub posting_sha256: String,
+    pub posting_sha256: Sha256,
 }
 
 /// `certificate.issue`: the land contract certificate (承包经营权证) of a

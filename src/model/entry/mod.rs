@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::error::RuleError;
+pub use super::fields::{Day, Sha256, Text, Yuan};
 use super::{Role, VerifierKey};
 
 mod acts;
@@ -165,6 +166,14 @@ pub(super) fn body_of<T: DeserializeOwned>(body: &serde_json::Value) -> Result<T
             .iter()
             .find_map(|p| reason.strip_prefix(p))
             .and_then(|rest| rest.split('`').next());
+        // A field that checks itself (`fields`) refuses as an attribute.
+        if let Some((en, zh)) = super::fields::refusal_of(&reason) {
+            return RuleError::BadAttribute {
+                field: path.into(),
+                reason: en.to_owned(),
+                reason_zh: zh.to_owned(),
+            };
+        }
         let field = match (path.as_str(), named) {
             (".", Some(f)) => format!("entry.body.{f}"),
             (".", None) => "entry.body".to_owned(),

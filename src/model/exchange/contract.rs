@@ -5,7 +5,6 @@ use super::*;
 /// Renders the contract of an awarded listing from its template: the text
 /// whose SHA-256 both parties sign (M5).
 pub fn render_contract(listing: &Listing, winner: &str, price: Fen, parcels: &str) -> String {
-    let yuan = crate::model::shares::yuan;
     listing
         .mode
         .template()
@@ -19,7 +18,7 @@ pub fn render_contract(listing: &Listing, winner: &str, price: Fen, parcels: &st
         .replace("{start}", &listing.start.to_string())
         .replace("{end}", &listing.end.to_string())
         .replace("{land_use}", &listing.land_use)
-        .replace("{price}", &yuan(price))
+        .replace("{price}", &price.to_string())
         .replace("{mode}", listing.mode.as_str())
         .replace(
             "{swap_for}",

@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::shares::Fen;
+use super::titles::Title;
 
 mod contract;
 mod refusal;
@@ -303,21 +304,22 @@ fn is_zero(n: &u64) -> bool {
 impl Listing {
     /// The titles it rests on: its parcels, or for a house lease the
     /// household's homestead.
-    pub fn titles(&self) -> Vec<String> {
+    pub fn titles(&self) -> Vec<Title> {
         self.titles_of(&self.household)
     }
 
     /// The same, were it `household`'s (a listing being submitted does not
     /// know its household until its basis is checked).
-    pub fn titles_of(&self, household: &str) -> Vec<String> {
-        match self.mode {
+    pub fn titles_of(&self, household: &str) -> Vec<Title> {
+        let parcels = match self.mode {
             Mode::HouseLease | Mode::Homestead => {
-                vec![super::titles::homestead(household)]
+                return vec![Title::Homestead(household.to_owned())]
             }
-            Mode::Shares => vec![super::titles::shares(household)],
+            Mode::Shares => return vec![Title::Shares(household.to_owned())],
             Mode::Swap => self.parcels.iter().chain(&self.swap_for).cloned().collect(),
             _ => self.parcels.clone(),
-        }
+        };
+        parcels.into_iter().map(Title::Parcel).collect()
     }
 
     /// Its stage on `day`: a notice that has run out is trading, whether or

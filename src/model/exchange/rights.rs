@@ -1,6 +1,7 @@
 //! What a deal leaves: the county's reviews of transferees (M8, X6), the derived rights of settled deals (G2), and a household's base rights (G1).
 
 use super::*;
+use crate::model::titles::Title;
 
 /// The county's review of a transferee (M8, X6).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,11 +67,13 @@ pub struct DerivedRight {
 }
 
 impl DerivedRight {
-    pub fn titles(&self) -> Vec<String> {
+    /// The titles it rests on: its parcels, or for a house lease the
+    /// household's homestead.
+    pub fn titles(&self) -> Vec<Title> {
         if self.mode == Mode::HouseLease {
-            vec![crate::model::titles::homestead(&self.household)]
+            vec![Title::Homestead(self.household.clone())]
         } else {
-            self.parcels.clone()
+            self.parcels.iter().cloned().map(Title::Parcel).collect()
         }
     }
 

@@ -270,7 +270,11 @@ pub(super) fn pending(
     changes: &[Change],
 ) -> Result<Vec<Change>, RuleError> {
     second_hand(state, ctx, signer, hand_kind(cmd), &parties)?;
-    let mut titles: Vec<String> = changes.iter().flat_map(|c| state.titles_of(c)).collect();
+    let mut titles: Vec<String> = changes
+        .iter()
+        .flat_map(|c| state.titles_of(c))
+        .map(|t| t.key())
+        .collect();
     titles.sort_unstable();
     titles.dedup();
     let days = u64::from(state.settings.act_notice_days);
@@ -407,7 +411,6 @@ pub fn act_object(
     signer: &KeyBinding,
     body: &ActObject,
 ) -> Result<Vec<Change>, RuleError> {
-    super::text("reason", &body.reason)?;
     let act = open_act(state, body.act, "act")?;
     // A7: a member objects, with her personal key, to an act over her
     // household.

@@ -1,5 +1,6 @@
 //! Rules of the land contract right (土地承包经营权): C1–C4.
 
+use crate::model::shares::Fen;
 use chrono::{Months, NaiveDate};
 
 use crate::model::entry::{ContractExtend, ContractGrant, ContractRenew, ContractReturn};
@@ -61,10 +62,7 @@ pub fn contract_grant(
             at: c.registered_at,
         });
     }
-    let (start, end) = (
-        super::day("start", &body.start)?,
-        super::day("end", &body.end)?,
-    );
+    let (start, end) = (body.start.date(), body.end.date());
     if end <= start {
         return Err(RuleError::attribute(
             "end",
@@ -226,7 +224,7 @@ pub fn contract_renew(
             format!("承包期满前一年起方可续期（本合同自 {opens} 起）"),
         ));
     }
-    let end = super::day("end", &body.end)?;
+    let end = body.end.date();
     let start = k.end.succ_opt().unwrap_or(k.end);
     let years = whole_years(start, end);
     for code in &k.parcels {
@@ -377,7 +375,7 @@ pub fn contract_return(
         .ok_or_else(|| RuleError::ContractNotInForce {
             code: body.code.clone(),
         })?;
-    let effective = super::day("effective", &body.effective)?;
+    let effective = body.effective.date();
     let earliest = ctx
         .today
         .checked_add_months(Months::new(6))
@@ -397,7 +395,7 @@ pub fn contract_return(
         ));
     }
     let compensation = super::money(state, "compensation", &body.compensation)?;
-    if compensation == 0 {
+    if compensation == Fen::ZERO {
         return Err(RuleError::attribute(
             "compensation",
             "a return is compensated (C6, G4)",

@@ -23,9 +23,8 @@ pub fn decision_record(
             subject: body.subject.as_str(),
         });
     }
-    super::text("question", &body.question)?;
     let question = body.question.trim();
-    let date = super::past_day(ctx, "date", &body.date, 10)?;
+    let date = super::past_day(ctx, "date", body.date, 10)?;
     let counts = Counts {
         eligible: body.eligible,
         present: body.present,
@@ -51,7 +50,6 @@ pub fn decision_record(
             ));
         }
     }
-    super::sha256_hex("minutes_sha256", &body.minutes_sha256)?;
     Ok(vec![Change::DecisionRecorded(Decision {
         index: ctx.index,
         collective: signer.party.clone(),
@@ -60,6 +58,6 @@ pub fn decision_record(
         question: question.to_owned(),
         date,
         counts,
-        minutes_sha256: body.minutes_sha256.clone(),
+        minutes_sha256: body.minutes_sha256.to_string(),
     })])
 }

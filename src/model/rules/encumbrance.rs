@@ -86,7 +86,7 @@ pub fn encumbrance_register(
                     && e.sued_at.is_none()
                     && e.released_at.is_none()
                     && e.lapses_on.is_some_and(|last| ctx.today > last)
-                    && e.document_sha256 == body.document_sha256
+                    && e.document_sha256 == *body.document_sha256
             }) {
                 return Err(RuleError::attribute(
                     "document_sha256",
@@ -97,8 +97,6 @@ pub fn encumbrance_register(
         }
         super::objections_within_cap(state, ctx, signer)?;
     }
-    super::text("reason", &body.reason)?;
-    super::sha256_hex("document_sha256", &body.document_sha256)?;
     let seizure_ends = seizure_term(state, ctx, body)?;
     let pledgee = pledgee(state, ctx, body)?;
     Ok(vec![Change::EncumbranceRegistered(Encumbrance {
@@ -107,7 +105,7 @@ pub fn encumbrance_register(
         kind: body.kind,
         by: signer.party.clone(),
         reason: body.reason.trim().to_owned(),
-        document_sha256: body.document_sha256.clone(),
+        document_sha256: body.document_sha256.to_string(),
         released_at: None,
         lapses_on: objection
             .then(|| {
@@ -177,7 +175,9 @@ fn seizure_term(
     let case_no = body.case_no.as_deref().unwrap_or_default();
     crate::model::codes::check_case_no(true, case_no)
         .map_err(|why| RuleError::because("case_no", why))?;
-    let until = super::day("until", body.until.as_deref().unwrap_or_default())?;
+    let until = body.until.map(|d| d.date()).ok_or_else(|| {
+        RuleError::attribute("until", "must be YYYY-MM-DD", "须为 YYYY-MM-DD 格式的日期")
+    })?;
     let longest = ctx
         .today
         .checked_add_months(chrono::Months::new(36))
@@ -258,12 +258,10 @@ pub fn objection_suit(
             "须为尚未登记起诉的异议",
         ));
     }
-    super::text("case_no", &body.case_no)?;
     if state.settings.authority() {
         crate::model::codes::check_case_no(true, &body.case_no)
             .map_err(|why| RuleError::because("case_no", why))?;
     }
-    super::sha256_hex("document_sha256", &body.document_sha256)?;
     Ok(vec![Change::ObjectionSued {
         index: e.index,
         at: ctx.index,
@@ -292,7 +290,6 @@ pub fn encumbrance_release(
     if !entitled {
         return Err(not_entitled(signer, "encumbrance on parcel", &e.parcel));
     }
-    super::text("reason", &body.reason)?;
     Ok(vec![Change::EncumbranceReleased {
         index: e.index,
         at: ctx.index,
@@ -339,14 +336,12 @@ pub fn dispute_award(
     dispatch: &super::Dispatch,
 ) -> Result<Vec<Change>, RuleError> {
     use crate::model::entry::{AwardEffect, Tribunal};
-    super::text("case_no", &body.case_no)?;
     if state.settings.authority() {
         // A4: the document is named by its case number in official form.
         crate::model::codes::check_case_no(body.tribunal == Tribunal::Court, &body.case_no)
             .map_err(|why| RuleError::because("case_no", why))?;
     }
-    super::past_day(ctx, "in_force_on", &body.in_force_on, 2)?;
-    super::sha256_hex("document_sha256", &body.document_sha256)?;
+    super::past_day(ctx, "in_force_on", body.in_force_on, 2)?;
     match &body.effect {
         AwardEffect::ContractHolder { contract, to } => {
             let (k, from, to) = award_parties(state, ctx, contract, to)?;

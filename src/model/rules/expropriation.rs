@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use super::exchange::withdrawn_by_law;
-use super::{day, money, sha256_hex, text, Context};
+use super::{money, Context};
 use crate::model::entry::{
     CompensationHead, ExpropriationAnnounce, ExpropriationAskHearing, ExpropriationComplete,
     ExpropriationHearing, ExpropriationPay, ExpropriationPlan, ExpropriationReceipt,
@@ -60,7 +60,6 @@ pub fn expropriation_withdraw(
     body: &crate::model::entry::ExpropriationWithdraw,
 ) -> Result<Vec<Change>, RuleError> {
     let mut x = open(state, body.expropriation)?.clone();
-    text("reason", &body.reason)?;
     x.withdrawn = Some(ctx.index);
     Ok(vec![Change::ExpropriationSaved(x)])
 }
@@ -95,8 +94,6 @@ pub fn expropriation_announce(
     _signer: &KeyBinding,
     body: &ExpropriationAnnounce,
 ) -> Result<Vec<Change>, RuleError> {
-    text("purpose", &body.purpose)?;
-    sha256_hex("document_sha256", &body.document_sha256)?;
     if body.parcels.is_empty() {
         return Err(RuleError::attribute(
             "DKBM",
@@ -149,7 +146,7 @@ pub fn expropriation_announce(
         index: ctx.index,
         collective: collective.to_owned(),
         parcels: body.parcels.clone(),
-        purpose: body.purpose.clone(),
+        purpose: body.purpose.to_string(),
         announced: ctx.today,
         plan: None,
         hearing: None,
@@ -203,10 +200,8 @@ pub fn expropriation_plan(
     body: &ExpropriationPlan,
 ) -> Result<Vec<Change>, RuleError> {
     let x = open(state, body.expropriation)?;
-    sha256_hex("survey_sha256", &body.survey_sha256)?;
-    sha256_hex("plan_sha256", &body.plan_sha256)?;
-    let from = day("notice_from", &body.notice_from)?;
-    let to = day("notice_to", &body.notice_to)?;
+    let from = body.notice_from.date();
+    let to = body.notice_to.date();
     if from < x.announced {
         return Err(RuleError::attribute(
             "notice_from",
@@ -238,7 +233,7 @@ pub fn expropriation_plan(
             ));
         }
         let fen = money(state, "compensation", &line.amount)?;
-        if fen == 0 {
+        if fen == Fen::ZERO {
             return Err(RuleError::attribute(
                 "compensation",
                 "each amount must be greater than zero",
@@ -325,20 +320,19 @@ fn plan_meets_e3(
         })
         .map(|(_, _, fen)| fen)
         .sum();
-    let floor = x.floor.unwrap_or(0);
+    let floor = x.floor.unwrap_or(Fen::ZERO);
     if toward_land < floor {
-        let yuan = crate::model::shares::yuan;
         return Err(RuleError::attribute(
             "compensation",
             format!(
                 "land compensation and resettlement subsidy come to {} yuan, below the {} yuan the published zone price sets for this land (E3)",
-                yuan(toward_land),
-                yuan(floor)
+                toward_land,
+                floor
             ),
             format!(
                 "土地补偿费与安置补助费合计 {} 元，低于按公布的区片综合地价计算的 {} 元（E3）",
-                yuan(toward_land),
-                yuan(floor)
+                toward_land,
+                floor
             ),
         ));
     }
@@ -416,18 +410,17 @@ fn parcels_reach_their_floor(
         // own × whole + collective × part ≥ floor × part, exact in i128.
         let paid = toward_land(household) * whole + collective * part;
         if paid < i128::from(floor) * part {
-            let yuan = crate::model::shares::yuan;
             let due =
                 Fen::try_from((i128::from(floor) * part + whole - 1) / whole).unwrap_or(Fen::MAX);
             return Err(RuleError::attribute(
                 "compensation",
                 format!(
                     "the land household {household} holds is paid below its floor of {} yuan at the published zone price (E3: each parcel reaches its floor)",
-                    yuan(due)
+                    due
                 ),
                 format!(
                     "承包方 {household} 的土地所得补偿低于按公布的区片综合地价计算的 {} 元（E3：每个地块均须达到）",
-                    yuan(due)
+                    due
                 ),
             ));
         }
@@ -455,7 +448,7 @@ pub fn expropriation_receipt(
         });
     }
     let owed = x.allotted(&body.party);
-    let why = if owed == 0 {
+    let why = if owed == Fen::ZERO {
         Some(("the plan allots this party nothing", "方案未给该方分配补偿"))
     } else if x.paid(&body.party) < owed {
         Some((
@@ -529,7 +522,6 @@ pub fn expropriation_hearing(
     body: &ExpropriationHearing,
 ) -> Result<Vec<Change>, RuleError> {
     let x = open(state, body.expropriation)?;
-    sha256_hex("document_sha256", &body.document_sha256)?;
     let plan = x.plan.as_ref().ok_or(RuleError::ExpropriationNotReady {
         reason: ("no plan has been posted", "补偿安置方案尚未公告"),
     })?;
@@ -554,27 +546,23 @@ pub fn expropriation_pay(
     body: &ExpropriationPay,
 ) -> Result<Vec<Change>, RuleError> {
     let x = open(state, body.expropriation)?;
-    sha256_hex("document_sha256", &body.document_sha256)?;
     let fen = money(state, "amount", &body.amount)?;
     let owed = x.allotted(&body.party) - x.paid(&body.party);
-    if owed <= 0 {
+    if owed <= Fen::ZERO {
         return Err(RuleError::attribute(
             "party",
             "is owed nothing under the plan",
             "按方案不欠该方任何补偿",
         ));
     }
-    if fen == 0 || fen > owed {
+    if fen == Fen::ZERO || fen > owed {
         return Err(RuleError::attribute(
             "amount",
             format!(
                 "must be more than zero and at most the {} yuan still owed",
-                crate::model::shares::yuan(owed)
+                owed
             ),
-            format!(
-                "须大于零且不超过尚欠的 {} 元",
-                crate::model::shares::yuan(owed)
-            ),
+            format!("须大于零且不超过尚欠的 {} 元", owed),
         ));
     }
     let mut x = x.clone();
@@ -637,7 +625,7 @@ pub fn expropriation_complete(
     }
     if let Some(party) = entitled(state, x, ctx.today)
         .into_iter()
-        .find(|p| x.allotted(p) == 0)
+        .find(|p| x.allotted(p) == Fen::ZERO)
     {
         return Err(RuleError::CompensationMissing { party });
     }

@@ -542,19 +542,19 @@ fn members(w: &World) -> Vec<(String, String)> {
 fn compensated(w: &World, x: &Option<crate::model::state::Expropriation>, household: &str) -> bool {
     x.as_ref().is_some_and(|x| {
         x.plan.as_ref().is_some_and(|plan| {
-            let allotted: i64 = plan
+            let allotted: crate::model::Fen = plan
                 .lines
                 .iter()
                 .filter(|(p, _, _)| p == household)
                 .map(|(_, _, fen)| fen)
                 .sum();
-            let paid: i64 = x
+            let paid: crate::model::Fen = x
                 .payments
                 .iter()
                 .filter(|(_, p, _)| p == household)
                 .map(|(_, _, fen)| fen)
                 .sum();
-            allotted > 0
+            allotted > crate::model::Fen::ZERO
                 && paid == allotted
                 && plan.notice_to < w.day
                 && (!plan.hearing_requested || x.hearing.is_some())

@@ -2,6 +2,7 @@
 
 use crate::model::entry::{HomesteadExit, HomesteadGrant, Terrain};
 use crate::model::settings::HomesteadLimits;
+use crate::model::shares::Fen;
 use crate::model::state::Homestead;
 use crate::model::{Area, Change, Context, KeyBinding, Land, RuleError, State};
 
@@ -64,7 +65,6 @@ pub fn homestead_grant(
             at: r.index,
         });
     }
-    super::sha256_hex("posting_sha256", &body.posting_sha256)?;
     let fp = ctx.footprint()?;
     let (limit, terrain) = area_limit(&state.settings.homestead_limit_m2, body.terrain);
     if fp.area > limit {
@@ -118,7 +118,7 @@ pub fn homestead_exit(
     let household = &signer.party;
     super::homestead_held(state, household)?;
     let compensation = super::money(state, "compensation", &body.compensation)?;
-    if compensation == 0 {
+    if compensation == Fen::ZERO {
         return Err(RuleError::attribute(
             "compensation",
             "a voluntary exit is compensated (H5, G4)",

@@ -67,7 +67,6 @@ pub fn household_join(
             party: h.code.clone(),
         });
     }
-    super::sha256_hex("document_sha256", &body.document_sha256)?;
     check_relations(&body.members)?;
     if body.members.iter().any(|m| m.relation == "02") {
         return Err(RuleError::attribute(
@@ -306,7 +305,6 @@ pub fn household_split(
     let from = dividing_household(state, signer, body.from.as_deref())?;
     check_new_code(state, &body.code, &from.collective)?;
     check_members(&body.members)?;
-    super::sha256_hex("agreement_sha256", &body.agreement_sha256)?;
     let leaving: std::collections::HashSet<&str> =
         body.members.iter().map(|m| m.person.as_str()).collect();
     for person in &leaving {
@@ -404,7 +402,6 @@ pub fn household_merge(
         .ok_or_else(|| RuleError::UnknownHousehold {
             code: body.into.clone(),
         })?;
-    super::sha256_hex("consent_sha256", &body.consent_sha256)?;
     // G1: the household that receives the members, contracts and shares, and
     // with them the right to read those members' personal data, signs too.
     super::cosigned_by(state, ctx, &into.code, "household.merge")?;

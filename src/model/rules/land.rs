@@ -308,7 +308,6 @@ pub fn parcel_split(
     body: &ParcelSplit,
 ) -> Result<Vec<Change>, RuleError> {
     let whole = changeable_parcel(state, ctx, signer, &body.code, "parcel.split")?;
-    super::text("reason", &body.reason)?;
     if !(2..=50).contains(&body.parts.len()) {
         return Err(RuleError::attribute(
             "parts",
@@ -394,7 +393,6 @@ pub fn parcel_merge(
     signer: &KeyBinding,
     body: &ParcelMerge,
 ) -> Result<Vec<Change>, RuleError> {
-    super::text("reason", &body.reason)?;
     if !(2..=50).contains(&body.parts.len()) {
         return Err(RuleError::attribute(
             "parts",

@@ -2,6 +2,7 @@
 
 use crate::model::decision::{Assembly, Subject};
 use crate::model::entry::{EstateSettle, MemberAdmit, MemberEnd};
+use crate::model::shares::Fen;
 use crate::model::state::{Contract, Membership};
 use crate::model::{Change, Context, KeyBinding, RuleError, State};
 
@@ -172,7 +173,6 @@ pub fn estate_settle(
             ));
         }
     }
-    super::sha256_hex("document_sha256", &body.document_sha256)?;
     let compensation = super::money(state, "heirs_compensation", &body.heirs_compensation)?;
     let arable = |p: &String| {
         state
@@ -241,7 +241,6 @@ pub fn member_end(
         .ok_or_else(|| RuleError::NotAMember {
             collective: signer.party.clone(),
         })?;
-    super::sha256_hex("document_sha256", &body.document_sha256)?;
     if body.reason != "voluntary_exit" && body.compensation.is_some() {
         return Err(RuleError::attribute(
             "compensation",
@@ -268,8 +267,11 @@ pub fn member_end(
         // A7: and, with a personal key, her own.
         super::cosigned_by_member(state, ctx, &body.person, "member.end")?;
         // G4: compensated, and hers to take back within the window.
-        let compensation = body.compensation.as_deref().unwrap_or("0");
-        if super::money(state, "compensation", compensation)? == 0 {
+        let compensation = match &body.compensation {
+            Some(c) => super::money(state, "compensation", c)?,
+            None => Fen::ZERO,
+        };
+        if compensation == Fen::ZERO {
             return Err(RuleError::attribute(
                 "compensation",
                 "a voluntary exit states its compensation, more than zero (G4)",

@@ -150,7 +150,11 @@ fn with_titles(
     mut changes: Vec<Change>,
     ctx: &Context,
 ) -> Result<Vec<Change>, RuleError> {
-    let mut titles: Vec<String> = changes.iter().flat_map(|c| state.titles_of(c)).collect();
+    let mut titles: Vec<String> = changes
+        .iter()
+        .flat_map(|c| state.titles_of(c))
+        .map(|t| t.key())
+        .collect();
     if !titles.is_empty() {
         titles.sort_unstable();
         titles.dedup();
@@ -163,25 +167,22 @@ fn with_titles(
 }
 
 /// An amount of money in a body — a price, a deposit, a compensation, a
-/// distribution: a plain decimal string of yuan (no exponent, no sign, at
-/// most two places) and at most the county's `max_amount_yuan`.
+/// distribution (read exactly by `fields::Yuan`) — is at most the county's
+/// `max_amount_yuan`.
 fn money(
     state: &State,
     field: &'static str,
-    text: &str,
+    amount: &super::fields::Yuan,
 ) -> Result<crate::model::shares::Fen, RuleError> {
-    let fen = crate::model::shares::parse_yuan(text).map_err(|r| RuleError::because(field, r))?;
+    let fen = amount.fen();
     if fen > state.settings.max_amount_yuan {
         return Err(RuleError::attribute(
             field,
             format!(
                 "is above the county's limit of {} yuan",
-                crate::model::shares::yuan(state.settings.max_amount_yuan)
+                state.settings.max_amount_yuan
             ),
-            format!(
-                "超过县里规定的上限 {} 元",
-                crate::model::shares::yuan(state.settings.max_amount_yuan)
-            ),
+            format!("超过县里规定的上限 {} 元", state.settings.max_amount_yuan),
         ));
     }
     Ok(fen)
@@ -289,43 +290,12 @@ fn objections_within_cap(
     Ok(())
 }
 
-/// A free text a person wrote (a reason, a question): 1 to 500 characters,
-/// not blank (the body's texts are already NFC and free of control,
-/// bidirectional and invisible characters: see `entry::check_values`).
-fn text(field: &'static str, value: &str) -> Result<(), RuleError> {
-    if value.trim().is_empty() || value.chars().count() > 500 {
-        return Err(RuleError::attribute(
-            field,
-            "must be 1 to 500 characters",
-            "须为 1 至 500 个字符",
-        ));
-    }
-    Ok(())
-}
-
-/// A day written YYYY-MM-DD.
-/// Every day a body names lies between 1900 (the oldest members' births)
-/// and the end of a 70-year forest contract begun a century from now; the
-/// rules narrow it further where they can.
+/// A day written as text where a body allows another value too (a listing's
+/// `end`, empty for an assignment or swap that runs to its contract's end).
 fn day(field: &'static str, text: &str) -> Result<chrono::NaiveDate, RuleError> {
-    let d = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .filter(|_| text.len() == 10)
-        .ok_or_else(|| {
-            RuleError::attribute(field, "must be YYYY-MM-DD", "须为 YYYY-MM-DD 格式的日期")
-        })?;
-    let (first, last) = (
-        chrono::NaiveDate::from_ymd_opt(1900, 1, 1),
-        chrono::NaiveDate::from_ymd_opt(2199, 12, 31),
-    );
-    if first.is_some_and(|f| d < f) || last.is_some_and(|l| d > l) {
-        return Err(RuleError::attribute(
-            field,
-            "must lie between 1900-01-01 and 2199-12-31",
-            "须在 1900-01-01 与 2199-12-31 之间",
-        ));
-    }
-    Ok(d)
+    super::fields::Day::parse(text)
+        .map(super::fields::Day::date)
+        .map_err(|why| RuleError::because(field, why))
 }
 
 /// A day that has already come (a vote, a statement), no further back than
@@ -333,10 +303,10 @@ fn day(field: &'static str, text: &str) -> Result<chrono::NaiveDate, RuleError> 
 fn past_day(
     ctx: &Context,
     field: &'static str,
-    text: &str,
+    day: super::fields::Day,
     years: u32,
 ) -> Result<chrono::NaiveDate, RuleError> {
-    let d = day(field, text)?;
+    let d = day.date();
     let earliest = ctx
         .today
         .checked_sub_months(chrono::Months::new(12 * years))
@@ -349,24 +319,6 @@ fn past_day(
         ));
     }
     Ok(d)
-}
-
-/// A SHA-256 digest as 64 lower-case hex digits: how entries name the
-/// documents (minutes, orders, applications) kept off the log.
-fn sha256_hex(field: &'static str, value: &str) -> Result<(), RuleError> {
-    let ok = value.len() == 64
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    if ok {
-        Ok(())
-    } else {
-        Err(RuleError::attribute(
-            field,
-            "must be 64 lower-case hex digits",
-            "须为 64 位小写十六进制数字",
-        ))
-    }
 }
 
 /// Which encumbrances stop an act on a parcel: every one (the parcel changes

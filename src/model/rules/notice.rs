@@ -16,7 +16,7 @@ pub fn notice_post(
     signer: &KeyBinding,
     body: &NoticePost,
 ) -> Result<Vec<Change>, RuleError> {
-    let (from, to) = (super::day("from", &body.from)?, super::day("to", &body.to)?);
+    let (from, to) = (body.from.date(), body.to.date());
     if (to - from).num_days() + 1 < MIN_NOTICE_DAYS {
         return Err(RuleError::attribute(
             "to",
@@ -33,7 +33,6 @@ pub fn notice_post(
             "公示期不得早于登记之日开始",
         ));
     }
-    super::sha256_hex("posting_sha256", &body.posting_sha256)?;
     if body.contracts.is_empty() {
         return Err(RuleError::attribute(
             "CBHTBM",

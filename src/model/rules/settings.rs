@@ -12,7 +12,6 @@ pub fn county_settings(
     _signer: &KeyBinding,
     body: &CountySettings,
 ) -> Result<Vec<Change>, RuleError> {
-    super::text("reason", &body.reason)?;
     if body.settings.is_empty() {
         return Err(RuleError::attribute(
             "settings",

@@ -3,6 +3,7 @@
 use crate::model::decision::{Assembly, Subject};
 use crate::model::entry::{DividendDistribute, SharesBuyback, SharesQuantify, SharesTransfer};
 use crate::model::shares::largest_remainder;
+use crate::model::shares::Fen;
 use crate::model::state::Distribution;
 use crate::model::{Change, Context, KeyBinding, RuleError, State};
 
@@ -211,7 +212,7 @@ pub fn shares_buyback(
 ) -> Result<Vec<Change>, RuleError> {
     let from = &signer.party;
     held(state, from, body.shares)?;
-    if super::money(state, "price", &body.price)? == 0 {
+    if super::money(state, "price", &body.price)? == Fen::ZERO {
         return Err(RuleError::attribute(
             "price",
             "the collective buys shares back for a price",
@@ -252,7 +253,7 @@ pub fn dividend_distribute(
         super::money(state, "welfare", &body.welfare)?,
     );
     let rest = total - reserve - welfare;
-    if rest < 0 {
+    if rest < Fen::ZERO {
         return Err(RuleError::DistributionDoesNotAddUp);
     }
     if !state.quantified.contains_key(collective) {
@@ -281,15 +282,15 @@ pub fn dividend_distribute(
     };
     let mut parts = largest_remainder(rest, &holders);
     if !pays_non_members {
-        let mut kept = 0;
+        let mut kept = Fen::ZERO;
         parts.retain(|(holder, fen)| {
             let member = is_member_household(state, collective, holder);
             if !member {
-                kept += fen;
+                kept += *fen;
             }
             member
         });
-        if kept > 0 {
+        if kept > Fen::ZERO {
             match parts.iter_mut().find(|(holder, _)| holder == collective) {
                 Some((_, fen)) => *fen += kept,
                 None => parts.push((collective.clone(), kept)),

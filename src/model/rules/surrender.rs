@@ -79,7 +79,6 @@ pub fn surrender_withdraw(
                 "须为本户尚未撤回的交回、退出或回购",
             )
         })?;
-    super::text("reason", &body.reason)?;
     if ctx.today > s.until {
         return Err(RuleError::CoolingOffOver {
             until: s.until.to_string(),

@@ -120,13 +120,15 @@ impl Expropriation {
 
     /// What the plan allots `party`, in fen.
     pub fn allotted(&self, party: &str) -> crate::model::shares::Fen {
-        self.plan.as_ref().map_or(0, |p| {
-            p.lines
-                .iter()
-                .filter(|(to, _, _)| to == party)
-                .map(|(_, _, fen)| fen)
-                .sum()
-        })
+        self.plan
+            .as_ref()
+            .map_or(crate::model::shares::Fen::ZERO, |p| {
+                p.lines
+                    .iter()
+                    .filter(|(to, _, _)| to == party)
+                    .map(|(_, _, fen)| fen)
+                    .sum()
+            })
     }
 
     /// What has been paid to `party`, in fen.

@@ -24,7 +24,7 @@ pub struct Contract {
     pub certificate_members: Vec<String>,
     pub registered_at: u64,
     /// A voluntary return (C6): log index, effective day, compensation (fen).
-    pub returned: Option<(u64, chrono::NaiveDate, i64)>,
+    pub returned: Option<(u64, chrono::NaiveDate, crate::model::shares::Fen)>,
 }
 
 impl Contract {
@@ -105,13 +105,13 @@ pub struct Homestead {
     pub geometry: Shape,
     pub granted_at: u64,
     /// Log index and compensation (fen) of a voluntary exit.
-    pub exited: Option<(u64, i64)>,
+    pub exited: Option<(u64, crate::model::shares::Fen)>,
 }
 
 impl Homestead {
     /// Its key in the spatial index, beside the parcels.
     pub fn land_key(household: &str) -> String {
-        crate::model::titles::homestead(household)
+        crate::model::titles::Title::Homestead(household.to_owned()).key()
     }
 }
 

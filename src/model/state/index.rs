@@ -1,6 +1,7 @@
 //! The indexes kept beside the collections (not stored): what rests on each title, and each party's keys; kept by `apply`, rebuilt by `reindex`.
 
 use super::*;
+use crate::model::titles::Title;
 
 /// What rests on one title (parcel or homestead).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -10,16 +11,18 @@ pub struct OnTitle {
 }
 
 impl State {
-    /// The titles (parcels, or `ZJD…` homesteads) `change` alters.
-    pub fn titles_of(&self, change: &Change) -> Vec<String> {
+    /// The titles (parcels, homesteads, shares) `change` alters.
+    pub fn titles_of(&self, change: &Change) -> Vec<Title> {
+        let parcels =
+            |codes: &[String]| codes.iter().cloned().map(Title::Parcel).collect::<Vec<_>>();
         let of_contract = |code: &str| {
             self.contracts
                 .get(code)
-                .map(|k| k.parcels.clone())
+                .map(|k| parcels(&k.parcels))
                 .unwrap_or_default()
         };
         match change {
-            Change::ParcelRetired { code, .. } => vec![code.clone()],
+            Change::ParcelRetired { code, .. } => vec![Title::Parcel(code.clone())],
             // R3 (rules 2): an objection holds a deal past its title
             // verification only once the county records the objector's
             // suit (`ObjectionSued` touches the title); filed, it does not.
@@ -28,63 +31,63 @@ impl State {
             {
                 Vec::new()
             }
-            Change::EncumbranceRegistered(e) => vec![e.parcel.to_string()],
+            Change::EncumbranceRegistered(e) => vec![Title::Parcel(e.parcel.to_string())],
             Change::EncumbranceReleased { index, .. } => self
                 .encumbrances
                 .get(index)
-                .map(|e| vec![e.parcel.to_string()])
+                .map(|e| vec![Title::Parcel(e.parcel.to_string())])
                 .unwrap_or_default(),
-            Change::ContractGranted(k) => k.parcels.clone(),
-            Change::ContractParcels { code, parcels } => {
+            Change::ContractGranted(k) => parcels(&k.parcels),
+            Change::ContractParcels {
+                code,
+                parcels: added,
+            } => {
                 let mut all = of_contract(code);
-                all.extend(parcels.iter().cloned());
+                all.extend(parcels(added));
                 all
             }
             Change::ContractHolder { code, .. }
             | Change::ContractReturned { code, .. }
             | Change::ContractRenewed { code, .. } => of_contract(code),
-            Change::RightSaved(r) => r.parcels.clone(),
-            Change::ActSaved(a) => a.titles.clone(),
+            Change::RightSaved(r) => parcels(&r.parcels),
+            Change::ActSaved(a) => a.titles.iter().map(|k| Title::of_key(k)).collect(),
             Change::HomesteadExited { household, .. }
             | Change::HomesteadRestored { household, .. } => {
-                vec![Homestead::land_key(household)]
+                vec![Title::Homestead(household.clone())]
             }
             Change::ContractReturnWithdrawn { code } => of_contract(code),
             Change::HomesteadMoved { from, to } => {
-                vec![Homestead::land_key(from), Homestead::land_key(to)]
+                vec![Title::Homestead(from.clone()), Title::Homestead(to.clone())]
             }
             Change::HomesteadGranted { homestead, .. } => {
-                vec![Homestead::land_key(&homestead.household)]
+                vec![Title::Homestead(homestead.household.clone())]
             }
             Change::ObjectionSued { index, .. } => self
                 .encumbrances
                 .get(index)
-                .map(|e| vec![e.parcel.to_string()])
+                .map(|e| vec![Title::Parcel(e.parcel.to_string())])
                 .unwrap_or_default(),
             // A household's shares are the title a shares listing rests on.
             Change::SharesMoved { from, to, .. } => {
-                vec![
-                    crate::model::titles::shares(from),
-                    crate::model::titles::shares(to),
-                ]
+                vec![Title::Shares(from.clone()), Title::Shares(to.clone())]
             }
             Change::SharesQuantified { allocations, .. } => allocations
                 .iter()
-                .map(|(holder, _)| crate::model::titles::shares(holder))
+                .map(|(holder, _)| Title::Shares(holder.clone()))
                 .collect(),
             Change::HouseholdMerged {
                 household, into, ..
             } => {
-                let mut all: Vec<String> = self
+                let mut all: Vec<Title> = self
                     .contracts
                     .values()
                     .filter(|k| &k.household == household)
-                    .flat_map(|k| k.parcels.clone())
+                    .flat_map(|k| parcels(&k.parcels))
                     .collect();
-                all.push(Homestead::land_key(household));
-                all.push(Homestead::land_key(into));
-                all.push(crate::model::titles::shares(household));
-                all.push(crate::model::titles::shares(into));
+                all.push(Title::Homestead(household.clone()));
+                all.push(Title::Homestead(into.clone()));
+                all.push(Title::Shares(household.clone()));
+                all.push(Title::Shares(into.clone()));
                 all
             }
             // Every change is named here, so that a new one must say which
@@ -147,14 +150,22 @@ impl State {
         listings.sort_by_key(|l| l.id);
         for l in listings {
             for t in l.titles() {
-                self.on_title.entry(t).or_default().listings.push(l.id);
+                self.on_title
+                    .entry(t.key())
+                    .or_default()
+                    .listings
+                    .push(l.id);
             }
         }
         let mut rights: Vec<_> = self.rights.values().filter(|r| r.ended.is_none()).collect();
         rights.sort_by_key(|r| r.index);
         for r in rights {
             for t in r.titles() {
-                self.on_title.entry(t).or_default().rights.push(r.index);
+                self.on_title
+                    .entry(t.key())
+                    .or_default()
+                    .rights
+                    .push(r.index);
             }
         }
     }

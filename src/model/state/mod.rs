@@ -91,13 +91,13 @@ pub enum Change {
     HomesteadExited {
         household: String,
         at: u64,
-        compensation: i64,
+        compensation: crate::model::shares::Fen,
     },
     ContractReturned {
         code: String,
         at: u64,
         effective: chrono::NaiveDate,
-        compensation: i64,
+        compensation: crate::model::shares::Fen,
     },
     NoticePosted(Notice),
     SettingsChanged {
@@ -357,12 +357,16 @@ impl State {
             Change::ListingSaved(l) => {
                 if let Some(old) = self.listings.insert(l.id, (**l).clone()) {
                     for t in old.titles() {
-                        self.unindex(&t, |o| o.listings.retain(|&i| i != l.id));
+                        self.unindex(&t.key(), |o| o.listings.retain(|&i| i != l.id));
                     }
                 }
                 if l.status.is_open() {
                     for t in l.titles() {
-                        self.on_title.entry(t).or_default().listings.push(l.id);
+                        self.on_title
+                            .entry(t.key())
+                            .or_default()
+                            .listings
+                            .push(l.id);
                     }
                 }
             }
@@ -372,12 +376,16 @@ impl State {
             Change::RightSaved(r) => {
                 if let Some(old) = self.rights.insert(r.index, r.clone()) {
                     for t in old.titles() {
-                        self.unindex(&t, |o| o.rights.retain(|&i| i != r.index));
+                        self.unindex(&t.key(), |o| o.rights.retain(|&i| i != r.index));
                     }
                 }
                 if r.ended.is_none() {
                     for t in r.titles() {
-                        self.on_title.entry(t).or_default().rights.push(r.index);
+                        self.on_title
+                            .entry(t.key())
+                            .or_default()
+                            .rights
+                            .push(r.index);
                     }
                 }
             }
@@ -553,7 +561,7 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::titles::shares as shares_title;
+    use crate::model::titles::Title;
 
     /// A share transfer changes the title a shares listing rests on, so a
     /// settlement verified before it is refused (`title_changed`).
@@ -568,8 +576,8 @@ mod tests {
         assert_eq!(
             state.titles_of(&moved),
             vec![
-                shares_title("140421001001010001"),
-                shares_title("140421001001010002")
+                Title::Shares("140421001001010001".into()),
+                Title::Shares("140421001001010002".into())
             ]
         );
         let quantified = Change::SharesQuantified {
@@ -579,7 +587,7 @@ mod tests {
         };
         assert_eq!(
             state.titles_of(&quantified),
-            vec![shares_title("140421001001010001")]
+            vec![Title::Shares("140421001001010001".into())]
         );
     }
 
@@ -605,7 +613,7 @@ mod tests {
         assert_eq!(k.end_by_law(d("2028-01-01"), true), d("2057-12-31"));
         assert_eq!(k.end_by_law(d("2060-01-01"), true), d("2087-12-31"));
         assert_eq!(k.end_by_law(d("2028-01-01"), false), d("2027-12-31"));
-        k.returned = Some((5, d("2027-06-30"), 100));
+        k.returned = Some((5, d("2027-06-30"), crate::model::Fen(100)));
         assert!(k.holds(d("2027-06-29")) && !k.holds(d("2027-06-30")));
         assert!(!k.extended_by_law(d("2028-01-01")));
     }

@@ -132,7 +132,6 @@ pub struct HistoryStep {
 }
 
 pub fn listing(l: &crate::model::exchange::Listing) -> ListingView {
-    use crate::model::shares::yuan;
     ListingView {
         id: l.id,
         mode: l.mode,
@@ -144,9 +143,9 @@ pub fn listing(l: &crate::model::exchange::Listing) -> ListingView {
         start: l.start,
         end: l.end,
         land_use: l.land_use.clone(),
-        reserve: yuan(l.reserve),
-        increment: yuan(l.increment),
-        deposit: yuan(l.deposit),
+        reserve: l.reserve.to_string(),
+        increment: l.increment.to_string(),
+        deposit: l.deposit.to_string(),
         auction_minutes: l.auction_minutes,
         status: l.status,
         notice_from: l.notice_from,
@@ -158,7 +157,7 @@ pub fn listing(l: &crate::model::exchange::Listing) -> ListingView {
             .map(|i| IntentView {
                 party: i.party.clone(),
                 member: i.member,
-                deposit: yuan(i.deposit),
+                deposit: i.deposit.to_string(),
                 registered_at: i.registered_at,
                 confirmed_at: i.confirmed_at,
                 released_at: i.released_at,
@@ -171,7 +170,7 @@ pub fn listing(l: &crate::model::exchange::Listing) -> ListingView {
             .map(|b| BidView {
                 index: b.index,
                 party: b.party.clone(),
-                amount: yuan(b.amount),
+                amount: b.amount.to_string(),
                 at: b.at,
                 matched: b.matched,
             })
@@ -180,7 +179,7 @@ pub fn listing(l: &crate::model::exchange::Listing) -> ListingView {
         award: l.award.as_ref().map(|a| AwardView {
             index: a.index,
             party: a.party.clone(),
-            price: yuan(a.price),
+            price: a.price.to_string(),
             contract_sha256: a.contract_sha256.clone(),
             day: a.day,
         }),

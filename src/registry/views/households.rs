@@ -290,7 +290,7 @@ pub fn household(
         estate: estate.map(|e| EstateView {
             index: e.index,
             heirs: e.heirs.clone(),
-            compensation: crate::model::shares::yuan(e.compensation),
+            compensation: e.compensation.to_string(),
         }),
         acts: acts.iter().map(|a| ActView::of(a, today)).collect(),
     }
@@ -364,20 +364,19 @@ pub struct DistributionPart {
 }
 
 pub fn distribution(d: &crate::model::state::Distribution) -> DistributionView {
-    use crate::model::shares::yuan;
     DistributionView {
         index: d.index,
         collective: d.collective.clone(),
-        total: yuan(d.total),
-        reserve: yuan(d.reserve),
-        welfare: yuan(d.welfare),
-        distributed: yuan(d.total - d.reserve - d.welfare),
+        total: d.total.to_string(),
+        reserve: d.reserve.to_string(),
+        welfare: d.welfare.to_string(),
+        distributed: (d.total - d.reserve - d.welfare).to_string(),
         parts: d
             .parts
             .iter()
             .map(|(holder, fen)| DistributionPart {
                 holder: holder.clone(),
-                amount: yuan(*fen),
+                amount: fen.to_string(),
             })
             .collect(),
     }

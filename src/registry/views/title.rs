@@ -86,7 +86,6 @@ pub struct CompensationPaid {
 
 impl ExpropriationView {
     pub fn of(x: &crate::model::state::Expropriation) -> ExpropriationView {
-        use crate::model::shares::yuan;
         ExpropriationView {
             index: x.index,
             collective: x.collective.clone(),
@@ -110,21 +109,21 @@ impl ExpropriationView {
                     .map(|(party, head, fen)| CompensationLineView {
                         party: party.clone(),
                         head: *head,
-                        amount: yuan(*fen),
+                        amount: fen.to_string(),
                     })
                     .collect(),
             }),
             hearing: x.hearing,
             hearing_asked: x.hearing_asked.clone(),
             received: x.received.iter().map(|(_, p)| p.clone()).collect(),
-            floor: x.floor.map(yuan),
+            floor: x.floor.map(|f| f.to_string()),
             payments: x
                 .payments
                 .iter()
                 .map(|(index, party, fen)| CompensationPaid {
                     index: *index,
                     party: party.clone(),
-                    amount: yuan(*fen),
+                    amount: fen.to_string(),
                 })
                 .collect(),
             owed: x
@@ -133,7 +132,7 @@ impl ExpropriationView {
                 .map(|party| CompensationPaid {
                     index: 0,
                     party: party.to_owned(),
-                    amount: yuan(x.allotted(party) - x.paid(party)),
+                    amount: (x.allotted(party) - x.paid(party)).to_string(),
                 })
                 .collect(),
             completed: x.completed,
@@ -351,7 +350,7 @@ pub fn title(p: &Parcel<String>, facts: TitleFacts, as_of: u64, today: NaiveDate
             returned: k.returned.map(|(index, effective, compensation)| Returned {
                 index,
                 effective,
-                compensation: crate::model::shares::yuan(compensation),
+                compensation: compensation.to_string(),
             }),
         }),
         encumbrances: encumbrances

@@ -32,7 +32,7 @@ impl<'a> ContractRow<'a> {
             registered_at: k.registered_at as i64,
             returned_at: k.returned.map(|(at, _, _)| at as i64),
             return_effective: k.returned.map(|(_, day, _)| day.to_string()),
-            return_compensation_fen: k.returned.map(|(_, _, fen)| fen),
+            return_compensation_fen: k.returned.map(|(_, _, fen)| fen.0),
         }
     }
 }
@@ -140,7 +140,7 @@ pub fn load_contracts(
                 (Some(r), Some(e)) => Some((
                     r as u64,
                     e.parse().map_err(|_| corrupt(&code, "return_effective"))?,
-                    compensation.unwrap_or(0),
+                    Fen(compensation.unwrap_or(0)),
                 )),
                 _ => None,
             },

@@ -35,7 +35,7 @@ impl<'a> HomesteadRow<'a> {
             geometry: crate::model::land::to_geojson(&h.geometry, true),
             granted_at: h.granted_at as i64,
             exited_at: h.exited.map(|(at, _)| at as i64),
-            compensation_fen: h.exited.map(|(_, fen)| fen),
+            compensation_fen: h.exited.map(|(_, fen)| fen.0),
         }
     }
 }
@@ -98,7 +98,7 @@ pub fn load_homesteads(
                         bbox: [a, b, c, d],
                         geometry,
                         granted_at: at as u64,
-                        exited: exited.map(|e| (e as u64, compensation.unwrap_or(0))),
+                        exited: exited.map(|e| (e as u64, Fen(compensation.unwrap_or(0)))),
                     },
                 ))
             },

@@ -19,6 +19,7 @@ mod prelude {
         Encumbrance, Estate, Expropriation, Homestead, Household, HukouEvent, KeyBinding,
         Membership, Notice, Parcel, Rows, Shape, Surrender,
     };
+    pub use crate::model::Fen;
     pub use crate::model::{exchange, settings::Settings, Area, Role};
     pub use crate::spatial;
     pub use crate::store::schema::*;

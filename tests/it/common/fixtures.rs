@@ -13,6 +13,20 @@ pub fn sign(key: &SignerKey, kind: &str, body: Value) -> Envelope {
     )
 }
 
+/// An envelope as JSON, signed over any body, as a client that does not
+/// read bodies sends it: what the server must refuse when a field does not
+/// read (`Envelope::sign` refuses to sign such a body).
+pub fn signed_json(key: &SignerKey, kind: &str, body: Value) -> Value {
+    use base64::Engine;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let entry = json!({"v": 1, "log": log_origin(COUNTY), "kind": kind,
+                       "signer": b64(&key.public_bytes()), "nonce": format!("n{}", unique()),
+                       "time": stamp(), "body": body});
+    let mut input = sanquan::ledger::envelope::SIGNING_PREFIX.to_vec();
+    input.extend(serde_json_canonicalizer::to_vec(&entry).expect("canonical JSON"));
+    json!({"entry": entry, "sig": b64(&key.sign(&input))})
+}
+
 thread_local! {
     /// The clock of the log this test thread made last: entries are signed
     /// at its time, as a client of that server would (the writer refuses an

@@ -229,7 +229,7 @@ impl Market {
     /// Each bidder registers its intent with the deposit the listing asks,
     /// and the exchange confirms it.
     pub fn bidders(&self, id: u64, bidders: &[(&SignerKey, &str)]) {
-        let deposit = sanquan::model::shares::yuan(self.listing(id).deposit);
+        let deposit = self.listing(id).deposit.to_string();
         for (key, party) in bidders {
             self.ok(
                 key,

@@ -3,6 +3,7 @@
 //! 发包方's consent to an assignment (M2).
 
 use super::*;
+use crate::model::shares::Fen;
 
 /// `listing.submit`: by the household that holds the land or homestead (M9:
 /// no one lists a household's land without it), or by a transferee passing
@@ -15,16 +16,15 @@ pub fn listing_submit(
 ) -> Result<Vec<Change>, RuleError> {
     match (signer.role, body.mode) {
         (Role::Transferee, Mode::Onward) => {
-            let consent = body.consent_sha256.as_deref().ok_or_else(|| {
-                RuleError::attribute("consent_sha256", "the household's written consent (M2)", "须有承包农户的书面同意（M2）")
-            })?;
-            rules::sha256_hex("consent_sha256", consent)?;
+            if body.consent_sha256.is_none() {
+                return Err(RuleError::attribute("consent_sha256", "the household's written consent (M2)", "须有承包农户的书面同意（M2）"));
+            }
         }
         (Role::Collective, Mode::AssetLease) => {}
         (Role::Household, m) if !matches!(m, Mode::Onward | Mode::AssetLease) => {}
         _ => return Err(RuleError::attribute("mode", "households list their land, houses and shares; transferees pass on what they hold (onward); collectives let their assets", "农户挂牌其土地、房屋和份额；受让方只能再流转其所持权利；集体经济组织出租其资产")),
     }
-    let start = rules::day("start", &body.start)?;
+    let start = body.start.date();
     // An assignment or swap runs to its contract's end (set once the
     // contract is found); shares pass for good.
     let end = match body.mode {
@@ -45,14 +45,14 @@ pub fn listing_submit(
         rules::money(state, "deposit", &body.deposit)?,
     );
     // A swap is paid in land; any price is a balance on top.
-    if reserve == 0 && body.mode != Mode::Swap {
+    if reserve == Fen::ZERO && body.mode != Mode::Swap {
         return Err(RuleError::attribute(
             "reserve",
             "a transfer is compensated (M3): above zero",
             "流转须有偿（M3）：价款须大于零",
         ));
     }
-    if increment == 0 || deposit > reserve {
+    if increment == Fen::ZERO || deposit > reserve {
         return Err(RuleError::attribute(
             "increment",
             "an increment above zero, and a deposit within the reserve",
@@ -98,10 +98,7 @@ pub fn listing_submit(
         ));
     }
     let asset = match (body.mode, &body.asset) {
-        (Mode::AssetLease, Some(a)) => {
-            rules::text("asset", a)?;
-            Some(a.clone())
-        }
+        (Mode::AssetLease, Some(a)) => Some(a.to_string()),
         (Mode::AssetLease, None) => {
             return Err(RuleError::attribute(
                 "asset",
@@ -206,7 +203,6 @@ pub fn listing_review(
 ) -> Result<Vec<Change>, RuleError> {
     let mut l = listing(state, body.listing)?.clone();
     at_stage(&l, Status::Review)?;
-    rules::text("reason", &body.reason)?;
     if body.approve {
         let (from, to) = state
             .settings
@@ -257,13 +253,11 @@ pub fn listing_object(
         return Err(RuleError::ObjectionRepeated { open: o.index });
     }
     rules::objections_within_cap(state, ctx, signer)?;
-    rules::text("reason", &body.reason)?;
-    rules::sha256_hex("document_sha256", &body.document_sha256)?;
     l.objections.push(Objection {
         index: ctx.index,
         party: signer.party.clone(),
-        reason: body.reason.clone(),
-        document_sha256: body.document_sha256.clone(),
+        reason: body.reason.to_string(),
+        document_sha256: body.document_sha256.to_string(),
         resolved: None,
     });
     Ok(vec![saved(l, ctx, "listing.object")])
@@ -278,7 +272,6 @@ pub fn objection_resolve(
     body: &ObjectionResolve,
 ) -> Result<Vec<Change>, RuleError> {
     let mut l = after_notice(listing(state, body.listing)?.clone(), ctx);
-    rules::text("reason", &body.reason)?;
     let o = l
         .objections
         .iter_mut()
@@ -325,7 +318,6 @@ pub fn assignment_consent(
         }
         .into());
     }
-    rules::sha256_hex("document_sha256", &body.document_sha256)?;
     l.consent = Some(ctx.index);
     Ok(vec![saved(l, ctx, "assignment.consent")])
 }
@@ -339,7 +331,6 @@ pub fn listing_withdraw(
     signer: &KeyBinding,
     body: &ListingWithdraw,
 ) -> Result<Vec<Change>, RuleError> {
-    rules::text("reason", &body.reason)?;
     let mut l = after_notice(listing(state, body.listing)?.clone(), ctx);
     if signer.party != l.transferor {
         return Err(RuleError::attribute(

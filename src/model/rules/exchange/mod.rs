@@ -20,7 +20,6 @@ use crate::model::rights::base_rights;
 // the step modules, which take this module's items with `use super::*`.
 use crate::model::codes::collective_of;
 use crate::model::rules;
-use crate::model::shares::yuan;
 use crate::model::state::{Attestation, Homestead, HukouEvent};
 use crate::model::{Change, Context, KeyBinding, Role, RuleError, State};
 
@@ -260,8 +259,8 @@ fn check_listing(
         }
         .into());
     }
-    let titles = l.titles_of(&basis.household);
-    for p in &titles {
+    for title in l.titles_of(&basis.household) {
+        let p = &title.key();
         rules::unencumbered(state, ctx.today, p, rules::Holds::SeizureOrPledge)?;
         // A transferee's onward listing rests on the household's land beside
         // the household's own; two of one kind may not.
@@ -270,7 +269,7 @@ fn check_listing(
             .find(|o| o.id != l.id && (o.mode == Mode::Onward) == (l.mode == Mode::Onward))
         {
             return Err(X::AlreadyListed {
-                parcel: p.clone(),
+                parcel: p.to_owned(),
                 listing: other.id,
             }
             .into());
@@ -280,7 +279,7 @@ fn check_listing(
             .find(|r| Some(r.index) != right && r.start <= l.end && l.start <= r.end)
         {
             return Err(X::AlreadyTransferred {
-                parcel: p.clone(),
+                parcel: p.to_owned(),
                 right: r.index,
             }
             .into());

@@ -32,12 +32,11 @@ pub fn hukou_settle(
             "须为 6 位或 9 位的 GB/T 2260 行政区划代码",
         ));
     }
-    rules::sha256_hex("document_sha256", &body.document_sha256)?;
     Ok(vec![Change::HukouSettled(HukouEvent {
         index: ctx.index,
         person: body.person.clone(),
         town: body.town.clone(),
-        date: rules::past_day(ctx, "date", &body.date, 50)?,
+        date: rules::past_day(ctx, "date", body.date, 50)?,
     })])
 }
 

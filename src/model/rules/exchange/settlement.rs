@@ -63,13 +63,17 @@ pub fn payment_confirm(
 }
 
 /// An amount that must be the award's whole price (paid in, paid out: M4).
-fn the_price(state: &State, l: &Listing, amount: &str) -> Result<(), RuleError> {
+fn the_price(
+    state: &State,
+    l: &Listing,
+    amount: &crate::model::fields::Yuan,
+) -> Result<(), RuleError> {
     let price = award_of(l)?.price;
     if rules::money(state, "amount", amount)? != price {
         return Err(RuleError::attribute(
             "amount",
-            format!("the whole price, {} yuan (M4)", yuan(price)),
-            format!("须为全部成交价 {} 元（M4）", yuan(price)),
+            format!("the whole price, {} yuan (M4)", price),
+            format!("须为全部成交价 {} 元（M4）", price),
         ));
     }
     Ok(())
@@ -337,7 +341,6 @@ pub fn right_certify(
             format!("已于日志序号 {at} 处发证，证号 {no}"),
         ));
     }
-    rules::text("certificate_no", &body.certificate_no)?;
     let mut r = r.clone();
     r.certified = Some((ctx.index, body.certificate_no.trim().to_owned()));
     Ok(vec![Change::RightSaved(r)])
@@ -370,7 +373,6 @@ pub fn right_end(
         }
         .into());
     }
-    rules::sha256_hex("document_sha256", &body.document_sha256)?;
     if state.settings.authority() {
         // M7: land is abandoned only after two consecutive years of the
         // right's term have run (never a lease not yet begun).
@@ -420,7 +422,6 @@ pub fn award_cancel(
     _signer: &KeyBinding,
     body: &AwardCancel,
 ) -> Result<Vec<Change>, RuleError> {
-    rules::text("reason", &body.reason)?;
     let mut l = listing(state, body.listing)?.clone();
     at_stage(&l, Status::Awarded)?;
     let award = award_of(&l)?.clone();
@@ -473,10 +474,11 @@ pub fn award_cancel(
 /// `verified`, with the index that changed it.
 fn title_changed_since(state: &State, l: &Listing, verified: u64) -> Option<(String, u64)> {
     l.titles().into_iter().find_map(|t| {
+        let key = t.key();
         state
             .touched
-            .get(&t)
+            .get(&key)
             .filter(|&&at| at > verified)
-            .map(|&at| (t, at))
+            .map(|&at| (key, at))
     })
 }
