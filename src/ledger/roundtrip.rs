@@ -179,6 +179,22 @@ fn generate(schema: &Value, defs: &Value, rng: &mut Rng, depth: u32) -> Value {
                 Some(p) if p.starts_with("^(0|[1-9]") => {
                     json!(format!("{}.{:02}", rng.below(100_000), rng.below(100)))
                 }
+                // Codes (`model::codes`): digits of their length, a contract's with J.
+                Some(p) if p.starts_with("^[0-9]{") => {
+                    let n: usize = p[7..]
+                        .split('}')
+                        .next()
+                        .and_then(|n| n.parse().ok())
+                        .unwrap_or(0);
+                    let digits: String = (0..n)
+                        .map(|i| char::from(b'1' + (rng.below(9) + i) as u8 % 9))
+                        .collect();
+                    json!(if p.ends_with("J$") {
+                        format!("{digits}J")
+                    } else {
+                        digits
+                    })
+                }
                 Some(_) => Value::String(VKEY.into()),
                 None => any_string(rng),
             }

@@ -54,6 +54,10 @@ fn digits(code: &str, len: usize) -> Result<(), Why> {
             6 => ("must be 6 digits", "须为 6 位数字"),
             14 => ("must be 14 digits", "须为 14 位数字"),
             18 => ("must be 18 digits", "须为 18 位数字"),
+            19 => (
+                "a parcel code is 19 digits: 发包方编码 + 5",
+                "地块编码为 19 位：发包方编码加 5 位顺序码",
+            ),
             _ => ("wrong length", "长度不对"),
         });
     }
@@ -212,9 +216,163 @@ pub fn check_case_no(court: bool, text: &str) -> Result<(), Why> {
     }
 }
 
+/// 19-digit 地块编码: 发包方编码 + 5-digit sequence (P1).
+pub fn check_parcel(code: &str) -> Result<(), Why> {
+    digits(code, 19)
+}
+
+/// 承包合同编码: the household's 承包方编码 + `J`, family contracting (P1).
+pub fn check_contract(code: &str) -> Result<(), Why> {
+    match code.strip_suffix('J') {
+        Some(household) if check_household(household).is_ok() => Ok(()),
+        _ => Err((
+            "a contract code is the household's 18-digit code followed by J",
+            "承包合同编码为 18 位承包方编码加 J",
+        )),
+    }
+}
+
+/// Codes as the text the state keys its collections by.
+pub fn texts<C: std::ops::Deref<Target = str>>(codes: &[C]) -> Vec<String> {
+    codes.iter().map(|c| c.to_string()).collect()
+}
+
+/// A code type: the code, checked once where it is read (a body, a path),
+/// and then only passed on. It reads as a `str` (`Deref`, `Borrow`), so maps
+/// keyed by code text find it.
+macro_rules! code_types {
+    ($($(#[$doc:meta])* $name:ident => $check:ident, $pattern:literal, $describe:literal;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(code: &str) -> Result<$name, Why> {
+                $check(code)?;
+                Ok($name(code.to_owned()))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// The 发包方编码 it begins with (for a collective, itself).
+            pub fn collective(&self) -> &str {
+                collective_of(&self.0)
+            }
+
+            /// The county it begins with.
+            pub fn county(&self) -> &str {
+                county_of(&self.0)
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                &self.0 == other
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(code: $name) -> String {
+                code.0
+            }
+        }
+
+        super::fields::text_fields! {
+            $name => |c| c.as_str().into(), {
+                "type": "string",
+                "description": $describe,
+                "pattern": $pattern
+            };
+        }
+    )*};
+}
+
+impl HouseholdCode {
+    /// Its 4-digit sequence within the collective (0001–8000 for a family, P1).
+    pub fn sequence(&self) -> u32 {
+        self.0.get(14..).and_then(|s| s.parse().ok()).unwrap_or(0)
+    }
+}
+
+code_types! {
+    /// A county's 6-digit code (县级行政区划代码, GB/T 2260).
+    CountyCode => check_county, "^[0-9]{6}$", "a county's code: 6 digits (GB/T 2260)";
+    /// A collective's 14-digit 发包方编码 (P1).
+    CollectiveCode => check_collective, "^[0-9]{14}$",
+        "发包方编码: 14 digits — county 6, township 3, village 3, group 2 (P1)";
+    /// A household's 18-digit 承包方编码 (P1).
+    HouseholdCode => check_household, "^[0-9]{18}$",
+        "承包方编码: 18 digits — the 发包方编码 and a 4-digit sequence, never 0000 (P1)";
+    /// A parcel's 19-digit 地块编码 (P1).
+    ParcelCode => check_parcel, "^[0-9]{19}$",
+        "地块编码: 19 digits — the 发包方编码 and a 5-digit sequence (P1)";
+    /// A contract's 承包合同编码 (P1).
+    ContractCode => check_contract, "^[0-9]{18}J$",
+        "承包合同编码: the 承包方编码 followed by J (family contracting, P1)";
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// P1: each code type reads only a code of its form, and reads as its
+    /// text (so maps keyed by code text find it).
+    #[test]
+    fn p1_code_types_read_only_their_form() {
+        let read = |ty: &str, code: &str| -> bool {
+            let v = serde_json::json!(code);
+            match ty {
+                "county" => serde_json::from_value::<CountyCode>(v).is_ok(),
+                "collective" => serde_json::from_value::<CollectiveCode>(v).is_ok(),
+                "household" => serde_json::from_value::<HouseholdCode>(v).is_ok(),
+                "parcel" => serde_json::from_value::<ParcelCode>(v).is_ok(),
+                _ => serde_json::from_value::<ContractCode>(v).is_ok(),
+            }
+        };
+        assert!(read("county", "140421") && !read("county", "14042"));
+        assert!(read("collective", "14042100100101") && !read("collective", "1404210010010a"));
+        assert!(read("household", "140421001001010001"));
+        assert!(!read("household", "140421001001010000"));
+        assert!(read("parcel", "1404210010010100001") && !read("parcel", "ZJD140421001001010001"));
+        assert!(read("contract", "140421001001010001J"));
+        assert!(
+            !read("contract", "140421001001010001") && !read("contract", "140421001001010000J")
+        );
+        let h = HouseholdCode::parse("140421001001010007").unwrap();
+        assert_eq!(
+            (h.collective(), h.county(), h.sequence()),
+            ("14042100100101", "140421", 7)
+        );
+        let map: std::collections::HashMap<String, u8> = [(h.to_string(), 1)].into();
+        assert_eq!(map.get(h.as_str()), Some(&1));
+    }
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()

@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer};
 
 use super::refusal::Why;
 use super::shares::Fen;
@@ -30,7 +30,7 @@ pub fn refusal_of(message: &str) -> Option<(&str, &str)> {
 }
 
 /// Reads a field from its text through `parse`, refusing with its reason.
-fn read<'de, D: Deserializer<'de>, T>(
+pub(crate) fn read<'de, D: Deserializer<'de>, T>(
     d: D,
     parse: fn(&str) -> Result<T, Why>,
 ) -> Result<T, D::Error> {
@@ -160,25 +160,26 @@ impl std::ops::Deref for Text {
     }
 }
 
-/// Serde and JSON Schema for each field: its text, and the schema a client
-/// checks before it signs.
+/// Serde and JSON Schema for each self-checking field (here and the codes
+/// of `model::codes`): read through its `parse`, written as its text, and
+/// described by the schema a client checks before it signs.
 macro_rules! text_fields {
     ($($ty:ident => $text:expr, $schema:tt;)*) => {$(
-        impl<'de> Deserialize<'de> for $ty {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                read(d, $ty::parse)
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $crate::model::fields::read(d, $ty::parse)
             }
         }
 
-        impl Serialize for $ty {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let text: fn(&$ty) -> Cow<'_, str> = $text;
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let text: fn(&$ty) -> std::borrow::Cow<'_, str> = $text;
                 s.serialize_str(&text(self))
             }
         }
 
         impl schemars::JsonSchema for $ty {
-            fn schema_name() -> Cow<'static, str> {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
                 stringify!($ty).into()
             }
 
@@ -188,6 +189,7 @@ macro_rules! text_fields {
         }
     )*};
 }
+pub(crate) use text_fields;
 
 text_fields! {
     Day => |d| d.to_string().into(), {

@@ -1089,9 +1089,11 @@ fn households_split_and_merge_with_their_rights() {
             "party_not_allowed",
             "entry.body.DKBM",
         );
+        // H4: a homestead is not pledged — its key does not even read as a
+        // parcel code.
         refused(
             post(&key, "encumbrance.register", pledge(&format!("ZJD{old}"))),
-            "unknown_parcel",
+            "bad_attribute",
             "entry.body.DKBM",
         );
         let (status, v) = post(&key, "encumbrance.register", pledge(&p1));

@@ -214,9 +214,19 @@ fn every_demo_entry_fits_the_schema_of_its_kind() {
     assert!(checked >= 10, "{checked} views checked");
     // What the server refuses, the schema refuses too.
     let grant = from_root(&doc, &kinds["contract.grant"]["body"]);
-    let body = json!({"CBHTBM": "x", "CBFBM": "y", "DKBM": [], "start": "2026-01-01",
-                      "end": "2055-12-31", "certificate_members": []});
+    let body = json!({"CBHTBM": "140421001001010001J", "CBFBM": "140421001001010001",
+                      "DKBM": [], "start": "2026-01-01", "end": "2055-12-31",
+                      "certificate_members": []});
     assert!(grant.is_valid(&body));
+    for (field, bad) in [
+        ("CBHTBM", "x"),
+        ("CBFBM", "14042100100101"),
+        ("start", "2026-1-1"),
+    ] {
+        let mut wrong = body.clone();
+        wrong[field] = json!(bad);
+        assert!(!grant.is_valid(&wrong), "{field}: {bad}");
+    }
     let mut extra = body.clone();
     extra["zz"] = json!(1);
     assert!(!grant.is_valid(&extra));

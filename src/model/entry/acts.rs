@@ -19,20 +19,20 @@ pub enum AwardEffect {
     /// The contract is held by another household of the same collective.
     ContractHolder {
         #[serde(rename = "CBHTBM")]
-        contract: String,
+        contract: ContractCode,
         #[serde(rename = "CBFBM")]
-        to: String,
+        to: HouseholdCode,
     },
     /// A4: the parcels named — some of a contract's, not all — are held by
     /// another household of the same collective, under a new contract for
     /// the rest of the term; the rest stays as it was.
     ContractParcels {
         #[serde(rename = "CBHTBM")]
-        contract: String,
+        contract: ContractCode,
         #[serde(rename = "DKBM")]
-        parcels: Vec<String>,
+        parcels: Vec<ParcelCode>,
         #[serde(rename = "CBFBM")]
-        to: String,
+        to: HouseholdCode,
     },
     /// A derived right ends (a transfer annulled or terminated).
     RightEnd { right: u64 },

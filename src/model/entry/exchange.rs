@@ -10,7 +10,7 @@ pub struct ListingSubmit {
     pub mode: crate::model::exchange::Mode,
     /// The parcels, under the household's contract (none for a house lease).
     #[serde(rename = "DKBM", default, skip_serializing_if = "Vec::is_empty")]
-    pub parcels: Vec<String>,
+    pub parcels: Vec<ParcelCode>,
     /// For `onward`: the derived right (its settlement's log index) passed on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub right: Option<u64>,

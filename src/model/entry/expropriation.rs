@@ -9,7 +9,7 @@ use super::*;
 #[serde(deny_unknown_fields)]
 pub struct ExpropriationAnnounce {
     #[serde(rename = "DKBM")]
-    pub parcels: Vec<String>,
+    pub parcels: Vec<ParcelCode>,
     /// The public interest the land is taken for (土地管理法 Art. 45).
     pub purpose: Text,
     /// SHA-256 (hex) of the announcement and the approval it rests on.

@@ -39,7 +39,7 @@ pub struct Member {
 #[serde(deny_unknown_fields)]
 pub struct HouseholdRegister {
     #[serde(rename = "CBFBM")]
-    pub code: String,
+    pub code: HouseholdCode,
     pub members: Vec<Member>,
 }
 
@@ -51,7 +51,7 @@ pub struct HouseholdRegister {
 #[serde(deny_unknown_fields)]
 pub struct HouseholdJoin {
     #[serde(rename = "CBFBM")]
-    pub household: String,
+    pub household: HouseholdCode,
     /// The new members (no head: the household has one).
     pub members: Vec<Member>,
     /// SHA-256 (hex) of the birth or marriage record.
@@ -65,11 +65,11 @@ pub struct HouseholdJoin {
 pub struct ContractGrant {
     /// 承包合同编码: 承包方编码 + J for family contracting (P1).
     #[serde(rename = "CBHTBM")]
-    pub code: String,
+    pub code: ContractCode,
     #[serde(rename = "CBFBM")]
-    pub household: String,
+    pub household: HouseholdCode,
     #[serde(rename = "DKBM")]
-    pub parcels: Vec<String>,
+    pub parcels: Vec<ParcelCode>,
     /// First and last day of the term, YYYY-MM-DD.
     pub start: Day,
     pub end: Day,
@@ -83,9 +83,9 @@ pub struct ContractGrant {
 #[serde(deny_unknown_fields)]
 pub struct ContractExtend {
     #[serde(rename = "CBHTBM")]
-    pub code: String,
+    pub code: ContractCode,
     #[serde(rename = "DKBM")]
-    pub parcels: Vec<String>,
+    pub parcels: Vec<ParcelCode>,
 }
 
 /// `contract.renew`: the collective renews a contract whose term ends (C2:
@@ -94,7 +94,7 @@ pub struct ContractExtend {
 #[serde(deny_unknown_fields)]
 pub struct ContractRenew {
     #[serde(rename = "CBHTBM")]
-    pub code: String,
+    pub code: ContractCode,
     /// The new last day of the term, YYYY-MM-DD.
     pub end: Day,
 }
@@ -115,7 +115,7 @@ pub struct ContractRenewAll {
 #[serde(deny_unknown_fields)]
 pub struct ShareAllocation {
     #[serde(rename = "CBFBM")]
-    pub household: String,
+    pub household: HouseholdCode,
     pub shares: u64,
 }
 
@@ -204,7 +204,7 @@ pub struct MemberEnd {
 #[serde(deny_unknown_fields)]
 pub struct EstateSettle {
     #[serde(rename = "CBFBM")]
-    pub household: String,
+    pub household: HouseholdCode,
     /// The heirs: households of this county (by code) or persons (by the
     /// commitment to their record, kept off the log).
     pub heirs: Vec<String>,
@@ -230,7 +230,7 @@ pub enum Terrain {
 #[serde(deny_unknown_fields)]
 pub struct HomesteadGrant {
     #[serde(rename = "CBFBM")]
-    pub household: String,
+    pub household: HouseholdCode,
     pub terrain: Terrain,
     /// SHA-256 (hex) of the posted application and the collective's opinion.
     pub posting_sha256: Sha256,
@@ -252,7 +252,7 @@ pub struct HomesteadExit {
 #[serde(deny_unknown_fields)]
 pub struct ContractReturn {
     #[serde(rename = "CBHTBM")]
-    pub code: String,
+    pub code: ContractCode,
     /// The day the land goes back: at least six months after this notice.
     pub effective: Day,
     /// Yuan, for investments that raised the land's capacity ("0" if none).
@@ -267,13 +267,13 @@ pub struct ContractReturn {
 pub struct HouseholdSplit {
     /// The new household's code, in the same collective (P1).
     #[serde(rename = "CBFBM")]
-    pub code: String,
+    pub code: HouseholdCode,
     /// The members who leave, with their relation to the new head.
     pub members: Vec<Member>,
     /// Parcels whose contract right goes with them (a new contract of the same
     /// term; the old one keeps the rest).
     #[serde(rename = "DKBM", default, skip_serializing_if = "Vec::is_empty")]
-    pub parcels: Vec<String>,
+    pub parcels: Vec<ParcelCode>,
     /// Shares that go with them.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub shares: u64,
@@ -331,6 +331,6 @@ pub struct HukouSettle {
 #[serde(deny_unknown_fields)]
 pub struct AttestRetention {
     #[serde(rename = "CBFBM")]
-    pub household: String,
+    pub household: HouseholdCode,
     pub rights: crate::model::exchange::BaseRights,
 }

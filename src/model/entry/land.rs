@@ -8,7 +8,7 @@ use super::*;
 #[serde(deny_unknown_fields)]
 pub struct CollectiveRegister {
     #[serde(rename = "FBFBM")]
-    pub code: String,
+    pub code: CollectiveCode,
     #[serde(rename = "FBFMC")]
     pub name: String,
     /// GeoJSON Polygon or MultiPolygon, lon/lat (CGCS2000 ≈ WGS 84, C8).
@@ -22,7 +22,7 @@ pub struct CollectiveRegister {
 pub struct ParcelRegister {
     /// 地块编码: 发包方编码 + 5 digits (P1).
     #[serde(rename = "DKBM")]
-    pub code: String,
+    pub code: ParcelCode,
     /// 地块名称.
     #[serde(rename = "DKMC")]
     pub name: String,
@@ -51,7 +51,7 @@ pub struct ParcelRegister {
 #[serde(deny_unknown_fields)]
 pub struct ParcelRetire {
     #[serde(rename = "DKBM")]
-    pub code: String,
+    pub code: ParcelCode,
     pub reason: String,
 }
 
@@ -85,7 +85,7 @@ impl EncumbranceKind {
 #[serde(deny_unknown_fields)]
 pub struct EncumbranceRegister {
     #[serde(rename = "DKBM")]
-    pub parcel: String,
+    pub parcel: ParcelCode,
     pub kind: EncumbranceKind,
     pub reason: Text,
     /// SHA-256 (hex) of the order or written objection, kept off the log.
@@ -135,7 +135,7 @@ pub struct ObjectionSuit {
 #[serde(deny_unknown_fields)]
 pub struct ParcelPart {
     #[serde(rename = "DKBM")]
-    pub code: String,
+    pub code: ParcelCode,
     #[serde(rename = "DKMC")]
     pub name: String,
     pub geometry: serde_json::Value,
@@ -147,7 +147,7 @@ pub struct ParcelPart {
 #[serde(deny_unknown_fields)]
 pub struct ParcelSplit {
     #[serde(rename = "DKBM")]
-    pub code: String,
+    pub code: ParcelCode,
     pub parts: Vec<ParcelPart>,
     pub reason: Text,
 }
@@ -170,7 +170,7 @@ pub struct ParcelMerge {
 #[serde(deny_unknown_fields)]
 pub struct NoticePost {
     #[serde(rename = "CBHTBM")]
-    pub contracts: Vec<String>,
+    pub contracts: Vec<ContractCode>,
     /// First and last day of the posting, YYYY-MM-DD.
     pub from: Day,
     pub to: Day,
@@ -185,7 +185,7 @@ pub struct NoticePost {
 #[serde(deny_unknown_fields)]
 pub struct CertificateIssue {
     #[serde(rename = "CBHTBM")]
-    pub contract: String,
+    pub contract: ContractCode,
     /// The log index of the notice that listed it.
     pub notice: u64,
     /// A7 (rules 2): persons the last certificate named who left the

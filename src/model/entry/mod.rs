@@ -7,6 +7,7 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+pub use super::codes::{CollectiveCode, ContractCode, HouseholdCode, ParcelCode};
 use super::error::RuleError;
 pub use super::fields::{Day, Sha256, Text, Yuan};
 use super::{Role, VerifierKey};

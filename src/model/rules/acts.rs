@@ -62,7 +62,7 @@ pub fn over_certificate(
 
 /// `estate.settle` acts over the household whose estate it settles.
 pub fn over_estate(_state: &State, _signer: &KeyBinding, body: &EstateSettle) -> Vec<String> {
-    vec![body.household.clone()]
+    vec![body.household.to_string()]
 }
 
 /// `household.split` recorded by the collective or the county (W2, R1) acts
@@ -78,7 +78,7 @@ pub fn over_split(_state: &State, signer: &KeyBinding, body: &HouseholdSplit) ->
 /// not sign (then splits them out with its land, in the attack A1 names).
 pub fn over_joined(_state: &State, signer: &KeyBinding, body: &HouseholdJoin) -> Vec<String> {
     if signer.role == Role::Collective {
-        vec![body.household.clone()]
+        vec![body.household.to_string()]
     } else {
         Vec::new()
     }
@@ -91,7 +91,7 @@ pub fn over_award(state: &State, _signer: &KeyBinding, body: &DisputeAward) -> V
         AwardEffect::ContractHolder { contract, .. }
         | AwardEffect::ContractParcels { contract, .. } => state
             .contracts
-            .get(contract)
+            .get(contract.as_str())
             .map(|k| k.household.clone())
             .into_iter()
             .collect(),
@@ -564,13 +564,13 @@ pub(super) fn restore(
         }) => {
             let held_by_to = state
                 .contracts
-                .get(&contract)
-                .is_some_and(|k| k.household == to && k.holds(ctx.today));
+                .get(contract.as_str())
+                .is_some_and(|k| k.household == to.as_str() && k.holds(ctx.today));
             let Some(from) = act.parties.first().filter(|_| held_by_to) else {
                 return Err(changed("the contract", "承包合同"));
             };
             vec![Change::ContractHolder {
-                code: contract,
+                code: contract.to_string(),
                 household: from.clone(),
             }]
         }
@@ -578,7 +578,7 @@ pub(super) fn restore(
             // Those it dropped are named on the certificate again.
             let k = state
                 .contracts
-                .get(&b.contract)
+                .get(b.contract.as_str())
                 .ok_or_else(|| changed("the contract", "承包合同"))?;
             let mut members = k.certificate_members.clone();
             members.extend(

@@ -1,5 +1,6 @@
 //! Rules of the land contract right (土地承包经营权): C1–C4.
 
+use crate::model::codes::texts;
 use crate::model::shares::Fen;
 use chrono::{Months, NaiveDate};
 
@@ -38,7 +39,7 @@ pub fn contract_grant(
     let household = super::household_of(state, &body.household)?;
     if household.collective != signer.party {
         return Err(RuleError::HouseholdOutsideCollective {
-            code: body.household.clone(),
+            code: body.household.to_string(),
             collective: signer.party.clone(),
         });
     }
@@ -49,16 +50,16 @@ pub fn contract_grant(
             "家庭承包合同编码为承包方编码加字母 J（P1）",
         ));
     }
-    if let Some(c) = state.contracts.get(&body.code) {
+    if let Some(c) = state.contracts.get(body.code.as_str()) {
         if c.returned.is_some() && ctx.today <= c.end {
             // C6: no new land during the rest of the returned term.
             return Err(RuleError::NoNewLandAfterReturn {
-                household: body.household.clone(),
+                household: body.household.to_string(),
                 until: c.end.to_string(),
             });
         }
         return Err(RuleError::ContractExists {
-            code: body.code.clone(),
+            code: body.code.to_string(),
             at: c.registered_at,
         });
     }
@@ -92,7 +93,13 @@ pub fn contract_grant(
             "承包合同至少包含一个地块",
         ));
     }
-    check_contractable(state, ctx, signer, &body.parcels, whole_years(start, end))?;
+    check_contractable(
+        state,
+        ctx,
+        signer,
+        &texts(&body.parcels),
+        whole_years(start, end),
+    )?;
     if body.certificate_members.is_empty() {
         return Err(RuleError::attribute(
             "certificate_members",
@@ -129,9 +136,9 @@ pub fn contract_grant(
         ));
     }
     Ok(vec![Change::ContractGranted(Contract {
-        code: body.code.clone(),
-        household: body.household.clone(),
-        parcels: body.parcels.clone(),
+        code: body.code.to_string(),
+        household: body.household.to_string(),
+        parcels: texts(&body.parcels),
         start,
         end,
         certificate_members: body.certificate_members.clone(),
@@ -169,12 +176,12 @@ pub fn contract_extend(
 ) -> Result<Vec<Change>, RuleError> {
     let k = state
         .contracts
-        .get(&body.code)
+        .get(body.code.as_str())
         .filter(|k| {
             k.household.starts_with(&signer.party) && k.returned.is_none() && k.in_force(ctx.today)
         })
         .ok_or_else(|| RuleError::ContractNotInForce {
-            code: body.code.clone(),
+            code: body.code.to_string(),
         })?;
     if body.parcels.is_empty() {
         return Err(RuleError::attribute(
@@ -187,11 +194,11 @@ pub fn contract_extend(
         state,
         ctx,
         signer,
-        &body.parcels,
+        &texts(&body.parcels),
         whole_years(k.start, k.end),
     )?;
     let mut parcels = k.parcels.clone();
-    parcels.extend(body.parcels.iter().cloned());
+    parcels.extend(texts(&body.parcels));
     Ok(vec![Change::ContractParcels {
         code: k.code.clone(),
         parcels,
@@ -210,11 +217,11 @@ pub fn contract_renew(
 ) -> Result<Vec<Change>, RuleError> {
     let k = state
         .contracts
-        .get(&body.code)
+        .get(body.code.as_str())
         .filter(|k| k.household.starts_with(&signer.party) && k.returned.is_none())
         .filter(|k| state.household(&k.household).is_some())
         .ok_or_else(|| RuleError::ContractNotInForce {
-            code: body.code.clone(),
+            code: body.code.to_string(),
         })?;
     let opens = k.end.checked_sub_months(Months::new(12)).unwrap_or(k.end);
     if ctx.today < opens {
@@ -370,10 +377,10 @@ pub fn contract_return(
 ) -> Result<Vec<Change>, RuleError> {
     let k = state
         .contracts
-        .get(&body.code)
+        .get(body.code.as_str())
         .filter(|k| k.household == signer.party && k.returned.is_none() && k.holds(ctx.today))
         .ok_or_else(|| RuleError::ContractNotInForce {
-            code: body.code.clone(),
+            code: body.code.to_string(),
         })?;
     let effective = body.effective.date();
     let earliest = ctx

@@ -61,3 +61,53 @@ pub fn decision_record(
         minutes_sha256: body.minutes_sha256.to_string(),
     })])
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::rules::world::*;
+    use serde_json::{json, Value};
+
+    fn decision(assembly: &str, subject: &str, counts: [u32; 4]) -> Value {
+        let [eligible, present, yes, no] = counts;
+        json!({"assembly": assembly, "subject": subject, "question": "接纳张某为本集体成员",
+               "date": "2026-11-20", "eligible": eligible, "present": present, "for": yes,
+               "against": no, "minutes_sha256": "cd".repeat(32)})
+    }
+
+    /// D3: a decision states counts that can be true — no more present than
+    /// eligible, no more votes than present — and a day that has come.
+    #[test]
+    fn d3_a_decision_states_counts_that_can_be_true() {
+        let (mut w, a) = (World::new(), actors());
+        let c = &a[2].0;
+        let mut record = |body| w.sign(c, "decision.record", body);
+        let members = "members_assembly";
+        assert_eq!(
+            record(decision(members, "membership", [3, 4, 3, 0])),
+            Err("bad_attribute")
+        );
+        assert_eq!(
+            record(decision(members, "membership", [3, 3, 2, 2])),
+            Err("bad_attribute")
+        );
+        let mut later = decision(members, "membership", [3, 3, 3, 0]);
+        later["date"] = json!("2026-12-20");
+        assert_eq!(record(later), Err("bad_attribute"));
+        assert_eq!(
+            record(decision(members, "membership", [3, 3, 3, 0])),
+            Ok(())
+        );
+    }
+
+    /// D1: membership is the members' assembly's to decide, not the
+    /// representatives'.
+    #[test]
+    fn d1_membership_is_reserved_to_the_members_assembly() {
+        let (mut w, a) = (World::new(), actors());
+        let by_representatives = decision("representatives_assembly", "membership", [3, 3, 3, 0]);
+        assert_eq!(
+            w.sign(&a[2].0, "decision.record", by_representatives),
+            Err("reserved_to_members")
+        );
+    }
+}

@@ -1,6 +1,7 @@
 //! Rules of encumbrances on parcels: seizure (查封), objection (异议) and
 //! pledge of the management right (融资担保, M2), and their release.
 
+use crate::model::codes::texts;
 use crate::model::entry::{
     EncumbranceKind, EncumbranceRegister, EncumbranceRelease, ObjectionSuit,
 };
@@ -376,7 +377,7 @@ pub fn dispute_award(
             let (k, from, to) = award_parties(state, ctx, contract, to)?;
             let some = !parcels.is_empty()
                 && parcels.len() < k.parcels.len()
-                && parcels.iter().all(|p| k.parcels.contains(p));
+                && parcels.iter().all(|p| k.parcels.iter().any(|q| p == q));
             if to.collective != from.collective || to.code == from.code || !some {
                 return Err(RuleError::attribute(
                     "effect",
@@ -384,7 +385,7 @@ pub fn dispute_award(
                     "须为该合同的部分地块，转由同一集体的另一承包方持有",
                 ));
             }
-            super::exchange::land_half(state, ctx, &from.code, &to.code, parcels)
+            super::exchange::land_half(state, ctx, &from.code, &to.code, &texts(parcels))
         }
         AwardEffect::RightEnd { right } => {
             let mut r = state

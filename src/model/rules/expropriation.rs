@@ -4,6 +4,7 @@
 //! hearing if asked, every party paid in full — then the rights on the land
 //! end, derived rights with them, and the parcels leave the collective.
 
+use crate::model::codes::texts;
 use std::collections::BTreeSet;
 
 use super::exchange::withdrawn_by_law;
@@ -138,14 +139,14 @@ pub fn expropriation_announce(
     }
     let collective = collective.unwrap_or_default();
     let floor = if state.settings.authority() {
-        Some(floor(state, collective, &body.parcels)?)
+        Some(floor(state, collective, &texts(&body.parcels))?)
     } else {
         None
     };
     Ok(vec![Change::ExpropriationSaved(Expropriation {
         index: ctx.index,
         collective: collective.to_owned(),
-        parcels: body.parcels.clone(),
+        parcels: texts(&body.parcels),
         purpose: body.purpose.to_string(),
         announced: ctx.today,
         plan: None,

@@ -28,18 +28,18 @@ pub fn homestead_grant(
     body: &HomesteadGrant,
 ) -> Result<Vec<Change>, RuleError> {
     let household = super::household_of(state, &body.household)?;
-    if let Some(h) = state.homesteads.get(&body.household) {
+    if let Some(h) = state.homesteads.get(body.household.as_str()) {
         match h.exited {
             None => {
                 return Err(RuleError::SecondHomestead {
-                    household: body.household.clone(),
+                    household: body.household.to_string(),
                     at: h.granted_at,
                 })
             }
             // H2: a household that gave its homestead up gets no new one.
             Some((at, _)) => {
                 return Err(RuleError::HouseGivenUp {
-                    household: body.household.clone(),
+                    household: body.household.to_string(),
                     at,
                 })
             }
@@ -48,20 +48,20 @@ pub fn homestead_grant(
     // H2: nor one that sold its homestead and house.
     if let Some(l) = state.listings.values().find(|l| {
         l.mode == crate::model::exchange::Mode::Homestead
-            && l.transferor == body.household
+            && l.transferor == body.household.as_str()
             && !l.registered.is_empty()
     }) {
         return Err(RuleError::HouseGivenUp {
-            household: body.household.clone(),
+            household: body.household.to_string(),
             at: l.registered[0].0,
         });
     }
     // H2: nor one that leased its house out.
     if let Some(r) = state.rights.values().find(|r| {
-        r.mode == crate::model::exchange::Mode::HouseLease && r.household == body.household
+        r.mode == crate::model::exchange::Mode::HouseLease && r.household == body.household.as_str()
     }) {
         return Err(RuleError::HouseGivenUp {
-            household: body.household.clone(),
+            household: body.household.to_string(),
             at: r.index,
         });
     }
@@ -96,7 +96,7 @@ pub fn homestead_grant(
     }
     Ok(vec![Change::HomesteadGranted {
         homestead: Homestead {
-            household: body.household.clone(),
+            household: body.household.to_string(),
             collective: household.collective.clone(),
             area: fp.area,
             bbox: fp.bbox,
@@ -138,4 +138,26 @@ pub fn homestead_exit(
             super::surrender::Surrendered::Homestead,
         ),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::rules::world::*;
+    use serde_json::json;
+
+    /// H1: one household, one homestead — a second grant is refused.
+    #[test]
+    fn h1_one_household_one_homestead() {
+        let (mut w, a) = (World::new(), actors());
+        let grant = json!({"CBFBM": HOUSEHOLDS[0], "terrain": "plain",
+                           "posting_sha256": "ab".repeat(32), "geometry": null});
+        let mut plot = square(30);
+        plot.area = crate::model::Area(10_000);
+        let county = a[0].0.public_bytes();
+        let again = w.decide(&county, &[], "homestead.grant", &grant, &[plot]);
+        assert_eq!(
+            again.map_err(|e| crate::model::Refusal::code(&e)),
+            Err("second_homestead")
+        );
+    }
 }

@@ -1,5 +1,6 @@
 //! Rules of households (承包方, P1, P3).
 
+use crate::model::codes::texts;
 use crate::model::entry::{
     HouseholdJoin, HouseholdMerge, HouseholdRegister, HouseholdSplit, Member,
 };
@@ -37,7 +38,7 @@ pub fn household_register(
         }
     }
     Ok(vec![Change::HouseholdRegistered(Household {
-        code: body.code.clone(),
+        code: body.code.to_string(),
         collective: signer.party.clone(),
         members: body.members.clone(),
         registered_at: ctx.index,
@@ -149,27 +150,29 @@ fn born_members(
         .collect()
 }
 
-/// A new household's code: a family household of `collective` (0001–8000,
-/// P1) that no household has had.
-fn check_new_code(state: &State, code: &str, collective: &str) -> Result<(), RuleError> {
-    codes::check_household(code).map_err(|r| RuleError::because("CBFBM", r))?;
-    let sequence: u32 = code.get(14..).and_then(|s| s.parse().ok()).unwrap_or(0);
-    if !(1..=8000).contains(&sequence) {
+/// A new household's code (read as 18 digits by `HouseholdCode`): a family
+/// household of `collective` (0001–8000, P1) that no household has had.
+fn check_new_code(
+    state: &State,
+    code: &codes::HouseholdCode,
+    collective: &str,
+) -> Result<(), RuleError> {
+    if !(1..=8000).contains(&code.sequence()) {
         return Err(RuleError::attribute(
             "CBFBM",
             "households are numbered 0001 to 8000 (P1)",
             "承包方顺序码为 0001 至 8000（P1）",
         ));
     }
-    if crate::model::codes::collective_of(code) != collective {
+    if code.collective() != collective {
         return Err(RuleError::HouseholdOutsideCollective {
-            code: code.to_owned(),
+            code: code.to_string(),
             collective: collective.to_owned(),
         });
     }
-    if let Some(h) = state.households.get(code) {
+    if let Some(h) = state.households.get(code.as_str()) {
         return Err(RuleError::HouseholdExists {
-            code: code.to_owned(),
+            code: code.to_string(),
             at: h.registered_at,
         });
     }
@@ -340,27 +343,28 @@ pub fn household_split(
             members: staying,
         },
         Change::HouseholdRegistered(Household {
-            code: body.code.clone(),
+            code: body.code.to_string(),
             collective: from.collective.clone(),
             members: body.members.clone(),
             registered_at: ctx.index,
             merged: None,
         }),
     ];
-    if let Some(old) = movable_parcels(state, ctx, &from.code, &body.parcels)? {
+    let moving = texts(&body.parcels);
+    if let Some(old) = movable_parcels(state, ctx, &from.code, &moving)? {
         changes.push(Change::ContractParcels {
             code: old.code.clone(),
             parcels: old
                 .parcels
                 .iter()
-                .filter(|p| !body.parcels.contains(p))
+                .filter(|p| !moving.contains(p))
                 .cloned()
                 .collect(),
         });
         changes.push(Change::ContractGranted(Contract {
             code: format!("{}J", body.code),
-            household: body.code.clone(),
-            parcels: body.parcels.clone(),
+            household: body.code.to_string(),
+            parcels: moving,
             start: ctx.today.max(old.start),
             end: old.end,
             certificate_members: body.members.iter().map(|m| m.person.clone()).collect(),
@@ -378,7 +382,7 @@ pub fn household_split(
         }
         changes.push(Change::SharesMoved {
             from: from.code.clone(),
-            to: body.code.clone(),
+            to: body.code.to_string(),
             shares: body.shares,
         });
     }

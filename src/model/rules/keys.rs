@@ -240,7 +240,8 @@ pub fn key_revoke(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{decide, Command, Refusal, VerifierKey};
+    use crate::model::rules::world::World;
+    use crate::model::{Command, Refusal, VerifierKey};
     use ed25519_dalek::SigningKey;
 
     const COUNTY: &str = "140421";
@@ -249,18 +250,20 @@ mod tests {
         VerifierKey::new(name, SigningKey::from_bytes(&[seed; 32]).verifying_key()).unwrap()
     }
 
-    struct Log {
-        state: State,
-        next: u64,
+    /// The rules' test world ([`World`]) after genesis alone, with the
+    /// root key of seed 1, and the key entries' bodies built as types.
+    struct Log(World);
+
+    impl std::ops::Deref for Log {
+        type Target = World;
+        fn deref(&self) -> &World {
+            &self.0
+        }
     }
 
     impl Log {
-        /// A log after genesis, with the root key of seed 1.
         fn new() -> Log {
-            let mut log = Log {
-                state: State::default(),
-                next: 0,
-            };
+            let mut log = Log(World::empty());
             let root = vkey("county-140421", 1);
             let body = Genesis {
                 county: COUNTY.into(),
@@ -274,20 +277,8 @@ mod tests {
         }
 
         fn submit(&mut self, signer: &VerifierKey, cmd: Command) -> Result<(), RuleError> {
-            let public = signer.public_bytes();
-            let ctx = Context {
-                cosigners: &[],
-                index: self.next,
-                signer: &public,
-                county: COUNTY,
-                footprints: &[],
-                today: chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
-                now: chrono::DateTime::UNIX_EPOCH,
-            };
-            let changes = decide(&self.state, &crate::model::land::NoLand, &ctx, &cmd)?;
-            changes.iter().for_each(|c| self.state.apply(c));
-            self.next += 1;
-            Ok(())
+            self.0
+                .decide(&signer.public_bytes(), &[], cmd.kind(), &cmd.body(), &[])
         }
 
         fn register(
@@ -363,10 +354,7 @@ mod tests {
     fn genesis_names_the_rules_it_begins_under() {
         let root = vkey("county-140421", 1);
         let begin = |rules| {
-            let mut log = Log {
-                state: State::default(),
-                next: 0,
-            };
+            let mut log = Log(World::empty());
             let body = Genesis {
                 county: COUNTY.into(),
                 name: "平顺县".into(),
@@ -437,10 +425,7 @@ mod tests {
             log.submit(&root, Command::Genesis(Box::new(body.clone()))),
             Err(RuleError::GenesisMisplaced)
         );
-        let mut fresh = Log {
-            state: State::default(),
-            next: 0,
-        };
+        let mut fresh = Log(World::empty());
         let err = fresh
             .submit(&vkey("other", 7), Command::Genesis(Box::new(body)))
             .unwrap_err();

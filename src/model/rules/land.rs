@@ -16,7 +16,6 @@ pub fn collective_register(
     _signer: &KeyBinding,
     body: &CollectiveRegister,
 ) -> Result<Vec<Change>, RuleError> {
-    codes::check_collective(&body.code).map_err(|r| RuleError::because("FBFBM", r))?;
     if !body.code.starts_with(ctx.county) {
         return Err(RuleError::attribute(
             "FBFBM",
@@ -24,9 +23,9 @@ pub fn collective_register(
             "不是本县的集体经济组织",
         ));
     }
-    if let Some(c) = state.collectives.get(&body.code) {
+    if let Some(c) = state.collectives.get(body.code.as_str()) {
         return Err(RuleError::CollectiveExists {
-            code: body.code.clone(),
+            code: body.code.to_string(),
             at: c.registered_at,
         });
     }
@@ -34,7 +33,7 @@ pub fn collective_register(
     let fp = ctx.footprint()?;
     Ok(vec![Change::CollectiveRegistered {
         collective: Collective {
-            code: body.code.clone(),
+            code: body.code.to_string(),
             name: body.name.trim().to_owned(),
             area: fp.area,
             bbox: fp.bbox,
@@ -136,24 +135,22 @@ pub fn parcel_register(
     }])
 }
 
-/// A new parcel code: 19 digits, of `collective` (P1), never used before.
-fn check_new_parcel(state: &State, code: &str, collective: &str) -> Result<(), RuleError> {
-    if code.len() != 19 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(RuleError::attribute(
-            "DKBM",
-            "a parcel code is 19 digits: 发包方编码 + 5",
-            "地块编码为 19 位：发包方编码加 5 位顺序码",
-        ));
-    }
-    if crate::model::codes::collective_of(code) != collective {
+/// A new parcel code (read as 19 digits by `ParcelCode`): of `collective`
+/// (P1), never used before.
+fn check_new_parcel(
+    state: &State,
+    code: &codes::ParcelCode,
+    collective: &str,
+) -> Result<(), RuleError> {
+    if code.collective() != collective {
         return Err(RuleError::ParcelOutsideCollective {
-            code: code.to_owned(),
+            code: code.to_string(),
             collective: collective.to_owned(),
         });
     }
-    if let Some(p) = state.parcels.get(code) {
+    if let Some(p) = state.parcels.get(code.as_str()) {
         return Err(RuleError::ParcelExists {
-            code: code.to_owned(),
+            code: code.to_string(),
             at: p.registered_at,
         });
     }
@@ -333,13 +330,13 @@ pub fn parcel_split(
         let (inside, others): (Vec<Collision>, Vec<Collision>) = land
             .collisions(fp, tolerance)
             .into_iter()
-            .partition(|c| c.parcel == body.code);
+            .partition(|c| c.parcel == body.code.as_str());
         refuse_collisions(others, tolerance)?;
         let inside = inside.first().map_or(Area::ZERO, |c| c.overlap);
         if fp.area.0 - inside.0 > tolerance.0 {
             return Err(RuleError::PartOutside {
-                part: part.code.clone(),
-                whole: body.code.clone(),
+                part: part.code.to_string(),
+                whole: body.code.to_string(),
                 outside: Area(fp.area.0 - inside.0),
             });
         }
@@ -349,8 +346,8 @@ pub fn parcel_split(
             let overlap = land.overlap(a, b);
             if overlap > tolerance {
                 return Err(RuleError::PartsOverlap {
-                    a: body.parts[i].code.clone(),
-                    b: body.parts[j].code.clone(),
+                    a: body.parts[i].code.to_string(),
+                    b: body.parts[j].code.to_string(),
                     overlap,
                 });
             }
@@ -359,7 +356,7 @@ pub fn parcel_split(
     let total = Area(ctx.footprints.iter().map(|f| f.area.0).sum());
     same_area(state, total, whole.area, body.parts.len(), tolerance)?;
     let mut changes = vec![Change::ParcelRetired {
-        code: body.code.clone(),
+        code: body.code.to_string(),
         at: ctx.index,
     }];
     for (part, fp) in body.parts.iter().zip(ctx.footprints) {
@@ -368,8 +365,8 @@ pub fn parcel_split(
     if let Some(k) = state.contract_over(&body.code, ctx.today) {
         let mut parcels = Vec::with_capacity(k.parcels.len() + body.parts.len());
         for p in &k.parcels {
-            if *p == body.code {
-                parcels.extend(body.parts.iter().map(|part| part.code.clone()));
+            if *p == body.code.as_str() {
+                parcels.extend(body.parts.iter().map(|part| part.code.to_string()));
             } else {
                 parcels.push(p.clone());
             }
@@ -449,7 +446,7 @@ pub fn parcel_merge(
         if p.area.0 - inside.0 > tolerance.0 {
             return Err(RuleError::PartOutside {
                 part: p.code.to_string(),
-                whole: body.into.code.clone(),
+                whole: body.into.code.to_string(),
                 outside: Area(p.area.0 - inside.0),
             });
         }
@@ -468,10 +465,10 @@ pub fn parcel_merge(
     if let Some(k) = contract {
         let mut parcels: Vec<String> = Vec::with_capacity(k.parcels.len());
         for p in &k.parcels {
-            if !body.parts.contains(p) {
+            if !body.parts.iter().any(|part| part == p) {
                 parcels.push(p.clone());
-            } else if !parcels.contains(&body.into.code) {
-                parcels.push(body.into.code.clone());
+            } else if !parcels.iter().any(|q| body.into.code == *q) {
+                parcels.push(body.into.code.to_string());
             }
         }
         changes.push(Change::ContractParcels {
@@ -493,7 +490,7 @@ pub fn parcel_retire(
     if let Some(contract) = state.contract_over(&body.code, ctx.today) {
         // C4: the collective may not take contracted land back.
         return Err(RuleError::ParcelContracted {
-            parcel: body.code.clone(),
+            parcel: body.code.to_string(),
             contract: contract.code.clone(),
         });
     }
@@ -506,7 +503,61 @@ pub fn parcel_retire(
         ));
     }
     Ok(vec![Change::ParcelRetired {
-        code: body.code.clone(),
+        code: body.code.to_string(),
         at: ctx.index,
     }])
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::rules::world::*;
+    use serde_json::json;
+
+    fn parcel(code: &str) -> serde_json::Value {
+        json!({"DKBM": code, "DKMC": "坡地", "DKLB": "10", "TDYT": "1", "DLDJ": "05",
+               "SFJBNT": "1", "geometry": null})
+    }
+
+    /// P1: a parcel's code is its collective's 发包方编码 and five digits; a
+    /// code of another collective, of another length, or one used before is
+    /// refused.
+    #[test]
+    fn p1_a_parcel_is_coded_under_its_own_collective_once() {
+        let (mut w, a) = (World::new(), actors());
+        let collective = a[2].0.public_bytes();
+        let mut register = |code: &str| {
+            w.decide(
+                &collective,
+                &[],
+                "parcel.register",
+                &parcel(code),
+                &[square(40)],
+            )
+            .map_err(|e| crate::model::Refusal::code(&e))
+        };
+        assert_eq!(
+            register("1404210010010200040"),
+            Err("parcel_code_outside_collective")
+        );
+        assert_eq!(register("140421001001010040"), Err("bad_attribute"));
+        assert_eq!(register(&format!("{VILLAGE}00040")), Ok(()));
+        assert_eq!(register(&format!("{VILLAGE}00040")), Err("parcel_exists"));
+    }
+
+    /// C4: the collective does not take back contracted land during the
+    /// term — it cannot retire a parcel under a contract in force.
+    #[test]
+    fn c4_contracted_land_is_not_retired_during_its_term() {
+        let (mut w, a) = (World::new(), actors());
+        let retire = |code: String| json!({"DKBM": code, "reason": "修路"});
+        let contracted = w.sign(&a[2].0, "parcel.retire", retire(format!("{VILLAGE}00001")));
+        assert_eq!(contracted, Err("parcel_contracted"));
+        let parcel_of = |w: &World| {
+            w.state
+                .parcels
+                .get(&format!("{VILLAGE}00001")[..])
+                .map(|p| p.retired_at)
+        };
+        assert_eq!(parcel_of(&w), Some(None));
+    }
 }

@@ -130,7 +130,7 @@ pub fn estate_settle(
     let h = super::household_of(state, &body.household)?;
     if h.collective != signer.party {
         return Err(RuleError::HouseholdOutsideCollective {
-            code: body.household.clone(),
+            code: body.household.to_string(),
             collective: signer.party.clone(),
         });
     }

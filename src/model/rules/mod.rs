@@ -17,6 +17,7 @@ mod notice;
 mod settings;
 mod shares;
 pub mod surrender;
+pub(crate) mod world;
 
 pub use contract::{
     contract_extend, contract_grant, contract_renew, contract_renew_all, contract_return,

@@ -1,6 +1,7 @@
 //! Public notice (公示) of registration results, and certificates issued only
 //! after it closes with no objection open.
 
+use crate::model::codes::texts;
 use crate::model::entry::{CertificateIssue, EncumbranceKind, NoticePost};
 use crate::model::state::Notice;
 use crate::model::{Change, Context, KeyBinding, RuleError, State};
@@ -41,10 +42,13 @@ pub fn notice_post(
         ));
     }
     for code in &body.contracts {
-        let k = state
-            .contracts
-            .get(code)
-            .ok_or_else(|| RuleError::ContractNotInForce { code: code.clone() })?;
+        let k =
+            state
+                .contracts
+                .get(code.as_str())
+                .ok_or_else(|| RuleError::ContractNotInForce {
+                    code: code.to_string(),
+                })?;
         if crate::model::codes::collective_of(&k.household) != signer.party {
             return Err(RuleError::HouseholdOutsideCollective {
                 code: k.household.clone(),
@@ -55,7 +59,7 @@ pub fn notice_post(
     Ok(vec![Change::NoticePosted(Notice {
         index: ctx.index,
         collective: signer.party.clone(),
-        contracts: body.contracts.clone(),
+        contracts: texts(&body.contracts),
         from,
         to,
     })])
@@ -117,10 +121,10 @@ pub fn certificate_issue(
 ) -> Result<Vec<Change>, RuleError> {
     let k = state
         .contracts
-        .get(&body.contract)
+        .get(body.contract.as_str())
         .filter(|k| k.holds(ctx.today))
         .ok_or_else(|| RuleError::ContractNotInForce {
-            code: body.contract.clone(),
+            code: body.contract.to_string(),
         })?;
     if signer.role == crate::model::Role::Collective
         && crate::model::codes::collective_of(&k.household) != signer.party
@@ -130,17 +134,20 @@ pub fn certificate_issue(
             collective: signer.party.clone(),
         });
     }
-    let last = state.certificates.get(&body.contract).map(|(at, _)| *at);
+    let last = state
+        .certificates
+        .get(body.contract.as_str())
+        .map(|(at, _)| *at);
     if let Some(at) = last.filter(|at| body.notice < *at) {
         return Err(RuleError::CertificateIssued {
-            contract: body.contract.clone(),
+            contract: body.contract.to_string(),
             at,
         });
     }
     let notice = state
         .notices
         .get(&body.notice)
-        .filter(|n| n.contracts.contains(&body.contract))
+        .filter(|n| n.contracts.iter().any(|k| body.contract == *k))
         .ok_or_else(|| {
             RuleError::attribute(
                 "notice",
@@ -187,7 +194,7 @@ pub fn certificate_issue(
         }
     }
     let mut changes = vec![Change::CertificateIssued {
-        contract: body.contract.clone(),
+        contract: body.contract.to_string(),
         index: ctx.index,
         notice: notice.index,
     }];

@@ -110,7 +110,7 @@ pub fn shares_quantify(
             Some(h) if &h.collective == collective => {}
             _ => {
                 return Err(RuleError::SharesToNonMember {
-                    to: a.household.clone(),
+                    to: a.household.to_string(),
                 })
             }
         }
@@ -142,7 +142,7 @@ pub fn shares_quantify(
         allocations: body
             .allocations
             .iter()
-            .map(|a| (a.household.clone(), a.shares))
+            .map(|a| (a.household.to_string(), a.shares))
             .collect(),
     }])
 }
@@ -347,4 +347,77 @@ fn members_three_quarters(state: &State, collective: &str, index: u64) -> Result
         )));
     }
     unused_decision(state, index, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::rules::world::*;
+    use crate::model::Fen;
+    use serde_json::json;
+
+    /// S1: shares are quantified once per collective (static shares), and
+    /// stay as they are when people join or leave a household.
+    #[test]
+    fn s1_shares_are_quantified_once_and_stay() {
+        let (mut w, a) = (World::new(), actors());
+        let decision = w.index;
+        let vote = json!({"assembly": "members_assembly", "subject": "share_quantification",
+            "question": "再次量化", "date": "2026-11-20", "eligible": 3, "present": 3, "for": 3,
+            "against": 0, "minutes_sha256": "ab".repeat(32)});
+        assert_eq!(w.sign(&a[2].0, "decision.record", vote), Ok(()));
+        let again = json!({"decision": decision,
+            "allocations": [{"CBFBM": HOUSEHOLDS[0], "shares": 99}]});
+        assert_eq!(
+            w.sign(&a[2].0, "shares.quantify", again),
+            Err("shares_already_quantified")
+        );
+        let born = json!({"CBFBM": HOUSEHOLDS[0], "members": [{"person": "ee".repeat(32),
+            "relation": "20"}], "document_sha256": "ab".repeat(32)});
+        assert_eq!(w.sign(&a[2].0, "household.join", born), Ok(()));
+        assert_eq!(w.state.holdings.get(HOUSEHOLDS[0]).copied(), Some(10));
+    }
+
+    /// S2: shares pass only to a household of the same collective.
+    #[test]
+    fn s2_shares_stay_in_the_collective() {
+        let (mut w, a) = (World::new(), actors());
+        let give = |to: &str| json!({"to": to, "shares": 2, "price": "0"});
+        let outside = "140421001001020001";
+        assert_eq!(
+            w.sign(&a[4].0, "shares.transfer", give(outside)),
+            Err("shares_to_non_member")
+        );
+        assert_eq!(
+            w.sign(&a[4].0, "shares.transfer", give(HOUSEHOLDS[1])),
+            Ok(())
+        );
+        assert_eq!(w.state.holdings.get(HOUSEHOLDS[1]).copied(), Some(12));
+    }
+
+    /// S3: reserve and welfare first, the rest by shares, exact to the fen:
+    /// the parts add up to what is distributed.
+    #[test]
+    fn s3_a_distribution_adds_up_to_the_fen() {
+        let (mut w, a) = (World::new(), actors());
+        let decision = w.index;
+        let vote = json!({"assembly": "members_assembly", "subject": "operating_assets",
+            "question": "分红", "date": "2026-11-20", "eligible": 3, "present": 3, "for": 3,
+            "against": 0, "minutes_sha256": "ab".repeat(32)});
+        assert_eq!(w.sign(&a[2].0, "decision.record", vote), Ok(()));
+        let body = json!({"decision": decision, "total": "1000.00", "reserve": "100.00",
+                          "welfare": "0.01"});
+        assert_eq!(w.sign(&a[2].0, "dividend.distribute", body), Ok(()));
+        let d = w
+            .state
+            .distributions
+            .values()
+            .next()
+            .expect("a distribution");
+        let parts: Fen = d.parts.iter().map(|(_, fen)| *fen).sum();
+        assert_eq!(parts, Fen(89_999));
+        // 899.99 over three equal holders: 300.00, 300.00, 299.99.
+        let mut each: Vec<i64> = d.parts.iter().map(|(_, f)| f.0).collect();
+        each.sort_unstable();
+        assert_eq!(each, [29_999, 30_000, 30_000]);
+    }
 }

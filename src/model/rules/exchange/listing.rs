@@ -3,6 +3,7 @@
 //! 发包方's consent to an assignment (M2).
 
 use super::*;
+use crate::model::codes::texts;
 use crate::model::shares::Fen;
 
 /// `listing.submit`: by the household that holds the land or homestead (M9:
@@ -66,7 +67,7 @@ pub fn listing_submit(
             "须为 10 分钟至 7 天",
         ));
     }
-    let mut parcels = body.parcels.clone();
+    let mut parcels = texts(&body.parcels);
     parcels.sort_unstable();
     parcels.dedup();
     let land_use = match (body.mode, &body.land_use) {
@@ -353,4 +354,73 @@ pub fn listing_withdraw(
     release_deposits(&mut l, None, ctx.index);
     l.status = Status::Withdrawn;
     Ok(vec![saved(l, ctx, "listing.withdraw")])
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::rules::world::*;
+    use serde_json::json;
+
+    /// M9: no one lists a household's land but the household — not another
+    /// household, not its collective.
+    #[test]
+    fn m9_only_the_household_lists_its_land() {
+        let (mut w, a) = (World::new(), actors());
+        let lease = json!({"mode": "lease", "DKBM": [format!("{VILLAGE}00001")],
+            "start": "2027-01-01", "end": "2031-12-31", "TDYT": "1",
+            "reserve": "20000.00", "increment": "500.00", "deposit": "2000.00",
+            "auction_minutes": 30});
+        assert_eq!(
+            w.sign(&a[5].0, "listing.submit", lease.clone()),
+            Err("not_of_household")
+        );
+        assert_eq!(
+            w.sign(&a[2].0, "listing.submit", lease.clone()),
+            Err("bad_attribute")
+        );
+        assert_eq!(w.sign(&a[4].0, "listing.submit", lease), Ok(()));
+        assert_eq!(w.state.listings.len(), 1);
+    }
+
+    /// D2 (and X5): the collective lets its own land to outsiders only on
+    /// a decision to let it — one about its operating assets will not do —
+    /// and never land a household holds under contract.
+    #[test]
+    fn d2_the_collective_lets_its_land_on_a_decision_to_let_it() {
+        let (mut w, a) = (World::new(), actors());
+        let collective = a[2].0.public_bytes();
+        let own = format!("{VILLAGE}00040");
+        let parcel = json!({"DKBM": own, "DKMC": "机动地", "DKLB": "22", "TDYT": "1",
+            "DLDJ": "05", "SFJBNT": "2", "geometry": null});
+        assert!(w.admit(&collective, "parcel.register", parcel, &[square(40)]));
+        let mut decide = |w: &mut World, subject: &str| {
+            let at = w.index;
+            let vote = json!({"assembly": "members_assembly", "subject": subject,
+                "question": "出租机动地", "date": "2026-11-20", "eligible": 3, "present": 3,
+                "for": 3, "against": 0, "minutes_sha256": "ab".repeat(32)});
+            assert_eq!(w.sign(&a[2].0, "decision.record", vote), Ok(()));
+            at
+        };
+        let lease = |decision: u64, parcel: &str| {
+            json!({"mode": "asset_lease", "DKBM": [parcel],
+            "asset": "机动地", "decision": decision, "TDYT": "1", "start": "2027-01-01",
+            "end": "2031-12-31", "reserve": "20000.00", "increment": "500.00",
+            "deposit": "2000.00", "auction_minutes": 30})
+        };
+        let assets = decide(&mut w, "operating_assets");
+        assert_eq!(
+            w.sign(&a[2].0, "listing.submit", lease(assets, &own)),
+            Err("decision_not_passed")
+        );
+        let letting = decide(&mut w, "letting_to_outsiders");
+        let contracted = format!("{VILLAGE}00001");
+        assert_eq!(
+            w.sign(&a[2].0, "listing.submit", lease(letting, &contracted)),
+            Err("not_of_household")
+        );
+        assert_eq!(
+            w.sign(&a[2].0, "listing.submit", lease(letting, &own)),
+            Ok(())
+        );
+    }
 }

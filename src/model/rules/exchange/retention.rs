@@ -48,9 +48,9 @@ pub fn attest_retention(
     _signer: &KeyBinding,
     body: &AttestRetention,
 ) -> Result<Vec<Change>, RuleError> {
-    if !state.households.contains_key(&body.household) {
+    if !state.households.contains_key(body.household.as_str()) {
         return Err(RuleError::UnknownHousehold {
-            code: body.household.clone(),
+            code: body.household.to_string(),
         });
     }
     if base_rights(state, &body.household, ctx.today) != body.rights {
@@ -58,8 +58,41 @@ pub fn attest_retention(
     }
     Ok(vec![Change::Attested(Attestation {
         index: ctx.index,
-        household: body.household.clone(),
+        household: body.household.to_string(),
         day: ctx.today,
         rights: body.rights.clone(),
     })])
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::rights::base_rights;
+    use crate::model::rules::world::*;
+    use serde_json::json;
+
+    /// G3 (and C5, H5, S5): a member settling in a town is an event about a
+    /// person — the household's base rights are what they were, and the
+    /// county's attestation says so; an attestation of anything else is
+    /// refused.
+    #[test]
+    fn g3_settling_in_a_town_changes_no_right() {
+        let (mut w, a) = (World::new(), actors());
+        let before = base_rights(&w.state, HOUSEHOLDS[0], w.day);
+        let settle = json!({"person": format!("{:064x}", 1), "town": "140402",
+            "date": "2026-11-01", "document_sha256": "ab".repeat(32)});
+        assert_eq!(w.sign(&a[0].0, "hukou.settle", settle), Ok(()));
+        let after = base_rights(&w.state, HOUSEHOLDS[0], w.day);
+        assert_eq!(after, before);
+        let attest = |rights| json!({"CBFBM": HOUSEHOLDS[0], "rights": rights});
+        assert_eq!(
+            w.sign(&a[0].0, "attest.retention", attest(json!(after))),
+            Ok(())
+        );
+        let mut fewer = json!(after);
+        fewer["contracts"] = json!([]);
+        assert_eq!(
+            w.sign(&a[0].0, "attest.retention", attest(fewer)),
+            Err("attestation_untrue")
+        );
+    }
 }
