@@ -393,7 +393,7 @@ mod tests {
         let parcel = json!({"DKBM": own, "DKMC": "机动地", "DKLB": "22", "TDYT": "1",
             "DLDJ": "05", "SFJBNT": "2", "geometry": null});
         assert!(w.admit(&collective, "parcel.register", parcel, &[square(40)]));
-        let mut decide = |w: &mut World, subject: &str| {
+        let decide = |w: &mut World, subject: &str| {
             let at = w.index;
             let vote = json!({"assembly": "members_assembly", "subject": subject,
                 "question": "出租机动地", "date": "2026-11-20", "eligible": 3, "present": 3,
