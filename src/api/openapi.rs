@@ -245,6 +245,7 @@ fn make_document() -> serde_json::Value {
         "AttestationView" => views::AttestationView;
         "Hashes" => views::Hashes;
         "ReceiptView" => views::ReceiptView;
+        "SurveyPlan" => crate::registry::import::SurveyPlan;
     };
     super::table::describe(&mut doc, &views);
     doc["x-views"] = serde_json::Value::Object(views);

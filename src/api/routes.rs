@@ -11,11 +11,12 @@ use crate::http::{
 
 use crate::registry::{Reader, Registry};
 
-pub(super) async fn post_entry(
-    req: HttpRequest,
-    reg: web::Data<Registry>,
+/// The body of a POST: JSON (by its Content-Type), of at most `max` bytes.
+async fn json_body(
+    req: &HttpRequest,
     payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
+    max: usize,
+) -> Result<web::Bytes, ApiError> {
     let json = req
         .headers()
         .get(actix_web::http::header::CONTENT_TYPE)
@@ -25,20 +26,25 @@ pub(super) async fn post_entry(
     if !json {
         return Err(ApiError::from(HttpRefusal::UnsupportedMediaType));
     }
-    let too_large = || ApiError::from(HttpRefusal::PayloadTooLarge { max: MAX_BODY });
-    let bytes = match payload.to_bytes_limited(MAX_BODY).await {
-        Ok(Ok(b)) => b,
-        Err(_) => return Err(too_large()),
+    let too_large = || ApiError::from(HttpRefusal::PayloadTooLarge { max });
+    match payload.to_bytes_limited(max).await {
+        Ok(Ok(b)) => Ok(b),
+        Err(_) => Err(too_large()),
         Ok(Err(e)) if matches!(e.as_error(), Some(actix_web::error::PayloadError::Overflow)) => {
-            return Err(too_large())
+            Err(too_large())
         }
-        Ok(Err(e)) => {
-            let msg = e.to_string();
-            return Err(ApiError::from(HttpRefusal::BadRequestBody {
-                reason: msg.clone(),
-            }));
-        }
-    };
+        Ok(Err(e)) => Err(ApiError::from(HttpRefusal::BadRequestBody {
+            reason: e.to_string(),
+        })),
+    }
+}
+
+pub(super) async fn post_entry(
+    req: HttpRequest,
+    reg: web::Data<Registry>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let bytes = json_body(&req, payload, MAX_BODY).await?;
     let receipt = reg.submit(&bytes).await?;
     Ok(
         HttpResponse::Created().json(crate::registry::views::ReceiptView {
@@ -46,6 +52,26 @@ pub(super) async fn post_entry(
             leaf_hash: B64.encode(receipt.leaf_hash),
         }),
     )
+}
+
+/// The most a survey sent to be planned may hold: a village's parcels.
+pub const MAX_SURVEY: usize = 16 << 20;
+
+pub(super) async fn post_survey_plan(
+    req: HttpRequest,
+    reg: web::Data<Registry>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let bytes = json_body(&req, payload, MAX_SURVEY).await?;
+    let collection: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::from(HttpRefusal::BadRequestBody {
+            reason: e.to_string(),
+        })
+    })?;
+    let reg = reg.into_inner();
+    // A bulk read: a whole village's features against the registry.
+    let plan = blocking_costed(Cost::Bulk, move || reg.survey_plan(collection)).await?;
+    Ok(HttpResponse::Ok().json(plan))
 }
 
 pub(super) async fn get_entry(

@@ -319,6 +319,16 @@ api_routes! {
         answer: Answer { status: 201, types: &["application/json"], about: "Appended", view: Some("ReceiptView") },
         refused: &[400, 403, 409, 413, 422, 503, 415],
     };
+    post_survey_plan => Route {
+        method: Method::Post,
+        path: "/survey/plan",
+        summary: "What is left to register of a surveyed GeoJSON (确权成果): the entries to sign",
+        description: "The survey import the command line (`sanquan import`) and the clerk's page share. Send a GeoJSON FeatureCollection of collectives (FBFBM) and parcels (DKBM, NY/T 2539 names; CBFBM, CBQXQ, CBQXZ for the household holding a parcel and the term), at most 16 MiB. The answer lists the entries that register what is not registered yet — each with its kind, body and the party whose key signs it — what is skipped as registered, and what does not read; once every parcel is registered, it lists the contracts the households need. Sign each entry and POST it to /entries; ask again until no entry is left. Nothing is written by this call.",
+        request: Some("SurveyCollection"),
+        params: &[],
+        answer: Answer { status: 200, types: &["application/json"], about: "The plan", view: Some("SurveyPlan") },
+        refused: &[400, 413, 415, 503],
+    };
     get_entry => Route {
         method: Method::Get,
         path: "/entries/{index}",

@@ -17,6 +17,7 @@ use super::{new_nonce, now, CliError};
 use crate::ledger::merkle::{leaf_hash, verify_inclusion};
 use crate::ledger::{Checkpoint, Envelope, SignerKey};
 use crate::model::log_origin;
+use crate::registry::Registry;
 use crate::store::pg_temp::TempPostgres;
 use crate::store::verify::verify;
 use crate::store::{queries, Db, Writer};
@@ -360,7 +361,8 @@ fn ledger(
     let origin = log_origin(COUNTY);
     let log_key = SignerKey::generate(&origin).expect("name");
     let county_key = SignerKey::generate("county-140421").expect("name");
-    let writer = Writer::start(&db, log_key.clone())?;
+    // Through the registry, as the API submits.
+    let registry = Registry::new(db.clone(), Writer::start(&db, log_key.clone())?);
     let genesis = serde_json::json!({
         "county": COUNTY, "name": "基准县",
         "log_vkey": log_key.verifier().to_string(), "root_vkey": county_key.verifier().to_string(),
@@ -374,8 +376,8 @@ fn ledger(
         genesis,
     )
     .expect("genesis");
-    writer
-        .submit_blocking(env)
+    registry
+        .submit_blocking(env, Vec::new())
         .map_err(|e| CliError::Usage(e.to_string()))?;
 
     println!("bench ledger: {entries} signed key.register entries on {backend}, 2 cores");
@@ -390,7 +392,10 @@ fn ledger(
             .map(|i| collective_key_entry(&county_key, &origin, i))
             .collect();
         let started = Instant::now();
-        let answers = writer.submit_all_blocking(envelopes);
+        let answers = registry
+            .submit_batch(envelopes)
+            .map_err(|e| CliError::Usage(e.to_string()))?
+            .wait();
         let took = started.elapsed();
         appending += took;
         if let Some(Err(e)) = answers.iter().find(|a| a.is_err()) {
@@ -403,7 +408,7 @@ fn ledger(
         );
     }
     eprintln!();
-    writer.shutdown();
+    registry.shutdown();
     let secs = appending.as_secs_f64();
     println!(
         "  appends: {entries} durable signed entries in {secs:.2} s = {:.0} entries/s through the writer ({backend})",

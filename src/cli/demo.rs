@@ -10,6 +10,7 @@ use super::{import, new_nonce, CliError, NewLog};
 use crate::ledger::{Envelope, SignerKey};
 use crate::model::log_origin;
 use crate::model::person::PersonRecord;
+use crate::registry::Registry;
 use crate::store::{Clock, Db};
 
 mod market;
@@ -144,7 +145,7 @@ fn populate(dir: &DataDir) -> Result<usize, CliError> {
     use super::generate::{households, Plan};
     let _lock = dir.lock()?;
     let db = Db::open(&dir.database_url(None), COUNTY)?;
-    let writer = dir.start_writer(&db)?;
+    let registry = Registry::new(db.clone(), dir.start_writer(&db)?);
     let origin = log_origin(COUNTY);
     // Homesteads are approved by natural resources (A2).
     let natural = read_signer_key(&dir.key_path("natural_resources.key"))?;
@@ -162,13 +163,13 @@ fn populate(dir: &DataDir) -> Result<usize, CliError> {
             &origin,
             kind,
             &new_nonce(),
-            &writer.clock().stamp(),
+            &registry.now_stamp(),
             body,
         )
         .map_err(|e| CliError::Usage(e.to_string()))?;
         entries += 1;
-        writer
-            .submit_with_personal_blocking(env, personal)
+        registry
+            .submit_blocking(env, personal)
             .map(|r| r.index)
             .map_err(|e| CliError::Usage(format!("demo {kind}: {e}")))
     };
@@ -253,7 +254,7 @@ fn populate(dir: &DataDir) -> Result<usize, CliError> {
             json!({"decision": quantification, "allocations": allocations}),
             vec![],
         )?;
-        let today = writer.clock().now().date_naive();
+        let today = registry.today();
         let notice = json!({"CBHTBM": contracts, "from": today.to_string(),
                             "to": (today + chrono::Days::new(9)).to_string(), "posting_sha256": "3c".repeat(32)});
         let notice = submit(&key, "notice.post", notice, vec![])?;
@@ -271,7 +272,7 @@ fn populate(dir: &DataDir) -> Result<usize, CliError> {
             )?;
         }
     }
-    writer.shutdown();
+    registry.shutdown();
     Ok(entries)
 }
 

@@ -6,6 +6,7 @@
 
 mod exchange;
 mod households;
+pub mod import;
 mod land;
 mod log;
 mod parties;
@@ -342,6 +343,11 @@ impl Registry {
             id: id.to_string(),
             field: "id",
         })
+    }
+
+    /// The writer's time now, as an entry states it (RFC 3339).
+    pub fn now_stamp(&self) -> String {
+        self.clock.stamp()
     }
 
     /// The writer's time now.

@@ -16,7 +16,7 @@ pub mod verify;
 pub mod writer;
 
 pub use queries::TileCache;
-pub use writer::{Clock, Receipt, SubmitError, Writer};
+pub use writer::{Clock, Pending, Receipt, SubmitError, Writer};
 
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};

@@ -346,3 +346,25 @@ pub fn load_sequencer(
         poisoned: false,
     })
 }
+
+/// The codes of the county's collectives and parcels (registered, retired
+/// too): what an import skips.
+pub fn registered_codes(
+    conn: &mut DbConnection,
+    county: &str,
+) -> Result<std::collections::HashSet<String>, StoreError> {
+    use super::schema::{collectives, parcels};
+    let mut known: std::collections::HashSet<String> = collectives::table
+        .filter(collectives::county.eq(county))
+        .select(collectives::code)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    known.extend(
+        parcels::table
+            .filter(parcels::county.eq(county))
+            .select(parcels::code)
+            .load::<String>(conn)?,
+    );
+    Ok(known)
+}

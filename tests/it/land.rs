@@ -60,45 +60,43 @@ fn code_and_field(r: &Result<sanquan::store::Receipt, SubmitError>) -> (String, 
 
 #[test]
 fn parcels_are_registered_and_refused_by_the_rules() {
-    for backend in backends() {
-        let (log, a, b) = villages(backend);
+    on_each_backend(villages, |(log, a, b)| {
         let size = |log: &TestLog| queries::log_size(&mut log.db.conn().unwrap(), COUNTY).unwrap();
         let p1 = format!("{VILLAGE}00001");
         assert_eq!(
             outcome(&log.submit(
-                &a,
+                a,
                 "parcel.register",
                 parcel(&p1, square(113.001, 36.001, 0.0005))
             )),
             "accepted"
         );
-        let before = size(&log);
+        let before = size(log);
         let refused = |key: &SignerKey, body: Value, code: &str, field: &str| {
             let r = log.submit(key, "parcel.register", body);
             assert_eq!(
                 code_and_field(&r),
-                (code.to_owned(), Some(field.to_owned())),
-                "{backend:?}"
+                (code.to_owned(), Some(field.to_owned()))
             );
-            assert_eq!(size(&log), before, "a refusal wrote something");
+            assert_eq!(size(log), before, "a refusal wrote something");
         };
         // A parcel code outside the signer's collective (P1).
         refused(
-            &b,
+            b,
             parcel(&format!("{VILLAGE}00002"), square(113.011, 36.001, 0.0005)),
             "parcel_code_outside_collective",
             "entry.body.DKBM",
         );
         // The same code twice.
         refused(
-            &a,
+            a,
             parcel(&p1, square(113.003, 36.003, 0.0005)),
             "parcel_exists",
             "entry.body.DKBM",
         );
         // Overlapping an active parcel, which is named.
         let r = log.submit(
-            &a,
+            a,
             "parcel.register",
             parcel(
                 &format!("{VILLAGE}00003"),
@@ -115,7 +113,7 @@ fn parcels_are_registered_and_refused_by_the_rules() {
         );
         // Outside the collective's boundary (half of it in the other village).
         refused(
-            &a,
+            a,
             parcel(
                 &format!("{VILLAGE}00004"),
                 square(113.00975, 36.001, 0.0005),
@@ -126,14 +124,14 @@ fn parcels_are_registered_and_refused_by_the_rules() {
         // Invalid geometry: a bow tie, an open ring.
         let bow = json!({"type": "Polygon", "coordinates": [[[113.004, 36.004], [113.005, 36.005], [113.005, 36.004], [113.004, 36.005], [113.004, 36.004]]]});
         refused(
-            &a,
+            a,
             parcel(&format!("{VILLAGE}00005"), bow),
             "self_intersection",
             "entry.body.geometry.coordinates[0]",
         );
         let open = json!({"type": "Polygon", "coordinates": [[[113.004, 36.004], [113.005, 36.004], [113.005, 36.005], [113.004, 36.0051]]]});
         refused(
-            &a,
+            a,
             parcel(&format!("{VILLAGE}00005"), open),
             "ring_not_closed",
             "entry.body.geometry.coordinates[0]",
@@ -141,13 +139,13 @@ fn parcels_are_registered_and_refused_by_the_rules() {
         // Attributes of C7.
         let mut bad = parcel(&format!("{VILLAGE}00006"), square(113.006, 36.006, 0.0005));
         bad["DKLB"] = "77".into();
-        refused(&a, bad, "bad_attribute", "entry.body.DKLB");
+        refused(a, bad, "bad_attribute", "entry.body.DKLB");
         let mut bad = parcel(&format!("{VILLAGE}00006"), square(113.006, 36.006, 0.0005));
         bad["DLDJ"] = "11".into();
-        refused(&a, bad, "bad_attribute", "entry.body.DLDJ");
+        refused(a, bad, "bad_attribute", "entry.body.DLDJ");
         let mut bad = parcel(&format!("{VILLAGE}00006"), square(113.006, 36.006, 0.0005));
         bad["SCMJ"] = "12.345".into();
-        refused(&a, bad, "bad_attribute", "entry.body.SCMJ");
+        refused(a, bad, "bad_attribute", "entry.body.SCMJ");
         // A village unknown to the log.
         let stray = new_key("stray");
         log.submit(
@@ -156,30 +154,30 @@ fn parcels_are_registered_and_refused_by_the_rules() {
             register("collective", "14042100100301", &stray),
         )
         .unwrap();
-        let before = size(&log);
+        let before = size(log);
         let r = log.submit(
             &stray,
             "parcel.register",
             parcel("1404210010030100001", square(113.03, 36.0, 0.0005)),
         );
         assert_eq!(code_and_field(&r).0, "unknown_collective");
-        assert_eq!(size(&log), before);
+        assert_eq!(size(log), before);
         // Only the county registers collectives; only collectives parcels.
-        let r = log.submit(&a, "collective.register", json!({"FBFBM": "14042100100401", "FBFMC": "x", "boundary": square(113.05, 36.0, 0.01)}));
+        let r = log.submit(a, "collective.register", json!({"FBFBM": "14042100100401", "FBFMC": "x", "boundary": square(113.05, 36.0, 0.01)}));
         assert_eq!(code_and_field(&r).0, "kind_not_allowed");
 
         // Retired, the parcel no longer blocks its place.
         log.submit(
-            &a,
+            a,
             "parcel.retire",
             json!({"DKBM": p1, "reason": "重新测量"}),
         )
         .unwrap();
-        let r = log.submit(&a, "parcel.retire", json!({"DKBM": p1, "reason": "again"}));
+        let r = log.submit(a, "parcel.retire", json!({"DKBM": p1, "reason": "again"}));
         assert_eq!(code_and_field(&r).0, "parcel_retired");
         assert_eq!(
             outcome(&log.submit(
-                &a,
+                a,
                 "parcel.register",
                 parcel(
                     &format!("{VILLAGE}00003"),
@@ -206,15 +204,14 @@ fn parcels_are_registered_and_refused_by_the_rules() {
             Some("1800.00".into())
         );
         verify(&log.db, &log.log_key.verifier(), |_, _| {}).unwrap();
-    }
+    });
 }
 
 #[test]
 fn the_registry_survives_a_restart_with_its_index() {
-    for backend in backends() {
-        let (mut log, a, _) = villages(backend);
+    on_each_backend(villages, |(log, a, _)| {
         log.submit(
-            &a,
+            a,
             "parcel.register",
             parcel(&format!("{VILLAGE}00001"), square(113.001, 36.001, 0.0005)),
         )
@@ -222,15 +219,15 @@ fn the_registry_survives_a_restart_with_its_index() {
         log.restart();
         // The rebuilt index still knows the parcel.
         let r = log.submit(
-            &a,
+            a,
             "parcel.register",
             parcel(
                 &format!("{VILLAGE}00002"),
                 square(113.0012, 36.0012, 0.0005),
             ),
         );
-        assert_eq!(code_and_field(&r).0, "parcel_overlap", "{backend:?}");
-    }
+        assert_eq!(code_and_field(&r).0, "parcel_overlap");
+    });
 }
 
 #[test]
@@ -256,7 +253,7 @@ fn an_edited_parcel_row_is_named_by_verify() {
             })) => {
                 assert_eq!(key, format!("{VILLAGE}00001"))
             }
-            other => panic!("{backend:?}: {other:?}"),
+            other => panic!("{other:?}"),
         }
     }
 }
@@ -568,8 +565,7 @@ fn rect(lon: f64, lat: f64, w: f64, h: f64) -> Value {
 
 #[test]
 fn parcels_split_into_parts_that_cover_them_and_merge_back() {
-    for backend in backends() {
-        let (mut log, a, _) = villages(backend);
+    on_each_backend(villages, |(log, a, _)| {
         let code = |n: u32| format!("{VILLAGE}{n:05}");
         let (x, y, s) = (113.001, 36.001, 0.001);
         for (n, g) in [(1, square(x, y, s)), (2, square(x + s, y, s))] {
@@ -577,26 +573,25 @@ fn parcels_split_into_parts_that_cover_them_and_merge_back() {
             if n == 2 {
                 body["TDYT"] = json!("2");
             }
-            let r = log.submit(&a, "parcel.register", body);
-            assert_eq!(outcome(&r), "accepted", "{backend:?}");
+            let r = log.submit(a, "parcel.register", body);
+            assert_eq!(outcome(&r), "accepted");
         }
         let size = |log: &TestLog| queries::log_size(&mut log.db.conn().unwrap(), COUNTY).unwrap();
-        let before = size(&log);
+        let before = size(log);
         let part = |n: u32, g: Value| json!({"DKBM": code(n), "DKMC": "东洼地", "geometry": g});
         let split = |parts: Vec<Value>| json!({"DKBM": code(1), "parts": parts, "reason": "分户"});
         let refused = |log: &TestLog, kind: &str, body: Value, want: &str, field: &str| {
-            let r = log.submit(&a, kind, body);
+            let r = log.submit(a, kind, body);
             assert_eq!(
                 code_and_field(&r),
-                (want.to_owned(), Some(field.to_owned())),
-                "{backend:?}"
+                (want.to_owned(), Some(field.to_owned()))
             );
             assert_eq!(size(log), before, "a refusal wrote something");
         };
         let (west, east) = (rect(x, y, s / 2.0, s), rect(x + s / 2.0, y, s / 2.0, s));
         // A part reaching into the neighbour collides with it, by name.
         refused(
-            &log,
+            log,
             "parcel.split",
             split(vec![
                 part(3, west.clone()),
@@ -607,7 +602,7 @@ fn parcels_split_into_parts_that_cover_them_and_merge_back() {
         );
         // A part beyond the parcel, over no other parcel.
         refused(
-            &log,
+            log,
             "parcel.split",
             split(vec![
                 part(3, west.clone()),
@@ -617,7 +612,7 @@ fn parcels_split_into_parts_that_cover_them_and_merge_back() {
             "entry.body.parts",
         );
         refused(
-            &log,
+            log,
             "parcel.split",
             split(vec![
                 part(3, west.clone()),
@@ -628,7 +623,7 @@ fn parcels_split_into_parts_that_cover_them_and_merge_back() {
         );
         // Parts that leave a strip of the parcel out.
         refused(
-            &log,
+            log,
             "parcel.split",
             split(vec![
                 part(3, west.clone()),
@@ -638,18 +633,14 @@ fn parcels_split_into_parts_that_cover_them_and_merge_back() {
             "entry.body.parts",
         );
         refused(
-            &log,
+            log,
             "parcel.split",
             split(vec![part(3, west.clone()), part(2, east.clone())]),
             "parcel_exists",
             "entry.body.DKBM",
         );
-        let accepted = log.submit(
-            &a,
-            "parcel.split",
-            split(vec![part(3, west), part(4, east)]),
-        );
-        assert_eq!(outcome(&accepted), "accepted", "{backend:?}");
+        let accepted = log.submit(a, "parcel.split", split(vec![part(3, west), part(4, east)]));
+        assert_eq!(outcome(&accepted), "accepted");
         let state = queries::load_state(&mut log.db.conn().unwrap(), COUNTY).unwrap();
         assert!(state.parcels[code(1).as_str()].retired_at.is_some());
         let area = |n: u32| state.parcels[code(n).as_str()].area.0;
@@ -660,33 +651,119 @@ fn parcels_split_into_parts_that_cover_them_and_merge_back() {
         assert_eq!(state.parcels[code(3).as_str()].grade, "05");
         // The index knows the parts, not the old parcel, after a restart too.
         log.restart();
-        let before = size(&log);
+        let before = size(log);
         let refused = |log: &TestLog, body: Value, want: &str| {
-            let r = log.submit(&a, "parcel.merge", body);
-            assert_eq!(code_and_field(&r).0, want, "{backend:?}");
+            let r = log.submit(a, "parcel.merge", body);
+            assert_eq!(code_and_field(&r).0, want);
             assert_eq!(size(log), before, "a refusal wrote something");
         };
         let merge = |parts: &[u32], g: Value| json!({"parts": parts.iter().map(|n| code(*n)).collect::<Vec<_>>(), "into": part(5, g), "reason": "合并"});
-        refused(&log, merge(&[1, 3], square(x, y, s)), "parcel_retired");
+        refused(log, merge(&[1, 3], square(x, y, s)), "parcel_retired");
         // The new parcel must cover the parts and nothing more.
         refused(
-            &log,
+            log,
             merge(&[3, 4], rect(x, y, s * 0.9, s)),
             "part_outside_parcel",
         );
         refused(
-            &log,
+            log,
             merge(&[3, 4], rect(x, y, s, s * 1.2)),
             "parts_area_mismatch",
         );
         // Parcel 2 is forest: land of another use does not merge.
         refused(
-            &log,
+            log,
             merge(&[3, 4, 2], rect(x, y, s * 2.0, s)),
             "parcels_differ",
         );
-        let r = log.submit(&a, "parcel.merge", merge(&[3, 4], square(x, y, s)));
-        assert_eq!(outcome(&r), "accepted", "{backend:?}");
+        let r = log.submit(a, "parcel.merge", merge(&[3, 4], square(x, y, s)));
+        assert_eq!(outcome(&r), "accepted");
         verify(&log.db, &log.log_key.verifier(), |_, _| {}).unwrap();
+    });
+}
+
+/// The villages served over HTTP.
+struct Served {
+    url: String,
+    key: SignerKey,
+    db: sanquan::store::Db,
+    log_key: SignerKey,
+    _test_db: TestDb,
+}
+
+impl Replayed for Served {
+    fn replayed(&self) -> (sanquan::store::Db, sanquan::model::VerifierKey) {
+        (self.db.clone(), self.log_key.verifier())
     }
+}
+
+fn served(backend: Backend) -> Served {
+    let (log, key, _) = villages(backend);
+    let (registry, test_db, log_key, _) = log.into_registry();
+    let db = registry.db.clone();
+    Served {
+        url: spawn_app(registry),
+        key,
+        db,
+        log_key,
+        _test_db: test_db,
+    }
+}
+
+/// The survey import the clerk's page shares with `sanquan import`: the
+/// plan lists the entries that register what is not registered yet, each
+/// with the party that signs it; signed and sent, they are registered, and
+/// the plan asked again lists nothing left, the parcels skipped, and the
+/// household a parcel names that nobody registered (no contract is made).
+#[test]
+fn the_survey_plan_lists_what_is_left_to_sign() {
+    on_each_backend(served, |app| {
+        let (url, a) = (&app.url, &app.key);
+        let feature = |n: usize, lon: f64, holder: Option<&str>| {
+            let mut props = json!({"DKBM": format!("{VILLAGE}{n:05}"), "DKMC": "西坡地",
+                "DKLB": "10", "TDYT": "1", "DLDJ": "05", "SFJBNT": "2", "SCMJ": "5000"});
+            if let Some(h) = holder {
+                props["CBFBM"] = json!(h);
+            }
+            json!({"type": "Feature", "geometry": square(lon, 36.001, 0.0005), "properties": props})
+        };
+        let survey = json!({"type": "FeatureCollection", "features": [
+            feature(1, 113.001, None),
+            feature(2, 113.002, Some("140421001001010999")),
+            {"type": "Feature", "geometry": null, "properties": {"DKMC": "无编码"}},
+        ]});
+        let plan = |body: &Value| -> Value {
+            ureq::post(&format!("{url}/api/v1/survey/plan"))
+                .send_json(body.clone())
+                .expect("the plan")
+                .into_json()
+                .unwrap()
+        };
+        let first = plan(&survey);
+        let entries = first["entries"].as_array().unwrap();
+        assert_eq!(entries.len(), 2, "{first}");
+        assert!(entries
+            .iter()
+            .all(|e| e["kind"] == "parcel.register" && e["party"] == VILLAGE));
+        assert_eq!(first["rejected"][0]["error"], "bad_feature");
+        assert_eq!(first["rejected"][0]["index"], 2);
+        for e in entries {
+            let env = signed_json(a, e["kind"].as_str().unwrap(), e["body"].clone());
+            let r = ureq::post(&format!("{url}/api/v1/entries")).send_json(env);
+            assert_eq!(r.map(|r| r.status()).unwrap_or(0), 201);
+        }
+        let again = plan(&survey);
+        assert_eq!(again["entries"], json!([]), "{again}");
+        assert_eq!(again["skipped"].as_array().unwrap().len(), 2);
+        assert_eq!(again["warnings"][0]["warning"], "household_not_registered");
+        // Not a FeatureCollection: refused, naming the body.
+        let bad = ureq::post(&format!("{url}/api/v1/survey/plan")).send_json(json!([1]));
+        match bad {
+            Err(ureq::Error::Status(400, r)) => {
+                let v: Value = r.into_json().unwrap();
+                assert_eq!(v["error"]["field"], "body", "{v}");
+            }
+            other => panic!("{other:?}"),
+        }
+    });
 }

@@ -11,6 +11,7 @@ use crate::cli::generate::{households, Plan};
 use crate::cli::{new_nonce, CliError};
 use crate::ledger::{Envelope, SignerKey};
 use crate::model::log_origin;
+use crate::registry::Registry;
 use crate::store::{queries, Clock, Db, Writer};
 
 /// Households of each generated collective; each lists its land once.
@@ -25,7 +26,8 @@ type Step<'k> = (&'k SignerKey, &'static str, Value);
 
 struct Timer {
     origin: String,
-    writer: Writer,
+    /// Every entry through the registry, as the API submits it.
+    registry: Registry,
     signing: Duration,
     writing: Duration,
     entries: usize,
@@ -36,7 +38,7 @@ impl Timer {
     /// writer append them; every one must be accepted.
     fn run(&mut self, what: &str, steps: Vec<Step>) -> Result<Vec<u64>, CliError> {
         let started = Instant::now();
-        let time = self.writer.clock().stamp();
+        let time = self.registry.now_stamp();
         let envelopes: Vec<Envelope> = steps
             .into_par_iter()
             .map(|(key, kind, body)| {
@@ -47,7 +49,11 @@ impl Timer {
         self.signing += started.elapsed();
         let n = envelopes.len();
         let started = Instant::now();
-        let answers = self.writer.submit_all_blocking(envelopes);
+        let answers = self
+            .registry
+            .submit_batch(envelopes)
+            .map_err(|e| CliError::Usage(format!("{what}: {e}")))?
+            .wait();
         let took = started.elapsed();
         self.writing += took;
         self.entries += n;
@@ -85,14 +91,17 @@ pub fn deals(deals: u64, postgres: bool) -> Result<(), CliError> {
     let dir = &county.dir;
     let db = Db::open(&dir.database_url(None), COUNTY)?;
     let clock = Clock::default();
-    let writer = Writer::start_with_clock(&db, dir.log_key()?, clock.clone())?;
+    let registry = Registry::new(
+        db.clone(),
+        Writer::start_with_clock(&db, dir.log_key()?, clock.clone())?,
+    );
     let origin = log_origin(COUNTY);
     let county_key = crate::cli::datadir::read_signer_key(&dir.key_path("registry.key"))?;
     let exchange = SignerKey::generate("exchange").expect("name");
     let transferee = SignerKey::generate("transferee").expect("name");
     let mut t = Timer {
         origin,
-        writer,
+        registry,
         signing: Duration::ZERO,
         writing: Duration::ZERO,
         entries: 0,
@@ -171,13 +180,13 @@ pub fn deals(deals: u64, postgres: bool) -> Result<(), CliError> {
             &t.origin,
             "household.register",
             &new_nonce(),
-            &t.writer.clock().stamp(),
+            &t.registry.now_stamp(),
             json!({"CBFBM": h.code, "members": members}),
         )
         .map_err(|e| CliError::Usage(e.to_string()))?;
         let personal = h.persons.iter().map(|(p, _)| p.clone()).collect();
-        t.writer
-            .submit_with_personal_blocking(env, personal)
+        t.registry
+            .submit_blocking(env, personal)
             .map(|_| ())
             .map_err(|e| CliError::Usage(format!("household.register: {e}")))
     };
@@ -371,13 +380,13 @@ pub fn deals(deals: u64, postgres: bool) -> Result<(), CliError> {
     )?;
     let total = started.elapsed();
     let Timer {
-        writer,
+        registry,
         signing,
         writing,
         entries,
         ..
     } = t;
-    writer.shutdown();
+    registry.shutdown();
 
     let mut conn = db.conn()?;
     let settled = queries::listings(&mut conn, COUNTY, Some("settled"), None, None, i64::MAX)?;

@@ -13,13 +13,15 @@ use crate::cli::generate::{households, DemoHousehold, Plan};
 use crate::cli::{new_nonce, CliError};
 use crate::ledger::{Envelope, SignerKey};
 use crate::model::log_origin;
-use crate::store::{queries, Db, Writer};
+use crate::registry::Registry;
+use crate::store::{queries, Db};
 
 const TRANSFEREE: &str = "91350100M000100Y43";
 pub(super) const VILLAGE: &str = "14042100100101";
 
+/// The exchange's desk: every entry through the registry, as the API's.
 struct Desk<'a> {
-    writer: Writer,
+    registry: Registry,
     origin: String,
     db: &'a Db,
     entries: usize,
@@ -27,12 +29,12 @@ struct Desk<'a> {
 
 impl Desk<'_> {
     fn submit(&mut self, key: &SignerKey, kind: &str, body: Value) -> Result<u64, CliError> {
-        let time = self.writer.clock().stamp();
+        let time = self.registry.now_stamp();
         let env = Envelope::sign(key, &self.origin, kind, &new_nonce(), &time, body)
             .map_err(|e| CliError::Usage(e.to_string()))?;
         self.entries += 1;
-        self.writer
-            .submit_blocking(env)
+        self.registry
+            .submit_blocking(env, Vec::new())
             .map(|r| r.index)
             .map_err(|e| CliError::Usage(format!("demo {kind}: {e}")))
     }
@@ -68,7 +70,7 @@ pub fn load(dir: &DataDir) -> Result<usize, CliError> {
     let transferee = key(&format!("transferee-{TRANSFEREE}"))?;
     let collective = key("collective-14042100100101")?;
     let mut desk = Desk {
-        writer: dir.start_writer(&db)?,
+        registry: Registry::new(db.clone(), dir.start_writer(&db)?),
         origin: log_origin(COUNTY),
         db: &db,
         entries: 0,
@@ -285,7 +287,7 @@ pub fn load(dir: &DataDir) -> Result<usize, CliError> {
     // paid; the household and the company are still owed, so the land is
     // still the household's.
     let state = queries::load_state(&mut *db.conn()?, COUNTY)?;
-    let day = desk.writer.clock().now().date_naive();
+    let day = desk.registry.today();
     let (parties, floor) = state
         .expropriations
         .get(&x)
@@ -348,8 +350,8 @@ pub fn load(dir: &DataDir) -> Result<usize, CliError> {
         json!({"decision": decision, "total": "186000.00", "reserve": "18600.00", "welfare": "9300.00"}),
     )?;
     let Desk {
-        writer, entries, ..
+        registry, entries, ..
     } = desk;
-    writer.shutdown();
+    registry.shutdown();
     Ok(entries)
 }

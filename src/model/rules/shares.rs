@@ -360,11 +360,7 @@ mod tests {
     #[test]
     fn s1_shares_are_quantified_once_and_stay() {
         let (mut w, a) = (World::new(), actors());
-        let decision = w.index;
-        let vote = json!({"assembly": "members_assembly", "subject": "share_quantification",
-            "question": "再次量化", "date": "2026-11-20", "eligible": 3, "present": 3, "for": 3,
-            "against": 0, "minutes_sha256": "ab".repeat(32)});
-        assert_eq!(w.sign(&a[2].0, "decision.record", vote), Ok(()));
+        let decision = w.passed("share_quantification");
         let again = json!({"decision": decision,
             "allocations": [{"CBFBM": HOUSEHOLDS[0], "shares": 99}]});
         assert_eq!(
@@ -399,11 +395,7 @@ mod tests {
     #[test]
     fn s3_a_distribution_adds_up_to_the_fen() {
         let (mut w, a) = (World::new(), actors());
-        let decision = w.index;
-        let vote = json!({"assembly": "members_assembly", "subject": "operating_assets",
-            "question": "分红", "date": "2026-11-20", "eligible": 3, "present": 3, "for": 3,
-            "against": 0, "minutes_sha256": "ab".repeat(32)});
-        assert_eq!(w.sign(&a[2].0, "decision.record", vote), Ok(()));
+        let decision = w.passed("operating_assets");
         let body = json!({"decision": decision, "total": "1000.00", "reserve": "100.00",
                           "welfare": "0.01"});
         assert_eq!(w.sign(&a[2].0, "dividend.distribute", body), Ok(()));

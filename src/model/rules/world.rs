@@ -135,6 +135,21 @@ impl World {
             .map_err(|e| crate::model::Refusal::code(&e))
     }
 
+    /// The village's members' assembly decides `subject`, all three heads
+    /// for it (D1, D3), signed by the collective; the decision's log index.
+    pub fn passed(&mut self, subject: &str) -> u64 {
+        let at = self.index;
+        let vote = json!({"assembly": "members_assembly", "subject": subject,
+            "question": "全体成员表决", "date": "2026-11-20", "eligible": 3, "present": 3,
+            "for": 3, "against": 0, "minutes_sha256": "ab".repeat(32)});
+        let collective = actors()[2].0.public_bytes();
+        assert!(
+            self.admit(&collective, "decision.record", vote, &[]),
+            "{subject}"
+        );
+        at
+    }
+
     /// A log with nothing on it yet, on 2026-11-22.
     pub fn empty() -> World {
         World {
@@ -258,16 +273,12 @@ impl World {
                 &[plot]
             ));
         }
-        let decision = w.index;
-        assert!(w.admit(&collective, "decision.record", json!({"assembly": "members_assembly", "subject": "share_quantification",
-            "question": "q", "date": "2026-11-20", "eligible": 3, "present": 3, "for": 3, "against": 0, "minutes_sha256": "ab".repeat(32)}), &[]));
+        let decision = w.passed("share_quantification");
         assert!(w.admit(&collective, "shares.quantify", json!({"decision": decision,
             "allocations": HOUSEHOLDS.iter().map(|h| json!({"CBFBM": h, "shares": 10})).collect::<Vec<_>>()}), &[]));
         // The heads are members of the collective (P4), so that deaths
         // and estates (I1, I2) can happen among the random entries.
-        let membership = w.index;
-        assert!(w.admit(&collective, "decision.record", json!({"assembly": "members_assembly", "subject": "membership",
-            "question": "q", "date": "2026-11-20", "eligible": 3, "present": 3, "for": 3, "against": 0, "minutes_sha256": "ab".repeat(32)}), &[]));
+        let membership = w.passed("membership");
         assert!(w.admit(
             &collective,
             "member.admit",

@@ -202,6 +202,8 @@ impl<A: Replayed, B, C> Replayed for (A, B, C) {
 /// test left: no accepted entry breaks the log.
 pub fn on_each_backend<W: Replayed>(make: impl Fn(Backend) -> W, mut test: impl FnMut(&mut W)) {
     for backend in backends() {
+        // Said first, so that a failure's output names the backend.
+        eprintln!("on {backend:?}");
         let mut world = make(backend);
         test(&mut world);
         let (db, key) = world.replayed();

@@ -393,26 +393,18 @@ mod tests {
         let parcel = json!({"DKBM": own, "DKMC": "机动地", "DKLB": "22", "TDYT": "1",
             "DLDJ": "05", "SFJBNT": "2", "geometry": null});
         assert!(w.admit(&collective, "parcel.register", parcel, &[square(40)]));
-        let decide = |w: &mut World, subject: &str| {
-            let at = w.index;
-            let vote = json!({"assembly": "members_assembly", "subject": subject,
-                "question": "出租机动地", "date": "2026-11-20", "eligible": 3, "present": 3,
-                "for": 3, "against": 0, "minutes_sha256": "ab".repeat(32)});
-            assert_eq!(w.sign(&a[2].0, "decision.record", vote), Ok(()));
-            at
-        };
         let lease = |decision: u64, parcel: &str| {
             json!({"mode": "asset_lease", "DKBM": [parcel],
             "asset": "机动地", "decision": decision, "TDYT": "1", "start": "2027-01-01",
             "end": "2031-12-31", "reserve": "20000.00", "increment": "500.00",
             "deposit": "2000.00", "auction_minutes": 30})
         };
-        let assets = decide(&mut w, "operating_assets");
+        let assets = w.passed("operating_assets");
         assert_eq!(
             w.sign(&a[2].0, "listing.submit", lease(assets, &own)),
             Err("decision_not_passed")
         );
-        let letting = decide(&mut w, "letting_to_outsiders");
+        let letting = w.passed("letting_to_outsiders");
         let contracted = format!("{VILLAGE}00001");
         assert_eq!(
             w.sign(&a[2].0, "listing.submit", lease(letting, &contracted)),
