@@ -120,13 +120,16 @@ export const keys = {
   remove: (name) => store('readwrite', (s) => s.delete(name)),
 };
 
-const NAME = /^[A-Za-z0-9._-]{1,64}$/;
+/** A key's name: any words in any script (“我的手机”), without spaces or
+ * '+' (the signed-note format's separators), at most 32 characters. */
+const NAME = /^[^\s+]{1,32}$/u;
 
 /** Makes a key in this browser. With WebCrypto its private half cannot be
  * read back by anyone, this page included; a lost key is replaced by the
  * key recovery of the collective and the county. */
 export async function generateKey(name) {
-  if (!NAME.test(name)) throw new Error(say('名称只能用字母、数字、点、横线', 'a name is letters, digits, dots and dashes'));
+  if (!NAME.test(name)) throw new Error(say('名字不能有空格或加号，最多 32 个字', 'a name has no spaces or "+", at most 32 characters'));
+  if ((await keys.all()).some((k) => k.name === name)) throw new Error(say(`本机已有名为“${name}”的密钥，请换个名字`, `this browser already holds a key named “${name}”`));
   let record;
   if (await nativeEd25519()) {
     const pair = await subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);

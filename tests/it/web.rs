@@ -165,7 +165,7 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         for key in [&c.collective, &c.exchange, &c.county] {
             import_key(&mut b, key);
         }
-        for name in ["farmer", "neighbour", "company"] {
+        for name in ["王大爷的手机", "neighbour", "company"] {
             generate_key(&mut b, name);
         }
         let hows: Vec<String> = browser_keys(&b).into_iter().map(|k| k.2).collect();
@@ -191,7 +191,7 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
             b.ok("f-household");
         }
         b.screenshots("clerk");
-        for (code, key) in [(SELLER, "farmer"), (NEIGHBOUR, "neighbour")] {
+        for (code, key) in [(SELLER, "王大爷的手机"), (NEIGHBOUR, "neighbour")] {
             b.goto(&clerk);
             let vkey = vkey_of(&b, key);
             b.fill("f-key", &[("party", code), ("vkey", &vkey)]);
@@ -305,7 +305,7 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         // The members' names only on a read signed by a key that may see
         // them: the household's own.
         assert_eq!(b.text("#members .pii"), "");
-        b.signer("f-names", "farmer");
+        b.signer("f-names", "王大爷的手机");
         b.click("#f-names button[type=submit]");
         b.wait("document.getElementById('f-names').dataset.done", "names");
         assert!(b.text("#members").contains("韩一 14042119800101123X"));
@@ -326,7 +326,7 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
                 ("deposit", "1000.00"),
             ],
         );
-        b.signer(&form, "farmer");
+        b.signer(&form, "王大爷的手机");
         let id = b.ok(&form);
         let listing = format!("/listing/{id}");
 
@@ -390,7 +390,7 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         assert_eq!(shown, served.into_string().unwrap());
         assert_eq!(b.text("#contract-sha"), hash);
         b.screenshots("listing-contract");
-        for party in ["farmer", "company"] {
+        for party in ["王大爷的手机", "company"] {
             b.goto(&listing);
             b.click("#f-sign [name=_read]");
             b.signer("f-sign", party);
