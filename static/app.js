@@ -545,6 +545,10 @@ function wireLiveBids() {
   }, 5000);
 }
 
+// A form that signs is sent by this script only: its button stays
+// disabled until the script runs (and the form is POST), so that without
+// script nothing a person typed goes anywhere, least of all into a URL.
+for (const b of $$('button[data-needs-script]')) b.disabled = false;
 wireLanguage();
 wireButtons();
 wireLiveBids();

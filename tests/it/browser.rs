@@ -266,6 +266,45 @@ impl Browser {
         });
     }
 
+    /// Presses Enter in a field (a form's implicit submission), with the
+    /// keyboard only: it works with the page's script turned off.
+    pub fn press_enter(&self, css: &str) {
+        self.rt.block_on(async {
+            let el = self.client.find(Locator::Css(css)).await.unwrap();
+            el.send_keys("\u{E007}").await.unwrap();
+        });
+    }
+
+    /// Opens a page without waiting for its script (for a browser whose
+    /// script is off).
+    pub fn goto_unscripted(&mut self, path: &str) {
+        let url = format!("{}{path}", self.base);
+        self.rt.block_on(self.client.goto(&url)).unwrap();
+    }
+
+    /// An element's visible text, asked of the browser (no script).
+    pub fn shown_text(&self, css: &str) -> String {
+        self.rt.block_on(async {
+            let el = self.client.find(Locator::Css(css)).await.unwrap();
+            el.text().await.unwrap()
+        })
+    }
+
+    /// The address the browser shows now.
+    pub fn url(&self) -> String {
+        self.rt
+            .block_on(async { self.client.current_url().await.unwrap() })
+            .to_string()
+    }
+
+    /// Whether the element is enabled, asked of the browser (no script).
+    pub fn enabled(&self, css: &str) -> bool {
+        self.rt.block_on(async {
+            let el = self.client.find(Locator::Css(css)).await.unwrap();
+            el.is_enabled().await.unwrap()
+        })
+    }
+
     /// Clicks the middle of an element, scrolled to the middle of the screen
     /// first (as a user would bring it into view).
     pub fn click(&self, css: &str) {

@@ -756,3 +756,47 @@ fn pages_answer_errors_as_pages_in_chinese_first() {
     }
     drop(registry);
 }
+
+/// 11: with the page's script off (turned off, or an old phone's browser
+/// that does not run it), no form sends what a person typed anywhere, least
+/// of all into a URL: the forms that sign are POST, their buttons stay
+/// disabled, Enter in a field sends nothing, and the page says why.
+#[test]
+fn without_script_no_form_sends_what_a_person_typed() {
+    let c = county(Backend::Sqlite);
+    let app = spawn_app(c.registry.clone());
+    let Some(mut b) =
+        Browser::start_with(&app, "noscript", &["--blink-settings=scriptEnabled=false"])
+    else {
+        return;
+    };
+    let clerk = format!("/clerk/{VILLAGE}");
+    b.goto_unscripted(&clerk);
+    assert!(b.shown_text(".noscript").contains("JavaScript"));
+    assert!(!b.enabled("#f-household button[type=submit]"));
+    b.type_into("#f-household [name=_name]", "王大爷");
+    b.type_into("#f-household [name=_id_number]", "14042119800101123X");
+    b.press_enter("#f-household [name=_id_number]");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let url = b.url();
+    assert!(url.ends_with(&clerk), "{url}");
+    // And every form of every page template: one that is not a plain GET
+    // search (which holds no personal field) is POST.
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        for form in text.split("<form").skip(1) {
+            let tag = form.split('>').next().unwrap_or_default();
+            let body = form.split("</form>").next().unwrap_or_default();
+            let get = tag.contains(r#"method="get""#) || !tag.contains("method=");
+            let personal = ["_name", "_id_number", "_phone"]
+                .iter()
+                .any(|f| body.contains(&format!(r#"name="{f}""#)));
+            assert!(
+                !(get && (personal || tag.contains("data-kind"))),
+                "{}: <form{tag}>",
+                entry.path().display()
+            );
+        }
+    }
+}
