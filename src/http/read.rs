@@ -21,7 +21,7 @@ pub fn log_index(text: &str, field: &'static str) -> Result<u64, ApiError> {
                 format!(
                     "{field} must be a log index written in decimal digits without leading zeros"
                 ),
-                format!("{field} 须为不带前导零的十进制日志序号"),
+                "地址中的编号须为十进制数字，前面不带 0".to_owned(),
             ))
         })
 }

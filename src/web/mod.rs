@@ -230,6 +230,20 @@ struct ErrorPage<'a> {
     code: &'a str,
     message: &'a str,
     message_zh: &'a str,
+    /// What a reader may do next, in plain words.
+    hint: &'static str,
+}
+
+/// The next step an error page offers, by its status.
+fn hint_of(status: u16) -> &'static str {
+    match status {
+        404 => "没有找到这一页。地址可能输错了，或者这一项还没有登记。可以在下面用编码查找，或者从首页、地图进入。",
+        400 => "地址里的编号或参数写得不对。请从页面上的链接进入，或者在下面用编码查找。",
+        401 | 403 => "这一项只有有关的人才能查看或办理，请用本人的密钥。",
+        413 | 415 => "提交的内容不对，请回到原来的页面重新办理。",
+        503 => "系统正忙，请过一会儿再试。",
+        _ => "系统出了问题，您的请求没有改动任何登记。请稍后再试。",
+    }
 }
 
 impl ResponseError for PageError {
@@ -244,6 +258,7 @@ impl ResponseError for PageError {
             code: &self.0.body.code,
             message: &self.0.body.message,
             message_zh: &self.0.body.message_zh,
+            hint: hint_of(status.as_u16()),
         };
         HttpResponse::build(status)
             .content_type("text/html; charset=utf-8")
