@@ -245,6 +245,25 @@ function setPath(obj, path, value) {
   o[parts[parts.length - 1]] = value;
 }
 
+/** An amount as a farmer types it — "5,000元", "２５００", "1.2万", "¥300" —
+ * as the plain decimal of yuan a body holds ("5000", "12000"); anything else
+ * is left as typed, for the registry to refuse with its reason. */
+export function plainYuan(typed) {
+  let t = typed.normalize('NFKC').replace(/[\s,，、元圆¥￥]/g, '');
+  let times = 1;
+  if (t.endsWith('万')) {
+    times = 10000;
+    t = t.slice(0, -1);
+  }
+  const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(t);
+  if (!m) return typed.trim();
+  // Exact in fen: no floating point.
+  const fen = (BigInt(m[1]) * 100n + BigInt((m[2] ?? '').padEnd(2, '0'))) * BigInt(times);
+  const whole = (fen / 100n).toString();
+  const part = (fen % 100n).toString().padStart(2, '0');
+  return part === '00' ? whole : `${whole}.${part}`;
+}
+
 async function valueOf(el) {
   const type = el.dataset.type ?? 'text';
   if (type === 'sha256-file') {
@@ -262,6 +281,10 @@ async function valueOf(el) {
       return v.split(/[\s,，、;；]+/).filter(Boolean);
     case 'json':
       return JSON.parse(v);
+    case 'yuan':
+      // The signer sees what is signed.
+      el.value = plainYuan(v);
+      return el.value;
     default:
       return el.value;
   }

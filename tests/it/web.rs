@@ -321,14 +321,25 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
             &[
                 ("start", &start),
                 ("end", "2036-12-31"),
-                ("reserve", "10000.00"),
-                ("increment", "100.00"),
-                ("deposit", "1000.00"),
+                // As a farmer types amounts: the page signs plain yuan.
+                ("reserve", "1万元"),
+                ("increment", "１００"),
+                ("deposit", "1,000元"),
             ],
         );
         b.signer(&form, "王大爷的手机");
         let id = b.ok(&form);
         let listing = format!("/listing/{id}");
+        let signed: Value = ureq::get(&format!("{}/api/v1/listings/{id}", proxy.url))
+            .call()
+            .unwrap()
+            .into_json()
+            .unwrap();
+        let amounts = [&signed["reserve"], &signed["increment"], &signed["deposit"]];
+        assert_eq!(
+            amounts,
+            [&json!("10000.00"), &json!("100.00"), &json!("1000.00")]
+        );
 
         b.goto(&listing);
         b.signer("f-review", "exchange");
