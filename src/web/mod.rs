@@ -125,6 +125,53 @@ impl Lang {
         }
     }
 
+    /// An amount of yuan as the market writes it: 22,500.00 元.
+    pub fn yuan(&self, amount: &str) -> String {
+        let (whole, part) = amount.split_once('.').unwrap_or((amount, ""));
+        let grouped = if whole.bytes().all(|b| b.is_ascii_digit()) {
+            group_thousands(whole)
+        } else {
+            whole.to_owned()
+        };
+        let dot = if part.is_empty() { "" } else { "." };
+        format!("{grouped}{dot}{part} {}", self.t("元", "yuan"))
+    }
+
+    /// An area stated in m² as the market reads it: 亩 to two places, with
+    /// the m² beside — 2.40 亩（1,600.00 m²）.
+    pub fn area(&self, m2: &str) -> String {
+        match crate::model::Area::parse_m2(m2) {
+            Ok(a) => {
+                let (whole, part) = match a.m2().to_string().split_once('.') {
+                    Some((w, p)) => (w.to_owned(), format!(".{p}")),
+                    None => (a.m2().to_string(), String::new()),
+                };
+                format!(
+                    "{} {}{}{}{part} m²{}",
+                    a.mu().round_dp(2),
+                    self.t("亩", "mu"),
+                    self.t("（", " ("),
+                    group_thousands(&whole),
+                    self.t("）", ")")
+                )
+            }
+            Err(_) => format!("{m2} m²"),
+        }
+    }
+
+    /// An area in 亩 (given to four places) to two: 2.40 亩.
+    pub fn mu(&self, mu: &str) -> String {
+        let shown = mu
+            .parse::<rust_decimal::Decimal>()
+            .map(|d| {
+                let mut d = d.round_dp(2);
+                d.rescale(2);
+                d.to_string()
+            })
+            .unwrap_or_else(|_| mu.to_owned());
+        format!("{shown} {}", self.t("亩", "mu"))
+    }
+
     /// The words for the page's language.
     pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
         if self.en {
@@ -133,6 +180,18 @@ impl Lang {
             zh
         }
     }
+}
+
+/// Digits in groups of three: 1234567 → 1,234,567.
+fn group_thousands(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// What every page shows around its content: the county, the log's origin
@@ -182,11 +241,12 @@ impl Chrome {
 
     /// A moment as people here read it: Beijing time.
     pub fn beijing(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
-        let local = *t + chrono::Duration::hours(8);
+        let local = (*t + chrono::Duration::hours(8)).naive_utc();
         format!(
-            "{}{}",
-            local.format("%Y-%m-%d %H:%M"),
-            self.l.t(" 北京时间", " Beijing time")
+            "{} {}{}",
+            self.l.day(&local.date()),
+            local.format("%H:%M"),
+            self.l.t("（北京时间）", " Beijing time")
         )
     }
 
@@ -339,5 +399,25 @@ async fn not_found(req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
         Err(e.into())
     } else {
         Err(PageError(e).into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lang;
+
+    /// The market's units: money grouped in thousands with 元, areas in 亩
+    /// to two places with m² beside, days as 年月日.
+    #[test]
+    fn amounts_areas_and_days_read_as_the_market_writes_them() {
+        let zh = Lang { en: false };
+        assert_eq!(zh.yuan("22500.00"), "22,500.00 元");
+        assert_eq!(zh.yuan("1234567"), "1,234,567 元");
+        assert_eq!(zh.yuan("500.00"), "500.00 元");
+        assert_eq!(zh.area("1600.00"), "2.40 亩（1,600.00 m²）");
+        assert_eq!(zh.mu("12.8571"), "12.86 亩");
+        let day = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+        assert_eq!(zh.day(&day), "2027年1月1日");
+        assert_eq!(Lang { en: true }.yuan("22500.00"), "22,500.00 yuan");
     }
 }

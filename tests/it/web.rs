@@ -467,7 +467,7 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         b.goto(&format!("/household/{SELLER}"));
         let rights = b.text("#rights");
         assert!(rights.contains(&contract), "{rights}");
-        assert!(b.text("#income").contains("10100.00"));
+        assert!(b.text("#income").contains("10,100.00 元"));
         b.screenshots("household-after");
         b.goto(&format!("/attestation/{attestation}"));
         assert!(b.text("#attestation").contains(&contract));
