@@ -125,6 +125,39 @@ impl Lang {
         }
     }
 
+    /// 土地用途 (NY/T 2539, C7) in words.
+    pub fn land_use(&self, code: &str) -> &'static str {
+        match code {
+            "1" => self.t("种植业", "crops"),
+            "2" => self.t("林业", "forestry"),
+            "3" => self.t("畜牧业", "livestock"),
+            "4" => self.t("渔业", "fishery"),
+            "5" => self.t("非农业用途", "non-agricultural"),
+            _ => self.t("其他", "other"),
+        }
+    }
+
+    /// 地块类别 (NY/T 2539, C7) in words.
+    pub fn land_class(&self, code: &str) -> &'static str {
+        match code {
+            "10" => self.t("承包地块", "contracted"),
+            "21" => self.t("自留地", "private plot"),
+            "22" => self.t("机动地", "reserve land"),
+            "23" => self.t("开荒地", "reclaimed land"),
+            _ => self.t("其他集体土地", "other"),
+        }
+    }
+
+    /// 地力等级 01–10 (C7) in words: 五等地.
+    pub fn grade(&self, code: &str) -> String {
+        const ZH: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+        match code.parse::<usize>() {
+            Ok(n @ 1..=10) if !self.en => format!("{}等地", ZH[n - 1]),
+            Ok(n @ 1..=10) => format!("grade {n}"),
+            _ => code.to_owned(),
+        }
+    }
+
     /// An amount of yuan as the market writes it: 22,500.00 元.
     pub fn yuan(&self, amount: &str) -> String {
         let (whole, part) = amount.split_once('.').unwrap_or((amount, ""));
@@ -419,5 +452,10 @@ mod tests {
         let day = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
         assert_eq!(zh.day(&day), "2027年1月1日");
         assert_eq!(Lang { en: true }.yuan("22500.00"), "22,500.00 yuan");
+        // C7's codes in words.
+        assert_eq!(
+            (zh.land_use("1"), zh.land_class("22"), zh.grade("05")),
+            ("种植业", "机动地", "五等地".to_owned())
+        );
     }
 }
