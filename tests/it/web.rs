@@ -813,3 +813,29 @@ fn without_script_no_form_sends_what_a_person_typed() {
         }
     }
 }
+
+/// 6: each person sees only what they may do — a browser with no key of the
+/// collective is not shown the clerk's forms (and is told how to get a key);
+/// with the collective's key, it is.
+#[test]
+fn a_browser_is_shown_only_the_forms_its_keys_may_sign() {
+    let c = county(Backend::Sqlite);
+    let app = spawn_app(c.registry.clone());
+    let Some(mut b) = Browser::start(&app, "own-forms") else {
+        return;
+    };
+    let clerk = format!("/clerk/{VILLAGE}");
+    b.goto(&clerk);
+    b.wait("document.getElementById('no-key-here')", "the notice");
+    assert_eq!(
+        b.js("return document.getElementById('f-household').hidden"),
+        json!(true)
+    );
+    import_key(&mut b, &c.collective);
+    b.goto(&clerk);
+    b.signer("f-household", "collective-1");
+    assert_eq!(
+        b.js("return document.getElementById('f-household').hidden"),
+        json!(false)
+    );
+}
