@@ -336,25 +336,58 @@ function clearErrors(form) {
 }
 
 /** Shows a refusal next to the field at fault, in the page's language. */
+/** The words a form shows beside a field: its label. */
+function labelOf(el) {
+  if (!el?.closest) return '';
+  let l = el.id ? $(`label[for="${el.id}"]`) : null;
+  for (let prev = el.previousElementSibling; !l && prev; prev = prev.previousElementSibling) {
+    if (prev.tagName === 'LABEL') l = prev;
+  }
+  return l ? l.textContent.trim() : '';
+}
+
+/** A refusal in plain words: the field's label (and for a member, which one
+ * and her name) before the reason, instead of the field's code name. */
+function plainly(text, label, who) {
+  const reason = (EN ? /^invalid [^:]+: (.*)$/s : /^[^：]*?无效：(.*)$/s).exec(text)?.[1];
+  const what = who ? `${who}${EN ? ': ' : '的'}${label}` : label;
+  if (!what) return text;
+  return `${what}${EN ? ': ' : '：'}${reason ?? text}`;
+}
+
 function showError(form, error) {
-  const text = (EN ? error.message : error.message_zh) || error.message || String(error);
+  let text = (EN ? error.message : error.message_zh) || error.message || String(error);
   const field = (error.field ?? '').replace(/^entry\.body\./, '');
   let el = null;
   const person = /^personal\[(\d+)\]\.(\w+)$/.exec(field) || /^members\[(\d+)\]\.(\w+)$/.exec(field);
   if (person) {
-    const row = $$('.member', form)[Number(person[1])];
+    const n = Number(person[1]);
+    const row = $$('.member', form)[n];
     el = row && ($(`[name=_${person[2]}]`, row) || $('[name=_name]', row));
+    const name = row && $('[name=_name]', row)?.value.trim();
+    const who = say(`第 ${n + 1} 位成员${name ? `（${name}）` : ''}`, `member ${n + 1}${name ? ` (${name})` : ''}`);
+    text = plainly(text, labelOf(el), who);
   } else if (field === 'entry.signer' || field.startsWith('cosigs')) {
     el = $('[name=_signer]', form);
   } else if (field) {
     const top = field.split(/[.[]/)[0];
     el = form.elements.namedItem(field) || form.elements.namedItem(top) || form.elements.namedItem(`${top}[]`) || $(`[data-field="${top}"]`, form);
     if (el instanceof RadioNodeList) el = el[0];
+    if (error.code === 'bad_attribute' || error.code === 'bad_body') text = plainly(text, labelOf(el));
   }
   const p = document.createElement('p');
   p.className = 'err';
   p.setAttribute('role', 'alert');
-  p.textContent = text + (error.code ? ` (${error.code})` : '');
+  p.textContent = text;
+  // The code and field stay for staff, folded away.
+  if (error.code) {
+    p.dataset.code = error.code;
+    const more = document.createElement('details');
+    const summary = document.createElement('summary');
+    summary.textContent = say('详情', 'details');
+    more.append(summary, `${error.code}${error.field ? ` · ${error.field}` : ''}`);
+    p.append(' ', more);
+  }
   if (el && el.insertAdjacentElement) {
     el.setAttribute('aria-invalid', 'true');
     el.insertAdjacentElement('afterend', p);

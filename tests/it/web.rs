@@ -178,6 +178,29 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         // The clerk registers two households with their members, binds the
         // farmers' keys and grants a contract.
         let clerk = format!("/clerk/{VILLAGE}");
+        // A refusal in plain words: which member, her name, the field's
+        // label — no field names or codes but behind 详情.
+        b.goto(&clerk);
+        b.fill(
+            "f-household",
+            &[
+                ("CBFBM", SELLER),
+                ("_name", "韩一"),
+                ("_id_number", "140421198001011234"),
+            ],
+        );
+        b.signer("f-household", "collective-1");
+        let refused = b.submit("f-household").unwrap_err();
+        let shown = b.text("#f-household .err");
+        assert!(
+            shown.starts_with("第 1 位成员（韩一）的身份证号："),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("id_number") && !shown.contains("bad_"),
+            "{shown}"
+        );
+        assert!(refused.contains("personal[0].id_number"), "{refused}");
         for (code, name, id) in [
             (SELLER, "韩一", "14042119800101123X"),
             (NEIGHBOUR, "杨二", "140421197512300469"),
@@ -313,7 +336,10 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         b.signer("f-names", "neighbour");
         b.click("#f-names button[type=submit]");
         b.wait("document.querySelector('#f-names .err')", "refusal");
-        assert!(b.text("#f-names .err").contains("read_not_allowed"));
+        assert_eq!(
+            b.js("return document.querySelector('#f-names .err').dataset.code"),
+            json!("read_not_allowed")
+        );
         assert!(!b.text("#members").contains("韩一"));
         let form = format!("list-{contract}");
         b.fill(
