@@ -522,6 +522,21 @@ export async function signedRead(key, path) {
   return answer;
 }
 
+/** A number on screen masked (1404**********9135: the first four and the
+ * last four), shown whole on a tap. */
+function masked(number) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'masked link';
+  const hidden = number.length > 8 ? `${number.slice(0, 4)}${'*'.repeat(number.length - 8)}${number.slice(-4)}` : number;
+  b.textContent = hidden;
+  b.title = say('点一下看完整号码', 'tap to see it whole');
+  b.addEventListener('click', () => {
+    b.textContent = b.textContent === hidden ? number : hidden;
+  });
+  return b;
+}
+
 function wireReads() {
   for (const form of $$('form[data-read]')) {
     form.addEventListener('submit', async (e) => {
@@ -536,7 +551,9 @@ function wireReads() {
         for (const m of h.members) {
           const el = $(`.pii[data-person="${m.person}"]`);
           if (el && m.name) {
-            el.textContent = `${m.name} ${m.id_number ?? ''}${m.phone ? ` ${m.phone}` : ''}`;
+            el.replaceChildren(`${m.name} `);
+            if (m.id_number) el.append(masked(m.id_number), ' ');
+            if (m.phone) el.append(masked(m.phone));
             shown++;
           }
         }

@@ -283,6 +283,13 @@ impl Chrome {
         )
     }
 
+    /// A moment written in RFC 3339 (as the log stores it) in Beijing time.
+    pub fn beijing_text(&self, t: &str) -> String {
+        chrono::DateTime::parse_from_rfc3339(t)
+            .map(|t| self.beijing(&t.to_utc()))
+            .unwrap_or_else(|_| t.to_owned())
+    }
+
     /// `aria-current` for the menu item of this page.
     pub fn current(&self, item: &str) -> &'static str {
         if self.here == item {

@@ -331,6 +331,9 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         b.signer("f-names", "王大爷的手机");
         b.click("#f-names button[type=submit]");
         b.wait("document.getElementById('f-names').dataset.done", "names");
+        // The ID number masked on screen, whole on a tap.
+        assert!(b.text("#members").contains("韩一 1404**********123X"));
+        b.click("#members .masked");
         assert!(b.text("#members").contains("韩一 14042119800101123X"));
         b.goto(&format!("/household/{SELLER}"));
         b.signer("f-names", "neighbour");
