@@ -3,6 +3,32 @@
 use super::*;
 
 impl Registry {
+    /// The expropriations under way (announced, or with a plan posted; not
+    /// done or withdrawn) that name any parcel `household` holds (E1): what
+    /// its own page must lead with.
+    pub fn expropriations_over(
+        &self,
+        household: &str,
+    ) -> Result<Vec<views::ExpropriationView>, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let county = &self.db.county;
+        let held: Vec<String> = queries::load_contracts(
+            &mut conn,
+            county,
+            queries::ContractsOf::Household(household),
+        )?
+        .into_values()
+        .flat_map(|k| k.parcels)
+        .collect();
+        let collective = crate::model::codes::collective_of(household);
+        Ok(queries::expropriations_of(&mut conn, county, collective)?
+            .into_values()
+            .filter(|x| x.completed.is_none() && x.withdrawn.is_none())
+            .filter(|x| x.parcels.iter().any(|p| held.contains(p)))
+            .map(|x| views::ExpropriationView::of(&x))
+            .collect())
+    }
+
     /// The parcels of a collective under an encumbrance in force.
     pub fn encumbered_parcels(&self, collective: &str) -> Result<Vec<String>, ServiceError> {
         let mut conn = self.db.conn()?;

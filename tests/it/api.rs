@@ -141,6 +141,55 @@ fn every_route_answers_its_documented_example_on_the_demo() {
         checked += 1;
     }
     assert!(checked >= 25, "{checked}");
+
+    // The household whose leased parcel the county is taking for a road
+    // (E1) sees it first on its own page, with what it is still owed.
+    let get = |path: &str| -> Value {
+        agent
+            .get(&format!("{}{path}", served.url))
+            .call()
+            .unwrap()
+            .into_json()
+            .unwrap()
+    };
+    let x = get("/api/v1/expropriations/1461");
+    let title =
+        get(&format!("/titles/{}", x["DKBM"][0].as_str().unwrap()).replacen("/", "/api/v1/", 1));
+    let household = title["holder"]
+        .as_str()
+        .expect("the land is still the household's");
+    let page = agent
+        .get(&format!("{}/household/{household}", served.url))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    let banner = page
+        .split(r#"<section class="alert""#)
+        .nth(1)
+        .expect("a banner for the expropriation")
+        .split("</section>")
+        .next()
+        .unwrap();
+    assert!(
+        banner.contains("县道 X203 拓宽") && banner.contains("还应付给您家"),
+        "{banner}"
+    );
+    assert!(
+        page.find(r#"class="alert""#) < page.find(r#"id="rights""#),
+        "the banner leads the page"
+    );
+    let summary = page
+        .split(r#"id="summary">"#)
+        .nth(1)
+        .unwrap()
+        .split("</p>")
+        .next()
+        .unwrap();
+    assert!(
+        summary.contains("块地") && summary.contains("亩") && summary.contains("元"),
+        "{summary}"
+    );
 }
 
 /// A Python virtual environment with the pinned tools of
