@@ -130,6 +130,18 @@ pub fn to_geojson(shape: &geo_types::MultiPolygon<f64>, single: bool) -> String 
     out
 }
 
+/// C2: the terms (in whole years) a land use (土地用途) allows a land
+/// contract, and the rule in words; `None` for land that is not contracted
+/// (non-agricultural).
+pub fn contract_terms(land_use: &str) -> Option<(std::ops::RangeInclusive<u32>, &'static str)> {
+    match land_use {
+        "1" | "4" => Some((30..=30, "arable land: 30 years")),
+        "3" => Some((30..=50, "grassland: 30 to 50 years")),
+        "2" => Some((30..=70, "forest land: 30 to 70 years")),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::to_geojson;

@@ -850,6 +850,26 @@ fn without_script_no_form_sends_what_a_person_typed() {
 fn a_browser_is_shown_only_the_forms_its_keys_may_sign() {
     let c = county(Backend::Sqlite);
     let app = spawn_app(c.registry.clone());
+    // 8: the clerk's forms come filled: the next free household code, the
+    // parcels that may be contracted, a whole 30-year term.
+    let page = ureq::get(&format!("{app}/clerk/{VILLAGE}"))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    assert!(page.contains(&format!(
+        r#"name="CBFBM" inputmode="numeric" value="{VILLAGE}0001""#
+    )));
+    assert_eq!(
+        page.matches(r#"<option value="140421001001010000"#).count(),
+        3
+    );
+    let today = c.clock.now().date_naive();
+    let end = today + chrono::Months::new(360) - chrono::Days::new(1);
+    assert!(
+        page.contains(&format!(r#"name="end" value="{end}""#)),
+        "{end}"
+    );
     let Some(mut b) = Browser::start(&app, "own-forms") else {
         return;
     };

@@ -17,15 +17,7 @@ fn whole_years(start: NaiveDate, end: NaiveDate) -> Option<u32> {
     })
 }
 
-/// C2: the terms a land use allows, in whole years.
-fn allowed_terms(land_use: &str) -> Option<(std::ops::RangeInclusive<u32>, &'static str)> {
-    match land_use {
-        "1" | "4" => Some((30..=30, "arable land: 30 years")),
-        "3" => Some((30..=50, "grassland: 30 to 50 years")),
-        "2" => Some((30..=70, "forest land: 30 to 70 years")),
-        _ => None,
-    }
-}
+use crate::model::land::contract_terms as allowed_terms;
 
 /// `contract.grant`: by the collective, to a household of its own (C1), over
 /// its own active, unencumbered parcels that no contract covers (C4), for a
