@@ -3,6 +3,16 @@
 import { say, $, benchPort, report } from '/static/app.js';
 
 // ---- the map ----
+/** What each colour means, in the glossary's words. */
+const STATES = {
+  contracted: ['已承包', 'contracted'],
+  leased: ['已流转', 'transferred'],
+  listed: ['挂牌中', 'listed'],
+  encumbered: ['有查封、抵押或异议', 'encumbered'],
+  free: ['未发包', 'not contracted'],
+  homestead: ['宅基地', 'homestead'],
+};
+
 const COLOURS = {
   contracted: '#2e7d32',
   leased: '#f9a825',
@@ -16,7 +26,10 @@ async function mapPage() {
   const el = $('#map');
   if (!el || !globalThis.L) return;
   const L = globalThis.L;
-  const map = L.map(el, { preferCanvas: true, zoomSnap: 0.5 });
+  // Chinese controls; the map library named in the corner.
+  const map = L.map(el, { preferCanvas: true, zoomSnap: 0.5, zoomControl: false, attributionControl: false });
+  L.control.zoom({ zoomInTitle: say('放大', 'Zoom in'), zoomOutTitle: say('缩小', 'Zoom out') }).addTo(map);
+  L.control.attribution({ prefix: say('地图库 Leaflet', 'Leaflet') }).addTo(map);
   el.leafletMap = map;
   const started = performance.now();
   const [states, data] = await Promise.all([
@@ -37,7 +50,9 @@ async function mapPage() {
       const tip = document.createElement('span');
       tip.textContent = `${f.properties.DKMC} ${f.id}`;
       l.bindTooltip(tip);
-      l.on('click', () => location.assign(`/parcel/${encodeURIComponent(f.id)}`));
+      // A tap keeps the map: a sheet below it says what the parcel is and
+      // leads to its title.
+      l.on('click', () => showSheet(f, states[f.id] ?? (f.properties.holder ? 'contracted' : 'free')));
     },
   }).addTo(map);
   if (data.features.length) map.fitBounds(layer.getBounds());
@@ -54,20 +69,47 @@ async function mapPage() {
   $('#map-search')?.addEventListener('submit', (e) => {
     e.preventDefault();
     const q = e.target.elements.q.value.trim();
-    const f = data.features.find((x) => x.id === q || x.properties.holder === q || x.properties.DKMC === q);
+    // By code (or its beginning), by part of a name, or every parcel of a
+    // household.
+    const found = q
+      ? data.features.filter((x) => x.id.startsWith(q) || x.properties.holder === q || (x.properties.DKMC ?? '').includes(q))
+      : [];
     const out = $('.status', e.target);
-    if (!f) {
+    for (const l of layers.values()) layer.resetStyle(l);
+    if (!found.length) {
       out.textContent = say('没有找到这块地', 'no such parcel');
       return;
     }
-    out.textContent = '';
-    const l = layers.get(f.id);
-    map.fitBounds(l.getBounds(), { maxZoom: 17 });
-    l.setStyle({ weight: 3, color: '#000' });
-    l.openTooltip();
+    out.textContent = say(`找到 ${found.length} 块地`, `${found.length} found`);
+    const bounds = L.latLngBounds([]);
+    for (const f of found) {
+      const l = layers.get(f.id);
+      l.setStyle({ weight: 3, color: '#000' });
+      bounds.extend(l.getBounds());
+    }
+    map.fitBounds(bounds, { maxZoom: 17 });
+    if (found.length === 1) {
+      layers.get(found[0].id).openTooltip();
+      showSheet(found[0], states[found[0].id] ?? (found[0].properties.holder ? 'contracted' : 'free'));
+    }
   });
 }
 
+
+/** The sheet under the map for one parcel: its name and area, who holds
+ * it, its state, and the way to its title. */
+function showSheet(f, state) {
+  const sheet = $('#map-sheet');
+  if (!sheet) return;
+  const p = f.properties;
+  const mu = Number.parseFloat(p.area_mu ?? '0').toFixed(2);
+  $('.name', sheet).textContent = `${p.DKMC ?? ''} · ${mu} ${say('亩', 'mu')}`;
+  $('.holder', sheet).textContent = p.holder ? say(`承包方 ${p.holder}`, `held by ${p.holder}`) : say('未发包', 'not contracted');
+  $('.state', sheet).textContent = say(...(STATES[state] ?? STATES.free));
+  const a = $('a', sheet);
+  a.href = `/parcel/${encodeURIComponent(f.id)}`;
+  sheet.hidden = false;
+}
 
 /** Drags the map as a finger would, one step a frame: the frames a second
  * while it moves, and the redraw when it is let go. */

@@ -284,8 +284,8 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         );
         assert!(!report.contains(&parcel(4)), "{report}");
 
-        // The map: every parcel of the village, found by its code, and a
-        // click on it opens its title page.
+        // The map: every parcel of the village, found by its code; a tap
+        // on it shows what it is below the map, which leads to its title.
         b.goto(&format!("/map?collective={VILLAGE}"));
         b.wait(
             "document.getElementById('map').dataset.features",
@@ -300,6 +300,9 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         b.click("#map-search button[type=submit]");
         std::thread::sleep(std::time::Duration::from_millis(700));
         b.click("#map");
+        b.wait("!document.getElementById('map-sheet').hidden", "the sheet");
+        assert!(b.text("#map-sheet").contains("亩"), "{}", b.text("#map-sheet"));
+        b.click("#map-sheet a");
         b.wait("location.pathname.startsWith('/parcel/')", "the title page");
         assert_eq!(b.text("h1 small"), parcel(1));
 
