@@ -301,7 +301,11 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         std::thread::sleep(std::time::Duration::from_millis(700));
         b.click("#map");
         b.wait("!document.getElementById('map-sheet').hidden", "the sheet");
-        assert!(b.text("#map-sheet").contains("亩"), "{}", b.text("#map-sheet"));
+        assert!(
+            b.text("#map-sheet").contains("亩"),
+            "{}",
+            b.text("#map-sheet")
+        );
         b.click("#map-sheet a");
         b.wait("location.pathname.startsWith('/parcel/')", "the title page");
         assert_eq!(b.text("h1 small"), parcel(1));
