@@ -160,34 +160,21 @@ impl Lang {
 
     /// An amount of yuan as the market writes it: 22,500.00 元.
     pub fn yuan(&self, amount: &str) -> String {
-        let (whole, part) = amount.split_once('.').unwrap_or((amount, ""));
-        let grouped = if whole.bytes().all(|b| b.is_ascii_digit()) {
-            group_thousands(whole)
-        } else {
-            whole.to_owned()
-        };
-        let dot = if part.is_empty() { "" } else { "." };
-        format!("{grouped}{dot}{part} {}", self.t("元", "yuan"))
+        format!("{} {}", grouped(amount), self.t("元", "yuan"))
     }
 
     /// An area stated in m² as the market reads it: 亩 to two places, with
     /// the m² beside — 2.40 亩（1,600.00 m²）.
     pub fn area(&self, m2: &str) -> String {
         match crate::model::Area::parse_m2(m2) {
-            Ok(a) => {
-                let (whole, part) = match a.m2().to_string().split_once('.') {
-                    Some((w, p)) => (w.to_owned(), format!(".{p}")),
-                    None => (a.m2().to_string(), String::new()),
-                };
-                format!(
-                    "{} {}{}{}{part} m²{}",
-                    a.mu().round_dp(2),
-                    self.t("亩", "mu"),
-                    self.t("（", " ("),
-                    group_thousands(&whole),
-                    self.t("）", ")")
-                )
-            }
+            Ok(a) => format!(
+                "{} {}{}{} m²{}",
+                a.mu().round_dp(2),
+                self.t("亩", "mu"),
+                self.t("（", " ("),
+                grouped(&a.m2().to_string()),
+                self.t("）", ")")
+            ),
             Err(_) => format!("{m2} m²"),
         }
     }
@@ -213,6 +200,17 @@ impl Lang {
             zh
         }
     }
+}
+
+/// A plain decimal with its whole part in groups of three: 22500.00 →
+/// 22,500.00; a text that is not one stays as it is.
+fn grouped(decimal: &str) -> String {
+    let (whole, part) = decimal.split_once('.').unwrap_or((decimal, ""));
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return decimal.to_owned();
+    }
+    let dot = if part.is_empty() { "" } else { "." };
+    format!("{}{dot}{part}", group_thousands(whole))
 }
 
 /// Digits in groups of three: 1234567 → 1,234,567.
