@@ -287,19 +287,33 @@ fn hex32(text: &str) -> Option<[u8; 32]> {
     Some(out)
 }
 
-/// The contract text the parties sign (M5): exactly the bytes whose
-/// SHA-256 `contract.sign` carries.
+/// The contract of an awarded listing (M5): its 正文 and 当事人信息及签署页,
+/// the names in it shown on a signed read by a party, the collective or the
+/// county, withheld from anyone else; the hashes in the headers.
 pub(super) async fn get_contract(
+    req: HttpRequest,
     reg: web::Data<Registry>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let reader = reader(&reg, &req)?;
     let reg = reg.into_inner();
     let id = log_index(&id, "id")?;
-    let (text, hash) = blocking(move || reg.contract(id)).await?;
-    Ok(HttpResponse::Ok()
+    let copy = blocking(move || reg.contract(id, reader.as_ref().map(Reader::Signed))).await?;
+    let mut answer = HttpResponse::Ok();
+    answer
         .content_type("text/plain; charset=utf-8")
-        .insert_header(("X-Contract-SHA256", hash))
-        .body(text))
+        .insert_header(("X-Contract-SHA256", copy.sha256))
+        .insert_header(("X-Contract-Body-SHA256", copy.body_sha256))
+        .insert_header((
+            "X-Contract-Copy",
+            if copy.whole { "whole" } else { "public" },
+        ))
+        .insert_header(("Vary", "Authorization"))
+        .insert_header(("Cache-Control", "private, no-store"));
+    if let Some(schedule) = copy.schedule_sha256 {
+        answer.insert_header(("X-Contract-Schedule-SHA256", schedule));
+    }
+    Ok(answer.body(copy.text))
 }
 
 /// The printable contract is the county's page of it (Chinese first, A4).

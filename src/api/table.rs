@@ -562,14 +562,15 @@ api_routes! {
     get_contract => Route {
         method: Method::Get,
         path: "/listings/{id}/contract",
-        summary: "The contract the parties of an awarded listing sign (M5): exactly the text whose SHA-256 contract.sign carries (also in the X-Contract-SHA256 header)",
-        description: "the contract of an awarded listing as rendered from `contracts/` (M5): exactly the text whose SHA-256 both parties sign with `contract.sign` (also in `X-Contract-SHA256`); `/contract/print` redirects to `/contract/{id}`, the same as a printable page",
+        summary: "The contract of an awarded listing (M5), in Chinese: its 正文 and its 当事人信息及签署页 — the names, masked ID numbers and 核验码 shown on a signed read by a party, the collective or the county, withheld from anyone else",
+        description: "the contract of an awarded listing as rendered from `contracts/` (M5). On the Chinese texts (setting `contracts` 2) it is the 正文 (rendered by the rules; its SHA-256, `X-Contract-Body-SHA256`, is the award's `contract_sha256`) and, after a blank line, the 当事人信息及签署页 the registry keeps off the log (its SHA-256 in `X-Contract-Schedule-SHA256`); both parties sign `X-Contract-SHA256` = SHA-256 of \"sanquan contract v2\\n<body sha>\\n<page sha>\\n\" with `schedule_sha256` in `contract.sign`. Without a signed read the page's names and 核验码 are withheld (`X-Contract-Copy: public`); a signed read by a party of the deal, the collective or the county answers it whole (`whole`), anyone else's is refused. Deals awarded on the English texts (setting 1) answer their whole text, whose SHA-256 the parties signed. `/contract/print` redirects to `/contract/{id}`, the same as a printable page",
         request: None,
         params: &[
             Param { name: "id", at: In::Path, ty: Ty::Index, required: true, about: "the log index of listing.submit", example: "1432" },
+            Param { name: "Authorization", at: In::Header, ty: Ty::Text, required: false, about: "a signed read (as for /households/{code}) by a party of the deal, the collective or the county: the names and the 核验码 shown", example: "" },
         ],
         answer: Answer { status: 200, types: &["text/plain"], about: "The rendered contract", view: None },
-        refused: &[400, 404],
+        refused: &[400, 401, 403, 404],
     };
     get_contract_page => Route {
         method: Method::Get,

@@ -419,6 +419,7 @@ impl NewLog {
             "county": county,
             "name": name,
             "rules": crate::model::settings::RULES,
+            "contracts": crate::model::settings::CONTRACTS,
             "log_vkey": log.log_key.verifier().to_string(),
             "root_vkey": log.county_key.verifier().to_string(),
         });

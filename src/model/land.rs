@@ -37,9 +37,16 @@ pub trait Land: Send {
     fn overlap(&self, a: &Footprint, b: &Footprint) -> Area;
     /// The parcels named as the 四至 of active parcel `parcel` (its nearest
     /// neighbour east, south, west and north).
-    fn sizhi(&self, parcel: &str) -> Vec<String>;
+    fn sizhi(&self, parcel: &str) -> Sizhi;
     fn apply(&mut self, change: &super::Change);
 }
+
+/// 四至: the nearest active parcel to the east, south, west and north, in
+/// that order (`SIZHI_SIDES`).
+pub type Sizhi = [Option<String>; 4];
+
+/// The sides of a [`Sizhi`], as a document names them.
+pub const SIZHI_SIDES: [&str; 4] = ["东", "南", "西", "北"];
 
 /// 地块类别 (C7).
 pub const PARCEL_CLASSES: &[&str] = &["10", "21", "22", "23", "99"];
@@ -66,8 +73,8 @@ impl Land for NoLand {
     fn overlap(&self, _: &Footprint, _: &Footprint) -> Area {
         Area::ZERO
     }
-    fn sizhi(&self, _: &str) -> Vec<String> {
-        Vec::new()
+    fn sizhi(&self, _: &str) -> Sizhi {
+        Sizhi::default()
     }
     fn apply(&mut self, _: &super::Change) {}
 }

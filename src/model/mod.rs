@@ -25,6 +25,7 @@ pub mod state;
 mod table;
 pub mod titles;
 pub mod units;
+pub mod words;
 
 pub use command::{Command, KINDS};
 pub use error::RuleError;

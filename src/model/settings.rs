@@ -66,6 +66,13 @@ pub struct Settings {
     /// written.
     #[serde(default = "defaults::rules")]
     pub rules: u32,
+    /// M5: the contract texts awards are written on: 1, the English texts
+    /// of logs begun before the Chinese contracts; 2 (`CONTRACTS`), the
+    /// Chinese ones after the Ministry's model contracts. Set at genesis for
+    /// a new county, raised (never lowered) by `county.settings`; `verify`
+    /// replays each award on the texts in force when it was made.
+    #[serde(default = "defaults::contracts")]
+    pub contracts: u32,
     /// A3: the protective notice of an act over a household, in days: it
     /// takes effect only after so many days with no objection.
     #[serde(default = "defaults::act_notice_days")]
@@ -104,6 +111,9 @@ mod defaults {
         5
     }
     pub fn rules() -> u32 {
+        1
+    }
+    pub fn contracts() -> u32 {
         1
     }
     pub fn act_notice_days() -> u32 {
@@ -149,11 +159,15 @@ impl Default for Settings {
             payment_working_days: defaults::payment_working_days(),
             max_open_objections: defaults::max_open_objections(),
             rules: defaults::rules(),
+            contracts: defaults::contracts(),
             act_notice_days: defaults::act_notice_days(),
             zone_prices: Default::default(),
         }
     }
 }
+
+/// The newest contract texts (see [`Settings::contracts`]).
+pub const CONTRACTS: u32 = super::exchange::CONTRACT_TEMPLATE;
 
 /// The newest version of the rules (see [`Settings::rules`]).
 pub const RULES: u32 = 2;
@@ -230,6 +244,13 @@ impl Settings {
                 reason_zh: "已施行的规则版本不能降低".into(),
             });
         }
+        if next.contracts < self.contracts {
+            return Err(SettingError {
+                field: "contracts".into(),
+                reason: "the contract texts in force are never taken back".into(),
+                reason_zh: "已启用的合同文本版本不能退回".into(),
+            });
+        }
         Ok(next)
     }
 
@@ -297,6 +318,12 @@ impl Settings {
         }
         if !(1..=RULES).contains(&self.rules) {
             return bad("rules", ("1 or 2", "1 或 2"));
+        }
+        if !(1..=CONTRACTS).contains(&self.contracts) {
+            return bad(
+                "contracts",
+                ("1 (English) or 2 (Chinese)", "1（英文）或 2（中文）"),
+            );
         }
         if !(15..=365).contains(&self.act_notice_days) {
             return bad(
@@ -426,6 +453,14 @@ mod tests {
     fn the_rules_are_never_lowered_and_refusals_say_why_in_chinese() {
         let v2 = update(json!({"rules": 2})).unwrap();
         assert!(v2.authority() && !Settings::default().authority());
+        let chinese = update(json!({"contracts": 2})).unwrap();
+        let back = chinese
+            .updated(json!({"contracts": 1}).as_object().unwrap())
+            .unwrap_err();
+        assert_eq!(
+            (back.field.as_str(), back.reason_zh.as_str()),
+            ("contracts", "已启用的合同文本版本不能退回")
+        );
         let lowered = v2
             .updated(json!({"rules": 1}).as_object().unwrap())
             .unwrap_err();
@@ -433,6 +468,7 @@ mod tests {
         assert_eq!(lowered.reason_zh, "已施行的规则版本不能降低");
         for bad in [
             json!({"rules": 3}),
+            json!({"contracts": 3}),
             json!({"act_notice_days": 14}),
             json!({"cooling_off_days": 0}),
         ] {

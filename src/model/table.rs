@@ -51,7 +51,7 @@ macro_rules! kinds_table {
                 "deposit.confirm" => DepositConfirm(DepositConfirm) by [Exchange] under ["X2"] rule |s, _, c, k, b| rules::exchange::deposit_confirm(s, c, k, b);
                 "bid.place" => BidPlace(BidPlace) by [Household, Transferee] under ["X4"] rule |s, _, c, k, b| rules::exchange::bid_place(s, c, k, b);
                 "bid.match" => BidMatch(BidMatch) by [Household, Transferee] under ["M3", "M9"] rule |s, _, c, k, b| rules::exchange::bid_match(s, c, k, b);
-                "listing.award" => ListingAward(ListingAward) by [Exchange] under ["X4", "M5"] rule |s, _, c, k, b| rules::exchange::listing_award(s, c, k, b);
+                "listing.award" => ListingAward(ListingAward) by [Exchange] under ["X4", "M5"] rule |s, l, c, k, b| rules::exchange::listing_award(s, l, c, k, b);
                 "contract.sign" => ContractSign(ContractSign) by [Collective, Household, Transferee] under ["M5"] rule |s, _, c, k, b| rules::exchange::contract_sign(s, c, k, b);
                 "title.verify" => TitleVerify(TitleVerify) by [County(Registry)] under ["X2"] rule |s, _, c, k, b| rules::exchange::title_verify(s, c, k, b);
                 "payment.confirm" => PaymentConfirm(PaymentConfirm) by [Exchange] under ["X2", "M4"] rule |s, _, c, k, b| rules::exchange::payment_confirm(s, c, k, b);

@@ -131,18 +131,187 @@ impl Registry {
         })
     }
 
-    /// The contract text the parties of listing `id` sign (M5): exactly the
-    /// bytes whose SHA-256 `contract.sign` carries.
-    pub fn contract(&self, id: u64) -> Result<(String, String), ServiceError> {
+    /// The contract of listing `id` as `reader` may see it (M5): its 正文,
+    /// and on the Chinese contracts (template 2) its 当事人信息及签署页 —
+    /// whole, with names and the 核验码, to a party of the deal, the
+    /// collective and the county on a signed read; with them withheld to
+    /// anyone else. The first read keeps the page (a random 核验码) off the
+    /// log; every later read answers the same one.
+    pub fn contract(&self, id: u64, reader: Option<Reader>) -> Result<ContractCopy, ServiceError> {
+        use crate::model::exchange::{render_schedule, sha256_hex, Signatory, SCHEDULE_HEADING};
         let l = self.stored_listing(id)?;
-        let hash = l.award.as_ref().map(|a| a.contract_sha256.clone());
-        match (l.contract_text(), hash) {
-            (Some(text), Some(hash)) => Ok((text, hash)),
-            _ => Err(ServiceError::NotFound {
-                what: "contract of listing",
-                id: id.to_string(),
-                field: "id",
-            }),
+        let not_found = || ServiceError::NotFound {
+            what: "contract of listing",
+            id: id.to_string(),
+            field: "id",
+        };
+        let (Some(body), Some(award)) = (l.contract_text(), l.award.as_ref()) else {
+            return Err(not_found());
+        };
+        let mut copy = ContractCopy {
+            sha256: award.contract_sha256.clone(),
+            body_sha256: award.contract_sha256.clone(),
+            schedule_sha256: None,
+            contract_no: l.contract_no.clone(),
+            whole: true,
+            text: body.clone(),
+        };
+        if award.template == 1 {
+            return Ok(copy);
         }
+        let mut conn = self.db.conn()?;
+        let county = &self.db.county;
+        let kept = match queries::schedule_of(&mut conn, county, id, award.index)? {
+            Some(kept) => kept,
+            None => {
+                let page = render_schedule(
+                    award,
+                    &self.signatory(&mut conn, &l.transferor)?,
+                    &self.signatory(&mut conn, &award.party)?,
+                    &verification_code(),
+                );
+                queries::keep_schedule(&mut conn, county, id, award.index, &page)?
+            }
+        };
+        let schedule_sha256 = sha256_hex(&kept);
+        copy.sha256 = award.sha256_with(&schedule_sha256);
+        copy.schedule_sha256 = Some(schedule_sha256);
+        copy.whole = match reader {
+            Some(reader) => {
+                self.may_read_contract(&mut conn, reader, &l)?;
+                true
+            }
+            None => false,
+        };
+        let page = if copy.whole {
+            kept
+        } else {
+            render_schedule(
+                award,
+                &Signatory::withheld(),
+                &Signatory::withheld(),
+                "（仅向合同双方、发包方和县级部门提供）",
+            )
+        };
+        debug_assert!(page.starts_with(SCHEDULE_HEADING));
+        copy.text = format!("{body}\n\n{page}");
+        Ok(copy)
     }
+
+    /// A party of a contract as its 当事人信息及签署页 names it: a
+    /// household by its head (户主), a person by her record, a collective
+    /// and an organisation by what the registry knows of them.
+    fn signatory(
+        &self,
+        conn: &mut crate::store::DbConnection,
+        party: &str,
+    ) -> Result<crate::model::exchange::Signatory, ServiceError> {
+        use crate::model::exchange::Signatory;
+        use crate::model::words::masked;
+        let county = &self.db.county;
+        let person = |r: &PersonRecord| Signatory {
+            name: r.name.clone(),
+            papers: format!("居民身份证 {}", masked(&r.id_number)),
+        };
+        if let Some(h) = queries::load_households(conn, county, Some(party))?.remove(party) {
+            let head = h
+                .members
+                .iter()
+                .find(|m| m.relation == "02")
+                .or(h.members.first());
+            let records = queries::load_persons(conn, county, Some(party))?;
+            if let Some((_, _, r)) =
+                head.and_then(|m| records.iter().find(|(c, _, _)| *c == m.person))
+            {
+                return Ok(person(r));
+            }
+        }
+        if let Some((c, _)) = queries::collective(conn, county, party)? {
+            return Ok(Signatory {
+                name: c.name,
+                papers: format!("发包方编码 {party}"),
+            });
+        }
+        if let Some(r) = queries::person(conn, county, party)? {
+            return Ok(person(&r));
+        }
+        Ok(Signatory {
+            name: format!("统一社会信用代码为 {party} 的单位"),
+            papers: format!("统一社会信用代码 {party}"),
+        })
+    }
+
+    /// Whether `reader` may see the names in the contract of `l`: the
+    /// county, the collective of its land, and the parties themselves.
+    fn may_read_contract(
+        &self,
+        conn: &mut crate::store::DbConnection,
+        reader: Reader,
+        l: &Listing,
+    ) -> Result<(), ServiceError> {
+        use crate::model::Role;
+        let public = match reader {
+            Reader::Key(public) => public,
+            Reader::Signed(read) => &read.key,
+        };
+        let key = queries::load_keys(conn, &self.db.county, Some(public))?
+            .remove(public)
+            .filter(|k| k.is_active());
+        let Some(key) = key else {
+            return Err(LedgerError::from(crate::model::RuleError::UnknownSigner).into());
+        };
+        let winner = l.award.as_ref().map(|a| a.party.as_str());
+        let allowed = match key.role {
+            Role::County => true,
+            Role::Collective => key.party == l.collective,
+            _ => key.party == l.transferor || Some(key.party.as_str()) == winner,
+        };
+        if !allowed {
+            return Err(ServiceError::ReadNotAllowed {
+                role: key.role.as_str(),
+                party: key.party,
+                household: l.household.clone(),
+            });
+        }
+        if let Reader::Signed(read) = reader {
+            self.reads
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remember(read, chrono::Utc::now())?;
+        }
+        Ok(())
+    }
+}
+
+/// A contract as one reader may see it (M5).
+#[derive(Debug, Clone)]
+pub struct ContractCopy {
+    /// The 正文, and on template 2 the 当事人信息及签署页 after a blank
+    /// line — whole, or with the names and the 核验码 withheld.
+    pub text: String,
+    /// What the parties sign (template 2: over both parts).
+    pub sha256: String,
+    /// SHA-256 of the 正文 (template 1: of the whole text).
+    pub body_sha256: String,
+    /// Template 2: SHA-256 of the 当事人信息及签署页 kept.
+    pub schedule_sha256: Option<String>,
+    pub contract_no: Option<String>,
+    /// Whether the names are shown.
+    pub whole: bool,
+}
+
+/// A fresh 核验码: eight characters from 32 that cannot be misread
+/// (no 0/O, 1/I), 40 random bits, as ABCD-EFGH.
+fn verification_code() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    let mut rng = rand::thread_rng();
+    let mut code = String::with_capacity(9);
+    for i in 0..8 {
+        if i == 4 {
+            code.push('-');
+        }
+        code.push(ALPHABET[rng.gen_range(0..ALPHABET.len())] as char);
+    }
+    code
 }

@@ -12,6 +12,8 @@ mod log;
 mod parties;
 pub mod views;
 
+pub use exchange::ContractCopy;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -86,6 +88,12 @@ crate::refusals! {
                 "{}（{party}）的密钥无权查看承包方 {household} 的个人信息",
                 crate::model::error::role_zh(role)
             );
+        /// M5: a party signs only the 当事人信息及签署页 the registry keeps
+        /// for the contract (so no party can fix another page for both).
+        #[error("the page of the parties signed is not the one the registry keeps for the contract of listing {listing}: read the contract again")]
+        ScheduleNotKept { listing: u64 }
+            => ScheduleNotKept { listing, .. } => Class::Refused, "entry.body.schedule_sha256",
+            format!("所签的当事人信息及签署页不是登记簿为挂牌 {listing} 的合同保存的那一页，请重新打开合同再签");
         #[error("the log is not accepting entries: {0}")]
         Unavailable(String)
             => Unavailable(r) => Class::Busy, (),
@@ -255,6 +263,7 @@ impl Registry {
         let with_personal = value.get("envelope").is_some();
         if !with_personal {
             let envelope = Envelope::from_value(value, &self.origin())?;
+            self.schedule_kept(&envelope)?;
             return Ok(self.writer()?.submit(envelope).await?);
         }
         let serde_json::Value::Object(mut top) = value else {
@@ -285,6 +294,32 @@ impl Registry {
             .writer()?
             .submit_with_personal(envelope, personal)
             .await?)
+    }
+
+    /// M5: a `contract.sign` names the 当事人信息及签署页 the registry keeps
+    /// for the award (the rules see only its hash, and let the first party
+    /// fix it for both).
+    fn schedule_kept(&self, envelope: &Envelope) -> Result<(), ServiceError> {
+        let crate::model::Command::ContractSign(sign) = &envelope.command else {
+            return Ok(());
+        };
+        let Some(read) = &sign.schedule_sha256 else {
+            return Ok(());
+        };
+        let mut conn = self.db.conn()?;
+        let award =
+            queries::listing(&mut conn, &self.db.county, sign.listing)?.and_then(|l| l.award);
+        let Some(award) = award else {
+            // The rules refuse it for what it is.
+            return Ok(());
+        };
+        let kept = queries::schedule_of(&mut conn, &self.db.county, sign.listing, award.index)?;
+        match kept {
+            Some(page) if crate::model::exchange::sha256_hex(&page) == **read => Ok(()),
+            _ => Err(ServiceError::ScheduleNotKept {
+                listing: sign.listing,
+            }),
+        }
     }
 
     fn may_read_personal(

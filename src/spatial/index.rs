@@ -219,9 +219,9 @@ fn overlap(a: &MultiPolygon, b: &Entry, tolerance: Area) -> Area {
 }
 
 impl Land for ParcelIndex {
-    fn sizhi(&self, parcel: &str) -> Vec<String> {
+    fn sizhi(&self, parcel: &str) -> crate::model::land::Sizhi {
         let Some(env) = self.envelopes.get(parcel) else {
-            return Vec::new();
+            return Default::default();
         };
         let (lo, hi) = (env.lower(), env.upper());
         // About 100 m around it, as the title page looks.
@@ -244,9 +244,6 @@ impl Land for ParcelIndex {
         around.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let n = super::neighbours([lo[0], lo[1], hi[0], hi[1]], &around);
         [n.east, n.south, n.west, n.north]
-            .into_iter()
-            .flatten()
-            .collect()
     }
 
     fn collisions(&self, fp: &Footprint, tolerance: Area) -> Vec<Collision> {

@@ -148,6 +148,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    contract_schedules (county, listing, award) {
+        county -> Text,
+        listing -> BigInt,
+        award -> BigInt,
+        text -> Text,
+    }
+}
+
+diesel::table! {
     persons (county, commitment) {
         county -> Text,
         commitment -> Text,

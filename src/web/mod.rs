@@ -14,6 +14,7 @@ use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
 
 use crate::http::{ApiError, HttpRefusal};
+use crate::model::words::{self, grouped};
 use crate::registry::{Registry, ServiceError};
 
 /// The switches a headless Chromium runs with here (as root, on a closed
@@ -117,44 +118,43 @@ impl Lang {
 
     /// A day as the page's readers write it: 2027年1月1日, or 2027-01-01.
     pub fn day(&self, day: &chrono::NaiveDate) -> String {
-        use chrono::Datelike;
         if self.en {
             day.to_string()
         } else {
-            format!("{}年{}月{}日", day.year(), day.month(), day.day())
+            words::day(day)
         }
     }
 
     /// 土地用途 (NY/T 2539, C7) in words.
     pub fn land_use(&self, code: &str) -> &'static str {
         match code {
-            "1" => self.t("种植业", "crops"),
-            "2" => self.t("林业", "forestry"),
-            "3" => self.t("畜牧业", "livestock"),
-            "4" => self.t("渔业", "fishery"),
-            "5" => self.t("非农业用途", "non-agricultural"),
-            _ => self.t("其他", "other"),
+            _ if !self.en => words::land_use(code),
+            "1" => "crops",
+            "2" => "forestry",
+            "3" => "livestock",
+            "4" => "fishery",
+            "5" => "non-agricultural",
+            _ => "other",
         }
     }
 
     /// 地块类别 (NY/T 2539, C7) in words.
     pub fn land_class(&self, code: &str) -> &'static str {
         match code {
-            "10" => self.t("承包地块", "contracted"),
-            "21" => self.t("自留地", "private plot"),
-            "22" => self.t("机动地", "reserve land"),
-            "23" => self.t("开荒地", "reclaimed land"),
-            _ => self.t("其他集体土地", "other"),
+            _ if !self.en => words::land_class(code),
+            "10" => "contracted",
+            "21" => "private plot",
+            "22" => "reserve land",
+            "23" => "reclaimed land",
+            _ => "other",
         }
     }
 
     /// 地力等级 01–10 (C7) in words: 五等地.
     pub fn grade(&self, code: &str) -> String {
-        const ZH: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
-        match code.parse::<usize>() {
-            Ok(n @ 1..=10) if !self.en => format!("{}等地", ZH[n - 1]),
-            Ok(n @ 1..=10) => format!("grade {n}"),
-            _ => code.to_owned(),
+        match code.parse::<u8>() {
+            Ok(n @ 1..=10) if self.en => format!("grade {n}"),
+            _ => words::grade(code),
         }
     }
 
@@ -200,29 +200,6 @@ impl Lang {
             zh
         }
     }
-}
-
-/// A plain decimal with its whole part in groups of three: 22500.00 →
-/// 22,500.00; a text that is not one stays as it is.
-fn grouped(decimal: &str) -> String {
-    let (whole, part) = decimal.split_once('.').unwrap_or((decimal, ""));
-    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
-        return decimal.to_owned();
-    }
-    let dot = if part.is_empty() { "" } else { "." };
-    format!("{}{dot}{part}", group_thousands(whole))
-}
-
-/// Digits in groups of three: 1234567 → 1,234,567.
-fn group_thousands(digits: &str) -> String {
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// What every page shows around its content: the county, the log's origin

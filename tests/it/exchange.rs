@@ -190,16 +190,39 @@ fn a_lease_goes_from_listing_to_settlement_and_the_household_keeps_its_rights() 
             (NEIGHBOUR, sanquan::model::Fen(1_500_000))
         );
 
-        // The contract both sign is the one rendered for the award (M5).
+        // The contract both sign is the one rendered for the award (M5):
+        // its 正文 and the 当事人信息及签署页 the registry keeps.
+        let sign = m.contract_signed(id);
+        let schedule = sign["schedule_sha256"].as_str().unwrap().to_owned();
         m.refused(
             &m.seller,
             "contract.sign",
-            json!({"listing": id, "contract_sha256": "ab".repeat(32)}),
+            json!({"listing": id, "contract_sha256": "ab".repeat(32), "schedule_sha256": schedule}),
             "contract_mismatch",
             "entry.body.contract_sha256",
         );
-        let sign = json!({"listing": id, "contract_sha256": award.contract_sha256});
+        m.refused(
+            &m.seller,
+            "contract.sign",
+            json!({"listing": id, "contract_sha256": sign["contract_sha256"]}),
+            "bad_attribute",
+            "entry.body.schedule_sha256",
+        );
+        assert_eq!(
+            sign["contract_sha256"],
+            sanquan::model::exchange::signed_sha256(&award.contract_sha256, &schedule)
+        );
         m.ok(&m.seller, "contract.sign", sign.clone());
+        // The other party signs the same page of the parties, or nothing.
+        let other = "ef".repeat(32);
+        m.refused(
+            &m.neighbour,
+            "contract.sign",
+            json!({"listing": id, "schedule_sha256": other,
+                   "contract_sha256": sanquan::model::exchange::signed_sha256(&award.contract_sha256, &other)}),
+            "contract_mismatch",
+            "entry.body.contract_sha256",
+        );
         m.refused(
             &m.exchange,
             "deal.settle",
@@ -317,7 +340,13 @@ fn a_title_that_changes_after_verification_stops_the_settlement() {
 
         // Over HTTP: the listings by status, one with its history, and the
         // household's income from it.
-        let Market { log, .. } = m;
+        let Market {
+            log,
+            seller,
+            outsider,
+            head,
+            ..
+        } = m;
         let (registry, _db, _, _) = log.into_registry();
         let url = spawn_app(registry);
         let get = |path: &str| -> Value {
@@ -342,25 +371,87 @@ fn a_title_that_changes_after_verification_stops_the_settlement() {
         assert_eq!(kinds.first(), Some(&"listing.submit"));
         assert_eq!(kinds.last(), Some(&"deal.settle"));
         assert_eq!(kinds.iter().filter(|k| **k == "title.verify").count(), 2);
-        // M5: the contract the parties signed is served, byte for byte:
-        // its SHA-256 is the one both signed.
-        let text = ureq::get(&format!("{url}/api/v1/listings/{id}/contract"))
-            .call()
-            .unwrap()
-            .into_string()
-            .unwrap();
-        let signed = l["award"]["contract_sha256"].as_str().unwrap().to_owned();
-        assert_eq!(sanquan::model::exchange::sha256_hex(&text), signed);
+        // M5: the contract the parties signed is served in Chinese, its
+        // 正文 byte for byte: its SHA-256 is the award's, and what both
+        // signed covers it and the page of the parties.
+        let path = format!("/api/v1/listings/{id}/contract");
+        let public = ureq::get(&format!("{url}{path}")).call().unwrap();
+        let header = |r: &ureq::Response, h: &str| r.header(h).unwrap_or_default().to_owned();
+        let (signed, body_sha, schedule_sha) = (
+            header(&public, "X-Contract-SHA256"),
+            header(&public, "X-Contract-Body-SHA256"),
+            header(&public, "X-Contract-Schedule-SHA256"),
+        );
+        assert_eq!(header(&public, "X-Contract-Copy"), "public");
+        assert_eq!(l["award"]["contract_sha256"], body_sha.as_str());
+        assert_eq!(
+            signed,
+            sanquan::model::exchange::signed_sha256(&body_sha, &schedule_sha)
+        );
+        let text = public.into_string().unwrap();
+        let (body, page) = text.split_once("\n\n当事人信息及签署页").unwrap();
+        assert_eq!(sanquan::model::exchange::sha256_hex(body), body_sha);
         assert!(
-            text.contains(&parcel(2)) && text.contains("12000.00"),
+            body.starts_with("农村土地经营权出租合同")
+                && body.contains(&parcel(2))
+                && body.contains("12,000.00 元")
+                && body.contains("第一条"),
             "{text}"
         );
+        // The public copy names no one and hides the 核验码.
+        assert!(
+            !text.contains(&head.name) && !text.contains(&head.id_number[..10]),
+            "{page}"
+        );
+        assert!(page.contains("（不公开）"), "{page}");
+        // A party's signed read shows the whole text: the head of the
+        // selling household by name with a masked ID number, and a 核验码;
+        // its page hashes to what both signed.
+        let read = |key: &sanquan::ledger::SignerKey| {
+            ureq::get(&format!("{url}{path}"))
+                .set(
+                    "Authorization",
+                    &sanquan::ledger::read_auth::sign_read(key, "GET", &path, chrono::Utc::now()),
+                )
+                .call()
+                .map_err(Box::new)
+        };
+        let whole = read(&seller).unwrap();
+        assert_eq!(header(&whole, "X-Contract-Copy"), "whole");
+        let whole = whole.into_string().unwrap();
+        let (whole_body, whole_page) = whole.split_once("\n\n当事人信息及签署页").unwrap();
+        assert_eq!(whole_body, body);
+        let whole_page = format!("当事人信息及签署页{whole_page}");
+        assert_eq!(
+            sanquan::model::exchange::sha256_hex(&whole_page),
+            schedule_sha
+        );
+        let masked = sanquan::model::words::masked(&head.id_number);
+        assert!(
+            whole_page.contains(&head.name)
+                && whole_page.contains(&masked)
+                && !whole_page.contains(&head.id_number),
+            "{whole_page}"
+        );
+        assert!(
+            whole_page.contains("核验码：") && !whole_page.contains("仅向合同双方"),
+            "{whole_page}"
+        );
+        // A stranger's signed read is refused, not answered with the
+        // public copy: it learns it may not see the names.
+        match read(&outsider).map_err(|e| *e) {
+            Err(ureq::Error::Status(403, r)) => {
+                let e: Value = r.into_json().unwrap();
+                assert_eq!(e["error"]["code"], "read_not_allowed");
+            }
+            other => panic!("a stranger read the names: {:?}", other.map(|r| r.status())),
+        }
         let page = ureq::get(&format!("{url}/api/v1/listings/{id}/contract/print"))
             .call()
             .unwrap()
             .into_string()
             .unwrap();
-        assert!(page.contains(&signed) && page.contains("流转合同"));
+        assert!(page.contains(&signed) && page.contains("农村土地经营权出租合同"));
         // Who is who: the keys bound to act for a party, and a transferee's
         // reviews by the county.
         let seller = get(&format!("parties/{SELLER}"));

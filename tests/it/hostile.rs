@@ -858,11 +858,10 @@ fn steps_of_a_deal_happen_once_in_order() {
             "bad_attribute",
             "entry.body.listing",
         );
-        let hash = m.listing(id).award.unwrap().contract_sha256;
         m.refused(
             &m.seller,
             "contract.sign",
-            json!({"listing": id, "contract_sha256": hash}),
+            m.contract_signed(id),
             "bad_attribute",
             "entry.body.listing",
         );
@@ -939,5 +938,44 @@ fn a_deal_whose_title_changed_after_verification_is_cancelled_without_forfeit() 
         let intent = l.intent(NEIGHBOUR).unwrap();
         assert!(intent.forfeited_at.is_none() && intent.released_at.is_some());
         verify(&m.log.db, &m.log.log_key.verifier(), |_, _| {}).unwrap();
+    }
+}
+
+/// M5: a party signs only the 当事人信息及签署页 the registry keeps for the
+/// contract: a page of its own making (other names, another 核验码) is
+/// refused before the rules — which see only its hash and let the first
+/// signature fix it for both — so no party can fix a page the other never
+/// read.
+#[test]
+fn a_party_cannot_sign_a_page_of_the_parties_of_its_own_making() {
+    for backend in backends() {
+        let m = Market::new(backend);
+        let id = m.reviewed_lease(2, "2027-01-01");
+        m.award(id, &[(&m.neighbour, NEIGHBOUR)], "12000.00");
+        let kept = m.contract_signed(id);
+        let body_sha = m.listing(id).award.unwrap().contract_sha256;
+        let Market { log, seller, .. } = m;
+        let (registry, _db, _, _) = log.into_registry();
+        let url = spawn_app(registry);
+        let post = |body: Value| match ureq::post(&format!("{url}/api/v1/entries"))
+            .send_json(signed_json(&seller, "contract.sign", body))
+        {
+            Ok(r) => (r.status(), Value::Null),
+            Err(ureq::Error::Status(s, r)) => (s, r.into_json::<Value>().unwrap()["error"].clone()),
+            Err(e) => panic!("{e}"),
+        };
+        let forged = "ef".repeat(32);
+        let (status, error) = post(json!({"listing": id, "schedule_sha256": forged,
+            "contract_sha256": sanquan::model::exchange::signed_sha256(&body_sha, &forged)}));
+        assert_eq!(
+            (status, error["code"].as_str(), error["field"].as_str()),
+            (
+                422,
+                Some("schedule_not_kept"),
+                Some("entry.body.schedule_sha256")
+            ),
+            "{backend:?}: {error}"
+        );
+        assert_eq!(post(kept).0, 201, "{backend:?}");
     }
 }

@@ -322,13 +322,15 @@ pub fn deals(deals: u64, postgres: bool) -> Result<(), CliError> {
             .map(|id| (&exchange, "listing.award", json!({"listing": id})))
             .collect(),
     )?;
-    // Each party reads the contract it signs, as from GET /listings/{id}.
+    // Each party reads the contract it signs, as from GET /listings/{id}/contract
+    // (the first read keeps its 当事人信息及签署页).
     let reading = Instant::now();
-    let mut conn = db.conn()?;
     let mut signs: Vec<Step> = Vec::new();
     for (i, id) in listings.iter().enumerate() {
-        let l = queries::listing(&mut conn, COUNTY, *id)?.expect("listing");
-        let award = l.award.expect("awarded");
+        let copy = t
+            .registry
+            .contract(*id, None)
+            .map_err(|e| CliError::Usage(format!("bench deals: contract {id}: {e}")))?;
         let winner = if auction(i) {
             &keys[i + 1]
         } else {
@@ -338,11 +340,10 @@ pub fn deals(deals: u64, postgres: bool) -> Result<(), CliError> {
             signs.push((
                 key,
                 "contract.sign",
-                json!({"listing": id, "contract_sha256": award.contract_sha256}),
+                json!({"listing": id, "contract_sha256": copy.sha256, "schedule_sha256": copy.schedule_sha256}),
             ));
         }
     }
-    drop(conn);
     let reading = reading.elapsed();
     t.run("contract.sign", signs)?;
     t.run(

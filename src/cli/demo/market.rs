@@ -20,14 +20,13 @@ const TRANSFEREE: &str = "91350100M000100Y43";
 pub(super) const VILLAGE: &str = "14042100100101";
 
 /// The exchange's desk: every entry through the registry, as the API's.
-struct Desk<'a> {
+struct Desk {
     registry: Registry,
     origin: String,
-    db: &'a Db,
     entries: usize,
 }
 
-impl Desk<'_> {
+impl Desk {
     fn submit(&mut self, key: &SignerKey, kind: &str, body: Value) -> Result<u64, CliError> {
         let time = self.registry.now_stamp();
         let env = Envelope::sign(key, &self.origin, kind, &new_nonce(), &time, body)
@@ -39,10 +38,16 @@ impl Desk<'_> {
             .map_err(|e| CliError::Usage(format!("demo {kind}: {e}")))
     }
 
-    fn contract_hash(&self, id: u64) -> Result<String, CliError> {
-        let l = queries::listing(&mut *self.db.conn()?, COUNTY, id)?
-            .ok_or_else(|| CliError::Usage(format!("demo listing {id} is missing")))?;
-        Ok(l.award.map(|a| a.contract_sha256).unwrap_or_default())
+    /// What the parties of listing `id` sign, as they read it from the
+    /// contract (M5): `contract.sign`'s body.
+    fn contract_signed(&self, id: u64) -> Result<Value, CliError> {
+        let copy = self
+            .registry
+            .contract(id, None)
+            .map_err(|e| CliError::Usage(format!("demo contract {id}: {e}")))?;
+        Ok(
+            json!({"listing": id, "contract_sha256": copy.sha256, "schedule_sha256": copy.schedule_sha256}),
+        )
     }
 }
 
@@ -72,7 +77,6 @@ pub fn load(dir: &DataDir) -> Result<usize, CliError> {
     let mut desk = Desk {
         registry: Registry::new(db.clone(), dir.start_writer(&db)?),
         origin: log_origin(COUNTY),
-        db: &db,
         entries: 0,
     };
 
@@ -195,13 +199,9 @@ pub fn load(dir: &DataDir) -> Result<usize, CliError> {
             dir.clock.advance(chrono::Duration::hours(2));
         }
         desk.submit(&exchange, "listing.award", json!({"listing": id}))?;
-        let hash = desk.contract_hash(*id)?;
+        let signed = desk.contract_signed(*id)?;
         for k in [&keys[i], winner] {
-            desk.submit(
-                k,
-                "contract.sign",
-                json!({"listing": id, "contract_sha256": hash}),
-            )?;
+            desk.submit(k, "contract.sign", signed.clone())?;
         }
         desk.submit(&county, "title.verify", json!({"listing": id}))?;
         desk.submit(

@@ -17,6 +17,10 @@ pub struct Genesis {
     /// left out, 1 — a log begun before the authority rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<u32>,
+    /// The contract texts the log begins with (the setting `contracts`,
+    /// M5); left out, 1 — the English texts of earlier logs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contracts: Option<u32>,
 }
 
 /// `key.register`: binds an actor key to a role and the party it acts for.

@@ -176,12 +176,17 @@ pub struct ListingAward {
     pub listing: u64,
 }
 
-/// `contract.sign`: a party signs the SHA-256 of the rendered contract (M5).
+/// `contract.sign`: a party signs the contract of an award (M5). On the
+/// Chinese contracts (template 2) it names the SHA-256 of the
+/// 当事人信息及签署页 it read, and `contract_sha256` is what covers both
+/// parts (`exchange::signed_sha256`); on template 1, the text's SHA-256.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContractSign {
     pub listing: u64,
     pub contract_sha256: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_sha256: Option<Sha256>,
 }
 
 /// `title.verify`: the county verifies that the title is current and

@@ -88,20 +88,53 @@ impl Mode {
         }
     }
 
-    /// The contract template in `contracts/` a deal of this mode is written on.
+    /// The Chinese contract (`contracts/`, template 2) a deal of this mode
+    /// is written on, after the Ministry's model contracts (M5).
     pub fn template(self) -> &'static str {
         match self {
-            Mode::Lease | Mode::Subcontract | Mode::Onward => {
-                include_str!("../../../contracts/lease.txt")
-            }
+            Mode::Lease => include_str!("../../../contracts/lease.txt"),
+            Mode::Subcontract => include_str!("../../../contracts/subcontract.txt"),
+            Mode::Onward => include_str!("../../../contracts/onward.txt"),
             Mode::Equity => include_str!("../../../contracts/equity.txt"),
             Mode::HouseLease => include_str!("../../../contracts/house-lease.txt"),
-            Mode::Assignment | Mode::Swap | Mode::Shares | Mode::Homestead => {
-                include_str!("../../../contracts/assignment.txt")
-            }
+            Mode::Assignment => include_str!("../../../contracts/assignment.txt"),
+            Mode::Swap => include_str!("../../../contracts/swap.txt"),
+            Mode::Shares => include_str!("../../../contracts/shares.txt"),
             Mode::AssetLease => include_str!("../../../contracts/asset-lease.txt"),
+            Mode::Homestead => include_str!("../../../contracts/homestead.txt"),
         }
     }
+
+    /// The English text (`contracts/v1/`, template 1) deals awarded before
+    /// the Chinese contracts were written on: they keep the text they
+    /// signed.
+    pub fn template_v1(self) -> &'static str {
+        match self {
+            Mode::Lease | Mode::Subcontract | Mode::Onward => {
+                include_str!("../../../contracts/v1/lease.txt")
+            }
+            Mode::Equity => include_str!("../../../contracts/v1/equity.txt"),
+            Mode::HouseLease => include_str!("../../../contracts/v1/house-lease.txt"),
+            Mode::Assignment | Mode::Swap | Mode::Shares | Mode::Homestead => {
+                include_str!("../../../contracts/v1/assignment.txt")
+            }
+            Mode::AssetLease => include_str!("../../../contracts/v1/asset-lease.txt"),
+        }
+    }
+
+    /// Every mode, for the lists that cover them all.
+    pub const ALL: [Mode; 10] = [
+        Mode::Lease,
+        Mode::Subcontract,
+        Mode::Equity,
+        Mode::Onward,
+        Mode::HouseLease,
+        Mode::Assignment,
+        Mode::Swap,
+        Mode::Shares,
+        Mode::AssetLease,
+        Mode::Homestead,
+    ];
 }
 
 /// Where a listing is in the process of X2.
@@ -201,8 +234,9 @@ pub struct Award {
     pub index: u64,
     pub party: String,
     pub price: Fen,
-    /// SHA-256 (hex) of the contract rendered from the template: what both
-    /// parties sign.
+    /// SHA-256 (hex) of the contract as the rules render it: for template 1
+    /// the whole text both parties sign; for template 2 its 正文, to which
+    /// the parties' signatures add the 当事人信息及签署页 (`signed_sha256`).
     pub contract_sha256: String,
     /// The day of the award, from which the payment period runs.
     #[serde(default)]
@@ -212,14 +246,54 @@ pub struct Award {
     /// again, so the text the parties signed can be served (M5).
     #[serde(default)]
     pub parcels: String,
+    /// Which contract texts it is written on (`CONTRACT_TEMPLATE`): deals
+    /// awarded on the English texts of template 1 keep them.
+    #[serde(default = "template_v1")]
+    pub template: u32,
+    /// Template 2: the parties and places as the contract names them on the
+    /// day of the award.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub written: Option<Written>,
+    /// Template 2: SHA-256 of the 当事人信息及签署页 (names, masked ID
+    /// numbers and the random 核验码, kept off the log) the first party
+    /// signed; the other signs the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_sha256: Option<String>,
+}
+
+fn template_v1() -> u32 {
+    1
+}
+
+impl Award {
+    /// What the parties sign with a 当事人信息及签署页 of this SHA-256:
+    /// template 1's text hash as it is; template 2's `signed_sha256`.
+    pub fn sha256_with(&self, schedule_sha256: &str) -> String {
+        if self.template == 1 {
+            self.contract_sha256.clone()
+        } else {
+            signed_sha256(&self.contract_sha256, schedule_sha256)
+        }
+    }
+
+    /// What both parties signed, once the first did (template 1: from the
+    /// award on).
+    pub fn signed(&self) -> Option<String> {
+        match (&self.schedule_sha256, self.template) {
+            (_, 1) => Some(self.contract_sha256.clone()),
+            (Some(s), _) => Some(self.sha256_with(s)),
+            (None, _) => None,
+        }
+    }
 }
 
 impl Listing {
-    /// The contract rendered for the award, as both parties sign its
-    /// SHA-256: `None` before an award, or if the template changed since.
+    /// The contract rendered for the award as the rules keep it — template
+    /// 1's whole text, template 2's 正文 — `None` before an award, or if
+    /// the template changed since.
     pub fn contract_text(&self) -> Option<String> {
         let award = self.award.as_ref()?;
-        let text = render_contract(self, &award.party, award.price, &award.parcels);
+        let text = render_contract(self, award);
         (sha256_hex(&text) == award.contract_sha256).then_some(text)
     }
 }
@@ -269,6 +343,10 @@ pub struct Listing {
     /// 交易鉴证书 number and the settlement's log index.
     pub certificate_no: Option<String>,
     pub settled_at: Option<u64>,
+    /// Template 2's 合同编号 (P1: 发包方编码 and a 4-digit sequence), given
+    /// at the first award and kept if it is cancelled and made again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract_no: Option<String>,
     /// Every entry about the listing: (log index, kind).
     pub history: Vec<(u64, String)>,
     /// For a swap: the parcels the other household gives in return.

@@ -50,7 +50,7 @@ pub fn encumbrance_register(
         (_, Role::County) => true,
         (EncumbranceKind::Objection, Role::Collective) => signer.party == parcel.collective,
         (EncumbranceKind::Objection, Role::Household) => {
-            holds(&body.parcel) || land.sizhi(&body.parcel).iter().any(|n| holds(n))
+            holds(&body.parcel) || land.sizhi(&body.parcel).iter().flatten().any(|n| holds(n))
         }
         (EncumbranceKind::Pledge, Role::Household) => holds(&body.parcel) && body.right.is_none(),
         (EncumbranceKind::Pledge, Role::Transferee) => {

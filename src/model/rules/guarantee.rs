@@ -62,7 +62,7 @@ fn entry() -> impl Strategy<Value = (usize, &'static str, Value)> {
             19 => ("household.merge", json!({"into": h, "members": [{"person": format!("{:064x}", n % 4), "relation": "20"}], "consent_sha256": "ab".repeat(32)})),
             20 => ("household.split", json!({"CBFBM": format!("{VILLAGE}00{:02}", 10 + n), "members": [{"person": format!("{:064x}", n % 4), "relation": "02"}],
                 "DKBM": [p], "shares": n, "agreement_sha256": "ab".repeat(32)})),
-            21 => ("contract.sign", json!({"listing": l, "contract_sha256": "ab".repeat(32)})),
+            21 => ("contract.sign", json!({"listing": l, "contract_sha256": "ab".repeat(32), "schedule_sha256": "cd".repeat(32)})),
             23 => ("listing.submit", json!({"mode": if flag {"assignment"} else if n % 2 == 0 {"shares"} else {"homestead"}, "DKBM": if flag {json!([p])} else {json!([])},
                 "shares": if !flag && n % 2 == 0 {json!(n)} else {Value::Null}, "start": "2027-01-01",
                 "reserve": "10000.00", "increment": "100.00", "deposit": "1000.00", "auction_minutes": 60})),
@@ -523,19 +523,20 @@ fn deal(
         json!({"listing": id, "amount": "9000.00"}),
     )?;
     checked(w, actors, exchange, "listing.award", json!({"listing": id}))?;
+    let schedule = "cd".repeat(32);
     let hash = w
         .state
         .listings
         .get(&id)
         .and_then(|l| l.award.as_ref())
-        .map(|a| a.contract_sha256.clone());
+        .map(|a| a.sha256_with(&schedule));
     for s in [seller, buyer] {
         checked(
             w,
             actors,
             s,
             "contract.sign",
-            json!({"listing": id, "contract_sha256": hash}),
+            json!({"listing": id, "contract_sha256": hash, "schedule_sha256": schedule}),
         )?;
     }
     let steps: Vec<(usize, &str, Value)> = vec![
@@ -591,7 +592,7 @@ fn run_case(
                 .and_then(|l| w.state.listings.get(&l))
             {
                 if let Some(a) = &l.award {
-                    body["contract_sha256"] = json!(a.contract_sha256);
+                    body["contract_sha256"] = json!(a.sha256_with(&"cd".repeat(32)));
                 }
             }
         }

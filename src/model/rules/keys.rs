@@ -49,10 +49,19 @@ pub fn genesis(state: &State, ctx: &Context, body: &Genesis) -> Result<Vec<Chang
             "规则版本须为 1 或 2",
         )));
     }
-    // A log begun under the first rules has no settings entry at genesis.
-    let settings = (rules > 1).then(|| Change::SettingsChanged {
+    let contracts = body.contracts.unwrap_or(1);
+    if !(1..=crate::model::settings::CONTRACTS).contains(&contracts) {
+        return Err(RuleError::BadGenesis((
+            "contracts must be 1 or 2",
+            "合同文本版本须为 1 或 2",
+        )));
+    }
+    // A log begun under the first rules and texts has no settings entry at
+    // genesis.
+    let settings = (rules > 1 || contracts > 1).then(|| Change::SettingsChanged {
         settings: crate::model::settings::Settings {
             rules,
+            contracts,
             ..(*state.settings).clone()
         },
         at: ctx.index,
@@ -271,6 +280,7 @@ mod tests {
                 log_vkey: vkey("sanquan/140421", 99),
                 root_vkey: root.clone(),
                 rules: None,
+                contracts: None,
             };
             log.submit(&root, Command::Genesis(Box::new(body))).unwrap();
             log
@@ -361,6 +371,7 @@ mod tests {
                 log_vkey: vkey("sanquan/140421", 99),
                 root_vkey: root.clone(),
                 rules,
+                contracts: None,
             };
             log.submit(&root, Command::Genesis(Box::new(body)))
                 .map(|()| log.state.settings.rules)
@@ -420,6 +431,7 @@ mod tests {
             log_vkey: vkey("sanquan/140421", 99),
             root_vkey: root.clone(),
             rules: None,
+            contracts: None,
         };
         assert_eq!(
             log.submit(&root, Command::Genesis(Box::new(body.clone()))),

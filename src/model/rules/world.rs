@@ -186,7 +186,8 @@ impl World {
         let (root_public, county) = (public(root), public(0));
         let log = SignerKey::from_seed(&crate::model::log_origin(COUNTY), [99; 32]).unwrap();
         let mut genesis = json!({"county": COUNTY, "name": "平顺县",
-            "log_vkey": log.verifier().to_string(), "root_vkey": all[root].0.verifier().to_string()});
+            "log_vkey": log.verifier().to_string(), "root_vkey": all[root].0.verifier().to_string(),
+            "contracts": crate::model::settings::CONTRACTS});
         if authority {
             genesis["rules"] = json!(2);
         }

@@ -134,6 +134,7 @@ macro_rules! saved {
     };
 }
 
+pub mod contract_schedules;
 pub mod counties;
 pub mod county_settings;
 
@@ -148,6 +149,7 @@ macro_rules! tables {
         /// through its module only.)
         #[allow(ambiguous_glob_reexports)]
         pub mod reads {
+            pub use super::contract_schedules::*;
             pub use super::counties::*;
             pub use super::county_settings::*;
             pub use super::load_state;

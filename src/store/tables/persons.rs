@@ -95,3 +95,28 @@ pub fn members_among(
         .select(memberships::person)
         .load(conn)?)
 }
+
+/// One person's private record, by commitment.
+pub fn person(
+    conn: &mut DbConnection,
+    county: &str,
+    commitment: &str,
+) -> Result<Option<PersonRecord>, StoreError> {
+    let row: Option<(String, String, String, Option<String>)> = persons::table
+        .filter(persons::county.eq(county))
+        .filter(persons::commitment.eq(commitment))
+        .select((
+            persons::salt,
+            persons::name,
+            persons::id_number,
+            persons::phone,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(salt, name, id_number, phone)| PersonRecord {
+        salt,
+        name,
+        id_number,
+        phone,
+    }))
+}

@@ -78,25 +78,40 @@ pub(super) async fn right(
 pub(super) struct ContractPage {
     c: Chrome,
     id: u64,
-    text: String,
-    sha256: String,
+    /// The first line of the text, its title.
+    title: String,
+    /// The 正文 after the title.
+    body: String,
+    /// Template 2: the 当事人信息及签署页 (names withheld here: a party's
+    /// signed read shows them in place).
+    schedule: Option<String>,
+    k: crate::registry::ContractCopy,
 }
 
-/// The contract the parties of an awarded listing sign, to print: its
-/// text exactly as rendered and the SHA-256 both parties sign.
+/// The contract the parties of an awarded listing sign, to print on A4:
+/// its text exactly as rendered and the SHA-256 both parties sign.
 pub(super) async fn contract(
     req: HttpRequest,
     reg: web::Data<Registry>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
+    use crate::model::exchange::SCHEDULE_HEADING;
     let id = crate::http::log_index(&id, "id")?;
     let page = read(&reg, &req, "exchange", move |reg, c| {
-        let (text, sha256) = reg.contract(id)?;
+        let k = reg.contract(id, None)?;
+        let (title, rest) = k.text.split_once('\n').unwrap_or((&k.text, ""));
+        let marker = format!("\n\n{SCHEDULE_HEADING}");
+        let (body, schedule) = match rest.split_once(&marker) {
+            Some((body, page)) => (body, Some(format!("{SCHEDULE_HEADING}{page}"))),
+            None => (rest, None),
+        };
         Ok(ContractPage {
             c,
             id,
-            text,
-            sha256,
+            title: title.to_owned(),
+            body: body.trim_start_matches('\n').to_owned(),
+            schedule,
+            k: k.clone(),
         })
     })
     .await?;

@@ -39,7 +39,7 @@ pub(super) async fn exchange(
 pub(super) struct ListingPage {
     c: Chrome,
     x: ListingView,
-    contract: Option<(String, String)>,
+    contract: Option<crate::registry::ContractCopy>,
     /// Working days of the notice still to run.
     notice_left: Option<u32>,
     /// The next bid that would be accepted.
@@ -56,7 +56,7 @@ pub(super) async fn listing(
     let id = crate::http::log_index(&id, "id")?;
     let page = read(&reg, &req, "exchange", move |reg, c| {
         let x = reg.listing(id)?;
-        let contract = reg.contract(id).ok();
+        let contract = reg.contract(id, None).ok();
         let today = reg.today();
         let notice_left = match (x.status, x.notice_to) {
             (Status::Notice, Some(to)) if to >= today => {

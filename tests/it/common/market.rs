@@ -156,6 +156,14 @@ impl Market {
         sanquan::registry::Registry::reader(self.log.db.clone()).on_clock(self.log.clock.clone())
     }
 
+    /// `contract.sign`'s body for listing `id`, as a party reads the
+    /// contract it signs (M5): the registry keeps the 当事人信息及签署页 at
+    /// the first read.
+    pub fn contract_signed(&self, id: u64) -> Value {
+        let copy = self.registry().contract(id, None).unwrap();
+        json!({"listing": id, "contract_sha256": copy.sha256, "schedule_sha256": copy.schedule_sha256})
+    }
+
     /// `verify` passes over the whole log.
     pub fn verifies(&self) {
         sanquan::store::verify::verify(&self.log.db, &self.log.log_key.verifier(), |_, _| {})
@@ -254,6 +262,15 @@ impl Market {
         amount: &str,
         transferor: &SignerKey,
     ) {
+        self.award(id, bidders, amount);
+        let signed = self.contract_signed(id);
+        for key in [transferor, bidders[0].0] {
+            self.ok(key, "contract.sign", signed.clone());
+        }
+    }
+
+    /// The same up to the award: the contract not yet signed.
+    pub fn award(&self, id: u64, bidders: &[(&SignerKey, &str)], amount: &str) {
         self.bidders(id, bidders);
         self.log.clock.advance(chrono::Duration::days(20));
         self.ok(
@@ -265,14 +282,6 @@ impl Market {
             self.log.clock.advance(chrono::Duration::hours(3));
         }
         self.ok(&self.exchange, "listing.award", json!({"listing": id}));
-        let hash = self.listing(id).award.unwrap().contract_sha256;
-        for key in [transferor, bidders[0].0] {
-            self.ok(
-                key,
-                "contract.sign",
-                json!({"listing": id, "contract_sha256": hash}),
-            );
-        }
     }
 
     /// Verification, escrow and settlement of an awarded listing.
@@ -340,13 +349,9 @@ impl Market {
             json!({"listing": id, "amount": "12000.00"}),
         );
         self.ok(&self.exchange, "listing.award", json!({"listing": id}));
-        let hash = self.listing(id).award.unwrap().contract_sha256;
+        let signed = self.contract_signed(id);
         for key in [&self.seller, &self.neighbour] {
-            self.ok(
-                key,
-                "contract.sign",
-                json!({"listing": id, "contract_sha256": hash}),
-            );
+            self.ok(key, "contract.sign", signed.clone());
         }
         self.ok(
             &self.county.lock().unwrap(),

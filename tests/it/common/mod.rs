@@ -121,6 +121,9 @@ impl TestLog {
             "name": "平顺县",
             "log_vkey": log.log_key.verifier().to_string(),
             "root_vkey": log.county_key.verifier().to_string(),
+            // The Chinese contracts (M5); the rules stay the first unless a
+            // test raises them.
+            "contracts": sanquan::model::settings::CONTRACTS,
         });
         log.submit(&log.county_key, "genesis", genesis)
             .expect("genesis");

@@ -145,6 +145,7 @@ pub fn listing_submit(
         paid_out_at: None,
         certificate_no: None,
         settled_at: None,
+        contract_no: None,
         history: Vec::new(),
         counterparty: None,
         swap_for,

@@ -12,10 +12,12 @@ use crate::model::entry::{
     TitleVerify, TransferRegister, TransfereeQualify,
 };
 use crate::model::exchange::{
-    render_contract, sha256_hex, Award, Bid, DerivedRight, ExchangeRefusal as X, Intent, Listing,
-    Mode, Objection, Review, Status,
+    per_mu_year, render_contract, sha256_hex, term_words, Award, Bid, DerivedRight,
+    ExchangeRefusal as X, Intent, Listing, Mode, Objection, Review, Status, Written,
 };
+use crate::model::land::Land;
 use crate::model::rights::base_rights;
+use crate::model::Fen;
 // The rules' shared checks (`text`, `day`, `unencumbered`, …), here and in
 // the step modules, which take this module's items with `use super::*`.
 use crate::model::codes::collective_of;

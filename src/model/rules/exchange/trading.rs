@@ -192,8 +192,9 @@ fn renewing(state: &State, l: &Listing, party: &str) -> bool {
         })
 }
 
-/// The parcels of a listing as the contract names them.
-fn parcel_lines(state: &State, l: &Listing) -> String {
+/// The land of a listing as the English texts of template 1 describe it,
+/// for the logs still on them (`Settings::contracts`).
+fn parcel_lines_v1(state: &State, l: &Listing) -> String {
     if l.mode == Mode::Shares {
         return format!(
             "{} shares of the household's collective income distribution right (份额)",
@@ -229,11 +230,155 @@ fn parcel_lines(state: &State, l: &Listing) -> String {
         .join("; ")
 }
 
+/// The land (shares, house or asset) of a listing as its contract
+/// describes it (M5): each parcel by name and code with its 坐落, 四至 in
+/// the neighbours' names, area in 亩 and m², 地力等级, class and whether it
+/// is basic farmland.
+fn parcel_lines(state: &State, land: &dyn Land, l: &Listing) -> String {
+    use crate::model::land::SIZHI_SIDES;
+    use crate::model::words;
+    if l.mode == Mode::Shares {
+        return format!("集体收益分配权份额 {} 股", l.shares);
+    }
+    if let Some(asset) = &l.asset {
+        if l.parcels.is_empty() {
+            return asset.clone();
+        }
+    }
+    let collective = |code: &str| {
+        state
+            .collectives
+            .get(code)
+            .map_or_else(|| code.to_owned(), |c| c.name.clone())
+    };
+    if matches!(l.mode, Mode::HouseLease | Mode::Homestead) {
+        let key = Homestead::land_key(&l.household);
+        let area = state
+            .homesteads
+            .get(&l.household)
+            .map(|h| words::grouped(&h.area.m2().to_string()))
+            .unwrap_or_else(|| "—".to_owned());
+        let what = if l.mode == Mode::HouseLease {
+            "宅基地上的住房一处"
+        } else {
+            "宅基地使用权及地上住房"
+        };
+        return format!(
+            "{what}：坐落于{}，宅基地编号 {key}，宅基地面积 {area} 平方米。",
+            collective(&l.collective)
+        );
+    }
+    let name_of = |code: &str| {
+        state
+            .parcels
+            .get(code)
+            .map_or_else(|| code.to_owned(), |p| p.name.to_string())
+    };
+    l.parcels
+        .iter()
+        .enumerate()
+        .map(|(i, code)| {
+            let Some(p) = state.parcels.get(code.as_str()) else {
+                return format!("{}. 地块编码 {code}", i + 1);
+            };
+            let sizhi = land
+                .sizhi(code)
+                .iter()
+                .zip(SIZHI_SIDES)
+                .map(|(n, side)| match n {
+                    Some(n) => format!("{side}至{}", name_of(n)),
+                    None => format!("{side}无相邻登记地块"),
+                })
+                .collect::<Vec<_>>()
+                .join("，");
+            format!(
+                "{}. {}（地块编码 {code}）：坐落于{}；四至：{sizhi}；面积 {} 亩（{} 平方米）；地力等级 {}；{}；{}。",
+                i + 1,
+                p.name,
+                collective(&p.collective),
+                words::mu(p.area),
+                words::grouped(&p.area.m2().to_string()),
+                words::grade(&p.grade),
+                words::land_class(&p.class),
+                if p.basic_farmland { "永久基本农田" } else { "非基本农田" },
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A party as a contract names it in its 正文: a household or collective
+/// by name and code, a person or an organisation by what the log knows of
+/// it (their names are in the 当事人信息及签署页, off the log).
+fn party_words(state: &State, party: &str) -> String {
+    use crate::model::words;
+    let collective_name = |code: &str| {
+        state
+            .collectives
+            .get(code)
+            .map_or_else(|| code.to_owned(), |c| c.name.clone())
+    };
+    if state.households.contains_key(party) {
+        let collective = collective_name(collective_of(party));
+        return format!(
+            "承包方 {}（承包方编码 {party}）",
+            words::household(&collective, party)
+        );
+    }
+    if state.collectives.contains_key(party) {
+        return format!("{}（发包方编码 {party}）", collective_name(party));
+    }
+    if party.len() == 64 && party.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return "个人受让方".to_owned();
+    }
+    format!("单位受让方（统一社会信用代码 {party}）")
+}
+
+/// What a template-2 contract says of its parties and places on the day of
+/// the award (M5), with its 合同编号: the collective's code and the next of
+/// its 4-digit sequence (P1), kept by a listing awarded again.
+fn written(state: &State, l: &Listing, winner: &str, price: Fen) -> Written {
+    use crate::model::words;
+    let county = state
+        .county
+        .as_ref()
+        .map_or_else(String::new, |c| c.name.clone());
+    let contract_no = l.contract_no.clone().unwrap_or_else(|| {
+        let given = state
+            .listings
+            .values()
+            .filter(|o| o.collective == l.collective && o.contract_no.is_some())
+            .count();
+        format!("{}{:04}", l.collective, given + 1)
+    });
+    let area = l
+        .parcels
+        .iter()
+        .filter_map(|p| state.parcels.get(p.as_str()))
+        .fold(crate::model::Area::ZERO, |a, p| {
+            crate::model::Area(a.0 + p.area.0)
+        });
+    Written {
+        contract_no,
+        exchange: format!("{county}农村产权交易中心"),
+        county,
+        collective: party_words(state, &l.collective),
+        transferor: party_words(state, &l.transferor),
+        transferee: party_words(state, winner),
+        household: party_words(state, &l.household),
+        area_mu: words::mu(area),
+        years: term_words(l.start, l.end),
+        per_mu_year: per_mu_year(price, area, l.start, l.end).unwrap_or_else(|| "—".to_owned()),
+    }
+}
+
 /// `listing.award`: by the exchange, once bidding is over: a negotiated deal
 /// at once, an auction after its deadline. The best bid wins; a member's
-/// match wins over the outsider's equal bid (M3).
+/// match wins over the outsider's equal bid (M3). The contract is written
+/// on the mode's Chinese template (M5).
 pub fn listing_award(
     state: &State,
+    land: &dyn Land,
     ctx: &Context,
     _signer: &KeyBinding,
     body: &ListingAward,
@@ -251,16 +396,27 @@ pub fn listing_award(
             "没有不低于底价的报价",
         )))?
         .clone();
-    let parcels = parcel_lines(state, &l);
-    let text = render_contract(&l, &best.party, best.amount, &parcels);
-    l.award = Some(Award {
+    let mut award = Award {
         index: ctx.index,
         party: best.party.clone(),
         price: best.amount,
-        contract_sha256: sha256_hex(&text),
+        contract_sha256: String::new(),
         day: Some(ctx.today),
-        parcels,
-    });
+        parcels: String::new(),
+        template: state.settings.contracts,
+        written: None,
+        schedule_sha256: None,
+    };
+    if award.template >= 2 {
+        let w = written(state, &l, &best.party, best.amount);
+        l.contract_no = Some(w.contract_no.clone());
+        award.parcels = parcel_lines(state, land, &l);
+        award.written = Some(w);
+    } else {
+        award.parcels = parcel_lines_v1(state, &l);
+    }
+    award.contract_sha256 = sha256_hex(&render_contract(&l, &award));
+    l.award = Some(award);
     l.status = Status::Awarded;
     Ok(vec![saved(l, ctx, "listing.award")])
 }
@@ -283,11 +439,39 @@ pub fn contract_sign(
             "只有合同双方可以签署",
         ));
     }
-    if body.contract_sha256 != award.contract_sha256 {
-        return Err(X::ContractMismatch {
-            expected: award.contract_sha256.clone(),
+    // Template 2: the first party fixes the 当事人信息及签署页 it read (the
+    // registry offers only the one it keeps); the other signs the same.
+    let schedule = match (
+        award.template,
+        &body.schedule_sha256,
+        &award.schedule_sha256,
+    ) {
+        (1, None, _) => None,
+        (1, Some(_), _) => {
+            return Err(RuleError::attribute(
+                "schedule_sha256",
+                "none: this contract has no separate page of the parties",
+                "不填：这份合同没有单独的当事人信息页",
+            ))
         }
-        .into());
+        (_, None, _) => {
+            return Err(RuleError::attribute(
+                "schedule_sha256",
+                "the SHA-256 of the page of the parties that was read",
+                "须填所读的当事人信息及签署页的 SHA-256",
+            ))
+        }
+        (_, Some(read), Some(fixed)) if &**read != fixed => {
+            return Err(X::ContractMismatch {
+                expected: award.sha256_with(fixed),
+            }
+            .into())
+        }
+        (_, Some(read), _) => Some(read.to_string()),
+    };
+    let expected = award.sha256_with(schedule.as_deref().unwrap_or_default());
+    if body.contract_sha256 != expected {
+        return Err(X::ContractMismatch { expected }.into());
     }
     if l.signed_by.contains(&signer.party) {
         return Err(RuleError::attribute(
@@ -297,6 +481,9 @@ pub fn contract_sign(
         ));
     }
     l.signed_by.push(signer.party.clone());
+    if let Some(award) = l.award.as_mut() {
+        award.schedule_sha256 = award.schedule_sha256.take().or(schedule);
+    }
     Ok(vec![saved(l, ctx, "contract.sign")])
 }
 
