@@ -460,7 +460,7 @@ function noKeyHere() {
   if ($('#no-key-here')) return;
   const p = document.createElement('p');
   p.id = 'no-key-here';
-  p.className = 'muted';
+  p.className = 'muted no-print';
   p.textContent = say(
     '本页有些事项要用有关的密钥办理，这台设备上没有，所以没有显示。要办事，请先在“我的密钥”生成密钥，再带身份证到村委会登记。',
     'Some steps on this page need a key this device does not hold, so they are not shown. To act, make a key under My keys and have it registered.',

@@ -39,6 +39,21 @@ pub fn grade(code: &str) -> String {
     }
 }
 
+/// A member's relation to the head of the household (GB/T 4761) in words.
+pub fn relation(code: &str) -> &'static str {
+    match code.parse::<u8>() {
+        Ok(2) | Ok(1) => "户主",
+        Ok(10..=19) => "配偶",
+        Ok(20..=29) => "子",
+        Ok(30..=39) => "女",
+        Ok(40..=49) => "孙子女",
+        Ok(50..=59) => "父母",
+        Ok(60..=69) => "祖父母",
+        Ok(70..=79) => "兄弟姐妹",
+        _ => "其他",
+    }
+}
+
 /// A day as a Chinese document writes it: 2027年1月1日.
 pub fn day(day: &chrono::NaiveDate) -> String {
     format!("{}年{}月{}日", day.year(), day.month(), day.day())
@@ -105,6 +120,10 @@ mod tests {
         assert_eq!(land_class("22"), "机动地");
         assert_eq!(grade("04"), "四等地");
         assert_eq!(grade("11"), "11");
+        assert_eq!(
+            (relation("02"), relation("10"), relation("31")),
+            ("户主", "配偶", "女")
+        );
         let d = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
         assert_eq!(day(&d), "2027年1月1日");
         assert_eq!(grouped("22500.00"), "22,500.00");

@@ -229,6 +229,26 @@ impl Registry {
                 field: "index",
             }
         })?;
+        let members = queries::load_households(&mut conn, county, Some(&a.household))?
+            .remove(&a.household)
+            .map(|h| h.members)
+            .unwrap_or_default();
+        let persons: Vec<&str> = members.iter().map(|m| m.person.as_str()).collect();
+        let settlements = queries::settlements_of(&mut conn, county, &persons)?
+            .into_iter()
+            .filter(|s| s.index < index)
+            .map(|s| views::SettlementView {
+                index: s.index,
+                relation: members
+                    .iter()
+                    .find(|m| m.person == s.person)
+                    .map(|m| m.relation.clone())
+                    .unwrap_or_default(),
+                person: s.person,
+                town: s.town,
+                date: s.date,
+            })
+            .collect();
         drop(conn);
         let (size, note) = self.checkpoint()?;
         let proof = self.inclusion_proof(index, size)?;
@@ -236,6 +256,7 @@ impl Registry {
             index: a.index,
             household: a.household.clone(),
             day: a.day,
+            settlements,
             statement: views::retention_statement(&a, false),
             statement_zh: views::retention_statement(&a, true),
             rights: a.rights,

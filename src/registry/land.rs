@@ -123,22 +123,7 @@ impl Registry {
                 field: "code",
             }
         })?;
-        // Look about 100 m around it.
-        let (dlon, dlat) = (0.0012, 0.0009);
-        let b = p.bbox;
-        let around = queries::parcels_in_bbox(
-            &mut conn,
-            &self.db.county,
-            [b[0] - dlon, b[1] - dlat, b[2] + dlon, b[3] + dlat],
-            true,
-            500,
-        )?;
-        let around: Vec<(String, [f64; 4])> = around
-            .into_iter()
-            .filter(|n| n.code != p.code)
-            .map(|n| (n.code.to_string(), n.bbox))
-            .collect();
-        let sizhi = crate::spatial::neighbours(p.bbox, &around);
+        let (sizhi, _) = self.around(&mut conn, &p)?;
         let contract = queries::load_contracts(
             &mut conn,
             &self.db.county,
@@ -152,6 +137,57 @@ impl Registry {
             Some(&sizhi),
             self.today(),
         ))
+    }
+
+    /// The 四至 of parcel `p`, computed now from the active parcels about
+    /// 100 m around it, with the names of those parcels by code.
+    fn around(
+        &self,
+        conn: &mut crate::store::DbConnection,
+        p: &crate::model::state::Parcel<String>,
+    ) -> Result<(crate::spatial::Neighbours, HashMap<String, String>), ServiceError> {
+        let (dlon, dlat) = (0.0012, 0.0009);
+        let b = p.bbox;
+        let around = queries::parcels_in_bbox(
+            conn,
+            &self.db.county,
+            [b[0] - dlon, b[1] - dlat, b[2] + dlon, b[3] + dlat],
+            true,
+            500,
+        )?;
+        let names = around
+            .iter()
+            .map(|n| (n.code.to_string(), n.name.to_string()))
+            .collect();
+        let around: Vec<(String, [f64; 4])> = around
+            .into_iter()
+            .filter(|n| n.code != p.code)
+            .map(|n| (n.code.to_string(), n.bbox))
+            .collect();
+        Ok((crate::spatial::neighbours(p.bbox, &around), names))
+    }
+
+    /// What a certificate prints of a parcel beside its attributes (issue
+    /// 18): its 四至 in the neighbours' names, whether it is basic farmland,
+    /// and its geometry for the sketch.
+    pub fn parcel_sheet(&self, code: &str) -> Result<ParcelSheet, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let p = queries::parcel(&mut conn, &self.db.county, code)?.ok_or_else(|| {
+            ServiceError::NotFound {
+                what: "parcel",
+                id: code.to_string(),
+                field: "code",
+            }
+        })?;
+        let (n, names) = self.around(&mut conn, &p)?;
+        let name = |c: Option<String>| c.map(|c| names.get(&c).cloned().unwrap_or(c));
+        Ok(ParcelSheet {
+            sizhi: [name(n.east), name(n.south), name(n.west), name(n.north)],
+            basic_farmland: p.basic_farmland,
+            collective: queries::collective(&mut conn, &self.db.county, &p.collective)?
+                .map_or_else(|| p.collective.to_string(), |(c, _)| c.name),
+            geometry: p.geometry,
+        })
     }
 
     /// The title report of a parcel, as of the newest checkpoint.
@@ -275,4 +311,16 @@ impl Registry {
         }
         Ok(views::parcel_collection(&found, &contracts, self.today()))
     }
+}
+
+/// A parcel as a certificate prints it beside its attributes.
+#[derive(Debug, Clone)]
+pub struct ParcelSheet {
+    /// 四至 east, south, west, north: the neighbouring parcels' names.
+    pub sizhi: crate::model::land::Sizhi,
+    pub basic_farmland: bool,
+    /// 坐落: its collective's name.
+    pub collective: String,
+    /// GeoJSON geometry, for the sketch.
+    pub geometry: String,
 }

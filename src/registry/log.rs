@@ -50,6 +50,58 @@ impl Registry {
         })
     }
 
+    /// What an official document prints of the entry that made it (issue
+    /// 18): its 核验码 and the day (北京时间) it was written.
+    pub fn stamp(&self, index: u64) -> Result<Stamp, ServiceError> {
+        let leaf = self.entry(index)?;
+        let record: serde_json::Value = serde_json::from_slice(&leaf).unwrap_or_default();
+        let day = record["integrated"]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| {
+                t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
+                    .date_naive()
+            })
+            .unwrap_or_else(|| self.today());
+        Ok(Stamp {
+            code: document_code(index, &leaf),
+            kind: record["envelope"]["entry"]["kind"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            body: record["envelope"]["entry"]["body"].clone(),
+            index,
+            day,
+        })
+    }
+
+    /// The entry a 核验码 names, if the code is one of this log's: `1502-K7M2`
+    /// read as typed (any case, with or without its hyphen).
+    pub fn stamped(&self, code: &str) -> Result<Stamp, ServiceError> {
+        let not_found = || ServiceError::NotFound {
+            what: "document",
+            id: code.to_owned(),
+            field: "code",
+        };
+        let typed: String = code
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        let digits = typed.len().saturating_sub(4);
+        let index: u64 = typed
+            .get(..digits)
+            .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|d| d.parse().ok())
+            .ok_or_else(not_found)?;
+        let stamp = self.stamp(index).map_err(|_| not_found())?;
+        if stamp.code.replace('-', "") == typed {
+            Ok(stamp)
+        } else {
+            Err(not_found())
+        }
+    }
+
     /// The newest signed checkpoint note.
     pub fn checkpoint(&self) -> Result<(u64, String), ServiceError> {
         let mut conn = self.db.conn()?;
@@ -115,4 +167,31 @@ impl Registry {
             new,
         )?)
     }
+}
+
+/// An entry as an official document prints it (issue 18).
+#[derive(Debug, Clone)]
+pub struct Stamp {
+    pub index: u64,
+    /// The 核验码: the index and four characters of the entry's leaf hash.
+    pub code: String,
+    pub kind: String,
+    pub body: serde_json::Value,
+    /// The day it was written, 北京时间.
+    pub day: chrono::NaiveDate,
+}
+
+/// A document's 核验码: the log index of its entry, a hyphen, and the first
+/// 20 bits of the entry's leaf hash in 32 characters that cannot be misread
+/// (no 0/O, 1/I) — short enough to type from paper, and wrong if a digit of
+/// the index is.
+pub fn document_code(index: u64, leaf: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    let h = crate::ledger::merkle::leaf_hash(leaf);
+    let bits = (u32::from(h[0]) << 12) | (u32::from(h[1]) << 4) | (u32::from(h[2]) >> 4);
+    let code: String = (0..4)
+        .rev()
+        .map(|i| ALPHABET[((bits >> (5 * i)) & 31) as usize] as char)
+        .collect();
+    format!("{index}-{code}")
 }

@@ -13,6 +13,8 @@ mod parties;
 pub mod views;
 
 pub use exchange::ContractCopy;
+pub use land::ParcelSheet;
+pub use log::Stamp;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -128,7 +130,7 @@ impl From<SubmitError> for ServiceError {
 /// The things a read may not find, in Chinese.
 fn thing_zh(what: &str) -> &'static str {
     match what {
-        "attestation" => "权利保留证明",
+        "attestation" => "权益保留证明",
         "certificate of contract" => "承包合同的证书",
         "collective" => "集体经济组织",
         "decision at log index" => "日志序号处的决议",
@@ -140,6 +142,8 @@ fn thing_zh(what: &str) -> &'static str {
         "checkpoint" => "检查点",
         "contract of listing" => "交易项目的合同",
         "party" => "当事方",
+        "document" => "核验码对应的文书",
+        "settled deal" => "已结算的交易",
         _ => "所查对象",
     }
 }

@@ -8,6 +8,7 @@ mod assets;
 pub use assets::ASSETS;
 mod charts;
 mod pages;
+mod sketch;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};

@@ -192,6 +192,149 @@ fn every_route_answers_its_documented_example_on_the_demo() {
     );
 }
 
+/// Issue 18 (4, 12): the officer's documents pass as official — the
+/// 承包经营权证, the 交易鉴证书, the 权益保留证明 and the 土地经营权证 each
+/// name their issuing authority, carry a seal area, a date in 年月日 and a
+/// 核验码 that opens the document again; printed by Chromium to A4 their
+/// text (pdftotext) holds all of it, the certificate its members' table and
+/// parcels with 四至, the attestation its whole statement without rule ids;
+/// at a phone's width none scrolls sideways.
+#[test]
+fn documents_print_as_official_on_a4_and_their_codes_open_them() {
+    let (_dir, data) = demo();
+    let served = serve(&data);
+    let Some(mut b) = crate::browser::Browser::start(&served.url, "documents") else {
+        return;
+    };
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    let right = agent
+        .get(&format!("{}/api/v1/listings/1432", served.url))
+        .call()
+        .unwrap()
+        .into_json::<Value>()
+        .unwrap()["settled_at"]
+        .as_u64()
+        .unwrap();
+    let attestation = agent
+        .get(&format!(
+            "{}/api/v1/households/140421001001010001/attestations",
+            served.url
+        ))
+        .call()
+        .unwrap()
+        .into_json::<Value>()
+        .unwrap()["attestations"][0]
+        .as_u64()
+        .expect("the demo's attestation");
+    let documents = [
+        (
+            "/certificate/140421001001010002J",
+            "平顺县人民政府",
+            "中华人民共和国农村土地承包经营权证",
+            vec![
+                "家庭成员",
+                "户主",
+                "配偶",
+                "四至",
+                "是否基本农田",
+                "地块示意图",
+                "承包期限",
+            ],
+        ),
+        (
+            "/deal/1432",
+            "平顺县农村产权交易中心",
+            "农村产权交易鉴证书",
+            vec!["成交价格", "每亩每年", "鉴证意见", "不因本项交易而丧失"],
+        ),
+        (
+            &*format!("/attestation/{attestation}"),
+            "平顺县农业农村局",
+            "权益保留证明",
+            vec![
+                "进城落户",
+                "不得以退出土地承包经营权作为农户进城落户的条件",
+                "特此证明",
+            ],
+        ),
+        (
+            &*format!("/right/{right}"),
+            "平顺县农业农村局",
+            "土地经营权",
+            vec!["土地经营权人", "流转合同"],
+        ),
+    ];
+    for (path, issuer, title, clauses) in documents {
+        b.goto(path);
+        assert!(b.fits_width(), "{path} scrolls sideways on a phone");
+        let code =
+            b.js("const c = document.querySelector('#doc-code'); return c ? c.textContent : null;");
+        let (text, pages) = b.printed(path.trim_start_matches('/').replace('/', "-").as_str());
+        let flat: String = text.split_whitespace().collect();
+        for needle in [issuer, title].into_iter().chain(clauses.iter().copied()) {
+            assert!(
+                flat.contains(needle),
+                "{path} printed without {needle}:\n{text}"
+            );
+        }
+        assert!(pages <= 4, "{path}: {pages} pages");
+        assert!(
+            !["C5", "G3", "H5", "S5", "M5"]
+                .iter()
+                .any(|id| flat.contains(id)),
+            "{path} cites rule ids:\n{text}"
+        );
+        if let Some(code) = code.as_str() {
+            // Issued: the seal area, a day in 年月日, the 核验码, which opens
+            // the document again — typed in any case, without its hyphen.
+            assert!(
+                flat.contains("（盖章）") && flat.contains(code),
+                "{path}:\n{text}"
+            );
+            let day = regex_lite_day(&flat);
+            assert!(day, "{path} has no 年月日 date:\n{text}");
+            let typed = code.replace('-', "").to_lowercase();
+            let opened = agent
+                .get(&format!("{}/v/{typed}", served.url))
+                .call()
+                .unwrap();
+            assert_eq!(
+                (opened.status(), opened.header("Location")),
+                (303, Some(path)),
+                "{code}"
+            );
+        } else {
+            assert!(path.starts_with("/right/"), "{path} has no 核验码");
+        }
+    }
+    // A code that is not this log's is not found, as a page in Chinese.
+    match agent
+        .get(&format!("{}/v/{attestation}-AAAA", served.url))
+        .call()
+    {
+        Err(ureq::Error::Status(404, r)) => assert!(r.into_string().unwrap().contains("未找到")),
+        other => panic!("a wrong code: {:?}", other.map(|r| r.status())),
+    }
+    b.assert_no_console_errors();
+}
+
+/// Whether a text holds a day as documents write it: 2026年11月9日.
+fn regex_lite_day(text: &str) -> bool {
+    text.match_indices('年').any(|(i, _)| {
+        let before = &text[..i];
+        let after = &text[i + '年'.len_utf8()..];
+        before.chars().rev().take(4).all(|c| c.is_ascii_digit())
+            && after.split_once('月').is_some_and(|(m, rest)| {
+                !m.is_empty()
+                    && m.len() <= 2
+                    && m.chars().all(|c| c.is_ascii_digit())
+                    && rest.split_once('日').is_some_and(|(d, _)| {
+                        !d.is_empty() && d.len() <= 2 && d.chars().all(|c| c.is_ascii_digit())
+                    })
+            })
+    })
+}
+
 /// A Python virtual environment with the pinned tools of
 /// `tests/tools/requirements.txt`, made once under `target/`; `None` where
 /// it cannot be made (no network) and `SANQUAN_REQUIRE_PYTHON` is unset.

@@ -372,6 +372,36 @@ impl Browser {
         .to_owned()
     }
 
+    /// The page printed as Chromium prints it (A4, WebDriver's Print Page),
+    /// saved beside the screenshots, and its text as `pdftotext -layout`
+    /// reads it: (text, pages).
+    pub fn printed(&self, name: &str) -> (String, usize) {
+        let pdf = self
+            .rt
+            .block_on(
+                self.client
+                    .print(fantoccini::wd::PrintConfiguration::default()),
+            )
+            .unwrap();
+        let path = self.shots.join(format!("{}-{name}.pdf", self.label));
+        std::fs::write(&path, &pdf).unwrap();
+        let out = Command::new("pdftotext")
+            .arg("-layout")
+            .arg(&path)
+            .arg("-")
+            .output()
+            .expect("pdftotext (Debian's poppler-utils) reads the printed page");
+        assert!(out.status.success(), "pdftotext {}", path.display());
+        let text = String::from_utf8(out.stdout).unwrap();
+        let pages = text.matches('\u{c}').count().max(1);
+        (text, pages)
+    }
+
+    /// Whether the page fits the window's width: nothing to scroll sideways.
+    pub fn fits_width(&self) -> bool {
+        self.js("return document.documentElement.scrollWidth <= window.innerWidth;") == json!(true)
+    }
+
     /// Saves the page as this browser shows it, and notes it for
     /// [`Browser::desktop_screenshots`].
     pub fn screenshots(&mut self, name: &str) {

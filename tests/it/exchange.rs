@@ -595,7 +595,7 @@ fn settling_in_a_town_changes_no_right_and_the_county_attests_it() {
         assert!(page.content_type().starts_with("text/html"));
         let page = page.into_string().unwrap();
         assert!(
-            page.contains("权利保留证明") && page.contains(SELLER) && page.contains("宅基地使用权")
+            page.contains("权益保留证明") && page.contains(SELLER) && page.contains("宅基地使用权")
         );
         let list: Value = ureq::get(&format!("{url}/api/v1/households/{SELLER}/attestations"))
             .call()

@@ -18,7 +18,7 @@ pub const SCHEDULE_HEADING: &str = "当事人信息及签署页";
 
 /// What a template-2 contract says of its parties and places, as the log
 /// had them on the day of the award (so the 正文 renders again the same).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Written {
     /// 合同编号 (P1's transfer contract code).
     pub contract_no: String,
@@ -107,6 +107,8 @@ fn render_v2(l: &Listing, award: &Award, w: &Written) -> String {
             .replace("{decision}", &decision)
             .replace("{consent}", &consent),
     )
+    .trim_end()
+    .to_owned()
 }
 
 fn render_v1(listing: &Listing, award: &Award) -> String {

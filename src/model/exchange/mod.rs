@@ -76,6 +76,22 @@ impl Mode {
         )
     }
 
+    /// What the transfer is called, as the documents name it.
+    pub fn words(self) -> &'static str {
+        match self {
+            Mode::Lease => "土地经营权出租",
+            Mode::Subcontract => "土地经营权转包",
+            Mode::Equity => "土地经营权入股",
+            Mode::Onward => "土地经营权再流转",
+            Mode::HouseLease => "农房出租",
+            Mode::Assignment => "土地承包经营权转让",
+            Mode::Swap => "土地承包经营权互换",
+            Mode::Shares => "集体收益分配权份额转让",
+            Mode::AssetLease => "集体经营性资产租赁",
+            Mode::Homestead => "宅基地使用权及住房转让",
+        }
+    }
+
     /// Goes only to households of the listing's collective (M2, S2).
     pub fn members_only(self) -> Option<super::refusal::Why> {
         match self {

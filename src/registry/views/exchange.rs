@@ -120,8 +120,18 @@ pub struct AwardView {
     pub index: u64,
     pub party: String,
     pub price: String,
+    /// SHA-256 of the contract as the rules render it (template 2: its 正文).
     pub contract_sha256: String,
     pub day: Option<NaiveDate>,
+    /// The contract texts it is written on: 1 English, 2 Chinese (M5).
+    pub template: u32,
+    /// Template 2: the parties and places as the contract names them, and
+    /// its 合同编号.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub written: Option<crate::model::exchange::Written>,
+    /// What both parties sign, once the first has (template 1: at once).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed_sha256: Option<String>,
 }
 
 /// One step of a listing: the entry's log index and kind.
@@ -182,6 +192,9 @@ pub fn listing(l: &crate::model::exchange::Listing) -> ListingView {
             price: a.price.to_string(),
             contract_sha256: a.contract_sha256.clone(),
             day: a.day,
+            template: a.template,
+            written: a.written.clone(),
+            signed_sha256: a.signed(),
         }),
         signed_by: l.signed_by.clone(),
         verified_at: l.verified_at,

@@ -470,17 +470,26 @@ pub fn certificate(
 /// The attestation in words (G3): what the household holds, on what day —
 /// in English, or in Chinese (`zh`) as the county states it.
 pub fn retention_statement(a: &crate::model::state::Attestation, zh: bool) -> String {
+    use crate::model::{words, Area};
     let t = |en: String, cn: String| if zh { cn } else { en };
     let r = &a.rights;
     let m2 = |centi: i64| format!("{}.{:02}", centi / 100, centi % 100);
+    let area_zh = |centi: i64| {
+        format!(
+            "{} 亩（{} 平方米）",
+            words::mu(Area(centi)),
+            words::grouped(&m2(centi))
+        )
+    };
     let mut lines = vec![t(
         format!(
             "On {} the county registry attests that household {} holds:",
             a.day, a.household
         ),
         format!(
-            "经核查县登记库，承包方 {} 于 {} 享有下列权利：",
-            a.household, a.day
+            "经核查本县农村产权登记簿，承包方（承包方编码 {}）于 {} 依法享有下列权利：",
+            a.household,
+            words::day(&a.day)
         ),
     )];
     for c in &r.contracts {
@@ -493,11 +502,18 @@ pub fn retention_statement(a: &crate::model::state::Attestation, zh: bool) -> St
                 c.parcels.join(", ")
             ),
             format!(
-                "一、土地承包经营权：承包合同 {}，期限至 {}，地块 {parcels} 块，共 {area} 平方米：{}；",
+                "一、土地承包经营权：承包合同 {}，承包期至 {}，地块 {parcels} 块，共 {}，地块编码 {}；",
                 c.code,
-                c.end,
+                words::day(&c.end),
+                area_zh(c.area_centi_m2),
                 c.parcels.join("、")
             ),
+        ));
+    }
+    if r.contracts.is_empty() {
+        lines.push(t(
+            "- no land contract right (土地承包经营权)".into(),
+            "一、土地承包经营权：无；".into(),
         ));
     }
     lines.push(match r.homestead {
@@ -506,7 +522,7 @@ pub fn retention_statement(a: &crate::model::state::Attestation, zh: bool) -> St
                 "- the homestead use right (宅基地使用权) over {} m²",
                 m2(area)
             ),
-            format!("二、宅基地使用权：{} 平方米；", m2(area)),
+            format!("二、宅基地使用权：宅基地一处，{}；", area_zh(area)),
         ),
         None => t(
             "- no homestead use right (宅基地使用权)".into(),
@@ -522,9 +538,23 @@ pub fn retention_statement(a: &crate::model::state::Attestation, zh: bool) -> St
     ));
     lines.push(t(
         "Settling in a town (进城落户) changes none of these rights (C5, H5, S5, G3).".into(),
-        "家庭成员进城落户，不影响上述权利（C5、H5、S5、G3）。".into(),
+        "依照《中华人民共和国农村土地承包法》第二十七条，国家保护进城农户的土地承包经营权，不得以退出土地承包经营权作为农户进城落户的条件。家庭成员进城落户，不影响本户的上述三项权利。".into(),
     ));
     lines.join("\n")
+}
+
+/// A member's settling in a town (进城落户), as the attestation names it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SettlementView {
+    /// The log index of `hukou.settle`.
+    pub index: u64,
+    /// The member, by commitment (her name on a signed read of the household).
+    pub person: String,
+    /// GB/T 4761 relation to the head.
+    pub relation: String,
+    /// The town's administrative code (GB/T 2260).
+    pub town: String,
+    pub date: NaiveDate,
 }
 
 /// The county's attestation of the rights a household retains (G3), as a
@@ -540,6 +570,9 @@ pub struct AttestationView {
     pub statement: String,
     /// The same, in Chinese.
     pub statement_zh: String,
+    /// The household's members who settled in a town, whom the
+    /// attestation names.
+    pub settlements: Vec<SettlementView>,
     pub proof: AttestationProof,
 }
 

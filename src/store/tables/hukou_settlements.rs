@@ -33,3 +33,23 @@ saved!(
 pub fn load(conn: &mut DbConnection, county: &str) -> Result<Rows<u64, HukouEvent>, StoreError> {
     Ok(all_docs!(conn, county, hukou_settlements, idx))
 }
+
+/// The settlements in a town (进城落户) of `persons`, in log order.
+pub fn settlements_of(
+    conn: &mut DbConnection,
+    county: &str,
+    persons: &[&str],
+) -> Result<Vec<HukouEvent>, StoreError> {
+    let rows: Vec<(i64, String)> = hukou_settlements::table
+        .filter(hukou_settlements::county.eq(county))
+        .filter(hukou_settlements::person.eq_any(persons))
+        .order(hukou_settlements::idx)
+        .select((hukou_settlements::idx, hukou_settlements::doc))
+        .load(conn)?;
+    Ok(
+        docs::<_, Vec<(u64, HukouEvent)>>(rows, "hukou_settlements")?
+            .into_iter()
+            .map(|(_, h)| h)
+            .collect(),
+    )
+}

@@ -1,6 +1,235 @@
-//! Printable documents: the county's attestation (G3) and the 土地经营权证 (M6).
+//! Printable documents, laid out after the national samples (issue 18):
+//! the 承包经营权证 (C3), the 土地经营权证 (M6), the 交易鉴证书 (X2), the
+//! 权益保留证明 (G3) and the contract (M5); each official one names its
+//! issuing authority, has a seal area and a 核验码 that `/v/{code}` checks
+//! against the log.
 
 use super::*;
+use crate::model::words;
+use crate::registry::Stamp;
+
+/// The official documents: who issues each, and the entry that makes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Document {
+    /// 农村土地承包经营权证, by `certificate.issue`.
+    ContractCertificate,
+    /// 土地经营权证, by `right.certify`.
+    RightCertificate,
+    /// 交易鉴证书, by `deal.settle`.
+    DealCertificate,
+    /// 权益保留证明, by `attest.retention`.
+    Attestation,
+}
+
+impl Document {
+    const ALL: [Document; 4] = [
+        Document::ContractCertificate,
+        Document::RightCertificate,
+        Document::DealCertificate,
+        Document::Attestation,
+    ];
+
+    /// The entry kind that makes it.
+    fn kind(self) -> &'static str {
+        match self {
+            Document::ContractCertificate => "certificate.issue",
+            Document::RightCertificate => "right.certify",
+            Document::DealCertificate => "deal.settle",
+            Document::Attestation => "attest.retention",
+        }
+    }
+
+    /// Its issuing authority, in the county named `county`.
+    pub(super) fn issuer(self, county: &str) -> String {
+        match self {
+            Document::ContractCertificate => format!("{county}人民政府"),
+            Document::RightCertificate | Document::Attestation => format!("{county}农业农村局"),
+            Document::DealCertificate => format!("{county}农村产权交易中心"),
+        }
+    }
+
+    /// Where the document made by entry `s` is shown.
+    fn page(self, s: &Stamp) -> String {
+        let field = |f: &str| {
+            s.body[f]
+                .as_str()
+                .map(str::to_owned)
+                .or_else(|| s.body[f].as_u64().map(|n| n.to_string()))
+                .unwrap_or_default()
+        };
+        match self {
+            Document::ContractCertificate => format!("/certificate/{}", field("CBHTBM")),
+            Document::RightCertificate => format!("/right/{}", field("right")),
+            Document::DealCertificate => format!("/deal/{}", field("listing")),
+            Document::Attestation => format!("/attestation/{}", s.index),
+        }
+    }
+}
+
+// ---- 核验码 ----
+
+/// `/v/{code}`: a document's 核验码, as typed from paper, opens the
+/// document it names; a code that is not one of this log's is the error
+/// page's 未找到.
+pub(super) async fn verify(
+    req: HttpRequest,
+    reg: web::Data<Registry>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let page = read(&reg, &req, "home", move |reg, _| {
+        let s = reg.stamped(&code)?;
+        Ok(Document::ALL
+            .into_iter()
+            .find(|d| d.kind() == s.kind)
+            .map_or_else(|| format!("/log/{}", s.index), |d| d.page(&s)))
+    })
+    .await?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", page))
+        .finish())
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct Typed {
+    #[serde(default)]
+    code: String,
+}
+
+/// The home page's 核验 box: a typed code, cleaned of what is not part of
+/// it, goes to `/v/{code}`.
+pub(super) async fn verify_typed(typed: web::Query<Typed>) -> HttpResponse {
+    let code: String = typed
+        .code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(32)
+        .collect();
+    HttpResponse::SeeOther()
+        .insert_header(("Location", format!("/v/{code}")))
+        .finish()
+}
+
+// ---- 交易鉴证书 (X2) ----
+
+#[derive(Template)]
+#[template(path = "deal.html")]
+pub(super) struct DealPage {
+    c: Chrome,
+    x: ListingView,
+    a: AwardView,
+    w: crate::model::exchange::Written,
+    s: Stamp,
+    issuer: String,
+    /// 竞价 (an auction with more than one bidder) or 协议.
+    auction: bool,
+}
+
+/// The 交易鉴证书 the exchange issues when a deal settles: what was
+/// transferred, between whom, at what price, and that the household keeps
+/// its rights.
+pub(super) async fn deal(
+    req: HttpRequest,
+    reg: web::Data<Registry>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let id = crate::http::log_index(&id, "id")?;
+    let page = read(&reg, &req, "exchange", move |reg, c| {
+        let x = reg.listing(id)?;
+        let not_settled = || ServiceError::NotFound {
+            what: "settled deal",
+            id: id.to_string(),
+            field: "id",
+        };
+        let (Some(settled), Some(a)) = (x.settled_at, x.award.clone()) else {
+            return Err(not_settled());
+        };
+        Ok(DealPage {
+            w: a.written.clone().unwrap_or_default(),
+            s: reg.stamp(settled)?,
+            issuer: Document::DealCertificate.issuer(&c.county_name),
+            auction: x.deadline.is_some(),
+            a,
+            x,
+            c,
+        })
+    })
+    .await?;
+    html(&page)
+}
+
+// ---- 农村土地承包经营权证 (C3) ----
+
+#[derive(Template)]
+#[template(path = "certificate.html")]
+pub(super) struct CertificatePage {
+    c: Chrome,
+    k: CertificateView,
+    s: Stamp,
+    issuer: String,
+    /// 发包方 by name.
+    collective: String,
+    /// The household as everyone may name it.
+    household: String,
+    /// The members the certificate names: (commitment, relation in words).
+    members: Vec<(String, &'static str)>,
+    /// 承包方代表: the head's commitment.
+    head: Option<String>,
+    /// Each parcel's 坐落, 四至 and basic-farmland mark, as `k.parcels`.
+    sheets: Vec<crate::registry::ParcelSheet>,
+    sketch: String,
+    /// The signed read that shows the members' names.
+    names_path: String,
+}
+
+pub(super) async fn certificate(
+    req: HttpRequest,
+    reg: web::Data<Registry>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let page = read(&reg, &req, "household", move |reg, c| {
+        let k = reg.certificate(&code)?;
+        let h = reg.household(&k.household, None)?;
+        let relation = |person: &str| {
+            h.members
+                .iter()
+                .find(|m| m.person == person)
+                .map_or("家庭成员", |m| words::relation(&m.relation))
+        };
+        let mut sheets = Vec::new();
+        for p in &k.parcels {
+            sheets.push(reg.parcel_sheet(&p.code)?);
+        }
+        let sketch = super::super::sketch::svg(
+            &sheets
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (i + 1, s.geometry.clone()))
+                .collect::<Vec<_>>(),
+        );
+        let collective = sheets
+            .first()
+            .map_or_else(|| k.collective.clone(), |s| s.collective.clone());
+        Ok(CertificatePage {
+            s: reg.stamp(k.issued_at)?,
+            issuer: Document::ContractCertificate.issuer(&c.county_name),
+            household: words::household(&collective, &k.household),
+            members: k.members.iter().map(|m| (m.clone(), relation(m))).collect(),
+            head: h
+                .members
+                .iter()
+                .find(|m| m.relation == "02")
+                .map(|m| m.person.clone()),
+            names_path: format!("/api/v1/households/{}", k.household),
+            collective,
+            sheets,
+            sketch,
+            k,
+            c,
+        })
+    })
+    .await?;
+    html(&page)
+}
 
 // ---- attestation ----
 
@@ -9,10 +238,17 @@ use super::*;
 pub(super) struct AttestationPage {
     c: Chrome,
     a: AttestationView,
-    contracts: Vec<(String, String, usize, String, String)>,
-    homestead_m2: Option<String>,
+    s: Stamp,
+    issuer: String,
+    /// The household as everyone may name it.
+    household: String,
+    /// Each settlement's relation in words.
+    relations: Vec<&'static str>,
+    names_path: String,
 }
 
+/// The 权益保留证明 (G3): the rights a household holds on a day, the
+/// members who settled in a town, the statement in full.
 pub(super) async fn attestation(
     req: HttpRequest,
     reg: web::Data<Registry>,
@@ -21,23 +257,20 @@ pub(super) async fn attestation(
     let index = crate::http::log_index(&index, "index")?;
     let page = read(&reg, &req, "desk-county", move |reg, c| {
         let a = reg.attestation(index)?;
-        let m2 = |centi: i64| format!("{}.{:02}", centi / 100, centi % 100);
+        let collective = reg
+            .collective(crate::model::codes::collective_of(&a.household))
+            .map(|f| f.properties.name)
+            .unwrap_or_default();
         Ok(AttestationPage {
-            contracts: a
-                .rights
-                .contracts
+            s: reg.stamp(index)?,
+            issuer: Document::Attestation.issuer(&c.county_name),
+            household: words::household(&collective, &a.household),
+            relations: a
+                .settlements
                 .iter()
-                .map(|k| {
-                    (
-                        k.code.clone(),
-                        k.end.to_string(),
-                        k.parcels.len(),
-                        m2(k.area_centi_m2),
-                        k.parcels.join("、"),
-                    )
-                })
+                .map(|s| words::relation(&s.relation))
                 .collect(),
-            homestead_m2: a.rights.homestead.map(m2),
+            names_path: format!("/api/v1/households/{}", a.household),
             a,
             c,
         })
@@ -53,6 +286,11 @@ pub(super) async fn attestation(
 pub(super) struct RightPage {
     c: Chrome,
     r: RightCertificateView,
+    /// The certifying entry, once the county issued the certificate.
+    s: Option<Stamp>,
+    issuer: String,
+    /// The parties as the deal's contract names them.
+    w: crate::model::exchange::Written,
 }
 
 pub(super) async fn right(
@@ -62,8 +300,20 @@ pub(super) async fn right(
 ) -> Result<HttpResponse, PageError> {
     let index = crate::http::log_index(&index, "index")?;
     let page = read(&reg, &req, "map", move |reg, c| {
+        let r = reg.right_certificate(index)?;
+        let w = reg
+            .listing(r.listing)?
+            .award
+            .and_then(|a| a.written)
+            .unwrap_or_default();
         Ok(RightPage {
-            r: reg.right_certificate(index)?,
+            s: match &r.certified {
+                Some(x) => Some(reg.stamp(x.index)?),
+                None => None,
+            },
+            issuer: Document::RightCertificate.issuer(&c.county_name),
+            w,
+            r,
             c,
         })
     })

@@ -1,4 +1,4 @@
-//! A household's page, its certificate, and finding it.
+//! A household's page, and finding it.
 
 use super::*;
 
@@ -69,26 +69,4 @@ pub(super) async fn household_find(q: web::Query<CodeQuery>) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header(("Location", format!("/household/{code}")))
         .finish()
-}
-
-#[derive(Template)]
-#[template(path = "certificate.html")]
-pub(super) struct CertificatePage {
-    c: Chrome,
-    k: CertificateView,
-}
-
-pub(super) async fn certificate(
-    req: HttpRequest,
-    reg: web::Data<Registry>,
-    code: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
-    let page = read(&reg, &req, "household", move |reg, c| {
-        Ok(CertificatePage {
-            k: reg.certificate(&code)?,
-            c,
-        })
-    })
-    .await?;
-    html(&page)
 }

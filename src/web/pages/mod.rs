@@ -31,7 +31,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/parcel/{code}", web::get().to(parcel::parcel))
         .route("/household", web::get().to(household::household_find))
         .route("/household/{code}", web::get().to(household::household))
-        .route("/certificate/{code}", web::get().to(household::certificate))
+        .route("/certificate/{code}", web::get().to(documents::certificate))
         .route("/exchange", web::get().to(exchange::exchange))
         .route("/listing/{id}", web::get().to(exchange::listing))
         .route("/clerk", web::get().to(clerk::clerk_choose))
@@ -49,6 +49,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/party/{code}", web::get().to(parties::party))
         .route("/right/{index}", web::get().to(documents::right))
         .route("/contract/{id}", web::get().to(documents::contract))
+        .route("/deal/{id}", web::get().to(documents::deal))
+        .route("/v", web::get().to(documents::verify_typed))
+        .route("/v/{code}", web::get().to(documents::verify))
         .route("/charts", web::get().to(parties::charts_page));
 }
 

@@ -287,7 +287,7 @@ fn parcel_lines(state: &State, land: &dyn Land, l: &Listing) -> String {
                 .zip(SIZHI_SIDES)
                 .map(|(n, side)| match n {
                     Some(n) => format!("{side}至{}", name_of(n)),
-                    None => format!("{side}无相邻登记地块"),
+                    None => format!("{side}：无相邻登记地块"),
                 })
                 .collect::<Vec<_>>()
                 .join("，");
