@@ -42,6 +42,27 @@ export async function sha256(bytes) {
 
 /** RFC 8785 canonical JSON: keys sorted by UTF-16 code units, numbers and
  * strings as ECMAScript writes them — what the server hashes and signs. */
+/** A public key's short code (issue 18): SHA-256's first 40 bits in 32
+ * letters and digits that cannot be misread, as ABCD-EFGH — the server's
+ * `model::keys::short_code`. */
+export async function shortCode(pub) {
+  const A = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+  const h = await sha256(pub);
+  let bits = 0n;
+  for (const b of h.slice(0, 5)) bits = (bits << 8n) | BigInt(b);
+  let code = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === 4) code += '-';
+    code += A[Number((bits >> BigInt(35 - 5 * i)) & 31n)];
+  }
+  return code;
+}
+
+/** What a key's QR code holds: its verifier key, percent-encoded so that
+ * any name reads back the same from any scanner. */
+export const keyQrText = (vkey) => `SANQUAN-KEY:${encodeURIComponent(vkey)}`;
+export const keyFromQr = (text) => (text?.startsWith('SANQUAN-KEY:') ? decodeURIComponent(text.slice(12)) : null);
+
 export function jcs(v) {
   if (v === null || typeof v !== 'object') return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(jcs).join(',')}]`;
@@ -285,8 +306,74 @@ async function valueOf(el) {
       // The signer sees what is signed.
       el.value = plainYuan(v);
       return el.value;
+    case 'vkey':
+      return resolveKey(el, v);
     default:
       return el.value;
+  }
+}
+
+/** A key typed or scanned into a key form (issue 18): a short code is
+ * looked up among the keys farmers' phones offered (or keys bound), and the
+ * whole key put in its place — the signer sees what is signed; a whole key
+ * shows its short code, to check against the farmer's phone. */
+async function resolveKey(el, typed) {
+  const check = el.parentElement.querySelector('.key-check') ?? el.insertAdjacentElement('afterend', document.createElement('p'));
+  check.className = 'key-check';
+  const code = typed.replace(/[\s-]/g, '').toUpperCase();
+  let vkey = typed;
+  if (/^[2-9A-HJ-NP-Z]{8}$/.test(code)) {
+    const r = await fetch(`/api/v1/key-offers/${code}`);
+    if (!r.ok) {
+      throw { field: 'entry.body.vkey', message: `no key was offered under ${typed}`,
+        message_zh: `没有找到短码 ${typed} 对应的密钥：请农户在手机“我的密钥”里核对短码，或者扫他的二维码` };
+    }
+    const offer = await r.json();
+    if (offer.bound) {
+      throw { field: 'entry.body.vkey', message: `this key already acts for ${offer.bound.party}`,
+        message_zh: `这把密钥已经登记给 ${offer.bound.party}，不用再登记` };
+    }
+    vkey = offer.vkey;
+    el.value = vkey;
+  }
+  let pub = [];
+  try {
+    pub = unb64(vkey.split('+').slice(2).join('+')).slice(1);
+  } catch {
+    // Not a key: the server says what is wrong with it.
+  }
+  check.textContent = pub.length === 32
+    ? say(`请与农户手机上的短码核对：${await shortCode(pub)}`, `Check against the farmer's phone: ${await shortCode(pub)}`)
+    : '';
+  return vkey;
+}
+
+/** A photo of a key's QR code, taken with the phone's camera or chosen
+ * from its pictures, read in the browser (jsQR) into the form's key field. */
+function wireKeyScans() {
+  for (const input of $$('input[type=file][data-scan-key]')) {
+    input.addEventListener('change', async () => {
+      const target = input.form.elements[input.dataset.scanKey];
+      const file = input.files?.[0];
+      if (!file || !globalThis.jsQR) return;
+      clearErrors(input.form);
+      try {
+        const bitmap = await createImageBitmap(file);
+        const canvas = document.createElement('canvas');
+        canvas.width = bitmap.width;
+        canvas.height = bitmap.height;
+        const ctx = canvas.getContext('2d');
+        ctx.drawImage(bitmap, 0, 0);
+        const image = ctx.getImageData(0, 0, canvas.width, canvas.height);
+        const vkey = keyFromQr(globalThis.jsQR(image.data, image.width, image.height)?.data);
+        if (!vkey) throw { field: 'entry.body.vkey', message: 'no key QR code in the photo', message_zh: '照片里没有认出密钥二维码，请对准二维码再拍一张' };
+        target.value = vkey;
+        await resolveKey(target, vkey);
+        input.dataset.done = '1';
+      } catch (err) {
+        showError(input.form, err);
+      }
+    });
   }
 }
 
@@ -694,6 +781,7 @@ wireLiveBids();
 wireForms();
 wireReads();
 wireContractReads();
+wireKeyScans();
 wireCountdowns();
 fillSigners();
 // Every page's modules have run (module scripts run before this event).

@@ -230,6 +230,7 @@ fn make_document() -> serde_json::Value {
         "CertificateView" => views::CertificateView;
         "PartyView" => views::PartyView;
         "KeyView" => views::KeyView;
+        "KeyOffer" => views::KeyOffer;
         "KeysView" => views::KeysView;
         "RightCertificateView" => views::RightCertificateView;
         "ExpropriationView" => views::ExpropriationView;

@@ -74,6 +74,43 @@ pub(super) async fn post_survey_plan(
     Ok(HttpResponse::Ok().json(plan))
 }
 
+/// The largest key offer read: a verifier key and its field.
+const MAX_KEY_OFFER: usize = 4096;
+
+/// A farmer's phone offers its key under its short code (issue 18).
+pub(super) async fn post_key_offer(
+    req: HttpRequest,
+    reg: web::Data<Registry>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Offer {
+        vkey: String,
+    }
+    let bytes = json_body(&req, payload, MAX_KEY_OFFER).await?;
+    let offer: Offer = serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::from(HttpRefusal::BadRequestBody {
+            reason: e.to_string(),
+        })
+    })?;
+    let reg = reg.into_inner();
+    let answer = blocking(move || reg.offer_key(&offer.vkey)).await?;
+    Ok(HttpResponse::Ok().json(answer))
+}
+
+/// The key a short code names (issue 18).
+pub(super) async fn get_key_offer(
+    reg: web::Data<Registry>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reg = reg.into_inner();
+    let answer = blocking(move || reg.key_offer(&code)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(answer))
+}
+
 pub(super) async fn get_entry(
     reg: web::Data<Registry>,
     index: web::Path<String>,
@@ -471,7 +508,7 @@ pub(super) async fn openapi(reg: web::Data<Registry>) -> Result<HttpResponse, Ap
             let signer = r["envelope"]["entry"]["signer"].as_str()?.to_owned();
             B64.decode(signer).ok()
         })
-        .map(|key| key.iter().map(|b| format!("{b:02x}")).collect::<String>());
+        .and_then(|key| <[u8; 32]>::try_from(key).ok());
     if let Some(root) = root {
         super::table::fill_key_examples(&mut doc, &root);
     }

@@ -78,6 +78,8 @@ pub enum Ty {
     /// A value of a Rust type (a listing's status, a transfer's mode), with
     /// that type's own JSON Schema: its words are said once, by the type.
     Of(fn() -> Value),
+    /// A key's short code: ABCD-EFGH in 32 letters and digits.
+    KeyCode,
     /// Any text.
     Text,
 }
@@ -94,6 +96,9 @@ impl Ty {
             }
             Ty::Bbox => json!({"type": "string", "pattern": "^-?[0-9.]+(,-?[0-9.]+){3}$"}),
             Ty::Of(schema) => schema(),
+            Ty::KeyCode => {
+                json!({"type": "string", "pattern": "^[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}$"})
+            }
             Ty::Text => json!({"type": "string"}),
         }
     }
@@ -245,14 +250,20 @@ pub fn describe(doc: &mut Value, views: &serde_json::Map<String, Value>) {
 }
 
 /// Puts `key` (64 hex digits) as the example of every parameter that names
-/// keys, in the document as served: the demo's keys are made afresh.
-pub fn fill_key_examples(doc: &mut Value, key: &str) {
+/// keys, and its short code of every one that names a key by short code, in
+/// the document as served: the demo's keys are made afresh.
+pub fn fill_key_examples(doc: &mut Value, key: &[u8; 32]) {
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    let code = crate::model::keys::short_code(key);
     for route in ROUTES {
         for (i, p) in route.params.iter().enumerate() {
-            if matches!(p.ty, Ty::Hex64 | Ty::Hex64List) {
-                doc["paths"][format!("/api/v1{}", route.path)][route.method.lower()]
-                    ["parameters"][i]["example"] = json!(key);
-            }
+            let example = match p.ty {
+                Ty::Hex64 | Ty::Hex64List => &hex,
+                Ty::KeyCode => &code,
+                _ => continue,
+            };
+            doc["paths"][format!("/api/v1{}", route.path)][route.method.lower()]["parameters"][i]
+                ["example"] = json!(example);
         }
     }
 }
@@ -607,6 +618,28 @@ api_routes! {
         ],
         answer: Answer { status: 200, types: &["application/json"], about: "The key's binding", view: Some("KeyView") },
         refused: &[400, 404],
+    };
+    post_key_offer => Route {
+        method: Method::Post,
+        path: "/key-offers",
+        summary: "A farmer's phone offers its new key for registration: answered with the key's short code (ABCD-EFGH), which the clerk may type in place of the key",
+        description: "Send {\"vkey\": <verifier key>} (the public key only). The short code is the first 40 bits of SHA-256 of the key's 32 bytes, written in 23456789ABCDEFGHJKLMNPQRSTUVWXYZ; the offer is kept for seven days (at most 10,000 a county, the oldest let go first) and binds nothing: the collective binds the key with key.register. A key offered under a code another key already holds is refused (409): make a new key.",
+        request: Some("KeyOfferRequest"),
+        params: &[],
+        answer: Answer { status: 200, types: &["application/json"], about: "The offer", view: Some("KeyOffer") },
+        refused: &[400, 409, 413, 415],
+    };
+    get_key_offer => Route {
+        method: Method::Get,
+        path: "/key-offers/{code}",
+        summary: "The key a short code names: offered this week for registration, or already bound (then with whom it acts for)",
+        description: "the key a farmer's phone offered under this short code (typed in any case, with or without its hyphen), or the key already bound on the log whose code it is, with its binding — what the clerk's key form fills in when the code is typed",
+        request: None,
+        params: &[
+            Param { name: "code", at: In::Path, ty: Ty::KeyCode, required: true, about: "the short code, as ABCD-EFGH", example: "" },
+        ],
+        answer: Answer { status: 200, types: &["application/json"], about: "The key", view: Some("KeyOffer") },
+        refused: &[404],
     };
     get_keys => Route {
         method: Method::Get,

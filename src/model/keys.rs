@@ -40,6 +40,48 @@ pub fn check_key_name(name: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// The 32 characters a short code is written in: no 0/O, no 1/I.
+pub const CODE_ALPHABET: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+
+/// A public key's short code (issue 18): the first 40 bits of SHA-256 of
+/// its 32 bytes in `CODE_ALPHABET`, as ABCD-EFGH — what the key page shows
+/// beside the QR code, what a clerk types or checks against the key he
+/// scanned.
+pub fn short_code(public: &[u8; 32]) -> String {
+    use sha2::Digest;
+    let h = sha2::Sha256::digest(public);
+    let bits = h[..5].iter().fold(0u64, |n, b| (n << 8) | u64::from(*b));
+    let mut code = String::with_capacity(9);
+    for i in 0..8 {
+        if i == 4 {
+            code.push('-');
+        }
+        code.push(CODE_ALPHABET[((bits >> (35 - 5 * i)) & 31) as usize] as char);
+    }
+    code
+}
+
+/// A short code as typed — any case, with or without its hyphen, with
+/// spaces — in its one written form, or `None` if it is not one.
+pub fn typed_code(text: &str) -> Option<String> {
+    let chars: Vec<char> = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let ok = chars.len() == 8
+        && chars
+            .iter()
+            .all(|c| c.is_ascii() && CODE_ALPHABET.contains(&(*c as u8)));
+    ok.then(|| {
+        format!(
+            "{}-{}",
+            chars[..4].iter().collect::<String>(),
+            chars[4..].iter().collect::<String>()
+        )
+    })
+}
+
 impl VerifierKey {
     pub fn new(name: &str, key: VerifyingKey) -> Result<Self, &'static str> {
         check_key_name(name)?;
@@ -80,6 +122,12 @@ impl VerifierKey {
 
     pub fn public_bytes(&self) -> [u8; 32] {
         self.key.to_bytes()
+    }
+
+    /// Its short code (`short_code`), which a farmer reads out or a clerk
+    /// types in place of the whole key.
+    pub fn short_code(&self) -> String {
+        short_code(&self.public_bytes())
     }
 
     /// The public key as base64, as entries name their signer.
@@ -139,6 +187,31 @@ mod tests {
         assert_eq!(k.name, "sanquan/140421");
         assert_eq!(k.hash, 0xd5a38aa7);
         assert_eq!(k.to_string(), text);
+    }
+
+    /// A key's short code is its SHA-256's first 40 bits in 32 letters and
+    /// digits that cannot be misread; typed any way, it reads the same.
+    #[test]
+    fn a_keys_short_code_reads_as_typed() {
+        let k = VerifierKey::parse(
+            "sanquan/140421+d5a38aa7+AXm1Vi6P5lT5QHixEuipi6eQH4U65pW+1+DjkQutBJZk",
+        )
+        .unwrap();
+        let code = k.short_code();
+        assert_eq!(code.len(), 9);
+        assert_eq!(&code[4..5], "-");
+        assert!(code
+            .bytes()
+            .filter(|b| *b != b'-')
+            .all(|b| CODE_ALPHABET.contains(&b)));
+        assert_eq!(
+            typed_code(&code.to_lowercase().replace('-', " ")),
+            Some(code.clone())
+        );
+        assert_eq!(typed_code("ABCD-EFG0"), None);
+        assert_eq!(typed_code("ABCD-EFG"), None);
+        // Another key, another code.
+        assert_ne!(short_code(&[7; 32]), short_code(&[8; 32]));
     }
 
     #[test]

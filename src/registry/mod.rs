@@ -90,6 +90,16 @@ crate::refusals! {
                 "{}（{party}）的密钥无权查看承包方 {household} 的个人信息",
                 crate::model::error::role_zh(role)
             );
+        /// A key offered under a short code another key holds (issue 18).
+        #[error("another key was offered under the short code {code}: make a new key")]
+        OfferTaken { code: String }
+            => OfferTaken { code, .. } => Class::Conflict, "vkey",
+            format!("另一把密钥已用短码 {code} 登记待办，请重新生成一把密钥");
+        /// A verifier key that does not read (issue 18's key offers).
+        #[error("vkey: {reason}")]
+        BadKey { reason: &'static str }
+            => BadKey { reason, .. } => Class::Malformed, "vkey",
+            format!("验证公钥无效：{}", crate::model::error::serde_reason_zh(reason));
         /// M5: a party signs only the 当事人信息及签署页 the registry keeps
         /// for the contract (so no party can fix another page for both).
         #[error("the page of the parties signed is not the one the registry keeps for the contract of listing {listing}: read the contract again")]
@@ -144,6 +154,7 @@ fn thing_zh(what: &str) -> &'static str {
         "party" => "当事方",
         "document" => "核验码对应的文书",
         "settled deal" => "已结算的交易",
+        "key offer" => "这个短码对应的密钥",
         _ => "所查对象",
     }
 }

@@ -61,6 +61,55 @@ impl Registry {
             })
     }
 
+    /// Offers `vkey` for registration under its short code (issue 18), so
+    /// that a clerk may type the code in place of the key; a key nobody has
+    /// bound yet binds nothing by being offered.
+    pub fn offer_key(&self, vkey: &str) -> Result<views::KeyOffer, ServiceError> {
+        let key = crate::model::VerifierKey::parse(vkey.trim())
+            .map_err(|reason| ServiceError::BadKey { reason })?;
+        let code = key.short_code();
+        let mut conn = self.db.conn()?;
+        let now = chrono::Utc::now().timestamp();
+        match queries::offer_key(&mut conn, &self.db.county, &code, &key.to_string(), now)? {
+            queries::Offered::Kept => self.key_offer(&code),
+            queries::Offered::Taken => Err(ServiceError::OfferTaken { code }),
+        }
+    }
+
+    /// The key a short code names: one offered for registration this
+    /// week, or one already bound on the log (then with whom it acts for).
+    pub fn key_offer(&self, typed: &str) -> Result<views::KeyOffer, ServiceError> {
+        let not_found = || ServiceError::NotFound {
+            what: "key offer",
+            id: typed.to_owned(),
+            field: "code",
+        };
+        let code = crate::model::keys::typed_code(typed).ok_or_else(not_found)?;
+        let mut conn = self.db.conn()?;
+        let county = &self.db.county;
+        let bound = queries::load_keys(&mut conn, county, None)?
+            .into_values()
+            .filter(|k| crate::model::keys::short_code(&k.public) == code)
+            .max_by_key(|k| k.registered_at);
+        if let Some(k) = bound {
+            return Ok(views::KeyOffer {
+                code,
+                vkey: k.vkey.to_string(),
+                bound: Some(views::KeyView {
+                    party: k.party.clone(),
+                    key: views::PartyKey::of(&k),
+                }),
+            });
+        }
+        let now = chrono::Utc::now().timestamp();
+        let vkey = queries::offered_key(&mut conn, county, &code, now)?.ok_or_else(not_found)?;
+        Ok(views::KeyOffer {
+            code,
+            vkey,
+            bound: None,
+        })
+    }
+
     /// Who each of `signers` is; keys nobody registered are left out.
     pub fn keys(&self, signers: &[[u8; 32]]) -> Result<views::KeysView, ServiceError> {
         let mut conn = self.db.conn()?;

@@ -157,6 +157,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    key_offers (county, code) {
+        county -> Text,
+        code -> Text,
+        vkey -> Text,
+        offered_at -> BigInt,
+    }
+}
+
+diesel::table! {
     persons (county, commitment) {
         county -> Text,
         commitment -> Text,

@@ -33,6 +33,10 @@ assets!(
     "vendor/noble-hashes-1.8.0/utils.js",
     "vendor/noble-hashes-1.8.0/crypto.js",
     "vendor/noble-hashes-1.8.0/LICENSE",
+    "vendor/qrcode-generator-1.4.4/qrcode.js",
+    "vendor/qrcode-generator-1.4.4/LICENSE",
+    "vendor/jsqr-1.4.0/jsQR.js",
+    "vendor/jsqr-1.4.0/LICENSE",
 );
 
 fn content_type(path: &str) -> &'static str {

@@ -1,5 +1,40 @@
 // The key page: the keys this browser holds, made or imported here.
-import { say, $, hex, nativeEd25519, keys, generateKey, importKeyFile, bindingsOf } from '/static/app.js';
+import { say, $, hex, nativeEd25519, keys, generateKey, importKeyFile, bindingsOf, shortCode, keyQrText } from '/static/app.js';
+
+/** The card that hands a new key to the village (issue 18): its QR code,
+ * its short code, the next step in plain words; the key is offered to the
+ * registry under the code, so the clerk may also type it. */
+async function handover(k) {
+  const card = document.createElement('div');
+  card.className = 'handover';
+  const code = await shortCode(k.pub);
+  const qr = globalThis.qrcode?.(0, 'M');
+  if (qr) {
+    qr.addData(keyQrText(k.vkey));
+    qr.make();
+    const box = document.createElement('div');
+    box.className = 'qr';
+    box.innerHTML = qr.createSvgTag({ cellSize: 4, margin: 4, scalable: true, title: say('密钥二维码', 'Key QR code') });
+    card.append(box);
+  }
+  const p = document.createElement('p');
+  p.innerHTML = '<span></span><b class="short-code"></b>';
+  p.firstChild.textContent = say('短码：', 'Short code: ');
+  $('.short-code', p).textContent = code;
+  const next = document.createElement('p');
+  next.className = 'next-step';
+  next.textContent = say(
+    '下一步：请带身份证和这部手机到村委会，让村里扫这个二维码，或者念这 8 位短码给村里登记。登记好以前，这把密钥还不能签名。',
+    'Next: take your ID card and this phone to the village committee; they scan this QR code, or you read them the 8-character code. Until then the key cannot sign.',
+  );
+  card.append(p, next);
+  fetch('/api/v1/key-offers', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ vkey: k.vkey }),
+  }).catch(() => {});
+  return card;
+}
 
 // ---- the key page ----
 async function keyPage() {
@@ -18,6 +53,7 @@ async function keyPage() {
       $('.who', li).textContent = role;
       $('.vkey', li).textContent = k.vkey;
       $('small', li).textContent = k.how === 'webcrypto' ? say('浏览器内置，不可导出', 'WebCrypto, not extractable') : say('备用算法', 'fallback');
+      if (!b) li.append(await handover(k));
       const del = $('button', li);
       del.textContent = say('删除', 'Remove');
       del.addEventListener('click', async () => {
@@ -42,7 +78,7 @@ async function keyPage() {
     e.preventDefault();
     try {
       const k = await generateKey(e.target.elements.name.value.trim());
-      report(e.target, say(`已生成。请把下面的验证公钥交给村里或交易所登记：${k.vkey}`, `Made. Give this verifier key to be registered: ${k.vkey}`), true);
+      report(e.target, say(`已生成“${k.name}”。请看上面的二维码和下一步。`, `Made “${k.name}”: see its QR code and the next step above.`), true);
       show();
     } catch (err) {
       report(e.target, err.message, false);

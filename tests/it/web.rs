@@ -214,12 +214,86 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
             b.ok("f-household");
         }
         b.screenshots("clerk");
-        for (code, key) in [(SELLER, "王大爷的手机"), (NEIGHBOUR, "neighbour")] {
-            b.goto(&clerk);
-            let vkey = vkey_of(&b, key);
-            b.fill("f-key", &[("party", code), ("vkey", &vkey)]);
-            b.ok("f-key");
-        }
+        // 5: a key a farmer can get. His phone shows the new key as a QR
+        // code and a short code, with the next step in plain words; the
+        // clerk scans the QR code from a photo, or types the short code,
+        // and the key is bound.
+        b.goto("/keys");
+        b.wait(
+            "document.querySelectorAll('.handover .qr svg').length >= 3",
+            "the new keys' QR codes",
+        );
+        let card = |name: &str| {
+            format!("[...document.querySelectorAll('#keys li')].find(li => li.querySelector('b').textContent === {name:?})")
+        };
+        let code_of = |b: &Browser, name: &str| {
+            b.js(&format!(
+                "return {}.querySelector('.short-code').textContent;",
+                card(name)
+            ))
+            .as_str()
+            .unwrap()
+            .to_owned()
+        };
+        let next = b.js(&format!(
+            "return {}.querySelector('.next-step').textContent;",
+            card("王大爷的手机")
+        ));
+        assert!(
+            next.as_str()
+                .unwrap()
+                .contains("请带身份证和这部手机到村委会"),
+            "{next}"
+        );
+        b.screenshots("key-handover");
+        let photo = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
+        let qr_png = b.rt.block_on(async {
+            let li = b
+                .client
+                .find(fantoccini::Locator::XPath(
+                    "//li[b='王大爷的手机']//div[@class='qr']",
+                ))
+                .await
+                .unwrap();
+            li.screenshot().await.unwrap()
+        });
+        std::fs::write(photo.path(), qr_png).unwrap();
+        let neighbour_code = code_of(&b, "neighbour");
+        let farmer_code = code_of(&b, "王大爷的手机");
+        b.goto(&clerk);
+        b.fill("f-key", &[("party", SELLER)]);
+        b.rt.block_on(async {
+            b.client
+                .find(fantoccini::Locator::Css("#scan-key"))
+                .await
+                .unwrap()
+                .send_keys(&photo.path().display().to_string())
+                .await
+                .unwrap();
+        });
+        b.wait(
+            "document.querySelector('#scan-key').dataset.done === '1'",
+            "the QR code read",
+        );
+        assert_eq!(
+            b.js("return document.querySelector('#f-key [name=vkey]').value;"),
+            json!(vkey_of(&b, "王大爷的手机"))
+        );
+        assert!(b.text("#f-key .key-check").contains(&farmer_code));
+        b.ok("f-key");
+        b.goto(&clerk);
+        b.fill(
+            "f-key",
+            &[
+                ("party", NEIGHBOUR),
+                ("vkey", &neighbour_code.to_lowercase().replace('-', "")),
+            ],
+        );
+        b.ok("f-key");
+        assert_eq!(
+            b.js("return document.querySelector('#f-key [name=vkey]').value;"),
+            json!(vkey_of(&b, "neighbour"))
+        );
         // A refusal shows next to the field at fault, and the form keeps
         // what was typed.
         b.goto(&clerk);
@@ -894,4 +968,65 @@ fn a_browser_is_shown_only_the_forms_its_keys_may_sign() {
         b.js("return document.getElementById('f-household').hidden"),
         json!(false)
     );
+}
+
+/// Issue 18 (5): a phone offers its new key under its short code; the code,
+/// typed any way, names that key — or, once bound, whom it acts for; a code
+/// no one offered is not found, and what is not a key is refused by field.
+#[test]
+fn a_short_code_names_the_key_a_phone_offered() {
+    let c = county(Backend::Sqlite);
+    let app = spawn_app(c.registry.clone());
+    let fresh = new_key("王大爷的手机");
+    let vkey = fresh.verifier().to_string();
+    let offer = |body: Value| match ureq::post(&format!("{app}/api/v1/key-offers")).send_json(body)
+    {
+        Ok(r) => (r.status(), r.into_json::<Value>().unwrap()),
+        Err(ureq::Error::Status(s, r)) => (s, r.into_json::<Value>().unwrap()),
+        Err(e) => panic!("{e}"),
+    };
+    let get = |code: &str| match ureq::get(&format!("{app}/api/v1/key-offers/{code}")).call() {
+        Ok(r) => (r.status(), r.into_json::<Value>().unwrap()),
+        Err(ureq::Error::Status(s, r)) => (s, r.into_json::<Value>().unwrap()),
+        Err(e) => panic!("{e}"),
+    };
+    let (status, offered) = offer(json!({"vkey": vkey}));
+    assert_eq!(status, 200, "{offered}");
+    let code = offered["code"].as_str().unwrap().to_owned();
+    assert_eq!(
+        code,
+        sanquan::model::keys::short_code(&fresh.public_bytes())
+    );
+    let (status, found) = get(&code.to_lowercase().replace('-', ""));
+    assert_eq!((status, found["vkey"].as_str()), (200, Some(vkey.as_str())));
+    assert!(found["bound"].is_null());
+    // Offered again, the same: kept, not doubled.
+    assert_eq!(offer(json!({"vkey": vkey})).0, 200);
+    // A bound key's code names whom it acts for.
+    let bound = sanquan::model::keys::short_code(&c.collective.public_bytes());
+    let (status, found) = get(&bound);
+    assert_eq!(
+        (status, found["bound"]["party"].as_str()),
+        (200, Some(VILLAGE))
+    );
+    // Nothing offered under this code; a code that cannot be one; not a key.
+    let unknown = if code == "2222-2222" {
+        "3333-3333"
+    } else {
+        "2222-2222"
+    };
+    assert_eq!(get(unknown).0, 404);
+    assert_eq!(get("ABCD-EF01").0, 404);
+    let (status, refused) = offer(json!({"vkey": "王大爷+00000000+AAAA"}));
+    assert_eq!(
+        (status, refused["error"]["field"].as_str()),
+        (400, Some("vkey")),
+        "{refused}"
+    );
+    assert!(refused["error"]["message_zh"]
+        .as_str()
+        .unwrap()
+        .starts_with("验证公钥无效"));
+    let (status, _) = offer(json!({"vkey": vkey, "name": "x"}));
+    assert_eq!(status, 400);
 }

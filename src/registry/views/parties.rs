@@ -39,6 +39,19 @@ pub struct KeyView {
     pub key: PartyKey,
 }
 
+/// A key a short code names (issue 18): offered from a farmer's phone for
+/// registration, or already bound.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct KeyOffer {
+    /// The short code, as ABCD-EFGH.
+    pub code: String,
+    /// The verifier key, as `key.register` takes it.
+    pub vkey: String,
+    /// Whom it already acts for, if it is bound on the log.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bound: Option<KeyView>,
+}
+
 /// Who several keys are, by public key (hex); unregistered keys are absent.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct KeysView {

@@ -137,6 +137,7 @@ macro_rules! saved {
 pub mod contract_schedules;
 pub mod counties;
 pub mod county_settings;
+pub mod key_offers;
 
 /// The table files of the collections, each collection's writes in one
 /// batch, and the state loaded back from every table.
@@ -152,6 +153,7 @@ macro_rules! tables {
             pub use super::contract_schedules::*;
             pub use super::counties::*;
             pub use super::county_settings::*;
+            pub use super::key_offers::*;
             pub use super::load_state;
             $( pub use super::$table::*; )*
         }
