@@ -641,6 +641,23 @@ function masked(number) {
 
 const SCHEDULE = '\n\n当事人信息及签署页';
 
+/** 朗读: a page's summary read aloud in Chinese by the browser's own speech
+ * synthesis, for farmers who read with difficulty (issue 18); the button
+ * shows only where the browser can speak. */
+function wireSpeech() {
+  if (!('speechSynthesis' in globalThis)) return;
+  for (const b of $$('[data-speak]')) {
+    b.hidden = false;
+    b.addEventListener('click', () => {
+      speechSynthesis.cancel();
+      const u = new SpeechSynthesisUtterance($(b.dataset.speak)?.innerText ?? '');
+      u.lang = EN ? 'en-GB' : 'zh-CN';
+      u.rate = 0.9;
+      speechSynthesis.speak(u);
+    });
+  }
+}
+
 function wireContractReads() {
   for (const form of $$('form[data-read-contract]')) {
     form.addEventListener('submit', async (e) => {
@@ -683,13 +700,14 @@ function wireReads() {
         const h = await signedRead(key, form.dataset.read);
         let shown = 0;
         for (const m of h.members) {
-          const el = $(`.pii[data-person="${m.person}"]`);
-          if (el && m.name) {
+          const els = $$(`.pii[data-person="${m.person}"]`);
+          for (const el of els) {
+            if (!m.name) continue;
             el.replaceChildren(`${m.name} `);
             if (m.id_number) el.append(masked(m.id_number), ' ');
             if (m.phone) el.append(masked(m.phone));
-            shown++;
           }
+          if (els.length && m.name) shown++;
         }
         status.textContent = shown
           ? say(`已显示 ${shown} 位成员。`, `${shown} members shown.`)
@@ -782,6 +800,7 @@ wireForms();
 wireReads();
 wireContractReads();
 wireKeyScans();
+wireSpeech();
 wireCountdowns();
 fillSigners();
 // Every page's modules have run (module scripts run before this event).

@@ -44,8 +44,8 @@ pub fn relation(code: &str) -> &'static str {
     match code.parse::<u8>() {
         Ok(2) | Ok(1) => "户主",
         Ok(10..=19) => "配偶",
-        Ok(20..=29) => "子",
-        Ok(30..=39) => "女",
+        Ok(20..=29) => "儿子",
+        Ok(30..=39) => "女儿",
         Ok(40..=49) => "孙子女",
         Ok(50..=59) => "父母",
         Ok(60..=69) => "祖父母",
@@ -122,7 +122,7 @@ mod tests {
         assert_eq!(grade("11"), "11");
         assert_eq!(
             (relation("02"), relation("10"), relation("31")),
-            ("户主", "配偶", "女")
+            ("户主", "配偶", "女儿")
         );
         let d = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
         assert_eq!(day(&d), "2027年1月1日");

@@ -229,25 +229,10 @@ impl Registry {
                 field: "index",
             }
         })?;
-        let members = queries::load_households(&mut conn, county, Some(&a.household))?
-            .remove(&a.household)
-            .map(|h| h.members)
-            .unwrap_or_default();
-        let persons: Vec<&str> = members.iter().map(|m| m.person.as_str()).collect();
-        let settlements = queries::settlements_of(&mut conn, county, &persons)?
+        let settlements = self
+            .settlements_of(&a.household)?
             .into_iter()
             .filter(|s| s.index < index)
-            .map(|s| views::SettlementView {
-                index: s.index,
-                relation: members
-                    .iter()
-                    .find(|m| m.person == s.person)
-                    .map(|m| m.relation.clone())
-                    .unwrap_or_default(),
-                person: s.person,
-                town: s.town,
-                date: s.date,
-            })
             .collect();
         drop(conn);
         let (size, note) = self.checkpoint()?;
@@ -268,6 +253,35 @@ impl Registry {
                 checkpoint: note,
             },
         })
+    }
+
+    /// The household's members who settled in a town (进城落户), in log
+    /// order: whom its page and its attestations name.
+    pub fn settlements_of(
+        &self,
+        household: &str,
+    ) -> Result<Vec<views::SettlementView>, ServiceError> {
+        let mut conn = self.db.conn()?;
+        let county = &self.db.county;
+        let members = queries::load_households(&mut conn, county, Some(household))?
+            .remove(household)
+            .map(|h| h.members)
+            .unwrap_or_default();
+        let persons: Vec<&str> = members.iter().map(|m| m.person.as_str()).collect();
+        Ok(queries::settlements_of(&mut conn, county, &persons)?
+            .into_iter()
+            .map(|s| views::SettlementView {
+                index: s.index,
+                relation: members
+                    .iter()
+                    .find(|m| m.person == s.person)
+                    .map(|m| m.relation.clone())
+                    .unwrap_or_default(),
+                person: s.person,
+                town: s.town,
+                date: s.date,
+            })
+            .collect())
     }
 
     /// The log indexes of a household's attestations.

@@ -104,16 +104,19 @@ impl Lang {
 
     /// A member's relation to the head (GB/T 4761 code) in plain words.
     pub fn relation(&self, code: &str) -> &'static str {
+        if !self.en {
+            return words::relation(code);
+        }
         match (code, code.as_bytes().first()) {
-            ("02", _) => self.t("户主", "head"),
-            (_, Some(b'1')) => self.t("配偶", "spouse"),
-            (_, Some(b'2')) => self.t("儿子", "son"),
-            (_, Some(b'3')) => self.t("女儿", "daughter"),
-            (_, Some(b'4')) => self.t("孙子女", "grandchild"),
-            (_, Some(b'5')) => self.t("父母", "parent"),
-            (_, Some(b'6')) => self.t("祖父母", "grandparent"),
-            (_, Some(b'7')) => self.t("兄弟姐妹", "sibling"),
-            _ => self.t("其他", "other"),
+            ("02", _) => "head",
+            (_, Some(b'1')) => "spouse",
+            (_, Some(b'2')) => "son",
+            (_, Some(b'3')) => "daughter",
+            (_, Some(b'4')) => "grandchild",
+            (_, Some(b'5')) => "parent",
+            (_, Some(b'6')) => "grandparent",
+            (_, Some(b'7')) => "sibling",
+            _ => "other",
         }
     }
 

@@ -190,6 +190,36 @@ fn every_route_answers_its_documented_example_on_the_demo() {
         summary.contains("块地") && summary.contains("亩") && summary.contains("元"),
         "{summary}"
     );
+    // Names before codes (issue 18, 2): the household by its village and
+    // number, its parcels by name and 亩; the code small beside.
+    assert!(
+        page.contains("<h1>第1村第一组 · 第2户</h1>")
+            && page.contains("承包方编码 140421001001010002"),
+        "the household's name"
+    );
+    assert!(
+        page.contains("大块地6号 2.40 亩"),
+        "the parcels by name and area"
+    );
+    // 3: a member's settling in a town is on the household's page, with
+    // the county's attestation.
+    let settled = agent
+        .get(&format!("{}/household/140421001001010001", served.url))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    let card = settled
+        .split(r#"id="settlements""#)
+        .nth(1)
+        .expect("the members who settled in a town")
+        .split("</div>")
+        .next()
+        .unwrap();
+    assert!(
+        card.contains("落户城镇") && card.contains("/attestation/") && card.contains("不影响"),
+        "{card}"
+    );
 }
 
 /// Issue 18 (4, 12): the officer's documents pass as official — the

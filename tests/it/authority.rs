@@ -204,6 +204,29 @@ fn a_collective_alone_cannot_take_a_households_keys() {
         let recovery = recover_seller(m, &thief);
         assert!(act(m, recovery).is_open());
         assert!(m.state().key(&thief.public_bytes()).is_none());
+        // The household's page leads with it: what it is, the day by
+        // which to object, the way to object (issue 18, 3).
+        let page = ureq::get(&format!(
+            "{}/household/{SELLER}",
+            crate::common::spawn_app(m.registry())
+        ))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+        let banner = page
+            .split(r#"id="acts-alert""#)
+            .nth(1)
+            .expect("a banner for the act over the household")
+            .split("</section>")
+            .next()
+            .unwrap();
+        assert!(
+            banner.contains("更换农户的签名密钥（密钥恢复）")
+                && banner.contains("异议截止")
+                && banner.contains(&format!("#object-{recovery}")),
+            "{banner}"
+        );
         m.refused(
             &thief,
             "contract.return",
