@@ -658,6 +658,42 @@ function wireSpeech() {
   }
 }
 
+/** The lease form in the market's units (issue 18): the farmer gives the
+ * rent per 亩 and year; the whole term's total — what the listing signs as
+ * its reserve — is worked out from the parcels ticked and the dates, and
+ * shown in words. */
+function wireLeaseTotals() {
+  for (const per of $$('input[data-per-mu]')) {
+    const form = per.form;
+    const total = $('input[data-total]', form);
+    const words = $('.total-words', form);
+    const update = () => {
+      const rate = Number.parseFloat(plainYuan(per.value.trim() || '0'));
+      const mu = $$('input[data-mu]', form)
+        .filter((b) => b.checked)
+        .reduce((n, b) => n + Number.parseFloat(b.dataset.mu), 0);
+      const start = Date.parse(form.elements.start.value);
+      const end = Date.parse(form.elements.end.value);
+      if (!(rate > 0) || !(mu > 0) || !(end >= start)) return;
+      const s = new Date(start);
+      const after = new Date(end + 86400000);
+      const months = (after.getUTCFullYear() - s.getUTCFullYear()) * 12 + after.getUTCMonth() - s.getUTCMonth();
+      const whole = after.getUTCDate() === s.getUTCDate() && months > 0;
+      const years = whole ? months / 12 : (after - s) / 86400000 / 365;
+      const fen = Math.round(rate * mu * years * 100);
+      total.value = (fen / 100).toFixed(2);
+      words.textContent = say(
+        `${mu.toFixed(2)} 亩 × ${rate} 元/亩/年 × ${whole && months % 12 === 0 ? `${months / 12} 年` : `${years.toFixed(2)} 年`} = 合计 ${Number(total.value).toLocaleString('zh-CN', { minimumFractionDigits: 2 })} 元`,
+        `${mu.toFixed(2)} mu × ${rate} yuan/mu/year × ${years.toFixed(2)} years = ${total.value} yuan in all`,
+      );
+    };
+    for (const el of [per, form.elements.start, form.elements.end, ...$$('input[data-mu]', form)]) {
+      el.addEventListener('input', update);
+      el.addEventListener('change', update);
+    }
+  }
+}
+
 function wireContractReads() {
   for (const form of $$('form[data-read-contract]')) {
     form.addEventListener('submit', async (e) => {
@@ -781,11 +817,34 @@ function wireCountdowns() {
 function wireLiveBids() {
   const el = $('[data-live]');
   if (!el) return;
+  const typed = () => $$('form input[type=text]').some((i) => i.value !== i.defaultValue);
   setInterval(async () => {
-    const typing = document.activeElement?.closest?.('form') && document.activeElement.value;
-    if (typing || document.hidden) return;
+    if (document.hidden) return;
     const l = await fetch(el.dataset.live).then((r) => (r.ok ? r.json() : null), () => null);
-    if (l && (l.bids.length !== Number(el.dataset.bids) || l.status !== 'trading')) location.reload();
+    if (!l) return;
+    if (l.status !== 'trading') {
+      // The auction is over: the page changes, unless that loses a bid typed.
+      if (!typed()) location.reload();
+      return;
+    }
+    if (l.bids.length === Number(el.dataset.bids)) return;
+    // New bids: shown in place, by 竞买号, without reloading what is typed.
+    const no = new Map(l.intents.map((i, n) => [i.party, n + 1]));
+    let list = $('#bids');
+    if (!list) {
+      list = document.createElement('ol');
+      list.id = 'bids';
+      el.nextElementSibling?.replaceWith(list);
+    }
+    for (const b of l.bids.slice(Number(el.dataset.bids))) {
+      const li = document.createElement('li');
+      const when = new Date(b.at).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+      li.textContent = say(`${no.get(b.party) ?? ''}号竞买人 · ${b.amount} 元 · ${when}（北京时间）`, `bidder ${no.get(b.party) ?? ''} · ${b.amount} yuan · ${when}`);
+      list.append(li);
+    }
+    el.dataset.bids = String(l.bids.length);
+    const best = $('#best');
+    if (best) best.textContent = l.bids[l.bids.length - 1].amount;
   }, 5000);
 }
 
@@ -801,6 +860,7 @@ wireReads();
 wireContractReads();
 wireKeyScans();
 wireSpeech();
+wireLeaseTotals();
 wireCountdowns();
 fillSigners();
 // Every page's modules have run (module scripts run before this event).

@@ -201,6 +201,21 @@ fn every_route_answers_its_documented_example_on_the_demo() {
         page.contains("大块地6号 2.40 亩"),
         "the parcels by name and area"
     );
+    // 6: the board reads in the market's units: where, how many 亩 of
+    // what land, how long, the reserve per 亩 and year with its total.
+    let board = agent
+        .get(&format!("{}/exchange", served.url))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    assert!(
+        board.contains("第1村第一组 · ")
+            && board.contains("亩种植业用地")
+            && board.contains("元/亩/年")
+            && board.contains("出租10年"),
+        "the board's rows"
+    );
     // 3: a member's settling in a town is on the household's page, with
     // the county's attestation.
     let settled = agent

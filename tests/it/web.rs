@@ -426,6 +426,35 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         );
         assert!(!b.text("#members").contains("韩一"));
         let form = format!("list-{contract}");
+        // 6: the farmer asks for rent per 亩 and year; the page works out
+        // the whole term's reserve from the parcels ticked and the dates.
+        b.fill(
+            &form,
+            &[
+                ("start", "2027-01-01"),
+                ("end", "2036-12-31"),
+                ("_per_mu_year", "250"),
+            ],
+        );
+        let mu: f64 = b
+            .js(&format!(
+                "return [...document.querySelectorAll('#{form} input[data-mu]')].reduce((n, b) => n + Number(b.dataset.mu), 0);"
+            ))
+            .as_f64()
+            .unwrap();
+        let total = b.js(&format!(
+            "return document.querySelector('#{form} [name=reserve]').value;"
+        ));
+        assert_eq!(
+            total,
+            json!(format!(
+                "{:.2}",
+                (250.0 * mu * 10.0 * 100.0).round() / 100.0
+            ))
+        );
+        assert!(b
+            .text(&format!("#{form} .total-words"))
+            .contains("× 250 元/亩/年 × 10 年 = 合计"));
         b.fill(
             &form,
             &[
@@ -475,8 +504,10 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         b.goto(&listing);
         b.signer("f-bid", "neighbour");
         b.ok("f-bid");
-        // The company bids from another page; this one follows the auction.
+        // The company bids from another page; this one follows the auction
+        // in place — by 竞买号, not by name — and keeps a bid being typed.
         b.goto(&listing);
+        b.fill("f-bid", &[("amount", "10300.00")]);
         assert_eq!(
             b.js_async(&format!(
                 "(async () => {{ const m = await import('/static/app.js'); \
@@ -491,6 +522,15 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
             "the page following the bids",
         );
         assert_eq!(b.text("#best"), "10100.00");
+        assert_eq!(
+            b.js("return document.querySelector('#f-bid [name=amount]').value;"),
+            json!("10300.00")
+        );
+        let bids = b.text("#bids");
+        assert!(
+            bids.contains("1号竞买人") && bids.contains("2号竞买人") && !bids.contains(OUTSIDER),
+            "{bids}"
+        );
         b.screenshots("listing-trading");
         c.clock.advance(chrono::Duration::hours(2));
         b.goto(&listing);

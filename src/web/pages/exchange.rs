@@ -9,7 +9,58 @@ use super::*;
 #[template(path = "exchange.html")]
 pub(super) struct ExchangePage {
     c: Chrome,
-    groups: Vec<(&'static str, Vec<ListingView>)>,
+    groups: Vec<(&'static str, Vec<BoardRow>)>,
+}
+
+/// A listing as the board reads it (issue 18): where, how much land, what
+/// for, how long, and the reserve per 亩 and year beside the total.
+pub(super) struct BoardRow {
+    x: ListingView,
+    /// The collective's name.
+    place: String,
+    /// The land in 亩, to two places; empty for a house, shares or an asset.
+    area_mu: String,
+    /// The term in words: 10年.
+    term: String,
+    /// The reserve per 亩 and year, if it is land.
+    per_mu_year: Option<String>,
+}
+
+impl BoardRow {
+    fn of(
+        reg: &Registry,
+        x: ListingView,
+        places: &mut BTreeMap<String, String>,
+    ) -> Result<BoardRow, ServiceError> {
+        use crate::model::{exchange, words, Area, Fen};
+        let place = match places.get(&x.collective) {
+            Some(p) => p.clone(),
+            None => {
+                let name = reg
+                    .collective(&x.collective)
+                    .map_or_else(|_| x.collective.clone(), |f| f.properties.name);
+                places.insert(x.collective.clone(), name.clone());
+                name
+            }
+        };
+        let mut area = Area::ZERO;
+        for p in &x.parcels {
+            let m2 = reg.parcel(p)?.properties.area_m2;
+            area = Area(area.0 + Area::parse_m2(&m2).map_or(0, |a| a.0));
+        }
+        let reserve = Fen::parse_yuan(&x.reserve).unwrap_or(Fen::ZERO);
+        Ok(BoardRow {
+            place,
+            area_mu: if x.parcels.is_empty() {
+                String::new()
+            } else {
+                words::mu(area)
+            },
+            term: exchange::term_words(x.start, x.end),
+            per_mu_year: exchange::per_mu_year(reserve, area, x.start, x.end),
+            x,
+        })
+    }
 }
 
 pub(super) async fn exchange(
@@ -18,16 +69,17 @@ pub(super) async fn exchange(
 ) -> Result<HttpResponse, PageError> {
     let page = read(&reg, &req, "exchange", |reg, c| {
         let all = reg.listings(None, None, None)?.listings;
-        let groups = STAGES
-            .iter()
-            .map(|s| {
-                (
-                    stage(c.l, *s),
-                    all.iter().filter(|l| l.status == *s).cloned().collect(),
-                )
-            })
-            .filter(|(_, v): &(_, Vec<ListingView>)| !v.is_empty())
-            .collect();
+        let mut places = BTreeMap::new();
+        let mut groups = Vec::new();
+        for s in STAGES {
+            let mut rows = Vec::new();
+            for l in all.iter().filter(|l| l.status == s) {
+                rows.push(BoardRow::of(reg, l.clone(), &mut places)?);
+            }
+            if !rows.is_empty() {
+                groups.push((stage(c.l, s), rows));
+            }
+        }
         Ok(ExchangePage { c, groups })
     })
     .await?;
@@ -46,6 +98,10 @@ pub(super) struct ListingPage {
     next_bid: String,
     history: String,
     open: bool,
+    /// 竞买号: each intended transferee's number, by party, in the order
+    /// they registered — how bidders are shown while the notice and the
+    /// auction run, so that no one learns who bids (issue 18).
+    bidder_no: BTreeMap<String, usize>,
 }
 
 pub(super) async fn listing(
@@ -73,12 +129,19 @@ pub(super) async fn listing(
             _ => None,
         };
         let next_bid = next_bid(&x);
+        let bidder_no = x
+            .intents
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.party.clone(), i + 1))
+            .collect();
         Ok(ListingPage {
             history: indices(x.history.iter().map(|h| h.index)),
             open: matches!(x.status, Status::Notice | Status::Trading),
             contract,
             notice_left,
             next_bid,
+            bidder_no,
             x,
             c,
         })
