@@ -73,7 +73,10 @@ crate::refusals! {
         #[error("no such resource: {what}")]
         NotFound { what: String }
             => NotFound { what } => Class::NotFound, (),
-            format!("没有此资源：`{what}`");
+            format!(
+                "没有这个地址：`{}`",
+                what.split_once(' ').map_or(what.as_str(), |(_, path)| path)
+            );
     }
 }
 

@@ -116,13 +116,7 @@ impl Registry {
         code: &str,
     ) -> Result<views::Feature<views::ParcelProperties>, ServiceError> {
         let mut conn = self.db.conn()?;
-        let p = queries::parcel(&mut conn, &self.db.county, code)?.ok_or_else(|| {
-            ServiceError::NotFound {
-                what: "parcel",
-                id: code.to_string(),
-                field: "code",
-            }
-        })?;
+        let p = self.stored_parcel(&mut conn, code)?;
         let (sizhi, _) = self.around(&mut conn, &p)?;
         let contract = queries::load_contracts(
             &mut conn,
@@ -137,6 +131,19 @@ impl Registry {
             Some(&sizhi),
             self.today(),
         ))
+    }
+
+    /// Parcel `code` as stored, or `not_found`.
+    fn stored_parcel(
+        &self,
+        conn: &mut crate::store::DbConnection,
+        code: &str,
+    ) -> Result<crate::model::state::Parcel<String>, ServiceError> {
+        queries::parcel(conn, &self.db.county, code)?.ok_or_else(|| ServiceError::NotFound {
+            what: "parcel",
+            id: code.to_string(),
+            field: "code",
+        })
     }
 
     /// The 四至 of parcel `p`, computed now from the active parcels about
@@ -172,13 +179,7 @@ impl Registry {
     /// and its geometry for the sketch.
     pub fn parcel_sheet(&self, code: &str) -> Result<ParcelSheet, ServiceError> {
         let mut conn = self.db.conn()?;
-        let p = queries::parcel(&mut conn, &self.db.county, code)?.ok_or_else(|| {
-            ServiceError::NotFound {
-                what: "parcel",
-                id: code.to_string(),
-                field: "code",
-            }
-        })?;
+        let p = self.stored_parcel(&mut conn, code)?;
         let (n, names) = self.around(&mut conn, &p)?;
         let name = |c: Option<String>| c.map(|c| names.get(&c).cloned().unwrap_or(c));
         Ok(ParcelSheet {

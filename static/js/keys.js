@@ -67,7 +67,7 @@ async function keyPage() {
     $('#no-keys').hidden = all.length > 0;
   };
   $('#how').textContent = (await nativeEd25519())
-    ? say('本浏览器用内置的 WebCrypto 签名，私钥不可导出。', 'This browser signs with WebCrypto; the private key cannot be exported.')
+    ? say('本浏览器用内置的加密功能签名，私钥不能导出。', 'This browser signs with WebCrypto; the private key cannot be exported.')
     : say('本浏览器没有内置 Ed25519（或不是安全连接），用备用算法签名。', 'No WebCrypto Ed25519 here (or not a secure context): signing with the fallback.');
   const report = (form, text, ok) => {
     const s = $('.status', form);

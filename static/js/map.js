@@ -29,7 +29,7 @@ async function mapPage() {
   // Chinese controls; the map library named in the corner.
   const map = L.map(el, { preferCanvas: true, zoomSnap: 0.5, zoomControl: false, attributionControl: false });
   L.control.zoom({ zoomInTitle: say('放大', 'Zoom in'), zoomOutTitle: say('缩小', 'Zoom out') }).addTo(map);
-  L.control.attribution({ prefix: say('地图库 Leaflet', 'Leaflet') }).addTo(map);
+  L.control.attribution({ prefix: say('地图库 <span lang="en">Leaflet</span>', 'Leaflet') }).addTo(map);
   el.leafletMap = map;
   const started = performance.now();
   const [states, data] = await Promise.all([

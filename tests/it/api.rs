@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use crate::common::{ok, sanquan, BIN};
 
 /// A demo county of its own for a test (one data directory has one server).
-fn demo() -> (tempfile::TempDir, PathBuf) {
+pub(crate) fn demo() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("demo");
     ok(&sanquan(&[
@@ -28,9 +28,9 @@ fn demo() -> (tempfile::TempDir, PathBuf) {
 }
 
 /// `sanquan serve` on the demo, on a port of its choosing.
-struct Served {
+pub(crate) struct Served {
     child: Child,
-    url: String,
+    pub url: String,
 }
 
 impl Drop for Served {
@@ -40,7 +40,7 @@ impl Drop for Served {
     }
 }
 
-fn serve(data: &Path) -> Served {
+pub(crate) fn serve(data: &Path) -> Served {
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data)

@@ -19,6 +19,7 @@ mod land;
 mod layers;
 mod ledger;
 mod lifecycle;
+mod pages;
 mod races;
 mod rules_doc;
 mod schema;

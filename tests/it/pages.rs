@@ -1,0 +1,103 @@
+//! Issue 18 (12): every page of the demo county as a farmer's phone shows
+//! it, in Chinese — nothing wider than the phone, no Latin word outside
+//! codes, and no serious or critical accessibility violation that axe-core
+//! (vendored for the tests, `tests/vendor/`) finds in the real browser.
+
+use serde_json::{json, Value};
+
+use crate::api::{demo, serve};
+use crate::browser::Browser;
+
+/// axe-core, injected into each page over WebDriver (never served).
+const AXE: &str = include_str!("../vendor/axe-core-4.10.2/axe.min.js");
+
+/// The Latin words a page's main text shows outside codes: a run of two or
+/// more letters with no digit, hyphen, dot, slash or underscore beside it
+/// (so 91350100M000100Y43, SHA-256, listing.submit and 1513-GYZD are codes),
+/// leaving out what is code or English by its markup.
+const LATIN_WORDS: &str = r#"
+const skip = 'code, .mono, [lang=en], svg, script, style, input, textarea, select, option, [hidden], .pii, details:not([open]) > :not(summary)';
+const root = document.querySelector('main') ?? document.body;
+const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+const words = new Set();
+for (let n; (n = walker.nextNode());) {
+  const el = n.parentElement;
+  if (!el || el.closest(skip) || !el.offsetParent) continue;
+  for (const m of n.textContent.matchAll(/(?:^|[^A-Za-z0-9_./+@-])([A-Za-z]{2,})(?=$|[^A-Za-z0-9_./+@-])/g)) words.add(m[1]);
+}
+return [...words];
+"#;
+
+#[test]
+fn every_page_fits_a_phone_reads_in_chinese_and_passes_axe() {
+    let (_dir, data) = demo();
+    let served = serve(&data);
+    let Some(mut b) = Browser::start(&served.url, "pages") else {
+        return;
+    };
+    let get = |path: &str| -> Value {
+        ureq::get(&format!("{}{path}", served.url))
+            .call()
+            .unwrap()
+            .into_json()
+            .unwrap()
+    };
+    let settled = get("/api/v1/listings?status=settled")["listings"][0]["id"]
+        .as_u64()
+        .unwrap();
+    let trading = get("/api/v1/listings?status=trading")["listings"][0]["id"]
+        .as_u64()
+        .unwrap();
+    let right = get(&format!("/api/v1/listings/{settled}"))["settled_at"]
+        .as_u64()
+        .unwrap();
+    let attestation = get("/api/v1/households/140421001001010001/attestations")["attestations"][0]
+        .as_u64()
+        .unwrap();
+    let pages = [
+        "/".to_owned(),
+        "/map".to_owned(),
+        "/exchange".to_owned(),
+        format!("/listing/{trading}"),
+        format!("/listing/{settled}"),
+        format!("/contract/{settled}"),
+        format!("/deal/{settled}"),
+        format!("/right/{right}"),
+        "/household/140421001001010002".to_owned(),
+        "/certificate/140421001001010002J".to_owned(),
+        format!("/attestation/{attestation}"),
+        "/parcel/1404210010010100006".to_owned(),
+        "/notices".to_owned(),
+        "/keys".to_owned(),
+        "/clerk/14042100100101".to_owned(),
+        "/desk/county".to_owned(),
+        "/desk/exchange".to_owned(),
+        "/charts".to_owned(),
+        "/nowhere".to_owned(),
+    ];
+    let mut problems = Vec::new();
+    for path in &pages {
+        if path == "/nowhere" {
+            b.goto_unscripted(path);
+        } else {
+            b.goto(path);
+        }
+        if !b.fits_width() {
+            problems.push(format!("{path}: wider than a 390-px phone"));
+        }
+        let latin = b.js(LATIN_WORDS);
+        if latin != json!([]) {
+            problems.push(format!("{path}: Latin words {latin}"));
+        }
+        b.js(&format!("{AXE}\n;window.axe = axe; return true;"));
+        let violations = b.js_async(
+            "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations \
+             .filter(v => v.impact === 'serious' || v.impact === 'critical') \
+             .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`)));",
+        );
+        if violations != json!([]) {
+            problems.push(format!("{path}: axe {violations}"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
