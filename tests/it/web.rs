@@ -612,8 +612,22 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         b.signer("f-hukou", "county-140421");
         b.ok("f-hukou");
         b.goto(&format!("/desk/county?household={SELLER}"));
+        // 9: the officer sees the attestation as it will print, not JSON.
+        let preview = b.text("#attest-preview");
+        assert!(
+            preview.contains("一、土地承包经营权")
+                && preview.contains(&contract)
+                && !preview.contains('{'),
+            "{preview}"
+        );
         b.signer("f-attest", "county-140421");
         let attestation = b.ok("f-attest");
+        b.goto(&format!("/attestation/{attestation}"));
+        let contract_line = preview.lines().nth(1).unwrap_or_default();
+        assert!(
+            b.text("#statement").contains(contract_line),
+            "the attestation prints as previewed: {contract_line}"
+        );
         b.goto(&format!("/household/{SELLER}"));
         let rights = b.text("#rights");
         assert!(rights.contains(&contract), "{rights}");

@@ -72,6 +72,9 @@ pub(super) struct CountyDesk {
     to_verify: Vec<ListingView>,
     household: Option<String>,
     rights: Option<String>,
+    /// The attestation's statement as it will print (G3), beside the form
+    /// that signs it.
+    preview: Option<String>,
     members: Vec<MemberView>,
     settings: String,
     today: String,
@@ -85,12 +88,25 @@ pub(super) async fn county_desk(
     let household = q.into_inner().household.filter(|h| !h.is_empty());
     let page = read(&reg, &req, "desk-county", move |reg, c| {
         let all = reg.listings(Some("awarded"), None, None)?.listings;
-        let (rights, members) = match &household {
-            Some(h) => (
-                Some(serde_json::to_string(&reg.base_rights(h)?).unwrap_or_default()),
-                reg.household(h, None)?.members,
-            ),
-            None => (None, Vec::new()),
+        let (rights, preview, members) = match &household {
+            Some(h) => {
+                let rights = reg.base_rights(h)?;
+                let preview = crate::registry::views::retention_statement(
+                    &crate::model::state::Attestation {
+                        index: 0,
+                        household: h.clone(),
+                        day: reg.today(),
+                        rights: rights.clone(),
+                    },
+                    true,
+                );
+                (
+                    Some(serde_json::to_string(&rights).unwrap_or_default()),
+                    Some(preview),
+                    reg.household(h, None)?.members,
+                )
+            }
+            None => (None, None, Vec::new()),
         };
         Ok(CountyDesk {
             to_verify: all
@@ -101,6 +117,7 @@ pub(super) async fn county_desk(
             today: reg.today().to_string(),
             household,
             rights,
+            preview,
             members,
             c,
         })
