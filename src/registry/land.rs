@@ -12,12 +12,16 @@ impl Registry {
     ) -> Result<Vec<views::ExpropriationView>, ServiceError> {
         let mut conn = self.db.conn()?;
         let county = &self.db.county;
+        let today = self.today();
+        // Only the land it holds today: a contract it returned (C6) is no
+        // longer its land to be taken.
         let held: Vec<String> = queries::load_contracts(
             &mut conn,
             county,
             queries::ContractsOf::Household(household),
         )?
         .into_values()
+        .filter(|k| k.holds(today))
         .flat_map(|k| k.parcels)
         .collect();
         let collective = crate::model::codes::collective_of(household);

@@ -102,6 +102,13 @@ pub(super) struct ListingPage {
     /// they registered — how bidders are shown while the notice and the
     /// auction run, so that no one learns who bids (issue 18).
     bidder_no: BTreeMap<String, usize>,
+    /// The listing as the board reads it: where, how many 亩, how long, the
+    /// reserve per 亩 and year.
+    row: BoardRow,
+    /// The transferor as everyone may name it, if it is a household.
+    transferor: String,
+    /// The parcels' names, by code.
+    parcel_names: BTreeMap<String, String>,
 }
 
 pub(super) async fn listing(
@@ -129,6 +136,16 @@ pub(super) async fn listing(
             _ => None,
         };
         let next_bid = next_bid(&x);
+        let row = BoardRow::of(reg, x.clone(), &mut BTreeMap::new())?;
+        let transferor = if x.transferor == x.household {
+            crate::model::words::household(&row.place, &x.household)
+        } else {
+            x.transferor.clone()
+        };
+        let mut parcel_names = BTreeMap::new();
+        for p in &x.parcels {
+            parcel_names.insert(p.clone(), reg.parcel(p)?.properties.name);
+        }
         let bidder_no = x
             .intents
             .iter()
@@ -142,6 +159,9 @@ pub(super) async fn listing(
             notice_left,
             next_bid,
             bidder_no,
+            row,
+            transferor,
+            parcel_names,
             x,
             c,
         })
