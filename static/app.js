@@ -540,6 +540,33 @@ async function fillSigners() {
       noKeyHere();
     }
   }
+  nextSteps();
+}
+
+/** 您的下一步 (issue 18): at the top of the page, the steps this browser's
+ * keys may take here — the signing forms left shown — each a link to its
+ * form, so a person sees their own next step first and no one else's. */
+function nextSteps() {
+  const steps = $$('form.act[data-kind]').filter((f) => !f.hidden && f.id && $('h3', f));
+  $('#next-steps')?.remove();
+  if (!steps.length) return;
+  const box = document.createElement('nav');
+  box.id = 'next-steps';
+  box.className = 'next-steps no-print';
+  box.setAttribute('aria-label', say('您的下一步', 'Your next step'));
+  const h = document.createElement('h2');
+  h.textContent = say('您的下一步', 'Your next step');
+  const list = document.createElement('ul');
+  for (const f of steps) {
+    const li = document.createElement('li');
+    const a = document.createElement('a');
+    a.href = `#${f.id}`;
+    a.textContent = $('h3', f).textContent;
+    li.append(a);
+    list.append(li);
+  }
+  box.append(h, list);
+  $('main h1')?.after(box);
 }
 
 /** Said once on a page some of whose forms this browser cannot sign. */

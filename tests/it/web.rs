@@ -1015,12 +1015,27 @@ fn a_browser_is_shown_only_the_forms_its_keys_may_sign() {
         b.js("return document.getElementById('f-household').hidden"),
         json!(true)
     );
+    assert_eq!(
+        b.js("return !!document.getElementById('next-steps')"),
+        json!(false)
+    );
     import_key(&mut b, &c.collective);
     b.goto(&clerk);
     b.signer("f-household", "collective-1");
     assert_eq!(
         b.js("return document.getElementById('f-household').hidden"),
         json!(false)
+    );
+    // 6: 您的下一步 leads the page with the steps this browser's keys may
+    // take here, each a link to its form — the clerk's, not the county's.
+    let steps = b.text("#next-steps");
+    assert!(
+        steps.starts_with("您的下一步") && steps.contains("登记承包户"),
+        "{steps}"
+    );
+    assert_eq!(
+        b.js("return [...document.querySelectorAll('#next-steps a')].every(a => !document.querySelector(a.getAttribute('href')).hidden)"),
+        json!(true)
     );
 }
 
