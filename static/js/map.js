@@ -55,6 +55,31 @@ async function mapPage() {
       l.on('click', () => showSheet(f, states[f.id] ?? (f.properties.holder ? 'contracted' : 'free')));
     },
   }).addTo(map);
+  // The collective's boundary (村界), drawn over the parcels.
+  if (el.dataset.boundary) {
+    fetch(el.dataset.boundary)
+      .then((r) => (r.ok ? r.json() : null))
+      .then((f) => {
+        if (!f?.geometry) return;
+        L.geoJSON(f, { interactive: false, style: { color: '#b71c1c', weight: 2.5, dashArray: '8 5', fill: false } }).addTo(map);
+        el.dataset.boundaryDrawn = '1';
+      }, () => {});
+  }
+  // From a close zoom each parcel carries its name, so a farmer finds his
+  // field by what the village calls it.
+  const labelAt = 17;
+  const labels = () => {
+    const close = map.getZoom() >= labelAt;
+    if (el.dataset.labelled === String(close)) return;
+    el.dataset.labelled = String(close);
+    for (const [id, l] of layers) {
+      const tip = document.createElement('span');
+      tip.textContent = close ? l.feature.properties.DKMC : `${l.feature.properties.DKMC} ${id}`;
+      l.unbindTooltip();
+      l.bindTooltip(tip, close ? { permanent: true, direction: 'center', className: 'parcel-label' } : {});
+    }
+  };
+  map.on('zoomend', labels);
   if (data.features.length) map.fitBounds(layer.getBounds());
   else map.setView([36.2, 113.4], 12);
   await new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn)));

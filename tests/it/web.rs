@@ -369,6 +369,23 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
             b.js("return document.getElementById('map').dataset.features"),
             json!("4")
         );
+        // 10: the village's boundary over its parcels; from a close zoom,
+        // each parcel labelled with its name.
+        b.wait(
+            "document.getElementById('map').dataset.boundaryDrawn === '1'",
+            "the boundary",
+        );
+        b.js("document.getElementById('map').leafletMap.setZoom(18, {animate: false});");
+        b.wait(
+            "document.querySelectorAll('.leaflet-tooltip.parcel-label').length > 0",
+            "the labels",
+        );
+        assert!(b.text("#map").contains("东洼地"), "{}", b.text("#map"));
+        b.js("document.getElementById('map').leafletMap.setZoom(15, {animate: false});");
+        b.wait(
+            "document.getElementById('map').dataset.labelled === 'false'",
+            "labels off far out",
+        );
         b.screenshots("map");
         b.type_into("#q", &parcel(1));
         b.click("#map-search button[type=submit]");
