@@ -582,6 +582,29 @@ function noKeyHere() {
   $('main')?.append(p);
 }
 
+/** A success card under a form that stays (issue 18): what was done, in
+ * plain words, and a link to what was made — its page named by the form's
+ * `data-made`, filled from the signed body ({CBFBM}) or the entry ({index}). */
+function successCard(form, body, index) {
+  if (form.dataset.next !== 'stay') return;
+  $('.success-card', form)?.remove();
+  const card = document.createElement('div');
+  card.className = 'success-card';
+  card.setAttribute('role', 'status');
+  const p = document.createElement('p');
+  p.textContent = say(`办好了：已记入登记簿第 ${index} 条。`, `Done: entry ${index} of the register.`);
+  card.append(p);
+  const made = form.dataset.made?.replace(/\{(\w+)\}/g, (_, k) => encodeURIComponent(k === 'index' ? index : body[k] ?? ''));
+  if (made) {
+    const a = document.createElement('a');
+    a.href = made;
+    a.textContent = say('查看办好的事项 →', 'See what was made →');
+    card.append(a);
+  }
+  form.append(card);
+  card.scrollIntoView({ block: 'nearest' });
+}
+
 function wireForms() {
   for (const form of $$('form[data-kind]')) {
     form.addEventListener('submit', async (e) => {
@@ -598,6 +621,7 @@ function wireForms() {
         const receipt = await submitEntry(key, form.dataset.kind, body, personal);
         status.textContent = say(`已签名并记入日志，第 ${receipt.index} 条。`, `Signed and logged as entry ${receipt.index}.`);
         form.dataset.done = String(receipt.index);
+        successCard(form, body, receipt.index);
         if (form.dataset.next !== 'stay') {
           setTimeout(() => location.assign(form.dataset.next || location.href), 600);
         }

@@ -212,6 +212,12 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
             );
             b.signer("f-household", "collective-1");
             b.ok("f-household");
+            // 8: a success card says it is done and links to what was made.
+            assert!(b.text("#f-household .success-card").contains("办好了"));
+            assert_eq!(
+                b.js("return document.querySelector('#f-household .success-card a').getAttribute('href')"),
+                json!(format!("/household/{code}"))
+            );
         }
         b.screenshots("clerk");
         // 5: a key a farmer can get. His phone shows the new key as a QR
