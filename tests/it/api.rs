@@ -323,10 +323,13 @@ fn documents_print_as_official_on_a4_and_their_codes_open_them() {
             );
         }
         assert!(pages <= 4, "{path}: {pages} pages");
+        // A rule id as a word of its own (a hash or code may hold the
+        // same letters by chance).
+        let words: Vec<&str> = text.split(|c: char| !c.is_ascii_alphanumeric()).collect();
         assert!(
             !["C5", "G3", "H5", "S5", "M5"]
                 .iter()
-                .any(|id| flat.contains(id)),
+                .any(|id| words.contains(id)),
             "{path} cites rule ids:\n{text}"
         );
         if let Some(code) = code.as_str() {
