@@ -581,6 +581,14 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
             b.ok("f-sign");
         }
         b.goto(&listing);
+        // 9: the officer sees the register's evidence beside the button.
+        let checks = b.text("#title-checks");
+        assert!(
+            checks.contains("✓ 承包合同在出让方名下")
+                && checks.contains("✓ 没有查封、抵押或异议")
+                && !checks.contains('✗'),
+            "{checks}"
+        );
         b.signer("f-verify", "county-140421");
         b.ok("f-verify");
         b.goto(&listing);

@@ -109,6 +109,23 @@ pub(super) struct ListingPage {
     transferor: String,
     /// The parcels' names, by code.
     parcel_names: BTreeMap<String, String>,
+    /// What the county checks before it verifies the title (issue 18, 9),
+    /// each parcel's evidence beside the button; empty but while it waits.
+    checks: Vec<TitleCheck>,
+}
+
+/// One parcel's title as the officer checks it before `title.verify`.
+pub(super) struct TitleCheck {
+    code: String,
+    name: String,
+    /// The listing's household holds the contract over it.
+    holds: bool,
+    /// The contract's term covers the listing's (or runs on by law).
+    within_term: bool,
+    /// Seizures, pledges and objections in force, in words.
+    burdens: Vec<&'static str>,
+    /// An expropriation under way.
+    taken: bool,
 }
 
 pub(super) async fn listing(
@@ -146,6 +163,31 @@ pub(super) async fn listing(
         for p in &x.parcels {
             parcel_names.insert(p.clone(), reg.parcel(p)?.properties.name);
         }
+        let mut checks = Vec::new();
+        if x.status == Status::Awarded && x.verified_at.is_none() {
+            for p in &x.parcels {
+                let t = reg.title(p)?;
+                checks.push(TitleCheck {
+                    code: p.clone(),
+                    name: parcel_names.get(p).cloned().unwrap_or_default(),
+                    holds: t.holder.as_deref() == Some(x.household.as_str()),
+                    within_term: t
+                        .contract
+                        .as_ref()
+                        .is_some_and(|k| k.extended_by_law || x.end <= k.end),
+                    burdens: t
+                        .encumbrances
+                        .iter()
+                        .map(|e| match e.kind {
+                            "seizure" => "查封",
+                            "pledge" => "抵押",
+                            _ => "异议",
+                        })
+                        .collect(),
+                    taken: t.expropriation.is_some(),
+                });
+            }
+        }
         let bidder_no = x
             .intents
             .iter()
@@ -162,6 +204,7 @@ pub(super) async fn listing(
             row,
             transferor,
             parcel_names,
+            checks,
             x,
             c,
         })
