@@ -492,8 +492,14 @@ pub(super) async fn get_parcels(
 /// the example of the parameters that name keys.
 pub(super) async fn openapi(reg: web::Data<Registry>) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
-    let (examples, genesis) =
-        blocking(move || Ok((reg.kind_examples()?, reg.entry(0).ok()))).await?;
+    let (examples, genesis, offer) = blocking(move || {
+        Ok((
+            reg.kind_examples()?,
+            reg.entry(0).ok(),
+            reg.newest_key_offer()?,
+        ))
+    })
+    .await?;
     let mut doc = super::openapi_document();
     let kinds = &mut doc["components"]["schemas"]["Envelope"]["properties"]["entry"]["x-kinds"];
     for (kind, body) in examples {
@@ -510,7 +516,7 @@ pub(super) async fn openapi(reg: web::Data<Registry>) -> Result<HttpResponse, Ap
         })
         .and_then(|key| <[u8; 32]>::try_from(key).ok());
     if let Some(root) = root {
-        super::table::fill_key_examples(&mut doc, &root);
+        super::table::fill_key_examples(&mut doc, &root, offer.as_deref());
     }
     Ok(HttpResponse::Ok()
         .content_type("application/json")

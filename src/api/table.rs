@@ -250,11 +250,11 @@ pub fn describe(doc: &mut Value, views: &serde_json::Map<String, Value>) {
 }
 
 /// Puts `key` (64 hex digits) as the example of every parameter that names
-/// keys, and its short code of every one that names a key by short code, in
-/// the document as served: the demo's keys are made afresh.
-pub fn fill_key_examples(doc: &mut Value, key: &[u8; 32]) {
+/// keys, and `code` (a key offered) of every one that names a key by short
+/// code, in the document as served: the demo's keys are made afresh.
+pub fn fill_key_examples(doc: &mut Value, key: &[u8; 32], code: Option<&str>) {
     let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-    let code = crate::model::keys::short_code(key);
+    let code = code.unwrap_or_default().to_owned();
     for route in ROUTES {
         for (i, p) in route.params.iter().enumerate() {
             let example = match p.ty {

@@ -76,8 +76,9 @@ impl Registry {
         }
     }
 
-    /// The key a short code names: one offered for registration this
-    /// week, or one already bound on the log (then with whom it acts for).
+    /// The key a short code names: one offered for registration this week,
+    /// and whom it acts for if it is bound since. Two indexed reads, never a
+    /// scan: anyone may ask, with any code.
     pub fn key_offer(&self, typed: &str) -> Result<views::KeyOffer, ServiceError> {
         let not_found = || ServiceError::NotFound {
             what: "key offer",
@@ -87,27 +88,24 @@ impl Registry {
         let code = crate::model::keys::typed_code(typed).ok_or_else(not_found)?;
         let mut conn = self.db.conn()?;
         let county = &self.db.county;
-        let bound = queries::load_keys(&mut conn, county, None)?
-            .into_values()
-            .filter(|k| crate::model::keys::short_code(&k.public) == code)
-            .max_by_key(|k| k.registered_at);
-        if let Some(k) = bound {
-            return Ok(views::KeyOffer {
-                code,
-                vkey: k.vkey.to_string(),
-                bound: Some(views::KeyView {
-                    party: k.party.clone(),
-                    key: views::PartyKey::of(&k),
-                }),
-            });
-        }
         let now = chrono::Utc::now().timestamp();
         let vkey = queries::offered_key(&mut conn, county, &code, now)?.ok_or_else(not_found)?;
-        Ok(views::KeyOffer {
-            code,
-            vkey,
-            bound: None,
-        })
+        let public = crate::model::VerifierKey::parse(&vkey)
+            .map_err(|e| StoreError::Corrupt(format!("key_offers {code}: {e}")))?
+            .public_bytes();
+        let bound = queries::load_keys(&mut conn, county, Some(&public))?
+            .remove(&public)
+            .map(|k| views::KeyView {
+                party: k.party.clone(),
+                key: views::PartyKey::of(&k),
+            });
+        Ok(views::KeyOffer { code, vkey, bound })
+    }
+
+    /// The short code of the newest key offered, if any: the API's example.
+    pub fn newest_key_offer(&self) -> Result<Option<String>, ServiceError> {
+        let mut conn = self.db.conn()?;
+        Ok(queries::newest_offer(&mut conn, &self.db.county)?)
     }
 
     /// Who each of `signers` is; keys nobody registered are left out.

@@ -1102,7 +1102,11 @@ fn a_short_code_names_the_key_a_phone_offered() {
     assert!(found["bound"].is_null());
     // Offered again, the same: kept, not doubled.
     assert_eq!(offer(json!({"vkey": vkey})).0, 200);
-    // A bound key's code names whom it acts for.
+    // A key offered and bound since: its code names whom it acts for.
+    assert_eq!(
+        offer(json!({"vkey": c.collective.verifier().to_string()})).0,
+        200
+    );
     let bound = sanquan::model::keys::short_code(&c.collective.public_bytes());
     let (status, found) = get(&bound);
     assert_eq!(

@@ -79,6 +79,12 @@ pub fn load(dir: &DataDir) -> Result<usize, CliError> {
         origin: log_origin(COUNTY),
         entries: 0,
     };
+    // A farmer has made a key on his new phone and not yet gone to the
+    // village: it waits under its short code (issue 18).
+    let phone = SignerKey::generate("王大爷的新手机").expect("name");
+    desk.registry
+        .offer_key(&phone.verifier().to_string())
+        .map_err(|e| CliError::Usage(format!("demo key offer: {e}")))?;
 
     // Households of the first village with land, and a key each.
     let village: Vec<DemoHousehold> = households(&Plan::demo(), HOUSEHOLDS_PER_VILLAGE)

@@ -93,3 +93,13 @@ pub fn offered_key(
         .first::<String>(conn)
         .optional()?)
 }
+
+/// The code of the newest offer, if any.
+pub fn newest_offer(conn: &mut DbConnection, county: &str) -> Result<Option<String>, StoreError> {
+    Ok(key_offers::table
+        .filter(key_offers::county.eq(county))
+        .order(key_offers::offered_at.desc())
+        .select(key_offers::code)
+        .first::<String>(conn)
+        .optional()?)
+}
