@@ -50,15 +50,23 @@ pub const CODE_ALPHABET: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 pub fn short_code(public: &[u8; 32]) -> String {
     use sha2::Digest;
     let h = sha2::Sha256::digest(public);
-    let bits = h[..5].iter().fold(0u64, |n, b| (n << 8) | u64::from(*b));
-    let mut code = String::with_capacity(9);
-    for i in 0..8 {
-        if i == 4 {
-            code.push('-');
-        }
-        code.push(CODE_ALPHABET[((bits >> (35 - 5 * i)) & 31) as usize] as char);
-    }
-    code
+    eight(h[..5].iter().fold(0u64, |n, b| (n << 8) | u64::from(*b)))
+}
+
+/// The low `5·n` bits of `bits` as `n` characters of `CODE_ALPHABET`, the
+/// highest first: how every short code of the registry is written (a key's,
+/// a document's 核验码, a contract's).
+pub fn code_chars(bits: u64, n: u32) -> String {
+    (0..n)
+        .rev()
+        .map(|i| CODE_ALPHABET[((bits >> (5 * i)) & 31) as usize] as char)
+        .collect()
+}
+
+/// The low 40 bits of `bits` as eight characters, ABCD-EFGH.
+pub fn eight(bits: u64) -> String {
+    let chars = code_chars(bits, 8);
+    format!("{}-{}", &chars[..4], &chars[4..])
 }
 
 /// A short code as typed — any case, with or without its hyphen, with

@@ -250,36 +250,12 @@ impl Registry {
         l: &Listing,
     ) -> Result<(), ServiceError> {
         use crate::model::Role;
-        let public = match reader {
-            Reader::Key(public) => public,
-            Reader::Signed(read) => &read.key,
-        };
-        let key = queries::load_keys(conn, &self.db.county, Some(public))?
-            .remove(public)
-            .filter(|k| k.is_active());
-        let Some(key) = key else {
-            return Err(LedgerError::from(crate::model::RuleError::UnknownSigner).into());
-        };
         let winner = l.award.as_ref().map(|a| a.party.as_str());
-        let allowed = match key.role {
+        self.may_read(conn, reader, &l.household, |k| match k.role {
             Role::County => true,
-            Role::Collective => key.party == l.collective,
-            _ => key.party == l.transferor || Some(key.party.as_str()) == winner,
-        };
-        if !allowed {
-            return Err(ServiceError::ReadNotAllowed {
-                role: key.role.as_str(),
-                party: key.party,
-                household: l.household.clone(),
-            });
-        }
-        if let Reader::Signed(read) = reader {
-            self.reads
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .remember(read, chrono::Utc::now())?;
-        }
-        Ok(())
+            Role::Collective => k.party == l.collective,
+            _ => k.party == l.transferor || Some(k.party.as_str()) == winner,
+        })
     }
 }
 
@@ -304,14 +280,5 @@ pub struct ContractCopy {
 /// (no 0/O, 1/I), 40 random bits, as ABCD-EFGH.
 fn verification_code() -> String {
     use rand::Rng;
-    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
-    let mut rng = rand::thread_rng();
-    let mut code = String::with_capacity(9);
-    for i in 0..8 {
-        if i == 4 {
-            code.push('-');
-        }
-        code.push(ALPHABET[rng.gen_range(0..ALPHABET.len())] as char);
-    }
-    code
+    crate::model::keys::eight(rand::thread_rng().gen())
 }

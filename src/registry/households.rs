@@ -37,17 +37,13 @@ impl Registry {
         }
         let personal = match reader {
             Some(reader) => {
-                let public = match reader {
-                    Reader::Key(public) => public,
-                    Reader::Signed(read) => &read.key,
-                };
-                self.may_read_personal(&mut conn, public, code)?;
-                if let Reader::Signed(read) = reader {
-                    self.reads
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .remember(read, chrono::Utc::now())?;
-                }
+                // The county, the household's collective, the household.
+                self.may_read(&mut conn, reader, code, |k| match k.role {
+                    crate::model::Role::County => true,
+                    crate::model::Role::Collective => code.starts_with(&k.party),
+                    crate::model::Role::Household => code == k.party,
+                    _ => false,
+                })?;
                 Some(
                     queries::load_persons(&mut conn, county, Some(code))?
                         .into_iter()

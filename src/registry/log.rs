@@ -186,12 +186,7 @@ pub struct Stamp {
 /// (no 0/O, 1/I) — short enough to type from paper, and wrong if a digit of
 /// the index is.
 pub fn document_code(index: u64, leaf: &[u8]) -> String {
-    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
     let h = crate::ledger::merkle::leaf_hash(leaf);
-    let bits = (u32::from(h[0]) << 12) | (u32::from(h[1]) << 4) | (u32::from(h[2]) >> 4);
-    let code: String = (0..4)
-        .rev()
-        .map(|i| ALPHABET[((bits >> (5 * i)) & 31) as usize] as char)
-        .collect();
-    format!("{index}-{code}")
+    let bits = (u64::from(h[0]) << 12) | (u64::from(h[1]) << 4) | (u64::from(h[2]) >> 4);
+    format!("{index}-{}", crate::model::keys::code_chars(bits, 4))
 }

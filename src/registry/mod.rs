@@ -337,34 +337,40 @@ impl Registry {
         }
     }
 
-    fn may_read_personal(
+    /// Lets `reader` read the personal data of `household` (or of a deal
+    /// over it) if its key is in force and `allowed` — and remembers a
+    /// signed read's nonce, so it is good for one request only.
+    fn may_read(
         &self,
         conn: &mut crate::store::DbConnection,
-        public: &[u8; 32],
+        reader: Reader,
         household: &str,
+        allowed: impl Fn(&crate::model::KeyBinding) -> bool,
     ) -> Result<(), ServiceError> {
-        use crate::model::Role;
+        let public = match reader {
+            Reader::Key(public) => public,
+            Reader::Signed(read) => &read.key,
+        };
         let key = queries::load_keys(conn, &self.db.county, Some(public))?
             .remove(public)
             .filter(|k| k.is_active());
         let Some(key) = key else {
             return Err(LedgerError::from(crate::model::RuleError::UnknownSigner).into());
         };
-        let allowed = match key.role {
-            Role::County => true,
-            Role::Collective => household.starts_with(&key.party),
-            Role::Household => household == key.party,
-            Role::Exchange | Role::Transferee | Role::Member => false,
-        };
-        if allowed {
-            Ok(())
-        } else {
-            Err(ServiceError::ReadNotAllowed {
+        if !allowed(&key) {
+            return Err(ServiceError::ReadNotAllowed {
                 role: key.role.as_str(),
                 party: key.party,
                 household: household.to_owned(),
-            })
+            });
         }
+        if let Reader::Signed(read) = reader {
+            self.reads
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remember(read, chrono::Utc::now())?;
+        }
+        Ok(())
     }
 
     /// Stops the writer after what it holds, once the server's workers have
