@@ -301,7 +301,11 @@ async function valueOf(el) {
     case 'list':
       return v.split(/[\s,，、;；]+/).filter(Boolean);
     case 'json':
-      return JSON.parse(v);
+      try {
+        return JSON.parse(v);
+      } catch {
+        throw { field: el.name, message: 'not valid JSON', message_zh: '格式不对，须为 JSON' };
+      }
     case 'yuan':
       // The signer sees what is signed.
       el.value = plainYuan(v);
@@ -381,12 +385,9 @@ async function bodyOf(form) {
   const body = {};
   for (const el of form.elements) {
     if (!el.name || el.name.startsWith('_') || el.disabled) continue;
-    let v;
-    try {
-      v = await valueOf(el);
-    } catch (_) {
-      throw { field: el.name, message: 'not valid JSON', message_zh: '格式不对，须为 JSON' };
-    }
+    // A value that does not read throws its own refusal (which field,
+    // why, in both languages).
+    const v = await valueOf(el);
     if (v === undefined) continue;
     if (el.name.endsWith('[]')) {
       const name = el.name.slice(0, -2);

@@ -189,6 +189,13 @@ fn a_lease_goes_from_listing_to_settlement_and_the_household_keeps_its_rights() 
             (award.party.as_str(), award.price),
             (NEIGHBOUR, sanquan::model::Fen(1_500_000))
         );
+        // P1: the transfer contract's code is the collective's code and the
+        // next of its 4-digit sequence — the village's first award here.
+        assert_eq!(
+            award.written.as_ref().map(|w| w.contract_no.as_str()),
+            Some(format!("{VILLAGE}0001").as_str())
+        );
+        assert_eq!(m.listing(id).contract_no, Some(format!("{VILLAGE}0001")));
 
         // The contract both sign is the one rendered for the award (M5):
         // its 正文 and the 当事人信息及签署页 the registry keeps.

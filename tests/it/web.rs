@@ -288,6 +288,25 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         assert!(b.text("#f-key .key-check").contains(&farmer_code));
         b.ok("f-key");
         b.goto(&clerk);
+        // A code typed wrong is refused beside the field, in plain words,
+        // and nothing is signed.
+        let wrong = if neighbour_code == "2222-2222" {
+            "3333-3333"
+        } else {
+            "2222-2222"
+        };
+        b.fill("f-key", &[("party", NEIGHBOUR), ("vkey", wrong)]);
+        b.submit("f-key").unwrap_err();
+        assert!(
+            b.text("#f-key .err").contains("没有找到短码"),
+            "{}",
+            b.text("#f-key .err")
+        );
+        // The lookup's 404 is the answer expected here, not a page error.
+        b.collect_console();
+        b.errors
+            .retain(|e| !e.contains(&format!("/api/v1/key-offers/{}", wrong.replace('-', ""))));
+        b.goto(&clerk);
         b.fill(
             "f-key",
             &[
