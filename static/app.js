@@ -542,6 +542,7 @@ async function fillSigners() {
     }
   }
   nextSteps();
+  document.body.dataset.signers = 'ready';
 }
 
 /** 您的下一步 (issue 18): at the top of the page, the steps this browser's
@@ -639,7 +640,10 @@ function wireForms() {
       const rows = $$('.member', b.form);
       const copy = rows[rows.length - 1].cloneNode(true);
       $$('input', copy).forEach((i) => (i.value = ''));
+      $$('[id]', copy).forEach((el) => el.removeAttribute('id'));
+      $$('label[for]', copy).forEach((l) => l.removeAttribute('for'));
       rows[rows.length - 1].after(copy);
+      labelFields();
     }),
   );
 }
@@ -785,9 +789,13 @@ function wireReads() {
       try {
         const key = (await keys.all()).find((k) => k.name === form.elements._signer.value);
         if (!key) throw { field: 'entry.signer', message: 'choose a key of this browser', message_zh: '请选择本机的一把密钥' };
-        const h = await signedRead(key, form.dataset.read);
+        // One path, or several by spaces (the clerk's list spans households).
+        const members = [];
+        for (const path of form.dataset.read.split(/\s+/).filter(Boolean)) {
+          members.push(...(await signedRead(key, path)).members);
+        }
         let shown = 0;
-        for (const m of h.members) {
+        for (const m of members) {
           const els = $$(`.pii[data-person="${m.person}"]`);
           for (const el of els) {
             if (!m.name) continue;
@@ -826,6 +834,21 @@ export function report(extra) {
   fetch(`http://127.0.0.1:${benchPort}/`, { method: 'POST', mode: 'no-cors', body: JSON.stringify(figures) });
 }
 
+
+/** Each form's labels name their fields (WCAG 1.3.1, 4.1.2): a `<label>`
+ * the markup writes before its input, select or textarea — without `for`
+ * and not wrapping one — is tied to that field, which gets an id of its
+ * form's if it has none, so a screen reader says the label on the field. */
+function labelFields() {
+  let n = 0;
+  for (const label of $$('form label:not([for])')) {
+    if (label.querySelector('input, select, textarea')) continue;
+    const field = label.nextElementSibling;
+    if (!field?.matches('input, select, textarea')) continue;
+    field.id ||= `${label.form?.id || label.closest('form')?.id || 'f'}-field-${++n}`;
+    label.htmlFor = field.id;
+  }
+}
 
 // ---- the language switch and the clock ----
 /** Small behaviours without inline script (the pages' policy forbids it). */
@@ -904,6 +927,7 @@ function wireLiveBids() {
 // disabled until the script runs (and the form is POST), so that without
 // script nothing a person typed goes anywhere, least of all into a URL.
 for (const b of $$('button[data-needs-script]')) b.disabled = false;
+labelFields();
 wireLanguage();
 wireButtons();
 wireLiveBids();

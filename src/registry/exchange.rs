@@ -213,7 +213,9 @@ impl Registry {
             name: r.name.clone(),
             papers: format!("居民身份证 {}", masked(&r.id_number)),
         };
-        if let Some(h) = queries::load_households(conn, county, Some(party))?.remove(party) {
+        if let Some(h) = queries::load_households(conn, county, queries::HouseholdsOf::Code(party))?
+            .remove(party)
+        {
             let head = h
                 .members
                 .iter()

@@ -14,13 +14,17 @@ impl Registry {
         reader: Option<Reader>,
     ) -> Result<views::HouseholdView, ServiceError> {
         let mut conn = self.db.conn()?;
-        let h = queries::load_households(&mut conn, &self.db.county, Some(code))?
-            .remove(code)
-            .ok_or_else(|| ServiceError::NotFound {
-                what: "household",
-                id: code.to_string(),
-                field: "code",
-            })?;
+        let h = queries::load_households(
+            &mut conn,
+            &self.db.county,
+            queries::HouseholdsOf::Code(code),
+        )?
+        .remove(code)
+        .ok_or_else(|| ServiceError::NotFound {
+            what: "household",
+            id: code.to_string(),
+            field: "code",
+        })?;
         let county = &self.db.county;
         let shares = queries::shares_of(&mut conn, county, code)?;
         let persons: Vec<&str> = h.members.iter().map(|m| m.person.as_str()).collect();
@@ -259,10 +263,11 @@ impl Registry {
     ) -> Result<Vec<views::SettlementView>, ServiceError> {
         let mut conn = self.db.conn()?;
         let county = &self.db.county;
-        let members = queries::load_households(&mut conn, county, Some(household))?
-            .remove(household)
-            .map(|h| h.members)
-            .unwrap_or_default();
+        let members =
+            queries::load_households(&mut conn, county, queries::HouseholdsOf::Code(household))?
+                .remove(household)
+                .map(|h| h.members)
+                .unwrap_or_default();
         let persons: Vec<&str> = members.iter().map(|m| m.person.as_str()).collect();
         Ok(queries::settlements_of(&mut conn, county, &persons)?
             .into_iter()
@@ -323,6 +328,94 @@ impl Registry {
         ))
     }
 
+    /// What waits for a collective's clerk, task by task: the persons of
+    /// its households not yet admitted (P4) and the decisions that may admit
+    /// them (D1), the contracts to post (C3), on notice, and to certify.
+    pub fn clerk_work(&self, collective: &str) -> Result<ClerkWork, ServiceError> {
+        use queries::{ContractsOf, HouseholdsOf};
+        let mut conn = self.db.conn()?;
+        let county = &self.db.county;
+        let today = self.today();
+        let mut households: Vec<_> =
+            queries::load_households(&mut conn, county, HouseholdsOf::Collective(collective))?
+                .into_values()
+                .filter(|h| h.merged.is_none())
+                .collect();
+        households.sort_by(|a, b| a.code.cmp(&b.code));
+        let memberships: HashMap<String, crate::model::state::Membership> =
+            queries::memberships_of(&mut conn, county, Some(collective))?
+                .into_iter()
+                .collect();
+        let mut to_admit = Vec::new();
+        for h in &households {
+            for m in &h.members {
+                if memberships.get(&m.person).is_none_or(|x| x.ended.is_some()) {
+                    to_admit.push((h.code.clone(), m.clone()));
+                }
+            }
+        }
+        let used: std::collections::HashSet<u64> =
+            memberships.values().map(|m| m.decision).collect();
+        let mut decisions: Vec<views::DecisionView> =
+            queries::decisions_where(&mut conn, county, None, Some(collective))?
+                .into_values()
+                .filter(|d| {
+                    d.subject == crate::model::decision::Subject::Membership
+                        && d.assembly == crate::model::decision::Assembly::MembersAssembly
+                        && d.passed()
+                        && !used.contains(&d.index)
+                })
+                .map(|d| views::decision(&d))
+                .collect();
+        decisions.sort_by_key(|d| std::cmp::Reverse(d.index));
+        let mut contracts: Vec<_> =
+            queries::load_contracts(&mut conn, county, ContractsOf::Collective(collective))?
+                .into_values()
+                .filter(|k| k.holds(today))
+                .collect();
+        contracts.sort_by(|a, b| a.code.cmp(&b.code));
+        let codes: Vec<&str> = contracts.iter().map(|k| k.code.as_str()).collect();
+        let certificates = queries::certificates_of(&mut conn, county, &codes)?;
+        let notices = queries::load_notices(&mut conn, county, Some(collective))?;
+        let members: HashMap<&str, &Vec<crate::model::entry::Member>> = households
+            .iter()
+            .map(|h| (h.code.as_str(), &h.members))
+            .collect();
+        let mut work = ClerkWork {
+            to_admit,
+            decisions,
+            ..ClerkWork::default()
+        };
+        for k in &contracts {
+            let certified = certificates.get(&k.code).copied();
+            let since = certified.map_or(k.registered_at, |(at, _)| at);
+            let notice = notices
+                .values()
+                .filter(|n| n.index > since && n.contracts.contains(&k.code))
+                .max_by_key(|n| n.index);
+            let newcomers = members.get(k.household.as_str()).is_some_and(|ms| {
+                ms.iter()
+                    .any(|m| !k.certificate_members.contains(&m.person))
+            });
+            let row = ClerkContract {
+                code: k.code.clone(),
+                household: k.household.clone(),
+                notice: notice.map(|n| (n.index, n.to)),
+            };
+            match notice {
+                Some(n) if today <= n.to => work.on_notice.push(row),
+                Some(_) => work.to_certify.push(row),
+                None if certified.is_none() || newcomers => work.to_notice.push(row),
+                None => {}
+            }
+        }
+        work.households = households
+            .into_iter()
+            .map(|h| (h.code, h.members))
+            .collect();
+        Ok(work)
+    }
+
     /// The households of a collective, by code.
     pub fn households_of(&self, collective: &str) -> Result<Vec<String>, ServiceError> {
         let mut conn = self.db.conn()?;
@@ -344,4 +437,31 @@ impl Registry {
         })?;
         Ok(views::decision(&d))
     }
+}
+
+/// What waits for a collective's clerk (村里办事), task by task.
+#[derive(Debug, Default)]
+pub struct ClerkWork {
+    /// The collective's households in force, by code, with their members.
+    pub households: Vec<(String, Vec<crate::model::entry::Member>)>,
+    /// Persons of its households who are not (or no longer) members (P4).
+    pub to_admit: Vec<(String, crate::model::entry::Member)>,
+    /// Passed members' assembly decisions on membership not yet acted on (D1).
+    pub decisions: Vec<views::DecisionView>,
+    /// Contracts in force never posted, or with members joined since the
+    /// last certificate (C3).
+    pub to_notice: Vec<ClerkContract>,
+    /// Contracts whose notice is still up.
+    pub on_notice: Vec<ClerkContract>,
+    /// Contracts whose notice has closed, to certify.
+    pub to_certify: Vec<ClerkContract>,
+}
+
+/// A contract on the clerk's list, with its latest notice since the last
+/// certificate (log index, last day).
+#[derive(Debug, Clone)]
+pub struct ClerkContract {
+    pub code: String,
+    pub household: String,
+    pub notice: Option<(u64, chrono::NaiveDate)>,
 }

@@ -327,10 +327,13 @@ impl Registry {
                     reason,
                 })
             };
-            let Some(h) = queries::load_households(&mut conn, county, Some(&household))?
-                .remove(&household)
-                .filter(|h| h.merged.is_none())
-            else {
+            let Some(h) = queries::load_households(
+                &mut conn,
+                county,
+                queries::HouseholdsOf::Code(&household),
+            )?
+            .remove(&household)
+            .filter(|h| h.merged.is_none()) else {
                 warn(
                     "household_not_registered",
                     format!("CBFBM {household} is not a registered household; no contract is made"),

@@ -13,6 +13,7 @@ mod parties;
 pub mod views;
 
 pub use exchange::ContractCopy;
+pub use households::{ClerkContract, ClerkWork};
 pub use land::ParcelSheet;
 pub use log::Stamp;
 
@@ -165,7 +166,8 @@ fn known_household(
     county: &str,
     code: &str,
 ) -> Result<(), ServiceError> {
-    if queries::load_households(conn, county, Some(code))?.contains_key(code) {
+    if queries::load_households(conn, county, queries::HouseholdsOf::Code(code))?.contains_key(code)
+    {
         Ok(())
     } else {
         Err(ServiceError::NotFound {

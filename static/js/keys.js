@@ -47,8 +47,8 @@ async function keyPage() {
     for (const k of all) {
       const li = document.createElement('li');
       const b = who.get(hex(k.pub));
-      const role = b ? `${b.role} · ${b.party}${b.revoked_at ? say('（已注销）', ' (revoked)') : ''}` : say('尚未登记', 'not registered yet');
-      li.innerHTML = '<b></b> <span class="who"></span><br><code class="vkey"></code> <small></small> <button type="button" class="link"></button>';
+      const role = b ? `${roleWord(b.role)} · ${b.party}${b.revoked_at ? say('（已注销）', ' (revoked)') : ''}` : say('尚未登记', 'not registered yet');
+      li.innerHTML = '<b class="key-name"></b> <span class="who"></span><br><code class="vkey"></code> <small></small> <button type="button" class="link"></button>';
       $('b', li).textContent = k.name;
       $('.who', li).textContent = role;
       $('.vkey', li).textContent = k.vkey;
@@ -102,3 +102,17 @@ async function keyPage() {
 }
 
 keyPage();
+
+/** Whom a key acts as, in the glossary's words. */
+function roleWord(role) {
+  const words = {
+    household: ['承包户', 'household'],
+    collective: ['村集体（发包方）', 'collective'],
+    exchange: ['交易所', 'exchange'],
+    county: ['县里', 'county'],
+    transferee: ['受让方', 'transferee'],
+    member: ['集体成员本人', 'member'],
+  };
+  const w = words[role];
+  return w ? say(...w) : role;
+}

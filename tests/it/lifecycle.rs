@@ -74,13 +74,16 @@ fn new_parcel(m: &Market, n: u32, lon: f64) {
 }
 
 fn grant_to_third(m: &Market, parcels: &[String]) -> String {
-    let members: Vec<String> =
-        queries::load_households(&mut m.log.db.conn().unwrap(), COUNTY, Some(THIRD)).unwrap()
-            [THIRD]
-            .members
-            .iter()
-            .map(|x| x.person.clone())
-            .collect();
+    let members: Vec<String> = queries::load_households(
+        &mut m.log.db.conn().unwrap(),
+        COUNTY,
+        queries::HouseholdsOf::Code(THIRD),
+    )
+    .unwrap()[THIRD]
+        .members
+        .iter()
+        .map(|x| x.person.clone())
+        .collect();
     let today = m.log.clock.now().date_naive();
     let start = today.format("%Y-%m-01").to_string();
     let start_day: chrono::NaiveDate = start.parse().unwrap();

@@ -14,9 +14,10 @@ const AXE: &str = include_str!("../vendor/axe-core-4.10.2/axe.min.js");
 /// The Latin words a page's main text shows outside codes: a run of two or
 /// more letters with no digit, hyphen, dot, slash or underscore beside it
 /// (so 91350100M000100Y43, SHA-256, listing.submit and 1513-GYZD are codes),
-/// leaving out what is code or English by its markup.
+/// leaving out what is code or English by its markup, and the names people
+/// gave their keys.
 const LATIN_WORDS: &str = r#"
-const skip = 'code, .mono, [lang=en], svg, script, style, input, textarea, select, option, [hidden], .pii, details:not([open]) > :not(summary)';
+const skip = 'code, .mono, [lang=en], svg, script, style, input, textarea, select, option, [hidden], .pii, .key-name, details:not([open]) > :not(summary)';
 const root = document.querySelector('main') ?? document.body;
 const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
 const words = new Set();
@@ -82,22 +83,81 @@ fn every_page_fits_a_phone_reads_in_chinese_and_passes_axe() {
         } else {
             b.goto(path);
         }
-        if !b.fits_width() {
-            problems.push(format!("{path}: wider than a 390-px phone"));
-        }
-        let latin = b.js(LATIN_WORDS);
-        if latin != json!([]) {
-            problems.push(format!("{path}: Latin words {latin}"));
-        }
-        b.js(&format!("{AXE}\n;window.axe = axe; return true;"));
-        let violations = b.js_async(
-            "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations \
-             .filter(v => v.impact === 'serious' || v.impact === 'critical') \
-             .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`)));",
+        check(&b, path, &mut problems);
+    }
+    // And as the people who act there see them: with the keys of a farmer,
+    // the collective, the exchange and the county in the browser, each
+    // page shows the forms those keys may sign.
+    for key in [
+        "household-140421001001010002",
+        "collective-14042100100101",
+        "exchange",
+    ] {
+        import_key_text(
+            &mut b,
+            &std::fs::read_to_string(data.join(format!("keys/demo/{key}.key"))).unwrap(),
         );
-        if violations != json!([]) {
-            problems.push(format!("{path}: axe {violations}"));
-        }
+    }
+    import_key_text(
+        &mut b,
+        &std::fs::read_to_string(data.join("keys/county.key")).unwrap(),
+    );
+    let clerk = "/clerk/14042100100101";
+    let keyed = [
+        "/household/140421001001010002".to_owned(),
+        format!("/listing/{trading}"),
+        "/keys".to_owned(),
+        clerk.to_owned(),
+        format!("{clerk}/household"),
+        format!("{clerk}/key"),
+        format!("{clerk}/decision"),
+        format!("{clerk}/admit"),
+        format!("{clerk}/grant"),
+        format!("{clerk}/notice"),
+        format!("{clerk}/certify"),
+        format!("{clerk}/join"),
+        format!("{clerk}/survey"),
+        "/desk/county?household=140421001001010001".to_owned(),
+        "/desk/exchange".to_owned(),
+    ];
+    for path in &keyed {
+        b.goto(path);
+        b.wait(
+            "document.body.dataset.signers === 'ready'",
+            "the forms this browser may sign",
+        );
+        check(&b, &format!("{path} (with keys)"), &mut problems);
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// A page's width, its words and axe-core's findings, as problems.
+fn check(b: &Browser, path: &str, problems: &mut Vec<String>) {
+    if !b.fits_width() {
+        problems.push(format!("{path}: wider than a 390-px phone"));
+    }
+    let latin = b.js(LATIN_WORDS);
+    if latin != json!([]) {
+        problems.push(format!("{path}: Latin words {latin}"));
+    }
+    b.js(&format!("{AXE}\n;window.axe = axe; return true;"));
+    let violations = b.js_async(
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations \
+         .filter(v => v.impact === 'serious' || v.impact === 'critical') \
+         .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`)));",
+    );
+    if violations != json!([]) {
+        problems.push(format!("{path}: axe {violations}"));
+    }
+}
+
+/// A key file's text imported on the keys page.
+fn import_key_text(b: &mut Browser, text: &str) {
+    b.goto("/keys");
+    b.fill("import", &[("text", text.trim())]);
+    b.click("#import button[type=submit]");
+    b.wait(
+        "document.querySelector('#import .status').classList.contains('ok')",
+        "key imported",
+    );
 }

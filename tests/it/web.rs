@@ -180,7 +180,7 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         let clerk = format!("/clerk/{VILLAGE}");
         // A refusal in plain words: which member, her name, the field's
         // label — no field names or codes but behind 详情.
-        b.goto(&clerk);
+        b.goto(&format!("{clerk}/household"));
         b.fill(
             "f-household",
             &[
@@ -205,7 +205,7 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
             (SELLER, "韩一", "14042119800101123X"),
             (NEIGHBOUR, "杨二", "140421197512300469"),
         ] {
-            b.goto(&clerk);
+            b.goto(&format!("{clerk}/household"));
             b.fill(
                 "f-household",
                 &[("CBFBM", code), ("_name", name), ("_id_number", id)],
@@ -266,7 +266,7 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         std::fs::write(photo.path(), qr_png).unwrap();
         let neighbour_code = code_of(&b, "neighbour");
         let farmer_code = code_of(&b, "王大爷的手机");
-        b.goto(&clerk);
+        b.goto(&format!("{clerk}/key"));
         b.fill("f-key", &[("party", SELLER)]);
         b.rt.block_on(async {
             b.client
@@ -287,7 +287,7 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         );
         assert!(b.text("#f-key .key-check").contains(&farmer_code));
         b.ok("f-key");
-        b.goto(&clerk);
+        b.goto(&format!("{clerk}/key"));
         // A code typed wrong is refused beside the field, in plain words,
         // and nothing is signed.
         let wrong = if neighbour_code == "2222-2222" {
@@ -306,7 +306,7 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         b.collect_console();
         b.errors
             .retain(|e| !e.contains(&format!("/api/v1/key-offers/{}", wrong.replace('-', ""))));
-        b.goto(&clerk);
+        b.goto(&format!("{clerk}/key"));
         b.fill(
             "f-key",
             &[
@@ -321,7 +321,7 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         );
         // A refusal shows next to the field at fault, and the form keeps
         // what was typed.
-        b.goto(&clerk);
+        b.goto(&format!("{clerk}/grant"));
         let contract = format!("{SELLER}J");
         let parcels = format!("{} {}", parcel(1), parcel(2));
         b.fill(
@@ -364,7 +364,7 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
             ]})
             .to_string(),
         );
-        b.goto(&clerk);
+        b.goto(&format!("{clerk}/survey"));
         choose_file(&b, "#survey [name=file]", &survey);
         b.signer("survey", "collective-1");
         b.click("#survey button[type=submit]");
@@ -997,7 +997,7 @@ fn without_script_no_form_sends_what_a_person_typed() {
     else {
         return;
     };
-    let clerk = format!("/clerk/{VILLAGE}");
+    let clerk = format!("/clerk/{VILLAGE}/household");
     b.goto_unscripted(&clerk);
     assert!(b.shown_text(".noscript").contains("JavaScript"));
     assert!(!b.enabled("#f-household button[type=submit]"));
@@ -1028,6 +1028,131 @@ fn without_script_no_form_sends_what_a_person_typed() {
     }
 }
 
+/// Issue 18 (8): the clerk's work as tasks, one page each — the index says
+/// what waits for each task; a household registered, its people admitted
+/// under the members' assembly's decision (their names by the collective's
+/// signed read), its contract granted, posted and, once the notice closed,
+/// certified — each task ending on a card linking to what was made.
+#[test]
+fn the_clerk_finishes_a_household_task_by_task() {
+    let c = county(Backend::Sqlite);
+    let app = spawn_app(c.registry.clone());
+    let Some(mut b) = Browser::start(&app, "clerk-tasks") else {
+        return;
+    };
+    import_key(&mut b, &c.collective);
+    let clerk = format!("/clerk/{VILLAGE}");
+    let task = |t: &str| format!("{clerk}/{t}");
+    b.goto(&task("household"));
+    b.fill(
+        "f-household",
+        &[("_name", "韩一"), ("_id_number", "14042119800101123X")],
+    );
+    b.signer("f-household", "collective-1");
+    b.ok("f-household");
+    // The index: each task a link, with what waits for it.
+    b.goto(&clerk);
+    let tasks = b.text("#tasks");
+    assert!(
+        tasks.contains("成员认定\n") && tasks.contains("1 人待认定"),
+        "{tasks}"
+    );
+    assert!(tasks.contains("3 块地可发包"), "{tasks}");
+    assert!(!tasks.contains("份合同待公示"), "{tasks}");
+    b.screenshots("clerk-tasks");
+    // 成员认定 with no decision to rest on says where to record one.
+    b.goto(&task("admit"));
+    b.signer("f-admit", "collective-1");
+    assert!(b.text("#no-decision").contains("去记录表决"));
+    b.goto(&task("decision"));
+    let minutes = file_with("成员大会会议记录");
+    b.fill(
+        "f-decision",
+        &[
+            ("subject", "membership"),
+            ("question", "确认韩一为本集体成员"),
+            ("eligible", "40"),
+            ("present", "36"),
+            ("for", "30"),
+            ("against", "2"),
+        ],
+    );
+    choose_file(&b, "#f-decision [name=minutes_sha256]", &minutes);
+    b.signer("f-decision", "collective-1");
+    let decision = b.ok("f-decision");
+    b.goto(&task("admit"));
+    assert_eq!(
+        b.js("return document.querySelector('#f-admit [name=decision]').value"),
+        json!(decision.to_string())
+    );
+    // The names only on the collective's signed read.
+    assert_eq!(b.text("#f-admit .pii"), "");
+    b.signer("f-names", "collective-1");
+    b.click("#f-names button[type=submit]");
+    b.wait("document.getElementById('f-names').dataset.done", "names");
+    assert!(
+        b.text("#f-admit").contains("第1户 · 户主 韩一"),
+        "{}",
+        b.text("#f-admit")
+    );
+    b.ok("f-admit");
+    b.goto(&task("admit"));
+    assert!(b.text("#nothing").contains("都已认定"));
+    // 发包: only contractable land offered, a whole 30-year term filled in.
+    b.goto(&task("grant"));
+    let contract = format!("{SELLER}J");
+    b.fill(
+        "f-grant",
+        &[
+            ("CBHTBM", &contract),
+            ("CBFBM", SELLER),
+            ("DKBM", &format!("{} {}", parcel(1), parcel(2))),
+        ],
+    );
+    b.signer("f-grant", "collective-1");
+    b.ok("f-grant");
+    // 公示: the new contract is waiting, ticked; the shortest notice filled.
+    b.goto(&task("notice"));
+    assert_eq!(
+        b.js("return [...document.querySelectorAll('#f-notice [name=\"CBHTBM[]\"]')].map(i => [i.value, i.checked])"),
+        json!([[contract, true]])
+    );
+    let posting = file_with("公示栏照片");
+    choose_file(&b, "#f-notice [name=posting_sha256]", &posting);
+    b.signer("f-notice", "collective-1");
+    b.ok("f-notice");
+    // 颁证 waits for the notice to close, and says until when.
+    b.goto(&task("certify"));
+    let until = c.clock.now().date_naive() + chrono::Days::new(6);
+    let nothing = b.text("#nothing");
+    assert!(
+        nothing.contains("还在公示") && nothing.contains(&format!("{}年", until.format("%Y"))),
+        "{nothing}"
+    );
+    c.clock.advance(chrono::Duration::days(7));
+    b.goto(&clerk);
+    assert!(
+        b.text("#tasks").contains("1 份可颁证"),
+        "{}",
+        b.text("#tasks")
+    );
+    b.goto(&task("certify"));
+    let form = format!("f-certify-{contract}");
+    b.signer(&form, "collective-1");
+    b.ok(&form);
+    assert_eq!(
+        b.js(&format!(
+            "return document.querySelector('#{form} .success-card a').getAttribute('href')"
+        )),
+        json!(format!("/certificate/{contract}"))
+    );
+    b.goto(&format!("/certificate/{contract}"));
+    assert!(b.text("main").contains("承包经营权证"));
+    b.goto(&task("certify"));
+    assert!(b.text("#nothing").contains("没有公示期满"));
+    b.assert_no_console_errors();
+}
+
 /// 6: each person sees only what they may do — a browser with no key of the
 /// collective is not shown the clerk's forms (and is told how to get a key);
 /// with the collective's key, it is.
@@ -1037,14 +1162,17 @@ fn a_browser_is_shown_only_the_forms_its_keys_may_sign() {
     let app = spawn_app(c.registry.clone());
     // 8: the clerk's forms come filled: the next free household code, the
     // parcels that may be contracted, a whole 30-year term.
-    let page = ureq::get(&format!("{app}/clerk/{VILLAGE}"))
-        .call()
-        .unwrap()
-        .into_string()
-        .unwrap();
-    assert!(page.contains(&format!(
+    let page = |task: &str| {
+        ureq::get(&format!("{app}/clerk/{VILLAGE}/{task}"))
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap()
+    };
+    assert!(page("household").contains(&format!(
         r#"name="CBFBM" inputmode="numeric" value="{VILLAGE}0001""#
     )));
+    let page = page("grant");
     assert_eq!(
         page.matches(r#"<option value="140421001001010000"#).count(),
         3
@@ -1058,7 +1186,7 @@ fn a_browser_is_shown_only_the_forms_its_keys_may_sign() {
     let Some(mut b) = Browser::start(&app, "own-forms") else {
         return;
     };
-    let clerk = format!("/clerk/{VILLAGE}");
+    let clerk = format!("/clerk/{VILLAGE}/household");
     b.goto(&clerk);
     b.wait("document.getElementById('no-key-here')", "the notice");
     assert_eq!(

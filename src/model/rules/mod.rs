@@ -29,7 +29,7 @@ pub use household::{household_join, household_merge, household_register, househo
 pub use keys::{genesis, key_register, key_revoke};
 pub use land::{collective_register, parcel_merge, parcel_register, parcel_retire, parcel_split};
 pub use member::{all_died, estate_settle, member_admit, member_end};
-pub use notice::{certificate_issue, notice_post};
+pub use notice::{certificate_issue, notice_post, MIN_NOTICE_DAYS};
 pub use settings::county_settings;
 pub use shares::{dividend_distribute, shares_buyback, shares_quantify, shares_transfer};
 

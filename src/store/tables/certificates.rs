@@ -50,3 +50,25 @@ pub fn certificate_of(
         .optional()?;
     Ok(row.map(|(i, n)| (i as u64, n as u64)))
 }
+
+/// The certificates of some contracts: (log index, notice index) by code.
+pub fn certificates_of(
+    conn: &mut DbConnection,
+    county: &str,
+    contracts: &[&str],
+) -> Result<HashMap<String, (u64, u64)>, StoreError> {
+    let mut all = HashMap::new();
+    for chunk in contracts.chunks(500) {
+        let rows: Vec<(String, i64, i64)> = certificates::table
+            .filter(certificates::county.eq(county))
+            .filter(certificates::contract.eq_any(chunk))
+            .select((
+                certificates::contract,
+                certificates::idx,
+                certificates::notice,
+            ))
+            .load(conn)?;
+        all.extend(rows.into_iter().map(|(c, i, n)| (c, (i as u64, n as u64))));
+    }
+    Ok(all)
+}

@@ -70,26 +70,30 @@ pub fn decision(
     county: &str,
     index: u64,
 ) -> Result<Option<Decision>, StoreError> {
-    Ok(decisions_where(conn, county, Some(index))?.remove(&index))
+    Ok(decisions_where(conn, county, Some(index), None)?.remove(&index))
 }
 
 pub fn load_decisions(
     conn: &mut DbConnection,
     county: &str,
 ) -> Result<HashMap<u64, Decision>, StoreError> {
-    decisions_where(conn, county, None)
+    decisions_where(conn, county, None, None)
 }
 
 pub fn decisions_where(
     conn: &mut DbConnection,
     county: &str,
     index: Option<u64>,
+    collective: Option<&str>,
 ) -> Result<HashMap<u64, Decision>, StoreError> {
     let mut query = decisions::table
         .filter(decisions::county.eq(county))
         .into_boxed();
     if let Some(i) = index {
         query = query.filter(decisions::idx.eq(i as i64));
+    }
+    if let Some(k) = collective {
+        query = query.filter(decisions::collective.eq(k.to_owned()));
     }
     let rows: Vec<DecisionColumns> = query
         .select((

@@ -37,14 +37,23 @@ saved!(
 
 /// The whole table, as the state holds it.
 pub fn load(conn: &mut DbConnection, county: &str) -> Result<Rows<String, Household>, StoreError> {
-    Ok(load_households(conn, county, None)?.into())
+    Ok(load_households(conn, county, HouseholdsOf::All)?.into())
+}
+
+/// Which households to load.
+#[derive(Debug, Clone, Copy)]
+pub enum HouseholdsOf<'a> {
+    All,
+    Code(&'a str),
+    /// The households of a collective.
+    Collective(&'a str),
 }
 
 /// Households, by code.
 pub fn load_households(
     conn: &mut DbConnection,
     county: &str,
-    code: Option<&str>,
+    which: HouseholdsOf,
 ) -> Result<HashMap<String, Household>, StoreError> {
     let mut query = households::table
         .filter(households::county.eq(county))
@@ -57,8 +66,12 @@ pub fn load_households(
             households::merged_into,
         ))
         .into_boxed();
-    if let Some(code) = code {
-        query = query.filter(households::code.eq(code.to_owned()));
+    match which {
+        HouseholdsOf::All => {}
+        HouseholdsOf::Code(code) => query = query.filter(households::code.eq(code.to_owned())),
+        HouseholdsOf::Collective(code) => {
+            query = query.filter(households::collective.eq(code.to_owned()))
+        }
     }
     type Row = (String, String, String, i64, Option<i64>, Option<String>);
     let rows: Vec<Row> = query.load(conn)?;

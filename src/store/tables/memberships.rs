@@ -37,8 +37,22 @@ saved!(
 
 /// The whole table, as the state holds it.
 pub fn load(conn: &mut DbConnection, county: &str) -> Result<Rows<String, Membership>, StoreError> {
-    Ok(memberships::table
+    Ok(memberships_of(conn, county, None)?.into_iter().collect())
+}
+
+/// The memberships (ended ones too), of one collective or all, by person.
+pub fn memberships_of(
+    conn: &mut DbConnection,
+    county: &str,
+    collective: Option<&str>,
+) -> Result<Vec<(String, Membership)>, StoreError> {
+    let mut query = memberships::table
         .filter(memberships::county.eq(county))
+        .into_boxed();
+    if let Some(k) = collective {
+        query = query.filter(memberships::collective.eq(k.to_owned()));
+    }
+    Ok(query
         .select((
             memberships::person,
             memberships::collective,

@@ -35,15 +35,22 @@ saved!(
 
 /// The whole table, as the state holds it.
 pub fn load(conn: &mut DbConnection, county: &str) -> Result<Rows<u64, Notice>, StoreError> {
-    Ok(load_notices(conn, county)?.into())
+    Ok(load_notices(conn, county, None)?.into())
 }
 
+/// The notices, of one collective or all, by log index.
 pub fn load_notices(
     conn: &mut DbConnection,
     county: &str,
+    collective: Option<&str>,
 ) -> Result<HashMap<u64, Notice>, StoreError> {
-    let rows: Vec<(i64, String, String, String, String)> = notices::table
+    let mut query = notices::table
         .filter(notices::county.eq(county))
+        .into_boxed();
+    if let Some(k) = collective {
+        query = query.filter(notices::collective.eq(k.to_owned()));
+    }
+    let rows: Vec<(i64, String, String, String, String)> = query
         .select((
             notices::idx,
             notices::collective,

@@ -1,8 +1,116 @@
-//! The clerk's desk (the village collective): registering, posting, certifying.
+//! The clerk's desk (the village collective): one page per task, in the
+//! order a village registers — survey, households, keys, the assembly's
+//! vote, 成员认定, 发包, 公示, 颁证 — and an index saying what waits for each.
 
 use super::*;
+use crate::registry::ClerkWork;
+use crate::web::Lang;
 
-// ---- the clerk (village collective) ----
+/// A task of the village clerk (村里办事), with its page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Task {
+    Survey,
+    Household,
+    Key,
+    Decision,
+    Admit,
+    Grant,
+    Notice,
+    Certify,
+    Join,
+}
+
+impl Task {
+    /// Every task, in the order a village does them.
+    const ALL: [Task; 9] = [
+        Task::Survey,
+        Task::Household,
+        Task::Key,
+        Task::Decision,
+        Task::Admit,
+        Task::Grant,
+        Task::Notice,
+        Task::Certify,
+        Task::Join,
+    ];
+
+    /// Its path segment: `/clerk/{collective}/{slug}`.
+    fn slug(self) -> &'static str {
+        match self {
+            Task::Survey => "survey",
+            Task::Household => "household",
+            Task::Key => "key",
+            Task::Decision => "decision",
+            Task::Admit => "admit",
+            Task::Grant => "grant",
+            Task::Notice => "notice",
+            Task::Certify => "certify",
+            Task::Join => "join",
+        }
+    }
+
+    fn parse(slug: &str) -> Option<Task> {
+        Task::ALL.into_iter().find(|t| t.slug() == slug)
+    }
+
+    pub(super) fn title(self, l: &Lang) -> &'static str {
+        match self {
+            Task::Survey => l.t("导入测绘成果", "Import a survey"),
+            Task::Household => l.t("登记承包户", "Register a household"),
+            Task::Key => l.t("为承包户登记密钥", "Register a household's key"),
+            Task::Decision => l.t("记录村民会议表决", "Record an assembly's vote"),
+            Task::Admit => l.t("成员认定", "Admit members"),
+            Task::Grant => l.t("发包：签订承包合同", "Grant a land contract"),
+            Task::Notice => l.t("张贴公示", "Post a notice"),
+            Task::Certify => l.t("颁发承包经营权证", "Issue certificates"),
+            Task::Join => l.t("家里添人：出生或嫁入", "A member born or married in"),
+        }
+    }
+
+    /// What the task is for, in a line.
+    pub(super) fn hint(self, l: &Lang) -> &'static str {
+        match self {
+            Task::Survey => l.t(
+                "把测绘单位交来的地块图文件导进来，每块地一条记录。",
+                "Bring in the surveyors' parcels (GeoJSON), one entry each.",
+            ),
+            Task::Household => l.t(
+                "登记一户和家里每个人；姓名、身份证号不上公开日志。",
+                "A household and each of its people; names stay off the public log.",
+            ),
+            Task::Key => l.t(
+                "农户在手机上生成密钥后，核对身份证，扫码登记。",
+                "Once the farmer made a key on his phone, check the ID and scan it.",
+            ),
+            Task::Decision => l.t(
+                "成员大会或代表大会的表决结果和会议记录。",
+                "An assembly's counts and its minutes.",
+            ),
+            Task::Admit => l.t(
+                "按成员大会的决议，确认谁是本集体成员。",
+                "As the members' assembly decided, who is a member.",
+            ),
+            Task::Grant => l.t(
+                "把地发包给承包户，整年期限。",
+                "Grant land to a household, for whole years.",
+            ),
+            Task::Notice => l.t(
+                "承包结果张榜公示，至少 7 天。",
+                "Post the contracts for 7 days or more.",
+            ),
+            Task::Certify => l.t(
+                "公示期满、没有异议的，颁发承包经营权证。",
+                "Once the notice closed with no objection, issue the certificate.",
+            ),
+            Task::Join => l.t(
+                "出生或嫁入的新成员，下次换证时写上。",
+                "A member born or married in, named on the next certificate.",
+            ),
+        }
+    }
+}
+
+// ---- choosing the collective ----
 
 #[derive(Template)]
 #[template(path = "clerk_choose.html")]
@@ -25,34 +133,42 @@ pub(super) async fn clerk_choose(
     html(&page)
 }
 
-#[derive(Template)]
-#[template(path = "clerk.html")]
-pub(super) struct ClerkPage {
-    c: Chrome,
+// ---- the tasks ----
+
+/// A task as the index lists it: what waits for it, in words.
+pub(super) struct TaskCard {
+    slug: &'static str,
+    title: &'static str,
+    hint: &'static str,
+    waiting: Option<String>,
+}
+
+/// What a clerk's page shows of the collective, for the index and every
+/// task alike.
+pub(super) struct Village {
     code: String,
     name: String,
-    households: Vec<String>,
+    work: ClerkWork,
     /// The next free 承包方编码 of the collective (P1: 0001–8000).
     next_household: String,
-    /// Parcels no contract covers whose land use may be contracted (C2).
+    /// Parcels no contract covers whose land use may be contracted (C2):
+    /// code, name, 亩.
     free_parcels: Vec<(String, String, String)>,
     today: String,
     /// The last day of a 30-year term from today (C2: whole years).
     thirty_years: String,
+    /// The last day of the shortest notice from today (C3: 7 days).
+    notice_ends: String,
 }
 
-pub(super) async fn clerk(
-    req: HttpRequest,
-    reg: web::Data<Registry>,
-    code: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
-    let page = read(&reg, &req, "clerk", move |reg, c| {
-        let k = reg.collective(&code)?;
-        let parcels = reg.parcels(Some(&code), None)?;
-        let households = reg.households_of(&code)?;
-        let next = households
+impl Village {
+    fn of(reg: &Registry, code: &str) -> Result<Village, ServiceError> {
+        let k = reg.collective(code)?;
+        let work = reg.clerk_work(code)?;
+        let next = work
+            .households
             .iter()
-            .filter_map(|h| crate::model::codes::HouseholdCode::parse(h).ok())
+            .filter_map(|(h, _)| crate::model::codes::HouseholdCode::parse(h).ok())
             .map(|h| h.sequence())
             .filter(|&n| n <= 8000)
             .max()
@@ -63,22 +179,140 @@ pub(super) async fn clerk(
             .checked_add_months(chrono::Months::new(12 * 30))
             .and_then(|d| d.pred_opt())
             .unwrap_or(today);
-        Ok(ClerkPage {
+        let notice_ends =
+            today + chrono::Days::new(crate::model::rules::MIN_NOTICE_DAYS as u64 - 1);
+        let free_parcels = reg
+            .parcels(Some(code), None)?
+            .features
+            .into_iter()
+            .filter(|f| f.properties.holder.is_none() && f.properties.status == "active")
+            .filter(|f| crate::model::land::contract_terms(&f.properties.land_use).is_some())
+            .map(|f| (f.id, f.properties.name, f.properties.area_mu))
+            .collect();
+        Ok(Village {
             next_household: format!("{code}{next:04}"),
-            households,
-            free_parcels: parcels
-                .features
-                .into_iter()
-                .filter(|f| f.properties.holder.is_none() && f.properties.status == "active")
-                .filter(|f| crate::model::land::contract_terms(&f.properties.land_use).is_some())
-                .map(|f| (f.id, f.properties.name, f.properties.area_mu))
-                .collect(),
+            free_parcels,
             name: k.properties.name,
             code: k.id,
+            work,
             today: today.to_string(),
             thirty_years: thirty_years.to_string(),
-            c,
+            notice_ends: notice_ends.to_string(),
         })
+    }
+
+    /// A household as the clerk's lists name it: 第2户.
+    pub(super) fn household(&self, code: &str) -> String {
+        crate::model::words::household("", code)
+            .trim_start_matches(" · ")
+            .to_owned()
+    }
+
+    /// What waits for a task, in words, if anything does.
+    fn waiting(&self, task: Task, l: Lang) -> Option<String> {
+        let w = &self.work;
+        let n = |count: usize, zh: &str, en: &str| {
+            (count > 0).then(|| {
+                if l.en {
+                    format!("{count} {en}")
+                } else {
+                    format!("{count} {zh}")
+                }
+            })
+        };
+        match task {
+            Task::Household => Some(if l.en {
+                format!(
+                    "{} households; next code {}",
+                    w.households.len(),
+                    self.next_household
+                )
+            } else {
+                format!(
+                    "已登记 {} 户，下一户编码 {}",
+                    w.households.len(),
+                    self.next_household
+                )
+            }),
+            Task::Admit => n(w.to_admit.len(), "人待认定", "persons to admit"),
+            Task::Grant => n(
+                self.free_parcels.len(),
+                "块地可发包",
+                "parcels free to grant",
+            ),
+            Task::Notice => n(w.to_notice.len(), "份合同待公示", "contracts to post"),
+            Task::Certify => match (w.to_certify.len(), w.on_notice.len()) {
+                (0, 0) => None,
+                (ready, up) if l.en => Some(format!("{ready} ready; {up} still on notice")),
+                (ready, up) => Some(format!("{ready} 份可颁证；{up} 份还在公示")),
+            },
+            _ => None,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "clerk.html")]
+pub(super) struct ClerkPage {
+    c: Chrome,
+    v: Village,
+    tasks: Vec<TaskCard>,
+}
+
+pub(super) async fn clerk(
+    req: HttpRequest,
+    reg: web::Data<Registry>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let page = read(&reg, &req, "clerk", move |reg, c| {
+        let v = Village::of(reg, &code)?;
+        let tasks = Task::ALL
+            .into_iter()
+            .map(|t| TaskCard {
+                slug: t.slug(),
+                title: t.title(&c.l),
+                hint: t.hint(&c.l),
+                waiting: v.waiting(t, c.l),
+            })
+            .collect();
+        Ok(ClerkPage { tasks, v, c })
+    })
+    .await?;
+    html(&page)
+}
+
+#[derive(Template)]
+#[template(path = "clerk_task.html")]
+pub(super) struct ClerkTaskPage {
+    c: Chrome,
+    v: Village,
+    task: Task,
+    /// The households whose members the admission lists, for the signed
+    /// read that shows their names.
+    reads: String,
+}
+
+pub(super) async fn clerk_task(
+    req: HttpRequest,
+    reg: web::Data<Registry>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, PageError> {
+    let (code, slug) = path.into_inner();
+    let page = read(&reg, &req, "clerk", move |reg, c| {
+        let task = Task::parse(&slug).ok_or_else(|| ServiceError::NotFound {
+            what: "task of the village clerk",
+            id: slug.clone(),
+            field: "task",
+        })?;
+        let v = Village::of(reg, &code)?;
+        let mut households: Vec<&str> = v.work.to_admit.iter().map(|(h, _)| h.as_str()).collect();
+        households.dedup();
+        let reads = households
+            .iter()
+            .map(|h| format!("/api/v1/households/{h}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        Ok(ClerkTaskPage { v, task, reads, c })
     })
     .await?;
     html(&page)

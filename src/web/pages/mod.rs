@@ -36,6 +36,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/listing/{id}", web::get().to(exchange::listing))
         .route("/clerk", web::get().to(clerk::clerk_choose))
         .route("/clerk/{collective}", web::get().to(clerk::clerk))
+        .route(
+            "/clerk/{collective}/{task}",
+            web::get().to(clerk::clerk_task),
+        )
         .route("/desk/exchange", web::get().to(desks::exchange_desk))
         .route("/desk/county", web::get().to(desks::county_desk))
         .route("/notices", web::get().to(parcel::notices))
