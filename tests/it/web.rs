@@ -656,8 +656,30 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
 
         // A member settles in a town; the county attests the rights kept.
         b.goto(&format!("/desk/county?household={SELLER}"));
+        // 9: the member chosen by name, after the county's signed read; the
+        // town from GB/T 2260's table, province, city and county.
+        b.signer("f-names", "county-140421");
+        b.click("#f-names button[type=submit]");
+        b.wait("document.getElementById('f-names').dataset.done", "names");
+        assert!(
+            b.text("#hukou-person").contains("户主 韩一"),
+            "{}",
+            b.text("#hukou-person")
+        );
+        b.wait(
+            "document.querySelector('.town-picker').dataset.ready",
+            "the town table",
+        );
+        for (i, code) in ["14", "1404", "140403"].iter().enumerate() {
+            b.js(&format!(
+                "const s = document.querySelectorAll('.town-picker select')[{i}]; s.value = {code:?}; s.dispatchEvent(new Event('change'));"
+            ));
+        }
+        assert_eq!(
+            b.js("return document.querySelector('#f-hukou [name=town]').value"),
+            json!("140403")
+        );
         let proof = file_with("落户证明");
-        b.fill("f-hukou", &[("town", "140402")]);
         choose_file(&b, "#f-hukou [name=document_sha256]", &proof);
         b.signer("f-hukou", "county-140421");
         b.ok("f-hukou");
@@ -685,6 +707,7 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
         b.screenshots("household-after");
         b.goto(&format!("/attestation/{attestation}"));
         assert!(b.text("#attestation").contains(&contract));
+        assert!(b.text("#attestation").contains("山西省长治市潞州区"));
         verify_here(&b, "button[data-verify]");
         b.screenshots("attestation");
 
@@ -1150,6 +1173,60 @@ fn the_clerk_finishes_a_household_task_by_task() {
     assert!(b.text("main").contains("承包经营权证"));
     b.goto(&task("certify"));
     assert!(b.text("#nothing").contains("没有公示期满"));
+    b.assert_no_console_errors();
+}
+
+/// Issue 18 (9): the county's settings as a form — each setting its field in
+/// words; only what changed is signed (a nested setting whole), and a form
+/// with nothing changed is refused before anything is signed.
+#[test]
+fn the_county_changes_only_the_settings_it_changed() {
+    let c = county(Backend::Sqlite);
+    let app = spawn_app(c.registry.clone());
+    let Some(mut b) = Browser::start(&app, "settings") else {
+        return;
+    };
+    import_key(&mut b, &c.county);
+    b.goto("/desk/county");
+    b.signer("f-settings", "county-140421");
+    assert!(b.text("#f-settings").contains("挂牌公示期（工作日）"));
+    b.fill("f-settings", &[("reason", "县政府通知")]);
+    let refused = b.submit("f-settings").unwrap_err();
+    assert!(refused.contains("没有改动任何一项"), "{refused}");
+    b.goto("/desk/county");
+    b.fill(
+        "f-settings",
+        &[
+            ("settings.notice_working_days", "12"),
+            ("settings.homestead_limit_m2.hill", "135"),
+            (
+                "settings.zone_prices",
+                "140421001 45,000元\n14042100100101 52000",
+            ),
+            ("reason", "县政府通知"),
+        ],
+    );
+    b.signer("f-settings", "county-140421");
+    let index = b.ok("f-settings");
+    let entry: Value = ureq::get(&format!("{app}/api/v1/entries/{index}"))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(
+        entry["envelope"]["entry"]["body"]["settings"],
+        json!({
+            "notice_working_days": 12,
+            "homestead_limit_m2": {"plain": "125", "hill": "135", "mountain": "160"},
+            "zone_prices": {"140421001": "45000", "14042100100101": "52000"},
+        }),
+        "{entry}"
+    );
+    b.goto("/desk/county");
+    assert_eq!(
+        b.js("return document.querySelector('#f-settings [name=\"settings.notice_working_days\"]').value"),
+        json!("12")
+    );
     b.assert_no_console_errors();
 }
 
