@@ -51,7 +51,10 @@ fn names() -> &'static HashMap<String, String> {
 /// code ("山西省长治市潞州区"), and of a 9-digit one with its township's
 /// code after it; `None` for a code the table does not hold.
 pub fn town(code: &str) -> Option<String> {
-    let county = names().get(code.get(..6)?)?;
+    if code.len() < 6 {
+        return None;
+    }
+    let county = names().get(super::codes::county_of(code))?;
     match code.len() {
         6 => Some(county.clone()),
         9 if code.bytes().all(|b| b.is_ascii_digit()) => Some(format!("{county}（乡镇 {code}）")),

@@ -232,7 +232,7 @@ fn every_route_answers_its_documented_example_on_the_demo() {
         .next()
         .unwrap();
     assert!(
-        card.contains("落户城镇") && card.contains("/attestation/") && card.contains("不影响"),
+        card.contains("落户到山西省长治市潞州区") && card.contains("/attestation/") && card.contains("不影响"),
         "{card}"
     );
 }

@@ -504,9 +504,14 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
                 ("end", "2036-12-31"),
                 // As a farmer types amounts: the page signs plain yuan.
                 ("reserve", "1万元"),
-                ("increment", "１００"),
-                ("deposit", "1,000元"),
             ],
+        );
+        // 6: the auction's rules are not the farmer's to set.
+        assert_eq!(
+            b.js(&format!(
+                "return !!document.querySelector('#{form} [name=increment]')"
+            )),
+            json!(false)
         );
         b.signer(&form, "王大爷的手机");
         let id = b.ok(&form);
@@ -516,15 +521,39 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
             .unwrap()
             .into_json()
             .unwrap();
-        let amounts = [&signed["reserve"], &signed["increment"], &signed["deposit"]];
-        assert_eq!(
-            amounts,
-            [&json!("10000.00"), &json!("100.00"), &json!("1000.00")]
-        );
-
+        assert_eq!(signed["reserve"], json!("10000.00"));
+        assert_eq!(signed["auction_minutes"], json!(0), "{signed}");
         b.goto(&listing);
+        assert!(b.text("main").contains("由交易所审核时定"));
+        // The exchange sets them on review, filled from the reserve; typed
+        // as staff type amounts, signed as plain yuan.
+        assert_eq!(
+            b.js("return [...document.querySelectorAll('#f-review input[data-type=yuan]')].map(i => i.value)"),
+            json!(["100", "1000"])
+        );
+        b.fill(
+            "f-review",
+            &[
+                ("increment", "１００"),
+                ("deposit", "1,000元"),
+                ("auction_minutes", "60"),
+            ],
+        );
         b.signer("f-review", "exchange");
         b.ok("f-review");
+        let reviewed: Value = ureq::get(&format!("{}/api/v1/listings/{id}", proxy.url))
+            .call()
+            .unwrap()
+            .into_json()
+            .unwrap();
+        assert_eq!(
+            [
+                &reviewed["increment"],
+                &reviewed["deposit"],
+                &reviewed["auction_minutes"]
+            ],
+            [&json!("100.00"), &json!("1000.00"), &json!(60)]
+        );
         for bidder in ["company", "neighbour"] {
             b.goto(&listing);
             b.signer("f-intent", bidder);

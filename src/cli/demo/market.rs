@@ -51,13 +51,18 @@ impl Desk {
     }
 }
 
-fn reviewed(id: u64) -> Value {
-    json!({"listing": id, "approve": true, "reason": "权属清楚，材料齐全"})
+/// The exchange approves a listing and sets its auction's rules (X2): the
+/// least raise, the deposit, how long it runs once open.
+fn reviewed(id: u64, minutes: u32) -> Value {
+    json!({"listing": id, "approve": true, "reason": "权属清楚，材料齐全",
+           "increment": "500.00", "deposit": "2000.00", "auction_minutes": minutes})
 }
 
-fn lease(h: &DemoHousehold, mode: &str, reserve: &str, minutes: u32) -> Value {
+/// A farmer's listing: his land, his term, his reserve; the auction's rules
+/// are the exchange's.
+fn lease(h: &DemoHousehold, mode: &str, reserve: &str) -> Value {
     json!({"mode": mode, "DKBM": h.parcels, "start": "2027-01-01", "end": "2036-12-31", "TDYT": "1",
-           "reserve": reserve, "increment": "500.00", "deposit": "2000.00", "auction_minutes": minutes})
+           "reserve": reserve})
 }
 
 /// Loads the demo's exchange activity; returns how many entries it took.
@@ -125,12 +130,8 @@ pub fn load(dir: &DataDir) -> Result<usize, CliError> {
             _ => ("lease", 60),
         };
         let reserve = format!("{}.00", 20_000 + 2_500 * i);
-        let id = desk.submit(
-            &keys[i],
-            "listing.submit",
-            lease(h, mode, &reserve, minutes),
-        )?;
-        desk.submit(&exchange, "listing.review", reviewed(id))?;
+        let id = desk.submit(&keys[i], "listing.submit", lease(h, mode, &reserve))?;
+        desk.submit(&exchange, "listing.review", reviewed(id, minutes))?;
         listings.push(id);
     }
     // The first three draw the company only; the fourth and the sixth also a
@@ -252,12 +253,8 @@ pub fn load(dir: &DataDir) -> Result<usize, CliError> {
         json!({"listing": listings[5], "amount": "33000.00"}),
     )?;
     for (i, h) in village.iter().enumerate().skip(7) {
-        let id = desk.submit(
-            &keys[i],
-            "listing.submit",
-            lease(h, "lease", "18000.00", 60),
-        )?;
-        desk.submit(&exchange, "listing.review", reviewed(id))?;
+        let id = desk.submit(&keys[i], "listing.submit", lease(h, "lease", "18000.00"))?;
+        desk.submit(&exchange, "listing.review", reviewed(id, 60))?;
         desk.submit(
             &transferee,
             "intent.register",
@@ -278,7 +275,7 @@ pub fn load(dir: &DataDir) -> Result<usize, CliError> {
     desk.submit(
         &collective,
         "hukou.settle",
-        json!({"person": head, "town": "140402", "date": "2026-11-01", "document_sha256": "4d".repeat(32)}),
+        json!({"person": head, "town": "140403", "date": "2026-11-01", "document_sha256": "4d".repeat(32)}),
     )?;
     let state = queries::load_state(&mut *db.conn()?, COUNTY)?;
     let today = chrono::Utc::now().date_naive();

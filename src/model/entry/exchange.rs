@@ -25,10 +25,15 @@ pub struct ListingSubmit {
     pub land_use: Option<String>,
     /// Yuan for the whole term, decimal strings.
     pub reserve: Yuan,
-    pub increment: Yuan,
-    pub deposit: Yuan,
-    /// How long an auction runs once it opens.
-    pub auction_minutes: u32,
+    /// The auction's rules — the least raise, the deposit, how long it runs
+    /// once it opens — are the exchange's to set when it approves the
+    /// listing (X2: `listing.review`); a listing may propose them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub increment: Option<Yuan>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deposit: Option<Yuan>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auction_minutes: Option<u32>,
     /// For `onward`: SHA-256 (hex) of the household's written consent (M2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent_sha256: Option<Sha256>,
@@ -133,6 +138,16 @@ pub struct ListingReview {
     pub listing: u64,
     pub approve: bool,
     pub reason: Text,
+    /// X2: approving, the exchange sets the auction's rules — the least
+    /// raise and the deposit (yuan), how long the auction runs once it opens
+    /// (minutes) — in place of any the listing proposed; a listing that
+    /// proposed none is approved only with them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub increment: Option<Yuan>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deposit: Option<Yuan>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auction_minutes: Option<u32>,
 }
 
 /// `intent.register`: a would-be transferee registers its intent during the

@@ -112,7 +112,50 @@ pub(super) struct ListingPage {
     /// What the county checks before it verifies the title (issue 18, 9),
     /// each parcel's evidence beside the button; empty but while it waits.
     checks: Vec<TitleCheck>,
+    /// The auction's rules the exchange's review form offers (X2).
+    auction: AuctionRules,
 }
+
+/// The auction's rules as the exchange's review form fills them: the
+/// listing's own if it proposed them, else 1% of the reserve as the least
+/// raise (to 10 yuan) and 10% as the deposit (to 100 yuan), an hour long.
+pub(super) struct AuctionRules {
+    increment: String,
+    deposit: String,
+    minutes: u32,
+}
+
+impl AuctionRules {
+    fn of(x: &ListingView) -> AuctionRules {
+        use rust_decimal::Decimal;
+        if x.auction_minutes > 0 {
+            return AuctionRules {
+                increment: x.increment.clone(),
+                deposit: x.deposit.clone(),
+                minutes: x.auction_minutes,
+            };
+        }
+        let reserve: Decimal = x.reserve.parse().unwrap_or_default();
+        let to = |amount: Decimal, step: Decimal| (amount / step).ceil() * step;
+        let increment = to(reserve / Decimal::from(100), Decimal::TEN).max(Decimal::TEN);
+        let deposit = to(reserve / Decimal::TEN, Decimal::ONE_HUNDRED).min(reserve);
+        AuctionRules {
+            increment: increment.normalize().to_string(),
+            deposit: deposit.normalize().to_string(),
+            minutes: 60,
+        }
+    }
+}
+
+/// The lengths of an auction the exchange chooses from, in minutes.
+const AUCTION_LENGTHS: [(u32, &str, &str); 6] = [
+    (30, "30 分钟", "30 minutes"),
+    (60, "1 小时", "1 hour"),
+    (120, "2 小时", "2 hours"),
+    (1440, "1 天", "1 day"),
+    (4320, "3 天", "3 days"),
+    (10_080, "7 天", "7 days"),
+];
 
 /// One parcel's title as the officer checks it before `title.verify`.
 pub(super) struct TitleCheck {
@@ -195,6 +238,7 @@ pub(super) async fn listing(
             .map(|(i, b)| (b.party.clone(), i + 1))
             .collect();
         Ok(ListingPage {
+            auction: AuctionRules::of(&x),
             history: indices(x.history.iter().map(|h| h.index)),
             open: matches!(x.status, Status::Notice | Status::Trading),
             contract,

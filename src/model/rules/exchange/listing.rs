@@ -40,11 +40,7 @@ pub fn listing_submit(
             "期限须从今天或以后开始，且终止日期晚于起始日期",
         ));
     }
-    let (reserve, increment, deposit) = (
-        rules::money(state, "reserve", &body.reserve)?,
-        rules::money(state, "increment", &body.increment)?,
-        rules::money(state, "deposit", &body.deposit)?,
-    );
+    let reserve = rules::money(state, "reserve", &body.reserve)?;
     // A swap is paid in land; any price is a balance on top.
     if reserve == Fen::ZERO && body.mode != Mode::Swap {
         return Err(RuleError::attribute(
@@ -53,20 +49,22 @@ pub fn listing_submit(
             "流转须有偿（M3）：价款须大于零",
         ));
     }
-    if increment == Fen::ZERO || deposit > reserve {
-        return Err(RuleError::attribute(
-            "increment",
-            "an increment above zero, and a deposit within the reserve",
-            "加价幅度须大于零，保证金不得超过底价",
-        ));
-    }
-    if !(10..=10_080).contains(&body.auction_minutes) {
-        return Err(RuleError::attribute(
-            "auction_minutes",
-            "10 minutes to 7 days",
-            "须为 10 分钟至 7 天",
-        ));
-    }
+    let auction = AuctionRules::read(
+        state,
+        body.increment.as_ref(),
+        body.deposit.as_ref(),
+        body.auction_minutes,
+    )?;
+    // Proposed all together or not at all: a listing with none is one
+    // whose rules the exchange sets (its `auction_minutes` is 0 till then).
+    let proposed =
+        auction.increment.is_some() || auction.deposit.is_some() || auction.minutes.is_some();
+    auction.check(reserve, proposed)?;
+    let (increment, deposit) = (
+        auction.increment.unwrap_or(Fen::ZERO),
+        auction.deposit.unwrap_or(Fen::ZERO),
+    );
+    let auction_minutes = auction.minutes.unwrap_or(0);
     let mut parcels = texts(&body.parcels);
     parcels.sort_unstable();
     parcels.dedup();
@@ -130,7 +128,7 @@ pub fn listing_submit(
         reserve,
         increment,
         deposit,
-        auction_minutes: body.auction_minutes,
+        auction_minutes,
         status: Status::Review,
         notice_from: None,
         notice_to: None,
@@ -206,6 +204,24 @@ pub fn listing_review(
     let mut l = listing(state, body.listing)?.clone();
     at_stage(&l, Status::Review)?;
     if body.approve {
+        // X2: the exchange's rules for the auction, in place of any the
+        // listing proposed; a listing proposing none has them now or waits.
+        let set = AuctionRules::read(
+            state,
+            body.increment.as_ref(),
+            body.deposit.as_ref(),
+            body.auction_minutes,
+        )?;
+        let proposed = l.auction_minutes > 0;
+        let rules = AuctionRules {
+            increment: set.increment.or(proposed.then_some(l.increment)),
+            deposit: set.deposit.or(proposed.then_some(l.deposit)),
+            minutes: set.minutes.or(proposed.then_some(l.auction_minutes)),
+        };
+        rules.check(l.reserve, true)?;
+        l.increment = rules.increment.unwrap_or(l.increment);
+        l.deposit = rules.deposit.unwrap_or(l.deposit);
+        l.auction_minutes = rules.minutes.unwrap_or(l.auction_minutes);
         let (from, to) = state
             .settings
             .calendar
@@ -357,6 +373,76 @@ pub fn listing_withdraw(
     Ok(vec![saved(l, ctx, "listing.withdraw")])
 }
 
+/// The auction's rules as a listing proposes them or the exchange sets them
+/// (X2): the least raise, the deposit (fen), the minutes it runs once open.
+struct AuctionRules {
+    increment: Option<Fen>,
+    deposit: Option<Fen>,
+    minutes: Option<u32>,
+}
+
+impl AuctionRules {
+    fn read(
+        state: &State,
+        increment: Option<&crate::model::entry::Yuan>,
+        deposit: Option<&crate::model::entry::Yuan>,
+        minutes: Option<u32>,
+    ) -> Result<AuctionRules, RuleError> {
+        Ok(AuctionRules {
+            increment: increment
+                .map(|y| rules::money(state, "increment", y))
+                .transpose()?,
+            deposit: deposit
+                .map(|y| rules::money(state, "deposit", y))
+                .transpose()?,
+            minutes,
+        })
+    }
+
+    /// Each rule given is sound; `whole`: all are given (an approval).
+    fn check(&self, reserve: Fen, whole: bool) -> Result<(), RuleError> {
+        let missing = |field: &'static str| {
+            RuleError::attribute(
+                field,
+                "the auction's rules go together — the least raise, the deposit, the minutes — \
+                 and the exchange sets them on approval if the listing proposed none (X2)",
+                "竞价规则（加价幅度、保证金、竞价时长）须一并定下；挂牌时没有提出的，由交易所审核通过时定（X2）",
+            )
+        };
+        match self.increment {
+            Some(Fen::ZERO) => {
+                return Err(RuleError::attribute(
+                    "increment",
+                    "an increment above zero",
+                    "加价幅度须大于零",
+                ))
+            }
+            None if whole => return Err(missing("increment")),
+            _ => {}
+        }
+        match self.deposit {
+            Some(d) if d > reserve => {
+                return Err(RuleError::attribute(
+                    "deposit",
+                    "a deposit within the reserve",
+                    "保证金不得超过底价",
+                ))
+            }
+            None if whole => return Err(missing("deposit")),
+            _ => {}
+        }
+        match self.minutes {
+            Some(m) if !(10..=10_080).contains(&m) => Err(RuleError::attribute(
+                "auction_minutes",
+                "10 minutes to 7 days",
+                "须为 10 分钟至 7 天",
+            )),
+            None if whole => Err(missing("auction_minutes")),
+            _ => Ok(()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::model::rules::world::*;
@@ -414,6 +500,78 @@ mod tests {
         assert_eq!(
             w.sign(&a[2].0, "listing.submit", lease(letting, &own)),
             Ok(())
+        );
+    }
+
+    /// X2: the auction's rules are the exchange's. A farmer lists his land,
+    /// term and reserve only; the exchange approves with the least raise,
+    /// the deposit and the length — and cannot approve without them; a
+    /// listing proposes them all together or none; the exchange's rules
+    /// stand in place of those proposed.
+    #[test]
+    fn x2_the_exchange_sets_the_auction_rules_on_review() {
+        let (mut w, a) = (World::new(), actors());
+        let land = json!({"mode": "lease", "DKBM": [format!("{VILLAGE}00001")],
+            "start": "2027-01-01", "end": "2031-12-31", "TDYT": "1", "reserve": "20000.00"});
+        let mut partial = land.clone();
+        partial["increment"] = json!("500.00");
+        assert_eq!(
+            w.sign(&a[4].0, "listing.submit", partial),
+            Err("bad_attribute")
+        );
+        let first = w.index;
+        assert_eq!(w.sign(&a[4].0, "listing.submit", land.clone()), Ok(()));
+        assert_eq!(w.state.listings[&first].auction_minutes, 0);
+        let review = |rules: serde_json::Value| {
+            let mut body = json!({"listing": first, "approve": true, "reason": "材料齐全"});
+            body.as_object_mut()
+                .unwrap()
+                .extend(rules.as_object().unwrap().clone());
+            body
+        };
+        assert_eq!(
+            w.sign(&a[1].0, "listing.review", review(json!({}))),
+            Err("bad_attribute")
+        );
+        assert_eq!(
+            w.sign(
+                &a[1].0,
+                "listing.review",
+                review(
+                    json!({"increment": "500.00", "deposit": "30000.00", "auction_minutes": 60})
+                )
+            ),
+            Err("bad_attribute"),
+            "a deposit above the reserve"
+        );
+        assert_eq!(
+            w.sign(
+                &a[1].0,
+                "listing.review",
+                review(json!({"increment": "500.00", "deposit": "2000.00", "auction_minutes": 60}))
+            ),
+            Ok(())
+        );
+        let l = &w.state.listings[&first];
+        assert_eq!(
+            (l.increment.0, l.deposit.0, l.auction_minutes, l.status),
+            (50_000, 200_000, 60, crate::model::exchange::Status::Notice)
+        );
+        // Proposed by the listing, replaced by the exchange's.
+        let mut proposed = land;
+        proposed["DKBM"] = json!([format!("{VILLAGE}00002")]);
+        proposed["increment"] = json!("100.00");
+        proposed["deposit"] = json!("500.00");
+        proposed["auction_minutes"] = json!(30);
+        let second = w.index;
+        assert_eq!(w.sign(&a[4].0, "listing.submit", proposed), Ok(()));
+        let body =
+            json!({"listing": second, "approve": true, "reason": "材料齐全", "deposit": "1000.00"});
+        assert_eq!(w.sign(&a[1].0, "listing.review", body), Ok(()));
+        let l = &w.state.listings[&second];
+        assert_eq!(
+            (l.increment.0, l.deposit.0, l.auction_minutes),
+            (10_000, 100_000, 30)
         );
     }
 }
