@@ -232,7 +232,9 @@ fn every_route_answers_its_documented_example_on_the_demo() {
         .next()
         .unwrap();
     assert!(
-        card.contains("落户到山西省长治市潞州区") && card.contains("/attestation/") && card.contains("不影响"),
+        card.contains("落户到山西省长治市潞州区")
+            && card.contains("/attestation/")
+            && card.contains("不影响"),
         "{card}"
     );
 }
@@ -323,6 +325,11 @@ fn documents_print_as_official_on_a4_and_their_codes_open_them() {
             );
         }
         assert!(pages <= 4, "{path}: {pages} pages");
+        // 11: numbered as a Chinese document is, in the page's margin.
+        assert!(
+            flat.contains("第1页共"),
+            "{path} has no page numbers:\n{text}"
+        );
         // A rule id as a word of its own (a hash or code may hold the
         // same letters by chance).
         let words: Vec<&str> = text.split(|c: char| !c.is_ascii_alphanumeric()).collect();
@@ -354,6 +361,15 @@ fn documents_print_as_official_on_a4_and_their_codes_open_them() {
         } else {
             assert!(path.starts_with("/right/"), "{path} has no 核验码");
         }
+    }
+    // 11: printed from the browser's own dialog, its header and footer
+    // (the address, the date) stay off the paper.
+    let url = format!("{}/certificate/140421001001010002J", served.url);
+    if let Some(text) = crate::browser::printed_with_browser_margins(&url) {
+        assert!(
+            !text.contains("http://") && text.contains("第1页"),
+            "{text}"
+        );
     }
     // A code that is not this log's is not found, as a page in Chinese.
     match agent

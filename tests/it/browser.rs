@@ -32,6 +32,35 @@ fn binaries() -> Option<(String, String)> {
     None
 }
 
+/// A page printed as a person prints it from Chromium's own print dialog,
+/// with its default header and footer (the date, the title, the address)
+/// on: `chromium --headless --print-to-pdf`, read by `pdftotext -layout`.
+pub fn printed_with_browser_margins(url: &str) -> Option<String> {
+    let (chromium, _) = binaries()?;
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("page.pdf");
+    let status = std::process::Command::new(chromium)
+        .args(["--headless=new", "--no-sandbox", "--disable-gpu"])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "chromium --print-to-pdf {url}");
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 /// Copies bytes both ways between the browser and the app, keeping what the
 /// browser sent.
 pub struct Proxy {
