@@ -221,6 +221,11 @@ const now = () => new Date(Date.now() + skew).toISOString();
 
 /** Signs `body` as an entry of `kind` with `key` and submits it (with the
  * personal records of the persons it names, which stay off the log). */
+/** What every signer of an entry signs: the prefix and its canonical JSON. */
+function signingInput(entry) {
+  return concat(utf8.encode('sanquan entry v1\n'), utf8.encode(jcs(entry)));
+}
+
 export async function submitEntry(key, kind, body, personal) {
   const entry = {
     v: 1,
@@ -231,9 +236,28 @@ export async function submitEntry(key, kind, body, personal) {
     time: now(),
     body,
   };
-  const sig = await signBytes(key, concat(utf8.encode('sanquan entry v1\n'), utf8.encode(jcs(entry))));
-  const envelope = { entry, sig: b64(sig) };
-  const payload = JSON.stringify(personal ? { envelope, personal } : envelope);
+  const envelope = { entry, sig: b64(await signBytes(key, signingInput(entry))) };
+  try {
+    return await postEntry(JSON.stringify(personal ? { envelope, personal } : envelope));
+  } catch (err) {
+    // An act that needs a second hand (A2) is kept for it (issue 18).
+    if (!personal && SECOND_HAND.includes(err?.code)) err.envelope = envelope;
+    throw err;
+  }
+}
+
+/** The refusals that ask for a second authority's cosignature (A2). */
+const SECOND_HAND = ['second_hand_missing', 'recovery_needs_county'];
+
+/** The second hand (A2): the envelope its first hand signed, cosigned with
+ * `key` and submitted. */
+export async function cosignEntry(key, envelope) {
+  const sig = await signBytes(key, signingInput(envelope.entry));
+  const cosigned = { ...envelope, cosigs: [...(envelope.cosigs ?? []), { signer: b64(key.pub), sig: b64(sig) }] };
+  return postEntry(JSON.stringify(cosigned));
+}
+
+async function postEntry(payload) {
   for (let attempt = 0; ; attempt++) {
     const r = await fetch('/api/v1/entries', {
       method: 'POST',
@@ -367,14 +391,28 @@ async function resolveKey(el, typed) {
 
 /** A photo of a key's QR code, taken with the phone's camera or chosen
  * from its pictures, read in the browser (jsQR) into the form's key field. */
+/** jsQR (a classic script defining a global), loaded the first time a
+ * photo is to be read rather than with every page that might read one. */
+function jsQRLoaded() {
+  if (globalThis.jsQR) return Promise.resolve();
+  return new Promise((ok, fail) => {
+    const script = document.createElement('script');
+    script.src = '/static/vendor/jsqr-1.4.0/jsQR.js';
+    script.onload = ok;
+    script.onerror = () => fail({ message: 'the QR reader did not load', message_zh: '二维码识别程序没有载入，请刷新后再试' });
+    document.head.append(script);
+  });
+}
+
 function wireKeyScans() {
   for (const input of $$('input[type=file][data-scan-key]')) {
     input.addEventListener('change', async () => {
       const target = input.form.elements[input.dataset.scanKey];
       const file = input.files?.[0];
-      if (!file || !globalThis.jsQR) return;
+      if (!file) return;
       clearErrors(input.form);
       try {
+        await jsQRLoaded();
         const bitmap = await createImageBitmap(file);
         const canvas = document.createElement('canvas');
         canvas.width = bitmap.width;
@@ -674,12 +712,17 @@ function wireForms() {
         }
       } catch (err) {
         status.textContent = '';
-        showError(form, err);
+        if (err?.envelope) {
+          await keepForSecondHand(form, err.envelope).catch(() => showError(form, err));
+        } else {
+          showError(form, err);
+        }
       } finally {
         button.disabled = false;
       }
     });
   }
+  wireCosign();
   $$('[data-add-row]').forEach((b) =>
     b.addEventListener('click', () => {
       const rows = $$('.row', b.closest('[data-rows]'));
@@ -702,6 +745,67 @@ function wireForms() {
       labelFields();
     }),
   );
+}
+
+// ---- two hands (A2): an act kept for its second signer ----
+
+/** An act its first hand signed that needs a second authority's: kept on
+ * the registry under a short code, which the card says, with where the
+ * second hand opens it and until when. */
+async function keepForSecondHand(form, envelope) {
+  const r = await fetch('/api/v1/drafts', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(envelope),
+  });
+  const draft = await r.json();
+  if (!r.ok) throw draft.error;
+  $('.success-card', form)?.remove();
+  const card = document.createElement('div');
+  card.className = 'success-card second-hand';
+  card.setAttribute('role', 'status');
+  const until = new Date(draft.expires).toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit' });
+  const p = document.createElement('p');
+  p.textContent = say(
+    `已签名，还要另一个机关共同签署才生效。请对方在北京时间 ${until} 前打开“共同签署”页，输入共同签署码：`,
+    `Signed; a second authority must cosign it before ${until} (Beijing time), with the code: `,
+  );
+  const code = document.createElement('b');
+  code.className = 'code draft-code';
+  code.textContent = draft.code;
+  const a = document.createElement('a');
+  a.href = `/cosign?code=${encodeURIComponent(draft.code)}`;
+  a.textContent = say('打开共同签署页 →', 'Open the cosigning page →');
+  card.append(p, code, document.createElement('br'), a);
+  form.append(card);
+  form.dataset.draft = draft.code;
+  card.scrollIntoView({ block: 'nearest' });
+}
+
+/** The second hand's form: the act kept under its code, cosigned with the
+ * key chosen and submitted; the rules judge it then. */
+function wireCosign() {
+  for (const form of $$('form[data-cosign]')) {
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearErrors(form);
+      const status = $('.status', form);
+      try {
+        const key = (await keys.all()).find((k) => k.name === form.elements._signer?.value);
+        if (!key) throw { field: 'entry.signer', message: 'choose a key of this browser', message_zh: '请选择本机的一把密钥' };
+        const r = await fetch(`/api/v1/drafts/${encodeURIComponent(form.dataset.cosign)}`);
+        const draft = await r.json();
+        if (!r.ok) throw draft.error;
+        const receipt = await cosignEntry(key, draft.envelope);
+        status.textContent = say(`已共同签署并记入日志，第 ${receipt.index} 条。`, `Cosigned and logged as entry ${receipt.index}.`);
+        form.dataset.done = String(receipt.index);
+        successCard(form, {}, receipt.index);
+      } catch (err) {
+        status.textContent = '';
+        showError(form, err.field === 'cosigs' ? { ...err, field: 'entry.signer' } : err);
+      }
+    });
+  }
 }
 
 // ---- signed reads of personal data ----

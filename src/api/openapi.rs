@@ -231,6 +231,7 @@ fn make_document() -> serde_json::Value {
         "PartyView" => views::PartyView;
         "KeyView" => views::KeyView;
         "KeyOffer" => views::KeyOffer;
+        "Draft" => views::Draft;
         "KeysView" => views::KeysView;
         "RightCertificateView" => views::RightCertificateView;
         "ExpropriationView" => views::ExpropriationView;

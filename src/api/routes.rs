@@ -111,6 +111,33 @@ pub(super) async fn get_key_offer(
         .json(answer))
 }
 
+/// The largest draft read: an envelope, as `/entries` takes it.
+const MAX_DRAFT: usize = 1 << 20;
+
+/// A2 (issue 18): an act signed by its first hand, kept for the second.
+pub(super) async fn post_draft(
+    req: HttpRequest,
+    reg: web::Data<Registry>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let bytes = json_body(&req, payload, MAX_DRAFT).await?;
+    let reg = reg.into_inner();
+    let answer = blocking(move || reg.keep_draft(&bytes)).await?;
+    Ok(HttpResponse::Ok().json(answer))
+}
+
+/// The act a short code names, waiting for its second hand (issue 18).
+pub(super) async fn get_draft(
+    reg: web::Data<Registry>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reg = reg.into_inner();
+    let answer = blocking(move || reg.draft(&code)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(answer))
+}
+
 pub(super) async fn get_entry(
     reg: web::Data<Registry>,
     index: web::Path<String>,
@@ -492,11 +519,12 @@ pub(super) async fn get_parcels(
 /// the example of the parameters that name keys.
 pub(super) async fn openapi(reg: web::Data<Registry>) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
-    let (examples, genesis, offer) = blocking(move || {
+    let (examples, genesis, offer, draft) = blocking(move || {
         Ok((
             reg.kind_examples()?,
             reg.entry(0).ok(),
             reg.newest_key_offer()?,
+            reg.newest_draft()?,
         ))
     })
     .await?;
@@ -516,7 +544,7 @@ pub(super) async fn openapi(reg: web::Data<Registry>) -> Result<HttpResponse, Ap
         })
         .and_then(|key| <[u8; 32]>::try_from(key).ok());
     if let Some(root) = root {
-        super::table::fill_key_examples(&mut doc, &root, offer.as_deref());
+        super::table::fill_key_examples(&mut doc, &root, offer.as_deref(), draft.as_deref());
     }
     Ok(HttpResponse::Ok()
         .content_type("application/json")

@@ -80,6 +80,8 @@ pub enum Ty {
     Of(fn() -> Value),
     /// A key's short code: ABCD-EFGH in 32 letters and digits.
     KeyCode,
+    /// A draft's short code, written as a key's.
+    DraftCode,
     /// Any text.
     Text,
 }
@@ -96,7 +98,7 @@ impl Ty {
             }
             Ty::Bbox => json!({"type": "string", "pattern": "^-?[0-9.]+(,-?[0-9.]+){3}$"}),
             Ty::Of(schema) => schema(),
-            Ty::KeyCode => {
+            Ty::KeyCode | Ty::DraftCode => {
                 json!({"type": "string", "pattern": "^[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}$"})
             }
             Ty::Text => json!({"type": "string"}),
@@ -252,14 +254,16 @@ pub fn describe(doc: &mut Value, views: &serde_json::Map<String, Value>) {
 /// Puts `key` (64 hex digits) as the example of every parameter that names
 /// keys, and `code` (a key offered) of every one that names a key by short
 /// code, in the document as served: the demo's keys are made afresh.
-pub fn fill_key_examples(doc: &mut Value, key: &[u8; 32], code: Option<&str>) {
+pub fn fill_key_examples(doc: &mut Value, key: &[u8; 32], code: Option<&str>, draft: Option<&str>) {
     let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
     let code = code.unwrap_or_default().to_owned();
+    let draft = draft.unwrap_or_default().to_owned();
     for route in ROUTES {
         for (i, p) in route.params.iter().enumerate() {
             let example = match p.ty {
                 Ty::Hex64 | Ty::Hex64List => &hex,
                 Ty::KeyCode => &code,
+                Ty::DraftCode => &draft,
                 _ => continue,
             };
             doc["paths"][format!("/api/v1{}", route.path)][route.method.lower()]["parameters"][i]
@@ -639,6 +643,28 @@ api_routes! {
             Param { name: "code", at: In::Path, ty: Ty::KeyCode, required: true, about: "the short code, as ABCD-EFGH", example: "" },
         ],
         answer: Answer { status: 200, types: &["application/json"], about: "The key", view: Some("KeyOffer") },
+        refused: &[404],
+    };
+    post_draft => Route {
+        method: Method::Post,
+        path: "/drafts",
+        summary: "An act over a household signed by its first hand, kept for the second hand to cosign (A2): answered with its short code (ABCD-EFGH)",
+        description: "Send the signed envelope (no personal data). It is kept, not decided: its signatures must verify and its signer be bound; it is kept until its signature's time window closes (the county's entry_time_window_minutes after its time), at most 10,000 a county. The second hand reads it under its code, adds its signature to `cosigs` and submits the envelope to /entries, where the rules judge it.",
+        request: Some("Envelope"),
+        params: &[],
+        answer: Answer { status: 200, types: &["application/json"], about: "The draft", view: Some("Draft") },
+        refused: &[400, 403, 413, 415],
+    };
+    get_draft => Route {
+        method: Method::Get,
+        path: "/drafts/{code}",
+        summary: "The act waiting under a short code for its second hand's cosignature: what it is, who signed it, until when",
+        description: "the signed envelope kept under this code (typed in any case, with or without its hyphen), its kind, its signer's binding and when its time window closes; gone once it has",
+        request: None,
+        params: &[
+            Param { name: "code", at: In::Path, ty: Ty::DraftCode, required: true, about: "the short code, as ABCD-EFGH", example: "" },
+        ],
+        answer: Answer { status: 200, types: &["application/json"], about: "The draft", view: Some("Draft") },
         refused: &[404],
     };
     get_keys => Route {

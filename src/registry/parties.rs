@@ -102,6 +102,85 @@ impl Registry {
         Ok(views::KeyOffer { code, vkey, bound })
     }
 
+    /// A2 (issue 18): an act over a household signed by its first hand,
+    /// kept under a short code for the second hand to read and cosign
+    /// within the signature's time window. Bounded before anything is kept:
+    /// the envelope parses, its signatures verify, its signer is bound.
+    /// Nothing is decided: the rules judge the envelope once it is cosigned
+    /// and submitted.
+    pub fn keep_draft(&self, bytes: &[u8]) -> Result<views::Draft, ServiceError> {
+        let value: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| LedgerError::MalformedJson(e.to_string()))?;
+        let envelope = Envelope::from_value(value.clone(), &self.origin())?;
+        if !envelope.verify_signature() {
+            return Err(LedgerError::SignatureInvalid.into());
+        }
+        let mut conn = self.db.conn()?;
+        let county = &self.db.county;
+        queries::load_keys(&mut conn, county, Some(&envelope.signer))?
+            .remove(&envelope.signer)
+            .filter(|k| k.revoked_at.is_none())
+            .ok_or(LedgerError::Rule(crate::model::RuleError::UnknownSigner))?;
+        let window = i64::from(self.settings()?.entry_time_window_minutes) * 60;
+        let signed = chrono::DateTime::parse_from_rfc3339(&envelope.time)
+            .map(|t| t.timestamp())
+            .unwrap_or_default();
+        let now = chrono::Utc::now().timestamp();
+        let code = draft_code(&envelope);
+        queries::keep_draft(
+            &mut conn,
+            county,
+            &code,
+            &value.to_string(),
+            signed + window,
+            now,
+        )?;
+        drop(conn);
+        self.draft(&code)
+    }
+
+    /// The act waiting under a short code for its second hand, if its time
+    /// has not run out: what it is, who signed it, until when.
+    pub fn draft(&self, typed: &str) -> Result<views::Draft, ServiceError> {
+        let not_found = || ServiceError::NotFound {
+            what: "act waiting for its cosignature",
+            id: typed.to_owned(),
+            field: "code",
+        };
+        let code = crate::model::keys::typed_code(typed).ok_or_else(not_found)?;
+        let mut conn = self.db.conn()?;
+        let county = &self.db.county;
+        let now = chrono::Utc::now().timestamp();
+        let (text, expires) =
+            queries::draft(&mut conn, county, &code, now)?.ok_or_else(not_found)?;
+        let corrupt = |e: String| StoreError::Corrupt(format!("drafts {code}: {e}"));
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| corrupt(e.to_string()))?;
+        let envelope = Envelope::from_value(value.clone(), &self.origin())
+            .map_err(|e| corrupt(e.to_string()))?;
+        let signer = queries::load_keys(&mut conn, county, Some(&envelope.signer))?
+            .remove(&envelope.signer)
+            .map(|k| views::KeyView {
+                key: views::PartyKey::of(&k),
+                party: k.party,
+            });
+        Ok(views::Draft {
+            code,
+            kind: envelope.kind.clone(),
+            signer,
+            expires: chrono::DateTime::from_timestamp(expires, 0)
+                .unwrap_or_default()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            envelope: value,
+        })
+    }
+
+    /// The code of the draft kept longest, if any: the API's example.
+    pub fn newest_draft(&self) -> Result<Option<String>, ServiceError> {
+        let mut conn = self.db.conn()?;
+        Ok(queries::newest_draft(&mut conn, &self.db.county)?)
+    }
+
     /// The short code of the newest key offered, if any: the API's example.
     pub fn newest_key_offer(&self) -> Result<Option<String>, ServiceError> {
         let mut conn = self.db.conn()?;
@@ -143,4 +222,13 @@ impl Registry {
         let mut conn = self.db.conn()?;
         Ok(queries::settings_of(&mut conn, &self.db.county)?)
     }
+}
+
+/// A draft's short code: the first 40 bits of SHA-256 of what its signers
+/// sign, in the registry's alphabet — the same for the envelope however
+/// often it is kept, and for no other entry but by chance.
+fn draft_code(envelope: &Envelope) -> String {
+    use sha2::Digest;
+    let h: [u8; 32] = sha2::Sha256::digest(envelope.signing_input()).into();
+    crate::model::keys::short_code(&h)
 }

@@ -157,6 +157,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    drafts (county, code) {
+        county -> Text,
+        code -> Text,
+        envelope -> Text,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
     key_offers (county, code) {
         county -> Text,
         code -> Text,

@@ -64,7 +64,6 @@ impl Lang {
         pages::mode(*self, *m)
     }
 
-    /// What a compensation is for (E1), in plain words.
     /// An act over a party (A1), or a key on notice (A2), in plain words.
     pub fn act(&self, kind: &str, parties: &[String]) -> &'static str {
         match kind {
@@ -92,6 +91,18 @@ impl Lang {
         }
     }
 
+    /// A county department (A2), as its staff and farmers name it.
+    pub fn department(&self, d: &crate::model::Department) -> &'static str {
+        use crate::model::Department::*;
+        match d {
+            Registry => self.t("县农业农村局（登记机构）", "the registry"),
+            CivilRegistration => self.t("县公安局（户籍）", "civil registration"),
+            Justice => self.t("法院、仲裁联络", "justice"),
+            NaturalResources => self.t("县自然资源局", "natural resources"),
+        }
+    }
+
+    /// What a compensation is for (E1), in plain words.
     pub fn head(&self, h: &crate::model::entry::CompensationHead) -> &'static str {
         use crate::model::entry::CompensationHead::*;
         match h {

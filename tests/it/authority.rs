@@ -1947,6 +1947,167 @@ fn each_department_sees_its_own_forms_at_the_county_desk() {
     assert_eq!(keys["keys"][&hex]["role"], "member");
 }
 
+/// Issue 18 (5) with A2 in the browser: a farmer who lost his phone gets his
+/// household's key back by two hands — the collective signs the recovery
+/// (the new phone's short code typed), the page keeps it under a cosigning
+/// code and says so; the county registry opens it by that code, reads it and
+/// cosigns; the recovery is then on notice over the household, which its
+/// page says. No key alone does it: the collective's signature alone is
+/// kept, not logged.
+#[test]
+fn a_lost_key_comes_back_by_two_hands_in_the_browser() {
+    let (m, d) = under_authority(Backend::Sqlite);
+    let collective = m.collective.clone();
+    let Market { log, .. } = m;
+    let (registry, _db, _, _) = log.into_registry();
+    let app = spawn_app(registry);
+    let Some(mut b) = crate::browser::Browser::start(&app, "recovery") else {
+        return;
+    };
+    crate::web::import_key(&mut b, &collective);
+    crate::web::import_key(&mut b, &d.registry);
+    // The farmer's new phone makes its key and offers it under a short code.
+    let fresh = new_key("新手机");
+    let offered: Value = ureq::post(&format!("{app}/api/v1/key-offers"))
+        .send_json(json!({"vkey": fresh.verifier().to_string()}))
+        .unwrap()
+        .into_json()
+        .unwrap();
+    let short = offered["code"].as_str().unwrap().to_owned();
+    let before = log_size(&app);
+    b.goto(&format!("/household/{SELLER}"));
+    b.fill("f-recover-key", &[("vkey", &short)]);
+    b.signer("f-recover-key", "c");
+    b.click("#f-recover-key button[type=submit]");
+    b.wait(
+        "document.getElementById('f-recover-key').dataset.draft",
+        "the recovery kept for its second hand",
+    );
+    let card = b.text("#f-recover-key .second-hand");
+    assert!(card.contains("共同签署码"), "{card}");
+    assert_eq!(log_size(&app), before, "one hand alone logs nothing");
+    let code = b
+        .js("return document.getElementById('f-recover-key').dataset.draft")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The registry opens it by its code, typed as staff type it.
+    b.goto(&format!(
+        "/cosign?code={}",
+        code.to_lowercase().replace('-', "")
+    ));
+    let draft = b.text("#draft");
+    assert!(
+        draft.contains("密钥恢复") && draft.contains(SELLER),
+        "{draft}"
+    );
+    b.signer("f-cosign", "registry");
+    let index = b.ok("f-cosign");
+    assert_eq!(log_size(&app), before + 1);
+    b.goto(&format!("/household/{SELLER}"));
+    let alert = b.text("#acts-alert");
+    assert!(
+        alert.contains("密钥恢复") && alert.contains("提出异议"),
+        "{alert}"
+    );
+    let entry: Value = ureq::get(&format!("{app}/api/v1/entries/{index}"))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(
+        entry["envelope"]["entry"]["body"]["vkey"],
+        json!(fresh.verifier().to_string())
+    );
+    assert_eq!(
+        entry["envelope"]["cosigs"].as_array().map(Vec::len),
+        Some(1)
+    );
+    b.assert_no_console_errors();
+}
+
+/// A2 over HTTP: an act kept for its second hand is kept only signed by a
+/// bound key, under a code that names it however typed; kept, it is not
+/// logged; cosigned from what the code returns, it is.
+#[test]
+fn a_draft_waits_for_its_second_hand_and_binds_nothing_alone() {
+    for backend in crate::common::backends() {
+        let (m, d) = under_authority(backend);
+        let fresh = new_key("新手机");
+        let body =
+            json!({"vkey": fresh.verifier().to_string(), "role": "household", "party": SELLER});
+        let env = sign(&m.collective, "key.register", body.clone());
+        let stranger = sign(&new_key("stranger"), "key.register", body);
+        let Market { log, .. } = m;
+        let (registry, _db, _, _) = log.into_registry();
+        let app = spawn_app(registry);
+        let post = |bytes: Vec<u8>| match ureq::post(&format!("{app}/api/v1/drafts"))
+            .set("Content-Type", "application/json")
+            .send_bytes(&bytes)
+        {
+            Ok(r) => (r.status(), r.into_json::<Value>().unwrap()),
+            Err(ureq::Error::Status(s, r)) => (s, r.into_json::<Value>().unwrap()),
+            Err(e) => panic!("{e}"),
+        };
+        let (status, refused) = post(stranger.to_json());
+        assert_eq!(
+            (status, refused["error"]["code"].as_str()),
+            (403, Some("unknown_signer"))
+        );
+        let mut forged: Value = serde_json::from_slice(&env.to_json()).unwrap();
+        forged["entry"]["body"]["party"] = json!(NEIGHBOUR);
+        let (status, refused) = post(forged.to_string().into_bytes());
+        assert_eq!(
+            (status, refused["error"]["code"].as_str()),
+            (403, Some("signature_invalid")),
+            "{refused}"
+        );
+        let before = log_size(&app);
+        let (status, kept) = post(env.to_json());
+        assert_eq!(status, 200, "{kept}");
+        let code = kept["code"].as_str().unwrap();
+        assert_eq!(
+            post(env.to_json()).1["code"],
+            json!(code),
+            "kept again, the same code"
+        );
+        assert_eq!(log_size(&app), before);
+        let typed = code.to_lowercase().replace('-', "");
+        let read: Value = ureq::get(&format!("{app}/api/v1/drafts/{typed}"))
+            .call()
+            .unwrap()
+            .into_json()
+            .unwrap();
+        assert_eq!(read["kind"], json!("key.register"));
+        assert_eq!(read["signer"]["party"], json!(VILLAGE));
+        let mut again = sanquan::ledger::Envelope::from_value(
+            read["envelope"].clone(),
+            &sanquan::model::log_origin(COUNTY),
+        )
+        .unwrap();
+        again.cosign(&d.registry);
+        let answer = ureq::post(&format!("{app}/api/v1/entries"))
+            .set("Content-Type", "application/json")
+            .send_bytes(&again.to_json())
+            .unwrap();
+        assert_eq!(answer.status(), 201);
+        assert_eq!(log_size(&app), before + 1);
+        assert!(ureq::get(&format!("{app}/api/v1/drafts/ZZZZ-ZZZZ"))
+            .call()
+            .is_err());
+    }
+}
+
+/// The number of entries on the log, from its checkpoint.
+fn log_size(app: &str) -> u64 {
+    let note = ureq::get(&format!("{app}/api/v1/checkpoint"))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    note.lines().nth(1).unwrap().parse().unwrap()
+}
+
 /// E2 under the authority rules: a pledge names its lender, and an
 /// expropriation of the pledged land compensates the lender too — a plan
 /// without its line is refused.

@@ -55,6 +55,11 @@ fn every_page_fits_a_phone_reads_in_chinese_and_passes_axe() {
     let attestation = get("/api/v1/households/140421001001010001/attestations")["attestations"][0]
         .as_u64()
         .unwrap();
+    let draft = get("/api/v1/openapi.json")["paths"]["/api/v1/drafts/{code}"]["get"]["parameters"]
+        [0]["example"]
+        .as_str()
+        .expect("the demo's recovery waiting for its second hand")
+        .to_owned();
     let pages = [
         "/".to_owned(),
         "/map".to_owned(),
@@ -70,6 +75,7 @@ fn every_page_fits_a_phone_reads_in_chinese_and_passes_axe() {
         "/parcel/1404210010010100006".to_owned(),
         "/notices".to_owned(),
         "/keys".to_owned(),
+        format!("/cosign?code={draft}"),
         "/clerk/14042100100101".to_owned(),
         "/desk/county".to_owned(),
         "/desk/exchange".to_owned(),
@@ -107,6 +113,7 @@ fn every_page_fits_a_phone_reads_in_chinese_and_passes_axe() {
         "/household/140421001001010002".to_owned(),
         format!("/listing/{trading}"),
         "/keys".to_owned(),
+        format!("/cosign?code={draft}"),
         clerk.to_owned(),
         format!("{clerk}/household"),
         format!("{clerk}/key"),

@@ -352,6 +352,22 @@ pub fn load(dir: &DataDir) -> Result<usize, CliError> {
         "dividend.distribute",
         json!({"decision": decision, "total": "186000.00", "reserve": "18600.00", "welfare": "9300.00"}),
     )?;
+    // 王大爷 of the third household lost his phone: the collective signed
+    // the recovery of his household's key to the one his new phone offers,
+    // and it waits under its short code for the county registry's
+    // cosignature (A2) — for as long as a signature is good.
+    let recovery = Envelope::sign(
+        &collective,
+        &desk.origin,
+        "key.register",
+        &new_nonce(),
+        &desk.registry.now_stamp(),
+        json!({"vkey": phone.verifier().to_string(), "role": "household", "party": village[2].code}),
+    )
+    .map_err(|e| CliError::Usage(e.to_string()))?;
+    desk.registry
+        .keep_draft(&recovery.to_json())
+        .map_err(|e| CliError::Usage(format!("demo recovery: {e}")))?;
     let Desk {
         registry, entries, ..
     } = desk;

@@ -52,6 +52,23 @@ pub struct KeyOffer {
     pub bound: Option<KeyView>,
 }
 
+/// An act signed by its first hand, waiting under its short code for the
+/// second hand's cosignature (A2).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Draft {
+    /// The short code, as ABCD-EFGH.
+    pub code: String,
+    pub kind: String,
+    /// Who signed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signer: Option<KeyView>,
+    /// When the signature's time window closes (UTC): cosigned and
+    /// submitted after it, the entry is refused.
+    pub expires: String,
+    /// The envelope as signed, to cosign (`cosigs`) and submit to `/entries`.
+    pub envelope: serde_json::Value,
+}
+
 /// Who several keys are, by public key (hex); unregistered keys are absent.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct KeysView {

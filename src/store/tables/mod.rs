@@ -137,6 +137,7 @@ macro_rules! saved {
 pub mod contract_schedules;
 pub mod counties;
 pub mod county_settings;
+pub mod drafts;
 pub mod key_offers;
 
 /// The table files of the collections, each collection's writes in one
@@ -153,6 +154,7 @@ macro_rules! tables {
             pub use super::contract_schedules::*;
             pub use super::counties::*;
             pub use super::county_settings::*;
+            pub use super::drafts::*;
             pub use super::key_offers::*;
             pub use super::load_state;
             $( pub use super::$table::*; )*

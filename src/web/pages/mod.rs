@@ -50,6 +50,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(documents::attestation),
         )
         .route("/keys", web::get().to(parties::keys))
+        .route("/cosign", web::get().to(parties::cosign))
         .route("/party/{code}", web::get().to(parties::party))
         .route("/right/{index}", web::get().to(documents::right))
         .route("/contract/{id}", web::get().to(documents::contract))

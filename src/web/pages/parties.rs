@@ -42,6 +42,84 @@ pub(super) async fn keys(
     html(&page)
 }
 
+// ---- an act's second hand (A2) ----
+
+#[derive(Deserialize)]
+pub(super) struct CosignQuery {
+    code: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "cosign.html")]
+pub(super) struct CosignPage {
+    c: Chrome,
+    /// The act waiting, if a code was given and found.
+    draft: Option<Draft>,
+    /// Its body's fields, as name and value, for the second hand to read.
+    fields: Vec<(String, String)>,
+    /// When its time runs out, 北京时间.
+    until: String,
+    /// Who signed it first, by name.
+    first: String,
+}
+
+/// `/cosign` and `/cosign?code=ABCD-EFGH`: the second hand reads the act
+/// its first hand signed, and cosigns it (issue 18, A2).
+pub(super) async fn cosign(
+    req: HttpRequest,
+    reg: web::Data<Registry>,
+    q: web::Query<CosignQuery>,
+) -> Result<HttpResponse, PageError> {
+    let code = q.into_inner().code.filter(|c| !c.trim().is_empty());
+    let page = read(&reg, &req, "keys", move |reg, c| {
+        let draft = code.map(|code| reg.draft(&code)).transpose()?;
+        let fields = draft
+            .as_ref()
+            .and_then(|d| d.envelope["entry"]["body"].as_object())
+            .map(|body| {
+                body.iter()
+                    .map(|(k, v)| {
+                        let text = match v {
+                            serde_json::Value::String(s) => s.clone(),
+                            v => v.to_string(),
+                        };
+                        (k.clone(), text)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let until = draft
+            .as_ref()
+            .map(|d| c.beijing_text(&d.expires))
+            .unwrap_or_default();
+        let first = match draft.as_ref().and_then(|d| d.signer.as_ref()) {
+            Some(k) if k.key.role == "collective" => reg
+                .collective(&k.party)
+                .map(|f| format!("{}（{}）", f.properties.name, c.l.t("村集体", "collective")))
+                .unwrap_or_else(|_| k.party.clone()),
+            Some(k) if k.key.role == "county" => match &k.key.department {
+                Some(d) => c.l.department(d).to_owned(),
+                None => c.l.t("县里", "the county").to_owned(),
+            },
+            Some(k) if k.key.role == "exchange" => c.l.t("交易所", "the exchange").to_owned(),
+            Some(k) => k.party.clone(),
+            None => {
+                c.l.t("（密钥已不在登记簿上）", "(a key no longer bound)")
+                    .to_owned()
+            }
+        };
+        Ok(CosignPage {
+            first,
+            draft,
+            fields,
+            until,
+            c,
+        })
+    })
+    .await?;
+    html(&page)
+}
+
 #[derive(Template)]
 #[template(path = "charts.html")]
 pub(super) struct ChartsPage {
