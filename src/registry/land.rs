@@ -114,6 +114,24 @@ impl Registry {
         Ok(views::collective_feature(&k, active))
     }
 
+    /// The homesteads (宅基地) in force of a collective, for its map: the
+    /// household, 亩 and the geometry.
+    pub fn homestead_map(
+        &self,
+        collective: &str,
+    ) -> Result<Vec<(String, String, serde_json::Value)>, ServiceError> {
+        let mut conn = self.db.conn()?;
+        Ok(
+            queries::homestead_shapes(&mut conn, &self.db.county, collective)?
+                .into_iter()
+                .map(|(h, area, geojson)| {
+                    let geometry = serde_json::from_str(&geojson).unwrap_or_default();
+                    (h, area.mu().round_dp(2).to_string(), geometry)
+                })
+                .collect(),
+        )
+    }
+
     /// A parcel with its 四至, computed now from the active parcels around it.
     pub fn parcel(
         &self,

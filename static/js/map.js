@@ -38,6 +38,7 @@ async function mapPage() {
   ]);
   const fetched = performance.now();
   const layers = new Map();
+  const homesteads = new Map();
   const layer = L.geoJSON(data, {
     style: (f) => {
       const state = states[f.id] ?? (f.properties.holder ? 'contracted' : 'free');
@@ -65,6 +66,29 @@ async function mapPage() {
         el.dataset.boundaryDrawn = '1';
       }, () => {});
   }
+  // The village's homesteads (宅基地), each by its household, under the
+  // same tap and labels as the parcels.
+  if (el.dataset.homesteads) {
+    fetch(el.dataset.homesteads)
+      .then((r) => (r.ok ? r.json() : null))
+      .then((h) => {
+        if (!h?.features?.length) return;
+        L.geoJSON(h, {
+          style: { color: '#333', weight: 0.6, fillColor: COLOURS.homestead, fillOpacity: 0.7 },
+          onEachFeature: (f, l) => {
+            f.properties.DKMC = say(`宅基地 第${Number(f.id.slice(14))}户`, `homestead of no. ${Number(f.id.slice(14))}`);
+            homesteads.set(f.id, l);
+            const tip = document.createElement('span');
+            tip.textContent = `${f.properties.DKMC} ${f.id}`;
+            l.bindTooltip(tip);
+            l.on('click', () => showSheet(f, 'homestead'));
+          },
+        }).addTo(map);
+        el.dataset.homesteads = String(h.features.length);
+        el.dataset.labelled = '';
+        labels();
+      }, () => {});
+  }
   // From a close zoom each parcel carries its name, so a farmer finds his
   // field by what the village calls it.
   const labelAt = 17;
@@ -72,7 +96,7 @@ async function mapPage() {
     const close = map.getZoom() >= labelAt;
     if (el.dataset.labelled === String(close)) return;
     el.dataset.labelled = String(close);
-    for (const [id, l] of layers) {
+    for (const [id, l] of [...layers, ...homesteads]) {
       const tip = document.createElement('span');
       tip.textContent = close ? l.feature.properties.DKMC : `${l.feature.properties.DKMC} ${id}`;
       l.unbindTooltip();
@@ -132,7 +156,7 @@ function showSheet(f, state) {
   $('.holder', sheet).textContent = p.holder ? say(`承包方 ${p.holder}`, `held by ${p.holder}`) : say('未发包', 'not contracted');
   $('.state', sheet).textContent = say(...(STATES[state] ?? STATES.free));
   const a = $('a', sheet);
-  a.href = `/parcel/${encodeURIComponent(f.id)}`;
+  a.href = state === 'homestead' ? `/household/${encodeURIComponent(f.id)}` : `/parcel/${encodeURIComponent(f.id)}`;
   sheet.hidden = false;
 }
 

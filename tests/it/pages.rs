@@ -168,3 +168,41 @@ fn import_key_text(b: &mut Browser, text: &str) {
         "key imported",
     );
 }
+
+/// Issue 18 (10): the map draws the village's homesteads (宅基地) by their
+/// households beside the parcels; a tap on one opens the sheet that leads
+/// to its household, and from a close zoom each carries its label.
+#[test]
+fn the_map_shows_the_village_homesteads() {
+    let (_dir, data) = demo();
+    let served = serve(&data);
+    let Some(mut b) = Browser::start(&served.url, "map-homesteads") else {
+        return;
+    };
+    b.goto("/map?collective=14042100100101");
+    b.wait(
+        "Number(document.getElementById('map').dataset.homesteads) > 0",
+        "the homesteads drawn",
+    );
+    let home = "140421001001010001";
+    b.js(&format!(
+        "const m = document.getElementById('map').leafletMap; \
+         Object.values(m._layers).find(l => l.feature?.id === '{home}' && l.feature.properties.DKMC.startsWith('宅基地')).fire('click');"
+    ));
+    b.wait("!document.getElementById('map-sheet').hidden", "the sheet");
+    assert!(
+        b.text("#map-sheet").contains("宅基地"),
+        "{}",
+        b.text("#map-sheet")
+    );
+    assert_eq!(
+        b.js("return document.querySelector('#map-sheet a').getAttribute('href')"),
+        json!(format!("/household/{home}"))
+    );
+    b.js("document.getElementById('map').leafletMap.setZoom(18, {animate: false});");
+    b.wait(
+        "[...document.querySelectorAll('.leaflet-tooltip.parcel-label')].some(t => t.textContent === '宅基地 第1户')",
+        "the homestead's label",
+    );
+    b.assert_no_console_errors();
+}

@@ -135,3 +135,27 @@ pub fn homestead_summary(
         exited_at: exited_at.map(|e| e as u64),
     }))
 }
+
+/// The homesteads in force of a collective as the map draws them: the
+/// household, the area and the GeoJSON geometry as kept.
+pub fn homestead_shapes(
+    conn: &mut DbConnection,
+    county: &str,
+    collective: &str,
+) -> Result<Vec<(String, Area, String)>, StoreError> {
+    let rows: Vec<(String, i64, String)> = homesteads::table
+        .filter(homesteads::county.eq(county))
+        .filter(homesteads::collective.eq(collective))
+        .filter(homesteads::exited_at.is_null())
+        .order(homesteads::household.asc())
+        .select((
+            homesteads::household,
+            homesteads::area_centi_m2,
+            homesteads::geometry,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(h, area, geojson)| (h, Area(area), geojson))
+        .collect())
+}

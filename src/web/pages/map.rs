@@ -99,6 +99,35 @@ pub(super) async fn map_parcels(
         .json(serde_json::json!({"type": "FeatureCollection", "features": features})))
 }
 
+/// The homesteads in force of a collective, for its map's 宅基地 layer:
+/// by household, with their 亩, positions to 1e-6° as the parcels'.
+pub(super) async fn map_homesteads(
+    req: HttpRequest,
+    reg: web::Data<Registry>,
+    q: web::Query<CollectiveQuery>,
+) -> Result<HttpResponse, PageError> {
+    let collective = q.into_inner().collective.unwrap_or_default();
+    let features =
+        crate::web::read_costed(crate::http::Cost::Bulk, &reg, &req, "map", move |reg, _| {
+            Ok(reg
+                .homestead_map(&collective)?
+                .into_iter()
+                .map(|(household, mu, geometry)| {
+                    serde_json::json!({
+                        "type": "Feature",
+                        "id": household,
+                        "properties": {"holder": household, "area_mu": mu},
+                        "geometry": rounded(geometry),
+                    })
+                })
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/geo+json")
+        .json(serde_json::json!({"type": "FeatureCollection", "features": features})))
+}
+
 /// Every number of a GeoJSON geometry to six decimals.
 pub(super) fn rounded(v: serde_json::Value) -> serde_json::Value {
     use serde_json::Value;

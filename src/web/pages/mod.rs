@@ -28,6 +28,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/map", web::get().to(map::map))
         .route("/map/states", web::get().to(map::map_states))
         .route("/map/parcels", web::get().to(map::map_parcels))
+        .route("/map/homesteads", web::get().to(map::map_homesteads))
         .route("/parcel/{code}", web::get().to(parcel::parcel))
         .route("/household", web::get().to(household::household_find))
         .route("/household/{code}", web::get().to(household::household))
