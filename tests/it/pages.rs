@@ -134,6 +134,19 @@ fn every_page_fits_a_phone_reads_in_chinese_and_passes_axe() {
             "the forms this browser may sign",
         );
         check(&b, &format!("{path} (with keys)"), &mut problems);
+        // The README's pictures of the staff's pages, as their keys see them.
+        let shot = match path.as_str() {
+            p if p == clerk => Some(("clerk", "tasks")),
+            p if p.starts_with("/desk/county") => Some(("desk", "f-hukou")),
+            p if p.starts_with("/cosign") => Some(("cosign", "draft")),
+            _ => None,
+        };
+        if let Some((name, at)) = shot {
+            b.js(&format!(
+                "document.getElementById('{at}')?.scrollIntoView()"
+            ));
+            b.screenshots(name);
+        }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

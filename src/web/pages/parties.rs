@@ -79,11 +79,17 @@ pub(super) async fn cosign(
             .map(|body| {
                 body.iter()
                     .map(|(k, v)| {
-                        let text = match v {
+                        let mut text = match v {
                             serde_json::Value::String(s) => s.clone(),
                             v => v.to_string(),
                         };
-                        (k.clone(), text)
+                        // A key by the short code the farmer's phone shows.
+                        if k == "vkey" {
+                            if let Ok(key) = crate::model::VerifierKey::parse(&text) {
+                                text = format!("{}（{} {}）", key.short_code(), c.l.t("整把：", "whole:"), text);
+                            }
+                        }
+                        (field_words(&c.l, k).to_owned(), text)
                     })
                     .collect()
             })
@@ -118,6 +124,24 @@ pub(super) async fn cosign(
     })
     .await?;
     html(&page)
+}
+
+/// A body's field as the second hand reads it (its name in the entry
+/// where no word is set here).
+fn field_words<'a>(l: &crate::web::Lang, field: &'a str) -> &'a str {
+    match field {
+        "party" => l.t("当事方", "party"),
+        "role" => l.t("身份", "role"),
+        "vkey" => l.t("新密钥（短码）", "new key (short code)"),
+        "CBFBM" => l.t("承包方编码", "household"),
+        "CBHTBM" => l.t("承包合同编码", "contract"),
+        "DKBM" => l.t("地块编码", "parcels"),
+        "person" => l.t("成员", "person"),
+        "reason" => l.t("理由", "reason"),
+        "expropriation" => l.t("征收预公告（日志序号）", "expropriation (log index)"),
+        "document_sha256" => l.t("证明材料指纹", "document (SHA-256)"),
+        _ => field,
+    }
 }
 
 #[derive(Template)]
