@@ -538,6 +538,13 @@ function showError(form, error) {
     const name = row && $('[name=_name]', row)?.value.trim();
     const who = say(`第 ${n + 1} 位成员${name ? `（${name}）` : ''}`, `member ${n + 1}${name ? ` (${name})` : ''}`);
     text = plainly(text, labelOf(el), who);
+  } else if (/^(\w+)\[(\d+)\]\.(\w+)$/.test(field) && $(`[data-rows="${field.split('[')[0]}"]`, form)) {
+    // A line of rows (an expropriation's compensation): which line, 1-based,
+    // and the field's label in it.
+    const [, list, i, name] = /^(\w+)\[(\d+)\]\.(\w+)$/.exec(field);
+    const row = $$('.row', $(`[data-rows="${list}"]`, form))[Number(i)];
+    el = row && $(`[name=${name}]`, row);
+    text = plainly(text, labelOf(el), say(`第 ${Number(i) + 1} 行`, `line ${Number(i) + 1}`));
   } else if (field === 'entry.signer' || field.startsWith('cosigs')) {
     el = $('[name=_signer]', form);
   } else if (field) {

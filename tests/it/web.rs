@@ -1256,6 +1256,24 @@ fn the_county_changes_only_the_settings_it_changed() {
         b.js("return document.querySelector('#f-settings [name=\"settings.notice_working_days\"]').value"),
         json!("12")
     );
+    // 9: compensation typed as lines, not JSON; 7: a line refused says
+    // which, 1-based, under its field's label.
+    b.js("document.getElementById('expropriation').open = true;");
+    b.fill(
+        "f-plan",
+        &[("expropriation", "1"), ("notice_to", "2027-12-31")],
+    );
+    b.js("const r = document.querySelector('#f-plan .row'); r.querySelector('[name=party]').value = '14042100100101'; r.querySelector('[name=amount]').value = '45,000元';");
+    b.click("#f-plan [data-add-row]");
+    b.js("const r = document.querySelectorAll('#f-plan .row')[1]; r.querySelector('[name=party]').value = '140421001001010001'; r.querySelector('[name=amount]').value = '一万';");
+    b.signer("f-plan", "county-140421");
+    let refused = b.submit("f-plan").unwrap_err();
+    assert!(refused.starts_with("第 2 行的金额（元）："), "{refused}");
+    assert_eq!(
+        b.js("return document.querySelectorAll('#f-plan .row')[0].querySelector('[name=amount]').value"),
+        json!("45000"),
+        "the first line's amount signed as plain yuan"
+    );
     b.assert_no_console_errors();
 }
 

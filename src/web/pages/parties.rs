@@ -86,7 +86,12 @@ pub(super) async fn cosign(
                         // A key by the short code the farmer's phone shows.
                         if k == "vkey" {
                             if let Ok(key) = crate::model::VerifierKey::parse(&text) {
-                                text = format!("{}（{} {}）", key.short_code(), c.l.t("整把：", "whole:"), text);
+                                text = format!(
+                                    "{}（{} {}）",
+                                    key.short_code(),
+                                    c.l.t("整把：", "whole:"),
+                                    text
+                                );
                             }
                         }
                         (field_words(&c.l, k).to_owned(), text)
