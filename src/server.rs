@@ -35,21 +35,24 @@ pub fn configure(registry: Registry) -> impl FnOnce(&mut web::ServiceConfig) {
 /// requests in hand finish (their entries are committed and answered), and
 /// returns.
 pub async fn serve(registry: Registry, listener: std::net::TcpListener) -> std::io::Result<()> {
-    serve_with(registry, listener, None).await
+    serve_with(registry, listener, None, crate::web::Site::default()).await
 }
 
-/// [`serve`], over TLS when given a configuration.
+/// [`serve`], over TLS when given a configuration, with the site's own
+/// settings (its base map).
 pub async fn serve_with(
     registry: Registry,
     listener: std::net::TcpListener,
     tls: Option<rustls::ServerConfig>,
+    site: crate::web::Site,
 ) -> std::io::Result<()> {
     // Each worker runs its blocking reads on a few threads of its own: the
     // reads at work are bounded anyway, and every thread keeps memory.
     let server = HttpServer::new(move || {
         App::new()
             .wrap(actix_web::middleware::Compress::default())
-            .wrap(crate::web::security_headers())
+            .wrap(crate::web::security_headers(&site))
+            .app_data(web::Data::new(site.clone()))
             .configure(configure(registry.clone()))
     })
     .worker_max_blocking_threads(8)

@@ -17,6 +17,9 @@ pub struct Config {
     pub county: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database_url: Option<String>,
+    /// The pages' own settings: an optional base-map tile layer.
+    #[serde(flatten)]
+    pub site: crate::web::Site,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

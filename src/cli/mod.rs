@@ -389,6 +389,7 @@ impl NewLog {
             Config {
                 county: county.to_owned(),
                 database_url,
+                site: Default::default(),
             },
         )?;
         let lock = dir.lock()?;
@@ -550,6 +551,13 @@ impl TlsArgs {
 fn serve(args: &DbArgs, listen: &str, tls: &TlsArgs) -> Result<(), CliError> {
     let tls = tls.config()?;
     let dir = DataDir::open(&args.data_dir)?;
+    let site = dir.config.site.clone();
+    if let Some(t) = site.map_tiles.as_ref().filter(|t| t.origin().is_none()) {
+        return Err(CliError::Usage(format!(
+            "config.json: map_tiles.url `{}` is not an http(s) URL template with {{z}}, {{x}} and {{y}}",
+            t.url
+        )));
+    }
     let _lock = dir.lock()?;
     let db = Db::open(
         &dir.database_url(args.database_url.as_deref()),
@@ -574,6 +582,7 @@ fn serve(args: &DbArgs, listen: &str, tls: &TlsArgs) -> Result<(), CliError> {
         registry.clone(),
         listener,
         tls,
+        site,
     ));
     dir.set_server(None)?;
     registry.shutdown();

@@ -366,20 +366,70 @@ impl ResponseError for PageError {
     }
 }
 
+/// How a deployment's pages look beyond the registry: an optional base-map
+/// tile layer under the parcels (a county configures one it has, e.g. its
+/// 天地图 key), from the data directory's `config.json` (`map_tiles`).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct Site {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub map_tiles: Option<MapTiles>,
+}
+
+/// A base-map tile layer: its URL template (`https://…/{z}/{x}/{y}…`, a
+/// key in it if the provider asks one) and the attribution it requires.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct MapTiles {
+    pub url: String,
+    pub attribution: String,
+}
+
+impl MapTiles {
+    /// The origin the tiles come from (`https://t0.tianditu.gov.cn`), which
+    /// the pages' policy lets images load from; `None` unless the template
+    /// is an http(s) URL naming {z}, {x} and {y} with nothing the policy
+    /// could not hold.
+    pub fn origin(&self) -> Option<String> {
+        let (scheme, rest) = self.url.split_once("://")?;
+        let host = rest.split('/').next()?;
+        let plain = |s: &str| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '{' | '}'))
+        };
+        let templated = ["{z}", "{x}", "{y}"].iter().all(|t| self.url.contains(t));
+        (matches!(scheme, "http" | "https")
+            && plain(host)
+            && templated
+            && !self.url.contains(['\'', '"', ';', ' ']))
+        .then(|| format!("{scheme}://{}", host.replace("{s}", "*")))
+    }
+}
+
 /// What a page may load and run: its own scripts only (keys live in this
 /// origin's IndexedDB, so no script from elsewhere and no inline script may
 /// run), no framing. Connections go to this origin, and to loopback for the
-/// figures `bench web` collects.
-const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-     img-src 'self' data:; connect-src 'self' http://127.0.0.1:*; object-src 'none'; \
-     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+/// figures `bench web` collects; images to this origin and, where the site
+/// has a base map, its tile server.
+fn policy(site: &Site) -> String {
+    let tiles = site
+        .map_tiles
+        .as_ref()
+        .and_then(MapTiles::origin)
+        .map(|o| format!(" {o}"))
+        .unwrap_or_default();
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; \
+         img-src 'self' data:{tiles}; connect-src 'self' http://127.0.0.1:*; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
 
 /// The security headers of every response — pages, the 404 page, the
 /// printable contract, JSON — set in this one place (a handler's own value
 /// wins).
-pub fn security_headers() -> actix_web::middleware::DefaultHeaders {
+pub fn security_headers(site: &Site) -> actix_web::middleware::DefaultHeaders {
     actix_web::middleware::DefaultHeaders::new()
-        .add(("Content-Security-Policy", POLICY))
+        .add(("Content-Security-Policy", policy(site)))
         .add(("X-Frame-Options", "DENY"))
         .add(("Referrer-Policy", "no-referrer"))
         .add(("X-Content-Type-Options", "nosniff"))

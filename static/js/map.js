@@ -31,6 +31,12 @@ async function mapPage() {
   L.control.zoom({ zoomInTitle: say('放大', 'Zoom in'), zoomOutTitle: say('缩小', 'Zoom out') }).addTo(map);
   L.control.attribution({ prefix: say('地图库 <span lang="en">Leaflet</span>', 'Leaflet') }).addTo(map);
   el.leafletMap = map;
+  // The county's base map, where it has configured one (its 天地图 key):
+  // under the parcels, with the attribution its provider requires.
+  if (el.dataset.tiles) {
+    const tiles = L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.tilesAttribution ?? '' }).addTo(map);
+    tiles.on('tileload', () => (el.dataset.tilesLoaded = String(Number(el.dataset.tilesLoaded ?? 0) + 1)));
+  }
   const started = performance.now();
   const [states, data] = await Promise.all([
     fetch(el.dataset.states).then((r) => r.json()),

@@ -219,3 +219,83 @@ fn the_map_shows_the_village_homesteads() {
     );
     b.assert_no_console_errors();
 }
+
+/// A 1×1 PNG, what the stand-in tile server answers for every tile.
+const TILE: [u8; 69] = [
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53,
+    0xde, 0x00, 0x00, 0x00, 0x0c, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x38, 0xf1, 0xec, 0x24,
+    0x00, 0x04, 0xf1, 0x02, 0x78, 0x28, 0xbe, 0x25, 0x84, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e,
+    0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+/// Issue 18 (10): a county's base map — a tile layer it configures in
+/// `config.json` (`map_tiles`) — is drawn under the parcels, its host let in
+/// by the pages' policy for images only; a template that is not an http(s)
+/// URL with {z}, {x} and {y} is refused when the server starts.
+#[test]
+fn a_county_base_map_is_drawn_under_the_parcels() {
+    use std::io::{Read, Write};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    crate::cli::init(&dir);
+    // A stand-in tile server on another port: another origin.
+    let tiles = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = tiles.local_addr().unwrap().port();
+    let asked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = asked.clone();
+    std::thread::spawn(move || {
+        for mut conn in tiles.incoming().flatten() {
+            let mut buf = [0u8; 2048];
+            let _ = conn.read(&mut buf);
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                TILE.len()
+            );
+            let _ = conn.write_all(head.as_bytes());
+            let _ = conn.write_all(&TILE);
+        }
+    });
+    let config = dir.join("config.json");
+    let mut c: Value = serde_json::from_str(&std::fs::read_to_string(&config).unwrap()).unwrap();
+    c["map_tiles"] =
+        json!({"url": "ftp://tiles.example/{z}/{x}/{y}.png", "attribution": "测试底图"});
+    std::fs::write(&config, c.to_string()).unwrap();
+    let refused = crate::common::sanquan(&[
+        "serve",
+        "--data-dir",
+        dir.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("map_tiles"));
+    c["map_tiles"]["url"] = json!(format!(
+        "http://127.0.0.1:{port}/tiles/{{z}}/{{x}}/{{y}}.png"
+    ));
+    std::fs::write(&config, c.to_string()).unwrap();
+    let _server = crate::cli::serve_with(&dir, &[]);
+    let url = crate::cli::server_url(&dir);
+    let policy = ureq::get(&format!("{url}/map"))
+        .call()
+        .unwrap()
+        .header("Content-Security-Policy")
+        .unwrap()
+        .to_owned();
+    assert!(
+        policy.contains(&format!("img-src 'self' data: http://127.0.0.1:{port};")),
+        "{policy}"
+    );
+    let Some(mut b) = Browser::start(&url, "base-map") else {
+        return;
+    };
+    b.goto("/map");
+    b.wait(
+        "Number(document.getElementById('map').dataset.tilesLoaded) > 0",
+        "the base map's tiles",
+    );
+    assert!(asked.load(std::sync::atomic::Ordering::SeqCst) > 0);
+    assert!(b.text(".leaflet-control-attribution").contains("测试底图"));
+    b.assert_no_console_errors();
+}

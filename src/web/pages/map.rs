@@ -26,6 +26,8 @@ pub(super) struct MapPage {
     /// Where the page fetches its parcels and their states from.
     parcels: String,
     states: String,
+    /// The site's base map, if it has one.
+    tiles: Option<crate::web::MapTiles>,
 }
 
 pub(super) async fn map(
@@ -34,6 +36,10 @@ pub(super) async fn map(
     q: web::Query<MapQuery>,
 ) -> Result<HttpResponse, PageError> {
     let MapQuery { collective, bbox } = q.into_inner();
+    let tiles = req
+        .app_data::<web::Data<crate::web::Site>>()
+        .and_then(|s| s.map_tiles.clone())
+        .filter(|t| t.origin().is_some());
     let page = read(&reg, &req, "map", move |reg, c| {
         let collectives = reg.collectives()?;
         if let Some(bbox) = bbox {
@@ -48,6 +54,7 @@ pub(super) async fn map(
                 collective: String::new(),
                 parcels: format!("/map/parcels?bbox={bbox}"),
                 states: "/map/states".into(),
+                tiles,
             });
         }
         let collective = match collective {
@@ -60,6 +67,7 @@ pub(super) async fn map(
             parcels: format!("/map/parcels?collective={collective}"),
             states: format!("/map/states?collective={collective}"),
             collective,
+            tiles,
         })
     })
     .await?;
@@ -149,7 +157,8 @@ pub(super) async fn map_states(
     reg: web::Data<Registry>,
     q: web::Query<CollectiveQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let collective = q.into_inner().collective;
+    // A county with no collective yet has a map with nothing on it.
+    let collective = q.into_inner().collective.filter(|k| !k.is_empty());
     let states = read(&reg, &req, "map", move |reg, _| {
         let today = reg.today();
         let mut states: BTreeMap<String, &'static str> = BTreeMap::new();
