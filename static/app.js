@@ -528,7 +528,13 @@ function plainly(text, label, who) {
 
 function showError(form, error) {
   let text = (EN ? error.message : error.message_zh) || error.message || String(error);
-  const field = (error.field ?? '').replace(/^entry\.body\./, '');
+  let field = (error.field ?? '').replace(/^entry\.body\./, '');
+  // A field left empty is named by the form's label, not by its code name.
+  const missing = /missing field `(\w+)`/.exec(error.message ?? '')?.[1];
+  if (missing && form.elements.namedItem(missing)) {
+    field = missing;
+    text = say('还没有填', 'is missing');
+  }
   let el = null;
   const person = /^personal\[(\d+)\]\.(\w+)$/.exec(field) || /^members\[(\d+)\]\.(\w+)$/.exec(field);
   if (person) {

@@ -1129,8 +1129,11 @@ fn the_clerk_finishes_a_household_task_by_task() {
             ("against", "2"),
         ],
     );
-    choose_file(&b, "#f-decision [name=minutes_sha256]", &minutes);
+    // 7: a field left empty is named by its label, not its code name.
     b.signer("f-decision", "collective-1");
+    let refused = b.submit("f-decision").unwrap_err();
+    assert!(refused.starts_with("会议记录：还没有填"), "{refused}");
+    choose_file(&b, "#f-decision [name=minutes_sha256]", &minutes);
     let decision = b.ok("f-decision");
     b.goto(&task("admit"));
     assert_eq!(
