@@ -703,6 +703,14 @@ function successCard(form, body, index) {
   card.scrollIntoView({ block: 'nearest' });
 }
 
+/** The key of this browser chosen in a form's signer field, or the
+ * refusal that asks for one. */
+async function signerOf(form) {
+  const key = (await keys.all()).find((k) => k.name === form.elements._signer?.value);
+  if (!key) throw { field: 'entry.signer', message: 'choose a key of this browser', message_zh: '请选择本机的一把密钥' };
+  return key;
+}
+
 function wireForms() {
   for (const form of $$('form[data-kind]')) {
     form.addEventListener('submit', async (e) => {
@@ -713,8 +721,7 @@ function wireForms() {
       button.disabled = true;
       status.textContent = say('正在签名并提交…', 'Signing and sending…');
       try {
-        const key = (await keys.all()).find((k) => k.name === form.elements._signer?.value);
-        if (!key) throw { field: 'entry.signer', message: 'choose a key of this browser', message_zh: '请选择本机的一把密钥' };
+        const key = await signerOf(form);
         const { body, personal } = await bodyOf(form);
         const receipt = await submitEntry(key, form.dataset.kind, body, personal);
         status.textContent = say(`已签名并记入日志，第 ${receipt.index} 条。`, `Signed and logged as entry ${receipt.index}.`);
@@ -804,8 +811,7 @@ function wireCosign() {
       clearErrors(form);
       const status = $('.status', form);
       try {
-        const key = (await keys.all()).find((k) => k.name === form.elements._signer?.value);
-        if (!key) throw { field: 'entry.signer', message: 'choose a key of this browser', message_zh: '请选择本机的一把密钥' };
+        const key = await signerOf(form);
         const r = await fetch(`/api/v1/drafts/${encodeURIComponent(form.dataset.cosign)}`);
         const draft = await r.json();
         if (!r.ok) throw draft.error;
@@ -846,8 +852,7 @@ async function signedFetch(key, path) {
 /** A contract's text with the names in it, on a signed read by a party,
  * the collective or the county (M5): refused as JSON to anyone else. */
 async function wholeContract(form, path) {
-  const key = (await keys.all()).find((k) => k.name === form.elements._signer?.value);
-  if (!key) throw { field: 'entry.signer', message: 'choose a key of this browser', message_zh: '请选择本机的一把密钥' };
+  const key = await signerOf(form);
   const r = await signedFetch(key, path);
   if (!r.ok) throw (await r.json()).error;
   return r.text();
@@ -960,8 +965,7 @@ function wireReads() {
       clearErrors(form);
       const status = $('.status', form);
       try {
-        const key = (await keys.all()).find((k) => k.name === form.elements._signer.value);
-        if (!key) throw { field: 'entry.signer', message: 'choose a key of this browser', message_zh: '请选择本机的一把密钥' };
+        const key = await signerOf(form);
         // One path, or several by spaces (the clerk's list spans households).
         const members = [];
         for (const path of form.dataset.read.split(/\s+/).filter(Boolean)) {

@@ -80,11 +80,7 @@ impl Registry {
     /// and whom it acts for if it is bound since. Two indexed reads, never a
     /// scan: anyone may ask, with any code.
     pub fn key_offer(&self, typed: &str) -> Result<views::KeyOffer, ServiceError> {
-        let not_found = || ServiceError::NotFound {
-            what: "key offer",
-            id: typed.to_owned(),
-            field: "code",
-        };
+        let not_found = || not_under(typed, "key offer");
         let code = crate::model::keys::typed_code(typed).ok_or_else(not_found)?;
         let mut conn = self.db.conn()?;
         let county = &self.db.county;
@@ -142,11 +138,7 @@ impl Registry {
     /// The act waiting under a short code for its second hand, if its time
     /// has not run out: what it is, who signed it, until when.
     pub fn draft(&self, typed: &str) -> Result<views::Draft, ServiceError> {
-        let not_found = || ServiceError::NotFound {
-            what: "act waiting for its cosignature",
-            id: typed.to_owned(),
-            field: "code",
-        };
+        let not_found = || not_under(typed, "act waiting for its cosignature");
         let code = crate::model::keys::typed_code(typed).ok_or_else(not_found)?;
         let mut conn = self.db.conn()?;
         let county = &self.db.county;
@@ -231,4 +223,13 @@ fn draft_code(envelope: &Envelope) -> String {
     use sha2::Digest;
     let h: [u8; 32] = sha2::Sha256::digest(envelope.signing_input()).into();
     crate::model::keys::short_code(&h)
+}
+
+/// What a short code found nothing under answers: `what` was not found.
+fn not_under(typed: &str, what: &'static str) -> ServiceError {
+    ServiceError::NotFound {
+        what,
+        id: typed.to_owned(),
+        field: "code",
+    }
 }

@@ -20,93 +20,118 @@ pub(super) enum Task {
     Join,
 }
 
-impl Task {
-    /// Every task, in the order a village does them.
-    const ALL: [Task; 9] = [
+/// Each task, in the order a village does them: its path segment
+/// (`/clerk/{collective}/{slug}`), its title and what it is for, in Chinese
+/// and English.
+const TASKS: [(Task, &str, [&str; 2], [&str; 2]); 9] = [
+    (
         Task::Survey,
+        "survey",
+        ["导入测绘成果", "Import a survey"],
+        [
+            "把测绘单位交来的地块图文件导进来，每块地一条记录。",
+            "Bring in the surveyors' parcels (GeoJSON), one entry each.",
+        ],
+    ),
+    (
         Task::Household,
+        "household",
+        ["登记承包户", "Register a household"],
+        [
+            "登记一户和家里每个人；姓名、身份证号不上公开日志。",
+            "A household and each of its people; names stay off the public log.",
+        ],
+    ),
+    (
         Task::Key,
+        "key",
+        ["为承包户登记密钥", "Register a household's key"],
+        [
+            "农户在手机上生成密钥后，核对身份证，扫码登记。",
+            "Once the farmer made a key on his phone, check the ID and scan it.",
+        ],
+    ),
+    (
         Task::Decision,
+        "decision",
+        ["记录村民会议表决", "Record an assembly's vote"],
+        [
+            "成员大会或代表大会的表决结果和会议记录。",
+            "An assembly's counts and its minutes.",
+        ],
+    ),
+    (
         Task::Admit,
+        "admit",
+        ["成员认定", "Admit members"],
+        [
+            "按成员大会的决议，确认谁是本集体成员。",
+            "As the members' assembly decided, who is a member.",
+        ],
+    ),
+    (
         Task::Grant,
+        "grant",
+        ["发包：签订承包合同", "Grant a land contract"],
+        [
+            "把地发包给承包户，整年期限。",
+            "Grant land to a household, for whole years.",
+        ],
+    ),
+    (
         Task::Notice,
+        "notice",
+        ["张贴公示", "Post a notice"],
+        [
+            "承包结果张榜公示，至少 7 天。",
+            "Post the contracts for 7 days or more.",
+        ],
+    ),
+    (
         Task::Certify,
+        "certify",
+        ["颁发承包经营权证", "Issue certificates"],
+        [
+            "公示期满、没有异议的，颁发承包经营权证。",
+            "Once the notice closed with no objection, issue the certificate.",
+        ],
+    ),
+    (
         Task::Join,
-    ];
+        "join",
+        ["家里添人：出生或嫁入", "A member born or married in"],
+        [
+            "出生或嫁入的新成员，下次换证时写上。",
+            "A member born or married in, named on the next certificate.",
+        ],
+    ),
+];
 
-    /// Its path segment: `/clerk/{collective}/{slug}`.
+impl Task {
+    fn row(self) -> &'static (Task, &'static str, [&'static str; 2], [&'static str; 2]) {
+        TASKS
+            .iter()
+            .find(|r| r.0 == self)
+            .expect("every task has its row")
+    }
+
     fn slug(self) -> &'static str {
-        match self {
-            Task::Survey => "survey",
-            Task::Household => "household",
-            Task::Key => "key",
-            Task::Decision => "decision",
-            Task::Admit => "admit",
-            Task::Grant => "grant",
-            Task::Notice => "notice",
-            Task::Certify => "certify",
-            Task::Join => "join",
-        }
+        self.row().1
     }
 
     fn parse(slug: &str) -> Option<Task> {
-        Task::ALL.into_iter().find(|t| t.slug() == slug)
+        TASKS.iter().find(|r| r.1 == slug).map(|r| r.0)
     }
 
     pub(super) fn title(self, l: &Lang) -> &'static str {
-        match self {
-            Task::Survey => l.t("导入测绘成果", "Import a survey"),
-            Task::Household => l.t("登记承包户", "Register a household"),
-            Task::Key => l.t("为承包户登记密钥", "Register a household's key"),
-            Task::Decision => l.t("记录村民会议表决", "Record an assembly's vote"),
-            Task::Admit => l.t("成员认定", "Admit members"),
-            Task::Grant => l.t("发包：签订承包合同", "Grant a land contract"),
-            Task::Notice => l.t("张贴公示", "Post a notice"),
-            Task::Certify => l.t("颁发承包经营权证", "Issue certificates"),
-            Task::Join => l.t("家里添人：出生或嫁入", "A member born or married in"),
-        }
+        let [zh, en] = self.row().2;
+        l.t(zh, en)
     }
 
     /// What the task is for, in a line.
     pub(super) fn hint(self, l: &Lang) -> &'static str {
-        match self {
-            Task::Survey => l.t(
-                "把测绘单位交来的地块图文件导进来，每块地一条记录。",
-                "Bring in the surveyors' parcels (GeoJSON), one entry each.",
-            ),
-            Task::Household => l.t(
-                "登记一户和家里每个人；姓名、身份证号不上公开日志。",
-                "A household and each of its people; names stay off the public log.",
-            ),
-            Task::Key => l.t(
-                "农户在手机上生成密钥后，核对身份证，扫码登记。",
-                "Once the farmer made a key on his phone, check the ID and scan it.",
-            ),
-            Task::Decision => l.t(
-                "成员大会或代表大会的表决结果和会议记录。",
-                "An assembly's counts and its minutes.",
-            ),
-            Task::Admit => l.t(
-                "按成员大会的决议，确认谁是本集体成员。",
-                "As the members' assembly decided, who is a member.",
-            ),
-            Task::Grant => l.t(
-                "把地发包给承包户，整年期限。",
-                "Grant land to a household, for whole years.",
-            ),
-            Task::Notice => l.t(
-                "承包结果张榜公示，至少 7 天。",
-                "Post the contracts for 7 days or more.",
-            ),
-            Task::Certify => l.t(
-                "公示期满、没有异议的，颁发承包经营权证。",
-                "Once the notice closed with no objection, issue the certificate.",
-            ),
-            Task::Join => l.t(
-                "出生或嫁入的新成员，下次换证时写上。",
-                "A member born or married in, named on the next certificate.",
-            ),
-        }
+        let [zh, en] = self.row().3;
+        l.t(zh, en)
     }
 }
 
@@ -266,9 +291,9 @@ pub(super) async fn clerk(
 ) -> Result<HttpResponse, PageError> {
     let page = read(&reg, &req, "clerk", move |reg, c| {
         let v = Village::of(reg, &code)?;
-        let tasks = Task::ALL
-            .into_iter()
-            .map(|t| TaskCard {
+        let tasks = TASKS
+            .iter()
+            .map(|&(t, ..)| TaskCard {
                 slug: t.slug(),
                 title: t.title(&c.l),
                 hint: t.hint(&c.l),
@@ -316,4 +341,20 @@ pub(super) async fn clerk_task(
     })
     .await?;
     html(&page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each task has one row, under a path segment of its own.
+    #[test]
+    fn each_task_once() {
+        let slugs: std::collections::BTreeSet<&str> = TASKS.iter().map(|r| r.1).collect();
+        assert_eq!(slugs.len(), TASKS.len());
+        for (task, slug, ..) in TASKS {
+            assert_eq!(Task::parse(slug), Some(task));
+            assert_eq!(task.slug(), slug);
+        }
+    }
 }
