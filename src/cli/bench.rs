@@ -50,6 +50,13 @@ pub enum Bench {
         #[arg(long, default_value_t = 10_000)]
         checks: usize,
     },
+    /// Gauss–Krüger conversion (issue 19): CGCS2000 3° zone coordinates to
+    /// longitude and latitude and back, points a second on all cores and on
+    /// one (target: ≥ 5 million a second).
+    Coordinates {
+        #[arg(long, default_value_t = 20_000_000)]
+        points: usize,
+    },
     /// Complete exchange deals, listing to settlement, every step a signed
     /// entry (a county's households, keys and contracts set up first).
     Deals {
@@ -182,6 +189,7 @@ pub fn run(which: Bench) -> Result<(), CliError> {
             proofs,
         } => ledger(entries, postgres, database_url, proofs),
         Bench::Spatial { parcels, checks } => spatial(parcels, checks),
+        Bench::Coordinates { points } => coordinates(points),
         Bench::Import { parcels, postgres } => import(parcels, postgres),
         Bench::Deals { deals, postgres } => deals::deals(deals, postgres),
         Bench::Hostile { seconds, rate } => hostile::hostile(seconds, rate),
@@ -197,6 +205,72 @@ pub fn run(which: Bench) -> Result<(), CliError> {
             seconds,
         } => hostile::disk(entries, readers, seconds),
     }
+}
+
+fn coordinates(points: usize) -> Result<(), CliError> {
+    use crate::spatial::gauss_kruger::Zone;
+    let zone = Zone::of_epsg(4516).expect("a CGCS2000 zone");
+    // A county's worth of eastings and northings, spread over 60 × 60 km.
+    let projected: Vec<(f64, f64)> = (0..points)
+        .map(|i| {
+            let (a, b) = ((i % 7919) as f64, (i % 7907) as f64);
+            (
+                zone.false_easting - 30_000.0 + a * 7.57,
+                4_000_000.0 + b * 7.59,
+            )
+        })
+        .collect();
+    println!(
+        "bench coordinates: {points} points, EPSG:4516 (CGCS2000 3° zone 38) ↔ lon/lat, {} threads",
+        rayon::current_num_threads()
+    );
+    let rate = |n: usize, t: std::time::Duration| n as f64 / t.as_secs_f64() / 1e6;
+    // Into buffers made beforehand: the conversion timed, not the memory.
+    let mut lonlat = vec![(0.0, 0.0); points];
+    let mut back = vec![(0.0, 0.0); points];
+    let started = Instant::now();
+    lonlat
+        .par_chunks_mut(65_536)
+        .zip(projected.par_chunks(65_536))
+        .for_each(|(out, inp)| {
+            for (o, &(e, n)) in out.iter_mut().zip(inp) {
+                *o = zone.to_lonlat(e, n);
+            }
+        });
+    let inverse = started.elapsed();
+    let started = Instant::now();
+    back.par_chunks_mut(65_536)
+        .zip(lonlat.par_chunks(65_536))
+        .for_each(|(out, inp)| {
+            for (o, &(lon, lat)) in out.iter_mut().zip(inp) {
+                *o = zone.from_lonlat(lon, lat);
+            }
+        });
+    let forward = started.elapsed();
+    let one = points.min(2_000_000);
+    let started = Instant::now();
+    let mut sum = 0.0;
+    for &(e, n) in &projected[..one] {
+        let (lon, lat) = zone.to_lonlat(e, n);
+        sum += lon + lat;
+    }
+    let single = started.elapsed();
+    let worst = projected
+        .iter()
+        .zip(&back)
+        .map(|(a, b)| (a.0 - b.0).abs().max((a.1 - b.1).abs()))
+        .fold(0.0, f64::max);
+    println!(
+        "  to lon/lat   {:>8.2} M points/s (all threads)   {:>8.2} M points/s (one thread)",
+        rate(points, inverse),
+        rate(one, single)
+    );
+    println!(
+        "  from lon/lat {:>8.2} M points/s (all threads)",
+        rate(points, forward)
+    );
+    println!("  round trip: worst {worst:.1e} m   (checksum {sum:.3})");
+    Ok(())
 }
 
 fn spatial(parcels: u64, checks: usize) -> Result<(), CliError> {

@@ -7,6 +7,7 @@ mod browser;
 mod common;
 mod exchange;
 mod expropriation;
+mod gis;
 
 mod catalogue;
 mod cli;

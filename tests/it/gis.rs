@@ -1,0 +1,118 @@
+//! Issue 19: sanquan's Gauss–Krüger conversion against PROJ, the library
+//! every GIS tool of a county uses (Debian's `cs2cs`, `proj-bin`): at least
+//! 10,000 points in each family of CGCS2000 zones (EPSG:4491–4554), both
+//! ways, within a millimetre. Without `cs2cs` the test says so and skips,
+//! unless `SANQUAN_REQUIRE_GIS` is set (CI sets it).
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use sanquan::spatial::gauss_kruger::Zone;
+
+/// `cs2cs`, if this machine has it.
+fn cs2cs() -> Option<&'static str> {
+    let found = Command::new("cs2cs")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    if found {
+        return Some("cs2cs");
+    }
+    assert!(
+        std::env::var_os("SANQUAN_REQUIRE_GIS").is_none(),
+        "PROJ's cs2cs is required (SANQUAN_REQUIRE_GIS) but missing (apt install proj-bin)"
+    );
+    eprintln!("skipping the PROJ comparison: no cs2cs (apt install proj-bin)");
+    None
+}
+
+/// PROJ's northing and easting of each (lat, lon), by EPSG code.
+fn proj_forward(tool: &str, epsg: u32, points: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let mut child = Command::new(tool)
+        .args(["-f", "%.9f", "EPSG:4490", &format!("EPSG:{epsg}")])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input: String = points
+        .iter()
+        .map(|(lon, lat)| format!("{lat:.12} {lon:.12}\n"))
+        .collect();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut it = line.split_whitespace().map(|v| v.parse::<f64>().unwrap());
+            let (n, e) = (it.next().unwrap(), it.next().unwrap());
+            (e, n)
+        })
+        .collect()
+}
+
+/// Points across a zone: the whole width either side of the central
+/// meridian, China's latitudes, spread by a fixed sequence.
+fn points_in(zone: &Zone, half_width: f64, count: usize, seed: u64) -> Vec<(f64, f64)> {
+    let mut x = seed;
+    let mut next = || {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    };
+    (0..count)
+        .map(|_| {
+            let lon = zone.central_meridian + (2.0 * next() - 1.0) * half_width;
+            let lat = 18.0 + 35.0 * next();
+            (lon, lat)
+        })
+        .collect()
+}
+
+#[test]
+fn gauss_kruger_agrees_with_proj_to_a_millimetre() {
+    let Some(tool) = cs2cs() else {
+        return;
+    };
+    // Each family, its codes and the half width of its zones.
+    let families = [
+        ("6° with zone", 4491..=4501u32, 3.0),
+        ("6°", 4502..=4512, 3.0),
+        ("3° with zone", 4513..=4533, 1.5),
+        ("3°", 4534..=4554, 1.5),
+    ];
+    for (name, codes, half) in families {
+        let per_zone = 10_000usize.div_ceil(codes.clone().count());
+        let (mut forward, mut inverse, mut compared) = (0f64, 0f64, 0usize);
+        for epsg in codes {
+            let zone = Zone::of_epsg(epsg).unwrap();
+            let points = points_in(&zone, half, per_zone, u64::from(epsg));
+            let theirs = proj_forward(tool, epsg, &points);
+            assert_eq!(theirs.len(), points.len(), "EPSG:{epsg}");
+            for (&(lon, lat), &(e, n)) in points.iter().zip(&theirs) {
+                let (our_e, our_n) = zone.from_lonlat(lon, lat);
+                forward = forward.max((our_e - e).abs()).max((our_n - n).abs());
+                // Back from PROJ's coordinates, in metres on the ground.
+                let (lon2, lat2) = zone.to_lonlat(e, n);
+                let metres = 111_320.0 * (lat2 - lat).abs()
+                    + 111_320.0 * lat.to_radians().cos() * (lon2 - lon).abs();
+                inverse = inverse.max(metres);
+                compared += 1;
+            }
+        }
+        eprintln!(
+            "{name}: {compared} points, worst forward {forward:.2e} m, inverse {inverse:.2e} m"
+        );
+        assert!(compared >= 10_000, "{name}: {compared}");
+        assert!(forward < 1e-3, "{name}: forward off by {forward} m");
+        assert!(inverse < 1e-3, "{name}: inverse off by {inverse} m");
+    }
+}
