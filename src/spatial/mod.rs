@@ -3,6 +3,7 @@
 //! RFC 7946 says, geodesic area (Karney, via `geo`), and the R-tree of active
 //! parcels with its overlap, containment and neighbour (四至) checks.
 
+pub mod crs;
 pub mod gauss_kruger;
 mod index;
 mod neighbours;

@@ -116,3 +116,47 @@ fn gauss_kruger_agrees_with_proj_to_a_millimetre() {
         assert!(inverse < 1e-3, "{name}: inverse off by {inverse} m");
     }
 }
+
+/// What PROJ writes for each CGCS2000 system — WKT 1 as ESRI writes a
+/// shapefile's `.prj` and as GDAL does (`projinfo`) — reads as that system,
+/// its zone and its EPSG code; the systems a county may still hold instead
+/// (西安 1980, 北京 1954, WGS 84, UTM) are refused by their names.
+#[test]
+fn every_cgcs2000_prj_proj_writes_is_recognised() {
+    use sanquan::spatial::crs::{of_wkt, Crs};
+    if cs2cs().is_none() {
+        return;
+    }
+    let wkt = |code: u32, format: &str| {
+        let out = Command::new("projinfo")
+            .args([&format!("EPSG:{code}"), "-o", format, "-q", "--single-line"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    for format in ["WKT1_ESRI", "WKT1_GDAL"] {
+        assert_eq!(of_wkt(&wkt(4490, format)), Ok(Crs::Geographic), "{format}");
+        for code in 4491..=4554 {
+            let text = wkt(code, format);
+            match of_wkt(&text) {
+                Ok(Crs::GaussKruger { epsg, zone }) => {
+                    assert_eq!(epsg, code, "{format}: {text}");
+                    assert_eq!(Some(zone), Zone::of_epsg(code));
+                }
+                other => panic!("{format} EPSG:{code}: {other:?}\n{text}"),
+            }
+        }
+        for (code, name) in [
+            (2383, "Xian_1980"),
+            (2435, "Beijing_1954"),
+            (4326, "WGS"),
+            (32650, "UTM"),
+        ] {
+            let e = of_wkt(&wkt(code, format)).unwrap_err();
+            assert!(
+                e.name.replace(' ', "_").contains(name),
+                "{format} EPSG:{code}: {e}"
+            );
+        }
+    }
+}
