@@ -152,7 +152,6 @@ impl Reader<'_> {
                 b',' => self.at += 1,
                 b'"' => {
                     self.at += 1;
-                    let start = self.at;
                     // A quote inside a text is written twice.
                     let mut text = Vec::new();
                     loop {
@@ -213,11 +212,11 @@ fn spheroid(geog: &Node) -> Option<(f64, f64)> {
 fn cgcs2000(geog: &Node) -> Result<(), (&'static str, &'static str)> {
     match spheroid(geog) {
         Some((a, rf)) if a == 6_378_137.0 && (rf - 298.257_222_101).abs() < 1e-6 => Ok(()),
-        Some((a, _)) if a == 6_378_245.0 => Err((
+        Some((6_378_245.0, _)) => Err((
             "a Krassowsky ellipsoid (北京 1954): convert it to CGCS2000 first",
             "克拉索夫斯基椭球（北京 1954）：请先转换为 CGCS2000",
         )),
-        Some((a, _)) if a == 6_378_140.0 => Err((
+        Some((6_378_140.0, _)) => Err((
             "an IAG 1975 ellipsoid (西安 1980): convert it to CGCS2000 first",
             "IAG 1975 椭球（西安 1980）：请先转换为 CGCS2000",
         )),
