@@ -17,6 +17,16 @@ pub enum Crs {
     GaussKruger { epsg: u32, zone: Zone },
 }
 
+impl Crs {
+    /// Longitude and latitude (degrees) of a position in this system.
+    pub fn to_lonlat(&self, x: f64, y: f64) -> (f64, f64) {
+        match self {
+            Crs::Geographic => (x, y),
+            Crs::GaussKruger { zone, .. } => zone.to_lonlat(x, y),
+        }
+    }
+}
+
 /// Why a `.prj` is not read: its name as written, and the reason.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the coordinate system `{name}` is not one sanquan reads: {why}")]

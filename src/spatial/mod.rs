@@ -7,6 +7,7 @@ pub mod crs;
 pub mod gauss_kruger;
 mod index;
 mod neighbours;
+pub mod shapefile;
 mod sweep;
 mod validate;
 
