@@ -47,13 +47,12 @@ pub fn run(
     let signers = signers_by_party(&registry, keys)?;
     let mut known = registry.registered_codes()?;
     let origin = log_origin(&county);
-    let total = std::fs::metadata(file)?.len();
+    let (source, total) = open_survey(file)?;
     let bar = super::progress_bar(total, "{bar:40} {bytes}/{total_bytes} ({eta})");
     let mut report = Report::default();
     let mut chunk = Vec::with_capacity(CHUNK);
     let reader = ProgressReader {
-        inner: std::fs::File::open(file)
-            .map_err(|e| CliError::Usage(format!("{}: {e}", file.display())))?,
+        inner: source,
         bar: &bar,
     };
     // One chunk is with the writer while the next is read and signed.
@@ -112,6 +111,67 @@ pub fn run(
         std::fs::write(path, serde_json::to_vec_pretty(&report).expect("report"))?;
     }
     Ok(report)
+}
+
+/// A survey file as GeoJSON features to read: a `.geojson` as it is, or a
+/// shapefile (`.shp` with its `.dbf`, `.prj` and `.cpg` beside it) with its
+/// coordinates converted from the zone its `.prj` names and its table
+/// decoded (issue 19); and how many bytes the reading will take.
+fn open_survey(file: &Path) -> Result<(Box<dyn std::io::Read>, u64), CliError> {
+    let usage = |e: &dyn std::fmt::Display| CliError::Usage(format!("{}: {e}", file.display()));
+    let is_shp = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("shp"));
+    if !is_shp {
+        let f = std::fs::File::open(file).map_err(|e| usage(&e))?;
+        let total = f.metadata().map_err(|e| usage(&e))?.len();
+        return Ok((Box::new(f), total));
+    }
+    let beside = |ext: &str| file.with_extension(ext);
+    let read =
+        |ext: &str| std::fs::read(beside(ext)).map_err(|e| usage(&format!("its .{ext}: {e}")));
+    let shp = std::fs::read(file).map_err(|e| usage(&e))?;
+    let dbf = read("dbf")?;
+    let prj = String::from_utf8(read("prj")?).map_err(|e| usage(&format!("its .prj: {e}")))?;
+    let crs = crate::spatial::crs::of_wkt(&prj)
+        .map_err(|e| usage(&format!("{e} — {}", e.message_zh())))?;
+    let cpg = std::fs::read_to_string(beside("cpg")).ok();
+    let encoding = crate::spatial::shapefile::encoding_of(cpg.as_deref(), &dbf);
+    let records = crate::spatial::shapefile::read(&shp, &dbf, encoding)
+        .map_err(|e| usage(&format!("{e} — {}：{}", e.part, e.why_zh)))?;
+    let features: Vec<Value> = records
+        .iter()
+        .map(|r| {
+            use crate::spatial::shapefile::Attribute;
+            let properties: serde_json::Map<String, Value> = r
+                .attributes
+                .iter()
+                .filter_map(|(k, v)| {
+                    let v = match v {
+                        Attribute::Text(t) | Attribute::Number(t) => Value::String(t.clone()),
+                        // NY/T 2539 dates (CBQXQ, CBQXZ) as the import reads them.
+                        Attribute::Date(d) if d.len() == 8 => {
+                            Value::String(format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..]))
+                        }
+                        Attribute::Date(d) => Value::String(d.clone()),
+                        Attribute::Bool(b) => Value::Bool(*b),
+                        Attribute::Null => return None,
+                    };
+                    Some((k.clone(), v))
+                })
+                .collect();
+            serde_json::json!({
+                "type": "Feature",
+                "properties": properties,
+                "geometry": crate::spatial::shapefile::geojson(&r.rings, crs),
+            })
+        })
+        .collect();
+    let bytes =
+        serde_json::to_vec(&serde_json::json!({"type": "FeatureCollection", "features": features}))
+            .expect("features serialise");
+    let total = bytes.len() as u64;
+    Ok((Box::new(std::io::Cursor::new(bytes)), total))
 }
 
 /// The keys given, by the party they are bound to on the log.

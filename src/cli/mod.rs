@@ -118,7 +118,9 @@ enum Command {
         db: DbArgs,
     },
     /// Register the collectives and parcels of a GeoJSON FeatureCollection
-    /// (NY/T 2539 property names) through the pipeline.
+    /// (NY/T 2539 property names) through the pipeline — or of a parcel
+    /// layer's shapefile (`DK.shp` with its .dbf, .prj and .cpg), in CGCS2000
+    /// longitude/latitude or a Gauss–Krüger zone, its table in GBK or UTF-8.
     Import {
         #[command(flatten)]
         db: DbArgs,
@@ -129,6 +131,7 @@ enum Command {
         /// Where to write the report (accepted, skipped, rejected, warnings).
         #[arg(long)]
         report: Option<PathBuf>,
+        /// A `.geojson`, or a `.shp` with its sibling files.
         file: PathBuf,
     },
     /// Write a synthetic county as GeoJSON (deterministic): the demo county,

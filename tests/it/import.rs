@@ -190,3 +190,97 @@ fn the_demo_county_has_its_people_and_their_rights() {
             .unwrap();
     assert_eq!(records.len(), persons);
 }
+
+/// Issue 19 (1): a parcel layer as a county's package delivers it — a
+/// shapefile in a Gauss–Krüger zone with a GBK table, written here by GDAL's
+/// `ogr2ogr` — imports in one command: the names intact, each area within
+/// 0.01 % of the same parcel measured from its longitude and latitude.
+#[test]
+fn a_shapefile_in_a_zone_with_a_gbk_table_imports() {
+    let have = std::process::Command::new("ogr2ogr")
+        .arg("--version")
+        .output()
+        .is_ok();
+    assert!(
+        have || std::env::var_os("SANQUAN_REQUIRE_GIS").is_none(),
+        "ogr2ogr is required (SANQUAN_REQUIRE_GIS) but missing (apt install gdal-bin)"
+    );
+    if !have {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let d = dir.to_str().unwrap();
+    ok(&sanquan(&["demo", "--data-dir", d, "--load-only"]));
+    // Two new parcels in the first village's margin.
+    let square = |lon: f64, lat: f64| serde_json::json!({"type": "Polygon", "coordinates": [[[lon, lat], [lon + 0.0002, lat], [lon + 0.0002, lat + 0.0002], [lon, lat + 0.0002], [lon, lat]]]});
+    let parcels = [
+        (
+            "1404210010010100950",
+            "西坡地（上）",
+            square(112.9996, 36.0001),
+        ),
+        (
+            "1404210010010100951",
+            "西坡地（下）",
+            square(112.9996, 36.0004),
+        ),
+    ];
+    let source = serde_json::json!({"type": "FeatureCollection", "features": parcels.iter().map(|(code, name, g)| serde_json::json!({
+        "type": "Feature",
+        "properties": {"DKBM": code, "DKMC": name, "DKLB": "10", "TDYT": "1", "DLDJ": "05", "SFJBNT": "2"},
+        "geometry": g,
+    })).collect::<Vec<_>>()});
+    let input = tmp.path().join("dk.geojson");
+    std::fs::write(&input, source.to_string()).unwrap();
+    let shp = tmp.path().join("DK.shp");
+    let status = std::process::Command::new("ogr2ogr")
+        .args([
+            "-f",
+            "ESRI Shapefile",
+            "-s_srs",
+            "EPSG:4490",
+            "-t_srs",
+            "EPSG:4526",
+            "-lco",
+            "ENCODING=GBK",
+        ])
+        .arg(&shp)
+        .arg(&input)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let keys = dir.join("keys");
+    let out = ok(&sanquan(&[
+        "import",
+        "--data-dir",
+        d,
+        "--key",
+        keys.join("demo/collective-14042100100101.key")
+            .to_str()
+            .unwrap(),
+        shp.to_str().unwrap(),
+    ]));
+    assert!(out.contains("2 accepted"), "{out}");
+    let _server = crate::cli::serve_with(&dir, &[]);
+    let url = crate::cli::server_url(&dir);
+    for (code, name, g) in &parcels {
+        let p: Value = ureq::get(&format!("{url}/api/v1/parcels/{code}"))
+            .call()
+            .unwrap()
+            .into_json()
+            .unwrap();
+        assert_eq!(p["properties"]["DKMC"], serde_json::json!(name));
+        let ours: f64 = p["properties"]["area_m2"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let from_lonlat = sanquan::spatial::footprint(g, "geometry").unwrap().area;
+        let expected = from_lonlat.0 as f64 / 100.0;
+        assert!(
+            ((ours - expected) / expected).abs() < 1e-4,
+            "{code}: {ours} m² against {expected} m²"
+        );
+    }
+}
