@@ -11,21 +11,7 @@ use sanquan::spatial::gauss_kruger::Zone;
 
 /// `cs2cs`, if this machine has it.
 fn cs2cs() -> Option<&'static str> {
-    let found = Command::new("cs2cs")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
-    if found {
-        return Some("cs2cs");
-    }
-    assert!(
-        std::env::var_os("SANQUAN_REQUIRE_GIS").is_none(),
-        "PROJ's cs2cs is required (SANQUAN_REQUIRE_GIS) but missing (apt install proj-bin)"
-    );
-    eprintln!("skipping the PROJ comparison: no cs2cs (apt install proj-bin)");
-    None
+    have("cs2cs", "proj-bin").then_some("cs2cs")
 }
 
 /// PROJ's northing and easting of each (lat, lon), by EPSG code.
@@ -163,7 +149,7 @@ fn every_cgcs2000_prj_proj_writes_is_recognised() {
 
 /// Whether a tool of Debian's GIS packages is here (else the test skips,
 /// unless `SANQUAN_REQUIRE_GIS` is set).
-fn have(tool: &str, package: &str) -> bool {
+pub(crate) fn have(tool: &str, package: &str) -> bool {
     let found = Command::new(tool)
         .arg("--version")
         .stdout(Stdio::null())
@@ -208,23 +194,7 @@ fn a_shapefile_gdal_writes_in_a_zone_and_gbk_reads_back() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.geojson");
     std::fs::write(&input, source.to_string()).unwrap();
-    let out = dir.path().join("DK.shp");
-    let status = Command::new("ogr2ogr")
-        .args([
-            "-f",
-            "ESRI Shapefile",
-            "-s_srs",
-            "EPSG:4490",
-            "-t_srs",
-            "EPSG:4526",
-            "-lco",
-            "ENCODING=GBK",
-        ])
-        .arg(&out)
-        .arg(&input)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    gbk_shapefile(&input, &dir.path().join("DK.shp"), 4526);
     let file = |ext: &str| std::fs::read(dir.path().join(format!("DK.{ext}"))).unwrap();
     let prj = String::from_utf8(file("prj")).unwrap();
     let crs = of_wkt(&prj).unwrap();
@@ -277,4 +247,18 @@ fn a_shapefile_gdal_writes_in_a_zone_and_gbk_reads_back() {
     let e = read(&shp, &dbf, Some(encoding_rs::UTF_8)).unwrap_err();
     assert!(e.part.contains("row 1") && e.part.contains("DKMC"), "{e}");
     assert!(e.why_zh.contains(".cpg"), "{e:?}");
+}
+
+/// `input` (GeoJSON in CGCS2000 longitude/latitude) written by GDAL's
+/// `ogr2ogr` as a shapefile in EPSG `zone` with a GBK table, as a county's
+/// package holds its layers.
+pub(crate) fn gbk_shapefile(input: &std::path::Path, out: &std::path::Path, zone: u32) {
+    let status = Command::new("ogr2ogr")
+        .args(["-f", "ESRI Shapefile", "-s_srs", "EPSG:4490"])
+        .args(["-t_srs", &format!("EPSG:{zone}"), "-lco", "ENCODING=GBK"])
+        .arg(out)
+        .arg(input)
+        .status()
+        .unwrap();
+    assert!(status.success(), "ogr2ogr {}", input.display());
 }

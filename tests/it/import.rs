@@ -197,14 +197,7 @@ fn the_demo_county_has_its_people_and_their_rights() {
 /// 0.01 % of the same parcel measured from its longitude and latitude.
 #[test]
 fn a_shapefile_in_a_zone_with_a_gbk_table_imports() {
-    let have = std::process::Command::new("ogr2ogr")
-        .arg("--version")
-        .output()
-        .is_ok();
-    assert!(
-        have || std::env::var_os("SANQUAN_REQUIRE_GIS").is_none(),
-        "ogr2ogr is required (SANQUAN_REQUIRE_GIS) but missing (apt install gdal-bin)"
-    );
+    let have = crate::gis::have("ogr2ogr", "gdal-bin");
     if !have {
         return;
     }
@@ -234,22 +227,7 @@ fn a_shapefile_in_a_zone_with_a_gbk_table_imports() {
     let input = tmp.path().join("dk.geojson");
     std::fs::write(&input, source.to_string()).unwrap();
     let shp = tmp.path().join("DK.shp");
-    let status = std::process::Command::new("ogr2ogr")
-        .args([
-            "-f",
-            "ESRI Shapefile",
-            "-s_srs",
-            "EPSG:4490",
-            "-t_srs",
-            "EPSG:4526",
-            "-lco",
-            "ENCODING=GBK",
-        ])
-        .arg(&shp)
-        .arg(&input)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    crate::gis::gbk_shapefile(&input, &shp, 4526);
     let keys = dir.join("keys");
     let out = ok(&sanquan(&[
         "import",
