@@ -123,10 +123,12 @@ impl Registry {
             .unwrap_or_default();
         let now = chrono::Utc::now().timestamp();
         let code = draft_code(&envelope);
+        let signer: String = envelope.signer.iter().map(|b| format!("{b:02x}")).collect();
         queries::keep_draft(
             &mut conn,
             county,
             &code,
+            &signer,
             &value.to_string(),
             signed + window,
             now,

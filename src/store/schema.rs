@@ -160,6 +160,7 @@ diesel::table! {
     drafts (county, code) {
         county -> Text,
         code -> Text,
+        signer -> Text,
         envelope -> Text,
         expires_at -> BigInt,
     }

@@ -2037,7 +2037,8 @@ fn a_draft_waits_for_its_second_hand_and_binds_nothing_alone() {
         let body =
             json!({"vkey": fresh.verifier().to_string(), "role": "household", "party": SELLER});
         let env = sign(&m.collective, "key.register", body.clone());
-        let stranger = sign(&new_key("stranger"), "key.register", body);
+        let stranger = sign(&new_key("stranger"), "key.register", body.clone());
+        let m_collective = m.collective.clone();
         let Market { log, .. } = m;
         let (registry, _db, _, _) = log.into_registry();
         let app = spawn_app(registry);
@@ -2095,6 +2096,22 @@ fn a_draft_waits_for_its_second_hand_and_binds_nothing_alone() {
         assert!(ureq::get(&format!("{app}/api/v1/drafts/ZZZZ-ZZZZ"))
             .call()
             .is_err());
+        // No key pushes out another office's act: a signer keeps at most 20
+        // drafts, its own oldest let go first.
+        let theirs = post(sign(&d.registry, "key.register", body.clone()).to_json()).1;
+        let mut codes = Vec::new();
+        for _ in 0..21 {
+            let (status, kept) = post(sign(&m_collective, "key.register", body.clone()).to_json());
+            assert_eq!(status, 200, "{kept}");
+            codes.push(kept["code"].as_str().unwrap().to_owned());
+        }
+        let found = |code: &str| {
+            ureq::get(&format!("{app}/api/v1/drafts/{code}"))
+                .call()
+                .is_ok()
+        };
+        assert!(!found(&codes[0]) && found(&codes[20]));
+        assert!(found(theirs["code"].as_str().unwrap()), "{theirs}");
     }
 }
 
