@@ -649,7 +649,7 @@ api_routes! {
         method: Method::Post,
         path: "/drafts",
         summary: "An act over a household signed by its first hand, kept for the second hand to cosign (A2): answered with its short code (ABCD-EFGH)",
-        description: "Send the signed envelope (no personal data). It is kept, not decided: its signatures must verify and its signer be bound; it is kept until its signature's time window closes (the county's entry_time_window_minutes after its time), at most 10,000 a county. The second hand reads it under its code, adds its signature to `cosigs` and submits the envelope to /entries, where the rules judge it.",
+        description: "Send the signed envelope (no personal data). It is kept, not decided: its signatures must verify and its signer be bound; it is kept until its signature's time window closes (the county's entry_time_window_minutes after its time), at most 20 a signer (its own oldest let go first) and 10,000 a county. The second hand reads it under its code, adds its signature to `cosigs` and submits the envelope to /entries, where the rules judge it.",
         request: Some("Envelope"),
         params: &[],
         answer: Answer { status: 200, types: &["application/json"], about: "The draft", view: Some("Draft") },
