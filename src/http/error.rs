@@ -150,7 +150,9 @@ pub fn catalogue() -> Vec<ErrorDoc> {
     let mut all: Vec<ErrorDoc> = refusals
         .iter()
         .map(|r| ApiError::from_refusal(r.as_ref()))
-        .chain(HttpRefusal::iter().map(ApiError::from))
+        // The examples, not failures: made without the conversion that
+        // logs an internal error.
+        .chain(HttpRefusal::iter().map(|r| ApiError::from_refusal(&r)))
         // An example whose message is all details says nothing.
         .filter(|e| !e.body.message_zh.trim().is_empty())
         .map(|e| ErrorDoc {
