@@ -821,7 +821,7 @@ function wireCosign() {
         successCard(form, {}, receipt.index);
       } catch (err) {
         status.textContent = '';
-        showError(form, err.field === 'cosigs' ? { ...err, field: 'entry.signer' } : err);
+        showError(form, err);
       }
     });
   }

@@ -92,8 +92,16 @@ pub fn mu(area: Area) -> String {
 /// individual or organisation contracting has 8001 and up).
 pub fn household(collective_name: &str, code: &str) -> String {
     match code.get(14..).and_then(|s| s.parse::<u32>().ok()) {
-        Some(n @ 1..=8000) => format!("{collective_name} · 第{n}户"),
-        Some(n) => format!("{collective_name} · 第{n}号承包方"),
+        Some(_) => format!("{collective_name} · {}", household_number(code)),
+        None => code.to_owned(),
+    }
+}
+
+/// A household within its collective: 第2户 (or 第8001号承包方).
+pub fn household_number(code: &str) -> String {
+    match code.get(14..).and_then(|s| s.parse::<u32>().ok()) {
+        Some(n @ 1..=8000) => format!("第{n}户"),
+        Some(n) => format!("第{n}号承包方"),
         None => code.to_owned(),
     }
 }

@@ -187,7 +187,9 @@ pub(super) struct Village {
 }
 
 impl Village {
-    fn of(reg: &Registry, code: &str) -> Result<Village, ServiceError> {
+    /// The collective's work; its free land (which reads every parcel's
+    /// geometry) only with `land`, for the pages that show it.
+    fn of(reg: &Registry, code: &str, land: bool) -> Result<Village, ServiceError> {
         let k = reg.collective(code)?;
         let work = reg.clerk_work(code)?;
         let next = work
@@ -206,14 +208,17 @@ impl Village {
             .unwrap_or(today);
         let notice_ends =
             today + chrono::Days::new(crate::model::rules::MIN_NOTICE_DAYS as u64 - 1);
-        let free_parcels = reg
-            .parcels(Some(code), None)?
-            .features
-            .into_iter()
-            .filter(|f| f.properties.holder.is_none() && f.properties.status == "active")
-            .filter(|f| crate::model::land::contract_terms(&f.properties.land_use).is_some())
-            .map(|f| (f.id, f.properties.name, f.properties.area_mu))
-            .collect();
+        let free_parcels = if land {
+            reg.parcels(Some(code), None)?
+                .features
+                .into_iter()
+                .filter(|f| f.properties.holder.is_none() && f.properties.status == "active")
+                .filter(|f| crate::model::land::contract_terms(&f.properties.land_use).is_some())
+                .map(|f| (f.id, f.properties.name, f.properties.area_mu))
+                .collect()
+        } else {
+            Vec::new()
+        };
         Ok(Village {
             next_household: format!("{code}{next:04}"),
             free_parcels,
@@ -228,9 +233,7 @@ impl Village {
 
     /// A household as the clerk's lists name it: 第2户.
     pub(super) fn household(&self, code: &str) -> String {
-        crate::model::words::household("", code)
-            .trim_start_matches(" · ")
-            .to_owned()
+        crate::model::words::household_number(code)
     }
 
     /// What waits for a task, in words, if anything does.
@@ -290,7 +293,7 @@ pub(super) async fn clerk(
     code: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let page = read(&reg, &req, "clerk", move |reg, c| {
-        let v = Village::of(reg, &code)?;
+        let v = Village::of(reg, &code, true)?;
         let tasks = TASKS
             .iter()
             .map(|&(t, ..)| TaskCard {
@@ -329,7 +332,7 @@ pub(super) async fn clerk_task(
             id: slug.clone(),
             field: "task",
         })?;
-        let v = Village::of(reg, &code)?;
+        let v = Village::of(reg, &code, task == Task::Grant)?;
         let mut households: Vec<&str> = v.work.to_admit.iter().map(|(h, _)| h.as_str()).collect();
         households.dedup();
         let reads = households

@@ -61,6 +61,9 @@ pub(super) struct CosignPage {
     until: String,
     /// Who signed it first, by name.
     first: String,
+    /// The code typed, where it names no act waiting (mistyped, or its time
+    /// ran out): said on this page, the code kept in its box.
+    missing: Option<String>,
 }
 
 /// `/cosign` and `/cosign?code=ABCD-EFGH`: the second hand reads the act
@@ -72,7 +75,12 @@ pub(super) async fn cosign(
 ) -> Result<HttpResponse, PageError> {
     let code = q.into_inner().code.filter(|c| !c.trim().is_empty());
     let page = read(&reg, &req, "keys", move |reg, c| {
-        let draft = code.map(|code| reg.draft(&code)).transpose()?;
+        let (draft, missing) = match code.map(|code| (reg.draft(&code), code)) {
+            Some((Ok(d), _)) => (Some(d), None),
+            Some((Err(ServiceError::NotFound { .. }), code)) => (None, Some(code)),
+            Some((Err(e), _)) => return Err(e),
+            None => (None, None),
+        };
         let fields = draft
             .as_ref()
             .and_then(|d| d.envelope["entry"]["body"].as_object())
@@ -120,6 +128,7 @@ pub(super) async fn cosign(
             }
         };
         Ok(CosignPage {
+            missing,
             first,
             draft,
             fields,
