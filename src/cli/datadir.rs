@@ -85,6 +85,18 @@ impl DataDir {
         )?)
     }
 
+    /// A writer that judges and writes nothing (`import --check`).
+    pub fn start_dry_writer(
+        &self,
+        db: &crate::store::Db,
+    ) -> Result<crate::store::Writer, CliError> {
+        Ok(crate::store::Writer::start_dry(
+            db,
+            self.log_key()?,
+            self.clock.clone(),
+        )?)
+    }
+
     /// `--database-url` or `SANQUAN_DATABASE_URL`, then the URL saved at
     /// `init`, then the SQLite file in the directory.
     pub fn database_url(&self, given: Option<&str>) -> String {

@@ -342,6 +342,108 @@ pub fn households(plan: &Plan, per_collective: u64) -> Vec<DemoHousehold> {
     out
 }
 
+/// The county as a NY/T 2539 package (`sanquan generate --package`): the
+/// groups' boundaries and the parcels as shapefiles in the Gauss–Krüger
+/// zone `epsg`, and the ownership tables — FBF, CBF with its members in
+/// CBF_JTCY (about one household to six parcels), CBHT and CBDKXX (each
+/// household's contract over its share of the farmland, 2018–2047), CBJYQZ
+/// (a certificate for each) — as GBK `.dbf` files.
+pub fn write_package(
+    plan: &Plan,
+    dir: &std::path::Path,
+    epsg: u32,
+) -> Result<Vec<std::path::PathBuf>, super::CliError> {
+    use crate::registry::package::Contents;
+    use crate::spatial::shapefile::Attribute;
+    let crs = crate::spatial::crs::Crs::of_epsg(epsg).ok_or_else(|| {
+        super::CliError::Usage(format!(
+            "EPSG:{epsg} is not CGCS2000 (4490) or one of its Gauss–Krüger zones (4491–4554)"
+        ))
+    })?;
+    let t = |s: &str| Attribute::Text(s.to_owned());
+    let mut contents = Contents::default();
+    for f in features(plan) {
+        let p = &f["properties"];
+        let text = |k: &str| p[k].as_str().unwrap_or_default().to_owned();
+        if p.get("FBFBM").is_some() {
+            contents
+                .collectives
+                .push((text("FBFBM"), text("FBFMC"), f["geometry"].clone()));
+            continue;
+        }
+        let declared: rust_decimal::Decimal = text("SCMJ").parse().unwrap_or_default();
+        let mu = (declared * rust_decimal::Decimal::new(15, 4)).round_dp(2);
+        let row = vec![
+            t(&text("DKBM")),
+            t(&text("DKMC")),
+            t(&text("DKLB")),
+            t(&text("TDYT")),
+            t(&text("DLDJ")),
+            t(&text("SFJBNT")),
+            Attribute::Number(text("SCMJ")),
+            Attribute::Number(mu.to_string()),
+            Attribute::Null,
+            Attribute::Null,
+            Attribute::Null,
+            Attribute::Null,
+        ];
+        contents.parcels.push((row, f["geometry"].clone()));
+    }
+    let per_collective = (plan.per_collective / 6).max(1);
+    for h in households(plan, per_collective) {
+        let collective = crate::model::codes::collective_of(&h.code).to_owned();
+        let head = &h.persons[0].0;
+        contents.households.push(vec![
+            t(&h.code),
+            t("1"),
+            t(&head.name),
+            t("1"),
+            t(&head.id_number),
+            Attribute::Number(h.persons.len().to_string()),
+        ]);
+        for (person, relation) in &h.persons {
+            contents.members.push(vec![
+                t(&h.code),
+                t(&person.name),
+                t("1"),
+                t(&person.id_number),
+                t(relation),
+                t("1"),
+            ]);
+        }
+        if h.parcels.is_empty() {
+            continue;
+        }
+        let contract = format!("{}J", h.code);
+        contents.contracts.push(vec![
+            t(&contract),
+            t(&collective),
+            t(&h.code),
+            t("110"),
+            Attribute::Date("20180101".into()),
+            Attribute::Date("20471231".into()),
+            Attribute::Number(h.parcels.len().to_string()),
+        ]);
+        for parcel in &h.parcels {
+            contents.contract_parcels.push(vec![
+                t(parcel),
+                t(&collective),
+                t(&h.code),
+                t(&contract),
+                t(&contract),
+            ]);
+        }
+        contents.certificates.push(vec![
+            t(&contract),
+            t(&format!("{}人民政府", plan.county)),
+            Attribute::Date("20190630".into()),
+        ]);
+    }
+    contents
+        .write(dir, &plan.county, 2019, crs)
+        .map_err(|e| super::CliError::Usage(format!("{e} — {}", e.why_zh)))
+}
+
 /// A comb-shaped ring of `teeth` teeth (four positions each, ~7 cm wide) in
 /// the south of the demo's first village; with `crossed`, its closing edge
 /// runs back through every tooth, so it meets itself `teeth` times. The

@@ -16,8 +16,10 @@ use serde_json::Value;
 use super::datadir::read_signer_key;
 use super::{new_nonce, CliError, DataDir};
 use crate::ledger::{Envelope, SignerKey};
+use crate::model::person::PersonRecord;
 use crate::model::{log_origin, Area, Refusal, Role};
 use crate::registry::import::{stream_features, Report, ToSign};
+use crate::registry::package::{Package, PackageError, Source};
 use crate::registry::{Registry, ServiceError};
 use crate::store::{Db, Pending};
 
@@ -40,138 +42,271 @@ pub fn run(
     report_to: Option<&Path>,
     file: &Path,
 ) -> Result<Report, CliError> {
+    import(dir, database_url, keys, report_to, file, false)
+}
+
+/// `--check`: every check an import makes — the package's own, then the
+/// log's rules, each entry against those before it — by a writer that
+/// writes nothing.
+pub fn check(
+    dir: &DataDir,
+    database_url: Option<&str>,
+    keys: &[PathBuf],
+    report_to: Option<&Path>,
+    file: &Path,
+) -> Result<Report, CliError> {
+    import(dir, database_url, keys, report_to, file, true)
+}
+
+fn import(
+    dir: &DataDir,
+    database_url: Option<&str>,
+    keys: &[PathBuf],
+    report_to: Option<&Path>,
+    file: &Path,
+    dry: bool,
+) -> Result<Report, CliError> {
     let _lock = dir.lock()?;
     let county = dir.config.county.clone();
     let db = Db::open(&dir.database_url(database_url), &county)?;
-    let registry = Registry::new(db.clone(), dir.start_writer(&db)?);
+    let writer = if dry {
+        dir.start_dry_writer(&db)?
+    } else {
+        dir.start_writer(&db)?
+    };
+    let registry = Registry::new(db.clone(), writer);
     let signers = signers_by_party(&registry, keys)?;
-    let mut known = registry.registered_codes()?;
-    let origin = log_origin(&county);
-    let (source, total) = open_survey(file)?;
-    let bar = super::progress_bar(total, "{bar:40} {bytes}/{total_bytes} ({eta})");
-    let mut report = Report::default();
-    let mut chunk = Vec::with_capacity(CHUNK);
-    let reader = ProgressReader {
-        inner: source,
-        bar: &bar,
+    let mut run = Run {
+        known: registry.registered_codes()?,
+        registry: &registry,
+        origin: log_origin(&county),
+        signers,
+        report: Report::default(),
+        in_flight: None,
     };
-    // One chunk is with the writer while the next is read and signed.
-    let mut in_flight: Option<(Signed, Pending)> = None;
-    let mut failed = None;
-    let mut submit = |chunk: &mut Vec<(usize, Value)>, report: &mut Report| {
-        let entries = registry.survey_entries(chunk.drain(..), &known, report);
-        let time = registry.now_stamp();
-        let (signed, envelopes) = sign(&origin, &time, &signers, entries, report);
-        match registry.submit_batch(envelopes) {
-            Ok(pending) => {
-                if let Some((signed, pending)) = in_flight.replace((signed, pending)) {
-                    let before = report.accepted.len();
-                    report.record(signed, pending);
-                    known.extend(report.accepted[before..].iter().cloned());
-                }
-            }
-            Err(e) => failed = Some(e),
-        }
+    let geojson = ["geojson", "json"]
+        .iter()
+        .any(|e| file.extension().is_some_and(|x| x.eq_ignore_ascii_case(e)));
+    let result = if geojson {
+        run.geojson(file)
+    } else {
+        run.package(file)
     };
-    let parsed = stream_features(BufReader::with_capacity(1 << 20, reader), |i, feature| {
-        chunk.push((i, feature));
-        if chunk.len() == CHUNK {
-            submit(&mut chunk, &mut report);
-        }
-    });
-    submit(&mut chunk, &mut report);
-    if let Some((signed, pending)) = in_flight.take() {
-        report.record(signed, pending);
-    }
-    bar.finish_and_clear();
-    if let Some(e) = failed {
-        return Err(e.into());
-    }
-    if parsed.is_ok() {
-        let contracts = registry.survey_contracts(&mut report)?;
-        let (signed, envelopes) = sign(
-            &origin,
-            &registry.now_stamp(),
-            &signers,
-            contracts,
-            &mut report,
-        );
-        let pending = registry.submit_batch(envelopes)?;
-        report.record(signed, pending);
-    }
+    let mut report = run.finish();
     registry.shutdown();
-    parsed.map_err(|e| {
-        CliError::Usage(format!(
-            "{}: not a GeoJSON FeatureCollection: {e}",
-            file.display()
-        ))
-    })?;
+    result?;
     report.finish();
     if let Some(path) = report_to {
-        std::fs::write(path, serde_json::to_vec_pretty(&report).expect("report"))?;
+        let bytes = if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("html"))
+        {
+            crate::web::report::page(&report, &file.display().to_string(), dry).into_bytes()
+        } else {
+            serde_json::to_vec_pretty(&report).expect("report")
+        };
+        std::fs::write(path, bytes)?;
     }
     Ok(report)
 }
 
-/// A survey file as GeoJSON features to read: a `.geojson` as it is, or a
-/// shapefile (`.shp` with its `.dbf`, `.prj` and `.cpg` beside it) with its
-/// coordinates converted from the zone its `.prj` names and its table
-/// decoded (issue 19); and how many bytes the reading will take.
-fn open_survey(file: &Path) -> Result<(Box<dyn std::io::Read>, u64), CliError> {
-    let usage = |e: &dyn std::fmt::Display| CliError::Usage(format!("{}: {e}", file.display()));
-    let is_shp = file
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("shp"));
-    if !is_shp {
+/// An import under way: the entries signed with the keys given and sent to
+/// the writer in chunks, one chunk with the writer while the next is read
+/// and signed.
+struct Run<'a> {
+    registry: &'a Registry,
+    origin: String,
+    signers: HashMap<String, SignerKey>,
+    /// Collectives and parcels registered, before and by this run.
+    known: std::collections::HashSet<String>,
+    report: Report,
+    in_flight: Option<(Signed, Pending)>,
+}
+
+impl Run<'_> {
+    /// Signs `entries` and queues them; records the chunk before.
+    fn submit(&mut self, entries: Vec<ToSign>) -> Result<(), CliError> {
+        let time = self.registry.now_stamp();
+        let (signed, envelopes) = sign(
+            &self.origin,
+            &time,
+            &self.signers,
+            entries,
+            &mut self.report,
+        );
+        let pending = self.registry.submit_batch_with_personal(envelopes)?;
+        if let Some((signed, pending)) = self.in_flight.replace((signed, pending)) {
+            self.record(signed, pending);
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, signed: Signed, pending: Pending) {
+        let before = self.report.accepted.len();
+        self.report.record(signed, pending);
+        self.known
+            .extend(self.report.accepted[before..].iter().cloned());
+    }
+
+    /// Waits for what is with the writer: the next step needs it.
+    fn settle(&mut self) {
+        if let Some((signed, pending)) = self.in_flight.take() {
+            self.record(signed, pending);
+        }
+    }
+
+    fn finish(mut self) -> Report {
+        self.settle();
+        self.report
+    }
+
+    /// Collectives and parcels, a chunk at a time.
+    fn features(
+        &mut self,
+        features: impl Iterator<Item = (Source, Value)>,
+        bar: &indicatif::ProgressBar,
+    ) -> Result<(), CliError> {
+        let mut chunk = Vec::with_capacity(CHUNK);
+        for f in features {
+            chunk.push(f);
+            if chunk.len() == CHUNK {
+                bar.inc(CHUNK as u64);
+                let entries =
+                    self.registry
+                        .survey_entries(chunk.drain(..), &self.known, &mut self.report);
+                self.submit(entries)?;
+            }
+        }
+        bar.inc(chunk.len() as u64);
+        let entries = self
+            .registry
+            .survey_entries(chunk, &self.known, &mut self.report);
+        self.submit(entries)?;
+        self.settle();
+        Ok(())
+    }
+
+    /// A GeoJSON FeatureCollection, streamed; then the contracts of the
+    /// households its parcels name.
+    fn geojson(&mut self, file: &Path) -> Result<(), CliError> {
+        let usage = |e: &dyn std::fmt::Display| CliError::Usage(format!("{}: {e}", file.display()));
         let f = std::fs::File::open(file).map_err(|e| usage(&e))?;
         let total = f.metadata().map_err(|e| usage(&e))?.len();
-        return Ok((Box::new(f), total));
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let bar = super::progress_bar(total, "{bar:40} {bytes}/{total_bytes} ({eta})");
+        let reader = ProgressReader {
+            inner: f,
+            bar: &bar,
+        };
+        let mut chunk = Vec::with_capacity(CHUNK);
+        let mut failed = None;
+        let parsed = stream_features(BufReader::with_capacity(1 << 20, reader), |i, feature| {
+            let source = Source {
+                file: name.clone(),
+                row: i + 1,
+            };
+            chunk.push((source, feature));
+            if chunk.len() == CHUNK && failed.is_none() {
+                let entries =
+                    self.registry
+                        .survey_entries(chunk.drain(..), &self.known, &mut self.report);
+                if let Err(e) = self.submit(entries) {
+                    failed = Some(e);
+                }
+            }
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        let hidden = indicatif::ProgressBar::hidden();
+        self.features(chunk.into_iter(), &hidden)?;
+        bar.finish_and_clear();
+        parsed.map_err(|e| usage(&format!("not a GeoJSON FeatureCollection: {e}")))?;
+        let contracts = self.registry.survey_contracts(&mut self.report)?;
+        self.submit(contracts)?;
+        self.settle();
+        Ok(())
     }
-    let beside = |ext: &str| file.with_extension(ext);
-    let read =
-        |ext: &str| std::fs::read(beside(ext)).map_err(|e| usage(&format!("its .{ext}: {e}")));
-    let shp = std::fs::read(file).map_err(|e| usage(&e))?;
-    let dbf = read("dbf")?;
-    let prj = String::from_utf8(read("prj")?).map_err(|e| usage(&format!("its .prj: {e}")))?;
-    let crs = crate::spatial::crs::of_wkt(&prj)
-        .map_err(|e| usage(&format!("{e} — {}", e.message_zh())))?;
-    let cpg = std::fs::read_to_string(beside("cpg")).ok();
-    let encoding = crate::spatial::shapefile::encoding_of(cpg.as_deref(), &dbf);
-    let records = crate::spatial::shapefile::read(&shp, &dbf, encoding)
-        .map_err(|e| usage(&format!("{e} — {}：{}", e.part, e.why_zh)))?;
-    let features: Vec<Value> = records
-        .iter()
-        .map(|r| {
-            use crate::spatial::shapefile::Attribute;
-            let properties: serde_json::Map<String, Value> = r
-                .attributes
-                .iter()
-                .filter_map(|(k, v)| {
-                    let v = match v {
-                        Attribute::Text(t) | Attribute::Number(t) => Value::String(t.clone()),
-                        // NY/T 2539 dates (CBQXQ, CBQXZ) as the import reads them.
-                        Attribute::Date(d) if d.len() == 8 => {
-                            Value::String(format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..]))
-                        }
-                        Attribute::Date(d) => Value::String(d.clone()),
-                        Attribute::Bool(b) => Value::Bool(*b),
-                        Attribute::Null => return None,
-                    };
-                    Some((k.clone(), v))
-                })
-                .collect();
-            serde_json::json!({
-                "type": "Feature",
-                "properties": properties,
-                "geometry": crate::spatial::shapefile::geojson(&r.rings, crs),
+
+    /// A NY/T 2539 package (a folder, a `.zip`, or one `.shp`): its
+    /// collectives and parcels, then the households of CBF with their
+    /// members, the contracts of CBHT and CBDKXX, and the certificates of
+    /// CBJYQZ — each step once the one before is on the log.
+    fn package(&mut self, file: &Path) -> Result<(), CliError> {
+        let usage = |e: PackageError| CliError::Usage(format!("{e} — {}：{}", e.file, e.why_zh));
+        let package = Package::open(file).map_err(usage)?;
+        let tables = package.tables().map_err(usage)?;
+        let parcels = package.layer("DK").map_err(usage)?;
+        let rows = parcels.as_ref().map_or(0, |l| l.records.len())
+            + tables.values().map(|t| t.len()).sum::<usize>();
+        let bar = super::progress_bar(rows as u64, "{bar:40} {pos}/{len} ({eta})");
+        let collectives = self
+            .registry
+            .package_collectives(&package, &tables, &self.known, &mut self.report)
+            .map_err(usage)?;
+        self.features(collectives.into_iter(), &bar)?;
+        if let Some(layer) = parcels {
+            let mut failed = None;
+            let features = layer.features().map_while(|f| match f {
+                Ok(f) => Some(f),
+                Err(e) => {
+                    failed = Some(e);
+                    None
+                }
+            });
+            self.features(features, &bar)?;
+            if let Some(e) = failed {
+                return Err(usage(e));
+            }
+        }
+        if !tables.contains_key("CBHT") {
+            // A layer alone: the contracts its parcels' CBFBM imply.
+            let contracts = self.registry.survey_contracts(&mut self.report)?;
+            self.submit(contracts)?;
+            self.settle();
+            bar.finish_and_clear();
+            return Ok(());
+        }
+        let mut members = self.registry.household_members()?;
+        let households = self
+            .registry
+            .package_households(&tables, &members, &mut self.report);
+        let planned: Vec<(String, Vec<String>)> = households
+            .iter()
+            .map(|h| {
+                let persons = h.personal.iter().map(|p| p.commitment()).collect();
+                (h.code.clone(), persons)
             })
-        })
-        .collect();
-    let bytes =
-        serde_json::to_vec(&serde_json::json!({"type": "FeatureCollection", "features": features}))
-            .expect("features serialise");
-    let total = bytes.len() as u64;
-    Ok((Box::new(std::io::Cursor::new(bytes)), total))
+            .collect();
+        for chunk in households.chunks(CHUNK) {
+            bar.inc(chunk.len() as u64);
+            self.submit(chunk.to_vec())?;
+        }
+        self.settle();
+        let accepted: std::collections::HashSet<&String> = self.report.accepted.iter().collect();
+        members.extend(
+            planned
+                .into_iter()
+                .filter(|(code, _)| accepted.contains(code)),
+        );
+        let contracts = self
+            .registry
+            .package_contracts(&tables, &members, &mut self.report)?;
+        for chunk in contracts.chunks(CHUNK) {
+            self.submit(chunk.to_vec())?;
+        }
+        self.settle();
+        let certificates = self
+            .registry
+            .package_certificates(&tables, &mut self.report)?;
+        self.submit(certificates)?;
+        self.settle();
+        bar.finish_and_clear();
+        Ok(())
+    }
 }
 
 /// The keys given, by the party they are bound to on the log.
@@ -218,26 +353,20 @@ fn sign(
     signers: &HashMap<String, SignerKey>,
     entries: Vec<ToSign>,
     report: &mut Report,
-) -> (Signed, Vec<Envelope>) {
-    type Outcome = Result<(Envelope, Option<Area>), (&'static str, String)>;
+) -> (Signed, Vec<(Envelope, Vec<PersonRecord>)>) {
+    type Outcome = Result<(Envelope, Option<Area>), Box<dyn Refusal + Send>>;
     let signed: Vec<(ToSign, Outcome)> = entries
         .into_par_iter()
         .map(|it| {
             let key = it.party.as_ref().and_then(|p| signers.get(p));
-            let result = match key {
-                None => Err((
-                    "no_key",
-                    format!(
-                        "no key was given for {}",
-                        it.party.as_deref().unwrap_or("?")
-                    ),
-                )),
+            let result: Outcome = match key {
+                None => Err(Box::new(NoKey(it.party.clone().unwrap_or_default()))),
                 Some(key) => {
                     Envelope::sign(key, origin, it.kind, &new_nonce(), time, it.body.clone())
-                        .map_err(|e| (e.code(), e.to_string()))
+                        .map_err(|e| Box::new(e) as Box<dyn Refusal + Send>)
                         .and_then(|mut env| {
                             crate::store::writer::prepare(&mut env)
-                                .map_err(|e| (e.code(), e.to_string()))?;
+                                .map_err(|e| Box::new(e) as Box<dyn Refusal + Send>)?;
                             let area = env.footprints.first().map(|f| f.area);
                             Ok((env, area))
                         })
@@ -248,19 +377,40 @@ fn sign(
         .collect();
     let mut out = Vec::new();
     let mut envelopes = Vec::new();
-    for (it, result) in signed {
+    for (mut it, result) in signed {
         match result {
             Ok((env, area)) => {
-                envelopes.push(env);
+                envelopes.push((env, std::mem::take(&mut it.personal)));
                 out.push((it, area));
             }
-            Err((code, reason)) if it.kind.starts_with("contract.") => {
-                report.warn(&it, "contract_refused", format!("{code}: {reason}"))
-            }
-            Err((code, reason)) => report.reject(&it, code, reason),
+            Err(refusal) => report.refuse(&it, refusal.as_ref()),
         }
     }
     (out, envelopes)
+}
+
+/// No key was given for the party an entry's signer must be.
+struct NoKey(String);
+
+impl std::fmt::Display for NoKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "no key was given for {}", self.0)
+    }
+}
+
+impl Refusal for NoKey {
+    fn code(&self) -> &'static str {
+        "no_key"
+    }
+    fn class(&self) -> crate::model::refusal::Class {
+        crate::model::refusal::Class::Forbidden
+    }
+    fn message_zh(&self) -> String {
+        format!("未提供 {} 的密钥", self.0)
+    }
+    fn field(&self) -> Option<String> {
+        None
+    }
 }
 
 struct ProgressReader<'a, R> {

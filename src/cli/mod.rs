@@ -124,14 +124,19 @@ enum Command {
     Import {
         #[command(flatten)]
         db: DbArgs,
-        /// A signer key: the county's for collectives, a collective's for its
-        /// parcels. Give as many as the file needs.
+        /// A signer key: the registry's for collectives, a collective's for
+        /// its parcels, households and contracts. Give as many as the file
+        /// needs.
         #[arg(long = "key", required = true)]
         keys: Vec<PathBuf>,
-        /// Where to write the report (accepted, skipped, rejected, warnings).
+        /// Where to write the report: JSON, or a page to print (`.html`).
         #[arg(long)]
         report: Option<PathBuf>,
-        /// A `.geojson`, or a `.shp` with its sibling files.
+        /// Run every check and write nothing.
+        #[arg(long)]
+        check: bool,
+        /// A `.geojson`; a `.shp` with its sibling files; a NY/T 2539
+        /// package folder, or a `.zip` of one.
         file: PathBuf,
     },
     /// Write a synthetic county as GeoJSON (deterministic): the demo county,
@@ -143,6 +148,11 @@ enum Command {
         /// How many parcels.
         #[arg(long)]
         parcels: Option<u64>,
+        /// Write a NY/T 2539 package (a folder of shapefiles and GBK
+        /// tables) in this CGCS2000 Gauss–Krüger zone, e.g. EPSG:4526.
+        #[arg(long, value_name = "EPSG:CODE")]
+        package: Option<String>,
+        /// The GeoJSON file, or the package's folder.
         #[arg(long)]
         out: PathBuf,
     },
@@ -300,32 +310,67 @@ fn run(command: Command) -> Result<(), CliError> {
             db,
             keys,
             report,
+            check,
             file,
         } => {
             let dir = DataDir::open(&db.data_dir)?;
-            let r = import::run(
-                &dir,
-                db.database_url.as_deref(),
-                &keys,
-                report.as_deref(),
-                &file,
-            )?;
+            let url = db.database_url.as_deref();
+            let r = if check {
+                import::check(&dir, url, &keys, report.as_deref(), &file)?
+            } else {
+                import::run(&dir, url, &keys, report.as_deref(), &file)?
+            };
+            let t = &r.totals;
             println!(
-                "imported: {} accepted, {} already registered, {} rejected, {} warnings, {} contracts granted or extended",
-                r.accepted.len(),
-                r.skipped.len(),
-                r.rejected.len(),
-                r.warnings.len(),
-                r.contracts.len()
+                "{}: {} rows read; {} accepted, {} already registered, {} rejected, {} warnings, {} contracts granted or extended, {} on notice for their certificate, {} certificates issued",
+                if check { "checked, nothing written" } else { "imported" },
+                t.read,
+                t.accepted,
+                t.skipped,
+                t.rejected,
+                t.warnings,
+                t.contracts,
+                t.noticed,
+                t.certificates
             );
+            for x in r.rejected.iter().take(20) {
+                println!(
+                    "  {} row {} {} [{}] {}: {} — {}",
+                    x.file,
+                    x.row,
+                    x.code,
+                    x.field.as_deref().unwrap_or("-"),
+                    x.error,
+                    x.reason,
+                    x.reason_zh
+                );
+            }
+            if r.rejected.len() > 20 {
+                println!("  … {} more in the report", r.rejected.len() - 20);
+            }
             Ok(())
         }
-        Command::Generate { demo, parcels, out } => {
+        Command::Generate {
+            demo,
+            parcels,
+            package,
+            out,
+        } => {
             let plan = match (demo, parcels) {
                 (true, _) => generate::Plan::demo(),
                 (false, Some(n)) => generate::Plan::synthetic(n),
                 (false, None) => return Err(CliError::Usage("give --demo or --parcels N".into())),
             };
+            if let Some(crs) = package {
+                let epsg = epsg_of(&crs)?;
+                let files = generate::write_package(&plan, &out, epsg)?;
+                println!(
+                    "wrote {} files of a NY/T 2539 package under {}",
+                    files.len(),
+                    out.display()
+                );
+                return Ok(());
+            }
             let mut file = std::io::BufWriter::new(std::fs::File::create(&out)?);
             generate::write_county(&plan, &mut file)?;
             std::io::Write::flush(&mut file)?;
@@ -342,6 +387,17 @@ fn run(command: Command) -> Result<(), CliError> {
 }
 
 /// A progress bar on a terminal, nothing elsewhere.
+/// `EPSG:4526` or `4526`.
+fn epsg_of(text: &str) -> Result<u32, CliError> {
+    let digits = text
+        .strip_prefix("EPSG:")
+        .or_else(|| text.strip_prefix("epsg:"))
+        .unwrap_or(text);
+    digits
+        .parse()
+        .map_err(|_| CliError::Usage(format!("{text}: give a coordinate system as EPSG:4526")))
+}
+
 pub(crate) fn progress_bar(len: u64, template: &str) -> indicatif::ProgressBar {
     if std::io::stderr().is_terminal() {
         indicatif::ProgressBar::new(len)

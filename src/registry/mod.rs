@@ -9,6 +9,7 @@ mod households;
 pub mod import;
 mod land;
 mod log;
+pub mod package;
 mod parties;
 pub mod views;
 

@@ -25,6 +25,58 @@ impl Crs {
             Crs::GaussKruger { zone, .. } => zone.to_lonlat(x, y),
         }
     }
+
+    /// A position in this system of a longitude and latitude (degrees).
+    pub fn from_lonlat(&self, lon: f64, lat: f64) -> (f64, f64) {
+        match self {
+            Crs::Geographic => (lon, lat),
+            Crs::GaussKruger { zone, .. } => zone.from_lonlat(lon, lat),
+        }
+    }
+
+    /// The system of an EPSG code: 4490, or a Gauss–Krüger zone 4491–4554.
+    pub fn of_epsg(code: u32) -> Option<Crs> {
+        match code {
+            4490 => Some(Crs::Geographic),
+            _ => Zone::of_epsg(code).map(|zone| Crs::GaussKruger { epsg: code, zone }),
+        }
+    }
+
+    pub fn epsg(&self) -> u32 {
+        match self {
+            Crs::Geographic => 4490,
+            Crs::GaussKruger { epsg, .. } => *epsg,
+        }
+    }
+
+    /// The WKT 1 a `.prj` carries, as GDAL writes it, with the EPSG code.
+    pub fn wkt(&self) -> String {
+        let geogcs = r#"GEOGCS["China Geodetic Coordinate System 2000",DATUM["China_2000",SPHEROID["CGCS2000",6378137,298.257222101,AUTHORITY["EPSG","1024"]],AUTHORITY["EPSG","1043"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4490"]]"#;
+        match self {
+            Crs::Geographic => geogcs.to_owned(),
+            Crs::GaussKruger { epsg, zone } => {
+                let three = (4513..=4554).contains(epsg);
+                let name = match (three, zone.false_easting > 500_000.0) {
+                    (true, true) => format!(
+                        "3-degree Gauss-Kruger zone {}",
+                        (zone.false_easting / 1e6) as u32
+                    ),
+                    (true, false) => format!("3-degree Gauss-Kruger CM {}E", zone.central_meridian),
+                    (false, true) => format!(
+                        "6-degree Gauss-Kruger zone {}",
+                        (zone.false_easting / 1e6) as u32
+                    ),
+                    (false, false) => {
+                        format!("6-degree Gauss-Kruger CM {}E", zone.central_meridian)
+                    }
+                };
+                format!(
+                    r#"PROJCS["CGCS2000 / {name}",{geogcs},PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",{}],PARAMETER["scale_factor",1],PARAMETER["false_easting",{}],PARAMETER["false_northing",0],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AUTHORITY["EPSG","{epsg}"]]"#,
+                    zone.central_meridian, zone.false_easting
+                )
+            }
+        }
+    }
 }
 
 /// Why a `.prj` is not read: its name as written, and the reason.

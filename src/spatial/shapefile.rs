@@ -79,32 +79,90 @@ pub fn encoding_of(cpg: Option<&str>, dbf: &[u8]) -> Option<&'static encoding_rs
     }
 }
 
-/// Reads a polygon shapefile: the records of `shp` with the rows of `dbf`,
-/// in order, the text in `encoding` — or, where none is known, UTF-8 if
-/// every text is UTF-8, else GBK.
+/// Reads a polygon shapefile whole: the records of `shp` with the rows of
+/// `dbf`, in order (see [`Reader`], which reads them one at a time).
 pub fn read(
     shp: &[u8],
     dbf: &[u8],
     encoding: Option<&'static encoding_rs::Encoding>,
 ) -> Result<Vec<Record>, ShapefileError> {
-    let shapes = shapes(shp)?;
-    let rows = table(dbf, encoding)?;
-    if rows.len() != shapes.len() {
-        return Err(bad(
-            ".dbf",
-            &format!("{} rows for {} shapes", rows.len(), shapes.len()),
-            &format!("属性表有 {} 行，图形有 {} 个", rows.len(), shapes.len()),
-        ));
-    }
-    Ok(shapes
-        .into_iter()
-        .zip(rows)
-        .map(|(rings, attributes)| Record { rings, attributes })
-        .collect())
+    Reader::new(shp, dbf, encoding)?.collect()
 }
 
-/// The `.shp`'s polygons (type 5, or 15/25 with Z or M, read in 2D).
-fn shapes(b: &[u8]) -> Result<Vec<Vec<Vec<[f64; 2]>>>, ShapefileError> {
+/// A polygon shapefile read record by record, so that a layer of 300,000
+/// parcels is never held decoded at once: the text in `encoding` — or,
+/// where none is known, UTF-8 if every text is UTF-8, else GBK.
+pub struct Reader<'a> {
+    shp: &'a [u8],
+    at: usize,
+    shapes: usize,
+    table: Table<'a>,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(
+        shp: &'a [u8],
+        dbf: &'a [u8],
+        encoding: Option<&'static encoding_rs::Encoding>,
+    ) -> Result<Reader<'a>, ShapefileError> {
+        let shapes = count_shapes(shp)?;
+        let table = Table::new(dbf, encoding)?;
+        if table.rows != shapes {
+            return Err(bad(
+                ".dbf",
+                &format!("{} rows for {} shapes", table.rows, shapes),
+                &format!("属性表有 {} 行，图形有 {} 个", table.rows, shapes),
+            ));
+        }
+        Ok(Reader {
+            shp,
+            at: 100,
+            shapes: 0,
+            table,
+        })
+    }
+
+    /// How many records the layer holds.
+    pub fn len(&self) -> usize {
+        self.table.rows
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.table.rows == 0
+    }
+}
+
+impl Iterator for Reader<'_> {
+    type Item = Result<Record, ShapefileError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.at + 8 > self.shp.len() {
+                return None;
+            }
+            self.shapes += 1;
+            let rings = match shape(self.shp, &mut self.at, self.shapes) {
+                Ok(rings) => rings,
+                Err(e) => {
+                    self.at = self.shp.len();
+                    return Some(Err(e));
+                }
+            };
+            match self.table.next_row()? {
+                Ok(Some(attributes)) => return Some(Ok(Record { rings, attributes })),
+                // A deleted row's shape is skipped with it.
+                Ok(None) => continue,
+                Err(e) => {
+                    self.at = self.shp.len();
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+}
+
+/// Checks the `.shp`'s header and counts its records.
+fn count_shapes(b: &[u8]) -> Result<usize, ShapefileError> {
     if u32_be(b, 0) != Some(9994) || b.len() < 100 {
         return Err(bad(
             ".shp",
@@ -120,141 +178,180 @@ fn shapes(b: &[u8]) -> Result<Vec<Vec<Vec<[f64; 2]>>>, ShapefileError> {
             &format!("图形类型 {kind}：地块须为面"),
         ));
     }
-    let mut out = Vec::new();
     let mut at = 100;
+    let mut n = 0;
     while at + 8 <= b.len() {
-        let n = out.len() + 1;
-        let part = || format!(".shp record {n}");
-        let words =
-            u32_be(b, at + 4).ok_or_else(|| bad(part(), "truncated", "文件不完整"))? as usize;
-        let start = at + 8;
-        let end = start
-            .checked_add(words * 2)
+        let words = u32_be(b, at + 4).unwrap_or(u32::MAX) as usize;
+        at = at
+            .checked_add(8 + words * 2)
             .filter(|&e| e <= b.len())
-            .ok_or_else(|| bad(part(), "runs past the end of the file", "超出文件末尾"))?;
-        let rec = &b[start..end];
-        let t = u32_le(rec, 0).ok_or_else(|| bad(part(), "empty record", "空记录"))?;
-        if t == 0 {
-            out.push(Vec::new());
-        } else if matches!(t, 5 | 15 | 25) {
-            let parts = u32_le(rec, 36).unwrap_or(u32::MAX) as usize;
-            let points = u32_le(rec, 40).unwrap_or(u32::MAX) as usize;
-            if parts == 0 || parts > MAX_PARTS || points > MAX_POINTS {
-                return Err(bad(
-                    part(),
-                    "impossible part or point count",
-                    "环数或点数不合理",
-                ));
-            }
-            let index = |i: usize| u32_le(rec, 44 + 4 * i).map(|v| v as usize);
-            let xy = 44 + 4 * parts;
-            if rec.len() < xy + 16 * points {
-                return Err(bad(part(), "fewer points than it states", "点数少于所声明"));
-            }
-            let mut rings = Vec::with_capacity(parts);
-            for p in 0..parts {
-                let from = index(p).unwrap_or(usize::MAX);
-                let to = if p + 1 < parts {
-                    index(p + 1).unwrap_or(0)
-                } else {
-                    points
-                };
-                if from >= to || to > points {
-                    return Err(bad(
-                        part(),
-                        "a ring's start is out of order",
-                        "环的起点顺序错误",
-                    ));
-                }
-                let ring: Vec<[f64; 2]> = (from..to)
-                    .map(|i| {
-                        let o = xy + 16 * i;
-                        [
-                            f64_le(rec, o).unwrap_or(f64::NAN),
-                            f64_le(rec, o + 8).unwrap_or(f64::NAN),
-                        ]
-                    })
-                    .collect();
-                rings.push(ring);
-            }
-            out.push(rings);
-        } else {
-            return Err(bad(
-                part(),
-                &format!("shape type {t} in a polygon file"),
-                &format!("面文件中出现图形类型 {t}"),
-            ));
-        }
-        at = end;
+            .ok_or_else(|| {
+                bad(
+                    format!(".shp record {}", n + 1),
+                    "runs past the end of the file",
+                    "超出文件末尾",
+                )
+            })?;
+        n += 1;
     }
-    Ok(out)
+    Ok(n)
 }
 
-/// The `.dbf`'s rows, deleted ones left out, each field decoded.
-fn table(
-    b: &[u8],
-    encoding: Option<&'static encoding_rs::Encoding>,
-) -> Result<Vec<Vec<(String, Attribute)>>, ShapefileError> {
-    let truncated = || bad(".dbf", "truncated header", "表头不完整");
-    let rows = u32_le(b, 4).ok_or_else(truncated)? as usize;
-    let header = u16_le(b, 8).ok_or_else(truncated)? as usize;
-    let width = u16_le(b, 10).ok_or_else(truncated)? as usize;
-    let mut fields = Vec::new();
-    let mut at = 32;
-    while at + 32 <= header && b.get(at) != Some(&0x0D) {
-        let d = &b[at..at + 32];
-        let name_end = d[..11].iter().position(|&c| c == 0).unwrap_or(11);
-        let name = String::from_utf8_lossy(&d[..name_end]).trim().to_owned();
-        fields.push((name, d[11], d[16] as usize));
-        at += 32;
+/// The polygon (type 5, or 15/25 with Z or M, read in 2D) of record `n`
+/// at `at`, which moves past it.
+fn shape(b: &[u8], at: &mut usize, n: usize) -> Result<Vec<Vec<[f64; 2]>>, ShapefileError> {
+    let part = || format!(".shp record {n}");
+    let words = u32_be(b, *at + 4).ok_or_else(|| bad(part(), "truncated", "文件不完整"))? as usize;
+    let start = *at + 8;
+    let end = start
+        .checked_add(words * 2)
+        .filter(|&e| e <= b.len())
+        .ok_or_else(|| bad(part(), "runs past the end of the file", "超出文件末尾"))?;
+    *at = end;
+    let rec = &b[start..end];
+    let t = u32_le(rec, 0).ok_or_else(|| bad(part(), "empty record", "空记录"))?;
+    if t == 0 {
+        return Ok(Vec::new());
     }
-    if width == 0 || fields.iter().map(|f| f.2).sum::<usize>() + 1 != width {
+    if !matches!(t, 5 | 15 | 25) {
         return Err(bad(
-            ".dbf",
-            "the fields' widths do not make the row's",
-            "字段宽度之和与记录长度不符",
+            part(),
+            &format!("shape type {t} in a polygon file"),
+            &format!("面文件中出现图形类型 {t}"),
         ));
     }
-    let body = b
-        .get(header..)
-        .filter(|rest| rest.len() >= rows * width)
-        .ok_or_else(|| bad(".dbf", "fewer rows than it states", "行数少于所声明"))?;
-    // Unsaid, the text is UTF-8 if all of it is, else GBK (as a Chinese
-    // package's tables are).
-    let encoding = encoding.unwrap_or_else(|| {
-        let all_utf8 = body
-            .chunks(width)
-            .take(rows)
-            .all(|row| std::str::from_utf8(&row[1..]).is_ok());
-        if all_utf8 {
-            encoding_rs::UTF_8
+    let parts = u32_le(rec, 36).unwrap_or(u32::MAX) as usize;
+    let points = u32_le(rec, 40).unwrap_or(u32::MAX) as usize;
+    if parts == 0 || parts > MAX_PARTS || points > MAX_POINTS {
+        return Err(bad(
+            part(),
+            "impossible part or point count",
+            "环数或点数不合理",
+        ));
+    }
+    let index = |i: usize| u32_le(rec, 44 + 4 * i).map(|v| v as usize);
+    let xy = 44 + 4 * parts;
+    if rec.len() < xy + 16 * points {
+        return Err(bad(part(), "fewer points than it states", "点数少于所声明"));
+    }
+    let mut rings = Vec::with_capacity(parts);
+    for p in 0..parts {
+        let from = index(p).unwrap_or(usize::MAX);
+        let to = if p + 1 < parts {
+            index(p + 1).unwrap_or(0)
         } else {
-            encoding_rs::GBK
+            points
+        };
+        if from >= to || to > points {
+            return Err(bad(
+                part(),
+                "a ring's start is out of order",
+                "环的起点顺序错误",
+            ));
         }
-    });
-    let mut out = Vec::with_capacity(rows);
-    for (r, row) in body.chunks(width).take(rows).enumerate() {
+        let ring: Vec<[f64; 2]> = (from..to)
+            .map(|i| {
+                let o = xy + 16 * i;
+                [
+                    f64_le(rec, o).unwrap_or(f64::NAN),
+                    f64_le(rec, o + 8).unwrap_or(f64::NAN),
+                ]
+            })
+            .collect();
+        rings.push(ring);
+    }
+    Ok(rings)
+}
+
+/// A `.dbf` table read row by row (an ownership table delivered as DBF, or
+/// a layer's attributes), each field decoded.
+pub struct Table<'a> {
+    body: &'a [u8],
+    fields: Vec<(String, u8, usize)>,
+    width: usize,
+    rows: usize,
+    row: usize,
+    encoding: &'static encoding_rs::Encoding,
+}
+
+impl<'a> Table<'a> {
+    pub fn new(
+        b: &'a [u8],
+        encoding: Option<&'static encoding_rs::Encoding>,
+    ) -> Result<Table<'a>, ShapefileError> {
+        let truncated = || bad(".dbf", "truncated header", "表头不完整");
+        let rows = u32_le(b, 4).ok_or_else(truncated)? as usize;
+        let header = u16_le(b, 8).ok_or_else(truncated)? as usize;
+        let width = u16_le(b, 10).ok_or_else(truncated)? as usize;
+        let mut fields = Vec::new();
+        let mut at = 32;
+        while at + 32 <= header && at + 32 <= b.len() && b[at] != 0x0D {
+            let d = &b[at..at + 32];
+            let name_end = d[..11].iter().position(|&c| c == 0).unwrap_or(11);
+            let name = String::from_utf8_lossy(&d[..name_end]).trim().to_owned();
+            fields.push((name, d[11], d[16] as usize));
+            at += 32;
+        }
+        if width == 0 || fields.iter().map(|f| f.2).sum::<usize>() + 1 != width {
+            return Err(bad(
+                ".dbf",
+                "the fields' widths do not make the row's",
+                "字段宽度之和与记录长度不符",
+            ));
+        }
+        let body = b
+            .get(header..)
+            .and_then(|rest| rest.get(..rows.checked_mul(width)?))
+            .ok_or_else(|| bad(".dbf", "fewer rows than it states", "行数少于所声明"))?;
+        // Unsaid, the text is UTF-8 if all of it is, else GBK (as a Chinese
+        // package's tables are).
+        let encoding = encoding.unwrap_or_else(|| {
+            let all_utf8 = body
+                .chunks(width)
+                .all(|row| std::str::from_utf8(&row[1..]).is_ok());
+            if all_utf8 {
+                encoding_rs::UTF_8
+            } else {
+                encoding_rs::GBK
+            }
+        });
+        Ok(Table {
+            body,
+            fields,
+            width,
+            rows,
+            row: 0,
+            encoding,
+        })
+    }
+
+    /// The fields' names, in order.
+    pub fn columns(&self) -> impl Iterator<Item = &str> {
+        self.fields.iter().map(|f| f.0.as_str())
+    }
+
+    /// The next row: `Some(None)` for a deleted one.
+    #[allow(clippy::type_complexity)]
+    fn next_row(&mut self) -> Option<Result<Option<Vec<(String, Attribute)>>, ShapefileError>> {
+        let r = self.row;
+        let row = self.body.get(r * self.width..(r + 1) * self.width)?;
+        self.row += 1;
         if row[0] == b'*' {
-            continue;
+            return Some(Ok(None));
         }
         let mut at = 1;
-        let mut values = Vec::with_capacity(fields.len());
-        for (name, kind, len) in &fields {
+        let mut values = Vec::with_capacity(self.fields.len());
+        for (name, kind, len) in &self.fields {
             let raw = &row[at..at + len];
             at += len;
-            let (text, _, malformed) = encoding.decode(raw);
+            let (text, _, malformed) = self.encoding.decode(raw);
             if malformed {
-                return Err(bad(
+                let encoding = self.encoding.name();
+                return Some(Err(bad(
                     format!(".dbf row {} field {name}", r + 1),
-                    &format!(
-                        "not valid {} text: give the package's .cpg",
-                        encoding.name()
-                    ),
-                    &format!(
-                        "不是有效的 {} 文本：请提供 .cpg 文件说明编码",
-                        encoding.name()
-                    ),
-                ));
+                    &format!("not valid {encoding} text: give the package's .cpg"),
+                    &format!("不是有效的 {encoding} 文本：请提供 .cpg 文件说明编码"),
+                )));
             }
             let text = text.trim_matches(|c: char| c == ' ' || c == '\0');
             let value = match kind {
@@ -270,9 +367,28 @@ fn table(
             };
             values.push((name.clone(), value));
         }
-        out.push(values);
+        Some(Ok(Some(values)))
     }
-    Ok(out)
+}
+
+/// The rows of a table, deleted ones left out, each with its row number in
+/// the file (from 1).
+impl Iterator for Table<'_> {
+    type Item = Result<(usize, Vec<(String, Attribute)>), ShapefileError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let r = self.row + 1;
+            match self.next_row()? {
+                Ok(Some(values)) => return Some(Ok((r, values))),
+                Ok(None) => continue,
+                Err(e) => {
+                    self.row = self.rows;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
 }
 
 /// A record's rings as a GeoJSON Polygon or MultiPolygon in longitude and
@@ -305,6 +421,243 @@ pub fn geojson(rings: &[Vec<[f64; 2]>], crs: super::crs::Crs) -> Option<serde_js
         1 => Some(serde_json::json!({"type": "Polygon", "coordinates": polygons[0]})),
         _ => Some(serde_json::json!({"type": "MultiPolygon", "coordinates": polygons})),
     }
+}
+
+/// Polygons, each its rings (an outer ring, then its holes), each ring its
+/// positions.
+pub type Polygons = Vec<Vec<Vec<[f64; 2]>>>;
+
+/// A field of a table to write, and how it is typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// At most 10 ASCII characters (NY/T 2539's names are).
+    pub name: &'static str,
+    pub kind: FieldKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    /// A decimal with this many places (an area: 2).
+    Number {
+        decimals: u8,
+    },
+    /// YYYYMMDD.
+    Date,
+}
+
+/// A shapefile as written: the three files a layer needs beside its `.prj`
+/// and `.cpg`.
+#[derive(Debug, Clone, Default)]
+pub struct Written {
+    pub shp: Vec<u8>,
+    pub shx: Vec<u8>,
+    pub dbf: Vec<u8>,
+}
+
+/// Writes a table (`.dbf`): the rows' values in the fields' order, the text
+/// in `encoding` (GBK for a Chinese package, its language byte said), each
+/// field as wide as its widest value.
+pub fn write_table(
+    fields: &[Field],
+    rows: &[Vec<Attribute>],
+    encoding: &'static encoding_rs::Encoding,
+) -> Result<Vec<u8>, ShapefileError> {
+    let encoded: Vec<Vec<Vec<u8>>> = rows
+        .iter()
+        .enumerate()
+        .map(|(r, row)| {
+            fields
+                .iter()
+                .zip(row)
+                .map(|(f, v)| {
+                    let text = match v {
+                        Attribute::Text(t) | Attribute::Number(t) | Attribute::Date(t) => {
+                            t.as_str()
+                        }
+                        Attribute::Bool(true) => "T",
+                        Attribute::Bool(false) => "F",
+                        Attribute::Null => "",
+                    };
+                    let (bytes, _, unmappable) = encoding.encode(text);
+                    if unmappable {
+                        return Err(bad(
+                            format!(".dbf row {} field {}", r + 1, f.name),
+                            &format!("not writable in {}", encoding.name()),
+                            &format!("无法以 {} 编码写出", encoding.name()),
+                        ));
+                    }
+                    Ok(bytes.into_owned())
+                })
+                .collect()
+        })
+        .collect::<Result<_, _>>()?;
+    let widths: Vec<usize> = fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| match f.kind {
+            FieldKind::Date => 8,
+            _ => encoded
+                .iter()
+                .map(|row| row.get(i).map_or(0, Vec::len))
+                .max()
+                .unwrap_or(0)
+                .clamp(1, 254),
+        })
+        .collect();
+    for (r, row) in encoded.iter().enumerate() {
+        for ((f, v), w) in fields.iter().zip(row).zip(&widths) {
+            if v.len() > *w {
+                return Err(bad(
+                    format!(".dbf row {} field {}", r + 1, f.name),
+                    "longer than 254 bytes",
+                    "超过 254 字节",
+                ));
+            }
+        }
+    }
+    let header = 32 + 32 * fields.len() + 1;
+    let width = 1 + widths.iter().sum::<usize>();
+    let mut out = Vec::with_capacity(header + width * rows.len() + 1);
+    out.push(0x03);
+    out.extend_from_slice(&[100, 1, 1]);
+    out.extend_from_slice(&(rows.len() as u32).to_le_bytes());
+    out.extend_from_slice(&(header as u16).to_le_bytes());
+    out.extend_from_slice(&(width as u16).to_le_bytes());
+    out.extend_from_slice(&[0; 17]);
+    out.push(if encoding == encoding_rs::GBK {
+        0x4D
+    } else {
+        0
+    });
+    out.extend_from_slice(&[0; 2]);
+    for (f, w) in fields.iter().zip(&widths) {
+        let mut name = [0u8; 11];
+        let n = f.name.len().min(10);
+        name[..n].copy_from_slice(&f.name.as_bytes()[..n]);
+        out.extend_from_slice(&name);
+        let (kind, decimals) = match f.kind {
+            FieldKind::Text => (b'C', 0),
+            FieldKind::Number { decimals } => (b'N', decimals),
+            FieldKind::Date => (b'D', 0),
+        };
+        out.push(kind);
+        out.extend_from_slice(&[0; 4]);
+        out.push(*w as u8);
+        out.push(decimals);
+        out.extend_from_slice(&[0; 14]);
+    }
+    out.push(0x0D);
+    for row in &encoded {
+        out.push(b' ');
+        for ((f, v), w) in fields.iter().zip(row).zip(&widths) {
+            let pad = w - v.len();
+            if matches!(f.kind, FieldKind::Number { .. }) {
+                out.extend(std::iter::repeat_n(b' ', pad));
+                out.extend_from_slice(v);
+            } else {
+                out.extend_from_slice(v);
+                out.extend(std::iter::repeat_n(b' ', pad));
+            }
+        }
+    }
+    out.push(0x1A);
+    Ok(out)
+}
+
+/// Writes a polygon layer: each record's polygons (GeoJSON's rings: an
+/// outer ring, then its holes; already in the layer's coordinates) with its
+/// row. Outer rings are written clockwise and holes anticlockwise, as the
+/// format wants whatever way the source turned them.
+pub fn write_polygons(
+    fields: &[Field],
+    records: &[(Polygons, Vec<Attribute>)],
+    encoding: &'static encoding_rs::Encoding,
+) -> Result<Written, ShapefileError> {
+    let rows: Vec<Vec<Attribute>> = records.iter().map(|(_, row)| row.clone()).collect();
+    let dbf = write_table(fields, &rows, encoding)?;
+    let clockwise = |r: &[[f64; 2]]| {
+        r.windows(2)
+            .map(|w| (w[1][0] - w[0][0]) * (w[1][1] + w[0][1]))
+            .sum::<f64>()
+            > 0.0
+    };
+    let mut shp = vec![0u8; 100];
+    let mut shx = vec![0u8; 100];
+    let mut all = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    for (n, (polygons, _)) in records.iter().enumerate() {
+        let mut rings: Vec<Vec<[f64; 2]>> = Vec::new();
+        for polygon in polygons {
+            for (i, ring) in polygon.iter().enumerate() {
+                let mut ring = ring.clone();
+                if clockwise(&ring) != (i == 0) {
+                    ring.reverse();
+                }
+                rings.push(ring);
+            }
+        }
+        let offset = shp.len();
+        let mut rec = Vec::new();
+        if rings.is_empty() {
+            rec.extend_from_slice(&0u32.to_le_bytes());
+        } else {
+            let points: usize = rings.iter().map(Vec::len).sum();
+            let mut b = [
+                f64::INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::NEG_INFINITY,
+            ];
+            for &[x, y] in rings.iter().flatten() {
+                b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
+            }
+            all = [
+                all[0].min(b[0]),
+                all[1].min(b[1]),
+                all[2].max(b[2]),
+                all[3].max(b[3]),
+            ];
+            rec.extend_from_slice(&5u32.to_le_bytes());
+            for v in b {
+                rec.extend_from_slice(&v.to_le_bytes());
+            }
+            rec.extend_from_slice(&(rings.len() as u32).to_le_bytes());
+            rec.extend_from_slice(&(points as u32).to_le_bytes());
+            let mut start = 0u32;
+            for ring in &rings {
+                rec.extend_from_slice(&start.to_le_bytes());
+                start += ring.len() as u32;
+            }
+            for &[x, y] in rings.iter().flatten() {
+                rec.extend_from_slice(&x.to_le_bytes());
+                rec.extend_from_slice(&y.to_le_bytes());
+            }
+        }
+        shp.extend_from_slice(&(n as u32 + 1).to_be_bytes());
+        shp.extend_from_slice(&((rec.len() / 2) as u32).to_be_bytes());
+        shp.extend_from_slice(&rec);
+        shx.extend_from_slice(&((offset / 2) as u32).to_be_bytes());
+        shx.extend_from_slice(&((rec.len() / 2) as u32).to_be_bytes());
+    }
+    if records.is_empty() || all[0].is_infinite() {
+        all = [0.0; 4];
+    }
+    for file in [&mut shp, &mut shx] {
+        let words = (file.len() / 2) as u32;
+        file[..4].copy_from_slice(&9994u32.to_be_bytes());
+        file[24..28].copy_from_slice(&words.to_be_bytes());
+        file[28..32].copy_from_slice(&1000u32.to_le_bytes());
+        file[32..36].copy_from_slice(&5u32.to_le_bytes());
+        for (i, v) in all.iter().enumerate() {
+            file[36 + 8 * i..44 + 8 * i].copy_from_slice(&v.to_le_bytes());
+        }
+    }
+    Ok(Written { shp, shx, dbf })
 }
 
 #[cfg(test)]

@@ -308,6 +308,23 @@ impl Writer {
         log_key: SignerKey,
         clock: Clock,
     ) -> Result<Writer, StoreError> {
+        Self::start_as(db, log_key, clock, false)
+    }
+
+    /// A writer that judges every entry as the real one does — signatures,
+    /// authority, rules, geometry, personal records, each entry against
+    /// those before it — and answers, but writes nothing: what `sanquan
+    /// import --check` runs a package through. Its state is lost with it.
+    pub fn start_dry(db: &Db, log_key: SignerKey, clock: Clock) -> Result<Writer, StoreError> {
+        Self::start_as(db, log_key, clock, true)
+    }
+
+    fn start_as(
+        db: &Db,
+        log_key: SignerKey,
+        clock: Clock,
+        dry: bool,
+    ) -> Result<Writer, StoreError> {
         let mut conn = db.dedicated()?;
         lock_county(&mut conn, &db.county)?;
         let stopping = Arc::new(AtomicBool::new(false));
@@ -328,6 +345,7 @@ impl Writer {
             last_time: clock.now(),
             clock,
             id_numbers,
+            dry,
         };
         let (checked_tx, checked_rx) = std::sync::mpsc::sync_channel(1);
         let spawn = |name: &str, f: Box<dyn FnOnce() + Send>| {
@@ -461,16 +479,25 @@ impl Writer {
     /// Queues many envelopes without waiting, so the caller can prepare the
     /// next ones meanwhile; [`Pending::wait`] gives the answers in order.
     pub fn enqueue(&self, envelopes: Vec<Envelope>) -> Pending {
+        self.enqueue_with_personal(envelopes.into_iter().map(|e| (e, Vec::new())))
+    }
+
+    /// The same, each envelope with the personal records of the persons it
+    /// names (a survey package's households).
+    pub fn enqueue_with_personal(
+        &self,
+        envelopes: impl IntoIterator<Item = (Envelope, Vec<PersonRecord>)>,
+    ) -> Pending {
         Pending(
             envelopes
                 .into_iter()
-                .map(|envelope| {
+                .map(|(envelope, personal)| {
                     let (reply, answer) = oneshot::channel();
                     let _held = self.share_blocking(&envelope);
                     self.queue
                         .blocking_send(Job {
                             envelope,
-                            personal: Vec::new(),
+                            personal,
                             reply,
                             _held,
                         })
@@ -620,6 +647,8 @@ fn load_id_numbers(
 }
 
 struct WriterState {
+    /// Judges and answers, writes nothing ([`Writer::start_dry`]).
+    dry: bool,
     gate: Arc<Gate>,
     id_numbers: std::collections::HashSet<String>,
     conn: DbConnection,
@@ -912,6 +941,10 @@ impl WriterState {
                 *a = Err(SubmitError::Busy);
             }
             self.reload();
+        } else if self.dry {
+            // Nothing is written: what a commit would have taken is let go.
+            self.seq.tree.take_dirty();
+            self.seq.state.take_changed();
         } else if !admitted.is_empty() {
             // A panic while committing is a failed commit: nothing of the
             // batch is acknowledged, and the state is reloaded below.

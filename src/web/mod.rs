@@ -8,6 +8,7 @@ mod assets;
 pub use assets::ASSETS;
 mod charts;
 mod pages;
+pub mod report;
 mod sketch;
 
 use actix_web::http::StatusCode;
