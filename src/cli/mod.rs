@@ -3,6 +3,7 @@
 mod bench;
 mod datadir;
 mod demo;
+mod export;
 pub mod generate;
 pub mod import;
 
@@ -138,6 +139,30 @@ enum Command {
         /// A `.geojson`; a `.shp` with its sibling files; a NY/T 2539
         /// package folder, or a `.zip` of one.
         file: PathBuf,
+    },
+    /// Write the registry out for GIS tools: GeoJSON, shapefiles in a
+    /// Gauss–Krüger zone, a GeoPackage, or a NY/T 2539 package that
+    /// `import` reads back.
+    Export {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, value_enum)]
+        format: export::Format,
+        /// EPSG:4490 (longitude/latitude) or a CGCS2000 Gauss–Krüger zone
+        /// (EPSG:4491–4554); by default the county's 3° zone with its number
+        /// in the easting.
+        #[arg(long, value_name = "EPSG:CODE")]
+        crs: Option<String>,
+        /// One collective (发包方编码) instead of the county.
+        #[arg(long)]
+        collective: Option<String>,
+        /// A key that may read the members' names and ID numbers (the
+        /// county's, or the collective's); without one they are left out.
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// The file (GeoJSON, GeoPackage) or folder (shapefiles, package).
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Write a synthetic county as GeoJSON (deterministic): the demo county,
     /// or one of any size.
@@ -348,6 +373,30 @@ fn run(command: Command) -> Result<(), CliError> {
             if r.rejected.len() > 20 {
                 println!("  … {} more in the report", r.rejected.len() - 20);
             }
+            Ok(())
+        }
+        Command::Export {
+            db,
+            format,
+            crs,
+            collective,
+            key,
+            out,
+        } => {
+            let dir = DataDir::open(&db.data_dir)?;
+            let crs = crs.as_deref().map(epsg_of).transpose()?;
+            let n = export::run(
+                &dir,
+                db.database_url.as_deref(),
+                export::Options {
+                    format,
+                    crs,
+                    collective: collective.as_deref(),
+                    key: key.as_deref(),
+                    out: &out,
+                },
+            )?;
+            println!("exported {n} parcels to {}", out.display());
             Ok(())
         }
         Command::Generate {

@@ -5,6 +5,7 @@
 //! `parties` (each an `impl Registry`), over the typed `views`.
 
 mod exchange;
+pub mod export;
 mod households;
 pub mod import;
 mod land;

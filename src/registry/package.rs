@@ -610,27 +610,15 @@ pub struct Contents {
 }
 
 impl Contents {
-    /// Writes the package under `dir` (see [`write_package`]).
-    pub fn write(
-        self,
-        dir: &Path,
-        county: &str,
-        year: i32,
-        crs: Crs,
-    ) -> Result<Vec<std::path::PathBuf>, PackageError> {
-        let fbf = self
-            .collectives
-            .iter()
-            .map(|(code, name, _)| {
-                vec![Attribute::Text(code.clone()), Attribute::Text(name.clone())]
-            })
-            .collect();
-        let layers = vec![
+    /// The layers, `ZJQY` and `DK`, in longitude and latitude.
+    pub fn layers(&mut self) -> Vec<LayerOut> {
+        let collectives = std::mem::take(&mut self.collectives);
+        let parcels = std::mem::take(&mut self.parcels);
+        vec![
             LayerOut {
                 code: "ZJQY",
                 fields: fields::ZJQY.to_vec(),
-                records: self
-                    .collectives
+                records: collectives
                     .into_iter()
                     .map(|(code, name, g)| {
                         (
@@ -643,28 +631,94 @@ impl Contents {
             LayerOut {
                 code: "DK",
                 fields: fields::DK.to_vec(),
-                records: self
-                    .parcels
+                records: parcels
                     .into_iter()
                     .map(|(row, g)| (polygons_of(&g), row))
                     .collect(),
             },
-        ];
+        ]
+    }
+
+    /// The ownership tables (FBF from the layers' groups: call before
+    /// [`Contents::layers`]).
+    pub fn tables(&mut self) -> Vec<TableOut> {
+        let fbf = self
+            .collectives
+            .iter()
+            .map(|(code, name, _)| {
+                vec![Attribute::Text(code.clone()), Attribute::Text(name.clone())]
+            })
+            .collect();
         let table = |name, fields: &[shapefile::Field], rows| TableOut {
             name,
             fields: fields.to_vec(),
             rows,
         };
-        let tables = vec![
+        vec![
             table("FBF", &fields::FBF, fbf),
-            table("CBF", &fields::CBF, self.households),
-            table("CBF_JTCY", &fields::CBF_JTCY, self.members),
-            table("CBHT", &fields::CBHT, self.contracts),
-            table("CBDKXX", &fields::CBDKXX, self.contract_parcels),
-            table("CBJYQZ", &fields::CBJYQZ, self.certificates),
-        ];
-        write_package(dir, county, year, crs, layers, tables)
+            table("CBF", &fields::CBF, std::mem::take(&mut self.households)),
+            table(
+                "CBF_JTCY",
+                &fields::CBF_JTCY,
+                std::mem::take(&mut self.members),
+            ),
+            table("CBHT", &fields::CBHT, std::mem::take(&mut self.contracts)),
+            table(
+                "CBDKXX",
+                &fields::CBDKXX,
+                std::mem::take(&mut self.contract_parcels),
+            ),
+            table(
+                "CBJYQZ",
+                &fields::CBJYQZ,
+                std::mem::take(&mut self.certificates),
+            ),
+        ]
     }
+
+    /// Writes the whole package under `dir` in NY/T 2539's layout: the
+    /// layers in `矢量数据/`, the tables in `权属数据/`.
+    pub fn write(
+        mut self,
+        dir: &Path,
+        county: &str,
+        year: i32,
+        crs: Crs,
+    ) -> Result<Vec<std::path::PathBuf>, PackageError> {
+        let tables = self.tables();
+        let layers = self.layers();
+        let mut written = write_layers(&dir.join("矢量数据"), county, year, crs, layers)?;
+        written.extend(write_tables(&dir.join("权属数据"), tables)?);
+        Ok(written)
+    }
+}
+
+/// A layer in another coordinate system.
+pub fn project(layer: LayerOut, crs: Crs) -> LayerOut {
+    let records = layer
+        .records
+        .into_iter()
+        .map(|(polygons, row)| {
+            let projected = polygons
+                .into_iter()
+                .map(|rings| {
+                    rings
+                        .into_iter()
+                        .map(|ring| {
+                            ring.into_iter()
+                                .map(|[lon, lat]| {
+                                    let (x, y) = crs.from_lonlat(lon, lat);
+                                    [x, y]
+                                })
+                                .collect()
+                        })
+                        .collect()
+                })
+                .collect();
+            (projected, row)
+        })
+        .collect();
+    LayerOut { records, ..layer }
 }
 
 /// A layer to write: its NY/T 2539 code, fields, and records (each its
@@ -706,78 +760,66 @@ pub fn polygons_of(geometry: &serde_json::Value) -> shapefile::Polygons {
     }
 }
 
-/// Writes a package in NY/T 2539's layout under `dir`: the layers in
-/// `矢量数据/` as shapefiles named by code, county and year
-/// (`DK1404212026.shp`, with `.shx`, `.dbf`, `.prj` in `crs` and a `.cpg`
-/// saying GBK), the tables in `权属数据/` as GBK `.dbf` files of their
-/// names. Returns the files written.
-pub fn write_package(
+fn io_error(p: &Path, e: std::io::Error) -> PackageError {
+    bad(
+        p.display().to_string(),
+        e.to_string(),
+        format!("无法写入：{e}"),
+    )
+}
+
+fn shp_error(name: &str, e: shapefile::ShapefileError) -> PackageError {
+    bad(format!("{name} {}", e.part), e.why, e.why_zh)
+}
+
+/// Writes layers (in longitude and latitude) into `dir` as shapefiles in
+/// `crs`, named by code, county and year (`DK1404212026.shp`, with `.shx`,
+/// `.dbf` in GBK, `.prj` and a `.cpg` saying so). Returns the files.
+pub fn write_layers(
     dir: &Path,
     county: &str,
     year: i32,
     crs: Crs,
     layers: Vec<LayerOut>,
-    tables: Vec<TableOut>,
 ) -> Result<Vec<std::path::PathBuf>, PackageError> {
-    let io = |p: &Path, e: std::io::Error| {
-        bad(
-            p.display().to_string(),
-            e.to_string(),
-            format!("无法写入：{e}"),
-        )
-    };
-    let shp_error = |name: &str, e: shapefile::ShapefileError| {
-        bad(format!("{name} {}", e.part), e.why, e.why_zh)
-    };
-    let vector = dir.join("矢量数据");
-    let owners = dir.join("权属数据");
-    for d in [&vector, &owners] {
-        std::fs::create_dir_all(d).map_err(|e| io(d, e))?;
-    }
+    std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
     let mut written = Vec::new();
-    let mut put = |path: std::path::PathBuf, bytes: &[u8]| -> Result<(), PackageError> {
-        std::fs::write(&path, bytes).map_err(|e| io(&path, e))?;
-        written.push(path);
-        Ok(())
-    };
     for layer in layers {
         let stem = format!("{}{county}{year}", layer.code);
-        let records: Vec<_> = layer
-            .records
-            .into_iter()
-            .map(|(polygons, row)| {
-                let projected = polygons
-                    .into_iter()
-                    .map(|rings| {
-                        rings
-                            .into_iter()
-                            .map(|ring| {
-                                ring.into_iter()
-                                    .map(|[lon, lat]| {
-                                        let (x, y) = crs.from_lonlat(lon, lat);
-                                        [x, y]
-                                    })
-                                    .collect()
-                            })
-                            .collect()
-                    })
-                    .collect();
-                (projected, row)
-            })
-            .collect();
-        let files = shapefile::write_polygons(&layer.fields, &records, encoding_rs::GBK)
+        let layer = project(layer, crs);
+        let files = shapefile::write_polygons(&layer.fields, &layer.records, encoding_rs::GBK)
             .map_err(|e| shp_error(&stem, e))?;
-        put(vector.join(format!("{stem}.shp")), &files.shp)?;
-        put(vector.join(format!("{stem}.shx")), &files.shx)?;
-        put(vector.join(format!("{stem}.dbf")), &files.dbf)?;
-        put(vector.join(format!("{stem}.prj")), crs.wkt().as_bytes())?;
-        put(vector.join(format!("{stem}.cpg")), b"GBK")?;
+        for (ext, bytes) in [
+            ("shp", files.shp.as_slice()),
+            ("shx", &files.shx),
+            ("dbf", &files.dbf),
+            ("prj", crs.wkt().as_bytes()),
+            ("cpg", b"GBK"),
+        ] {
+            let path = dir.join(format!("{stem}.{ext}"));
+            std::fs::write(&path, bytes).map_err(|e| io_error(&path, e))?;
+            written.push(path);
+        }
     }
+    Ok(written)
+}
+
+/// Writes tables into `dir` as GBK `.dbf` files of their names, each with
+/// its `.cpg`.
+pub fn write_tables(
+    dir: &Path,
+    tables: Vec<TableOut>,
+) -> Result<Vec<std::path::PathBuf>, PackageError> {
+    std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
+    let mut written = Vec::new();
     for table in tables {
         let dbf = shapefile::write_table(&table.fields, &table.rows, encoding_rs::GBK)
             .map_err(|e| shp_error(table.name, e))?;
-        put(owners.join(format!("{}.dbf", table.name)), &dbf)?;
-        put(owners.join(format!("{}.cpg", table.name)), b"GBK")?;
+        for (ext, bytes) in [("dbf", dbf.as_slice()), ("cpg", b"GBK")] {
+            let path = dir.join(format!("{}.{ext}", table.name));
+            std::fs::write(&path, bytes).map_err(|e| io_error(&path, e))?;
+            written.push(path);
+        }
     }
     Ok(written)
 }
