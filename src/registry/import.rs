@@ -827,13 +827,22 @@ impl Registry {
                     phone: None,
                 };
                 if let Err(e) = record.check(at, today) {
-                    let field = match &e {
+                    let (field, name, (why, why_zh)) = match e {
                         crate::model::person::PersonalError::BadRecord {
-                            field: "name", ..
-                        } => "CYXM",
-                        _ => "CYZJHM",
+                            field: "name",
+                            reason,
+                            ..
+                        } => ("CYXM", "成员姓名", reason),
+                        crate::model::person::PersonalError::BadRecord { reason, .. } => {
+                            ("CYZJHM", "成员身份证号码", reason)
+                        }
+                        _ => ("CYZJHM", "成员身份证号码", ("invalid", "无效")),
                     };
-                    refused = Some(fail(field, e.to_string(), e.message_zh()));
+                    refused = Some(fail(
+                        field,
+                        format!("{field}: {why}"),
+                        format!("{name}（{field}）：{why_zh}"),
+                    ));
                     break;
                 }
                 listed_members.push(json!({"person": record.commitment(), "relation": relation}));
@@ -1050,6 +1059,14 @@ impl Registry {
         let mut conn = self.db.conn()?;
         let county = &self.db.county;
         let notices = queries::load_notices(&mut conn, county, None)?;
+        // The contracts in force: on the log before, or granted by this run.
+        let mut in_force: HashSet<String> =
+            queries::load_contracts(&mut conn, county, queries::ContractsOf::All)?
+                .into_values()
+                .filter(|k| k.returned.is_none())
+                .map(|k| k.code)
+                .collect();
+        in_force.extend(report.contracts.iter().cloned());
         let mut wanted = Vec::new();
         for row in cbjyqz.rows() {
             let index = report.next_index();
@@ -1075,6 +1092,18 @@ impl Registry {
                 personal_rows: Vec::new(),
                 inferred: false,
             };
+            if contract.is_some_and(|k| !in_force.contains(k)) {
+                report.refuse(
+                    &it,
+                    &row_refusal(
+                        "contract_not_registered",
+                        "CBJYQZBM",
+                        "its contract is not registered (see the contract's row)",
+                        "该权证对应的承包合同未登记（见该合同所在行）",
+                    ),
+                );
+                continue;
+            }
             if contract.is_none() {
                 report.refuse(
                     &it,

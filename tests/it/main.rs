@@ -20,6 +20,7 @@ mod land;
 mod layers;
 mod ledger;
 mod lifecycle;
+mod package;
 mod pages;
 mod races;
 mod rules_doc;
