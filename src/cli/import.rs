@@ -24,7 +24,7 @@ use crate::registry::{Registry, ServiceError};
 use crate::store::{Db, Pending};
 
 /// Features signed and submitted together.
-const CHUNK: usize = 20_000;
+const CHUNK: usize = 5_000;
 
 /// A chunk's entries as signed, each with the area its geometry measured.
 type Signed = Vec<(ToSign, Option<Area>)>;
@@ -262,6 +262,8 @@ impl Run<'_> {
                 return Err(usage(e));
             }
         }
+        // The layers are read: their bytes (most of the package) go.
+        drop(package);
         if !tables.contains_key("CBHT") {
             // A layer alone: the contracts its parcels' CBFBM imply.
             let contracts = self.registry.survey_contracts(&mut self.report)?;
@@ -357,12 +359,19 @@ fn sign(
     type Outcome = Result<(Envelope, Option<Area>), Box<dyn Refusal + Send>>;
     let signed: Vec<(ToSign, Outcome)> = entries
         .into_par_iter()
-        .map(|it| {
+        .map(|mut it| {
             let key = it.party.as_ref().and_then(|p| signers.get(p));
             let result: Outcome = match key {
                 None => Err(Box::new(NoKey(it.party.clone().unwrap_or_default()))),
                 Some(key) => {
-                    Envelope::sign(key, origin, it.kind, &new_nonce(), time, it.body.clone())
+                    // The body goes into the envelope; a notice keeps it
+                    // for the report (the contracts it lists).
+                    let body = if it.kind == "notice.post" {
+                        it.body.clone()
+                    } else {
+                        std::mem::take(&mut it.body)
+                    };
+                    Envelope::sign(key, origin, it.kind, &new_nonce(), time, body)
                         .map_err(|e| Box::new(e) as Box<dyn Refusal + Send>)
                         .and_then(|mut env| {
                             crate::store::writer::prepare(&mut env)

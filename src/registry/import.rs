@@ -129,9 +129,11 @@ pub struct ToSign {
     /// CBFBM: the household said to hold the parcel, and the term.
     #[serde(skip)]
     holder: Option<(String, Option<(String, String)>)>,
-    /// The personal records of the persons a household names (kept off the
-    /// log), and the rows of CBF_JTCY they come from.
-    #[serde(skip)]
+    /// The personal records of the persons a household names, to send with
+    /// its entry (kept off the log; a package's plan gives them back to the
+    /// browser that uploaded them), and the rows of CBF_JTCY they come from.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schemars(with = "Vec<serde_json::Value>")]
     pub personal: Vec<PersonRecord>,
     #[serde(skip)]
     personal_rows: Vec<Source>,
@@ -139,6 +141,21 @@ pub struct ToSign {
     /// warning, not a refused row.
     #[serde(skip)]
     inferred: bool,
+}
+
+/// The steps of a package's import, in order: each needs the one before
+/// on the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PackageStep {
+    /// Collectives (FBF with ZJQY/CJQY) and parcels (DK).
+    Land,
+    /// CBF with CBF_JTCY.
+    Households,
+    /// CBHT with CBDKXX.
+    Contracts,
+    /// CBJYQZ: the notice, then the certificates.
+    Certificates,
 }
 
 /// What is left to do for a file: the entries to sign now, and what is
@@ -1175,6 +1192,40 @@ impl Registry {
             });
         }
         Ok(entries)
+    }
+
+    /// What is left to do of a package's `step` (the clerk's upload of a
+    /// village's `.zip`): the entries to sign, the rows refused by the
+    /// package's own checks, the warnings. Nothing is written.
+    pub fn package_plan(&self, zip: &[u8], step: PackageStep) -> Result<SurveyPlan, ServiceError> {
+        let package = super::package::Package::of_zip(zip)?;
+        let tables = package.tables()?;
+        let mut report = Report::default();
+        let entries = match step {
+            PackageStep::Land => {
+                let known = self.registered_codes()?;
+                let mut features =
+                    self.package_collectives(&package, &tables, &known, &mut report)?;
+                if let Some(layer) = package.layer("DK")? {
+                    features.extend(layer.features().collect::<Result<Vec<_>, _>>()?);
+                }
+                self.survey_entries(features, &known, &mut report)
+            }
+            PackageStep::Households => {
+                self.package_households(&tables, &self.household_members()?, &mut report)
+            }
+            PackageStep::Contracts => {
+                self.package_contracts(&tables, &self.household_members()?, &mut report)?
+            }
+            PackageStep::Certificates => self.package_certificates(&tables, &mut report)?,
+        };
+        report.finish();
+        Ok(SurveyPlan {
+            entries,
+            skipped: report.skipped,
+            rejected: report.rejected,
+            warnings: report.warnings,
+        })
     }
 
     /// Submits a signed entry (with the personal records of the persons it

@@ -78,6 +78,11 @@ crate::refusals! {
         }
             => BadQuery { reason_zh, field, .. } => Class::Malformed, (*field).to_owned(),
             (*reason_zh).to_owned();
+        /// A survey package that does not read (issue 19).
+        #[error("the package: {0}")]
+        BadPackage(#[from] package::PackageError)
+            => BadPackage(e) => Class::Malformed, "body",
+            format!("成果包：{}：{}", e.file, e.why_zh), code "bad_package";
         #[error(transparent)]
         ReadAuth(#[from] crate::ledger::read_auth::ReadAuthError)
             => ReadAuth(e) => e.class(), e.field(),

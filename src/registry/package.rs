@@ -30,7 +30,7 @@ pub struct Source {
 }
 
 /// Why a package does not read: the file (and where in it), and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, thiserror::Error)]
 #[error("{file}: {why}")]
 pub struct PackageError {
     pub file: String,
