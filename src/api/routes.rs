@@ -17,14 +17,26 @@ async fn json_body(
     payload: web::Payload,
     max: usize,
 ) -> Result<web::Bytes, ApiError> {
-    let json = req
+    typed_body(req, payload, max, "application/json").await
+}
+
+/// A body of the media type `expected`, at most `max` bytes.
+async fn typed_body(
+    req: &HttpRequest,
+    payload: web::Payload,
+    max: usize,
+    expected: &'static str,
+) -> Result<web::Bytes, ApiError> {
+    let typed = req
         .headers()
         .get(actix_web::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
-    if !json {
-        return Err(ApiError::from(HttpRefusal::UnsupportedMediaType));
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case(expected));
+    if !typed {
+        return Err(ApiError::from(HttpRefusal::UnsupportedMediaType {
+            expected,
+        }));
     }
     let too_large = || ApiError::from(HttpRefusal::PayloadTooLarge { max });
     match payload.to_bytes_limited(max).await {
@@ -71,6 +83,29 @@ pub(super) async fn post_survey_plan(
     let reg = reg.into_inner();
     // A bulk read: a whole village's features against the registry.
     let plan = blocking_costed(Cost::Bulk, move || reg.survey_plan(collection)).await?;
+    Ok(HttpResponse::Ok().json(plan))
+}
+
+/// The most a package sent to be planned may hold: a village's, zipped.
+pub const MAX_PACKAGE: usize = 64 << 20;
+
+#[derive(serde::Deserialize)]
+pub(super) struct PackageQuery {
+    step: crate::registry::import::PackageStep,
+}
+
+/// A village's NY/T 2539 package, zipped, planned one step at a time.
+pub(super) async fn post_survey_package(
+    req: HttpRequest,
+    reg: web::Data<Registry>,
+    q: web::Query<PackageQuery>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let bytes = typed_body(&req, payload, MAX_PACKAGE, "application/zip").await?;
+    let reg = reg.into_inner();
+    let step = q.step;
+    // A bulk read: a whole village's package against the registry.
+    let plan = blocking_costed(Cost::Bulk, move || reg.package_plan(&bytes, step)).await?;
     Ok(HttpResponse::Ok().json(plan))
 }
 

@@ -344,6 +344,18 @@ api_routes! {
         answer: Answer { status: 200, types: &["application/json"], about: "The plan", view: Some("SurveyPlan") },
         refused: &[400, 413, 415, 503],
     };
+    post_survey_package => Route {
+        method: Method::Post,
+        path: "/survey/package",
+        summary: "What is left to register of a village's NY/T 2539 package (确权成果包, a .zip): the entries to sign, step by step",
+        description: "The clerk's upload of a package `sanquan import` reads too: a .zip (Content-Type: application/zip, at most 64 MiB) holding the layers (DK, ZJQY/CJQY shapefiles with .prj and .cpg) and the ownership tables (FBF, CBF, CBF_JTCY, CBHT, CBDKXX, CBJYQZ as .csv, .dbf or an .mdb). `step` is land (collectives and parcels), households, contracts or certificates, each once the one before is on the log. The answer lists the entries to sign — a household's with the personal records of its members, to send beside it to /entries, as the upload holds them —, what is registered already, and each row the package's own checks refuse, by file, row, field and code, in English and Chinese. Nothing is written by this call.",
+        request: None,
+        params: &[
+            Param { name: "step", at: In::Query, ty: Ty::Of(schema_of::<crate::registry::import::PackageStep>), required: true, about: "land, households, contracts or certificates", example: "land" },
+        ],
+        answer: Answer { status: 200, types: &["application/json"], about: "The plan", view: Some("SurveyPlan") },
+        refused: &[400, 413, 415, 503],
+    };
     get_entry => Route {
         method: Method::Get,
         path: "/entries/{index}",

@@ -54,10 +54,10 @@ crate::refusals! {
         }
             => BadQuery { field, reason_zh, .. } => Class::Malformed, field.clone(),
             if reason_zh.is_empty() { "查询参数无效".to_owned() } else { reason_zh.clone() };
-        #[error("an envelope is sent as Content-Type: application/json")]
-        UnsupportedMediaType
-            => UnsupportedMediaType => Class::UnsupportedMedia, "header.Content-Type",
-            "信封须以 Content-Type: application/json 提交";
+        #[error("the body is sent as Content-Type: {expected}")]
+        UnsupportedMediaType { expected: &'static str }
+            => UnsupportedMediaType { expected } => Class::UnsupportedMedia, "header.Content-Type",
+            format!("请求体须以 Content-Type: {expected} 提交");
         #[error("an envelope may be at most {max} bytes")]
         PayloadTooLarge { max: usize }
             => PayloadTooLarge { max } => Class::TooLarge, (),

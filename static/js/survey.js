@@ -3,6 +3,9 @@
 // the server says which entries register what is not registered yet, this
 // page signs them with the clerk's key and submits them, and asks again —
 // once the parcels are in, for the contracts of the households they name.
+// A village's NY/T 2539 package (.zip) goes the same way, step by step
+// (`POST /api/v1/survey/package?step=…`): land, households, contracts,
+// certificates; the report is a table, the refused rows first.
 import { EN, say, $, keys, bindingsOf, hex, submitEntry } from '/static/app.js';
 
 /** What is left to sign for `collection`, as the server plans it. */
@@ -17,19 +20,118 @@ async function plan(collection) {
   return answer;
 }
 
+/** What is left to sign of a package's `step`, as the server plans it. */
+async function packagePlan(bytes, step) {
+  const r = await fetch(`/api/v1/survey/package?step=${step}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/zip' },
+    body: bytes,
+  });
+  const answer = await r.json().catch(() => ({}));
+  if (!r.ok) throw answer.error ?? { code: `http_${r.status}`, message: r.statusText, message_zh: '服务器没有回应，请稍后再试' };
+  return answer;
+}
+
+/** The report as a table: the refused rows first, then the warnings. */
+function showReport(table, refused, warnings) {
+  const body = table.tBodies[0];
+  body.replaceChildren();
+  const row = (cells, cls) => {
+    const tr = document.createElement('tr');
+    if (cls) tr.className = cls;
+    for (const [label, text] of cells) {
+      const td = document.createElement('td');
+      td.dataset.label = label;
+      td.textContent = text ?? '';
+      tr.append(td);
+    }
+    body.append(tr);
+  };
+  const cells = (r, what) => [
+    [say('文件', 'file'), r.file],
+    [say('行', 'row'), r.row],
+    [say('编码', 'code'), r.code],
+    [say('问题', 'problem'), what],
+  ];
+  for (const r of refused) row(cells(r, r.what), 'refused');
+  for (const w of warnings) row(cells(w, EN ? w.reason : w.reason_zh), 'warning');
+  table.hidden = !refused.length && !warnings.length;
+}
+
+/** A village's NY/T 2539 package (.zip), step by step: each step's
+ * entries signed with the clerk's key and submitted, a household's with
+ * its members' personal records. */
+async function importPackage(form, key, party, file) {
+  const bar = $('progress', form);
+  const status = $('.status', form);
+  const bytes = await file.arrayBuffer();
+  const refused = [];
+  const warnings = [];
+  const seen = new Set();
+  const refuse = (r, what) => {
+    const id = `${r.file} ${r.row} ${r.code} ${what}`;
+    if (!seen.has(id)) {
+      seen.add(id);
+      refused.push({ file: r.file, row: r.row, code: r.code, what });
+    }
+  };
+  let accepted = 0;
+  let skipped = 0;
+  bar.value = 0;
+  bar.max = 0;
+  for (const step of ['land', 'households', 'contracts', 'certificates']) {
+    let p;
+    try {
+      p = await packagePlan(bytes, step);
+    } catch (err) {
+      refuse({ file: file.name, row: '', code: '' }, `${EN ? err.message : err.message_zh} (${err.code})`);
+      break;
+    }
+    skipped += p.skipped.length;
+    for (const r of p.rejected) refuse(r, `${EN ? r.reason : r.reason_zh} (${r.error}${r.field ? `, ${r.field}` : ''})`);
+    for (const w of p.warnings) if (!warnings.some((x) => x.file === w.file && x.row === w.row && x.warning === w.warning)) warnings.push(w);
+    bar.max += p.entries.length;
+    for (const x of p.entries) {
+      if (x.party && party && x.party !== party) {
+        refuse(x, say(`须由 ${x.party} 的密钥签署`, `to be signed by ${x.party}'s key`));
+      } else {
+        try {
+          await submitEntry(key, x.kind, x.body, x.personal);
+          accepted++;
+        } catch (err) {
+          refuse(x, `${EN ? err.message : err.message_zh} (${err.code})`);
+        }
+      }
+      bar.value++;
+    }
+  }
+  status.textContent = say(
+    `完成：登记 ${accepted} 条，已登记过 ${skipped} 条，未通过 ${refused.length} 行，提醒 ${warnings.length} 条。`,
+    `Done: ${accepted} registered, ${skipped} registered before, ${refused.length} rows refused, ${warnings.length} warnings.`,
+  );
+  showReport($('table.report', form), refused, warnings);
+  form.dataset.done = String(accepted);
+}
+
 function wireSurvey() {
   const form = $('#survey');
   if (!form) return;
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const bar = $('progress', form);
-    const report = $('.report', form);
+    const report = $('table.report', form);
     const status = $('.status', form);
-    report.replaceChildren();
+    report.tBodies[0].replaceChildren();
+    report.hidden = true;
     const key = (await keys.all()).find((k) => k.name === form.elements._signer.value);
     const file = form.elements.file.files[0];
     if (!key || !file) {
       status.textContent = say('请选择密钥和文件', 'choose a key and a file');
+      return;
+    }
+    if (/\.zip$/i.test(file.name)) {
+      const party = (await bindingsOf([key.pub])).get(hex(key.pub))?.party;
+      await importPackage(form, key, party, file);
       return;
     }
     let collection;
@@ -41,7 +143,7 @@ function wireSurvey() {
     }
     const party = (await bindingsOf([key.pub])).get(hex(key.pub))?.party;
     const refused = [];
-    const note = (code, what) => refused.push(`${code || '?'}: ${what}`);
+    const note = (code, what, row = '') => refused.push({ file: file.name, row, code, what });
     let accepted = 0;
     let skipped = 0;
     bar.value = 0;
@@ -59,7 +161,7 @@ function wireSurvey() {
       }
       if (round === 0) {
         skipped = p.skipped.length;
-        for (const r of p.rejected) note(r.code, `${r.reason} (${r.error})`);
+        for (const r of p.rejected) note(r.code, `${EN ? r.reason : r.reason_zh} (${r.error})`, r.row);
       }
       const todo = p.entries.filter((x) => !tried.has(`${x.kind} ${x.code}`));
       if (!todo.length) break;
@@ -83,11 +185,7 @@ function wireSurvey() {
       `完成：登记 ${accepted} 条，已登记过 ${skipped} 条，未登记 ${refused.length} 条。`,
       `Done: ${accepted} registered, ${skipped} registered before, ${refused.length} refused.`,
     );
-    for (const r of refused) {
-      const li = document.createElement('li');
-      li.textContent = r;
-      report.append(li);
-    }
+    showReport(report, refused, []);
     form.dataset.done = String(accepted);
   });
 }

@@ -1408,3 +1408,201 @@ fn a_short_code_names_the_key_a_phone_offered() {
     let (status, _) = offer(json!({"vkey": vkey, "name": "x"}));
     assert_eq!(status, 400);
 }
+
+/// Issue 19 (6): the clerk uploads the village's 确权 package, zipped; the
+/// page registers what passes — a parcel, a household with its members, its
+/// contract, the notice for its certificate — step by step with a progress
+/// bar, and shows a table with the refused rows first, each by its file
+/// and row: a parcel overlapping a registered one, a member whose ID
+/// number's check character is wrong.
+#[test]
+fn the_clerk_uploads_a_village_package_and_sees_the_refused_rows_first() {
+    use sanquan::registry::package::{fields, write_layers, write_tables, LayerOut, TableOut};
+    use sanquan::spatial::shapefile::Attribute;
+    let c = county(Backend::Sqlite);
+    let app = spawn_app(c.registry.clone());
+    let Some(mut b) = Browser::start(&app, "clerk-package") else {
+        return;
+    };
+    import_key(&mut b, &c.collective);
+    let t = |s: &str| Attribute::Text(s.to_owned());
+    let square = |lon: f64| {
+        vec![vec![vec![
+            [lon, 36.001],
+            [lon + 0.0005, 36.001],
+            [lon + 0.0005, 36.0015],
+            [lon, 36.0015],
+            [lon, 36.001],
+        ]]]
+    };
+    let dk = |code: &str, name: &str| {
+        let mut row = vec![t(code), t(name), t("10"), t("1"), t("05"), t("2")];
+        row.extend(std::iter::repeat_n(Attribute::Null, 6));
+        row
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let crs = sanquan::spatial::crs::Crs::of_epsg(4526).unwrap();
+    write_layers(
+        &dir.path().join("矢量数据"),
+        "140421",
+        2019,
+        crs,
+        vec![LayerOut {
+            code: "DK",
+            fields: fields::DK.to_vec(),
+            records: vec![
+                (square(113.006), dk(&parcel(6), "新开地")),
+                (square(113.0021), dk(&parcel(7), "重叠地")),
+            ],
+        }],
+    )
+    .unwrap();
+    let (good, bad) = ("140421001001010007", "140421001001010008");
+    let table = |name, fields: &[sanquan::spatial::shapefile::Field], rows| TableOut {
+        name,
+        fields: fields.to_vec(),
+        rows,
+    };
+    write_tables(
+        &dir.path().join("权属数据"),
+        vec![
+            table(
+                "CBF",
+                &fields::CBF,
+                vec![
+                    vec![
+                        t(good),
+                        t("1"),
+                        t("郭三"),
+                        t("1"),
+                        t("140421196505050014"),
+                        Attribute::Number("1".into()),
+                    ],
+                    vec![
+                        t(bad),
+                        t("1"),
+                        t("林四"),
+                        t("1"),
+                        t("140421197001010010"),
+                        Attribute::Number("1".into()),
+                    ],
+                ],
+            ),
+            table(
+                "CBF_JTCY",
+                &fields::CBF_JTCY,
+                vec![
+                    vec![
+                        t(good),
+                        t("郭三"),
+                        t("1"),
+                        t("140421196505050014"),
+                        t("02"),
+                        t("1"),
+                    ],
+                    vec![
+                        t(bad),
+                        t("林四"),
+                        t("1"),
+                        t("140421197001010010"),
+                        t("02"),
+                        t("1"),
+                    ],
+                ],
+            ),
+            table(
+                "CBHT",
+                &fields::CBHT,
+                vec![vec![
+                    t(&format!("{good}J")),
+                    t(VILLAGE),
+                    t(good),
+                    t("110"),
+                    Attribute::Date("20180101".into()),
+                    Attribute::Date("20471231".into()),
+                    Attribute::Number("1".into()),
+                ]],
+            ),
+            table(
+                "CBDKXX",
+                &fields::CBDKXX,
+                vec![vec![
+                    t(&parcel(6)),
+                    t(VILLAGE),
+                    t(good),
+                    t(&format!("{good}J")),
+                    t(&format!("{good}J")),
+                ]],
+            ),
+            table(
+                "CBJYQZ",
+                &fields::CBJYQZ,
+                vec![vec![
+                    t(&format!("{good}J")),
+                    Attribute::Null,
+                    Attribute::Null,
+                ]],
+            ),
+        ],
+    )
+    .unwrap();
+    let zipped = tempfile::Builder::new().suffix(".zip").tempfile().unwrap();
+    {
+        let mut z = zip::ZipWriter::new(std::fs::File::create(zipped.path()).unwrap());
+        for sub in ["矢量数据", "权属数据"] {
+            for e in std::fs::read_dir(dir.path().join(sub)).unwrap() {
+                let p = e.unwrap().path();
+                let name = format!("{sub}/{}", p.file_name().unwrap().to_string_lossy());
+                z.start_file(name, zip::write::SimpleFileOptions::default())
+                    .unwrap();
+                std::io::Write::write_all(&mut z, &std::fs::read(&p).unwrap()).unwrap();
+            }
+        }
+        z.finish().unwrap();
+    }
+    b.goto(&format!("/clerk/{VILLAGE}/survey"));
+    choose_file(&b, "#survey [name=file]", &zipped);
+    b.signer("survey", "collective-1");
+    b.click("#survey button[type=submit]");
+    b.wait(
+        "document.getElementById('survey').dataset.done",
+        "package imported",
+    );
+    // A parcel, a household, its contract, the notice: four entries.
+    assert_eq!(
+        b.js("return document.getElementById('survey').dataset.done"),
+        json!("4")
+    );
+    let rows: Value = b.js(
+        "return [...document.querySelectorAll('#survey table.report tbody tr')].map(r => [r.className, r.innerText])",
+    );
+    let rows = rows.as_array().unwrap();
+    let first_two: Vec<&str> = rows[..2].iter().map(|r| r[0].as_str().unwrap()).collect();
+    assert_eq!(first_two, ["refused", "refused"], "{rows:?}");
+    let text = |r: &Value| r[1].as_str().unwrap().to_owned();
+    assert!(
+        rows.iter().any(|r| text(r).contains("DK1404212019.shp")
+            && text(r).contains(&parcel(7))
+            && text(r).contains("parcel_overlap")),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| text(r).contains("CBF_JTCY.dbf") && text(r).contains("身份证")),
+        "{rows:?}"
+    );
+    b.screenshots("clerk-package");
+    let household: Value = ureq::get(&format!("{app}/api/v1/households/{good}"))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(
+        household["members"].as_array().unwrap().len(),
+        1,
+        "{household}"
+    );
+    assert!(ureq::get(&format!("{app}/api/v1/households/{bad}"))
+        .call()
+        .is_err());
+}
