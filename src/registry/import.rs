@@ -1364,3 +1364,26 @@ pub fn stream_features(
     serde::Deserializer::deserialize_map(&mut de, Top(each))?;
     de.end()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::term_day;
+
+    #[test]
+    fn a_tables_dates_read_in_the_forms_counties_write_them() {
+        for (text, day) in [
+            ("2019-01-01", "2019-01-01"),
+            ("2019/1/1", "2019-01-01"),
+            ("20190101", "2019-01-01"),
+            ("2019-01-01 00:00:00", "2019-01-01"),
+            ("2019/01/31 0:00:00", "2019-01-31"),
+            ("2019-01-01T00:00:00", "2019-01-01"),
+        ] {
+            assert_eq!(term_day(Some(text)).as_deref(), Ok(day), "{text}");
+        }
+        for bad in ["2047-13-45", "2019-02-30", "", "二〇一九年", "2019-01"] {
+            assert!(term_day(Some(bad)).is_err(), "{bad}");
+        }
+        assert!(term_day(None).is_err());
+    }
+}

@@ -375,6 +375,16 @@ pub fn of_wkt(wkt: &str) -> Result<Crs, UnknownCrs> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_system_written_reads_back_as_itself() {
+        for code in std::iter::once(4490).chain(4491..=4554) {
+            let crs = super::Crs::of_epsg(code).unwrap();
+            assert_eq!(super::of_wkt(&crs.wkt()), Ok(crs), "EPSG:{code}");
+            assert_eq!(crs.epsg(), code);
+        }
+        assert_eq!(super::Crs::of_epsg(4326), None);
+    }
+
     use super::*;
 
     #[test]

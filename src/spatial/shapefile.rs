@@ -678,6 +678,83 @@ mod tests {
     }
 
     #[test]
+    fn what_is_written_reads_back_with_its_rings_turned_and_its_gbk_text() {
+        let fields = [
+            Field {
+                name: "DKBM",
+                kind: FieldKind::Text,
+            },
+            Field {
+                name: "SCMJ",
+                kind: FieldKind::Number { decimals: 2 },
+            },
+            Field {
+                name: "CBQXQ",
+                kind: FieldKind::Date,
+            },
+        ];
+        // An anticlockwise outer ring (GeoJSON's way) with a clockwise hole.
+        let outer = vec![
+            [0.0, 0.0],
+            [10.0, 0.0],
+            [10.0, 10.0],
+            [0.0, 10.0],
+            [0.0, 0.0],
+        ];
+        let hole = vec![[2.0, 2.0], [2.0, 4.0], [4.0, 4.0], [4.0, 2.0], [2.0, 2.0]];
+        let records = vec![
+            (
+                vec![vec![outer.clone(), hole.clone()]],
+                vec![
+                    Attribute::Text("东洼地".into()),
+                    Attribute::Number("96.00".into()),
+                    Attribute::Date("20180101".into()),
+                ],
+            ),
+            (
+                Vec::new(),
+                vec![Attribute::Null, Attribute::Null, Attribute::Null],
+            ),
+        ];
+        let w = write_polygons(&fields, &records, encoding_rs::GBK).unwrap();
+        assert_eq!(encoding_of(None, &w.dbf), Some(encoding_rs::GBK));
+        let back = read(&w.shp, &w.dbf, None).unwrap();
+        assert_eq!(back.len(), 2);
+        let mut turned = outer.clone();
+        turned.reverse();
+        let mut hole_turned = hole.clone();
+        hole_turned.reverse();
+        assert_eq!(back[0].rings, vec![turned, hole_turned]);
+        assert_eq!(
+            back[0].attributes,
+            vec![
+                ("DKBM".to_owned(), Attribute::Text("东洼地".into())),
+                ("SCMJ".to_owned(), Attribute::Number("96.00".into())),
+                ("CBQXQ".to_owned(), Attribute::Date("20180101".into())),
+            ]
+        );
+        assert!(back[1].rings.is_empty());
+        assert!(back[1]
+            .attributes
+            .iter()
+            .all(|(_, v)| *v == Attribute::Null));
+        // The .shx indexes each record at its offset.
+        assert_eq!(w.shx.len(), 100 + 8 * 2);
+        assert_eq!(u32_be(&w.shx, 100), Some(50));
+        // A text GBK cannot write is refused by row and field.
+        let emoji = vec![(
+            Vec::new(),
+            vec![
+                Attribute::Text("🌾".into()),
+                Attribute::Null,
+                Attribute::Null,
+            ],
+        )];
+        let e = write_polygons(&fields, &emoji, encoding_rs::GBK).unwrap_err();
+        assert_eq!(e.part, ".dbf row 1 field DKBM");
+    }
+
+    #[test]
     fn a_cpg_or_the_language_byte_names_the_encoding() {
         assert_eq!(encoding_of(Some("GBK\n"), &[]), Some(encoding_rs::GBK));
         assert_eq!(encoding_of(Some("UTF-8"), &[]), Some(encoding_rs::UTF_8));
