@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::codes;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonRecord {
     /// At least 16 random bytes, base64: without it a commitment to an ID

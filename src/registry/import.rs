@@ -133,7 +133,6 @@ pub struct ToSign {
     /// its entry (kept off the log; a package's plan gives them back to the
     /// browser that uploaded them), and the rows of CBF_JTCY they come from.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[schemars(with = "Vec<serde_json::Value>")]
     pub personal: Vec<PersonRecord>,
     #[serde(skip)]
     personal_rows: Vec<Source>,

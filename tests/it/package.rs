@@ -713,3 +713,47 @@ fn ogrinfo_reads_sanquans_shapefiles_and_geopackage() {
         assert!((scmj - declared).abs() < 0.005, "{scmj} {declared}");
     }
 }
+
+/// The ownership tables in an Access database are read by Debian's
+/// `mdb-export`: a file that is not one is refused by its name, and
+/// nothing is written.
+#[test]
+fn an_access_database_that_does_not_read_is_refused_by_name() {
+    let have = Command::new("mdb-tables").arg("--version").output().is_ok();
+    assert!(
+        have || std::env::var_os("SANQUAN_REQUIRE_GIS").is_none(),
+        "mdb-tables is required (SANQUAN_REQUIRE_GIS) but missing (apt install mdbtools)"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let package = tmp.path().join("pk");
+    generate_package(&package);
+    let owners = package.join("权属数据");
+    std::fs::remove_dir_all(&owners).unwrap();
+    std::fs::create_dir_all(&owners).unwrap();
+    std::fs::write(
+        owners.join("140421.mdb"),
+        b"Standard Jet DB, but not really",
+    )
+    .unwrap();
+    let (d, keys) = empty_county(&tmp.path().join("c"));
+    let before = entries(&d);
+    let mut args = vec!["import", "--data-dir", &d];
+    for k in &keys {
+        args.extend(["--key", k.as_str()]);
+    }
+    args.push(package.to_str().unwrap());
+    let out = sanquan(&args);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let expected = if have {
+        "not a readable Access database"
+    } else {
+        "install mdbtools"
+    };
+    assert!(
+        err.contains("140421.mdb") && err.contains(expected),
+        "{err}"
+    );
+    assert!(err.contains("Access 数据库"), "{err}");
+    assert_eq!(entries(&d), before);
+}

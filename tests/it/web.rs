@@ -376,7 +376,9 @@ fn a_lease_and_a_move_to_town_done_in_the_browser_leave_the_household_its_rights
             b.js("return document.querySelector('#survey progress').value"),
             json!(2)
         );
-        let report = b.text("#survey .report");
+        let report =
+            b.js("return document.querySelector('#survey table.report tbody').textContent");
+        let report = report.as_str().unwrap();
         assert!(
             report.contains(&parcel(5)) && report.contains("parcel_overlap"),
             "{report}"
