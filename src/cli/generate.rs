@@ -362,6 +362,18 @@ pub fn write_package(
     })?;
     let t = |s: &str| Attribute::Text(s.to_owned());
     let mut contents = Contents::default();
+    let per_collective = (plan.per_collective / 6).max(1);
+    let households = households(plan, per_collective);
+    let holder: std::collections::HashMap<&str, &str> = households
+        .iter()
+        .flat_map(|h| {
+            h.parcels
+                .iter()
+                .map(move |p| (p.as_str(), h.persons[0].0.name.as_str()))
+        })
+        .collect();
+    let mut boxes = Vec::new();
+    let mut names = Vec::new();
     for f in features(plan) {
         let p = &f["properties"];
         let text = |k: &str| p[k].as_str().unwrap_or_default().to_owned();
@@ -387,10 +399,44 @@ pub fn write_package(
             Attribute::Null,
             Attribute::Null,
         ];
+        let ring = crate::registry::package::polygons_of(&f["geometry"]);
+        let mut b = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for &[x, y] in ring.iter().flatten().flatten() {
+            b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
+        }
+        boxes.push((text("DKBM"), b));
+        names.push(text("DKMC"));
         contents.parcels.push((row, f["geometry"].clone()));
     }
-    let per_collective = (plan.per_collective / 6).max(1);
-    for h in households(plan, per_collective) {
+    // 四至 as a surveyor writes them: the neighbouring holder's name, the
+    // neighbouring parcel's where no one holds it, a road at the edge.
+    let by_code: std::collections::HashMap<&str, usize> = boxes
+        .iter()
+        .enumerate()
+        .map(|(i, (c, _))| (c.as_str(), i))
+        .collect();
+    for (i, n) in crate::spatial::all_neighbours(&boxes)
+        .into_iter()
+        .enumerate()
+    {
+        // East, south, west, north into DKDZ, DKNZ, DKXZ, DKBZ.
+        for (side, column) in n.sides().into_iter().zip([8, 10, 9, 11]) {
+            let word = match side {
+                Some(code) => holder
+                    .get(code)
+                    .map(|h| (*h).to_owned())
+                    .unwrap_or_else(|| names[by_code[code]].clone()),
+                None => "道路".to_owned(),
+            };
+            contents.parcels[i].0[column] = t(&word);
+        }
+    }
+    for h in households {
         let collective = crate::model::codes::collective_of(&h.code).to_owned();
         let head = &h.persons[0].0;
         contents.households.push(vec![

@@ -18,7 +18,7 @@ use super::{new_nonce, CliError, DataDir};
 use crate::ledger::{Envelope, SignerKey};
 use crate::model::person::PersonRecord;
 use crate::model::{log_origin, Area, Refusal, Role};
-use crate::registry::import::{stream_features, Report, ToSign};
+use crate::registry::import::{stream_features, Report, SurveyedParcel, ToSign};
 use crate::registry::package::{Package, PackageError, Source};
 use crate::registry::{Registry, ServiceError};
 use crate::store::{Db, Pending};
@@ -248,15 +248,19 @@ impl Run<'_> {
             .package_collectives(&package, &tables, &self.known, &mut self.report)
             .map_err(usage)?;
         self.features(collectives.into_iter(), &bar)?;
+        let mut surveyed = Vec::new();
         if let Some(layer) = parcels {
             let mut failed = None;
-            let features = layer.features().map_while(|f| match f {
-                Ok(f) => Some(f),
-                Err(e) => {
-                    failed = Some(e);
-                    None
-                }
-            });
+            let features = layer
+                .features()
+                .map_while(|f| match f {
+                    Ok(f) => Some(f),
+                    Err(e) => {
+                        failed = Some(e);
+                        None
+                    }
+                })
+                .inspect(|(source, f)| surveyed.extend(SurveyedParcel::of(source, f)));
             self.features(features, &bar)?;
             if let Some(e) = failed {
                 return Err(usage(e));
@@ -264,6 +268,9 @@ impl Run<'_> {
         }
         // The layers are read: their bytes (most of the package) go.
         drop(package);
+        surveyed.retain(|p| self.known.contains(&p.code));
+        crate::registry::import::four_sides(&surveyed, &tables, &mut self.report);
+        drop(surveyed);
         if !tables.contains_key("CBHT") {
             // A layer alone: the contracts its parcels' CBFBM imply.
             let contracts = self.registry.survey_contracts(&mut self.report)?;

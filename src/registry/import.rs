@@ -157,6 +157,137 @@ pub enum PackageStep {
     Certificates,
 }
 
+/// A parcel of a survey layer as its 四至 check needs it: where it was
+/// read, its code, its box, and the four sides the layer names (DKDZ,
+/// DKNZ, DKXZ, DKBZ: east, south, west, north).
+#[derive(Debug, Clone)]
+pub struct SurveyedParcel {
+    pub source: Source,
+    pub code: String,
+    pub bbox: [f64; 4],
+    pub sides: [Option<String>; 4],
+}
+
+impl SurveyedParcel {
+    /// The parcel a feature registers (`None` for a collective, or a
+    /// feature without a geometry).
+    pub fn of(source: &Source, feature: &Value) -> Option<SurveyedParcel> {
+        let p = &feature["properties"];
+        let code = p["DKBM"].as_str()?.to_owned();
+        let mut b = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for &[x, y] in super::package::polygons_of(&feature["geometry"])
+            .iter()
+            .flatten()
+            .flatten()
+        {
+            b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
+        }
+        if !b[0].is_finite() {
+            return None;
+        }
+        let side = |k: &str| {
+            p[k].as_str()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        Some(SurveyedParcel {
+            source: source.clone(),
+            code,
+            bbox: b,
+            sides: [side("DKDZ"), side("DKNZ"), side("DKXZ"), side("DKBZ")],
+        })
+    }
+}
+
+/// 四至 that contradict the geometry: a side that names a household head
+/// of the package (CBF's CBFMC) where the parcel lying that way is held by
+/// someone else, or where none lies that way (a parcel whose holder the
+/// package does not say is not judged). A side naming a road, a ditch
+/// or another parcel is not judged. `parcels` are those registered (a
+/// refused one is no one's neighbour).
+pub fn four_sides(
+    parcels: &[SurveyedParcel],
+    tables: &BTreeMap<&'static str, Table>,
+    report: &mut Report,
+) {
+    let (Some(cbf), Some(cbdkxx)) = (tables.get("CBF"), tables.get("CBDKXX")) else {
+        return;
+    };
+    let head: HashMap<&str, &str> = cbf
+        .rows()
+        .filter_map(|r| Some((r.get("CBFBM")?, r.get("CBFMC")?)))
+        .collect();
+    let heads: HashSet<&str> = head.values().copied().collect();
+    // Who holds each parcel: by CBDKXX, where its household is its
+    // contract's (a row refused for naming another is left out).
+    let contract_of: HashMap<&str, &str> = tables
+        .get("CBHT")
+        .into_iter()
+        .flat_map(|t| t.rows())
+        .filter_map(|r| Some((r.get("CBHTBM")?, r.get("CBFBM")?)))
+        .collect();
+    let holder: HashMap<&str, &str> = cbdkxx
+        .rows()
+        .filter(|r| {
+            match (
+                r.get("CBHTBM").and_then(|k| contract_of.get(k)),
+                r.get("CBFBM"),
+            ) {
+                (Some(of), Some(h)) => *of == h,
+                _ => true,
+            }
+        })
+        .filter_map(|r| Some((r.get("DKBM")?, *head.get(r.get("CBFBM")?)?)))
+        .collect();
+    let boxes: Vec<(String, [f64; 4])> = parcels.iter().map(|p| (p.code.clone(), p.bbox)).collect();
+    let all = crate::spatial::all_neighbours(&boxes);
+    const SIDES: [(&str, &str, &str); 4] = [
+        ("DKDZ", "east", "东"),
+        ("DKNZ", "south", "南"),
+        ("DKXZ", "west", "西"),
+        ("DKBZ", "north", "北"),
+    ];
+    for (p, n) in parcels.iter().zip(all) {
+        for ((named, lies), (field, way, way_zh)) in p.sides.iter().zip(n.sides()).zip(SIDES) {
+            let Some(named) = named.as_deref().filter(|s| heads.contains(s)) else {
+                continue;
+            };
+            let held = lies.and_then(|c| holder.get(c).copied());
+            let (reason, reason_zh) = match (lies, held) {
+                (Some(c), Some(h)) if h != named => (
+                    format!(
+                        "{field} names {named}, but the parcel to the {way}, {c}, is held by {h}"
+                    ),
+                    format!(
+                        "{way_zh}至（{field}）写的是{named}，但{way_zh}邻地块 {c} 的承包方是{h}"
+                    ),
+                ),
+                // Held by the one named, or by no one the package says.
+                (Some(_), _) => continue,
+                (None, _) => (
+                    format!("{field} names {named}, but no parcel lies to the {way}"),
+                    format!("{way_zh}至（{field}）写的是{named}，但{way_zh}侧没有地块"),
+                ),
+            };
+            report.warnings.push(Warning {
+                index: usize::MAX,
+                file: p.source.file.clone(),
+                row: p.source.row,
+                code: p.code.clone(),
+                warning: "four_sides_differ",
+                reason,
+                reason_zh,
+            });
+        }
+    }
+}
+
 /// What is left to do for a file: the entries to sign now, and what is
 /// already registered or cannot be read. A contract is planned once its
 /// parcels are registered, so a caller signs what a plan gives, and asks
@@ -1206,7 +1337,13 @@ impl Registry {
                 let mut features =
                     self.package_collectives(&package, &tables, &known, &mut report)?;
                 if let Some(layer) = package.layer("DK")? {
-                    features.extend(layer.features().collect::<Result<Vec<_>, _>>()?);
+                    let parcels = layer.features().collect::<Result<Vec<_>, _>>()?;
+                    let surveyed: Vec<SurveyedParcel> = parcels
+                        .iter()
+                        .filter_map(|(s, f)| SurveyedParcel::of(s, f))
+                        .collect();
+                    four_sides(&surveyed, &tables, &mut report);
+                    features.extend(parcels);
                 }
                 self.survey_entries(features, &known, &mut report)
             }

@@ -12,7 +12,7 @@ mod sweep;
 mod validate;
 
 pub use index::ParcelIndex;
-pub use neighbours::{neighbours, Neighbours};
+pub use neighbours::{all_neighbours, neighbours, Neighbours};
 pub use validate::footprint;
 
 crate::refusals! {

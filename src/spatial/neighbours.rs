@@ -53,6 +53,54 @@ pub fn neighbours(target: [f64; 4], around: &[(String, [f64; 4])]) -> Neighbours
     }
 }
 
+/// The 四至 of every parcel of `parcels` (code, bbox) among the others, in
+/// the same order: each parcel's candidates are those whose box lies within
+/// three of its own widths, found by an R-tree, so a county of 300,000
+/// parcels takes seconds.
+pub fn all_neighbours(parcels: &[(String, [f64; 4])]) -> Vec<Neighbours> {
+    use rstar::{RTree, RTreeObject, AABB};
+    struct Boxed(usize, [f64; 4]);
+    impl RTreeObject for Boxed {
+        type Envelope = AABB<[f64; 2]>;
+        fn envelope(&self) -> Self::Envelope {
+            AABB::from_corners([self.1[0], self.1[1]], [self.1[2], self.1[3]])
+        }
+    }
+    let tree = RTree::bulk_load(
+        parcels
+            .iter()
+            .enumerate()
+            .map(|(i, (_, b))| Boxed(i, *b))
+            .collect(),
+    );
+    parcels
+        .iter()
+        .map(|(_, b)| {
+            let reach = 3.0 * (b[2] - b[0]).max(b[3] - b[1]);
+            let area =
+                AABB::from_corners([b[0] - reach, b[1] - reach], [b[2] + reach, b[3] + reach]);
+            let around: Vec<(String, [f64; 4])> = tree
+                .locate_in_envelope_intersecting(&area)
+                .filter(|o| o.1 != *b)
+                .map(|o| (parcels[o.0].0.clone(), o.1))
+                .collect();
+            neighbours(*b, &around)
+        })
+        .collect()
+}
+
+impl Neighbours {
+    /// East, south, west, north: NY/T 2539's DKDZ, DKNZ, DKXZ, DKBZ.
+    pub fn sides(&self) -> [Option<&str>; 4] {
+        [
+            self.east.as_deref(),
+            self.south.as_deref(),
+            self.west.as_deref(),
+            self.north.as_deref(),
+        ]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

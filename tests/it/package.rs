@@ -150,6 +150,17 @@ fn a_package_is_checked_imported_once_and_comes_back_out_unchanged() {
     assert_eq!(entries(&d), before, "--check wrote to the log");
     let t = totals(&checked);
     assert_eq!(t["rejected"], 0, "{:#}", checked["rejected"]);
+    // The surveyors' 四至 (the neighbouring holders' names) agree with the
+    // geometry: only the surveys' areas are warned about.
+    assert!(
+        checked["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["warning"] == "declared_area_differs"),
+        "{:#}",
+        checked["warnings"]
+    );
     // 2 groups, 800 parcels, 132 households.
     assert_eq!(t["accepted"], 934, "{t}");
     assert_eq!(t["contracts"], 132, "{t}");
@@ -402,6 +413,44 @@ fn a_package_with_one_bad_row_of_each_kind_is_reported_row_by_row() {
         .unwrap();
     assert!(status.success());
 
+    // 7. A 四至 naming a household head who does not hold the parcel to
+    //    the east (DK row 10), written by GDAL.
+    let heads: Vec<String> = dbf_rows(&package.join("权属数据/CBF.dbf"))
+        .into_iter()
+        .map(|r| r[2].clone())
+        .collect();
+    let east = dbf_rows(&dk.with_extension("dbf"))[9][8].clone();
+    let wrong = heads.iter().find(|h| **h != east).unwrap().clone();
+    let staged = tmp.path().join("dk-gdal");
+    let sql = format!(
+        "SELECT DKBM, DKMC, DKLB, TDYT, DLDJ, SFJBNT, SCMJ, SCMJM, \
+         CASE WHEN DKBM = '1404210010010100010' THEN '{wrong}' ELSE DKDZ END AS DKDZ, \
+         DKXZ, DKNZ, DKBZ, geometry FROM DK1404212019"
+    );
+    let status = Command::new("ogr2ogr")
+        .args([
+            "-f",
+            "ESRI Shapefile",
+            "-lco",
+            "ENCODING=GBK",
+            "-dialect",
+            "SQLite",
+            "-sql",
+            &sql,
+        ])
+        .arg(&staged)
+        .arg(&dk)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for ext in ["shp", "shx", "dbf", "prj", "cpg"] {
+        let from = std::fs::read_dir(&staged)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|x| x == ext))
+            .unwrap_or_else(|| panic!("GDAL wrote no .{ext}"));
+        std::fs::copy(from, dk.with_extension(ext)).unwrap();
+    }
     let (d, keys) = empty_county(&tmp.path().join("c"));
     let before = entries(&d);
     let html = tmp.path().join("report.html");
@@ -479,6 +528,21 @@ fn a_package_with_one_bad_row_of_each_kind_is_reported_row_by_row() {
         .iter()
         .any(|w| w["warning"] == "declared_area_differs"
             && w["reason_zh"].as_str().unwrap().contains("实测面积")));
+    let sides: Vec<&Value> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["warning"] == "four_sides_differ")
+        .collect();
+    assert_eq!(sides.len(), 1, "{sides:#?}");
+    assert_eq!(sides[0]["code"], "1404210010010100010");
+    assert_eq!(sides[0]["row"], 10);
+    let said = format!("东至（DKDZ）写的是{wrong}");
+    assert!(
+        sides[0]["reason_zh"].as_str().unwrap().contains(&said),
+        "{}",
+        sides[0]
+    );
     // The page the clerk prints names the same rows, in Chinese.
     let page = std::fs::read_to_string(&html).unwrap();
     for words in [
