@@ -400,15 +400,8 @@ pub fn write_package(
             Attribute::Null,
         ];
         let ring = crate::registry::package::polygons_of(&f["geometry"]);
-        let mut b = [
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        ];
-        for &[x, y] in ring.iter().flatten().flatten() {
-            b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
-        }
+        let b =
+            crate::spatial::shapefile::bbox(ring.iter().flatten().flatten()).unwrap_or([0.0; 4]);
         boxes.push((text("DKBM"), b));
         names.push(text("DKMC"));
         contents.parcels.push((row, f["geometry"].clone()));

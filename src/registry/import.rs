@@ -174,22 +174,8 @@ impl SurveyedParcel {
     pub fn of(source: &Source, feature: &Value) -> Option<SurveyedParcel> {
         let p = &feature["properties"];
         let code = p["DKBM"].as_str()?.to_owned();
-        let mut b = [
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        ];
-        for &[x, y] in super::package::polygons_of(&feature["geometry"])
-            .iter()
-            .flatten()
-            .flatten()
-        {
-            b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
-        }
-        if !b[0].is_finite() {
-            return None;
-        }
+        let polygons = super::package::polygons_of(&feature["geometry"]);
+        let b = crate::spatial::shapefile::bbox(polygons.iter().flatten().flatten())?;
         let side = |k: &str| {
             p[k].as_str()
                 .map(str::trim)
@@ -332,6 +318,14 @@ impl Report {
             reason,
             reason_zh,
         });
+    }
+
+    /// A row refused by the package's own checks, before anything is
+    /// signed.
+    fn refuse_row(&mut self, source: &Source, code: &str, refusal: &dyn Refusal) {
+        let index = self.next_index();
+        self.rejected
+            .push(rejected_by(index, source, code, refusal));
     }
 
     /// An entry refused before or by the log, by its refusal.
@@ -811,13 +805,7 @@ impl Registry {
                 for row in fbf.rows() {
                     let source = row.source();
                     let Some(code) = row.get("FBFBM") else {
-                        let index = report.next_index();
-                        report.rejected.push(rejected_by(
-                            index,
-                            &source,
-                            "",
-                            &missing("FBFBM", "发包方编码"),
-                        ));
+                        report.refuse_row(&source, "", &missing("FBFBM", "发包方编码"));
                         continue;
                     };
                     let name = row.get("FBFMC").unwrap_or_default();
@@ -831,9 +819,7 @@ impl Registry {
                             report.skipped.push(code.to_owned());
                         }
                         None => {
-                            let index = report.next_index();
-                            report.rejected.push(rejected_by(
-                                index,
+                            report.refuse_row(
                                 &source,
                                 code,
                                 &row_refusal(
@@ -842,7 +828,7 @@ impl Registry {
                                     "no boundary for this collective in the ZJQY (group) or CJQY (village) layer",
                                     "组级区域（ZJQY）或村级区域（CJQY）图层中没有该发包方的界线",
                                 ),
-                            ));
+                            );
                         }
                     }
                 }
@@ -876,13 +862,7 @@ impl Registry {
                 match row.get("CBFBM") {
                     Some(h) => members.entry(h).or_default().push(row),
                     None => {
-                        let index = report.next_index();
-                        report.rejected.push(rejected_by(
-                            index,
-                            &row.source(),
-                            "",
-                            &missing("CBFBM", "承包方编码"),
-                        ));
+                        report.refuse_row(&row.source(), "", &missing("CBFBM", "承包方编码"));
                     }
                 }
             }
@@ -1009,9 +989,7 @@ impl Registry {
         for (code, rows) in members {
             if !listed.contains(code) {
                 for m in rows {
-                    let index = report.next_index();
-                    report.rejected.push(rejected_by(
-                        index,
+                    report.refuse_row(
                         &m.source(),
                         code,
                         &row_refusal(
@@ -1020,7 +998,7 @@ impl Registry {
                             "a member of a household the CBF table does not list",
                             "所属承包方不在承包方表（CBF）中",
                         ),
-                    ));
+                    );
                 }
             }
         }
@@ -1068,9 +1046,7 @@ impl Registry {
                 };
                 match (row.get("CBFBM"), households.get(contract)) {
                     (Some(h), Some(of)) if h != *of => {
-                        let index = report.next_index();
-                        report.rejected.push(rejected_by(
-                            index,
+                        report.refuse_row(
                             &row.source(),
                             parcel,
                             &row_refusal(
@@ -1079,7 +1055,7 @@ impl Registry {
                                 format!("the parcel is listed under contract {contract} of household {of}, but as household {h}'s"),
                                 format!("该地块列在承包方 {of} 的合同 {contract} 下，却标为承包方 {h} 的地块"),
                             ),
-                        ));
+                        );
                     }
                     _ => parcels.entry(contract).or_default().push(parcel.to_owned()),
                 }

@@ -427,6 +427,20 @@ pub fn geojson(rings: &[Vec<[f64; 2]>], crs: super::crs::Crs) -> Option<serde_js
 /// positions.
 pub type Polygons = Vec<Vec<Vec<[f64; 2]>>>;
 
+/// The box of some positions: min x, min y, max x, max y; `None` for none.
+pub fn bbox<'a>(positions: impl IntoIterator<Item = &'a [f64; 2]>) -> Option<[f64; 4]> {
+    let mut b = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    for &[x, y] in positions {
+        b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
+    }
+    b[0].is_finite().then_some(b)
+}
+
 /// A field of a table to write, and how it is typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
@@ -584,12 +598,12 @@ pub fn write_polygons(
     };
     let mut shp = vec![0u8; 100];
     let mut shx = vec![0u8; 100];
-    let mut all = [
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::NEG_INFINITY,
-    ];
+    let all = bbox(
+        records
+            .iter()
+            .flat_map(|(p, _)| p.iter().flatten().flatten()),
+    )
+    .unwrap_or([0.0; 4]);
     for (n, (polygons, _)) in records.iter().enumerate() {
         let mut rings: Vec<Vec<[f64; 2]>> = Vec::new();
         for polygon in polygons {
@@ -603,25 +617,8 @@ pub fn write_polygons(
         }
         let offset = shp.len();
         let mut rec = Vec::new();
-        if rings.is_empty() {
-            rec.extend_from_slice(&0u32.to_le_bytes());
-        } else {
+        if let Some(b) = bbox(rings.iter().flatten()) {
             let points: usize = rings.iter().map(Vec::len).sum();
-            let mut b = [
-                f64::INFINITY,
-                f64::INFINITY,
-                f64::NEG_INFINITY,
-                f64::NEG_INFINITY,
-            ];
-            for &[x, y] in rings.iter().flatten() {
-                b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
-            }
-            all = [
-                all[0].min(b[0]),
-                all[1].min(b[1]),
-                all[2].max(b[2]),
-                all[3].max(b[3]),
-            ];
             rec.extend_from_slice(&5u32.to_le_bytes());
             for v in b {
                 rec.extend_from_slice(&v.to_le_bytes());
@@ -637,15 +634,14 @@ pub fn write_polygons(
                 rec.extend_from_slice(&x.to_le_bytes());
                 rec.extend_from_slice(&y.to_le_bytes());
             }
+        } else {
+            rec.extend_from_slice(&0u32.to_le_bytes());
         }
         shp.extend_from_slice(&(n as u32 + 1).to_be_bytes());
         shp.extend_from_slice(&((rec.len() / 2) as u32).to_be_bytes());
         shp.extend_from_slice(&rec);
         shx.extend_from_slice(&((offset / 2) as u32).to_be_bytes());
         shx.extend_from_slice(&((rec.len() / 2) as u32).to_be_bytes());
-    }
-    if records.is_empty() || all[0].is_infinite() {
-        all = [0.0; 4];
     }
     for file in [&mut shp, &mut shx] {
         let words = (file.len() / 2) as u32;

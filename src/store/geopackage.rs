@@ -8,7 +8,7 @@
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, SqliteConnection};
 
-use crate::spatial::shapefile::{Attribute, Field, FieldKind, Polygons};
+use crate::spatial::shapefile::{bbox, Attribute, Field, FieldKind, Polygons};
 
 /// A layer to write: its table's name, fields, and records (polygons in the
 /// package's coordinates, and the row).
@@ -37,15 +37,8 @@ fn hex(bytes: &[u8]) -> String {
 /// flags: little-endian with an xy envelope), the SRS id, the envelope
 /// (min x, max x, min y, max y), then WKB.
 fn geometry(srs: u32, polygons: &Polygons) -> Vec<u8> {
-    let mut env = [
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-    ];
-    for &[x, y] in polygons.iter().flatten().flatten() {
-        env = [env[0].min(x), env[1].max(x), env[2].min(y), env[3].max(y)];
-    }
+    let [x0, y0, x1, y1] = bbox(polygons.iter().flatten().flatten()).unwrap_or([0.0; 4]);
+    let env = [x0, x1, y0, y1];
     let mut b =
         Vec::with_capacity(64 + 16 * polygons.iter().flatten().map(Vec::len).sum::<usize>());
     b.extend_from_slice(b"GP");
@@ -128,22 +121,13 @@ pub fn write(path: &std::path::Path, srs: &Srs, layers: &[Layer]) -> Result<(), 
     ));
     c.batch_execute(&sql).map_err(|e| e.to_string())?;
     for layer in layers {
-        let mut env = [
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        ];
-        for &[x, y] in layer
-            .records
-            .iter()
-            .flat_map(|(p, _)| p.iter().flatten().flatten())
-        {
-            env = [env[0].min(x), env[1].min(y), env[2].max(x), env[3].max(y)];
-        }
-        if env[0].is_infinite() {
-            env = [0.0; 4];
-        }
+        let env = bbox(
+            layer
+                .records
+                .iter()
+                .flat_map(|(p, _)| p.iter().flatten().flatten()),
+        )
+        .unwrap_or([0.0; 4]);
         let columns: Vec<String> = layer
             .fields
             .iter()
