@@ -5,11 +5,11 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sanquan::registry::package::Package;
+use sanquan::registry::package::{Package, UPLOAD};
 use sanquan::spatial::shapefile::{Reader, Table};
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(package) = Package::of_zip(data) {
+    if let Ok(package) = Package::of_zip(data, UPLOAD) {
         for code in ["DK", "ZJQY", "CJQY"] {
             if let Ok(Some(layer)) = package.layer(code) {
                 for f in layer.features().take(10_000) {

@@ -1304,7 +1304,7 @@ impl Registry {
     /// village's `.zip`): the entries to sign, the rows refused by the
     /// package's own checks, the warnings. Nothing is written.
     pub fn package_plan(&self, zip: &[u8], step: PackageStep) -> Result<SurveyPlan, ServiceError> {
-        let package = super::package::Package::of_zip(zip)?;
+        let package = super::package::Package::of_zip(zip, super::package::UPLOAD)?;
         let tables = package.tables()?;
         let mut report = Report::default();
         let entries = match step {

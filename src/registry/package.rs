@@ -18,8 +18,29 @@ use crate::spatial::shapefile::{self, Attribute};
 /// The ownership tables a package may hold, in the order they are read.
 pub const TABLES: [&str; 6] = ["FBF", "CBF", "CBF_JTCY", "CBHT", "CBDKXX", "CBJYQZ"];
 
-/// The largest package read: a county's is a few hundred megabytes.
-pub const MAX_BYTES: u64 = 4 << 30;
+/// How much of a package is read, and whether its Access tables are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The most its files may hold, unpacked.
+    pub bytes: u64,
+    /// Whether an `.mdb` is handed to `mdb-export` (a C parser: not for a
+    /// stranger's upload).
+    pub mdb: bool,
+}
+
+/// A county's package on the command line: a few hundred megabytes, at
+/// most 4 GiB, its Access tables read.
+pub const COMMAND_LINE: Limits = Limits {
+    bytes: 4 << 30,
+    mdb: true,
+};
+
+/// A village's package uploaded on the clerk's page: at most 256 MiB
+/// unpacked, its tables as CSV or DBF.
+pub const UPLOAD: Limits = Limits {
+    bytes: 256 << 20,
+    mdb: false,
+};
 
 /// Where a row of a package is: its file, and its row (from 1, the header
 /// not counted).
@@ -47,9 +68,13 @@ fn bad(file: impl Into<String>, why: impl Into<String>, why_zh: impl Into<String
 }
 
 /// A package's files, by their path in it.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Package {
     files: BTreeMap<String, Vec<u8>>,
+    limits: Limits,
+    /// One layer given alone (`sanquan import parcels.shp`): it is the
+    /// parcels, whatever its name.
+    alone: bool,
 }
 
 /// A table's rows, each with its row number, by column name.
@@ -235,13 +260,14 @@ impl Package {
         let name = path.display().to_string();
         let io = |e: std::io::Error| bad(&name, e.to_string(), format!("无法读取：{e}"));
         let meta = std::fs::metadata(path).map_err(io)?;
-        let mut package = Package::default();
+        let mut package = Package::new(COMMAND_LINE);
         if meta.is_dir() {
             package.add_dir(path, path, 0)?;
         } else if has_extension(path, "zip") {
             let bytes = std::fs::read(path).map_err(io)?;
-            return Package::of_zip(&bytes);
+            return Package::of_zip(&bytes, COMMAND_LINE);
         } else if has_extension(path, "shp") {
+            package.alone = true;
             for ext in ["shp", "dbf", "prj", "cpg"] {
                 let beside = path.with_extension(ext);
                 if let Ok(bytes) = std::fs::read(&beside) {
@@ -283,22 +309,40 @@ impl Package {
         Ok(())
     }
 
+    fn new(limits: Limits) -> Package {
+        Package {
+            files: BTreeMap::new(),
+            limits,
+            alone: false,
+        }
+    }
+
+    /// What the package may still hold.
+    fn room(&self) -> u64 {
+        let held: u64 = self.files.values().map(|b| b.len() as u64).sum();
+        self.limits.bytes.saturating_sub(held)
+    }
+
+    fn too_large(&self, name: String) -> PackageError {
+        let mib = self.limits.bytes >> 20;
+        bad(
+            name,
+            format!("the package holds more than {mib} MiB"),
+            format!("成果包超过 {mib} MiB"),
+        )
+    }
+
     fn add(&mut self, name: String, bytes: Vec<u8>) -> Result<(), PackageError> {
-        let total: u64 = self.files.values().map(|b| b.len() as u64).sum();
-        if total + bytes.len() as u64 > MAX_BYTES {
-            return Err(bad(
-                name,
-                "the package is larger than 4 GiB",
-                "成果包超过 4 GiB",
-            ));
+        if bytes.len() as u64 > self.room() {
+            return Err(self.too_large(name));
         }
         self.files.insert(name, bytes);
         Ok(())
     }
 
-    /// A package from the bytes of a `.zip` (the clerk's upload), its
-    /// entries' sizes bounded before they are read.
-    pub fn of_zip(bytes: &[u8]) -> Result<Package, PackageError> {
+    /// A package from the bytes of a `.zip`, what it unpacks to bounded as
+    /// it is read (a header's stated size is not believed).
+    pub fn of_zip(bytes: &[u8], limits: Limits) -> Result<Package, PackageError> {
         let not_zip = |e: zip::result::ZipError| {
             bad(
                 "package.zip",
@@ -307,8 +351,7 @@ impl Package {
             )
         };
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(not_zip)?;
-        let mut package = Package::default();
-        let mut total = 0u64;
+        let mut package = Package::new(limits);
         for i in 0..archive.len() {
             let mut entry = archive.by_index(i).map_err(not_zip)?;
             if entry.is_dir() {
@@ -324,23 +367,20 @@ impl Package {
             if !wanted(&name) {
                 continue;
             }
-            total += entry.size();
-            if total > MAX_BYTES {
-                return Err(bad(
-                    name,
-                    "the package unpacks to more than 4 GiB",
-                    "成果包解压后超过 4 GiB",
-                ));
+            let room = package.room();
+            if entry.size() > room {
+                return Err(package.too_large(name));
             }
-            let mut data = Vec::with_capacity(entry.size() as usize);
-            std::io::Read::read_to_end(&mut std::io::Read::take(&mut entry, MAX_BYTES), &mut data)
+            let mut data = Vec::with_capacity(entry.size().min(1 << 20) as usize);
+            // One byte past the room tells a file that is larger than it said.
+            std::io::Read::read_to_end(&mut std::io::Read::take(&mut entry, room + 1), &mut data)
                 .map_err(|e| {
-                    bad(
-                        &name,
-                        format!("does not unpack: {e}"),
-                        format!("无法解压：{e}"),
-                    )
-                })?;
+                bad(
+                    &name,
+                    format!("does not unpack: {e}"),
+                    format!("无法解压：{e}"),
+                )
+            })?;
             package.add(name, data)?;
         }
         Ok(package)
@@ -378,7 +418,16 @@ impl Package {
     /// A layer by its NY/T 2539 code (`DK`, `ZJQY`, `CJQY`): its records
     /// as they are read, and the coordinate system its `.prj` names.
     pub fn layer(&self, code: &str) -> Result<Option<Layer<'_>>, PackageError> {
-        let Some((name, shp)) = self.find(code, "shp", true) else {
+        let alone = || {
+            self.files
+                .iter()
+                .find(|(n, _)| has_extension(Path::new(n), "shp"))
+                .map(|(n, b)| (n.as_str(), b.as_slice()))
+        };
+        let found = self
+            .find(code, "shp", true)
+            .or_else(|| alone().filter(|_| self.alone && code == "DK"));
+        let Some((name, shp)) = found else {
             return Ok(None);
         };
         let beside = |ext: &str| {
@@ -421,6 +470,19 @@ impl Package {
                 .iter()
                 .find(|(n, _)| has_extension(Path::new(n), ext))
         });
+        let given = |t: &str| {
+            self.find(t, "csv", false)
+                .or_else(|| self.find(t, "dbf", false))
+        };
+        if let (Some((file, _)), false) = (mdb, self.limits.mdb) {
+            if TABLES.iter().any(|t| given(t).is_none()) {
+                return Err(bad(
+                    file,
+                    "an Access database is read on the command line (sanquan import); here give the tables as .csv or .dbf files",
+                    "Access 数据库请用命令行导入（sanquan import）；网页上传请将各表导出为 .csv 或 .dbf 文件",
+                ));
+            }
+        }
         for name in TABLES {
             let table = if let Some((file, bytes)) = self.find(name, "csv", false) {
                 Table::of_csv(file.to_owned(), bytes)?

@@ -226,7 +226,7 @@ fn a_shapefile_in_a_zone_with_a_gbk_table_imports() {
     })).collect::<Vec<_>>()});
     let input = tmp.path().join("dk.geojson");
     std::fs::write(&input, source.to_string()).unwrap();
-    let shp = tmp.path().join("DK.shp");
+    let shp = tmp.path().join("西坡地块.shp");
     crate::gis::gbk_shapefile(&input, &shp, 4526);
     let keys = dir.join("keys");
     let out = ok(&sanquan(&[

@@ -821,3 +821,79 @@ fn an_access_database_that_does_not_read_is_refused_by_name() {
     assert!(err.contains("Access 数据库"), "{err}");
     assert_eq!(entries(&d), before);
 }
+
+/// A village's upload on the clerk's page is a stranger's bytes: what it
+/// unpacks to is bounded as it is read (a zip that says it is small and
+/// unpacks to 300 MiB is refused), an Access database is not handed to a C
+/// parser, a body that is not a zip is refused by its type.
+#[test]
+fn an_upload_is_bounded_as_it_unpacks_and_reads_no_access_file() {
+    use crate::common::{spawn_app, Backend, TestLog};
+    let (registry, _db, _, _) = TestLog::new(Backend::Sqlite).into_registry();
+    let app = spawn_app(registry);
+    let zipped = |files: &[(&str, &dyn Fn(&mut dyn std::io::Write))]| {
+        let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, write) in files {
+            z.start_file(
+                *name,
+                zip::write::SimpleFileOptions::default().large_file(true),
+            )
+            .unwrap();
+            write(&mut z);
+        }
+        z.finish().unwrap().into_inner()
+    };
+    let post = |body: &[u8], kind: &str| match ureq::post(&format!(
+        "{app}/api/v1/survey/package?step=land"
+    ))
+    .set("Content-Type", kind)
+    .send_bytes(body)
+    {
+        Ok(r) => (r.status(), r.into_json::<Value>().unwrap()),
+        Err(ureq::Error::Status(s, r)) => (s, r.into_json::<Value>().unwrap()),
+        Err(e) => panic!("{e}"),
+    };
+    let zeros = |w: &mut dyn std::io::Write| {
+        let block = vec![0u8; 1 << 20];
+        for _ in 0..300 {
+            w.write_all(&block).unwrap();
+        }
+    };
+    let bomb = zipped(&[("矢量数据/DK1404212019.dbf", &zeros)]);
+    assert!(bomb.len() < 2 << 20, "{}", bomb.len());
+    let (status, body) = post(&bomb, "application/zip");
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["code"], "bad_package", "{body}");
+    assert!(
+        body["error"]["message_zh"]
+            .as_str()
+            .unwrap()
+            .contains("256 MiB"),
+        "{body}"
+    );
+
+    let junk = |w: &mut dyn std::io::Write| w.write_all(b"Standard Jet DB").unwrap();
+    let access = zipped(&[("权属数据/140421.mdb", &junk)]);
+    let (status, body) = post(&access, "application/zip");
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["error"]["message_zh"]
+            .as_str()
+            .unwrap()
+            .contains("命令行"),
+        "{body}"
+    );
+
+    let (status, body) = post(b"{}", "application/json");
+    assert_eq!(status, 415, "{body}");
+    assert!(
+        body["error"]["message_zh"]
+            .as_str()
+            .unwrap()
+            .contains("application/zip"),
+        "{body}"
+    );
+    let (status, body) = post(b"PK not really", "application/zip");
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["code"], "bad_package");
+}
