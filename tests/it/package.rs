@@ -831,7 +831,8 @@ fn an_upload_is_bounded_as_it_unpacks_and_reads_no_access_file() {
     use crate::common::{spawn_app, Backend, TestLog};
     let (registry, _db, _, _) = TestLog::new(Backend::Sqlite).into_registry();
     let app = spawn_app(registry);
-    let zipped = |files: &[(&str, &dyn Fn(&mut dyn std::io::Write))]| {
+    type Write<'a> = &'a dyn Fn(&mut dyn std::io::Write);
+    let zipped = |files: &[(&str, Write)]| {
         let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
         for (name, write) in files {
             z.start_file(
