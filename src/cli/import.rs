@@ -18,7 +18,7 @@ use super::{new_nonce, CliError, DataDir};
 use crate::ledger::{Envelope, SignerKey};
 use crate::model::person::PersonRecord;
 use crate::model::{log_origin, Area, Refusal, Role};
-use crate::registry::import::{stream_features, Report, SurveyedParcel, ToSign};
+use crate::registry::import::{stream_features, Report, RowRefusal, SurveyedParcel, ToSign};
 use crate::registry::package::{Package, PackageError, Source};
 use crate::registry::{Registry, ServiceError};
 use crate::store::{Db, Pending};
@@ -369,7 +369,9 @@ fn sign(
         .map(|mut it| {
             let key = it.party.as_ref().and_then(|p| signers.get(p));
             let result: Outcome = match key {
-                None => Err(Box::new(NoKey(it.party.clone().unwrap_or_default()))),
+                None => Err(Box::new(RowRefusal::no_key(
+                    it.party.as_deref().unwrap_or_default(),
+                ))),
                 Some(key) => {
                     // The body goes into the envelope; a notice keeps it
                     // for the report (the contracts it lists).
@@ -403,30 +405,6 @@ fn sign(
         }
     }
     (out, envelopes)
-}
-
-/// No key was given for the party an entry's signer must be.
-struct NoKey(String);
-
-impl std::fmt::Display for NoKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        write!(f, "no key was given for {}", self.0)
-    }
-}
-
-impl Refusal for NoKey {
-    fn code(&self) -> &'static str {
-        "no_key"
-    }
-    fn class(&self) -> crate::model::refusal::Class {
-        crate::model::refusal::Class::Forbidden
-    }
-    fn message_zh(&self) -> String {
-        format!("未提供 {} 的密钥", self.0)
-    }
-    fn field(&self) -> Option<String> {
-        None
-    }
 }
 
 struct ProgressReader<'a, R> {

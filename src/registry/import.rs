@@ -365,11 +365,15 @@ impl Report {
                     self.accepted.push(it.code);
                 }
                 Err(e) => {
+                    let unavailable;
                     let refusal: &dyn Refusal = match &e {
                         SubmitError::Refused(r) => r,
                         SubmitError::Geometry(g) => g,
                         SubmitError::Personal(p) => p,
-                        other => &Unavailable(other.to_string()),
+                        other => {
+                            unavailable = RowRefusal::unavailable(other.to_string());
+                            &unavailable
+                        }
                     };
                     if it.inferred {
                         self.warn(
@@ -416,37 +420,39 @@ impl Report {
     }
 }
 
-/// The writer's failure to answer, as a refusal of the row.
-struct Unavailable(String);
-
-impl std::fmt::Display for Unavailable {
-    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl Refusal for Unavailable {
-    fn code(&self) -> &'static str {
-        "unavailable"
-    }
-    fn class(&self) -> crate::model::refusal::Class {
-        crate::model::refusal::Class::Busy
-    }
-    fn message_zh(&self) -> String {
-        format!("未能写入：{}", self.0)
-    }
-    fn field(&self) -> Option<String> {
-        None
-    }
-}
-
-/// A refusal of a row before anything is signed: the package's own checks.
+/// A refusal of a row outside the log's rules: the package's own checks
+/// before anything is signed, a key not given, the writer not answering.
 #[derive(Debug, Clone)]
 pub struct RowRefusal {
     pub code: &'static str,
-    pub field: &'static str,
+    pub class: crate::model::refusal::Class,
+    pub field: Option<&'static str>,
     pub reason: String,
     pub reason_zh: String,
+}
+
+impl RowRefusal {
+    /// No key was given for the party an entry's signer must be.
+    pub fn no_key(party: &str) -> RowRefusal {
+        RowRefusal {
+            code: "no_key",
+            class: crate::model::refusal::Class::Forbidden,
+            field: None,
+            reason: format!("no key was given for {party}"),
+            reason_zh: format!("未提供 {party} 的密钥"),
+        }
+    }
+
+    /// The writer did not answer for the row.
+    fn unavailable(why: String) -> RowRefusal {
+        RowRefusal {
+            code: "unavailable",
+            class: crate::model::refusal::Class::Busy,
+            field: None,
+            reason_zh: format!("未能写入：{why}"),
+            reason: why,
+        }
+    }
 }
 
 impl std::fmt::Display for RowRefusal {
@@ -460,16 +466,17 @@ impl Refusal for RowRefusal {
         self.code
     }
     fn class(&self) -> crate::model::refusal::Class {
-        crate::model::refusal::Class::Malformed
+        self.class
     }
     fn message_zh(&self) -> String {
         self.reason_zh.clone()
     }
     fn field(&self) -> Option<String> {
-        Some(self.field.to_owned())
+        self.field.map(str::to_owned)
     }
 }
 
+/// A row the package's own checks refuse, by its field.
 fn row_refusal(
     code: &'static str,
     field: &'static str,
@@ -478,7 +485,8 @@ fn row_refusal(
 ) -> RowRefusal {
     RowRefusal {
         code,
-        field,
+        class: crate::model::refusal::Class::Malformed,
+        field: Some(field),
         reason: reason.into(),
         reason_zh: reason_zh.into(),
     }
