@@ -386,7 +386,7 @@ fn spatial(parcels: u64, checks: usize) -> Result<(), CliError> {
         pct(0.99),
         pct(1.0)
     );
-    println!("  peak memory: {} MiB", peak_rss_mib());
+    println!("  peak memory: {} MiB", super::peak_rss_mib());
     Ok(())
 }
 
@@ -418,7 +418,7 @@ fn import(parcels: u64, postgres: bool) -> Result<(), CliError> {
         parcels as f64 / secs,
         report.warnings.len()
     );
-    println!("  peak memory: {} MiB", peak_rss_mib());
+    println!("  peak memory: {} MiB", super::peak_rss_mib());
     let _ = std::fs::remove_dir_all(&tmp);
     Ok(())
 }
@@ -427,7 +427,14 @@ fn import(parcels: u64, postgres: bool) -> Result<(), CliError> {
 /// of its resident memory (read from `/proc` while it runs), or its error.
 fn child(args: &[&str]) -> Result<(f64, u64, String), CliError> {
     let started = Instant::now();
-    let mut c = std::process::Command::new(std::env::current_exe()?)
+    // SANQUAN_BENCH_WRAP runs each child under a profiler, e.g.
+    // `heaptrack -o /tmp/import` (its time and memory are then the
+    // profiler's too).
+    let wrap = std::env::var("SANQUAN_BENCH_WRAP").unwrap_or_default();
+    let mut command: Vec<std::ffi::OsString> = wrap.split_whitespace().map(Into::into).collect();
+    command.push(std::env::current_exe()?.into());
+    let mut c = std::process::Command::new(&command[0])
+        .args(&command[1..])
         .args(args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -664,7 +671,7 @@ fn ledger(
         report.entries as f64 / secs,
         B64.encode(report.checkpoint.root)
     );
-    println!("  peak memory: {} MiB", peak_rss_mib());
+    println!("  peak memory: {} MiB", super::peak_rss_mib());
     drop(db);
     let _ = std::fs::remove_dir_all(&tmp);
     Ok(())
@@ -689,15 +696,4 @@ fn collective_key_entry(county_key: &SignerKey, origin: &str, i: u64) -> Envelop
         body,
     )
     .expect("sign")
-}
-
-fn peak_rss_mib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-        })
-        .map_or(0, |kb| kb / 1024)
 }

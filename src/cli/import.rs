@@ -237,6 +237,15 @@ impl Run<'_> {
     /// CBJYQZ — each step once the one before is on the log.
     fn package(&mut self, file: &Path) -> Result<(), CliError> {
         let usage = |e: PackageError| CliError::Usage(format!("{e} — {}：{}", e.file, e.why_zh));
+        let started = std::time::Instant::now();
+        let phase = |what: &str| {
+            tracing::debug!(
+                phase = what,
+                seconds = started.elapsed().as_secs_f64(),
+                peak_mib = super::peak_rss_mib(),
+                "import"
+            )
+        };
         let package = Package::open(file).map_err(usage)?;
         let tables = package.tables().map_err(usage)?;
         let parcels = package.layer("DK").map_err(usage)?;
@@ -248,6 +257,7 @@ impl Run<'_> {
             .package_collectives(&package, &tables, &self.known, &mut self.report)
             .map_err(usage)?;
         self.features(collectives.into_iter(), &bar)?;
+        phase("tables read, collectives");
         let mut surveyed = Vec::new();
         if let Some(layer) = parcels {
             let mut failed = None;
@@ -268,9 +278,11 @@ impl Run<'_> {
         }
         // The layers are read: their bytes (most of the package) go.
         drop(package);
+        phase("parcels");
         surveyed.retain(|p| self.known.contains(&p.code));
         crate::registry::import::four_sides(&surveyed, &tables, &mut self.report);
         drop(surveyed);
+        phase("four sides");
         if !tables.contains_key("CBHT") {
             // A layer alone: the contracts its parcels' CBFBM imply.
             let contracts = self.registry.survey_contracts(&mut self.report)?;
@@ -279,40 +291,48 @@ impl Run<'_> {
             bar.finish_and_clear();
             return Ok(());
         }
+        // Households, then contracts, a chunk at a time: what is planned
+        // waits in memory until it is signed.
         let mut members = self.registry.household_members()?;
-        let households = self
-            .registry
-            .package_households(&tables, &members, &mut self.report);
-        let planned: Vec<(String, Vec<String>)> = households
-            .iter()
-            .map(|h| {
+        let mut households = self.registry.package_households(&tables, &mut self.report);
+        let mut planned: Vec<(String, Vec<String>)> = Vec::new();
+        loop {
+            let read = self.report.rows_read();
+            let Some(chunk) = households.next(CHUNK, &members, &mut self.report) else {
+                break;
+            };
+            bar.inc((self.report.rows_read() - read) as u64);
+            planned.extend(chunk.iter().map(|h| {
                 let persons = h.personal.iter().map(|p| p.commitment()).collect();
                 (h.code.clone(), persons)
-            })
-            .collect();
-        for chunk in households.chunks(CHUNK) {
-            bar.inc(chunk.len() as u64);
-            self.submit(chunk.to_vec())?;
+            }));
+            self.submit(chunk)?;
         }
         self.settle();
+        phase("households");
         let accepted: std::collections::HashSet<&String> = self.report.accepted.iter().collect();
         members.extend(
             planned
                 .into_iter()
                 .filter(|(code, _)| accepted.contains(code)),
         );
-        let contracts = self
-            .registry
-            .package_contracts(&tables, &members, &mut self.report)?;
-        for chunk in contracts.chunks(CHUNK) {
-            self.submit(chunk.to_vec())?;
+        let mut contracts = self.registry.package_contracts(&tables, &mut self.report)?;
+        loop {
+            let read = self.report.rows_read();
+            let Some(chunk) = contracts.next(CHUNK, &members, &mut self.report) else {
+                break;
+            };
+            bar.inc((self.report.rows_read() - read) as u64);
+            self.submit(chunk)?;
         }
         self.settle();
+        phase("contracts");
         let certificates = self
             .registry
             .package_certificates(&tables, &mut self.report)?;
         self.submit(certificates)?;
         self.settle();
+        phase("certificates");
         bar.finish_and_clear();
         Ok(())
     }

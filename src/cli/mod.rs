@@ -456,6 +456,18 @@ pub(crate) fn progress_bar(len: u64, template: &str) -> indicatif::ProgressBar {
     }
 }
 
+/// The most memory this process has held (its peak resident set), in MiB.
+pub(crate) fn peak_rss_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024)
+}
+
 /// A new log in a new data directory: its keys, its database and its
 /// genesis entry, with the writer still running for what comes next.
 pub(crate) struct NewLog {

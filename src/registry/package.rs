@@ -104,6 +104,11 @@ impl<'a> Row<'a> {
         Some(self.values.get(i)?.trim()).filter(|v| !v.is_empty())
     }
 
+    /// Its row number (from 1).
+    pub fn number(&self) -> usize {
+        self.row
+    }
+
     pub fn source(&self) -> Source {
         Source {
             file: self.table.file.clone(),
@@ -119,6 +124,16 @@ impl Table {
             row: *row,
             values,
         })
+    }
+
+    /// Row `i` (from 0) of those read.
+    pub fn row(&self, i: usize) -> Row<'_> {
+        let (row, values) = &self.rows[i];
+        Row {
+            table: self,
+            row: *row,
+            values,
+        }
     }
 
     pub fn len(&self) -> usize {

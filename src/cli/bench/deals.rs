@@ -6,8 +6,9 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
-use super::{peak_rss_mib, COUNTY};
+use super::COUNTY;
 use crate::cli::generate::{households, Plan};
+use crate::cli::peak_rss_mib;
 use crate::cli::{new_nonce, CliError};
 use crate::ledger::{Envelope, SignerKey};
 use crate::model::log_origin;
