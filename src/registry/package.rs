@@ -77,71 +77,104 @@ pub struct Package {
     alone: bool,
 }
 
-/// A table's rows, each with its row number, by column name.
+/// A table's rows, each with its row number, by column name. A county's
+/// tables hold millions of cells: they are kept as one text, each cell
+/// where the one before ends, not as a string each.
 #[derive(Debug, Default)]
 pub struct Table {
     pub file: String,
     columns: Vec<String>,
-    rows: Vec<(usize, Vec<String>)>,
+    /// Every cell's text, trimmed, row after row.
+    text: String,
+    /// Where each cell ends in `text` (row `r`'s cells are
+    /// `r * columns.len()` on), each starting where the one before ends.
+    ends: Vec<u32>,
+    /// Each row's number in its file (from 1).
+    numbers: Vec<usize>,
 }
 
 /// A row of a table.
 #[derive(Debug, Clone, Copy)]
 pub struct Row<'a> {
     table: &'a Table,
-    row: usize,
-    values: &'a [String],
+    /// Its place among the table's rows (from 0).
+    at: usize,
 }
 
 impl<'a> Row<'a> {
     /// The value of a column, trimmed; `None` where it is empty or absent.
     pub fn get(&self, column: &str) -> Option<&'a str> {
-        let i = self
-            .table
+        let t = self.table;
+        let i = t
             .columns
             .iter()
             .position(|c| c.eq_ignore_ascii_case(column))?;
-        Some(self.values.get(i)?.trim()).filter(|v| !v.is_empty())
+        let cell = self.at * t.columns.len() + i;
+        let start = cell.checked_sub(1).map_or(0, |c| t.ends[c] as usize);
+        Some(&t.text[start..t.ends[cell] as usize]).filter(|v| !v.is_empty())
     }
 
     /// Its row number (from 1).
     pub fn number(&self) -> usize {
-        self.row
+        self.table.numbers[self.at]
     }
 
     pub fn source(&self) -> Source {
         Source {
             file: self.table.file.clone(),
-            row: self.row,
+            row: self.number(),
         }
     }
 }
 
 impl Table {
-    pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
-        self.rows.iter().map(move |(row, values)| Row {
-            table: self,
-            row: *row,
-            values,
-        })
-    }
-
-    /// Row `i` (from 0) of those read.
-    pub fn row(&self, i: usize) -> Row<'_> {
-        let (row, values) = &self.rows[i];
-        Row {
-            table: self,
-            row: *row,
-            values,
+    fn new(file: String, columns: Vec<String>) -> Table {
+        Table {
+            file,
+            columns,
+            ..Table::default()
         }
     }
 
+    /// Adds row `number` of the file: its values in the columns' order (a
+    /// value past the last column is not kept; a missing one is empty).
+    fn push<'v>(
+        &mut self,
+        number: usize,
+        values: impl IntoIterator<Item = &'v str>,
+    ) -> Result<(), PackageError> {
+        let mut values = values.into_iter();
+        for _ in 0..self.columns.len() {
+            self.text.push_str(values.next().unwrap_or_default().trim());
+            let end = u32::try_from(self.text.len()).map_err(|_| {
+                bad(
+                    &self.file,
+                    "holds more than 4 GiB of text",
+                    "文本超过 4 GiB",
+                )
+            })?;
+            self.ends.push(end);
+        }
+        self.numbers.push(number);
+        Ok(())
+    }
+
+    pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        (0..self.len()).map(move |at| Row { table: self, at })
+    }
+
+    /// Row `at` (from 0) of those read.
+    pub fn row(&self, at: usize) -> Row<'_> {
+        assert!(at < self.len(), "row {at} of {}", self.len());
+        Row { table: self, at }
+    }
+
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.numbers.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.numbers.is_empty()
     }
 
     /// A CSV table (as `mdb-export` writes it, or a county exports it): UTF-8
@@ -171,7 +204,8 @@ impl Table {
             .iter()
             .map(|c| c.trim().to_ascii_uppercase())
             .collect();
-        let mut rows = Vec::new();
+        let mut table = Table::new(file, columns);
+        let file = &table.file.clone();
         for (i, record) in reader.records().enumerate() {
             let record = record.map_err(|e| {
                 bad(
@@ -180,13 +214,9 @@ impl Table {
                     format!("无法读取：{e}"),
                 )
             })?;
-            rows.push((i + 1, record.iter().map(str::to_owned).collect()));
+            table.push(i + 1, record.iter())?;
         }
-        Ok(Table {
-            file,
-            columns,
-            rows,
-        })
+        Ok(table)
     }
 
     /// A `.dbf` table, decoded by its `.cpg` or language byte.
@@ -201,16 +231,13 @@ impl Table {
         };
         let table = shapefile::Table::new(dbf, encoding).map_err(shp_error)?;
         let columns: Vec<String> = table.columns().map(str::to_ascii_uppercase).collect();
-        let mut rows = Vec::new();
+        let mut out = Table::new(file.clone(), columns);
         for row in table {
             let (n, values) = row.map_err(shp_error)?;
-            rows.push((n, values.into_iter().map(|(_, v)| text_of(v)).collect()));
+            let values: Vec<String> = values.into_iter().map(|(_, v)| text_of(v)).collect();
+            out.push(n, values.iter().map(String::as_str))?;
         }
-        Ok(Table {
-            file,
-            columns,
-            rows,
-        })
+        Ok(out)
     }
 }
 
