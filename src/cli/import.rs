@@ -83,6 +83,7 @@ fn import(
         signers,
         report: Report::default(),
         in_flight: None,
+        dry,
     };
     let geojson = ["geojson", "json"]
         .iter()
@@ -121,6 +122,9 @@ struct Run<'a> {
     known: std::collections::HashSet<String>,
     report: Report,
     in_flight: Option<(Signed, Pending)>,
+    /// `--check`: the entries are judged by a writer that writes nothing,
+    /// and so are not signed ([`Envelope::unsigned`]).
+    dry: bool,
 }
 
 impl Run<'_> {
@@ -133,6 +137,7 @@ impl Run<'_> {
             &self.signers,
             entries,
             &mut self.report,
+            self.dry,
         );
         let pending = self.registry.submit_batch_with_personal(envelopes)?;
         if let Some((signed, pending)) = self.in_flight.replace((signed, pending)) {
@@ -373,15 +378,17 @@ fn signers_by_party(
     Ok(by_party)
 }
 
-/// Signs the entries (in parallel) with the key of the party each names,
-/// and prepares their geometry, so that the area can be compared with the
-/// declared one; what cannot be signed is rejected in the report.
+/// Signs the entries (in parallel) with the key of the party each names
+/// (for a `dry` run only names it as the signer), and prepares their
+/// geometry, so that the area can be compared with the declared one; what
+/// cannot be signed is rejected in the report.
 fn sign(
     origin: &str,
     time: &str,
     signers: &HashMap<String, SignerKey>,
     entries: Vec<ToSign>,
     report: &mut Report,
+    dry: bool,
 ) -> (Signed, Vec<(Envelope, Vec<PersonRecord>)>) {
     type Outcome = Result<(Envelope, Option<Area>), Box<dyn Refusal + Send>>;
     let signed: Vec<(ToSign, Outcome)> = entries
@@ -400,14 +407,19 @@ fn sign(
                     } else {
                         std::mem::take(&mut it.body)
                     };
-                    Envelope::sign(key, origin, it.kind, &new_nonce(), time, body)
-                        .map_err(|e| Box::new(e) as Box<dyn Refusal + Send>)
-                        .and_then(|mut env| {
-                            crate::store::writer::prepare(&mut env)
-                                .map_err(|e| Box::new(e) as Box<dyn Refusal + Send>)?;
-                            let area = env.footprints.first().map(|f| f.area);
-                            Ok((env, area))
-                        })
+                    let (kind, nonce) = (it.kind, &new_nonce());
+                    if dry {
+                        Envelope::unsigned(key.public_bytes(), origin, kind, nonce, time, body)
+                    } else {
+                        Envelope::sign(key, origin, kind, nonce, time, body)
+                    }
+                    .map_err(|e| Box::new(e) as Box<dyn Refusal + Send>)
+                    .and_then(|mut env| {
+                        crate::store::writer::prepare(&mut env)
+                            .map_err(|e| Box::new(e) as Box<dyn Refusal + Send>)?;
+                        let area = env.footprints.first().map(|f| f.area);
+                        Ok((env, area))
+                    })
                 }
             };
             (it, result)

@@ -213,20 +213,35 @@ impl Envelope {
         time: &str,
         body: Value,
     ) -> Result<Envelope, LedgerError> {
+        let mut env = Self::unsigned(key.public_bytes(), origin, kind, nonce, time, body)?;
+        env.sig = key.sign(&env.signing_input);
+        Ok(env)
+    }
+
+    /// The entry `signer` would sign, its signature left zero: what a
+    /// writer that writes nothing judges (`import --check`, which would
+    /// only make signatures no one checks). Every other writer verifies
+    /// the signature and refuses it.
+    pub fn unsigned(
+        signer: [u8; 32],
+        origin: &str,
+        kind: &str,
+        nonce: &str,
+        time: &str,
+        body: Value,
+    ) -> Result<Envelope, LedgerError> {
         let serde_json::Value::Object(entry) = serde_json::json!({
             "v": 1,
             "log": origin,
             "kind": kind,
-            "signer": B64.encode(key.public_bytes()),
+            "signer": B64.encode(signer),
             "nonce": nonce,
             "time": time,
             "body": body,
         }) else {
             unreachable!("an object literal")
         };
-        let mut env = Self::from_entry(entry, [0; 64], origin)?;
-        env.sig = key.sign(&env.signing_input);
-        Ok(env)
+        Self::from_entry(entry, [0; 64], origin)
     }
 
     /// Adds `key`'s signature over this entry (a second party's consent).
@@ -535,6 +550,26 @@ mod tests {
             body,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn an_unsigned_entry_is_the_signed_one_without_a_signature_that_verifies() {
+        let key = SignerKey::from_seed("k", [7; 32]).unwrap();
+        let good = signed(&key, "n1");
+        let body = serde_json::json!({"vkey": key.verifier().to_string(), "role": "household", "party": "1"});
+        let bare = Envelope::unsigned(
+            key.public_bytes(),
+            "sanquan/140421",
+            "key.register",
+            "n1",
+            "2026-11-22T08:00:00Z",
+            body,
+        )
+        .unwrap();
+        assert_eq!(bare.signing_input, good.signing_input);
+        assert!(good.verify_signature());
+        assert!(!bare.verify_signature());
+        assert!(!verify_signatures(&[&good, &bare])[1]);
     }
 
     #[test]

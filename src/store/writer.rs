@@ -314,8 +314,9 @@ impl Writer {
     /// A writer that judges every entry as the real one does — authority,
     /// rules, geometry, personal records, each entry against those before
     /// it — and answers, but writes nothing: what `sanquan import --check`
-    /// runs a package through, signed by that same process (so the
-    /// signatures are not verified again). Its state is lost with it.
+    /// runs a package through, built by that same process and not signed
+    /// ([`Envelope::unsigned`]; the signer's authority is judged, the
+    /// signature is not). Its state is lost with it.
     pub fn start_dry(db: &Db, log_key: SignerKey, clock: Clock) -> Result<Writer, StoreError> {
         Self::start_as(db, log_key, clock, true)
     }
@@ -720,9 +721,9 @@ fn check_signatures(
         }
         let started = std::time::Instant::now();
         let envelopes: Vec<&Envelope> = jobs.iter().map(|j| &j.envelope).collect();
-        // A dry writer judges what its own process signed a moment ago
-        // (`import --check`): checking those signatures again proves
-        // nothing, and the signer's authority is still judged below.
+        // A dry writer judges what its own process built a moment ago
+        // (`import --check`), unsigned: it has no signature to check, and
+        // the signer's authority is still judged below.
         let signatures = if dry {
             vec![true; envelopes.len()]
         } else {
