@@ -198,11 +198,14 @@ impl Db {
     }
 
     /// A connection of its own, outside the pool (the writer's, the verifier's),
-    /// with a larger page cache: it touches the projections' indexes at random.
+    /// with a larger page cache than a reader's: it touches the projections'
+    /// indexes at random. 32 MiB: measured side by side with 128 MiB, appends,
+    /// `verify` and a 300,000-parcel import ran as fast (the operating system
+    /// caches the file's pages too) and peak memory fell by 106–124 MiB.
     pub fn dedicated(&self) -> Result<DbConnection, StoreError> {
         let mut conn = self.manager.connect()?;
         if let DbConnection::Sqlite(c) = &mut conn {
-            c.batch_execute("PRAGMA cache_size = -131072;")?;
+            c.batch_execute("PRAGMA cache_size = -32768;")?;
         }
         Ok(conn)
     }
