@@ -57,6 +57,17 @@ pub enum Bench {
         #[arg(long, default_value_t = 20_000_000)]
         points: usize,
     },
+    /// The state map (issue 20): a sparse Merkle tree over N titles — updates
+    /// a second when built and when a batch of changes is committed, the time
+    /// to make and to verify one proof, and a proof's compact size (measured,
+    /// and computed for a billion titles).
+    Statemap {
+        #[arg(long, default_value_t = 1_000_000)]
+        titles: u32,
+        /// How many proofs to time.
+        #[arg(long, default_value_t = 10_000)]
+        proofs: u32,
+    },
     /// Complete exchange deals, listing to settlement, every step a signed
     /// entry (a county's households, keys and contracts set up first).
     Deals {
@@ -212,6 +223,7 @@ pub fn run(which: Bench) -> Result<(), CliError> {
         } => ledger(entries, postgres, database_url, proofs),
         Bench::Spatial { parcels, checks } => spatial(parcels, checks),
         Bench::Coordinates { points } => coordinates(points),
+        Bench::Statemap { titles, proofs } => statemap(titles, proofs),
         Bench::Import { parcels, postgres } => import(parcels, postgres),
         Bench::Package { parcels, postgres } => package(parcels, postgres),
         Bench::Deals { deals, postgres } => deals::deals(deals, postgres),
@@ -296,6 +308,93 @@ fn coordinates(points: usize) -> Result<(), CliError> {
     Ok(())
 }
 
+fn statemap(titles: u32, proofs: u32) -> Result<(), CliError> {
+    use crate::ledger::statemap::{key_of, MapProof, StateMap};
+    let titles = titles.max(1);
+    let value = |i: u32, round: u8| key_of(&format!("{i}/{round}"));
+    let key = |i: u32| key_of(&format!("14042100100101{i:05}"));
+    println!(
+        "bench statemap: {titles} titles, {} threads",
+        rayon::current_num_threads()
+    );
+    let keys: Vec<_> = (0..titles).map(key).collect();
+    let mut map = StateMap::new();
+    let started = Instant::now();
+    for (i, k) in (0..titles).zip(&keys) {
+        map.set(*k, value(i, 0));
+    }
+    let root = map.commit();
+    let built = started.elapsed();
+    // A period's changes: a tenth of the titles, committed at once.
+    let batch = (titles / 10).max(1);
+    let started = Instant::now();
+    for i in (0..titles)
+        .step_by((titles / batch) as usize)
+        .take(batch as usize)
+    {
+        map.set(keys[i as usize], value(i, 1));
+    }
+    let changed = map.commit();
+    let updated = started.elapsed();
+    assert_ne!(root, changed);
+    let per_second = |n: u32, t: Duration| f64::from(n) / t.as_secs_f64();
+    println!(
+        "  built: {:.0} updates/s ({:.2} s, committed);   a batch of {batch} changes: {:.0} updates/s",
+        per_second(titles, built),
+        built.as_secs_f64(),
+        per_second(batch, updated)
+    );
+    let (mut make, mut check, mut sizes, mut depths) = (vec![], vec![], vec![], vec![]);
+    for j in 0..proofs {
+        let k = &keys[(j.wrapping_mul(2_654_435_761) % titles) as usize];
+        let started = Instant::now();
+        let proof = map.prove(k).expect("committed");
+        let bytes = proof.to_bytes();
+        make.push(started.elapsed());
+        let started = Instant::now();
+        let held = MapProof::from_bytes(&bytes)
+            .ok()
+            .and_then(|p| p.verify(&changed, k).ok().flatten());
+        check.push(started.elapsed());
+        assert!(held.is_some(), "a proof did not verify");
+        sizes.push(bytes.len());
+        depths.push(proof.siblings.len());
+    }
+    make.sort();
+    check.sort();
+    let (p50, p99) = (percentile(&make, 0.5), percentile(&make, 0.99));
+    let (v50, v99) = (percentile(&check, 0.5), percentile(&check, 0.99));
+    println!(
+        "  proof: made in p50 {} µs, p99 {} µs;   verified in p50 {} µs, p99 {} µs   (target < 1 ms, < 5 ms)",
+        p50.as_micros(),
+        p99.as_micros(),
+        v50.as_micros(),
+        v99.as_micros()
+    );
+    let n = sizes.len().max(1) as f64;
+    let mean_size = sizes.iter().sum::<usize>() as f64 / n;
+    let mean_depth = depths.iter().sum::<usize>() as f64 / n;
+    // Each doubling of the titles adds a level: one more sibling (32 bytes)
+    // and a bit of the bitmap.
+    let more = (1e9f64 / f64::from(titles)).log2().max(0.0);
+    println!(
+        "  compact map path: mean {mean_size:.0} B, max {} B, mean depth {mean_depth:.1};   at 10⁹ titles ≈ {:.0} B (computed: {more:.1} more levels)",
+        sizes.iter().max().unwrap_or(&0),
+        mean_size + more * (32.0 + 1.0 / 8.0)
+    );
+    println!("  peak memory: {} MiB", super::peak_rss_mib());
+    Ok(())
+}
+
+/// The `q` quantile (0 to 1) of sorted durations; zero for none.
+fn percentile(sorted: &[Duration], q: f64) -> Duration {
+    let last = sorted.len().saturating_sub(1);
+    sorted
+        .get((last as f64 * q).round() as usize)
+        .copied()
+        .unwrap_or_default()
+}
+
 fn spatial(parcels: u64, checks: usize) -> Result<(), CliError> {
     use crate::model::Land;
     use crate::spatial::{footprint, ParcelIndex};
@@ -376,9 +475,7 @@ fn spatial(parcels: u64, checks: usize) -> Result<(), CliError> {
         hits += c.len() + usize::from(o > tolerance);
     }
     times.sort();
-    let pct = |q: f64| {
-        times[((times.len() as f64 * q) as usize).min(times.len() - 1)].as_secs_f64() * 1e6
-    };
+    let pct = |q: f64| percentile(&times, q).as_secs_f64() * 1e6;
     println!(
         "  one overlap-and-containment check against {} parcels: p50 {:.1} µs, p99 {:.1} µs, max {:.1} µs ({checks} checks, {hits} collisions found)",
         index.len(),
@@ -652,9 +749,7 @@ fn ledger(
     }
     drop(conn);
     times.sort();
-    let pct = |q: f64| {
-        times[((times.len() as f64 * q) as usize).min(times.len() - 1)].as_secs_f64() * 1e6
-    };
+    let pct = |q: f64| percentile(&times, q).as_secs_f64() * 1e6;
     println!(
         "  inclusion proof at {size} entries: p50 {:.0} µs, p99 {:.0} µs, max {:.0} µs ({proofs} random proofs, each verified)",
         pct(0.5),

@@ -7,6 +7,7 @@ pub mod keys;
 pub mod merkle;
 pub mod read_auth;
 pub mod sequencer;
+pub mod statemap;
 pub mod tiles;
 
 #[cfg(test)]

@@ -166,10 +166,7 @@ fn millis(d: Duration) -> f64 {
 }
 
 fn percentile(sorted: &[Duration], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    millis(sorted[((sorted.len() - 1) as f64 * q).round() as usize])
+    millis(super::percentile(sorted, q))
 }
 
 /// An honest client's appends, one after another, for `seconds`.
