@@ -1,7 +1,9 @@
 //! Inclusion and consistency proofs (RFC 9162): for a tree of up to 64
 //! leaves the proofs the log serves verify, and any other proof — sizes,
 //! indices and hashes from the input — is refused or verifies, never
-//! panics.
+//! panics. The state map's proofs too: the input read as a compact map
+//! proof is refused or writes back to the same bytes, and verifies only
+//! to what a map of up to 64 titles holds.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -9,6 +11,7 @@ use sanquan::ledger::merkle::{
     consistency_proof, inclusion_proof, leaf_hash, verify_consistency, verify_inclusion, Hash,
     MemoryTree,
 };
+use sanquan::ledger::statemap::{key_of, MapProof, StateMap};
 
 fn u64_at(data: &[u8], at: usize) -> u64 {
     let mut b = [0u8; 8];
@@ -29,10 +32,22 @@ fuzz_target!(|data: &[u8]| {
     let tree = MemoryTree::new(&leaves);
     let root = tree.root();
     let proof = inclusion_proof(&tree, index, size).expect("a proof");
-    assert!(verify_inclusion(&leaves[index as usize], index, size, &proof, &root));
+    assert!(verify_inclusion(
+        &leaves[index as usize],
+        index,
+        size,
+        &proof,
+        &root
+    ));
     let old_root = MemoryTree::new(&leaves[..old as usize]).root();
     let consistency = consistency_proof(&tree, old, size).expect("a proof");
-    assert!(verify_consistency(old, size, &old_root, &root, &consistency));
+    assert!(verify_consistency(
+        old,
+        size,
+        &old_root,
+        &root,
+        &consistency
+    ));
     // Proofs from the input, against any sizes.
     let hashes: Vec<Hash> = data[3..]
         .chunks_exact(32)
@@ -50,4 +65,26 @@ fuzz_target!(|data: &[u8]| {
             &root
         ));
     }
+    map_proofs(data);
 });
+
+fn map_proofs(data: &[u8]) {
+    let mut map = StateMap::new();
+    let keys: Vec<Hash> = (0..u32::from(data[0] % 64))
+        .map(|i| key_of(&i.to_string()))
+        .collect();
+    for (i, k) in keys.iter().enumerate() {
+        if data[2..].get(i).is_none_or(|b| b % 4 != 0) {
+            map.set(*k, key_of(&format!("v{i}")));
+        }
+    }
+    let root = map.commit();
+    if let Ok(proof) = MapProof::from_bytes(data) {
+        assert_eq!(proof.to_bytes(), data);
+        for k in keys.iter().take(4) {
+            if let Ok(held) = proof.verify(&root, k) {
+                assert_eq!(held, map.get(k));
+            }
+        }
+    }
+}
