@@ -266,6 +266,9 @@ pub fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve { .. } | Command::Demo { .. }) {
+        quiet_on_a_closed_pipe();
+    }
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -273,6 +276,25 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Output cut short (`sanquan … | head`) ends the command quietly with the
+/// status of a program the shell's pipe closed (141), not a panic: Rust
+/// ignores SIGPIPE, so `println!` panics on a closed pipe instead. Not for
+/// `serve`: a server does not end for want of a reader of its standard
+/// output.
+fn quiet_on_a_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map_or("", String::as_str);
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
 }
 
 fn run(command: Command) -> Result<(), CliError> {

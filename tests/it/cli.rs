@@ -123,6 +123,25 @@ fn init_submit_checkpoint_verify() {
     );
 }
 
+/// A command whose output is cut short (`sanquan … | head`) ends quietly,
+/// with the status of a program whose pipe closed — not with a panic.
+#[test]
+fn output_cut_short_ends_quietly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(BIN)
+        .args(["keygen", "--name", "cut", "--out"])
+        .arg(tmp.path().join("cut.key"))
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(141), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
 /// Makes a collective key with `keygen` and has the county's registry bind
 /// it with `submit --data-dir`; returns the verifier key and submit's output.
 fn bind_collective(dir: &Path, party: &str) -> (String, Output) {
