@@ -32,22 +32,10 @@ fuzz_target!(|data: &[u8]| {
     let tree = MemoryTree::new(&leaves);
     let root = tree.root();
     let proof = inclusion_proof(&tree, index, size).expect("a proof");
-    assert!(verify_inclusion(
-        &leaves[index as usize],
-        index,
-        size,
-        &proof,
-        &root
-    ));
+    assert!(verify_inclusion(&leaves[index as usize], index, size, &proof, &root));
     let old_root = MemoryTree::new(&leaves[..old as usize]).root();
     let consistency = consistency_proof(&tree, old, size).expect("a proof");
-    assert!(verify_consistency(
-        old,
-        size,
-        &old_root,
-        &root,
-        &consistency
-    ));
+    assert!(verify_consistency(old, size, &old_root, &root, &consistency));
     // Proofs from the input, against any sizes.
     let hashes: Vec<Hash> = data[3..]
         .chunks_exact(32)
