@@ -74,6 +74,11 @@ pub struct World {
     /// The actor who cosigns the next entry `checked` decides, if chosen
     /// (else one the log's length picks).
     pub cosigner: Option<usize>,
+    /// Every title's canonical record, kept by what each change names
+    /// (`State::record_titles_of`) as the state map's follower keeps it,
+    /// and compared after every accepted entry with the records made anew
+    /// from the state (issue 20): the follower's list misses nothing.
+    pub records: std::collections::BTreeMap<String, Vec<u8>>,
 }
 
 impl World {
@@ -123,10 +128,42 @@ impl World {
             now,
         };
         let changes = decide(&self.state, &NoLand, &ctx, &cmd)?;
-        changes.iter().for_each(|c| self.state.apply(c));
+        let mut named = std::collections::BTreeSet::new();
+        for c in &changes {
+            named.extend(self.state.record_titles_of(c));
+            self.state.apply(c);
+            named.extend(self.state.record_titles_of(c));
+        }
+        self.follow_records(named, kind);
         self.index += 1;
         *self.accepted.entry(kind.to_owned()).or_default() += 1;
         Ok(())
+    }
+
+    /// Updates the records of the titles named and checks them against all
+    /// records made anew from the state.
+    fn follow_records(&mut self, named: std::collections::BTreeSet<crate::model::titles::Title>, kind: &str) {
+        let look = self.state.record_lookups();
+        for t in named {
+            match self.state.record_with(&t, &look) {
+                Some(r) => self.records.insert(t.key(), r.canonical()),
+                None => self.records.remove(&t.key()),
+            };
+        }
+        let anew: std::collections::BTreeMap<String, Vec<u8>> = self
+            .state
+            .all_titles()
+            .iter()
+            .filter_map(|t| Some((t.key(), self.state.record_with(t, &look)?.canonical())))
+            .collect();
+        if anew != self.records {
+            let differ: Vec<&String> = anew
+                .keys()
+                .chain(self.records.keys())
+                .filter(|k| anew.get(*k) != self.records.get(*k))
+                .collect();
+            panic!("after `{kind}` (index {}) the records followed differ from the state's at {differ:?}", self.index);
+        }
     }
 
     /// `key` signs an entry with no geometry; the refusal's code if refused.
@@ -158,6 +195,7 @@ impl World {
             day: "2026-11-22".parse().unwrap(),
             accepted: Default::default(),
             cosigner: None,
+            records: Default::default(),
         }
     }
 

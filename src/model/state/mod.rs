@@ -22,12 +22,14 @@ mod index;
 mod land;
 mod parties;
 mod reads;
+mod records;
 
 pub use acts::*;
 pub use households::*;
 pub use index::OnTitle;
 pub use land::*;
 pub use parties::*;
+pub use records::*;
 
 /// One effect of an accepted entry.
 #[derive(Debug, Clone, PartialEq)]
