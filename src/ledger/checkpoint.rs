@@ -31,45 +31,12 @@ impl Checkpoint {
 
     /// The signed note, as served at `/checkpoint`.
     pub fn sign(&self, key: &SignerKey) -> String {
-        let text = self.text();
-        let sig = key.sign(text.as_bytes());
-        let mut blob = Vec::with_capacity(68);
-        blob.extend_from_slice(&key.verifier().hash.to_be_bytes());
-        blob.extend_from_slice(&sig);
-        format!("{text}\n— {} {}\n", key.name, B64.encode(blob))
+        sign_note(&self.text(), key)
     }
 
     /// Parses a signed note and checks that `vkey` signed it.
     pub fn open(note: &str, vkey: &VerifierKey) -> Result<Checkpoint, LedgerError> {
-        let bad = |why: &str| LedgerError::BadCheckpoint(why.to_owned());
-        let split = note
-            .rfind("\n\n")
-            .ok_or_else(|| bad("no signature block"))?;
-        let (text, sigs) = (&note[..split + 1], &note[split + 2..]);
-        let mut verified = false;
-        for line in sigs.lines() {
-            let line = line
-                .strip_prefix("— ")
-                .ok_or_else(|| bad("signature line must start with an em dash"))?;
-            let (name, blob) = line
-                .split_once(' ')
-                .ok_or_else(|| bad("bad signature line"))?;
-            let blob = B64
-                .decode(blob)
-                .map_err(|_| bad("signature is not base64"))?;
-            if name != vkey.name || blob.len() < 4 || blob[..4] != vkey.hash.to_be_bytes() {
-                continue;
-            }
-            let sig = Signature::from_slice(&blob[4..]).map_err(|_| bad("bad signature length"))?;
-            vkey.key
-                .verify_strict(text.as_bytes(), &sig)
-                .map_err(|_| bad("the log key's signature does not verify"))?;
-            verified = true;
-        }
-        if !verified {
-            return Err(bad("not signed by the log key"));
-        }
-        Self::parse_text(text)
+        Self::parse_text(open_note(note, vkey)?)
     }
 
     /// Parses the note text a signature covers (after `open` checked it):
@@ -98,6 +65,66 @@ impl Checkpoint {
             .ok_or_else(|| bad("bad root hash"))?;
         Ok(Checkpoint { origin, size, root })
     }
+}
+
+/// A signed note (C2SP signed-note) of `text`, which ends in a newline:
+/// the text, an empty line, and `key`'s signature line.
+pub fn sign_note(text: &str, key: &SignerKey) -> String {
+    let sig = key.sign(text.as_bytes());
+    let mut blob = Vec::with_capacity(68);
+    blob.extend_from_slice(&key.verifier().hash.to_be_bytes());
+    blob.extend_from_slice(&sig);
+    format!("{text}\n— {} {}\n", key.name, B64.encode(blob))
+}
+
+/// A note's text and its signature lines, each as (key name, key ID, the
+/// rest of the decoded blob), not yet checked.
+pub fn note_parts(note: &str) -> Result<(&str, Vec<(&str, u32, Vec<u8>)>), LedgerError> {
+    let bad = |why: &str| LedgerError::BadCheckpoint(why.to_owned());
+    let split = note
+        .rfind("\n\n")
+        .ok_or_else(|| bad("no signature block"))?;
+    let (text, sigs) = (&note[..split + 1], &note[split + 2..]);
+    let mut lines = Vec::new();
+    for line in sigs.lines() {
+        let line = line
+            .strip_prefix("— ")
+            .ok_or_else(|| bad("signature line must start with an em dash"))?;
+        let (name, blob) = line
+            .split_once(' ')
+            .ok_or_else(|| bad("bad signature line"))?;
+        let blob = B64
+            .decode(blob)
+            .map_err(|_| bad("signature is not base64"))?;
+        if blob.len() < 4 {
+            return Err(bad("a signature line too short for its key ID"));
+        }
+        let id = u32::from_be_bytes([blob[0], blob[1], blob[2], blob[3]]);
+        lines.push((name, id, blob[4..].to_vec()));
+    }
+    Ok((text, lines))
+}
+
+/// The text of a signed note that `vkey` signed (other signature lines,
+/// such as witnesses' cosignatures, are kept and not checked here).
+pub fn open_note<'a>(note: &'a str, vkey: &VerifierKey) -> Result<&'a str, LedgerError> {
+    let bad = |why: &str| LedgerError::BadCheckpoint(why.to_owned());
+    let (text, sigs) = note_parts(note)?;
+    let mut verified = false;
+    for (name, id, sig) in sigs {
+        if name != vkey.name || id != vkey.hash {
+            continue;
+        }
+        let sig = Signature::from_slice(&sig).map_err(|_| bad("bad signature length"))?;
+        vkey.key
+            .verify_strict(text.as_bytes(), &sig)
+            .map_err(|_| bad("the log key's signature does not verify"))?;
+        verified = true;
+    }
+    if !verified {
+        return Err(bad("not signed by the log key"));
+    }
+    Ok(text)
 }
 
 #[cfg(test)]

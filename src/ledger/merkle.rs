@@ -238,8 +238,28 @@ impl MemoryTree {
         MemoryTree { levels }
     }
 
+    /// Appends a leaf, completing the subtrees it closes.
+    pub fn push(&mut self, leaf: Hash) {
+        let mut node = leaf;
+        for level in 0.. {
+            if self.levels.len() == level {
+                self.levels.push(Vec::new());
+            }
+            self.levels[level].push(node);
+            let row = &self.levels[level];
+            if row.len() % 2 == 1 {
+                break;
+            }
+            node = node_hash(&row[row.len() - 2], &row[row.len() - 1]);
+        }
+    }
+
+    pub fn size(&self) -> u64 {
+        self.levels[0].len() as u64
+    }
+
     pub fn root(&self) -> Hash {
-        range_hash(self, 0, self.levels[0].len() as u64).unwrap()
+        range_hash(self, 0, self.size()).unwrap()
     }
 }
 

@@ -2,13 +2,18 @@
 //! checkpoints, and the sequencer that admits entries in log order. No I/O.
 
 pub mod checkpoint;
+pub mod cosignature;
 pub mod envelope;
+pub mod follower;
 pub mod keys;
 pub mod merkle;
+pub mod policy;
 pub mod read_auth;
 pub mod sequencer;
+pub mod statelog;
 pub mod statemap;
 pub mod tiles;
+pub mod titleproof;
 
 #[cfg(test)]
 mod roundtrip;

@@ -142,7 +142,11 @@ impl World {
 
     /// Updates the records of the titles named and checks them against all
     /// records made anew from the state.
-    fn follow_records(&mut self, named: std::collections::BTreeSet<crate::model::titles::Title>, kind: &str) {
+    fn follow_records(
+        &mut self,
+        named: std::collections::BTreeSet<crate::model::titles::Title>,
+        kind: &str,
+    ) {
         let look = self.state.record_lookups();
         for t in named {
             match self.state.record_with(&t, &look) {

@@ -165,7 +165,11 @@ impl State {
             Title::Parcel(code) => {
                 let parcel = self.parcels.get(code.as_str())?;
                 record.ended = parcel.retired_at;
-                if let Some(k) = self.contract_of.get(code).and_then(|c| self.contracts.get(c)) {
+                if let Some(k) = self
+                    .contract_of
+                    .get(code)
+                    .and_then(|c| self.contracts.get(c))
+                {
                     record.holder = Some(k.household.clone());
                     record.contract = Some(HeldUnder {
                         code: k.code.clone(),
@@ -200,8 +204,7 @@ impl State {
                 record.holder = Some(holder.clone());
             }
         }
-        let mut rights: Vec<&crate::model::exchange::DerivedRight> =
-            self.rights_on(&key).collect();
+        let mut rights: Vec<&crate::model::exchange::DerivedRight> = self.rights_on(&key).collect();
         rights.sort_by_key(|r| r.index);
         rights.dedup_by_key(|r| r.index);
         record.rights = rights
