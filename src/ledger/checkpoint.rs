@@ -77,9 +77,11 @@ pub fn sign_note(text: &str, key: &SignerKey) -> String {
     format!("{text}\n— {} {}\n", key.name, B64.encode(blob))
 }
 
-/// A note's text and its signature lines, each as (key name, key ID, the
-/// rest of the decoded blob), not yet checked.
-pub fn note_parts(note: &str) -> Result<(&str, Vec<(&str, u32, Vec<u8>)>), LedgerError> {
+/// A note's signature line: key name, key ID, the rest of the blob.
+pub type SignatureLine<'a> = (&'a str, u32, Vec<u8>);
+
+/// A note's text and its signature lines, not yet checked.
+pub fn note_parts(note: &str) -> Result<(&str, Vec<SignatureLine<'_>>), LedgerError> {
     let bad = |why: &str| LedgerError::BadCheckpoint(why.to_owned());
     let split = note
         .rfind("\n\n")
