@@ -193,6 +193,50 @@ pub(super) async fn get_checkpoint(reg: web::Data<Registry>) -> Result<HttpRespo
         .body(note))
 }
 
+pub(super) async fn get_state_checkpoint(
+    reg: web::Data<Registry>,
+) -> Result<HttpResponse, ApiError> {
+    let reg = reg.into_inner();
+    let note = blocking(move || reg.state_checkpoint()).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body(note))
+}
+
+#[derive(Deserialize)]
+pub(super) struct ProofQuery {
+    form: Option<String>,
+}
+
+pub(super) async fn get_title_proof(
+    reg: web::Data<Registry>,
+    title: web::Path<String>,
+    q: web::Query<ProofQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let compact = match q.form.as_deref() {
+        None | Some("text") => false,
+        Some("compact") => true,
+        Some(_) => {
+            return Err(crate::registry::ServiceError::BadQuery {
+                field: "form",
+                reason: "form is `text` or `compact`",
+                reason_zh: "form 须为 text 或 compact",
+            }
+            .into())
+        }
+    };
+    let proof = reg.title_proof(&title).await?;
+    let body = if compact {
+        B64.encode(proof.to_compact().unwrap_or_default())
+    } else {
+        proof.to_text()
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(body))
+}
+
 #[derive(Deserialize)]
 pub(super) struct InclusionQuery {
     index: u64,

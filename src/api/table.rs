@@ -378,6 +378,29 @@ api_routes! {
         answer: Answer { status: 200, types: &["text/plain"], about: "The signed note", view: None },
         refused: &[],
     };
+    get_state_checkpoint => Route {
+        method: Method::Get,
+        path: "/state/checkpoint",
+        summary: "The newest state-log checkpoint (issue 20): a signed note whose extension line names the state map's root and the event-log size it reflects, with the witnesses' cosignatures",
+        description: "the newest state-log checkpoint, a C2SP tlog-checkpoint signed note (origin `sanquan/<county>/state`) with one extension line `state <event size> <event root> <map root>` and the witnesses' cosignatures (text/plain)",
+        request: None,
+        params: &[],
+        answer: Answer { status: 200, types: &["text/plain"], about: "The signed note", view: None },
+        refused: &[404],
+    };
+    get_title_proof => Route {
+        method: Method::Get,
+        path: "/titles/{title}/proof",
+        summary: "A title proof (权属证明, issue 20): the title's record — holder, contract, rights with terms, encumbrances, open acts — or its absence, under the state map and a signed, cosigned state checkpoint; verify offline with `sanquan verify-proof`",
+        description: "a proof of one title's record as of the newest state-log leaf: C2SP tlog-proof text (`form=text`, the default) or the compact form in base64 (`form=compact`, what a certificate's QR holds); checked offline against a trust policy (C2SP tlog-policy) by `sanquan verify-proof`",
+        request: None,
+        params: &[
+            Param { name: "title", at: In::Path, ty: Ty::Text, required: true, about: "a parcel's 19-digit code, or ZJD or FE and a household's 18-digit code", example: "1404210010010100001" },
+            Param { name: "form", at: In::Query, ty: Ty::Text, required: false, about: "`text` (default) or `compact`", example: "text" },
+        ],
+        answer: Answer { status: 200, types: &["text/plain"], about: "The proof", view: None },
+        refused: &[400, 503],
+    };
     get_inclusion => Route {
         method: Method::Get,
         path: "/proofs/inclusion",

@@ -6,6 +6,7 @@ mod demo;
 mod export;
 pub mod generate;
 pub mod import;
+mod proofs;
 
 pub use datadir::{Config, DataDir};
 
@@ -105,6 +106,10 @@ enum Command {
         listen: String,
         #[command(flatten)]
         tls: TlsArgs,
+        /// Seconds between the state log's leaves (issue 20), when the log
+        /// grew; a title proof asked for in between commits at once.
+        #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        state_period: u64,
     },
     /// Sign and submit one entry, directly or through a server.
     Submit(SubmitArgs),
@@ -208,11 +213,43 @@ enum Command {
         #[arg(long)]
         key: Option<PathBuf>,
     },
+    /// A title's proof (issue 20): its record — or its absence — under the
+    /// state map and a signed state checkpoint, to check offline.
+    Prove {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(value_enum)]
+        what: Provable,
+        /// A parcel's 19-digit code, or ZJD or FE and a household's code.
+        code: String,
+        /// The compact form (what a certificate's QR holds), in base64.
+        #[arg(long)]
+        compact: bool,
+        /// Write it here instead of to standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Check a title proof against a trust policy, with no network and no
+    /// database; exit 0 only if it holds.
+    VerifyProof(proofs::VerifyProofArgs),
+    /// Print the county's trust policy (C2SP tlog-policy): its state-log
+    /// key, witnesses and quorum.
+    Policy {
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Benchmarks that print their figures.
     Bench {
         #[command(subcommand)]
         which: bench::Bench,
     },
+}
+
+/// What `sanquan prove` proves.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Provable {
+    /// A title: a parcel, a homestead (ZJD…), a shares holding (FE…).
+    Title,
 }
 
 /// What `sanquan query` reads.
@@ -307,7 +344,12 @@ fn run(command: Command) -> Result<(), CliError> {
             println!("{}", key.verifier());
             Ok(())
         }
-        Command::Serve { db, listen, tls } => serve(&db, &listen, &tls),
+        Command::Serve {
+            db,
+            listen,
+            tls,
+            state_period,
+        } => serve(&db, &listen, &tls, state_period),
         Command::Submit(args) => submit(&args),
         Command::Checkpoint { db } => {
             let dir = DataDir::open(&db.data_dir)?;
@@ -321,6 +363,15 @@ fn run(command: Command) -> Result<(), CliError> {
             Ok(())
         }
         Command::Verify { db } => verify_cmd(&db),
+        Command::Prove {
+            db,
+            what: Provable::Title,
+            code,
+            compact,
+            out,
+        } => proofs::prove(&db, &code, compact, out.as_deref()),
+        Command::VerifyProof(args) => proofs::verify_proof(&args.policy, &args.file),
+        Command::Policy { db } => proofs::print_policy(&db),
         Command::Query { db, what, id, key } => query(&db, what, &id, key.as_deref()),
         Command::Demo {
             data_dir,
@@ -351,6 +402,8 @@ fn run(command: Command) -> Result<(), CliError> {
                 },
                 &listen,
                 &tls,
+                // The demo's state log moves each minute.
+                60,
             )
         }
         Command::Import {
@@ -690,7 +743,7 @@ impl TlsArgs {
     }
 }
 
-fn serve(args: &DbArgs, listen: &str, tls: &TlsArgs) -> Result<(), CliError> {
+fn serve(args: &DbArgs, listen: &str, tls: &TlsArgs, state_period: u64) -> Result<(), CliError> {
     let tls = tls.config()?;
     let dir = DataDir::open(&args.data_dir)?;
     let site = dir.config.site.clone();
@@ -705,7 +758,12 @@ fn serve(args: &DbArgs, listen: &str, tls: &TlsArgs) -> Result<(), CliError> {
         &dir.database_url(args.database_url.as_deref()),
         &dir.config.county,
     )?;
-    let writer = Writer::start(&db, dir.log_key()?)?;
+    let writer = Writer::start_keeping_state(
+        &db,
+        dir.log_key()?,
+        dir.clock.clone(),
+        std::time::Duration::from_secs(state_period),
+    )?;
     let registry = Registry::new(db, writer);
     let listener = std::net::TcpListener::bind(listen)
         .map_err(|e| CliError::Usage(format!("--listen {listen}: {e}")))?;

@@ -54,6 +54,18 @@ impl SignerKey {
         Ok(k)
     }
 
+    /// A second key named `name` that this key's holder alone can make
+    /// again: its seed is SHA-256 of `label` and this key's seed. The
+    /// state log's key is the log key's so derived (issue 20), so a county
+    /// keeps one key file for both.
+    pub fn derive(&self, name: &str, label: &str) -> Result<Self, &'static str> {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        h.update(label.as_bytes());
+        h.update(self.signing.to_bytes());
+        Self::from_seed(name, h.finalize().into())
+    }
+
     pub fn verifier(&self) -> VerifierKey {
         VerifierKey::new(&self.name, self.signing.verifying_key()).expect("name checked")
     }

@@ -83,6 +83,9 @@ pub struct Sequencer {
     pub land: Box<dyn Land>,
     pub nonces: Nonces,
     pub tree: TreeBuilder,
+    /// The state map's follower, when the writer keeps the state log
+    /// (issue 20): each change names the titles it may alter.
+    pub map: Option<super::follower::MapFollower>,
     /// Set while an admitted entry's changes are applied: if a panic ever
     /// escaped from there, the state is half changed and must be reloaded.
     pub poisoned: bool,
@@ -96,6 +99,7 @@ impl Sequencer {
             land,
             nonces: Nonces::default(),
             tree: TreeBuilder::new(),
+            map: None,
             poisoned: false,
         }
     }
@@ -111,7 +115,13 @@ impl Sequencer {
         let changes = self.decide(env, integrated)?;
         self.poisoned = true;
         for change in &changes {
+            if let Some(map) = &mut self.map {
+                map.note(&self.state, change);
+            }
             self.state.apply(change);
+            if let Some(map) = &mut self.map {
+                map.note(&self.state, change);
+            }
             self.land.apply(change);
         }
         self.poisoned = false;

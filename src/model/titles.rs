@@ -32,6 +32,22 @@ impl Title {
         }
     }
 
+    /// A key as a stranger sends it (a URL, a QR): a parcel's 19 digits,
+    /// `ZJD` and a household's 18, or `FE` and a household's 18 (or a
+    /// collective's 14, for shares it bought back); `None` otherwise.
+    pub fn parse(key: &str) -> Option<Title> {
+        let digits = |s: &str, lens: &[usize]| {
+            lens.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+        };
+        let title = Title::of_key(key);
+        let ok = match &title {
+            Title::Parcel(code) => digits(code, &[19]),
+            Title::Homestead(h) => digits(h, &[18]),
+            Title::Shares(h) => digits(h, &[14, 18]),
+        };
+        ok.then_some(title)
+    }
+
     /// Whether a key names a parcel (not a homestead or shares), without
     /// reading it into a title.
     pub fn names_a_parcel(key: &str) -> bool {
@@ -61,6 +77,18 @@ mod tests {
             Title::Shares("140421001001010001".into()),
         ] {
             assert_eq!(Title::of_key(&t.key()), t);
+            assert_eq!(Title::parse(&t.key()), Some(t));
+        }
+        for bad in [
+            "",
+            "ZJD",
+            "FE1",
+            "140421001001010001",
+            "ZJD1404210010010100001",
+            "1404210010010100001 ",
+            "x404210010010100001",
+        ] {
+            assert_eq!(Title::parse(bad), None, "{bad}");
         }
         assert_eq!(
             Title::Homestead("140421001001010001".into()).key(),

@@ -3,6 +3,36 @@
 use super::*;
 
 impl Registry {
+    /// A proof of a title's record — or of its absence — as of the newest
+    /// state-log leaf (issue 20), made by the writer.
+    pub async fn title_proof(
+        &self,
+        key: &str,
+    ) -> Result<crate::ledger::titleproof::TitleProof, ServiceError> {
+        let title = crate::model::titles::Title::parse(key).ok_or(ServiceError::BadQuery {
+            field: "title",
+            reason:
+                "a title is a parcel's 19-digit code, or ZJD or FE and a household's 18-digit code",
+            reason_zh: "权属编码应为19位地块代码，或“ZJD”“FE”加18位承包方代码",
+        })?;
+        self.writer()?
+            .prove_title(title)
+            .await
+            .map_err(|e| ServiceError::Unavailable(e.to_string()))
+    }
+
+    /// The newest state checkpoint (issue 20), with the cosignatures it has.
+    pub fn state_checkpoint(&self) -> Result<String, ServiceError> {
+        let mut conn = self.db.conn()?;
+        crate::store::statelog::newest(&mut conn, &self.db.county)?
+            .map(|(_, note)| note)
+            .ok_or_else(|| ServiceError::NotFound {
+                what: "checkpoint",
+                id: "state".into(),
+                field: "checkpoint",
+            })
+    }
+
     /// An example body of each kind this log holds: its newest entry's.
     pub fn kind_examples(&self) -> Result<Vec<(String, serde_json::Value)>, ServiceError> {
         let mut conn = self.db.conn()?;

@@ -12,6 +12,7 @@ pub mod pg_temp;
 pub mod project;
 pub mod queries;
 pub mod schema;
+pub mod statelog;
 pub mod tables;
 pub mod verify;
 pub mod writer;

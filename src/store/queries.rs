@@ -343,6 +343,7 @@ pub fn load_sequencer(
         land,
         nonces,
         tree,
+        map: None,
         poisoned: false,
     })
 }

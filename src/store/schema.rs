@@ -50,6 +50,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    state_log (county, idx) {
+        county -> Text,
+        idx -> BigInt,
+        leaf -> Binary,
+        note -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     log_entries,
     tree_tiles,

@@ -20,6 +20,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::project::{write_batch, Batch, PersonRow};
 use super::queries::load_sequencer;
+use super::statelog::{ProveError, StateKeeper};
 use super::{Db, DbConnection, StoreError};
 use crate::ledger::merkle::Hash;
 use crate::ledger::{
@@ -129,6 +130,16 @@ impl Drop for QueueShare {
 /// with their geometry prepared, in the order they came.
 struct Checked {
     jobs: Vec<Job>,
+}
+
+/// What the writer's thread is sent: a batch to write, or a title to prove
+/// as of the newest state-log leaf (issue 20).
+enum ToWriter {
+    Batch(Checked),
+    Prove(
+        crate::model::titles::Title,
+        oneshot::Sender<Result<crate::ledger::titleproof::TitleProof, ProveError>>,
+    ),
 }
 
 /// What the stage before the writer knows of the keys: each bound key's role
@@ -290,6 +301,9 @@ pub struct Writer {
     /// [`QUEUE_BYTES`], unless [`Writer::limit_queue`] said otherwise.
     queue_limit: AtomicUsize,
     threads: Vec<JoinHandle<()>>,
+    /// Requests to the writer's thread itself (title proofs); dropped at
+    /// [`Writer::stop`] so the thread sees its channel close.
+    to_writer: Option<std::sync::mpsc::SyncSender<ToWriter>>,
     /// Tells the WAL checkpointer to finish.
     stopping: Arc<AtomicBool>,
     pub origin: String,
@@ -308,7 +322,18 @@ impl Writer {
         log_key: SignerKey,
         clock: Clock,
     ) -> Result<Writer, StoreError> {
-        Self::start_as(db, log_key, clock, false)
+        Self::start_as(db, log_key, clock, false, None)
+    }
+
+    /// The same, keeping the state map and the state log (issue 20): a
+    /// leaf each `period` the log grew in, and title proofs on request.
+    pub fn start_keeping_state(
+        db: &Db,
+        log_key: SignerKey,
+        clock: Clock,
+        period: std::time::Duration,
+    ) -> Result<Writer, StoreError> {
+        Self::start_as(db, log_key, clock, false, Some(period))
     }
 
     /// A writer that judges every entry as the real one does — authority,
@@ -318,7 +343,7 @@ impl Writer {
     /// ([`Envelope::unsigned`]; the signer's authority is judged, the
     /// signature is not). Its state is lost with it.
     pub fn start_dry(db: &Db, log_key: SignerKey, clock: Clock) -> Result<Writer, StoreError> {
-        Self::start_as(db, log_key, clock, true)
+        Self::start_as(db, log_key, clock, true, None)
     }
 
     fn start_as(
@@ -326,12 +351,17 @@ impl Writer {
         log_key: SignerKey,
         clock: Clock,
         dry: bool,
+        state_period: Option<std::time::Duration>,
     ) -> Result<Writer, StoreError> {
         let mut conn = db.dedicated()?;
         lock_county(&mut conn, &db.county)?;
         let stopping = Arc::new(AtomicBool::new(false));
         let checkpointer = wal_checkpointer(&mut conn, db, stopping.clone())?;
-        let seq = load_sequencer(&mut conn, &db.county, &db.tiles)?;
+        let mut seq = load_sequencer(&mut conn, &db.county, &db.tiles)?;
+        let keeper = match state_period {
+            Some(period) => Some(StateKeeper::start(&mut conn, &mut seq, &log_key, period)?),
+            None => None,
+        };
         let id_numbers = load_id_numbers(&mut conn, &db.county)?;
         let (queue, rx) = mpsc::channel(QUEUE);
         let gate = Arc::new(Gate::of(&seq.state));
@@ -348,8 +378,10 @@ impl Writer {
             clock,
             id_numbers,
             dry,
+            keeper,
         };
         let (checked_tx, checked_rx) = std::sync::mpsc::sync_channel(1);
+        let to_writer = Some(checked_tx.clone());
         let spawn = |name: &str, f: Box<dyn FnOnce() + Send>| {
             std::thread::Builder::new()
                 .name(name.into())
@@ -371,6 +403,7 @@ impl Writer {
             queued: Arc::new(AtomicUsize::new(0)),
             queue_limit: AtomicUsize::new(QUEUE_BYTES),
             threads,
+            to_writer,
             stopping,
             origin: log_origin(&db.county),
             clock: writer_clock,
@@ -510,6 +543,35 @@ impl Writer {
         )
     }
 
+    /// A proof of `title`'s record (or its absence) as of the newest
+    /// state-log leaf, made by the writer between two batches — after a
+    /// commit of the map if the title changed since (issue 20).
+    pub async fn prove_title(
+        &self,
+        title: crate::model::titles::Title,
+    ) -> Result<crate::ledger::titleproof::TitleProof, ProveError> {
+        let (reply, answer) = oneshot::channel();
+        let sender = self.to_writer.clone().ok_or(ProveError::Stopped)?;
+        tokio::task::spawn_blocking(move || sender.send(ToWriter::Prove(title, reply)))
+            .await
+            .map_err(|_| ProveError::Stopped)?
+            .map_err(|_| ProveError::Stopped)?;
+        answer.await.map_err(|_| ProveError::Stopped)?
+    }
+
+    /// The same, from a thread that may block.
+    pub fn prove_title_blocking(
+        &self,
+        title: crate::model::titles::Title,
+    ) -> Result<crate::ledger::titleproof::TitleProof, ProveError> {
+        let (reply, answer) = oneshot::channel();
+        let sender = self.to_writer.clone().ok_or(ProveError::Stopped)?;
+        sender
+            .send(ToWriter::Prove(title, reply))
+            .map_err(|_| ProveError::Stopped)?;
+        answer.blocking_recv().map_err(|_| ProveError::Stopped)?
+    }
+
     pub fn submit_blocking(&self, envelope: Envelope) -> Result<Receipt, SubmitError> {
         self.submit_with_personal_blocking(envelope, Vec::new())
     }
@@ -520,6 +582,7 @@ impl Writer {
     }
 
     fn stop(&mut self) {
+        self.to_writer = None;
         let (closed, _) = mpsc::channel(1);
         drop(std::mem::replace(&mut self.queue, closed));
         let mut threads = self.threads.drain(..);
@@ -660,6 +723,8 @@ struct WriterState {
     origin: String,
     last_time: DateTime<Utc>,
     clock: Clock,
+    /// The state map and state log, when kept (issue 20).
+    keeper: Option<StateKeeper>,
 }
 
 /// Validates and measures an envelope's geometry, if its command has one.
@@ -706,7 +771,7 @@ fn check_personal(envelope: &Envelope, personal: &[PersonRecord]) -> Result<(), 
 /// prepares the geometry of the rest in parallel.
 fn check_signatures(
     mut rx: mpsc::Receiver<Job>,
-    writer: std::sync::mpsc::SyncSender<Checked>,
+    writer: std::sync::mpsc::SyncSender<ToWriter>,
     gate: &Gate,
     dry: bool,
 ) {
@@ -782,36 +847,65 @@ fn check_signatures(
         if jobs.is_empty() {
             continue;
         }
-        if writer.send(Checked { jobs }).is_err() {
+        if writer.send(ToWriter::Batch(Checked { jobs })).is_err() {
             return;
         }
     }
 }
 
 impl WriterState {
-    fn run(&mut self, rx: std::sync::mpsc::Receiver<Checked>) {
+    fn run(&mut self, rx: std::sync::mpsc::Receiver<ToWriter>) {
+        let mut proofs = Vec::new();
         loop {
             // A3: with nothing to write, the writer still carries out the
             // acts whose notice has ended, within a second of it.
             let mut batch = match rx.recv_timeout(std::time::Duration::from_secs(1)) {
-                Ok(batch) => batch,
-                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                    if self.due_acts().is_empty() {
-                        continue;
-                    }
+                Ok(ToWriter::Batch(batch)) => batch,
+                Ok(ToWriter::Prove(title, reply)) => {
+                    proofs.push((title, reply));
                     Checked { jobs: Vec::new() }
                 }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Checked { jobs: Vec::new() },
                 Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
             };
             // What piled up while the last transaction committed goes into
             // this one.
             while batch.jobs.len() < 2 * MAX_BATCH {
                 match rx.try_recv() {
-                    Ok(more) => batch.jobs.extend(more.jobs),
+                    Ok(ToWriter::Batch(more)) => batch.jobs.extend(more.jobs),
+                    Ok(ToWriter::Prove(title, reply)) => proofs.push((title, reply)),
                     Err(_) => break,
                 }
             }
-            self.process(batch);
+            if !batch.jobs.is_empty() || !self.due_acts().is_empty() {
+                self.process(batch);
+            }
+            self.keep_state(std::mem::take(&mut proofs));
+        }
+    }
+
+    /// Between two batches: the state log's leaf when a period is due, and
+    /// the title proofs asked for.
+    fn keep_state(
+        &mut self,
+        proofs: Vec<(
+            crate::model::titles::Title,
+            oneshot::Sender<Result<crate::ledger::titleproof::TitleProof, ProveError>>,
+        )>,
+    ) {
+        let Some(keeper) = self.keeper.as_mut() else {
+            for (_, reply) in proofs {
+                let _ = reply.send(Err(ProveError::NotKept));
+            }
+            return;
+        };
+        if keeper.due() {
+            if let Err(e) = keeper.commit(&mut self.conn, &mut self.seq) {
+                tracing::error!(error = %e, "state log leaf not written");
+            }
+        }
+        for (title, reply) in proofs {
+            let _ = reply.send(keeper.prove(&mut self.conn, &mut self.seq, &title));
         }
     }
 
@@ -1039,7 +1133,10 @@ impl WriterState {
                 Ok((conn, seq))
             });
             match fresh {
-                Ok((conn, seq)) => {
+                Ok((conn, mut seq)) => {
+                    if self.keeper.is_some() {
+                        seq.map = Some(crate::ledger::follower::MapFollower::build(&seq.state));
+                    }
                     self.conn = conn;
                     self.gate.replace(&seq.state);
                     self.seq = seq;
