@@ -7,6 +7,7 @@ mod export;
 pub mod generate;
 pub mod import;
 mod proofs;
+mod witness;
 
 pub use datadir::{Config, DataDir};
 
@@ -238,6 +239,10 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Run a witness (C2SP tlog-witness) of neighbouring counties' state
+    /// logs: it cosigns each checkpoint that only grows the log it saw, and
+    /// refuses a fork.
+    Witness(witness::WitnessArgs),
     /// Benchmarks that print their figures.
     Bench {
         #[command(subcommand)]
@@ -303,7 +308,10 @@ pub fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    if !matches!(cli.command, Command::Serve { .. } | Command::Demo { .. }) {
+    if !matches!(
+        cli.command,
+        Command::Serve { .. } | Command::Demo { .. } | Command::Witness(_)
+    ) {
         quiet_on_a_closed_pipe();
     }
     match run(cli.command) {
@@ -372,6 +380,7 @@ fn run(command: Command) -> Result<(), CliError> {
         } => proofs::prove(&db, &code, compact, out.as_deref()),
         Command::VerifyProof(args) => proofs::verify_proof(&args.policy, &args.file),
         Command::Policy { db } => proofs::print_policy(&db),
+        Command::Witness(args) => witness::run(&args),
         Command::Query { db, what, id, key } => query(&db, what, &id, key.as_deref()),
         Command::Demo {
             data_dir,
@@ -763,6 +772,10 @@ fn serve(args: &DbArgs, listen: &str, tls: &TlsArgs, state_period: u64) -> Resul
         dir.log_key()?,
         dir.clock.clone(),
         std::time::Duration::from_secs(state_period),
+        Some(
+            crate::ledger::policy::Policy::parse(&proofs::county_policy(&dir)?)
+                .map_err(CliError::Usage)?,
+        ),
     )?;
     let registry = Registry::new(db, writer);
     let listener = std::net::TcpListener::bind(listen)

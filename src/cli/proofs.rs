@@ -52,11 +52,26 @@ pub fn prove(db: &DbArgs, title: &str, compact: bool, out: Option<&Path>) -> Res
                 &dir.database_url(db.database_url.as_deref()),
                 &dir.config.county,
             )?;
-            let writer =
-                Writer::start_keeping_state(&store, dir.log_key()?, dir.clock.clone(), A_DAY)?;
+            let policy = Policy::parse(&county_policy(&dir)?).map_err(CliError::Usage)?;
+            let writer = Writer::start_keeping_state(
+                &store,
+                dir.log_key()?,
+                dir.clock.clone(),
+                A_DAY,
+                Some(policy),
+            )?;
             let proof = writer.prove_title_blocking(parsed);
+            // The writer's end waits for the witnesses' cosignatures of a
+            // leaf made for this proof; the proof then carries them.
             writer.shutdown();
-            proof.map_err(|e| CliError::Store(StoreError::Corrupt(e.to_string())))?
+            let mut proof =
+                proof.map_err(|e| CliError::Store(StoreError::Corrupt(e.to_string())))?;
+            if let Some(note) =
+                crate::store::statelog::note(&mut *store.conn()?, &store.county, proof.index)?
+            {
+                proof.with_note(&note);
+            }
+            proof
         }
         Err(busy) => {
             let Some(info) = dir.server() else {

@@ -14,6 +14,7 @@ pub mod statelog;
 pub mod statemap;
 pub mod tiles;
 pub mod titleproof;
+pub mod witness;
 
 #[cfg(test)]
 mod roundtrip;

@@ -188,6 +188,22 @@ impl TitleProof {
         Ok((title, record, map))
     }
 
+    /// The same proof under a newer copy of its checkpoint's note — the
+    /// same body with more cosignatures; `false` (and unchanged) if the
+    /// note's body is another.
+    pub fn with_note(&mut self, note: &str) -> bool {
+        match note_parts(note) {
+            Ok((body, sigs)) if body == self.body => {
+                self.signatures = sigs
+                    .into_iter()
+                    .map(|(n, id, b)| (n.to_owned(), id, b))
+                    .collect();
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// The text bundle (C2SP tlog-proof).
     pub fn to_text(&self) -> String {
         let mut extra = Vec::new();

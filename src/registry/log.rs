@@ -15,10 +15,31 @@ impl Registry {
                 "a title is a parcel's 19-digit code, or ZJD or FE and a household's 18-digit code",
             reason_zh: "权属编码应为19位地块代码，或“ZJD”“FE”加18位承包方代码",
         })?;
-        self.writer()?
+        let writer = self.writer()?;
+        let mut proof = writer
             .prove_title(title)
             .await
-            .map_err(|e| ServiceError::Unavailable(e.to_string()))
+            .map_err(|e| ServiceError::Unavailable(e.to_string()))?;
+        // A leaf made for this proof is being cosigned: wait a little for
+        // the witnesses' quorum, then give what there is.
+        if let Some(policy) = writer.policy() {
+            for _ in 0..50 {
+                if proof.verify(policy).is_ok() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                let (db, idx) = (self.db.clone(), proof.index);
+                let note = tokio::task::spawn_blocking(move || {
+                    crate::store::statelog::note(&mut *db.conn()?, &db.county, idx)
+                })
+                .await
+                .map_err(|e| ServiceError::Unavailable(e.to_string()))??;
+                if let Some(note) = note {
+                    proof.with_note(&note);
+                }
+            }
+        }
+        Ok(proof)
     }
 
     /// The newest state checkpoint (issue 20), with the cosignatures it has.

@@ -101,6 +101,8 @@ pub struct StateKeeper {
     last: Option<std::time::Instant>,
     leaves: Vec<StateLeaf>,
     tree: crate::ledger::merkle::MemoryTree,
+    /// The thread that asks the witnesses to cosign each new leaf's note.
+    cosigner: Option<std::sync::mpsc::Sender<super::cosigner::NewLeaf>>,
 }
 
 /// Why no title proof was made.
@@ -132,6 +134,7 @@ impl StateKeeper {
         seq: &mut crate::ledger::Sequencer,
         log_key: &crate::ledger::SignerKey,
         period: std::time::Duration,
+        cosigner: Option<std::sync::mpsc::Sender<super::cosigner::NewLeaf>>,
     ) -> Result<StateKeeper, StoreError> {
         let (leaves, _) = load(conn, &seq.county)?;
         let mut tree = crate::ledger::merkle::MemoryTree::new(&[]);
@@ -144,7 +147,13 @@ impl StateKeeper {
             last: None,
             leaves,
             tree,
+            cosigner,
         })
+    }
+
+    /// The hashes of the leaves, in order (the cosigner's tree).
+    pub fn leaf_hashes(&self) -> Vec<crate::ledger::merkle::Hash> {
+        self.leaves.iter().map(StateLeaf::hash).collect()
     }
 
     /// Whether a period has passed since the last commit.
@@ -191,6 +200,13 @@ impl StateKeeper {
             return Err(e);
         }
         self.leaves.push(leaf);
+        if let Some(c) = &self.cosigner {
+            let _ = c.send(super::cosigner::NewLeaf {
+                idx,
+                leaf: leaf.hash(),
+                note,
+            });
+        }
         tracing::debug!(idx, event_size = leaf.event_size, "state log leaf");
         Ok(())
     }

@@ -304,6 +304,8 @@ pub struct Writer {
     /// Requests to the writer's thread itself (title proofs); dropped at
     /// [`Writer::stop`] so the thread sees its channel close.
     to_writer: Option<std::sync::mpsc::SyncSender<ToWriter>>,
+    /// The county's trust policy, when the state log is kept.
+    policy: Option<crate::ledger::policy::Policy>,
     /// Tells the WAL checkpointer to finish.
     stopping: Arc<AtomicBool>,
     pub origin: String,
@@ -326,14 +328,17 @@ impl Writer {
     }
 
     /// The same, keeping the state map and the state log (issue 20): a
-    /// leaf each `period` the log grew in, and title proofs on request.
+    /// leaf each `period` the log grew in, and title proofs on request;
+    /// each leaf's checkpoint sent to the witnesses of `policy` that have a
+    /// URL, for their cosignatures.
     pub fn start_keeping_state(
         db: &Db,
         log_key: SignerKey,
         clock: Clock,
         period: std::time::Duration,
+        policy: Option<crate::ledger::policy::Policy>,
     ) -> Result<Writer, StoreError> {
-        Self::start_as(db, log_key, clock, false, Some(period))
+        Self::start_as(db, log_key, clock, false, Some((period, policy)))
     }
 
     /// A writer that judges every entry as the real one does — authority,
@@ -351,15 +356,39 @@ impl Writer {
         log_key: SignerKey,
         clock: Clock,
         dry: bool,
-        state_period: Option<std::time::Duration>,
+        state: Option<(std::time::Duration, Option<crate::ledger::policy::Policy>)>,
     ) -> Result<Writer, StoreError> {
         let mut conn = db.dedicated()?;
         lock_county(&mut conn, &db.county)?;
         let stopping = Arc::new(AtomicBool::new(false));
         let checkpointer = wal_checkpointer(&mut conn, db, stopping.clone())?;
         let mut seq = load_sequencer(&mut conn, &db.county, &db.tiles)?;
-        let keeper = match state_period {
-            Some(period) => Some(StateKeeper::start(&mut conn, &mut seq, &log_key, period)?),
+        let mut cosigner = None;
+        let policy = state.as_ref().and_then(|(_, p)| p.clone());
+        let keeper = match state {
+            Some((period, policy)) => {
+                let witnessed = policy.filter(|p| p.witnesses.iter().any(|w| w.url.is_some()));
+                let (tx, rx) = std::sync::mpsc::channel();
+                if witnessed.is_some() {
+                    if let Some((idx, note)) = super::statelog::newest(&mut conn, &db.county)? {
+                        let leaf =
+                            super::statelog::load(&mut conn, &db.county)?.0[idx as usize].hash();
+                        let _ = tx.send(super::cosigner::NewLeaf { idx, leaf, note });
+                    }
+                }
+                let keeper = StateKeeper::start(
+                    &mut conn,
+                    &mut seq,
+                    &log_key,
+                    period,
+                    witnessed.is_some().then_some(tx),
+                )?;
+                if let Some(policy) = witnessed {
+                    let (db, leaves) = (db.clone(), keeper.leaf_hashes());
+                    cosigner = Some(move || super::cosigner::run(db, policy, leaves, rx));
+                }
+                Some(keeper)
+            }
             None => None,
         };
         let id_numbers = load_id_numbers(&mut conn, &db.county)?;
@@ -398,12 +427,16 @@ impl Writer {
         if let Some(wal) = checkpointer {
             threads.push(spawn("sanquan-wal", Box::new(wal))?);
         }
+        if let Some(cosigner) = cosigner {
+            threads.push(spawn("sanquan-cosigner", Box::new(cosigner))?);
+        }
         Ok(Writer {
             queue,
             queued: Arc::new(AtomicUsize::new(0)),
             queue_limit: AtomicUsize::new(QUEUE_BYTES),
             threads,
             to_writer,
+            policy,
             stopping,
             origin: log_origin(&db.county),
             clock: writer_clock,
@@ -541,6 +574,11 @@ impl Writer {
                 })
                 .collect(),
         )
+    }
+
+    /// The county's trust policy the state log is cosigned under.
+    pub fn policy(&self) -> Option<&crate::ledger::policy::Policy> {
+        self.policy.as_ref()
     }
 
     /// A proof of `title`'s record (or its absence) as of the newest
