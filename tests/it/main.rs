@@ -21,6 +21,7 @@ mod layers;
 mod ledger;
 mod lifecycle;
 mod package;
+mod proofs;
 mod pages;
 mod races;
 mod rules_doc;

@@ -1,0 +1,160 @@
+//! Title proofs, witnesses and their policy (issue 20), as a county and a
+//! bank use them: the demo county, two neighbouring counties' witnesses as
+//! processes of their own, `sanquan prove` and `verify-proof` with no
+//! network, the proof endpoint of a running server — and a forged proof, a
+//! short quorum and a forked checkpoint refused.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use crate::api::{demo, serve};
+use crate::common::{ok, sanquan, BIN};
+use sanquan::ledger::statelog::StateCheckpoint;
+use sanquan::ledger::titleproof::TitleProof;
+use sanquan::ledger::SignerKey;
+
+/// A `sanquan witness` process on a port of its choosing.
+struct Witness {
+    child: Child,
+    url: String,
+    vkey: String,
+    state: PathBuf,
+}
+
+impl Drop for Witness {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn witness(dir: &Path, name: &str, log: &str) -> Witness {
+    let key = dir.join(format!("{name}.key"));
+    ok(&sanquan(&["keygen", "--name", name, "--out", key.to_str().unwrap()]));
+    let state = dir.join(format!("{name}.json"));
+    let mut child = Command::new(BIN)
+        .args(["witness", "--listen", "127.0.0.1:0", "--log", log, "--key"])
+        .arg(&key)
+        .arg("--state")
+        .arg(&state)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    // "sanquan witness <vkey> — http://127.0.0.1:PORT/add-checkpoint"
+    let words: Vec<&str> = line.split_whitespace().collect();
+    Witness {
+        vkey: words[2].to_owned(),
+        url: words[4].trim_end_matches("/add-checkpoint").to_owned(),
+        child,
+        state,
+    }
+}
+
+fn state_log_key(data: &Path) -> SignerKey {
+    let log = SignerKey::parse(std::fs::read_to_string(data.join("keys/log.key")).unwrap().trim()).unwrap();
+    sanquan::store::statelog::StateKeeper::state_key(&log, "140421")
+}
+
+fn verify_proof(policy: &Path, proof: &Path) -> std::process::Output {
+    sanquan(&["verify-proof", "--policy", policy.to_str().unwrap(), proof.to_str().unwrap()])
+}
+
+const PARCEL: &str = "1404210010010100007";
+
+#[test]
+fn a_title_proof_is_checked_offline_and_a_fork_is_refused() {
+    let (tmp, data) = demo();
+    let d = data.to_str().unwrap();
+    let log = state_log_key(&data).verifier().to_string();
+    let w1 = witness(tmp.path(), "witness.140422", &log);
+    let w2 = witness(tmp.path(), "witness.140423", &log);
+    std::fs::write(
+        data.join("policy.txt"),
+        format!(
+            "# 邻县见证\nwitness 壶关 {} {}\nwitness 黎城 {} {}\ngroup 邻县 all 壶关 黎城\nquorum 邻县\n",
+            w1.vkey, w1.url, w2.vkey, w2.url
+        ),
+    )
+    .unwrap();
+    let policy = tmp.path().join("policy.txt");
+    std::fs::write(&policy, ok(&sanquan(&["policy", "--data-dir", d]))).unwrap();
+
+    // The proof of a leased parcel, made with no server running, verified
+    // with nothing but the policy.
+    let proof = tmp.path().join("parcel.tlog-proof");
+    ok(&sanquan(&["prove", "title", PARCEL, "--data-dir", d, "--out", proof.to_str().unwrap()]));
+    let said = ok(&verify_proof(&policy, &proof));
+    assert!(said.contains("见证 witnesses 壶关, 黎城"), "{said}");
+    assert!(said.contains("\"holder\": \"140421001001010002\"") && said.contains("查封 seizures 0"), "{said}");
+
+    // A seizure is filed; the next proof (a leaf made for it at once, the
+    // witnesses' consistency checked from the last) shows it.
+    let seizure = tmp.path().join("seizure.json");
+    std::fs::write(&seizure, serde_json::json!({"DKBM": PARCEL, "kind": "seizure", "reason": "法院裁定查封",
+        "case_no": "（2026）晋0421民初123号", "until": "2029-12-01", "document_sha256": "ab".repeat(32)}).to_string()).unwrap();
+    let justice = data.join("keys/justice.key");
+    ok(&sanquan(&["submit", "--data-dir", d, "--key", justice.to_str().unwrap(), "--kind", "encumbrance.register",
+        "--body", seizure.to_str().unwrap()]));
+    ok(&sanquan(&["prove", "title", PARCEL, "--data-dir", d, "--out", proof.to_str().unwrap()]));
+    let said = ok(&verify_proof(&policy, &proof));
+    assert!(said.contains("查封 seizures 1") && said.contains("状态日志检查点 2"), "{said}");
+
+    // Tampered: another holder in the record; a cosignature dropped.
+    let text = std::fs::read_to_string(&proof).unwrap();
+    let mut p = TitleProof::from_text(&text).unwrap();
+    let forged = String::from_utf8(p.record.clone().unwrap()).unwrap().replace("140421001001010002", "140421001001010003");
+    p.record = Some(forged.into_bytes());
+    let tampered = tmp.path().join("tampered.tlog-proof");
+    std::fs::write(&tampered, p.to_text()).unwrap();
+    let out = verify_proof(&policy, &tampered);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("map_mismatch"), "{out:?}");
+    let short: String = text.lines().filter(|l| !l.starts_with("— witness.140423")).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&tampered, short).unwrap();
+    let out = verify_proof(&policy, &tampered);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no_quorum"), "{out:?}");
+
+    // The compact form (a certificate's QR) verifies too, and fits.
+    let compact = tmp.path().join("parcel.qr");
+    ok(&sanquan(&["prove", "title", PARCEL, "--data-dir", d, "--compact", "--out", compact.to_str().unwrap()]));
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(std::fs::read_to_string(&compact).unwrap().trim())
+        .unwrap();
+    assert!(bytes.len() <= 1600, "{} bytes", bytes.len());
+    ok(&verify_proof(&policy, &compact));
+
+    // A fork: the county's own state key signs another map root for the
+    // size the witnesses cosigned. The witness refuses it (409) and keeps
+    // both notes.
+    let seen: serde_json::Value = serde_json::from_slice(&std::fs::read(&w1.state).unwrap()).unwrap();
+    let cosigned = &seen["logs"]["sanquan/140421/state"];
+    let mut cp = StateCheckpoint::parse_text(cosigned["body"].as_str().unwrap()).unwrap();
+    cp.latest.map_root = [7; 32];
+    let request = format!("old {}\n\n{}", cosigned["size"], cp.sign(&state_log_key(&data)));
+    let answer = ureq::post(&format!("{}/add-checkpoint", w1.url)).send_string(&request);
+    match answer {
+        Err(ureq::Error::Status(409, r)) => assert!(r.into_string().unwrap().contains("a fork")),
+        other => panic!("{other:?}"),
+    }
+    let forks = w1.state.with_extension("forks");
+    assert_eq!(std::fs::read_dir(&forks).unwrap().count(), 1);
+
+    // Through a running server: the proof endpoint, verified offline.
+    let served = serve(&data);
+    let text = ureq::get(&format!("{}/api/v1/titles/{PARCEL}/proof", served.url))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    std::fs::write(&proof, &text).unwrap();
+    ok(&verify_proof(&policy, &proof));
+    for bad in ["ZJD1", "14042100100101000070", "abc"] {
+        let r = ureq::get(&format!("{}/api/v1/titles/{bad}/proof", served.url)).call();
+        assert!(matches!(r, Err(ureq::Error::Status(400, _))), "{bad}: {r:?}");
+    }
+}
