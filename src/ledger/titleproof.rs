@@ -25,6 +25,52 @@ use super::statelog::{StateCheckpoint, StateLeaf};
 use super::statemap::{key_of, MapProof};
 use crate::model::state::TitleRecord;
 
+/// What a certificate's QR says: this prefix and the compact form in
+/// base45 (RFC 9285), whose 45 characters are the QR code's alphanumeric
+/// ones — 1.6 KB of proof is 2,400 characters, within a version-40 code at
+/// error correction level Q (2,520).
+pub const QR_PREFIX: &str = "SQ1:";
+
+const BASE45: &[u8; 45] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+
+/// RFC 9285 base45.
+pub fn base45(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 3 / 2 + 2);
+    for pair in bytes.chunks(2) {
+        let (mut n, digits) = match pair {
+            [a, b] => (usize::from(*a) * 256 + usize::from(*b), 3),
+            [a] => (usize::from(*a), 2),
+            _ => unreachable!(),
+        };
+        for _ in 0..digits {
+            out.push(BASE45[n % 45] as char);
+            n /= 45;
+        }
+    }
+    out
+}
+
+/// RFC 9285 base45 read back; `None` for any other text.
+pub fn unbase45(text: &str) -> Option<Vec<u8>> {
+    let values: Vec<usize> = text
+        .bytes()
+        .map(|c| BASE45.iter().position(|&b| b == c))
+        .collect::<Option<_>>()?;
+    let mut out = Vec::with_capacity(values.len() * 2 / 3);
+    for chunk in values.chunks(3) {
+        match chunk {
+            [c, d, e] => {
+                let n = c + d * 45 + e * 45 * 45;
+                out.push(u8::try_from(n / 256).ok()?);
+                out.push((n % 256) as u8);
+            }
+            [c, d] => out.push(u8::try_from(c + d * 45).ok()?),
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
 /// The first line of a text bundle.
 pub const HEADER: &str = "c2sp.org/tlog-proof@v1";
 /// The compact form's first byte.
@@ -285,6 +331,12 @@ impl TitleProof {
         Some(out)
     }
 
+    /// What a certificate's QR holds: [`QR_PREFIX`] and the compact form in
+    /// base45.
+    pub fn to_qr_text(&self) -> Option<String> {
+        Some(format!("{QR_PREFIX}{}", base45(&self.to_compact()?)))
+    }
+
     /// Reads the compact form; the checkpoint's origin is `origin` (the
     /// policy's log's).
     pub fn from_compact(bytes: &[u8], origin: &str) -> Result<TitleProof, ProofError> {
@@ -522,6 +574,21 @@ mod tests {
         let none = proof(&f, &Title::Parcel("1404210010010199999".into()), 2);
         assert_eq!(none.record, None);
         assert_eq!(none.verify(&f.policy).unwrap().record, None);
+    }
+
+    /// RFC 9285's own examples, and any bytes back.
+    #[test]
+    fn base45_is_rfc_9285() {
+        assert_eq!(base45(b"AB"), "BB8");
+        assert_eq!(base45(b"Hello!!"), "%69 VD92EX0");
+        assert_eq!(base45(b"base-45"), "UJCLQE7W581");
+        assert_eq!(unbase45("QED8WEX0").unwrap(), b"ietf!");
+        assert_eq!(unbase45("GGW"), None);
+        assert_eq!(unbase45("a"), None);
+        let all: Vec<u8> = (0..=255u8).chain(0..=254u8).collect();
+        for n in 0..all.len() {
+            assert_eq!(unbase45(&base45(&all[..n])).unwrap(), &all[..n]);
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod assets;
 pub use assets::ASSETS;
 mod charts;
 mod pages;
+mod qr;
 pub mod report;
 mod sketch;
 

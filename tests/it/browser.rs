@@ -36,22 +36,8 @@ fn binaries() -> Option<(String, String)> {
 /// with its default header and footer (the date, the title, the address)
 /// on: `chromium --headless --print-to-pdf`, read by `pdftotext -layout`.
 pub fn printed_with_browser_margins(url: &str) -> Option<String> {
-    let (chromium, _) = binaries()?;
     let dir = tempfile::tempdir().unwrap();
-    let pdf = dir.path().join("page.pdf");
-    let status = std::process::Command::new(chromium)
-        .args(["--headless=new", "--no-sandbox", "--disable-gpu"])
-        .arg(format!(
-            "--user-data-dir={}",
-            dir.path().join("profile").display()
-        ))
-        .arg(format!("--print-to-pdf={}", pdf.display()))
-        .arg(url)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success(), "chromium --print-to-pdf {url}");
+    let pdf = printed_pdf(url, dir.path())?;
     let out = std::process::Command::new("pdftotext")
         .args(["-layout"])
         .arg(&pdf)
@@ -59,6 +45,23 @@ pub fn printed_with_browser_margins(url: &str) -> Option<String> {
         .output()
         .unwrap();
     Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The same page printed to a PDF file in `dir`.
+pub fn printed_pdf(url: &str, dir: &std::path::Path) -> Option<PathBuf> {
+    let (chromium, _) = binaries()?;
+    let pdf = dir.join("page.pdf");
+    let status = std::process::Command::new(chromium)
+        .args(["--headless=new", "--no-sandbox", "--disable-gpu"])
+        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "chromium --print-to-pdf {url}");
+    Some(pdf)
 }
 
 /// Copies bytes both ways between the browser and the app, keeping what the

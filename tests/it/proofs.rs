@@ -31,7 +31,13 @@ impl Drop for Witness {
 
 fn witness(dir: &Path, name: &str, log: &str) -> Witness {
     let key = dir.join(format!("{name}.key"));
-    ok(&sanquan(&["keygen", "--name", name, "--out", key.to_str().unwrap()]));
+    ok(&sanquan(&[
+        "keygen",
+        "--name",
+        name,
+        "--out",
+        key.to_str().unwrap(),
+    ]));
     let state = dir.join(format!("{name}.json"));
     let mut child = Command::new(BIN)
         .args(["witness", "--listen", "127.0.0.1:0", "--log", log, "--key"])
@@ -56,12 +62,22 @@ fn witness(dir: &Path, name: &str, log: &str) -> Witness {
 }
 
 fn state_log_key(data: &Path) -> SignerKey {
-    let log = SignerKey::parse(std::fs::read_to_string(data.join("keys/log.key")).unwrap().trim()).unwrap();
+    let log = SignerKey::parse(
+        std::fs::read_to_string(data.join("keys/log.key"))
+            .unwrap()
+            .trim(),
+    )
+    .unwrap();
     sanquan::store::statelog::StateKeeper::state_key(&log, "140421")
 }
 
 fn verify_proof(policy: &Path, proof: &Path) -> std::process::Output {
-    sanquan(&["verify-proof", "--policy", policy.to_str().unwrap(), proof.to_str().unwrap()])
+    sanquan(&[
+        "verify-proof",
+        "--policy",
+        policy.to_str().unwrap(),
+        proof.to_str().unwrap(),
+    ])
 }
 
 const PARCEL: &str = "1404210010010100007";
@@ -87,10 +103,21 @@ fn a_title_proof_is_checked_offline_and_a_fork_is_refused() {
     // The proof of a leased parcel, made with no server running, verified
     // with nothing but the policy.
     let proof = tmp.path().join("parcel.tlog-proof");
-    ok(&sanquan(&["prove", "title", PARCEL, "--data-dir", d, "--out", proof.to_str().unwrap()]));
+    ok(&sanquan(&[
+        "prove",
+        "title",
+        PARCEL,
+        "--data-dir",
+        d,
+        "--out",
+        proof.to_str().unwrap(),
+    ]));
     let said = ok(&verify_proof(&policy, &proof));
     assert!(said.contains("见证 witnesses 壶关, 黎城"), "{said}");
-    assert!(said.contains("\"holder\": \"140421001001010002\"") && said.contains("查封 seizures 0"), "{said}");
+    assert!(
+        said.contains("\"holder\": \"140421001001010002\"") && said.contains("查封 seizures 0"),
+        "{said}"
+    );
 
     // A seizure is filed; the next proof (a leaf made for it at once, the
     // witnesses' consistency checked from the last) shows it.
@@ -98,29 +125,70 @@ fn a_title_proof_is_checked_offline_and_a_fork_is_refused() {
     std::fs::write(&seizure, serde_json::json!({"DKBM": PARCEL, "kind": "seizure", "reason": "法院裁定查封",
         "case_no": "（2026）晋0421民初123号", "until": "2029-12-01", "document_sha256": "ab".repeat(32)}).to_string()).unwrap();
     let justice = data.join("keys/justice.key");
-    ok(&sanquan(&["submit", "--data-dir", d, "--key", justice.to_str().unwrap(), "--kind", "encumbrance.register",
-        "--body", seizure.to_str().unwrap()]));
-    ok(&sanquan(&["prove", "title", PARCEL, "--data-dir", d, "--out", proof.to_str().unwrap()]));
+    ok(&sanquan(&[
+        "submit",
+        "--data-dir",
+        d,
+        "--key",
+        justice.to_str().unwrap(),
+        "--kind",
+        "encumbrance.register",
+        "--body",
+        seizure.to_str().unwrap(),
+    ]));
+    ok(&sanquan(&[
+        "prove",
+        "title",
+        PARCEL,
+        "--data-dir",
+        d,
+        "--out",
+        proof.to_str().unwrap(),
+    ]));
     let said = ok(&verify_proof(&policy, &proof));
-    assert!(said.contains("查封 seizures 1") && said.contains("状态日志检查点 2"), "{said}");
+    assert!(
+        said.contains("查封 seizures 1") && said.contains("状态日志检查点 2"),
+        "{said}"
+    );
 
     // Tampered: another holder in the record; a cosignature dropped.
     let text = std::fs::read_to_string(&proof).unwrap();
     let mut p = TitleProof::from_text(&text).unwrap();
-    let forged = String::from_utf8(p.record.clone().unwrap()).unwrap().replace("140421001001010002", "140421001001010003");
+    let forged = String::from_utf8(p.record.clone().unwrap())
+        .unwrap()
+        .replace("140421001001010002", "140421001001010003");
     p.record = Some(forged.into_bytes());
     let tampered = tmp.path().join("tampered.tlog-proof");
     std::fs::write(&tampered, p.to_text()).unwrap();
     let out = verify_proof(&policy, &tampered);
-    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("map_mismatch"), "{out:?}");
-    let short: String = text.lines().filter(|l| !l.starts_with("— witness.140423")).map(|l| format!("{l}\n")).collect();
+    assert!(
+        !out.status.success() && String::from_utf8_lossy(&out.stderr).contains("map_mismatch"),
+        "{out:?}"
+    );
+    let short: String = text
+        .lines()
+        .filter(|l| !l.starts_with("— witness.140423"))
+        .map(|l| format!("{l}\n"))
+        .collect();
     std::fs::write(&tampered, short).unwrap();
     let out = verify_proof(&policy, &tampered);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no_quorum"), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no_quorum"),
+        "{out:?}"
+    );
 
     // The compact form (a certificate's QR) verifies too, and fits.
     let compact = tmp.path().join("parcel.qr");
-    ok(&sanquan(&["prove", "title", PARCEL, "--data-dir", d, "--compact", "--out", compact.to_str().unwrap()]));
+    ok(&sanquan(&[
+        "prove",
+        "title",
+        PARCEL,
+        "--data-dir",
+        d,
+        "--compact",
+        "--out",
+        compact.to_str().unwrap(),
+    ]));
     use base64::Engine;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(std::fs::read_to_string(&compact).unwrap().trim())
@@ -131,11 +199,16 @@ fn a_title_proof_is_checked_offline_and_a_fork_is_refused() {
     // A fork: the county's own state key signs another map root for the
     // size the witnesses cosigned. The witness refuses it (409) and keeps
     // both notes.
-    let seen: serde_json::Value = serde_json::from_slice(&std::fs::read(&w1.state).unwrap()).unwrap();
+    let seen: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&w1.state).unwrap()).unwrap();
     let cosigned = &seen["logs"]["sanquan/140421/state"];
     let mut cp = StateCheckpoint::parse_text(cosigned["body"].as_str().unwrap()).unwrap();
     cp.latest.map_root = [7; 32];
-    let request = format!("old {}\n\n{}", cosigned["size"], cp.sign(&state_log_key(&data)));
+    let request = format!(
+        "old {}\n\n{}",
+        cosigned["size"],
+        cp.sign(&state_log_key(&data))
+    );
     let answer = ureq::post(&format!("{}/add-checkpoint", w1.url)).send_string(&request);
     match answer {
         Err(ureq::Error::Status(409, r)) => assert!(r.into_string().unwrap().contains("a fork")),
@@ -155,6 +228,56 @@ fn a_title_proof_is_checked_offline_and_a_fork_is_refused() {
     ok(&verify_proof(&policy, &proof));
     for bad in ["ZJD1", "14042100100101000070", "abc"] {
         let r = ureq::get(&format!("{}/api/v1/titles/{bad}/proof", served.url)).call();
-        assert!(matches!(r, Err(ureq::Error::Status(400, _))), "{bad}: {r:?}");
+        assert!(
+            matches!(r, Err(ureq::Error::Status(400, _))),
+            "{bad}: {r:?}"
+        );
     }
+
+    // The household's 承包经营权证, printed by Chromium on A4, rasterised;
+    // its QRs read back by zbarimg (Debian's zbar-tools) and verified.
+    let Some(pdf) = crate::browser::printed_pdf(
+        &format!("{}/certificate/140421001001010002J", served.url),
+        tmp.path(),
+    ) else {
+        return;
+    };
+    let png = tmp.path().join("page");
+    let out = Command::new("pdftoppm")
+        .args(["-r", "200", "-png"])
+        .arg(&pdf)
+        .arg(&png)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let mut read = Vec::new();
+    for page in std::fs::read_dir(tmp.path()).unwrap().flatten() {
+        let name = page.file_name().to_string_lossy().into_owned();
+        if name.starts_with("page-") && name.ends_with(".png") {
+            let out = Command::new("zbarimg")
+                .args(["--raw", "-q", "-Sqrcode.enable"])
+                .arg(page.path())
+                .output()
+                .expect("zbarimg (apt install zbar-tools)");
+            read.extend(
+                String::from_utf8_lossy(&out.stdout)
+                    .lines()
+                    .map(str::to_owned),
+            );
+        }
+    }
+    let policy_text = std::fs::read_to_string(&policy).unwrap();
+    let policy = sanquan::ledger::policy::Policy::parse(&policy_text).unwrap();
+    let mut titles = Vec::new();
+    for text in read.iter().filter(|l| l.starts_with("SQ1:")) {
+        let bytes = sanquan::ledger::titleproof::unbase45(&text[4..]).unwrap();
+        let p = TitleProof::from_compact(&bytes, "sanquan/140421/state").unwrap();
+        let v = p.verify(&policy).unwrap();
+        assert_eq!(v.witnesses.len(), 2);
+        titles.push(v.title.clone());
+        if v.title == PARCEL {
+            assert_eq!(v.record.unwrap().encumbrances.len(), 1, "the seizure");
+        }
+    }
+    assert!(titles.contains(&PARCEL.to_owned()), "QRs read: {read:?}");
 }

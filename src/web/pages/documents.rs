@@ -179,6 +179,43 @@ pub(super) struct CertificatePage {
     sketch: String,
     /// The signed read that shows the members' names.
     names_path: String,
+    /// Each parcel's title proof as a QR (issue 20), when the server keeps
+    /// the state log: (parcel code, SVG, as of the event log's size).
+    proofs: Vec<TitleQr>,
+}
+
+/// A title's proof as printed: its QR and what it is as of.
+pub(super) struct TitleQr {
+    pub title: String,
+    /// What the title is called (a parcel's name), shown before its code.
+    pub name: String,
+    pub svg: String,
+    pub event_size: u64,
+    pub bytes: usize,
+}
+
+/// The QRs of the titles' proofs, made now (a title that cannot be proved
+/// — a registry that only reads — has none).
+pub(super) async fn title_qrs(reg: &Registry, titles: &[(String, String)]) -> Vec<TitleQr> {
+    let mut out = Vec::new();
+    for (title, name) in titles {
+        let Ok(proof) = reg.title_proof(title).await else {
+            continue;
+        };
+        let Some(bytes) = proof.to_compact() else {
+            continue;
+        };
+        if let Some(svg) = proof.to_qr_text().and_then(|t| super::super::qr::svg(&t)) {
+            out.push(TitleQr {
+                title: title.clone(),
+                name: name.clone(),
+                svg,
+                event_size: proof.leaf.event_size,
+                bytes: bytes.len(),
+            });
+        }
+    }
+    out
 }
 
 pub(super) async fn certificate(
@@ -186,6 +223,21 @@ pub(super) async fn certificate(
     reg: web::Data<Registry>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
+    let parcels = {
+        let (reg, code) = (reg.clone().into_inner(), code.clone());
+        web::block(move || reg.certificate(&code))
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .map(|k| {
+                k.parcels
+                    .iter()
+                    .map(|p| (p.code.clone(), p.name.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    let proofs = title_qrs(&reg, &parcels).await;
     let page = read(&reg, &req, "household", move |reg, c| {
         let k = reg.certificate(&code)?;
         let h = reg.household(&k.household, None)?;
@@ -220,6 +272,7 @@ pub(super) async fn certificate(
                 .find(|m| m.relation == "02")
                 .map(|m| m.person.clone()),
             names_path: format!("/api/v1/households/{}", k.household),
+            proofs,
             collective,
             sheets,
             sketch,
