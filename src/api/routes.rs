@@ -204,6 +204,26 @@ pub(super) async fn get_state_checkpoint(
 }
 
 #[derive(Deserialize)]
+pub(super) struct FromQuery {
+    from: u64,
+}
+
+pub(super) async fn get_state_leaves(
+    reg: web::Data<Registry>,
+    q: web::Query<FromQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let reg = reg.into_inner();
+    let leaves = blocking(move || reg.state_leaves(q.from)).await?;
+    let mut body = leaves.join("\n");
+    if !body.is_empty() {
+        body.push('\n');
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body(body))
+}
+
+#[derive(Deserialize)]
 pub(super) struct ProofQuery {
     form: Option<String>,
 }

@@ -388,6 +388,18 @@ api_routes! {
         answer: Answer { status: 200, types: &["text/plain"], about: "The signed note", view: None },
         refused: &[404],
     };
+    get_state_leaves => Route {
+        method: Method::Get,
+        path: "/state/leaves",
+        summary: "Up to 1,000 state-log leaves from `from`, one a line: base64 of the event-log size (8 bytes, big-endian), the event-log root and the state map's root — what `sanquan monitor` checks against the events",
+        description: "state-log leaves from `from` (at most 1,000), one a line, each the base64 of 72 bytes: the event-log size (big-endian), the event-log root, the state map's root (text/plain)",
+        request: None,
+        params: &[
+            Param { name: "from", at: In::Query, ty: Ty::Index, required: true, about: "", example: "0" },
+        ],
+        answer: Answer { status: 200, types: &["text/plain"], about: "The leaves", view: None },
+        refused: &[400],
+    };
     get_title_proof => Route {
         method: Method::Get,
         path: "/titles/{title}/proof",

@@ -6,6 +6,7 @@ mod demo;
 mod export;
 pub mod generate;
 pub mod import;
+mod monitor;
 mod proofs;
 mod witness;
 
@@ -243,6 +244,12 @@ enum Command {
     /// logs: it cosigns each checkpoint that only grows the log it saw, and
     /// refuses a fork.
     Witness(witness::WitnessArgs),
+    /// Follow a county's log through its public endpoints, rebuild the
+    /// state map from the events and check every state-log leaf.
+    Monitor {
+        /// The county's server, e.g. http://127.0.0.1:8080.
+        url: String,
+    },
     /// Benchmarks that print their figures.
     Bench {
         #[command(subcommand)]
@@ -381,6 +388,7 @@ fn run(command: Command) -> Result<(), CliError> {
         Command::VerifyProof(args) => proofs::verify_proof(&args.policy, &args.file),
         Command::Policy { db } => proofs::print_policy(&db),
         Command::Witness(args) => witness::run(&args),
+        Command::Monitor { url } => monitor::run(&url),
         Command::Query { db, what, id, key } => query(&db, what, &id, key.as_deref()),
         Command::Demo {
             data_dir,

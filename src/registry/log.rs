@@ -42,6 +42,18 @@ impl Registry {
         Ok(proof)
     }
 
+    /// Up to 1,000 state-log leaves from `from`, each the base64 of its 72
+    /// bytes (event size, event root, map root), for a monitor.
+    pub fn state_leaves(&self, from: u64) -> Result<Vec<String>, ServiceError> {
+        let mut conn = self.db.conn()?;
+        Ok(
+            crate::store::statelog::leaves(&mut conn, &self.db.county, from, 1000)?
+                .iter()
+                .map(|l| B64.encode(l.bytes()))
+                .collect(),
+        )
+    }
+
     /// The newest state checkpoint (issue 20), with the cosignatures it has.
     pub fn state_checkpoint(&self) -> Result<String, ServiceError> {
         let mut conn = self.db.conn()?;

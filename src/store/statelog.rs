@@ -32,6 +32,27 @@ pub fn load(
     Ok((leaves, note))
 }
 
+/// Up to `n` leaves from index `from`, in order.
+pub fn leaves(
+    conn: &mut DbConnection,
+    county: &str,
+    from: u64,
+    n: i64,
+) -> Result<Vec<StateLeaf>, StoreError> {
+    let rows: Vec<Vec<u8>> = state_log::table
+        .filter(state_log::county.eq(county))
+        .filter(state_log::idx.ge(from as i64))
+        .order(state_log::idx.asc())
+        .limit(n)
+        .select(state_log::leaf)
+        .load(conn)?;
+    rows.iter()
+        .map(|b| {
+            StateLeaf::from_bytes(b).ok_or_else(|| StoreError::Corrupt("a state log leaf".into()))
+        })
+        .collect()
+}
+
 /// The newest leaf's index and note.
 pub fn newest(conn: &mut DbConnection, county: &str) -> Result<Option<(u64, String)>, StoreError> {
     let row: Option<(i64, String)> = state_log::table

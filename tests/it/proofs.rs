@@ -281,3 +281,60 @@ fn a_title_proof_is_checked_offline_and_a_fork_is_refused() {
     }
     assert!(titles.contains(&PARCEL.to_owned()), "QRs read: {read:?}");
 }
+
+/// The monitor rebuilds the map from the events through the public API and
+/// checks every state leaf; a leaf the county's own state key signed with a
+/// map root the events do not give is caught, and named.
+#[test]
+fn the_monitor_catches_a_map_leaf_the_events_do_not_give() {
+    let (_tmp, data) = demo();
+    {
+        let served = serve(&data);
+        // Wait for the server's first leaf.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while ureq::get(&format!("{}/api/v1/state/checkpoint", served.url))
+            .call()
+            .is_err()
+        {
+            assert!(std::time::Instant::now() < deadline, "no state leaf");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let said = ok(&sanquan(&["monitor", &served.url]));
+        assert!(
+            said.starts_with("ok: 1 state leaves match the map rebuilt from "),
+            "{said}"
+        );
+    }
+    // The county's server lies: a new leaf, properly signed, whose map root
+    // the events do not give.
+    let db = sanquan::store::Db::open(data.join("sanquan.db").to_str().unwrap(), "140421").unwrap();
+    let mut conn = db.conn().unwrap();
+    let (leaves, _) = sanquan::store::statelog::load(&mut conn, "140421").unwrap();
+    let mut lie = *leaves.last().unwrap();
+    lie.map_root = [7; 32];
+    let mut tree = sanquan::ledger::merkle::MemoryTree::new(&[]);
+    for l in leaves.iter().chain([&lie]) {
+        tree.push(l.hash());
+    }
+    let note = StateCheckpoint {
+        tree: sanquan::ledger::Checkpoint {
+            origin: "sanquan/140421/state".into(),
+            size: leaves.len() as u64 + 1,
+            root: tree.root(),
+        },
+        latest: lie,
+    }
+    .sign(&state_log_key(&data));
+    sanquan::store::statelog::append(&mut conn, "140421", leaves.len() as u64, &lie, &note)
+        .unwrap();
+    drop(conn);
+    let served = serve(&data);
+    let out = sanquan(&["monitor", &served.url]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains(&format!("state leaf {}: its map root", leaves.len()))
+            && said.contains("is not the one the events give"),
+        "{said}"
+    );
+}
