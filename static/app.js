@@ -393,7 +393,7 @@ async function resolveKey(el, typed) {
  * from its pictures, read in the browser (jsQR) into the form's key field. */
 /** jsQR (a classic script defining a global), loaded the first time a
  * photo is to be read rather than with every page that might read one. */
-function jsQRLoaded() {
+export function jsQRLoaded() {
   if (globalThis.jsQR) return Promise.resolve();
   return new Promise((ok, fail) => {
     const script = document.createElement('script');

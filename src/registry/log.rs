@@ -42,6 +42,13 @@ impl Registry {
         Ok(proof)
     }
 
+    /// The county's trust policy (C2SP tlog-policy) for its title proofs —
+    /// the state-log key, the witnesses, the quorum — when the state log is
+    /// kept: what a page pins for the browser to verify with.
+    pub fn trust_policy(&self) -> Option<String> {
+        self.writer.as_deref()?.policy().map(|p| p.text())
+    }
+
     /// Up to 1,000 state-log leaves from `from`, each the base64 of its 72
     /// bytes (event size, event root, map root), for a monitor.
     pub fn state_leaves(&self, from: u64) -> Result<Vec<String>, ServiceError> {

@@ -19,6 +19,7 @@ assets!(
     "js/map.js",
     "js/keys.js",
     "js/survey.js",
+    "js/titleproof.js",
     "app.css",
     "favicon.svg",
     "vendor/README.md",

@@ -6,7 +6,7 @@ import { meta, say, $, $$, concat, equal, b64, unb64, hex, sha256, jcs, verifyBy
 // ---- proofs (RFC 9162) and checkpoints (C2SP signed notes) ----
 const node = (l, r) => sha256(concat(Uint8Array.of(1), l, r));
 
-async function rootFromInclusion(index, size, leaf, path) {
+export async function rootFromInclusion(index, size, leaf, path) {
   let fn = index;
   let sn = size - 1;
   let r = leaf;

@@ -280,6 +280,51 @@ fn a_title_proof_is_checked_offline_and_a_fork_is_refused() {
         }
     }
     assert!(titles.contains(&PARCEL.to_owned()), "QRs read: {read:?}");
+
+    // In the browser: the parcel page fetches the proof and checks it with
+    // the policy it pins; the /verify page reads the certificate's photo
+    // (jsQR), a pasted QR text, and refuses a damaged one.
+    let Some(mut b) = crate::browser::Browser::start(&served.url, "title-proof") else {
+        return;
+    };
+    let result = |b: &crate::browser::Browser| {
+        b.wait(
+            "document.getElementById('title-report').dataset.result",
+            "checked",
+        );
+        let r = b.js("const r = document.getElementById('title-report'); const v = [r.dataset.result, r.textContent]; delete r.dataset.result; return v");
+        (
+            r[0].as_str().unwrap().to_owned(),
+            r[1].as_str().unwrap().to_owned(),
+        )
+    };
+    b.goto(&format!("/parcel/{PARCEL}"));
+    b.click("#verify-title");
+    let (ok_, text) = result(&b);
+    assert_eq!(ok_, "ok", "{text}");
+    assert!(
+        text.contains("有查封") && text.contains("壶关、黎城"),
+        "{text}"
+    );
+    // What a scan of the certificate's QR reads, pasted (a photo is read
+    // by the phone's BarcodeDetector, which headless Chromium lacks).
+    b.goto("/verify");
+    let qr = read.iter().find(|l| l.starts_with("SQ1:")).unwrap();
+    b.type_into("#proof-text", qr);
+    b.click("#f-proof button[type=submit]");
+    let (ok_, text) = result(&b);
+    assert_eq!(ok_, "ok", "{text}");
+    // One character changed in the middle of the QR text.
+    let mid = qr.len() / 2;
+    let flipped = if &qr[mid..=mid] == "A" { "B" } else { "A" };
+    let damaged = format!("{}{flipped}{}", &qr[..mid], &qr[mid + 1..]);
+    b.js("document.getElementById('proof-text').value = ''");
+    b.type_into("#proof-text", &damaged);
+    b.click("#f-proof button[type=submit]");
+    let (ok_, text) = result(&b);
+    assert_eq!(ok_, "bad", "{text}");
+    assert!(text.starts_with("✗ 核验不通过"), "{text}");
+    b.assert_no_console_errors();
 }
 
 /// The monitor rebuilds the map from the events through the public API and

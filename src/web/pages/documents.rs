@@ -157,6 +157,32 @@ pub(super) async fn deal(
     html(&page)
 }
 
+// ---- /verify: a title proof scanned or pasted, checked offline ----
+
+#[derive(Template)]
+#[template(path = "verify_title.html")]
+pub(super) struct VerifyTitlePage {
+    c: Chrome,
+    policy: Option<String>,
+}
+
+/// The phone page that checks a certificate's QR (issue 20): the county's
+/// trust policy pinned in it, the proof read from a photo or pasted, the
+/// checks made in the browser — once loaded, with no network.
+pub(super) async fn verify_title(
+    req: HttpRequest,
+    reg: web::Data<Registry>,
+) -> Result<HttpResponse, PageError> {
+    let page = read(&reg, &req, "verify", move |reg, c| {
+        Ok(VerifyTitlePage {
+            policy: reg.trust_policy(),
+            c,
+        })
+    })
+    .await?;
+    html(&page)
+}
+
 // ---- 农村土地承包经营权证 (C3) ----
 
 #[derive(Template)]

@@ -57,6 +57,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/contract/{id}", web::get().to(documents::contract))
         .route("/deal/{id}", web::get().to(documents::deal))
         .route("/v", web::get().to(documents::verify_typed))
+        .route("/verify", web::get().to(documents::verify_title))
         .route("/v/{code}", web::get().to(documents::verify))
         .route("/charts", web::get().to(parties::charts_page));
 }

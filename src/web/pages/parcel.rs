@@ -11,6 +11,8 @@ pub(super) struct ParcelPage {
     t: TitleView,
     sizhi: Option<Sizhi>,
     history: String,
+    /// The county's trust policy, pinned for the title proof's check.
+    policy: Option<String>,
 }
 
 pub(super) async fn parcel(
@@ -23,6 +25,7 @@ pub(super) async fn parcel(
         let sizhi = reg.parcel(&code)?.properties.sizhi;
         let history = indices(t.history.iter().map(|h| h.index));
         Ok(ParcelPage {
+            policy: reg.trust_policy(),
             c,
             t,
             sizhi,
