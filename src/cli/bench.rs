@@ -9,6 +9,7 @@ use clap::Subcommand;
 
 mod deals;
 mod hostile;
+mod proofs;
 mod web;
 use rayon::prelude::*;
 
@@ -67,6 +68,19 @@ pub enum Bench {
         /// How many proofs to time.
         #[arg(long, default_value_t = 10_000)]
         proofs: u32,
+    },
+    /// Title proofs (issue 20) over N titles: the map's catch-up from the
+    /// state, a proof made and verified (p50, p99), the compact form's size
+    /// measured and computed for 10⁹ titles, and durable appends with the
+    /// state log kept and without, side by side.
+    Proofs {
+        #[arg(long, default_value_t = 1_000_000)]
+        titles: u32,
+        #[arg(long, default_value_t = 2_000)]
+        proofs: u32,
+        /// Appends for the side-by-side run (0: none).
+        #[arg(long, default_value_t = 50_000)]
+        entries: u64,
     },
     /// Complete exchange deals, listing to settlement, every step a signed
     /// entry (a county's households, keys and contracts set up first).
@@ -224,6 +238,11 @@ pub fn run(which: Bench) -> Result<(), CliError> {
         Bench::Spatial { parcels, checks } => spatial(parcels, checks),
         Bench::Coordinates { points } => coordinates(points),
         Bench::Statemap { titles, proofs } => statemap(titles, proofs),
+        Bench::Proofs {
+            titles,
+            proofs,
+            entries,
+        } => proofs::proofs(titles, proofs, entries),
         Bench::Import { parcels, postgres } => import(parcels, postgres),
         Bench::Package { parcels, postgres } => package(parcels, postgres),
         Bench::Deals { deals, postgres } => deals::deals(deals, postgres),

@@ -143,9 +143,27 @@ impl State {
     }
 
     /// The record of `title` as the state holds it now; none for a title
-    /// that does not exist (never registered, or moved away).
+    /// that does not exist (never registered, or moved away). One title's
+    /// lookups only: the encumbrances on it, the acts open over it.
     pub fn record_of(&self, title: &Title) -> Option<TitleRecord> {
-        self.record_with(title, &self.record_lookups())
+        let mut look = RecordLookups {
+            encumbrances: HashMap::new(),
+            acts_on: HashMap::new(),
+        };
+        if let Title::Parcel(code) = title {
+            let on: Vec<&Encumbrance> = self
+                .encumbrances
+                .values()
+                .filter(|e| e.released_at.is_none() && e.parcel == code.as_str())
+                .collect();
+            look.encumbrances.insert(code.as_str(), on);
+        }
+        for a in self.acts.values().filter(|a| a.is_open()) {
+            for k in a.titles.iter().chain(&a.parties) {
+                look.acts_on.entry(k.as_str()).or_default().push(a);
+            }
+        }
+        self.record_with(title, &look)
     }
 
     /// The same, with lookups made once for many titles.
