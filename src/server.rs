@@ -27,6 +27,7 @@ pub fn configure(registry: Registry) -> impl FnOnce(&mut web::ServiceConfig) {
                 ApiError::from(HttpRefusal::query(None, msg, format!("路径参数无效：{zh}"))).into()
             }))
             .configure(crate::api::routes)
+            .configure(crate::api::tiles::routes)
             .configure(crate::web::configure);
     }
 }

@@ -5,6 +5,7 @@
 mod openapi;
 mod routes;
 pub mod table;
+pub mod tiles;
 
 pub use openapi::openapi_document;
 pub use table::{routes, ROUTES};

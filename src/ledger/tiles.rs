@@ -250,3 +250,105 @@ mod tests {
         assert_eq!(partial.root(), MemoryTree::new(&all[..65_538]).root());
     }
 }
+
+/// A C2SP tlog-tiles resource: `tile/<L>/<N>[.p/<W>]` or
+/// `tile/entries/<N>[.p/<W>]`, `<N>` in zero-padded 3-digit elements, all
+/// but the last with an `x` (1234067 is `x001/x234/067`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TilePath {
+    /// `None` for an entry bundle.
+    pub level: Option<u32>,
+    pub index: u64,
+    /// A partial tile's width (1 to 255).
+    pub width: Option<usize>,
+}
+
+impl TilePath {
+    /// Reads the path after `tile/`; `None` for anything else.
+    pub fn parse(path: &str) -> Option<TilePath> {
+        let (head, rest) = path.split_once('/')?;
+        let level = match head {
+            "entries" => None,
+            l if l == "0" || (!l.starts_with('0') && l.len() <= 2) => {
+                Some(l.parse::<u32>().ok().filter(|l| *l <= 63)?)
+            }
+            _ => return None,
+        };
+        let (n, width) = match rest.split_once(".p/") {
+            Some((n, w)) => {
+                let width: usize = w.parse().ok().filter(|w| (1..=255).contains(w))?;
+                (n, (width.to_string() == w).then_some(width)?.into())
+            }
+            None => (rest, None),
+        };
+        let parts: Vec<&str> = n.split('/').collect();
+        let mut index: u64 = 0;
+        for (i, part) in parts.iter().enumerate() {
+            let digits = if i + 1 < parts.len() {
+                part.strip_prefix('x')?
+            } else {
+                part
+            };
+            if digits.len() != 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            index = index
+                .checked_mul(1000)?
+                .checked_add(digits.parse::<u64>().ok()?)?;
+        }
+        (parts.len() <= 7).then_some(TilePath {
+            level,
+            index,
+            width,
+        })
+    }
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::TilePath;
+
+    #[test]
+    fn tile_paths_read_as_tlog_tiles_writes_them() {
+        let p = |s| TilePath::parse(s);
+        assert_eq!(
+            p("0/x001/x234/067"),
+            Some(TilePath {
+                level: Some(0),
+                index: 1_234_067,
+                width: None
+            })
+        );
+        assert_eq!(
+            p("2/000.p/7"),
+            Some(TilePath {
+                level: Some(2),
+                index: 0,
+                width: Some(7)
+            })
+        );
+        assert_eq!(
+            p("entries/x001/000.p/255"),
+            Some(TilePath {
+                level: None,
+                index: 1000,
+                width: Some(255)
+            })
+        );
+        for bad in [
+            "0/1",
+            "0/0001",
+            "00/000",
+            "64/000",
+            "0/001/002",
+            "0/x001",
+            "0/000.p/0",
+            "0/000.p/256",
+            "0/000.p/07",
+            "entries/",
+            "x/000",
+        ] {
+            assert_eq!(p(bad), None, "{bad}");
+        }
+    }
+}

@@ -42,6 +42,59 @@ impl Registry {
         Ok(proof)
     }
 
+    /// A C2SP tlog-tiles resource of the event log: a tile of hashes, or an
+    /// entry bundle (each entry as a big-endian uint16 length and the
+    /// record's bytes) — within the newest checkpoint's tree only.
+    pub fn tile_resource(
+        &self,
+        path: crate::ledger::tiles::TilePath,
+    ) -> Result<Vec<u8>, ServiceError> {
+        let (size, _) = self.checkpoint()?;
+        let width = path.width.unwrap_or(256) as u64;
+        let level = path.level.unwrap_or(0);
+        let not_found = || ServiceError::NotFound {
+            what: "tile",
+            id: String::new(),
+            field: "tile",
+        };
+        // The tile's first hash spans 256^level entries from its start.
+        let span = 256u64.checked_pow(level).ok_or_else(not_found)?;
+        let end = path
+            .index
+            .checked_mul(256)
+            .and_then(|i| i.checked_add(width))
+            .and_then(|i| i.checked_mul(span))
+            .ok_or_else(not_found)?;
+        if end > size {
+            return Err(not_found());
+        }
+        let mut conn = self.db.conn()?;
+        if path.level.is_some() {
+            let id = crate::ledger::TileId {
+                level,
+                index: path.index,
+            };
+            let bytes =
+                queries::tile_bytes(&mut conn, &self.db.county, id)?.ok_or_else(not_found)?;
+            return bytes
+                .get(..32 * width as usize)
+                .map(<[u8]>::to_vec)
+                .ok_or_else(not_found);
+        }
+        let rows = queries::log_rows(&mut conn, &self.db.county, path.index * 256, width as i64)?;
+        let mut out = Vec::new();
+        for (idx, _, _, _, leaf) in rows {
+            let len = u16::try_from(leaf.len()).map_err(|_| ServiceError::OutOfRange {
+                field: "tile",
+                reason: format!("entry {idx} is over 65,535 bytes, more than a bundle holds: read it at /api/v1/entries/{idx}"),
+                reason_zh: format!("第 {idx} 条超过 65,535 字节，条目包装不下：请在 /api/v1/entries/{idx} 读取"),
+            })?;
+            out.extend_from_slice(&len.to_be_bytes());
+            out.extend_from_slice(&leaf);
+        }
+        Ok(out)
+    }
+
     /// The county's trust policy (C2SP tlog-policy) for its title proofs —
     /// the state-log key, the witnesses, the quorum — when the state log is
     /// kept: what a page pins for the browser to verify with.

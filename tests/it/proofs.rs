@@ -345,6 +345,30 @@ fn the_monitor_catches_a_map_leaf_the_events_do_not_give() {
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
         let said = ok(&sanquan(&["monitor", &served.url]));
+        // The event log as C2SP tlog-tiles, read by an independent reader
+        // (Python, from the specification): every entry hashes to its tile,
+        // every tile to its parent, the root to the checkpoint's.
+        let tiles = Command::new("python3")
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/tools/tlog_tiles.py"
+            ))
+            .arg(&served.url)
+            .output()
+            .expect("python3");
+        let read = String::from_utf8_lossy(&tiles.stdout);
+        assert!(
+            tiles.status.success() && read.starts_with("ok "),
+            "{read}{}",
+            String::from_utf8_lossy(&tiles.stderr)
+        );
+        for bad in ["/tile/0/1", "/tile/0/999", "/tile/entries/000.p/0"] {
+            let r = ureq::get(&format!("{}{bad}", served.url)).call();
+            assert!(
+                matches!(r, Err(ureq::Error::Status(404, _))),
+                "{bad}: {r:?}"
+            );
+        }
         assert!(
             said.starts_with("ok: 1 state leaves match the map rebuilt from "),
             "{said}"
