@@ -412,6 +412,9 @@ fn run(command: Command) -> Result<(), CliError> {
             if load_only {
                 return Ok(());
             }
+            // Two neighbouring counties' witnesses, processes of their own,
+            // cosign the demo's state log (issue 20).
+            let _witnesses = witness::demo_witnesses(&dir)?;
             serve(
                 &DbArgs {
                     data_dir: dir.path,

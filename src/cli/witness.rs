@@ -160,3 +160,59 @@ pub fn run(args: &WitnessArgs) -> Result<(), CliError> {
     })?;
     Ok(())
 }
+
+/// A witness process the demo started; stopped with the demo.
+pub struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The demo's two witnesses (壶关县 140422 and 黎城县 140426, neighbours of
+/// the demo county): their keys in the data directory, each a `sanquan
+/// witness` process on a port of its own, and the county's policy file
+/// naming both, both needed.
+pub fn demo_witnesses(dir: &super::DataDir) -> Result<Vec<Child>, CliError> {
+    use std::io::BufRead;
+    let log = crate::store::statelog::StateKeeper::state_key(&dir.log_key()?, &dir.config.county)
+        .verifier()
+        .to_string();
+    let mut children = Vec::new();
+    let mut policy = String::from("# 邻县见证方（演示）\n");
+    for (name, county) in [("壶关县", "140422"), ("黎城县", "140426")] {
+        let key_path = dir.key_path(&format!("witness-{county}.key"));
+        if !key_path.exists() {
+            let key = SignerKey::generate(&format!("witness.{county}")).expect("a valid name");
+            super::datadir::write_key_pair(&key_path, &key)?;
+        }
+        let mut child = std::process::Command::new(std::env::current_exe()?)
+            .args(["witness", "--listen", "127.0.0.1:0", "--log", &log, "--key"])
+            .arg(&key_path)
+            .arg("--state")
+            .arg(dir.path.join(format!("witness-{county}.json")))
+            .stdout(std::process::Stdio::piped())
+            .spawn()?;
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("piped")).read_line(&mut line)?;
+        children.push(Child(child));
+        // "sanquan witness <vkey> — http://ADDR/add-checkpoint"
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let (Some(vkey), Some(url)) = (words.get(2), words.get(4)) else {
+            return Err(CliError::Usage(format!("the witness said {line:?}")));
+        };
+        policy += &format!(
+            "witness {name} {vkey} {}\n",
+            url.trim_end_matches("/add-checkpoint")
+        );
+    }
+    policy += "group 邻县 all 壶关县 黎城县\nquorum 邻县\n";
+    std::fs::write(dir.path.join(super::proofs::POLICY_FILE), policy)?;
+    println!(
+        "demo witnesses: 壶关县 and 黎城县, each a process of its own; the policy is {}",
+        dir.path.join(super::proofs::POLICY_FILE).display()
+    );
+    Ok(children)
+}

@@ -122,6 +122,8 @@ pub(super) struct DealPage {
     issuer: String,
     /// 竞价 (an auction with more than one bidder) or 协议.
     auction: bool,
+    /// The titles' proofs as QRs (issue 20).
+    proofs: Vec<TitleQr>,
 }
 
 /// The 交易鉴证书 the exchange issues when a deal settles: what was
@@ -133,6 +135,21 @@ pub(super) async fn deal(
     id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let id = crate::http::log_index(&id, "id")?;
+    let proofs = document_qrs(&reg, move |reg| {
+        use crate::model::exchange::Mode;
+        use crate::model::titles::Title;
+        let x = reg.listing(id)?;
+        let titles = match x.mode {
+            Mode::HouseLease | Mode::Homestead => vec![Title::Homestead(x.household)],
+            Mode::Shares => vec![Title::Shares(x.household)],
+            _ => x.parcels.into_iter().map(Title::Parcel).collect(),
+        };
+        Ok(titles
+            .iter()
+            .map(|t| (t.key(), title_name(t, "")))
+            .collect())
+    })
+    .await;
     let page = read(&reg, &req, "exchange", move |reg, c| {
         let x = reg.listing(id)?;
         let not_settled = || ServiceError::NotFound {
@@ -144,6 +161,7 @@ pub(super) async fn deal(
             return Err(not_settled());
         };
         Ok(DealPage {
+            proofs,
             w: a.written.clone().unwrap_or_default(),
             s: reg.stamp(settled)?,
             issuer: Document::DealCertificate.issuer(&c.county_name),
@@ -220,9 +238,37 @@ pub(super) struct TitleQr {
     pub bytes: usize,
 }
 
+/// What a document's titles are called: a parcel by its name (given), a
+/// homestead or a shares holding by what it is.
+fn title_name(title: &crate::model::titles::Title, parcel_name: &str) -> String {
+    use crate::model::titles::Title;
+    match title {
+        Title::Parcel(_) => parcel_name.to_owned(),
+        Title::Homestead(_) => "宅基地使用权".into(),
+        Title::Shares(_) => "集体收益分配权（份额）".into(),
+    }
+}
+
+/// The QRs of a document's titles' proofs (issue 20): `titles` reads them
+/// (code, name) off the async workers, then each is proved now. A document
+/// that does not read, or a registry that only reads, has none — the page
+/// says what it says without them.
+pub(super) async fn document_qrs(
+    reg: &web::Data<Registry>,
+    titles: impl FnOnce(&Registry) -> Result<Vec<(String, String)>, ServiceError> + Send + 'static,
+) -> Vec<TitleQr> {
+    let inner = reg.clone().into_inner();
+    let titles = web::block(move || titles(&inner))
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    title_qrs(reg, &titles).await
+}
+
 /// The QRs of the titles' proofs, made now (a title that cannot be proved
 /// — a registry that only reads — has none).
-pub(super) async fn title_qrs(reg: &Registry, titles: &[(String, String)]) -> Vec<TitleQr> {
+async fn title_qrs(reg: &Registry, titles: &[(String, String)]) -> Vec<TitleQr> {
     let mut out = Vec::new();
     for (title, name) in titles {
         let Ok(proof) = reg.title_proof(title).await else {
@@ -249,21 +295,16 @@ pub(super) async fn certificate(
     reg: web::Data<Registry>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let parcels = {
-        let (reg, code) = (reg.clone().into_inner(), code.clone());
-        web::block(move || reg.certificate(&code))
-            .await
-            .ok()
-            .and_then(Result::ok)
-            .map(|k| {
-                k.parcels
-                    .iter()
-                    .map(|p| (p.code.clone(), p.name.clone()))
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
-    };
-    let proofs = title_qrs(&reg, &parcels).await;
+    let of = code.clone();
+    let proofs = document_qrs(&reg, move |reg| {
+        Ok(reg
+            .certificate(&of)?
+            .parcels
+            .iter()
+            .map(|p| (p.code.clone(), p.name.clone()))
+            .collect())
+    })
+    .await;
     let page = read(&reg, &req, "household", move |reg, c| {
         let k = reg.certificate(&code)?;
         let h = reg.household(&k.household, None)?;
@@ -324,6 +365,8 @@ pub(super) struct AttestationPage {
     /// Each settlement's relation in words.
     relations: Vec<&'static str>,
     names_path: String,
+    /// The household's titles' proofs as QRs (issue 20).
+    proofs: Vec<TitleQr>,
 }
 
 /// The 权益保留证明 (G3): the rights a household holds on a day, the
@@ -334,6 +377,27 @@ pub(super) async fn attestation(
     index: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let index = crate::http::log_index(&index, "index")?;
+    let proofs = document_qrs(&reg, move |reg| {
+        use crate::model::titles::Title;
+        let a = reg.attestation(index)?;
+        let mut titles: Vec<Title> = a
+            .rights
+            .contracts
+            .iter()
+            .flat_map(|k| k.parcels.iter().cloned().map(Title::Parcel))
+            .collect();
+        if a.rights.homestead.is_some() {
+            titles.push(Title::Homestead(a.household.clone()));
+        }
+        if a.rights.shares > 0 {
+            titles.push(Title::Shares(a.household.clone()));
+        }
+        Ok(titles
+            .iter()
+            .map(|t| (t.key(), title_name(t, "")))
+            .collect())
+    })
+    .await;
     let page = read(&reg, &req, "desk-county", move |reg, c| {
         let a = reg.attestation(index)?;
         let collective = reg
@@ -341,6 +405,7 @@ pub(super) async fn attestation(
             .map(|f| f.properties.name)
             .unwrap_or_default();
         Ok(AttestationPage {
+            proofs,
             s: reg.stamp(index)?,
             issuer: Document::Attestation.issuer(&c.county_name),
             household: words::household(&collective, &a.household),
@@ -370,6 +435,8 @@ pub(super) struct RightPage {
     issuer: String,
     /// The parties as the deal's contract names them.
     w: crate::model::exchange::Written,
+    /// The titles' proofs as QRs (issue 20).
+    proofs: Vec<TitleQr>,
 }
 
 pub(super) async fn right(
@@ -378,6 +445,19 @@ pub(super) async fn right(
     index: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let index = crate::http::log_index(&index, "index")?;
+    let proofs = document_qrs(&reg, move |reg| {
+        let r = reg.right_certificate(index)?;
+        Ok(if r.mode == crate::model::exchange::Mode::HouseLease {
+            let t = crate::model::titles::Title::Homestead(r.household.clone());
+            vec![(t.key(), title_name(&t, ""))]
+        } else {
+            r.parcels
+                .iter()
+                .map(|p| (p.code.clone(), p.name.clone()))
+                .collect()
+        })
+    })
+    .await;
     let page = read(&reg, &req, "map", move |reg, c| {
         let r = reg.right_certificate(index)?;
         let w = reg
@@ -386,6 +466,7 @@ pub(super) async fn right(
             .and_then(|a| a.written)
             .unwrap_or_default();
         Ok(RightPage {
+            proofs,
             s: match &r.certified {
                 Some(x) => Some(reg.stamp(x.index)?),
                 None => None,
