@@ -3,7 +3,11 @@
 //! indices and hashes from the input — is refused or verifies, never
 //! panics. The state map's proofs too: the input read as a compact map
 //! proof is refused or writes back to the same bytes, and verifies only
-//! to what a map of up to 64 titles holds.
+//! to what a map of up to 64 titles holds. And the title proofs' readers
+//! (issue 20): a title proof in either form, a trust policy, a state
+//! checkpoint, a tile path, base45, a witness's add-checkpoint request —
+//! refused or read (a state checkpoint and base45 back to the same text),
+//! never a panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -54,7 +58,41 @@ fuzz_target!(|data: &[u8]| {
         ));
     }
     map_proofs(data);
+    title_proofs(data);
 });
+
+fn title_proofs(data: &[u8]) {
+    use sanquan::ledger::policy::Policy;
+    use sanquan::ledger::statelog::StateCheckpoint;
+    use sanquan::ledger::tiles::TilePath;
+    use sanquan::ledger::titleproof::{base45, unbase45, TitleProof};
+    use sanquan::ledger::witness::{add_checkpoint, WitnessState};
+    use sanquan::ledger::SignerKey;
+    let log = SignerKey::from_seed("sanquan/140421/state", [1; 32]).expect("name");
+    let policy = Policy::parse(&format!("log {}\nquorum none\n", log.verifier())).expect("policy");
+    if let Ok(p) = TitleProof::from_compact(data, "sanquan/140421/state") {
+        let _ = p.verify(&policy);
+    }
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(p) = TitleProof::from_text(text) {
+        let _ = p.verify(&policy);
+        let _ = TitleProof::from_text(&p.to_text());
+    }
+    if let Ok(p) = Policy::parse(text) {
+        let _ = Policy::parse(&p.text());
+    }
+    if let Ok(cp) = StateCheckpoint::parse_text(text) {
+        assert_eq!(cp.text(), text);
+    }
+    let _ = TilePath::parse(text);
+    if let Some(bytes) = unbase45(text) {
+        assert_eq!(base45(&bytes), text);
+    }
+    let witness = SignerKey::from_seed("witness.140422", [2; 32]).expect("name");
+    let _ = add_checkpoint(&mut WitnessState::default(), &[log.verifier()], &witness, text, 0);
+}
 
 fn map_proofs(data: &[u8]) {
     let mut map = StateMap::new();

@@ -161,7 +161,7 @@ impl StateKeeper {
         let mut tree = crate::ledger::merkle::MemoryTree::new(&[]);
         leaves.iter().for_each(|l| tree.push(l.hash()));
         seq.map = Some(crate::ledger::follower::MapFollower::build(&seq.state));
-        Ok(StateKeeper {
+        let mut keeper = StateKeeper {
             county: seq.county.clone(),
             key: Self::state_key(log_key, &seq.county),
             period,
@@ -169,7 +169,11 @@ impl StateKeeper {
             leaves,
             tree,
             cosigner,
-        })
+        };
+        // A leaf for the log as it stands, before the writer takes its
+        // first batch: the state checkpoint is there once it serves.
+        keeper.commit(conn, seq)?;
+        Ok(keeper)
     }
 
     /// The hashes of the leaves, in order (the cosigner's tree).
