@@ -135,9 +135,16 @@ pub enum ProveError {
     Store(String),
     #[error("the writer has stopped")]
     Stopped,
+    /// The title changed since the newest leaf and a leaf was made less
+    /// than [`StateKeeper::MIN_GAP`] ago: ask again (the writer does).
+    #[error("a proof of this title waits for the next state leaf")]
+    Later,
 }
 
 impl StateKeeper {
+    /// The least time between two leaves a proof asks for.
+    pub const MIN_GAP: std::time::Duration = std::time::Duration::from_secs(1);
+
     /// The state log's signing key: derived from the log key.
     pub fn state_key(log_key: &crate::ledger::SignerKey, county: &str) -> crate::ledger::SignerKey {
         log_key
@@ -171,8 +178,17 @@ impl StateKeeper {
             cosigner,
         };
         // A leaf for the log as it stands, before the writer takes its
-        // first batch: the state checkpoint is there once it serves.
+        // first batch: the state checkpoint is there once it serves. If
+        // the newest leaf is already that, its note goes to the witnesses
+        // again (a cosigner starts knowing nothing).
+        let before = keeper.leaves.len();
         keeper.commit(conn, seq)?;
+        if let (Some(c), true) = (&keeper.cosigner, keeper.leaves.len() == before) {
+            if let Some((idx, note)) = newest(conn, &keeper.county)? {
+                let leaf = keeper.leaves[idx as usize].hash();
+                let _ = c.send(super::cosigner::NewLeaf { idx, leaf, note });
+            }
+        }
         Ok(keeper)
     }
 
@@ -248,6 +264,9 @@ impl StateKeeper {
         let store = |e: StoreError| ProveError::Store(e.to_string());
         let changed = seq.map.as_ref().is_none_or(|m| m.is_named(title));
         if changed || self.leaves.is_empty() {
+            if self.last.is_some_and(|t| t.elapsed() < Self::MIN_GAP) {
+                return Err(ProveError::Later);
+            }
             self.commit(conn, seq).map_err(store)?;
         }
         let map = seq.map.as_ref().ok_or(ProveError::NotKept)?;

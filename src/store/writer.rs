@@ -369,13 +369,6 @@ impl Writer {
             Some((period, policy)) => {
                 let witnessed = policy.filter(|p| p.witnesses.iter().any(|w| w.url.is_some()));
                 let (tx, rx) = std::sync::mpsc::channel();
-                if witnessed.is_some() {
-                    if let Some((idx, note)) = super::statelog::newest(&mut conn, &db.county)? {
-                        let leaf =
-                            super::statelog::load(&mut conn, &db.county)?.0[idx as usize].hash();
-                        let _ = tx.send(super::cosigner::NewLeaf { idx, leaf, note });
-                    }
-                }
                 let keeper = StateKeeper::start(
                     &mut conn,
                     &mut seq,
@@ -408,6 +401,7 @@ impl Writer {
             id_numbers,
             dry,
             keeper,
+            proofs: Vec::new(),
         };
         let (checked_tx, checked_rx) = std::sync::mpsc::sync_channel(1);
         let to_writer = Some(checked_tx.clone());
@@ -763,6 +757,11 @@ struct WriterState {
     clock: Clock,
     /// The state map and state log, when kept (issue 20).
     keeper: Option<StateKeeper>,
+    /// Title proofs waiting for the next leaf.
+    proofs: Vec<(
+        crate::model::titles::Title,
+        oneshot::Sender<Result<crate::ledger::titleproof::TitleProof, ProveError>>,
+    )>,
 }
 
 /// Validates and measures an envelope's geometry, if its command has one.
@@ -942,8 +941,17 @@ impl WriterState {
                 tracing::error!(error = %e, "state log leaf not written");
             }
         }
-        for (title, reply) in proofs {
-            let _ = reply.send(keeper.prove(&mut self.conn, &mut self.seq, &title));
+        self.proofs.extend(proofs);
+        for (title, reply) in std::mem::take(&mut self.proofs) {
+            match keeper.prove(&mut self.conn, &mut self.seq, &title) {
+                // A title changed since the newest leaf, and a leaf was made
+                // less than a second ago: asked again within a second, so
+                // that proofs never make leaves faster than one a second.
+                Err(ProveError::Later) => self.proofs.push((title, reply)),
+                answer => {
+                    let _ = reply.send(answer);
+                }
+            }
         }
     }
 

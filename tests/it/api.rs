@@ -5,14 +5,13 @@
 //! by a mainstream generator reads a title and submits a signed entry; and
 //! the route table of `docs/api.md` is the table's own.
 
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::OnceLock;
 
 use serde_json::{json, Value};
 
-use crate::common::{ok, sanquan, BIN};
+use crate::common::{ok, sanquan};
 
 /// A demo county of its own for a test (one data directory has one server).
 pub(crate) fn demo() -> (tempfile::TempDir, PathBuf) {
@@ -41,16 +40,13 @@ impl Drop for Served {
 }
 
 pub(crate) fn serve(data: &Path) -> Served {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (child, line) = crate::common::started(&[
+        "serve".as_ref(),
+        "--listen".as_ref(),
+        "127.0.0.1:0".as_ref(),
+        "--data-dir".as_ref(),
+        data.as_os_str(),
+    ]);
     // "sanquan: serving … — open http://127.0.0.1:PORT/ (…)"
     let url = line
         .split_whitespace()

@@ -4,12 +4,11 @@
 //! network, the proof endpoint of a running server — and a forged proof, a
 //! short quorum and a forked checkpoint refused.
 
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
 use crate::api::{demo, serve};
-use crate::common::{ok, sanquan, BIN};
+use crate::common::{ok, sanquan};
 use sanquan::ledger::statelog::StateCheckpoint;
 use sanquan::ledger::titleproof::TitleProof;
 use sanquan::ledger::SignerKey;
@@ -39,18 +38,17 @@ fn witness(dir: &Path, name: &str, log: &str) -> Witness {
         key.to_str().unwrap(),
     ]));
     let state = dir.join(format!("{name}.json"));
-    let mut child = Command::new(BIN)
-        .args(["witness", "--listen", "127.0.0.1:0", "--log", log, "--key"])
-        .arg(&key)
-        .arg("--state")
-        .arg(&state)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (child, line) = crate::common::started(&[
+        "witness".as_ref(),
+        "--listen".as_ref(),
+        "127.0.0.1:0".as_ref(),
+        "--log".as_ref(),
+        log.as_ref(),
+        "--key".as_ref(),
+        key.as_os_str(),
+        "--state".as_ref(),
+        state.as_os_str(),
+    ]);
     // "sanquan witness <vkey> — http://127.0.0.1:PORT/add-checkpoint"
     let words: Vec<&str> = line.split_whitespace().collect();
     Witness {
@@ -69,6 +67,23 @@ fn state_log_key(data: &Path) -> SignerKey {
     )
     .unwrap();
     sanquan::store::statelog::StateKeeper::state_key(&log, "140421")
+}
+
+/// `sanquan prove title PARCEL` on the data directory, into `out`.
+fn prove(data: &str, out: &Path, compact: bool) {
+    let mut args = vec![
+        "prove",
+        "title",
+        PARCEL,
+        "--data-dir",
+        data,
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    if compact {
+        args.push("--compact");
+    }
+    ok(&sanquan(&args));
 }
 
 fn verify_proof(policy: &Path, proof: &Path) -> std::process::Output {
@@ -103,15 +118,7 @@ fn a_title_proof_is_checked_offline_and_a_fork_is_refused() {
     // The proof of a leased parcel, made with no server running, verified
     // with nothing but the policy.
     let proof = tmp.path().join("parcel.tlog-proof");
-    ok(&sanquan(&[
-        "prove",
-        "title",
-        PARCEL,
-        "--data-dir",
-        d,
-        "--out",
-        proof.to_str().unwrap(),
-    ]));
+    prove(d, &proof, false);
     let said = ok(&verify_proof(&policy, &proof));
     assert!(said.contains("见证 witnesses 壶关, 黎城"), "{said}");
     assert!(
@@ -136,15 +143,7 @@ fn a_title_proof_is_checked_offline_and_a_fork_is_refused() {
         "--body",
         seizure.to_str().unwrap(),
     ]));
-    ok(&sanquan(&[
-        "prove",
-        "title",
-        PARCEL,
-        "--data-dir",
-        d,
-        "--out",
-        proof.to_str().unwrap(),
-    ]));
+    prove(d, &proof, false);
     let said = ok(&verify_proof(&policy, &proof));
     assert!(
         said.contains("查封 seizures 1") && said.contains("状态日志检查点 2"),
@@ -179,16 +178,7 @@ fn a_title_proof_is_checked_offline_and_a_fork_is_refused() {
 
     // The compact form (a certificate's QR) verifies too, and fits.
     let compact = tmp.path().join("parcel.qr");
-    ok(&sanquan(&[
-        "prove",
-        "title",
-        PARCEL,
-        "--data-dir",
-        d,
-        "--compact",
-        "--out",
-        compact.to_str().unwrap(),
-    ]));
+    prove(d, &compact, true);
     use base64::Engine;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(std::fs::read_to_string(&compact).unwrap().trim())

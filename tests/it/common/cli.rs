@@ -31,3 +31,19 @@ pub fn ok(out: &std::process::Output) -> String {
     );
     String::from_utf8(out.stdout.clone()).unwrap()
 }
+
+/// Starts the binary with `args`, its standard output piped, and reads the
+/// first line it prints (where a server says its address).
+pub fn started(args: &[&std::ffi::OsStr]) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(BIN)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (child, line)
+}
