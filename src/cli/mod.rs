@@ -225,8 +225,12 @@ enum Command {
         /// A parcel's 19-digit code, or ZJD or FE and a household's code.
         code: String,
         /// The compact form (what a certificate's QR holds), in base64.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "at")]
         compact: bool,
+        /// As of the newest state leaf at or before this event-log size
+        /// (the log replayed to it; with the leaf's inclusion path).
+        #[arg(long)]
+        at: Option<u64>,
         /// Write it here instead of to standard output.
         #[arg(long)]
         out: Option<PathBuf>,
@@ -383,8 +387,9 @@ fn run(command: Command) -> Result<(), CliError> {
             what: Provable::Title,
             code,
             compact,
+            at,
             out,
-        } => proofs::prove(&db, &code, compact, out.as_deref()),
+        } => proofs::prove(&db, &code, compact, at, out.as_deref()),
         Command::VerifyProof(args) => proofs::verify_proof(&args.policy, &args.file),
         Command::Policy { db } => proofs::print_policy(&db),
         Command::Witness(args) => witness::run(&args),

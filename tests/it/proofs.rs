@@ -119,7 +119,8 @@ fn a_title_proof_is_checked_offline_and_a_fork_is_refused() {
     // with nothing but the policy.
     let proof = tmp.path().join("parcel.tlog-proof");
     prove(d, &proof, false);
-    let said = ok(&verify_proof(&policy, &proof));
+    let first = ok(&verify_proof(&policy, &proof));
+    let said = &first;
     assert!(said.contains("见证 witnesses 壶关, 黎城"), "{said}");
     assert!(
         said.contains("\"holder\": \"140421001001010002\"") && said.contains("查封 seizures 0"),
@@ -147,6 +148,33 @@ fn a_title_proof_is_checked_offline_and_a_fork_is_refused() {
     let said = ok(&verify_proof(&policy, &proof));
     assert!(
         said.contains("查封 seizures 1") && said.contains("状态日志检查点 2"),
+        "{said}"
+    );
+
+    // As of the first leaf, before the seizure: the log replayed to it,
+    // the leaf's inclusion path in the newest (cosigned) checkpoint.
+    let before: String = first
+        .split("截至事件日志第 ")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let earlier = tmp.path().join("earlier.tlog-proof");
+    ok(&sanquan(&[
+        "prove",
+        "title",
+        PARCEL,
+        "--data-dir",
+        d,
+        "--at",
+        &before,
+        "--out",
+        earlier.to_str().unwrap(),
+    ]));
+    let said = ok(&verify_proof(&policy, &earlier));
+    assert!(
+        said.contains("查封 seizures 0") && said.contains(&format!("截至事件日志第 {before} 条")),
         "{said}"
     );
 
