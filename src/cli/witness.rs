@@ -177,9 +177,11 @@ impl Drop for Child {
 /// naming both, both needed.
 pub fn demo_witnesses(dir: &super::DataDir) -> Result<Vec<Child>, CliError> {
     use std::io::BufRead;
-    let log = crate::store::statelog::StateKeeper::state_key(&dir.log_key()?, &dir.config.county)
+    let log_key = dir.log_key()?;
+    let state = crate::store::statelog::StateKeeper::state_key(&log_key, &dir.config.county)
         .verifier()
         .to_string();
+    let event = log_key.verifier().to_string();
     let mut children = Vec::new();
     let mut policy = String::from("# 邻县见证方（演示）\n");
     for (name, county) in [("壶关县", "140422"), ("黎城县", "140426")] {
@@ -189,7 +191,16 @@ pub fn demo_witnesses(dir: &super::DataDir) -> Result<Vec<Child>, CliError> {
             super::datadir::write_key_pair(&key_path, &key)?;
         }
         let mut child = std::process::Command::new(std::env::current_exe()?)
-            .args(["witness", "--listen", "127.0.0.1:0", "--log", &log, "--key"])
+            .args([
+                "witness",
+                "--listen",
+                "127.0.0.1:0",
+                "--log",
+                &state,
+                "--log",
+                &event,
+            ])
+            .arg("--key")
             .arg(&key_path)
             .arg("--state")
             .arg(dir.path.join(format!("witness-{county}.json")))

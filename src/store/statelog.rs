@@ -185,8 +185,13 @@ impl StateKeeper {
         keeper.commit(conn, seq)?;
         if let (Some(c), true) = (&keeper.cosigner, keeper.leaves.len() == before) {
             if let Some((idx, note)) = newest(conn, &keeper.county)? {
-                let leaf = keeper.leaves[idx as usize].hash();
-                let _ = c.send(super::cosigner::NewLeaf { idx, leaf, note });
+                let leaf = keeper.leaves[idx as usize];
+                let _ = c.send(super::cosigner::NewLeaf {
+                    idx,
+                    leaf: leaf.hash(),
+                    note,
+                    event_size: leaf.event_size,
+                });
             }
         }
         Ok(keeper)
@@ -246,6 +251,7 @@ impl StateKeeper {
                 idx,
                 leaf: leaf.hash(),
                 note,
+                event_size: leaf.event_size,
             });
         }
         tracing::debug!(idx, event_size = leaf.event_size, "state log leaf");

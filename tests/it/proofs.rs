@@ -28,7 +28,17 @@ impl Drop for Witness {
     }
 }
 
-fn witness(dir: &Path, name: &str, log: &str) -> Witness {
+/// A witness of the demo county's two logs: the state log and the events.
+fn witness(dir: &Path, name: &str, data: &Path) -> Witness {
+    let state_log = state_log_key(data).verifier().to_string();
+    let events = SignerKey::parse(
+        std::fs::read_to_string(data.join("keys/log.key"))
+            .unwrap()
+            .trim(),
+    )
+    .unwrap()
+    .verifier()
+    .to_string();
     let key = dir.join(format!("{name}.key"));
     ok(&sanquan(&[
         "keygen",
@@ -43,7 +53,9 @@ fn witness(dir: &Path, name: &str, log: &str) -> Witness {
         "--listen".as_ref(),
         "127.0.0.1:0".as_ref(),
         "--log".as_ref(),
-        log.as_ref(),
+        state_log.as_ref(),
+        "--log".as_ref(),
+        events.as_ref(),
         "--key".as_ref(),
         key.as_os_str(),
         "--state".as_ref(),
@@ -101,9 +113,8 @@ const PARCEL: &str = "1404210010010100007";
 fn a_title_proof_is_checked_offline_and_a_fork_is_refused() {
     let (tmp, data) = demo();
     let d = data.to_str().unwrap();
-    let log = state_log_key(&data).verifier().to_string();
-    let w1 = witness(tmp.path(), "witness.140422", &log);
-    let w2 = witness(tmp.path(), "witness.140423", &log);
+    let w1 = witness(tmp.path(), "witness.140422", &data);
+    let w2 = witness(tmp.path(), "witness.140423", &data);
     std::fs::write(
         data.join("policy.txt"),
         format!(
@@ -232,6 +243,12 @@ fn a_title_proof_is_checked_offline_and_a_fork_is_refused() {
         Err(ureq::Error::Status(409, r)) => assert!(r.into_string().unwrap().contains("a fork")),
         other => panic!("{other:?}"),
     }
+    // The witnesses hold the event log too, cosigned at a state leaf's
+    // size, consistent from the size they saw before.
+    assert!(
+        seen["logs"]["sanquan/140421"]["size"].as_u64().unwrap() > 1500,
+        "{seen}"
+    );
     let forks = w1.state.with_extension("forks");
     assert_eq!(std::fs::read_dir(&forks).unwrap().count(), 1);
 
