@@ -341,9 +341,41 @@ fn a_title_proof_is_checked_offline_and_a_fork_is_refused() {
         text.contains("有查封") && text.contains("壶关、黎城"),
         "{text}"
     );
-    // What a scan of the certificate's QR reads, pasted (a photo is read
-    // by the phone's BarcodeDetector, which headless Chromium lacks).
+    // A photo of one of the certificate's QRs, as a phone frames it (the
+    // code at its own size, two CSS pixels a module, sharp edges), read on
+    // /verify by jsQR (headless Chromium has no BarcodeDetector) and
+    // verified.
+    b.goto("/certificate/140421001001010002J");
+    let qr_svg = format!("figure.qr[data-title=\"{PARCEL}\"] svg");
+    b.js(&format!(
+        "const s = document.querySelector('{qr_svg}'); const n = s.viewBox.baseVal.width || s.width.baseVal.value; \
+         s.setAttribute('shape-rendering', 'crispEdges'); s.style.width = s.style.height = n + 'px'; s.scrollIntoView();"
+    ));
+    let shot = b.rt.block_on(async {
+        b.client
+            .find(fantoccini::Locator::Css(&qr_svg))
+            .await
+            .unwrap()
+            .screenshot()
+            .await
+            .unwrap()
+    });
+    let photo = tmp.path().join("photo.png");
+    std::fs::write(&photo, shot).unwrap();
     b.goto("/verify");
+    b.rt.block_on(async {
+        b.client
+            .find(fantoccini::Locator::Css("#proof-photo"))
+            .await
+            .unwrap()
+            .send_keys(&photo.display().to_string())
+            .await
+            .unwrap();
+    });
+    let (ok_, text) = result(&b);
+    assert_eq!(ok_, "ok", "{text}");
+    assert!(text.contains("有查封"), "{text}");
+    // What a scan reads, pasted.
     let qr = read.iter().find(|l| l.starts_with("SQ1:")).unwrap();
     b.type_into("#proof-text", qr);
     b.click("#f-proof button[type=submit]");
