@@ -474,3 +474,70 @@ fn the_monitor_catches_a_map_leaf_the_events_do_not_give() {
         "{said}"
     );
 }
+
+/// The state log on each backend: a writer keeping it makes a leaf before
+/// it serves, stores it (SQLite, PostgreSQL), proves a held parcel and an
+/// absent one, and a restarted writer reads its leaves back — the same
+/// leaf while the log has not grown, a new one once a title changed.
+#[test]
+fn the_state_log_is_kept_on_each_backend() {
+    use sanquan::ledger::policy::Policy;
+    use sanquan::model::titles::Title;
+    use sanquan::store::statelog::StateKeeper;
+    use sanquan::store::Writer;
+    crate::common::Market::on_each_backend(|m| {
+        let keeping = |m: &mut crate::common::Market| {
+            if let Some(w) = m.log.writer.take() {
+                w.shutdown();
+            }
+            m.log.writer = Some(
+                Writer::start_keeping_state(
+                    &m.log.db,
+                    m.log.log_key.clone(),
+                    m.log.clock.clone(),
+                    std::time::Duration::from_secs(86_400),
+                    None,
+                )
+                .unwrap(),
+            );
+        };
+        keeping(m);
+        let state_key = StateKeeper::state_key(&m.log.log_key, "140421");
+        let policy =
+            Policy::parse(&format!("log {}\nquorum none\n", state_key.verifier())).unwrap();
+        let held = Title::Parcel(crate::common::parcel(1));
+        let proof = m.log.writer().prove_title_blocking(held.clone()).unwrap();
+        let v = TitleProof::from_text(&proof.to_text())
+            .unwrap()
+            .verify(&policy)
+            .unwrap();
+        assert_eq!(
+            v.record.unwrap().holder.as_deref(),
+            Some(crate::common::SELLER)
+        );
+        let absent = Title::Parcel(crate::common::parcel(99_999));
+        let none = m.log.writer().prove_title_blocking(absent).unwrap();
+        assert_eq!(none.verify(&policy).unwrap().record, None);
+        // Restarted: the leaves read back, the log has not grown, no new leaf.
+        keeping(m);
+        let again = m.log.writer().prove_title_blocking(held.clone()).unwrap();
+        assert_eq!((again.index, again.leaf), (proof.index, proof.leaf));
+        // A title changes (the neighbour objects to the parcel beside its
+        // own, R2): the next proof is of a new leaf that shows it.
+        m.ok(
+            &m.neighbour,
+            "encumbrance.register",
+            serde_json::json!({"DKBM": crate::common::parcel(2), "kind": "objection",
+                "reason": "四至有误", "document_sha256": "cd".repeat(32)}),
+        );
+        std::thread::sleep(StateKeeper::MIN_GAP);
+        let after = m
+            .log
+            .writer()
+            .prove_title_blocking(Title::Parcel(crate::common::parcel(2)))
+            .unwrap();
+        assert_eq!(after.index, proof.index + 1);
+        let record = after.verify(&policy).unwrap().record.unwrap();
+        assert_eq!(record.encumbrances.len(), 1, "{record:?}");
+    });
+}
