@@ -7,10 +7,8 @@
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use ed25519_dalek::{Signature, VerifyingKey};
-use sha2::{Digest, Sha256};
 
 use super::keys::SignerKey;
-use crate::model::keys::check_key_name;
 
 /// The signature type of a cosignature/v1 key (tlog-cosignature).
 pub const ALG_COSIGNATURE_V1: u8 = 0x04;
@@ -26,13 +24,7 @@ pub struct CosignerKey {
 
 /// A cosignature/v1 key ID.
 pub fn cosigner_id(name: &str, public: &[u8; 32]) -> u32 {
-    let mut h = Sha256::new();
-    h.update(name.as_bytes());
-    h.update(b"\n");
-    h.update([ALG_COSIGNATURE_V1]);
-    h.update(public);
-    let d = h.finalize();
-    u32::from_be_bytes([d[0], d[1], d[2], d[3]])
+    crate::model::keys::key_id(name, ALG_COSIGNATURE_V1, public)
 }
 
 impl CosignerKey {
@@ -48,29 +40,10 @@ impl CosignerKey {
 
     /// Reads a vkey `<name>+<8 hex id>+<base64(0x04 ‖ key)>`.
     pub fn parse(text: &str) -> Result<CosignerKey, &'static str> {
-        let mut parts = text.trim().splitn(3, '+');
-        let (Some(name), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err("expected <name>+<id>+<key>");
-        };
-        check_key_name(name)?;
-        if id.len() != 8 {
-            return Err("key ID must be 8 hex digits");
-        }
-        let id = u32::from_str_radix(id, 16).map_err(|_| "key ID must be 8 hex digits")?;
-        let raw = B64.decode(key).map_err(|_| "key is not valid base64")?;
-        let Some((&ALG_COSIGNATURE_V1, public)) = raw.split_first() else {
-            return Err("a witness key must be 0x04 and a 32-byte Ed25519 key");
-        };
-        let public: [u8; 32] = public
-            .try_into()
-            .map_err(|_| "a witness key must be 0x04 and a 32-byte Ed25519 key")?;
-        let key = VerifyingKey::from_bytes(&public).map_err(|_| "not an Ed25519 point")?;
-        if cosigner_id(name, &public) != id {
-            return Err("key ID does not match name and key");
-        }
+        let (name, key) = crate::model::keys::parse_vkey(text.trim(), ALG_COSIGNATURE_V1)?;
         Ok(CosignerKey {
-            name: name.to_owned(),
-            id,
+            id: cosigner_id(&name, key.as_bytes()),
+            name,
             key,
         })
     }

@@ -49,11 +49,6 @@ impl MapFollower {
         self.named.contains(title)
     }
 
-    /// The titles named since the last commit.
-    pub fn named(&self) -> usize {
-        self.named.len()
-    }
-
     /// Makes the records of the titles named since the last commit, sets
     /// them in the map (or removes a title that no longer exists) and
     /// rehashes it; the map's root.

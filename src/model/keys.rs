@@ -20,13 +20,46 @@ pub struct VerifierKey {
 
 /// The key hash: the first 4 bytes of SHA-256(name ‖ "\n" ‖ 0x01 ‖ key).
 pub fn key_hash(name: &str, public: &[u8; 32]) -> u32 {
+    key_id(name, ALG_ED25519, public)
+}
+
+/// A signed-note key ID: the first 4 bytes of SHA-256(name ‖ "\n" ‖ the
+/// signature type ‖ key) — 0x01 for a log's Ed25519 key, 0x04 for a
+/// witness's cosignature/v1 key.
+pub fn key_id(name: &str, alg: u8, public: &[u8; 32]) -> u32 {
     let mut h = Sha256::new();
     h.update(name.as_bytes());
     h.update(b"\n");
-    h.update([ALG_ED25519]);
+    h.update([alg]);
     h.update(public);
     let d = h.finalize();
     u32::from_be_bytes([d[0], d[1], d[2], d[3]])
+}
+
+/// Reads a vkey `<name>+<8 hex key ID>+<base64(alg ‖ 32-byte key)>` of
+/// signature type `alg`, its key ID checked: the name and the key.
+pub fn parse_vkey(text: &str, alg: u8) -> Result<(String, VerifyingKey), &'static str> {
+    let mut parts = text.trim_end_matches('\n').splitn(3, '+');
+    let (Some(name), Some(hash), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err("expected <name>+<hash>+<key>");
+    };
+    check_key_name(name)?;
+    if hash.len() != 8 {
+        return Err("key hash must be 8 hex digits");
+    }
+    let hash = u32::from_str_radix(hash, 16).map_err(|_| "key hash must be 8 hex digits")?;
+    let raw = B64.decode(key).map_err(|_| "key is not valid base64")?;
+    let public: [u8; 32] = match raw.split_first() {
+        Some((a, rest)) if *a == alg => rest
+            .try_into()
+            .map_err(|_| "key must be its type byte and a 32-byte Ed25519 key")?,
+        _ => return Err("key must be its type byte and a 32-byte Ed25519 key"),
+    };
+    let key = VerifyingKey::from_bytes(&public).map_err(|_| "not an Ed25519 point")?;
+    if key_id(name, alg, &public) != hash {
+        return Err("key hash does not match name and key");
+    }
+    Ok((name.to_owned(), key))
 }
 
 /// A note key name: non-empty, no `+`, no whitespace (as `note` requires).
@@ -101,31 +134,8 @@ impl VerifierKey {
     }
 
     pub fn parse(text: &str) -> Result<Self, &'static str> {
-        let mut parts = text.trim_end_matches('\n').splitn(3, '+');
-        let (Some(name), Some(hash), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err("expected <name>+<hash>+<key>");
-        };
-        check_key_name(name)?;
-        if hash.len() != 8 {
-            return Err("key hash must be 8 hex digits");
-        }
-        let hash = u32::from_str_radix(hash, 16).map_err(|_| "key hash must be 8 hex digits")?;
-        let raw = B64.decode(key).map_err(|_| "key is not valid base64")?;
-        if raw.len() != 33 || raw[0] != ALG_ED25519 {
-            return Err("key must be 0x01 followed by a 32-byte Ed25519 key");
-        }
-        let Some(Ok(public)) = raw.get(1..).map(<[u8; 32]>::try_from) else {
-            return Err("key must be 0x01 followed by a 32-byte Ed25519 key");
-        };
-        let key = VerifyingKey::from_bytes(&public).map_err(|_| "not an Ed25519 point")?;
-        if key_hash(name, &public) != hash {
-            return Err("key hash does not match name and key");
-        }
-        Ok(VerifierKey {
-            name: name.to_owned(),
-            hash,
-            key,
-        })
+        let (name, key) = parse_vkey(text, ALG_ED25519)?;
+        Self::new(&name, key)
     }
 
     pub fn public_bytes(&self) -> [u8; 32] {

@@ -8,7 +8,11 @@ import { say, $, $$, concat, equal, unb64, hex, sha256, verifyBytes, utf8, jsQRL
 import { rootFromInclusion } from '/static/js/proofs.js';
 
 const B45 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
-const fail = (zh, en) => { throw new Error(say(zh, en)); };
+const fail = (zh, en) => {
+  const err = new Error(say(zh, en));
+  err.ours = true;
+  throw err;
+};
 
 export function unbase45(text) {
   const v = [...text].map((c) => B45.indexOf(c));
@@ -220,8 +224,17 @@ function show(out, lines, good) {
 
 async function check(text, out) {
   const pol = parsePolicy($('#policy').textContent);
+  let proof;
   try {
-    show(out, describe(await verifyTitle(readProof(text, pol), pol)), true);
+    proof = readProof(text, pol);
+  } catch (err) {
+    // Text that is not a proof at all (a typing slip, another QR): the
+    // browser's own decoding errors are not shown, they are in English.
+    show(out, [say('核验不通过：', 'Not verified: ') + (err.ours ? err.message : say('这不是本登记簿的权属证明，请重新扫描或粘贴', 'this is not a title proof of this register'))], false);
+    return;
+  }
+  try {
+    show(out, describe(await verifyTitle(proof, pol)), true);
   } catch (err) {
     show(out, [say('核验不通过：', 'Not verified: ') + (err.message ?? String(err))], false);
   }
