@@ -7,6 +7,7 @@
 //! [`db_run!`] / [`db_transaction!`], which expand the same diesel code once
 //! per backend, as Vaultwarden's `db_run!` does.
 
+pub mod citus;
 pub mod cosigner;
 pub mod geopackage;
 pub mod pg_temp;
@@ -181,6 +182,9 @@ impl Db {
             DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
         };
         migrated.map_err(|e| StoreError::Migration(e.to_string()))?;
+        if let DbConnection::Postgres(c) = &mut conn {
+            citus::distribute(c)?;
+        }
         drop(conn);
         let pool = Pool::builder()
             .max_size(8)

@@ -52,6 +52,11 @@ fn free_port() -> Result<u16, String> {
 impl TempPostgres {
     /// Starts a server. Takes a few seconds (initdb).
     pub fn start() -> Result<TempPostgres, String> {
+        Self::start_with(&[])
+    }
+
+    /// Starts a server with these settings (`name=value`, as `-c` takes them).
+    pub fn start_with(settings: &[&str]) -> Result<TempPostgres, String> {
         let bin = find_bin().ok_or(
             "no PostgreSQL server binaries under /usr/lib/postgresql (set SANQUAN_PG_BIN)",
         )?;
@@ -96,11 +101,15 @@ impl TempPostgres {
         let mut last = String::new();
         for _ in 0..5 {
             pg.port = free_port()?;
-            let opts = format!(
+            let mut opts = format!(
                 "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200",
                 pg.port,
                 path(&pg.dir)
             );
+            for setting in settings {
+                opts.push_str(" -c ");
+                opts.push_str(setting);
+            }
             let log = pg.dir.join("server.log");
             match pg.run(
                 "pg_ctl",
@@ -162,6 +171,29 @@ impl TempPostgres {
         self.port
     }
 
+    /// Runs SQL with `psql` in database `db`, and returns what it printed
+    /// (unaligned, tuples only).
+    pub fn psql(&self, db: &str, sql: &str) -> Result<String, String> {
+        let port = self.port.to_string();
+        self.run(
+            "psql",
+            &[
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port,
+                "-U",
+                "postgres",
+                "-d",
+                db,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-qAtc",
+                sql,
+            ],
+        )
+    }
+
     /// Creates a database and returns its URL.
     pub fn create_database(&self, name: &str) -> Result<String, String> {
         let port = self.port.to_string();
@@ -189,4 +221,73 @@ impl Drop for TempPostgres {
 
 fn path(p: &Path) -> &str {
     p.to_str().expect("temporary paths are UTF-8")
+}
+
+/// A Citus cluster on loopback for the tests and the benchmarks: a
+/// coordinator and `workers` workers, each a [`TempPostgres`] with the
+/// extension preloaded and created in database `postgres`.
+pub struct TempCitus {
+    pub coordinator: TempPostgres,
+    pub workers: Vec<TempPostgres>,
+}
+
+impl TempCitus {
+    /// Whether the Citus extension is installed into the server binaries
+    /// found (`citus.so` in PostgreSQL's library directory).
+    pub fn installed() -> bool {
+        find_bin()
+            .and_then(|bin| {
+                let out = Command::new(bin.join("pg_config"))
+                    .arg("--pkglibdir")
+                    .output()
+                    .ok()?;
+                let lib = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+                Some(Path::new(&lib).join("citus.so").exists())
+            })
+            .unwrap_or(false)
+    }
+
+    pub fn start(workers: usize) -> Result<TempCitus, String> {
+        if !Self::installed() {
+            return Err(
+                "the Citus extension is not installed (citus.so not in PostgreSQL's \
+                        library directory)"
+                    .into(),
+            );
+        }
+        let node = || -> Result<TempPostgres, String> {
+            let pg = TempPostgres::start_with(&["shared_preload_libraries=citus"])?;
+            pg.psql("postgres", "CREATE EXTENSION citus")?;
+            Ok(pg)
+        };
+        let coordinator = node()?;
+        coordinator.psql(
+            "postgres",
+            &format!(
+                "SELECT citus_set_coordinator_host('127.0.0.1', {})",
+                coordinator.port
+            ),
+        )?;
+        let mut all = Vec::new();
+        for _ in 0..workers {
+            let w = node()?;
+            coordinator.psql(
+                "postgres",
+                &format!("SELECT citus_add_node('127.0.0.1', {})", w.port),
+            )?;
+            all.push(w);
+        }
+        Ok(TempCitus {
+            coordinator,
+            workers: all,
+        })
+    }
+
+    /// The coordinator's database, where the application connects.
+    pub fn url(&self) -> String {
+        format!(
+            "postgres://postgres@127.0.0.1:{}/postgres",
+            self.coordinator.port
+        )
+    }
 }

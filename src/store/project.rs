@@ -66,12 +66,14 @@ macro_rules! write_batch_impl {
                 leaf: &a.leaf,
             })
             .collect();
-        insert_rows($c, &rows)?;
+        $c.insert_rows(&rows)?;
         // The persons an entry names, before the projection moves any of
         // them (a split in the same batch).
-        for p in &$batch.persons {
-            diesel::insert_into(persons::table)
-                .values((
+        let persons: Vec<_> = $batch
+            .persons
+            .iter()
+            .map(|p| {
+                (
                     persons::county.eq(county),
                     persons::commitment.eq(&p.commitment),
                     persons::household.eq(&p.household),
@@ -79,9 +81,10 @@ macro_rules! write_batch_impl {
                     persons::name.eq(&p.record.name),
                     persons::id_number.eq(&p.record.id_number),
                     persons::phone.eq(p.record.phone.as_deref()),
-                ))
-                .execute($c)?;
-        }
+                )
+            })
+            .collect();
+        $c.insert_persons(&persons)?;
         // The projection: every row `State::apply` changed, as the state
         // now has it — the county's, its settings', and each collection's
         // (`tables`, made from the state's list of collections).
@@ -102,19 +105,19 @@ macro_rules! write_batch_impl {
             );
         }
         save_all!($b, $c, county, state, changed);
-        for (id, hashes) in $batch.tiles {
-            diesel::insert_into(tree_tiles::table)
-                .values((
+        let tiles: Vec<_> = $batch
+            .tiles
+            .iter()
+            .map(|(id, hashes)| {
+                (
                     tree_tiles::county.eq(county),
                     tree_tiles::level.eq(id.level as i32),
                     tree_tiles::idx.eq(id.index as i64),
                     tree_tiles::hashes.eq(encode_tile(hashes)),
-                ))
-                .on_conflict((tree_tiles::county, tree_tiles::level, tree_tiles::idx))
-                .do_update()
-                .set(tree_tiles::hashes.eq(excluded(tree_tiles::hashes)))
-                .execute($c)?;
-        }
+                )
+            })
+            .collect();
+        $c.upsert_tiles(&tiles)?;
         diesel::insert_into(checkpoints::table)
             .values((
                 checkpoints::county.eq(county),
@@ -126,14 +129,37 @@ macro_rules! write_batch_impl {
     }};
 }
 
-/// SQLite: one cached prepared statement, executed per row (cheaper than
-/// re-preparing a statement of thousands of rows). PostgreSQL: multi-row
-/// statements, to save round trips.
-trait InsertRows {
+/// A person's row, as `persons` takes it.
+type PersonValues<'a> = (
+    diesel::dsl::Eq<persons::county, &'a str>,
+    diesel::dsl::Eq<persons::commitment, &'a String>,
+    diesel::dsl::Eq<persons::household, &'a String>,
+    diesel::dsl::Eq<persons::salt, &'a String>,
+    diesel::dsl::Eq<persons::name, &'a String>,
+    diesel::dsl::Eq<persons::id_number, &'a String>,
+    diesel::dsl::Eq<persons::phone, Option<&'a str>>,
+);
+
+/// A tile's row, as `tree_tiles` takes it.
+type TileValues<'a> = (
+    diesel::dsl::Eq<tree_tiles::county, &'a str>,
+    diesel::dsl::Eq<tree_tiles::level, i32>,
+    diesel::dsl::Eq<tree_tiles::idx, i64>,
+    diesel::dsl::Eq<tree_tiles::hashes, Vec<u8>>,
+);
+
+/// The batch's own rows (log entries, persons, tiles). SQLite: one cached
+/// prepared statement, executed per row (cheaper than re-preparing a
+/// statement of thousands of rows). PostgreSQL: multi-row statements, one
+/// round trip per table per batch (in chunks under the protocol's bound
+/// parameters).
+trait BatchRows {
     fn insert_rows(&mut self, rows: &[NewEntry]) -> QueryResult<()>;
+    fn insert_persons(&mut self, rows: &[PersonValues]) -> QueryResult<()>;
+    fn upsert_tiles(&mut self, rows: &[TileValues]) -> QueryResult<()>;
 }
 
-impl InsertRows for diesel::SqliteConnection {
+impl BatchRows for diesel::SqliteConnection {
     fn insert_rows(&mut self, rows: &[NewEntry]) -> QueryResult<()> {
         for row in rows {
             diesel::insert_into(log_entries::table)
@@ -142,9 +168,27 @@ impl InsertRows for diesel::SqliteConnection {
         }
         Ok(())
     }
+
+    fn insert_persons(&mut self, rows: &[PersonValues]) -> QueryResult<()> {
+        for row in rows {
+            diesel::insert_into(persons::table)
+                .values(*row)
+                .execute(self)?;
+        }
+        Ok(())
+    }
+
+    fn upsert_tiles(&mut self, rows: &[TileValues]) -> QueryResult<()> {
+        for row in rows {
+            diesel::replace_into(tree_tiles::table)
+                .values(row.clone())
+                .execute(self)?;
+        }
+        Ok(())
+    }
 }
 
-impl InsertRows for diesel::PgConnection {
+impl BatchRows for diesel::PgConnection {
     fn insert_rows(&mut self, rows: &[NewEntry]) -> QueryResult<()> {
         for chunk in rows.chunks(ROWS_PER_INSERT) {
             diesel::insert_into(log_entries::table)
@@ -153,10 +197,27 @@ impl InsertRows for diesel::PgConnection {
         }
         Ok(())
     }
-}
 
-fn insert_rows<C: InsertRows>(c: &mut C, rows: &[NewEntry]) -> QueryResult<()> {
-    c.insert_rows(rows)
+    fn insert_persons(&mut self, rows: &[PersonValues]) -> QueryResult<()> {
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            diesel::insert_into(persons::table)
+                .values(chunk.to_vec())
+                .execute(self)?;
+        }
+        Ok(())
+    }
+
+    fn upsert_tiles(&mut self, rows: &[TileValues]) -> QueryResult<()> {
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            diesel::insert_into(tree_tiles::table)
+                .values(chunk.to_vec())
+                .on_conflict((tree_tiles::county, tree_tiles::level, tree_tiles::idx))
+                .do_update()
+                .set(tree_tiles::hashes.eq(excluded(tree_tiles::hashes)))
+                .execute(self)?;
+        }
+        Ok(())
+    }
 }
 
 /// Each collection's writes, on the backend's own connection.

@@ -12,217 +12,222 @@ use crate::common::*;
 
 #[test]
 fn a_lease_goes_from_listing_to_settlement_and_the_household_keeps_its_rights() {
-    Market::on_each_backend(|m| {
-        let today = chrono::Utc::now().date_naive();
-        let before = base_rights(&m.state(), SELLER, today);
-        let p1 = parcel(1);
+    Market::on_each_backend(lease_to_settlement);
+}
 
-        // The listing: the household's own land, within its contract's term,
-        // in agricultural use (M3, M9, X1).
-        m.refused(
-            &m.seller,
-            "listing.submit",
-            lease(&[&p1], "2027-01-01", "2060-12-31"),
-            "term_beyond_contract",
-            "entry.body.end",
-        );
-        let mut building = lease(&[&p1], "2027-01-01", "2036-12-31");
-        building["TDYT"] = json!("5");
-        m.refused(
-            &m.seller,
-            "listing.submit",
-            building,
-            "non_agricultural_use",
-            "entry.body.TDYT",
-        );
-        m.refused(
-            &m.seller,
-            "listing.submit",
-            lease(&[&parcel(3)], "2027-01-01", "2036-12-31"),
-            "not_of_household",
-            "entry.body.DKBM",
-        );
-        // A collective lets its own assets, never a household's land (M9).
-        m.refused(
-            &m.collective,
-            "listing.submit",
-            lease(&[&p1], "2027-01-01", "2036-12-31"),
-            "bad_attribute",
-            "entry.body.mode",
-        );
-        // A surrender is never something to list.
-        let mut surrender = lease(&[&p1], "2027-01-01", "2036-12-31");
-        surrender["mode"] = json!("surrender");
-        m.refused(
-            &m.seller,
-            "listing.submit",
-            surrender,
-            "bad_body",
-            "entry.body.mode",
-        );
-        let id = m.ok(
-            &m.seller,
-            "listing.submit",
-            lease(&[&p1], "2027-01-01", "2036-12-31"),
-        );
-        m.refused(
-            &m.seller,
-            "listing.submit",
-            lease(&[&p1], "2027-01-01", "2030-12-31"),
-            "already_listed",
-            "entry.body.DKBM",
-        );
+/// A lease from listing to settlement, every refusal on the way checked, and
+/// the household keeping its rights (also run on Citus, `citus.rs`).
+pub fn lease_to_settlement(m: &mut Market) {
+    let today = chrono::Utc::now().date_naive();
+    let before = base_rights(&m.state(), SELLER, today);
+    let p1 = parcel(1);
 
-        // Review, then notice for ten working days (X3).
-        let review = json!({"listing": id, "approve": true, "reason": "材料齐全"});
-        m.refused(
-            &m.seller,
-            "listing.review",
-            review.clone(),
-            "kind_not_allowed",
-            "entry.signer",
-        );
-        m.ok(&m.exchange, "listing.review", review);
-        let l = m.listing(id);
-        let (from, to) = (l.notice_from.unwrap(), l.notice_to.unwrap());
-        assert!(from > today && (to - from).num_days() >= 11, "{from}..{to}");
-        m.refused(
-            &m.outsider,
-            "bid.place",
-            json!({"listing": id, "amount": "20000.00"}),
-            "wrong_stage",
-            "entry.body.listing",
-        );
-        m.refused(
-            &m.outsider,
-            "intent.register",
-            json!({"listing": id, "deposit": "10.00"}),
-            "bad_attribute",
-            "entry.body.deposit",
-        );
-        m.ok(
-            &m.outsider,
-            "intent.register",
-            json!({"listing": id, "deposit": "1000.00"}),
-        );
-        m.ok(
-            &m.neighbour,
-            "intent.register",
-            json!({"listing": id, "deposit": "1000.00"}),
-        );
-        m.log.clock.advance(chrono::Duration::days(20));
+    // The listing: the household's own land, within its contract's term,
+    // in agricultural use (M3, M9, X1).
+    m.refused(
+        &m.seller,
+        "listing.submit",
+        lease(&[&p1], "2027-01-01", "2060-12-31"),
+        "term_beyond_contract",
+        "entry.body.end",
+    );
+    let mut building = lease(&[&p1], "2027-01-01", "2036-12-31");
+    building["TDYT"] = json!("5");
+    m.refused(
+        &m.seller,
+        "listing.submit",
+        building,
+        "non_agricultural_use",
+        "entry.body.TDYT",
+    );
+    m.refused(
+        &m.seller,
+        "listing.submit",
+        lease(&[&parcel(3)], "2027-01-01", "2036-12-31"),
+        "not_of_household",
+        "entry.body.DKBM",
+    );
+    // A collective lets its own assets, never a household's land (M9).
+    m.refused(
+        &m.collective,
+        "listing.submit",
+        lease(&[&p1], "2027-01-01", "2036-12-31"),
+        "bad_attribute",
+        "entry.body.mode",
+    );
+    // A surrender is never something to list.
+    let mut surrender = lease(&[&p1], "2027-01-01", "2036-12-31");
+    surrender["mode"] = json!("surrender");
+    m.refused(
+        &m.seller,
+        "listing.submit",
+        surrender,
+        "bad_body",
+        "entry.body.mode",
+    );
+    let id = m.ok(
+        &m.seller,
+        "listing.submit",
+        lease(&[&p1], "2027-01-01", "2036-12-31"),
+    );
+    m.refused(
+        &m.seller,
+        "listing.submit",
+        lease(&[&p1], "2027-01-01", "2030-12-31"),
+        "already_listed",
+        "entry.body.DKBM",
+    );
 
-        // A bid needs a confirmed deposit; two bidders make an auction with
-        // its increment (X4).
-        m.refused(
-            &m.outsider,
-            "bid.place",
-            json!({"listing": id, "amount": "20000.00"}),
-            "no_deposit",
-            "entry.signer",
-        );
-        m.ok(
-            &m.exchange,
-            "deposit.confirm",
-            json!({"listing": id, "party": OUTSIDER}),
-        );
-        m.ok(
-            &m.exchange,
-            "deposit.confirm",
-            json!({"listing": id, "party": NEIGHBOUR}),
-        );
-        m.refused(
-            &m.outsider,
-            "bid.place",
-            json!({"listing": id, "amount": "9999.99"}),
-            "bid_too_low",
-            "entry.body.amount",
-        );
-        m.ok(
-            &m.outsider,
-            "bid.place",
-            json!({"listing": id, "amount": "15000.00"}),
-        );
-        m.refused(
-            &m.outsider,
-            "bid.place",
-            json!({"listing": id, "amount": "15050.00"}),
-            "bid_too_low",
-            "entry.body.amount",
-        );
-        // Only a member may match, and only an outsider's bid (M3); the
-        // outsider held no earlier lease here to renew (M9).
-        m.refused(
-            &m.outsider,
-            "bid.match",
-            json!({"listing": id}),
-            "nothing_to_match",
-            "entry.body.listing",
-        );
-        m.refused(
-            &m.seller,
-            "bid.match",
-            json!({"listing": id}),
-            "no_deposit",
-            "entry.signer",
-        );
-        // M3: the member matches the outsider's best bid and wins on equal terms.
-        m.ok(&m.neighbour, "bid.match", json!({"listing": id}));
-        m.refused(
-            &m.exchange,
-            "listing.award",
-            json!({"listing": id}),
-            "not_ready",
-            "entry.body.listing",
-        );
-        m.log.clock.advance(chrono::Duration::hours(2));
-        m.refused(
-            &m.outsider,
-            "bid.place",
-            json!({"listing": id, "amount": "16000.00"}),
-            "auction_closed",
-            "entry.body.amount",
-        );
-        m.ok(&m.exchange, "listing.award", json!({"listing": id}));
-        let award = m.listing(id).award.unwrap();
-        assert_eq!(
-            (award.party.as_str(), award.price),
-            (NEIGHBOUR, sanquan::model::Fen(1_500_000))
-        );
-        // P1: the transfer contract's code is the collective's code and the
-        // next of its 4-digit sequence — the village's first award here.
-        assert_eq!(
-            award.written.as_ref().map(|w| w.contract_no.as_str()),
-            Some(format!("{VILLAGE}0001").as_str())
-        );
-        assert_eq!(m.listing(id).contract_no, Some(format!("{VILLAGE}0001")));
+    // Review, then notice for ten working days (X3).
+    let review = json!({"listing": id, "approve": true, "reason": "材料齐全"});
+    m.refused(
+        &m.seller,
+        "listing.review",
+        review.clone(),
+        "kind_not_allowed",
+        "entry.signer",
+    );
+    m.ok(&m.exchange, "listing.review", review);
+    let l = m.listing(id);
+    let (from, to) = (l.notice_from.unwrap(), l.notice_to.unwrap());
+    assert!(from > today && (to - from).num_days() >= 11, "{from}..{to}");
+    m.refused(
+        &m.outsider,
+        "bid.place",
+        json!({"listing": id, "amount": "20000.00"}),
+        "wrong_stage",
+        "entry.body.listing",
+    );
+    m.refused(
+        &m.outsider,
+        "intent.register",
+        json!({"listing": id, "deposit": "10.00"}),
+        "bad_attribute",
+        "entry.body.deposit",
+    );
+    m.ok(
+        &m.outsider,
+        "intent.register",
+        json!({"listing": id, "deposit": "1000.00"}),
+    );
+    m.ok(
+        &m.neighbour,
+        "intent.register",
+        json!({"listing": id, "deposit": "1000.00"}),
+    );
+    m.log.clock.advance(chrono::Duration::days(20));
 
-        // The contract both sign is the one rendered for the award (M5):
-        // its 正文 and the 当事人信息及签署页 the registry keeps.
-        let sign = m.contract_signed(id);
-        let schedule = sign["schedule_sha256"].as_str().unwrap().to_owned();
-        m.refused(
-            &m.seller,
-            "contract.sign",
-            json!({"listing": id, "contract_sha256": "ab".repeat(32), "schedule_sha256": schedule}),
-            "contract_mismatch",
-            "entry.body.contract_sha256",
-        );
-        m.refused(
-            &m.seller,
-            "contract.sign",
-            json!({"listing": id, "contract_sha256": sign["contract_sha256"]}),
-            "bad_attribute",
-            "entry.body.schedule_sha256",
-        );
-        assert_eq!(
-            sign["contract_sha256"],
-            sanquan::model::exchange::signed_sha256(&award.contract_sha256, &schedule)
-        );
-        m.ok(&m.seller, "contract.sign", sign.clone());
-        // The other party signs the same page of the parties, or nothing.
-        let other = "ef".repeat(32);
-        m.refused(
+    // A bid needs a confirmed deposit; two bidders make an auction with
+    // its increment (X4).
+    m.refused(
+        &m.outsider,
+        "bid.place",
+        json!({"listing": id, "amount": "20000.00"}),
+        "no_deposit",
+        "entry.signer",
+    );
+    m.ok(
+        &m.exchange,
+        "deposit.confirm",
+        json!({"listing": id, "party": OUTSIDER}),
+    );
+    m.ok(
+        &m.exchange,
+        "deposit.confirm",
+        json!({"listing": id, "party": NEIGHBOUR}),
+    );
+    m.refused(
+        &m.outsider,
+        "bid.place",
+        json!({"listing": id, "amount": "9999.99"}),
+        "bid_too_low",
+        "entry.body.amount",
+    );
+    m.ok(
+        &m.outsider,
+        "bid.place",
+        json!({"listing": id, "amount": "15000.00"}),
+    );
+    m.refused(
+        &m.outsider,
+        "bid.place",
+        json!({"listing": id, "amount": "15050.00"}),
+        "bid_too_low",
+        "entry.body.amount",
+    );
+    // Only a member may match, and only an outsider's bid (M3); the
+    // outsider held no earlier lease here to renew (M9).
+    m.refused(
+        &m.outsider,
+        "bid.match",
+        json!({"listing": id}),
+        "nothing_to_match",
+        "entry.body.listing",
+    );
+    m.refused(
+        &m.seller,
+        "bid.match",
+        json!({"listing": id}),
+        "no_deposit",
+        "entry.signer",
+    );
+    // M3: the member matches the outsider's best bid and wins on equal terms.
+    m.ok(&m.neighbour, "bid.match", json!({"listing": id}));
+    m.refused(
+        &m.exchange,
+        "listing.award",
+        json!({"listing": id}),
+        "not_ready",
+        "entry.body.listing",
+    );
+    m.log.clock.advance(chrono::Duration::hours(2));
+    m.refused(
+        &m.outsider,
+        "bid.place",
+        json!({"listing": id, "amount": "16000.00"}),
+        "auction_closed",
+        "entry.body.amount",
+    );
+    m.ok(&m.exchange, "listing.award", json!({"listing": id}));
+    let award = m.listing(id).award.unwrap();
+    assert_eq!(
+        (award.party.as_str(), award.price),
+        (NEIGHBOUR, sanquan::model::Fen(1_500_000))
+    );
+    // P1: the transfer contract's code is the collective's code and the
+    // next of its 4-digit sequence — the village's first award here.
+    assert_eq!(
+        award.written.as_ref().map(|w| w.contract_no.as_str()),
+        Some(format!("{VILLAGE}0001").as_str())
+    );
+    assert_eq!(m.listing(id).contract_no, Some(format!("{VILLAGE}0001")));
+
+    // The contract both sign is the one rendered for the award (M5):
+    // its 正文 and the 当事人信息及签署页 the registry keeps.
+    let sign = m.contract_signed(id);
+    let schedule = sign["schedule_sha256"].as_str().unwrap().to_owned();
+    m.refused(
+        &m.seller,
+        "contract.sign",
+        json!({"listing": id, "contract_sha256": "ab".repeat(32), "schedule_sha256": schedule}),
+        "contract_mismatch",
+        "entry.body.contract_sha256",
+    );
+    m.refused(
+        &m.seller,
+        "contract.sign",
+        json!({"listing": id, "contract_sha256": sign["contract_sha256"]}),
+        "bad_attribute",
+        "entry.body.schedule_sha256",
+    );
+    assert_eq!(
+        sign["contract_sha256"],
+        sanquan::model::exchange::signed_sha256(&award.contract_sha256, &schedule)
+    );
+    m.ok(&m.seller, "contract.sign", sign.clone());
+    // The other party signs the same page of the parties, or nothing.
+    let other = "ef".repeat(32);
+    m.refused(
             &m.neighbour,
             "contract.sign",
             json!({"listing": id, "schedule_sha256": other,
@@ -230,78 +235,77 @@ fn a_lease_goes_from_listing_to_settlement_and_the_household_keeps_its_rights() 
             "contract_mismatch",
             "entry.body.contract_sha256",
         );
-        m.refused(
-            &m.exchange,
-            "deal.settle",
-            json!({"listing": id, "certificate_no": "PS2026-001"}),
-            "not_ready",
-            "entry.body.listing",
-        );
-        m.refused(
-            &m.log.county_key,
-            "title.verify",
-            json!({"listing": id}),
-            "not_ready",
-            "entry.body.listing",
-        );
-        m.ok(&m.neighbour, "contract.sign", sign);
-        m.ok(&m.log.county_key, "title.verify", json!({"listing": id}));
-        m.refused(
-            &m.exchange,
-            "deal.settle",
-            json!({"listing": id, "certificate_no": "PS2026-001"}),
-            "not_ready",
-            "entry.body.listing",
-        );
-        m.refused(
-            &m.exchange,
-            "payment.confirm",
-            json!({"listing": id, "amount": "100.00"}),
-            "bad_attribute",
-            "entry.body.amount",
-        );
-        m.ok(
-            &m.exchange,
-            "payment.confirm",
-            json!({"listing": id, "amount": "15000.00"}),
-        );
-        let settled = m.ok(
-            &m.exchange,
-            "deal.settle",
-            json!({"listing": id, "certificate_no": "PS2026-001"}),
-        );
+    m.refused(
+        &m.exchange,
+        "deal.settle",
+        json!({"listing": id, "certificate_no": "PS2026-001"}),
+        "not_ready",
+        "entry.body.listing",
+    );
+    m.refused(
+        &m.log.county_key,
+        "title.verify",
+        json!({"listing": id}),
+        "not_ready",
+        "entry.body.listing",
+    );
+    m.ok(&m.neighbour, "contract.sign", sign);
+    m.ok(&m.log.county_key, "title.verify", json!({"listing": id}));
+    m.refused(
+        &m.exchange,
+        "deal.settle",
+        json!({"listing": id, "certificate_no": "PS2026-001"}),
+        "not_ready",
+        "entry.body.listing",
+    );
+    m.refused(
+        &m.exchange,
+        "payment.confirm",
+        json!({"listing": id, "amount": "100.00"}),
+        "bad_attribute",
+        "entry.body.amount",
+    );
+    m.ok(
+        &m.exchange,
+        "payment.confirm",
+        json!({"listing": id, "amount": "15000.00"}),
+    );
+    let settled = m.ok(
+        &m.exchange,
+        "deal.settle",
+        json!({"listing": id, "certificate_no": "PS2026-001"}),
+    );
 
-        // G2: a derived right for the term, registered (ten years ≥ 5, M6);
-        // the losing deposit released; the household's base rights as before.
-        let state = m.state();
-        let right = &state.rights[&settled];
-        assert_eq!((right.holder.as_str(), right.registered), (NEIGHBOUR, true));
-        let l = &state.listings[&id];
-        assert_eq!(l.intent(OUTSIDER).unwrap().released_at, Some(settled));
-        assert_eq!(l.intent(NEIGHBOUR).unwrap().released_at, None);
-        assert_eq!(l.history.len(), 14, "{:?}", l.history);
-        assert_eq!(
-            base_rights(&state, SELLER, chrono::Utc::now().date_naive()),
-            before
-        );
-        // M7: ended early only on its grounds, by the household.
-        let end = |ground: &str| json!({"right": settled, "ground": ground, "document_sha256": "cd".repeat(32)});
-        m.refused(
-            &m.seller,
-            "right.end",
-            end("settled_in_town"),
-            "not_a_ground",
-            "entry.body.ground",
-        );
-        m.refused(
-            &m.neighbour,
-            "right.end",
-            end("abandoned"),
-            "bad_attribute",
-            "entry.body.right",
-        );
-        m.ok(&m.seller, "right.end", end("abandoned"));
-    });
+    // G2: a derived right for the term, registered (ten years ≥ 5, M6);
+    // the losing deposit released; the household's base rights as before.
+    let state = m.state();
+    let right = &state.rights[&settled];
+    assert_eq!((right.holder.as_str(), right.registered), (NEIGHBOUR, true));
+    let l = &state.listings[&id];
+    assert_eq!(l.intent(OUTSIDER).unwrap().released_at, Some(settled));
+    assert_eq!(l.intent(NEIGHBOUR).unwrap().released_at, None);
+    assert_eq!(l.history.len(), 14, "{:?}", l.history);
+    assert_eq!(
+        base_rights(&state, SELLER, chrono::Utc::now().date_naive()),
+        before
+    );
+    // M7: ended early only on its grounds, by the household.
+    let end = |ground: &str| json!({"right": settled, "ground": ground, "document_sha256": "cd".repeat(32)});
+    m.refused(
+        &m.seller,
+        "right.end",
+        end("settled_in_town"),
+        "not_a_ground",
+        "entry.body.ground",
+    );
+    m.refused(
+        &m.neighbour,
+        "right.end",
+        end("abandoned"),
+        "bad_attribute",
+        "entry.body.right",
+    );
+    m.ok(&m.seller, "right.end", end("abandoned"));
 }
 
 #[test]

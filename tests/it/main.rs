@@ -10,6 +10,7 @@ mod expropriation;
 mod gis;
 
 mod catalogue;
+mod citus;
 mod cli;
 mod hostile;
 mod households;

@@ -129,8 +129,8 @@ impl State {
         }
     }
 
-    /// Rebuilds `keys_of` from the keys and `on_title` from the listings and
-    /// rights.
+    /// Rebuilds `keys_of` from the keys, `contracts_numbered` from the
+    /// listings and `on_title` from the listings and rights.
     pub fn reindex(&mut self) {
         self.keys_of.clear();
         let mut keys: Vec<_> = self.keys.values().collect();
@@ -140,6 +140,13 @@ impl State {
                 .entry(k.party.clone())
                 .or_default()
                 .push(k.public);
+        }
+        self.contracts_numbered.clear();
+        for l in self.listings.values().filter(|l| l.contract_no.is_some()) {
+            *self
+                .contracts_numbered
+                .entry(l.collective.clone())
+                .or_default() += 1;
         }
         self.on_title.clear();
         let mut listings: Vec<_> = self

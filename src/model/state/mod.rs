@@ -199,6 +199,11 @@ macro_rules! collections {
             /// a party's keys up instead of scanning the county's (kept by
             /// `apply`, rebuilt by `reindex`; not stored).
             pub keys_of: HashMap<String, Vec<[u8; 32]>>,
+            /// How many 合同编号 each collective's listings were given
+            /// (template 2's sequence, P1), so an award numbers its contract
+            /// without counting the county's listings (kept by `apply`,
+            /// rebuilt by `reindex`; not stored).
+            pub contracts_numbered: HashMap<String, u64>,
         }
 
         /// What changed since the store last wrote: the county's and the
@@ -357,7 +362,20 @@ impl State {
             }
             Change::SettingsChanged { settings, .. } => self.settings.set(settings.clone()),
             Change::ListingSaved(l) => {
-                if let Some(old) = self.listings.insert(l.id, (**l).clone()) {
+                let old = self.listings.insert(l.id, (**l).clone());
+                let was_numbered = old.as_ref().is_some_and(|o| o.contract_no.is_some());
+                if l.contract_no.is_some() != was_numbered {
+                    let n = self
+                        .contracts_numbered
+                        .entry(l.collective.clone())
+                        .or_default();
+                    if was_numbered {
+                        *n = n.saturating_sub(1);
+                    } else {
+                        *n += 1;
+                    }
+                }
+                if let Some(old) = old {
                     for t in old.titles() {
                         self.unindex(&t.key(), |o| o.listings.retain(|&i| i != l.id));
                     }

@@ -32,9 +32,9 @@ impl<'a> KeyRow<'a> {
 }
 
 saved!(
-    actor_keys (county, public_key): [u8; 32] => KeyBinding,
+    actor_keys: [u8; 32] => KeyBinding,
     |county, k, v| KeyRow::of(county, v),
-    |k| actor_keys::public_key.eq(&k[..])
+    key public_key = |k| &k[..]
 );
 
 /// The whole table, as the state holds it.

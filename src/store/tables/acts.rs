@@ -22,9 +22,9 @@ impl<'a> ActRow<'a> {
 }
 
 saved!(
-    acts (county, idx): u64 => Act,
+    acts: u64 => Act,
     |county, k, v| ActRow::of(county, v),
-    |k| acts::idx.eq(*k as i64)
+    key idx = |k| *k as i64
 );
 
 /// The whole table, as the state holds it.

@@ -24,9 +24,9 @@ impl<'a> AttestationRow<'a> {
 }
 
 saved!(
-    attestations (county, idx): u64 => Attestation,
+    attestations: u64 => Attestation,
     |county, k, v| AttestationRow::of(county, v),
-    |k| attestations::idx.eq(*k as i64)
+    key idx = |k| *k as i64
 );
 
 /// The whole table, as the state holds it.

@@ -13,9 +13,9 @@ pub struct CertificateRow<'a> {
 }
 
 saved!(
-    certificates (county, contract): String => Certificate,
+    certificates: String => Certificate,
     |county, k, v| CertificateRow { county, contract: k, idx: v.0 as i64, notice: v.1 as i64 },
-    |k| certificates::contract.eq(k)
+    key contract = |k| k
 );
 
 /// The whole table, as the state holds it.

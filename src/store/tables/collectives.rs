@@ -36,9 +36,9 @@ impl<'a> CollectiveRow<'a> {
 }
 
 saved!(
-    collectives (county, code): String => Collective,
+    collectives: String => Collective,
     |county, k, v| CollectiveRow::of(county, v),
-    |k| collectives::code.eq(k)
+    key code = |k| k
 );
 
 /// The whole table, as the state holds it.

@@ -12,9 +12,9 @@ pub struct ContractParcelRow<'a> {
 }
 
 saved!(
-    contract_parcels (county, parcel): String => String,
+    contract_parcels: String => String,
     |county, k, v| ContractParcelRow { county, parcel: k, contract: v },
-    |k| contract_parcels::parcel.eq(k)
+    key parcel = |k| k
 );
 
 /// The whole table, as the state holds it.

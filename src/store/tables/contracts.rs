@@ -38,9 +38,9 @@ impl<'a> ContractRow<'a> {
 }
 
 saved!(
-    contracts (county, code): String => Contract,
+    contracts: String => Contract,
     |county, k, v| ContractRow::of(county, v),
-    |k| contracts::code.eq(k)
+    key code = |k| k
 );
 
 /// The whole table, as the state holds it.

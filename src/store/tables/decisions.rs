@@ -40,9 +40,9 @@ impl<'a> DecisionRow<'a> {
 }
 
 saved!(
-    decisions (county, idx): u64 => Decision,
+    decisions: u64 => Decision,
     |county, k, v| DecisionRow::of(county, v),
-    |k| decisions::idx.eq(*k as i64)
+    key idx = |k| *k as i64
 );
 
 /// The whole table, as the state holds it.

@@ -26,9 +26,9 @@ impl<'a> RightRow<'a> {
 }
 
 saved!(
-    derived_rights (county, idx): u64 => exchange::DerivedRight,
+    derived_rights: u64 => exchange::DerivedRight,
     |county, k, v| RightRow::of(county, v),
-    |k| derived_rights::idx.eq(*k as i64)
+    key idx = |k| *k as i64
 );
 
 /// The whole table, as the state holds it.

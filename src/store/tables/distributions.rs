@@ -32,9 +32,9 @@ impl<'a> DistributionRow<'a> {
 }
 
 saved!(
-    distributions (county, idx): u64 => Distribution,
+    distributions: u64 => Distribution,
     |county, k, v| DistributionRow::of(county, v),
-    |k| distributions::idx.eq(*k as i64)
+    key idx = |k| *k as i64
 );
 
 /// The whole table, as the state holds it.

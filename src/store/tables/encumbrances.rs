@@ -38,9 +38,9 @@ impl<'a> EncumbranceRow<'a> {
 }
 
 saved!(
-    encumbrances (county, idx): u64 => Encumbrance,
+    encumbrances: u64 => Encumbrance,
     |county, k, v| EncumbranceRow::of(county, v),
-    |k| encumbrances::idx.eq(*k as i64)
+    key idx = |k| *k as i64
 );
 
 /// The whole table, as the state holds it.

@@ -24,9 +24,9 @@ impl<'a> EstateRow<'a> {
 }
 
 saved!(
-    estates (county, household): String => Estate,
+    estates: String => Estate,
     |county, k, v| EstateRow::of(county, v),
-    |k| estates::household.eq(k)
+    key household = |k| k
 );
 
 /// The whole table, as the state holds it.

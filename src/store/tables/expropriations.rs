@@ -24,9 +24,9 @@ impl<'a> ExpropriationRow<'a> {
 }
 
 saved!(
-    expropriations (county, idx): u64 => Expropriation,
+    expropriations: u64 => Expropriation,
     |county, k, v| ExpropriationRow::of(county, v),
-    |k| expropriations::idx.eq(*k as i64)
+    key idx = |k| *k as i64
 );
 
 /// The whole table, as the state holds it.

@@ -41,9 +41,9 @@ impl<'a> HomesteadRow<'a> {
 }
 
 saved!(
-    homesteads (county, household): String => Homestead,
+    homesteads: String => Homestead,
     |county, k, v| HomesteadRow::of(county, v),
-    |k| homesteads::household.eq(k)
+    key household = |k| k
 );
 
 /// The whole table, as the state holds it.

@@ -30,9 +30,9 @@ impl<'a> HouseholdRow<'a> {
 }
 
 saved!(
-    households (county, code): String => Household,
+    households: String => Household,
     |county, k, v| HouseholdRow::of(county, v),
-    |k| households::code.eq(k)
+    key code = |k| k
 );
 
 /// The whole table, as the state holds it.

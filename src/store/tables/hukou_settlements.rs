@@ -24,9 +24,9 @@ impl<'a> HukouRow<'a> {
 }
 
 saved!(
-    hukou_settlements (county, idx): u64 => HukouEvent,
+    hukou_settlements: u64 => HukouEvent,
     |county, k, v| HukouRow::of(county, v),
-    |k| hukou_settlements::idx.eq(*k as i64)
+    key idx = |k| *k as i64
 );
 
 /// The whole table, as the state holds it.

@@ -30,9 +30,9 @@ impl<'a> ListingRow<'a> {
 }
 
 saved!(
-    listings (county, id): u64 => exchange::Listing,
+    listings: u64 => exchange::Listing,
     |county, k, v| ListingRow::of(county, v),
-    |k| listings::id.eq(*k as i64)
+    key id = |k| *k as i64
 );
 
 /// The whole table, as the state holds it.

@@ -30,9 +30,9 @@ impl<'a> MembershipRow<'a> {
 }
 
 saved!(
-    memberships (county, person): String => Membership,
+    memberships: String => Membership,
     |county, k, v| MembershipRow::of(county, v),
-    |k| memberships::person.eq(k)
+    key person = |k| k
 );
 
 /// The whole table, as the state holds it.

@@ -28,9 +28,9 @@ impl<'a> NoticeRow<'a> {
 }
 
 saved!(
-    notices (county, idx): u64 => Notice,
+    notices: u64 => Notice,
     |county, k, v| NoticeRow::of(county, v),
-    |k| notices::idx.eq(*k as i64)
+    key idx = |k| *k as i64
 );
 
 /// The whole table, as the state holds it.

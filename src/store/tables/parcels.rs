@@ -51,9 +51,9 @@ impl<'a> ParcelRow<'a> {
 }
 
 saved!(
-    parcels (county, code): CompactString => Parcel,
+    parcels: CompactString => Parcel,
     |county, k, v| ParcelRow::of(county, v),
-    |k| parcels::code.eq(k.as_str())
+    key code = |k| k.as_str()
 );
 
 /// The whole table, as the state holds it.

@@ -12,9 +12,9 @@ pub struct HoldingRow<'a> {
 }
 
 saved!(
-    share_holdings (county, holder): String => u64,
+    share_holdings: String => u64,
     |county, k, v| HoldingRow { county, holder: k, shares: *v as i64 },
-    |k| share_holdings::holder.eq(k)
+    key holder = |k| k
 );
 
 /// The whole table, as the state holds it.

@@ -12,9 +12,9 @@ pub struct QuantifiedRow<'a> {
 }
 
 saved!(
-    share_quantifications (county, collective): String => u64,
+    share_quantifications: String => u64,
     |county, k, v| QuantifiedRow { county, collective: k, idx: *v as i64 },
-    |k| share_quantifications::collective.eq(k)
+    key collective = |k| k
 );
 
 /// The whole table, as the state holds it.

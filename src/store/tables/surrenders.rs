@@ -24,9 +24,9 @@ impl<'a> SurrenderRow<'a> {
 }
 
 saved!(
-    surrenders (county, idx): u64 => Surrender,
+    surrenders: u64 => Surrender,
     |county, k, v| SurrenderRow::of(county, v),
-    |k| surrenders::idx.eq(*k as i64)
+    key idx = |k| *k as i64
 );
 
 /// The whole table, as the state holds it.

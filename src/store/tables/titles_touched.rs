@@ -12,9 +12,9 @@ pub struct TouchedRow<'a> {
 }
 
 saved!(
-    titles_touched (county, title): String => u64,
+    titles_touched: String => u64,
     |county, k, v| TouchedRow { county, title: k, touched_at: *v as i64 },
-    |k| titles_touched::title.eq(k)
+    key title = |k| k
 );
 
 /// The whole table, as the state holds it.

@@ -24,9 +24,9 @@ impl<'a> ReviewRow<'a> {
 }
 
 saved!(
-    transferee_reviews (county, idx): u64 => exchange::Review,
+    transferee_reviews: u64 => exchange::Review,
     |county, k, v| ReviewRow::of(county, v),
-    |k| transferee_reviews::idx.eq(*k as i64)
+    key idx = |k| *k as i64
 );
 
 /// The whole table, as the state holds it.

@@ -61,7 +61,11 @@ impl Market {
     }
 
     pub fn new(backend: Backend) -> Market {
-        let log = TestLog::new(backend);
+        Market::with_log(TestLog::new(backend))
+    }
+
+    /// The same market on a log made elsewhere (a Citus cluster's).
+    pub fn with_log(log: TestLog) -> Market {
         let (collective, exchange) = (new_key("c"), new_key("x"));
         let (seller, neighbour, outsider) = (new_key("s"), new_key("n"), new_key("o"));
         let boundary = json!({"type": "Polygon", "coordinates": [[[113.0, 36.0], [113.01, 36.0], [113.01, 36.01], [113.0, 36.01], [113.0, 36.0]]]});

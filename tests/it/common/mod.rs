@@ -86,6 +86,14 @@ impl TestDb {
         };
         TestDb { url, _dir: dir }
     }
+
+    /// A database at this URL, made elsewhere (a Citus cluster's).
+    pub fn at(url: String) -> TestDb {
+        TestDb {
+            url,
+            _dir: tempfile::tempdir().unwrap(),
+        }
+    }
 }
 
 /// A log after genesis, with its writer running.
@@ -101,7 +109,11 @@ pub struct TestLog {
 
 impl TestLog {
     pub fn new(backend: Backend) -> TestLog {
-        let test_db = TestDb::new(backend);
+        TestLog::on(TestDb::new(backend))
+    }
+
+    /// A log after genesis on this database.
+    pub fn on(test_db: TestDb) -> TestLog {
         let db = Db::open(&test_db.url, COUNTY).unwrap();
         let log_key = SignerKey::generate(&log_origin(COUNTY)).unwrap();
         let county_key = SignerKey::generate("county-140421").unwrap();

@@ -345,10 +345,10 @@ fn written(state: &State, l: &Listing, winner: &str, price: Fen) -> Written {
         .map_or_else(String::new, |c| c.name.clone());
     let contract_no = l.contract_no.clone().unwrap_or_else(|| {
         let given = state
-            .listings
-            .values()
-            .filter(|o| o.collective == l.collective && o.contract_no.is_some())
-            .count();
+            .contracts_numbered
+            .get(&l.collective)
+            .copied()
+            .unwrap_or(0);
         format!("{}{:04}", l.collective, given + 1)
     });
     let area = l
