@@ -10,6 +10,7 @@ use clap::Subcommand;
 mod deals;
 mod hostile;
 mod proofs;
+mod province;
 mod web;
 use rayon::prelude::*;
 
@@ -81,6 +82,17 @@ pub enum Bench {
         /// Appends for the side-by-side run (0: none).
         #[arg(long, default_value_t = 50_000)]
         entries: u64,
+    },
+    /// A simulated province on a Citus coordinator with 1 and then 2 workers
+    /// (issue 21): one writer per county at once, each appending signed
+    /// entries — the aggregate appends a second, each batch's p99 per
+    /// county, and how the aggregate grows from one worker to two.
+    Province {
+        #[arg(long, default_value_t = 100)]
+        counties: u32,
+        /// Signed entries each county appends.
+        #[arg(long, default_value_t = 2_000)]
+        entries_per_county: u64,
     },
     /// Complete exchange deals, listing to settlement, every step a signed
     /// entry (a county's households, keys and contracts set up first).
@@ -246,6 +258,10 @@ pub fn run(which: Bench) -> Result<(), CliError> {
         Bench::Import { parcels, postgres } => import(parcels, postgres),
         Bench::Package { parcels, postgres } => package(parcels, postgres),
         Bench::Deals { deals, postgres } => deals::deals(deals, postgres),
+        Bench::Province {
+            counties,
+            entries_per_county,
+        } => province::province(counties, entries_per_county),
         Bench::Hostile { seconds, rate } => hostile::hostile(seconds, rate),
         Bench::Web { parcels, chromium } => web::web(parcels, &chromium),
         Bench::Bulk {
@@ -793,13 +809,23 @@ fn ledger(
 
 /// The county binds a collective key: entry `i` of the benchmark.
 fn collective_key_entry(county_key: &SignerKey, origin: &str, i: u64) -> Envelope {
+    county_collective_key_entry(COUNTY, county_key, origin, i)
+}
+
+/// The same, in any county.
+fn county_collective_key_entry(
+    county: &str,
+    county_key: &SignerKey,
+    origin: &str,
+    i: u64,
+) -> Envelope {
     let mut seed = [0x5a; 32];
     seed[..8].copy_from_slice(&i.to_le_bytes());
     let key = SignerKey::from_seed(&format!("collective-{i}"), seed).expect("name");
     let body = serde_json::json!({
         "vkey": key.verifier().to_string(),
         "role": "collective",
-        "party": format!("{COUNTY}{i:08}"),
+        "party": format!("{county}{i:08}"),
     });
     Envelope::sign(
         county_key,

@@ -175,6 +175,12 @@ pub struct Db {
 impl Db {
     /// Connects, runs the embedded migrations, and returns the pool.
     pub fn open(url: &str, county: &str) -> Result<Db, StoreError> {
+        Self::open_sized(url, county, 8)
+    }
+
+    /// The same, with at most `readers` pooled connections (a province's
+    /// many counties in one database share its connections).
+    pub fn open_sized(url: &str, county: &str, readers: u32) -> Result<Db, StoreError> {
         let manager = Manager::new(url);
         let mut conn = manager.connect()?;
         let migrated = match &mut conn {
@@ -187,7 +193,7 @@ impl Db {
         }
         drop(conn);
         let pool = Pool::builder()
-            .max_size(8)
+            .max_size(readers)
             .min_idle(Some(1))
             .connection_timeout(std::time::Duration::from_secs(10))
             .build(manager.clone())?;

@@ -248,6 +248,11 @@ impl TempCitus {
     }
 
     pub fn start(workers: usize) -> Result<TempCitus, String> {
+        Self::start_with(workers, &[])
+    }
+
+    /// The same, each node with these settings too.
+    pub fn start_with(workers: usize, settings: &[&str]) -> Result<TempCitus, String> {
         if !Self::installed() {
             return Err(
                 "the Citus extension is not installed (citus.so not in PostgreSQL's \
@@ -256,7 +261,9 @@ impl TempCitus {
             );
         }
         let node = || -> Result<TempPostgres, String> {
-            let pg = TempPostgres::start_with(&["shared_preload_libraries=citus"])?;
+            let mut all = vec!["shared_preload_libraries=citus"];
+            all.extend_from_slice(settings);
+            let pg = TempPostgres::start_with(&all)?;
             pg.psql("postgres", "CREATE EXTENSION citus")?;
             Ok(pg)
         };
