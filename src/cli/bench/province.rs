@@ -47,8 +47,15 @@ fn run(counties: u32, entries: u64, workers: usize) -> Result<Round, CliError> {
             "county": county, "name": format!("基准县{i}"),
             "log_vkey": log_key.verifier().to_string(), "root_vkey": county_key.verifier().to_string(),
         });
-        let env = Envelope::sign(&county_key, &origin, "genesis", &new_nonce(), &now(), genesis)
-            .expect("genesis");
+        let env = Envelope::sign(
+            &county_key,
+            &origin,
+            "genesis",
+            &new_nonce(),
+            &now(),
+            genesis,
+        )
+        .expect("genesis");
         writer
             .submit_blocking(env)
             .map_err(|e| CliError::Usage(format!("genesis of {county}: {e}")))?;
@@ -73,12 +80,15 @@ fn run(counties: u32, entries: u64, workers: usize) -> Result<Round, CliError> {
                     let mut waits = Vec::new();
                     let mut envelopes = envelopes.into_iter().peekable();
                     while envelopes.peek().is_some() {
-                        let chunk: Vec<Envelope> = envelopes.by_ref().take(CHUNK as usize).collect();
+                        let chunk: Vec<Envelope> =
+                            envelopes.by_ref().take(CHUNK as usize).collect();
                         let asked = Instant::now();
                         let answers = writer.enqueue(chunk).wait();
                         waits.push(asked.elapsed());
                         if let Some(Err(e)) = answers.iter().find(|a| a.is_err()) {
-                            return Err(CliError::Usage(format!("{county}: an append failed: {e}")));
+                            return Err(CliError::Usage(format!(
+                                "{county}: an append failed: {e}"
+                            )));
                         }
                     }
                     Ok(waits)
