@@ -709,19 +709,7 @@ fn ledger(
     let county_key = SignerKey::generate("county-140421").expect("name");
     // Through the registry, as the API submits.
     let registry = Registry::new(db.clone(), Writer::start(&db, log_key.clone())?);
-    let genesis = serde_json::json!({
-        "county": COUNTY, "name": "基准县",
-        "log_vkey": log_key.verifier().to_string(), "root_vkey": county_key.verifier().to_string(),
-    });
-    let env = Envelope::sign(
-        &county_key,
-        &origin,
-        "genesis",
-        &new_nonce(),
-        &now(),
-        genesis,
-    )
-    .expect("genesis");
+    let env = genesis_entry(COUNTY, "基准县", &log_key, &county_key);
     registry
         .submit_blocking(env, Vec::new())
         .map_err(|e| CliError::Usage(e.to_string()))?;
@@ -805,6 +793,28 @@ fn ledger(
     drop(db);
     let _ = std::fs::remove_dir_all(&tmp);
     Ok(())
+}
+
+/// A benchmark county's genesis, signed by its county key.
+fn genesis_entry(
+    county: &str,
+    name: &str,
+    log_key: &SignerKey,
+    county_key: &SignerKey,
+) -> Envelope {
+    let genesis = serde_json::json!({
+        "county": county, "name": name,
+        "log_vkey": log_key.verifier().to_string(), "root_vkey": county_key.verifier().to_string(),
+    });
+    Envelope::sign(
+        county_key,
+        &log_origin(county),
+        "genesis",
+        &new_nonce(),
+        &now(),
+        genesis,
+    )
+    .expect("genesis")
 }
 
 /// The county binds a collective key: entry `i` of the benchmark.

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use super::{collective_key_entry, percentile, COUNTY};
+use super::{collective_key_entry, genesis_entry, percentile, COUNTY};
 use crate::cli::CliError;
 use crate::ledger::cosignature::{cosign, CosignerKey};
 use crate::ledger::follower::MapFollower;
@@ -212,17 +212,7 @@ fn appends(entries: u64) -> Result<(), CliError> {
         } else {
             Writer::start_with_clock(&db, log_key.clone(), clock)?
         };
-        let genesis = serde_json::json!({"county": COUNTY, "name": "基准县",
-            "log_vkey": log_key.verifier().to_string(), "root_vkey": county_key.verifier().to_string()});
-        let env = Envelope::sign(
-            &county_key,
-            &origin,
-            "genesis",
-            "g",
-            &super::super::now(),
-            genesis,
-        )
-        .expect("genesis");
+        let env = genesis_entry(COUNTY, "基准县", &log_key, &county_key);
         writer
             .submit_blocking(env)
             .map_err(|e| CliError::Usage(e.to_string()))?;

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use super::{county_collective_key_entry, percentile};
-use crate::cli::{new_nonce, now, CliError};
+use super::{county_collective_key_entry, genesis_entry, percentile};
+use crate::cli::CliError;
 use crate::ledger::{Envelope, SignerKey};
 use crate::model::log_origin;
 use crate::store::pg_temp::TempCitus;
@@ -43,19 +43,7 @@ fn run(counties: u32, entries: u64, workers: usize) -> Result<Round, CliError> {
         let log_key = SignerKey::generate(&origin).expect("name");
         let county_key = SignerKey::generate(&format!("county-{county}")).expect("name");
         let writer = Writer::start(&db, log_key.clone())?;
-        let genesis = serde_json::json!({
-            "county": county, "name": format!("基准县{i}"),
-            "log_vkey": log_key.verifier().to_string(), "root_vkey": county_key.verifier().to_string(),
-        });
-        let env = Envelope::sign(
-            &county_key,
-            &origin,
-            "genesis",
-            &new_nonce(),
-            &now(),
-            genesis,
-        )
-        .expect("genesis");
+        let env = genesis_entry(&county, &format!("基准县{i}"), &log_key, &county_key);
         writer
             .submit_blocking(env)
             .map_err(|e| CliError::Usage(format!("genesis of {county}: {e}")))?;
