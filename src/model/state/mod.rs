@@ -583,6 +583,51 @@ mod tests {
     use super::*;
     use crate::model::titles::Title;
 
+    /// P1: template 2's 合同编号 run on per collective. The count an award
+    /// numbers from is kept by `apply` as listings are saved — a number is
+    /// counted once however often its listing is saved again — and made
+    /// anew by `reindex` after a load, to the same figures.
+    #[test]
+    fn p1_contract_numbers_given_are_counted_per_collective_and_rebuilt_alike() {
+        let listing = |id: u64, collective: &str, numbered: bool| {
+            let mut l: crate::model::exchange::Listing =
+                serde_json::from_value(serde_json::json!({
+                    "id": id, "mode": "lease", "transferor": "140421001001010002",
+                    "household": "140421001001010002", "collective": collective,
+                    "contract": "140421001001010002J", "parcels": ["1404210010010100006"],
+                    "start": "2027-01-01", "end": "2036-12-31", "land_use": "1",
+                    "reserve": 2_530_000, "increment": 10_000, "deposit": 100_000,
+                    "auction_minutes": 60, "status": "trading", "notice_from": null,
+                    "notice_to": null, "county_level": false, "intents": [], "bids": [],
+                    "deadline": null, "award": null, "signed_by": [], "verified_at": null,
+                    "paid_at": null, "certificate_no": null, "settled_at": null, "history": []
+                }))
+                .unwrap();
+            l.contract_no = numbered.then(|| format!("{collective}{id:04}"));
+            Change::ListingSaved(Box::new(l))
+        };
+        let (a, b) = ("14042100100101", "14042100100102");
+        let mut state = State::default();
+        for change in [
+            listing(1, a, false),
+            listing(1, a, true),
+            // Saved again (signed, settled): still one number.
+            listing(1, a, true),
+            listing(2, a, true),
+            listing(3, b, false),
+            listing(4, b, true),
+            listing(5, a, false),
+        ] {
+            state.apply(&change);
+        }
+        assert_eq!(state.contracts_numbered.get(a), Some(&2));
+        assert_eq!(state.contracts_numbered.get(b), Some(&1));
+        let mut reloaded = state.clone();
+        reloaded.contracts_numbered.clear();
+        reloaded.reindex();
+        assert_eq!(reloaded.contracts_numbered, state.contracts_numbered);
+    }
+
     /// A share transfer changes the title a shares listing rests on, so a
     /// settlement verified before it is refused (`title_changed`).
     #[test]
