@@ -112,6 +112,17 @@ enum Command {
         /// grew; a title proof asked for in between commits at once.
         #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
         state_period: u64,
+        /// Serve reads, proofs and pages only, from a database another
+        /// server writes — a streaming replica's `--database-url` (issue 21).
+        /// Takes no lock and keeps no key: every submit answers 503.
+        #[arg(long)]
+        read_only: bool,
+        /// With --read-only: the county's trust policy (what `sanquan
+        /// policy` prints on its server), pinned in the pages that verify
+        /// title proofs; by default the data directory's, if it holds the
+        /// log key.
+        #[arg(long, requires = "read_only")]
+        policy: Option<PathBuf>,
     },
     /// Sign and submit one entry, directly or through a server.
     Submit(SubmitArgs),
@@ -367,7 +378,16 @@ fn run(command: Command) -> Result<(), CliError> {
             db,
             listen,
             tls,
+            read_only: true,
+            policy,
+            ..
+        } => serve_read_only(&db, &listen, &tls, policy.as_deref()),
+        Command::Serve {
+            db,
+            listen,
+            tls,
             state_period,
+            ..
         } => serve(&db, &listen, &tls, state_period),
         Command::Submit(args) => submit(&args),
         Command::Checkpoint { db } => {
@@ -771,13 +791,7 @@ impl TlsArgs {
 fn serve(args: &DbArgs, listen: &str, tls: &TlsArgs, state_period: u64) -> Result<(), CliError> {
     let tls = tls.config()?;
     let dir = DataDir::open(&args.data_dir)?;
-    let site = dir.config.site.clone();
-    if let Some(t) = site.map_tiles.as_ref().filter(|t| t.origin().is_none()) {
-        return Err(CliError::Usage(format!(
-            "config.json: map_tiles.url `{}` is not an http(s) URL template with {{z}}, {{x}} and {{y}}",
-            t.url
-        )));
-    }
+    let site = served_site(&dir)?;
     let _lock = dir.lock()?;
     let db = Db::open(
         &dir.database_url(args.database_url.as_deref()),
@@ -794,11 +808,8 @@ fn serve(args: &DbArgs, listen: &str, tls: &TlsArgs, state_period: u64) -> Resul
         ),
     )?;
     let registry = Registry::new(db, writer);
-    let listener = std::net::TcpListener::bind(listen)
-        .map_err(|e| CliError::Usage(format!("--listen {listen}: {e}")))?;
-    let addr = listener.local_addr()?;
-    let scheme = if tls.is_some() { "https" } else { "http" };
-    let url = format!("{scheme}://{addr}");
+    let listener = bind(listen)?;
+    let url = served_url(&listener, &tls)?;
     dir.set_server(Some(&ServerInfo {
         url: url.clone(),
         pid: std::process::id(),
@@ -817,6 +828,70 @@ fn serve(args: &DbArgs, listen: &str, tls: &TlsArgs, state_period: u64) -> Resul
     registry.shutdown();
     tracing::info!("stopped");
     Ok(served?)
+}
+
+/// `serve --read-only` (issue 21): reads, proofs and pages from a database
+/// another server writes — no lock, no key, nothing written to the data
+/// directory (its `server.json` names the county's writing server).
+fn serve_read_only(
+    args: &DbArgs,
+    listen: &str,
+    tls: &TlsArgs,
+    policy: Option<&Path>,
+) -> Result<(), CliError> {
+    let tls = tls.config()?;
+    let dir = DataDir::open(&args.data_dir)?;
+    let site = served_site(&dir)?;
+    let db = Db::open_read_only(
+        &dir.database_url(args.database_url.as_deref()),
+        &dir.config.county,
+    )?;
+    let policy = match policy {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .map_err(|e| CliError::Usage(format!("--policy {}: {e}", path.display())))?,
+        ),
+        None if dir.key_path("log.key").exists() => Some(proofs::county_policy(&dir)?),
+        None => None,
+    };
+    let policy = policy
+        .map(|text| crate::ledger::policy::Policy::parse(&text))
+        .transpose()
+        .map_err(|e| CliError::Usage(format!("--policy: {e}")))?;
+    let registry = Registry::replica(db, policy);
+    let listener = bind(listen)?;
+    let url = served_url(&listener, &tls)?;
+    println!(
+        "sanquan: serving {} read only — open {url}/ (the API is at {url}/api/v1/)",
+        registry.origin()
+    );
+    Ok(actix_web::rt::System::new()
+        .block_on(crate::server::serve_with(registry, listener, tls, site))?)
+}
+
+/// The site's settings from the data directory, checked.
+fn served_site(dir: &DataDir) -> Result<crate::web::Site, CliError> {
+    let site = dir.config.site.clone();
+    if let Some(t) = site.map_tiles.as_ref().filter(|t| t.origin().is_none()) {
+        return Err(CliError::Usage(format!(
+            "config.json: map_tiles.url `{}` is not an http(s) URL template with {{z}}, {{x}} and {{y}}",
+            t.url
+        )));
+    }
+    Ok(site)
+}
+
+fn bind(listen: &str) -> Result<std::net::TcpListener, CliError> {
+    std::net::TcpListener::bind(listen)
+        .map_err(|e| CliError::Usage(format!("--listen {listen}: {e}")))
+}
+
+fn served_url(
+    listener: &std::net::TcpListener,
+    tls: &Option<rustls::ServerConfig>,
+) -> Result<String, CliError> {
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    Ok(format!("{scheme}://{}", listener.local_addr()?))
 }
 
 fn query(db: &DbArgs, what: Query, id: &str, key: Option<&Path>) -> Result<(), CliError> {

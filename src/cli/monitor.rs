@@ -9,11 +9,11 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 
 use super::CliError;
-use crate::ledger::envelope::Record;
 use crate::ledger::follower::MapFollower;
 use crate::ledger::merkle::MemoryTree;
 use crate::ledger::statelog::{StateCheckpoint, StateLeaf};
 use crate::ledger::Sequencer;
+use crate::store::follow::replay;
 
 /// What a monitor found wrong, with where the events show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,23 +134,6 @@ pub fn follow(url: &str) -> Result<(u64, u64, Vec<Finding>), CliError> {
         replay(&mut seq, &origin, leaf.as_bytes()).map_err(bad)?;
     }
     Ok((seq.size(), leaves.len() as u64, findings))
-}
-
-/// Admits one stored record (the entry's leaf bytes) at the sequencer's
-/// next index, its signature checked, nothing kept for a store to write.
-pub fn replay(seq: &mut Sequencer, origin: &str, leaf: &[u8]) -> Result<(), String> {
-    let index = seq.size();
-    let mut record = Record::parse(leaf, origin).map_err(|e| format!("entry {index}: {e}"))?;
-    crate::store::writer::prepare(&mut record.envelope)
-        .map_err(|e| format!("entry {index}: {e}"))?;
-    if !record.envelope.verify_signature() {
-        return Err(format!("entry {index}: the signature does not verify"));
-    }
-    seq.admit(&record.envelope, &record.integrated)
-        .map_err(|e| format!("entry {index}: refused on replay: {e}"))?;
-    seq.state.take_changed();
-    seq.tree.take_dirty();
-    Ok(())
 }
 
 /// `sanquan monitor URL`: exit 0 only if every state leaf is what the

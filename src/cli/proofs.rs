@@ -42,48 +42,9 @@ pub fn county_policy(dir: &DataDir) -> Result<String, CliError> {
 /// map rebuilt and checked against the leaf, the leaf's inclusion path in
 /// the newest state checkpoint. Read only: a server may run meanwhile.
 fn prove_at(store: &Db, title: &Title, at: u64) -> Result<TitleProof, CliError> {
-    use crate::ledger::merkle::{inclusion_proof, MemoryTree};
-    let usage = CliError::Usage;
-    let mut conn = store.conn()?;
-    let (leaves, note) = crate::store::statelog::load(&mut conn, &store.county)?;
-    let note = note.ok_or_else(|| usage("the county has no state log yet".into()))?;
-    let idx = leaves
-        .iter()
-        .rposition(|l| l.event_size <= at)
-        .ok_or_else(|| usage(format!("no state leaf at or before event-log size {at}")))?;
-    let leaf = leaves[idx];
-    let origin = crate::model::log_origin(&store.county);
-    let mut seq =
-        crate::ledger::Sequencer::new(&store.county, Box::new(crate::spatial::ParcelIndex::new()));
-    seq.map = Some(crate::ledger::follower::MapFollower::default());
-    while seq.size() < leaf.event_size {
-        let rows = crate::store::queries::log_rows(&mut conn, &store.county, seq.size(), 4096)?;
-        if rows.is_empty() {
-            return Err(usage(format!("the log ends at {} entries", seq.size())));
-        }
-        for (_, _, _, _, bytes) in rows.iter().take((leaf.event_size - seq.size()) as usize) {
-            super::monitor::replay(&mut seq, &origin, bytes).map_err(usage)?;
-        }
-    }
-    let map = seq.map.as_mut().expect("set above");
-    if map.commit(&seq.state) != leaf.map_root || seq.tree.root() != leaf.event_root {
-        return Err(usage(format!(
-            "state leaf {idx} is not what the log gives at size {}: run `sanquan monitor`",
-            leaf.event_size
-        )));
-    }
-    let (record, path) = map.prove(&seq.state, title).expect("committed");
-    let tree = MemoryTree::new(&leaves.iter().map(|l| l.hash()).collect::<Vec<_>>());
-    let inclusion = inclusion_proof(&tree, idx as u64, leaves.len() as u64).expect("in memory");
-    TitleProof::new(
-        title.key(),
-        record.map(|r| r.canonical()),
-        path,
-        (leaf, idx as u64),
-        inclusion,
-        &note,
-    )
-    .map_err(|e| usage(e.to_string()))
+    crate::store::follow::StateFollower::new(&store.county)
+        .prove(&mut *store.conn()?, title, Some(at))
+        .map_err(|e| CliError::Usage(e.to_string()))
 }
 
 /// `sanquan prove title CODE`: the proof as text (or, `--compact`, the

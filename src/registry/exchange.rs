@@ -164,6 +164,7 @@ impl Registry {
         let kept = match queries::schedule_of(&mut conn, county, id, award.index)? {
             Some(kept) => kept,
             None => {
+                self.writable()?;
                 let page = render_schedule(
                     award,
                     &self.signatory(&mut conn, &l.transferor)?,

@@ -15,6 +15,25 @@ impl Registry {
                 "a title is a parcel's 19-digit code, or ZJD or FE and a household's 18-digit code",
             reason_zh: "权属编码应为19位地块代码，或“ZJD”“FE”加18位承包方代码",
         })?;
+        if let (None, Some(replica)) = (&self.writer, &self.replica) {
+            let (replica, db) = (replica.clone(), self.db.clone());
+            return tokio::task::spawn_blocking(move || {
+                let mut follower = replica.follower.lock().unwrap_or_else(|e| e.into_inner());
+                follower
+                    .prove(&mut *db.conn()?, &title, None)
+                    .map_err(|e| match e {
+                        crate::store::follow::FollowError::NoStateLog => ServiceError::NotFound {
+                            what: "checkpoint",
+                            id: "state".into(),
+                            field: "checkpoint",
+                        },
+                        crate::store::follow::FollowError::Store(e) => e.into(),
+                        other => ServiceError::Unavailable(other.to_string()),
+                    })
+            })
+            .await
+            .map_err(|e| ServiceError::Unavailable(e.to_string()))?;
+        }
         let writer = self.writer()?;
         let mut proof = writer
             .prove_title(title)
@@ -99,7 +118,11 @@ impl Registry {
     /// the state-log key, the witnesses, the quorum — when the state log is
     /// kept: what a page pins for the browser to verify with.
     pub fn trust_policy(&self) -> Option<String> {
-        self.writer.as_deref()?.policy().map(|p| p.text())
+        match (&self.writer, &self.replica) {
+            (Some(w), _) => w.policy().map(|p| p.text()),
+            (None, Some(r)) => r.policy.as_ref().map(|p| p.text()),
+            (None, None) => None,
+        }
     }
 
     /// Up to 1,000 state-log leaves from `from`, each the base64 of its 72

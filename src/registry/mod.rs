@@ -203,6 +203,9 @@ pub enum Reader<'a> {
 pub struct Registry {
     pub db: Db,
     writer: Option<Arc<Writer>>,
+    /// A read-only server's own state and map, followed from its database
+    /// (a streaming replica), and the trust policy its proofs are for.
+    replica: Option<Arc<Replica>>,
     /// Signed reads of the last five minutes, each good once.
     reads: Arc<std::sync::Mutex<crate::ledger::read_auth::ReadNonces>>,
     /// The writer's clock (the system's for a reader), so that a view and a
@@ -220,6 +223,7 @@ impl Registry {
             db,
             clock: writer.clock().clone(),
             writer: Some(Arc::new(writer)),
+            replica: None,
             reads: Default::default(),
         }
     }
@@ -239,8 +243,51 @@ impl Registry {
         Registry {
             db,
             writer: None,
+            replica: None,
             reads: Default::default(),
             clock: Default::default(),
+        }
+    }
+
+    /// A read-only server (issue 21) on `db` — opened read only, a
+    /// streaming replica as a rule: every submit and every read that would
+    /// keep something answers `unavailable`; title proofs are made under
+    /// the newest state leaf the database holds, the log replayed from it
+    /// and followed once a second in the background while the registry is
+    /// in use.
+    pub fn replica(db: Db, policy: Option<crate::ledger::policy::Policy>) -> Self {
+        let replica = Arc::new(Replica {
+            follower: std::sync::Mutex::new(crate::store::follow::StateFollower::new(&db.county)),
+            policy,
+        });
+        let (weak, follow_db) = (Arc::downgrade(&replica), db.clone());
+        std::thread::spawn(move || {
+            while let Some(replica) = weak.upgrade() {
+                let followed = follow_db.conn().map_err(Into::into).and_then(|mut c| {
+                    replica
+                        .follower
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .catch_up(&mut c)
+                });
+                if let Err(e) = followed {
+                    tracing::warn!("following the state log: {e}");
+                }
+                drop(replica);
+                std::thread::sleep(std::time::Duration::from_secs(1));
+            }
+        });
+        Registry {
+            replica: Some(replica),
+            ..Self::reader(db)
+        }
+    }
+
+    /// Refuses what would write on a read-only server.
+    fn writable(&self) -> Result<(), ServiceError> {
+        match self.db.is_read_only() {
+            false => Ok(()),
+            true => Err(ServiceError::Unavailable(READ_ONLY.into())),
         }
     }
 
@@ -251,9 +298,15 @@ impl Registry {
     }
 
     fn writer(&self) -> Result<&Writer, ServiceError> {
-        self.writer
-            .as_deref()
-            .ok_or_else(|| ServiceError::Unavailable("this registry only reads".into()))
+        self.writer.as_deref().ok_or_else(|| {
+            ServiceError::Unavailable(
+                match self.db.is_read_only() {
+                    true => READ_ONLY,
+                    false => "this registry only reads",
+                }
+                .into(),
+            )
+        })
     }
 
     /// Checks a signed read (`Authorization: Sanquan …`): its form, its
@@ -419,6 +472,16 @@ impl Registry {
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
     }
+}
+
+/// Why a read-only server refuses to write.
+const READ_ONLY: &str =
+    "this server is a read-only copy of the county's registry: do this on the county's own server";
+
+/// A read-only server's follower of the state log and its trust policy.
+struct Replica {
+    follower: std::sync::Mutex<crate::store::follow::StateFollower>,
+    policy: Option<crate::ledger::policy::Policy>,
 }
 
 /// What the charts count.

@@ -68,6 +68,7 @@ impl Registry {
         let key = crate::model::VerifierKey::parse(vkey.trim())
             .map_err(|reason| ServiceError::BadKey { reason })?;
         let code = key.short_code();
+        self.writable()?;
         let mut conn = self.db.conn()?;
         let now = chrono::Utc::now().timestamp();
         match queries::offer_key(&mut conn, &self.db.county, &code, &key.to_string(), now)? {

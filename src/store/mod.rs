@@ -9,6 +9,7 @@
 
 pub mod citus;
 pub mod cosigner;
+pub mod follow;
 pub mod geopackage;
 pub mod pg_temp;
 pub mod project;
@@ -74,6 +75,9 @@ pub enum StoreError {
     WriterBusy(String),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    /// A read-only open of a database whose schema is not this program's.
+    #[error("the database's schema is not this program's ({0}): upgrade the county's own server first, then open it read-only again")]
+    SchemaBehind(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +102,8 @@ impl Backend {
 #[derive(Debug, Clone)]
 pub struct Manager {
     url: String,
+    /// Every connection refuses to write (a read-only server, a replica).
+    read_only: bool,
 }
 
 /// The size past which the SQLite write-ahead log is copied back and cut
@@ -108,6 +114,7 @@ impl Manager {
     pub fn new(url: &str) -> Self {
         Manager {
             url: url.to_owned(),
+            read_only: false,
         }
     }
 
@@ -120,7 +127,11 @@ impl Manager {
         let fail = |e: diesel::ConnectionError| StoreError::Connect(e.to_string());
         Ok(match Backend::of(&self.url) {
             Backend::Postgres => {
-                DbConnection::Postgres(PgConnection::establish(&self.url).map_err(fail)?)
+                let mut c = PgConnection::establish(&self.url).map_err(fail)?;
+                if self.read_only {
+                    c.batch_execute("SET default_transaction_read_only = on")?;
+                }
+                DbConnection::Postgres(c)
             }
             Backend::Sqlite => {
                 let mut c = SqliteConnection::establish(&self.url).map_err(fail)?;
@@ -136,6 +147,9 @@ impl Manager {
                      PRAGMA cache_size = -8192; PRAGMA journal_size_limit = {WAL_LIMIT};"
                 ))
                 .map_err(StoreError::Db)?;
+                if self.read_only {
+                    c.batch_execute("PRAGMA query_only = ON;")?;
+                }
                 DbConnection::Sqlite(c)
             }
         })
@@ -170,6 +184,7 @@ pub struct Db {
     pub(crate) manager: Manager,
     pub county: String,
     pub tiles: TileCache,
+    read_only: bool,
 }
 
 impl Db {
@@ -192,6 +207,44 @@ impl Db {
             citus::distribute(c)?;
         }
         drop(conn);
+        Self::pooled(manager, county, readers)
+    }
+
+    /// Opens to read only (issue 21): a streaming replica, or a database
+    /// another process writes. No migration and no DDL; every connection
+    /// refuses to write (`default_transaction_read_only`, SQLite's
+    /// `query_only`). Refused if the schema lacks a migration this program
+    /// has — the server that writes upgrades it, then the replica follows.
+    pub fn open_read_only(url: &str, county: &str) -> Result<Db, StoreError> {
+        let manager = Manager {
+            read_only: true,
+            ..Manager::new(url)
+        };
+        let mut conn = manager.connect()?;
+        let mut ours: Vec<String> = match &conn {
+            DbConnection::Sqlite(_) => {
+                migration_versions::<diesel::sqlite::Sqlite>(&SQLITE_MIGRATIONS)?
+            }
+            DbConnection::Postgres(_) => {
+                migration_versions::<diesel::pg::Pg>(&POSTGRES_MIGRATIONS)?
+            }
+        };
+        let applied = applied_migrations(&mut conn)
+            .map_err(|e| StoreError::SchemaBehind(format!("no migrations applied: {e}")))?;
+        ours.retain(|v| !applied.contains(v));
+        if let Some(missing) = ours.first() {
+            return Err(StoreError::SchemaBehind(format!(
+                "migration {missing} and {} more not applied",
+                ours.len() - 1
+            )));
+        }
+        drop(conn);
+        let mut db = Self::pooled(manager, county, 8)?;
+        db.read_only = true;
+        Ok(db)
+    }
+
+    fn pooled(manager: Manager, county: &str, readers: u32) -> Result<Db, StoreError> {
         let pool = Pool::builder()
             .max_size(readers)
             .min_idle(Some(1))
@@ -202,7 +255,13 @@ impl Db {
             manager,
             county: county.to_owned(),
             tiles: TileCache::default(),
+            read_only: false,
         })
+    }
+
+    /// Whether this database was opened to read only.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     pub fn conn(&self) -> Result<PooledConnection<Manager>, StoreError> {
@@ -225,4 +284,30 @@ impl Db {
     pub fn backend(&self) -> Backend {
         Backend::of(&self.manager.url)
     }
+}
+
+/// The versions of the embedded migrations of one backend.
+fn migration_versions<DB: diesel::backend::Backend>(
+    source: &EmbeddedMigrations,
+) -> Result<Vec<String>, StoreError> {
+    use diesel::migration::MigrationSource;
+    Ok(MigrationSource::<DB>::migrations(source)
+        .map_err(|e| StoreError::Migration(e.to_string()))?
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .collect())
+}
+
+/// The versions of the migrations applied to the database, read without
+/// writing (diesel's own reader creates its table first).
+fn applied_migrations(conn: &mut DbConnection) -> Result<Vec<String>, diesel::result::Error> {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Applied {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        version: String,
+    }
+    let sql = diesel::sql_query("SELECT version FROM __diesel_schema_migrations");
+    let rows: Vec<Applied> = db_run!(conn, |c| sql.load(c))?;
+    Ok(rows.into_iter().map(|a| a.version).collect())
 }

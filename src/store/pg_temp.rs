@@ -13,6 +13,8 @@ pub struct TempPostgres {
     port: u16,
     bin: PathBuf,
     run_as: Option<String>,
+    /// The `-c` settings it runs with.
+    settings: Vec<String>,
 }
 
 fn find_bin() -> Option<PathBuf> {
@@ -57,6 +59,56 @@ impl TempPostgres {
 
     /// Starts a server with these settings (`name=value`, as `-c` takes them).
     pub fn start_with(settings: &[&str]) -> Result<TempPostgres, String> {
+        let mut pg = Self::new_dir()?;
+        let data = pg.data();
+        pg.run(
+            "initdb",
+            &[
+                "-D",
+                path(&data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+        )?;
+        pg.launch(settings)?;
+        Ok(pg)
+    }
+
+    /// A streaming replica of `primary` (issue 21): its data copied with
+    /// `pg_basebackup -R` (which writes `standby.signal` and the primary's
+    /// address), started as a hot standby that serves reads only.
+    pub fn replica_of(primary: &TempPostgres) -> Result<TempPostgres, String> {
+        let mut pg = Self::new_dir()?;
+        let data = pg.data();
+        let port = primary.port.to_string();
+        pg.run(
+            "pg_basebackup",
+            &[
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port,
+                "-U",
+                "postgres",
+                "-D",
+                path(&data),
+                "-R",
+                "-X",
+                "stream",
+                "--no-sync",
+            ],
+        )?;
+        pg.launch(&[])?;
+        Ok(pg)
+    }
+
+    /// A fresh directory (owned by the server's user when we are root),
+    /// watched so that it goes when this process does.
+    fn new_dir() -> Result<TempPostgres, String> {
         let bin = find_bin().ok_or(
             "no PostgreSQL server binaries under /usr/lib/postgresql (set SANQUAN_PG_BIN)",
         )?;
@@ -77,60 +129,76 @@ impl TempPostgres {
                 .map_err(|_| "gid")?;
             std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).map_err(|e| e.to_string())?;
         }
-        let mut pg = TempPostgres {
+        let pg = TempPostgres {
             dir,
             port: 0,
             bin,
             run_as,
+            settings: Vec::new(),
         };
         pg.watchdog()?;
-        let data = pg.dir.join("data");
-        pg.run(
-            "initdb",
-            &[
-                "-D",
-                path(&data),
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--no-sync",
-            ],
-        )?;
+        Ok(pg)
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.join("data")
+    }
+
+    /// Starts the server on a free port, trying another if one is taken
+    /// meanwhile.
+    fn launch(&mut self, settings: &[&str]) -> Result<(), String> {
+        self.settings = settings.iter().map(|s| (*s).to_owned()).collect();
         let mut last = String::new();
         for _ in 0..5 {
-            pg.port = free_port()?;
-            let mut opts = format!(
-                "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200",
-                pg.port,
-                path(&pg.dir)
-            );
-            for setting in settings {
-                opts.push_str(" -c ");
-                opts.push_str(setting);
-            }
-            let log = pg.dir.join("server.log");
-            match pg.run(
-                "pg_ctl",
-                &[
-                    "-D",
-                    path(&data),
-                    "-o",
-                    &opts,
-                    "-l",
-                    path(&log),
-                    "-w",
-                    "-t",
-                    "60",
-                    "start",
-                ],
-            ) {
-                Ok(_) => return Ok(pg),
+            self.port = free_port()?;
+            match self.start_again() {
+                Ok(()) => return Ok(()),
                 Err(e) => last = e,
             }
         }
         Err(last)
+    }
+
+    /// Starts the server again on its port, with its settings (after
+    /// [`stop`](Self::stop)).
+    pub fn start_again(&self) -> Result<(), String> {
+        let mut opts = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200",
+            self.port,
+            path(&self.dir)
+        );
+        for setting in &self.settings {
+            opts.push_str(" -c ");
+            opts.push_str(setting);
+        }
+        let (data, log) = (self.data(), self.dir.join("server.log"));
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                path(&data),
+                "-o",
+                &opts,
+                "-l",
+                path(&log),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
+        )
+        .map(drop)
+    }
+
+    /// Stops the server at once (`-m immediate`: as a crash or a power cut
+    /// leaves it; it recovers from its write-ahead log when started again).
+    pub fn stop(&self) -> Result<(), String> {
+        let data = self.data();
+        self.run(
+            "pg_ctl",
+            &["-D", path(&data), "-m", "immediate", "-w", "stop"],
+        )
+        .map(drop)
     }
 
     fn run(&self, tool: &str, args: &[&str]) -> Result<String, String> {
@@ -210,11 +278,7 @@ impl TempPostgres {
 
 impl Drop for TempPostgres {
     fn drop(&mut self) {
-        let data = self.dir.join("data");
-        let _ = self.run(
-            "pg_ctl",
-            &["-D", path(&data), "-m", "immediate", "-w", "stop"],
-        );
+        let _ = self.stop();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
