@@ -71,11 +71,11 @@ pub fn demo_dir(given: Option<&Path>) -> PathBuf {
 }
 
 /// Creates the demo county in `path` and loads its actors' keys.
-pub fn load(path: &Path) -> Result<DataDir, CliError> {
+pub fn load(path: &Path, database_url: Option<String>) -> Result<DataDir, CliError> {
     // The demo's history is dated back five weeks, so that notices have run
     // and deals have settled by the time it is served.
     let clock = Clock::behind(chrono::Duration::days(35));
-    let log = NewLog::create_on(path, COUNTY, COUNTY_NAME, None, clock)?;
+    let log = NewLog::create_on(path, COUNTY, COUNTY_NAME, database_url, clock)?;
     let demo_keys = log.dir.key_path("demo");
     std::fs::create_dir_all(&demo_keys)?;
     let registry = log.department(crate::model::Department::Registry).clone();

@@ -209,6 +209,10 @@ enum Command {
         /// Load the demo and exit without serving.
         #[arg(long)]
         load_only: bool,
+        /// Keep the demo county on this PostgreSQL database instead of the
+        /// data directory's SQLite file (kept in its config).
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
         #[command(flatten)]
         tls: TlsArgs,
     },
@@ -419,6 +423,7 @@ fn run(command: Command) -> Result<(), CliError> {
             data_dir,
             listen,
             load_only,
+            database_url,
             tls,
         } => {
             let path = demo::demo_dir(data_dir.as_deref());
@@ -428,7 +433,7 @@ fn run(command: Command) -> Result<(), CliError> {
                 demo::COUNTY,
                 demo::COUNTY_NAME
             );
-            let dir = demo::load(&path)?;
+            let dir = demo::load(&path, database_url)?;
             println!(
                 "demo keys:    {} (county.key the root, registry.key, civil_registration.key, justice.key, natural_resources.key, log.key) and {}",
                 dir.path.join("keys").display(),

@@ -114,6 +114,11 @@ crate::refusals! {
         ScheduleNotKept { listing: u64 }
             => ScheduleNotKept { listing, .. } => Class::Refused, "entry.body.schedule_sha256",
             format!("所签的当事人信息及签署页不是登记簿为挂牌 {listing} 的合同保存的那一页，请重新打开合同再签");
+        /// Issue 21 (5): a server on a streaming replica reads only.
+        #[error("this server is a read-only copy of the county's registry: do this on the county's own server")]
+        ReadOnly
+            => ReadOnly => Class::Busy, (),
+            "本服务器是县登记簿的只读副本，不能在这里办理，请到县里的登记服务器办理";
         #[error("the log is not accepting entries: {0}")]
         Unavailable(String)
             => Unavailable(r) => Class::Busy, (),
@@ -287,7 +292,7 @@ impl Registry {
     fn writable(&self) -> Result<(), ServiceError> {
         match self.db.is_read_only() {
             false => Ok(()),
-            true => Err(ServiceError::Unavailable(READ_ONLY.into())),
+            true => Err(ServiceError::ReadOnly),
         }
     }
 
@@ -298,15 +303,12 @@ impl Registry {
     }
 
     fn writer(&self) -> Result<&Writer, ServiceError> {
-        self.writer.as_deref().ok_or_else(|| {
-            ServiceError::Unavailable(
-                match self.db.is_read_only() {
-                    true => READ_ONLY,
-                    false => "this registry only reads",
-                }
-                .into(),
-            )
-        })
+        self.writer
+            .as_deref()
+            .ok_or_else(|| match self.db.is_read_only() {
+                true => ServiceError::ReadOnly,
+                false => ServiceError::Unavailable("this registry only reads".into()),
+            })
     }
 
     /// Checks a signed read (`Authorization: Sanquan …`): its form, its
@@ -473,10 +475,6 @@ impl Registry {
         self.clock.now()
     }
 }
-
-/// Why a read-only server refuses to write.
-const READ_ONLY: &str =
-    "this server is a read-only copy of the county's registry: do this on the county's own server";
 
 /// A read-only server's follower of the state log and its trust policy.
 struct Replica {

@@ -99,6 +99,8 @@ impl TempPostgres {
                 "-R",
                 "-X",
                 "stream",
+                // Not a spread checkpoint on the primary (minutes).
+                "--checkpoint=fast",
                 "--no-sync",
             ],
         )?;

@@ -40,13 +40,20 @@ impl Drop for Served {
 }
 
 pub(crate) fn serve(data: &Path) -> Served {
-    let (child, line) = crate::common::started(&[
+    serve_with(data, &[])
+}
+
+/// The same, with more arguments.
+pub(crate) fn serve_with(data: &Path, more: &[&str]) -> Served {
+    let mut args = vec![
         "serve".as_ref(),
         "--listen".as_ref(),
         "127.0.0.1:0".as_ref(),
         "--data-dir".as_ref(),
         data.as_os_str(),
-    ]);
+    ];
+    args.extend(more.iter().map(std::ffi::OsStr::new));
+    let (child, line) = crate::common::started(&args);
     // "sanquan: serving … — open http://127.0.0.1:PORT/ (…)"
     let url = line
         .split_whitespace()

@@ -25,6 +25,7 @@ mod package;
 mod pages;
 mod proofs;
 mod races;
+mod replica;
 mod rules_doc;
 mod schema;
 mod tamper;

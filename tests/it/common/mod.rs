@@ -49,7 +49,13 @@ pub fn backends() -> Vec<Backend> {
 
 fn postgres() -> Option<&'static TempPostgres> {
     static PG: OnceLock<Option<TempPostgres>> = OnceLock::new();
-    PG.get_or_init(|| match TempPostgres::start() {
+    PG.get_or_init(own_postgres).as_ref()
+}
+
+/// A PostgreSQL server of the test's own (one it stops, or copies), or
+/// none — skipped with a message, or failed under `SANQUAN_REQUIRE_PG`.
+pub fn own_postgres() -> Option<TempPostgres> {
+    match TempPostgres::start() {
         Ok(pg) => Some(pg),
         Err(e) if std::env::var_os("SANQUAN_REQUIRE_PG").is_some() => {
             panic!("PostgreSQL is required (SANQUAN_REQUIRE_PG) but did not start: {e}")
@@ -58,8 +64,7 @@ fn postgres() -> Option<&'static TempPostgres> {
             eprintln!("skipping PostgreSQL tests: {e}");
             None
         }
-    })
-    .as_ref()
+    }
 }
 
 static NEXT: AtomicU64 = AtomicU64::new(1);
