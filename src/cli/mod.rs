@@ -1,5 +1,6 @@
 //! The `sanquan` command line.
 
+mod backup;
 mod bench;
 mod datadir;
 mod demo;
@@ -135,6 +136,35 @@ enum Command {
     Verify {
         #[command(flatten)]
         db: DbArgs,
+    },
+    /// Write a backup of the county into a new folder, from one snapshot
+    /// while the server runs (issue 21): the log, its newest checkpoint, and
+    /// what the law keeps off the log — persons' records, contracts' pages
+    /// of the parties, the state log. No secret key: keep `keys/` apart.
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The new folder (readable by its owner only: it holds personal data).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Make a new data directory from a backup: the log replayed through
+    /// the rules into an empty database, its root checked against the
+    /// backup's checkpoint, then `verify`.
+    Restore {
+        /// The backup's folder.
+        #[arg(long)]
+        from: PathBuf,
+        /// The county's keys folder (its `log.key` must be the log's).
+        #[arg(long)]
+        keys: PathBuf,
+        /// The new data directory.
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// Restore onto this (empty) PostgreSQL database instead of the new
+        /// directory's own SQLite file.
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
     },
     /// Register the collectives and parcels of a GeoJSON FeatureCollection
     /// (NY/T 2539 property names) through the pipeline — or of a parcel
@@ -406,6 +436,13 @@ fn run(command: Command) -> Result<(), CliError> {
             Ok(())
         }
         Command::Verify { db } => verify_cmd(&db),
+        Command::Backup { db, out } => backup::run_backup(&db, &out),
+        Command::Restore {
+            from,
+            keys,
+            data_dir,
+            database_url,
+        } => backup::run_restore(&from, &keys, &data_dir, database_url),
         Command::Prove {
             db,
             what: Provable::Title,
@@ -1070,10 +1107,15 @@ fn verify_cmd(args: &DbArgs) -> Result<(), CliError> {
         &dir.database_url(args.database_url.as_deref()),
         &dir.config.county,
     )?;
+    verified(&dir, &db)
+}
+
+/// Verifies the log of `db` against the directory's log key, and says so.
+fn verified(dir: &DataDir, db: &Db) -> Result<(), CliError> {
     let vkey = dir.log_vkey()?;
     let bar = progress_bar(0, "{bar:40} {pos}/{len} entries ({per_sec}, {eta})");
     let started = std::time::Instant::now();
-    let report = verify(&db, &vkey, |done, total| {
+    let report = verify(db, &vkey, |done, total| {
         bar.set_length(total);
         bar.set_position(done);
     });

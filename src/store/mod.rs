@@ -7,6 +7,7 @@
 //! [`db_run!`] / [`db_transaction!`], which expand the same diesel code once
 //! per backend, as Vaultwarden's `db_run!` does.
 
+pub mod backup;
 pub mod citus;
 pub mod cosigner;
 pub mod follow;
