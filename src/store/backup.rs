@@ -451,7 +451,11 @@ pub fn restore(
             if record.index != index {
                 return Err(malformed(
                     "log.jsonl",
-                    format!("line {} says entry {}", index + 1, record.index),
+                    format!(
+                        "line {} holds entry {} where entry {index} belongs",
+                        index + 1,
+                        record.index
+                    ),
                 ));
             }
             super::writer::prepare(&mut record.envelope)

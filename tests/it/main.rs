@@ -3,6 +3,7 @@
 
 mod api;
 mod authority;
+mod backup;
 mod browser;
 mod common;
 mod exchange;
