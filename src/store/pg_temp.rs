@@ -46,6 +46,18 @@ fn output(cmd: &mut Command) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
+/// Gives `dir` to the server's user, when it runs as another.
+fn chown_to(user: Option<&str>, dir: &Path) -> Result<(), String> {
+    let Some(user) = user else { return Ok(()) };
+    let uid: u32 = output(Command::new("id").args(["-u", user]))?
+        .parse()
+        .map_err(|_| "uid")?;
+    let gid: u32 = output(Command::new("id").args(["-g", user]))?
+        .parse()
+        .map_err(|_| "gid")?;
+    std::os::unix::fs::chown(dir, Some(uid), Some(gid)).map_err(|e| e.to_string())
+}
+
 fn free_port() -> Result<u16, String> {
     let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     Ok(l.local_addr().map_err(|e| e.to_string())?.port())
@@ -108,6 +120,103 @@ impl TempPostgres {
         Ok(pg)
     }
 
+    /// A server that archives its write-ahead log into `archive/` of its
+    /// directory (`archive_mode`), for a point-in-time restore.
+    pub fn start_archiving() -> Result<TempPostgres, String> {
+        let mut pg = Self::new_dir()?;
+        let data = pg.data();
+        pg.run(
+            "initdb",
+            &[
+                "-D",
+                path(&data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+        )?;
+        let archive = pg.archive();
+        std::fs::create_dir(&archive).map_err(|e| e.to_string())?;
+        chown_to(pg.run_as.as_deref(), &archive)?;
+        pg.configure(&format!(
+            "archive_mode = on\narchive_command = 'test ! -f {0}/%f && cp %p {0}/%f'\n",
+            path(&archive)
+        ))?;
+        pg.launch(&[])?;
+        Ok(pg)
+    }
+
+    /// Adds settings to the server's `postgresql.auto.conf`.
+    fn configure(&self, settings: &str) -> Result<(), String> {
+        let mut conf = std::fs::OpenOptions::new()
+            .append(true)
+            .open(self.data().join("postgresql.auto.conf"))
+            .map_err(|e| e.to_string())?;
+        std::io::Write::write_all(&mut conf, settings.as_bytes()).map_err(|e| e.to_string())
+    }
+
+    fn archive(&self) -> PathBuf {
+        self.dir.join("archive")
+    }
+
+    /// A base backup of this server (`pg_basebackup`, not started): the
+    /// start of a point-in-time restore.
+    pub fn base_backup(&self) -> Result<TempPostgres, String> {
+        let pg = Self::new_dir()?;
+        let data = pg.data();
+        let port = self.port.to_string();
+        pg.run(
+            "pg_basebackup",
+            &[
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port,
+                "-U",
+                "postgres",
+                "-D",
+                path(&data),
+                "--checkpoint=fast",
+                "--no-sync",
+            ],
+        )?;
+        Ok(pg)
+    }
+
+    /// Starts this base backup recovered from `primary`'s archive up to the
+    /// restore point `target` (`pg_create_restore_point`), then promoted to
+    /// a server of its own: PostgreSQL's point-in-time recovery.
+    pub fn recover_to(
+        mut self,
+        primary: &TempPostgres,
+        target: &str,
+    ) -> Result<TempPostgres, String> {
+        let data = self.data();
+        let settings = format!(
+            "restore_command = 'cp {}/%f %p'\nrecovery_target_name = '{target}'\nrecovery_target_action = 'promote'\n",
+            path(&primary.archive())
+        );
+        self.configure(&settings)?;
+        std::fs::write(data.join("recovery.signal"), "").map_err(|e| e.to_string())?;
+        self.launch(&[])?;
+        // Recovery ends, and the server promotes itself, after `pg_ctl -w`
+        // returns: wait for it to take writes.
+        for _ in 0..600 {
+            if self
+                .psql("postgres", "SELECT pg_is_in_recovery()")
+                .as_deref()
+                == Ok("f")
+            {
+                return Ok(self);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        Err("the recovered server did not leave recovery within a minute".into())
+    }
+
     /// A fresh directory (owned by the server's user when we are root),
     /// watched so that it goes when this process does.
     fn new_dir() -> Result<TempPostgres, String> {
@@ -122,15 +231,7 @@ impl TempPostgres {
             rand::random::<u32>()
         ));
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-        if let Some(user) = &run_as {
-            let uid: u32 = output(Command::new("id").args(["-u", user]))?
-                .parse()
-                .map_err(|_| "uid")?;
-            let gid: u32 = output(Command::new("id").args(["-g", user]))?
-                .parse()
-                .map_err(|_| "gid")?;
-            std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).map_err(|e| e.to_string())?;
-        }
+        chown_to(run_as.as_deref(), &dir)?;
         let pg = TempPostgres {
             dir,
             port: 0,

@@ -266,3 +266,59 @@ fn a_tampered_backup_restores_nothing() {
     let out = ok(&restore(&good, &keys, &tmp.path().join("fine"), None));
     assert!(out.contains("ok: "), "{out}");
 }
+
+/// PostgreSQL's own point-in-time recovery, as README's "Backups" says to
+/// run it: the write-ahead log archived, a base backup, a restore point
+/// named before some entries, and a server recovered to it — which holds
+/// exactly the entries acknowledged before the point, and verifies.
+#[test]
+fn a_postgresql_county_is_recovered_to_a_point_in_time() {
+    use sanquan::store::pg_temp::TempPostgres;
+    let Some(primary) = crate::common::own_postgres(TempPostgres::start_archiving) else {
+        return;
+    };
+    let url = primary.create_database("county").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("county");
+    let d = data.to_str().unwrap();
+    ok(&sanquan(&[
+        "demo",
+        "--load-only",
+        "--data-dir",
+        d,
+        "--database-url",
+        &url,
+    ]));
+    let base = primary.base_backup().unwrap();
+    let served = serve_with(&data, &[]);
+    let registry = registry_key(&data);
+    let before = (1..=50).fold(0, |_, n| bind(&served.url, &registry, n)) + 1;
+    primary
+        .psql(
+            "county",
+            "SELECT pg_create_restore_point('before the mistake')",
+        )
+        .unwrap();
+    let after = (51..=100).fold(0, |_, n| bind(&served.url, &registry, n)) + 1;
+    drop(served);
+    assert_eq!(after, before + 50);
+    // The segment holding the restore point is archived once it is full or
+    // switched.
+    primary.psql("county", "SELECT pg_switch_wal()").unwrap();
+
+    let recovered = base.recover_to(&primary, "before the mistake").unwrap();
+    let recovered_url = url.replace(
+        &format!(":{}/", primary.port()),
+        &format!(":{}/", recovered.port()),
+    );
+    let said = ok(&sanquan(&[
+        "verify",
+        "--data-dir",
+        d,
+        "--database-url",
+        &recovered_url,
+    ]));
+    assert!(said.starts_with(&format!("ok: {before} entries")), "{said}");
+    let said = ok(&sanquan(&["verify", "--data-dir", d]));
+    assert!(said.starts_with(&format!("ok: {after} entries")), "{said}");
+}

@@ -46,7 +46,7 @@ fn wait_for(secs: u64, what: &str, mut ready: impl FnMut() -> bool) {
 
 #[test]
 fn a_streaming_replica_serves_reads_and_proofs_never_ahead_of_its_data() {
-    let Some(primary) = own_postgres() else {
+    let Some(primary) = own_postgres(TempPostgres::start) else {
         return;
     };
     let url = primary.create_database("county").unwrap();

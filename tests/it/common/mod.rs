@@ -49,13 +49,15 @@ pub fn backends() -> Vec<Backend> {
 
 fn postgres() -> Option<&'static TempPostgres> {
     static PG: OnceLock<Option<TempPostgres>> = OnceLock::new();
-    PG.get_or_init(own_postgres).as_ref()
+    PG.get_or_init(|| own_postgres(TempPostgres::start))
+        .as_ref()
 }
 
-/// A PostgreSQL server of the test's own (one it stops, or copies), or
-/// none — skipped with a message, or failed under `SANQUAN_REQUIRE_PG`.
-pub fn own_postgres() -> Option<TempPostgres> {
-    match TempPostgres::start() {
+/// A PostgreSQL server of the test's own (one it stops, or copies), started
+/// by `start`, or none — skipped with a message, or failed under
+/// `SANQUAN_REQUIRE_PG`.
+pub fn own_postgres(start: fn() -> Result<TempPostgres, String>) -> Option<TempPostgres> {
+    match start() {
         Ok(pg) => Some(pg),
         Err(e) if std::env::var_os("SANQUAN_REQUIRE_PG").is_some() => {
             panic!("PostgreSQL is required (SANQUAN_REQUIRE_PG) but did not start: {e}")
