@@ -129,11 +129,32 @@ crate::refusals! {
         Busy
             => Busy => Class::Busy, (),
             "日志繁忙，请稍后重新提交该条目";
+        /// Issue 21 (7): the database refuses connections, or went away
+        /// during the request; nothing of it was written.
+        #[error("the registry's database cannot be reached ({0}); nothing was written: try again in a moment")]
+        DatabaseUnavailable(String)
+            => DatabaseUnavailable(_) => Class::Busy, (),
+            "登记簿的数据库暂时连不上，这次没有写入任何内容，请稍后再试";
         #[error(transparent)]
         #[strum(disabled)]
-        Store(#[from] StoreError)
+        Store(StoreError)
             => Store(e) => Class::Internal, (),
             format!("存储错误：{e}"), code "store_error";
+    }
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        use diesel::result::{DatabaseErrorKind as Kind, Error as Db};
+        match e {
+            StoreError::Pool(_)
+            | StoreError::Connect(_)
+            | StoreError::Db(Db::DatabaseError(
+                Kind::ClosedConnection | Kind::UnableToSendCommand,
+                _,
+            )) => ServiceError::DatabaseUnavailable(e.to_string()),
+            e => ServiceError::Store(e),
+        }
     }
 }
 
@@ -143,7 +164,7 @@ impl From<SubmitError> for ServiceError {
             SubmitError::Refused(r) => ServiceError::Refused(r),
             SubmitError::Geometry(g) => ServiceError::Geometry(g),
             SubmitError::Personal(p) => ServiceError::Personal(p),
-            SubmitError::Store(s) => ServiceError::Unavailable(s),
+            SubmitError::Store(s) => ServiceError::DatabaseUnavailable(s),
             SubmitError::Stopped => ServiceError::Unavailable("the writer has stopped".into()),
             SubmitError::Busy => ServiceError::Busy,
         }

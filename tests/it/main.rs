@@ -8,6 +8,7 @@ mod browser;
 mod common;
 mod exchange;
 mod expropriation;
+mod faults;
 mod gis;
 
 mod catalogue;
