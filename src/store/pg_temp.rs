@@ -71,21 +71,7 @@ impl TempPostgres {
 
     /// Starts a server with these settings (`name=value`, as `-c` takes them).
     pub fn start_with(settings: &[&str]) -> Result<TempPostgres, String> {
-        let mut pg = Self::new_dir()?;
-        let data = pg.data();
-        pg.run(
-            "initdb",
-            &[
-                "-D",
-                path(&data),
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--no-sync",
-            ],
-        )?;
+        let mut pg = Self::initialised()?;
         pg.launch(settings)?;
         Ok(pg)
     }
@@ -123,21 +109,7 @@ impl TempPostgres {
     /// A server that archives its write-ahead log into `archive/` of its
     /// directory (`archive_mode`), for a point-in-time restore.
     pub fn start_archiving() -> Result<TempPostgres, String> {
-        let mut pg = Self::new_dir()?;
-        let data = pg.data();
-        pg.run(
-            "initdb",
-            &[
-                "-D",
-                path(&data),
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--no-sync",
-            ],
-        )?;
+        let mut pg = Self::initialised()?;
         let archive = pg.archive();
         std::fs::create_dir(&archive).map_err(|e| e.to_string())?;
         chown_to(pg.run_as.as_deref(), &archive)?;
@@ -215,6 +187,26 @@ impl TempPostgres {
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
         Err("the recovered server did not leave recovery within a minute".into())
+    }
+
+    /// A fresh directory with a new database cluster in it (`initdb`).
+    fn initialised() -> Result<TempPostgres, String> {
+        let pg = Self::new_dir()?;
+        let data = pg.data();
+        pg.run(
+            "initdb",
+            &[
+                "-D",
+                path(&data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+        )?;
+        Ok(pg)
     }
 
     /// A fresh directory (owned by the server's user when we are root),

@@ -26,6 +26,25 @@ pub(crate) fn demo() -> (tempfile::TempDir, PathBuf) {
     (dir, data)
 }
 
+/// The demo county loaded onto a new database `county` of `pg`: the
+/// temporary folder, the data directory and the database's URL.
+pub(crate) fn demo_on(
+    pg: &sanquan::store::pg_temp::TempPostgres,
+) -> (tempfile::TempDir, PathBuf, String) {
+    let url = pg.create_database("county").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("county");
+    ok(&sanquan(&[
+        "demo",
+        "--load-only",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--database-url",
+        &url,
+    ]));
+    (dir, data, url)
+}
+
 /// `sanquan serve` on the demo, on a port of its choosing.
 pub(crate) struct Served {
     child: Child,

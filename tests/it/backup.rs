@@ -277,18 +277,8 @@ fn a_postgresql_county_is_recovered_to_a_point_in_time() {
     let Some(primary) = crate::common::own_postgres(TempPostgres::start_archiving) else {
         return;
     };
-    let url = primary.create_database("county").unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("county");
+    let (_tmp, data, url) = crate::api::demo_on(&primary);
     let d = data.to_str().unwrap();
-    ok(&sanquan(&[
-        "demo",
-        "--load-only",
-        "--data-dir",
-        d,
-        "--database-url",
-        &url,
-    ]));
     let base = primary.base_backup().unwrap();
     let served = serve_with(&data, &[]);
     let registry = registry_key(&data);

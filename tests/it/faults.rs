@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::api::serve_with;
-use crate::common::{ok, own_postgres, sanquan};
+use crate::common::own_postgres;
 use sanquan::ledger::{Envelope, SignerKey};
 use sanquan::store::pg_temp::TempPostgres;
 
@@ -31,18 +31,8 @@ fn postgresql_restarted_under_load_loses_nothing_and_the_server_recovers_by_itse
     let Some(pg) = own_postgres(TempPostgres::start) else {
         return;
     };
-    let url = pg.create_database("county").unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("county");
+    let (_tmp, data, url) = crate::api::demo_on(&pg);
     let d = data.to_str().unwrap();
-    ok(&sanquan(&[
-        "demo",
-        "--load-only",
-        "--data-dir",
-        d,
-        "--database-url",
-        &url,
-    ]));
     let served = serve_with(&data, &[]);
     let registry = SignerKey::parse(
         std::fs::read_to_string(data.join("keys/registry.key"))

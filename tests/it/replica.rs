@@ -49,18 +49,8 @@ fn a_streaming_replica_serves_reads_and_proofs_never_ahead_of_its_data() {
     let Some(primary) = own_postgres(TempPostgres::start) else {
         return;
     };
-    let url = primary.create_database("county").unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("demo");
+    let (tmp, data, url) = crate::api::demo_on(&primary);
     let d = data.to_str().unwrap();
-    ok(&sanquan(&[
-        "demo",
-        "--load-only",
-        "--data-dir",
-        d,
-        "--database-url",
-        &url,
-    ]));
     let written = serve_with(&data, &["--state-period", "1"]);
 
     // A hot standby copied from the running primary.
