@@ -9,6 +9,7 @@ use clap::Subcommand;
 
 mod deals;
 mod hostile;
+mod kills;
 mod proofs;
 mod province;
 mod web;
@@ -146,6 +147,20 @@ pub enum Bench {
         #[arg(long, default_value_t = 15)]
         seconds: u64,
     },
+    /// `sanquan serve` killed with SIGKILL `rounds` times under a mixed
+    /// load of imports, household registrations and exchange steps (issue
+    /// 21, part 7): after each kill every acknowledged entry is in the log
+    /// and `verify` passes; restart and verify times.
+    Kills {
+        #[arg(long, default_value_t = 200)]
+        rounds: u32,
+        /// Run on a throwaway PostgreSQL server started for the benchmark.
+        #[arg(long)]
+        postgres: bool,
+        /// Seeds the moments of the kills.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// `import` of a generated county: every check and a signed entry each.
     Import {
         #[arg(long, default_value_t = 1_000_000)]
@@ -274,6 +289,11 @@ pub fn run(which: Bench) -> Result<(), CliError> {
             readers,
             seconds,
         } => hostile::disk(entries, readers, seconds),
+        Bench::Kills {
+            rounds,
+            postgres,
+            seed,
+        } => kills::kills(rounds, postgres, seed),
     }
 }
 

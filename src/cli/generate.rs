@@ -223,6 +223,7 @@ fn parcels_of(plan: &Plan, k: u64) -> impl Iterator<Item = Value> + '_ {
 
 /// A demo household: its persons (with relation to the head), the parcels
 /// it is to contract, and the plot of its homestead.
+#[derive(Clone)]
 pub struct DemoHousehold {
     pub code: String,
     pub persons: Vec<(crate::model::person::PersonRecord, &'static str)>,

@@ -83,6 +83,12 @@ impl Server {
     fn rss_mib(&self) -> u64 {
         rss_of(self.child.id())
     }
+
+    /// Kills the server with SIGKILL (no chance to finish anything) and
+    /// waits for it to be gone.
+    pub(super) fn kill(self) {
+        drop(self)
+    }
 }
 
 impl Drop for Server {
