@@ -135,6 +135,11 @@ crate::refusals! {
         DatabaseUnavailable(String)
             => DatabaseUnavailable(_) => Class::Busy, (),
             "登记簿的数据库暂时连不上，这次没有写入任何内容，请稍后再试";
+        /// Issue 21 (7): the disk under the database is full.
+        #[error("the registry's disk is full ({0}); nothing was written: the operator must make room, then send it again")]
+        DiskFull(String)
+            => DiskFull(_) => Class::Busy, (),
+            "登记簿服务器的磁盘已满，这次没有写入任何内容，请管理员腾出空间后再提交";
         #[error(transparent)]
         #[strum(disabled)]
         Store(StoreError)
@@ -146,6 +151,9 @@ crate::refusals! {
 impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         use diesel::result::{DatabaseErrorKind as Kind, Error as Db};
+        if e.is_disk_full() {
+            return ServiceError::DiskFull(e.to_string());
+        }
         match e {
             StoreError::Pool(_)
             | StoreError::Connect(_)
@@ -165,6 +173,7 @@ impl From<SubmitError> for ServiceError {
             SubmitError::Geometry(g) => ServiceError::Geometry(g),
             SubmitError::Personal(p) => ServiceError::Personal(p),
             SubmitError::Store(s) => ServiceError::DatabaseUnavailable(s),
+            SubmitError::DiskFull(s) => ServiceError::DiskFull(s),
             SubmitError::Stopped => ServiceError::Unavailable("the writer has stopped".into()),
             SubmitError::Busy => ServiceError::Busy,
         }

@@ -81,6 +81,23 @@ pub enum StoreError {
     SchemaBehind(String),
 }
 
+impl StoreError {
+    /// The disk under the database is full (SQLite's `SQLITE_FULL`,
+    /// PostgreSQL's `No space left on device` and SQLSTATE 53100 — diesel
+    /// gives neither a kind of its own, so their messages): nothing was
+    /// written, and only room made by the operator lets writes go on.
+    pub fn is_disk_full(&self) -> bool {
+        let text = self.to_string();
+        [
+            "database or disk is full",
+            "No space left on device",
+            "disk full",
+        ]
+        .iter()
+        .any(|m| text.contains(m))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,

@@ -58,6 +58,9 @@ pub enum SubmitError {
     Personal(#[from] PersonalError),
     #[error("the entry was not stored: {0}")]
     Store(String),
+    /// Issue 21 (7): the commit failed for a full disk; nothing was written.
+    #[error("the entry was not stored, the disk is full: {0}")]
+    DiskFull(String),
     #[error("the writer has stopped")]
     Stopped,
     /// The queue holds [`QUEUE_BYTES`] already (nothing was written), or no
@@ -1110,9 +1113,12 @@ impl WriterState {
             tracing::debug!(batch = answers.len(), ?ruled, committed = ?(started.elapsed() - ruled), "batch written");
             if let Err(e) = result {
                 tracing::error!(error = %e, "batch not committed; reloading the writer's state");
-                let reason = e.to_string();
+                let failed = match e.is_disk_full() {
+                    true => SubmitError::DiskFull(e.to_string()),
+                    false => SubmitError::Store(e.to_string()),
+                };
                 for a in answers.iter_mut().filter(|a| a.is_ok()) {
-                    *a = Err(SubmitError::Store(reason.clone()));
+                    *a = Err(failed.clone());
                 }
                 self.reload();
             }

@@ -214,3 +214,192 @@ fn killed_under_a_mixed_load_every_acknowledged_entry_survives() {
         );
     }
 }
+
+/// The shell that runs `sanquan serve` on a small tmpfs of its own (in a
+/// mount namespace: no root needed where user namespaces are allowed): the
+/// data directory copied in, the rest of the disk filled but for 1 MiB;
+/// when `$FREE` appears it deletes the filler, and when it is told to stop
+/// it stops the server and copies the data directory out to `$OUT`.
+const ON_A_SMALL_DISK: &str = r#"
+set -e
+mount -t tmpfs -o size=24m tmpfs "$MNT"
+cp -a "$SRC" "$MNT/data"
+dd if=/dev/zero of="$MNT/room" bs=1M count=1 2>/dev/null
+dd if=/dev/zero of="$MNT/filler" bs=64k 2>/dev/null || true
+rm "$MNT/room"
+"$BIN" serve --data-dir "$MNT/data" --listen "127.0.0.1:$PORT" 2>"$LOG" &
+server=$!
+trap 'kill -TERM $server; wait $server; cp -a "$MNT/data" "$OUT"; exit 0' TERM
+while [ ! -e "$FREE" ]; do sleep 0.1; done
+rm "$MNT/filler"
+touch "$FREE.done"
+while true; do sleep 0.1; done
+"#;
+
+/// Issue 21 (7): the disk under SQLite fills while clients write. Each
+/// write the disk has no room for is answered `503 disk_full` in both
+/// languages (never 500, never a hang), reads go on, nothing half-written
+/// is left; when the operator makes room the server writes again by
+/// itself, and every acknowledged entry is in the log and `verify` passes.
+#[test]
+fn a_full_disk_answers_disk_full_and_the_server_goes_on_when_there_is_room() {
+    use std::process::{Command, Stdio};
+    let can = Command::new("unshare")
+        .args(["-rm", "sh", "-c", "mount -t tmpfs tmpfs /mnt"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !can {
+        assert!(
+            std::env::var_os("SANQUAN_REQUIRE_PG").is_none(),
+            "CI's full run needs a tmpfs in a mount namespace (unshare -rm)"
+        );
+        eprintln!("skipping the full disk: unshare -rm cannot mount a tmpfs here");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let (src, mnt, out) = (
+        tmp.path().join("data"),
+        tmp.path().join("mnt"),
+        tmp.path().join("out"),
+    );
+    std::fs::create_dir(&mnt).unwrap();
+    crate::cli::init(&src);
+    let registry = SignerKey::parse(
+        std::fs::read_to_string(src.join("keys/registry.key"))
+            .unwrap()
+            .trim(),
+    )
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let free = tmp.path().join("free");
+    let mut shell = Command::new("unshare")
+        .args(["-rm", "sh", "-c", ON_A_SMALL_DISK])
+        .env("MNT", &mnt)
+        .env("SRC", &src)
+        .env("OUT", &out)
+        .env("FREE", &free)
+        .env("LOG", tmp.path().join("server.log"))
+        .env("PORT", port.to_string())
+        .env("BIN", crate::common::BIN)
+        .env_remove("SANQUAN_DATABASE_URL")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/api/v1");
+    let started = Instant::now();
+    while ureq::get(&format!("{url}/checkpoint")).call().is_err() {
+        assert!(started.elapsed() < Duration::from_secs(60), "no server");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Appends, one after another; each answer kept.
+    let mut acked: Vec<(u64, String)> = Vec::new();
+    let mut n = 0u32;
+    let mut append = |acked: &mut Vec<(u64, String)>| {
+        n += 1;
+        let key = SignerKey::generate("c").unwrap();
+        let party = format!("14042109{n:06}");
+        let body =
+            json!({"vkey": key.verifier().to_string(), "role": "collective", "party": party});
+        let stamp = sanquan::store::Clock::default().stamp();
+        let env = Envelope::sign(
+            &registry,
+            "sanquan/140421",
+            "key.register",
+            &format!("d{n}"),
+            &stamp,
+            body,
+        )
+        .unwrap();
+        assert!(n < 20_000, "the disk never filled");
+        let answer = ureq::post(&format!("{url}/entries"))
+            .timeout(Duration::from_secs(60))
+            .set("Content-Type", "application/json")
+            .send_bytes(&env.to_json());
+        match answer {
+            Ok(r) => {
+                let v: serde_json::Value = r.into_json().unwrap();
+                acked.push((v["index"].as_u64().unwrap(), party));
+                None
+            }
+            Err(ureq::Error::Status(status, r)) => {
+                let v: serde_json::Value = r.into_json().unwrap();
+                Some((status, v["error"].clone()))
+            }
+            Err(e) => panic!("no answer: {e}"),
+        }
+    };
+    // Until the disk is full.
+    let full = loop {
+        if let Some(refused) = append(&mut acked) {
+            break refused;
+        }
+    };
+    assert_eq!(full.0, 503, "{full:?}");
+    assert_eq!(full.1["code"], "disk_full", "{full:?}");
+    let zh = full.1["message_zh"].as_str().unwrap();
+    assert!(zh.contains("磁盘已满") && !zh.is_ascii(), "{zh}");
+    let before = acked.len();
+    assert!(before > 10, "the disk filled after {before} entries");
+    eprintln!("the disk filled after {before} entries: {full:?}");
+    // Still full: refused again, the same way; reads answer.
+    for _ in 0..3 {
+        let again = append(&mut acked).expect("no room yet");
+        assert_eq!(
+            (again.0, again.1["code"].as_str()),
+            (503, Some("disk_full"))
+        );
+    }
+    assert_eq!(
+        ureq::get(&format!("{url}/checkpoint"))
+            .call()
+            .unwrap()
+            .status(),
+        200
+    );
+    // The operator makes room; the server writes again by itself.
+    std::fs::write(&free, b"").unwrap();
+    while !tmp.path().join("free.done").exists() {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let started = Instant::now();
+    while acked.len() < before + 20 {
+        if let Some((status, error)) = append(&mut acked) {
+            assert_eq!((status, error["code"].as_str()), (503, Some("disk_full")));
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "writes did not resume"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+    eprintln!(
+        "writes resumed {:.1} s after the room was made",
+        started.elapsed().as_secs_f64()
+    );
+    // Stopped; the data directory copied out of the tmpfs and checked.
+    Command::new("kill")
+        .args(["-TERM", &shell.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(shell.wait().unwrap().success());
+    let d = out.to_str().unwrap();
+    let verified = crate::common::sanquan(&["verify", "--data-dir", d]);
+    assert!(verified.status.success(), "{verified:?}");
+    let size = crate::common::entries(d);
+    acked.sort();
+    assert!(acked.windows(2).all(|w| w[0].0 != w[1].0));
+    let db = sanquan::store::Db::open(out.join("sanquan.db").to_str().unwrap(), "140421").unwrap();
+    let rows = sanquan::store::queries::log_rows(&mut db.conn().unwrap(), "140421", 0, size as i64)
+        .unwrap();
+    for (index, party) in &acked {
+        let leaf = String::from_utf8_lossy(&rows[*index as usize].4).into_owned();
+        assert!(
+            leaf.contains(party.as_str()),
+            "entry {index} is not {party}'s"
+        );
+    }
+}
