@@ -37,7 +37,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::project::{write_batch, Batch, PersonRow};
-use super::schema::{contract_schedules, drafts, key_offers, persons, state_log};
+use super::schema::{contract_schedules, drafts, key_offers, state_log};
 use super::{queries, Backend, Db, DbConnection, StoreError};
 use crate::ledger::statelog::StateLeaf;
 use crate::ledger::{Checkpoint, Record, Sequencer, SignerKey};
@@ -219,33 +219,13 @@ fn backup_snapshot(
     file.write_all(note.as_bytes())?;
     finish(file)?;
 
-    let rows: Vec<(String, String, String, String, String, Option<String>)> = persons::table
-        .filter(persons::county.eq(county))
-        .order(persons::commitment.asc())
-        .select((
-            persons::commitment,
-            persons::household,
-            persons::salt,
-            persons::name,
-            persons::id_number,
-            persons::phone,
-        ))
-        .load(conn)
-        .map_err(StoreError::from)?;
-    let rows: Vec<PersonLine> = rows
+    let rows: Vec<PersonLine> = queries::load_persons(conn, county, None)?
         .into_iter()
-        .map(
-            |(commitment, household, salt, name, id_number, phone)| PersonLine {
-                commitment,
-                household,
-                record: PersonRecord {
-                    salt,
-                    name,
-                    id_number,
-                    phone,
-                },
-            },
-        )
+        .map(|(commitment, household, record)| PersonLine {
+            commitment,
+            household,
+            record,
+        })
         .collect();
     let persons = write_lines(out, "persons.jsonl", &rows)?;
 
@@ -529,7 +509,7 @@ pub fn restore(
             manifest.entries
         )));
     }
-    write_off_log(&mut conn, &db.county, &seq, schedules, states)?;
+    write_off_log(&mut conn, &db.county, &seq, log_key, schedules, states)?;
     // Drafts and offers bind nothing until an entry the rules accept: kept
     // as they were, each still to be checked when it is used.
     for d in drafts {
@@ -592,33 +572,74 @@ fn persons_of(seq: &Sequencer, persons: Vec<PersonLine>) -> Result<Vec<PersonRow
 }
 
 /// What the log does not hold, checked against what it does: each page
-/// of the parties for a listing on the log, each state leaf within the log.
+/// of the parties for a listing on the log, and the one its parties signed
+/// (M5); each state leaf under a note of the county's state key over the
+/// state log as it stood, and the state the log gives at its size.
 fn write_off_log(
     conn: &mut DbConnection,
     county: &str,
     seq: &Sequencer,
+    log_key: &SignerKey,
     schedules: Vec<ScheduleLine>,
     states: Vec<StateLine>,
 ) -> Result<(), BackupError> {
     for s in schedules {
-        if seq.state.listings.get(&s.listing).is_none() {
-            return Err(malformed(
+        let listing = seq.state.listings.get(&s.listing).ok_or_else(|| {
+            malformed(
                 "schedules.jsonl",
                 format!("listing {} is not on the log", s.listing),
+            )
+        })?;
+        let signed = listing
+            .award
+            .as_ref()
+            .filter(|a| a.index == s.award)
+            .and_then(|a| a.schedule_sha256.as_deref());
+        if signed.is_some_and(|h| crate::model::exchange::sha256_hex(&s.text) != h) {
+            return Err(malformed(
+                "schedules.jsonl",
+                format!(
+                    "listing {}: not the page of the parties they signed (M5)",
+                    s.listing
+                ),
             ));
         }
         super::tables::contract_schedules::keep_schedule(
             conn, county, s.listing, s.award, &s.text,
         )?;
     }
+    let state_key = super::statelog::StateKeeper::state_key(log_key, county).verifier();
+    let origin = crate::ledger::statelog::state_origin(county);
+    let mut tree = crate::ledger::merkle::MemoryTree::new(&[]);
+    let mut leaves = Vec::with_capacity(states.len());
     for (n, s) in states.iter().enumerate() {
+        let bad = |why: &str| malformed("state_log.jsonl", format!("line {}: {why}", n + 1));
         let leaf = B64
             .decode(&s.leaf)
             .ok()
             .and_then(|b| StateLeaf::from_bytes(&b))
             .filter(|l| s.idx == n as u64 && l.event_size <= seq.size())
-            .ok_or_else(|| malformed("state_log.jsonl", format!("line {}", n + 1)))?;
+            .ok_or_else(|| bad("not the next leaf within the log"))?;
+        tree.push(leaf.hash());
+        let noted = crate::ledger::checkpoint::open_note(&s.note, &state_key)
+            .ok()
+            .and_then(|text| crate::ledger::statelog::StateCheckpoint::parse_text(text).ok());
+        let agrees = noted.is_some_and(|cp| {
+            cp.tree.origin == origin
+                && cp.tree.size == n as u64 + 1
+                && cp.tree.root == tree.root()
+                && cp.latest == leaf
+        });
+        if !agrees {
+            return Err(bad(
+                "its note is not the county's state key's over the state log with this leaf",
+            ));
+        }
         super::statelog::append(conn, county, s.idx, &leaf, &s.note)?;
+        leaves.push(leaf);
     }
-    Ok(())
+    // Each leaf's roots are what the restored log gives at its size.
+    super::follow::StateFollower::new(county)
+        .check_leaves(conn, &leaves)
+        .map_err(|e| BackupError::Mismatch(format!("state_log.jsonl: {e}")))
 }

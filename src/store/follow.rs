@@ -113,6 +113,20 @@ impl StateFollower {
         self.follow_to(conn, idx, &leaf)
     }
 
+    /// Replays the log from the start through each of `leaves` in order,
+    /// checking each one's event and map roots against what the log gives
+    /// at its size (a restore's check of the state log it brings back).
+    pub fn check_leaves(
+        &mut self,
+        conn: &mut DbConnection,
+        leaves: &[crate::ledger::statelog::StateLeaf],
+    ) -> Result<(), FollowError> {
+        leaves
+            .iter()
+            .enumerate()
+            .try_for_each(|(idx, leaf)| self.follow_to(conn, idx as u64, leaf))
+    }
+
     /// Replays the entries up to `leaf`'s event size, commits the map and
     /// checks both roots against the leaf.
     fn follow_to(

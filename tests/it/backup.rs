@@ -188,6 +188,28 @@ fn a_county_is_rebuilt_from_its_backup_on_either_backend() {
 #[test]
 fn a_tampered_backup_restores_nothing() {
     let (tmp, data) = demo();
+    // Served a while, so that the state log holds leaves of its own.
+    {
+        let served = serve_with(&data, &["--state-period", "1"]);
+        let registry = registry_key(&data);
+        let state = format!("{}/api/v1/state/checkpoint", served.url);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut n = 0;
+        loop {
+            let size = ureq::get(&state)
+                .call()
+                .ok()
+                .and_then(|r| r.into_string().ok())
+                .and_then(|t| t.lines().nth(1).and_then(|l| l.parse::<u64>().ok()));
+            if size.is_some_and(|s| s >= 3) {
+                break;
+            }
+            assert!(Instant::now() < deadline, "no state leaves");
+            n += 1;
+            bind(&served.url, &registry, n);
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    }
     let good = tmp.path().join("good");
     backup(&data, &good);
     let keys = data.join("keys");
@@ -247,6 +269,51 @@ fn a_tampered_backup_restores_nothing() {
         l
     });
     refused(&person, &keys, "not the one committed to");
+    // A state leaf changed: its note, the county's state key's, no longer
+    // covers it (and a witness saw the other).
+    let state = copy("state");
+    edit(&state, "state_log.jsonl", &|mut l| {
+        let mut line: serde_json::Value = serde_json::from_str(&l[1]).unwrap();
+        let leaf = line["leaf"].as_str().unwrap();
+        let mut bytes =
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, leaf).unwrap();
+        bytes[71] ^= 1;
+        line["leaf"] =
+            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes).into();
+        l[1] = line.to_string();
+        l
+    });
+    refused(
+        &state,
+        &keys,
+        "line 2: its note is not the county's state key's",
+    );
+    // A leaf's note moved onto the next line: over another tree.
+    let moved = copy("moved");
+    edit(&moved, "state_log.jsonl", &|mut l| {
+        let first: serde_json::Value = serde_json::from_str(&l[0]).unwrap();
+        let mut second: serde_json::Value = serde_json::from_str(&l[1]).unwrap();
+        second["note"] = first["note"].clone();
+        l[1] = second.to_string();
+        l
+    });
+    refused(
+        &moved,
+        &keys,
+        "line 2: its note is not the county's state key's",
+    );
+    // The pages of the parties changed: not what they signed (M5).
+    let pages = copy("pages");
+    edit(&pages, "schedules.jsonl", &|l| {
+        l.into_iter()
+            .map(|line| line.replacen("甲方：", "甲方：王", 1))
+            .collect()
+    });
+    refused(
+        &pages,
+        &keys,
+        "not the page of the parties they signed (M5)",
+    );
     // Another log's key.
     let other = tmp.path().join("other-keys");
     std::fs::create_dir(&other).unwrap();

@@ -43,7 +43,8 @@ macro_rules! moved {
 moved!(save_sqlite, diesel::SqliteConnection);
 moved!(save_postgres, diesel::PgConnection);
 
-/// The private personal records: (commitment, household, record).
+/// The private personal records: (commitment, household, record), in the
+/// order of their commitments.
 pub fn load_persons(
     conn: &mut DbConnection,
     county: &str,
@@ -51,6 +52,7 @@ pub fn load_persons(
 ) -> Result<Vec<(String, String, PersonRecord)>, StoreError> {
     let mut query = persons::table
         .filter(persons::county.eq(county))
+        .order(persons::commitment.asc())
         .into_boxed();
     if let Some(h) = household {
         query = query.filter(persons::household.eq(h.to_owned()));
