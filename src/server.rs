@@ -5,12 +5,27 @@
 use actix_web::{web, App, HttpServer};
 
 use crate::http::{ApiError, HttpRefusal, MAX_BODY};
-use crate::registry::Registry;
+use crate::registry::Counties;
 
-/// Mounts the routes on an actix `App` (the server and the tests share this).
-pub fn configure(registry: Registry) -> impl FnOnce(&mut web::ServiceConfig) {
+/// Mounts the routes on an actix `App` (the server and the tests share
+/// this): each county's at `/api/v1/counties/{county}/…` and its log's
+/// tiles at `/counties/{county}/…`; the home county's at `/api/v1/…`, the
+/// tiles' root and the pages; the province's reads at `/api/v1/…`.
+pub fn configure(counties: Counties) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
-        cfg.app_data(web::Data::new(registry))
+        // Before `/api/v1`, whose scope would take their paths.
+        for c in counties.iter() {
+            let own = web::Data::new(c.registry.clone());
+            let api = web::scope(&format!("/api/v1/counties/{}", c.code)).app_data(own.clone());
+            cfg.service(crate::api::table::county_routes(api));
+            cfg.service(
+                web::scope(&format!("/counties/{}", c.code))
+                    .app_data(own)
+                    .configure(crate::api::tiles::routes),
+            );
+        }
+        cfg.app_data(web::Data::new(counties.home().clone()))
+            .app_data(web::Data::new(counties))
             .app_data(web::PayloadConfig::new(MAX_BODY))
             .app_data(web::QueryConfig::default().error_handler(|e, _| {
                 let msg = e.to_string();
@@ -35,14 +50,14 @@ pub fn configure(registry: Registry) -> impl FnOnce(&mut web::ServiceConfig) {
 /// Serves until SIGINT or SIGTERM; actix then stops accepting, lets the
 /// requests in hand finish (their entries are committed and answered), and
 /// returns.
-pub async fn serve(registry: Registry, listener: std::net::TcpListener) -> std::io::Result<()> {
-    serve_with(registry, listener, None, crate::web::Site::default()).await
+pub async fn serve(counties: Counties, listener: std::net::TcpListener) -> std::io::Result<()> {
+    serve_with(counties, listener, None, crate::web::Site::default()).await
 }
 
 /// [`serve`], over TLS when given a configuration, with the site's own
 /// settings (its base map).
 pub async fn serve_with(
-    registry: Registry,
+    counties: Counties,
     listener: std::net::TcpListener,
     tls: Option<rustls::ServerConfig>,
     site: crate::web::Site,
@@ -54,7 +69,7 @@ pub async fn serve_with(
             .wrap(actix_web::middleware::Compress::default())
             .wrap(crate::web::security_headers(&site))
             .app_data(web::Data::new(site.clone()))
-            .configure(configure(registry.clone()))
+            .configure(configure(counties.clone()))
     })
     .worker_max_blocking_threads(8)
     .shutdown_timeout(30);

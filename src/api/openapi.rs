@@ -243,6 +243,9 @@ fn make_document() -> serde_json::Value {
         "IncomeView" => views::IncomeView;
         "ListingView" => views::ListingView;
         "ListingsView" => views::ListingsView;
+        "CountiesView" => views::CountiesView;
+        "ProvinceListingsView" => views::ProvinceListingsView;
+        "ProvinceFiguresView" => views::ProvinceFiguresView;
         "AttestationsOf" => views::AttestationsOf;
         "AttestationView" => views::AttestationView;
         "Hashes" => views::Hashes;

@@ -9,7 +9,7 @@ use crate::http::{
     blocking, blocking_costed, log_index, parse_bbox, ApiError, Cost, HttpRefusal, MAX_BODY,
 };
 
-use crate::registry::{Reader, Registry};
+use crate::registry::{Counties, Reader, Registry};
 
 /// The body of a POST: JSON (by its Content-Type), of at most `max` bytes.
 async fn json_body(
@@ -352,6 +352,39 @@ pub(super) async fn get_listings(
         )
     })
     .await
+}
+
+pub(super) async fn get_counties(counties: web::Data<Counties>) -> Result<HttpResponse, ApiError> {
+    let counties = counties.into_inner();
+    answer("application/json", move || counties.view()).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ProvinceListingsQuery {
+    status: Option<String>,
+    kind: Option<String>,
+    per_county: Option<u32>,
+}
+
+pub(super) async fn get_province_listings(
+    counties: web::Data<Counties>,
+    q: web::Query<ProvinceListingsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let counties = counties.into_inner();
+    let q = q.into_inner();
+    // A bulk read: one query a county.
+    answer_costed(Cost::Bulk, "application/json", move || {
+        counties.listings(q.status.as_deref(), q.kind.as_deref(), q.per_county)
+    })
+    .await
+}
+
+pub(super) async fn get_province_figures(
+    counties: web::Data<Counties>,
+) -> Result<HttpResponse, ApiError> {
+    let counties = counties.into_inner();
+    answer_costed(Cost::Bulk, "application/json", move || counties.figures()).await
 }
 
 pub(super) async fn get_listing(

@@ -41,6 +41,16 @@ impl Method {
     }
 }
 
+/// Whom a route answers for (issue 21: a server may hold several counties).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// One county: the home county's at `/api/v1{path}`, and each county's
+    /// at `/api/v1/counties/{county}{path}`.
+    County,
+    /// Every county the server holds, once, at `/api/v1{path}`.
+    Province,
+}
+
 /// Where a parameter is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum In {
@@ -156,6 +166,7 @@ pub struct Answer {
 #[derive(Debug, Clone, Copy)]
 pub struct Route {
     pub method: Method,
+    pub reach: Reach,
     /// Below `/api/v1`.
     pub path: &'static str,
     pub summary: &'static str,
@@ -313,12 +324,23 @@ macro_rules! api_routes {
         /// Every route of `/api/v1`, in the order the document lists them.
         pub const ROUTES: &[Route] = &[$($route),*];
 
-        /// Mounts the routes under `/api/v1` (the server mounts them beside
-        /// the pages).
+        /// Mounts every route under `/api/v1`: the home county's and the
+        /// province's (the server mounts them beside the pages).
         pub fn routes(cfg: &mut web::ServiceConfig) {
             let scope = web::scope("/api/v1")
                 $(.route(($route).path, ($route).method.actix().to($handler)))*;
             cfg.service(scope);
+        }
+
+        /// Adds the routes of one county to `scope` (its registry is the
+        /// scope's own data).
+        pub fn county_routes(mut scope: actix_web::Scope) -> actix_web::Scope {
+            $(
+                if ($route).reach == Reach::County {
+                    scope = scope.route(($route).path, ($route).method.actix().to($handler));
+                }
+            )*
+            scope
         }
     };
 }
@@ -326,6 +348,7 @@ macro_rules! api_routes {
 api_routes! {
     post_entry => Route {
         method: Method::Post,
+        reach: Reach::County,
         path: "/entries",
         summary: "Submit a signed entry envelope",
         description: "The signature covers \"sanquan entry v1\\n\" followed by the RFC 8785 canonical JSON of `entry`. Answered once the entry is durable. An entry that names persons (household.register) is sent as {\"envelope\": <envelope>, \"personal\": [<record>…]}: each record {salt (base64, ≥16 bytes), name, id_number (GB 11643, upper-case X), phone?} is kept off the log, in a private table, and the entry names it by the hex SHA-256 of its RFC 8785 JSON. Sent as Content-Type: application/json, at most 1 MiB. The signature and the signer's authority for the kind are checked before any geometry or rule work; a full queue answers 503 busy with Retry-After at once.",
@@ -336,6 +359,7 @@ api_routes! {
     };
     post_survey_plan => Route {
         method: Method::Post,
+        reach: Reach::County,
         path: "/survey/plan",
         summary: "What is left to register of a surveyed GeoJSON (确权成果): the entries to sign",
         description: "The survey import the command line (`sanquan import`) and the clerk's page share. Send a GeoJSON FeatureCollection of collectives (FBFBM) and parcels (DKBM, NY/T 2539 names; CBFBM, CBQXQ, CBQXZ for the household holding a parcel and the term), at most 16 MiB. The answer lists the entries that register what is not registered yet — each with its kind, body and the party whose key signs it — what is skipped as registered, and what does not read; once every parcel is registered, it lists the contracts the households need. Sign each entry and POST it to /entries; ask again until no entry is left. Nothing is written by this call.",
@@ -346,6 +370,7 @@ api_routes! {
     };
     post_survey_package => Route {
         method: Method::Post,
+        reach: Reach::County,
         path: "/survey/package",
         summary: "What is left to register of a village's NY/T 2539 package (确权成果包, a .zip): the entries to sign, step by step",
         description: "The clerk's upload of a package `sanquan import` reads too: a .zip (Content-Type: application/zip, at most 64 MiB) holding the layers (DK, ZJQY/CJQY shapefiles with .prj and .cpg) and the ownership tables (FBF, CBF, CBF_JTCY, CBHT, CBDKXX, CBJYQZ as .csv, .dbf or an .mdb). `step` is land (collectives and parcels), households, contracts or certificates, each once the one before is on the log. The answer lists the entries to sign — a household's with the personal records of its members, to send beside it to /entries, as the upload holds them —, what is registered already, and each row the package's own checks refuse, by file, row, field and code, in English and Chinese. Nothing is written by this call.",
@@ -358,6 +383,7 @@ api_routes! {
     };
     get_entry => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/entries/{index}",
         summary: "The leaf data of one entry, exactly as hashed into the tree",
         description: "The JCS bytes of {\"envelope\", \"index\", \"integrated\"}; SHA-256(0x00 ‖ body) is the leaf hash.",
@@ -370,6 +396,7 @@ api_routes! {
     };
     get_checkpoint => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/checkpoint",
         summary: "The newest checkpoint, a C2SP tlog-checkpoint signed note",
         description: "the newest checkpoint, a C2SP tlog-checkpoint signed note (text/plain)",
@@ -380,6 +407,7 @@ api_routes! {
     };
     get_state_checkpoint => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/state/checkpoint",
         summary: "The newest state-log checkpoint (issue 20): a signed note whose extension line names the state map's root and the event-log size it reflects, with the witnesses' cosignatures",
         description: "the newest state-log checkpoint, a C2SP tlog-checkpoint signed note (origin `sanquan/<county>/state`) with one extension line `state <event size> <event root> <map root>` and the witnesses' cosignatures (text/plain)",
@@ -390,6 +418,7 @@ api_routes! {
     };
     get_state_leaves => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/state/leaves",
         summary: "Up to 1,000 state-log leaves from `from`, one a line: base64 of the event-log size (8 bytes, big-endian), the event-log root and the state map's root — what `sanquan monitor` checks against the events",
         description: "state-log leaves from `from` (at most 1,000), one a line, each the base64 of 72 bytes: the event-log size (big-endian), the event-log root, the state map's root (text/plain)",
@@ -402,6 +431,7 @@ api_routes! {
     };
     get_title_proof => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/titles/{title}/proof",
         summary: "A title proof (权属证明, issue 20): the title's record — holder, contract, rights with terms, encumbrances, open acts — or its absence, under the state map and a signed, cosigned state checkpoint; verify offline with `sanquan verify-proof`",
         description: "a proof of one title's record as of the newest state-log leaf: C2SP tlog-proof text (`form=text`, the default) or the compact form in base64 (`form=compact`, what a certificate's QR holds); checked offline against a trust policy (C2SP tlog-policy) by `sanquan verify-proof`",
@@ -415,6 +445,7 @@ api_routes! {
     };
     get_inclusion => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/proofs/inclusion",
         summary: "RFC 9162 inclusion proof of entry `index` in the tree of `size` entries",
         description: "`{\"hashes\": […]}`, RFC 9162 inclusion proof",
@@ -428,6 +459,7 @@ api_routes! {
     };
     get_consistency => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/proofs/consistency",
         summary: "RFC 9162 consistency proof between tree sizes `old` and `new`",
         description: "`{\"hashes\": […]}`, RFC 9162 consistency proof",
@@ -441,6 +473,7 @@ api_routes! {
     };
     openapi => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/openapi.json",
         summary: "This description of the API (OpenAPI 3.1)",
         description: "Usable by client generators: every entry kind's body is a schema under `components/schemas` (`body.<kind>`, from its Rust type, with the types it uses beside it, every `$ref` resolving from the document's root), each kind's entry is `entry.<kind>`, and an envelope's `entry` is one of them, told apart by the `kind` discriminator (`POST /entries` takes `Entry`, the envelope, or it with the personal records of the persons it names); every route has an `operationId` and typed parameters with an example from the log served (on the demo, the demo county's); `x-kinds` beside the envelope's `kind` gives each kind's roles, rule ids (docs/domain.md), county offices and second hands — all from the kind's one declaration in `src/model/table.rs`; every JSON read's 200 answer has the schema of its typed view (`src/registry/views/`, the same structs the printable pages render), listed again under `x-views` and named by `x-view`; `x-errors` lists every error code with its HTTP status and an example of both messages (one refusal of each kind of each layer, enumerated from the error types); each kind's `example` is its newest entry on the log being served (on the demo, the demo county's own)",
@@ -451,6 +484,7 @@ api_routes! {
     };
     get_collective => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/collectives/{code}",
         summary: "A collective (发包方): boundary, area in m² and 亩, number of active parcels",
         description: "a collective as a GeoJSON Feature: boundary, area in m² and 亩, active parcels",
@@ -463,6 +497,7 @@ api_routes! {
     };
     get_parcel => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/parcels/{code}",
         summary: "A parcel (地块): NY/T 2539 fields, geodesic area_m2 and area_mu as decimal strings, 四至 (sizhi), holder, status",
         description: "a parcel as a GeoJSON Feature: NY/T 2539 fields, `area_m2` and `area_mu` (decimal strings, geodesic), 四至 (`sizhi`, computed from the parcels around it now), holder and status",
@@ -475,6 +510,7 @@ api_routes! {
     };
     get_parcels => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/parcels",
         summary: "Parcels of a collective, or within a bounding box, as a FeatureCollection (at most 10,000)",
         description: "a FeatureCollection (at most 10,000 features)",
@@ -488,6 +524,7 @@ api_routes! {
     };
     get_title => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/titles/{code}",
         summary: "The title report of a parcel: its attributes, holder and contract, derived rights, encumbrances in force, and its history as log indices, as of the newest checkpoint",
         description: "the title report: the parcel, holder and contract, the derived rights on it (holder, term, registered, in force today), encumbrances in force, and its history as log indices, as of the newest checkpoint",
@@ -500,6 +537,7 @@ api_routes! {
     };
     get_decision => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/decisions/{index}",
         summary: "A decision of a collective (D1–D3): assembly, subject, question, date, counts, minutes hash, and whether the counts make it pass",
         description: "a decision of a collective (D1–D3) with its counts, and whether they make it pass",
@@ -512,6 +550,7 @@ api_routes! {
     };
     get_household => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/households/{code}",
         summary: "A household (承包方): members by commitment and relation (GB/T 4761); names, ID numbers and phones only on a signed read by the county, the household's collective or the household itself",
         description: "a household: members by commitment and relation, contracts (parcels, term, in force, certificate), shares, homestead; members' names, ID numbers and phones only on a signed read (below) by the county, the household's collective or the household itself",
@@ -525,6 +564,7 @@ api_routes! {
     };
     get_distribution => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/distributions/{index}",
         summary: "A distribution of a collective's income (S3): total, reserve, welfare, and each holder's part in yuan; the parts add up to the fen",
         description: "a distribution: total, reserve, welfare and each holder's part, in yuan",
@@ -537,6 +577,7 @@ api_routes! {
     };
     get_certificate => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/certificates/{code}",
         summary: "The land contract certificate (承包经营权证) of a contract, as data, once issued: parties, parcels and areas, term, members sharing the right",
         description: "the land contract certificate as data, once issued",
@@ -549,6 +590,7 @@ api_routes! {
     };
     get_listings => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/listings",
         summary: "Exchange listings, newest first, by status (review, notice, trading, awarded, settled, rejected, withdrawn), collective and kind (mode)",
         description: "exchange listings, newest first",
@@ -561,8 +603,46 @@ api_routes! {
         answer: Answer { status: 200, types: &["application/json"], about: "{\"listings\": [...]}", view: Some("ListingsView") },
         refused: &[],
     };
+    get_counties => Route {
+        method: Method::Get,
+        reach: Reach::Province,
+        path: "/counties",
+        summary: "The counties this server holds",
+        description: "Each with its name, its log's size and where its routes are: every route marked for one county is also at /api/v1/counties/{county}/… for each county held; the first county listed is the home county, which answers /api/v1/… itself and the pages.",
+        request: None,
+        params: &[],
+        answer: Answer { status: 200, types: &["application/json"], about: "{\"counties\": [...]}", view: Some("CountiesView") },
+        refused: &[503],
+    };
+    get_province_listings => Route {
+        method: Method::Get,
+        reach: Reach::Province,
+        path: "/province/listings",
+        summary: "Listings of every county held, county by county, newest first",
+        description: "A province's exchange in one read: each county's listings of the status and kind given, at most per_county (default 50, at most 500) of each.",
+        request: None,
+        params: &[
+            Param { name: "status", at: In::Query, ty: Ty::Of(schema_of::<crate::model::exchange::Status>), required: false, about: "", example: "settled" },
+            Param { name: "kind", at: In::Query, ty: Ty::Of(schema_of::<crate::model::exchange::Mode>), required: false, about: "", example: "lease" },
+            Param { name: "per_county", at: In::Query, ty: Ty::Size, required: false, about: "at most 500", example: "20" },
+        ],
+        answer: Answer { status: 200, types: &["application/json"], about: "{\"counties\": [{county, name, listings}...]}", view: Some("ProvinceListingsView") },
+        refused: &[400, 503],
+    };
+    get_province_figures => Route {
+        method: Method::Get,
+        reach: Reach::Province,
+        path: "/province/figures",
+        summary: "Each county's figures and their sums",
+        description: "Entries, collectives, parcels not retired, households, contracts not returned and listings by status, for each county held, and the sums: counted by the registers' keys, no document read.",
+        request: None,
+        params: &[],
+        answer: Answer { status: 200, types: &["application/json"], about: "{\"counties\": [...], \"total\": {...}}", view: Some("ProvinceFiguresView") },
+        refused: &[503],
+    };
     get_listing => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/listings/{id}",
         summary: "A listing with its intents, bids, objections, award (and the SHA-256 of its rendered contract), consent, verification, payment, settlement, registrations and its whole history as log indices",
         description: "a listing with its intents, bids, award (and the SHA-256 of its rendered contract), verification, payment, settlement and its whole history as log indices",
@@ -575,6 +655,7 @@ api_routes! {
     };
     get_income => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/households/{code}/income",
         summary: "A household's income: prices of its settled transfers and its dividends, in yuan",
         description: "a household's income: prices of its settled transfers (leases, equity, assignments, shares) and its dividends, in yuan",
@@ -587,6 +668,7 @@ api_routes! {
     };
     get_attestations_of => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/households/{code}/attestations",
         summary: "The log indices of the county's attestations of a household's retained rights",
         description: "the log indices of a household's attestations",
@@ -599,6 +681,7 @@ api_routes! {
     };
     get_attestation => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/attestations/{index}",
         summary: "The county's attestation of the rights a household retains (G3), with the signed entry's bytes, its leaf hash, the inclusion proof and the signed checkpoint, so it can be checked without trusting the server",
         description: "the county's attestation of a household's retained rights (G3), as a document to check without trusting the server: the rights, a statement in words, the signed entry's exact bytes, its leaf hash, the inclusion proof and the signed checkpoint",
@@ -611,6 +694,7 @@ api_routes! {
     };
     get_attestation_page => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/attestations/{index}/print",
         summary: "The attestation as a printable page: a redirect to the county's page of it (/attestation/{index}, Chinese first, with its proof and a verify button)",
         description: "`303` to `/attestation/{index}`, the county's printable page of it",
@@ -623,6 +707,7 @@ api_routes! {
     };
     get_contract => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/listings/{id}/contract",
         summary: "The contract of an awarded listing (M5), in Chinese: its 正文 and its 当事人信息及签署页 — the names, masked ID numbers and 核验码 shown on a signed read by a party, the collective or the county, withheld from anyone else",
         description: "the contract of an awarded listing as rendered from `contracts/` (M5). On the Chinese texts (setting `contracts` 2) it is the 正文 (rendered by the rules; its SHA-256, `X-Contract-Body-SHA256`, is the award's `contract_sha256`) and, after a blank line, the 当事人信息及签署页 the registry keeps off the log (its SHA-256 in `X-Contract-Schedule-SHA256`); both parties sign `X-Contract-SHA256` = SHA-256 of \"sanquan contract v2\\n<body sha>\\n<page sha>\\n\" with `schedule_sha256` in `contract.sign`. Without a signed read the page's names and 核验码 are withheld (`X-Contract-Copy: public`); a signed read by a party of the deal, the collective or the county answers it whole (`whole`), anyone else's is refused. Deals awarded on the English texts (setting 1) answer their whole text, whose SHA-256 the parties signed. `/contract/print` redirects to `/contract/{id}`, the same as a printable page",
@@ -636,6 +721,7 @@ api_routes! {
     };
     get_contract_page => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/listings/{id}/contract/print",
         summary: "The same contract as a printable page with the SHA-256 both parties sign: a redirect to the county's page of it (/contract/{id})",
         description: "",
@@ -648,6 +734,7 @@ api_routes! {
     };
     get_party => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/parties/{code}",
         summary: "Who a party is: its type, the keys bound to act for it (verifier key, role, registered and revoked at which log index) and a transferee's reviews by the county (M8, X6)",
         description: "who a party is on this log: its type (county, collective, household, organisation, person), the keys bound to act for it (verifier key, role, the log indices that bound and revoked each) and, for a transferee, the county's reviews — what was reviewed, the days each qualifies the party (a person from the least age to the last day of the greatest, X6; an organisation until the county reviews again) — and whether it is qualified today",
@@ -660,6 +747,7 @@ api_routes! {
     };
     get_key => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/keys/{signer}",
         summary: "Who a key is: the party it acts for, its role, and the log indices that registered and revoked it",
         description: "who a key is (its party, role, registered and revoked at which index); the second for up to 64 keys at once, unregistered ones left out (a browser asks for all the keys it holds)",
@@ -672,6 +760,7 @@ api_routes! {
     };
     post_key_offer => Route {
         method: Method::Post,
+        reach: Reach::County,
         path: "/key-offers",
         summary: "A farmer's phone offers its new key for registration: answered with the key's short code (ABCD-EFGH), which the clerk may type in place of the key",
         description: "Send {\"vkey\": <verifier key>} (the public key only). The short code is the first 40 bits of SHA-256 of the key's 32 bytes, written in 23456789ABCDEFGHJKLMNPQRSTUVWXYZ; the offer is kept for seven days (at most 10,000 a county, the oldest let go first) and binds nothing: the collective binds the key with key.register. A key offered under a code another key already holds is refused (409): make a new key.",
@@ -682,6 +771,7 @@ api_routes! {
     };
     get_key_offer => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/key-offers/{code}",
         summary: "The key a short code names: offered this week for registration, or already bound (then with whom it acts for)",
         description: "the key a farmer's phone offered under this short code (typed in any case, with or without its hyphen), or the key already bound on the log whose code it is, with its binding — what the clerk's key form fills in when the code is typed",
@@ -694,6 +784,7 @@ api_routes! {
     };
     post_draft => Route {
         method: Method::Post,
+        reach: Reach::County,
         path: "/drafts",
         summary: "An act over a household signed by its first hand, kept for the second hand to cosign (A2): answered with its short code (ABCD-EFGH)",
         description: "Send the signed envelope (no personal data). It is kept, not decided: its signatures must verify and its signer be bound; it is kept until its signature's time window closes (the county's entry_time_window_minutes after its time), at most 20 a signer (its own oldest let go first) and 10,000 a county. The second hand reads it under its code, adds its signature to `cosigs` and submits the envelope to /entries, where the rules judge it.",
@@ -704,6 +795,7 @@ api_routes! {
     };
     get_draft => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/drafts/{code}",
         summary: "The act waiting under a short code for its second hand's cosignature: what it is, who signed it, until when",
         description: "the signed envelope kept under this code (typed in any case, with or without its hyphen), its kind, its signer's binding and when its time window closes; gone once it has",
@@ -716,6 +808,7 @@ api_routes! {
     };
     get_keys => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/keys",
         summary: "Who several keys are at once (a browser asks for all the keys it holds): by public key, the party, role and the log indices that registered and revoked each; keys nobody registered are left out",
         description: "who a key is (its party, role, registered and revoked at which index); the second for up to 64 keys at once, unregistered ones left out (a browser asks for all the keys it holds)",
@@ -728,6 +821,7 @@ api_routes! {
     };
     get_right => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/rights/{index}",
         summary: "The 土地经营权证 of a derived right registered at settlement (M6: a term of five years or more): holder, the household that keeps its contract, parcels, term, in force, an early end",
         description: "the 土地经营权证 of a derived right registered at settlement (M6: five years or more): holder, the household that keeps its contract, parcels with areas, term, whether in force, an early end; the page `/right/{index}` prints it",
@@ -740,6 +834,7 @@ api_routes! {
     };
     get_expropriation => Route {
         method: Method::Get,
+        reach: Reach::County,
         path: "/expropriations/{index}",
         summary: "An expropriation (征收, E1) by the log index of its pre-announcement: the parcels, the plan with its notice and who it compensates for what, the hearing, the payments, who is still owed, and whether the rights on the land have ended",
         description: "",

@@ -26,6 +26,20 @@ pub struct Config {
 pub struct ServerInfo {
     pub url: String,
     pub pid: u32,
+    /// The county's own API root on that server (issue 21: a server may
+    /// hold several counties): `{url}/api/v1/counties/{county}`.
+    #[serde(default)]
+    pub api: String,
+}
+
+impl ServerInfo {
+    /// Where this county's routes are.
+    pub fn api(&self) -> String {
+        match self.api.is_empty() {
+            true => super::api_root(&self.url),
+            false => self.api.clone(),
+        }
+    }
 }
 
 pub struct DataDir {

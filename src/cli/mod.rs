@@ -58,7 +58,9 @@ struct SubmitArgs {
     data_dir: Option<PathBuf>,
     #[arg(long, env = "SANQUAN_DATABASE_URL")]
     database_url: Option<String>,
-    /// Base URL of a running server, e.g. http://127.0.0.1:8080.
+    /// Base URL of a running server, e.g. http://127.0.0.1:8080 (its home
+    /// county), or a county's API root on a province's server,
+    /// http://…/api/v1/counties/140421.
     #[arg(long, conflicts_with = "data_dir")]
     server: Option<String>,
     /// The signer key file.
@@ -124,6 +126,13 @@ enum Command {
         /// log key.
         #[arg(long, requires = "read_only")]
         policy: Option<PathBuf>,
+        /// Another county's data directory, served beside the first (issue
+        /// 21: a province's server), each county with its own log, keys,
+        /// writer and lock — in one database where their URLs are one. Each
+        /// county answers at /api/v1/counties/{county}/…; the first (the
+        /// home county) also at /api/v1/… and in the pages.
+        #[arg(long = "county-dir", conflicts_with = "read_only")]
+        county_dirs: Vec<PathBuf>,
     },
     /// Sign and submit one entry, directly or through a server.
     Submit(SubmitArgs),
@@ -421,8 +430,9 @@ fn run(command: Command) -> Result<(), CliError> {
             listen,
             tls,
             state_period,
+            county_dirs,
             ..
-        } => serve(&db, &listen, &tls, state_period),
+        } => serve(&db, &county_dirs, &listen, &tls, state_period),
         Command::Submit(args) => submit(&args),
         Command::Checkpoint { db } => {
             let dir = DataDir::open(&db.data_dir)?;
@@ -487,6 +497,7 @@ fn run(command: Command) -> Result<(), CliError> {
                     data_dir: dir.path,
                     database_url: None,
                 },
+                &[],
                 &listen,
                 &tls,
                 // The demo's state log moves each minute.
@@ -830,44 +841,75 @@ impl TlsArgs {
     }
 }
 
-fn serve(args: &DbArgs, listen: &str, tls: &TlsArgs, state_period: u64) -> Result<(), CliError> {
+fn serve(
+    args: &DbArgs,
+    county_dirs: &[PathBuf],
+    listen: &str,
+    tls: &TlsArgs,
+    state_period: u64,
+) -> Result<(), CliError> {
     let tls = tls.config()?;
-    let dir = DataDir::open(&args.data_dir)?;
-    let site = served_site(&dir)?;
-    let _lock = dir.lock()?;
-    let db = Db::open(
-        &dir.database_url(args.database_url.as_deref()),
-        &dir.config.county,
-    )?;
-    let writer = Writer::start_keeping_state(
-        &db,
-        dir.log_key()?,
-        dir.clock.clone(),
-        std::time::Duration::from_secs(state_period),
-        Some(
-            crate::ledger::policy::Policy::parse(&proofs::county_policy(&dir)?)
-                .map_err(CliError::Usage)?,
-        ),
-    )?;
-    let registry = Registry::new(db, writer);
+    let mut dirs = vec![DataDir::open(&args.data_dir)?];
+    for path in county_dirs {
+        let dir = DataDir::open(path)?;
+        if let Some(twice) = dirs.iter().find(|d| d.config.county == dir.config.county) {
+            return Err(CliError::Usage(format!(
+                "--county-dir {}: county {} is served already, from {}",
+                path.display(),
+                dir.config.county,
+                twice.path.display()
+            )));
+        }
+        dirs.push(dir);
+    }
+    let site = served_site(&dirs[0])?;
+    // Each county its own lock, database handle and writer.
+    let mut locks = Vec::with_capacity(dirs.len());
+    let mut registries = Vec::with_capacity(dirs.len());
+    for dir in &dirs {
+        locks.push(dir.lock()?);
+        let db = Db::open(
+            &dir.database_url(args.database_url.as_deref()),
+            &dir.config.county,
+        )?;
+        let writer = Writer::start_keeping_state(
+            &db,
+            dir.log_key()?,
+            dir.clock.clone(),
+            std::time::Duration::from_secs(state_period),
+            Some(
+                crate::ledger::policy::Policy::parse(&proofs::county_policy(dir)?)
+                    .map_err(CliError::Usage)?,
+            ),
+        )?;
+        registries.push(Registry::new(db, writer));
+    }
+    let counties = crate::registry::Counties::new(registries).map_err(CliError::Usage)?;
     let listener = bind(listen)?;
     let url = served_url(&listener, &tls)?;
-    dir.set_server(Some(&ServerInfo {
-        url: url.clone(),
-        pid: std::process::id(),
-    }))?;
+    for dir in &dirs {
+        dir.set_server(Some(&ServerInfo {
+            url: url.clone(),
+            pid: std::process::id(),
+            api: format!("{url}/api/v1/counties/{}", dir.config.county),
+        }))?;
+    }
+    let origins: Vec<String> = counties.iter().map(|c| c.registry.origin()).collect();
     println!(
         "sanquan: serving {} — open {url}/ (the API is at {url}/api/v1/)",
-        registry.origin()
+        origins.join(", ")
     );
     let served = actix_web::rt::System::new().block_on(crate::server::serve_with(
-        registry.clone(),
+        counties.clone(),
         listener,
         tls,
         site,
     ));
-    dir.set_server(None)?;
-    registry.shutdown();
+    for dir in &dirs {
+        dir.set_server(None)?;
+    }
+    counties.shutdown();
+    drop(locks);
     tracing::info!("stopped");
     Ok(served?)
 }
@@ -907,8 +949,9 @@ fn serve_read_only(
         "sanquan: serving {} read only — open {url}/ (the API is at {url}/api/v1/)",
         registry.origin()
     );
+    let counties = crate::registry::Counties::one(registry).map_err(CliError::Usage)?;
     Ok(actix_web::rt::System::new()
-        .block_on(crate::server::serve_with(registry, listener, tls, site))?)
+        .block_on(crate::server::serve_with(counties, listener, tls, site))?)
 }
 
 /// The site's settings from the data directory, checked.
@@ -1030,7 +1073,7 @@ fn submit(args: &SubmitArgs) -> Result<(), CliError> {
                     (r.index, B64.encode(r.leaf_hash))
                 }
                 Err(busy) => match dir.server() {
-                    Some(info) => http_submit(&info.url, &sign(&origin)?, &personal)?,
+                    Some(info) => http_submit(&info.api(), &sign(&origin)?, &personal)?,
                     None => return Err(busy),
                 },
             }
@@ -1053,8 +1096,19 @@ fn submit_error(e: SubmitError) -> CliError {
     }
 }
 
+/// The API root of a server's URL: the URL itself where it names one
+/// (`…/api/v1/counties/{county}` of a county a province's server holds),
+/// else the home county's `{url}/api/v1`.
+pub(crate) fn api_root(url: &str) -> String {
+    let url = url.trim_end_matches('/');
+    match url.contains("/api/v1") {
+        true => url.to_owned(),
+        false => format!("{url}/api/v1"),
+    }
+}
+
 fn http_origin(url: &str) -> Result<String, CliError> {
-    let note = ureq::get(&format!("{}/api/v1/checkpoint", url.trim_end_matches('/')))
+    let note = ureq::get(&format!("{}/checkpoint", api_root(url)))
         .call()
         .map_err(|e| CliError::Http(e.to_string()))?
         .into_string()?;
@@ -1078,7 +1132,7 @@ fn http_submit(
         serde_json::to_vec(&serde_json::json!({"envelope": envelope, "personal": personal}))
             .expect("JSON")
     };
-    let resp = ureq::post(&format!("{}/api/v1/entries", url.trim_end_matches('/')))
+    let resp = ureq::post(&format!("{}/entries", api_root(url)))
         .set("Content-Type", "application/json")
         .send_bytes(&bytes);
     let value: serde_json::Value = match resp {

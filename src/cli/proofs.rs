@@ -100,10 +100,7 @@ pub fn prove(
             let Some(info) = dir.server() else {
                 return Err(busy);
             };
-            let url = format!(
-                "{}/api/v1/titles/{title}/proof",
-                info.url.trim_end_matches('/')
-            );
+            let url = format!("{}/titles/{title}/proof", info.api());
             let text = ureq::get(&url)
                 .call()
                 .map_err(|e| CliError::Http(e.to_string()))?

@@ -12,12 +12,14 @@ mod land;
 mod log;
 pub mod package;
 mod parties;
+mod province;
 pub mod views;
 
 pub use exchange::ContractCopy;
 pub use households::{ClerkContract, ClerkWork};
 pub use land::ParcelSheet;
 pub use log::Stamp;
+pub use province::{Counties, County, LISTINGS_PER_COUNTY};
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;

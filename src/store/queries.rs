@@ -369,3 +369,55 @@ pub fn registered_codes(
     );
     Ok(known)
 }
+
+/// A county's figures for a province's statistics (issue 21): each a count
+/// over a projection's primary key, no document read.
+#[derive(Debug, Clone, Default)]
+pub struct CountyCounts {
+    pub entries: u64,
+    pub collectives: u64,
+    /// Parcels not retired.
+    pub parcels: u64,
+    pub households: u64,
+    /// Contracts not returned.
+    pub contracts: u64,
+    /// Listings by their stored status.
+    pub listings: Vec<(String, u64)>,
+}
+
+pub fn county_counts(conn: &mut DbConnection, county: &str) -> Result<CountyCounts, StoreError> {
+    use super::schema::{collectives, contracts, households, listings, parcels};
+    let n = |c: i64| c.max(0) as u64;
+    let collectives: i64 = collectives::table
+        .filter(collectives::county.eq(county))
+        .count()
+        .get_result(conn)?;
+    let parcels: i64 = parcels::table
+        .filter(parcels::county.eq(county))
+        .filter(parcels::retired_at.is_null())
+        .count()
+        .get_result(conn)?;
+    let households: i64 = households::table
+        .filter(households::county.eq(county))
+        .count()
+        .get_result(conn)?;
+    let contracts: i64 = contracts::table
+        .filter(contracts::county.eq(county))
+        .filter(contracts::returned_at.is_null())
+        .count()
+        .get_result(conn)?;
+    let listings: Vec<(String, i64)> = listings::table
+        .filter(listings::county.eq(county))
+        .group_by(listings::status)
+        .select((listings::status, diesel::dsl::count_star()))
+        .order(listings::status.asc())
+        .load(conn)?;
+    Ok(CountyCounts {
+        entries: log_size(conn, county)?,
+        collectives: n(collectives),
+        parcels: n(parcels),
+        households: n(households),
+        contracts: n(contracts),
+        listings: listings.into_iter().map(|(s, c)| (s, n(c))).collect(),
+    })
+}

@@ -138,6 +138,16 @@ fn every_route_answers_its_documented_example_on_the_demo() {
             Err(e) => panic!("{url}: {e}"),
         };
         assert_eq!(answer.status(), route.answer.status, "{url}");
+        // Issue 21: a county's route answers at its county's path too.
+        if route.reach == sanquan::api::table::Reach::County {
+            let own = url.replacen("/api/v1", "/api/v1/counties/140421", 1);
+            let status = match agent.get(&format!("{}{own}", served.url)).call() {
+                Ok(r) => r.status(),
+                Err(ureq::Error::Status(s, _)) => s,
+                Err(e) => panic!("{own}: {e}"),
+            };
+            assert_eq!(status, route.answer.status, "{own}");
+        }
         let content_type = answer.content_type().to_owned();
         assert!(
             route.answer.types.is_empty()

@@ -26,6 +26,7 @@ mod lifecycle;
 mod package;
 mod pages;
 mod proofs;
+mod province;
 mod races;
 mod replica;
 mod rules_doc;

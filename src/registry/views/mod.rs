@@ -1,5 +1,5 @@
 //! The typed views the API answers with and the pages render, by area:
-//! `land`, `title`, `households`, `parties`, `exchange`, `log`. Each has a
+//! `land`, `title`, `households`, `parties`, `exchange`, `log`, `province`. Each has a
 //! JSON Schema (the OpenAPI document's `x-views`).
 
 use chrono::NaiveDate;
@@ -19,6 +19,7 @@ mod households;
 mod land;
 mod log;
 mod parties;
+mod province;
 mod title;
 
 pub use exchange::*;
@@ -26,6 +27,7 @@ pub use households::*;
 pub use land::*;
 pub use log::*;
 pub use parties::*;
+pub use province::*;
 pub use title::*;
 
 fn geometry(geojson: &str) -> Value {

@@ -8,7 +8,10 @@ pub fn spawn_app(registry: Registry) -> String {
     let url = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
         actix_web::rt::System::new()
-            .block_on(sanquan::server::serve(registry, listener))
+            .block_on(sanquan::server::serve(
+                sanquan::registry::Counties::one(registry).unwrap(),
+                listener,
+            ))
             .unwrap();
     });
     url
