@@ -9,6 +9,7 @@ use clap::Subcommand;
 
 mod deals;
 mod hostile;
+mod http;
 mod kills;
 mod proofs;
 mod province;
@@ -146,6 +147,21 @@ pub enum Bench {
         readers: usize,
         #[arg(long, default_value_t = 15)]
         seconds: u64,
+    },
+    /// HTTP at the machine's limit (issue 21, part 6): against `sanquan
+    /// serve` on the demo county, appends from many clients at once (signed
+    /// beforehand), then title and household reads from many more — appends
+    /// and reads a second with p50 and p99, SQLite and PostgreSQL side by side.
+    Http {
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 64)]
+        appenders: usize,
+        #[arg(long, default_value_t = 200)]
+        readers: usize,
+        /// Also on a throwaway PostgreSQL server.
+        #[arg(long)]
+        postgres: bool,
     },
     /// `sanquan serve` killed with SIGKILL `rounds` times under a mixed
     /// load of imports, household registrations and exchange steps (issue
@@ -289,6 +305,12 @@ pub fn run(which: Bench) -> Result<(), CliError> {
             readers,
             seconds,
         } => hostile::disk(entries, readers, seconds),
+        Bench::Http {
+            seconds,
+            appenders,
+            readers,
+            postgres,
+        } => http::http(seconds, appenders, readers, postgres),
         Bench::Kills {
             rounds,
             postgres,

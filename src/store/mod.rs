@@ -329,3 +329,35 @@ fn applied_migrations(conn: &mut DbConnection) -> Result<Vec<String>, diesel::re
     let rows: Vec<Applied> = db_run!(conn, |c| sql.load(c))?;
     Ok(rows.into_iter().map(|a| a.version).collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::prelude::*;
+
+    #[derive(QueryableByName)]
+    struct CompileOption {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        compile_options: String,
+    }
+
+    /// `.cargo/config.toml` builds the bundled SQLite for many readers: a
+    /// prepared statement not planned again each time it is bound (QPSG;
+    /// diesel binds every `.first()`'s `LIMIT ?`), and no global mutex
+    /// around allocations.
+    #[test]
+    fn sqlite_is_built_for_many_readers() {
+        let mut conn = diesel::SqliteConnection::establish(":memory:").unwrap();
+        let options: Vec<String> = diesel::sql_query("PRAGMA compile_options")
+            .load::<CompileOption>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|o| o.compile_options)
+            .collect();
+        for wanted in ["ENABLE_QPSG", "DEFAULT_MEMSTATUS=0"] {
+            assert!(
+                options.iter().any(|o| o == wanted),
+                "{wanted} not in {options:?}"
+            );
+        }
+    }
+}

@@ -29,10 +29,16 @@ pub(super) struct Server {
 impl Server {
     /// Loads the demo county into `dir` and serves it.
     pub(super) fn demo(dir: &Path) -> Result<Server, CliError> {
+        Self::demo_on(dir, None)
+    }
+
+    /// The same, on the PostgreSQL database `url` where one is given.
+    pub(super) fn demo_on(dir: &Path, url: Option<&str>) -> Result<Server, CliError> {
         let exe = std::env::current_exe()?;
         let status = Command::new(&exe)
             .args(["demo", "--load-only", "--data-dir"])
             .arg(dir)
+            .args(url.map(|u| ["--database-url", u]).into_iter().flatten())
             .env_remove("SANQUAN_DATABASE_URL")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
