@@ -2,15 +2,30 @@
 //! registry, with the shared limits and error handlers (Kanidm's shape: the
 //! faces below, the server above them).
 
-use actix_web::{web, App, HttpServer};
+use actix_web::{guard, web, App, HttpServer};
 
 use crate::http::{ApiError, HttpRefusal, MAX_BODY};
 use crate::registry::Counties;
 
+/// Whether a request's host is named for `county` by its first label
+/// (`140427.example.gov.cn`, `140427.localhost:8080`).
+fn host_of(county: String) -> impl guard::Guard {
+    guard::fn_guard(move |ctx| {
+        let head = ctx.head();
+        let host = head.uri.host().or_else(|| {
+            head.headers
+                .get(actix_web::http::header::HOST)
+                .and_then(|h| h.to_str().ok())
+        });
+        host.and_then(|h| h.split(['.', ':']).next()) == Some(county.as_str())
+    })
+}
+
 /// Mounts the routes on an actix `App` (the server and the tests share
 /// this): each county's at `/api/v1/counties/{county}/…` and its log's
-/// tiles at `/counties/{county}/…`; the home county's at `/api/v1/…`, the
-/// tiles' root and the pages; the province's reads at `/api/v1/…`.
+/// tiles at `/counties/{county}/…`; under a host named for a county
+/// (`{county}.…`), that county's pages, `/api/v1/…` and tiles' root; under
+/// any other host, the home county's; the province's reads at `/api/v1/…`.
 pub fn configure(counties: Counties) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         // Before `/api/v1`, whose scope would take their paths.
@@ -20,8 +35,18 @@ pub fn configure(counties: Counties) -> impl FnOnce(&mut web::ServiceConfig) {
             cfg.service(crate::api::table::county_routes(api));
             cfg.service(
                 web::scope(&format!("/counties/{}", c.code))
-                    .app_data(own)
+                    .app_data(own.clone())
                     .configure(crate::api::tiles::routes),
+            );
+        }
+        for c in counties.iter().skip(1) {
+            cfg.service(
+                web::scope("")
+                    .guard(host_of(c.code.clone()))
+                    .app_data(web::Data::new(c.registry.clone()))
+                    .configure(crate::api::routes)
+                    .configure(crate::api::tiles::routes)
+                    .configure(crate::web::configure),
             );
         }
         cfg.app_data(web::Data::new(counties.home().clone()))

@@ -1,7 +1,8 @@
 //! Issue 21 (2): a province's counties in one `sanquan serve` — each its
 //! own log, keys, writer and lock, in one PostgreSQL database (or SQLite
 //! files side by side) — each answering at `/api/v1/counties/{county}/…`,
-//! the home county also at today's routes and in the pages; the reads
+//! the home county also at today's routes and in the pages, every other
+//! county there under a host named for it (`140427.…`); the reads
 //! across them (the counties, their listings, their figures); an entry of
 //! one county never written to another's log.
 
@@ -177,6 +178,27 @@ fn two_counties_in_one_server(home: &Path, other: &Path) {
         .into_string()
         .unwrap();
     assert!(note.starts_with("sanquan/140421\n"), "{note}");
+
+    // Under a host named for a county, its pages and today's routes; under
+    // any other, the home county's.
+    let page = |host: Option<&str>| {
+        let mut req = ureq::get(&format!("{}/", served.url));
+        if let Some(h) = host {
+            req = req.set("Host", h);
+        }
+        req.call().unwrap().into_string().unwrap()
+    };
+    assert!(page(Some("140427.localhost")).contains("壶关县"));
+    assert!(!page(Some("140427.localhost")).contains("平顺县"));
+    assert!(page(None).contains("平顺县"));
+    assert!(page(Some("www.localhost")).contains("平顺县"));
+    let origin = ureq::get(&format!("{api}/checkpoint"))
+        .set("Host", "140427.example.gov.cn:8080")
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    assert!(origin.starts_with("sanquan/140427\n"), "{origin}");
 
     // The province's reads: listings county by county, at most per_county.
     let (status, province) = get(&format!("{api}/province/listings?per_county=3"));
