@@ -1,6 +1,6 @@
-//! The server: the JSON API and the pages mounted side by side on one
-//! registry, with the shared limits and error handlers (Kanidm's shape: the
-//! faces below, the server above them).
+//! The server: the JSON API and the pages mounted side by side on the
+//! counties it holds (one registry each), with the shared limits and error
+//! handlers (Kanidm's shape: the faces below, the server above them).
 
 use actix_web::{guard, web, App, HttpServer};
 
