@@ -129,8 +129,9 @@ enum Command {
         /// Another county's data directory, served beside the first (issue
         /// 21: a province's server), each county with its own log, keys,
         /// writer and lock — in one database where their URLs are one. Each
-        /// county answers at /api/v1/counties/{county}/…; the first (the
-        /// home county) also at /api/v1/… and in the pages.
+        /// county answers at /api/v1/counties/{county}/…, and at /api/v1/…
+        /// and in the pages under a host named for it (140427.example.gov.cn);
+        /// under any other host, the first county (the home county) does.
         #[arg(long = "county-dir", conflicts_with = "read_only")]
         county_dirs: Vec<PathBuf>,
     },
