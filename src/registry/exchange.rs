@@ -10,6 +10,18 @@ impl Registry {
         collective: Option<&str>,
         mode: Option<&str>,
     ) -> Result<views::ListingsView, ServiceError> {
+        self.newest_listings(status, collective, mode, MAX_FEATURES)
+    }
+
+    /// The newest `most` listings (a province's page reads only what it
+    /// shows of each county).
+    pub fn newest_listings(
+        &self,
+        status: Option<&str>,
+        collective: Option<&str>,
+        mode: Option<&str>,
+        most: i64,
+    ) -> Result<views::ListingsView, ServiceError> {
         let parses = |field: &'static str, value: Option<&str>, ok: fn(&str) -> bool| match value {
             Some(v) if !ok(v) => Err(ServiceError::BadQuery {
                 field,
@@ -43,7 +55,7 @@ impl Registry {
                 *s,
                 collective,
                 mode,
-                MAX_FEATURES,
+                most,
             )?);
         }
         found.sort_by_key(|l| std::cmp::Reverse(l.id));
@@ -54,7 +66,7 @@ impl Registry {
                 l
             })
             .filter(|l| status.is_none_or(|s| l.status.as_str() == s))
-            .take(MAX_FEATURES as usize)
+            .take(most as usize)
             .map(|l| views::listing(&l))
             .collect();
         Ok(views::ListingsView { listings })

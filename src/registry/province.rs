@@ -103,8 +103,10 @@ impl Counties {
         let counties = self
             .iter()
             .map(|c| {
-                let mut listings = c.registry.listings(status, None, mode)?.listings;
-                listings.truncate(per_county as usize);
+                let listings = c
+                    .registry
+                    .newest_listings(status, None, mode, i64::from(per_county))?
+                    .listings;
                 Ok(views::CountyListings {
                     county: c.code.clone(),
                     name: c.name.clone(),

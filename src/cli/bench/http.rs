@@ -36,10 +36,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn quantile(sorted: &[Duration], q: f64) -> f64 {
-    sorted
-        .get(((sorted.len() as f64 - 1.0) * q).round() as usize)
-        .copied()
-        .map_or(0.0, ms)
+    ms(super::percentile(sorted, q))
 }
 
 /// `clients` threads, each calling `one(client, i)` for `seconds` (or until

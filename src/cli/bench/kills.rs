@@ -101,6 +101,16 @@ trait Load: Send {
     fn answered(&mut self, index: u64);
 }
 
+/// The key of the collective whose code begins `code` (a parcel's, a
+/// household's).
+fn collective_key<'k>(keys: &'k [(String, SignerKey)], code: &str) -> &'k SignerKey {
+    &keys
+        .iter()
+        .find(|(c, _)| code.starts_with(c.as_str()))
+        .expect("a generated collective")
+        .1
+}
+
 /// Signs an entry of `kind` by `key` (a fresh nonce: the envelope is then
 /// kept and sent as it is until answered).
 fn signed(key: &SignerKey, kind: &str, body: Value) -> Vec<u8> {
@@ -125,13 +135,7 @@ impl Load for Survey {
             let f = self.parcels.front()?;
             let mut body = f["properties"].clone();
             body["geometry"] = f["geometry"].clone();
-            let code = body["DKBM"].as_str().unwrap_or_default();
-            let key = &self
-                .collectives
-                .iter()
-                .find(|(c, _)| code.starts_with(c.as_str()))
-                .expect("a generated collective")
-                .1;
+            let key = collective_key(&self.collectives, body["DKBM"].as_str().unwrap_or_default());
             self.pending = Some(signed(key, "parcel.register", body));
         }
         self.pending.as_deref()
@@ -159,12 +163,7 @@ struct Households {
 impl Households {
     fn entry(&mut self) -> Option<Vec<u8>> {
         let h = self.queue.front()?;
-        let collective = &self
-            .collectives
-            .iter()
-            .find(|(c, _)| h.code.starts_with(c.as_str()))
-            .expect("a generated collective")
-            .1;
+        let collective = collective_key(&self.collectives, &h.code);
         let listing = self.listing;
         Some(match self.stage {
             0 => {
@@ -375,19 +374,6 @@ fn check(db_url: &str, log_key: &SignerKey, tally: &Tally) -> Result<(u64, Durat
     Ok((report.entries, started.elapsed()))
 }
 
-/// A small deterministic generator for the kills' moments.
-struct Moments(u64);
-
-impl Moments {
-    /// Milliseconds from 50 to 450.
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        50 + self.0 % 400
-    }
-}
-
 pub fn kills(rounds: u32, postgres: bool, seed: u64) -> Result<(), CliError> {
     let tmp = std::env::temp_dir().join(format!("sanquan-bench-kills-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
@@ -523,7 +509,7 @@ pub fn kills(rounds: u32, postgres: bool, seed: u64) -> Result<(), CliError> {
     println!(
         "bench kills: sanquan serve on {backend}, SIGKILL {rounds} times, each 50–450 ms into a mixed load (parcels registered; households registered with personal data, keyed, contracted, listed, reviewed, bid for, deposits confirmed; collective keys bound; titles and households read), 2 cores"
     );
-    let mut moments = Moments(seed.max(1));
+    let mut moments = crate::cli::generate::Rng(seed);
     let (mut starts, mut verifies) = (Vec::new(), Vec::new());
     let mut server = Some(server);
     let mut size = 0;
@@ -539,7 +525,8 @@ pub fn kills(rounds: u32, postgres: bool, seed: u64) -> Result<(), CliError> {
         };
         let url = live.url.clone();
         let before = tally.acked.lock().expect("tally").len();
-        let wait = Duration::from_millis(moments.next());
+        // 50 to 450 ms into the load.
+        let wait = Duration::from_millis(50 + moments.next() % 400);
         std::thread::scope(|s| {
             let (url, tally) = (&url, &tally);
             let clients: Vec<_> = loads
