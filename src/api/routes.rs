@@ -356,7 +356,8 @@ pub(super) async fn get_listings(
 
 pub(super) async fn get_counties(counties: web::Data<Counties>) -> Result<HttpResponse, ApiError> {
     let counties = counties.into_inner();
-    answer("application/json", move || counties.view()).await
+    // A query a county: bulk, as the province's other reads.
+    answer_costed(Cost::Bulk, "application/json", move || counties.view()).await
 }
 
 #[derive(Deserialize)]
