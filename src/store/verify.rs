@@ -15,7 +15,7 @@ use crate::model::{log_origin, VerifierKey};
 use crate::spatial::ParcelIndex;
 
 /// Rows read and checked per round.
-const CHUNK: i64 = 8192;
+const CHUNK: i64 = 16384;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VerifyFailure {
@@ -99,27 +99,41 @@ fn verify_snapshot(
     }
     let total = checkpoint.size;
     let mut seq = Sequencer::new(county, Box::new(ParcelIndex::new()));
-    let mut last_time = String::new();
-    let mut current = Chunk::parse(log_rows(conn, county, 0, CHUNK)?, &origin);
-    while let Some(last) = current.rows.last() {
-        // Read and parse the next chunk on another thread while this one is
-        // replayed in order.
-        let from = last.0 as u64 + 1;
-        let (next, replayed) = std::thread::scope(|s| {
-            let next = s.spawn(|| {
-                log_rows(conn, county, from, CHUNK).map(|rows| Chunk::parse(rows, &origin))
-            });
-            let replayed = current.replay(&mut seq, &mut last_time);
+    // Three stages at once: a thread reads the next chunks (and checks the
+    // tiles each replayed chunk rebuilt, on the one snapshot), another
+    // parses them and checks their signatures on all cores, and this one
+    // replays them in log order. Each hand-off holds one chunk, so memory is
+    // bounded by a few chunks whatever the log's size.
+    let (rows_tx, rows_rx) = std::sync::mpsc::sync_channel::<Result<Vec<LogRow>, StoreError>>(1);
+    let (chunks_tx, chunks_rx) = std::sync::mpsc::sync_channel::<Result<Chunk, StoreError>>(1);
+    let (tiles_tx, tiles_rx) = std::sync::mpsc::channel::<Vec<(TileId, Vec<[u8; 32]>)>>();
+    let (origin, reading) = (&origin, &mut *conn);
+    std::thread::scope(|s| -> Result<(), VerifyError> {
+        let reader = s.spawn(move || read_and_check_tiles(reading, county, rows_tx, tiles_rx));
+        s.spawn(move || {
+            for rows in rows_rx {
+                let chunk = rows.map(|rows| Chunk::parse(rows, origin));
+                if chunks_tx.send(chunk).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut last_time = String::new();
+        for chunk in chunks_rx {
+            let chunk = chunk?;
+            if chunk.rows.is_empty() {
+                break;
+            }
+            chunk.replay(&mut seq, &mut last_time)?;
             // A replay writes nothing: what changed is not kept.
             seq.state.take_changed();
-            (next.join().expect("reader thread"), replayed)
-        });
-        replayed?;
-        let next = next?;
-        check_tiles(conn, county, seq.tree.take_dirty())?;
-        progress(seq.size(), total);
-        current = next;
-    }
+            // The reader is gone only when it failed: its error is returned.
+            let _ = tiles_tx.send(seq.tree.take_dirty());
+            progress(seq.size(), total);
+        }
+        drop(tiles_tx);
+        reader.join().expect("reader thread")
+    })?;
     if seq.size() != checkpoint.size {
         return Err(VerifyFailure::Checkpoint(format!(
             "the log has {} entries, the checkpoint {}",
@@ -225,6 +239,39 @@ impl Chunk {
         }
         Ok(())
     }
+}
+
+/// The reading stage of `verify`: sends each chunk of rows in order (an
+/// empty one at the end) and, between reads and after the last, checks the
+/// tiles the replay rebuilt. Stops at the first failure, which it returns.
+fn read_and_check_tiles(
+    conn: &mut DbConnection,
+    county: &str,
+    rows_tx: std::sync::mpsc::SyncSender<Result<Vec<LogRow>, StoreError>>,
+    tiles_rx: std::sync::mpsc::Receiver<Vec<(TileId, Vec<[u8; 32]>)>>,
+) -> Result<(), VerifyError> {
+    let mut from = 0;
+    loop {
+        let rows = log_rows(conn, county, from, CHUNK);
+        let done = match &rows {
+            Ok(rows) => {
+                from = rows.last().map_or(from, |r| r.0 as u64 + 1);
+                rows.is_empty()
+            }
+            Err(_) => true,
+        };
+        if rows_tx.send(rows).is_err() || done {
+            break;
+        }
+        while let Ok(rebuilt) = tiles_rx.try_recv() {
+            check_tiles(conn, county, rebuilt)?;
+        }
+    }
+    drop(rows_tx);
+    for rebuilt in tiles_rx {
+        check_tiles(conn, county, rebuilt)?;
+    }
+    Ok(())
 }
 
 fn check_tiles(
