@@ -3,12 +3,25 @@
 use super::*;
 
 impl Registry {
-    /// A household with its members by commitment; their personal data is not
-    /// shown to anyone over HTTP until requests carry a role.
     /// A household: members, contracts, shares, homestead. Its members'
     /// personal data only for a `reader` key (of a signed read) that may see
-    /// it: the county agency's, the household's collective's, its own.
+    /// it: the county agency's, the household's collective's, its own. Read
+    /// without one, it is kept until the next commit (`kept`).
     pub fn household(
+        &self,
+        code: &str,
+        reader: Option<Reader>,
+    ) -> Result<views::HouseholdView, ServiceError> {
+        match (reader, self.moment()) {
+            (None, Some(at)) => self
+                .kept
+                .households
+                .get_or(at, code, || self.read_household(code, None)),
+            (reader, _) => self.read_household(code, reader),
+        }
+    }
+
+    fn read_household(
         &self,
         code: &str,
         reader: Option<Reader>,

@@ -213,8 +213,16 @@ impl Registry {
         })
     }
 
-    /// The title report of a parcel, as of the newest checkpoint.
+    /// The title report of a parcel, as of the newest checkpoint (kept
+    /// until the next commit: `kept`).
     pub fn title(&self, code: &str) -> Result<views::TitleView, ServiceError> {
+        match self.moment() {
+            Some(at) => self.kept.titles.get_or(at, code, || self.read_title(code)),
+            None => self.read_title(code),
+        }
+    }
+
+    fn read_title(&self, code: &str) -> Result<views::TitleView, ServiceError> {
         let mut conn = self.db.conn()?;
         // One snapshot: the parcel, its encumbrances and the tree size agree.
         let (size, p, encumbrances, contract) = conn.transaction(|c| {

@@ -8,6 +8,7 @@ mod exchange;
 pub mod export;
 mod households;
 pub mod import;
+mod kept;
 mod land;
 mod log;
 pub mod package;
@@ -248,6 +249,8 @@ pub struct Registry {
     /// The writer's clock (the system's for a reader), so that a view and a
     /// rule never disagree about what day it is.
     clock: crate::store::Clock,
+    /// Public views kept until the next commit (`kept`).
+    kept: Arc<kept::KeptViews>,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -262,7 +265,15 @@ impl Registry {
             writer: Some(Arc::new(writer)),
             replica: None,
             reads: Default::default(),
+            kept: Default::default(),
         }
+    }
+
+    /// When a view read now is read (`kept`): the writer's commit count
+    /// and the day; none without a writer in this process, so nothing is
+    /// kept.
+    fn moment(&self) -> Option<kept::Moment> {
+        self.writer.as_ref().map(|w| (w.commits(), self.today()))
     }
 
     /// Today on the writer's clock.
@@ -283,6 +294,7 @@ impl Registry {
             replica: None,
             reads: Default::default(),
             clock: Default::default(),
+            kept: Default::default(),
         }
     }
 

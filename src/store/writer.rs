@@ -8,7 +8,7 @@
 //! batch.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -313,6 +313,7 @@ pub struct Writer {
     stopping: Arc<AtomicBool>,
     pub origin: String,
     clock: Clock,
+    commits: Arc<AtomicU64>,
 }
 
 impl Writer {
@@ -392,7 +393,9 @@ impl Writer {
         let gate = Arc::new(Gate::of(&seq.state));
         let stage_gate = gate.clone();
         let writer_clock = clock.clone();
+        let commits = Arc::new(AtomicU64::new(0));
         let mut state = WriterState {
+            commits: commits.clone(),
             gate,
             conn,
             db: db.clone(),
@@ -437,7 +440,15 @@ impl Writer {
             stopping,
             origin: log_origin(&db.county),
             clock: writer_clock,
+            commits,
         })
+    }
+
+    /// How many batches the writer has committed or tried: it changes
+    /// before the answers of every batch that may have changed what a view
+    /// reads, so a view kept under one count is current while it lasts.
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Acquire)
     }
 
     /// Bounds the bytes waiting for the writer at `bytes` (a server with
@@ -760,6 +771,9 @@ struct WriterState {
     clock: Clock,
     /// The state map and state log, when kept (issue 20).
     keeper: Option<StateKeeper>,
+    /// Batches committed (or tried), published before their answers: what
+    /// readers key the views they keep on ([`Writer::commits`]).
+    commits: Arc<AtomicU64>,
     /// Title proofs waiting for the next leaf.
     proofs: Vec<(
         crate::model::titles::Title,
@@ -1123,6 +1137,9 @@ impl WriterState {
                 self.reload();
             }
         }
+        // Before any answer: a client that reads after its answer never
+        // gets a view kept from before its entry.
+        self.commits.fetch_add(1, Ordering::AcqRel);
         for (job, answer) in jobs.into_iter().zip(answers) {
             job.answer(answer);
         }

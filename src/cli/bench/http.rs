@@ -1,8 +1,9 @@
 //! `sanquan bench http` (issue 21, part 6): `sanquan serve` on the demo
 //! county (a child process) met over HTTP as its clients meet it — durable
 //! signed appends from many clients at once, then title and household
-//! reads from many more — on SQLite and, with `--postgres`, on PostgreSQL,
-//! side by side. The appends are signed before the clock starts: what is
+//! reads from many more, then both at once (each commit empties the views
+//! the server keeps: `registry::kept`) — on SQLite and, with `--postgres`,
+//! on PostgreSQL, side by side. The appends are signed before the clock starts: what is
 //! measured is the server, not the clients' signing on the same two cores.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,16 +20,31 @@ use crate::cli::{new_nonce, now, CliError};
 use crate::ledger::{Envelope, SignerKey};
 use crate::model::log_origin;
 
+/// One crowd's requests: answered as they should a second, their p50 and
+/// p99 in milliseconds, and how many were not.
+struct Rate {
+    per_second: f64,
+    p50: f64,
+    p99: f64,
+    wrong: usize,
+}
+
+impl std::fmt::Display for Rate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:.0} | {:.1} / {:.1} ms",
+            self.per_second, self.p50, self.p99
+        )
+    }
+}
+
 /// What one run measured.
 struct Figures {
-    appends: f64,
-    append_p50: f64,
-    append_p99: f64,
-    refused: usize,
-    reads: f64,
-    read_p50: f64,
-    read_p99: f64,
-    failed: usize,
+    appends: Rate,
+    reads: Rate,
+    /// Reads and appends at once.
+    mixed: (Rate, Rate),
 }
 
 fn ms(d: Duration) -> f64 {
@@ -46,7 +62,7 @@ fn crowd(
     clients: usize,
     seconds: u64,
     one: impl Fn(&ureq::Agent, usize, usize) -> Option<bool> + Sync,
-) -> (f64, Vec<Duration>, usize) {
+) -> Rate {
     let took = Mutex::new(Vec::new());
     let failed = AtomicUsize::new(0);
     let started = Instant::now();
@@ -78,8 +94,12 @@ fn crowd(
     let wall = started.elapsed().as_secs_f64();
     let mut took = took.into_inner().expect("took");
     took.sort();
-    let rate = took.len() as f64 / wall;
-    (rate, took, failed.into_inner())
+    Rate {
+        per_second: took.len() as f64 / wall,
+        p50: quantile(&took, 0.5),
+        p99: quantile(&took, 0.99),
+        wrong: failed.into_inner(),
+    }
 }
 
 fn run(
@@ -129,14 +149,24 @@ fn run(
             .collect()
     });
     let entries = format!("{}/entries", server.url);
-    let (appends, append_took, refused) = crowd(appenders, seconds, |agent, c, i| {
-        let body = signed[c].get(i)?;
-        let answer = agent
-            .post(&entries)
-            .set("Content-Type", "application/json")
-            .send_bytes(body);
-        Some(answer.is_ok_and(|r| r.status() == 201))
-    });
+    // Each client's first half of its entries for the appends alone, the
+    // second for the appends beside the reads.
+    let append = |half: usize| {
+        let entries = &entries;
+        let signed = &signed;
+        move |agent: &ureq::Agent, c: usize, i: usize| {
+            if i >= per_client / 2 {
+                return None;
+            }
+            let body = signed[c].get(half * per_client / 2 + i)?;
+            let answer = agent
+                .post(entries)
+                .set("Content-Type", "application/json")
+                .send_bytes(body);
+            Some(answer.is_ok_and(|r| r.status() == 201))
+        }
+    };
+    let appends = crowd(appenders, seconds, append(0));
 
     let plan = Plan::demo();
     let titles: Vec<String> = households(&plan, 75)
@@ -144,7 +174,7 @@ fn run(
         .flat_map(|h| h.parcels)
         .collect();
     let homes: Vec<String> = households(&plan, 75).into_iter().map(|h| h.code).collect();
-    let (reads, read_took, failed) = crowd(readers, seconds, |agent, c, i| {
+    let read = |agent: &ureq::Agent, c: usize, i: usize| {
         let n = c * 7919 + i;
         let path = match n % 2 {
             0 => format!("{}/titles/{}", server.url, titles[n % titles.len()]),
@@ -156,19 +186,20 @@ fn run(
                 .call()
                 .is_ok_and(|r| r.status() == 200 && r.into_string().is_ok()),
         )
+    };
+    let reads = crowd(readers, seconds, read);
+    let mixed = std::thread::scope(|s| {
+        let appends = s.spawn(|| crowd(appenders, seconds, append(1)));
+        let reads = crowd(readers, seconds, read);
+        (reads, appends.join().expect("appenders"))
     });
     drop(server);
     drop(pg);
     let _ = std::fs::remove_dir_all(&dir);
     Ok(Figures {
         appends,
-        append_p50: quantile(&append_took, 0.5),
-        append_p99: quantile(&append_took, 0.99),
-        refused,
         reads,
-        read_p50: quantile(&read_took, 0.5),
-        read_p99: quantile(&read_took, 0.99),
-        failed,
+        mixed,
     })
 }
 
@@ -183,19 +214,20 @@ pub fn http(
         runs.push(("PostgreSQL", run(true, seconds, appenders, readers)?));
     }
     println!(
-        "bench http: sanquan serve on the demo county, {seconds} s each: {appenders} clients appending (signed beforehand), then {readers} clients reading titles and households; 2 cores shared by server and clients"
+        "bench http: sanquan serve on the demo county, {seconds} s each: {appenders} clients appending (signed beforehand), then {readers} clients reading titles and households, then both at once; 2 cores shared by server and clients"
     );
-    println!("| | appends/s | append p50 / p99 | reads/s | read p50 / p99 |");
-    println!("|---|---|---|---|---|");
+    println!("| | appends/s | append p50 / p99 | reads/s | read p50 / p99 | at once: reads/s | read p50 / p99 | appends/s | append p50 / p99 |");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for (backend, f) in &runs {
+        let (reads, appends) = &f.mixed;
         println!(
-            "| {backend} | {:.0} | {:.1} / {:.1} ms | {:.0} | {:.1} / {:.1} ms |",
-            f.appends, f.append_p50, f.append_p99, f.reads, f.read_p50, f.read_p99
+            "| {backend} | {} | {} | {reads} | {appends} |",
+            f.appends, f.reads
         );
-        if f.refused + f.failed > 0 {
+        let wrong = [&f.appends, &f.reads, reads, appends].map(|r| r.wrong);
+        if wrong.iter().sum::<usize>() > 0 {
             println!(
-                "  {backend}: {} appends and {} reads not answered as they should",
-                f.refused, f.failed
+                "  {backend}: not answered as they should (appends, reads, at once): {wrong:?}"
             );
         }
     }
