@@ -10,7 +10,9 @@
 //! than what the database held when its request arrived, and a client that
 //! reads after its entry was acknowledged sees its entry. Nothing with
 //! personal data is kept (a signed household read is read each time), and a
-//! server without a writer (a replica) keeps nothing.
+//! server without a writer (a replica) keeps nothing. A view read again
+//! after a commit must change (`tests/it/households.rs`: a membership ended
+//! shows at once; it fails if the writer does not count its commits).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
