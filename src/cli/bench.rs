@@ -150,8 +150,9 @@ pub enum Bench {
     },
     /// HTTP at the machine's limit (issue 21, part 6): against `sanquan
     /// serve` on the demo county, appends from many clients at once (signed
-    /// beforehand), then title and household reads from many more — appends
-    /// and reads a second with p50 and p99, SQLite and PostgreSQL side by side.
+    /// beforehand), then title and household reads from many more, then both
+    /// at once — appends and reads a second with p50 and p99, SQLite and
+    /// PostgreSQL side by side.
     Http {
         #[arg(long, default_value_t = 10)]
         seconds: u64,

@@ -3,8 +3,9 @@
 //! signed appends from many clients at once, then title and household
 //! reads from many more, then both at once (each commit empties the views
 //! the server keeps: `registry::kept`) — on SQLite and, with `--postgres`,
-//! on PostgreSQL, side by side. The appends are signed before the clock starts: what is
-//! measured is the server, not the clients' signing on the same two cores.
+//! on PostgreSQL, side by side. The appends are signed before the clock
+//! starts: what is measured is the server, not the clients' signing on the
+//! same two cores.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
