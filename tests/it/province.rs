@@ -190,6 +190,11 @@ fn two_counties_in_one_server(home: &Path, other: &Path) {
     };
     assert!(page(Some("140427.localhost")).contains("壶关县"));
     assert!(!page(Some("140427.localhost")).contains("平顺县"));
+    // A county just begun says so, rather than showing empty cards.
+    for empty in ["还没有村集体登记", "还没有挂牌的流转"] {
+        assert!(page(Some("140427.localhost")).contains(empty), "{empty}");
+        assert!(!page(None).contains(empty), "{empty}");
+    }
     assert!(page(None).contains("平顺县"));
     assert!(page(Some("www.localhost")).contains("平顺县"));
     let origin = ureq::get(&format!("{api}/checkpoint"))

@@ -10,6 +10,8 @@ pub(super) struct Home {
     c: Chrome,
     collectives: Vec<(String, String)>,
     stages: Vec<(&'static str, &'static str, usize)>,
+    /// Listings at any stage (none: the card says so).
+    listed: usize,
     recent: Vec<LogLine>,
     chart: String,
 }
@@ -37,6 +39,7 @@ pub(super) async fn home(
         );
         Ok(Home {
             collectives: reg.collectives()?,
+            listed: stages.iter().map(|s| s.2).sum(),
             stages,
             recent: reg.recent_entries(8)?,
             chart,
