@@ -15,7 +15,7 @@
 //! shows at once; it fails if the writer does not count its commits).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 
@@ -34,9 +34,13 @@ pub(super) struct KeptViews {
     pub households: Kept<super::views::HouseholdView>,
 }
 
-/// One family of views (titles, households), by code.
+/// The views of one family kept at one moment, by code; shared, so that a
+/// view is copied for its reader after the lock is let go.
+type Views<V> = (Option<Moment>, HashMap<String, Arc<V>>);
+
+/// One family of views (titles, households).
 pub(super) struct Kept<V> {
-    views: Mutex<(Option<Moment>, HashMap<String, V>)>,
+    views: Mutex<Views<V>>,
 }
 
 impl<V> Default for Kept<V> {
@@ -55,11 +59,12 @@ impl<V: Clone> Kept<V> {
         code: &str,
         read: impl FnOnce() -> Result<V, E>,
     ) -> Result<V, E> {
-        {
+        let found = {
             let kept = self.lock();
-            if let Some(v) = kept.1.get(code).filter(|_| kept.0 == Some(at)) {
-                return Ok(v.clone());
-            }
+            kept.1.get(code).filter(|_| kept.0 == Some(at)).cloned()
+        };
+        if let Some(v) = found {
+            return Ok(V::clone(&v));
         }
         let view = read()?;
         let mut kept = self.lock();
@@ -75,12 +80,12 @@ impl<V: Clone> Kept<V> {
             if kept.1.len() >= MOST {
                 kept.1.clear();
             }
-            kept.1.insert(code.to_string(), view.clone());
+            kept.1.insert(code.to_string(), Arc::new(view.clone()));
         }
         Ok(view)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, (Option<Moment>, HashMap<String, V>)> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Views<V>> {
         // A panic elsewhere while the lock was held leaves a usable map.
         self.views.lock().unwrap_or_else(|p| p.into_inner())
     }
