@@ -3,6 +3,7 @@
 
 pub mod checkpoint;
 pub mod cosignature;
+pub mod elsewhere;
 pub mod envelope;
 pub mod follower;
 pub mod keys;
@@ -20,6 +21,7 @@ pub mod witness;
 mod roundtrip;
 
 pub use checkpoint::Checkpoint;
+pub use elsewhere::CountyLogs;
 pub use envelope::{format_integrated, verify_signatures, Cosig, Envelope, Record};
 pub use keys::SignerKey;
 pub use merkle::{leaf_hash, Hash};

@@ -153,6 +153,7 @@ impl Sequencer {
         let cosigners = env.cosigners();
         let ctx = Context {
             cosigners: &cosigners,
+            other_logs: &super::CountyLogs,
             index: self.tree.size(),
             signer: &env.signer,
             county: &self.county,

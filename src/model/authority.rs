@@ -20,10 +20,11 @@ fn signed_by(office: Office) -> impl Iterator<Item = &'static str> {
 
 /// A2: whether department `d` may be the county's hand in an act of `kind`.
 fn cosigns(d: Department, kind: &str) -> bool {
-    if kind == MEMBER_APPLICATION {
-        return d == Department::Registry;
+    match kind {
+        MEMBER_APPLICATION => d == Department::Registry,
+        MEMBER_ELSEWHERE => matches!(d, Department::Registry | Department::CivilRegistration),
+        _ => super::command::second_hands(kind).contains(&d),
     }
-    super::command::second_hands(kind).contains(&d)
 }
 
 /// A7: what the registry cosigns when it records a member's signed paper
@@ -32,11 +33,17 @@ fn cosigns(d: Department, kind: &str) -> bool {
 /// registration's.
 pub const MEMBER_APPLICATION: &str = "member.application";
 
+/// P5: the end of a membership shown by another county's admission, which
+/// that collective's records are — the registry's remit as much as the
+/// civil registration's (which records it where no such evidence is).
+pub const MEMBER_ELSEWHERE: &str = "member.elsewhere";
+
 /// The act whose second hand an entry needs (A2): its kind, except where the
 /// fact it rests on is another department's — a member's own application.
 pub fn hand_kind(cmd: &super::Command) -> &'static str {
     match cmd {
         super::Command::MemberEnd(b) if b.reason == "voluntary_exit" => MEMBER_APPLICATION,
+        super::Command::MemberEnd(b) if b.elsewhere.is_some() => MEMBER_ELSEWHERE,
         super::Command::CertificateIssue(_) => MEMBER_APPLICATION,
         _ => cmd.kind(),
     }

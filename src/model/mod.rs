@@ -7,6 +7,7 @@ pub mod codes;
 pub mod command;
 pub mod decision;
 pub mod divisions;
+pub mod elsewhere;
 pub mod entry;
 pub mod error;
 pub mod exchange;

@@ -88,6 +88,12 @@ pub struct Settings {
         with = "yuan_map"
     )]
     pub zone_prices: std::collections::BTreeMap<String, Fen>,
+    /// P5: the log keys of other counties (by 6-digit county code, each a
+    /// `sanquan/<county>` verifier key), whose logs this county takes as
+    /// the record of an admission elsewhere. Pinned by the county root, as
+    /// witnesses are; a key is replaced by setting it again.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub other_logs: std::collections::BTreeMap<String, String>,
 }
 
 /// Defaults of the settings added after the first logs were written: a
@@ -162,6 +168,7 @@ impl Default for Settings {
             contracts: defaults::contracts(),
             act_notice_days: defaults::act_notice_days(),
             zone_prices: Default::default(),
+            other_logs: Default::default(),
         }
     }
 }
@@ -202,6 +209,10 @@ pub struct SettingError {
 /// The most positions any geometry may have, whatever the settings say: the
 /// stage before the writer refuses more before it validates anything.
 pub const MAX_VERTICES: u32 = 100_000;
+
+/// The most other counties' logs a county pins (the nation has about 2,800
+/// counties).
+pub const MAX_OTHER_LOGS: usize = 3_000;
 
 impl Settings {
     /// These settings with the fields of `update` (a partial settings object)
@@ -375,6 +386,22 @@ impl Settings {
                 );
             }
         }
+        if self.other_logs.len() > MAX_OTHER_LOGS {
+            return bad("other_logs", ("at most 3000 counties", "至多 3000 个县"));
+        }
+        for (county, vkey) in &self.other_logs {
+            let named =
+                super::VerifierKey::parse(vkey).is_ok_and(|k| k.name == super::log_origin(county));
+            if super::codes::check_county(county).is_err() || !named {
+                return bad(
+                    "other_logs",
+                    (
+                        "each county's 6-digit code names that county's log key, `sanquan/<county>+…` (P5)",
+                        "每个县的 6 位代码须对应该县的日志公钥 `sanquan/<县代码>+…`（P5）",
+                    ),
+                );
+            }
+        }
         Ok(())
     }
 
@@ -506,6 +533,30 @@ mod tests {
         for bad in [json!({"1404": "1.00"}), json!({"140421001": "0"})] {
             let (field, _) = update(json!({ "zone_prices": bad })).unwrap_err();
             assert_eq!(field, "zone_prices");
+        }
+    }
+
+    /// P5: another county's log key is pinned under its own code, and
+    /// refused under another's, under a bad code or as no key at all.
+    #[test]
+    fn other_logs_pin_each_county_by_its_own_log_key() {
+        let key = |name: &str| {
+            crate::ledger::SignerKey::from_seed(name, [7; 32])
+                .unwrap()
+                .verifier()
+                .to_string()
+        };
+        let s = update(json!({"other_logs": {"140427": key("sanquan/140427")}})).unwrap();
+        assert_eq!(s.other_logs["140427"], key("sanquan/140427"));
+        let back: Settings = serde_json::from_value(serde_json::to_value(&s).unwrap()).unwrap();
+        assert_eq!(back, s);
+        for bad in [
+            json!({"140427": key("sanquan/140428")}),
+            json!({"14042": key("sanquan/14042")}),
+            json!({"140427": "sanquan/140427+00000000+AAAA"}),
+        ] {
+            let (field, _) = update(json!({ "other_logs": bad })).unwrap_err();
+            assert_eq!(field, "other_logs", "{bad}");
         }
     }
 

@@ -30,7 +30,7 @@ macro_rules! kinds_table {
                 "shares.buyback" => SharesBuyback(SharesBuyback) by [Household] under ["S2", "G4"] rule |s, _, c, k, b| rules::shares_buyback(s, c, k, b);
                 "dividend.distribute" => DividendDistribute(DividendDistribute) by [Collective] under ["S3", "S4"] rule |s, _, c, k, b| rules::dividend_distribute(s, c, k, b);
                 "member.admit" => MemberAdmit(MemberAdmit) by [Collective] under ["P4", "D1"] rule |s, _, c, k, b| rules::member_admit(s, c, k, b);
-                "member.end" => MemberEnd(MemberEnd) by [Collective] under ["A1", "P4", "C5", "S5", "G4"] rule |s, _, c, k, b| rules::member_end(s, c, k, b), over rules::acts::over_member, hands [CivilRegistration];
+                "member.end" => MemberEnd(MemberEnd) by [Collective] under ["A1", "P4", "P5", "C5", "S5", "G4"] rule |s, _, c, k, b| rules::member_end(s, c, k, b), over rules::acts::over_member, hands [CivilRegistration];
                 "estate.settle" => EstateSettle(EstateSettle) by [Collective] under ["A1", "I1", "I2", "I3", "I4", "G1"] rule |s, _, c, k, b| rules::estate_settle(s, c, k, b), over rules::acts::over_estate, hands [CivilRegistration];
                 "homestead.grant" => HomesteadGrant(Box<HomesteadGrant>) by [County(NaturalResources)] under ["H1", "H2", "H3"] rule |s, l, c, k, b| rules::homestead_grant(s, l, c, k, b);
                 "homestead.exit" => HomesteadExit(HomesteadExit) by [Household] under ["H5", "G4"] rule |s, _, c, k, b| rules::homestead_exit(s, c, k, b);

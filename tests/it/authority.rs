@@ -7,7 +7,8 @@
 
 use std::time::{Duration, Instant};
 
-use sanquan::ledger::SignerKey;
+use sanquan::ledger::elsewhere::MemoryLog;
+use sanquan::ledger::{Envelope, SignerKey};
 use sanquan::model::state::ActEnd;
 use sanquan::model::Refusal;
 use serde_json::{json, Value};
@@ -1322,6 +1323,58 @@ fn a_member_with_a_personal_key_signs_what_concerns_her_alone() {
         assert!(act(m, ended).objection.is_some());
         let env = cosigned(&m.collective, &[&m.seller, &hers], "member.end", exit);
         assert_eq!(outcome(&m.log.writer().submit_blocking(env)), "accepted");
+        assert!(!is_member(m, &head));
+        m.verifies();
+    });
+}
+
+/// P5 across counties: a member of the demo village who holds a personal
+/// key is admitted by a collective of 壶关县 (140427), her key cosigning
+/// the admission there. That log's record of it, its inclusion proof and
+/// the checkpoint its log key signed end her membership here on the
+/// registry's hand — refused before the root key pinned that log's key,
+/// and on notice (A3) once it did — and `verify` checks the evidence again
+/// from this log alone.
+#[test]
+fn a_member_admitted_by_another_county_s_collective_leaves_on_that_log_s_record() {
+    on_each_backend(under_authority, |(m, d)| {
+        let head = crate::lifecycle::admit_head(m);
+        let hers = new_key("wang-personal");
+        m.ok(
+            &d.registry,
+            "key.register",
+            register("member", &head, &hers),
+        );
+        let origin = "sanquan/140427";
+        let mut huguan = MemoryLog::new("140427", SignerKey::generate(origin).unwrap());
+        let time = "2026-11-23T08:00:00Z";
+        let mut admit = Envelope::sign(
+            &new_key("huguan-collective"),
+            origin,
+            "member.admit",
+            "n1",
+            time,
+            json!({"decision": 0, "persons": ["ee".repeat(32)]}),
+        )
+        .unwrap();
+        admit.cosign(&hers);
+        let at = huguan.append(&admit, "2026-11-23T08:00:01.000000Z");
+        let end = json!({"person": head, "reason": "member_elsewhere", "document_sha256": "ab".repeat(32),
+                         "elsewhere": huguan.evidence(at)});
+        let early = cosigned(&m.collective, &[&d.registry], "member.end", end.clone());
+        let refused = m.log.writer().submit_blocking(early);
+        assert_eq!(outcome(&refused), "bad_attribute");
+        let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(message.contains("other_logs"), "{message}");
+        m.ok(
+            &m.log.county_key,
+            "county.settings",
+            json!({"settings": {"other_logs": {"140427": huguan.vkey()}}, "reason": "壶关县日志公钥"}),
+        );
+        let index = two_hands(m, &m.collective, &d.registry, "member.end", end);
+        assert!(is_member(m, &head), "pending: nothing changed yet");
+        let done = notice_runs_out(m, index);
+        assert!(matches!(done.closed, Some((_, ActEnd::Done))), "{done:?}");
         assert!(!is_member(m, &head));
         m.verifies();
     });

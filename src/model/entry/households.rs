@@ -192,6 +192,31 @@ pub struct MemberEnd {
     /// than zero); no other end has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compensation: Option<Yuan>,
+    /// P5, for `member_elsewhere`: her admission by a collective of another
+    /// county, as that county's log holds it. Without it the civil
+    /// registration's hand is the record (A2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elsewhere: Option<AdmissionElsewhere>,
+}
+
+/// P5: a `member.admit` entry of another county's log (另一县集体经济组织的成员
+/// 确认), with what proves it is there: the entry's record, its inclusion
+/// proof and that log's signed checkpoint. It is hers when her personal key
+/// here (A7) cosigned it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdmissionElsewhere {
+    /// The other county's 6-digit code; its log key is one this county
+    /// pinned (`other_logs` in its settings).
+    pub county: crate::model::codes::CountyCode,
+    /// That log's checkpoint, the signed note its `/checkpoint` served.
+    pub checkpoint: String,
+    /// The admission's record in that log, exactly as its `/entries/{index}`
+    /// serves it (the bytes hashed into its tree).
+    pub record: String,
+    /// The RFC 9162 inclusion proof of the record in the checkpoint's tree
+    /// (base64 hashes, as `/proofs/inclusion` serves them).
+    pub proof: Vec<String>,
 }
 
 /// `estate.settle`: the collective records that the last member of a

@@ -65,6 +65,9 @@ pub struct Context<'a> {
     /// The keys that cosigned the entry (their signatures verified): the
     /// other parties whose rights it moves, consenting on the log (G1).
     pub cosigners: &'a [[u8; 32]],
+    /// Other counties' logs, for the evidence an entry carries of what
+    /// they hold (P5).
+    pub other_logs: &'a dyn super::elsewhere::OtherLogs,
 }
 
 /// A kind's rule, as the kinds table dispatches it.

@@ -120,6 +120,7 @@ impl World {
         let now = self.day.and_hms_opt(8, 0, 0).unwrap().and_utc();
         let ctx = Context {
             cosigners,
+            other_logs: &crate::ledger::CountyLogs,
             index: self.index,
             signer,
             county: COUNTY,
