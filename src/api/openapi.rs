@@ -249,6 +249,7 @@ fn make_document() -> serde_json::Value {
         "AttestationsOf" => views::AttestationsOf;
         "AttestationView" => views::AttestationView;
         "Hashes" => views::Hashes;
+        "AdmissionElsewhere" => crate::model::entry::AdmissionElsewhere;
         "ReceiptView" => views::ReceiptView;
         "SurveyPlan" => crate::registry::import::SurveyPlan;
     };

@@ -185,6 +185,15 @@ pub(super) async fn get_entry(
         .body(leaf))
 }
 
+pub(super) async fn get_entry_evidence(
+    reg: web::Data<Registry>,
+    index: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let index = log_index(&index, "index")?;
+    let reg = reg.into_inner();
+    answer("application/json", move || reg.entry_evidence(index)).await
+}
+
 pub(super) async fn get_checkpoint(reg: web::Data<Registry>) -> Result<HttpResponse, ApiError> {
     let reg = reg.into_inner();
     let (_, note) = blocking(move || reg.checkpoint()).await?;

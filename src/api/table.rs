@@ -394,6 +394,19 @@ api_routes! {
         answer: Answer { status: 200, types: &["application/json"], about: "The record", view: None },
         refused: &[404],
     };
+    get_entry_evidence => Route {
+        method: Method::Get,
+        reach: Reach::County,
+        path: "/entries/{index}/evidence",
+        summary: "One entry as evidence for another county (P5): its record, its inclusion proof and the newest checkpoint it is under — what `member.end`'s `elsewhere` carries",
+        description: "`{\"county\", \"checkpoint\", \"record\", \"proof\"}`: the county's code, the newest checkpoint (signed note), the entry's record exactly as hashed and its RFC 9162 inclusion proof (base64) in that checkpoint's tree",
+        request: None,
+        params: &[
+            Param { name: "index", at: In::Path, ty: Ty::Index, required: true, about: "", example: "0" },
+        ],
+        answer: Answer { status: 200, types: &["application/json"], about: "The evidence", view: Some("AdmissionElsewhere") },
+        refused: &[400, 404],
+    };
     get_checkpoint => Route {
         method: Method::Get,
         reach: Reach::County,

@@ -260,6 +260,34 @@ impl Registry {
         })
     }
 
+    /// P5: entry `index` as evidence for another county — its record, its
+    /// inclusion proof and the newest checkpoint it is under, in the shape
+    /// `member.end`'s `elsewhere` takes.
+    pub fn entry_evidence(
+        &self,
+        index: u64,
+    ) -> Result<crate::model::entry::AdmissionElsewhere, ServiceError> {
+        let (size, checkpoint) = self.checkpoint()?;
+        if index >= size {
+            return Err(ServiceError::NotFound {
+                what: "entry",
+                id: index.to_string(),
+                field: "index",
+            });
+        }
+        let corrupt = |what: &str| ServiceError::Store(StoreError::Corrupt(what.to_owned()));
+        let record = String::from_utf8(self.entry(index)?)
+            .map_err(|_| corrupt("a stored record is not UTF-8"))?;
+        let proof = self.inclusion_proof(index, size)?;
+        Ok(crate::model::entry::AdmissionElsewhere {
+            county: crate::model::codes::CountyCode::parse(&self.db.county)
+                .map_err(|_| corrupt("the county's code does not read"))?,
+            checkpoint,
+            record,
+            proof: proof.iter().map(|h| B64.encode(h)).collect(),
+        })
+    }
+
     /// Inclusion proof of `index` in the tree of `size` (≤ the newest checkpoint).
     pub fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<Hash>, ServiceError> {
         let (current, _) = self.checkpoint()?;

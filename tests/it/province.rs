@@ -12,7 +12,9 @@ use serde_json::{json, Value};
 
 use crate::api::{demo, demo_on, serve_with};
 use crate::common::{ok, sanquan};
-use sanquan::ledger::{Envelope, SignerKey};
+use sanquan::ledger::{CountyLogs, Envelope, SignerKey};
+use sanquan::model::elsewhere::OtherLogs;
+use sanquan::model::entry::AdmissionElsewhere;
 use sanquan::store::pg_temp::TempPostgres;
 
 /// A second county, 壶关县 (140427), beside the demo's 平顺县, on the
@@ -178,6 +180,29 @@ fn two_counties_in_one_server(home: &Path, other: &Path) {
         .into_string()
         .unwrap();
     assert!(note.starts_with("sanquan/140421\n"), "{note}");
+
+    // P5: an entry of one county as evidence for another — its record,
+    // inclusion proof and the checkpoint it is under, served together —
+    // proves itself as the other county's rules check it, under the log key
+    // that county would pin.
+    let (status, evidence) = get(&format!(
+        "{api}/counties/140427/entries/{other_entries}/evidence"
+    ));
+    assert_eq!(status, 200, "{evidence}");
+    let evidence: AdmissionElsewhere = serde_json::from_value(evidence).unwrap();
+    let vkey = std::fs::read_to_string(other.join("keys/log.key.pub")).unwrap();
+    let proved = CountyLogs.entry(&evidence, vkey.trim()).unwrap();
+    assert_eq!(
+        (proved.county.as_str(), proved.index, proved.kind.as_str()),
+        ("140427", other_entries, "key.register")
+    );
+    let home_vkey = std::fs::read_to_string(home.join("keys/log.key.pub")).unwrap();
+    assert!(CountyLogs.entry(&evidence, home_vkey.trim()).is_err());
+    let (status, _) = get(&format!(
+        "{api}/counties/140427/entries/{}/evidence",
+        other_entries + 100
+    ));
+    assert_eq!(status, 404);
 
     // Under a host named for a county, its pages and today's routes; under
     // any other, the home county's.
