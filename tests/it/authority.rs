@@ -1373,6 +1373,22 @@ fn a_member_admitted_by_another_county_s_collective_leaves_on_that_log_s_record(
         );
         let index = two_hands(m, &m.collective, &d.registry, "member.end", end);
         assert!(is_member(m, &head), "pending: nothing changed yet");
+        // Her household's page says where it rests, so she can object if
+        // it is not hers.
+        let page = ureq::get(&format!(
+            "{}/household/{SELLER}",
+            crate::common::spawn_app(m.registry())
+        ))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+        assert!(
+            page.contains(&format!(
+                "山西省长治市壶关县的日志第 {at} 条记有该集体的成员确认"
+            )),
+            "{page}"
+        );
         let done = notice_runs_out(m, index);
         assert!(matches!(done.closed, Some((_, ActEnd::Done))), "{done:?}");
         assert!(!is_member(m, &head));

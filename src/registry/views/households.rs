@@ -108,6 +108,20 @@ pub struct ActView {
     pub parties: Vec<String>,
     /// Whether the household may still object today.
     pub may_object: bool,
+    /// P5: where a membership elsewhere rests on another county's log, the
+    /// admission there.
+    pub elsewhere: Option<AdmittedElsewhere>,
+}
+
+/// The admission in another county's log an end of membership rests on (P5).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct AdmittedElsewhere {
+    /// The other county's 6-digit code.
+    pub county: String,
+    /// Its name in words (山西省长治市壶关县), where the divisions table has it.
+    pub name: Option<String>,
+    /// The admission's index in that county's log.
+    pub index: u64,
 }
 
 impl ActView {
@@ -133,6 +147,17 @@ impl ActView {
             titles: a.titles.clone(),
             parties: a.parties.clone(),
             may_object: a.is_open() && a.objection.is_none() && today < a.from,
+            elsewhere: a.body["elsewhere"]["county"].as_str().map(|county| {
+                let record: serde_json::Value = a.body["elsewhere"]["record"]
+                    .as_str()
+                    .and_then(|r| serde_json::from_str(r).ok())
+                    .unwrap_or_default();
+                AdmittedElsewhere {
+                    county: county.to_owned(),
+                    name: crate::model::divisions::town(county),
+                    index: record["index"].as_u64().unwrap_or_default(),
+                }
+            }),
         }
     }
 }
