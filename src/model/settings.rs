@@ -541,9 +541,9 @@ mod tests {
     #[test]
     fn other_logs_pin_each_county_by_its_own_log_key() {
         let key = |name: &str| {
-            crate::ledger::SignerKey::from_seed(name, [7; 32])
+            let public = ed25519_dalek::SigningKey::from_bytes(&[7; 32]).verifying_key();
+            crate::model::VerifierKey::new(name, public)
                 .unwrap()
-                .verifier()
                 .to_string()
         };
         let s = update(json!({"other_logs": {"140427": key("sanquan/140427")}})).unwrap();

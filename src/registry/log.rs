@@ -260,6 +260,17 @@ impl Registry {
         })
     }
 
+    /// The county's figures today: entries, collectives, parcels,
+    /// households, contracts, and listings by the stage their pages show.
+    pub fn figures(&self) -> Result<queries::CountyCounts, ServiceError> {
+        let mut conn = self.db.conn()?;
+        Ok(queries::county_counts(
+            &mut conn,
+            &self.db.county,
+            self.today(),
+        )?)
+    }
+
     /// P5: entry `index` as evidence for another county — its record, its
     /// inclusion proof and the newest checkpoint it is under, in the shape
     /// `member.end`'s `elsewhere` takes.

@@ -132,8 +132,7 @@ impl Counties {
         let mut by_status = std::collections::BTreeMap::<String, u64>::new();
         let mut counties = Vec::new();
         for c in self.iter() {
-            let mut conn = c.registry.db.conn()?;
-            let n = queries::county_counts(&mut conn, &c.code)?;
+            let n = c.registry.figures()?;
             total.entries += n.entries;
             total.collectives += n.collectives;
             total.parcels += n.parcels;

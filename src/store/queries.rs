@@ -385,7 +385,15 @@ pub struct CountyCounts {
     pub listings: Vec<(String, u64)>,
 }
 
-pub fn county_counts(conn: &mut DbConnection, county: &str) -> Result<CountyCounts, StoreError> {
+/// The county's figures on `today`: a listing whose notice has run out
+/// counts as trading, as its page shows it (`Listing::status_on`), though
+/// no step has stored that yet — found by reading only the listings still
+/// stored as on notice.
+pub fn county_counts(
+    conn: &mut DbConnection,
+    county: &str,
+    today: chrono::NaiveDate,
+) -> Result<CountyCounts, StoreError> {
     use super::schema::{collectives, contracts, households, listings, parcels};
     let n = |c: i64| c.max(0) as u64;
     let collectives: i64 = collectives::table
@@ -412,12 +420,32 @@ pub fn county_counts(conn: &mut DbConnection, county: &str) -> Result<CountyCoun
         .select((listings::status, diesel::dsl::count_star()))
         .order(listings::status.asc())
         .load(conn)?;
+    let mut listings: std::collections::BTreeMap<String, u64> =
+        listings.into_iter().map(|(s, c)| (s, n(c))).collect();
+    use crate::model::exchange::Status;
+    let notice = Status::Notice.as_str();
+    if listings.contains_key(notice) {
+        let run_out =
+            super::tables::listings::listings(conn, county, Some(notice), None, None, i64::MAX)?
+                .iter()
+                .filter(|l| l.status_on(today) == Status::Trading)
+                .count() as u64;
+        if run_out > 0 {
+            *listings
+                .entry(Status::Trading.as_str().to_owned())
+                .or_default() += run_out;
+            if let Some(left) = listings.get_mut(notice) {
+                *left -= run_out;
+            }
+        }
+    }
+    listings.retain(|_, c| *c > 0);
     Ok(CountyCounts {
         entries: log_size(conn, county)?,
         collectives: n(collectives),
         parcels: n(parcels),
         households: n(households),
         contracts: n(contracts),
-        listings: listings.into_iter().map(|(s, c)| (s, n(c))).collect(),
+        listings: listings.into_iter().collect(),
     })
 }

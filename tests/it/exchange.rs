@@ -687,3 +687,34 @@ fn house_leases_subcontracts_and_onward_transfers_keep_to_their_limits() {
         );
     });
 }
+
+/// The county's figures (its home page, the province's figures) count a
+/// listing by the stage its page shows: one whose notice has run out is
+/// trading (X2), though no step has stored that yet.
+#[test]
+fn figures_count_a_listing_whose_notice_ran_out_as_trading() {
+    Market::on_each_backend(|m| {
+        let count = |m: &Market, stage: &str| {
+            m.registry()
+                .figures()
+                .unwrap()
+                .listings
+                .iter()
+                .find(|(s, _)| s == stage)
+                .map_or(0, |(_, n)| *n)
+        };
+        let (notice, trading) = (count(m, "notice"), count(m, "trading"));
+        let id = m.reviewed_lease(1, "2027-01-01");
+        assert_eq!(
+            (count(m, "notice"), count(m, "trading")),
+            (notice + 1, trading)
+        );
+        m.log.clock.advance(chrono::Duration::days(20));
+        let shown = m.registry().listing(id).unwrap().status;
+        assert_eq!(shown.as_str(), "trading");
+        assert_eq!(
+            (count(m, "notice"), count(m, "trading")),
+            (notice, trading + 1)
+        );
+    });
+}

@@ -284,6 +284,25 @@ fn two_counties_in_one_server(home: &Path, other: &Path) {
             "{field}"
         );
     }
+    // By the stage each listing's page shows (a notice run out is trading).
+    let mut shown = std::collections::BTreeMap::<String, u64>::new();
+    for l in home_listings["listings"].as_array().unwrap() {
+        *shown
+            .entry(l["status"].as_str().unwrap().to_owned())
+            .or_default() += 1;
+    }
+    let counted: std::collections::BTreeMap<String, u64> = f[0]["listings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["status"].as_str().unwrap().to_owned(),
+                s["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(counted, shown);
     let listed: u64 = f[0]["listings"]
         .as_array()
         .unwrap()

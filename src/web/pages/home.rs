@@ -21,11 +21,14 @@ pub(super) async fn home(
     reg: web::Data<Registry>,
 ) -> Result<HttpResponse, PageError> {
     let page = read(&reg, &req, "home", |reg, c| {
-        let listings = reg.listings(None, None, None)?.listings;
+        let listings = reg.figures()?.listings;
         let stages = STAGES
             .iter()
             .map(|s| {
-                let n = listings.iter().filter(|l| l.status == *s).count();
+                let n = listings
+                    .iter()
+                    .find(|(status, _)| status == s.as_str())
+                    .map_or(0, |(_, n)| *n as usize);
                 (s.as_str(), stage(c.l, *s), n)
             })
             .collect::<Vec<_>>();
