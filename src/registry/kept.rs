@@ -19,8 +19,9 @@ use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 
-/// The most views of one family kept at once; past it, the family starts
-/// afresh (the working set of a busy hour is far smaller than a county).
+/// The most views of one family kept at once; past it, each new view
+/// takes one other's place (the working set of a busy hour is far smaller
+/// than a county).
 const MOST: usize = 4096;
 
 /// When a view was read: the writer's commit count and the day.
@@ -77,8 +78,13 @@ impl<V: Clone> Kept<V> {
             *kept = (Some(at), HashMap::new());
         }
         if kept.0 == Some(at) {
-            if kept.1.len() >= MOST {
-                kept.1.clear();
+            // Full: one view makes room (whichever the map gives first,
+            // as good as any), so that a reader walking through more
+            // codes than fit does not empty what everyone else reads.
+            if kept.1.len() >= MOST && !kept.1.contains_key(code) {
+                if let Some(some) = kept.1.keys().next().cloned() {
+                    kept.1.remove(&some);
+                }
             }
             kept.1.insert(code.to_string(), Arc::new(view.clone()));
         }
@@ -126,6 +132,17 @@ mod tests {
             kept.get_or((1, day(5)), &i.to_string(), || Ok::<_, ()>(i))
                 .unwrap();
         }
-        assert!(kept.lock().1.len() <= MOST);
+        assert_eq!(kept.lock().1.len(), MOST);
+        // The newest is kept, and so are nearly all before it: a full
+        // family makes room one view at a time.
+        let last = (MOST + 9).to_string();
+        assert_eq!(
+            kept.get_or((1, day(5)), &last, || Ok::<_, ()>(0)),
+            Ok(MOST + 9)
+        );
+        let still = (0..MOST + 10)
+            .filter(|i| kept.lock().1.contains_key(&i.to_string()))
+            .count();
+        assert_eq!(still, MOST);
     }
 }
