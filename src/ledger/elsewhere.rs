@@ -314,17 +314,9 @@ mod tests {
             refused(&mut w, evidence(&lying, i)).1,
             "entry.body.elsewhere.record"
         );
-        let (forged, _) = {
-            let mut l = MemoryLog::new("140427", key("sanquan/140427", 81));
-            let env: Envelope = Record::parse(
-                good["record"].as_str().unwrap().as_bytes(),
-                "sanquan/140427",
-            )
-            .unwrap()
-            .envelope;
-            let i = l.append(&env, "2026-11-23T08:00:00.000000Z");
-            (l, i)
-        };
+        // The same admission under a log key not pinned.
+        let mut forged = MemoryLog::new("140427", key("sanquan/140427", 81));
+        forged.append(&record.envelope, &record.integrated);
         assert_eq!(
             refused(&mut w, evidence(&forged, 0)).1,
             "entry.body.elsewhere.checkpoint",

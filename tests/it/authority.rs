@@ -139,6 +139,18 @@ fn notice_runs_out(m: &Market, index: u64) -> sanquan::model::state::Act {
     }
 }
 
+/// The seller's household page, as a fresh server of the market shows it.
+fn seller_page(m: &Market) -> String {
+    ureq::get(&format!(
+        "{}/household/{SELLER}",
+        crate::common::spawn_app(m.registry())
+    ))
+    .call()
+    .unwrap()
+    .into_string()
+    .unwrap()
+}
+
 fn is_member(m: &Market, person: &str) -> bool {
     m.state()
         .memberships
@@ -207,14 +219,7 @@ fn a_collective_alone_cannot_take_a_households_keys() {
         assert!(m.state().key(&thief.public_bytes()).is_none());
         // The household's page leads with it: what it is, the day by
         // which to object, the way to object (issue 18, 3).
-        let page = ureq::get(&format!(
-            "{}/household/{SELLER}",
-            crate::common::spawn_app(m.registry())
-        ))
-        .call()
-        .unwrap()
-        .into_string()
-        .unwrap();
+        let page = seller_page(m);
         let banner = page
             .split(r#"id="acts-alert""#)
             .nth(1)
@@ -1375,14 +1380,7 @@ fn a_member_admitted_by_another_county_s_collective_leaves_on_that_log_s_record(
         assert!(is_member(m, &head), "pending: nothing changed yet");
         // Her household's page says where it rests, so she can object if
         // it is not hers.
-        let page = ureq::get(&format!(
-            "{}/household/{SELLER}",
-            crate::common::spawn_app(m.registry())
-        ))
-        .call()
-        .unwrap()
-        .into_string()
-        .unwrap();
+        let page = seller_page(m);
         assert!(
             page.contains(&format!(
                 "山西省长治市壶关县的日志第 {at} 条记有该集体的成员确认"
