@@ -864,15 +864,28 @@ fn serve(
         dirs.push(dir);
     }
     let site = served_site(&dirs[0])?;
-    // Each county its own lock, database handle and writer.
+    // Each county its own lock, log and writer; counties in one database
+    // share one pool of readers (8 a county, at most 32), so a province of
+    // 100 counties does not open 800 connections.
+    let urls: Vec<String> = dirs
+        .iter()
+        .map(|d| d.database_url(args.database_url.as_deref()))
+        .collect();
+    let mut opened: Vec<(&str, Db)> = Vec::new();
     let mut locks = Vec::with_capacity(dirs.len());
     let mut registries = Vec::with_capacity(dirs.len());
-    for dir in &dirs {
+    for (dir, url) in dirs.iter().zip(&urls) {
         locks.push(dir.lock()?);
-        let db = Db::open(
-            &dir.database_url(args.database_url.as_deref()),
-            &dir.config.county,
-        )?;
+        let county = &dir.config.county;
+        let db = match opened.iter().find(|(u, _)| *u == url.as_str()) {
+            Some((_, first)) => first.for_county(county),
+            None => {
+                let sharing = urls.iter().filter(|u| *u == url).count() as u32;
+                let db = Db::open_sized(url, county, (8 * sharing).min(32))?;
+                opened.push((url, db.for_county(county)));
+                db
+            }
+        };
         let writer = Writer::start_keeping_state(
             &db,
             dir.log_key()?,

@@ -277,6 +277,19 @@ impl Db {
         })
     }
 
+    /// The same database for another county, sharing this one's pool of
+    /// readers (a province's counties in one PostgreSQL database: one pool,
+    /// not one a county); its own tile cache.
+    pub fn for_county(&self, county: &str) -> Db {
+        Db {
+            pool: self.pool.clone(),
+            manager: self.manager.clone(),
+            county: county.to_owned(),
+            tiles: TileCache::default(),
+            read_only: self.read_only,
+        }
+    }
+
     /// Whether this database was opened to read only.
     pub fn is_read_only(&self) -> bool {
         self.read_only
