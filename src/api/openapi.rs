@@ -251,6 +251,7 @@ fn make_document() -> serde_json::Value {
         "Hashes" => views::Hashes;
         "AdmissionElsewhere" => crate::model::entry::AdmissionElsewhere;
         "ReceiptView" => views::ReceiptView;
+        "BatchView" => super::routes::BatchView;
         "SurveyPlan" => crate::registry::import::SurveyPlan;
     };
     super::table::describe(&mut doc, &views);

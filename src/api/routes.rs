@@ -6,8 +6,10 @@ use base64::Engine;
 use serde::Deserialize;
 
 use crate::http::{
-    blocking, blocking_costed, log_index, parse_bbox, ApiError, Cost, HttpRefusal, MAX_BODY,
+    blocking, blocking_costed, log_index, parse_bbox, ApiError, Cost, ErrorBody, HttpRefusal,
+    MAX_BODY,
 };
+use crate::registry::views::ReceiptView;
 
 use crate::registry::{Counties, Reader, Registry};
 
@@ -58,12 +60,59 @@ pub(super) async fn post_entry(
 ) -> Result<HttpResponse, ApiError> {
     let bytes = json_body(&req, payload, MAX_BODY).await?;
     let receipt = reg.submit(&bytes).await?;
-    Ok(
-        HttpResponse::Created().json(crate::registry::views::ReceiptView {
-            index: receipt.index,
-            leaf_hash: B64.encode(receipt.leaf_hash),
-        }),
-    )
+    Ok(HttpResponse::Created().json(ReceiptView::from(receipt)))
+}
+
+/// The most a batch of submissions may hold: the writer's whole queue.
+pub const MAX_BATCH: usize = 16 << 20;
+
+/// What `POST /entries/batch` answers: each submission's outcome, in the
+/// order sent.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct BatchView {
+    pub results: Vec<Outcome>,
+}
+
+/// One submission's outcome: its receipt once durable, or its refusal with
+/// the status `POST /entries` would have answered it.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum Outcome {
+    Appended(ReceiptView),
+    Refused { status: u16, error: ErrorBody },
+}
+
+impl Outcome {
+    fn of(outcome: Result<crate::store::Receipt, crate::registry::ServiceError>) -> Outcome {
+        match outcome {
+            Ok(receipt) => Outcome::Appended(receipt.into()),
+            Err(e) => {
+                let e = ApiError::from(e);
+                Outcome::Refused {
+                    status: actix_web::ResponseError::status_code(&e).as_u16(),
+                    error: e.body,
+                }
+            }
+        }
+    }
+}
+
+pub(super) async fn post_entries_batch(
+    req: HttpRequest,
+    reg: web::Data<Registry>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let bytes = json_body(&req, payload, MAX_BATCH).await?;
+    let reg = reg.into_inner();
+    // Up to 16 MiB of JSON to read: off the async workers.
+    let read = {
+        let reg = reg.clone();
+        blocking(move || reg.read_batch(&bytes)).await?
+    };
+    let outcomes = reg.submit_read(read).await?;
+    Ok(HttpResponse::Ok().json(BatchView {
+        results: outcomes.into_iter().map(Outcome::of).collect(),
+    }))
 }
 
 /// The most a survey sent to be planned may hold: a village's parcels.

@@ -357,6 +357,17 @@ api_routes! {
         answer: Answer { status: 201, types: &["application/json"], about: "Appended", view: Some("ReceiptView") },
         refused: &[400, 403, 409, 413, 422, 503, 415],
     };
+    post_entries_batch => Route {
+        method: Method::Post,
+        reach: Reach::County,
+        path: "/entries/batch",
+        summary: "Submit many signed entries at once, each judged on its own",
+        description: "A JSON array of 1 to 1,000 submissions, each as POST /entries takes one (an envelope, or {\"envelope\", \"personal\"}), at most 16 MiB in all: a clerk's survey import or any client with many entries to send. They are queued in the order sent, so one may rest on an earlier one (a key it registers), and each is judged as if sent alone: one refused never aborts another. The answer, once every one is durable or refused, lists each one's outcome in the order sent: its receipt ({index, leaf_hash}), or {status, error} with the status and error POST /entries would have answered (a field is the submission's own path). Once one finds the writer's queue full, it and every one after it are busy (503): send those again. A body that is not such an array is refused whole and changes nothing.",
+        request: Some("Submissions"),
+        params: &[],
+        answer: Answer { status: 200, types: &["application/json"], about: "Each submission's outcome, in order", view: Some("BatchView") },
+        refused: &[400, 413, 415, 503],
+    };
     post_survey_plan => Route {
         method: Method::Post,
         reach: Reach::County,

@@ -11,7 +11,7 @@ use crate::model::Refusal;
 use crate::registry::ServiceError;
 
 /// An error as the API answers it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ErrorBody {
     pub code: String,
     pub message: String,

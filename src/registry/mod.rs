@@ -122,6 +122,16 @@ crate::refusals! {
         ReadOnly
             => ReadOnly => Class::Busy, (),
             "本服务器是县登记簿的只读副本，不能在这里办理，请到县里的登记服务器办理";
+        /// `POST /entries/batch`: a body that is not a list of submissions
+        /// the server takes at once.
+        #[error("the batch must be a JSON array of 1 to {max} submissions: {reason}")]
+        BadBatch {
+            max: usize,
+            reason: &'static str,
+            reason_zh: &'static str,
+        }
+            => BadBatch { max, reason_zh, .. } => Class::Malformed, "body",
+            format!("批量提交须为 1 至 {max} 条提交组成的 JSON 数组：{reason_zh}");
         #[error("the log is not accepting entries: {0}")]
         Unavailable(String)
             => Unavailable(r) => Class::Busy, (),
@@ -225,6 +235,13 @@ fn known_household(
 
 /// The most features one answer carries.
 pub const MAX_FEATURES: i64 = 10_000;
+
+/// The most submissions one `POST /entries/batch` takes.
+pub const MAX_SUBMISSIONS: usize = 1_000;
+
+/// One submission of a batch as read: the envelope with the personal
+/// records of the persons it names, or why it does not read.
+pub type Submission = Result<(Envelope, Vec<PersonRecord>), ServiceError>;
 
 /// Who asks to see a household's members' personal data: a key file on
 /// this machine (`sanquan query --key`), or a signed read over HTTP, used up
@@ -383,11 +400,79 @@ impl Registry {
     pub async fn submit(&self, bytes: &[u8]) -> Result<Receipt, ServiceError> {
         let value: serde_json::Value =
             serde_json::from_slice(bytes).map_err(|e| LedgerError::MalformedJson(e.to_string()))?;
+        let (envelope, personal) = self.submission(value)?;
+        Ok(self
+            .writer()?
+            .submit_with_personal(envelope, personal)
+            .await?)
+    }
+
+    /// Reads a JSON array of submissions, each as [`Registry::submit`]
+    /// takes one (`POST /entries/batch`): each parsed, or why it does not
+    /// read. A body that is not such an array is refused whole.
+    pub fn read_batch(&self, bytes: &[u8]) -> Result<Vec<Submission>, ServiceError> {
+        let bad = |reason, reason_zh| ServiceError::BadBatch {
+            max: MAX_SUBMISSIONS,
+            reason,
+            reason_zh,
+        };
+        let value: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| LedgerError::MalformedJson(e.to_string()))?;
+        let serde_json::Value::Array(items) = value else {
+            return Err(bad("not an array", "不是数组"));
+        };
+        if items.is_empty() {
+            return Err(bad("it is empty", "数组为空"));
+        }
+        if items.len() > MAX_SUBMISSIONS {
+            return Err(bad("too many", "条数过多"));
+        }
+        Ok(items.into_iter().map(|v| self.submission(v)).collect())
+    }
+
+    /// Submits what [`Registry::read_batch`] read, in its order, and
+    /// answers once each is durable or refused, each on its own: one refused
+    /// never aborts another, and a later one may rest on an earlier one.
+    pub async fn submit_read(
+        &self,
+        batch: Vec<Submission>,
+    ) -> Result<Vec<Result<Receipt, ServiceError>>, ServiceError> {
+        let writer = self.writer()?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        let mut sent = Vec::with_capacity(batch.len());
+        for submission in batch {
+            match submission {
+                Ok(s) => {
+                    sent.push(s);
+                    outcomes.push(None);
+                }
+                Err(e) => outcomes.push(Some(Err(e))),
+            }
+        }
+        let mut answers = writer.submit_many(sent).await.into_iter();
+        Ok(outcomes
+            .into_iter()
+            .map(|o| {
+                o.unwrap_or_else(|| {
+                    answers
+                        .next()
+                        .unwrap_or(Err(SubmitError::Stopped))
+                        .map_err(ServiceError::from)
+                })
+            })
+            .collect())
+    }
+
+    /// One submission: an envelope, or `{"envelope", "personal"}`.
+    fn submission(
+        &self,
+        value: serde_json::Value,
+    ) -> Result<(Envelope, Vec<PersonRecord>), ServiceError> {
         let with_personal = value.get("envelope").is_some();
         if !with_personal {
             let envelope = Envelope::from_value(value, &self.origin())?;
             self.schedule_kept(&envelope)?;
-            return Ok(self.writer()?.submit(envelope).await?);
+            return Ok((envelope, Vec::new()));
         }
         let serde_json::Value::Object(mut top) = value else {
             unreachable!("has a key")
@@ -413,10 +498,7 @@ impl Registry {
             reason: e.inner().to_string(),
             reason_zh: crate::model::error::serde_reason_zh(&e.inner().to_string()),
         })?;
-        Ok(self
-            .writer()?
-            .submit_with_personal(envelope, personal)
-            .await?)
+        Ok((envelope, personal))
     }
 
     /// M5: a `contract.sign` names the 当事人信息及签署页 the registry keeps

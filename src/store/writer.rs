@@ -502,6 +502,58 @@ impl Writer {
         envelope: Envelope,
         personal: Vec<PersonRecord>,
     ) -> Result<Receipt, SubmitError> {
+        let answer = self.queue_now(envelope, personal)?;
+        match tokio::time::timeout(ANSWER_TIMEOUT, answer).await {
+            Ok(answer) => answer.map_err(|_| SubmitError::Stopped)?,
+            Err(_) => Err(SubmitError::Busy),
+        }
+    }
+
+    /// Submits many envelopes, each with the personal records of the
+    /// persons it names, in the order given, and waits for every answer
+    /// (`POST /entries/batch`). Each is judged as if sent alone — one refused
+    /// never aborts another — but they are queued back to back, so a later
+    /// one may rest on an earlier one (a key it registers). Once one finds
+    /// the queue full, it and every one after it are [`SubmitError::Busy`]:
+    /// what is queued is always a prefix of what was sent, so a sender's
+    /// retry of the rest keeps their order.
+    pub async fn submit_many(
+        &self,
+        submissions: Vec<(Envelope, Vec<PersonRecord>)>,
+    ) -> Vec<Result<Receipt, SubmitError>> {
+        let mut full = false;
+        let queued: Vec<_> = submissions
+            .into_iter()
+            .map(|(envelope, personal)| {
+                if full {
+                    return Err(SubmitError::Busy);
+                }
+                let queued = self.queue_now(envelope, personal);
+                full = queued.is_err();
+                queued
+            })
+            .collect();
+        let deadline = tokio::time::Instant::now() + ANSWER_TIMEOUT;
+        let mut answers = Vec::with_capacity(queued.len());
+        for q in queued {
+            answers.push(match q {
+                Err(e) => Err(e),
+                Ok(answer) => match tokio::time::timeout_at(deadline, answer).await {
+                    Ok(answer) => answer.unwrap_or(Err(SubmitError::Stopped)),
+                    Err(_) => Err(SubmitError::Busy),
+                },
+            });
+        }
+        answers
+    }
+
+    /// Queues an envelope if the queue has room for it now; its answer
+    /// comes on the receiver.
+    fn queue_now(
+        &self,
+        envelope: Envelope,
+        personal: Vec<PersonRecord>,
+    ) -> Result<oneshot::Receiver<Result<Receipt, SubmitError>>, SubmitError> {
         let share = self.share(&envelope).ok_or(SubmitError::Busy)?;
         let (reply, answer) = oneshot::channel();
         let job = Job {
@@ -511,13 +563,9 @@ impl Writer {
             _held: share,
         };
         match self.queue.try_send(job) {
-            Ok(()) => {}
-            Err(mpsc::error::TrySendError::Full(_)) => return Err(SubmitError::Busy),
-            Err(mpsc::error::TrySendError::Closed(_)) => return Err(SubmitError::Stopped),
-        }
-        match tokio::time::timeout(ANSWER_TIMEOUT, answer).await {
-            Ok(answer) => answer.map_err(|_| SubmitError::Stopped)?,
-            Err(_) => Err(SubmitError::Busy),
+            Ok(()) => Ok(answer),
+            Err(mpsc::error::TrySendError::Full(_)) => Err(SubmitError::Busy),
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(SubmitError::Stopped),
         }
     }
 

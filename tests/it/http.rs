@@ -291,6 +291,132 @@ fn bad_envelopes_are_refused_with_a_specific_error_and_change_nothing() {
     });
 }
 
+impl App {
+    fn post_batch(&self, body: &[u8]) -> (u16, Value) {
+        match ureq::post(&format!("{}/api/v1/entries/batch", self.url))
+            .set("Content-Type", "application/json")
+            .send_bytes(body)
+        {
+            Ok(r) => (r.status(), r.into_json().unwrap()),
+            Err(ureq::Error::Status(code, r)) => (code, r.into_json().unwrap()),
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
+#[test]
+fn a_batch_is_queued_in_its_order_and_each_submission_judged_on_its_own() {
+    on_each_backend(app, |app| {
+        let key = &app.county_key;
+        let coll = new_key("collective-14042100700001");
+        let registered = sign(
+            key,
+            "key.register",
+            register("collective", "14042100700001", &coll),
+        );
+        let as_value = |e: &sanquan::ledger::Envelope| -> Value {
+            serde_json::from_slice(&e.to_json()).unwrap()
+        };
+        // Signed by the key the first one registers: it rests on it.
+        let household = sign(
+            &coll,
+            "key.register",
+            register("household", "140421007000010001", &new_key("h")),
+        );
+        let mut forged = as_value(&sign(
+            key,
+            "key.register",
+            register("collective", "14042100700002", &new_key("c")),
+        ));
+        forged["entry"]["body"]["party"] = "14042100700003".into();
+        let last = sign(
+            key,
+            "key.register",
+            register("collective", "14042100700004", &new_key("c")),
+        );
+        let before = app.checkpoint();
+        let batch = json!([
+            as_value(&registered),
+            as_value(&household),
+            forged,
+            {"entry": 5},
+            as_value(&registered),
+            as_value(&last),
+        ]);
+        let (status, v) = app.post_batch(&serde_json::to_vec(&batch).unwrap());
+        assert_eq!(status, 200, "{v}");
+        let results = v["results"].as_array().unwrap();
+        assert_eq!(results.len(), 6, "{v}");
+        // Refused, each as POST /entries would have refused it alone.
+        let refusal = |at: usize| {
+            let e = &results[at]["error"];
+            assert!(
+                e["message_zh"]
+                    .as_str()
+                    .unwrap()
+                    .chars()
+                    .any(|c| c > '\u{2e80}'),
+                "{e}"
+            );
+            (
+                results[at]["status"].as_u64().unwrap(),
+                e["code"].as_str().unwrap(),
+                e["field"].as_str(),
+            )
+        };
+        assert_eq!(refusal(2), (403, "signature_invalid", Some("sig")));
+        assert_eq!(refusal(3), (400, "bad_envelope", Some("sig")));
+        assert_eq!(refusal(4), (409, "replayed_nonce", Some("entry.nonce")));
+        // Appended in the order sent, each durable, its receipt the leaf's.
+        let accepted: Vec<u64> = [0, 1, 5]
+            .iter()
+            .map(|&at| {
+                let index = results[at]["index"].as_u64().expect("a receipt");
+                let (status, leaf) = app.get(&format!("/api/v1/entries/{index}"));
+                assert_eq!(status, 200);
+                assert_eq!(
+                    B64.decode(results[at]["leaf_hash"].as_str().unwrap())
+                        .unwrap(),
+                    leaf_hash(leaf.as_bytes()).to_vec()
+                );
+                index
+            })
+            .collect();
+        assert_eq!(accepted, [before.size, before.size + 1, before.size + 2]);
+        assert_eq!(app.checkpoint().size, before.size + 3);
+
+        // A body that is not such an array is refused whole; nothing is written.
+        let too_many = Value::Array(vec![
+            as_value(&last);
+            sanquan::registry::MAX_SUBMISSIONS + 1
+        ]);
+        let after = app.checkpoint();
+        for (body, code) in [
+            (serde_json::to_vec(&as_value(&last)).unwrap(), "bad_batch"),
+            (b"[]".to_vec(), "bad_batch"),
+            (serde_json::to_vec(&too_many).unwrap(), "bad_batch"),
+            (b"[{".to_vec(), "malformed_json"),
+        ] {
+            let (status, v) = app.post_batch(&body);
+            assert_eq!(
+                (status, v["error"]["code"].as_str()),
+                (400, Some(code)),
+                "{v}"
+            );
+            assert!(v["error"]["message_zh"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .any(|c| c > '\u{2e80}'));
+        }
+        let wrong_type = ureq::post(&format!("{}/api/v1/entries/batch", app.url))
+            .set("Content-Type", "text/plain")
+            .send_bytes(b"[]");
+        assert!(matches!(wrong_type, Err(ureq::Error::Status(415, _))));
+        assert_eq!(app.checkpoint(), after, "a refused batch changed the log");
+    });
+}
+
 #[test]
 fn bad_reads_get_specific_errors() {
     let app = app(Backend::Sqlite);

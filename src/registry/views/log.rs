@@ -25,3 +25,13 @@ pub struct ReceiptView {
     /// Base64 SHA-256 leaf hash of its record.
     pub leaf_hash: String,
 }
+
+impl From<crate::store::Receipt> for ReceiptView {
+    fn from(r: crate::store::Receipt) -> Self {
+        use base64::Engine;
+        ReceiptView {
+            index: r.index,
+            leaf_hash: base64::engine::general_purpose::STANDARD.encode(r.leaf_hash),
+        }
+    }
+}
