@@ -226,7 +226,8 @@ function signingInput(entry) {
   return concat(utf8.encode('sanquan entry v1\n'), utf8.encode(jcs(entry)));
 }
 
-export async function submitEntry(key, kind, body, personal) {
+/** An entry of `kind` over `body`, signed with `key`. */
+async function envelopeOf(key, kind, body) {
   const entry = {
     v: 1,
     log: meta('log-origin'),
@@ -236,7 +237,11 @@ export async function submitEntry(key, kind, body, personal) {
     time: now(),
     body,
   };
-  const envelope = { entry, sig: b64(await signBytes(key, signingInput(entry))) };
+  return { entry, sig: b64(await signBytes(key, signingInput(entry))) };
+}
+
+export async function submitEntry(key, kind, body, personal) {
+  const envelope = await envelopeOf(key, kind, body);
   try {
     return await postEntry(JSON.stringify(personal ? { envelope, personal } : envelope));
   } catch (err) {
@@ -245,6 +250,53 @@ export async function submitEntry(key, kind, body, personal) {
     throw err;
   }
 }
+
+/** Many entries — `[{kind, body, personal?}]`, signed with `key` — sent
+ * `POST /api/v1/entries/batch` in their order, a few hundred a request; each
+ * one's outcome in the same order: its receipt ({index, leaf_hash}) or its
+ * refusal ({error}). Those the server was too busy to queue are sent again,
+ * as they were signed (their nonces make that safe). `progress(n)` is told
+ * how many have their outcome. */
+export async function submitEntries(key, items, progress = () => {}) {
+  const signed = [];
+  for (const x of items) {
+    const envelope = await envelopeOf(key, x.kind, x.body);
+    signed.push(x.personal ? { envelope, personal: x.personal } : envelope);
+  }
+  const outcomes = [];
+  for (let from = 0; from < signed.length; from += BATCH) {
+    let part = signed.slice(from, from + BATCH);
+    const answers = [];
+    for (let attempt = 0; part.length; attempt++) {
+      const r = await fetch('/api/v1/entries/batch', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(part),
+      });
+      const answer = await r.json().catch(() => ({}));
+      const again = attempt < 5;
+      let done = 0;
+      if (r.ok) {
+        // What found the queue full is a tail: it is sent again.
+        const busy = answer.results.findIndex((o) => o.error?.code === 'busy');
+        done = busy < 0 || !again ? part.length : busy;
+        answers.push(...answer.results.slice(0, done));
+      } else if (r.status !== 503 || !again) {
+        const error = answer.error ?? { code: `http_${r.status}`, message: r.statusText, message_zh: '服务器没有回应，请稍后再试' };
+        answers.push(...part.map(() => ({ error })));
+        done = part.length;
+      }
+      part = part.slice(done);
+      if (part.length) await new Promise((ok) => setTimeout(ok, 1000));
+    }
+    outcomes.push(...answers);
+    progress(outcomes.length);
+  }
+  return outcomes;
+}
+
+/** Submissions a batch request carries. */
+const BATCH = 200;
 
 /** The refusals that ask for a second authority's cosignature (A2). */
 const SECOND_HAND = ['second_hand_missing', 'recovery_needs_county'];

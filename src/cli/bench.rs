@@ -160,6 +160,9 @@ pub enum Bench {
         appenders: usize,
         #[arg(long, default_value_t = 200)]
         readers: usize,
+        /// Entries a request in the batched appends (`POST /entries/batch`).
+        #[arg(long, default_value_t = 32)]
+        batch: usize,
         /// Also on a throwaway PostgreSQL server.
         #[arg(long)]
         postgres: bool,
@@ -310,8 +313,9 @@ pub fn run(which: Bench) -> Result<(), CliError> {
             seconds,
             appenders,
             readers,
+            batch,
             postgres,
-        } => http::http(seconds, appenders, readers, postgres),
+        } => http::http(seconds, appenders, readers, batch, postgres),
         Bench::Kills {
             rounds,
             postgres,

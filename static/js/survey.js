@@ -6,7 +6,7 @@
 // A village's NY/T 2539 package (.zip) goes the same way, step by step
 // (`POST /api/v1/survey/package?step=…`): land, households, contracts,
 // certificates; the report is a table, the refused rows first.
-import { EN, say, $, keys, bindingsOf, hex, submitEntry } from '/static/app.js';
+import { EN, say, $, keys, bindingsOf, hex, submitEntries } from '/static/app.js';
 
 /** What is left to sign for `collection`, as the server plans it. */
 async function plan(collection) {
@@ -91,19 +91,19 @@ async function importPackage(form, key, party, file) {
     for (const r of p.rejected) refuse(r, `${EN ? r.reason : r.reason_zh} (${r.error}${r.field ? `, ${r.field}` : ''})`);
     for (const w of p.warnings) if (!warnings.some((x) => x.file === w.file && x.row === w.row && x.warning === w.warning)) warnings.push(w);
     bar.max += p.entries.length;
+    const mine = [];
     for (const x of p.entries) {
       if (x.party && party && x.party !== party) {
         refuse(x, say(`须由 ${x.party} 的密钥签署`, `to be signed by ${x.party}'s key`));
-      } else {
-        try {
-          await submitEntry(key, x.kind, x.body, x.personal);
-          accepted++;
-        } catch (err) {
-          refuse(x, `${EN ? err.message : err.message_zh} (${err.code})`);
-        }
-      }
-      bar.value++;
+        bar.value++;
+      } else mine.push(x);
     }
+    const start = bar.value;
+    const outcomes = await submitEntries(key, mine, (n) => { bar.value = start + n; });
+    outcomes.forEach((o, i) => {
+      if (o.error) refuse(mine[i], `${EN ? o.error.message : o.error.message_zh} (${o.error.code})`);
+      else accepted++;
+    });
   }
   status.textContent = say(
     `完成：登记 ${accepted} 条，已登记过 ${skipped} 条，未通过 ${refused.length} 行，提醒 ${warnings.length} 条。`,
@@ -166,20 +166,20 @@ function wireSurvey() {
       const todo = p.entries.filter((x) => !tried.has(`${x.kind} ${x.code}`));
       if (!todo.length) break;
       bar.max += todo.length;
+      const mine = [];
       for (const x of todo) {
         tried.add(`${x.kind} ${x.code}`);
         if (x.party && party && x.party !== party) {
           note(x.code, say(`须由 ${x.party} 的密钥签署`, `to be signed by ${x.party}'s key`));
-        } else {
-          try {
-            await submitEntry(key, x.kind, x.body);
-            accepted++;
-          } catch (err) {
-            note(x.code, `${EN ? err.message : err.message_zh} (${err.code})`);
-          }
-        }
-        bar.value++;
+          bar.value++;
+        } else mine.push({ kind: x.kind, body: x.body, code: x.code });
       }
+      const start = bar.value;
+      const outcomes = await submitEntries(key, mine, (n) => { bar.value = start + n; });
+      outcomes.forEach((o, i) => {
+        if (o.error) note(mine[i].code, `${EN ? o.error.message : o.error.message_zh} (${o.error.code})`);
+        else accepted++;
+      });
     }
     status.textContent = say(
       `完成：登记 ${accepted} 条，已登记过 ${skipped} 条，未登记 ${refused.length} 条。`,

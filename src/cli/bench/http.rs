@@ -1,11 +1,13 @@
 //! `sanquan bench http` (issue 21, part 6): `sanquan serve` on the demo
 //! county (a child process) met over HTTP as its clients meet it — durable
-//! signed appends from many clients at once, then title and household
-//! reads from many more, then both at once (each commit empties the views
-//! the server keeps: `registry::kept`) — on SQLite and, with `--postgres`,
-//! on PostgreSQL, side by side. The appends are signed before the clock
-//! starts: what is measured is the server, not the clients' signing on the
-//! same two cores.
+//! signed appends from many clients at once, one a request (`POST
+//! /entries`, a farmer's phone) and then many a request (`POST
+//! /entries/batch`, a clerk's import), then title and household reads from
+//! many more, then reads and single appends at once (each commit empties
+//! the views the server keeps: `registry::kept`) — on SQLite and, with
+//! `--postgres`, on PostgreSQL, side by side. The appends are signed before
+//! the clock starts: what is measured is the server, not the clients'
+//! signing on the same two cores.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -43,6 +45,8 @@ impl std::fmt::Display for Rate {
 /// What one run measured.
 struct Figures {
     appends: Rate,
+    /// Appends sent many a request: entries a second, each request's times.
+    batched: Rate,
     reads: Rate,
     /// Reads and appends at once.
     mixed: (Rate, Rate),
@@ -58,10 +62,12 @@ fn quantile(sorted: &[Duration], q: f64) -> f64 {
 
 /// `clients` threads, each calling `one(client, i)` for `seconds` (or until
 /// it answers `None`: nothing left to send); each call's time and whether
-/// it answered as it should.
+/// it answered as it should. The rate counts each call as `per_call` (the
+/// entries a batch holds).
 fn crowd(
     clients: usize,
     seconds: u64,
+    per_call: usize,
     one: impl Fn(&ureq::Agent, usize, usize) -> Option<bool> + Sync,
 ) -> Rate {
     let took = Mutex::new(Vec::new());
@@ -96,7 +102,7 @@ fn crowd(
     let mut took = took.into_inner().expect("took");
     took.sort();
     Rate {
-        per_second: took.len() as f64 / wall,
+        per_second: (took.len() * per_call) as f64 / wall,
         p50: quantile(&took, 0.5),
         p99: quantile(&took, 0.99),
         wrong: failed.into_inner(),
@@ -108,6 +114,7 @@ fn run(
     seconds: u64,
     appenders: usize,
     readers: usize,
+    batch: usize,
 ) -> Result<Figures, CliError> {
     let dir = std::env::temp_dir().join(format!(
         "sanquan-bench-http-{}-{}",
@@ -119,8 +126,12 @@ fn run(
     let server = Server::demo_on(&dir, url.as_deref())?;
     let county = read_signer_key(&dir.join("keys").join("registry.key"))?;
 
-    // Enough signed appends for every client at 2,000 a second each.
-    let per_client = (seconds as usize * 2_000).max(1);
+    // Enough signed appends for every client: at most 500 a second each
+    // one a request (alone, then beside the reads), 2,000 a second each
+    // many a request.
+    let single = (seconds as usize * 500).max(1);
+    let batched = (seconds as usize * 2_000).div_ceil(batch) * batch;
+    let per_client = 2 * single + batched;
     let origin = log_origin(COUNTY);
     let time = now();
     let signed: Vec<Vec<Vec<u8>>> = std::thread::scope(|s| {
@@ -150,16 +161,16 @@ fn run(
             .collect()
     });
     let entries = format!("{}/entries", server.url);
-    // Each client's first half of its entries for the appends alone, the
-    // second for the appends beside the reads.
-    let append = |half: usize| {
+    // Each client's entries: the first `single` for the appends alone, the
+    // next for the appends beside the reads, the rest for the batches.
+    let append = |from: usize| {
         let entries = &entries;
         let signed = &signed;
         move |agent: &ureq::Agent, c: usize, i: usize| {
-            if i >= per_client / 2 {
+            if i >= single {
                 return None;
             }
-            let body = signed[c].get(half * per_client / 2 + i)?;
+            let body = &signed[c][from + i];
             let answer = agent
                 .post(entries)
                 .set("Content-Type", "application/json")
@@ -167,7 +178,31 @@ fn run(
             Some(answer.is_ok_and(|r| r.status() == 201))
         }
     };
-    let appends = crowd(appenders, seconds, append(0));
+    let appends = crowd(appenders, seconds, 1, append(0));
+    let batches = format!("{}/entries/batch", server.url);
+    let batched = crowd(appenders, seconds, batch, |agent, c, i| {
+        let from = 2 * single + i * batch;
+        let some = signed[c].get(from..from + batch)?;
+        let mut body = b"[".to_vec();
+        for (n, entry) in some.iter().enumerate() {
+            if n > 0 {
+                body.push(b',');
+            }
+            body.extend_from_slice(entry);
+        }
+        body.push(b']');
+        let answer = agent
+            .post(&batches)
+            .set("Content-Type", "application/json")
+            .send_bytes(&body);
+        Some(answer.is_ok_and(|r| {
+            r.into_json::<serde_json::Value>().is_ok_and(|v| {
+                v["results"]
+                    .as_array()
+                    .is_some_and(|r| r.len() == batch && r.iter().all(|o| o["index"].is_u64()))
+            })
+        }))
+    });
 
     let plan = Plan::demo();
     let titles: Vec<String> = households(&plan, 75)
@@ -188,10 +223,10 @@ fn run(
                 .is_ok_and(|r| r.status() == 200 && r.into_string().is_ok()),
         )
     };
-    let reads = crowd(readers, seconds, read);
+    let reads = crowd(readers, seconds, 1, read);
     let mixed = std::thread::scope(|s| {
-        let appends = s.spawn(|| crowd(appenders, seconds, append(1)));
-        let reads = crowd(readers, seconds, read);
+        let appends = s.spawn(|| crowd(appenders, seconds, 1, append(single)));
+        let reads = crowd(readers, seconds, 1, read);
         (reads, appends.join().expect("appenders"))
     });
     drop(server);
@@ -199,6 +234,7 @@ fn run(
     let _ = std::fs::remove_dir_all(&dir);
     Ok(Figures {
         appends,
+        batched,
         reads,
         mixed,
     })
@@ -208,27 +244,29 @@ pub fn http(
     seconds: u64,
     appenders: usize,
     readers: usize,
+    batch: usize,
     postgres: bool,
 ) -> Result<(), CliError> {
-    let mut runs = vec![("SQLite", run(false, seconds, appenders, readers)?)];
+    let batch = batch.clamp(1, crate::registry::MAX_SUBMISSIONS);
+    let mut runs = vec![("SQLite", run(false, seconds, appenders, readers, batch)?)];
     if postgres {
-        runs.push(("PostgreSQL", run(true, seconds, appenders, readers)?));
+        runs.push(("PostgreSQL", run(true, seconds, appenders, readers, batch)?));
     }
     println!(
-        "bench http: sanquan serve on the demo county, {seconds} s each: {appenders} clients appending (signed beforehand), then {readers} clients reading titles and households, then both at once; 2 cores shared by server and clients"
+        "bench http: sanquan serve on the demo county, {seconds} s each: {appenders} clients appending (signed beforehand) one entry a request, then {batch} a request (POST /entries/batch), then {readers} clients reading titles and households, then reads and single appends at once; 2 cores shared by server and clients"
     );
-    println!("| | appends/s | append p50 / p99 | reads/s | read p50 / p99 | at once: reads/s | read p50 / p99 | appends/s | append p50 / p99 |");
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("| | appends/s, 1 a request | p50 / p99 | appends/s, {batch} a request | request p50 / p99 | reads/s | read p50 / p99 | at once: reads/s | read p50 / p99 | appends/s | append p50 / p99 |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for (backend, f) in &runs {
         let (reads, appends) = &f.mixed;
         println!(
-            "| {backend} | {} | {} | {reads} | {appends} |",
-            f.appends, f.reads
+            "| {backend} | {} | {} | {} | {reads} | {appends} |",
+            f.appends, f.batched, f.reads
         );
-        let wrong = [&f.appends, &f.reads, reads, appends].map(|r| r.wrong);
+        let wrong = [&f.appends, &f.batched, &f.reads, reads, appends].map(|r| r.wrong);
         if wrong.iter().sum::<usize>() > 0 {
             println!(
-                "  {backend}: not answered as they should (appends, reads, at once): {wrong:?}"
+                "  {backend}: not answered as they should (appends, batched, reads, at once): {wrong:?}"
             );
         }
     }
