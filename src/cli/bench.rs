@@ -160,8 +160,9 @@ pub enum Bench {
         appenders: usize,
         #[arg(long, default_value_t = 200)]
         readers: usize,
-        /// Entries a request in the batched appends (`POST /entries/batch`).
-        #[arg(long, default_value_t = 32)]
+        /// Entries a request in the batched appends (`POST /entries/batch`;
+        /// the clerk's survey import sends 200).
+        #[arg(long, default_value_t = 200)]
         batch: usize,
         /// Also on a throwaway PostgreSQL server.
         #[arg(long)]

@@ -149,12 +149,13 @@ impl Manager {
         Ok(match Backend::of(&self.url) {
             Backend::Postgres => {
                 let mut c = PgConnection::establish(&self.url).map_err(fail)?;
-                // Every statement is planned for its own values. A prepared
-                // statement's generic plan, made once while a county's
-                // tables were small (a sequential scan is cheapest over a
-                // page), was kept as they grew: the writer's `DELETE … =
-                // ANY($keys)` of the keys registered went from 30 µs a row to
-                // 400 µs within seconds of a stream of registrations.
+                // Every reader's statement is planned for its own values. A
+                // prepared statement's generic plan, made once while a
+                // county's tables were small (a sequential scan is cheapest
+                // over a page), was kept as they grew: the writer's `DELETE
+                // … = ANY($keys)` of the keys registered went from 30 µs a row
+                // to 400 µs within seconds of a stream of registrations. (The
+                // writer's own session: [`Db::writer_connection`].)
                 c.batch_execute(PG_SESSION)?;
                 if self.read_only {
                     c.batch_execute("SET default_transaction_read_only = on")?;
@@ -318,6 +319,20 @@ impl Db {
         let mut conn = self.manager.connect()?;
         if let DbConnection::Sqlite(c) = &mut conn {
             c.batch_execute("PRAGMA cache_size = -32768;")?;
+        }
+        Ok(conn)
+    }
+
+    /// The writer's own connection. On PostgreSQL its statements — keyed
+    /// reads, deletes and inserts, some over thousands of keys — keep their
+    /// generic plans (planning a `= ANY` of 8,192 keys for its values on
+    /// every batch cost a fifth of the writer's speed), and a plan made while
+    /// the county's tables were small never scans a whole table: sequential
+    /// scans are off for it.
+    pub fn writer_connection(&self) -> Result<DbConnection, StoreError> {
+        let mut conn = self.dedicated()?;
+        if let DbConnection::Postgres(c) = &mut conn {
+            c.batch_execute("SET plan_cache_mode = auto; SET enable_seqscan = off")?;
         }
         Ok(conn)
     }

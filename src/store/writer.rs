@@ -362,7 +362,7 @@ impl Writer {
         dry: bool,
         state: Option<(std::time::Duration, Option<crate::ledger::policy::Policy>)>,
     ) -> Result<Writer, StoreError> {
-        let mut conn = db.dedicated()?;
+        let mut conn = db.writer_connection()?;
         lock_county(&mut conn, &db.county)?;
         let stopping = Arc::new(AtomicBool::new(false));
         let checkpointer = wal_checkpointer(&mut conn, db, stopping.clone())?;
@@ -1244,7 +1244,7 @@ impl WriterState {
         // failed on a live connection): give it up before taking it again.
         unlock_county(&mut self.conn);
         loop {
-            let fresh = self.db.dedicated().and_then(|mut conn| {
+            let fresh = self.db.writer_connection().and_then(|mut conn| {
                 lock_county(&mut conn, &self.db.county)?;
                 let seq = load_sequencer(&mut conn, &self.db.county, &self.db.tiles)?;
                 Ok((conn, seq))
