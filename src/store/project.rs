@@ -16,6 +16,10 @@ use crate::model::person::PersonRecord;
 use crate::model::state::Changed;
 use crate::model::State;
 
+/// On PostgreSQL, batches of fewer entries plan each statement for its
+/// values ([`write_batch`]).
+const CUSTOM_PLANS_BELOW: usize = 1024;
+
 /// Rows per INSERT statement: under SQLite's 32766 and PostgreSQL's 65535
 /// bound parameters.
 const ROWS_PER_INSERT: usize = 4000;
@@ -235,8 +239,18 @@ pub fn write_batch(conn: &mut super::DbConnection, batch: &Batch) -> Result<(), 
         super::DbConnection::Sqlite(conn) => {
             conn.immediate_transaction(|c| write_batch_impl!(sqlite, c, batch))
         }
-        super::DbConnection::Postgres(conn) => {
-            conn.transaction(|c| write_batch_impl!(postgres, c, batch))
-        }
+        super::DbConnection::Postgres(conn) => conn.transaction(|c| {
+            // A small batch's statements are planned for their values (cheap
+            // over a few keys, and never a plan kept from when the county's
+            // tables were small); a large one's keep their generic plans,
+            // whose cost is shared by thousands of rows.
+            if batch.entries.len() < CUSTOM_PLANS_BELOW {
+                diesel::connection::SimpleConnection::batch_execute(
+                    c,
+                    "SET LOCAL plan_cache_mode = force_custom_plan",
+                )?;
+            }
+            write_batch_impl!(postgres, c, batch)
+        }),
     }
 }
