@@ -83,7 +83,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    fn of(outcome: Result<crate::store::Receipt, crate::registry::ServiceError>) -> Outcome {
+    fn of(outcome: Result<impl Into<ReceiptView>, crate::registry::ServiceError>) -> Outcome {
         match outcome {
             Ok(receipt) => Outcome::Appended(receipt.into()),
             Err(e) => {
@@ -104,10 +104,16 @@ pub(super) async fn post_entries_batch(
 ) -> Result<HttpResponse, ApiError> {
     let bytes = json_body(&req, payload, MAX_BATCH).await?;
     let reg = reg.into_inner();
-    // Up to 16 MiB of JSON to read: off the async workers.
+    // Up to 16 MiB of JSON to read: off the async workers, and within the
+    // bulk budget when it is more than one entry's worth, so a flood of
+    // large batches never takes a farmer's read's turn.
+    let cost = match bytes.len() > MAX_BODY {
+        true => Cost::Bulk,
+        false => Cost::Ordinary,
+    };
     let read = {
         let reg = reg.clone();
-        blocking(move || reg.read_batch(&bytes)).await?
+        blocking_costed(cost, move || reg.read_batch(&bytes)).await?
     };
     let outcomes = reg.submit_read(read).await?;
     Ok(HttpResponse::Ok().json(BatchView {

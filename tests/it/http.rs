@@ -35,7 +35,15 @@ fn app(backend: Backend) -> App {
 
 impl App {
     fn post(&self, body: &[u8]) -> (u16, Value) {
-        match ureq::post(&format!("{}/api/v1/entries", self.url))
+        self.post_to("/api/v1/entries", body)
+    }
+
+    fn post_batch(&self, body: &[u8]) -> (u16, Value) {
+        self.post_to("/api/v1/entries/batch", body)
+    }
+
+    fn post_to(&self, path: &str, body: &[u8]) -> (u16, Value) {
+        match ureq::post(&format!("{}{path}", self.url))
             .set("Content-Type", "application/json")
             .send_bytes(body)
         {
@@ -289,19 +297,6 @@ fn bad_envelopes_are_refused_with_a_specific_error_and_change_nothing() {
         v["entry"]["body"]["pad"] = "x".repeat(2 << 20).into();
         app.refused(&bytes(&v), 413, "payload_too_large", None);
     });
-}
-
-impl App {
-    fn post_batch(&self, body: &[u8]) -> (u16, Value) {
-        match ureq::post(&format!("{}/api/v1/entries/batch", self.url))
-            .set("Content-Type", "application/json")
-            .send_bytes(body)
-        {
-            Ok(r) => (r.status(), r.into_json().unwrap()),
-            Err(ureq::Error::Status(code, r)) => (code, r.into_json().unwrap()),
-            Err(e) => panic!("{e}"),
-        }
-    }
 }
 
 #[test]
